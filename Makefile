@@ -1,0 +1,47 @@
+# Thin driver over CMake (as Neovim does). The two set-up commands:
+#   make run    install missing packages, build (Release), analyse the bundled capture
+#   make test   build with ASan+UBSan and run the whole suite through ctest
+BUILD      ?= build
+TEST_BUILD ?= build-test
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CAPTURE    ?= pcaps/smtp-starttls-tls12-chain.pcap
+
+.PHONY: all run test deps deps-test build build-test bench format format-check clean install
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+deps-test:
+	@sh scripts/deps.sh test
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTS=OFF
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/smtptap -r $(CAPTURE)
+
+build-test: deps-test
+	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+
+test: build-test
+	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@sh scripts/deps.sh bench
+	sh bench/run.sh
+
+format:
+	clang-format -i src/*.c src/*.h dissectors/*.c dissectors/*.h tests/unit/*.c tests/fuzz/*.c bench/*.c
+
+format-check:
+	clang-format --dry-run -Werror src/*.c src/*.h dissectors/*.c dissectors/*.h tests/unit/*.c tests/fuzz/*.c bench/*.c
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD)

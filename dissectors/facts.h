@@ -1,0 +1,124 @@
+/* \summary: session facts: what the dissectors learned about one TCP
+ * connection. Plain data; the report (src/report_*.c) turns it into NDJSON and
+ * the terminal report. Strings are raw wire bytes (never NUL-terminated on
+ * purpose: they may contain NULs) and are escaped on output.
+ */
+#ifndef SMTPTAP_FACTS_H
+#define SMTPTAP_FACTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A string from the wire, allocated with fctx_setstr() (NULL/0 = not seen). */
+struct fstr {
+    uint8_t *s;
+    uint32_t len;
+    bool truncated; /* the wire value was longer than its cap */
+};
+
+#define FACTS_DIALOG_MAX 32 /* command/reply pairs kept per session */
+#define FACTS_ALERTS_MAX 16 /* TLS alerts kept per session */
+#define FACTS_CHAIN_MAX  10 /* certificates kept per chain (x509.chain_max) */
+
+/* One SMTP command and the reply it got: verbs and codes only, never
+ * arguments (no addresses, no credentials, no content). */
+struct smtp_exchange {
+    char verb[16];  /* "EHLO", "STARTTLS", "AUTH", "MAIL", "DATA", ... ("" = reply without command) */
+    int16_t code;   /* reply code, 0 = no reply seen */
+    bool plaintext; /* happened before TLS */
+};
+
+struct smtp_facts {
+    bool seen;                       /* an SMTP dialogue was recognised */
+    int16_t banner_code;             /* code of the greeting (220, 421, 554), 0 = not seen */
+    struct fstr banner;              /* greeting text, lines joined with '\n' */
+    struct fstr banner_host;         /* first word of the greeting */
+    char ehlo_verb[8];               /* "EHLO", "HELO" or "LHLO" of the first greeting command */
+    struct fstr ehlo;                /* its argument (the client's name) */
+    int16_t ehlo_reply_code;         /* 0 = not seen */
+    int8_t starttls_offered;         /* -1: EHLO reply not seen; 0 / 1 */
+    bool anonymoustls_offered;       /* X-ANONYMOUSTLS in the EHLO reply */
+    struct fstr capabilities;        /* EHLO reply keywords, space-separated, in order */
+    struct fstr auth_mechanisms;     /* AUTH mechanisms offered, space-separated */
+    struct fstr stripped_capability; /* a mangled STARTTLS keyword, e.g. "XXXXXXXA" */
+    bool starttls_command;           /* client sent STARTTLS or X-ANONYMOUSTLS */
+    char starttls_verb[16];          /* which of the two */
+    int16_t starttls_reply_code;     /* -1: no reply seen */
+    struct fstr starttls_reply_text; /* text of that reply */
+    bool starttls_pipelined;         /* client bytes after STARTTLS before the reply */
+    bool tls_started;                /* the flow was handed to TLS (220 to STARTTLS) */
+    bool implicit_tls;               /* TLS from the first byte (465 or detected) */
+    bool auth_before_tls;            /* AUTH sent in plaintext */
+    char auth_mechanism[32];         /* its mechanism name only */
+    bool plaintext_mail;             /* MAIL/RCPT/DATA in plaintext */
+    uint32_t plaintext_messages;     /* DATA/BDAT transfers completed in plaintext */
+    uint8_t n_dialog;
+    bool dialog_truncated;
+    struct smtp_exchange dialog[FACTS_DIALOG_MAX];
+};
+
+enum tls_cert_visibility {
+    TLS_CERTS_UNKNOWN = 0, /* no ServerHello seen yet */
+    TLS_CERTS_VISIBLE,     /* Certificate message seen in clear */
+    TLS_CERTS_ENCRYPTED,   /* TLS 1.3: sent encrypted */
+    TLS_CERTS_TRUNCATED,   /* message cut by the end of the capture / snaplen */
+    TLS_CERTS_GAP,         /* bytes missing in the stream before the message */
+    TLS_CERTS_RESUMED,     /* abbreviated handshake: none sent by design */
+    TLS_CERTS_ANONYMOUS,   /* anonymous cipher suite: none by design */
+    TLS_CERTS_NONE         /* handshake went past the point without one */
+};
+
+enum tls_outcome {
+    TLS_HS_NONE = 0,   /* no TLS seen */
+    TLS_HS_COMPLETE,   /* both Finished / CCS seen (or 1.3 handshake traffic both ways) */
+    TLS_HS_FAILED,     /* a fatal alert ended it */
+    TLS_HS_ABORTED,    /* FIN/RST during the handshake */
+    TLS_HS_INCOMPLETE  /* capture ended or gap before the end */
+};
+
+struct tls_alert {
+    uint8_t from;       /* enum dir of the sender: 0 client, 1 server */
+    int16_t level;      /* 1 warning, 2 fatal, -1 unknown (encrypted) */
+    int16_t code;       /* RFC 8446 §6 AlertDescription, -1 unknown */
+    bool encrypted;     /* sent after ChangeCipherSpec / under 1.3 keys */
+    int16_t after;      /* last handshake message type seen (either side) before it, -1 none */
+    uint8_t after_from; /* direction that sent that message */
+    int64_t ts_us;      /* packet time */
+};
+
+struct tls_facts {
+    bool seen;                      /* a TLS record was parsed */
+    uint16_t client_version;        /* ClientHello legacy_version */
+    uint16_t version;               /* negotiated (supported_versions aware), 0 = unknown */
+    uint16_t cipher;                /* negotiated suite */
+    bool cipher_seen;
+    struct fstr sni;                /* server_name host_name */
+    struct fstr alpn;               /* ALPN protocols offered, comma-separated */
+    bool status_request;            /* client asked for OCSP stapling */
+    bool hello_retry;               /* HelloRetryRequest seen */
+    bool resumed;                   /* abbreviated handshake / PSK accepted */
+    bool client_certificate_requested;
+    bool anonymous;                 /* anonymous cipher suite negotiated */
+    enum tls_cert_visibility certificates;
+    enum tls_cert_visibility client_certificates;
+    enum tls_outcome handshake;
+    uint8_t n_server_chain, n_client_chain;
+    bool server_chain_truncated, client_chain_truncated; /* more than FACTS_CHAIN_MAX */
+    uint32_t server_chain[FACTS_CHAIN_MAX]; /* certificate cache ids, in the order sent */
+    uint32_t client_chain[FACTS_CHAIN_MAX];
+    uint8_t n_alerts;
+    bool alerts_truncated;
+    struct tls_alert alerts[FACTS_ALERTS_MAX];
+    int16_t last_hs[2];             /* last handshake type per direction, -1 none */
+    bool ccs[2];                    /* ChangeCipherSpec seen per direction */
+    char ja3[33], ja3s[33];         /* MD5 hex, "" = not computed */
+    struct fstr ja3_string, ja3s_string;
+    struct fstr hs_history;         /* e.g. "C:CH S:SH S:CRT S:SKE S:SHD C:CKE C:CCS S:CCS" (capped) */
+};
+
+struct session_facts {
+    struct smtp_facts smtp;
+    struct tls_facts tls;
+};
+
+#endif /* SMTPTAP_FACTS_H */

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs the Debian 12 packages smtptap needs to build (and, with "test", to
+# run its whole suite). As root it runs apt-get; otherwise it prints the exact
+# command and fails, so that nothing is half-set-up.
+set -eu
+want="build-essential cmake pkg-config libpcap-dev libssl-dev libndpi-dev"
+if [ "${1:-}" = "test" ]; then
+  want="$want libcmocka-dev jq tshark clang clang-format libclang-rt-14-dev"
+fi
+if [ "${1:-}" = "bench" ]; then
+  want="$want libndpi-bin tshark valgrind tcpdump"
+fi
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" != 0 ]; then
+  echo "smtptap: missing packages:$missing" >&2
+  echo "run as root:  apt-get update && DEBIAN_FRONTEND=noninteractive $cmd" >&2
+  exit 1
+fi
+echo "smtptap: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq || true
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

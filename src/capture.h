@@ -1,0 +1,40 @@
+/* \summary: the only libpcap user: offline files (pcap, pcapng, stdin) and
+ * live interfaces, delivered frame by frame to a callback. */
+#ifndef SMTPTAP_CAPTURE_H
+#define SMTPTAP_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct capture_frame {
+    int dlt;              /* link type of the source */
+    int64_t ts_us;
+    uint32_t caplen, wirelen;
+    const uint8_t *data;  /* borrowed for the callback only */
+};
+
+/* Return non-zero from the callback to stop the capture. */
+typedef int (*capture_cb)(void *user, const struct capture_frame *f);
+
+struct capture_stats {
+    uint64_t frames;
+    uint64_t bytes;              /* captured bytes */
+    uint64_t ps_recv, ps_drop, ps_ifdrop; /* pcap_stats (live only) */
+    unsigned files_read;
+    unsigned files_damaged;      /* files that ended mid-record or in error */
+};
+
+/* Reads every -r input in order as one timeline, or captures from -i, with
+ * the BPF filter applied. Returns 0 on success; on a fatal error (unreadable
+ * file, unknown link type, bad filter, no permission) writes one line to
+ * errbuf and returns -1. A damaged file is reported in stats and on stderr and
+ * reading goes on with the next file. `stop` is polled (SIGINT/SIGTERM). */
+int capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_stats *stats,
+                volatile int *stop, char *errbuf, unsigned errlen);
+
+/* Validates a BPF expression against a link type without opening anything. */
+int capture_check_filter(const char *expr, int dlt, char *errbuf, unsigned errlen);
+
+#endif /* SMTPTAP_CAPTURE_H */

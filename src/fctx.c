@@ -1,0 +1,478 @@
+/* \summary: the flow context (see fctx.h and dissectors/dissector.h).
+ *
+ * Buffering contract (Suricata's app-layer contract): a dissector returns how
+ * many bytes it consumed and, with D_NEED, how many more it needs. The bytes
+ * it did not consume are kept here (capped by reasm.buf_max) and presented
+ * again, followed by the new bytes, once at least `needed` more have come.
+ * The result is checked: consumed > len, or D_NEED without a positive need,
+ * is a dissector bug and stops dissection of the flow with an event.
+ */
+#include "fctx.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "certcache.h"
+#include "mem.h"
+
+/* Header in front of every fctx_alloc() block, so the flow can free them all. */
+struct fctx_block {
+    struct fctx_block *next, *prev;
+    size_t size;
+    /* 16-byte alignment for what follows */
+    uint64_t pad;
+};
+
+struct fctx_pending {
+    uint8_t *p;
+    uint32_t len, cap;
+    uint32_t want; /* deliver again once len >= want */
+};
+
+struct flow_ctx {
+    const struct config *cfg;
+    const struct dissector *dis;
+    void *state;
+    const struct dissector *upgrade_to;
+    enum fctx_status status;
+    uint16_t server_port;
+    int64_t now_us;
+    struct fctx_pending pend[2];
+    struct fctx_block *blocks;
+    uint64_t mem;          /* fctx_alloc bytes + pending buffers */
+    bool mem_capped;
+    uint8_t n_anomalies;
+    uint32_t anomalies_dropped;
+    struct anomaly anomalies[RECORD_ANOMALIES_MAX];
+    struct session_facts facts;
+};
+
+void
+fctx_event(struct flow_ctx *ctx, const char *name, const char *detail)
+{
+    for (unsigned i = 0; i < ctx->n_anomalies; i++) {
+        struct anomaly *a = &ctx->anomalies[i];
+        if (a->name == name || strcmp(a->name, name) == 0) {
+            a->count++;
+            return;
+        }
+    }
+    if (ctx->n_anomalies >= RECORD_ANOMALIES_MAX) {
+        ctx->anomalies_dropped++;
+        return;
+    }
+    struct anomaly *a = &ctx->anomalies[ctx->n_anomalies++];
+    a->name = name;
+    a->count = 1;
+    a->first_us = ctx->now_us;
+    a->detail[0] = '\0';
+    if (detail != NULL)
+        snprintf(a->detail, sizeof(a->detail), "%s", detail);
+}
+
+static bool
+fctx_charge(struct flow_ctx *ctx, size_t n)
+{
+    if (n > ctx->cfg->flow_mem_max || ctx->mem > ctx->cfg->flow_mem_max - n) {
+        if (!ctx->mem_capped)
+            fctx_event(ctx, "flow.mem_cap", "per-flow memory cap (flow.mem_max) reached");
+        ctx->mem_capped = true;
+        return false;
+    }
+    ctx->mem += n;
+    return true;
+}
+
+void *
+fctx_alloc(struct flow_ctx *ctx, size_t n)
+{
+    size_t total = sizeof(struct fctx_block) + n;
+    if (!fctx_charge(ctx, total))
+        return NULL;
+    struct fctx_block *b = mem_alloc(total);
+    if (b == NULL) {
+        ctx->mem -= total;
+        fctx_event(ctx, "memcap", "global memory cap (memcap) reached");
+        return NULL;
+    }
+    b->size = total;
+    b->prev = NULL;
+    b->next = ctx->blocks;
+    if (ctx->blocks)
+        ctx->blocks->prev = b;
+    ctx->blocks = b;
+    return b + 1;
+}
+
+void
+fctx_free(struct flow_ctx *ctx, void *p, size_t n)
+{
+    (void)n;
+    if (p == NULL)
+        return;
+    struct fctx_block *b = (struct fctx_block *)p - 1;
+    if (b->prev)
+        b->prev->next = b->next;
+    else
+        ctx->blocks = b->next;
+    if (b->next)
+        b->next->prev = b->prev;
+    ctx->mem -= b->size;
+    mem_free(b, b->size);
+}
+
+bool
+fctx_setstr(struct flow_ctx *ctx, struct fstr *s, const uint8_t *bytes, size_t len, size_t max)
+{
+    if (s->s != NULL) {
+        fctx_free(ctx, s->s, s->len);
+        s->s = NULL;
+        s->len = 0;
+    }
+    s->truncated = len > max;
+    size_t n = len > max ? max : len;
+    s->s = fctx_alloc(ctx, n ? n : 1);
+    if (s->s == NULL)
+        return false;
+    if (n)
+        memcpy(s->s, bytes, n);
+    s->len = (uint32_t)n;
+    return true;
+}
+
+struct session_facts *
+fctx_facts(struct flow_ctx *ctx)
+{
+    return &ctx->facts;
+}
+
+const struct session_facts *
+fctx_facts_const(const struct flow_ctx *ctx)
+{
+    return &ctx->facts;
+}
+
+uint16_t
+fctx_server_port(const struct flow_ctx *ctx)
+{
+    return ctx->server_port;
+}
+
+int64_t
+fctx_now_us(const struct flow_ctx *ctx)
+{
+    return ctx->now_us;
+}
+
+const struct config *
+fctx_config(const struct flow_ctx *ctx)
+{
+    return ctx->cfg;
+}
+
+void
+fctx_upgrade(struct flow_ctx *ctx, const struct dissector *next)
+{
+    ctx->upgrade_to = next;
+}
+
+bool
+fctx_cert(struct flow_ctx *ctx, enum dir d, unsigned idx, const uint8_t *der, size_t len)
+{
+    struct tls_facts *t = &ctx->facts.tls;
+    uint8_t *n = d == DIR_TO_CLIENT ? &t->n_server_chain : &t->n_client_chain;
+    uint32_t *chain = d == DIR_TO_CLIENT ? t->server_chain : t->client_chain;
+    bool *trunc = d == DIR_TO_CLIENT ? &t->server_chain_truncated : &t->client_chain_truncated;
+    unsigned max = ctx->cfg->x509_chain_max < FACTS_CHAIN_MAX ? ctx->cfg->x509_chain_max
+                                                               : FACTS_CHAIN_MAX;
+    (void)idx;
+    if (*n >= max) {
+        if (!*trunc)
+            fctx_event(ctx, "x509.chain_cap", "more certificates than x509.chain_max");
+        *trunc = true;
+        return false;
+    }
+    if (len > ctx->cfg->x509_cert_max) {
+        fctx_event(ctx, "x509.cert_cap", "certificate larger than x509.cert_max");
+        return false;
+    }
+    uint32_t id = certcache_add(der, len);
+    if (id == 0) {
+        fctx_event(ctx, "x509.cache_full", "certificate cache full (certcache.max) or out of memory");
+        return false;
+    }
+    const struct cert_entry *e = certcache_get(id);
+    if (e != NULL && e->info.parse_error != NULL)
+        fctx_event(ctx, "x509.parse_error", e->info.parse_error);
+    chain[(*n)++] = id;
+    return true;
+}
+
+struct flow_ctx *
+fctx_new(const struct config *cfg, uint16_t server_port)
+{
+    struct flow_ctx *ctx = mem_alloc(sizeof(*ctx));
+    if (ctx == NULL)
+        return NULL;
+    ctx->cfg = cfg;
+    ctx->server_port = server_port;
+    ctx->status = FCTX_STOPPED;
+    ctx->facts.smtp.starttls_offered = -1;
+    ctx->facts.smtp.starttls_reply_code = -1;
+    ctx->facts.tls.last_hs[0] = ctx->facts.tls.last_hs[1] = -1;
+    return ctx;
+}
+
+static void
+fctx_drop_state(struct flow_ctx *ctx)
+{
+    if (ctx->dis != NULL && ctx->state != NULL && ctx->dis->state_free != NULL)
+        ctx->dis->state_free(ctx, ctx->state);
+    ctx->state = NULL;
+}
+
+static void
+fctx_drop_pending(struct flow_ctx *ctx, enum dir d)
+{
+    struct fctx_pending *pb = &ctx->pend[d];
+    if (pb->p != NULL) {
+        mem_free(pb->p, pb->cap);
+        ctx->mem -= pb->cap;
+    }
+    memset(pb, 0, sizeof(*pb));
+}
+
+void
+fctx_destroy(struct flow_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    fctx_drop_state(ctx);
+    fctx_drop_pending(ctx, DIR_TO_SERVER);
+    fctx_drop_pending(ctx, DIR_TO_CLIENT);
+    while (ctx->blocks != NULL)
+        fctx_free(ctx, ctx->blocks + 1, 0);
+    mem_free(ctx, sizeof(*ctx));
+}
+
+void
+fctx_attach(struct flow_ctx *ctx, const struct dissector *d)
+{
+    fctx_drop_state(ctx);
+    ctx->dis = d;
+    ctx->upgrade_to = NULL;
+    ctx->status = FCTX_ACTIVE;
+    if (d->state_new != NULL) {
+        ctx->state = d->state_new(ctx);
+        if (ctx->state == NULL) {
+            fctx_event(ctx, "flow.no_memory", "dissector state could not be allocated");
+            ctx->status = FCTX_STOPPED;
+        }
+    }
+}
+
+static void
+fctx_stop(struct flow_ctx *ctx, enum fctx_status st)
+{
+    fctx_drop_state(ctx);
+    fctx_drop_pending(ctx, DIR_TO_SERVER);
+    fctx_drop_pending(ctx, DIR_TO_CLIENT);
+    ctx->status = st;
+}
+
+/* Runs the dissector over buf[0..len). Returns bytes consumed; sets *want to
+ * the total number of bytes (from the first unconsumed one) it needs before
+ * the next call (0 = any). */
+static uint32_t
+fctx_run(struct flow_ctx *ctx, enum dir d, const uint8_t *buf, uint32_t len, uint32_t *want)
+{
+    uint32_t off = 0;
+    unsigned rounds = 0;
+    *want = 0;
+    while (ctx->status == FCTX_ACTIVE && off < len) {
+        if (++rounds > 1u << 20) { /* every round consumes or asks: bound regardless */
+            fctx_event(ctx, "dissector.no_progress", ctx->dis->name);
+            fctx_stop(ctx, FCTX_STOPPED);
+            return len;
+        }
+        struct dres r = ctx->dis->data(ctx, ctx->state, d, buf + off, len - off);
+        if (r.consumed > len - off || (r.st == D_NEED && r.needed == 0)) {
+            fctx_event(ctx, "dissector.contract", ctx->dis->name);
+            fctx_stop(ctx, FCTX_STOPPED);
+            return len;
+        }
+        off += r.consumed;
+        if (ctx->upgrade_to != NULL) {
+            const struct dissector *next = ctx->upgrade_to;
+            fctx_attach(ctx, next);
+            if (r.st == D_ERROR || r.st == D_DONE)
+                r.st = D_OK;
+            continue;
+        }
+        switch (r.st) {
+        case D_DONE:
+            fctx_stop(ctx, FCTX_DONE);
+            return len;
+        case D_ERROR:
+            fctx_event(ctx, "dissector.error", ctx->dis->name);
+            fctx_stop(ctx, FCTX_STOPPED);
+            return len;
+        case D_NEED:
+            *want = r.needed;
+            return off;
+        case D_OK:
+            if (r.consumed == 0) { /* no progress without saying what it needs */
+                *want = len - off + 1;
+                return off;
+            }
+            break;
+        }
+    }
+    return off;
+}
+
+static bool
+fctx_pending_append(struct flow_ctx *ctx, enum dir d, const uint8_t *buf, uint32_t len)
+{
+    struct fctx_pending *pb = &ctx->pend[d];
+    if (len == 0)
+        return true;
+    if (len > ctx->cfg->reasm_buf_max || pb->len > ctx->cfg->reasm_buf_max - len) {
+        fctx_event(ctx, "stream.buffer_cap", "unconsumed bytes passed reasm.buf_max");
+        return false;
+    }
+    if (pb->len + len > pb->cap) {
+        uint32_t ncap = pb->cap ? pb->cap : 512;
+        while (ncap < pb->len + len)
+            ncap = ncap > UINT32_MAX / 2 ? pb->len + len : ncap * 2;
+        if (ncap > ctx->cfg->reasm_buf_max)
+            ncap = ctx->cfg->reasm_buf_max;
+        if (!fctx_charge(ctx, ncap - pb->cap))
+            return false;
+        uint8_t *np = mem_realloc(pb->p, pb->cap, ncap);
+        if (np == NULL) {
+            ctx->mem -= ncap - pb->cap;
+            fctx_event(ctx, "memcap", "global memory cap (memcap) reached");
+            return false;
+        }
+        pb->p = np;
+        pb->cap = ncap;
+    }
+    memcpy(pb->p + pb->len, buf, len);
+    pb->len += len;
+    return true;
+}
+
+static enum fctx_status fctx_deliver_dir(struct flow_ctx *ctx, enum dir d, const uint8_t *buf,
+                                         uint32_t len);
+
+/* After an upgrade, bytes waiting in a direction belong to the new dissector. */
+static void
+fctx_flush(struct flow_ctx *ctx, enum dir d)
+{
+    struct fctx_pending *pb = &ctx->pend[d];
+    if (ctx->status != FCTX_ACTIVE || pb->len == 0)
+        return;
+    pb->want = 0;
+    fctx_deliver_dir(ctx, d, NULL, 0);
+}
+
+static enum fctx_status
+fctx_deliver_dir(struct flow_ctx *ctx, enum dir d, const uint8_t *buf, uint32_t len)
+{
+    struct fctx_pending *pb = &ctx->pend[d];
+    const struct dissector *before = ctx->dis;
+    uint32_t want = 0;
+    if (pb->len == 0) {
+        uint32_t used = fctx_run(ctx, d, buf, len, &want);
+        if (ctx->status != FCTX_ACTIVE)
+            return ctx->status;
+        if (!fctx_pending_append(ctx, d, buf + used, len - used)) {
+            fctx_gap(ctx, d, len - used, ctx->now_us);
+            return ctx->status;
+        }
+        pb->want = want;
+    } else {
+        if (!fctx_pending_append(ctx, d, buf, len)) {
+            fctx_gap(ctx, d, (uint64_t)pb->len + len, ctx->now_us);
+            return ctx->status;
+        }
+        if (pb->len < pb->want)
+            return ctx->status;
+        uint32_t used = fctx_run(ctx, d, pb->p, pb->len, &want);
+        if (ctx->status != FCTX_ACTIVE)
+            return ctx->status;
+        memmove(pb->p, pb->p + used, pb->len - used);
+        pb->len -= used;
+        pb->want = want;
+    }
+    if (ctx->dis != before)
+        fctx_flush(ctx, (enum dir)!d);
+    return ctx->status;
+}
+
+enum fctx_status
+fctx_deliver(struct flow_ctx *ctx, enum dir d, const uint8_t *buf, uint32_t len, int64_t ts_us)
+{
+    ctx->now_us = ts_us;
+    if (ctx->status != FCTX_ACTIVE || len == 0)
+        return ctx->status;
+    return fctx_deliver_dir(ctx, d, buf, len);
+}
+
+enum fctx_status
+fctx_gap(struct flow_ctx *ctx, enum dir d, uint64_t missing, int64_t ts_us)
+{
+    ctx->now_us = ts_us;
+    if (ctx->status != FCTX_ACTIVE)
+        return ctx->status;
+    struct fctx_pending *pb = &ctx->pend[d];
+    pb->len = 0;
+    pb->want = 0;
+    if (ctx->dis->gap != NULL)
+        ctx->dis->gap(ctx, ctx->state, d, missing);
+    if (ctx->upgrade_to != NULL)
+        fctx_attach(ctx, ctx->upgrade_to);
+    return ctx->status;
+}
+
+void
+fctx_eof(struct flow_ctx *ctx, enum dir d, int64_t ts_us)
+{
+    ctx->now_us = ts_us;
+    if (ctx->status != FCTX_ACTIVE)
+        return;
+    struct fctx_pending *pb = &ctx->pend[d];
+    uint32_t left = pb->len;
+    pb->len = 0;
+    pb->want = 0;
+    if (ctx->dis->eof != NULL)
+        ctx->dis->eof(ctx, ctx->state, d, left);
+}
+
+enum fctx_status
+fctx_status(const struct flow_ctx *ctx)
+{
+    return ctx->status;
+}
+
+const char *
+fctx_dissector_name(const struct flow_ctx *ctx)
+{
+    return ctx->dis ? ctx->dis->name : NULL;
+}
+
+void
+fctx_fill_record(const struct flow_ctx *ctx, struct flow_record *rec)
+{
+    rec->n_anomalies = ctx->n_anomalies;
+    rec->anomalies_dropped = ctx->anomalies_dropped;
+    memcpy(rec->anomalies, ctx->anomalies, sizeof(rec->anomalies));
+    rec->facts = &ctx->facts;
+}
+
+uint64_t
+fctx_mem(const struct flow_ctx *ctx)
+{
+    return ctx->mem;
+}

@@ -1,0 +1,28 @@
+/* \summary: central memory accounting. Every allocation that grows with the
+ * traffic goes through here, is charged against a global cap (memcap) before
+ * it is made, and is counted for the stats record. */
+#ifndef SMTPTAP_MEM_H
+#define SMTPTAP_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void mem_init(uint64_t memcap);
+
+/* Zeroed allocation of n bytes, or NULL when it would pass the cap (counted
+ * in mem_cap_hits) or malloc fails. */
+void *mem_alloc(size_t n);
+/* Resizes p from old_n to new_n bytes (new bytes are not zeroed); NULL on
+ * failure, p untouched. */
+void *mem_realloc(void *p, size_t old_n, size_t new_n);
+void mem_free(void *p, size_t n);
+
+uint64_t mem_in_use(void);
+uint64_t mem_peak(void);
+uint64_t mem_cap_hits(void);
+uint64_t mem_cap(void);
+
+/* Test hook: make the k-th allocation from now fail (0 = off). */
+void mem_fail_after(uint64_t k);
+
+#endif /* SMTPTAP_MEM_H */

@@ -1,0 +1,52 @@
+/* \summary: what the engine hands to the report when a flow ends: the flow's
+ * transport facts, its anomalies and, when a dissector ran, its session
+ * facts. */
+#ifndef SMTPTAP_RECORD_H
+#define SMTPTAP_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "facts.h"
+#include "pkt.h"
+
+#define RECORD_ANOMALIES_MAX 16
+
+struct anomaly {
+    const char *name;  /* static snake_case name, "tcp.overlap_different_data" */
+    uint32_t count;
+    char detail[96];   /* first occurrence's detail, "" if none */
+    int64_t first_us;
+};
+
+struct endpoint {
+    struct ipaddr ip;
+    uint16_t port;
+};
+
+struct flow_record {
+    uint64_t id;                  /* 1, 2, ... in order of first packet */
+    int64_t ts_us, ts_end_us;     /* first and last packet */
+    struct endpoint client, server;
+    uint16_t vlan[2];
+    uint8_t n_vlan;
+    const char *client_by;        /* how the client was chosen: "syn", "port", "first_speaker" */
+    bool syn_seen[2];             /* SYN from client, SYN-ACK from server */
+    bool midstream;               /* picked up without a handshake */
+    uint64_t pkts[2], bytes[2];   /* per direction (0 = client->server): packets, payload bytes */
+    uint64_t gaps[2], gap_bytes[2]; /* holes delivered to the dissector */
+    uint64_t truncated_pkts;      /* packets cut by the snaplen */
+    const char *ended;            /* "fin", "rst", "timeout", "evicted", "capture_end" */
+    const char *status;           /* complete, truncated_capture, gap, malformed, capped,
+                                     encrypted_tls13, no_tls, evicted, plaintext, not_smtp */
+    const char *dissector;        /* "smtp", "tls" or NULL */
+    const char *app;              /* nDPI protocol name, or NULL */
+    const char *owner;            /* nDPI owner label of the server (e.g. "Microsoft"), or NULL */
+    bool mail_port;               /* one end used a configured mail port */
+    uint8_t n_anomalies;
+    uint32_t anomalies_dropped;   /* distinct names beyond RECORD_ANOMALIES_MAX */
+    struct anomaly anomalies[RECORD_ANOMALIES_MAX];
+    const struct session_facts *facts; /* NULL when no dissector ran */
+};
+
+#endif /* SMTPTAP_RECORD_H */

@@ -1,0 +1,48 @@
+/* \summary: the report: NDJSON records (--json) and the terminal report.
+ *
+ * Call order: report_open, then report_flow / report_dns as flows end and DNS
+ * answers pass, then report_finish with the run's statistics. */
+#ifndef SMTPTAP_REPORT_H
+#define SMTPTAP_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "record.h"
+
+struct run_stats {
+    uint64_t packets, bytes;           /* frames read and their captured bytes */
+    uint64_t flows, mail_flows, sessions;
+    uint64_t evictions, timeouts;
+    uint64_t drops, ifdrops;           /* pcap_stats (live) */
+    uint64_t truncated_frames;         /* caplen < len */
+    uint64_t decode_errors;            /* malformed + truncated headers */
+    uint64_t fragments, not_ip, other_proto;
+    uint64_t certificates, certificates_distinct, certificate_parse_errors;
+    uint64_t memory_peak;              /* accounted bytes, high-water mark */
+    uint64_t cap_hits;                 /* times any cap was hit */
+    unsigned files_read, files_damaged;
+    int64_t first_us, last_us;         /* packet time span */
+};
+
+/* Opens the outputs named in cfg. Returns 0, or -1 with a message on stderr. */
+int report_open(const struct config *cfg);
+
+/* A flow ended. Writes its "session" record (when it carried SMTP or TLS)
+ * and its "flow" record (when on a mail port), and feeds the aggregation. The
+ * record and its facts are borrowed for the call. */
+void report_flow(const struct flow_record *rec);
+
+/* A DNS answer seen in the capture: name -> address (A/AAAA) or name -> MX
+ * host. Used to learn which name a peer expected at an address. */
+void report_dns_addr(const char *name, const struct ipaddr *addr, const struct ipaddr *resolver_client,
+                     int64_t ts_us);
+void report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us);
+
+/* Writes server and finding records, the stats record and the terminal
+ * report; closes outputs. Returns the highest finding severity (0 none,
+ * 1 info, 2 low, 3 medium, 4 high, 5 critical) for --fail-on. */
+int report_finish(const struct run_stats *stats);
+
+#endif /* SMTPTAP_REPORT_H */

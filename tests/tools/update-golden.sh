@@ -1,0 +1,14 @@
+#!/bin/sh
+# Rewrites the expected NDJSON of golden tests (all, or the NAMEs given) from
+# the current build. Review the diff before committing it.
+set -eu
+bin=${SMTPTAP:-build-test/smtptap}
+names=${*:-$(grep -vE '^(#|$)' tests/golden/TESTLIST | awk '{print $1}')}
+for name in $names; do
+  line=$(grep -E "^$name[[:space:]]" tests/golden/TESTLIST | head -n 1)
+  set -- $line
+  shift
+  pcap=$1; expected=tests/golden/expected/$2; shift 2
+  TZ=UTC "$bin" -q --seed 1 "$@" -r "$pcap" --json "$expected" || true
+  echo "updated $expected"
+done
