@@ -1,0 +1,60 @@
+/* \summary: per-session verdicts (issue 4): trust, time, names, STARTTLS and
+ * alert findings for one session, from its facts, the trust store and the
+ * names the peer is known to have expected. */
+#ifndef SMTPTAP_DIAGNOSE_H
+#define SMTPTAP_DIAGNOSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "record.h"
+
+/* Where the name that was checked came from. */
+enum name_source {
+    NAME_SRC_NONE = 0,
+    NAME_SRC_SNI,      /* the client's server_name */
+    NAME_SRC_EXPECT,   /* --expect NAME or ADDRESS=NAME */
+    NAME_SRC_DNS_MX,   /* an MX host that resolved to this address in the capture */
+    NAME_SRC_DNS_A     /* an A/AAAA name that resolved to this address */
+};
+
+struct diagnosis {
+    /* contract flags (issue 4), in contract order */
+    bool certificate_ok, expired, not_yet_valid, self_signed, name_mismatch;
+    bool missing_intermediate, untrusted_root, name_constraint_violation;
+    bool weak_key, weak_signature;
+    bool starttls_stripped, starttls_not_offered, starttls_rejected;
+    bool plaintext_after_failed_starttls, plaintext_delivery, auth_before_tls;
+    bool tls_handshake_failed, client_rejected_certificate, server_rejected_client_certificate;
+    bool mutual_tls, certificates_not_visible;
+    bool expiring_soon;            /* leaf expires within --expiry-warn days of the capture end */
+    bool verified;                 /* a verdict on the chain was possible (certificates visible) */
+    int verify_error;              /* OpenSSL X509_V_ERR_* (0 = ok, -1 = not verified) */
+    char verify_error_text[96];    /* X509_verify_cert_error_string() */
+    char exchange_status[32];      /* "UntrustedRoot", "DateInvalid", "SubjectMismatch", ... or "" */
+    char checked_name[256];        /* the name checked against the certificate, "" none */
+    enum name_source checked_name_source;
+    char untrusted_root_subject[256]; /* the root the chain ends in, when untrusted */
+    int64_t judged_at_us;          /* the time validity was judged at */
+    char alert_meaning[192];       /* "the client rejected the server certificate with certificate_unknown (46)" */
+};
+
+/* Loads the trust store named by cfg (system bundle unless --no-system-ca,
+ * plus --ca-file / --ca-path). Returns 0, or -1 with a message in err. */
+int diagnose_init(const struct config *cfg, char *err, unsigned errlen);
+void diagnose_fini(void);
+
+/* Computes the diagnosis of one finished session. expected_names (may be
+ * NULL/0) are names the peer was seen to expect for this server address
+ * (from DNS answers in the capture) with their sources. */
+struct expected_name {
+    const char *name;
+    enum name_source source;
+};
+void diagnose_session(const struct flow_record *rec, const struct expected_name *expected,
+                      unsigned n_expected, struct diagnosis *out);
+
+const char *name_source_str(enum name_source s);
+
+#endif /* SMTPTAP_DIAGNOSE_H */
