@@ -1,51 +1,172 @@
-/* \summary: nDPI adapter (placeholder until it lands). */
+/* \summary: nDPI 4.2 adapter: the only file that includes nDPI.
+ *
+ * nDPI labels flows on ports that are not mail ports (is this SMTP on port
+ * 2525? TLS?) and labels server addresses by owner from its IP lists
+ * (Microsoft, Google, ...). It never parses certificates for us and decides
+ * no TLS fact: in 4.2 it does not follow STARTTLS anyway. It sees only the
+ * first CLASSIFY_MAX_PKTS packets of a flow; then its state is freed.
+ * Its memory is accounted through mem.c (set_ndpi_malloc).
+ */
 #include "classify.h"
 
-#include <stddef.h>
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <ndpi/ndpi_api.h>
+
+#include "mem.h"
+
+#define CLASSIFY_MAX_PKTS 16
+
+struct classify_flow {
+    struct ndpi_flow_struct *nf;
+    ndpi_protocol proto;
+    unsigned pkts;
+    bool done;
+    char name[32];
+};
+
+static struct ndpi_detection_module_struct *classify_mod;
+
+/* nDPI's free() passes no size: keep it in a header. */
+static void *
+classify_malloc(size_t n)
+{
+    size_t *p = mem_alloc(n + sizeof(size_t) * 2);
+    if (p == NULL)
+        return NULL;
+    p[0] = n + sizeof(size_t) * 2;
+    return p + 2;
+}
+
+static void
+classify_free(void *q)
+{
+    if (q == NULL)
+        return;
+    size_t *p = (size_t *)q - 2;
+    mem_free(p, p[0]);
+}
 
 int
 classify_init(void)
 {
-    return -1;
+    if (classify_mod != NULL)
+        return 0;
+    set_ndpi_malloc(classify_malloc);
+    set_ndpi_free(classify_free);
+    set_ndpi_flow_malloc(classify_malloc);
+    set_ndpi_flow_free(classify_free);
+    classify_mod = ndpi_init_detection_module(ndpi_no_prefs);
+    if (classify_mod == NULL)
+        return -1;
+    NDPI_PROTOCOL_BITMASK all;
+    NDPI_BITMASK_SET_ALL(all);
+    ndpi_set_protocol_detection_bitmask2(classify_mod, &all);
+    ndpi_finalize_initialization(classify_mod);
+    return 0;
 }
 
 void
 classify_fini(void)
 {
+    if (classify_mod != NULL)
+        ndpi_exit_detection_module(classify_mod);
+    classify_mod = NULL;
 }
 
 bool
 classify_available(void)
 {
-    return false;
+    return classify_mod != NULL;
+}
+
+static void
+classify_release(struct classify_flow *cf)
+{
+    if (cf->nf != NULL) {
+        ndpi_free_flow(cf->nf);
+        cf->nf = NULL;
+    }
+}
+
+static void
+classify_name(struct classify_flow *cf)
+{
+    uint16_t id = cf->proto.app_protocol != NDPI_PROTOCOL_UNKNOWN ? cf->proto.app_protocol
+                                                                  : cf->proto.master_protocol;
+    cf->name[0] = '\0';
+    if (id == NDPI_PROTOCOL_UNKNOWN)
+        return;
+    const char *n = ndpi_get_proto_name(classify_mod, id);
+    if (n != NULL)
+        snprintf(cf->name, sizeof(cf->name), "%s", n);
 }
 
 bool
-classify_packet(struct classify_flow **cf, const uint8_t *ip, uint32_t ip_len, const struct pkt *p)
+classify_packet(struct classify_flow **cfp, const uint8_t *ip, uint32_t ip_len, const struct pkt *p)
 {
-    (void)cf;
-    (void)ip;
-    (void)ip_len;
-    (void)p;
-    return true;
+    if (classify_mod == NULL || ip == NULL || ip_len == 0)
+        return true;
+    struct classify_flow *cf = *cfp;
+    if (cf == NULL) {
+        cf = mem_alloc(sizeof(*cf));
+        if (cf == NULL)
+            return true;
+        cf->nf = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+        if (cf->nf == NULL) {
+            mem_free(cf, sizeof(*cf));
+            return true;
+        }
+        memset(cf->nf, 0, SIZEOF_FLOW_STRUCT);
+        *cfp = cf;
+    }
+    if (cf->done)
+        return true;
+    uint16_t len = ip_len > 0xffff ? 0xffff : (uint16_t)ip_len;
+    cf->proto =
+        ndpi_detection_process_packet(classify_mod, cf->nf, ip, len, (uint64_t)(p->ts_us / 1000));
+    cf->pkts++;
+    bool detected = cf->proto.app_protocol != NDPI_PROTOCOL_UNKNOWN ||
+                    cf->proto.master_protocol != NDPI_PROTOCOL_UNKNOWN;
+    if (detected || cf->pkts >= CLASSIFY_MAX_PKTS) {
+        if (!detected) {
+            uint8_t guessed = 0;
+            cf->proto = ndpi_detection_giveup(classify_mod, cf->nf, 1, &guessed);
+        }
+        classify_name(cf);
+        classify_release(cf);
+        cf->done = true;
+    }
+    return cf->done;
 }
 
 const char *
 classify_app(const struct classify_flow *cf)
 {
-    (void)cf;
-    return NULL;
+    if (cf == NULL || cf->name[0] == '\0')
+        return NULL;
+    return cf->name;
 }
 
 const char *
 classify_owner(const struct ipaddr *a)
 {
-    (void)a;
-    return NULL;
+    if (classify_mod == NULL || a == NULL || a->family != 4)
+        return NULL;
+    struct in_addr in;
+    memcpy(&in.s_addr, a->a, 4);
+    uint16_t id = ndpi_network_ptree_match(classify_mod, &in);
+    if (id == NDPI_PROTOCOL_UNKNOWN)
+        return NULL;
+    return ndpi_get_proto_name(classify_mod, id);
 }
 
 void
 classify_flow_free(struct classify_flow *cf)
 {
-    (void)cf;
+    if (cf == NULL)
+        return;
+    classify_release(cf);
+    mem_free(cf, sizeof(*cf));
 }

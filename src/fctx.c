@@ -39,7 +39,7 @@ struct flow_ctx {
     int64_t now_us;
     struct fctx_pending pend[2];
     struct fctx_block *blocks;
-    uint64_t mem;          /* fctx_alloc bytes + pending buffers */
+    uint64_t mem; /* fctx_alloc bytes + pending buffers */
     bool mem_capped;
     uint8_t n_anomalies;
     uint32_t anomalies_dropped;
@@ -183,8 +183,8 @@ fctx_cert(struct flow_ctx *ctx, enum dir d, unsigned idx, const uint8_t *der, si
     uint8_t *n = d == DIR_TO_CLIENT ? &t->n_server_chain : &t->n_client_chain;
     uint32_t *chain = d == DIR_TO_CLIENT ? t->server_chain : t->client_chain;
     bool *trunc = d == DIR_TO_CLIENT ? &t->server_chain_truncated : &t->client_chain_truncated;
-    unsigned max = ctx->cfg->x509_chain_max < FACTS_CHAIN_MAX ? ctx->cfg->x509_chain_max
-                                                               : FACTS_CHAIN_MAX;
+    unsigned max =
+        ctx->cfg->x509_chain_max < FACTS_CHAIN_MAX ? ctx->cfg->x509_chain_max : FACTS_CHAIN_MAX;
     (void)idx;
     if (*n >= max) {
         if (!*trunc)
@@ -198,7 +198,8 @@ fctx_cert(struct flow_ctx *ctx, enum dir d, unsigned idx, const uint8_t *der, si
     }
     uint32_t id = certcache_add(der, len);
     if (id == 0) {
-        fctx_event(ctx, "x509.cache_full", "certificate cache full (certcache.max) or out of memory");
+        fctx_event(ctx, "x509.cache_full",
+                   "certificate cache full (certcache.max) or out of memory");
         return false;
     }
     const struct cert_entry *e = certcache_get(id);
@@ -407,7 +408,7 @@ fctx_deliver_dir(struct flow_ctx *ctx, enum dir d, const uint8_t *buf, uint32_t 
         pb->want = want;
     }
     if (ctx->dis != before)
-        fctx_flush(ctx, (enum dir)!d);
+        fctx_flush(ctx, (enum dir) !d);
     return ctx->status;
 }
 

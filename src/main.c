@@ -1,1 +1,6 @@
-int main(void){return 0;}
+/* \summary: entry point (placeholder while the engine lands). */
+int
+main(void)
+{
+    return 0;
+}

@@ -28,6 +28,9 @@ struct pkt {
     const uint8_t *payload;   /* borrowed from the capture buffer */
     uint32_t payload_caplen;  /* bytes present */
     uint32_t payload_wirelen; /* bytes the segment carried (from IP lengths); > caplen = snaplen cut */
+    /* the IP header onwards, for the optional classifier (nDPI wants layer 3) */
+    const uint8_t *l3;  /* borrowed; NULL if not set */
+    uint32_t l3_caplen; /* bytes present from l3 */
 };
 
 #define TH_FIN 0x01

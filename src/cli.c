@@ -1,0 +1,398 @@
+/* \summary: command-line parsing (see cli.h). The short options are
+ * tcpdump's where they mean the same thing (-r -i -s -B -p -c -q), and a
+ * trailing expression is a BPF filter, as in tcpdump. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+    OPT_JSON = 256,
+    OPT_CERTS,
+    OPT_PORTS,
+    OPT_TLS_PORTS,
+    OPT_CAP,
+    OPT_HELP_CAPS,
+    OPT_SEED,
+    OPT_COLOR,
+    OPT_NO_PROGRESS,
+    OPT_CA_FILE,
+    OPT_CA_PATH,
+    OPT_NO_SYSTEM_CA,
+    OPT_AT,
+    OPT_EXPIRY_WARN,
+    OPT_EXPECT,
+    OPT_FAIL_ON,
+    OPT_NO_NDPI,
+};
+
+static const struct option cli_long[] = {
+    {"read", required_argument, NULL, 'r'},
+    {"interface", required_argument, NULL, 'i'},
+    {"snaplen", required_argument, NULL, 's'},
+    {"buffer-size", required_argument, NULL, 'B'},
+    {"no-promiscuous-mode", no_argument, NULL, 'p'},
+    {"count", required_argument, NULL, 'c'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"certs", required_argument, NULL, OPT_CERTS},
+    {"ports", required_argument, NULL, OPT_PORTS},
+    {"tls-ports", required_argument, NULL, OPT_TLS_PORTS},
+    {"cap", required_argument, NULL, OPT_CAP},
+    {"help-caps", no_argument, NULL, OPT_HELP_CAPS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"ca-path", required_argument, NULL, OPT_CA_PATH},
+    {"no-system-ca", no_argument, NULL, OPT_NO_SYSTEM_CA},
+    {"at", required_argument, NULL, OPT_AT},
+    {"expiry-warn", required_argument, NULL, OPT_EXPIRY_WARN},
+    {"expect", required_argument, NULL, OPT_EXPECT},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"no-ndpi", no_argument, NULL, OPT_NO_NDPI},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+void
+cli_usage(FILE *f)
+{
+    fputs(
+        "Usage: smtptap [-pqhV] [-r file]... [-i interface] [-s snaplen] [-B size] [-c count]\n"
+        "               [--json path] [--certs dir] [options] [expression]\n"
+        "\n"
+        "Reads SMTP traffic (ports 25, 587, 465 and SMTP found on any port), follows\n"
+        "STARTTLS into TLS and reports which certificate each server presented to which\n"
+        "peer, every TLS alert, and what is wrong.\n"
+        "\n"
+        "Input (as tcpdump):\n"
+        "  -r FILE            read a pcap or pcapng file; repeat for several (one timeline,\n"
+        "                     in the order given); - reads standard input\n"
+        "  -i IFACE           capture live from IFACE\n"
+        "  -s SNAPLEN         bytes to capture per packet (default 262144)\n"
+        "  -B MIB             capture buffer size in MiB (live)\n"
+        "  -p                 do not put the interface into promiscuous mode\n"
+        "  -c COUNT           stop after COUNT packets\n"
+        "  expression         BPF filter, as in tcpdump ('host 192.0.2.1 and port 25')\n"
+        "\n"
+        "Output:\n"
+        "  --json PATH        NDJSON records (session, flow, server, finding, stats); - = stdout\n"
+        "  --certs DIR        write every distinct certificate as DIR/<sha256>.pem\n"
+        "  -q, --quiet        no terminal report\n"
+        "  --color WHEN       auto (default), always or never\n"
+        "  --no-progress      no progress line on stderr (shown only on a terminal)\n"
+        "\n"
+        "Protocol:\n"
+        "  --ports LIST       more SMTP ports, comma-separated (25, 587 and 465 always)\n"
+        "  --tls-ports LIST   more implicit-TLS ports (465 always)\n"
+        "  --no-ndpi          do not use nDPI to classify flows on other ports\n"
+        "\n"
+        "Verdicts:\n"
+        "  --ca-file FILE     trust the CA certificates in FILE (PEM); repeatable\n"
+        "  --ca-path DIR      trust the hashed CA directory DIR; repeatable\n"
+        "  --no-system-ca     do not trust the system CA bundle\n"
+        "  --at WHEN          judge validity at WHEN (now, 2026-01-31, 2026-01-31T12:00:00Z)\n"
+        "                     instead of at each session's capture time\n"
+        "  --expiry-warn DAYS warn about certificates expiring within DAYS (default 30)\n"
+        "  --expect NAME      the name clients expect the server to present;\n"
+        "  --expect ADDR=NAME ... for server ADDR only; repeatable\n"
+        "  --fail-on SEV      exit 1 when a finding of severity SEV or worse exists\n"
+        "                     (critical, high, medium, low, info)\n"
+        "\n"
+        "Limits:\n"
+        "  --cap NAME=VALUE   set a cap (flow.max, memcap, smtp.line_max, ...; K/M/G suffixes)\n"
+        "  --help-caps        list the caps and their defaults\n"
+        "  --seed N           fixed flow-hash seed (tests); default random\n"
+        "\n"
+        "  -h, --help         this help\n"
+        "  -V, --version      version\n"
+        "\n"
+        "Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage error,\n"
+        "3 input error (unreadable capture, bad filter, bad trust store), 4 internal error.\n"
+        "Examples:\n"
+        "  smtptap -r gateway.pcap\n"
+        "  smtptap -r mx.pcapng --json - --ca-file corp-root.pem 'port 25'\n"
+        "  smtptap -i eth1 -q --json /var/log/smtptap.json --fail-on high\n",
+        f);
+}
+
+static int
+cli_port_list(const char *s, uint16_t *ports, unsigned *n, const char *opt)
+{
+    char *copy = strdup(s);
+    if (copy == NULL)
+        return -1;
+    int rc = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        char *end;
+        errno = 0;
+        long v = strtol(tok, &end, 10);
+        if (errno || *end != '\0' || v < 1 || v > 65535) {
+            fprintf(stderr, "smtptap: %s: '%s' is not a port number\n", opt, tok);
+            rc = -1;
+            break;
+        }
+        bool dup = false;
+        for (unsigned i = 0; i < *n; i++)
+            dup |= ports[i] == (uint16_t)v;
+        if (dup)
+            continue;
+        if (*n >= CONFIG_MAX_PORTS) {
+            fprintf(stderr, "smtptap: %s: at most %d ports\n", opt, CONFIG_MAX_PORTS);
+            rc = -1;
+            break;
+        }
+        ports[(*n)++] = (uint16_t)v;
+    }
+    free(copy);
+    return rc;
+}
+
+static int
+cli_uint(const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end != '\0' || end == s || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int
+cli_parse_time(const char *s, int64_t now_us, int64_t *us)
+{
+    if (strcmp(s, "now") == 0) {
+        *us = now_us;
+        return 0;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (end == NULL) {
+        memset(&tm, 0, sizeof(tm));
+        end = strptime(s, "%Y-%m-%d", &tm);
+    }
+    if (end != NULL && (*end == '\0' || strcmp(end, "Z") == 0)) {
+        time_t t = timegm(&tm);
+        if (t == (time_t)-1)
+            return -1;
+        *us = (int64_t)t * 1000000;
+        return 0;
+    }
+    long v;
+    if (cli_uint(s, 0, 253402300799L, &v) == 0) {
+        *us = (int64_t)v * 1000000;
+        return 0;
+    }
+    return -1;
+}
+
+int
+cli_parse_severity(const char *s)
+{
+    static const char *names[] = {"info", "low", "medium", "high", "critical"};
+    for (int i = 0; i < 5; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i + 1;
+    return -1;
+}
+
+enum cli_action
+cli_parse(int argc, char **argv, struct config *cfg)
+{
+    int c;
+    long v;
+    char err[256];
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+r:i:s:B:pc:qhV", cli_long, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            if (cfg->n_inputs >= CONFIG_MAX_INPUTS) {
+                fprintf(stderr, "smtptap: at most %d -r files\n", CONFIG_MAX_INPUTS);
+                return CLI_ERROR;
+            }
+            cfg->inputs[cfg->n_inputs++] = optarg;
+            break;
+        case 'i':
+            cfg->iface = optarg;
+            break;
+        case 's':
+            if (cli_uint(optarg, 0, 262144, &v) != 0) {
+                fprintf(stderr, "smtptap: -s: snaplen must be 0..262144\n");
+                return CLI_ERROR;
+            }
+            cfg->snaplen = v == 0 ? 262144 : (int)v;
+            break;
+        case 'B':
+            if (cli_uint(optarg, 1, 4096, &v) != 0) {
+                fprintf(stderr, "smtptap: -B: buffer size must be 1..4096 MiB\n");
+                return CLI_ERROR;
+            }
+            cfg->buffer_mb = (int)v;
+            break;
+        case 'p':
+            cfg->promisc = false;
+            break;
+        case 'c':
+            if (cli_uint(optarg, 1, __LONG_MAX__, &v) != 0) {
+                fprintf(stderr, "smtptap: -c: count must be a positive number\n");
+                return CLI_ERROR;
+            }
+            cfg->max_packets = (uint64_t)v;
+            break;
+        case 'q':
+            cfg->quiet = true;
+            break;
+        case OPT_JSON:
+            cfg->json_path = optarg;
+            break;
+        case OPT_CERTS:
+            cfg->certs_dir = optarg;
+            break;
+        case OPT_PORTS:
+            if (cli_port_list(optarg, cfg->mail_ports, &cfg->n_mail_ports, "--ports") != 0)
+                return CLI_ERROR;
+            break;
+        case OPT_TLS_PORTS:
+            if (cli_port_list(optarg, cfg->tls_ports, &cfg->n_tls_ports, "--tls-ports") != 0)
+                return CLI_ERROR;
+            /* an implicit-TLS port is a mail port too */
+            if (cli_port_list(optarg, cfg->mail_ports, &cfg->n_mail_ports, "--tls-ports") != 0)
+                return CLI_ERROR;
+            break;
+        case OPT_CAP:
+            if (config_set_cap(cfg, optarg, err, sizeof(err)) != 0) {
+                fprintf(stderr, "smtptap: --cap: %s\n", err);
+                return CLI_ERROR;
+            }
+            break;
+        case OPT_HELP_CAPS:
+            return CLI_HELP_CAPS;
+        case OPT_SEED:
+            if (cli_uint(optarg, 1, 0xffffffffL, &v) != 0) {
+                fprintf(stderr, "smtptap: --seed: expected 1..4294967295\n");
+                return CLI_ERROR;
+            }
+            cfg->hash_seed = (uint32_t)v;
+            break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0)
+                cfg->color = -1;
+            else if (strcmp(optarg, "always") == 0)
+                cfg->color = 1;
+            else if (strcmp(optarg, "never") == 0)
+                cfg->color = 0;
+            else {
+                fprintf(stderr, "smtptap: --color: expected auto, always or never\n");
+                return CLI_ERROR;
+            }
+            break;
+        case OPT_NO_PROGRESS:
+            cfg->progress = false;
+            break;
+        case OPT_CA_FILE:
+            if (cfg->n_ca_files >= CONFIG_MAX_CA) {
+                fprintf(stderr, "smtptap: at most %d --ca-file\n", CONFIG_MAX_CA);
+                return CLI_ERROR;
+            }
+            cfg->ca_files[cfg->n_ca_files++] = optarg;
+            break;
+        case OPT_CA_PATH:
+            if (cfg->n_ca_paths >= CONFIG_MAX_CA) {
+                fprintf(stderr, "smtptap: at most %d --ca-path\n", CONFIG_MAX_CA);
+                return CLI_ERROR;
+            }
+            cfg->ca_paths[cfg->n_ca_paths++] = optarg;
+            break;
+        case OPT_NO_SYSTEM_CA:
+            cfg->no_system_ca = true;
+            break;
+        case OPT_AT: {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            if (cli_parse_time(optarg, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
+                               &cfg->at_us) != 0) {
+                fprintf(stderr, "smtptap: --at: expected now, YYYY-MM-DD or "
+                                "YYYY-MM-DDTHH:MM:SSZ\n");
+                return CLI_ERROR;
+            }
+            break;
+        }
+        case OPT_EXPIRY_WARN:
+            if (cli_uint(optarg, 0, 36500, &v) != 0) {
+                fprintf(stderr, "smtptap: --expiry-warn: expected days 0..36500\n");
+                return CLI_ERROR;
+            }
+            cfg->expiry_warn_days = (int)v;
+            break;
+        case OPT_EXPECT:
+            if (cfg->n_expect >= CONFIG_MAX_EXPECT || optarg[0] == '\0' ||
+                optarg[strlen(optarg) - 1] == '=') {
+                fprintf(stderr, "smtptap: --expect: expected NAME or ADDRESS=NAME (at most %d)\n",
+                        CONFIG_MAX_EXPECT);
+                return CLI_ERROR;
+            }
+            cfg->expect[cfg->n_expect++] = optarg;
+            break;
+        case OPT_FAIL_ON:
+            cfg->fail_on = cli_parse_severity(optarg);
+            if (cfg->fail_on < 0) {
+                fprintf(stderr, "smtptap: --fail-on: expected critical, high, medium, low or "
+                                "info\n");
+                return CLI_ERROR;
+            }
+            break;
+        case OPT_NO_NDPI:
+            cfg->use_ndpi = false;
+            break;
+        case 'h':
+            return CLI_HELP;
+        case 'V':
+            return CLI_VERSION;
+        case '?':
+        default:
+            if (optopt != 0 && optopt < 256)
+                fprintf(stderr, "smtptap: option -%c: unknown or missing its argument\n", optopt);
+            else
+                fprintf(stderr, "smtptap: unknown option or missing argument: %s\n",
+                        argv[optind - 1]);
+            fprintf(stderr, "Try 'smtptap --help'.\n");
+            return CLI_ERROR;
+        }
+    }
+    /* Trailing words form the BPF expression, as in tcpdump. */
+    if (optind < argc) {
+        size_t len = 0;
+        for (int i = optind; i < argc; i++)
+            len += strlen(argv[i]) + 1;
+        char *expr = malloc(len);
+        if (expr == NULL)
+            return CLI_ERROR;
+        expr[0] = '\0';
+        for (int i = optind; i < argc; i++) {
+            if (i > optind)
+                strcat(expr, " ");
+            strcat(expr, argv[i]);
+        }
+        cfg->bpf = expr; /* lives for the whole run */
+    }
+    if (cfg->n_inputs == 0 && cfg->iface == NULL) {
+        fprintf(stderr, "smtptap: nothing to read: give -r FILE or -i INTERFACE\n"
+                        "Try 'smtptap --help'.\n");
+        return CLI_ERROR;
+    }
+    if (cfg->n_inputs > 0 && cfg->iface != NULL) {
+        fprintf(stderr, "smtptap: -r and -i cannot be combined\n");
+        return CLI_ERROR;
+    }
+    return CLI_RUN;
+}

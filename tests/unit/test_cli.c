@@ -1,0 +1,106 @@
+/* \summary: unit tests for option parsing, caps and --at / --fail-on. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+#include "config.h"
+
+static enum cli_action
+parse(struct config *c, int argc, const char **argv)
+{
+    config_defaults(c);
+    return cli_parse(argc, (char **)argv, c);
+}
+
+static void
+test_tcpdump_style(void **state)
+{
+    (void)state;
+    struct config c;
+    const char *argv[] = {"smtptap", "-r",     "a.pcap", "-r",  "b.pcapng", "-q", "-s",
+                          "96",      "--json", "-",      "tcp", "port",     "25"};
+    assert_int_equal(parse(&c, 13, argv), CLI_RUN);
+    assert_int_equal(c.n_inputs, 2);
+    assert_string_equal(c.inputs[1], "b.pcapng");
+    assert_true(c.quiet);
+    assert_int_equal(c.snaplen, 96);
+    assert_string_equal(c.json_path, "-");
+    assert_string_equal(c.bpf, "tcp port 25");
+    free((char *)c.bpf);
+}
+
+static void
+test_ports_and_caps(void **state)
+{
+    (void)state;
+    struct config c;
+    const char *argv[] = {"smtptap",       "-r",          "x",         "--ports",
+                          "2525,25",       "--tls-ports", "10465",     "--cap",
+                          "flow.max=1000", "--cap",       "memcap=64M"};
+    assert_int_equal(parse(&c, 11, argv), CLI_RUN);
+    assert_true(config_is_mail_port(&c, 2525));
+    assert_true(config_is_mail_port(&c, 10465));
+    assert_true(config_is_tls_port(&c, 10465));
+    assert_false(config_is_tls_port(&c, 2525));
+    assert_int_equal(c.n_mail_ports, 5); /* 25 not duplicated */
+    assert_int_equal(c.flow_max, 1000);
+    assert_int_equal(c.memcap, 64ull << 20);
+}
+
+static void
+test_errors(void **state)
+{
+    (void)state;
+    struct config c;
+    const char *none[] = {"smtptap"};
+    assert_int_equal(parse(&c, 1, none), CLI_ERROR);
+    const char *badport[] = {"smtptap", "-r", "x", "--ports", "70000"};
+    assert_int_equal(parse(&c, 5, badport), CLI_ERROR);
+    const char *badcap[] = {"smtptap", "-r", "x", "--cap", "nope=1"};
+    assert_int_equal(parse(&c, 5, badcap), CLI_ERROR);
+    const char *zerocap[] = {"smtptap", "-r", "x", "--cap", "flow.max=0"};
+    assert_int_equal(parse(&c, 5, zerocap), CLI_ERROR);
+    const char *both[] = {"smtptap", "-r", "x", "-i", "eth0"};
+    assert_int_equal(parse(&c, 5, both), CLI_ERROR);
+    const char *unknown[] = {"smtptap", "--frobnicate"};
+    assert_int_equal(parse(&c, 2, unknown), CLI_ERROR);
+    const char *sev[] = {"smtptap", "-r", "x", "--fail-on", "severe"};
+    assert_int_equal(parse(&c, 5, sev), CLI_ERROR);
+    const char *help[] = {"smtptap", "--help"};
+    assert_int_equal(parse(&c, 2, help), CLI_HELP);
+}
+
+static void
+test_time_and_severity(void **state)
+{
+    (void)state;
+    int64_t us;
+    assert_int_equal(cli_parse_time("2026-01-31", 0, &us), 0);
+    assert_int_equal(us, 1769817600ll * 1000000);
+    assert_int_equal(cli_parse_time("2026-01-31T12:00:00Z", 0, &us), 0);
+    assert_int_equal(us, (1769817600ll + 43200) * 1000000);
+    assert_int_equal(cli_parse_time("now", 42, &us), 0);
+    assert_int_equal(us, 42);
+    assert_int_equal(cli_parse_time("yesterday", 0, &us), -1);
+    assert_int_equal(cli_parse_severity("critical"), 5);
+    assert_int_equal(cli_parse_severity("info"), 1);
+    assert_int_equal(cli_parse_severity("bad"), -1);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tcpdump_style),
+        cmocka_unit_test(test_ports_and_caps),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_time_and_severity),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

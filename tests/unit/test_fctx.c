@@ -1,0 +1,288 @@
+/* \summary: unit tests for the flow context: the dissector buffering
+ * contract (consumed / needed), upgrades, caps and contract violations. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "fctx.h"
+#include "mem.h"
+
+/* A length-prefixed message dissector: 1 length byte, then that many bytes.
+ * It records the messages it saw, per direction. */
+struct lp_state {
+    char seen[2][256];
+    unsigned n_seen[2];
+    unsigned gaps, eofs;
+    unsigned upgrade_on; /* message value that triggers an upgrade */
+};
+
+static const struct dissector lp_dissector;
+static const struct dissector lp2_dissector;
+static struct lp_state *lp_last; /* the state of the latest instance, for asserts */
+
+static void *
+lp_new(struct flow_ctx *ctx)
+{
+    lp_last = fctx_alloc(ctx, sizeof(struct lp_state));
+    return lp_last;
+}
+
+static void
+lp_free(struct flow_ctx *ctx, void *st)
+{
+    fctx_free(ctx, st, sizeof(struct lp_state));
+}
+
+static struct dres
+lp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32_t len)
+{
+    struct lp_state *st = vst;
+    if (len < 1)
+        return dres_make(D_NEED, 0, 1);
+    uint32_t n = buf[0];
+    if (len < 1 + n)
+        return dres_make(D_NEED, 0, 1 + n);
+    if (n > 0 && st->n_seen[d] + n < sizeof(st->seen[d])) {
+        memcpy(st->seen[d] + st->n_seen[d], buf + 1, n);
+        st->n_seen[d] += n;
+    }
+    if (n == 1 && buf[1] == 'U')
+        fctx_upgrade(ctx, &lp2_dissector);
+    if (n == 1 && buf[1] == 'D')
+        return dres_make(D_DONE, 2, 0);
+    if (n == 1 && buf[1] == 'B') /* contract violation: consumed > len */
+        return dres_make(D_OK, len + 1, 0);
+    return dres_make(D_OK, 1 + n, 0);
+}
+
+static void
+lp_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
+{
+    (void)ctx;
+    (void)d;
+    (void)missing;
+    ((struct lp_state *)vst)->gaps++;
+}
+
+static void
+lp_eof(struct flow_ctx *ctx, void *vst, enum dir d, uint32_t unconsumed)
+{
+    (void)ctx;
+    (void)d;
+    (void)unconsumed;
+    ((struct lp_state *)vst)->eofs++;
+}
+
+static const struct dissector lp_dissector = {"lp", lp_new, lp_free, lp_data, lp_gap, lp_eof};
+static const struct dissector lp2_dissector = {"lp2", lp_new, lp_free, lp_data, lp_gap, lp_eof};
+
+static struct config cfg;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    config_defaults(&cfg);
+    mem_init(cfg.memcap);
+    return 0;
+}
+
+static struct flow_ctx *
+new_ctx(void)
+{
+    struct flow_ctx *ctx = fctx_new(&cfg, 25);
+    assert_non_null(ctx);
+    fctx_attach(ctx, &lp_dissector);
+    return ctx;
+}
+
+/* "\x03abc\x02de\x01f" delivered whole, byte by byte and in odd splits. */
+static const uint8_t stream[] = {3, 'a', 'b', 'c', 2, 'd', 'e', 1, 'f'};
+
+static void
+check_splits(unsigned step)
+{
+    struct flow_ctx *ctx = new_ctx();
+    for (unsigned off = 0; off < sizeof(stream); off += step) {
+        unsigned n = sizeof(stream) - off < step ? sizeof(stream) - off : step;
+        assert_int_equal(fctx_deliver(ctx, DIR_TO_SERVER, stream + off, n, 1), FCTX_ACTIVE);
+    }
+    assert_int_equal(lp_last->n_seen[DIR_TO_SERVER], 6);
+    assert_memory_equal(lp_last->seen[DIR_TO_SERVER], "abcdef", 6);
+    fctx_destroy(ctx);
+    assert_int_equal(mem_in_use(), 0);
+}
+
+static void
+test_split_invariance(void **state)
+{
+    (void)state;
+    for (unsigned step = 1; step <= sizeof(stream); step++)
+        check_splits(step);
+}
+
+static void
+test_directions_are_separate(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = new_ctx();
+    const uint8_t a[] = {2, 'x'};
+    const uint8_t b[] = {1, 'y'};
+    fctx_deliver(ctx, DIR_TO_SERVER, a, sizeof(a), 1); /* incomplete */
+    fctx_deliver(ctx, DIR_TO_CLIENT, b, sizeof(b), 2);
+    assert_int_equal(lp_last->n_seen[DIR_TO_CLIENT], 1);
+    assert_int_equal(lp_last->n_seen[DIR_TO_SERVER], 0);
+    const uint8_t c[] = {'z'};
+    fctx_deliver(ctx, DIR_TO_SERVER, c, 1, 3);
+    assert_memory_equal(lp_last->seen[DIR_TO_SERVER], "xz", 2);
+    fctx_destroy(ctx);
+}
+
+static void
+test_upgrade_hands_rest_to_next(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = new_ctx();
+    /* 'U' upgrades; the bytes after it in the same call go to lp2 */
+    const uint8_t s[] = {1, 'U', 2, 'h', 'i'};
+    fctx_deliver(ctx, DIR_TO_CLIENT, s, sizeof(s), 1);
+    assert_string_equal(fctx_dissector_name(ctx), "lp2");
+    assert_int_equal(lp_last->n_seen[DIR_TO_CLIENT], 2);
+    assert_memory_equal(lp_last->seen[DIR_TO_CLIENT], "hi", 2);
+    fctx_destroy(ctx);
+    assert_int_equal(mem_in_use(), 0);
+}
+
+static void
+test_upgrade_flushes_other_direction(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = new_ctx();
+    const uint8_t partial[] = {2, 'o'}; /* waits in the client direction */
+    fctx_deliver(ctx, DIR_TO_SERVER, partial, sizeof(partial), 1);
+    const uint8_t up[] = {1, 'U'};
+    fctx_deliver(ctx, DIR_TO_CLIENT, up, sizeof(up), 2);
+    const uint8_t rest[] = {'k'};
+    fctx_deliver(ctx, DIR_TO_SERVER, rest, 1, 3);
+    assert_string_equal(fctx_dissector_name(ctx), "lp2");
+    assert_memory_equal(lp_last->seen[DIR_TO_SERVER], "ok", 2);
+    fctx_destroy(ctx);
+}
+
+static void
+test_done_and_contract(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = new_ctx();
+    const uint8_t d[] = {1, 'D', 5, 5, 5};
+    assert_int_equal(fctx_deliver(ctx, DIR_TO_SERVER, d, sizeof(d), 1), FCTX_DONE);
+    assert_int_equal(fctx_deliver(ctx, DIR_TO_SERVER, d, sizeof(d), 1), FCTX_DONE);
+    fctx_destroy(ctx);
+
+    ctx = new_ctx();
+    const uint8_t b[] = {1, 'B'};
+    assert_int_equal(fctx_deliver(ctx, DIR_TO_SERVER, b, sizeof(b), 1), FCTX_STOPPED);
+    struct flow_record rec;
+    memset(&rec, 0, sizeof(rec));
+    fctx_fill_record(ctx, &rec);
+    assert_int_equal(rec.n_anomalies, 1);
+    assert_string_equal(rec.anomalies[0].name, "dissector.contract");
+    fctx_destroy(ctx);
+    assert_int_equal(mem_in_use(), 0);
+}
+
+static void
+test_gap_drops_pending_and_buffer_cap(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = new_ctx();
+    const uint8_t p[] = {200, 'a', 'b'};
+    fctx_deliver(ctx, DIR_TO_SERVER, p, sizeof(p), 1);
+    fctx_gap(ctx, DIR_TO_SERVER, 100, 2);
+    assert_int_equal(lp_last->gaps, 1);
+    const uint8_t q[] = {1, 'q'};
+    fctx_deliver(ctx, DIR_TO_SERVER, q, sizeof(q), 3);
+    assert_memory_equal(lp_last->seen[DIR_TO_SERVER], "q", 1);
+    fctx_eof(ctx, DIR_TO_SERVER, 4);
+    assert_int_equal(lp_last->eofs, 1);
+    fctx_destroy(ctx);
+
+    /* buffer cap: a dissector that never completes cannot hold more than reasm.buf_max */
+    struct config small = cfg;
+    small.reasm_buf_max = 64;
+    ctx = fctx_new(&small, 25);
+    fctx_attach(ctx, &lp_dissector);
+    uint8_t big[40];
+    memset(big, 0xff, sizeof(big)); /* wants 256 bytes */
+    for (int i = 0; i < 4; i++)
+        fctx_deliver(ctx, DIR_TO_SERVER, big, sizeof(big), 5);
+    assert_true(fctx_mem(ctx) < 64 + 1024);
+    struct flow_record rec;
+    memset(&rec, 0, sizeof(rec));
+    fctx_fill_record(ctx, &rec);
+    bool capped = false;
+    for (unsigned i = 0; i < rec.n_anomalies; i++)
+        capped |= strcmp(rec.anomalies[i].name, "stream.buffer_cap") == 0;
+    assert_true(capped);
+    fctx_destroy(ctx);
+    assert_int_equal(mem_in_use(), 0);
+}
+
+static void
+test_setstr_caps_and_alloc_failure(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = new_ctx();
+    struct fstr s = {0};
+    assert_true(fctx_setstr(ctx, &s, (const uint8_t *)"a\0bcdef", 7, 4));
+    assert_int_equal(s.len, 4);
+    assert_true(s.truncated);
+    assert_memory_equal(s.s, "a\0bc", 4);
+    assert_true(fctx_setstr(ctx, &s, (const uint8_t *)"xy", 2, 4));
+    assert_false(s.truncated);
+    mem_fail_after(1);
+    assert_false(fctx_setstr(ctx, &s, (const uint8_t *)"zz", 2, 4));
+    fctx_destroy(ctx);
+    assert_int_equal(mem_in_use(), 0);
+}
+
+static void
+test_event_dedup_and_overflow(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = new_ctx();
+    static const char *names[] = {"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8",
+                                  "e9", "ea", "eb", "ec", "ed", "ee", "ef", "eg", "eh"};
+    for (unsigned i = 0; i < 18; i++)
+        fctx_event(ctx, names[i], "detail");
+    fctx_event(ctx, "e0", NULL);
+    struct flow_record rec;
+    memset(&rec, 0, sizeof(rec));
+    fctx_fill_record(ctx, &rec);
+    assert_int_equal(rec.n_anomalies, RECORD_ANOMALIES_MAX);
+    assert_int_equal(rec.anomalies_dropped, 2);
+    assert_int_equal(rec.anomalies[0].count, 2);
+    assert_string_equal(rec.anomalies[0].detail, "detail");
+    fctx_destroy(ctx);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_split_invariance, setup),
+        cmocka_unit_test_setup(test_directions_are_separate, setup),
+        cmocka_unit_test_setup(test_upgrade_hands_rest_to_next, setup),
+        cmocka_unit_test_setup(test_upgrade_flushes_other_direction, setup),
+        cmocka_unit_test_setup(test_done_and_contract, setup),
+        cmocka_unit_test_setup(test_gap_drops_pending_and_buffer_cap, setup),
+        cmocka_unit_test_setup(test_setstr_caps_and_alloc_failure, setup),
+        cmocka_unit_test_setup(test_event_dedup_and_overflow, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
