@@ -1,0 +1,74 @@
+#!/bin/sh
+# Cross-check (issue 3): for every committed capture (pcaps/**) and every
+# capture in ../shared/pcaps/, the SHA-256 chain of each TLS connection that
+# smtptap reports equals what tshark extracts from the same capture, in both
+# directions (server chains and client chains), and no connection is missing
+# on either side. Skips (77) when tshark or jq is not installed.
+# Usage: tshark_crosscheck.sh SMTPTAP
+set -u
+bin=$1
+command -v tshark >/dev/null 2>&1 || { echo "tshark not installed: skipped"; exit 77; }
+command -v jq >/dev/null 2>&1 || { echo "jq not installed: skipped"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+files=$(find pcaps -type f \( -name '*.pcap' -o -name '*.pcapng' \) 2>/dev/null | sort)
+if [ -d ../shared/pcaps ]; then
+  files="$files $(find ../shared/pcaps -type f \( -name '*.pcap' -o -name '*.pcapng' \) | sort)"
+fi
+for f in $files; do
+  # Ports smtptap saw SMTP on: decode those as SMTP in tshark too, so that it follows STARTTLS.
+  "$bin" -q --seed 1 -r "$f" --json "$tmp/out.json" >/dev/null 2>"$tmp/err" || true
+  ports=$(jq -r 'select(.event=="session") | .server.port' "$tmp/out.json" | sort -un)
+  dargs=""
+  for p in $ports; do
+    case $p in 25|587|465|443) ;; *) dargs="$dargs -d tcp.port==$p,smtp" ;; esac
+  done
+  # ours: "client|server|dir|sha256,sha256" per connection and direction
+  jq -r 'select(.event=="session" and .tls != null) |
+         (.client.ip + "." + (.client.port|tostring)) as $c |
+         (.server.ip + "." + (.server.port|tostring)) as $s |
+         ( (if (.tls.server_chain|length) > 0 then "\($c)|\($s)|server|" + (.tls.server_chain|map(.sha256)|join(",")) else empty end),
+           (if (.tls.client_chain|length) > 0 then "\($c)|\($s)|client|" + (.tls.client_chain|map(.sha256)|join(",")) else empty end) )' \
+    "$tmp/out.json" | sort > "$tmp/ours"
+  # tshark: one line per Certificate message; the sender decides the direction.
+  # shellcheck disable=SC2086
+  tshark -n -r "$f" $dargs -o tls.desegment_ssl_records:TRUE -o tcp.desegment_tcp_streams:TRUE \
+    -Y 'tls.handshake.type == 11' -T fields -E separator='|' \
+    -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport \
+    -e tls.handshake.certificate 2>/dev/null > "$tmp/ts.raw"
+  : > "$tmp/theirs"
+  while IFS='|' read -r s4 s6 sp d4 d6 dp certs; do
+    [ -n "$certs" ] || continue
+    src="${s4:-$s6}.$sp"
+    dst="${d4:-$d6}.$dp"
+    chain=""
+    for hex in $(echo "$certs" | tr ',' ' '); do
+      h=$(printf '%s' "$hex" | xxd -r -p | sha256sum | cut -c1-64)
+      chain="${chain:+$chain,}$h"
+    done
+    # The server sends its Certificate to the client; tell the two apart by
+    # which end smtptap calls the server, else by the lower (well-known) port.
+    if grep -q "^$dst|$src|" "$tmp/ours"; then
+      echo "$dst|$src|server|$chain"
+    elif grep -q "^$src|$dst|" "$tmp/ours"; then
+      echo "$src|$dst|client|$chain"
+    elif [ "$sp" -lt "$dp" ]; then
+      echo "$dst|$src|server|$chain"
+    else
+      echo "$src|$dst|client|$chain"
+    fi >> "$tmp/theirs"
+  done < "$tmp/ts.raw"
+  sort -u "$tmp/theirs" -o "$tmp/theirs"
+  sort -u "$tmp/ours" -o "$tmp/ours"
+  if diff "$tmp/theirs" "$tmp/ours" > "$tmp/diff"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "MISMATCH $f (< tshark, > smtptap):"
+    cat "$tmp/diff"
+  fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
