@@ -1,0 +1,619 @@
+/* \summary: the engine (see engine.h): flow tracking, client choice,
+ * reassembly, the dispatcher and flow records.
+ *
+ * Per TCP packet (RFC 9293 §3.10.7 event processing, simplified for a
+ * passive observer):
+ *   lookup/create flow -> counters -> [bypass: done]
+ *   SYN: ISN (§3.4) | ACK: loss beyond a hole in the peer's stream
+ *   payload: dispatcher (first payload of either side) -> reassembly -> fctx
+ *   FIN: end of a direction once every byte before it is in (§3.6)
+ *   RST: the flow ends (§3.10.7.4)
+ *
+ * Client side: the SYN (SYN without ACK; a SYN-ACK names the server), else
+ * the configured mail port, else whoever sends payload first.
+ */
+#include "engine.h"
+
+#include <string.h>
+
+#include "classify.h"
+#include "fctx.h"
+#include "flow.h"
+#include "mem.h"
+
+#define ENGINE_US            1000000ll
+#define ENGINE_EXPIRE_PERIOD ENGINE_US /* expiry scan once per second of packet time */
+
+static struct {
+    const struct config *cfg;
+    bool ready;
+    bool classify_on;
+    struct flow_table tab;
+    struct reasm_limits lim;
+    int64_t next_expire_us;
+    uint64_t flows, mail_flows, sessions, evictions, timeouts, cap_hits;
+} eng;
+
+static void (*engine_sink_fn)(void *, const struct flow_record *);
+static void *engine_sink_user;
+static void (*engine_udp_fn)(void *, const struct pkt *);
+static void *engine_udp_user;
+static const struct dissector *engine_smtp, *engine_tls;
+
+void
+engine_set_sink(void (*on_flow)(void *user, const struct flow_record *rec), void *user)
+{
+    engine_sink_fn = on_flow;
+    engine_sink_user = user;
+}
+
+void
+engine_set_udp_hook(void (*fn)(void *user, const struct pkt *p), void *user)
+{
+    engine_udp_fn = fn;
+    engine_udp_user = user;
+}
+
+void
+engine_set_dissectors(const struct dissector *smtp, const struct dissector *tls)
+{
+    engine_smtp = smtp;
+    engine_tls = tls;
+}
+
+int
+engine_init(const struct config *cfg)
+{
+    memset(&eng, 0, sizeof(eng));
+    eng.cfg = cfg;
+    eng.lim.ooo_max = cfg->reasm_ooo_max;
+    eng.lim.depth = cfg->reasm_depth;
+    eng.classify_on = cfg->use_ndpi && classify_available();
+    if (flow_table_init(&eng.tab, cfg->flow_max, cfg->hash_seed) != 0)
+        return -1;
+    eng.ready = true;
+    return 0;
+}
+
+/* ---- flow-local anomalies ---- */
+
+static void
+engine_flow_event(struct flow *f, const char *name, const char *detail, int64_t ts)
+{
+    if (strncmp(name, "reasm.", 6) == 0 || strcmp(name, "memcap") == 0)
+        eng.cap_hits++;
+    for (unsigned i = 0; i < f->n_anomalies; i++) {
+        if (f->anomalies[i].name == name || strcmp(f->anomalies[i].name, name) == 0) {
+            f->anomalies[i].count++;
+            return;
+        }
+    }
+    if (f->n_anomalies >= FLOW_ANOMALIES_MAX) {
+        f->anomalies_dropped++;
+        return;
+    }
+    struct flow_anomaly *a = &f->anomalies[f->n_anomalies++];
+    a->name = name;
+    a->detail = detail;
+    a->count = 1;
+    a->first_us = ts;
+}
+
+/* ---- reassembly sink: one per direction, on the stack of each packet ---- */
+
+struct engine_rs {
+    struct flow *f;
+    enum dir d;
+    int64_t ts;
+};
+
+static void
+engine_rs_data(void *user, const uint8_t *buf, uint32_t len)
+{
+    struct engine_rs *x = user;
+    if (x->f->ctx != NULL && fctx_status(x->f->ctx) == FCTX_ACTIVE)
+        fctx_deliver(x->f->ctx, x->d, buf, len, x->ts);
+}
+
+static void
+engine_rs_gap(void *user, uint64_t missing)
+{
+    struct engine_rs *x = user;
+    if (x->f->ctx != NULL && fctx_status(x->f->ctx) == FCTX_ACTIVE)
+        fctx_gap(x->f->ctx, x->d, missing, x->ts);
+}
+
+static void
+engine_rs_event(void *user, const char *name, const char *detail)
+{
+    struct engine_rs *x = user;
+    engine_flow_event(x->f, name, detail, x->ts);
+}
+
+static enum dir
+engine_dir(const struct flow *f, unsigned side)
+{
+    return side == f->client_side ? DIR_TO_SERVER : DIR_TO_CLIENT;
+}
+
+static void
+engine_rs_init(struct engine_rs *x, struct reasm_sink *s, struct flow *f, unsigned side, int64_t ts)
+{
+    x->f = f;
+    x->d = engine_dir(f, side);
+    x->ts = ts;
+    s->data = engine_rs_data;
+    s->gap = engine_rs_gap;
+    s->event = engine_rs_event;
+    s->user = x;
+}
+
+/* ---- records ---- */
+
+static bool
+engine_is_cap_anomaly(const char *name)
+{
+    static const char *const caps[] = {"reasm.depth",     "flow.mem_cap",   "stream.buffer_cap",
+                                       "memcap",          "x509.chain_cap", "x509.cert_cap",
+                                       "x509.cache_full", "flow.no_memory"};
+    for (unsigned i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+        if (strcmp(name, caps[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool
+engine_has_anomaly(const struct flow_record *rec, const char *name)
+{
+    for (unsigned i = 0; i < rec->n_anomalies; i++)
+        if (strcmp(rec->anomalies[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static const char *
+engine_status(const struct flow *f, const struct flow_record *rec, const char *ended)
+{
+    bool capped = false;
+    for (unsigned i = 0; i < rec->n_anomalies; i++)
+        if (engine_is_cap_anomaly(rec->anomalies[i].name))
+            capped = true;
+    if (strcmp(ended, "evicted") == 0)
+        return "evicted";
+    if (capped)
+        return "capped";
+    if (rec->truncated_pkts > 0)
+        return "truncated_capture";
+    if (rec->gaps[0] + rec->gaps[1] > 0)
+        return "gap";
+    if (f->ctx != NULL && (engine_has_anomaly(rec, "dissector.error") ||
+                           engine_has_anomaly(rec, "dissector.contract")))
+        return "malformed";
+    if (f->ctx == NULL)
+        return "not_smtp";
+    return "complete";
+}
+
+static void
+engine_fill_record(const struct flow *f, const char *ended, struct flow_record *rec)
+{
+    unsigned c = f->client_side, s = !c;
+    memset(rec, 0, sizeof(*rec));
+    rec->id = f->id;
+    rec->ts_us = f->first_us;
+    rec->ts_end_us = f->last_us;
+    rec->client.ip = f->key.ip[c];
+    rec->client.port = f->key.port[c];
+    rec->server.ip = f->key.ip[s];
+    rec->server.port = f->key.port[s];
+    rec->vlan[0] = f->key.vlan[0];
+    rec->vlan[1] = f->key.vlan[1];
+    rec->n_vlan = f->key.n_vlan;
+    rec->client_by = f->client_by != NULL ? f->client_by : "first_speaker";
+    rec->syn_seen[0] = f->syn_seen[c];
+    rec->syn_seen[1] = f->syn_seen[s];
+    rec->midstream = f->midstream;
+    rec->pkts[0] = f->pkts[c];
+    rec->pkts[1] = f->pkts[s];
+    rec->bytes[0] = f->bytes[c];
+    rec->bytes[1] = f->bytes[s];
+    rec->gaps[0] = f->rd[c].gaps;
+    rec->gaps[1] = f->rd[s].gaps;
+    rec->gap_bytes[0] = f->rd[c].gap_bytes;
+    rec->gap_bytes[1] = f->rd[s].gap_bytes;
+    rec->truncated_pkts = f->truncated_pkts;
+    rec->ended = ended;
+    rec->mail_port = f->mail_port;
+    if (eng.classify_on) {
+        rec->app = classify_app(f->cf);
+        rec->owner = classify_owner(&rec->server.ip);
+    }
+    if (f->ctx != NULL) {
+        fctx_fill_record(f->ctx, rec);
+        const char *n = fctx_dissector_name(f->ctx);
+        rec->dissector = n != NULL ? n : f->first_dissector;
+    }
+    for (unsigned i = 0; i < f->n_anomalies; i++) {
+        if (rec->n_anomalies >= RECORD_ANOMALIES_MAX) {
+            rec->anomalies_dropped++;
+            continue;
+        }
+        struct anomaly *a = &rec->anomalies[rec->n_anomalies++];
+        a->name = f->anomalies[i].name;
+        a->count = f->anomalies[i].count;
+        a->first_us = f->anomalies[i].first_us;
+        a->detail[0] = '\0';
+        if (f->anomalies[i].detail != NULL) {
+            size_t n = strlen(f->anomalies[i].detail);
+            if (n >= sizeof(a->detail))
+                n = sizeof(a->detail) - 1;
+            memcpy(a->detail, f->anomalies[i].detail, n);
+            a->detail[n] = '\0';
+        }
+    }
+    rec->anomalies_dropped += f->anomalies_dropped;
+    rec->status = engine_status(f, rec, ended);
+    if (strcmp(rec->status, "capped") == 0)
+        eng.cap_hits++;
+}
+
+/* Releases what a flow holds besides the flow itself. */
+static void
+engine_release(struct flow *f)
+{
+    reasm_free(&f->rd[0]);
+    reasm_free(&f->rd[1]);
+    if (f->ctx != NULL) {
+        fctx_destroy(f->ctx);
+        f->ctx = NULL;
+    }
+    if (f->cf != NULL) {
+        classify_flow_free(f->cf);
+        f->cf = NULL;
+    }
+    f->cf_done = true;
+    f->disp = FLOW_BYPASS;
+}
+
+/* Ends f: remaining holes become gaps, both directions see their end, the
+ * record goes to the sink. A flow ended by FIN or RST stays as a tombstone
+ * (it absorbs the last ACKs until it times out); any other end removes it. */
+static void
+engine_end(struct flow *f, const char *ended)
+{
+    bool keep = strcmp(ended, "fin") == 0 || strcmp(ended, "rst") == 0;
+    if (f->reported) {
+        if (!keep)
+            flow_remove(&eng.tab, f);
+        return;
+    }
+    int64_t ts = f->last_us;
+    if (f->ctx != NULL && f->disp == FLOW_DISSECT) {
+        unsigned order[2] = {f->client_side, !f->client_side};
+        for (unsigned i = 0; i < 2; i++) {
+            struct engine_rs x;
+            struct reasm_sink s;
+            engine_rs_init(&x, &s, f, order[i], ts);
+            reasm_flush(&f->rd[order[i]], &eng.lim, &s);
+        }
+        for (unsigned i = 0; i < 2; i++) {
+            if (!f->eof_sent[order[i]]) {
+                f->eof_sent[order[i]] = true;
+                fctx_eof(f->ctx, engine_dir(f, order[i]), ts);
+            }
+        }
+    }
+    eng.flows++;
+    if (f->mail_port)
+        eng.mail_flows++;
+    if (f->mail_port || f->ctx != NULL) {
+        struct flow_record rec;
+        engine_fill_record(f, ended, &rec);
+        if (engine_sink_fn != NULL)
+            engine_sink_fn(engine_sink_user, &rec);
+    }
+    engine_release(f);
+    f->reported = true;
+    if (!keep)
+        flow_remove(&eng.tab, f);
+}
+
+/* Ends every flow idle for at least secs seconds at now, oldest first. */
+static void
+engine_expire(int64_t now, uint32_t secs, bool count)
+{
+    int64_t idle = (int64_t)secs * ENGINE_US;
+    for (unsigned guard = 0; guard < UINT32_MAX; guard++) {
+        struct flow *f = flow_oldest(&eng.tab);
+        if (f == NULL || now - f->last_us < idle)
+            break;
+        if (!f->reported && count)
+            eng.timeouts++;
+        engine_end(f, "timeout");
+    }
+}
+
+/* Makes room for one more flow: timeouts, emergency timeouts, then LRU. */
+static void
+engine_make_room(int64_t now)
+{
+    if (eng.tab.count < eng.tab.max)
+        return;
+    engine_expire(now, eng.cfg->flow_timeout, true);
+    if (eng.tab.count < eng.tab.max)
+        return;
+    if (eng.cfg->flow_timeout_emerg > 0)
+        engine_expire(now, eng.cfg->flow_timeout_emerg, true);
+    for (unsigned guard = 0; eng.tab.count >= eng.tab.max && guard < UINT32_MAX; guard++) {
+        struct flow *f = flow_oldest(&eng.tab);
+        if (f == NULL)
+            break;
+        if (!f->reported) {
+            eng.evictions++;
+            eng.cap_hits++;
+        }
+        engine_end(f, "evicted");
+    }
+}
+
+/* ---- the dispatcher ---- */
+
+static bool
+engine_starts_ci(const uint8_t *p, uint32_t len, const char *word)
+{
+    size_t n = strlen(word);
+    if (len < n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c >= 'a' && c <= 'z')
+            c = (uint8_t)(c - 'a' + 'A');
+        if (c != (uint8_t)word[i])
+            return false;
+    }
+    return true;
+}
+
+/* A TLS record header: handshake (22), version 3.0-3.4 (RFC 8446 §5.1). */
+static bool
+engine_looks_tls(const uint8_t *p, uint32_t len)
+{
+    return len >= 3 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04;
+}
+
+/* Decides on the first payload of either side (bounded: no waiting). */
+static void
+engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
+{
+    uint16_t server_port = f->key.port[!f->client_side];
+    bool from_client = side == f->client_side;
+    const uint8_t *pl = p->payload;
+    uint32_t n = p->payload != NULL ? p->payload_caplen : 0;
+    const struct dissector *d = NULL;
+    bool implicit = false;
+    if (config_is_tls_port(eng.cfg, server_port) || (from_client && engine_looks_tls(pl, n))) {
+        d = engine_tls;
+        implicit = true;
+    } else if (f->mail_port) {
+        d = engine_smtp;
+    } else if ((!from_client && engine_starts_ci(pl, n, "220")) ||
+               (from_client &&
+                (engine_starts_ci(pl, n, "EHLO") || engine_starts_ci(pl, n, "HELO")))) {
+        d = engine_smtp;
+    }
+    f->disp = FLOW_BYPASS;
+    if (d == NULL)
+        return;
+    f->ctx = fctx_new(eng.cfg, server_port);
+    if (f->ctx == NULL) {
+        engine_flow_event(f, "memcap", "flow context could not be allocated", p->ts_us);
+        return;
+    }
+    fctx_attach(f->ctx, d);
+    if (implicit)
+        fctx_facts(f->ctx)->smtp.implicit_tls = true;
+    f->first_dissector = d->name;
+    f->disp = fctx_status(f->ctx) == FCTX_ACTIVE ? FLOW_DISSECT : FLOW_BYPASS;
+    eng.sessions++;
+}
+
+/* ---- per packet ---- */
+
+static struct flow *
+engine_new_flow(const struct flow_key *k, uint32_t hash, unsigned side, const struct pkt *p)
+{
+    engine_make_room(p->ts_us);
+    struct flow *f = flow_insert(&eng.tab, k, hash, p->ts_us);
+    if (f == NULL) {
+        eng.cap_hits++;
+        return NULL;
+    }
+    f->mail_port =
+        config_is_mail_port(eng.cfg, k->port[0]) || config_is_mail_port(eng.cfg, k->port[1]);
+    bool syn = (p->tcp_flags & TH_SYN) != 0, ack = (p->tcp_flags & TH_ACK) != 0;
+    reasm_init(&f->rd[0]);
+    reasm_init(&f->rd[1]);
+    f->client_known = true;
+    if (syn && !ack) {
+        f->client_side = (uint8_t)side;
+        f->client_by = "syn";
+    } else if (syn) { /* SYN-ACK: the sender is the server */
+        f->client_side = (uint8_t)!side;
+        f->client_by = "syn";
+    } else if (f->mail_port) {
+        bool dst_mail = config_is_mail_port(eng.cfg, p->dport);
+        f->client_side = (uint8_t)(dst_mail ? side : !side);
+        f->client_by = "port";
+    } else {
+        f->client_side = (uint8_t)side; /* provisional until payload */
+        f->client_known = false;
+    }
+    if (!syn) {
+        f->midstream = true;
+        engine_flow_event(f, "tcp.midstream", "connection picked up without a handshake", p->ts_us);
+    }
+    if (f->cf_done == false && !eng.classify_on)
+        f->cf_done = true;
+    return f;
+}
+
+/* Reassembly work for a flow that is not (yet) bypassed. */
+static void
+engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
+{
+    uint8_t fl = p->tcp_flags;
+    uint32_t seq = p->seq;
+    uint32_t wire = p->payload_wirelen < p->payload_caplen ? p->payload_caplen : p->payload_wirelen;
+    struct reasm_dir *rd = &f->rd[side], *peer = &f->rd[!side];
+    struct engine_rs x, px;
+    struct reasm_sink s, ps;
+    engine_rs_init(&x, &s, f, side, p->ts_us);
+    engine_rs_init(&px, &ps, f, !side, p->ts_us);
+
+    if (fl & TH_SYN) {
+        f->syn_seen[side] = true;
+        reasm_syn(rd, seq, &s);
+        seq++; /* the SYN occupies one sequence number (RFC 9293 §3.4) */
+        if ((fl & TH_ACK) && !peer->have_seq)
+            reasm_pickup(peer, p->ack); /* SYN-ACK without the SYN: ack = client ISN + 1 */
+    }
+    if ((fl & TH_ACK) && !(fl & TH_RST) && f->disp == FLOW_DISSECT)
+        reasm_ack(peer, &eng.lim, &ps, p->ack);
+    if (wire > 0) {
+        if (!f->client_known) {
+            /* The first speaker is the client, except that an SMTP server
+             * speaks first with its 220 greeting (RFC 5321 §3.1). */
+            bool greeting =
+                p->payload != NULL && engine_starts_ci(p->payload, p->payload_caplen, "220");
+            f->client_side = (uint8_t)(greeting ? !side : side);
+            f->client_by = "first_speaker";
+            f->client_known = true;
+            engine_rs_init(&x, &s, f, side, p->ts_us);
+            engine_rs_init(&px, &ps, f, !side, p->ts_us);
+        }
+        if (f->disp == FLOW_UNDECIDED)
+            engine_dispatch(f, side, p);
+        if (f->disp == FLOW_DISSECT)
+            reasm_data(rd, &eng.lim, &s, seq, p->payload, p->payload_caplen, wire);
+    }
+    if ((fl & TH_FIN) && f->disp != FLOW_BYPASS)
+        reasm_fin(rd, seq + wire);
+    if (f->disp != FLOW_DISSECT)
+        return;
+    for (unsigned i = 0; i < 2; i++) {
+        unsigned sd = i == 0 ? f->client_side : !f->client_side;
+        if (!f->eof_sent[sd] && reasm_closed(&f->rd[sd]) && fctx_status(f->ctx) == FCTX_ACTIVE) {
+            f->eof_sent[sd] = true;
+            fctx_eof(f->ctx, engine_dir(f, sd), p->ts_us);
+        }
+    }
+    if (fctx_status(f->ctx) != FCTX_ACTIVE) { /* done or stopped: bypass from now on */
+        reasm_free(&f->rd[0]);
+        reasm_free(&f->rd[1]);
+        f->disp = FLOW_BYPASS;
+    }
+}
+
+void
+engine_packet(const struct pkt *p)
+{
+    if (!eng.ready)
+        return;
+    if (p->ip_proto == 17) {
+        if ((p->sport == 53 || p->dport == 53) && engine_udp_fn != NULL)
+            engine_udp_fn(engine_udp_user, p);
+        return;
+    }
+    if (p->ip_proto != 6)
+        return;
+    int64_t now = p->ts_us;
+    if (now >= eng.next_expire_us) {
+        engine_expire(now, eng.cfg->flow_timeout, true);
+        eng.next_expire_us = now + ENGINE_EXPIRE_PERIOD;
+    }
+    struct flow_key k;
+    uint8_t side;
+    flow_key_from_pkt(p, &k, &side);
+    uint32_t h = flow_hash(&eng.tab, &k);
+    struct flow *f = flow_lookup(&eng.tab, &k, h);
+    bool syn_only = (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN;
+    if (f != NULL && now - f->last_us >= (int64_t)eng.cfg->flow_timeout * ENGINE_US) {
+        if (!f->reported)
+            eng.timeouts++;
+        engine_end(f, "timeout");
+        f = NULL;
+    } else if (f != NULL && f->reported && syn_only) {
+        engine_end(f, "timeout"); /* a new connection reuses the tuple of a closed one */
+        f = NULL;
+    }
+    if (f == NULL) {
+        f = engine_new_flow(&k, h, side, p);
+        if (f == NULL)
+            return;
+    }
+    flow_touch(&eng.tab, f, now);
+    if (f->reported)
+        return; /* tombstone of a closed flow: last ACKs, FIN retransmissions */
+
+    f->pkts[side]++;
+    f->bytes[side] += p->payload_wirelen;
+    if (p->payload_wirelen > p->payload_caplen)
+        f->truncated_pkts++;
+    if (!f->cf_done) {
+        if (p->l3 != NULL)
+            f->cf_done = classify_packet(&f->cf, p->l3, p->l3_caplen, p);
+        else
+            f->cf_done = true;
+    }
+    if (p->tcp_flags & TH_SYN)
+        f->syn_seen[side] = true;
+    if (f->disp != FLOW_BYPASS)
+        engine_tcp(f, side, p);
+
+    if (p->tcp_flags & TH_RST) {
+        engine_end(f, "rst");
+        return;
+    }
+    if (p->tcp_flags & TH_FIN)
+        f->fin_flag[side] = true;
+    if (f->fin_flag[0] && f->fin_flag[1] &&
+        (f->disp != FLOW_DISSECT || (reasm_closed(&f->rd[0]) && reasm_closed(&f->rd[1]))))
+        engine_end(f, "fin");
+}
+
+void
+engine_finish(int64_t last_ts_us)
+{
+    (void)last_ts_us;
+    if (!eng.ready)
+        return;
+    for (unsigned guard = 0; guard < UINT32_MAX; guard++) {
+        struct flow *f = flow_first(&eng.tab);
+        if (f == NULL)
+            break;
+        engine_end(f, "capture_end");
+    }
+}
+
+void
+engine_stats(struct run_stats *out)
+{
+    out->flows = eng.flows;
+    out->mail_flows = eng.mail_flows;
+    out->sessions = eng.sessions;
+    out->evictions = eng.evictions;
+    out->timeouts = eng.timeouts;
+    out->memory_peak = mem_peak();
+    out->cap_hits = eng.cap_hits + mem_cap_hits();
+}
+
+void
+engine_fini(void)
+{
+    if (!eng.ready)
+        return;
+    for (struct flow *f = flow_first(&eng.tab); f != NULL; f = f->all_next)
+        engine_release(f);
+    flow_table_fini(&eng.tab);
+    eng.ready = false;
+}

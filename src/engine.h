@@ -1,0 +1,56 @@
+/* \summary: the engine: decoded packets in, flow records out. It tracks TCP
+ * flows (flow.c), decides which side is the client, reassembles each
+ * direction (reasm.c), picks a dissector for the flow (the dispatcher) and
+ * feeds it through the flow context (fctx.c); when a flow ends (FIN, RST,
+ * timeout, eviction, end of capture) it fills a struct flow_record and hands
+ * it to the sink. UDP/53 packets go to an optional hook.
+ *
+ * All decisions use packet time only; flows end in a fixed order (timeouts
+ * and evictions oldest-activity first, the end of the capture in order of
+ * first packet), never in hash order.
+ */
+#ifndef SMTPTAP_ENGINE_H
+#define SMTPTAP_ENGINE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "dissector.h"
+#include "pkt.h"
+#include "record.h"
+#include "report.h"
+
+/* Where finished flows go (main.c wires report_flow). The record and its
+ * facts are borrowed for the call. Without a sink records are dropped. */
+void engine_set_sink(void (*on_flow)(void *user, const struct flow_record *rec), void *user);
+
+/* Called for every UDP packet with source or destination port 53 (main.c
+ * wires the DNS dissector). NULL = off. The packet is borrowed. */
+void engine_set_udp_hook(void (*fn)(void *user, const struct pkt *p), void *user);
+
+/* The dissectors the dispatcher attaches (main.c: &smtp_dissector,
+ * &tls_dissector; tests: their own). NULL = that protocol is not dissected. */
+void engine_set_dissectors(const struct dissector *smtp, const struct dissector *tls);
+
+/* Sets up the flow table from cfg (borrowed; must outlive the engine).
+ * Returns 0, or -1 when the table cannot be allocated. Sink, hook and
+ * dissectors set before or after init are kept. */
+int engine_init(const struct config *cfg);
+
+/* One decoded TCP or UDP packet, in capture order (borrowed for the call).
+ * Also expires idle flows once per second of packet time. */
+void engine_packet(const struct pkt *p);
+
+/* Ends every flow still open, in order of first packet, with
+ * ended = "capture_end". last_ts_us is the time of the last packet read. */
+void engine_finish(int64_t last_ts_us);
+
+/* Fills the engine's fields of out: flows, mail_flows, sessions, evictions,
+ * timeouts, memory_peak, cap_hits (other fields are left alone). */
+void engine_stats(struct run_stats *out);
+
+/* Frees everything (flows still open are dropped without a record: call
+ * engine_finish first). */
+void engine_fini(void);
+
+#endif /* SMTPTAP_ENGINE_H */

@@ -1,0 +1,226 @@
+/* \summary: the flow table (see flow.h): seeded hash, LRU by packet time,
+ * creation-order list. */
+#include "flow.h"
+
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mem.h"
+
+#define FLOW_BUCKETS_MAX (1u << 22)
+
+static int
+flow_ep_cmp(const struct ipaddr *a, uint16_t pa, const struct ipaddr *b, uint16_t pb)
+{
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    int c = memcmp(a->a, b->a, a->family == 4 ? 4 : 16);
+    if (c != 0)
+        return c;
+    if (pa != pb)
+        return pa < pb ? -1 : 1;
+    return 0;
+}
+
+void
+flow_key_from_pkt(const struct pkt *p, struct flow_key *k, uint8_t *side)
+{
+    memset(k, 0, sizeof(*k));
+    bool swap = flow_ep_cmp(&p->src, p->sport, &p->dst, p->dport) > 0;
+    const struct ipaddr *a = swap ? &p->dst : &p->src, *b = swap ? &p->src : &p->dst;
+    k->ip[0].family = a->family;
+    k->ip[1].family = b->family;
+    memcpy(k->ip[0].a, a->a, a->family == 4 ? 4 : 16);
+    memcpy(k->ip[1].a, b->a, b->family == 4 ? 4 : 16);
+    k->port[0] = swap ? p->dport : p->sport;
+    k->port[1] = swap ? p->sport : p->dport;
+    k->n_vlan = p->n_vlan > 2 ? 2 : p->n_vlan;
+    for (unsigned i = 0; i < k->n_vlan; i++)
+        k->vlan[i] = p->vlan[i];
+    k->proto = p->ip_proto;
+    *side = swap ? 1 : 0;
+}
+
+static bool
+flow_key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+    return a->proto == b->proto && a->port[0] == b->port[0] && a->port[1] == b->port[1] &&
+           a->n_vlan == b->n_vlan && a->vlan[0] == b->vlan[0] && a->vlan[1] == b->vlan[1] &&
+           a->ip[0].family == b->ip[0].family && a->ip[1].family == b->ip[1].family &&
+           memcmp(a->ip[0].a, b->ip[0].a, 16) == 0 && memcmp(a->ip[1].a, b->ip[1].a, 16) == 0;
+}
+
+static uint64_t
+flow_mix(uint64_t h, uint64_t w)
+{
+    h ^= w;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 31;
+    h *= 0x94d049bb133111ebull;
+    h ^= h >> 29;
+    return h;
+}
+
+static uint64_t
+flow_load64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+uint32_t
+flow_hash(const struct flow_table *t, const struct flow_key *k)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ t->seed;
+    for (unsigned e = 0; e < 2; e++) {
+        h = flow_mix(h, flow_load64(k->ip[e].a));
+        h = flow_mix(h, flow_load64(k->ip[e].a + 8));
+    }
+    h = flow_mix(h, (uint64_t)k->port[0] << 48 | (uint64_t)k->port[1] << 32 |
+                        (uint64_t)k->vlan[0] << 16 | k->vlan[1]);
+    h = flow_mix(h, (uint64_t)k->proto << 16 | (uint64_t)k->n_vlan << 8 |
+                        (uint64_t)(k->ip[0].family ^ (k->ip[1].family << 4)));
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+static uint32_t
+flow_random_seed(void)
+{
+    uint32_t s = 0;
+    if (getentropy(&s, sizeof(s)) != 0 || s == 0)
+        s = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16) ^ 0x5bd1e995u;
+    return s ? s : 1;
+}
+
+int
+flow_table_init(struct flow_table *t, uint32_t max, uint32_t seed)
+{
+    memset(t, 0, sizeof(*t));
+    uint32_t nb = 16;
+    while (nb < max && nb < FLOW_BUCKETS_MAX)
+        nb <<= 1;
+    t->buckets = mem_alloc((size_t)nb * sizeof(*t->buckets));
+    if (t->buckets == NULL)
+        return -1;
+    t->nbuckets = nb;
+    t->max = max ? max : 1;
+    t->seed = seed ? seed : flow_random_seed();
+    return 0;
+}
+
+void
+flow_table_fini(struct flow_table *t)
+{
+    for (unsigned guard = 0; t->all_head != NULL && guard < UINT32_MAX; guard++)
+        flow_remove(t, t->all_head);
+    if (t->buckets != NULL)
+        mem_free(t->buckets, (size_t)t->nbuckets * sizeof(*t->buckets));
+    memset(t, 0, sizeof(*t));
+}
+
+struct flow *
+flow_lookup(struct flow_table *t, const struct flow_key *k, uint32_t hash)
+{
+    for (struct flow *f = t->buckets[hash & (t->nbuckets - 1)]; f != NULL; f = f->hnext)
+        if (f->hash == hash && flow_key_eq(&f->key, k))
+            return f;
+    return NULL;
+}
+
+static void
+flow_lru_unlink(struct flow_table *t, struct flow *f)
+{
+    if (f->lru_prev)
+        f->lru_prev->lru_next = f->lru_next;
+    else
+        t->lru_head = f->lru_next;
+    if (f->lru_next)
+        f->lru_next->lru_prev = f->lru_prev;
+    else
+        t->lru_tail = f->lru_prev;
+    f->lru_prev = f->lru_next = NULL;
+}
+
+static void
+flow_lru_append(struct flow_table *t, struct flow *f)
+{
+    f->lru_prev = t->lru_tail;
+    f->lru_next = NULL;
+    if (t->lru_tail)
+        t->lru_tail->lru_next = f;
+    else
+        t->lru_head = f;
+    t->lru_tail = f;
+}
+
+struct flow *
+flow_insert(struct flow_table *t, const struct flow_key *k, uint32_t hash, int64_t now_us)
+{
+    struct flow *f = mem_alloc(sizeof(*f));
+    if (f == NULL)
+        return NULL;
+    f->key = *k;
+    f->hash = hash;
+    f->id = ++t->next_id;
+    f->first_us = f->last_us = now_us;
+    struct flow **b = &t->buckets[hash & (t->nbuckets - 1)];
+    f->hnext = *b;
+    *b = f;
+    flow_lru_append(t, f);
+    f->all_prev = t->all_tail;
+    if (t->all_tail)
+        t->all_tail->all_next = f;
+    else
+        t->all_head = f;
+    t->all_tail = f;
+    t->count++;
+    return f;
+}
+
+void
+flow_touch(struct flow_table *t, struct flow *f, int64_t now_us)
+{
+    if (now_us > f->last_us)
+        f->last_us = now_us;
+    if (t->lru_tail != f) {
+        flow_lru_unlink(t, f);
+        flow_lru_append(t, f);
+    }
+}
+
+void
+flow_remove(struct flow_table *t, struct flow *f)
+{
+    struct flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
+    while (*pp != NULL && *pp != f)
+        pp = &(*pp)->hnext;
+    if (*pp == f)
+        *pp = f->hnext;
+    flow_lru_unlink(t, f);
+    if (f->all_prev)
+        f->all_prev->all_next = f->all_next;
+    else
+        t->all_head = f->all_next;
+    if (f->all_next)
+        f->all_next->all_prev = f->all_prev;
+    else
+        t->all_tail = f->all_prev;
+    t->count--;
+    mem_free(f, sizeof(*f));
+}
+
+struct flow *
+flow_oldest(const struct flow_table *t)
+{
+    return t->lru_head;
+}
+
+struct flow *
+flow_first(const struct flow_table *t)
+{
+    return t->all_head;
+}

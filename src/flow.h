@@ -1,0 +1,127 @@
+/* \summary: the flow table: flows keyed by the canonical 5-tuple plus VLAN
+ * ids, in a hash table with a per-run random seed (Suricata CVE-2024-47187:
+ * hash flooding), an LRU list ordered by last packet time (cheap,
+ * deterministic expiry from its head) and a list in creation order (flows
+ * end in a fixed order, never in hash order).
+ *
+ * The table only allocates, finds, orders and frees flows; what a flow means
+ * (reassembly, dissection, records) is the engine's (src/engine.c).
+ */
+#ifndef SMTPTAP_FLOW_H
+#define SMTPTAP_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pkt.h"
+#include "reasm.h"
+
+struct flow_ctx;
+struct classify_flow;
+
+/* Canonical key: endpoint 0 sorts before endpoint 1 (address, then port). */
+struct flow_key {
+    struct ipaddr ip[2];
+    uint16_t port[2];
+    uint16_t vlan[2];
+    uint8_t n_vlan;
+    uint8_t proto;
+};
+
+/* Flow-local anomalies (TCP level), merged into the record at the end. */
+#define FLOW_ANOMALIES_MAX 8
+
+struct flow_anomaly {
+    const char *name;
+    const char *detail; /* static */
+    uint32_t count;
+    int64_t first_us;
+};
+
+enum flow_disp {
+    FLOW_UNDECIDED = 0, /* no payload yet: dispatcher has not run */
+    FLOW_DISSECT,       /* a dissector gets the reassembled bytes */
+    FLOW_BYPASS         /* counters only (no dissector, or it is done) */
+};
+
+struct flow {
+    struct flow_key key;
+    uint32_t hash;
+    struct flow *hnext;               /* hash chain */
+    struct flow *lru_prev, *lru_next; /* by last packet time, oldest first */
+    struct flow *all_prev, *all_next; /* by creation (= id) order */
+    uint64_t id;                      /* 1, 2, ... in order of first packet */
+    int64_t first_us, last_us;
+
+    /* ---- engine state. Indexes [s] are key sides: s = 0 is endpoint 0 ->
+     * endpoint 1. client_side is the side the client sends on. ---- */
+    uint8_t client_side;
+    bool client_known;
+    const char *client_by;
+    bool reported; /* record emitted (FIN/RST): a tombstone now */
+    bool mail_port;
+    bool midstream;
+    bool syn_seen[2]; /* per side: SYN (client) / SYN-ACK (server) */
+    bool fin_flag[2]; /* per side: FIN seen (bypass bookkeeping) */
+    bool payload_seen[2];
+    bool eof_sent[2];
+    enum flow_disp disp;
+    uint64_t pkts[2], bytes[2];
+    uint64_t truncated_pkts;
+    struct reasm_dir rd[2];
+    struct flow_ctx *ctx;
+    const char *first_dissector;
+    struct classify_flow *cf;
+    bool cf_done;
+    uint8_t n_anomalies;
+    uint32_t anomalies_dropped;
+    struct flow_anomaly anomalies[FLOW_ANOMALIES_MAX];
+};
+
+struct flow_table {
+    struct flow **buckets;
+    uint32_t nbuckets; /* power of two */
+    uint32_t seed;
+    uint32_t count, max;
+    uint64_t next_id;
+    struct flow *lru_head, *lru_tail;
+    struct flow *all_head, *all_tail;
+};
+
+/* Builds the canonical key of a packet. *side is 0 when the packet goes from
+ * key endpoint 0 to endpoint 1, else 1. */
+void flow_key_from_pkt(const struct pkt *p, struct flow_key *k, uint8_t *side);
+
+/* Sets up an empty table for max flows. seed 0 = random. Returns 0 or -1
+ * (out of memory). */
+int flow_table_init(struct flow_table *t, uint32_t max, uint32_t seed);
+
+/* Frees every flow still in the table (no callbacks) and the buckets. The
+ * caller has released each flow's own resources first. */
+void flow_table_fini(struct flow_table *t);
+
+/* Seeded hash of a key (equal for both directions of a flow). */
+uint32_t flow_hash(const struct flow_table *t, const struct flow_key *k);
+
+/* Finds the flow with key k (hash from flow_hash), or NULL. */
+struct flow *flow_lookup(struct flow_table *t, const struct flow_key *k, uint32_t hash);
+
+/* Allocates (accounted, zeroed) and links a new flow; the caller has made
+ * room (count < max). Returns NULL when out of memory. */
+struct flow *flow_insert(struct flow_table *t, const struct flow_key *k, uint32_t hash,
+                         int64_t now_us);
+
+/* A packet of f at now_us: f becomes the most recent in the LRU list. */
+void flow_touch(struct flow_table *t, struct flow *f, int64_t now_us);
+
+/* Unlinks and frees f (its own resources were released by the caller). */
+void flow_remove(struct flow_table *t, struct flow *f);
+
+/* The least recently used flow (LRU head), or NULL. */
+struct flow *flow_oldest(const struct flow_table *t);
+
+/* The first flow created that is still in the table, or NULL; then
+ * f->all_next. */
+struct flow *flow_first(const struct flow_table *t);
+
+#endif /* SMTPTAP_FLOW_H */

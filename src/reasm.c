@@ -1,0 +1,432 @@
+/* \summary: per-direction TCP stream reassembly (see reasm.h).
+ *
+ * Sequence space (RFC 9293 §3.4): a SYN occupies one sequence number, data
+ * starts at ISN + 1, a FIN occupies the number after the last data byte. All
+ * comparisons go through the wrap-safe SEQ_* macros.
+ *
+ *   delivered / gapped     | hole |  ooo seg  | hole |  ooo seg  |
+ *   ---------------------- next_seq ----------------------------------->
+ *
+ * Invariant after every public call: the ooo list is sorted, its segments do
+ * not overlap, and every one starts strictly beyond next_seq.
+ *
+ * Policy (documented, as Suricata's "first" policy): the first copy of a byte
+ * wins. A segment overlapping delivered or buffered bytes only contributes
+ * the bytes nobody sent before; overlapping bytes that differ from the first
+ * copy raise "tcp.overlap_different_data" (RFC 9293 §3.10.7.4 trims segments
+ * to the window the same way; differing data is the evasion case).
+ */
+#include "reasm.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "mem.h"
+
+struct reasm_seg {
+    struct reasm_seg *next;
+    uint32_t seq;
+    uint32_t len;
+    bool lost; /* bytes the capture did not keep (snaplen cut): delivered as a gap */
+    uint8_t data[];
+};
+
+static size_t
+reasm_seg_size(const struct reasm_seg *g)
+{
+    return sizeof(*g) + (g->lost ? 0 : g->len);
+}
+
+/* True when caplen more bytes may be buffered under reasm.ooo_max. */
+static bool
+reasm_fits(const struct reasm_dir *r, const struct reasm_limits *lim, uint32_t caplen)
+{
+    return caplen <= lim->ooo_max && r->ooo_bytes <= lim->ooo_max - caplen;
+}
+
+void
+reasm_init(struct reasm_dir *r)
+{
+    memset(r, 0, sizeof(*r));
+}
+
+static void
+reasm_free_ooo(struct reasm_dir *r)
+{
+    unsigned guard = 0;
+    while (r->ooo != NULL && guard++ < UINT32_MAX) {
+        struct reasm_seg *g = r->ooo;
+        r->ooo = g->next;
+        r->mem -= reasm_seg_size(g);
+        mem_free(g, reasm_seg_size(g));
+    }
+    r->ooo_bytes = 0;
+}
+
+void
+reasm_free(struct reasm_dir *r)
+{
+    reasm_free_ooo(r);
+    if (r->hist != NULL) {
+        mem_free(r->hist, REASM_HIST_BYTES);
+        r->mem -= REASM_HIST_BYTES;
+        r->hist = NULL;
+    }
+    r->hist_len = r->hist_pos = 0;
+}
+
+uint64_t
+reasm_mem(const struct reasm_dir *r)
+{
+    return r->mem;
+}
+
+static void
+reasm_event(const struct reasm_sink *s, const char *name, const char *detail)
+{
+    if (s->event != NULL)
+        s->event(s->user, name, detail);
+}
+
+static void
+reasm_stop(struct reasm_dir *r, const struct reasm_sink *s)
+{
+    r->stopped = true;
+    reasm_free(r);
+    reasm_event(s, "reasm.depth", "reasm.depth reached: direction no longer reassembled");
+}
+
+static void
+reasm_hist_add(struct reasm_dir *r, const uint8_t *buf, uint32_t len)
+{
+    if (r->hist == NULL) {
+        r->hist = mem_alloc(REASM_HIST_BYTES);
+        if (r->hist == NULL)
+            return; /* no comparison of retransmissions: not an error */
+        r->mem += REASM_HIST_BYTES;
+    }
+    if (len >= REASM_HIST_BYTES) {
+        memcpy(r->hist, buf + (len - REASM_HIST_BYTES), REASM_HIST_BYTES);
+        r->hist_pos = 0;
+        r->hist_len = REASM_HIST_BYTES;
+        return;
+    }
+    uint32_t first = REASM_HIST_BYTES - r->hist_pos;
+    if (first > len)
+        first = len;
+    memcpy(r->hist + r->hist_pos, buf, first);
+    memcpy(r->hist, buf + first, len - first);
+    r->hist_pos = (r->hist_pos + len) % REASM_HIST_BYTES;
+    r->hist_len = r->hist_len + len > REASM_HIST_BYTES ? REASM_HIST_BYTES : r->hist_len + len;
+}
+
+/* Compares bytes [seq, seq + len), all before next_seq, with the delivered
+ * bytes still in the ring. Returns true when a byte differs. */
+static bool
+reasm_hist_differs(const struct reasm_dir *r, uint32_t seq, const uint8_t *data, uint32_t len)
+{
+    if (r->hist == NULL || r->hist_len == 0 || len == 0)
+        return false;
+    uint32_t back = r->next_seq - seq; /* distance of data[0] from next_seq, >= len */
+    uint32_t i0 = back > r->hist_len ? back - r->hist_len : 0;
+    for (uint32_t i = i0; i < len; i++) {
+        uint32_t dist = back - i; /* 1..hist_len */
+        uint32_t idx = (r->hist_pos + REASM_HIST_BYTES - dist) % REASM_HIST_BYTES;
+        if (r->hist[idx] != data[i])
+            return true;
+    }
+    return false;
+}
+
+/* Delivers len in-order bytes at next_seq, honouring reasm.depth. */
+static void
+reasm_deliver(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+              const uint8_t *buf, uint32_t len)
+{
+    if (r->stopped || len == 0)
+        return;
+    bool cut = false;
+    if (lim->depth != 0 && r->offset + len > lim->depth) {
+        len = r->offset >= lim->depth ? 0 : (uint32_t)(lim->depth - r->offset);
+        cut = true;
+    }
+    if (len > 0) {
+        reasm_hist_add(r, buf, len);
+        r->next_seq += len;
+        r->offset += len;
+        r->delivered += len;
+        s->data(s->user, buf, len);
+    }
+    if (cut)
+        reasm_stop(r, s);
+}
+
+/* Declares the next n bytes lost. */
+static void
+reasm_gap(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+          uint32_t n)
+{
+    if (r->stopped || n == 0)
+        return;
+    r->next_seq += n;
+    r->offset += n;
+    r->gaps++;
+    r->gap_bytes += n;
+    r->hist_len = 0; /* the ring must stay contiguous with next_seq */
+    s->gap(s->user, n);
+    if (lim->depth != 0 && r->offset >= lim->depth)
+        reasm_stop(r, s);
+}
+
+/* Delivers buffered segments that are now in order. */
+static void
+reasm_flush_ooo(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s)
+{
+    while (!r->stopped && r->ooo != NULL && SEQ_LEQ(r->ooo->seq, r->next_seq)) {
+        struct reasm_seg *g = r->ooo;
+        r->ooo = g->next;
+        if (!g->lost)
+            r->ooo_bytes -= g->len;
+        r->mem -= reasm_seg_size(g);
+        uint32_t skip = r->next_seq - g->seq;
+        if (skip < g->len) {
+            if (g->lost)
+                reasm_gap(r, lim, s, g->len - skip);
+            else
+                reasm_deliver(r, lim, s, g->data + skip, g->len - skip);
+        }
+        mem_free(g, sizeof(*g) + (g->lost ? 0 : g->len));
+    }
+}
+
+/* Gives up the first hole: everything up to the first buffered byte (or up to
+ * `upto` if that comes first) is lost, then buffered bytes flow again. */
+static void
+reasm_skip_hole(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+                uint32_t upto)
+{
+    uint32_t target = upto;
+    if (r->ooo != NULL && SEQ_LT(r->ooo->seq, target))
+        target = r->ooo->seq;
+    if (SEQ_GT(target, r->next_seq))
+        reasm_gap(r, lim, s, target - r->next_seq);
+    reasm_flush_ooo(r, lim, s);
+}
+
+/* Buffers [seq, seq + len) (data, or a lost marker when data is NULL) in
+ * front of *pp. Returns the link after the new segment, or pp when it could
+ * not be buffered (the bytes then become part of a hole). */
+static struct reasm_seg **
+reasm_insert(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+             struct reasm_seg **pp, uint32_t seq, const uint8_t *data, uint32_t len)
+{
+    if (len == 0)
+        return pp;
+    if (data != NULL && !reasm_fits(r, lim, len)) {
+        r->ooo_capped = true;
+        reasm_event(s, "reasm.ooo_cap", "out-of-order bytes passed reasm.ooo_max");
+        return pp;
+    }
+    size_t sz = sizeof(struct reasm_seg) + (data != NULL ? len : 0);
+    struct reasm_seg *g = mem_alloc(sz);
+    if (g == NULL) {
+        reasm_event(s, "memcap", "global memory cap (memcap) reached");
+        return pp;
+    }
+    g->seq = seq;
+    g->len = len;
+    g->lost = data == NULL;
+    if (data != NULL) {
+        memcpy(g->data, data, len);
+        r->ooo_bytes += len;
+    }
+    r->mem += sz;
+    g->next = *pp;
+    *pp = g;
+    return &g->next;
+}
+
+/* Handles the part [cur, pend) of the segment that no earlier copy covers:
+ * delivered at once when it is in order, else buffered in front of *pp. The
+ * captured bytes end at cap_end; beyond it they were cut by the snaplen. */
+static struct reasm_seg **
+reasm_piece(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+            struct reasm_seg **pp, uint32_t seq, const uint8_t *data, uint32_t cap_end,
+            uint32_t cur, uint32_t pend)
+{
+    uint32_t mid = SEQ_LT(cap_end, pend) ? (SEQ_GT(cap_end, cur) ? cap_end : cur) : pend;
+    if (SEQ_LT(cur, mid)) { /* captured bytes [cur, mid) */
+        const uint8_t *p = data + (cur - seq);
+        if (cur == r->next_seq)
+            reasm_deliver(r, lim, s, p, mid - cur);
+        else
+            pp = reasm_insert(r, lim, s, pp, cur, p, mid - cur);
+        if (r->stopped)
+            return NULL;
+    }
+    if (SEQ_LT(mid, pend)) { /* bytes cut by the snaplen [mid, pend) */
+        if (mid == r->next_seq)
+            reasm_gap(r, lim, s, pend - mid);
+        else
+            pp = reasm_insert(r, lim, s, pp, mid, NULL, pend - mid);
+        if (r->stopped)
+            return NULL;
+    }
+    return pp;
+}
+
+void
+reasm_pickup(struct reasm_dir *r, uint32_t seq)
+{
+    if (r->have_seq)
+        return;
+    r->have_seq = true;
+    r->next_seq = seq;
+}
+
+void
+reasm_syn(struct reasm_dir *r, uint32_t isn, const struct reasm_sink *s)
+{
+    if (r->syn_seen && isn == r->isn)
+        return; /* SYN retransmission */
+    bool pristine = r->offset == 0 && r->ooo == NULL;
+    if (r->syn_seen || r->have_seq) {
+        /* A second SYN with another ISN (CVE-2025-59147 class), or a SYN after
+         * a midstream pick-up. Before any data the new ISN is taken. */
+        reasm_event(s, r->syn_seen ? "tcp.syn_new_isn" : "tcp.syn_after_data",
+                    pristine ? "new ISN taken" : "ignored: data already seen");
+        if (!pristine)
+            return;
+    }
+    r->syn_seen = true;
+    r->isn = isn;
+    r->have_seq = true;
+    r->next_seq = isn + 1;
+    r->fin_seen = false;
+}
+
+void
+reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+           uint32_t seq, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+    if (r->stopped)
+        return;
+    if (wirelen < caplen)
+        wirelen = caplen;
+    if (wirelen == 0)
+        return;
+    if (data == NULL)
+        caplen = 0;
+    reasm_pickup(r, seq);
+    /* Two passes at most: the second only after the ooo cap skipped a hole,
+     * which leaves the segment at or before next_seq. */
+    for (unsigned pass = 0; pass < 2; pass++) {
+        /* Bytes before next_seq were delivered (or gapped) already: compare. */
+        if (SEQ_LT(seq, r->next_seq)) {
+            uint32_t k = r->next_seq - seq;
+            uint32_t kc = k < caplen ? k : caplen;
+            r->overlaps += k < wirelen ? k : wirelen;
+            if (reasm_hist_differs(r, seq, data, kc))
+                reasm_event(s, "tcp.overlap_different_data",
+                            "retransmitted bytes differ from the delivered ones (first wins)");
+            if (k >= wirelen)
+                return;
+            data = kc < caplen ? data + kc : NULL;
+            caplen -= kc;
+            wirelen -= k;
+            seq = r->next_seq;
+        }
+        if (pass == 1 || !SEQ_GT(seq, r->next_seq) || reasm_fits(r, lim, caplen))
+            break;
+        /* Buffering it would pass reasm.ooo_max: the holes before it can no
+         * longer be waited for (RFC 9293 gives no bound; we must). */
+        r->ooo_capped = true;
+        reasm_event(s, "reasm.ooo_cap", "out-of-order bytes passed reasm.ooo_max");
+        for (unsigned guard = 0; guard < UINT32_MAX; guard++) {
+            if (r->stopped)
+                return;
+            if (!SEQ_GT(seq, r->next_seq))
+                break;
+            if (reasm_fits(r, lim, caplen))
+                break;
+            reasm_skip_hole(r, lim, s, seq);
+        }
+    }
+
+    uint32_t cur = seq, end = seq + wirelen, cap_end = seq + caplen;
+    struct reasm_seg **pp = &r->ooo;
+    for (unsigned guard = 0; SEQ_LT(cur, end) && guard < UINT32_MAX; guard++) {
+        struct reasm_seg *g = *pp;
+        if (g != NULL && SEQ_LEQ(g->seq + g->len, cur)) {
+            pp = &g->next;
+            continue;
+        }
+        if (g == NULL || SEQ_GT(g->seq, cur)) {
+            uint32_t pend = (g == NULL || SEQ_GT(g->seq, end)) ? end : g->seq;
+            pp = reasm_piece(r, lim, s, pp, seq, data, cap_end, cur, pend);
+            if (pp == NULL)
+                return;
+            cur = pend;
+            continue;
+        }
+        /* g covers cur: the earlier copy wins. */
+        uint32_t ov_end = SEQ_LT(g->seq + g->len, end) ? g->seq + g->len : end;
+        r->overlaps += ov_end - cur;
+        if (!g->lost && SEQ_LT(cur, cap_end)) {
+            uint32_t n = (SEQ_LT(cap_end, ov_end) ? cap_end : ov_end) - cur;
+            if (memcmp(g->data + (cur - g->seq), data + (cur - seq), n) != 0)
+                reasm_event(s, "tcp.overlap_different_data",
+                            "overlapping segment differs from the buffered one (first wins)");
+        }
+        cur = ov_end;
+        pp = &g->next;
+    }
+    reasm_flush_ooo(r, lim, s);
+}
+
+void
+reasm_ack(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+          uint32_t ack)
+{
+    if (!r->have_seq || r->stopped)
+        return;
+    uint32_t limit = ack;
+    if (r->fin_seen && SEQ_GT(limit, r->fin_seq))
+        limit = r->fin_seq; /* the FIN's own sequence number is not data */
+    if (!SEQ_GT(limit, r->next_seq) || limit - r->next_seq >= REASM_ACK_WINDOW)
+        return;
+    /* Each round delivers a gap and at least one buffered segment, or ends. */
+    for (unsigned guard = 0; guard < UINT32_MAX && !r->stopped; guard++) {
+        if (!SEQ_LT(r->next_seq, limit))
+            break;
+        reasm_skip_hole(r, lim, s, limit);
+    }
+}
+
+void
+reasm_fin(struct reasm_dir *r, uint32_t fin_seq)
+{
+    reasm_pickup(r, fin_seq);
+    if (r->fin_seen)
+        return; /* a retransmitted FIN: the first one stands */
+    r->fin_seen = true;
+    r->fin_seq = fin_seq;
+}
+
+bool
+reasm_closed(const struct reasm_dir *r)
+{
+    return r->fin_seen && (r->stopped || SEQ_GEQ(r->next_seq, r->fin_seq));
+}
+
+void
+reasm_flush(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s)
+{
+    if (!r->have_seq)
+        return;
+    for (unsigned guard = 0; guard < UINT32_MAX && !r->stopped && r->ooo != NULL; guard++)
+        reasm_skip_hole(r, lim, s, r->ooo->seq);
+    if (!r->stopped && r->fin_seen && SEQ_LT(r->next_seq, r->fin_seq) &&
+        r->fin_seq - r->next_seq < REASM_ACK_WINDOW)
+        reasm_gap(r, lim, s, r->fin_seq - r->next_seq);
+}

@@ -1,0 +1,107 @@
+/* \summary: per-direction TCP stream reassembly (RFC 9293 §3.4 sequence
+ * numbers, §3.10.7.4 segment processing).
+ *
+ * One struct reasm_dir per direction of a flow. In-order bytes are delivered
+ * at once (zero-copy from the packet); segments beyond a hole are copied into
+ * a sorted out-of-order list capped at reasm.ooo_max. Overlaps are resolved
+ * first-wins: bytes already delivered or buffered stay, and a later copy that
+ * differs raises "tcp.overlap_different_data" (compared against the buffered
+ * segments, and against a small ring of the latest delivered bytes). A hole
+ * that can no longer be filled (ooo cap, an ACK from the peer beyond it, or
+ * the end of the flow) is delivered as a gap, never as garbage. Bytes cut by
+ * the snaplen are a gap too. All memory goes through mem.c.
+ */
+#ifndef SMTPTAP_REASM_H
+#define SMTPTAP_REASM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Wrap-safe sequence comparisons (RFC 9293 §3.4: arithmetic modulo 2^32). */
+#define SEQ_LT(a, b)  ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define SEQ_GT(a, b)  ((int32_t)((uint32_t)(a) - (uint32_t)(b)) > 0)
+#define SEQ_GEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) >= 0)
+
+/* Bytes of recently delivered data kept per direction to compare
+ * retransmissions with (allocated on the first delivery). */
+#define REASM_HIST_BYTES 2048u
+
+/* An ACK further than this beyond the next expected byte is not believed
+ * (garbage or a different connection) and does not declare loss. */
+#define REASM_ACK_WINDOW (1u << 30)
+
+/* Where a direction's bytes go. Callbacks are borrowed; buf is valid for the
+ * call only. `event` names are static snake_case strings. */
+struct reasm_sink {
+    void (*data)(void *user, const uint8_t *buf, uint32_t len);
+    void (*gap)(void *user, uint64_t missing);
+    void (*event)(void *user, const char *name, const char *detail);
+    void *user;
+};
+
+struct reasm_seg; /* out-of-order segment (reasm.c) */
+
+struct reasm_dir {
+    bool have_seq;         /* next_seq is valid (SYN seen or picked up midstream) */
+    bool syn_seen;         /* a SYN fixed the ISN */
+    bool fin_seen;         /* fin_seq is valid */
+    bool stopped;          /* reasm.depth reached: nothing more is delivered */
+    bool ooo_capped;       /* reasm.ooo_max was hit at least once */
+    uint32_t isn;          /* initial sequence number (SYN) */
+    uint32_t next_seq;     /* next byte to deliver */
+    uint32_t fin_seq;      /* sequence number of the FIN (one past the last data byte) */
+    struct reasm_seg *ooo; /* sorted by seq, non-overlapping, all beyond next_seq */
+    uint32_t ooo_bytes;    /* data bytes held in ooo (counted against reasm.ooo_max) */
+    uint64_t mem;          /* accounted bytes held (segments + ring) */
+    uint8_t *hist;         /* ring of the last hist_len delivered bytes (or NULL) */
+    uint32_t hist_len, hist_pos;
+    uint64_t offset;    /* stream offset of next_seq: bytes delivered + gap bytes */
+    uint64_t delivered; /* data bytes delivered */
+    uint64_t gaps, gap_bytes;
+    uint64_t overlaps; /* overlapping bytes seen (retransmissions included) */
+};
+
+/* Per-call limits (from struct config). */
+struct reasm_limits {
+    uint32_t ooo_max; /* reasm.ooo_max */
+    uint32_t depth;   /* reasm.depth (0 = unlimited) */
+};
+
+void reasm_init(struct reasm_dir *r);
+
+/* Frees the out-of-order list and the history ring; the counters stay. */
+void reasm_free(struct reasm_dir *r);
+
+/* A SYN with sequence number isn: fixes the ISN (data starts at isn + 1).
+ * A SYN with a different ISN before any data replaces it (event
+ * "tcp.syn_new_isn"); after data it is ignored with that event. */
+void reasm_syn(struct reasm_dir *r, uint32_t isn, const struct reasm_sink *s);
+
+/* Starts a direction picked up without a SYN at sequence number seq. */
+void reasm_pickup(struct reasm_dir *r, uint32_t seq);
+
+/* A segment: caplen bytes at seq are present, wirelen (>= caplen) were on the
+ * wire; the missing tail is delivered as a gap once it is in order. */
+void reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+                uint32_t seq, const uint8_t *data, uint32_t caplen, uint32_t wirelen);
+
+/* The peer acknowledged everything before ack: a hole below it can no longer
+ * be filled (the receiver got bytes the capture missed) and becomes a gap. */
+void reasm_ack(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+               uint32_t ack);
+
+/* A FIN at fin_seq (seq + payload length). A retransmitted FIN is harmless. */
+void reasm_fin(struct reasm_dir *r, uint32_t fin_seq);
+
+/* True when a FIN was seen and every byte before it was delivered or gapped. */
+bool reasm_closed(const struct reasm_dir *r);
+
+/* The flow ends: every remaining hole becomes a gap, buffered segments are
+ * delivered in order, and bytes missing before a FIN are a final gap. */
+void reasm_flush(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s);
+
+/* Accounted bytes this direction holds. */
+uint64_t reasm_mem(const struct reasm_dir *r);
+
+#endif /* SMTPTAP_REASM_H */

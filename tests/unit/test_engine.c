@@ -1,0 +1,466 @@
+/* \summary: unit tests for the engine (src/engine.c): client choice (SYN,
+ * port, first speaker), the dispatcher, FIN/RST/timeout/eviction ends,
+ * deterministic order at the end of the capture, snaplen gaps, the UDP hook.
+ * Recording dissectors defined here stand in for SMTP and TLS. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine.h"
+#include "fctx.h"
+#include "mem.h"
+
+/* ---- recording dissector: consumes everything, remembers it ---- */
+
+struct rd_state {
+    char bytes[2][512];
+    unsigned n[2];
+    unsigned gaps[2], eofs[2];
+};
+
+static struct rd_state last_state;
+
+static void *
+rd_new(struct flow_ctx *ctx)
+{
+    return fctx_alloc(ctx, sizeof(struct rd_state));
+}
+
+static void
+rd_free(struct flow_ctx *ctx, void *st)
+{
+    last_state = *(struct rd_state *)st;
+    fctx_free(ctx, st, sizeof(struct rd_state));
+}
+
+static struct dres
+rd_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32_t len)
+{
+    struct rd_state *st = vst;
+    (void)ctx;
+    for (uint32_t i = 0; i < len && st->n[d] + 1 < sizeof(st->bytes[d]); i++)
+        st->bytes[d][st->n[d]++] = (char)buf[i];
+    return dres_make(D_OK, len, 0);
+}
+
+static void
+rd_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
+{
+    struct rd_state *st = vst;
+    (void)ctx;
+    st->gaps[d]++;
+    st->n[d] += (unsigned)snprintf(st->bytes[d] + st->n[d], sizeof(st->bytes[d]) - st->n[d],
+                                   "[G%llu]", (unsigned long long)missing);
+}
+
+static void
+rd_eof(struct flow_ctx *ctx, void *vst, enum dir d, uint32_t unconsumed)
+{
+    (void)ctx;
+    (void)unconsumed;
+    ((struct rd_state *)vst)->eofs[d]++;
+}
+
+static const struct dissector t_smtp = {"smtp", rd_new, rd_free, rd_data, rd_gap, rd_eof};
+static const struct dissector t_tls = {"tls", rd_new, rd_free, rd_data, rd_gap, rd_eof};
+
+/* ---- sink: copies what the tests look at ---- */
+
+struct got {
+    uint64_t id;
+    uint16_t cport, sport;
+    char client_by[16], ended[16], status[24], dissector[8];
+    bool midstream, implicit_tls, syn_seen[2];
+    uint64_t pkts[2], gaps[2], truncated;
+    char anomalies[256];
+};
+
+static struct got got[16];
+static unsigned n_got;
+
+static void
+sink(void *user, const struct flow_record *rec)
+{
+    (void)user;
+    assert_true(n_got < 16);
+    struct got *g = &got[n_got++];
+    memset(g, 0, sizeof(*g));
+    g->id = rec->id;
+    g->cport = rec->client.port;
+    g->sport = rec->server.port;
+    snprintf(g->client_by, sizeof(g->client_by), "%s", rec->client_by);
+    snprintf(g->ended, sizeof(g->ended), "%s", rec->ended);
+    snprintf(g->status, sizeof(g->status), "%s", rec->status);
+    snprintf(g->dissector, sizeof(g->dissector), "%s", rec->dissector ? rec->dissector : "-");
+    g->midstream = rec->midstream;
+    g->syn_seen[0] = rec->syn_seen[0];
+    g->syn_seen[1] = rec->syn_seen[1];
+    g->implicit_tls = rec->facts != NULL && rec->facts->smtp.implicit_tls;
+    for (int i = 0; i < 2; i++) {
+        g->pkts[i] = rec->pkts[i];
+        g->gaps[i] = rec->gaps[i];
+    }
+    g->truncated = rec->truncated_pkts;
+    for (unsigned i = 0; i < rec->n_anomalies; i++) {
+        size_t l = strlen(g->anomalies);
+        snprintf(g->anomalies + l, sizeof(g->anomalies) - l, "%s ", rec->anomalies[i].name);
+    }
+}
+
+static unsigned udp_calls;
+
+static void
+udp_hook(void *user, const struct pkt *p)
+{
+    (void)user;
+    (void)p;
+    udp_calls++;
+}
+
+static struct config cfg;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    config_defaults(&cfg);
+    cfg.hash_seed = 12345;
+    cfg.use_ndpi = false;
+    mem_init(cfg.memcap);
+    n_got = 0;
+    udp_calls = 0;
+    memset(&last_state, 0, sizeof(last_state));
+    engine_set_sink(sink, NULL);
+    engine_set_dissectors(&t_smtp, &t_tls);
+    engine_set_udp_hook(udp_hook, NULL);
+    return 0;
+}
+
+static void
+start(void)
+{
+    assert_int_equal(engine_init(&cfg), 0);
+}
+
+static void
+stop(void)
+{
+    engine_finish(0);
+    engine_fini();
+    assert_int_equal(mem_in_use(), 0);
+}
+
+/* ---- packets ---- */
+
+/* host h (10.0.0.h) port sp -> host d port dp */
+static void
+pkt_send(int64_t t_s, uint8_t h, uint16_t sp, uint8_t d, uint16_t dp, uint8_t flags, uint32_t seq,
+         uint32_t ack, const char *data, uint32_t wirelen)
+{
+    struct pkt p;
+    memset(&p, 0, sizeof(p));
+    p.ts_us = t_s * 1000000;
+    p.ip_proto = 6;
+    p.src.family = p.dst.family = 4;
+    p.src.a[0] = p.dst.a[0] = 10;
+    p.src.a[3] = h;
+    p.dst.a[3] = d;
+    p.sport = sp;
+    p.dport = dp;
+    p.tcp_flags = flags;
+    p.seq = seq;
+    p.ack = ack;
+    p.payload = (const uint8_t *)data;
+    p.payload_caplen = data ? (uint32_t)strlen(data) : 0;
+    p.payload_wirelen = wirelen ? wirelen : p.payload_caplen;
+    engine_packet(&p);
+}
+
+#define C 1 /* client host */
+#define S 2 /* server host */
+
+/* A full SMTP-ish exchange on ports cp -> sp with a handshake and FINs. */
+static void
+conversation(int64_t t, uint16_t cp, uint16_t sp, const char *first_c, const char *first_s)
+{
+    uint32_t ci = 1000, si = 5000;
+    pkt_send(t, C, cp, S, sp, TH_SYN, ci, 0, NULL, 0);
+    pkt_send(t, S, sp, C, cp, TH_SYN | TH_ACK, si, ci + 1, NULL, 0);
+    pkt_send(t, C, cp, S, sp, TH_ACK, ci + 1, si + 1, NULL, 0);
+    uint32_t cl = (uint32_t)strlen(first_c), sl = (uint32_t)strlen(first_s);
+    pkt_send(t, C, cp, S, sp, TH_ACK | TH_PSH, ci + 1, si + 1, first_c, 0);
+    pkt_send(t, S, sp, C, cp, TH_ACK | TH_PSH, si + 1, ci + 1 + cl, first_s, 0);
+    pkt_send(t, C, cp, S, sp, TH_ACK | TH_FIN, ci + 1 + cl, si + 1 + sl, NULL, 0);
+    pkt_send(t, S, sp, C, cp, TH_ACK | TH_FIN, si + 1 + sl, ci + 2 + cl, NULL, 0);
+    pkt_send(t, C, cp, S, sp, TH_ACK, ci + 2 + cl, si + 2 + sl, NULL, 0);
+}
+
+static void
+test_client_by_syn(void **state)
+{
+    (void)state;
+    start();
+    conversation(1, 40000, 2525, "EHLO me\r\n", "250 ok\r\n");
+    assert_int_equal(n_got, 1); /* FIN/FIN: reported, the last ACK is absorbed */
+    assert_string_equal(got[0].client_by, "syn");
+    assert_string_equal(got[0].ended, "fin");
+    assert_string_equal(got[0].dissector, "smtp");
+    assert_string_equal(got[0].status, "complete");
+    assert_int_equal(got[0].cport, 40000);
+    assert_false(got[0].midstream);
+    assert_true(got[0].syn_seen[0] && got[0].syn_seen[1]);
+    assert_int_equal(got[0].pkts[0], 4);
+    assert_int_equal(got[0].pkts[1], 3);
+    assert_string_equal(last_state.bytes[DIR_TO_SERVER], "EHLO me\r\n");
+    assert_string_equal(last_state.bytes[DIR_TO_CLIENT], "250 ok\r\n");
+    assert_int_equal(last_state.eofs[0], 1);
+    assert_int_equal(last_state.eofs[1], 1);
+    stop();
+    assert_int_equal(n_got, 1);
+}
+
+static void
+test_client_by_port_midstream(void **state)
+{
+    (void)state;
+    start();
+    /* the server (port 25) speaks first, no handshake */
+    pkt_send(1, S, 25, C, 41000, TH_ACK | TH_PSH, 7000, 300, "220 hi\r\n", 0);
+    pkt_send(1, C, 41000, S, 25, TH_ACK | TH_PSH, 300, 7008, "EHLO x\r\n", 0);
+    stop();
+    assert_int_equal(n_got, 1);
+    assert_string_equal(got[0].client_by, "port");
+    assert_int_equal(got[0].cport, 41000);
+    assert_true(got[0].midstream);
+    assert_non_null(strstr(got[0].anomalies, "tcp.midstream"));
+    assert_string_equal(got[0].ended, "capture_end");
+    assert_string_equal(last_state.bytes[DIR_TO_CLIENT], "220 hi\r\n");
+    assert_string_equal(last_state.bytes[DIR_TO_SERVER], "EHLO x\r\n");
+}
+
+static void
+test_client_by_first_speaker(void **state)
+{
+    (void)state;
+    start();
+    /* non-mail ports, no SYN: an empty ACK from A first, then B speaks EHLO */
+    pkt_send(1, S, 3000, C, 4000, TH_ACK, 10, 20, NULL, 0);
+    pkt_send(1, C, 4000, S, 3000, TH_ACK | TH_PSH, 20, 10, "ehlo x\r\n", 0);
+    /* a server greeting first on a non-mail port: its peer is the client */
+    pkt_send(2, S, 3001, C, 4001, TH_ACK | TH_PSH, 10, 20, "220 mx ESMTP\r\n", 0);
+    stop();
+    assert_int_equal(n_got, 2);
+    assert_string_equal(got[0].client_by, "first_speaker");
+    assert_int_equal(got[0].cport, 4000);
+    assert_string_equal(got[0].dissector, "smtp");
+    assert_string_equal(got[1].client_by, "first_speaker");
+    assert_int_equal(got[1].cport, 4001);
+    assert_string_equal(got[1].dissector, "smtp");
+}
+
+static void
+test_dispatch(void **state)
+{
+    (void)state;
+    start();
+    conversation(1, 40001, 465, "\x16\x03\x01hello", "\x16\x03\x03srv"); /* TLS port */
+    conversation(2, 40002, 2526, "\x16\x03\x01hello", "x");              /* TLS detected */
+    conversation(3, 40003, 2527, "GET / HTTP/1.0\r\n", "HTTP/1.0 200");  /* nothing: no record */
+    conversation(4, 40004, 2528, "HELO x\r\n", "250 ok\r\n");            /* SMTP detected */
+    engine_set_dissectors(NULL, NULL);
+    conversation(5, 40005, 587, "hello", "world"); /* mail port, nothing parses */
+    stop();
+    assert_int_equal(n_got, 4);
+    assert_string_equal(got[0].dissector, "tls");
+    assert_true(got[0].implicit_tls);
+    assert_string_equal(got[1].dissector, "tls");
+    assert_true(got[1].implicit_tls);
+    assert_int_equal(got[2].sport, 2528);
+    assert_string_equal(got[2].dissector, "smtp");
+    assert_int_equal(got[3].sport, 587);
+    assert_string_equal(got[3].dissector, "-");
+    assert_string_equal(got[3].status, "not_smtp");
+    assert_true(got[0].id < got[1].id && got[1].id < got[2].id && got[2].id < got[3].id);
+}
+
+static void
+test_rst_and_tombstone(void **state)
+{
+    (void)state;
+    start();
+    pkt_send(1, C, 40000, S, 25, TH_SYN, 100, 0, NULL, 0);
+    pkt_send(1, S, 25, C, 40000, TH_RST | TH_ACK, 0, 101, NULL, 0);
+    pkt_send(2, S, 25, C, 40000, TH_RST | TH_ACK, 0, 101, NULL, 0); /* repeated */
+    assert_int_equal(n_got, 1);
+    assert_string_equal(got[0].ended, "rst");
+    /* the same tuple again with a new SYN is a new flow */
+    pkt_send(3, C, 40000, S, 25, TH_SYN, 900, 0, NULL, 0);
+    stop();
+    assert_int_equal(n_got, 2);
+    assert_string_equal(got[1].ended, "capture_end");
+    assert_true(got[1].id > got[0].id);
+}
+
+static void
+test_timeout_packet_time(void **state)
+{
+    (void)state;
+    cfg.flow_timeout = 10;
+    start();
+    pkt_send(0, C, 40000, S, 25, TH_SYN, 100, 0, NULL, 0);
+    pkt_send(5, C, 40001, S, 25, TH_SYN, 100, 0, NULL, 0);
+    assert_int_equal(n_got, 0);
+    pkt_send(12, C, 40002, S, 25, TH_SYN, 100, 0, NULL, 0);
+    assert_int_equal(n_got, 1);
+    assert_string_equal(got[0].ended, "timeout");
+    assert_int_equal(got[0].cport, 40000);
+    /* an idle flow hit by a new packet after the timeout ends first */
+    pkt_send(40, C, 40002, S, 25, TH_ACK, 101, 1, NULL, 0);
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    engine_stats(&st);
+    assert_int_equal(st.timeouts, 3);
+    stop();
+    assert_int_equal(n_got, 4);
+    assert_string_equal(got[3].ended, "capture_end");
+    assert_true(got[3].midstream);
+}
+
+static void
+test_eviction(void **state)
+{
+    (void)state;
+    cfg.flow_max = 2;
+    cfg.flow_timeout = 100;
+    cfg.flow_timeout_emerg = 5;
+    start();
+    pkt_send(0, C, 40000, S, 25, TH_SYN, 100, 0, NULL, 0);
+    pkt_send(1, C, 40001, S, 25, TH_SYN, 100, 0, NULL, 0);
+    pkt_send(2, C, 40000, S, 25, TH_SYN, 100, 0, NULL, 0); /* 40000 is now the newest */
+    pkt_send(3, C, 40002, S, 25, TH_SYN, 100, 0, NULL, 0); /* full: LRU is 40001 */
+    assert_int_equal(n_got, 1);
+    assert_string_equal(got[0].ended, "evicted");
+    assert_string_equal(got[0].status, "evicted");
+    assert_int_equal(got[0].cport, 40001);
+    /* timeout first: 40000 idle 5 s >= emergency 5 s is expired, not evicted */
+    pkt_send(7, C, 40003, S, 25, TH_SYN, 100, 0, NULL, 0);
+    assert_int_equal(n_got, 2);
+    assert_string_equal(got[1].ended, "timeout");
+    assert_int_equal(got[1].cport, 40000);
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    engine_stats(&st);
+    assert_int_equal(st.evictions, 1);
+    assert_int_equal(st.timeouts, 1);
+    stop();
+    assert_int_equal(n_got, 4);
+}
+
+/* Same packets, two hash seeds: identical records in first-packet order. */
+static void
+run_many(uint32_t seed, struct got *out, unsigned *n)
+{
+    cfg.hash_seed = seed;
+    n_got = 0;
+    start();
+    for (unsigned i = 0; i < 6; i++)
+        pkt_send(1, C, (uint16_t)(40000 + i), S, 25, TH_SYN, 100, 0, NULL, 0);
+    for (unsigned i = 6; i-- > 0;)
+        pkt_send(2, C, (uint16_t)(40000 + i), S, 25, TH_ACK, 101, 1, NULL, 0);
+    stop();
+    memcpy(out, got, sizeof(got));
+    *n = n_got;
+}
+
+static void
+test_finish_order(void **state)
+{
+    (void)state;
+    static struct got a[16], b[16];
+    unsigned na, nb;
+    run_many(1, a, &na);
+    run_many(0xdeadbeef, b, &nb);
+    assert_int_equal(na, 6);
+    assert_int_equal(nb, 6);
+    for (unsigned i = 0; i < 6; i++) {
+        assert_int_equal(a[i].id, i + 1);
+        assert_int_equal(a[i].cport, 40000 + i);
+        assert_int_equal(b[i].id, a[i].id);
+        assert_int_equal(b[i].cport, a[i].cport);
+    }
+}
+
+static void
+test_snaplen_gap(void **state)
+{
+    (void)state;
+    start();
+    pkt_send(1, C, 40000, S, 25, TH_SYN, 100, 0, NULL, 0);
+    pkt_send(1, C, 40000, S, 25, TH_ACK, 101, 1, "EHLO", 10); /* 6 bytes cut */
+    pkt_send(1, C, 40000, S, 25, TH_ACK, 111, 1, "QUIT", 0);
+    stop();
+    assert_int_equal(n_got, 1);
+    assert_int_equal(got[0].truncated, 1);
+    assert_int_equal(got[0].gaps[0], 1);
+    assert_string_equal(got[0].status, "truncated_capture");
+    assert_string_equal(last_state.bytes[DIR_TO_SERVER], "EHLO[G6]QUIT");
+}
+
+static void
+test_ooo_and_overlap(void **state)
+{
+    (void)state;
+    start();
+    pkt_send(1, C, 40000, S, 25, TH_SYN, 0xFFFFFFF0u, 0, NULL, 0);
+    pkt_send(1, C, 40000, S, 25, TH_ACK, 0xFFFFFFF5u, 1, "fghij", 0);
+    pkt_send(1, C, 40000, S, 25, TH_ACK, 0xFFFFFFF1u, 1, "abcdXY", 0);
+    pkt_send(1, C, 40000, S, 25, TH_ACK | TH_FIN, 0xFFFFFFFAu, 1, "k", 0);
+    pkt_send(1, C, 40000, S, 25, TH_ACK | TH_FIN, 0xFFFFFFFAu, 1, "k", 0); /* FIN again */
+    stop();
+    assert_int_equal(n_got, 1);
+    assert_string_equal(last_state.bytes[DIR_TO_SERVER], "abcdfghijk");
+    assert_non_null(strstr(got[0].anomalies, "tcp.overlap_different_data"));
+    assert_int_equal(last_state.eofs[DIR_TO_SERVER], 1);
+}
+
+static void
+test_udp_hook(void **state)
+{
+    (void)state;
+    start();
+    struct pkt p;
+    memset(&p, 0, sizeof(p));
+    p.ip_proto = 17;
+    p.sport = 5353;
+    p.dport = 53;
+    engine_packet(&p);
+    p.dport = 54;
+    engine_packet(&p);
+    assert_int_equal(udp_calls, 1);
+    stop();
+    assert_int_equal(n_got, 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_client_by_syn, setup),
+        cmocka_unit_test_setup(test_client_by_port_midstream, setup),
+        cmocka_unit_test_setup(test_client_by_first_speaker, setup),
+        cmocka_unit_test_setup(test_dispatch, setup),
+        cmocka_unit_test_setup(test_rst_and_tombstone, setup),
+        cmocka_unit_test_setup(test_timeout_packet_time, setup),
+        cmocka_unit_test_setup(test_eviction, setup),
+        cmocka_unit_test_setup(test_finish_order, setup),
+        cmocka_unit_test_setup(test_snaplen_gap, setup),
+        cmocka_unit_test_setup(test_ooo_and_overlap, setup),
+        cmocka_unit_test_setup(test_udp_hook, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,116 @@
+/* \summary: unit tests for the flow table (src/flow.c): canonical keys,
+ * seeded hash, LRU order by packet time, creation order, accounting. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "flow.h"
+#include "mem.h"
+
+static struct pkt
+mk(uint8_t src, uint16_t sp, uint8_t dst, uint16_t dp, uint16_t vlan)
+{
+    struct pkt p;
+    memset(&p, 0, sizeof(p));
+    p.ip_proto = 6;
+    p.src.family = p.dst.family = 4;
+    p.src.a[3] = src;
+    p.dst.a[3] = dst;
+    p.sport = sp;
+    p.dport = dp;
+    if (vlan) {
+        p.n_vlan = 1;
+        p.vlan[0] = vlan;
+    }
+    return p;
+}
+
+static void
+test_canonical_key(void **state)
+{
+    (void)state;
+    mem_init(0);
+    struct flow_table t;
+    assert_int_equal(flow_table_init(&t, 8, 77), 0);
+    struct pkt a = mk(1, 40000, 2, 25, 0), b = mk(2, 25, 1, 40000, 0);
+    struct flow_key ka, kb;
+    uint8_t sa, sb;
+    flow_key_from_pkt(&a, &ka, &sa);
+    flow_key_from_pkt(&b, &kb, &sb);
+    assert_int_not_equal(sa, sb);
+    assert_int_equal(flow_hash(&t, &ka), flow_hash(&t, &kb));
+    struct flow *f = flow_insert(&t, &ka, flow_hash(&t, &ka), 1);
+    assert_non_null(f);
+    assert_ptr_equal(flow_lookup(&t, &kb, flow_hash(&t, &kb)), f);
+    /* another VLAN is another flow */
+    struct pkt v = mk(1, 40000, 2, 25, 100);
+    struct flow_key kv;
+    uint8_t sv;
+    flow_key_from_pkt(&v, &kv, &sv);
+    assert_null(flow_lookup(&t, &kv, flow_hash(&t, &kv)));
+    flow_table_fini(&t);
+    assert_int_equal(mem_in_use(), 0);
+}
+
+static void
+test_seed_changes_hash(void **state)
+{
+    (void)state;
+    mem_init(0);
+    struct flow_table t1, t2;
+    assert_int_equal(flow_table_init(&t1, 8, 1), 0);
+    assert_int_equal(flow_table_init(&t2, 8, 2), 0);
+    unsigned same = 0;
+    for (uint16_t port = 1; port <= 64; port++) {
+        struct pkt p = mk(1, port, 2, 25, 0);
+        struct flow_key k;
+        uint8_t s;
+        flow_key_from_pkt(&p, &k, &s);
+        same += flow_hash(&t1, &k) == flow_hash(&t2, &k);
+    }
+    assert_true(same < 4);
+    flow_table_fini(&t1);
+    flow_table_fini(&t2);
+}
+
+static void
+test_lru_and_creation_order(void **state)
+{
+    (void)state;
+    mem_init(0);
+    struct flow_table t;
+    assert_int_equal(flow_table_init(&t, 8, 5), 0);
+    struct flow *f[4];
+    for (unsigned i = 0; i < 4; i++) {
+        struct pkt p = mk(1, (uint16_t)(1000 + i), 2, 25, 0);
+        struct flow_key k;
+        uint8_t s;
+        flow_key_from_pkt(&p, &k, &s);
+        f[i] = flow_insert(&t, &k, flow_hash(&t, &k), i);
+        assert_int_equal(f[i]->id, i + 1);
+    }
+    flow_touch(&t, f[0], 10); /* 0 becomes the most recent */
+    assert_ptr_equal(flow_oldest(&t), f[1]);
+    flow_remove(&t, f[1]);
+    assert_ptr_equal(flow_oldest(&t), f[2]);
+    assert_ptr_equal(flow_first(&t), f[0]); /* creation order is not LRU order */
+    assert_ptr_equal(flow_first(&t)->all_next, f[2]);
+    assert_int_equal(t.count, 3);
+    flow_table_fini(&t);
+    assert_int_equal(mem_in_use(), 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_canonical_key),
+        cmocka_unit_test(test_seed_changes_hash),
+        cmocka_unit_test(test_lru_and_creation_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,508 @@
+/* \summary: unit tests for TCP reassembly (src/reasm.c): step tables run with
+ * ISN 0, 1 and 0xFFFFFFF0 (sequence wrap, RFC 9293 §3.4), and one stream
+ * delivered whole, byte by byte, in seeded random splits and reordered
+ * within a window, which must all give the same bytes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mem.h"
+#include "reasm.h"
+
+/* ---- recording sink: bytes as they come, a gap as "[G<n>]" ---- */
+
+struct rec {
+    char out[16384];
+    size_t n;
+    unsigned ev_diff, ev_cap, ev_depth, ev_isn, ev_other;
+};
+
+static void
+rec_data(void *u, const uint8_t *buf, uint32_t len)
+{
+    struct rec *r = u;
+    assert_true(r->n + len < sizeof(r->out));
+    memcpy(r->out + r->n, buf, len);
+    r->n += len;
+}
+
+static void
+rec_gap(void *u, uint64_t missing)
+{
+    struct rec *r = u;
+    r->n += (size_t)snprintf(r->out + r->n, sizeof(r->out) - r->n, "[G%llu]",
+                             (unsigned long long)missing);
+}
+
+static void
+rec_event(void *u, const char *name, const char *detail)
+{
+    struct rec *r = u;
+    (void)detail;
+    if (strcmp(name, "tcp.overlap_different_data") == 0)
+        r->ev_diff++;
+    else if (strcmp(name, "reasm.ooo_cap") == 0)
+        r->ev_cap++;
+    else if (strcmp(name, "reasm.depth") == 0)
+        r->ev_depth++;
+    else if (strcmp(name, "tcp.syn_new_isn") == 0)
+        r->ev_isn++;
+    else
+        r->ev_other++;
+}
+
+/* ---- step tables ---- */
+
+enum step_kind { S_END = 0, S_DATA, S_FIN, S_ACK, S_SYN };
+
+struct step {
+    enum step_kind kind;
+    uint32_t rel; /* sequence relative to the first data byte (ISN + 1) */
+    const char *data;
+    uint32_t wirelen; /* 0 = strlen(data) */
+};
+
+struct table {
+    const char *name;
+    bool no_syn; /* midstream: the first data segment fixes the sequence */
+    uint32_t ooo_max, depth;
+    struct step steps[12];
+    const char *expect;
+    unsigned diff, cap, depth_ev, isn;
+    bool closed;
+};
+
+#define DATA(r, s)                                                                                 \
+    {                                                                                              \
+        S_DATA, (r), (s), 0                                                                        \
+    }
+#define CUT(r, s, w)                                                                               \
+    {                                                                                              \
+        S_DATA, (r), (s), (w)                                                                      \
+    }
+#define FIN(r)                                                                                     \
+    {                                                                                              \
+        S_FIN, (r), NULL, 0                                                                        \
+    }
+#define ACK(r)                                                                                     \
+    {                                                                                              \
+        S_ACK, (r), NULL, 0                                                                        \
+    }
+#define SYN(r)                                                                                     \
+    {                                                                                              \
+        S_SYN, (r), NULL, 0                                                                        \
+    }
+#define END                                                                                        \
+    {                                                                                              \
+        S_END, 0, NULL, 0                                                                          \
+    }
+
+static const struct table tables[] = {
+    {"in_order", false, 1024, 0, {DATA(0, "abc"), DATA(3, "def"), END}, "abcdef", 0, 0, 0, 0, 0},
+    {"out_of_order",
+     false,
+     1024,
+     0,
+     {DATA(3, "def"), DATA(6, "g"), DATA(0, "abc"), END},
+     "abcdefg",
+     0,
+     0,
+     0,
+     0,
+     0},
+    {"duplicates",
+     false,
+     1024,
+     0,
+     {DATA(0, "abc"), DATA(0, "abc"), DATA(5, "fg"), DATA(5, "fg"), DATA(3, "de"), END},
+     "abcdefg",
+     0,
+     0,
+     0,
+     0,
+     0},
+    {"overlap_same",
+     false,
+     1024,
+     0,
+     {DATA(0, "abcd"), DATA(2, "cdef"), END},
+     "abcdef",
+     0,
+     0,
+     0,
+     0,
+     0},
+    {"overlap_diff_delivered",
+     false,
+     1024,
+     0,
+     {DATA(0, "abcd"), DATA(2, "XXef"), END},
+     "abcdef",
+     1,
+     0,
+     0,
+     0,
+     0},
+    {"overlap_diff_buffered",
+     false,
+     1024,
+     0,
+     {DATA(4, "ef"), DATA(0, "abcdXYg"), END},
+     "abcdefg",
+     1,
+     0,
+     0,
+     0,
+     0},
+    {"overlap_spanning",
+     false,
+     1024,
+     0,
+     {DATA(2, "c"), DATA(5, "f"), DATA(0, "abcdefgh"), END},
+     "abcdefgh",
+     0,
+     0,
+     0,
+     0,
+     0},
+    {"gap_at_end",
+     false,
+     1024,
+     0,
+     {DATA(0, "abc"), DATA(6, "ghi"), END},
+     "abc[G3]ghi",
+     0,
+     0,
+     0,
+     0,
+     0},
+    {"gap_before_fin", false, 1024, 0, {DATA(0, "abc"), FIN(6), END}, "abc[G3]", 0, 0, 0, 0, 1},
+    {"ack_beyond_hole",
+     false,
+     1024,
+     0,
+     {DATA(0, "abc"), DATA(6, "ghi"), ACK(9)},
+     "abc[G3]ghi",
+     0,
+     0,
+     0,
+     0,
+     0},
+    {"ack_beyond_nothing",
+     false,
+     1024,
+     0,
+     {DATA(0, "abc"), ACK(7), DATA(7, "h")},
+     "abc[G4]h",
+     0,
+     0,
+     0,
+     0,
+     0},
+    {"fin_retransmission",
+     false,
+     1024,
+     0,
+     {DATA(0, "abc"), FIN(3), FIN(3), DATA(0, "abc"), FIN(3)},
+     "abc",
+     0,
+     0,
+     0,
+     0,
+     1},
+    {"fin_out_of_order", false, 1024, 0, {FIN(3), DATA(0, "abc")}, "abc", 0, 0, 0, 0, 1},
+    {"snaplen_cut",
+     false,
+     1024,
+     0,
+     {CUT(0, "ab", 5), DATA(5, "fgh"), END},
+     "ab[G3]fgh",
+     0,
+     0,
+     0,
+     0,
+     0},
+    {"snaplen_cut_ooo",
+     false,
+     1024,
+     0,
+     {DATA(5, "fgh"), CUT(0, "ab", 5), END},
+     "ab[G3]fgh",
+     0,
+     0,
+     0,
+     0,
+     0},
+    {"snaplen_cut_then_retransmit",
+     false,
+     1024,
+     0,
+     {CUT(0, "ab", 5), DATA(0, "abcde"), DATA(5, "f"), END},
+     "ab[G3]f",
+     0,
+     0,
+     0,
+     0,
+     0},
+    {"ooo_cap",
+     false,
+     4,
+     0,
+     {DATA(0, "abc"), DATA(6, "ghij"), DATA(10, "klmn"), END},
+     "abc[G3]ghijklmn",
+     0,
+     1,
+     0,
+     0,
+     0},
+    {"ooo_cap_single_large",
+     false,
+     4,
+     0,
+     {DATA(0, "a"), DATA(3, "defgh"), END},
+     "a[G2]defgh",
+     0,
+     1,
+     0,
+     0,
+     0},
+    {"depth", false, 1024, 4, {DATA(0, "abcdef"), DATA(6, "gh"), END}, "abcd", 0, 0, 1, 0, 0},
+    {"syn_new_isn",
+     false,
+     1024,
+     0,
+     {SYN(99), DATA(99, "xy"), DATA(0, "ab"), END},
+     "xy",
+     0,
+     0,
+     0,
+     1,
+     0},
+    {"midstream", true, 1024, 0, {DATA(0, "abc"), DATA(3, "def"), END}, "abcdef", 0, 0, 0, 0, 0},
+    {"midstream_late_old_segment",
+     true,
+     1024,
+     0,
+     {DATA(3, "def"), DATA(0, "abc"), END},
+     "def",
+     0,
+     0,
+     0,
+     0,
+     0},
+};
+
+static const uint32_t isns[] = {0, 1, 0xFFFFFFF0u};
+
+static void
+run_table(const struct table *t, uint32_t isn)
+{
+    struct reasm_dir rd;
+    struct rec r;
+    memset(&r, 0, sizeof(r));
+    struct reasm_sink s = {rec_data, rec_gap, rec_event, &r};
+    struct reasm_limits lim = {t->ooo_max, t->depth};
+    uint32_t base = isn + 1;
+    reasm_init(&rd);
+    if (!t->no_syn)
+        reasm_syn(&rd, isn, &s);
+    for (unsigned i = 0; i < 12 && t->steps[i].kind != S_END; i++) {
+        const struct step *st = &t->steps[i];
+        uint32_t seq = base + st->rel;
+        switch (st->kind) {
+        case S_DATA: {
+            uint32_t len = (uint32_t)strlen(st->data);
+            reasm_data(&rd, &lim, &s, seq, (const uint8_t *)st->data, len,
+                       st->wirelen ? st->wirelen : len);
+            break;
+        }
+        case S_FIN:
+            reasm_fin(&rd, seq);
+            break;
+        case S_ACK:
+            reasm_ack(&rd, &lim, &s, seq);
+            break;
+        case S_SYN:
+            reasm_syn(&rd, isn + st->rel, &s); /* new ISN: data from rel + 1 on */
+            break;
+        case S_END:
+            break;
+        }
+    }
+    bool closed = reasm_closed(&rd);
+    reasm_flush(&rd, &lim, &s);
+    r.out[r.n] = '\0';
+    if (strcmp(r.out, t->expect) != 0)
+        fail_msg("%s isn=%u: got \"%s\", want \"%s\"", t->name, isn, r.out, t->expect);
+    assert_int_equal(r.ev_diff, t->diff);
+    assert_int_equal(r.ev_cap, t->cap);
+    assert_int_equal(r.ev_depth, t->depth_ev);
+    assert_int_equal(r.ev_isn, t->isn);
+    if (t->closed)
+        assert_true(closed || reasm_closed(&rd));
+    reasm_free(&rd);
+    assert_int_equal(reasm_mem(&rd), 0);
+}
+
+static void
+test_tables(void **state)
+{
+    (void)state;
+    mem_init(0);
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+        for (size_t j = 0; j < sizeof(isns) / sizeof(isns[0]); j++)
+            run_table(&tables[i], isns[j]);
+    assert_int_equal(mem_in_use(), 0);
+}
+
+/* ---- equivalence: whole, byte by byte, random splits, reordering ---- */
+
+static uint64_t rng_state;
+
+static uint32_t
+rng(void)
+{
+    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(rng_state >> 33);
+}
+
+#define EQ_LEN 3000
+
+struct seg {
+    uint32_t off, len;
+};
+
+static void
+feed(const uint8_t *stream, struct seg *segs, unsigned n, uint32_t isn, struct rec *r)
+{
+    struct reasm_dir rd;
+    memset(r, 0, sizeof(*r));
+    struct reasm_sink s = {rec_data, rec_gap, rec_event, r};
+    struct reasm_limits lim = {1u << 20, 0};
+    reasm_init(&rd);
+    reasm_syn(&rd, isn, &s);
+    for (unsigned i = 0; i < n; i++)
+        reasm_data(&rd, &lim, &s, isn + 1 + segs[i].off, stream + segs[i].off, segs[i].len,
+                   segs[i].len);
+    reasm_fin(&rd, isn + 1 + EQ_LEN);
+    assert_true(reasm_closed(&rd));
+    reasm_flush(&rd, &lim, &s);
+    reasm_free(&rd);
+}
+
+static void
+test_equivalence(void **state)
+{
+    (void)state;
+    mem_init(0);
+    static uint8_t stream[EQ_LEN];
+    static struct seg segs[EQ_LEN * 2];
+    struct rec r;
+    rng_state = 42;
+    for (unsigned i = 0; i < EQ_LEN; i++)
+        stream[i] = (uint8_t)rng();
+    for (size_t j = 0; j < sizeof(isns) / sizeof(isns[0]); j++) {
+        uint32_t isn = isns[j];
+        /* whole */
+        segs[0].off = 0;
+        segs[0].len = EQ_LEN;
+        feed(stream, segs, 1, isn, &r);
+        assert_int_equal(r.n, EQ_LEN);
+        assert_memory_equal(r.out, stream, EQ_LEN);
+        /* byte by byte */
+        for (unsigned i = 0; i < EQ_LEN; i++) {
+            segs[i].off = i;
+            segs[i].len = 1;
+        }
+        feed(stream, segs, EQ_LEN, isn, &r);
+        assert_int_equal(r.n, EQ_LEN);
+        assert_memory_equal(r.out, stream, EQ_LEN);
+        for (unsigned round = 0; round < 20; round++) {
+            rng_state = 1000 + round;
+            unsigned n = 0;
+            for (uint32_t off = 0; off < EQ_LEN;) {
+                uint32_t len = 1 + rng() % 200;
+                if (len > EQ_LEN - off)
+                    len = EQ_LEN - off;
+                segs[n].off = off;
+                segs[n].len = len;
+                n++;
+                /* sometimes a retransmission overlapping what came before */
+                if (rng() % 5 == 0 && off > 0) {
+                    uint32_t b = off - (rng() % (off < 50 ? off : 50));
+                    segs[n].off = b;
+                    segs[n].len = off + len - b;
+                    n++;
+                }
+                off += len;
+            }
+            feed(stream, segs, n, isn, &r); /* random splits in order */
+            assert_int_equal(r.n, EQ_LEN);
+            assert_memory_equal(r.out, stream, EQ_LEN);
+            for (unsigned i = 0; i + 1 < n; i++) { /* shuffle within a window of 8 */
+                unsigned k = i + rng() % (n - i < 8 ? n - i : 8);
+                struct seg tmp = segs[i];
+                segs[i] = segs[k];
+                segs[k] = tmp;
+            }
+            feed(stream, segs, n, isn, &r);
+            assert_int_equal(r.n, EQ_LEN);
+            assert_memory_equal(r.out, stream, EQ_LEN);
+            assert_int_equal(r.ev_diff, 0);
+        }
+    }
+    assert_int_equal(mem_in_use(), 0);
+}
+
+/* SEQ_* across the wrap. */
+static void
+test_seq_macros(void **state)
+{
+    (void)state;
+    assert_true(SEQ_LT(0xFFFFFFF0u, 0x10u));
+    assert_true(SEQ_GT(0x10u, 0xFFFFFFF0u));
+    assert_true(SEQ_LEQ(5u, 5u));
+    assert_true(SEQ_GEQ(0u, 0xFFFFFFFFu));
+    assert_false(SEQ_LT(1u, 0u));
+}
+
+/* Memory failure while buffering: the bytes become a gap, nothing leaks. */
+static void
+test_alloc_failure(void **state)
+{
+    (void)state;
+    mem_init(0);
+    struct reasm_dir rd;
+    struct rec r;
+    memset(&r, 0, sizeof(r));
+    struct reasm_sink s = {rec_data, rec_gap, rec_event, &r};
+    struct reasm_limits lim = {1024, 0};
+    reasm_init(&rd);
+    reasm_syn(&rd, 100, &s);
+    mem_fail_after(1);
+    reasm_data(&rd, &lim, &s, 104, (const uint8_t *)"def", 3, 3);
+    reasm_data(&rd, &lim, &s, 101, (const uint8_t *)"abc", 3, 3);
+    reasm_data(&rd, &lim, &s, 107, (const uint8_t *)"g", 1, 1);
+    reasm_flush(&rd, &lim, &s);
+    r.out[r.n] = '\0';
+    assert_string_equal(r.out, "abc[G3]g");
+    reasm_free(&rd);
+    assert_int_equal(mem_in_use(), 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_seq_macros),
+        cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_equivalence),
+        cmocka_unit_test(test_alloc_failure),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
