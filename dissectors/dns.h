@@ -1,0 +1,52 @@
+/* \summary: DNS response parser (RFC 1035 §4; name compression §4.1.4;
+ * AAAA RFC 3596). Pure function over one message: no allocation, no state.
+ * The engine's UDP/53 hook calls it to map names to addresses and MX hosts. */
+#ifndef SMTPTAP_DNS_H
+#define SMTPTAP_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DNS_NAME_MAX      255                    /* wire octets of a name (RFC 1035 §2.3.4) */
+#define DNS_NAME_TEXT_MAX (DNS_NAME_MAX * 4 + 1) /* escaped text + NUL */
+#define DNS_PTR_MAX       64                     /* compression pointers followed per name */
+
+enum dns_type {
+    DNS_TYPE_A = 1,    /* RFC 1035 §3.4.1 */
+    DNS_TYPE_MX = 15,  /* RFC 1035 §3.3.9 */
+    DNS_TYPE_AAAA = 28 /* RFC 3596 §2.1 */
+};
+
+enum dns_section {
+    DNS_SEC_ANSWER = 1,    /* answer section */
+    DNS_SEC_ADDITIONAL = 3 /* additional section (glue for MX hosts) */
+};
+
+/* One A, AAAA or MX record of class IN. Names are lower-cased, without the
+ * trailing dot ("." for the root), printable: '.' and '\\' inside a label
+ * are escaped as "\." and "\\", other bytes outside 0x21..0x7e as "\DDD"
+ * (decimal, as dig prints them). */
+struct dns_answer {
+    uint16_t type;   /* enum dns_type */
+    uint8_t section; /* enum dns_section */
+    uint32_t ttl;
+    char owner[DNS_NAME_TEXT_MAX];
+    uint8_t addr[16];                 /* A: 4 bytes, AAAA: 16 bytes (network order) */
+    uint8_t addr_len;                 /* 4, 16, or 0 for MX */
+    uint16_t mx_pref;                 /* MX: preference */
+    char exchange[DNS_NAME_TEXT_MAX]; /* MX: the exchange host, "" otherwise */
+};
+
+/* Parses the DNS message msg[0..len) (a UDP payload, borrowed for the call).
+ * For a response (QR = 1) calls on_answer(user, a) for each A, AAAA and MX
+ * record of class IN in the answer and additional sections, in wire order;
+ * `a` is valid during the callback only. Queries report nothing.
+ * Returns 0 when the message parsed completely, -1 when it is truncated (a
+ * field runs past len: snaplen cut; records before the cut were reported),
+ * -2 when it is malformed (a compression loop or too many pointers, a name
+ * over 255 octets, a reserved label type, an RDATA length inconsistent with
+ * its type, or a field overrunning its RDATA). */
+int dns_parse(const uint8_t *msg, size_t len,
+              void (*on_answer)(void *user, const struct dns_answer *a), void *user);
+
+#endif /* SMTPTAP_DNS_H */

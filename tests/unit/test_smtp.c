@@ -1,0 +1,797 @@
+/* \summary: unit tests for the SMTP dissector (dissectors/smtp.c), driven
+ * through the real flow context with transcripts of both directions. Every
+ * transcript is also replayed byte by byte and in seeded random splits and
+ * must give identical facts and smtp.* events. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "fctx.h"
+#include "mem.h"
+
+struct seg {
+    enum dir d;
+    const char *s;
+    size_t n;
+};
+
+#define C(x)                                                                                       \
+    {                                                                                              \
+        DIR_TO_SERVER, x, sizeof(x) - 1                                                            \
+    }
+#define S(x)                                                                                       \
+    {                                                                                              \
+        DIR_TO_CLIENT, x, sizeof(x) - 1                                                            \
+    }
+#define NSEG(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct config cfg;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    config_defaults(&cfg);
+    mem_init(cfg.memcap);
+    return 0;
+}
+
+enum split_mode {
+    SPLIT_WHOLE = 0, /* each segment in one delivery */
+    SPLIT_BYTES,     /* one byte per delivery */
+    SPLIT_RANDOM     /* seeded random chunk sizes */
+};
+
+static uint32_t
+lcg(uint32_t *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return *s >> 16;
+}
+
+/* Replays a transcript; eof of both directions when `end`. */
+static struct flow_ctx *
+run(const struct seg *segs, size_t nseg, enum split_mode mode, uint32_t seed, bool end)
+{
+    struct flow_ctx *ctx = fctx_new(&cfg, 25);
+    assert_non_null(ctx);
+    fctx_attach(ctx, &smtp_dissector);
+    int64_t t = 1000;
+    for (size_t i = 0; i < nseg; i++) {
+        const uint8_t *p = (const uint8_t *)segs[i].s;
+        size_t off = 0;
+        while (off < segs[i].n) {
+            size_t n = segs[i].n - off;
+            if (mode == SPLIT_BYTES)
+                n = 1;
+            else if (mode == SPLIT_RANDOM) {
+                size_t k = 1 + lcg(&seed) % 7;
+                n = n < k ? n : k;
+            }
+            fctx_deliver(ctx, segs[i].d, p + off, (uint32_t)n, t++);
+            off += n;
+        }
+    }
+    if (end) {
+        fctx_eof(ctx, DIR_TO_SERVER, t);
+        fctx_eof(ctx, DIR_TO_CLIENT, t);
+    }
+    return ctx;
+}
+
+static void
+done(struct flow_ctx *ctx)
+{
+    fctx_destroy(ctx);
+    assert_int_equal(mem_in_use(), 0);
+}
+
+static const struct smtp_facts *
+sf(const struct flow_ctx *ctx)
+{
+    return &fctx_facts_const(ctx)->smtp;
+}
+
+static bool
+has_event(const struct flow_ctx *ctx, const char *name)
+{
+    struct flow_record rec;
+    memset(&rec, 0, sizeof(rec));
+    fctx_fill_record(ctx, &rec);
+    for (unsigned i = 0; i < rec.n_anomalies; i++)
+        if (strcmp(rec.anomalies[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static void
+assert_fstr(const struct fstr *s, const char *want)
+{
+    if (want == NULL) {
+        assert_null(s->s);
+        return;
+    }
+    assert_non_null(s->s);
+    if (s->len != strlen(want) || memcmp(s->s, want, s->len) != 0)
+        fail_msg("fstr \"%.*s\" != \"%s\"", (int)s->len, (const char *)s->s, want);
+}
+
+static void
+fstr_equal(const struct fstr *a, const struct fstr *b)
+{
+    assert_int_equal(a->s == NULL, b->s == NULL);
+    assert_int_equal(a->len, b->len);
+    assert_int_equal(a->truncated, b->truncated);
+    if (a->len)
+        assert_memory_equal(a->s, b->s, a->len);
+}
+
+/* Facts comparison helper: every field of struct smtp_facts, plus the
+ * smtp.* events with their counts and the dissector in charge. */
+static void
+facts_equal(const struct flow_ctx *x, const struct flow_ctx *y)
+{
+    const struct smtp_facts *a = sf(x), *b = sf(y);
+    assert_int_equal(a->seen, b->seen);
+    assert_int_equal(a->banner_code, b->banner_code);
+    fstr_equal(&a->banner, &b->banner);
+    fstr_equal(&a->banner_host, &b->banner_host);
+    assert_string_equal(a->ehlo_verb, b->ehlo_verb);
+    fstr_equal(&a->ehlo, &b->ehlo);
+    assert_int_equal(a->ehlo_reply_code, b->ehlo_reply_code);
+    assert_int_equal(a->starttls_offered, b->starttls_offered);
+    assert_int_equal(a->anonymoustls_offered, b->anonymoustls_offered);
+    fstr_equal(&a->capabilities, &b->capabilities);
+    fstr_equal(&a->auth_mechanisms, &b->auth_mechanisms);
+    fstr_equal(&a->stripped_capability, &b->stripped_capability);
+    assert_int_equal(a->starttls_command, b->starttls_command);
+    assert_string_equal(a->starttls_verb, b->starttls_verb);
+    assert_int_equal(a->starttls_reply_code, b->starttls_reply_code);
+    fstr_equal(&a->starttls_reply_text, &b->starttls_reply_text);
+    assert_int_equal(a->starttls_pipelined, b->starttls_pipelined);
+    assert_int_equal(a->tls_started, b->tls_started);
+    assert_int_equal(a->implicit_tls, b->implicit_tls);
+    assert_int_equal(a->auth_before_tls, b->auth_before_tls);
+    assert_string_equal(a->auth_mechanism, b->auth_mechanism);
+    assert_int_equal(a->plaintext_mail, b->plaintext_mail);
+    assert_int_equal(a->plaintext_messages, b->plaintext_messages);
+    assert_int_equal(a->n_dialog, b->n_dialog);
+    assert_int_equal(a->dialog_truncated, b->dialog_truncated);
+    for (unsigned i = 0; i < a->n_dialog; i++) {
+        assert_string_equal(a->dialog[i].verb, b->dialog[i].verb);
+        assert_int_equal(a->dialog[i].code, b->dialog[i].code);
+        assert_int_equal(a->dialog[i].plaintext, b->dialog[i].plaintext);
+    }
+    assert_string_equal(fctx_dissector_name(x), fctx_dissector_name(y));
+    struct flow_record ra, rb;
+    memset(&ra, 0, sizeof(ra));
+    memset(&rb, 0, sizeof(rb));
+    fctx_fill_record(x, &ra);
+    fctx_fill_record(y, &rb);
+    unsigned j = 0;
+    for (unsigned i = 0; i < ra.n_anomalies; i++) {
+        if (strncmp(ra.anomalies[i].name, "smtp.", 5) != 0)
+            continue;
+        while (j < rb.n_anomalies && strncmp(rb.anomalies[j].name, "smtp.", 5) != 0)
+            j++;
+        assert_true(j < rb.n_anomalies);
+        assert_string_equal(ra.anomalies[i].name, rb.anomalies[j].name);
+        assert_int_equal(ra.anomalies[i].count, rb.anomalies[j].count);
+        j++;
+    }
+    while (j < rb.n_anomalies && strncmp(rb.anomalies[j].name, "smtp.", 5) != 0)
+        j++;
+    assert_int_equal(j, rb.n_anomalies);
+}
+
+/* Whole vs byte by byte vs 8 seeded random splits. */
+static void
+check_splits(const struct seg *segs, size_t nseg)
+{
+    struct flow_ctx *whole = run(segs, nseg, SPLIT_WHOLE, 0, true);
+    struct flow_ctx *bytes = run(segs, nseg, SPLIT_BYTES, 0, true);
+    facts_equal(whole, bytes);
+    fctx_destroy(bytes);
+    for (uint32_t seed = 1; seed <= 8; seed++) {
+        struct flow_ctx *rnd = run(segs, nseg, SPLIT_RANDOM, seed, true);
+        facts_equal(whole, rnd);
+        fctx_destroy(rnd);
+    }
+    done(whole);
+}
+
+static void
+assert_dialog(const struct flow_ctx *ctx, const char *const *verbs, const int *codes, unsigned n)
+{
+    const struct smtp_facts *f = sf(ctx);
+    assert_int_equal(f->n_dialog, n);
+    for (unsigned i = 0; i < n; i++) {
+        assert_string_equal(f->dialog[i].verb, verbs[i]);
+        assert_int_equal(f->dialog[i].code, codes[i]);
+        assert_true(f->dialog[i].plaintext);
+    }
+}
+
+/* ---- transcripts ---- */
+
+static const struct seg t_plain[] = {
+    S("220-mx.example.org ESMTP Postfix\r\n220-no UCE\r\n220 third line\r\n"),
+    C("EHLO client.example.net\r\n"),
+    S("250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-AUTH PLAIN LOGIN\r\n"
+      "250-AUTH=PLAIN LOGIN\r\n250-8BITMIME\r\n250 DSN\r\n"),
+    C("QUIT\r\n"),
+    S("221 2.0.0 Bye\r\n"),
+};
+
+static void
+test_plain_session(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = run(t_plain, NSEG(t_plain), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = sf(ctx);
+    assert_true(f->seen);
+    assert_int_equal(f->banner_code, 220);
+    assert_fstr(&f->banner, "mx.example.org ESMTP Postfix\nno UCE\nthird line");
+    assert_fstr(&f->banner_host, "mx.example.org");
+    assert_string_equal(f->ehlo_verb, "EHLO");
+    assert_fstr(&f->ehlo, "client.example.net");
+    assert_int_equal(f->ehlo_reply_code, 250);
+    assert_int_equal(f->starttls_offered, 0);
+    assert_false(f->anonymoustls_offered);
+    assert_fstr(&f->capabilities, "PIPELINING SIZE AUTH 8BITMIME DSN");
+    assert_fstr(&f->auth_mechanisms, "PLAIN LOGIN");
+    assert_fstr(&f->stripped_capability, NULL);
+    assert_false(f->starttls_command);
+    assert_int_equal(f->starttls_reply_code, -1);
+    assert_false(f->tls_started);
+    assert_false(f->plaintext_mail);
+    static const char *const v[] = {"EHLO", "QUIT"};
+    static const int c[] = {250, 221};
+    assert_dialog(ctx, v, c, 2);
+    assert_string_equal(fctx_dissector_name(ctx), "smtp");
+    done(ctx);
+    check_splits(t_plain, NSEG(t_plain));
+}
+
+static const struct seg t_starttls[] = {
+    S("220 mx.example.org ESMTP\r\n"),
+    C("EHLO c.example\r\n"),
+    S("250-mx.example.org Hello\r\n250-STARTTLS\r\n250 SIZE 1000\r\n"),
+    C("STARTTLS\r\n"),
+    S("220 2.0.0 Ready to start TLS\r\n"),
+    C("\x16\x03\x01\x00\x05hello"),
+};
+
+static void
+test_starttls_accepted(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = run(t_starttls, NSEG(t_starttls), SPLIT_WHOLE, 0, false);
+    const struct smtp_facts *f = sf(ctx);
+    assert_int_equal(f->starttls_offered, 1);
+    assert_fstr(&f->capabilities, "STARTTLS SIZE");
+    assert_fstr(&f->auth_mechanisms, NULL);
+    assert_true(f->starttls_command);
+    assert_string_equal(f->starttls_verb, "STARTTLS");
+    assert_int_equal(f->starttls_reply_code, 220);
+    assert_fstr(&f->starttls_reply_text, "2.0.0 Ready to start TLS");
+    assert_true(f->tls_started);
+    assert_false(f->starttls_pipelined);
+    assert_false(f->implicit_tls);
+    assert_string_equal(fctx_dissector_name(ctx), "tls");
+    assert_false(has_event(ctx, "smtp.starttls_pipelined_data"));
+    static const char *const v[] = {"EHLO", "STARTTLS"};
+    static const int c[] = {250, 220};
+    assert_dialog(ctx, v, c, 2);
+    done(ctx);
+    check_splits(t_starttls, NSEG(t_starttls));
+}
+
+/* The 220 and the first TLS bytes of the server in one segment: the rest
+ * after the 220 line belongs to TLS. */
+static void
+test_starttls_220_line_consumed(void **state)
+{
+    (void)state;
+    static const struct seg t[] = {
+        S("220 mx\r\n"),
+        C("STARTTLS\r\n"),
+        S("220 go\r\n\x16\x03\x03\x00\x02zz"),
+    };
+    struct flow_ctx *ctx = run(t, NSEG(t), SPLIT_WHOLE, 0, false);
+    assert_true(sf(ctx)->tls_started);
+    assert_string_equal(fctx_dissector_name(ctx), "tls");
+    assert_false(has_event(ctx, "smtp.bad_reply_line"));
+    done(ctx);
+}
+
+static const struct seg t_refused[] = {
+    S("220 mx.example.org ESMTP\r\n"),
+    C("EHLO c.example\r\n"),
+    S("250-mx.example.org\r\n250 STARTTLS\r\n"),
+    C("STARTTLS\r\n"),
+    S("454 4.7.0 TLS not available due to local problem\r\n"),
+    C("EHLO c.example\r\n"),
+    S("250-mx.example.org\r\n250 STARTTLS\r\n"),
+    C("MAIL FROM:<alice@example.net>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n"),
+    S("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"),
+    C("Subject: hi\r\n\r\nSTARTTLS\r\n250 STARTTLS\r\n..\r\n.\r\n"),
+    S("250 2.0.0 Ok: queued\r\n"),
+    C("QUIT\r\n"),
+    S("221 Bye\r\n"),
+};
+
+static void
+test_starttls_refused_then_plaintext(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = run(t_refused, NSEG(t_refused), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = sf(ctx);
+    assert_true(f->starttls_command);
+    assert_int_equal(f->starttls_reply_code, 454);
+    assert_fstr(&f->starttls_reply_text, "4.7.0 TLS not available due to local problem");
+    assert_false(f->tls_started);
+    assert_false(f->starttls_pipelined);
+    assert_true(f->plaintext_mail);
+    assert_int_equal(f->plaintext_messages, 1);
+    assert_string_equal(fctx_dissector_name(ctx), "smtp");
+    assert_true(has_event(ctx, "smtp.starttls_rejected"));
+    static const char *const v[] = {"EHLO", "STARTTLS", "EHLO", "MAIL",
+                                    "RCPT", "DATA",     "EOM",  "QUIT"};
+    static const int c[] = {250, 454, 250, 250, 250, 354, 250, 221};
+    assert_dialog(ctx, v, c, 8);
+    done(ctx);
+    check_splits(t_refused, NSEG(t_refused));
+}
+
+static const struct seg t_anon[] = {
+    S("220 exch.example.org Microsoft ESMTP MAIL Service ready\r\n"),
+    C("EHLO peer.example\r\n"),
+    S("250-exch.example.org Hello\r\n250-X-ANONYMOUSTLS\r\n250-STARTTLS\r\n250 OK\r\n"),
+    C("X-ANONYMOUSTLS\r\n"),
+    S("220 2.0.0 SMTP server ready\r\n"),
+    C("\x16\x03\x01\x00\x01x"),
+};
+
+static void
+test_anonymoustls(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = run(t_anon, NSEG(t_anon), SPLIT_WHOLE, 0, false);
+    const struct smtp_facts *f = sf(ctx);
+    assert_true(f->anonymoustls_offered);
+    assert_int_equal(f->starttls_offered, 1);
+    assert_string_equal(f->starttls_verb, "X-ANONYMOUSTLS");
+    assert_int_equal(f->starttls_reply_code, 220);
+    assert_true(f->tls_started);
+    assert_fstr(&f->banner_host, "exch.example.org");
+    assert_string_equal(fctx_dissector_name(ctx), "tls");
+    done(ctx);
+    check_splits(t_anon, NSEG(t_anon));
+}
+
+static const struct seg t_stripped[] = {
+    S("220 ****************\r\n"),
+    C("EHLO c\r\n"),
+    S("250-mx.example.org\r\n250-PIPELINING\r\n250-XXXXXXXA\r\n250 8BITMIME\r\n"),
+    C("MAIL FROM:<a@b>\r\n"),
+    S("250 ok\r\n"),
+};
+
+static void
+test_stripped_starttls(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = run(t_stripped, NSEG(t_stripped), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = sf(ctx);
+    assert_int_equal(f->starttls_offered, 0);
+    assert_fstr(&f->stripped_capability, "XXXXXXXA");
+    assert_fstr(&f->capabilities, "PIPELINING XXXXXXXA 8BITMIME");
+    assert_true(f->plaintext_mail);
+    done(ctx);
+    check_splits(t_stripped, NSEG(t_stripped));
+
+    static const struct seg t2[] = {
+        S("220 mx\r\n"),
+        C("EHLO c\r\n"),
+        S("250-mx\r\n250-XXXXXXXX\r\n250 SIZE\r\n"),
+    };
+    ctx = run(t2, NSEG(t2), SPLIT_WHOLE, 0, true);
+    assert_fstr(&sf(ctx)->stripped_capability, "XXXXXXXX");
+    done(ctx);
+}
+
+/* AUTH PLAIN with an initial response (rejected), then AUTH LOGIN with 334
+ * challenges; a SASL response that reads like a command must not count. */
+#define CRED_B64_1 "dXNlcgB1c2VyAHNlY3JldHBhc3M="
+#define CRED_B64_2 "c2VjcmV0cGFzcw=="
+static const struct seg t_auth[] = {
+    S("220 mx ESMTP\r\n"),
+    C("EHLO c\r\n"),
+    S("250-mx\r\n250 AUTH PLAIN LOGIN\r\n"),
+    C("AUTH PLAIN " CRED_B64_1 "\r\n"),
+    S("535 5.7.8 Authentication failed\r\n"),
+    C("AUTH LOGIN\r\n"),
+    S("334 VXNlcm5hbWU6\r\n"),
+    C("STARTTLS\r\n"),
+    S("334 UGFzc3dvcmQ6\r\n"),
+    C(CRED_B64_2 "\r\n"),
+    S("235 2.7.0 Authentication successful\r\n"),
+    C("MAIL FROM:<a@b>\r\n"),
+    S("250 ok\r\n"),
+};
+
+static bool
+mem_has(const void *hay, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    return hay != NULL && n >= k && memmem(hay, n, needle, k) != NULL;
+}
+
+static bool
+fstr_has(const struct fstr *s, const char *needle)
+{
+    return mem_has(s->s, s->len, needle);
+}
+
+/* Scans every string and array of the facts and the events for needle. */
+static void
+assert_nowhere(const struct flow_ctx *ctx, const char *needle)
+{
+    const struct session_facts *sfa = fctx_facts_const(ctx);
+    const struct smtp_facts *f = &sfa->smtp;
+    const struct fstr *strs[] = {&f->banner,
+                                 &f->banner_host,
+                                 &f->ehlo,
+                                 &f->capabilities,
+                                 &f->auth_mechanisms,
+                                 &f->stripped_capability,
+                                 &f->starttls_reply_text,
+                                 &sfa->tls.sni,
+                                 &sfa->tls.alpn,
+                                 &sfa->tls.ja3_string,
+                                 &sfa->tls.ja3s_string,
+                                 &sfa->tls.hs_history};
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+        assert_false(fstr_has(strs[i], needle));
+    assert_false(mem_has(f->ehlo_verb, sizeof(f->ehlo_verb), needle));
+    assert_false(mem_has(f->starttls_verb, sizeof(f->starttls_verb), needle));
+    assert_false(mem_has(f->auth_mechanism, sizeof(f->auth_mechanism), needle));
+    assert_false(mem_has(f->dialog, sizeof(f->dialog), needle));
+    struct flow_record rec;
+    memset(&rec, 0, sizeof(rec));
+    fctx_fill_record(ctx, &rec);
+    for (unsigned i = 0; i < rec.n_anomalies; i++) {
+        assert_false(mem_has(rec.anomalies[i].detail, sizeof(rec.anomalies[i].detail), needle));
+        assert_false(mem_has(rec.anomalies[i].name, strlen(rec.anomalies[i].name), needle));
+    }
+}
+
+static void
+test_auth_before_tls(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = run(t_auth, NSEG(t_auth), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = sf(ctx);
+    assert_true(f->auth_before_tls);
+    assert_string_equal(f->auth_mechanism, "PLAIN");
+    assert_false(f->starttls_command); /* the SASL response "STARTTLS" */
+    assert_true(f->plaintext_mail);
+    static const char *const v[] = {"EHLO", "AUTH", "AUTH", "MAIL"};
+    static const int c[] = {250, 535, 235, 250};
+    assert_dialog(ctx, v, c, 4);
+    const char *secrets[] = {CRED_B64_1,     CRED_B64_2,     "dXNlcgB1",  "c2VjcmV0",
+                             "VXNlcm5hbWU6", "UGFzc3dvcmQ6", "secretpass"};
+    for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+        assert_nowhere(ctx, secrets[i]);
+    done(ctx);
+    check_splits(t_auth, NSEG(t_auth));
+}
+
+static const struct seg t_pipelined[] = {
+    S("220 mx ESMTP\r\n"),
+    C("EHLO c\r\n"),
+    S("250-mx\r\n250 STARTTLS\r\n"),
+    C("STARTTLS\r\nMAIL FROM:<evil@example.net>\r\nRCPT TO:<x@y>\r\n"),
+    S("220 Ready\r\n"),
+    C("\x16\x03\x01\x00\x05hello"),
+};
+
+static void
+test_starttls_pipelined_data(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = run(t_pipelined, NSEG(t_pipelined), SPLIT_WHOLE, 0, false);
+    const struct smtp_facts *f = sf(ctx);
+    assert_true(f->starttls_pipelined);
+    assert_true(has_event(ctx, "smtp.starttls_pipelined_data"));
+    assert_false(f->plaintext_mail); /* injected commands are dropped */
+    assert_true(f->tls_started);
+    assert_string_equal(fctx_dissector_name(ctx), "tls");
+    static const char *const v[] = {"EHLO", "STARTTLS"};
+    static const int c[] = {250, 220};
+    assert_dialog(ctx, v, c, 2);
+    done(ctx);
+    check_splits(t_pipelined, NSEG(t_pipelined));
+}
+
+static void
+test_line_too_long(void **state)
+{
+    (void)state;
+    static char longline[5002];
+    memset(longline, 'A', 5000);
+    longline[5000] = '\r';
+    longline[5001] = '\n';
+    static const char exact_pfx[] = "NOOP ";
+    static char exact[4096 + 2]; /* exactly smtp.line_max bytes before LF: accepted */
+    memset(exact, 'B', sizeof(exact));
+    memcpy(exact, exact_pfx, 5);
+    exact[4095] = '\r';
+    exact[4096] = '\n';
+    const struct seg t[] = {
+        S("220 mx\r\n"),
+        {DIR_TO_SERVER, longline, sizeof(longline)},
+        C("NOOP\r\n"),
+        {DIR_TO_SERVER, exact, 4097},
+        S("250 ok\r\n250 ok\r\n"),
+    };
+    struct flow_ctx *ctx = run(t, NSEG(t), SPLIT_WHOLE, 0, true);
+    assert_true(has_event(ctx, "smtp.line_too_long"));
+    static const char *const v[] = {"NOOP", "NOOP"};
+    static const int c[] = {250, 250};
+    assert_dialog(ctx, v, c, 2);
+    struct flow_record rec;
+    memset(&rec, 0, sizeof(rec));
+    fctx_fill_record(ctx, &rec);
+    for (unsigned i = 0; i < rec.n_anomalies; i++)
+        if (strcmp(rec.anomalies[i].name, "smtp.line_too_long") == 0)
+            assert_int_equal(rec.anomalies[i].count, 1);
+    assert_true(fctx_mem(ctx) < 64 * 1024);
+    done(ctx);
+    check_splits(t, NSEG(t));
+}
+
+static void
+test_pending_cap(void **state)
+{
+    (void)state;
+    cfg.smtp_pending_max = 4;
+    static const struct seg t[] = {
+        S("220 mx\r\n"),
+        C("NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\n"),
+        S("250 a\r\n250 b\r\n250 c\r\n250 d\r\n250 e\r\n250 f\r\n"),
+    };
+    struct flow_ctx *ctx = run(t, NSEG(t), SPLIT_WHOLE, 0, true);
+    assert_true(has_event(ctx, "smtp.pending_cap"));
+    const struct smtp_facts *f = sf(ctx);
+    static const char *const v[] = {"NOOP", "NOOP", "NOOP", "NOOP", "", ""};
+    static const int c[] = {250, 250, 250, 250, 250, 250};
+    assert_dialog(ctx, v, c, 6);
+    assert_false(f->dialog_truncated);
+    done(ctx);
+    check_splits(t, NSEG(t));
+}
+
+static const struct seg t_body[] = {
+    S("220 mx\r\n"),
+    C("HELO c.example\r\n"),
+    S("250 mx\r\n"),
+    C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"),
+    S("250 ok\r\n250 ok\r\n354 go\r\n"),
+    C("STARTTLS\r\n250 STARTTLS\r\nAUTH PLAIN AAAA\r\n..\r\n.STARTTLS\r\n"
+      "\x16\x03\x01\x00\x01z\r\n. \r\nMAIL FROM:<x@y>\r\n.\r\n"),
+    S("250 queued\r\n"),
+    C("BDAT 12 LAST\r\nSTARTTLS\r\n\r\n"),
+    S("250 queued\r\n"),
+    C("DATA\r\n"),
+    S("554 no valid recipients\r\n"),
+    C("RSET\r\n"),
+    S("250 ok\r\n"),
+};
+
+static void
+test_data_body_skipped(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = run(t_body, NSEG(t_body), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = sf(ctx);
+    assert_false(f->starttls_command);
+    assert_false(f->auth_before_tls);
+    assert_int_equal(f->starttls_offered, -1); /* HELO: no EHLO reply */
+    assert_string_equal(f->ehlo_verb, "HELO");
+    assert_int_equal(f->ehlo_reply_code, 250);
+    assert_true(f->plaintext_mail);
+    assert_int_equal(f->plaintext_messages, 2);
+    assert_string_equal(fctx_dissector_name(ctx), "smtp");
+    assert_false(has_event(ctx, "smtp.tls_without_starttls_reply"));
+    static const char *const v[] = {"HELO", "MAIL", "RCPT", "DATA", "EOM", "BDAT", "DATA", "RSET"};
+    static const int c[] = {250, 250, 250, 354, 250, 250, 554, 250};
+    assert_dialog(ctx, v, c, 8);
+    done(ctx);
+    check_splits(t_body, NSEG(t_body));
+}
+
+/* One byte short: the last LF missing leaves the reply unseen. */
+static void
+test_one_byte_short(void **state)
+{
+    (void)state;
+    static const struct seg t[] = {
+        S("220 mx\r\n"),
+        C("STARTTLS\r\n"),
+        S("220 go\r"),
+    };
+    struct flow_ctx *ctx = run(t, NSEG(t), SPLIT_WHOLE, 0, false);
+    assert_false(sf(ctx)->tls_started);
+    assert_int_equal(sf(ctx)->starttls_reply_code, -1);
+    assert_string_equal(fctx_dissector_name(ctx), "smtp");
+    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"\n", 1, 5);
+    assert_true(sf(ctx)->tls_started);
+    assert_string_equal(fctx_dissector_name(ctx), "tls");
+    done(ctx);
+
+    static const struct seg t2[] = {S("220 mx\r")};
+    ctx = run(t2, NSEG(t2), SPLIT_WHOLE, 0, true);
+    assert_int_equal(sf(ctx)->banner_code, 0);
+    assert_true(has_event(ctx, "smtp.unterminated_line"));
+    done(ctx);
+
+    static const struct seg t3[] = {S("220-mx\r\n220-more\r\n")};
+    ctx = run(t3, NSEG(t3), SPLIT_WHOLE, 0, true);
+    assert_int_equal(sf(ctx)->banner_code, 0);
+    assert_true(has_event(ctx, "smtp.unterminated_reply"));
+    done(ctx);
+}
+
+static void
+test_implicit_and_heuristic_tls(void **state)
+{
+    (void)state;
+    static const struct seg t1[] = {C("\x16\x03\x01\x00\x10")};
+    struct flow_ctx *ctx = run(t1, NSEG(t1), SPLIT_WHOLE, 0, false);
+    assert_true(sf(ctx)->implicit_tls);
+    assert_false(sf(ctx)->tls_started);
+    assert_string_equal(fctx_dissector_name(ctx), "tls");
+    done(ctx);
+    check_splits(t1, NSEG(t1));
+
+    static const struct seg t2[] = {
+        S("220 mx\r\n"),
+        C("EHLO c\r\n"),
+        S("250 mx\r\n"),
+        C("\x16\x03\x01\x02\x00"),
+    };
+    ctx = run(t2, NSEG(t2), SPLIT_WHOLE, 0, false);
+    assert_false(sf(ctx)->implicit_tls);
+    assert_true(has_event(ctx, "smtp.tls_without_starttls_reply"));
+    assert_string_equal(fctx_dissector_name(ctx), "tls");
+    done(ctx);
+    check_splits(t2, NSEG(t2));
+
+    /* 0x16 not followed by 03 0x is a (weird) line, not TLS. */
+    static const struct seg t3[] = {S("220 mx\r\n"), C("\x16\x41\x42\r\nNOOP\r\n"), S("500 ?\r\n")};
+    ctx = run(t3, NSEG(t3), SPLIT_WHOLE, 0, true);
+    assert_string_equal(fctx_dissector_name(ctx), "smtp");
+    assert_string_equal(sf(ctx)->dialog[0].verb, "OTHER");
+    done(ctx);
+    check_splits(t3, NSEG(t3));
+}
+
+static void
+test_gap_resync(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = fctx_new(&cfg, 25);
+    fctx_attach(ctx, &smtp_dissector);
+    const char *a = "220 mx\r\n";
+    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)a, (uint32_t)strlen(a), 1);
+    const char *b = "EHLO c\r\nSTARTTLS\r\n";
+    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)b, (uint32_t)strlen(b), 2);
+    const char *c = "250-mx\r\n250-STA";
+    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)c, (uint32_t)strlen(c), 3);
+    fctx_gap(ctx, DIR_TO_CLIENT, 100, 4);
+    assert_true(has_event(ctx, "smtp.gap"));
+    /* The 220 to STARTTLS was lost: the ClientHello is recognised anyway. */
+    const char *e = "\x16\x03\x01\x00\x05hello";
+    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)e, (uint32_t)strlen(e), 5);
+    assert_string_equal(fctx_dissector_name(ctx), "tls");
+    assert_true(has_event(ctx, "smtp.tls_without_starttls_reply"));
+    const struct smtp_facts *f = sf(ctx);
+    assert_int_equal(f->n_dialog, 2); /* EHLO and STARTTLS without replies */
+    assert_int_equal(f->dialog[1].code, 0);
+    done(ctx);
+
+    /* A client gap mid-line: the rest of that line is dropped. */
+    ctx = fctx_new(&cfg, 25);
+    fctx_attach(ctx, &smtp_dissector);
+    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"MAIL FR", 7, 1);
+    fctx_gap(ctx, DIR_TO_SERVER, 10, 2);
+    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"TLS\r\nNOOP\r\n", 11, 3);
+    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"250 ok\r\n", 8, 4);
+    assert_false(sf(ctx)->starttls_command);
+    assert_int_equal(sf(ctx)->n_dialog, 1);
+    assert_string_equal(sf(ctx)->dialog[0].verb, "NOOP");
+    done(ctx);
+}
+
+static void
+test_dialog_truncated(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = fctx_new(&cfg, 25);
+    fctx_attach(ctx, &smtp_dissector);
+    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"220 mx\r\n", 8, 1);
+    for (int i = 0; i < FACTS_DIALOG_MAX + 5; i++) {
+        fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"RSET\r\n", 6, 2);
+        fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"250 ok\r\n", 8, 3);
+    }
+    assert_int_equal(sf(ctx)->n_dialog, FACTS_DIALOG_MAX);
+    assert_true(sf(ctx)->dialog_truncated);
+    done(ctx);
+}
+
+/* Writes the transcripts as fuzz seeds when SMTPTAP_WRITE_CORPUS is set
+ * (format: tests/fuzz/fuzz_smtp.c). */
+static void
+write_seed(const char *name, const struct seg *segs, size_t nseg)
+{
+    const char *dir = getenv("SMTPTAP_WRITE_CORPUS");
+    if (dir == NULL)
+        return;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    for (size_t i = 0; i < nseg; i++) {
+        fwrite("\1PKT", 1, 4, fp);
+        fputc(segs[i].d == DIR_TO_SERVER ? 0 : 1, fp);
+        fwrite(segs[i].s, 1, segs[i].n, fp);
+    }
+    fclose(fp);
+}
+
+static void
+test_write_corpus(void **state)
+{
+    (void)state;
+    write_seed("plain", t_plain, NSEG(t_plain));
+    write_seed("starttls", t_starttls, NSEG(t_starttls));
+    write_seed("refused", t_refused, NSEG(t_refused));
+    write_seed("anon", t_anon, NSEG(t_anon));
+    write_seed("stripped", t_stripped, NSEG(t_stripped));
+    write_seed("auth", t_auth, NSEG(t_auth));
+    write_seed("pipelined", t_pipelined, NSEG(t_pipelined));
+    write_seed("body", t_body, NSEG(t_body));
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_plain_session, setup),
+        cmocka_unit_test_setup(test_starttls_accepted, setup),
+        cmocka_unit_test_setup(test_starttls_220_line_consumed, setup),
+        cmocka_unit_test_setup(test_starttls_refused_then_plaintext, setup),
+        cmocka_unit_test_setup(test_anonymoustls, setup),
+        cmocka_unit_test_setup(test_stripped_starttls, setup),
+        cmocka_unit_test_setup(test_auth_before_tls, setup),
+        cmocka_unit_test_setup(test_starttls_pipelined_data, setup),
+        cmocka_unit_test_setup(test_line_too_long, setup),
+        cmocka_unit_test_setup(test_pending_cap, setup),
+        cmocka_unit_test_setup(test_data_body_skipped, setup),
+        cmocka_unit_test_setup(test_one_byte_short, setup),
+        cmocka_unit_test_setup(test_implicit_and_heuristic_tls, setup),
+        cmocka_unit_test_setup(test_gap_resync, setup),
+        cmocka_unit_test_setup(test_dialog_truncated, setup),
+        cmocka_unit_test_setup(test_write_corpus, setup),
+    };
+    return cmocka_run_group_tests_name("smtp", tests, NULL, NULL);
+}
