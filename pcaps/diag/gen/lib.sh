@@ -1,0 +1,249 @@
+# lib.sh — namespace / capture / Postfix helpers for the smtptap diagnosis captures.
+# Sourced by make-all.sh. All namespaces are named st4-*; all state lives in /tmp/st4-*.
+#
+# Topology (built by topo_up):
+#
+#   client netns st4-cN (eth0) ─ br0 [st4-sw] ─┐        ┌── (eth0) st4-sN server netns
+#     198.51.100.0/25  (gw .1)   ├─ out0 [st4-rt] in0 ──┤     192.0.2.0/24  (gw 192.0.2.1)
+#     198.51.100.128/25 (gw .129)┘   bridge  router bridge└─    10.99.4.0/24  (gw 10.99.4.1, NAT backends)
+#
+#   The router st4-rt forwards between the bridges; VIP 203.0.113.25 lives on the
+#   router's lo and is DNATed (iptables) where a capture needs NAT. tcpdump runs in the
+#   router on out0 ("outside", the clients' side) unless said otherwise.
+
+ST4_TMP=/tmp/st4-run
+ST4_RT=st4-rt
+ST4_SW=st4-sw
+ST4_NS=()          # namespaces we created (for cleanup)
+ST4_TCPDUMP_PID=
+ST4_PF=()          # postfix config dirs we started: "NS:DIR"
+ST4_PIDS=()        # other background processes we started (by pid)
+
+log() { echo "[$(date +%T)] $*" >&2; }
+
+# nsx NS CMD... : run in namespace NS with our own resolv.conf/hosts (private mount ns),
+# so nothing ever queries the host's resolver.
+nsx() {
+  local ns=$1; shift
+  ip netns exec "$ns" sh -c 'mount --bind '"$ST4_TMP"'/resolv.conf /etc/resolv.conf &&
+      mount --bind '"$ST4_TMP"'/hosts /etc/hosts && exec "$@"' sh "$@"
+}
+
+ns_add() {
+  ip netns add "$1"
+  ST4_NS+=("$1")
+  ip -n "$1" link set lo up
+  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+
+topo_up() {
+  mkdir -p "$ST4_TMP"
+  echo "nameserver 192.0.2.53" > "$ST4_TMP/resolv.conf"
+  printf '127.0.0.1 localhost\n' > "$ST4_TMP/hosts"
+  ns_add $ST4_RT
+  ip netns exec $ST4_RT sysctl -qw net.ipv4.ip_forward=1
+  # clients' switch: its own namespace, so the router's out0 is a plain veth (tcpdump on it
+  # sees the packets before DNAT, whatever br_netfilter does on bridges)
+  ns_add $ST4_SW
+  ip -n $ST4_SW link add br0 type bridge
+  ip -n $ST4_SW link set br0 up
+  ip link add out0 netns $ST4_RT type veth peer name up0 netns $ST4_SW
+  ip -n $ST4_SW link set up0 master br0
+  ip -n $ST4_SW link set up0 up
+  ip -n $ST4_RT link add in0 type bridge
+  ip -n $ST4_RT addr add 198.51.100.1/25 dev out0
+  ip -n $ST4_RT addr add 198.51.100.129/25 dev out0
+  ip -n $ST4_RT addr add 192.0.2.1/24 dev in0
+  ip -n $ST4_RT addr add 10.99.4.1/24 dev in0
+  ip -n $ST4_RT addr add 203.0.113.25/32 dev lo
+  ip -n $ST4_RT link set out0 up
+  ip -n $ST4_RT link set in0 up
+}
+
+# host_add NS BRIDGE ADDR/PREFIX GW  — new namespace with eth0 attached to a router bridge
+host_add() {
+  local ns=$1 br=$2 addr=$3 gw=$4 port brns=$ST4_RT
+  port="p${ns#st4-}"; port=${port:0:15}
+  [ "$br" = out0 ] && { brns=$ST4_SW; br=br0; }
+  ns_add "$ns"
+  ip link add eth0 netns "$ns" type veth peer name "$port" netns $brns
+  ip -n $brns link set "$port" master "$br"
+  ip -n $brns link set "$port" up
+  ip -n "$ns" addr add "$addr" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" route add default via "$gw"
+}
+client_add() { # NS IP  (subnet chosen from the address)
+  local last=${2##*.}
+  if [ "$last" -lt 128 ]; then host_add "$1" out0 "$2/25" 198.51.100.1
+  else host_add "$1" out0 "$2/25" 198.51.100.129; fi
+}
+server_add() { # NS IP
+  case $2 in
+    10.99.4.*) host_add "$1" in0 "$2/24" 10.99.4.1 ;;
+    *)         host_add "$1" in0 "$2/24" 192.0.2.1 ;;
+  esac
+}
+
+# capture_start FILE [IFACE] [NS] — tcpdump -U, pid file in $ST4_TMP
+capture_start() {
+  local f=$1 ifc=${2:-out0} ns=${3:-$ST4_RT}
+  ip netns exec "$ns" tcpdump -i "$ifc" -U -s 0 -n -w "$f" \
+      'ip and (tcp port 25 or tcp port 587 or udp port 53)' 2>"$ST4_TMP/tcpdump.log" &
+  ST4_TCPDUMP_PID=$!
+  echo $ST4_TCPDUMP_PID > "$ST4_TMP/tcpdump.pid"
+  local i; for i in $(seq 1 50); do grep -q 'listening on' "$ST4_TMP/tcpdump.log" && break; sleep 0.1; done
+  sleep 0.3
+}
+capture_stop() {
+  [ -n "$ST4_TCPDUMP_PID" ] || return 0
+  sleep 0.5
+  kill -INT "$ST4_TCPDUMP_PID" 2>/dev/null || true
+  local i; for i in $(seq 1 50); do kill -0 "$ST4_TCPDUMP_PID" 2>/dev/null || break; sleep 0.1; done
+  wait "$ST4_TCPDUMP_PID" 2>/dev/null || true
+  ST4_TCPDUMP_PID=
+  rm -f "$ST4_TMP/tcpdump.pid"
+}
+
+# pf_server N NS CHAINFILE [main.cf lines...] — own Postfix instance in /tmp/st4-pf-N
+pf_dir() { echo /tmp/st4-pf-$1; }
+pf_server() {
+  local n=$1 ns=$2 chain=$3; shift 3
+  local d; d=$(pf_dir "$n")
+  rm -rf "$d"; mkdir -p "$d/etc" "$d/spool" "$d/data"
+  cp "$chain" "$d/etc/chain.pem"; chmod 600 "$d/etc/chain.pem"
+  cat > "$d/etc/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $d/spool
+data_directory = $d/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = ${PF_HOSTNAME:-mail.example.test}
+mydomain = example.test
+myorigin = \$mydomain
+mydestination = example.test, \$myhostname
+inet_interfaces = all
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+local_transport = discard:
+default_transport = discard:
+relay_transport = discard:
+local_recipient_maps =
+smtpd_peername_lookup = no
+smtp_dns_support_level = disabled
+biff = no
+maillog_file_prefixes = /tmp/st4-pf-
+maillog_file = $d/maillog
+smtpd_banner = \$myhostname ESMTP
+smtpd_tls_security_level = may
+smtpd_tls_chain_files = $d/etc/chain.pem
+smtpd_tls_loglevel = 1
+smtpd_tls_protocols = !SSLv2, !SSLv3, !TLSv1.3
+smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1.3
+smtpd_tls_session_cache_database =
+smtpd_tls_received_header = yes
+EOF
+  local l; for l in "$@"; do echo "$l" >> "$d/etc/main.cf"; done
+  cat > "$d/etc/master.cf" <<'EOF'
+smtp      inet  n       -       n       -       -       smtpd
+submission inet n       -       n       -       -       smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+  chown -R postfix "$d/data"
+  nsx "$ns" timeout 20 postfix -c "$d/etc" check >>"$ST4_TMP/postfix.log" 2>&1 || true
+  nsx "$ns" timeout 20 script -qc "postfix -c $d/etc start" /dev/null >>"$ST4_TMP/postfix.log" 2>&1
+  ST4_PF+=("$ns:$d")
+  wait_port "$ns" 25
+}
+pf_reload() { # NS N — what "postfix reload" does: SIGHUP to our master (by PID)
+  local pid; pid=$(head -1 "$(pf_dir "$2")/spool/pid/master.pid" | tr -d ' ')
+  kill -HUP "$pid"; }
+pf_stop_all() {
+  local e ns d pid i
+  for e in "${ST4_PF[@]}"; do
+    ns=${e%%:*}; d=${e#*:}
+    pid=$(head -1 "$d/spool/pid/master.pid" 2>/dev/null | tr -d ' ')
+    # stop our master by its PID (SIGTERM makes master stop its children)
+    if [ -n "$pid" ]; then
+      kill -TERM "$pid" 2>/dev/null
+      for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+  ST4_PF=()
+}
+
+wait_port() { # NS PORT
+  local i; for i in $(seq 1 100); do
+    ip netns exec "$1" ss -ltn 2>/dev/null | grep -q ":$2 " && return 0; sleep 0.1; done
+  log "port $2 not listening in $1"; return 1
+}
+
+bg_start() { # NS CMD... — background process inside NS, remembered by its pid
+  local ns=$1; shift          # (ip -> sh -> CMD all exec, so $! is CMD's pid)
+  ip netns exec "$ns" sh -c 'mount --bind '"$ST4_TMP"'/resolv.conf /etc/resolv.conf &&
+      mount --bind '"$ST4_TMP"'/hosts /etc/hosts && exec "$@"' sh "$@" &
+  ST4_PIDS+=($!)
+}
+
+# --- clients (all bounded by timeout) ---
+# ossl NS IP [s_client args...]  — EHLO + QUIT through STARTTLS
+ossl() {
+  local ns=$1 ip=$2; shift 2
+  { printf 'EHLO client.example.test\n'; sleep 0.5; printf 'QUIT\n'; } | \
+    timeout 15 ip netns exec "$ns" openssl s_client -starttls smtp -connect "$ip:${PORT:-25}" \
+      -name client.example.test -ign_eof -crlf "$@" >>"$ST4_TMP/clients.log" 2>&1 || true
+  sleep 0.3
+}
+swk() { # NS IP [swaks args...] — a full message through STARTTLS
+  local ns=$1 ip=$2; shift 2
+  timeout 20 ip netns exec "$ns" swaks --server "$ip" --port "${PORT:-25}" --ehlo "client-${ns#st4-}.example.test" \
+     --from sender@client.example.test --to postmaster@example.test --h-Subject "smtptap diag test" \
+     --body "test message" "$@" >>"$ST4_TMP/clients.log" 2>&1 || true
+  sleep 0.3
+}
+gtls() { # NS IP [gnutls-cli args...]
+  local ns=$1 ip=$2; shift 2
+  { sleep 0.5; printf 'EHLO client.example.test\r\n'; sleep 0.5; printf 'QUIT\r\n'; } | \
+    timeout 15 ip netns exec "$ns" gnutls-cli --starttls-proto=smtp --port "${PORT:-25}" "$@" "$ip" \
+      >>"$ST4_TMP/clients.log" 2>&1 || true
+  sleep 0.3
+}
+
+cleanup_all() {
+  set +e
+  capture_stop
+  pf_stop_all
+  local p i
+  for p in "${ST4_PIDS[@]}"; do
+    kill "$p" 2>/dev/null
+    for i in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null
+  done
+  ST4_PIDS=()
+  local ns
+  for ns in "${ST4_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  ST4_NS=()
+}

@@ -1,0 +1,387 @@
+/* \summary: the only libpcap user: offline files (pcap, pcapng, stdin) and
+ * live interfaces, delivered frame by frame to a callback.
+ *
+ * Offline: every -r input is opened in order with
+ * pcap_open_offline_with_tstamp_precision(PCAP_TSTAMP_PRECISION_MICRO), which
+ * reads pcap (microsecond and nanosecond magic; libpcap scales nanosecond
+ * stamps down) and pcapng; "-" is standard input (a dup of fd 0, so that
+ * pcap_close() does not close stdin itself). The inputs are one timeline: the
+ * callback sees the frames of file 1, then file 2, ...
+ *
+ * A file that ends inside a record makes pcap_next_ex() return PCAP_ERROR
+ * ("truncated dump file; tried to read N captured bytes, only got M"): the
+ * frames before the damage have been delivered, one line goes to stderr, the
+ * file is counted in files_damaged and reading goes on with the next input.
+ * Not being able to open an input at all, a link type decode.c does not know,
+ * or a filter that does not compile are fatal: one line in errbuf, -1.
+ *
+ * Live: pcap_create + pcap_activate with a 1000 ms read timeout and immediate
+ * mode. libpcap's own wait may keep polling past the timeout when no frame
+ * arrives (Linux, TPACKET_V2), so the handle is put in non-blocking mode and
+ * capture.c polls pcap_get_selectable_fd() itself for at most 1000 ms: the
+ * `stop` flag (set by the SIGINT/SIGTERM handler) is seen within a second,
+ * with no pcap_breakloop() from signal context.
+ * pcap_stats() is printed on stderr every CAPTURE_STATS_INTERVAL_S seconds of
+ * wall time and copied into struct capture_stats at the end.
+ *
+ * Messages in errbuf carry no "smtptap: " prefix (the caller adds it); lines
+ * capture.c prints itself on stderr do.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "capture.h"
+#include "decode.h"
+
+#define CAPTURE_SNAPLEN_DEFAULT  262144
+#define CAPTURE_TIMEOUT_MS       1000 /* live read timeout: how often `stop` is polled */
+#define CAPTURE_STATS_INTERVAL_S 10   /* live: pcap_stats line on stderr this often */
+
+/* How one input ended. */
+enum capture_end {
+    CAPTURE_END_EOF = 0, /* all frames read */
+    CAPTURE_END_STOP,    /* stop flag, callback or -c count */
+    CAPTURE_END_DAMAGED, /* offline read error after some frames (reported) */
+    CAPTURE_END_FATAL    /* live read error (errbuf filled) */
+};
+
+/* One opened input. */
+struct capture_src {
+    pcap_t *p;
+    const char *name; /* file name ("-" for stdin) or interface */
+    int dlt;
+    int live;
+};
+
+/* Copies a libpcap message into errbuf as one line "NAME: WHAT: MSG", dropping
+ * a leading "NAME: " libpcap may already have put into MSG and any newline. */
+static void
+capture_err(char *errbuf, unsigned errlen, const char *name, const char *what, const char *msg)
+{
+    size_t nl = strlen(name);
+    if (errbuf == NULL || errlen == 0)
+        return;
+    if (msg == NULL)
+        msg = "";
+    if (strncmp(msg, name, nl) == 0 && msg[nl] == ':' && msg[nl + 1] == ' ')
+        msg += nl + 2;
+    if (msg[0] != '\0')
+        snprintf(errbuf, errlen, "%s: %s: %s", name, what, msg);
+    else
+        snprintf(errbuf, errlen, "%s: %s", name, what);
+    for (char *q = errbuf; *q != '\0'; q++)
+        if (*q == '\n' || *q == '\r')
+            *q = ' ';
+}
+
+/* Opens one -r input ("-" = stdin). Returns NULL with errbuf filled. */
+static pcap_t *
+capture_open_file(const char *path, char *errbuf, unsigned errlen)
+{
+    char pe[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *p;
+
+    if (strcmp(path, "-") == 0) {
+        int fd = dup(STDIN_FILENO);
+        FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+        if (f == NULL) {
+            if (fd >= 0)
+                close(fd);
+            capture_err(errbuf, errlen, "-", "cannot read standard input", strerror(errno));
+            return NULL;
+        }
+        p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, pe);
+        if (p == NULL)
+            fclose(f);
+    } else {
+        p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, pe);
+    }
+    if (p == NULL)
+        capture_err(errbuf, errlen, path, "cannot read capture", pe);
+    return p;
+}
+
+/* Explains a pcap_activate() failure in one line. */
+static void
+capture_activate_err(pcap_t *p, int rc, const char *iface, char *errbuf, unsigned errlen)
+{
+    const char *why;
+    switch (rc) {
+    case PCAP_ERROR_PERM_DENIED:
+        why = "permission denied (run as root, or grant the binary cap_net_raw,cap_net_admin "
+              "with setcap)";
+        break;
+    case PCAP_ERROR_PROMISC_PERM_DENIED:
+        why = "permission denied for promiscuous mode (try -p)";
+        break;
+    case PCAP_ERROR_NO_SUCH_DEVICE:
+        why = "no such interface (list them with 'ip link' or 'tcpdump -D')";
+        break;
+    case PCAP_ERROR_IFACE_NOT_UP:
+        why = "interface is not up";
+        break;
+    case PCAP_ERROR_RFMON_NOTSUP:
+        why = "monitor mode not supported";
+        break;
+    case PCAP_ERROR_ACTIVATED:
+        why = "capture already activated";
+        break;
+    default:
+        why = pcap_statustostr(rc);
+        break;
+    }
+    const char *detail = pcap_geterr(p);
+    capture_err(
+        errbuf, errlen, iface, why,
+        (rc == PCAP_ERROR || rc == PCAP_ERROR_NO_SUCH_DEVICE || rc == PCAP_ERROR_PERM_DENIED)
+            ? detail
+            : NULL);
+}
+
+/* Opens -i IFACE with the configured snaplen, buffer and promiscuity. */
+static pcap_t *
+capture_open_live(const struct config *cfg, char *errbuf, unsigned errlen)
+{
+    char pe[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *p = pcap_create(cfg->iface, pe);
+    if (p == NULL) {
+        capture_err(errbuf, errlen, cfg->iface, "cannot open interface", pe);
+        return NULL;
+    }
+    int snaplen = cfg->snaplen > 0 ? cfg->snaplen : CAPTURE_SNAPLEN_DEFAULT;
+    if (pcap_set_snaplen(p, snaplen) != 0 || pcap_set_promisc(p, cfg->promisc ? 1 : 0) != 0 ||
+        pcap_set_timeout(p, CAPTURE_TIMEOUT_MS) != 0 || pcap_set_immediate_mode(p, 1) != 0 ||
+        (cfg->buffer_mb > 0 && pcap_set_buffer_size(p, cfg->buffer_mb * 1024 * 1024) != 0)) {
+        capture_err(errbuf, errlen, cfg->iface, "cannot configure capture", pcap_geterr(p));
+        pcap_close(p);
+        return NULL;
+    }
+    (void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
+    int rc = pcap_activate(p);
+    if (rc < 0) {
+        capture_activate_err(p, rc, cfg->iface, errbuf, errlen);
+        pcap_close(p);
+        return NULL;
+    }
+    if (rc > 0) /* PCAP_WARNING*: the capture runs, but say why it may differ */
+        fprintf(stderr, "smtptap: %s: warning: %s%s%s\n", cfg->iface, pcap_statustostr(rc),
+                rc == PCAP_WARNING ? ": " : "", rc == PCAP_WARNING ? pcap_geterr(p) : "");
+    if (pcap_get_selectable_fd(p) < 0 || pcap_setnonblock(p, 1, pe) != 0) {
+        capture_err(errbuf, errlen, cfg->iface, "cannot poll interface", pe);
+        pcap_close(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Checks the link type and installs the filter. Returns 0 or -1 (errbuf). */
+static int
+capture_prepare(struct capture_src *s, const char *bpf, char *errbuf, unsigned errlen)
+{
+    s->dlt = pcap_datalink(s->p);
+    if (!decode_link_supported(s->dlt)) {
+        const char *n = pcap_datalink_val_to_name(s->dlt);
+        const char *d = pcap_datalink_val_to_description(s->dlt);
+        char what[256];
+        snprintf(what, sizeof(what), "unsupported link type DLT_%s (%d%s%s)",
+                 n != NULL ? n : "UNKNOWN", s->dlt, d != NULL ? ", " : "", d != NULL ? d : "");
+        capture_err(errbuf, errlen, s->name, what,
+                    "supported: EN10MB, LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP");
+        return -1;
+    }
+    if (bpf == NULL || bpf[0] == '\0')
+        return 0;
+
+    bpf_u_int32 net = 0, mask = PCAP_NETMASK_UNKNOWN;
+    if (s->live) {
+        char pe[PCAP_ERRBUF_SIZE];
+        if (pcap_lookupnet(s->name, &net, &mask, pe) != 0)
+            mask = PCAP_NETMASK_UNKNOWN;
+    }
+    struct bpf_program prog;
+    if (pcap_compile(s->p, &prog, bpf, 1, mask) != 0) {
+        char what[256];
+        snprintf(what, sizeof(what), "bad filter '%.200s'", bpf);
+        capture_err(errbuf, errlen, s->name, what, pcap_geterr(s->p));
+        return -1;
+    }
+    int rc = pcap_setfilter(s->p, &prog);
+    pcap_freecode(&prog);
+    if (rc != 0) {
+        capture_err(errbuf, errlen, s->name, "cannot install filter", pcap_geterr(s->p));
+        return -1;
+    }
+    return 0;
+}
+
+static double
+capture_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Copies pcap_stats() into st; prints a line on stderr when `print`. */
+static void
+capture_live_stats(struct capture_src *s, struct capture_stats *st, int print)
+{
+    struct pcap_stat ps;
+    if (pcap_stats(s->p, &ps) != 0)
+        return;
+    st->ps_recv = ps.ps_recv;
+    st->ps_drop = ps.ps_drop;
+    st->ps_ifdrop = ps.ps_ifdrop;
+    if (print)
+        fprintf(stderr,
+                "smtptap: %s: %llu frames captured, %u received by filter, %u dropped by kernel, "
+                "%u dropped by interface\n",
+                s->name, (unsigned long long)st->frames, ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
+}
+
+/* Reads one opened input until EOF, damage, stop or the -c count. */
+static enum capture_end
+capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, void *user,
+             struct capture_stats *st, volatile int *stop, char *errbuf, unsigned errlen)
+{
+    uint64_t n_here = 0;
+    double next_stats = s->live ? capture_now() + CAPTURE_STATS_INTERVAL_S : 0;
+    uint64_t drops_seen = 0;
+
+    for (;;) {
+        if (stop != NULL && *stop)
+            return CAPTURE_END_STOP;
+        if (cfg->max_packets != 0 && st->frames >= cfg->max_packets)
+            return CAPTURE_END_STOP;
+        if (s->live && capture_now() >= next_stats) {
+            /* periodic line: always unless -q, and under -q when drops grew */
+            capture_live_stats(s, st, 0);
+            uint64_t drops = st->ps_drop + st->ps_ifdrop;
+            if (!cfg->quiet || drops > drops_seen)
+                capture_live_stats(s, st, 1);
+            drops_seen = drops;
+            next_stats = capture_now() + CAPTURE_STATS_INTERVAL_S;
+        }
+
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        int rc = pcap_next_ex(s->p, &h, &data);
+        if (rc == 0) {
+            /* live, nothing ready: wait up to the timeout, then poll `stop` again */
+            struct pollfd pfd = {pcap_get_selectable_fd(s->p), POLLIN, 0};
+            (void)poll(&pfd, 1, CAPTURE_TIMEOUT_MS);
+            continue;
+        }
+        if (rc == PCAP_ERROR_BREAK)
+            return s->live ? CAPTURE_END_STOP : CAPTURE_END_EOF;
+        if (rc < 0) {
+            const char *pe = pcap_geterr(s->p);
+            if (s->live) {
+                char what[96];
+                snprintf(what, sizeof(what), "capture failed after %llu packets",
+                         (unsigned long long)n_here);
+                capture_err(errbuf, errlen, s->name, what, pe);
+                return CAPTURE_END_FATAL;
+            }
+            fprintf(stderr, "smtptap: %s: %s capture file after %llu packets: %s\n", s->name,
+                    strstr(pe, "truncated") != NULL ? "truncated" : "damaged",
+                    (unsigned long long)n_here, pe);
+            return CAPTURE_END_DAMAGED;
+        }
+
+        struct capture_frame f;
+        f.dlt = s->dlt;
+        f.ts_us = (int64_t)h->ts.tv_sec * 1000000 + (int64_t)h->ts.tv_usec;
+        f.caplen = h->caplen;
+        f.wirelen = h->len;
+        f.data = data;
+        n_here++;
+        st->frames++;
+        st->bytes += h->caplen;
+        if (cb(user, &f) != 0)
+            return CAPTURE_END_STOP;
+    }
+}
+
+int
+capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_stats *stats,
+            volatile int *stop, char *errbuf, unsigned errlen)
+{
+    struct capture_stats dummy;
+    if (stats == NULL)
+        stats = &dummy;
+    memset(stats, 0, sizeof(*stats));
+    if (errbuf != NULL && errlen > 0)
+        errbuf[0] = '\0';
+
+    if (cfg->iface != NULL && cfg->n_inputs == 0) {
+        struct capture_src s = {NULL, cfg->iface, 0, 1};
+        s.p = capture_open_live(cfg, errbuf, errlen);
+        if (s.p == NULL)
+            return -1;
+        if (capture_prepare(&s, cfg->bpf, errbuf, errlen) != 0) {
+            pcap_close(s.p);
+            return -1;
+        }
+        enum capture_end end = capture_loop(&s, cfg, cb, user, stats, stop, errbuf, errlen);
+        capture_live_stats(&s, stats, !cfg->quiet || stats->ps_drop + stats->ps_ifdrop > 0);
+        pcap_close(s.p);
+        return end == CAPTURE_END_FATAL ? -1 : 0;
+    }
+
+    if (cfg->n_inputs == 0) {
+        capture_err(errbuf, errlen, "capture", "nothing to read (give -r FILE or -i IFACE)", NULL);
+        return -1;
+    }
+    for (unsigned i = 0; i < cfg->n_inputs && i < CONFIG_MAX_INPUTS; i++) {
+        if (stop != NULL && *stop)
+            break;
+        if (cfg->max_packets != 0 && stats->frames >= cfg->max_packets)
+            break;
+        struct capture_src s = {NULL, cfg->inputs[i], 0, 0};
+        s.p = capture_open_file(s.name, errbuf, errlen);
+        if (s.p == NULL)
+            return -1;
+        if (capture_prepare(&s, cfg->bpf, errbuf, errlen) != 0) {
+            pcap_close(s.p);
+            return -1;
+        }
+        stats->files_read++;
+        enum capture_end end = capture_loop(&s, cfg, cb, user, stats, stop, errbuf, errlen);
+        pcap_close(s.p);
+        if (end == CAPTURE_END_DAMAGED)
+            stats->files_damaged++;
+        else if (end == CAPTURE_END_STOP)
+            break;
+    }
+    return 0;
+}
+
+int
+capture_check_filter(const char *expr, int dlt, char *errbuf, unsigned errlen)
+{
+    if (expr == NULL || expr[0] == '\0')
+        return 0;
+    pcap_t *p = pcap_open_dead(dlt, CAPTURE_SNAPLEN_DEFAULT);
+    if (p == NULL) {
+        capture_err(errbuf, errlen, "filter", "cannot check filter", "out of memory");
+        return -1;
+    }
+    struct bpf_program prog;
+    int rc = 0;
+    if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        if (errbuf != NULL && errlen > 0)
+            snprintf(errbuf, errlen, "bad filter '%.200s': %s", expr, pcap_geterr(p));
+        rc = -1;
+    } else {
+        pcap_freecode(&prog);
+    }
+    pcap_close(p);
+    return rc;
+}

@@ -1,0 +1,503 @@
+/* \summary: link, network and transport decoding of one frame into struct pkt
+ *
+ * Link layers (pcap-linktype(7), tcpdump print-ether.c / print-sll.c / print-null.c):
+ *
+ *   DLT_EN10MB (1), IEEE 802.3 clause 3.1.1 / Ethernet II:
+ *     +--------+--------+------+----------
+ *     | dst 6  | src 6  | type | payload      type <= 1500: 802.3 length (LLC) -> NOT_IP
+ *     +--------+--------+------+----------
+ *   IEEE 802.1Q-2018 §9.6 tag, inserted before the type (TPID 0x8100 C-tag,
+ *   0x88a8 S-tag per 802.1ad, 0x9100 pre-standard QinQ):
+ *     | TPID 2 | PCP 3b DEI 1b VID 12b | type 2 |
+ *   DLT_LINUX_SLL (113), 16 bytes:
+ *     | pkttype 2 | arphrd 2 | addrlen 2 | addr 8 | protocol 2 |
+ *   DLT_LINUX_SLL2 (276), 20 bytes:
+ *     | protocol 2 | reserved 2 | ifindex 4 | arphrd 2 | pkttype 1 | addrlen 1 | addr 8 |
+ *   DLT_NULL (0): 4-byte address family in the *writer's* host byte order;
+ *   DLT_LOOP (108): the same in network byte order. AF_INET is 2 everywhere,
+ *   AF_INET6 is 24 (NetBSD/OpenBSD/BSD/OS), 28 (FreeBSD/DragonFly), 30 (Darwin).
+ *   DLT_RAW (101; 12 and 14 on some BSDs): the IP header, version in the first nibble.
+ *   DLT_IPV4 (228) / DLT_IPV6 (229): raw IPv4 / IPv6 only.
+ *
+ * Network layer:
+ *   IPv4 (RFC 791 §3.1): | ver 4b IHL 4b | tos | total length 2 | id 2 | flags 3b frag off 13b |
+ *                        | ttl | proto | csum 2 | src 4 | dst 4 | options (IHL*4 - 20) |
+ *   IPv6 (RFC 8200 §3): | ver 4b tc 8b flow 20b | payload length 2 | next hdr | hop limit |
+ *                       | src 16 | dst 16 | extension headers ... |
+ *     hop-by-hop (0), routing (43), destination options (60): | next | len (8-octet units - 1) |
+ *     fragment (44, RFC 8200 §4.5): | next | rsvd | offset 13b rsvd 2b M 1b | id 4 |
+ *     AH (51, RFC 4302 §2): | next | len (4-octet units - 2) | ...
+ * Transport layer:
+ *   TCP (RFC 9293 §3.1): | sport | dport | seq 4 | ack 4 | doff 4b rsvd 4b | flags | window |
+ *                        | csum | urgent | options (doff*4 - 20) |
+ *   UDP (RFC 768): | sport | dport | length | csum |
+ *
+ * Outcomes. Every wire byte is read through struct rd. Two lengths are tracked
+ * for each layer: the bytes present in the capture ("cap") and the bytes the
+ * layer claims on the wire ("wire", from the IP/UDP lengths). A field that lies
+ * beyond "wire" is MALFORMED (the packet contradicts itself); a field within
+ * "wire" but beyond "cap" is TRUNCATED (the snaplen cut a header). A payload
+ * cut by the snaplen is DECODE_OK with payload_caplen < payload_wirelen and is
+ * counted in snaplen_cut. Bytes after the IP total length (Ethernet minimum
+ * frame padding, IEEE 802.3 §3.2.8) are never payload.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "decode.h"
+
+#define DECODE_ETH_8021Q   0x8100 /* IEEE 802.1Q C-tag */
+#define DECODE_ETH_8021AD  0x88a8 /* IEEE 802.1ad S-tag */
+#define DECODE_ETH_QINQ    0x9100 /* pre-standard QinQ */
+#define DECODE_ETH_IPV4    0x0800
+#define DECODE_ETH_IPV6    0x86dd
+#define DECODE_ETH_MAX_LEN 1500 /* 802.3 length field upper bound */
+#define DECODE_VLAN_MAX    8    /* tags walked before the frame is called malformed */
+
+#define DECODE_BSD_AF_INET          2
+#define DECODE_BSD_AF_INET6_BSD     24
+#define DECODE_BSD_AF_INET6_FREEBSD 28
+#define DECODE_BSD_AF_INET6_DARWIN  30
+
+#define DECODE_IPPROTO_HOPOPTS  0
+#define DECODE_IPPROTO_TCP      6
+#define DECODE_IPPROTO_UDP      17
+#define DECODE_IPPROTO_ROUTING  43
+#define DECODE_IPPROTO_FRAGMENT 44
+#define DECODE_IPPROTO_AH       51
+#define DECODE_IPPROTO_DSTOPTS  60
+#define DECODE_IPV6_EXT_MAX     8 /* extension headers walked before giving up (malformed) */
+
+/* A layer's bytes: a cursor over what was captured and the length the
+ * enclosing header claims the layer has on the wire. */
+struct decode_layer {
+    struct rd r;   /* captured bytes of this layer (never beyond `wire`) */
+    uint32_t wire; /* bytes the layer has on the wire, from the enclosing length */
+};
+
+/* Returns DECODE_OK if n more bytes are present, DECODE_MALFORMED if the
+ * layer's own length says they do not exist, DECODE_TRUNCATED if they exist
+ * on the wire but were not captured. `used` is how far into the layer we are. */
+static enum decode_result
+decode_need(const struct decode_layer *l, uint32_t used, uint32_t n)
+{
+    if ((uint64_t)used + n > l->wire)
+        return DECODE_MALFORMED;
+    if (rd_left(&l->r) < n)
+        return DECODE_TRUNCATED;
+    return DECODE_OK;
+}
+
+static enum decode_result
+decode_count(struct decode_stats *st, enum decode_result res)
+{
+    switch (res) {
+    case DECODE_OK:
+        break;
+    case DECODE_NOT_IP:
+        st->not_ip++;
+        break;
+    case DECODE_OTHER_PROTO:
+        st->other_proto++;
+        break;
+    case DECODE_FRAGMENT:
+        st->fragments++;
+        break;
+    case DECODE_TRUNCATED:
+        st->truncated++;
+        break;
+    case DECODE_MALFORMED:
+        st->malformed++;
+        break;
+    case DECODE_UNSUPPORTED_LINK:
+        break;
+    }
+    return res;
+}
+
+/* Transport layer: TCP or UDP in l (cap/wire bounded by the IP lengths). */
+static enum decode_result
+decode_l4(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct decode_stats *st)
+{
+    enum decode_result res;
+    uint32_t hlen, plen_wire;
+
+    pkt->ip_proto = proto;
+    if (proto == DECODE_IPPROTO_TCP) {
+        if ((res = decode_need(l, 0, 20)) != DECODE_OK)
+            return res;
+        pkt->sport = rd_be16(&l->r, "tcp.sport");
+        pkt->dport = rd_be16(&l->r, "tcp.dport");
+        pkt->seq = rd_be32(&l->r, "tcp.seq");
+        pkt->ack = rd_be32(&l->r, "tcp.ack");
+        uint8_t off = rd_u8(&l->r, "tcp.doff");
+        pkt->tcp_flags = rd_u8(&l->r, "tcp.flags");
+        pkt->window = rd_be16(&l->r, "tcp.window");
+        (void)rd_be32(&l->r, "tcp.csum_urg");
+        hlen = (uint32_t)(off >> 4) * 4;
+        if (hlen < 20)
+            return DECODE_MALFORMED; /* data offset below the fixed header */
+        /* options: bounded by the data offset, not parsed here */
+        if ((res = decode_need(l, 20, hlen - 20)) != DECODE_OK)
+            return res;
+        rd_skip(&l->r, hlen - 20, "tcp.options");
+        st->tcp++;
+    } else if (proto == DECODE_IPPROTO_UDP) {
+        if ((res = decode_need(l, 0, 8)) != DECODE_OK)
+            return res;
+        pkt->sport = rd_be16(&l->r, "udp.sport");
+        pkt->dport = rd_be16(&l->r, "udp.dport");
+        uint16_t ulen = rd_be16(&l->r, "udp.len");
+        (void)rd_be16(&l->r, "udp.csum");
+        if (ulen < 8 || ulen > l->wire)
+            return DECODE_MALFORMED;
+        hlen = 8;
+        l->wire = ulen; /* the UDP length bounds the datagram's payload */
+        st->udp++;
+    } else {
+        return DECODE_OTHER_PROTO;
+    }
+
+    plen_wire = l->wire - hlen;
+    size_t have = rd_left(&l->r);
+    uint32_t plen_cap = have < plen_wire ? (uint32_t)have : plen_wire;
+    pkt->payload = plen_cap > 0 ? rd_bytes(&l->r, plen_cap, "payload") : NULL;
+    pkt->payload_caplen = plen_cap;
+    pkt->payload_wirelen = plen_wire;
+    if (plen_cap < plen_wire)
+        st->snaplen_cut++;
+    return DECODE_OK;
+}
+
+/* Builds the layer for an IP datagram of `claimed` bytes (its total length,
+ * already checked against the frame's wire length) whose captured bytes start
+ * at r. Ethernet padding past `claimed` is left out of the layer. */
+static struct decode_layer
+decode_ip_layer(struct rd *r, uint32_t claimed)
+{
+    struct decode_layer l;
+    size_t have = rd_left(r);
+    size_t n = have < claimed ? have : claimed;
+    l.r = rd_init(r->p, n);
+    l.wire = claimed;
+    return l;
+}
+
+/* IPv4 (RFC 791 §3.1). r is at the version byte; avail_wire is the wire
+ * length from here to the end of the frame. */
+static enum decode_result
+decode_ipv4(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_stats *st)
+{
+    const uint8_t *l3 = r->p;
+    int vihl = rd_peek(r, 0);
+    if (vihl < 0)
+        return DECODE_TRUNCATED;
+    if ((vihl >> 4) != 4)
+        return DECODE_MALFORMED;
+    uint32_t hlen = (uint32_t)(vihl & 0x0f) * 4;
+    if (hlen < 20)
+        return DECODE_MALFORMED; /* IHL < 5 */
+    if (!rd_need(r, 20, "ip.header"))
+        return DECODE_TRUNCATED;
+
+    struct rd h = rd_init(r->p, rd_left(r));
+    (void)rd_u8(&h, "ip.vihl");
+    (void)rd_u8(&h, "ip.tos");
+    uint32_t tot = rd_be16(&h, "ip.len");
+    (void)rd_be16(&h, "ip.id");
+    uint16_t frag = rd_be16(&h, "ip.frag");
+    (void)rd_u8(&h, "ip.ttl");
+    uint8_t proto = rd_u8(&h, "ip.proto");
+    (void)rd_be16(&h, "ip.csum");
+    st->ip4++;
+    pkt->src.family = 4;
+    pkt->dst.family = 4;
+    rd_copy(&h, pkt->src.a, 4, "ip.src");
+    rd_copy(&h, pkt->dst.a, 4, "ip.dst");
+
+    if (tot == 0)
+        tot = avail_wire; /* TCP segmentation offload on the capturing host */
+    if (tot < hlen || tot > avail_wire)
+        return DECODE_MALFORMED;
+    struct decode_layer ip = decode_ip_layer(r, tot);
+    pkt->l3 = l3;
+    pkt->l3_caplen = (uint32_t)rd_left(&ip.r);
+    enum decode_result res = decode_need(&ip, 0, hlen);
+    if (res != DECODE_OK)
+        return res;
+    rd_skip(&ip.r, hlen, "ip.header_options");
+    if ((frag & 0x2000) != 0 || (frag & 0x1fff) != 0)
+        return DECODE_FRAGMENT; /* MF set or offset != 0 */
+    ip.wire = tot - hlen;
+    return decode_l4(proto, &ip, pkt, st);
+}
+
+/* IPv6 (RFC 8200 §3, §4) with its extension header chain. */
+static enum decode_result
+decode_ipv6(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_stats *st)
+{
+    const uint8_t *l3 = r->p;
+    int v = rd_peek(r, 0);
+    if (v < 0)
+        return DECODE_TRUNCATED;
+    if ((v >> 4) != 6)
+        return DECODE_MALFORMED;
+    if (avail_wire < 40)
+        return DECODE_MALFORMED;
+    if (!rd_need(r, 40, "ip6.header"))
+        return DECODE_TRUNCATED;
+
+    struct rd h = rd_init(r->p, rd_left(r));
+    (void)rd_be32(&h, "ip6.vtcfl");
+    uint32_t plen = rd_be16(&h, "ip6.plen");
+    uint8_t next = rd_u8(&h, "ip6.next");
+    (void)rd_u8(&h, "ip6.hlim");
+    st->ip6++;
+    pkt->src.family = 6;
+    pkt->dst.family = 6;
+    rd_copy(&h, pkt->src.a, 16, "ip6.src");
+    rd_copy(&h, pkt->dst.a, 16, "ip6.dst");
+
+    if (plen == 0)
+        plen = avail_wire - 40; /* jumbogram (RFC 2675) or segmentation offload */
+    if (plen > avail_wire - 40)
+        return DECODE_MALFORMED;
+    struct decode_layer ip = decode_ip_layer(r, 40 + plen);
+    pkt->l3 = l3;
+    pkt->l3_caplen = (uint32_t)rd_left(&ip.r);
+    rd_skip(&ip.r, 40, "ip6.header");
+    ip.wire = plen;
+
+    uint32_t used = 0;
+    enum decode_result res;
+    for (unsigned n_ext = 0;; n_ext++) {
+        uint32_t len;
+        switch (next) {
+        case DECODE_IPPROTO_HOPOPTS:
+        case DECODE_IPPROTO_ROUTING:
+        case DECODE_IPPROTO_DSTOPTS:
+        case DECODE_IPPROTO_AH:
+        case DECODE_IPPROTO_FRAGMENT:
+            break;
+        default:
+            /* upper layer: the chain ends here */
+            ip.wire -= used;
+            return decode_l4(next, &ip, pkt, st);
+        }
+        if (n_ext >= DECODE_IPV6_EXT_MAX)
+            return DECODE_MALFORMED;
+        if ((res = decode_need(&ip, used, 2)) != DECODE_OK)
+            return res;
+        int nx = rd_peek(&ip.r, 0);
+        int hl = rd_peek(&ip.r, 1);
+        if (next == DECODE_IPPROTO_FRAGMENT)
+            len = 8;
+        else if (next == DECODE_IPPROTO_AH)
+            len = ((uint32_t)hl + 2) * 4; /* RFC 4302 §2.2 */
+        else
+            len = ((uint32_t)hl + 1) * 8; /* RFC 8200 §4.3 */
+        if ((res = decode_need(&ip, used, len)) != DECODE_OK)
+            return res;
+        struct rd e = rd_sub(&ip.r, len, "ip6.ext");
+        if (next == DECODE_IPPROTO_FRAGMENT) {
+            rd_skip(&e, 2, "ip6.frag.next_rsvd");
+            uint16_t offm = rd_be16(&e, "ip6.frag.offset");
+            /* offset != 0 or M set: a real fragment; else an atomic fragment (RFC 6946) */
+            if ((offm & 0xfff8) != 0 || (offm & 0x0001) != 0)
+                return DECODE_FRAGMENT;
+        }
+        used += len;
+        next = (uint8_t)nx;
+    }
+}
+
+/* Link layer header done: dispatch on an Ethertype. */
+static enum decode_result
+decode_ethertype(uint16_t type, struct rd *r, uint32_t avail_wire, struct pkt *pkt,
+                 struct decode_stats *st)
+{
+    switch (type) {
+    case DECODE_ETH_IPV4:
+        return decode_ipv4(r, avail_wire, pkt, st);
+    case DECODE_ETH_IPV6:
+        return decode_ipv6(r, avail_wire, pkt, st);
+    default:
+        return DECODE_NOT_IP;
+    }
+}
+
+/* Walks 802.1Q / 802.1ad tags after a link header whose type field was `type`.
+ * Returns the inner Ethertype via *out. */
+static enum decode_result
+decode_vlans(uint16_t type, struct rd *r, struct pkt *pkt, struct decode_stats *st, uint16_t *out)
+{
+    unsigned depth = 0;
+    while (type == DECODE_ETH_8021Q || type == DECODE_ETH_8021AD || type == DECODE_ETH_QINQ) {
+        if (depth == DECODE_VLAN_MAX)
+            return DECODE_MALFORMED;
+        uint16_t tci = rd_be16(r, "vlan.tci");
+        type = rd_be16(r, "vlan.type");
+        if (!rd_ok(r))
+            return DECODE_TRUNCATED;
+        if (depth == 0)
+            st->vlan_tagged++;
+        if (pkt->n_vlan < 2)
+            pkt->vlan[pkt->n_vlan++] = tci & 0x0fff;
+        else if (depth == 2)
+            st->vlan_too_deep++;
+        depth++;
+    }
+    *out = type;
+    return DECODE_OK;
+}
+
+/* Wire bytes from the cursor to the end of the frame. */
+static uint32_t
+decode_avail_wire(const struct rd *r, uint32_t caplen, uint32_t wirelen)
+{
+    uint32_t consumed = (uint32_t)(caplen - rd_left(r));
+    uint32_t total = wirelen > caplen ? wirelen : caplen;
+    return total - consumed;
+}
+
+static enum decode_result
+decode_raw_ip(struct rd *r, uint32_t avail, int only, struct pkt *pkt, struct decode_stats *st)
+{
+    int v = rd_peek(r, 0);
+    if (v < 0)
+        return DECODE_TRUNCATED;
+    v >>= 4;
+    if (v == 4 && only != 6)
+        return decode_ipv4(r, avail, pkt, st);
+    if (v == 6 && only != 4)
+        return decode_ipv6(r, avail, pkt, st);
+    return DECODE_MALFORMED;
+}
+
+static enum decode_result
+decode_link(int dlt, struct rd *r, uint32_t caplen, uint32_t wirelen, struct pkt *pkt,
+            struct decode_stats *st)
+{
+    uint16_t type;
+    uint32_t af;
+    enum decode_result res;
+
+    switch (dlt) {
+    case DECODE_DLT_EN10MB:
+        rd_skip(r, 12, "eth.addrs");
+        type = rd_be16(r, "eth.type");
+        if (!rd_ok(r))
+            return DECODE_TRUNCATED;
+        if (type <= DECODE_ETH_MAX_LEN)
+            return DECODE_NOT_IP; /* IEEE 802.3 length field: LLC/SNAP frame */
+        break;
+    case DECODE_DLT_LINUX_SLL:
+        rd_skip(r, 14, "sll.header");
+        type = rd_be16(r, "sll.protocol");
+        if (!rd_ok(r))
+            return DECODE_TRUNCATED;
+        break;
+    case DECODE_DLT_SLL2:
+        type = rd_be16(r, "sll2.protocol");
+        rd_skip(r, 18, "sll2.header");
+        if (!rd_ok(r))
+            return DECODE_TRUNCATED;
+        break;
+    case DECODE_DLT_RAW:
+    case DECODE_DLT_RAW_12:
+    case DECODE_DLT_RAW_14:
+        return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 0, pkt, st);
+    case DECODE_DLT_IPV4:
+        return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 4, pkt, st);
+    case DECODE_DLT_IPV6:
+        return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 6, pkt, st);
+    case DECODE_DLT_NULL:
+    case DECODE_DLT_LOOP:
+        af = dlt == DECODE_DLT_LOOP ? rd_be32(r, "null.family") : rd_le32(r, "null.family");
+        if (!rd_ok(r))
+            return DECODE_TRUNCATED;
+        /* DLT_NULL is in the writer's byte order: a big-endian writer's small
+         * value shows up in the high half (tcpdump print-null.c). */
+        if (dlt == DECODE_DLT_NULL && (af & 0xffff0000u) != 0)
+            af = (af >> 24) | ((af >> 8) & 0xff00u) | ((af << 8) & 0xff0000u) | (af << 24);
+        if (af == DECODE_BSD_AF_INET)
+            return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 4, pkt, st);
+        if (af == DECODE_BSD_AF_INET6_BSD || af == DECODE_BSD_AF_INET6_FREEBSD ||
+            af == DECODE_BSD_AF_INET6_DARWIN)
+            return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 6, pkt, st);
+        return DECODE_NOT_IP;
+    default:
+        return DECODE_UNSUPPORTED_LINK;
+    }
+    if ((res = decode_vlans(type, r, pkt, st, &type)) != DECODE_OK)
+        return res;
+    return decode_ethertype(type, r, decode_avail_wire(r, caplen, wirelen), pkt, st);
+}
+
+int
+decode_link_supported(int dlt)
+{
+    switch (dlt) {
+    case DECODE_DLT_NULL:
+    case DECODE_DLT_EN10MB:
+    case DECODE_DLT_RAW:
+    case DECODE_DLT_RAW_12:
+    case DECODE_DLT_RAW_14:
+    case DECODE_DLT_LOOP:
+    case DECODE_DLT_LINUX_SLL:
+    case DECODE_DLT_IPV4:
+    case DECODE_DLT_IPV6:
+    case DECODE_DLT_SLL2:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+enum decode_result
+decode_frame(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts_us,
+             struct pkt *pkt, struct decode_stats *st)
+{
+    memset(pkt, 0, sizeof(*pkt));
+    pkt->ts_us = ts_us;
+    pkt->caplen = caplen;
+    pkt->wirelen = wirelen;
+    st->frames++;
+    static const uint8_t decode_empty[1];
+    if (data == NULL) {
+        data = decode_empty;
+        caplen = 0;
+    }
+    struct rd r = rd_init(data, caplen);
+    enum decode_result res = decode_link(dlt, &r, caplen, wirelen, pkt, st);
+    if (res != DECODE_OK) {
+        /* nothing borrowed survives a failed decode except the addresses */
+        pkt->payload = NULL;
+        pkt->payload_caplen = 0;
+        pkt->payload_wirelen = 0;
+    }
+    return decode_count(st, res);
+}
+
+const char *
+decode_result_name(enum decode_result r)
+{
+    switch (r) {
+    case DECODE_OK:
+        return "ok";
+    case DECODE_NOT_IP:
+        return "not_ip";
+    case DECODE_OTHER_PROTO:
+        return "other_proto";
+    case DECODE_FRAGMENT:
+        return "fragment";
+    case DECODE_TRUNCATED:
+        return "truncated";
+    case DECODE_MALFORMED:
+        return "malformed";
+    case DECODE_UNSUPPORTED_LINK:
+        return "unsupported_link";
+    }
+    return "unknown";
+}

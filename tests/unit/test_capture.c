@@ -1,0 +1,495 @@
+/* \summary: unit tests for the libpcap front end (src/capture.c): pcap and
+ * pcapng files written byte by byte into temporary files, nanosecond
+ * timestamps, several files as one timeline, a file cut mid-record, stdin,
+ * unreadable inputs, unknown link types and BPF filters.
+ *
+ * File layouts written here:
+ *   pcap (tcpdump.org "pcap(5)", draft-ietf-opsawg-pcap §4-5):
+ *     magic a1b2c3d4 (us) / a1b23c4d (ns) | major 2 | minor 4 | thiszone 4 | sigfigs 4 |
+ *     snaplen 4 | linktype 4, then per record: ts_sec 4 | ts_frac 4 | caplen 4 | len 4 | data
+ *   pcapng (draft-ietf-opsawg-pcapng §4.1 SHB, §4.2 IDB, §4.3 EPB), little-endian.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "capture.h"
+#include "config.h"
+
+/* Ethernet II + IPv4 + TCP (no payload), 54 bytes; byte 34..35 is the source port */
+static const uint8_t frame_tcp[] = {
+    0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x08, 0x00, /* eth */
+    0x45, 0x00, 0x00, 0x28, 0x00, 0x01, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00, /* IPv4, len 40, TCP */
+    0xc0, 0x00, 0x02, 0x01, 0xc6, 0x33, 0x64, 0x02,                         /* src, dst */
+    0xc3, 0x50, 0x00, 0x19, 0x00, 0x00, 0x00, 0x01, /* sport 50000, dport 25, seq */
+    0x00, 0x00, 0x00, 0x00, 0x50, 0x02, 0xff, 0xff, /* ack, doff 5, SYN, window */
+    0x00, 0x00, 0x00, 0x00,                         /* csum, urgent */
+};
+#define FRAME_SPORT_OFF 34
+
+/* ---- little-endian writers ------------------------------------------- */
+
+struct tbuf {
+    uint8_t b[4096];
+    size_t n;
+};
+
+static void
+tb_bytes(struct tbuf *t, const void *p, size_t n)
+{
+    assert_true(t->n + n <= sizeof(t->b));
+    memcpy(t->b + t->n, p, n);
+    t->n += n;
+}
+
+static void
+tb_le32(struct tbuf *t, uint32_t v)
+{
+    const uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    tb_bytes(t, b, 4);
+}
+
+static void
+tb_le16(struct tbuf *t, uint16_t v)
+{
+    const uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+    tb_bytes(t, b, 2);
+}
+
+/* pcap global header */
+static void
+tb_pcap_header(struct tbuf *t, uint32_t magic, uint32_t linktype)
+{
+    tb_le32(t, magic);
+    tb_le16(t, 2);     /* major */
+    tb_le16(t, 4);     /* minor */
+    tb_le32(t, 0);     /* thiszone */
+    tb_le32(t, 0);     /* sigfigs */
+    tb_le32(t, 65535); /* snaplen */
+    tb_le32(t, linktype);
+}
+
+/* One pcap record carrying frame_tcp with source port `sport`. */
+static void
+tb_pcap_record(struct tbuf *t, uint32_t sec, uint32_t frac, uint16_t sport)
+{
+    uint8_t f[sizeof(frame_tcp)];
+    memcpy(f, frame_tcp, sizeof(f));
+    f[FRAME_SPORT_OFF] = (uint8_t)(sport >> 8);
+    f[FRAME_SPORT_OFF + 1] = (uint8_t)sport;
+    tb_le32(t, sec);
+    tb_le32(t, frac);
+    tb_le32(t, sizeof(f)); /* caplen */
+    tb_le32(t, sizeof(f)); /* len */
+    tb_bytes(t, f, sizeof(f));
+}
+
+/* pcapng: SHB + IDB (Ethernet, default microsecond resolution) */
+static void
+tb_pcapng_header(struct tbuf *t)
+{
+    tb_le32(t, 0x0a0d0d0a); /* SHB */
+    tb_le32(t, 28);
+    tb_le32(t, 0x1a2b3c4d); /* byte-order magic */
+    tb_le16(t, 1);
+    tb_le16(t, 0);
+    tb_le32(t, 0xffffffff); /* section length: unknown */
+    tb_le32(t, 0xffffffff);
+    tb_le32(t, 28);
+    tb_le32(t, 1); /* IDB */
+    tb_le32(t, 20);
+    tb_le16(t, 1); /* LINKTYPE_ETHERNET */
+    tb_le16(t, 0);
+    tb_le32(t, 65535); /* snaplen */
+    tb_le32(t, 20);
+}
+
+/* pcapng EPB with frame_tcp (54 bytes, padded to 56) */
+static void
+tb_pcapng_epb(struct tbuf *t, uint64_t ts_us, uint16_t sport)
+{
+    uint8_t f[sizeof(frame_tcp)];
+    memcpy(f, frame_tcp, sizeof(f));
+    f[FRAME_SPORT_OFF] = (uint8_t)(sport >> 8);
+    f[FRAME_SPORT_OFF + 1] = (uint8_t)sport;
+    const uint32_t pad = (4 - sizeof(f) % 4) % 4;
+    const uint32_t blen = 32 + (uint32_t)sizeof(f) + pad;
+    tb_le32(t, 6); /* EPB */
+    tb_le32(t, blen);
+    tb_le32(t, 0); /* interface 0 */
+    tb_le32(t, (uint32_t)(ts_us >> 32));
+    tb_le32(t, (uint32_t)ts_us);
+    tb_le32(t, sizeof(f));
+    tb_le32(t, sizeof(f));
+    tb_bytes(t, f, sizeof(f));
+    static const uint8_t zero[4];
+    tb_bytes(t, zero, pad);
+    tb_le32(t, blen);
+}
+
+/* ---- temp files and the callback -------------------------------------- */
+
+#define MAX_TMP 4
+static char tmp_paths[MAX_TMP][64];
+static unsigned n_tmp;
+
+static const char *
+tb_write(const struct tbuf *t, size_t n)
+{
+    assert_true(n_tmp < MAX_TMP);
+    char *path = tmp_paths[n_tmp++];
+    snprintf(path, 64, "/tmp/smtptap_test_capture_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, t->b, n), (ssize_t)n);
+    close(fd);
+    return path;
+}
+
+static int
+tmp_teardown(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < n_tmp; i++)
+        unlink(tmp_paths[i]);
+    n_tmp = 0;
+    return 0;
+}
+
+struct seen {
+    unsigned n;
+    int64_t ts[16];
+    uint16_t sport[16];
+    int dlt;
+    unsigned stop_after; /* callback asks to stop after this many (0 = never) */
+};
+
+static int
+seen_cb(void *user, const struct capture_frame *f)
+{
+    struct seen *s = user;
+    assert_true(f->caplen <= f->wirelen);
+    assert_true(f->caplen >= FRAME_SPORT_OFF + 2);
+    if (s->n < 16) {
+        s->ts[s->n] = f->ts_us;
+        s->sport[s->n] = (uint16_t)(f->data[FRAME_SPORT_OFF] << 8 | f->data[FRAME_SPORT_OFF + 1]);
+    }
+    s->dlt = f->dlt;
+    s->n++;
+    return s->stop_after != 0 && s->n >= s->stop_after;
+}
+
+static void
+cfg_for(struct config *c, const char *a, const char *b)
+{
+    config_defaults(c);
+    c->inputs[0] = a;
+    c->n_inputs = 1;
+    if (b != NULL) {
+        c->inputs[1] = b;
+        c->n_inputs = 2;
+    }
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static void
+test_read_pcap(void **state)
+{
+    (void)state;
+    struct tbuf t = {.n = 0};
+    tb_pcap_header(&t, 0xa1b2c3d4, 1);
+    tb_pcap_record(&t, 1700000000, 1, 1001);
+    tb_pcap_record(&t, 1700000001, 999999, 1002);
+    struct config c;
+    cfg_for(&c, tb_write(&t, t.n), NULL);
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256];
+    volatile int stop = 0;
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, &stop, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.dlt, 1);
+    assert_int_equal(s.ts[0], 1700000000LL * 1000000 + 1);
+    assert_int_equal(s.ts[1], 1700000001LL * 1000000 + 999999);
+    assert_int_equal(s.sport[1], 1002);
+    assert_int_equal(st.frames, 2);
+    assert_int_equal(st.bytes, 2 * sizeof(frame_tcp));
+    assert_int_equal(st.files_read, 1);
+    assert_int_equal(st.files_damaged, 0);
+}
+
+static void
+test_read_pcap_nanosecond(void **state)
+{
+    (void)state;
+    /* nanosecond magic: libpcap scales the fractions down to microseconds */
+    struct tbuf t = {.n = 0};
+    tb_pcap_header(&t, 0xa1b23c4d, 1);
+    tb_pcap_record(&t, 1700000000, 123456789, 1);
+    struct config c;
+    cfg_for(&c, tb_write(&t, t.n), NULL);
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256];
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.ts[0], 1700000000LL * 1000000 + 123456);
+}
+
+static void
+test_read_pcapng(void **state)
+{
+    (void)state;
+    struct tbuf t = {.n = 0};
+    tb_pcapng_header(&t);
+    tb_pcapng_epb(&t, 1700000000123456ULL, 2001);
+    tb_pcapng_epb(&t, 1700000000223456ULL, 2002);
+    tb_pcapng_epb(&t, 1700000000323456ULL, 2003);
+    struct config c;
+    cfg_for(&c, tb_write(&t, t.n), NULL);
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256];
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(s.ts[0], 1700000000123456LL);
+    assert_int_equal(s.ts[2], 1700000000323456LL);
+    assert_int_equal(s.sport[2], 2003);
+}
+
+static void
+test_truncated_mid_record(void **state)
+{
+    (void)state;
+    /* three records, the file cut 10 bytes into the third record's data */
+    struct tbuf t = {.n = 0};
+    tb_pcap_header(&t, 0xa1b2c3d4, 1);
+    tb_pcap_record(&t, 1, 0, 1);
+    tb_pcap_record(&t, 2, 0, 2);
+    tb_pcap_record(&t, 3, 0, 3);
+    struct config c;
+    cfg_for(&c, tb_write(&t, t.n - sizeof(frame_tcp) + 10), NULL);
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256] = "";
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(st.files_damaged, 1);
+    assert_int_equal(st.files_read, 1);
+
+    /* pcapng cut inside the second block */
+    struct tbuf u = {.n = 0};
+    tb_pcapng_header(&u);
+    tb_pcapng_epb(&u, 1, 1);
+    tb_pcapng_epb(&u, 2, 2);
+    cfg_for(&c, tb_write(&u, u.n - 20), NULL);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(st.files_damaged, 1);
+}
+
+static void
+test_two_files_one_timeline(void **state)
+{
+    (void)state;
+    struct tbuf a = {.n = 0}, b = {.n = 0};
+    tb_pcap_header(&a, 0xa1b2c3d4, 1);
+    tb_pcap_record(&a, 10, 0, 1);
+    tb_pcap_record(&a, 11, 0, 2);
+    tb_pcapng_header(&b);
+    tb_pcapng_epb(&b, 12000000, 3);
+    tb_pcapng_epb(&b, 13000000, 4);
+    const char *pa = tb_write(&a, a.n);
+    const char *pb = tb_write(&b, b.n);
+    struct config c;
+    cfg_for(&c, pa, pb);
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256];
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 4);
+    for (unsigned i = 0; i < 4; i++) {
+        assert_int_equal(s.sport[i], i + 1);
+        assert_int_equal(s.ts[i], (int64_t)(10 + i) * 1000000);
+    }
+    assert_int_equal(st.files_read, 2);
+
+    /* a damaged first file does not stop the second */
+    cfg_for(&c, tb_write(&a, a.n - 5), pb);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(st.files_damaged, 1);
+    assert_int_equal(st.files_read, 2);
+}
+
+static void
+test_count_stop_and_callback(void **state)
+{
+    (void)state;
+    struct tbuf t = {.n = 0};
+    tb_pcap_header(&t, 0xa1b2c3d4, 1);
+    for (uint16_t i = 1; i <= 5; i++)
+        tb_pcap_record(&t, i, 0, i);
+    const char *p = tb_write(&t, t.n);
+    struct config c;
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256];
+    /* -c 3, over two copies of the file: the count spans the inputs */
+    cfg_for(&c, p, p);
+    c.max_packets = 7;
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 7);
+    /* callback asks to stop */
+    cfg_for(&c, p, p);
+    memset(&s, 0, sizeof(s));
+    s.stop_after = 2;
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 2);
+    /* the stop flag (SIGINT) already set: nothing delivered */
+    volatile int stop = 1;
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, &stop, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 0);
+}
+
+static void
+test_stdin(void **state)
+{
+    (void)state;
+    struct tbuf t = {.n = 0};
+    tb_pcap_header(&t, 0xa1b2c3d4, 1);
+    tb_pcap_record(&t, 5, 0, 77);
+    const char *p = tb_write(&t, t.n);
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    int saved = dup(STDIN_FILENO);
+    assert_true(saved >= 0);
+    assert_true(dup2(fileno(f), STDIN_FILENO) >= 0);
+    fclose(f);
+    struct config c;
+    cfg_for(&c, "-", NULL);
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256];
+    int rc = capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err));
+    dup2(saved, STDIN_FILENO);
+    close(saved);
+    assert_int_equal(rc, 0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.sport[0], 77);
+}
+
+static void
+test_unreadable(void **state)
+{
+    (void)state;
+    struct config c;
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256] = "";
+    cfg_for(&c, "/nonexistent/smtptap/none.pcap", NULL);
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "/nonexistent/smtptap/none.pcap: cannot read capture: "));
+    assert_non_null(strstr(err, "No such file"));
+    assert_null(strchr(err, '\n'));
+    /* not a capture file at all */
+    struct tbuf t = {.n = 0};
+    tb_bytes(&t, "HELO example.org\r\n", 18);
+    cfg_for(&c, tb_write(&t, t.n), NULL);
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "cannot read capture"));
+    assert_int_equal(s.n, 0);
+}
+
+static void
+test_unsupported_link_type(void **state)
+{
+    (void)state;
+    struct tbuf t = {.n = 0};
+    tb_pcap_header(&t, 0xa1b2c3d4, 105); /* LINKTYPE_IEEE802_11 */
+    tb_pcap_record(&t, 1, 0, 1);
+    struct config c;
+    cfg_for(&c, tb_write(&t, t.n), NULL);
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256] = "";
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "unsupported link type DLT_IEEE802_11 (105"));
+    assert_int_equal(s.n, 0);
+}
+
+static void
+test_bpf_filter(void **state)
+{
+    (void)state;
+    struct tbuf t = {.n = 0};
+    tb_pcap_header(&t, 0xa1b2c3d4, 1);
+    tb_pcap_record(&t, 1, 0, 1001);
+    tb_pcap_record(&t, 2, 0, 1002);
+    tb_pcap_record(&t, 3, 0, 1001);
+    const char *p = tb_write(&t, t.n);
+    struct config c;
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256] = "";
+    cfg_for(&c, p, NULL);
+    c.bpf = "tcp src port 1001";
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.sport[1], 1001);
+    /* a filter that does not compile: fatal, one line naming it */
+    cfg_for(&c, p, NULL);
+    c.bpf = "tcp port smtp and and";
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "bad filter 'tcp port smtp and and'"));
+    assert_null(strchr(err, '\n'));
+    assert_int_equal(s.n, 0);
+    /* capture_check_filter: no capture needed */
+    assert_int_equal(capture_check_filter("tcp port 25 or tcp port 587", 1, err, sizeof(err)), 0);
+    assert_int_equal(capture_check_filter(NULL, 1, err, sizeof(err)), 0);
+    assert_int_equal(capture_check_filter("port 99999", 1, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "bad filter 'port 99999'"));
+}
+
+static void
+test_no_input(void **state)
+{
+    (void)state;
+    struct config c;
+    config_defaults(&c);
+    struct capture_stats st;
+    char err[256] = "";
+    assert_int_equal(capture_run(&c, seen_cb, NULL, &st, NULL, err, sizeof(err)), -1);
+    assert_true(err[0] != '\0');
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_read_pcap, tmp_teardown),
+        cmocka_unit_test_teardown(test_read_pcap_nanosecond, tmp_teardown),
+        cmocka_unit_test_teardown(test_read_pcapng, tmp_teardown),
+        cmocka_unit_test_teardown(test_truncated_mid_record, tmp_teardown),
+        cmocka_unit_test_teardown(test_two_files_one_timeline, tmp_teardown),
+        cmocka_unit_test_teardown(test_count_stop_and_callback, tmp_teardown),
+        cmocka_unit_test_teardown(test_stdin, tmp_teardown),
+        cmocka_unit_test_teardown(test_unreadable, tmp_teardown),
+        cmocka_unit_test_teardown(test_unsupported_link_type, tmp_teardown),
+        cmocka_unit_test_teardown(test_bpf_filter, tmp_teardown),
+        cmocka_unit_test_teardown(test_no_input, tmp_teardown),
+    };
+    return cmocka_run_group_tests_name("capture", tests, NULL, NULL);
+}
