@@ -1,34 +1,218 @@
-/* \summary: certificate cache (placeholder until the real one lands). */
+/* \summary: the certificate cache. Every distinct DER is hashed (SHA-256 and
+ * SHA-1, once), decoded with OpenSSL once and kept; sessions refer to it by a
+ * small id. Lookup is a fast 64-bit hash of the bytes in an open-addressing
+ * table, confirmed by memcmp, so a certificate sent a million times costs
+ * one hash pass and one compare per sighting (issue 5). */
 #include "certcache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mem.h"
+
+static struct {
+    struct cert_entry *entries; /* id - 1 */
+    uint32_t n, max;
+    uint32_t *slots; /* open addressing: id, 0 = empty */
+    uint32_t n_slots;
+    uint32_t parse_errors;
+    uint64_t refused;
+} cc;
 
 void
 certcache_init(uint32_t max_entries)
 {
-    (void)max_entries;
+    memset(&cc, 0, sizeof(cc));
+    cc.max = max_entries ? max_entries : 1;
+    uint32_t s = 64;
+    while (s < cc.max * 2u && s < (1u << 30))
+        s <<= 1;
+    cc.n_slots = s;
 }
 
 void
 certcache_free(void)
 {
+    for (uint32_t i = 0; i < cc.n; i++) {
+        struct cert_entry *e = &cc.entries[i];
+        x509_info_free(&e->info);
+        X509_free(e->x509);
+        mem_free(e->der, e->der_len);
+    }
+    mem_free(cc.entries, (size_t)cc.max * sizeof(*cc.entries));
+    mem_free(cc.slots, (size_t)cc.n_slots * sizeof(*cc.slots));
+    memset(&cc, 0, sizeof(cc));
+}
+
+/* 64-bit hash of the DER, 8 bytes a step (a multiply-xorshift mix). Not
+ * cryptographic: a match is always confirmed with memcmp. */
+static uint64_t
+cc_hash(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+        h ^= v * 0xc4ceb9fe1a85ec53ull;
+        h = (h << 31 | h >> 33) * 0x9e3779b97f4a7c15ull;
+    }
+    uint64_t t = 0;
+    for (size_t k = 0; i < n; i++, k++)
+        t |= (uint64_t)p[i] << (8 * k);
+    h ^= t * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    return h;
+}
+
+static uint32_t
+cc_create(const uint8_t *der, size_t len, uint64_t h)
+{
+    if (!cc.entries && !(cc.entries = mem_alloc((size_t)cc.max * sizeof(*cc.entries))))
+        return 0;
+    struct cert_entry *e = &cc.entries[cc.n];
+    memset(e, 0, sizeof(*e));
+    e->der = mem_alloc(len);
+    if (!e->der)
+        return 0;
+    memcpy(e->der, der, len);
+    e->der_len = (uint32_t)len;
+    e->hash = h;
+    unsigned int dl = 0;
+    EVP_Digest(der, len, e->sha256, &dl, EVP_sha256(), NULL);
+    EVP_Digest(der, len, e->sha1, &dl, EVP_sha1(), NULL);
+    /* Decode once (RFC 5280 §4.1); keep the object for verification. */
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    if (x && p != der + len) {
+        X509_free(x);
+        x = NULL;
+        e->info.parse_error = "trailing bytes after the certificate";
+    } else if (!x) {
+        e->info.parse_error = "bad DER";
+    }
+    if (x && x509_fill(x, &e->info) != 0) {
+        X509_free(x);
+        x = NULL;
+    }
+    if (!x)
+        cc.parse_errors++;
+    e->x509 = x;
+    e->id = ++cc.n;
+    return e->id;
 }
 
 uint32_t
 certcache_add(const uint8_t *der, size_t len)
 {
-    (void)der;
-    (void)len;
+    if (!der || len == 0 || len > 0x7fffffff)
+        return 0;
+    if (!cc.slots && !(cc.slots = mem_alloc((size_t)cc.n_slots * sizeof(*cc.slots))))
+        return 0;
+    uint64_t h = cc_hash(der, len);
+    uint32_t mask = cc.n_slots - 1;
+    for (uint32_t i = (uint32_t)h & mask, probes = 0; probes < cc.n_slots;
+         i = (i + 1) & mask, probes++) {
+        uint32_t id = cc.slots[i];
+        if (id == 0) {
+            if (cc.n >= cc.max) {
+                cc.refused++;
+                return 0;
+            }
+            uint32_t nid = cc_create(der, len, h);
+            if (nid)
+                cc.slots[i] = nid;
+            else
+                cc.refused++;
+            return nid;
+        }
+        struct cert_entry *e = &cc.entries[id - 1];
+        if (e->hash == h && e->der_len == len && memcmp(e->der, der, len) == 0) {
+            e->seen++;
+            return id;
+        }
+    }
+    cc.refused++;
     return 0;
 }
 
 const struct cert_entry *
 certcache_get(uint32_t id)
 {
-    (void)id;
-    return NULL;
+    if (id == 0 || id > cc.n)
+        return NULL;
+    return &cc.entries[id - 1];
 }
 
 uint32_t
 certcache_count(void)
 {
+    return cc.n;
+}
+
+uint32_t
+certcache_parse_errors(void)
+{
+    return cc.parse_errors;
+}
+
+uint64_t
+certcache_refused(void)
+{
+    return cc.refused;
+}
+
+struct x509_st *
+certcache_x509(uint32_t id)
+{
+    const struct cert_entry *e = certcache_get(id);
+    return e ? e->x509 : NULL;
+}
+
+int
+certcache_write_pem(const char *dir, uint32_t id, char *err, size_t errlen)
+{
+    if (id == 0 || id > cc.n) {
+        snprintf(err, errlen, "certificate %u not in the cache", id);
+        return -1;
+    }
+    struct cert_entry *e = &cc.entries[id - 1];
+    if (e->pem_written)
+        return 0;
+    char path[4096];
+    char hex[65];
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", e->sha256[i]);
+    snprintf(path, sizeof(path), "%s/%s.pem", dir, hex);
+    e->pem_written = true;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return 0; /* same bytes, same name: already there */
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    /* PEM of the exact DER bytes (RFC 7468 §5), even when OpenSSL cannot
+     * parse them. */
+    int ok = PEM_write(f, "CERTIFICATE", "", e->der, e->der_len) > 0;
+    if (fclose(f) != 0 || !ok) {
+        snprintf(err, errlen, "%s: write error", path);
+        return -1;
+    }
     return 0;
 }

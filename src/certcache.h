@@ -3,19 +3,23 @@
 #ifndef SMTPTAP_CERTCACHE_H
 #define SMTPTAP_CERTCACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "x509.h"
 
 struct cert_entry {
-    uint32_t id;             /* > 0 */
+    uint32_t id; /* > 0 */
     uint8_t sha256[32];
     uint8_t sha1[20];
-    uint8_t *der;            /* the exact bytes sent */
+    uint8_t *der; /* the exact bytes sent */
     uint32_t der_len;
-    struct x509_info info;   /* parsed fields (info.parse_error set when the DER is bad) */
-    uint64_t seen;           /* how many times it was sent */
+    struct x509_info info; /* parsed fields (info.parse_error set when the DER is bad) */
+    uint64_t seen;         /* how many times it was sent */
+    struct x509_st *x509;  /* decoded once, kept for verification (NULL on parse error) */
+    uint64_t hash;         /* fast hash of the DER (table key) */
+    bool pem_written;      /* --certs wrote it */
 };
 
 /* Caps the number of distinct certificates kept (certcache.max). */
@@ -32,5 +36,19 @@ uint32_t certcache_add(const uint8_t *der, size_t len);
 const struct cert_entry *certcache_get(uint32_t id);
 
 uint32_t certcache_count(void);
+
+/* Certificates whose DER OpenSSL could not parse. */
+uint32_t certcache_parse_errors(void);
+/* certcache_add calls refused because the cache was full. */
+uint64_t certcache_refused(void);
+
+/* The decoded certificate for verification (NULL when unknown or
+ * unparsable). Owned by the cache. */
+struct x509_st;
+struct x509_st *certcache_x509(uint32_t id);
+
+/* --certs DIR: writes DIR/<sha256 hex>.pem once per certificate (later calls
+ * for the same id do nothing). Returns 0, or -1 with a reason in err. */
+int certcache_write_pem(const char *dir, uint32_t id, char *err, size_t errlen);
 
 #endif /* SMTPTAP_CERTCACHE_H */

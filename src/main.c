@@ -1,6 +1,233 @@
-/* \summary: entry point (placeholder while the engine lands). */
-int
-main(void)
+/* \summary: smtptap entry point: options, signals, the capture loop, and
+ * the end-of-run report. The pipeline: capture -> decode -> engine (flows,
+ * reassembly, dissectors) -> report. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "certcache.h"
+#include "classify.h"
+#include "cli.h"
+#include "config.h"
+#include "decode.h"
+#include "diagnose.h"
+#include "dns.h"
+#include "engine.h"
+#include "mem.h"
+#include "report.h"
+
+static volatile int main_stop;
+
+struct main_run {
+    const struct config *cfg;
+    struct decode_stats dstats;
+    uint64_t frames;
+    int64_t first_us, last_us;
+    bool progress;
+    struct timespec last_progress;
+    const struct capture_stats *cstats;
+};
+
+static void
+main_on_signal(int sig)
 {
-    return 0;
+    (void)sig;
+    main_stop = 1;
+}
+
+static void
+main_progress(struct main_run *run, bool final)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!final && now.tv_sec - run->last_progress.tv_sec < 1)
+        return;
+    run->last_progress = now;
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    engine_stats(&st);
+    fprintf(stderr, "\rsmtptap: %llu packets, %llu flows, %llu SMTP/TLS sessions%s",
+            (unsigned long long)run->frames, (unsigned long long)st.flows,
+            (unsigned long long)st.sessions, final ? "\n" : "   ");
+}
+
+static int
+main_on_frame(void *user, const struct capture_frame *f)
+{
+    struct main_run *run = user;
+    struct pkt p;
+    run->frames++;
+    if (run->first_us == 0 || f->ts_us < run->first_us)
+        run->first_us = f->ts_us;
+    if (f->ts_us > run->last_us)
+        run->last_us = f->ts_us;
+    if (decode_frame(f->dlt, f->data, f->caplen, f->wirelen, f->ts_us, &p, &run->dstats) ==
+        DECODE_OK)
+        engine_packet(&p);
+    if (run->progress && (run->frames & 0x3fff) == 0)
+        main_progress(run, false);
+    return main_stop;
+}
+
+struct main_dns_ctx {
+    const struct pkt *p;
+};
+
+static void
+main_on_dns_answer(void *user, const struct dns_answer *a)
+{
+    struct main_dns_ctx *d = user;
+    if (a->type == DNS_TYPE_MX) {
+        report_dns_mx(a->owner, a->exchange, d->p->ts_us);
+    } else if ((a->type == DNS_TYPE_A && a->addr_len == 4) ||
+               (a->type == DNS_TYPE_AAAA && a->addr_len == 16)) {
+        struct ipaddr ip;
+        memset(&ip, 0, sizeof(ip));
+        ip.family = a->addr_len == 4 ? 4 : 6;
+        memcpy(ip.a, a->addr, a->addr_len);
+        report_dns_addr(a->owner, &ip, &d->p->dst, d->p->ts_us);
+    }
+}
+
+static void
+main_on_udp(void *user, const struct pkt *p)
+{
+    (void)user;
+    if (p->sport != 53 || p->payload_caplen == 0)
+        return;
+    struct main_dns_ctx d = {p};
+    (void)dns_parse(p->payload, p->payload_caplen, main_on_dns_answer, &d);
+}
+
+static void
+main_on_flow(void *user, const struct flow_record *rec)
+{
+    (void)user;
+    report_flow(rec);
+}
+
+static void
+main_help_caps(const struct config *cfg)
+{
+    struct config dflt;
+    config_defaults(&dflt);
+    (void)cfg;
+    printf("Caps (set with --cap NAME=VALUE; K, M, G suffixes accepted):\n");
+    char line[64];
+    uint64_t vals[] = {dflt.flow_max,           dflt.flow_timeout,    dflt.flow_timeout_emerg,
+                       dflt.flow_mem_max,       dflt.memcap,          dflt.reasm_depth,
+                       dflt.reasm_ooo_max,      dflt.reasm_buf_max,   dflt.smtp_line_max,
+                       dflt.smtp_pending_max,   dflt.tls_hs_msg_max,  dflt.tls_records_max,
+                       dflt.x509_cert_max,      dflt.x509_chain_max,  dflt.cert_cache_max,
+                       dflt.report_servers_max, dflt.report_peers_max};
+    for (unsigned i = 0; config_caps[i].name != NULL; i++) {
+        snprintf(line, sizeof(line), "%s=%llu", config_caps[i].name, (unsigned long long)vals[i]);
+        printf("  %-32s %s\n", line, config_caps[i].help);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    struct config cfg;
+    config_defaults(&cfg);
+    switch (cli_parse(argc, argv, &cfg)) {
+    case CLI_HELP:
+        cli_usage(stdout);
+        return EXIT_OK;
+    case CLI_VERSION:
+        printf("smtptap %s\n", SMTPTAP_VERSION);
+        return EXIT_OK;
+    case CLI_HELP_CAPS:
+        main_help_caps(&cfg);
+        return EXIT_OK;
+    case CLI_ERROR:
+        return EXIT_USAGE;
+    case CLI_RUN:
+        break;
+    }
+
+    char err[512];
+    mem_init(cfg.memcap);
+    certcache_init(cfg.cert_cache_max);
+    if (diagnose_init(&cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "smtptap: %s\n", err);
+        certcache_free();
+        free((char *)cfg.bpf);
+        return EXIT_INPUT;
+    }
+    if (cfg.use_ndpi)
+        cfg.use_ndpi = classify_init() == 0;
+    if (report_open(&cfg) != 0) {
+        diagnose_fini();
+        certcache_free();
+        free((char *)cfg.bpf);
+        return EXIT_INPUT;
+    }
+    if (engine_init(&cfg) != 0) {
+        fprintf(stderr, "smtptap: cannot set up the flow table (flow.max=%u)\n", cfg.flow_max);
+        return EXIT_INTERNAL;
+    }
+    engine_set_dissectors(&smtp_dissector, &tls_dissector);
+    engine_set_sink(main_on_flow, NULL);
+    engine_set_udp_hook(main_on_udp, NULL);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = main_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct main_run run;
+    memset(&run, 0, sizeof(run));
+    run.cfg = &cfg;
+    run.progress = cfg.progress && cfg.iface == NULL && isatty(STDERR_FILENO);
+    clock_gettime(CLOCK_MONOTONIC, &run.last_progress);
+
+    struct capture_stats cstats;
+    memset(&cstats, 0, sizeof(cstats));
+    int rc = capture_run(&cfg, main_on_frame, &run, &cstats, &main_stop, err, sizeof(err));
+    if (run.progress)
+        main_progress(&run, true);
+    int exit_code = EXIT_OK;
+    if (rc != 0) {
+        fprintf(stderr, "smtptap: %s\n", err);
+        exit_code = EXIT_INPUT;
+    }
+
+    engine_finish(run.last_us);
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    engine_stats(&st);
+    st.packets = cstats.frames;
+    st.bytes = cstats.bytes;
+    st.drops = cstats.ps_drop;
+    st.ifdrops = cstats.ps_ifdrop;
+    st.truncated_frames = run.dstats.snaplen_cut;
+    st.decode_errors = run.dstats.malformed + run.dstats.truncated;
+    st.fragments = run.dstats.fragments;
+    st.not_ip = run.dstats.not_ip;
+    st.other_proto = run.dstats.other_proto;
+    st.certificates_distinct = certcache_count();
+    st.files_read = cstats.files_read;
+    st.files_damaged = cstats.files_damaged;
+    st.first_us = run.first_us;
+    st.last_us = run.last_us;
+    st.memory_peak = mem_peak();
+    st.cap_hits += mem_cap_hits();
+    int worst = report_finish(&st);
+    if (exit_code == EXIT_OK && cfg.fail_on > 0 && worst >= cfg.fail_on)
+        exit_code = EXIT_FINDINGS;
+
+    engine_fini();
+    classify_fini();
+    diagnose_fini();
+    certcache_free();
+    free((char *)cfg.bpf);
+    return exit_code;
 }

@@ -32,15 +32,22 @@ for f in $files; do
          ( (if (.tls.server_chain|length) > 0 then "\($c)|\($s)|server|" + (.tls.server_chain|map(.sha256)|join(",")) else empty end),
            (if (.tls.client_chain|length) > 0 then "\($c)|\($s)|client|" + (.tls.client_chain|map(.sha256)|join(",")) else empty end) )' \
     "$tmp/out.json" | sort > "$tmp/ours"
+  # Connections of other protocols that upgrade to TLS (IMAP, POP3, FTP,
+  # XMPP STARTTLS) are out of smtptap's scope: leave them out of tshark's side
+  # (smtptap must not report them either, or the diff shows it).
+  # shellcheck disable=SC2086
+  tshark -n -r "$f" $dargs -Y 'imap || pop || ftp || xmpp' -T fields -e tcp.stream 2>/dev/null |
+    sort -u > "$tmp/other"
   # tshark: one line per Certificate message; the sender decides the direction.
   # shellcheck disable=SC2086
   tshark -n -r "$f" $dargs -o tls.desegment_ssl_records:TRUE -o tcp.desegment_tcp_streams:TRUE \
-    -Y 'tls.handshake.type == 11' -T fields -E separator='|' \
+    -Y 'tls.handshake.type == 11' -T fields -E separator='|' -e tcp.stream \
     -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport \
     -e tls.handshake.certificate 2>/dev/null > "$tmp/ts.raw"
   : > "$tmp/theirs"
-  while IFS='|' read -r s4 s6 sp d4 d6 dp certs; do
+  while IFS='|' read -r stream s4 s6 sp d4 d6 dp certs; do
     [ -n "$certs" ] || continue
+    grep -qx "$stream" "$tmp/other" && continue
     src="${s4:-$s6}.$sp"
     dst="${d4:-$d6}.$dp"
     chain=""

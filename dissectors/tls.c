@@ -1,0 +1,338 @@
+/* \summary: the TLS dissector's record layer (RFC 5246 §6.2, RFC 8446 §5):
+ * records from SSLv3 to TLS 1.3 in both directions, handshake messages
+ * reassembled across records and TCP segments (tls.hs_msg_max), alerts
+ * (RFC 8446 §6) with their sender, level, code and the handshake message
+ * before them, ChangeCipherSpec, and the outcome of the handshake. Once the
+ * handshake is over the flow goes to bypass (D_DONE).
+ *
+ * Encrypted alerts. In TLS 1.2 an alert after ChangeCipherSpec keeps its
+ * record type but its body is encrypted: it is reported with level and code
+ * null. In TLS 1.3 (RFC 8446 §5.2) every record after the ServerHello looks
+ * like application data; the client's first such record must be its Finished
+ * (at least 32 bytes of verify data plus the 16-byte AEAD tag), so a first
+ * client record of exactly 19 bytes (2-byte alert + content type + 16-byte
+ * tag; 11 with the 8-byte CCM_8 tag) can only be an alert: it is reported as
+ * an encrypted alert from the client, and the handshake as failed. */
+#include <string.h>
+
+#include "config.h"
+#include "tls_int.h"
+#include "tls_names.h"
+
+void
+tls_history(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const char *what)
+{
+    size_t n = strlen(what);
+    if (st->hist_full)
+        return;
+    if (st->hist_len + n + 4 > sizeof(st->hist) - 4) {
+        memcpy(st->hist + st->hist_len, " ...", 4);
+        st->hist_len += 4;
+        st->hist_full = true;
+    } else {
+        if (st->hist_len)
+            st->hist[st->hist_len++] = ' ';
+        st->hist[st->hist_len++] = d == DIR_TO_SERVER ? 'C' : 'S';
+        st->hist[st->hist_len++] = ':';
+        memcpy(st->hist + st->hist_len, what, n);
+        st->hist_len += (uint16_t)n;
+    }
+    fctx_setstr(ctx, &fctx_facts(ctx)->tls.hs_history, (const uint8_t *)st->hist, st->hist_len,
+                sizeof(st->hist));
+}
+
+static void *
+tls_state_new(struct flow_ctx *ctx)
+{
+    struct tls_state *st = fctx_alloc(ctx, sizeof(*st));
+    if (st)
+        st->last_hs = -1;
+    return st;
+}
+
+static void
+tls_state_free(struct flow_ctx *ctx, void *vst)
+{
+    struct tls_state *st = vst;
+    if (!st)
+        return;
+    for (int d = 0; d < 2; d++)
+        fctx_free(ctx, st->dir[d].hs, st->dir[d].hs_cap);
+    fctx_free(ctx, st, sizeof(*st));
+}
+
+static void
+tls_complete(struct flow_ctx *ctx, struct tls_state *st)
+{
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    if (t->handshake != TLS_HS_FAILED)
+        t->handshake = TLS_HS_COMPLETE;
+    if (!st->tls13 && t->certificates == TLS_CERTS_UNKNOWN)
+        t->certificates = t->resumed ? TLS_CERTS_RESUMED : TLS_CERTS_NONE;
+    st->done = true;
+}
+
+static void
+tls_alert(struct flow_ctx *ctx, struct tls_state *st, enum dir d, int level, int code,
+          bool encrypted)
+{
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    if (t->n_alerts >= FACTS_ALERTS_MAX) {
+        t->alerts_truncated = true;
+    } else {
+        struct tls_alert *a = &t->alerts[t->n_alerts++];
+        a->from = (uint8_t)d;
+        a->level = (int16_t)level;
+        a->code = (int16_t)code;
+        a->encrypted = encrypted;
+        a->after = st->last_hs;
+        a->after_from = st->last_hs_from;
+        a->ts_us = fctx_now_us(ctx);
+    }
+    const char *nm = code >= 0 ? tls_alert_str(code) : NULL;
+    tls_history(ctx, st, d, code < 0 ? "ALERT(encrypted)" : nm ? nm : "ALERT");
+    /* A fatal alert, or an unreadable one before the handshake finished,
+     * ends the handshake (RFC 8446 §6.2). close_notify is not a failure. */
+    if (!st->done && (level == 2 || (code < 0 && level < 0))) {
+        t->handshake = TLS_HS_FAILED;
+        st->done = true;
+    }
+}
+
+/* Appends handshake record bytes and parses every complete message. */
+static void
+tls_handshake_bytes(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *p,
+                    uint32_t n)
+{
+    struct tls_dir *td = &st->dir[d];
+    uint32_t cap = fctx_config(ctx)->tls_hs_msg_max;
+    if (td->skip) {
+        uint32_t k = n < td->skip ? n : td->skip;
+        td->skip -= k;
+        p += k;
+        n -= k;
+    }
+    if (n == 0)
+        return;
+    if (td->hs_len + n > td->hs_cap) {
+        uint32_t want = td->hs_cap ? td->hs_cap : 4096;
+        while (want < td->hs_len + n && want < cap + 4)
+            want *= 2;
+        if (want > cap + 4)
+            want = cap + 4;
+        if (td->hs_len + n > want) {
+            /* Only while skipping an over-cap message can this happen. */
+            fctx_event(ctx, "tls.hs_msg_cap", "handshake bytes beyond tls.hs_msg_max");
+            td->lost = true;
+            return;
+        }
+        uint8_t *nb = fctx_alloc(ctx, want);
+        if (!nb) {
+            td->lost = true;
+            return;
+        }
+        if (td->hs_len)
+            memcpy(nb, td->hs, td->hs_len);
+        fctx_free(ctx, td->hs, td->hs_cap);
+        td->hs = nb;
+        td->hs_cap = want;
+    }
+    memcpy(td->hs + td->hs_len, p, n);
+    td->hs_len += n;
+    uint32_t off = 0;
+    while (td->hs_len - off >= 4) {
+        uint8_t type = td->hs[off];
+        uint32_t mlen =
+            (uint32_t)td->hs[off + 1] << 16 | (uint32_t)td->hs[off + 2] << 8 | td->hs[off + 3];
+        if (mlen > cap) {
+            fctx_event(ctx, "tls.hs_msg_cap", tls_hs_type_str(type));
+            if (type == TLS_HS_CERTIFICATE && d == DIR_TO_CLIENT)
+                fctx_facts(ctx)->tls.certificates = TLS_CERTS_TRUNCATED;
+            uint32_t have = td->hs_len - off - 4;
+            td->skip = mlen > have ? mlen - have : 0;
+            off = td->hs_len - (have > mlen ? have - mlen : 0);
+            continue;
+        }
+        if (td->hs_len - off - 4 < mlen) {
+            td->partial = true;
+            td->partial_type = type;
+            break;
+        }
+        td->partial = false;
+        tls_hs_message(ctx, st, d, type, td->hs + off + 4, mlen);
+        off += 4 + mlen;
+        if (st->done)
+            break;
+    }
+    if (off) {
+        memmove(td->hs, td->hs + off, td->hs_len - off);
+        td->hs_len -= off;
+    }
+}
+
+/* RFC 8446 §5.2: a record sent under keys. */
+static void
+tls_encrypted_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
+                     uint32_t len)
+{
+    struct tls_dir *td = &st->dir[d];
+    td->enc_records++;
+    if (type == TLS_CT_ALERT) {
+        tls_alert(ctx, st, d, -1, -1, true);
+        return;
+    }
+    if (st->tls13) {
+        if (d == DIR_TO_SERVER && td->enc_records == 1) {
+            uint16_t cipher = fctx_facts(ctx)->tls.cipher;
+            uint32_t alert_len = cipher == 0x1305 ? 11 : 19;
+            if (len == alert_len) {
+                tls_alert(ctx, st, d, -1, -1, true);
+                return;
+            }
+            tls_history(ctx, st, d, "FIN(encrypted)");
+            tls_complete(ctx, st);
+        } else if (d == DIR_TO_CLIENT && td->enc_records == 1) {
+            tls_history(ctx, st, d, "EE..FIN(encrypted)");
+        }
+        return;
+    }
+    if (type == TLS_CT_HANDSHAKE) {
+        tls_history(ctx, st, d, "FIN(encrypted)");
+        if (d == DIR_TO_SERVER)
+            st->client_fin_enc = true;
+        else
+            st->server_fin_enc = true;
+        if (st->client_fin_enc && st->server_fin_enc)
+            tls_complete(ctx, st);
+    } else if (type == TLS_CT_APPDATA && st->client_fin_enc && st->server_fin_enc) {
+        tls_complete(ctx, st);
+    }
+}
+
+static void
+tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type, const uint8_t *p,
+           uint32_t len)
+{
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    struct tls_dir *td = &st->dir[d];
+    t->seen = true;
+    if (type == TLS_CT_CCS) {
+        /* RFC 5246 §7.1; in 1.3 a compatibility no-op (RFC 8446 §D.4). */
+        t->ccs[d] = true;
+        tls_history(ctx, st, d, "CCS");
+        if (!st->tls13) {
+            td->encrypted = true;
+            if (d == DIR_TO_CLIENT && t->certificates == TLS_CERTS_UNKNOWN)
+                t->certificates = t->resumed ? TLS_CERTS_RESUMED : TLS_CERTS_NONE;
+        }
+        return;
+    }
+    if (td->encrypted || (st->tls13 && type == TLS_CT_APPDATA)) {
+        tls_encrypted_record(ctx, st, d, type, len);
+        return;
+    }
+    switch (type) {
+    case TLS_CT_ALERT: {
+        struct rd r = rd_init(p, len);
+        while (rd_left(&r) >= 2) {
+            uint8_t level = rd_u8(&r, "alert.level");
+            uint8_t code = rd_u8(&r, "alert.description");
+            tls_alert(ctx, st, d, level, code, false);
+        }
+        if (rd_left(&r) > 0)
+            fctx_event(ctx, "tls.malformed_alert", "alert record with an odd length");
+        break;
+    }
+    case TLS_CT_HANDSHAKE:
+        tls_handshake_bytes(ctx, st, d, p, len);
+        break;
+    case TLS_CT_APPDATA:
+        fctx_event(ctx, "tls.appdata_in_clear", "application data before the handshake ended");
+        break;
+    default:
+        break;
+    }
+}
+
+static struct dres
+tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32_t len)
+{
+    struct tls_state *st = vst;
+    struct tls_dir *td = &st->dir[d];
+    uint32_t records_max = fctx_config(ctx)->tls_records_max;
+    struct rd r = rd_init(buf, len);
+    while (rd_left(&r) > 0 && !st->done) {
+        if (td->lost) {
+            rd_skip(&r, rd_left(&r), "tls.lost");
+            break;
+        }
+        uint32_t at = len - (uint32_t)rd_left(&r);
+        if (rd_left(&r) < 5)
+            return dres_make(D_NEED, at, 5);
+        /* RFC 8446 §5.1 TLSPlaintext header. */
+        uint8_t type = rd_u8(&r, "tls.type");
+        uint8_t major = rd_u8(&r, "tls.major");
+        uint8_t minor = rd_u8(&r, "tls.minor");
+        uint16_t rlen = rd_be16(&r, "tls.length");
+        if (type < TLS_CT_CCS || type > TLS_CT_HEARTBEAT || major != 3 || minor > 4 ||
+            rlen > TLS_RECORD_MAX) {
+            fctx_event(ctx, "tls.malformed_record",
+                       "record header is not TLS (type, version or length)");
+            td->lost = true;
+            if (!st->sh_seen && d == DIR_TO_SERVER && td->records == 0)
+                return dres_make(D_ERROR, at, 0);
+            rd_skip(&r, rd_left(&r), "tls.lost");
+            break;
+        }
+        if (rd_left(&r) < rlen)
+            return dres_make(D_NEED, at, 5u + rlen);
+        const uint8_t *body = rd_bytes(&r, rlen, "tls.fragment");
+        if (++td->records > records_max) {
+            fctx_event(ctx, "tls.records_cap", "more records than tls.records_max before the end");
+            return dres_make(D_DONE, len - (uint32_t)rd_left(&r), 0);
+        }
+        tls_record(ctx, st, d, type, body, rlen);
+    }
+    if (st->done)
+        return dres_make(D_DONE, len - (uint32_t)rd_left(&r), 0);
+    return dres_make(D_OK, len - (uint32_t)rd_left(&r), 0);
+}
+
+static void
+tls_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
+{
+    struct tls_state *st = vst;
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    (void)missing;
+    fctx_event(ctx, "tls.gap", d == DIR_TO_SERVER ? "client" : "server");
+    /* Record boundaries are lost: this direction is not parsed further. */
+    st->dir[d].lost = true;
+    if (d == DIR_TO_CLIENT && t->certificates == TLS_CERTS_UNKNOWN)
+        t->certificates = TLS_CERTS_GAP;
+    if (d == DIR_TO_SERVER && t->client_certificate_requested &&
+        t->client_certificates == TLS_CERTS_UNKNOWN)
+        t->client_certificates = TLS_CERTS_GAP;
+}
+
+static void
+tls_eof(struct flow_ctx *ctx, void *vst, enum dir d, uint32_t unconsumed)
+{
+    struct tls_state *st = vst;
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    struct tls_dir *td = &st->dir[d];
+    if (st->done)
+        return;
+    bool cut = unconsumed > 0 || td->partial;
+    if (cut)
+        fctx_event(ctx, "tls.truncated",
+                   d == DIR_TO_SERVER ? "client stream ended inside a record"
+                                      : "server stream ended inside a record");
+    if (d == DIR_TO_CLIENT && t->certificates == TLS_CERTS_UNKNOWN && cut &&
+        (td->partial_type == TLS_HS_CERTIFICATE || !td->partial))
+        t->certificates = TLS_CERTS_TRUNCATED;
+    if (t->seen && t->handshake == TLS_HS_NONE)
+        t->handshake = TLS_HS_INCOMPLETE;
+}
+
+const struct dissector tls_dissector = {"tls",    tls_state_new, tls_state_free,
+                                        tls_data, tls_gap,       tls_eof};

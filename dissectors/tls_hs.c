@@ -1,0 +1,284 @@
+/* \summary: TLS handshake messages: ClientHello and ServerHello (RFC 8446
+ * §4.1.2-4.1.4, RFC 5246 §7.4.1), Certificate (RFC 5246 §7.4.2 list; RFC 8446
+ * §4.4.2 form with context and per-entry extensions), CertificateRequest.
+ * Extensions: server_name (RFC 6066 §3), status_request (RFC 6066 §8), ALPN
+ * (RFC 7301), supported_versions (RFC 8446 §4.2.1), pre_shared_key. */
+#include <string.h>
+
+#include "ja3.h"
+#include "tls_int.h"
+#include "tls_names.h"
+
+/* RFC 8446 §4.1.3: the ServerHello.random of a HelloRetryRequest. */
+static const uint8_t tls_hrr_random[32] = {
+    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+    0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
+
+enum {
+    TLS_EXT_SERVER_NAME = 0,
+    TLS_EXT_STATUS_REQUEST = 5,
+    TLS_EXT_SUPPORTED_GROUPS = 10,
+    TLS_EXT_EC_POINT_FORMATS = 11,
+    TLS_EXT_ALPN = 16,
+    TLS_EXT_PRE_SHARED_KEY = 41,
+    TLS_EXT_SUPPORTED_VERSIONS = 43
+};
+
+#define TLS_NAME_MAX 255 /* RFC 6066 §3 HostName: a DNS name */
+#define TLS_ALPN_MAX 128
+
+static void
+tls_malformed(struct flow_ctx *ctx, const struct rd *r, const char *msg)
+{
+    fctx_event(ctx, r->st == RD_TRUNCATED ? "tls.truncated_message" : "tls.malformed_message",
+               r->where ? r->where : msg);
+}
+
+static void
+tls_ext_sni(struct flow_ctx *ctx, struct rd *e)
+{
+    struct rd list = rd_sub(e, rd_be16(e, "sni.list_len"), "sni.list");
+    while (rd_left(&list) > 0) {
+        uint8_t type = rd_u8(&list, "sni.type");
+        uint16_t n = rd_be16(&list, "sni.len");
+        const uint8_t *name = rd_bytes(&list, n, "sni.name");
+        if (name && type == 0) {
+            fctx_setstr(ctx, &fctx_facts(ctx)->tls.sni, name, n, TLS_NAME_MAX);
+            return;
+        }
+    }
+    if (!rd_ok(&list))
+        rd_invalid(e, "sni");
+}
+
+static void
+tls_ext_alpn(struct flow_ctx *ctx, struct rd *e)
+{
+    uint8_t out[TLS_ALPN_MAX];
+    size_t k = 0;
+    struct rd list = rd_sub(e, rd_be16(e, "alpn.list_len"), "alpn.list");
+    while (rd_left(&list) > 0) {
+        uint8_t n = rd_u8(&list, "alpn.len");
+        const uint8_t *p = rd_bytes(&list, n, "alpn.name");
+        if (!p)
+            break;
+        if (k && k < sizeof(out))
+            out[k++] = ',';
+        for (unsigned i = 0; i < n && k < sizeof(out); i++)
+            out[k++] = p[i];
+    }
+    if (!rd_ok(&list))
+        rd_invalid(e, "alpn");
+    fctx_setstr(ctx, &fctx_facts(ctx)->tls.alpn, out, k, TLS_ALPN_MAX);
+}
+
+/* A u16 list with an 8- or 16-bit length prefix, into the JA3 string. */
+static void
+tls_ja3_list(struct ja3 *j, struct rd *e, int lenbytes, int width)
+{
+    size_t n = lenbytes == 1 ? rd_u8(e, "list_len") : rd_be16(e, "list_len");
+    struct rd l = rd_sub(e, n, "list");
+    while (rd_left(&l) >= (size_t)width)
+        ja3_value(j, width == 1 ? rd_u8(&l, "v") : rd_be16(&l, "v"));
+}
+
+static void
+tls_client_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
+{
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    struct ja3 j;
+    ja3_init(&j);
+    t->client_version = rd_be16(r, "ch.version");
+    ja3_value(&j, t->client_version);
+    rd_skip(r, 32, "ch.random");
+    uint8_t sid = rd_u8(r, "ch.session_id_len");
+    const uint8_t *sidp = rd_bytes(r, sid, "ch.session_id");
+    if (sidp && sid <= 32) {
+        st->session_id_len = sid;
+        memcpy(st->session_id, sidp, sid);
+    } else if (sid > 32) {
+        rd_invalid(r, "ch.session_id_len");
+    }
+    ja3_field(&j, false);
+    struct rd cs = rd_sub(r, rd_be16(r, "ch.cipher_suites_len"), "ch.cipher_suites");
+    while (rd_left(&cs) >= 2)
+        ja3_value(&j, rd_be16(&cs, "ch.cipher"));
+    rd_skip(r, rd_u8(r, "ch.compression_len"), "ch.compression");
+    struct ja3 groups, formats;
+    ja3_init(&groups);
+    ja3_init(&formats);
+    ja3_field(&j, false);
+    if (rd_left(r) > 0) {
+        struct rd exts = rd_sub(r, rd_be16(r, "ch.extensions_len"), "ch.extensions");
+        while (rd_left(&exts) > 0) {
+            uint16_t type = rd_be16(&exts, "ext.type");
+            struct rd e = rd_sub(&exts, rd_be16(&exts, "ext.len"), "ext.body");
+            ja3_value(&j, type);
+            switch (type) {
+            case TLS_EXT_SERVER_NAME:
+                tls_ext_sni(ctx, &e);
+                break;
+            case TLS_EXT_STATUS_REQUEST:
+                t->status_request = true;
+                break;
+            case TLS_EXT_ALPN:
+                tls_ext_alpn(ctx, &e);
+                break;
+            case TLS_EXT_SUPPORTED_GROUPS:
+                tls_ja3_list(&groups, &e, 2, 2);
+                break;
+            case TLS_EXT_EC_POINT_FORMATS:
+                tls_ja3_list(&formats, &e, 1, 1);
+                break;
+            default:
+                break;
+            }
+            if (!rd_ok(&e))
+                tls_malformed(ctx, &e, "ch.extension");
+        }
+        if (!rd_ok(&exts))
+            rd_invalid(r, "ch.extensions");
+    }
+    /* JA3: SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats */
+    ja3_field(&j, false);
+    ja3_append(&j, &groups);
+    ja3_field(&j, false);
+    ja3_append(&j, &formats);
+    ja3_md5(&j, t->ja3);
+    fctx_setstr(ctx, &t->ja3_string, (const uint8_t *)j.s, j.len, JA3_STR_MAX);
+}
+
+static void
+tls_server_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
+{
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    struct ja3 j;
+    ja3_init(&j);
+    uint16_t version = rd_be16(r, "sh.version");
+    const uint8_t *random = rd_bytes(r, 32, "sh.random");
+    uint8_t sid = rd_u8(r, "sh.session_id_len");
+    const uint8_t *sidp = rd_bytes(r, sid, "sh.session_id");
+    uint16_t cipher = rd_be16(r, "sh.cipher");
+    rd_skip(r, 1, "sh.compression");
+    if (!rd_ok(r))
+        return;
+    bool hrr = random && memcmp(random, tls_hrr_random, 32) == 0;
+    bool psk = false;
+    uint16_t selected = 0;
+    ja3_value(&j, version);
+    ja3_field(&j, false);
+    ja3_value(&j, cipher);
+    ja3_field(&j, false);
+    if (rd_left(r) > 0) {
+        struct rd exts = rd_sub(r, rd_be16(r, "sh.extensions_len"), "sh.extensions");
+        while (rd_left(&exts) > 0) {
+            uint16_t type = rd_be16(&exts, "ext.type");
+            struct rd e = rd_sub(&exts, rd_be16(&exts, "ext.len"), "ext.body");
+            ja3_value(&j, type);
+            if (type == TLS_EXT_SUPPORTED_VERSIONS)
+                selected = rd_be16(&e, "sh.supported_version");
+            else if (type == TLS_EXT_PRE_SHARED_KEY)
+                psk = true;
+        }
+        if (!rd_ok(&exts))
+            rd_invalid(r, "sh.extensions");
+    }
+    if (hrr) {
+        /* RFC 8446 §4.1.4: a second ClientHello follows. */
+        t->hello_retry = true;
+        return;
+    }
+    st->sh_seen = true;
+    t->version = selected ? selected : version;
+    t->cipher = cipher;
+    t->cipher_seen = true;
+    t->anonymous = tls_cipher_is_anon(cipher);
+    ja3_md5(&j, t->ja3s);
+    fctx_setstr(ctx, &t->ja3s_string, (const uint8_t *)j.s, j.len, JA3_STR_MAX);
+    if (t->version == 0x0304) {
+        /* RFC 8446 §2: everything after the ServerHello is encrypted. */
+        st->tls13 = true;
+        st->dir[DIR_TO_CLIENT].encrypted = true;
+        t->resumed = psk;
+        t->certificates = psk ? TLS_CERTS_RESUMED : TLS_CERTS_ENCRYPTED;
+        return;
+    }
+    if (t->anonymous)
+        t->certificates = TLS_CERTS_ANONYMOUS;
+    /* RFC 5246 §7.4.1.3: an echoed non-empty session id resumes the session. */
+    if (sidp && sid > 0 && sid == st->session_id_len && memcmp(sidp, st->session_id, sid) == 0)
+        t->resumed = true;
+}
+
+/* RFC 5246 §7.4.2 / RFC 8446 §4.4.2. */
+static void
+tls_certificate(struct flow_ctx *ctx, struct tls_state *st, enum dir d, struct rd *r)
+{
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    if (st->tls13)
+        rd_skip(r, rd_u8(r, "crt.context_len"), "crt.context");
+    struct rd list = rd_sub(r, rd_be24(r, "crt.list_len"), "crt.list");
+    unsigned idx = 0;
+    while (rd_left(&list) > 0 && idx < 64) {
+        uint32_t n = rd_be24(&list, "crt.len");
+        const uint8_t *der = rd_bytes(&list, n, "crt.der");
+        if (!der) {
+            rd_invalid(r, "crt.der");
+            break;
+        }
+        if (n == 0)
+            fctx_event(ctx, "tls.empty_certificate", "zero-length certificate entry");
+        else
+            (void)fctx_cert(ctx, d, idx, der, n);
+        idx++;
+        if (st->tls13)
+            rd_skip(&list, rd_be16(&list, "crt.ext_len"), "crt.extensions");
+    }
+    if (!rd_ok(&list))
+        rd_invalid(r, "crt.list");
+    enum tls_cert_visibility v = idx > 0 ? TLS_CERTS_VISIBLE : TLS_CERTS_NONE;
+    if (d == DIR_TO_CLIENT)
+        t->certificates = v;
+    else
+        t->client_certificates = v;
+}
+
+void
+tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
+               const uint8_t *body, uint32_t len)
+{
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    struct rd r = rd_init(body, len);
+    tls_history(ctx, st, d, tls_hs_type_abbr(type));
+    st->last_hs = type;
+    st->last_hs_from = (uint8_t)d;
+    t->last_hs[d] = type;
+    switch (type) {
+    case TLS_HS_CLIENT_HELLO:
+        if (d == DIR_TO_SERVER)
+            tls_client_hello(ctx, st, &r);
+        break;
+    case TLS_HS_SERVER_HELLO:
+        if (d == DIR_TO_CLIENT)
+            tls_server_hello(ctx, st, &r);
+        break;
+    case TLS_HS_CERTIFICATE:
+        tls_certificate(ctx, st, d, &r);
+        break;
+    case TLS_HS_CERTIFICATE_REQUEST:
+        if (d == DIR_TO_CLIENT) {
+            t->client_certificate_requested = true;
+            if (t->client_certificates == TLS_CERTS_UNKNOWN)
+                t->client_certificates = TLS_CERTS_UNKNOWN;
+        }
+        break;
+    case TLS_HS_SERVER_HELLO_DONE:
+        if (d == DIR_TO_CLIENT && t->certificates == TLS_CERTS_UNKNOWN)
+            t->certificates = TLS_CERTS_NONE; /* the server's flight ended without one */
+        break;
+    default:
+        break;
+    }
+    if (!rd_ok(&r))
+        tls_malformed(ctx, &r, tls_hs_type_str(type));
+}

@@ -1,0 +1,69 @@
+/* \summary: TLS dissector internals shared by the record layer (tls.c) and
+ * the handshake message parsers (tls_hs.c). */
+#ifndef SMTPTAP_TLS_INT_H
+#define SMTPTAP_TLS_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "dissector.h"
+
+/* Record content types (RFC 8446 §5.1). */
+enum {
+    TLS_CT_CCS = 20,
+    TLS_CT_ALERT = 21,
+    TLS_CT_HANDSHAKE = 22,
+    TLS_CT_APPDATA = 23,
+    TLS_CT_HEARTBEAT = 24
+};
+
+/* Handshake types (RFC 8446 §4, RFC 5246 §7.4). */
+enum {
+    TLS_HS_CLIENT_HELLO = 1,
+    TLS_HS_SERVER_HELLO = 2,
+    TLS_HS_CERTIFICATE = 11,
+    TLS_HS_SERVER_KEY_EXCHANGE = 12,
+    TLS_HS_CERTIFICATE_REQUEST = 13,
+    TLS_HS_SERVER_HELLO_DONE = 14,
+    TLS_HS_FINISHED = 20
+};
+
+#define TLS_RECORD_MAX (16384 + 2048) /* RFC 5246 §6.2.3 TLSCiphertext limit */
+
+struct tls_dir {
+    uint8_t *hs; /* handshake bytes not yet parsed (reassembly across records) */
+    uint32_t hs_len, hs_cap;
+    uint32_t skip; /* bytes of an over-cap message still to discard */
+    uint32_t records;
+    uint32_t enc_records; /* records sent under keys */
+    bool encrypted;       /* keys in use for this direction */
+    bool lost;            /* a gap or an error: this direction is no longer parsed */
+    uint8_t partial_type; /* type of a message cut by the end, 0 none */
+    bool partial;
+};
+
+struct tls_state {
+    struct tls_dir dir[2];
+    bool tls13; /* ServerHello selected TLS 1.3 */
+    bool sh_seen;
+    bool done;           /* handshake finished (or failed): stop dissecting */
+    bool server_fin_enc; /* 1.2: server sent an encrypted handshake record (Finished) */
+    bool client_fin_enc;
+    int16_t last_hs; /* last handshake type of either side */
+    uint8_t last_hs_from;
+    uint8_t session_id_len;
+    uint8_t session_id[32];
+    char hist[192]; /* handshake history being built */
+    uint16_t hist_len;
+    bool hist_full;
+};
+
+/* Parses one complete handshake message of direction d (type, body). */
+void tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
+                    const uint8_t *body, uint32_t len);
+
+/* Appends "C:XX" / "S:XX" to the handshake history (capped). */
+void tls_history(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const char *what);
+
+#endif /* SMTPTAP_TLS_INT_H */

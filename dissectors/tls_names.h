@@ -1,0 +1,23 @@
+/* \summary: names of TLS code points: versions, cipher suites (IANA TLS
+ * Cipher Suites registry), alert descriptions (RFC 8446 §6, RFC 5246 §7.2)
+ * and handshake message types (RFC 8446 §4). */
+#ifndef SMTPTAP_TLS_NAMES_H
+#define SMTPTAP_TLS_NAMES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* "SSLv3", "TLSv1.0" ... "TLSv1.3"; NULL when unknown. */
+const char *tls_version_str(uint16_t v);
+/* IANA name ("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"); NULL when unknown. */
+const char *tls_cipher_str(uint16_t c);
+/* True for anonymous suites (no certificate by design, RFC 5246 §7.4.2). */
+bool tls_cipher_is_anon(uint16_t c);
+/* "certificate_unknown" for 46; NULL when unknown. */
+const char *tls_alert_str(int code);
+/* "client_hello", "certificate" ...; NULL when unknown. */
+const char *tls_hs_type_str(int type);
+/* Short form for the handshake history: "CH", "SH", "CRT" ...; "?" unknown. */
+const char *tls_hs_type_abbr(int type);
+
+#endif /* SMTPTAP_TLS_NAMES_H */

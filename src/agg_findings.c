@@ -1,0 +1,402 @@
+/* \summary: findings drawn from the per-server aggregation (issue 4): a
+ * certificate that depends on the peer, a mixed pool, a changed certificate,
+ * expired or expiring certificates served, STARTTLS offered to some peers and
+ * not others, plaintext fallback, and one finding per session diagnosis flag.
+ *
+ * Severities (also in docs/findings.md):
+ *   critical  starttls_stripped, expired_certificate_served, plaintext_fallback
+ *   high      expired, not_yet_valid, self_signed, name_mismatch, missing_intermediate,
+ *             untrusted_root, name_constraint_violation, client_rejected_certificate,
+ *             tls_handshake_failed, plaintext_after_failed_starttls, auth_before_tls,
+ *             peer_dependent_certificate and mixed_pool when one of the certificates is bad
+ *   medium    peer_dependent_certificate, mixed_pool, starttls_inconsistent, starttls_rejected,
+ *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
+ *             server_rejected_client_certificate, expiring_certificate
+ *   low       certificate_changed, certificates_not_visible
+ *   info      mutual_tls */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg_int.h"
+#include "certcache.h"
+#include "mem.h"
+#include "report_session.h"
+
+const struct agg_flag_info agg_flags[AF_COUNT] = {
+    [AF_EXPIRED] = {"expired", SEV_HIGH},
+    [AF_NOT_YET_VALID] = {"not_yet_valid", SEV_HIGH},
+    [AF_SELF_SIGNED] = {"self_signed", SEV_HIGH},
+    [AF_NAME_MISMATCH] = {"name_mismatch", SEV_HIGH},
+    [AF_MISSING_INTERMEDIATE] = {"missing_intermediate", SEV_HIGH},
+    [AF_UNTRUSTED_ROOT] = {"untrusted_root", SEV_HIGH},
+    [AF_NAME_CONSTRAINT] = {"name_constraint_violation", SEV_HIGH},
+    [AF_WEAK_KEY] = {"weak_key", SEV_MEDIUM},
+    [AF_WEAK_SIGNATURE] = {"weak_signature", SEV_MEDIUM},
+    [AF_STARTTLS_STRIPPED] = {"starttls_stripped", SEV_CRITICAL},
+    [AF_STARTTLS_NOT_OFFERED] = {"starttls_not_offered", SEV_MEDIUM},
+    [AF_STARTTLS_REJECTED] = {"starttls_rejected", SEV_MEDIUM},
+    [AF_PLAINTEXT_AFTER_FAILED] = {"plaintext_after_failed_starttls", SEV_HIGH},
+    [AF_PLAINTEXT_DELIVERY] = {"plaintext_delivery", SEV_MEDIUM},
+    [AF_AUTH_BEFORE_TLS] = {"auth_before_tls", SEV_HIGH},
+    [AF_TLS_FAILED] = {"tls_handshake_failed", SEV_HIGH},
+    [AF_CLIENT_REJECTED] = {"client_rejected_certificate", SEV_HIGH},
+    [AF_SERVER_REJECTED_CLIENT] = {"server_rejected_client_certificate", SEV_MEDIUM},
+    [AF_MUTUAL_TLS] = {"mutual_tls", SEV_INFO},
+    [AF_NOT_VISIBLE] = {"certificates_not_visible", SEV_LOW},
+};
+
+/* One sentence per flag: what happened, then what to change. */
+static const char *const agg_flag_text[AF_COUNT] = {
+    [AF_EXPIRED] = "presented an expired certificate; renew it and reload the server",
+    [AF_NOT_YET_VALID] = "presented a certificate that was not yet valid; check the server clock "
+                         "and the certificate dates",
+    [AF_SELF_SIGNED] =
+        "presented a self-signed certificate; install a certificate from a CA the peers trust",
+    [AF_NAME_MISMATCH] = "presented a certificate that does not cover the name the peer asked for; "
+                         "add the name to the subjectAltName or fix DNS/SNI",
+    [AF_MISSING_INTERMEDIATE] = "did not send the intermediate CA certificate; configure the full "
+                                "chain (leaf + intermediates)",
+    [AF_UNTRUSTED_ROOT] = "presented a chain that ends in a root the trust store does not contain; "
+                          "use a certificate from a trusted CA or add the root where it belongs",
+    [AF_NAME_CONSTRAINT] = "presented a certificate outside its issuing CA's name constraints; "
+                           "reissue it under a CA permitted for that name",
+    [AF_WEAK_KEY] =
+        "presented a certificate with a weak key; reissue it with RSA 2048+ or ECDSA P-256+",
+    [AF_WEAK_SIGNATURE] =
+        "presented a certificate signed with MD5 or SHA-1; reissue it with SHA-256",
+    [AF_STARTTLS_STRIPPED] =
+        "had its STARTTLS capability replaced on the way (e.g. XXXXXXXA): a middlebox strips TLS; "
+        "disable SMTP inspection (Cisco ASA/FTD: no inspect esmtp)",
+    [AF_STARTTLS_NOT_OFFERED] = "did not offer STARTTLS in its EHLO reply",
+    [AF_STARTTLS_REJECTED] =
+        "refused STARTTLS (454/5xx): check the server's TLS certificate and key configuration",
+    [AF_PLAINTEXT_AFTER_FAILED] =
+        "received mail in plaintext after STARTTLS failed in the same connection",
+    [AF_PLAINTEXT_DELIVERY] = "received mail in plaintext",
+    [AF_AUTH_BEFORE_TLS] = "received AUTH before TLS: credentials crossed the network in plaintext",
+    [AF_TLS_FAILED] = "had TLS handshakes fail",
+    [AF_CLIENT_REJECTED] = "had its certificate rejected by peers with a fatal alert",
+    [AF_SERVER_REJECTED_CLIENT] = "rejected client certificates with a fatal alert",
+    [AF_MUTUAL_TLS] = "used mutual TLS (the client presented a certificate)",
+    [AF_NOT_VISIBLE] = "sent certificates that cannot be seen in this capture (TLS 1.3 encrypts "
+                       "them; gaps or truncation); capture with a key log or on the TLS 1.2 path",
+};
+
+const char *
+agg_severity_str(int sev)
+{
+    static const char *const n[] = {"none", "info", "low", "medium", "high", "critical"};
+    return sev >= 0 && sev <= SEV_CRITICAL ? n[sev] : "none";
+}
+
+static struct agg_finding *
+agg_new_finding(uint32_t server, const char *kind, int sev)
+{
+    if (agg.n_findings == agg.cap_findings) {
+        uint32_t nc = agg.cap_findings ? agg.cap_findings * 2 : 32;
+        struct agg_finding *nf = mem_realloc(agg.findings, (size_t)agg.cap_findings * sizeof(*nf),
+                                             (size_t)nc * sizeof(*nf));
+        if (!nf)
+            return NULL;
+        agg.findings = nf;
+        agg.cap_findings = nc;
+    }
+    struct agg_finding *f = &agg.findings[agg.n_findings++];
+    memset(f, 0, sizeof(*f));
+    f->server = server;
+    f->kind = kind;
+    f->severity = sev;
+    if (sev > agg.max_severity)
+        agg.max_severity = sev;
+    return f;
+}
+
+/* "198.51.100.10, 198.51.100.11 and 2 more" */
+static void
+agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (unsigned i = 0; i < set->n && k + 48 < n; i++) {
+        char ip[64];
+        agg_peer_str(s, set->v[i], ip, sizeof(ip));
+        k += (size_t)snprintf(out + k, n - k, "%s%s", i ? ", " : "", ip);
+        if (i == 5 && set->n > 7) {
+            k += (size_t)snprintf(out + k, n - k, " and %u more", set->n - 6 + set->dropped);
+            return;
+        }
+    }
+    if (set->dropped && k + 24 < n)
+        snprintf(out + k, n - k, " and %u more", set->dropped);
+}
+
+static void
+agg_ep_text(const struct agg_server *s, char *out, size_t n)
+{
+    char ip[64];
+    report_ip_str(ip, sizeof(ip), &s->ep.ip);
+    snprintf(out, n, s->ep.ip.family == 6 ? "[%s]:%u" : "%s:%u", ip, s->ep.port);
+}
+
+static bool
+agg_chain_bad(const struct agg_chain *c)
+{
+    return c->verdict[0] && strcmp(c->verdict, "Valid") != 0;
+}
+
+static void
+agg_flag_findings(uint32_t si)
+{
+    const struct agg_server *s = agg.servers[si];
+    char ep[80], peers[400];
+    agg_ep_text(s, ep, sizeof(ep));
+    for (int i = 0; i < AF_COUNT; i++) {
+        const struct agg_flagstat *fs = &s->flags[i];
+        if (!fs->sessions)
+            continue;
+        struct agg_finding *f = agg_new_finding(si, agg_flags[i].name, agg_flags[i].severity);
+        if (!f)
+            return;
+        f->peers = fs->peers;
+        f->chains = fs->chains;
+        f->sessions = fs->sessions;
+        memcpy(f->ids, fs->ids, sizeof(f->ids));
+        f->n_ids = fs->n_ids;
+        f->first = fs->first;
+        f->last = fs->last;
+        snprintf(f->evidence, sizeof(f->evidence), "%s", fs->evidence);
+        agg_peers_text(s, &fs->peers, peers, sizeof(peers));
+        char cert[300] = "";
+        if (fs->chains.n)
+            agg_chain_label(&s->chains[fs->chains.v[0]], cert, sizeof(cert));
+        snprintf(f->summary, sizeof(f->summary), "%s %s (%llu session%s, peers %s%s%s)%s%s", ep,
+                 agg_flag_text[i], (unsigned long long)fs->sessions, fs->sessions == 1 ? "" : "s",
+                 peers, cert[0] ? "; certificate " : "", cert, fs->evidence[0] ? ": " : "",
+                 fs->evidence);
+    }
+}
+
+/* Which chains each peer got, and whether the chains' periods overlap. */
+static void
+agg_cert_findings(uint32_t si)
+{
+    const struct agg_server *s = agg.servers[si];
+    if (s->n_chains < 2)
+        return;
+    char ep[80];
+    agg_ep_text(s, ep, sizeof(ep));
+    /* Order chains by first sighting. */
+    uint32_t ord[AGG_CHAINS_MAX];
+    for (uint32_t i = 0; i < s->n_chains; i++)
+        ord[i] = i;
+    for (uint32_t i = 1; i < s->n_chains; i++)
+        for (uint32_t k = i; k > 0 && s->chains[ord[k]].first < s->chains[ord[k - 1]].first; k--) {
+            uint32_t t = ord[k];
+            ord[k] = ord[k - 1];
+            ord[k - 1] = t;
+        }
+    bool disjoint = true; /* every chain's period ends before the next begins */
+    for (uint32_t i = 1; i < s->n_chains; i++)
+        if (s->chains[ord[i - 1]].last >= s->chains[ord[i]].first)
+            disjoint = false;
+    bool any_bad = false;
+    for (uint32_t i = 0; i < s->n_chains; i++)
+        any_bad |= agg_chain_bad(&s->chains[i]);
+    /* Per peer: how many distinct chains. */
+    bool consistent = true;
+    for (uint32_t p = 0; p < s->n_peers; p++) {
+        int n = 0;
+        for (uint32_t u = 0; u < s->n_uses; u++)
+            n += s->uses[u].peer == p;
+        if (n > 1)
+            consistent = false;
+    }
+    struct agg_finding *f;
+    char a[300], b[300];
+    if (disjoint) {
+        f = agg_new_finding(si, "certificate_changed", SEV_LOW);
+        if (!f)
+            return;
+        const struct agg_chain *old = &s->chains[ord[0]], *nw = &s->chains[ord[s->n_chains - 1]];
+        char t1[32], t2[32];
+        agg_ts_short(old->last, t1, sizeof(t1));
+        agg_ts_short(nw->first, t2, sizeof(t2));
+        agg_chain_label(old, a, sizeof(a));
+        agg_chain_label(nw, b, sizeof(b));
+        snprintf(
+            f->summary, sizeof(f->summary),
+            "%s changed its certificate: %s until %s, then %s from %s (%u certificates in turn)",
+            ep, a, t1, b, t2, s->n_chains);
+    } else if (consistent) {
+        f = agg_new_finding(si, "peer_dependent_certificate", any_bad ? SEV_HIGH : SEV_MEDIUM);
+        if (!f)
+            return;
+        size_t k = (size_t)snprintf(
+            f->summary, sizeof(f->summary),
+            "%s presents a different certificate depending on the peer (SNAT, a receive "
+            "connector chosen by source address, or split DNS):",
+            ep);
+        for (uint32_t c = 0; c < s->n_chains && k + 80 < sizeof(f->summary); c++) {
+            struct agg_set ps;
+            memset(&ps, 0, sizeof(ps));
+            for (uint32_t u = 0; u < s->n_uses; u++)
+                if (s->uses[u].chain == c)
+                    agg_set_add(&ps, s->uses[u].peer);
+            char peers[200];
+            agg_peers_text(s, &ps, peers, sizeof(peers));
+            agg_chain_label(&s->chains[c], a, sizeof(a));
+            k += (size_t)snprintf(f->summary + k, sizeof(f->summary) - k, "%s %s always get %s%s%s",
+                                  c ? ";" : "", peers, a, agg_chain_bad(&s->chains[c]) ? " - " : "",
+                                  agg_chain_bad(&s->chains[c]) ? s->chains[c].verdict : "");
+        }
+    } else {
+        /* The odd one out: the chain served in the fewest sessions. */
+        uint32_t odd = 0;
+        for (uint32_t c = 1; c < s->n_chains; c++)
+            if (s->chains[c].sessions < s->chains[odd].sessions)
+                odd = c;
+        f = agg_new_finding(si, "mixed_pool", any_bad ? SEV_HIGH : SEV_MEDIUM);
+        if (!f)
+            return;
+        agg_chain_label(&s->chains[odd], a, sizeof(a));
+        snprintf(f->summary, sizeof(f->summary),
+                 "%s alternates between %u certificates across sessions of the same peers (a "
+                 "load-balanced pool "
+                 "whose nodes differ): the odd one out is %s, served in %llu of %llu sessions%s%s; "
+                 "fix that node",
+                 ep, s->n_chains, a, (unsigned long long)s->chains[odd].sessions,
+                 (unsigned long long)s->tls_sessions, agg_chain_bad(&s->chains[odd]) ? " - " : "",
+                 agg_chain_bad(&s->chains[odd]) ? s->chains[odd].verify_text : "");
+    }
+    for (uint32_t c = 0; c < s->n_chains; c++) {
+        agg_set_add(&f->chains, c);
+        f->sessions += s->chains[c].sessions;
+    }
+    for (uint32_t u = 0; u < s->n_uses; u++)
+        agg_set_add(&f->peers, s->uses[u].peer);
+    f->first = s->chains[ord[0]].first;
+    f->last = s->last;
+}
+
+static void
+agg_expiry_findings(uint32_t si)
+{
+    const struct agg_server *s = agg.servers[si];
+    char ep[80], a[300];
+    agg_ep_text(s, ep, sizeof(ep));
+    int64_t end = agg.cfg->at_us ? agg.cfg->at_us : agg.last_ts;
+    int64_t warn = (int64_t)agg.cfg->expiry_warn_days * 86400;
+    for (uint32_t c = 0; c < s->n_chains; c++) {
+        const struct agg_chain *ch = &s->chains[c];
+        const struct cert_entry *e = certcache_get(ch->ids[0]);
+        struct agg_finding *f = NULL;
+        if (ch->expired_seen) {
+            f = agg_new_finding(si, "expired_certificate_served", SEV_CRITICAL);
+            if (!f)
+                return;
+            agg_chain_label(ch, a, sizeof(a));
+            snprintf(f->summary, sizeof(f->summary),
+                     "%s still serves the expired certificate %s in %llu session%s; replace it on "
+                     "every node",
+                     ep, a, (unsigned long long)ch->sessions, ch->sessions == 1 ? "" : "s");
+        } else if (e && !e->info.parse_error && e->info.not_after >= end / 1000000 &&
+                   e->info.not_after - end / 1000000 < warn) {
+            f = agg_new_finding(si, "expiring_certificate", SEV_MEDIUM);
+            if (!f)
+                return;
+            agg_chain_label(ch, a, sizeof(a));
+            snprintf(f->summary, sizeof(f->summary),
+                     "%s serves %s, which expires on %s, within %d days; renew it", ep, a,
+                     e->info.not_after_iso, agg.cfg->expiry_warn_days);
+        }
+        if (!f)
+            continue;
+        agg_set_add(&f->chains, c);
+        for (uint32_t u = 0; u < s->n_uses; u++)
+            if (s->uses[u].chain == c)
+                agg_set_add(&f->peers, s->uses[u].peer);
+        f->sessions = ch->sessions;
+        f->first = ch->first;
+        f->last = ch->last;
+    }
+}
+
+static void
+agg_starttls_findings(uint32_t si)
+{
+    const struct agg_server *s = agg.servers[si];
+    char ep[80], p1[300], p2[300];
+    agg_ep_text(s, ep, sizeof(ep));
+    struct agg_set yes, no, plain;
+    memset(&yes, 0, sizeof(yes));
+    memset(&no, 0, sizeof(no));
+    memset(&plain, 0, sizeof(plain));
+    bool offered_to_any = false;
+    for (uint32_t p = 0; p < s->n_peers; p++) {
+        const struct agg_peer *pe = &s->peers[p];
+        if (pe->offered)
+            agg_set_add(&yes, p);
+        if (pe->not_offered || pe->stripped)
+            agg_set_add(&no, p);
+        offered_to_any |= pe->offered > 0 || pe->used > 0;
+    }
+    for (uint32_t p = 0; p < s->n_peers; p++) {
+        const struct agg_peer *pe = &s->peers[p];
+        if (pe->plaintext && (offered_to_any || pe->tls_failed || pe->rejected || pe->stripped))
+            agg_set_add(&plain, p);
+    }
+    if (yes.n && no.n) {
+        struct agg_finding *f = agg_new_finding(si, "starttls_inconsistent", SEV_MEDIUM);
+        if (!f)
+            return;
+        agg_peers_text(s, &yes, p1, sizeof(p1));
+        agg_peers_text(s, &no, p2, sizeof(p2));
+        f->peers = no;
+        snprintf(f->summary, sizeof(f->summary),
+                 "%s offers STARTTLS to %s but not to %s (policy by source address, or a middlebox "
+                 "on their path)",
+                 ep, p1, p2);
+        f->first = s->first;
+        f->last = s->last;
+        f->sessions = s->sessions;
+    }
+    if (plain.n) {
+        struct agg_finding *f = agg_new_finding(si, "plaintext_fallback", SEV_CRITICAL);
+        if (!f)
+            return;
+        agg_peers_text(s, &plain, p1, sizeof(p1));
+        f->peers = plain;
+        snprintf(f->summary, sizeof(f->summary),
+                 "%s received mail in plaintext from %s although TLS was available or had been "
+                 "tried; require TLS "
+                 "for these peers (MTA-STS, DANE or a TLS policy)",
+                 ep, p1);
+        f->first = s->first;
+        f->last = s->last;
+        f->sessions = s->sessions;
+    }
+}
+
+static int
+agg_cmp_finding(const void *a, const void *b)
+{
+    const struct agg_finding *x = a, *y = b;
+    if (x->severity != y->severity)
+        return y->severity - x->severity;
+    if (x->server != y->server)
+        return x->server < y->server ? -1 : 1;
+    return strcmp(x->kind, y->kind);
+}
+
+void
+agg_compute_findings(void)
+{
+    for (uint32_t i = 0; i < agg.n_servers; i++) {
+        agg_cert_findings(i);
+        agg_expiry_findings(i);
+        agg_starttls_findings(i);
+        agg_flag_findings(i);
+    }
+    if (agg.n_findings)
+        qsort(agg.findings, agg.n_findings, sizeof(*agg.findings), agg_cmp_finding);
+}

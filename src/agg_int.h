@@ -1,0 +1,152 @@
+/* \summary: aggregation internals shared by aggregate.c (collection, server
+ * records), agg_findings.c (findings) and report_text.c (terminal report). */
+#ifndef SMTPTAP_AGG_INT_H
+#define SMTPTAP_AGG_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aggregate.h"
+#include "facts.h"
+#include "pkt.h"
+
+#define AGG_CHAINS_MAX   16 /* distinct chains kept per server */
+#define AGG_NAMES_MAX    8  /* names kept per server */
+#define AGG_ALERTS_MAX   16 /* distinct (sender, code) kept per server */
+#define AGG_SESSIONS_MAX 16 /* session ids listed per finding */
+#define AGG_FPEERS_MAX   32 /* peers listed per finding */
+#define AGG_FCHAINS_MAX  8  /* certificates listed per finding */
+
+/* Session diagnosis flags, in contract order (diagnose.h). */
+enum agg_flag {
+    AF_EXPIRED,
+    AF_NOT_YET_VALID,
+    AF_SELF_SIGNED,
+    AF_NAME_MISMATCH,
+    AF_MISSING_INTERMEDIATE,
+    AF_UNTRUSTED_ROOT,
+    AF_NAME_CONSTRAINT,
+    AF_WEAK_KEY,
+    AF_WEAK_SIGNATURE,
+    AF_STARTTLS_STRIPPED,
+    AF_STARTTLS_NOT_OFFERED,
+    AF_STARTTLS_REJECTED,
+    AF_PLAINTEXT_AFTER_FAILED,
+    AF_PLAINTEXT_DELIVERY,
+    AF_AUTH_BEFORE_TLS,
+    AF_TLS_FAILED,
+    AF_CLIENT_REJECTED,
+    AF_SERVER_REJECTED_CLIENT,
+    AF_MUTUAL_TLS,
+    AF_NOT_VISIBLE,
+    AF_COUNT
+};
+
+struct agg_flag_info {
+    const char *name; /* contract name (= finding kind) */
+    int severity;
+};
+extern const struct agg_flag_info agg_flags[AF_COUNT];
+
+/* A set of small indices (peers, chains) with a cap and an overflow count. */
+struct agg_set {
+    uint32_t v[AGG_FPEERS_MAX];
+    uint8_t n;
+    uint32_t dropped;
+};
+
+/* What one flag gathered on one server. */
+struct agg_flagstat {
+    uint64_t sessions;
+    int64_t first, last;
+    struct agg_set peers, chains;
+    uint64_t ids[AGG_SESSIONS_MAX];
+    uint8_t n_ids;
+    char evidence[200]; /* first session's verify text, checked name, alert meaning */
+};
+
+struct agg_chain {
+    uint32_t ids[FACTS_CHAIN_MAX];
+    uint8_t n;
+    uint64_t sessions;
+    int64_t first, last;
+    char verdict[32]; /* exchange_status of its first session */
+    char verify_text[96];
+    bool expired_seen; /* served while expired */
+};
+
+/* Sessions of one peer that received one chain. */
+struct agg_use {
+    uint32_t peer, chain;
+    uint64_t sessions;
+    int64_t first, last;
+};
+
+struct agg_peer {
+    struct ipaddr ip;
+    uint64_t sessions;
+    uint32_t offered, not_offered, stripped, used, rejected, plaintext, tls_failed;
+    int16_t rejected_code;
+};
+
+struct agg_alert {
+    uint8_t from;
+    int16_t code;
+    uint64_t count;
+    char meaning[192];
+};
+
+struct agg_server {
+    struct endpoint ep;
+    uint64_t sessions, tls_sessions, implicit;
+    int64_t first, last;
+    char *names[AGG_NAMES_MAX];
+    uint8_t n_names;
+    struct agg_peer *peers;
+    uint32_t n_peers, peers_dropped;
+    struct agg_chain chains[AGG_CHAINS_MAX];
+    uint8_t n_chains;
+    uint32_t chains_dropped;
+    struct agg_use *uses;
+    uint32_t n_uses, cap_uses, uses_dropped;
+    struct agg_alert alerts[AGG_ALERTS_MAX];
+    uint8_t n_alerts;
+    uint32_t versions[5]; /* SSLv3, TLS 1.0 .. 1.3 */
+    struct agg_flagstat flags[AF_COUNT];
+};
+
+struct agg_finding {
+    int severity;
+    const char *kind;
+    uint32_t server; /* index into the sorted servers */
+    struct agg_set peers, chains;
+    uint64_t sessions;
+    uint64_t ids[AGG_SESSIONS_MAX];
+    uint8_t n_ids;
+    int64_t first, last;
+    char summary[640];
+    char evidence[200];
+};
+
+/* The state, owned by aggregate.c. */
+struct agg_state {
+    const struct config *cfg;
+    struct agg_server **servers; /* sorted by address and port after agg_finish */
+    uint32_t n_servers, cap_servers, servers_dropped;
+    uint32_t *slots; /* hash of ip:port -> server index + 1 */
+    uint32_t n_slots;
+    struct agg_finding *findings;
+    uint32_t n_findings, cap_findings;
+    int64_t last_ts;
+    int max_severity;
+};
+extern struct agg_state agg;
+
+void agg_set_add(struct agg_set *s, uint32_t v);
+void agg_compute_findings(void);
+void agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n);
+/* "CN=mail.example.test (SHA-1 3A4F…)" for a chain's leaf. */
+void agg_chain_label(const struct agg_chain *c, char *out, size_t n);
+void agg_ts_short(int64_t us, char *out, size_t n);
+
+#endif /* SMTPTAP_AGG_INT_H */

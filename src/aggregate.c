@@ -1,0 +1,568 @@
+/* \summary: per-server aggregation: for each server address and port, which
+ * certificate chain went to which peer, how often and when; STARTTLS outcomes
+ * per peer; alerts by sender and code; per diagnosis flag, who was affected.
+ * Memory is bounded by report.servers_max and report.peers_max; what does not
+ * fit is counted and shown. Output order is sorted, never hash order. */
+#include "agg_int.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certcache.h"
+#include "json.h"
+#include "mem.h"
+#include "report_cert.h"
+#include "report_session.h"
+#include "tls_names.h"
+
+struct agg_state agg;
+
+void
+agg_init(const struct config *cfg)
+{
+    memset(&agg, 0, sizeof(agg));
+    agg.cfg = cfg;
+}
+
+static void
+agg_server_free(struct agg_server *s)
+{
+    for (unsigned i = 0; i < s->n_names; i++)
+        free(s->names[i]);
+    mem_free(s->peers, (size_t)agg.cfg->report_peers_max * sizeof(*s->peers));
+    mem_free(s->uses, (size_t)s->cap_uses * sizeof(*s->uses));
+    mem_free(s, sizeof(*s));
+}
+
+void
+agg_fini(void)
+{
+    for (uint32_t i = 0; i < agg.n_servers; i++)
+        agg_server_free(agg.servers[i]);
+    mem_free(agg.servers, (size_t)agg.cap_servers * sizeof(*agg.servers));
+    mem_free(agg.slots, (size_t)agg.n_slots * sizeof(*agg.slots));
+    mem_free(agg.findings, (size_t)agg.cap_findings * sizeof(*agg.findings));
+    memset(&agg, 0, sizeof(agg));
+}
+
+void
+agg_set_add(struct agg_set *s, uint32_t v)
+{
+    for (unsigned i = 0; i < s->n; i++)
+        if (s->v[i] == v)
+            return;
+    if (s->n < AGG_FPEERS_MAX)
+        s->v[s->n++] = v;
+    else
+        s->dropped++;
+}
+
+static bool
+agg_same_ep(const struct endpoint *a, const struct endpoint *b)
+{
+    return a->port == b->port && a->ip.family == b->ip.family && memcmp(a->ip.a, b->ip.a, 16) == 0;
+}
+
+static uint64_t
+agg_ep_hash(const struct endpoint *e)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ e->port;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ e->ip.a[i]) * 0x100000001b3ull;
+    return h ^ (h >> 29);
+}
+
+static bool
+agg_rehash(uint32_t n_slots)
+{
+    uint32_t *slots = mem_alloc((size_t)n_slots * sizeof(*slots));
+    if (!slots)
+        return false;
+    for (uint32_t i = 0; i < agg.n_servers; i++) {
+        uint32_t k = (uint32_t)agg_ep_hash(&agg.servers[i]->ep) & (n_slots - 1);
+        while (slots[k])
+            k = (k + 1) & (n_slots - 1);
+        slots[k] = i + 1;
+    }
+    mem_free(agg.slots, (size_t)agg.n_slots * sizeof(*agg.slots));
+    agg.slots = slots;
+    agg.n_slots = n_slots;
+    return true;
+}
+
+static struct agg_server *
+agg_server_get(const struct endpoint *ep)
+{
+    if (agg.n_slots) {
+        uint32_t k = (uint32_t)agg_ep_hash(ep) & (agg.n_slots - 1);
+        while (agg.slots[k]) {
+            struct agg_server *s = agg.servers[agg.slots[k] - 1];
+            if (agg_same_ep(&s->ep, ep))
+                return s;
+            k = (k + 1) & (agg.n_slots - 1);
+        }
+    }
+    if (agg.n_servers >= agg.cfg->report_servers_max) {
+        agg.servers_dropped++;
+        return NULL;
+    }
+    if (agg.n_servers == agg.cap_servers) {
+        uint32_t nc = agg.cap_servers ? agg.cap_servers * 2 : 16;
+        struct agg_server **ns = mem_realloc(agg.servers, (size_t)agg.cap_servers * sizeof(*ns),
+                                             (size_t)nc * sizeof(*ns));
+        if (!ns)
+            return NULL;
+        agg.servers = ns;
+        agg.cap_servers = nc;
+    }
+    if ((agg.n_servers + 1) * 2 > agg.n_slots && !agg_rehash(agg.n_slots ? agg.n_slots * 2 : 64))
+        return NULL;
+    struct agg_server *s = mem_alloc(sizeof(*s));
+    if (!s)
+        return NULL;
+    s->peers = mem_alloc((size_t)agg.cfg->report_peers_max * sizeof(*s->peers));
+    if (!s->peers) {
+        mem_free(s, sizeof(*s));
+        return NULL;
+    }
+    s->ep = *ep;
+    agg.servers[agg.n_servers++] = s;
+    uint32_t k = (uint32_t)agg_ep_hash(ep) & (agg.n_slots - 1);
+    while (agg.slots[k])
+        k = (k + 1) & (agg.n_slots - 1);
+    agg.slots[k] = agg.n_servers;
+    return s;
+}
+
+static void
+agg_add_name(struct agg_server *s, const uint8_t *p, size_t n)
+{
+    if (!p || n == 0 || n > 255 || memchr(p, '\0', n))
+        return;
+    for (unsigned i = 0; i < s->n_names; i++)
+        if (strlen(s->names[i]) == n && memcmp(s->names[i], p, n) == 0)
+            return;
+    if (s->n_names >= AGG_NAMES_MAX)
+        return;
+    char *c = malloc(n + 1);
+    if (!c)
+        return;
+    memcpy(c, p, n);
+    c[n] = '\0';
+    s->names[s->n_names++] = c;
+}
+
+/* Index of the peer, or UINT32_MAX when the peer table is full. */
+static uint32_t
+agg_peer(struct agg_server *s, const struct ipaddr *ip)
+{
+    for (uint32_t i = 0; i < s->n_peers; i++)
+        if (s->peers[i].ip.family == ip->family && memcmp(s->peers[i].ip.a, ip->a, 16) == 0)
+            return i;
+    if (s->n_peers >= agg.cfg->report_peers_max) {
+        s->peers_dropped++;
+        return UINT32_MAX;
+    }
+    s->peers[s->n_peers].ip = *ip;
+    return s->n_peers++;
+}
+
+static uint32_t
+agg_chain(struct agg_server *s, const struct tls_facts *t)
+{
+    for (uint32_t i = 0; i < s->n_chains; i++)
+        if (s->chains[i].n == t->n_server_chain &&
+            memcmp(s->chains[i].ids, t->server_chain, t->n_server_chain * sizeof(uint32_t)) == 0)
+            return i;
+    if (s->n_chains >= AGG_CHAINS_MAX) {
+        s->chains_dropped++;
+        return UINT32_MAX;
+    }
+    struct agg_chain *c = &s->chains[s->n_chains];
+    memset(c, 0, sizeof(*c));
+    c->n = t->n_server_chain;
+    memcpy(c->ids, t->server_chain, c->n * sizeof(uint32_t));
+    return s->n_chains++;
+}
+
+static void
+agg_use(struct agg_server *s, uint32_t peer, uint32_t chain, int64_t ts)
+{
+    for (uint32_t i = 0; i < s->n_uses; i++) {
+        struct agg_use *u = &s->uses[i];
+        if (u->peer == peer && u->chain == chain) {
+            u->sessions++;
+            u->last = ts;
+            return;
+        }
+    }
+    if (s->n_uses == s->cap_uses) {
+        uint32_t nc = s->cap_uses ? s->cap_uses * 2 : 8;
+        if (nc > agg.cfg->report_peers_max * 4u) {
+            s->uses_dropped++;
+            return;
+        }
+        struct agg_use *nu =
+            mem_realloc(s->uses, (size_t)s->cap_uses * sizeof(*nu), (size_t)nc * sizeof(*nu));
+        if (!nu) {
+            s->uses_dropped++;
+            return;
+        }
+        s->uses = nu;
+        s->cap_uses = nc;
+    }
+    s->uses[s->n_uses++] = (struct agg_use){peer, chain, 1, ts, ts};
+}
+
+static void
+agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, uint32_t peer,
+         uint32_t chain, const char *evidence)
+{
+    struct agg_flagstat *fs = &s->flags[f];
+    if (fs->sessions == 0) {
+        fs->first = rec->ts_us;
+        if (evidence)
+            snprintf(fs->evidence, sizeof(fs->evidence), "%s", evidence);
+    }
+    fs->sessions++;
+    fs->last = rec->ts_us;
+    if (peer != UINT32_MAX)
+        agg_set_add(&fs->peers, peer);
+    if (chain != UINT32_MAX)
+        agg_set_add(&fs->chains, chain);
+    if (fs->n_ids < AGG_SESSIONS_MAX)
+        fs->ids[fs->n_ids++] = rec->id;
+}
+
+static void
+agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnosis *dg)
+{
+    for (unsigned i = 0; i < t->n_alerts && i < FACTS_ALERTS_MAX; i++) {
+        const struct tls_alert *a = &t->alerts[i];
+        unsigned k = 0;
+        for (; k < s->n_alerts; k++)
+            if (s->alerts[k].from == a->from && s->alerts[k].code == a->code)
+                break;
+        if (k == s->n_alerts) {
+            if (s->n_alerts >= AGG_ALERTS_MAX)
+                continue;
+            s->alerts[k].from = a->from;
+            s->alerts[k].code = a->code;
+            snprintf(s->alerts[k].meaning, sizeof(s->alerts[k].meaning), "%s", dg->alert_meaning);
+            s->n_alerts++;
+        }
+        s->alerts[k].count++;
+    }
+}
+
+void
+agg_session(const struct flow_record *rec, const struct diagnosis *dg)
+{
+    const struct session_facts *f = rec->facts;
+    if (!f)
+        return;
+    struct agg_server *s = agg_server_get(&rec->server);
+    if (!s)
+        return;
+    const struct smtp_facts *sm = &f->smtp;
+    const struct tls_facts *t = &f->tls;
+    if (s->sessions == 0)
+        s->first = rec->ts_us;
+    s->sessions++;
+    s->last = rec->ts_us;
+    if (rec->ts_us > agg.last_ts)
+        agg.last_ts = rec->ts_us;
+    agg_add_name(s, sm->banner_host.s, sm->banner_host.len);
+    agg_add_name(s, t->sni.s, t->sni.len);
+    uint32_t peer = agg_peer(s, &rec->client.ip);
+    struct agg_peer *p = peer != UINT32_MAX ? &s->peers[peer] : NULL;
+    if (p) {
+        p->sessions++;
+        p->offered += sm->starttls_offered == 1;
+        p->not_offered += sm->starttls_offered == 0 && !sm->stripped_capability.s;
+        p->stripped += sm->stripped_capability.s != NULL;
+        p->used += sm->tls_started || sm->implicit_tls;
+        if (dg->starttls_rejected) {
+            p->rejected++;
+            p->rejected_code = sm->starttls_reply_code;
+        }
+        p->plaintext += sm->plaintext_mail;
+        p->tls_failed += dg->tls_handshake_failed;
+    }
+    s->implicit += sm->implicit_tls;
+    uint32_t chain = UINT32_MAX;
+    if (t->seen) {
+        s->tls_sessions++;
+        if (t->version >= 0x0300 && t->version <= 0x0304)
+            s->versions[t->version - 0x0300]++;
+        if (t->n_server_chain > 0) {
+            chain = agg_chain(s, t);
+            if (chain != UINT32_MAX) {
+                struct agg_chain *c = &s->chains[chain];
+                if (c->sessions == 0) {
+                    c->first = rec->ts_us;
+                    snprintf(c->verdict, sizeof(c->verdict), "%s", dg->exchange_status);
+                    snprintf(c->verify_text, sizeof(c->verify_text), "%s", dg->verify_error_text);
+                }
+                c->sessions++;
+                c->last = rec->ts_us;
+                c->expired_seen |= dg->expired;
+                const struct cert_entry *leaf = certcache_get(c->ids[0]);
+                if (leaf && leaf->info.subject_cn)
+                    agg_add_name(s, (const uint8_t *)leaf->info.subject_cn,
+                                 strlen(leaf->info.subject_cn));
+                if (peer != UINT32_MAX)
+                    agg_use(s, peer, chain, rec->ts_us);
+            }
+        }
+        agg_alerts(s, t, dg);
+    }
+    char ev[200];
+    if (dg->checked_name[0])
+        snprintf(ev, sizeof(ev), "%.90s; name checked: %.80s (from %s)", dg->verify_error_text,
+                 dg->checked_name, name_source_str(dg->checked_name_source));
+    else
+        snprintf(ev, sizeof(ev), "%s", dg->verify_error_text);
+    const bool flags[AF_COUNT] = {dg->expired,
+                                  dg->not_yet_valid,
+                                  dg->self_signed,
+                                  dg->name_mismatch,
+                                  dg->missing_intermediate,
+                                  dg->untrusted_root,
+                                  dg->name_constraint_violation,
+                                  dg->weak_key,
+                                  dg->weak_signature,
+                                  dg->starttls_stripped,
+                                  dg->starttls_not_offered,
+                                  dg->starttls_rejected,
+                                  dg->plaintext_after_failed_starttls,
+                                  dg->plaintext_delivery,
+                                  dg->auth_before_tls,
+                                  dg->tls_handshake_failed,
+                                  dg->client_rejected_certificate,
+                                  dg->server_rejected_client_certificate,
+                                  dg->mutual_tls,
+                                  dg->certificates_not_visible};
+    for (int i = 0; i < AF_COUNT; i++) {
+        if (!flags[i])
+            continue;
+        const char *e = ev;
+        if (i == AF_CLIENT_REJECTED || i == AF_SERVER_REJECTED_CLIENT || i == AF_TLS_FAILED)
+            e = dg->alert_meaning;
+        else if (i == AF_UNTRUSTED_ROOT && dg->untrusted_root_subject[0])
+            e = dg->untrusted_root_subject;
+        else if (i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS)
+            e = NULL;
+        agg_flag(s, (enum agg_flag)i, rec, peer, chain, e);
+    }
+}
+
+static int
+agg_cmp_server(const void *a, const void *b)
+{
+    const struct agg_server *x = *(struct agg_server *const *)a,
+                            *y = *(struct agg_server *const *)b;
+    if (x->ep.ip.family != y->ep.ip.family)
+        return x->ep.ip.family - y->ep.ip.family;
+    int c = memcmp(x->ep.ip.a, y->ep.ip.a, 16);
+    if (c)
+        return c;
+    return (int)x->ep.port - (int)y->ep.port;
+}
+
+void
+agg_finish(void)
+{
+    if (agg.n_servers)
+        qsort(agg.servers, agg.n_servers, sizeof(*agg.servers), agg_cmp_server);
+    agg_compute_findings();
+}
+
+void
+agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n)
+{
+    if (peer >= s->n_peers) {
+        snprintf(out, n, "?");
+        return;
+    }
+    report_ip_str(out, n, &s->peers[peer].ip);
+}
+
+void
+agg_chain_label(const struct agg_chain *c, char *out, size_t n)
+{
+    const struct cert_entry *e = certcache_get(c->ids[0]);
+    if (!e) {
+        snprintf(out, n, "(certificate not cached)");
+        return;
+    }
+    char h[41];
+    report_hex_upper(h, e->sha1, 20);
+    if (e->info.parse_error)
+        snprintf(out, n, "unparsable certificate (SHA-1 %.8s)", h);
+    else
+        snprintf(out, n, "%s (SHA-1 %.8s, until %.10s)", e->info.subject, h, e->info.not_after_iso);
+}
+
+void
+agg_ts_short(int64_t us, char *out, size_t n)
+{
+    char b[40];
+    json_fmt_ts(b, sizeof(b), us);
+    snprintf(out, n, "%.10s %.8s", b, b + 11);
+}
+
+int
+agg_max_severity(void)
+{
+    return agg.max_severity;
+}
+
+static void
+agg_json_server(struct json *j, const struct agg_server *s)
+{
+    char b[64];
+    json_obj_begin(j, NULL);
+    json_str(j, "event", "server");
+    report_endpoint_json(j, "server", &s->ep);
+    json_arr_begin(j, "names");
+    for (unsigned i = 0; i < s->n_names; i++)
+        json_str(j, NULL, s->names[i]);
+    json_arr_end(j);
+    json_uint(j, "sessions", s->sessions);
+    json_uint(j, "tls_sessions", s->tls_sessions);
+    json_ts(j, "first_seen", s->first);
+    json_ts(j, "last_seen", s->last);
+    json_arr_begin(j, "peers");
+    for (uint32_t i = 0; i < s->n_peers; i++) {
+        const struct agg_peer *p = &s->peers[i];
+        json_obj_begin(j, NULL);
+        report_ip_str(b, sizeof(b), &p->ip);
+        json_str(j, "ip", b);
+        json_uint(j, "sessions", p->sessions);
+        json_uint(j, "starttls_offered", p->offered);
+        json_uint(j, "starttls_not_offered", p->not_offered);
+        json_uint(j, "starttls_stripped", p->stripped);
+        json_uint(j, "tls_used", p->used);
+        json_uint(j, "starttls_rejected", p->rejected);
+        if (p->rejected)
+            json_int(j, "starttls_rejected_code", p->rejected_code);
+        json_uint(j, "tls_failed", p->tls_failed);
+        json_uint(j, "plaintext_delivery", p->plaintext);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_uint(j, "peers_dropped", s->peers_dropped);
+    json_arr_begin(j, "certificates");
+    for (uint32_t c = 0; c < s->n_chains; c++) {
+        const struct agg_chain *ch = &s->chains[c];
+        json_obj_begin(j, NULL);
+        report_cert_json(j, "leaf", ch->ids[0]);
+        json_arr_begin(j, "chain_sha256");
+        for (unsigned i = 0; i < ch->n; i++) {
+            const struct cert_entry *e = certcache_get(ch->ids[i]);
+            char h[65];
+            if (e)
+                report_hex(h, e->sha256, 32);
+            json_str(j, NULL, e ? h : NULL);
+        }
+        json_arr_end(j);
+        json_str(j, "verdict", ch->verdict);
+        json_str(j, "verify_error_text", ch->verify_text);
+        json_uint(j, "sessions", ch->sessions);
+        json_ts(j, "first_seen", ch->first);
+        json_ts(j, "last_seen", ch->last);
+        json_arr_begin(j, "peers");
+        for (uint32_t u = 0; u < s->n_uses; u++) {
+            const struct agg_use *us = &s->uses[u];
+            if (us->chain != c)
+                continue;
+            json_obj_begin(j, NULL);
+            agg_peer_str(s, us->peer, b, sizeof(b));
+            json_str(j, "ip", b);
+            json_uint(j, "sessions", us->sessions);
+            json_ts(j, "first_seen", us->first);
+            json_ts(j, "last_seen", us->last);
+            json_obj_end(j);
+        }
+        json_arr_end(j);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_uint(j, "certificates_dropped", s->chains_dropped);
+    json_arr_begin(j, "alerts");
+    for (unsigned i = 0; i < s->n_alerts; i++) {
+        const struct agg_alert *a = &s->alerts[i];
+        json_obj_begin(j, NULL);
+        json_str(j, "from", a->from == 0 ? "client" : "server");
+        if (a->code < 0) {
+            json_null(j, "code");
+            json_null(j, "name");
+        } else {
+            json_int(j, "code", a->code);
+            json_str(j, "name", tls_alert_str(a->code));
+        }
+        json_uint(j, "count", a->count);
+        json_str(j, "meaning", a->meaning[0] ? a->meaning : NULL);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_obj_begin(j, "tls_versions");
+    for (int v = 0; v < 5; v++)
+        if (s->versions[v])
+            json_uint(j, tls_version_str((uint16_t)(0x0300 + v)), s->versions[v]);
+    json_obj_end(j);
+    json_uint(j, "implicit_tls_sessions", s->implicit);
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+static void
+agg_json_finding(struct json *j, const struct agg_finding *f)
+{
+    const struct agg_server *s = agg.servers[f->server];
+    char b[64];
+    json_obj_begin(j, NULL);
+    json_str(j, "event", "finding");
+    json_str(j, "severity", agg_severity_str(f->severity));
+    json_str(j, "kind", f->kind);
+    report_endpoint_json(j, "server", &s->ep);
+    json_arr_begin(j, "peers");
+    for (unsigned i = 0; i < f->peers.n; i++) {
+        agg_peer_str(s, f->peers.v[i], b, sizeof(b));
+        json_str(j, NULL, b);
+    }
+    json_arr_end(j);
+    if (f->peers.dropped)
+        json_uint(j, "peers_not_listed", f->peers.dropped);
+    json_arr_begin(j, "certificates");
+    for (unsigned i = 0; i < f->chains.n; i++) {
+        const struct cert_entry *e = certcache_get(s->chains[f->chains.v[i]].ids[0]);
+        char h[65];
+        if (e)
+            report_hex(h, e->sha256, 32);
+        json_str(j, NULL, e ? h : NULL);
+    }
+    json_arr_end(j);
+    json_uint(j, "session_count", f->sessions);
+    json_arr_begin(j, "sessions");
+    for (unsigned i = 0; i < f->n_ids; i++)
+        json_uint(j, NULL, f->ids[i]);
+    json_arr_end(j);
+    json_ts(j, "first_seen", f->first);
+    json_ts(j, "last_seen", f->last);
+    json_str(j, "summary", f->summary);
+    json_str(j, "evidence", f->evidence[0] ? f->evidence : NULL);
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+void
+agg_write_json(struct json *j)
+{
+    for (uint32_t i = 0; i < agg.n_servers; i++)
+        agg_json_server(j, agg.servers[i]);
+    for (uint32_t i = 0; i < agg.n_findings; i++)
+        agg_json_finding(j, &agg.findings[i]);
+}

@@ -1,0 +1,47 @@
+/* \summary: per-server aggregation and findings (issue 4 "Per server and per
+ * peer"): which certificate each server presented to which peer, and the
+ * findings drawn from it (peer-dependent certificate, mixed pool, certificate
+ * changed, expired certificate served, STARTTLS inconsistent, plaintext
+ * fallback, and one finding kind per session diagnosis flag).
+ *
+ * Call order: agg_init, agg_session for every finished session (in the order
+ * flows end), agg_finish, then the writers, then agg_fini. */
+#ifndef SMTPTAP_AGGREGATE_H
+#define SMTPTAP_AGGREGATE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "diagnose.h"
+#include "json.h"
+#include "record.h"
+#include "report.h"
+
+/* Severities, as --fail-on takes them. */
+enum agg_severity { SEV_NONE = 0, SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
+const char *agg_severity_str(int sev);
+
+void agg_init(const struct config *cfg);
+void agg_fini(void);
+
+/* One finished flow that carried SMTP or TLS, with its diagnosis. Both are
+ * borrowed for the call: copy what is kept. Memory stays bounded by
+ * report.servers_max and report.peers_max (overflow is counted and shown). */
+void agg_session(const struct flow_record *rec, const struct diagnosis *dg);
+
+/* Computes the findings. */
+void agg_finish(void);
+
+/* Writes one "event":"server" record per server, then one "event":"finding"
+ * record per finding (worst first, then by server, then kind). */
+void agg_write_json(struct json *j);
+
+/* The terminal report: findings worst first, one sentence each, then the
+ * per-server tables, then a short run summary from st. */
+void agg_write_text(FILE *f, const struct run_stats *st, bool color);
+
+/* Highest finding severity (enum agg_severity). */
+int agg_max_severity(void);
+
+#endif /* SMTPTAP_AGGREGATE_H */

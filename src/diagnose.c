@@ -1,0 +1,234 @@
+/* \summary: per-session verdicts (issue 4): chain trust and time (verify.c),
+ * the name check (names.c, RFC 6125), STARTTLS (RFC 3207) and alert
+ * findings, in the words mail admins search for. */
+#include "diagnose.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "certcache.h"
+#include "names.h"
+#include "tls_names.h"
+#include "verify.h"
+
+static const struct config *dg_cfg;
+
+int
+diagnose_init(const struct config *cfg, char *err, unsigned errlen)
+{
+    dg_cfg = cfg;
+    return verify_init(cfg, err, errlen);
+}
+
+void
+diagnose_fini(void)
+{
+    verify_fini();
+    dg_cfg = NULL;
+}
+
+const char *
+name_source_str(enum name_source s)
+{
+    switch (s) {
+    case NAME_SRC_SNI:
+        return "sni";
+    case NAME_SRC_EXPECT:
+        return "expect";
+    case NAME_SRC_DNS_MX:
+        return "dns_mx";
+    case NAME_SRC_DNS_A:
+        return "dns_a";
+    case NAME_SRC_NONE:
+        break;
+    }
+    return "none";
+}
+
+/* The name to check, by priority: --expect ADDRESS=NAME, --expect NAME, SNI,
+ * an MX host resolved to this address, an A/AAAA name. */
+static void
+dg_pick_name(const struct flow_record *rec, const struct expected_name *exp, unsigned n_exp,
+             struct diagnosis *out)
+{
+    char ip[64];
+    inet_ntop(rec->server.ip.family == 6 ? AF_INET6 : AF_INET, rec->server.ip.a, ip, sizeof(ip));
+    const char *bare = NULL;
+    for (unsigned i = 0; dg_cfg && i < dg_cfg->n_expect; i++) {
+        const char *e = dg_cfg->expect[i], *eq = strchr(e, '=');
+        if (!eq) {
+            if (!bare)
+                bare = e;
+            continue;
+        }
+        if ((size_t)(eq - e) == strlen(ip) && strncmp(e, ip, strlen(ip)) == 0) {
+            snprintf(out->checked_name, sizeof(out->checked_name), "%s", eq + 1);
+            out->checked_name_source = NAME_SRC_EXPECT;
+            return;
+        }
+    }
+    if (bare) {
+        snprintf(out->checked_name, sizeof(out->checked_name), "%s", bare);
+        out->checked_name_source = NAME_SRC_EXPECT;
+        return;
+    }
+    const struct fstr *sni = &rec->facts->tls.sni;
+    if (sni->s && sni->len > 0 && !memchr(sni->s, '\0', sni->len)) {
+        size_t n =
+            sni->len < sizeof(out->checked_name) - 1 ? sni->len : sizeof(out->checked_name) - 1;
+        memcpy(out->checked_name, sni->s, n);
+        out->checked_name[n] = '\0';
+        out->checked_name_source = NAME_SRC_SNI;
+        return;
+    }
+    for (unsigned i = 0; i < n_exp; i++)
+        if (exp[i].name && exp[i].name[0]) {
+            snprintf(out->checked_name, sizeof(out->checked_name), "%s", exp[i].name);
+            out->checked_name_source = exp[i].source;
+            return;
+        }
+}
+
+/* The handshake ended by FIN/RST before it finished. */
+static bool
+dg_aborted(const struct flow_record *rec)
+{
+    const struct tls_facts *t = &rec->facts->tls;
+    return t->handshake == TLS_HS_INCOMPLETE && rec->ended &&
+           (!strcmp(rec->ended, "fin") || !strcmp(rec->ended, "rst"));
+}
+
+static void
+dg_alerts(const struct flow_record *rec, struct diagnosis *out)
+{
+    const struct tls_facts *t = &rec->facts->tls;
+    for (unsigned i = 0; i < t->n_alerts && i < FACTS_ALERTS_MAX; i++) {
+        const struct tls_alert *a = &t->alerts[i];
+        bool fatal =
+            a->level == 2 || (a->encrypted && a->code < 0 && t->handshake == TLS_HS_FAILED);
+        if (!fatal)
+            continue;
+        /* after the server's certificate flight (RFC 5246 §7.4.2-7.4.5) */
+        bool after_server_cert =
+            (t->n_server_chain > 0 || t->certificates == TLS_CERTS_ENCRYPTED) &&
+            ((a->after_from == 1 && (a->after == 11 || a->after == 12 || a->after == 13 ||
+                                     a->after == 14 || a->after == 22)) ||
+             (a->encrypted && t->version == 0x0304));
+        bool after_client_cert = a->after_from == 0 &&
+                                 (a->after == 11 || a->after == 15 || a->after == 16 ||
+                                  a->after == 20 || a->after == -1) &&
+                                 (t->client_certificate_requested || t->n_client_chain > 0);
+        const char *nm = a->code >= 0 ? tls_alert_str(a->code) : NULL;
+        char what[80];
+        if (a->code >= 0)
+            snprintf(what, sizeof(what), "%s (%d)", nm ? nm : "an unknown alert", a->code);
+        else
+            snprintf(what, sizeof(what), "an encrypted alert (TLS 1.3: code not visible)");
+        if (a->from == 0 && after_server_cert) {
+            out->client_rejected_certificate = true;
+            if (!out->alert_meaning[0]) {
+                const struct cert_entry *e =
+                    t->n_server_chain ? certcache_get(t->server_chain[0]) : NULL;
+                if (e && !e->info.parse_error)
+                    snprintf(out->alert_meaning, sizeof(out->alert_meaning),
+                             "the client rejected the server certificate %.60s with %s",
+                             e->info.subject, what);
+                else
+                    snprintf(out->alert_meaning, sizeof(out->alert_meaning),
+                             "the client rejected the server certificate with %s", what);
+            }
+        } else if (a->from == 1 && after_client_cert) {
+            out->server_rejected_client_certificate = true;
+            if (!out->alert_meaning[0])
+                snprintf(out->alert_meaning, sizeof(out->alert_meaning),
+                         "the server rejected the client certificate with %s", what);
+        } else if (!out->alert_meaning[0]) {
+            snprintf(out->alert_meaning, sizeof(out->alert_meaning),
+                     "the %s ended the handshake with %s", a->from == 0 ? "client" : "server",
+                     what);
+        }
+    }
+}
+
+static void
+dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
+{
+    const struct tls_facts *t = &rec->facts->tls;
+    struct verify_result v;
+    out->verified = true;
+    verify_chain(t->server_chain, t->n_server_chain, at_us / 1000000, &v);
+    out->expired = v.expired;
+    out->not_yet_valid = v.not_yet_valid;
+    out->self_signed = v.self_signed;
+    out->untrusted_root = v.untrusted_root;
+    out->missing_intermediate = v.missing_intermediate && !v.self_signed;
+    out->name_constraint_violation = v.name_constraint_violation;
+    out->weak_key = v.weak_key;
+    out->weak_signature = v.weak_signature;
+    out->verify_error = v.first_error;
+    snprintf(out->verify_error_text, sizeof(out->verify_error_text), "%s",
+             v.first_error ? v.first_error_text : "ok");
+    snprintf(out->untrusted_root_subject, sizeof(out->untrusted_root_subject), "%s",
+             v.root_subject);
+    const struct cert_entry *leaf = certcache_get(t->server_chain[0]);
+    if (leaf && !leaf->info.parse_error) {
+        if (leaf->info.self_signed)
+            out->self_signed = true;
+        int64_t warn = (int64_t)(dg_cfg ? dg_cfg->expiry_warn_days : 30) * 86400;
+        int64_t at = at_us / 1000000;
+        out->expiring_soon = leaf->info.not_after >= at && leaf->info.not_after - at < warn;
+    }
+    if (out->checked_name[0] && leaf && leaf->x509)
+        out->name_mismatch = !names_check(leaf->x509, out->checked_name, NULL, 0);
+    out->certificate_ok = v.first_error == 0 && !out->name_mismatch && !out->self_signed;
+    if (out->expired || out->not_yet_valid)
+        snprintf(out->exchange_status, sizeof(out->exchange_status), "DateInvalid");
+    else if (out->untrusted_root || out->self_signed || out->missing_intermediate)
+        snprintf(out->exchange_status, sizeof(out->exchange_status), "UntrustedRoot");
+    else if (out->name_mismatch)
+        snprintf(out->exchange_status, sizeof(out->exchange_status), "SubjectMismatch");
+    else if (v.first_error)
+        snprintf(out->exchange_status, sizeof(out->exchange_status), "Invalid");
+    else
+        snprintf(out->exchange_status, sizeof(out->exchange_status), "Valid");
+}
+
+void
+diagnose_session(const struct flow_record *rec, const struct expected_name *expected,
+                 unsigned n_expected, struct diagnosis *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->verify_error = -1;
+    if (!rec->facts)
+        return;
+    const struct smtp_facts *s = &rec->facts->smtp;
+    const struct tls_facts *t = &rec->facts->tls;
+    int64_t at_us = dg_cfg && dg_cfg->at_us ? dg_cfg->at_us : rec->ts_us;
+    out->judged_at_us = at_us;
+
+    /* STARTTLS (RFC 3207) */
+    out->starttls_stripped = s->stripped_capability.s != NULL;
+    out->starttls_not_offered = s->seen && s->starttls_offered == 0 && !s->implicit_tls &&
+                                !s->anonymoustls_offered && !out->starttls_stripped;
+    out->starttls_rejected =
+        s->starttls_command && s->starttls_reply_code > 0 && s->starttls_reply_code != 220;
+    out->auth_before_tls = s->auth_before_tls;
+    out->plaintext_delivery = s->plaintext_mail;
+    bool tls_failed = t->seen && (t->handshake == TLS_HS_FAILED || dg_aborted(rec));
+    out->plaintext_after_failed_starttls =
+        s->plaintext_mail && s->starttls_command &&
+        (out->starttls_rejected || !s->tls_started || tls_failed);
+
+    /* TLS */
+    out->tls_handshake_failed = tls_failed;
+    out->mutual_tls = t->n_client_chain > 0;
+    out->certificates_not_visible =
+        t->seen && (t->certificates == TLS_CERTS_ENCRYPTED || t->certificates == TLS_CERTS_GAP ||
+                    t->certificates == TLS_CERTS_TRUNCATED);
+    dg_alerts(rec, out);
+    if (t->seen && t->n_server_chain > 0) {
+        dg_pick_name(rec, expected, n_expected, out);
+        dg_chain(rec, at_us, out);
+    }
+}

@@ -1,0 +1,49 @@
+/* \summary: a small buffered NDJSON writer (RFC 8259). Keys are written in
+ * the order the caller gives them, so output is deterministic. Wire bytes are
+ * escaped: control bytes and bytes >= 0x7f become \u00XX, so a NUL or a
+ * Latin-1 byte never cuts or corrupts a string. */
+#ifndef SMTPTAP_JSON_H
+#define SMTPTAP_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_DEPTH_MAX 16
+
+struct json {
+    FILE *f; /* NULL: writes are discarded */
+    char *buf;
+    size_t len, cap;
+    int depth;
+    bool first[JSON_DEPTH_MAX]; /* no member written yet at this depth */
+    bool error;                 /* a write failed (reported once by json_close) */
+};
+
+/* f may be NULL (everything is discarded). */
+void json_init(struct json *j, FILE *f);
+/* Flushes; returns 0, or -1 when a write failed. Does not fclose. */
+int json_flush(struct json *j);
+void json_free(struct json *j);
+
+/* key is NULL inside arrays and for the top-level object. */
+void json_obj_begin(struct json *j, const char *key);
+void json_obj_end(struct json *j);
+void json_arr_begin(struct json *j, const char *key);
+void json_arr_end(struct json *j);
+/* Ends a top-level record: writes the newline. */
+void json_record_end(struct json *j);
+
+void json_str(struct json *j, const char *key, const char *s);               /* NULL -> null */
+void json_strn(struct json *j, const char *key, const uint8_t *s, size_t n); /* raw bytes */
+void json_int(struct json *j, const char *key, int64_t v);
+void json_uint(struct json *j, const char *key, uint64_t v);
+void json_bool(struct json *j, const char *key, bool v);
+void json_null(struct json *j, const char *key);
+/* Time in microseconds since the epoch as "2026-11-24T06:26:01.123456Z". */
+void json_ts(struct json *j, const char *key, int64_t us);
+/* Formats us like json_ts into out (at least 32 bytes). */
+void json_fmt_ts(char *out, size_t n, int64_t us);
+
+#endif /* SMTPTAP_JSON_H */

@@ -1,0 +1,92 @@
+/* \summary: RFC 6125 name matching (see names.h). */
+#include "names.h"
+
+#include <arpa/inet.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* Length without one trailing dot. */
+static size_t
+names_len(const char *s, size_t n)
+{
+    return n > 0 && s[n - 1] == '.' ? n - 1 : n;
+}
+
+bool
+names_dns_match(const char *pattern, size_t len, const char *ref)
+{
+    if (!pattern || !ref || memchr(pattern, '\0', len))
+        return false; /* an embedded NUL is an attack, never a match */
+    size_t pl = names_len(pattern, len), rl = names_len(ref, strlen(ref));
+    if (pl == 0 || rl == 0)
+        return false;
+    if (pattern[0] == '*' && pl > 2 && pattern[1] == '.') {
+        const char *base = pattern + 2;
+        size_t bl = pl - 2;
+        /* at least two labels after the wildcard ("*.com" is refused) */
+        if (!memchr(base, '.', bl) || memchr(base, '*', bl))
+            return false;
+        const char *dot = memchr(ref, '.', rl);
+        if (!dot || dot == ref)
+            return false; /* the wildcard covers exactly one non-empty label */
+        size_t rest = rl - (size_t)(dot + 1 - ref);
+        return rest == bl && strncasecmp(dot + 1, base, bl) == 0;
+    }
+    if (memchr(pattern, '*', pl))
+        return false; /* partial or inner wildcards are not honoured */
+    return pl == rl && strncasecmp(pattern, ref, rl) == 0;
+}
+
+bool
+names_check(struct x509_st *cert, const char *ref, char *why, size_t whylen)
+{
+    X509 *x = cert;
+    unsigned char ip[16];
+    int iplen = 0;
+    if (inet_pton(AF_INET, ref, ip) == 1)
+        iplen = 4;
+    else if (inet_pton(AF_INET6, ref, ip) == 1)
+        iplen = 16;
+    GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    bool has_dns = false, has_ip = false, match = false;
+    for (int i = 0; gens && i < sk_GENERAL_NAME_num(gens) && !match; i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+        if (g->type == GEN_DNS) {
+            has_dns = true;
+            if (!iplen)
+                match = names_dns_match((const char *)ASN1_STRING_get0_data(g->d.ia5),
+                                        (size_t)ASN1_STRING_length(g->d.ia5), ref);
+        } else if (g->type == GEN_IPADD) {
+            has_ip = true;
+            match = iplen && ASN1_STRING_length(g->d.ip) == iplen &&
+                    memcmp(ASN1_STRING_get0_data(g->d.ip), ip, (size_t)iplen) == 0;
+        }
+    }
+    GENERAL_NAMES_free(gens);
+    if (match)
+        return true;
+    if (!has_dns && !has_ip && !iplen) {
+        /* RFC 6125 §6.4.4: the CN only when no subjectAltName identifier. */
+        const X509_NAME *nm = X509_get_subject_name(x);
+        int last = -1;
+        for (int i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1); i >= 0;
+             i = X509_NAME_get_index_by_NID(nm, NID_commonName, i))
+            last = i;
+        if (last >= 0) {
+            const ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, last));
+            if (names_dns_match((const char *)ASN1_STRING_get0_data(s),
+                                (size_t)ASN1_STRING_length(s), ref))
+                return true;
+        }
+        if (why)
+            snprintf(why, whylen, "%s is not the certificate's CN (it has no subjectAltName)", ref);
+        return false;
+    }
+    if (why)
+        snprintf(why, whylen, "%s is not among the certificate's subjectAltName %s", ref,
+                 iplen ? "IP addresses" : "DNS names");
+    return false;
+}

@@ -1,0 +1,174 @@
+/* \summary: the report's driver: per flow, the diagnosis and the session
+ * record; DNS answers to the name learner; at the end the server and finding
+ * records, the stats record and the terminal report. */
+#include "report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aggregate.h"
+#include "certcache.h"
+#include "diagnose.h"
+#include "dnslearn.h"
+#include "json.h"
+#include "report_session.h"
+
+#define REPORT_EXPECTED_MAX 8
+
+static struct {
+    const struct config *cfg;
+    FILE *out;      /* NDJSON destination, NULL without --json */
+    bool out_owned; /* fclose at the end */
+    struct json j;
+    uint64_t sessions, flows_written, cert_write_errors;
+    bool cert_error_said;
+} rp;
+
+int
+report_open(const struct config *cfg)
+{
+    memset(&rp, 0, sizeof(rp));
+    rp.cfg = cfg;
+    if (cfg->json_path) {
+        if (strcmp(cfg->json_path, "-") == 0) {
+            rp.out = stdout;
+        } else {
+            rp.out = fopen(cfg->json_path, "w");
+            if (!rp.out) {
+                fprintf(stderr, "smtptap: --json %s: %s\n", cfg->json_path, strerror(errno));
+                return -1;
+            }
+            rp.out_owned = true;
+        }
+    }
+    if (cfg->certs_dir && access(cfg->certs_dir, W_OK) != 0) {
+        fprintf(stderr, "smtptap: --certs %s: %s\n", cfg->certs_dir, strerror(errno));
+        if (rp.out_owned)
+            fclose(rp.out);
+        return -1;
+    }
+    json_init(&rp.j, rp.out);
+    dnslearn_init(cfg->report_servers_max ? cfg->report_servers_max : 1024);
+    agg_init(cfg);
+    return 0;
+}
+
+/* --certs DIR: each distinct certificate once, as DIR/SHA256.pem. */
+static void
+report_write_certs(const uint32_t *ids, unsigned n)
+{
+    for (unsigned i = 0; i < n && i < FACTS_CHAIN_MAX; i++) {
+        char err[256];
+        if (ids[i] == 0)
+            continue;
+        if (certcache_write_pem(rp.cfg->certs_dir, ids[i], err, sizeof(err)) != 0) {
+            rp.cert_write_errors++;
+            if (!rp.cert_error_said)
+                fprintf(stderr, "smtptap: --certs: %s\n", err);
+            rp.cert_error_said = true;
+        }
+    }
+}
+
+void
+report_flow(const struct flow_record *rec)
+{
+    const struct session_facts *f = rec->facts;
+    if (!f || (!f->smtp.seen && !f->tls.seen)) {
+        if (rec->mail_port) {
+            report_flow_json(&rp.j, rec);
+            rp.flows_written++;
+        }
+        return;
+    }
+    rp.sessions++;
+    struct expected_name names[REPORT_EXPECTED_MAX];
+    unsigned n = dnslearn_names(&rec->server.ip, names, REPORT_EXPECTED_MAX);
+    struct diagnosis dg;
+    diagnose_session(rec, names, n, &dg);
+    report_session_json(&rp.j, rec, &dg);
+    agg_session(rec, &dg);
+    if (rp.cfg->certs_dir) {
+        report_write_certs(f->tls.server_chain, f->tls.n_server_chain);
+        report_write_certs(f->tls.client_chain, f->tls.n_client_chain);
+    }
+}
+
+void
+report_dns_addr(const char *name, const struct ipaddr *addr, const struct ipaddr *resolver_client,
+                int64_t ts_us)
+{
+    (void)resolver_client;
+    dnslearn_addr(name, addr, ts_us);
+}
+
+void
+report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us)
+{
+    dnslearn_mx(domain, mx_host, ts_us);
+}
+
+static void
+report_stats_json(struct json *j, const struct run_stats *s)
+{
+    json_obj_begin(j, NULL);
+    json_str(j, "event", "stats");
+    if (s->first_us)
+        json_ts(j, "first_packet", s->first_us);
+    else
+        json_null(j, "first_packet");
+    if (s->last_us)
+        json_ts(j, "last_packet", s->last_us);
+    else
+        json_null(j, "last_packet");
+    json_uint(j, "files_read", s->files_read);
+    json_uint(j, "files_damaged", s->files_damaged);
+    json_uint(j, "packets", s->packets);
+    json_uint(j, "bytes", s->bytes);
+    json_uint(j, "drops", s->drops);
+    json_uint(j, "ifdrops", s->ifdrops);
+    json_uint(j, "truncated_frames", s->truncated_frames);
+    json_uint(j, "decode_errors", s->decode_errors);
+    json_uint(j, "fragments", s->fragments);
+    json_uint(j, "not_ip", s->not_ip);
+    json_uint(j, "other_proto", s->other_proto);
+    json_uint(j, "flows", s->flows);
+    json_uint(j, "mail_flows", s->mail_flows);
+    json_uint(j, "sessions", rp.sessions);
+    json_uint(j, "evictions", s->evictions);
+    json_uint(j, "timeouts", s->timeouts);
+    json_uint(j, "certificates", s->certificates);
+    json_uint(j, "certificates_distinct", s->certificates_distinct);
+    json_uint(j, "certificate_parse_errors", s->certificate_parse_errors);
+    json_uint(j, "certificate_write_errors", rp.cert_write_errors);
+    json_uint(j, "dns_names_dropped", dnslearn_dropped());
+    json_uint(j, "cap_hits", s->cap_hits);
+    json_uint(j, "memory_peak", s->memory_peak);
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+int
+report_finish(const struct run_stats *stats)
+{
+    agg_finish();
+    agg_write_json(&rp.j);
+    report_stats_json(&rp.j, stats);
+    int rc = json_flush(&rp.j);
+    if (rc != 0)
+        fprintf(stderr, "smtptap: --json %s: write error\n", rp.cfg->json_path);
+    if (!rp.cfg->quiet) {
+        bool color = rp.cfg->color == 1 || (rp.cfg->color < 0 && isatty(STDOUT_FILENO));
+        agg_write_text(stdout, stats, color);
+        fflush(stdout);
+    }
+    if (rp.out_owned && fclose(rp.out) != 0)
+        fprintf(stderr, "smtptap: --json %s: %s\n", rp.cfg->json_path, strerror(errno));
+    json_free(&rp.j);
+    int worst = agg_max_severity();
+    agg_fini();
+    dnslearn_fini();
+    return worst;
+}

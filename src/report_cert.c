@@ -1,0 +1,105 @@
+/* \summary: one certificate as JSON, shared by every record that names one
+ * (RFC 5280 fields; the Exchange thumbprint is the SHA-1 of the DER in
+ * upper-case hex, as Get-ExchangeCertificate prints it). */
+#include "report_cert.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void
+report_hex(char *out, const uint8_t *b, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+void
+report_hex_upper(char *out, const uint8_t *b, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+void
+report_key_str(char *out, size_t n, const struct x509_info *info)
+{
+    if (!info->key_type[0])
+        snprintf(out, n, "unknown");
+    else if (info->key_curve[0])
+        snprintf(out, n, "%s %d (%s)", info->key_type, info->key_bits, info->key_curve);
+    else if (info->key_bits > 0)
+        snprintf(out, n, "%s %d", info->key_type, info->key_bits);
+    else
+        snprintf(out, n, "%s", info->key_type);
+}
+
+void
+report_cert_json(struct json *j, const char *key, uint32_t cert_id)
+{
+    const struct cert_entry *e = certcache_get(cert_id);
+    json_obj_begin(j, key);
+    if (!e) {
+        json_null(j, "sha256");
+        json_str(j, "parse_error", "not cached (certcache.max reached or out of memory)");
+        json_obj_end(j);
+        return;
+    }
+    char h256[65], h1[41], h1u[41];
+    report_hex(h256, e->sha256, 32);
+    report_hex(h1, e->sha1, 20);
+    report_hex_upper(h1u, e->sha1, 20);
+    json_str(j, "sha256", h256);
+    json_str(j, "sha1", h1);
+    const struct x509_info *x = &e->info;
+    if (x->parse_error) {
+        json_uint(j, "length", e->der_len);
+        json_str(j, "parse_error", x->parse_error);
+        json_obj_end(j);
+        return;
+    }
+    json_str(j, "subject", x->subject);
+    json_str(j, "issuer", x->issuer);
+    json_str(j, "subject_cn", x->subject_cn);
+    json_str(j, "serial", x->serial);
+    json_arr_begin(j, "san");
+    for (unsigned i = 0; i < x->n_san; i++) {
+        char b[8];
+        const char *t = x->san[i].type == 'D'   ? "DNS"
+                        : x->san[i].type == 'I' ? "IP"
+                        : x->san[i].type == 'E' ? "email"
+                        : x->san[i].type == 'U' ? "URI"
+                                                : NULL;
+        if (!t) {
+            snprintf(b, sizeof(b), "%c", x->san[i].type);
+            t = b;
+        }
+        char v[600];
+        snprintf(v, sizeof(v), "%s:%s", t, x->san[i].value ? x->san[i].value : "");
+        json_str(j, NULL, v);
+    }
+    json_arr_end(j);
+    if (x->san_truncated)
+        json_bool(j, "san_truncated", true);
+    json_str(j, "not_before", x->not_before_iso);
+    json_str(j, "not_after", x->not_after_iso);
+    char k[80];
+    report_key_str(k, sizeof(k), x);
+    json_str(j, "key", k);
+    json_str(j, "sig_alg", x->sig_alg);
+    json_bool(j, "self_signed", x->self_signed);
+    json_bool(j, "is_ca", x->is_ca);
+    json_str(j, "exchange_thumbprint", h1u);
+    char xn[1200];
+    if (x509_exchange_cert_name(x, xn, sizeof(xn)) == 0)
+        json_str(j, "exchange_cert_name", xn);
+    json_uint(j, "length", e->der_len);
+    json_obj_end(j);
+}

@@ -1,0 +1,370 @@
+/* \summary: the per-connection NDJSON records: "session" (SMTP dialogue
+ * around STARTTLS per RFC 5321 / RFC 3207, the TLS handshake per RFC 5246 /
+ * RFC 8446, the certificates sent, the alerts, and the diagnosis) and "flow"
+ * (a mail-port connection that carried neither). */
+#include "report_session.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report_cert.h"
+#include "tls_names.h"
+
+void
+report_ip_str(char *out, size_t n, const struct ipaddr *ip)
+{
+    if (!inet_ntop(ip->family == 6 ? AF_INET6 : AF_INET, ip->a, out, (socklen_t)n))
+        snprintf(out, n, "?");
+}
+
+void
+report_endpoint_json(struct json *j, const char *key, const struct endpoint *e)
+{
+    char ip[64];
+    report_ip_str(ip, sizeof(ip), &e->ip);
+    json_obj_begin(j, key);
+    json_str(j, "ip", ip);
+    json_uint(j, "port", e->port);
+    json_obj_end(j);
+}
+
+static void
+rs_fstr(struct json *j, const char *key, const struct fstr *s)
+{
+    if (!s->s)
+        json_null(j, key);
+    else
+        json_strn(j, key, s->s, s->len);
+}
+
+/* A space-separated wire list as a JSON array. */
+static void
+rs_words(struct json *j, const char *key, const struct fstr *s)
+{
+    json_arr_begin(j, key);
+    for (uint32_t i = 0; s->s && i < s->len;) {
+        uint32_t k = i;
+        while (k < s->len && s->s[k] != ' ')
+            k++;
+        if (k > i)
+            json_strn(j, NULL, s->s + i, k - i);
+        i = k + 1;
+    }
+    json_arr_end(j);
+}
+
+/* The transport part common to "session" and "flow". */
+static void
+rs_transport(struct json *j, const struct flow_record *r)
+{
+    json_uint(j, "id", r->id);
+    json_ts(j, "ts", r->ts_us);
+    json_ts(j, "ts_end", r->ts_end_us);
+    report_endpoint_json(j, "client", &r->client);
+    report_endpoint_json(j, "server", &r->server);
+    if (r->n_vlan) {
+        json_arr_begin(j, "vlan");
+        for (unsigned i = 0; i < r->n_vlan && i < 2; i++)
+            json_uint(j, NULL, r->vlan[i]);
+        json_arr_end(j);
+    }
+    json_str(j, "client_by", r->client_by);
+    json_bool(j, "midstream", r->midstream);
+    json_obj_begin(j, "packets");
+    json_uint(j, "client", r->pkts[0]);
+    json_uint(j, "server", r->pkts[1]);
+    json_obj_end(j);
+    json_obj_begin(j, "bytes");
+    json_uint(j, "client", r->bytes[0]);
+    json_uint(j, "server", r->bytes[1]);
+    json_obj_end(j);
+    json_str(j, "ended", r->ended);
+    json_str(j, "app", r->app);
+    json_str(j, "owner", r->owner);
+}
+
+static void
+rs_status(struct json *j, const struct flow_record *r)
+{
+    json_str(j, "status", r->status);
+    json_arr_begin(j, "anomalies");
+    for (unsigned i = 0; i < r->n_anomalies; i++) {
+        const struct anomaly *a = &r->anomalies[i];
+        json_obj_begin(j, NULL);
+        json_str(j, "name", a->name);
+        json_uint(j, "count", a->count);
+        if (a->detail[0])
+            json_str(j, "detail", a->detail);
+        json_ts(j, "first", a->first_us);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    if (r->anomalies_dropped)
+        json_uint(j, "anomalies_dropped", r->anomalies_dropped);
+}
+
+static void
+rs_smtp(struct json *j, const struct smtp_facts *s)
+{
+    json_obj_begin(j, "smtp");
+    json_bool(j, "seen", s->seen);
+    if (s->banner_code)
+        json_int(j, "banner_code", s->banner_code);
+    else
+        json_null(j, "banner_code");
+    rs_fstr(j, "banner", &s->banner);
+    rs_fstr(j, "banner_host", &s->banner_host);
+    json_str(j, "ehlo_verb", s->ehlo_verb[0] ? s->ehlo_verb : NULL);
+    rs_fstr(j, "ehlo", &s->ehlo);
+    if (s->ehlo_reply_code)
+        json_int(j, "ehlo_reply_code", s->ehlo_reply_code);
+    else
+        json_null(j, "ehlo_reply_code");
+    if (s->starttls_offered < 0)
+        json_null(j, "starttls_offered");
+    else
+        json_bool(j, "starttls_offered", s->starttls_offered > 0);
+    json_bool(j, "anonymoustls_offered", s->anonymoustls_offered);
+    rs_words(j, "capabilities", &s->capabilities);
+    rs_words(j, "auth_mechanisms", &s->auth_mechanisms);
+    rs_fstr(j, "stripped_capability", &s->stripped_capability);
+    json_bool(j, "starttls_command", s->starttls_command);
+    json_str(j, "starttls_verb", s->starttls_verb[0] ? s->starttls_verb : NULL);
+    if (s->starttls_reply_code < 0 || !s->starttls_command)
+        json_null(j, "starttls_reply_code");
+    else
+        json_int(j, "starttls_reply_code", s->starttls_reply_code);
+    rs_fstr(j, "starttls_reply_text", &s->starttls_reply_text);
+    json_bool(j, "starttls_pipelined", s->starttls_pipelined);
+    json_bool(j, "tls_started", s->tls_started);
+    json_bool(j, "implicit_tls", s->implicit_tls);
+    json_bool(j, "auth_before_tls", s->auth_before_tls);
+    json_str(j, "auth_mechanism", s->auth_mechanism[0] ? s->auth_mechanism : NULL);
+    json_bool(j, "plaintext_mail", s->plaintext_mail);
+    json_uint(j, "plaintext_messages", s->plaintext_messages);
+    json_arr_begin(j, "dialog");
+    for (unsigned i = 0; i < s->n_dialog && i < FACTS_DIALOG_MAX; i++) {
+        const struct smtp_exchange *x = &s->dialog[i];
+        json_obj_begin(j, NULL);
+        json_str(j, "command", x->verb[0] ? x->verb : NULL);
+        if (x->code)
+            json_int(j, "reply", x->code);
+        else
+            json_null(j, "reply");
+        json_bool(j, "plaintext", x->plaintext);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_bool(j, "dialog_truncated", s->dialog_truncated);
+    json_obj_end(j);
+}
+
+static const char *
+rs_visibility(enum tls_cert_visibility v)
+{
+    switch (v) {
+    case TLS_CERTS_VISIBLE:
+        return "visible";
+    case TLS_CERTS_ENCRYPTED:
+        return "encrypted";
+    case TLS_CERTS_TRUNCATED:
+        return "truncated";
+    case TLS_CERTS_GAP:
+        return "gap";
+    case TLS_CERTS_RESUMED:
+        return "resumed";
+    case TLS_CERTS_ANONYMOUS:
+        return "anonymous";
+    case TLS_CERTS_NONE:
+        return "none";
+    case TLS_CERTS_UNKNOWN:
+        break;
+    }
+    return NULL;
+}
+
+static const char *
+rs_outcome(enum tls_outcome o)
+{
+    switch (o) {
+    case TLS_HS_COMPLETE:
+        return "complete";
+    case TLS_HS_FAILED:
+        return "failed";
+    case TLS_HS_ABORTED:
+        return "aborted";
+    case TLS_HS_INCOMPLETE:
+        return "incomplete";
+    case TLS_HS_NONE:
+        break;
+    }
+    return "none";
+}
+
+static void
+rs_chain(struct json *j, const char *key, const uint32_t *ids, unsigned n)
+{
+    json_arr_begin(j, key);
+    for (unsigned i = 0; i < n && i < FACTS_CHAIN_MAX; i++)
+        report_cert_json(j, NULL, ids[i]);
+    json_arr_end(j);
+}
+
+static void
+rs_alerts(struct json *j, const struct tls_facts *t)
+{
+    json_arr_begin(j, "alerts");
+    for (unsigned i = 0; i < t->n_alerts && i < FACTS_ALERTS_MAX; i++) {
+        const struct tls_alert *a = &t->alerts[i];
+        json_obj_begin(j, NULL);
+        json_str(j, "from", a->from == 0 ? "client" : "server");
+        if (a->level < 0)
+            json_null(j, "level");
+        else
+            json_int(j, "level", a->level);
+        if (a->code < 0) {
+            json_null(j, "code");
+            json_null(j, "name");
+        } else {
+            json_int(j, "code", a->code);
+            const char *nm = tls_alert_str(a->code);
+            json_str(j, "name", nm ? nm : "unknown");
+        }
+        json_bool(j, "encrypted", a->encrypted);
+        if (a->after < 0) {
+            json_null(j, "after");
+        } else {
+            const char *hs = tls_hs_type_str(a->after);
+            char b[96];
+            snprintf(b, sizeof(b), "%s %s", a->after_from == 0 ? "client" : "server",
+                     hs ? hs : "unknown");
+            json_str(j, "after", b);
+        }
+        json_ts(j, "ts", a->ts_us);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    if (t->alerts_truncated)
+        json_bool(j, "alerts_truncated", true);
+}
+
+static void
+rs_tls(struct json *j, const struct tls_facts *t)
+{
+    if (!t->seen) {
+        json_null(j, "tls");
+        return;
+    }
+    char hex[8];
+    json_obj_begin(j, "tls");
+    json_str(j, "version", t->version ? tls_version_str(t->version) : NULL);
+    json_str(j, "client_version", t->client_version ? tls_version_str(t->client_version) : NULL);
+    if (t->cipher_seen) {
+        const char *c = tls_cipher_str(t->cipher);
+        snprintf(hex, sizeof(hex), "0x%04X", t->cipher);
+        json_str(j, "cipher", c ? c : hex);
+        json_uint(j, "cipher_code", t->cipher);
+    } else {
+        json_null(j, "cipher");
+        json_null(j, "cipher_code");
+    }
+    rs_fstr(j, "sni", &t->sni);
+    rs_fstr(j, "alpn", &t->alpn);
+    json_bool(j, "status_request", t->status_request);
+    json_bool(j, "hello_retry", t->hello_retry);
+    json_str(j, "handshake", rs_outcome(t->handshake));
+    json_bool(j, "resumed", t->resumed);
+    json_bool(j, "anonymous", t->anonymous);
+    json_bool(j, "client_certificate_requested", t->client_certificate_requested);
+    json_str(j, "certificates", rs_visibility(t->certificates));
+    json_str(j, "client_certificates", rs_visibility(t->client_certificates));
+    rs_chain(j, "server_chain", t->server_chain, t->n_server_chain);
+    json_bool(j, "server_chain_truncated", t->server_chain_truncated);
+    rs_chain(j, "client_chain", t->client_chain, t->n_client_chain);
+    json_bool(j, "client_chain_truncated", t->client_chain_truncated);
+    rs_alerts(j, t);
+    json_str(j, "ja3", t->ja3[0] ? t->ja3 : NULL);
+    json_str(j, "ja3s", t->ja3s[0] ? t->ja3s : NULL);
+    rs_fstr(j, "ja3_string", &t->ja3_string);
+    rs_fstr(j, "ja3s_string", &t->ja3s_string);
+    rs_fstr(j, "handshake_messages", &t->hs_history);
+    json_obj_end(j);
+}
+
+static void
+rs_diagnosis(struct json *j, const struct diagnosis *d)
+{
+    json_obj_begin(j, "diagnosis");
+    json_bool(j, "certificate_ok", d->certificate_ok);
+    json_bool(j, "expired", d->expired);
+    json_bool(j, "not_yet_valid", d->not_yet_valid);
+    json_bool(j, "self_signed", d->self_signed);
+    json_bool(j, "name_mismatch", d->name_mismatch);
+    json_bool(j, "missing_intermediate", d->missing_intermediate);
+    json_bool(j, "untrusted_root", d->untrusted_root);
+    json_bool(j, "name_constraint_violation", d->name_constraint_violation);
+    json_bool(j, "weak_key", d->weak_key);
+    json_bool(j, "weak_signature", d->weak_signature);
+    json_bool(j, "starttls_stripped", d->starttls_stripped);
+    json_bool(j, "starttls_not_offered", d->starttls_not_offered);
+    json_bool(j, "starttls_rejected", d->starttls_rejected);
+    json_bool(j, "plaintext_after_failed_starttls", d->plaintext_after_failed_starttls);
+    json_bool(j, "plaintext_delivery", d->plaintext_delivery);
+    json_bool(j, "auth_before_tls", d->auth_before_tls);
+    json_bool(j, "tls_handshake_failed", d->tls_handshake_failed);
+    json_bool(j, "client_rejected_certificate", d->client_rejected_certificate);
+    json_bool(j, "server_rejected_client_certificate", d->server_rejected_client_certificate);
+    json_bool(j, "mutual_tls", d->mutual_tls);
+    json_bool(j, "certificates_not_visible", d->certificates_not_visible);
+    json_bool(j, "expiring_soon", d->expiring_soon);
+    json_bool(j, "verified", d->verified);
+    if (d->verify_error < 0) {
+        json_null(j, "verify_error");
+        json_null(j, "verify_error_text");
+    } else {
+        json_int(j, "verify_error", d->verify_error);
+        json_str(j, "verify_error_text", d->verify_error_text);
+    }
+    json_str(j, "exchange_status", d->exchange_status[0] ? d->exchange_status : NULL);
+    json_str(j, "checked_name", d->checked_name[0] ? d->checked_name : NULL);
+    json_str(j, "checked_name_source",
+             d->checked_name_source == NAME_SRC_NONE ? NULL
+                                                     : name_source_str(d->checked_name_source));
+    json_str(j, "untrusted_root_subject",
+             d->untrusted_root_subject[0] ? d->untrusted_root_subject : NULL);
+    if (d->judged_at_us)
+        json_ts(j, "judged_at", d->judged_at_us);
+    else
+        json_null(j, "judged_at");
+    json_str(j, "alert_meaning", d->alert_meaning[0] ? d->alert_meaning : NULL);
+    json_obj_end(j);
+}
+
+void
+report_session_json(struct json *j, const struct flow_record *rec, const struct diagnosis *dg)
+{
+    json_obj_begin(j, NULL);
+    json_str(j, "event", "session");
+    rs_transport(j, rec);
+    rs_smtp(j, &rec->facts->smtp);
+    rs_tls(j, &rec->facts->tls);
+    if (dg)
+        rs_diagnosis(j, dg);
+    rs_status(j, rec);
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+void
+report_flow_json(struct json *j, const struct flow_record *rec)
+{
+    json_obj_begin(j, NULL);
+    json_str(j, "event", "flow");
+    rs_transport(j, rec);
+    json_bool(j, "syn", rec->syn_seen[0]);
+    json_bool(j, "syn_ack", rec->syn_seen[1]);
+    rs_status(j, rec);
+    json_obj_end(j);
+    json_record_end(j);
+}

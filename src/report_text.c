@@ -1,0 +1,146 @@
+/* \summary: the terminal report: findings worst first, one sentence each,
+ * then per server the certificates it presented and to whom, its alerts and
+ * STARTTLS outcomes, then a run summary. Plain aligned text; ANSI colour
+ * only when asked for (a terminal, or --color always). */
+#include <inttypes.h>
+#include <string.h>
+
+#include "agg_int.h"
+#include "certcache.h"
+#include "report_cert.h"
+#include "report_session.h"
+#include "tls_names.h"
+
+static const char *
+rt_color(bool on, int sev)
+{
+    if (!on)
+        return "";
+    return sev >= SEV_HIGH ? "\033[1;31m" : sev == SEV_MEDIUM ? "\033[33m" : "\033[36m";
+}
+
+static void
+rt_findings(FILE *f, bool color)
+{
+    if (agg.n_findings == 0) {
+        fprintf(f, "No findings.\n\n");
+        return;
+    }
+    fprintf(f, "FINDINGS (%u, worst first)\n", agg.n_findings);
+    for (uint32_t i = 0; i < agg.n_findings; i++) {
+        const struct agg_finding *x = &agg.findings[i];
+        fprintf(f, "  %s%-8s%s %-34s %s\n", rt_color(color, x->severity),
+                agg_severity_str(x->severity), color ? "\033[0m" : "", x->kind, x->summary);
+    }
+    fprintf(f, "\n");
+}
+
+static void
+rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
+{
+    const struct agg_chain *ch = &s->chains[c];
+    const struct cert_entry *e = certcache_get(ch->ids[0]);
+    char t1[32], t2[32];
+    agg_ts_short(ch->first, t1, sizeof(t1));
+    agg_ts_short(ch->last, t2, sizeof(t2));
+    fprintf(f, "  certificate %u of %u: %s, %llu session%s, %s .. %s\n", c + 1, s->n_chains,
+            ch->verdict[0] ? ch->verdict : "not verified", (unsigned long long)ch->sessions,
+            ch->sessions == 1 ? "" : "s", t1, t2);
+    if (e && !e->info.parse_error) {
+        char sha1[41], sha256[65];
+        report_hex_upper(sha1, e->sha1, 20);
+        report_hex(sha256, e->sha256, 32);
+        fprintf(f, "    subject    %s\n    issuer     %s\n", e->info.subject, e->info.issuer);
+        fprintf(f, "    valid      %s .. %s\n", e->info.not_before_iso, e->info.not_after_iso);
+        fprintf(f, "    thumbprint %s (SHA-1)\n    sha256     %s\n", sha1, sha256);
+    } else {
+        fprintf(f, "    %s\n", e ? e->info.parse_error : "not cached");
+    }
+    fprintf(f, "    chain      %u certificate%s sent", ch->n, ch->n == 1 ? "" : "s");
+    if (ch->verdict[0] && strcmp(ch->verdict, "Valid") != 0)
+        fprintf(f, "; %s", ch->verify_text);
+    fprintf(f, "\n    peers     ");
+    for (uint32_t u = 0; u < s->n_uses; u++) {
+        if (s->uses[u].chain != c)
+            continue;
+        char ip[64];
+        agg_peer_str(s, s->uses[u].peer, ip, sizeof(ip));
+        fprintf(f, " %s (%llu)", ip, (unsigned long long)s->uses[u].sessions);
+    }
+    fprintf(f, "\n");
+}
+
+static void
+rt_server(FILE *f, const struct agg_server *s)
+{
+    char ip[64], t1[32], t2[32];
+    report_ip_str(ip, sizeof(ip), &s->ep.ip);
+    agg_ts_short(s->first, t1, sizeof(t1));
+    agg_ts_short(s->last, t2, sizeof(t2));
+    fprintf(f, "SERVER %s%s%s:%u", s->ep.ip.family == 6 ? "[" : "", ip,
+            s->ep.ip.family == 6 ? "]" : "", s->ep.port);
+    for (unsigned i = 0; i < s->n_names; i++)
+        fprintf(f, "%s%s", i ? ", " : "  names: ", s->names[i]);
+    fprintf(f, "\n  %llu session%s (%llu TLS) from %u peer%s, %s .. %s\n",
+            (unsigned long long)s->sessions, s->sessions == 1 ? "" : "s",
+            (unsigned long long)s->tls_sessions, s->n_peers, s->n_peers == 1 ? "" : "s", t1, t2);
+    if (s->peers_dropped)
+        fprintf(f, "  (%u further peer sessions not itemised: report.peers_max)\n",
+                s->peers_dropped);
+    for (uint32_t c = 0; c < s->n_chains; c++)
+        rt_cert(f, s, c);
+    if (s->chains_dropped)
+        fprintf(f, "  (%u sessions with further certificates not itemised)\n", s->chains_dropped);
+    for (unsigned i = 0; i < s->n_alerts; i++) {
+        const struct agg_alert *a = &s->alerts[i];
+        const char *nm = a->code >= 0 ? tls_alert_str(a->code) : NULL;
+        if (a->code >= 0)
+            fprintf(f, "  alert from %-6s %s (%d) x%llu", a->from == 0 ? "client" : "server",
+                    nm ? nm : "unknown", a->code, (unsigned long long)a->count);
+        else
+            fprintf(f, "  alert from %-6s encrypted x%llu", a->from == 0 ? "client" : "server",
+                    (unsigned long long)a->count);
+        fprintf(f, "%s%s\n", a->meaning[0] ? ": " : "", a->meaning);
+    }
+    fprintf(f, "  STARTTLS   ");
+    for (uint32_t p = 0; p < s->n_peers; p++) {
+        const struct agg_peer *pe = &s->peers[p];
+        agg_peer_str(s, p, ip, sizeof(ip));
+        fprintf(f, "%s%s:", p ? "\n             " : "", ip);
+        if (pe->offered)
+            fprintf(f, " offered %u", pe->offered);
+        if (pe->not_offered)
+            fprintf(f, " not-offered %u", pe->not_offered);
+        if (pe->stripped)
+            fprintf(f, " STRIPPED %u", pe->stripped);
+        if (pe->used)
+            fprintf(f, " tls %u", pe->used);
+        if (pe->rejected)
+            fprintf(f, " refused(%d) %u", pe->rejected_code, pe->rejected);
+        if (pe->tls_failed)
+            fprintf(f, " failed %u", pe->tls_failed);
+        if (pe->plaintext)
+            fprintf(f, " PLAINTEXT-MAIL %u", pe->plaintext);
+    }
+    fprintf(f, "\n\n");
+}
+
+void
+agg_write_text(FILE *f, const struct run_stats *st, bool color)
+{
+    rt_findings(f, color);
+    for (uint32_t i = 0; i < agg.n_servers; i++)
+        rt_server(f, agg.servers[i]);
+    if (agg.servers_dropped)
+        fprintf(f, "(%u sessions to further servers not itemised: report.servers_max)\n",
+                agg.servers_dropped);
+    fprintf(f,
+            "%" PRIu64 " packets, %" PRIu64 " flows, %" PRIu64 " SMTP/TLS sessions, %" PRIu64
+            " distinct certificates; %" PRIu64 " truncated frames, %" PRIu64
+            " decode errors, %" PRIu64 " evictions, %" PRIu64 " cap hits, %" PRIu64 " drops",
+            st->packets, st->flows, st->sessions, st->certificates_distinct, st->truncated_frames,
+            st->decode_errors, st->evictions, st->cap_hits, st->drops);
+    if (st->files_damaged)
+        fprintf(f, "; %u damaged file%s", st->files_damaged, st->files_damaged == 1 ? "" : "s");
+    fprintf(f, "\n");
+}

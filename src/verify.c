@@ -1,0 +1,253 @@
+/* \summary: chain verification (RFC 5280 §6) with OpenSSL's X509_STORE_CTX,
+ * using only the certificates the server sent plus the trust store, at the
+ * session's time. A callback keeps going after each error so one pass finds
+ * them all. Results are cached per (chain, hour) when no certificate of the
+ * chain changes validity inside that hour, so each distinct chain is
+ * verified about once (issue 5). */
+#include "verify.h"
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certcache.h"
+
+#define VERIFY_CACHE_SLOTS 4096
+#define VERIFY_BUCKET_S    3600
+
+struct verify_slot {
+    bool used;
+    uint32_t ids[FACTS_CHAIN_MAX];
+    unsigned n;
+    int64_t bucket;
+    struct verify_result res;
+};
+
+static struct {
+    X509_STORE *store;
+    struct verify_slot *cache;
+    uint64_t computed, cached;
+    struct verify_result *cur; /* the result the callback fills */
+} vf;
+
+int
+verify_init(const struct config *cfg, char *err, size_t errlen)
+{
+    memset(&vf, 0, sizeof(vf));
+    vf.store = X509_STORE_new();
+    if (!vf.store) {
+        snprintf(err, errlen, "cannot create the trust store");
+        return -1;
+    }
+    if (!cfg->no_system_ca && X509_STORE_set_default_paths(vf.store) != 1)
+        ERR_clear_error(); /* no system bundle: only the given files count */
+    for (unsigned i = 0; i < cfg->n_ca_files; i++)
+        if (X509_STORE_load_file(vf.store, cfg->ca_files[i]) != 1) {
+            snprintf(err, errlen, "--ca-file %s: no certificate could be loaded from it",
+                     cfg->ca_files[i]);
+            verify_fini();
+            return -1;
+        }
+    for (unsigned i = 0; i < cfg->n_ca_paths; i++)
+        if (X509_STORE_load_path(vf.store, cfg->ca_paths[i]) != 1) {
+            snprintf(err, errlen, "--ca-path %s: not a readable directory", cfg->ca_paths[i]);
+            verify_fini();
+            return -1;
+        }
+    ERR_clear_error();
+    vf.cache = calloc(VERIFY_CACHE_SLOTS, sizeof(*vf.cache));
+    return 0;
+}
+
+void
+verify_fini(void)
+{
+    X509_STORE_free(vf.store);
+    free(vf.cache);
+    memset(&vf, 0, sizeof(vf));
+}
+
+void
+verify_counters(uint64_t *computed, uint64_t *cached)
+{
+    *computed = vf.computed;
+    *cached = vf.cached;
+}
+
+static void
+verify_subject(X509 *x, char *out, size_t n)
+{
+    X509_NAME_oneline(X509_get_subject_name(x), out, (int)n);
+}
+
+static int
+verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+    struct verify_result *r = vf.cur;
+    if (ok || !r)
+        return 1;
+    int e = X509_STORE_CTX_get_error(ctx);
+    int depth = X509_STORE_CTX_get_error_depth(ctx);
+    X509 *cur = X509_STORE_CTX_get_current_cert(ctx);
+    if (!r->first_error) {
+        r->first_error = e;
+        snprintf(r->first_error_text, sizeof(r->first_error_text), "%s",
+                 X509_verify_cert_error_string(e));
+    }
+    switch (e) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+        r->expired = true;
+        break;
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        r->not_yet_valid = true;
+        break;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        r->self_signed = true;
+        break;
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        r->untrusted_root = true;
+        if (cur)
+            verify_subject(cur, r->root_subject, sizeof(r->root_subject));
+        break;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        if (depth == 0) {
+            r->missing_intermediate = true; /* the leaf's issuer is nowhere */
+        } else {
+            /* Intermediates were sent but the root they lead to is unknown. */
+            r->untrusted_root = true;
+            if (cur)
+                X509_NAME_oneline(X509_get_issuer_name(cur), r->root_subject,
+                                  (int)sizeof(r->root_subject));
+        }
+        break;
+    case X509_V_ERR_PERMITTED_VIOLATION:
+    case X509_V_ERR_EXCLUDED_VIOLATION:
+    case X509_V_ERR_SUBTREE_MINMAX:
+    case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX:
+    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE:
+    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX:
+        r->name_constraint_violation = true;
+        break;
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_KEY_TOO_SMALL:
+        r->weak_key = true;
+        break;
+    case X509_V_ERR_CA_MD_TOO_WEAK:
+        r->weak_signature = true;
+        break;
+    default:
+        r->other_error = true;
+        break;
+    }
+    return 1; /* keep going: collect every error */
+}
+
+/* Key sizes and digests below what current guidance accepts (NIST SP
+ * 800-57 / CA/B Forum: RSA and DSA >= 2048, EC >= 224; no MD5 or SHA-1
+ * signatures on certificates other than trust anchors). */
+static void
+verify_strength(const uint32_t *ids, unsigned n, struct verify_result *r)
+{
+    for (unsigned i = 0; i < n; i++) {
+        const struct cert_entry *e = certcache_get(ids[i]);
+        if (!e || e->info.parse_error)
+            continue;
+        const struct x509_info *x = &e->info;
+        if (((!strcmp(x->key_type, "RSA") || !strcmp(x->key_type, "RSA-PSS") ||
+              !strcmp(x->key_type, "DSA")) &&
+             x->key_bits < 2048) ||
+            (!strcmp(x->key_type, "EC") && x->key_bits < 224))
+            r->weak_key = true;
+        if (!x->self_signed &&
+            (strstr(x->sig_alg, "md5") || strstr(x->sig_alg, "MD5") ||
+             strstr(x->sig_alg, "sha1With") || !strcmp(x->sig_alg, "dsaWithSHA1") ||
+             !strcmp(x->sig_alg, "ecdsa-with-SHA1")))
+            r->weak_signature = true;
+    }
+}
+
+/* True when no certificate's validity starts or ends inside the bucket. */
+static bool
+verify_bucket_stable(const uint32_t *ids, unsigned n, int64_t b)
+{
+    for (unsigned i = 0; i < n; i++) {
+        const struct cert_entry *e = certcache_get(ids[i]);
+        if (!e || e->info.parse_error)
+            return false;
+        if ((e->info.not_before > b && e->info.not_before <= b + VERIFY_BUCKET_S) ||
+            (e->info.not_after >= b && e->info.not_after < b + VERIFY_BUCKET_S))
+            return false;
+    }
+    return true;
+}
+
+static struct verify_slot *
+verify_slot(const uint32_t *ids, unsigned n, int64_t b)
+{
+    uint64_t h = (uint64_t)b * 0x9e3779b97f4a7c15ull;
+    for (unsigned i = 0; i < n; i++)
+        h = (h ^ ids[i]) * 0xff51afd7ed558ccdull;
+    return vf.cache ? &vf.cache[(h >> 20) % VERIFY_CACHE_SLOTS] : NULL;
+}
+
+void
+verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (n > FACTS_CHAIN_MAX)
+        n = FACTS_CHAIN_MAX;
+    X509 *leaf = n ? certcache_x509(ids[0]) : NULL;
+    if (!leaf || !vf.store) {
+        out->first_error = X509_V_ERR_UNSPECIFIED;
+        snprintf(out->first_error_text, sizeof(out->first_error_text),
+                 "the certificate could not be parsed");
+        out->other_error = true;
+        return;
+    }
+    int64_t bucket = at_s - (at_s % VERIFY_BUCKET_S + VERIFY_BUCKET_S) % VERIFY_BUCKET_S;
+    bool cacheable = verify_bucket_stable(ids, n, bucket);
+    struct verify_slot *slot = cacheable ? verify_slot(ids, n, bucket) : NULL;
+    if (slot && slot->used && slot->n == n && slot->bucket == bucket &&
+        memcmp(slot->ids, ids, n * sizeof(ids[0])) == 0) {
+        *out = slot->res;
+        vf.cached++;
+        return;
+    }
+    vf.computed++;
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    for (unsigned i = 1; i < n && untrusted; i++) {
+        X509 *x = certcache_x509(ids[i]);
+        if (x)
+            sk_X509_push(untrusted, x);
+    }
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    if (ctx && X509_STORE_CTX_init(ctx, vf.store, leaf, untrusted) == 1) {
+        X509_VERIFY_PARAM *p = X509_STORE_CTX_get0_param(ctx);
+        X509_VERIFY_PARAM_set_time(p, (time_t)at_s);
+        X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+        vf.cur = out;
+        (void)X509_verify_cert(ctx);
+        vf.cur = NULL;
+    } else {
+        out->first_error = X509_V_ERR_UNSPECIFIED;
+        snprintf(out->first_error_text, sizeof(out->first_error_text),
+                 "verification could not run");
+        out->other_error = true;
+    }
+    X509_STORE_CTX_free(ctx);
+    sk_X509_free(untrusted);
+    ERR_clear_error();
+    verify_strength(ids, n, out);
+    if (slot) {
+        slot->used = true;
+        slot->n = n;
+        slot->bucket = bucket;
+        memcpy(slot->ids, ids, n * sizeof(ids[0]));
+        slot->res = *out;
+    }
+}

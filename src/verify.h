@@ -1,0 +1,39 @@
+/* \summary: chain verification against the trust store, with only the
+ * certificates the server sent (no intermediates cached across sessions),
+ * at a given time; every error is collected and classified. */
+#ifndef SMTPTAP_VERIFY_H
+#define SMTPTAP_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "facts.h"
+
+struct verify_result {
+    int first_error; /* X509_V_ERR_* of the first error, 0 none */
+    char first_error_text[96];
+    bool expired, not_yet_valid; /* any certificate of the chain at the time */
+    bool self_signed;            /* the leaf is self-signed and not trusted */
+    bool untrusted_root;         /* the chain ends in a root not in the store */
+    bool missing_intermediate;   /* the leaf's issuer was not sent and is not trusted */
+    bool name_constraint_violation;
+    bool weak_key, weak_signature;
+    bool other_error;       /* an error of none of the kinds above */
+    char root_subject[256]; /* the untrusted root (or its name when not sent) */
+};
+
+/* Builds the store: system bundle unless cfg->no_system_ca, plus --ca-file
+ * and --ca-path. Returns 0, or -1 with a message in err. */
+int verify_init(const struct config *cfg, char *err, size_t errlen);
+void verify_fini(void);
+
+/* Verifies the chain of certificate cache ids (leaf first, as sent) at
+ * at_s (seconds since the epoch). */
+void verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result *out);
+
+/* Results computed / served from the cache (for the benchmark notes). */
+void verify_counters(uint64_t *computed, uint64_t *cached);
+
+#endif /* SMTPTAP_VERIFY_H */

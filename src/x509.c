@@ -1,0 +1,280 @@
+/* \summary: X.509 certificate fields (RFC 5280) extracted with OpenSSL from
+ * the exact DER bytes sent. Non-printable bytes are escaped (RFC 4514 §2.4
+ * style \XX), never cut at a NUL. */
+#include "x509.h"
+
+#include <arpa/inet.h>
+#include <openssl/asn1.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define X509_STR_MAX 4096 /* longest name kept; longer ones end in "..." */
+
+/* Escapes raw bytes: printable ASCII as is (backslash doubled), others \xNN. */
+static char *
+x509_escape(const unsigned char *b, size_t n)
+{
+    if (n > X509_STR_MAX)
+        n = X509_STR_MAX;
+    char *o = malloc(n * 4 + 1);
+    if (!o)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = b[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            o[k++] = (char)c;
+        } else if (c == '\\') {
+            o[k++] = '\\';
+            o[k++] = '\\';
+        } else {
+            k += (size_t)snprintf(o + k, 5, "\\x%02x", c);
+        }
+    }
+    o[k] = '\0';
+    return o;
+}
+
+/* A name printed with OpenSSL's RFC 2253 rules (control and high bytes as
+ * \XX, RFC 4514 §2.4) and the given separator flags. */
+static char *
+x509_name_str(const X509_NAME *nm, unsigned long sep)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (!bio)
+        return NULL;
+    unsigned long fl = (XN_FLAG_RFC2253 & ~XN_FLAG_SEP_MASK) | sep;
+    char *out = NULL;
+    if (X509_NAME_print_ex(bio, nm, 0, fl) >= 0) {
+        char *p;
+        long n = BIO_get_mem_data(bio, &p);
+        if (n >= 0)
+            out = x509_escape((const unsigned char *)p, (size_t)n);
+    }
+    BIO_free(bio);
+    return out;
+}
+
+static void
+x509_time(const ASN1_TIME *t, int64_t *epoch, char *iso, size_t n)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1) {
+        *epoch = 0;
+        snprintf(iso, n, "invalid");
+        return;
+    }
+    *epoch = (int64_t)timegm(&tm);
+    snprintf(iso, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static void
+x509_key(X509 *x, struct x509_info *o)
+{
+    EVP_PKEY *pk = X509_get0_pubkey(x);
+    if (!pk) {
+        snprintf(o->key_type, sizeof(o->key_type), "unknown");
+        return;
+    }
+    const char *t;
+    switch (EVP_PKEY_get_base_id(pk)) {
+    case EVP_PKEY_RSA:
+        t = "RSA";
+        break;
+    case EVP_PKEY_RSA_PSS:
+        t = "RSA-PSS";
+        break;
+    case EVP_PKEY_EC:
+        t = "EC";
+        break;
+    case EVP_PKEY_DSA:
+        t = "DSA";
+        break;
+    case EVP_PKEY_ED25519:
+        t = "Ed25519";
+        break;
+    case EVP_PKEY_ED448:
+        t = "Ed448";
+        break;
+    default:
+        t = "other";
+        break;
+    }
+    snprintf(o->key_type, sizeof(o->key_type), "%s", t);
+    o->key_bits = EVP_PKEY_get_bits(pk);
+    size_t len = 0;
+    if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC &&
+        EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, o->key_curve,
+                                       sizeof(o->key_curve), &len) != 1)
+        o->key_curve[0] = '\0';
+}
+
+static void
+x509_sans(X509 *x, struct x509_info *o)
+{
+    GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    if (!gens)
+        return;
+    int n = sk_GENERAL_NAME_num(gens);
+    for (int i = 0; i < n; i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+        char type = 0;
+        char *v = NULL;
+        if (g->type == GEN_DNS || g->type == GEN_EMAIL || g->type == GEN_URI) {
+            const ASN1_IA5STRING *s = g->d.ia5;
+            type = g->type == GEN_DNS ? 'D' : g->type == GEN_EMAIL ? 'E' : 'U';
+            v = x509_escape(ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
+        } else if (g->type == GEN_IPADD) {
+            const ASN1_OCTET_STRING *s = g->d.ip;
+            char buf[64];
+            int l = ASN1_STRING_length(s);
+            type = 'I';
+            if (l == 4 || l == 16)
+                v = inet_ntop(l == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(s), buf,
+                              sizeof(buf))
+                        ? strdup(buf)
+                        : NULL;
+            else
+                v = x509_escape(ASN1_STRING_get0_data(s), (size_t)l);
+        } else {
+            continue;
+        }
+        if (!v)
+            continue;
+        if (o->n_san >= X509_SAN_MAX) {
+            o->san_truncated = true;
+            free(v);
+            continue;
+        }
+        o->san[o->n_san].type = type;
+        o->san[o->n_san].value = v;
+        o->n_san++;
+    }
+    GENERAL_NAMES_free(gens);
+}
+
+static char *
+x509_cn(X509 *x)
+{
+    const X509_NAME *nm = X509_get_subject_name(x);
+    int last = -1;
+    for (int i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1); i >= 0;
+         i = X509_NAME_get_index_by_NID(nm, NID_commonName, i))
+        last = i;
+    if (last < 0)
+        return strdup("");
+    const ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, last));
+    return x509_escape(ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
+}
+
+static char *
+x509_serial(X509 *x)
+{
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+    char *hex = bn ? BN_bn2hex(bn) : NULL;
+    char *out = hex ? strdup(hex) : NULL;
+    OPENSSL_free(hex);
+    BN_free(bn);
+    return out;
+}
+
+int
+x509_fill(struct x509_st *xp, struct x509_info *o)
+{
+    X509 *x = xp;
+    memset(o, 0, sizeof(*o));
+    o->path_len = -1;
+    o->subject = x509_name_str(X509_get_subject_name(x), XN_FLAG_SEP_COMMA_PLUS);
+    o->issuer = x509_name_str(X509_get_issuer_name(x), XN_FLAG_SEP_COMMA_PLUS);
+    o->subject_cn = x509_cn(x);
+    o->serial = x509_serial(x);
+    char *wi = x509_name_str(X509_get_issuer_name(x), XN_FLAG_SEP_CPLUS_SPC);
+    char *ws = x509_name_str(X509_get_subject_name(x), XN_FLAG_SEP_CPLUS_SPC);
+    if (wi && ws) {
+        size_t n = strlen(wi) + strlen(ws) + 8;
+        o->exchange_name = malloc(n);
+        if (o->exchange_name)
+            snprintf(o->exchange_name, n, "<I>%s<S>%s", wi, ws);
+    }
+    free(wi);
+    free(ws);
+    if (!o->subject || !o->issuer || !o->subject_cn || !o->serial) {
+        x509_info_free(o);
+        o->parse_error = "out of memory";
+        return -1;
+    }
+    x509_time(X509_get0_notBefore(x), &o->not_before, o->not_before_iso, sizeof(o->not_before_iso));
+    x509_time(X509_get0_notAfter(x), &o->not_after, o->not_after_iso, sizeof(o->not_after_iso));
+    x509_key(x, o);
+    int nid = X509_get_signature_nid(x);
+    const char *sn = nid != NID_undef ? OBJ_nid2ln(nid) : NULL;
+    snprintf(o->sig_alg, sizeof(o->sig_alg), "%s", sn ? sn : "unknown");
+    o->self_issued = X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
+    EVP_PKEY *pk = X509_get0_pubkey(x);
+    o->self_signed = o->self_issued && pk && X509_verify(x, pk) == 1;
+    uint32_t fl = X509_get_extension_flags(x);
+    o->is_ca = (fl & EXFLAG_CA) != 0;
+    long pl = X509_get_pathlen(x);
+    o->path_len = pl < 0 ? -1 : (int)pl;
+    o->has_name_constraints = X509_get_ext_by_NID(x, NID_name_constraints, -1) >= 0;
+    x509_sans(x, o);
+    return 0;
+}
+
+int
+x509_extract(const uint8_t *der, size_t len, struct x509_info *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (len == 0 || len > 0x7fffffff) {
+        out->parse_error = "empty or oversized DER";
+        return -1;
+    }
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    if (!x) {
+        out->parse_error = "bad DER";
+        return -1;
+    }
+    if (p != der + len) {
+        X509_free(x);
+        out->parse_error = "trailing bytes after the certificate";
+        return -1;
+    }
+    int rc = x509_fill(x, out);
+    X509_free(x);
+    return rc;
+}
+
+void
+x509_info_free(struct x509_info *info)
+{
+    free(info->subject);
+    free(info->issuer);
+    free(info->subject_cn);
+    free(info->serial);
+    free(info->exchange_name);
+    for (unsigned i = 0; i < info->n_san && i < X509_SAN_MAX; i++)
+        free(info->san[i].value);
+    const char *err = info->parse_error;
+    memset(info, 0, sizeof(*info));
+    info->parse_error = err;
+}
+
+int
+x509_exchange_cert_name(const struct x509_info *info, char *out, size_t n)
+{
+    if (!info->exchange_name || n == 0)
+        return -1;
+    snprintf(out, n, "%s", info->exchange_name);
+    return 0;
+}

@@ -1,0 +1,56 @@
+/* \summary: X.509 certificate fields, extracted with OpenSSL from the exact
+ * DER bytes sent (RFC 5280). Pure function; no chain verification here. */
+#ifndef SMTPTAP_X509_H
+#define SMTPTAP_X509_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define X509_SAN_MAX 64
+
+struct x509_san {
+    char type;   /* 'D' DNS, 'I' IP, 'E' email, 'U' URI */
+    char *value; /* printable, escaped (never cut at a NUL): "\x00" for odd bytes */
+};
+
+struct x509_info {
+    const char *parse_error; /* NULL = parsed; else a static reason ("bad DER", "trailing bytes") */
+    char *subject;           /* RFC 2253 form, escaped */
+    char *issuer;
+    char *subject_cn;                           /* last CN of the subject, escaped ("" if none) */
+    char *serial;                               /* hex, upper-case, no separators */
+    int64_t not_before, not_after;              /* seconds since the epoch */
+    char not_before_iso[32], not_after_iso[32]; /* "2026-11-24T00:00:00Z" */
+    char key_type[16];                          /* "RSA", "EC", "Ed25519", "DSA", ... */
+    int key_bits;
+    char key_curve[32]; /* EC curve name, "" otherwise */
+    char sig_alg[48];   /* "sha256WithRSAEncryption" ... */
+    bool self_signed;   /* subject == issuer and the signature verifies with its own key */
+    bool self_issued;   /* subject == issuer */
+    bool is_ca;         /* basicConstraints CA:TRUE */
+    int path_len;       /* -1 none */
+    bool has_name_constraints;
+    char *exchange_name; /* "<I>issuer<S>subject", Windows name order and separators */
+    unsigned n_san;
+    bool san_truncated;
+    struct x509_san san[X509_SAN_MAX];
+};
+
+/* Parses der (len bytes). Fills out (always: on failure parse_error is set and
+ * the strings are NULL). Returns 0 on success, -1 on a parse error. The caller
+ * frees with x509_info_free(). */
+int x509_extract(const uint8_t *der, size_t len, struct x509_info *out);
+void x509_info_free(struct x509_info *info);
+
+/* The same from an already decoded certificate (OpenSSL X509 *); the
+ * certificate cache decodes once and keeps the object for verification. */
+struct x509_st;
+int x509_fill(struct x509_st *x, struct x509_info *out);
+
+/* Copies info->exchange_name into out: the string Exchange's
+ * Set-ReceiveConnector -TlsCertificateName takes ("<I>CN=R3, O=Let's Encrypt,
+ * C=US<S>CN=mail.contoso.com"). Returns 0, or -1 when unknown. */
+int x509_exchange_cert_name(const struct x509_info *info, char *out, size_t n);
+
+#endif /* SMTPTAP_X509_H */

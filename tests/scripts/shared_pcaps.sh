@@ -1,0 +1,71 @@
+#!/bin/sh
+# Real third-party captures (../shared/pcaps, see its MANIFEST.md): smtptap
+# must read every one without a crash or sanitizer report, write valid NDJSON
+# ending in a stats record, and find the facts the manifest lists (taken with
+# tshark by the capture set's authors). Skips (77) when ../shared is absent or
+# jq is missing.
+# Usage: shared_pcaps.sh SMTPTAP
+set -u
+bin=$1
+dir=../shared/pcaps
+[ -d "$dir" ] || { echo "$dir absent: skipped"; exit 77; }
+command -v jq >/dev/null 2>&1 || { echo "jq not installed: skipped"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+n=0
+
+bad() {
+  echo "FAIL $1: $2"
+  fail=$((fail + 1))
+}
+
+# check FILE JQ-EXPRESSION DESCRIPTION: the expression over all records
+# (slurped) must be true.
+check() {
+  out="$tmp/$(basename "$1").json"
+  if [ "$(jq -s "$2" "$out" 2>/dev/null)" != "true" ]; then
+    bad "$1" "$3"
+  fi
+}
+
+for f in $(find "$dir" -type f \( -name '*.pcap' -o -name '*.pcapng' \) | sort); do
+  n=$((n + 1))
+  b=$(basename "$f")
+  out="$tmp/$b.json"
+  "$bin" -q --seed 1 -r "$f" --json "$out" 2>"$tmp/err"
+  rc=$?
+  if [ $rc -ne 0 ]; then
+    bad "$b" "exit $rc: $(head -c 300 "$tmp/err")"
+    continue
+  fi
+  if grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$tmp/err"; then
+    bad "$b" "sanitizer: $(head -c 300 "$tmp/err")"
+    continue
+  fi
+  jq -e . "$out" >/dev/null 2>&1 || { bad "$b" "output is not valid NDJSON"; continue; }
+  check "$b" '(.[-1].event == "stats") and (.[-1].packets > 0)' "no stats record at the end"
+done
+
+# SMTP STARTTLS into TLS (manifest column "SMTP STARTTLS" = 1).
+starttls='[.[] | select(.event=="session" and .smtp.starttls_command and .smtp.tls_started)]'
+check zeek__smtp-starttls.pcap "($starttls | length) == 1 and ($starttls[0].tls.version == \"TLSv1.2\") and ($starttls[0].tls.certificates == \"visible\")" "STARTTLS into TLS 1.2 with a visible chain"
+check arkime__smtp-starttls.pcap "($starttls | length) == 1 and ($starttls[0].tls.version == \"TLSv1.0\")" "STARTTLS into TLS 1.0"
+check wsnotes__smtp-ssl.pcapng "($starttls | length) == 1 and ($starttls[0].tls.version == \"TLSv1.2\")" "STARTTLS into TLS 1.2 (pcapng)"
+check suricata__smtp-startssl.pcap "($starttls | length) == 1 and ($starttls[0].tls.version == \"TLSv1.3\") and ($starttls[0].tls.certificates == \"encrypted\") and ($starttls[0].diagnosis.certificates_not_visible)" "STARTTLS into TLS 1.3: certificates encrypted, never 'none'"
+# Plain SMTP without TLS.
+check ndpi__smtp.pcap '[.[] | select(.event=="session" and .smtp.seen)] | length >= 1 and all(.smtp.starttls_command == false)' "plain SMTP session"
+# Other protocols' STARTTLS are not SMTP.
+for b in zeek__imap-starttls.pcap ndpi__pop3_stls.pcap ndpi__ftp-start-tls.pcap zeek__xmpp-starttls.pcap; do
+  check "$b" '[.[] | select(.event=="session" and .smtp.seen)] | length == 0' "not SMTP, yet reported as SMTP"
+done
+# Alerts in clear (manifest column "alerts": f40 = fatal handshake_failure ...).
+check zeek__tls-1.2-handshake-failure.pcap '[.[] | select(.event=="session") | .tls.alerts[]? | select(.level==2 and .code==40 and .name=="handshake_failure")] | length >= 1' "fatal alert 40"
+check ndpi__tls_alert.pcap '[.[] | select(.event=="session") | .tls.alerts[]? | select(.level==2 and .code==70)] | length >= 1' "fatal alert 70"
+check suricata__tls-extra-alert.pcap '[.[] | select(.event=="session") | .tls.alerts[]? | select(.level==2 and .code==40)] | length >= 1' "fatal alert 40"
+# A client certificate, and an expired certificate judged at capture time.
+check zeek__client-certificate.pcap '[.[] | select(.event=="session" and (.tls.client_chain | length) >= 1)] | length >= 1' "client certificate chain"
+check zeek__tls-expired-cert.pcap '[.[] | select(.event=="session" and .diagnosis.expired)] | length >= 1' "expired certificate"
+
+echo "$n captures read; $fail failures"
+[ "$fail" -eq 0 ]

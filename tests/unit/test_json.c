@@ -1,0 +1,158 @@
+/* \summary: unit tests for the NDJSON writer (src/json.c): structure,
+ * RFC 8259 escaping of wire bytes (NUL, controls, high bytes), timestamps. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "json.h"
+
+/* Runs fn on a writer bound to a memory stream and returns what it wrote. */
+static char *
+json_capture(void (*fn)(struct json *))
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    struct json j;
+    json_init(&j, f);
+    fn(&j);
+    assert_int_equal(json_flush(&j), 0);
+    json_free(&j);
+    fclose(f);
+    return buf;
+}
+
+static void
+write_nested(struct json *j)
+{
+    json_obj_begin(j, NULL);
+    json_str(j, "event", "x");
+    json_obj_begin(j, "o");
+    json_int(j, "a", -5);
+    json_uint(j, "b", 18446744073709551615ull);
+    json_obj_end(j);
+    json_arr_begin(j, "l");
+    json_bool(j, NULL, true);
+    json_null(j, NULL);
+    json_str(j, NULL, NULL);
+    json_arr_end(j);
+    json_arr_begin(j, "empty");
+    json_arr_end(j);
+    json_obj_end(j);
+    json_record_end(j);
+    json_obj_begin(j, NULL);
+    json_bool(j, "second", false);
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+static void
+test_structure(void **state)
+{
+    (void)state;
+    char *s = json_capture(write_nested);
+    assert_string_equal(s, "{\"event\":\"x\",\"o\":{\"a\":-5,\"b\":18446744073709551615},"
+                           "\"l\":[true,null,null],\"empty\":[]}\n{\"second\":false}\n");
+    free(s);
+}
+
+static void
+write_escapes(struct json *j)
+{
+    static const uint8_t raw[] = {'a', 0x00, 'b', '"', '\\', '\n', 0x1f, 0x7f, 0xc3, 0xa9, 'z'};
+    json_obj_begin(j, NULL);
+    json_strn(j, "k", raw, sizeof(raw));
+    json_strn(j, "none", NULL, 0);
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+static void
+test_escapes_never_cut_at_nul(void **state)
+{
+    (void)state;
+    char *s = json_capture(write_escapes);
+    assert_string_equal(
+        s, "{\"k\":\"a\\u0000b\\\"\\\\\\n\\u001f\\u007f\\u00c3\\u00a9z\",\"none\":null}\n");
+    free(s);
+}
+
+static void
+write_ts(struct json *j)
+{
+    json_obj_begin(j, NULL);
+    json_ts(j, "t", 1795510861123456LL); /* 2026-11-24T09:01:01.123456Z */
+    json_ts(j, "neg", -1);               /* one microsecond before the epoch */
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+static void
+test_timestamps(void **state)
+{
+    (void)state;
+    char *s = json_capture(write_ts);
+    assert_string_equal(
+        s, "{\"t\":\"2026-11-24T09:01:01.123456Z\",\"neg\":\"1969-12-31T23:59:59.999999Z\"}\n");
+    free(s);
+}
+
+static void
+test_null_stream_discards(void **state)
+{
+    (void)state;
+    struct json j;
+    json_init(&j, NULL);
+    write_nested(&j);
+    assert_int_equal(json_flush(&j), 0);
+    assert_int_equal(j.len, 0);
+    json_free(&j);
+}
+
+static void
+write_big(struct json *j)
+{
+    /* more than the flush threshold, across many records */
+    for (int i = 0; i < 5000; i++) {
+        json_obj_begin(j, NULL);
+        json_int(j, "i", i);
+        json_str(j, "pad", "0123456789012345678901234567890123456789");
+        json_obj_end(j);
+        json_record_end(j);
+    }
+}
+
+static void
+test_large_output_in_order(void **state)
+{
+    (void)state;
+    char *s = json_capture(write_big);
+    int lines = 0;
+    const char *p = s;
+    for (; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 5000);
+    assert_non_null(strstr(s, "{\"i\":4999,"));
+    assert_true(strncmp(s, "{\"i\":0,", 7) == 0);
+    free(s);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_structure),
+        cmocka_unit_test(test_escapes_never_cut_at_nul),
+        cmocka_unit_test(test_timestamps),
+        cmocka_unit_test(test_null_stream_discards),
+        cmocka_unit_test(test_large_output_in_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
