@@ -23,8 +23,9 @@ struct fstr {
 /* One SMTP command and the reply it got: verbs and codes only, never
  * arguments (no addresses, no credentials, no content). */
 struct smtp_exchange {
-    char verb[16];  /* "EHLO", "STARTTLS", "AUTH", "MAIL", "DATA", ... ("" = reply without command) */
-    int16_t code;   /* reply code, 0 = no reply seen */
+    char
+        verb[16]; /* "EHLO", "STARTTLS", "AUTH", "MAIL", "DATA", ... ("" = reply without command) */
+    int16_t code; /* reply code, 0 = no reply seen */
     bool plaintext; /* happened before TLS */
 };
 
@@ -69,11 +70,11 @@ enum tls_cert_visibility {
 };
 
 enum tls_outcome {
-    TLS_HS_NONE = 0,   /* no TLS seen */
-    TLS_HS_COMPLETE,   /* both Finished / CCS seen (or 1.3 handshake traffic both ways) */
-    TLS_HS_FAILED,     /* a fatal alert ended it */
-    TLS_HS_ABORTED,    /* FIN/RST during the handshake */
-    TLS_HS_INCOMPLETE  /* capture ended or gap before the end */
+    TLS_HS_NONE = 0,  /* no TLS seen */
+    TLS_HS_COMPLETE,  /* both Finished / CCS seen (or 1.3 handshake traffic both ways) */
+    TLS_HS_FAILED,    /* a fatal alert ended it */
+    TLS_HS_ABORTED,   /* FIN/RST during the handshake */
+    TLS_HS_INCOMPLETE /* capture ended or gap before the end */
 };
 
 struct tls_alert {
@@ -87,18 +88,18 @@ struct tls_alert {
 };
 
 struct tls_facts {
-    bool seen;                      /* a TLS record was parsed */
-    uint16_t client_version;        /* ClientHello legacy_version */
-    uint16_t version;               /* negotiated (supported_versions aware), 0 = unknown */
-    uint16_t cipher;                /* negotiated suite */
+    bool seen;               /* a TLS record was parsed */
+    uint16_t client_version; /* ClientHello legacy_version */
+    uint16_t version;        /* negotiated (supported_versions aware), 0 = unknown */
+    uint16_t cipher;         /* negotiated suite */
     bool cipher_seen;
-    struct fstr sni;                /* server_name host_name */
-    struct fstr alpn;               /* ALPN protocols offered, comma-separated */
-    bool status_request;            /* client asked for OCSP stapling */
-    bool hello_retry;               /* HelloRetryRequest seen */
-    bool resumed;                   /* abbreviated handshake / PSK accepted */
+    struct fstr sni;     /* server_name host_name */
+    struct fstr alpn;    /* ALPN protocols offered, comma-separated */
+    bool status_request; /* client asked for OCSP stapling */
+    bool hello_retry;    /* HelloRetryRequest seen */
+    bool resumed;        /* abbreviated handshake / PSK accepted */
     bool client_certificate_requested;
-    bool anonymous;                 /* anonymous cipher suite negotiated */
+    bool anonymous; /* anonymous cipher suite negotiated */
     enum tls_cert_visibility certificates;
     enum tls_cert_visibility client_certificates;
     enum tls_outcome handshake;
@@ -109,11 +110,11 @@ struct tls_facts {
     uint8_t n_alerts;
     bool alerts_truncated;
     struct tls_alert alerts[FACTS_ALERTS_MAX];
-    int16_t last_hs[2];             /* last handshake type per direction, -1 none */
-    bool ccs[2];                    /* ChangeCipherSpec seen per direction */
-    char ja3[33], ja3s[33];         /* MD5 hex, "" = not computed */
+    int16_t last_hs[2];     /* last handshake type per direction, -1 none */
+    bool ccs[2];            /* ChangeCipherSpec seen per direction */
+    char ja3[33], ja3s[33]; /* MD5 hex, "" = not computed */
     struct fstr ja3_string, ja3s_string;
-    struct fstr hs_history;         /* e.g. "C:CH S:SH S:CRT S:SKE S:SHD C:CKE C:CCS S:CCS" (capped) */
+    struct fstr hs_history; /* e.g. "C:CH S:SH S:CRT S:SKE S:SHD C:CKE C:CCS S:CCS" (capped) */
 };
 
 struct session_facts {

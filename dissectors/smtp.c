@@ -669,7 +669,8 @@ smtp_state_free(struct flow_ctx *ctx, void *vst)
 
 /* Client bytes at a line start in command mode that open a TLS record
  * (RFC 8446 §5.1: 0x16 0x03 0x0[0-4]): TLS without a 220 to STARTTLS.
- * Returns 1 = TLS (upgrade requested), 0 = not TLS, -1 = need 3 bytes. */
+ * Returns 1 = TLS (upgrade requested), 2 = not SMTP (stop), 0 = not TLS,
+ * -1 = need 3 bytes. */
 static int
 smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
 {
@@ -682,6 +683,14 @@ smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
     struct smtp_facts *f = &fctx_facts(ctx)->smtp;
     if (st->client_cmds == 0 && !st->greeting_seen) {
         f->implicit_tls = true;
+    } else if (f->ehlo_verb[0] == '\0' && !f->starttls_command) {
+        /* RFC 5321 §4.1.4: an SMTP client greets with EHLO/HELO first. A
+         * "220" greeting, other commands and then TLS is another protocol's
+         * upgrade (FTP AUTH TLS, RFC 4217): not SMTP, stop here. */
+        fctx_event(ctx, "smtp.not_smtp",
+                   "TLS after a dialogue without EHLO/HELO (another protocol)");
+        f->seen = false;
+        return 2;
     } else {
         fctx_event(ctx, "smtp.tls_without_starttls_reply",
                    "client TLS record without a 220 reply to STARTTLS");
@@ -731,6 +740,8 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
             int t = smtp_tls_check(ctx, st, &r);
             if (t < 0)
                 return dres_make(D_NEED, len - (uint32_t)rd_left(&r), 3);
+            if (t > 1)
+                return dres_make(D_DONE, len - (uint32_t)rd_left(&r), 0);
             if (t > 0)
                 return dres_make(D_OK, len - (uint32_t)rd_left(&r), 0);
         }

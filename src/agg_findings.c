@@ -176,6 +176,27 @@ agg_flag_findings(uint32_t si)
     }
 }
 
+/* Adds session ids to a finding's list, kept sorted, unique and capped. */
+static void
+agg_ids_merge(struct agg_finding *f, const uint64_t *ids, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        unsigned k = 0;
+        while (k < f->n_ids && f->ids[k] < ids[i])
+            k++;
+        if (k < f->n_ids && f->ids[k] == ids[i])
+            continue;
+        if (f->n_ids == AGG_SESSIONS_MAX) {
+            if (k == AGG_SESSIONS_MAX)
+                continue;
+            f->n_ids--; /* keep the earliest ids */
+        }
+        memmove(&f->ids[k + 1], &f->ids[k], (f->n_ids - k) * sizeof(f->ids[0]));
+        f->ids[k] = ids[i];
+        f->n_ids++;
+    }
+}
+
 /* Which chains each peer got, and whether the chains' periods overlap. */
 static void
 agg_cert_findings(uint32_t si)
@@ -271,6 +292,7 @@ agg_cert_findings(uint32_t si)
     for (uint32_t c = 0; c < s->n_chains; c++) {
         agg_set_add(&f->chains, c);
         f->sessions += s->chains[c].sessions;
+        agg_ids_merge(f, s->chains[c].sids, s->chains[c].n_sids);
     }
     for (uint32_t u = 0; u < s->n_uses; u++)
         agg_set_add(&f->peers, s->uses[u].peer);
@@ -298,7 +320,7 @@ agg_expiry_findings(uint32_t si)
             snprintf(f->summary, sizeof(f->summary),
                      "%s still serves the expired certificate %s in %llu session%s; replace it on "
                      "every node",
-                     ep, a, (unsigned long long)ch->sessions, ch->sessions == 1 ? "" : "s");
+                     ep, a, (unsigned long long)ch->exp_sessions, ch->exp_sessions == 1 ? "" : "s");
         } else if (e && !e->info.parse_error && e->info.not_after >= end / 1000000 &&
                    e->info.not_after - end / 1000000 < warn) {
             f = agg_new_finding(si, "expiring_certificate", SEV_MEDIUM);
@@ -315,9 +337,19 @@ agg_expiry_findings(uint32_t si)
         for (uint32_t u = 0; u < s->n_uses; u++)
             if (s->uses[u].chain == c)
                 agg_set_add(&f->peers, s->uses[u].peer);
-        f->sessions = ch->sessions;
-        f->first = ch->first;
-        f->last = ch->last;
+        if (ch->expired_seen) {
+            f->sessions = ch->exp_sessions;
+            f->first = ch->exp_first;
+            f->last = ch->exp_last;
+            memcpy(f->ids, ch->exp_sids, sizeof(f->ids));
+            f->n_ids = ch->n_exp_sids;
+        } else {
+            f->sessions = ch->sessions;
+            f->first = ch->first;
+            f->last = ch->last;
+            memcpy(f->ids, ch->sids, sizeof(f->ids));
+            f->n_ids = ch->n_sids;
+        }
     }
 }
 
@@ -358,7 +390,11 @@ agg_starttls_findings(uint32_t si)
                  ep, p1, p2);
         f->first = s->first;
         f->last = s->last;
-        f->sessions = s->sessions;
+        f->sessions =
+            s->flags[AF_STARTTLS_NOT_OFFERED].sessions + s->flags[AF_STARTTLS_STRIPPED].sessions;
+        agg_ids_merge(f, s->flags[AF_STARTTLS_NOT_OFFERED].ids,
+                      s->flags[AF_STARTTLS_NOT_OFFERED].n_ids);
+        agg_ids_merge(f, s->flags[AF_STARTTLS_STRIPPED].ids, s->flags[AF_STARTTLS_STRIPPED].n_ids);
     }
     if (plain.n) {
         struct agg_finding *f = agg_new_finding(si, "plaintext_fallback", SEV_CRITICAL);
@@ -371,9 +407,11 @@ agg_starttls_findings(uint32_t si)
                  "tried; require TLS "
                  "for these peers (MTA-STS, DANE or a TLS policy)",
                  ep, p1);
-        f->first = s->first;
-        f->last = s->last;
-        f->sessions = s->sessions;
+        const struct agg_flagstat *pd = &s->flags[AF_PLAINTEXT_DELIVERY];
+        f->first = pd->first;
+        f->last = pd->last;
+        f->sessions = pd->sessions;
+        agg_ids_merge(f, pd->ids, pd->n_ids);
     }
 }
 

@@ -72,7 +72,13 @@ struct agg_chain {
     int64_t first, last;
     char verdict[32]; /* exchange_status of its first session */
     char verify_text[96];
-    bool expired_seen; /* served while expired */
+    bool expired_seen;               /* served while expired */
+    uint64_t sids[AGG_SESSIONS_MAX]; /* first sessions that got it */
+    uint8_t n_sids;
+    uint64_t exp_sessions; /* sessions in which it was expired */
+    int64_t exp_first, exp_last;
+    uint64_t exp_sids[AGG_SESSIONS_MAX];
+    uint8_t n_exp_sids;
 };
 
 /* Sessions of one peer that received one chain. */

@@ -307,6 +307,15 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 }
                 c->sessions++;
                 c->last = rec->ts_us;
+                if (c->n_sids < AGG_SESSIONS_MAX)
+                    c->sids[c->n_sids++] = rec->id;
+                if (dg->expired) {
+                    if (c->exp_sessions++ == 0)
+                        c->exp_first = rec->ts_us;
+                    c->exp_last = rec->ts_us;
+                    if (c->n_exp_sids < AGG_SESSIONS_MAX)
+                        c->exp_sids[c->n_exp_sids++] = rec->id;
+                }
                 c->expired_seen |= dg->expired;
                 const struct cert_entry *leaf = certcache_get(c->ids[0]);
                 if (leaf && leaf->info.subject_cn)

@@ -9,10 +9,10 @@
 #include "config.h"
 
 struct capture_frame {
-    int dlt;              /* link type of the source */
+    int dlt; /* link type of the source */
     int64_t ts_us;
     uint32_t caplen, wirelen;
-    const uint8_t *data;  /* borrowed for the callback only */
+    const uint8_t *data; /* borrowed for the callback only */
 };
 
 /* Return non-zero from the callback to stop the capture. */
@@ -20,10 +20,10 @@ typedef int (*capture_cb)(void *user, const struct capture_frame *f);
 
 struct capture_stats {
     uint64_t frames;
-    uint64_t bytes;              /* captured bytes */
+    uint64_t bytes;                       /* captured bytes */
     uint64_t ps_recv, ps_drop, ps_ifdrop; /* pcap_stats (live only) */
     unsigned files_read;
-    unsigned files_damaged;      /* files that ended mid-record or in error */
+    unsigned files_damaged; /* files that ended mid-record or in error */
 };
 
 /* Reads every -r input in order as one timeline, or captures from -i, with

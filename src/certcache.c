@@ -24,6 +24,7 @@ static struct {
     uint32_t n_slots;
     uint32_t parse_errors;
     uint64_t refused;
+    uint64_t sightings;
 } cc;
 
 void
@@ -118,6 +119,7 @@ certcache_add(const uint8_t *der, size_t len)
         return 0;
     if (!cc.slots && !(cc.slots = mem_alloc((size_t)cc.n_slots * sizeof(*cc.slots))))
         return 0;
+    cc.sightings++;
     uint64_t h = cc_hash(der, len);
     uint32_t mask = cc.n_slots - 1;
     for (uint32_t i = (uint32_t)h & mask, probes = 0; probes < cc.n_slots;
@@ -169,6 +171,12 @@ uint64_t
 certcache_refused(void)
 {
     return cc.refused;
+}
+
+uint64_t
+certcache_sightings(void)
+{
+    return cc.sightings;
 }
 
 struct x509_st *

@@ -39,6 +39,8 @@ uint32_t certcache_count(void);
 
 /* Certificates whose DER OpenSSL could not parse. */
 uint32_t certcache_parse_errors(void);
+/* Certificates offered to the cache (every one sent in every session). */
+uint64_t certcache_sightings(void);
 /* certcache_add calls refused because the cache was full. */
 uint64_t certcache_refused(void);
 

@@ -20,23 +20,23 @@ struct config {
     /* inputs */
     const char *inputs[CONFIG_MAX_INPUTS]; /* -r FILE (repeatable, "-" = stdin) */
     unsigned n_inputs;
-    const char *iface;                     /* -i IFACE */
-    const char *bpf;                       /* trailing expression */
-    int snaplen;                           /* -s, default 262144 */
-    int buffer_mb;                         /* -B, capture buffer in MiB (0 = libpcap default) */
-    bool promisc;                          /* default true; -p turns it off */
-    uint64_t max_packets;                  /* -c, 0 = unlimited */
+    const char *iface;    /* -i IFACE */
+    const char *bpf;      /* trailing expression */
+    int snaplen;          /* -s, default 262144 */
+    int buffer_mb;        /* -B, capture buffer in MiB (0 = libpcap default) */
+    bool promisc;         /* default true; -p turns it off */
+    uint64_t max_packets; /* -c, 0 = unlimited */
     /* ports */
     uint16_t mail_ports[CONFIG_MAX_PORTS]; /* 25, 587, 465 + --ports */
     unsigned n_mail_ports;
-    uint16_t tls_ports[CONFIG_MAX_PORTS];  /* implicit TLS: 465 (+ --tls-ports) */
+    uint16_t tls_ports[CONFIG_MAX_PORTS]; /* implicit TLS: 465 (+ --tls-ports) */
     unsigned n_tls_ports;
     /* outputs */
-    const char *json_path;                 /* --json PATH, "-" = stdout */
-    const char *certs_dir;                 /* --certs DIR */
-    bool quiet;                            /* -q: no terminal report */
-    bool progress;                         /* progress on stderr (only on a tty) */
-    int color;                             /* -1 auto, 0 never, 1 always */
+    const char *json_path; /* --json PATH, "-" = stdout */
+    const char *certs_dir; /* --certs DIR */
+    bool quiet;            /* -q: no terminal report */
+    bool progress;         /* progress on stderr (only on a tty) */
+    int color;             /* -1 auto, 0 never, 1 always */
     /* verdicts (issue 4) */
     const char *ca_files[CONFIG_MAX_CA];
     unsigned n_ca_files;
@@ -47,27 +47,27 @@ struct config {
     int expiry_warn_days;                  /* --expiry-warn, default 30 */
     const char *expect[CONFIG_MAX_EXPECT]; /* --expect NAME or ADDRESS=NAME */
     unsigned n_expect;
-    int fail_on;                           /* --fail-on severity, -1 = never */
-    bool use_ndpi;                         /* nDPI classification (if built in) */
+    int fail_on;   /* --fail-on severity, -1 = never */
+    bool use_ndpi; /* nDPI classification (if built in) */
     /* caps (all settable with --cap NAME=VALUE) */
-    uint32_t flow_max;            /* flow.max: flows tracked at once */
-    uint32_t flow_timeout;        /* flow.timeout: idle seconds (packet time) */
-    uint32_t flow_timeout_emerg;  /* flow.timeout_emergency: idle seconds when full */
-    uint64_t memcap;              /* memcap: bytes for all accounted memory */
-    uint32_t reasm_depth;         /* reasm.depth: bytes per direction dissected */
-    uint32_t reasm_ooo_max;       /* reasm.ooo_max: out-of-order bytes per direction */
-    uint32_t reasm_buf_max;       /* reasm.buf_max: unconsumed bytes a dissector may hold */
-    uint32_t flow_mem_max;        /* flow.mem_max: dissector memory per flow */
-    uint32_t smtp_line_max;       /* smtp.line_max */
-    uint32_t smtp_pending_max;    /* smtp.pending_cmds */
-    uint32_t tls_hs_msg_max;      /* tls.hs_msg_max */
-    uint32_t tls_records_max;     /* tls.records_max: records per direction before giving up */
-    uint32_t x509_cert_max;       /* x509.cert_max: bytes per certificate */
-    uint32_t x509_chain_max;      /* x509.chain_max: certificates per chain */
-    uint32_t cert_cache_max;      /* certcache.max: distinct certificates kept */
-    uint32_t report_servers_max;  /* report.servers_max */
-    uint32_t report_peers_max;    /* report.peers_max: peers listed per certificate */
-    uint32_t hash_seed;           /* --seed (0 = random); tests fix it */
+    uint32_t flow_max;           /* flow.max: flows tracked at once */
+    uint32_t flow_timeout;       /* flow.timeout: idle seconds (packet time) */
+    uint32_t flow_timeout_emerg; /* flow.timeout_emergency: idle seconds when full */
+    uint64_t memcap;             /* memcap: bytes for all accounted memory */
+    uint32_t reasm_depth;        /* reasm.depth: bytes per direction dissected */
+    uint32_t reasm_ooo_max;      /* reasm.ooo_max: out-of-order bytes per direction */
+    uint32_t reasm_buf_max;      /* reasm.buf_max: unconsumed bytes a dissector may hold */
+    uint32_t flow_mem_max;       /* flow.mem_max: dissector memory per flow */
+    uint32_t smtp_line_max;      /* smtp.line_max */
+    uint32_t smtp_pending_max;   /* smtp.pending_cmds */
+    uint32_t tls_hs_msg_max;     /* tls.hs_msg_max */
+    uint32_t tls_records_max;    /* tls.records_max: records per direction before giving up */
+    uint32_t x509_cert_max;      /* x509.cert_max: bytes per certificate */
+    uint32_t x509_chain_max;     /* x509.chain_max: certificates per chain */
+    uint32_t cert_cache_max;     /* certcache.max: distinct certificates kept */
+    uint32_t report_servers_max; /* report.servers_max */
+    uint32_t report_peers_max;   /* report.peers_max: peers listed per certificate */
+    uint32_t hash_seed;          /* --seed (0 = random); tests fix it */
 };
 
 /* Fills defaults. */

@@ -110,8 +110,8 @@ rd_be32(struct rd *r, const char *what)
 {
     if (!rd_need(r, 4, what))
         return 0;
-    uint32_t v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 | (uint32_t)r->p[2] << 8 |
-                 r->p[3];
+    uint32_t v =
+        (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 | (uint32_t)r->p[2] << 8 | r->p[3];
     r->p += 4;
     return v;
 }
@@ -131,8 +131,8 @@ rd_le32(struct rd *r, const char *what)
 {
     if (!rd_need(r, 4, what))
         return 0;
-    uint32_t v = (uint32_t)r->p[3] << 24 | (uint32_t)r->p[2] << 16 | (uint32_t)r->p[1] << 8 |
-                 r->p[0];
+    uint32_t v =
+        (uint32_t)r->p[3] << 24 | (uint32_t)r->p[2] << 16 | (uint32_t)r->p[1] << 8 | r->p[0];
     r->p += 4;
     return v;
 }

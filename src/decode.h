@@ -21,19 +21,19 @@
 #define DECODE_DLT_SLL2      276
 
 enum decode_result {
-    DECODE_OK = 0,        /* TCP or UDP packet decoded into pkt */
-    DECODE_NOT_IP,        /* ARP, LLDP, ...: ignored, counted */
-    DECODE_OTHER_PROTO,   /* IP but neither TCP nor UDP: ignored, counted */
-    DECODE_FRAGMENT,      /* IP fragment: counted and reported (not reassembled) */
-    DECODE_TRUNCATED,     /* headers cut by the snaplen: counted */
-    DECODE_MALFORMED,     /* inconsistent headers: counted */
+    DECODE_OK = 0,      /* TCP or UDP packet decoded into pkt */
+    DECODE_NOT_IP,      /* ARP, LLDP, ...: ignored, counted */
+    DECODE_OTHER_PROTO, /* IP but neither TCP nor UDP: ignored, counted */
+    DECODE_FRAGMENT,    /* IP fragment: counted and reported (not reassembled) */
+    DECODE_TRUNCATED,   /* headers cut by the snaplen: counted */
+    DECODE_MALFORMED,   /* inconsistent headers: counted */
     DECODE_UNSUPPORTED_LINK
 };
 
 struct decode_stats {
     uint64_t frames, ip4, ip6, tcp, udp;
     uint64_t not_ip, other_proto, fragments, truncated, malformed;
-    uint64_t snaplen_cut;   /* TCP segments whose payload was cut by the snaplen */
+    uint64_t snaplen_cut; /* TCP segments whose payload was cut by the snaplen */
     uint64_t vlan_tagged, vlan_too_deep;
 };
 

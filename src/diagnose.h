@@ -13,10 +13,10 @@
 /* Where the name that was checked came from. */
 enum name_source {
     NAME_SRC_NONE = 0,
-    NAME_SRC_SNI,      /* the client's server_name */
-    NAME_SRC_EXPECT,   /* --expect NAME or ADDRESS=NAME */
-    NAME_SRC_DNS_MX,   /* an MX host that resolved to this address in the capture */
-    NAME_SRC_DNS_A     /* an A/AAAA name that resolved to this address */
+    NAME_SRC_SNI,    /* the client's server_name */
+    NAME_SRC_EXPECT, /* --expect NAME or ADDRESS=NAME */
+    NAME_SRC_DNS_MX, /* an MX host that resolved to this address in the capture */
+    NAME_SRC_DNS_A   /* an A/AAAA name that resolved to this address */
 };
 
 struct diagnosis {
@@ -28,16 +28,17 @@ struct diagnosis {
     bool plaintext_after_failed_starttls, plaintext_delivery, auth_before_tls;
     bool tls_handshake_failed, client_rejected_certificate, server_rejected_client_certificate;
     bool mutual_tls, certificates_not_visible;
-    bool expiring_soon;            /* leaf expires within --expiry-warn days of the capture end */
-    bool verified;                 /* a verdict on the chain was possible (certificates visible) */
-    int verify_error;              /* OpenSSL X509_V_ERR_* (0 = ok, -1 = not verified) */
-    char verify_error_text[96];    /* X509_verify_cert_error_string() */
-    char exchange_status[32];      /* "UntrustedRoot", "DateInvalid", "SubjectMismatch", ... or "" */
-    char checked_name[256];        /* the name checked against the certificate, "" none */
+    bool expiring_soon;         /* leaf expires within --expiry-warn days of the capture end */
+    bool verified;              /* a verdict on the chain was possible (certificates visible) */
+    int verify_error;           /* OpenSSL X509_V_ERR_* (0 = ok, -1 = not verified) */
+    char verify_error_text[96]; /* X509_verify_cert_error_string() */
+    char exchange_status[32];   /* "UntrustedRoot", "DateInvalid", "SubjectMismatch", ... or "" */
+    char checked_name[256];     /* the name checked against the certificate, "" none */
     enum name_source checked_name_source;
     char untrusted_root_subject[256]; /* the root the chain ends in, when untrusted */
-    int64_t judged_at_us;          /* the time validity was judged at */
-    char alert_meaning[192];       /* "the client rejected the server certificate with certificate_unknown (46)" */
+    int64_t judged_at_us;             /* the time validity was judged at */
+    char alert_meaning[192]; /* "the client rejected the server certificate with certificate_unknown
+                                (46)" */
 };
 
 /* Loads the trust store named by cfg (system bundle unless --no-system-ca,

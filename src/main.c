@@ -214,6 +214,8 @@ main(int argc, char **argv)
     st.not_ip = run.dstats.not_ip;
     st.other_proto = run.dstats.other_proto;
     st.certificates_distinct = certcache_count();
+    st.certificates = certcache_sightings();
+    st.certificate_parse_errors = certcache_parse_errors();
     st.files_read = cstats.files_read;
     st.files_damaged = cstats.files_damaged;
     st.first_us = run.first_us;

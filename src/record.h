@@ -13,9 +13,9 @@
 #define RECORD_ANOMALIES_MAX 16
 
 struct anomaly {
-    const char *name;  /* static snake_case name, "tcp.overlap_different_data" */
+    const char *name; /* static snake_case name, "tcp.overlap_different_data" */
     uint32_t count;
-    char detail[96];   /* first occurrence's detail, "" if none */
+    char detail[96]; /* first occurrence's detail, "" if none */
     int64_t first_us;
 };
 
@@ -25,26 +25,26 @@ struct endpoint {
 };
 
 struct flow_record {
-    uint64_t id;                  /* 1, 2, ... in order of first packet */
-    int64_t ts_us, ts_end_us;     /* first and last packet */
+    uint64_t id;              /* 1, 2, ... in order of first packet */
+    int64_t ts_us, ts_end_us; /* first and last packet */
     struct endpoint client, server;
     uint16_t vlan[2];
     uint8_t n_vlan;
-    const char *client_by;        /* how the client was chosen: "syn", "port", "first_speaker" */
-    bool syn_seen[2];             /* SYN from client, SYN-ACK from server */
-    bool midstream;               /* picked up without a handshake */
-    uint64_t pkts[2], bytes[2];   /* per direction (0 = client->server): packets, payload bytes */
+    const char *client_by;          /* how the client was chosen: "syn", "port", "first_speaker" */
+    bool syn_seen[2];               /* SYN from client, SYN-ACK from server */
+    bool midstream;                 /* picked up without a handshake */
+    uint64_t pkts[2], bytes[2];     /* per direction (0 = client->server): packets, payload bytes */
     uint64_t gaps[2], gap_bytes[2]; /* holes delivered to the dissector */
-    uint64_t truncated_pkts;      /* packets cut by the snaplen */
-    const char *ended;            /* "fin", "rst", "timeout", "evicted", "capture_end" */
-    const char *status;           /* complete, truncated_capture, gap, malformed, capped,
-                                     encrypted_tls13, no_tls, evicted, plaintext, not_smtp */
-    const char *dissector;        /* "smtp", "tls" or NULL */
-    const char *app;              /* nDPI protocol name, or NULL */
-    const char *owner;            /* nDPI owner label of the server (e.g. "Microsoft"), or NULL */
-    bool mail_port;               /* one end used a configured mail port */
+    uint64_t truncated_pkts;        /* packets cut by the snaplen */
+    const char *ended;              /* "fin", "rst", "timeout", "evicted", "capture_end" */
+    const char *status;             /* complete, truncated_capture, gap, malformed, capped,
+                                       encrypted_tls13, no_tls, evicted, plaintext, not_smtp */
+    const char *dissector;          /* "smtp", "tls" or NULL */
+    const char *app;                /* nDPI protocol name, or NULL */
+    const char *owner;              /* nDPI owner label of the server (e.g. "Microsoft"), or NULL */
+    bool mail_port;                 /* one end used a configured mail port */
     uint8_t n_anomalies;
-    uint32_t anomalies_dropped;   /* distinct names beyond RECORD_ANOMALIES_MAX */
+    uint32_t anomalies_dropped; /* distinct names beyond RECORD_ANOMALIES_MAX */
     struct anomaly anomalies[RECORD_ANOMALIES_MAX];
     const struct session_facts *facts; /* NULL when no dissector ran */
 };

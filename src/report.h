@@ -12,18 +12,18 @@
 #include "record.h"
 
 struct run_stats {
-    uint64_t packets, bytes;           /* frames read and their captured bytes */
+    uint64_t packets, bytes; /* frames read and their captured bytes */
     uint64_t flows, mail_flows, sessions;
     uint64_t evictions, timeouts;
-    uint64_t drops, ifdrops;           /* pcap_stats (live) */
-    uint64_t truncated_frames;         /* caplen < len */
-    uint64_t decode_errors;            /* malformed + truncated headers */
+    uint64_t drops, ifdrops;   /* pcap_stats (live) */
+    uint64_t truncated_frames; /* caplen < len */
+    uint64_t decode_errors;    /* malformed + truncated headers */
     uint64_t fragments, not_ip, other_proto;
     uint64_t certificates, certificates_distinct, certificate_parse_errors;
-    uint64_t memory_peak;              /* accounted bytes, high-water mark */
-    uint64_t cap_hits;                 /* times any cap was hit */
+    uint64_t memory_peak; /* accounted bytes, high-water mark */
+    uint64_t cap_hits;    /* times any cap was hit */
     unsigned files_read, files_damaged;
-    int64_t first_us, last_us;         /* packet time span */
+    int64_t first_us, last_us; /* packet time span */
 };
 
 /* Opens the outputs named in cfg. Returns 0, or -1 with a message on stderr. */
@@ -36,8 +36,8 @@ void report_flow(const struct flow_record *rec);
 
 /* A DNS answer seen in the capture: name -> address (A/AAAA) or name -> MX
  * host. Used to learn which name a peer expected at an address. */
-void report_dns_addr(const char *name, const struct ipaddr *addr, const struct ipaddr *resolver_client,
-                     int64_t ts_us);
+void report_dns_addr(const char *name, const struct ipaddr *addr,
+                     const struct ipaddr *resolver_client, int64_t ts_us);
 void report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us);
 
 /* Writes server and finding records, the stats record and the terminal
