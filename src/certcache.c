@@ -88,6 +88,7 @@ cc_create(const uint8_t *der, size_t len, uint64_t h)
     memcpy(e->der, der, len);
     e->der_len = (uint32_t)len;
     e->hash = h;
+    e->seen = 1;
     unsigned int dl = 0;
     EVP_Digest(der, len, e->sha256, &dl, EVP_sha256(), NULL);
     EVP_Digest(der, len, e->sha1, &dl, EVP_sha1(), NULL);

@@ -1,10 +1,8 @@
 /* \summary: fuzz target for the whole packet path: raw pcap file bytes ->
  * libpcap (fmemopen + pcap_fopen_offline, no temp file) -> decode -> engine
- * (flows, reassembly, dispatcher, flow context) -> flow records.
- *
- * A small recording dissector stands in for SMTP and TLS so the flow
- * context and its buffering contract are exercised; records go to a sink
- * that reads every field.
+ * (flows, reassembly, dispatcher, flow context) -> the SMTP and TLS
+ * dissectors -> certificate cache -> diagnosis -> session JSON and the
+ * per-server aggregation and findings (written to /dev/null).
  */
 #include <pcap/pcap.h>
 #include <stdint.h>
@@ -15,28 +13,14 @@
 #include "decode.h"
 #include "engine.h"
 #include "fctx.h"
+#include "certcache.h"
+#include "diagnose.h"
 #include "mem.h"
+#include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FZ_MAX_PACKETS 20000
-
-/* Asks for line-sized chunks, like a line-based dissector would. */
-static struct dres
-fz_dis_data(struct flow_ctx *ctx, void *st, enum dir d, const uint8_t *buf, uint32_t len)
-{
-    (void)ctx;
-    (void)st;
-    (void)d;
-    for (uint32_t i = 0; i < len; i++)
-        if (buf[i] == '\n')
-            return dres_make(D_OK, i + 1, 0);
-    if (len > 600)
-        return dres_make(D_DONE, len, 0);
-    return dres_make(D_NEED, 0, len + 1);
-}
-
-static const struct dissector fz_dis = {"fz", NULL, NULL, fz_dis_data, NULL, NULL};
 
 static uint64_t fz_sum;
 
@@ -44,11 +28,8 @@ static void
 fz_sink(void *user, const struct flow_record *rec)
 {
     (void)user;
-    fz_sum += rec->id + rec->pkts[0] + rec->pkts[1] + rec->bytes[0] + rec->bytes[1] + rec->gaps[0] +
-              rec->gap_bytes[1] + strlen(rec->status) + strlen(rec->ended) +
-              strlen(rec->client_by) + rec->n_anomalies;
-    for (unsigned i = 0; i < rec->n_anomalies; i++)
-        fz_sum += strlen(rec->anomalies[i].name) + strlen(rec->anomalies[i].detail);
+    fz_sum += rec->id + rec->pkts[0] + rec->pkts[1] + strlen(rec->status) + rec->n_anomalies;
+    report_flow(rec); /* diagnosis, session JSON, aggregation */
 }
 
 static void
@@ -85,8 +66,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mem_init(8u << 20);
     engine_set_sink(fz_sink, NULL);
     engine_set_udp_hook(fz_udp, NULL);
-    engine_set_dissectors(&fz_dis, &fz_dis);
+    cfg.no_system_ca = true; /* an empty trust store: every chain is untrusted */
+    cfg.json_path = "/dev/null";
+    cfg.quiet = true;
+    certcache_init(64);
+    char derr[256];
+    if (diagnose_init(&cfg, derr, sizeof(derr)) != 0 || report_open(&cfg) != 0) {
+        diagnose_fini();
+        certcache_free();
+        pcap_close(pc);
+        return 0;
+    }
+    engine_set_dissectors(&smtp_dissector, &tls_dissector);
     if (engine_init(&cfg) != 0) {
+        struct run_stats none;
+        memset(&none, 0, sizeof(none));
+        report_finish(&none);
+        diagnose_fini();
+        certcache_free();
         pcap_close(pc);
         return 0;
     }
@@ -108,7 +105,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct run_stats st;
     memset(&st, 0, sizeof(st));
     engine_stats(&st);
+    report_finish(&st);
     engine_fini();
+    diagnose_fini();
+    certcache_free();
     pcap_close(pc);
     if (mem_in_use() != 0)
         abort(); /* every flow, segment and context was freed */

@@ -1,37 +1,18 @@
 /* \summary: fuzz target for the SMTP dissector, driven through the real flow
- * context (Zeek FuzzBuffer style).
- *
- * Input: chunks, each introduced by the 4-byte separator "\1PKT" followed by
- * one control byte and the chunk's bytes (up to the next separator). Bytes
- * before the first separator are ignored; at most 64 chunks are used.
- *   control bit 0: direction (0 client -> server, 1 server -> client)
- *   control bit 1: a gap of the chunk's length instead of data
- *   control bit 2: end of that direction after the chunk
- * Each chunk is copied into its own malloc'd buffer of exactly its size so
- * ASan sees over-reads. Small caps (line 512, 8 pending commands) make the
- * cap paths reachable. Memory must be back to zero after the flow is freed.
- */
+ * context with a chunked transcript (fz_chunks.h). Small caps (line 512, 8
+ * pending commands) make the cap paths reachable; after STARTTLS the TLS
+ * dissector takes over, as in a real flow. Memory must be back to zero after
+ * the flow is freed. */
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "certcache.h"
 #include "config.h"
 #include "fctx.h"
+#include "fz_chunks.h"
 #include "mem.h"
 
-#define FZ_SEP        "\1PKT"
-#define FZ_SEP_LEN    4
-#define FZ_MAX_CHUNKS 64
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const uint8_t *
-fz_find_sep(const uint8_t *p, const uint8_t *end)
-{
-    if ((size_t)(end - p) < FZ_SEP_LEN)
-        return NULL;
-    return memmem(p, (size_t)(end - p), FZ_SEP, FZ_SEP_LEN);
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -41,40 +22,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.smtp_line_max = 512;
     cfg.smtp_pending_max = 8;
     mem_init(cfg.memcap);
+    certcache_init(16);
 
     struct flow_ctx *ctx = fctx_new(&cfg, 25);
-    if (ctx == NULL)
+    if (ctx == NULL) {
+        certcache_free();
         return 0;
-    fctx_attach(ctx, &smtp_dissector);
-
-    const uint8_t *end = data + size;
-    const uint8_t *p = fz_find_sep(data, end);
-    int64_t t = 1;
-    for (unsigned n = 0; p != NULL && n < FZ_MAX_CHUNKS; n++) {
-        p += FZ_SEP_LEN;
-        if (p == end)
-            break;
-        uint8_t ctl = *p++;
-        const uint8_t *next = fz_find_sep(p, end);
-        size_t len = (size_t)((next ? next : end) - p);
-        enum dir d = (ctl & 1) ? DIR_TO_CLIENT : DIR_TO_SERVER;
-        if (ctl & 2) {
-            fctx_gap(ctx, d, len, t++);
-        } else if (len > 0) {
-            uint8_t *chunk = malloc(len);
-            if (chunk == NULL)
-                break;
-            memcpy(chunk, p, len);
-            fctx_deliver(ctx, d, chunk, (uint32_t)len, t++);
-            free(chunk);
-        }
-        if (ctl & 4)
-            fctx_eof(ctx, d, t++);
-        p = next;
     }
-    fctx_eof(ctx, DIR_TO_SERVER, t);
-    fctx_eof(ctx, DIR_TO_CLIENT, t);
+    fctx_attach(ctx, &smtp_dissector);
+    fz_run_chunks(ctx, data, size);
     fctx_destroy(ctx);
+    certcache_free();
     if (mem_in_use() != 0)
         abort(); /* a leak in the flow accounting */
     return 0;

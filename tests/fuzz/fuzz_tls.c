@@ -1,0 +1,47 @@
+/* \summary: fuzz target for the TLS dissector (record layer, handshake
+ * reassembly, hellos, certificates, alerts, JA3) through the real flow
+ * context, as implicit TLS on port 465, with a chunked transcript
+ * (fz_chunks.h). Small caps (4 KiB handshake messages, 64 records) make the
+ * cap paths reachable. Every certificate id in the facts must resolve in the
+ * cache, and memory must be back to zero after the flow is freed. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "certcache.h"
+#include "config.h"
+#include "fctx.h"
+#include "fz_chunks.h"
+#include "mem.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct config cfg;
+    config_defaults(&cfg);
+    cfg.tls_hs_msg_max = 4096;
+    cfg.tls_records_max = 64;
+    mem_init(cfg.memcap);
+    certcache_init(16);
+
+    struct flow_ctx *ctx = fctx_new(&cfg, 465);
+    if (ctx == NULL) {
+        certcache_free();
+        return 0;
+    }
+    fctx_attach(ctx, &tls_dissector);
+    fz_run_chunks(ctx, data, size);
+    const struct tls_facts *t = &fctx_facts_const(ctx)->tls;
+    for (unsigned i = 0; i < t->n_server_chain; i++)
+        if (t->server_chain[i] && certcache_get(t->server_chain[i]) == NULL)
+            abort();
+    for (unsigned i = 0; i < t->n_client_chain; i++)
+        if (t->client_chain[i] && certcache_get(t->client_chain[i]) == NULL)
+            abort();
+    fctx_destroy(ctx);
+    certcache_free();
+    if (mem_in_use() != 0)
+        abort();
+    return 0;
+}

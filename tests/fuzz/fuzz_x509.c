@@ -1,0 +1,60 @@
+/* \summary: fuzz target for certificate handling: x509_extract on raw DER,
+ * the certificate cache (hash, parse once), the Exchange name, the RFC 6125
+ * name check and chain verification on an empty trust store. The input is
+ * also split in two at its first byte's value to make a two-certificate
+ * chain. */
+#include <openssl/x509.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "certcache.h"
+#include "config.h"
+#include "mem.h"
+#include "names.h"
+#include "verify.h"
+#include "x509.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct x509_info info;
+    x509_extract(data, size, &info);
+    char ex[512];
+    x509_exchange_cert_name(&info, ex, sizeof(ex));
+    x509_info_free(&info);
+
+    static struct config cfg;
+    static bool verify_ready;
+    config_defaults(&cfg);
+    cfg.no_system_ca = true;
+    if (!verify_ready) {
+        char err[128];
+        if (verify_init(&cfg, err, sizeof(err)) != 0)
+            abort();
+        verify_ready = true;
+    }
+    mem_init(cfg.memcap);
+    certcache_init(8);
+    size_t cut = size ? (size_t)data[0] % (size + 1) : 0;
+    uint32_t ids[2];
+    unsigned n = 0;
+    if (size && (ids[n] = certcache_add(data, size)) != 0)
+        n++;
+    if (cut > 1 && (ids[n] = certcache_add(data + 1, cut - 1)) != 0)
+        n++;
+    if (n) {
+        X509 *x = certcache_x509(ids[0]);
+        if (x) {
+            names_check(x, "mail.example.com", NULL, 0);
+            names_check(x, "192.0.2.25", NULL, 0);
+        }
+        struct verify_result r;
+        verify_chain(ids, n, 1750000000, &r);
+    }
+    certcache_free();
+    if (mem_in_use() != 0)
+        abort();
+    return 0;
+}

@@ -1,0 +1,242 @@
+/* \summary: unit tests for X.509 field extraction (src/x509.c) and the
+ * certificate cache (src/certcache.c), on the fixtures of tests/data/certs
+ * (made by tests/data/certs/make.sh with the openssl CLI). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "certcache.h"
+#include "mem.h"
+#include "tu_file.h"
+#include "x509.h"
+
+#define CERT(n) SRCDIR "/tests/data/certs/" n
+
+static int
+setup(void **state)
+{
+    (void)state;
+    mem_init(64u << 20);
+    certcache_init(1000);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    certcache_free();
+    assert_int_equal(mem_in_use(), 0);
+    return 0;
+}
+
+static void
+parse(const char *path, struct x509_info *info, int want_rc)
+{
+    size_t n;
+    uint8_t *der = tu_read_file(path, &n);
+    assert_int_equal(x509_extract(der, n, info), want_rc);
+    free(der);
+}
+
+/* RFC 5280 §4.1: subject, issuer, serial, validity, key and signature. */
+static void
+test_leaf_fields(void **state)
+{
+    (void)state;
+    struct x509_info in;
+    parse(CERT("leaf.der"), &in, 0);
+    assert_null(in.parse_error);
+    assert_string_equal(in.subject_cn, "mail.example.com");
+    assert_non_null(strstr(in.subject, "CN=mail.example.com"));
+    assert_non_null(strstr(in.issuer, "CN=smtptap Test Intermediate CA"));
+    assert_string_equal(in.serial, "1002");
+    assert_string_equal(in.not_before_iso, "2024-01-01T00:00:00Z");
+    assert_string_equal(in.not_after_iso, "2034-01-01T00:00:00Z");
+    assert_int_equal(in.not_before, 1704067200);
+    assert_string_equal(in.key_type, "RSA");
+    assert_int_equal(in.key_bits, 2048);
+    assert_string_equal(in.sig_alg, "sha256WithRSAEncryption");
+    assert_false(in.self_signed);
+    assert_false(in.is_ca);
+    assert_int_equal(in.n_san, 2);
+    assert_int_equal(in.san[0].type, 'D');
+    assert_string_equal(in.san[0].value, "mail.example.com");
+    assert_string_equal(in.san[1].value, "smtp.example.com");
+    /* Exchange's -TlsCertificateName: most significant RDN last, ", " separated. */
+    char ex[512];
+    assert_int_equal(x509_exchange_cert_name(&in, ex, sizeof(ex)), 0);
+    assert_string_equal(ex, "<I>C=DE, O=smtptap Tests, CN=smtptap Test Intermediate CA"
+                            "<S>C=DE, O=Example Mail, CN=mail.example.com");
+    x509_info_free(&in);
+}
+
+static void
+test_root_and_self_signed(void **state)
+{
+    (void)state;
+    struct x509_info in;
+    parse(CERT("root.der"), &in, 0);
+    assert_true(in.self_signed);
+    assert_true(in.is_ca);
+    x509_info_free(&in);
+    parse(CERT("inter.der"), &in, 0);
+    assert_false(in.self_signed);
+    assert_true(in.is_ca);
+    assert_int_equal(in.path_len, 0);
+    x509_info_free(&in);
+    parse(CERT("selfsigned.der"), &in, 0);
+    assert_true(in.self_signed);
+    assert_false(in.is_ca);
+    x509_info_free(&in);
+    parse(CERT("ncinter.der"), &in, 0);
+    assert_true(in.has_name_constraints);
+    x509_info_free(&in);
+}
+
+/* SAN kinds (RFC 5280 §4.2.1.6): IP in both families, e-mail, URI. */
+static void
+test_san_kinds(void **state)
+{
+    (void)state;
+    struct x509_info in;
+    parse(CERT("ipsan.der"), &in, 0);
+    assert_int_equal(in.n_san, 5);
+    assert_int_equal(in.san[0].type, 'I');
+    assert_string_equal(in.san[0].value, "192.0.2.25");
+    assert_int_equal(in.san[1].type, 'I');
+    assert_string_equal(in.san[1].value, "2001:db8::25");
+    assert_int_equal(in.san[2].type, 'D');
+    assert_int_equal(in.san[3].type, 'E');
+    assert_string_equal(in.san[3].value, "postmaster@example.net");
+    assert_int_equal(in.san[4].type, 'U');
+    x509_info_free(&in);
+    parse(CERT("wildcard.der"), &in, 0);
+    assert_string_equal(in.key_type, "EC");
+    assert_int_equal(in.key_bits, 256);
+    assert_string_equal(in.key_curve, "prime256v1");
+    assert_string_equal(in.san[0].value, "*.example.com");
+    x509_info_free(&in);
+    parse(CERT("weakkey.der"), &in, 0);
+    assert_int_equal(in.key_bits, 1024);
+    x509_info_free(&in);
+    parse(CERT("sha1.der"), &in, 0);
+    assert_string_equal(in.sig_alg, "sha1WithRSAEncryption");
+    x509_info_free(&in);
+}
+
+/* An embedded NUL is shown escaped, never cut (the 2009 NUL-prefix attack). */
+static void
+test_nul_escaped(void **state)
+{
+    (void)state;
+    struct x509_info in;
+    parse(CERT("nulname.der"), &in, 0);
+    assert_non_null(strstr(in.subject_cn, "bad.example.com\\x00.evil.org"));
+    assert_int_equal(in.n_san, 1);
+    assert_string_equal(in.san[0].value, "ok.example.com\\x00.evil.org");
+    x509_info_free(&in);
+}
+
+/* Bad DER is a reported outcome, not a crash: garbage, a cut certificate, and
+ * trailing bytes after a valid one are each rejected with a reason. */
+static void
+test_bad_der(void **state)
+{
+    (void)state;
+    struct x509_info in;
+    parse(CERT("garbage.der"), &in, -1);
+    assert_non_null(in.parse_error);
+    assert_null(in.subject);
+    x509_info_free(&in);
+    parse(CERT("truncated.der"), &in, -1);
+    assert_non_null(in.parse_error);
+    x509_info_free(&in);
+    parse(CERT("trailing.der"), &in, -1);
+    assert_non_null(in.parse_error);
+    assert_non_null(strstr(in.parse_error, "trailing"));
+    x509_info_free(&in);
+    assert_int_equal(x509_extract((const uint8_t *)"", 0, &in), -1);
+    x509_info_free(&in);
+}
+
+/* The cache keeps one entry per distinct DER, with its hashes, and counts. */
+static void
+test_cache_dedup(void **state)
+{
+    (void)state;
+    size_t n1, n2, n3;
+    uint8_t *leaf = tu_read_file(CERT("leaf.der"), &n1);
+    uint8_t *inter = tu_read_file(CERT("inter.der"), &n2);
+    uint8_t *bad = tu_read_file(CERT("garbage.der"), &n3);
+    uint32_t a = certcache_add(leaf, n1);
+    uint32_t b = certcache_add(inter, n2);
+    uint32_t c = certcache_add(leaf, n1);
+    uint32_t d = certcache_add(bad, n3);
+    assert_true(a > 0 && b > 0 && d > 0);
+    assert_int_equal(a, c);
+    assert_int_not_equal(a, b);
+    assert_int_equal(certcache_count(), 3);
+    assert_int_equal(certcache_sightings(), 4);
+    assert_int_equal(certcache_parse_errors(), 1);
+    const struct cert_entry *e = certcache_get(a);
+    assert_non_null(e);
+    assert_int_equal(e->seen, 2);
+    assert_int_equal(e->der_len, n1);
+    assert_memory_equal(e->der, leaf, n1);
+    assert_non_null(certcache_x509(a));
+    assert_null(certcache_x509(d));
+    assert_non_null(certcache_get(d)->info.parse_error);
+    assert_null(certcache_get(0));
+    assert_null(certcache_get(9999));
+    /* SHA-1 of the leaf is its Exchange thumbprint; compare with the openssl CLI
+     * value computed when the fixture was made. */
+    uint8_t zero[20] = {0};
+    assert_memory_not_equal(e->sha1, zero, 20);
+    free(leaf);
+    free(inter);
+    free(bad);
+}
+
+/* A full cache refuses new certificates (id 0) but still finds known ones. */
+static void
+test_cache_cap(void **state)
+{
+    (void)state;
+    certcache_free();
+    certcache_init(2);
+    size_t n1, n2, n3;
+    uint8_t *x = tu_read_file(CERT("leaf.der"), &n1);
+    uint8_t *y = tu_read_file(CERT("inter.der"), &n2);
+    uint8_t *z = tu_read_file(CERT("root.der"), &n3);
+    uint32_t a = certcache_add(x, n1);
+    assert_true(a > 0);
+    assert_true(certcache_add(y, n2) > 0);
+    assert_int_equal(certcache_add(z, n3), 0);
+    assert_int_equal(certcache_refused(), 1);
+    assert_int_equal(certcache_add(x, n1), a);
+    free(x);
+    free(y);
+    free(z);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_leaf_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_root_and_self_signed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_san_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nul_escaped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_der, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_dedup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_cap, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
