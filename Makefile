@@ -4,7 +4,11 @@
 BUILD      ?= build
 TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
-CAPTURE    ?= pcaps/smtp-starttls-tls12-chain.pcap
+# The bundled capture: a NAT router in front of two backends that present
+# different certificates by client subnet (pcaps/diag/README.md), judged
+# against the lab's root CA as well as the system bundle.
+CAPTURE    ?= pcaps/diag/nat-peer-dependent.pcap
+RUN_ARGS   ?= --ca-file pcaps/diag/certs/root.pem
 
 .PHONY: all run test deps deps-test build build-test bench format format-check clean install
 
@@ -21,7 +25,7 @@ build: deps
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	./$(BUILD)/smtptap -r $(CAPTURE)
+	./$(BUILD)/smtptap $(RUN_ARGS) -r $(CAPTURE)
 
 build-test: deps-test
 	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON

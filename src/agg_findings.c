@@ -4,7 +4,8 @@
  * not others, plaintext fallback, and one finding per session diagnosis flag.
  *
  * Severities (also in docs/findings.md):
- *   critical  starttls_stripped, expired_certificate_served, plaintext_fallback
+ *   critical  starttls_stripped, expired_certificate_served (high once replaced),
+ *             plaintext_fallback
  *   high      expired, not_yet_valid, self_signed, name_mismatch, missing_intermediate,
  *             untrusted_root, name_constraint_violation, client_rejected_certificate,
  *             tls_handshake_failed, plaintext_after_failed_starttls, auth_before_tls,
@@ -300,6 +301,17 @@ agg_cert_findings(uint32_t si)
     f->last = s->last;
 }
 
+/* True when another chain took over after this one was last served (a
+ * renewal already done: expiring soon no longer matters). */
+static bool
+agg_chain_replaced(const struct agg_server *s, uint32_t c)
+{
+    for (uint32_t k = 0; k < s->n_chains; k++)
+        if (k != c && s->chains[k].first > s->chains[c].last)
+            return true;
+    return false;
+}
+
 static void
 agg_expiry_findings(uint32_t si)
 {
@@ -312,7 +324,20 @@ agg_expiry_findings(uint32_t si)
         const struct agg_chain *ch = &s->chains[c];
         const struct cert_entry *e = certcache_get(ch->ids[0]);
         struct agg_finding *f = NULL;
-        if (ch->expired_seen) {
+        if (ch->expired_seen && agg_chain_replaced(s, c)) {
+            /* Served expired, then another certificate took over. */
+            f = agg_new_finding(si, "expired_certificate_served", SEV_HIGH);
+            if (!f)
+                return;
+            agg_chain_label(ch, a, sizeof(a));
+            char t[32];
+            agg_ts_short(ch->exp_last, t, sizeof(t));
+            snprintf(f->summary, sizeof(f->summary),
+                     "%s served the expired certificate %s in %llu session%s until %s, then "
+                     "switched to another certificate",
+                     ep, a, (unsigned long long)ch->exp_sessions, ch->exp_sessions == 1 ? "" : "s",
+                     t);
+        } else if (ch->expired_seen) {
             f = agg_new_finding(si, "expired_certificate_served", SEV_CRITICAL);
             if (!f)
                 return;
@@ -322,7 +347,7 @@ agg_expiry_findings(uint32_t si)
                      "every node",
                      ep, a, (unsigned long long)ch->exp_sessions, ch->exp_sessions == 1 ? "" : "s");
         } else if (e && !e->info.parse_error && e->info.not_after >= end / 1000000 &&
-                   e->info.not_after - end / 1000000 < warn) {
+                   e->info.not_after - end / 1000000 < warn && !agg_chain_replaced(s, c)) {
             f = agg_new_finding(si, "expiring_certificate", SEV_MEDIUM);
             if (!f)
                 return;

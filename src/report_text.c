@@ -51,14 +51,29 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
         report_hex_upper(sha1, e->sha1, 20);
         report_hex(sha256, e->sha256, 32);
         fprintf(f, "    subject    %s\n    issuer     %s\n", e->info.subject, e->info.issuer);
-        fprintf(f, "    valid      %s .. %s\n", e->info.not_before_iso, e->info.not_after_iso);
+        fprintf(f, "    names     ");
+        for (unsigned i = 0; i < e->info.n_san; i++)
+            fprintf(f, " %s%s", e->info.san[i].type == 'I' ? "IP:" : "", e->info.san[i].value);
+        fprintf(f, "%s\n", e->info.n_san ? "" : " (no subjectAltName)");
+        fprintf(f, "    valid      %s .. %s   serial %s\n", e->info.not_before_iso,
+                e->info.not_after_iso, e->info.serial);
         fprintf(f, "    thumbprint %s (SHA-1)\n    sha256     %s\n", sha1, sha256);
+        if (e->info.exchange_name)
+            fprintf(f, "    exchange   %s\n", e->info.exchange_name);
     } else {
         fprintf(f, "    %s\n", e ? e->info.parse_error : "not cached");
     }
     fprintf(f, "    chain      %u certificate%s sent", ch->n, ch->n == 1 ? "" : "s");
     if (ch->verdict[0] && strcmp(ch->verdict, "Valid") != 0)
         fprintf(f, "; %s", ch->verify_text);
+    for (unsigned i = 1; i < ch->n; i++) {
+        const struct cert_entry *x = certcache_get(ch->ids[i]);
+        if (x && !x->info.parse_error)
+            fprintf(f, "\n      [%u] %s, until %.10s, issuer %s", i, x->info.subject,
+                    x->info.not_after_iso, x->info.issuer);
+        else
+            fprintf(f, "\n      [%u] %s", i, x ? x->info.parse_error : "not cached");
+    }
     fprintf(f, "\n    peers     ");
     for (uint32_t u = 0; u < s->n_uses; u++) {
         if (s->uses[u].chain != c)
@@ -136,10 +151,11 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
                 agg.servers_dropped);
     fprintf(f,
             "%" PRIu64 " packets, %" PRIu64 " flows, %" PRIu64 " SMTP/TLS sessions, %" PRIu64
-            " distinct certificates; %" PRIu64 " truncated frames, %" PRIu64
+            " distinct certificate%s; %" PRIu64 " truncated frames, %" PRIu64
             " decode errors, %" PRIu64 " evictions, %" PRIu64 " cap hits, %" PRIu64 " drops",
-            st->packets, st->flows, st->sessions, st->certificates_distinct, st->truncated_frames,
-            st->decode_errors, st->evictions, st->cap_hits, st->drops);
+            st->packets, st->flows, st->sessions, st->certificates_distinct,
+            st->certificates_distinct == 1 ? "" : "s", st->truncated_frames, st->decode_errors,
+            st->evictions, st->cap_hits, st->drops);
     if (st->files_damaged)
         fprintf(f, "; %u damaged file%s", st->files_damaged, st->files_damaged == 1 ? "" : "s");
     fprintf(f, "\n");

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "certcache.h"
+#include "x509.h"
 
 #define VERIFY_CACHE_SLOTS 4096
 #define VERIFY_BUCKET_S    3600
@@ -80,7 +81,7 @@ verify_counters(uint64_t *computed, uint64_t *cached)
 static void
 verify_subject(X509 *x, char *out, size_t n)
 {
-    X509_NAME_oneline(X509_get_subject_name(x), out, (int)n);
+    x509_name_copy(X509_get_subject_name(x), out, n);
 }
 
 static int
@@ -121,8 +122,7 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
             /* Intermediates were sent but the root they lead to is unknown. */
             r->untrusted_root = true;
             if (cur)
-                X509_NAME_oneline(X509_get_issuer_name(cur), r->root_subject,
-                                  (int)sizeof(r->root_subject));
+                x509_name_copy(X509_get_issuer_name(cur), r->root_subject, sizeof(r->root_subject));
         }
         break;
     case X509_V_ERR_PERMITTED_VIOLATION:

@@ -63,6 +63,15 @@ x509_name_str(const X509_NAME *nm, unsigned long sep)
     return out;
 }
 
+void
+x509_name_copy(const struct X509_name_st *nm, char *out, size_t n)
+{
+    char *s = n ? x509_name_str(nm, XN_FLAG_SEP_COMMA_PLUS) : NULL;
+    if (n)
+        snprintf(out, n, "%s", s ? s : "");
+    free(s);
+}
+
 static void
 x509_time(const ASN1_TIME *t, int64_t *epoch, char *iso, size_t n)
 {

@@ -1,0 +1,62 @@
+#!/bin/sh
+# Exit codes scripts rely on (smtptap --help, smtptap(1)): 0 ok, 1 a finding
+# at or above --fail-on, 2 usage error, 3 input error; and no sanitizer
+# report or crash on any of these paths. Usage: exit_codes.sh SMTPTAP
+set -u
+bin=$1
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ca="--no-system-ca --ca-file pcaps/diag/certs/root.pem"
+
+# expect CODE DESCRIPTION ARGS...: runs smtptap quietly, checks the exit code.
+expect() {
+  want=$1
+  what=$2
+  shift 2
+  "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    echo "FAIL $what: exit $rc, want $want"
+    sed 's/^/  stderr: /' "$tmp/err" | head -5
+    fail=1
+  else
+    echo "ok   $what: exit $rc"
+  fi
+  if grep -q "Sanitizer" "$tmp/err"; then
+    echo "FAIL $what: sanitizer report"
+    fail=1
+  fi
+}
+
+# shellcheck disable=SC2086
+expect 1 "expired leaf, --fail-on high" -q $ca -r pcaps/diag/expired-leaf.pcap --fail-on high
+# shellcheck disable=SC2086
+expect 1 "expired leaf, --fail-on critical (expired_certificate_served)" -q $ca \
+  -r pcaps/diag/expired-leaf.pcap --fail-on critical
+# shellcheck disable=SC2086
+expect 0 "expired leaf, no --fail-on" -q $ca -r pcaps/diag/expired-leaf.pcap
+# shellcheck disable=SC2086
+expect 0 "renewed certificate, --fail-on high (only medium and low)" -q $ca \
+  -r pcaps/diag/cert-renewed.pcap --fail-on high
+# shellcheck disable=SC2086
+expect 1 "renewed certificate, --fail-on medium (expiring)" -q $ca \
+  -r pcaps/diag/cert-renewed.pcap --fail-on medium
+expect 0 "clean chain, --fail-on high" -q --no-system-ca --ca-file pcaps/certs/root.pem \
+  -r pcaps/smtp-starttls-tls12-chain.pcap --fail-on high
+expect 2 "unknown option" --no-such-option
+expect 2 "bad --fail-on value" -r pcaps/smtp-plain.pcap --fail-on severe
+expect 2 "no input" -q
+expect 3 "missing capture file" -q -r "$tmp/does-not-exist.pcap"
+printf 'not a capture at all\n' >"$tmp/junk.pcap"
+expect 3 "not a capture" -q -r "$tmp/junk.pcap"
+expect 3 "unreadable --ca-file" -q --ca-file "$tmp/none.pem" -r pcaps/smtp-plain.pcap
+expect 3 "bad BPF filter" -q -r pcaps/smtp-plain.pcap "port 25 and and"
+# A capture cut in the middle of a packet: read what is there, say so, exit 0.
+head -c 9000 pcaps/smtp-starttls-tls12-chain.pcap >"$tmp/cut.pcap"
+expect 0 "truncated capture" -q -r "$tmp/cut.pcap" --json "$tmp/cut.json"
+if ! grep -q '"files_damaged":1' "$tmp/cut.json"; then
+  echo "FAIL truncated capture: stats.files_damaged is not 1"
+  fail=1
+fi
+exit $fail
