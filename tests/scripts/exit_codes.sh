@@ -39,9 +39,9 @@ expect 0 "expired leaf, no --fail-on" -q $ca -r pcaps/diag/expired-leaf.pcap
 # shellcheck disable=SC2086
 expect 0 "renewed certificate, --fail-on high (only medium and low)" -q $ca \
   -r pcaps/diag/cert-renewed.pcap --fail-on high
-# shellcheck disable=SC2086
-expect 1 "renewed certificate, --fail-on medium (expiring)" -q $ca \
-  -r pcaps/diag/cert-renewed.pcap --fail-on medium
+expect 1 "expiring within 365 days, --fail-on medium" -q --no-system-ca \
+  --ca-file pcaps/certs/root.pem -r pcaps/smtp-starttls-tls12-chain.pcap --expiry-warn 365 \
+  --fail-on medium
 expect 0 "clean chain, --fail-on high" -q --no-system-ca --ca-file pcaps/certs/root.pem \
   -r pcaps/smtp-starttls-tls12-chain.pcap --fail-on high
 expect 2 "unknown option" --no-such-option
