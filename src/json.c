@@ -2,6 +2,8 @@
 #include "json.h"
 
 #include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,23 +37,28 @@ json_free(struct json *j)
     j->len = j->cap = 0;
 }
 
-static void
+/* Grows the buffer for n more bytes; false when out of memory. */
+static bool
+json_grow(struct json *j, size_t n)
+{
+    size_t cap = j->cap ? j->cap : JSON_FLUSH_AT * 2;
+    while (cap < j->len + n)
+        cap *= 2;
+    char *nb = realloc(j->buf, cap);
+    if (!nb) {
+        j->error = true;
+        return false;
+    }
+    j->buf = nb;
+    j->cap = cap;
+    return true;
+}
+
+static inline void
 json_put(struct json *j, const char *s, size_t n)
 {
-    if (!j->f)
+    if (j->len + n > j->cap && (!j->f || !json_grow(j, n)))
         return;
-    if (j->len + n > j->cap) {
-        size_t cap = j->cap ? j->cap : JSON_FLUSH_AT * 2;
-        while (cap < j->len + n)
-            cap *= 2;
-        char *nb = realloc(j->buf, cap);
-        if (!nb) {
-            j->error = true;
-            return;
-        }
-        j->buf = nb;
-        j->cap = cap;
-    }
     memcpy(j->buf + j->len, s, n);
     j->len += n;
 }
@@ -62,6 +69,14 @@ json_puts(struct json *j, const char *s)
     json_put(j, s, strlen(s));
 }
 
+/* Bytes that need escaping (RFC 8259 §7): controls, '"', '\\', and, by our
+ * rule, DEL and every byte >= 0x80 (shown, not interpreted). */
+static bool
+json_needs_escape(uint8_t c)
+{
+    return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+}
+
 static void
 json_escaped(struct json *j, const uint8_t *s, size_t n)
 {
@@ -70,7 +85,7 @@ json_escaped(struct json *j, const uint8_t *s, size_t n)
     size_t run = 0; /* start of the pending run of plain bytes */
     for (size_t i = 0; i < n; i++) {
         uint8_t c = s[i];
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+        if (!json_needs_escape(c))
             continue;
         json_put(j, (const char *)s + run, i - run);
         run = i + 1;
@@ -109,8 +124,11 @@ json_member(struct json *j, const char *key)
         json_put(j, ",", 1);
     j->first[d] = false;
     if (key) {
-        json_escaped(j, (const uint8_t *)key, strlen(key));
-        json_put(j, ":", 1);
+        /* Keys are our own ASCII identifiers: written as they are. */
+        size_t n = strlen(key);
+        json_put(j, "\"", 1);
+        json_put(j, key, n);
+        json_put(j, "\":", 2);
     }
 }
 
@@ -138,6 +156,25 @@ json_obj_begin(struct json *j, const char *key)
 {
     json_open(j, key, '{');
 }
+size_t
+json_pos(const struct json *j)
+{
+    return j->len;
+}
+
+const char *
+json_data(const struct json *j)
+{
+    return j->buf;
+}
+
+void
+json_raw(struct json *j, const char *key, const char *s, size_t n)
+{
+    json_member(j, key);
+    json_put(j, s, n);
+}
+
 void
 json_obj_end(struct json *j)
 {
@@ -189,13 +226,26 @@ json_strn(struct json *j, const char *key, const uint8_t *s, size_t n)
     json_escaped(j, s, n);
 }
 
+/* Decimal digits of v, written backwards from end; returns the start. */
+static char *
+json_utoa(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
 void
 json_int(struct json *j, const char *key, int64_t v)
 {
     char b[24];
     json_member(j, key);
-    snprintf(b, sizeof(b), "%" PRId64, v);
-    json_puts(j, b);
+    char *p = json_utoa(b + sizeof(b), v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        *--p = '-';
+    json_put(j, p, (size_t)(b + sizeof(b) - p));
 }
 
 void
@@ -203,8 +253,8 @@ json_uint(struct json *j, const char *key, uint64_t v)
 {
     char b[24];
     json_member(j, key);
-    snprintf(b, sizeof(b), "%" PRIu64, v);
-    json_puts(j, b);
+    char *p = json_utoa(b + sizeof(b), v);
+    json_put(j, p, (size_t)(b + sizeof(b) - p));
 }
 
 void
@@ -221,22 +271,56 @@ json_null(struct json *j, const char *key)
     json_puts(j, "null");
 }
 
+/* Writes n digits of v at p. */
+static void
+json_digits(char *p, unsigned v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+}
+
 void
 json_fmt_ts(char *out, size_t n, int64_t us)
 {
+    /* The date and time of the last second formatted, reused: records of
+     * one capture mostly fall in the same second as the previous one. */
+    static int64_t cached_s = INT64_MIN;
+    static char cached[20]; /* "2026-11-24T06:26:01" */
     int64_t s = us / 1000000, frac = us % 1000000;
     if (frac < 0) {
         frac += 1000000;
         s--;
     }
-    time_t t = (time_t)s;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm)) {
-        snprintf(out, n, "invalid");
+    if (s != cached_s) {
+        time_t t = (time_t)s;
+        struct tm tm;
+        if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
+            snprintf(out, n, "invalid");
+            return;
+        }
+        json_digits(cached, (unsigned)(tm.tm_year + 1900), 4);
+        cached[4] = '-';
+        json_digits(cached + 5, (unsigned)tm.tm_mon + 1, 2);
+        cached[7] = '-';
+        json_digits(cached + 8, (unsigned)tm.tm_mday, 2);
+        cached[10] = 'T';
+        json_digits(cached + 11, (unsigned)tm.tm_hour, 2);
+        cached[13] = ':';
+        json_digits(cached + 14, (unsigned)tm.tm_min, 2);
+        cached[16] = ':';
+        json_digits(cached + 17, (unsigned)tm.tm_sec, 2);
+        cached_s = s;
+    }
+    if (n < 28) {
+        if (n)
+            out[0] = '\0';
         return;
     }
-    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
+    memcpy(out, cached, 19);
+    out[19] = '.';
+    json_digits(out + 20, (unsigned)frac, 6);
+    out[26] = 'Z';
+    out[27] = '\0';
 }
 
 void

@@ -21,6 +21,13 @@ struct json {
     bool error;                 /* a write failed (reported once by json_close) */
 };
 
+/* Re-emitting a value rendered earlier: json_pos() before and after writing
+ * it delimits its bytes in json_data(); json_raw() writes a member whose
+ * value is such bytes (a complete JSON value) as they are. */
+size_t json_pos(const struct json *j);
+const char *json_data(const struct json *j);
+void json_raw(struct json *j, const char *key, const char *s, size_t n);
+
 /* f may be NULL (everything is discarded). */
 void json_init(struct json *j, FILE *f);
 /* Flushes; returns 0, or -1 when a write failed. Does not fclose. */

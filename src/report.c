@@ -13,6 +13,7 @@
 #include "diagnose.h"
 #include "dnslearn.h"
 #include "json.h"
+#include "report_cert.h"
 #include "report_session.h"
 
 #define REPORT_EXPECTED_MAX 8
@@ -50,6 +51,7 @@ report_open(const struct config *cfg)
         return -1;
     }
     json_init(&rp.j, rp.out);
+    report_cert_cache_free(); /* ids of an earlier run mean other certificates */
     dnslearn_init(cfg->report_servers_max ? cfg->report_servers_max : 1024);
     agg_init(cfg);
     return 0;
@@ -78,7 +80,8 @@ report_flow(const struct flow_record *rec)
     const struct session_facts *f = rec->facts;
     if (!f || (!f->smtp.seen && !f->tls.seen)) {
         if (rec->mail_port) {
-            report_flow_json(&rp.j, rec);
+            if (rp.out)
+                report_flow_json(&rp.j, rec);
             rp.flows_written++;
         }
         return;
@@ -88,7 +91,8 @@ report_flow(const struct flow_record *rec)
     unsigned n = dnslearn_names(&rec->server.ip, names, REPORT_EXPECTED_MAX);
     struct diagnosis dg;
     diagnose_session(rec, names, n, &dg);
-    report_session_json(&rp.j, rec, &dg);
+    if (rp.out) /* nothing to format without --json */
+        report_session_json(&rp.j, rec, &dg);
     agg_session(rec, &dg);
     if (rp.cfg->certs_dir) {
         report_write_certs(f->tls.server_chain, f->tls.n_server_chain);
@@ -154,7 +158,8 @@ int
 report_finish(const struct run_stats *stats)
 {
     agg_finish();
-    agg_write_json(&rp.j);
+    if (rp.out)
+        agg_write_json(&rp.j);
     report_stats_json(&rp.j, stats);
     int rc = json_flush(&rp.j);
     if (rc != 0)
@@ -167,6 +172,7 @@ report_finish(const struct run_stats *stats)
     if (rp.out_owned && fclose(rp.out) != 0)
         fprintf(stderr, "smtptap: --json %s: %s\n", rp.cfg->json_path, strerror(errno));
     json_free(&rp.j);
+    report_cert_cache_free();
     int worst = agg_max_severity();
     agg_fini();
     dnslearn_fini();

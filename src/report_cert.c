@@ -4,6 +4,7 @@
 #include "report_cert.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -41,8 +42,59 @@ report_key_str(char *out, size_t n, const struct x509_info *info)
         snprintf(out, n, "%s", info->key_type);
 }
 
+/* The rendered JSON object of recently written certificates, by id: a
+ * certificate sent in many sessions is formatted once. Direct-mapped and
+ * bounded (REPORT_CERT_CACHE slots of at most REPORT_CERT_JSON_MAX bytes). */
+#define REPORT_CERT_CACHE    1024
+#define REPORT_CERT_JSON_MAX 8192
+static struct {
+    uint32_t id;
+    uint32_t len;
+    char *s;
+} rc_cache[REPORT_CERT_CACHE];
+
+void
+report_cert_cache_free(void)
+{
+    for (unsigned i = 0; i < REPORT_CERT_CACHE; i++) {
+        free(rc_cache[i].s);
+        rc_cache[i].s = NULL;
+        rc_cache[i].id = 0;
+    }
+}
+
+static void report_cert_render(struct json *j, const char *key, uint32_t cert_id);
+
 void
 report_cert_json(struct json *j, const char *key, uint32_t cert_id)
+{
+    unsigned slot = cert_id % REPORT_CERT_CACHE;
+    if (cert_id != 0 && rc_cache[slot].id == cert_id && rc_cache[slot].s) {
+        json_raw(j, key, rc_cache[slot].s, rc_cache[slot].len);
+        return;
+    }
+    size_t start = json_pos(j);
+    report_cert_render(j, key, cert_id);
+    size_t end = json_pos(j);
+    const char *d = json_data(j);
+    if (cert_id == 0 || !d || end <= start)
+        return;
+    /* Skip the member's comma and key: the value starts at its '{'. */
+    const char *v = memchr(d + start, '{', end - start);
+    if (!v || (size_t)(d + end - v) > REPORT_CERT_JSON_MAX)
+        return;
+    size_t n = (size_t)(d + end - v);
+    char *copy = realloc(rc_cache[slot].s, n);
+    if (!copy)
+        return;
+    memcpy(copy, v, n);
+    rc_cache[slot].s = copy;
+    rc_cache[slot].len = (uint32_t)n;
+    rc_cache[slot].id = cert_id;
+}
+
+static void
+report_cert_render(struct json *j, const char *key, uint32_t cert_id)
 {
     const struct cert_entry *e = certcache_get(cert_id);
     json_obj_begin(j, key);

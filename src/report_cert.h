@@ -24,4 +24,7 @@ void report_hex_upper(char *out, const uint8_t *b, size_t n);
 /* "RSA 2048", "EC 256 (prime256v1)", "Ed25519" into out. */
 void report_key_str(char *out, size_t n, const struct x509_info *info);
 
+/* Frees the cache of rendered certificate objects. */
+void report_cert_cache_free(void);
+
 #endif /* SMTPTAP_REPORT_CERT_H */

@@ -43,8 +43,16 @@ verify_init(const struct config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create the trust store");
         return -1;
     }
-    if (!cfg->no_system_ca && X509_STORE_set_default_paths(vf.store) != 1)
-        ERR_clear_error(); /* no system bundle: only the given files count */
+    if (!cfg->no_system_ca) {
+        /* The system bundle, loaded once into memory (SSL_CERT_FILE or
+         * OpenSSL's default file). Not the hashed directory: its lookups
+         * stat() files on every chain that does not verify. */
+        const char *bundle = getenv(X509_get_default_cert_file_env());
+        if (!bundle || !*bundle)
+            bundle = X509_get_default_cert_file();
+        if (X509_STORE_load_file(vf.store, bundle) != 1)
+            ERR_clear_error(); /* no system bundle: only the given files count */
+    }
     for (unsigned i = 0; i < cfg->n_ca_files; i++)
         if (X509_STORE_load_file(vf.store, cfg->ca_files[i]) != 1) {
             snprintf(err, errlen, "--ca-file %s: no certificate could be loaded from it",

@@ -1,0 +1,130 @@
+#!/bin/sh
+# \summary: the benchmark runner (issue 5). Generates captures from the real
+# sessions in pcaps/ (bench/gen.c), then times, as whole processes, the bare
+# libpcap read loop (bench/readloop.c), smtptap, ndpiReader and tshark on
+# each, and prints user+sys CPU medians and ratios to the read loop. Ratios
+# are what to compare: machines are shared and noisy.
+#
+# Usage: bench/run.sh [--smoke] [--callgrind] [--no-peers]
+#   --smoke      tiny captures, one run, no peers (the harness test in make test)
+#   --callgrind  also count instructions per packet of smtptap on a small slice
+#   --no-peers   skip ndpiReader and tshark
+# Environment: RUNS (default 3), SMTPTAP (binary, default build/smtptap),
+#   MIX_N DENSE_N DISTINCT_N OPEN_K (sizes), TSHARK_MAX_MB (tshark is run on
+#   captures up to this size, default 600), OUT (default bench/out).
+set -eu
+cd "$(dirname "$0")/.."
+smoke=0 cg=0 peers=1
+for a in "$@"; do
+  case $a in
+    --smoke) smoke=1 peers=0 ;;
+    --callgrind) cg=1 ;;
+    --no-peers) peers=0 ;;
+    *) echo "usage: bench/run.sh [--smoke] [--callgrind] [--no-peers]" >&2; exit 2 ;;
+  esac
+done
+out=${OUT:-bench/out}
+mkdir -p "$out"
+runs=${RUNS:-3}
+if [ $smoke = 1 ]; then
+  runs=1 MIX_N=${MIX_N:-20} DENSE_N=${DENSE_N:-200} DISTINCT_N=${DISTINCT_N:-200} OPEN_K=${OPEN_K:-300}
+fi
+MIX_N=${MIX_N:-1000} DENSE_N=${DENSE_N:-20000} DISTINCT_N=${DISTINCT_N:-20000} OPEN_K=${OPEN_K:-200000}
+tshark_max=${TSHARK_MAX_MB:-600}
+
+smtptap=${SMTPTAP:-}
+if [ -z "$smtptap" ]; then
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTS=OFF >/dev/null
+  cmake --build build -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+  smtptap=build/smtptap
+fi
+cc=${CC:-cc}
+pcap_libs=$(pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
+$cc -O2 -Wall -Wextra -o "$out/gen" bench/gen.c $pcap_libs
+$cc -O2 -Wall -Wextra -o "$out/readloop" bench/readloop.c $pcap_libs
+command -v /usr/bin/time >/dev/null 2>&1 || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
+
+# shellcheck disable=SC2046
+srcs=$(ls pcaps/*.pcap pcaps/diag/*.pcap)
+gen() { # name mode args...
+  name=$1
+  shift
+  if [ ! -s "$out/$name.pcap" ] || [ "${REGEN:-0}" = 1 ] || [ $smoke = 1 ]; then
+    # shellcheck disable=SC2086
+    "$out/gen" "$@" -o "$out/$name.pcap" $srcs 2>"$out/$name.gen"
+  fi
+}
+gen mix -m mix -n "$MIX_N" -k 2000 -p 1
+gen dense -m dense -n "$DENSE_N" -k 1000 -d 1000
+gen distinct -m distinct -n "$DISTINCT_N" -k 1000
+gen open -m open -n "$OPEN_K" -k "$OPEN_K"
+
+# cpu TAG CMD...: median user+sys seconds over $runs runs and its max RSS (KB).
+cpu() {
+  tag=$1
+  shift
+  : >"$out/$tag.times"
+  i=0
+  while [ $i -lt "$runs" ]; do
+    if ! /usr/bin/time -f "%U %S %M" -o "$out/$tag.t" "$@" >/dev/null 2>"$out/$tag.err"; then
+      echo "bench: $tag failed:" >&2
+      tail -3 "$out/$tag.err" >&2
+      return 1
+    fi
+    awk '{printf "%.3f %d\n", $1 + $2, $3}' "$out/$tag.t" | tail -n 1 >>"$out/$tag.times"
+    i=$((i + 1))
+  done
+  sort -n "$out/$tag.times" | awk '{c[NR]=$1; r[NR]=$2} END {m=int((NR+1)/2); print c[m], r[m]}' \
+    >"$out/$tag.median"
+}
+
+printf '%-9s %8s %9s %9s | %-16s %-16s %-16s %-16s\n' capture MB packets sessions \
+  "readloop" "smtptap" "ndpiReader" "tshark"
+for c in mix dense distinct open; do
+  f=$out/$c.pcap
+  mb=$(($(wc -c <"$f") / 1048576))
+  cpu "$c.readloop" "$out/readloop" "$f"
+  pk=$("$out/readloop" "$f" | awk '{print $1}')
+  cpu "$c.smtptap" "$smtptap" -q --no-progress -r "$f" --json "$out/$c.ndjson"
+  sess=$(grep -c '"event":"session"' "$out/$c.ndjson" || true)
+  base=$(awk '{print $1}' "$out/$c.readloop.median")
+  cell() { # tag -> "cpu s (ratio x)"
+    if [ -s "$out/$1.median" ]; then
+      awk -v b="$base" '{if (b > 0) printf "%.2fs %5.1fx", $1, $1 / b; else printf "%.2fs     -", $1}' "$out/$1.median"
+    else
+      printf 'n/a'
+    fi
+  }
+  rm -f "$out/$c.ndpi.median" "$out/$c.tshark.median"
+  if [ $peers = 1 ] && command -v ndpiReader >/dev/null 2>&1; then
+    cpu "$c.ndpi" ndpiReader -q -i "$f" || true
+  fi
+  if [ $peers = 1 ] && command -v tshark >/dev/null 2>&1 && [ "$mb" -le "$tshark_max" ]; then
+    # Certificate fields only; STARTTLS is followed by tshark's SMTP dissector.
+    cpu "$c.tshark" tshark -r "$f" -n -d tcp.port==2525,smtp -Y tls.handshake.certificate \
+      -T fields -e x509sat.printableString -e x509af.serialNumber || true
+  fi
+  printf '%-9s %8s %9s %9s | %-16s %-16s %-16s %-16s\n' "$c" "$mb" "$pk" "$sess" \
+    "$(cell "$c.readloop")" "$(cell "$c.smtptap")" "$(cell "$c.ndpi")" "$(cell "$c.tshark")"
+  printf '%-9s %8s %9s %9s | peak RSS KB: smtptap %s%s\n' "" "" "" "" \
+    "$(awk '{print $2}' "$out/$c.smtptap.median")" \
+    "$([ -s "$out/$c.ndpi.median" ] && awk '{print ", ndpiReader " $2}' "$out/$c.ndpi.median")"
+  grep '"event":"stats"' "$out/$c.ndjson" | tr ',' '\n' |
+    grep -E '"(evictions|certificates_distinct|cap_hits|memory_peak)"' | tr '\n' ' ' |
+    sed 's/^/            stats: /'
+  echo
+done
+
+if [ $cg = 1 ]; then
+  command -v valgrind >/dev/null 2>&1 || { echo "bench: valgrind is missing" >&2; exit 1; }
+  "$out/gen" -m dense -n 2000 -k 200 -d 100 -o "$out/slice.pcap" $srcs 2>/dev/null
+  pk=$("$out/readloop" "$out/slice.pcap" | awk '{print $1}')
+  for t in readloop smtptap; do
+    if [ $t = readloop ]; then set -- "$out/readloop" "$out/slice.pcap"; else
+      set -- "$smtptap" -q --no-progress -r "$out/slice.pcap" --json /dev/null; fi
+    valgrind --tool=callgrind --callgrind-out-file="$out/cg.$t" "$@" >/dev/null 2>"$out/cg.$t.log"
+    ir=$(grep -o 'refs: *[0-9,]*' "$out/cg.$t.log" | tr -dc 0-9)
+    echo "callgrind $t: $ir instructions, $((ir / pk)) per packet ($pk packets, 2000 sessions)"
+  done
+  echo "profile: callgrind_annotate $out/cg.smtptap | head -40"
+fi

@@ -1,0 +1,30 @@
+#!/bin/sh
+# The benchmark harness must not rot (issue 5): bench/run.sh --smoke builds
+# the generator and the read loop, generates tiny captures of every kind from
+# pcaps/, runs the read loop and smtptap on each and prints the table. Checks
+# that every kind produced sessions and a stats record. No timing is judged.
+# Usage: bench_smoke.sh SMTPTAP
+set -u
+bin=$1
+command -v cc >/dev/null 2>&1 || { echo "no C compiler: skipped"; exit 77; }
+command -v /usr/bin/time >/dev/null 2>&1 || { echo "/usr/bin/time missing (sh scripts/deps.sh test)"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+if ! SMTPTAP=$bin OUT=$tmp sh bench/run.sh --smoke >"$tmp/table" 2>&1; then
+  cat "$tmp/table"
+  exit 1
+fi
+cat "$tmp/table"
+fail=0
+for kind in mix dense distinct open; do
+  n=$(awk -v k="$kind" '$1 == k {print $4}' "$tmp/table")
+  if [ -z "$n" ] || [ "$n" -le 0 ]; then
+    echo "FAIL $kind: no sessions in the table"
+    fail=1
+  fi
+  grep -q '"event":"stats"' "$tmp/$kind.ndjson" || { echo "FAIL $kind: no stats record"; fail=1; }
+done
+# Distinct leaves must really be distinct certificates.
+d=$(grep '"event":"stats"' "$tmp/distinct.ndjson" | sed 's/.*"certificates_distinct":\([0-9]*\).*/\1/')
+[ "${d:-0}" -ge 200 ] || { echo "FAIL distinct: only ${d:-0} distinct certificates for 200 sessions"; fail=1; }
+exit $fail
