@@ -54,10 +54,11 @@ gen() { # name mode args...
     "$out/gen" "$@" -o "$out/$name.pcap" $srcs 2>"$out/$name.gen"
   fi
 }
-gen mix -m mix -n "$MIX_N" -k 2000 -p 1
-gen dense -m dense -n "$DENSE_N" -k 1000 -d 1000
-gen distinct -m distinct -n "$DISTINCT_N" -k 1000
-gen open -m open -n "$OPEN_K" -k "$OPEN_K"
+# Captures are kept in $out between runs, named by kind and size.
+gen "mix-$MIX_N" -m mix -n "$MIX_N" -k 2000 -p 1
+gen "dense-$DENSE_N" -m dense -n "$DENSE_N" -k 1000 -d 1000
+gen "distinct-$DISTINCT_N" -m distinct -n "$DISTINCT_N" -k 1000
+gen "open-$OPEN_K" -m open -n "$OPEN_K" -k "$OPEN_K"
 
 # cpu TAG CMD...: median user+sys seconds over $runs runs and its max RSS (KB).
 cpu() {
@@ -81,7 +82,12 @@ cpu() {
 printf '%-9s %8s %9s %9s | %-16s %-16s %-16s %-16s\n' capture MB packets sessions \
   "readloop" "smtptap" "ndpiReader" "tshark"
 for c in mix dense distinct open; do
-  f=$out/$c.pcap
+  case $c in
+    mix) f=$out/mix-$MIX_N.pcap ;;
+    dense) f=$out/dense-$DENSE_N.pcap ;;
+    distinct) f=$out/distinct-$DISTINCT_N.pcap ;;
+    open) f=$out/open-$OPEN_K.pcap ;;
+  esac
   mb=$(($(wc -c <"$f") / 1048576))
   cpu "$c.readloop" "$out/readloop" "$f"
   pk=$("$out/readloop" "$f" | awk '{print $1}')

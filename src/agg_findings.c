@@ -90,7 +90,7 @@ agg_severity_str(int sev)
     return sev >= 0 && sev <= SEV_CRITICAL ? n[sev] : "none";
 }
 
-static struct agg_finding *
+struct agg_finding *
 agg_new_finding(uint32_t server, const char *kind, int sev)
 {
     if (agg.n_findings == agg.cap_findings) {
@@ -178,7 +178,7 @@ agg_flag_findings(uint32_t si)
 }
 
 /* Adds session ids to a finding's list, kept sorted, unique and capped. */
-static void
+void
 agg_ids_merge(struct agg_finding *f, const uint64_t *ids, unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
@@ -460,6 +460,7 @@ agg_compute_findings(void)
         agg_starttls_findings(i);
         agg_flag_findings(i);
     }
+    agn_finish();
     if (agg.n_findings)
         qsort(agg.findings, agg.n_findings, sizeof(*agg.findings), agg_cmp_finding);
 }

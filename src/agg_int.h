@@ -4,9 +4,13 @@
 #define SMTPTAP_AGG_INT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "aggregate.h"
+#include "diagnose.h"
+#include "json.h"
+#include "record.h"
 #include "facts.h"
 #include "pkt.h"
 
@@ -132,6 +136,12 @@ struct agg_finding {
     int64_t first, last;
     char summary[640];
     char evidence[200];
+    /* Findings on a server name (agg_names.c): the name, the leaves by
+     * certificate id, and peers as indices into peer_ips. */
+    const char *name;
+    uint32_t leaves[AGG_FCHAINS_MAX];
+    uint8_t n_leaves;
+    const struct ipaddr *peer_ips;
 };
 
 /* The state, owned by aggregate.c. */
@@ -149,6 +159,17 @@ struct agg_state {
 extern struct agg_state agg;
 
 void agg_set_add(struct agg_set *s, uint32_t v);
+struct agg_finding *agg_new_finding(uint32_t server, const char *kind, int sev);
+void agg_ids_merge(struct agg_finding *f, const uint64_t *ids, unsigned n);
+/* Index of the server endpoint in the sorted agg.servers, or UINT32_MAX. */
+uint32_t agg_server_index(const struct endpoint *ep);
+
+/* Grouping by server name (agg_names.c). */
+void agn_session(const struct flow_record *rec, const struct diagnosis *dg);
+void agn_finish(void); /* sorts; adds name findings (before they are sorted) */
+void agn_write_json(struct json *j);
+void agn_write_text(FILE *f);
+void agn_fini(void);
 void agg_compute_findings(void);
 void agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n);
 /* "CN=mail.example.test (SHA-1 3A4F…)" for a chain's leaf. */

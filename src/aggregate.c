@@ -43,6 +43,7 @@ agg_fini(void)
     mem_free(agg.servers, (size_t)agg.cap_servers * sizeof(*agg.servers));
     mem_free(agg.slots, (size_t)agg.n_slots * sizeof(*agg.slots));
     mem_free(agg.findings, (size_t)agg.cap_findings * sizeof(*agg.findings));
+    agn_fini();
     memset(&agg, 0, sizeof(agg));
 }
 
@@ -262,6 +263,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     const struct session_facts *f = rec->facts;
     if (!f)
         return;
+    agn_session(rec, dg);
     struct agg_server *s = agg_server_get(&rec->server);
     if (!s)
         return;
@@ -378,6 +380,15 @@ agg_cmp_server(const void *a, const void *b)
     if (c)
         return c;
     return (int)x->ep.port - (int)y->ep.port;
+}
+
+uint32_t
+agg_server_index(const struct endpoint *ep)
+{
+    for (uint32_t i = 0; i < agg.n_servers; i++)
+        if (agg_same_ep(&agg.servers[i]->ep, ep))
+            return i;
+    return UINT32_MAX;
 }
 
 void
@@ -537,17 +548,23 @@ agg_json_finding(struct json *j, const struct agg_finding *f)
     json_str(j, "severity", agg_severity_str(f->severity));
     json_str(j, "kind", f->kind);
     report_endpoint_json(j, "server", &s->ep);
+    if (f->name)
+        json_str(j, "name", f->name);
     json_arr_begin(j, "peers");
     for (unsigned i = 0; i < f->peers.n; i++) {
-        agg_peer_str(s, f->peers.v[i], b, sizeof(b));
+        if (f->peer_ips)
+            report_ip_str(b, sizeof(b), &f->peer_ips[f->peers.v[i]]);
+        else
+            agg_peer_str(s, f->peers.v[i], b, sizeof(b));
         json_str(j, NULL, b);
     }
     json_arr_end(j);
     if (f->peers.dropped)
         json_uint(j, "peers_not_listed", f->peers.dropped);
     json_arr_begin(j, "certificates");
-    for (unsigned i = 0; i < f->chains.n; i++) {
-        const struct cert_entry *e = certcache_get(s->chains[f->chains.v[i]].ids[0]);
+    for (unsigned i = 0; i < f->chains.n + f->n_leaves; i++) {
+        const struct cert_entry *e = certcache_get(
+            i < f->chains.n ? s->chains[f->chains.v[i]].ids[0] : f->leaves[i - f->chains.n]);
         char h[65];
         if (e)
             report_hex(h, e->sha256, 32);
@@ -572,6 +589,7 @@ agg_write_json(struct json *j)
 {
     for (uint32_t i = 0; i < agg.n_servers; i++)
         agg_json_server(j, agg.servers[i]);
+    agn_write_json(j);
     for (uint32_t i = 0; i < agg.n_findings; i++)
         agg_json_finding(j, &agg.findings[i]);
 }

@@ -17,8 +17,13 @@
 
 #include "mem.h"
 
+/* Entries live in chunks allocated as the cache fills, so an empty cache
+ * costs nothing and pointers to entries never move. */
+#define CC_CHUNK 256u
+
 static struct {
-    struct cert_entry *entries; /* id - 1 */
+    struct cert_entry **chunks; /* entry id - 1 in chunks[(id - 1) / CC_CHUNK] */
+    uint32_t n_chunks;          /* pointers in chunks[] */
     uint32_t n, max;
     uint32_t *slots; /* open addressing: id, 0 = empty */
     uint32_t n_slots;
@@ -26,6 +31,12 @@ static struct {
     uint64_t refused;
     uint64_t sightings;
 } cc;
+
+static struct cert_entry *
+cc_entry(uint32_t idx)
+{
+    return &cc.chunks[idx / CC_CHUNK][idx % CC_CHUNK];
+}
 
 void
 certcache_init(uint32_t max_entries)
@@ -42,12 +53,14 @@ void
 certcache_free(void)
 {
     for (uint32_t i = 0; i < cc.n; i++) {
-        struct cert_entry *e = &cc.entries[i];
+        struct cert_entry *e = cc_entry(i);
         x509_info_free(&e->info);
         X509_free(e->x509);
         mem_free(e->der, e->der_len);
     }
-    mem_free(cc.entries, (size_t)cc.max * sizeof(*cc.entries));
+    for (uint32_t i = 0; i < cc.n_chunks; i++)
+        mem_free(cc.chunks[i], CC_CHUNK * sizeof(**cc.chunks));
+    mem_free(cc.chunks, (size_t)((cc.max + CC_CHUNK - 1) / CC_CHUNK) * sizeof(*cc.chunks));
     mem_free(cc.slots, (size_t)cc.n_slots * sizeof(*cc.slots));
     memset(&cc, 0, sizeof(cc));
 }
@@ -78,9 +91,15 @@ cc_hash(const uint8_t *p, size_t n)
 static uint32_t
 cc_create(const uint8_t *der, size_t len, uint64_t h)
 {
-    if (!cc.entries && !(cc.entries = mem_alloc((size_t)cc.max * sizeof(*cc.entries))))
+    uint32_t max_chunks = (cc.max + CC_CHUNK - 1) / CC_CHUNK;
+    if (!cc.chunks && !(cc.chunks = mem_alloc((size_t)max_chunks * sizeof(*cc.chunks))))
         return 0;
-    struct cert_entry *e = &cc.entries[cc.n];
+    if (cc.n / CC_CHUNK == cc.n_chunks) {
+        if (!(cc.chunks[cc.n_chunks] = mem_alloc(CC_CHUNK * sizeof(**cc.chunks))))
+            return 0;
+        cc.n_chunks++;
+    }
+    struct cert_entry *e = cc_entry(cc.n);
     memset(e, 0, sizeof(*e));
     e->der = mem_alloc(len);
     if (!e->der)
@@ -138,7 +157,7 @@ certcache_add(const uint8_t *der, size_t len)
                 cc.refused++;
             return nid;
         }
-        struct cert_entry *e = &cc.entries[id - 1];
+        struct cert_entry *e = cc_entry(id - 1);
         if (e->hash == h && e->der_len == len && memcmp(e->der, der, len) == 0) {
             e->seen++;
             return id;
@@ -153,7 +172,7 @@ certcache_get(uint32_t id)
 {
     if (id == 0 || id > cc.n)
         return NULL;
-    return &cc.entries[id - 1];
+    return cc_entry(id - 1);
 }
 
 uint32_t
@@ -194,7 +213,7 @@ certcache_write_pem(const char *dir, uint32_t id, char *err, size_t errlen)
         snprintf(err, errlen, "certificate %u not in the cache", id);
         return -1;
     }
-    struct cert_entry *e = &cc.entries[id - 1];
+    struct cert_entry *e = cc_entry(id - 1);
     if (e->pem_written)
         return 0;
     char path[4096];

@@ -560,10 +560,15 @@ engine_packet(const struct pkt *p)
     if (p->payload_wirelen > p->payload_caplen)
         f->truncated_pkts++;
     if (!f->cf_done) {
-        if (p->l3 != NULL)
-            f->cf_done = classify_packet(&f->cf, p->l3, p->l3_caplen, p);
-        else
+        if (p->l3 == NULL || (f->disp == FLOW_BYPASS && f->ctx == NULL && !f->mail_port)) {
+            /* Not mail and never reported: nDPI would label nothing anyone
+             * reads. Non-mail flows then cost one lookup per packet. */
+            classify_flow_free(f->cf);
+            f->cf = NULL;
             f->cf_done = true;
+        } else {
+            f->cf_done = classify_packet(&f->cf, p->l3, p->l3_caplen, p);
+        }
     }
     if (p->tcp_flags & TH_SYN)
         f->syn_seen[side] = true;

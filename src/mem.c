@@ -20,6 +20,16 @@ mem_init(uint64_t memcap)
     mem_fail_k = 0;
 }
 
+/* What an allocation of n bytes really takes from the heap: glibc malloc
+ * adds an 8-byte header and rounds to 16, with a 32-byte minimum. Charging
+ * this keeps the process's RSS close to the memcap with many small objects. */
+static size_t
+mem_cost(size_t n)
+{
+    size_t c = (n + 8 + 15) & ~(size_t)15;
+    return c < 32 ? 32 : c;
+}
+
 static int
 mem_charge(size_t n)
 {
@@ -40,11 +50,11 @@ mem_charge(size_t n)
 void *
 mem_alloc(size_t n)
 {
-    if (mem_charge(n) != 0)
+    if (mem_charge(mem_cost(n)) != 0)
         return NULL;
     void *p = calloc(1, n ? n : 1);
     if (p == NULL) {
-        mem_used -= n;
+        mem_used -= mem_cost(n);
         mem_hits++;
     }
     return p;
@@ -53,17 +63,18 @@ mem_alloc(size_t n)
 void *
 mem_realloc(void *p, size_t old_n, size_t new_n)
 {
-    if (new_n > old_n && mem_charge(new_n - old_n) != 0)
+    size_t oc = p ? mem_cost(old_n) : 0, nc = mem_cost(new_n);
+    if (nc > oc && mem_charge(nc - oc) != 0)
         return NULL;
     void *q = realloc(p, new_n ? new_n : 1);
     if (q == NULL) {
-        if (new_n > old_n)
-            mem_used -= new_n - old_n;
+        if (nc > oc)
+            mem_used -= nc - oc;
         mem_hits++;
         return NULL;
     }
-    if (new_n < old_n)
-        mem_used -= old_n - new_n;
+    if (nc < oc)
+        mem_used = oc - nc <= mem_used ? mem_used - (oc - nc) : 0;
     return q;
 }
 
@@ -73,7 +84,8 @@ mem_free(void *p, size_t n)
     if (p == NULL)
         return;
     free(p);
-    mem_used = n <= mem_used ? mem_used - n : 0;
+    size_t c = mem_cost(n);
+    mem_used = c <= mem_used ? mem_used - c : 0;
 }
 
 uint64_t

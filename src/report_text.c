@@ -149,6 +149,7 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
     if (agg.servers_dropped)
         fprintf(f, "(%u sessions to further servers not itemised: report.servers_max)\n",
                 agg.servers_dropped);
+    agn_write_text(f);
     fprintf(f,
             "%" PRIu64 " packets, %" PRIu64 " flows, %" PRIu64 " SMTP/TLS sessions, %" PRIu64
             " distinct certificate%s; %" PRIu64 " truncated frames, %" PRIu64

@@ -1,0 +1,415 @@
+/* \summary: aggregation by server name across addresses (issue 4: "group
+ * sessions by server address:port and by server name"). The name is the one
+ * the session was checked against: what the client asked for (SNI), what the
+ * admin said (--expect) or what DNS in the capture pointed at (MX, A).
+ * One name served from several addresses (DNS round robin, several MX or A
+ * records, a pool without a load balancer) can present different
+ * certificates although every address is consistent on its own: only this
+ * view shows it, as a mixed_pool finding carrying the name. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg_int.h"
+#include "certcache.h"
+#include "json.h"
+#include "mem.h"
+#include "report_cert.h"
+#include "report_session.h"
+
+#define AGN_EPS_MAX    16 /* addresses kept per name */
+#define AGN_CHAINS_MAX 16 /* distinct chains kept per name */
+#define AGN_PEERS_MAX  32 /* peers kept per name */
+
+struct agn_chain {
+    uint32_t ids[FACTS_CHAIN_MAX];
+    uint8_t n;
+    uint64_t sessions;
+    int64_t first, last;
+    char verdict[32];
+    struct agg_set eps, peers; /* indices into the name's eps[] and peers[] */
+    uint64_t sids[AGG_SESSIONS_MAX];
+    uint8_t n_sids;
+};
+
+struct agn_name {
+    char *name; /* lower case */
+    const char *source;
+    uint64_t sessions;
+    int64_t first, last;
+    struct endpoint eps[AGN_EPS_MAX];
+    uint64_t ep_sessions[AGN_EPS_MAX];
+    uint8_t n_eps;
+    uint32_t eps_dropped;
+    struct ipaddr peers[AGN_PEERS_MAX];
+    uint8_t n_peers;
+    uint32_t peers_dropped;
+    struct agn_chain chains[AGN_CHAINS_MAX];
+    uint8_t n_chains;
+    uint32_t chains_dropped;
+};
+
+static struct {
+    struct agn_name **v; /* sorted by name after agn_finish */
+    uint32_t n, cap, dropped;
+    uint32_t *slots; /* open addressing: index + 1 */
+    uint32_t n_slots;
+} agn;
+
+static uint64_t
+agn_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+    return h;
+}
+
+static bool
+agn_rehash(uint32_t n_slots)
+{
+    uint32_t *slots = mem_alloc((size_t)n_slots * sizeof(*slots));
+    if (!slots)
+        return false;
+    for (uint32_t i = 0; i < agn.n; i++) {
+        uint32_t k = (uint32_t)agn_hash(agn.v[i]->name) & (n_slots - 1);
+        while (slots[k])
+            k = (k + 1) & (n_slots - 1);
+        slots[k] = i + 1;
+    }
+    mem_free(agn.slots, (size_t)agn.n_slots * sizeof(*agn.slots));
+    agn.slots = slots;
+    agn.n_slots = n_slots;
+    return true;
+}
+
+static struct agn_name *
+agn_get(const char *name, const char *source)
+{
+    char low[256];
+    size_t n = strlen(name);
+    if (n == 0 || n >= sizeof(low))
+        return NULL;
+    for (size_t i = 0; i <= n; i++)
+        low[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] - 'A' + 'a') : name[i];
+    if (agn.n_slots) {
+        uint32_t k = (uint32_t)agn_hash(low) & (agn.n_slots - 1);
+        while (agn.slots[k]) {
+            struct agn_name *x = agn.v[agn.slots[k] - 1];
+            if (strcmp(x->name, low) == 0)
+                return x;
+            k = (k + 1) & (agn.n_slots - 1);
+        }
+    }
+    if (agn.n >= agg.cfg->report_servers_max) {
+        agn.dropped++;
+        return NULL;
+    }
+    if (agn.n == agn.cap) {
+        uint32_t nc = agn.cap ? agn.cap * 2 : 16;
+        struct agn_name **nv =
+            mem_realloc(agn.v, (size_t)agn.cap * sizeof(*nv), (size_t)nc * sizeof(*nv));
+        if (!nv)
+            return NULL;
+        agn.v = nv;
+        agn.cap = nc;
+    }
+    if ((agn.n + 1) * 2 > agn.n_slots && !agn_rehash(agn.n_slots ? agn.n_slots * 2 : 64))
+        return NULL;
+    struct agn_name *x = mem_alloc(sizeof(*x));
+    if (!x)
+        return NULL;
+    x->name = mem_alloc(n + 1);
+    if (!x->name) {
+        mem_free(x, sizeof(*x));
+        return NULL;
+    }
+    memcpy(x->name, low, n + 1);
+    x->source = source;
+    agn.v[agn.n++] = x;
+    uint32_t k = (uint32_t)agn_hash(low) & (agn.n_slots - 1);
+    while (agn.slots[k])
+        k = (k + 1) & (agn.n_slots - 1);
+    agn.slots[k] = agn.n;
+    return x;
+}
+
+static uint32_t
+agn_ep(struct agn_name *x, const struct endpoint *ep)
+{
+    for (uint32_t i = 0; i < x->n_eps; i++)
+        if (x->eps[i].port == ep->port && x->eps[i].ip.family == ep->ip.family &&
+            memcmp(x->eps[i].ip.a, ep->ip.a, 16) == 0)
+            return i;
+    if (x->n_eps == AGN_EPS_MAX) {
+        x->eps_dropped++;
+        return UINT32_MAX;
+    }
+    x->eps[x->n_eps] = *ep;
+    return x->n_eps++;
+}
+
+static uint32_t
+agn_peer(struct agn_name *x, const struct ipaddr *ip)
+{
+    for (uint32_t i = 0; i < x->n_peers; i++)
+        if (x->peers[i].family == ip->family && memcmp(x->peers[i].a, ip->a, 16) == 0)
+            return i;
+    if (x->n_peers == AGN_PEERS_MAX) {
+        x->peers_dropped++;
+        return UINT32_MAX;
+    }
+    x->peers[x->n_peers] = *ip;
+    return x->n_peers++;
+}
+
+static struct agn_chain *
+agn_chain(struct agn_name *x, const struct tls_facts *t)
+{
+    for (uint32_t i = 0; i < x->n_chains; i++)
+        if (x->chains[i].n == t->n_server_chain &&
+            memcmp(x->chains[i].ids, t->server_chain, t->n_server_chain * sizeof(uint32_t)) == 0)
+            return &x->chains[i];
+    if (x->n_chains == AGN_CHAINS_MAX) {
+        x->chains_dropped++;
+        return NULL;
+    }
+    struct agn_chain *c = &x->chains[x->n_chains++];
+    memset(c, 0, sizeof(*c));
+    c->n = t->n_server_chain;
+    memcpy(c->ids, t->server_chain, c->n * sizeof(uint32_t));
+    return c;
+}
+
+void
+agn_session(const struct flow_record *rec, const struct diagnosis *dg)
+{
+    const struct tls_facts *t = &rec->facts->tls;
+    if (!dg->checked_name[0] || t->n_server_chain == 0)
+        return;
+    struct agn_name *x = agn_get(dg->checked_name, name_source_str(dg->checked_name_source));
+    if (!x)
+        return;
+    if (x->sessions++ == 0)
+        x->first = rec->ts_us;
+    x->last = rec->ts_us;
+    uint32_t e = agn_ep(x, &rec->server);
+    if (e != UINT32_MAX)
+        x->ep_sessions[e]++;
+    uint32_t p = agn_peer(x, &rec->client.ip);
+    struct agn_chain *c = agn_chain(x, t);
+    if (!c)
+        return;
+    if (c->sessions++ == 0) {
+        c->first = rec->ts_us;
+        snprintf(c->verdict, sizeof(c->verdict), "%s", dg->exchange_status);
+    }
+    c->last = rec->ts_us;
+    if (e != UINT32_MAX)
+        agg_set_add(&c->eps, e);
+    if (p != UINT32_MAX)
+        agg_set_add(&c->peers, p);
+    if (c->n_sids < AGG_SESSIONS_MAX)
+        c->sids[c->n_sids++] = rec->id;
+}
+
+static int
+agn_cmp(const void *a, const void *b)
+{
+    return strcmp((*(struct agn_name *const *)a)->name, (*(struct agn_name *const *)b)->name);
+}
+
+static void
+agn_ep_str(const struct endpoint *ep, char *out, size_t n)
+{
+    char ip[64];
+    report_ip_str(ip, sizeof(ip), &ep->ip);
+    snprintf(out, n, ep->ip.family == 6 ? "[%s]:%u" : "%s:%u", ip, ep->port);
+}
+
+/* One name, several addresses, and the certificates differ by address while
+ * no address mixes them itself (that is the per-address mixed_pool). */
+static void
+agn_finding(const struct agn_name *x)
+{
+    if (x->n_chains < 2 || x->n_eps < 2)
+        return;
+    for (uint32_t e = 0; e < x->n_eps; e++) {
+        unsigned k = 0;
+        for (uint32_t c = 0; c < x->n_chains; c++)
+            for (unsigned i = 0; i < x->chains[c].eps.n; i++)
+                k += x->chains[c].eps.v[i] == e;
+        if (k > 1)
+            return;
+    }
+    uint32_t odd = 0;
+    bool bad = false;
+    for (uint32_t c = 0; c < x->n_chains; c++) {
+        if (x->chains[c].sessions < x->chains[odd].sessions)
+            odd = c;
+        bad |= x->chains[c].verdict[0] && strcmp(x->chains[c].verdict, "Valid") != 0;
+    }
+    const struct agn_chain *oc = &x->chains[odd];
+    if (oc->eps.n == 0)
+        return;
+    uint32_t si = agg_server_index(&x->eps[oc->eps.v[0]]);
+    if (si == UINT32_MAX)
+        return;
+    struct agg_finding *f = agg_new_finding(si, "mixed_pool", bad ? SEV_HIGH : SEV_MEDIUM);
+    if (!f)
+        return;
+    f->name = x->name;
+    struct agg_chain tmp;
+    memset(&tmp, 0, sizeof(tmp));
+    memcpy(tmp.ids, oc->ids, sizeof(tmp.ids));
+    tmp.n = oc->n;
+    char label[300], eps[200];
+    agg_chain_label(&tmp, label, sizeof(label));
+    size_t k = 0;
+    eps[0] = '\0';
+    for (unsigned i = 0; i < oc->eps.n && k + 60 < sizeof(eps); i++) {
+        char b[80];
+        agn_ep_str(&x->eps[oc->eps.v[i]], b, sizeof(b));
+        k += (size_t)snprintf(eps + k, sizeof(eps) - k, "%s%s", i ? ", " : "", b);
+    }
+    snprintf(f->summary, sizeof(f->summary),
+             "%s is served by %u addresses with %u different certificates (DNS round robin or a "
+             "pool of nodes): %s %s %s%s%s while the others serve another; fix %s",
+             x->name, x->n_eps, x->n_chains, eps, oc->eps.n == 1 ? "serves" : "serve", label,
+             strcmp(oc->verdict, "Valid") ? " - " : "",
+             strcmp(oc->verdict, "Valid") ? oc->verdict : "",
+             oc->eps.n == 1 ? "that node" : "those nodes");
+    f->first = x->first;
+    f->last = x->last;
+    f->sessions = x->sessions;
+    for (uint32_t c = 0; c < x->n_chains; c++) {
+        /* Certificates are listed by the server's chain index when it has
+         * one; findings on names list the leaves through f->leaves. */
+        if (f->n_leaves < AGG_FCHAINS_MAX)
+            f->leaves[f->n_leaves++] = x->chains[c].ids[0];
+        for (unsigned i = 0; i < x->chains[c].n_sids; i++)
+            agg_ids_merge(f, &x->chains[c].sids[i], 1);
+    }
+    for (uint32_t p = 0; p < x->n_peers; p++)
+        agg_set_add(&f->peers, p);
+    f->peer_ips = x->peers;
+}
+
+void
+agn_finish(void)
+{
+    if (agn.n)
+        qsort(agn.v, agn.n, sizeof(*agn.v), agn_cmp);
+    for (uint32_t i = 0; i < agn.n; i++)
+        agn_finding(agn.v[i]);
+}
+
+static void
+agn_json(struct json *j, const struct agn_name *x)
+{
+    char b[80];
+    json_obj_begin(j, NULL);
+    json_str(j, "event", "name");
+    json_str(j, "name", x->name);
+    json_str(j, "source", x->source);
+    json_uint(j, "sessions", x->sessions);
+    json_ts(j, "first_seen", x->first);
+    json_ts(j, "last_seen", x->last);
+    json_arr_begin(j, "servers");
+    for (uint32_t i = 0; i < x->n_eps; i++) {
+        json_obj_begin(j, NULL);
+        report_ip_str(b, sizeof(b), &x->eps[i].ip);
+        json_str(j, "ip", b);
+        json_uint(j, "port", x->eps[i].port);
+        json_uint(j, "sessions", x->ep_sessions[i]);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_uint(j, "servers_dropped", x->eps_dropped);
+    json_arr_begin(j, "certificates");
+    for (uint32_t c = 0; c < x->n_chains; c++) {
+        const struct agn_chain *ch = &x->chains[c];
+        json_obj_begin(j, NULL);
+        report_cert_json(j, "leaf", ch->ids[0]);
+        json_arr_begin(j, "chain_sha256");
+        for (unsigned i = 0; i < ch->n; i++) {
+            const struct cert_entry *e = certcache_get(ch->ids[i]);
+            char h[65];
+            if (e)
+                report_hex(h, e->sha256, 32);
+            json_str(j, NULL, e ? h : NULL);
+        }
+        json_arr_end(j);
+        json_str(j, "verdict", ch->verdict);
+        json_uint(j, "sessions", ch->sessions);
+        json_ts(j, "first_seen", ch->first);
+        json_ts(j, "last_seen", ch->last);
+        json_arr_begin(j, "servers");
+        for (unsigned i = 0; i < ch->eps.n; i++) {
+            agn_ep_str(&x->eps[ch->eps.v[i]], b, sizeof(b));
+            json_str(j, NULL, b);
+        }
+        json_arr_end(j);
+        json_arr_begin(j, "peers");
+        for (unsigned i = 0; i < ch->peers.n; i++) {
+            report_ip_str(b, sizeof(b), &x->peers[ch->peers.v[i]]);
+            json_str(j, NULL, b);
+        }
+        json_arr_end(j);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_uint(j, "certificates_dropped", x->chains_dropped);
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+void
+agn_write_json(struct json *j)
+{
+    for (uint32_t i = 0; i < agn.n; i++)
+        agn_json(j, agn.v[i]);
+}
+
+/* The terminal report: names served by several addresses. */
+void
+agn_write_text(FILE *f)
+{
+    for (uint32_t i = 0; i < agn.n; i++) {
+        const struct agn_name *x = agn.v[i];
+        if (x->n_eps < 2)
+            continue;
+        fprintf(f, "NAME %s (from %s): %u addresses, %u certificate%s, %llu sessions\n", x->name,
+                x->source, x->n_eps, x->n_chains, x->n_chains == 1 ? "" : "s",
+                (unsigned long long)x->sessions);
+        for (uint32_t c = 0; c < x->n_chains; c++) {
+            const struct agn_chain *ch = &x->chains[c];
+            struct agg_chain tmp;
+            memset(&tmp, 0, sizeof(tmp));
+            memcpy(tmp.ids, ch->ids, sizeof(tmp.ids));
+            char label[300];
+            agg_chain_label(&tmp, label, sizeof(label));
+            fprintf(f, "  %s, %s, %llu sessions, at", label, ch->verdict,
+                    (unsigned long long)ch->sessions);
+            for (unsigned k = 0; k < ch->eps.n; k++) {
+                char b[80];
+                agn_ep_str(&x->eps[ch->eps.v[k]], b, sizeof(b));
+                fprintf(f, " %s", b);
+            }
+            fprintf(f, "\n");
+        }
+        fprintf(f, "\n");
+    }
+}
+
+void
+agn_fini(void)
+{
+    for (uint32_t i = 0; i < agn.n; i++) {
+        mem_free(agn.v[i]->name, strlen(agn.v[i]->name) + 1);
+        mem_free(agn.v[i], sizeof(*agn.v[i]));
+    }
+    mem_free(agn.v, (size_t)agn.cap * sizeof(*agn.v));
+    mem_free(agn.slots, (size_t)agn.n_slots * sizeof(*agn.slots));
+    memset(&agn, 0, sizeof(agn));
+}
