@@ -62,7 +62,11 @@ ja3_md5(const struct ja3 *j, char out[33])
     static const char hex[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    if (EVP_Digest(j->s, j->len, md, &n, EVP_md5(), NULL) != 1 || n != 16) {
+    /* Fetched once: an implicit fetch per call costs more than the digest. */
+    static EVP_MD *md5;
+    if (!md5)
+        md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+    if (!md5 || EVP_Digest(j->s, j->len, md, &n, md5, NULL) != 1 || n != 16) {
         out[0] = '\0';
         return;
     }

@@ -174,6 +174,9 @@ void agg_compute_findings(void);
 void agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n);
 /* "CN=mail.example.test (SHA-1 3A4F…)" for a chain's leaf. */
 void agg_chain_label(const struct agg_chain *c, char *out, size_t n);
+void agg_leaf_label(uint32_t leaf_id, char *out, size_t n);
+/* "leaf" (the certificate object) and "chain_sha256" of a chain. */
+void agg_json_chain(struct json *j, const uint32_t *ids, unsigned n);
 void agg_ts_short(int64_t us, char *out, size_t n);
 
 #endif /* SMTPTAP_AGG_INT_H */

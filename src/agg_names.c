@@ -11,10 +11,8 @@
 #include <string.h>
 
 #include "agg_int.h"
-#include "certcache.h"
 #include "json.h"
 #include "mem.h"
-#include "report_cert.h"
 #include "report_session.h"
 
 #define AGN_EPS_MAX    16 /* addresses kept per name */
@@ -259,12 +257,8 @@ agn_finding(const struct agn_name *x)
     if (!f)
         return;
     f->name = x->name;
-    struct agg_chain tmp;
-    memset(&tmp, 0, sizeof(tmp));
-    memcpy(tmp.ids, oc->ids, sizeof(tmp.ids));
-    tmp.n = oc->n;
     char label[300], eps[200];
-    agg_chain_label(&tmp, label, sizeof(label));
+    agg_leaf_label(oc->ids[0], label, sizeof(label));
     size_t k = 0;
     eps[0] = '\0';
     for (unsigned i = 0; i < oc->eps.n && k + 60 < sizeof(eps); i++) {
@@ -330,16 +324,7 @@ agn_json(struct json *j, const struct agn_name *x)
     for (uint32_t c = 0; c < x->n_chains; c++) {
         const struct agn_chain *ch = &x->chains[c];
         json_obj_begin(j, NULL);
-        report_cert_json(j, "leaf", ch->ids[0]);
-        json_arr_begin(j, "chain_sha256");
-        for (unsigned i = 0; i < ch->n; i++) {
-            const struct cert_entry *e = certcache_get(ch->ids[i]);
-            char h[65];
-            if (e)
-                report_hex(h, e->sha256, 32);
-            json_str(j, NULL, e ? h : NULL);
-        }
-        json_arr_end(j);
+        agg_json_chain(j, ch->ids, ch->n);
         json_str(j, "verdict", ch->verdict);
         json_uint(j, "sessions", ch->sessions);
         json_ts(j, "first_seen", ch->first);
@@ -384,11 +369,8 @@ agn_write_text(FILE *f)
                 (unsigned long long)x->sessions);
         for (uint32_t c = 0; c < x->n_chains; c++) {
             const struct agn_chain *ch = &x->chains[c];
-            struct agg_chain tmp;
-            memset(&tmp, 0, sizeof(tmp));
-            memcpy(tmp.ids, ch->ids, sizeof(tmp.ids));
             char label[300];
-            agg_chain_label(&tmp, label, sizeof(label));
+            agg_leaf_label(ch->ids[0], label, sizeof(label));
             fprintf(f, "  %s, %s, %llu sessions, at", label, ch->verdict,
                     (unsigned long long)ch->sessions);
             for (unsigned k = 0; k < ch->eps.n; k++) {

@@ -410,9 +410,30 @@ agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n)
 }
 
 void
+agg_json_chain(struct json *j, const uint32_t *ids, unsigned n)
+{
+    report_cert_json(j, "leaf", ids[0]);
+    json_arr_begin(j, "chain_sha256");
+    for (unsigned i = 0; i < n; i++) {
+        const struct cert_entry *e = certcache_get(ids[i]);
+        char h[65];
+        if (e)
+            report_hex(h, e->sha256, 32);
+        json_str(j, NULL, e ? h : NULL);
+    }
+    json_arr_end(j);
+}
+
+void
 agg_chain_label(const struct agg_chain *c, char *out, size_t n)
 {
-    const struct cert_entry *e = certcache_get(c->ids[0]);
+    agg_leaf_label(c->ids[0], out, n);
+}
+
+void
+agg_leaf_label(uint32_t leaf_id, char *out, size_t n)
+{
+    const struct cert_entry *e = certcache_get(leaf_id);
     if (!e) {
         snprintf(out, n, "(certificate not cached)");
         return;
@@ -478,16 +499,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
     for (uint32_t c = 0; c < s->n_chains; c++) {
         const struct agg_chain *ch = &s->chains[c];
         json_obj_begin(j, NULL);
-        report_cert_json(j, "leaf", ch->ids[0]);
-        json_arr_begin(j, "chain_sha256");
-        for (unsigned i = 0; i < ch->n; i++) {
-            const struct cert_entry *e = certcache_get(ch->ids[i]);
-            char h[65];
-            if (e)
-                report_hex(h, e->sha256, 32);
-            json_str(j, NULL, e ? h : NULL);
-        }
-        json_arr_end(j);
+        agg_json_chain(j, ch->ids, ch->n);
         json_str(j, "verdict", ch->verdict);
         json_str(j, "verify_error_text", ch->verify_text);
         json_uint(j, "sessions", ch->sessions);

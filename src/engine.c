@@ -31,7 +31,7 @@ static struct {
     struct flow_table tab;
     struct reasm_limits lim;
     int64_t next_expire_us;
-    uint64_t flows, mail_flows, sessions, evictions, timeouts, cap_hits;
+    uint64_t flows, mail_flows, sessions, evictions, timeouts, cap_hits, untracked;
 } eng;
 
 static void (*engine_sink_fn)(void *, const struct flow_record *);
@@ -333,17 +333,22 @@ engine_expire(int64_t now, uint32_t secs, bool count)
     }
 }
 
-/* Makes room for one more flow: timeouts, emergency timeouts, then LRU. */
-static void
-engine_make_room(int64_t now)
+/* Makes room for one more flow: timeouts, emergency timeouts, then (when
+ * may_evict) the least recently used flow. Returns false when still full. */
+static bool
+engine_make_room(int64_t now, bool may_evict)
 {
     if (eng.tab.count < eng.tab.max)
-        return;
+        return true;
     engine_expire(now, eng.cfg->flow_timeout, true);
     if (eng.tab.count < eng.tab.max)
-        return;
+        return true;
     if (eng.cfg->flow_timeout_emerg > 0)
         engine_expire(now, eng.cfg->flow_timeout_emerg, true);
+    if (eng.tab.count < eng.tab.max)
+        return true;
+    if (!may_evict)
+        return false;
     for (unsigned guard = 0; eng.tab.count >= eng.tab.max && guard < UINT32_MAX; guard++) {
         struct flow *f = flow_oldest(&eng.tab);
         if (f == NULL)
@@ -354,6 +359,7 @@ engine_make_room(int64_t now)
         }
         engine_end(f, "evicted");
     }
+    return eng.tab.count < eng.tab.max;
 }
 
 /* ---- the dispatcher ---- */
@@ -422,7 +428,16 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
 static struct flow *
 engine_new_flow(const struct flow_key *k, uint32_t hash, unsigned side, const struct pkt *p)
 {
-    engine_make_room(p->ts_us);
+    /* Only a connection's first packet (SYN) may evict a tracked flow. A
+     * packet from the middle of an untracked connection does not: with more
+     * connections open than flow.max, evicting for those would thrash the
+     * table (every packet evicting the flow the next packet needs). */
+    bool syn_only = (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN;
+    if (!engine_make_room(p->ts_us, syn_only)) {
+        eng.untracked++;
+        eng.cap_hits++;
+        return NULL;
+    }
     struct flow *f = flow_insert(&eng.tab, k, hash, p->ts_us);
     if (f == NULL) {
         eng.cap_hits++;
@@ -608,6 +623,7 @@ engine_stats(struct run_stats *out)
     out->sessions = eng.sessions;
     out->evictions = eng.evictions;
     out->timeouts = eng.timeouts;
+    out->untracked_packets = eng.untracked;
     out->memory_peak = mem_peak();
     out->cap_hits = eng.cap_hits + mem_cap_hits();
 }

@@ -63,12 +63,12 @@ flow_mix(uint64_t h, uint64_t w)
     return h;
 }
 
+/* Native-order load: the hash only has to be consistent within a run. */
 static uint64_t
 flow_load64(const uint8_t *p)
 {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < 8; i++)
-        v = v << 8 | p[i];
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
     return v;
 }
 

@@ -15,9 +15,10 @@ struct run_stats {
     uint64_t packets, bytes; /* frames read and their captured bytes */
     uint64_t flows, mail_flows, sessions;
     uint64_t evictions, timeouts;
-    uint64_t drops, ifdrops;   /* pcap_stats (live) */
-    uint64_t truncated_frames; /* caplen < len */
-    uint64_t decode_errors;    /* malformed + truncated headers */
+    uint64_t untracked_packets; /* mid-connection packets not tracked: flow table full */
+    uint64_t drops, ifdrops;    /* pcap_stats (live) */
+    uint64_t truncated_frames;  /* caplen < len */
+    uint64_t decode_errors;     /* malformed + truncated headers */
     uint64_t fragments, not_ip, other_proto;
     uint64_t certificates, certificates_distinct, certificate_parse_errors;
     uint64_t memory_peak; /* accounted bytes, high-water mark */

@@ -14,6 +14,19 @@
 void
 report_ip_str(char *out, size_t n, const struct ipaddr *ip)
 {
+    if (ip->family == 4 && n >= 16) { /* dotted quad by hand: inet_ntop is slow */
+        char *p = out;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = ip->a[i];
+            if (v >= 100)
+                *p++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *p++ = (char)('0' + v / 10 % 10);
+            *p++ = (char)('0' + v % 10);
+            *p++ = i < 3 ? '.' : '\0';
+        }
+        return;
+    }
     if (!inet_ntop(ip->family == 6 ? AF_INET6 : AF_INET, ip->a, out, (socklen_t)n))
         snprintf(out, n, "?");
 }

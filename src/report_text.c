@@ -157,6 +157,9 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
             st->packets, st->flows, st->sessions, st->certificates_distinct,
             st->certificates_distinct == 1 ? "" : "s", st->truncated_frames, st->decode_errors,
             st->evictions, st->cap_hits, st->drops);
+    if (st->untracked_packets)
+        fprintf(f, "; %" PRIu64 " packets of untracked connections (flow.max reached)",
+                st->untracked_packets);
     if (st->files_damaged)
         fprintf(f, "; %u damaged file%s", st->files_damaged, st->files_damaged == 1 ? "" : "s");
     fprintf(f, "\n");

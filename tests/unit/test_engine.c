@@ -361,6 +361,35 @@ test_eviction(void **state)
     assert_int_equal(n_got, 4);
 }
 
+/* A full table: a packet from the middle of an untracked connection does not
+ * evict (that would thrash: each packet evicting the flow the next needs);
+ * it is counted as untracked. A SYN still evicts the least recently used. */
+static void
+test_full_table_midstream_does_not_evict(void **state)
+{
+    (void)state;
+    cfg.flow_max = 2;
+    cfg.flow_timeout = 100;
+    cfg.flow_timeout_emerg = 50;
+    start();
+    pkt_send(0, C, 40000, S, 25, TH_SYN, 100, 0, NULL, 0);
+    pkt_send(1, C, 40001, S, 25, TH_SYN, 100, 0, NULL, 0);
+    pkt_send(2, C, 40002, S, 25, TH_ACK, 100, 1, NULL, 0); /* midstream, table full */
+    pkt_send(3, S, 25, C, 40002, TH_ACK, 1, 100, NULL, 0);
+    assert_int_equal(n_got, 0);
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    engine_stats(&st);
+    assert_int_equal(st.untracked_packets, 2);
+    assert_int_equal(st.evictions, 0);
+    pkt_send(4, C, 40003, S, 25, TH_SYN, 100, 0, NULL, 0); /* a new connection evicts */
+    assert_int_equal(n_got, 1);
+    assert_int_equal(got[0].cport, 40000);
+    assert_string_equal(got[0].ended, "evicted");
+    stop();
+    assert_int_equal(n_got, 3);
+}
+
 /* Same packets, two hash seeds: identical records in first-packet order. */
 static void
 run_many(uint32_t seed, struct got *out, unsigned *n)
@@ -457,6 +486,7 @@ main(void)
         cmocka_unit_test_setup(test_rst_and_tombstone, setup),
         cmocka_unit_test_setup(test_timeout_packet_time, setup),
         cmocka_unit_test_setup(test_eviction, setup),
+        cmocka_unit_test_setup(test_full_table_midstream_does_not_evict, setup),
         cmocka_unit_test_setup(test_finish_order, setup),
         cmocka_unit_test_setup(test_snaplen_gap, setup),
         cmocka_unit_test_setup(test_ooo_and_overlap, setup),

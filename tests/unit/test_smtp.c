@@ -15,6 +15,7 @@
 #include "config.h"
 #include "fctx.h"
 #include "mem.h"
+#include "tu_replay.h"
 
 struct seg {
     enum dir d;
@@ -43,19 +44,6 @@ setup(void **state)
     return 0;
 }
 
-enum split_mode {
-    SPLIT_WHOLE = 0, /* each segment in one delivery */
-    SPLIT_BYTES,     /* one byte per delivery */
-    SPLIT_RANDOM     /* seeded random chunk sizes */
-};
-
-static uint32_t
-lcg(uint32_t *s)
-{
-    *s = *s * 1103515245u + 12345u;
-    return *s >> 16;
-}
-
 /* Replays a transcript; eof of both directions when `end`. */
 static struct flow_ctx *
 run(const struct seg *segs, size_t nseg, enum split_mode mode, uint32_t seed, bool end)
@@ -64,21 +52,8 @@ run(const struct seg *segs, size_t nseg, enum split_mode mode, uint32_t seed, bo
     assert_non_null(ctx);
     fctx_attach(ctx, &smtp_dissector);
     int64_t t = 1000;
-    for (size_t i = 0; i < nseg; i++) {
-        const uint8_t *p = (const uint8_t *)segs[i].s;
-        size_t off = 0;
-        while (off < segs[i].n) {
-            size_t n = segs[i].n - off;
-            if (mode == SPLIT_BYTES)
-                n = 1;
-            else if (mode == SPLIT_RANDOM) {
-                size_t k = 1 + lcg(&seed) % 7;
-                n = n < k ? n : k;
-            }
-            fctx_deliver(ctx, segs[i].d, p + off, (uint32_t)n, t++);
-            off += n;
-        }
-    }
+    for (size_t i = 0; i < nseg; i++)
+        tu_deliver(ctx, segs[i].d, (const uint8_t *)segs[i].s, segs[i].n, mode, &seed, 7, &t);
     if (end) {
         fctx_eof(ctx, DIR_TO_SERVER, t);
         fctx_eof(ctx, DIR_TO_CLIENT, t);

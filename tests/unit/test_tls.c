@@ -19,6 +19,7 @@
 #include "fctx.h"
 #include "mem.h"
 #include "tu_file.h"
+#include "tu_replay.h"
 
 #define CERT(n) SRCDIR "/tests/data/certs/" n
 
@@ -293,15 +294,6 @@ next(struct script *s, enum dir d)
     return &s->seg[s->n++].data;
 }
 
-enum split_mode { SPLIT_WHOLE, SPLIT_BYTES, SPLIT_RANDOM };
-
-static uint32_t
-lcg(uint32_t *s)
-{
-    *s = *s * 1103515245u + 12345u;
-    return *s >> 16;
-}
-
 static struct flow_ctx *
 run(const struct script *s, enum split_mode mode, uint32_t seed, bool eof)
 {
@@ -309,21 +301,8 @@ run(const struct script *s, enum split_mode mode, uint32_t seed, bool eof)
     assert_non_null(ctx);
     fctx_attach(ctx, &tls_dissector);
     int64_t t = 1000;
-    for (unsigned i = 0; i < s->n; i++) {
-        const struct buf *b = &s->seg[i].data;
-        size_t off = 0;
-        while (off < b->n) {
-            size_t k = b->n - off;
-            if (mode == SPLIT_BYTES)
-                k = 1;
-            else if (mode == SPLIT_RANDOM) {
-                size_t r = 1 + lcg(&seed) % 600;
-                k = k < r ? k : r;
-            }
-            fctx_deliver(ctx, s->seg[i].d, b->b + off, (uint32_t)k, t++);
-            off += k;
-        }
-    }
+    for (unsigned i = 0; i < s->n; i++)
+        tu_deliver(ctx, s->seg[i].d, s->seg[i].data.b, s->seg[i].data.n, mode, &seed, 600, &t);
     if (eof) {
         fctx_eof(ctx, DIR_TO_SERVER, t);
         fctx_eof(ctx, DIR_TO_CLIENT, t);
