@@ -113,13 +113,14 @@ cc_create(const uint8_t *der, size_t len, uint64_t h)
     EVP_Digest(der, len, e->sha1, &dl, EVP_sha1(), NULL);
     /* Decode once (RFC 5280 §4.1); keep the object for verification. */
     const unsigned char *p = der;
+    uint64_t hits = mem_cap_hits();
     X509 *x = d2i_X509(NULL, &p, (long)len);
     if (x && p != der + len) {
         X509_free(x);
         x = NULL;
         e->info.parse_error = "trailing bytes after the certificate";
     } else if (!x) {
-        e->info.parse_error = "bad DER";
+        e->info.parse_error = mem_cap_hits() != hits ? "not decoded: memcap reached" : "bad DER";
     }
     if (x && x509_fill(x, &e->info) != 0) {
         X509_free(x);

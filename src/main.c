@@ -18,6 +18,7 @@
 #include "dns.h"
 #include "engine.h"
 #include "mem.h"
+#include "mem_openssl.h"
 #include "report.h"
 
 static volatile int main_stop;
@@ -153,6 +154,7 @@ main(int argc, char **argv)
 
     char err[512];
     mem_init(cfg.memcap);
+    mem_openssl_hook(); /* OpenSSL's memory counts against the memcap too */
     certcache_init(cfg.cert_cache_max);
     if (diagnose_init(&cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "smtptap: %s\n", err);
