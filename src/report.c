@@ -24,7 +24,6 @@ static struct {
     bool out_owned; /* fclose at the end */
     struct json j;
     uint64_t sessions, flows_written, cert_write_errors;
-    uint64_t flows_not_listed; /* mail-port flows joined mid-connection, no dialogue */
     bool cert_error_said;
 } rp;
 
@@ -80,11 +79,7 @@ report_flow(const struct flow_record *rec)
 {
     const struct session_facts *f = rec->facts;
     if (!f || (!f->smtp.seen && !f->tls.seen)) {
-        if (rec->mail_port && rec->midstream) {
-            /* Not a connection attempt: the tail of a connection whose start
-             * was not captured or whose flow was evicted. Counted only. */
-            rp.flows_not_listed++;
-        } else if (rec->mail_port) {
+        if (rec->mail_port) {
             if (rp.out)
                 report_flow_json(&rp.j, rec);
             rp.flows_written++;
@@ -145,7 +140,6 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "other_proto", s->other_proto);
     json_uint(j, "flows", s->flows);
     json_uint(j, "mail_flows", s->mail_flows);
-    json_uint(j, "mail_flows_not_listed", rp.flows_not_listed);
     json_uint(j, "sessions", rp.sessions);
     json_uint(j, "evictions", s->evictions);
     json_uint(j, "timeouts", s->timeouts);
