@@ -43,7 +43,7 @@ struct flow_ctx {
     bool mem_capped;
     uint8_t n_anomalies;
     uint32_t anomalies_dropped;
-    struct anomaly anomalies[RECORD_ANOMALIES_MAX];
+    struct anomaly *anomalies; /* RECORD_ANOMALIES_MAX, allocated at the first event */
     struct session_facts facts;
 };
 
@@ -58,6 +58,12 @@ fctx_event(struct flow_ctx *ctx, const char *name, const char *detail)
         }
     }
     if (ctx->n_anomalies >= RECORD_ANOMALIES_MAX) {
+        ctx->anomalies_dropped++;
+        return;
+    }
+    /* Most flows never have one: the array (~2 KiB) is made on demand. */
+    if (ctx->anomalies == NULL &&
+        (ctx->anomalies = mem_alloc(RECORD_ANOMALIES_MAX * sizeof(*ctx->anomalies))) == NULL) {
         ctx->anomalies_dropped++;
         return;
     }
@@ -253,6 +259,7 @@ fctx_destroy(struct flow_ctx *ctx)
     fctx_drop_pending(ctx, DIR_TO_CLIENT);
     while (ctx->blocks != NULL)
         fctx_free(ctx, ctx->blocks + 1, 0);
+    mem_free(ctx->anomalies, RECORD_ANOMALIES_MAX * sizeof(*ctx->anomalies));
     mem_free(ctx, sizeof(*ctx));
 }
 
@@ -468,7 +475,8 @@ fctx_fill_record(const struct flow_ctx *ctx, struct flow_record *rec)
 {
     rec->n_anomalies = ctx->n_anomalies;
     rec->anomalies_dropped = ctx->anomalies_dropped;
-    memcpy(rec->anomalies, ctx->anomalies, sizeof(rec->anomalies));
+    if (ctx->anomalies != NULL)
+        memcpy(rec->anomalies, ctx->anomalies, sizeof(rec->anomalies));
     rec->facts = &ctx->facts;
 }
 
