@@ -100,6 +100,7 @@ struct tls_facts {
     bool resumed;        /* abbreviated handshake / PSK accepted */
     bool client_certificate_requested;
     bool anonymous; /* anonymous cipher suite negotiated */
+    bool decrypted; /* TLS 1.3 handshake decrypted with --keylog */
     enum tls_cert_visibility certificates;
     enum tls_cert_visibility client_certificates;
     enum tls_outcome handshake;

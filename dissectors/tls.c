@@ -12,10 +12,15 @@
  * (at least 32 bytes of verify data plus the 16-byte AEAD tag), so a first
  * client record of exactly 19 bytes (2-byte alert + content type + 16-byte
  * tag; 11 with the 8-byte CCM_8 tag) can only be an alert: it is reported as
- * an encrypted alert from the client, and the handshake as failed. */
+ * an encrypted alert from the client, and the handshake as failed.
+ *
+ * With --keylog (SSLKEYLOGFILE lines for this ClientHello.random), TLS 1.3
+ * handshake records are decrypted (tls_dec.c) and parsed like clear ones:
+ * certificates, CertificateRequest, Finished and the alerts' real codes. */
 #include <string.h>
 
 #include "config.h"
+#include "keylog.h"
 #include "tls_int.h"
 #include "tls_names.h"
 
@@ -171,12 +176,67 @@ tls_handshake_bytes(struct flow_ctx *ctx, struct tls_state *st, enum dir d, cons
 }
 
 /* RFC 8446 §5.2: a record sent under keys. */
+static void tls_handshake_bytes(struct flow_ctx *ctx, struct tls_state *st, enum dir d,
+                                const uint8_t *p, uint32_t n);
+
+/* TLS 1.3 handshake epoch with the key log: true when the record was
+ * decrypted and handled. */
+static bool
+tls_decrypt13(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *hdr,
+              const uint8_t *p, uint32_t len)
+{
+    struct tls_dir *td = &st->dir[d];
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    if (td->dec_done || td->dec_failed || !st->have_random)
+        return false;
+    if (!td->dec.ready) {
+        const uint8_t *secret;
+        size_t slen;
+        if (!keylog_find(st->client_random, d == DIR_TO_CLIENT, &secret, &slen) ||
+            tls_dec_init(&td->dec, t->cipher, secret, slen) != 0) {
+            td->dec_failed = true;
+            return false;
+        }
+    }
+    uint8_t out[TLS_DEC_RECORD_MAX];
+    uint32_t n = 0;
+    uint8_t inner = 0;
+    if (tls_dec_record(&td->dec, hdr, p, len, out, &n, &inner) != 0) {
+        /* Past this direction's handshake epoch, or a wrong key. */
+        if (td->dec.seq == 1)
+            fctx_event(ctx, "tls.keylog_mismatch",
+                       d == DIR_TO_SERVER ? "client handshake record did not decrypt"
+                                          : "server handshake record did not decrypt");
+        td->dec_done = true;
+        return false;
+    }
+    t->decrypted = true;
+    if (inner == TLS_CT_HANDSHAKE) {
+        tls_handshake_bytes(ctx, st, d, out, n);
+        if (t->last_hs[d] == TLS_HS_FINISHED) {
+            td->dec_done = true; /* application keys from here */
+            if (d == DIR_TO_SERVER)
+                tls_complete(ctx, st);
+        }
+    } else if (inner == TLS_CT_ALERT) {
+        struct rd r = rd_init(out, n);
+        while (rd_left(&r) >= 2) {
+            uint8_t level = rd_u8(&r, "alert.level");
+            uint8_t code = rd_u8(&r, "alert.description");
+            tls_alert(ctx, st, d, level, code, true);
+        }
+    }
+    return true;
+}
+
 static void
 tls_encrypted_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
-                     uint32_t len)
+                     const uint8_t *hdr, const uint8_t *p, uint32_t len)
 {
     struct tls_dir *td = &st->dir[d];
     td->enc_records++;
+    if (st->tls13 && tls_decrypt13(ctx, st, d, hdr, p, len))
+        return;
     if (type == TLS_CT_ALERT) {
         tls_alert(ctx, st, d, -1, -1, true);
         return;
@@ -210,9 +270,10 @@ tls_encrypted_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uin
 }
 
 static void
-tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type, const uint8_t *p,
-           uint32_t len)
+tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *hdr,
+           const uint8_t *p, uint32_t len)
 {
+    uint8_t type = hdr[0];
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     struct tls_dir *td = &st->dir[d];
     t->seen = true;
@@ -228,7 +289,7 @@ tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
         return;
     }
     if (td->encrypted || (st->tls13 && type == TLS_CT_APPDATA)) {
-        tls_encrypted_record(ctx, st, d, type, len);
+        tls_encrypted_record(ctx, st, d, type, hdr, p, len);
         return;
     }
     switch (type) {
@@ -291,7 +352,7 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
             fctx_event(ctx, "tls.records_cap", "more records than tls.records_max before the end");
             return dres_make(D_DONE, len - (uint32_t)rd_left(&r), 0);
         }
-        tls_record(ctx, st, d, type, body, rlen);
+        tls_record(ctx, st, d, buf + at, body, rlen);
     }
     if (st->done)
         return dres_make(D_DONE, len - (uint32_t)rd_left(&r), 0);

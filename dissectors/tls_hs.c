@@ -90,7 +90,11 @@ tls_client_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
     ja3_init(&j);
     t->client_version = rd_be16(r, "ch.version");
     ja3_value(&j, t->client_version);
-    rd_skip(r, 32, "ch.random");
+    const uint8_t *random = rd_bytes(r, 32, "ch.random");
+    if (random) {
+        memcpy(st->client_random, random, 32);
+        st->have_random = true;
+    }
     uint8_t sid = rd_u8(r, "ch.session_id_len");
     const uint8_t *sidp = rd_bytes(r, sid, "ch.session_id");
     if (sidp && sid <= 32) {

@@ -8,6 +8,7 @@
 
 #include "cursor.h"
 #include "dissector.h"
+#include "tls_dec.h"
 
 /* Record content types (RFC 8446 §5.1). */
 enum {
@@ -41,6 +42,9 @@ struct tls_dir {
     bool lost;            /* a gap or an error: this direction is no longer parsed */
     uint8_t partial_type; /* type of a message cut by the end, 0 none */
     bool partial;
+    struct tls_dec dec; /* TLS 1.3 handshake keys from --keylog */
+    bool dec_failed;    /* no key for this direction, or unsupported suite */
+    bool dec_done;      /* past the handshake epoch (its Finished seen) */
 };
 
 struct tls_state {
@@ -52,6 +56,8 @@ struct tls_state {
     bool client_fin_enc;
     int16_t last_hs; /* last handshake type of either side */
     uint8_t last_hs_from;
+    uint8_t client_random[32]; /* ClientHello.random: the key log's index */
+    bool have_random;
     uint8_t session_id_len;
     uint8_t session_id[32];
     char hist[192]; /* handshake history being built */

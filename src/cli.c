@@ -20,6 +20,7 @@ enum {
     OPT_COLOR,
     OPT_NO_PROGRESS,
     OPT_CA_FILE,
+    OPT_KEYLOG,
     OPT_CA_PATH,
     OPT_NO_SYSTEM_CA,
     OPT_AT,
@@ -47,6 +48,7 @@ static const struct option cli_long[] = {
     {"color", required_argument, NULL, OPT_COLOR},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"ca-path", required_argument, NULL, OPT_CA_PATH},
     {"no-system-ca", no_argument, NULL, OPT_NO_SYSTEM_CA},
     {"at", required_argument, NULL, OPT_AT},
@@ -91,6 +93,8 @@ cli_usage(FILE *f)
         "  --ports LIST       more SMTP ports, comma-separated (25, 587 and 465 always)\n"
         "  --tls-ports LIST   more implicit-TLS ports (465 always)\n"
         "  --no-ndpi          do not use nDPI to classify flows on other ports\n"
+        "  --keylog FILE      TLS key log (SSLKEYLOGFILE format): decrypt TLS 1.3\n"
+        "                     handshakes to see their certificates and alerts; repeatable\n"
         "\n"
         "Verdicts:\n"
         "  --ca-file FILE     trust the CA certificates in FILE (PEM); repeatable\n"
@@ -305,6 +309,13 @@ cli_parse(int argc, char **argv, struct config *cfg)
                 return CLI_ERROR;
             }
             cfg->ca_files[cfg->n_ca_files++] = optarg;
+            break;
+        case OPT_KEYLOG:
+            if (cfg->n_keylogs >= CONFIG_MAX_CA) {
+                fprintf(stderr, "smtptap: at most %d --keylog\n", CONFIG_MAX_CA);
+                return CLI_ERROR;
+            }
+            cfg->keylogs[cfg->n_keylogs++] = optarg;
             break;
         case OPT_CA_PATH:
             if (cfg->n_ca_paths >= CONFIG_MAX_CA) {

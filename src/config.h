@@ -40,6 +40,8 @@ struct config {
     /* verdicts (issue 4) */
     const char *ca_files[CONFIG_MAX_CA];
     unsigned n_ca_files;
+    const char *keylogs[CONFIG_MAX_CA]; /* --keylog */
+    unsigned n_keylogs;
     const char *ca_paths[CONFIG_MAX_CA];
     unsigned n_ca_paths;
     bool no_system_ca;                     /* --no-system-ca */

@@ -109,12 +109,19 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
             a->level == 2 || (a->encrypted && a->code < 0 && t->handshake == TLS_HS_FAILED);
         if (!fatal)
             continue;
-        /* after the server's certificate flight (RFC 5246 §7.4.2-7.4.5) */
+        /* after the server's certificate flight (RFC 5246 §7.4.2-7.4.5; in
+         * TLS 1.3, RFC 8446 §4.4: EncryptedExtensions .. Finished, which
+         * follow the ServerHello in one flight) */
+        bool tls13 = t->version == 0x0304;
+        bool cert_alert = a->code < 0 || (a->code >= 42 && a->code <= 46) || a->code == 48;
         bool after_server_cert =
             (t->n_server_chain > 0 || t->certificates == TLS_CERTS_ENCRYPTED) &&
             ((a->after_from == 1 && (a->after == 11 || a->after == 12 || a->after == 13 ||
                                      a->after == 14 || a->after == 22)) ||
-             (a->encrypted && t->version == 0x0304));
+             (tls13 && a->after_from == 1 && (a->after == 8 || a->after == 15 || a->after == 20)) ||
+             (tls13 && a->after_from == 1 && a->after == 2 &&
+              t->certificates == TLS_CERTS_ENCRYPTED && cert_alert) ||
+             (a->encrypted && tls13));
         bool after_client_cert = a->after_from == 0 &&
                                  (a->after == 11 || a->after == 15 || a->after == 16 ||
                                   a->after == 20 || a->after == -1) &&

@@ -17,6 +17,7 @@
 #include "diagnose.h"
 #include "dns.h"
 #include "engine.h"
+#include "keylog.h"
 #include "mem.h"
 #include "mem_openssl.h"
 #include "report.h"
@@ -162,9 +163,19 @@ main(int argc, char **argv)
         free((char *)cfg.bpf);
         return EXIT_INPUT;
     }
+    for (unsigned i = 0; i < cfg.n_keylogs; i++)
+        if (keylog_load(cfg.keylogs[i], err, sizeof(err)) != 0) {
+            fprintf(stderr, "smtptap: %s\n", err);
+            keylog_free();
+            diagnose_fini();
+            certcache_free();
+            free((char *)cfg.bpf);
+            return EXIT_INPUT;
+        }
     if (cfg.use_ndpi)
         cfg.use_ndpi = classify_init() == 0;
     if (report_open(&cfg) != 0) {
+        keylog_free();
         diagnose_fini();
         certcache_free();
         free((char *)cfg.bpf);
@@ -230,6 +241,7 @@ main(int argc, char **argv)
 
     engine_fini();
     classify_fini();
+    keylog_free();
     diagnose_fini();
     certcache_free();
     free((char *)cfg.bpf);

@@ -289,6 +289,7 @@ rs_tls(struct json *j, const struct tls_facts *t)
     json_str(j, "handshake", rs_outcome(t->handshake));
     json_bool(j, "resumed", t->resumed);
     json_bool(j, "anonymous", t->anonymous);
+    json_bool(j, "decrypted", t->decrypted);
     json_bool(j, "client_certificate_requested", t->client_certificate_requested);
     json_str(j, "certificates", rs_visibility(t->certificates));
     json_str(j, "client_certificates", rs_visibility(t->client_certificates));

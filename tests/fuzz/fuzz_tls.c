@@ -3,7 +3,9 @@
  * context, as implicit TLS on port 465, with a chunked transcript
  * (fz_chunks.h). Small caps (4 KiB handshake messages, 64 records) make the
  * cap paths reachable. Every certificate id in the facts must resolve in the
- * cache, and memory must be back to zero after the flow is freed. */
+ * cache, and memory must be back to zero after the flow is freed. The key
+ * logs of the bundled TLS 1.3 captures are loaded, so the seeds made from
+ * those captures reach the handshake decryption (tls_dec.c). */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -11,6 +13,7 @@
 #include "config.h"
 #include "fctx.h"
 #include "fz_chunks.h"
+#include "keylog.h"
 #include "mem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -19,6 +22,13 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct config cfg;
+    static bool keys_loaded;
+    if (!keys_loaded) { /* before mem_init: kept for the whole run, not per input */
+        char err[256];
+        keylog_load(SRCDIR "/pcaps/smtp-starttls-tls13.keylog", err, sizeof(err));
+        keylog_load(SRCDIR "/pcaps/diag/tls13-keylog.keylog", err, sizeof(err));
+        keys_loaded = true;
+    }
     config_defaults(&cfg);
     cfg.tls_hs_msg_max = 4096;
     cfg.tls_records_max = 64;

@@ -3,7 +3,9 @@
 # capture in ../shared/pcaps/, the SHA-256 chain of each TLS connection that
 # smtptap reports equals what tshark extracts from the same capture, in both
 # directions (server chains and client chains), and no connection is missing
-# on either side. Skips (77) when tshark or jq is not installed.
+# on either side. A capture with a key log beside it (X.keylog for X.pcap) is
+# read by both with that key log, so TLS 1.3 certificates are compared too.
+# Skips (77) when tshark or jq is not installed.
 # Usage: tshark_crosscheck.sh SMTPTAP
 set -u
 bin=$1
@@ -19,7 +21,14 @@ if [ -d ../shared/pcaps ]; then
 fi
 for f in $files; do
   # Ports smtptap saw SMTP on: decode those as SMTP in tshark too, so that it follows STARTTLS.
-  "$bin" -q --seed 1 -r "$f" --json "$tmp/out.json" >/dev/null 2>"$tmp/err" || true
+  kl="${f%.*}.keylog"
+  karg="" targ=""
+  if [ -f "$kl" ]; then
+    karg="--keylog $kl"
+    targ="-o tls.keylog_file:$kl"
+  fi
+  # shellcheck disable=SC2086
+  "$bin" -q --seed 1 $karg -r "$f" --json "$tmp/out.json" >/dev/null 2>"$tmp/err" || true
   ports=$(jq -r 'select(.event=="session") | .server.port' "$tmp/out.json" | sort -un)
   dargs=""
   for p in $ports; do
@@ -40,7 +49,7 @@ for f in $files; do
     sort -u > "$tmp/other"
   # tshark: one line per Certificate message; the sender decides the direction.
   # shellcheck disable=SC2086
-  tshark -n -r "$f" $dargs -o tls.desegment_ssl_records:TRUE -o tcp.desegment_tcp_streams:TRUE \
+  tshark -n -r "$f" $dargs $targ -o tls.desegment_ssl_records:TRUE -o tcp.desegment_tcp_streams:TRUE \
     -Y 'tls.handshake.type == 11' -T fields -E separator='|' -e tcp.stream \
     -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport \
     -e tls.handshake.certificate 2>/dev/null > "$tmp/ts.raw"

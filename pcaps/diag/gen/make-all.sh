@@ -316,9 +316,29 @@ cap_name_pool() {
   end
 }
 
+# o. TLS 1.3 with a key log (SSLKEYLOGFILE format, written by openssl
+# s_client -keylogfile): one client accepts the certificate, one does not
+# trust its root and aborts with an alert that TLS 1.3 encrypts. With
+# --keylog smtptap decrypts the handshakes: the chains and the alert's code.
+cap_tls13_keylog() {
+  begin tls13-keylog
+  server_add st4-s1 192.0.2.25
+  client_add st4-c1 198.51.100.10
+  client_add st4-c2 198.51.100.11
+  pf_server 1 st4-s1 $PKI/mail.chain.pem "smtpd_tls_protocols = !SSLv2, !SSLv3" \
+    "smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3"
+  local kl=$DIAG/tls13-keylog.keylog
+  rm -f "$kl"
+  cap
+  ossl st4-c1 192.0.2.25 -tls1_3 -servername mail.example.test -CAfile $CA -keylogfile "$kl"
+  ossl st4-c2 192.0.2.25 -tls1_3 -servername mail.example.test -CAfile $PKI/other-root.pem \
+    -verify_return_error -keylogfile "$kl"
+  end
+}
+
 ALL="expired_leaf self_signed_name missing_intermediate untrusted_root name_constraint nat_peer_dependent
      pool_mixed cert_renewed dns_mx client_alert_46 mutual_tls_rejected weak_key starttls_inconsistent
-     name_pool"
+     name_pool tls13_keylog"
 
 trap 'cleanup_all; rm -rf /tmp/st4-pf-*' EXIT
 trap 'exit 130' INT TERM

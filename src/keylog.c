@@ -1,0 +1,169 @@
+/* \summary: TLS key log files (the NSS "SSLKEYLOGFILE" format that OpenSSL,
+ * GnuTLS, browsers and Wireshark use): "LABEL <client_random hex> <secret
+ * hex>" lines. Only the TLS 1.3 handshake traffic secrets are kept
+ * (RFC 8446 §7.1): they decrypt the handshake, which is where TLS 1.3 hides
+ * the certificates and the alerts; application data is never decrypted. */
+#include "keylog.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+
+#define KEYLOG_SECRET_MAX 48  /* SHA-384 */
+#define KEYLOG_LINE_MAX   512 /* longer lines are not key log lines */
+#define KEYLOG_MAX        (1u << 20)
+
+struct keylog_entry {
+    uint8_t random[32];
+    uint8_t secret[2][KEYLOG_SECRET_MAX]; /* [0] client, [1] server handshake */
+    uint8_t len[2];
+};
+
+static struct {
+    struct keylog_entry *v;
+    uint32_t n, cap;
+    uint32_t *slots; /* index + 1 */
+    uint32_t n_slots;
+} kl;
+
+static int
+keylog_hex(const char *s, size_t n, uint8_t *out, size_t max)
+{
+    if (n % 2 || n / 2 > max)
+        return -1;
+    for (size_t i = 0; i < n; i += 2) {
+        int v = 0;
+        for (int k = 0; k < 2; k++) {
+            char c = s[i + (size_t)k];
+            int d = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : -1;
+            if (d < 0)
+                return -1;
+            v = v * 16 + d;
+        }
+        out[i / 2] = (uint8_t)v;
+    }
+    return (int)(n / 2);
+}
+
+static uint32_t
+keylog_hash(const uint8_t *r)
+{
+    uint32_t h;
+    memcpy(&h, r, sizeof(h)); /* the client random is random */
+    return h;
+}
+
+static struct keylog_entry *
+keylog_slot(const uint8_t random[32], bool add)
+{
+    if (kl.n_slots) {
+        uint32_t k = keylog_hash(random) & (kl.n_slots - 1);
+        while (kl.slots[k]) {
+            struct keylog_entry *e = &kl.v[kl.slots[k] - 1];
+            if (memcmp(e->random, random, 32) == 0)
+                return e;
+            k = (k + 1) & (kl.n_slots - 1);
+        }
+    }
+    if (!add || kl.n >= KEYLOG_MAX)
+        return NULL;
+    if (kl.n == kl.cap) {
+        uint32_t nc = kl.cap ? kl.cap * 2 : 64;
+        struct keylog_entry *nv =
+            mem_realloc(kl.v, (size_t)kl.cap * sizeof(*nv), (size_t)nc * sizeof(*nv));
+        if (!nv)
+            return NULL;
+        kl.v = nv;
+        kl.cap = nc;
+    }
+    if ((kl.n + 1) * 2 > kl.n_slots) {
+        uint32_t ns = kl.n_slots ? kl.n_slots * 2 : 128;
+        uint32_t *s = mem_alloc((size_t)ns * sizeof(*s));
+        if (!s)
+            return NULL;
+        for (uint32_t i = 0; i < kl.n; i++) {
+            uint32_t k = keylog_hash(kl.v[i].random) & (ns - 1);
+            while (s[k])
+                k = (k + 1) & (ns - 1);
+            s[k] = i + 1;
+        }
+        mem_free(kl.slots, (size_t)kl.n_slots * sizeof(*kl.slots));
+        kl.slots = s;
+        kl.n_slots = ns;
+    }
+    struct keylog_entry *e = &kl.v[kl.n];
+    memset(e, 0, sizeof(*e));
+    memcpy(e->random, random, 32);
+    uint32_t k = keylog_hash(random) & (kl.n_slots - 1);
+    while (kl.slots[k])
+        k = (k + 1) & (kl.n_slots - 1);
+    kl.slots[k] = ++kl.n;
+    return e;
+}
+
+int
+keylog_load(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "--keylog %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[KEYLOG_LINE_MAX];
+    unsigned used = 0;
+    while (fgets(line, sizeof(line), f)) {
+        int side;
+        const char *rest;
+        if (strncmp(line, "CLIENT_HANDSHAKE_TRAFFIC_SECRET ", 32) == 0)
+            side = 0, rest = line + 32;
+        else if (strncmp(line, "SERVER_HANDSHAKE_TRAFFIC_SECRET ", 32) == 0)
+            side = 1, rest = line + 32;
+        else
+            continue; /* other labels, comments, blank lines */
+        const char *sp = strchr(rest, ' ');
+        if (!sp)
+            continue;
+        size_t sl = strcspn(sp + 1, " \r\n");
+        uint8_t random[32], secret[KEYLOG_SECRET_MAX];
+        int n;
+        if (keylog_hex(rest, (size_t)(sp - rest), random, 32) != 32 ||
+            (n = keylog_hex(sp + 1, sl, secret, sizeof(secret))) < 32)
+            continue;
+        struct keylog_entry *e = keylog_slot(random, true);
+        if (!e)
+            break; /* cap or memcap: the rest cannot be kept */
+        memcpy(e->secret[side], secret, (size_t)n);
+        e->len[side] = (uint8_t)n;
+        used++;
+    }
+    fclose(f);
+    if (used == 0) {
+        snprintf(err, errlen, "--keylog %s: no TLS 1.3 handshake secrets in it", path);
+        return -1;
+    }
+    return 0;
+}
+
+bool
+keylog_find(const uint8_t client_random[32], int server, const uint8_t **secret, size_t *len)
+{
+    const struct keylog_entry *e = keylog_slot(client_random, false);
+    if (!e || e->len[server ? 1 : 0] == 0)
+        return false;
+    *secret = e->secret[server ? 1 : 0];
+    *len = e->len[server ? 1 : 0];
+    return true;
+}
+
+void
+keylog_free(void)
+{
+    mem_free(kl.v, (size_t)kl.cap * sizeof(*kl.v));
+    mem_free(kl.slots, (size_t)kl.n_slots * sizeof(*kl.slots));
+    memset(&kl, 0, sizeof(kl));
+}

@@ -1,0 +1,21 @@
+/* \summary: TLS key log files (SSLKEYLOGFILE format): the TLS 1.3 handshake
+ * traffic secrets by ClientHello.random. */
+#ifndef SMTPTAP_KEYLOG_H
+#define SMTPTAP_KEYLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Loads --keylog PATH (repeatable: later files add to earlier ones).
+ * Returns 0, or -1 with a message in err (unreadable, or no TLS 1.3
+ * handshake secret in it). */
+int keylog_load(const char *path, char *err, size_t errlen);
+
+/* The client (server = 0) or server (1) handshake traffic secret of the
+ * connection whose ClientHello.random is client_random. */
+bool keylog_find(const uint8_t client_random[32], int server, const uint8_t **secret, size_t *len);
+
+void keylog_free(void);
+
+#endif /* SMTPTAP_KEYLOG_H */
