@@ -61,6 +61,19 @@ mem_alloc(size_t n)
 }
 
 void *
+mem_alloc_raw(size_t n)
+{
+    if (mem_charge(mem_cost(n)) != 0)
+        return NULL;
+    void *p = malloc(n ? n : 1);
+    if (p == NULL) {
+        mem_used -= mem_cost(n);
+        mem_hits++;
+    }
+    return p;
+}
+
+void *
 mem_realloc(void *p, size_t old_n, size_t new_n)
 {
     size_t oc = p ? mem_cost(old_n) : 0, nc = mem_cost(new_n);

@@ -12,6 +12,9 @@ void mem_init(uint64_t memcap);
 /* Zeroed allocation of n bytes, or NULL when it would pass the cap (counted
  * in mem_cap_hits) or malloc fails. */
 void *mem_alloc(size_t n);
+/* The same without zeroing (for callers that initialise everything, such as
+ * OpenSSL's allocator hook). */
+void *mem_alloc_raw(size_t n);
 /* Resizes p from old_n to new_n bytes (new bytes are not zeroed); NULL on
  * failure, p untouched. */
 void *mem_realloc(void *p, size_t old_n, size_t new_n);

@@ -16,7 +16,7 @@ mo_malloc(size_t n, const char *file, int line)
 {
     (void)file;
     (void)line;
-    size_t *p = mem_alloc(n + MO_HDR);
+    size_t *p = mem_alloc_raw(n + MO_HDR);
     if (p == NULL)
         return NULL;
     p[0] = n;
