@@ -74,30 +74,6 @@ sf(const struct flow_ctx *ctx)
     return &fctx_facts_const(ctx)->smtp;
 }
 
-static bool
-has_event(const struct flow_ctx *ctx, const char *name)
-{
-    struct flow_record rec;
-    memset(&rec, 0, sizeof(rec));
-    fctx_fill_record(ctx, &rec);
-    for (unsigned i = 0; i < rec.n_anomalies; i++)
-        if (strcmp(rec.anomalies[i].name, name) == 0)
-            return true;
-    return false;
-}
-
-static void
-assert_fstr(const struct fstr *s, const char *want)
-{
-    if (want == NULL) {
-        assert_null(s->s);
-        return;
-    }
-    assert_non_null(s->s);
-    if (s->len != strlen(want) || memcmp(s->s, want, s->len) != 0)
-        fail_msg("fstr \"%.*s\" != \"%s\"", (int)s->len, (const char *)s->s, want);
-}
-
 static void
 fstr_equal(const struct fstr *a, const struct fstr *b)
 {
@@ -213,16 +189,16 @@ test_plain_session(void **state)
     const struct smtp_facts *f = sf(ctx);
     assert_true(f->seen);
     assert_int_equal(f->banner_code, 220);
-    assert_fstr(&f->banner, "mx.example.org ESMTP Postfix\nno UCE\nthird line");
-    assert_fstr(&f->banner_host, "mx.example.org");
+    tu_fstr_is(&f->banner, "mx.example.org ESMTP Postfix\nno UCE\nthird line");
+    tu_fstr_is(&f->banner_host, "mx.example.org");
     assert_string_equal(f->ehlo_verb, "EHLO");
-    assert_fstr(&f->ehlo, "client.example.net");
+    tu_fstr_is(&f->ehlo, "client.example.net");
     assert_int_equal(f->ehlo_reply_code, 250);
     assert_int_equal(f->starttls_offered, 0);
     assert_false(f->anonymoustls_offered);
-    assert_fstr(&f->capabilities, "PIPELINING SIZE AUTH 8BITMIME DSN");
-    assert_fstr(&f->auth_mechanisms, "PLAIN LOGIN");
-    assert_fstr(&f->stripped_capability, NULL);
+    tu_fstr_is(&f->capabilities, "PIPELINING SIZE AUTH 8BITMIME DSN");
+    tu_fstr_is(&f->auth_mechanisms, "PLAIN LOGIN");
+    tu_fstr_is(&f->stripped_capability, NULL);
     assert_false(f->starttls_command);
     assert_int_equal(f->starttls_reply_code, -1);
     assert_false(f->tls_started);
@@ -251,17 +227,17 @@ test_starttls_accepted(void **state)
     struct flow_ctx *ctx = run(t_starttls, NSEG(t_starttls), SPLIT_WHOLE, 0, false);
     const struct smtp_facts *f = sf(ctx);
     assert_int_equal(f->starttls_offered, 1);
-    assert_fstr(&f->capabilities, "STARTTLS SIZE");
-    assert_fstr(&f->auth_mechanisms, NULL);
+    tu_fstr_is(&f->capabilities, "STARTTLS SIZE");
+    tu_fstr_is(&f->auth_mechanisms, NULL);
     assert_true(f->starttls_command);
     assert_string_equal(f->starttls_verb, "STARTTLS");
     assert_int_equal(f->starttls_reply_code, 220);
-    assert_fstr(&f->starttls_reply_text, "2.0.0 Ready to start TLS");
+    tu_fstr_is(&f->starttls_reply_text, "2.0.0 Ready to start TLS");
     assert_true(f->tls_started);
     assert_false(f->starttls_pipelined);
     assert_false(f->implicit_tls);
     assert_string_equal(fctx_dissector_name(ctx), "tls");
-    assert_false(has_event(ctx, "smtp.starttls_pipelined_data"));
+    assert_false(tu_has_event(ctx, "smtp.starttls_pipelined_data"));
     static const char *const v[] = {"EHLO", "STARTTLS"};
     static const int c[] = {250, 220};
     assert_dialog(ctx, v, c, 2);
@@ -283,7 +259,7 @@ test_starttls_220_line_consumed(void **state)
     struct flow_ctx *ctx = run(t, NSEG(t), SPLIT_WHOLE, 0, false);
     assert_true(sf(ctx)->tls_started);
     assert_string_equal(fctx_dissector_name(ctx), "tls");
-    assert_false(has_event(ctx, "smtp.bad_reply_line"));
+    assert_false(tu_has_event(ctx, "smtp.bad_reply_line"));
     done(ctx);
 }
 
@@ -311,13 +287,13 @@ test_starttls_refused_then_plaintext(void **state)
     const struct smtp_facts *f = sf(ctx);
     assert_true(f->starttls_command);
     assert_int_equal(f->starttls_reply_code, 454);
-    assert_fstr(&f->starttls_reply_text, "4.7.0 TLS not available due to local problem");
+    tu_fstr_is(&f->starttls_reply_text, "4.7.0 TLS not available due to local problem");
     assert_false(f->tls_started);
     assert_false(f->starttls_pipelined);
     assert_true(f->plaintext_mail);
     assert_int_equal(f->plaintext_messages, 1);
     assert_string_equal(fctx_dissector_name(ctx), "smtp");
-    assert_true(has_event(ctx, "smtp.starttls_rejected"));
+    assert_true(tu_has_event(ctx, "smtp.starttls_rejected"));
     static const char *const v[] = {"EHLO", "STARTTLS", "EHLO", "MAIL",
                                     "RCPT", "DATA",     "EOM",  "QUIT"};
     static const int c[] = {250, 454, 250, 250, 250, 354, 250, 221};
@@ -346,7 +322,7 @@ test_anonymoustls(void **state)
     assert_string_equal(f->starttls_verb, "X-ANONYMOUSTLS");
     assert_int_equal(f->starttls_reply_code, 220);
     assert_true(f->tls_started);
-    assert_fstr(&f->banner_host, "exch.example.org");
+    tu_fstr_is(&f->banner_host, "exch.example.org");
     assert_string_equal(fctx_dissector_name(ctx), "tls");
     done(ctx);
     check_splits(t_anon, NSEG(t_anon));
@@ -367,8 +343,8 @@ test_stripped_starttls(void **state)
     struct flow_ctx *ctx = run(t_stripped, NSEG(t_stripped), SPLIT_WHOLE, 0, true);
     const struct smtp_facts *f = sf(ctx);
     assert_int_equal(f->starttls_offered, 0);
-    assert_fstr(&f->stripped_capability, "XXXXXXXA");
-    assert_fstr(&f->capabilities, "PIPELINING XXXXXXXA 8BITMIME");
+    tu_fstr_is(&f->stripped_capability, "XXXXXXXA");
+    tu_fstr_is(&f->capabilities, "PIPELINING XXXXXXXA 8BITMIME");
     assert_true(f->plaintext_mail);
     done(ctx);
     check_splits(t_stripped, NSEG(t_stripped));
@@ -379,7 +355,7 @@ test_stripped_starttls(void **state)
         S("250-mx\r\n250-XXXXXXXX\r\n250 SIZE\r\n"),
     };
     ctx = run(t2, NSEG(t2), SPLIT_WHOLE, 0, true);
-    assert_fstr(&sf(ctx)->stripped_capability, "XXXXXXXX");
+    tu_fstr_is(&sf(ctx)->stripped_capability, "XXXXXXXX");
     done(ctx);
 }
 
@@ -486,7 +462,7 @@ test_starttls_pipelined_data(void **state)
     struct flow_ctx *ctx = run(t_pipelined, NSEG(t_pipelined), SPLIT_WHOLE, 0, false);
     const struct smtp_facts *f = sf(ctx);
     assert_true(f->starttls_pipelined);
-    assert_true(has_event(ctx, "smtp.starttls_pipelined_data"));
+    assert_true(tu_has_event(ctx, "smtp.starttls_pipelined_data"));
     assert_false(f->plaintext_mail); /* injected commands are dropped */
     assert_true(f->tls_started);
     assert_string_equal(fctx_dissector_name(ctx), "tls");
@@ -519,7 +495,7 @@ test_line_too_long(void **state)
         S("250 ok\r\n250 ok\r\n"),
     };
     struct flow_ctx *ctx = run(t, NSEG(t), SPLIT_WHOLE, 0, true);
-    assert_true(has_event(ctx, "smtp.line_too_long"));
+    assert_true(tu_has_event(ctx, "smtp.line_too_long"));
     static const char *const v[] = {"NOOP", "NOOP"};
     static const int c[] = {250, 250};
     assert_dialog(ctx, v, c, 2);
@@ -545,7 +521,7 @@ test_pending_cap(void **state)
         S("250 a\r\n250 b\r\n250 c\r\n250 d\r\n250 e\r\n250 f\r\n"),
     };
     struct flow_ctx *ctx = run(t, NSEG(t), SPLIT_WHOLE, 0, true);
-    assert_true(has_event(ctx, "smtp.pending_cap"));
+    assert_true(tu_has_event(ctx, "smtp.pending_cap"));
     const struct smtp_facts *f = sf(ctx);
     static const char *const v[] = {"NOOP", "NOOP", "NOOP", "NOOP", "", ""};
     static const int c[] = {250, 250, 250, 250, 250, 250};
@@ -586,7 +562,7 @@ test_data_body_skipped(void **state)
     assert_true(f->plaintext_mail);
     assert_int_equal(f->plaintext_messages, 2);
     assert_string_equal(fctx_dissector_name(ctx), "smtp");
-    assert_false(has_event(ctx, "smtp.tls_without_starttls_reply"));
+    assert_false(tu_has_event(ctx, "smtp.tls_without_starttls_reply"));
     static const char *const v[] = {"HELO", "MAIL", "RCPT", "DATA", "EOM", "BDAT", "DATA", "RSET"};
     static const int c[] = {250, 250, 250, 354, 250, 250, 554, 250};
     assert_dialog(ctx, v, c, 8);
@@ -616,13 +592,13 @@ test_one_byte_short(void **state)
     static const struct seg t2[] = {S("220 mx\r")};
     ctx = run(t2, NSEG(t2), SPLIT_WHOLE, 0, true);
     assert_int_equal(sf(ctx)->banner_code, 0);
-    assert_true(has_event(ctx, "smtp.unterminated_line"));
+    assert_true(tu_has_event(ctx, "smtp.unterminated_line"));
     done(ctx);
 
     static const struct seg t3[] = {S("220-mx\r\n220-more\r\n")};
     ctx = run(t3, NSEG(t3), SPLIT_WHOLE, 0, true);
     assert_int_equal(sf(ctx)->banner_code, 0);
-    assert_true(has_event(ctx, "smtp.unterminated_reply"));
+    assert_true(tu_has_event(ctx, "smtp.unterminated_reply"));
     done(ctx);
 }
 
@@ -646,7 +622,7 @@ test_implicit_and_heuristic_tls(void **state)
     };
     ctx = run(t2, NSEG(t2), SPLIT_WHOLE, 0, false);
     assert_false(sf(ctx)->implicit_tls);
-    assert_true(has_event(ctx, "smtp.tls_without_starttls_reply"));
+    assert_true(tu_has_event(ctx, "smtp.tls_without_starttls_reply"));
     assert_string_equal(fctx_dissector_name(ctx), "tls");
     done(ctx);
     check_splits(t2, NSEG(t2));
@@ -673,12 +649,12 @@ test_gap_resync(void **state)
     const char *c = "250-mx\r\n250-STA";
     fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)c, (uint32_t)strlen(c), 3);
     fctx_gap(ctx, DIR_TO_CLIENT, 100, 4);
-    assert_true(has_event(ctx, "smtp.gap"));
+    assert_true(tu_has_event(ctx, "smtp.gap"));
     /* The 220 to STARTTLS was lost: the ClientHello is recognised anyway. */
     const char *e = "\x16\x03\x01\x00\x05hello";
     fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)e, (uint32_t)strlen(e), 5);
     assert_string_equal(fctx_dissector_name(ctx), "tls");
-    assert_true(has_event(ctx, "smtp.tls_without_starttls_reply"));
+    assert_true(tu_has_event(ctx, "smtp.tls_without_starttls_reply"));
     const struct smtp_facts *f = sf(ctx);
     assert_int_equal(f->n_dialog, 2); /* EHLO and STARTTLS without replies */
     assert_int_equal(f->dialog[1].code, 0);

@@ -316,26 +316,6 @@ tf(const struct flow_ctx *ctx)
     return &fctx_facts_const(ctx)->tls;
 }
 
-static bool
-has_event(const struct flow_ctx *ctx, const char *name)
-{
-    struct flow_record rec;
-    memset(&rec, 0, sizeof(rec));
-    fctx_fill_record(ctx, &rec);
-    for (unsigned i = 0; i < rec.n_anomalies; i++)
-        if (strcmp(rec.anomalies[i].name, name) == 0)
-            return true;
-    return false;
-}
-
-static void
-fstr_is(const struct fstr *s, const char *want)
-{
-    assert_non_null(s->s);
-    if (s->len != strlen(want) || memcmp(s->s, want, s->len) != 0)
-        fail_msg("\"%.*s\" != \"%s\"", (int)s->len, (const char *)s->s, want);
-}
-
 static void
 facts_equal(const struct tls_facts *a, const struct tls_facts *b)
 {
@@ -425,8 +405,8 @@ test_tls12_complete(void **state)
     assert_int_equal(t->cipher, 0xc030);
     assert_int_equal(t->handshake, TLS_HS_COMPLETE);
     assert_int_equal(t->certificates, TLS_CERTS_VISIBLE);
-    fstr_is(&t->sni, "mail.example.com");
-    fstr_is(&t->alpn, "smtp");
+    tu_fstr_is(&t->sni, "mail.example.com");
+    tu_fstr_is(&t->alpn, "smtp");
     assert_true(t->status_request);
     assert_int_equal(t->n_server_chain, 2);
     const struct cert_entry *leaf = certcache_get(t->server_chain[0]);
@@ -437,14 +417,14 @@ test_tls12_complete(void **state)
     assert_int_equal(t->n_alerts, 0);
     /* JA3 (Salesforce): version, ciphers, extensions, groups, point formats;
      * GREASE (RFC 8701) left out. */
-    fstr_is(&t->ja3_string, "771,49199-49200,0-5-10-11-16,29-23,0");
+    tu_fstr_is(&t->ja3_string, "771,49199-49200,0-5-10-11-16,29-23,0");
     char want[33];
     md5hex("771,49199-49200,0-5-10-11-16,29-23,0", want);
     assert_string_equal(t->ja3, want);
-    fstr_is(&t->ja3s_string, "771,49200,65281");
-    fstr_is(&t->hs_history, "C:CH S:SH S:CRT S:SHD C:CKE C:CCS C:FIN(encrypted) S:CCS "
-                            "S:FIN(encrypted)");
-    assert_false(has_event(ctx, "tls.malformed_message"));
+    tu_fstr_is(&t->ja3s_string, "771,49200,65281");
+    tu_fstr_is(&t->hs_history, "C:CH S:SH S:CRT S:SHD C:CKE C:CCS C:FIN(encrypted) S:CCS "
+                               "S:FIN(encrypted)");
+    assert_false(tu_has_event(ctx, "tls.malformed_message"));
     fctx_destroy(ctx);
     check_splits(&s);
 }
@@ -497,7 +477,7 @@ test_truncated_certificate(void **state)
     assert_int_equal(t->certificates, TLS_CERTS_TRUNCATED);
     assert_int_equal(t->n_server_chain, 0);
     assert_int_equal(t->handshake, TLS_HS_INCOMPLETE);
-    assert_true(has_event(ctx, "tls.truncated"));
+    assert_true(tu_has_event(ctx, "tls.truncated"));
     fctx_destroy(ctx);
     check_splits(&s);
 }
@@ -519,8 +499,8 @@ test_inconsistent_lengths(void **state)
     /* record(5) + handshake header(4): the 3-byte certificate_list length. */
     sv->b[at + 9 + 2] ^= 0x10;
     struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
-    assert_true(has_event(ctx, "tls.malformed_message"));
-    assert_false(has_event(ctx, "tls.truncated_message"));
+    assert_true(tu_has_event(ctx, "tls.malformed_message"));
+    assert_false(tu_has_event(ctx, "tls.truncated_message"));
     assert_true(tf(ctx)->n_server_chain < 2);
     fctx_destroy(ctx);
     check_splits(&s);
@@ -536,7 +516,7 @@ test_not_tls(void **state)
     struct buf *b = next(&s, DIR_TO_SERVER);
     put(b, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27);
     struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
-    assert_true(has_event(ctx, "tls.malformed_record"));
+    assert_true(tu_has_event(ctx, "tls.malformed_record"));
     assert_int_equal(tf(ctx)->n_server_chain, 0);
     fctx_destroy(ctx);
 }
@@ -596,7 +576,7 @@ test_odd_alert_record(void **state)
     u8(&one, 2);
     record(b, 21, &one);
     struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
-    assert_true(has_event(ctx, "tls.malformed_alert"));
+    assert_true(tu_has_event(ctx, "tls.malformed_alert"));
     assert_int_equal(tf(ctx)->n_alerts, 0);
     fctx_destroy(ctx);
 }

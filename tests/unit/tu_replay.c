@@ -1,6 +1,14 @@
 /* \summary: test helpers: split-invariant delivery (see tu_replay.h). */
 #include "tu_replay.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "record.h"
+
 static uint32_t
 tu_lcg(uint32_t *s)
 {
@@ -24,4 +32,28 @@ tu_deliver(struct flow_ctx *ctx, enum dir d, const uint8_t *p, size_t n, enum sp
         fctx_deliver(ctx, d, p + off, (uint32_t)k, (*t)++);
         off += k;
     }
+}
+
+bool
+tu_has_event(const struct flow_ctx *ctx, const char *name)
+{
+    struct flow_record rec;
+    memset(&rec, 0, sizeof(rec));
+    fctx_fill_record(ctx, &rec);
+    for (unsigned i = 0; i < rec.n_anomalies; i++)
+        if (strcmp(rec.anomalies[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+void
+tu_fstr_is(const struct fstr *s, const char *want)
+{
+    if (want == NULL) {
+        assert_null(s->s);
+        return;
+    }
+    assert_non_null(s->s);
+    if (s->len != strlen(want) || memcmp(s->s, want, s->len) != 0)
+        fail_msg("fstr \"%.*s\" != \"%s\"", (int)s->len, (const char *)s->s, want);
 }

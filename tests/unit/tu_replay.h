@@ -4,6 +4,7 @@
 #ifndef SMTPTAP_TU_REPLAY_H
 #define SMTPTAP_TU_REPLAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,5 +20,12 @@ enum split_mode {
  * cuts and *t is the packet time, incremented per delivery. */
 void tu_deliver(struct flow_ctx *ctx, enum dir d, const uint8_t *p, size_t n, enum split_mode mode,
                 uint32_t *seed, unsigned max_chunk, int64_t *t);
+
+/* Whether the flow recorded anomaly `name`. */
+bool tu_has_event(const struct flow_ctx *ctx, const char *name);
+
+/* Asserts a facts string equals want (NULL: not set). */
+struct fstr;
+void tu_fstr_is(const struct fstr *s, const char *want);
 
 #endif
