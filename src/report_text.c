@@ -19,6 +19,32 @@ rt_color(bool on, int sev)
     return sev >= SEV_HIGH ? "\033[1;31m" : sev == SEV_MEDIUM ? "\033[33m" : "\033[36m";
 }
 
+/* A general finding that a more specific one on the same server already
+ * tells, for exactly the same sessions: tls_handshake_failed when every
+ * failure was a rejection, expired when expired_certificate_served says it.
+ * The terminal names them once at the end; --json keeps every finding. */
+static bool
+rt_repeats(const struct agg_finding *x)
+{
+    static const char *const pairs[][2] = {
+        {"tls_handshake_failed", "client_rejected_certificate"},
+        {"tls_handshake_failed", "server_rejected_client_certificate"},
+        {"expired", "expired_certificate_served"},
+    };
+    for (unsigned p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
+        if (strcmp(x->kind, pairs[p][0]) != 0)
+            continue;
+        for (uint32_t i = 0; i < agg.n_findings; i++) {
+            const struct agg_finding *y = &agg.findings[i];
+            if (y->server == x->server && !y->name && strcmp(y->kind, pairs[p][1]) == 0 &&
+                y->sessions == x->sessions && y->n_ids == x->n_ids &&
+                memcmp(y->ids, x->ids, x->n_ids * sizeof(x->ids[0])) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
 static void
 rt_findings(FILE *f, bool color)
 {
@@ -27,10 +53,22 @@ rt_findings(FILE *f, bool color)
         return;
     }
     fprintf(f, "FINDINGS (%u, worst first)\n", agg.n_findings);
+    unsigned repeated = 0;
     for (uint32_t i = 0; i < agg.n_findings; i++) {
         const struct agg_finding *x = &agg.findings[i];
+        if (rt_repeats(x)) {
+            repeated++;
+            continue;
+        }
         fprintf(f, "  %s%-8s%s %-34s %s\n", rt_color(color, x->severity),
                 agg_severity_str(x->severity), color ? "\033[0m" : "", x->kind, x->summary);
+    }
+    if (repeated) {
+        fprintf(f, "  (also");
+        for (uint32_t i = 0, k = 0; i < agg.n_findings; i++)
+            if (rt_repeats(&agg.findings[i]))
+                fprintf(f, "%s %s", k++ ? "," : "", agg.findings[i].kind);
+        fprintf(f, ": the same sessions as a finding above)\n");
     }
     fprintf(f, "\n");
 }
