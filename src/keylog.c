@@ -107,6 +107,34 @@ keylog_slot(const uint8_t random[32], bool add)
 }
 
 int
+keylog_add_line(const char *line)
+{
+    int side;
+    const char *rest;
+    if (strncmp(line, "CLIENT_HANDSHAKE_TRAFFIC_SECRET ", 32) == 0)
+        side = 0, rest = line + 32;
+    else if (strncmp(line, "SERVER_HANDSHAKE_TRAFFIC_SECRET ", 32) == 0)
+        side = 1, rest = line + 32;
+    else
+        return 0; /* other labels, comments, blank lines */
+    const char *sp = strchr(rest, ' ');
+    if (!sp)
+        return 0;
+    size_t sl = strcspn(sp + 1, " \r\n");
+    uint8_t random[32], secret[KEYLOG_SECRET_MAX];
+    int n;
+    if (keylog_hex(rest, (size_t)(sp - rest), random, 32) != 32 ||
+        (n = keylog_hex(sp + 1, sl, secret, sizeof(secret))) < 32)
+        return 0;
+    struct keylog_entry *e = keylog_slot(random, true);
+    if (!e)
+        return -1; /* cap or memcap: the rest cannot be kept */
+    memcpy(e->secret[side], secret, (size_t)n);
+    e->len[side] = (uint8_t)n;
+    return 1;
+}
+
+int
 keylog_load(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -117,29 +145,10 @@ keylog_load(const char *path, char *err, size_t errlen)
     char line[KEYLOG_LINE_MAX];
     unsigned used = 0;
     while (fgets(line, sizeof(line), f)) {
-        int side;
-        const char *rest;
-        if (strncmp(line, "CLIENT_HANDSHAKE_TRAFFIC_SECRET ", 32) == 0)
-            side = 0, rest = line + 32;
-        else if (strncmp(line, "SERVER_HANDSHAKE_TRAFFIC_SECRET ", 32) == 0)
-            side = 1, rest = line + 32;
-        else
-            continue; /* other labels, comments, blank lines */
-        const char *sp = strchr(rest, ' ');
-        if (!sp)
-            continue;
-        size_t sl = strcspn(sp + 1, " \r\n");
-        uint8_t random[32], secret[KEYLOG_SECRET_MAX];
-        int n;
-        if (keylog_hex(rest, (size_t)(sp - rest), random, 32) != 32 ||
-            (n = keylog_hex(sp + 1, sl, secret, sizeof(secret))) < 32)
-            continue;
-        struct keylog_entry *e = keylog_slot(random, true);
-        if (!e)
-            break; /* cap or memcap: the rest cannot be kept */
-        memcpy(e->secret[side], secret, (size_t)n);
-        e->len[side] = (uint8_t)n;
-        used++;
+        int rc = keylog_add_line(line);
+        if (rc < 0)
+            break;
+        used += (unsigned)rc;
     }
     fclose(f);
     if (used == 0) {

@@ -12,6 +12,11 @@
  * handshake secret in it). */
 int keylog_load(const char *path, char *err, size_t errlen);
 
+/* One line of a key log (NUL-terminated): 1 when it held a TLS 1.3
+ * handshake secret that was kept, 0 when it is ignored (another label, a
+ * comment, bad hex), -1 when the cache is full (KEYLOG_MAX or memcap). */
+int keylog_add_line(const char *line);
+
 /* The client (server = 0) or server (1) handshake traffic secret of the
  * connection whose ClientHello.random is client_random. */
 bool keylog_find(const uint8_t client_random[32], int server, const uint8_t **secret, size_t *len);
