@@ -380,6 +380,23 @@ tls12_full(struct script *s)
     opaque(sv2, 22, 40);
 }
 
+/* A TLS 1.2 exchange up to the server's first flight: ClientHello with SNI,
+ * then ServerHello + Certificate (leaf, intermediate) + ServerHelloDone.
+ * Returns the server's buffer; *cert_at is where its Certificate record
+ * starts. */
+static struct buf *
+tls12_server_flight(struct script *s, const char *sni, size_t *cert_at)
+{
+    struct hello_opts o = {.sni = sni};
+    s->n = 0;
+    client_hello(next(s, DIR_TO_SERVER), &o);
+    struct buf *sv = next(s, DIR_TO_CLIENT);
+    server_hello(sv, false);
+    *cert_at = sv->n;
+    certificate(sv, chain2, 2, true);
+    return sv;
+}
+
 static void
 md5hex(const char *s, char out[33])
 {
@@ -436,12 +453,8 @@ test_client_alert(void **state)
 {
     (void)state;
     struct script s;
-    struct hello_opts o = {.sni = "mx.example.org"};
-    s.n = 0;
-    client_hello(next(&s, DIR_TO_SERVER), &o);
-    struct buf *sv = next(&s, DIR_TO_CLIENT);
-    server_hello(sv, false);
-    certificate(sv, chain2, 2, true);
+    size_t at;
+    tls12_server_flight(&s, "mx.example.org", &at);
     alert(next(&s, DIR_TO_SERVER), 2, 46);
     struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
     const struct tls_facts *t = tf(ctx);
@@ -464,14 +477,9 @@ test_truncated_certificate(void **state)
 {
     (void)state;
     struct script s;
-    struct hello_opts o = {.sni = "mail.example.com"};
-    s.n = 0;
-    client_hello(next(&s, DIR_TO_SERVER), &o);
-    struct buf *sv = next(&s, DIR_TO_CLIENT);
-    server_hello(sv, false);
-    size_t before = sv->n;
-    certificate(sv, chain2, 2, true);
-    sv->n = before + (sv->n - before) - 1; /* one byte short */
+    size_t at;
+    struct buf *sv = tls12_server_flight(&s, "mail.example.com", &at);
+    sv->n--; /* one byte short */
     struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
     const struct tls_facts *t = tf(ctx);
     assert_int_equal(t->certificates, TLS_CERTS_TRUNCATED);
@@ -489,13 +497,8 @@ test_inconsistent_lengths(void **state)
 {
     (void)state;
     struct script s;
-    struct hello_opts o = {.sni = "mail.example.com"};
-    s.n = 0;
-    client_hello(next(&s, DIR_TO_SERVER), &o);
-    struct buf *sv = next(&s, DIR_TO_CLIENT);
-    server_hello(sv, false);
-    size_t at = sv->n;
-    certificate(sv, chain2, 2, true);
+    size_t at;
+    struct buf *sv = tls12_server_flight(&s, "mail.example.com", &at);
     /* record(5) + handshake header(4): the 3-byte certificate_list length. */
     sv->b[at + 9 + 2] ^= 0x10;
     struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
