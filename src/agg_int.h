@@ -12,6 +12,7 @@
 #include "json.h"
 #include "record.h"
 #include "facts.h"
+#include "idxtab.h"
 #include "pkt.h"
 
 #define AGG_CHAINS_MAX   16 /* distinct chains kept per server */
@@ -149,8 +150,7 @@ struct agg_state {
     const struct config *cfg;
     struct agg_server **servers; /* sorted by address and port after agg_finish */
     uint32_t n_servers, cap_servers, servers_dropped;
-    uint32_t *slots; /* hash of ip:port -> server index + 1 */
-    uint32_t n_slots;
+    struct idxtab index; /* ip:port -> server index (until agg_finish sorts) */
     struct agg_finding *findings;
     uint32_t n_findings, cap_findings;
     int64_t last_ts;

@@ -50,8 +50,7 @@ struct agn_name {
 static struct {
     struct agn_name **v; /* sorted by name after agn_finish */
     uint32_t n, cap, dropped;
-    uint32_t *slots; /* open addressing: index + 1 */
-    uint32_t n_slots;
+    struct idxtab index; /* name -> index into v (until agn_finish sorts) */
 } agn;
 
 static uint64_t
@@ -63,22 +62,17 @@ agn_hash(const char *s)
     return h;
 }
 
-static bool
-agn_rehash(uint32_t n_slots)
+static uint64_t
+agn_hash_of(uint32_t idx, const void *user)
 {
-    uint32_t *slots = mem_alloc((size_t)n_slots * sizeof(*slots));
-    if (!slots)
-        return false;
-    for (uint32_t i = 0; i < agn.n; i++) {
-        uint32_t k = (uint32_t)agn_hash(agn.v[i]->name) & (n_slots - 1);
-        while (slots[k])
-            k = (k + 1) & (n_slots - 1);
-        slots[k] = i + 1;
-    }
-    mem_free(agn.slots, (size_t)agn.n_slots * sizeof(*agn.slots));
-    agn.slots = slots;
-    agn.n_slots = n_slots;
-    return true;
+    (void)user;
+    return agn_hash(agn.v[idx]->name);
+}
+
+static bool
+agn_is(uint32_t idx, const void *name)
+{
+    return strcmp(agn.v[idx]->name, name) == 0;
 }
 
 static struct agn_name *
@@ -90,15 +84,9 @@ agn_get(const char *name, const char *source)
         return NULL;
     for (size_t i = 0; i <= n; i++)
         low[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] - 'A' + 'a') : name[i];
-    if (agn.n_slots) {
-        uint32_t k = (uint32_t)agn_hash(low) & (agn.n_slots - 1);
-        while (agn.slots[k]) {
-            struct agn_name *x = agn.v[agn.slots[k] - 1];
-            if (strcmp(x->name, low) == 0)
-                return x;
-            k = (k + 1) & (agn.n_slots - 1);
-        }
-    }
+    uint32_t found = idxtab_find(&agn.index, agn_hash(low), agn_is, low);
+    if (found != UINT32_MAX)
+        return agn.v[found];
     if (agn.n >= agg.cfg->report_servers_max) {
         agn.dropped++;
         return NULL;
@@ -112,7 +100,7 @@ agn_get(const char *name, const char *source)
         agn.v = nv;
         agn.cap = nc;
     }
-    if ((agn.n + 1) * 2 > agn.n_slots && !agn_rehash(agn.n_slots ? agn.n_slots * 2 : 64))
+    if (!idxtab_reserve(&agn.index, agn.n, agn_hash_of, NULL))
         return NULL;
     struct agn_name *x = mem_alloc(sizeof(*x));
     if (!x)
@@ -124,11 +112,8 @@ agn_get(const char *name, const char *source)
     }
     memcpy(x->name, low, n + 1);
     x->source = source;
+    idxtab_insert(&agn.index, agn_hash(low), agn.n);
     agn.v[agn.n++] = x;
-    uint32_t k = (uint32_t)agn_hash(low) & (agn.n_slots - 1);
-    while (agn.slots[k])
-        k = (k + 1) & (agn.n_slots - 1);
-    agn.slots[k] = agn.n;
     return x;
 }
 
@@ -392,6 +377,6 @@ agn_fini(void)
         mem_free(agn.v[i], sizeof(*agn.v[i]));
     }
     mem_free(agn.v, (size_t)agn.cap * sizeof(*agn.v));
-    mem_free(agn.slots, (size_t)agn.n_slots * sizeof(*agn.slots));
+    idxtab_free(&agn.index);
     memset(&agn, 0, sizeof(agn));
 }

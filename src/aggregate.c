@@ -41,7 +41,7 @@ agg_fini(void)
     for (uint32_t i = 0; i < agg.n_servers; i++)
         agg_server_free(agg.servers[i]);
     mem_free(agg.servers, (size_t)agg.cap_servers * sizeof(*agg.servers));
-    mem_free(agg.slots, (size_t)agg.n_slots * sizeof(*agg.slots));
+    idxtab_free(&agg.index);
     mem_free(agg.findings, (size_t)agg.cap_findings * sizeof(*agg.findings));
     agn_fini();
     memset(&agg, 0, sizeof(agg));
@@ -74,36 +74,25 @@ agg_ep_hash(const struct endpoint *e)
     return h ^ (h >> 29);
 }
 
-static bool
-agg_rehash(uint32_t n_slots)
+static uint64_t
+agg_server_hash(uint32_t idx, const void *user)
 {
-    uint32_t *slots = mem_alloc((size_t)n_slots * sizeof(*slots));
-    if (!slots)
-        return false;
-    for (uint32_t i = 0; i < agg.n_servers; i++) {
-        uint32_t k = (uint32_t)agg_ep_hash(&agg.servers[i]->ep) & (n_slots - 1);
-        while (slots[k])
-            k = (k + 1) & (n_slots - 1);
-        slots[k] = i + 1;
-    }
-    mem_free(agg.slots, (size_t)agg.n_slots * sizeof(*agg.slots));
-    agg.slots = slots;
-    agg.n_slots = n_slots;
-    return true;
+    (void)user;
+    return agg_ep_hash(&agg.servers[idx]->ep);
+}
+
+static bool
+agg_server_is(uint32_t idx, const void *ep)
+{
+    return agg_same_ep(&agg.servers[idx]->ep, ep);
 }
 
 static struct agg_server *
 agg_server_get(const struct endpoint *ep)
 {
-    if (agg.n_slots) {
-        uint32_t k = (uint32_t)agg_ep_hash(ep) & (agg.n_slots - 1);
-        while (agg.slots[k]) {
-            struct agg_server *s = agg.servers[agg.slots[k] - 1];
-            if (agg_same_ep(&s->ep, ep))
-                return s;
-            k = (k + 1) & (agg.n_slots - 1);
-        }
-    }
+    uint32_t found = idxtab_find(&agg.index, agg_ep_hash(ep), agg_server_is, ep);
+    if (found != UINT32_MAX)
+        return agg.servers[found];
     if (agg.n_servers >= agg.cfg->report_servers_max) {
         agg.servers_dropped++;
         return NULL;
@@ -117,7 +106,7 @@ agg_server_get(const struct endpoint *ep)
         agg.servers = ns;
         agg.cap_servers = nc;
     }
-    if ((agg.n_servers + 1) * 2 > agg.n_slots && !agg_rehash(agg.n_slots ? agg.n_slots * 2 : 64))
+    if (!idxtab_reserve(&agg.index, agg.n_servers, agg_server_hash, NULL))
         return NULL;
     struct agg_server *s = mem_alloc(sizeof(*s));
     if (!s)
@@ -128,11 +117,8 @@ agg_server_get(const struct endpoint *ep)
         return NULL;
     }
     s->ep = *ep;
+    idxtab_insert(&agg.index, agg_ep_hash(ep), agg.n_servers);
     agg.servers[agg.n_servers++] = s;
-    uint32_t k = (uint32_t)agg_ep_hash(ep) & (agg.n_slots - 1);
-    while (agg.slots[k])
-        k = (k + 1) & (agg.n_slots - 1);
-    agg.slots[k] = agg.n_servers;
     return s;
 }
 

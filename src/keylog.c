@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "idxtab.h"
 #include "mem.h"
 
 #define KEYLOG_SECRET_MAX 48  /* SHA-384 */
@@ -24,8 +25,7 @@ struct keylog_entry {
 static struct {
     struct keylog_entry *v;
     uint32_t n, cap;
-    uint32_t *slots; /* index + 1 */
-    uint32_t n_slots;
+    struct idxtab index; /* client random -> index into v */
 } kl;
 
 static int
@@ -58,18 +58,25 @@ keylog_hash(const uint8_t *r)
     return h;
 }
 
+static uint64_t
+keylog_hash_of(uint32_t idx, const void *user)
+{
+    (void)user;
+    return keylog_hash(kl.v[idx].random);
+}
+
+static bool
+keylog_is(uint32_t idx, const void *random)
+{
+    return memcmp(kl.v[idx].random, random, 32) == 0;
+}
+
 static struct keylog_entry *
 keylog_slot(const uint8_t random[32], bool add)
 {
-    if (kl.n_slots) {
-        uint32_t k = keylog_hash(random) & (kl.n_slots - 1);
-        while (kl.slots[k]) {
-            struct keylog_entry *e = &kl.v[kl.slots[k] - 1];
-            if (memcmp(e->random, random, 32) == 0)
-                return e;
-            k = (k + 1) & (kl.n_slots - 1);
-        }
-    }
+    uint32_t found = idxtab_find(&kl.index, keylog_hash(random), keylog_is, random);
+    if (found != UINT32_MAX)
+        return &kl.v[found];
     if (!add || kl.n >= KEYLOG_MAX)
         return NULL;
     if (kl.n == kl.cap) {
@@ -81,28 +88,12 @@ keylog_slot(const uint8_t random[32], bool add)
         kl.v = nv;
         kl.cap = nc;
     }
-    if ((kl.n + 1) * 2 > kl.n_slots) {
-        uint32_t ns = kl.n_slots ? kl.n_slots * 2 : 128;
-        uint32_t *s = mem_alloc((size_t)ns * sizeof(*s));
-        if (!s)
-            return NULL;
-        for (uint32_t i = 0; i < kl.n; i++) {
-            uint32_t k = keylog_hash(kl.v[i].random) & (ns - 1);
-            while (s[k])
-                k = (k + 1) & (ns - 1);
-            s[k] = i + 1;
-        }
-        mem_free(kl.slots, (size_t)kl.n_slots * sizeof(*kl.slots));
-        kl.slots = s;
-        kl.n_slots = ns;
-    }
+    if (!idxtab_reserve(&kl.index, kl.n, keylog_hash_of, NULL))
+        return NULL;
     struct keylog_entry *e = &kl.v[kl.n];
     memset(e, 0, sizeof(*e));
     memcpy(e->random, random, 32);
-    uint32_t k = keylog_hash(random) & (kl.n_slots - 1);
-    while (kl.slots[k])
-        k = (k + 1) & (kl.n_slots - 1);
-    kl.slots[k] = ++kl.n;
+    idxtab_insert(&kl.index, keylog_hash(random), kl.n++);
     return e;
 }
 
@@ -173,6 +164,6 @@ void
 keylog_free(void)
 {
     mem_free(kl.v, (size_t)kl.cap * sizeof(*kl.v));
-    mem_free(kl.slots, (size_t)kl.n_slots * sizeof(*kl.slots));
+    idxtab_free(&kl.index);
     memset(&kl, 0, sizeof(kl));
 }

@@ -1,0 +1,53 @@
+/* \summary: open-addressing index table (see idxtab.h). */
+#include "idxtab.h"
+
+#include "mem.h"
+
+uint32_t
+idxtab_find(const struct idxtab *t, uint64_t h, bool (*eq)(uint32_t idx, const void *key),
+            const void *key)
+{
+    if (t->n_slots == 0)
+        return UINT32_MAX;
+    uint32_t mask = t->n_slots - 1;
+    for (uint32_t k = (uint32_t)h & mask; t->slots[k]; k = (k + 1) & mask)
+        if (eq(t->slots[k] - 1, key))
+            return t->slots[k] - 1;
+    return UINT32_MAX;
+}
+
+void
+idxtab_insert(struct idxtab *t, uint64_t h, uint32_t idx)
+{
+    uint32_t mask = t->n_slots - 1;
+    uint32_t k = (uint32_t)h & mask;
+    while (t->slots[k])
+        k = (k + 1) & mask;
+    t->slots[k] = idx + 1;
+}
+
+bool
+idxtab_reserve(struct idxtab *t, uint32_t count,
+               uint64_t (*hash_of)(uint32_t idx, const void *user), const void *user)
+{
+    if ((count + 1) * 2 <= t->n_slots)
+        return true;
+    struct idxtab nt;
+    nt.n_slots = t->n_slots ? t->n_slots * 2 : 64;
+    nt.slots = mem_alloc((size_t)nt.n_slots * sizeof(*nt.slots));
+    if (!nt.slots)
+        return false;
+    for (uint32_t i = 0; i < count; i++)
+        idxtab_insert(&nt, hash_of(i, user), i);
+    idxtab_free(t);
+    *t = nt;
+    return true;
+}
+
+void
+idxtab_free(struct idxtab *t)
+{
+    mem_free(t->slots, (size_t)t->n_slots * sizeof(*t->slots));
+    t->slots = 0;
+    t->n_slots = 0;
+}

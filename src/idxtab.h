@@ -1,0 +1,30 @@
+/* \summary: an open-addressing hash table of small indices (into an array
+ * the caller owns), kept at most half full, its memory accounted in mem.c.
+ * The caller hashes and compares its own keys. */
+#ifndef SMTPTAP_IDXTAB_H
+#define SMTPTAP_IDXTAB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct idxtab {
+    uint32_t *slots; /* index + 1, 0 = empty */
+    uint32_t n_slots;
+};
+
+/* The index stored under hash h for which eq(index, key) holds, or
+ * UINT32_MAX. */
+uint32_t idxtab_find(const struct idxtab *t, uint64_t h, bool (*eq)(uint32_t idx, const void *key),
+                     const void *key);
+
+/* Makes room for a (count + 1)-th entry, rehashing the count present ones
+ * with hash_of(index, user) when it grows. False when memory is refused. */
+bool idxtab_reserve(struct idxtab *t, uint32_t count,
+                    uint64_t (*hash_of)(uint32_t idx, const void *user), const void *user);
+
+/* Stores idx under h (after idxtab_reserve). */
+void idxtab_insert(struct idxtab *t, uint64_t h, uint32_t idx);
+
+void idxtab_free(struct idxtab *t);
+
+#endif /* SMTPTAP_IDXTAB_H */
