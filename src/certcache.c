@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "mem.h"
+#include "x509_decode.h"
 
 /* Entries live in chunks allocated as the cache fills, so an empty cache
  * costs nothing and pointers to entries never move. */
@@ -63,6 +64,7 @@ certcache_free(void)
     mem_free(cc.chunks, (size_t)((cc.max + CC_CHUNK - 1) / CC_CHUNK) * sizeof(*cc.chunks));
     mem_free(cc.slots, (size_t)cc.n_slots * sizeof(*cc.slots));
     memset(&cc, 0, sizeof(cc));
+    x509_decode_shutdown();
 }
 
 /* 64-bit hash of the DER, 8 bytes a step (a multiply-xorshift mix). Not
@@ -112,12 +114,10 @@ cc_create(const uint8_t *der, size_t len, uint64_t h)
     EVP_Digest(der, len, e->sha256, &dl, EVP_sha256(), NULL);
     EVP_Digest(der, len, e->sha1, &dl, EVP_sha1(), NULL);
     /* Decode once (RFC 5280 §4.1); keep the object for verification. */
-    const unsigned char *p = der;
     uint64_t hits = mem_cap_hits();
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (x && p != der + len) {
-        X509_free(x);
-        x = NULL;
+    int trailing = 0;
+    X509 *x = x509_decode(der, len, &trailing);
+    if (trailing) {
         e->info.parse_error = "trailing bytes after the certificate";
     } else if (!x) {
         e->info.parse_error = mem_cap_hits() != hits ? "not decoded: memcap reached" : "bad DER";

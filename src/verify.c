@@ -15,6 +15,7 @@
 
 #include "certcache.h"
 #include "x509.h"
+#include "x509_decode.h"
 
 #define VERIFY_CACHE_SLOTS 4096
 #define VERIFY_BUCKET_S    3600
@@ -34,6 +35,8 @@ static struct {
     struct verify_result *cur; /* the result the callback fills */
 } vf;
 
+static int verify_load(const struct config *cfg, char *err, size_t errlen);
+
 int
 verify_init(const struct config *cfg, char *err, size_t errlen)
 {
@@ -43,6 +46,22 @@ verify_init(const struct config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create the trust store");
         return -1;
     }
+    x509_decode_begin(); /* the PEM files' certificates decode the fast way too */
+    int rc = verify_load(cfg, err, errlen);
+    x509_decode_end();
+    if (rc != 0) {
+        verify_fini();
+        return -1;
+    }
+    ERR_clear_error();
+    vf.cache = calloc(VERIFY_CACHE_SLOTS, sizeof(*vf.cache));
+    return 0;
+}
+
+/* The trust store: the system bundle, then --ca-file and --ca-path. */
+static int
+verify_load(const struct config *cfg, char *err, size_t errlen)
+{
     if (!cfg->no_system_ca) {
         /* The system bundle, loaded once into memory (SSL_CERT_FILE or
          * OpenSSL's default file). Not the hashed directory: its lookups
@@ -57,17 +76,13 @@ verify_init(const struct config *cfg, char *err, size_t errlen)
         if (X509_STORE_load_file(vf.store, cfg->ca_files[i]) != 1) {
             snprintf(err, errlen, "--ca-file %s: no certificate could be loaded from it",
                      cfg->ca_files[i]);
-            verify_fini();
             return -1;
         }
     for (unsigned i = 0; i < cfg->n_ca_paths; i++)
         if (X509_STORE_load_path(vf.store, cfg->ca_paths[i]) != 1) {
             snprintf(err, errlen, "--ca-path %s: not a readable directory", cfg->ca_paths[i]);
-            verify_fini();
             return -1;
         }
-    ERR_clear_error();
-    vf.cache = calloc(VERIFY_CACHE_SLOTS, sizeof(*vf.cache));
     return 0;
 }
 

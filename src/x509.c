@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "x509_decode.h"
+
 #define X509_STR_MAX 4096 /* longest name kept; longer ones end in "..." */
 
 /* Escapes raw bytes: printable ASCII as is (backslash doubled), others \xNN. */
@@ -248,15 +250,10 @@ x509_extract(const uint8_t *der, size_t len, struct x509_info *out)
         out->parse_error = "empty or oversized DER";
         return -1;
     }
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
+    int trailing = 0;
+    X509 *x = x509_decode(der, len, &trailing);
     if (!x) {
-        out->parse_error = "bad DER";
-        return -1;
-    }
-    if (p != der + len) {
-        X509_free(x);
-        out->parse_error = "trailing bytes after the certificate";
+        out->parse_error = trailing ? "trailing bytes after the certificate" : "bad DER";
         return -1;
     }
     int rc = x509_fill(x, out);

@@ -48,14 +48,14 @@ void x509_info_free(struct x509_info *info);
 struct x509_st;
 int x509_fill(struct x509_st *x, struct x509_info *out);
 
-/* Copies info->exchange_name into out: the string Exchange's
- * Set-ReceiveConnector -TlsCertificateName takes ("<I>CN=R3, O=Let's Encrypt,
- * C=US<S>CN=mail.contoso.com"). Returns 0, or -1 when unknown. */
 /* Copies an X509_NAME in the RFC 2253 form used for subject and issuer
  * ("CN=Other Root CA,O=Other Org"), cut to n bytes. */
 struct X509_name_st;
 void x509_name_copy(const struct X509_name_st *nm, char *out, size_t n);
 
+/* Copies info->exchange_name into out: the string Exchange's
+ * Set-ReceiveConnector -TlsCertificateName takes ("<I>CN=R3, O=Let's Encrypt,
+ * C=US<S>CN=mail.contoso.com"). Returns 0, or -1 when unknown. */
 int x509_exchange_cert_name(const struct x509_info *info, char *out, size_t n);
 
 #endif /* SMTPTAP_X509_H */
