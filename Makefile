@@ -39,10 +39,10 @@ bench: build
 	sh bench/run.sh
 
 format:
-	clang-format -i src/*.c src/*.h dissectors/*.c dissectors/*.h tests/unit/*.c tests/fuzz/*.c bench/*.c
+	clang-format -i src/*.c src/*.h dissectors/*.c dissectors/*.h tests/unit/*.c tests/heap/*.c tests/fuzz/*.c bench/*.c
 
 format-check:
-	clang-format --dry-run -Werror src/*.c src/*.h dissectors/*.c dissectors/*.h tests/unit/*.c tests/fuzz/*.c bench/*.c
+	clang-format --dry-run -Werror src/*.c src/*.h dissectors/*.c dissectors/*.h tests/unit/*.c tests/heap/*.c tests/fuzz/*.c bench/*.c
 
 install: build
 	cmake --install $(BUILD)

@@ -24,6 +24,9 @@ uint64_t mem_in_use(void);
 uint64_t mem_peak(void);
 uint64_t mem_cap_hits(void);
 uint64_t mem_cap(void);
+/* Highest size seen of glibc's heap (main arena plus mmap()ed blocks) while
+ * a memcap is set; 0 under allocators that do not use brk (sanitizers). */
+uint64_t mem_heap_peak(void);
 
 /* Test hook: make the k-th allocation from now fail (0 = off). */
 void mem_fail_after(uint64_t k);
