@@ -31,6 +31,7 @@ static struct {
     uint32_t parse_errors;
     uint64_t refused;
     uint64_t sightings;
+    EVP_MD *sha256, *sha1; /* fetched once: an implicit fetch per digest costs more than the hash */
 } cc;
 
 static struct cert_entry *
@@ -43,6 +44,8 @@ void
 certcache_init(uint32_t max_entries)
 {
     memset(&cc, 0, sizeof(cc));
+    cc.sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    cc.sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
     cc.max = max_entries ? max_entries : 1;
     uint32_t s = 64;
     while (s < cc.max * 2u && s < (1u << 30))
@@ -63,6 +66,8 @@ certcache_free(void)
         mem_free(cc.chunks[i], CC_CHUNK * sizeof(**cc.chunks));
     mem_free(cc.chunks, (size_t)((cc.max + CC_CHUNK - 1) / CC_CHUNK) * sizeof(*cc.chunks));
     mem_free(cc.slots, (size_t)cc.n_slots * sizeof(*cc.slots));
+    EVP_MD_free(cc.sha256);
+    EVP_MD_free(cc.sha1);
     memset(&cc, 0, sizeof(cc));
     x509_decode_shutdown();
 }
@@ -111,8 +116,8 @@ cc_create(const uint8_t *der, size_t len, uint64_t h)
     e->hash = h;
     e->seen = 1;
     unsigned int dl = 0;
-    EVP_Digest(der, len, e->sha256, &dl, EVP_sha256(), NULL);
-    EVP_Digest(der, len, e->sha1, &dl, EVP_sha1(), NULL);
+    EVP_Digest(der, len, e->sha256, &dl, cc.sha256 ? cc.sha256 : EVP_sha256(), NULL);
+    EVP_Digest(der, len, e->sha1, &dl, cc.sha1 ? cc.sha1 : EVP_sha1(), NULL);
     /* Decode once (RFC 5280 §4.1); keep the object for verification. */
     uint64_t hits = mem_cap_hits();
     int trailing = 0;

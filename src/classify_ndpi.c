@@ -65,9 +65,9 @@ classify_init(void)
      * misdirected client plausibly carries; the other ~250 dissectors would
      * run on every payload packet for nothing (half of nDPI's cost). */
     static const uint16_t wanted[] = {
-        NDPI_PROTOCOL_MAIL_SMTP, NDPI_PROTOCOL_MAIL_SMTPS, NDPI_PROTOCOL_MAIL_POP,
-        NDPI_PROTOCOL_MAIL_POPS, NDPI_PROTOCOL_MAIL_IMAP,  NDPI_PROTOCOL_MAIL_IMAPS,
-        NDPI_PROTOCOL_TLS,       NDPI_PROTOCOL_HTTP,       NDPI_PROTOCOL_SSH,
+        NDPI_PROTOCOL_MAIL_SMTP,   NDPI_PROTOCOL_MAIL_SMTPS, NDPI_PROTOCOL_MAIL_POP,
+        NDPI_PROTOCOL_MAIL_POPS,   NDPI_PROTOCOL_MAIL_IMAP,  NDPI_PROTOCOL_MAIL_IMAPS,
+        NDPI_PROTOCOL_TLS,         NDPI_PROTOCOL_HTTP,       NDPI_PROTOCOL_SSH,
         NDPI_PROTOCOL_FTP_CONTROL,
     };
     NDPI_PROTOCOL_BITMASK mask;

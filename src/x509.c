@@ -45,21 +45,66 @@ x509_escape(const unsigned char *b, size_t n)
     return o;
 }
 
-/* A name printed with OpenSSL's RFC 2253 rules (control and high bytes as
- * \XX, RFC 4514 §2.4) and the given separator flags. */
+/* RFC 4514 §2.4: in the printed form a separator inside a value is always
+ * escaped ("\," or "\XX"), so the unescaped ones are the RDN separators. */
 static char *
-x509_name_str(const X509_NAME *nm, unsigned long sep)
+x509_name_spaced(const char *p, size_t n)
 {
+    size_t extra = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\')
+            i++;
+        else if (p[i] == ',' || p[i] == '+')
+            extra += p[i] == ',' ? 1 : 2;
+    }
+    char *w = malloc(n + extra + 1);
+    if (!w)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '\\' && i + 1 < n) {
+            w[k++] = c;
+            w[k++] = p[++i];
+        } else if (c == ',') {
+            w[k++] = ',';
+            w[k++] = ' ';
+        } else if (c == '+') {
+            w[k++] = ' ';
+            w[k++] = '+';
+            w[k++] = ' ';
+        } else {
+            w[k++] = c;
+        }
+    }
+    w[k] = '\0';
+    char *e = x509_escape((const unsigned char *)w, k);
+    free(w);
+    return e;
+}
+
+/* A name printed with OpenSSL's RFC 2253 rules (control and high bytes as
+ * \XX, RFC 4514 §2.4; RDNs separated by ",", multi-valued ones by "+").
+ * With spaced set, the separators are ", " and " + " instead (the form
+ * Windows shows): the same string with each unescaped separator widened,
+ * which is what XN_FLAG_SEP_CPLUS_SPC prints, without printing twice. */
+static char *
+x509_name_str(const X509_NAME *nm, char **spaced)
+{
+    if (spaced)
+        *spaced = NULL;
     BIO *bio = BIO_new(BIO_s_mem());
     if (!bio)
         return NULL;
-    unsigned long fl = (XN_FLAG_RFC2253 & ~XN_FLAG_SEP_MASK) | sep;
     char *out = NULL;
-    if (X509_NAME_print_ex(bio, nm, 0, fl) >= 0) {
+    if (X509_NAME_print_ex(bio, nm, 0, XN_FLAG_RFC2253) >= 0) {
         char *p;
         long n = BIO_get_mem_data(bio, &p);
-        if (n >= 0)
+        if (n >= 0) {
             out = x509_escape((const unsigned char *)p, (size_t)n);
+            if (spaced)
+                *spaced = x509_name_spaced(p, (size_t)n);
+        }
     }
     BIO_free(bio);
     return out;
@@ -68,7 +113,7 @@ x509_name_str(const X509_NAME *nm, unsigned long sep)
 void
 x509_name_copy(const struct X509_name_st *nm, char *out, size_t n)
 {
-    char *s = n ? x509_name_str(nm, XN_FLAG_SEP_COMMA_PLUS) : NULL;
+    char *s = n ? x509_name_str(nm, NULL) : NULL;
     if (n)
         snprintf(out, n, "%s", s ? s : "");
     free(s);
@@ -205,12 +250,11 @@ x509_fill(struct x509_st *xp, struct x509_info *o)
     X509 *x = xp;
     memset(o, 0, sizeof(*o));
     o->path_len = -1;
-    o->subject = x509_name_str(X509_get_subject_name(x), XN_FLAG_SEP_COMMA_PLUS);
-    o->issuer = x509_name_str(X509_get_issuer_name(x), XN_FLAG_SEP_COMMA_PLUS);
+    char *wi, *ws;
+    o->subject = x509_name_str(X509_get_subject_name(x), &ws);
+    o->issuer = x509_name_str(X509_get_issuer_name(x), &wi);
     o->subject_cn = x509_cn(x);
     o->serial = x509_serial(x);
-    char *wi = x509_name_str(X509_get_issuer_name(x), XN_FLAG_SEP_CPLUS_SPC);
-    char *ws = x509_name_str(X509_get_subject_name(x), XN_FLAG_SEP_CPLUS_SPC);
     if (wi && ws) {
         size_t n = strlen(wi) + strlen(ws) + 8;
         o->exchange_name = malloc(n);

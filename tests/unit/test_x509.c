@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/x509.h>
 
 #include "certcache.h"
 #include "mem.h"
@@ -204,6 +205,64 @@ test_cache_dedup(void **state)
     free(bad);
 }
 
+/* The Exchange form of a name (", " and " + " between RDNs and values) is
+ * exactly what OpenSSL prints with XN_FLAG_SEP_CPLUS_SPC, also with escaped
+ * commas and plus signs inside values and a multi-valued RDN. */
+static void
+test_exchange_name_separators(void **state)
+{
+    (void)state;
+    X509 *x = X509_new();
+    assert_non_null(x);
+    X509_NAME *nm = X509_NAME_new();
+    assert_int_equal(
+        X509_NAME_add_entry_by_txt(nm, "C", MBSTRING_ASC, (const unsigned char *)"DE", -1, -1, 0),
+        1);
+    assert_int_equal(X509_NAME_add_entry_by_txt(nm, "O", MBSTRING_ASC,
+                                                (const unsigned char *)"Smith, Jones + Co", -1, -1,
+                                                0),
+                     1);
+    assert_int_equal(X509_NAME_add_entry_by_txt(nm, "OU", MBSTRING_ASC,
+                                                (const unsigned char *)"Mail\\Relay", -1, -1, 0),
+                     1);
+    /* set = -1: joins the previous RDN (multi-valued, RFC 4514 §2.2) */
+    assert_int_equal(X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_UTF8,
+                                                (const unsigned char *)"m\xc3\xa4il.example", -1,
+                                                -1, -1),
+                     1);
+    assert_int_equal(X509_set_subject_name(x, nm), 1);
+    assert_int_equal(X509_set_issuer_name(x, nm), 1);
+    struct x509_info in;
+    assert_int_equal(x509_fill(x, &in), 0);
+    BIO *b = BIO_new(BIO_s_mem());
+    assert_true(X509_NAME_print_ex(
+                    b, nm, 0, (XN_FLAG_RFC2253 & ~XN_FLAG_SEP_MASK) | XN_FLAG_SEP_CPLUS_SPC) > 0);
+    char *p;
+    long n = BIO_get_mem_data(b, &p);
+    char want[512];
+    assert_true(n > 0 && (size_t)n < 200);
+    /* x509.c escapes backslashes and non-ASCII bytes once more for the
+     * report; the printed form here has no non-ASCII byte (RFC 2253 \XX). */
+    char esc[256];
+    size_t k = 0;
+    for (long i = 0; i < n; i++) {
+        if (p[i] == '\\')
+            esc[k++] = '\\';
+        esc[k++] = p[i];
+    }
+    esc[k] = '\0';
+    snprintf(want, sizeof(want), "<I>%s<S>%s", esc, esc);
+    assert_string_equal(in.exchange_name, want);
+    assert_non_null(strstr(in.exchange_name, "Smith\\\\, Jones \\\\+ Co, C=DE<S>"));
+    assert_non_null(strstr(in.exchange_name, " + OU=Mail"));
+    assert_non_null(strstr(in.subject, "+OU=Mail"));
+    assert_non_null(strstr(in.subject, "Co,C=DE"));
+    x509_info_free(&in);
+    BIO_free(b);
+    X509_NAME_free(nm);
+    X509_free(x);
+}
+
 /* A full cache refuses new certificates (id 0) but still finds known ones. */
 static void
 test_cache_cap(void **state)
@@ -237,6 +296,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_bad_der, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_dedup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exchange_name_separators, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
