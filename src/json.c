@@ -77,6 +77,19 @@ json_needs_escape(uint8_t c)
     return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
 }
 
+/* Whether any of the 8 bytes of w needs escaping: a byte < 0x20, >= 0x7f,
+ * '"' or '\\' (the classic zero-byte test on w, w ^ '"' and w ^ '\\'; exact,
+ * no false positives). Plain text is skipped 8 bytes per step. */
+static bool
+json_word_needs_escape(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\'), d = w ^ (ones * 0x7f);
+    uint64_t ctl = (w - ones * 0x20) & ~w;
+    uint64_t hit = ctl | ((q - ones) & ~q) | ((b - ones) & ~b) | ((d - ones) & ~d) | w;
+    return (hit & high) != 0;
+}
+
 static void
 json_escaped(struct json *j, const uint8_t *s, size_t n)
 {
@@ -84,6 +97,15 @@ json_escaped(struct json *j, const uint8_t *s, size_t n)
     json_put(j, "\"", 1);
     size_t run = 0; /* start of the pending run of plain bytes */
     for (size_t i = 0; i < n; i++) {
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (json_word_needs_escape(w))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         uint8_t c = s[i];
         if (!json_needs_escape(c))
             continue;

@@ -144,12 +144,60 @@ test_large_output_in_order(void **state)
     free(s);
 }
 
+/* Every byte value at every offset of a 24-byte string (so each position of
+ * an 8-byte word is tried) escapes exactly as one byte at a time would. */
+static uint8_t every_buf[24];
+
+static void
+write_every(struct json *j)
+{
+    json_strn(j, NULL, every_buf, sizeof(every_buf));
+}
+
+static void
+test_every_byte_every_offset(void **state)
+{
+    (void)state;
+    for (unsigned pos = 0; pos < sizeof(every_buf); pos++)
+        for (unsigned c = 0; c < 256; c++) {
+            memset(every_buf, 'a', sizeof(every_buf));
+            every_buf[pos] = (uint8_t)c;
+            char want[64];
+            const char *e;
+            char u[8];
+            if (c == '"')
+                e = "\\\"";
+            else if (c == '\\')
+                e = "\\\\";
+            else if (c == '\n')
+                e = "\\n";
+            else if (c == '\r')
+                e = "\\r";
+            else if (c == '\t')
+                e = "\\t";
+            else if (c < 0x20 || c >= 0x7f) {
+                snprintf(u, sizeof(u), "\\u%04x", c);
+                e = u;
+            } else {
+                u[0] = (char)c;
+                u[1] = '\0';
+                e = u;
+            }
+            snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)pos, "aaaaaaaaaaaaaaaaaaaaaaaa", e,
+                     (int)(sizeof(every_buf) - pos - 1), "aaaaaaaaaaaaaaaaaaaaaaaa");
+            char *got = json_capture(write_every);
+            assert_string_equal(got, want);
+            free(got);
+        }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_escapes_never_cut_at_nul),
+        cmocka_unit_test(test_every_byte_every_offset),
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_null_stream_discards),
         cmocka_unit_test(test_large_output_in_order),
