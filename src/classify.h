@@ -24,6 +24,13 @@ bool classify_available(void);
 bool classify_packet(struct classify_flow **cf, const uint8_t *ip, uint32_t ip_len,
                      const struct pkt *p);
 
+/* smtptap's own SMTP dissector recognised the flow (a greeting or a
+ * command; with implicit_tls, TLS records on an implicit-TLS port): unless
+ * nDPI has already decided, its name for SMTP (SMTPS) becomes the label and
+ * nDPI stops, its state freed. nDPI's line parser would otherwise run on the
+ * EHLO reply and the next packets only to say the same (issue 5). */
+void classify_confirm_smtp(struct classify_flow **cf, bool implicit_tls);
+
 /* Result so far: application name ("SMTP", "SMTPS", "TLS", ...) or NULL. */
 const char *classify_app(const struct classify_flow *cf);
 

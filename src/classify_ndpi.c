@@ -4,7 +4,9 @@
  * 2525? TLS?) and labels server addresses by owner from its IP lists
  * (Microsoft, Google, ...). It never parses certificates for us and decides
  * no TLS fact: in 4.2 it does not follow STARTTLS anyway. It sees only the
- * first CLASSIFY_MAX_PKTS packets of a flow; then its state is freed.
+ * first CLASSIFY_MAX_PKTS packets of a flow, and none after smtptap's own
+ * dissector has recognised SMTP (classify_confirm_smtp); then its state is
+ * freed.
  * Its memory is accounted through mem.c (set_ndpi_malloc).
  */
 #include "classify.h"
@@ -151,6 +153,26 @@ classify_packet(struct classify_flow **cfp, const uint8_t *ip, uint32_t ip_len, 
         cf->done = true;
     }
     return cf->done;
+}
+
+void
+classify_confirm_smtp(struct classify_flow **cfp, bool implicit_tls)
+{
+    if (classify_mod == NULL)
+        return;
+    struct classify_flow *cf = *cfp;
+    if (cf == NULL) {
+        if ((cf = mem_alloc(sizeof(*cf))) == NULL)
+            return;
+        *cfp = cf;
+    }
+    if (cf->done)
+        return;
+    memset(&cf->proto, 0, sizeof(cf->proto));
+    cf->proto.app_protocol = implicit_tls ? NDPI_PROTOCOL_MAIL_SMTPS : NDPI_PROTOCOL_MAIL_SMTP;
+    classify_name(cf);
+    classify_release(cf);
+    cf->done = true;
 }
 
 const char *

@@ -30,6 +30,13 @@ classify_packet(struct classify_flow **cf, const uint8_t *ip, uint32_t ip_len, c
     return true;
 }
 
+void
+classify_confirm_smtp(struct classify_flow **cf, bool implicit_tls)
+{
+    (void)cf;
+    (void)implicit_tls;
+}
+
 const char *
 classify_app(const struct classify_flow *cf)
 {

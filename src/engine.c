@@ -387,6 +387,20 @@ engine_looks_tls(const uint8_t *p, uint32_t len)
     return len >= 3 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04;
 }
 
+/* smtptap's own dissector has recognised SMTP: a greeting or a command, or
+ * TLS records on an implicit-TLS port (TLS elsewhere may be anything). */
+static bool
+engine_smtp_recognised(const struct flow *f)
+{
+    if (f->ctx == NULL)
+        return false;
+    const struct session_facts *sf = fctx_facts_const(f->ctx);
+    if (sf->smtp.seen)
+        return true;
+    return sf->smtp.implicit_tls && sf->tls.seen &&
+           config_is_tls_port(eng.cfg, f->key.port[!f->client_side]);
+}
+
 /* Decides on the first payload of either side (bounded: no waiting). */
 static void
 engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
@@ -574,6 +588,12 @@ engine_packet(const struct pkt *p)
     f->bytes[side] += p->payload_wirelen;
     if (p->payload_wirelen > p->payload_caplen)
         f->truncated_pkts++;
+    if (p->tcp_flags & TH_SYN)
+        f->syn_seen[side] = true;
+    if (f->disp != FLOW_BYPASS)
+        engine_tcp(f, side, p);
+    /* After the dissectors: a packet that lets them recognise SMTP (the
+     * greeting) need not go through nDPI as well. */
     if (!f->cf_done) {
         if (p->l3 == NULL || (f->disp == FLOW_BYPASS && f->ctx == NULL && !f->mail_port)) {
             /* Not mail and never reported: nDPI would label nothing anyone
@@ -581,14 +601,13 @@ engine_packet(const struct pkt *p)
             classify_flow_free(f->cf);
             f->cf = NULL;
             f->cf_done = true;
+        } else if (engine_smtp_recognised(f)) {
+            classify_confirm_smtp(&f->cf, fctx_facts_const(f->ctx)->smtp.implicit_tls);
+            f->cf_done = true;
         } else {
             f->cf_done = classify_packet(&f->cf, p->l3, p->l3_caplen, p);
         }
     }
-    if (p->tcp_flags & TH_SYN)
-        f->syn_seen[side] = true;
-    if (f->disp != FLOW_BYPASS)
-        engine_tcp(f, side, p);
 
     if (p->tcp_flags & TH_RST) {
         engine_end(f, "rst");
