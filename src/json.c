@@ -350,5 +350,9 @@ json_ts(struct json *j, const char *key, int64_t us)
 {
     char b[40];
     json_fmt_ts(b, sizeof(b), us);
-    json_str(j, key, b);
+    /* Digits, '-', ':', 'T', '.', 'Z' or "invalid": nothing to escape. */
+    json_member(j, key);
+    json_put(j, "\"", 1);
+    json_put(j, b, strlen(b));
+    json_put(j, "\"", 1);
 }
