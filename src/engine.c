@@ -595,9 +595,10 @@ engine_packet(const struct pkt *p)
     /* After the dissectors: a packet that lets them recognise SMTP (the
      * greeting) need not go through nDPI as well. */
     if (!f->cf_done) {
-        if (p->l3 == NULL || (f->disp == FLOW_BYPASS && f->ctx == NULL && !f->mail_port)) {
-            /* Not mail and never reported: nDPI would label nothing anyone
-             * reads. Non-mail flows then cost one lookup per packet. */
+        if (p->l3 == NULL || (f->disp == FLOW_BYPASS && f->ctx == NULL)) {
+            /* Not mail, or a mail flow that got no dissector (memcap): nDPI
+             * would label nothing anyone reads. Such flows then cost one
+             * lookup per packet. */
             classify_flow_free(f->cf);
             f->cf = NULL;
             f->cf_done = true;
