@@ -32,7 +32,24 @@ static struct {
     struct reasm_limits lim;
     int64_t next_expire_us;
     uint64_t flows, mail_flows, sessions, evictions, timeouts, cap_hits, untracked;
+    uint64_t dissecting; /* flows in FLOW_DISSECT now */
 } eng;
+
+/* Memory a flow may still need while it is dissected (reassembly, dissector
+ * state, a certificate chain being collected): about twice what one takes at
+ * its peak in the bench's captures. */
+#define ENGINE_DISSECT_BUDGET (32u << 10)
+
+/* Moves f to disposition d, counting the flows being dissected. */
+static void
+engine_set_disp(struct flow *f, enum flow_disp d)
+{
+    if (f->disp == FLOW_DISSECT && d != FLOW_DISSECT && eng.dissecting > 0)
+        eng.dissecting--;
+    else if (f->disp != FLOW_DISSECT && d == FLOW_DISSECT)
+        eng.dissecting++;
+    f->disp = d;
+}
 
 static void (*engine_sink_fn)(void *, const struct flow_record *);
 static void *engine_sink_user;
@@ -272,7 +289,7 @@ engine_release(struct flow *f)
         f->cf = NULL;
     }
     f->cf_done = true;
-    f->disp = FLOW_BYPASS;
+    engine_set_disp(f, FLOW_BYPASS);
 }
 
 /* Ends f: remaining holes become gaps, both directions see their end, the
@@ -401,6 +418,18 @@ engine_smtp_recognised(const struct flow *f)
            config_is_tls_port(eng.cfg, f->key.port[!f->client_side]);
 }
 
+/* True when a new flow should not be dissected: the flows in progress
+ * already have the memcap spoken for (ENGINE_DISSECT_BUDGET each), or
+ * accounted memory is within an eighth of it. */
+static bool
+engine_memory_reserved(void)
+{
+    uint64_t cap = mem_cap();
+    if (cap == UINT64_MAX)
+        return false;
+    return eng.dissecting >= cap / ENGINE_DISSECT_BUDGET || mem_in_use() > cap - cap / 8;
+}
+
 /* Decides on the first payload of either side (bounded: no waiting). */
 static void
 engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
@@ -421,9 +450,19 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
                 (engine_starts_ci(pl, n, "EHLO") || engine_starts_ci(pl, n, "HELO")))) {
         d = engine_smtp;
     }
-    f->disp = FLOW_BYPASS;
+    engine_set_disp(f, FLOW_BYPASS);
     if (d == NULL)
         return;
+    if (engine_memory_reserved()) {
+        /* Admission control: memory is kept for the flows already being
+         * dissected, so that they finish their handshakes rather than every
+         * flow losing segments to the cap (many connections open at once). */
+        eng.cap_hits++;
+        engine_flow_event(f, "memcap",
+                          "not dissected: memory near the cap is kept for the flows in progress",
+                          p->ts_us);
+        return;
+    }
     f->ctx = fctx_new(eng.cfg, server_port);
     if (f->ctx == NULL) {
         engine_flow_event(f, "memcap", "flow context could not be allocated", p->ts_us);
@@ -433,7 +472,7 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
     if (implicit)
         fctx_facts(f->ctx)->smtp.implicit_tls = true;
     f->first_dissector = d->name;
-    f->disp = fctx_status(f->ctx) == FCTX_ACTIVE ? FLOW_DISSECT : FLOW_BYPASS;
+    engine_set_disp(f, fctx_status(f->ctx) == FCTX_ACTIVE ? FLOW_DISSECT : FLOW_BYPASS);
     eng.sessions++;
 }
 
@@ -539,7 +578,7 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
     if (fctx_status(f->ctx) != FCTX_ACTIVE) { /* done or stopped: bypass from now on */
         reasm_free(&f->rd[0]);
         reasm_free(&f->rd[1]);
-        f->disp = FLOW_BYPASS;
+        engine_set_disp(f, FLOW_BYPASS);
     }
 }
 

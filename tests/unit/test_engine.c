@@ -361,6 +361,52 @@ test_eviction(void **state)
     assert_int_equal(n_got, 4);
 }
 
+/* Admission control: with more connections starting at once than the memcap
+ * can carry through their handshakes (ENGINE_DISSECT_BUDGET, 32 KiB, each),
+ * the first ones are dissected to the end and the later ones are not
+ * dissected at all (a memcap anomaly on their record), instead of every one
+ * losing data. memcap 256 KiB: 8 flows at a time. */
+static void
+test_admission_under_memcap(void **state)
+{
+    (void)state;
+    cfg.memcap = 256u << 10;
+    cfg.flow_max = 64;
+    mem_init(cfg.memcap);
+    start();
+    enum { N = 10 };
+    for (uint16_t i = 0; i < N; i++) { /* all open, each sends its first line */
+        uint16_t cp = (uint16_t)(41000 + i);
+        pkt_send(0, C, cp, S, 25, TH_SYN, 1000, 0, NULL, 0);
+        pkt_send(0, S, 25, C, cp, TH_SYN | TH_ACK, 5000, 1001, NULL, 0);
+        pkt_send(0, C, cp, S, 25, TH_ACK, 1001, 5001, NULL, 0);
+        pkt_send(0, S, 25, C, cp, TH_ACK | TH_PSH, 5001, 1001, "220 x\r\n", 0);
+    }
+    for (uint16_t i = 0; i < N; i++) {
+        uint16_t cp = (uint16_t)(41000 + i);
+        pkt_send(1, C, cp, S, 25, TH_ACK | TH_FIN, 1001, 5008, NULL, 0);
+        pkt_send(1, S, 25, C, cp, TH_ACK | TH_FIN, 5008, 1002, NULL, 0);
+    }
+    assert_int_equal(n_got, N);
+    unsigned dissected = 0, shed = 0;
+    for (unsigned i = 0; i < n_got; i++) {
+        if (strcmp(got[i].dissector, "smtp") == 0) {
+            dissected++;
+            assert_true(got[i].cport < 41000 + 8); /* the first ones */
+        } else {
+            shed++;
+            assert_non_null(strstr(got[i].anomalies, "memcap"));
+        }
+    }
+    assert_int_equal(dissected, 8);
+    assert_int_equal(shed, 2);
+    /* Once they are done, new flows are dissected again. */
+    conversation(2, 42000, 25, "EHLO a\r\n", "220 x\r\n");
+    assert_int_equal(n_got, N + 1);
+    assert_string_equal(got[N].dissector, "smtp");
+    stop();
+}
+
 /* A full table: a packet from the middle of an untracked connection does not
  * evict (that would thrash: each packet evicting the flow the next needs);
  * it is counted as untracked. A SYN still evicts the least recently used. */
@@ -479,6 +525,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_admission_under_memcap, setup),
         cmocka_unit_test_setup(test_client_by_syn, setup),
         cmocka_unit_test_setup(test_client_by_port_midstream, setup),
         cmocka_unit_test_setup(test_client_by_first_speaker, setup),
