@@ -30,11 +30,12 @@ struct classify_flow {
 
 static struct ndpi_detection_module_struct *classify_mod;
 
-/* nDPI's free() passes no size: keep it in a header. */
+/* nDPI's free() passes no size: keep it in a header. Not zeroed: nDPI's
+ * calloc clears what it asks for, and the flow state is cleared below. */
 static void *
 classify_malloc(size_t n)
 {
-    size_t *p = mem_alloc(n + sizeof(size_t) * 2);
+    size_t *p = mem_alloc_raw(n + sizeof(size_t) * 2);
     if (p == NULL)
         return NULL;
     p[0] = n + sizeof(size_t) * 2;

@@ -100,7 +100,7 @@ static void
 reasm_hist_add(struct reasm_dir *r, const uint8_t *buf, uint32_t len)
 {
     if (r->hist == NULL) {
-        r->hist = mem_alloc(REASM_HIST_BYTES);
+        r->hist = mem_alloc_raw(REASM_HIST_BYTES); /* only hist_len bytes are read */
         if (r->hist == NULL)
             return; /* no comparison of retransmissions: not an error */
         r->mem += REASM_HIST_BYTES;
