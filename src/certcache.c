@@ -22,6 +22,14 @@
  * costs nothing and pointers to entries never move. */
 #define CC_CHUNK 256u
 
+/* Decoded objects are about 8 KiB each: CA certificates (a few, in every
+ * chain) keep theirs; leaves (one per server, or one per handshake on a
+ * capture where every leaf differs) keep theirs only while among the
+ * CC_DECODED_LEAVES most recently decoded, and are decoded again from the
+ * kept DER when needed later (x509_decode: ~25 us). A distinct leaf then
+ * costs its DER and its extracted fields, not the decoded object. */
+#define CC_DECODED_LEAVES 1024
+
 static struct {
     struct cert_entry **chunks; /* entry id - 1 in chunks[(id - 1) / CC_CHUNK] */
     uint32_t n_chunks;          /* pointers in chunks[] */
@@ -32,6 +40,9 @@ static struct {
     uint64_t refused;
     uint64_t sightings;
     EVP_MD *sha256, *sha1; /* fetched once: an implicit fetch per digest costs more than the hash */
+    uint32_t *ring;        /* ids of the leaves whose decoded object is kept, oldest first */
+    uint32_t ring_n, ring_head;
+    uint64_t redecoded;
 } cc;
 
 static struct cert_entry *
@@ -66,6 +77,7 @@ certcache_free(void)
         mem_free(cc.chunks[i], CC_CHUNK * sizeof(**cc.chunks));
     mem_free(cc.chunks, (size_t)((cc.max + CC_CHUNK - 1) / CC_CHUNK) * sizeof(*cc.chunks));
     mem_free(cc.slots, (size_t)cc.n_slots * sizeof(*cc.slots));
+    mem_free(cc.ring, CC_DECODED_LEAVES * sizeof(*cc.ring));
     EVP_MD_free(cc.sha256);
     EVP_MD_free(cc.sha1);
     memset(&cc, 0, sizeof(cc));
@@ -93,6 +105,25 @@ cc_hash(const uint8_t *p, size_t n)
     h *= 0xbf58476d1ce4e5b9ull;
     h ^= h >> 32;
     return h;
+}
+
+static void
+cc_ring_push(struct cert_entry *e)
+{
+    if (e->info.is_ca)
+        return;
+    if (!cc.ring && !(cc.ring = mem_alloc(CC_DECODED_LEAVES * sizeof(*cc.ring))))
+        return; /* no ring: the object stays until certcache_free */
+    if (cc.ring_n == CC_DECODED_LEAVES) {
+        struct cert_entry *old = cc_entry(cc.ring[cc.ring_head] - 1);
+        X509_free(old->x509); /* holders of a reference keep theirs */
+        old->x509 = NULL;
+        cc.ring[cc.ring_head] = e->id;
+        cc.ring_head = (cc.ring_head + 1) % CC_DECODED_LEAVES;
+        return;
+    }
+    cc.ring[(cc.ring_head + cc.ring_n) % CC_DECODED_LEAVES] = e->id;
+    cc.ring_n++;
 }
 
 static uint32_t
@@ -135,6 +166,8 @@ cc_create(const uint8_t *der, size_t len, uint64_t h)
         cc.parse_errors++;
     e->x509 = x;
     e->id = ++cc.n;
+    if (x)
+        cc_ring_push(e);
     return e->id;
 }
 
@@ -208,8 +241,26 @@ certcache_sightings(void)
 struct x509_st *
 certcache_x509(uint32_t id)
 {
-    const struct cert_entry *e = certcache_get(id);
-    return e ? e->x509 : NULL;
+    if (id == 0 || id > cc.n)
+        return NULL;
+    struct cert_entry *e = cc_entry(id - 1);
+    if (!e->x509 && !e->info.parse_error) {
+        int trailing = 0;
+        e->x509 = x509_decode(e->der, e->der_len, &trailing);
+        if (!e->x509)
+            return NULL; /* decoded before, so only memory can fail here */
+        cc.redecoded++;
+        cc_ring_push(e);
+    }
+    if (!e->x509 || X509_up_ref(e->x509) != 1)
+        return NULL;
+    return e->x509;
+}
+
+uint64_t
+certcache_redecoded(void)
+{
+    return cc.redecoded;
 }
 
 int

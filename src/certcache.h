@@ -17,7 +17,8 @@ struct cert_entry {
     uint32_t der_len;
     struct x509_info info; /* parsed fields (info.parse_error set when the DER is bad) */
     uint64_t seen;         /* how many times it was sent */
-    struct x509_st *x509;  /* decoded once, kept for verification (NULL on parse error) */
+    struct x509_st *x509;  /* decoded object: kept for CA certificates, for the last
+                            * CC_DECODED_LEAVES leaves (NULL otherwise, and on parse error) */
     uint64_t hash;         /* fast hash of the DER (table key) */
     bool pem_written;      /* --certs wrote it */
 };
@@ -45,9 +46,12 @@ uint64_t certcache_sightings(void);
 uint64_t certcache_refused(void);
 
 /* The decoded certificate for verification (NULL when unknown or
- * unparsable). Owned by the cache. */
+ * unparsable), decoded again from its DER if the cache let the object go:
+ * a new reference, which the caller releases with X509_free(). */
 struct x509_st;
 struct x509_st *certcache_x509(uint32_t id);
+/* How many times an object was decoded again (for tests and the benchmark). */
+uint64_t certcache_redecoded(void);
 
 /* --certs DIR: writes DIR/<sha256 hex>.pem once per certificate (later calls
  * for the same id do nothing). Returns 0, or -1 with a reason in err. */

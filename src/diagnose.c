@@ -4,6 +4,7 @@
 #include "diagnose.h"
 
 #include <arpa/inet.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -186,8 +187,12 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
         int64_t at = at_us / 1000000;
         out->expiring_soon = leaf->info.not_after >= at && leaf->info.not_after - at < warn;
     }
-    if (out->checked_name[0] && leaf && leaf->x509)
-        out->name_mismatch = !names_check(leaf->x509, out->checked_name, NULL, 0);
+    if (out->checked_name[0] && leaf && !leaf->info.parse_error) {
+        X509 *lx = certcache_x509(leaf->id);
+        if (lx)
+            out->name_mismatch = !names_check(lx, out->checked_name, NULL, 0);
+        X509_free(lx);
+    }
     out->certificate_ok = v.first_error == 0 && !out->name_mismatch && !out->self_signed;
     if (out->expired || out->not_yet_valid)
         snprintf(out->exchange_status, sizeof(out->exchange_status), "DateInvalid");

@@ -224,8 +224,8 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result
     memset(out, 0, sizeof(*out));
     if (n > FACTS_CHAIN_MAX)
         n = FACTS_CHAIN_MAX;
-    X509 *leaf = n ? certcache_x509(ids[0]) : NULL;
-    if (!leaf || !vf.store) {
+    const struct cert_entry *le = n ? certcache_get(ids[0]) : NULL;
+    if (!le || le->info.parse_error || !vf.store) {
         out->first_error = X509_V_ERR_UNSPECIFIED;
         snprintf(out->first_error_text, sizeof(out->first_error_text),
                  "the certificate could not be parsed");
@@ -242,13 +242,14 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result
         return;
     }
     vf.computed++;
+    X509 *leaf = certcache_x509(ids[0]); /* a reference, released below */
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     for (unsigned i = 1; i < n && untrusted; i++) {
         X509 *x = certcache_x509(ids[i]);
-        if (x)
-            sk_X509_push(untrusted, x);
+        if (x && !sk_X509_push(untrusted, x))
+            X509_free(x);
     }
-    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    X509_STORE_CTX *ctx = leaf ? X509_STORE_CTX_new() : NULL;
     if (ctx && X509_STORE_CTX_init(ctx, vf.store, leaf, untrusted) == 1) {
         X509_VERIFY_PARAM *p = X509_STORE_CTX_get0_param(ctx);
         X509_VERIFY_PARAM_set_time(p, (time_t)at_s);
@@ -263,7 +264,8 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result
         out->other_error = true;
     }
     X509_STORE_CTX_free(ctx);
-    sk_X509_free(untrusted);
+    sk_X509_pop_free(untrusted, X509_free);
+    X509_free(leaf);
     ERR_clear_error();
     verify_strength(ids, n, out);
     if (slot) {

@@ -49,6 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (x) {
             names_check(x, "mail.example.com", NULL, 0);
             names_check(x, "192.0.2.25", NULL, 0);
+            X509_free(x);
         }
         struct verify_result r;
         verify_chain(ids, n, 1750000000, &r);

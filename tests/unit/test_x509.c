@@ -24,7 +24,7 @@ setup(void **state)
 {
     (void)state;
     mem_init(64u << 20);
-    certcache_init(1000);
+    certcache_init(2000);
     return 0;
 }
 
@@ -191,7 +191,9 @@ test_cache_dedup(void **state)
     assert_int_equal(e->seen, 2);
     assert_int_equal(e->der_len, n1);
     assert_memory_equal(e->der, leaf, n1);
-    assert_non_null(certcache_x509(a));
+    X509 *xa = certcache_x509(a);
+    assert_non_null(xa);
+    X509_free(xa);
     assert_null(certcache_x509(d));
     assert_non_null(certcache_get(d)->info.parse_error);
     assert_null(certcache_get(0));
@@ -203,6 +205,46 @@ test_cache_dedup(void **state)
     free(leaf);
     free(inter);
     free(bad);
+}
+
+/* Decoded leaves beyond the last 1024 are let go and decoded again from
+ * their DER on demand, with the same fields; a reference taken before the
+ * object was let go stays valid; CA certificates keep theirs. */
+static void
+test_cache_redecode(void **state)
+{
+    (void)state;
+    size_t n, ni;
+    uint8_t *leaf = tu_read_file(CERT("leaf.der"), &n);
+    uint8_t *inter = tu_read_file(CERT("inter.der"), &ni);
+    uint32_t ca = certcache_add(inter, ni);
+    assert_true(ca > 0);
+    uint32_t first = 0;
+    X509 *held = NULL;
+    for (unsigned v = 0; v < 1100; v++) {
+        memcpy(leaf + n - 4, &v, 4); /* a distinct DER: the signature's last bytes */
+        uint32_t id = certcache_add(leaf, n);
+        assert_true(id > 0);
+        if (v == 0) {
+            first = id;
+            held = certcache_x509(id);
+            assert_non_null(held);
+        }
+    }
+    assert_int_equal(certcache_count(), 1101);
+    assert_null(certcache_get(first)->x509);                             /* let go */
+    assert_non_null(certcache_get(ca)->x509);                            /* a CA keeps its object */
+    assert_string_equal(X509_get0_serialNumber(held) ? "ok" : "", "ok"); /* still valid */
+    uint64_t before = certcache_redecoded();
+    X509 *again = certcache_x509(first);
+    assert_non_null(again);
+    assert_int_equal(certcache_redecoded(), before + 1);
+    assert_int_equal(X509_cmp(again, held), 0);
+    assert_string_equal(certcache_get(first)->info.subject_cn, "mail.example.com");
+    X509_free(again);
+    X509_free(held);
+    free(leaf);
+    free(inter);
 }
 
 /* The Exchange form of a name (", " and " + " between RDNs and values) is
@@ -296,6 +338,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_bad_der, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_dedup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_redecode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exchange_name_separators, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
