@@ -142,16 +142,33 @@ static void
 json_member(struct json *j, const char *key)
 {
     int d = j->depth < JSON_DEPTH_MAX ? j->depth : JSON_DEPTH_MAX - 1;
-    if (!j->first[d])
-        json_put(j, ",", 1);
+    bool comma = !j->first[d];
     j->first[d] = false;
-    if (key) {
-        /* Keys are our own ASCII identifiers: written as they are. */
-        size_t n = strlen(key);
-        json_put(j, "\"", 1);
-        json_put(j, key, n);
-        json_put(j, "\":", 2);
+    if (!key) {
+        if (comma)
+            json_put(j, ",", 1);
+        return;
     }
+    /* Keys are our own ASCII identifiers: written as they are, in one go
+     * when the buffer has room (it almost always has). */
+    size_t n = strlen(key);
+    if (j->len + n + 4 <= j->cap) {
+        char *o = j->buf + j->len;
+        if (comma)
+            *o++ = ',';
+        *o++ = '"';
+        memcpy(o, key, n);
+        o += n;
+        *o++ = '"';
+        *o++ = ':';
+        j->len = (size_t)(o - j->buf);
+        return;
+    }
+    if (comma)
+        json_put(j, ",", 1);
+    json_put(j, "\"", 1);
+    json_put(j, key, n);
+    json_put(j, "\":", 2);
 }
 
 static void
