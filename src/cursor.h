@@ -149,6 +149,22 @@ rd_bytes(struct rd *r, size_t n, const char *what)
     return q;
 }
 
+/* Big-endian fields of a fixed-size block that rd_bytes() has already
+ * bounds-checked as a whole (a header of known length): b[off..off+1] must
+ * lie inside that block. One check per header instead of one per field. */
+static inline uint16_t
+rd_blk_be16(const uint8_t *b, size_t off)
+{
+    return (uint16_t)((uint16_t)b[off] << 8 | b[off + 1]);
+}
+
+static inline uint32_t
+rd_blk_be32(const uint8_t *b, size_t off)
+{
+    return (uint32_t)b[off] << 24 | (uint32_t)b[off + 1] << 16 | (uint32_t)b[off + 2] << 8 |
+           b[off + 3];
+}
+
 static inline bool
 rd_skip(struct rd *r, size_t n, const char *what)
 {

@@ -127,14 +127,19 @@ decode_l4(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct decode_
     if (proto == DECODE_IPPROTO_TCP) {
         if ((res = decode_need(l, 0, 20)) != DECODE_OK)
             return res;
-        pkt->sport = rd_be16(&l->r, "tcp.sport");
-        pkt->dport = rd_be16(&l->r, "tcp.dport");
-        pkt->seq = rd_be32(&l->r, "tcp.seq");
-        pkt->ack = rd_be32(&l->r, "tcp.ack");
-        uint8_t off = rd_u8(&l->r, "tcp.doff");
-        pkt->tcp_flags = rd_u8(&l->r, "tcp.flags");
-        pkt->window = rd_be16(&l->r, "tcp.window");
-        (void)rd_be32(&l->r, "tcp.csum_urg");
+        /* The fixed header (RFC 9293 §3.1), checked as one block: ports,
+         * sequence and acknowledgment numbers, data offset, flags, window,
+         * checksum, urgent pointer. */
+        const uint8_t *b = rd_bytes(&l->r, 20, "tcp.header");
+        if (b == NULL)
+            return DECODE_TRUNCATED;
+        pkt->sport = rd_blk_be16(b, 0);
+        pkt->dport = rd_blk_be16(b, 2);
+        pkt->seq = rd_blk_be32(b, 4);
+        pkt->ack = rd_blk_be32(b, 8);
+        uint8_t off = b[12];
+        pkt->tcp_flags = b[13];
+        pkt->window = rd_blk_be16(b, 14);
         hlen = (uint32_t)(off >> 4) * 4;
         if (hlen < 20)
             return DECODE_MALFORMED; /* data offset below the fixed header */
@@ -201,20 +206,21 @@ decode_ipv4(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
     if (!rd_need(r, 20, "ip.header"))
         return DECODE_TRUNCATED;
 
+    /* The fixed header (RFC 791 §3.1), checked as one block just above:
+     * version/IHL, TOS, total length, id, flags/fragment offset, TTL,
+     * protocol, checksum, source, destination. */
     struct rd h = rd_init(r->p, rd_left(r));
-    (void)rd_u8(&h, "ip.vihl");
-    (void)rd_u8(&h, "ip.tos");
-    uint32_t tot = rd_be16(&h, "ip.len");
-    (void)rd_be16(&h, "ip.id");
-    uint16_t frag = rd_be16(&h, "ip.frag");
-    (void)rd_u8(&h, "ip.ttl");
-    uint8_t proto = rd_u8(&h, "ip.proto");
-    (void)rd_be16(&h, "ip.csum");
+    const uint8_t *b = rd_bytes(&h, 20, "ip.header");
+    if (b == NULL)
+        return DECODE_TRUNCATED;
+    uint32_t tot = rd_blk_be16(b, 2);
+    uint16_t frag = rd_blk_be16(b, 6);
+    uint8_t proto = b[9];
     st->ip4++;
     pkt->src.family = 4;
     pkt->dst.family = 4;
-    rd_copy(&h, pkt->src.a, 4, "ip.src");
-    rd_copy(&h, pkt->dst.a, 4, "ip.dst");
+    memcpy(pkt->src.a, b + 12, 4);
+    memcpy(pkt->dst.a, b + 16, 4);
 
     if (tot == 0)
         tot = avail_wire; /* TCP segmentation offload on the capturing host */
