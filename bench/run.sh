@@ -60,23 +60,22 @@ gen "dense-$DENSE_N" -m dense -n "$DENSE_N" -k 1000 -d 1000
 gen "distinct-$DISTINCT_N" -m distinct -n "$DISTINCT_N" -k 1000
 gen "open-$OPEN_K" -m open -n "$OPEN_K" -k "$OPEN_K"
 
-# cpu TAG CMD...: median user+sys seconds over $runs runs and its max RSS (KB).
-cpu() {
+# once TAG CMD...: runs CMD once, appending "user+sys maxrss" to $out/$TAG.times.
+once() {
   tag=$1
   shift
-  : >"$out/$tag.times"
-  i=0
-  while [ $i -lt "$runs" ]; do
-    if ! /usr/bin/time -f "%U %S %M" -o "$out/$tag.t" "$@" >/dev/null 2>"$out/$tag.err"; then
-      echo "bench: $tag failed:" >&2
-      tail -3 "$out/$tag.err" >&2
-      return 1
-    fi
-    awk '{printf "%.3f %d\n", $1 + $2, $3}' "$out/$tag.t" | tail -n 1 >>"$out/$tag.times"
-    i=$((i + 1))
-  done
-  sort -n "$out/$tag.times" | awk '{c[NR]=$1; r[NR]=$2} END {m=int((NR+1)/2); print c[m], r[m]}' \
-    >"$out/$tag.median"
+  if ! /usr/bin/time -f "%U %S %M" -o "$out/$tag.t" "$@" >/dev/null 2>"$out/$tag.err"; then
+    echo "bench: $tag failed:" >&2
+    tail -3 "$out/$tag.err" >&2
+    return 1
+  fi
+  awk '{printf "%.3f %d\n", $1 + $2, $3}' "$out/$tag.t" | tail -n 1 >>"$out/$tag.times"
+}
+# median TAG: median CPU seconds over the runs and the RSS of that run.
+median() {
+  [ -s "$out/$1.times" ] || return 0
+  sort -n "$out/$1.times" | awk '{c[NR]=$1; r[NR]=$2} END {m=int((NR+1)/2); print c[m], r[m]}' \
+    >"$out/$1.median"
 }
 
 printf '%-9s %8s %9s %9s | %-16s %-16s %-16s %-16s\n' capture MB packets sessions \
@@ -89,9 +88,28 @@ for c in mix dense distinct open; do
     open) f=$out/open-$OPEN_K.pcap ;;
   esac
   mb=$(($(wc -c <"$f") / 1048576))
-  cpu "$c.readloop" "$out/readloop" "$f"
   pk=$("$out/readloop" "$f" | awk '{print $1}')
-  cpu "$c.smtptap" "$smtptap" -q --no-progress -r "$f" --json "$out/$c.ndjson"
+  # The tools take turns, run after run, so that a noisy stretch of the
+  # machine falls on all of them rather than on one tool's runs.
+  for t in readloop smtptap ndpi tshark; do rm -f "$out/$c.$t.times" "$out/$c.$t.median"; done
+  use_ndpi=0 use_tshark=0
+  if [ $peers = 1 ] && command -v ndpiReader >/dev/null 2>&1; then use_ndpi=1; fi
+  if [ $peers = 1 ] && command -v tshark >/dev/null 2>&1 && [ "$mb" -le "$tshark_max" ]; then
+    use_tshark=1
+  fi
+  i=0
+  while [ $i -lt "$runs" ]; do
+    once "$c.readloop" "$out/readloop" "$f"
+    once "$c.smtptap" "$smtptap" -q --no-progress -r "$f" --json "$out/$c.ndjson"
+    if [ $use_ndpi = 1 ]; then once "$c.ndpi" ndpiReader -q -i "$f" || true; fi
+    if [ $use_tshark = 1 ]; then
+      # Certificate fields only; STARTTLS is followed by tshark's SMTP dissector.
+      once "$c.tshark" tshark -r "$f" -n -d tcp.port==2525,smtp -Y tls.handshake.certificate \
+        -T fields -e x509sat.printableString -e x509af.serialNumber || true
+    fi
+    i=$((i + 1))
+  done
+  for t in readloop smtptap ndpi tshark; do median "$c.$t"; done
   sess=$(grep -c '"event":"session"' "$out/$c.ndjson" || true)
   base=$(awk '{print $1}' "$out/$c.readloop.median")
   cell() { # tag -> "cpu s (ratio x)"
@@ -101,15 +119,6 @@ for c in mix dense distinct open; do
       printf 'n/a'
     fi
   }
-  rm -f "$out/$c.ndpi.median" "$out/$c.tshark.median"
-  if [ $peers = 1 ] && command -v ndpiReader >/dev/null 2>&1; then
-    cpu "$c.ndpi" ndpiReader -q -i "$f" || true
-  fi
-  if [ $peers = 1 ] && command -v tshark >/dev/null 2>&1 && [ "$mb" -le "$tshark_max" ]; then
-    # Certificate fields only; STARTTLS is followed by tshark's SMTP dissector.
-    cpu "$c.tshark" tshark -r "$f" -n -d tcp.port==2525,smtp -Y tls.handshake.certificate \
-      -T fields -e x509sat.printableString -e x509af.serialNumber || true
-  fi
   printf '%-9s %8s %9s %9s | %-16s %-16s %-16s %-16s\n' "$c" "$mb" "$pk" "$sess" \
     "$(cell "$c.readloop")" "$(cell "$c.smtptap")" "$(cell "$c.ndpi")" "$(cell "$c.tshark")"
   printf '%-9s %8s %9s %9s | peak RSS KB: smtptap %s%s\n' "" "" "" "" \
