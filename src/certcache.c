@@ -25,10 +25,11 @@
 /* Decoded objects are about 8 KiB each: CA certificates (a few, in every
  * chain) keep theirs; leaves (one per server, or one per handshake on a
  * capture where every leaf differs) keep theirs only while among the
- * CC_DECODED_LEAVES most recently decoded, and are decoded again from the
+ * CERTCACHE_DECODED_LEAVES most recently decoded, and are decoded again from the
  * kept DER when needed later (x509_decode: ~25 us). A distinct leaf then
- * costs its DER and its extracted fields, not the decoded object. */
-#define CC_DECODED_LEAVES 1024
+ * costs its DER and its extracted fields, not the decoded object. The ring
+ * outnumbers the sessions usually in flight between a leaf's arrival and
+ * the session's end, when its chain is verified (32 MB at most). */
 
 static struct {
     struct cert_entry **chunks; /* entry id - 1 in chunks[(id - 1) / CC_CHUNK] */
@@ -77,7 +78,7 @@ certcache_free(void)
         mem_free(cc.chunks[i], CC_CHUNK * sizeof(**cc.chunks));
     mem_free(cc.chunks, (size_t)((cc.max + CC_CHUNK - 1) / CC_CHUNK) * sizeof(*cc.chunks));
     mem_free(cc.slots, (size_t)cc.n_slots * sizeof(*cc.slots));
-    mem_free(cc.ring, CC_DECODED_LEAVES * sizeof(*cc.ring));
+    mem_free(cc.ring, CERTCACHE_DECODED_LEAVES * sizeof(*cc.ring));
     EVP_MD_free(cc.sha256);
     EVP_MD_free(cc.sha1);
     memset(&cc, 0, sizeof(cc));
@@ -112,17 +113,17 @@ cc_ring_push(struct cert_entry *e)
 {
     if (e->info.is_ca)
         return;
-    if (!cc.ring && !(cc.ring = mem_alloc(CC_DECODED_LEAVES * sizeof(*cc.ring))))
+    if (!cc.ring && !(cc.ring = mem_alloc(CERTCACHE_DECODED_LEAVES * sizeof(*cc.ring))))
         return; /* no ring: the object stays until certcache_free */
-    if (cc.ring_n == CC_DECODED_LEAVES) {
+    if (cc.ring_n == CERTCACHE_DECODED_LEAVES) {
         struct cert_entry *old = cc_entry(cc.ring[cc.ring_head] - 1);
         X509_free(old->x509); /* holders of a reference keep theirs */
         old->x509 = NULL;
         cc.ring[cc.ring_head] = e->id;
-        cc.ring_head = (cc.ring_head + 1) % CC_DECODED_LEAVES;
+        cc.ring_head = (cc.ring_head + 1) % CERTCACHE_DECODED_LEAVES;
         return;
     }
-    cc.ring[(cc.ring_head + cc.ring_n) % CC_DECODED_LEAVES] = e->id;
+    cc.ring[(cc.ring_head + cc.ring_n) % CERTCACHE_DECODED_LEAVES] = e->id;
     cc.ring_n++;
 }
 

@@ -18,10 +18,13 @@ struct cert_entry {
     struct x509_info info; /* parsed fields (info.parse_error set when the DER is bad) */
     uint64_t seen;         /* how many times it was sent */
     struct x509_st *x509;  /* decoded object: kept for CA certificates, for the last
-                            * CC_DECODED_LEAVES leaves (NULL otherwise, and on parse error) */
+                            * CERTCACHE_DECODED_LEAVES leaves (NULL otherwise, and on parse error) */
     uint64_t hash;         /* fast hash of the DER (table key) */
     bool pem_written;      /* --certs wrote it */
 };
+
+/* Decoded objects kept for leaf certificates: the most recent ones. */
+#define CERTCACHE_DECODED_LEAVES 4096
 
 /* Caps the number of distinct certificates kept (certcache.max). */
 void certcache_init(uint32_t max_entries);

@@ -24,7 +24,7 @@ setup(void **state)
 {
     (void)state;
     mem_init(64u << 20);
-    certcache_init(2000);
+    certcache_init(2 * CERTCACHE_DECODED_LEAVES);
     return 0;
 }
 
@@ -207,7 +207,7 @@ test_cache_dedup(void **state)
     free(bad);
 }
 
-/* Decoded leaves beyond the last 1024 are let go and decoded again from
+/* Decoded leaves beyond the last CERTCACHE_DECODED_LEAVES are let go and decoded again from
  * their DER on demand, with the same fields; a reference taken before the
  * object was let go stays valid; CA certificates keep theirs. */
 static void
@@ -221,7 +221,8 @@ test_cache_redecode(void **state)
     assert_true(ca > 0);
     uint32_t first = 0;
     X509 *held = NULL;
-    for (unsigned v = 0; v < 1100; v++) {
+    const unsigned nleaves = CERTCACHE_DECODED_LEAVES + 50;
+    for (unsigned v = 0; v < nleaves; v++) {
         memcpy(leaf + n - 4, &v, 4); /* a distinct DER: the signature's last bytes */
         uint32_t id = certcache_add(leaf, n);
         assert_true(id > 0);
@@ -231,7 +232,7 @@ test_cache_redecode(void **state)
             assert_non_null(held);
         }
     }
-    assert_int_equal(certcache_count(), 1101);
+    assert_int_equal(certcache_count(), nleaves + 1);
     assert_null(certcache_get(first)->x509);                             /* let go */
     assert_non_null(certcache_get(ca)->x509);                            /* a CA keeps its object */
     assert_string_equal(X509_get0_serialNumber(held) ? "ok" : "", "ok"); /* still valid */
