@@ -207,6 +207,44 @@ test_cache(void **state)
     assert_memory_equal(&a, &b, sizeof(a));
 }
 
+/* Many chains in use at once, round robin (the bench's dense capture):
+ * each is verified once, then served from the cache every time, never
+ * evicted by another chain that hashes near it. 1 000 chains, each a
+ * distinct leaf (its signature's last bytes changed) with the intermediate. */
+static void
+test_cache_many_chains(void **state)
+{
+    (void)state;
+    certcache_free();
+    certcache_init(2000);
+    enum { N = 1000 };
+    size_t n, ni;
+    uint8_t *leaf = tu_read_file(CERT("leaf.der"), &n);
+    uint8_t *inter = tu_read_file(CERT("inter.der"), &ni);
+    uint32_t ia = certcache_add(inter, ni);
+    assert_true(ia > 0);
+    static uint32_t ids[N][2];
+    for (unsigned v = 0; v < N; v++) {
+        memcpy(leaf + n - 4, &v, 4);
+        ids[v][0] = certcache_add(leaf, n);
+        ids[v][1] = ia;
+        assert_true(ids[v][0] > 0);
+    }
+    uint64_t c0, h0, c1, h1;
+    verify_counters(&c0, &h0);
+    struct verify_result r;
+    for (unsigned round = 0; round < 3; round++)
+        for (unsigned v = 0; v < N; v++) {
+            verify_chain(ids[v], 2, T2025, &r);
+            assert_true(r.first_error != 0); /* the changed signature does not verify */
+        }
+    verify_counters(&c1, &h1);
+    assert_int_equal(c1 - c0, N);
+    assert_int_equal(h1 - h0, 2 * N);
+    free(leaf);
+    free(inter);
+}
+
 int
 main(void)
 {
@@ -219,6 +257,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_name_constraint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weak, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_many_chains, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
