@@ -41,7 +41,7 @@ random_bytes(uint8_t r[32])
 {
     for (int i = 0; i < 32; i++) {
         unsigned v;
-        sscanf(RND + 2 * i, "%2x", &v);
+        sscanf(&RND[2 * i], "%2x", &v);
         r[i] = (uint8_t)v;
     }
 }
