@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <openssl/x509.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "certcache.h"
@@ -15,10 +16,49 @@
 
 static const struct config *dg_cfg;
 
+/* Name checks (RFC 6125) remembered per (certificate, name): the result
+ * depends on nothing else, and a server's certificate is checked against
+ * the same name in every session (a fifth of a session's diagnosis). */
+#define DG_NAMES_SLOTS 1024
+struct dg_name_slot {
+    uint32_t cert_id; /* 0 = empty */
+    bool match;
+    uint8_t sha256[8]; /* the certificate itself, not only its id */
+    char name[sizeof(((struct diagnosis *)0)->checked_name)];
+};
+static struct dg_name_slot *dg_names;
+
+static bool
+dg_name_matches(const struct cert_entry *cert, const char *name)
+{
+    uint32_t cert_id = cert->id;
+    uint64_t h = 0xcbf29ce484222325ull ^ cert_id;
+    for (const char *c = name; *c; c++)
+        h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+    struct dg_name_slot *slot = dg_names ? &dg_names[h % DG_NAMES_SLOTS] : NULL;
+    if (slot && slot->cert_id == cert_id &&
+        memcmp(slot->sha256, cert->sha256, sizeof(slot->sha256)) == 0 &&
+        strcmp(slot->name, name) == 0)
+        return slot->match;
+    bool match = true; /* undecodable now: no mismatch claimed */
+    X509 *lx = certcache_x509(cert_id);
+    if (lx)
+        match = names_check(lx, name, NULL, 0);
+    X509_free(lx);
+    if (slot && lx && strlen(name) < sizeof(slot->name)) {
+        slot->cert_id = cert_id;
+        memcpy(slot->sha256, cert->sha256, sizeof(slot->sha256));
+        slot->match = match;
+        snprintf(slot->name, sizeof(slot->name), "%s", name);
+    }
+    return match;
+}
+
 int
 diagnose_init(const struct config *cfg, char *err, unsigned errlen)
 {
     dg_cfg = cfg;
+    dg_names = calloc(DG_NAMES_SLOTS, sizeof(*dg_names)); /* no cache if NULL */
     return verify_init(cfg, err, errlen);
 }
 
@@ -26,6 +66,8 @@ void
 diagnose_fini(void)
 {
     verify_fini();
+    free(dg_names);
+    dg_names = NULL;
     dg_cfg = NULL;
 }
 
@@ -187,12 +229,8 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
         int64_t at = at_us / 1000000;
         out->expiring_soon = leaf->info.not_after >= at && leaf->info.not_after - at < warn;
     }
-    if (out->checked_name[0] && leaf && !leaf->info.parse_error) {
-        X509 *lx = certcache_x509(leaf->id);
-        if (lx)
-            out->name_mismatch = !names_check(lx, out->checked_name, NULL, 0);
-        X509_free(lx);
-    }
+    if (out->checked_name[0] && leaf && !leaf->info.parse_error)
+        out->name_mismatch = !dg_name_matches(leaf, out->checked_name);
     out->certificate_ok = v.first_error == 0 && !out->name_mismatch && !out->self_signed;
     if (out->expired || out->not_yet_valid)
         snprintf(out->exchange_status, sizeof(out->exchange_status), "DateInvalid");
