@@ -150,7 +150,8 @@ cc_create(const uint8_t *der, size_t len, uint64_t h)
     unsigned int dl = 0;
     EVP_Digest(der, len, e->sha256, &dl, cc.sha256 ? cc.sha256 : EVP_sha256(), NULL);
     EVP_Digest(der, len, e->sha1, &dl, cc.sha1 ? cc.sha1 : EVP_sha1(), NULL);
-    /* Decode once (RFC 5280 §4.1); keep the object for verification. */
+    /* Decode once (RFC 5280 §4.1); the object is kept for verification
+     * (leaves: while in the ring, cc_ring_push). */
     uint64_t hits = mem_cap_hits();
     int trailing = 0;
     X509 *x = x509_decode(der, len, &trailing);

@@ -456,8 +456,8 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
     if (engine_memory_reserved()) {
         /* Admission control: memory is kept for the flows already being
          * dissected, so that they finish their handshakes rather than every
-         * flow losing segments to the cap (many connections open at once). */
-        eng.cap_hits++;
+         * flow losing segments to the cap (many connections open at once).
+         * The event counts the cap hit. */
         engine_flow_event(f, "memcap",
                           "not dissected: memory near the cap is kept for the flows in progress",
                           p->ts_us);
