@@ -13,7 +13,7 @@
  * and everything else use the providers as before (a legacy key is exported to
  * the provider on first use). Ed25519 is left to the decoders: its legacy
  * method reports 253 bits where the provider says 256. Without ENGINE support
- * (OPENSSL_NO_ENGINE) this is plain d2i_X509. */
+ * (XD_HAVE_ENGINE 0) this is plain d2i_X509. */
 #define OPENSSL_SUPPRESS_DEPRECATED 1 /* the ENGINE API is deprecated in 3.0 */
 #include "x509_decode.h"
 
@@ -21,11 +21,11 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
-#ifndef OPENSSL_NO_ENGINE
+#if XD_HAVE_ENGINE
 #include <openssl/engine.h>
 #endif
 
-#ifndef OPENSSL_NO_ENGINE
+#if XD_HAVE_ENGINE
 static const int xd_nids[] = {NID_rsaEncryption, NID_X9_62_id_ecPublicKey};
 
 static struct {
@@ -71,7 +71,7 @@ xd_setup(void)
 void
 x509_decode_begin(void)
 {
-#ifndef OPENSSL_NO_ENGINE
+#if XD_HAVE_ENGINE
     if (xd.depth++ == 0 && xd_setup() == 1 && !ENGINE_register_pkey_meths(xd.engine))
         ERR_clear_error();
 #endif
@@ -80,7 +80,7 @@ x509_decode_begin(void)
 void
 x509_decode_end(void)
 {
-#ifndef OPENSSL_NO_ENGINE
+#if XD_HAVE_ENGINE
     if (xd.depth > 0 && --xd.depth == 0 && xd.state == 1)
         ENGINE_unregister_pkey_meths(xd.engine);
 #endif
@@ -89,7 +89,7 @@ x509_decode_end(void)
 void
 x509_decode_shutdown(void)
 {
-#ifndef OPENSSL_NO_ENGINE
+#if XD_HAVE_ENGINE
     if (xd.engine) {
         ENGINE_unregister_pkey_meths(xd.engine);
         ENGINE_free(xd.engine);

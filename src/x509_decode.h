@@ -8,6 +8,15 @@
 
 struct x509_st;
 
+/* The fast path needs OpenSSL's ENGINE API, absent from builds configured
+ * with no-engine or without the APIs deprecated in 3.0. */
+#include <openssl/opensslconf.h>
+#if !defined(OPENSSL_NO_ENGINE) && !defined(OPENSSL_NO_DEPRECATED_3_0)
+#define XD_HAVE_ENGINE 1
+#else
+#define XD_HAVE_ENGINE 0
+#endif
+
 /* Decodes exactly len bytes of DER. Returns NULL when the bytes are not one
  * certificate; *trailing is set when a certificate decoded but bytes were
  * left after it (then NULL is returned too). */

@@ -13,12 +13,12 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
-#ifndef OPENSSL_NO_ENGINE
-#include <openssl/engine.h>
-#endif
 
 #include "tu_file.h"
 #include "x509_decode.h"
+#if XD_HAVE_ENGINE
+#include <openssl/engine.h>
+#endif
 
 #define CERT(n) SRCDIR "/tests/data/certs/" n
 
@@ -58,7 +58,7 @@ test_same_key(void **state)
         assert_non_null(ka);
         assert_int_equal(EVP_PKEY_get_base_id(ka), EVP_PKEY_get_base_id(kb));
         assert_int_equal(EVP_PKEY_get_bits(ka), EVP_PKEY_get_bits(kb));
-#ifndef OPENSSL_NO_ENGINE
+#if XD_HAVE_ENGINE
         assert_null(EVP_PKEY_get0_provider(ka)); /* legacy: the decoders were skipped */
 #endif
         if (EVP_PKEY_get_base_id(ka) == EVP_PKEY_EC) {
@@ -116,7 +116,7 @@ static void
 test_scoped(void **state)
 {
     (void)state;
-#ifndef OPENSSL_NO_ENGINE
+#if XD_HAVE_ENGINE
     size_t n;
     uint8_t *der = tu_read_file(CERT("leaf.der"), &n);
     int t;
