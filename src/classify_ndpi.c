@@ -31,11 +31,14 @@ struct classify_flow {
 static struct ndpi_detection_module_struct *classify_mod;
 
 /* nDPI's free() passes no size: keep it in a header. Not zeroed: nDPI's
- * calloc clears what it asks for, and the flow state is cleared below. */
+ * calloc clears what it asks for, and the flow state is cleared below. Not
+ * refused at the memcap either: nDPI dereferences a failed allocation
+ * (found with --cap memcap=8M, in its start-up). What it may ask for is
+ * bounded instead: no new nDPI flow near the cap (classify_packet). */
 static void *
 classify_malloc(size_t n)
 {
-    size_t *p = mem_alloc_raw(n + sizeof(size_t) * 2);
+    size_t *p = mem_alloc_nofail(n + sizeof(size_t) * 2);
     if (p == NULL)
         return NULL;
     p[0] = n + sizeof(size_t) * 2;
@@ -125,6 +128,9 @@ classify_packet(struct classify_flow **cfp, const uint8_t *ip, uint32_t ip_len, 
         return true;
     struct classify_flow *cf = *cfp;
     if (cf == NULL) {
+        uint64_t cap = mem_cap();
+        if (cap != UINT64_MAX && mem_in_use() > cap - cap / 8)
+            return true; /* near the memcap: this flow goes unlabelled */
         cf = mem_alloc(sizeof(*cf));
         if (cf == NULL)
             return true;

@@ -172,8 +172,20 @@ main(int argc, char **argv)
             free((char *)cfg.bpf);
             return EXIT_INPUT;
         }
-    if (cfg.use_ndpi)
+    if (cfg.use_ndpi) {
+        uint64_t before = mem_in_use();
         cfg.use_ndpi = classify_init() == 0;
+        /* nDPI's tables are a fixed cost; with a memcap too small for them
+         * they would leave nothing for the traffic. */
+        if (cfg.use_ndpi && mem_in_use() - before > cfg.memcap / 2) {
+            fprintf(stderr,
+                    "smtptap: memcap %llu is too small for nDPI's tables (%llu bytes): "
+                    "running without nDPI (no app and owner labels)\n",
+                    (unsigned long long)cfg.memcap, (unsigned long long)(mem_in_use() - before));
+            classify_fini();
+            cfg.use_ndpi = false;
+        }
+    }
     if (report_open(&cfg) != 0) {
         keylog_free();
         diagnose_fini();

@@ -138,6 +138,21 @@ mem_alloc_raw(size_t n)
 }
 
 void *
+mem_alloc_nofail(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (p == NULL) {
+        mem_hits++;
+        return NULL;
+    }
+    mem_used += mem_cost(n);
+    if (mem_used > mem_high)
+        mem_high = mem_used;
+    mem_mapped_add(n, 1);
+    return p;
+}
+
+void *
 mem_realloc(void *p, size_t old_n, size_t new_n)
 {
     size_t oc = p ? mem_cost(old_n) : 0, nc = mem_cost(new_n);

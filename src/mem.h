@@ -15,6 +15,10 @@ void *mem_alloc(size_t n);
 /* The same without zeroing (for callers that initialise everything, such as
  * OpenSSL's allocator hook). */
 void *mem_alloc_raw(size_t n);
+/* For a library that cannot survive a failed allocation (nDPI crashes on
+ * one): charged like any other (freed with mem_free) but never refused at the
+ * cap; NULL only when malloc itself fails. Callers bound what they ask for. */
+void *mem_alloc_nofail(size_t n);
 /* Resizes p from old_n to new_n bytes (new bytes are not zeroed); NULL on
  * failure, p untouched. */
 void *mem_realloc(void *p, size_t old_n, size_t new_n);

@@ -45,7 +45,8 @@ verify_init(const struct config *cfg, char *err, size_t errlen)
     memset(&vf, 0, sizeof(vf));
     vf.store = X509_STORE_new();
     if (!vf.store) {
-        snprintf(err, errlen, "cannot create the trust store");
+        snprintf(err, errlen,
+                 "cannot create the trust store (out of memory: is the memcap too small?)");
         return -1;
     }
     x509_decode_begin(); /* the PEM files' certificates decode the fast way too */
