@@ -128,9 +128,8 @@ classify_packet(struct classify_flow **cfp, const uint8_t *ip, uint32_t ip_len, 
         return true;
     struct classify_flow *cf = *cfp;
     if (cf == NULL) {
-        uint64_t cap = mem_cap();
-        if (cap != UINT64_MAX && mem_in_use() > cap - cap / 8)
-            return true; /* near the memcap: this flow goes unlabelled */
+        if (mem_near_cap())
+            return true; /* this flow goes unlabelled */
         cf = mem_alloc(sizeof(*cf));
         if (cf == NULL)
             return true;

@@ -425,9 +425,7 @@ static bool
 engine_memory_reserved(void)
 {
     uint64_t cap = mem_cap();
-    if (cap == UINT64_MAX)
-        return false;
-    return eng.dissecting >= cap / ENGINE_DISSECT_BUDGET || mem_in_use() > cap - cap / 8;
+    return cap != UINT64_MAX && (eng.dissecting >= cap / ENGINE_DISSECT_BUDGET || mem_near_cap());
 }
 
 /* Decides on the first payload of either side (bounded: no waiting). */

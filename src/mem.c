@@ -2,7 +2,7 @@
  *
  * Two limits. The accounted bytes (what each allocation costs glibc) stay
  * under the memcap. And the heap itself may not grow past the memcap plus
- * MEM_HEAP_SLACK: once the cap has been reached and flows are evicted, freed
+ * cap / MEM_HEAP_SLACK_DIV: once the cap has been reached and flows are evicted, freed
  * chunks do not always fit the next allocations, and glibc's main arena grew
  * to 1.35 x the accounted bytes on the bench's "open" capture (1 M
  * connections). An allocation that would extend the heap past that point is
@@ -87,6 +87,15 @@ mem_cost(size_t n)
     return c < 32 ? 32 : c;
 }
 
+/* Adds n accounted bytes, keeping the peak. */
+static void
+mem_account(size_t n)
+{
+    mem_used += n;
+    if (mem_used > mem_high)
+        mem_high = mem_used;
+}
+
 static int
 mem_charge(size_t n)
 {
@@ -98,9 +107,7 @@ mem_charge(size_t n)
         mem_hits++;
         return -1;
     }
-    mem_used += n;
-    if (mem_used > mem_high)
-        mem_high = mem_used;
+    mem_account(n);
     return 0;
 }
 
@@ -145,9 +152,7 @@ mem_alloc_nofail(size_t n)
         mem_hits++;
         return NULL;
     }
-    mem_used += mem_cost(n);
-    if (mem_used > mem_high)
-        mem_high = mem_used;
+    mem_account(mem_cost(n));
     mem_mapped_add(n, 1);
     return p;
 }
@@ -219,6 +224,12 @@ void
 mem_fail_after(uint64_t k)
 {
     mem_fail_k = k;
+}
+
+bool
+mem_near_cap(void)
+{
+    return mem_cap_bytes != UINT64_MAX && mem_used > mem_cap_bytes - mem_cap_bytes / 8;
 }
 
 uint64_t

@@ -4,6 +4,7 @@
 #ifndef SMTPTAP_MEM_H
 #define SMTPTAP_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,9 @@ uint64_t mem_in_use(void);
 uint64_t mem_peak(void);
 uint64_t mem_cap_hits(void);
 uint64_t mem_cap(void);
+/* True when accounted memory is within an eighth of the memcap: callers
+ * stop taking on new work there (flows to dissect, flows to classify). */
+bool mem_near_cap(void);
 /* Highest size seen of glibc's heap (main arena plus mmap()ed blocks) while
  * a memcap is set; 0 under allocators that do not use brk (sanitizers). */
 uint64_t mem_heap_peak(void);
