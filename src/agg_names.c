@@ -54,19 +54,10 @@ static struct {
 } agn;
 
 static uint64_t
-agn_hash(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
-    return h;
-}
-
-static uint64_t
 agn_hash_of(uint32_t idx, const void *user)
 {
     (void)user;
-    return agn_hash(agn.v[idx]->name);
+    return idxtab_hash_str(agn.v[idx]->name);
 }
 
 static bool
@@ -84,7 +75,7 @@ agn_get(const char *name, const char *source)
         return NULL;
     for (size_t i = 0; i <= n; i++)
         low[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] - 'A' + 'a') : name[i];
-    uint32_t found = idxtab_find(&agn.index, agn_hash(low), agn_is, low);
+    uint32_t found = idxtab_find(&agn.index, idxtab_hash_str(low), agn_is, low);
     if (found != UINT32_MAX)
         return agn.v[found];
     if (agn.n >= agg.cfg->report_servers_max) {
@@ -112,7 +103,7 @@ agn_get(const char *name, const char *source)
     }
     memcpy(x->name, low, n + 1);
     x->source = source;
-    idxtab_insert(&agn.index, agn_hash(low), agn.n);
+    idxtab_insert(&agn.index, idxtab_hash_str(low), agn.n);
     agn.v[agn.n++] = x;
     return x;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "certcache.h"
+#include "idxtab.h"
 #include "names.h"
 #include "tls_names.h"
 #include "verify.h"
@@ -33,9 +34,7 @@ static bool
 dg_name_matches(const struct cert_entry *cert, const char *name)
 {
     uint32_t cert_id = cert->id;
-    uint64_t h = 0xcbf29ce484222325ull ^ cert_id;
-    for (const char *c = name; *c; c++)
-        h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+    uint64_t h = idxtab_hash_str(name) ^ (uint64_t)cert_id * 0x9e3779b97f4a7c15ull;
     struct dg_name_slot *slot = dg_names ? &dg_names[h % DG_NAMES_SLOTS] : NULL;
     if (slot && slot->cert_id == cert_id &&
         memcmp(slot->sha256, cert->sha256, sizeof(slot->sha256)) == 0 &&

@@ -51,3 +51,12 @@ idxtab_free(struct idxtab *t)
     t->slots = 0;
     t->n_slots = 0;
 }
+
+uint64_t
+idxtab_hash_str(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+    return h;
+}

@@ -12,6 +12,9 @@ struct idxtab {
     uint32_t n_slots;
 };
 
+/* FNV-1a of a C string: the key hash for string-keyed tables. */
+uint64_t idxtab_hash_str(const char *s);
+
 /* The index stored under hash h for which eq(index, key) holds, or
  * UINT32_MAX. */
 uint32_t idxtab_find(const struct idxtab *t, uint64_t h, bool (*eq)(uint32_t idx, const void *key),
