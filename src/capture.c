@@ -1,19 +1,28 @@
-/* \summary: the only libpcap user: offline files (pcap, pcapng, stdin) and
- * live interfaces, delivered frame by frame to a callback.
+/* \summary: capture inputs: offline files (pcap, pcapng, stdin) and live
+ * interfaces, delivered frame by frame to a callback.
  *
- * Offline: every -r input is opened in order with
- * pcap_open_offline_with_tstamp_precision(PCAP_TSTAMP_PRECISION_MICRO), which
- * reads pcap (microsecond and nanosecond magic; libpcap scales nanosecond
- * stamps down) and pcapng; "-" is standard input (a dup of fd 0, so that
- * pcap_close() does not close stdin itself). The inputs are one timeline: the
- * callback sees the frames of file 1, then file 2, ...
+ * Offline: every -r input is read in order by smtptap's own reader
+ * (capfile.c: pcap 2.4 and pcapng, read in large blocks, frames handed out in
+ * place); a file in another form (older pcap versions, pcap with FCS bits,
+ * anything libpcap knows that capfile.c does not), and every file under
+ * --libpcap-reader, is opened with
+ * pcap_open_offline_with_tstamp_precision(PCAP_TSTAMP_PRECISION_MICRO).
+ * "-" is standard input (libpcap gets a dup of fd 0, so that pcap_close()
+ * does not close stdin itself). The inputs are one timeline: the callback
+ * sees the frames of file 1, then file 2, ...
  *
- * A file that ends inside a record makes pcap_next_ex() return PCAP_ERROR
- * ("truncated dump file; tried to read N captured bytes, only got M"): the
- * frames before the damage have been delivered, one line goes to stderr, the
- * file is counted in files_damaged and reading goes on with the next input.
- * Not being able to open an input at all, a link type decode.c does not know,
- * or a filter that does not compile are fatal: one line in errbuf, -1.
+ * With capfile.c a BPF filter is compiled with pcap_open_dead() for each link
+ * type met (a pcapng file may hold interfaces of several types) and run with
+ * pcap_offline_filter(); a filter that cannot apply to a later interface's
+ * link type is reported once and that interface's frames are skipped.
+ *
+ * A file that ends inside a record ("truncated dump file; tried to read N
+ * captured bytes, only got M", the same words from either reader) or is
+ * malformed further on: the frames before the damage have been delivered, one
+ * line goes to stderr, the file is counted in files_damaged and reading goes
+ * on with the next input. Not being able to open an input at all, a first
+ * link type decode.c does not know, or a filter that does not compile are
+ * fatal: one line in errbuf, -1.
  *
  * Live: pcap_create + pcap_activate with a 1000 ms read timeout and immediate
  * mode. libpcap's own wait may keep polling past the timeout when no frame
@@ -36,12 +45,14 @@
 
 #include <pcap/pcap.h>
 
+#include "capfile.h"
 #include "capture.h"
 #include "decode.h"
 
 #define CAPTURE_SNAPLEN_DEFAULT  262144
 #define CAPTURE_TIMEOUT_MS       1000 /* live read timeout: how often `stop` is polled */
 #define CAPTURE_STATS_INTERVAL_S 10   /* live: pcap_stats line on stderr this often */
+#define CAPTURE_DLT_PROGS        12   /* capfile.c inputs: filters compiled per link type */
 
 /* How one input ended. */
 enum capture_end {
@@ -51,12 +62,23 @@ enum capture_end {
     CAPTURE_END_FATAL    /* live read error (errbuf filled) */
 };
 
+/* A filter compiled for one link type (capfile.c inputs). */
+struct capture_prog {
+    int dlt;
+    bool ok; /* false: the filter does not apply to this link type */
+    struct bpf_program prog;
+};
+
 /* One opened input. */
 struct capture_src {
-    pcap_t *p;
-    const char *name; /* file name ("-" for stdin) or interface */
+    pcap_t *p;          /* libpcap input (NULL when cf reads the file) */
+    struct capfile *cf; /* smtptap's reader, or NULL */
+    const char *name;   /* file name ("-" for stdin) or interface */
     int dlt;
     int live;
+    const char *bpf; /* capfile.c inputs: filter expression, or NULL */
+    struct capture_prog progs[CAPTURE_DLT_PROGS];
+    unsigned n_progs;
 };
 
 /* Copies a libpcap message into errbuf as one line "NAME: WHAT: MSG", dropping
@@ -80,9 +102,9 @@ capture_err(char *errbuf, unsigned errlen, const char *name, const char *what, c
             *q = ' ';
 }
 
-/* Opens one -r input ("-" = stdin). Returns NULL with errbuf filled. */
+/* Opens one -r input ("-" = stdin) with libpcap. Returns NULL with errbuf filled. */
 static pcap_t *
-capture_open_file(const char *path, char *errbuf, unsigned errlen)
+capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
 {
     char pe[PCAP_ERRBUF_SIZE] = "";
     pcap_t *p;
@@ -105,6 +127,100 @@ capture_open_file(const char *path, char *errbuf, unsigned errlen)
     if (p == NULL)
         capture_err(errbuf, errlen, path, "cannot read capture", pe);
     return p;
+}
+
+/* Opens one -r input: capfile.c first, libpcap for the forms it leaves.
+ * Returns 0, or -1 with errbuf filled. */
+static int
+capture_open_file(const struct config *cfg, struct capture_src *s, char *errbuf, unsigned errlen)
+{
+    if (!cfg->libpcap_reader) {
+        char e[256] = "";
+        enum capfile_open_rc rc = capfile_open(s->name, &s->cf, e, sizeof(e));
+        if (rc == CAPFILE_OPEN_OK)
+            return 0;
+        if (rc == CAPFILE_OPEN_ERROR || strcmp(s->name, "-") == 0) {
+            capture_err(errbuf, errlen, s->name, "cannot read capture",
+                        rc == CAPFILE_OPEN_ERROR
+                            ? e
+                            : "unknown file format (not pcap 2.4 or pcapng: write it to a file, "
+                              "or use --libpcap-reader)");
+            return -1;
+        }
+    }
+    s->p = capture_open_pcap(s->name, errbuf, errlen);
+    return s->p != NULL ? 0 : -1;
+}
+
+/* Closes whichever reader the input has, and its compiled filters. */
+static void
+capture_close(struct capture_src *s)
+{
+    for (unsigned i = 0; i < s->n_progs; i++)
+        if (s->progs[i].ok)
+            pcap_freecode(&s->progs[i].prog);
+    s->n_progs = 0;
+    if (s->p != NULL)
+        pcap_close(s->p);
+    s->p = NULL;
+    capfile_close(s->cf);
+    s->cf = NULL;
+}
+
+/* Compiles the filter for link type `dlt` (capfile.c inputs). Returns the
+ * slot, or NULL when no slot is left. */
+static struct capture_prog *
+capture_compile(struct capture_src *s, int dlt, char *pe, size_t pelen)
+{
+    if (s->n_progs == CAPTURE_DLT_PROGS)
+        return NULL;
+    struct capture_prog *cp = &s->progs[s->n_progs++];
+    cp->dlt = dlt;
+    cp->ok = false;
+    pcap_t *dead = pcap_open_dead(dlt, (int)capfile_snaplen(s->cf));
+    if (dead == NULL) {
+        snprintf(pe, pelen, "out of memory");
+        return cp;
+    }
+    cp->ok = pcap_compile(dead, &cp->prog, s->bpf, 1, PCAP_NETMASK_UNKNOWN) == 0;
+    if (!cp->ok)
+        snprintf(pe, pelen, "%s", pcap_geterr(dead));
+    pcap_close(dead);
+    return cp;
+}
+
+/* True when a capfile.c frame passes the filter. A link type the filter
+ * cannot apply to is reported once; its frames are skipped. */
+static bool
+capture_filter(struct capture_src *s, const struct capfile_frame *f)
+{
+    struct capture_prog *cp = NULL;
+    for (unsigned i = 0; i < s->n_progs; i++)
+        if (s->progs[i].dlt == f->dlt) {
+            cp = &s->progs[i];
+            break;
+        }
+    if (cp == NULL) {
+        char pe[PCAP_ERRBUF_SIZE] = "";
+        cp = capture_compile(s, f->dlt, pe, sizeof(pe));
+        if (cp == NULL || !cp->ok) {
+            const char *n = pcap_datalink_val_to_name(f->dlt);
+            fprintf(stderr,
+                    "smtptap: %s: the filter does not apply to link type %s (%d)%s%s; frames of "
+                    "that link type are skipped\n",
+                    s->name, n != NULL ? n : "UNKNOWN", f->dlt, pe[0] != '\0' ? ": " : "", pe);
+        }
+        if (cp == NULL)
+            return false;
+    }
+    if (!cp->ok)
+        return false;
+    struct pcap_pkthdr h;
+    h.ts.tv_sec = (time_t)(f->ts_us / 1000000);
+    h.ts.tv_usec = (suseconds_t)(f->ts_us % 1000000);
+    h.caplen = f->caplen;
+    h.len = f->wirelen;
+    return pcap_offline_filter(&cp->prog, &h, f->data) != 0;
 }
 
 /* Explains a pcap_activate() failure in one line. */
@@ -184,7 +300,7 @@ capture_open_live(const struct config *cfg, char *errbuf, unsigned errlen)
 static int
 capture_prepare(struct capture_src *s, const char *bpf, char *errbuf, unsigned errlen)
 {
-    s->dlt = pcap_datalink(s->p);
+    s->dlt = s->cf != NULL ? capfile_dlt(s->cf) : pcap_datalink(s->p);
     if (!decode_link_supported(s->dlt)) {
         const char *n = pcap_datalink_val_to_name(s->dlt);
         const char *d = pcap_datalink_val_to_description(s->dlt);
@@ -197,6 +313,17 @@ capture_prepare(struct capture_src *s, const char *bpf, char *errbuf, unsigned e
     }
     if (bpf == NULL || bpf[0] == '\0')
         return 0;
+    if (s->cf != NULL) {
+        char pe[PCAP_ERRBUF_SIZE] = "";
+        s->bpf = bpf;
+        if (!capture_compile(s, s->dlt, pe, sizeof(pe))->ok) {
+            char what[256];
+            snprintf(what, sizeof(what), "bad filter '%.200s'", bpf);
+            capture_err(errbuf, errlen, s->name, what, pe);
+            return -1;
+        }
+        return 0;
+    }
 
     bpf_u_int32 net = 0, mask = PCAP_NETMASK_UNKNOWN;
     if (s->live) {
@@ -245,11 +372,50 @@ capture_live_stats(struct capture_src *s, struct capture_stats *st, int print)
                 s->name, (unsigned long long)st->frames, ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
 }
 
+/* Reads a capfile.c input until EOF, damage, stop or the -c count. */
+static enum capture_end
+capture_loop_file(struct capture_src *s, const struct config *cfg, capture_cb cb, void *user,
+                  struct capture_stats *st, volatile int *stop)
+{
+    uint64_t n_here = 0;
+    for (;;) {
+        if (stop != NULL && *stop)
+            return CAPTURE_END_STOP;
+        if (cfg->max_packets != 0 && st->frames >= cfg->max_packets)
+            return CAPTURE_END_STOP;
+        struct capfile_frame cfr;
+        enum capfile_next_rc rc = capfile_next(s->cf, &cfr);
+        if (rc == CAPFILE_EOF)
+            return CAPTURE_END_EOF;
+        if (rc != CAPFILE_FRAME) {
+            fprintf(stderr, "smtptap: %s: %s capture file after %llu packets: %s\n", s->name,
+                    rc == CAPFILE_TRUNCATED ? "truncated" : "damaged", (unsigned long long)n_here,
+                    capfile_error(s->cf));
+            return CAPTURE_END_DAMAGED;
+        }
+        if (s->bpf != NULL && !capture_filter(s, &cfr))
+            continue;
+        struct capture_frame f;
+        f.dlt = cfr.dlt;
+        f.ts_us = cfr.ts_us;
+        f.caplen = cfr.caplen;
+        f.wirelen = cfr.wirelen;
+        f.data = cfr.data;
+        n_here++;
+        st->frames++;
+        st->bytes += cfr.caplen;
+        if (cb(user, &f) != 0)
+            return CAPTURE_END_STOP;
+    }
+}
+
 /* Reads one opened input until EOF, damage, stop or the -c count. */
 static enum capture_end
 capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, void *user,
              struct capture_stats *st, volatile int *stop, char *errbuf, unsigned errlen)
 {
+    if (s->cf != NULL)
+        return capture_loop_file(s, cfg, cb, user, st, stop);
     uint64_t n_here = 0;
     double next_stats = s->live ? capture_now() + CAPTURE_STATS_INTERVAL_S : 0;
     uint64_t drops_seen = 0;
@@ -321,7 +487,10 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
         errbuf[0] = '\0';
 
     if (cfg->iface != NULL && cfg->n_inputs == 0) {
-        struct capture_src s = {NULL, cfg->iface, 0, 1};
+        struct capture_src s;
+        memset(&s, 0, sizeof(s));
+        s.name = cfg->iface;
+        s.live = 1;
         s.p = capture_open_live(cfg, errbuf, errlen);
         if (s.p == NULL)
             return -1;
@@ -344,17 +513,18 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
             break;
         if (cfg->max_packets != 0 && stats->frames >= cfg->max_packets)
             break;
-        struct capture_src s = {NULL, cfg->inputs[i], 0, 0};
-        s.p = capture_open_file(s.name, errbuf, errlen);
-        if (s.p == NULL)
+        struct capture_src s;
+        memset(&s, 0, sizeof(s));
+        s.name = cfg->inputs[i];
+        if (capture_open_file(cfg, &s, errbuf, errlen) != 0)
             return -1;
         if (capture_prepare(&s, cfg->bpf, errbuf, errlen) != 0) {
-            pcap_close(s.p);
+            capture_close(&s);
             return -1;
         }
         stats->files_read++;
         enum capture_end end = capture_loop(&s, cfg, cb, user, stats, stop, errbuf, errlen);
-        pcap_close(s.p);
+        capture_close(&s);
         if (end == CAPTURE_END_DAMAGED)
             stats->files_damaged++;
         else if (end == CAPTURE_END_STOP)

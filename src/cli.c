@@ -28,6 +28,7 @@ enum {
     OPT_EXPECT,
     OPT_FAIL_ON,
     OPT_NO_NDPI,
+    OPT_LIBPCAP_READER,
 };
 
 static const struct option cli_long[] = {
@@ -56,6 +57,7 @@ static const struct option cli_long[] = {
     {"expect", required_argument, NULL, OPT_EXPECT},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"no-ndpi", no_argument, NULL, OPT_NO_NDPI},
+    {"libpcap-reader", no_argument, NULL, OPT_LIBPCAP_READER},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -80,6 +82,7 @@ cli_usage(FILE *f)
         "  -B MIB             capture buffer size in MiB (live)\n"
         "  -p                 do not put the interface into promiscuous mode\n"
         "  -c COUNT           stop after COUNT packets\n"
+        "  --libpcap-reader   read files with libpcap instead of smtptap's faster reader\n"
         "  expression         BPF filter, as in tcpdump ('host 192.0.2.1 and port 25')\n"
         "\n"
         "Output:\n"
@@ -364,6 +367,9 @@ cli_parse(int argc, char **argv, struct config *cfg)
             break;
         case OPT_NO_NDPI:
             cfg->use_ndpi = false;
+            break;
+        case OPT_LIBPCAP_READER:
+            cfg->libpcap_reader = true;
             break;
         case 'h':
             return CLI_HELP;

@@ -25,6 +25,7 @@ struct config {
     int snaplen;          /* -s, default 262144 */
     int buffer_mb;        /* -B, capture buffer in MiB (0 = libpcap default) */
     bool promisc;         /* default true; -p turns it off */
+    bool libpcap_reader;  /* --libpcap-reader: files through libpcap, not capfile.c */
     uint64_t max_packets; /* -c, 0 = unlimited */
     /* ports */
     uint16_t mail_ports[CONFIG_MAX_PORTS]; /* 25, 587, 465 + --ports */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pcap/dlt.h>
 
 #include "capture.h"
 #include "config.h"
@@ -186,10 +187,24 @@ seen_cb(void *user, const struct capture_frame *f)
     return s->stop_after != 0 && s->n >= s->stop_after;
 }
 
+/* Every test runs twice: with smtptap's reader (capfile.c), then libpcap's. */
+static bool g_libpcap;
+
+/* As seen_cb, for frames of any link type (no port read). */
+static int
+seen_cb_any(void *user, const struct capture_frame *f)
+{
+    struct seen *s = user;
+    s->dlt = f->dlt;
+    s->n++;
+    return 0;
+}
+
 static void
 cfg_for(struct config *c, const char *a, const char *b)
 {
     config_defaults(c);
+    c->libpcap_reader = g_libpcap;
     c->inputs[0] = a;
     c->n_inputs = 1;
     if (b != NULL) {
@@ -388,6 +403,25 @@ test_stdin(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(s.n, 1);
     assert_int_equal(s.sport[0], 77);
+
+    /* not a capture on stdin: one line saying so */
+    struct tbuf j = {.n = 0};
+    tb_bytes(&j, "EHLO example.org\r\n", 18);
+    f = fopen(tb_write(&j, j.n), "rb");
+    assert_non_null(f);
+    saved = dup(STDIN_FILENO);
+    assert_true(dup2(fileno(f), STDIN_FILENO) >= 0);
+    fclose(f);
+    cfg_for(&c, "-", NULL);
+    memset(&s, 0, sizeof(s));
+    err[0] = '\0';
+    rc = capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err));
+    dup2(saved, STDIN_FILENO);
+    close(saved);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err, "-: cannot read capture: "));
+    assert_null(strchr(err, '\n'));
+    assert_int_equal(s.n, 0);
 }
 
 static void
@@ -463,6 +497,58 @@ test_bpf_filter(void **state)
     assert_non_null(strstr(err, "bad filter 'port 99999'"));
 }
 
+/* pcapng with an Ethernet and a raw-IP interface (as dumpcap writes for two
+ * interfaces): each frame keeps its link type, the filter is compiled for
+ * each; a filter that cannot apply to one type skips that type's frames. */
+static void
+test_several_link_types(void **state)
+{
+    (void)state;
+    struct tbuf t = {.n = 0};
+    tb_pcapng_header(&t);
+    tb_le32(&t, 1); /* IDB 1: LINKTYPE_RAW */
+    tb_le32(&t, 20);
+    tb_le16(&t, 101);
+    tb_le16(&t, 0);
+    tb_le32(&t, 0);
+    tb_le32(&t, 20);
+    tb_pcapng_epb(&t, 1000000, 25);
+    const uint32_t raw_len = sizeof(frame_tcp) - 14; /* 40: IPv4 + TCP */
+    tb_le32(&t, 6);
+    tb_le32(&t, 32 + raw_len);
+    tb_le32(&t, 1); /* interface 1 */
+    tb_le32(&t, 0);
+    tb_le32(&t, 2000000);
+    tb_le32(&t, raw_len);
+    tb_le32(&t, raw_len);
+    tb_bytes(&t, frame_tcp + 14, raw_len);
+    tb_le32(&t, 32 + raw_len);
+    const char *p = tb_write(&t, t.n);
+
+    struct config c;
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256] = "";
+    cfg_for(&c, p, NULL);
+    c.bpf = "tcp dst port 25";
+    assert_int_equal(capture_run(&c, seen_cb_any, &s, &st, NULL, err, sizeof(err)), 0);
+    if (g_libpcap) { /* libpcap 1.10 refuses the second interface: damaged file */
+        assert_int_equal(st.files_damaged, 1);
+        assert_int_equal(s.n, 0);
+        return;
+    }
+    assert_int_equal(st.files_damaged, 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.dlt, DLT_RAW);
+    /* "ether src" means nothing on raw IP: the Ethernet frame only */
+    memset(&s, 0, sizeof(s));
+    cfg_for(&c, p, NULL);
+    c.bpf = "ether src 66:77:88:99:aa:bb";
+    assert_int_equal(capture_run(&c, seen_cb_any, &s, &st, NULL, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.dlt, DLT_EN10MB);
+}
+
 static void
 test_no_input(void **state)
 {
@@ -489,7 +575,11 @@ main(void)
         cmocka_unit_test_teardown(test_unreadable, tmp_teardown),
         cmocka_unit_test_teardown(test_unsupported_link_type, tmp_teardown),
         cmocka_unit_test_teardown(test_bpf_filter, tmp_teardown),
+        cmocka_unit_test_teardown(test_several_link_types, tmp_teardown),
         cmocka_unit_test_teardown(test_no_input, tmp_teardown),
     };
-    return cmocka_run_group_tests_name("capture", tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("capture, smtptap's reader", tests, NULL, NULL);
+    g_libpcap = true;
+    failed += cmocka_run_group_tests_name("capture, --libpcap-reader", tests, NULL, NULL);
+    return failed;
 }
