@@ -56,14 +56,15 @@
 #include "cursor.h"
 #include "mem.h"
 
-#define CAPFILE_BUF_INIT   (256u * 1024u)        /* first buffer; grows for a larger record */
-#define CAPFILE_BUF_SMALL  (16u * 1024u)         /* when the memcap refuses the first one */
-#define CAPFILE_SNAP_MAX   262144u               /* libpcap MAXIMUM_SNAPLEN */
-#define CAPFILE_BLOCK_MAX  (16u * 1024u * 1024u) /* pcapng block (libpcap's limit too) */
-#define CAPFILE_IFACES_MAX 4096u                 /* interfaces per section */
-#define CAPFILE_MEM_CHUNK  4093u                 /* in-memory source: bytes per "read" */
-#define CAPFILE_MAP_WIN    (8u * 1024u * 1024u)  /* regular files: bytes mapped at a time */
-#define CAPFILE_PREFETCH   8192u                 /* bytes asked for ahead of the next record */
+#define CAPFILE_BUF_INIT    (256u * 1024u)        /* first buffer; grows for a larger record */
+#define CAPFILE_BUF_SMALL   (16u * 1024u)         /* when the memcap refuses the first one */
+#define CAPFILE_SNAP_MAX    262144u               /* libpcap MAXIMUM_SNAPLEN */
+#define CAPFILE_BLOCK_MAX   (16u * 1024u * 1024u) /* pcapng block (libpcap's limit too) */
+#define CAPFILE_IFACES_MAX  4096u                 /* interfaces per section */
+#define CAPFILE_MEM_CHUNK   4093u                 /* in-memory source: bytes per "read" */
+#define CAPFILE_MAP_WIN     (4u * 1024u * 1024u)  /* regular files: bytes mapped at a time */
+#define CAPFILE_OLD_WINDOWS 4     /* earlier windows kept while they hold the last frames */
+#define CAPFILE_PREFETCH    8192u /* bytes asked for ahead of the next record */
 
 #define CAPFILE_PCAP_HDR    24u
 #define CAPFILE_PCAP_REC    16u
@@ -84,6 +85,13 @@ struct capfile_if {
     int64_t off_s; /* if_tsoffset */
 };
 
+/* A mapped window of the file, and the last frame handed out from it. */
+struct capfile_win {
+    uint8_t *m;
+    size_t len;
+    uint64_t last;
+};
+
 struct capfile {
     int fd;        /* -1: in-memory source */
     bool close_fd; /* not for stdin */
@@ -95,6 +103,9 @@ struct capfile {
     size_t cap;
     uint8_t *map; /* regular files: a window of the file, mapped */
     size_t map_len;
+    uint64_t map_last; /* number of the last frame handed out from the window */
+    uint64_t frames;   /* frames handed out */
+    struct capfile_win old[CAPFILE_OLD_WINDOWS]; /* earlier windows, still mapped */
     uint64_t map_off, file_size;
     bool eof;
     bool map_mode;
@@ -159,19 +170,51 @@ capfile_on_sigbus(int sig, siginfo_t *si, void *uc)
     (void)uc;
     struct capfile *cf = capfile_active;
     uintptr_t a = (uintptr_t)si->si_addr;
-    if (cf != NULL && cf->map != NULL && a >= (uintptr_t)cf->map &&
-        a - (uintptr_t)cf->map < cf->map_len) {
+    for (int w = -1; cf != NULL && w < CAPFILE_OLD_WINDOWS; w++) {
+        uint8_t *m = w < 0 ? cf->map : cf->old[w].m;
+        size_t len = w < 0 ? cf->map_len : cf->old[w].len;
+        if (m == NULL || a < (uintptr_t)m || a - (uintptr_t)m >= len)
+            continue;
         uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
         uintptr_t from = a & ~(page - 1);
-        size_t rest = cf->map_len - (from - (uintptr_t)cf->map);
+        size_t rest = len - (from - (uintptr_t)m);
         if (mmap((void *)from, rest, PROT_READ, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) !=
             MAP_FAILED) {
             capfile_bus_hit = 1;
             return; /* the access is retried and reads zeros */
         }
+        break;
     }
     /* not ours: the previous disposition, then the fault again */
     sigaction(sig, &capfile_old_bus, NULL);
+}
+
+/* Moves the current window to the old ones, and unmaps the old windows
+ * that hold none of the last two frames handed out (capfile_frames_stay). */
+static void
+capfile_retire(struct capfile *cf)
+{
+    int free_slot = -1;
+    for (int w = 0; w < CAPFILE_OLD_WINDOWS; w++) {
+        struct capfile_win *o = &cf->old[w];
+        if (o->m != NULL && o->last + 2 <= cf->frames) {
+            munmap(o->m, o->len);
+            o->m = NULL;
+        }
+        if (o->m == NULL && free_slot < 0)
+            free_slot = w;
+    }
+    if (cf->map == NULL)
+        return;
+    if (cf->map_last == 0 || cf->map_last + 2 <= cf->frames) {
+        munmap(cf->map, cf->map_len);
+        return;
+    }
+    if (free_slot < 0) { /* cannot happen: two frames lie in two windows at most */
+        free_slot = 0;
+        munmap(cf->old[0].m, cf->old[0].len);
+    }
+    cf->old[free_slot] = (struct capfile_win){cf->map, cf->map_len, cf->map_last};
 }
 
 static int
@@ -190,8 +233,7 @@ capfile_fill_map(struct capfile *cf, size_t need)
         len = cf->file_size > start ? cf->file_size - start : 0;
     if (cf->map != NULL && start == cf->map_off && len <= cf->map_len)
         return 1; /* nothing more in the file */
-    if (cf->map != NULL)
-        munmap(cf->map, cf->map_len);
+    capfile_retire(cf);
     cf->map = NULL;
     cf->map_len = 0;
     cf->map_off = start;
@@ -206,6 +248,7 @@ capfile_fill_map(struct capfile *cf, size_t need)
     }
     cf->map = m;
     cf->map_len = len;
+    cf->map_last = 0;
     cf->view = m;
     cf->tail = len;
     cf->pf = cf->head;
@@ -591,6 +634,8 @@ enum capfile_next_rc
 capfile_next(struct capfile *cf, struct capfile_frame *f)
 {
     enum capfile_next_rc rc = cf->ng ? capfile_ng_next(cf, f, false) : capfile_pcap_next(cf, f);
+    if (rc == CAPFILE_FRAME)
+        cf->map_last = ++cf->frames;
     if (capfile_bus_hit && cf->map_mode) {
         snprintf(cf->err, sizeof(cf->err),
                  "the file shrank while it was read (truncated by another program?)");
@@ -728,6 +773,12 @@ capfile_open_mem(const uint8_t *buf, size_t len, struct capfile **out, char *err
     return capfile_start(cf, out, errbuf, errlen);
 }
 
+bool
+capfile_frames_stay(const struct capfile *cf)
+{
+    return cf->map_mode;
+}
+
 int
 capfile_dlt(const struct capfile *cf)
 {
@@ -753,6 +804,9 @@ capfile_close(struct capfile *cf)
         return;
     if (cf->map != NULL)
         munmap(cf->map, cf->map_len);
+    for (int w = 0; w < CAPFILE_OLD_WINDOWS; w++)
+        if (cf->old[w].m != NULL)
+            munmap(cf->old[w].m, cf->old[w].len);
     if (cf->map_mode && --capfile_n_mapped == 0)
         sigaction(SIGBUS, &capfile_old_bus, NULL);
     if (capfile_active == cf) {

@@ -6,6 +6,7 @@
 #ifndef SMTPTAP_CAPFILE_H
 #define SMTPTAP_CAPFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,11 @@ enum capfile_next_rc {
  * Block). On CAPFILE_OPEN_OK *out is set. */
 enum capfile_open_rc capfile_open(const char *path, struct capfile **out, char *errbuf,
                                   unsigned errlen);
+/* True when a frame's bytes stay valid while the next two frames are read
+ * (a mapped file keeps the windows that hold the last two frames): the
+ * caller may decode frames ahead of processing them. Otherwise a frame is
+ * valid only until the next capfile_next(). */
+bool capfile_frames_stay(const struct capfile *cf);
 /* Link type of the first interface and its snapshot length. */
 int capfile_dlt(const struct capfile *cf);
 uint32_t capfile_snaplen(const struct capfile *cf);

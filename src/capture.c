@@ -372,11 +372,27 @@ capture_live_stats(struct capture_src *s, struct capture_stats *st, int print)
                 s->name, (unsigned long long)st->frames, ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
 }
 
-/* Reads a capfile.c input until EOF, damage, stop or the -c count. */
+static enum capture_end capture_loop_frames(struct capture_src *s, const struct config *cfg,
+                                            capture_cb cb, void *user, struct capture_stats *st,
+                                            volatile int *stop);
+
+/* Reads a capfile.c input until EOF, damage, stop or the -c count; then
+ * tells the callback its frames' data goes. */
 static enum capture_end
 capture_loop_file(struct capture_src *s, const struct config *cfg, capture_cb cb, void *user,
                   struct capture_stats *st, volatile int *stop)
 {
+    enum capture_end end = capture_loop_frames(s, cfg, cb, user, st, stop);
+    if (capfile_frames_stay(s->cf))
+        (void)cb(user, NULL);
+    return end;
+}
+
+static enum capture_end
+capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb cb, void *user,
+                    struct capture_stats *st, volatile int *stop)
+{
+    const bool stays = capfile_frames_stay(s->cf);
     uint64_t n_here = 0;
     for (;;) {
         if (stop != NULL && *stop)
@@ -401,6 +417,7 @@ capture_loop_file(struct capture_src *s, const struct config *cfg, capture_cb cb
         f.caplen = cfr.caplen;
         f.wirelen = cfr.wirelen;
         f.data = cfr.data;
+        f.stays = stays;
         n_here++;
         st->frames++;
         st->bytes += cfr.caplen;
@@ -467,6 +484,7 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
         f.caplen = h->caplen;
         f.wirelen = h->len;
         f.data = data;
+        f.stays = false;
         n_here++;
         st->frames++;
         st->bytes += h->caplen;

@@ -12,10 +12,13 @@ struct capture_frame {
     int dlt; /* link type of the source */
     int64_t ts_us;
     uint32_t caplen, wirelen;
-    const uint8_t *data; /* borrowed for the callback only */
+    const uint8_t *data; /* borrowed for the callback only, unless `stays` */
+    bool stays;          /* data stays valid while the next two frames are delivered */
 };
 
-/* Return non-zero from the callback to stop the capture. */
+/* Return non-zero from the callback to stop the capture. After the frames
+ * of an input that had `stays` frames, the callback is called once with
+ * f == NULL: their data is about to go (return value ignored). */
 typedef int (*capture_cb)(void *user, const struct capture_frame *f);
 
 struct capture_stats {

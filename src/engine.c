@@ -581,7 +581,31 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
 }
 
 void
+engine_ahead(const struct pkt *p, struct engine_ahead *a)
+{
+    a->valid = eng.ready && p->ip_proto == 6;
+    if (!a->valid)
+        return;
+    flow_key_from_pkt(p, &a->k, &a->side);
+    a->hash = flow_hash(&eng.tab, &a->k);
+    flow_prefetch_bucket(&eng.tab, a->hash);
+}
+
+void
+engine_ahead_flow(const struct engine_ahead *a)
+{
+    if (a->valid)
+        flow_prefetch_chain(&eng.tab, a->hash);
+}
+
+void
 engine_packet(const struct pkt *p)
+{
+    engine_packet_ahead(p, NULL);
+}
+
+void
+engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
 {
     if (!eng.ready)
         return;
@@ -597,11 +621,19 @@ engine_packet(const struct pkt *p)
         engine_expire(now, eng.cfg->flow_timeout, true);
         eng.next_expire_us = now + ENGINE_EXPIRE_PERIOD;
     }
-    struct flow_key k;
+    struct flow_key kbuf;
+    const struct flow_key *kp = &kbuf;
     uint8_t side;
-    flow_key_from_pkt(p, &k, &side);
-    uint32_t h = flow_hash(&eng.tab, &k);
-    struct flow *f = flow_lookup(&eng.tab, &k, h);
+    uint32_t h;
+    if (a != NULL && a->valid) {
+        kp = &a->k;
+        side = a->side;
+        h = a->hash;
+    } else {
+        flow_key_from_pkt(p, &kbuf, &side);
+        h = flow_hash(&eng.tab, &kbuf);
+    }
+    struct flow *f = flow_lookup(&eng.tab, kp, h);
     bool syn_only = (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN;
     if (f != NULL && now - f->last_us >= (int64_t)eng.cfg->flow_timeout * ENGINE_US) {
         if (!f->reported)
@@ -613,7 +645,7 @@ engine_packet(const struct pkt *p)
         f = NULL;
     }
     if (f == NULL) {
-        f = engine_new_flow(&k, h, side, p);
+        f = engine_new_flow(kp, h, side, p);
         if (f == NULL)
             return;
     }

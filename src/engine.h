@@ -12,10 +12,12 @@
 #ifndef SMTPTAP_ENGINE_H
 #define SMTPTAP_ENGINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
 #include "dissector.h"
+#include "flow.h"
 #include "pkt.h"
 #include "record.h"
 #include "report.h"
@@ -40,6 +42,24 @@ int engine_init(const struct config *cfg);
 /* One decoded TCP or UDP packet, in capture order (borrowed for the call).
  * Also expires idle flows once per second of packet time. */
 void engine_packet(const struct pkt *p);
+
+/* Flow lookup of a packet worked out ahead of engine_packet_ahead(). With
+ * many flows open the flow table and the flows are not in the CPU's caches;
+ * a caller holding a few decoded packets (main.c, frames of a mapped file)
+ * runs engine_ahead() on packet i+2 (key, hash; the bucket is fetched),
+ * engine_ahead_flow() on packet i+1 (the flow it points to is fetched) and
+ * engine_packet_ahead() on packet i, so the memory waits overlap. Packets
+ * still go through engine_packet_ahead() in capture order: the result is
+ * the same as engine_packet()'s. */
+struct engine_ahead {
+    struct flow_key k;
+    uint32_t hash;
+    uint8_t side;
+    bool valid;
+};
+void engine_ahead(const struct pkt *p, struct engine_ahead *a);
+void engine_ahead_flow(const struct engine_ahead *a);
+void engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a);
 
 /* Ends every flow still open, in order of first packet, with
  * ended = "capture_end". last_ts_us is the time of the last packet read. */

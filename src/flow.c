@@ -140,6 +140,26 @@ flow_table_fini(struct flow_table *t)
     memset(t, 0, sizeof(*t));
 }
 
+void
+flow_prefetch_bucket(const struct flow_table *t, uint32_t hash)
+{
+    __builtin_prefetch(&t->buckets[hash & (t->nbuckets - 1)]);
+}
+
+void
+flow_prefetch_chain(const struct flow_table *t, uint32_t hash)
+{
+    const struct flow *f = t->buckets[hash & (t->nbuckets - 1)];
+    if (f == NULL)
+        return;
+    /* key, chain, LRU links and times; then the engine's counters and state */
+    const char *c = (const char *)f;
+    __builtin_prefetch(c);
+    __builtin_prefetch(c + 64);
+    __builtin_prefetch(c + 128);
+    __builtin_prefetch(c + 192);
+}
+
 struct flow *
 flow_lookup(struct flow_table *t, const struct flow_key *k, uint32_t hash)
 {

@@ -103,6 +103,12 @@ void flow_table_fini(struct flow_table *t);
 /* Seeded hash of a key (equal for both directions of a flow). */
 uint32_t flow_hash(const struct flow_table *t, const struct flow_key *k);
 
+/* Ask the CPU for the bucket of `hash`, and later for the first flow of
+ * that bucket's chain (its key and the engine's per-packet fields): see
+ * engine_ahead(). Hints only; nothing changes. */
+void flow_prefetch_bucket(const struct flow_table *t, uint32_t hash);
+void flow_prefetch_chain(const struct flow_table *t, uint32_t hash);
+
 /* Finds the flow with key k (hash from flow_hash), or NULL. */
 struct flow *flow_lookup(struct flow_table *t, const struct flow_key *k, uint32_t hash);
 

@@ -24,8 +24,19 @@
 
 static volatile int main_stop;
 
+/* Decoded packets waiting for the engine (frames of a mapped file): see
+ * engine_ahead() for why, main_on_frame() for the order. */
+#define MAIN_AHEAD 2
+struct main_slot {
+    struct pkt p;
+    struct engine_ahead a;
+    bool ok; /* decoded: goes to the engine */
+};
+
 struct main_run {
     const struct config *cfg;
+    struct main_slot ring[MAIN_AHEAD + 1];
+    unsigned ring_head, ring_n;
     struct decode_stats dstats;
     uint64_t frames;
     int64_t first_us, last_us;
@@ -57,19 +68,64 @@ main_progress(struct main_run *run, bool final)
             (unsigned long long)st.sessions, final ? "\n" : "   ");
 }
 
+/* Hands the oldest waiting packet to the engine. */
+static void
+main_ring_pop(struct main_run *run)
+{
+    struct main_slot *s = &run->ring[run->ring_head];
+    if (s->ok)
+        engine_packet_ahead(&s->p, &s->a);
+    run->ring_head = (run->ring_head + 1) % (MAIN_AHEAD + 1);
+    run->ring_n--;
+}
+
+static void
+main_ring_drain(struct main_run *run)
+{
+    for (unsigned guard = 0; run->ring_n > 0 && guard <= MAIN_AHEAD; guard++)
+        main_ring_pop(run);
+}
+
+/* Frames whose data stays valid (capture_frame.stays) go through a short
+ * pipeline, in capture order: packet i+2 is decoded and its flow bucket
+ * fetched, packet i+1's flow is fetched, packet i is processed. Other frames
+ * are processed at once. f == NULL: the frames' data goes, drain. */
 static int
 main_on_frame(void *user, const struct capture_frame *f)
 {
     struct main_run *run = user;
-    struct pkt p;
+    if (f == NULL) {
+        main_ring_drain(run);
+        return 0;
+    }
     run->frames++;
     if (run->first_us == 0 || f->ts_us < run->first_us)
         run->first_us = f->ts_us;
     if (f->ts_us > run->last_us)
         run->last_us = f->ts_us;
-    if (decode_frame(f->dlt, f->data, f->caplen, f->wirelen, f->ts_us, &p, &run->dstats) ==
-        DECODE_OK)
-        engine_packet(&p);
+    if (!f->stays) {
+        struct pkt p;
+        main_ring_drain(run);
+        if (decode_frame(f->dlt, f->data, f->caplen, f->wirelen, f->ts_us, &p, &run->dstats) ==
+            DECODE_OK)
+            engine_packet(&p);
+    } else {
+        struct main_slot *s = &run->ring[(run->ring_head + run->ring_n) % (MAIN_AHEAD + 1)];
+        s->ok = decode_frame(f->dlt, f->data, f->caplen, f->wirelen, f->ts_us, &s->p,
+                             &run->dstats) == DECODE_OK;
+        s->a.valid = false;
+        if (s->ok)
+            engine_ahead(&s->p, &s->a);
+        if (run->ring_n > 0) {
+            const struct main_slot *prev =
+                &run->ring[(run->ring_head + run->ring_n - 1) % (MAIN_AHEAD + 1)];
+            if (prev->ok)
+                engine_ahead_flow(&prev->a);
+        }
+        if (run->ring_n == MAIN_AHEAD)
+            main_ring_pop(run);
+        run->ring_n++;
+    }
     if (run->progress && (run->frames & 0x3fff) == 0)
         main_progress(run, false);
     return main_stop;
@@ -217,6 +273,7 @@ main(int argc, char **argv)
     struct capture_stats cstats;
     memset(&cstats, 0, sizeof(cstats));
     int rc = capture_run(&cfg, main_on_frame, &run, &cstats, &main_stop, err, sizeof(err));
+    main_ring_drain(&run); /* capture_run drains at each input's end; this is a guard */
     if (run.progress)
         main_progress(&run, true);
     int exit_code = EXIT_OK;

@@ -3,7 +3,10 @@
 # (--libpcap-reader) give the same report: every bundled capture, the
 # captures of ../shared/pcaps when that directory exists, a capture on
 # standard input and the captures cut at several offsets (same frames, same
-# damage reported). Only memory_peak may differ (the reader's buffer).
+# damage reported). Only memory_peak may differ (the reader's buffer). This
+# also compares main.c's look-ahead pipeline (frames of mapped files: flow
+# lookups fetched two packets ahead, engine_ahead()) with packets handed to
+# the engine one at a time (libpcap's frames).
 # Usage: reader_crosscheck.sh SMTPTAP
 set -u
 bin=$1

@@ -582,6 +582,65 @@ test_file_shrinks_while_read(void **state)
     free(w.b);
 }
 
+/* Checks frame `f` still holds what wb_frame(seed) wrote. */
+static void
+frame_intact(const uint8_t *data, uint32_t len, unsigned seed)
+{
+    for (uint32_t i = 0; i < len; i += 4099) {
+        uint8_t want = i == 12 ? 0x08 : i == 13 ? 0x00 : (uint8_t)(i * 7u + seed);
+        assert_int_equal(data[i], want);
+    }
+    uint32_t l = len - 1;
+    assert_int_equal(data[l], l == 12 ? 0x08 : l == 13 ? 0x00 : (uint8_t)(l * 7u + seed));
+}
+
+/* capfile_frames_stay(): in a mapped file the last two frames handed out
+ * stay readable while the next is read, across many windows, also when
+ * blocks are larger than a window (pcapng blocks up to 16 MiB). */
+static void
+test_frames_stay_across_windows(void **state)
+{
+    (void)state;
+    for (int ng = 0; ng < 2; ng++) {
+        struct wb w = {NULL, 0, 0, false, 0};
+        unsigned n = ng ? 12 : 120;
+        if (ng) {
+            ng_shb(&w, 0);
+            ng_idb(&w, 1, 0, -1, 0);
+            for (unsigned i = 0; i < n; i++)
+                ng_epb(&w, 0, i, (i % 3 == 0 ? 6u << 20 : 1500u + i * 999u), 9000000, i);
+        } else {
+            pcap_hdr(&w, false, 262144, 1);
+            for (unsigned i = 0; i < n; i++)
+                pcap_rec(&w, i, 0, 100000 + i * 1001, 262144, i);
+        }
+        char path[] = "/tmp/smtptap_test_capfile_XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, w.b, w.n), (ssize_t)w.n);
+        close(fd);
+        struct capfile *cf;
+        char e[256];
+        assert_int_equal(capfile_open(path, &cf, e, sizeof(e)), CAPFILE_OPEN_OK);
+        assert_true(capfile_frames_stay(cf));
+        struct capfile_frame f, prev[2];
+        unsigned got = 0;
+        while (capfile_next(cf, &f) == CAPFILE_FRAME) {
+            frame_intact(f.data, f.caplen, got);
+            if (got >= 1)
+                frame_intact(prev[(got - 1) % 2].data, prev[(got - 1) % 2].caplen, got - 1);
+            if (got >= 2)
+                frame_intact(prev[got % 2].data, prev[got % 2].caplen, got - 2);
+            prev[got % 2] = f;
+            got++;
+        }
+        assert_int_equal(got, n);
+        capfile_close(cf);
+        unlink(path);
+        free(w.b);
+    }
+}
+
 int
 main(void)
 {
@@ -596,6 +655,7 @@ main(void)
         cmocka_unit_test(test_malformed_lengths),
         cmocka_unit_test(test_foreign_and_unreadable),
         cmocka_unit_test(test_file_shrinks_while_read),
+        cmocka_unit_test(test_frames_stay_across_windows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
