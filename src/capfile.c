@@ -190,14 +190,14 @@ capfile_on_sigbus(int sig, siginfo_t *si, void *uc)
 }
 
 /* Moves the current window to the old ones, and unmaps the old windows
- * that hold none of the last two frames handed out (capfile_frames_stay). */
+ * that hold none of the last CAPFILE_FRAMES_STAY frames handed out. */
 static void
 capfile_retire(struct capfile *cf)
 {
     int free_slot = -1;
     for (int w = 0; w < CAPFILE_OLD_WINDOWS; w++) {
         struct capfile_win *o = &cf->old[w];
-        if (o->m != NULL && o->last + 2 <= cf->frames) {
+        if (o->m != NULL && o->last + CAPFILE_FRAMES_STAY <= cf->frames) {
             munmap(o->m, o->len);
             o->m = NULL;
         }
@@ -206,11 +206,11 @@ capfile_retire(struct capfile *cf)
     }
     if (cf->map == NULL)
         return;
-    if (cf->map_last == 0 || cf->map_last + 2 <= cf->frames) {
+    if (cf->map_last == 0 || cf->map_last + CAPFILE_FRAMES_STAY <= cf->frames) {
         munmap(cf->map, cf->map_len);
         return;
     }
-    if (free_slot < 0) { /* cannot happen: two frames lie in two windows at most */
+    if (free_slot < 0) { /* cannot happen: N frames lie in N windows at most */
         free_slot = 0;
         munmap(cf->old[0].m, cf->old[0].len);
     }

@@ -40,10 +40,11 @@ enum capfile_next_rc {
  * Block). On CAPFILE_OPEN_OK *out is set. */
 enum capfile_open_rc capfile_open(const char *path, struct capfile **out, char *errbuf,
                                   unsigned errlen);
-/* True when a frame's bytes stay valid while the next two frames are read
- * (a mapped file keeps the windows that hold the last two frames): the
- * caller may decode frames ahead of processing them. Otherwise a frame is
- * valid only until the next capfile_next(). */
+/* True when a frame's bytes stay valid while the next CAPFILE_FRAMES_STAY
+ * frames are read (a mapped file keeps the windows that hold the last
+ * frames): the caller may decode frames ahead of processing them. Otherwise
+ * a frame is valid only until the next capfile_next(). */
+#define CAPFILE_FRAMES_STAY 4
 bool capfile_frames_stay(const struct capfile *cf);
 /* Link type of the first interface and its snapshot length. */
 int capfile_dlt(const struct capfile *cf);

@@ -49,6 +49,8 @@
 #include "capture.h"
 #include "decode.h"
 
+_Static_assert(CAPTURE_FRAMES_STAY == CAPFILE_FRAMES_STAY, "capture.h and capfile.h agree");
+
 #define CAPTURE_SNAPLEN_DEFAULT  262144
 #define CAPTURE_TIMEOUT_MS       1000 /* live read timeout: how often `stop` is polled */
 #define CAPTURE_STATS_INTERVAL_S 10   /* live: pcap_stats line on stderr this often */

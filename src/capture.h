@@ -8,12 +8,14 @@
 
 #include "config.h"
 
+#define CAPTURE_FRAMES_STAY 4 /* = CAPFILE_FRAMES_STAY */
+
 struct capture_frame {
     int dlt; /* link type of the source */
     int64_t ts_us;
     uint32_t caplen, wirelen;
     const uint8_t *data; /* borrowed for the callback only, unless `stays` */
-    bool stays;          /* data stays valid while the next two frames are delivered */
+    bool stays; /* data stays valid while the next CAPTURE_FRAMES_STAY frames are delivered */
 };
 
 /* Return non-zero from the callback to stop the capture. After the frames

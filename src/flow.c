@@ -9,7 +9,7 @@
 
 #include "mem.h"
 
-#define FLOW_BUCKETS_MAX (1u << 22)
+#define FLOW_SLOTS_MAX (1u << 23)
 
 /* Byte order of an address, as memcmp would give it: IPv4 compares as one
  * big-endian word, without a library call per packet. */
@@ -118,13 +118,15 @@ int
 flow_table_init(struct flow_table *t, uint32_t max, uint32_t seed)
 {
     memset(t, 0, sizeof(*t));
-    uint32_t nb = 16;
-    while (nb < max && nb < FLOW_BUCKETS_MAX)
-        nb <<= 1;
-    t->buckets = mem_alloc((size_t)nb * sizeof(*t->buckets));
-    if (t->buckets == NULL)
+    if (max > FLOW_SLOTS_MAX / 2)
+        max = FLOW_SLOTS_MAX / 2; /* the slots must never fill */
+    uint32_t ns = 16;
+    while (ns < 2 * (uint64_t)max && ns < FLOW_SLOTS_MAX)
+        ns <<= 1;
+    t->slots = mem_alloc((size_t)ns * sizeof(*t->slots));
+    if (t->slots == NULL)
         return -1;
-    t->nbuckets = nb;
+    t->nslots = ns;
     t->max = max ? max : 1;
     t->seed = seed ? seed : flow_random_seed();
     return 0;
@@ -135,37 +137,47 @@ flow_table_fini(struct flow_table *t)
 {
     for (unsigned guard = 0; t->all_head != NULL && guard < UINT32_MAX; guard++)
         flow_remove(t, t->all_head);
-    if (t->buckets != NULL)
-        mem_free(t->buckets, (size_t)t->nbuckets * sizeof(*t->buckets));
+    if (t->slots != NULL)
+        mem_free(t->slots, (size_t)t->nslots * sizeof(*t->slots));
     memset(t, 0, sizeof(*t));
 }
 
 void
 flow_prefetch_bucket(const struct flow_table *t, uint32_t hash)
 {
-    __builtin_prefetch(&t->buckets[hash & (t->nbuckets - 1)]);
+    __builtin_prefetch(&t->slots[hash & (t->nslots - 1)]);
 }
 
 void
 flow_prefetch_chain(const struct flow_table *t, uint32_t hash)
 {
-    const struct flow *f = t->buckets[hash & (t->nbuckets - 1)];
-    if (f == NULL)
-        return;
-    /* key, chain, LRU links and times; then the engine's counters and state */
-    const char *c = (const char *)f;
-    __builtin_prefetch(c);
-    __builtin_prefetch(c + 64);
-    __builtin_prefetch(c + 128);
-    __builtin_prefetch(c + 192);
+    const uint32_t mask = t->nslots - 1;
+    for (uint32_t i = hash & mask, n = 0; n < t->nslots; i = (i + 1) & mask, n++) {
+        const struct flow_slot *s = &t->slots[i];
+        if (s->f == NULL)
+            return;
+        if (s->hash != hash)
+            continue;
+        /* key, LRU links and times; then the engine's counters and state */
+        const char *c = (const char *)s->f;
+        __builtin_prefetch(c);
+        __builtin_prefetch(c + 64);
+        __builtin_prefetch(c + 128);
+        __builtin_prefetch(c + 192);
+    }
 }
 
 struct flow *
 flow_lookup(struct flow_table *t, const struct flow_key *k, uint32_t hash)
 {
-    for (struct flow *f = t->buckets[hash & (t->nbuckets - 1)]; f != NULL; f = f->hnext)
-        if (f->hash == hash && flow_key_eq(&f->key, k))
-            return f;
+    const uint32_t mask = t->nslots - 1;
+    for (uint32_t i = hash & mask, n = 0; n < t->nslots; i = (i + 1) & mask, n++) {
+        const struct flow_slot *s = &t->slots[i];
+        if (s->f == NULL)
+            return NULL;
+        if (s->hash == hash && flow_key_eq(&s->f->key, k))
+            return s->f;
+    }
     return NULL;
 }
 
@@ -198,6 +210,11 @@ flow_lru_append(struct flow_table *t, struct flow *f)
 struct flow *
 flow_insert(struct flow_table *t, const struct flow_key *k, uint32_t hash, int64_t now_us)
 {
+    const uint32_t mask = t->nslots - 1;
+    uint32_t i = hash & mask;
+    for (uint32_t n = 0; t->slots[i].f != NULL; i = (i + 1) & mask)
+        if (++n == t->nslots)
+            return NULL; /* full: cannot happen, count <= max <= nslots / 2 */
     struct flow *f = mem_alloc(sizeof(*f));
     if (f == NULL)
         return NULL;
@@ -205,9 +222,8 @@ flow_insert(struct flow_table *t, const struct flow_key *k, uint32_t hash, int64
     f->hash = hash;
     f->id = ++t->next_id;
     f->first_us = f->last_us = now_us;
-    struct flow **b = &t->buckets[hash & (t->nbuckets - 1)];
-    f->hnext = *b;
-    *b = f;
+    t->slots[i].hash = hash;
+    t->slots[i].f = f;
     flow_lru_append(t, f);
     f->all_prev = t->all_tail;
     if (t->all_tail)
@@ -217,6 +233,35 @@ flow_insert(struct flow_table *t, const struct flow_key *k, uint32_t hash, int64
     t->all_tail = f;
     t->count++;
     return f;
+}
+
+/* Empties f's slot and moves back the entries after it that probing would
+ * otherwise no longer reach (backward-shift deletion: no tombstones). */
+static void
+flow_slot_clear(struct flow_table *t, const struct flow *f)
+{
+    const uint32_t mask = t->nslots - 1;
+    uint32_t i = f->hash & mask, n = 0;
+    while (t->slots[i].f != f) {
+        if (t->slots[i].f == NULL || ++n == t->nslots)
+            return; /* not in the table */
+        i = (i + 1) & mask;
+    }
+    uint32_t j = i;
+    for (n = 0; n < t->nslots; n++) {
+        j = (j + 1) & mask;
+        if (t->slots[j].f == NULL)
+            break;
+        uint32_t home = t->slots[j].hash & mask;
+        /* the entry at j stays if its home lies cyclically in (i, j] */
+        bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (stays)
+            continue;
+        t->slots[i] = t->slots[j];
+        i = j;
+    }
+    t->slots[i].f = NULL;
+    t->slots[i].hash = 0;
 }
 
 void
@@ -233,11 +278,7 @@ flow_touch(struct flow_table *t, struct flow *f, int64_t now_us)
 void
 flow_remove(struct flow_table *t, struct flow *f)
 {
-    struct flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
-    while (*pp != NULL && *pp != f)
-        pp = &(*pp)->hnext;
-    if (*pp == f)
-        *pp = f->hnext;
+    flow_slot_clear(t, f);
     flow_lru_unlink(t, f);
     if (f->all_prev)
         f->all_prev->all_next = f->all_next;

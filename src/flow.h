@@ -47,7 +47,6 @@ enum flow_disp {
 struct flow {
     struct flow_key key;
     uint32_t hash;
-    struct flow *hnext;               /* hash chain */
     struct flow *lru_prev, *lru_next; /* by last packet time, oldest first */
     struct flow *all_prev, *all_next; /* by creation (= id) order */
     uint64_t id;                      /* 1, 2, ... in order of first packet */
@@ -78,9 +77,17 @@ struct flow {
     struct flow_anomaly anomalies[FLOW_ANOMALIES_MAX];
 };
 
+/* One slot of the open-addressed table: the flow and its hash, so that a
+ * probe compares hashes in the slot array and reads only the flow that
+ * matches (one cache miss per lookup, not one per chained flow). */
+struct flow_slot {
+    uint32_t hash;
+    struct flow *f; /* NULL: empty */
+};
+
 struct flow_table {
-    struct flow **buckets;
-    uint32_t nbuckets; /* power of two */
+    struct flow_slot *slots; /* linear probing, backward-shift deletion */
+    uint32_t nslots;         /* power of two, at least twice max */
     uint32_t seed;
     uint32_t count, max;
     uint64_t next_id;
@@ -103,9 +110,9 @@ void flow_table_fini(struct flow_table *t);
 /* Seeded hash of a key (equal for both directions of a flow). */
 uint32_t flow_hash(const struct flow_table *t, const struct flow_key *k);
 
-/* Ask the CPU for the bucket of `hash`, and later for the first flow of
- * that bucket's chain (its key and the engine's per-packet fields): see
- * engine_ahead(). Hints only; nothing changes. */
+/* Ask the CPU for the slots `hash` probes first, and later for the flows
+ * whose hash matches there (their key and the engine's per-packet fields):
+ * see engine_ahead(). Hints only; nothing changes. */
 void flow_prefetch_bucket(const struct flow_table *t, uint32_t hash);
 void flow_prefetch_chain(const struct flow_table *t, uint32_t hash);
 

@@ -25,8 +25,11 @@
 static volatile int main_stop;
 
 /* Decoded packets waiting for the engine (frames of a mapped file): see
- * engine_ahead() for why, main_on_frame() for the order. */
-#define MAIN_AHEAD 2
+ * engine_ahead() for why, main_on_frame() for the order. A stage's memory
+ * fetch gets MAIN_STAGE packets' worth of time to arrive. */
+#define MAIN_STAGE 2
+#define MAIN_AHEAD (2 * MAIN_STAGE)
+_Static_assert(MAIN_AHEAD <= CAPTURE_FRAMES_STAY, "frames stay valid long enough");
 struct main_slot {
     struct pkt p;
     struct engine_ahead a;
@@ -87,8 +90,8 @@ main_ring_drain(struct main_run *run)
 }
 
 /* Frames whose data stays valid (capture_frame.stays) go through a short
- * pipeline, in capture order: packet i+2 is decoded and its flow bucket
- * fetched, packet i+1's flow is fetched, packet i is processed. Other frames
+ * pipeline, in capture order: packet i+4 is decoded and its flow bucket
+ * fetched, packet i+2's flow is fetched, packet i is processed. Other frames
  * are processed at once. f == NULL: the frames' data goes, drain. */
 static int
 main_on_frame(void *user, const struct capture_frame *f)
@@ -116,11 +119,11 @@ main_on_frame(void *user, const struct capture_frame *f)
         s->a.valid = false;
         if (s->ok)
             engine_ahead(&s->p, &s->a);
-        if (run->ring_n > 0) {
-            const struct main_slot *prev =
-                &run->ring[(run->ring_head + run->ring_n - 1) % (MAIN_AHEAD + 1)];
-            if (prev->ok)
-                engine_ahead_flow(&prev->a);
+        if (run->ring_n >= MAIN_STAGE) {
+            const struct main_slot *mid =
+                &run->ring[(run->ring_head + run->ring_n - MAIN_STAGE) % (MAIN_AHEAD + 1)];
+            if (mid->ok)
+                engine_ahead_flow(&mid->a);
         }
         if (run->ring_n == MAIN_AHEAD)
             main_ring_pop(run);

@@ -2,6 +2,7 @@
  * seeded hash, LRU order by packet time, creation order, accounting. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -104,6 +105,53 @@ test_lru_and_creation_order(void **state)
     assert_int_equal(mem_in_use(), 0);
 }
 
+/* The open-addressed table under churn: hashes chosen so that flows share
+ * home slots and probe runs wrap around the end of the array; after every
+ * insert and removal each live flow is found and no removed one is. A
+ * removal that broke a probe run (no backward shift) fails here. */
+static void
+test_probe_runs_survive_removals(void **state)
+{
+    (void)state;
+    mem_init(0);
+    struct flow_table t;
+    assert_int_equal(flow_table_init(&t, 8, 5), 0); /* 16 slots */
+    static const uint32_t hashes[] = {15, 31, 47, 14, 30, 0, 16, 1, 13};
+    struct {
+        struct flow *f;
+        struct flow_key k;
+        uint32_t h;
+    } live[8], gone;
+    unsigned n_live = 0, next_port = 1;
+    uint32_t rnd = 12345;
+    memset(&gone, 0, sizeof(gone));
+    for (unsigned op = 0; op < 20000; op++) {
+        rnd = rnd * 1103515245u + 12345u;
+        bool insert = n_live == 0 || (n_live < 8 && (rnd >> 16) % 3 != 0);
+        if (insert) {
+            struct pkt p = mk(1, (uint16_t)next_port++, 2, 25, 0);
+            uint8_t side;
+            flow_key_from_pkt(&p, &live[n_live].k, &side);
+            live[n_live].h = hashes[(rnd >> 8) % (sizeof(hashes) / sizeof(hashes[0]))];
+            live[n_live].f = flow_insert(&t, &live[n_live].k, live[n_live].h, op);
+            assert_non_null(live[n_live].f);
+            n_live++;
+        } else {
+            unsigned v = (rnd >> 20) % n_live;
+            gone.k = live[v].k;
+            gone.h = live[v].h;
+            flow_remove(&t, live[v].f);
+            live[v] = live[--n_live];
+            assert_null(flow_lookup(&t, &gone.k, gone.h));
+        }
+        assert_int_equal(t.count, n_live);
+        for (unsigned i = 0; i < n_live; i++)
+            assert_ptr_equal(flow_lookup(&t, &live[i].k, live[i].h), live[i].f);
+    }
+    flow_table_fini(&t);
+    assert_int_equal(mem_in_use(), 0);
+}
+
 int
 main(void)
 {
@@ -111,6 +159,7 @@ main(void)
         cmocka_unit_test(test_canonical_key),
         cmocka_unit_test(test_seed_changes_hash),
         cmocka_unit_test(test_lru_and_creation_order),
+        cmocka_unit_test(test_probe_runs_survive_removals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
