@@ -22,6 +22,7 @@
 #include "certcache.h"
 #include "mem.h"
 #include "report_session.h"
+#include "strcopy.h"
 
 const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_EXPIRED] = {"expired", SEV_HIGH},
@@ -165,7 +166,7 @@ agg_flag_findings(uint32_t si)
         f->n_ids = fs->n_ids;
         f->first = fs->first;
         f->last = fs->last;
-        snprintf(f->evidence, sizeof(f->evidence), "%s", fs->evidence);
+        str_copy(f->evidence, sizeof(f->evidence), fs->evidence);
         agg_peers_text(s, &fs->peers, peers, sizeof(peers));
         char cert[300] = "";
         if (fs->chains.n)

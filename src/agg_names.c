@@ -14,6 +14,7 @@
 #include "json.h"
 #include "mem.h"
 #include "report_session.h"
+#include "strcopy.h"
 
 #define AGN_EPS_MAX    16 /* addresses kept per name */
 #define AGN_CHAINS_MAX 16 /* distinct chains kept per name */
@@ -176,7 +177,7 @@ agn_session(const struct flow_record *rec, const struct diagnosis *dg)
         return;
     if (c->sessions++ == 0) {
         c->first = rec->ts_us;
-        snprintf(c->verdict, sizeof(c->verdict), "%s", dg->exchange_status);
+        str_copy(c->verdict, sizeof(c->verdict), dg->exchange_status);
     }
     c->last = rec->ts_us;
     if (e != UINT32_MAX)

@@ -15,6 +15,7 @@
 #include "report_cert.h"
 #include "report_session.h"
 #include "tls_names.h"
+#include "strcopy.h"
 
 struct agg_state agg;
 
@@ -210,7 +211,7 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
     if (fs->sessions == 0) {
         fs->first = rec->ts_us;
         if (evidence)
-            snprintf(fs->evidence, sizeof(fs->evidence), "%s", evidence);
+            str_copy(fs->evidence, sizeof(fs->evidence), evidence);
     }
     fs->sessions++;
     fs->last = rec->ts_us;
@@ -236,7 +237,7 @@ agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnos
                 continue;
             s->alerts[k].from = a->from;
             s->alerts[k].code = a->code;
-            snprintf(s->alerts[k].meaning, sizeof(s->alerts[k].meaning), "%s", dg->alert_meaning);
+            str_copy(s->alerts[k].meaning, sizeof(s->alerts[k].meaning), dg->alert_meaning);
             s->n_alerts++;
         }
         s->alerts[k].count++;
@@ -290,8 +291,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 struct agg_chain *c = &s->chains[chain];
                 if (c->sessions == 0) {
                     c->first = rec->ts_us;
-                    snprintf(c->verdict, sizeof(c->verdict), "%s", dg->exchange_status);
-                    snprintf(c->verify_text, sizeof(c->verify_text), "%s", dg->verify_error_text);
+                    str_copy(c->verdict, sizeof(c->verdict), dg->exchange_status);
+                    str_copy(c->verify_text, sizeof(c->verify_text), dg->verify_error_text);
                 }
                 c->sessions++;
                 c->last = rec->ts_us;
@@ -320,7 +321,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         snprintf(ev, sizeof(ev), "%.90s; name checked: %.80s (from %s)", dg->verify_error_text,
                  dg->checked_name, name_source_str(dg->checked_name_source));
     else
-        snprintf(ev, sizeof(ev), "%s", dg->verify_error_text);
+        str_copy(ev, sizeof(ev), dg->verify_error_text);
     const bool flags[AF_COUNT] = {dg->expired,
                                   dg->not_yet_valid,
                                   dg->self_signed,

@@ -17,6 +17,7 @@
 #include <ndpi/ndpi_api.h>
 
 #include "mem.h"
+#include "strcopy.h"
 
 #define CLASSIFY_MAX_PKTS 16
 
@@ -118,7 +119,7 @@ classify_name(struct classify_flow *cf)
         return;
     const char *n = ndpi_get_proto_name(classify_mod, id);
     if (n != NULL)
-        snprintf(cf->name, sizeof(cf->name), "%s", n);
+        str_copy(cf->name, sizeof(cf->name), n);
 }
 
 bool

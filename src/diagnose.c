@@ -14,6 +14,7 @@
 #include "names.h"
 #include "tls_names.h"
 #include "verify.h"
+#include "strcopy.h"
 
 static const struct config *dg_cfg;
 
@@ -49,7 +50,7 @@ dg_name_matches(const struct cert_entry *cert, const char *name)
         slot->cert_id = cert_id;
         memcpy(slot->sha256, cert->sha256, sizeof(slot->sha256));
         slot->match = match;
-        snprintf(slot->name, sizeof(slot->name), "%s", name);
+        str_copy(slot->name, sizeof(slot->name), name);
     }
     return match;
 }
@@ -108,13 +109,13 @@ dg_pick_name(const struct flow_record *rec, const struct expected_name *exp, uns
             continue;
         }
         if ((size_t)(eq - e) == strlen(ip) && strncmp(e, ip, strlen(ip)) == 0) {
-            snprintf(out->checked_name, sizeof(out->checked_name), "%s", eq + 1);
+            str_copy(out->checked_name, sizeof(out->checked_name), eq + 1);
             out->checked_name_source = NAME_SRC_EXPECT;
             return;
         }
     }
     if (bare) {
-        snprintf(out->checked_name, sizeof(out->checked_name), "%s", bare);
+        str_copy(out->checked_name, sizeof(out->checked_name), bare);
         out->checked_name_source = NAME_SRC_EXPECT;
         return;
     }
@@ -129,7 +130,7 @@ dg_pick_name(const struct flow_record *rec, const struct expected_name *exp, uns
     }
     for (unsigned i = 0; i < n_exp; i++)
         if (exp[i].name && exp[i].name[0]) {
-            snprintf(out->checked_name, sizeof(out->checked_name), "%s", exp[i].name);
+            str_copy(out->checked_name, sizeof(out->checked_name), exp[i].name);
             out->checked_name_source = exp[i].source;
             return;
         }

@@ -14,6 +14,7 @@
 
 #include "certcache.h"
 #include "mem.h"
+#include "strcopy.h"
 
 /* Header in front of every fctx_alloc() block, so the flow can free them all. */
 struct fctx_block {
@@ -73,7 +74,7 @@ fctx_event(struct flow_ctx *ctx, const char *name, const char *detail)
     a->first_us = ctx->now_us;
     a->detail[0] = '\0';
     if (detail != NULL)
-        snprintf(a->detail, sizeof(a->detail), "%s", detail);
+        str_copy(a->detail, sizeof(a->detail), detail);
 }
 
 static bool

@@ -2,6 +2,7 @@
  * (RFC 5280 fields; the Exchange thumbprint is the SHA-1 of the DER in
  * upper-case hex, as Get-ExchangeCertificate prints it). */
 #include "report_cert.h"
+#include "strcopy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,7 @@ report_key_str(char *out, size_t n, const struct x509_info *info)
     else if (info->key_bits > 0)
         snprintf(out, n, "%s %d", info->key_type, info->key_bits);
     else
-        snprintf(out, n, "%s", info->key_type);
+        str_copy(out, n, info->key_type);
 }
 
 /* The rendered JSON object of recently written certificates, by id: a

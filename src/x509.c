@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "x509_decode.h"
+#include "strcopy.h"
 
 #define X509_STR_MAX 4096 /* longest name kept; longer ones end in "..." */
 
@@ -115,7 +116,7 @@ x509_name_copy(const struct X509_name_st *nm, char *out, size_t n)
 {
     char *s = n ? x509_name_str(nm, NULL) : NULL;
     if (n)
-        snprintf(out, n, "%s", s ? s : "");
+        str_copy(out, n, s ? s : "");
     free(s);
 }
 
@@ -166,7 +167,7 @@ x509_key(X509 *x, struct x509_info *o)
         t = "other";
         break;
     }
-    snprintf(o->key_type, sizeof(o->key_type), "%s", t);
+    str_copy(o->key_type, sizeof(o->key_type), t);
     o->key_bits = EVP_PKEY_get_bits(pk);
     size_t len = 0;
     if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC &&
@@ -273,7 +274,7 @@ x509_fill(struct x509_st *xp, struct x509_info *o)
     x509_key(x, o);
     int nid = X509_get_signature_nid(x);
     const char *sn = nid != NID_undef ? OBJ_nid2ln(nid) : NULL;
-    snprintf(o->sig_alg, sizeof(o->sig_alg), "%s", sn ? sn : "unknown");
+    str_copy(o->sig_alg, sizeof(o->sig_alg), sn ? sn : "unknown");
     o->self_issued = X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
     EVP_PKEY *pk = X509_get0_pubkey(x);
     o->self_signed = o->self_issued && pk && X509_verify(x, pk) == 1;
@@ -325,6 +326,6 @@ x509_exchange_cert_name(const struct x509_info *info, char *out, size_t n)
 {
     if (!info->exchange_name || n == 0)
         return -1;
-    snprintf(out, n, "%s", info->exchange_name);
+    str_copy(out, n, info->exchange_name);
     return 0;
 }
