@@ -74,6 +74,8 @@ void fctx_event(struct flow_ctx *ctx, const char *name, const char *detail);
  * the per-flow or global memory cap would be exceeded (the engine has then
  * already recorded a cap event). */
 void *fctx_alloc(struct flow_ctx *ctx, size_t n);
+/* The same, not zeroed: for buffers the caller fills before reading. */
+void *fctx_alloc_raw(struct flow_ctx *ctx, size_t n);
 void fctx_free(struct flow_ctx *ctx, void *p, size_t n);
 
 /* Copies len bytes (capped at max; the cut is marked in s->truncated) into a

@@ -131,7 +131,7 @@ tls_handshake_bytes(struct flow_ctx *ctx, struct tls_state *st, enum dir d, cons
             td->lost = true;
             return;
         }
-        uint8_t *nb = fctx_alloc(ctx, want);
+        uint8_t *nb = fctx_alloc_raw(ctx, want);
         if (!nb) {
             td->lost = true;
             return;

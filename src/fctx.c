@@ -90,13 +90,13 @@ fctx_charge(struct flow_ctx *ctx, size_t n)
     return true;
 }
 
-void *
-fctx_alloc(struct flow_ctx *ctx, size_t n)
+static void *
+fctx_get(struct flow_ctx *ctx, size_t n, bool zero)
 {
     size_t total = sizeof(struct fctx_block) + n;
     if (!fctx_charge(ctx, total))
         return NULL;
-    struct fctx_block *b = mem_alloc(total);
+    struct fctx_block *b = zero ? mem_alloc(total) : mem_alloc_raw(total);
     if (b == NULL) {
         ctx->mem -= total;
         fctx_event(ctx, "memcap", "global memory cap (memcap) reached");
@@ -109,6 +109,18 @@ fctx_alloc(struct flow_ctx *ctx, size_t n)
         ctx->blocks->prev = b;
     ctx->blocks = b;
     return b + 1;
+}
+
+void *
+fctx_alloc(struct flow_ctx *ctx, size_t n)
+{
+    return fctx_get(ctx, n, true);
+}
+
+void *
+fctx_alloc_raw(struct flow_ctx *ctx, size_t n)
+{
+    return fctx_get(ctx, n, false);
 }
 
 void
@@ -138,7 +150,7 @@ fctx_setstr(struct flow_ctx *ctx, struct fstr *s, const uint8_t *bytes, size_t l
     }
     s->truncated = len > max;
     size_t n = len > max ? max : len;
-    s->s = fctx_alloc(ctx, n ? n : 1);
+    s->s = n ? fctx_alloc_raw(ctx, n) : fctx_alloc(ctx, 1); /* "" when empty */
     if (s->s == NULL)
         return false;
     if (n)

@@ -15,7 +15,9 @@ str_copy(char *dst, size_t n, const char *src)
 {
     if (n == 0)
         return 0;
-    size_t len = src != NULL ? strnlen(src, n - 1) : 0;
+    size_t len = src != NULL ? strlen(src) : 0;
+    if (len > n - 1)
+        len = n - 1;
     if (len > 0)
         memcpy(dst, src, len);
     dst[len] = '\0';
