@@ -29,7 +29,9 @@ runs=${RUNS:-3}
 if [ $smoke = 1 ]; then
   runs=1 MIX_N=${MIX_N:-20} DENSE_N=${DENSE_N:-200} DISTINCT_N=${DISTINCT_N:-200} OPEN_K=${OPEN_K:-300}
 fi
-MIX_N=${MIX_N:-1000} DENSE_N=${DENSE_N:-20000} DISTINCT_N=${DISTINCT_N:-20000} OPEN_K=${OPEN_K:-200000}
+# The sizes of issue 5's table: mix ~2 GB / 1.7 M packets; 69 k sessions;
+# 1 M connections open at once.
+MIX_N=${MIX_N:-5000} DENSE_N=${DENSE_N:-69000} DISTINCT_N=${DISTINCT_N:-69000} OPEN_K=${OPEN_K:-1000000}
 tshark_max=${TSHARK_MAX_MB:-600}
 
 smtptap=${SMTPTAP:-}

@@ -13,7 +13,10 @@ ja3_is_grease(uint16_t v)
 void
 ja3_init(struct ja3 *j)
 {
-    memset(j, 0, sizeof(*j));
+    j->s[0] = '\0'; /* not the whole 1.5 KiB: three builders per ClientHello */
+    j->len = 0;
+    j->truncated = false;
+    j->list_started = false;
 }
 
 static void
@@ -56,8 +59,55 @@ ja3_value(struct ja3 *j, uint16_t v)
     j->list_started = true;
 }
 
+/* The MD5s of the last distinct strings: the same client software sends the
+ * same ClientHello fields again and again, and an EVP digest call costs
+ * several times the string's hashing and comparison. Direct-mapped by an
+ * FNV-1a hash of the string; a hit is confirmed byte for byte. */
+#define JA3_CACHE_SLOTS 32
+#define JA3_CACHE_STR   512 /* longer strings are not cached */
+static struct {
+    uint32_t hash;
+    uint16_t len; /* 0: empty slot */
+    char s[JA3_CACHE_STR];
+    char md5[33];
+} ja3_cache[JA3_CACHE_SLOTS];
+
+static uint32_t
+ja3_fnv(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)s[i]) * 16777619u;
+    return h;
+}
+
+static void ja3_md5_compute(const struct ja3 *j, char out[33]);
+
 void
 ja3_md5(const struct ja3 *j, char out[33])
+{
+    if (j->len == 0 || j->len >= JA3_CACHE_STR) {
+        ja3_md5_compute(j, out);
+        return;
+    }
+    uint32_t h = ja3_fnv(j->s, j->len);
+    unsigned slot = h % JA3_CACHE_SLOTS;
+    if (ja3_cache[slot].len == j->len && ja3_cache[slot].hash == h &&
+        memcmp(ja3_cache[slot].s, j->s, j->len) == 0) {
+        memcpy(out, ja3_cache[slot].md5, 33);
+        return;
+    }
+    ja3_md5_compute(j, out);
+    if (out[0] == '\0')
+        return; /* no MD5 available: nothing to remember */
+    ja3_cache[slot].hash = h;
+    ja3_cache[slot].len = (uint16_t)j->len;
+    memcpy(ja3_cache[slot].s, j->s, j->len);
+    memcpy(ja3_cache[slot].md5, out, 33);
+}
+
+static void
+ja3_md5_compute(const struct ja3 *j, char out[33])
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE];

@@ -152,8 +152,9 @@ capfile_snap(uint32_t snap)
  *
  * The window (CAPFILE_MAP_WIN, or a record's length when larger) starts at
  * the page holding the next unread byte, so a record cut by the end of one
- * window is whole in the next without a copy. Only the current window is
- * mapped: the file's pages count in the resident set for that long only.
+ * window is whole in the next without a copy. Earlier windows stay mapped
+ * only while they hold one of the last CAPFILE_FRAMES_STAY frames handed out
+ * (capfile.h): the file's pages count in the resident set for that long.
  * A file that grows while it is read (a capture still being written) is
  * followed, as read(2) would. One that shrinks under the mapping would
  * raise SIGBUS on the lost pages: capfile_on_sigbus() maps zeros there and
@@ -163,6 +164,7 @@ static struct capfile *volatile capfile_active; /* the mapped file, for the hand
 static volatile sig_atomic_t capfile_bus_hit;
 static struct sigaction capfile_old_bus;
 static unsigned capfile_n_mapped; /* open mapped files: the handler is ours while > 0 */
+static uintptr_t capfile_page;    /* page size, read before any mapping */
 
 static void
 capfile_on_sigbus(int sig, siginfo_t *si, void *uc)
@@ -175,8 +177,7 @@ capfile_on_sigbus(int sig, siginfo_t *si, void *uc)
         size_t len = w < 0 ? cf->map_len : cf->old[w].len;
         if (m == NULL || a < (uintptr_t)m || a - (uintptr_t)m >= len)
             continue;
-        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-        uintptr_t from = a & ~(page - 1);
+        uintptr_t from = a & ~(capfile_page - 1);
         size_t rest = len - (from - (uintptr_t)m);
         if (mmap((void *)from, rest, PROT_READ, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) !=
             MAP_FAILED) {
@@ -226,8 +227,7 @@ capfile_fill_map(struct capfile *cf, size_t need)
         if (fstat(cf->fd, &st) == 0 && (uint64_t)st.st_size > cf->file_size)
             cf->file_size = (uint64_t)st.st_size;
     }
-    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-    uint64_t start = pos & ~(page - 1);
+    uint64_t start = pos & ~((uint64_t)capfile_page - 1);
     uint64_t len = (pos - start) + (need > CAPFILE_MAP_WIN ? need : CAPFILE_MAP_WIN);
     if (start + len > cf->file_size)
         len = cf->file_size > start ? cf->file_size - start : 0;
@@ -264,6 +264,10 @@ capfile_try_map(struct capfile *cf)
     struct stat st;
     if (fstat(cf->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
         return false;
+    if (capfile_page == 0) {
+        long pg = sysconf(_SC_PAGESIZE);
+        capfile_page = pg > 0 ? (uintptr_t)pg : 4096;
+    }
     if (capfile_n_mapped == 0) {
         struct sigaction sa;
         memset(&sa, 0, sizeof(sa));

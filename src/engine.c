@@ -350,8 +350,28 @@ engine_expire(int64_t now, uint32_t secs, bool count)
     }
 }
 
+/* How far from the oldest end of the LRU list eviction looks for a closed
+ * flow (a tombstone) to drop before it drops a flow in progress. */
+#define ENGINE_EVICT_SCAN 64
+
+/* The flow to evict: the least recently used tombstone among the
+ * ENGINE_EVICT_SCAN oldest flows, else the least recently used flow. A
+ * tombstone only absorbs a closed connection's last packets; a flow in
+ * progress would lose its handshake (a burst of short sessions fills the
+ * table with tombstones faster than they time out). */
+static struct flow *
+engine_evict_pick(void)
+{
+    struct flow *oldest = flow_oldest(&eng.tab), *f = oldest;
+    for (unsigned i = 0; f != NULL && i < ENGINE_EVICT_SCAN; i++, f = f->lru_next)
+        if (f->reported)
+            return f;
+    return oldest;
+}
+
 /* Makes room for one more flow: timeouts, emergency timeouts, then (when
- * may_evict) the least recently used flow. Returns false when still full. */
+ * may_evict) a tombstone or the least recently used flow (engine_evict_pick).
+ * Returns false when still full. */
 static bool
 engine_make_room(int64_t now, bool may_evict)
 {
@@ -367,7 +387,7 @@ engine_make_room(int64_t now, bool may_evict)
     if (!may_evict)
         return false;
     for (unsigned guard = 0; eng.tab.count >= eng.tab.max && guard < UINT32_MAX; guard++) {
-        struct flow *f = flow_oldest(&eng.tab);
+        struct flow *f = engine_evict_pick();
         if (f == NULL)
             break;
         if (!f->reported) {

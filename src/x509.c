@@ -183,6 +183,15 @@ x509_sans(X509 *x, struct x509_info *o)
     if (!gens)
         return;
     int n = sk_GENERAL_NAME_num(gens);
+    /* sized to the names present: a fixed array of X509_SAN_MAX cost 1 KiB
+     * per distinct certificate kept */
+    size_t slots = n < 0 ? 0 : n > X509_SAN_MAX ? X509_SAN_MAX : (size_t)n;
+    o->san = slots ? malloc(slots * sizeof(*o->san)) : NULL;
+    if (o->san == NULL) {
+        o->san_truncated = n > 0;
+        GENERAL_NAMES_free(gens);
+        return;
+    }
     for (int i = 0; i < n; i++) {
         const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
         char type = 0;
@@ -208,7 +217,7 @@ x509_sans(X509 *x, struct x509_info *o)
         }
         if (!v)
             continue;
-        if (o->n_san >= X509_SAN_MAX) {
+        if (o->n_san >= slots) {
             o->san_truncated = true;
             free(v);
             continue;
@@ -314,8 +323,9 @@ x509_info_free(struct x509_info *info)
     free(info->subject_cn);
     free(info->serial);
     free(info->exchange_name);
-    for (unsigned i = 0; i < info->n_san && i < X509_SAN_MAX; i++)
+    for (unsigned i = 0; info->san != NULL && i < info->n_san && i < X509_SAN_MAX; i++)
         free(info->san[i].value);
+    free(info->san);
     const char *err = info->parse_error;
     memset(info, 0, sizeof(*info));
     info->parse_error = err;

@@ -34,7 +34,7 @@ struct x509_info {
     char *exchange_name; /* "<I>issuer<S>subject", Windows name order and separators */
     unsigned n_san;
     bool san_truncated;
-    struct x509_san san[X509_SAN_MAX];
+    struct x509_san *san; /* n_san entries (malloc), at most X509_SAN_MAX */
 };
 
 /* Parses der (len bytes). Fills out (always: on failure parse_error is set and

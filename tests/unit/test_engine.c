@@ -436,6 +436,36 @@ test_full_table_midstream_does_not_evict(void **state)
     assert_int_equal(n_got, 3);
 }
 
+/* A full table holding a closed flow (a tombstone for its last packets) and
+ * an idle flow in progress: a new connection takes the tombstone's place,
+ * even though the flow in progress is older, and nothing is evicted. */
+static void
+test_eviction_prefers_tombstones(void **state)
+{
+    (void)state;
+    cfg.flow_max = 2;
+    cfg.flow_timeout = 100;
+    cfg.flow_timeout_emerg = 50;
+    start();
+    pkt_send(0, C, 40000, S, 25, TH_SYN, 100, 0, NULL, 0); /* in progress, idle */
+    pkt_send(1, C, 40001, S, 25, TH_SYN, 100, 0, NULL, 0);
+    pkt_send(2, C, 40001, S, 25, TH_RST, 101, 0, NULL, 0); /* closed: a tombstone */
+    assert_int_equal(n_got, 1);
+    assert_string_equal(got[0].ended, "rst");
+    pkt_send(3, C, 40002, S, 25, TH_SYN, 100, 0, NULL, 0); /* full: the tombstone goes */
+    assert_int_equal(n_got, 1);
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    engine_stats(&st);
+    assert_int_equal(st.evictions, 0);
+    stop();
+    assert_int_equal(n_got, 3);
+    assert_string_equal(got[1].ended, "capture_end");
+    assert_int_equal(got[1].cport, 40000);
+    assert_string_equal(got[2].ended, "capture_end");
+    assert_int_equal(got[2].cport, 40002);
+}
+
 /* Same packets, two hash seeds: identical records in first-packet order. */
 static void
 run_many(uint32_t seed, struct got *out, unsigned *n)
@@ -534,6 +564,7 @@ main(void)
         cmocka_unit_test_setup(test_timeout_packet_time, setup),
         cmocka_unit_test_setup(test_eviction, setup),
         cmocka_unit_test_setup(test_full_table_midstream_does_not_evict, setup),
+        cmocka_unit_test_setup(test_eviction_prefers_tombstones, setup),
         cmocka_unit_test_setup(test_finish_order, setup),
         cmocka_unit_test_setup(test_snaplen_gap, setup),
         cmocka_unit_test_setup(test_ooo_and_overlap, setup),

@@ -17,6 +17,7 @@
 #include "certcache.h"
 #include "config.h"
 #include "fctx.h"
+#include "ja3.h"
 #include "mem.h"
 #include "tu_file.h"
 #include "tu_replay.h"
@@ -407,6 +408,29 @@ md5hex(const char *s, char out[33])
         snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
+/* ja3_md5() remembers the MD5s of recent strings: whatever the order and
+ * however the strings collide in its 32 slots, every answer is the MD5 of
+ * the string asked about (built with ja3_value, as the dissector does). */
+static void
+test_ja3_md5_cache(void **state)
+{
+    (void)state;
+    for (unsigned round = 0; round < 3; round++)
+        for (unsigned i = 0; i < 200; i++) {
+            unsigned v = round == 1 ? 199 - i : (i * 37) % 200;
+            struct ja3 j;
+            ja3_init(&j);
+            ja3_value(&j, 771);
+            ja3_field(&j, false);
+            ja3_value(&j, (uint16_t)(4865 + v));
+            ja3_value(&j, (uint16_t)(v % 7));
+            char got[33], want[33];
+            ja3_md5(&j, got);
+            md5hex(j.s, want);
+            assert_string_equal(got, want);
+        }
+}
+
 /* A complete TLS 1.2 handshake: version, cipher, SNI, ALPN, the chain as
  * sent, JA3/JA3S without GREASE values, and the message history. */
 static void
@@ -595,6 +619,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_not_tls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls13_encrypted_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_odd_alert_record, setup, teardown),
+        cmocka_unit_test(test_ja3_md5_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
