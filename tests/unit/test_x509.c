@@ -306,6 +306,64 @@ test_exchange_name_separators(void **state)
     X509_free(x);
 }
 
+/* Prints nm with the given flags into out (ASCII names: no escaping). */
+static void
+print_name(X509_NAME *nm, unsigned long flags, char *out, size_t n)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    assert_non_null(b);
+    assert_true(X509_NAME_print_ex(b, nm, 0, flags) > 0);
+    char *p;
+    long len = BIO_get_mem_data(b, &p);
+    assert_true(len > 0 && (size_t)len < n);
+    memcpy(out, p, (size_t)len);
+    out[len] = '\0';
+    BIO_free(b);
+}
+
+/* x509.c remembers the printed forms of recent names by their DER: with
+ * 300 names through its 64 slots, in several orders, every subject, issuer
+ * and Exchange name is what OpenSSL prints for that certificate's names. */
+static void
+test_name_print_cache(void **state)
+{
+    (void)state;
+    for (unsigned round = 0; round < 3; round++)
+        for (unsigned k = 0; k < 300; k++) {
+            unsigned i = round == 1 ? 299 - k : (k * 97) % 300;
+            char cn[64], org[64];
+            snprintf(cn, sizeof(cn), "mx%u.example.test", i);
+            snprintf(org, sizeof(org), "Org %u", i % 7);
+            X509 *x = X509_new();
+            X509_NAME *subj = X509_NAME_new(), *iss = X509_NAME_new();
+            assert_true(x && subj && iss);
+            X509_NAME_add_entry_by_txt(subj, "O", MBSTRING_ASC, (const unsigned char *)org, -1,
+                                       -1, 0);
+            X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1,
+                                       -1, 0);
+            X509_NAME_add_entry_by_txt(iss, "CN", MBSTRING_ASC, (const unsigned char *)org, -1,
+                                       -1, 0);
+            assert_int_equal(X509_set_subject_name(x, subj), 1);
+            assert_int_equal(X509_set_issuer_name(x, iss), 1);
+            struct x509_info in;
+            assert_int_equal(x509_fill(x, &in), 0);
+            char ws[256], wi[256], want[600];
+            print_name(subj, XN_FLAG_RFC2253, ws, sizeof(ws));
+            assert_string_equal(in.subject, ws);
+            print_name(iss, XN_FLAG_RFC2253, wi, sizeof(wi));
+            assert_string_equal(in.issuer, wi);
+            const unsigned long spc = (XN_FLAG_RFC2253 & ~XN_FLAG_SEP_MASK) | XN_FLAG_SEP_CPLUS_SPC;
+            print_name(subj, spc, ws, sizeof(ws));
+            print_name(iss, spc, wi, sizeof(wi));
+            snprintf(want, sizeof(want), "<I>%s<S>%s", wi, ws);
+            assert_string_equal(in.exchange_name, want);
+            x509_info_free(&in);
+            X509_NAME_free(subj);
+            X509_NAME_free(iss);
+            X509_free(x);
+        }
+}
+
 /* A full cache refuses new certificates (id 0) but still finds known ones. */
 static void
 test_cache_cap(void **state)
@@ -341,6 +399,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_cache_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_redecode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exchange_name_separators, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_name_print_cache, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
