@@ -10,7 +10,16 @@
  * 10 % (issue 5). Large blocks are mmap()ed by glibc, outside the arena; they
  * are exact and counted against the same limit. The heap check reads the
  * program break (sbrk(0), no system call); under sanitizers, whose allocators
- * do not use brk, only the accounted limit applies. */
+ * do not use brk, only the accounted limit applies.
+ *
+ * Blocks of 1 to 16 KiB (a flow's context and dissector state, handshake
+ * buffers: a few per session) are allocated rounded up to a multiple of
+ * 512 bytes and, when freed, kept in small per-size lists (MEM_CACHE_DEPTH
+ * each, at most ~4 MiB in all) for the next flow, like glibc's tcache does
+ * for small blocks: glibc's bins cost more for these sizes (issue 5). A kept
+ * block is not accounted (it is free memory, as in malloc's own lists); its
+ * list is chosen by malloc_usable_size(), so it always fits what it is
+ * given for. */
 #include "mem.h"
 
 #include <malloc.h>
@@ -20,6 +29,14 @@
 
 #define MEM_HEAP_SLACK_DIV 32           /* heap may pass the cap by cap / 32 (3 %) */
 #define MEM_MMAP_MIN       (256u << 10) /* glibc mmap()s blocks from this size */
+#define MEM_CACHE_MIN      1024u        /* sizes kept for reuse: MIN .. MAX */
+#define MEM_CACHE_MAX      16384u
+#define MEM_CACHE_STEP     512u
+#define MEM_CACHE_CLASSES  ((MEM_CACHE_MAX - MEM_CACHE_MIN) / MEM_CACHE_STEP + 1)
+#define MEM_CACHE_DEPTH    16
+
+static void *mem_cache[MEM_CACHE_CLASSES][MEM_CACHE_DEPTH];
+static unsigned mem_cache_n[MEM_CACHE_CLASSES];
 
 static uint64_t mem_cap_bytes = UINT64_MAX;
 static uint64_t mem_used;
@@ -30,9 +47,65 @@ static uintptr_t mem_brk0;     /* program break at mem_init */
 static uint64_t mem_mapped;    /* accounted bytes of mmap()ed blocks */
 static uint64_t mem_heap_high; /* highest heap + mapped seen */
 
+/* The list for a request of n bytes (its size rounded up), or -1. */
+static int
+mem_class_for(size_t n)
+{
+    if (n < MEM_CACHE_MIN || n > MEM_CACHE_MAX)
+        return -1;
+    return (int)((n - MEM_CACHE_MIN + MEM_CACHE_STEP - 1) / MEM_CACHE_STEP);
+}
+
+static size_t
+mem_class_size(int c)
+{
+    return MEM_CACHE_MIN + (size_t)c * MEM_CACHE_STEP;
+}
+
+/* What malloc is asked for n bytes: listed sizes are rounded up. */
+static size_t
+mem_real_size(size_t n)
+{
+    int c = mem_class_for(n);
+    return c < 0 ? (n ? n : 1) : mem_class_size(c);
+}
+
+/* Keeps a freed block for reuse when its real size has a list with room;
+ * returns false (the caller frees it) otherwise. */
+static bool
+mem_cache_put(void *p)
+{
+    size_t u = malloc_usable_size(p);
+    if (u < MEM_CACHE_MIN)
+        return false;
+    size_t c = (u - MEM_CACHE_MIN) / MEM_CACHE_STEP; /* largest list it fits */
+    if (c >= MEM_CACHE_CLASSES || mem_cache_n[c] >= MEM_CACHE_DEPTH)
+        return false;
+    mem_cache[c][mem_cache_n[c]++] = p;
+    return true;
+}
+
+static void *
+mem_cache_get(size_t n)
+{
+    int c = mem_class_for(n);
+    if (c < 0 || mem_cache_n[c] == 0)
+        return NULL;
+    return mem_cache[c][--mem_cache_n[c]];
+}
+
+static void
+mem_cache_flush(void)
+{
+    for (unsigned c = 0; c < MEM_CACHE_CLASSES; c++)
+        while (mem_cache_n[c] > 0)
+            free(mem_cache[c][--mem_cache_n[c]]);
+}
+
 void
 mem_init(uint64_t memcap)
 {
+    mem_cache_flush();
     mem_cap_bytes = memcap ? memcap : UINT64_MAX;
     mem_used = 0;
     mem_high = 0;
@@ -83,7 +156,7 @@ mem_mapped_add(size_t n, int sign)
 static size_t
 mem_cost(size_t n)
 {
-    size_t c = (n + 8 + 15) & ~(size_t)15;
+    size_t c = (mem_real_size(n) + 8 + 15) & ~(size_t)15;
     return c < 32 ? 32 : c;
 }
 
@@ -118,7 +191,14 @@ mem_get(size_t n, int zero)
 {
     if (mem_charge(mem_cost(n)) != 0)
         return NULL;
-    void *p = zero ? calloc(1, n ? n : 1) : malloc(n ? n : 1);
+    void *p = mem_cache_get(n);
+    if (p != NULL) {
+        if (zero)
+            memset(p, 0, n);
+        return p;
+    }
+    size_t rs = mem_real_size(n);
+    p = zero ? calloc(1, rs) : malloc(rs);
     if (p != NULL && mem_heap_check(n) != 0) {
         free(p); /* glibc gives the top of the heap back */
         p = NULL;
@@ -147,7 +227,7 @@ mem_alloc_raw(size_t n)
 void *
 mem_alloc_nofail(size_t n)
 {
-    void *p = malloc(n ? n : 1);
+    void *p = malloc(mem_real_size(n));
     if (p == NULL) {
         mem_hits++;
         return NULL;
@@ -160,6 +240,15 @@ mem_alloc_nofail(size_t n)
 void *
 mem_realloc(void *p, size_t old_n, size_t new_n)
 {
+    if (p != NULL && (mem_class_for(old_n) >= 0 || mem_class_for(new_n) >= 0)) {
+        /* listed sizes: a new block of the rounded size, then the copy */
+        void *q = mem_get(new_n, 0);
+        if (q == NULL)
+            return NULL;
+        memcpy(q, p, old_n < new_n ? old_n : new_n);
+        mem_free(p, old_n);
+        return q;
+    }
     size_t oc = p ? mem_cost(old_n) : 0, nc = mem_cost(new_n);
     if (nc > oc && mem_charge(nc - oc) != 0)
         return NULL;
@@ -190,7 +279,8 @@ mem_free(void *p, size_t n)
 {
     if (p == NULL)
         return;
-    free(p);
+    if (!mem_cache_put(p))
+        free(p);
     mem_mapped_add(n, -1);
     size_t c = mem_cost(n);
     mem_used = c <= mem_used ? mem_used - c : 0;

@@ -337,12 +337,12 @@ test_name_print_cache(void **state)
             X509 *x = X509_new();
             X509_NAME *subj = X509_NAME_new(), *iss = X509_NAME_new();
             assert_true(x && subj && iss);
-            X509_NAME_add_entry_by_txt(subj, "O", MBSTRING_ASC, (const unsigned char *)org, -1,
-                                       -1, 0);
-            X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1,
-                                       -1, 0);
-            X509_NAME_add_entry_by_txt(iss, "CN", MBSTRING_ASC, (const unsigned char *)org, -1,
-                                       -1, 0);
+            X509_NAME_add_entry_by_txt(subj, "O", MBSTRING_ASC, (const unsigned char *)org, -1, -1,
+                                       0);
+            X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
+                                       0);
+            X509_NAME_add_entry_by_txt(iss, "CN", MBSTRING_ASC, (const unsigned char *)org, -1, -1,
+                                       0);
             assert_int_equal(X509_set_subject_name(x, subj), 1);
             assert_int_equal(X509_set_issuer_name(x, iss), 1);
             struct x509_info in;
