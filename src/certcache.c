@@ -116,15 +116,37 @@ cc_ring_push(struct cert_entry *e)
     if (!cc.ring && !(cc.ring = mem_alloc(CERTCACHE_DECODED_LEAVES * sizeof(*cc.ring))))
         return; /* no ring: the object stays until certcache_free */
     if (cc.ring_n == CERTCACHE_DECODED_LEAVES) {
-        struct cert_entry *old = cc_entry(cc.ring[cc.ring_head] - 1);
-        X509_free(old->x509); /* holders of a reference keep theirs */
-        old->x509 = NULL;
+        if (cc.ring[cc.ring_head] != 0) { /* 0: let go already (certcache_session_done) */
+            struct cert_entry *old = cc_entry(cc.ring[cc.ring_head] - 1);
+            X509_free(old->x509); /* holders of a reference keep theirs */
+            old->x509 = NULL;
+            old->ring_slot = 0;
+        }
         cc.ring[cc.ring_head] = e->id;
+        e->ring_slot = cc.ring_head + 1;
         cc.ring_head = (cc.ring_head + 1) % CERTCACHE_DECODED_LEAVES;
         return;
     }
-    cc.ring[(cc.ring_head + cc.ring_n) % CERTCACHE_DECODED_LEAVES] = e->id;
+    uint32_t pos = (cc.ring_head + cc.ring_n) % CERTCACHE_DECODED_LEAVES;
+    cc.ring[pos] = e->id;
+    e->ring_slot = pos + 1;
     cc.ring_n++;
+}
+
+void
+certcache_session_done(const uint32_t *ids, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (ids[i] == 0 || ids[i] > cc.n)
+            continue;
+        struct cert_entry *e = cc_entry(ids[i] - 1);
+        if (e->x509 == NULL || e->info.is_ca || e->seen > 1 || e->ring_slot == 0)
+            continue;
+        X509_free(e->x509);
+        e->x509 = NULL;
+        cc.ring[e->ring_slot - 1] = 0;
+        e->ring_slot = 0;
+    }
 }
 
 static uint32_t

@@ -20,11 +20,19 @@ struct cert_entry {
     struct x509_st *x509;  /* decoded object: kept for CA certificates, for the last
                             * CERTCACHE_DECODED_LEAVES leaves (NULL otherwise, and on parse error) */
     uint64_t hash;         /* fast hash of the DER (table key) */
+    uint32_t ring_slot;    /* 1 + its position in the ring of decoded leaves, 0 = none */
     bool pem_written;      /* --certs wrote it */
 };
 
 /* Decoded objects kept for leaf certificates: the most recent ones. */
 #define CERTCACHE_DECODED_LEAVES 4096
+
+/* A session that sent these certificates has been diagnosed: the decoded
+ * objects of leaves seen only once so far are let go now, while still in
+ * the CPU's caches (a capture where every leaf differs), rather than when
+ * CERTCACHE_DECODED_LEAVES newer leaves push them out. A leaf seen again is
+ * decoded again if a check needs it (most are answered from caches). */
+void certcache_session_done(const uint32_t *ids, unsigned n);
 
 /* Caps the number of distinct certificates kept (certcache.max). */
 void certcache_init(uint32_t max_entries);

@@ -98,6 +98,8 @@ report_flow(const struct flow_record *rec)
         report_write_certs(f->tls.server_chain, f->tls.n_server_chain);
         report_write_certs(f->tls.client_chain, f->tls.n_client_chain);
     }
+    certcache_session_done(f->tls.server_chain, f->tls.n_server_chain);
+    certcache_session_done(f->tls.client_chain, f->tls.n_client_chain);
 }
 
 void

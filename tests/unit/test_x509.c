@@ -248,6 +248,48 @@ test_cache_redecode(void **state)
     free(inter);
 }
 
+/* certcache_session_done(): a leaf seen once lets its decoded object go at
+ * its session's end (decoded again on demand); one seen twice and a CA keep
+ * theirs; the ring of decoded leaves stays consistent afterwards (more
+ * leaves than it holds, under ASan: no double free, no use after free). */
+static void
+test_cache_session_done(void **state)
+{
+    (void)state;
+    size_t n, ni;
+    uint8_t *leaf = tu_read_file(CERT("leaf.der"), &n);
+    uint8_t *inter = tu_read_file(CERT("inter.der"), &ni);
+    uint32_t ca = certcache_add(inter, ni);
+    uint32_t once = certcache_add(leaf, n);
+    memcpy(leaf + n - 4, "\x01\x02\x03\x04", 4);
+    uint32_t twice = certcache_add(leaf, n);
+    assert_int_equal(certcache_add(leaf, n), twice);
+    assert_true(ca > 0 && once > 0 && twice > 0);
+    uint32_t chain[3] = {once, twice, ca};
+    certcache_session_done(chain, 3);
+    assert_null(certcache_get(once)->x509);      /* let go */
+    assert_non_null(certcache_get(twice)->x509); /* seen twice: kept */
+    assert_non_null(certcache_get(ca)->x509);    /* a CA: kept */
+    uint64_t before = certcache_redecoded();
+    X509 *again = certcache_x509(once);
+    assert_non_null(again);
+    assert_int_equal(certcache_redecoded(), before + 1);
+    X509_free(again);
+    certcache_session_done(chain, 1); /* again: nothing left to let go twice */
+    for (unsigned v = 0; v < CERTCACHE_DECODED_LEAVES + 10; v++) {
+        memcpy(leaf + n - 4, &v, 4);
+        uint32_t id = certcache_add(leaf, n);
+        assert_true(id > 0);
+        if (v % 3 == 0)
+            certcache_session_done(&id, 1);
+    }
+    X509 *x = certcache_x509(twice);
+    assert_non_null(x);
+    X509_free(x);
+    free(leaf);
+    free(inter);
+}
+
 /* The Exchange form of a name (", " and " + " between RDNs and values) is
  * exactly what OpenSSL prints with XN_FLAG_SEP_CPLUS_SPC, also with escaped
  * commas and plus signs inside values and a multi-valued RDN. */
@@ -398,6 +440,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_cache_dedup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_redecode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_session_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exchange_name_separators, setup, teardown),
         cmocka_unit_test_setup_teardown(test_name_print_cache, setup, teardown),
     };
