@@ -63,8 +63,7 @@
 #define CAPFILE_IFACES_MAX  4096u                 /* interfaces per section */
 #define CAPFILE_MEM_CHUNK   4093u                 /* in-memory source: bytes per "read" */
 #define CAPFILE_MAP_WIN     (4u * 1024u * 1024u)  /* regular files: bytes mapped at a time */
-#define CAPFILE_OLD_WINDOWS 4     /* earlier windows kept while they hold the last frames */
-#define CAPFILE_PREFETCH    8192u /* bytes asked for ahead of the next record */
+#define CAPFILE_OLD_WINDOWS 4 /* earlier windows kept while they hold the last frames */
 
 #define CAPFILE_PCAP_HDR    24u
 #define CAPFILE_PCAP_REC    16u
@@ -109,7 +108,6 @@ struct capfile {
     uint64_t map_off, file_size;
     bool eof;
     bool map_mode;
-    size_t pf;        /* view[head, pf) has been prefetched */
     bool ng;          /* pcapng */
     bool be;          /* current section / file is big-endian */
     bool nsec;        /* pcap nanosecond magic */
@@ -251,7 +249,6 @@ capfile_fill_map(struct capfile *cf, size_t need)
     cf->map_last = 0;
     cf->view = m;
     cf->tail = len;
-    cf->pf = cf->head;
     capfile_active = cf;
     (void)posix_fadvise(cf->fd, (off_t)(start + len), CAPFILE_MAP_WIN, POSIX_FADV_WILLNEED);
     return cf->tail - cf->head >= need ? 0 : 1;
@@ -313,7 +310,6 @@ capfile_fill(struct capfile *cf, size_t need)
         memmove(cf->buf, cf->buf + cf->head, have);
         cf->head = 0;
         cf->tail = have;
-        cf->pf = 0;
     }
     while (cf->tail < need && !cf->eof) {
         size_t room = cf->cap - cf->tail;
@@ -345,17 +341,16 @@ capfile_fill(struct capfile *cf, size_t need)
 /* Asks for the next record's first two cache lines (its header and the
  * frame's link, IP and TCP headers) while this one is processed: frames in
  * a mapped file are not in the CPU's caches, and a record is too far from
- * the last for the hardware prefetcher to guess. */
+ * the last for the hardware prefetcher to guess. Only those lines: asking
+ * for every line ahead (the payload of bypassed flows too) was 16 % slower
+ * on the gateway mix, memory bandwidth spent on bytes nobody reads. */
 static inline void
-capfile_prefetch(struct capfile *cf)
+capfile_prefetch(const struct capfile *cf)
 {
-    size_t to = cf->head + CAPFILE_PREFETCH;
-    if (to > cf->tail)
-        to = cf->tail;
-    if (cf->pf < cf->head)
-        cf->pf = cf->head;
-    for (; cf->pf < to; cf->pf += 64)
-        __builtin_prefetch(cf->view + cf->pf);
+    if (cf->tail - cf->head >= 128) {
+        __builtin_prefetch(cf->view + cf->head);
+        __builtin_prefetch(cf->view + cf->head + 64);
+    }
 }
 
 /* Adds an interface from an IDB body (§4.2). */
