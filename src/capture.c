@@ -374,6 +374,25 @@ capture_live_stats(struct capture_src *s, struct capture_stats *st, int print)
                 s->name, (unsigned long long)st->frames, ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
 }
 
+/* True when reading must stop before the next frame: the stop flag
+ * (SIGINT/SIGTERM) or the -c count. */
+static bool
+capture_done(const struct config *cfg, const struct capture_stats *st, volatile int *stop)
+{
+    return (stop != NULL && *stop) || (cfg->max_packets != 0 && st->frames >= cfg->max_packets);
+}
+
+/* Counts a frame and hands it to the callback; true when it asks to stop. */
+static bool
+capture_deliver(capture_cb cb, void *user, struct capture_stats *st, const struct capture_frame *f,
+                uint64_t *n_here)
+{
+    (*n_here)++;
+    st->frames++;
+    st->bytes += f->caplen;
+    return cb(user, f) != 0;
+}
+
 static enum capture_end capture_loop_frames(struct capture_src *s, const struct config *cfg,
                                             capture_cb cb, void *user, struct capture_stats *st,
                                             volatile int *stop);
@@ -397,9 +416,7 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
     const bool stays = capfile_frames_stay(s->cf);
     uint64_t n_here = 0;
     for (;;) {
-        if (stop != NULL && *stop)
-            return CAPTURE_END_STOP;
-        if (cfg->max_packets != 0 && st->frames >= cfg->max_packets)
+        if (capture_done(cfg, st, stop))
             return CAPTURE_END_STOP;
         struct capfile_frame cfr;
         enum capfile_next_rc rc = capfile_next(s->cf, &cfr);
@@ -420,10 +437,7 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
         f.wirelen = cfr.wirelen;
         f.data = cfr.data;
         f.stays = stays;
-        n_here++;
-        st->frames++;
-        st->bytes += cfr.caplen;
-        if (cb(user, &f) != 0)
+        if (capture_deliver(cb, user, st, &f, &n_here))
             return CAPTURE_END_STOP;
     }
 }
@@ -440,9 +454,7 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
     uint64_t drops_seen = 0;
 
     for (;;) {
-        if (stop != NULL && *stop)
-            return CAPTURE_END_STOP;
-        if (cfg->max_packets != 0 && st->frames >= cfg->max_packets)
+        if (capture_done(cfg, st, stop))
             return CAPTURE_END_STOP;
         if (s->live && capture_now() >= next_stats) {
             /* periodic line: always unless -q, and under -q when drops grew */
@@ -487,10 +499,7 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
         f.wirelen = h->len;
         f.data = data;
         f.stays = false;
-        n_here++;
-        st->frames++;
-        st->bytes += h->caplen;
-        if (cb(user, &f) != 0)
+        if (capture_deliver(cb, user, st, &f, &n_here))
             return CAPTURE_END_STOP;
     }
 }
@@ -529,9 +538,7 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
         return -1;
     }
     for (unsigned i = 0; i < cfg->n_inputs && i < CONFIG_MAX_INPUTS; i++) {
-        if (stop != NULL && *stop)
-            break;
-        if (cfg->max_packets != 0 && stats->frames >= cfg->max_packets)
+        if (capture_done(cfg, stats, stop))
             break;
         struct capture_src s;
         memset(&s, 0, sizeof(s));
