@@ -1,5 +1,6 @@
 /* \summary: JA3 / JA3S strings and their MD5 (see ja3.h). */
 #include "ja3.h"
+#include "idxtab.h"
 
 #include <openssl/evp.h>
 #include <string.h>
@@ -62,7 +63,8 @@ ja3_value(struct ja3 *j, uint16_t v)
 /* The MD5s of the last distinct strings: the same client software sends the
  * same ClientHello fields again and again, and an EVP digest call costs
  * several times the string's hashing and comparison. Direct-mapped by an
- * FNV-1a hash of the string; a hit is confirmed byte for byte. */
+ * FNV-1a hash of the string (idxtab_hash_bytes); a hit is confirmed byte
+ * for byte. */
 #define JA3_CACHE_SLOTS 32
 #define JA3_CACHE_STR   512 /* longer strings are not cached */
 static struct {
@@ -71,15 +73,6 @@ static struct {
     char s[JA3_CACHE_STR];
     char md5[33];
 } ja3_cache[JA3_CACHE_SLOTS];
-
-static uint32_t
-ja3_fnv(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (uint8_t)s[i]) * 16777619u;
-    return h;
-}
 
 static void ja3_md5_compute(const struct ja3 *j, char out[33]);
 
@@ -90,7 +83,7 @@ ja3_md5(const struct ja3 *j, char out[33])
         ja3_md5_compute(j, out);
         return;
     }
-    uint32_t h = ja3_fnv(j->s, j->len);
+    uint32_t h = (uint32_t)idxtab_hash_bytes(j->s, j->len);
     unsigned slot = h % JA3_CACHE_SLOTS;
     if (ja3_cache[slot].len == j->len && ja3_cache[slot].hash == h &&
         memcmp(ja3_cache[slot].s, j->s, j->len) == 0) {

@@ -1,6 +1,8 @@
 /* \summary: open-addressing index table (see idxtab.h). */
 #include "idxtab.h"
 
+#include <string.h>
+
 #include "mem.h"
 
 uint32_t
@@ -55,8 +57,15 @@ idxtab_free(struct idxtab *t)
 uint64_t
 idxtab_hash_str(const char *s)
 {
+    return idxtab_hash_bytes(s, strlen(s));
+}
+
+uint64_t
+idxtab_hash_bytes(const void *p, size_t n)
+{
+    const uint8_t *b = p;
     uint64_t h = 0xcbf29ce484222325ull;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
     return h;
 }

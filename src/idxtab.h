@@ -5,6 +5,7 @@
 #define SMTPTAP_IDXTAB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct idxtab {
@@ -14,6 +15,8 @@ struct idxtab {
 
 /* FNV-1a of a C string: the key hash for string-keyed tables. */
 uint64_t idxtab_hash_str(const char *s);
+/* The same over n bytes (the key of the JA3 and printed-name caches). */
+uint64_t idxtab_hash_bytes(const void *p, size_t n);
 
 /* The index stored under hash h for which eq(index, key) holds, or
  * UINT32_MAX. */

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "x509_decode.h"
+#include "idxtab.h"
 #include "strcopy.h"
 
 #define X509_STR_MAX 4096 /* longest name kept; longer ones end in "..." */
@@ -92,7 +93,7 @@ x509_name_spaced(const char *p, size_t n)
 /* The printed forms of recent names, by their DER: a CA's name is the
  * issuer of every certificate it signs, and printing a name costs more than
  * half of the fields' extraction. Direct-mapped by an FNV-1a hash of the
- * DER; a hit is confirmed byte for byte (the printed form depends only on
+ * DER (idxtab_hash_bytes); a hit is confirmed byte for byte (the printed form depends only on
  * the DER). */
 #define X509_NC_SLOTS 64
 #define X509_NC_DER   256
@@ -103,15 +104,6 @@ static struct {
     char out[X509_NC_STR], spaced[X509_NC_STR + 64];
 } x509_nc[X509_NC_SLOTS];
 
-static unsigned
-x509_nc_slot(const unsigned char *der, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ der[i]) * 16777619u;
-    return h % X509_NC_SLOTS;
-}
-
 static char *x509_name_print(const X509_NAME *nm, char **spaced);
 
 static char *
@@ -121,7 +113,7 @@ x509_name_str(const X509_NAME *nm, char **spaced)
     size_t dn = 0;
     if (X509_NAME_get0_der((X509_NAME *)nm, &der, &dn) != 1 || dn == 0 || dn > X509_NC_DER)
         return x509_name_print(nm, spaced);
-    unsigned slot = x509_nc_slot(der, dn);
+    unsigned slot = (unsigned)(idxtab_hash_bytes(der, dn) % X509_NC_SLOTS);
     if (x509_nc[slot].der_len == dn && memcmp(x509_nc[slot].der, der, dn) == 0) {
         if (spaced)
             *spaced = strdup(x509_nc[slot].spaced);
