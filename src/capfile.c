@@ -649,9 +649,15 @@ static enum capfile_open_rc
 capfile_header(struct capfile *cf, char *errbuf, unsigned errlen)
 {
     int f = capfile_fill(cf, 4);
-    if (f != 0) {
-        snprintf(errbuf, errlen, "%s", f < 0 ? cf->err : "file too short to be a capture");
-        return f < 0 ? CAPFILE_OPEN_ERROR : CAPFILE_OPEN_FOREIGN;
+    if (f < 0) {
+        snprintf(errbuf, errlen, "%s", cf->err);
+        return CAPFILE_OPEN_ERROR;
+    }
+    if (f > 0) { /* libpcap's words for a file shorter than any magic */
+        snprintf(errbuf, errlen,
+                 "truncated dump file; tried to read 4 file header bytes, only got %zu",
+                 cf->tail - cf->head);
+        return CAPFILE_OPEN_ERROR;
     }
     struct rd r = rd_init(cf->view + cf->head, 4);
     uint32_t magic = rd_be32(&r, "magic");

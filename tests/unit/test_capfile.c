@@ -541,6 +541,9 @@ test_foreign_and_unreadable(void **state)
     assert_int_equal(capfile_open_mem(w.b, w.n, &cf, e, sizeof(e)), CAPFILE_OPEN_FOREIGN);
     static const uint8_t junk[] = "GET / HTTP/1.1\r\n\r\n";
     assert_int_equal(capfile_open_mem(junk, sizeof(junk), &cf, e, sizeof(e)), CAPFILE_OPEN_FOREIGN);
+    /* shorter than any magic: libpcap's words, from either source */
+    assert_int_equal(capfile_open_mem(junk, 3, &cf, e, sizeof(e)), CAPFILE_OPEN_ERROR);
+    assert_string_equal(e, "truncated dump file; tried to read 4 file header bytes, only got 3");
     assert_int_equal(capfile_open("/nonexistent/x.pcap", &cf, e, sizeof(e)), CAPFILE_OPEN_ERROR);
     assert_string_equal(e, "No such file or directory");
     assert_null(cf);
