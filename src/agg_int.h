@@ -115,6 +115,7 @@ struct agg_server {
     uint8_t n_names;
     struct agg_peer *peers;
     uint32_t n_peers, peers_dropped;
+    struct idxtab peer_index; /* peers by address: a server sees many (an MX, the world) */
     struct agg_chain chains[AGG_CHAINS_MAX];
     uint8_t n_chains;
     uint32_t chains_dropped;

@@ -32,6 +32,7 @@ agg_server_free(struct agg_server *s)
     for (unsigned i = 0; i < s->n_names; i++)
         free(s->names[i]);
     mem_free(s->peers, (size_t)agg.cfg->report_peers_max * sizeof(*s->peers));
+    idxtab_free(&s->peer_index);
     mem_free(s->uses, (size_t)s->cap_uses * sizeof(*s->uses));
     mem_free(s, sizeof(*s));
 }
@@ -141,18 +142,50 @@ agg_add_name(struct agg_server *s, const uint8_t *p, size_t n)
     s->names[s->n_names++] = c;
 }
 
-/* Index of the peer, or UINT32_MAX when the peer table is full. */
+static uint64_t
+agg_ip_hash(const struct ipaddr *ip)
+{
+    return idxtab_hash_bytes(ip->a, sizeof(ip->a)) ^ ip->family;
+}
+
+struct agg_peer_key {
+    const struct agg_server *s;
+    const struct ipaddr *ip;
+};
+
+static bool
+agg_peer_is(uint32_t idx, const void *key)
+{
+    const struct agg_peer_key *k = key;
+    const struct ipaddr *a = &k->s->peers[idx].ip;
+    return a->family == k->ip->family && memcmp(a->a, k->ip->a, sizeof(a->a)) == 0;
+}
+
+static uint64_t
+agg_peer_hash_of(uint32_t idx, const void *user)
+{
+    const struct agg_server *s = user;
+    return agg_ip_hash(&s->peers[idx].ip);
+}
+
+/* Index of the peer, or UINT32_MAX when the peer table is full (or its
+ * index cannot grow: memcap). Found through the per-server index, not by a
+ * scan of up to report.peers_max entries for every session. */
 static uint32_t
 agg_peer(struct agg_server *s, const struct ipaddr *ip)
 {
-    for (uint32_t i = 0; i < s->n_peers; i++)
-        if (s->peers[i].ip.family == ip->family && memcmp(s->peers[i].ip.a, ip->a, 16) == 0)
-            return i;
-    if (s->n_peers >= agg.cfg->report_peers_max) {
+    const struct agg_peer_key key = {s, ip};
+    uint64_t h = agg_ip_hash(ip);
+    uint32_t found = idxtab_find(&s->peer_index, h, agg_peer_is, &key);
+    if (found != UINT32_MAX)
+        return found;
+    if (s->n_peers >= agg.cfg->report_peers_max ||
+        !idxtab_reserve(&s->peer_index, s->n_peers, agg_peer_hash_of, s)) {
         s->peers_dropped++;
         return UINT32_MAX;
     }
     s->peers[s->n_peers].ip = *ip;
+    idxtab_insert(&s->peer_index, h, s->n_peers);
     return s->n_peers++;
 }
 
