@@ -139,7 +139,7 @@ json_escaped(struct json *j, const uint8_t *s, size_t n)
 
 /* Comma and key before a member. */
 static void
-json_member(struct json *j, const char *key)
+json_member(struct json *j, const char *key, size_t n)
 {
     int d = j->depth < JSON_DEPTH_MAX ? j->depth : JSON_DEPTH_MAX - 1;
     bool comma = !j->first[d];
@@ -150,8 +150,8 @@ json_member(struct json *j, const char *key)
         return;
     }
     /* Keys are our own ASCII identifiers: written as they are, in one go
-     * when the buffer has room (it almost always has). */
-    size_t n = strlen(key);
+     * when the buffer has room (it almost always has). Their length comes
+     * from the caller (json.h: folded for literals). */
     if (j->len + n + 4 <= j->cap) {
         char *o = j->buf + j->len;
         if (comma)
@@ -172,10 +172,10 @@ json_member(struct json *j, const char *key)
 }
 
 static void
-json_open(struct json *j, const char *key, char c)
+json_open(struct json *j, const char *key, size_t kn, char c)
 {
     if (j->depth > 0)
-        json_member(j, key);
+        json_member(j, key, kn);
     json_put(j, &c, 1);
     j->depth++;
     if (j->depth < JSON_DEPTH_MAX)
@@ -191,9 +191,9 @@ json_close(struct json *j, char c)
 }
 
 void
-json_obj_begin(struct json *j, const char *key)
+json_obj_begin_k(struct json *j, const char *key, size_t kn)
 {
-    json_open(j, key, '{');
+    json_open(j, key, kn, '{');
 }
 size_t
 json_pos(const struct json *j)
@@ -208,9 +208,9 @@ json_data(const struct json *j)
 }
 
 void
-json_raw(struct json *j, const char *key, const char *s, size_t n)
+json_raw_k(struct json *j, const char *key, size_t kn, const char *s, size_t n)
 {
-    json_member(j, key);
+    json_member(j, key, kn);
     json_put(j, s, n);
 }
 
@@ -220,9 +220,9 @@ json_obj_end(struct json *j)
     json_close(j, '}');
 }
 void
-json_arr_begin(struct json *j, const char *key)
+json_arr_begin_k(struct json *j, const char *key, size_t kn)
 {
-    json_open(j, key, '[');
+    json_open(j, key, kn, '[');
 }
 void
 json_arr_end(struct json *j)
@@ -244,24 +244,24 @@ json_record_end(struct json *j)
 }
 
 void
-json_str(struct json *j, const char *key, const char *s)
+json_str_k(struct json *j, const char *key, size_t kn, const char *s)
 {
     if (!s) {
-        json_null(j, key);
+        json_null_k(j, key, kn);
         return;
     }
-    json_member(j, key);
+    json_member(j, key, kn);
     json_escaped(j, (const uint8_t *)s, strlen(s));
 }
 
 void
-json_strn(struct json *j, const char *key, const uint8_t *s, size_t n)
+json_strn_k(struct json *j, const char *key, size_t kn, const uint8_t *s, size_t n)
 {
     if (!s) {
-        json_null(j, key);
+        json_null_k(j, key, kn);
         return;
     }
-    json_member(j, key);
+    json_member(j, key, kn);
     json_escaped(j, s, n);
 }
 
@@ -277,10 +277,10 @@ json_utoa(char *end, uint64_t v)
 }
 
 void
-json_int(struct json *j, const char *key, int64_t v)
+json_int_k(struct json *j, const char *key, size_t kn, int64_t v)
 {
     char b[24];
-    json_member(j, key);
+    json_member(j, key, kn);
     char *p = json_utoa(b + sizeof(b), v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
     if (v < 0)
         *--p = '-';
@@ -288,25 +288,25 @@ json_int(struct json *j, const char *key, int64_t v)
 }
 
 void
-json_uint(struct json *j, const char *key, uint64_t v)
+json_uint_k(struct json *j, const char *key, size_t kn, uint64_t v)
 {
     char b[24];
-    json_member(j, key);
+    json_member(j, key, kn);
     char *p = json_utoa(b + sizeof(b), v);
     json_put(j, p, (size_t)(b + sizeof(b) - p));
 }
 
 void
-json_bool(struct json *j, const char *key, bool v)
+json_bool_k(struct json *j, const char *key, size_t kn, bool v)
 {
-    json_member(j, key);
+    json_member(j, key, kn);
     json_puts(j, v ? "true" : "false");
 }
 
 void
-json_null(struct json *j, const char *key)
+json_null_k(struct json *j, const char *key, size_t kn)
 {
-    json_member(j, key);
+    json_member(j, key, kn);
     json_puts(j, "null");
 }
 
@@ -363,12 +363,12 @@ json_fmt_ts(char *out, size_t n, int64_t us)
 }
 
 void
-json_ts(struct json *j, const char *key, int64_t us)
+json_ts_k(struct json *j, const char *key, size_t kn, int64_t us)
 {
     char b[40];
     json_fmt_ts(b, sizeof(b), us);
     /* Digits, '-', ':', 'T', '.', 'Z' or "invalid": nothing to escape. */
-    json_member(j, key);
+    json_member(j, key, kn);
     json_put(j, "\"", 1);
     json_put(j, b, strlen(b));
     json_put(j, "\"", 1);
