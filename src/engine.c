@@ -694,6 +694,12 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
         } else if (engine_smtp_recognised(f)) {
             classify_confirm_smtp(&f->cf, fctx_facts_const(f->ctx)->smtp.implicit_tls);
             f->cf_done = true;
+        } else if (f->ctx != NULL && f->cf == NULL && p->payload_caplen == 0) {
+            /* A flow smtptap dissects: its first payload (the greeting)
+             * usually lets the dissector recognise SMTP, and nDPI is then
+             * never needed. nDPI starts at the first payload it has to see,
+             * not at the handshake (its flow set-up and the three handshake
+             * packets were ~10 % of a run of STARTTLS sessions). */
         } else {
             f->cf_done = classify_packet(&f->cf, p->l3, p->l3_caplen, p);
         }
