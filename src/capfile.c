@@ -55,6 +55,7 @@
 #include "capfile.h"
 #include "cursor.h"
 #include "mem.h"
+#include "strcopy.h"
 
 #define CAPFILE_BUF_INIT    (256u * 1024u)        /* first buffer; grows for a larger record */
 #define CAPFILE_BUF_SMALL   (16u * 1024u)         /* when the memcap refuses the first one */
@@ -650,7 +651,7 @@ capfile_header(struct capfile *cf, char *errbuf, unsigned errlen)
 {
     int f = capfile_fill(cf, 4);
     if (f < 0) {
-        snprintf(errbuf, errlen, "%s", cf->err);
+        str_copy(errbuf, errlen, cf->err);
         return CAPFILE_OPEN_ERROR;
     }
     if (f > 0) { /* libpcap's words for a file shorter than any magic */
@@ -676,7 +677,7 @@ capfile_header(struct capfile *cf, char *errbuf, unsigned errlen)
             }
         }
         if (rc != CAPFILE_FRAME) {
-            snprintf(errbuf, errlen, "%s", cf->err);
+            str_copy(errbuf, errlen, cf->err);
             return CAPFILE_OPEN_ERROR;
         }
         cf->dlt = cf->ifs[0].dlt;
@@ -690,7 +691,7 @@ capfile_header(struct capfile *cf, char *errbuf, unsigned errlen)
         return CAPFILE_OPEN_FOREIGN;
     cf->nsec = magic == 0xA1B23C4Du || magic == 0x4D3CB2A1u;
     if ((f = capfile_fill(cf, CAPFILE_PCAP_HDR)) != 0) {
-        snprintf(errbuf, errlen, "%s", f < 0 ? cf->err : "truncated dump file header");
+        str_copy(errbuf, errlen, f < 0 ? cf->err : "truncated dump file header");
         return CAPFILE_OPEN_ERROR;
     }
     r = rd_init(cf->view + cf->head + 4, CAPFILE_PCAP_HDR - 4);
@@ -752,7 +753,7 @@ capfile_open(const char *path, struct capfile **out, char *errbuf, unsigned errl
     } else {
         cf->fd = open(path, O_RDONLY | O_CLOEXEC);
         if (cf->fd < 0) {
-            snprintf(errbuf, errlen, "%s", strerror(errno));
+            str_copy(errbuf, errlen, strerror(errno));
             mem_free(cf, sizeof(*cf));
             return CAPFILE_OPEN_ERROR;
         }

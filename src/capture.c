@@ -48,6 +48,7 @@
 #include "capfile.h"
 #include "capture.h"
 #include "decode.h"
+#include "strcopy.h"
 
 _Static_assert(CAPTURE_FRAMES_STAY == CAPFILE_FRAMES_STAY, "capture.h and capfile.h agree");
 
@@ -186,7 +187,7 @@ capture_compile(struct capture_src *s, int dlt, char *pe, size_t pelen)
     }
     cp->ok = pcap_compile(dead, &cp->prog, s->bpf, 1, PCAP_NETMASK_UNKNOWN) == 0;
     if (!cp->ok)
-        snprintf(pe, pelen, "%s", pcap_geterr(dead));
+        str_copy(pe, pelen, pcap_geterr(dead));
     pcap_close(dead);
     return cp;
 }
