@@ -10,48 +10,26 @@
 #include <string.h>
 
 #include "certcache.h"
-#include "idxtab.h"
 #include "names.h"
+#include "namememo.h"
 #include "tls_names.h"
 #include "verify.h"
 #include "strcopy.h"
 
 static const struct config *dg_cfg;
 
-/* Name checks (RFC 6125) remembered per (certificate, name): the result
- * depends on nothing else, and a server's certificate is checked against
- * the same name in every session (the check was an eighth of a session's
- * diagnosis). */
-#define DG_NAMES_SLOTS 1024
-struct dg_name_slot {
-    uint32_t cert_id; /* 0 = empty */
-    bool match;
-    uint8_t sha256[8]; /* the certificate itself, not only its id */
-    char name[sizeof(((struct diagnosis *)0)->checked_name)];
-};
-static struct dg_name_slot *dg_names;
-
 static bool
 dg_name_matches(const struct cert_entry *cert, const char *name)
 {
-    uint32_t cert_id = cert->id;
-    uint64_t h = idxtab_hash_str(name) ^ (uint64_t)cert_id * 0x9e3779b97f4a7c15ull;
-    struct dg_name_slot *slot = dg_names ? &dg_names[h % DG_NAMES_SLOTS] : NULL;
-    if (slot && slot->cert_id == cert_id &&
-        memcmp(slot->sha256, cert->sha256, sizeof(slot->sha256)) == 0 &&
-        strcmp(slot->name, name) == 0)
-        return slot->match;
-    bool match = true; /* undecodable now: no mismatch claimed */
-    X509 *lx = certcache_x509(cert_id);
-    if (lx)
-        match = names_check(lx, name, NULL, 0);
+    int known = namememo_get(cert->id, cert->sha256, name);
+    if (known >= 0)
+        return known;
+    X509 *lx = certcache_x509(cert->id);
+    if (!lx)
+        return true; /* undecodable now: no mismatch claimed, nothing remembered */
+    bool match = names_check(lx, name, NULL, 0);
     X509_free(lx);
-    if (slot && lx && strlen(name) < sizeof(slot->name)) {
-        slot->cert_id = cert_id;
-        memcpy(slot->sha256, cert->sha256, sizeof(slot->sha256));
-        slot->match = match;
-        str_copy(slot->name, sizeof(slot->name), name);
-    }
+    namememo_put(cert->id, cert->sha256, name, match);
     return match;
 }
 
@@ -61,7 +39,7 @@ diagnose_init(const struct config *cfg, char *err, unsigned errlen)
     dg_cfg = cfg;
     if (verify_init(cfg, err, errlen) != 0)
         return -1;
-    dg_names = calloc(DG_NAMES_SLOTS, sizeof(*dg_names)); /* no cache if NULL */
+    (void)namememo_init(); /* without it, every name is checked every time */
     return 0;
 }
 
@@ -69,8 +47,7 @@ void
 diagnose_fini(void)
 {
     verify_fini();
-    free(dg_names);
-    dg_names = NULL;
+    namememo_fini();
     dg_cfg = NULL;
 }
 

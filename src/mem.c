@@ -12,16 +12,21 @@
  * program break (sbrk(0), no system call); under sanitizers, whose allocators
  * do not use brk, only the accounted limit applies.
  *
- * Blocks of 1 to 16 KiB (a flow's context and dissector state, handshake
- * buffers: a few per session) are allocated rounded up to a multiple of
- * 512 bytes and, when freed, kept in small per-size lists (MEM_CACHE_DEPTH
- * each, at most ~4 MiB in all) for the next flow, like glibc's tcache does
- * for small blocks: glibc's bins cost more for these sizes (issue 5). A kept
- * block is not accounted (it is free memory, as in malloc's own lists); its
- * list is chosen by malloc_usable_size(), so it always fits what it is
- * given for. */
+ * Blocks up to 16 KiB are kept, when freed, in per-size lists for the next
+ * allocation of their size (a flow's context, dissector state, strings and
+ * handshake buffers: a few dozen per session), like glibc's tcache, which
+ * keeps only 7 per size and which calloc() does not use: glibc's bins cost
+ * more (issue 5). Up to 1 KiB a list holds the blocks of one glibc chunk
+ * size (16-byte steps: what malloc would have used anyway, so no byte more
+ * is charged); from 1 to 16 KiB sizes are rounded up to a multiple of 512
+ * bytes. MEM_SMALL_DEPTH or MEM_LARGE_DEPTH per list: at most ~5.4 MiB in all. A kept block is
+ * not accounted (it is free memory, as in malloc's own lists); its list is
+ * the one of the size it was allocated at, which follows from what
+ * mem_free() is told (calling malloc_usable_size() for it cost 1.5 % of the
+ * bench's dense capture). */
 #include "mem.h"
 
+#include <assert.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +34,15 @@
 
 #define MEM_HEAP_SLACK_DIV 32           /* heap may pass the cap by cap / 32 (3 %) */
 #define MEM_MMAP_MIN       (256u << 10) /* glibc mmap()s blocks from this size */
-#define MEM_CACHE_MIN      1024u        /* sizes kept for reuse: MIN .. MAX */
-#define MEM_CACHE_MAX      16384u
-#define MEM_CACHE_STEP     512u
-#define MEM_CACHE_CLASSES  ((MEM_CACHE_MAX - MEM_CACHE_MIN) / MEM_CACHE_STEP + 1)
-#define MEM_CACHE_DEPTH    16
+#define MEM_SMALL_MAX      1024u        /* requests up to this: one list per chunk size */
+#define MEM_SMALL_CLASSES  64           /* chunks of 32, 48 .. 1040 bytes */
+#define MEM_CACHE_MAX      16384u       /* larger requests are not kept */
+#define MEM_CACHE_STEP     512u         /* above MEM_SMALL_MAX */
+#define MEM_CACHE_CLASSES  (MEM_SMALL_CLASSES + (MEM_CACHE_MAX - MEM_SMALL_MAX) / MEM_CACHE_STEP)
+#define MEM_SMALL_DEPTH    32 /* blocks kept per list up to MEM_SMALL_MAX */
+#define MEM_LARGE_DEPTH    16 /* and above */
 
-static void *mem_cache[MEM_CACHE_CLASSES][MEM_CACHE_DEPTH];
+static void *mem_cache[MEM_CACHE_CLASSES][MEM_SMALL_DEPTH];
 static unsigned mem_cache_n[MEM_CACHE_CLASSES];
 
 static uint64_t mem_cap_bytes = UINT64_MAX;
@@ -47,19 +54,27 @@ static uintptr_t mem_brk0;     /* program break at mem_init */
 static uint64_t mem_mapped;    /* accounted bytes of mmap()ed blocks */
 static uint64_t mem_heap_high; /* highest heap + mapped seen */
 
-/* The list for a request of n bytes (its size rounded up), or -1. */
+/* The list for a request of n bytes, or -1 (too large to keep). */
 static int
 mem_class_for(size_t n)
 {
-    if (n < MEM_CACHE_MIN || n > MEM_CACHE_MAX)
+    if (n <= MEM_SMALL_MAX) {
+        size_t chunk = (n + 8 + 15) & ~(size_t)15; /* glibc: 8-byte header, 16-byte steps */
+        return chunk < 32 ? 0 : (int)((chunk - 32) / 16);
+    }
+    if (n > MEM_CACHE_MAX)
         return -1;
-    return (int)((n - MEM_CACHE_MIN + MEM_CACHE_STEP - 1) / MEM_CACHE_STEP);
+    return MEM_SMALL_CLASSES + (int)((n - MEM_SMALL_MAX - 1) / MEM_CACHE_STEP);
 }
 
+/* What malloc is asked for the blocks of list c: the largest request of
+ * that list, so that a block fits every request given it. */
 static size_t
 mem_class_size(int c)
 {
-    return MEM_CACHE_MIN + (size_t)c * MEM_CACHE_STEP;
+    if (c < MEM_SMALL_CLASSES)
+        return 32 + (size_t)c * 16 - 8;
+    return MEM_SMALL_MAX + (size_t)(c - MEM_SMALL_CLASSES + 1) * MEM_CACHE_STEP;
 }
 
 /* What malloc is asked for n bytes: listed sizes are rounded up. */
@@ -67,20 +82,22 @@ static size_t
 mem_real_size(size_t n)
 {
     int c = mem_class_for(n);
-    return c < 0 ? (n ? n : 1) : mem_class_size(c);
+    return c < 0 ? n : mem_class_size(c);
 }
 
-/* Keeps a freed block for reuse when its real size has a list with room;
- * returns false (the caller frees it) otherwise. */
+/* Keeps a freed block of n requested bytes for reuse when its size has a
+ * list with room; returns false (the caller frees it) otherwise. Every block
+ * of a listed size was allocated at its list's size (mem_get), so the list
+ * follows from n alone. */
 static bool
-mem_cache_put(void *p)
+mem_cache_put(void *p, size_t n)
 {
-    size_t u = malloc_usable_size(p);
-    if (u < MEM_CACHE_MIN)
+    int c = mem_class_for(n);
+    if (c < 0 || mem_cache_n[c] >= (c < MEM_SMALL_CLASSES ? MEM_SMALL_DEPTH : MEM_LARGE_DEPTH))
         return false;
-    size_t c = (u - MEM_CACHE_MIN) / MEM_CACHE_STEP; /* largest list it fits */
-    if (c >= MEM_CACHE_CLASSES || mem_cache_n[c] >= MEM_CACHE_DEPTH)
-        return false;
+    /* a block freed with another size than it was allocated for would be
+     * handed out too small: caught here in debug builds */
+    assert(malloc_usable_size(p) >= mem_class_size(c));
     mem_cache[c][mem_cache_n[c]++] = p;
     return true;
 }
@@ -240,13 +257,15 @@ mem_alloc_nofail(size_t n)
 void *
 mem_realloc(void *p, size_t old_n, size_t new_n)
 {
-    if (p != NULL && (mem_class_for(old_n) >= 0 || mem_class_for(new_n) >= 0)) {
-        /* listed sizes: a new block of the rounded size, then the copy */
+    if (mem_class_for(new_n) >= 0 || (p != NULL && mem_class_for(old_n) >= 0)) {
+        /* listed sizes: a new block of the list's size, then the copy */
         void *q = mem_get(new_n, 0);
         if (q == NULL)
             return NULL;
-        memcpy(q, p, old_n < new_n ? old_n : new_n);
-        mem_free(p, old_n);
+        if (p != NULL) {
+            memcpy(q, p, old_n < new_n ? old_n : new_n);
+            mem_free(p, old_n);
+        }
         return q;
     }
     size_t oc = p ? mem_cost(old_n) : 0, nc = mem_cost(new_n);
@@ -279,7 +298,7 @@ mem_free(void *p, size_t n)
 {
     if (p == NULL)
         return;
-    if (!mem_cache_put(p))
+    if (!mem_cache_put(p, n))
         free(p);
     mem_mapped_add(n, -1);
     size_t c = mem_cost(n);

@@ -1,4 +1,4 @@
-/* \summary: unit tests for src/mem.c's reuse of 1-16 KiB blocks: accounting
+/* \summary: unit tests for src/mem.c's reuse of blocks up to 16 KiB: accounting
  * unchanged (a kept block is free memory), a reused block always holds what
  * it is given for (checked under ASan by filling it), zeroed when asked,
  * contents kept across mem_realloc, and the memcap still refuses. */
@@ -41,7 +41,8 @@ test_every_size_fits(void **state)
     mem_init(0);
     /* blocks of every size around the lists' edges, freed, then asked for
      * again in other sizes: each is filled to its requested size */
-    static const size_t sizes[] = {1000, 1023, 1024,  1025,  1535,  1536,  1537,  4096,
+    static const size_t sizes[] = {0,    1,    24,    25,    40,    41,    1000,  1016,
+                                   1017, 1023, 1024,  1025,  1535,  1536,  1537,  4096,
                                    4128, 8224, 16383, 16384, 16385, 20000, 300000};
     const unsigned ns = sizeof(sizes) / sizeof(sizes[0]);
     for (unsigned round = 0; round < 4; round++) {
@@ -63,6 +64,49 @@ test_every_size_fits(void **state)
     void *r = mem_alloc_raw(3072);
     memset(r, 2, 3072);
     mem_free(r, 3072);
+    assert_int_equal(mem_in_use(), 0);
+}
+
+/* Up to 1 KiB a list holds one glibc chunk size: blocks come back for any
+ * request of that chunk, and cost what malloc would have (no rounding up). */
+static void
+test_small_lists(void **state)
+{
+    (void)state;
+    mem_init(0);
+    void *a = mem_alloc_raw(30); /* a 48-byte chunk: 30 + 8 rounded to 16 */
+    assert_non_null(a);
+    assert_int_equal(mem_in_use(), 48);
+    mem_free(a, 30);
+    assert_int_equal(mem_in_use(), 0);
+    uint8_t *b = mem_alloc(40); /* the same chunk size */
+    assert_ptr_equal(b, a);
+    for (unsigned i = 0; i < 40; i++)
+        assert_int_equal(b[i], 0);
+    memset(b, 0xee, 40);         /* ASan: all 40 bytes belong to it */
+    void *c = mem_alloc_raw(41); /* the next chunk size: another block */
+    assert_ptr_not_equal(c, a);
+    memset(c, 0xee, 41);
+    mem_free(b, 40);
+    mem_free(c, 41);
+    /* more blocks than a list keeps: the rest go back to malloc */
+    void *many[100];
+    for (unsigned i = 0; i < 100; i++) {
+        many[i] = mem_alloc_raw(200);
+        assert_non_null(many[i]);
+        memset(many[i], (int)i, 200);
+    }
+    for (unsigned i = 0; i < 100; i++)
+        mem_free(many[i], 200);
+    assert_int_equal(mem_in_use(), 0);
+    /* mem_realloc from nothing makes a block of its list's size */
+    uint8_t *r = mem_realloc(NULL, 0, 100);
+    assert_non_null(r);
+    memset(r, 1, 100);
+    mem_free(r, 100);
+    uint8_t *s = mem_alloc_raw(104); /* same chunk: must hold 104 bytes */
+    memset(s, 2, 104);
+    mem_free(s, 104);
     assert_int_equal(mem_in_use(), 0);
 }
 
@@ -113,9 +157,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reuse_and_accounting),
-        cmocka_unit_test(test_every_size_fits),
-        cmocka_unit_test(test_realloc_keeps_content),
+        cmocka_unit_test(test_reuse_and_accounting), cmocka_unit_test(test_every_size_fits),
+        cmocka_unit_test(test_small_lists),          cmocka_unit_test(test_realloc_keeps_content),
         cmocka_unit_test(test_cap_still_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
