@@ -45,18 +45,15 @@ ja3_value(struct ja3 *j, uint16_t v)
 {
     if (ja3_is_grease(v))
         return;
-    char b[6];
-    size_t n = 0;
-    char tmp[6];
+    char b[6]; /* '-' and up to 5 digits, written from the end: one copy */
+    char *p = b + sizeof(b);
     do {
-        tmp[n++] = (char)('0' + v % 10);
+        *--p = (char)('0' + v % 10);
         v /= 10;
-    } while (v && n < sizeof(tmp));
-    for (size_t i = 0; i < n; i++)
-        b[i] = tmp[n - 1 - i];
+    } while (v);
     if (j->list_started)
-        ja3_put(j, "-", 1);
-    ja3_put(j, b, n);
+        *--p = '-';
+    ja3_put(j, p, (size_t)(b + sizeof(b) - p));
     j->list_started = true;
 }
 

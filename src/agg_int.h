@@ -112,6 +112,7 @@ struct agg_server {
     uint64_t sessions, tls_sessions, implicit;
     int64_t first, last;
     char *names[AGG_NAMES_MAX];
+    uint8_t name_len[AGG_NAMES_MAX]; /* strlen(names[i]), at most 255 */
     uint8_t n_names;
     struct agg_peer *peers;
     uint32_t n_peers, peers_dropped;

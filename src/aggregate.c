@@ -130,7 +130,7 @@ agg_add_name(struct agg_server *s, const uint8_t *p, size_t n)
     if (!p || n == 0 || n > 255 || memchr(p, '\0', n))
         return;
     for (unsigned i = 0; i < s->n_names; i++)
-        if (strlen(s->names[i]) == n && memcmp(s->names[i], p, n) == 0)
+        if (s->name_len[i] == n && memcmp(s->names[i], p, n) == 0)
             return;
     if (s->n_names >= AGG_NAMES_MAX)
         return;
@@ -139,6 +139,7 @@ agg_add_name(struct agg_server *s, const uint8_t *p, size_t n)
         return;
     memcpy(c, p, n);
     c[n] = '\0';
+    s->name_len[s->n_names] = (uint8_t)n;
     s->names[s->n_names++] = c;
 }
 
@@ -349,12 +350,9 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         }
         agg_alerts(s, t, dg);
     }
-    char ev[200];
-    if (dg->checked_name[0])
-        snprintf(ev, sizeof(ev), "%.90s; name checked: %.80s (from %s)", dg->verify_error_text,
-                 dg->checked_name, name_source_str(dg->checked_name_source));
-    else
-        str_copy(ev, sizeof(ev), dg->verify_error_text);
+    char ev[200]; /* the evidence of a flag's first session: made only then */
+    bool ev_made = false;
+    ev[0] = '\0';
     const bool flags[AF_COUNT] = {dg->expired,
                                   dg->not_yet_valid,
                                   dg->self_signed,
@@ -385,6 +383,15 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             e = dg->untrusted_root_subject;
         else if (i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS)
             e = NULL;
+        else if (s->flags[i].sessions == 0 && !ev_made) {
+            if (dg->checked_name[0])
+                snprintf(ev, sizeof(ev), "%.90s; name checked: %.80s (from %s)",
+                         dg->verify_error_text, dg->checked_name,
+                         name_source_str(dg->checked_name_source));
+            else
+                str_copy(ev, sizeof(ev), dg->verify_error_text);
+            ev_made = true;
+        }
         agg_flag(s, (enum agg_flag)i, rec, peer, chain, e);
     }
 }

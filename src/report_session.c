@@ -57,9 +57,8 @@ rs_words(struct json *j, const char *key, const struct fstr *s)
 {
     json_arr_begin(j, key);
     for (uint32_t i = 0; s->s && i < s->len;) {
-        uint32_t k = i;
-        while (k < s->len && s->s[k] != ' ')
-            k++;
+        const uint8_t *sp = memchr(s->s + i, ' ', s->len - i);
+        uint32_t k = sp ? (uint32_t)(sp - s->s) : s->len;
         if (k > i)
             json_strn(j, NULL, s->s + i, k - i);
         i = k + 1;

@@ -144,9 +144,10 @@ test_large_output_in_order(void **state)
     free(s);
 }
 
-/* Every byte value at every offset of a 24-byte string (so each position of
- * an 8-byte word is tried) escapes exactly as one byte at a time would. */
-static uint8_t every_buf[24];
+/* Every byte value at every offset of a 43-byte string (each position of
+ * the 16-byte SSE2 steps, of the 8-byte word after them and of the bytes
+ * left) escapes exactly as one byte at a time would. */
+static uint8_t every_buf[43];
 
 static void
 write_every(struct json *j)
@@ -162,7 +163,7 @@ test_every_byte_every_offset(void **state)
         for (unsigned c = 0; c < 256; c++) {
             memset(every_buf, 'a', sizeof(every_buf));
             every_buf[pos] = (uint8_t)c;
-            char want[64];
+            char want[96];
             const char *e;
             char u[8];
             if (c == '"')
@@ -183,8 +184,38 @@ test_every_byte_every_offset(void **state)
                 u[1] = '\0';
                 e = u;
             }
-            snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)pos, "aaaaaaaaaaaaaaaaaaaaaaaa", e,
-                     (int)(sizeof(every_buf) - pos - 1), "aaaaaaaaaaaaaaaaaaaaaaaa");
+            static const char as[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+            snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)pos, as, e,
+                     (int)(sizeof(every_buf) - pos - 1), as);
+            char *got = json_capture(write_every);
+            assert_string_equal(got, want);
+            free(got);
+        }
+}
+
+/* Two bytes to escape at every pair of offsets: the scan goes on after
+ * the first, inside the same step. */
+static void
+test_two_escapes_every_pair(void **state)
+{
+    (void)state;
+    for (unsigned a = 0; a < sizeof(every_buf); a++)
+        for (unsigned b = a + 1; b < sizeof(every_buf); b++) {
+            memset(every_buf, 'x', sizeof(every_buf));
+            every_buf[a] = '"';
+            every_buf[b] = 0x80;
+            char want[128], *o = want;
+            *o++ = '"';
+            for (unsigned i = 0; i < sizeof(every_buf); i++) {
+                if (i == a)
+                    o += sprintf(o, "\\\"");
+                else if (i == b)
+                    o += sprintf(o, "\\u0080");
+                else
+                    *o++ = 'x';
+            }
+            *o++ = '"';
+            *o = '\0';
             char *got = json_capture(write_every);
             assert_string_equal(got, want);
             free(got);
@@ -198,6 +229,7 @@ main(void)
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_escapes_never_cut_at_nul),
         cmocka_unit_test(test_every_byte_every_offset),
+        cmocka_unit_test(test_two_escapes_every_pair),
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_null_stream_discards),
         cmocka_unit_test(test_large_output_in_order),
