@@ -45,15 +45,20 @@ ja3_value(struct ja3 *j, uint16_t v)
 {
     if (ja3_is_grease(v))
         return;
-    char b[6]; /* '-' and up to 5 digits, written from the end: one copy */
-    char *p = b + sizeof(b);
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    /* written in place, no copy: a ClientHello has dozens of values */
+    size_t digits = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+    size_t n = digits + (j->list_started ? 1 : 0);
+    if (j->len + n >= JA3_STR_MAX) {
+        j->truncated = true;
+        return;
+    }
+    char *o = j->s + j->len;
     if (j->list_started)
-        *--p = '-';
-    ja3_put(j, p, (size_t)(b + sizeof(b) - p));
+        *o++ = '-';
+    for (size_t i = digits; i-- > 0; v /= 10)
+        o[i] = (char)('0' + v % 10);
+    j->len += n;
+    j->s[j->len] = '\0';
     j->list_started = true;
 }
 

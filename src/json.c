@@ -57,12 +57,40 @@ json_grow(struct json *j, size_t n)
     return true;
 }
 
+/* Copies n bytes: up to 16 inline, with two overlapping fixed-size moves
+ * (no byte read or written outside the n), longer ones with memcpy. Most
+ * of a record is keys and values of a few bytes, and a call to memcpy for
+ * each was 3 % of the dense capture (issue 5). */
+static inline void
+json_copy(char *d, const void *src, size_t n)
+{
+    const char *s = src;
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else if (n > 16) {
+        memcpy(d, s, n);
+    } else {
+        for (size_t i = 0; i < n; i++) /* 0 to 3 bytes */
+            d[i] = s[i];
+    }
+}
+
 static inline void
 json_put(struct json *j, const char *s, size_t n)
 {
     if (j->len + n > j->cap && (!j->f || !json_grow(j, n)))
         return;
-    memcpy(j->buf + j->len, s, n);
+    json_copy(j->buf + j->len, s, n);
     j->len += n;
 }
 
@@ -174,7 +202,7 @@ json_member(struct json *j, const char *key, size_t n)
         if (comma)
             *o++ = ',';
         *o++ = '"';
-        memcpy(o, key, n);
+        json_copy(o, key, n);
         o += n;
         *o++ = '"';
         *o++ = ':';

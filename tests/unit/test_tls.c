@@ -431,6 +431,35 @@ test_ja3_md5_cache(void **state)
         }
 }
 
+/* ja3_value writes decimal values joined by '-' exactly as "%u" would, skips
+ * GREASE, and stops whole values at the cap (truncated set, the string
+ * always terminated and within JA3_STR_MAX). */
+static void
+test_ja3_values(void **state)
+{
+    (void)state;
+    static const uint16_t vs[] = {0, 9, 10, 99, 100, 999, 1000, 9999, 10000, 65535, 0x0a0a, 771};
+    struct ja3 j;
+    ja3_init(&j);
+    char want[256] = "";
+    size_t wl = 0;
+    for (unsigned i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
+        ja3_value(&j, vs[i]);
+        if (vs[i] != 0x0a0a) /* GREASE */
+            wl += (size_t)snprintf(want + wl, sizeof(want) - wl, "%s%u", wl ? "-" : "", vs[i]);
+    }
+    assert_string_equal(j.s, want);
+    assert_int_equal(j.len, strlen(want));
+    assert_false(j.truncated);
+    ja3_init(&j);
+    for (unsigned i = 0; i < 1000; i++)
+        ja3_value(&j, 65535);
+    assert_true(j.truncated);
+    assert_true(j.len < JA3_STR_MAX);
+    assert_int_equal(strlen(j.s), j.len);
+    assert_int_equal(j.len % 6, 5); /* whole values only: "65535" then "-65535"s */
+}
+
 /* A complete TLS 1.2 handshake: version, cipher, SNI, ALPN, the chain as
  * sent, JA3/JA3S without GREASE values, and the message history. */
 static void
@@ -620,6 +649,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_tls13_encrypted_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_odd_alert_record, setup, teardown),
         cmocka_unit_test(test_ja3_md5_cache),
+        cmocka_unit_test(test_ja3_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
