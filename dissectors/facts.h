@@ -11,8 +11,9 @@
 
 /* A string from the wire, allocated with fctx_setstr() (NULL/0 = not seen). */
 struct fstr {
-    uint8_t *s;
+    uint8_t *s; /* len bytes, then a NUL */
     uint32_t len;
+    uint32_t cap;   /* bytes allocated at s (fctx_setstr reuses them) */
     bool truncated; /* the wire value was longer than its cap */
 };
 

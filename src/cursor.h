@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum rd_status {
     RD_OK = 0,    /* all reads so far were in bounds */
@@ -216,12 +217,10 @@ rd_peek(const struct rd *r, size_t i)
 static inline long
 rd_find(const struct rd *r, uint8_t c)
 {
-    if (r->st != RD_OK)
+    if (r->st != RD_OK || r->p >= r->end)
         return -1;
-    for (const uint8_t *q = r->p; q < r->end; q++)
-        if (*q == c)
-            return (long)(q - r->p);
-    return -1;
+    const uint8_t *q = memchr(r->p, c, (size_t)(r->end - r->p)); /* SMTP lines: vectorised */
+    return q ? (long)(q - r->p) : -1;
 }
 
 #endif /* SMTPTAP_CURSOR_H */

@@ -16,13 +16,32 @@
 #include "mem.h"
 #include "strcopy.h"
 
-/* Header in front of every fctx_alloc() block, so the flow can free them all. */
+/* Header in front of every large fctx_alloc() block, so the flow can free
+ * them one by one (handshake buffers grow) and all at its end. */
 struct fctx_block {
     struct fctx_block *next, *prev;
     size_t size;
     /* 16-byte alignment for what follows */
     uint64_t pad;
 };
+
+/* Small allocations (strings, small dissector state: a dozen or two per
+ * session) are carved from per-flow chunks, like a region allocator: one
+ * malloc for many, next to each other in memory, and all freed at once with
+ * the flow. Freeing one does nothing until then; fctx_setstr() reuses a
+ * string's room in place when the new value fits, and grows it by doubling,
+ * so what a flow leaves unused stays a fraction of what it holds. Chunks
+ * grow from FCTX_CHUNK_FIRST to FCTX_CHUNK_MAX bytes. Per-flow allocation
+ * and freeing was 6 % of the bench's dense capture (issue 5). */
+#define FCTX_ARENA_MAX   512u /* larger requests get their own block */
+#define FCTX_CHUNK_FIRST 512u
+#define FCTX_CHUNK_MAX   4096u
+struct fctx_chunk {
+    struct fctx_chunk *next;
+    uint32_t size; /* bytes after the header */
+    uint32_t used;
+};
+#define FCTX_CHUNK_HDR 16u /* sizeof(struct fctx_chunk), keeping 16-byte alignment */
 
 struct fctx_pending {
     uint8_t *p;
@@ -40,7 +59,8 @@ struct flow_ctx {
     int64_t now_us;
     struct fctx_pending pend[2];
     struct fctx_block *blocks;
-    uint64_t mem; /* fctx_alloc bytes + pending buffers */
+    struct fctx_chunk *chunks; /* the newest first, allocations carved from it */
+    uint64_t mem;              /* fctx_alloc bytes + pending buffers */
     bool mem_capped;
     uint8_t n_anomalies;
     uint32_t anomalies_dropped;
@@ -90,9 +110,55 @@ fctx_charge(struct flow_ctx *ctx, size_t n)
     return true;
 }
 
+/* n bytes from the flow's chunks (a new chunk when the newest is full). */
+static void *
+fctx_carve(struct flow_ctx *ctx, size_t n, bool zero)
+{
+    size_t need = n ? (n + 15) & ~(size_t)15 : 16;
+    struct fctx_chunk *c = ctx->chunks;
+    if (c == NULL || c->size - c->used < need) {
+        size_t total = c ? (c->size + FCTX_CHUNK_HDR) * 2 : FCTX_CHUNK_FIRST;
+        if (total > FCTX_CHUNK_MAX)
+            total = FCTX_CHUNK_MAX;
+        while (total - FCTX_CHUNK_HDR < need) /* need <= FCTX_ARENA_MAX < FCTX_CHUNK_MAX */
+            total *= 2;
+        if (!fctx_charge(ctx, total))
+            return NULL;
+        struct fctx_chunk *nc = mem_alloc_raw(total);
+        if (nc == NULL) {
+            ctx->mem -= total;
+            fctx_event(ctx, "memcap", "global memory cap (memcap) reached");
+            return NULL;
+        }
+        nc->next = c;
+        nc->size = (uint32_t)(total - FCTX_CHUNK_HDR);
+        nc->used = 0;
+        ctx->chunks = c = nc;
+    }
+    void *p = (char *)c + FCTX_CHUNK_HDR + c->used;
+    c->used += (uint32_t)need;
+    if (zero)
+        memset(p, 0, n);
+    return p;
+}
+
+/* Whether p was carved from one of the flow's chunks. */
+static bool
+fctx_carved(const struct flow_ctx *ctx, const void *p)
+{
+    for (const struct fctx_chunk *c = ctx->chunks; c != NULL; c = c->next) {
+        const char *d = (const char *)c + FCTX_CHUNK_HDR;
+        if ((const char *)p >= d && (const char *)p < d + c->size)
+            return true;
+    }
+    return false;
+}
+
 static void *
 fctx_get(struct flow_ctx *ctx, size_t n, bool zero)
 {
+    if (n <= FCTX_ARENA_MAX)
+        return fctx_carve(ctx, n, zero);
     size_t total = sizeof(struct fctx_block) + n;
     if (!fctx_charge(ctx, total))
         return NULL;
@@ -127,8 +193,8 @@ void
 fctx_free(struct flow_ctx *ctx, void *p, size_t n)
 {
     (void)n;
-    if (p == NULL)
-        return;
+    if (p == NULL || fctx_carved(ctx, p))
+        return; /* carved: given back with the flow */
     struct fctx_block *b = (struct fctx_block *)p - 1;
     if (b->prev)
         b->prev->next = b->next;
@@ -143,18 +209,23 @@ fctx_free(struct flow_ctx *ctx, void *p, size_t n)
 bool
 fctx_setstr(struct flow_ctx *ctx, struct fstr *s, const uint8_t *bytes, size_t len, size_t max)
 {
-    if (s->s != NULL) {
-        fctx_free(ctx, s->s, s->len);
-        s->s = NULL;
-        s->len = 0;
-    }
     s->truncated = len > max;
     size_t n = len > max ? max : len;
-    s->s = n ? fctx_alloc_raw(ctx, n) : fctx_alloc(ctx, 1); /* "" when empty */
-    if (s->s == NULL)
-        return false;
+    if (s->s == NULL || n + 1 > s->cap) {
+        /* room for n bytes and a NUL, doubled when a string grows */
+        size_t cap = s->s != NULL && 2 * (size_t)s->cap > n + 1 ? 2 * (size_t)s->cap : n + 1;
+        if (cap > max + 1)
+            cap = max + 1 > n + 1 ? max + 1 : n + 1;
+        fctx_free(ctx, s->s, s->cap);
+        s->s = NULL;
+        s->len = s->cap = 0;
+        if ((s->s = fctx_alloc_raw(ctx, cap)) == NULL)
+            return false;
+        s->cap = (uint32_t)cap;
+    }
     if (n)
         memcpy(s->s, bytes, n);
+    s->s[n] = '\0';
     s->len = (uint32_t)n;
     return true;
 }
@@ -272,6 +343,12 @@ fctx_destroy(struct flow_ctx *ctx)
     fctx_drop_pending(ctx, DIR_TO_CLIENT);
     while (ctx->blocks != NULL)
         fctx_free(ctx, ctx->blocks + 1, 0);
+    while (ctx->chunks != NULL) {
+        struct fctx_chunk *c = ctx->chunks;
+        ctx->chunks = c->next;
+        ctx->mem -= c->size + FCTX_CHUNK_HDR;
+        mem_free(c, c->size + FCTX_CHUNK_HDR);
+    }
     mem_free(ctx->anomalies, RECORD_ANOMALIES_MAX * sizeof(*ctx->anomalies));
     mem_free(ctx, sizeof(*ctx));
 }

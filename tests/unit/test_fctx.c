@@ -245,8 +245,67 @@ test_setstr_caps_and_alloc_failure(void **state)
     assert_memory_equal(s.s, "a\0bc", 4);
     assert_true(fctx_setstr(ctx, &s, (const uint8_t *)"xy", 2, 4));
     assert_false(s.truncated);
+    assert_int_equal(s.len, 2);
+    assert_string_equal((const char *)s.s, "xy"); /* NUL-terminated */
+    fctx_destroy(ctx);
+    assert_int_equal(mem_in_use(), 0);
+    /* a flow whose first allocation is refused */
+    ctx = new_ctx();
+    struct fstr z = {0};
     mem_fail_after(1);
-    assert_false(fctx_setstr(ctx, &s, (const uint8_t *)"zz", 2, 4));
+    assert_false(fctx_setstr(ctx, &z, (const uint8_t *)"zz", 2, 4));
+    assert_null(z.s);
+    assert_int_equal(z.len, 0);
+    assert_true(fctx_setstr(ctx, &z, (const uint8_t *)"", 0, 4)); /* seen, empty */
+    assert_non_null(z.s);
+    assert_int_equal(z.len, 0);
+    fctx_destroy(ctx);
+    assert_int_equal(mem_in_use(), 0);
+}
+
+/* Small allocations are carved from per-flow chunks: a string is rewritten
+ * in place when the new value fits, grows by doubling, and a flow that
+ * sets its strings again and again does not grow; large blocks are still
+ * given back one by one. ASan checks every byte written is the string's. */
+static void
+test_setstr_in_place_and_bounded(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = new_ctx();
+    struct fstr a = {0}, b = {0};
+    uint8_t text[300];
+    memset(text, 'h', sizeof(text));
+    assert_true(fctx_setstr(ctx, &a, text, 10, 255));
+    uint8_t *first = a.s;
+    assert_true(fctx_setstr(ctx, &a, text, 5, 255)); /* fits: same room */
+    assert_ptr_equal(a.s, first);
+    assert_true(fctx_setstr(ctx, &b, text, 3, 255));
+    uint64_t settled = 0;
+    for (unsigned i = 0; i < 10000; i++) {
+        size_t n = (i * 37) % 256;
+        assert_true(fctx_setstr(ctx, &a, text, n, 255));
+        assert_int_equal(a.len, n);
+        assert_int_equal(a.s[n], 0);
+        assert_true(fctx_setstr(ctx, &b, text, 255 - n, 255));
+        assert_true(a.cap <= 256 && b.cap <= 256); /* never past max + 1 */
+        if (i == 100)
+            settled = fctx_mem(ctx);
+    }
+    assert_int_equal(fctx_mem(ctx), settled); /* nothing more after the first rounds */
+    assert_true(settled <= 4096);
+    /* a block larger than the chunks' share comes and goes by itself */
+    uint64_t before = fctx_mem(ctx);
+    void *big = fctx_alloc(ctx, 3000);
+    assert_non_null(big);
+    memset(big, 1, 3000);
+    assert_true(fctx_mem(ctx) >= before + 3000);
+    fctx_free(ctx, big, 3000);
+    assert_int_equal(fctx_mem(ctx), before);
+    /* small ones stay until the flow ends, and are usable until then */
+    uint8_t *sm = fctx_alloc(ctx, 100);
+    assert_non_null(sm);
+    memset(sm, 2, 100);
+    fctx_free(ctx, sm, 100);
     fctx_destroy(ctx);
     assert_int_equal(mem_in_use(), 0);
 }
@@ -282,6 +341,7 @@ main(void)
         cmocka_unit_test_setup(test_done_and_contract, setup),
         cmocka_unit_test_setup(test_gap_drops_pending_and_buffer_cap, setup),
         cmocka_unit_test_setup(test_setstr_caps_and_alloc_failure, setup),
+        cmocka_unit_test_setup(test_setstr_in_place_and_bounded, setup),
         cmocka_unit_test_setup(test_event_dedup_and_overflow, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
