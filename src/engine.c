@@ -694,12 +694,15 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
         } else if (engine_smtp_recognised(f)) {
             classify_confirm_smtp(&f->cf, fctx_facts_const(f->ctx)->smtp.implicit_tls);
             f->cf_done = true;
-        } else if (f->ctx != NULL && f->cf == NULL && p->payload_caplen == 0) {
-            /* A flow smtptap dissects: its first payload (the greeting)
-             * usually lets the dissector recognise SMTP, and nDPI is then
-             * never needed. nDPI starts at the first payload it has to see,
-             * not at the handshake (its flow set-up and the three handshake
-             * packets were ~10 % of a run of STARTTLS sessions). */
+        } else if (f->cf == NULL && p->payload_caplen == 0) {
+            /* Before the first payload: that payload decides whether the
+             * flow is dissected, and for a mail flow (the greeting) lets the
+             * dissector recognise SMTP, so that nDPI is never needed. nDPI
+             * starts at the first payload it has to see, not at the TCP
+             * handshake (it follows flows picked up midstream as well): its
+             * flow set-up and the three handshake packets were ~10 % of a
+             * run of STARTTLS sessions, 4 % after the flow's dispatch was
+             * made to wait for the first payload. */
         } else {
             f->cf_done = classify_packet(&f->cf, p->l3, p->l3_caplen, p);
         }
