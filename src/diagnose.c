@@ -75,8 +75,7 @@ static void
 dg_pick_name(const struct flow_record *rec, const struct expected_name *exp, unsigned n_exp,
              struct diagnosis *out)
 {
-    char ip[64];
-    inet_ntop(rec->server.ip.family == 6 ? AF_INET6 : AF_INET, rec->server.ip.a, ip, sizeof(ip));
+    char ip[64] = ""; /* printed for the first --expect IP=NAME only */
     const char *bare = NULL;
     for (unsigned i = 0; dg_cfg && i < dg_cfg->n_expect; i++) {
         const char *e = dg_cfg->expect[i], *eq = strchr(e, '=');
@@ -85,6 +84,9 @@ dg_pick_name(const struct flow_record *rec, const struct expected_name *exp, uns
                 bare = e;
             continue;
         }
+        if (ip[0] == '\0')
+            inet_ntop(rec->server.ip.family == 6 ? AF_INET6 : AF_INET, rec->server.ip.a, ip,
+                      sizeof(ip));
         if ((size_t)(eq - e) == strlen(ip) && strncmp(e, ip, strlen(ip)) == 0) {
             str_copy(out->checked_name, sizeof(out->checked_name), eq + 1);
             out->checked_name_source = NAME_SRC_EXPECT;
