@@ -199,10 +199,9 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
     out->weak_key = v.weak_key;
     out->weak_signature = v.weak_signature;
     out->verify_error = v.first_error;
-    snprintf(out->verify_error_text, sizeof(out->verify_error_text), "%s",
+    str_copy(out->verify_error_text, sizeof(out->verify_error_text),
              v.first_error ? v.first_error_text : "ok");
-    snprintf(out->untrusted_root_subject, sizeof(out->untrusted_root_subject), "%s",
-             v.root_subject);
+    str_copy(out->untrusted_root_subject, sizeof(out->untrusted_root_subject), v.root_subject);
     const struct cert_entry *leaf = certcache_get(t->server_chain[0]);
     if (leaf && !leaf->info.parse_error) {
         if (leaf->info.self_signed)
@@ -215,15 +214,15 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
         out->name_mismatch = !dg_name_matches(leaf, out->checked_name);
     out->certificate_ok = v.first_error == 0 && !out->name_mismatch && !out->self_signed;
     if (out->expired || out->not_yet_valid)
-        snprintf(out->exchange_status, sizeof(out->exchange_status), "DateInvalid");
+        str_copy(out->exchange_status, sizeof(out->exchange_status), "DateInvalid");
     else if (out->untrusted_root || out->self_signed || out->missing_intermediate)
-        snprintf(out->exchange_status, sizeof(out->exchange_status), "UntrustedRoot");
+        str_copy(out->exchange_status, sizeof(out->exchange_status), "UntrustedRoot");
     else if (out->name_mismatch)
-        snprintf(out->exchange_status, sizeof(out->exchange_status), "SubjectMismatch");
+        str_copy(out->exchange_status, sizeof(out->exchange_status), "SubjectMismatch");
     else if (v.first_error)
-        snprintf(out->exchange_status, sizeof(out->exchange_status), "Invalid");
+        str_copy(out->exchange_status, sizeof(out->exchange_status), "Invalid");
     else
-        snprintf(out->exchange_status, sizeof(out->exchange_status), "Valid");
+        str_copy(out->exchange_status, sizeof(out->exchange_status), "Valid");
 }
 
 void
