@@ -153,7 +153,7 @@ agg_flag_findings(uint32_t si)
     char ep[80], peers[400];
     agg_ep_text(s, ep, sizeof(ep));
     for (int i = 0; i < AF_COUNT; i++) {
-        const struct agg_flagstat *fs = &s->flags[i];
+        const struct agg_flagstat *fs = agg_flagstat(s, i);
         if (!fs->sessions)
             continue;
         struct agg_finding *f = agg_new_finding(si, agg_flags[i].name, agg_flags[i].severity);
@@ -416,11 +416,12 @@ agg_starttls_findings(uint32_t si)
                  ep, p1, p2);
         f->first = s->first;
         f->last = s->last;
-        f->sessions =
-            s->flags[AF_STARTTLS_NOT_OFFERED].sessions + s->flags[AF_STARTTLS_STRIPPED].sessions;
-        agg_ids_merge(f, s->flags[AF_STARTTLS_NOT_OFFERED].ids,
-                      s->flags[AF_STARTTLS_NOT_OFFERED].n_ids);
-        agg_ids_merge(f, s->flags[AF_STARTTLS_STRIPPED].ids, s->flags[AF_STARTTLS_STRIPPED].n_ids);
+        f->sessions = agg_flagstat(s, AF_STARTTLS_NOT_OFFERED)->sessions +
+                      agg_flagstat(s, AF_STARTTLS_STRIPPED)->sessions;
+        agg_ids_merge(f, agg_flagstat(s, AF_STARTTLS_NOT_OFFERED)->ids,
+                      agg_flagstat(s, AF_STARTTLS_NOT_OFFERED)->n_ids);
+        agg_ids_merge(f, agg_flagstat(s, AF_STARTTLS_STRIPPED)->ids,
+                      agg_flagstat(s, AF_STARTTLS_STRIPPED)->n_ids);
     }
     if (plain.n) {
         struct agg_finding *f = agg_new_finding(si, "plaintext_fallback", SEV_CRITICAL);
@@ -433,7 +434,7 @@ agg_starttls_findings(uint32_t si)
                  "tried; require TLS "
                  "for these peers (MTA-STS, DANE or a TLS policy)",
                  ep, p1);
-        const struct agg_flagstat *pd = &s->flags[AF_PLAINTEXT_DELIVERY];
+        const struct agg_flagstat *pd = agg_flagstat(s, AF_PLAINTEXT_DELIVERY);
         f->first = pd->first;
         f->last = pd->last;
         f->sessions = pd->sessions;

@@ -114,19 +114,28 @@ struct agg_server {
     char *names[AGG_NAMES_MAX];
     uint8_t name_len[AGG_NAMES_MAX]; /* strlen(names[i]), at most 255 */
     uint8_t n_names;
-    struct agg_peer *peers;
-    uint32_t n_peers, peers_dropped;
+    struct agg_peer *peers; /* cap_peers, grown up to report.peers_max */
+    uint32_t n_peers, cap_peers, peers_dropped;
     struct idxtab peer_index; /* peers by address: a server sees many (an MX, the world) */
-    struct agg_chain chains[AGG_CHAINS_MAX];
-    uint8_t n_chains;
+    struct agg_chain *chains; /* cap_chains, grown up to AGG_CHAINS_MAX */
+    uint8_t n_chains, cap_chains;
     uint32_t chains_dropped;
     struct agg_use *uses;
     uint32_t n_uses, cap_uses, uses_dropped;
     struct agg_alert alerts[AGG_ALERTS_MAX];
     uint8_t n_alerts;
     uint32_t versions[5]; /* SSLv3, TLS 1.0 .. 1.3 */
-    struct agg_flagstat flags[AF_COUNT];
+    /* Made when the flag is first raised on the server (most servers
+     * raise a few): read through agg_flagstat(). With chains and peers
+     * grown as they come, a server costs ~4 KB plus what it uses (0.5 KB a
+     * chain, 0.6 KB a raised flag, 64 bytes a peer), not the 28 KB of
+     * fixed arrays it had: a gateway's tens of thousands of destination
+     * servers fit the memcap. */
+    struct agg_flagstat *flags[AF_COUNT];
 };
+
+/* The flag's statistics on the server: all zero when it was never raised. */
+const struct agg_flagstat *agg_flagstat(const struct agg_server *s, int flag);
 
 struct agg_finding {
     int severity;

@@ -31,10 +31,40 @@ agg_server_free(struct agg_server *s)
 {
     for (unsigned i = 0; i < s->n_names; i++)
         free(s->names[i]);
-    mem_free(s->peers, (size_t)agg.cfg->report_peers_max * sizeof(*s->peers));
+    mem_free(s->peers, (size_t)s->cap_peers * sizeof(*s->peers));
     idxtab_free(&s->peer_index);
     mem_free(s->uses, (size_t)s->cap_uses * sizeof(*s->uses));
+    mem_free(s->chains, (size_t)s->cap_chains * sizeof(*s->chains));
+    for (unsigned i = 0; i < AF_COUNT; i++)
+        mem_free(s->flags[i], sizeof(*s->flags[i]));
     mem_free(s, sizeof(*s));
+}
+
+const struct agg_flagstat *
+agg_flagstat(const struct agg_server *s, int flag)
+{
+    static const struct agg_flagstat none;
+    return s->flags[flag] ? s->flags[flag] : &none;
+}
+
+/* Grows *arr (cap elements of size sz) to hold one more, doubling from
+ * first up to max. False when at max or memory is refused. */
+static bool
+agg_grow(void **arr, uint32_t n, uint32_t *cap, size_t sz, uint32_t first, uint32_t max)
+{
+    if (n < *cap)
+        return true;
+    if (*cap >= max)
+        return false;
+    uint32_t nc = *cap ? *cap * 2 : first;
+    if (nc > max)
+        nc = max;
+    void *na = mem_realloc(*arr, (size_t)*cap * sz, (size_t)nc * sz);
+    if (na == NULL)
+        return false;
+    *arr = na;
+    *cap = nc;
+    return true;
 }
 
 void
@@ -111,11 +141,8 @@ agg_server_get(const struct endpoint *ep)
     if (!idxtab_reserve(&agg.index, agg.n_servers, agg_server_hash, NULL))
         return NULL;
     struct agg_server *s = mem_alloc(sizeof(*s));
-    if (!s)
-        return NULL;
-    s->peers = mem_alloc((size_t)agg.cfg->report_peers_max * sizeof(*s->peers));
-    if (!s->peers) {
-        mem_free(s, sizeof(*s));
+    if (!s) {
+        agg.servers_dropped++; /* memcap: counted, like the cap above */
         return NULL;
     }
     s->ep = *ep;
@@ -180,11 +207,15 @@ agg_peer(struct agg_server *s, const struct ipaddr *ip)
     uint32_t found = idxtab_find(&s->peer_index, h, agg_peer_is, &key);
     if (found != UINT32_MAX)
         return found;
-    if (s->n_peers >= agg.cfg->report_peers_max ||
-        !idxtab_reserve(&s->peer_index, s->n_peers, agg_peer_hash_of, s)) {
+    bool room = s->n_peers < agg.cfg->report_peers_max &&
+                agg_grow((void **)&s->peers, s->n_peers, &s->cap_peers, sizeof(*s->peers), 4,
+                         agg.cfg->report_peers_max) &&
+                idxtab_reserve(&s->peer_index, s->n_peers, agg_peer_hash_of, s);
+    if (!room) {
         s->peers_dropped++;
         return UINT32_MAX;
     }
+    memset(&s->peers[s->n_peers], 0, sizeof(s->peers[0]));
     s->peers[s->n_peers].ip = *ip;
     idxtab_insert(&s->peer_index, h, s->n_peers);
     return s->n_peers++;
@@ -197,7 +228,11 @@ agg_chain(struct agg_server *s, const struct tls_facts *t)
         if (s->chains[i].n == t->n_server_chain &&
             memcmp(s->chains[i].ids, t->server_chain, t->n_server_chain * sizeof(uint32_t)) == 0)
             return i;
-    if (s->n_chains >= AGG_CHAINS_MAX) {
+    uint32_t cap = s->cap_chains;
+    bool room = s->n_chains < AGG_CHAINS_MAX && agg_grow((void **)&s->chains, s->n_chains, &cap,
+                                                         sizeof(*s->chains), 1, AGG_CHAINS_MAX);
+    s->cap_chains = (uint8_t)cap;
+    if (!room) {
         s->chains_dropped++;
         return UINT32_MAX;
     }
@@ -241,7 +276,9 @@ static void
 agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, uint32_t peer,
          uint32_t chain, const char *evidence)
 {
-    struct agg_flagstat *fs = &s->flags[f];
+    if (s->flags[f] == NULL && (s->flags[f] = mem_alloc(sizeof(*s->flags[f]))) == NULL)
+        return; /* memcap: counted there */
+    struct agg_flagstat *fs = s->flags[f];
     if (fs->sessions == 0) {
         fs->first = rec->ts_us;
         if (evidence)
@@ -383,7 +420,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             e = dg->untrusted_root_subject;
         else if (i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS)
             e = NULL;
-        else if (s->flags[i].sessions == 0 && !ev_made) {
+        else if (agg_flagstat(s, i)->sessions == 0 && !ev_made) {
             if (dg->checked_name[0])
                 snprintf(ev, sizeof(ev), "%.90s; name checked: %.80s (from %s)",
                          dg->verify_error_text, dg->checked_name,
