@@ -254,20 +254,10 @@ agg_use(struct agg_server *s, uint32_t peer, uint32_t chain, int64_t ts)
             return;
         }
     }
-    if (s->n_uses == s->cap_uses) {
-        uint32_t nc = s->cap_uses ? s->cap_uses * 2 : 8;
-        if (nc > agg.cfg->report_peers_max * 4u) {
-            s->uses_dropped++;
-            return;
-        }
-        struct agg_use *nu =
-            mem_realloc(s->uses, (size_t)s->cap_uses * sizeof(*nu), (size_t)nc * sizeof(*nu));
-        if (!nu) {
-            s->uses_dropped++;
-            return;
-        }
-        s->uses = nu;
-        s->cap_uses = nc;
+    if (!agg_grow((void **)&s->uses, s->n_uses, &s->cap_uses, sizeof(*s->uses), 8,
+                  agg.cfg->report_peers_max * 4u)) {
+        s->uses_dropped++;
+        return;
     }
     s->uses[s->n_uses++] = (struct agg_use){peer, chain, 1, ts, ts};
 }
