@@ -72,14 +72,17 @@ void fctx_event(struct flow_ctx *ctx, const char *name, const char *detail);
 
 /* Accounted allocation (zeroed), freed with the flow at the latest. NULL when
  * the per-flow or global memory cap would be exceeded (the engine has then
- * already recorded a cap event). */
+ * already recorded a cap event). Up to 512 bytes it is carved from the flow's
+ * chunks and fctx_free() gives it back only with the flow. */
 void *fctx_alloc(struct flow_ctx *ctx, size_t n);
 /* The same, not zeroed: for buffers the caller fills before reading. */
 void *fctx_alloc_raw(struct flow_ctx *ctx, size_t n);
 void fctx_free(struct flow_ctx *ctx, void *p, size_t n);
 
 /* Copies len bytes (capped at max; the cut is marked in s->truncated) into a
- * facts string, replacing what it held. Returns false when out of memory. */
+ * facts string, replacing what it held (in its room when the new value fits;
+ * the room doubles when it grows), followed by a NUL. Returns false when out
+ * of memory. */
 bool fctx_setstr(struct flow_ctx *ctx, struct fstr *s, const uint8_t *bytes, size_t len,
                  size_t max);
 
