@@ -118,7 +118,8 @@ struct agg_server {
     uint32_t n_peers, cap_peers, peers_dropped;
     struct idxtab peer_index; /* peers by address: a server sees many (an MX, the world) */
     struct agg_chain *chains; /* cap_chains, grown up to AGG_CHAINS_MAX */
-    uint8_t n_chains, cap_chains;
+    uint8_t n_chains;
+    uint32_t cap_chains;
     uint32_t chains_dropped;
     struct agg_use *uses;
     uint32_t n_uses, cap_uses, uses_dropped;

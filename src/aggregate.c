@@ -228,10 +228,9 @@ agg_chain(struct agg_server *s, const struct tls_facts *t)
         if (s->chains[i].n == t->n_server_chain &&
             memcmp(s->chains[i].ids, t->server_chain, t->n_server_chain * sizeof(uint32_t)) == 0)
             return i;
-    uint32_t cap = s->cap_chains;
-    bool room = s->n_chains < AGG_CHAINS_MAX && agg_grow((void **)&s->chains, s->n_chains, &cap,
-                                                         sizeof(*s->chains), 1, AGG_CHAINS_MAX);
-    s->cap_chains = (uint8_t)cap;
+    bool room =
+        s->n_chains < AGG_CHAINS_MAX && agg_grow((void **)&s->chains, s->n_chains, &s->cap_chains,
+                                                 sizeof(*s->chains), 1, AGG_CHAINS_MAX);
     if (!room) {
         s->chains_dropped++;
         return UINT32_MAX;

@@ -85,16 +85,11 @@ x509_name_spaced(const char *p, size_t n)
     return e;
 }
 
-/* A name printed with OpenSSL's RFC 2253 rules (control and high bytes as
- * \XX, RFC 4514 §2.4; RDNs separated by ",", multi-valued ones by "+").
- * With spaced set, the separators are ", " and " + " instead (the form
- * Windows shows): the same string with each unescaped separator widened,
- * which is what XN_FLAG_SEP_CPLUS_SPC prints, without printing twice. */
 /* The printed forms of recent names, by their DER: a CA's name is the
- * issuer of every certificate it signs, and printing a name costs more than
- * half of the fields' extraction. Direct-mapped by an FNV-1a hash of the
- * DER (idxtab_hash_bytes); a hit is confirmed byte for byte (the printed form depends only on
- * the DER). */
+ * issuer of every certificate it signs, and printing a name
+ * (x509_name_print, below) costs more than half of the fields' extraction.
+ * Direct-mapped by an FNV-1a hash of the DER (idxtab_hash_bytes); a hit is
+ * confirmed byte for byte (the printed form depends only on the DER). */
 #define X509_NC_SLOTS 64
 #define X509_NC_DER   256
 #define X509_NC_STR   384
@@ -134,6 +129,11 @@ x509_name_str(const X509_NAME *nm, char **spaced)
     return out;
 }
 
+/* A name printed with OpenSSL's RFC 2253 rules (control and high bytes as
+ * \XX, RFC 4514 §2.4; RDNs separated by ",", multi-valued ones by "+").
+ * With spaced set, the separators are ", " and " + " instead (the form
+ * Windows shows): the same string with each unescaped separator widened,
+ * which is what XN_FLAG_SEP_CPLUS_SPC prints, without printing twice. */
 static char *
 x509_name_print(const X509_NAME *nm, char **spaced)
 {
