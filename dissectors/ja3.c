@@ -55,8 +55,18 @@ ja3_value(struct ja3 *j, uint16_t v)
     char *o = j->s + j->len;
     if (j->list_started)
         *o++ = '-';
-    for (size_t i = digits; i-- > 0; v /= 10)
-        o[i] = (char)('0' + v % 10);
+    /* two digits per step: a ClientHello has ~100 values (issue 5) */
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+    size_t i = digits;
+    for (; i >= 2; i -= 2, v /= 100) {
+        o[i - 1] = pairs[2 * (v % 100) + 1];
+        o[i - 2] = pairs[2 * (v % 100)];
+    }
+    if (i == 1)
+        o[0] = (char)('0' + v);
     j->len += n;
     j->s[j->len] = '\0';
     j->list_started = true;
