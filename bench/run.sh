@@ -135,6 +135,54 @@ for c in mix dense distinct open; do
   echo
 done
 
+# Scaling (issue 5: cost grows linearly with capture size, RSS does not
+# grow with it): smtptap alone on dense captures of half, once and twice
+# DENSE_N sessions (same servers and certificates, more sessions) and on
+# open captures of a fifth, half and all of OPEN_K connections, the sizes
+# taking turns. Per handshake (per packet for open) the CPU should stay
+# level, and the peak RSS should stop growing once the per-server caps
+# (report.peers_max) or the memcap are reached.
+scale_d="$((DENSE_N / 2)) $DENSE_N $((DENSE_N * 2))"
+scale_o="$((OPEN_K / 5)) $((OPEN_K / 2)) $OPEN_K"
+for n in $scale_d; do gen "dense-$n" -m dense -n "$n" -k 1000 -d 1000; done
+for n in $scale_o; do gen "open-$n" -m open -n "$n" -k "$n"; done
+for n in $scale_d; do rm -f "$out/scale.dense-$n.times"; done
+for n in $scale_o; do rm -f "$out/scale.open-$n.times"; done
+i=0
+while [ $i -lt "$runs" ]; do
+  for f in $(for n in $scale_d; do echo "dense-$n"; done) $(for n in $scale_o; do echo "open-$n"; done); do
+    rm -f "$out/scale.ndjson"
+    once "scale.$f" "$smtptap" -q --no-progress -r "$out/$f.pcap" --json "$out/scale.ndjson"
+  done
+  i=$((i + 1))
+done
+echo "scaling (smtptap, medians of $runs):"
+for f in $(for n in $scale_d; do echo "dense-$n"; done) $(for n in $scale_o; do echo "open-$n"; done); do
+  median "scale.$f"
+  case $f in
+    dense-*) unit=handshake units=${f#dense-} ;;
+    *) unit=packet units=$("$out/readloop" "$out/$f.pcap" | awk '{print $1}') ;;
+  esac
+  awk -v f="$f" -v u="$unit" -v n="$units" \
+    '{printf "  %-14s %8.2fs %8.2f us per %s, peak RSS %d MB\n", f, $1, $1 * 1e6 / n, u, $2 / 1024}' \
+    "$out/scale.$f.median"
+done
+# Linear means each added session (packet) costs the same whatever the size:
+# the cost per unit added from the first size to the second, and from the
+# second to the third (start-up excluded), and their ratio (near 1: linear).
+marginal() { # kind unit size1 size2 size3 units1 units2 units3
+  cat "$out/scale.$1-$3.median" "$out/scale.$1-$4.median" "$out/scale.$1-$5.median" |
+    awk -v k="$1" -v u="$2" -v a="$6" -v b="$7" -v c="$8" '{t[NR] = $1}
+      END {m1 = (t[2] - t[1]) / (b - a); m2 = (t[3] - t[2]) / (c - b);
+           if (m1 > 0) printf "  %s: each added %s %.2f us, then %.2f us (%.2f x)\n", k, u, m1 * 1e6, m2 * 1e6, m2 / m1;
+           else printf "  %s: too small to measure the cost per added %s\n", k, u}'
+}
+pk_of() { "$out/readloop" "$out/$1.pcap" | awk '{print $1}'; }
+set -- $scale_o
+marginal dense handshake $scale_d $scale_d
+marginal open packet "$@" "$(pk_of "open-$1")" "$(pk_of "open-$2")" "$(pk_of "open-$3")"
+rm -f "$out/scale.ndjson"
+
 if [ $cg = 1 ]; then
   command -v valgrind >/dev/null 2>&1 || { echo "bench: valgrind is missing" >&2; exit 1; }
   "$out/gen" -m dense -n 2000 -k 200 -d 100 -o "$out/slice.pcap" $srcs 2>/dev/null

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The benchmark harness must not rot (issue 5): bench/run.sh --smoke builds
 # the generator and the read loop, generates tiny captures of every kind from
-# pcaps/, runs the read loop and smtptap on each and prints the table. Checks
-# that every kind produced sessions and a stats record. No timing is judged.
+# pcaps/, runs the read loop and smtptap on each and prints the table and the
+# scaling runs. Checks that every kind produced sessions and a stats record
+# and that the scaling lines are there. No timing is judged.
 # Usage: bench_smoke.sh SMTPTAP
 set -u
 bin=$1
@@ -23,6 +24,15 @@ for kind in mix dense distinct open; do
     fail=1
   fi
   grep -q '"event":"stats"' "$tmp/$kind.ndjson" || { echo "FAIL $kind: no stats record"; fail=1; }
+done
+# The scaling runs: three dense sizes and three open sizes, each with a time
+# and a peak RSS, and the cost per added unit (or why it is not shown).
+for f in dense-100 dense-200 dense-400 open-60 open-150 open-300; do
+  grep -Eq "^  $f +[0-9.]+s +[0-9.]+ us per (handshake|packet), peak RSS [0-9]+ MB$" "$tmp/table" ||
+    { echo "FAIL scaling: no line for $f"; fail=1; }
+done
+for k in dense open; do
+  grep -Eq "^  $k: (each added|too small)" "$tmp/table" || { echo "FAIL scaling: no $k summary"; fail=1; }
 done
 # Distinct leaves must really be distinct certificates.
 d=$(grep '"event":"stats"' "$tmp/distinct.ndjson" | sed 's/.*"certificates_distinct":\([0-9]*\).*/\1/')
