@@ -89,6 +89,7 @@ struct flow_table {
     struct flow_slot *slots; /* linear probing, backward-shift deletion */
     uint32_t nslots;         /* power of two, at least twice max */
     uint32_t seed;
+    uint32_t hkey[12]; /* flow_hash's key, derived from seed */
     uint32_t count, max;
     uint64_t next_id;
     struct flow *lru_head, *lru_tail;

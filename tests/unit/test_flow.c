@@ -78,6 +78,66 @@ test_seed_changes_hash(void **state)
     flow_table_fini(&t2);
 }
 
+/* Every bit of the key reaches the hash, and the slot bits (the low ones)
+ * of a gateway's worth of flows spread like random numbers: the hash is
+ * a sum of products (NH) finished by one mixing round. */
+static void
+test_hash_uses_every_bit_and_spreads(void **state)
+{
+    (void)state;
+    mem_init(0);
+    struct flow_table t;
+    assert_int_equal(flow_table_init(&t, 8, 7), 0);
+    struct pkt p = mk(1, 40000, 2, 25, 0);
+    p.src.family = p.dst.family = 6;
+    struct flow_key k0;
+    uint8_t s;
+    flow_key_from_pkt(&p, &k0, &s);
+    uint32_t h0 = flow_hash(&t, &k0);
+    unsigned flips = 0;
+    for (unsigned byte = 0; byte < 16; byte++)
+        for (unsigned bit = 0; bit < 8; bit++)
+            for (unsigned e = 0; e < 2; e++) {
+                struct flow_key k = k0;
+                k.ip[e].a[byte] ^= (uint8_t)(1u << bit);
+                assert_int_not_equal(flow_hash(&t, &k), h0);
+                flips++;
+            }
+    for (unsigned bit = 0; bit < 16; bit++) {
+        struct flow_key k = k0;
+        k.port[bit & 1] ^= (uint16_t)(1u << bit);
+        assert_int_not_equal(flow_hash(&t, &k), h0);
+        k = k0;
+        k.vlan[bit & 1] ^= (uint16_t)(1u << bit);
+        assert_int_not_equal(flow_hash(&t, &k), h0);
+    }
+    struct flow_key k = k0;
+    k.proto = 17;
+    assert_int_not_equal(flow_hash(&t, &k), h0);
+    k = k0;
+    k.ip[1].family = 4;
+    assert_int_not_equal(flow_hash(&t, &k), h0);
+    assert_int_equal(flips, 256);
+
+    /* 65 536 IPv4 flows (256 clients x 256 ports to one server) into 2^17
+     * buckets: random keys would fill ~51 600 (n (1 - e^-0.5) / 0.5). */
+    enum { BITS = 17 };
+    static uint8_t used[1u << BITS];
+    memset(used, 0, sizeof(used));
+    unsigned filled = 0;
+    for (unsigned c = 0; c < 256; c++)
+        for (unsigned port = 0; port < 256; port++) {
+            struct pkt q = mk((uint8_t)c, (uint16_t)(1024 + port), 2, 25, 0);
+            q.src.a[0] = 10;
+            flow_key_from_pkt(&q, &k, &s);
+            uint32_t slot = flow_hash(&t, &k) & ((1u << BITS) - 1);
+            filled += used[slot] == 0;
+            used[slot] = 1;
+        }
+    assert_true(filled > 50000);
+    flow_table_fini(&t);
+}
+
 static void
 test_lru_and_creation_order(void **state)
 {
@@ -158,6 +218,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical_key),
         cmocka_unit_test(test_seed_changes_hash),
+        cmocka_unit_test(test_hash_uses_every_bit_and_spreads),
         cmocka_unit_test(test_lru_and_creation_order),
         cmocka_unit_test(test_probe_runs_survive_removals),
     };
