@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "certcache.h"
@@ -117,6 +118,21 @@ static bool
 agg_server_is(uint32_t idx, const void *ep)
 {
     return agg_same_ep(&agg.servers[idx]->ep, ep);
+}
+
+void
+agg_prefetch(const struct endpoint *server)
+{
+    if (agg.index.n_slots == 0)
+        return;
+    uint32_t slot = agg.index.slots[(uint32_t)agg_ep_hash(server) & (agg.index.n_slots - 1)];
+    if (slot == 0)
+        return; /* a new server, or further along the probe: not worth a wait */
+    const char *s = (const char *)agg.servers[slot - 1];
+    __builtin_prefetch(s);                                         /* endpoint, counters */
+    __builtin_prefetch(s + offsetof(struct agg_server, peers));    /* peers, chains, uses */
+    __builtin_prefetch(s + offsetof(struct agg_server, versions)); /* versions, flags */
+    __builtin_prefetch(s + offsetof(struct agg_server, flags) + sizeof(void *) * (AF_COUNT - 1));
 }
 
 static struct agg_server *

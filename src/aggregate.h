@@ -29,6 +29,10 @@ void agg_fini(void);
  * borrowed for the call: copy what is kept. Memory stays bounded by
  * report.servers_max and report.peers_max (overflow is counted and shown). */
 void agg_session(const struct flow_record *rec, const struct diagnosis *dg);
+/* Starts fetching the server's aggregation record into the CPU's caches, so
+ * that agg_session() of the same session, after its diagnosis, finds it
+ * there: with many servers it is not (issue 5). Changes nothing. */
+void agg_prefetch(const struct endpoint *server);
 
 /* Computes the findings. */
 void agg_finish(void);

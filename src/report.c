@@ -87,6 +87,7 @@ report_flow(const struct flow_record *rec)
         return;
     }
     rp.sessions++;
+    agg_prefetch(&rec->server); /* fetched while the session is diagnosed */
     struct expected_name names[REPORT_EXPECTED_MAX];
     unsigned n = dnslearn_names(&rec->server.ip, names, REPORT_EXPECTED_MAX);
     struct diagnosis dg;
