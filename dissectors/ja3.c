@@ -138,3 +138,65 @@ ja3_append(struct ja3 *j, const struct ja3 *list)
     ja3_put(j, list->s, list->len);
     j->truncated |= list->truncated;
 }
+
+/* The JA3s of the last distinct ClientHellos, by their key: direct-mapped,
+ * confirmed byte for byte. */
+#define JA3_MEMO_SLOTS 64
+#define JA3_MEMO_STR   512 /* longer strings are not remembered */
+static struct ja3_memo_entry {
+    uint64_t hash;
+    uint16_t klen; /* 0: empty slot */
+    uint16_t slen;
+    uint8_t key[JA3_MEMO_KEY_MAX];
+    char s[JA3_MEMO_STR];
+    char md5[33];
+} ja3_memo[JA3_MEMO_SLOTS];
+
+/* 8 bytes per step: keys are ~100 bytes and looked up once per ClientHello. */
+static uint64_t
+ja3_memo_hash(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p + i, n - i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
+
+bool
+ja3_memo_get(const uint8_t *key, size_t n, const char **s, size_t *len, char md5[33])
+{
+    if (n == 0 || n > JA3_MEMO_KEY_MAX)
+        return false;
+    uint64_t h = ja3_memo_hash(key, n);
+    const struct ja3_memo_entry *e = &ja3_memo[h % JA3_MEMO_SLOTS];
+    if (e->klen != n || e->hash != h || memcmp(e->key, key, n) != 0)
+        return false;
+    *s = e->s;
+    *len = e->slen;
+    memcpy(md5, e->md5, 33);
+    return true;
+}
+
+void
+ja3_memo_put(const uint8_t *key, size_t n, const struct ja3 *j, const char md5[33])
+{
+    if (n == 0 || n > JA3_MEMO_KEY_MAX || j->truncated || j->len >= JA3_MEMO_STR || md5[0] == '\0')
+        return;
+    uint64_t h = ja3_memo_hash(key, n);
+    struct ja3_memo_entry *e = &ja3_memo[h % JA3_MEMO_SLOTS];
+    e->hash = h;
+    e->klen = (uint16_t)n;
+    e->slen = (uint16_t)j->len;
+    memcpy(e->key, key, n);
+    memcpy(e->s, j->s, j->len);
+    e->s[j->len] = '\0';
+    memcpy(e->md5, md5, 33);
+}

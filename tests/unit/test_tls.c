@@ -121,7 +121,21 @@ struct hello_opts {
     const char *sni;
     bool tls13;
     bool grease;
+    /* variations for the JA3 memo test */
+    bool swap_ciphers, extra_group, extra_format, alpn_first;
+    uint8_t sid_len, random;
 };
+
+static void
+alpn_ext(struct buf *b)
+{
+    u16(b, 16); /* ALPN, RFC 7301 */
+    size_t e = open_len(b, 2), l = open_len(b, 2);
+    u8(b, 4);
+    put(b, "smtp", 4);
+    close_len(b, l, 2);
+    close_len(b, e, 2);
+}
 
 static void
 client_hello(struct buf *rec, const struct hello_opts *o)
@@ -130,15 +144,17 @@ client_hello(struct buf *rec, const struct hello_opts *o)
     b.n = h.n = 0;
     u16(&b, 0x0303);
     for (int i = 0; i < 32; i++)
-        u8(&b, i);
-    u8(&b, 0); /* session id */
+        u8(&b, (unsigned)i + o->random);
+    u8(&b, o->sid_len); /* session id */
+    for (unsigned i = 0; i < o->sid_len; i++)
+        u8(&b, i * 7 + o->random);
     size_t cs = open_len(&b, 2);
     if (o->grease)
         u16(&b, 0x0a0a);
     if (o->tls13)
         u16(&b, 0x1301);
-    u16(&b, 0xc02f);
-    u16(&b, 0xc030);
+    u16(&b, o->swap_ciphers ? 0xc030 : 0xc02f);
+    u16(&b, o->swap_ciphers ? 0xc02f : 0xc030);
     close_len(&b, cs, 2);
     u8(&b, 1);
     u8(&b, 0); /* compression: null */
@@ -156,6 +172,8 @@ client_hello(struct buf *rec, const struct hello_opts *o)
         close_len(&b, l, 2);
         close_len(&b, e, 2);
     }
+    if (o->alpn_first)
+        alpn_ext(&b);
     u16(&b, 5); /* status_request */
     u16(&b, 5);
     u8(&b, 1);
@@ -167,19 +185,20 @@ client_hello(struct buf *rec, const struct hello_opts *o)
         u16(&b, 0x2a2a);
     u16(&b, 29);
     u16(&b, 23);
+    if (o->extra_group)
+        u16(&b, 24);
     close_len(&b, l, 2);
     close_len(&b, e, 2);
     u16(&b, 11); /* ec_point_formats */
-    u16(&b, 2);
-    u8(&b, 1);
-    u8(&b, 0);
-    u16(&b, 16); /* ALPN, RFC 7301 */
     e = open_len(&b, 2);
-    l = open_len(&b, 2);
-    u8(&b, 4);
-    put(&b, "smtp", 4);
-    close_len(&b, l, 2);
+    l = open_len(&b, 1);
+    u8(&b, 0);
+    if (o->extra_format)
+        u8(&b, 1);
+    close_len(&b, l, 1);
     close_len(&b, e, 2);
+    if (!o->alpn_first)
+        alpn_ext(&b);
     if (o->tls13) { /* supported_versions, RFC 8446 §4.2.1 */
         u16(&b, 43);
         u16(&b, 5);
@@ -499,6 +518,54 @@ test_tls12_complete(void **state)
     check_splits(&s);
 }
 
+/* A ClientHello's JA3 is remembered by its version, cipher suites,
+ * extension types and group and point-format lists: the same fields with
+ * another SNI, random and session id give the remembered JA3; a change in
+ * any of those fields gives its own, also when it comes after a remembered
+ * one (each variation is run between runs of the base). */
+static void
+test_ja3_memo_follows_fields(void **state)
+{
+    (void)state;
+    static const struct {
+        struct hello_opts o;
+        const char *ja3;
+    } cases[] = {
+        {{.sni = "mail.example.com", .grease = true}, "771,49199-49200,0-5-10-11-16,29-23,0"},
+        {{.sni = "other.example.net", .grease = true, .sid_len = 32, .random = 99},
+         "771,49199-49200,0-5-10-11-16,29-23,0"},
+        {{.sni = "mail.example.com", .grease = true, .swap_ciphers = true},
+         "771,49200-49199,0-5-10-11-16,29-23,0"},
+        {{.sni = "mail.example.com", .grease = true, .extra_group = true},
+         "771,49199-49200,0-5-10-11-16,29-23-24,0"},
+        {{.sni = "mail.example.com", .grease = true, .extra_format = true},
+         "771,49199-49200,0-5-10-11-16,29-23,0-1"},
+        {{.sni = "mail.example.com", .grease = true, .alpn_first = true},
+         "771,49199-49200,0-16-5-10-11,29-23,0"},
+        {{.sni = NULL, .grease = true}, "771,49199-49200,5-10-11-16,29-23,0"},
+        {{.sni = "mail.example.com", .tls13 = true},
+         "771,4865-49199-49200,0-5-10-11-16-43,29-23,0"},
+    };
+    for (unsigned round = 0; round < 2; round++)
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+            for (unsigned k = 0; k < 2; k++) { /* the case, then the base again */
+                unsigned c = k == 0 ? i : 0;
+                struct script s;
+                s.n = 0;
+                client_hello(next(&s, DIR_TO_SERVER), &cases[c].o);
+                struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+                const struct tls_facts *t = tf(ctx);
+                tu_fstr_is(&t->ja3_string, cases[c].ja3);
+                char want[33];
+                md5hex(cases[c].ja3, want);
+                assert_string_equal(t->ja3, want);
+                if (cases[c].o.sni)
+                    tu_fstr_is(&t->sni, cases[c].o.sni);
+                assert_false(tu_has_event(ctx, "tls.malformed_message"));
+                fctx_destroy(ctx);
+            }
+}
+
 /* RFC 8446 §6.2: a fatal alert from the client after the server's
  * Certificate is a rejection of that certificate. */
 static void
@@ -650,6 +717,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_odd_alert_record, setup, teardown),
         cmocka_unit_test(test_ja3_md5_cache),
         cmocka_unit_test(test_ja3_values),
+        cmocka_unit_test_setup_teardown(test_ja3_memo_follows_fields, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
