@@ -94,12 +94,6 @@ json_put(struct json *j, const char *s, size_t n)
     j->len += n;
 }
 
-static void
-json_puts(struct json *j, const char *s)
-{
-    json_put(j, s, strlen(s));
-}
-
 /* Bytes that need escaping (RFC 8259 §7): controls, '"', '\\', and, by our
  * rule, DEL and every byte >= 0x80 (shown, not interpreted). */
 static bool
@@ -345,14 +339,17 @@ void
 json_bool_k(struct json *j, const char *key, size_t kn, bool v)
 {
     json_member(j, key, kn);
-    json_puts(j, v ? "true" : "false");
+    if (v)
+        json_put(j, "true", 4);
+    else
+        json_put(j, "false", 5);
 }
 
 void
 json_null_k(struct json *j, const char *key, size_t kn)
 {
     json_member(j, key, kn);
-    json_puts(j, "null");
+    json_put(j, "null", 4);
 }
 
 /* Writes n digits of v at p. */
