@@ -359,6 +359,37 @@ test_stripped_starttls(void **state)
     done(ctx);
 }
 
+/* Capabilities and AUTH mechanisms are kept once each, compared without
+ * case, in the order first seen; those of the first EHLO reply are kept.
+ * Words of one length and first and last letter (SIZE, SAFE; PLAIN, PLAYN)
+ * share smtp_list_add's filter bit and must still both be kept; blanked
+ * keywords of other lengths than 8 are all X. */
+static const struct seg t_dups[] = {
+    S("220 mx\r\n"),
+    C("EHLO c\r\n"),
+    S("250-mx\r\n250-SIZE 100\r\n250-size\r\n250-SAFE\r\n250-AUTH PLAIN LOGIN plain\r\n"
+      "250-AUTH=login PLAYN\r\n250-8BITMIME\r\n250-Size\r\n250-XXXX\r\n250-XAXX\r\n"
+      "250 XXXXXXXA\r\n"),
+    C("EHLO c2\r\n"),
+    S("250-mx\r\n250-CHUNKING\r\n250-chunking\r\n250 SIZE\r\n"),
+};
+
+static void
+test_capabilities_once_each(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = run(t_dups, 3, SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = sf(ctx);
+    tu_fstr_is(&f->capabilities, "SIZE SAFE AUTH 8BITMIME XXXX XAXX XXXXXXXA");
+    tu_fstr_is(&f->auth_mechanisms, "PLAIN LOGIN PLAYN");
+    tu_fstr_is(&f->stripped_capability, "XXXX");
+    done(ctx);
+    check_splits(t_dups, 3);
+    ctx = run(t_dups, NSEG(t_dups), SPLIT_WHOLE, 0, true);
+    tu_fstr_is(&sf(ctx)->capabilities, "SIZE SAFE AUTH 8BITMIME XXXX XAXX XXXXXXXA");
+    done(ctx);
+}
+
 /* AUTH PLAIN with an initial response (rejected), then AUTH LOGIN with 334
  * challenges; a SASL response that reads like a command must not count. */
 #define CRED_B64_1 "dXNlcgB1c2VyAHNlY3JldHBhc3M="
@@ -742,6 +773,7 @@ main(void)
         cmocka_unit_test_setup(test_implicit_and_heuristic_tls, setup),
         cmocka_unit_test_setup(test_gap_resync, setup),
         cmocka_unit_test_setup(test_dialog_truncated, setup),
+        cmocka_unit_test_setup(test_capabilities_once_each, setup),
         cmocka_unit_test_setup(test_write_corpus, setup),
     };
     return cmocka_run_group_tests_name("smtp", tests, NULL, NULL);
