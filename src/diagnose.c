@@ -152,21 +152,28 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
                                   a->after == 20 || a->after == -1) &&
                                  (t->client_certificate_requested || t->n_client_chain > 0);
         const char *nm = a->code >= 0 ? tls_alert_str(a->code) : NULL;
-        char what[80];
-        if (a->code >= 0)
-            snprintf(what, sizeof(what), "%s (%d)", nm ? nm : "an unknown alert", a->code);
-        else
-            snprintf(what, sizeof(what), "an encrypted alert (TLS 1.3: code not visible)");
+        char what[80]; /* "%s (%d)", without printf: once per alert */
+        if (a->code >= 0) {
+            size_t at = str_copy(what, sizeof(what), nm ? nm : "an unknown alert");
+            at = str_cat(what, sizeof(what), at, " (", 2);
+            at = str_cat_int(what, sizeof(what), at, a->code);
+            str_cat(what, sizeof(what), at, ")", 1);
+        } else {
+            str_copy(what, sizeof(what), "an encrypted alert (TLS 1.3: code not visible)");
+        }
         if (a->from == 0 && after_server_cert) {
             out->client_rejected_certificate = true;
             if (!out->alert_meaning[0]) {
                 const struct cert_entry *e =
                     t->n_server_chain ? certcache_get(t->server_chain[0]) : NULL;
-                if (e && !e->info.parse_error)
-                    snprintf(out->alert_meaning, sizeof(out->alert_meaning),
-                             "the client rejected the server certificate %.60s with %s",
-                             e->info.subject, what);
-                else
+                if (e && !e->info.parse_error) {
+                    char *m = out->alert_meaning;
+                    size_t n = sizeof(out->alert_meaning);
+                    size_t at = str_copy(m, n, "the client rejected the server certificate ");
+                    at = str_cat(m, n, at, e->info.subject, 60);
+                    at = str_cat(m, n, at, " with ", 6);
+                    str_cat(m, n, at, what, sizeof(what));
+                } else
                     snprintf(out->alert_meaning, sizeof(out->alert_meaning),
                              "the client rejected the server certificate with %s", what);
             }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "report_cert.h"
+#include "strcopy.h"
 #include "tls_names.h"
 
 void
@@ -249,8 +250,8 @@ rs_alerts(struct json *j, const struct tls_facts *t)
         } else {
             const char *hs = tls_hs_type_str(a->after);
             char b[96];
-            snprintf(b, sizeof(b), "%s %s", a->after_from == 0 ? "client" : "server",
-                     hs ? hs : "unknown");
+            size_t at = str_copy(b, sizeof(b), a->after_from == 0 ? "client " : "server ");
+            str_cat(b, sizeof(b), at, hs ? hs : "unknown", sizeof(b));
             json_str(j, "after", b);
         }
         json_ts(j, "ts", a->ts_us);
