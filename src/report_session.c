@@ -251,7 +251,9 @@ rs_alerts(struct json *j, const struct tls_facts *t)
             const char *hs = tls_hs_type_str(a->after);
             char b[96];
             size_t at = str_copy(b, sizeof(b), a->after_from == 0 ? "client " : "server ");
-            str_cat(b, sizeof(b), at, hs ? hs : "unknown", sizeof(b));
+            if (!hs)
+                hs = "unknown";
+            str_cat(b, sizeof(b), at, hs, strlen(hs));
             json_str(j, "after", b);
         }
         json_ts(j, "ts", a->ts_us);
