@@ -132,17 +132,18 @@ struct smtp_state {
     /* pending commands: ring buffer of fifo_cap entries */
     struct smtp_cmd *fifo;
     uint32_t fifo_cap, fifo_head, fifo_n;
-    /* accumulators (copied into the facts when the reply ends) */
-    uint8_t text[SMTP_TEXT_MAX];
+    /* accumulators (copied into the facts when the reply ends): lengths
+     * here, bytes last (text on), which smtp_state_new() does not zero */
     uint32_t text_len;
     bool text_cut;
-    uint8_t caps[SMTP_CAPS_MAX];
     uint32_t caps_len;
     bool caps_cut;
-    uint8_t auths[SMTP_AUTHS_MAX];
     uint32_t auths_len;
     bool auths_cut;
     uint64_t caps_seen, auths_seen; /* smtp_list_add's filters */
+    uint8_t text[SMTP_TEXT_MAX];
+    uint8_t caps[SMTP_CAPS_MAX];
+    uint8_t auths[SMTP_AUTHS_MAX];
 };
 
 /* ---- small helpers over our own buffers ---- */
@@ -651,9 +652,12 @@ static void *
 smtp_state_new(struct flow_ctx *ctx)
 {
     const struct config *cfg = fctx_config(ctx);
-    struct smtp_state *st = fctx_alloc(ctx, sizeof(*st));
+    /* Only the fields before the accumulators' bytes are zeroed: 2.3 KiB
+     * less to write per session, and only lengths say what they hold. */
+    struct smtp_state *st = fctx_alloc_raw(ctx, sizeof(*st));
     if (st == NULL)
         return NULL;
+    memset(st, 0, offsetof(struct smtp_state, text));
     st->fifo_cap = cfg->smtp_pending_max > 0 ? cfg->smtp_pending_max : 1;
     st->fifo = fctx_alloc(ctx, (size_t)st->fifo_cap * sizeof(struct smtp_cmd));
     if (st->fifo == NULL) {
