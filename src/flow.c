@@ -43,8 +43,15 @@ flow_key_from_pkt(const struct pkt *p, struct flow_key *k, uint8_t *side)
     const struct ipaddr *a = swap ? &p->dst : &p->src, *b = swap ? &p->src : &p->dst;
     k->ip[0].family = a->family;
     k->ip[1].family = b->family;
-    memcpy(k->ip[0].a, a->a, a->family == 4 ? 4 : 16);
-    memcpy(k->ip[1].a, b->a, b->family == 4 ? 4 : 16);
+    /* fixed sizes, so that the copies are inlined moves, not memcpy calls */
+    if (a->family == 4)
+        memcpy(k->ip[0].a, a->a, 4);
+    else
+        memcpy(k->ip[0].a, a->a, 16);
+    if (b->family == 4)
+        memcpy(k->ip[1].a, b->a, 4);
+    else
+        memcpy(k->ip[1].a, b->a, 16);
     k->port[0] = swap ? p->dport : p->sport;
     k->port[1] = swap ? p->sport : p->dport;
     k->n_vlan = p->n_vlan > 2 ? 2 : p->n_vlan;

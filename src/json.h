@@ -57,68 +57,75 @@ void json_fmt_ts(char *out, size_t n, int64_t us);
 
 /* The calls everyone uses: the key's length is taken here, where the call
  * is written, so for a literal key the compiler folds it (a strlen per
- * member was ~3 % of a dense run). key NULL: inside arrays, top level. */
-static inline size_t
+ * member was ~3 % of a dense run). key NULL: inside arrays, top level.
+ * Always inlined: gcc otherwise made out-of-line copies of some, where the
+ * key is a parameter again and strlen ran for every member. */
+#if defined(__GNUC__)
+#define JSON_INLINE static inline __attribute__((always_inline))
+#else
+#define JSON_INLINE static inline
+#endif
+JSON_INLINE size_t
 json_klen(const char *key)
 {
     return key != NULL ? strlen(key) : 0;
 }
 
-static inline void
+JSON_INLINE void
 json_raw(struct json *j, const char *key, const char *s, size_t n)
 {
     json_raw_k(j, key, json_klen(key), s, n);
 }
 
-static inline void
+JSON_INLINE void
 json_obj_begin(struct json *j, const char *key)
 {
     json_obj_begin_k(j, key, json_klen(key));
 }
 
-static inline void
+JSON_INLINE void
 json_arr_begin(struct json *j, const char *key)
 {
     json_arr_begin_k(j, key, json_klen(key));
 }
 
-static inline void
+JSON_INLINE void
 json_str(struct json *j, const char *key, const char *s)
 {
     json_str_k(j, key, json_klen(key), s);
 }
 
-static inline void
+JSON_INLINE void
 json_strn(struct json *j, const char *key, const uint8_t *s, size_t n)
 {
     json_strn_k(j, key, json_klen(key), s, n);
 }
 
-static inline void
+JSON_INLINE void
 json_int(struct json *j, const char *key, int64_t v)
 {
     json_int_k(j, key, json_klen(key), v);
 }
 
-static inline void
+JSON_INLINE void
 json_uint(struct json *j, const char *key, uint64_t v)
 {
     json_uint_k(j, key, json_klen(key), v);
 }
 
-static inline void
+JSON_INLINE void
 json_bool(struct json *j, const char *key, bool v)
 {
     json_bool_k(j, key, json_klen(key), v);
 }
 
-static inline void
+JSON_INLINE void
 json_null(struct json *j, const char *key)
 {
     json_null_k(j, key, json_klen(key));
 }
 
-static inline void
+JSON_INLINE void
 json_ts(struct json *j, const char *key, int64_t us)
 {
     json_ts_k(j, key, json_klen(key), us);
