@@ -11,27 +11,12 @@
 #include <cmocka.h>
 
 #include "json.h"
-
-/* Runs fn on a writer bound to a memory stream and returns what it wrote. */
-static char *
-json_capture(void (*fn)(struct json *))
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    struct json j;
-    json_init(&j, f);
-    fn(&j);
-    assert_int_equal(json_flush(&j), 0);
-    json_free(&j);
-    fclose(f);
-    return buf;
-}
+#include "tu_json.h"
 
 static void
-write_nested(struct json *j)
+write_nested(struct json *j, void *arg)
 {
+    (void)arg;
     json_obj_begin(j, NULL);
     json_str(j, "event", "x");
     json_obj_begin(j, "o");
@@ -57,15 +42,16 @@ static void
 test_structure(void **state)
 {
     (void)state;
-    char *s = json_capture(write_nested);
+    char *s = tu_json_capture(write_nested, NULL);
     assert_string_equal(s, "{\"event\":\"x\",\"o\":{\"a\":-5,\"b\":18446744073709551615},"
                            "\"l\":[true,null,null],\"empty\":[]}\n{\"second\":false}\n");
     free(s);
 }
 
 static void
-write_escapes(struct json *j)
+write_escapes(struct json *j, void *arg)
 {
+    (void)arg;
     static const uint8_t raw[] = {'a', 0x00, 'b', '"', '\\', '\n', 0x1f, 0x7f, 0xc3, 0xa9, 'z'};
     json_obj_begin(j, NULL);
     json_strn(j, "k", raw, sizeof(raw));
@@ -78,15 +64,16 @@ static void
 test_escapes_never_cut_at_nul(void **state)
 {
     (void)state;
-    char *s = json_capture(write_escapes);
+    char *s = tu_json_capture(write_escapes, NULL);
     assert_string_equal(
         s, "{\"k\":\"a\\u0000b\\\"\\\\\\n\\u001f\\u007f\\u00c3\\u00a9z\",\"none\":null}\n");
     free(s);
 }
 
 static void
-write_ts(struct json *j)
+write_ts(struct json *j, void *arg)
 {
+    (void)arg;
     json_obj_begin(j, NULL);
     json_ts(j, "t", 1795510861123456LL); /* 2026-11-24T09:01:01.123456Z */
     json_ts(j, "neg", -1);               /* one microsecond before the epoch */
@@ -98,7 +85,7 @@ static void
 test_timestamps(void **state)
 {
     (void)state;
-    char *s = json_capture(write_ts);
+    char *s = tu_json_capture(write_ts, NULL);
     assert_string_equal(
         s, "{\"t\":\"2026-11-24T09:01:01.123456Z\",\"neg\":\"1969-12-31T23:59:59.999999Z\"}\n");
     free(s);
@@ -110,15 +97,16 @@ test_null_stream_discards(void **state)
     (void)state;
     struct json j;
     json_init(&j, NULL);
-    write_nested(&j);
+    write_nested(&j, NULL);
     assert_int_equal(json_flush(&j), 0);
     assert_int_equal(j.len, 0);
     json_free(&j);
 }
 
 static void
-write_big(struct json *j)
+write_big(struct json *j, void *arg)
 {
+    (void)arg;
     /* more than the flush threshold, across many records */
     for (int i = 0; i < 5000; i++) {
         json_obj_begin(j, NULL);
@@ -133,7 +121,7 @@ static void
 test_large_output_in_order(void **state)
 {
     (void)state;
-    char *s = json_capture(write_big);
+    char *s = tu_json_capture(write_big, NULL);
     int lines = 0;
     const char *p = s;
     for (; *p; p++)
@@ -150,8 +138,9 @@ test_large_output_in_order(void **state)
 static uint8_t every_buf[43];
 
 static void
-write_every(struct json *j)
+write_every(struct json *j, void *arg)
 {
+    (void)arg;
     json_strn(j, NULL, every_buf, sizeof(every_buf));
 }
 
@@ -187,7 +176,7 @@ test_every_byte_every_offset(void **state)
             static const char as[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
             snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)pos, as, e,
                      (int)(sizeof(every_buf) - pos - 1), as);
-            char *got = json_capture(write_every);
+            char *got = tu_json_capture(write_every, NULL);
             assert_string_equal(got, want);
             free(got);
         }
@@ -216,7 +205,7 @@ test_two_escapes_every_pair(void **state)
             }
             *o++ = '"';
             *o = '\0';
-            char *got = json_capture(write_every);
+            char *got = tu_json_capture(write_every, NULL);
             assert_string_equal(got, want);
             free(got);
         }

@@ -17,6 +17,14 @@
 #include "record.h"
 #include "report_session.h"
 #include "tls_names.h"
+#include "tu_json.h"
+
+static void
+write_session(struct json *j, void *arg)
+{
+    static struct diagnosis dg; /* nothing diagnosed */
+    report_session_json(j, arg, &dg);
+}
 
 /* The session record of a TLS session whose ServerHello chose `cipher`. */
 static char *
@@ -24,10 +32,8 @@ record_with_cipher(uint16_t cipher)
 {
     static struct session_facts f;
     static struct flow_record rec;
-    static struct diagnosis dg;
     memset(&f, 0, sizeof(f));
     memset(&rec, 0, sizeof(rec));
-    memset(&dg, 0, sizeof(dg));
     f.tls.seen = true;
     f.tls.cipher_seen = true;
     f.tls.cipher = cipher;
@@ -35,17 +41,7 @@ record_with_cipher(uint16_t cipher)
     rec.id = 1;
     rec.client.ip.family = rec.server.ip.family = 4;
     rec.facts = &f;
-    char *out = NULL;
-    size_t n = 0;
-    FILE *mf = open_memstream(&out, &n);
-    assert_non_null(mf);
-    struct json j;
-    json_init(&j, mf);
-    report_session_json(&j, &rec, &dg);
-    assert_int_equal(json_flush(&j), 0);
-    json_free(&j);
-    fclose(mf);
-    return out;
+    return tu_json_capture(write_session, &rec);
 }
 
 static void
