@@ -7,7 +7,8 @@
 #
 # Usage: bench/run.sh [--smoke] [--callgrind] [--no-peers]
 #   --smoke      tiny captures, one run, no peers (the harness test in make test)
-#   --callgrind  also count instructions per packet of smtptap on a small slice
+#   --callgrind  also count instructions per packet of smtptap on a small slice,
+#                and per added session on slices of 1 000, 2 000, 4 000 sessions
 #   --no-peers   skip ndpiReader and tshark
 # Environment: RUNS (default 3), SMTPTAP (binary, default build/smtptap),
 #   MIX_N DENSE_N DISTINCT_N OPEN_K (sizes), TSHARK_MAX_MB (tshark is run on
@@ -195,4 +196,27 @@ if [ $cg = 1 ]; then
     echo "callgrind $t: $ir instructions, $((ir / pk)) per packet ($pk packets, 2000 sessions)"
   done
   echo "profile: callgrind_annotate $out/cg.smtptap | head -40"
+  # Linearity in instructions, which the machine's speed does not move:
+  # slices of 1 000, 2 000 and 4 000 sessions (the same servers and
+  # certificates); the instructions each added session costs should not grow.
+  prev_n=0 prev_ir=0 prev_m=0
+  for n in 1000 2000 4000; do
+    "$out/gen" -m dense -n "$n" -k 200 -d 100 -o "$out/slice-$n.pcap" $srcs 2>/dev/null
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$smtptap" -q --no-progress \
+      -r "$out/slice-$n.pcap" --json /dev/null >/dev/null 2>"$out/cg.scale.log"
+    ir=$(grep -o 'refs: *[0-9,]*' "$out/cg.scale.log" | tr -dc 0-9)
+    if [ $prev_n -gt 0 ]; then
+      m=$(((ir - prev_ir) / (n - prev_n)))
+      if [ $prev_m -gt 0 ]; then
+        echo "callgrind scaling: $n sessions $ir instructions; each added session $m ($(awk -v a="$m" -v b="$prev_m" 'BEGIN {printf "%.2f", a / b}') x the previous step's $prev_m)"
+      else
+        echo "callgrind scaling: $n sessions $ir instructions; each added session $m"
+      fi
+      prev_m=$m
+    else
+      echo "callgrind scaling: $n sessions $ir instructions"
+    fi
+    prev_n=$n prev_ir=$ir
+    rm -f "$out/slice-$n.pcap"
+  done
 fi
