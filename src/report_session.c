@@ -278,12 +278,10 @@ rs_tls(struct json *j, const struct tls_facts *t)
     if (t->cipher_seen) {
         const char *c = tls_cipher_str(t->cipher);
         if (c == NULL) { /* "0x%04X" of an unnamed suite (printf was 1 % of a dense run) */
-            static const char digits[] = "0123456789ABCDEF";
+            const uint8_t code[2] = {(uint8_t)(t->cipher >> 8), (uint8_t)t->cipher};
             hex[0] = '0';
             hex[1] = 'x';
-            for (int i = 0; i < 4; i++)
-                hex[2 + i] = digits[(t->cipher >> (12 - 4 * i)) & 15];
-            hex[6] = '\0';
+            report_hex_upper(hex + 2, code, sizeof(code));
             c = hex;
         }
         json_str(j, "cipher", c);
