@@ -124,6 +124,22 @@ dg_aborted(const struct flow_record *rec)
            (!strcmp(rec->ended, "fin") || !strcmp(rec->ended, "rst"));
 }
 
+/* out->alert_meaning = "<head>[ <subject, at most 60 bytes>] with <what>",
+ * snprintf's "%s %.60s with %s" without printf (once per alert). */
+static void
+dg_meaning(struct diagnosis *out, const char *head, const char *subject, const char *what)
+{
+    char *m = out->alert_meaning;
+    size_t n = sizeof(out->alert_meaning);
+    size_t at = str_copy(m, n, head);
+    if (subject != NULL) {
+        at = str_cat(m, n, at, " ", 1);
+        at = str_cat(m, n, at, subject, 60);
+    }
+    at = str_cat(m, n, at, " with ", 6);
+    str_cat(m, n, at, what, strlen(what));
+}
+
 static void
 dg_alerts(const struct flow_record *rec, struct diagnosis *out)
 {
@@ -166,26 +182,18 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
             if (!out->alert_meaning[0]) {
                 const struct cert_entry *e =
                     t->n_server_chain ? certcache_get(t->server_chain[0]) : NULL;
-                if (e && !e->info.parse_error) {
-                    char *m = out->alert_meaning;
-                    size_t n = sizeof(out->alert_meaning);
-                    size_t at = str_copy(m, n, "the client rejected the server certificate ");
-                    at = str_cat(m, n, at, e->info.subject, 60);
-                    at = str_cat(m, n, at, " with ", 6);
-                    str_cat(m, n, at, what, sizeof(what));
-                } else
-                    snprintf(out->alert_meaning, sizeof(out->alert_meaning),
-                             "the client rejected the server certificate with %s", what);
+                dg_meaning(out, "the client rejected the server certificate",
+                           e && !e->info.parse_error ? e->info.subject : NULL, what);
             }
         } else if (a->from == 1 && after_client_cert) {
             out->server_rejected_client_certificate = true;
             if (!out->alert_meaning[0])
-                snprintf(out->alert_meaning, sizeof(out->alert_meaning),
-                         "the server rejected the client certificate with %s", what);
+                dg_meaning(out, "the server rejected the client certificate", NULL, what);
         } else if (!out->alert_meaning[0]) {
-            snprintf(out->alert_meaning, sizeof(out->alert_meaning),
-                     "the %s ended the handshake with %s", a->from == 0 ? "client" : "server",
-                     what);
+            dg_meaning(out,
+                       a->from == 0 ? "the client ended the handshake"
+                                    : "the server ended the handshake",
+                       NULL, what);
         }
     }
 }
