@@ -19,8 +19,10 @@
  * more (issue 5). Up to 1 KiB a list holds the blocks of one glibc chunk
  * size (16-byte steps: what malloc would have used anyway, so no byte more
  * is charged); from 1 to 16 KiB sizes are rounded up to a multiple of 512
- * bytes. MEM_SMALL_DEPTH or MEM_LARGE_DEPTH per list: at most ~5.4 MiB in all. A kept block is
- * not accounted (it is free memory, as in malloc's own lists); its list is
+ * bytes. A small list keeps 32 KiB of blocks (32 to 256 of them; OpenSSL
+ * frees the ~150 small objects of a decoded certificate at once), a large
+ * one MEM_LARGE_DEPTH blocks: at most ~6.3 MiB in all. A kept block is not
+ * accounted (it is free memory, as in malloc's own lists); its list is
  * the one of the size it was allocated at, which follows from what
  * mem_free() is told (calling malloc_usable_size() for it cost 1.5 % of the
  * bench's dense capture). */
@@ -39,10 +41,12 @@
 #define MEM_CACHE_MAX      16384u       /* larger requests are not kept */
 #define MEM_CACHE_STEP     512u         /* above MEM_SMALL_MAX */
 #define MEM_CACHE_CLASSES  (MEM_SMALL_CLASSES + (MEM_CACHE_MAX - MEM_SMALL_MAX) / MEM_CACHE_STEP)
-#define MEM_SMALL_DEPTH    32 /* blocks kept per list up to MEM_SMALL_MAX */
-#define MEM_LARGE_DEPTH    16 /* and above */
+#define MEM_SMALL_BYTES    32768u /* bytes kept per list up to MEM_SMALL_MAX ... */
+#define MEM_SMALL_DEPTH    32     /* ... but at least this many blocks */
+#define MEM_DEPTH_MAX      256    /* and at most this many */
+#define MEM_LARGE_DEPTH    16     /* blocks kept per list above MEM_SMALL_MAX */
 
-static void *mem_cache[MEM_CACHE_CLASSES][MEM_SMALL_DEPTH];
+static void *mem_cache[MEM_CACHE_CLASSES][MEM_DEPTH_MAX];
 static unsigned mem_cache_n[MEM_CACHE_CLASSES];
 
 static uint64_t mem_cap_bytes = UINT64_MAX;
@@ -77,6 +81,21 @@ mem_class_size(int c)
     return MEM_SMALL_MAX + (size_t)(c - MEM_SMALL_CLASSES + 1) * MEM_CACHE_STEP;
 }
 
+/* How many blocks list c keeps: MEM_SMALL_BYTES' worth of small blocks
+ * (OpenSSL frees a decoded certificate's 150-odd objects of a few sizes at
+ * once), MEM_LARGE_DEPTH large ones. Filled by mem_init. */
+static uint16_t mem_depth[MEM_CACHE_CLASSES];
+
+static void
+mem_depth_init(void)
+{
+    for (int c = 0; c < (int)MEM_CACHE_CLASSES; c++) {
+        size_t d = MEM_SMALL_BYTES / mem_class_size(c);
+        d = d < MEM_SMALL_DEPTH ? MEM_SMALL_DEPTH : d > MEM_DEPTH_MAX ? MEM_DEPTH_MAX : d;
+        mem_depth[c] = (uint16_t)(c < MEM_SMALL_CLASSES ? d : MEM_LARGE_DEPTH);
+    }
+}
+
 /* What malloc is asked for n bytes: listed sizes are rounded up. */
 static size_t
 mem_real_size(size_t n)
@@ -93,7 +112,7 @@ static bool
 mem_cache_put(void *p, size_t n)
 {
     int c = mem_class_for(n);
-    if (c < 0 || mem_cache_n[c] >= (c < MEM_SMALL_CLASSES ? MEM_SMALL_DEPTH : MEM_LARGE_DEPTH))
+    if (c < 0 || mem_cache_n[c] >= mem_depth[c])
         return false;
     /* a block freed with another size than it was allocated for would be
      * handed out too small: caught here in debug builds */
@@ -123,6 +142,7 @@ void
 mem_init(uint64_t memcap)
 {
     mem_cache_flush();
+    mem_depth_init();
     mem_cap_bytes = memcap ? memcap : UINT64_MAX;
     mem_used = 0;
     mem_high = 0;

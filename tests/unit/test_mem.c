@@ -99,6 +99,21 @@ test_small_lists(void **state)
     for (unsigned i = 0; i < 100; i++)
         mem_free(many[i], 200);
     assert_int_equal(mem_in_use(), 0);
+    /* a burst as large as a decoded certificate's (OpenSSL frees its ~150
+     * small objects at once) is kept whole: every block comes back, last
+     * freed first, none from malloc */
+    void *burst[150];
+    for (unsigned i = 0; i < 150; i++)
+        assert_non_null(burst[i] = mem_alloc_raw(40));
+    for (unsigned i = 0; i < 150; i++)
+        mem_free(burst[i], 40);
+    for (unsigned i = 150; i-- > 0;) {
+        void *p = mem_alloc_raw(40);
+        assert_ptr_equal(p, burst[i]);
+    }
+    for (unsigned i = 0; i < 150; i++)
+        mem_free(burst[i], 40);
+    assert_int_equal(mem_in_use(), 0);
     /* mem_realloc from nothing makes a block of its list's size */
     uint8_t *r = mem_realloc(NULL, 0, 100);
     assert_non_null(r);
