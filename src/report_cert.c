@@ -124,18 +124,16 @@ report_cert_render(struct json *j, const char *key, uint32_t cert_id)
     json_str(j, "serial", x->serial);
     json_arr_begin(j, "san");
     for (unsigned i = 0; i < x->n_san; i++) {
-        char b[8];
+        char b[2] = {x->san[i].type, '\0'};
         const char *t = x->san[i].type == 'D'   ? "DNS"
                         : x->san[i].type == 'I' ? "IP"
                         : x->san[i].type == 'E' ? "email"
                         : x->san[i].type == 'U' ? "URI"
-                                                : NULL;
-        if (!t) {
-            snprintf(b, sizeof(b), "%c", x->san[i].type);
-            t = b;
-        }
-        char v[600];
-        snprintf(v, sizeof(v), "%s:%s", t, x->san[i].value ? x->san[i].value : "");
+                                                : b;
+        char v[600]; /* "type:value", as snprintf "%s:%s" would cut it */
+        size_t at = str_copy(v, sizeof(v), t);
+        at = str_cat(v, sizeof(v), at, ":", 1);
+        str_cat(v, sizeof(v), at, x->san[i].value, sizeof(v));
         json_str(j, NULL, v);
     }
     json_arr_end(j);
