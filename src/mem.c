@@ -104,14 +104,13 @@ mem_real_size(size_t n)
     return c < 0 ? n : mem_class_size(c);
 }
 
-/* Keeps a freed block of n requested bytes for reuse when its size has a
- * list with room; returns false (the caller frees it) otherwise. Every block
- * of a listed size was allocated at its list's size (mem_get), so the list
- * follows from n alone. */
+/* Keeps a freed block of list c (mem_class_for of its requested size) for
+ * reuse when the list has room; returns false (the caller frees it)
+ * otherwise. Every block of a listed size was allocated at its list's size
+ * (mem_get), so the list follows from the requested size alone. */
 static bool
-mem_cache_put(void *p, size_t n)
+mem_cache_put(void *p, int c)
 {
-    int c = mem_class_for(n);
     if (c < 0 || mem_cache_n[c] >= mem_depth[c])
         return false;
     /* a block freed with another size than it was allocated for would be
@@ -122,9 +121,8 @@ mem_cache_put(void *p, size_t n)
 }
 
 static void *
-mem_cache_get(size_t n)
+mem_cache_get(int c)
 {
-    int c = mem_class_for(n);
     if (c < 0 || mem_cache_n[c] == 0)
         return NULL;
     return mem_cache[c][--mem_cache_n[c]];
@@ -191,10 +189,16 @@ mem_mapped_add(size_t n, int sign)
  * adds an 8-byte header and rounds to 16, with a 32-byte minimum. Charging
  * this keeps the process's RSS close to the memcap with many small objects. */
 static size_t
+mem_cost_real(size_t rs)
+{
+    size_t c = (rs + 8 + 15) & ~(size_t)15;
+    return c < 32 ? 32 : c;
+}
+
+static size_t
 mem_cost(size_t n)
 {
-    size_t c = (mem_real_size(n) + 8 + 15) & ~(size_t)15;
-    return c < 32 ? 32 : c;
+    return mem_cost_real(mem_real_size(n));
 }
 
 /* Adds n accounted bytes, keeping the peak. */
@@ -226,22 +230,23 @@ mem_charge(size_t n)
 static void *
 mem_get(size_t n, int zero)
 {
-    if (mem_charge(mem_cost(n)) != 0)
+    int c = mem_class_for(n); /* the list, the size asked of malloc and the cost, once */
+    size_t rs = c < 0 ? n : mem_class_size(c), cost = mem_cost_real(rs);
+    if (mem_charge(cost) != 0)
         return NULL;
-    void *p = mem_cache_get(n);
+    void *p = mem_cache_get(c);
     if (p != NULL) {
         if (zero)
             memset(p, 0, n);
         return p;
     }
-    size_t rs = mem_real_size(n);
     p = zero ? calloc(1, rs) : malloc(rs);
     if (p != NULL && mem_heap_check(n) != 0) {
         free(p); /* glibc gives the top of the heap back */
         p = NULL;
     }
     if (p == NULL) {
-        mem_used -= mem_cost(n);
+        mem_used -= cost;
         mem_hits++;
         return NULL;
     }
@@ -318,10 +323,11 @@ mem_free(void *p, size_t n)
 {
     if (p == NULL)
         return;
-    if (!mem_cache_put(p, n))
+    int l = mem_class_for(n);
+    if (!mem_cache_put(p, l))
         free(p);
     mem_mapped_add(n, -1);
-    size_t c = mem_cost(n);
+    size_t c = mem_cost_real(l < 0 ? n : mem_class_size(l));
     mem_used = c <= mem_used ? mem_used - c : 0;
 }
 
