@@ -21,7 +21,7 @@
  * is charged); from 1 to 16 KiB sizes are rounded up to a multiple of 512
  * bytes. A small list keeps 32 KiB of blocks (32 to 256 of them; OpenSSL
  * frees the ~150 small objects of a decoded certificate at once), a large
- * one MEM_LARGE_DEPTH blocks: at most ~6.3 MiB in all. A kept block is not
+ * one MEM_LARGE_DEPTH blocks: at most ~6 MiB in all. A kept block is not
  * accounted (it is free memory, as in malloc's own lists); its list is
  * the one of the size it was allocated at, which follows from what
  * mem_free() is told (calling malloc_usable_size() for it cost 1.5 % of the
