@@ -1,5 +1,6 @@
 /* \summary: buffered NDJSON writer (RFC 8259 §7 string escaping). */
 #include "json.h"
+#include "strcopy.h"
 
 #include <inttypes.h>
 #include <stdint.h>
@@ -352,21 +353,13 @@ json_null_k(struct json *j, const char *key, size_t kn)
     json_put(j, "null", 4);
 }
 
-/* Writes n digits of v at p. */
-static void
-json_digits(char *p, unsigned v, int n)
-{
-    for (int i = n - 1; i >= 0; i--, v /= 10)
-        p[i] = (char)('0' + v % 10);
-}
-
 void
 json_fmt_ts(char *out, size_t n, int64_t us)
 {
     /* The date and time of the last second formatted, reused: records of
      * one capture mostly fall in the same second as the previous one. */
     static int64_t cached_s = INT64_MIN;
-    static char cached[20]; /* "2026-11-24T06:26:01" */
+    static char cached[STR_TM_ISO_LEN + 1]; /* "2026-11-24T06:26:01" */
     int64_t s = us / 1000000, frac = us % 1000000;
     if (frac < 0) {
         frac += 1000000;
@@ -379,17 +372,7 @@ json_fmt_ts(char *out, size_t n, int64_t us)
             snprintf(out, n, "invalid");
             return;
         }
-        json_digits(cached, (unsigned)(tm.tm_year + 1900), 4);
-        cached[4] = '-';
-        json_digits(cached + 5, (unsigned)tm.tm_mon + 1, 2);
-        cached[7] = '-';
-        json_digits(cached + 8, (unsigned)tm.tm_mday, 2);
-        cached[10] = 'T';
-        json_digits(cached + 11, (unsigned)tm.tm_hour, 2);
-        cached[13] = ':';
-        json_digits(cached + 14, (unsigned)tm.tm_min, 2);
-        cached[16] = ':';
-        json_digits(cached + 17, (unsigned)tm.tm_sec, 2);
+        str_tm_iso(cached, &tm);
         cached_s = s;
     }
     if (n < 28) {
@@ -399,7 +382,7 @@ json_fmt_ts(char *out, size_t n, int64_t us)
     }
     memcpy(out, cached, 19);
     out[19] = '.';
-    json_digits(out + 20, (unsigned)frac, 6);
+    str_digits(out + 20, (unsigned)frac, 6);
     out[26] = 'Z';
     out[27] = '\0';
 }

@@ -2,12 +2,14 @@
  * snprintf(dst, n, "%s", src): the same result (at most n - 1 bytes, always
  * terminated when n > 0; NULL copies as ""), without printf's format
  * machinery, which cost about a thousand instructions per call on the
- * per-session paths (bench/README.md). */
+ * per-session paths (bench/README.md); and the digits and ISO-8601 dates
+ * written the same way (str_digits, str_tm_iso). */
 #ifndef SMTPTAP_STRCOPY_H
 #define SMTPTAP_STRCOPY_H
 
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 /* Returns the number of bytes copied (not counting the terminator). */
 static inline size_t
@@ -54,6 +56,36 @@ str_cat_int(char *dst, size_t n, size_t at, long v)
     if (v < 0)
         *--p = '-';
     return str_cat(dst, n, at, p, sizeof(b));
+}
+
+/* Writes v as exactly n decimal digits ("%0*u" for values that fit; higher
+ * digits are dropped), without a terminator. */
+static inline void
+str_digits(char *p, unsigned v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+}
+
+/* Writes "YYYY-MM-DDTHH:MM:SS" (STR_TM_ISO_LEN bytes, no terminator: RFC
+ * 3339 §5.6 without fraction or offset) for a broken-down UTC time whose
+ * year is 0..9999 and whose fields are in range, as gmtime_r() and
+ * ASN1_TIME_to_tm() give them. */
+#define STR_TM_ISO_LEN 19
+static inline void
+str_tm_iso(char *out, const struct tm *tm)
+{
+    str_digits(out, (unsigned)(tm->tm_year + 1900), 4);
+    out[4] = '-';
+    str_digits(out + 5, (unsigned)tm->tm_mon + 1, 2);
+    out[7] = '-';
+    str_digits(out + 8, (unsigned)tm->tm_mday, 2);
+    out[10] = 'T';
+    str_digits(out + 11, (unsigned)tm->tm_hour, 2);
+    out[13] = ':';
+    str_digits(out + 14, (unsigned)tm->tm_min, 2);
+    out[16] = ':';
+    str_digits(out + 17, (unsigned)tm->tm_sec, 2);
 }
 
 #endif /* SMTPTAP_STRCOPY_H */

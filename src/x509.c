@@ -178,22 +178,11 @@ x509_time(const ASN1_TIME *t, int64_t *epoch, char *iso, size_t n)
     *epoch = (int64_t)timegm(&tm);
     /* "%04d-%02d-%02dT%02d:%02d:%02dZ" without printf (once per distinct
      * certificate and date); ASN.1 times have years 0..9999 (RFC 5280
-     * §4.1.2.5) and OpenSSL's tm fields are in range */
-    const int f[6] = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                      tm.tm_hour,        tm.tm_min,     tm.tm_sec};
-    static const char sep[6] = {'-', '-', 'T', ':', ':', 'Z'};
-    char b[21], *p = b;
-    for (unsigned i = 0; i < 6; i++) {
-        unsigned v = f[i] < 0 ? 0u : (unsigned)f[i];
-        if (i == 0) {
-            *p++ = (char)('0' + v / 1000 % 10);
-            *p++ = (char)('0' + v / 100 % 10);
-        }
-        *p++ = (char)('0' + v / 10 % 10);
-        *p++ = (char)('0' + v % 10);
-        *p++ = sep[i];
-    }
-    *p = '\0';
+     * §4.1.2.5) and ASN1_TIME_to_tm gives fields in range */
+    char b[STR_TM_ISO_LEN + 2];
+    str_tm_iso(b, &tm);
+    b[STR_TM_ISO_LEN] = 'Z';
+    b[STR_TM_ISO_LEN + 1] = '\0';
     str_copy(iso, n, b);
 }
 

@@ -1,11 +1,13 @@
-/* \summary: unit tests for str_copy() and str_cat() (src/strcopy.h): the
- * same bytes as snprintf for every destination size, NULL as "". */
+/* \summary: unit tests for src/strcopy.h: str_copy() and str_cat() give the
+ * same bytes as snprintf for every destination size, NULL as ""; the digits
+ * and ISO-8601 dates the same as printf's %0*u and %04d-%02d-... */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -71,6 +73,52 @@ test_cat_same_as_snprintf(void **state)
     assert_string_equal(b, "");
 }
 
+/* Zero-padded digits and dates: the same as printf, over the whole range of
+ * each field (years 0 to 9999, as ASN.1 times have them) and times from
+ * gmtime_r() for instants across the epoch, leap days and the far future. */
+static void
+test_digits_and_dates(void **state)
+{
+    (void)state;
+    const unsigned vals[] = {0, 1, 9, 10, 99, 100, 999, 1000, 9999, 123456, 999999};
+    for (unsigned i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+        for (int n = 1; n <= 6; n++) {
+            char a[16], b[16];
+            unsigned mod = 1;
+            for (int k = 0; k < n; k++)
+                mod *= 10;
+            snprintf(a, sizeof(a), "%0*u", n, vals[i] % mod);
+            memset(b, 0, sizeof(b));
+            str_digits(b, vals[i], n);
+            assert_string_equal(b, a);
+        }
+    const int years[] = {0, 1, 999, 1000, 1950, 1970, 2026, 2049, 2050, 9999};
+    for (unsigned y = 0; y < sizeof(years) / sizeof(years[0]); y++) {
+        struct tm tm = {.tm_year = years[y] - 1900,
+                        .tm_mon = 11,
+                        .tm_mday = 31,
+                        .tm_hour = 23,
+                        .tm_min = 59,
+                        .tm_sec = 60};
+        char a[32], b[STR_TM_ISO_LEN + 1];
+        snprintf(a, sizeof(a), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        str_tm_iso(b, &tm);
+        b[STR_TM_ISO_LEN] = '\0';
+        assert_string_equal(b, a);
+    }
+    const time_t instants[] = {0, 1, 68169600, 951782400, 1795000000, 4102444799, 253402300799};
+    for (unsigned i = 0; i < sizeof(instants) / sizeof(instants[0]); i++) {
+        struct tm tm;
+        assert_non_null(gmtime_r(&instants[i], &tm));
+        char a[32], b[STR_TM_ISO_LEN + 1];
+        strftime(a, sizeof(a), "%Y-%m-%dT%H:%M:%S", &tm);
+        str_tm_iso(b, &tm);
+        b[STR_TM_ISO_LEN] = '\0';
+        assert_string_equal(b, a);
+    }
+}
+
 int
 main(void)
 {
@@ -78,6 +126,7 @@ main(void)
         cmocka_unit_test(test_same_as_snprintf),
         cmocka_unit_test(test_null_and_zero),
         cmocka_unit_test(test_cat_same_as_snprintf),
+        cmocka_unit_test(test_digits_and_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
