@@ -96,12 +96,18 @@ mem_depth_init(void)
     }
 }
 
-/* What malloc is asked for n bytes: listed sizes are rounded up. */
+/* What malloc is asked for n bytes of list c (mem_class_for(n)): listed
+ * sizes are rounded up. */
+static size_t
+mem_list_size(int c, size_t n)
+{
+    return c < 0 ? n : mem_class_size(c);
+}
+
 static size_t
 mem_real_size(size_t n)
 {
-    int c = mem_class_for(n);
-    return c < 0 ? n : mem_class_size(c);
+    return mem_list_size(mem_class_for(n), n);
 }
 
 /* Keeps a freed block of list c (mem_class_for of its requested size) for
@@ -231,7 +237,7 @@ static void *
 mem_get(size_t n, int zero)
 {
     int c = mem_class_for(n); /* the list, the size asked of malloc and the cost, once */
-    size_t rs = c < 0 ? n : mem_class_size(c), cost = mem_cost_real(rs);
+    size_t rs = mem_list_size(c, n), cost = mem_cost_real(rs);
     if (mem_charge(cost) != 0)
         return NULL;
     void *p = mem_cache_get(c);
@@ -327,7 +333,7 @@ mem_free(void *p, size_t n)
     if (!mem_cache_put(p, l))
         free(p);
     mem_mapped_add(n, -1);
-    size_t c = mem_cost_real(l < 0 ? n : mem_class_size(l));
+    size_t c = mem_cost_real(mem_list_size(l, n));
     mem_used = c <= mem_used ? mem_used - c : 0;
 }
 
