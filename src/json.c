@@ -305,23 +305,12 @@ json_strn_k(struct json *j, const char *key, size_t kn, const uint8_t *s, size_t
     json_escaped(j, s, n);
 }
 
-/* Decimal digits of v, written backwards from end; returns the start. */
-static char *
-json_utoa(char *end, uint64_t v)
-{
-    do {
-        *--end = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return end;
-}
-
 void
 json_int_k(struct json *j, const char *key, size_t kn, int64_t v)
 {
     char b[24];
     json_member(j, key, kn);
-    char *p = json_utoa(b + sizeof(b), v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    char *p = str_utoa(b + sizeof(b), v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
     if (v < 0)
         *--p = '-';
     json_put(j, p, (size_t)(b + sizeof(b) - p));
@@ -332,7 +321,7 @@ json_uint_k(struct json *j, const char *key, size_t kn, uint64_t v)
 {
     char b[24];
     json_member(j, key, kn);
-    char *p = json_utoa(b + sizeof(b), v);
+    char *p = str_utoa(b + sizeof(b), v);
     json_put(j, p, (size_t)(b + sizeof(b) - p));
 }
 

@@ -3,7 +3,7 @@
  * terminated when n > 0; NULL copies as ""), without printf's format
  * machinery, which cost about a thousand instructions per call on the
  * per-session paths (bench/README.md); and the digits and ISO-8601 dates
- * written the same way (str_digits, str_tm_iso). */
+ * written the same way (str_utoa, str_digits, str_tm_iso). */
 #ifndef SMTPTAP_STRCOPY_H
 #define SMTPTAP_STRCOPY_H
 
@@ -43,16 +43,25 @@ str_cat(char *dst, size_t n, size_t at, const char *src, size_t max)
     return at + len;
 }
 
+/* The decimal digits of v ("%llu"), written backwards ending just before
+ * end (at most 20 bytes, no terminator); returns where they start. */
+static inline char *
+str_utoa(char *end, unsigned long long v)
+{
+    do
+        *--end = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    return end;
+}
+
 /* Appends v in decimal ("%d"), as str_cat does. */
 static inline size_t
 str_cat_int(char *dst, size_t n, size_t at, long v)
 {
-    char b[24], *p = b + sizeof(b);
-    unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
-    *--p = '\0';
-    do
-        *--p = (char)('0' + u % 10);
-    while ((u /= 10) != 0);
+    char b[24];
+    b[sizeof(b) - 1] = '\0';
+    char *p =
+        str_utoa(b + sizeof(b) - 1, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v);
     if (v < 0)
         *--p = '-';
     return str_cat(dst, n, at, p, sizeof(b));

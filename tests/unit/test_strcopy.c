@@ -92,6 +92,14 @@ test_digits_and_dates(void **state)
             str_digits(b, vals[i], n);
             assert_string_equal(b, a);
         }
+    const unsigned long long big[] = {
+        0, 7, 10, 4294967295ull, 4294967296ull, 18446744073709551615ull};
+    for (unsigned i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+        char a[32], b[32];
+        snprintf(a, sizeof(a), "%llu", big[i]);
+        b[sizeof(b) - 1] = '\0';
+        assert_string_equal(str_utoa(b + sizeof(b) - 1, big[i]), a);
+    }
     const int years[] = {0, 1, 999, 1000, 1950, 1970, 2026, 2049, 2050, 9999};
     for (unsigned y = 0; y < sizeof(years) / sizeof(years[0]); y++) {
         struct tm tm = {.tm_year = years[y] - 1900,
