@@ -177,6 +177,7 @@ for f in $(for n in $scale_d; do echo "dense-$n"; done) $(for n in $scale_o; do 
     dense-*) unit=handshake units=${f#dense-} ;;
     *) unit=packet units=$("$out/readloop" "$out/$f.pcap" | awk '{print $1}') ;;
   esac
+  echo "$units" >"$out/scale.$f.units" # read once: the open captures are gigabytes
   awk -v f="$f" -v u="$unit" -v n="$units" \
     '{printf "  %-14s %8.2fs %8.2f us per %s, peak RSS %d MB\n", f, $1, $1 * 1e6 / n, u, $2 / 1024}' \
     "$out/scale.$f.median"
@@ -191,7 +192,7 @@ marginal() { # kind unit size1 size2 size3 units1 units2 units3
            if (m1 > 0) printf "  %s: each added %s %.2f us, then %.2f us (%.2f x)\n", k, u, m1 * 1e6, m2 * 1e6, m2 / m1;
            else printf "  %s: too small to measure the cost per added %s\n", k, u}'
 }
-pk_of() { "$out/readloop" "$out/$1.pcap" | awk '{print $1}'; }
+pk_of() { cat "$out/scale.$1.units"; }
 set -- $scale_o
 marginal dense handshake $scale_d $scale_d
 marginal open packet "$@" "$(pk_of "open-$1")" "$(pk_of "open-$2")" "$(pk_of "open-$3")"
