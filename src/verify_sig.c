@@ -266,8 +266,9 @@ vsig_verify(X509_STORE_CTX *ctx)
 void
 verify_sig_attach(X509_STORE_CTX *ctx)
 {
-    if (!vs.memo)
+    X509_STORE_CTX_verify_fn own = X509_STORE_CTX_get_verify(ctx);
+    if (!vs.memo || !own)
         return;
-    vs.openssl = X509_STORE_CTX_get_verify(ctx);
+    vs.openssl = own;
     X509_STORE_CTX_set_verify(ctx, vsig_verify);
 }
