@@ -60,27 +60,17 @@ load_der(const uint8_t *der, size_t n)
     return x;
 }
 
+/* The fixture certificate, or (tamper) the same with its signature's last
+ * byte changed. */
 static X509 *
-load(const char *name)
+load(const char *name, bool tamper)
 {
     char path[512];
     snprintf(path, sizeof(path), SRCDIR "/tests/data/certs/%s.der", name);
     size_t n;
     uint8_t *der = tu_read_file(path, &n);
-    X509 *x = load_der(der, n);
-    free(der);
-    return x;
-}
-
-/* The certificate with its signature's last byte changed. */
-static X509 *
-load_tampered(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof(path), SRCDIR "/tests/data/certs/%s.der", name);
-    size_t n;
-    uint8_t *der = tu_read_file(path, &n);
-    der[n - 1] ^= 0x01;
+    if (tamper)
+        der[n - 1] ^= 0x01;
     X509 *x = load_der(der, n);
     free(der);
     return x;
@@ -155,9 +145,9 @@ setup(void **state)
 {
     (void)state;
     for (int i = 0; i < NCERTS; i++)
-        certs[i] = names[i] ? load(names[i]) : NULL;
-    certs[BADLEAF] = load_tampered("leaf");
-    certs[BADINTER] = load_tampered("inter");
+        certs[i] = names[i] ? load(names[i], false) : NULL;
+    certs[BADLEAF] = load("leaf", true);
+    certs[BADINTER] = load("inter", true);
     EVP_PKEY *key = EVP_EC_gen("P-256");
     assert_non_null(key);
     certs[KUCA] = make_cert("No CertSign CA", "No CertSign CA", key, true);
