@@ -28,6 +28,8 @@
 
 #define CERT(n) SRCDIR "/tests/data/certs/" n
 
+static const time_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z */
+
 /* One callback call: ok, error, depth and which certificate. */
 struct call {
     int ok, err, depth;
@@ -90,19 +92,29 @@ enum {
     SELFSIGNED,
     BADLEAF,
     KULEAF,
+    EDGE_NA,
+    EDGE_NB,
+    GENTIME,
+    SHORTTIME,
+    BADMONTH,
     INTER,
     NCINTER,
     OINTER,
     BADINTER,
     KUCA,
+    GENCA,
     ROOT,
     OROOT,
     NCERTS
 };
-static const char *const names[] = {"leaf",       "expired", "notyet", "wildcard", "weakkey",
-                                    "sha1",       "cnonly",  "ncbad",  "ncgood",   "oleaf",
-                                    "selfsigned", NULL,      NULL,     "inter",    "ncinter",
-                                    "ointer",     NULL,      NULL,     "root",     "oroot"};
+/* NULL: made in setup. */
+static const char *const names[NCERTS] = {
+    [LEAF] = "leaf",         [EXPIRED] = "expired",       [NOTYET] = "notyet",
+    [WILDCARD] = "wildcard", [WEAKKEY] = "weakkey",       [SHA1LEAF] = "sha1",
+    [CNONLY] = "cnonly",     [NCBAD] = "ncbad",           [NCGOOD] = "ncgood",
+    [OLEAF] = "oleaf",       [SELFSIGNED] = "selfsigned", [INTER] = "inter",
+    [NCINTER] = "ncinter",   [OINTER] = "ointer",         [ROOT] = "root",
+    [OROOT] = "oroot"};
 static X509 *certs[NCERTS];
 
 static void
@@ -117,11 +129,13 @@ make_ext(X509 *x, X509 *issuer, int nid, const char *value)
 }
 
 /* A certificate signed with key (one key for issuer and subject: the
- * signatures verify, the names make the chain). ca: a CA whose key usage
- * allows digitalSignature only, which must not sign certificates (RFC 5280
- * §4.2.1.3), so OpenSSL reports KEYUSAGE_NO_CERTSIGN on its leaves. */
+ * signatures verify, the names make the chain), valid from nb to na; ku its
+ * key usage ("digitalSignature" on a CA must not sign certificates, RFC 5280
+ * §4.2.1.3: OpenSSL reports KEYUSAGE_NO_CERTSIGN on its leaves). raw_na, when
+ * given, replaces notAfter by that UTCTime text as is (malformed times). */
 static X509 *
-make_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, bool ca)
+make_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, bool ca, const char *ku, time_t nb,
+          time_t na, const char *raw_na)
 {
     X509 *x = X509_new();
     assert_non_null(x);
@@ -130,14 +144,20 @@ make_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, bool ca)
     X509_NAME *s = X509_get_subject_name(x), *i = X509_get_issuer_name(x);
     X509_NAME_add_entry_by_txt(s, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
     X509_NAME_add_entry_by_txt(i, "CN", MBSTRING_ASC, (const unsigned char *)issuer_cn, -1, -1, 0);
-    ASN1_TIME_set(X509_getm_notBefore(x), 1577836800); /* 2020-01-01 */
-    ASN1_TIME_set(X509_getm_notAfter(x), 2208988800);  /* 2040-01-01 */
+    assert_non_null(ASN1_TIME_set(X509_getm_notBefore(x), nb));
+    assert_non_null(ASN1_TIME_set(X509_getm_notAfter(x), na));
+    if (raw_na) {
+        ASN1_TIME *t = X509_getm_notAfter(x);
+        assert_int_equal(ASN1_STRING_set(t, raw_na, (int)strlen(raw_na)), 1);
+        t->type = V_ASN1_UTCTIME;
+    }
     assert_int_equal(X509_set_pubkey(x, key), 1);
     make_ext(x, x, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
-    make_ext(x, x, NID_key_usage, "critical,digitalSignature");
+    make_ext(x, x, NID_key_usage, ku);
     assert_true(X509_sign(x, key, EVP_sha256()) > 0);
     return x;
 }
+
 static X509_STORE *store;
 
 static int
@@ -150,13 +170,29 @@ setup(void **state)
     certs[BADINTER] = load("inter", true);
     EVP_PKEY *key = EVP_EC_gen("P-256");
     assert_non_null(key);
-    certs[KUCA] = make_cert("No CertSign CA", "No CertSign CA", key, true);
-    certs[KULEAF] = make_cert("ku.example.com", "No CertSign CA", key, false);
+    const time_t y2020 = 1577836800, y2040 = 2208988800;
+    const char *sig = "critical,digitalSignature", *ca = "critical,keyCertSign,cRLSign";
+    certs[KUCA] = make_cert("No CertSign CA", "No CertSign CA", key, true, sig, y2020, y2040, NULL);
+    certs[KULEAF] =
+        make_cert("ku.example.com", "No CertSign CA", key, false, sig, y2020, y2040, NULL);
+    /* Validity edges under a CA that may sign: ending and starting exactly
+     * at a verification time, a GeneralizedTime (2050 and later, RFC 5280
+     * §4.1.2.5), a UTCTime without seconds and one with month 13. */
+    certs[GENCA] = make_cert("Gen CA", "Gen CA", key, true, ca, y2020, 2556144000, NULL);
+    certs[EDGE_NA] = make_cert("na.example.com", "Gen CA", key, false, sig, y2020, T2025, NULL);
+    certs[EDGE_NB] = make_cert("nb.example.com", "Gen CA", key, false, sig, T2025, y2040, NULL);
+    certs[GENTIME] =
+        make_cert("gt.example.com", "Gen CA", key, false, sig, y2020, 2556144000, NULL);
+    certs[SHORTTIME] =
+        make_cert("st.example.com", "Gen CA", key, false, sig, y2020, y2040, "3001010000Z");
+    certs[BADMONTH] =
+        make_cert("bm.example.com", "Gen CA", key, false, sig, y2020, y2040, "301301000000Z");
     EVP_PKEY_free(key);
     store = X509_STORE_new();
     assert_non_null(store);
     assert_int_equal(X509_STORE_add_cert(store, certs[ROOT]), 1);
     assert_int_equal(X509_STORE_add_cert(store, certs[KUCA]), 1);
+    assert_int_equal(X509_STORE_add_cert(store, certs[GENCA]), 1);
     verify_sig_init(true);
     return 0;
 }
@@ -185,7 +221,8 @@ run(bool mine, int leaf, const int *sent, unsigned nsent, time_t t, unsigned lon
     assert_non_null(ctx);
     assert_int_equal(X509_STORE_CTX_init(ctx, store, certs[leaf], untrusted), 1);
     X509_VERIFY_PARAM *p = X509_STORE_CTX_get0_param(ctx);
-    X509_VERIFY_PARAM_set_time(p, t);
+    if (t) /* else the current time */
+        X509_VERIFY_PARAM_set_time(p, t);
     X509_VERIFY_PARAM_set_flags(p, flags);
     X509_STORE_CTX_set_verify_cb(ctx, record_cb);
     if (mine)
@@ -218,11 +255,13 @@ same(int leaf, const int *sent, unsigned nsent, time_t t, unsigned long flags)
 }
 
 static const time_t times[] = {
-    1546300800, /* 2019-01-01: before the root */
-    1672531200, /* 2023-01-01: leaves not yet valid */
-    1748736000, /* 2025-06-01 */
-    2051222400, /* 2035-01-01: leaves expired */
-    2240611200, /* 2041-01-01: everything expired */
+    1546300800,             /* 2019-01-01: before the root */
+    1672531200,             /* 2023-01-01: leaves not yet valid */
+    T2025,                  /* EDGE_NA's notAfter and EDGE_NB's notBefore */
+    T2025 + 1,  2051222400, /* 2035-01-01: leaves expired */
+    2240611200,             /* 2041-01-01: everything expired */
+    2556144000,             /* 2051-01-01: GENTIME's notAfter */
+    0,                      /* now (no time set) */
 };
 static const unsigned long flag_sets[] = {0, X509_V_FLAG_CHECK_SS_SIGNATURE,
                                           X509_V_FLAG_PARTIAL_CHAIN, X509_V_FLAG_X509_STRICT};
@@ -233,10 +272,11 @@ static void
 test_same_as_openssl(void **state)
 {
     (void)state;
-    static const int leaves[] = {LEAF,   EXPIRED, NOTYET, WILDCARD, WEAKKEY,    SHA1LEAF,
-                                 CNONLY, NCBAD,   NCGOOD, OLEAF,    SELFSIGNED, BADLEAF,
-                                 KULEAF, INTER,   ROOT,   KUCA};
-    static const int inters[] = {-1, INTER, NCINTER, OINTER, BADINTER, KUCA};
+    static const int leaves[] = {LEAF,   EXPIRED, NOTYET,  WILDCARD, WEAKKEY,    SHA1LEAF,
+                                 CNONLY, NCBAD,   NCGOOD,  OLEAF,    SELFSIGNED, BADLEAF,
+                                 KULEAF, EDGE_NA, EDGE_NB, GENTIME,  SHORTTIME,  BADMONTH,
+                                 INTER,  ROOT,    KUCA};
+    static const int inters[] = {-1, INTER, NCINTER, OINTER, BADINTER, KUCA, GENCA};
     static const int tops[] = {-1, ROOT, OROOT};
     unsigned chains = 0, failing = 0;
     for (unsigned l = 0; l < sizeof(leaves) / sizeof(leaves[0]); l++)
