@@ -13,7 +13,10 @@
  * validity period at the verification time, then a success call. The top
  * certificate's own signature is not checked unless it is self-signed and
  * X509_V_FLAG_CHECK_SS_SIGNATURE is set. DANE (bare trust-anchor keys) is
- * never used by smtptap, so its branch is absent.
+ * never used by smtptap, so its branch is absent; a chain with a certificate
+ * whose extensions OpenSSL found invalid goes to OpenSSL's own pass. Dates
+ * are compared as X509_cmp_time compares them, without its round trip
+ * through text (vsig_cmp_time).
  *
  * Memo entries hold a reference on both certificates: a pointer cannot be
  * reused for another certificate while its entry exists. Only successes are
