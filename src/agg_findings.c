@@ -117,27 +117,38 @@ agg_new_finding(uint32_t server, const char *kind, int sev)
 static void
 agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n)
 {
-    size_t k = 0;
-    out[0] = '\0';
-    for (unsigned i = 0; i < set->n && k + 48 < n; i++) {
+    struct strbuf b = str_buf(out, n);
+    for (unsigned i = 0; i < set->n && b.len + 48 < n; i++) {
         char ip[64];
         agg_peer_str(s, set->v[i], ip, sizeof(ip));
-        k += (size_t)snprintf(out + k, n - k, "%s%s", i ? ", " : "", ip);
+        str_add(&b, i ? ", " : "", ip, NULL);
         if (i == 5 && set->n > 7) {
-            k += (size_t)snprintf(out + k, n - k, " and %u more", set->n - 6 + set->dropped);
+            str_add(&b, " and ", NULL);
+            str_add_uint(&b, set->n - 6 + set->dropped);
+            str_add(&b, " more", NULL);
             return;
         }
     }
-    if (set->dropped && k + 24 < n)
-        snprintf(out + k, n - k, " and %u more", set->dropped);
+    if (set->dropped && b.len + 24 < n) {
+        str_add(&b, " and ", NULL);
+        str_add_uint(&b, set->dropped);
+        str_add(&b, " more", NULL);
+    }
 }
 
 static void
 agg_ep_text(const struct agg_server *s, char *out, size_t n)
 {
-    char ip[64];
-    report_ip_str(ip, sizeof(ip), &s->ep.ip);
-    snprintf(out, n, s->ep.ip.family == 6 ? "[%s]:%u" : "%s:%u", ip, s->ep.port);
+    agg_ep_str(&s->ep, out, n);
+}
+
+/* Appends " (N session)" or " (N sessions)" without the parentheses:
+ * "N session" / "N sessions". */
+static void
+agg_add_sessions(struct strbuf *b, unsigned long long n)
+{
+    str_add_uint(b, n);
+    str_add(b, n == 1 ? " session" : " sessions", NULL);
 }
 
 static bool
@@ -171,10 +182,11 @@ agg_flag_findings(uint32_t si)
         char cert[300] = "";
         if (fs->chains.n)
             agg_chain_label(&s->chains[fs->chains.v[0]], cert, sizeof(cert));
-        snprintf(f->summary, sizeof(f->summary), "%s %s (%llu session%s, peers %s%s%s)%s%s", ep,
-                 agg_flag_text[i], (unsigned long long)fs->sessions, fs->sessions == 1 ? "" : "s",
-                 peers, cert[0] ? "; certificate " : "", cert, fs->evidence[0] ? ": " : "",
-                 fs->evidence);
+        struct strbuf b = str_buf(f->summary, sizeof(f->summary));
+        str_add(&b, ep, " ", agg_flag_text[i], " (", NULL);
+        agg_add_sessions(&b, fs->sessions);
+        str_add(&b, ", peers ", peers, cert[0] ? "; certificate " : "", cert, ")",
+                fs->evidence[0] ? ": " : "", fs->evidence, NULL);
     }
 }
 
@@ -246,20 +258,21 @@ agg_cert_findings(uint32_t si)
         agg_ts_short(nw->first, t2, sizeof(t2));
         agg_chain_label(old, a, sizeof(a));
         agg_chain_label(nw, b, sizeof(b));
-        snprintf(
-            f->summary, sizeof(f->summary),
-            "%s changed its certificate: %s until %s, then %s from %s (%u certificates in turn)",
-            ep, a, t1, b, t2, s->n_chains);
+        struct strbuf sb = str_buf(f->summary, sizeof(f->summary));
+        str_add(&sb, ep, " changed its certificate: ", a, " until ", t1, ", then ", b, " from ", t2,
+                " (", NULL);
+        str_add_uint(&sb, s->n_chains);
+        str_add(&sb, " certificates in turn)", NULL);
     } else if (consistent) {
         f = agg_new_finding(si, "peer_dependent_certificate", any_bad ? SEV_HIGH : SEV_MEDIUM);
         if (!f)
             return;
-        size_t k = (size_t)snprintf(
-            f->summary, sizeof(f->summary),
-            "%s presents a different certificate depending on the peer (SNAT, a receive "
-            "connector chosen by source address, or split DNS):",
-            ep);
-        for (uint32_t c = 0; c < s->n_chains && k + 80 < sizeof(f->summary); c++) {
+        struct strbuf sb = str_buf(f->summary, sizeof(f->summary));
+        str_add(&sb, ep,
+                " presents a different certificate depending on the peer (SNAT, a receive "
+                "connector chosen by source address, or split DNS):",
+                NULL);
+        for (uint32_t c = 0; c < s->n_chains && sb.len + 80 < sizeof(f->summary); c++) {
             struct agg_set ps;
             memset(&ps, 0, sizeof(ps));
             for (uint32_t u = 0; u < s->n_uses; u++)
@@ -268,9 +281,9 @@ agg_cert_findings(uint32_t si)
             char peers[200];
             agg_peers_text(s, &ps, peers, sizeof(peers));
             agg_chain_label(&s->chains[c], a, sizeof(a));
-            k += (size_t)snprintf(f->summary + k, sizeof(f->summary) - k, "%s %s always get %s%s%s",
-                                  c ? ";" : "", peers, a, agg_chain_bad(&s->chains[c]) ? " - " : "",
-                                  agg_chain_bad(&s->chains[c]) ? s->chains[c].verdict : "");
+            bool bad = agg_chain_bad(&s->chains[c]);
+            str_add(&sb, c ? "; " : " ", peers, " always get ", a, bad ? " - " : "",
+                    bad ? s->chains[c].verdict : "", NULL);
         }
     } else {
         /* The odd one out: the chain served in the fewest sessions. */
@@ -282,14 +295,19 @@ agg_cert_findings(uint32_t si)
         if (!f)
             return;
         agg_chain_label(&s->chains[odd], a, sizeof(a));
-        snprintf(f->summary, sizeof(f->summary),
-                 "%s alternates between %u certificates across sessions of the same peers (a "
-                 "load-balanced pool "
-                 "whose nodes differ): the odd one out is %s, served in %llu of %llu sessions%s%s; "
-                 "fix that node",
-                 ep, s->n_chains, a, (unsigned long long)s->chains[odd].sessions,
-                 (unsigned long long)s->tls_sessions, agg_chain_bad(&s->chains[odd]) ? " - " : "",
-                 agg_chain_bad(&s->chains[odd]) ? s->chains[odd].verify_text : "");
+        bool bad = agg_chain_bad(&s->chains[odd]);
+        struct strbuf sb = str_buf(f->summary, sizeof(f->summary));
+        str_add(&sb, ep, " alternates between ", NULL);
+        str_add_uint(&sb, s->n_chains);
+        str_add(&sb,
+                " certificates across sessions of the same peers (a load-balanced pool whose "
+                "nodes differ): the odd one out is ",
+                a, ", served in ", NULL);
+        str_add_uint(&sb, s->chains[odd].sessions);
+        str_add(&sb, " of ", NULL);
+        str_add_uint(&sb, s->tls_sessions);
+        str_add(&sb, " sessions", bad ? " - " : "", bad ? s->chains[odd].verify_text : "",
+                "; fix that node", NULL);
     }
     for (uint32_t c = 0; c < s->n_chains; c++) {
         agg_set_add(&f->chains, c);
@@ -333,29 +351,30 @@ agg_expiry_findings(uint32_t si)
             agg_chain_label(ch, a, sizeof(a));
             char t[32];
             agg_ts_short(ch->exp_last, t, sizeof(t));
-            snprintf(f->summary, sizeof(f->summary),
-                     "%s served the expired certificate %s in %llu session%s until %s, then "
-                     "switched to another certificate",
-                     ep, a, (unsigned long long)ch->exp_sessions, ch->exp_sessions == 1 ? "" : "s",
-                     t);
+            struct strbuf b = str_buf(f->summary, sizeof(f->summary));
+            str_add(&b, ep, " served the expired certificate ", a, " in ", NULL);
+            agg_add_sessions(&b, ch->exp_sessions);
+            str_add(&b, " until ", t, ", then switched to another certificate", NULL);
         } else if (ch->expired_seen) {
             f = agg_new_finding(si, "expired_certificate_served", SEV_CRITICAL);
             if (!f)
                 return;
             agg_chain_label(ch, a, sizeof(a));
-            snprintf(f->summary, sizeof(f->summary),
-                     "%s still serves the expired certificate %s in %llu session%s; replace it on "
-                     "every node",
-                     ep, a, (unsigned long long)ch->exp_sessions, ch->exp_sessions == 1 ? "" : "s");
+            struct strbuf b = str_buf(f->summary, sizeof(f->summary));
+            str_add(&b, ep, " still serves the expired certificate ", a, " in ", NULL);
+            agg_add_sessions(&b, ch->exp_sessions);
+            str_add(&b, "; replace it on every node", NULL);
         } else if (e && !e->info.parse_error && e->info.not_after >= end / 1000000 &&
                    e->info.not_after - end / 1000000 < warn && !agg_chain_replaced(s, c)) {
             f = agg_new_finding(si, "expiring_certificate", SEV_MEDIUM);
             if (!f)
                 return;
             agg_chain_label(ch, a, sizeof(a));
-            snprintf(f->summary, sizeof(f->summary),
-                     "%s serves %s, which expires on %s, within %d days; renew it", ep, a,
-                     e->info.not_after_iso, agg.cfg->expiry_warn_days);
+            struct strbuf b = str_buf(f->summary, sizeof(f->summary));
+            str_add(&b, ep, " serves ", a, ", which expires on ", e->info.not_after_iso,
+                    ", within ", NULL);
+            str_add_uint(&b, (unsigned)agg.cfg->expiry_warn_days);
+            str_add(&b, " days; renew it", NULL);
         }
         if (!f)
             continue;
@@ -410,10 +429,9 @@ agg_starttls_findings(uint32_t si)
         agg_peers_text(s, &yes, p1, sizeof(p1));
         agg_peers_text(s, &no, p2, sizeof(p2));
         f->peers = no;
-        snprintf(f->summary, sizeof(f->summary),
-                 "%s offers STARTTLS to %s but not to %s (policy by source address, or a middlebox "
-                 "on their path)",
-                 ep, p1, p2);
+        struct strbuf b = str_buf(f->summary, sizeof(f->summary));
+        str_add(&b, ep, " offers STARTTLS to ", p1, " but not to ", p2,
+                " (policy by source address, or a middlebox on their path)", NULL);
         f->first = s->first;
         f->last = s->last;
         f->sessions = agg_flagstat(s, AF_STARTTLS_NOT_OFFERED)->sessions +
@@ -429,11 +447,11 @@ agg_starttls_findings(uint32_t si)
             return;
         agg_peers_text(s, &plain, p1, sizeof(p1));
         f->peers = plain;
-        snprintf(f->summary, sizeof(f->summary),
-                 "%s received mail in plaintext from %s although TLS was available or had been "
-                 "tried; require TLS "
-                 "for these peers (MTA-STS, DANE or a TLS policy)",
-                 ep, p1);
+        struct strbuf b = str_buf(f->summary, sizeof(f->summary));
+        str_add(&b, ep, " received mail in plaintext from ", p1,
+                " although TLS was available or had been tried; require TLS for these peers "
+                "(MTA-STS, DANE or a TLS policy)",
+                NULL);
         const struct agg_flagstat *pd = agg_flagstat(s, AF_PLAINTEXT_DELIVERY);
         f->first = pd->first;
         f->last = pd->last;

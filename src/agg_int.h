@@ -184,6 +184,8 @@ void agn_write_text(FILE *f);
 void agn_fini(void);
 void agg_compute_findings(void);
 void agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n);
+/* "192.0.2.1:25", "[2001:db8::1]:25" */
+void agg_ep_str(const struct endpoint *ep, char *out, size_t n);
 /* "CN=mail.example.test (SHA-1 3A4F…)" for a chain's leaf. */
 void agg_chain_label(const struct agg_chain *c, char *out, size_t n);
 void agg_leaf_label(uint32_t leaf_id, char *out, size_t n);

@@ -194,14 +194,6 @@ agn_cmp(const void *a, const void *b)
     return strcmp((*(struct agn_name *const *)a)->name, (*(struct agn_name *const *)b)->name);
 }
 
-static void
-agn_ep_str(const struct endpoint *ep, char *out, size_t n)
-{
-    char ip[64];
-    report_ip_str(ip, sizeof(ip), &ep->ip);
-    snprintf(out, n, ep->ip.family == 6 ? "[%s]:%u" : "%s:%u", ip, ep->port);
-}
-
 /* One name, several addresses, and the certificates differ by address while
  * no address mixes them itself (that is the per-address mixed_pool). */
 static void
@@ -236,20 +228,22 @@ agn_finding(const struct agn_name *x)
     f->name = x->name;
     char label[300], eps[200];
     agg_leaf_label(oc->ids[0], label, sizeof(label));
-    size_t k = 0;
-    eps[0] = '\0';
-    for (unsigned i = 0; i < oc->eps.n && k + 60 < sizeof(eps); i++) {
+    struct strbuf eb = str_buf(eps, sizeof(eps));
+    for (unsigned i = 0; i < oc->eps.n && eb.len + 60 < sizeof(eps); i++) {
         char b[80];
-        agn_ep_str(&x->eps[oc->eps.v[i]], b, sizeof(b));
-        k += (size_t)snprintf(eps + k, sizeof(eps) - k, "%s%s", i ? ", " : "", b);
+        agg_ep_str(&x->eps[oc->eps.v[i]], b, sizeof(b));
+        str_add(&eb, i ? ", " : "", b, NULL);
     }
-    snprintf(f->summary, sizeof(f->summary),
-             "%s is served by %u addresses with %u different certificates (DNS round robin or a "
-             "pool of nodes): %s %s %s%s%s while the others serve another; fix %s",
-             x->name, x->n_eps, x->n_chains, eps, oc->eps.n == 1 ? "serves" : "serve", label,
-             strcmp(oc->verdict, "Valid") ? " - " : "",
-             strcmp(oc->verdict, "Valid") ? oc->verdict : "",
-             oc->eps.n == 1 ? "that node" : "those nodes");
+    bool odd_bad = strcmp(oc->verdict, "Valid") != 0;
+    struct strbuf sb = str_buf(f->summary, sizeof(f->summary));
+    str_add(&sb, x->name, " is served by ", NULL);
+    str_add_uint(&sb, x->n_eps);
+    str_add(&sb, " addresses with ", NULL);
+    str_add_uint(&sb, x->n_chains);
+    str_add(&sb, " different certificates (DNS round robin or a pool of nodes): ", eps,
+            oc->eps.n == 1 ? " serves " : " serve ", label, odd_bad ? " - " : "",
+            odd_bad ? oc->verdict : "", " while the others serve another; fix ",
+            oc->eps.n == 1 ? "that node" : "those nodes", NULL);
     f->first = x->first;
     f->last = x->last;
     f->sessions = x->sessions;
@@ -308,7 +302,7 @@ agn_json(struct json *j, const struct agn_name *x)
         json_ts(j, "last_seen", ch->last);
         json_arr_begin(j, "servers");
         for (unsigned i = 0; i < ch->eps.n; i++) {
-            agn_ep_str(&x->eps[ch->eps.v[i]], b, sizeof(b));
+            agg_ep_str(&x->eps[ch->eps.v[i]], b, sizeof(b));
             json_str(j, NULL, b);
         }
         json_arr_end(j);
@@ -352,7 +346,7 @@ agn_write_text(FILE *f)
                     (unsigned long long)ch->sessions);
             for (unsigned k = 0; k < ch->eps.n; k++) {
                 char b[80];
-                agn_ep_str(&x->eps[ch->eps.v[k]], b, sizeof(b));
+                agg_ep_str(&x->eps[ch->eps.v[k]], b, sizeof(b));
                 fprintf(f, " %s", b);
             }
             fprintf(f, "\n");

@@ -426,11 +426,13 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         else if (i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS)
             e = NULL;
         else if (agg_flagstat(s, i)->sessions == 0 && !ev_made) {
-            if (dg->checked_name[0])
-                snprintf(ev, sizeof(ev), "%.90s; name checked: %.80s (from %s)",
-                         dg->verify_error_text, dg->checked_name,
-                         name_source_str(dg->checked_name_source));
-            else
+            if (dg->checked_name[0]) {
+                struct strbuf b = str_buf(ev, sizeof(ev));
+                str_addn(&b, dg->verify_error_text, 90);
+                str_add(&b, "; name checked: ", NULL);
+                str_addn(&b, dg->checked_name, 80);
+                str_add(&b, " (from ", name_source_str(dg->checked_name_source), ")", NULL);
+            } else
                 str_copy(ev, sizeof(ev), dg->verify_error_text);
             ev_made = true;
         }
@@ -472,10 +474,20 @@ void
 agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n)
 {
     if (peer >= s->n_peers) {
-        snprintf(out, n, "?");
+        str_copy(out, n, "?");
         return;
     }
     report_ip_str(out, n, &s->peers[peer].ip);
+}
+
+void
+agg_ep_str(const struct endpoint *ep, char *out, size_t n)
+{
+    char ip[64];
+    report_ip_str(ip, sizeof(ip), &ep->ip);
+    struct strbuf b = str_buf(out, n);
+    str_add(&b, ep->ip.family == 6 ? "[" : "", ip, ep->ip.family == 6 ? "]:" : ":", NULL);
+    str_add_uint(&b, ep->port);
 }
 
 void
@@ -504,15 +516,23 @@ agg_leaf_label(uint32_t leaf_id, char *out, size_t n)
 {
     const struct cert_entry *e = certcache_get(leaf_id);
     if (!e) {
-        snprintf(out, n, "(certificate not cached)");
+        str_copy(out, n, "(certificate not cached)");
         return;
     }
     char h[41];
     report_hex_upper(h, e->sha1, 20);
-    if (e->info.parse_error)
-        snprintf(out, n, "unparsable certificate (SHA-1 %.8s)", h);
-    else
-        snprintf(out, n, "%s (SHA-1 %.8s, until %.10s)", e->info.subject, h, e->info.not_after_iso);
+    struct strbuf b = str_buf(out, n);
+    if (e->info.parse_error) {
+        str_add(&b, "unparsable certificate (SHA-1 ", NULL);
+        str_addn(&b, h, 8);
+        str_add(&b, ")", NULL);
+    } else {
+        str_add(&b, e->info.subject, " (SHA-1 ", NULL);
+        str_addn(&b, h, 8);
+        str_add(&b, ", until ", NULL);
+        str_addn(&b, e->info.not_after_iso, 10);
+        str_add(&b, ")", NULL);
+    }
 }
 
 void
@@ -520,7 +540,14 @@ agg_ts_short(int64_t us, char *out, size_t n)
 {
     char b[40];
     json_fmt_ts(b, sizeof(b), us);
-    snprintf(out, n, "%.10s %.8s", b, b + 11);
+    if (strlen(b) < 19) { /* "invalid" */
+        str_copy(out, n, b);
+        return;
+    }
+    struct strbuf sb = str_buf(out, n);
+    str_addn(&sb, b, 10);
+    str_add(&sb, " ", NULL);
+    str_addn(&sb, b + 11, 8);
 }
 
 int

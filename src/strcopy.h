@@ -2,11 +2,14 @@
  * snprintf(dst, n, "%s", src): the same result (at most n - 1 bytes, always
  * terminated when n > 0; NULL copies as ""), without printf's format
  * machinery, which cost about a thousand instructions per call on the
- * per-session paths (bench/README.md); and the digits and ISO-8601 dates
- * written the same way (str_utoa, str_digits, str_tm_iso). */
+ * per-session paths (bench/README.md); the digits and ISO-8601 dates
+ * written the same way (str_utoa, str_digits, str_tm_iso); and struct
+ * strbuf, a sentence built from pieces in a fixed buffer (the findings'
+ * summaries), cut where snprintf would cut it. */
 #ifndef SMTPTAP_STRCOPY_H
 #define SMTPTAP_STRCOPY_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
@@ -65,6 +68,62 @@ str_cat_int(char *dst, size_t n, size_t at, long v)
     if (v < 0)
         *--p = '-';
     return str_cat(dst, n, at, p, sizeof(b));
+}
+
+/* A string built from pieces in out[0..n): at most n - 1 bytes, always
+ * terminated when n > 0, pieces beyond the room cut as snprintf cuts its
+ * output. len is what the buffer holds. */
+struct strbuf {
+    char *s;
+    size_t n, len;
+};
+
+static inline struct strbuf
+str_buf(char *out, size_t n)
+{
+    if (n > 0)
+        out[0] = '\0';
+    return (struct strbuf){out, n, 0};
+}
+
+/* Appends len bytes of p, or what room is left of them. */
+static inline void
+str_put(struct strbuf *b, const char *p, size_t len)
+{
+    if (b->n == 0 || b->len >= b->n - 1)
+        return;
+    if (len > b->n - 1 - b->len)
+        len = b->n - 1 - b->len;
+    memcpy(b->s + b->len, p, len);
+    b->len += len;
+    b->s[b->len] = '\0';
+}
+
+/* Appends at most max bytes of src ("%.*s"). */
+static inline void
+str_addn(struct strbuf *b, const char *src, size_t max)
+{
+    str_put(b, src, strnlen(src, max));
+}
+
+/* Appends each string up to the terminating NULL ("%s%s..."). */
+__attribute__((sentinel)) static inline void
+str_add(struct strbuf *b, ...)
+{
+    va_list ap;
+    va_start(ap, b);
+    for (const char *p; (p = va_arg(ap, const char *)) != NULL;)
+        str_put(b, p, strlen(p));
+    va_end(ap);
+}
+
+/* Appends v in decimal ("%llu"). */
+static inline void
+str_add_uint(struct strbuf *b, unsigned long long v)
+{
+    char d[24];
+    char *p = str_utoa(d + sizeof(d), v);
+    str_put(b, p, (size_t)(d + sizeof(d) - p));
 }
 
 /* Writes v as exactly n decimal digits ("%0*u" for values that fit; higher

@@ -1,6 +1,7 @@
 /* \summary: unit tests for src/strcopy.h: str_copy() and str_cat() give the
- * same bytes as snprintf for every destination size, NULL as ""; the digits
- * and ISO-8601 dates the same as printf's %0*u and %04d-%02d-... */
+ * same bytes as snprintf for every destination size, NULL as ""; struct
+ * strbuf the same as snprintf with %s, %.*s and %llu, cut at every size; the
+ * digits and ISO-8601 dates the same as printf's %0*u and %04d-%02d-... */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,6 +74,41 @@ test_cat_same_as_snprintf(void **state)
     assert_string_equal(b, "");
 }
 
+/* A summary built with struct strbuf is what snprintf("%s (SHA-1 %.8s, until
+ * %.10s) in %llu sessions") writes, for every buffer size from 0 (nothing
+ * written) to more than enough, and nothing is written past the size. */
+static void
+test_strbuf_same_as_snprintf(void **state)
+{
+    (void)state;
+    static const char *subj[] = {"", "CN=mail.example.test", "CN=a,O=\\,\"x\""};
+    static const char *hex[] = {"", "3A4F", "3A4F12CD9E"};
+    static const unsigned long long counts[] = {0, 1, 42, 18446744073709551615ull};
+    for (unsigned s = 0; s < sizeof(subj) / sizeof(subj[0]); s++)
+        for (unsigned h = 0; h < sizeof(hex) / sizeof(hex[0]); h++)
+            for (unsigned c = 0; c < sizeof(counts) / sizeof(counts[0]); c++)
+                for (size_t n = 0; n <= 96; n++) {
+                    char a[100], b[100];
+                    memset(a, 'x', sizeof(a));
+                    memset(b, 'x', sizeof(b));
+                    snprintf(a, n, "%s (SHA-1 %.8s, until %.10s) in %llu sessions", subj[s], hex[h],
+                             "2026-06-01T00:00:00Z", counts[c]);
+                    struct strbuf sb = str_buf(b, n);
+                    str_add(&sb, subj[s], " (SHA-1 ", NULL);
+                    str_addn(&sb, hex[h], 8);
+                    str_add(&sb, ", until ", NULL);
+                    str_addn(&sb, "2026-06-01T00:00:00Z", 10);
+                    str_add(&sb, ") in ", NULL);
+                    str_add_uint(&sb, counts[c]);
+                    str_add(&sb, " sessions", NULL);
+                    assert_memory_equal(a, b, sizeof(a));
+                    if (n > 0)
+                        assert_int_equal(sb.len, strlen(b));
+                    else
+                        assert_int_equal(sb.len, 0);
+                }
+}
+
 /* Zero-padded digits and dates: the same as printf, over the whole range of
  * each field (years 0 to 9999, as ASN.1 times have them) and times from
  * gmtime_r() for instants across the epoch, leap days and the far future. */
@@ -131,9 +167,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_same_as_snprintf),
-        cmocka_unit_test(test_null_and_zero),
-        cmocka_unit_test(test_cat_same_as_snprintf),
+        cmocka_unit_test(test_same_as_snprintf),     cmocka_unit_test(test_null_and_zero),
+        cmocka_unit_test(test_cat_same_as_snprintf), cmocka_unit_test(test_strbuf_same_as_snprintf),
         cmocka_unit_test(test_digits_and_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
