@@ -38,14 +38,9 @@ check() {
   fi
 }
 
-for f in pcaps/*.pcap pcaps/diag/*.pcap pcaps/variants/*.pcap*; do
+for f in $(sh tests/tools/captures.sh all); do
   check "$f" -r "$f"
 done
-if [ -d ../shared/pcaps ]; then
-  for f in ../shared/pcaps/*.pcap ../shared/pcaps/*.pcapng; do
-    [ -f "$f" ] && check "$f" -r "$f"
-  done
-fi
 # several files as one timeline, with a filter
 check "two files, filter" -r pcaps/smtp-plain.pcap -r pcaps/variants/tls12-chain.pcapng 'tcp port 25'
 

@@ -29,7 +29,7 @@ check() {
   fi
 }
 
-for f in $(find "$dir" -type f \( -name '*.pcap' -o -name '*.pcapng' \) | sort); do
+for f in $(sh tests/tools/captures.sh shared); do
   n=$((n + 1))
   b=$(basename "$f")
   out="$tmp/$b.json"

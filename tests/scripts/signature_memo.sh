@@ -13,8 +13,7 @@ fail=0
 n=0
 trusted="--no-system-ca --ca-file pcaps/certs/root.pem --ca-file pcaps/certs/other-root.pem
   --ca-file pcaps/diag/certs/root.pem --ca-file pcaps/diag/certs/other-root.pem"
-shared=$(find ../shared/pcaps -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) 2>/dev/null | sort)
-for f in pcaps/*.pcap pcaps/*/*.pcap $shared; do
+for f in $(sh tests/tools/captures.sh all); do
   for roots in "$trusted" "--no-system-ca"; do
     # shellcheck disable=SC2086
     "$bin" -q --seed 1 -r "$f" $roots --json "$tmp/on.json" >/dev/null 2>&1

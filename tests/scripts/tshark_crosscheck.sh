@@ -15,11 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
 fail=0
-files=$(find pcaps -type f \( -name '*.pcap' -o -name '*.pcapng' \) 2>/dev/null | sort)
-if [ -d ../shared/pcaps ]; then
-  files="$files $(find ../shared/pcaps -type f \( -name '*.pcap' -o -name '*.pcapng' \) | sort)"
-fi
-for f in $files; do
+for f in $(sh tests/tools/captures.sh all); do
   # Ports smtptap saw SMTP on: decode those as SMTP in tshark too, so that it follows STARTTLS.
   kl="${f%.*}.keylog"
   karg="" targ=""
