@@ -136,14 +136,7 @@ agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out,
     }
 }
 
-static void
-agg_ep_text(const struct agg_server *s, char *out, size_t n)
-{
-    agg_ep_str(&s->ep, out, n);
-}
-
-/* Appends " (N session)" or " (N sessions)" without the parentheses:
- * "N session" / "N sessions". */
+/* Appends "1 session" or "N sessions". */
 static void
 agg_add_sessions(struct strbuf *b, unsigned long long n)
 {
@@ -162,7 +155,7 @@ agg_flag_findings(uint32_t si)
 {
     const struct agg_server *s = agg.servers[si];
     char ep[80], peers[400];
-    agg_ep_text(s, ep, sizeof(ep));
+    agg_ep_str(&s->ep, ep, sizeof(ep));
     for (int i = 0; i < AF_COUNT; i++) {
         const struct agg_flagstat *fs = agg_flagstat(s, i);
         if (!fs->sessions)
@@ -219,7 +212,7 @@ agg_cert_findings(uint32_t si)
     if (s->n_chains < 2)
         return;
     char ep[80];
-    agg_ep_text(s, ep, sizeof(ep));
+    agg_ep_str(&s->ep, ep, sizeof(ep));
     /* Order chains by first sighting. */
     uint32_t ord[AGG_CHAINS_MAX];
     for (uint32_t i = 0; i < s->n_chains; i++)
@@ -336,7 +329,7 @@ agg_expiry_findings(uint32_t si)
 {
     const struct agg_server *s = agg.servers[si];
     char ep[80], a[300];
-    agg_ep_text(s, ep, sizeof(ep));
+    agg_ep_str(&s->ep, ep, sizeof(ep));
     int64_t end = agg.cfg->at_us ? agg.cfg->at_us : agg.last_ts;
     int64_t warn = (int64_t)agg.cfg->expiry_warn_days * 86400;
     for (uint32_t c = 0; c < s->n_chains; c++) {
@@ -403,7 +396,7 @@ agg_starttls_findings(uint32_t si)
 {
     const struct agg_server *s = agg.servers[si];
     char ep[80], p1[300], p2[300];
-    agg_ep_text(s, ep, sizeof(ep));
+    agg_ep_str(&s->ep, ep, sizeof(ep));
     struct agg_set yes, no, plain;
     memset(&yes, 0, sizeof(yes));
     memset(&no, 0, sizeof(no));

@@ -126,12 +126,11 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
 static void
 rt_server(FILE *f, const struct agg_server *s)
 {
-    char ip[64], t1[32], t2[32];
-    report_ip_str(ip, sizeof(ip), &s->ep.ip);
+    char ep[80], ip[64], t1[32], t2[32];
+    agg_ep_str(&s->ep, ep, sizeof(ep));
     agg_ts_short(s->first, t1, sizeof(t1));
     agg_ts_short(s->last, t2, sizeof(t2));
-    fprintf(f, "SERVER %s%s%s:%u", s->ep.ip.family == 6 ? "[" : "", ip,
-            s->ep.ip.family == 6 ? "]" : "", s->ep.port);
+    fprintf(f, "SERVER %s", ep);
     for (unsigned i = 0; i < s->n_names; i++)
         fprintf(f, "%s%s", i ? ", " : "  names: ", s->names[i]);
     fprintf(f, "\n  %llu session%s (%llu TLS) from %u peer%s, %s .. %s\n",
