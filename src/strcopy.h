@@ -29,21 +29,29 @@ str_copy(char *dst, size_t n, const char *src)
     return len;
 }
 
-/* Appends at most max bytes of src (NULL: nothing) to dst, which holds a
- * terminated string of at bytes: snprintf's "%.*s" after what is there,
- * cut at n - 1 bytes in all. Returns the new length. */
+/* Appends the len bytes at src to dst, which holds a terminated string of
+ * at bytes, cut at n - 1 bytes in all; terminates it. Returns the new
+ * length. */
 static inline size_t
-str_cat(char *dst, size_t n, size_t at, const char *src, size_t max)
+str_append(char *dst, size_t n, size_t at, const char *src, size_t len)
 {
     if (n == 0 || at >= n)
         return at;
-    size_t len = src != NULL ? strnlen(src, max) : 0;
     if (len > n - 1 - at)
         len = n - 1 - at;
     if (len > 0)
         memcpy(dst + at, src, len);
     dst[at + len] = '\0';
     return at + len;
+}
+
+/* Appends at most max bytes of src (NULL: nothing) to dst, which holds a
+ * terminated string of at bytes: snprintf's "%.*s" after what is there,
+ * cut at n - 1 bytes in all. Returns the new length. */
+static inline size_t
+str_cat(char *dst, size_t n, size_t at, const char *src, size_t max)
+{
+    return str_append(dst, n, at, src, src != NULL ? strnlen(src, max) : 0);
 }
 
 /* The decimal digits of v ("%llu"), written backwards ending just before
@@ -90,13 +98,7 @@ str_buf(char *out, size_t n)
 static inline void
 str_put(struct strbuf *b, const char *p, size_t len)
 {
-    if (b->n == 0 || b->len >= b->n - 1)
-        return;
-    if (len > b->n - 1 - b->len)
-        len = b->n - 1 - b->len;
-    memcpy(b->s + b->len, p, len);
-    b->len += len;
-    b->s[b->len] = '\0';
+    b->len = str_append(b->s, b->n, b->len, p, len);
 }
 
 /* Appends at most max bytes of src ("%.*s"). */
