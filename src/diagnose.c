@@ -69,6 +69,18 @@ name_source_str(enum name_source s)
     return "none";
 }
 
+/* The SNI as the name to check (cut to the buffer), if it is one. */
+static bool
+dg_sni_name(const struct fstr *sni, char *out, size_t n)
+{
+    if (!sni->s || sni->len == 0 || memchr(sni->s, '\0', sni->len))
+        return false;
+    size_t k = sni->len < n - 1 ? sni->len : n - 1;
+    memcpy(out, sni->s, k);
+    out[k] = '\0';
+    return true;
+}
+
 /* The name to check, by priority: --expect ADDRESS=NAME, --expect NAME, SNI,
  * an MX host resolved to this address, an A/AAAA name. */
 static void
@@ -98,12 +110,7 @@ dg_pick_name(const struct flow_record *rec, const struct expected_name *exp, uns
         out->checked_name_source = NAME_SRC_EXPECT;
         return;
     }
-    const struct fstr *sni = &rec->facts->tls.sni;
-    if (sni->s && sni->len > 0 && !memchr(sni->s, '\0', sni->len)) {
-        size_t n =
-            sni->len < sizeof(out->checked_name) - 1 ? sni->len : sizeof(out->checked_name) - 1;
-        memcpy(out->checked_name, sni->s, n);
-        out->checked_name[n] = '\0';
+    if (dg_sni_name(&rec->facts->tls.sni, out->checked_name, sizeof(out->checked_name))) {
         out->checked_name_source = NAME_SRC_SNI;
         return;
     }
@@ -238,6 +245,23 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
         str_copy(out->exchange_status, sizeof(out->exchange_status), "Invalid");
     else
         str_copy(out->exchange_status, sizeof(out->exchange_status), "Valid");
+}
+
+void
+diagnose_prewarm(const struct session_facts *facts, int64_t first_us)
+{
+    const struct tls_facts *t = &facts->tls;
+    const struct cert_entry *leaf = t->n_server_chain ? certcache_get(t->server_chain[0]) : NULL;
+    if (leaf == NULL || leaf->seen > 1)
+        return; /* a leaf seen before: its checks are likely remembered already */
+    int64_t at_us = dg_cfg && dg_cfg->at_us ? dg_cfg->at_us : first_us;
+    struct verify_result v;
+    verify_chain(t->server_chain, t->n_server_chain, at_us / 1000000, &v);
+    char name[sizeof(((struct diagnosis *)NULL)->checked_name)];
+    if (!leaf->info.parse_error && (!dg_cfg || dg_cfg->n_expect == 0) &&
+        dg_sni_name(&t->sni, name, sizeof(name)))
+        (void)dg_name_matches(leaf, name);
+    certcache_session_done(t->server_chain, t->n_server_chain);
 }
 
 void

@@ -56,6 +56,16 @@ struct expected_name {
 void diagnose_session(const struct flow_record *rec, const struct expected_name *expected,
                       unsigned n_expected, struct diagnosis *out);
 
+/* Judges the server chain of a session in progress as diagnose_session
+ * will when the session ends (same verification time; the name check when
+ * the name will be the SNI), so that verification runs while the
+ * certificates are still in the CPU's caches; its results are remembered
+ * (verify.c, namememo.c), and a leaf seen only in this session lets its
+ * decoded object go now rather than when the session ends (certcache.c:
+ * it is decoded again from its DER should a later check need it). Changes
+ * no verdict: both caches give the same answer as a fresh check. */
+void diagnose_prewarm(const struct session_facts *facts, int64_t first_us);
+
 const char *name_source_str(enum name_source s);
 
 #endif /* SMTPTAP_DIAGNOSE_H */

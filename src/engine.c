@@ -55,6 +55,8 @@ static void (*engine_sink_fn)(void *, const struct flow_record *);
 static void *engine_sink_user;
 static void (*engine_udp_fn)(void *, const struct pkt *);
 static void *engine_udp_user;
+static void (*engine_chain_fn)(void *, const struct session_facts *, int64_t);
+static void *engine_chain_user;
 static const struct dissector *engine_smtp, *engine_tls;
 
 void
@@ -69,6 +71,14 @@ engine_set_udp_hook(void (*fn)(void *user, const struct pkt *p), void *user)
 {
     engine_udp_fn = fn;
     engine_udp_user = user;
+}
+
+void
+engine_set_chain_hook(void (*fn)(void *user, const struct session_facts *facts, int64_t first_us),
+                      void *user)
+{
+    engine_chain_fn = fn;
+    engine_chain_user = user;
 }
 
 void
@@ -128,8 +138,17 @@ static void
 engine_rs_data(void *user, const uint8_t *buf, uint32_t len)
 {
     struct engine_rs *x = user;
-    if (x->f->ctx != NULL && fctx_status(x->f->ctx) == FCTX_ACTIVE)
-        fctx_deliver(x->f->ctx, x->d, buf, len, x->ts);
+    struct flow *f = x->f;
+    if (f->ctx == NULL || fctx_status(f->ctx) != FCTX_ACTIVE)
+        return;
+    fctx_deliver(f->ctx, x->d, buf, len, x->ts);
+    if (x->d == DIR_TO_CLIENT && !f->chain_seen && engine_chain_fn != NULL) {
+        const struct session_facts *facts = fctx_facts_const(f->ctx);
+        if (facts->tls.certificates == TLS_CERTS_VISIBLE && facts->tls.n_server_chain > 0) {
+            f->chain_seen = true;
+            engine_chain_fn(engine_chain_user, facts, f->first_us);
+        }
+    }
 }
 
 static void

@@ -72,6 +72,7 @@ struct flow {
     const char *first_dissector;
     struct classify_flow *cf;
     bool cf_done;
+    bool chain_seen; /* the server's chain went to the chain hook (engine.h) */
     uint8_t n_anomalies;
     uint32_t anomalies_dropped;
     struct flow_anomaly anomalies[FLOW_ANOMALIES_MAX];

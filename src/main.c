@@ -172,6 +172,13 @@ main_on_flow(void *user, const struct flow_record *rec)
 }
 
 static void
+main_on_chain(void *user, const struct session_facts *facts, int64_t first_us)
+{
+    (void)user;
+    diagnose_prewarm(facts, first_us);
+}
+
+static void
 main_help_caps(const struct config *cfg)
 {
     struct config dflt;
@@ -258,6 +265,9 @@ main(int argc, char **argv)
     }
     engine_set_dissectors(&smtp_dissector, &tls_dissector);
     engine_set_sink(main_on_flow, NULL);
+    if (getenv("SMTPTAP_EARLY_VERIFY") == NULL ||
+        strcmp(getenv("SMTPTAP_EARLY_VERIFY"), "off") != 0)
+        engine_set_chain_hook(main_on_chain, NULL);
     engine_set_udp_hook(main_on_udp, NULL);
 
     struct sigaction sa;

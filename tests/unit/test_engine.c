@@ -42,9 +42,14 @@ static struct dres
 rd_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32_t len)
 {
     struct rd_state *st = vst;
-    (void)ctx;
     for (uint32_t i = 0; i < len && st->n[d] + 1 < sizeof(st->bytes[d]); i++)
         st->bytes[d][st->n[d]++] = (char)buf[i];
+    /* "CERT" from the server stands for a Certificate message seen in clear */
+    if (d == DIR_TO_CLIENT && len >= 4 && memcmp(buf, "CERT", 4) == 0) {
+        struct tls_facts *t = &fctx_facts(ctx)->tls;
+        t->server_chain[t->n_server_chain++] = 42;
+        t->certificates = TLS_CERTS_VISIBLE;
+    }
     return dres_make(D_OK, len, 0);
 }
 
@@ -114,6 +119,19 @@ sink(void *user, const struct flow_record *rec)
 
 static unsigned udp_calls;
 
+static unsigned chain_calls;
+static int64_t chain_first_us;
+static uint32_t chain_leaf;
+
+static void
+chain_hook(void *user, const struct session_facts *facts, int64_t first_us)
+{
+    (void)user;
+    chain_calls++;
+    chain_first_us = first_us;
+    chain_leaf = facts->tls.n_server_chain ? facts->tls.server_chain[0] : 0;
+}
+
 static void
 udp_hook(void *user, const struct pkt *p)
 {
@@ -134,6 +152,8 @@ setup(void **state)
     mem_init(cfg.memcap);
     n_got = 0;
     udp_calls = 0;
+    chain_calls = 0;
+    engine_set_chain_hook(NULL, NULL);
     memset(&last_state, 0, sizeof(last_state));
     engine_set_sink(sink, NULL);
     engine_set_dissectors(&t_smtp, &t_tls);
@@ -286,6 +306,34 @@ test_dispatch(void **state)
     assert_string_equal(got[3].dissector, "-");
     assert_string_equal(got[3].status, "not_smtp");
     assert_true(got[0].id < got[1].id && got[1].id < got[2].id && got[2].id < got[3].id);
+}
+
+/* The chain hook runs once per flow, as soon as the server's chain is seen
+ * (not for the client's bytes, not again for later server data), with the
+ * time of the flow's first packet, and not for a flow without a chain. */
+static void
+test_chain_hook(void **state)
+{
+    (void)state;
+    engine_set_chain_hook(chain_hook, NULL);
+    start();
+    uint32_t ci = 1000, si = 5000;
+    pkt_send(7, C, 40010, S, 465, TH_SYN, ci, 0, NULL, 0);
+    pkt_send(8, S, 465, C, 40010, TH_SYN | TH_ACK, si, ci + 1, NULL, 0);
+    pkt_send(8, C, 40010, S, 465, TH_ACK | TH_PSH, ci + 1, si + 1, "CERT", 0);
+    assert_int_equal(chain_calls, 0); /* the client's bytes are not the server's chain */
+    pkt_send(9, S, 465, C, 40010, TH_ACK | TH_PSH, si + 1, ci + 5, "hello", 0);
+    assert_int_equal(chain_calls, 0);
+    pkt_send(9, S, 465, C, 40010, TH_ACK | TH_PSH, si + 6, ci + 5, "CERT", 0);
+    assert_int_equal(chain_calls, 1);
+    assert_int_equal(chain_first_us, 7 * 1000000);
+    assert_int_equal(chain_leaf, 42);
+    pkt_send(9, S, 465, C, 40010, TH_ACK | TH_PSH, si + 10, ci + 5, "CERT", 0);
+    assert_int_equal(chain_calls, 1); /* once per flow */
+    conversation(10, 40011, 465, "\x16\x03\x01hello", "\x16\x03\x03srv");
+    assert_int_equal(chain_calls, 1);
+    stop();
+    assert_int_equal(chain_calls, 1);
 }
 
 static void
@@ -569,6 +617,7 @@ main(void)
         cmocka_unit_test_setup(test_snaplen_gap, setup),
         cmocka_unit_test_setup(test_ooo_and_overlap, setup),
         cmocka_unit_test_setup(test_udp_hook, setup),
+        cmocka_unit_test_setup(test_chain_hook, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

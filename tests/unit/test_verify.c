@@ -1,7 +1,8 @@
 /* \summary: unit tests for chain classification (src/verify.c): each failure
  * kind on its own fixture chain from tests/data/certs, at fixed times, with
  * only the certificates "sent" plus the trust store (no intermediate
- * caching across chains). */
+ * caching across chains); the result cache; and diagnose_prewarm, the
+ * early verification of a session's server chain (src/diagnose.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +15,9 @@
 
 #include "certcache.h"
 #include "config.h"
+#include "diagnose.h"
 #include "mem.h"
+#include "namememo.h"
 #include "tu_file.h"
 #include "verify.h"
 
@@ -24,16 +27,23 @@ static const int64_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z */
 
 static struct config cfg;
 
-static int
-setup(void **state)
+/* The test root as the only trust anchor, an empty certificate cache. */
+static void
+setup_config(void)
 {
-    (void)state;
     config_defaults(&cfg);
     cfg.no_system_ca = true;
     cfg.ca_files[0] = CERT("root.pem");
     cfg.n_ca_files = 1;
     mem_init(64u << 20);
     certcache_init(100);
+}
+
+static int
+setup(void **state)
+{
+    (void)state;
+    setup_config();
     char err[256];
     if (verify_init(&cfg, err, sizeof(err)) != 0)
         fail_msg("verify_init: %s", err);
@@ -245,6 +255,79 @@ test_cache_many_chains(void **state)
     free(inter);
 }
 
+static int
+setup_dg(void **state)
+{
+    (void)state;
+    setup_config();
+    char err[256];
+    if (diagnose_init(&cfg, err, sizeof(err)) != 0)
+        fail_msg("diagnose_init: %s", err);
+    return 0;
+}
+
+static int
+teardown_dg(void **state)
+{
+    (void)state;
+    diagnose_fini();
+    certcache_free();
+    assert_int_equal(mem_in_use(), 0);
+    return 0;
+}
+
+/* diagnose_prewarm judges a new server chain as the session's diagnosis
+ * will: the same verification (the diagnosis at the session's end is then
+ * a cache hit and the same verdict), the SNI's name check remembered, and
+ * the new leaf's decoded object let go at once; a leaf seen before is left
+ * to the diagnosis. */
+static void
+test_prewarm(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    struct session_facts facts;
+    memset(&facts, 0, sizeof(facts));
+    facts.tls.seen = true;
+    facts.tls.certificates = TLS_CERTS_VISIBLE;
+    facts.tls.server_chain[0] = ids[0];
+    facts.tls.server_chain[1] = ids[1];
+    facts.tls.n_server_chain = 2;
+    uint8_t sni[] = "smtp.example.com";
+    facts.tls.sni.s = sni;
+    facts.tls.sni.len = (uint32_t)strlen((char *)sni);
+    const struct cert_entry *leaf = certcache_get(ids[0]);
+    assert_non_null(leaf->x509);
+    uint64_t c0, h0, c1, h1;
+    verify_counters(&c0, &h0);
+    diagnose_prewarm(&facts, T2025 * 1000000);
+    verify_counters(&c1, &h1);
+    assert_int_equal(c1 - c0, 1);
+    assert_null(leaf->x509); /* seen once: let go while still in the caches */
+    assert_int_equal(namememo_get(ids[0], leaf->sha256, "smtp.example.com"), 1);
+
+    struct flow_record rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.ts_us = T2025 * 1000000; /* the flow's first packet, as the engine passes it */
+    rec.facts = &facts;
+    struct diagnosis dg;
+    diagnose_session(&rec, NULL, 0, &dg);
+    verify_counters(&c0, &h0);
+    assert_int_equal(c0 - c1, 0); /* not verified again */
+    assert_int_equal(h0 - h1, 1);
+    assert_string_equal(dg.checked_name, "smtp.example.com");
+    assert_false(dg.name_mismatch);
+    assert_true(dg.certificate_ok);
+    assert_string_equal(dg.exchange_status, "Valid");
+
+    /* A leaf sent again: nothing done before the session ends. */
+    assert_int_equal(add("leaf"), ids[0]);
+    diagnose_prewarm(&facts, (T2025 + 86400) * 1000000);
+    verify_counters(&c1, &h1);
+    assert_int_equal(c1 - c0, 0);
+    assert_int_equal(h1 - h0, 0);
+}
+
 int
 main(void)
 {
@@ -258,6 +341,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_weak, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_many_chains, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prewarm, setup_dg, teardown_dg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
