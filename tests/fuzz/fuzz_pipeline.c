@@ -32,6 +32,14 @@ fz_sink(void *user, const struct flow_record *rec)
     report_flow(rec); /* diagnosis, session JSON, aggregation */
 }
 
+/* As main.c: a server chain is judged as soon as it is seen. */
+static void
+fz_chain(void *user, const struct session_facts *facts, int64_t first_us)
+{
+    (void)user;
+    diagnose_prewarm(facts, first_us);
+}
+
 static void
 fz_udp(void *user, const struct pkt *p)
 {
@@ -66,6 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mem_init(8u << 20);
     engine_set_sink(fz_sink, NULL);
     engine_set_udp_hook(fz_udp, NULL);
+    engine_set_chain_hook(fz_chain, NULL);
     cfg.no_system_ca = true; /* an empty trust store: every chain is untrusted */
     cfg.json_path = "/dev/null";
     cfg.quiet = true;
