@@ -159,3 +159,10 @@ config_is_tls_port(const struct config *c, uint16_t port)
             return true;
     return false;
 }
+
+bool
+config_env_off(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL && strcmp(v, "off") == 0;
+}

@@ -90,4 +90,9 @@ extern const struct config_cap_desc config_caps[];
 bool config_is_mail_port(const struct config *c, uint16_t port);
 bool config_is_tls_port(const struct config *c, uint16_t port);
 
+/* True when the environment variable name is set to "off": the switches
+ * that turn a shortcut off (SMTPTAP_SIGNATURE_MEMO, SMTPTAP_EARLY_VERIFY;
+ * README "Environment"). */
+bool config_env_off(const char *name);
+
 #endif /* SMTPTAP_CONFIG_H */

@@ -265,8 +265,7 @@ main(int argc, char **argv)
     }
     engine_set_dissectors(&smtp_dissector, &tls_dissector);
     engine_set_sink(main_on_flow, NULL);
-    if (getenv("SMTPTAP_EARLY_VERIFY") == NULL ||
-        strcmp(getenv("SMTPTAP_EARLY_VERIFY"), "off") != 0)
+    if (!config_env_off("SMTPTAP_EARLY_VERIFY"))
         engine_set_chain_hook(main_on_chain, NULL);
     engine_set_udp_hook(main_on_udp, NULL);
 

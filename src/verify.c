@@ -60,8 +60,7 @@ verify_init(const struct config *cfg, char *err, size_t errlen)
     }
     ERR_clear_error();
     vf.cache = calloc(VERIFY_CACHE_SLOTS, sizeof(*vf.cache));
-    const char *memo = getenv("SMTPTAP_SIGNATURE_MEMO");
-    verify_sig_init(!(memo && !strcmp(memo, "off")));
+    verify_sig_init(!config_env_off("SMTPTAP_SIGNATURE_MEMO"));
     return 0;
 }
 

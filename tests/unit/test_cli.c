@@ -1,4 +1,4 @@
-/* \summary: unit tests for option parsing, caps and --at / --fail-on. */
+/* \summary: unit tests for option parsing, caps, --at / --fail-on and the environment switches. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,14 +93,31 @@ test_time_and_severity(void **state)
     assert_int_equal(cli_parse_severity("bad"), -1);
 }
 
+/* The environment switches: only the exact value "off" turns one off. */
+static void
+test_env_off(void **state)
+{
+    (void)state;
+    const char *name = "SMTPTAP_TEST_SWITCH";
+    unsetenv(name);
+    assert_false(config_env_off(name));
+    setenv(name, "off", 1);
+    assert_true(config_env_off(name));
+    const char *not_off[] = {"on", "OFF", "", "off ", "0"};
+    for (unsigned i = 0; i < sizeof(not_off) / sizeof(not_off[0]); i++) {
+        setenv(name, not_off[i], 1);
+        assert_false(config_env_off(name));
+    }
+    unsetenv(name);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tcpdump_style),
-        cmocka_unit_test(test_ports_and_caps),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_time_and_severity),
+        cmocka_unit_test(test_tcpdump_style), cmocka_unit_test(test_ports_and_caps),
+        cmocka_unit_test(test_errors),        cmocka_unit_test(test_time_and_severity),
+        cmocka_unit_test(test_env_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
