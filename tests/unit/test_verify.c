@@ -39,22 +39,29 @@ setup_config(void)
     certcache_init(100);
 }
 
+/* Tests given &with_diagnose as their state (cmocka prestate) run with the
+ * whole diagnosis set up (diagnose_init: verification and the name memo),
+ * the others with verification alone. */
+static int with_diagnose;
+
 static int
 setup(void **state)
 {
-    (void)state;
     setup_config();
     char err[256];
-    if (verify_init(&cfg, err, sizeof(err)) != 0)
-        fail_msg("verify_init: %s", err);
+    bool dg = *state == &with_diagnose;
+    if ((dg ? diagnose_init(&cfg, err, sizeof(err)) : verify_init(&cfg, err, sizeof(err))) != 0)
+        fail_msg("%s: %s", dg ? "diagnose_init" : "verify_init", err);
     return 0;
 }
 
 static int
 teardown(void **state)
 {
-    (void)state;
-    verify_fini();
+    if (*state == &with_diagnose)
+        diagnose_fini();
+    else
+        verify_fini();
     certcache_free();
     assert_int_equal(mem_in_use(), 0);
     return 0;
@@ -255,27 +262,6 @@ test_cache_many_chains(void **state)
     free(inter);
 }
 
-static int
-setup_dg(void **state)
-{
-    (void)state;
-    setup_config();
-    char err[256];
-    if (diagnose_init(&cfg, err, sizeof(err)) != 0)
-        fail_msg("diagnose_init: %s", err);
-    return 0;
-}
-
-static int
-teardown_dg(void **state)
-{
-    (void)state;
-    diagnose_fini();
-    certcache_free();
-    assert_int_equal(mem_in_use(), 0);
-    return 0;
-}
-
 /* diagnose_prewarm judges a new server chain as the session's diagnosis
  * will: the same verification (the diagnosis at the session's end is then
  * a cache hit and the same verdict), the SNI's name check remembered, and
@@ -341,7 +327,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_weak, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_many_chains, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prewarm, setup_dg, teardown_dg),
+        cmocka_unit_test_prestate_setup_teardown(test_prewarm, setup, teardown, &with_diagnose),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
