@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "certcache.h"
+#include "mem.h"
 #include "verify_sig.h"
 #include "x509.h"
 #include "x509_decode.h"
@@ -273,6 +274,7 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result
         return;
     }
     vf.computed++;
+    uint64_t cap_hits = mem_cap_hits();
     X509 *leaf = certcache_x509(ids[0]); /* a reference, released below */
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     for (unsigned i = 1; i < n && untrusted; i++) {
@@ -300,7 +302,9 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result
     X509_free(leaf);
     ERR_clear_error();
     verify_strength(ids, n, out);
-    if (slot) {
+    /* A result made while an allocation was refused (the memcap) may say
+     * more about memory than about the chain: used once, not remembered. */
+    if (slot && mem_cap_hits() == cap_hits) {
         slot->used = true;
         slot->stamp = ++vf.clock;
         slot->n = n;

@@ -1,0 +1,104 @@
+/* \summary: unit test for chain verification under the memcap
+ * (src/verify.c): a result made while an allocation was refused is used
+ * once and not remembered, so a later session with the same chain is
+ * verified again and gets the chain's real verdict; and OpenSSL survives a
+ * refused allocation at every point of a verification. A binary of its own
+ * because OpenSSL's allocations are charged to the memcap here
+ * (mem_openssl_hook, as main.c does), which the other verification tests
+ * leave out so that they can require every byte back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "certcache.h"
+#include "config.h"
+#include "mem.h"
+#include "mem_openssl.h"
+#include "tu_file.h"
+#include "verify.h"
+
+#define CERT(n) SRCDIR "/tests/data/certs/" n
+
+static const int64_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z */
+
+static uint32_t
+add(const char *path)
+{
+    size_t n;
+    uint8_t *der = tu_read_file(path, &n);
+    uint32_t id = certcache_add(der, n);
+    free(der);
+    assert_true(id > 0);
+    return id;
+}
+
+/* For k = 1, 2, ...: the k-th allocation from the start of a verification
+ * is refused (each time in a new hour, so never a cache hit). When a
+ * refusal happened, the next verification of that chain and hour runs
+ * again and is right; when none did (k past the verification's last
+ * allocation), it is served from the cache. */
+static void
+test_refused_allocation_not_remembered(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add(CERT("leaf.der")), add(CERT("inter.der"))};
+    struct verify_result r;
+    verify_chain(ids, 2, T2025, &r); /* OpenSSL's lazily built state, outside the loop */
+    assert_int_equal(r.first_error, 0);
+    unsigned refused = 0, clean = 0;
+    for (uint64_t k = 1; k <= 400 && clean < 3; k++) {
+        int64_t at = T2025 + (int64_t)k * 7200;
+        uint64_t c0, h0, c1, h1, hits = mem_cap_hits();
+        mem_fail_after(k);
+        verify_chain(ids, 2, at, &r);
+        mem_fail_after(0);
+        bool hit_cap = mem_cap_hits() != hits;
+        verify_counters(&c0, &h0);
+        verify_chain(ids, 2, at, &r);
+        verify_counters(&c1, &h1);
+        assert_int_equal(r.first_error, 0);
+        if (hit_cap) {
+            refused++;
+            assert_int_equal(c1 - c0, 1); /* verified again, not the refused run's result */
+            assert_int_equal(h1 - h0, 0);
+        } else {
+            clean++;
+            assert_int_equal(c1 - c0, 0);
+            assert_int_equal(h1 - h0, 1);
+        }
+    }
+    assert_true(refused >= 10); /* the refusals reached into the verification */
+    assert_int_equal(clean, 3);
+}
+
+int
+main(void)
+{
+    mem_init(256u << 20);
+    if (mem_openssl_hook() != 0)
+        return 1;
+    struct config cfg;
+    config_defaults(&cfg);
+    cfg.no_system_ca = true;
+    cfg.ca_files[0] = CERT("root.pem");
+    cfg.n_ca_files = 1;
+    certcache_init(100);
+    char err[256];
+    if (verify_init(&cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "verify_init: %s\n", err);
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_refused_allocation_not_remembered),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    verify_fini();
+    certcache_free();
+    return rc;
+}
