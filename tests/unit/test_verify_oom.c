@@ -1,8 +1,9 @@
-/* \summary: unit test for chain verification under the memcap
- * (src/verify.c): a result made while an allocation was refused is used
- * once and not remembered, so a later session with the same chain is
- * verified again and gets the chain's real verdict; and OpenSSL survives a
- * refused allocation at every point of a verification. A binary of its own
+/* \summary: unit tests for chain verification and the name check under the
+ * memcap (src/verify.c, src/diagnose.c): a result made while an allocation
+ * was refused is used once and not remembered, so a later session with the
+ * same chain is verified again and gets the chain's real verdict, and a
+ * name check that could not decode the SAN list claims no mismatch; OpenSSL
+ * survives a refused allocation at every point. A binary of its own
  * because OpenSSL's allocations are charged to the memcap here
  * (mem_openssl_hook, as main.c does), which the other verification tests
  * leave out so that they can require every byte back. */
@@ -18,8 +19,10 @@
 
 #include "certcache.h"
 #include "config.h"
+#include "diagnose.h"
 #include "mem.h"
 #include "mem_openssl.h"
+#include "namememo.h"
 #include "tu_file.h"
 #include "verify.h"
 
@@ -77,6 +80,56 @@ test_refused_allocation_not_remembered(void **state)
     assert_int_equal(clean, 3);
 }
 
+/* The same for the name check: the k-th allocation of a session's
+ * diagnosis refused (the chain's verification is a cache hit by then, so
+ * the refusals land in the SAN list's decoding); no mismatch is claimed
+ * for the certificate's own name, and a check that met a refusal is not
+ * remembered. */
+static void
+test_refused_allocation_no_mismatch(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add(CERT("leaf.der")), add(CERT("inter.der"))};
+    const struct cert_entry *leaf = certcache_get(ids[0]);
+    struct session_facts facts;
+    memset(&facts, 0, sizeof(facts));
+    facts.tls.seen = true;
+    facts.tls.certificates = TLS_CERTS_VISIBLE;
+    facts.tls.server_chain[0] = ids[0];
+    facts.tls.server_chain[1] = ids[1];
+    facts.tls.n_server_chain = 2;
+    uint8_t sni[] = "mail.example.com";
+    facts.tls.sni.s = sni;
+    facts.tls.sni.len = (uint32_t)strlen((char *)sni);
+    struct flow_record rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.ts_us = T2025 * 1000000;
+    rec.facts = &facts;
+    struct diagnosis dg;
+    diagnose_session(&rec, NULL, 0, &dg); /* the chain's result cached */
+    assert_true(dg.certificate_ok);
+    unsigned refused = 0, clean = 0;
+    for (uint64_t k = 1; k <= 200 && clean < 3; k++) {
+        namememo_fini(); /* the name unchecked again */
+        namememo_init();
+        uint64_t hits = mem_cap_hits();
+        mem_fail_after(k);
+        diagnose_session(&rec, NULL, 0, &dg);
+        mem_fail_after(0);
+        assert_false(dg.name_mismatch);
+        int memo = namememo_get(ids[0], leaf->sha256, "mail.example.com");
+        if (mem_cap_hits() != hits) {
+            refused++;
+            assert_int_equal(memo, -1);
+        } else {
+            clean++;
+            assert_int_equal(memo, 1);
+        }
+    }
+    assert_true(refused >= 3);
+    assert_int_equal(clean, 3);
+}
+
 int
 main(void)
 {
@@ -90,15 +143,16 @@ main(void)
     cfg.n_ca_files = 1;
     certcache_init(100);
     char err[256];
-    if (verify_init(&cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "verify_init: %s\n", err);
+    if (diagnose_init(&cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "diagnose_init: %s\n", err);
         return 1;
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refused_allocation_not_remembered),
+        cmocka_unit_test(test_refused_allocation_no_mismatch),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    verify_fini();
+    diagnose_fini();
     certcache_free();
     return rc;
 }
