@@ -18,6 +18,7 @@
 #include "diagnose.h"
 #include "mem.h"
 #include "namememo.h"
+#include "tu_certs.h"
 #include "tu_file.h"
 #include "verify.h"
 
@@ -72,12 +73,7 @@ add(const char *name)
 {
     char path[512];
     snprintf(path, sizeof(path), SRCDIR "/tests/data/certs/%s.der", name);
-    size_t n;
-    uint8_t *der = tu_read_file(path, &n);
-    uint32_t id = certcache_add(der, n);
-    free(der);
-    assert_true(id > 0);
-    return id;
+    return tu_cert_add(path);
 }
 
 /* Verifies the named chain (leaf first, as a server would send it). */
@@ -273,15 +269,8 @@ test_prewarm(void **state)
     (void)state;
     uint32_t ids[2] = {add("leaf"), add("inter")};
     struct session_facts facts;
-    memset(&facts, 0, sizeof(facts));
-    facts.tls.seen = true;
-    facts.tls.certificates = TLS_CERTS_VISIBLE;
-    facts.tls.server_chain[0] = ids[0];
-    facts.tls.server_chain[1] = ids[1];
-    facts.tls.n_server_chain = 2;
     uint8_t sni[] = "smtp.example.com";
-    facts.tls.sni.s = sni;
-    facts.tls.sni.len = (uint32_t)strlen((char *)sni);
+    tu_chain_facts(&facts, ids, 2, sni);
     const struct cert_entry *leaf = certcache_get(ids[0]);
     assert_non_null(leaf->x509);
     uint64_t c0, h0, c1, h1;

@@ -23,23 +23,12 @@
 #include "mem.h"
 #include "mem_openssl.h"
 #include "namememo.h"
-#include "tu_file.h"
+#include "tu_certs.h"
 #include "verify.h"
 
 #define CERT(n) SRCDIR "/tests/data/certs/" n
 
 static const int64_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z */
-
-static uint32_t
-add(const char *path)
-{
-    size_t n;
-    uint8_t *der = tu_read_file(path, &n);
-    uint32_t id = certcache_add(der, n);
-    free(der);
-    assert_true(id > 0);
-    return id;
-}
 
 /* For k = 1, 2, ...: the k-th allocation from the start of a verification
  * is refused (each time in a new hour, so never a cache hit). When a
@@ -50,7 +39,7 @@ static void
 test_refused_allocation_not_remembered(void **state)
 {
     (void)state;
-    uint32_t ids[2] = {add(CERT("leaf.der")), add(CERT("inter.der"))};
+    uint32_t ids[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
     struct verify_result r;
     verify_chain(ids, 2, T2025, &r); /* OpenSSL's lazily built state, outside the loop */
     assert_int_equal(r.first_error, 0);
@@ -89,18 +78,11 @@ static void
 test_refused_allocation_no_mismatch(void **state)
 {
     (void)state;
-    uint32_t ids[2] = {add(CERT("leaf.der")), add(CERT("inter.der"))};
+    uint32_t ids[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
     const struct cert_entry *leaf = certcache_get(ids[0]);
     struct session_facts facts;
-    memset(&facts, 0, sizeof(facts));
-    facts.tls.seen = true;
-    facts.tls.certificates = TLS_CERTS_VISIBLE;
-    facts.tls.server_chain[0] = ids[0];
-    facts.tls.server_chain[1] = ids[1];
-    facts.tls.n_server_chain = 2;
     uint8_t sni[] = "mail.example.com";
-    facts.tls.sni.s = sni;
-    facts.tls.sni.len = (uint32_t)strlen((char *)sni);
+    tu_chain_facts(&facts, ids, 2, sni);
     struct flow_record rec;
     memset(&rec, 0, sizeof(rec));
     rec.ts_us = T2025 * 1000000;
