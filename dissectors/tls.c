@@ -104,21 +104,49 @@ tls_alert(struct flow_ctx *ctx, struct tls_state *st, enum dir d, int level, int
     }
 }
 
-/* Appends handshake record bytes and parses every complete message. */
-static void
-tls_handshake_bytes(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *p,
-                    uint32_t n)
+/* Parses the complete handshake messages at the start of buf[0..len)
+ * (RFC 5246 §7.4, RFC 8446 §4: type, 24-bit length, body); returns the bytes
+ * used: complete messages, and an over-cap message's bytes (the rest of it,
+ * not yet here, is skipped later through td->skip). */
+static uint32_t
+tls_hs_parse(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *buf,
+             uint32_t len)
 {
     struct tls_dir *td = &st->dir[d];
     uint32_t cap = fctx_config(ctx)->tls_hs_msg_max;
-    if (td->skip) {
-        uint32_t k = n < td->skip ? n : td->skip;
-        td->skip -= k;
-        p += k;
-        n -= k;
+    uint32_t off = 0;
+    while (len - off >= 4) {
+        uint8_t type = buf[off];
+        uint32_t mlen = (uint32_t)buf[off + 1] << 16 | (uint32_t)buf[off + 2] << 8 | buf[off + 3];
+        if (mlen > cap) {
+            fctx_event(ctx, "tls.hs_msg_cap", tls_hs_type_str(type));
+            if (type == TLS_HS_CERTIFICATE && d == DIR_TO_CLIENT)
+                fctx_facts(ctx)->tls.certificates = TLS_CERTS_TRUNCATED;
+            uint32_t have = len - off - 4;
+            td->skip = mlen > have ? mlen - have : 0;
+            off = len - (have > mlen ? have - mlen : 0);
+            continue;
+        }
+        if (len - off - 4 < mlen) {
+            td->partial = true;
+            td->partial_type = type;
+            break;
+        }
+        td->partial = false;
+        tls_hs_message(ctx, st, d, type, buf + off + 4, mlen);
+        off += 4 + mlen;
+        if (st->done)
+            break;
     }
-    if (n == 0)
-        return;
+    return off;
+}
+
+/* Appends n bytes to the direction's buffer of handshake bytes awaiting the
+ * rest of their message; false when they cannot be kept. */
+static bool
+tls_hs_keep(struct flow_ctx *ctx, struct tls_dir *td, const uint8_t *p, uint32_t n)
+{
+    uint32_t cap = fctx_config(ctx)->tls_hs_msg_max;
     if (td->hs_len + n > td->hs_cap) {
         uint32_t want = td->hs_cap ? td->hs_cap : 4096;
         while (want < td->hs_len + n && want < cap + 4)
@@ -129,12 +157,12 @@ tls_handshake_bytes(struct flow_ctx *ctx, struct tls_state *st, enum dir d, cons
             /* Only while skipping an over-cap message can this happen. */
             fctx_event(ctx, "tls.hs_msg_cap", "handshake bytes beyond tls.hs_msg_max");
             td->lost = true;
-            return;
+            return false;
         }
         uint8_t *nb = fctx_alloc_raw(ctx, want);
         if (!nb) {
             td->lost = true;
-            return;
+            return false;
         }
         if (td->hs_len)
             memcpy(nb, td->hs, td->hs_len);
@@ -144,31 +172,36 @@ tls_handshake_bytes(struct flow_ctx *ctx, struct tls_state *st, enum dir d, cons
     }
     memcpy(td->hs + td->hs_len, p, n);
     td->hs_len += n;
-    uint32_t off = 0;
-    while (td->hs_len - off >= 4) {
-        uint8_t type = td->hs[off];
-        uint32_t mlen =
-            (uint32_t)td->hs[off + 1] << 16 | (uint32_t)td->hs[off + 2] << 8 | td->hs[off + 3];
-        if (mlen > cap) {
-            fctx_event(ctx, "tls.hs_msg_cap", tls_hs_type_str(type));
-            if (type == TLS_HS_CERTIFICATE && d == DIR_TO_CLIENT)
-                fctx_facts(ctx)->tls.certificates = TLS_CERTS_TRUNCATED;
-            uint32_t have = td->hs_len - off - 4;
-            td->skip = mlen > have ? mlen - have : 0;
-            off = td->hs_len - (have > mlen ? have - mlen : 0);
-            continue;
-        }
-        if (td->hs_len - off - 4 < mlen) {
-            td->partial = true;
-            td->partial_type = type;
-            break;
-        }
-        td->partial = false;
-        tls_hs_message(ctx, st, d, type, td->hs + off + 4, mlen);
-        off += 4 + mlen;
-        if (st->done)
-            break;
+    return true;
+}
+
+/* Handshake record bytes: every complete message is parsed. With nothing
+ * kept from earlier records (the common case: a flight's messages end
+ * where its records do), they are parsed where they lie and only an
+ * incomplete last message is copied aside; otherwise the bytes join the
+ * kept ones first. */
+static void
+tls_handshake_bytes(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *p,
+                    uint32_t n)
+{
+    struct tls_dir *td = &st->dir[d];
+    if (td->skip) {
+        uint32_t k = n < td->skip ? n : td->skip;
+        td->skip -= k;
+        p += k;
+        n -= k;
     }
+    if (n == 0)
+        return;
+    if (td->hs_len == 0) {
+        uint32_t used = tls_hs_parse(ctx, st, d, p, n);
+        if (used < n)
+            (void)tls_hs_keep(ctx, td, p + used, n - used);
+        return;
+    }
+    if (!tls_hs_keep(ctx, td, p, n))
+        return;
+    uint32_t off = tls_hs_parse(ctx, st, d, td->hs, td->hs_len);
     if (off) {
         memmove(td->hs, td->hs + off, td->hs_len - off);
         td->hs_len -= off;
