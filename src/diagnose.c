@@ -73,6 +73,14 @@ name_source_str(enum name_source s)
     return "none";
 }
 
+/* When a session whose first packet came at first_us is judged: --at, or
+ * then. The early verification and the diagnosis must agree on it. */
+static int64_t
+dg_judged_at(int64_t first_us)
+{
+    return dg_cfg && dg_cfg->at_us ? dg_cfg->at_us : first_us;
+}
+
 /* The SNI as the name to check (cut to the buffer), if it is one. */
 static bool
 dg_sni_name(const struct fstr *sni, char *out, size_t n)
@@ -258,7 +266,7 @@ diagnose_prewarm(const struct session_facts *facts, int64_t first_us)
     const struct cert_entry *leaf = t->n_server_chain ? certcache_get(t->server_chain[0]) : NULL;
     if (leaf == NULL || leaf->seen > 1)
         return; /* a leaf seen before: its checks are likely remembered already */
-    int64_t at_us = dg_cfg && dg_cfg->at_us ? dg_cfg->at_us : first_us;
+    int64_t at_us = dg_judged_at(first_us);
     struct verify_result v;
     verify_chain(t->server_chain, t->n_server_chain, at_us / 1000000, &v);
     char name[sizeof(((struct diagnosis *)NULL)->checked_name)];
@@ -278,7 +286,7 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
         return;
     const struct smtp_facts *s = &rec->facts->smtp;
     const struct tls_facts *t = &rec->facts->tls;
-    int64_t at_us = dg_cfg && dg_cfg->at_us ? dg_cfg->at_us : rec->ts_us;
+    int64_t at_us = dg_judged_at(rec->ts_us);
     out->judged_at_us = at_us;
 
     /* STARTTLS (RFC 3207) */
