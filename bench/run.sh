@@ -94,7 +94,7 @@ for c in mix dense distinct open; do
   pk=$("$out/readloop" "$f" | awk '{print $1}')
   # The tools take turns, run after run, so that a noisy stretch of the
   # machine falls on all of them rather than on one tool's runs.
-  for t in readloop smtptap trusted ndpi tshark; do rm -f "$out/$c.$t.times" "$out/$c.$t.median"; done
+  for t in readloop smtptap norecord trusted ndpi tshark; do rm -f "$out/$c.$t.times" "$out/$c.$t.median"; done
   use_ndpi=0 use_tshark=0
   if [ $peers = 1 ] && command -v ndpiReader >/dev/null 2>&1; then use_ndpi=1; fi
   if [ $peers = 1 ] && command -v tshark >/dev/null 2>&1 && [ "$mb" -le "$tshark_max" ]; then
@@ -107,6 +107,11 @@ for c in mix dense distinct open; do
     # previous run's hundreds of MB was charged to smtptap (1.4 % of dense).
     rm -f "$out/$c.ndjson"
     once "$c.smtptap" "$smtptap" -q --no-progress -r "$f" --json "$out/$c.ndjson"
+    if [ $c = dense ]; then
+      # The same analysis without --json: what the session records (issue
+      # 3's contract, ~4.6 KB each) cost on top of it, measured in the run.
+      once "$c.norecord" "$smtptap" -q --no-progress -r "$f"
+    fi
     if [ $c = distinct ]; then
       # The chains end in the test roots, which the system bundle lacks: one
       # signature is checked per chain. Trusting them, as a gateway trusts
@@ -123,7 +128,7 @@ for c in mix dense distinct open; do
     fi
     i=$((i + 1))
   done
-  for t in readloop smtptap trusted ndpi tshark; do median "$c.$t"; done
+  for t in readloop smtptap norecord trusted ndpi tshark; do median "$c.$t"; done
   sess=$(grep -c '"event":"session"' "$out/$c.ndjson" || true)
   base=$(awk '{print $1}' "$out/$c.readloop.median")
   cell() { # tag -> "cpu s (ratio x)"
@@ -142,6 +147,14 @@ for c in mix dense distinct open; do
     grep -E '"(evictions|certificates_distinct|cap_hits|memory_peak)"' | tr '\n' ' ' |
     sed 's/^/            stats: /'
   echo
+  if [ -s "$out/$c.norecord.median" ]; then
+    awk -v u="$(awk '{print $1}' "$out/$c.smtptap.median")" -v b="$base" \
+      -v mb="$(($(wc -c <"$out/$c.ndjson") / 1048576))" \
+      '{printf "%-9s %8s %9s %9s | without --json (no session records): smtptap %.2fs", "", "", "", "", $1;
+        if (b > 0) printf ", %.1f x the read loop; the %d MB of NDJSON cost %.1f x the read loop", $1 / b, mb, (u - $1) / b;
+        printf "\n"}' \
+      "$out/$c.norecord.median"
+  fi
   if [ -s "$out/$c.trusted.median" ]; then
     awk -v u="$(awk '{print $1}' "$out/$c.smtptap.median")" -v n="$sess" \
       '{printf "%-9s %8s %9s %9s | test roots trusted (--ca-file): smtptap %.2fs, %.0f handshakes/s, %.2f x the run above\n", "", "", "", "", $1, ($1 > 0 ? n / $1 : 0), (u > 0 ? $1 / u : 0)}' \

@@ -34,6 +34,9 @@ done
 for k in dense open; do
   grep -Eq "^  $k: (each added|too small)" "$tmp/table" || { echo "FAIL scaling: no $k summary"; fail=1; }
 done
+# dense is also run without --json: what the session records cost.
+grep -Eq "without --json \(no session records\): smtptap [0-9.]+s" "$tmp/table" ||
+  { echo "FAIL dense: no run without --json"; fail=1; }
 # distinct is also run with the test roots trusted (two signatures per chain).
 grep -Eq "test roots trusted \(--ca-file\): smtptap [0-9.]+s, [0-9]+ handshakes/s" "$tmp/table" ||
   { echo "FAIL distinct: no run with the test roots trusted"; fail=1; }
