@@ -2,6 +2,7 @@
 #include "json.h"
 #include "strcopy.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -303,6 +304,29 @@ json_strn_k(struct json *j, const char *key, size_t kn, const uint8_t *s, size_t
     }
     json_member(j, key, kn);
     json_escaped(j, s, n);
+}
+
+void
+json_lit_k(struct json *j, const char *key, size_t kn, const char *s, size_t n)
+{
+    if (!s) {
+        json_null_k(j, key, kn);
+        return;
+    }
+    /* our own text: nothing to escape, which debug builds (the tests) check */
+    assert(json_scan((const uint8_t *)s, 0, n) == n);
+    json_member(j, key, kn);
+    if (j->len + n + 2 <= j->cap) {
+        char *o = j->buf + j->len;
+        o[0] = '"';
+        json_copy(o + 1, s, n);
+        o[n + 1] = '"';
+        j->len += n + 2;
+        return;
+    }
+    json_put(j, "\"", 1);
+    json_put(j, s, n);
+    json_put(j, "\"", 1);
 }
 
 void
