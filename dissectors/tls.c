@@ -104,6 +104,15 @@ tls_alert(struct flow_ctx *ctx, struct tls_state *st, enum dir d, int level, int
     }
 }
 
+/* tls.hs_msg_max, at most what a 24-bit length can say (RFC 8446 §4), so
+ * that the kept bytes (cap + 4) cannot overflow. */
+static uint32_t
+tls_hs_cap(const struct flow_ctx *ctx)
+{
+    uint32_t cap = fctx_config(ctx)->tls_hs_msg_max;
+    return cap < 0xffffffu ? cap : 0xffffffu;
+}
+
 /* Parses the complete handshake messages at the start of buf[0..len)
  * (RFC 5246 §7.4, RFC 8446 §4: type, 24-bit length, body); returns the bytes
  * used: complete messages, and an over-cap message's bytes (the rest of it,
@@ -113,7 +122,7 @@ tls_hs_parse(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8
              uint32_t len)
 {
     struct tls_dir *td = &st->dir[d];
-    uint32_t cap = fctx_config(ctx)->tls_hs_msg_max;
+    uint32_t cap = tls_hs_cap(ctx);
     uint32_t off = 0;
     while (len - off >= 4) {
         uint8_t type = buf[off];
@@ -135,8 +144,10 @@ tls_hs_parse(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8
         td->partial = false;
         tls_hs_message(ctx, st, d, type, buf + off + 4, mlen);
         off += 4 + mlen;
-        if (st->done)
-            break;
+    }
+    if (len - off > 0 && len - off < 4) { /* a message cut inside its header */
+        td->partial = true;
+        td->partial_type = buf[off];
     }
     return off;
 }
@@ -146,7 +157,7 @@ tls_hs_parse(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8
 static bool
 tls_hs_keep(struct flow_ctx *ctx, struct tls_dir *td, const uint8_t *p, uint32_t n)
 {
-    uint32_t cap = fctx_config(ctx)->tls_hs_msg_max;
+    uint32_t cap = tls_hs_cap(ctx);
     if (td->hs_len + n > td->hs_cap) {
         uint32_t want = td->hs_cap ? td->hs_cap : 4096;
         while (want < td->hs_len + n && want < cap + 4)
@@ -154,7 +165,8 @@ tls_hs_keep(struct flow_ctx *ctx, struct tls_dir *td, const uint8_t *p, uint32_t
         if (want > cap + 4)
             want = cap + 4;
         if (td->hs_len + n > want) {
-            /* Only while skipping an over-cap message can this happen. */
+            /* Not reached: only one message's bytes are kept, and a message
+             * over the cap is skipped, not kept (tls_handshake_bytes). */
             fctx_event(ctx, "tls.hs_msg_cap", "handshake bytes beyond tls.hs_msg_max");
             td->lost = true;
             return false;
@@ -175,36 +187,60 @@ tls_hs_keep(struct flow_ctx *ctx, struct tls_dir *td, const uint8_t *p, uint32_t
     return true;
 }
 
+/* Bytes still missing from the kept message: the rest of its header, or
+ * of its body once the header is there. */
+static uint32_t
+tls_hs_missing(const struct tls_dir *td)
+{
+    if (td->hs_len < 4)
+        return 4 - td->hs_len;
+    uint32_t mlen = (uint32_t)td->hs[1] << 16 | (uint32_t)td->hs[2] << 8 | td->hs[3];
+    return 4 + mlen > td->hs_len ? 4 + mlen - td->hs_len : 0;
+}
+
 /* Handshake record bytes: every complete message is parsed. With nothing
  * kept from earlier records (the common case: a flight's messages end
  * where its records do), they are parsed where they lie and only an
- * incomplete last message is copied aside; otherwise the bytes join the
- * kept ones first. */
+ * incomplete last message is copied aside. Otherwise only the bytes that
+ * complete the kept message join it (its header first: a message over the
+ * cap is skipped, never kept), so a message within tls.hs_msg_max always
+ * fits, whatever follows it in its last record (RFC 5246 §6.2.1: messages
+ * may span records and share them); the rest is parsed where it lies. */
 static void
 tls_handshake_bytes(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *p,
                     uint32_t n)
 {
     struct tls_dir *td = &st->dir[d];
-    if (td->skip) {
-        uint32_t k = n < td->skip ? n : td->skip;
-        td->skip -= k;
+    /* each turn consumes bytes or returns: a skip, the kept header, the
+     * kept body, then the rest in place */
+    for (unsigned turn = 0; turn < 8 && n > 0; turn++) {
+        if (td->skip) {
+            uint32_t k = n < td->skip ? n : td->skip;
+            td->skip -= k;
+            p += k;
+            n -= k;
+            continue;
+        }
+        if (td->hs_len == 0) {
+            uint32_t used = tls_hs_parse(ctx, st, d, p, n);
+            if (used < n)
+                (void)tls_hs_keep(ctx, td, p + used, n - used);
+            return;
+        }
+        uint32_t k = tls_hs_missing(td);
+        if (k > n)
+            k = n;
+        if (!tls_hs_keep(ctx, td, p, k))
+            return;
         p += k;
         n -= k;
-    }
-    if (n == 0)
-        return;
-    if (td->hs_len == 0) {
-        uint32_t used = tls_hs_parse(ctx, st, d, p, n);
-        if (used < n)
-            (void)tls_hs_keep(ctx, td, p + used, n - used);
-        return;
-    }
-    if (!tls_hs_keep(ctx, td, p, n))
-        return;
-    uint32_t off = tls_hs_parse(ctx, st, d, td->hs, td->hs_len);
-    if (off) {
-        memmove(td->hs, td->hs + off, td->hs_len - off);
-        td->hs_len -= off;
+        if (td->hs_len >= 4) {
+            uint32_t off = tls_hs_parse(ctx, st, d, td->hs, td->hs_len);
+            if (off) {
+                memmove(td->hs, td->hs + off, td->hs_len - off);
+                td->hs_len -= off;
+            }
+        }
     }
 }
 

@@ -629,6 +629,134 @@ test_inconsistent_lengths(void **state)
     check_splits(&s);
 }
 
+/* The handshake bytes of the type-22 records in `in` (a flight as built
+ * above), into `out`. */
+static void
+hs_bytes(struct buf *out, const struct buf *in)
+{
+    out->n = 0;
+    for (size_t at = 0; at + 5 <= in->n;) {
+        size_t len = (size_t)in->b[at + 3] << 8 | in->b[at + 4];
+        assert_true(at + 5 + len <= in->n);
+        if (in->b[at] == 22)
+            put(out, in->b + at + 5, len);
+        at += 5 + len;
+    }
+}
+
+/* Handshake bytes as records of `size` bytes each (the last shorter). */
+static void
+records_of(struct buf *out, const struct buf *hsb, size_t size)
+{
+    static struct buf part;
+    out->n = 0;
+    for (size_t at = 0; at < hsb->n; at += size) {
+        part.n = 0;
+        put(&part, hsb->b + at, hsb->n - at < size ? hsb->n - at : size);
+        record(out, 22, &part);
+    }
+}
+
+/* RFC 5246 §6.2.1: a handshake message may span records, and a record may
+ * hold the end of one message and the start of the next. The server's
+ * flight (ServerHello, Certificate with two certificates, ServerHelloDone)
+ * re-cut into records of 1 to 1000 bytes, cutting headers and bodies
+ * everywhere, gives the facts of the flight in one record, however TCP
+ * then cuts the stream. */
+static void
+test_messages_across_records(void **state)
+{
+    (void)state;
+    struct script s;
+    tls12_full(&s);
+    struct flow_ctx *w = run(&s, SPLIT_WHOLE, 0, true);
+    static struct buf hsb;
+    hs_bytes(&hsb, &s.seg[1].data);
+    static const size_t sizes[] = {1, 2, 3, 4, 5, 7, 50, 300, 1000};
+    for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        struct script c = s;
+        records_of(&c.seg[1].data, &hsb, sizes[i]);
+        struct flow_ctx *r = run(&c, SPLIT_WHOLE, 0, true);
+        facts_equal(tf(w), tf(r));
+        assert_int_equal(tf(r)->certificates, TLS_CERTS_VISIBLE);
+        assert_int_equal(tf(r)->n_server_chain, 2);
+        assert_false(tu_has_event(r, "tls.hs_msg_cap"));
+        assert_false(tu_has_event(r, "tls.truncated"));
+        fctx_destroy(r);
+        check_splits(&c);
+    }
+    fctx_destroy(w);
+}
+
+/* A Certificate exactly tls.hs_msg_max long whose last record also carries
+ * ServerHelloDone: the message is within the cap and is read; only its own
+ * bytes are kept while it is incomplete, not the next message's too. */
+static void
+test_message_at_cap_shares_record(void **state)
+{
+    (void)state;
+    struct script s;
+    size_t at;
+    struct buf *sv = tls12_server_flight(&s, "mail.example.com", &at);
+    static struct buf hsb, rec, tail;
+    hs_bytes(&hsb, sv);
+    /* ServerHello's 4 + n bytes, then the Certificate's header */
+    size_t sh = 4 + ((size_t)hsb.b[1] << 16 | (size_t)hsb.b[2] << 8 | hsb.b[3]);
+    uint32_t mlen = (uint32_t)hsb.b[sh + 1] << 16 | (uint32_t)hsb.b[sh + 2] << 8 | hsb.b[sh + 3];
+    size_t crt_end = sh + 4 + mlen;
+    assert_int_equal(hsb.b[sh], 11);
+    assert_int_equal(hsb.n, crt_end + 4); /* then ServerHelloDone, empty */
+    rec.n = tail.n = 0;
+    put(&rec, hsb.b, crt_end - 10);
+    put(&tail, hsb.b + crt_end - 10, hsb.n - (crt_end - 10));
+    sv->n = 0;
+    record(sv, 22, &rec);
+    record(sv, 22, &tail);
+    for (uint32_t cap = mlen; cap <= mlen + 3; cap++) {
+        cfg.tls_hs_msg_max = cap;
+        struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+        assert_false(tu_has_event(ctx, "tls.hs_msg_cap"));
+        assert_int_equal(tf(ctx)->certificates, TLS_CERTS_VISIBLE);
+        assert_int_equal(tf(ctx)->n_server_chain, 2);
+        tu_fstr_is(&tf(ctx)->hs_history, "C:CH S:SH S:CRT S:SHD");
+        fctx_destroy(ctx);
+        check_splits(&s);
+    }
+    /* one byte under: over the cap, said so */
+    cfg.tls_hs_msg_max = mlen - 1;
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_true(tu_has_event(ctx, "tls.hs_msg_cap"));
+    assert_int_equal(tf(ctx)->certificates, TLS_CERTS_TRUNCATED);
+    fctx_destroy(ctx);
+}
+
+/* The stream ends inside a handshake message's 4-byte header (the record
+ * itself complete): the Certificate was cut, which is said, not "no
+ * certificate". */
+static void
+test_cut_inside_message_header(void **state)
+{
+    (void)state;
+    for (size_t keep = 1; keep <= 3; keep++) {
+        struct script s;
+        size_t at;
+        struct buf *sv = tls12_server_flight(&s, "mail.example.com", &at);
+        static struct buf hsb, rec;
+        hs_bytes(&hsb, sv);
+        size_t sh = 4 + ((size_t)hsb.b[1] << 16 | (size_t)hsb.b[2] << 8 | hsb.b[3]);
+        rec.n = 0;
+        put(&rec, hsb.b, sh + keep);
+        sv->n = 0;
+        record(sv, 22, &rec);
+        struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+        assert_true(tu_has_event(ctx, "tls.truncated"));
+        assert_int_equal(tf(ctx)->certificates, TLS_CERTS_TRUNCATED);
+        assert_int_equal(tf(ctx)->n_server_chain, 0);
+        fctx_destroy(ctx);
+        check_splits(&s);
+    }
+}
+
 /* Not TLS at all on a TLS port: one clear event, the dissector gives up. */
 static void
 test_not_tls(void **state)
@@ -712,6 +840,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_client_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_certificate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inconsistent_lengths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_messages_across_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_message_at_cap_shares_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cut_inside_message_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_tls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls13_encrypted_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_odd_alert_record, setup, teardown),
