@@ -2,7 +2,6 @@
 #include "json.h"
 #include "strcopy.h"
 
-#include <assert.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -146,9 +145,19 @@ static void
 json_escaped(struct json *j, const uint8_t *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    size_t i = json_scan(s, 0, n);
+    if (i == n && j->len + n + 2 <= j->cap) {
+        /* nothing to escape (most strings): quotes and text in one go */
+        char *o = j->buf + j->len;
+        o[0] = '"';
+        json_copy(o + 1, s, n);
+        o[n + 1] = '"';
+        j->len += n + 2;
+        return;
+    }
     json_put(j, "\"", 1);
     size_t run = 0; /* start of the pending run of plain bytes */
-    for (size_t i = json_scan(s, 0, n); i < n; i = json_scan(s, i + 1, n)) {
+    for (; i < n; i = json_scan(s, i + 1, n)) {
         uint8_t c = s[i];
         json_put(j, (const char *)s + run, i - run);
         run = i + 1;
@@ -304,29 +313,6 @@ json_strn_k(struct json *j, const char *key, size_t kn, const uint8_t *s, size_t
     }
     json_member(j, key, kn);
     json_escaped(j, s, n);
-}
-
-void
-json_lit_k(struct json *j, const char *key, size_t kn, const char *s, size_t n)
-{
-    if (!s) {
-        json_null_k(j, key, kn);
-        return;
-    }
-    /* our own text: nothing to escape, which debug builds (the tests) check */
-    assert(json_scan((const uint8_t *)s, 0, n) == n);
-    json_member(j, key, kn);
-    if (j->len + n + 2 <= j->cap) {
-        char *o = j->buf + j->len;
-        o[0] = '"';
-        json_copy(o + 1, s, n);
-        o[n + 1] = '"';
-        j->len += n + 2;
-        return;
-    }
-    json_put(j, "\"", 1);
-    json_put(j, s, n);
-    json_put(j, "\"", 1);
 }
 
 void

@@ -46,11 +46,6 @@ void json_record_end(struct json *j);
 void json_str_k(struct json *j, const char *key, size_t kn, const char *s); /* NULL -> null */
 void json_strn_k(struct json *j, const char *key, size_t kn, const uint8_t *s,
                  size_t n); /* raw bytes */
-/* Our own text (table names, hex digests, lists we build): written without
- * the escape scan; it must hold no byte that needs escaping (asserted in
- * debug builds). Text from the wire or from a library goes through
- * json_str/json_strn. NULL -> null. */
-void json_lit_k(struct json *j, const char *key, size_t kn, const char *s, size_t n);
 void json_int_k(struct json *j, const char *key, size_t kn, int64_t v);
 void json_uint_k(struct json *j, const char *key, size_t kn, uint64_t v);
 void json_bool_k(struct json *j, const char *key, size_t kn, bool v);
@@ -98,12 +93,6 @@ JSON_INLINE void
 json_str(struct json *j, const char *key, const char *s)
 {
     json_str_k(j, key, json_klen(key), s);
-}
-
-JSON_INLINE void
-json_lit(struct json *j, const char *key, const char *s)
-{
-    json_lit_k(j, key, json_klen(key), s, s != NULL ? strlen(s) : 0);
 }
 
 JSON_INLINE void

@@ -52,13 +52,6 @@ rs_fstr(struct json *j, const char *key, const struct fstr *s)
         json_strn(j, key, s->s, s->len);
 }
 
-/* Text smtptap built itself (JA3 strings, the handshake history). */
-static void
-rs_flit(struct json *j, const char *key, const struct fstr *s)
-{
-    json_lit_k(j, key, json_klen(key), (const char *)s->s, s->s ? s->len : 0);
-}
-
 /* A space-separated wire list as a JSON array. */
 static void
 rs_words(struct json *j, const char *key, const struct fstr *s)
@@ -89,7 +82,7 @@ rs_transport(struct json *j, const struct flow_record *r)
             json_uint(j, NULL, r->vlan[i]);
         json_arr_end(j);
     }
-    json_lit(j, "client_by", r->client_by);
+    json_str(j, "client_by", r->client_by);
     json_bool(j, "midstream", r->midstream);
     json_obj_begin(j, "packets");
     json_uint(j, "client", r->pkts[0]);
@@ -99,7 +92,7 @@ rs_transport(struct json *j, const struct flow_record *r)
     json_uint(j, "client", r->bytes[0]);
     json_uint(j, "server", r->bytes[1]);
     json_obj_end(j);
-    json_lit(j, "ended", r->ended);
+    json_str(j, "ended", r->ended);
     json_str(j, "app", r->app);
     json_str(j, "owner", r->owner);
 }
@@ -107,12 +100,12 @@ rs_transport(struct json *j, const struct flow_record *r)
 static void
 rs_status(struct json *j, const struct flow_record *r)
 {
-    json_lit(j, "status", r->status);
+    json_str(j, "status", r->status);
     json_arr_begin(j, "anomalies");
     for (unsigned i = 0; i < r->n_anomalies; i++) {
         const struct anomaly *a = &r->anomalies[i];
         json_obj_begin(j, NULL);
-        json_lit(j, "name", a->name);
+        json_str(j, "name", a->name);
         json_uint(j, "count", a->count);
         if (a->detail[0])
             json_str(j, "detail", a->detail);
@@ -238,7 +231,7 @@ rs_alerts(struct json *j, const struct tls_facts *t)
     for (unsigned i = 0; i < t->n_alerts && i < FACTS_ALERTS_MAX; i++) {
         const struct tls_alert *a = &t->alerts[i];
         json_obj_begin(j, NULL);
-        json_lit(j, "from", a->from == 0 ? "client" : "server");
+        json_str(j, "from", a->from == 0 ? "client" : "server");
         if (a->level < 0)
             json_null(j, "level");
         else
@@ -249,7 +242,7 @@ rs_alerts(struct json *j, const struct tls_facts *t)
         } else {
             json_int(j, "code", a->code);
             const char *nm = tls_alert_str(a->code);
-            json_lit(j, "name", nm ? nm : "unknown");
+            json_str(j, "name", nm ? nm : "unknown");
         }
         json_bool(j, "encrypted", a->encrypted);
         if (a->after < 0) {
@@ -261,7 +254,7 @@ rs_alerts(struct json *j, const struct tls_facts *t)
             if (!hs)
                 hs = "unknown";
             str_cat(b, sizeof(b), at, hs, strlen(hs));
-            json_lit(j, "after", b);
+            json_str(j, "after", b);
         }
         json_ts(j, "ts", a->ts_us);
         json_obj_end(j);
@@ -280,8 +273,8 @@ rs_tls(struct json *j, const struct tls_facts *t)
     }
     char hex[8];
     json_obj_begin(j, "tls");
-    json_lit(j, "version", t->version ? tls_version_str(t->version) : NULL);
-    json_lit(j, "client_version", t->client_version ? tls_version_str(t->client_version) : NULL);
+    json_str(j, "version", t->version ? tls_version_str(t->version) : NULL);
+    json_str(j, "client_version", t->client_version ? tls_version_str(t->client_version) : NULL);
     if (t->cipher_seen) {
         const char *c = tls_cipher_str(t->cipher);
         if (c == NULL) { /* "0x%04X" of an unnamed suite (printf was 1 % of a dense run) */
@@ -291,7 +284,7 @@ rs_tls(struct json *j, const struct tls_facts *t)
             report_hex_upper(hex + 2, code, sizeof(code));
             c = hex;
         }
-        json_lit(j, "cipher", c);
+        json_str(j, "cipher", c);
         json_uint(j, "cipher_code", t->cipher);
     } else {
         json_null(j, "cipher");
@@ -301,23 +294,23 @@ rs_tls(struct json *j, const struct tls_facts *t)
     rs_fstr(j, "alpn", &t->alpn);
     json_bool(j, "status_request", t->status_request);
     json_bool(j, "hello_retry", t->hello_retry);
-    json_lit(j, "handshake", rs_outcome(t->handshake));
+    json_str(j, "handshake", rs_outcome(t->handshake));
     json_bool(j, "resumed", t->resumed);
     json_bool(j, "anonymous", t->anonymous);
     json_bool(j, "decrypted", t->decrypted);
     json_bool(j, "client_certificate_requested", t->client_certificate_requested);
-    json_lit(j, "certificates", rs_visibility(t->certificates));
-    json_lit(j, "client_certificates", rs_visibility(t->client_certificates));
+    json_str(j, "certificates", rs_visibility(t->certificates));
+    json_str(j, "client_certificates", rs_visibility(t->client_certificates));
     rs_chain(j, "server_chain", t->server_chain, t->n_server_chain);
     json_bool(j, "server_chain_truncated", t->server_chain_truncated);
     rs_chain(j, "client_chain", t->client_chain, t->n_client_chain);
     json_bool(j, "client_chain_truncated", t->client_chain_truncated);
     rs_alerts(j, t);
-    json_lit(j, "ja3", t->ja3[0] ? t->ja3 : NULL);
-    json_lit(j, "ja3s", t->ja3s[0] ? t->ja3s : NULL);
-    rs_flit(j, "ja3_string", &t->ja3_string);
-    rs_flit(j, "ja3s_string", &t->ja3s_string);
-    rs_flit(j, "handshake_messages", &t->hs_history);
+    json_str(j, "ja3", t->ja3[0] ? t->ja3 : NULL);
+    json_str(j, "ja3s", t->ja3s[0] ? t->ja3s : NULL);
+    rs_fstr(j, "ja3_string", &t->ja3_string);
+    rs_fstr(j, "ja3s_string", &t->ja3s_string);
+    rs_fstr(j, "handshake_messages", &t->hs_history);
     json_obj_end(j);
 }
 
@@ -355,9 +348,9 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
         json_int(j, "verify_error", d->verify_error);
         json_str(j, "verify_error_text", d->verify_error_text);
     }
-    json_lit(j, "exchange_status", d->exchange_status[0] ? d->exchange_status : NULL);
+    json_str(j, "exchange_status", d->exchange_status[0] ? d->exchange_status : NULL);
     json_str(j, "checked_name", d->checked_name[0] ? d->checked_name : NULL);
-    json_lit(j, "checked_name_source",
+    json_str(j, "checked_name_source",
              d->checked_name_source == NAME_SRC_NONE ? NULL
                                                      : name_source_str(d->checked_name_source));
     json_str(j, "untrusted_root_subject",
@@ -374,7 +367,7 @@ void
 report_session_json(struct json *j, const struct flow_record *rec, const struct diagnosis *dg)
 {
     json_obj_begin(j, NULL);
-    json_lit(j, "event", "session");
+    json_str(j, "event", "session");
     rs_transport(j, rec);
     rs_smtp(j, &rec->facts->smtp);
     rs_tls(j, &rec->facts->tls);
@@ -389,7 +382,7 @@ void
 report_flow_json(struct json *j, const struct flow_record *rec)
 {
     json_obj_begin(j, NULL);
-    json_lit(j, "event", "flow");
+    json_str(j, "event", "flow");
     rs_transport(j, rec);
     json_bool(j, "syn", rec->syn_seen[0]);
     json_bool(j, "syn_ack", rec->syn_seen[1]);

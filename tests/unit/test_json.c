@@ -211,57 +211,6 @@ test_two_escapes_every_pair(void **state)
         }
 }
 
-/* json_lit (text smtptap builds itself) writes what json_str writes:
- * every length from 0 to 40, first and later members, NULL, and one record
- * larger than the writer's buffer (the path that grows it). */
-struct lit_arg {
-    bool lit;
-    unsigned repeat;
-};
-
-static void
-write_lit(struct json *j, void *arg)
-{
-    const struct lit_arg *a = arg;
-    static const char text[] = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384-771,4866";
-    char s[48];
-    json_obj_begin(j, NULL);
-    for (unsigned r = 0; r < a->repeat; r++)
-        for (unsigned n = 0; n <= 40; n++) {
-            memcpy(s, text, n);
-            s[n] = '\0';
-            if (a->lit)
-                json_lit(j, "k", s);
-            else
-                json_str(j, "k", s);
-        }
-    json_arr_begin(j, "l");
-    if (a->lit) {
-        json_lit(j, NULL, "first");
-        json_lit(j, NULL, NULL);
-    } else {
-        json_str(j, NULL, "first");
-        json_str(j, NULL, NULL);
-    }
-    json_arr_end(j);
-    json_obj_end(j);
-    json_record_end(j);
-}
-
-static void
-test_lit_writes_what_str_writes(void **state)
-{
-    (void)state;
-    for (unsigned repeat = 1; repeat <= 6000; repeat += 5999) { /* 6000: ~2 MB */
-        struct lit_arg a = {false, repeat}, b = {true, repeat};
-        char *want = tu_json_capture(write_lit, &a), *got = tu_json_capture(write_lit, &b);
-        assert_true(strlen(want) > (repeat > 1 ? 1000000u : 100u));
-        assert_string_equal(got, want);
-        free(want);
-        free(got);
-    }
-}
-
 int
 main(void)
 {
@@ -273,7 +222,6 @@ main(void)
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_null_stream_discards),
         cmocka_unit_test(test_large_output_in_order),
-        cmocka_unit_test(test_lit_writes_what_str_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
