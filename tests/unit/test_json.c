@@ -211,6 +211,57 @@ test_two_escapes_every_pair(void **state)
         }
 }
 
+/* Plain strings (nothing to escape: one copy with their quotes) of every
+ * length 0-40, in a record of ~2 MB that outgrows the writer's buffer, so
+ * both the one-copy path and the appending one are taken. */
+static const char plain_text[] = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384-771,4866";
+
+static void
+write_plain(struct json *j, void *arg)
+{
+    (void)arg;
+    char s[48];
+    json_obj_begin(j, NULL);
+    for (unsigned r = 0; r < 2000; r++)
+        for (unsigned n = 0; n <= 40; n++) {
+            memcpy(s, plain_text, n);
+            s[n] = '\0';
+            json_str(j, "k", s);
+        }
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+static void
+test_plain_strings_any_room(void **state)
+{
+    (void)state;
+    size_t cap = 4u << 20, n = 0;
+    char *want = malloc(cap);
+    assert_non_null(want);
+    want[n++] = '{';
+    for (unsigned r = 0; r < 2000; r++)
+        for (unsigned k = 0; k <= 40; k++) {
+            assert_true(n + 64 < cap);
+            if (n > 1)
+                want[n++] = ',';
+            memcpy(want + n, "\"k\":\"", 5);
+            n += 5;
+            memcpy(want + n, plain_text, k);
+            n += k;
+            want[n++] = '"';
+        }
+    want[n++] = '}';
+    want[n++] = '\n';
+    assert_true(n < cap);
+    want[n] = '\0';
+    char *got = tu_json_capture(write_plain, NULL);
+    assert_int_equal(strlen(got), n);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+}
+
 int
 main(void)
 {
@@ -222,6 +273,7 @@ main(void)
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_null_stream_discards),
         cmocka_unit_test(test_large_output_in_order),
+        cmocka_unit_test(test_plain_strings_any_room),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
