@@ -23,6 +23,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
+#include "tu_certs.h"
 #include "tu_file.h"
 #include "verify_sig.h"
 
@@ -108,47 +109,6 @@ static const char *const names[NCERTS] = {
     [OROOT] = "oroot"};
 static X509 *certs[NCERTS];
 
-static void
-make_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-    X509V3_CTX v3;
-    X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
-    assert_non_null(e);
-    assert_int_equal(X509_add_ext(x, e, -1), 1);
-    X509_EXTENSION_free(e);
-}
-
-/* A certificate signed with key (one key for issuer and subject: the
- * signatures verify, the names make the chain), valid from nb to na; ku its
- * key usage ("digitalSignature" on a CA must not sign certificates, RFC 5280
- * §4.2.1.3: OpenSSL reports KEYUSAGE_NO_CERTSIGN on its leaves). raw_na, when
- * given, replaces notAfter by that UTCTime text as is (malformed times). */
-static X509 *
-make_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, bool ca, const char *ku, time_t nb,
-          time_t na, const char *raw_na)
-{
-    X509 *x = X509_new();
-    assert_non_null(x);
-    assert_int_equal(X509_set_version(x, X509_VERSION_3), 1);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), ca ? 1 : 2);
-    X509_NAME *s = X509_get_subject_name(x), *i = X509_get_issuer_name(x);
-    X509_NAME_add_entry_by_txt(s, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-    X509_NAME_add_entry_by_txt(i, "CN", MBSTRING_ASC, (const unsigned char *)issuer_cn, -1, -1, 0);
-    assert_non_null(ASN1_TIME_set(X509_getm_notBefore(x), nb));
-    assert_non_null(ASN1_TIME_set(X509_getm_notAfter(x), na));
-    if (raw_na) {
-        ASN1_TIME *t = X509_getm_notAfter(x);
-        assert_int_equal(ASN1_STRING_set(t, raw_na, (int)strlen(raw_na)), 1);
-        t->type = V_ASN1_UTCTIME;
-    }
-    assert_int_equal(X509_set_pubkey(x, key), 1);
-    make_ext(x, x, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
-    make_ext(x, x, NID_key_usage, ku);
-    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
-    return x;
-}
-
 static X509_STORE *store;
 
 static int
@@ -163,21 +123,22 @@ setup(void **state)
     assert_non_null(key);
     const time_t y2020 = 1577836800, y2040 = 2208988800;
     const char *sig = "critical,digitalSignature", *ca = "critical,keyCertSign,cRLSign";
-    certs[KUCA] = make_cert("No CertSign CA", "No CertSign CA", key, true, sig, y2020, y2040, NULL);
+    certs[KUCA] =
+        tu_make_cert("No CertSign CA", "No CertSign CA", key, true, sig, y2020, y2040, NULL);
     certs[KULEAF] =
-        make_cert("ku.example.com", "No CertSign CA", key, false, sig, y2020, y2040, NULL);
+        tu_make_cert("ku.example.com", "No CertSign CA", key, false, sig, y2020, y2040, NULL);
     /* Validity edges under a CA that may sign: ending and starting exactly
      * at a verification time, a GeneralizedTime (2050 and later, RFC 5280
      * §4.1.2.5), a UTCTime without seconds and one with month 13. */
-    certs[GENCA] = make_cert("Gen CA", "Gen CA", key, true, ca, y2020, 2556144000, NULL);
-    certs[EDGE_NA] = make_cert("na.example.com", "Gen CA", key, false, sig, y2020, T2025, NULL);
-    certs[EDGE_NB] = make_cert("nb.example.com", "Gen CA", key, false, sig, T2025, y2040, NULL);
+    certs[GENCA] = tu_make_cert("Gen CA", "Gen CA", key, true, ca, y2020, 2556144000, NULL);
+    certs[EDGE_NA] = tu_make_cert("na.example.com", "Gen CA", key, false, sig, y2020, T2025, NULL);
+    certs[EDGE_NB] = tu_make_cert("nb.example.com", "Gen CA", key, false, sig, T2025, y2040, NULL);
     certs[GENTIME] =
-        make_cert("gt.example.com", "Gen CA", key, false, sig, y2020, 2556144000, NULL);
+        tu_make_cert("gt.example.com", "Gen CA", key, false, sig, y2020, 2556144000, NULL);
     certs[SHORTTIME] =
-        make_cert("st.example.com", "Gen CA", key, false, sig, y2020, y2040, "3001010000Z");
+        tu_make_cert("st.example.com", "Gen CA", key, false, sig, y2020, y2040, "3001010000Z");
     certs[BADMONTH] =
-        make_cert("bm.example.com", "Gen CA", key, false, sig, y2020, y2040, "301301000000Z");
+        tu_make_cert("bm.example.com", "Gen CA", key, false, sig, y2020, y2040, "301301000000Z");
     EVP_PKEY_free(key);
     store = X509_STORE_new();
     assert_non_null(store);

@@ -1,5 +1,5 @@
-/* \summary: test helpers: fixture certificates into the certificate cache,
- * and the session facts of a server chain sent in clear. */
+/* \summary: test helpers: fixture certificates into the certificate cache, certificates made on the
+ * spot, and the session facts of a server chain sent in clear. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "certcache.h"
 #include "tu_certs.h"
@@ -36,4 +38,45 @@ tu_chain_facts(struct session_facts *facts, const uint32_t *ids, unsigned n, uin
         facts->tls.sni.s = sni;
         facts->tls.sni.len = (uint32_t)strlen((const char *)sni);
     }
+}
+
+static void
+tu_make_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+    X509V3_CTX v3;
+    X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
+    assert_non_null(e);
+    assert_int_equal(X509_add_ext(x, e, -1), 1);
+    X509_EXTENSION_free(e);
+}
+
+/* A certificate signed with key (one key for issuer and subject: the
+ * signatures verify, the names make the chain), valid from nb to na; ku its
+ * key usage ("digitalSignature" on a CA must not sign certificates, RFC 5280
+ * §4.2.1.3: OpenSSL reports KEYUSAGE_NO_CERTSIGN on its leaves). raw_na, when
+ * given, replaces notAfter by that UTCTime text as is (malformed times). */
+X509 *
+tu_make_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, bool ca, const char *ku,
+             time_t nb, time_t na, const char *raw_na)
+{
+    X509 *x = X509_new();
+    assert_non_null(x);
+    assert_int_equal(X509_set_version(x, X509_VERSION_3), 1);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), ca ? 1 : 2);
+    X509_NAME *s = X509_get_subject_name(x), *i = X509_get_issuer_name(x);
+    X509_NAME_add_entry_by_txt(s, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+    X509_NAME_add_entry_by_txt(i, "CN", MBSTRING_ASC, (const unsigned char *)issuer_cn, -1, -1, 0);
+    assert_non_null(ASN1_TIME_set(X509_getm_notBefore(x), nb));
+    assert_non_null(ASN1_TIME_set(X509_getm_notAfter(x), na));
+    if (raw_na) {
+        ASN1_TIME *t = X509_getm_notAfter(x);
+        assert_int_equal(ASN1_STRING_set(t, raw_na, (int)strlen(raw_na)), 1);
+        t->type = V_ASN1_UTCTIME;
+    }
+    assert_int_equal(X509_set_pubkey(x, key), 1);
+    tu_make_ext(x, x, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
+    tu_make_ext(x, x, NID_key_usage, ku);
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    return x;
 }

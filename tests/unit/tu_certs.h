@@ -1,9 +1,14 @@
-/* \summary: test helpers: fixture certificates into the certificate cache,
+/* \summary: test helpers: fixture certificates into the certificate cache, certificates made on the spot,
  * and the session facts of a server chain sent in clear. */
 #ifndef SMTPTAP_TU_CERTS_H
 #define SMTPTAP_TU_CERTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "facts.h"
 
@@ -14,5 +19,13 @@ uint32_t tu_cert_add(const char *path);
 /* Facts of a TLS session whose server sent the chain ids[0..n) in clear
  * with the SNI sni (NUL-terminated, borrowed, may be NULL). */
 void tu_chain_facts(struct session_facts *facts, const uint32_t *ids, unsigned n, uint8_t *sni);
+
+/* A certificate signed with key (one key for issuer and subject: the
+ * signatures verify, the names make the chain), valid from nb to na; ku its
+ * key usage ("critical,keyCertSign,cRLSign" for a CA that signs). raw_na,
+ * when given, replaces notAfter by that UTCTime text as is (malformed
+ * times). Fails the test when it cannot be made. */
+X509 *tu_make_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, bool ca, const char *ku,
+                   time_t nb, time_t na, const char *raw_na);
 
 #endif
