@@ -217,6 +217,34 @@ verify_bucket_stable(const uint32_t *ids, unsigned n, int64_t b)
     return true;
 }
 
+/* Whether the chain OpenSSL built (the sent certificates it used and those
+ * of the trust store: the root, a stored intermediate) keeps its validity
+ * through the hour [b, b + VERIFY_BUCKET_S): a trusted root that expires
+ * within it changes the verdict there, as a sent certificate would
+ * (verify_bucket_stable). X509_cmp_time: -1 for earlier or equal, 1 for
+ * later, 0 when the time cannot be read. */
+static bool
+verify_built_stable(X509_STORE_CTX *ctx, int64_t b)
+{
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+    time_t lo = (time_t)b, last = (time_t)(b + VERIFY_BUCKET_S - 1);
+    for (int i = 0; chain != NULL && i < sk_X509_num(chain); i++) {
+        const X509 *x = sk_X509_value(chain, i);
+        time_t before = lo - 1;
+        int nb_lo = X509_cmp_time(X509_get0_notBefore(x), &lo);
+        int nb_hi = X509_cmp_time(X509_get0_notBefore(x), &last);
+        int na_lo = X509_cmp_time(X509_get0_notAfter(x), &before);
+        int na_hi = X509_cmp_time(X509_get0_notAfter(x), &last);
+        if (nb_lo == 0 || nb_hi == 0 || na_lo == 0 || na_hi == 0)
+            return false;
+        if (nb_lo > 0 && nb_hi < 0) /* notBefore in (b, b + S - 1] */
+            return false;
+        if (na_lo > 0 && na_hi < 0) /* notAfter in [b, b + S - 1] */
+            return false;
+    }
+    return true;
+}
+
 /* The slot holding (ids, b), or the one to fill: VERIFY_CACHE_WAYS
  * consecutive slots are probed, and a miss takes an empty one or the least
  * recently used. (Direct-mapped, two chains in use that shared a slot
@@ -291,6 +319,8 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result
         vf.cur = out;
         (void)X509_verify_cert(ctx);
         vf.cur = NULL;
+        if (slot && !verify_built_stable(ctx, bucket))
+            slot = NULL;
     } else {
         out->first_error = X509_V_ERR_UNSPECIFIED;
         snprintf(out->first_error_text, sizeof(out->first_error_text),

@@ -12,6 +12,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <unistd.h>
 
 #include "certcache.h"
 #include "config.h"
@@ -258,6 +262,59 @@ test_cache_many_chains(void **state)
     free(inter);
 }
 
+/* A trusted root that expires in the middle of an hour: a chain verified
+ * before its end is not remembered for that hour, so the same chain after
+ * it is verified again and found expired (the hour's cache looked only at
+ * the certificates sent). The root and the leaf are made here (EC P-256),
+ * the root written to a file the configuration trusts. */
+static void
+test_cache_root_expiring_in_the_hour(void **state)
+{
+    (void)state;
+    verify_fini();
+    const time_t hour = (time_t)(T2025 - T2025 % 3600), mid = hour + 1800;
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    assert_non_null(key);
+    const char *ca = "critical,keyCertSign,cRLSign", *sig = "critical,digitalSignature";
+    X509 *root =
+        tu_make_cert("Half Hour Root", "Half Hour Root", key, true, ca, hour - 86400, mid, NULL);
+    X509 *leaf = tu_make_cert("hh.example.com", "Half Hour Root", key, false, sig, hour - 86400,
+                              hour + 86400, NULL);
+    EVP_PKEY_free(key);
+    char root_path[] = "/tmp/smtptap-test-root-XXXXXX";
+    int fd = mkstemp(root_path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    assert_int_equal(PEM_write_X509(f, root), 1);
+    assert_int_equal(fclose(f), 0);
+    cfg.ca_files[0] = root_path;
+    char err[256];
+    if (verify_init(&cfg, err, sizeof(err)) != 0)
+        fail_msg("verify_init: %s", err);
+    unsigned char *der = NULL;
+    int dn = i2d_X509(leaf, &der);
+    assert_true(dn > 0);
+    uint32_t id = certcache_add(der, (size_t)dn);
+    assert_true(id > 0);
+    OPENSSL_free(der);
+    X509_free(leaf);
+    X509_free(root);
+
+    struct verify_result a, b;
+    uint64_t c0, h0, c1, h1;
+    verify_counters(&c0, &h0);
+    verify_chain(&id, 1, (int64_t)hour + 600, &a); /* the root still valid */
+    verify_chain(&id, 1, (int64_t)mid + 600, &b);  /* the same hour, the root expired */
+    verify_counters(&c1, &h1);
+    unlink(root_path);
+    assert_int_equal(a.first_error, 0);
+    assert_int_not_equal(b.first_error, 0);
+    assert_true(b.expired);
+    assert_int_equal(c1 - c0, 2);
+    assert_int_equal(h1 - h0, 0);
+}
+
 /* diagnose_prewarm judges a new server chain as the session's diagnosis
  * will: the same verification (the diagnosis at the session's end is then
  * a cache hit and the same verdict), the SNI's name check remembered, and
@@ -316,6 +373,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_weak, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_many_chains, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_root_expiring_in_the_hour, setup, teardown),
         cmocka_unit_test_prestate_setup_teardown(test_prewarm, setup, teardown, &with_diagnose),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
