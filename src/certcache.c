@@ -164,6 +164,56 @@ certcache_session_done(const uint32_t *ids, unsigned n)
     }
 }
 
+/* Digests the entry's DER and decodes it once (RFC 5280 §4.1), extracting its fields;
+ * the object is kept for verification (leaves: while in the ring,
+ * cc_ring_push). A decode the memcap refused is not a verdict on the DER:
+ * the entry says so and is decoded again when the certificate is sent
+ * again (certcache_add). */
+static void
+cc_decode(struct cert_entry *e)
+{
+    unsigned int dl = 0;
+    if (EVP_Digest(e->der, e->der_len, e->sha256, &dl, cc.sha256 ? cc.sha256 : EVP_sha256(),
+                   NULL) != 1 ||
+        EVP_Digest(e->der, e->der_len, e->sha1, &dl, cc.sha1 ? cc.sha1 : EVP_sha1(), NULL) != 1) {
+        e->refused = true; /* a digest context could not be allocated */
+        e->info.parse_error = "not decoded: memcap reached";
+        cc.parse_errors++;
+        return;
+    }
+    uint64_t hits = mem_cap_hits();
+    int trailing = 0;
+    X509 *x = x509_decode(e->der, e->der_len, &trailing);
+    e->refused = false;
+    if (trailing) {
+        e->info.parse_error = "trailing bytes after the certificate";
+    } else if (!x) {
+        e->refused = mem_cap_hits() != hits;
+        e->info.parse_error = e->refused ? "not decoded: memcap reached" : "bad DER";
+    }
+    if (x && x509_fill(x, &e->info) != 0) { /* its strings could not be allocated */
+        X509_free(x);
+        x = NULL;
+        e->refused = true;
+    }
+    if (!x)
+        cc.parse_errors++;
+    e->x509 = x;
+    if (x)
+        cc_ring_push(e);
+}
+
+/* A certificate whose decode the memcap refused, sent again: decoded now
+ * if memory allows. */
+static void
+cc_retry(struct cert_entry *e)
+{
+    x509_info_free(&e->info);
+    memset(&e->info, 0, sizeof(e->info));
+    cc.parse_errors--;
+    cc_decode(e);
+}
+
 static uint32_t
 cc_create(const uint8_t *der, size_t len, uint64_t h)
 {
@@ -184,29 +234,8 @@ cc_create(const uint8_t *der, size_t len, uint64_t h)
     e->der_len = (uint32_t)len;
     e->hash = h;
     e->seen = 1;
-    unsigned int dl = 0;
-    EVP_Digest(der, len, e->sha256, &dl, cc.sha256 ? cc.sha256 : EVP_sha256(), NULL);
-    EVP_Digest(der, len, e->sha1, &dl, cc.sha1 ? cc.sha1 : EVP_sha1(), NULL);
-    /* Decode once (RFC 5280 §4.1); the object is kept for verification
-     * (leaves: while in the ring, cc_ring_push). */
-    uint64_t hits = mem_cap_hits();
-    int trailing = 0;
-    X509 *x = x509_decode(der, len, &trailing);
-    if (trailing) {
-        e->info.parse_error = "trailing bytes after the certificate";
-    } else if (!x) {
-        e->info.parse_error = mem_cap_hits() != hits ? "not decoded: memcap reached" : "bad DER";
-    }
-    if (x && x509_fill(x, &e->info) != 0) {
-        X509_free(x);
-        x = NULL;
-    }
-    if (!x)
-        cc.parse_errors++;
-    e->x509 = x;
     e->id = ++cc.n;
-    if (x)
-        cc_ring_push(e);
+    cc_decode(e);
     return e->id;
 }
 
@@ -238,6 +267,8 @@ certcache_add(const uint8_t *der, size_t len)
         struct cert_entry *e = cc_entry(id - 1);
         if (e->hash == h && e->der_len == len && memcmp(e->der, der, len) == 0) {
             e->seen++;
+            if (e->refused)
+                cc_retry(e);
             return id;
         }
     }

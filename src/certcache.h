@@ -22,6 +22,8 @@ struct cert_entry {
     uint64_t hash;         /* fast hash of the DER (table key) */
     uint32_t ring_slot;    /* 1 + its position in the ring of decoded leaves, 0 = none */
     bool pem_written;      /* --certs wrote it */
+    bool refused;          /* not decoded because the memcap refused memory: decoded again
+                            * when sent again (info.parse_error says so meanwhile) */
 };
 
 /* Decoded objects kept for leaf certificates: the most recent ones. */

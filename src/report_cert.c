@@ -78,8 +78,9 @@ report_cert_json(struct json *j, const char *key, uint32_t cert_id)
     report_cert_render(j, key, cert_id);
     size_t end = json_pos(j);
     const char *d = json_data(j);
-    if (cert_id == 0 || !d || end <= start)
-        return;
+    const struct cert_entry *e = certcache_get(cert_id);
+    if (cert_id == 0 || !d || end <= start || !e || e->refused)
+        return; /* a refused decode is tried again: its render would go stale */
     /* Skip the member's comma and key: the value starts at its '{'. */
     const char *v = memchr(d + start, '{', end - start);
     if (!v || (size_t)(d + end - v) > REPORT_CERT_JSON_MAX)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "certcache.h"
 #include "config.h"
@@ -24,6 +25,7 @@
 #include "mem_openssl.h"
 #include "namememo.h"
 #include "tu_certs.h"
+#include "tu_file.h"
 #include "verify.h"
 
 #define CERT(n) SRCDIR "/tests/data/certs/" n
@@ -112,6 +114,53 @@ test_refused_allocation_no_mismatch(void **state)
     assert_int_equal(clean, 3);
 }
 
+/* A certificate whose digests, decode or fields met a refused allocation
+ * says so ("not decoded: memcap reached", counted as a parse error) and is
+ * decoded when it is sent again: for k = 1, 2, ... the k-th allocation of
+ * a new certificate's entry is refused, then the same DER is added again.
+ * Without a refusal, the entry is right the first time. */
+static void
+test_refused_decode_retried(void **state)
+{
+    (void)state;
+    certcache_free();
+    certcache_init(1000);
+    size_t n;
+    uint8_t *leaf = tu_read_file(CERT("leaf.der"), &n);
+    unsigned refused = 0, clean = 0;
+    for (uint32_t k = 1; k <= 800 && clean < 3; k++) {
+        memcpy(leaf + n - 4, &k, 4); /* a new DER each time: the signature's last bytes */
+        uint8_t want[32];
+        unsigned int dl = 0;
+        assert_int_equal(EVP_Digest(leaf, n, want, &dl, EVP_sha256(), NULL), 1);
+        uint32_t errs = certcache_parse_errors();
+        mem_fail_after(k);
+        uint32_t id = certcache_add(leaf, n);
+        mem_fail_after(0);
+        if (id == 0) { /* the entry itself could not be allocated: nothing kept */
+            refused++;
+            continue;
+        }
+        const struct cert_entry *e = certcache_get(id);
+        if (e->refused) {
+            refused++;
+            assert_string_equal(e->info.parse_error, "not decoded: memcap reached");
+            assert_int_equal(certcache_parse_errors(), errs + 1);
+            assert_int_equal(certcache_add(leaf, n), id); /* sent again */
+        } else {
+            clean++;
+        }
+        assert_false(e->refused);
+        assert_null(e->info.parse_error);
+        assert_string_equal(e->info.subject_cn, "mail.example.com");
+        assert_memory_equal(e->sha256, want, 32);
+        assert_int_equal(certcache_parse_errors(), errs);
+    }
+    assert_true(refused >= 3);
+    assert_int_equal(clean, 3);
+    free(leaf);
+}
+
 int
 main(void)
 {
@@ -132,6 +181,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refused_allocation_not_remembered),
         cmocka_unit_test(test_refused_allocation_no_mismatch),
+        cmocka_unit_test(test_refused_decode_retried),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     diagnose_fini();
