@@ -164,7 +164,7 @@ certcache_session_done(const uint32_t *ids, unsigned n)
     }
 }
 
-/* Digests the entry's DER and decodes it once (RFC 5280 §4.1), extracting its fields;
+/* Decodes the entry's DER once (RFC 5280 §4.1) and extracts its fields;
  * the object is kept for verification (leaves: while in the ring,
  * cc_ring_push). A decode the memcap refused is not a verdict on the DER:
  * the entry says so and is decoded again when the certificate is sent
@@ -172,15 +172,6 @@ certcache_session_done(const uint32_t *ids, unsigned n)
 static void
 cc_decode(struct cert_entry *e)
 {
-    unsigned int dl = 0;
-    if (EVP_Digest(e->der, e->der_len, e->sha256, &dl, cc.sha256 ? cc.sha256 : EVP_sha256(),
-                   NULL) != 1 ||
-        EVP_Digest(e->der, e->der_len, e->sha1, &dl, cc.sha1 ? cc.sha1 : EVP_sha1(), NULL) != 1) {
-        e->refused = true; /* a digest context could not be allocated */
-        e->info.parse_error = "not decoded: memcap reached";
-        cc.parse_errors++;
-        return;
-    }
     uint64_t hits = mem_cap_hits();
     int trailing = 0;
     X509 *x = x509_decode(e->der, e->der_len, &trailing);
@@ -234,6 +225,16 @@ cc_create(const uint8_t *der, size_t len, uint64_t h)
     e->der_len = (uint32_t)len;
     e->hash = h;
     e->seen = 1;
+    unsigned int dl = 0;
+    if (EVP_Digest(der, len, e->sha256, &dl, cc.sha256 ? cc.sha256 : EVP_sha256(), NULL) != 1 ||
+        EVP_Digest(der, len, e->sha1, &dl, cc.sha1 ? cc.sha1 : EVP_sha1(), NULL) != 1) {
+        /* a digest context could not be allocated (the memcap): not cached
+         * this time, which the session's record says, rather than an
+         * entry known by a wrong SHA-256 */
+        mem_free(e->der, len);
+        e->der = NULL;
+        return 0;
+    }
     e->id = ++cc.n;
     cc_decode(e);
     return e->id;

@@ -114,9 +114,10 @@ test_refused_allocation_no_mismatch(void **state)
     assert_int_equal(clean, 3);
 }
 
-/* A certificate whose digests, decode or fields met a refused allocation
- * says so ("not decoded: memcap reached", counted as a parse error) and is
- * decoded when it is sent again: for k = 1, 2, ... the k-th allocation of
+/* A certificate whose decode or fields met a refused allocation says so
+ * ("not decoded: memcap reached", counted as a parse error) and is decoded
+ * when it is sent again (one whose entry or digests could not be made is
+ * not kept at all): for k = 1, 2, ... the k-th allocation of
  * a new certificate's entry is refused, then the same DER is added again.
  * Without a refusal, the entry is right the first time. */
 static void
@@ -130,14 +131,16 @@ test_refused_decode_retried(void **state)
     unsigned refused = 0, clean = 0;
     for (uint32_t k = 1; k <= 800 && clean < 3; k++) {
         memcpy(leaf + n - 4, &k, 4); /* a new DER each time: the signature's last bytes */
-        uint8_t want[32];
+        uint8_t want[32], want1[20];
         unsigned int dl = 0;
         assert_int_equal(EVP_Digest(leaf, n, want, &dl, EVP_sha256(), NULL), 1);
-        uint32_t errs = certcache_parse_errors();
+        assert_int_equal(EVP_Digest(leaf, n, want1, &dl, EVP_sha1(), NULL), 1);
+        uint32_t errs = certcache_parse_errors(), count = certcache_count();
         mem_fail_after(k);
         uint32_t id = certcache_add(leaf, n);
         mem_fail_after(0);
-        if (id == 0) { /* the entry itself could not be allocated: nothing kept */
+        if (id == 0) { /* the entry or its digests could not be made: nothing kept */
+            assert_int_equal(certcache_count(), count);
             refused++;
             continue;
         }
@@ -154,6 +157,7 @@ test_refused_decode_retried(void **state)
         assert_null(e->info.parse_error);
         assert_string_equal(e->info.subject_cn, "mail.example.com");
         assert_memory_equal(e->sha256, want, 32);
+        assert_memory_equal(e->sha1, want1, 20);
         assert_int_equal(certcache_parse_errors(), errs);
     }
     assert_true(refused >= 3);
