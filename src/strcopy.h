@@ -101,14 +101,16 @@ str_put(struct strbuf *b, const char *p, size_t len)
     b->len = str_append(b->s, b->n, b->len, p, len);
 }
 
-/* Appends at most max bytes of src ("%.*s"). */
+/* Appends at most max bytes of src ("%.*s"); NULL appends nothing, as
+ * str_cat. */
 static inline void
 str_addn(struct strbuf *b, const char *src, size_t max)
 {
-    str_put(b, src, strnlen(src, max));
+    str_put(b, src, src != NULL ? strnlen(src, max) : 0);
 }
 
-/* Appends each string up to the terminating NULL ("%s%s..."). */
+/* Appends each string up to the terminating NULL ("%s%s..."): a NULL
+ * piece ends the list, so pieces that may be NULL go through str_addn. */
 __attribute__((sentinel)) static inline void
 str_add(struct strbuf *b, ...)
 {

@@ -41,6 +41,14 @@ test_null_and_zero(void **state)
     memcpy(b, "zzz", 4);
     assert_int_equal(str_copy(b, 0, "abc"), 0);
     assert_string_equal(b, "zzz"); /* n == 0: untouched */
+    /* str_addn takes NULL as str_cat does: nothing appended */
+    char c[8];
+    struct strbuf sb = str_buf(c, sizeof(c));
+    str_add(&sb, "ab", NULL);
+    str_addn(&sb, NULL, 4);
+    str_addn(&sb, "cdef", 2);
+    assert_string_equal(c, "abcd");
+    assert_int_equal(sb.len, 4);
 }
 
 /* str_cat and str_cat_int build what snprintf("%s %.5s(%d)") does, for every
