@@ -23,6 +23,7 @@
 #define VERIFY_CACHE_SLOTS 4096
 #define VERIFY_CACHE_WAYS  8
 #define VERIFY_BUCKET_S    3600
+#define VERIFY_TIMES       16 /* trust store certificates whose times are kept */
 
 struct verify_slot {
     bool used;
@@ -38,6 +39,11 @@ static struct {
     struct verify_slot *cache;
     uint64_t computed, cached, clock;
     struct verify_result *cur; /* the result the callback fills */
+    struct {                   /* validity of the trust store's certificates, by object */
+        const X509 *x;         /* (they live as long as the store) */
+        int64_t nb, na;
+        bool ok;
+    } times[VERIFY_TIMES];
 } vf;
 
 static int verify_load(const struct config *cfg, char *err, size_t errlen);
@@ -204,42 +210,64 @@ verify_strength(const uint32_t *ids, unsigned n, struct verify_result *r)
 
 /* True when no certificate's validity starts or ends inside the bucket. */
 static bool
+verify_times_stable(int64_t nb, int64_t na, int64_t b)
+{
+    return !((nb > b && nb <= b + VERIFY_BUCKET_S) || (na >= b && na < b + VERIFY_BUCKET_S));
+}
+
+static bool
 verify_bucket_stable(const uint32_t *ids, unsigned n, int64_t b)
 {
     for (unsigned i = 0; i < n; i++) {
         const struct cert_entry *e = certcache_get(ids[i]);
         if (!e || e->info.parse_error)
             return false;
-        if ((e->info.not_before > b && e->info.not_before <= b + VERIFY_BUCKET_S) ||
-            (e->info.not_after >= b && e->info.not_after < b + VERIFY_BUCKET_S))
+        if (!verify_times_stable(e->info.not_before, e->info.not_after, b))
             return false;
     }
     return true;
 }
 
-/* Whether the chain OpenSSL built (the sent certificates it used and those
- * of the trust store: the root, a stored intermediate) keeps its validity
- * through the hour [b, b + VERIFY_BUCKET_S): a trusted root that expires
- * within it changes the verdict there, as a sent certificate would
- * (verify_bucket_stable). X509_cmp_time: -1 for earlier or equal, 1 for
- * later, 0 when the time cannot be read. */
+/* A trust store certificate's validity as seconds (parsed once per object:
+ * ASN1 times cost thousands of instructions each to read, and the same
+ * root ends every chain); false when a time cannot be read. */
 static bool
-verify_built_stable(X509_STORE_CTX *ctx, int64_t b)
+verify_store_times(const X509 *x, int64_t *nb, int64_t *na)
+{
+    unsigned i = (unsigned)(((uintptr_t)x >> 4) % VERIFY_TIMES);
+    if (vf.times[i].x != x) {
+        struct tm a, b;
+        memset(&a, 0, sizeof(a));
+        memset(&b, 0, sizeof(b));
+        vf.times[i].ok = ASN1_TIME_to_tm(X509_get0_notBefore(x), &a) == 1 &&
+                         ASN1_TIME_to_tm(X509_get0_notAfter(x), &b) == 1;
+        vf.times[i].nb = vf.times[i].ok ? (int64_t)timegm(&a) : 0;
+        vf.times[i].na = vf.times[i].ok ? (int64_t)timegm(&b) : 0;
+        vf.times[i].x = x;
+    }
+    *nb = vf.times[i].nb;
+    *na = vf.times[i].na;
+    return vf.times[i].ok;
+}
+
+/* Whether the certificates of the trust store in the chain OpenSSL built
+ * (the root, a stored intermediate) keep their validity through the hour
+ * b, as verify_bucket_stable asks of the sent ones (leaf and untrusted,
+ * skipped here): a trusted root that expires within the hour changes the
+ * verdict there. */
+static bool
+verify_built_stable(X509_STORE_CTX *ctx, const X509 *leaf, STACK_OF(X509) * sent, int64_t b)
 {
     STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
-    time_t lo = (time_t)b, last = (time_t)(b + VERIFY_BUCKET_S - 1);
     for (int i = 0; chain != NULL && i < sk_X509_num(chain); i++) {
         const X509 *x = sk_X509_value(chain, i);
-        time_t before = lo - 1;
-        int nb_lo = X509_cmp_time(X509_get0_notBefore(x), &lo);
-        int nb_hi = X509_cmp_time(X509_get0_notBefore(x), &last);
-        int na_lo = X509_cmp_time(X509_get0_notAfter(x), &before);
-        int na_hi = X509_cmp_time(X509_get0_notAfter(x), &last);
-        if (nb_lo == 0 || nb_hi == 0 || na_lo == 0 || na_hi == 0)
-            return false;
-        if (nb_lo > 0 && nb_hi < 0) /* notBefore in (b, b + S - 1] */
-            return false;
-        if (na_lo > 0 && na_hi < 0) /* notAfter in [b, b + S - 1] */
+        bool was_sent = x == leaf;
+        for (int k = 0; !was_sent && sent != NULL && k < sk_X509_num(sent); k++)
+            was_sent = x == sk_X509_value(sent, k);
+        if (was_sent)
+            continue;
+        int64_t nb, na;
+        if (!verify_store_times(x, &nb, &na) || !verify_times_stable(nb, na, b))
             return false;
     }
     return true;
@@ -319,7 +347,7 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result
         vf.cur = out;
         (void)X509_verify_cert(ctx);
         vf.cur = NULL;
-        if (slot && !verify_built_stable(ctx, bucket))
+        if (slot && !verify_built_stable(ctx, leaf, untrusted, bucket))
             slot = NULL;
     } else {
         out->first_error = X509_V_ERR_UNSPECIFIED;
