@@ -575,9 +575,10 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
     engine_rs_init(&x, &s, f, side, p->ts_us);
     engine_rs_init(&px, &ps, f, !side, p->ts_us);
 
+    bool ignored = false; /* a SYN with another ISN after data: its data and FIN too */
     if (fl & TH_SYN) {
         f->syn_seen[side] = true;
-        reasm_syn(rd, seq, &s);
+        ignored = !reasm_syn(rd, seq, &s);
         seq++; /* the SYN occupies one sequence number (RFC 9293 §3.4) */
         if ((fl & TH_ACK) && !peer->have_seq)
             reasm_pickup(peer, p->ack); /* SYN-ACK without the SYN: ack = client ISN + 1 */
@@ -598,10 +599,10 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
         }
         if (f->disp == FLOW_UNDECIDED)
             engine_dispatch(f, side, p);
-        if (f->disp == FLOW_DISSECT)
+        if (f->disp == FLOW_DISSECT && !ignored)
             reasm_data(rd, &eng.lim, &s, seq, p->payload, p->payload_caplen, wire);
     }
-    if ((fl & TH_FIN) && f->disp != FLOW_BYPASS)
+    if ((fl & TH_FIN) && f->disp != FLOW_BYPASS && !ignored)
         reasm_fin(rd, seq + wire);
     if (f->disp != FLOW_DISSECT)
         return;

@@ -284,25 +284,32 @@ reasm_pickup(struct reasm_dir *r, uint32_t seq)
     r->next_seq = seq;
 }
 
-void
+bool
 reasm_syn(struct reasm_dir *r, uint32_t isn, const struct reasm_sink *s)
 {
     if (r->syn_seen && isn == r->isn)
-        return; /* SYN retransmission */
+        return true; /* SYN retransmission */
     bool pristine = r->offset == 0 && r->ooo == NULL;
+    if (!r->syn_seen && r->have_seq && pristine && isn + 1 == r->next_seq) {
+        /* the SYN the peer's SYN-ACK already acknowledged (seen late) */
+        r->syn_seen = true;
+        r->isn = isn;
+        return true;
+    }
     if (r->syn_seen || r->have_seq) {
         /* A second SYN with another ISN (CVE-2025-59147 class), or a SYN after
          * a midstream pick-up. Before any data the new ISN is taken. */
         reasm_event(s, r->syn_seen ? "tcp.syn_new_isn" : "tcp.syn_after_data",
                     pristine ? "new ISN taken" : "ignored: data already seen");
         if (!pristine)
-            return;
+            return false;
     }
     r->syn_seen = true;
     r->isn = isn;
     r->have_seq = true;
     r->next_seq = isn + 1;
     r->fin_seen = false;
+    return true;
 }
 
 void
@@ -321,6 +328,13 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
     /* Two passes at most: the second only after the ooo cap skipped a hole,
      * which leaves the segment at or before next_seq. */
     for (unsigned pass = 0; pass < 2; pass++) {
+        /* A keep-alive probe: one byte just below next_seq, sent again with
+         * whatever the stack put there (RFC 9293 §3.8.4 allows garbage),
+         * not a retransmission to compare. */
+        if (wirelen == 1 && seq + 1 == r->next_seq) {
+            r->overlaps++;
+            return;
+        }
         /* Bytes before next_seq were delivered (or gapped) already: compare. */
         if (SEQ_LT(seq, r->next_seq)) {
             uint32_t k = r->next_seq - seq;
@@ -380,6 +394,26 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
         }
         cur = ov_end;
         pp = &g->next;
+        if (SEQ_LEQ(g->seq, r->next_seq)) {
+            /* This segment filled the hole before g: g and what follows it
+             * in order go now, so the rest of this segment is delivered
+             * rather than buffered, where the out-of-order cap could refuse
+             * bytes the capture has. */
+            reasm_flush_ooo(r, lim, s);
+            if (r->stopped)
+                return;
+            pp = &r->ooo;
+            if (SEQ_LT(cur, r->next_seq)) { /* delivered from buffered copies: compare */
+                uint32_t upto = SEQ_LT(r->next_seq, end) ? r->next_seq : end;
+                uint32_t nc =
+                    SEQ_LT(cur, cap_end) ? (SEQ_LT(cap_end, upto) ? cap_end : upto) - cur : 0;
+                r->overlaps += upto - cur;
+                if (nc > 0 && reasm_hist_differs(r, cur, data + (cur - seq), nc))
+                    reasm_event(s, "tcp.overlap_different_data",
+                                "retransmitted bytes differ from the delivered ones (first wins)");
+                cur = upto;
+            }
+        }
     }
     reasm_flush_ooo(r, lim, s);
 }

@@ -75,8 +75,10 @@ void reasm_free(struct reasm_dir *r);
 
 /* A SYN with sequence number isn: fixes the ISN (data starts at isn + 1).
  * A SYN with a different ISN before any data replaces it (event
- * "tcp.syn_new_isn"); after data it is ignored with that event. */
-void reasm_syn(struct reasm_dir *r, uint32_t isn, const struct reasm_sink *s);
+ * "tcp.syn_new_isn"); after data it is ignored with that event, and false
+ * is returned: the caller drops the segment's data and FIN too. The SYN a
+ * SYN-ACK already acknowledged (seen after it) is taken quietly. */
+bool reasm_syn(struct reasm_dir *r, uint32_t isn, const struct reasm_sink *s);
 
 /* Starts a direction picked up without a SYN at sequence number seq. */
 void reasm_pickup(struct reasm_dir *r, uint32_t seq);

@@ -244,6 +244,28 @@ test_client_by_syn(void **state)
     assert_int_equal(n_got, 1);
 }
 
+/* A second SYN with another ISN after data is ignored, and so are its
+ * payload and FIN: no invented gap, no injected bytes. */
+static void
+test_ignored_syn_data(void **state)
+{
+    (void)state;
+    start();
+    uint32_t ci = 1000, si = 5000;
+    pkt_send(1, C, 40001, S, 2525, TH_SYN, ci, 0, NULL, 0);
+    pkt_send(1, S, 2525, C, 40001, TH_SYN | TH_ACK, si, ci + 1, NULL, 0);
+    pkt_send(1, C, 40001, S, 2525, TH_ACK | TH_PSH, ci + 1, si + 1, "EHLO\r\n", 0);
+    pkt_send(1, C, 40001, S, 2525, TH_SYN | TH_FIN, 9000, 0, "XX", 0);
+    pkt_send(1, S, 2525, C, 40001, TH_ACK | TH_PSH, si + 1, ci + 7, "250 ok\r\n", 0);
+    pkt_send(1, C, 40001, S, 2525, TH_ACK | TH_FIN, ci + 7, si + 9, NULL, 0);
+    pkt_send(1, S, 2525, C, 40001, TH_ACK | TH_FIN, si + 9, ci + 8, NULL, 0);
+    stop();
+    assert_int_equal(n_got, 1);
+    assert_string_equal(last_state.bytes[DIR_TO_SERVER], "EHLO\r\n");
+    assert_int_equal(last_state.gaps[DIR_TO_SERVER], 0);
+    assert_string_equal(last_state.bytes[DIR_TO_CLIENT], "250 ok\r\n");
+}
+
 static void
 test_client_by_port_midstream(void **state)
 {
@@ -605,6 +627,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_admission_under_memcap, setup),
         cmocka_unit_test_setup(test_client_by_syn, setup),
+        cmocka_unit_test_setup(test_ignored_syn_data, setup),
         cmocka_unit_test_setup(test_client_by_port_midstream, setup),
         cmocka_unit_test_setup(test_client_by_first_speaker, setup),
         cmocka_unit_test_setup(test_dispatch, setup),
