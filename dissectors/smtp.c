@@ -116,6 +116,7 @@ struct smtp_state {
     struct smtp_line ln[2];
     enum smtp_cmode cmode;
     bool body_started;    /* SMTP_C_BODY: a body line was seen */
+    bool body_crlf;       /* SMTP_C_BODY: the last line ended in CRLF (the DATA line does) */
     bool inject_noted;    /* SMTP_C_STARTTLS: injected data already reported */
     uint64_t bdat_left;   /* SMTP_C_BDAT: bytes still to skip */
     uint32_t client_cmds; /* complete client lines read as commands */
@@ -340,6 +341,7 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         smtp_push(ctx, st, v, false);
         st->cmode = SMTP_C_BODY; /* even uncounted: a body must never be read as commands */
         st->body_started = false;
+        st->body_crlf = true;
         break;
     case SMTP_V_BDAT: {
         uint64_t size = 0;
@@ -404,20 +406,27 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
     }
 }
 
-/* One complete client line in its current mode. */
+/* One complete client line in its current mode; crlf: it ended in CRLF,
+ * not a bare LF. */
 static void
-smtp_client_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
+smtp_client_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr, bool crlf)
 {
     switch (st->cmode) {
     case SMTP_C_SASL: /* a SASL response: skipped, never stored */
         break;
     case SMTP_C_BODY:
-        if (rd_left(lr) == 1 && rd_peek(lr, 0) == '.') { /* ".." is a stuffed dot */
+        /* The end of the data is CRLF "." CRLF (RFC 5321 §4.1.1.4), with
+         * both line ends CRLF: a dot between bare LFs is body text, as
+         * current Postfix, Exim and Sendmail read it, so that smuggled
+         * commands after it are never taken from the body. ".." is a
+         * stuffed dot. */
+        if (crlf && st->body_crlf && rd_left(lr) == 1 && rd_peek(lr, 0) == '.') {
             smtp_push(ctx, st, SMTP_V_EOM, false);
             st->cmode = SMTP_C_COMMAND;
         } else {
             st->body_started = true;
         }
+        st->body_crlf = crlf;
         break;
     case SMTP_C_COMMAND:
         smtp_client_command(ctx, st, lr);
@@ -779,20 +788,20 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
         ln->fresh = true;
         const uint8_t *line = rd_bytes(&r, n, "smtp.line");
         rd_skip(&r, 1, "smtp.lf");
-        if (ln->discard) {
-            ln->discard = false;
-            continue;
-        }
-        if (n > line_max) {
-            if (!(d == DIR_TO_SERVER && st->cmode == SMTP_C_BODY))
+        bool crlf = n > 0 && line[n - 1] == '\r';
+        if (ln->discard || n > line_max) {
+            if (!ln->discard && !(d == DIR_TO_SERVER && st->cmode == SMTP_C_BODY))
                 fctx_event(ctx, "smtp.line_too_long", "line longer than smtp.line_max");
+            ln->discard = false;
+            if (d == DIR_TO_SERVER && st->cmode == SMTP_C_BODY) {
+                st->body_started = true; /* a body line, however long */
+                st->body_crlf = crlf;
+            }
             continue;
         }
-        struct rd lr = rd_init(line, n);
-        if (n > 0 && rd_peek(&lr, n - 1) == '\r')
-            lr = rd_init(line, n - 1);
+        struct rd lr = rd_init(line, crlf ? n - 1 : n);
         if (d == DIR_TO_SERVER) {
-            smtp_client_line(ctx, st, &lr);
+            smtp_client_line(ctx, st, &lr, crlf);
         } else if (smtp_server_line(ctx, st, &lr)) {
             return dres_make(D_OK, len - (uint32_t)rd_left(&r), 0);
         }

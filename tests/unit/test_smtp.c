@@ -601,6 +601,62 @@ test_data_body_skipped(void **state)
     check_splits(t_body, NSEG(t_body));
 }
 
+/* SMTP smuggling: a "." between bare LFs is body text, not the end of the
+ * data (RFC 5321 §4.1.1.4 ends it with CRLF "." CRLF, as current Postfix,
+ * Exim and Sendmail do), so commands after it are never taken from the
+ * body; nor are they after an over-long body line followed by a refusal. */
+static const struct seg t_smuggle[] = {
+    S("220 mx\r\n"),
+    C("HELO c.example\r\n"),
+    S("250 mx\r\n"),
+    C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"),
+    S("250 ok\r\n250 ok\r\n354 go\r\n"),
+    C("hello\n.\nAUTH SECRETWORD\r\nSTARTTLS\r\nbye\r\n.\n\r\n.\r\n"),
+    S("250 queued\r\n"),
+    C("QUIT\r\n"),
+    S("221 bye\r\n"),
+};
+
+static void
+test_bare_lf_dot_is_body(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = run(t_smuggle, NSEG(t_smuggle), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = sf(ctx);
+    assert_false(f->auth_before_tls);
+    assert_string_equal(f->auth_mechanism, "");
+    assert_false(f->starttls_command);
+    assert_int_equal(f->plaintext_messages, 1);
+    static const char *const v[] = {"HELO", "MAIL", "RCPT", "DATA", "EOM", "QUIT"};
+    static const int c[] = {250, 250, 250, 354, 250, 221};
+    assert_dialog(ctx, v, c, 6);
+    done(ctx);
+    check_splits(t_smuggle, NSEG(t_smuggle));
+}
+
+static void
+test_long_body_line_is_body(void **state)
+{
+    (void)state;
+    static char big[6100];
+    memset(big, 'x', 6000);
+    memcpy(big + 6000, "\r\n", 3);
+    const struct seg t[] = {
+        S("220 mx\r\n"),
+        C("HELO c.example\r\nDATA\r\n"),
+        {DIR_TO_SERVER, big, 6002},
+        S("250 mx\r\n554 no valid recipients\r\n"),
+        C("AUTH BODYWORD\r\n.\r\n"),
+        S("250 ok\r\n"),
+    };
+    struct flow_ctx *ctx = run(t, NSEG(t), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = sf(ctx);
+    assert_false(f->auth_before_tls);
+    assert_string_equal(f->auth_mechanism, "");
+    done(ctx);
+    check_splits(t, NSEG(t));
+}
+
 /* One byte short: the last LF missing leaves the reply unseen. */
 static void
 test_one_byte_short(void **state)
@@ -759,6 +815,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_plain_session, setup),
+        cmocka_unit_test_setup(test_bare_lf_dot_is_body, setup),
+        cmocka_unit_test_setup(test_long_body_line_is_body, setup),
         cmocka_unit_test_setup(test_starttls_accepted, setup),
         cmocka_unit_test_setup(test_starttls_220_line_consumed, setup),
         cmocka_unit_test_setup(test_starttls_refused_then_plaintext, setup),
