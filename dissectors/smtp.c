@@ -369,12 +369,18 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         }
         break;
     }
-    case SMTP_V_AUTH:
+    case SMTP_V_AUTH: {
         f->auth_before_tls = true;
+        n = smtp_word(lr, w, sizeof(w));
+        /* An initial response follows the mechanism (RFC 4954 §4): the
+         * exchange may end with the server's reply and the client may have
+         * pipelined commands after it, so command mode stays until a 334
+         * asks for a response (smtp_paired_done). Its bytes are only
+         * skipped over, never looked at. */
+        smtp_skip_sp(lr);
+        bool ir = rd_left(lr) > 0;
         if (f->auth_mechanism[0] == '\0') {
-            /* The mechanism name only (RFC 4422 §3.1 charset); the optional
-             * initial response that follows is never looked at. */
-            n = smtp_word(lr, w, sizeof(w));
+            /* The mechanism name only (RFC 4422 §3.1 charset). */
             bool ok = n > 0 && n <= SMTP_MECH_MAX;
             for (size_t i = 0; ok && i < n; i++) {
                 uint8_t c = smtp_upper(w[i]);
@@ -388,9 +394,11 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
                 memcpy(f->auth_mechanism, "?", 2);
             }
         }
-        smtp_push(ctx, st, v, false);
-        st->cmode = SMTP_C_SASL; /* even uncounted: responses are never read as commands */
+        bool pushed = smtp_push(ctx, st, v, false);
+        if (!ir || !pushed) /* even uncounted: responses are never read as commands */
+            st->cmode = SMTP_C_SASL;
         break;
+    }
     case SMTP_V_STARTTLS:
     case SMTP_V_ANONTLS:
         f->starttls_command = true;
@@ -525,8 +533,11 @@ smtp_paired_done(struct flow_ctx *ctx, struct smtp_state *st)
     int16_t code = st->rcode;
     if (st->fifo_n == 0) /* cannot happen: the context was chosen with a head */
         return false;
-    if (st->fifo[st->fifo_head].verb == SMTP_V_AUTH && code == 334)
+    if (st->fifo[st->fifo_head].verb == SMTP_V_AUTH && code == 334) {
+        if (st->cmode == SMTP_C_COMMAND) /* after an initial response: a response is due */
+            st->cmode = SMTP_C_SASL;
         return false; /* SASL challenge: AUTH stays pending, its text is never kept */
+    }
     struct smtp_cmd c = smtp_pop(st);
     smtp_dialog_add(ctx, smtp_verb_names[c.verb], code);
     switch (c.verb) {

@@ -657,6 +657,43 @@ test_long_body_line_is_body(void **state)
     check_splits(t, NSEG(t));
 }
 
+/* AUTH with an initial response (RFC 4954 §4): commands pipelined after it
+ * are commands, and the message after DATA is a body; after an initial
+ * response a 334 still asks for a SASL response, which is skipped. */
+static const struct seg t_auth_ir[] = {
+    S("220 mx\r\n"),
+    C("EHLO c.example\r\n"),
+    S("250-mx\r\n250 AUTH PLAIN LOGIN\r\n"),
+    C("AUTH PLAIN AGEAYg==\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"),
+    S("235 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"),
+    C("Subject: x\r\n\r\nSTARTTLS\r\nbody\r\n.\r\n"),
+    S("250 queued\r\n"),
+    C("AUTH LOGIN dXNlcg==\r\n"),
+    S("334 UGFzc3dvcmQ6\r\n"),
+    C("RUNUTA==\r\n"),
+    S("235 ok\r\n"),
+    C("QUIT\r\n"),
+    S("221 bye\r\n"),
+};
+
+static void
+test_auth_initial_response_pipelined(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = run(t_auth_ir, NSEG(t_auth_ir), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = sf(ctx);
+    assert_true(f->auth_before_tls);
+    assert_string_equal(f->auth_mechanism, "PLAIN");
+    assert_true(f->plaintext_mail);
+    assert_int_equal(f->plaintext_messages, 1);
+    assert_false(f->starttls_command);
+    static const char *const v[] = {"EHLO", "AUTH", "MAIL", "RCPT", "DATA", "EOM", "AUTH", "QUIT"};
+    static const int c[] = {250, 235, 250, 250, 354, 250, 235, 221};
+    assert_dialog(ctx, v, c, 8);
+    done(ctx);
+    check_splits(t_auth_ir, NSEG(t_auth_ir));
+}
+
 /* One byte short: the last LF missing leaves the reply unseen. */
 static void
 test_one_byte_short(void **state)
@@ -816,6 +853,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_plain_session, setup),
         cmocka_unit_test_setup(test_bare_lf_dot_is_body, setup),
+        cmocka_unit_test_setup(test_auth_initial_response_pipelined, setup),
         cmocka_unit_test_setup(test_long_body_line_is_body, setup),
         cmocka_unit_test_setup(test_starttls_accepted, setup),
         cmocka_unit_test_setup(test_starttls_220_line_consumed, setup),
