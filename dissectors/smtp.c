@@ -44,6 +44,8 @@
 #define SMTP_WORD_MAX  64                  /* bytes of one keyword examined */
 #define SMTP_MECH_MAX  20                  /* SASL mechanism name (RFC 4422 §3.1) */
 #define SMTP_BDAT_MAX  ((uint64_t)1 << 40) /* larger BDAT sizes are clamped */
+#define SMTP_LMTP_REPLIES_MAX                                                                      \
+    1000 /* replies to one LMTP dot awaited (the pending cap bounds it too) */
 
 /* What the client's bytes are, decided by the commands and their replies. */
 enum smtp_cmode {
@@ -118,6 +120,9 @@ struct smtp_state {
     bool body_started;    /* SMTP_C_BODY: a body line was seen */
     bool body_crlf;       /* SMTP_C_BODY: the last line ended in CRLF (the DATA line does) */
     bool inject_noted;    /* SMTP_C_STARTTLS: injected data already reported */
+    bool lmtp;            /* the client said LHLO (RFC 2033) */
+    uint32_t rcpt_ok;     /* RCPTs of this transaction answered 2xx */
+    bool eom_counted;     /* the message of the EOM replies being read was counted */
     uint64_t bdat_left;   /* SMTP_C_BDAT: bytes still to skip */
     uint32_t client_cmds; /* complete client lines read as commands */
     /* server reply being read */
@@ -319,6 +324,7 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
     case SMTP_V_HELO:
     case SMTP_V_EHLO:
     case SMTP_V_LHLO:
+        st->lmtp = v == SMTP_V_LHLO;
         if (f->ehlo_verb[0] == '\0') {
             memcpy(f->ehlo_verb, smtp_verb_names[v], 5);
             smtp_skip_sp(lr);
@@ -332,6 +338,8 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         smtp_push(ctx, st, v, false);
         break;
     case SMTP_V_MAIL:
+        st->rcpt_ok = 0; /* a new transaction */
+        /* fall through */
     case SMTP_V_RCPT:
         f->plaintext_mail = true;
         smtp_push(ctx, st, v, false);
@@ -429,7 +437,12 @@ smtp_client_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr, boo
          * commands after it are never taken from the body. ".." is a
          * stuffed dot. */
         if (crlf && st->body_crlf && rd_left(lr) == 1 && rd_peek(lr, 0) == '.') {
-            smtp_push(ctx, st, SMTP_V_EOM, false);
+            /* LMTP answers the dot once per accepted recipient (RFC 2033
+             * §4.2); "last" marks the first reply of the message */
+            uint32_t replies = st->lmtp && st->rcpt_ok > 1 ? st->rcpt_ok : 1;
+            for (uint32_t i = 0; i < replies && i < SMTP_LMTP_REPLIES_MAX; i++)
+                if (!smtp_push(ctx, st, SMTP_V_EOM, i == 0))
+                    break;
             st->cmode = SMTP_C_COMMAND;
         } else {
             st->body_started = true;
@@ -587,8 +600,16 @@ smtp_paired_done(struct flow_ctx *ctx, struct smtp_state *st)
             st->cmode = SMTP_C_COMMAND;
         break;
     case SMTP_V_EOM:
-        if (code == 250)
+        if (c.last)
+            st->eom_counted = false;
+        if (code == 250 && !st->eom_counted) { /* one message, whatever the recipients */
             f->plaintext_messages++;
+            st->eom_counted = true;
+        }
+        break;
+    case SMTP_V_RCPT:
+        if (code >= 200 && code < 300)
+            st->rcpt_ok++;
         break;
     case SMTP_V_BDAT:
         if (c.last && code == 250)

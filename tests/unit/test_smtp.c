@@ -16,159 +16,7 @@
 #include "fctx.h"
 #include "mem.h"
 #include "tu_replay.h"
-
-struct seg {
-    enum dir d;
-    const char *s;
-    size_t n;
-};
-
-#define C(x)                                                                                       \
-    {                                                                                              \
-        DIR_TO_SERVER, x, sizeof(x) - 1                                                            \
-    }
-#define S(x)                                                                                       \
-    {                                                                                              \
-        DIR_TO_CLIENT, x, sizeof(x) - 1                                                            \
-    }
-#define NSEG(a) (sizeof(a) / sizeof((a)[0]))
-
-static struct config cfg;
-
-static int
-setup(void **state)
-{
-    (void)state;
-    config_defaults(&cfg);
-    mem_init(cfg.memcap);
-    return 0;
-}
-
-/* Replays a transcript; eof of both directions when `end`. */
-static struct flow_ctx *
-run(const struct seg *segs, size_t nseg, enum split_mode mode, uint32_t seed, bool end)
-{
-    struct flow_ctx *ctx = fctx_new(&cfg, 25);
-    assert_non_null(ctx);
-    fctx_attach(ctx, &smtp_dissector);
-    int64_t t = 1000;
-    for (size_t i = 0; i < nseg; i++)
-        tu_deliver(ctx, segs[i].d, (const uint8_t *)segs[i].s, segs[i].n, mode, &seed, 7, &t);
-    if (end) {
-        fctx_eof(ctx, DIR_TO_SERVER, t);
-        fctx_eof(ctx, DIR_TO_CLIENT, t);
-    }
-    return ctx;
-}
-
-static void
-done(struct flow_ctx *ctx)
-{
-    fctx_destroy(ctx);
-    assert_int_equal(mem_in_use(), 0);
-}
-
-static const struct smtp_facts *
-sf(const struct flow_ctx *ctx)
-{
-    return &fctx_facts_const(ctx)->smtp;
-}
-
-static void
-fstr_equal(const struct fstr *a, const struct fstr *b)
-{
-    assert_int_equal(a->s == NULL, b->s == NULL);
-    assert_int_equal(a->len, b->len);
-    assert_int_equal(a->truncated, b->truncated);
-    if (a->len)
-        assert_memory_equal(a->s, b->s, a->len);
-}
-
-/* Facts comparison helper: every field of struct smtp_facts, plus the
- * smtp.* events with their counts and the dissector in charge. */
-static void
-facts_equal(const struct flow_ctx *x, const struct flow_ctx *y)
-{
-    const struct smtp_facts *a = sf(x), *b = sf(y);
-    assert_int_equal(a->seen, b->seen);
-    assert_int_equal(a->banner_code, b->banner_code);
-    fstr_equal(&a->banner, &b->banner);
-    fstr_equal(&a->banner_host, &b->banner_host);
-    assert_string_equal(a->ehlo_verb, b->ehlo_verb);
-    fstr_equal(&a->ehlo, &b->ehlo);
-    assert_int_equal(a->ehlo_reply_code, b->ehlo_reply_code);
-    assert_int_equal(a->starttls_offered, b->starttls_offered);
-    assert_int_equal(a->anonymoustls_offered, b->anonymoustls_offered);
-    fstr_equal(&a->capabilities, &b->capabilities);
-    fstr_equal(&a->auth_mechanisms, &b->auth_mechanisms);
-    fstr_equal(&a->stripped_capability, &b->stripped_capability);
-    assert_int_equal(a->starttls_command, b->starttls_command);
-    assert_string_equal(a->starttls_verb, b->starttls_verb);
-    assert_int_equal(a->starttls_reply_code, b->starttls_reply_code);
-    fstr_equal(&a->starttls_reply_text, &b->starttls_reply_text);
-    assert_int_equal(a->starttls_pipelined, b->starttls_pipelined);
-    assert_int_equal(a->tls_started, b->tls_started);
-    assert_int_equal(a->implicit_tls, b->implicit_tls);
-    assert_int_equal(a->auth_before_tls, b->auth_before_tls);
-    assert_string_equal(a->auth_mechanism, b->auth_mechanism);
-    assert_int_equal(a->plaintext_mail, b->plaintext_mail);
-    assert_int_equal(a->plaintext_messages, b->plaintext_messages);
-    assert_int_equal(a->n_dialog, b->n_dialog);
-    assert_int_equal(a->dialog_truncated, b->dialog_truncated);
-    for (unsigned i = 0; i < a->n_dialog; i++) {
-        assert_string_equal(a->dialog[i].verb, b->dialog[i].verb);
-        assert_int_equal(a->dialog[i].code, b->dialog[i].code);
-        assert_int_equal(a->dialog[i].plaintext, b->dialog[i].plaintext);
-    }
-    assert_string_equal(fctx_dissector_name(x), fctx_dissector_name(y));
-    struct flow_record ra, rb;
-    memset(&ra, 0, sizeof(ra));
-    memset(&rb, 0, sizeof(rb));
-    fctx_fill_record(x, &ra);
-    fctx_fill_record(y, &rb);
-    unsigned j = 0;
-    for (unsigned i = 0; i < ra.n_anomalies; i++) {
-        if (strncmp(ra.anomalies[i].name, "smtp.", 5) != 0)
-            continue;
-        while (j < rb.n_anomalies && strncmp(rb.anomalies[j].name, "smtp.", 5) != 0)
-            j++;
-        assert_true(j < rb.n_anomalies);
-        assert_string_equal(ra.anomalies[i].name, rb.anomalies[j].name);
-        assert_int_equal(ra.anomalies[i].count, rb.anomalies[j].count);
-        j++;
-    }
-    while (j < rb.n_anomalies && strncmp(rb.anomalies[j].name, "smtp.", 5) != 0)
-        j++;
-    assert_int_equal(j, rb.n_anomalies);
-}
-
-/* Whole vs byte by byte vs 8 seeded random splits. */
-static void
-check_splits(const struct seg *segs, size_t nseg)
-{
-    struct flow_ctx *whole = run(segs, nseg, SPLIT_WHOLE, 0, true);
-    struct flow_ctx *bytes = run(segs, nseg, SPLIT_BYTES, 0, true);
-    facts_equal(whole, bytes);
-    fctx_destroy(bytes);
-    for (uint32_t seed = 1; seed <= 8; seed++) {
-        struct flow_ctx *rnd = run(segs, nseg, SPLIT_RANDOM, seed, true);
-        facts_equal(whole, rnd);
-        fctx_destroy(rnd);
-    }
-    done(whole);
-}
-
-static void
-assert_dialog(const struct flow_ctx *ctx, const char *const *verbs, const int *codes, unsigned n)
-{
-    const struct smtp_facts *f = sf(ctx);
-    assert_int_equal(f->n_dialog, n);
-    for (unsigned i = 0; i < n; i++) {
-        assert_string_equal(f->dialog[i].verb, verbs[i]);
-        assert_int_equal(f->dialog[i].code, codes[i]);
-        assert_true(f->dialog[i].plaintext);
-    }
-}
+#include "tu_smtp.h"
 
 /* ---- transcripts ---- */
 
@@ -185,8 +33,8 @@ static void
 test_plain_session(void **state)
 {
     (void)state;
-    struct flow_ctx *ctx = run(t_plain, NSEG(t_plain), SPLIT_WHOLE, 0, true);
-    const struct smtp_facts *f = sf(ctx);
+    struct flow_ctx *ctx = tu_smtp_run(t_plain, NSEG(t_plain), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
     assert_true(f->seen);
     assert_int_equal(f->banner_code, 220);
     tu_fstr_is(&f->banner, "mx.example.org ESMTP Postfix\nno UCE\nthird line");
@@ -205,10 +53,10 @@ test_plain_session(void **state)
     assert_false(f->plaintext_mail);
     static const char *const v[] = {"EHLO", "QUIT"};
     static const int c[] = {250, 221};
-    assert_dialog(ctx, v, c, 2);
+    tu_smtp_dialog_is(ctx, v, c, 2);
     assert_string_equal(fctx_dissector_name(ctx), "smtp");
-    done(ctx);
-    check_splits(t_plain, NSEG(t_plain));
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_plain, NSEG(t_plain));
 }
 
 static const struct seg t_starttls[] = {
@@ -224,8 +72,8 @@ static void
 test_starttls_accepted(void **state)
 {
     (void)state;
-    struct flow_ctx *ctx = run(t_starttls, NSEG(t_starttls), SPLIT_WHOLE, 0, false);
-    const struct smtp_facts *f = sf(ctx);
+    struct flow_ctx *ctx = tu_smtp_run(t_starttls, NSEG(t_starttls), SPLIT_WHOLE, 0, false);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
     assert_int_equal(f->starttls_offered, 1);
     tu_fstr_is(&f->capabilities, "STARTTLS SIZE");
     tu_fstr_is(&f->auth_mechanisms, NULL);
@@ -240,9 +88,9 @@ test_starttls_accepted(void **state)
     assert_false(tu_has_event(ctx, "smtp.starttls_pipelined_data"));
     static const char *const v[] = {"EHLO", "STARTTLS"};
     static const int c[] = {250, 220};
-    assert_dialog(ctx, v, c, 2);
-    done(ctx);
-    check_splits(t_starttls, NSEG(t_starttls));
+    tu_smtp_dialog_is(ctx, v, c, 2);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_starttls, NSEG(t_starttls));
 }
 
 /* The 220 and the first TLS bytes of the server in one segment: the rest
@@ -256,11 +104,11 @@ test_starttls_220_line_consumed(void **state)
         C("STARTTLS\r\n"),
         S("220 go\r\n\x16\x03\x03\x00\x02zz"),
     };
-    struct flow_ctx *ctx = run(t, NSEG(t), SPLIT_WHOLE, 0, false);
-    assert_true(sf(ctx)->tls_started);
+    struct flow_ctx *ctx = tu_smtp_run(t, NSEG(t), SPLIT_WHOLE, 0, false);
+    assert_true(tu_smtp_facts(ctx)->tls_started);
     assert_string_equal(fctx_dissector_name(ctx), "tls");
     assert_false(tu_has_event(ctx, "smtp.bad_reply_line"));
-    done(ctx);
+    tu_smtp_done(ctx);
 }
 
 static const struct seg t_refused[] = {
@@ -283,8 +131,8 @@ static void
 test_starttls_refused_then_plaintext(void **state)
 {
     (void)state;
-    struct flow_ctx *ctx = run(t_refused, NSEG(t_refused), SPLIT_WHOLE, 0, true);
-    const struct smtp_facts *f = sf(ctx);
+    struct flow_ctx *ctx = tu_smtp_run(t_refused, NSEG(t_refused), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
     assert_true(f->starttls_command);
     assert_int_equal(f->starttls_reply_code, 454);
     tu_fstr_is(&f->starttls_reply_text, "4.7.0 TLS not available due to local problem");
@@ -297,9 +145,9 @@ test_starttls_refused_then_plaintext(void **state)
     static const char *const v[] = {"EHLO", "STARTTLS", "EHLO", "MAIL",
                                     "RCPT", "DATA",     "EOM",  "QUIT"};
     static const int c[] = {250, 454, 250, 250, 250, 354, 250, 221};
-    assert_dialog(ctx, v, c, 8);
-    done(ctx);
-    check_splits(t_refused, NSEG(t_refused));
+    tu_smtp_dialog_is(ctx, v, c, 8);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_refused, NSEG(t_refused));
 }
 
 static const struct seg t_anon[] = {
@@ -315,8 +163,8 @@ static void
 test_anonymoustls(void **state)
 {
     (void)state;
-    struct flow_ctx *ctx = run(t_anon, NSEG(t_anon), SPLIT_WHOLE, 0, false);
-    const struct smtp_facts *f = sf(ctx);
+    struct flow_ctx *ctx = tu_smtp_run(t_anon, NSEG(t_anon), SPLIT_WHOLE, 0, false);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
     assert_true(f->anonymoustls_offered);
     assert_int_equal(f->starttls_offered, 1);
     assert_string_equal(f->starttls_verb, "X-ANONYMOUSTLS");
@@ -324,8 +172,8 @@ test_anonymoustls(void **state)
     assert_true(f->tls_started);
     tu_fstr_is(&f->banner_host, "exch.example.org");
     assert_string_equal(fctx_dissector_name(ctx), "tls");
-    done(ctx);
-    check_splits(t_anon, NSEG(t_anon));
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_anon, NSEG(t_anon));
 }
 
 static const struct seg t_stripped[] = {
@@ -340,23 +188,23 @@ static void
 test_stripped_starttls(void **state)
 {
     (void)state;
-    struct flow_ctx *ctx = run(t_stripped, NSEG(t_stripped), SPLIT_WHOLE, 0, true);
-    const struct smtp_facts *f = sf(ctx);
+    struct flow_ctx *ctx = tu_smtp_run(t_stripped, NSEG(t_stripped), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
     assert_int_equal(f->starttls_offered, 0);
     tu_fstr_is(&f->stripped_capability, "XXXXXXXA");
     tu_fstr_is(&f->capabilities, "PIPELINING XXXXXXXA 8BITMIME");
     assert_true(f->plaintext_mail);
-    done(ctx);
-    check_splits(t_stripped, NSEG(t_stripped));
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_stripped, NSEG(t_stripped));
 
     static const struct seg t2[] = {
         S("220 mx\r\n"),
         C("EHLO c\r\n"),
         S("250-mx\r\n250-XXXXXXXX\r\n250 SIZE\r\n"),
     };
-    ctx = run(t2, NSEG(t2), SPLIT_WHOLE, 0, true);
-    tu_fstr_is(&sf(ctx)->stripped_capability, "XXXXXXXX");
-    done(ctx);
+    ctx = tu_smtp_run(t2, NSEG(t2), SPLIT_WHOLE, 0, true);
+    tu_fstr_is(&tu_smtp_facts(ctx)->stripped_capability, "XXXXXXXX");
+    tu_smtp_done(ctx);
 }
 
 /* Capabilities and AUTH mechanisms are kept once each, compared without
@@ -378,16 +226,16 @@ static void
 test_capabilities_once_each(void **state)
 {
     (void)state;
-    struct flow_ctx *ctx = run(t_dups, 3, SPLIT_WHOLE, 0, true);
-    const struct smtp_facts *f = sf(ctx);
+    struct flow_ctx *ctx = tu_smtp_run(t_dups, 3, SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
     tu_fstr_is(&f->capabilities, "SIZE SAFE AUTH 8BITMIME XXXX XAXX XXXXXXXA");
     tu_fstr_is(&f->auth_mechanisms, "PLAIN LOGIN PLAYN");
     tu_fstr_is(&f->stripped_capability, "XXXX");
-    done(ctx);
-    check_splits(t_dups, 3);
-    ctx = run(t_dups, NSEG(t_dups), SPLIT_WHOLE, 0, true);
-    tu_fstr_is(&sf(ctx)->capabilities, "SIZE SAFE AUTH 8BITMIME XXXX XAXX XXXXXXXA");
-    done(ctx);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_dups, 3);
+    ctx = tu_smtp_run(t_dups, NSEG(t_dups), SPLIT_WHOLE, 0, true);
+    tu_fstr_is(&tu_smtp_facts(ctx)->capabilities, "SIZE SAFE AUTH 8BITMIME XXXX XAXX XXXXXXXA");
+    tu_smtp_done(ctx);
 }
 
 /* AUTH PLAIN with an initial response (rejected), then AUTH LOGIN with 334
@@ -460,21 +308,21 @@ static void
 test_auth_before_tls(void **state)
 {
     (void)state;
-    struct flow_ctx *ctx = run(t_auth, NSEG(t_auth), SPLIT_WHOLE, 0, true);
-    const struct smtp_facts *f = sf(ctx);
+    struct flow_ctx *ctx = tu_smtp_run(t_auth, NSEG(t_auth), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
     assert_true(f->auth_before_tls);
     assert_string_equal(f->auth_mechanism, "PLAIN");
     assert_false(f->starttls_command); /* the SASL response "STARTTLS" */
     assert_true(f->plaintext_mail);
     static const char *const v[] = {"EHLO", "AUTH", "AUTH", "MAIL"};
     static const int c[] = {250, 535, 235, 250};
-    assert_dialog(ctx, v, c, 4);
+    tu_smtp_dialog_is(ctx, v, c, 4);
     const char *secrets[] = {CRED_B64_1,     CRED_B64_2,     "dXNlcgB1",  "c2VjcmV0",
                              "VXNlcm5hbWU6", "UGFzc3dvcmQ6", "secretpass"};
     for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
         assert_nowhere(ctx, secrets[i]);
-    done(ctx);
-    check_splits(t_auth, NSEG(t_auth));
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_auth, NSEG(t_auth));
 }
 
 static const struct seg t_pipelined[] = {
@@ -490,8 +338,8 @@ static void
 test_starttls_pipelined_data(void **state)
 {
     (void)state;
-    struct flow_ctx *ctx = run(t_pipelined, NSEG(t_pipelined), SPLIT_WHOLE, 0, false);
-    const struct smtp_facts *f = sf(ctx);
+    struct flow_ctx *ctx = tu_smtp_run(t_pipelined, NSEG(t_pipelined), SPLIT_WHOLE, 0, false);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
     assert_true(f->starttls_pipelined);
     assert_true(tu_has_event(ctx, "smtp.starttls_pipelined_data"));
     assert_false(f->plaintext_mail); /* injected commands are dropped */
@@ -499,9 +347,9 @@ test_starttls_pipelined_data(void **state)
     assert_string_equal(fctx_dissector_name(ctx), "tls");
     static const char *const v[] = {"EHLO", "STARTTLS"};
     static const int c[] = {250, 220};
-    assert_dialog(ctx, v, c, 2);
-    done(ctx);
-    check_splits(t_pipelined, NSEG(t_pipelined));
+    tu_smtp_dialog_is(ctx, v, c, 2);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_pipelined, NSEG(t_pipelined));
 }
 
 static void
@@ -525,11 +373,11 @@ test_line_too_long(void **state)
         {DIR_TO_SERVER, exact, 4097},
         S("250 ok\r\n250 ok\r\n"),
     };
-    struct flow_ctx *ctx = run(t, NSEG(t), SPLIT_WHOLE, 0, true);
+    struct flow_ctx *ctx = tu_smtp_run(t, NSEG(t), SPLIT_WHOLE, 0, true);
     assert_true(tu_has_event(ctx, "smtp.line_too_long"));
     static const char *const v[] = {"NOOP", "NOOP"};
     static const int c[] = {250, 250};
-    assert_dialog(ctx, v, c, 2);
+    tu_smtp_dialog_is(ctx, v, c, 2);
     struct flow_record rec;
     memset(&rec, 0, sizeof(rec));
     fctx_fill_record(ctx, &rec);
@@ -537,29 +385,29 @@ test_line_too_long(void **state)
         if (strcmp(rec.anomalies[i].name, "smtp.line_too_long") == 0)
             assert_int_equal(rec.anomalies[i].count, 1);
     assert_true(fctx_mem(ctx) < 64 * 1024);
-    done(ctx);
-    check_splits(t, NSEG(t));
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t, NSEG(t));
 }
 
 static void
 test_pending_cap(void **state)
 {
     (void)state;
-    cfg.smtp_pending_max = 4;
+    tu_smtp_cfg.smtp_pending_max = 4;
     static const struct seg t[] = {
         S("220 mx\r\n"),
         C("NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\n"),
         S("250 a\r\n250 b\r\n250 c\r\n250 d\r\n250 e\r\n250 f\r\n"),
     };
-    struct flow_ctx *ctx = run(t, NSEG(t), SPLIT_WHOLE, 0, true);
+    struct flow_ctx *ctx = tu_smtp_run(t, NSEG(t), SPLIT_WHOLE, 0, true);
     assert_true(tu_has_event(ctx, "smtp.pending_cap"));
-    const struct smtp_facts *f = sf(ctx);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
     static const char *const v[] = {"NOOP", "NOOP", "NOOP", "NOOP", "", ""};
     static const int c[] = {250, 250, 250, 250, 250, 250};
-    assert_dialog(ctx, v, c, 6);
+    tu_smtp_dialog_is(ctx, v, c, 6);
     assert_false(f->dialog_truncated);
-    done(ctx);
-    check_splits(t, NSEG(t));
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t, NSEG(t));
 }
 
 static const struct seg t_body[] = {
@@ -583,8 +431,8 @@ static void
 test_data_body_skipped(void **state)
 {
     (void)state;
-    struct flow_ctx *ctx = run(t_body, NSEG(t_body), SPLIT_WHOLE, 0, true);
-    const struct smtp_facts *f = sf(ctx);
+    struct flow_ctx *ctx = tu_smtp_run(t_body, NSEG(t_body), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
     assert_false(f->starttls_command);
     assert_false(f->auth_before_tls);
     assert_int_equal(f->starttls_offered, -1); /* HELO: no EHLO reply */
@@ -596,102 +444,9 @@ test_data_body_skipped(void **state)
     assert_false(tu_has_event(ctx, "smtp.tls_without_starttls_reply"));
     static const char *const v[] = {"HELO", "MAIL", "RCPT", "DATA", "EOM", "BDAT", "DATA", "RSET"};
     static const int c[] = {250, 250, 250, 354, 250, 250, 554, 250};
-    assert_dialog(ctx, v, c, 8);
-    done(ctx);
-    check_splits(t_body, NSEG(t_body));
-}
-
-/* SMTP smuggling: a "." between bare LFs is body text, not the end of the
- * data (RFC 5321 §4.1.1.4 ends it with CRLF "." CRLF, as current Postfix,
- * Exim and Sendmail do), so commands after it are never taken from the
- * body; nor are they after an over-long body line followed by a refusal. */
-static const struct seg t_smuggle[] = {
-    S("220 mx\r\n"),
-    C("HELO c.example\r\n"),
-    S("250 mx\r\n"),
-    C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"),
-    S("250 ok\r\n250 ok\r\n354 go\r\n"),
-    C("hello\n.\nAUTH SECRETWORD\r\nSTARTTLS\r\nbye\r\n.\n\r\n.\r\n"),
-    S("250 queued\r\n"),
-    C("QUIT\r\n"),
-    S("221 bye\r\n"),
-};
-
-static void
-test_bare_lf_dot_is_body(void **state)
-{
-    (void)state;
-    struct flow_ctx *ctx = run(t_smuggle, NSEG(t_smuggle), SPLIT_WHOLE, 0, true);
-    const struct smtp_facts *f = sf(ctx);
-    assert_false(f->auth_before_tls);
-    assert_string_equal(f->auth_mechanism, "");
-    assert_false(f->starttls_command);
-    assert_int_equal(f->plaintext_messages, 1);
-    static const char *const v[] = {"HELO", "MAIL", "RCPT", "DATA", "EOM", "QUIT"};
-    static const int c[] = {250, 250, 250, 354, 250, 221};
-    assert_dialog(ctx, v, c, 6);
-    done(ctx);
-    check_splits(t_smuggle, NSEG(t_smuggle));
-}
-
-static void
-test_long_body_line_is_body(void **state)
-{
-    (void)state;
-    static char big[6100];
-    memset(big, 'x', 6000);
-    memcpy(big + 6000, "\r\n", 3);
-    const struct seg t[] = {
-        S("220 mx\r\n"),
-        C("HELO c.example\r\nDATA\r\n"),
-        {DIR_TO_SERVER, big, 6002},
-        S("250 mx\r\n554 no valid recipients\r\n"),
-        C("AUTH BODYWORD\r\n.\r\n"),
-        S("250 ok\r\n"),
-    };
-    struct flow_ctx *ctx = run(t, NSEG(t), SPLIT_WHOLE, 0, true);
-    const struct smtp_facts *f = sf(ctx);
-    assert_false(f->auth_before_tls);
-    assert_string_equal(f->auth_mechanism, "");
-    done(ctx);
-    check_splits(t, NSEG(t));
-}
-
-/* AUTH with an initial response (RFC 4954 §4): commands pipelined after it
- * are commands, and the message after DATA is a body; after an initial
- * response a 334 still asks for a SASL response, which is skipped. */
-static const struct seg t_auth_ir[] = {
-    S("220 mx\r\n"),
-    C("EHLO c.example\r\n"),
-    S("250-mx\r\n250 AUTH PLAIN LOGIN\r\n"),
-    C("AUTH PLAIN AGEAYg==\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"),
-    S("235 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"),
-    C("Subject: x\r\n\r\nSTARTTLS\r\nbody\r\n.\r\n"),
-    S("250 queued\r\n"),
-    C("AUTH LOGIN dXNlcg==\r\n"),
-    S("334 UGFzc3dvcmQ6\r\n"),
-    C("RUNUTA==\r\n"),
-    S("235 ok\r\n"),
-    C("QUIT\r\n"),
-    S("221 bye\r\n"),
-};
-
-static void
-test_auth_initial_response_pipelined(void **state)
-{
-    (void)state;
-    struct flow_ctx *ctx = run(t_auth_ir, NSEG(t_auth_ir), SPLIT_WHOLE, 0, true);
-    const struct smtp_facts *f = sf(ctx);
-    assert_true(f->auth_before_tls);
-    assert_string_equal(f->auth_mechanism, "PLAIN");
-    assert_true(f->plaintext_mail);
-    assert_int_equal(f->plaintext_messages, 1);
-    assert_false(f->starttls_command);
-    static const char *const v[] = {"EHLO", "AUTH", "MAIL", "RCPT", "DATA", "EOM", "AUTH", "QUIT"};
-    static const int c[] = {250, 235, 250, 250, 354, 250, 235, 221};
-    assert_dialog(ctx, v, c, 8);
-    done(ctx);
-    check_splits(t_auth_ir, NSEG(t_auth_ir));
+    tu_smtp_dialog_is(ctx, v, c, 8);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_body, NSEG(t_body));
 }
 
 /* One byte short: the last LF missing leaves the reply unseen. */
@@ -704,26 +459,26 @@ test_one_byte_short(void **state)
         C("STARTTLS\r\n"),
         S("220 go\r"),
     };
-    struct flow_ctx *ctx = run(t, NSEG(t), SPLIT_WHOLE, 0, false);
-    assert_false(sf(ctx)->tls_started);
-    assert_int_equal(sf(ctx)->starttls_reply_code, -1);
+    struct flow_ctx *ctx = tu_smtp_run(t, NSEG(t), SPLIT_WHOLE, 0, false);
+    assert_false(tu_smtp_facts(ctx)->tls_started);
+    assert_int_equal(tu_smtp_facts(ctx)->starttls_reply_code, -1);
     assert_string_equal(fctx_dissector_name(ctx), "smtp");
     fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"\n", 1, 5);
-    assert_true(sf(ctx)->tls_started);
+    assert_true(tu_smtp_facts(ctx)->tls_started);
     assert_string_equal(fctx_dissector_name(ctx), "tls");
-    done(ctx);
+    tu_smtp_done(ctx);
 
     static const struct seg t2[] = {S("220 mx\r")};
-    ctx = run(t2, NSEG(t2), SPLIT_WHOLE, 0, true);
-    assert_int_equal(sf(ctx)->banner_code, 0);
+    ctx = tu_smtp_run(t2, NSEG(t2), SPLIT_WHOLE, 0, true);
+    assert_int_equal(tu_smtp_facts(ctx)->banner_code, 0);
     assert_true(tu_has_event(ctx, "smtp.unterminated_line"));
-    done(ctx);
+    tu_smtp_done(ctx);
 
     static const struct seg t3[] = {S("220-mx\r\n220-more\r\n")};
-    ctx = run(t3, NSEG(t3), SPLIT_WHOLE, 0, true);
-    assert_int_equal(sf(ctx)->banner_code, 0);
+    ctx = tu_smtp_run(t3, NSEG(t3), SPLIT_WHOLE, 0, true);
+    assert_int_equal(tu_smtp_facts(ctx)->banner_code, 0);
     assert_true(tu_has_event(ctx, "smtp.unterminated_reply"));
-    done(ctx);
+    tu_smtp_done(ctx);
 }
 
 static void
@@ -731,12 +486,12 @@ test_implicit_and_heuristic_tls(void **state)
 {
     (void)state;
     static const struct seg t1[] = {C("\x16\x03\x01\x00\x10")};
-    struct flow_ctx *ctx = run(t1, NSEG(t1), SPLIT_WHOLE, 0, false);
-    assert_true(sf(ctx)->implicit_tls);
-    assert_false(sf(ctx)->tls_started);
+    struct flow_ctx *ctx = tu_smtp_run(t1, NSEG(t1), SPLIT_WHOLE, 0, false);
+    assert_true(tu_smtp_facts(ctx)->implicit_tls);
+    assert_false(tu_smtp_facts(ctx)->tls_started);
     assert_string_equal(fctx_dissector_name(ctx), "tls");
-    done(ctx);
-    check_splits(t1, NSEG(t1));
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t1, NSEG(t1));
 
     static const struct seg t2[] = {
         S("220 mx\r\n"),
@@ -744,27 +499,27 @@ test_implicit_and_heuristic_tls(void **state)
         S("250 mx\r\n"),
         C("\x16\x03\x01\x02\x00"),
     };
-    ctx = run(t2, NSEG(t2), SPLIT_WHOLE, 0, false);
-    assert_false(sf(ctx)->implicit_tls);
+    ctx = tu_smtp_run(t2, NSEG(t2), SPLIT_WHOLE, 0, false);
+    assert_false(tu_smtp_facts(ctx)->implicit_tls);
     assert_true(tu_has_event(ctx, "smtp.tls_without_starttls_reply"));
     assert_string_equal(fctx_dissector_name(ctx), "tls");
-    done(ctx);
-    check_splits(t2, NSEG(t2));
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t2, NSEG(t2));
 
     /* 0x16 not followed by 03 0x is a (weird) line, not TLS. */
     static const struct seg t3[] = {S("220 mx\r\n"), C("\x16\x41\x42\r\nNOOP\r\n"), S("500 ?\r\n")};
-    ctx = run(t3, NSEG(t3), SPLIT_WHOLE, 0, true);
+    ctx = tu_smtp_run(t3, NSEG(t3), SPLIT_WHOLE, 0, true);
     assert_string_equal(fctx_dissector_name(ctx), "smtp");
-    assert_string_equal(sf(ctx)->dialog[0].verb, "OTHER");
-    done(ctx);
-    check_splits(t3, NSEG(t3));
+    assert_string_equal(tu_smtp_facts(ctx)->dialog[0].verb, "OTHER");
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t3, NSEG(t3));
 }
 
 static void
 test_gap_resync(void **state)
 {
     (void)state;
-    struct flow_ctx *ctx = fctx_new(&cfg, 25);
+    struct flow_ctx *ctx = fctx_new(&tu_smtp_cfg, 25);
     fctx_attach(ctx, &smtp_dissector);
     const char *a = "220 mx\r\n";
     fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)a, (uint32_t)strlen(a), 1);
@@ -779,38 +534,38 @@ test_gap_resync(void **state)
     fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)e, (uint32_t)strlen(e), 5);
     assert_string_equal(fctx_dissector_name(ctx), "tls");
     assert_true(tu_has_event(ctx, "smtp.tls_without_starttls_reply"));
-    const struct smtp_facts *f = sf(ctx);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
     assert_int_equal(f->n_dialog, 2); /* EHLO and STARTTLS without replies */
     assert_int_equal(f->dialog[1].code, 0);
-    done(ctx);
+    tu_smtp_done(ctx);
 
     /* A client gap mid-line: the rest of that line is dropped. */
-    ctx = fctx_new(&cfg, 25);
+    ctx = fctx_new(&tu_smtp_cfg, 25);
     fctx_attach(ctx, &smtp_dissector);
     fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"MAIL FR", 7, 1);
     fctx_gap(ctx, DIR_TO_SERVER, 10, 2);
     fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"TLS\r\nNOOP\r\n", 11, 3);
     fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"250 ok\r\n", 8, 4);
-    assert_false(sf(ctx)->starttls_command);
-    assert_int_equal(sf(ctx)->n_dialog, 1);
-    assert_string_equal(sf(ctx)->dialog[0].verb, "NOOP");
-    done(ctx);
+    assert_false(tu_smtp_facts(ctx)->starttls_command);
+    assert_int_equal(tu_smtp_facts(ctx)->n_dialog, 1);
+    assert_string_equal(tu_smtp_facts(ctx)->dialog[0].verb, "NOOP");
+    tu_smtp_done(ctx);
 }
 
 static void
 test_dialog_truncated(void **state)
 {
     (void)state;
-    struct flow_ctx *ctx = fctx_new(&cfg, 25);
+    struct flow_ctx *ctx = fctx_new(&tu_smtp_cfg, 25);
     fctx_attach(ctx, &smtp_dissector);
     fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"220 mx\r\n", 8, 1);
     for (int i = 0; i < FACTS_DIALOG_MAX + 5; i++) {
         fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"RSET\r\n", 6, 2);
         fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"250 ok\r\n", 8, 3);
     }
-    assert_int_equal(sf(ctx)->n_dialog, FACTS_DIALOG_MAX);
-    assert_true(sf(ctx)->dialog_truncated);
-    done(ctx);
+    assert_int_equal(tu_smtp_facts(ctx)->n_dialog, FACTS_DIALOG_MAX);
+    assert_true(tu_smtp_facts(ctx)->dialog_truncated);
+    tu_smtp_done(ctx);
 }
 
 /* Writes the transcripts as fuzz seeds when SMTPTAP_WRITE_CORPUS is set
@@ -851,26 +606,23 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_plain_session, setup),
-        cmocka_unit_test_setup(test_bare_lf_dot_is_body, setup),
-        cmocka_unit_test_setup(test_auth_initial_response_pipelined, setup),
-        cmocka_unit_test_setup(test_long_body_line_is_body, setup),
-        cmocka_unit_test_setup(test_starttls_accepted, setup),
-        cmocka_unit_test_setup(test_starttls_220_line_consumed, setup),
-        cmocka_unit_test_setup(test_starttls_refused_then_plaintext, setup),
-        cmocka_unit_test_setup(test_anonymoustls, setup),
-        cmocka_unit_test_setup(test_stripped_starttls, setup),
-        cmocka_unit_test_setup(test_auth_before_tls, setup),
-        cmocka_unit_test_setup(test_starttls_pipelined_data, setup),
-        cmocka_unit_test_setup(test_line_too_long, setup),
-        cmocka_unit_test_setup(test_pending_cap, setup),
-        cmocka_unit_test_setup(test_data_body_skipped, setup),
-        cmocka_unit_test_setup(test_one_byte_short, setup),
-        cmocka_unit_test_setup(test_implicit_and_heuristic_tls, setup),
-        cmocka_unit_test_setup(test_gap_resync, setup),
-        cmocka_unit_test_setup(test_dialog_truncated, setup),
-        cmocka_unit_test_setup(test_capabilities_once_each, setup),
-        cmocka_unit_test_setup(test_write_corpus, setup),
+        cmocka_unit_test_setup(test_plain_session, tu_smtp_setup),
+        cmocka_unit_test_setup(test_starttls_accepted, tu_smtp_setup),
+        cmocka_unit_test_setup(test_starttls_220_line_consumed, tu_smtp_setup),
+        cmocka_unit_test_setup(test_starttls_refused_then_plaintext, tu_smtp_setup),
+        cmocka_unit_test_setup(test_anonymoustls, tu_smtp_setup),
+        cmocka_unit_test_setup(test_stripped_starttls, tu_smtp_setup),
+        cmocka_unit_test_setup(test_auth_before_tls, tu_smtp_setup),
+        cmocka_unit_test_setup(test_starttls_pipelined_data, tu_smtp_setup),
+        cmocka_unit_test_setup(test_line_too_long, tu_smtp_setup),
+        cmocka_unit_test_setup(test_pending_cap, tu_smtp_setup),
+        cmocka_unit_test_setup(test_data_body_skipped, tu_smtp_setup),
+        cmocka_unit_test_setup(test_one_byte_short, tu_smtp_setup),
+        cmocka_unit_test_setup(test_implicit_and_heuristic_tls, tu_smtp_setup),
+        cmocka_unit_test_setup(test_gap_resync, tu_smtp_setup),
+        cmocka_unit_test_setup(test_dialog_truncated, tu_smtp_setup),
+        cmocka_unit_test_setup(test_capabilities_once_each, tu_smtp_setup),
+        cmocka_unit_test_setup(test_write_corpus, tu_smtp_setup),
     };
     return cmocka_run_group_tests_name("smtp", tests, NULL, NULL);
 }

@@ -1,0 +1,158 @@
+/* \summary: unit tests for the SMTP dissector (dissectors/smtp.c): where
+ * a message body ends and commands start again: CRLF "." CRLF only (SMTP
+ * smuggling), over-long body lines, AUTH with an initial response followed
+ * by pipelined commands, LMTP's reply per recipient. Nothing of a body may
+ * be read as a command. Every transcript also in byte-by-byte and random
+ * splits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tu_smtp.h"
+
+/* SMTP smuggling: a "." between bare LFs is body text, not the end of the
+ * data (RFC 5321 §4.1.1.4 ends it with CRLF "." CRLF, as current Postfix,
+ * Exim and Sendmail do), so commands after it are never taken from the
+ * body; nor are they after an over-long body line followed by a refusal. */
+static const struct seg t_smuggle[] = {
+    S("220 mx\r\n"),
+    C("HELO c.example\r\n"),
+    S("250 mx\r\n"),
+    C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"),
+    S("250 ok\r\n250 ok\r\n354 go\r\n"),
+    C("hello\n.\nAUTH SECRETWORD\r\nSTARTTLS\r\nbye\r\n.\n\r\n.\r\n"),
+    S("250 queued\r\n"),
+    C("QUIT\r\n"),
+    S("221 bye\r\n"),
+};
+
+static void
+test_bare_lf_dot_is_body(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = tu_smtp_run(t_smuggle, NSEG(t_smuggle), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    assert_false(f->auth_before_tls);
+    assert_string_equal(f->auth_mechanism, "");
+    assert_false(f->starttls_command);
+    assert_int_equal(f->plaintext_messages, 1);
+    static const char *const v[] = {"HELO", "MAIL", "RCPT", "DATA", "EOM", "QUIT"};
+    static const int c[] = {250, 250, 250, 354, 250, 221};
+    tu_smtp_dialog_is(ctx, v, c, 6);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_smuggle, NSEG(t_smuggle));
+}
+
+static void
+test_long_body_line_is_body(void **state)
+{
+    (void)state;
+    static char big[6100];
+    memset(big, 'x', 6000);
+    memcpy(big + 6000, "\r\n", 3);
+    const struct seg t[] = {
+        S("220 mx\r\n"),
+        C("HELO c.example\r\nDATA\r\n"),
+        {DIR_TO_SERVER, big, 6002},
+        S("250 mx\r\n554 no valid recipients\r\n"),
+        C("AUTH BODYWORD\r\n.\r\n"),
+        S("250 ok\r\n"),
+    };
+    struct flow_ctx *ctx = tu_smtp_run(t, NSEG(t), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    assert_false(f->auth_before_tls);
+    assert_string_equal(f->auth_mechanism, "");
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t, NSEG(t));
+}
+
+/* AUTH with an initial response (RFC 4954 §4): commands pipelined after it
+ * are commands, and the message after DATA is a body; after an initial
+ * response a 334 still asks for a SASL response, which is skipped. */
+static const struct seg t_auth_ir[] = {
+    S("220 mx\r\n"),
+    C("EHLO c.example\r\n"),
+    S("250-mx\r\n250 AUTH PLAIN LOGIN\r\n"),
+    C("AUTH PLAIN AGEAYg==\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"),
+    S("235 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"),
+    C("Subject: x\r\n\r\nSTARTTLS\r\nbody\r\n.\r\n"),
+    S("250 queued\r\n"),
+    C("AUTH LOGIN dXNlcg==\r\n"),
+    S("334 UGFzc3dvcmQ6\r\n"),
+    C("RUNUTA==\r\n"),
+    S("235 ok\r\n"),
+    C("QUIT\r\n"),
+    S("221 bye\r\n"),
+};
+
+static void
+test_auth_initial_response_pipelined(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = tu_smtp_run(t_auth_ir, NSEG(t_auth_ir), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    assert_true(f->auth_before_tls);
+    assert_string_equal(f->auth_mechanism, "PLAIN");
+    assert_true(f->plaintext_mail);
+    assert_int_equal(f->plaintext_messages, 1);
+    assert_false(f->starttls_command);
+    static const char *const v[] = {"EHLO", "AUTH", "MAIL", "RCPT", "DATA", "EOM", "AUTH", "QUIT"};
+    static const int c[] = {250, 235, 250, 250, 354, 250, 235, 221};
+    tu_smtp_dialog_is(ctx, v, c, 8);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_auth_ir, NSEG(t_auth_ir));
+}
+
+/* LMTP (RFC 2033 §4.2): the dot is answered once per accepted recipient;
+ * those replies are the message's, not the next commands', so the next
+ * transaction's DATA still gets its 354 and its body stays a body. One
+ * message each, whatever the recipients. */
+static const struct seg t_lmtp[] = {
+    S("220 lmtp\r\n"),
+    C("LHLO c.example\r\n"),
+    S("250-lmtp\r\n250 PIPELINING\r\n"),
+    C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRCPT TO:<e@f>\r\nDATA\r\n"),
+    S("250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"),
+    C("body\r\n.\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"),
+    S("250 c ok\r\n452 e full\r\n250 ok\r\n250 ok\r\n354 go\r\n"),
+    C("AUTH BODYSECRET\r\n.\r\n"),
+    S("250 ok\r\n"),
+    C("QUIT\r\n"),
+    S("221 bye\r\n"),
+};
+
+static void
+test_lmtp_reply_per_recipient(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = tu_smtp_run(t_lmtp, NSEG(t_lmtp), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    assert_false(f->auth_before_tls);
+    assert_string_equal(f->auth_mechanism, "");
+    assert_string_equal(f->ehlo_verb, "LHLO");
+    assert_int_equal(f->plaintext_messages, 2);
+    static const char *const v[] = {"LHLO", "MAIL", "RCPT", "RCPT", "DATA", "EOM",
+                                    "EOM",  "MAIL", "RCPT", "DATA", "EOM",  "QUIT"};
+    static const int c[] = {250, 250, 250, 250, 354, 250, 452, 250, 250, 354, 250, 221};
+    tu_smtp_dialog_is(ctx, v, c, 12);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_lmtp, NSEG(t_lmtp));
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_bare_lf_dot_is_body, tu_smtp_setup),
+        cmocka_unit_test_setup(test_lmtp_reply_per_recipient, tu_smtp_setup),
+        cmocka_unit_test_setup(test_auth_initial_response_pipelined, tu_smtp_setup),
+        cmocka_unit_test_setup(test_long_body_line_is_body, tu_smtp_setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
