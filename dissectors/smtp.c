@@ -36,6 +36,7 @@
 #include "config.h"
 #include "cursor.h"
 #include "dissector.h"
+#include "smtp_words.h"
 
 #define SMTP_TEXT_MAX  1024                /* banner / STARTTLS reply text kept */
 #define SMTP_CAPS_MAX  1024                /* capability keywords kept */
@@ -152,88 +153,6 @@ struct smtp_state {
     uint8_t auths[SMTP_AUTHS_MAX];
 };
 
-/* ---- small helpers over our own buffers ---- */
-
-static uint8_t
-smtp_upper(uint8_t c)
-{
-    return c >= 'a' && c <= 'z' ? (uint8_t)(c - 'a' + 'A') : c;
-}
-
-/* Case-insensitive comparison of w[0..n) with the C string s. */
-static bool
-smtp_ieq(const uint8_t *w, size_t n, const char *s)
-{
-    size_t l = strlen(s);
-    if (n != l)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (smtp_upper(w[i]) != (uint8_t)s[i])
-            return false;
-    return true;
-}
-
-/* Appends word w[0..n) to a space-separated list unless already there
- * (case-insensitive); a list that would pass max is marked cut. */
-static void
-smtp_list_add(uint8_t *list, uint32_t *len, bool *cut, uint64_t *seen, uint32_t max,
-              const uint8_t *w, size_t n)
-{
-    if (n == 0)
-        return;
-    /* seen: a bit per (length, first and last letter) of the words in the
-     * list, so that a word whose bit is clear is new without a scan (a
-     * list was scanned for every word added: 2 % of a dense run). */
-    uint64_t bit = 1ull << ((n * 7 + smtp_upper(w[0]) * 3 + smtp_upper(w[n - 1])) & 63);
-    uint32_t i = *seen & bit ? 0 : *len;
-    while (i < *len) {
-        const uint8_t *sp = memchr(list + i, ' ', *len - i);
-        uint32_t j = sp != NULL ? (uint32_t)(sp - list) : *len;
-        if (j - i == n) {
-            size_t k = 0;
-            while (k < n && smtp_upper(list[i + k]) == smtp_upper(w[k]))
-                k++;
-            if (k == n)
-                return;
-        }
-        i = j + 1;
-    }
-    size_t need = n + (*len ? 1 : 0);
-    if (need > max - *len) {
-        *cut = true;
-        return;
-    }
-    if (*len)
-        list[(*len)++] = ' ';
-    memcpy(list + *len, w, n);
-    *len += (uint32_t)n;
-    *seen |= bit;
-}
-
-/* ---- reading line contents (wire bytes: through the cursor only) ---- */
-
-static void
-smtp_skip_sp(struct rd *lr)
-{
-    while (rd_peek(lr, 0) == ' ' || rd_peek(lr, 0) == '\t')
-        rd_skip(lr, 1, "smtp.space");
-}
-
-/* Skips blanks, then copies the next word (up to a blank) into out, keeping
- * at most max bytes; returns the word's full length. */
-static size_t
-smtp_word(struct rd *lr, uint8_t *out, size_t max)
-{
-    smtp_skip_sp(lr);
-    size_t n = 0; /* the word's length, peeked; then its bytes in one read */
-    for (int c; (c = rd_peek(lr, n)) >= 0 && c != ' ' && c != '\t';)
-        n++;
-    const uint8_t *p = rd_bytes(lr, n, "smtp.word");
-    if (p != NULL)
-        memcpy(out, p, n < max ? n : max);
-    return n;
-}
-
 static enum smtp_verb
 smtp_verb_lookup(const uint8_t *w, size_t n)
 {
@@ -308,6 +227,27 @@ smtp_flush_pending(struct flow_ctx *ctx, struct smtp_state *st)
 }
 
 /* ---- client side ---- */
+
+static void smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr);
+
+/* A client command line longer than smtp.line_max, from its first line_max
+ * bytes: only AUTH is taken (RFC 4954 §4 lets an AUTH line with its initial
+ * response run to 12 288 octets; GSSAPI's do), so that AUTH before TLS is
+ * not missed and the server's reply pairs with it. Other over-long lines
+ * stay dropped. */
+static void
+smtp_long_command(struct flow_ctx *ctx, struct smtp_state *st, const uint8_t *p, size_t n)
+{
+    if (p == NULL)
+        return;
+    struct rd lr = rd_init(p, n);
+    uint8_t w[SMTP_WORD_MAX];
+    size_t k = smtp_word(&lr, w, sizeof(w));
+    if (smtp_ieq(w, k, "AUTH")) {
+        lr = rd_init(p, n);
+        smtp_client_command(ctx, st, &lr);
+    }
+}
 
 /* Handles one complete client command line (CR LF removed). */
 static void
@@ -770,10 +710,12 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
                            "client data after STARTTLS before its reply (dropped)");
             st->inject_noted = true;
             f->starttls_pipelined = true;
-            rd_skip(&r, rd_left(&r), "smtp.injected");
+            size_t inj = rd_left(&r);
+            bool whole = inj > 0 && rd_peek(&r, inj - 1) == '\n';
+            rd_skip(&r, inj, "smtp.injected");
             ln->scanned = 0;
-            ln->discard = false;
-            ln->fresh = true;
+            ln->discard = !whole; /* the rest of a cut line is dropped too (a 454 resumes SMTP) */
+            ln->fresh = whole;
             break;
         }
         if (d == DIR_TO_SERVER && st->cmode == SMTP_C_BDAT) {
@@ -807,6 +749,10 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
             if (ln->discard || have > line_max) {
                 if (!ln->discard && !(d == DIR_TO_SERVER && st->cmode == SMTP_C_BODY))
                     fctx_event(ctx, "smtp.line_too_long", "line longer than smtp.line_max");
+                if (!ln->discard && d == DIR_TO_SERVER && st->cmode == SMTP_C_COMMAND) {
+                    struct rd h = r;
+                    smtp_long_command(ctx, st, rd_bytes(&h, line_max, "smtp.head"), line_max);
+                }
                 ln->discard = true;
                 ln->scanned = 0;
                 rd_skip(&r, have, "smtp.discard");
@@ -824,6 +770,8 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
         if (ln->discard || n > line_max) {
             if (!ln->discard && !(d == DIR_TO_SERVER && st->cmode == SMTP_C_BODY))
                 fctx_event(ctx, "smtp.line_too_long", "line longer than smtp.line_max");
+            if (!ln->discard && d == DIR_TO_SERVER && st->cmode == SMTP_C_COMMAND)
+                smtp_long_command(ctx, st, line, line_max);
             ln->discard = false;
             if (d == DIR_TO_SERVER && st->cmode == SMTP_C_BODY) {
                 st->body_started = true; /* a body line, however long */

@@ -1,7 +1,8 @@
 /* \summary: unit tests for the SMTP dissector (dissectors/smtp.c): where
  * a message body ends and commands start again: CRLF "." CRLF only (SMTP
  * smuggling), over-long body lines, AUTH with an initial response followed
- * by pipelined commands, LMTP's reply per recipient. Nothing of a body may
+ * by pipelined commands, LMTP's reply per recipient, over-long AUTH lines,
+ * the rest of a line cut by STARTTLS injection. Nothing of a body may
  * be read as a command. Every transcript also in byte-by-byte and random
  * splits. */
 #include <setjmp.h>
@@ -145,10 +146,71 @@ test_lmtp_reply_per_recipient(void **state)
     tu_smtp_check_splits(t_lmtp, NSEG(t_lmtp));
 }
 
+/* An AUTH line longer than smtp.line_max (a GSSAPI initial response; RFC
+ * 4954 §4 allows 12 288 octets) still counts as AUTH before TLS, from its
+ * first bytes, and the SASL response after the 334 is skipped. */
+static void
+test_long_auth_line(void **state)
+{
+    (void)state;
+    static char big[5200];
+    memcpy(big, "AUTH GSSAPI ", 12);
+    memset(big + 12, 'Q', 5000);
+    memcpy(big + 5012, "\r\n", 3);
+    const struct seg t[] = {
+        S("220 mx\r\n"),
+        C("EHLO c.example\r\n"),
+        S("250-mx\r\n250 AUTH GSSAPI\r\n"),
+        {DIR_TO_SERVER, big, 5014},
+        S("334 \r\n"),
+        C("dGVzdA==\r\n"),
+        S("235 ok\r\n"),
+        C("QUIT\r\n"),
+        S("221 bye\r\n"),
+    };
+    struct flow_ctx *ctx = tu_smtp_run(t, NSEG(t), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    assert_true(f->auth_before_tls);
+    assert_string_equal(f->auth_mechanism, "GSSAPI");
+    assert_true(tu_has_event(ctx, "smtp.line_too_long"));
+    static const char *const v[] = {"EHLO", "AUTH", "QUIT"};
+    static const int c[] = {250, 235, 221};
+    tu_smtp_dialog_is(ctx, v, c, 3);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t, NSEG(t));
+}
+
+/* Bytes pipelined after STARTTLS are dropped up to the end of their line:
+ * after a 454 the tail of a cut line is not read as a command. */
+static const struct seg t_inject_cut[] = {
+    S("220 mx\r\n"),
+    C("EHLO c.example\r\n"),
+    S("250-mx\r\n250 STARTTLS\r\n"),
+    C("STARTTLS\r\nNOOP xx EH"),
+    S("454 not now\r\n"),
+    C("LO inj\r\nQUIT\r\n"),
+    S("221 bye\r\n"),
+};
+
+static void
+test_injected_line_dropped_whole(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = tu_smtp_run(t_inject_cut, NSEG(t_inject_cut), SPLIT_WHOLE, 0, true);
+    assert_true(tu_smtp_facts(ctx)->starttls_pipelined);
+    static const char *const v[] = {"EHLO", "STARTTLS", "QUIT"};
+    static const int c[] = {250, 454, 221};
+    tu_smtp_dialog_is(ctx, v, c, 3);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_inject_cut, NSEG(t_inject_cut));
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_long_auth_line, tu_smtp_setup),
+        cmocka_unit_test_setup(test_injected_line_dropped_whole, tu_smtp_setup),
         cmocka_unit_test_setup(test_bare_lf_dot_is_body, tu_smtp_setup),
         cmocka_unit_test_setup(test_lmtp_reply_per_recipient, tu_smtp_setup),
         cmocka_unit_test_setup(test_auth_initial_response_pipelined, tu_smtp_setup),

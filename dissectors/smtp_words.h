@@ -1,0 +1,30 @@
+/* \summary: words of SMTP lines (smtp_words.c), for the SMTP dissector. */
+#ifndef SMTPTAP_SMTP_WORDS_H
+#define SMTPTAP_SMTP_WORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cursor.h"
+
+/* ASCII upper case of c. */
+uint8_t smtp_upper(uint8_t c);
+
+/* Case-insensitive comparison of w[0..n) with the C string s. */
+bool smtp_ieq(const uint8_t *w, size_t n, const char *s);
+
+/* Appends word w[0..n) to a space-separated list unless already there
+ * (case-insensitive); a list that would pass max is marked cut. seen is a
+ * bit per (length, first and last letter) of the words in the list. */
+void smtp_list_add(uint8_t *list, uint32_t *len, bool *cut, uint64_t *seen, uint32_t max,
+                   const uint8_t *w, size_t n);
+
+/* Skips blanks (space, tab). */
+void smtp_skip_sp(struct rd *lr);
+
+/* Skips blanks, then copies the next word (up to a blank) into out, keeping
+ * at most max bytes; returns the word's full length. */
+size_t smtp_word(struct rd *lr, uint8_t *out, size_t max);
+
+#endif
