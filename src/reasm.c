@@ -185,8 +185,7 @@ reasm_flush_ooo(struct reasm_dir *r, const struct reasm_limits *lim, const struc
     while (!r->stopped && r->ooo != NULL && SEQ_LEQ(r->ooo->seq, r->next_seq)) {
         struct reasm_seg *g = r->ooo;
         r->ooo = g->next;
-        if (!g->lost)
-            r->ooo_bytes -= g->len;
+        r->ooo_bytes -= g->lost ? (uint32_t)sizeof(*g) : g->len;
         r->mem -= reasm_seg_size(g);
         uint32_t skip = r->next_seq - g->seq;
         if (skip < g->len) {
@@ -222,7 +221,14 @@ reasm_insert(struct reasm_dir *r, const struct reasm_limits *lim, const struct r
 {
     if (len == 0)
         return pp;
-    if (data != NULL && !reasm_fits(r, lim, len)) {
+    /* A lost marker holds no bytes but costs its node: counted against the
+     * cap too, so that a capture cut to its headers cannot grow the list
+     * (and the walk along it) without bound. A marker refused leaves a hole,
+     * which is what it stood for. */
+    uint32_t cost = data != NULL ? len : (uint32_t)sizeof(struct reasm_seg);
+    if (!reasm_fits(r, lim, cost)) {
+        if (data == NULL)
+            return pp;
         r->ooo_capped = true;
         reasm_event(s, "reasm.ooo_cap", "out-of-order bytes passed reasm.ooo_max");
         return pp;
@@ -236,10 +242,9 @@ reasm_insert(struct reasm_dir *r, const struct reasm_limits *lim, const struct r
     g->seq = seq;
     g->len = len;
     g->lost = data == NULL;
-    if (data != NULL) {
+    if (data != NULL)
         memcpy(g->data, data, len);
-        r->ooo_bytes += len;
-    }
+    r->ooo_bytes += cost;
     r->mem += sz;
     g->next = *pp;
     *pp = g;

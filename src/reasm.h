@@ -52,7 +52,7 @@ struct reasm_dir {
     uint32_t next_seq;     /* next byte to deliver */
     uint32_t fin_seq;      /* sequence number of the FIN (one past the last data byte) */
     struct reasm_seg *ooo; /* sorted by seq, non-overlapping, all beyond next_seq */
-    uint32_t ooo_bytes;    /* data bytes held in ooo (counted against reasm.ooo_max) */
+    uint32_t ooo_bytes;    /* bytes held in ooo, a lost marker's node counted (reasm.ooo_max) */
     uint64_t mem;          /* accounted bytes held (segments + ring) */
     uint8_t *hist;         /* ring of the last hist_len delivered bytes (or NULL) */
     uint32_t hist_len, hist_pos;

@@ -496,6 +496,62 @@ test_equivalence(void **state)
     assert_int_equal(mem_in_use(), 0);
 }
 
+/* A capture cut to its headers (every payload byte beyond the snaplen)
+ * after a lost segment, with no ACK from the peer: the lost markers count
+ * against reasm.ooo_max, so memory stays bounded however many segments
+ * follow, and every missing byte still comes out as a gap at the end. */
+struct sum {
+    uint64_t data, gap;
+};
+
+static void
+sum_data(void *u, const uint8_t *buf, uint32_t len)
+{
+    (void)buf;
+    ((struct sum *)u)->data += len;
+}
+
+static void
+sum_gap(void *u, uint64_t missing)
+{
+    ((struct sum *)u)->gap += missing;
+}
+
+static void
+sum_event(void *u, const char *name, const char *detail)
+{
+    (void)u;
+    (void)name;
+    (void)detail;
+}
+
+static void
+test_markers_bounded(void **state)
+{
+    (void)state;
+    mem_init(0);
+    struct reasm_dir rd;
+    struct sum r = {0, 0};
+    struct reasm_sink s = {sum_data, sum_gap, sum_event, &r};
+    struct reasm_limits lim = {1024, 0};
+    reasm_init(&rd);
+    reasm_syn(&rd, 1000, &s);
+    reasm_data(&rd, &lim, &s, 1001, (const uint8_t *)"a", 1, 1);
+    size_t peak = 0;
+    for (uint32_t i = 0; i < 10000; i++) { /* [1002, 1102) lost, then cut segments */
+        reasm_data(&rd, &lim, &s, 1102 + i * 100, NULL, 0, 100);
+        if (reasm_mem(&rd) > peak)
+            peak = reasm_mem(&rd);
+    }
+    assert_true(peak <= 1024 + REASM_HIST_BYTES + 64); /* the history ring, then the list */
+    reasm_fin(&rd, 1102 + 10000 * 100);
+    reasm_flush(&rd, &lim, &s);
+    assert_int_equal(r.data, 1);
+    assert_int_equal(r.gap, 100 + 10000u * 100);
+    reasm_free(&rd);
+    assert_int_equal(mem_in_use(), 0);
+}
+
 /* SEQ_* across the wrap. */
 static void
 test_seq_macros(void **state)
@@ -536,10 +592,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seq_macros),
-        cmocka_unit_test(test_tables),
-        cmocka_unit_test(test_equivalence),
-        cmocka_unit_test(test_alloc_failure),
+        cmocka_unit_test(test_seq_macros),      cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_equivalence),     cmocka_unit_test(test_alloc_failure),
+        cmocka_unit_test(test_markers_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
