@@ -620,6 +620,12 @@ smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         smtp_dialog_add(ctx, "", code);
         if (st->cmode == SMTP_C_SASL && code != 334)
             st->cmode = SMTP_C_COMMAND; /* AUTH lost (gap or cap): its answer came */
+        if (code == 354 && st->cmode == SMTP_C_COMMAND) {
+            /* DATA lost (a gap): the message comes next, a body all the same */
+            st->cmode = SMTP_C_BODY;
+            st->body_started = false;
+            st->body_crlf = true;
+        }
         return false;
     case SMTP_R_PAIRED:
         return smtp_paired_done(ctx, st);

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "dissector.h"
 #include "tu_smtp.h"
 
 /* SMTP smuggling: a "." between bare LFs is body text, not the end of the
@@ -205,10 +206,34 @@ test_injected_line_dropped_whole(void **state)
     tu_smtp_check_splits(t_inject_cut, NSEG(t_inject_cut));
 }
 
+/* DATA lost in a client gap: the server's 354 alone says a message comes
+ * next, which is read as a body, not as commands. */
+static void
+test_data_lost_354_starts_body(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = fctx_new(&tu_smtp_cfg, 25);
+    fctx_attach(ctx, &smtp_dissector);
+    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"220 mx\r\n", 8, 1);
+    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"HELO c\r\n", 8, 2);
+    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"250 mx\r\n", 8, 3);
+    fctx_gap(ctx, DIR_TO_SERVER, 6, 4); /* "DATA\r\n" */
+    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"354 go\r\n", 8, 5);
+    const char *body = "AUTH BODYSECRET\r\nSTARTTLS\r\n.\r\n";
+    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)body, (uint32_t)strlen(body), 6);
+    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"250 queued\r\n", 12, 7);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    assert_false(f->auth_before_tls);
+    assert_string_equal(f->auth_mechanism, "");
+    assert_false(f->starttls_command);
+    tu_smtp_done(ctx);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_data_lost_354_starts_body, tu_smtp_setup),
         cmocka_unit_test_setup(test_long_auth_line, tu_smtp_setup),
         cmocka_unit_test_setup(test_injected_line_dropped_whole, tu_smtp_setup),
         cmocka_unit_test_setup(test_bare_lf_dot_is_body, tu_smtp_setup),
