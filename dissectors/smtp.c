@@ -228,25 +228,14 @@ smtp_flush_pending(struct flow_ctx *ctx, struct smtp_state *st)
 
 /* ---- client side ---- */
 
-static void smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr);
-
-/* A client command line longer than smtp.line_max, from its first line_max
- * bytes: only AUTH is taken (RFC 4954 §4 lets an AUTH line with its initial
- * response run to 12 288 octets; GSSAPI's do), so that AUTH before TLS is
- * not missed and the server's reply pairs with it. Other over-long lines
- * stay dropped. */
+/* The client's message body begins (after DATA, or a 354 whose DATA was
+ * lost): its lines are skipped up to CRLF "." CRLF, never read as commands. */
 static void
-smtp_long_command(struct flow_ctx *ctx, struct smtp_state *st, const uint8_t *p, size_t n)
+smtp_body_begin(struct smtp_state *st)
 {
-    if (p == NULL)
-        return;
-    struct rd lr = rd_init(p, n);
-    uint8_t w[SMTP_WORD_MAX];
-    size_t k = smtp_word(&lr, w, sizeof(w));
-    if (smtp_ieq(w, k, "AUTH")) {
-        lr = rd_init(p, n);
-        smtp_client_command(ctx, st, &lr);
-    }
+    st->cmode = SMTP_C_BODY;
+    st->body_started = false;
+    st->body_crlf = true; /* the DATA line ended in CRLF */
 }
 
 /* Handles one complete client command line (CR LF removed). */
@@ -287,9 +276,7 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
     case SMTP_V_DATA:
         f->plaintext_mail = true;
         smtp_push(ctx, st, v, false);
-        st->cmode = SMTP_C_BODY; /* even uncounted: a body must never be read as commands */
-        st->body_started = false;
-        st->body_crlf = true;
+        smtp_body_begin(st); /* even uncounted: a body must never be read as commands */
         break;
     case SMTP_V_BDAT: {
         uint64_t size = 0;
@@ -620,12 +607,8 @@ smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         smtp_dialog_add(ctx, "", code);
         if (st->cmode == SMTP_C_SASL && code != 334)
             st->cmode = SMTP_C_COMMAND; /* AUTH lost (gap or cap): its answer came */
-        if (code == 354 && st->cmode == SMTP_C_COMMAND) {
-            /* DATA lost (a gap): the message comes next, a body all the same */
-            st->cmode = SMTP_C_BODY;
-            st->body_started = false;
-            st->body_crlf = true;
-        }
+        if (code == 354 && st->cmode == SMTP_C_COMMAND)
+            smtp_body_begin(st); /* DATA lost (a gap): the message comes next all the same */
         return false;
     case SMTP_R_PAIRED:
         return smtp_paired_done(ctx, st);
@@ -700,6 +683,29 @@ smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
 /* Consumes complete lines (and skipped raw bytes) of direction d; a partial
  * line is left unconsumed with D_NEED for one more byte. Returns D_OK with the
  * bytes up to the 220 line when the flow is handed to TLS. */
+/* A line found longer than smtp.line_max, head its first line_max bytes:
+ * said (a message body's lines may be of any length), and a client command
+ * line is still read if it is AUTH (RFC 4954 §4 lets an AUTH line with its
+ * initial response run to 12 288 octets; GSSAPI's do), so that AUTH before
+ * TLS is not missed and the server's reply pairs with it. The rest of the
+ * line is dropped by the caller. */
+static void
+smtp_line_too_long(struct flow_ctx *ctx, struct smtp_state *st, enum dir d, const uint8_t *head,
+                   size_t n)
+{
+    if (d == DIR_TO_SERVER && st->cmode == SMTP_C_BODY)
+        return;
+    fctx_event(ctx, "smtp.line_too_long", "line longer than smtp.line_max");
+    if (d != DIR_TO_SERVER || st->cmode != SMTP_C_COMMAND || head == NULL)
+        return;
+    struct rd lr = rd_init(head, n);
+    uint8_t w[SMTP_WORD_MAX];
+    if (smtp_ieq(w, smtp_word(&lr, w, sizeof(w)), "AUTH")) {
+        lr = rd_init(head, n);
+        smtp_client_command(ctx, st, &lr);
+    }
+}
+
 static struct dres
 smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32_t len)
 {
@@ -753,11 +759,9 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
         if (lf < 0) {
             size_t have = rd_left(&r);
             if (ln->discard || have > line_max) {
-                if (!ln->discard && !(d == DIR_TO_SERVER && st->cmode == SMTP_C_BODY))
-                    fctx_event(ctx, "smtp.line_too_long", "line longer than smtp.line_max");
-                if (!ln->discard && d == DIR_TO_SERVER && st->cmode == SMTP_C_COMMAND) {
+                if (!ln->discard) {
                     struct rd h = r;
-                    smtp_long_command(ctx, st, rd_bytes(&h, line_max, "smtp.head"), line_max);
+                    smtp_line_too_long(ctx, st, d, rd_bytes(&h, line_max, "smtp.head"), line_max);
                 }
                 ln->discard = true;
                 ln->scanned = 0;
@@ -774,10 +778,8 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
         rd_skip(&r, 1, "smtp.lf");
         bool crlf = n > 0 && line[n - 1] == '\r';
         if (ln->discard || n > line_max) {
-            if (!ln->discard && !(d == DIR_TO_SERVER && st->cmode == SMTP_C_BODY))
-                fctx_event(ctx, "smtp.line_too_long", "line longer than smtp.line_max");
-            if (!ln->discard && d == DIR_TO_SERVER && st->cmode == SMTP_C_COMMAND)
-                smtp_long_command(ctx, st, line, line_max);
+            if (!ln->discard)
+                smtp_line_too_long(ctx, st, d, line, line_max);
             ln->discard = false;
             if (d == DIR_TO_SERVER && st->cmode == SMTP_C_BODY) {
                 st->body_started = true; /* a body line, however long */
