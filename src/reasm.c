@@ -138,6 +138,20 @@ reasm_hist_differs(const struct reasm_dir *r, uint32_t seq, const uint8_t *data,
     return false;
 }
 
+/* nwire bytes from seq on arrived again after they were delivered (or
+ * gapped); the ncap captured ones at p are compared with the delivered
+ * bytes (first wins, RFC 9293 gives no rule; a difference is an evasion
+ * attempt or a broken stack). */
+static void
+reasm_overlap_delivered(struct reasm_dir *r, const struct reasm_sink *s, uint32_t seq,
+                        const uint8_t *p, uint32_t ncap, uint32_t nwire)
+{
+    r->overlaps += nwire;
+    if (ncap > 0 && reasm_hist_differs(r, seq, p, ncap))
+        reasm_event(s, "tcp.overlap_different_data",
+                    "retransmitted bytes differ from the delivered ones (first wins)");
+}
+
 /* Delivers len in-order bytes at next_seq, honouring reasm.depth. */
 static void
 reasm_deliver(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
@@ -344,10 +358,7 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
         if (SEQ_LT(seq, r->next_seq)) {
             uint32_t k = r->next_seq - seq;
             uint32_t kc = k < caplen ? k : caplen;
-            r->overlaps += k < wirelen ? k : wirelen;
-            if (reasm_hist_differs(r, seq, data, kc))
-                reasm_event(s, "tcp.overlap_different_data",
-                            "retransmitted bytes differ from the delivered ones (first wins)");
+            reasm_overlap_delivered(r, s, seq, data, kc, k < wirelen ? k : wirelen);
             if (k >= wirelen)
                 return;
             data = kc < caplen ? data + kc : NULL;
@@ -412,10 +423,8 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
                 uint32_t upto = SEQ_LT(r->next_seq, end) ? r->next_seq : end;
                 uint32_t nc =
                     SEQ_LT(cur, cap_end) ? (SEQ_LT(cap_end, upto) ? cap_end : upto) - cur : 0;
-                r->overlaps += upto - cur;
-                if (nc > 0 && reasm_hist_differs(r, cur, data + (cur - seq), nc))
-                    reasm_event(s, "tcp.overlap_different_data",
-                                "retransmitted bytes differ from the delivered ones (first wins)");
+                reasm_overlap_delivered(r, s, cur, nc > 0 ? data + (cur - seq) : NULL, nc,
+                                        upto - cur);
                 cur = upto;
             }
         }
