@@ -113,6 +113,14 @@ tls_hs_cap(const struct flow_ctx *ctx)
     return cap < 0xffffffu ? cap : 0xffffffu;
 }
 
+/* The body length of the handshake message whose 4-byte header is at h
+ * (RFC 8446 §4: msg_type, then uint24 length). */
+static uint32_t
+tls_hs_len(const uint8_t *h)
+{
+    return (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+}
+
 /* Parses the complete handshake messages at the start of buf[0..len)
  * (RFC 5246 §7.4, RFC 8446 §4: type, 24-bit length, body); returns the bytes
  * used: complete messages, and an over-cap message's bytes (the rest of it,
@@ -126,7 +134,7 @@ tls_hs_parse(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8
     uint32_t off = 0;
     while (len - off >= 4) {
         uint8_t type = buf[off];
-        uint32_t mlen = (uint32_t)buf[off + 1] << 16 | (uint32_t)buf[off + 2] << 8 | buf[off + 3];
+        uint32_t mlen = tls_hs_len(buf + off);
         if (mlen > cap) {
             fctx_event(ctx, "tls.hs_msg_cap", tls_hs_type_str(type));
             if (type == TLS_HS_CERTIFICATE && d == DIR_TO_CLIENT)
@@ -194,7 +202,7 @@ tls_hs_missing(const struct tls_dir *td)
 {
     if (td->hs_len < 4)
         return 4 - td->hs_len;
-    uint32_t mlen = (uint32_t)td->hs[1] << 16 | (uint32_t)td->hs[2] << 8 | td->hs[3];
+    uint32_t mlen = tls_hs_len(td->hs);
     return 4 + mlen > td->hs_len ? 4 + mlen - td->hs_len : 0;
 }
 
