@@ -315,12 +315,17 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         smtp_skip_sp(lr);
         bool ir = rd_left(lr) > 0;
         if (f->auth_mechanism[0] == '\0') {
-            /* The mechanism name only (RFC 4422 §3.1 charset). */
+            /* The mechanism name only (RFC 4422 §3.1 charset), and only one
+             * the server offered or a registered one: "AUTH <token>" with
+             * the mechanism left out puts a credential here, and base64
+             * passes the charset (a client's own word is never written). */
             bool ok = n > 0 && n <= SMTP_MECH_MAX;
             for (size_t i = 0; ok && i < n; i++) {
                 uint8_t c = smtp_upper(w[i]);
                 ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
             }
+            ok = ok && (smtp_sasl_known(w, n) || smtp_list_has(st->auths, st->auths_len, w, n) ||
+                        smtp_list_has(f->auth_mechanisms.s, f->auth_mechanisms.len, w, n));
             if (ok) {
                 for (size_t i = 0; i < n; i++)
                     f->auth_mechanism[i] = (char)smtp_upper(w[i]);

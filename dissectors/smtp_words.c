@@ -27,6 +27,87 @@ smtp_ieq(const uint8_t *w, size_t n, const char *s)
     return true;
 }
 
+/* True when word w[0..n) is in the space-separated list (case-insensitive). */
+bool
+smtp_list_has(const uint8_t *list, uint32_t len, const uint8_t *w, size_t n)
+{
+    uint32_t i = 0;
+    while (n > 0 && list != NULL && i < len) {
+        const uint8_t *sp = memchr(list + i, ' ', len - i);
+        uint32_t j = sp != NULL ? (uint32_t)(sp - list) : len;
+        if (j - i == n) {
+            size_t k = 0;
+            while (k < n && smtp_upper(list[i + k]) == smtp_upper(w[k]))
+                k++;
+            if (k == n)
+                return true;
+        }
+        i = j + 1;
+    }
+    return false;
+}
+
+/* SASL mechanism names (RFC 4422 §3.1) in IANA's "SASL Mechanisms"
+ * registry, and the vendor ones mail clients send (XOAUTH2, X-OAUTH2). */
+static const char *const smtp_sasl_names[] = {
+    "9798-M-DSA-SHA1",
+    "9798-M-ECDSA-SHA1",
+    "9798-M-RSA-SHA1-ENC",
+    "9798-U-DSA-SHA1",
+    "9798-U-ECDSA-SHA1",
+    "9798-U-RSA-SHA1-ENC",
+    "ANONYMOUS",
+    "CRAM-MD5",
+    "DIGEST-MD5",
+    "EAP-AES128",
+    "EAP-AES128-PLUS",
+    "ECDH-X25519-CHALLENGE",
+    "ECDSA-NIST256P-CHALLENGE",
+    "EXTERNAL",
+    "GS2-KRB5",
+    "GS2-KRB5-PLUS",
+    "GSS-SPNEGO",
+    "GSSAPI",
+    "KERBEROS_V4",
+    "KERBEROS_V5",
+    "LOGIN",
+    "NMAS-SAMBA-AUTH",
+    "NMAS_AUTHEN",
+    "NMAS_LOGIN",
+    "NTLM",
+    "OAUTH10A",
+    "OAUTHBEARER",
+    "OPENID20",
+    "OTP",
+    "PLAIN",
+    "SAML20",
+    "SCRAM-SHA-1",
+    "SCRAM-SHA-1-PLUS",
+    "SCRAM-SHA-256",
+    "SCRAM-SHA-256-PLUS",
+    "SCRAM-SHA-512",
+    "SCRAM-SHA-512-PLUS",
+    "SCRAM-SHA3-512",
+    "SCRAM-SHA3-512-PLUS",
+    "SECURID",
+    "SKEY",
+    "SPNEGO",
+    "SPNEGO-PLUS",
+    "SXOVER-PLUS",
+    "X-OAUTH2",
+    "XOAUTH",
+    "XOAUTH2",
+};
+
+bool
+smtp_sasl_known(const uint8_t *w, size_t n)
+{
+    for (size_t i = 0; i < sizeof(smtp_sasl_names) / sizeof(smtp_sasl_names[0]); i++)
+        if (smtp_ieq(w, n, smtp_sasl_names[i]))
+            return true;
+    return false;
+}
+
 /* Appends word w[0..n) to a space-separated list unless already there
  * (case-insensitive); a list that would pass max is marked cut. */
 void
@@ -39,19 +120,8 @@ smtp_list_add(uint8_t *list, uint32_t *len, bool *cut, uint64_t *seen, uint32_t 
      * list, so that a word whose bit is clear is new without a scan (a
      * list was scanned for every word added: 2 % of a dense run). */
     uint64_t bit = 1ull << ((n * 7 + smtp_upper(w[0]) * 3 + smtp_upper(w[n - 1])) & 63);
-    uint32_t i = *seen & bit ? 0 : *len;
-    while (i < *len) {
-        const uint8_t *sp = memchr(list + i, ' ', *len - i);
-        uint32_t j = sp != NULL ? (uint32_t)(sp - list) : *len;
-        if (j - i == n) {
-            size_t k = 0;
-            while (k < n && smtp_upper(list[i + k]) == smtp_upper(w[k]))
-                k++;
-            if (k == n)
-                return;
-        }
-        i = j + 1;
-    }
+    if ((*seen & bit) != 0 && smtp_list_has(list, *len, w, n))
+        return;
     size_t need = n + (*len ? 1 : 0);
     if (need > max - *len) {
         *cut = true;

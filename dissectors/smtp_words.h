@@ -14,6 +14,13 @@ uint8_t smtp_upper(uint8_t c);
 /* Case-insensitive comparison of w[0..n) with the C string s. */
 bool smtp_ieq(const uint8_t *w, size_t n, const char *s);
 
+/* True when word w[0..n) is in the space-separated list (case-insensitive). */
+bool smtp_list_has(const uint8_t *list, uint32_t len, const uint8_t *w, size_t n);
+
+/* True when w[0..n) is a SASL mechanism name in IANA's registry (or a
+ * vendor one mail clients use), compared case-insensitively. */
+bool smtp_sasl_known(const uint8_t *w, size_t n);
+
 /* Appends word w[0..n) to a space-separated list unless already there
  * (case-insensitive); a list that would pass max is marked cut. seen is a
  * bit per (length, first and last letter) of the words in the list. */

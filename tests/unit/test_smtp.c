@@ -325,6 +325,47 @@ test_auth_before_tls(void **state)
     tu_smtp_check_splits(t_auth, NSEG(t_auth));
 }
 
+/* "AUTH <token>" with the mechanism left out (a broken client or script):
+ * the token is a credential in base64 that passes the mechanism charset.
+ * Only a mechanism the server offered or a registered one is kept. */
+#define CRED_B64_3 "AHVzZXIAcGFzcw" /* "\0user\0pass" without padding */
+static const struct seg t_auth_token[] = {
+    S("220 mx ESMTP\r\n"),
+    C("EHLO c\r\n"),
+    S("250-mx\r\n250 AUTH PLAIN X-CORP-SSO\r\n"),
+    C("AUTH " CRED_B64_3 "\r\n"),
+    S("504 5.5.4 Unrecognized authentication type\r\n"),
+    C("QUIT\r\n"),
+    S("221 bye\r\n"),
+};
+
+static const struct seg t_auth_offered[] = {
+    S("220 mx ESMTP\r\n"),    C("EHLO c\r\n"), S("250-mx\r\n250 AUTH PLAIN x-corp-sso\r\n"),
+    C("AUTH X-Corp-SSO\r\n"), S("334 \r\n"),   C("dG9rZW4=\r\n"),
+    S("235 ok\r\n"),
+};
+
+static void
+test_auth_token_not_kept(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = tu_smtp_run(t_auth_token, NSEG(t_auth_token), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    assert_true(f->auth_before_tls);
+    assert_string_equal(f->auth_mechanism, "?");
+    assert_nowhere(ctx, CRED_B64_3);
+    assert_nowhere(ctx, "AHVZZXIACGFZCW"); /* upper-cased, as names are kept */
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_auth_token, NSEG(t_auth_token));
+
+    /* A mechanism outside the registry that the server offered is kept. */
+    ctx = tu_smtp_run(t_auth_offered, NSEG(t_auth_offered), SPLIT_WHOLE, 0, true);
+    assert_string_equal(tu_smtp_facts(ctx)->auth_mechanism, "X-CORP-SSO");
+    assert_nowhere(ctx, "dG9rZW4");
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_auth_offered, NSEG(t_auth_offered));
+}
+
 static const struct seg t_pipelined[] = {
     S("220 mx ESMTP\r\n"),
     C("EHLO c\r\n"),
@@ -613,6 +654,7 @@ main(void)
         cmocka_unit_test_setup(test_anonymoustls, tu_smtp_setup),
         cmocka_unit_test_setup(test_stripped_starttls, tu_smtp_setup),
         cmocka_unit_test_setup(test_auth_before_tls, tu_smtp_setup),
+        cmocka_unit_test_setup(test_auth_token_not_kept, tu_smtp_setup),
         cmocka_unit_test_setup(test_starttls_pipelined_data, tu_smtp_setup),
         cmocka_unit_test_setup(test_line_too_long, tu_smtp_setup),
         cmocka_unit_test_setup(test_pending_cap, tu_smtp_setup),
