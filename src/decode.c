@@ -117,6 +117,31 @@ decode_count(struct decode_stats *st, enum decode_result res)
 }
 
 /* Transport layer: TCP or UDP in l (cap/wire bounded by the IP lengths). */
+/* A SYN's window scale option (RFC 7323 §2.2: kind 3, length 3, the shift
+ * count, at most 14). Options (RFC 9293 §3.1): kind 0 ends the list, kind 1
+ * is one byte of padding, any other carries its length (>= 2) next. A
+ * malformed list leaves the shift unknown; the packet is still decoded. */
+static void
+decode_tcp_wscale(struct rd *o, struct pkt *pkt)
+{
+    for (unsigned guard = 0; guard < 40 && rd_left(o) > 0; guard++) {
+        uint8_t kind = rd_u8(o, "tcp.option.kind");
+        if (kind == 0)
+            return;
+        if (kind == 1)
+            continue;
+        uint8_t len = rd_u8(o, "tcp.option.len");
+        if (!rd_ok(o) || len < 2 || !rd_need(o, (size_t)len - 2, "tcp.option"))
+            return;
+        if (kind == 3 && len == 3) {
+            uint8_t shift = rd_u8(o, "tcp.option.wscale");
+            pkt->wscale = shift > 14 ? 14 : shift;
+            return;
+        }
+        rd_skip(o, (size_t)len - 2, "tcp.option");
+    }
+}
+
 static enum decode_result
 decode_l4(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct decode_stats *st)
 {
@@ -143,10 +168,16 @@ decode_l4(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct decode_
         hlen = (uint32_t)(off >> 4) * 4;
         if (hlen < 20)
             return DECODE_MALFORMED; /* data offset below the fixed header */
-        /* options: bounded by the data offset, not parsed here */
+        /* options: bounded by the data offset; only a SYN's are read */
         if ((res = decode_need(l, 20, hlen - 20)) != DECODE_OK)
             return res;
-        rd_skip(&l->r, hlen - 20, "tcp.options");
+        pkt->wscale = PKT_WSCALE_NONE;
+        if (pkt->tcp_flags & TH_SYN) {
+            struct rd o = rd_sub(&l->r, hlen - 20, "tcp.options");
+            decode_tcp_wscale(&o, pkt);
+        } else {
+            rd_skip(&l->r, hlen - 20, "tcp.options");
+        }
         st->tcp++;
     } else if (proto == DECODE_IPPROTO_UDP) {
         if ((res = decode_need(l, 0, 8)) != DECODE_OK)

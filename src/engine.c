@@ -579,12 +579,33 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
     if (fl & TH_SYN) {
         f->syn_seen[side] = true;
         ignored = !reasm_syn(rd, seq, &s);
+        if (!ignored) {
+            rd->syn_wscale = p->wscale != PKT_WSCALE_NONE;
+            rd->wscale = rd->syn_wscale ? p->wscale : 0;
+        }
         seq++; /* the SYN occupies one sequence number (RFC 9293 §3.4) */
         if ((fl & TH_ACK) && !peer->have_seq)
             reasm_pickup(peer, p->ack); /* SYN-ACK without the SYN: ack = client ISN + 1 */
     }
-    if ((fl & TH_ACK) && !(fl & TH_RST) && f->disp == FLOW_DISSECT)
-        reasm_ack(peer, &eng.lim, &ps, p->ack);
+    if ((fl & TH_ACK) && !(fl & TH_RST)) {
+        /* The window this side advertises bounds the peer's data. RFC 7323
+         * §2.2: scaled only when both SYNs carried the option, never on a
+         * SYN; unknown (no SYNs seen) is taken as the largest shift, 14. */
+        unsigned shift = 14;
+        if (fl & TH_SYN)
+            shift = 0;
+        else if (f->syn_seen[0] && f->syn_seen[1])
+            shift = rd->syn_wscale && peer->syn_wscale ? rd->wscale : 0;
+        reasm_window(peer, (uint32_t)p->window << shift);
+        if (f->disp == FLOW_DISSECT)
+            reasm_ack(peer, &eng.lim, &ps, p->ack);
+    }
+    if (wire > 0 && (fl & TH_RST)) {
+        /* A RST may carry text saying why (RFC 9293 §3.5.3, RFC 1122
+         * §4.2.2.12): not stream data. */
+        engine_flow_event(f, "tcp.data_on_rst", "payload of a RST: not stream data", p->ts_us);
+        wire = 0;
+    }
     if (wire > 0) {
         if (!f->client_known) {
             /* The first speaker is the client, except that an SMTP server

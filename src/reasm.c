@@ -294,6 +294,22 @@ reasm_piece(struct reasm_dir *r, const struct reasm_limits *lim, const struct re
     return pp;
 }
 
+static uint32_t
+reasm_wnd_limit(const struct reasm_dir *r)
+{
+    if (r->rwnd_max == 0)
+        return REASM_ACK_WINDOW;
+    uint64_t w = 2 * (uint64_t)(r->rwnd_max < 65535 ? 65535 : r->rwnd_max);
+    return w < REASM_ACK_WINDOW ? (uint32_t)w : REASM_ACK_WINDOW;
+}
+
+void
+reasm_window(struct reasm_dir *r, uint32_t wnd)
+{
+    if (wnd > r->rwnd_max)
+        r->rwnd_max = wnd;
+}
+
 void
 reasm_pickup(struct reasm_dir *r, uint32_t seq)
 {
@@ -344,6 +360,20 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
     if (data == NULL)
         caplen = 0;
     reasm_pickup(r, seq);
+    if (SEQ_GT(seq, r->next_seq) && seq - r->next_seq >= reasm_wnd_limit(r)) {
+        reasm_event(s, "tcp.out_of_window",
+                    "segment far beyond the receiver's window: ignored (RFC 9293 §3.10.7.4)");
+        return;
+    }
+    if (r->fin_seen && SEQ_GT(seq + wirelen, r->fin_seq)) {
+        /* Bytes past the FIN's sequence number: not stream data. */
+        reasm_event(s, "tcp.data_after_fin", "bytes beyond the FIN's sequence number: ignored");
+        if (!SEQ_GT(r->fin_seq, seq))
+            return;
+        wirelen = r->fin_seq - seq;
+        if (caplen > wirelen)
+            caplen = wirelen;
+    }
     /* Two passes at most: the second only after the ooo cap skipped a hole,
      * which leaves the segment at or before next_seq. */
     for (unsigned pass = 0; pass < 2; pass++) {

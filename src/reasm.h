@@ -48,11 +48,14 @@ struct reasm_dir {
     bool fin_seen;         /* fin_seq is valid */
     bool stopped;          /* reasm.depth reached: nothing more is delivered */
     bool ooo_capped;       /* reasm.ooo_max was hit at least once */
+    bool syn_wscale;       /* this side's SYN carried a window scale option */
+    uint8_t wscale;        /* its shift count (RFC 7323 §2.2), 0-14 */
     uint32_t isn;          /* initial sequence number (SYN) */
     uint32_t next_seq;     /* next byte to deliver */
     uint32_t fin_seq;      /* sequence number of the FIN (one past the last data byte) */
     struct reasm_seg *ooo; /* sorted by seq, non-overlapping, all beyond next_seq */
     uint32_t ooo_bytes;    /* bytes held in ooo, a lost marker's node counted (reasm.ooo_max) */
+    uint32_t rwnd_max;     /* largest window the receiver of these bytes advertised (0: none) */
     uint64_t mem;          /* accounted bytes held (segments + ring) */
     uint8_t *hist;         /* ring of the last hist_len delivered bytes (or NULL) */
     uint32_t hist_len, hist_pos;
@@ -93,7 +96,18 @@ void reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struc
 void reasm_ack(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
                uint32_t ack);
 
-/* A FIN at fin_seq (seq + payload length). A retransmitted FIN is harmless. */
+/* The receiver of this direction's bytes advertised a window of wnd bytes
+ * (scaled). A segment starting more than twice the largest such window
+ * (at least 64 KiB) beyond next_seq is not acceptable (RFC 9293 §3.10.7.4)
+ * and is ignored with "tcp.out_of_window": a stray segment of another
+ * connection would otherwise become a hole. Without a window seen, the
+ * bound is REASM_ACK_WINDOW. */
+void reasm_window(struct reasm_dir *r, uint32_t wnd);
+
+/* A FIN at fin_seq (seq + payload length). A retransmitted FIN is harmless.
+ * Data at or beyond the first FIN's sequence number is not stream data
+ * (RFC 9293 §3.10.7.4, eighth step): reasm_data drops it with
+ * "tcp.data_after_fin". */
 void reasm_fin(struct reasm_dir *r, uint32_t fin_seq);
 
 /* True when a FIN was seen and every byte before it was delivered or gapped. */

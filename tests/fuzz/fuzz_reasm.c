@@ -82,7 +82,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             reasm_data(&rd, &lim, &s, seq, seg, len - cut, len);
             break;
         case 1:
-            reasm_ack(&rd, &lim, &s, seq);
+            if (o[0] & 4)
+                reasm_window(&rd, rel); /* the receiver's window bounds later segments */
+            else
+                reasm_ack(&rd, &lim, &s, seq);
             break;
         case 2:
             reasm_fin(&rd, seq);

@@ -553,6 +553,20 @@ test_ipv4_options_tcp_options(void **state)
     assert_int_equal(p.tcp_flags, TH_SYN);
     assert_int_equal(p.payload_caplen, 4);
     assert_memory_equal(p.payload, "EHLO", 4);
+    assert_int_equal(p.wscale, 7); /* RFC 7323 §2.2, after MSS, SACK-permitted, NOPs */
+    /* shift over 14 is 14; a length byte of 0 or one past the options: no shift, decoded */
+    static const uint8_t opt[][3] = {{3, 3, 20}, {3, 0, 7}, {8, 10, 0}, {3, 2, 7}};
+    static const uint8_t want[] = {14, PKT_WSCALE_NONE, PKT_WSCALE_NONE, PKT_WSCALE_NONE};
+    for (size_t i = 0; i < sizeof(want); i++) {
+        memcpy(f + 14 + 24 + 20 + 8, opt[i], 3);
+        assert_int_equal(tu_whole(DECODE_DLT_EN10MB, f, n, &p, &st), DECODE_OK);
+        assert_int_equal(p.wscale, want[i]);
+        assert_memory_equal(p.payload, "EHLO", 4);
+    }
+    f[14 + 24 + 13] = TH_ACK; /* only a SYN's options are read */
+    memcpy(f + 14 + 24 + 20 + 8, opt[0], 3);
+    assert_int_equal(tu_whole(DECODE_DLT_EN10MB, f, n, &p, &st), DECODE_OK);
+    assert_int_equal(p.wscale, PKT_WSCALE_NONE);
     /* one byte short of the IP options (IHL 6 = 24 bytes): truncated by the snaplen */
     assert_int_equal(tu_decode(DECODE_DLT_EN10MB, f, 14 + 23, (uint32_t)n, &p, &st),
                      DECODE_TRUNCATED);

@@ -161,9 +161,16 @@ setup(void **state)
     return 0;
 }
 
+/* The window field and a SYN's window scale of the next packets (0: the
+ * window unknown to the engine; the tests that need them set them). */
+static uint16_t tx_window;
+static uint8_t tx_wscale;
+
 static void
 start(void)
 {
+    tx_window = 0;
+    tx_wscale = 0;
     assert_int_equal(engine_init(&cfg), 0);
 }
 
@@ -195,6 +202,8 @@ pkt_send(int64_t t_s, uint8_t h, uint16_t sp, uint8_t d, uint16_t dp, uint8_t fl
     p.tcp_flags = flags;
     p.seq = seq;
     p.ack = ack;
+    p.window = tx_window;
+    p.wscale = tx_wscale;
     p.payload = (const uint8_t *)data;
     p.payload_caplen = data ? (uint32_t)strlen(data) : 0;
     p.payload_wirelen = wirelen ? wirelen : p.payload_caplen;
@@ -264,6 +273,37 @@ test_ignored_syn_data(void **state)
     assert_string_equal(last_state.bytes[DIR_TO_SERVER], "EHLO\r\n");
     assert_int_equal(last_state.gaps[DIR_TO_SERVER], 0);
     assert_string_equal(last_state.bytes[DIR_TO_CLIENT], "250 ok\r\n");
+}
+
+/* Window scaling (RFC 7323 §2.2) bounds what the client may send: with the
+ * server's window 1000 and shift 7 from its SYN-ACK, a segment 200 000
+ * bytes ahead is within twice the window (a hole), one 300 000 ahead is a
+ * stray one and ignored (with shift 0 both, with 14 neither, would be). A
+ * RST's payload is not stream data. */
+static void
+test_window_and_rst_data(void **state)
+{
+    (void)state;
+    start();
+    uint32_t ci = 1000, si = 5000;
+    tx_wscale = 7;
+    tx_window = 64240;
+    pkt_send(1, C, 40001, S, 25, TH_SYN, ci, 0, NULL, 0);
+    pkt_send(1, S, 25, C, 40001, TH_SYN | TH_ACK, si, ci + 1, NULL, 0);
+    tx_wscale = PKT_WSCALE_NONE;
+    tx_window = 1000;
+    pkt_send(1, S, 25, C, 40001, TH_ACK | TH_PSH, si + 1, ci + 1, "220 hi\r\n", 0);
+    pkt_send(1, C, 40001, S, 25, TH_ACK | TH_PSH, ci + 1, si + 9, "EHLO\r\n", 0);
+    pkt_send(1, C, 40001, S, 25, TH_ACK | TH_PSH, ci + 7 + 300000, si + 9, "far", 0);
+    pkt_send(1, C, 40001, S, 25, TH_ACK | TH_PSH, ci + 7 + 200000, si + 9, "in", 0);
+    pkt_send(1, S, 25, C, 40001, TH_RST | TH_ACK, si + 9, ci + 7, "RSTTEXT", 0);
+    stop();
+    assert_int_equal(n_got, 1);
+    assert_string_equal(got[0].ended, "rst");
+    assert_non_null(strstr(got[0].anomalies, "tcp.out_of_window"));
+    assert_non_null(strstr(got[0].anomalies, "tcp.data_on_rst"));
+    assert_string_equal(last_state.bytes[DIR_TO_SERVER], "EHLO\r\n[G200000]in");
+    assert_string_equal(last_state.bytes[DIR_TO_CLIENT], "220 hi\r\n");
 }
 
 static void
@@ -628,6 +668,7 @@ main(void)
         cmocka_unit_test_setup(test_admission_under_memcap, setup),
         cmocka_unit_test_setup(test_client_by_syn, setup),
         cmocka_unit_test_setup(test_ignored_syn_data, setup),
+        cmocka_unit_test_setup(test_window_and_rst_data, setup),
         cmocka_unit_test_setup(test_client_by_port_midstream, setup),
         cmocka_unit_test_setup(test_client_by_first_speaker, setup),
         cmocka_unit_test_setup(test_dispatch, setup),

@@ -19,7 +19,7 @@
 struct rec {
     char out[16384];
     size_t n;
-    unsigned ev_diff, ev_cap, ev_depth, ev_isn, ev_other;
+    unsigned ev_diff, ev_cap, ev_depth, ev_isn, ev_window, ev_after_fin, ev_other;
 };
 
 static void
@@ -52,6 +52,10 @@ rec_event(void *u, const char *name, const char *detail)
         r->ev_depth++;
     else if (strcmp(name, "tcp.syn_new_isn") == 0)
         r->ev_isn++;
+    else if (strcmp(name, "tcp.out_of_window") == 0)
+        r->ev_window++;
+    else if (strcmp(name, "tcp.data_after_fin") == 0)
+        r->ev_after_fin++;
     else
         r->ev_other++;
 }
@@ -553,6 +557,70 @@ test_markers_bounded(void **state)
 }
 
 /* SEQ_* across the wrap. */
+/* RFC 9293 §3.10.7.4: a segment far beyond the receiver's window (a stray
+ * one of another connection on the same ports) is not buffered, so it makes
+ * no hole; one within twice the largest window is. Bytes at or after the
+ * FIN's sequence number are not stream data. Every ISN, wrap included. */
+static void
+test_window_and_fin(void **state)
+{
+    (void)state;
+    mem_init(0);
+    for (size_t j = 0; j < sizeof(isns) / sizeof(isns[0]); j++) {
+        uint32_t base = isns[j] + 1;
+        struct reasm_limits lim = {1u << 20, 0};
+        struct reasm_dir rd;
+        struct rec r;
+        memset(&r, 0, sizeof(r));
+        struct reasm_sink s = {rec_data, rec_gap, rec_event, &r};
+        const uint8_t *x = (const uint8_t *)"abcdefgh";
+
+        /* Window 64 KiB advertised (then a smaller one: the largest counts). */
+        reasm_init(&rd);
+        reasm_syn(&rd, isns[j], &s);
+        reasm_window(&rd, 65535);
+        reasm_window(&rd, 1000);
+        reasm_data(&rd, &lim, &s, base, x, 3, 3);
+        reasm_data(&rd, &lim, &s, base + 3 + 131070, x, 2, 2);      /* at the bound: out */
+        reasm_data(&rd, &lim, &s, base + 0x80000000u - 8, x, 2, 2); /* far out */
+        reasm_data(&rd, &lim, &s, base + 3 + 131069, x + 5, 1, 1);  /* just in: a hole */
+        assert_int_equal(r.ev_window, 2);
+        reasm_flush(&rd, &lim, &s);
+        r.out[r.n] = '\0';
+        assert_string_equal(r.out, "abc[G131069]f");
+        reasm_free(&rd);
+
+        /* No window seen: the ACK bound (REASM_ACK_WINDOW) applies. */
+        memset(&r, 0, sizeof(r));
+        reasm_init(&rd);
+        reasm_syn(&rd, isns[j], &s);
+        reasm_data(&rd, &lim, &s, base + REASM_ACK_WINDOW, x, 2, 2);
+        assert_int_equal(r.ev_window, 1);
+        assert_null(rd.ooo);
+        reasm_free(&rd);
+
+        /* A FIN after "abc": later bytes beyond it are dropped, a segment
+         * straddling it keeps its part before the FIN. */
+        memset(&r, 0, sizeof(r));
+        reasm_init(&rd);
+        reasm_syn(&rd, isns[j], &s);
+        reasm_data(&rd, &lim, &s, base, x, 2, 2);
+        reasm_fin(&rd, base + 3);
+        reasm_data(&rd, &lim, &s, base + 3, x + 3, 3, 3); /* after the FIN */
+        assert_false(reasm_closed(&rd));
+        reasm_data(&rd, &lim, &s, base + 1, x + 1, 4, 4); /* "bcde": "c" is new */
+        assert_true(reasm_closed(&rd));
+        assert_int_equal(r.ev_after_fin, 2);
+        assert_int_equal(r.ev_diff, 0);
+        reasm_flush(&rd, &lim, &s);
+        r.out[r.n] = '\0';
+        assert_string_equal(r.out, "abc");
+        assert_int_equal(r.ev_other, 0);
+        reasm_free(&rd);
+    }
+    assert_int_equal(mem_in_use(), 0);
+}
+
 static void
 test_seq_macros(void **state)
 {
@@ -594,7 +662,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seq_macros),      cmocka_unit_test(test_tables),
         cmocka_unit_test(test_equivalence),     cmocka_unit_test(test_alloc_failure),
-        cmocka_unit_test(test_markers_bounded),
+        cmocka_unit_test(test_markers_bounded), cmocka_unit_test(test_window_and_fin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
