@@ -207,6 +207,21 @@ smtp_push(struct flow_ctx *ctx, struct smtp_state *st, enum smtp_verb v, bool la
     return true;
 }
 
+/* A reply awaited before every pending command (LMTP's per recipient). */
+static bool
+smtp_push_front(struct flow_ctx *ctx, struct smtp_state *st, enum smtp_verb v)
+{
+    if (st->fifo_n >= st->fifo_cap) {
+        fctx_event(ctx, "smtp.pending_cap", "more pipelined commands than smtp.pending_cmds");
+        return false;
+    }
+    st->fifo_head = (st->fifo_head + st->fifo_cap - 1) % st->fifo_cap;
+    st->fifo[st->fifo_head].verb = (uint8_t)v;
+    st->fifo[st->fifo_head].last = false;
+    st->fifo_n++;
+    return true;
+}
+
 static struct smtp_cmd
 smtp_pop(struct smtp_state *st)
 {
@@ -544,8 +559,17 @@ smtp_paired_done(struct flow_ctx *ctx, struct smtp_state *st)
             st->rcpt_ok++;
         break;
     case SMTP_V_BDAT:
-        if (c.last && code == 250)
+        if (!c.last)
+            break;
+        st->eom_counted = code == 250;
+        if (code == 250)
             f->plaintext_messages++;
+        /* LMTP answers BDAT LAST once per accepted recipient, as it does
+         * the dot (RFC 2033 §4.3): the others come before any command
+         * pipelined after it. The RCPT replies are all in by now. */
+        for (uint32_t i = 1; st->lmtp && i < st->rcpt_ok && i < SMTP_LMTP_REPLIES_MAX; i++)
+            if (!smtp_push_front(ctx, st, SMTP_V_EOM))
+                break;
         break;
     default:
         break;

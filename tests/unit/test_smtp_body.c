@@ -147,6 +147,30 @@ test_lmtp_reply_per_recipient(void **state)
     tu_smtp_check_splits(t_lmtp, NSEG(t_lmtp));
 }
 
+/* LMTP answers BDAT LAST once per accepted recipient too (RFC 2033 §4.3),
+ * the RCPT replies arriving after the whole pipelined transaction was sent:
+ * the second reply is not QUIT's. */
+static const struct seg t_lmtp_bdat[] = {
+    S("220 lmtp\r\n"),
+    C("LHLO c.example\r\n"),
+    S("250-lmtp\r\n250-CHUNKING\r\n250 PIPELINING\r\n"),
+    C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRCPT TO:<e@f>\r\nBDAT 6 LAST\r\nbody\r\nQUIT\r\n"),
+    S("250 ok\r\n250 ok\r\n250 ok\r\n250 c ok\r\n452 e full\r\n221 bye\r\n"),
+};
+
+static void
+test_lmtp_bdat_reply_per_recipient(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = tu_smtp_run(t_lmtp_bdat, NSEG(t_lmtp_bdat), SPLIT_WHOLE, 0, true);
+    assert_int_equal(tu_smtp_facts(ctx)->plaintext_messages, 1);
+    static const char *const v[] = {"LHLO", "MAIL", "RCPT", "RCPT", "BDAT", "EOM", "QUIT"};
+    static const int c[] = {250, 250, 250, 250, 250, 452, 221};
+    tu_smtp_dialog_is(ctx, v, c, 7);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_lmtp_bdat, NSEG(t_lmtp_bdat));
+}
+
 /* An AUTH line longer than smtp.line_max (a GSSAPI initial response; RFC
  * 4954 §4 allows 12 288 octets) still counts as AUTH before TLS, from its
  * first bytes, and the SASL response after the 334 is skipped. */
@@ -238,6 +262,7 @@ main(void)
         cmocka_unit_test_setup(test_injected_line_dropped_whole, tu_smtp_setup),
         cmocka_unit_test_setup(test_bare_lf_dot_is_body, tu_smtp_setup),
         cmocka_unit_test_setup(test_lmtp_reply_per_recipient, tu_smtp_setup),
+        cmocka_unit_test_setup(test_lmtp_bdat_reply_per_recipient, tu_smtp_setup),
         cmocka_unit_test_setup(test_auth_initial_response_pipelined, tu_smtp_setup),
         cmocka_unit_test_setup(test_long_body_line_is_body, tu_smtp_setup),
     };
