@@ -38,12 +38,12 @@
 #include "dissector.h"
 #include "smtp_words.h"
 
-#define SMTP_TEXT_MAX  1024                /* banner / STARTTLS reply text kept */
-#define SMTP_CAPS_MAX  1024                /* capability keywords kept */
-#define SMTP_AUTHS_MAX 256                 /* AUTH mechanisms kept */
-#define SMTP_EHLO_MAX  255                 /* EHLO argument (a domain name) */
-#define SMTP_WORD_MAX  64                  /* bytes of one keyword examined */
-#define SMTP_MECH_MAX  20                  /* SASL mechanism name (RFC 4422 §3.1) */
+#define SMTP_TEXT_MAX  1024 /* banner / STARTTLS reply text kept */
+#define SMTP_CAPS_MAX  1024 /* capability keywords kept */
+#define SMTP_AUTHS_MAX 256  /* AUTH mechanisms kept */
+#define SMTP_EHLO_MAX  255  /* EHLO argument (a domain name) */
+#define SMTP_WORD_MAX  64   /* bytes of one keyword examined */
+#define SMTP_MECH_MAX  31   /* SASL mechanism name: 20 in RFC 4422 §3.1, IANA has longer */
 #define SMTP_BDAT_MAX  ((uint64_t)1 << 40) /* larger BDAT sizes are clamped */
 #define SMTP_LMTP_REPLIES_MAX                                                                      \
     1000 /* replies to one LMTP dot awaited (the pending cap bounds it too) */
@@ -329,7 +329,7 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
          * skipped over, never looked at. */
         smtp_skip_sp(lr);
         bool ir = rd_left(lr) > 0;
-        if (f->auth_mechanism[0] == '\0') {
+        if (f->auth_mechanism[0] == '\0' || f->auth_mechanism[0] == '?') {
             /* The mechanism name only (RFC 4422 §3.1 charset), and only one
              * the server offered or a registered one: "AUTH <token>" with
              * the mechanism left out puts a credential here, and base64

@@ -118,27 +118,29 @@ decode_count(struct decode_stats *st, enum decode_result res)
 
 /* Transport layer: TCP or UDP in l (cap/wire bounded by the IP lengths). */
 /* A SYN's window scale option (RFC 7323 §2.2: kind 3, length 3, the shift
- * count, at most 14). Options (RFC 9293 §3.1): kind 0 ends the list, kind 1
- * is one byte of padding, any other carries its length (>= 2) next. A
- * malformed list leaves the shift unknown; the packet is still decoded. */
+ * count, at most 14) in the n option bytes at o (a block the cursor
+ * bounded). Options (RFC 9293 §3.1): kind 0 ends the list, kind 1 is one
+ * byte of padding, any other carries its length (>= 2) next. A malformed
+ * list leaves the shift unknown; the packet is still decoded. */
 static void
-decode_tcp_wscale(struct rd *o, struct pkt *pkt)
+decode_tcp_wscale(const uint8_t *o, size_t n, struct pkt *pkt)
 {
-    for (unsigned guard = 0; guard < 40 && rd_left(o) > 0; guard++) {
-        uint8_t kind = rd_u8(o, "tcp.option.kind");
+    size_t i = 0;
+    while (i < n) {
+        uint8_t kind = o[i];
         if (kind == 0)
             return;
-        if (kind == 1)
+        if (kind == 1) {
+            i++;
             continue;
-        uint8_t len = rd_u8(o, "tcp.option.len");
-        if (!rd_ok(o) || len < 2 || !rd_need(o, (size_t)len - 2, "tcp.option"))
+        }
+        if (n - i < 2 || o[i + 1] < 2 || o[i + 1] > n - i)
             return;
-        if (kind == 3 && len == 3) {
-            uint8_t shift = rd_u8(o, "tcp.option.wscale");
-            pkt->wscale = shift > 14 ? 14 : shift;
+        if (kind == 3 && o[i + 1] == 3) {
+            pkt->wscale = o[i + 2] > 14 ? 14 : o[i + 2];
             return;
         }
-        rd_skip(o, (size_t)len - 2, "tcp.option");
+        i += o[i + 1];
     }
 }
 
@@ -171,12 +173,11 @@ decode_l4(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct decode_
         /* options: bounded by the data offset; only a SYN's are read */
         if ((res = decode_need(l, 20, hlen - 20)) != DECODE_OK)
             return res;
-        pkt->wscale = PKT_WSCALE_NONE;
+        const uint8_t *opt = rd_bytes(&l->r, hlen - 20, "tcp.options");
         if (pkt->tcp_flags & TH_SYN) {
-            struct rd o = rd_sub(&l->r, hlen - 20, "tcp.options");
-            decode_tcp_wscale(&o, pkt);
-        } else {
-            rd_skip(&l->r, hlen - 20, "tcp.options");
+            pkt->wscale = PKT_WSCALE_NONE;
+            if (opt != NULL)
+                decode_tcp_wscale(opt, hlen - 20, pkt);
         }
         st->tcp++;
     } else if (proto == DECODE_IPPROTO_UDP) {

@@ -562,6 +562,23 @@ engine_new_flow(const struct flow_key *k, uint32_t hash, unsigned side, const st
     return f;
 }
 
+/* A SYN of rd's side was taken, with window scale option ws (or
+ * PKT_WSCALE_NONE). Once both sides' are in, the windows each advertises
+ * are shifted by its own count if both SYNs carried the option, else not at
+ * all (RFC 7323 §2.2). */
+static void
+engine_wscale(struct reasm_dir *rd, struct reasm_dir *peer, uint8_t ws)
+{
+    rd->syn_wscale = ws != PKT_WSCALE_NONE;
+    rd->wscale = rd->syn_wscale ? ws : 0;
+    if (!peer->syn_seen)
+        return;
+    bool both = rd->syn_wscale && peer->syn_wscale;
+    rd->wshift = both ? rd->wscale : 0;
+    peer->wshift = both ? peer->wscale : 0;
+    rd->wshift_known = peer->wshift_known = true;
+}
+
 /* Reassembly work for a flow that is not (yet) bypassed. */
 static void
 engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
@@ -579,23 +596,17 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
     if (fl & TH_SYN) {
         f->syn_seen[side] = true;
         ignored = !reasm_syn(rd, seq, &s);
-        if (!ignored) {
-            rd->syn_wscale = p->wscale != PKT_WSCALE_NONE;
-            rd->wscale = rd->syn_wscale ? p->wscale : 0;
-        }
+        if (!ignored)
+            engine_wscale(rd, peer, p->wscale);
         seq++; /* the SYN occupies one sequence number (RFC 9293 §3.4) */
         if ((fl & TH_ACK) && !peer->have_seq)
             reasm_pickup(peer, p->ack); /* SYN-ACK without the SYN: ack = client ISN + 1 */
     }
     if ((fl & TH_ACK) && !(fl & TH_RST)) {
-        /* The window this side advertises bounds the peer's data. RFC 7323
-         * §2.2: scaled only when both SYNs carried the option, never on a
-         * SYN; unknown (no SYNs seen) is taken as the largest shift, 14. */
-        unsigned shift = 14;
-        if (fl & TH_SYN)
-            shift = 0;
-        else if (f->syn_seen[0] && f->syn_seen[1])
-            shift = rd->syn_wscale && peer->syn_wscale ? rd->wscale : 0;
+        /* The window this side advertises bounds the peer's data: never
+         * scaled on a SYN (RFC 7323 §2.2), the largest shift (14) until both
+         * SYNs said which. */
+        unsigned shift = (fl & TH_SYN) ? 0 : rd->wshift_known ? rd->wshift : 14;
         reasm_window(peer, (uint32_t)p->window << shift);
         if (f->disp == FLOW_DISSECT)
             reasm_ack(peer, &eng.lim, &ps, p->ack);
@@ -624,7 +635,7 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
             reasm_data(rd, &eng.lim, &s, seq, p->payload, p->payload_caplen, wire);
     }
     if ((fl & TH_FIN) && f->disp != FLOW_BYPASS && !ignored)
-        reasm_fin(rd, seq + wire);
+        (void)reasm_fin(rd, seq + wire, &s);
     if (f->disp != FLOW_DISSECT)
         return;
     for (unsigned i = 0; i < 2; i++) {

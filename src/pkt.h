@@ -24,7 +24,7 @@ struct pkt {
     uint32_t seq, ack;
     uint8_t tcp_flags; /* TH_FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 */
     uint16_t window;
-    uint8_t wscale; /* a SYN's window scale shift (RFC 7323 §2.2), else PKT_WSCALE_NONE */
+    uint8_t wscale; /* SYNs only: the window scale shift (RFC 7323 §2.2) or PKT_WSCALE_NONE */
     /* payload: the captured bytes, and how many the wire carried */
     const uint8_t *payload;  /* borrowed from the capture buffer */
     uint32_t payload_caplen; /* bytes present */

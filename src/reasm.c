@@ -159,6 +159,13 @@ reasm_deliver(struct reasm_dir *r, const struct reasm_limits *lim, const struct 
 {
     if (r->stopped || len == 0)
         return;
+    if (r->fin_seen && SEQ_GT(r->next_seq + len, r->fin_seq)) {
+        /* a buffered segment across the FIN: its bytes past it are not data */
+        reasm_event(s, "tcp.data_after_fin", "bytes beyond the FIN's sequence number: ignored");
+        len = SEQ_GT(r->fin_seq, r->next_seq) ? r->fin_seq - r->next_seq : 0;
+        if (len == 0)
+            return;
+    }
     bool cut = false;
     if (lim->depth != 0 && r->offset + len > lim->depth) {
         len = r->offset >= lim->depth ? 0 : (uint32_t)(lim->depth - r->offset);
@@ -299,8 +306,17 @@ reasm_wnd_limit(const struct reasm_dir *r)
 {
     if (r->rwnd_max == 0)
         return REASM_ACK_WINDOW;
-    uint64_t w = 2 * (uint64_t)(r->rwnd_max < 65535 ? 65535 : r->rwnd_max);
+    uint64_t w = 2 * (uint64_t)r->rwnd_max;
+    if (w < REASM_WINDOW_FLOOR)
+        return REASM_WINDOW_FLOOR;
     return w < REASM_ACK_WINDOW ? (uint32_t)w : REASM_ACK_WINDOW;
+}
+
+/* True when a segment or FIN at seq starts too far beyond next_seq. */
+static bool
+reasm_beyond_window(const struct reasm_dir *r, uint32_t seq)
+{
+    return SEQ_GT(seq, r->next_seq) && seq - r->next_seq >= reasm_wnd_limit(r);
 }
 
 void
@@ -360,7 +376,7 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
     if (data == NULL)
         caplen = 0;
     reasm_pickup(r, seq);
-    if (SEQ_GT(seq, r->next_seq) && seq - r->next_seq >= reasm_wnd_limit(r)) {
+    if (reasm_beyond_window(r, seq)) {
         reasm_event(s, "tcp.out_of_window",
                     "segment far beyond the receiver's window: ignored (RFC 9293 §3.10.7.4)");
         return;
@@ -481,14 +497,38 @@ reasm_ack(struct reasm_dir *r, const struct reasm_limits *lim, const struct reas
     }
 }
 
-void
-reasm_fin(struct reasm_dir *r, uint32_t fin_seq)
+bool
+reasm_fin(struct reasm_dir *r, uint32_t fin_seq, const struct reasm_sink *s)
 {
     reasm_pickup(r, fin_seq);
     if (r->fin_seen)
-        return; /* a retransmitted FIN: the first one stands */
+        return true; /* a retransmitted FIN: the first one stands */
+    /* Before the delivered bytes (one before them is the FIN an ACK seen
+     * first already gapped), or far beyond them: not this stream's FIN. */
+    if (SEQ_LT(fin_seq + 1, r->next_seq) || reasm_beyond_window(r, fin_seq)) {
+        reasm_event(s, "tcp.out_of_window", "FIN outside the receiver's window: ignored");
+        return false;
+    }
     r->fin_seen = true;
     r->fin_seq = fin_seq;
+    /* Buffered bytes past it are dropped; a segment across it is cut when
+     * delivered (reasm_deliver). The list is sorted. */
+    struct reasm_seg **pp = &r->ooo;
+    for (unsigned guard = 0; *pp != NULL && guard < UINT32_MAX; guard++) {
+        if (SEQ_GEQ((*pp)->seq, fin_seq))
+            break;
+        pp = &(*pp)->next;
+    }
+    if (*pp != NULL)
+        reasm_event(s, "tcp.data_after_fin", "bytes beyond the FIN's sequence number: ignored");
+    for (unsigned guard = 0; *pp != NULL && guard < UINT32_MAX; guard++) {
+        struct reasm_seg *g = *pp;
+        *pp = g->next;
+        r->ooo_bytes -= g->lost ? (uint32_t)sizeof(*g) : g->len;
+        r->mem -= reasm_seg_size(g);
+        mem_free(g, reasm_seg_size(g));
+    }
+    return true;
 }
 
 bool

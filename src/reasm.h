@@ -31,6 +31,13 @@
  * (garbage or a different connection) and does not declare loss. */
 #define REASM_ACK_WINDOW (1u << 30)
 
+/* Data is accepted up to twice the receiver's largest window beyond the next
+ * expected byte, and never less than this far: a capture that lost a few
+ * megabytes of both directions (ACKs included) keeps what it has, while a
+ * stray segment, whose sequence number is random, lands farther with odds
+ * of 255 to 1. */
+#define REASM_WINDOW_FLOOR (1u << 24)
+
 /* Where a direction's bytes go. Callbacks are borrowed; buf is valid for the
  * call only. `event` names are static snake_case strings. */
 struct reasm_sink {
@@ -49,7 +56,9 @@ struct reasm_dir {
     bool stopped;          /* reasm.depth reached: nothing more is delivered */
     bool ooo_capped;       /* reasm.ooo_max was hit at least once */
     bool syn_wscale;       /* this side's SYN carried a window scale option */
-    uint8_t wscale;        /* its shift count (RFC 7323 §2.2), 0-14 */
+    bool wshift_known;     /* both SYNs were taken: wshift is what they agreed */
+    uint8_t wscale;        /* the shift count of that option (RFC 7323 §2.2), 0-14 */
+    uint8_t wshift;        /* shift of the windows this side advertises (if known) */
     uint32_t isn;          /* initial sequence number (SYN) */
     uint32_t next_seq;     /* next byte to deliver */
     uint32_t fin_seq;      /* sequence number of the FIN (one past the last data byte) */
@@ -97,18 +106,20 @@ void reasm_ack(struct reasm_dir *r, const struct reasm_limits *lim, const struct
                uint32_t ack);
 
 /* The receiver of this direction's bytes advertised a window of wnd bytes
- * (scaled). A segment starting more than twice the largest such window
- * (at least 64 KiB) beyond next_seq is not acceptable (RFC 9293 §3.10.7.4)
- * and is ignored with "tcp.out_of_window": a stray segment of another
- * connection would otherwise become a hole. Without a window seen, the
- * bound is REASM_ACK_WINDOW. */
+ * (scaled). A segment starting more than twice the largest such window (at
+ * least REASM_WINDOW_FLOOR) beyond next_seq is not acceptable (RFC 9293
+ * §3.10.7.4) and is ignored with "tcp.out_of_window": a stray segment of an
+ * earlier connection on the same ports would otherwise become a hole. With
+ * no window seen, the bound is REASM_ACK_WINDOW. */
 void reasm_window(struct reasm_dir *r, uint32_t wnd);
 
-/* A FIN at fin_seq (seq + payload length). A retransmitted FIN is harmless.
- * Data at or beyond the first FIN's sequence number is not stream data
- * (RFC 9293 §3.10.7.4, eighth step): reasm_data drops it with
- * "tcp.data_after_fin". */
-void reasm_fin(struct reasm_dir *r, uint32_t fin_seq);
+/* A FIN at fin_seq (seq + payload length). The first acceptable FIN stands
+ * (a retransmitted one is harmless); one before the delivered bytes, or out
+ * of the window as above, is ignored with "tcp.out_of_window" and false is
+ * returned. Bytes at or beyond the FIN's sequence number are not stream
+ * data (RFC 9293 §3.10.7.4, eighth step): buffered ones are dropped here,
+ * later ones by reasm_data, with "tcp.data_after_fin". */
+bool reasm_fin(struct reasm_dir *r, uint32_t fin_seq, const struct reasm_sink *s);
 
 /* True when a FIN was seen and every byte before it was delivered or gapped. */
 bool reasm_closed(const struct reasm_dir *r);

@@ -275,34 +275,79 @@ test_ignored_syn_data(void **state)
     assert_string_equal(last_state.bytes[DIR_TO_CLIENT], "250 ok\r\n");
 }
 
-/* Window scaling (RFC 7323 §2.2) bounds what the client may send: with the
- * server's window 1000 and shift 7 from its SYN-ACK, a segment 200 000
- * bytes ahead is within twice the window (a hole), one 300 000 ahead is a
- * stray one and ignored (with shift 0 both, with 14 neither, would be). A
- * RST's payload is not stream data. */
+/* One connection on port 25: SYNs with window scale options cws and sws
+ * (PKT_WSCALE_NONE: none; no SYNs at all when syn is false), the server
+ * advertising window 65535, then client segments "in" and "far" at 20 MiB
+ * and 40 MiB past the next byte. Returns the client's bytes. */
+static const char *
+window_case(bool syn, uint8_t cws, uint8_t sws)
+{
+    cfg.reasm_depth = 0; /* the holes pass the default 1 MiB */
+    n_got = 0;
+    start();
+    uint32_t ci = 1000, si = 5000;
+    tx_window = 65535;
+    if (syn) {
+        tx_wscale = cws;
+        pkt_send(1, C, 40001, S, 25, TH_SYN, ci, 0, NULL, 0);
+        tx_wscale = sws;
+        pkt_send(1, S, 25, C, 40001, TH_SYN | TH_ACK, si, ci + 1, NULL, 0);
+    }
+    pkt_send(1, S, 25, C, 40001, TH_ACK | TH_PSH, si + 1, ci + 1, "220 hi\r\n", 0);
+    pkt_send(1, C, 40001, S, 25, TH_ACK | TH_PSH, ci + 1, si + 9, "EHLO\r\n", 0);
+    pkt_send(1, C, 40001, S, 25, TH_ACK | TH_PSH, ci + 7 + (40u << 20), si + 9, "far", 0);
+    pkt_send(1, C, 40001, S, 25, TH_ACK | TH_PSH, ci + 7 + (20u << 20), si + 9, "in", 0);
+    stop();
+    assert_int_equal(n_got, 1);
+    return last_state.bytes[DIR_TO_SERVER];
+}
+
+/* Window scaling (RFC 7323 §2.2) bounds what the client may send: the
+ * server's 65535 shifted by 8 reaches 16 MiB, so twice it takes the segment
+ * at 20 MiB (a hole), not the one at 40 MiB; unshifted, the 16 MiB floor
+ * takes neither; with no SYNs seen the shift is taken as 14 (both in). The
+ * shift counts only when both SYNs carried the option. */
 static void
-test_window_and_rst_data(void **state)
+test_window_scale(void **state)
+{
+    (void)state;
+    char g20[32], g40[48];
+    snprintf(g20, sizeof(g20), "EHLO\r\n[G%u]in", 20u << 20);
+    snprintf(g40, sizeof(g40), "EHLO\r\n[G%u]in[G%u]far", 20u << 20, (20u << 20) - 2);
+    assert_string_equal(window_case(true, 7, 8), g20);
+    assert_non_null(strstr(got[0].anomalies, "tcp.out_of_window"));
+    assert_string_equal(window_case(true, PKT_WSCALE_NONE, 8), "EHLO\r\n");
+    assert_string_equal(window_case(true, 7, PKT_WSCALE_NONE), "EHLO\r\n");
+    assert_string_equal(window_case(false, 0, 0), g40);
+    assert_null(strstr(got[0].anomalies, "tcp.out_of_window"));
+}
+
+/* A RST's payload is not stream data; a FIN far behind the delivered bytes
+ * (a late one of an earlier connection) or beyond the window with data is
+ * not this stream's, and the bytes after it still count. */
+static void
+test_rst_data_and_stray_fin(void **state)
 {
     (void)state;
     start();
     uint32_t ci = 1000, si = 5000;
-    tx_wscale = 7;
-    tx_window = 64240;
+    tx_window = 65535;
+    tx_wscale = PKT_WSCALE_NONE;
     pkt_send(1, C, 40001, S, 25, TH_SYN, ci, 0, NULL, 0);
     pkt_send(1, S, 25, C, 40001, TH_SYN | TH_ACK, si, ci + 1, NULL, 0);
-    tx_wscale = PKT_WSCALE_NONE;
-    tx_window = 1000;
     pkt_send(1, S, 25, C, 40001, TH_ACK | TH_PSH, si + 1, ci + 1, "220 hi\r\n", 0);
     pkt_send(1, C, 40001, S, 25, TH_ACK | TH_PSH, ci + 1, si + 9, "EHLO\r\n", 0);
-    pkt_send(1, C, 40001, S, 25, TH_ACK | TH_PSH, ci + 7 + 300000, si + 9, "far", 0);
-    pkt_send(1, C, 40001, S, 25, TH_ACK | TH_PSH, ci + 7 + 200000, si + 9, "in", 0);
-    pkt_send(1, S, 25, C, 40001, TH_RST | TH_ACK, si + 9, ci + 7, "RSTTEXT", 0);
+    pkt_send(1, C, 40001, S, 25, TH_ACK | TH_FIN, ci - 50000, si + 9, NULL, 0);
+    pkt_send(1, C, 40001, S, 25, TH_ACK | TH_FIN, ci + 7 + (30u << 20), si + 9, "XX", 0);
+    pkt_send(1, C, 40001, S, 25, TH_ACK | TH_PSH, ci + 7, si + 9, "QUIT\r\n", 0);
+    pkt_send(1, S, 25, C, 40001, TH_RST | TH_ACK, si + 9, ci + 13, "RSTTEXT", 0);
     stop();
     assert_int_equal(n_got, 1);
     assert_string_equal(got[0].ended, "rst");
     assert_non_null(strstr(got[0].anomalies, "tcp.out_of_window"));
     assert_non_null(strstr(got[0].anomalies, "tcp.data_on_rst"));
-    assert_string_equal(last_state.bytes[DIR_TO_SERVER], "EHLO\r\n[G200000]in");
+    assert_null(strstr(got[0].anomalies, "tcp.data_after_fin"));
+    assert_string_equal(last_state.bytes[DIR_TO_SERVER], "EHLO\r\nQUIT\r\n");
     assert_string_equal(last_state.bytes[DIR_TO_CLIENT], "220 hi\r\n");
 }
 
@@ -668,7 +713,8 @@ main(void)
         cmocka_unit_test_setup(test_admission_under_memcap, setup),
         cmocka_unit_test_setup(test_client_by_syn, setup),
         cmocka_unit_test_setup(test_ignored_syn_data, setup),
-        cmocka_unit_test_setup(test_window_and_rst_data, setup),
+        cmocka_unit_test_setup(test_window_scale, setup),
+        cmocka_unit_test_setup(test_rst_data_and_stray_fin, setup),
         cmocka_unit_test_setup(test_client_by_port_midstream, setup),
         cmocka_unit_test_setup(test_client_by_first_speaker, setup),
         cmocka_unit_test_setup(test_dispatch, setup),

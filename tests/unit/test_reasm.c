@@ -363,7 +363,7 @@ run_table(const struct table *t, uint32_t isn)
             break;
         }
         case S_FIN:
-            reasm_fin(&rd, seq);
+            reasm_fin(&rd, seq, &s);
             break;
         case S_ACK:
             reasm_ack(&rd, &lim, &s, seq);
@@ -430,7 +430,7 @@ feed(const uint8_t *stream, struct seg *segs, unsigned n, uint32_t isn, struct r
     for (unsigned i = 0; i < n; i++)
         reasm_data(&rd, &lim, &s, isn + 1 + segs[i].off, stream + segs[i].off, segs[i].len,
                    segs[i].len);
-    reasm_fin(&rd, isn + 1 + EQ_LEN);
+    assert_true(reasm_fin(&rd, isn + 1 + EQ_LEN, &s));
     assert_true(reasm_closed(&rd));
     reasm_flush(&rd, &lim, &s);
     reasm_free(&rd);
@@ -548,7 +548,7 @@ test_markers_bounded(void **state)
             peak = reasm_mem(&rd);
     }
     assert_true(peak <= 1024 + REASM_HIST_BYTES + 64); /* the history ring, then the list */
-    reasm_fin(&rd, 1102 + 10000 * 100);
+    assert_true(reasm_fin(&rd, 1102 + 10000 * 100, &s));
     reasm_flush(&rd, &lim, &s);
     assert_int_equal(r.data, 1);
     assert_int_equal(r.gap, 100 + 10000u * 100);
@@ -557,66 +557,117 @@ test_markers_bounded(void **state)
 }
 
 /* SEQ_* across the wrap. */
+/* A direction after a SYN at isn, its sink recording into r. */
+static void
+wf_start(struct reasm_dir *rd, struct rec *r, struct reasm_sink *s, uint32_t isn)
+{
+    memset(r, 0, sizeof(*r));
+    *s = (struct reasm_sink){rec_data, rec_gap, rec_event, r};
+    reasm_init(rd);
+    reasm_syn(rd, isn, s);
+}
+
+/* Flushes, compares the bytes, frees. */
+static void
+wf_end(struct reasm_dir *rd, struct rec *r, const struct reasm_sink *s,
+       const struct reasm_limits *lim, const char *want)
+{
+    reasm_flush(rd, lim, s);
+    r->out[r->n] = '\0';
+    assert_string_equal(r->out, want);
+    assert_int_equal(r->ev_other, 0);
+    reasm_free(rd);
+}
+
 /* RFC 9293 §3.10.7.4: a segment far beyond the receiver's window (a stray
  * one of another connection on the same ports) is not buffered, so it makes
- * no hole; one within twice the largest window is. Bytes at or after the
- * FIN's sequence number are not stream data. Every ISN, wrap included. */
+ * no hole; one within twice the largest window, or the floor, is. Bytes at
+ * or after the FIN's sequence number are not stream data, buffered before
+ * it or not; a FIN before the delivered bytes or out of the window is not
+ * this stream's. Every ISN, wrap included. */
 static void
 test_window_and_fin(void **state)
 {
     (void)state;
     mem_init(0);
+    const uint32_t fl = REASM_WINDOW_FLOOR;
     for (size_t j = 0; j < sizeof(isns) / sizeof(isns[0]); j++) {
         uint32_t base = isns[j] + 1;
         struct reasm_limits lim = {1u << 20, 0};
         struct reasm_dir rd;
         struct rec r;
-        memset(&r, 0, sizeof(r));
-        struct reasm_sink s = {rec_data, rec_gap, rec_event, &r};
+        struct reasm_sink s;
         const uint8_t *x = (const uint8_t *)"abcdefgh";
+        char want[64];
 
-        /* Window 64 KiB advertised (then a smaller one: the largest counts). */
-        reasm_init(&rd);
-        reasm_syn(&rd, isns[j], &s);
+        /* A small window: the floor bounds (the largest window counts). */
+        wf_start(&rd, &r, &s, isns[j]);
         reasm_window(&rd, 65535);
         reasm_window(&rd, 1000);
         reasm_data(&rd, &lim, &s, base, x, 3, 3);
-        reasm_data(&rd, &lim, &s, base + 3 + 131070, x, 2, 2);      /* at the bound: out */
+        reasm_data(&rd, &lim, &s, base + 3 + fl, x, 2, 2);          /* at the bound: out */
         reasm_data(&rd, &lim, &s, base + 0x80000000u - 8, x, 2, 2); /* far out */
-        reasm_data(&rd, &lim, &s, base + 3 + 131069, x + 5, 1, 1);  /* just in: a hole */
+        reasm_data(&rd, &lim, &s, base + 3 + fl - 1, x + 5, 1, 1);  /* just in: a hole */
         assert_int_equal(r.ev_window, 2);
-        reasm_flush(&rd, &lim, &s);
-        r.out[r.n] = '\0';
-        assert_string_equal(r.out, "abc[G131069]f");
-        reasm_free(&rd);
+        snprintf(want, sizeof(want), "abc[G%u]f", fl - 1);
+        wf_end(&rd, &r, &s, &lim, want);
+
+        /* A window of 20 MiB: twice it bounds. */
+        wf_start(&rd, &r, &s, isns[j]);
+        reasm_window(&rd, 20u << 20);
+        reasm_data(&rd, &lim, &s, base + (40u << 20), x, 1, 1);     /* out */
+        reasm_data(&rd, &lim, &s, base + (40u << 20) - 1, x, 1, 1); /* in */
+        assert_int_equal(r.ev_window, 1);
+        snprintf(want, sizeof(want), "[G%u]a", (40u << 20) - 1);
+        wf_end(&rd, &r, &s, &lim, want);
 
         /* No window seen: the ACK bound (REASM_ACK_WINDOW) applies. */
-        memset(&r, 0, sizeof(r));
-        reasm_init(&rd);
-        reasm_syn(&rd, isns[j], &s);
+        wf_start(&rd, &r, &s, isns[j]);
         reasm_data(&rd, &lim, &s, base + REASM_ACK_WINDOW, x, 2, 2);
         assert_int_equal(r.ev_window, 1);
         assert_null(rd.ooo);
-        reasm_free(&rd);
+        wf_end(&rd, &r, &s, &lim, "");
 
         /* A FIN after "abc": later bytes beyond it are dropped, a segment
          * straddling it keeps its part before the FIN. */
-        memset(&r, 0, sizeof(r));
-        reasm_init(&rd);
-        reasm_syn(&rd, isns[j], &s);
+        wf_start(&rd, &r, &s, isns[j]);
         reasm_data(&rd, &lim, &s, base, x, 2, 2);
-        reasm_fin(&rd, base + 3);
+        assert_true(reasm_fin(&rd, base + 3, &s));
         reasm_data(&rd, &lim, &s, base + 3, x + 3, 3, 3); /* after the FIN */
         assert_false(reasm_closed(&rd));
         reasm_data(&rd, &lim, &s, base + 1, x + 1, 4, 4); /* "bcde": "c" is new */
         assert_true(reasm_closed(&rd));
         assert_int_equal(r.ev_after_fin, 2);
         assert_int_equal(r.ev_diff, 0);
-        reasm_flush(&rd, &lim, &s);
-        r.out[r.n] = '\0';
-        assert_string_equal(r.out, "abc");
-        assert_int_equal(r.ev_other, 0);
-        reasm_free(&rd);
+        wf_end(&rd, &r, &s, &lim, "abc");
+
+        /* Buffered before the FIN: a segment past it is dropped, one across
+         * it cut when the hole before it fills. */
+        wf_start(&rd, &r, &s, isns[j]);
+        reasm_data(&rd, &lim, &s, base, x, 1, 1);
+        reasm_data(&rd, &lim, &s, base + 3, x + 3, 4, 4); /* "defg" */
+        reasm_data(&rd, &lim, &s, base + 8, x, 2, 2);     /* past the FIN */
+        assert_true(reasm_fin(&rd, base + 5, &s));
+        assert_int_equal(r.ev_after_fin, 1);
+        reasm_data(&rd, &lim, &s, base + 1, x + 1, 2, 2); /* "bc" */
+        assert_true(reasm_closed(&rd));
+        assert_int_equal(r.ev_after_fin, 2);
+        wf_end(&rd, &r, &s, &lim, "abcde");
+
+        /* A FIN before the delivered bytes, or out of the window, is not
+         * this stream's; one just before them is (an ACK of the FIN, seen
+         * first, gapped its sequence number). */
+        wf_start(&rd, &r, &s, isns[j]);
+        reasm_data(&rd, &lim, &s, base, x, 4, 4);
+        assert_false(reasm_fin(&rd, base + 2, &s));
+        assert_false(reasm_fin(&rd, base + 4 + REASM_ACK_WINDOW, &s));
+        assert_int_equal(r.ev_window, 2);
+        reasm_data(&rd, &lim, &s, base + 4, x + 4, 2, 2);
+        reasm_ack(&rd, &lim, &s, base + 7);
+        assert_true(reasm_fin(&rd, base + 6, &s));
+        assert_true(reasm_closed(&rd));
+        assert_int_equal(r.ev_after_fin, 0);
+        wf_end(&rd, &r, &s, &lim, "abcdef[G1]");
     }
     assert_int_equal(mem_in_use(), 0);
 }
