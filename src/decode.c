@@ -173,11 +173,13 @@ decode_l4(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct decode_
         /* options: bounded by the data offset; only a SYN's are read */
         if ((res = decode_need(l, 20, hlen - 20)) != DECODE_OK)
             return res;
-        const uint8_t *opt = rd_bytes(&l->r, hlen - 20, "tcp.options");
         if (pkt->tcp_flags & TH_SYN) {
             pkt->wscale = PKT_WSCALE_NONE;
+            const uint8_t *opt = rd_bytes(&l->r, hlen - 20, "tcp.options");
             if (opt != NULL)
                 decode_tcp_wscale(opt, hlen - 20, pkt);
+        } else {
+            rd_skip(&l->r, hlen - 20, "tcp.options");
         }
         st->tcp++;
     } else if (proto == DECODE_IPPROTO_UDP) {
