@@ -635,7 +635,7 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
             reasm_data(rd, &eng.lim, &s, seq, p->payload, p->payload_caplen, wire);
     }
     if ((fl & TH_FIN) && f->disp != FLOW_BYPASS && !ignored)
-        (void)reasm_fin(rd, seq + wire, &s);
+        (void)reasm_fin(rd, seq, seq + wire, &s);
     if (f->disp != FLOW_DISSECT)
         return;
     for (unsigned i = 0; i < 2; i++) {

@@ -187,6 +187,8 @@ static void
 reasm_gap(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
           uint32_t n)
 {
+    if (r->fin_seen && SEQ_GT(r->next_seq + n, r->fin_seq)) /* a lost marker across the FIN */
+        n = SEQ_GT(r->fin_seq, r->next_seq) ? r->fin_seq - r->next_seq : 0;
     if (r->stopped || n == 0)
         return;
     r->next_seq += n;
@@ -498,14 +500,21 @@ reasm_ack(struct reasm_dir *r, const struct reasm_limits *lim, const struct reas
 }
 
 bool
-reasm_fin(struct reasm_dir *r, uint32_t fin_seq, const struct reasm_sink *s)
+reasm_fin(struct reasm_dir *r, uint32_t seq, uint32_t fin_seq, const struct reasm_sink *s)
 {
     reasm_pickup(r, fin_seq);
-    if (r->fin_seen)
+    if (r->fin_seen) {
+        if (fin_seq != r->fin_seq)
+            reasm_event(s, "tcp.fin_moved", "a FIN at another sequence number: the first stands");
         return true; /* a retransmitted FIN: the first one stands */
+    }
     /* Before the delivered bytes (one before them is the FIN an ACK seen
-     * first already gapped), or far beyond them: not this stream's FIN. */
-    if (SEQ_LT(fin_seq + 1, r->next_seq) || reasm_beyond_window(r, fin_seq)) {
+     * first already gapped), or its segment far beyond them: not this
+     * stream's FIN. With no window seen, only the floor: a stray FIN taken
+     * would end the stream early. */
+    uint32_t bound = r->rwnd_max == 0 ? REASM_WINDOW_FLOOR : reasm_wnd_limit(r);
+    if (SEQ_LT(fin_seq + 1, r->next_seq) ||
+        (SEQ_GT(seq, r->next_seq) && seq - r->next_seq >= bound)) {
         reasm_event(s, "tcp.out_of_window", "FIN outside the receiver's window: ignored");
         return false;
     }

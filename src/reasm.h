@@ -113,13 +113,15 @@ void reasm_ack(struct reasm_dir *r, const struct reasm_limits *lim, const struct
  * no window seen, the bound is REASM_ACK_WINDOW. */
 void reasm_window(struct reasm_dir *r, uint32_t wnd);
 
-/* A FIN at fin_seq (seq + payload length). The first acceptable FIN stands
- * (a retransmitted one is harmless); one before the delivered bytes, or out
- * of the window as above, is ignored with "tcp.out_of_window" and false is
- * returned. Bytes at or beyond the FIN's sequence number are not stream
+/* A FIN at fin_seq (seq + payload length, seq where its segment starts).
+ * The first acceptable FIN stands (a retransmitted one is harmless; one at
+ * another sequence number raises "tcp.fin_moved"); one before the
+ * delivered bytes, or whose segment starts out of the window as above (with
+ * no window seen: REASM_WINDOW_FLOOR), is ignored with "tcp.out_of_window"
+ * and false is returned. Bytes at or beyond the FIN's sequence number are not stream
  * data (RFC 9293 §3.10.7.4, eighth step): buffered ones are dropped here,
  * later ones by reasm_data, with "tcp.data_after_fin". */
-bool reasm_fin(struct reasm_dir *r, uint32_t fin_seq, const struct reasm_sink *s);
+bool reasm_fin(struct reasm_dir *r, uint32_t seq, uint32_t fin_seq, const struct reasm_sink *s);
 
 /* True when a FIN was seen and every byte before it was delivered or gapped. */
 bool reasm_closed(const struct reasm_dir *r);

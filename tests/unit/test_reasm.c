@@ -19,7 +19,7 @@
 struct rec {
     char out[16384];
     size_t n;
-    unsigned ev_diff, ev_cap, ev_depth, ev_isn, ev_window, ev_after_fin, ev_other;
+    unsigned ev_diff, ev_cap, ev_depth, ev_isn, ev_window, ev_after_fin, ev_fin_moved, ev_other;
 };
 
 static void
@@ -56,6 +56,8 @@ rec_event(void *u, const char *name, const char *detail)
         r->ev_window++;
     else if (strcmp(name, "tcp.data_after_fin") == 0)
         r->ev_after_fin++;
+    else if (strcmp(name, "tcp.fin_moved") == 0)
+        r->ev_fin_moved++;
     else
         r->ev_other++;
 }
@@ -363,7 +365,7 @@ run_table(const struct table *t, uint32_t isn)
             break;
         }
         case S_FIN:
-            reasm_fin(&rd, seq, &s);
+            reasm_fin(&rd, seq, seq, &s);
             break;
         case S_ACK:
             reasm_ack(&rd, &lim, &s, seq);
@@ -430,7 +432,7 @@ feed(const uint8_t *stream, struct seg *segs, unsigned n, uint32_t isn, struct r
     for (unsigned i = 0; i < n; i++)
         reasm_data(&rd, &lim, &s, isn + 1 + segs[i].off, stream + segs[i].off, segs[i].len,
                    segs[i].len);
-    assert_true(reasm_fin(&rd, isn + 1 + EQ_LEN, &s));
+    assert_true(reasm_fin(&rd, isn + 1 + EQ_LEN, isn + 1 + EQ_LEN, &s));
     assert_true(reasm_closed(&rd));
     reasm_flush(&rd, &lim, &s);
     reasm_free(&rd);
@@ -548,7 +550,7 @@ test_markers_bounded(void **state)
             peak = reasm_mem(&rd);
     }
     assert_true(peak <= 1024 + REASM_HIST_BYTES + 64); /* the history ring, then the list */
-    assert_true(reasm_fin(&rd, 1102 + 10000 * 100, &s));
+    assert_true(reasm_fin(&rd, 1102 + 10000 * 100, 1102 + 10000 * 100, &s));
     reasm_flush(&rd, &lim, &s);
     assert_int_equal(r.data, 1);
     assert_int_equal(r.gap, 100 + 10000u * 100);
@@ -632,7 +634,7 @@ test_window_and_fin(void **state)
          * straddling it keeps its part before the FIN. */
         wf_start(&rd, &r, &s, isns[j]);
         reasm_data(&rd, &lim, &s, base, x, 2, 2);
-        assert_true(reasm_fin(&rd, base + 3, &s));
+        assert_true(reasm_fin(&rd, base + 3, base + 3, &s));
         reasm_data(&rd, &lim, &s, base + 3, x + 3, 3, 3); /* after the FIN */
         assert_false(reasm_closed(&rd));
         reasm_data(&rd, &lim, &s, base + 1, x + 1, 4, 4); /* "bcde": "c" is new */
@@ -647,7 +649,7 @@ test_window_and_fin(void **state)
         reasm_data(&rd, &lim, &s, base, x, 1, 1);
         reasm_data(&rd, &lim, &s, base + 3, x + 3, 4, 4); /* "defg" */
         reasm_data(&rd, &lim, &s, base + 8, x, 2, 2);     /* past the FIN */
-        assert_true(reasm_fin(&rd, base + 5, &s));
+        assert_true(reasm_fin(&rd, base + 5, base + 5, &s));
         assert_int_equal(r.ev_after_fin, 1);
         reasm_data(&rd, &lim, &s, base + 1, x + 1, 2, 2); /* "bc" */
         assert_true(reasm_closed(&rd));
@@ -659,15 +661,36 @@ test_window_and_fin(void **state)
          * first, gapped its sequence number). */
         wf_start(&rd, &r, &s, isns[j]);
         reasm_data(&rd, &lim, &s, base, x, 4, 4);
-        assert_false(reasm_fin(&rd, base + 2, &s));
-        assert_false(reasm_fin(&rd, base + 4 + REASM_ACK_WINDOW, &s));
+        assert_false(reasm_fin(&rd, base + 2, base + 2, &s));
+        assert_false(reasm_fin(&rd, base + 4 + fl, base + 4 + fl, &s)); /* no window: floor */
         assert_int_equal(r.ev_window, 2);
         reasm_data(&rd, &lim, &s, base + 4, x + 4, 2, 2);
         reasm_ack(&rd, &lim, &s, base + 7);
-        assert_true(reasm_fin(&rd, base + 6, &s));
+        assert_true(reasm_fin(&rd, base + 6, base + 6, &s));
         assert_true(reasm_closed(&rd));
         assert_int_equal(r.ev_after_fin, 0);
+        assert_true(reasm_fin(&rd, base + 9, base + 9, &s)); /* another: the first stands */
+        assert_int_equal(r.ev_fin_moved, 1);
         wf_end(&rd, &r, &s, &lim, "abcdef[G1]");
+
+        /* A lost marker (snaplen cut) across the FIN: its gap stops there. */
+        wf_start(&rd, &r, &s, isns[j]);
+        reasm_data(&rd, &lim, &s, base, x, 1, 1);
+        reasm_data(&rd, &lim, &s, base + 3, x + 3, 2, 10); /* "de", 8 bytes cut */
+        assert_true(reasm_fin(&rd, base + 8, base + 8, &s));
+        reasm_data(&rd, &lim, &s, base + 1, x + 1, 2, 2);
+        assert_true(reasm_closed(&rd));
+        wf_end(&rd, &r, &s, &lim, "abcde[G3]");
+
+        /* A FIN's segment is judged by where it starts: data just inside
+         * the bound, its FIN past it, are both taken. */
+        wf_start(&rd, &r, &s, isns[j]);
+        reasm_window(&rd, 1000);
+        reasm_data(&rd, &lim, &s, base + fl - 1, x, 2, 2);
+        assert_true(reasm_fin(&rd, base + fl - 1, base + fl + 1, &s));
+        assert_int_equal(r.ev_window, 0);
+        snprintf(want, sizeof(want), "[G%u]ab", fl - 1);
+        wf_end(&rd, &r, &s, &lim, want);
     }
     assert_int_equal(mem_in_use(), 0);
 }
