@@ -19,6 +19,7 @@
 #include "x509_decode.h"
 #include "idxtab.h"
 #include "strcopy.h"
+#include "x509_winname.h"
 
 #define X509_STR_MAX 4096 /* longest name kept; longer ones end in "..." */
 
@@ -47,42 +48,27 @@ x509_escape(const unsigned char *b, size_t n)
     return o;
 }
 
-/* RFC 4514 §2.4: in the printed form a separator inside a value is always
- * escaped ("\," or "\XX"), so the unescaped ones are the RDN separators. */
+/* A string already escaped by OpenSSL (RFC 2253 form, printable ASCII):
+ * copied, cut at X509_STR_MAX; a byte outside printable ASCII, which the
+ * flags should have escaped, is written as \XX all the same. */
 static char *
-x509_name_spaced(const char *p, size_t n)
+x509_bounded(const char *p, size_t n)
 {
-    size_t extra = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\\')
-            i++;
-        else if (p[i] == ',' || p[i] == '+')
-            extra += p[i] == ',' ? 1 : 2;
-    }
-    char *w = malloc(n + extra + 1);
-    if (!w)
+    if (n > X509_STR_MAX)
+        n = X509_STR_MAX;
+    char *o = malloc(n * 3 + 1);
+    if (!o)
         return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (c == '\\' && i + 1 < n) {
-            w[k++] = c;
-            w[k++] = p[++i];
-        } else if (c == ',') {
-            w[k++] = ',';
-            w[k++] = ' ';
-        } else if (c == '+') {
-            w[k++] = ' ';
-            w[k++] = '+';
-            w[k++] = ' ';
-        } else {
-            w[k++] = c;
-        }
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 0x20 && c < 0x7f)
+            o[k++] = (char)c;
+        else
+            k += (size_t)snprintf(o + k, 4, "\\%02X", c);
     }
-    w[k] = '\0';
-    char *e = x509_escape((const unsigned char *)w, k);
-    free(w);
-    return e;
+    o[k] = '\0';
+    return o;
 }
 
 /* The printed forms of recent names, by their DER: a CA's name is the
@@ -130,10 +116,10 @@ x509_name_str(const X509_NAME *nm, char **spaced)
 }
 
 /* A name printed with OpenSSL's RFC 2253 rules (control and high bytes as
- * \XX, RFC 4514 §2.4; RDNs separated by ",", multi-valued ones by "+").
- * With spaced set, the separators are ", " and " + " instead (the form
- * Windows shows): the same string with each unescaped separator widened,
- * which is what XN_FLAG_SEP_CPLUS_SPC prints, without printing twice. */
+ * \XX, RFC 4514 §2.4; RDNs separated by ",", multi-valued ones by "+"),
+ * as `openssl x509 -nameopt RFC2253` prints it: already escaped, so it is
+ * only bounded here. With spaced set, also the form Windows prints
+ * (x509_winname.c), for Exchange's <I>issuer<S>subject. */
 static char *
 x509_name_print(const X509_NAME *nm, char **spaced)
 {
@@ -147,9 +133,9 @@ x509_name_print(const X509_NAME *nm, char **spaced)
         char *p;
         long n = BIO_get_mem_data(bio, &p);
         if (n >= 0) {
-            out = x509_escape((const unsigned char *)p, (size_t)n);
+            out = x509_bounded(p, (size_t)n);
             if (spaced)
-                *spaced = x509_name_spaced(p, (size_t)n);
+                *spaced = x509_winname(nm);
         }
     }
     BIO_free(bio);

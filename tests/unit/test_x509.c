@@ -16,6 +16,7 @@
 #include "mem.h"
 #include "tu_file.h"
 #include "x509.h"
+#include "x509_winname.h"
 
 #define CERT(n) SRCDIR "/tests/data/certs/" n
 
@@ -290,9 +291,11 @@ test_cache_session_done(void **state)
     free(inter);
 }
 
-/* The Exchange form of a name (", " and " + " between RDNs and values) is
- * exactly what OpenSSL prints with XN_FLAG_SEP_CPLUS_SPC, also with escaped
- * commas and plus signs inside values and a multi-valued RDN. */
+/* The subject and issuer are exactly what `openssl x509 -nameopt RFC2253`
+ * prints (escaped once: "Smith\, Jones \+ Co", "Mail\\Relay"), and the
+ * Exchange form is Windows' (X509Certificate2.Subject): ", " between RDNs,
+ * " + " inside a multi-valued one, S= for the state, and a value with a
+ * comma or plus sign in double quotes, not backslash-escaped. */
 static void
 test_exchange_name_separators(void **state)
 {
@@ -320,32 +323,57 @@ test_exchange_name_separators(void **state)
     struct x509_info in;
     assert_int_equal(x509_fill(x, &in), 0);
     BIO *b = BIO_new(BIO_s_mem());
-    assert_true(X509_NAME_print_ex(
-                    b, nm, 0, (XN_FLAG_RFC2253 & ~XN_FLAG_SEP_MASK) | XN_FLAG_SEP_CPLUS_SPC) > 0);
+    assert_true(X509_NAME_print_ex(b, nm, 0, XN_FLAG_RFC2253) > 0);
     char *p;
     long n = BIO_get_mem_data(b, &p);
-    char want[512];
     assert_true(n > 0 && (size_t)n < 200);
-    /* x509.c escapes backslashes and non-ASCII bytes once more for the
-     * report; the printed form here has no non-ASCII byte (RFC 2253 \XX). */
-    char esc[256];
-    size_t k = 0;
-    for (long i = 0; i < n; i++) {
-        if (p[i] == '\\')
-            esc[k++] = '\\';
-        esc[k++] = p[i];
-    }
-    esc[k] = '\0';
-    snprintf(want, sizeof(want), "<I>%s<S>%s", esc, esc);
+    assert_int_equal(strlen(in.subject), (size_t)n);
+    assert_memory_equal(in.subject, p, (size_t)n);
+    assert_string_equal(in.subject, "CN=m\\C3\\A4il.example+OU=Mail\\\\Relay,"
+                                    "O=Smith\\, Jones \\+ Co,C=DE");
+    /* a multi-valued RDN's values in the order the name holds them (the
+     * DER's, for a certificate read from the wire) */
+    const char *win = "OU=Mail\\Relay + CN=m\\C3\\A4il.example, O=\"Smith, Jones + Co\", C=DE";
+    char want[512];
+    snprintf(want, sizeof(want), "<I>%s<S>%s", win, win);
     assert_string_equal(in.exchange_name, want);
-    assert_non_null(strstr(in.exchange_name, "Smith\\\\, Jones \\\\+ Co, C=DE<S>"));
-    assert_non_null(strstr(in.exchange_name, " + OU=Mail"));
-    assert_non_null(strstr(in.subject, "+OU=Mail"));
-    assert_non_null(strstr(in.subject, "Co,C=DE"));
     x509_info_free(&in);
     BIO_free(b);
     X509_NAME_free(nm);
     X509_free(x);
+}
+
+/* Windows' keys and quoting (CertNameToStr): S for the state, E for the
+ * e-mail address, OID.n for a key it has no name for; quotes around a value
+ * with a comma, a quote (doubled) or a leading space. */
+static void
+test_winname_rules(void **state)
+{
+    (void)state;
+    X509_NAME *nm = X509_NAME_new();
+    assert_non_null(nm);
+    static const char *const kv[][2] = {
+        {"C", "US"},
+        {"ST", "California"},
+        {"L", "Menlo Park"},
+        {"O", "Facebook, Inc."},
+        {"CN", "*.ak.fbcdn.net"},
+        {"emailAddress", "a@b"},
+        {"2.5.4.97", "VATDE-123"},
+        {"OU", "Say \"hi\""},
+        {"OU", " x"},
+    };
+    for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+        assert_int_equal(X509_NAME_add_entry_by_txt(nm, kv[i][0], MBSTRING_ASC,
+                                                    (const unsigned char *)kv[i][1], -1, -1, 0),
+                         1);
+    char *w = x509_winname(nm);
+    assert_non_null(w);
+    assert_string_equal(w, "OU=\" x\", OU=\"Say \"\"hi\"\"\", OID.2.5.4.97=VATDE-123, E=a@b, "
+                           "CN=*.ak.fbcdn.net, O=\"Facebook, Inc.\", L=Menlo Park, S=California, "
+                           "C=US");
+    free(w);
+    X509_NAME_free(nm);
 }
 
 /* Prints nm with the given flags into out (ASCII names: no escaping). */
@@ -442,6 +470,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_cache_redecode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_session_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exchange_name_separators, setup, teardown),
+        cmocka_unit_test(test_winname_rules),
         cmocka_unit_test_setup_teardown(test_name_print_cache, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
