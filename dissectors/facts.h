@@ -54,6 +54,7 @@ struct smtp_facts {
     char auth_mechanism[32];         /* its mechanism name only */
     bool plaintext_mail;             /* MAIL/RCPT/DATA in plaintext */
     uint32_t plaintext_messages;     /* DATA/BDAT transfers completed in plaintext */
+    bool plaintext_data;             /* message content sent in plaintext (a body line, a chunk) */
     uint8_t n_dialog;
     bool dialog_truncated;
     struct smtp_exchange dialog[FACTS_DIALOG_MAX];

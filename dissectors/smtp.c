@@ -393,6 +393,7 @@ smtp_client_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr, boo
             st->cmode = SMTP_C_COMMAND;
         } else {
             st->body_started = true;
+            fctx_facts(ctx)->smtp.plaintext_data = true;
         }
         st->body_crlf = crlf;
         break;
@@ -765,6 +766,7 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
                 n = (size_t)st->bdat_left;
             rd_skip(&r, n, "smtp.bdat_chunk");
             st->bdat_left -= n;
+            fctx_facts(ctx)->smtp.plaintext_data = true;
             if (st->bdat_left == 0) {
                 st->cmode = SMTP_C_COMMAND;
                 ln->fresh = true;
@@ -812,6 +814,7 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
             ln->discard = false;
             if (d == DIR_TO_SERVER && st->cmode == SMTP_C_BODY) {
                 st->body_started = true; /* a body line, however long */
+                fctx_facts(ctx)->smtp.plaintext_data = true;
                 st->body_crlf = crlf;
             }
             continue;

@@ -352,7 +352,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             p->rejected++;
             p->rejected_code = sm->starttls_reply_code;
         }
-        p->plaintext += sm->plaintext_mail;
+        p->plaintext += dg->plaintext_delivery;
         p->tls_failed += dg->tls_handshake_failed;
     }
     s->implicit += sm->implicit_tls;

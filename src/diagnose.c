@@ -296,10 +296,13 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
     out->starttls_rejected =
         s->starttls_command && s->starttls_reply_code > 0 && s->starttls_reply_code != 220;
     out->auth_before_tls = s->auth_before_tls;
-    out->plaintext_delivery = s->plaintext_mail;
+    /* Message content crossed in plaintext: a body line or chunk, or a
+     * message accepted (an empty one has no line). A MAIL or RCPT refused
+     * before any content (451, 550) is not a delivery. */
+    out->plaintext_delivery = s->plaintext_data || s->plaintext_messages > 0;
     bool tls_failed = t->seen && (t->handshake == TLS_HS_FAILED || dg_aborted(rec));
     out->plaintext_after_failed_starttls =
-        s->plaintext_mail && s->starttls_command &&
+        out->plaintext_delivery && s->starttls_command &&
         (out->starttls_rejected || !s->tls_started || tls_failed);
 
     /* TLS */

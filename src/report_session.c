@@ -156,6 +156,7 @@ rs_smtp(struct json *j, const struct smtp_facts *s)
     json_str(j, "auth_mechanism", s->auth_mechanism[0] ? s->auth_mechanism : NULL);
     json_bool(j, "plaintext_mail", s->plaintext_mail);
     json_uint(j, "plaintext_messages", s->plaintext_messages);
+    json_bool(j, "plaintext_data", s->plaintext_data);
     json_arr_begin(j, "dialog");
     for (unsigned i = 0; i < s->n_dialog && i < FACTS_DIALOG_MAX; i++) {
         const struct smtp_exchange *x = &s->dialog[i];

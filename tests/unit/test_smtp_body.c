@@ -171,6 +171,48 @@ test_lmtp_bdat_reply_per_recipient(void **state)
     tu_smtp_check_splits(t_lmtp_bdat, NSEG(t_lmtp_bdat));
 }
 
+/* plaintext_data: message content crossed in plaintext. Not for a MAIL
+ * refused with 451 nor a DATA refused with 554 (no body follows); yes for a
+ * body line, and for a BDAT chunk's bytes. plaintext_mail is set by MAIL. */
+static void
+test_plaintext_data(void **state)
+{
+    (void)state;
+    static const struct seg refused[] = {
+        S("220 mx\r\n"),          C("EHLO c\r\n"),
+        S("250 mx\r\n"),          C("MAIL FROM:<a@b>\r\n"),
+        S("451 4.3.0 later\r\n"), C("MAIL FROM:<a@b>\r\n"),
+        S("250 ok\r\n"),          C("RCPT TO:<c@d>\r\n"),
+        S("250 ok\r\n"),          C("DATA\r\n"),
+        S("554 5.5.1 no\r\n"),    C("QUIT\r\n"),
+        S("221 bye\r\n"),
+    };
+    static const struct seg body[] = {
+        S("220 mx\r\n"), C("EHLO c\r\n"),        S("250 mx\r\n"),  C("MAIL FROM:<a@b>\r\n"),
+        S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"), S("250 ok\r\n"),  C("DATA\r\n"),
+        S("354 go\r\n"), C("Subject: x\r\n"),    S("421 bye\r\n"),
+    };
+    static const struct seg chunk[] = {
+        S("220 mx\r\n"),          C("EHLO c\r\n"),         S("250 CHUNKING\r\n"),
+        C("MAIL FROM:<a@b>\r\n"), S("250 ok\r\n"),         C("RCPT TO:<c@d>\r\n"),
+        S("250 ok\r\n"),          C("BDAT 3 LAST\r\nabc"), S("552 too big\r\n"),
+    };
+    struct flow_ctx *ctx = tu_smtp_run(refused, NSEG(refused), SPLIT_WHOLE, 0, true);
+    assert_true(tu_smtp_facts(ctx)->plaintext_mail);
+    assert_false(tu_smtp_facts(ctx)->plaintext_data);
+    tu_smtp_done(ctx);
+    ctx = tu_smtp_run(body, NSEG(body), SPLIT_WHOLE, 0, true);
+    assert_true(tu_smtp_facts(ctx)->plaintext_data);
+    assert_int_equal(tu_smtp_facts(ctx)->plaintext_messages, 0);
+    tu_smtp_done(ctx);
+    ctx = tu_smtp_run(chunk, NSEG(chunk), SPLIT_WHOLE, 0, true);
+    assert_true(tu_smtp_facts(ctx)->plaintext_data);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(refused, NSEG(refused));
+    tu_smtp_check_splits(body, NSEG(body));
+    tu_smtp_check_splits(chunk, NSEG(chunk));
+}
+
 /* An AUTH line longer than smtp.line_max (a GSSAPI initial response; RFC
  * 4954 §4 allows 12 288 octets) still counts as AUTH before TLS, from its
  * first bytes, and the SASL response after the 334 is skipped. */
@@ -263,6 +305,7 @@ main(void)
         cmocka_unit_test_setup(test_bare_lf_dot_is_body, tu_smtp_setup),
         cmocka_unit_test_setup(test_lmtp_reply_per_recipient, tu_smtp_setup),
         cmocka_unit_test_setup(test_lmtp_bdat_reply_per_recipient, tu_smtp_setup),
+        cmocka_unit_test_setup(test_plaintext_data, tu_smtp_setup),
         cmocka_unit_test_setup(test_auth_initial_response_pipelined, tu_smtp_setup),
         cmocka_unit_test_setup(test_long_body_line_is_body, tu_smtp_setup),
     };

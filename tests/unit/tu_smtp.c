@@ -92,6 +92,7 @@ tu_smtp_facts_equal(const struct flow_ctx *x, const struct flow_ctx *y)
     assert_string_equal(a->auth_mechanism, b->auth_mechanism);
     assert_int_equal(a->plaintext_mail, b->plaintext_mail);
     assert_int_equal(a->plaintext_messages, b->plaintext_messages);
+    assert_int_equal(a->plaintext_data, b->plaintext_data);
     assert_int_equal(a->n_dialog, b->n_dialog);
     assert_int_equal(a->dialog_truncated, b->dialog_truncated);
     for (unsigned i = 0; i < a->n_dialog; i++) {
