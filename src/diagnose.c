@@ -73,8 +73,9 @@ name_source_str(enum name_source s)
     return "none";
 }
 
-/* When a session whose first packet came at first_us is judged: --at, or
- * then. The early verification and the diagnosis must agree on it. */
+/* When a session is judged: --at, or at_us (the packet that completed the
+ * server's chain, else the session's first packet). The early verification
+ * and the diagnosis must agree on it. */
 static int64_t
 dg_judged_at(int64_t first_us)
 {
@@ -260,13 +261,13 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
 }
 
 void
-diagnose_prewarm(const struct session_facts *facts, int64_t first_us)
+diagnose_prewarm(const struct session_facts *facts, int64_t chain_us)
 {
     const struct tls_facts *t = &facts->tls;
     const struct cert_entry *leaf = t->n_server_chain ? certcache_get(t->server_chain[0]) : NULL;
     if (leaf == NULL || leaf->seen > 1)
         return; /* a leaf seen before: its checks are likely remembered already */
-    int64_t at_us = dg_judged_at(first_us);
+    int64_t at_us = dg_judged_at(chain_us);
     struct verify_result v;
     verify_chain(t->server_chain, t->n_server_chain, at_us / 1000000, &v);
     char name[sizeof(((struct diagnosis *)NULL)->checked_name)];
@@ -286,7 +287,7 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
         return;
     const struct smtp_facts *s = &rec->facts->smtp;
     const struct tls_facts *t = &rec->facts->tls;
-    int64_t at_us = dg_judged_at(rec->ts_us);
+    int64_t at_us = dg_judged_at(rec->chain_us != 0 ? rec->chain_us : rec->ts_us);
     out->judged_at_us = at_us;
 
     /* STARTTLS (RFC 3207) */

@@ -64,7 +64,7 @@ void diagnose_session(const struct flow_record *rec, const struct expected_name 
  * decoded object go now rather than when the session ends (certcache.c:
  * it is decoded again from its DER should a later check need it). Changes
  * no verdict: both caches give the same answer as a fresh check. */
-void diagnose_prewarm(const struct session_facts *facts, int64_t first_us);
+void diagnose_prewarm(const struct session_facts *facts, int64_t at_us);
 
 const char *name_source_str(enum name_source s);
 

@@ -74,7 +74,7 @@ engine_set_udp_hook(void (*fn)(void *user, const struct pkt *p), void *user)
 }
 
 void
-engine_set_chain_hook(void (*fn)(void *user, const struct session_facts *facts, int64_t first_us),
+engine_set_chain_hook(void (*fn)(void *user, const struct session_facts *facts, int64_t at_us),
                       void *user)
 {
     engine_chain_fn = fn;
@@ -142,11 +142,15 @@ engine_rs_data(void *user, const uint8_t *buf, uint32_t len)
     if (f->ctx == NULL || fctx_status(f->ctx) != FCTX_ACTIVE)
         return;
     fctx_deliver(f->ctx, x->d, buf, len, x->ts);
-    if (x->d == DIR_TO_CLIENT && !f->chain_seen && engine_chain_fn != NULL) {
+    if (x->d == DIR_TO_CLIENT && !f->chain_seen) {
+        /* The chain is judged at the time it was presented: this packet's
+         * (a session's first packet may carry a wrong time stamp). */
         const struct session_facts *facts = fctx_facts_const(f->ctx);
         if (facts->tls.certificates == TLS_CERTS_VISIBLE && facts->tls.n_server_chain > 0) {
             f->chain_seen = true;
-            engine_chain_fn(engine_chain_user, facts, f->first_us);
+            f->chain_us = x->ts;
+            if (engine_chain_fn != NULL)
+                engine_chain_fn(engine_chain_user, facts, x->ts);
         }
     }
 }
@@ -237,6 +241,7 @@ engine_fill_record(const struct flow *f, const char *ended, struct flow_record *
     memset(rec, 0, sizeof(*rec));
     rec->id = f->id;
     rec->ts_us = f->first_us;
+    rec->chain_us = f->chain_us;
     rec->ts_end_us = f->last_us;
     rec->client.ip = f->key.ip[c];
     rec->client.port = f->key.port[c];

@@ -27,12 +27,12 @@
 void engine_set_sink(void (*on_flow)(void *user, const struct flow_record *rec), void *user);
 
 /* Called once per flow as soon as the server's certificate chain has been
- * seen in clear (facts.tls.certificates became "visible"), with the flow's
- * first packet time, which is when the session is judged: main.c wires
+ * seen in clear (facts.tls.certificates became "visible"), with that
+ * packet's time, which is when the session is judged (record.h chain_us):
+ * main.c wires
  * diagnose_prewarm, which verifies the chain while its certificates are
  * still in the CPU's caches (issue 5). The facts are borrowed. NULL = off. */
-void engine_set_chain_hook(void (*fn)(void *user, const struct session_facts *facts,
-                                      int64_t first_us),
+void engine_set_chain_hook(void (*fn)(void *user, const struct session_facts *facts, int64_t at_us),
                            void *user);
 
 /* Called for every UDP packet with source or destination port 53 (main.c

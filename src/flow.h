@@ -51,6 +51,7 @@ struct flow {
     struct flow *all_prev, *all_next; /* by creation (= id) order */
     uint64_t id;                      /* 1, 2, ... in order of first packet */
     int64_t first_us, last_us;
+    int64_t chain_us; /* packet time that completed the server's chain in clear (0: none) */
 
     /* ---- engine state. Indexes [s] are key sides: s = 0 is endpoint 0 ->
      * endpoint 1. client_side is the side the client sends on. ---- */

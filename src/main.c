@@ -172,10 +172,10 @@ main_on_flow(void *user, const struct flow_record *rec)
 }
 
 static void
-main_on_chain(void *user, const struct session_facts *facts, int64_t first_us)
+main_on_chain(void *user, const struct session_facts *facts, int64_t chain_us)
 {
     (void)user;
-    diagnose_prewarm(facts, first_us);
+    diagnose_prewarm(facts, chain_us);
 }
 
 static void

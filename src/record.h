@@ -27,6 +27,7 @@ struct endpoint {
 struct flow_record {
     uint64_t id;              /* 1, 2, ... in order of first packet */
     int64_t ts_us, ts_end_us; /* first and last packet */
+    int64_t chain_us;         /* the packet that completed the server's chain (0: none) */
     struct endpoint client, server;
     uint16_t vlan[2];
     uint8_t n_vlan;
