@@ -52,17 +52,24 @@ cc_entry(uint32_t idx)
     return &cc.chunks[idx / CC_CHUNK][idx % CC_CHUNK];
 }
 
-void
+int
 certcache_init(uint32_t max_entries)
 {
     memset(&cc, 0, sizeof(cc));
     cc.sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     cc.sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+    if (cc.sha256 == NULL || cc.sha1 == NULL) {
+        EVP_MD_free(cc.sha256);
+        EVP_MD_free(cc.sha1);
+        cc.sha256 = cc.sha1 = NULL;
+        return -1;
+    }
     cc.max = max_entries ? max_entries : 1;
     uint32_t s = 64;
     while (s < cc.max * 2u && s < (1u << 30))
         s <<= 1;
     cc.n_slots = s;
+    return 0;
 }
 
 void

@@ -37,7 +37,7 @@ struct cert_entry {
 void certcache_session_done(const uint32_t *ids, unsigned n);
 
 /* Caps the number of distinct certificates kept (certcache.max). */
-void certcache_init(uint32_t max_entries);
+int certcache_init(uint32_t max_entries);
 void certcache_free(void);
 
 /* Looks the DER up (fast hash, then memcmp) and adds it if new (hashing and

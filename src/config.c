@@ -127,6 +127,12 @@ config_set_cap(struct config *c, const char *assignment, char *err, size_t errle
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         if (strlen(map[i].name) != nlen || strncmp(map[i].name, assignment, nlen) != 0)
             continue;
+        if (map[i].p64 == &c->memcap && v < CONFIG_MEMCAP_MIN) {
+            /* below it the run could only fail (an allocation OpenSSL
+             * needs at start-up was refused: it crashed) */
+            snprintf(err, errlen, "cap memcap: at least %lluM", CONFIG_MEMCAP_MIN >> 20);
+            return -1;
+        }
         if (map[i].p64 != NULL) {
             *map[i].p64 = v;
         } else {

@@ -7,6 +7,11 @@
 #ifndef SMTPTAP_CONFIG_H
 #define SMTPTAP_CONFIG_H
 
+/* The smallest memcap accepted: below it a run fails or crashed (OpenSSL's
+ * start-up refused an allocation; at 8M the capture reader's buffers did
+ * not fit next to the flow table and the trust store). */
+#define CONFIG_MEMCAP_MIN (16ull << 20)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

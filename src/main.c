@@ -222,7 +222,11 @@ main(int argc, char **argv)
     char err[512];
     mem_init(cfg.memcap);
     mem_openssl_hook(); /* OpenSSL's memory counts against the memcap too */
-    certcache_init(cfg.cert_cache_max);
+    if (certcache_init(cfg.cert_cache_max) != 0) {
+        fprintf(stderr, "smtptap: OpenSSL cannot fetch SHA-256 and SHA-1\n");
+        free((char *)cfg.bpf);
+        return EXIT_INTERNAL;
+    }
     if (diagnose_init(&cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "smtptap: %s\n", err);
         certcache_free();

@@ -51,6 +51,13 @@ test_ports_and_caps(void **state)
     assert_int_equal(c.n_mail_ports, 5); /* 25 not duplicated */
     assert_int_equal(c.flow_max, 1000);
     assert_int_equal(c.memcap, 64ull << 20);
+    /* the smallest memcap a run can work in; below it a usage error */
+    char err[128];
+    assert_int_equal(config_set_cap(&c, "memcap=16M", err, sizeof(err)), 0);
+    assert_int_equal(c.memcap, CONFIG_MEMCAP_MIN);
+    assert_int_equal(config_set_cap(&c, "memcap=16383K", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "at least 16M"));
+    assert_int_equal(c.memcap, CONFIG_MEMCAP_MIN);
 }
 
 static void
