@@ -321,6 +321,8 @@ main(int argc, char **argv)
     st.memory_peak = mem_peak();
     st.cap_hits += mem_cap_hits();
     int worst = report_finish(&st);
+    if (exit_code == EXIT_OK && report_write_failed())
+        exit_code = EXIT_INPUT; /* "an output file could not be written" */
     if (exit_code == EXIT_OK && cfg.fail_on > 0 && worst >= cfg.fail_on)
         exit_code = EXIT_FINDINGS;
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aggregate.h"
@@ -25,6 +26,7 @@ static struct {
     struct json j;
     uint64_t sessions, flows_written, cert_write_errors;
     bool cert_error_said;
+    bool write_failed; /* an output could not be written in full (report_write_failed) */
 } rp;
 
 int
@@ -32,6 +34,17 @@ report_open(const struct config *cfg)
 {
     memset(&rp, 0, sizeof(rp));
     rp.cfg = cfg;
+    /* checked before --json is opened (and emptied) */
+    const char *why = NULL;
+    struct stat sb;
+    if (cfg->certs_dir && (stat(cfg->certs_dir, &sb) != 0 || access(cfg->certs_dir, W_OK) != 0))
+        why = strerror(errno);
+    else if (cfg->certs_dir && !S_ISDIR(sb.st_mode))
+        why = "not a directory";
+    if (why != NULL) {
+        fprintf(stderr, "smtptap: --certs %s: %s\n", cfg->certs_dir, why);
+        return -1;
+    }
     if (cfg->json_path) {
         if (strcmp(cfg->json_path, "-") == 0) {
             rp.out = stdout;
@@ -43,12 +56,6 @@ report_open(const struct config *cfg)
             }
             rp.out_owned = true;
         }
-    }
-    if (cfg->certs_dir && access(cfg->certs_dir, W_OK) != 0) {
-        fprintf(stderr, "smtptap: --certs %s: %s\n", cfg->certs_dir, strerror(errno));
-        if (rp.out_owned)
-            fclose(rp.out);
-        return -1;
     }
     json_init(&rp.j, rp.out);
     report_cert_cache_free(); /* ids of an earlier run mean other certificates */
@@ -168,17 +175,34 @@ report_finish(const struct run_stats *stats)
     int rc = json_flush(&rp.j);
     if (rc != 0)
         fprintf(stderr, "smtptap: --json %s: write error\n", rp.cfg->json_path);
+    rp.write_failed = rc != 0 || rp.cert_write_errors > 0;
     if (!rp.cfg->quiet) {
-        bool color = rp.cfg->color == 1 || (rp.cfg->color < 0 && isatty(STDOUT_FILENO));
-        agg_write_text(stdout, stats, color);
-        fflush(stdout);
+        /* With the NDJSON on stdout, the report goes to stderr. */
+        bool to_err = rp.out == stdout;
+        FILE *tf = to_err ? stderr : stdout;
+        bool color = rp.cfg->color == 1 ||
+                     (rp.cfg->color < 0 && isatty(to_err ? STDERR_FILENO : STDOUT_FILENO));
+        agg_write_text(tf, stats, color);
+        if (fflush(tf) != 0 || ferror(tf)) {
+            if (!to_err)
+                fprintf(stderr, "smtptap: standard output: write error\n");
+            rp.write_failed = true;
+        }
     }
-    if (rp.out_owned && fclose(rp.out) != 0)
+    if (rp.out_owned && fclose(rp.out) != 0) {
         fprintf(stderr, "smtptap: --json %s: %s\n", rp.cfg->json_path, strerror(errno));
+        rp.write_failed = true;
+    }
     json_free(&rp.j);
     report_cert_cache_free();
     int worst = agg_max_severity();
     agg_fini();
     dnslearn_fini();
     return worst;
+}
+
+bool
+report_write_failed(void)
+{
+    return rp.write_failed;
 }

@@ -46,4 +46,8 @@ void report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us);
  * 1 info, 2 low, 3 medium, 4 high, 5 critical) for --fail-on. */
 int report_finish(const struct run_stats *stats);
 
+/* After report_finish: true when an output (--json, the report on stdout,
+ * a --certs file) could not be written in full. */
+bool report_write_failed(void);
+
 #endif /* SMTPTAP_REPORT_H */

@@ -77,4 +77,30 @@ if ! grep -q '"event":"stats"' "$tmp/small.json"; then
   echo "FAIL memcap 16M: no stats record"
   fail=1
 fi
+# Outputs that cannot be written in full: exit 3 with a message (they
+# exited 0).
+expect 3 "--json to a full device" -q -r pcaps/smtp-plain.pcap --json /dev/full
+if [ -w /dev/full ]; then
+  "$bin" -r pcaps/smtp-plain.pcap >/dev/full 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -ne 3 ] || ! grep -q "standard output: write error" "$tmp/err"; then
+    echo "FAIL report to a full standard output: exit $rc"
+    fail=1
+  else
+    echo "ok   report to a full standard output: exit 3"
+  fi
+fi
+# --certs that is not a directory: refused before --json is opened.
+printf 'keep\n' >"$tmp/keep.json"
+expect 3 "--certs on a file" -q -r pcaps/smtp-plain.pcap --certs README.md --json "$tmp/keep.json"
+if ! grep -qx keep "$tmp/keep.json"; then
+  echo "FAIL --certs on a file: --json was emptied"
+  fail=1
+fi
+# --json -: standard output is NDJSON only, the report goes to stderr.
+expect 0 "--json - with the report" -r pcaps/smtp-plain.pcap --json -
+if grep -qv '^{' "$tmp/out" || ! grep -q "^SERVER" "$tmp/err"; then
+  echo "FAIL --json -: the report is not on stderr alone"
+  fail=1
+fi
 exit $fail
