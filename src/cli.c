@@ -3,6 +3,7 @@
  * trailing expression is a BPF filter, as in tcpdump. */
 #include "cli.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -188,8 +189,11 @@ cli_parse_time(const char *s, int64_t now_us, int64_t *us)
         end = strptime(s, "%Y-%m-%d", &tm);
     }
     if (end != NULL && (*end == '\0' || strcmp(end, "Z") == 0)) {
+        struct tm asked = tm;
         time_t t = timegm(&tm);
-        if (t == (time_t)-1)
+        /* timegm makes 2026-02-31 into March 3: such a date is refused */
+        if (t == (time_t)-1 || tm.tm_mday != asked.tm_mday || tm.tm_mon != asked.tm_mon ||
+            tm.tm_hour != asked.tm_hour || tm.tm_min != asked.tm_min || tm.tm_sec != asked.tm_sec)
             return -1;
         *us = (int64_t)t * 1000000;
         return 0;
@@ -210,6 +214,38 @@ cli_parse_severity(const char *s)
         if (strcmp(s, names[i]) == 0)
             return i + 1;
     return -1;
+}
+
+/* --expect NAME or ADDRESS=NAME: ADDRESS (IPv4, IPv6, or IPv6 in brackets)
+ * is written in the form the records use (inet_ntop), so that any spelling
+ * of it matches, in kept[slot]. Returns the argument to keep, or NULL when
+ * it is not one. */
+static const char *
+cli_expect(const char *arg, unsigned slot)
+{
+    static char kept[CONFIG_MAX_EXPECT][INET6_ADDRSTRLEN + 256];
+    const char *eq = strchr(arg, '=');
+    if (arg[0] == '\0' || (eq != NULL && eq[1] == '\0'))
+        return NULL;
+    if (eq == NULL)
+        return arg; /* a name for every server */
+    char addr[INET6_ADDRSTRLEN + 2];
+    size_t an = (size_t)(eq - arg);
+    if (an >= 2 && arg[0] == '[' && arg[an - 1] == ']') {
+        arg++;
+        an -= 2;
+    }
+    if (an == 0 || an >= sizeof(addr) || strlen(eq + 1) >= 255 || slot >= CONFIG_MAX_EXPECT)
+        return NULL;
+    memcpy(addr, arg, an);
+    addr[an] = '\0';
+    unsigned char bin[16];
+    char canon[INET6_ADDRSTRLEN];
+    int af = strchr(addr, ':') != NULL ? AF_INET6 : AF_INET;
+    if (inet_pton(af, addr, bin) != 1 || inet_ntop(af, bin, canon, sizeof(canon)) == NULL)
+        return NULL;
+    snprintf(kept[slot], sizeof(kept[slot]), "%s=%s", canon, eq + 1);
+    return kept[slot];
 }
 
 enum cli_action
@@ -348,15 +384,19 @@ cli_parse(int argc, char **argv, struct config *cfg)
             }
             cfg->expiry_warn_days = (int)v;
             break;
-        case OPT_EXPECT:
-            if (cfg->n_expect >= CONFIG_MAX_EXPECT || optarg[0] == '\0' ||
-                optarg[strlen(optarg) - 1] == '=') {
-                fprintf(stderr, "smtptap: --expect: expected NAME or ADDRESS=NAME (at most %d)\n",
-                        CONFIG_MAX_EXPECT);
+        case OPT_EXPECT: {
+            const char *e =
+                cfg->n_expect < CONFIG_MAX_EXPECT ? cli_expect(optarg, cfg->n_expect) : NULL;
+            if (e == NULL) {
+                fprintf(stderr,
+                        "smtptap: --expect %s: expected NAME or ADDRESS=NAME, ADDRESS an IPv4 "
+                        "or IPv6 address (at most %d)\n",
+                        optarg, CONFIG_MAX_EXPECT);
                 return CLI_ERROR;
             }
-            cfg->expect[cfg->n_expect++] = optarg;
+            cfg->expect[cfg->n_expect++] = e;
             break;
+        }
         case OPT_FAIL_ON:
             cfg->fail_on = cli_parse_severity(optarg);
             if (cfg->fail_on < 0) {

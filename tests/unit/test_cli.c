@@ -81,6 +81,21 @@ test_errors(void **state)
     assert_int_equal(parse(&c, 5, sev), CLI_ERROR);
     const char *help[] = {"smtptap", "--help"};
     assert_int_equal(parse(&c, 2, help), CLI_HELP);
+    /* --expect ADDRESS=NAME: any spelling of an address, kept in the form
+     * the records use; anything else that is not an address is refused */
+    const char *exp[] = {
+        "smtptap",  "-r",          "x",        "--expect",  "[2001:DB8:0::25]=mx.example",
+        "--expect", "192.0.2.7=a", "--expect", "mx.example"};
+    assert_int_equal(parse(&c, 9, exp), CLI_RUN);
+    assert_int_equal(c.n_expect, 3);
+    assert_string_equal(c.expect[0], "2001:db8::25=mx.example");
+    assert_string_equal(c.expect[1], "192.0.2.7=a");
+    assert_string_equal(c.expect[2], "mx.example");
+    static const char *const bad[] = {"junk=x", "=x", "192.0.2.7:25=x", "192.0.2.7="};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *argv[] = {"smtptap", "-r", "x", "--expect", bad[i]};
+        assert_int_equal(parse(&c, 5, argv), CLI_ERROR);
+    }
 }
 
 static void
@@ -95,6 +110,10 @@ test_time_and_severity(void **state)
     assert_int_equal(cli_parse_time("now", 42, &us), 0);
     assert_int_equal(us, 42);
     assert_int_equal(cli_parse_time("yesterday", 0, &us), -1);
+    /* a date that does not exist is refused, not moved to the next month */
+    assert_int_equal(cli_parse_time("2026-02-31", 0, &us), -1);
+    assert_int_equal(cli_parse_time("2026-01-31T24:00:00Z", 0, &us), -1);
+    assert_int_equal(cli_parse_time("2028-02-29", 0, &us), 0);
     assert_int_equal(cli_parse_severity("critical"), 5);
     assert_int_equal(cli_parse_severity("info"), 1);
     assert_int_equal(cli_parse_severity("bad"), -1);
