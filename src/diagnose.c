@@ -239,7 +239,9 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
     str_copy(out->untrusted_root_subject, sizeof(out->untrusted_root_subject), v.root_subject);
     const struct cert_entry *leaf = certcache_get(t->server_chain[0]);
     if (leaf && !leaf->info.parse_error) {
-        if (leaf->info.self_signed)
+        /* self-signed and not trusted (findings.md): a self-signed leaf the
+         * trust store holds verifies, and is then no finding */
+        if (leaf->info.self_signed && v.first_error != 0)
             out->self_signed = true;
         int64_t warn = (int64_t)(dg_cfg ? dg_cfg->expiry_warn_days : 30) * 86400;
         int64_t at = at_us / 1000000;
