@@ -12,7 +12,7 @@
  *             peer_dependent_certificate and mixed_pool when one of the certificates is bad
  *   medium    peer_dependent_certificate, mixed_pool, starttls_inconsistent, starttls_rejected,
  *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
- *             server_rejected_client_certificate, expiring_certificate
+ *             server_rejected_client_certificate, expiring_certificate, anonymous_tls
  *   low       certificate_changed, certificates_not_visible
  *   info      mutual_tls */
 #include <stdlib.h>
@@ -45,6 +45,7 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_SERVER_REJECTED_CLIENT] = {"server_rejected_client_certificate", SEV_MEDIUM},
     [AF_MUTUAL_TLS] = {"mutual_tls", SEV_INFO},
     [AF_NOT_VISIBLE] = {"certificates_not_visible", SEV_LOW},
+    [AF_ANONYMOUS] = {"anonymous_tls", SEV_MEDIUM},
 };
 
 /* One sentence per flag: what happened, then what to change. */
@@ -82,6 +83,9 @@ static const char *const agg_flag_text[AF_COUNT] = {
     [AF_MUTUAL_TLS] = "used mutual TLS (the client presented a certificate)",
     [AF_NOT_VISIBLE] = "sent certificates that cannot be seen in this capture (TLS 1.3 encrypts "
                        "them; gaps or truncation); capture with a key log or on the TLS 1.2 path",
+    [AF_ANONYMOUS] = "negotiated an anonymous cipher suite (no certificate: peers cannot tell "
+                     "the server from an interceptor); configure a certificate and disable aNULL "
+                     "suites",
 };
 
 const char *

@@ -44,6 +44,7 @@ enum agg_flag {
     AF_SERVER_REJECTED_CLIENT,
     AF_MUTUAL_TLS,
     AF_NOT_VISIBLE,
+    AF_ANONYMOUS, /* from the TLS facts, not a diagnosis flag */
     AF_COUNT
 };
 

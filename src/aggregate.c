@@ -414,7 +414,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                   dg->client_rejected_certificate,
                                   dg->server_rejected_client_certificate,
                                   dg->mutual_tls,
-                                  dg->certificates_not_visible};
+                                  dg->certificates_not_visible,
+                                  t->seen && t->anonymous};
     for (int i = 0; i < AF_COUNT; i++) {
         if (!flags[i])
             continue;
@@ -423,7 +424,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             e = dg->alert_meaning;
         else if (i == AF_UNTRUSTED_ROOT && dg->untrusted_root_subject[0])
             e = dg->untrusted_root_subject;
-        else if (i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS)
+        else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS)
             e = NULL;
         else if (agg_flagstat(s, i)->sessions == 0 && !ev_made) {
             if (dg->checked_name[0]) {
