@@ -197,7 +197,11 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
         } else {
             str_copy(what, sizeof(what), "an encrypted alert (TLS 1.3: code not visible)");
         }
-        if (a->from == 0 && after_server_cert) {
+        /* a certificate alert (RFC 5246 §7.2.2: 42-46, 48; or one whose code
+         * TLS 1.3 hides): other codes after the server's flight (71
+         * insufficient_security, 70 protocol_version, 80 internal_error)
+         * end the handshake for another reason */
+        if (a->from == 0 && after_server_cert && cert_alert) {
             out->client_rejected_certificate = true;
             if (!out->alert_meaning[0]) {
                 const struct cert_entry *e =

@@ -360,6 +360,43 @@ test_prewarm(void **state)
     assert_int_equal(h1 - h0, 0);
 }
 
+/* A client's fatal alert after the server's certificate flight (TLS 1.2)
+ * is a rejection of the certificate only when it is a certificate alert
+ * (RFC 5246 §7.2.2: 42-46, 48): insufficient_security (71) is not. */
+static void
+test_client_alert_kinds(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    struct session_facts facts;
+    uint8_t sni[] = "smtp.example.com";
+    static const struct {
+        int16_t code;
+        bool rejected;
+        const char *meaning;
+    } rows[] = {
+        {48, true, "the client rejected the server certificate"},
+        {46, true, "the client rejected the server certificate"},
+        {71, false, "the client ended the handshake with insufficient_security (71)"},
+        {40, false, "the client ended the handshake with handshake_failure (40)"},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        tu_chain_facts(&facts, ids, 2, sni);
+        facts.tls.version = 0x0303;
+        facts.tls.n_alerts = 1;
+        facts.tls.alerts[0] = (struct tls_alert){
+            .from = 0, .level = 2, .code = rows[i].code, .after = 14, .after_from = 1};
+        struct flow_record rec;
+        memset(&rec, 0, sizeof(rec));
+        rec.ts_us = T2025 * 1000000;
+        rec.facts = &facts;
+        struct diagnosis dg;
+        diagnose_session(&rec, NULL, 0, &dg);
+        assert_int_equal(dg.client_rejected_certificate, rows[i].rejected);
+        assert_non_null(strstr(dg.alert_meaning, rows[i].meaning));
+    }
+}
+
 int
 main(void)
 {
@@ -375,6 +412,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_cache_many_chains, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_root_expiring_in_the_hour, setup, teardown),
         cmocka_unit_test_prestate_setup_teardown(test_prewarm, setup, teardown, &with_diagnose),
+        cmocka_unit_test_prestate_setup_teardown(test_client_alert_kinds, setup, teardown,
+                                                 &with_diagnose),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
