@@ -1,10 +1,13 @@
 /* \summary: smtptap entry point: options, signals, the capture loop, and
  * the end-of-run report. The pipeline: capture -> decode -> engine (flows,
  * reassembly, dissectors) -> report. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -198,6 +201,35 @@ main_help_caps(const struct config *cfg)
     }
 }
 
+/* What can be told before anything is written (the report, --json): each
+ * -r FILE exists, is readable and not a directory or empty, and the filter
+ * compiles. A run refused here leaves an existing --json file alone. */
+static int
+main_check_inputs(const struct config *cfg, char *err, size_t errlen)
+{
+    for (unsigned i = 0; i < cfg->n_inputs; i++) {
+        const char *path = cfg->inputs[i];
+        if (strcmp(path, "-") == 0)
+            continue;
+        const char *why = NULL;
+        struct stat sb;
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &sb) != 0)
+            why = strerror(errno);
+        else if (S_ISDIR(sb.st_mode))
+            why = "is a directory";
+        else if (S_ISREG(sb.st_mode) && sb.st_size == 0)
+            why = "empty file";
+        if (fd >= 0)
+            close(fd);
+        if (why != NULL) {
+            snprintf(err, errlen, "%s: %s", path, why);
+            return -1;
+        }
+    }
+    return capture_check_filter(cfg->bpf, DECODE_DLT_EN10MB, err, (unsigned)errlen);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -255,6 +287,15 @@ main(int argc, char **argv)
             classify_fini();
             cfg.use_ndpi = false;
         }
+    }
+    if (main_check_inputs(&cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "smtptap: %s\n", err);
+        classify_fini();
+        keylog_free();
+        diagnose_fini();
+        certcache_free();
+        free((char *)cfg.bpf);
+        return EXIT_INPUT;
     }
     if (report_open(&cfg) != 0) {
         keylog_free();

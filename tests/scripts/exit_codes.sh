@@ -97,6 +97,19 @@ if ! grep -qx keep "$tmp/keep.json"; then
   echo "FAIL --certs on a file: --json was emptied"
   fail=1
 fi
+# Inputs that can be told bad before anything is written: the --json file is
+# left alone and no report is printed.
+: >"$tmp/empty.pcap"
+for what in "missing file:-r $tmp/none.pcap" "directory:-r $tmp" "empty file:-r $tmp/empty.pcap" \
+  "bad filter:-r pcaps/smtp-plain.pcap port 25 and and"; do
+  printf 'keep\n' >"$tmp/keep.json"
+  # shellcheck disable=SC2086
+  expect 3 "${what%%:*} before any output" --json "$tmp/keep.json" ${what#*:}
+  if ! grep -qx keep "$tmp/keep.json" || [ -s "$tmp/out" ]; then
+    echo "FAIL ${what%%:*}: --json rewritten or a report printed"
+    fail=1
+  fi
+done
 # --json -: standard output is NDJSON only, the report goes to stderr.
 expect 0 "--json - with the report" -r pcaps/smtp-plain.pcap --json -
 if grep -qv '^{' "$tmp/out" || ! grep -q "^SERVER" "$tmp/err"; then
