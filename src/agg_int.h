@@ -103,6 +103,7 @@ struct agg_peer {
 
 struct agg_alert {
     uint8_t from;
+    int16_t level; /* 1 warning, 2 fatal, -1 unknown (encrypted) */
     int16_t code;
     uint64_t count;
     char meaning[192];

@@ -306,14 +306,18 @@ agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnos
         const struct tls_alert *a = &t->alerts[i];
         unsigned k = 0;
         for (; k < s->n_alerts; k++)
-            if (s->alerts[k].from == a->from && s->alerts[k].code == a->code)
+            if (s->alerts[k].from == a->from && s->alerts[k].code == a->code &&
+                s->alerts[k].level == a->level)
                 break;
         if (k == s->n_alerts) {
             if (s->n_alerts >= AGG_ALERTS_MAX)
                 continue;
             s->alerts[k].from = a->from;
+            s->alerts[k].level = a->level;
             s->alerts[k].code = a->code;
-            str_copy(s->alerts[k].meaning, sizeof(s->alerts[k].meaning), dg->alert_meaning);
+            /* the session's meaning is its first fatal alert's: not a warning's */
+            str_copy(s->alerts[k].meaning, sizeof(s->alerts[k].meaning),
+                     a->level == 1 ? "" : dg->alert_meaning);
             s->n_alerts++;
         }
         s->alerts[k].count++;
@@ -625,6 +629,10 @@ agg_json_server(struct json *j, const struct agg_server *s)
         const struct agg_alert *a = &s->alerts[i];
         json_obj_begin(j, NULL);
         json_str(j, "from", a->from == 0 ? "client" : "server");
+        if (a->level > 0)
+            json_int(j, "level", a->level);
+        else
+            json_null(j, "level");
         if (a->code < 0) {
             json_null(j, "code");
             json_null(j, "name");

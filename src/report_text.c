@@ -147,8 +147,9 @@ rt_server(FILE *f, const struct agg_server *s)
         const struct agg_alert *a = &s->alerts[i];
         const char *nm = a->code >= 0 ? tls_alert_str(a->code) : NULL;
         if (a->code >= 0)
-            fprintf(f, "  alert from %-6s %s (%d) x%llu", a->from == 0 ? "client" : "server",
-                    nm ? nm : "unknown", a->code, (unsigned long long)a->count);
+            fprintf(f, "  alert from %-6s %s%s (%d) x%llu", a->from == 0 ? "client" : "server",
+                    a->level == 1 ? "warning " : "", nm ? nm : "unknown", a->code,
+                    (unsigned long long)a->count);
         else
             fprintf(f, "  alert from %-6s encrypted x%llu", a->from == 0 ? "client" : "server",
                     (unsigned long long)a->count);

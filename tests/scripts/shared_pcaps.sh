@@ -65,6 +65,13 @@ check ndpi__tls_alert.pcap '[.[] | select(.event=="session") | .tls.alerts[]? | 
 check suricata__tls-extra-alert.pcap '[.[] | select(.event=="session") | .tls.alerts[]? | select(.level==2 and .code==40)] | length >= 1' "fatal alert 40"
 # A client certificate, and an expired certificate judged at capture time.
 check zeek__client-certificate.pcap '[.[] | select(.event=="session" and (.tls.client_chain | length) >= 1)] | length >= 1' "client certificate chain"
+# a warning alert is aggregated as one, without the meaning of a fatal one
+check ndpi__http_ipv6.pcap '[.[] | select(.event=="server") | .alerts[] | select(.code==112 and .level==1 and .meaning==null)] | length >= 1' "warning alert 112 kept apart"
+# the time a certificate is judged at is when it was presented: the SYN-ACK's
+# time stamp (2063) in this 2015 capture does not make it expired
+check wsnotes__smtp-ssl.pcapng '[.[] | select(.event=="session" and .tls.certificates=="visible") | select(.diagnosis.expired | not) | .diagnosis.judged_at | startswith("2015-")] | (length >= 1 and all)' "judged at the Certificate's time"
+# RFC 2253 form, escaped once, as openssl x509 -nameopt RFC2253 prints it
+check ndpi__http_ipv6.pcap '[.[] | select(.event=="session") | .tls.server_chain[]? | select(.subject | contains("O=Facebook\\, Inc."))] | length >= 1' "subject escaped once"
 check zeek__tls-expired-cert.pcap '[.[] | select(.event=="session" and .diagnosis.expired)] | length >= 1' "expired certificate"
 
 echo "$n captures read; $fail failures"
