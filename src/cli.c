@@ -256,7 +256,7 @@ cli_parse(int argc, char **argv, struct config *cfg)
     char err[256];
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+r:i:s:B:pc:qhV", cli_long, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:r:i:s:B:pc:qhV", cli_long, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (cfg->n_inputs >= CONFIG_MAX_INPUTS) {
@@ -415,15 +415,24 @@ cli_parse(int argc, char **argv, struct config *cfg)
             return CLI_HELP;
         case 'V':
             return CLI_VERSION;
-        case '?':
-        default:
-            if (optopt != 0 && optopt < 256)
-                fprintf(stderr, "smtptap: option -%c: unknown or missing its argument\n", optopt);
+        case ':': /* the leading ':' of the option string: a missing argument */
+            if (optopt > 0 && optopt < 256 && strncmp(argv[optind - 1], "--", 2) != 0)
+                fprintf(stderr, "smtptap: option -%c needs an argument\n", optopt);
             else
-                fprintf(stderr, "smtptap: unknown option or missing argument: %s\n",
-                        argv[optind - 1]);
+                fprintf(stderr, "smtptap: option %s needs an argument\n", argv[optind - 1]);
             fprintf(stderr, "Try 'smtptap --help'.\n");
             return CLI_ERROR;
+        case '?':
+        default: {
+            const char *a = argv[optind - 1];
+            if (strncmp(a, "--", 2) == 0 && (optopt == 0 || strchr(a, '=') != NULL))
+                fprintf(stderr, "smtptap: option %s: unknown, ambiguous, or takes no argument\n",
+                        a);
+            else
+                fprintf(stderr, "smtptap: unknown option -%c\n", optopt > 0 ? optopt : '?');
+            fprintf(stderr, "Try 'smtptap --help'.\n");
+            return CLI_ERROR;
+        }
         }
     }
     /* Trailing words form the BPF expression, as in tcpdump. */

@@ -45,6 +45,11 @@ expect 1 "expiring within 365 days, --fail-on medium" -q --no-system-ca \
 expect 0 "clean chain, --fail-on high" -q --no-system-ca --ca-file pcaps/certs/root.pem \
   -r pcaps/smtp-starttls-tls12-chain.pcap --fail-on high
 expect 2 "unknown option" --no-such-option
+grep -q "option --no-such-option: unknown" "$tmp/err" || { echo "FAIL unknown option: message"; fail=1; }
+expect 2 "missing argument" -q -r
+grep -q "option -r needs an argument" "$tmp/err" || { echo "FAIL missing argument: message"; fail=1; }
+expect 2 "argument to an option that takes none" --quiet=1 -r pcaps/smtp-plain.pcap
+grep -q "takes no argument" "$tmp/err" || { echo "FAIL --quiet=1: message"; fail=1; }
 expect 2 "bad --fail-on value" -r pcaps/smtp-plain.pcap --fail-on severe
 expect 2 "no input" -q
 expect 3 "missing capture file" -q -r "$tmp/does-not-exist.pcap"
