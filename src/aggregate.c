@@ -16,6 +16,7 @@
 #include "report_cert.h"
 #include "report_session.h"
 #include "tls_names.h"
+#include "verify.h"
 #include "strcopy.h"
 
 struct agg_state agg;
@@ -324,6 +325,61 @@ agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnos
     }
 }
 
+/* The first chain certificate that fails test, or NULL. */
+static const struct x509_info *
+agg_chain_find(const struct tls_facts *t, bool (*test)(const struct x509_info *))
+{
+    for (unsigned i = 0; i < t->n_server_chain && i < FACTS_CHAIN_MAX; i++) {
+        const struct cert_entry *e = certcache_get(t->server_chain[i]);
+        if (e && !e->info.parse_error && test(&e->info))
+            return &e->info;
+    }
+    return NULL;
+}
+
+/* What a certificate flag's finding quotes from its first session: the
+ * certificate and the property at fault, or the name and the names the
+ * leaf covers, else the verification's own text. */
+static void
+agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_facts *t, char *ev,
+             size_t n)
+{
+    struct strbuf b = str_buf(ev, n);
+    ev[0] = '\0';
+    const struct x509_info *x = NULL;
+    if (flag == AF_WEAK_KEY && (x = agg_chain_find(t, verify_key_weak)) != NULL) {
+        str_addn(&b, x->subject, 100);
+        str_add(&b, ": ", x->key_type, " key of ", NULL);
+        str_add_uint(&b, x->key_bits > 0 ? (unsigned)x->key_bits : 0);
+        str_add(&b, " bits", NULL);
+    } else if (flag == AF_WEAK_SIGNATURE && (x = agg_chain_find(t, verify_sig_weak)) != NULL) {
+        str_addn(&b, x->subject, 100);
+        str_add(&b, ": signed with ", x->sig_alg, NULL);
+    } else if (flag == AF_NAME_MISMATCH && dg->checked_name[0]) {
+        str_add(&b, "name checked: ", NULL);
+        str_addn(&b, dg->checked_name, 80);
+        str_add(&b, " (from ", name_source_str(dg->checked_name_source),
+                "); the certificate is for ", NULL);
+        const struct cert_entry *leaf =
+            t->n_server_chain ? certcache_get(t->server_chain[0]) : NULL;
+        unsigned k = 0;
+        for (unsigned i = 0; leaf && !leaf->info.parse_error && i < leaf->info.n_san; i++) {
+            if (leaf->info.san[i].type != 'D')
+                continue;
+            str_add(&b, k++ ? ", " : "", NULL);
+            str_addn(&b, leaf->info.san[i].value, 60);
+        }
+        if (k == 0 && leaf && !leaf->info.parse_error)
+            str_add(&b, "CN=", leaf->info.subject_cn, " (no DNS name in its subjectAltName)", NULL);
+    } else if (flag == AF_MUTUAL_TLS && t->n_client_chain > 0) {
+        const struct cert_entry *c = certcache_get(t->client_chain[0]);
+        str_add(&b, "client certificate ",
+                c && !c->info.parse_error ? c->info.subject : "(not decoded)", NULL);
+    } else {
+        str_copy(ev, n, dg->verify_error_text);
+    }
+}
+
 void
 agg_session(const struct flow_record *rec, const struct diagnosis *dg)
 {
@@ -397,8 +453,6 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         agg_alerts(s, t, dg);
     }
     char ev[200]; /* the evidence of a flag's first session: made only then */
-    bool ev_made = false;
-    ev[0] = '\0';
     const bool flags[AF_COUNT] = {dg->expired,
                                   dg->not_yet_valid,
                                   dg->self_signed,
@@ -430,17 +484,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             e = dg->untrusted_root_subject;
         else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS)
             e = NULL;
-        else if (agg_flagstat(s, i)->sessions == 0 && !ev_made) {
-            if (dg->checked_name[0]) {
-                struct strbuf b = str_buf(ev, sizeof(ev));
-                str_addn(&b, dg->verify_error_text, 90);
-                str_add(&b, "; name checked: ", NULL);
-                str_addn(&b, dg->checked_name, 80);
-                str_add(&b, " (from ", name_source_str(dg->checked_name_source), ")", NULL);
-            } else
-                str_copy(ev, sizeof(ev), dg->verify_error_text);
-            ev_made = true;
-        }
+        else if (agg_flagstat(s, i)->sessions == 0)
+            agg_evidence((enum agg_flag)i, dg, t, ev, sizeof(ev));
         agg_flag(s, (enum agg_flag)i, rec, peer, chain, e);
     }
 }

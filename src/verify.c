@@ -187,6 +187,24 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
 /* Key sizes and digests below what current guidance accepts (NIST SP
  * 800-57 / CA/B Forum: RSA and DSA >= 2048, EC >= 224; no MD5 or SHA-1
  * signatures on certificates other than trust anchors). */
+bool
+verify_key_weak(const struct x509_info *x)
+{
+    return ((!strcmp(x->key_type, "RSA") || !strcmp(x->key_type, "RSA-PSS") ||
+             !strcmp(x->key_type, "DSA")) &&
+            x->key_bits < 2048) ||
+           (!strcmp(x->key_type, "EC") && x->key_bits < 224);
+}
+
+bool
+verify_sig_weak(const struct x509_info *x)
+{
+    return !x->self_signed &&
+           (strstr(x->sig_alg, "md5") || strstr(x->sig_alg, "MD5") ||
+            strstr(x->sig_alg, "sha1With") || !strcmp(x->sig_alg, "dsaWithSHA1") ||
+            !strcmp(x->sig_alg, "ecdsa-with-SHA1"));
+}
+
 static void
 verify_strength(const uint32_t *ids, unsigned n, struct verify_result *r)
 {
@@ -194,17 +212,8 @@ verify_strength(const uint32_t *ids, unsigned n, struct verify_result *r)
         const struct cert_entry *e = certcache_get(ids[i]);
         if (!e || e->info.parse_error)
             continue;
-        const struct x509_info *x = &e->info;
-        if (((!strcmp(x->key_type, "RSA") || !strcmp(x->key_type, "RSA-PSS") ||
-              !strcmp(x->key_type, "DSA")) &&
-             x->key_bits < 2048) ||
-            (!strcmp(x->key_type, "EC") && x->key_bits < 224))
-            r->weak_key = true;
-        if (!x->self_signed &&
-            (strstr(x->sig_alg, "md5") || strstr(x->sig_alg, "MD5") ||
-             strstr(x->sig_alg, "sha1With") || !strcmp(x->sig_alg, "dsaWithSHA1") ||
-             !strcmp(x->sig_alg, "ecdsa-with-SHA1")))
-            r->weak_signature = true;
+        r->weak_key |= verify_key_weak(&e->info);
+        r->weak_signature |= verify_sig_weak(&e->info);
     }
 }
 

@@ -36,4 +36,11 @@ void verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_r
 /* Results computed / served from the cache (for the benchmark notes). */
 void verify_counters(uint64_t *computed, uint64_t *cached);
 
+/* Below what current guidance accepts (NIST SP 800-57, CA/B Forum): an
+ * RSA or DSA key under 2048 bits, EC under 224; an MD5 or SHA-1 signature on
+ * a certificate that is not self-signed. */
+struct x509_info;
+bool verify_key_weak(const struct x509_info *x);
+bool verify_sig_weak(const struct x509_info *x);
+
 #endif /* SMTPTAP_VERIFY_H */
