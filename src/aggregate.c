@@ -486,7 +486,9 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             e = NULL;
         else if (agg_flagstat(s, i)->sessions == 0)
             agg_evidence((enum agg_flag)i, dg, t, ev, sizeof(ev));
-        agg_flag(s, (enum agg_flag)i, rec, peer, chain, e);
+        /* the client's certificate is the subject of these two, not the server's */
+        bool client_side = i == AF_SERVER_REJECTED_CLIENT || i == AF_MUTUAL_TLS;
+        agg_flag(s, (enum agg_flag)i, rec, peer, client_side ? UINT32_MAX : chain, e);
     }
 }
 

@@ -211,8 +211,16 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
             }
         } else if (a->from == 1 && after_client_cert) {
             out->server_rejected_client_certificate = true;
-            if (!out->alert_meaning[0])
-                dg_meaning(out, "the server rejected the client certificate", NULL, what);
+            if (!out->alert_meaning[0] && t->n_client_chain == 0) {
+                /* an empty Certificate (RFC 5246 §7.4.6): nothing to reject */
+                dg_meaning(out,
+                           "the server required a client certificate and the client sent none;",
+                           "ended", what);
+            } else if (!out->alert_meaning[0]) {
+                const struct cert_entry *e = certcache_get(t->client_chain[0]);
+                dg_meaning(out, "the server rejected the client certificate",
+                           e && !e->info.parse_error ? e->info.subject : NULL, what);
+            }
         } else if (!out->alert_meaning[0]) {
             dg_meaning(out,
                        a->from == 0 ? "the client ended the handshake"
