@@ -182,7 +182,11 @@ report_finish(const struct run_stats *stats)
         FILE *tf = to_err ? stderr : stdout;
         bool color = rp.cfg->color == 1 ||
                      (rp.cfg->color < 0 && isatty(to_err ? STDERR_FILENO : STDOUT_FILENO));
-        agg_write_text(tf, stats, color);
+        /* the sessions counted are the session records (the stats record's
+         * "sessions"), not the flows handed to a dissector */
+        struct run_stats ts = *stats;
+        ts.sessions = rp.sessions;
+        agg_write_text(tf, &ts, color);
         if (fflush(tf) != 0 || ferror(tf)) {
             if (!to_err)
                 fprintf(stderr, "smtptap: standard output: write error\n");

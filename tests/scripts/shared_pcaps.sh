@@ -65,6 +65,12 @@ check ndpi__tls_alert.pcap '[.[] | select(.event=="session") | .tls.alerts[]? | 
 check suricata__tls-extra-alert.pcap '[.[] | select(.event=="session") | .tls.alerts[]? | select(.level==2 and .code==40)] | length >= 1' "fatal alert 40"
 # A client certificate, and an expired certificate judged at capture time.
 check zeek__client-certificate.pcap '[.[] | select(.event=="session" and (.tls.client_chain | length) >= 1)] | length >= 1' "client certificate chain"
+# the text report counts the session records, as the stats record does (an
+# FTP flow with AUTH TLS is dissected but is no SMTP/TLS session)
+if [ -f "$dir/ndpi__ftp-start-tls.pcap" ] &&
+  ! "$bin" --no-progress -r "$dir/ndpi__ftp-start-tls.pcap" 2>/dev/null | grep -q " 0 SMTP/TLS sessions"; then
+  bad ndpi__ftp-start-tls.pcap "the text report counts a session the records do not have"
+fi
 # a warning alert is aggregated as one, without the meaning of a fatal one
 check ndpi__http_ipv6.pcap '[.[] | select(.event=="server") | .alerts[] | select(.code==112 and .level==1 and .meaning==null)] | length >= 1' "warning alert 112 kept apart"
 # the time a certificate is judged at is when it was presented: the SYN-ACK's
