@@ -72,7 +72,9 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "disable SMTP inspection (Cisco ASA/FTD: no inspect esmtp)",
     [AF_STARTTLS_NOT_OFFERED] = "did not offer STARTTLS in its EHLO reply",
     [AF_STARTTLS_REJECTED] =
-        "refused STARTTLS (454/5xx): check the server's TLS certificate and key configuration",
+        "refused STARTTLS: 454 means the server's TLS is broken (check its certificate and key); "
+        "500/502 that the command never reached an SMTP server that offers it (a middlebox that "
+        "strips STARTTLS answers so)",
     [AF_PLAINTEXT_AFTER_FAILED] =
         "received mail in plaintext after STARTTLS failed in the same connection",
     [AF_PLAINTEXT_DELIVERY] = "received mail in plaintext",
