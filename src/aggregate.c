@@ -396,8 +396,11 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         s->first = rec->ts_us;
     s->sessions++;
     s->last = rec->ts_us;
-    if (rec->ts_us > agg.last_ts)
-        agg.last_ts = rec->ts_us;
+    /* the capture's end as the sessions' judgement times go (record.h
+     * chain_us): a first packet with a wrong time stamp does not move it */
+    int64_t judged = rec->chain_us != 0 ? rec->chain_us : rec->ts_us;
+    if (judged > agg.last_ts)
+        agg.last_ts = judged;
     agg_add_name(s, sm->banner_host.s, sm->banner_host.len);
     agg_add_name(s, t->sni.s, t->sni.len);
     uint32_t peer = agg_peer(s, &rec->client.ip);

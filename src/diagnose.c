@@ -209,9 +209,12 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
                 dg_meaning(out, "the client rejected the server certificate",
                            e && !e->info.parse_error ? e->info.subject : NULL, what);
             }
-        } else if (a->from == 1 && after_client_cert) {
+        } else if (a->from == 1 && after_client_cert &&
+                   (cert_alert || a->code == 116 || (a->code == 40 && t->n_client_chain == 0))) {
+            /* a certificate alert, certificate_required (116, RFC 8446 §4.4.2.4),
+             * or handshake_failure for a Certificate sent empty */
             out->server_rejected_client_certificate = true;
-            if (!out->alert_meaning[0] && t->n_client_chain == 0) {
+            if (!out->alert_meaning[0] && t->client_certificates == TLS_CERTS_NONE) {
                 /* an empty Certificate (RFC 5246 §7.4.6): nothing to reject */
                 dg_meaning(out,
                            "the server required a client certificate and the client sent none;",
@@ -253,7 +256,7 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
     if (leaf && !leaf->info.parse_error) {
         /* self-signed and not trusted (findings.md): a self-signed leaf the
          * trust store holds verifies, and is then no finding */
-        if (leaf->info.self_signed && v.first_error != 0)
+        if (leaf->info.self_signed && (v.self_signed || v.untrusted_root))
             out->self_signed = true;
         int64_t warn = (int64_t)(dg_cfg ? dg_cfg->expiry_warn_days : 30) * 86400;
         int64_t at = at_us / 1000000;

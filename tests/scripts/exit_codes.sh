@@ -117,8 +117,24 @@ for what in "missing file:-r $tmp/none.pcap" "directory:-r $tmp" "empty file:-r 
 done
 # --json -: standard output is NDJSON only, the report goes to stderr.
 expect 0 "--json - with the report" -r pcaps/smtp-plain.pcap --json -
-if grep -qv '^{' "$tmp/out" || ! grep -q "^SERVER" "$tmp/err"; then
+if grep -qv '^{' "$tmp/out" || ! grep -q '"event":"stats"' "$tmp/out" || ! grep -q "^SERVER" "$tmp/err"; then
   echo "FAIL --json -: the report is not on stderr alone"
   fail=1
+fi
+# A FIFO as -r FILE: read once, by the run (a check that opened it first
+# had made its writer fail and the run wait for ever).
+if mkfifo "$tmp/fifo" 2>/dev/null; then
+  cat pcaps/smtp-plain.pcap >"$tmp/fifo" &
+  wp=$!
+  timeout 30 "$bin" -q -r "$tmp/fifo" --json "$tmp/fifo.json" 2>"$tmp/err"
+  rc=$?
+  kill "$wp" 2>/dev/null
+  wait "$wp" 2>/dev/null
+  if [ "$rc" -ne 0 ] || ! grep -q '"event":"session"' "$tmp/fifo.json"; then
+    echo "FAIL -r FIFO: exit $rc"
+    fail=1
+  else
+    echo "ok   -r FIFO: exit 0"
+  fi
 fi
 exit $fail

@@ -395,6 +395,31 @@ test_client_alert_kinds(void **state)
         assert_int_equal(dg.client_rejected_certificate, rows[i].rejected);
         assert_non_null(strstr(dg.alert_meaning, rows[i].meaning));
     }
+    /* The server's side: after a CertificateRequest and the client's empty
+     * Certificate, handshake_failure (40) is a rejection ("sent none");
+     * bad_record_mac (20) after the client's Finished is not. */
+    static const struct {
+        int16_t code, after;
+        bool rejected;
+    } srv[] = {{40, 11, true}, {116, 11, true}, {20, 20, false}};
+    for (size_t i = 0; i < sizeof(srv) / sizeof(srv[0]); i++) {
+        tu_chain_facts(&facts, ids, 2, sni);
+        facts.tls.version = 0x0303;
+        facts.tls.client_certificate_requested = true;
+        facts.tls.client_certificates = TLS_CERTS_NONE;
+        facts.tls.n_alerts = 1;
+        facts.tls.alerts[0] = (struct tls_alert){
+            .from = 1, .level = 2, .code = srv[i].code, .after = srv[i].after, .after_from = 0};
+        struct flow_record rec;
+        memset(&rec, 0, sizeof(rec));
+        rec.ts_us = T2025 * 1000000;
+        rec.facts = &facts;
+        struct diagnosis dg;
+        diagnose_session(&rec, NULL, 0, &dg);
+        assert_int_equal(dg.server_rejected_client_certificate, srv[i].rejected);
+        if (srv[i].rejected)
+            assert_non_null(strstr(dg.alert_meaning, "the client sent none"));
+    }
 }
 
 int
