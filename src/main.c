@@ -200,6 +200,20 @@ main_help_caps(const struct config *cfg)
     }
 }
 
+/* Releases what main set up before the run: the classifier, the key log,
+ * the diagnosis (verification) and the certificate cache (each call is a
+ * no-op for a part not set up), and the filter string. */
+static void
+main_release(struct config *cfg)
+{
+    classify_fini();
+    keylog_free();
+    diagnose_fini();
+    certcache_free();
+    free((char *)cfg->bpf);
+    cfg->bpf = NULL;
+}
+
 /* What can be told before anything is written (the report, --json): each
  * -r FILE exists, is readable and not a directory or empty, and the filter
  * compiles. A run refused here leaves an existing --json file alone. */
@@ -265,10 +279,7 @@ main(int argc, char **argv)
     for (unsigned i = 0; i < cfg.n_keylogs; i++)
         if (keylog_load(cfg.keylogs[i], err, sizeof(err)) != 0) {
             fprintf(stderr, "smtptap: %s\n", err);
-            keylog_free();
-            diagnose_fini();
-            certcache_free();
-            free((char *)cfg.bpf);
+            main_release(&cfg);
             return EXIT_INPUT;
         }
     if (cfg.use_ndpi) {
@@ -287,18 +298,11 @@ main(int argc, char **argv)
     }
     if (main_check_inputs(&cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "smtptap: %s\n", err);
-        classify_fini();
-        keylog_free();
-        diagnose_fini();
-        certcache_free();
-        free((char *)cfg.bpf);
+        main_release(&cfg);
         return EXIT_INPUT;
     }
     if (report_open(&cfg) != 0) {
-        keylog_free();
-        diagnose_fini();
-        certcache_free();
-        free((char *)cfg.bpf);
+        main_release(&cfg);
         return EXIT_INPUT;
     }
     if (engine_init(&cfg) != 0) {
@@ -365,10 +369,6 @@ main(int argc, char **argv)
         exit_code = EXIT_FINDINGS;
 
     engine_fini();
-    classify_fini();
-    keylog_free();
-    diagnose_fini();
-    certcache_free();
-    free((char *)cfg.bpf);
+    main_release(&cfg);
     return exit_code;
 }
