@@ -315,6 +315,18 @@ test_cache_root_expiring_in_the_hour(void **state)
     assert_int_equal(h1 - h0, 0);
 }
 
+/* The session diagnosis of facts, judged at T2025 (a flow whose first
+ * packet came then). */
+static void
+diag_at_t2025(const struct session_facts *facts, struct diagnosis *dg)
+{
+    struct flow_record rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.ts_us = T2025 * 1000000;
+    rec.facts = facts;
+    diagnose_session(&rec, NULL, 0, dg);
+}
+
 /* diagnose_prewarm judges a new server chain as the session's diagnosis
  * will: the same verification (the diagnosis at the session's end is then
  * a cache hit and the same verdict), the SNI's name check remembered, and
@@ -338,12 +350,8 @@ test_prewarm(void **state)
     assert_null(leaf->x509); /* seen once: let go while still in the caches */
     assert_int_equal(namememo_get(ids[0], leaf->sha256, "smtp.example.com"), 1);
 
-    struct flow_record rec;
-    memset(&rec, 0, sizeof(rec));
-    rec.ts_us = T2025 * 1000000; /* the flow's first packet, as the engine passes it */
-    rec.facts = &facts;
     struct diagnosis dg;
-    diagnose_session(&rec, NULL, 0, &dg);
+    diag_at_t2025(&facts, &dg); /* the time diagnose_prewarm was given */
     verify_counters(&c0, &h0);
     assert_int_equal(c0 - c1, 0); /* not verified again */
     assert_int_equal(h0 - h1, 1);
@@ -386,12 +394,8 @@ test_client_alert_kinds(void **state)
         facts.tls.n_alerts = 1;
         facts.tls.alerts[0] = (struct tls_alert){
             .from = 0, .level = 2, .code = rows[i].code, .after = 14, .after_from = 1};
-        struct flow_record rec;
-        memset(&rec, 0, sizeof(rec));
-        rec.ts_us = T2025 * 1000000;
-        rec.facts = &facts;
         struct diagnosis dg;
-        diagnose_session(&rec, NULL, 0, &dg);
+        diag_at_t2025(&facts, &dg);
         assert_int_equal(dg.client_rejected_certificate, rows[i].rejected);
         assert_non_null(strstr(dg.alert_meaning, rows[i].meaning));
     }
@@ -410,12 +414,8 @@ test_client_alert_kinds(void **state)
         facts.tls.n_alerts = 1;
         facts.tls.alerts[0] = (struct tls_alert){
             .from = 1, .level = 2, .code = srv[i].code, .after = srv[i].after, .after_from = 0};
-        struct flow_record rec;
-        memset(&rec, 0, sizeof(rec));
-        rec.ts_us = T2025 * 1000000;
-        rec.facts = &facts;
         struct diagnosis dg;
-        diagnose_session(&rec, NULL, 0, &dg);
+        diag_at_t2025(&facts, &dg);
         assert_int_equal(dg.server_rejected_client_certificate, srv[i].rejected);
         if (srv[i].rejected)
             assert_non_null(strstr(dg.alert_meaning, "the client sent none"));
