@@ -3,6 +3,7 @@
  * reassembly, dissectors) -> report. */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,20 @@ main_release(struct config *cfg)
     cfg->bpf = NULL;
 }
 
+/* True when the regular file at path starts with gzip's magic (RFC 1952
+ * §2.3.1: 1f 8b), which neither reader takes. */
+static bool
+main_gzipped(const char *path)
+{
+    unsigned char m[2] = {0, 0};
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return false;
+    size_t n = fread(m, 1, sizeof(m), f);
+    fclose(f);
+    return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
+}
+
 /* What can be told before anything is written (the report, --json): each
  * -r FILE exists, is readable and not a directory or empty, and the filter
  * compiles. A run refused here leaves an existing --json file alone. */
@@ -232,7 +247,10 @@ main_check_inputs(const struct config *cfg, char *err, size_t errlen)
             why = "is a directory";
         else if (S_ISREG(sb.st_mode) && sb.st_size == 0)
             why = "empty file";
-        /* nothing is opened here: a FIFO's writer would see its reader go */
+        else if (S_ISREG(sb.st_mode) && main_gzipped(path))
+            why = "gzip-compressed: decompress it first (zcat FILE | smtptap -r -)";
+        /* only regular files are opened here: a FIFO's writer would see its
+         * reader go */
         if (why != NULL) {
             snprintf(err, errlen, "%s: %s", path, why);
             return -1;

@@ -105,7 +105,9 @@ fi
 # Inputs that can be told bad before anything is written: the --json file is
 # left alone and no report is printed.
 : >"$tmp/empty.pcap"
+gzip -c pcaps/smtp-plain.pcap >"$tmp/plain.pcap.gz"
 for what in "missing file:-r $tmp/none.pcap" "directory:-r $tmp" "empty file:-r $tmp/empty.pcap" \
+  "gzip-compressed file:-r $tmp/plain.pcap.gz" \
   "bad filter:-r pcaps/smtp-plain.pcap port 25 and and"; do
   printf 'keep\n' >"$tmp/keep.json"
   # shellcheck disable=SC2086
