@@ -119,8 +119,7 @@ agg_new_finding(uint32_t server, const char *kind, int sev)
     return f;
 }
 
-/* "198.51.100.10, 198.51.100.11 and 2 more" */
-static void
+void
 agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n)
 {
     struct strbuf b = str_buf(out, n);

@@ -106,6 +106,7 @@ struct agg_alert {
     int16_t level; /* 1 warning, 2 fatal, -1 unknown (encrypted) */
     int16_t code;
     uint64_t count;
+    struct agg_set peers; /* the clients of the sessions it came in */
     char meaning[192];
 };
 
@@ -186,6 +187,9 @@ void agn_write_text(FILE *f);
 void agn_fini(void);
 void agg_compute_findings(void);
 void agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n);
+
+/* "198.51.100.10, 198.51.100.11 and 2 more" (agg_findings.c). */
+void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);
 /* "192.0.2.1:25", "[2001:db8::1]:25" */
 void agg_ep_str(const struct endpoint *ep, char *out, size_t n);
 /* "CN=mail.example.test (SHA-1 3A4F…)" for a chain's leaf. */

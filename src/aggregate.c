@@ -301,7 +301,8 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
 }
 
 static void
-agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnosis *dg)
+agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnosis *dg,
+           uint32_t peer)
 {
     for (unsigned i = 0; i < t->n_alerts && i < FACTS_ALERTS_MAX; i++) {
         const struct tls_alert *a = &t->alerts[i];
@@ -322,6 +323,8 @@ agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnos
             s->n_alerts++;
         }
         s->alerts[k].count++;
+        if (peer != UINT32_MAX)
+            agg_set_add(&s->alerts[k].peers, peer);
     }
 }
 
@@ -453,7 +456,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                     agg_use(s, peer, chain, rec->ts_us);
             }
         }
-        agg_alerts(s, t, dg);
+        agg_alerts(s, t, dg, peer);
     }
     char ev[200]; /* the evidence of a flag's first session: made only then */
     const bool flags[AF_COUNT] = {dg->expired,
@@ -691,6 +694,12 @@ agg_json_server(struct json *j, const struct agg_server *s)
             json_str(j, "name", tls_alert_str(a->code));
         }
         json_uint(j, "count", a->count);
+        json_arr_begin(j, "peers");
+        for (unsigned p = 0; p < a->peers.n; p++) {
+            agg_peer_str(s, a->peers.v[p], b, sizeof(b));
+            json_str(j, NULL, b);
+        }
+        json_arr_end(j);
         json_str(j, "meaning", a->meaning[0] ? a->meaning : NULL);
         json_obj_end(j);
     }

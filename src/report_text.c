@@ -153,7 +153,10 @@ rt_server(FILE *f, const struct agg_server *s)
         else
             fprintf(f, "  alert from %-6s encrypted x%llu", a->from == 0 ? "client" : "server",
                     (unsigned long long)a->count);
-        fprintf(f, "%s%s\n", a->meaning[0] ? ": " : "", a->meaning);
+        char who[160];
+        agg_peers_text(s, &a->peers, who, sizeof(who));
+        fprintf(f, "%s%s%s%s%s\n", who[0] ? " (" : "", who, who[0] ? ")" : "",
+                a->meaning[0] ? ": " : "", a->meaning);
     }
     fprintf(f, "  STARTTLS   ");
     for (uint32_t p = 0; p < s->n_peers; p++) {
