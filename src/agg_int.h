@@ -126,7 +126,7 @@ struct agg_server {
     uint32_t chains_dropped;
     struct agg_use *uses;
     uint32_t n_uses, cap_uses, uses_dropped;
-    struct agg_alert alerts[AGG_ALERTS_MAX];
+    struct agg_alert *alerts; /* AGG_ALERTS_MAX, made at the server's first alert */
     uint8_t n_alerts;
     uint32_t versions[5]; /* SSLv3, TLS 1.0 .. 1.3 */
     /* Made when the flag is first raised on the server (most servers

@@ -39,6 +39,7 @@ agg_server_free(struct agg_server *s)
     mem_free(s->chains, (size_t)s->cap_chains * sizeof(*s->chains));
     for (unsigned i = 0; i < AF_COUNT; i++)
         mem_free(s->flags[i], sizeof(*s->flags[i]));
+    mem_free(s->alerts, AGG_ALERTS_MAX * sizeof(*s->alerts));
     mem_free(s, sizeof(*s));
 }
 
@@ -304,6 +305,9 @@ static void
 agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnosis *dg,
            uint32_t peer)
 {
+    if (t->n_alerts > 0 && s->alerts == NULL &&
+        (s->alerts = mem_alloc(AGG_ALERTS_MAX * sizeof(*s->alerts))) == NULL)
+        return; /* memcap: counted there; most servers never need the table */
     for (unsigned i = 0; i < t->n_alerts && i < FACTS_ALERTS_MAX; i++) {
         const struct tls_alert *a = &t->alerts[i];
         unsigned k = 0;
