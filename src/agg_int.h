@@ -110,6 +110,17 @@ struct agg_alert {
     char meaning[192];
 };
 
+#define AGG_CCERTS_MAX 8 /* distinct client certificates kept per server */
+
+/* A client certificate (mutual TLS) the server's peers presented. */
+struct agg_ccert {
+    uint32_t cert; /* the leaf's certcache id */
+    uint64_t sessions;
+    int64_t first, last;
+    struct agg_set peers;
+    char verdict[16];
+};
+
 struct agg_server {
     struct endpoint ep;
     uint64_t sessions, tls_sessions, implicit;
@@ -128,6 +139,9 @@ struct agg_server {
     uint32_t n_uses, cap_uses, uses_dropped;
     struct agg_alert *alerts; /* AGG_ALERTS_MAX, made at the server's first alert */
     uint8_t n_alerts;
+    struct agg_ccert *ccerts; /* AGG_CCERTS_MAX, made at the first client certificate */
+    uint8_t n_ccerts;
+    uint32_t ccerts_dropped;
     uint32_t versions[5]; /* SSLv3, TLS 1.0 .. 1.3 */
     /* Made when the flag is first raised on the server (most servers
      * raise a few): read through agg_flagstat(). With chains and peers

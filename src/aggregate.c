@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "certcache.h"
+#include "diagnose.h"
 #include "json.h"
 #include "mem.h"
 #include "report_cert.h"
@@ -40,6 +41,7 @@ agg_server_free(struct agg_server *s)
     for (unsigned i = 0; i < AF_COUNT; i++)
         mem_free(s->flags[i], sizeof(*s->flags[i]));
     mem_free(s->alerts, AGG_ALERTS_MAX * sizeof(*s->alerts));
+    mem_free(s->ccerts, AGG_CCERTS_MAX * sizeof(*s->ccerts));
     mem_free(s, sizeof(*s));
 }
 
@@ -332,6 +334,36 @@ agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnos
     }
 }
 
+/* A client certificate (mutual TLS): counted under its leaf, judged once,
+ * when first seen, at that session's judgement time. */
+static void
+agg_client_cert(struct agg_server *s, const struct flow_record *rec, uint32_t peer)
+{
+    const struct tls_facts *t = &rec->facts->tls;
+    if (t->n_client_chain == 0)
+        return;
+    if (s->ccerts == NULL && (s->ccerts = mem_alloc(AGG_CCERTS_MAX * sizeof(*s->ccerts))) == NULL)
+        return; /* memcap: counted there */
+    unsigned k = 0;
+    while (k < s->n_ccerts && s->ccerts[k].cert != t->client_chain[0])
+        k++;
+    if (k == s->n_ccerts) {
+        if (k >= AGG_CCERTS_MAX) {
+            s->ccerts_dropped++;
+            return;
+        }
+        const char *v = diagnose_client_chain_status(t, rec->chain_us ? rec->chain_us : rec->ts_us);
+        s->ccerts[k].cert = t->client_chain[0];
+        s->ccerts[k].first = rec->ts_us;
+        str_copy(s->ccerts[k].verdict, sizeof(s->ccerts[k].verdict), v ? v : "");
+        s->n_ccerts++;
+    }
+    s->ccerts[k].sessions++;
+    s->ccerts[k].last = rec->ts_us;
+    if (peer != UINT32_MAX)
+        agg_set_add(&s->ccerts[k].peers, peer);
+}
+
 /* The first chain certificate that fails test, or NULL. */
 static const struct x509_info *
 agg_chain_find(const struct tls_facts *t, bool (*test)(const struct x509_info *))
@@ -461,6 +493,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             }
         }
         agg_alerts(s, t, dg, peer);
+        agg_client_cert(s, rec, peer);
     }
     char ev[200]; /* the evidence of a flag's first session: made only then */
     const bool flags[AF_COUNT] = {dg->expired,
@@ -708,6 +741,33 @@ agg_json_server(struct json *j, const struct agg_server *s)
         json_obj_end(j);
     }
     json_arr_end(j);
+    json_arr_begin(j, "client_certificates");
+    for (unsigned k = 0; k < s->n_ccerts; k++) {
+        const struct agg_ccert *c = &s->ccerts[k];
+        const struct cert_entry *e = certcache_get(c->cert);
+        json_obj_begin(j, NULL);
+        char hex[65];
+        if (e != NULL)
+            report_hex(hex, e->sha256, 32);
+        json_str(j, "sha256", e != NULL ? hex : NULL);
+        bool ok = e != NULL && !e->info.parse_error;
+        json_str(j, "subject", ok ? e->info.subject : NULL);
+        json_str(j, "issuer", ok ? e->info.issuer : NULL);
+        json_str(j, "not_after", ok ? e->info.not_after_iso : NULL);
+        json_str(j, "verdict", c->verdict[0] ? c->verdict : NULL);
+        json_uint(j, "sessions", c->sessions);
+        json_ts(j, "first_seen", c->first);
+        json_ts(j, "last_seen", c->last);
+        json_arr_begin(j, "peers");
+        for (unsigned p = 0; p < c->peers.n; p++) {
+            agg_peer_str(s, c->peers.v[p], b, sizeof(b));
+            json_str(j, NULL, b);
+        }
+        json_arr_end(j);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_uint(j, "client_certificates_dropped", s->ccerts_dropped);
     json_obj_begin(j, "tls_versions");
     for (int v = 0; v < 5; v++)
         if (s->versions[v])

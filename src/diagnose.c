@@ -233,6 +233,19 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
     }
 }
 
+/* The verdict in the words Exchange's certificate status uses. */
+static const char *
+dg_status(bool date, bool trust, bool name, bool other)
+{
+    if (date)
+        return "DateInvalid";
+    if (trust)
+        return "UntrustedRoot";
+    if (name)
+        return "SubjectMismatch";
+    return other ? "Invalid" : "Valid";
+}
+
 static void
 dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
 {
@@ -265,16 +278,22 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
     if (out->checked_name[0] && leaf && !leaf->info.parse_error)
         out->name_mismatch = !dg_name_matches(leaf, out->checked_name);
     out->certificate_ok = v.first_error == 0 && !out->name_mismatch && !out->self_signed;
-    if (out->expired || out->not_yet_valid)
-        str_copy(out->exchange_status, sizeof(out->exchange_status), "DateInvalid");
-    else if (out->untrusted_root || out->self_signed || out->missing_intermediate)
-        str_copy(out->exchange_status, sizeof(out->exchange_status), "UntrustedRoot");
-    else if (out->name_mismatch)
-        str_copy(out->exchange_status, sizeof(out->exchange_status), "SubjectMismatch");
-    else if (v.first_error)
-        str_copy(out->exchange_status, sizeof(out->exchange_status), "Invalid");
-    else
-        str_copy(out->exchange_status, sizeof(out->exchange_status), "Valid");
+    str_copy(out->exchange_status, sizeof(out->exchange_status),
+             dg_status(out->expired || out->not_yet_valid,
+                       out->untrusted_root || out->self_signed || out->missing_intermediate,
+                       out->name_mismatch, v.first_error != 0));
+}
+
+const char *
+diagnose_client_chain_status(const struct tls_facts *t, int64_t at_us)
+{
+    if (t->n_client_chain == 0)
+        return NULL;
+    struct verify_result v;
+    verify_chain(t->client_chain, t->n_client_chain, dg_judged_at(at_us) / 1000000, &v);
+    return dg_status(v.expired || v.not_yet_valid,
+                     v.untrusted_root || v.self_signed || v.missing_intermediate, false,
+                     v.first_error != 0);
 }
 
 void
