@@ -575,6 +575,19 @@ agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n)
     report_ip_str(out, n, &s->peers[peer].ip);
 }
 
+/* "peers": the addresses of a set of the server's peers. */
+static void
+agg_peers_json(struct json *j, const struct agg_server *s, const struct agg_set *set)
+{
+    char b[64];
+    json_arr_begin(j, "peers");
+    for (unsigned p = 0; p < set->n; p++) {
+        agg_peer_str(s, set->v[p], b, sizeof(b));
+        json_str(j, NULL, b);
+    }
+    json_arr_end(j);
+}
+
 void
 agg_ep_str(const struct endpoint *ep, char *out, size_t n)
 {
@@ -731,12 +744,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
             json_str(j, "name", tls_alert_str(a->code));
         }
         json_uint(j, "count", a->count);
-        json_arr_begin(j, "peers");
-        for (unsigned p = 0; p < a->peers.n; p++) {
-            agg_peer_str(s, a->peers.v[p], b, sizeof(b));
-            json_str(j, NULL, b);
-        }
-        json_arr_end(j);
+        agg_peers_json(j, s, &a->peers);
         json_str(j, "meaning", a->meaning[0] ? a->meaning : NULL);
         json_obj_end(j);
     }
@@ -758,12 +766,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
         json_uint(j, "sessions", c->sessions);
         json_ts(j, "first_seen", c->first);
         json_ts(j, "last_seen", c->last);
-        json_arr_begin(j, "peers");
-        for (unsigned p = 0; p < c->peers.n; p++) {
-            agg_peer_str(s, c->peers.v[p], b, sizeof(b));
-            json_str(j, NULL, b);
-        }
-        json_arr_end(j);
+        agg_peers_json(j, s, &c->peers);
         json_obj_end(j);
     }
     json_arr_end(j);
