@@ -69,7 +69,7 @@ main_progress(struct main_run *run, bool final)
     struct run_stats st;
     memset(&st, 0, sizeof(st));
     engine_stats(&st);
-    fprintf(stderr, "\rsmtptap: %llu packets, %llu flows, %llu SMTP/TLS sessions%s",
+    fprintf(stderr, "\rsmtptap: %llu packets, %llu flows, %llu dissected%s",
             (unsigned long long)run->frames, (unsigned long long)st.flows,
             (unsigned long long)st.sessions, final ? "\n" : "   ");
 }
