@@ -352,7 +352,7 @@ agg_client_cert(struct agg_server *s, const struct flow_record *rec, uint32_t pe
             s->ccerts_dropped++;
             return;
         }
-        const char *v = diagnose_client_chain_status(t, rec->chain_us ? rec->chain_us : rec->ts_us);
+        const char *v = diagnose_client_chain_status(t, flow_record_judged_us(rec));
         s->ccerts[k].cert = t->client_chain[0];
         s->ccerts[k].first = rec->ts_us;
         str_copy(s->ccerts[k].verdict, sizeof(s->ccerts[k].verdict), v ? v : "");
@@ -437,7 +437,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     s->last = rec->ts_us;
     /* the capture's end as the sessions' judgement times go (record.h
      * chain_us): a first packet with a wrong time stamp does not move it */
-    int64_t judged = rec->chain_us != 0 ? rec->chain_us : rec->ts_us;
+    int64_t judged = flow_record_judged_us(rec);
     if (judged > agg.last_ts)
         agg.last_ts = judged;
     agg_add_name(s, sm->banner_host.s, sm->banner_host.len);

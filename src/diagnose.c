@@ -323,7 +323,7 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
         return;
     const struct smtp_facts *s = &rec->facts->smtp;
     const struct tls_facts *t = &rec->facts->tls;
-    int64_t at_us = dg_judged_at(rec->chain_us != 0 ? rec->chain_us : rec->ts_us);
+    int64_t at_us = dg_judged_at(flow_record_judged_us(rec));
     out->judged_at_us = at_us;
 
     /* STARTTLS (RFC 3207) */

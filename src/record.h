@@ -50,4 +50,12 @@ struct flow_record {
     const struct session_facts *facts; /* NULL when no dissector ran */
 };
 
+/* When the session's certificates are judged (unless --at): when the
+ * server's chain was presented, else the session's first packet. */
+static inline int64_t
+flow_record_judged_us(const struct flow_record *r)
+{
+    return r->chain_us != 0 ? r->chain_us : r->ts_us;
+}
+
 #endif /* SMTPTAP_RECORD_H */
