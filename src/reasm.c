@@ -314,11 +314,11 @@ reasm_wnd_limit(const struct reasm_dir *r)
     return w < REASM_ACK_WINDOW ? (uint32_t)w : REASM_ACK_WINDOW;
 }
 
-/* True when a segment or FIN at seq starts too far beyond next_seq. */
+/* True when a segment or FIN at seq starts bound or more beyond next_seq. */
 static bool
-reasm_beyond_window(const struct reasm_dir *r, uint32_t seq)
+reasm_beyond_window(const struct reasm_dir *r, uint32_t seq, uint32_t bound)
 {
-    return SEQ_GT(seq, r->next_seq) && seq - r->next_seq >= reasm_wnd_limit(r);
+    return SEQ_GT(seq, r->next_seq) && seq - r->next_seq >= bound;
 }
 
 void
@@ -378,7 +378,7 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
     if (data == NULL)
         caplen = 0;
     reasm_pickup(r, seq);
-    if (reasm_beyond_window(r, seq)) {
+    if (reasm_beyond_window(r, seq, reasm_wnd_limit(r))) {
         reasm_event(s, "tcp.out_of_window",
                     "segment far beyond the receiver's window: ignored (RFC 9293 §3.10.7.4)");
         return;
@@ -513,8 +513,7 @@ reasm_fin(struct reasm_dir *r, uint32_t seq, uint32_t fin_seq, const struct reas
      * stream's FIN. With no window seen, only the floor: a stray FIN taken
      * would end the stream early. */
     uint32_t bound = r->rwnd_max == 0 ? REASM_WINDOW_FLOOR : reasm_wnd_limit(r);
-    if (SEQ_LT(fin_seq + 1, r->next_seq) ||
-        (SEQ_GT(seq, r->next_seq) && seq - r->next_seq >= bound)) {
+    if (SEQ_LT(fin_seq + 1, r->next_seq) || reasm_beyond_window(r, seq, bound)) {
         reasm_event(s, "tcp.out_of_window", "FIN outside the receiver's window: ignored");
         return false;
     }
