@@ -5,7 +5,7 @@
 set -eu
 want="build-essential cmake pkg-config libpcap-dev libssl-dev libndpi-dev"
 if [ "${1:-}" = "test" ]; then
-  want="$want libcmocka-dev jq tshark xxd clang clang-format libclang-rt-14-dev time"
+  want="$want libcmocka-dev jq tshark xxd iproute2 clang clang-format libclang-rt-14-dev time"
 fi
 if [ "${1:-}" = "bench" ]; then
   want="$want libndpi-bin tshark valgrind tcpdump time"

@@ -55,6 +55,7 @@ _Static_assert(CAPTURE_FRAMES_STAY == CAPFILE_FRAMES_STAY, "capture.h and capfil
 #define CAPTURE_SNAPLEN_DEFAULT  262144
 #define CAPTURE_TIMEOUT_MS       1000 /* live read timeout: how often `stop` is polled */
 #define CAPTURE_STATS_INTERVAL_S 10   /* live: pcap_stats line on stderr this often */
+#define CAPTURE_TICK_S           1    /* live: capture_tick_cb this often */
 #define CAPTURE_DLT_PROGS        12   /* capfile.c inputs: filters compiled per link type */
 
 /* How one input ended. */
@@ -350,6 +351,27 @@ capture_prepare(struct capture_src *s, const char *bpf, char *errbuf, unsigned e
     return 0;
 }
 
+static capture_tick_cb capture_tick_fn;
+static void *capture_tick_user;
+
+void
+capture_set_tick(capture_tick_cb fn, void *user)
+{
+    capture_tick_fn = fn;
+    capture_tick_user = user;
+}
+
+/* Calls the tick with the wall-clock time. */
+static void
+capture_tick(void)
+{
+    if (capture_tick_fn == NULL)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    capture_tick_fn(capture_tick_user, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
 static double
 capture_now(void)
 {
@@ -451,13 +473,18 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
     if (s->cf != NULL)
         return capture_loop_file(s, cfg, cb, user, st, stop);
     uint64_t n_here = 0;
-    double next_stats = s->live ? capture_now() + CAPTURE_STATS_INTERVAL_S : 0;
+    double now = capture_now();
+    double next_stats = now + CAPTURE_STATS_INTERVAL_S, next_tick = now + CAPTURE_TICK_S;
     uint64_t drops_seen = 0;
 
     for (;;) {
         if (capture_done(cfg, st, stop))
             return CAPTURE_END_STOP;
-        if (s->live && capture_now() >= next_stats) {
+        if (s->live && (now = capture_now()) >= next_tick) {
+            capture_tick();
+            next_tick = now + CAPTURE_TICK_S;
+        }
+        if (s->live && now >= next_stats) {
             /* periodic line: always unless -q, and under -q when drops grew */
             capture_live_stats(s, st, 0);
             uint64_t drops = st->ps_drop + st->ps_ifdrop;
@@ -528,6 +555,11 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
             pcap_close(s.p);
             return -1;
         }
+        /* tcpdump's line: the capture runs from here on */
+        const char *dn = pcap_datalink_val_to_name(s.dlt),
+                   *dd = pcap_datalink_val_to_description(s.dlt);
+        fprintf(stderr, "smtptap: listening on %s, link-type %s (%s), snapshot length %d bytes\n",
+                s.name, dn != NULL ? dn : "?", dd != NULL ? dd : "?", pcap_snapshot(s.p));
         enum capture_end end = capture_loop(&s, cfg, cb, user, stats, stop, errbuf, errlen);
         capture_live_stats(&s, stats, !cfg->quiet || stats->ps_drop + stats->ps_ifdrop > 0);
         pcap_close(s.p);

@@ -23,6 +23,12 @@ struct capture_frame {
  * f == NULL: their data is about to go (return value ignored). */
 typedef int (*capture_cb)(void *user, const struct capture_frame *f);
 
+/* Live capture only: called about once a second of wall-clock time, between
+ * frames or when none arrive, with the time in microseconds since the epoch
+ * (the clock of the frames' time stamps). Set before capture_run; NULL: none. */
+typedef void (*capture_tick_cb)(void *user, int64_t now_us);
+void capture_set_tick(capture_tick_cb fn, void *user);
+
 struct capture_stats {
     uint64_t frames;
     uint64_t bytes;                       /* captured bytes */

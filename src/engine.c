@@ -682,6 +682,15 @@ engine_packet(const struct pkt *p)
 }
 
 void
+engine_tick(int64_t now_us)
+{
+    if (!eng.ready || now_us < eng.next_expire_us)
+        return;
+    engine_expire(now_us, eng.cfg->flow_timeout, true);
+    eng.next_expire_us = now_us + ENGINE_EXPIRE_PERIOD;
+}
+
+void
 engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
 {
     if (!eng.ready)

@@ -70,6 +70,11 @@ void engine_ahead(const struct pkt *p, struct engine_ahead *a);
 void engine_ahead_flow(const struct engine_ahead *a);
 void engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a);
 
+/* Live capture, about once a second of wall-clock time (the clock packet
+ * time stamps come from): ends the flows idle for flow.timeout, as a packet
+ * arriving at now_us would, so that a quiet link still gets their records. */
+void engine_tick(int64_t now_us);
+
 /* Ends every flow still open, in order of first packet, with
  * ended = "capture_end". last_ts_us is the time of the last packet read. */
 void engine_finish(int64_t last_ts_us);

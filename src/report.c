@@ -165,6 +165,13 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_record_end(j);
 }
 
+void
+report_tick(void)
+{
+    if (rp.out != NULL && rp.j.len > 0)
+        (void)json_flush(&rp.j); /* a failure stays in rp.j: report_finish says it */
+}
+
 int
 report_finish(const struct run_stats *stats)
 {

@@ -41,6 +41,11 @@ void report_dns_addr(const char *name, const struct ipaddr *addr,
                      const struct ipaddr *resolver_client, int64_t ts_us);
 void report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us);
 
+/* Live capture, about once a second: writes out the records made since the
+ * last call (NDJSON is otherwise written 64 KiB at a time), so a reader of
+ * the --json file or pipe sees each session within a second or so. */
+void report_tick(void);
+
 /* Writes server and finding records, the stats record and the terminal
  * report; closes outputs. Returns the highest finding severity (0 none,
  * 1 info, 2 low, 3 medium, 4 high, 5 critical) for --fail-on. */

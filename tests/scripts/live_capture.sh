@@ -1,0 +1,136 @@
+#!/bin/sh
+# Live capture (-i), end to end: smtptap listens on one end of a veth pair in
+# a network namespace of its own while tests/tools/pcapinject sends bundled
+# captures out of the other end. Checks that
+#   - the capture starts with tcpdump's "listening on" line and the filter applies;
+#   - each session's record reaches the --json file within seconds, while the
+#     capture runs (records are written out once a second, not 64 KiB at a time);
+#   - a connection left open on a quiet link ends by flow.timeout without any
+#     further packet (idle flows are expired on the wall clock);
+#   - SIGINT ends the run with exit 0, the report and the stats record;
+#   - each session says what the same capture read from the file says.
+# Needs root and ip(8) (CI runs as root); skips (77) where namespaces cannot
+# be made. Every loop is bounded; only the processes started here are ended.
+# Usage: live_capture.sh SMTPTAP   (PCAPINJECT: the helper, set by ctest)
+set -u
+bin=$1
+inject=${PCAPINJECT:-}
+[ -n "$inject" ] && [ -x "$inject" ] || { echo "SKIP: PCAPINJECT not set (run through ctest)"; exit 77; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
+command -v ip >/dev/null 2>&1 || { echo "SKIP: ip(8) not installed"; exit 77; }
+command -v jq >/dev/null 2>&1 || { echo "FAIL: jq not installed (scripts/deps.sh test)"; exit 1; }
+
+tmp=$(mktemp -d)
+cap=stl-cap-$$
+tx=stl-tx-$$
+pid=""
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  fi
+  ip netns del "$cap" 2>/dev/null
+  ip netns del "$tx" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+if ! ip netns add "$cap" 2>"$tmp/ns.err"; then
+  echo "SKIP: cannot create a network namespace: $(cat "$tmp/ns.err")"
+  exit 77
+fi
+ip netns add "$tx" &&
+  ip link add "vt$$" netns "$tx" type veth peer name "vc$$" netns "$cap" &&
+  ip -n "$tx" link set "vt$$" up && ip -n "$cap" link set "vc$$" up ||
+  { echo "FAIL: cannot set up the veth pair"; exit 1; }
+
+fail=0
+at=2026-11-01T00:00:00Z
+opts="--seed 1 --at $at --no-system-ca --ca-file pcaps/certs/root.pem"
+full="pcaps/smtp-starttls-tls12-chain.pcap pcaps/smtp-client-alert.pcap pcaps/smtp-ipv6.pcap"
+part=pcaps/smtp-submission-587.pcap # its first 10 frames only: a connection left open
+
+# The same captures read from the files: what each session must say live.
+rargs=""
+for f in $full; do rargs="$rargs -r $f"; done
+# shellcheck disable=SC2086
+"$bin" -q $opts $rargs --json "$tmp/ref.json" tcp || { echo "FAIL: offline run"; exit 1; }
+
+# shellcheck disable=SC2086
+ip netns exec "$cap" "$bin" -i "vc$$" $opts --no-progress --cap flow.timeout=2 \
+  --json "$tmp/live.json" tcp >"$tmp/report.txt" 2>"$tmp/err.txt" &
+pid=$!
+i=0
+while [ $i -lt 300 ] && ! grep -q "listening on" "$tmp/err.txt"; do
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+  i=$((i + 1))
+done
+if grep -q "listening on vc$$, link-type EN10MB (Ethernet), snapshot length 262144 bytes" \
+  "$tmp/err.txt"; then
+  echo "ok   listening line"
+else
+  echo "FAIL: no listening line"
+  sed 's/^/  stderr: /' "$tmp/err.txt"
+  exit 1
+fi
+
+sent=0
+for f in $full; do
+  n=$(ip netns exec "$tx" "$inject" "vt$$" "$f" 2000) || { echo "FAIL: inject $f"; exit 1; }
+  sent=$((sent + n))
+done
+n=$(ip netns exec "$tx" "$inject" "vt$$" "$part" 2000 10) || { echo "FAIL: inject $part"; exit 1; }
+sent=$((sent + n))
+want=$(($(grep -c '"event":"session"' "$tmp/ref.json") + 1))
+
+# Every session's record, the open one's included, while smtptap still runs.
+i=0
+got=0
+while [ $i -lt 150 ]; do
+  got=$(grep -c '"event":"session"' "$tmp/live.json" 2>/dev/null)
+  [ "${got:-0}" -ge "$want" ] && break
+  sleep 0.1
+  i=$((i + 1))
+done
+if [ "${got:-0}" -ge "$want" ] && kill -0 "$pid" 2>/dev/null; then
+  echo "ok   $got session records written while capturing (after $((i / 10)).$((i % 10)) s)"
+else
+  echo "FAIL: $got of $want session records in the --json file after 15 s of capture"
+  fail=1
+fi
+jq -e -s '[.[] | select(.event == "session" and .ended == "timeout" and .server.port == 587)]
+  | length == 1' "$tmp/live.json" >/dev/null &&
+  echo "ok   the connection left open ended by timeout on a quiet link" ||
+  { echo "FAIL: no timeout record for the open 587 connection"; fail=1; }
+
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+pid=""
+[ "$rc" -eq 0 ] && echo "ok   SIGINT: exit 0" || { echo "FAIL: SIGINT: exit $rc"; fail=1; }
+grep -q "Sanitizer" "$tmp/err.txt" && { echo "FAIL: sanitizer report"; fail=1; }
+jq -e -s --argjson n "$sent" '[.[] | select(.event == "stats")][0]
+  | .packets == $n and .drops == 0' "$tmp/live.json" >/dev/null &&
+  echo "ok   stats record: $sent packets, none dropped" ||
+  { echo "FAIL: stats record (want $sent packets, 0 drops)"; jq -c 'select(.event == "stats")' \
+    "$tmp/live.json"; fail=1; }
+grep -q "^SERVER 203.0.113.25:25" "$tmp/report.txt" && echo "ok   report printed" ||
+  { echo "FAIL: no report on stdout"; fail=1; }
+
+# Each session as the file run saw it (times and ids aside).
+view='select(.event == "session") | {client, server, ended, status, anomalies,
+  smtp: (.smtp | del(.dialog)), dialog: [.smtp.dialog[]?],
+  tls: (.tls | if . == null then null else {version, cipher, handshake, sni, certificates,
+    chain: [.server_chain[].sha256], client_chain: [.client_chain[].sha256],
+    alerts: [.alerts[] | del(.ts)], ja3, ja3s} end),
+  diagnosis: (.diagnosis | del(.judged_at))}'
+jq -S -c "$view" "$tmp/ref.json" | sort >"$tmp/ref.view"
+jq -S -c "select(.server.port != 587) | $view" "$tmp/live.json" | sort >"$tmp/live.view"
+if [ -s "$tmp/ref.view" ] && diff "$tmp/ref.view" "$tmp/live.view" >"$tmp/diff"; then
+  echo "ok   $(wc -l <"$tmp/ref.view") sessions as in the file run"
+else
+  echo "FAIL: live sessions differ from the file run"
+  head -20 "$tmp/diff"
+  fail=1
+fi
+exit $fail
