@@ -256,8 +256,12 @@ cli_parse(int argc, char **argv, struct config *cfg)
     long v;
     char err[256];
     opterr = 0;
+#if defined(__GLIBC__)
+    optind = 0; /* glibc: a full restart, permutation state included (tests parse again) */
+#else
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+:r:i:s:B:pc:qhV", cli_long, NULL)) != -1) {
+#endif
+    while ((c = getopt_long(argc, argv, ":r:i:s:B:pc:qhV", cli_long, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (cfg->n_inputs >= CONFIG_MAX_INPUTS) {
@@ -436,7 +440,8 @@ cli_parse(int argc, char **argv, struct config *cfg)
         }
         }
     }
-    /* Trailing words form the BPF expression, as in tcpdump. */
+    /* The words that are not options form the BPF expression, as in tcpdump
+     * (GNU getopt moves them last: options may follow the expression). */
     if (optind < argc) {
         size_t len = 0;
         for (int i = optind; i < argc; i++)

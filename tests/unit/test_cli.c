@@ -33,6 +33,15 @@ test_tcpdump_style(void **state)
     assert_string_equal(c.json_path, "-");
     assert_string_equal(c.bpf, "tcp port 25");
     free((char *)c.bpf);
+
+    /* options after the expression, as tcpdump takes them; "--" ends them */
+    const char *after[] = {"smtptap", "-r", "a.pcap", "port", "25",  "-q",
+                           "--json",  "-",  "--",     "and",  "not", "-x"};
+    assert_int_equal(parse(&c, 12, after), CLI_RUN);
+    assert_true(c.quiet);
+    assert_string_equal(c.json_path, "-");
+    assert_string_equal(c.bpf, "port 25 and not -x");
+    free((char *)c.bpf);
 }
 
 static void
