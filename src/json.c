@@ -1,6 +1,7 @@
 /* \summary: buffered NDJSON writer (RFC 8259 §7 string escaping). */
 #include "json.h"
 #include "strcopy.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <stdint.h>
@@ -141,21 +142,11 @@ json_scan(const uint8_t *s, size_t i, size_t n)
     return i;
 }
 
+/* Writes s[0..n) escaped, without quotes; i is json_scan's first hit. */
 static void
-json_escaped(struct json *j, const uint8_t *s, size_t n)
+json_escape_run(struct json *j, const uint8_t *s, size_t n, size_t i)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t i = json_scan(s, 0, n);
-    if (i == n && j->len + n + 2 <= j->cap) {
-        /* nothing to escape (most strings): quotes and text in one go */
-        char *o = j->buf + j->len;
-        o[0] = '"';
-        json_copy(o + 1, s, n);
-        o[n + 1] = '"';
-        j->len += n + 2;
-        return;
-    }
-    json_put(j, "\"", 1);
     size_t run = 0; /* start of the pending run of plain bytes */
     for (; i < n; i = json_scan(s, i + 1, n)) {
         uint8_t c = s[i];
@@ -184,7 +175,33 @@ json_escaped(struct json *j, const uint8_t *s, size_t n)
         }
     }
     json_put(j, (const char *)s + run, n - run);
+}
+
+static void
+json_escaped(struct json *j, const uint8_t *s, size_t n)
+{
+    size_t i = json_scan(s, 0, n);
+    if (i == n && j->len + n + 2 <= j->cap) {
+        /* nothing to escape (most strings): quotes and text in one go */
+        char *o = j->buf + j->len;
+        o[0] = '"';
+        json_copy(o + 1, s, n);
+        o[n + 1] = '"';
+        j->len += n + 2;
+        return;
+    }
     json_put(j, "\"", 1);
+    json_escape_run(j, s, n, i);
+    json_put(j, "\"", 1);
+}
+
+/* \uXXXX of one UTF-16 code unit. */
+static void
+json_u16(struct json *j, uint32_t u)
+{
+    static const char hex[] = "0123456789abcdef";
+    char e[6] = {'\\', 'u', hex[u >> 12 & 15], hex[u >> 8 & 15], hex[u >> 4 & 15], hex[u & 15]};
+    json_put(j, e, 6);
 }
 
 /* Comma and key before a member. */
@@ -302,6 +319,38 @@ json_str_k(struct json *j, const char *key, size_t kn, const char *s)
     }
     json_member(j, key, kn);
     json_escaped(j, (const uint8_t *)s, strlen(s));
+}
+
+void
+json_utf8_k(struct json *j, const char *key, size_t kn, const char *str)
+{
+    if (!str) {
+        json_null_k(j, key, kn);
+        return;
+    }
+    json_member(j, key, kn);
+    const uint8_t *s = (const uint8_t *)str;
+    size_t n = strlen(str), run = 0;
+    json_put(j, "\"", 1);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = 0;
+        size_t len = s[i] >= 0x80 ? utf8_decode(s + i, n - i, &cp) : 0;
+        if (len == 0) { /* ASCII, or a byte that is not UTF-8: the usual rules */
+            i++;
+            continue;
+        }
+        json_escape_run(j, s + run, i - run, json_scan(s + run, 0, i - run));
+        if (cp >= 0x10000) { /* RFC 8259 §7: a surrogate pair */
+            json_u16(j, 0xD800 + ((cp - 0x10000) >> 10));
+            json_u16(j, 0xDC00 + ((cp - 0x10000) & 0x3FF));
+        } else {
+            json_u16(j, cp);
+        }
+        i += len;
+        run = i;
+    }
+    json_escape_run(j, s + run, n - run, json_scan(s + run, 0, n - run));
+    json_put(j, "\"", 1);
 }
 
 void

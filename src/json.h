@@ -44,6 +44,10 @@ void json_arr_end(struct json *j);
 void json_record_end(struct json *j);
 
 void json_str_k(struct json *j, const char *key, size_t kn, const char *s); /* NULL -> null */
+/* Text meant as characters (the Windows form of a certificate name): each
+ * well-formed UTF-8 sequence becomes \uXXXX (a surrogate pair above U+FFFF);
+ * other bytes as json_str writes them. NULL -> null. */
+void json_utf8_k(struct json *j, const char *key, size_t kn, const char *s);
 void json_strn_k(struct json *j, const char *key, size_t kn, const uint8_t *s,
                  size_t n); /* raw bytes */
 void json_int_k(struct json *j, const char *key, size_t kn, int64_t v);
@@ -93,6 +97,12 @@ JSON_INLINE void
 json_str(struct json *j, const char *key, const char *s)
 {
     json_str_k(j, key, json_klen(key), s);
+}
+
+JSON_INLINE void
+json_utf8(struct json *j, const char *key, const char *s)
+{
+    json_utf8_k(j, key, json_klen(key), s);
 }
 
 JSON_INLINE void

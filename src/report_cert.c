@@ -151,7 +151,7 @@ report_cert_render(struct json *j, const char *key, uint32_t cert_id)
     json_str(j, "exchange_thumbprint", h1u);
     char xn[1200];
     if (x509_exchange_cert_name(x, xn, sizeof(xn)) == 0)
-        json_str(j, "exchange_cert_name", xn);
+        json_utf8(j, "exchange_cert_name", xn);
     json_uint(j, "length", e->der_len);
     json_obj_end(j);
 }

@@ -3,6 +3,7 @@
  * X509Certificate2.Issuer / .Subject show, for Exchange's
  * -TlsCertificateName. */
 #include "x509_winname.h"
+#include "utf8.h"
 
 #include <openssl/asn1.h>
 #include <openssl/objects.h>
@@ -88,23 +89,32 @@ wn_needs_quotes(const unsigned char *v, size_t n)
     return false;
 }
 
+/* The value as Windows shows it: characters, not bytes (the value was made
+ * UTF-8 by ASN1_STRING_to_UTF8). Controls, the characters that reorder or
+ * hide text (utf8_shown) and bytes that are not UTF-8 are written as \XX,
+ * each byte, as in the RFC 2253 form. */
 static void
 wn_value(struct wn_buf *b, const unsigned char *v, size_t n)
 {
     bool q = wn_needs_quotes(v, n);
     if (q)
         wn_put(b, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         unsigned char c = v[i];
+        uint32_t cp = 0;
+        size_t len = utf8_decode(v + i, n - i, &cp);
         if (c == '"' && q) {
             wn_put(b, "\"\"", 2);
-        } else if (c >= 0x20 && c < 0x7f) {
-            wn_put(b, (const char *)&v[i], 1);
+        } else if (len > 0 && utf8_shown(cp)) {
+            wn_put(b, (const char *)&v[i], len);
         } else {
-            char e[4];
-            snprintf(e, sizeof(e), "\\%02X", c);
-            wn_put(b, e, 3);
+            for (size_t k = 0; k < (len > 0 ? len : 1); k++) {
+                char e[4];
+                snprintf(e, sizeof(e), "\\%02X", v[i + k]);
+                wn_put(b, e, 3);
+            }
         }
+        i += len > 0 ? len : 1;
     }
     if (q)
         wn_put(b, "\"", 1);

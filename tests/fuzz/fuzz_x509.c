@@ -1,20 +1,49 @@
 /* \summary: fuzz target for certificate handling: x509_extract on raw DER,
  * the certificate cache (hash, parse once), the Exchange name, the RFC 6125
- * name check and chain verification on an empty trust store. The input is
+ * name check and chain verification on an empty trust store, and the JSON
+ * writer's UTF-8 strings. The input is
  * also split in two at its first byte's value to make a two-certificate
  * chain. */
 #include <openssl/x509.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "certcache.h"
 #include "config.h"
+#include "json.h"
 #include "mem.h"
 #include "names.h"
 #include "verify.h"
 #include "x509.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The Exchange name and the input itself as characters (json_utf8_k). */
+static void
+fuzz_x509_json(const char *ex, const uint8_t *data, size_t size)
+{
+    static FILE *null_out;
+    if (null_out == NULL && (null_out = fopen("/dev/null", "w")) == NULL)
+        abort();
+    char *raw = malloc(size + 1);
+    if (raw == NULL)
+        return;
+    memcpy(raw, data, size);
+    raw[size] = '\0';
+    struct json j;
+    json_init(&j, null_out);
+    json_obj_begin(&j, NULL);
+    json_utf8(&j, "exchange_cert_name", ex);
+    json_utf8(&j, "raw", raw);
+    json_obj_end(&j);
+    json_record_end(&j);
+    if (json_flush(&j) != 0)
+        abort();
+    json_free(&j);
+    free(raw);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -24,6 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char ex[512];
     x509_exchange_cert_name(&info, ex, sizeof(ex));
     x509_info_free(&info);
+    fuzz_x509_json(ex, data, size);
 
     static struct config cfg;
     static bool verify_ready;

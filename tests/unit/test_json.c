@@ -71,6 +71,29 @@ test_escapes_never_cut_at_nul(void **state)
 }
 
 static void
+write_utf8(struct json *j, void *arg)
+{
+    (void)arg;
+    json_obj_begin(j, NULL);
+    /* é, U+1F600 (a surrogate pair), a lone continuation byte, an overlong
+     * '/', an encoded surrogate, a sequence cut at the end; quote and control */
+    json_utf8(j, "k", "S\xC3\xA9 \xF0\x9F\x98\x80|\x80|\xC0\xAF|\xED\xA0\x80|\"\x01|\xE2\x82");
+    json_utf8(j, "none", NULL);
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+static void
+test_utf8_characters(void **state)
+{
+    (void)state;
+    char *s = tu_json_capture(write_utf8, NULL);
+    assert_string_equal(s, "{\"k\":\"S\\u00e9 \\ud83d\\ude00|\\u0080|\\u00c0\\u00af|"
+                           "\\u00ed\\u00a0\\u0080|\\\"\\u0001|\\u00e2\\u0082\",\"none\":null}\n");
+    free(s);
+}
+
+static void
 write_ts(struct json *j, void *arg)
 {
     (void)arg;
@@ -268,6 +291,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_escapes_never_cut_at_nul),
+        cmocka_unit_test(test_utf8_characters),
         cmocka_unit_test(test_every_byte_every_offset),
         cmocka_unit_test(test_two_escapes_every_pair),
         cmocka_unit_test(test_timestamps),

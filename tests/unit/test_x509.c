@@ -332,8 +332,9 @@ test_exchange_name_separators(void **state)
     assert_string_equal(in.subject, "CN=m\\C3\\A4il.example+OU=Mail\\\\Relay,"
                                     "O=Smith\\, Jones \\+ Co,C=DE");
     /* a multi-valued RDN's values in the order the name holds them (the
-     * DER's, for a certificate read from the wire) */
-    const char *win = "OU=Mail\\Relay + CN=m\\C3\\A4il.example, O=\"Smith, Jones + Co\", C=DE";
+     * DER's, for a certificate read from the wire); characters, as Windows
+     * shows them */
+    const char *win = "OU=Mail\\Relay + CN=m\xc3\xa4il.example, O=\"Smith, Jones + Co\", C=DE";
     char want[512];
     snprintf(want, sizeof(want), "<I>%s<S>%s", win, win);
     assert_string_equal(in.exchange_name, want);
@@ -372,6 +373,32 @@ test_winname_rules(void **state)
     assert_string_equal(w, "OU=\" x\", OU=\"Say \"\"hi\"\"\", OID.2.5.4.97=VATDE-123, E=a@b, "
                            "CN=*.ak.fbcdn.net, O=\"Facebook, Inc.\", L=Menlo Park, S=California, "
                            "C=US");
+    free(w);
+    X509_NAME_free(nm);
+}
+
+/* Windows shows a name's characters: the UTF-8 of a value stays as it is,
+ * controls and the characters that reorder or hide text are \XX per byte. */
+static void
+test_winname_unicode(void **state)
+{
+    (void)state;
+    X509_NAME *nm = X509_NAME_new();
+    assert_non_null(nm);
+    static const char *const kv[][2] = {
+        {"O", "Soci\xC3\xA9t\xC3\xA9 G\xC3\xA9n\xC3\xA9rale \xF0\x9F\x98\x80"},
+        {"CN", "x\xE2\x80\xAEy"}, /* U+202E RIGHT-TO-LEFT OVERRIDE */
+        {"OU", "a\x01\xC2\x85"
+               "b"}, /* a C0 and a C1 control */
+    };
+    for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+        assert_int_equal(X509_NAME_add_entry_by_txt(nm, kv[i][0], MBSTRING_UTF8,
+                                                    (const unsigned char *)kv[i][1], -1, -1, 0),
+                         1);
+    char *w = x509_winname(nm);
+    assert_non_null(w);
+    assert_string_equal(w, "OU=a\\01\\C2\\85b, CN=x\\E2\\80\\AEy, "
+                           "O=Soci\xC3\xA9t\xC3\xA9 G\xC3\xA9n\xC3\xA9rale \xF0\x9F\x98\x80");
     free(w);
     X509_NAME_free(nm);
 }
@@ -471,6 +498,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_cache_session_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exchange_name_separators, setup, teardown),
         cmocka_unit_test(test_winname_rules),
+        cmocka_unit_test(test_winname_unicode),
         cmocka_unit_test_setup_teardown(test_name_print_cache, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
