@@ -23,10 +23,17 @@
  * Suricata); client bytes after STARTTLS and before that reply are injected
  * data (CVE-2011-0411 class): reported and dropped, they never reach TLS.
  *
+ * This file reads the client's side, frames lines and hands off to TLS;
+ * smtp_reply.c reads the replies and pairs them with the commands.
+ *
  * Privacy: only verbs and reply codes are kept for the dialog. SASL
  * exchanges (RFC 4954 §4: 334 challenges and client responses), message
  * bodies (DATA up to ".", §4.5.2 dot-stuffing) and BDAT chunks are skipped
- * without being stored anywhere, events included.
+ * without being stored anywhere, events included. A flow picked up midstream
+ * keeps no wire text at all (its first replies may pair with a body's
+ * lines); the EHLO argument and the greeting's host are kept only when they
+ * can be a host's name; TLS starts only where STARTTLS (or a gap that may
+ * have held it) allows, so a refused message's body is never read as TLS.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,122 +43,10 @@
 #include "config.h"
 #include "cursor.h"
 #include "dissector.h"
+#include "smtp_int.h"
 #include "smtp_words.h"
 
-#define SMTP_TEXT_MAX  1024 /* banner / STARTTLS reply text kept */
-#define SMTP_CAPS_MAX  1024 /* capability keywords kept */
-#define SMTP_AUTHS_MAX 256  /* AUTH mechanisms kept */
-#define SMTP_EHLO_MAX  255  /* EHLO argument (a domain name) */
-#define SMTP_WORD_MAX  64   /* bytes of one keyword examined */
-#define SMTP_MECH_MAX  31   /* SASL mechanism name: 20 in RFC 4422 §3.1, IANA has longer */
-#define SMTP_BDAT_MAX  ((uint64_t)1 << 40) /* larger BDAT sizes are clamped */
-#define SMTP_LMTP_REPLIES_MAX                                                                      \
-    1000 /* replies to one LMTP dot awaited (the pending cap bounds it too) */
-
-/* What the client's bytes are, decided by the commands and their replies. */
-enum smtp_cmode {
-    SMTP_C_COMMAND = 0, /* lines are commands */
-    SMTP_C_SASL,        /* AUTH pending: lines are SASL responses, skipped unseen */
-    SMTP_C_BODY,        /* after DATA: message lines skipped up to "." */
-    SMTP_C_BDAT,        /* after BDAT n: n raw bytes skipped */
-    SMTP_C_STARTTLS     /* STARTTLS sent, no reply yet: bytes are injected, dropped */
-};
-
-/* Where the server's reply framing is. */
-enum smtp_smode {
-    SMTP_S_START = 0, /* the next line starts a reply */
-    SMTP_S_CONT       /* inside a multi-line reply (after "ddd-") */
-};
-
-/* What the reply being read answers, decided on its first line. */
-enum smtp_rctx {
-    SMTP_R_GREETING = 0, /* the server's greeting (banner) */
-    SMTP_R_PAIRED,       /* the command at the head of the FIFO */
-    SMTP_R_UNSOLICITED   /* no command pending (e.g. a 421 shutdown) */
-};
-
-enum smtp_verb {
-    SMTP_V_OTHER = 0, /* not a known verb: never stored as read */
-    SMTP_V_HELO,
-    SMTP_V_EHLO,
-    SMTP_V_LHLO,
-    SMTP_V_MAIL,
-    SMTP_V_RCPT,
-    SMTP_V_DATA,
-    SMTP_V_BDAT,
-    SMTP_V_RSET,
-    SMTP_V_VRFY,
-    SMTP_V_EXPN,
-    SMTP_V_HELP,
-    SMTP_V_NOOP,
-    SMTP_V_QUIT,
-    SMTP_V_STARTTLS,
-    SMTP_V_ANONTLS,
-    SMTP_V_AUTH,
-    SMTP_V_ETRN,
-    SMTP_V_ATRN,
-    SMTP_V_TURN,
-    SMTP_V_BURL,
-    SMTP_V_XCLIENT,
-    SMTP_V_XFORWARD,
-    SMTP_V_EOM, /* pseudo command: the "." ending a DATA body */
-    SMTP_V_COUNT
-};
-
-static const char *const smtp_verb_names[SMTP_V_COUNT] = {
-    "OTHER", "HELO", "EHLO", "LHLO", "MAIL", "RCPT",    "DATA",     "BDAT",
-    "RSET",  "VRFY", "EXPN", "HELP", "NOOP", "QUIT",    "STARTTLS", "X-ANONYMOUSTLS",
-    "AUTH",  "ETRN", "ATRN", "TURN", "BURL", "XCLIENT", "XFORWARD", "EOM"};
-
-struct smtp_cmd {
-    uint8_t verb; /* enum smtp_verb */
-    bool last;    /* BDAT ... LAST */
-};
-
-/* Line framing of one direction. */
-struct smtp_line {
-    uint32_t scanned; /* bytes of the buffered partial line already searched for LF */
-    bool discard;     /* dropping an over-long or post-gap line up to its LF */
-    bool fresh;       /* at a line start not yet examined (TLS heuristic) */
-};
-
-struct smtp_state {
-    struct smtp_line ln[2];
-    enum smtp_cmode cmode;
-    bool body_started;    /* SMTP_C_BODY: a body line was seen */
-    bool body_crlf;       /* SMTP_C_BODY: the last line ended in CRLF (the DATA line does) */
-    bool inject_noted;    /* SMTP_C_STARTTLS: injected data already reported */
-    bool lmtp;            /* the client said LHLO (RFC 2033) */
-    uint32_t rcpt_ok;     /* RCPTs of this transaction answered 2xx */
-    bool eom_counted;     /* the message of the EOM replies being read was counted */
-    uint64_t bdat_left;   /* SMTP_C_BDAT: bytes still to skip */
-    uint32_t client_cmds; /* complete client lines read as commands */
-    /* server reply being read */
-    enum smtp_smode smode;
-    enum smtp_rctx rctx;
-    uint8_t rverb; /* SMTP_R_PAIRED: the command it answers */
-    int16_t rcode;
-    uint32_t rlines;
-    bool r_starttls, r_anontls; /* EHLO reply: keywords seen in this reply */
-    bool greeting_seen;
-    bool caps_done;     /* capabilities recorded from a 2xx EHLO reply */
-    bool greet_replied; /* ehlo_reply_code recorded */
-    /* pending commands: ring buffer of fifo_cap entries */
-    struct smtp_cmd *fifo;
-    uint32_t fifo_cap, fifo_head, fifo_n;
-    /* accumulators (copied into the facts when the reply ends): lengths
-     * here, bytes last (text on), which smtp_state_new() does not zero */
-    uint32_t text_len;
-    bool text_cut;
-    uint32_t caps_len;
-    bool caps_cut;
-    uint32_t auths_len;
-    bool auths_cut;
-    uint64_t caps_seen, auths_seen; /* smtp_list_add's filters */
-    uint8_t text[SMTP_TEXT_MAX];
-    uint8_t caps[SMTP_CAPS_MAX];
-    uint8_t auths[SMTP_AUTHS_MAX];
-};
+/* ---- client side ---- */
 
 static enum smtp_verb
 smtp_verb_lookup(const uint8_t *w, size_t n)
@@ -162,90 +57,9 @@ smtp_verb_lookup(const uint8_t *w, size_t n)
     return SMTP_V_OTHER;
 }
 
-/* ---- facts ---- */
-
-static void
-smtp_dialog_add(struct flow_ctx *ctx, const char *verb, int16_t code)
-{
-    struct smtp_facts *f = &fctx_facts(ctx)->smtp;
-    if (f->n_dialog >= FACTS_DIALOG_MAX) {
-        f->dialog_truncated = true;
-        return;
-    }
-    struct smtp_exchange *e = &f->dialog[f->n_dialog++];
-    size_t l = strlen(verb);
-    if (l >= sizeof(e->verb))
-        l = sizeof(e->verb) - 1;
-    memcpy(e->verb, verb, l);
-    e->verb[l] = '\0';
-    e->code = code;
-    e->plaintext = true; /* everything this dissector sees precedes TLS */
-}
-
-/* Copies an accumulator into a facts string, keeping the cut mark. */
-static void
-smtp_commit(struct flow_ctx *ctx, struct fstr *s, const uint8_t *buf, uint32_t len, bool cut,
-            size_t max)
-{
-    if (fctx_setstr(ctx, s, buf, len, max) && cut)
-        s->truncated = true;
-}
-
-/* ---- pending commands ---- */
-
-static bool
-smtp_push(struct flow_ctx *ctx, struct smtp_state *st, enum smtp_verb v, bool last)
-{
-    if (st->fifo_n >= st->fifo_cap) {
-        fctx_event(ctx, "smtp.pending_cap", "more pipelined commands than smtp.pending_cmds");
-        return false;
-    }
-    struct smtp_cmd *c = &st->fifo[(st->fifo_head + st->fifo_n) % st->fifo_cap];
-    c->verb = (uint8_t)v;
-    c->last = last;
-    st->fifo_n++;
-    return true;
-}
-
-/* A reply awaited before every pending command (LMTP's per recipient). */
-static bool
-smtp_push_front(struct flow_ctx *ctx, struct smtp_state *st, enum smtp_verb v)
-{
-    if (st->fifo_n >= st->fifo_cap) {
-        fctx_event(ctx, "smtp.pending_cap", "more pipelined commands than smtp.pending_cmds");
-        return false;
-    }
-    st->fifo_head = (st->fifo_head + st->fifo_cap - 1) % st->fifo_cap;
-    st->fifo[st->fifo_head].verb = (uint8_t)v;
-    st->fifo[st->fifo_head].last = false;
-    st->fifo_n++;
-    return true;
-}
-
-static struct smtp_cmd
-smtp_pop(struct smtp_state *st)
-{
-    struct smtp_cmd c = st->fifo[st->fifo_head];
-    st->fifo_head = (st->fifo_head + 1) % st->fifo_cap;
-    st->fifo_n--;
-    return c;
-}
-
-/* Commands that will never see their reply go to the dialog with code 0. */
-static void
-smtp_flush_pending(struct flow_ctx *ctx, struct smtp_state *st)
-{
-    while (st->fifo_n > 0) {
-        struct smtp_cmd c = smtp_pop(st);
-        smtp_dialog_add(ctx, smtp_verb_names[c.verb], 0);
-    }
-}
-
-/* ---- client side ---- */
-
 /* The client's message body begins (after DATA, or a 354 whose DATA was
  * lost): its lines are skipped up to CRLF "." CRLF, never read as commands. */
-static void
+void
 smtp_body_begin(struct smtp_state *st)
 {
     st->cmode = SMTP_C_BODY;
@@ -262,6 +76,7 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
     size_t n = smtp_word(lr, w, sizeof(w));
     enum smtp_verb v = n <= 15 ? smtp_verb_lookup(w, n) : SMTP_V_OTHER;
     st->client_cmds++;
+    st->tls_may_start = false; /* a command, not a ClientHello, came next */
     if (v != SMTP_V_OTHER)
         f->seen = true;
     switch (v) {
@@ -269,15 +84,19 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
     case SMTP_V_EHLO:
     case SMTP_V_LHLO:
         st->lmtp = v == SMTP_V_LHLO;
-        if (f->ehlo_verb[0] == '\0') {
+        if (f->ehlo_verb[0] == '\0' && !st->no_text) {
             memcpy(f->ehlo_verb, smtp_verb_names[v], 5);
             smtp_skip_sp(lr);
             size_t al = rd_left(lr);
             while (al > 0 && (rd_peek(lr, al - 1) == ' ' || rd_peek(lr, al - 1) == '\t'))
                 al--;
             const uint8_t *arg = rd_bytes(lr, al, "smtp.ehlo");
-            if (arg != NULL)
+            /* a name, or "?": text that is no name is not written (it
+             * may be a message's line read as a command) */
+            if (arg != NULL && smtp_hostname_like(arg, al))
                 fctx_setstr(ctx, &f->ehlo, arg, al, SMTP_EHLO_MAX);
+            else if (arg != NULL && al > 0)
+                fctx_setstr(ctx, &f->ehlo, (const uint8_t *)"?", 1, SMTP_EHLO_MAX);
         }
         smtp_push(ctx, st, v, false);
         break;
@@ -357,6 +176,7 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
     case SMTP_V_STARTTLS:
     case SMTP_V_ANONTLS:
         f->starttls_command = true;
+        st->tls_may_start = true;
         memcpy(f->starttls_verb, smtp_verb_names[v], strlen(smtp_verb_names[v]) + 1);
         if (smtp_push(ctx, st, v, false)) {
             st->cmode = SMTP_C_STARTTLS;
@@ -406,246 +226,6 @@ smtp_client_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr, boo
     }
 }
 
-/* ---- server side ---- */
-
-/* An EHLO reply line after the first: "keyword [params]" (RFC 5321 §4.1.1.1). */
-static void
-smtp_ehlo_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
-{
-    struct smtp_facts *f = &fctx_facts(ctx)->smtp;
-    uint8_t w[SMTP_WORD_MAX];
-    size_t n = smtp_word(lr, w, sizeof(w));
-    size_t k = n < sizeof(w) ? n : sizeof(w);
-    size_t kw = k; /* keyword length, "AUTH=PLAIN" counts as "AUTH" */
-    bool auth_eq = k > 5 && smtp_upper(w[0]) == 'A' && smtp_ieq(w, 5, "AUTH=");
-    if (auth_eq)
-        kw = 4;
-    smtp_list_add(st->caps, &st->caps_len, &st->caps_cut, &st->caps_seen, SMTP_CAPS_MAX, w, kw);
-    if (smtp_ieq(w, kw, "STARTTLS"))
-        st->r_starttls = true;
-    else if (smtp_ieq(w, kw, "X-ANONYMOUSTLS"))
-        st->r_anontls = true;
-    else if (smtp_ieq(w, kw, "AUTH")) {
-        if (auth_eq)
-            smtp_list_add(st->auths, &st->auths_len, &st->auths_cut, &st->auths_seen,
-                          SMTP_AUTHS_MAX, w + 5, k - 5);
-        uint8_t m[SMTP_WORD_MAX];
-        size_t mn;
-        while ((mn = smtp_word(lr, m, sizeof(m))) > 0)
-            smtp_list_add(st->auths, &st->auths_len, &st->auths_cut, &st->auths_seen,
-                          SMTP_AUTHS_MAX, m, mn < sizeof(m) ? mn : sizeof(m));
-    } else {
-        /* A keyword blanked by a middlebox: all X ("XXXXXXXX"), or the
-         * length of STARTTLS and mostly X (Cisco ASA "XXXXXXXA"). */
-        size_t xs = 0;
-        if (k == 8 || (k >= 4 && smtp_upper(w[0]) == 'X')) /* else neither can hold */
-            for (size_t i = 0; i < k; i++)
-                xs += smtp_upper(w[i]) == 'X';
-        if ((k >= 4 && xs == k) || (k == 8 && xs >= 6)) {
-            if (f->stripped_capability.s == NULL)
-                fctx_setstr(ctx, &f->stripped_capability, w, k, SMTP_WORD_MAX);
-        }
-    }
-}
-
-/* Appends a reply line's text to the text accumulator (lines joined by LF). */
-static void
-smtp_text_add(struct smtp_state *st, struct rd *lr)
-{
-    if (st->rlines > 0) {
-        if (st->text_len < SMTP_TEXT_MAX)
-            st->text[st->text_len++] = '\n';
-        else
-            st->text_cut = true;
-    }
-    size_t n = rd_left(lr);
-    size_t room = SMTP_TEXT_MAX - st->text_len;
-    if (n > room) {
-        st->text_cut = true;
-        n = room;
-    }
-    if (rd_copy(lr, st->text + st->text_len, n, "smtp.reply_text"))
-        st->text_len += (uint32_t)n;
-}
-
-static void
-smtp_greeting_done(struct flow_ctx *ctx, struct smtp_state *st)
-{
-    struct smtp_facts *f = &fctx_facts(ctx)->smtp;
-    f->seen = true;
-    f->banner_code = st->rcode;
-    smtp_commit(ctx, &f->banner, st->text, st->text_len, st->text_cut, SMTP_TEXT_MAX);
-    uint32_t a = 0;
-    while (a < st->text_len && st->text[a] == ' ')
-        a++;
-    uint32_t b = a;
-    while (b < st->text_len && st->text[b] != ' ' && st->text[b] != '\n' && st->text[b] != '\t')
-        b++;
-    if (b > a)
-        fctx_setstr(ctx, &f->banner_host, st->text + a, b - a, SMTP_EHLO_MAX);
-}
-
-/* The final line of a reply to the command at the FIFO head. Returns true
- * when the flow was handed to TLS. */
-static bool
-smtp_paired_done(struct flow_ctx *ctx, struct smtp_state *st)
-{
-    struct smtp_facts *f = &fctx_facts(ctx)->smtp;
-    int16_t code = st->rcode;
-    if (st->fifo_n == 0) /* cannot happen: the context was chosen with a head */
-        return false;
-    if (st->fifo[st->fifo_head].verb == SMTP_V_AUTH && code == 334) {
-        if (st->cmode == SMTP_C_COMMAND) /* after an initial response: a response is due */
-            st->cmode = SMTP_C_SASL;
-        return false; /* SASL challenge: AUTH stays pending, its text is never kept */
-    }
-    struct smtp_cmd c = smtp_pop(st);
-    smtp_dialog_add(ctx, smtp_verb_names[c.verb], code);
-    switch (c.verb) {
-    case SMTP_V_HELO:
-    case SMTP_V_EHLO:
-    case SMTP_V_LHLO:
-        if (!st->greet_replied) {
-            st->greet_replied = true;
-            f->ehlo_reply_code = code;
-        }
-        if (c.verb == SMTP_V_HELO)
-            break;
-        if (st->r_starttls)
-            f->starttls_offered = 1;
-        else if (f->starttls_offered < 0)
-            f->starttls_offered = 0;
-        if (st->r_anontls)
-            f->anonymoustls_offered = true;
-        if (!st->caps_done && code >= 200 && code < 300) {
-            st->caps_done = true;
-            smtp_commit(ctx, &f->capabilities, st->caps, st->caps_len, st->caps_cut, SMTP_CAPS_MAX);
-            if (st->auths_len > 0)
-                smtp_commit(ctx, &f->auth_mechanisms, st->auths, st->auths_len, st->auths_cut,
-                            SMTP_AUTHS_MAX);
-        }
-        break;
-    case SMTP_V_STARTTLS:
-    case SMTP_V_ANONTLS:
-        f->starttls_reply_code = code;
-        smtp_commit(ctx, &f->starttls_reply_text, st->text, st->text_len, st->text_cut,
-                    SMTP_TEXT_MAX);
-        if (code == 220) {
-            f->tls_started = true;
-            fctx_upgrade(ctx, &tls_dissector);
-            return true;
-        }
-        fctx_event(ctx, "smtp.starttls_rejected", NULL);
-        if (st->cmode == SMTP_C_STARTTLS)
-            st->cmode = SMTP_C_COMMAND;
-        break;
-    case SMTP_V_AUTH:
-        if (st->cmode == SMTP_C_SASL)
-            st->cmode = SMTP_C_COMMAND;
-        break;
-    case SMTP_V_DATA:
-        if (code != 354 && st->cmode == SMTP_C_BODY && !st->body_started)
-            st->cmode = SMTP_C_COMMAND;
-        break;
-    case SMTP_V_EOM:
-        if (c.last)
-            st->eom_counted = false;
-        if (code == 250 && !st->eom_counted) { /* one message, whatever the recipients */
-            f->plaintext_messages++;
-            st->eom_counted = true;
-        }
-        break;
-    case SMTP_V_RCPT:
-        if (code >= 200 && code < 300)
-            st->rcpt_ok++;
-        break;
-    case SMTP_V_BDAT:
-        if (!c.last)
-            break;
-        st->eom_counted = code == 250;
-        if (code == 250)
-            f->plaintext_messages++;
-        /* LMTP answers BDAT LAST once per accepted recipient, as it does
-         * the dot (RFC 2033 §4.3): the others come before any command
-         * pipelined after it. The RCPT replies are all in by now. */
-        for (uint32_t i = 1; st->lmtp && i < st->rcpt_ok && i < SMTP_LMTP_REPLIES_MAX; i++)
-            if (!smtp_push_front(ctx, st, SMTP_V_EOM))
-                break;
-        break;
-    default:
-        break;
-    }
-    return false;
-}
-
-/* One complete server line. Returns true when the flow was handed to TLS. */
-static bool
-smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
-{
-    int d0 = rd_peek(lr, 0), d1 = rd_peek(lr, 1), d2 = rd_peek(lr, 2), sep = rd_peek(lr, 3);
-    if (d0 < '0' || d0 > '9' || d1 < '0' || d1 > '9' || d2 < '0' || d2 > '9' ||
-        (sep != -1 && sep != ' ' && sep != '-')) {
-        fctx_event(ctx, "smtp.bad_reply_line", "server line is not \"ddd[ -]text\"");
-        return false;
-    }
-    int16_t code = (int16_t)((d0 - '0') * 100 + (d1 - '0') * 10 + (d2 - '0'));
-    rd_skip(lr, sep == -1 ? 3 : 4, "smtp.reply_code");
-    if (st->smode == SMTP_S_START) {
-        struct smtp_cmd *head = st->fifo_n ? &st->fifo[st->fifo_head] : NULL;
-        bool tls_head =
-            head != NULL && (head->verb == SMTP_V_STARTTLS || head->verb == SMTP_V_ANONTLS);
-        bool greet_code = code == 220 || code == 421 || code == 554;
-        if (!st->greeting_seen && (head == NULL || (greet_code && !tls_head)))
-            st->rctx = SMTP_R_GREETING;
-        else if (head != NULL)
-            st->rctx = SMTP_R_PAIRED;
-        else
-            st->rctx = SMTP_R_UNSOLICITED;
-        st->greeting_seen = true;
-        st->rverb = head != NULL ? head->verb : SMTP_V_OTHER;
-        st->rcode = code;
-        st->rlines = 0;
-        st->text_len = 0;
-        st->text_cut = false;
-        st->caps_len = st->auths_len = 0;
-        st->caps_cut = st->auths_cut = false;
-        st->caps_seen = st->auths_seen = 0;
-        st->r_starttls = st->r_anontls = false;
-    } else if (code != st->rcode) {
-        fctx_event(ctx, "smtp.reply_code_mismatch", "multi-line reply changed its code");
-    }
-    bool ehlo = st->rctx == SMTP_R_PAIRED &&
-                (st->rverb == SMTP_V_EHLO || st->rverb == SMTP_V_LHLO) && code != 334;
-    bool keep_text = st->rctx == SMTP_R_GREETING ||
-                     (st->rctx == SMTP_R_PAIRED &&
-                      (st->rverb == SMTP_V_STARTTLS || st->rverb == SMTP_V_ANONTLS));
-    if (keep_text)
-        smtp_text_add(st, lr);
-    else if (ehlo && st->rlines > 0)
-        smtp_ehlo_line(ctx, st, lr);
-    st->rlines++;
-    if (sep == '-') {
-        st->smode = SMTP_S_CONT;
-        return false;
-    }
-    st->smode = SMTP_S_START;
-    switch (st->rctx) {
-    case SMTP_R_GREETING:
-        smtp_greeting_done(ctx, st);
-        return false;
-    case SMTP_R_UNSOLICITED:
-        smtp_dialog_add(ctx, "", code);
-        if (st->cmode == SMTP_C_SASL && code != 334)
-            st->cmode = SMTP_C_COMMAND; /* AUTH lost (gap or cap): its answer came */
-        if (code == 354 && st->cmode == SMTP_C_COMMAND)
-            smtp_body_begin(st); /* DATA lost (a gap): the message comes next all the same */
-        return false;
-    case SMTP_R_PAIRED:
-        return smtp_paired_done(ctx, st);
-    }
-    return false;
-}
-
 /* ---- the dissector ---- */
 
 static void *
@@ -665,6 +245,7 @@ smtp_state_new(struct flow_ctx *ctx)
         return NULL;
     }
     st->ln[0].fresh = st->ln[1].fresh = true;
+    st->no_text = fctx_facts(ctx)->midstream;
     return st;
 }
 
@@ -694,7 +275,7 @@ smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
     struct smtp_facts *f = &fctx_facts(ctx)->smtp;
     if (st->client_cmds == 0 && !st->greeting_seen) {
         f->implicit_tls = true;
-    } else if (f->ehlo_verb[0] == '\0' && !f->starttls_command) {
+    } else if (f->ehlo_verb[0] == '\0' && !f->starttls_command && !st->no_text) {
         /* RFC 5321 §4.1.4: an SMTP client greets with EHLO/HELO first. A
          * "220" greeting, other commands and then TLS is another protocol's
          * upgrade (FTP AUTH TLS, RFC 4217): not SMTP, stop here. */
@@ -702,6 +283,14 @@ smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
                    "TLS after a dialogue without EHLO/HELO (another protocol)");
         f->seen = false;
         return 2;
+    } else if (!st->tls_may_start) {
+        /* RFC 3207 §4: TLS starts after the 220 to STARTTLS. Here a command
+         * came after the last STARTTLS (or none was sent, and no client
+         * bytes were lost): these bytes are a line (a refused message's
+         * body sent all the same), not a ClientHello. */
+        fctx_event(ctx, "smtp.tls_record_unexpected",
+                   "TLS record bytes in the command stream with no STARTTLS outstanding");
+        return 0;
     } else {
         fctx_event(ctx, "smtp.tls_without_starttls_reply",
                    "client TLS record without a 220 reply to STARTTLS");
@@ -851,6 +440,8 @@ smtp_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
             st->cmode = SMTP_C_COMMAND;
         }
         ln->discard = true; /* the partial line is gone: resynchronise at LF */
+        if (st->cmode == SMTP_C_COMMAND)
+            st->tls_may_start = true; /* the lost bytes may have held STARTTLS */
         return;
     }
     /* Lost replies: pairing cannot be trusted, start over. */

@@ -157,3 +157,38 @@ smtp_word(struct rd *lr, uint8_t *out, size_t max)
         memcpy(out, p, n < max ? n : max);
     return n;
 }
+
+/* ASCII only, whatever the locale. */
+static bool
+smtp_alnum(uint8_t c)
+{
+    return (c >= '0' && c <= '9') || (smtp_upper(c) >= 'A' && smtp_upper(c) <= 'Z');
+}
+
+static bool
+smtp_xdigit(uint8_t c)
+{
+    return (c >= '0' && c <= '9') || (smtp_upper(c) >= 'A' && smtp_upper(c) <= 'F');
+}
+
+bool
+smtp_hostname_like(const uint8_t *w, size_t n)
+{
+    if (n == 0 || n > 255)
+        return false;
+    if (w[0] == '[') { /* address-literal */
+        if (n < 3 || w[n - 1] != ']')
+            return false;
+        size_t i = 1;
+        if (n > 6 && smtp_ieq(w + 1, 5, "IPV6:"))
+            i = 6;
+        for (; i < n - 1; i++)
+            if (!smtp_xdigit(w[i]) && w[i] != '.' && w[i] != ':')
+                return false;
+        return true;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!smtp_alnum(w[i]) && w[i] != '-' && w[i] != '.' && w[i] != '_')
+            return false;
+    return true;
+}

@@ -27,6 +27,13 @@ bool smtp_sasl_known(const uint8_t *w, size_t n);
 void smtp_list_add(uint8_t *list, uint32_t *len, bool *cut, uint64_t *seen, uint32_t max,
                    const uint8_t *w, size_t n);
 
+/* True when w[0..n) can be a host's name as EHLO and a greeting give it
+ * (RFC 5321 §4.1.2: Domain or address-literal): letters, digits, '-', '.'
+ * and the '_' of many Windows names, or "[...]" of hex digits, '.', ':' and
+ * "IPv6:". Anything else (blanks, punctuation, controls) may be text that is
+ * not a name: a message body line read as a command. */
+bool smtp_hostname_like(const uint8_t *w, size_t n);
+
 /* Skips blanks (space, tab). */
 void smtp_skip_sp(struct rd *lr);
 

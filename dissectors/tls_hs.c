@@ -359,6 +359,17 @@ tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
             tls_server_hello(ctx, st, &r);
         break;
     case TLS_HS_CERTIFICATE:
+        /* RFC 5246 §7.4.6, RFC 8446 §4.4.2: a client sends one only when
+         * asked. After the server's whole flight without a request, it is
+         * not a certificate message of this handshake: not taken. */
+        if (d == DIR_TO_SERVER && !t->client_certificate_requested &&
+            (t->last_hs[DIR_TO_CLIENT] == TLS_HS_SERVER_HELLO_DONE ||
+             t->last_hs[DIR_TO_CLIENT] == TLS_HS_FINISHED)) {
+            fctx_event(ctx, "tls.unrequested_client_certificate",
+                       "client Certificate without a CertificateRequest (not taken)");
+            rd_skip(&r, rd_left(&r), "crt.unrequested");
+            break;
+        }
         tls_certificate(ctx, st, d, &r);
         break;
     case TLS_HS_CERTIFICATE_REQUEST:

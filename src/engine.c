@@ -487,9 +487,14 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
         implicit = true;
     } else if (f->mail_port) {
         d = engine_smtp;
-    } else if ((!from_client && engine_starts_ci(pl, n, "220")) ||
-               (from_client &&
-                (engine_starts_ci(pl, n, "EHLO") || engine_starts_ci(pl, n, "HELO")))) {
+    } else if (!f->midstream && ((!from_client && engine_starts_ci(pl, n, "220")) ||
+                                 (from_client && (engine_starts_ci(pl, n, "EHLO") ||
+                                                  engine_starts_ci(pl, n, "HELO"))))) {
+        /* SMTP on another port: a server that speaks first with 220 or a
+         * client that greets (RFC 5321 §3.1), at the start of a connection
+         * seen from its SYN only. Picked up midstream, the first words seen
+         * may be a message body's ("220 volts..."), and who spoke first
+         * says nothing about roles. */
         d = engine_smtp;
     }
     engine_set_disp(f, FLOW_BYPASS);
@@ -510,6 +515,7 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
         engine_flow_event(f, "memcap", "flow context could not be allocated", p->ts_us);
         return;
     }
+    fctx_facts(f->ctx)->midstream = f->midstream;
     fctx_attach(f->ctx, d);
     if (implicit)
         fctx_facts(f->ctx)->smtp.implicit_tls = true;

@@ -19,6 +19,21 @@ rt_color(bool on, int sev)
     return sev >= SEV_HIGH ? "\033[1;31m" : sev == SEV_MEDIUM ? "\033[33m" : "\033[36m";
 }
 
+/* Writes text that holds bytes from the wire (a server's names, a
+ * finding's summary quoting them): controls, DEL and bytes >= 0x80 as
+ * \xNN, as the SAN values are written, so that a peer's bytes can never
+ * drive the terminal (escape sequences) or pass for other text. */
+static void
+rt_text(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p >= 0x20 && *p < 0x7f)
+            fputc(*p, f);
+        else
+            fprintf(f, "\\x%02x", *p);
+    }
+}
+
 /* A general finding that a more specific one on the same server already
  * tells, for exactly the same sessions: tls_handshake_failed when every
  * failure was a rejection, expired when expired_certificate_served says it.
@@ -60,8 +75,10 @@ rt_findings(FILE *f, bool color)
             repeated++;
             continue;
         }
-        fprintf(f, "  %s%-8s%s %-34s %s\n", rt_color(color, x->severity),
-                agg_severity_str(x->severity), color ? "\033[0m" : "", x->kind, x->summary);
+        fprintf(f, "  %s%-8s%s %-34s ", rt_color(color, x->severity), agg_severity_str(x->severity),
+                color ? "\033[0m" : "", x->kind);
+        rt_text(f, x->summary);
+        fputc('\n', f);
     }
     if (repeated) {
         fprintf(f, "  (also");
@@ -131,8 +148,10 @@ rt_server(FILE *f, const struct agg_server *s)
     agg_ts_short(s->first, t1, sizeof(t1));
     agg_ts_short(s->last, t2, sizeof(t2));
     fprintf(f, "SERVER %s", ep);
-    for (unsigned i = 0; i < s->n_names; i++)
-        fprintf(f, "%s%s", i ? ", " : "  names: ", s->names[i]);
+    for (unsigned i = 0; i < s->n_names; i++) {
+        fputs(i ? ", " : "  names: ", f);
+        rt_text(f, s->names[i]);
+    }
     fprintf(f, "\n  %llu session%s (%llu TLS) from %u peer%s, %s .. %s\n",
             (unsigned long long)s->sessions, s->sessions == 1 ? "" : "s",
             (unsigned long long)s->tls_sessions, s->n_peers, s->n_peers == 1 ? "" : "s", t1, t2);

@@ -549,12 +549,40 @@ test_implicit_and_heuristic_tls(void **state)
         S("250 mx\r\n"),
         C("\x16\x03\x01\x02\x00"),
     };
+    /* no STARTTLS sent: TLS bytes are a line, not a ClientHello (RFC 3207 §4) */
     ctx = tu_smtp_run(t2, NSEG(t2), SPLIT_WHOLE, 0, false);
     assert_false(tu_smtp_facts(ctx)->implicit_tls);
+    assert_true(tu_has_event(ctx, "smtp.tls_record_unexpected"));
+    assert_string_equal(fctx_dissector_name(ctx), "smtp");
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t2, NSEG(t2));
+
+    /* STARTTLS refused by a middlebox, TLS all the same: the client's
+     * ClientHello is still TLS (openssl s_client does this) */
+    static const struct seg t2b[] = {
+        S("220 mx\r\n"),   C("EHLO c\r\n"), S("250 mx\r\n"),
+        C("STARTTLS\r\n"), S("500 no\r\n"), C("\x16\x03\x01\x02\x00"),
+    };
+    ctx = tu_smtp_run(t2b, NSEG(t2b), SPLIT_WHOLE, 0, false);
     assert_true(tu_has_event(ctx, "smtp.tls_without_starttls_reply"));
     assert_string_equal(fctx_dissector_name(ctx), "tls");
     tu_smtp_done(ctx);
-    tu_smtp_check_splits(t2, NSEG(t2));
+    tu_smtp_check_splits(t2b, NSEG(t2b));
+
+    /* After STARTTLS was refused, a message: a body sent after DATA was
+     * refused is read as commands, as the server reads it, and never as
+     * TLS, whatever its bytes (its text would become SNI, certificates) */
+    static const struct seg t2c[] = {
+        S("220 mx\r\n"),           C("EHLO c\r\nSTARTTLS\r\n"),
+        S("250 mx\r\n454 no\r\n"), C("MAIL FROM:<a@b>\r\nDATA\r\n"),
+        S("250 ok\r\n554 no\r\n"), C("\x16\x03\x01\x00\x05body\r\n"),
+    };
+    ctx = tu_smtp_run(t2c, NSEG(t2c), SPLIT_WHOLE, 0, false);
+    assert_true(tu_has_event(ctx, "smtp.tls_record_unexpected"));
+    assert_false(tu_has_event(ctx, "smtp.tls_without_starttls_reply"));
+    assert_string_equal(fctx_dissector_name(ctx), "smtp");
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t2c, NSEG(t2c));
 
     /* 0x16 not followed by 03 0x is a (weird) line, not TLS. */
     static const struct seg t3[] = {S("220 mx\r\n"), C("\x16\x41\x42\r\nNOOP\r\n"), S("500 ?\r\n")};
@@ -598,7 +626,27 @@ test_gap_resync(void **state)
     fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"250 ok\r\n", 8, 4);
     assert_false(tu_smtp_facts(ctx)->starttls_command);
     assert_int_equal(tu_smtp_facts(ctx)->n_dialog, 1);
-    assert_string_equal(tu_smtp_facts(ctx)->dialog[0].verb, "NOOP");
+    tu_smtp_done(ctx);
+
+    /* A client gap may have held STARTTLS (and its reply be lost too): a
+     * ClientHello right after it is TLS; after a later command it is not. */
+    ctx = fctx_new(&tu_smtp_cfg, 25);
+    fctx_attach(ctx, &smtp_dissector);
+    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"220 mx\r\n", 8, 1);
+    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"EHLO c\r\n", 8, 2);
+    fctx_gap(ctx, DIR_TO_SERVER, 10, 3);
+    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"\r\n\x16\x03\x01\x00\x05hello", 12, 4);
+    assert_string_equal(fctx_dissector_name(ctx), "tls");
+    tu_smtp_done(ctx);
+    ctx = fctx_new(&tu_smtp_cfg, 25);
+    fctx_attach(ctx, &smtp_dissector);
+    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"220 mx\r\n", 8, 1);
+    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"EHLO c\r\n", 8, 2);
+    fctx_gap(ctx, DIR_TO_SERVER, 10, 3);
+    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"\r\nNOOP\r\n\x16\x03\x01\x00\x05hello", 18,
+                 4);
+    assert_string_equal(fctx_dissector_name(ctx), "smtp");
+    assert_true(tu_has_event(ctx, "smtp.tls_record_unexpected"));
     tu_smtp_done(ctx);
 }
 

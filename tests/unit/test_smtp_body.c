@@ -2,9 +2,10 @@
  * a message body ends and commands start again: CRLF "." CRLF only (SMTP
  * smuggling), over-long body lines, AUTH with an initial response followed
  * by pipelined commands, LMTP's reply per recipient, over-long AUTH lines,
- * the rest of a line cut by STARTTLS injection. Nothing of a body may
- * be read as a command. Every transcript also in byte-by-byte and random
- * splits. */
+ * the rest of a line cut by STARTTLS injection, flows picked up midstream
+ * and text that is no host name. Nothing of a body may be read as a
+ * command, and no wire text but names and the greeting is kept. Every transcript also in
+ * byte-by-byte and random splits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -295,6 +296,78 @@ test_data_lost_354_starts_body(void **state)
     tu_smtp_done(ctx);
 }
 
+/* Picked up midstream, a reply may be paired with a message body's line:
+ * codes and verbs are kept, no wire text (no banner from the first reply
+ * seen, which may echo an address; no EHLO argument; no reply text). */
+static const struct seg t_midstream[] = {
+    S("250 2.1.5 <bob@example.com>... Recipient ok\r\n"),
+    C("helo John, the vault code is SECRET-4711\r\n.\r\n"),
+    S("250 2.6.0 <msgid@client> Queued mail for delivery\r\n"),
+    C("STARTTLS\r\n"),
+    S("454 4.7.0 <carol@example.com> not now\r\n"),
+};
+
+static void
+test_midstream_keeps_no_text(void **state)
+{
+    (void)state;
+    tu_smtp_midstream = true;
+    struct flow_ctx *ctx = tu_smtp_run(t_midstream, NSEG(t_midstream), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    assert_true(f->seen);
+    assert_int_equal(f->banner_code, 0);
+    tu_fstr_is(&f->banner, NULL);
+    tu_fstr_is(&f->banner_host, NULL);
+    assert_string_equal(f->ehlo_verb, "");
+    tu_fstr_is(&f->ehlo, NULL);
+    assert_true(f->starttls_command); /* its reply is paired with "." (the body's end) */
+    tu_fstr_is(&f->starttls_reply_text, NULL);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_midstream, NSEG(t_midstream));
+
+    /* the same from the connection's start: the first reply is the banner */
+    tu_smtp_midstream = false;
+    ctx = tu_smtp_run(t_midstream, NSEG(t_midstream), SPLIT_WHOLE, 0, true);
+    assert_int_equal(tu_smtp_facts(ctx)->banner_code, 250);
+    tu_smtp_done(ctx);
+}
+
+/* The EHLO/HELO argument and the greeting's host are kept only when they
+ * can be a host's name (RFC 5321 §4.1.2); other text is "?" (EHLO) or not
+ * kept (the greeting's first word). */
+static void
+test_names_only(void **state)
+{
+    (void)state;
+    static const struct seg t1[] = {
+        S("220 \x1b[2Jmx ESMTP\r\n"),
+        C("HELO John, the vault code is SECRET-4711\r\n"),
+        S("250 hi\r\n"),
+    };
+    struct flow_ctx *ctx = tu_smtp_run(t1, NSEG(t1), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    assert_string_equal(f->ehlo_verb, "HELO");
+    tu_fstr_is(&f->ehlo, "?");
+    tu_fstr_is(&f->banner_host, NULL);
+    assert_int_equal(f->banner_code, 220);
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t1, NSEG(t1));
+
+    static const char *const names[] = {"[IPv6:2001:db8::1]", "[192.0.2.7]", "DESKTOP_01.corp",
+                                        "mx-1.example.net"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char greet[96], ehlo[96];
+        snprintf(greet, sizeof(greet), "220 %s ESMTP\r\n", names[i]);
+        snprintf(ehlo, sizeof(ehlo), "EHLO %s\r\n", names[i]);
+        const struct seg t2[] = {{DIR_TO_CLIENT, greet, strlen(greet)},
+                                 {DIR_TO_SERVER, ehlo, strlen(ehlo)}};
+        ctx = tu_smtp_run(t2, NSEG(t2), SPLIT_WHOLE, 0, true);
+        tu_fstr_is(&tu_smtp_facts(ctx)->ehlo, names[i]);
+        tu_fstr_is(&tu_smtp_facts(ctx)->banner_host, names[i]);
+        tu_smtp_done(ctx);
+    }
+}
+
 int
 main(void)
 {
@@ -308,6 +381,8 @@ main(void)
         cmocka_unit_test_setup(test_plaintext_data, tu_smtp_setup),
         cmocka_unit_test_setup(test_auth_initial_response_pipelined, tu_smtp_setup),
         cmocka_unit_test_setup(test_long_body_line_is_body, tu_smtp_setup),
+        cmocka_unit_test_setup(test_midstream_keeps_no_text, tu_smtp_setup),
+        cmocka_unit_test_setup(test_names_only, tu_smtp_setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -590,6 +590,25 @@ test_client_alert(void **state)
     check_splits(&s);
 }
 
+/* A client Certificate after the server's whole flight without a
+ * CertificateRequest (RFC 5246 §7.4.6) is not taken as the client's chain. */
+static void
+test_unrequested_client_certificate(void **state)
+{
+    (void)state;
+    struct script s;
+    size_t at;
+    tls12_server_flight(&s, "mx.example.org", &at);
+    certificate(next(&s, DIR_TO_SERVER), chain2, 1, false);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->n_server_chain, 2);
+    assert_int_equal(tf(ctx)->n_client_chain, 0);
+    assert_int_equal(tf(ctx)->client_certificates, TLS_CERTS_UNKNOWN);
+    assert_true(tu_has_event(ctx, "tls.unrequested_client_certificate"));
+    fctx_destroy(ctx);
+    check_splits(&s);
+}
+
 /* The server stream ends inside the Certificate record (snaplen, end of the
  * capture): truncated, reported as such, never a crash or a made-up chain. */
 static void
@@ -837,6 +856,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_tls12_complete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unrequested_client_certificate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_certificate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inconsistent_lengths, setup, teardown),

@@ -20,8 +20,11 @@ tu_smtp_setup(void **state)
     (void)state;
     config_defaults(&tu_smtp_cfg);
     mem_init(tu_smtp_cfg.memcap);
+    tu_smtp_midstream = false;
     return 0;
 }
+
+bool tu_smtp_midstream;
 
 /* Replays a transcript; eof of both directions when `end`. */
 struct flow_ctx *
@@ -29,6 +32,7 @@ tu_smtp_run(const struct seg *segs, size_t nseg, enum split_mode mode, uint32_t 
 {
     struct flow_ctx *ctx = fctx_new(&tu_smtp_cfg, 25);
     assert_non_null(ctx);
+    fctx_facts(ctx)->midstream = tu_smtp_midstream;
     fctx_attach(ctx, &smtp_dissector);
     int64_t t = 1000;
     for (size_t i = 0; i < nseg; i++)

@@ -36,6 +36,9 @@ extern struct config tu_smtp_cfg;
 /* cmocka setup: default configuration, a fresh memory account. */
 int tu_smtp_setup(void **state);
 
+/* Set: tu_smtp_run's flows were picked up midstream (the setup clears it). */
+extern bool tu_smtp_midstream;
+
 /* Replays a transcript on port 25; eof of both directions when `end`. */
 struct flow_ctx *tu_smtp_run(const struct seg *segs, size_t nseg, enum split_mode mode,
                              uint32_t seed, bool end);
