@@ -160,16 +160,23 @@ mem_init(uint64_t memcap)
     mem_brk0 = (uintptr_t)sbrk(0);
 }
 
-/* After a successful malloc of n bytes: 0 if the heap stayed within the
- * cap plus slack, else -1 (the caller frees and refuses). */
+/* After a successful malloc of n bytes, with the heap's end at brk_before
+ * before it: 0 if the heap stayed within the cap plus slack or the block
+ * came from memory the heap already had, else -1 (the caller frees and
+ * refuses). A block that reuses freed memory never counts against the
+ * limit: the heap's end stays high when long-lived blocks sit at its top,
+ * and refusing those would refuse every new flow however little is in use.
+ * brk_before 0: refuse whenever the heap is past the limit (realloc). */
 static int
-mem_heap_check(size_t n)
+mem_heap_check(size_t n, uintptr_t brk_before)
 {
     if (mem_cap_bytes == UINT64_MAX)
         return 0;
     if (n >= MEM_MMAP_MIN)
         return 0; /* mmap()ed: outside the arena, counted in mem_mapped */
     uintptr_t brk_now = (uintptr_t)sbrk(0);
+    if (brk_before != 0 && brk_now <= brk_before)
+        return 0; /* the heap did not grow for this block */
     uint64_t heap = brk_now > mem_brk0 ? (uint64_t)(brk_now - mem_brk0) : 0;
     heap += mem_mapped;
     if (heap > mem_cap_bytes + mem_cap_bytes / MEM_HEAP_SLACK_DIV)
@@ -246,8 +253,9 @@ mem_get(size_t n, int zero)
             memset(p, 0, n);
         return p;
     }
+    uintptr_t brk_before = (uintptr_t)sbrk(0);
     p = zero ? calloc(1, rs) : malloc(rs);
-    if (p != NULL && mem_heap_check(n) != 0) {
+    if (p != NULL && mem_heap_check(n, brk_before) != 0) {
         free(p); /* glibc gives the top of the heap back */
         p = NULL;
     }
@@ -304,7 +312,7 @@ mem_realloc(void *p, size_t old_n, size_t new_n)
         return NULL;
     /* realloc cannot be undone with p intact: refuse growth while the heap
      * is already past its limit instead (it overshoots by one block at most). */
-    if (nc > oc && new_n < MEM_MMAP_MIN && mem_heap_check(0) != 0) {
+    if (nc > oc && new_n < MEM_MMAP_MIN && mem_heap_check(0, 0) != 0) {
         mem_used -= nc - oc;
         mem_hits++;
         return NULL;

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -19,6 +20,7 @@
 #define SMALL  600
 #define LARGE  1400
 #define ROUNDS 4
+#define HOLE   296
 
 static void *slot[NSLOT];
 static size_t slot_n[NSLOT];
@@ -84,10 +86,47 @@ test_realloc_refused_keeps_block(void **state)
     assert_int_equal(mem_in_use(), 0);
 }
 
+/* A heap past its limit because of blocks at its top (long-lived tables,
+ * other libraries' memory) still gives the holes below to new blocks: only
+ * a block that makes the heap grow is refused. */
+static void
+test_holes_reused_past_limit(void **state)
+{
+    (void)state;
+    mem_init(1u << 20);
+    enum { N = 4096 };
+    static void *other[N];
+    for (unsigned i = 0; i < N; i++) { /* 1.2 MiB outside the account */
+        other[i] = malloc(HOLE);
+        assert_non_null(other[i]);
+    }
+    for (unsigned i = 0; i < N / 2; i += 2) { /* holes low in the heap */
+        free(other[i]);
+        other[i] = NULL;
+    }
+    unsigned got = 0;
+    for (unsigned i = 0; i < 200; i++) {
+        void *p = mem_alloc_raw(HOLE);
+        if (p != NULL) {
+            got++;
+            slot[i] = p;
+        }
+    }
+    assert_int_equal(got, 200);
+    assert_int_equal(mem_cap_hits(), 0);
+    for (unsigned i = 0; i < 200; i++)
+        mem_free(slot[i], HOLE);
+    for (unsigned i = 0; i < N; i++)
+        free(other[i]);
+    assert_int_equal(mem_in_use(), 0);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        /* first: the others leave free memory in the heap for its blocks */
+        cmocka_unit_test(test_holes_reused_past_limit),
         cmocka_unit_test(test_heap_within_cap),
         cmocka_unit_test(test_realloc_refused_keeps_block),
     };
