@@ -83,6 +83,7 @@ struct capture_src {
     const char *bpf; /* capfile.c inputs: filter expression, or NULL */
     struct capture_prog progs[CAPTURE_DLT_PROGS];
     unsigned n_progs;
+    struct pcap_stat last; /* live: pcap_stats' last 32-bit counters (they wrap) */
 };
 
 /* Copies a libpcap message into errbuf as one line "NAME: WHAT: MSG", dropping
@@ -387,14 +388,18 @@ capture_live_stats(struct capture_src *s, struct capture_stats *st, int print)
     struct pcap_stat ps;
     if (pcap_stats(s->p, &ps) != 0)
         return;
-    st->ps_recv = ps.ps_recv;
-    st->ps_drop = ps.ps_drop;
-    st->ps_ifdrop = ps.ps_ifdrop;
+    /* libpcap's counters are 32-bit and wrap on a busy link within days:
+     * the totals add up the differences (unsigned arithmetic takes a wrap) */
+    st->ps_recv += (u_int)(ps.ps_recv - s->last.ps_recv);
+    st->ps_drop += (u_int)(ps.ps_drop - s->last.ps_drop);
+    st->ps_ifdrop += (u_int)(ps.ps_ifdrop - s->last.ps_ifdrop);
+    s->last = ps;
     if (print)
         fprintf(stderr,
-                "smtptap: %s: %llu frames captured, %u received by filter, %u dropped by kernel, "
-                "%u dropped by interface\n",
-                s->name, (unsigned long long)st->frames, ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
+                "smtptap: %s: %llu frames captured, %llu received by filter, %llu dropped by "
+                "kernel, %llu dropped by interface\n",
+                s->name, (unsigned long long)st->frames, (unsigned long long)st->ps_recv,
+                (unsigned long long)st->ps_drop, (unsigned long long)st->ps_ifdrop);
 }
 
 /* True when reading must stop before the next frame: the stop flag

@@ -359,6 +359,8 @@ engine_end(struct flow *f, const char *ended)
         flow_remove(&eng.tab, f);
 }
 
+#define ENGINE_EXPIRE_FUTURE_MAX 1024 /* flows from the future moved per scan */
+
 /* Ends every flow idle for at least secs seconds at now, oldest first. */
 static void
 engine_expire(int64_t now, uint32_t secs, bool count)
@@ -366,6 +368,14 @@ engine_expire(int64_t now, uint32_t secs, bool count)
     int64_t idle = (int64_t)secs * ENGINE_US;
     for (unsigned guard = 0; guard < UINT32_MAX; guard++) {
         struct flow *f = flow_oldest(&eng.tab);
+        if (f != NULL && f->last_us > now + idle && guard < ENGINE_EXPIRE_FUTURE_MAX) {
+            /* touched at a time far ahead of now (a packet stamped in the
+             * future, or the clock stepped back): it would hold up every
+             * flow behind it in the list; it counts as touched now */
+            flow_touch(&eng.tab, f, now);
+            f->last_us = now;
+            continue;
+        }
         if (f == NULL || now - f->last_us < idle)
             break;
         if (!f->reported && count)
@@ -506,7 +516,8 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
          * flow losing segments to the cap (many connections open at once).
          * The event counts the cap hit. */
         engine_flow_event(f, "memcap",
-                          "not dissected: memory near the cap is kept for the flows in progress",
+                          "not dissected: memory near the memcap (flows in progress, certificates, "
+                          "servers); raise --cap memcap",
                           p->ts_us);
         return;
     }
@@ -687,10 +698,19 @@ engine_packet(const struct pkt *p)
     engine_packet_ahead(p, NULL);
 }
 
+/* True when the once-a-second expiry scan is due at now: a second after
+ * the last one, or at once when time went back (the last scan's time came
+ * from a packet stamped in the future, or the clock was stepped back). */
+static bool
+engine_expire_due(int64_t now)
+{
+    return now >= eng.next_expire_us || eng.next_expire_us - now > 2 * ENGINE_EXPIRE_PERIOD;
+}
+
 void
 engine_tick(int64_t now_us)
 {
-    if (!eng.ready || now_us < eng.next_expire_us)
+    if (!eng.ready || !engine_expire_due(now_us))
         return;
     engine_expire(now_us, eng.cfg->flow_timeout, true);
     eng.next_expire_us = now_us + ENGINE_EXPIRE_PERIOD;
@@ -709,7 +729,7 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
     if (p->ip_proto != 6)
         return;
     int64_t now = p->ts_us;
-    if (now >= eng.next_expire_us) {
+    if (engine_expire_due(now)) {
         engine_expire(now, eng.cfg->flow_timeout, true);
         eng.next_expire_us = now + ENGINE_EXPIRE_PERIOD;
     }

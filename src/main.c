@@ -148,6 +148,8 @@ main_on_tick(void *user, int64_t now_us)
     main_ring_drain(run);
     engine_tick(now_us);
     report_tick();
+    if (report_output_gone())
+        main_stop = 1;
 }
 
 struct main_dns_ctx {

@@ -27,6 +27,8 @@ static struct {
     uint64_t sessions, flows_written, cert_write_errors;
     bool cert_error_said;
     bool write_failed; /* an output could not be written in full (report_write_failed) */
+    bool broken_pipe;  /* the --json reader went away (report_output_gone) */
+    bool error_said;   /* a --json write error was said during the run */
 } rp;
 
 int
@@ -168,8 +170,19 @@ report_stats_json(struct json *j, const struct run_stats *s)
 void
 report_tick(void)
 {
-    if (rp.out != NULL && rp.j.len > 0)
-        (void)json_flush(&rp.j); /* a failure stays in rp.j: report_finish says it */
+    if (rp.out == NULL)
+        return;
+    /* also when nothing is buffered here: json_record_end hands 64 KiB at a
+     * time to stdio, which may still hold the end of a record */
+    errno = 0;
+    (void)json_flush(&rp.j);
+    int e = errno;
+    if (rp.j.error && !rp.error_said) { /* said once now, and again at the end */
+        rp.error_said = true;
+        fprintf(stderr, "smtptap: --json %s: write error (%s)%s\n", rp.cfg->json_path,
+                e != 0 ? strerror(e) : "earlier", e == EPIPE ? ": stopping" : "");
+        rp.broken_pipe = e == EPIPE;
+    }
 }
 
 int
@@ -210,6 +223,12 @@ report_finish(const struct run_stats *stats)
     agg_fini();
     dnslearn_fini();
     return worst;
+}
+
+bool
+report_output_gone(void)
+{
+    return rp.broken_pipe;
 }
 
 bool

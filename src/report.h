@@ -46,6 +46,10 @@ void report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us);
  * the --json file or pipe sees each session within a second or so. */
 void report_tick(void);
 
+/* True once writing --json failed with EPIPE (its reader exited): a live
+ * capture then stops, as tcpdump -w - does. */
+bool report_output_gone(void);
+
 /* Writes server and finding records, the stats record and the terminal
  * report; closes outputs. Returns the highest finding severity (0 none,
  * 1 info, 2 low, 3 medium, 4 high, 5 critical) for --fail-on. */

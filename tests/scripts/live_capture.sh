@@ -117,6 +117,44 @@ jq -e -s --argjson n "$sent" '[.[] | select(.event == "stats")][0]
 grep -q "^SERVER 203.0.113.25:25" "$tmp/report.txt" && echo "ok   report printed" ||
   { echo "FAIL: no report on stdout"; fail=1; }
 
+# --json - into a reader that goes away: at its next records the capture
+# stops by itself, says why and exits 3, as tcpdump -w - does (it had
+# captured on, writing nowhere).
+mkfifo "$tmp/pipe"
+head -c 100 <"$tmp/pipe" >/dev/null &
+reader=$!
+ip netns exec "$cap" "$bin" -i "vc$$" -q --no-progress --json - tcp >"$tmp/pipe" 2>"$tmp/err2.txt" &
+pid=$!
+i=0
+while [ $i -lt 300 ] && ! grep -q "listening on" "$tmp/err2.txt"; do
+  sleep 0.1
+  i=$((i + 1))
+done
+ip netns exec "$tx" "$inject" "vt$$" pcaps/smtp-starttls-tls12-chain.pcap 2000 >/dev/null
+wait "$reader"
+# the next records find the pipe closed
+ip netns exec "$tx" "$inject" "vt$$" pcaps/smtp-client-alert.pcap 2000 >/dev/null
+i=0
+while [ $i -lt 100 ] && kill -0 "$pid" 2>/dev/null; do
+  sleep 0.1
+  i=$((i + 1))
+done
+if kill -0 "$pid" 2>/dev/null; then
+  echo "FAIL: still capturing 10 s after the --json reader went away"
+  fail=1
+else
+  wait "$pid"
+  rc=$?
+  pid=""
+  if [ "$rc" -eq 3 ] && grep -q "write error (Broken pipe): stopping" "$tmp/err2.txt"; then
+    echo "ok   --json reader gone: stopped, exit 3"
+  else
+    echo "FAIL: --json reader gone: exit $rc"
+    sed 's/^/  stderr: /' "$tmp/err2.txt"
+    fail=1
+  fi
+fi
+
 # Each session as the file run saw it (times and ids aside).
 view='select(.event == "session") | {client, server, ended, status, anomalies,
   smtp: (.smtp | del(.dialog)), dialog: [.smtp.dialog[]?],

@@ -473,6 +473,35 @@ test_rst_and_tombstone(void **state)
     assert_true(got[1].id > got[0].id);
 }
 
+/* A packet stamped far in the future (or the clock stepped back) holds up
+ * neither the expiry scan nor the flows behind it, and engine_tick (live,
+ * the wall clock) ends idle flows with no packet at all. */
+static void
+test_timeout_future_stamp_and_tick(void **state)
+{
+    (void)state;
+    cfg.flow_timeout = 10;
+    start();
+    pkt_send(0, C, 41000, S, 25, TH_SYN, 100, 0, NULL, 0);
+    pkt_send(315360000, C, 41001, S, 25, TH_SYN, 100, 0, NULL, 0); /* ten years ahead */
+    assert_int_equal(n_got, 1);                                    /* at that time, 41000 is idle */
+    pkt_send(1, C, 41002, S, 25, TH_SYN, 100, 0, NULL, 0);
+    assert_int_equal(n_got, 1);
+    pkt_send(20, C, 41003, S, 25, TH_SYN, 100, 0, NULL, 0);
+    /* 41001 counted as touched at 1 s (the scan then), so it and 41002 are
+     * idle past 10 s */
+    assert_int_equal(n_got, 3);
+    assert_int_equal(got[1].cport, 41001);
+    assert_int_equal(got[2].cport, 41002);
+    assert_string_equal(got[2].ended, "timeout");
+    engine_tick(45 * 1000000LL); /* no packet: the tick ends the last one */
+    assert_int_equal(n_got, 4);
+    assert_int_equal(got[3].cport, 41003);
+    assert_string_equal(got[3].ended, "timeout");
+    stop();
+    assert_int_equal(n_got, 4);
+}
+
 static void
 test_timeout_packet_time(void **state)
 {
@@ -732,6 +761,7 @@ main(void)
         cmocka_unit_test_setup(test_dispatch, setup),
         cmocka_unit_test_setup(test_rst_and_tombstone, setup),
         cmocka_unit_test_setup(test_timeout_packet_time, setup),
+        cmocka_unit_test_setup(test_timeout_future_stamp_and_tick, setup),
         cmocka_unit_test_setup(test_eviction, setup),
         cmocka_unit_test_setup(test_full_table_midstream_does_not_evict, setup),
         cmocka_unit_test_setup(test_eviction_prefers_tombstones, setup),
