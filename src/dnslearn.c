@@ -1,5 +1,8 @@
 /* \summary: names learned from DNS answers in the capture (see dnslearn.h).
- * Linear tables: DNS answers for mail servers are few, and a cap bounds them. */
+ * Names are kept as first seen without a trailing dot (RFC 1034 §3.1) and
+ * compared and hashed without regard to case (RFC 4343 §2), in arrays that grow as answers come (to
+ * the cap), with hash indexes: a duplicate answer, a server's names and an MX host's domain are
+ * each found in constant time, however many answers a gateway sees. */
 #include "dnslearn.h"
 
 #include <stdbool.h>
@@ -7,11 +10,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "idxtab.h"
 #include "mem.h"
+
+#define DL_NONE      UINT32_MAX
+#define DL_FIRST_CAP 16
 
 struct dl_addr {
     char name[DNSLEARN_NAME_MAX];
     struct ipaddr addr;
+    uint32_t next; /* the next entry for the same address, in arrival order */
 };
 
 struct dl_mx {
@@ -22,7 +30,11 @@ struct dl_mx {
 static struct {
     struct dl_addr *addrs;
     struct dl_mx *mxs;
-    uint32_t n_addrs, n_mxs, max;
+    uint32_t n_addrs, n_mxs, cap_addrs, cap_mxs, max;
+    struct idxtab by_pair; /* address + name: one entry each */
+    struct idxtab by_ip;   /* address: its first entry */
+    struct idxtab mx_pair; /* host + domain */
+    struct idxtab mx_host; /* host: its first MX entry */
     uint64_t dropped;
 } dl;
 
@@ -36,14 +48,18 @@ dnslearn_init(uint32_t max_entries)
 void
 dnslearn_fini(void)
 {
-    mem_free(dl.addrs, (size_t)dl.max * sizeof(*dl.addrs));
-    mem_free(dl.mxs, (size_t)dl.max * sizeof(*dl.mxs));
+    mem_free(dl.addrs, (size_t)dl.cap_addrs * sizeof(*dl.addrs));
+    mem_free(dl.mxs, (size_t)dl.cap_mxs * sizeof(*dl.mxs));
+    idxtab_free(&dl.by_pair);
+    idxtab_free(&dl.by_ip);
+    idxtab_free(&dl.mx_pair);
+    idxtab_free(&dl.mx_host);
     memset(&dl, 0, sizeof(dl));
 }
 
-/* Copies a name without its trailing dot (RFC 1034 §3.1 absolute form). */
+/* The kept form of a name: without its trailing dot. */
 static void
-dl_copy(char *dst, const char *src)
+dl_norm(char *dst, const char *src)
 {
     size_t n = strnlen(src, DNSLEARN_NAME_MAX - 1);
     memcpy(dst, src, n);
@@ -52,13 +68,22 @@ dl_copy(char *dst, const char *src)
     dst[n] = '\0';
 }
 
-static bool
-dl_same(const char *a, const char *b)
+/* A name's hash without regard to ASCII case. */
+static uint64_t
+dl_hash_name(const char *s)
 {
-    char x[DNSLEARN_NAME_MAX], y[DNSLEARN_NAME_MAX];
-    dl_copy(x, a);
-    dl_copy(y, b);
-    return strcasecmp(x, y) == 0;
+    char low[DNSLEARN_NAME_MAX];
+    size_t n = strnlen(s, DNSLEARN_NAME_MAX - 1);
+    for (size_t i = 0; i < n; i++)
+        low[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+    low[n] = '\0';
+    return idxtab_hash_str(low);
+}
+
+static uint64_t
+dl_hash_ip(const struct ipaddr *a)
+{
+    return idxtab_hash_bytes(a->a, a->family == 4 ? 4 : 16) ^ (uint64_t)a->family;
 }
 
 static bool
@@ -67,64 +92,176 @@ dl_same_ip(const struct ipaddr *a, const struct ipaddr *b)
     return a->family == b->family && memcmp(a->a, b->a, a->family == 4 ? 4 : 16) == 0;
 }
 
+/* ---- index callbacks: keys are a struct of the normalised strings ---- */
+
+struct dl_key {
+    const char *a, *b;       /* name (address entries) or host and domain (MX) */
+    const struct ipaddr *ip; /* address entries */
+};
+
+static uint64_t
+dl_pair_hash(const struct ipaddr *ip, const char *name)
+{
+    return dl_hash_ip(ip) * 0x9E3779B97F4A7C15ull ^ dl_hash_name(name);
+}
+
+static uint64_t
+dl_mx_hash(const char *host, const char *domain)
+{
+    return dl_hash_name(host) * 0x9E3779B97F4A7C15ull ^ dl_hash_name(domain);
+}
+
+static bool
+dl_eq_pair(uint32_t i, const void *k)
+{
+    const struct dl_key *key = k;
+    return dl_same_ip(&dl.addrs[i].addr, key->ip) && strcasecmp(dl.addrs[i].name, key->a) == 0;
+}
+
+static bool
+dl_eq_ip(uint32_t i, const void *k)
+{
+    return dl_same_ip(&dl.addrs[i].addr, ((const struct dl_key *)k)->ip);
+}
+
+static bool
+dl_eq_mx_pair(uint32_t i, const void *k)
+{
+    const struct dl_key *key = k;
+    return strcasecmp(dl.mxs[i].host, key->a) == 0 && strcasecmp(dl.mxs[i].domain, key->b) == 0;
+}
+
+static bool
+dl_eq_mx_host(uint32_t i, const void *k)
+{
+    return strcasecmp(dl.mxs[i].host, ((const struct dl_key *)k)->a) == 0;
+}
+
+static uint64_t
+dl_rehash_pair(uint32_t i, const void *user)
+{
+    (void)user;
+    return dl_pair_hash(&dl.addrs[i].addr, dl.addrs[i].name);
+}
+
+static uint64_t
+dl_rehash_ip(uint32_t i, const void *user)
+{
+    (void)user;
+    return dl_hash_ip(&dl.addrs[i].addr);
+}
+
+static uint64_t
+dl_rehash_mx_pair(uint32_t i, const void *user)
+{
+    (void)user;
+    return dl_mx_hash(dl.mxs[i].host, dl.mxs[i].domain);
+}
+
+static uint64_t
+dl_rehash_mx_host(uint32_t i, const void *user)
+{
+    (void)user;
+    return dl_hash_name(dl.mxs[i].host);
+}
+
+/* Room for one more element in *arr (of *cap, n used, size sz each), grown
+ * by doubling up to dl.max. False when full or refused. */
+static bool
+dl_room(void **arr, uint32_t *cap, uint32_t n, size_t sz)
+{
+    if (n < *cap)
+        return true;
+    if (n >= dl.max)
+        return false;
+    uint32_t nc = *cap ? *cap * 2 : DL_FIRST_CAP;
+    if (nc > dl.max)
+        nc = dl.max;
+    void *p = mem_realloc(*arr, (size_t)*cap * sz, (size_t)nc * sz);
+    if (p == NULL)
+        return false;
+    *arr = p;
+    *cap = nc;
+    return true;
+}
+
 void
 dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us)
 {
     (void)ts_us;
-    for (uint32_t i = 0; i < dl.n_mxs; i++)
-        if (dl_same(dl.mxs[i].host, mx_host) && dl_same(dl.mxs[i].domain, domain))
-            return;
-    if (!dl.mxs && !(dl.mxs = mem_alloc((size_t)dl.max * sizeof(*dl.mxs)))) {
+    char d[DNSLEARN_NAME_MAX], h[DNSLEARN_NAME_MAX];
+    dl_norm(d, domain);
+    dl_norm(h, mx_host);
+    struct dl_key key = {h, d, NULL};
+    uint64_t hp = dl_mx_hash(h, d), hh = dl_hash_name(h);
+    if (idxtab_find(&dl.mx_pair, hp, dl_eq_mx_pair, &key) != DL_NONE)
+        return;
+    if (!dl_room((void **)&dl.mxs, &dl.cap_mxs, dl.n_mxs, sizeof(*dl.mxs)) ||
+        !idxtab_reserve(&dl.mx_pair, dl.n_mxs, dl_rehash_mx_pair, NULL) ||
+        !idxtab_reserve(&dl.mx_host, dl.n_mxs, dl_rehash_mx_host, NULL)) {
         dl.dropped++;
         return;
     }
-    if (dl.n_mxs >= dl.max) {
-        dl.dropped++;
-        return;
-    }
-    dl_copy(dl.mxs[dl.n_mxs].domain, domain);
-    dl_copy(dl.mxs[dl.n_mxs].host, mx_host);
-    dl.n_mxs++;
+    uint32_t i = dl.n_mxs++;
+    memcpy(dl.mxs[i].domain, d, sizeof(d));
+    memcpy(dl.mxs[i].host, h, sizeof(h));
+    idxtab_insert(&dl.mx_pair, hp, i);
+    if (idxtab_find(&dl.mx_host, hh, dl_eq_mx_host, &key) == DL_NONE)
+        idxtab_insert(&dl.mx_host, hh, i); /* the first domain a host serves */
 }
 
 void
 dnslearn_addr(const char *name, const struct ipaddr *addr, int64_t ts_us)
 {
     (void)ts_us;
-    for (uint32_t i = 0; i < dl.n_addrs; i++)
-        if (dl_same_ip(&dl.addrs[i].addr, addr) && dl_same(dl.addrs[i].name, name))
-            return;
-    if (!dl.addrs && !(dl.addrs = mem_alloc((size_t)dl.max * sizeof(*dl.addrs)))) {
+    char n[DNSLEARN_NAME_MAX];
+    dl_norm(n, name);
+    struct dl_key key = {n, NULL, addr};
+    uint64_t hp = dl_pair_hash(addr, n), hi = dl_hash_ip(addr);
+    if (idxtab_find(&dl.by_pair, hp, dl_eq_pair, &key) != DL_NONE)
+        return;
+    if (!dl_room((void **)&dl.addrs, &dl.cap_addrs, dl.n_addrs, sizeof(*dl.addrs)) ||
+        !idxtab_reserve(&dl.by_pair, dl.n_addrs, dl_rehash_pair, NULL) ||
+        !idxtab_reserve(&dl.by_ip, dl.n_addrs, dl_rehash_ip, NULL)) {
         dl.dropped++;
         return;
     }
-    if (dl.n_addrs >= dl.max) {
-        dl.dropped++;
+    uint32_t i = dl.n_addrs++;
+    memcpy(dl.addrs[i].name, n, sizeof(n));
+    dl.addrs[i].addr = *addr;
+    dl.addrs[i].next = DL_NONE;
+    idxtab_insert(&dl.by_pair, hp, i);
+    uint32_t first = idxtab_find(&dl.by_ip, hi, dl_eq_ip, &key);
+    if (first == DL_NONE) {
+        idxtab_insert(&dl.by_ip, hi, i);
         return;
     }
-    dl_copy(dl.addrs[dl.n_addrs].name, name);
-    dl.addrs[dl.n_addrs].addr = *addr;
-    dl.n_addrs++;
+    uint32_t last = first; /* a handful of names per address */
+    for (uint32_t guard = 0; dl.addrs[last].next != DL_NONE && guard < dl.n_addrs; guard++)
+        last = dl.addrs[last].next;
+    dl.addrs[last].next = i;
 }
 
 const char *
 dnslearn_mx_domain(const char *mx_host)
 {
-    for (uint32_t i = 0; i < dl.n_mxs; i++)
-        if (dl_same(dl.mxs[i].host, mx_host))
-            return dl.mxs[i].domain;
-    return NULL;
+    char h[DNSLEARN_NAME_MAX];
+    dl_norm(h, mx_host);
+    struct dl_key key = {h, NULL, NULL};
+    uint32_t i = idxtab_find(&dl.mx_host, dl_hash_name(h), dl_eq_mx_host, &key);
+    return i != DL_NONE ? dl.mxs[i].domain : NULL;
 }
 
 unsigned
 dnslearn_names(const struct ipaddr *server, struct expected_name *out, unsigned max)
 {
+    struct dl_key key = {NULL, NULL, server};
+    uint32_t first = idxtab_find(&dl.by_ip, dl_hash_ip(server), dl_eq_ip, &key);
     unsigned n = 0;
     /* Two passes: names that are MX hosts first, then plain A/AAAA names. */
     for (int pass = 0; pass < 2; pass++)
-        for (uint32_t i = 0; i < dl.n_addrs && n < max; i++) {
-            if (!dl_same_ip(&dl.addrs[i].addr, server))
-                continue;
+        for (uint32_t i = first, guard = 0; i != DL_NONE && n < max && guard < dl.n_addrs;
+             i = dl.addrs[i].next, guard++) {
             bool is_mx = dnslearn_mx_domain(dl.addrs[i].name) != NULL;
             if (is_mx != (pass == 0))
                 continue;

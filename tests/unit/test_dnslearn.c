@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -86,12 +87,47 @@ test_duplicates_and_cap(void **state)
     assert_int_equal(dnslearn_names(&v6, n, 2), 0);
 }
 
+/* Many answers (a gateway's DNS): the tables grow and rehash as they fill,
+ * memory follows what is kept (none reserved up front), and every name is
+ * still found for its address, in arrival order, however the case. */
+static void
+test_many_answers(void **state)
+{
+    (void)state;
+    dnslearn_fini();
+    uint64_t before = mem_in_use();
+    dnslearn_init(20000);
+    assert_int_equal(mem_in_use(), before);
+    char name[64];
+    for (unsigned i = 0; i < 6000; i++) {
+        struct ipaddr a = ip4(10, 1, (uint8_t)(i / 3 / 256), (uint8_t)(i / 3 % 256));
+        snprintf(name, sizeof(name), "h%u.example.test", i);
+        dnslearn_addr(name, &a, i);
+        if (i % 3 == 2) {
+            snprintf(name, sizeof(name), "D%u.TEST", i);
+            dnslearn_mx(name, "H0.EXAMPLE.TEST", i);
+        }
+    }
+    dnslearn_addr("H5999.Example.Test.", &(struct ipaddr){0}, 1); /* another family 0 */
+    assert_int_equal(dnslearn_dropped(), 0);
+    for (unsigned k = 0; k < 2000; k += 97) {
+        struct ipaddr a = ip4(10, 1, (uint8_t)(k / 256), (uint8_t)(k % 256));
+        struct expected_name n[4];
+        assert_int_equal(dnslearn_names(&a, n, 4), 3);
+        snprintf(name, sizeof(name), "h%u.example.test", 3 * k);
+        assert_string_equal(n[k == 0 ? 1 : 0].name, k == 0 ? "h1.example.test" : name);
+    }
+    assert_string_equal(dnslearn_mx_domain("h0.example.test"), "D2.TEST");
+    assert_true(mem_in_use() - before < 20000u * 300u);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_mx_first_then_a, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicates_and_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_answers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
