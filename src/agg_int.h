@@ -199,6 +199,7 @@ void agn_finish(void); /* sorts; adds name findings (before they are sorted) */
 void agn_write_json(struct json *j);
 void agn_write_text(FILE *f);
 void agn_fini(void);
+uint32_t agn_dropped(void); /* names not aggregated (report.servers_max, memory) */
 void agg_compute_findings(void);
 void agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n);
 

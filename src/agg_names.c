@@ -366,3 +366,9 @@ agn_fini(void)
     idxtab_free(&agn.index);
     memset(&agn, 0, sizeof(agn));
 }
+
+uint32_t
+agn_dropped(void)
+{
+    return agn.dropped;
+}

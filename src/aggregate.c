@@ -836,3 +836,13 @@ agg_write_json(struct json *j)
     for (uint32_t i = 0; i < agg.n_findings; i++)
         agg_json_finding(j, &agg.findings[i]);
 }
+
+void
+agg_dropped(struct agg_drops *out)
+{
+    out->servers = agg.servers_dropped;
+    out->names = agn_dropped();
+    out->uses = 0;
+    for (uint32_t i = 0; i < agg.n_servers; i++)
+        out->uses += agg.servers[i]->uses_dropped;
+}

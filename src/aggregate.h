@@ -48,4 +48,12 @@ void agg_write_text(FILE *f, const struct run_stats *st, bool color);
 /* Highest finding severity (enum agg_severity). */
 int agg_max_severity(void);
 
+/* What the aggregation could not keep (caps or memory), for the stats
+ * record: sessions of servers not aggregated, names not aggregated, and
+ * (peer, certificate) pairs past a server's list. */
+struct agg_drops {
+    uint64_t servers, names, uses;
+};
+void agg_dropped(struct agg_drops *out);
+
 #endif /* SMTPTAP_AGGREGATE_H */

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aggregate.h"
 #include "capture.h"
 #include "certcache.h"
 #include "classify.h"
@@ -410,6 +411,9 @@ main(int argc, char **argv)
     st.last_us = run.last_us;
     st.memory_peak = mem_peak();
     st.cap_hits += mem_cap_hits();
+    struct agg_drops ad; /* the aggregation's drops are cap hits too */
+    agg_dropped(&ad);
+    st.cap_hits += ad.servers + ad.names + ad.uses;
     int worst = report_finish(&st);
     if (exit_code == EXIT_OK && report_write_failed())
         exit_code = EXIT_INPUT; /* "an output file could not be written" */
