@@ -107,9 +107,14 @@ void fctx_upgrade(struct flow_ctx *ctx, const struct dissector *next);
 /* Records certificate `idx` (0 = first sent) of the chain sent in direction
  * d. The engine hashes the exact DER bytes, parses each distinct DER once
  * (certificate cache) and appends a reference to facts.tls.server_chain
- * (d == DIR_TO_CLIENT) or client_chain. Returns false when the chain cap was
- * reached or memory is exhausted (recorded as an event). */
-bool fctx_cert(struct flow_ctx *ctx, enum dir d, unsigned idx, const uint8_t *der, size_t len);
+ * (d == DIR_TO_CLIENT) or client_chain. Returns FCTX_CERT_KEPT, or
+ * FCTX_CERT_PAST_CAP past x509.chain_max (the chain as kept is its start),
+ * or FCTX_CERT_LOST when this certificate could not be kept (larger than
+ * x509.cert_max, the cache full or out of memory): the chain then has a
+ * hole and must not be judged. Each is recorded as an event. */
+enum fctx_cert_rc { FCTX_CERT_KEPT = 0, FCTX_CERT_PAST_CAP, FCTX_CERT_LOST };
+enum fctx_cert_rc fctx_cert(struct flow_ctx *ctx, enum dir d, unsigned idx, const uint8_t *der,
+                            size_t len);
 
 /* The registered dissectors. */
 extern const struct dissector smtp_dissector;

@@ -315,6 +315,7 @@ tls_certificate(struct flow_ctx *ctx, struct tls_state *st, enum dir d, struct r
         rd_skip(r, rd_u8(r, "crt.context_len"), "crt.context");
     struct rd list = rd_sub(r, rd_be24(r, "crt.list_len"), "crt.list");
     unsigned idx = 0;
+    bool lost = false;
     while (rd_left(&list) > 0 && idx < 64) {
         uint32_t n = rd_be24(&list, "crt.len");
         const uint8_t *der = rd_bytes(&list, n, "crt.der");
@@ -324,8 +325,8 @@ tls_certificate(struct flow_ctx *ctx, struct tls_state *st, enum dir d, struct r
         }
         if (n == 0)
             fctx_event(ctx, "tls.empty_certificate", "zero-length certificate entry");
-        else
-            (void)fctx_cert(ctx, d, idx, der, n);
+        else if (fctx_cert(ctx, d, idx, der, n) == FCTX_CERT_LOST)
+            lost = true;
         idx++;
         if (st->tls13)
             rd_skip(&list, rd_be16(&list, "crt.ext_len"), "crt.extensions");
@@ -333,6 +334,17 @@ tls_certificate(struct flow_ctx *ctx, struct tls_state *st, enum dir d, struct r
     if (!rd_ok(&list))
         rd_invalid(r, "crt.list");
     enum tls_cert_visibility v = idx > 0 ? TLS_CERTS_VISIBLE : TLS_CERTS_NONE;
+    if (lost) {
+        /* a certificate of the chain could not be kept: with a hole in it
+         * the chain would be judged wrongly (the next certificate taken
+         * for the leaf), so none of it is, and the record says why (the
+         * event) and that the certificates were not all seen */
+        if (d == DIR_TO_CLIENT)
+            t->n_server_chain = 0;
+        else
+            t->n_client_chain = 0;
+        v = TLS_CERTS_TRUNCATED;
+    }
     if (d == DIR_TO_CLIENT)
         t->certificates = v;
     else

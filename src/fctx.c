@@ -266,7 +266,7 @@ fctx_upgrade(struct flow_ctx *ctx, const struct dissector *next)
     ctx->upgrade_to = next;
 }
 
-bool
+enum fctx_cert_rc
 fctx_cert(struct flow_ctx *ctx, enum dir d, unsigned idx, const uint8_t *der, size_t len)
 {
     struct tls_facts *t = &ctx->facts.tls;
@@ -280,23 +280,23 @@ fctx_cert(struct flow_ctx *ctx, enum dir d, unsigned idx, const uint8_t *der, si
         if (!*trunc)
             fctx_event(ctx, "x509.chain_cap", "more certificates than x509.chain_max");
         *trunc = true;
-        return false;
+        return FCTX_CERT_PAST_CAP;
     }
     if (len > ctx->cfg->x509_cert_max) {
         fctx_event(ctx, "x509.cert_cap", "certificate larger than x509.cert_max");
-        return false;
+        return FCTX_CERT_LOST;
     }
     uint32_t id = certcache_add(der, len);
     if (id == 0) {
         fctx_event(ctx, "x509.cache_full",
                    "certificate cache full (certcache.max) or out of memory");
-        return false;
+        return FCTX_CERT_LOST;
     }
     const struct cert_entry *e = certcache_get(id);
     if (e != NULL && e->info.parse_error != NULL)
         fctx_event(ctx, "x509.parse_error", e->info.parse_error);
     chain[(*n)++] = id;
-    return true;
+    return FCTX_CERT_KEPT;
 }
 
 struct flow_ctx *

@@ -609,6 +609,25 @@ test_unrequested_client_certificate(void **state)
     check_splits(&s);
 }
 
+/* A certificate that cannot be kept (over x509.cert_max here; a full cache
+ * alike) leaves a hole: no part of the chain is taken (the intermediate
+ * would be judged as the leaf), and the certificates are "truncated". */
+static void
+test_chain_with_a_hole_not_taken(void **state)
+{
+    (void)state;
+    cfg.x509_cert_max = 900; /* leaf.der 945 bytes, inter.der 886 */
+    struct script s;
+    size_t at;
+    tls12_server_flight(&s, "mx.example.org", &at);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->n_server_chain, 0);
+    assert_int_equal(tf(ctx)->certificates, TLS_CERTS_TRUNCATED);
+    assert_true(tu_has_event(ctx, "x509.cert_cap"));
+    fctx_destroy(ctx);
+    config_defaults(&cfg);
+}
+
 /* The server stream ends inside the Certificate record (snaplen, end of the
  * capture): truncated, reported as such, never a crash or a made-up chain. */
 static void
@@ -857,6 +876,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_tls12_complete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unrequested_client_certificate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_with_a_hole_not_taken, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_certificate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inconsistent_lengths, setup, teardown),
