@@ -79,7 +79,7 @@ agn_get(const char *name, const char *source)
     uint32_t found = idxtab_find(&agn.index, idxtab_hash_str(low), agn_is, low);
     if (found != UINT32_MAX)
         return agn.v[found];
-    if (agn.n >= agg.cfg->report_servers_max) {
+    if (agn.n >= agg.cfg->report_servers_max || mem_run_tables_full()) {
         agn.dropped++;
         return NULL;
     }

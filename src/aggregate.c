@@ -145,7 +145,7 @@ agg_server_get(const struct endpoint *ep)
     uint32_t found = idxtab_find(&agg.index, agg_ep_hash(ep), agg_server_is, ep);
     if (found != UINT32_MAX)
         return agg.servers[found];
-    if (agg.n_servers >= agg.cfg->report_servers_max) {
+    if (agg.n_servers >= agg.cfg->report_servers_max || mem_run_tables_full()) {
         agg.servers_dropped++;
         return NULL;
     }

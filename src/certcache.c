@@ -261,7 +261,7 @@ certcache_add(const uint8_t *der, size_t len)
          i = (i + 1) & mask, probes++) {
         uint32_t id = cc.slots[i];
         if (id == 0) {
-            if (cc.n >= cc.max) {
+            if (cc.n >= cc.max || mem_run_tables_full()) {
                 cc.refused++;
                 return 0;
             }

@@ -172,7 +172,7 @@ dl_room(void **arr, uint32_t *cap, uint32_t n, size_t sz)
 {
     if (n < *cap)
         return true;
-    if (n >= dl.max)
+    if (n >= dl.max || mem_run_tables_full())
         return false;
     uint32_t nc = *cap ? *cap * 2 : DL_FIRST_CAP;
     if (nc > dl.max)

@@ -551,7 +551,22 @@ engine_new_flow(const struct flow_key *k, uint32_t hash, unsigned side, const st
         return NULL;
     }
     struct flow *f = flow_insert(&eng.tab, k, hash, p->ts_us);
-    if (f == NULL) {
+    if (f == NULL && syn_only) {
+        /* memory refused: a new connection takes the place of a closed
+         * one's tombstone, or of the least recently used flow (reported as
+         * evicted), as when the table is full */
+        struct flow *old = engine_evict_pick();
+        if (old != NULL) {
+            if (!old->reported) {
+                eng.evictions++;
+                eng.cap_hits++;
+            }
+            engine_end(old, "evicted");
+            f = flow_insert(&eng.tab, k, hash, p->ts_us);
+        }
+    }
+    if (f == NULL) { /* counted like a full table's: its packets are untracked */
+        eng.untracked++;
         eng.cap_hits++;
         return NULL;
     }

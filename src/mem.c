@@ -381,6 +381,12 @@ mem_near_cap(void)
     return mem_cap_bytes != UINT64_MAX && mem_used > mem_cap_bytes - mem_cap_bytes / 8;
 }
 
+bool
+mem_run_tables_full(void)
+{
+    return mem_cap_bytes != UINT64_MAX && mem_used > mem_cap_bytes - mem_cap_bytes / 4;
+}
+
 uint64_t
 mem_heap_peak(void)
 {

@@ -32,6 +32,13 @@ uint64_t mem_cap(void);
 /* True when accounted memory is within an eighth of the memcap: callers
  * stop taking on new work there (flows to dissect, flows to classify). */
 bool mem_near_cap(void);
+
+/* True when accounted memory is past three quarters of the memcap: the
+ * tables kept for the whole run (distinct certificates, servers, names, DNS
+ * answers) take no new entries there, each counting what it refused, so
+ * that they never take the room the flows being dissected need (a long live
+ * capture would otherwise stop dissecting once they had filled the cap). */
+bool mem_run_tables_full(void);
 /* Highest size seen of glibc's heap (main arena plus mmap()ed blocks) while
  * a memcap is set; 0 under allocators that do not use brk (sanitizers). */
 uint64_t mem_heap_peak(void);

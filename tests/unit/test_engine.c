@@ -473,6 +473,33 @@ test_rst_and_tombstone(void **state)
     assert_true(got[1].id > got[0].id);
 }
 
+/* Memory refused for a new connection's flow: a closed connection's
+ * tombstone, or the least recently used flow, makes room (reported as
+ * evicted), as when the table is full; packets of a connection that still
+ * gets no flow are counted as untracked, never lost without a trace. */
+static void
+test_memory_refused_new_flow(void **state)
+{
+    (void)state;
+    start();
+    pkt_send(0, C, 42000, S, 25, TH_SYN, 100, 0, NULL, 0); /* open, in progress */
+    mem_fail_after(1);                                     /* the next flow's block */
+    pkt_send(1, C, 42001, S, 25, TH_SYN, 100, 0, NULL, 0);
+    assert_int_equal(n_got, 1);
+    assert_int_equal(got[0].cport, 42000);
+    assert_string_equal(got[0].ended, "evicted");
+    mem_fail_after(1); /* a packet from the middle: no eviction, counted */
+    pkt_send(2, C, 42002, S, 25, TH_ACK, 100, 1, NULL, 0);
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    engine_stats(&st);
+    assert_int_equal(st.evictions, 1);
+    assert_int_equal(st.untracked_packets, 1);
+    stop();
+    assert_int_equal(n_got, 2);
+    assert_int_equal(got[1].cport, 42001);
+}
+
 /* A packet stamped far in the future (or the clock stepped back) holds up
  * neither the expiry scan nor the flows behind it, and engine_tick (live,
  * the wall clock) ends idle flows with no packet at all. */
@@ -762,6 +789,7 @@ main(void)
         cmocka_unit_test_setup(test_rst_and_tombstone, setup),
         cmocka_unit_test_setup(test_timeout_packet_time, setup),
         cmocka_unit_test_setup(test_timeout_future_stamp_and_tick, setup),
+        cmocka_unit_test_setup(test_memory_refused_new_flow, setup),
         cmocka_unit_test_setup(test_eviction, setup),
         cmocka_unit_test_setup(test_full_table_midstream_does_not_evict, setup),
         cmocka_unit_test_setup(test_eviction_prefers_tombstones, setup),

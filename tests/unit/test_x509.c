@@ -483,6 +483,31 @@ test_cache_cap(void **state)
     free(z);
 }
 
+/* Past three quarters of the memcap the cache takes no new certificate
+ * (the flows being dissected keep the rest), still finding known ones. */
+static void
+test_cache_leaves_room_for_flows(void **state)
+{
+    (void)state;
+    size_t n1, n2;
+    uint8_t *x = tu_read_file(CERT("leaf.der"), &n1);
+    uint8_t *y = tu_read_file(CERT("inter.der"), &n2);
+    uint32_t a = certcache_add(x, n1);
+    assert_true(a > 0);
+    uint64_t room = mem_cap() - mem_cap() / 4 - mem_in_use();
+    void *fill = mem_alloc_raw((size_t)room + 1); /* the flows' share, taken */
+    assert_non_null(fill);
+    assert_true(mem_run_tables_full());
+    assert_int_equal(certcache_add(y, n2), 0);
+    assert_int_equal(certcache_refused(), 1);
+    assert_int_equal(certcache_add(x, n1), a);
+    mem_free(fill, (size_t)room + 1);
+    assert_false(mem_run_tables_full());
+    assert_true(certcache_add(y, n2) > 0);
+    free(x);
+    free(y);
+}
+
 int
 main(void)
 {
@@ -494,6 +519,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_bad_der, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_dedup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_leaves_room_for_flows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_redecode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_session_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exchange_name_separators, setup, teardown),
