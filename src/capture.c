@@ -599,6 +599,23 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
 }
 
 int
+capture_check_iface(const char *name, char *errbuf, unsigned errlen)
+{
+    char pe[PCAP_ERRBUF_SIZE] = "";
+    pcap_if_t *all = NULL;
+    if (pcap_findalldevs(&all, pe) != 0)
+        return 0; /* cannot tell: opening it will say */
+    bool found = false;
+    for (const pcap_if_t *d = all; d != NULL && !found; d = d->next)
+        found = strcmp(d->name, name) == 0;
+    pcap_freealldevs(all);
+    if (!found)
+        capture_err(errbuf, errlen, name, "cannot open interface",
+                    "no such device (tcpdump -D lists the interfaces)");
+    return found ? 0 : -1;
+}
+
+int
 capture_check_filter(const char *expr, int dlt, char *errbuf, unsigned errlen)
 {
     if (expr == NULL || expr[0] == '\0')

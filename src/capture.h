@@ -45,6 +45,10 @@ struct capture_stats {
 int capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_stats *stats,
                 volatile int *stop, char *errbuf, unsigned errlen);
 
+/* 0 when libpcap lists the interface (pcap_findalldevs: up or down), else
+ * -1 with a message: checked before any output is opened. */
+int capture_check_iface(const char *name, char *errbuf, unsigned errlen);
+
 /* Validates a BPF expression against a link type without opening anything. */
 int capture_check_filter(const char *expr, int dlt, char *errbuf, unsigned errlen);
 

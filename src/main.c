@@ -286,6 +286,8 @@ main_check_inputs(const struct config *cfg, char *err, size_t errlen)
             return -1;
         }
     }
+    if (cfg->iface != NULL && capture_check_iface(cfg->iface, err, (unsigned)errlen) != 0)
+        return -1;
     return capture_check_filter(cfg->bpf, DECODE_DLT_EN10MB, err, (unsigned)errlen);
 }
 

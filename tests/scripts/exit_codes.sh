@@ -109,6 +109,7 @@ gzip -c pcaps/smtp-plain.pcap >"$tmp/plain.pcap.gz"
 for what in "missing file:-r $tmp/none.pcap" "directory:-r $tmp" "empty file:-r $tmp/empty.pcap" \
   "gzip-compressed file:-r $tmp/plain.pcap.gz" "text file:-r $tmp/junk.pcap" \
   "text file after a good one:-r pcaps/smtp-plain.pcap -r $tmp/junk.pcap" \
+  "missing interface:-i smtptap-none0" \
   "bad filter:-r pcaps/smtp-plain.pcap port 25 and and"; do
   printf 'keep\n' >"$tmp/keep.json"
   # shellcheck disable=SC2086
