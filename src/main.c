@@ -28,6 +28,7 @@
 #include "report.h"
 
 static volatile int main_stop;
+static volatile sig_atomic_t main_hup; /* SIGHUP: reopen --json (live) */
 
 /* Decoded packets waiting for the engine (frames of a mapped file): see
  * engine_ahead() for why, main_on_frame() for the order. A stage's memory
@@ -56,8 +57,10 @@ struct main_run {
 static void
 main_on_signal(int sig)
 {
-    (void)sig;
-    main_stop = 1;
+    if (sig == SIGHUP)
+        main_hup = 1;
+    else
+        main_stop = 1;
 }
 
 static void
@@ -148,6 +151,10 @@ main_on_tick(void *user, int64_t now_us)
     struct main_run *run = user;
     main_ring_drain(run);
     engine_tick(now_us);
+    if (main_hup) {
+        main_hup = 0;
+        report_reopen();
+    }
     report_tick();
     if (report_output_gone())
         main_stop = 1;
@@ -370,6 +377,8 @@ main(int argc, char **argv)
     sa.sa_handler = main_on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    if (cfg.iface != NULL) /* live: log rotation (as Suricata); a file run ends as before */
+        sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     struct main_run run;

@@ -51,7 +51,10 @@ report_open(const struct config *cfg)
         if (strcmp(cfg->json_path, "-") == 0) {
             rp.out = stdout;
         } else {
-            rp.out = fopen(cfg->json_path, "w");
+            /* a live capture's records are a log: appended to, so that a
+             * restart keeps what an earlier run wrote (and a rotation
+             * tool's truncation leaves no hole); a file run's are its own */
+            rp.out = fopen(cfg->json_path, cfg->iface != NULL ? "a" : "w");
             if (!rp.out) {
                 fprintf(stderr, "smtptap: --json %s: %s\n", cfg->json_path, strerror(errno));
                 return -1;
@@ -228,6 +231,25 @@ report_finish(const struct run_stats *stats)
     agg_fini();
     dnslearn_fini();
     return worst;
+}
+
+void
+report_reopen(void)
+{
+    if (!rp.out_owned || rp.out == NULL)
+        return;
+    report_tick();
+    FILE *f = fopen(rp.cfg->json_path, "a");
+    if (f == NULL) { /* keep writing where it went until now */
+        fprintf(stderr, "smtptap: --json %s: cannot reopen: %s\n", rp.cfg->json_path,
+                strerror(errno));
+        return;
+    }
+    if (fclose(rp.out) != 0)
+        rp.j.error = true;
+    rp.out = f;
+    rp.j.f = f;
+    fprintf(stderr, "smtptap: --json %s: reopened\n", rp.cfg->json_path);
 }
 
 bool

@@ -46,6 +46,10 @@ void report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us);
  * the --json file or pipe sees each session within a second or so. */
 void report_tick(void);
 
+/* SIGHUP in a live capture (log rotation): writes out what is buffered,
+ * closes the --json file and opens its path again, appending. */
+void report_reopen(void);
+
 /* True once writing --json failed with EPIPE (its reader exited): a live
  * capture then stops, as tcpdump -w - does. */
 bool report_output_gone(void);

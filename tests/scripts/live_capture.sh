@@ -7,6 +7,7 @@
 #     capture runs (records are written out once a second, not 64 KiB at a time);
 #   - a connection left open on a quiet link ends by flow.timeout without any
 #     further packet (idle flows are expired on the wall clock);
+#   - SIGHUP reopens the --json file (log rotation);
 #   - SIGINT ends the run with exit 0, the report and the stats record;
 #   - each session says what the same capture read from the file says.
 # Needs root and ip(8) (CI runs as root); skips (77) where namespaces cannot
@@ -103,12 +104,31 @@ jq -e -s '[.[] | select(.event == "session" and .ended == "timeout" and .server.
   echo "ok   the connection left open ended by timeout on a quiet link" ||
   { echo "FAIL: no timeout record for the open 587 connection"; fail=1; }
 
+# Log rotation: the file is moved away, SIGHUP makes smtptap open its path
+# again; what comes next (here the end-of-run records) goes to the new file.
+mv "$tmp/live.json" "$tmp/live.1.json"
+kill -HUP "$pid"
+i=0
+while [ $i -lt 50 ] && ! grep -q "reopened" "$tmp/err.txt"; do
+  sleep 0.1
+  i=$((i + 1))
+done
+if [ -f "$tmp/live.json" ] && kill -0 "$pid" 2>/dev/null; then
+  echo "ok   SIGHUP: --json reopened"
+else
+  echo "FAIL: SIGHUP did not reopen --json (or ended the run)"
+  fail=1
+fi
+
 kill -INT "$pid"
 wait "$pid"
 rc=$?
 pid=""
 [ "$rc" -eq 0 ] && echo "ok   SIGINT: exit 0" || { echo "FAIL: SIGINT: exit $rc"; fail=1; }
 grep -q "Sanitizer" "$tmp/err.txt" && { echo "FAIL: sanitizer report"; fail=1; }
+grep -q '"event":"stats"' "$tmp/live.json" || { echo "FAIL: no stats record in the reopened file"; fail=1; }
+cat "$tmp/live.1.json" "$tmp/live.json" >"$tmp/all.json"
+mv "$tmp/all.json" "$tmp/live.json" # the run's whole output, for the checks below
 jq -e -s --argjson n "$sent" '[.[] | select(.event == "stats")][0]
   | .packets == $n and .drops == 0' "$tmp/live.json" >/dev/null &&
   echo "ok   stats record: $sent packets, none dropped" ||
