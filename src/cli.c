@@ -29,6 +29,7 @@ enum {
     OPT_EXPECT,
     OPT_FAIL_ON,
     OPT_NO_NDPI,
+    OPT_IGNORE_VLAN,
     OPT_LIBPCAP_READER,
 };
 
@@ -58,6 +59,7 @@ static const struct option cli_long[] = {
     {"expect", required_argument, NULL, OPT_EXPECT},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"no-ndpi", no_argument, NULL, OPT_NO_NDPI},
+    {"ignore-vlan", no_argument, NULL, OPT_IGNORE_VLAN},
     {"libpcap-reader", no_argument, NULL, OPT_LIBPCAP_READER},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -97,6 +99,8 @@ cli_usage(FILE *f)
           "  --ports LIST       more SMTP ports, comma-separated (25, 587 and 465 always)\n"
           "  --tls-ports LIST   more implicit-TLS ports (465 always)\n"
           "  --no-ndpi          do not use nDPI to classify flows on other ports\n"
+          "  --ignore-vlan      VLAN tags are no part of a connection (a span port that\n"
+          "                     tags one direction only, or tags it differently)\n"
           "  --keylog FILE      TLS key log (SSLKEYLOGFILE format): decrypt TLS 1.3\n"
           "                     handshakes to see their certificates and alerts; repeatable\n"
           "\n"
@@ -412,6 +416,9 @@ cli_parse(int argc, char **argv, struct config *cfg)
             break;
         case OPT_NO_NDPI:
             cfg->use_ndpi = false;
+            break;
+        case OPT_IGNORE_VLAN:
+            cfg->ignore_vlan = true;
             break;
         case OPT_LIBPCAP_READER:
             cfg->libpcap_reader = true;

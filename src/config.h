@@ -55,8 +55,9 @@ struct config {
     int expiry_warn_days;                  /* --expiry-warn, default 30 */
     const char *expect[CONFIG_MAX_EXPECT]; /* --expect NAME or ADDRESS=NAME */
     unsigned n_expect;
-    int fail_on;   /* --fail-on severity, -1 = never */
-    bool use_ndpi; /* nDPI classification (if built in) */
+    int fail_on;      /* --fail-on severity, -1 = never */
+    bool use_ndpi;    /* nDPI classification (if built in) */
+    bool ignore_vlan; /* VLAN tags are no part of a connection's identity (--ignore-vlan) */
     /* caps (all settable with --cap NAME=VALUE) */
     uint32_t flow_max;           /* flow.max: flows tracked at once */
     uint32_t flow_timeout;       /* flow.timeout: idle seconds (packet time) */

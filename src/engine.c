@@ -96,6 +96,7 @@ engine_init(const struct config *cfg)
     eng.lim.ooo_max = cfg->reasm_ooo_max;
     eng.lim.depth = cfg->reasm_depth;
     eng.classify_on = cfg->use_ndpi && classify_available();
+    flow_set_ignore_vlan(cfg->ignore_vlan);
     if (flow_table_init(&eng.tab, cfg->flow_max, cfg->hash_seed) != 0)
         return -1;
     eng.ready = true;

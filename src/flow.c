@@ -35,6 +35,14 @@ flow_ep_cmp(const struct ipaddr *a, uint16_t pa, const struct ipaddr *b, uint16_
     return 0;
 }
 
+static bool flow_ignore_vlan;
+
+void
+flow_set_ignore_vlan(bool on)
+{
+    flow_ignore_vlan = on;
+}
+
 void
 flow_key_from_pkt(const struct pkt *p, struct flow_key *k, uint8_t *side)
 {
@@ -54,7 +62,7 @@ flow_key_from_pkt(const struct pkt *p, struct flow_key *k, uint8_t *side)
         memcpy(k->ip[1].a, b->a, 16);
     k->port[0] = swap ? p->dport : p->sport;
     k->port[1] = swap ? p->sport : p->dport;
-    k->n_vlan = p->n_vlan > 2 ? 2 : p->n_vlan;
+    k->n_vlan = flow_ignore_vlan ? 0 : p->n_vlan > 2 ? 2 : p->n_vlan;
     for (unsigned i = 0; i < k->n_vlan; i++)
         k->vlan[i] = p->vlan[i];
     k->proto = p->ip_proto;

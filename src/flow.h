@@ -102,6 +102,11 @@ struct flow_table {
  * key endpoint 0 to endpoint 1, else 1. */
 void flow_key_from_pkt(const struct pkt *p, struct flow_key *k, uint8_t *side);
 
+/* --ignore-vlan: keys leave VLAN tags out (as Suricata's vlan.use-for-tracking
+ * false), so both directions of a connection tagged differently (a span port
+ * that tags one of them) are one flow. Set before the first key is built. */
+void flow_set_ignore_vlan(bool on);
+
 /* Sets up an empty table for max flows. seed 0 = random. Returns 0 or -1
  * (out of memory). */
 int flow_table_init(struct flow_table *t, uint32_t max, uint32_t seed);

@@ -119,4 +119,23 @@ for p in pkts:
     res.append(f)
 wrpcap(f"{sys.argv[2]}/ipv6-sll2.pcap", res, linktype=276)
 PYEOF
+# One direction tagged: a span port that tags the client's frames (VID 100)
+# and not the server's. Plain bytes, no scapy: an 802.1Q tag inserted after
+# the MAC addresses of frames to port 25.
+$py - "$base" "$out/tls12-chain-vlan-oneway.pcap" <<'PYEOF'
+import struct, sys
+data = open(sys.argv[1], 'rb').read()
+assert data[:4] == bytes.fromhex('d4c3b2a1')  # little-endian pcap, microseconds
+out, off = [data[:24]], 24
+while off + 16 <= len(data):
+    ts, tu, incl, orig = struct.unpack('<IIII', data[off:off + 16])
+    frame = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    to_server = frame[12:14] == b'\x08\x00' and struct.unpack('>H', frame[36:38])[0] == 25
+    if to_server:
+        frame = frame[:12] + b'\x81\x00\x00\x64' + frame[12:]
+        incl, orig = incl + 4, orig + 4
+    out.append(struct.pack('<IIII', ts, tu, incl, orig) + frame)
+open(sys.argv[2], 'wb').write(b''.join(out))
+PYEOF
 ls -l "$out"
