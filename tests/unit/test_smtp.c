@@ -593,6 +593,19 @@ test_implicit_and_heuristic_tls(void **state)
     tu_smtp_check_splits(t3, NSEG(t3));
 }
 
+/* A greeting and EHLO, a client gap of 10 bytes, then the n bytes of after. */
+static struct flow_ctx *
+gap_after_ehlo(const char *after, uint32_t n)
+{
+    struct flow_ctx *ctx = fctx_new(&tu_smtp_cfg, 25);
+    fctx_attach(ctx, &smtp_dissector);
+    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"220 mx\r\n", 8, 1);
+    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"EHLO c\r\n", 8, 2);
+    fctx_gap(ctx, DIR_TO_SERVER, 10, 3);
+    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)after, n, 4);
+    return ctx;
+}
+
 static void
 test_gap_resync(void **state)
 {
@@ -630,21 +643,10 @@ test_gap_resync(void **state)
 
     /* A client gap may have held STARTTLS (and its reply be lost too): a
      * ClientHello right after it is TLS; after a later command it is not. */
-    ctx = fctx_new(&tu_smtp_cfg, 25);
-    fctx_attach(ctx, &smtp_dissector);
-    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"220 mx\r\n", 8, 1);
-    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"EHLO c\r\n", 8, 2);
-    fctx_gap(ctx, DIR_TO_SERVER, 10, 3);
-    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"\r\n\x16\x03\x01\x00\x05hello", 12, 4);
+    ctx = gap_after_ehlo("\r\n\x16\x03\x01\x00\x05hello", 12);
     assert_string_equal(fctx_dissector_name(ctx), "tls");
     tu_smtp_done(ctx);
-    ctx = fctx_new(&tu_smtp_cfg, 25);
-    fctx_attach(ctx, &smtp_dissector);
-    fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"220 mx\r\n", 8, 1);
-    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"EHLO c\r\n", 8, 2);
-    fctx_gap(ctx, DIR_TO_SERVER, 10, 3);
-    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"\r\nNOOP\r\n\x16\x03\x01\x00\x05hello", 18,
-                 4);
+    ctx = gap_after_ehlo("\r\nNOOP\r\n\x16\x03\x01\x00\x05hello", 18);
     assert_string_equal(fctx_dissector_name(ctx), "smtp");
     assert_true(tu_has_event(ctx, "smtp.tls_record_unexpected"));
     tu_smtp_done(ctx);
