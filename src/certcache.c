@@ -244,6 +244,10 @@ cc_create(const uint8_t *der, size_t len, uint64_t h)
     }
     e->id = ++cc.n;
     cc_decode(e);
+    /* what the entry keeps for the run (its decoded object aside: a leaf's
+     * goes after its session, CA certificates are few): the DER, the
+     * entry, and its printed fields, about the DER's size again */
+    mem_tables_charge((int64_t)(sizeof(*e) + 2 * len));
     return e->id;
 }
 

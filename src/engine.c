@@ -369,15 +369,15 @@ engine_expire(int64_t now, uint32_t secs, bool count)
     int64_t idle = (int64_t)secs * ENGINE_US;
     for (unsigned guard = 0; guard < UINT32_MAX; guard++) {
         struct flow *f = flow_oldest(&eng.tab);
-        if (f != NULL && f->last_us > now + idle && guard < ENGINE_EXPIRE_FUTURE_MAX) {
+        if (f != NULL && f->idle_us > now + idle && guard < ENGINE_EXPIRE_FUTURE_MAX) {
             /* touched at a time far ahead of now (a packet stamped in the
              * future, or the clock stepped back): it would hold up every
-             * flow behind it in the list; it counts as touched now */
+             * flow behind it in the list; its idleness counts from now (its
+             * record's ts_end stays the latest time seen) */
             flow_touch(&eng.tab, f, now);
-            f->last_us = now;
             continue;
         }
-        if (f == NULL || now - f->last_us < idle)
+        if (f == NULL || now - f->idle_us < idle)
             break;
         if (!f->reported && count)
             eng.timeouts++;
@@ -763,7 +763,7 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
     }
     struct flow *f = flow_lookup(&eng.tab, kp, h);
     bool syn_only = (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN;
-    if (f != NULL && now - f->last_us >= (int64_t)eng.cfg->flow_timeout * ENGINE_US) {
+    if (f != NULL && now - f->idle_us >= (int64_t)eng.cfg->flow_timeout * ENGINE_US) {
         if (!f->reported)
             eng.timeouts++;
         engine_end(f, "timeout");

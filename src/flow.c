@@ -255,7 +255,7 @@ flow_insert(struct flow_table *t, const struct flow_key *k, uint32_t hash, int64
     f->key = *k;
     f->hash = hash;
     f->id = ++t->next_id;
-    f->first_us = f->last_us = now_us;
+    f->first_us = f->last_us = f->idle_us = now_us;
     t->slots[i].hash = hash;
     t->slots[i].f = f;
     flow_lru_append(t, f);
@@ -303,6 +303,7 @@ flow_touch(struct flow_table *t, struct flow *f, int64_t now_us)
 {
     if (now_us > f->last_us)
         f->last_us = now_us;
+    f->idle_us = now_us;
     if (t->lru_tail != f) {
         flow_lru_unlink(t, f);
         flow_lru_append(t, f);

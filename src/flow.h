@@ -50,7 +50,8 @@ struct flow {
     struct flow *lru_prev, *lru_next; /* by last packet time, oldest first */
     struct flow *all_prev, *all_next; /* by creation (= id) order */
     uint64_t id;                      /* 1, 2, ... in order of first packet */
-    int64_t first_us, last_us;
+    int64_t first_us, last_us; /* first and latest packet time seen (the record's ts, ts_end) */
+    int64_t idle_us;           /* time idleness counts from: the last touch's (timeouts) */
     int64_t chain_us; /* packet time that completed the server's chain in clear (0: none) */
 
     /* ---- engine state. Indexes [s] are key sides: s = 0 is endpoint 0 ->

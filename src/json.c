@@ -3,6 +3,7 @@
 #include "strcopy.h"
 #include "utf8.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,14 +24,24 @@ json_init(struct json *j, FILE *f)
     j->first[0] = true;
 }
 
+/* A write failed: remembered with its errno (the first one), which glibc's
+ * stdio may not report again once it has dropped its buffer. */
+static void
+json_failed(struct json *j)
+{
+    if (!j->error)
+        j->err = errno;
+    j->error = true;
+}
+
 int
 json_flush(struct json *j)
 {
     if (j->f && j->len && fwrite(j->buf, 1, j->len, j->f) != j->len)
-        j->error = true;
+        json_failed(j);
     j->len = 0;
     if (j->f && fflush(j->f) != 0)
-        j->error = true;
+        json_failed(j);
     return j->error ? -1 : 0;
 }
 
@@ -51,7 +62,8 @@ json_grow(struct json *j, size_t n)
         cap *= 2;
     char *nb = realloc(j->buf, cap);
     if (!nb) {
-        j->error = true;
+        errno = ENOMEM;
+        json_failed(j);
         return false;
     }
     j->buf = nb;
@@ -305,7 +317,7 @@ json_record_end(struct json *j)
     j->first[0] = true;
     if (j->len >= JSON_FLUSH_AT && j->f) {
         if (fwrite(j->buf, 1, j->len, j->f) != j->len)
-            j->error = true;
+            json_failed(j);
         j->len = 0;
     }
 }

@@ -20,6 +20,7 @@ struct json {
     int depth;
     bool first[JSON_DEPTH_MAX]; /* no member written yet at this depth */
     bool error;                 /* a write failed (reported once by json_close) */
+    int err;                    /* errno of the first failed write (EPIPE: the reader is gone) */
 };
 
 /* Re-emitting a value rendered earlier: json_pos() before and after writing

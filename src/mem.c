@@ -55,6 +55,7 @@ static uint64_t mem_high;
 static uint64_t mem_hits;
 static uint64_t mem_fail_k;
 static uintptr_t mem_brk0;     /* program break at mem_init */
+static uintptr_t mem_brk_ok;   /* highest program break seen while the heap was within its limit */
 static uint64_t mem_mapped;    /* accounted bytes of mmap()ed blocks */
 static uint64_t mem_heap_high; /* highest heap + mapped seen */
 
@@ -157,33 +158,39 @@ mem_init(uint64_t memcap)
     /* A fixed threshold: glibc otherwise raises it as mmap()ed blocks are
      * freed, moving big blocks into the arena. */
     mallopt(M_MMAP_THRESHOLD, MEM_MMAP_MIN);
-    mem_brk0 = (uintptr_t)sbrk(0);
+    mem_brk0 = mem_brk_ok = (uintptr_t)sbrk(0);
+    mem_tables_charge(-(int64_t)mem_tables());
 }
 
-/* After a successful malloc of n bytes, with the heap's end at brk_before
- * before it: 0 if the heap stayed within the cap plus slack or the block
- * came from memory the heap already had, else -1 (the caller frees and
- * refuses). A block that reuses freed memory never counts against the
- * limit: the heap's end stays high when long-lived blocks sit at its top,
- * and refusing those would refuse every new flow however little is in use.
- * brk_before 0: refuse whenever the heap is past the limit (realloc). */
+/* After a successful malloc of n bytes at p: 0 if the heap stayed within
+ * the cap plus slack, or the block lies wholly below the highest end the
+ * heap had while within it (memory the heap was allowed, reused: refusing
+ * it would refuse every new flow once long-lived blocks sit at the heap's
+ * top, however little is in use); else -1 (the caller frees and refuses).
+ * A block past that end is refused even when the heap did not grow for it:
+ * glibc keeps free room above a trimmed top, and taking it would let the
+ * heap creep past the limit one refusal at a time. p NULL: refuse whenever
+ * the heap is past the limit (realloc). */
 static int
-mem_heap_check(size_t n, uintptr_t brk_before)
+mem_heap_check(size_t n, const void *p)
 {
     if (mem_cap_bytes == UINT64_MAX)
         return 0;
     if (n >= MEM_MMAP_MIN)
         return 0; /* mmap()ed: outside the arena, counted in mem_mapped */
     uintptr_t brk_now = (uintptr_t)sbrk(0);
-    if (brk_before != 0 && brk_now <= brk_before)
-        return 0; /* the heap did not grow for this block */
     uint64_t heap = brk_now > mem_brk0 ? (uint64_t)(brk_now - mem_brk0) : 0;
     heap += mem_mapped;
-    if (heap > mem_cap_bytes + mem_cap_bytes / MEM_HEAP_SLACK_DIV)
-        return -1;
-    if (heap > mem_heap_high)
-        mem_heap_high = heap;
-    return 0;
+    if (heap <= mem_cap_bytes + mem_cap_bytes / MEM_HEAP_SLACK_DIV) {
+        if (brk_now > mem_brk_ok)
+            mem_brk_ok = brk_now;
+        if (heap > mem_heap_high)
+            mem_heap_high = heap;
+        return 0;
+    }
+    /* past the limit (free room glibc keeps above a trimmed top counts):
+     * only a block within the heap as it was allowed to be */
+    return p != NULL && (uintptr_t)p + n <= mem_brk_ok ? 0 : -1;
 }
 
 static void
@@ -253,9 +260,8 @@ mem_get(size_t n, int zero)
             memset(p, 0, n);
         return p;
     }
-    uintptr_t brk_before = (uintptr_t)sbrk(0);
     p = zero ? calloc(1, rs) : malloc(rs);
-    if (p != NULL && mem_heap_check(n, brk_before) != 0) {
+    if (p != NULL && mem_heap_check(n, p) != 0) {
         free(p); /* glibc gives the top of the heap back */
         p = NULL;
     }
@@ -312,7 +318,7 @@ mem_realloc(void *p, size_t old_n, size_t new_n)
         return NULL;
     /* realloc cannot be undone with p intact: refuse growth while the heap
      * is already past its limit instead (it overshoots by one block at most). */
-    if (nc > oc && new_n < MEM_MMAP_MIN && mem_heap_check(0, 0) != 0) {
+    if (nc > oc && new_n < MEM_MMAP_MIN && mem_heap_check(0, NULL) != 0) {
         mem_used -= nc - oc;
         mem_hits++;
         return NULL;
@@ -381,10 +387,27 @@ mem_near_cap(void)
     return mem_cap_bytes != UINT64_MAX && mem_used > mem_cap_bytes - mem_cap_bytes / 8;
 }
 
+static uint64_t mem_tables_used;
+
+void
+mem_tables_charge(int64_t bytes)
+{
+    if (bytes < 0 && (uint64_t)-bytes > mem_tables_used)
+        mem_tables_used = 0;
+    else
+        mem_tables_used += (uint64_t)bytes;
+}
+
+uint64_t
+mem_tables(void)
+{
+    return mem_tables_used;
+}
+
 bool
 mem_run_tables_full(void)
 {
-    return mem_cap_bytes != UINT64_MAX && mem_used > mem_cap_bytes - mem_cap_bytes / 4;
+    return mem_cap_bytes != UINT64_MAX && mem_tables_used > mem_cap_bytes / 2;
 }
 
 uint64_t

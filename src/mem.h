@@ -33,11 +33,15 @@ uint64_t mem_cap(void);
  * stop taking on new work there (flows to dissect, flows to classify). */
 bool mem_near_cap(void);
 
-/* True when accounted memory is past three quarters of the memcap: the
- * tables kept for the whole run (distinct certificates, servers, names, DNS
- * answers) take no new entries there, each counting what it refused, so
- * that they never take the room the flows being dissected need (a long live
- * capture would otherwise stop dissecting once they had filled the cap). */
+/* The tables kept for the whole run (distinct certificates, servers, names,
+ * DNS answers) charge what they keep here (bytes; negative: released).
+ * Past half the memcap they take no new entries, each counting what it
+ * refused, so that they never take the room the flows being dissected need
+ * (a long live capture would otherwise stop dissecting once they had
+ * filled the cap). Their own bytes, not all memory in use: flows, nDPI's
+ * tables and the trust store do not count. */
+void mem_tables_charge(int64_t bytes);
+uint64_t mem_tables(void);
 bool mem_run_tables_full(void);
 /* Highest size seen of glibc's heap (main arena plus mmap()ed blocks) while
  * a memcap is set; 0 under allocators that do not use brk (sanitizers). */

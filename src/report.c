@@ -14,6 +14,7 @@
 #include "diagnose.h"
 #include "dnslearn.h"
 #include "json.h"
+#include "mem.h"
 #include "report_cert.h"
 #include "report_session.h"
 
@@ -106,7 +107,9 @@ report_flow(const struct flow_record *rec)
     diagnose_session(rec, names, n, &dg);
     if (rp.out) /* nothing to format without --json */
         report_session_json(&rp.j, rec, &dg);
+    uint64_t before = mem_in_use(); /* the aggregation is a run-long table */
     agg_session(rec, &dg);
+    mem_tables_charge((int64_t)(mem_in_use() - before));
     if (rp.cfg->certs_dir) {
         report_write_certs(f->tls.server_chain, f->tls.n_server_chain);
         report_write_certs(f->tls.client_chain, f->tls.n_client_chain);
@@ -120,13 +123,17 @@ report_dns_addr(const char *name, const struct ipaddr *addr, const struct ipaddr
                 int64_t ts_us)
 {
     (void)resolver_client;
+    uint64_t before = mem_in_use(); /* a run-long table */
     dnslearn_addr(name, addr, ts_us);
+    mem_tables_charge((int64_t)(mem_in_use() - before));
 }
 
 void
 report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us)
 {
+    uint64_t before = mem_in_use();
     dnslearn_mx(domain, mx_host, ts_us);
+    mem_tables_charge((int64_t)(mem_in_use() - before));
 }
 
 static void
@@ -182,13 +189,12 @@ report_tick(void)
         return;
     /* also when nothing is buffered here: json_record_end hands 64 KiB at a
      * time to stdio, which may still hold the end of a record */
-    errno = 0;
     (void)json_flush(&rp.j);
-    int e = errno;
+    int e = rp.j.err;                   /* the first failure's, wherever it happened */
     if (rp.j.error && !rp.error_said) { /* said once now, and again at the end */
         rp.error_said = true;
-        fprintf(stderr, "smtptap: --json %s: write error (%s)%s\n", rp.cfg->json_path,
-                e != 0 ? strerror(e) : "earlier", e == EPIPE ? ": stopping" : "");
+        fprintf(stderr, "smtptap: --json %s: write error (%s)%s\n", rp.cfg->json_path, strerror(e),
+                e == EPIPE ? ": stopping" : "");
         rp.broken_pipe = e == EPIPE;
     }
 }
@@ -202,7 +208,8 @@ report_finish(const struct run_stats *stats)
     report_stats_json(&rp.j, stats);
     int rc = json_flush(&rp.j);
     if (rc != 0)
-        fprintf(stderr, "smtptap: --json %s: write error\n", rp.cfg->json_path);
+        fprintf(stderr, "smtptap: --json %s: write error (%s)\n", rp.cfg->json_path,
+                strerror(rp.j.err));
     rp.write_failed = rc != 0 || rp.cert_write_errors > 0;
     if (!rp.cfg->quiet) {
         /* With the NDJSON on stdout, the report goes to stderr. */

@@ -149,7 +149,7 @@ report_cert_render(struct json *j, const char *key, uint32_t cert_id)
     json_bool(j, "self_signed", x->self_signed);
     json_bool(j, "is_ca", x->is_ca);
     json_str(j, "exchange_thumbprint", h1u);
-    char xn[1200];
+    char xn[2 * 4100 + 8]; /* <I>issuer<S>subject: each at most x509_winname's 4 099 bytes */
     if (x509_exchange_cert_name(x, xn, sizeof(xn)) == 0)
         json_utf8(j, "exchange_cert_name", xn);
     json_uint(j, "length", e->der_len);

@@ -46,16 +46,19 @@ utf8_decode(const uint8_t *s, size_t n, uint32_t *cp)
 }
 
 /* True for a character shown as itself: not a C0 or C1 control or DEL, and
- * not one that reorders or hides text on a terminal (the bidirectional
- * embeddings, overrides and isolates of Unicode's UAX #9, the zero-width
- * marks, the byte order mark). */
+ * not one that reorders, hides or breaks text on a terminal: the soft
+ * hyphen, Arabic letter mark, Mongolian vowel separator, zero-width and
+ * bidirectional marks, embeddings, overrides and isolates (Unicode UAX #9),
+ * line and paragraph separators, invisible operators, the byte order mark,
+ * interlinear annotation and tag characters. */
 static inline bool
 utf8_shown(uint32_t cp)
 {
     if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
         return false;
-    if ((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
-        (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF)
+    if (cp == 0xAD || cp == 0x61C || cp == 0x180E || (cp >= 0x200B && cp <= 0x200F) ||
+        (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF ||
+        (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F))
         return false;
     return true;
 }

@@ -86,37 +86,47 @@ test_realloc_refused_keeps_block(void **state)
     assert_int_equal(mem_in_use(), 0);
 }
 
-/* A heap past its limit because of blocks at its top (long-lived tables,
- * other libraries' memory) still gives the holes below to new blocks: only
- * a block that makes the heap grow is refused. */
+/* A heap past its limit (here pushed there by blocks outside the account
+ * at its top) still gives the holes it had while within the limit to new
+ * blocks; a block above that, even from room glibc keeps free after a
+ * refusal, is refused, so the heap cannot creep past the limit. */
 static void
 test_holes_reused_past_limit(void **state)
 {
     (void)state;
     mem_init(1u << 20);
-    enum { N = 4096 };
-    static void *other[N];
-    for (unsigned i = 0; i < N; i++) { /* 1.2 MiB outside the account */
-        other[i] = malloc(HOLE);
+    enum { N = 1200, M = 640 };
+    static void *mine[N], *other[M];
+    unsigned n = 0;
+    while (n < N && (mine[n] = mem_alloc_raw(HOLE)) != NULL) /* the heap, within its limit */
+        n++;
+    assert_true(n > 1000);
+    for (unsigned i = 0; i < n; i += 2) { /* holes inside it */
+        mem_free(mine[i], HOLE);
+        mine[i] = NULL;
+    }
+    for (unsigned i = 0; i < M;
+         i++) { /* 1.3 MiB outside the account, at the top (too big for the holes) */
+        other[i] = malloc(2048);
         assert_non_null(other[i]);
     }
-    for (unsigned i = 0; i < N / 2; i += 2) { /* holes low in the heap */
-        free(other[i]);
-        other[i] = NULL;
-    }
+    uint64_t hits0 = mem_cap_hits();
+    for (unsigned i = 0; i < n; i += 2) /* the holes: taken again */
+        assert_non_null(mine[i] = mem_alloc_raw(HOLE));
+    assert_int_equal(mem_cap_hits(), hits0);
+    /* above them: refused, however many tries (each refusal's freed block
+     * leaves free room at the top that a later block would fit) */
     unsigned got = 0;
-    for (unsigned i = 0; i < 200; i++) {
-        void *p = mem_alloc_raw(HOLE);
-        if (p != NULL) {
-            got++;
-            slot[i] = p;
-        }
-    }
-    assert_int_equal(got, 200);
-    assert_int_equal(mem_cap_hits(), 0);
-    for (unsigned i = 0; i < 200; i++)
-        mem_free(slot[i], HOLE);
-    for (unsigned i = 0; i < N; i++)
+    static void *extra[1500];
+    for (unsigned i = 0; i < 1500; i++)
+        got += (extra[i] = mem_alloc_raw(600)) != NULL;
+    assert_true(got <= 16); /* at most what mem.c's own lists held */
+    for (unsigned i = 0; i < 1500; i++)
+        if (extra[i] != NULL)
+            mem_free(extra[i], 600);
+    for (unsigned i = 0; i < n; i++)
+        mem_free(mine[i], HOLE);
+    for (unsigned i = 0; i < M; i++)
         free(other[i]);
     assert_int_equal(mem_in_use(), 0);
 }

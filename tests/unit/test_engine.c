@@ -82,7 +82,7 @@ struct got {
     char client_by[16], ended[16], status[24], dissector[8];
     bool midstream, implicit_tls, syn_seen[2];
     uint64_t pkts[2], gaps[2], truncated;
-    int64_t chain_us;
+    int64_t chain_us, ts_us, ts_end_us;
     char anomalies[256];
 };
 
@@ -105,6 +105,8 @@ sink(void *user, const struct flow_record *rec)
     snprintf(g->dissector, sizeof(g->dissector), "%s", rec->dissector ? rec->dissector : "-");
     g->midstream = rec->midstream;
     g->chain_us = rec->chain_us;
+    g->ts_us = rec->ts_us;
+    g->ts_end_us = rec->ts_end_us;
     g->syn_seen[0] = rec->syn_seen[0];
     g->syn_seen[1] = rec->syn_seen[1];
     g->implicit_tls = rec->facts != NULL && rec->facts->smtp.implicit_tls;
@@ -525,6 +527,8 @@ test_timeout_future_stamp_and_tick(void **state)
     assert_int_equal(n_got, 4);
     assert_int_equal(got[3].cport, 41003);
     assert_string_equal(got[3].ended, "timeout");
+    for (unsigned i = 0; i < n_got; i++) /* ts_end is the latest time seen, never before ts */
+        assert_true(got[i].ts_end_us >= got[i].ts_us);
     stop();
     assert_int_equal(n_got, 4);
 }
