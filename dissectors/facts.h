@@ -124,7 +124,7 @@ struct session_facts {
     struct smtp_facts smtp;
     struct tls_facts tls;
     /* Set by the engine before the first byte: the connection was picked
-     * up without its handshake, so a dissector cannot tell where in the
+     * up without its SYN or SYN-ACK, so a dissector cannot tell where in the
      * dialogue the bytes start (a reply may be paired with a message body's
      * line); the SMTP dissector then keeps codes and verbs but no text. */
     bool midstream;

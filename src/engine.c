@@ -483,6 +483,16 @@ engine_memory_reserved(void)
     return cap != UINT64_MAX && (eng.dissecting >= cap / ENGINE_DISSECT_BUDGET || mem_near_cap());
 }
 
+/* True when the first payload is known to be where the connection's data
+ * starts: its SYN or SYN-ACK was seen (a SYN-ACK gives both initial
+ * sequence numbers, RFC 9293 §3.4), so the dissectors may trust where the
+ * dialogue begins. A flow picked up later is midstream for them too. */
+static bool
+engine_start_known(const struct flow *f)
+{
+    return !f->midstream || f->syn_seen[0] || f->syn_seen[1];
+}
+
 /* Decides on the first payload of either side (bounded: no waiting). */
 static void
 engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
@@ -498,9 +508,9 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
         implicit = true;
     } else if (f->mail_port) {
         d = engine_smtp;
-    } else if (!f->midstream && ((!from_client && engine_starts_ci(pl, n, "220")) ||
-                                 (from_client && (engine_starts_ci(pl, n, "EHLO") ||
-                                                  engine_starts_ci(pl, n, "HELO"))))) {
+    } else if (engine_start_known(f) && ((!from_client && engine_starts_ci(pl, n, "220")) ||
+                                         (from_client && (engine_starts_ci(pl, n, "EHLO") ||
+                                                          engine_starts_ci(pl, n, "HELO"))))) {
         /* SMTP on another port: a server that speaks first with 220 or a
          * client that greets (RFC 5321 §3.1), at the start of a connection
          * seen from its SYN only. Picked up midstream, the first words seen
@@ -527,7 +537,7 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
         engine_flow_event(f, "memcap", "flow context could not be allocated", p->ts_us);
         return;
     }
-    fctx_facts(f->ctx)->midstream = f->midstream;
+    fctx_facts(f->ctx)->midstream = !engine_start_known(f);
     fctx_attach(f->ctx, d);
     if (implicit)
         fctx_facts(f->ctx)->smtp.implicit_tls = true;

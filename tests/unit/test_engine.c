@@ -83,6 +83,7 @@ struct got {
     bool midstream, implicit_tls, syn_seen[2];
     uint64_t pkts[2], gaps[2], truncated;
     int64_t chain_us, ts_us, ts_end_us;
+    bool facts_midstream; /* what the dissectors were told */
     char anomalies[256];
 };
 
@@ -107,6 +108,7 @@ sink(void *user, const struct flow_record *rec)
     g->chain_us = rec->chain_us;
     g->ts_us = rec->ts_us;
     g->ts_end_us = rec->ts_end_us;
+    g->facts_midstream = rec->facts != NULL && rec->facts->midstream;
     g->syn_seen[0] = rec->syn_seen[0];
     g->syn_seen[1] = rec->syn_seen[1];
     g->implicit_tls = rec->facts != NULL && rec->facts->smtp.implicit_tls;
@@ -387,16 +389,27 @@ test_other_port_needs_handshake(void **state)
     pkt_send(1, S, 3000, C, 4000, TH_ACK, 10, 20, NULL, 0);
     pkt_send(1, C, 4000, S, 3000, TH_ACK | TH_PSH, 20, 10, "ehlo x\r\n", 0);
     pkt_send(2, S, 3001, C, 4001, TH_ACK | TH_PSH, 10, 20, "220 mx ESMTP\r\n", 0);
+    /* the client's ACK first (the SYN lost, the SYN-ACK shown after it):
+     * picked up midstream, but the SYN-ACK gives both starts before any
+     * data, so the greeting is one */
+    pkt_send(2, C, 4003, S, 3003, TH_ACK, 61, 51, NULL, 0);
+    pkt_send(2, S, 3003, C, 4003, TH_SYN | TH_ACK, 50, 61, NULL, 0);
+    pkt_send(2, S, 3003, C, 4003, TH_ACK | TH_PSH, 51, 61, "220 mx ESMTP\r\n", 0);
     /* with its handshake seen, a greeting on a non-mail port is SMTP */
     pkt_send(3, C, 4002, S, 3002, TH_SYN, 30, 0, NULL, 0);
     pkt_send(3, S, 3002, C, 4002, TH_SYN | TH_ACK, 40, 31, NULL, 0);
     pkt_send(3, C, 4002, S, 3002, TH_ACK, 31, 41, NULL, 0);
     pkt_send(3, S, 3002, C, 4002, TH_ACK | TH_PSH, 41, 31, "220 mx ESMTP\r\n", 0);
     stop();
-    assert_int_equal(n_got, 1);
-    assert_string_equal(got[0].client_by, "syn");
-    assert_int_equal(got[0].cport, 4002);
+    assert_int_equal(n_got, 2);
+    assert_int_equal(got[0].cport, 4003);
     assert_string_equal(got[0].dissector, "smtp");
+    assert_true(got[0].midstream);        /* the record says it was picked up late */
+    assert_false(got[0].facts_midstream); /* but the dialogue's start is known */
+    assert_string_equal(got[1].client_by, "syn");
+    assert_int_equal(got[1].cport, 4002);
+    assert_string_equal(got[1].dissector, "smtp");
+    assert_false(got[1].facts_midstream);
 }
 
 static void
