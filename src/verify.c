@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "certcache.h"
 #include "mem.h"
@@ -91,11 +93,17 @@ verify_load(const struct config *cfg, char *err, size_t errlen)
                      cfg->ca_files[i]);
             return -1;
         }
-    for (unsigned i = 0; i < cfg->n_ca_paths; i++)
-        if (X509_STORE_load_path(vf.store, cfg->ca_paths[i]) != 1) {
-            snprintf(err, errlen, "--ca-path %s: not a readable directory", cfg->ca_paths[i]);
+    for (unsigned i = 0; i < cfg->n_ca_paths; i++) {
+        /* OpenSSL only looks in the directory when a chain needs an issuer:
+         * a missing or unreadable one would fail silently, run after run */
+        struct stat sb;
+        const char *p = cfg->ca_paths[i];
+        if (stat(p, &sb) != 0 || !S_ISDIR(sb.st_mode) || access(p, R_OK | X_OK) != 0 ||
+            X509_STORE_load_path(vf.store, p) != 1) {
+            snprintf(err, errlen, "--ca-path %s: not a readable directory", p);
             return -1;
         }
+    }
     return 0;
 }
 

@@ -56,6 +56,8 @@ expect 3 "missing capture file" -q -r "$tmp/does-not-exist.pcap"
 printf 'not a capture at all\n' >"$tmp/junk.pcap"
 expect 3 "not a capture" -q -r "$tmp/junk.pcap"
 expect 3 "unreadable --ca-file" -q --ca-file "$tmp/none.pem" -r pcaps/smtp-plain.pcap
+expect 3 "missing --ca-path" -q --ca-path "$tmp/no-such-dir" -r pcaps/smtp-plain.pcap
+expect 3 "--ca-path on a file" -q --ca-path README.md -r pcaps/smtp-plain.pcap
 expect 3 "unreadable --keylog" -q --keylog "$tmp/none.keys" -r pcaps/smtp-plain.pcap
 printf 'CLIENT_RANDOM 00 11\n# nothing usable\n' >"$tmp/bad.keys"
 expect 3 "--keylog without TLS 1.3 secrets" -q --keylog "$tmp/bad.keys" -r pcaps/smtp-plain.pcap
