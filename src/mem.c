@@ -407,7 +407,7 @@ mem_tables(void)
 bool
 mem_run_tables_full(void)
 {
-    return mem_cap_bytes != UINT64_MAX && mem_tables_used > mem_cap_bytes / 2;
+    return mem_cap_bytes != UINT64_MAX && mem_tables_used > mem_cap_bytes - mem_cap_bytes / 4;
 }
 
 uint64_t

@@ -35,7 +35,7 @@ bool mem_near_cap(void);
 
 /* The tables kept for the whole run (distinct certificates, servers, names,
  * DNS answers) charge what they keep here (bytes; negative: released).
- * Past half the memcap they take no new entries, each counting what it
+ * Past three quarters of the memcap they take no new entries, each counting what it
  * refused, so that they never take the room the flows being dissected need
  * (a long live capture would otherwise stop dissecting once they had
  * filled the cap). Their own bytes, not all memory in use: flows, nDPI's
