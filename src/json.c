@@ -207,6 +207,13 @@ json_escaped(struct json *j, const uint8_t *s, size_t n)
     json_put(j, "\"", 1);
 }
 
+/* json_escape_run over s[0..n) from its start. */
+static void
+json_escape_plain(struct json *j, const uint8_t *s, size_t n)
+{
+    json_escape_run(j, s, n, json_scan(s, 0, n));
+}
+
 /* \uXXXX of one UTF-16 code unit. */
 static void
 json_u16(struct json *j, uint32_t u)
@@ -351,7 +358,7 @@ json_utf8_k(struct json *j, const char *key, size_t kn, const char *str)
             i++;
             continue;
         }
-        json_escape_run(j, s + run, i - run, json_scan(s + run, 0, i - run));
+        json_escape_plain(j, s + run, i - run);
         if (cp >= 0x10000) { /* RFC 8259 §7: a surrogate pair */
             json_u16(j, 0xD800 + ((cp - 0x10000) >> 10));
             json_u16(j, 0xDC00 + ((cp - 0x10000) & 0x3FF));
@@ -361,7 +368,7 @@ json_utf8_k(struct json *j, const char *key, size_t kn, const char *str)
         i += len;
         run = i;
     }
-    json_escape_run(j, s + run, n - run, json_scan(s + run, 0, n - run));
+    json_escape_plain(j, s + run, n - run);
     json_put(j, "\"", 1);
 }
 

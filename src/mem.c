@@ -58,6 +58,7 @@ static uintptr_t mem_brk0;     /* program break at mem_init */
 static uintptr_t mem_brk_ok;   /* highest program break seen while the heap was within its limit */
 static uint64_t mem_mapped;    /* accounted bytes of mmap()ed blocks */
 static uint64_t mem_heap_high; /* highest heap + mapped seen */
+static uint64_t mem_tables_used; /* bytes the run-long tables keep (mem_tables_charge) */
 
 /* The list for a request of n bytes, or -1 (too large to keep). */
 static int
@@ -159,7 +160,7 @@ mem_init(uint64_t memcap)
      * freed, moving big blocks into the arena. */
     mallopt(M_MMAP_THRESHOLD, MEM_MMAP_MIN);
     mem_brk0 = mem_brk_ok = (uintptr_t)sbrk(0);
-    mem_tables_charge(-(int64_t)mem_tables());
+    mem_tables_used = 0;
 }
 
 /* After a successful malloc of n bytes at p: 0 if the heap stayed within
@@ -386,8 +387,6 @@ mem_near_cap(void)
 {
     return mem_cap_bytes != UINT64_MAX && mem_used > mem_cap_bytes - mem_cap_bytes / 8;
 }
-
-static uint64_t mem_tables_used;
 
 void
 mem_tables_charge(int64_t bytes)

@@ -32,6 +32,14 @@ static struct {
     bool error_said;   /* a --json write error was said during the run */
 } rp;
 
+/* The aggregation and DNS learning are run-long tables: what a call added
+ * to the memory in use since `before` is charged to them (mem.h). */
+static void
+report_tables_grew(uint64_t before)
+{
+    mem_tables_charge((int64_t)(mem_in_use() - before));
+}
+
 int
 report_open(const struct config *cfg)
 {
@@ -107,9 +115,9 @@ report_flow(const struct flow_record *rec)
     diagnose_session(rec, names, n, &dg);
     if (rp.out) /* nothing to format without --json */
         report_session_json(&rp.j, rec, &dg);
-    uint64_t before = mem_in_use(); /* the aggregation is a run-long table */
+    uint64_t before = mem_in_use();
     agg_session(rec, &dg);
-    mem_tables_charge((int64_t)(mem_in_use() - before));
+    report_tables_grew(before);
     if (rp.cfg->certs_dir) {
         report_write_certs(f->tls.server_chain, f->tls.n_server_chain);
         report_write_certs(f->tls.client_chain, f->tls.n_client_chain);
@@ -123,9 +131,9 @@ report_dns_addr(const char *name, const struct ipaddr *addr, const struct ipaddr
                 int64_t ts_us)
 {
     (void)resolver_client;
-    uint64_t before = mem_in_use(); /* a run-long table */
+    uint64_t before = mem_in_use();
     dnslearn_addr(name, addr, ts_us);
-    mem_tables_charge((int64_t)(mem_in_use() - before));
+    report_tables_grew(before);
 }
 
 void
@@ -133,7 +141,7 @@ report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us)
 {
     uint64_t before = mem_in_use();
     dnslearn_mx(domain, mx_host, ts_us);
-    mem_tables_charge((int64_t)(mem_in_use() - before));
+    report_tables_grew(before);
 }
 
 static void

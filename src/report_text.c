@@ -21,8 +21,9 @@ rt_color(bool on, int sev)
 
 /* Writes text that holds bytes from the wire (a server's names, a
  * finding's summary quoting them): controls, DEL and bytes >= 0x80 as
- * \xNN, as the SAN values are written, so that a peer's bytes can never
- * drive the terminal (escape sequences) or pass for other text. */
+ * \xNN, so that a peer's bytes can never drive the terminal (escape
+ * sequences). Backslashes stay single, unlike the SAN values' escaping:
+ * summaries quote RFC 2253 names, already escaped by OpenSSL. */
 static void
 rt_text(FILE *f, const char *s)
 {
