@@ -184,6 +184,7 @@ struct agg_state {
     uint32_t n_findings, cap_findings;
     int64_t last_ts;
     int max_severity;
+    bool snapshot; /* the records written are a snapshot's (agg_snapshot.c) */
 };
 extern struct agg_state agg;
 
@@ -197,6 +198,12 @@ uint32_t agg_server_index(const struct endpoint *ep);
 void agn_session(const struct flow_record *rec, const struct diagnosis *dg);
 void agn_finish(void); /* sorts; adds name findings (before they are sorted) */
 void agn_write_json(struct json *j);
+/* A snapshot (agg_snapshot.c): agn_finish is to sort a copy of the names'
+ * table, which agn_snapshot_end puts back. */
+bool agn_snapshot_begin(void);
+void agn_snapshot_end(void);
+/* qsort order of agg.servers: address family, address, port. */
+int agg_cmp_server(const void *a, const void *b);
 void agn_write_text(FILE *f);
 void agn_fini(void);
 uint32_t agn_dropped(void); /* names not aggregated (report.servers_max, memory) */

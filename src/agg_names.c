@@ -275,6 +275,8 @@ agn_json(struct json *j, const struct agn_name *x)
     char b[80];
     json_obj_begin(j, NULL);
     json_str(j, "event", "name");
+    if (agg.snapshot)
+        json_bool(j, "snapshot", true);
     json_str(j, "name", x->name);
     json_str(j, "source", x->source);
     json_uint(j, "sessions", x->sessions);
@@ -353,6 +355,31 @@ agn_write_text(FILE *f)
         }
         fprintf(f, "\n");
     }
+}
+
+static struct agn_name **agn_saved; /* the table a snapshot works on a copy of */
+
+bool
+agn_snapshot_begin(void)
+{
+    struct agn_name **copy = NULL;
+    if (agn.n) {
+        copy = mem_alloc((size_t)agn.n * sizeof(*copy));
+        if (copy == NULL)
+            return false;
+        memcpy(copy, agn.v, (size_t)agn.n * sizeof(*copy));
+    }
+    agn_saved = agn.v;
+    agn.v = copy;
+    return true;
+}
+
+void
+agn_snapshot_end(void)
+{
+    mem_free(agn.v, (size_t)agn.n * sizeof(*agn.v));
+    agn.v = agn_saved;
+    agn_saved = NULL;
 }
 
 void

@@ -535,7 +535,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     }
 }
 
-static int
+int
 agg_cmp_server(const void *a, const void *b)
 {
     const struct agg_server *x = *(struct agg_server *const *)a,
@@ -670,6 +670,8 @@ agg_json_server(struct json *j, const struct agg_server *s)
     char b[64];
     json_obj_begin(j, NULL);
     json_str(j, "event", "server");
+    if (agg.snapshot)
+        json_bool(j, "snapshot", true);
     report_endpoint_json(j, "server", &s->ep);
     json_arr_begin(j, "names");
     for (unsigned i = 0; i < s->n_names; i++)
@@ -788,6 +790,8 @@ agg_json_finding(struct json *j, const struct agg_finding *f)
     char b[64];
     json_obj_begin(j, NULL);
     json_str(j, "event", "finding");
+    if (agg.snapshot)
+        json_bool(j, "snapshot", true);
     json_str(j, "severity", agg_severity_str(f->severity));
     json_str(j, "kind", f->kind);
     report_endpoint_json(j, "server", &s->ep);

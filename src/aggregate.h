@@ -5,7 +5,8 @@
  * fallback, and one finding kind per session diagnosis flag).
  *
  * Call order: agg_init, agg_session for every finished session (in the order
- * flows end), agg_finish, then the writers, then agg_fini. */
+ * flows end), agg_finish, then the writers, then agg_fini; snapshots (below)
+ * between sessions. */
 #ifndef SMTPTAP_AGGREGATE_H
 #define SMTPTAP_AGGREGATE_H
 
@@ -36,6 +37,14 @@ void agg_prefetch(const struct endpoint *server);
 
 /* Computes the findings. */
 void agg_finish(void);
+
+/* A report while the run goes on (agg_snapshot.c): agg_snapshot_begin
+ * computes the findings of the sessions ended so far without disturbing
+ * the tables (false, with nothing changed, when memory is short); the
+ * writers then write it, their records marked "snapshot": true;
+ * agg_snapshot_end puts everything back. No agg_session in between. */
+bool agg_snapshot_begin(void);
+void agg_snapshot_end(void);
 
 /* Writes one "event":"server" record per server, then one "event":"finding"
  * record per finding (worst first, then by server, then kind). */

@@ -31,6 +31,7 @@ enum {
     OPT_NO_NDPI,
     OPT_IGNORE_VLAN,
     OPT_LIBPCAP_READER,
+    OPT_REPORT_INTERVAL,
 };
 
 static const struct option cli_long[] = {
@@ -61,6 +62,7 @@ static const struct option cli_long[] = {
     {"no-ndpi", no_argument, NULL, OPT_NO_NDPI},
     {"ignore-vlan", no_argument, NULL, OPT_IGNORE_VLAN},
     {"libpcap-reader", no_argument, NULL, OPT_LIBPCAP_READER},
+    {"report-interval", required_argument, NULL, OPT_REPORT_INTERVAL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -95,6 +97,9 @@ cli_usage(FILE *f)
           "  --color WHEN       auto (default), always or never\n"
           "  --no-progress      no progress line on stderr (shown only for files read\n"
           "                     with stderr on a terminal)\n"
+          "  --report-interval SECONDS  live: the report so far every SECONDS (the\n"
+          "                     terminal report, and server, name, finding and stats\n"
+          "                     records marked \"snapshot\"); SIGUSR1 asks for one at once\n"
           "\n"
           "Protocol:\n"
           "  --ports LIST       more SMTP ports, comma-separated (25, 587 and 465 always)\n"
@@ -390,6 +395,13 @@ cli_parse(int argc, char **argv, struct config *cfg)
             }
             break;
         }
+        case OPT_REPORT_INTERVAL:
+            if (cli_uint(optarg, 1, 31 * 86400L, &v) != 0) {
+                fprintf(stderr, "smtptap: --report-interval: expected seconds 1..2678400\n");
+                return CLI_ERROR;
+            }
+            cfg->report_interval_s = (unsigned)v;
+            break;
         case OPT_EXPIRY_WARN:
             if (cli_uint(optarg, 0, 36500, &v) != 0) {
                 fprintf(stderr, "smtptap: --expiry-warn: expected days 0..36500\n");
@@ -475,6 +487,11 @@ cli_parse(int argc, char **argv, struct config *cfg)
     }
     if (cfg->n_inputs > 0 && cfg->iface != NULL) {
         fprintf(stderr, "smtptap: -r and -i cannot be combined\n");
+        return CLI_ERROR;
+    }
+    if (cfg->report_interval_s && cfg->iface == NULL) {
+        fprintf(stderr, "smtptap: --report-interval is for live capture (-i); for a file, "
+                        "send SIGUSR1 for the report so far\n");
         return CLI_ERROR;
     }
     return CLI_RUN;

@@ -38,11 +38,12 @@ struct config {
     uint16_t tls_ports[CONFIG_MAX_PORTS]; /* implicit TLS: 465 (+ --tls-ports) */
     unsigned n_tls_ports;
     /* outputs */
-    const char *json_path; /* --json PATH, "-" = stdout */
-    const char *certs_dir; /* --certs DIR */
-    bool quiet;            /* -q: no terminal report */
-    bool progress;         /* progress on stderr (only on a tty) */
-    int color;             /* -1 auto, 0 never, 1 always */
+    const char *json_path;      /* --json PATH, "-" = stdout */
+    const char *certs_dir;      /* --certs DIR */
+    bool quiet;                 /* -q: no terminal report */
+    bool progress;              /* progress on stderr (only on a tty) */
+    unsigned report_interval_s; /* --report-interval: live, the report so far every N s */
+    int color;                  /* -1 auto, 0 never, 1 always */
     /* verdicts (issue 4) */
     const char *ca_files[CONFIG_MAX_CA];
     unsigned n_ca_files;

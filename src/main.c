@@ -28,7 +28,8 @@
 #include "report.h"
 
 static volatile int main_stop;
-static volatile sig_atomic_t main_hup; /* SIGHUP: reopen --json (live) */
+static volatile sig_atomic_t main_hup;  /* SIGHUP: reopen --json (live) */
+static volatile sig_atomic_t main_usr1; /* SIGUSR1: the report so far */
 
 /* Decoded packets waiting for the engine (frames of a mapped file): see
  * engine_ahead() for why, main_on_frame() for the order. A stage's memory
@@ -52,6 +53,7 @@ struct main_run {
     bool progress;
     struct timespec last_progress;
     const struct capture_stats *cstats;
+    int64_t next_report_us; /* --report-interval: the next snapshot, wall clock */
 };
 
 static void
@@ -59,6 +61,8 @@ main_on_signal(int sig)
 {
     if (sig == SIGHUP)
         main_hup = 1;
+    else if (sig == SIGUSR1)
+        main_usr1 = 1;
     else
         main_stop = 1;
 }
@@ -77,6 +81,46 @@ main_progress(struct main_run *run, bool final)
     fprintf(stderr, "\rsmtptap: %llu packets, %llu flows, %llu dissected%s",
             (unsigned long long)run->frames, (unsigned long long)st.flows,
             (unsigned long long)st.sessions, final ? "\n" : "   ");
+}
+
+/* The run's statistics so far (the stats record, the report's last line). */
+static void
+main_stats(const struct main_run *run, struct run_stats *st)
+{
+    const struct capture_stats *cs = run->cstats;
+    memset(st, 0, sizeof(*st));
+    engine_stats(st);
+    st->packets = cs->frames;
+    st->bytes = cs->bytes;
+    st->drops = cs->ps_drop;
+    st->ifdrops = cs->ps_ifdrop;
+    st->truncated_frames = run->dstats.snaplen_cut;
+    st->decode_errors = run->dstats.malformed + run->dstats.truncated;
+    st->fragments = run->dstats.fragments;
+    st->not_ip = run->dstats.not_ip;
+    st->other_proto = run->dstats.other_proto;
+    st->certificates_distinct = certcache_count();
+    st->certificates = certcache_sightings();
+    st->certificate_parse_errors = certcache_parse_errors();
+    st->files_read = cs->files_read;
+    st->files_damaged = cs->files_damaged;
+    st->first_us = run->first_us;
+    st->last_us = run->last_us;
+    st->memory_peak = mem_peak();
+    struct agg_drops ad;
+    /* engine_stats counted the memcap's hits; the aggregation's drops are cap hits too */
+    agg_dropped(&ad);
+    st->cap_hits += ad.servers + ad.names + ad.uses;
+}
+
+/* SIGUSR1 or --report-interval: the report of the sessions ended so far. */
+static void
+main_snapshot(struct main_run *run)
+{
+    main_usr1 = 0;
+    struct run_stats st;
+    main_stats(run, &st);
+    report_snapshot(&st);
 }
 
 /* Hands the oldest waiting packet to the engine. */
@@ -139,6 +183,8 @@ main_on_frame(void *user, const struct capture_frame *f)
     }
     if (run->progress && (run->frames & 0x3fff) == 0)
         main_progress(run, false);
+    if (__builtin_expect(main_usr1, 0) && run->cfg->iface == NULL) /* live: at the tick */
+        main_snapshot(run);
     return main_stop;
 }
 
@@ -155,6 +201,16 @@ main_on_tick(void *user, int64_t now_us)
         main_hup = 0;
         report_reopen();
     }
+    bool due = false;
+    if (run->cfg->report_interval_s) {
+        int64_t every = (int64_t)run->cfg->report_interval_s * 1000000;
+        /* the first tick sets the schedule; a clock stepped back resets it */
+        due = run->next_report_us && now_us >= run->next_report_us;
+        if (run->next_report_us == 0 || due || now_us < run->next_report_us - every)
+            run->next_report_us = now_us + every;
+    }
+    if (main_usr1 || due)
+        main_snapshot(run);
     report_tick();
     if (report_output_gone())
         main_stop = 1;
@@ -379,16 +435,18 @@ main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     if (cfg.iface != NULL) /* live: log rotation (as Suricata); a file run ends as before */
         sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-
-    struct main_run run;
-    memset(&run, 0, sizeof(run));
-    run.cfg = &cfg;
-    run.progress = cfg.progress && cfg.iface == NULL && isatty(STDERR_FILENO);
-    clock_gettime(CLOCK_MONOTONIC, &run.last_progress);
 
     struct capture_stats cstats;
     memset(&cstats, 0, sizeof(cstats));
+    struct main_run run;
+    memset(&run, 0, sizeof(run));
+    run.cfg = &cfg;
+    run.cstats = &cstats;
+    run.progress = cfg.progress && cfg.iface == NULL && isatty(STDERR_FILENO);
+    clock_gettime(CLOCK_MONOTONIC, &run.last_progress);
+
     capture_set_tick(main_on_tick, &run);
     int rc = capture_run(&cfg, main_on_frame, &run, &cstats, &main_stop, err, sizeof(err));
     main_ring_drain(&run); /* capture_run drains at each input's end; this is a guard */
@@ -402,29 +460,7 @@ main(int argc, char **argv)
 
     engine_finish(run.last_us);
     struct run_stats st;
-    memset(&st, 0, sizeof(st));
-    engine_stats(&st);
-    st.packets = cstats.frames;
-    st.bytes = cstats.bytes;
-    st.drops = cstats.ps_drop;
-    st.ifdrops = cstats.ps_ifdrop;
-    st.truncated_frames = run.dstats.snaplen_cut;
-    st.decode_errors = run.dstats.malformed + run.dstats.truncated;
-    st.fragments = run.dstats.fragments;
-    st.not_ip = run.dstats.not_ip;
-    st.other_proto = run.dstats.other_proto;
-    st.certificates_distinct = certcache_count();
-    st.certificates = certcache_sightings();
-    st.certificate_parse_errors = certcache_parse_errors();
-    st.files_read = cstats.files_read;
-    st.files_damaged = cstats.files_damaged;
-    st.first_us = run.first_us;
-    st.last_us = run.last_us;
-    st.memory_peak = mem_peak();
-    struct agg_drops ad;
-    /* engine_stats counted the memcap's hits */ /* the aggregation's drops are cap hits too */
-    agg_dropped(&ad);
-    st.cap_hits += ad.servers + ad.names + ad.uses;
+    main_stats(&run, &st);
     int worst = report_finish(&st);
     if (exit_code == EXIT_OK && report_write_failed())
         exit_code = EXIT_INPUT; /* "an output file could not be written" */

@@ -4,11 +4,13 @@
 #include "report.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agg_int.h"
 #include "aggregate.h"
 #include "certcache.h"
 #include "diagnose.h"
@@ -30,6 +32,7 @@ static struct {
     bool write_failed; /* an output could not be written in full (report_write_failed) */
     bool broken_pipe;  /* the --json reader went away (report_output_gone) */
     bool error_said;   /* a --json write error was said during the run */
+    bool stdout_error_said;
 } rp;
 
 /* The aggregation and DNS learning are run-long tables: what a call added
@@ -149,6 +152,8 @@ report_stats_json(struct json *j, const struct run_stats *s)
 {
     json_obj_begin(j, NULL);
     json_str(j, "event", "stats");
+    if (agg.snapshot)
+        json_bool(j, "snapshot", true);
     if (s->first_us)
         json_ts(j, "first_packet", s->first_us);
     else
@@ -207,6 +212,57 @@ report_tick(void)
     }
 }
 
+/* The terminal report (unless -q): on stdout, or on stderr when the NDJSON
+ * goes to stdout. A snapshot's is headed by what it covers. */
+static void
+report_text(const struct run_stats *stats)
+{
+    if (rp.cfg->quiet)
+        return;
+    bool to_err = rp.out == stdout;
+    FILE *tf = to_err ? stderr : stdout;
+    bool color =
+        rp.cfg->color == 1 || (rp.cfg->color < 0 && isatty(to_err ? STDERR_FILENO : STDOUT_FILENO));
+    if (agg.snapshot) {
+        char t[40] = "-";
+        if (stats->last_us)
+            agg_ts_short(stats->last_us, t, sizeof(t));
+        fprintf(tf,
+                "=== report so far: the %" PRIu64 " sessions ended up to %s UTC; connections "
+                "still open are not in it ===\n",
+                rp.sessions, t);
+    }
+    /* the sessions counted are the session records (the stats record's
+     * "sessions"), not the flows handed to a dissector */
+    struct run_stats ts = *stats;
+    ts.sessions = rp.sessions;
+    agg_write_text(tf, &ts, color);
+    if (agg.snapshot)
+        fprintf(tf, "=== end of the report so far ===\n");
+    if (fflush(tf) != 0 || ferror(tf)) {
+        if (!to_err && !rp.stdout_error_said)
+            fprintf(stderr, "smtptap: standard output: write error\n");
+        rp.stdout_error_said = !to_err;
+        rp.write_failed = true;
+    }
+}
+
+void
+report_snapshot(const struct run_stats *stats)
+{
+    if (!agg_snapshot_begin()) {
+        fprintf(stderr, "smtptap: report so far: no memory left under the memcap; skipped\n");
+        return;
+    }
+    if (rp.out) {
+        agg_write_json(&rp.j);
+        report_stats_json(&rp.j, stats);
+    }
+    report_text(stats);
+    agg_snapshot_end();
+    report_tick(); /* the records out now, and a write error said */
+}
+
 int
 report_finish(const struct run_stats *stats)
 {
@@ -218,24 +274,8 @@ report_finish(const struct run_stats *stats)
     if (rc != 0)
         fprintf(stderr, "smtptap: --json %s: write error (%s)\n", rp.cfg->json_path,
                 strerror(rp.j.err));
-    rp.write_failed = rc != 0 || rp.cert_write_errors > 0;
-    if (!rp.cfg->quiet) {
-        /* With the NDJSON on stdout, the report goes to stderr. */
-        bool to_err = rp.out == stdout;
-        FILE *tf = to_err ? stderr : stdout;
-        bool color = rp.cfg->color == 1 ||
-                     (rp.cfg->color < 0 && isatty(to_err ? STDERR_FILENO : STDOUT_FILENO));
-        /* the sessions counted are the session records (the stats record's
-         * "sessions"), not the flows handed to a dissector */
-        struct run_stats ts = *stats;
-        ts.sessions = rp.sessions;
-        agg_write_text(tf, &ts, color);
-        if (fflush(tf) != 0 || ferror(tf)) {
-            if (!to_err)
-                fprintf(stderr, "smtptap: standard output: write error\n");
-            rp.write_failed = true;
-        }
-    }
+    rp.write_failed = rp.write_failed || rc != 0 || rp.cert_write_errors > 0;
+    report_text(stats);
     if (rp.out_owned && fclose(rp.out) != 0) {
         fprintf(stderr, "smtptap: --json %s: %s\n", rp.cfg->json_path, strerror(errno));
         rp.write_failed = true;

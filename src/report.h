@@ -54,6 +54,12 @@ void report_reopen(void);
  * capture then stops, as tcpdump -w - does. */
 bool report_output_gone(void);
 
+/* The report so far, the run going on (SIGUSR1; --report-interval live):
+ * the server, name, finding and stats records of the sessions ended so far,
+ * each with "snapshot": true, and the terminal report under a heading.
+ * The final report is not changed by it. */
+void report_snapshot(const struct run_stats *stats);
+
 /* Writes server and finding records, the stats record and the terminal
  * report; closes outputs. Returns the highest finding severity (0 none,
  * 1 info, 2 low, 3 medium, 4 high, 5 critical) for --fail-on. */

@@ -7,6 +7,8 @@
 #     capture runs (records are written out once a second, not 64 KiB at a time);
 #   - a connection left open on a quiet link ends by flow.timeout without any
 #     further packet (idle flows are expired on the wall clock);
+#   - --report-interval writes the report so far while capturing (records
+#     marked "snapshot", and under its heading in the terminal report);
 #   - SIGHUP reopens the --json file (log rotation);
 #   - SIGINT ends the run with exit 0, the report and the stats record;
 #   - each session says what the same capture read from the file says.
@@ -58,7 +60,7 @@ for f in $full; do rargs="$rargs -r $f"; done
 
 # shellcheck disable=SC2086
 ip netns exec "$cap" "$bin" -i "vc$$" $opts --no-progress --cap flow.timeout=2 \
-  --json "$tmp/live.json" tcp >"$tmp/report.txt" 2>"$tmp/err.txt" &
+  --report-interval 1 --json "$tmp/live.json" tcp >"$tmp/report.txt" 2>"$tmp/err.txt" &
 pid=$!
 i=0
 while [ $i -lt 300 ] && ! grep -q "listening on" "$tmp/err.txt"; do
@@ -104,6 +106,23 @@ jq -e -s '[.[] | select(.event == "session" and .ended == "timeout" and .server.
   echo "ok   the connection left open ended by timeout on a quiet link" ||
   { echo "FAIL: no timeout record for the open 587 connection"; fail=1; }
 
+# The report so far, once a second: one of all the sessions, while capturing.
+i=0
+while [ $i -lt 50 ]; do
+  jq -e -s --argjson n "$want" '[.[] | select(.snapshot == true and .event == "stats"
+    and .sessions == $n)] | length > 0' "$tmp/live.json" >/dev/null 2>&1 && break
+  sleep 0.1
+  i=$((i + 1))
+done
+if [ $i -lt 50 ] && kill -0 "$pid" 2>/dev/null &&
+  jq -e -s '[.[] | select(.snapshot == true and .event == "server")] | length > 0' \
+    "$tmp/live.json" >/dev/null && grep -q "^=== report so far: " "$tmp/report.txt"; then
+  echo "ok   --report-interval: the report so far while capturing"
+else
+  echo "FAIL: --report-interval 1: no report so far of the $want sessions within 5 s"
+  fail=1
+fi
+
 # Log rotation: the file is moved away, SIGHUP makes smtptap open its path
 # again; what comes next (here the end-of-run records) goes to the new file.
 mv "$tmp/live.json" "$tmp/live.1.json"
@@ -126,13 +145,14 @@ rc=$?
 pid=""
 [ "$rc" -eq 0 ] && echo "ok   SIGINT: exit 0" || { echo "FAIL: SIGINT: exit $rc"; fail=1; }
 grep -q "Sanitizer" "$tmp/err.txt" && { echo "FAIL: sanitizer report"; fail=1; }
-grep -q '"event":"stats"' "$tmp/live.json" || { echo "FAIL: no stats record in the reopened file"; fail=1; }
+jq -e -s '[.[] | select(.event == "stats" and .snapshot != true)] | length == 1' "$tmp/live.json" \
+  >/dev/null || { echo "FAIL: no final stats record in the reopened file"; fail=1; }
 cat "$tmp/live.1.json" "$tmp/live.json" >"$tmp/all.json"
 mv "$tmp/all.json" "$tmp/live.json" # the run's whole output, for the checks below
-jq -e -s --argjson n "$sent" '[.[] | select(.event == "stats")][0]
+jq -e -s --argjson n "$sent" '[.[] | select(.event == "stats" and .snapshot != true)][0]
   | .packets == $n and .drops == 0' "$tmp/live.json" >/dev/null &&
   echo "ok   stats record: $sent packets, none dropped" ||
-  { echo "FAIL: stats record (want $sent packets, 0 drops)"; jq -c 'select(.event == "stats")' \
+  { echo "FAIL: stats record (want $sent packets, 0 drops)"; jq -c 'select(.event == "stats" and .snapshot != true)' \
     "$tmp/live.json"; fail=1; }
 grep -q "^SERVER 203.0.113.25:25" "$tmp/report.txt" && echo "ok   report printed" ||
   { echo "FAIL: no report on stdout"; fail=1; }
