@@ -90,7 +90,8 @@ struct tls_alert {
 };
 
 struct tls_facts {
-    bool seen;               /* a TLS record was parsed */
+    bool seen;               /* a TLS record was parsed, or TLS bytes were lost */
+    bool gap;                /* TLS bytes were lost (loss, snaplen): the outcome may be unseen */
     uint16_t client_version; /* ClientHello legacy_version */
     uint16_t version;        /* negotiated (supported_versions aware), 0 = unknown */
     uint16_t cipher;         /* negotiated suite */
@@ -128,6 +129,12 @@ struct session_facts {
      * dialogue the bytes start (a reply may be paired with a message body's
      * line); the SMTP dissector then keeps codes and verbs but no text. */
     bool midstream;
+    /* Set by the TLS dissector: TLS found by its first bytes on a port that
+     * is no mail port, whose ClientHello offered application protocols
+     * (ALPN) and no mail one: another protocol's connection (HTTPS...),
+     * dissected no further and not reported (engine_dispatch: the same by
+     * the port alone). */
+    bool other_protocol;
 };
 
 #endif /* SMTPTAP_FACTS_H */

@@ -443,6 +443,12 @@ tls_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     (void)missing;
     fctx_event(ctx, "tls.gap", d == DIR_TO_SERVER ? "client" : "server");
+    /* This dissector runs only where TLS began (an implicit-TLS port, a
+     * STARTTLS, a TLS record): bytes lost here were TLS the capture did not
+     * keep (loss, a snaplen cut), even before any record header was read;
+     * the session had TLS, whose certificates were not visible. */
+    t->seen = true;
+    t->gap = true;
     /* Record boundaries are lost: this direction is not parsed further. */
     st->dir[d].lost = true;
     if (d == DIR_TO_CLIENT && t->certificates == TLS_CERTS_UNKNOWN)

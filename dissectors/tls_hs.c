@@ -5,6 +5,7 @@
  * (RFC 7301), supported_versions (RFC 8446 §4.2.1), pre_shared_key. */
 #include <string.h>
 
+#include "config.h"
 #include "ja3.h"
 #include "tls_int.h"
 #include "tls_names.h"
@@ -70,6 +71,33 @@ tls_ext_alpn(struct flow_ctx *ctx, struct rd *e)
     if (!rd_ok(&list))
         rd_invalid(e, "alpn");
     fctx_setstr(ctx, &fctx_facts(ctx)->tls.alpn, out, k, TLS_ALPN_MAX);
+}
+
+/* TLS found by its first bytes on a port that is no mail port (engine.c
+ * engine_dispatch) is taken as implicit TLS mail, unless its ClientHello
+ * names the application protocols it wants (ALPN, RFC 7301 §3.1) and SMTP
+ * is none of them: then it is another protocol's connection (h2 and
+ * http/1.1 of every browser), dissected no further and not reported. MTAs
+ * offer no ALPN at all. */
+static void
+tls_other_protocol(struct flow_ctx *ctx, struct tls_state *st)
+{
+    struct session_facts *f = fctx_facts(ctx);
+    const struct config *cfg = fctx_config(ctx);
+    uint16_t port = fctx_server_port(ctx);
+    if (!f->smtp.implicit_tls || f->tls.alpn.len == 0 || config_is_mail_port(cfg, port) ||
+        config_is_tls_port(cfg, port))
+        return;
+    const char *s = (const char *)f->tls.alpn.s, *end = s + f->tls.alpn.len;
+    while (s < end) {
+        const char *c = memchr(s, ',', (size_t)(end - s));
+        size_t n = (size_t)((c ? c : end) - s);
+        if ((n == 4 && memcmp(s, "smtp", 4) == 0) || (n == 10 && memcmp(s, "submission", 10) == 0))
+            return;
+        s += n + 1;
+    }
+    f->other_protocol = true;
+    st->done = true;
 }
 
 /* A u16 list with an 8- or 16-bit length prefix, into the JA3 string. */
@@ -363,8 +391,10 @@ tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
     t->last_hs[d] = type;
     switch (type) {
     case TLS_HS_CLIENT_HELLO:
-        if (d == DIR_TO_SERVER)
+        if (d == DIR_TO_SERVER) {
             tls_client_hello(ctx, st, &r);
+            tls_other_protocol(ctx, st);
+        }
         break;
     case TLS_HS_SERVER_HELLO:
         if (d == DIR_TO_CLIENT)

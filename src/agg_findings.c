@@ -83,8 +83,7 @@ static const char *const agg_flag_text[AF_COUNT] = {
     [AF_CLIENT_REJECTED] = "had its certificate rejected by peers with a fatal alert",
     [AF_SERVER_REJECTED_CLIENT] = "rejected client certificates with a fatal alert",
     [AF_MUTUAL_TLS] = "used mutual TLS (the client presented a certificate)",
-    [AF_NOT_VISIBLE] = "sent certificates that cannot be seen in this capture (TLS 1.3 encrypts "
-                       "them; gaps or truncation); capture with a key log or on the TLS 1.2 path",
+    [AF_NOT_VISIBLE] = "sent certificates that cannot be seen in this capture",
     [AF_ANONYMOUS] = "negotiated an anonymous cipher suite (no certificate: peers cannot tell "
                      "the server from an interceptor); configure a certificate and disable aNULL "
                      "suites",

@@ -410,6 +410,16 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
         }
         if (k == 0 && leaf && !leaf->info.parse_error)
             str_add(&b, "CN=", leaf->info.subject_cn, " (no DNS name in its subjectAltName)", NULL);
+    } else if (flag == AF_NOT_VISIBLE) {
+        str_add(
+            &b,
+            t->certificates == TLS_CERTS_ENCRYPTED
+                ? "TLS 1.3 encrypts them: a key log (--keylog) shows them"
+            : t->certificates == TLS_CERTS_GAP
+                ? "the capture lacks their bytes (cut by its snapshot length, or packets lost): "
+                  "capture whole packets (-s 0) without drops"
+                : "cut short (the connection ended, or a cap was reached)",
+            NULL);
     } else if (flag == AF_MUTUAL_TLS && t->n_client_chain > 0) {
         const struct cert_entry *c = certcache_get(t->client_chain[0]);
         str_add(&b, "client certificate ",

@@ -140,7 +140,9 @@ static bool
 dg_aborted(const struct flow_record *rec)
 {
     const struct tls_facts *t = &rec->facts->tls;
-    return t->handshake == TLS_HS_INCOMPLETE && rec->ended &&
+    /* after a gap in the TLS bytes, an unfinished handshake may have
+     * finished unseen: the capture lost it, the peers need not have */
+    return t->handshake == TLS_HS_INCOMPLETE && !t->gap && rec->ended &&
            (!strcmp(rec->ended, "fin") || !strcmp(rec->ended, "rst"));
 }
 

@@ -32,6 +32,7 @@ static struct {
     struct reasm_limits lim;
     int64_t next_expire_us;
     uint64_t flows, mail_flows, sessions, evictions, timeouts, cap_hits, untracked;
+    uint64_t tls_other;  /* TLS of another protocol on another port: not reported */
     uint64_t dissecting; /* flows in FLOW_DISSECT now */
 } eng;
 
@@ -348,7 +349,9 @@ engine_end(struct flow *f, const char *ended)
     eng.flows++;
     if (f->mail_port)
         eng.mail_flows++;
-    if (f->mail_port || f->ctx != NULL) {
+    if (f->ctx != NULL && fctx_facts(f->ctx)->other_protocol) {
+        eng.tls_other++; /* HTTPS and the like (the TLS dissector's ALPN rule) */
+    } else if (f->mail_port || f->ctx != NULL) {
         struct flow_record rec;
         engine_fill_record(f, ended, &rec);
         if (engine_sink_fn != NULL)
@@ -494,6 +497,21 @@ engine_start_known(const struct flow *f)
 }
 
 /* Decides on the first payload of either side (bounded: no waiting). */
+/* Ports of other protocols over implicit TLS (IANA service names): TLS
+ * found there by its first bytes is not mail. https 443, 8443; imaps 993,
+ * pop3s 995; ldaps 636; domain-s 853 (RFC 7858); ftps 989, 990; sips 5061;
+ * ircs 6697; amqps 5671; secure-mqtt 8883; Apple push 5223. */
+static bool
+engine_other_tls_port(uint16_t port)
+{
+    static const uint16_t other[] = {443,  636,  853,  989,  990,  993, 995,
+                                     5061, 5223, 5671, 6697, 8443, 8883};
+    for (unsigned i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+        if (other[i] == port)
+            return true;
+    return false;
+}
+
 static void
 engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
 {
@@ -506,6 +524,11 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
     if (config_is_tls_port(eng.cfg, server_port) || (from_client && engine_looks_tls(pl, n))) {
         d = engine_tls;
         implicit = true;
+        if (!f->mail_port && !config_is_tls_port(eng.cfg, server_port) &&
+            engine_other_tls_port(server_port)) {
+            d = NULL; /* HTTPS and the like: not mail (--tls-ports takes a port back) */
+            eng.tls_other++;
+        }
     } else if (f->mail_port) {
         d = engine_smtp;
     } else if (engine_start_known(f) && ((!from_client && engine_starts_ci(pl, n, "220")) ||
@@ -860,6 +883,7 @@ engine_stats(struct run_stats *out)
     out->evictions = eng.evictions;
     out->timeouts = eng.timeouts;
     out->untracked_packets = eng.untracked;
+    out->tls_other = eng.tls_other;
     out->memory_peak = mem_peak();
     out->cap_hits = eng.cap_hits + mem_cap_hits();
 }

@@ -235,6 +235,11 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
             st->packets, st->flows, st->sessions, st->certificates_distinct,
             st->certificates_distinct == 1 ? "" : "s", st->truncated_frames, st->decode_errors,
             st->evictions, st->cap_hits, st->drops);
+    if (st->tls_other)
+        fprintf(f,
+                "; %" PRIu64 " TLS connection%s of other protocols (HTTPS and the like, by port or "
+                "ALPN) left out",
+                st->tls_other, st->tls_other == 1 ? "" : "s");
     if (st->untracked_packets)
         fprintf(f, "; %" PRIu64 " packets of untracked connections (flow.max reached)",
                 st->untracked_packets);

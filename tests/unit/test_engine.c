@@ -421,6 +421,11 @@ test_dispatch(void **state)
     conversation(2, 40002, 2526, "\x16\x03\x01hello", "x");              /* TLS detected */
     conversation(3, 40003, 2527, "GET / HTTP/1.0\r\n", "HTTP/1.0 200");  /* nothing: no record */
     conversation(4, 40004, 2528, "HELO x\r\n", "250 ok\r\n");            /* SMTP detected */
+    /* TLS on 443 is HTTPS: not mail, not dissected, no record; counted */
+    conversation(5, 40006, 443, "\x16\x03\x01hello", "\x16\x03\x03srv");
+    struct run_stats st;
+    engine_stats(&st);
+    assert_int_equal(st.tls_other, 1);
     engine_set_dissectors(NULL, NULL);
     conversation(5, 40005, 587, "hello", "world"); /* mail port, nothing parses */
     stop();
@@ -435,6 +440,24 @@ test_dispatch(void **state)
     assert_string_equal(got[3].dissector, "-");
     assert_string_equal(got[3].status, "not_smtp");
     assert_true(got[0].id < got[1].id && got[1].id < got[2].id && got[2].id < got[3].id);
+}
+
+/* --tls-ports 443 takes HTTPS's port back: dissected as implicit TLS. */
+static void
+test_dispatch_tls_port_443(void **state)
+{
+    (void)state;
+    cfg.tls_ports[cfg.n_tls_ports++] = 443;
+    start();
+    conversation(1, 40001, 443, "\x16\x03\x01hello", "\x16\x03\x03srv");
+    struct run_stats st;
+    engine_stats(&st);
+    stop();
+    cfg.n_tls_ports--;
+    assert_int_equal(st.tls_other, 0);
+    assert_int_equal(n_got, 1);
+    assert_string_equal(got[0].dissector, "tls");
+    assert_true(got[0].implicit_tls);
 }
 
 /* The chain hook runs once per flow, as soon as the server's chain is seen
@@ -803,6 +826,7 @@ main(void)
         cmocka_unit_test_setup(test_client_by_port_midstream, setup),
         cmocka_unit_test_setup(test_other_port_needs_handshake, setup),
         cmocka_unit_test_setup(test_dispatch, setup),
+        cmocka_unit_test_setup(test_dispatch_tls_port_443, setup),
         cmocka_unit_test_setup(test_rst_and_tombstone, setup),
         cmocka_unit_test_setup(test_timeout_packet_time, setup),
         cmocka_unit_test_setup(test_timeout_future_stamp_and_tick, setup),
