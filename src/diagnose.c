@@ -252,7 +252,7 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
     const struct tls_facts *t = &rec->facts->tls;
     struct verify_result v;
     out->verified = true;
-    verify_chain(t->server_chain, t->n_server_chain, at_us / 1000000, &v);
+    verify_chain(t->server_chain, t->n_server_chain, at_us / 1000000, VERIFY_SERVER, &v);
     out->expired = v.expired;
     out->not_yet_valid = v.not_yet_valid;
     out->self_signed = v.self_signed;
@@ -290,7 +290,9 @@ diagnose_client_chain_status(const struct tls_facts *t, int64_t at_us)
     if (t->n_client_chain == 0)
         return NULL;
     struct verify_result v;
-    verify_chain(t->client_chain, t->n_client_chain, dg_judged_at(at_us) / 1000000, &v);
+    /* for a TLS client (RFC 5280 §4.2.1.12 id-kp-clientAuth), no name check */
+    verify_chain(t->client_chain, t->n_client_chain, dg_judged_at(at_us) / 1000000, VERIFY_CLIENT,
+                 &v);
     return dg_status(v.expired || v.not_yet_valid,
                      v.untrusted_root || v.self_signed || v.missing_intermediate, false,
                      v.first_error != 0);
@@ -305,7 +307,7 @@ diagnose_prewarm(const struct session_facts *facts, int64_t chain_us)
         return; /* a leaf seen before: its checks are likely remembered already */
     int64_t at_us = dg_judged_at(chain_us);
     struct verify_result v;
-    verify_chain(t->server_chain, t->n_server_chain, at_us / 1000000, &v);
+    verify_chain(t->server_chain, t->n_server_chain, at_us / 1000000, VERIFY_SERVER, &v);
     char name[sizeof(((struct diagnosis *)NULL)->checked_name)];
     if (!leaf->info.parse_error && (!dg_cfg || dg_cfg->n_expect == 0) &&
         dg_sni_name(&t->sni, name, sizeof(name)))

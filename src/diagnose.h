@@ -67,7 +67,8 @@ void diagnose_session(const struct flow_record *rec, const struct expected_name 
 void diagnose_prewarm(const struct session_facts *facts, int64_t at_us);
 
 /* The verdict on a session's client certificate chain (mutual TLS), as
- * exchange_status words, verified at at_us (or --at); NULL without one. */
+ * exchange_status words, verified for a TLS client at at_us (or --at);
+ * NULL without one. */
 const char *diagnose_client_chain_status(const struct tls_facts *t, int64_t at_us);
 
 const char *name_source_str(enum name_source s);
