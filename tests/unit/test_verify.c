@@ -342,16 +342,22 @@ test_cache_root_expiring_in_the_hour(void **state)
     assert_int_equal(h1 - h0, 0);
 }
 
-/* The session diagnosis of facts, judged at T2025 (a flow whose first
+/* The session diagnosis of facts, judged at `at` (a flow whose first
  * packet came then). */
 static void
-diag_at_t2025(const struct session_facts *facts, struct diagnosis *dg)
+diag_at(const struct session_facts *facts, int64_t at, struct diagnosis *dg)
 {
     struct flow_record rec;
     memset(&rec, 0, sizeof(rec));
-    rec.ts_us = T2025 * 1000000;
+    rec.ts_us = at * 1000000;
     rec.facts = facts;
     diagnose_session(&rec, NULL, 0, dg);
+}
+
+static void
+diag_at_t2025(const struct session_facts *facts, struct diagnosis *dg)
+{
+    diag_at(facts, T2025, dg);
 }
 
 /* diagnose_prewarm judges a new server chain as the session's diagnosis
@@ -485,6 +491,50 @@ test_client_purpose(void **state)
     assert_int_equal(h1 - h0, 2);
 }
 
+/* The session record's verdict on the client's chain, beside the server's:
+ * each chain as sent has its own (the leaf alone fails, with its
+ * intermediate it is valid), none without a client chain, and the client's
+ * leaf is never checked against the SNI (relay.client.test is not
+ * mail.example.test). */
+static void
+test_client_chain_diagnosis(void **state)
+{
+    (void)state;
+    uint32_t inter = add_pem("intermediate");
+    uint32_t sc[2] = {add_pem("server"), inter}, client = add_pem("client");
+    static const struct {
+        uint8_t n; /* certificates sent: the client's leaf, then the intermediate */
+        int error;
+        const char *status, *text;
+    } rows[] = {
+        {1, 20, "UntrustedRoot", "unable to get local issuer certificate"},
+        {2, 0, "Valid", "ok"},
+        {0, -1, "", ""},
+        {2, 26, "Invalid", "unsuitable certificate purpose"}, /* the server's leaf instead */
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct session_facts facts;
+        uint8_t sni[] = "mail.example.test";
+        tu_chain_facts(&facts, sc, 2, sni);
+        facts.tls.version = 0x0303;
+        facts.tls.client_certificate_requested = true;
+        facts.tls.client_certificates = rows[i].n ? TLS_CERTS_VISIBLE : TLS_CERTS_NONE;
+        facts.tls.client_chain[0] = i == 3 ? sc[0] : client; /* last: the server's leaf */
+        facts.tls.client_chain[1] = inter;
+        facts.tls.n_client_chain = rows[i].n;
+        struct diagnosis dg;
+        diag_at(&facts, T2026, &dg);
+        assert_true(dg.certificate_ok); /* the server's chain, judged as before */
+        assert_string_equal(dg.exchange_status, "Valid");
+        assert_string_equal(dg.checked_name, "mail.example.test");
+        assert_int_equal(dg.mutual_tls, rows[i].n > 0);
+        assert_int_equal(dg.client_verify_error, rows[i].error);
+        assert_string_equal(dg.client_exchange_status, rows[i].status);
+        assert_string_equal(dg.client_verify_error_text, rows[i].text);
+        assert_string_equal(dg.client_untrusted_root_subject, "");
+    }
+}
+
 int
 main(void)
 {
@@ -503,6 +553,8 @@ main(void)
         cmocka_unit_test_prestate_setup_teardown(test_client_alert_kinds, setup, teardown,
                                                  &with_diagnose),
         cmocka_unit_test_prestate_setup_teardown(test_client_purpose, setup, teardown, &with_mtls),
+        cmocka_unit_test_prestate_setup_teardown(test_client_chain_diagnosis, setup, teardown,
+                                                 &with_mtls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
