@@ -110,15 +110,19 @@ struct agg_alert {
     char meaning[192];
 };
 
-#define AGG_CCERTS_MAX 8 /* distinct client certificates kept per server */
+#define AGG_CCERTS_MAX 8 /* distinct client chains kept per server */
 
-/* A client certificate (mutual TLS) the server's peers presented. */
+/* A client chain (mutual TLS) the server's peers presented: one per
+ * distinct chain as sent (a leaf sent alone and with its intermediate are
+ * two, with their own verdicts), judged in its first session. */
 struct agg_ccert {
-    uint32_t cert; /* the leaf's certcache id */
+    uint32_t ids[FACTS_CHAIN_MAX]; /* certcache ids, leaf first, in the order sent */
+    uint8_t n;
     uint64_t sessions;
     int64_t first, last;
     struct agg_set peers;
-    char verdict[16];
+    char verdict[32];     /* client_exchange_status of its first session */
+    char verify_text[96]; /* client_verify_error_text of that session */
 };
 
 struct agg_server {

@@ -334,28 +334,35 @@ agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnos
     }
 }
 
-/* A client certificate (mutual TLS): counted under its leaf, judged once,
- * when first seen, at that session's judgement time. */
+/* A client chain (mutual TLS): counted under the chain as sent (the
+ * SHA-256s of its certificates: one certificate cache id each), with the
+ * verdict of its first session's diagnosis (verified for a TLS client). */
 static void
-agg_client_cert(struct agg_server *s, const struct flow_record *rec, uint32_t peer)
+agg_client_cert(struct agg_server *s, const struct flow_record *rec, const struct diagnosis *dg,
+                uint32_t peer)
 {
     const struct tls_facts *t = &rec->facts->tls;
     if (t->n_client_chain == 0)
         return;
     if (s->ccerts == NULL && (s->ccerts = mem_alloc(AGG_CCERTS_MAX * sizeof(*s->ccerts))) == NULL)
         return; /* memcap: counted there */
+    unsigned n = t->n_client_chain < FACTS_CHAIN_MAX ? t->n_client_chain : FACTS_CHAIN_MAX;
     unsigned k = 0;
-    while (k < s->n_ccerts && s->ccerts[k].cert != t->client_chain[0])
+    while (k < s->n_ccerts &&
+           (s->ccerts[k].n != n || memcmp(s->ccerts[k].ids, t->client_chain, n * sizeof(uint32_t))))
         k++;
     if (k == s->n_ccerts) {
         if (k >= AGG_CCERTS_MAX) {
             s->ccerts_dropped++;
             return;
         }
-        const char *v = diagnose_client_chain_status(t, flow_record_judged_us(rec));
-        s->ccerts[k].cert = t->client_chain[0];
-        s->ccerts[k].first = rec->ts_us;
-        str_copy(s->ccerts[k].verdict, sizeof(s->ccerts[k].verdict), v ? v : "");
+        struct agg_ccert *c = &s->ccerts[k];
+        memset(c, 0, sizeof(*c));
+        c->n = (uint8_t)n;
+        memcpy(c->ids, t->client_chain, n * sizeof(uint32_t));
+        c->first = rec->ts_us;
+        str_copy(c->verdict, sizeof(c->verdict), dg->client_exchange_status);
+        str_copy(c->verify_text, sizeof(c->verify_text), dg->client_verify_error_text);
         s->n_ccerts++;
     }
     s->ccerts[k].sessions++;
@@ -503,7 +510,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             }
         }
         agg_alerts(s, t, dg, peer);
-        agg_client_cert(s, rec, peer);
+        agg_client_cert(s, rec, dg, peer);
     }
     char ev[200]; /* the evidence of a flag's first session: made only then */
     const bool flags[AF_COUNT] = {dg->expired,
@@ -608,10 +615,10 @@ agg_ep_str(const struct endpoint *ep, char *out, size_t n)
     str_add_uint(&b, ep->port);
 }
 
-void
-agg_json_chain(struct json *j, const uint32_t *ids, unsigned n)
+/* "chain_sha256": the SHA-256 of every certificate of a chain, as sent. */
+static void
+agg_json_sha256s(struct json *j, const uint32_t *ids, unsigned n)
 {
-    report_cert_json(j, "leaf", ids[0]);
     json_arr_begin(j, "chain_sha256");
     for (unsigned i = 0; i < n; i++) {
         const struct cert_entry *e = certcache_get(ids[i]);
@@ -621,6 +628,13 @@ agg_json_chain(struct json *j, const uint32_t *ids, unsigned n)
         json_str(j, NULL, e ? h : NULL);
     }
     json_arr_end(j);
+}
+
+void
+agg_json_chain(struct json *j, const uint32_t *ids, unsigned n)
+{
+    report_cert_json(j, "leaf", ids[0]);
+    agg_json_sha256s(j, ids, n);
 }
 
 void
@@ -764,7 +778,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
     json_arr_begin(j, "client_certificates");
     for (unsigned k = 0; k < s->n_ccerts; k++) {
         const struct agg_ccert *c = &s->ccerts[k];
-        const struct cert_entry *e = certcache_get(c->cert);
+        const struct cert_entry *e = certcache_get(c->ids[0]);
         json_obj_begin(j, NULL);
         char hex[65];
         if (e != NULL)
@@ -774,7 +788,9 @@ agg_json_server(struct json *j, const struct agg_server *s)
         json_str(j, "subject", ok ? e->info.subject : NULL);
         json_str(j, "issuer", ok ? e->info.issuer : NULL);
         json_str(j, "not_after", ok ? e->info.not_after_iso : NULL);
+        agg_json_sha256s(j, c->ids, c->n);
         json_str(j, "verdict", c->verdict[0] ? c->verdict : NULL);
+        json_str(j, "verify_error_text", c->verify_text[0] ? c->verify_text : NULL);
         json_uint(j, "sessions", c->sessions);
         json_ts(j, "first_seen", c->first);
         json_ts(j, "last_seen", c->last);

@@ -254,7 +254,7 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
     const struct tls_facts *t = &rec->facts->tls;
     struct verify_result v;
     out->verified = true;
-    verify_chain(t->server_chain, t->n_server_chain, at_us / 1000000, &v);
+    verify_chain(t->server_chain, t->n_server_chain, at_us / 1000000, VERIFY_SERVER, &v);
     out->expired = v.expired;
     out->not_yet_valid = v.not_yet_valid;
     out->self_signed = v.self_signed;
@@ -286,16 +286,23 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
                        out->name_mismatch, v.first_error != 0));
 }
 
-const char *
-diagnose_client_chain_status(const struct tls_facts *t, int64_t at_us)
+/* The client's chain (mutual TLS), verified as the server verifying it
+ * would: for a TLS client (RFC 5280 §4.2.1.12 id-kp-clientAuth), with no
+ * name check (the SNI names the server, not the client). */
+static void
+dg_client_chain(const struct tls_facts *t, int64_t at_us, struct diagnosis *out)
 {
-    if (t->n_client_chain == 0)
-        return NULL;
     struct verify_result v;
-    verify_chain(t->client_chain, t->n_client_chain, dg_judged_at(at_us) / 1000000, &v);
-    return dg_status(v.expired || v.not_yet_valid,
-                     v.untrusted_root || v.self_signed || v.missing_intermediate, false,
-                     v.first_error != 0);
+    verify_chain(t->client_chain, t->n_client_chain, at_us / 1000000, VERIFY_CLIENT, &v);
+    out->client_verify_error = v.first_error;
+    str_copy(out->client_verify_error_text, sizeof(out->client_verify_error_text),
+             v.first_error ? v.first_error_text : "ok");
+    str_copy(out->client_exchange_status, sizeof(out->client_exchange_status),
+             dg_status(v.expired || v.not_yet_valid,
+                       v.untrusted_root || v.self_signed || v.missing_intermediate, false,
+                       v.first_error != 0));
+    str_copy(out->client_untrusted_root_subject, sizeof(out->client_untrusted_root_subject),
+             v.root_subject);
 }
 
 void
@@ -307,7 +314,7 @@ diagnose_prewarm(const struct session_facts *facts, int64_t chain_us)
         return; /* a leaf seen before: its checks are likely remembered already */
     int64_t at_us = dg_judged_at(chain_us);
     struct verify_result v;
-    verify_chain(t->server_chain, t->n_server_chain, at_us / 1000000, &v);
+    verify_chain(t->server_chain, t->n_server_chain, at_us / 1000000, VERIFY_SERVER, &v);
     char name[sizeof(((struct diagnosis *)NULL)->checked_name)];
     if (!leaf->info.parse_error && (!dg_cfg || dg_cfg->n_expect == 0) &&
         dg_sni_name(&t->sni, name, sizeof(name)))
@@ -321,6 +328,7 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
 {
     memset(out, 0, sizeof(*out));
     out->verify_error = -1;
+    out->client_verify_error = -1;
     if (!rec->facts)
         return;
     const struct smtp_facts *s = &rec->facts->smtp;
@@ -355,4 +363,6 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
         dg_pick_name(rec, expected, n_expected, out);
         dg_chain(rec, at_us, out);
     }
+    if (t->seen && t->n_client_chain > 0)
+        dg_client_chain(t, at_us, out);
 }

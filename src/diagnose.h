@@ -39,6 +39,14 @@ struct diagnosis {
     int64_t judged_at_us;             /* the time validity was judged at */
     char alert_meaning[192]; /* "the client rejected the server certificate with certificate_unknown
                                 (46)" */
+    /* The client's chain (mutual TLS), as sent, verified for a TLS client
+     * (verify.h VERIFY_CLIENT; no name check) at judged_at: the same kinds
+     * of verdict as the server's chain. client_verify_error is -1 when the
+     * client sent no chain. */
+    int client_verify_error;
+    char client_verify_error_text[96];
+    char client_exchange_status[32]; /* "Valid", "UntrustedRoot", "DateInvalid", "Invalid" */
+    char client_untrusted_root_subject[256];
 };
 
 /* Loads the trust store named by cfg (system bundle unless --no-system-ca,
@@ -65,10 +73,6 @@ void diagnose_session(const struct flow_record *rec, const struct expected_name 
  * it is decoded again from its DER should a later check need it). Changes
  * no verdict: both caches give the same answer as a fresh check. */
 void diagnose_prewarm(const struct session_facts *facts, int64_t at_us);
-
-/* The verdict on a session's client certificate chain (mutual TLS), as
- * exchange_status words, verified at at_us (or --at); NULL without one. */
-const char *diagnose_client_chain_status(const struct tls_facts *t, int64_t at_us);
 
 const char *name_source_str(enum name_source s);
 

@@ -361,6 +361,15 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
     else
         json_null(j, "judged_at");
     json_str(j, "alert_meaning", d->alert_meaning[0] ? d->alert_meaning : NULL);
+    if (d->client_verify_error >= 0) { /* only when the client sent a chain */
+        json_obj_begin(j, "client_chain_verdict");
+        json_int(j, "verify_error", d->client_verify_error);
+        json_str(j, "verify_error_text", d->client_verify_error_text);
+        json_str(j, "exchange_status", d->client_exchange_status);
+        json_str(j, "untrusted_root_subject",
+                 d->client_untrusted_root_subject[0] ? d->client_untrusted_root_subject : NULL);
+        json_obj_end(j);
+    }
     json_obj_end(j);
 }
 

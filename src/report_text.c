@@ -178,23 +178,25 @@ rt_server(FILE *f, const struct agg_server *s)
         fprintf(f, "%s%s%s%s%s\n", who[0] ? " (" : "", who, who[0] ? ")" : "",
                 a->meaning[0] ? ": " : "", a->meaning);
     }
-    for (unsigned k = 0; k < s->n_ccerts; k++) { /* mutual TLS */
+    for (unsigned k = 0; k < s->n_ccerts; k++) { /* mutual TLS: one line per chain sent */
         const struct agg_ccert *c = &s->ccerts[k];
-        const struct cert_entry *e = certcache_get(c->cert);
+        const struct cert_entry *e = certcache_get(c->ids[0]);
         char who[160], sha1[41] = "";
         agg_peers_text(s, &c->peers, who, sizeof(who));
         if (e != NULL)
             report_hex_upper(sha1, e->sha1, 20);
         bool ok = e != NULL && !e->info.parse_error;
+        bool why = c->verdict[0] && strcmp(c->verdict, "Valid") != 0 && c->verify_text[0];
         fprintf(f,
-                "  client certificate %s (SHA-1 %.8s, until %.10s): %s, %llu session%s from %s\n",
+                "  client certificate %s (SHA-1 %.8s, until %.10s), %u certificate%s sent: "
+                "%s%s%s%s, %llu session%s from %s\n",
                 ok ? e->info.subject : "(not decoded)", sha1, ok ? e->info.not_after_iso : "?",
-                c->verdict[0] ? c->verdict : "not judged", (unsigned long long)c->sessions,
-                c->sessions == 1 ? "" : "s", who);
+                c->n, c->n == 1 ? "" : "s", c->verdict[0] ? c->verdict : "not judged",
+                why ? " (" : "", why ? c->verify_text : "", why ? ")" : "",
+                (unsigned long long)c->sessions, c->sessions == 1 ? "" : "s", who);
     }
     if (s->ccerts_dropped)
-        fprintf(f, "  (%u sessions with further client certificates not itemised)\n",
-                s->ccerts_dropped);
+        fprintf(f, "  (%u sessions with further client chains not itemised)\n", s->ccerts_dropped);
     fprintf(f, "  STARTTLS   ");
     for (uint32_t p = 0; p < s->n_peers; p++) {
         const struct agg_peer *pe = &s->peers[p];

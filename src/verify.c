@@ -1,7 +1,9 @@
 /* \summary: chain verification (RFC 5280 §6) with OpenSSL's X509_STORE_CTX,
- * using only the certificates the server sent plus the trust store, at the
- * session's time. A callback keeps going after each error so one pass finds
- * them all. Results are cached per (chain, hour) when no certificate of the
+ * using only the certificates the peer sent plus the trust store, at the
+ * session's time; a client's chain (mutual TLS) with the TLS client purpose
+ * (RFC 5280 §4.2.1.12 id-kp-clientAuth). A callback keeps going after each
+ * error so one pass finds them all. Results are cached per (chain, purpose,
+ * hour) when no certificate of the
  * chain changes validity inside that hour, so each distinct chain is
  * verified about once, and a new chain under a known intermediate checks
  * the intermediate's signature from verify_sig.c's memo (issue 5). */
@@ -10,6 +12,7 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +35,7 @@ struct verify_slot {
     uint64_t stamp; /* last use, for replacement */
     uint32_t ids[FACTS_CHAIN_MAX];
     unsigned n;
+    enum verify_purpose purpose; /* one chain's results differ by purpose */
     int64_t bucket;
     struct verify_result res;
 };
@@ -290,18 +294,18 @@ verify_built_stable(X509_STORE_CTX *ctx, const X509 *leaf, STACK_OF(X509) * sent
     return true;
 }
 
-/* The slot holding (ids, b), or the one to fill: VERIFY_CACHE_WAYS
+/* The slot holding (ids, purpose, b), or the one to fill: VERIFY_CACHE_WAYS
  * consecutive slots are probed, and a miss takes an empty one or the least
  * recently used. (Direct-mapped, two chains in use that shared a slot
  * evicted each other on every session: 6 500 verifications instead of about
  * 1 000 on the bench's dense capture.) */
 static struct verify_slot *
-verify_slot(const uint32_t *ids, unsigned n, int64_t b, bool *hit)
+verify_slot(const uint32_t *ids, unsigned n, enum verify_purpose purpose, int64_t b, bool *hit)
 {
     *hit = false;
     if (!vf.cache)
         return NULL;
-    uint64_t h = (uint64_t)b * 0x9e3779b97f4a7c15ull;
+    uint64_t h = ((uint64_t)b ^ ((uint64_t)purpose << 62)) * 0x9e3779b97f4a7c15ull;
     for (unsigned i = 0; i < n; i++)
         h = (h ^ ids[i]) * 0xff51afd7ed558ccdull;
     h ^= h >> 33; /* final avalanche: ids are small consecutive numbers */
@@ -311,7 +315,7 @@ verify_slot(const uint32_t *ids, unsigned n, int64_t b, bool *hit)
     struct verify_slot *victim = NULL;
     for (unsigned w = 0; w < VERIFY_CACHE_WAYS; w++) {
         struct verify_slot *s = &vf.cache[(i0 + w) % VERIFY_CACHE_SLOTS];
-        if (s->used && s->n == n && s->bucket == b &&
+        if (s->used && s->n == n && s->purpose == purpose && s->bucket == b &&
             memcmp(s->ids, ids, n * sizeof(ids[0])) == 0) {
             *hit = true;
             s->stamp = ++vf.clock;
@@ -324,7 +328,8 @@ verify_slot(const uint32_t *ids, unsigned n, int64_t b, bool *hit)
 }
 
 void
-verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result *out)
+verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, enum verify_purpose purpose,
+             struct verify_result *out)
 {
     memset(out, 0, sizeof(*out));
     if (n > FACTS_CHAIN_MAX)
@@ -340,7 +345,7 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result
     int64_t bucket = at_s - (at_s % VERIFY_BUCKET_S + VERIFY_BUCKET_S) % VERIFY_BUCKET_S;
     bool cacheable = verify_bucket_stable(ids, n, bucket);
     bool hit = false;
-    struct verify_slot *slot = cacheable ? verify_slot(ids, n, bucket, &hit) : NULL;
+    struct verify_slot *slot = cacheable ? verify_slot(ids, n, purpose, bucket, &hit) : NULL;
     if (hit) {
         *out = slot->res;
         vf.cached++;
@@ -356,7 +361,11 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result
             X509_free(x);
     }
     X509_STORE_CTX *ctx = leaf ? X509_STORE_CTX_new() : NULL;
-    if (ctx && X509_STORE_CTX_init(ctx, vf.store, leaf, untrusted) == 1) {
+    /* a client's chain as the server verifying it does (libssl's
+     * "ssl_client" parameters): id-kp-clientAuth, RFC 5280 §4.2.1.12 */
+    if (ctx && X509_STORE_CTX_init(ctx, vf.store, leaf, untrusted) == 1 &&
+        (purpose != VERIFY_CLIENT ||
+         X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT) == 1)) {
         X509_VERIFY_PARAM *p = X509_STORE_CTX_get0_param(ctx);
         X509_VERIFY_PARAM_set_time(p, (time_t)at_s);
         X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
@@ -383,6 +392,7 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result
         slot->used = true;
         slot->stamp = ++vf.clock;
         slot->n = n;
+        slot->purpose = purpose;
         slot->bucket = bucket;
         memcpy(slot->ids, ids, n * sizeof(ids[0]));
         slot->res = *out;

@@ -1,6 +1,7 @@
 /* \summary: chain verification against the trust store, with only the
- * certificates the server sent (no intermediates cached across sessions),
- * at a given time; every error is collected and classified. */
+ * certificates the peer sent (no intermediates cached across sessions),
+ * at a given time, as a server's or a client's chain; every error is
+ * collected and classified. */
 #ifndef SMTPTAP_VERIFY_H
 #define SMTPTAP_VERIFY_H
 
@@ -29,9 +30,19 @@ struct verify_result {
 int verify_init(const struct config *cfg, char *err, size_t errlen);
 void verify_fini(void);
 
+/* Whose chain it is. A server chain is verified with OpenSSL's default
+ * parameters (no purpose: the extended key usage is not checked); a
+ * client chain (mutual TLS) with the TLS client purpose, as the server
+ * verifying it does (X509_PURPOSE_SSL_CLIENT: the leaf's extendedKeyUsage,
+ * when present, must allow id-kp-clientAuth, RFC 5280 §4.2.1.12, and
+ * the CAs' must not exclude it). Neither checks a name: that is
+ * diagnose.c's, for the server's leaf only. */
+enum verify_purpose { VERIFY_SERVER = 0, VERIFY_CLIENT = 1 };
+
 /* Verifies the chain of certificate cache ids (leaf first, as sent) at
- * at_s (seconds since the epoch). */
-void verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, struct verify_result *out);
+ * at_s (seconds since the epoch), for the purpose given. */
+void verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, enum verify_purpose purpose,
+                  struct verify_result *out);
 
 /* Results computed / served from the cache (for the benchmark notes). */
 void verify_counters(uint64_t *computed, uint64_t *cached);

@@ -82,7 +82,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             X509_free(x);
         }
         struct verify_result r;
-        verify_chain(ids, n, 1750000000, &r);
+        verify_chain(ids, n, 1750000000, VERIFY_SERVER, &r);
+        verify_chain(ids, n, 1750000000, VERIFY_CLIENT, &r); /* mutual TLS's */
     }
     certcache_free();
     if (mem_in_use() != 0)

@@ -1,8 +1,9 @@
 /* \summary: unit tests for chain classification (src/verify.c): each failure
  * kind on its own fixture chain from tests/data/certs, at fixed times, with
  * only the certificates "sent" plus the trust store (no intermediate
- * caching across chains); the result cache; and diagnose_prewarm, the
- * early verification of a session's server chain (src/diagnose.c). */
+ * caching across chains); the result cache; diagnose_prewarm, the early
+ * verification of a session's server chain (src/diagnose.c); and client
+ * chains (mutual TLS), verified for a TLS client, with pcaps/certs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +30,7 @@
 #define CERT(n) SRCDIR "/tests/data/certs/" n
 
 static const int64_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z */
+static const int64_t T2026 = 1795478400; /* 2026-11-24T00:00:00Z (pcaps/certs valid) */
 
 static struct config cfg;
 
@@ -46,15 +48,18 @@ setup_config(void)
 
 /* Tests given &with_diagnose as their state (cmocka prestate) run with the
  * whole diagnosis set up (diagnose_init: verification and the name memo),
- * the others with verification alone. */
-static int with_diagnose;
+ * the others with verification alone; &with_mtls is the diagnosis with the
+ * root of the bundled captures' certificates (pcaps/certs) as the anchor. */
+static int with_diagnose, with_mtls;
 
 static int
 setup(void **state)
 {
     setup_config();
     char err[256];
-    bool dg = *state == &with_diagnose;
+    bool dg = *state == &with_diagnose || *state == &with_mtls;
+    if (*state == &with_mtls)
+        cfg.ca_files[0] = SRCDIR "/pcaps/certs/root.pem";
     if ((dg ? diagnose_init(&cfg, err, sizeof(err)) : verify_init(&cfg, err, sizeof(err))) != 0)
         fail_msg("%s: %s", dg ? "diagnose_init" : "verify_init", err);
     return 0;
@@ -63,7 +68,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-    if (*state == &with_diagnose)
+    if (*state == &with_diagnose || *state == &with_mtls)
         diagnose_fini();
     else
         verify_fini();
@@ -80,6 +85,27 @@ add(const char *name)
     return tu_cert_add(path);
 }
 
+/* Adds pcaps/certs/NAME.pem (one certificate) to the certificate cache. */
+static uint32_t
+add_pem(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), SRCDIR "/pcaps/certs/%s.pem", name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_non_null(x);
+    unsigned char *der = NULL;
+    int n = i2d_X509(x, &der);
+    assert_true(n > 0);
+    uint32_t id = certcache_add(der, (size_t)n);
+    assert_true(id > 0);
+    OPENSSL_free(der);
+    X509_free(x);
+    return id;
+}
+
 /* Verifies the named chain (leaf first, as a server would send it). */
 static void
 chain(struct verify_result *r, int64_t at, const char *a, const char *b, const char *c)
@@ -92,7 +118,7 @@ chain(struct verify_result *r, int64_t at, const char *a, const char *b, const c
     if (c)
         ids[n++] = add(c);
     memset(r, 0xff, sizeof(*r)); /* verify_chain must set every field */
-    verify_chain(ids, n, at, r);
+    verify_chain(ids, n, at, VERIFY_SERVER, r);
 }
 
 static void
@@ -252,7 +278,7 @@ test_cache_many_chains(void **state)
     struct verify_result r;
     for (unsigned round = 0; round < 3; round++)
         for (unsigned v = 0; v < N; v++) {
-            verify_chain(ids[v], 2, T2025, &r);
+            verify_chain(ids[v], 2, T2025, VERIFY_SERVER, &r);
             assert_true(r.first_error != 0); /* the changed signature does not verify */
         }
     verify_counters(&c1, &h1);
@@ -304,8 +330,9 @@ test_cache_root_expiring_in_the_hour(void **state)
     struct verify_result a, b;
     uint64_t c0, h0, c1, h1;
     verify_counters(&c0, &h0);
-    verify_chain(&id, 1, (int64_t)hour + 600, &a); /* the root still valid */
-    verify_chain(&id, 1, (int64_t)mid + 600, &b);  /* the same hour, the root expired */
+    verify_chain(&id, 1, (int64_t)hour + 600, VERIFY_SERVER, &a); /* the root still valid */
+    /* the same hour, the root expired */
+    verify_chain(&id, 1, (int64_t)mid + 600, VERIFY_SERVER, &b);
     verify_counters(&c1, &h1);
     unlink(root_path);
     assert_int_equal(a.first_error, 0);
@@ -315,16 +342,22 @@ test_cache_root_expiring_in_the_hour(void **state)
     assert_int_equal(h1 - h0, 0);
 }
 
-/* The session diagnosis of facts, judged at T2025 (a flow whose first
+/* The session diagnosis of facts, judged at `at` (a flow whose first
  * packet came then). */
 static void
-diag_at_t2025(const struct session_facts *facts, struct diagnosis *dg)
+diag_at(const struct session_facts *facts, int64_t at, struct diagnosis *dg)
 {
     struct flow_record rec;
     memset(&rec, 0, sizeof(rec));
-    rec.ts_us = T2025 * 1000000;
+    rec.ts_us = at * 1000000;
     rec.facts = facts;
     diagnose_session(&rec, NULL, 0, dg);
+}
+
+static void
+diag_at_t2025(const struct session_facts *facts, struct diagnosis *dg)
+{
+    diag_at(facts, T2025, dg);
 }
 
 /* diagnose_prewarm judges a new server chain as the session's diagnosis
@@ -422,6 +455,86 @@ test_client_alert_kinds(void **state)
     }
 }
 
+/* A client's chain is verified for a TLS client (RFC 5280 §4.2.1.12
+ * id-kp-clientAuth, X509_PURPOSE_SSL_CLIENT): the relay's certificate
+ * (extendedKeyUsage clientAuth only) with its intermediate is valid, alone
+ * its issuer is missing; a server's certificate (serverAuth only) sent by
+ * a client is of the wrong purpose, although the same chain verifies as the
+ * server's in the same hour (the result cache keeps the purpose apart). */
+static void
+test_client_purpose(void **state)
+{
+    (void)state;
+    uint32_t inter = add_pem("intermediate");
+    uint32_t cc[2] = {add_pem("client"), inter}, sc[2] = {add_pem("server"), inter};
+    struct verify_result r;
+    uint64_t c0, h0, c1, h1;
+    verify_counters(&c0, &h0);
+    verify_chain(cc, 2, T2026, VERIFY_CLIENT, &r);
+    assert_only(&r, "ok");
+    verify_chain(cc, 1, T2026, VERIFY_CLIENT, &r);
+    assert_only(&r, "missing_intermediate");
+    assert_int_equal(r.first_error, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+    verify_chain(sc, 2, T2026, VERIFY_SERVER, &r);
+    assert_only(&r, "ok");
+    verify_chain(sc, 2, T2026 + 60, VERIFY_CLIENT, &r);
+    assert_only(&r, "other");
+    assert_true(r.other_error);
+    assert_int_equal(r.first_error, X509_V_ERR_INVALID_PURPOSE);
+    assert_string_equal(r.first_error_text, "unsuitable certificate purpose");
+    verify_chain(sc, 2, T2026 + 120, VERIFY_SERVER, &r); /* from the cache, unchanged */
+    assert_only(&r, "ok");
+    verify_chain(cc, 2, T2026 + 180, VERIFY_CLIENT, &r);
+    assert_only(&r, "ok");
+    verify_counters(&c1, &h1);
+    assert_int_equal(c1 - c0, 4);
+    assert_int_equal(h1 - h0, 2);
+}
+
+/* The session record's verdict on the client's chain, beside the server's:
+ * each chain as sent has its own (the leaf alone fails, with its
+ * intermediate it is valid), none without a client chain, and the client's
+ * leaf is never checked against the SNI (relay.client.test is not
+ * mail.example.test). */
+static void
+test_client_chain_diagnosis(void **state)
+{
+    (void)state;
+    uint32_t inter = add_pem("intermediate");
+    uint32_t sc[2] = {add_pem("server"), inter}, client = add_pem("client");
+    static const struct {
+        uint8_t n; /* certificates sent: the client's leaf, then the intermediate */
+        int error;
+        const char *status, *text;
+    } rows[] = {
+        {1, 20, "UntrustedRoot", "unable to get local issuer certificate"},
+        {2, 0, "Valid", "ok"},
+        {0, -1, "", ""},
+        {2, 26, "Invalid", "unsuitable certificate purpose"}, /* the server's leaf instead */
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct session_facts facts;
+        uint8_t sni[] = "mail.example.test";
+        tu_chain_facts(&facts, sc, 2, sni);
+        facts.tls.version = 0x0303;
+        facts.tls.client_certificate_requested = true;
+        facts.tls.client_certificates = rows[i].n ? TLS_CERTS_VISIBLE : TLS_CERTS_NONE;
+        facts.tls.client_chain[0] = i == 3 ? sc[0] : client; /* last: the server's leaf */
+        facts.tls.client_chain[1] = inter;
+        facts.tls.n_client_chain = rows[i].n;
+        struct diagnosis dg;
+        diag_at(&facts, T2026, &dg);
+        assert_true(dg.certificate_ok); /* the server's chain, judged as before */
+        assert_string_equal(dg.exchange_status, "Valid");
+        assert_string_equal(dg.checked_name, "mail.example.test");
+        assert_int_equal(dg.mutual_tls, rows[i].n > 0);
+        assert_int_equal(dg.client_verify_error, rows[i].error);
+        assert_string_equal(dg.client_exchange_status, rows[i].status);
+        assert_string_equal(dg.client_verify_error_text, rows[i].text);
+        assert_string_equal(dg.client_untrusted_root_subject, "");
+    }
+}
+
 int
 main(void)
 {
@@ -439,6 +552,9 @@ main(void)
         cmocka_unit_test_prestate_setup_teardown(test_prewarm, setup, teardown, &with_diagnose),
         cmocka_unit_test_prestate_setup_teardown(test_client_alert_kinds, setup, teardown,
                                                  &with_diagnose),
+        cmocka_unit_test_prestate_setup_teardown(test_client_purpose, setup, teardown, &with_mtls),
+        cmocka_unit_test_prestate_setup_teardown(test_client_chain_diagnosis, setup, teardown,
+                                                 &with_mtls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

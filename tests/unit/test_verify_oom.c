@@ -43,18 +43,19 @@ test_refused_allocation_not_remembered(void **state)
     (void)state;
     uint32_t ids[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
     struct verify_result r;
-    verify_chain(ids, 2, T2025, &r); /* OpenSSL's lazily built state, outside the loop */
+    /* OpenSSL's lazily built state, outside the loop */
+    verify_chain(ids, 2, T2025, VERIFY_SERVER, &r);
     assert_int_equal(r.first_error, 0);
     unsigned refused = 0, clean = 0;
     for (uint64_t k = 1; k <= 400 && clean < 3; k++) {
         int64_t at = T2025 + (int64_t)k * 7200;
         uint64_t c0, h0, c1, h1, hits = mem_cap_hits();
         mem_fail_after(k);
-        verify_chain(ids, 2, at, &r);
+        verify_chain(ids, 2, at, VERIFY_SERVER, &r);
         mem_fail_after(0);
         bool hit_cap = mem_cap_hits() != hits;
         verify_counters(&c0, &h0);
-        verify_chain(ids, 2, at, &r);
+        verify_chain(ids, 2, at, VERIFY_SERVER, &r);
         verify_counters(&c1, &h1);
         assert_int_equal(r.first_error, 0);
         if (hit_cap) {
