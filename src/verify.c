@@ -361,11 +361,12 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, enum verify_purpose 
             X509_free(x);
     }
     X509_STORE_CTX *ctx = leaf ? X509_STORE_CTX_new() : NULL;
-    /* a client's chain as the server verifying it does (libssl's
-     * "ssl_client" parameters): id-kp-clientAuth, RFC 5280 §4.2.1.12 */
+    /* each chain as its peer verifies it: libssl's "ssl_server" purpose for
+     * a server's (id-kp-serverAuth), "ssl_client" for a client's
+     * (id-kp-clientAuth), RFC 5280 §4.2.1.12 */
     if (ctx && X509_STORE_CTX_init(ctx, vf.store, leaf, untrusted) == 1 &&
-        (purpose != VERIFY_CLIENT ||
-         X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT) == 1)) {
+        X509_STORE_CTX_set_purpose(ctx, purpose == VERIFY_CLIENT ? X509_PURPOSE_SSL_CLIENT
+                                                                 : X509_PURPOSE_SSL_SERVER) == 1) {
         X509_VERIFY_PARAM *p = X509_STORE_CTX_get0_param(ctx);
         X509_VERIFY_PARAM_set_time(p, (time_t)at_s);
         X509_STORE_CTX_set_verify_cb(ctx, verify_cb);

@@ -30,12 +30,13 @@ struct verify_result {
 int verify_init(const struct config *cfg, char *err, size_t errlen);
 void verify_fini(void);
 
-/* Whose chain it is. A server chain is verified with OpenSSL's default
- * parameters (no purpose: the extended key usage is not checked); a
- * client chain (mutual TLS) with the TLS client purpose, as the server
- * verifying it does (X509_PURPOSE_SSL_CLIENT: the leaf's extendedKeyUsage,
- * when present, must allow id-kp-clientAuth, RFC 5280 §4.2.1.12, and
- * the CAs' must not exclude it). Neither checks a name: that is
+/* Whose chain it is. Each is verified as its peer's TLS library does: a
+ * server chain with the TLS server purpose (X509_PURPOSE_SSL_SERVER, which
+ * an OpenSSL client such as Postfix's or Exim's sets: the leaf's
+ * extendedKeyUsage, when present, must allow id-kp-serverAuth, RFC 5280
+ * §4.2.1.12, and the CAs' must not exclude it), a client chain (mutual
+ * TLS) with the TLS client purpose (X509_PURPOSE_SSL_CLIENT,
+ * id-kp-clientAuth). Neither checks a name: that is
  * diagnose.c's, for the server's leaf only. */
 enum verify_purpose { VERIFY_SERVER = 0, VERIFY_CLIENT = 1 };
 

@@ -486,8 +486,13 @@ test_client_purpose(void **state)
     assert_only(&r, "ok");
     verify_chain(cc, 2, T2026 + 180, VERIFY_CLIENT, &r);
     assert_only(&r, "ok");
+    /* and the client's leaf (clientAuth only) presented by a server: an
+     * OpenSSL client (Postfix, Exim) refuses it for its purpose */
+    verify_chain(cc, 2, T2026 + 240, VERIFY_SERVER, &r);
+    assert_only(&r, "other");
+    assert_int_equal(r.first_error, X509_V_ERR_INVALID_PURPOSE);
     verify_counters(&c1, &h1);
-    assert_int_equal(c1 - c0, 4);
+    assert_int_equal(c1 - c0, 5);
     assert_int_equal(h1 - h0, 2);
 }
 
