@@ -280,8 +280,15 @@ tls_server_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
             rd_invalid(r, "sh.extensions");
     }
     if (hrr) {
-        /* RFC 8446 §4.1.4: a second ClientHello follows. */
+        /* RFC 8446 §4.1.4: a second ClientHello follows, and the real
+         * ServerHello after it. A HelloRetryRequest exists only in TLS 1.3
+         * (its supported_versions says 0x0304, §4.2.1), so the rules of
+         * 1.3 hold from here: a ChangeCipherSpec either side may send now
+         * is the compatibility no-op (§D.4), not the start of encryption,
+         * and the second ClientHello and the ServerHello are in clear.
+         * No key is in use yet: neither direction is marked encrypted. */
         t->hello_retry = true;
+        st->tls13 = true;
         return;
     }
     st->sh_seen = true;

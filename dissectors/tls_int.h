@@ -49,7 +49,7 @@ struct tls_dir {
 
 struct tls_state {
     struct tls_dir dir[2];
-    bool tls13; /* ServerHello selected TLS 1.3 */
+    bool tls13; /* ServerHello selected TLS 1.3, or a HelloRetryRequest came */
     bool sh_seen;
     bool done;           /* handshake finished (or failed): stop dissecting */
     bool server_fin_enc; /* 1.2: server sent an encrypted handshake record (Finished) */
