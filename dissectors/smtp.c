@@ -77,6 +77,7 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
     enum smtp_verb v = n <= 15 ? smtp_verb_lookup(w, n) : SMTP_V_OTHER;
     st->client_cmds++;
     st->tls_may_start = false; /* a command, not a ClientHello, came next */
+    st->tls_refused = false;
     if (v != SMTP_V_OTHER)
         f->seen = true;
     switch (v) {
@@ -222,6 +223,7 @@ smtp_client_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr, boo
         break;
     case SMTP_C_BDAT:
     case SMTP_C_STARTTLS:
+    case SMTP_C_RECORD:
         break; /* not line based: handled in smtp_data() */
     }
 }
@@ -259,17 +261,42 @@ smtp_state_free(struct flow_ctx *ctx, void *vst)
     fctx_free(ctx, st, sizeof(*st));
 }
 
+/* A TLS record right after a refused STARTTLS (RFC 3207 §4: no TLS without
+ * a 220): a ClientHello sent all the same (openssl s_client sends it
+ * whatever the reply). The server reads on in SMTP and answers it as one
+ * unknown command (Postfix: 221 "I can break rules, too"), so the record
+ * (RFC 8446 §5.1: 5-byte header, then its length) is skipped whole as one
+ * command, the answer pairs with it and the dialogue goes on after it.
+ * Returns 3 = skipped, 0 = no record (read as a line), -5 = need 5 bytes. */
+static int
+smtp_tls_refused_record(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
+{
+    if (rd_left(r) < 5)
+        return -5;
+    uint32_t rlen = (uint32_t)rd_peek(r, 3) << 8 | (uint32_t)rd_peek(r, 4);
+    if (rlen > 16384 + 2048) /* RFC 5246 §6.2.3: no record this long */
+        return 0;
+    fctx_event(ctx, "smtp.tls_record_unexpected",
+               "TLS record after STARTTLS was refused (skipped as one command)");
+    st->tls_refused = false;
+    st->client_cmds++;
+    smtp_push(ctx, st, SMTP_V_OTHER, false);
+    st->cmode = SMTP_C_RECORD;
+    st->record_left = 5 + rlen;
+    return 3;
+}
+
 /* Client bytes at a line start in command mode that open a TLS record
  * (RFC 8446 §5.1: 0x16 0x03 0x0[0-4]): TLS without a 220 to STARTTLS.
- * Returns 1 = TLS (upgrade requested), 2 = not SMTP (stop), 0 = not TLS,
- * -1 = need 3 bytes. */
+ * Returns 1 = TLS (upgrade requested), 2 = not SMTP (stop), 3 = a record
+ * skipped, 0 = not TLS, -n = need n bytes. */
 static int
 smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
 {
     if (rd_peek(r, 0) != 0x16 || (rd_left(r) >= 2 && rd_peek(r, 1) != 0x03))
         return 0;
     if (rd_left(r) < 3)
-        return -1;
+        return -3;
     if (rd_peek(r, 1) != 0x03 || rd_peek(r, 2) > 0x04)
         return 0;
     struct smtp_facts *f = &fctx_facts(ctx)->smtp;
@@ -284,6 +311,9 @@ smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
         f->seen = false;
         return 2;
     } else if (!st->tls_may_start) {
+        int k = st->tls_refused ? smtp_tls_refused_record(ctx, st, r) : 0;
+        if (k != 0)
+            return k;
         /* RFC 3207 §4: TLS starts after the 220 to STARTTLS. Here a command
          * came after the last STARTTLS (or none was sent, and no client
          * bytes were lost): these bytes are a line (a refused message's
@@ -362,10 +392,24 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
             }
             continue;
         }
+        if (d == DIR_TO_SERVER && st->cmode == SMTP_C_RECORD) {
+            size_t n = rd_left(&r);
+            if (n > st->record_left)
+                n = st->record_left;
+            rd_skip(&r, n, "smtp.tls_record");
+            st->record_left -= (uint32_t)n;
+            if (st->record_left == 0) {
+                st->cmode = SMTP_C_COMMAND;
+                ln->fresh = true;
+            }
+            continue;
+        }
         if (d == DIR_TO_SERVER && st->cmode == SMTP_C_COMMAND && ln->fresh) {
             int t = smtp_tls_check(ctx, st, &r);
             if (t < 0)
-                return dres_make(D_NEED, len - (uint32_t)rd_left(&r), 3);
+                return dres_make(D_NEED, len - (uint32_t)rd_left(&r), (uint32_t)-t);
+            if (t == 3)
+                continue;
             if (t > 1)
                 return dres_make(D_DONE, len - (uint32_t)rd_left(&r), 0);
             if (t > 0)
@@ -437,6 +481,16 @@ smtp_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
                 return;
             }
             st->bdat_left = 0;
+            st->cmode = SMTP_C_COMMAND;
+        }
+        if (st->cmode == SMTP_C_RECORD) {
+            if (missing <= st->record_left) {
+                st->record_left -= (uint32_t)missing;
+                if (st->record_left == 0)
+                    st->cmode = SMTP_C_COMMAND;
+                return;
+            }
+            st->record_left = 0;
             st->cmode = SMTP_C_COMMAND;
         }
         ln->discard = true; /* the partial line is gone: resynchronise at LF */

@@ -28,7 +28,8 @@ enum smtp_cmode {
     SMTP_C_SASL,        /* AUTH pending: lines are SASL responses, skipped unseen */
     SMTP_C_BODY,        /* after DATA: message lines skipped up to "." */
     SMTP_C_BDAT,        /* after BDAT n: n raw bytes skipped */
-    SMTP_C_STARTTLS     /* STARTTLS sent, no reply yet: bytes are injected, dropped */
+    SMTP_C_STARTTLS,    /* STARTTLS sent, no reply yet: bytes are injected, dropped */
+    SMTP_C_RECORD       /* a TLS record sent after a refused STARTTLS: record_left bytes skipped */
 };
 
 /* Where the server's reply framing is. */
@@ -99,6 +100,8 @@ struct smtp_state {
     uint32_t client_cmds; /* complete client lines read as commands */
     bool no_text;         /* picked up midstream: codes and verbs only, no wire text */
     bool tls_may_start;   /* a TLS record may open here: STARTTLS sent, or a client gap */
+    bool tls_refused;     /* the last STARTTLS was refused, and no command came since */
+    uint32_t record_left; /* SMTP_C_RECORD: bytes still to skip */
     /* server reply being read */
     enum smtp_smode smode;
     enum smtp_rctx rctx;

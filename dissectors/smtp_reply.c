@@ -226,6 +226,11 @@ smtp_paired_done(struct flow_ctx *ctx, struct smtp_state *st)
             return true;
         }
         fctx_event(ctx, "smtp.starttls_rejected", NULL);
+        /* RFC 3207 §4: TLS starts only after a 220. The server reads on in
+         * SMTP, so a ClientHello the client sends all the same (openssl
+         * s_client does) is no TLS (smtp_tls_check). */
+        st->tls_may_start = false;
+        st->tls_refused = true;
         if (st->cmode == SMTP_C_STARTTLS)
             st->cmode = SMTP_C_COMMAND;
         break;

@@ -392,6 +392,20 @@ tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t
     }
 }
 
+/* RFC 8446 §4.1.1, RFC 5246 §7.3: the client speaks first, and a server
+ * sends its first record in answer to the ClientHello. Server bytes that
+ * come before any client byte (after the 220 to STARTTLS, in its segment or
+ * later: response injection, the "NO STARTTLS" class) are no answer: their
+ * records are dropped unread, so a forged ServerHello and Certificate never
+ * become the server's. Not so in a connection picked up midstream in TLS,
+ * whose ClientHello may precede the capture. */
+static bool
+tls_server_first(struct flow_ctx *ctx, const struct tls_state *st, enum dir d)
+{
+    const struct session_facts *f = fctx_facts(ctx);
+    return d == DIR_TO_CLIENT && !st->client_spoke && !(f->midstream && !f->smtp.tls_started);
+}
+
 static struct dres
 tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32_t len)
 {
@@ -399,14 +413,23 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
     struct tls_dir *td = &st->dir[d];
     uint32_t records_max = fctx_config(ctx)->tls_records_max;
     struct rd r = rd_init(buf, len);
+    if (d == DIR_TO_SERVER && len > 0)
+        st->client_spoke = true;
+    /* a record is early when its first byte came before the client's: this
+     * call's, or the one left incomplete at the end of an early call
+     * (td->early, at offset 0 now) */
+    bool early = tls_server_first(ctx, st, d);
     while (rd_left(&r) > 0 && !st->done) {
         if (td->lost) {
             rd_skip(&r, rd_left(&r), "tls.lost");
             break;
         }
         uint32_t at = len - (uint32_t)rd_left(&r);
-        if (rd_left(&r) < 5)
+        bool early_rec = early || (at == 0 && td->early);
+        if (rd_left(&r) < 5) {
+            td->early = early_rec;
             return dres_make(D_NEED, at, 5);
+        }
         /* RFC 8446 §5.1 TLSPlaintext header. */
         uint8_t type = rd_u8(&r, "tls.type");
         uint8_t major = rd_u8(&r, "tls.major");
@@ -422,12 +445,20 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
             rd_skip(&r, rd_left(&r), "tls.lost");
             break;
         }
-        if (rd_left(&r) < rlen)
+        if (rd_left(&r) < rlen) {
+            td->early = early_rec;
             return dres_make(D_NEED, at, 5u + rlen);
+        }
         const uint8_t *body = rd_bytes(&r, rlen, "tls.fragment");
+        td->early = false;
         if (++td->records > records_max) {
             fctx_event(ctx, "tls.records_cap", "more records than tls.records_max before the end");
             return dres_make(D_DONE, len - (uint32_t)rd_left(&r), 0);
+        }
+        if (early_rec) {
+            fctx_event(ctx, "tls.server_pipelined_data",
+                       "server TLS record before any client byte (dropped)");
+            continue;
         }
         tls_record(ctx, st, d, buf + at, body, rlen);
     }
@@ -451,6 +482,7 @@ tls_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
     t->gap = true;
     /* Record boundaries are lost: this direction is not parsed further. */
     st->dir[d].lost = true;
+    st->dir[d].early = false;
     if (d == DIR_TO_CLIENT && t->certificates == TLS_CERTS_UNKNOWN)
         t->certificates = TLS_CERTS_GAP;
     if (d == DIR_TO_SERVER && t->client_certificate_requested &&

@@ -308,8 +308,15 @@ tls_server_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
             rd_invalid(r, "sh.extensions");
     }
     if (hrr) {
-        /* RFC 8446 §4.1.4: a second ClientHello follows. */
+        /* RFC 8446 §4.1.4: a second ClientHello follows, and the real
+         * ServerHello after it. A HelloRetryRequest exists only in TLS 1.3
+         * (its supported_versions says 0x0304, §4.2.1), so the rules of
+         * 1.3 hold from here: a ChangeCipherSpec either side may send now
+         * is the compatibility no-op (§D.4), not the start of encryption,
+         * and the second ClientHello and the ServerHello are in clear.
+         * No key is in use yet: neither direction is marked encrypted. */
         t->hello_retry = true;
+        st->tls13 = true;
         return;
     }
     st->sh_seen = true;
@@ -339,6 +346,18 @@ static void
 tls_certificate(struct flow_ctx *ctx, struct tls_state *st, enum dir d, struct rd *r)
 {
     struct tls_facts *t = &fctx_facts(ctx)->tls;
+    /* One Certificate per side and handshake (RFC 5246 §7.3, RFC 8446
+     * §2): a peer takes the first and answers a second with
+     * unexpected_message (RFC 5246 §7.2.2, RFC 8446 §6.2), so the first is
+     * the chain it judged. A second is not added to it. */
+    if (st->dir[d].crt_taken) {
+        fctx_event(ctx, "tls.duplicate_certificate",
+                   d == DIR_TO_CLIENT ? "second server Certificate message (not taken)"
+                                      : "second client Certificate message (not taken)");
+        rd_skip(r, rd_left(r), "crt.duplicate");
+        return;
+    }
+    st->dir[d].crt_taken = true;
     if (st->tls13)
         rd_skip(r, rd_u8(r, "crt.context_len"), "crt.context");
     struct rd list = rd_sub(r, rd_be24(r, "crt.list_len"), "crt.list");

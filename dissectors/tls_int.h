@@ -45,13 +45,17 @@ struct tls_dir {
     struct tls_dec dec; /* TLS 1.3 handshake keys from --keylog */
     bool dec_failed;    /* no key for this direction, or unsupported suite */
     bool dec_done;      /* past the handshake epoch (its Finished seen) */
+    bool early;         /* the record cut at the end of the last delivery began
+                           before the client's first bytes (tls_data) */
+    bool crt_taken;     /* a Certificate message of this side was taken */
 };
 
 struct tls_state {
     struct tls_dir dir[2];
-    bool tls13; /* ServerHello selected TLS 1.3 */
+    bool tls13; /* ServerHello selected TLS 1.3, or a HelloRetryRequest came */
     bool sh_seen;
     bool done;           /* handshake finished (or failed): stop dissecting */
+    bool client_spoke;   /* client bytes reached this dissector */
     bool server_fin_enc; /* 1.2: server sent an encrypted handshake record (Finished) */
     bool client_fin_enc;
     int16_t last_hs; /* last handshake type of either side */

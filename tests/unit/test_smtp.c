@@ -557,15 +557,24 @@ test_implicit_and_heuristic_tls(void **state)
     tu_smtp_done(ctx);
     tu_smtp_check_splits(t2, NSEG(t2));
 
-    /* STARTTLS refused by a middlebox, TLS all the same: the client's
-     * ClientHello is still TLS (openssl s_client does this) */
+    /* STARTTLS refused (by the server, or a middlebox that strips it), a
+     * ClientHello all the same (openssl s_client sends one whatever the
+     * reply): no TLS (RFC 3207 §4), the server reads on in SMTP. The
+     * record is one unknown command to it, skipped whole (its LFs are no
+     * line ends), its answer paired, and the dialogue goes on. */
     static const struct seg t2b[] = {
         S("220 mx\r\n"),   C("EHLO c\r\n"), S("250 mx\r\n"),
-        C("STARTTLS\r\n"), S("500 no\r\n"), C("\x16\x03\x01\x02\x00"),
+        C("STARTTLS\r\n"), S("454 no\r\n"), C("\x16\x03\x01\x00\x06\x01\x0a\x00\x02\x03\x0a"),
+        S("500 what\r\n"), C("QUIT\r\n"),   S("221 bye\r\n"),
     };
-    ctx = tu_smtp_run(t2b, NSEG(t2b), SPLIT_WHOLE, 0, false);
-    assert_true(tu_has_event(ctx, "smtp.tls_without_starttls_reply"));
-    assert_string_equal(fctx_dissector_name(ctx), "tls");
+    ctx = tu_smtp_run(t2b, NSEG(t2b), SPLIT_WHOLE, 0, true);
+    assert_true(tu_has_event(ctx, "smtp.tls_record_unexpected"));
+    assert_false(tu_has_event(ctx, "smtp.tls_without_starttls_reply"));
+    assert_string_equal(fctx_dissector_name(ctx), "smtp");
+    assert_false(tu_smtp_facts(ctx)->tls_started);
+    static const char *const v2b[] = {"EHLO", "STARTTLS", "OTHER", "QUIT"};
+    static const int c2b[] = {250, 454, 500, 221};
+    tu_smtp_dialog_is(ctx, v2b, c2b, 4);
     tu_smtp_done(ctx);
     tu_smtp_check_splits(t2b, NSEG(t2b));
 
