@@ -480,6 +480,10 @@ tls_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
      * the session had TLS, whose certificates were not visible. */
     t->seen = true;
     t->gap = true;
+    /* the client sent bytes the capture lost (its ClientHello, say): the
+     * server's answer that follows is no injection (tls_server_first) */
+    if (d == DIR_TO_SERVER)
+        st->client_spoke = true;
     /* Record boundaries are lost: this direction is not parsed further. */
     st->dir[d].lost = true;
     st->dir[d].early = false;

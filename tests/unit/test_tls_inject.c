@@ -111,6 +111,27 @@ test_server_records_before_client_hello(void **state)
         check_splits(&s);
     }
 
+    /* the ClientHello lost by the capture (a gap where it was): the
+     * server's flight answers it, and is read */
+    {
+        struct script s;
+        s.n = 0;
+        tls12_from_hello(&s, NULL);
+        struct flow_ctx *ctx = fctx_new(&tu_tls_cfg, 465);
+        assert_non_null(ctx);
+        fctx_attach(ctx, &tls_dissector);
+        (void)fctx_gap(ctx, DIR_TO_SERVER, s.seg[0].data.n, 1000);
+        int64_t t = 1001;
+        uint32_t seed = 1;
+        for (unsigned k = 1; k < s.n; k++)
+            tu_deliver(ctx, s.seg[k].d, s.seg[k].data.b, s.seg[k].data.n, SPLIT_WHOLE, &seed, 600,
+                       &t);
+        assert_int_equal(tf(ctx)->n_server_chain, 2);
+        assert_int_equal(tf(ctx)->certificates, TLS_CERTS_VISIBLE);
+        assert_false(tu_has_event(ctx, "tls.server_pipelined_data"));
+        fctx_destroy(ctx);
+    }
+
     struct script s;
     s.n = 0;
     tls12_from_hello(&s, NULL);
