@@ -370,6 +370,7 @@ main(int argc, char **argv)
         main_help_caps(&cfg);
         return EXIT_OK;
     case CLI_ERROR:
+        free((char *)cfg.bpf); /* a filter given with a wrong option */
         return EXIT_USAGE;
     case CLI_RUN:
         break;

@@ -46,6 +46,8 @@ expect 0 "clean chain, --fail-on high" -q --no-system-ca --ca-file pcaps/certs/r
   -r pcaps/smtp-starttls-tls12-chain.pcap --fail-on high
 expect 2 "unknown option" --no-such-option
 grep -q "option --no-such-option: unknown" "$tmp/err" || { echo "FAIL unknown option: message"; fail=1; }
+expect 2 "a filter but nothing to read (the filter's memory freed)" 'port 25'
+expect 2 "--report-interval without -i" -r pcaps/smtp-plain.pcap --report-interval 5
 expect 2 "missing argument" -q -r
 grep -q "option -r needs an argument" "$tmp/err" || { echo "FAIL missing argument: message"; fail=1; }
 expect 2 "argument to an option that takes none" --quiet=1 -r pcaps/smtp-plain.pcap
