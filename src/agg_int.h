@@ -17,7 +17,7 @@
 
 #define AGG_CHAINS_MAX   16 /* distinct chains kept per server */
 #define AGG_NAMES_MAX    8  /* names kept per server */
-#define AGG_ALERTS_MAX   16 /* distinct (sender, code) kept per server */
+#define AGG_ALERTS_MAX   16 /* distinct (sender, level, code, step) kept per server */
 #define AGG_SESSIONS_MAX 16 /* session ids listed per finding */
 #define AGG_FPEERS_MAX   32 /* peers listed per finding */
 #define AGG_FCHAINS_MAX  8  /* certificates listed per finding */
@@ -103,8 +103,10 @@ struct agg_peer {
 
 struct agg_alert {
     uint8_t from;
-    int16_t level; /* 1 warning, 2 fatal, -1 unknown (encrypted) */
+    uint8_t after_from; /* the sender of the handshake message it came after */
+    int16_t level;      /* 1 warning, 2 fatal, -1 unknown (encrypted) */
     int16_t code;
+    int16_t after; /* that message's type, -1 none seen (tls_alert.after) */
     uint64_t count;
     struct agg_set peers; /* the clients of the sessions it came in */
     char meaning[192];

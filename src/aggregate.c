@@ -315,7 +315,8 @@ agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnos
         unsigned k = 0;
         for (; k < s->n_alerts; k++)
             if (s->alerts[k].from == a->from && s->alerts[k].code == a->code &&
-                s->alerts[k].level == a->level)
+                s->alerts[k].level == a->level && s->alerts[k].after == a->after &&
+                (a->after < 0 || s->alerts[k].after_from == a->after_from))
                 break;
         if (k == s->n_alerts) {
             if (s->n_alerts >= AGG_ALERTS_MAX)
@@ -323,6 +324,8 @@ agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnos
             s->alerts[k].from = a->from;
             s->alerts[k].level = a->level;
             s->alerts[k].code = a->code;
+            s->alerts[k].after = a->after;
+            s->alerts[k].after_from = a->after < 0 ? 0 : a->after_from;
             /* the session's meaning is its first fatal alert's: not a warning's */
             str_copy(s->alerts[k].meaning, sizeof(s->alerts[k].meaning),
                      a->level == 1 ? "" : dg->alert_meaning);
@@ -745,6 +748,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
             json_int(j, "code", a->code);
             json_str(j, "name", tls_alert_str(a->code));
         }
+        report_alert_after_json(j, a->after, a->after_from);
         json_uint(j, "count", a->count);
         agg_peers_json(j, s, &a->peers);
         json_str(j, "meaning", a->meaning[0] ? a->meaning : NULL);

@@ -43,6 +43,22 @@ report_endpoint_json(struct json *j, const char *key, const struct endpoint *e)
     json_obj_end(j);
 }
 
+void
+report_alert_after_json(struct json *j, int after, int after_from)
+{
+    if (after < 0) {
+        json_null(j, "after");
+        return;
+    }
+    const char *hs = tls_hs_type_str(after);
+    char b[96];
+    size_t at = str_copy(b, sizeof(b), after_from == 0 ? "client " : "server ");
+    if (!hs)
+        hs = "unknown";
+    str_cat(b, sizeof(b), at, hs, strlen(hs));
+    json_str(j, "after", b);
+}
+
 static void
 rs_fstr(struct json *j, const char *key, const struct fstr *s)
 {
@@ -246,17 +262,7 @@ rs_alerts(struct json *j, const struct tls_facts *t)
             json_str(j, "name", nm ? nm : "unknown");
         }
         json_bool(j, "encrypted", a->encrypted);
-        if (a->after < 0) {
-            json_null(j, "after");
-        } else {
-            const char *hs = tls_hs_type_str(a->after);
-            char b[96];
-            size_t at = str_copy(b, sizeof(b), a->after_from == 0 ? "client " : "server ");
-            if (!hs)
-                hs = "unknown";
-            str_cat(b, sizeof(b), at, hs, strlen(hs));
-            json_str(j, "after", b);
-        }
+        report_alert_after_json(j, a->after, a->after_from);
         json_ts(j, "ts", a->ts_us);
         json_obj_end(j);
     }

@@ -9,6 +9,7 @@
 #include "certcache.h"
 #include "report_cert.h"
 #include "report_session.h"
+#include "strcopy.h"
 #include "tls_names.h"
 
 static const char *
@@ -141,6 +142,40 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
     fprintf(f, "\n");
 }
 
+/* An alert's level as a word: every alert has one (RFC 8446 §6). */
+static const char *
+rt_level(int level)
+{
+    return level == 2 ? "fatal" : level == 1 ? "warning" : "level?";
+}
+
+/* The handshake step an alert came after, in the RFCs' message names:
+ * "after ServerHelloDone", "after server Certificate" (a message both sides
+ * send, or one whose name does not tell the sender). */
+static void
+rt_step(char *out, size_t n, int after, int after_from)
+{
+    struct strbuf b = str_buf(out, n);
+    if (after < 0) {
+        str_add(&b, "before any handshake message", NULL);
+        return;
+    }
+    const char *hs = tls_hs_type_str(after);
+    str_add(&b, "after ", NULL);
+    if (hs == NULL || (strncmp(hs, "client_", 7) != 0 && strncmp(hs, "server_", 7) != 0))
+        str_add(&b, after_from == 0 ? "client " : "server ", NULL);
+    if (hs == NULL) {
+        str_add(&b, "handshake message ", NULL);
+        str_add_uint(&b, (unsigned)after);
+        return;
+    }
+    for (bool up = true; *hs != '\0'; hs++) { /* server_hello_done: ServerHelloDone */
+        char c = up && *hs >= 'a' && *hs <= 'z' ? (char)(*hs - 'a' + 'A') : *hs;
+        if ((up = *hs == '_') == false)
+            str_put(&b, &c, 1);
+    }
+}
+
 static void
 rt_server(FILE *f, const struct agg_server *s)
 {
@@ -166,13 +201,14 @@ rt_server(FILE *f, const struct agg_server *s)
     for (unsigned i = 0; i < s->n_alerts; i++) {
         const struct agg_alert *a = &s->alerts[i];
         const char *nm = a->code >= 0 ? tls_alert_str(a->code) : NULL;
+        char step[64];
+        rt_step(step, sizeof(step), a->after, a->after_from);
+        fprintf(f, "  alert from %-6s ", a->from == 0 ? "client" : "server");
         if (a->code >= 0)
-            fprintf(f, "  alert from %-6s %s%s (%d) x%llu", a->from == 0 ? "client" : "server",
-                    a->level == 1 ? "warning " : "", nm ? nm : "unknown", a->code,
-                    (unsigned long long)a->count);
+            fprintf(f, "%s %s (%d)", rt_level(a->level), nm ? nm : "unknown", a->code);
         else
-            fprintf(f, "  alert from %-6s encrypted x%llu", a->from == 0 ? "client" : "server",
-                    (unsigned long long)a->count);
+            fprintf(f, "encrypted");
+        fprintf(f, " %s x%llu", step, (unsigned long long)a->count);
         char who[160];
         agg_peers_text(s, &a->peers, who, sizeof(who));
         fprintf(f, "%s%s%s%s%s\n", who[0] ? " (" : "", who, who[0] ? ")" : "",

@@ -1,7 +1,8 @@
-/* \summary: unit tests for the terminal report (src/report_text.c): bytes
- * of the wire in a server's names (an SNI, a greeting's host) and in the
- * findings that quote them are written as \xNN, never as themselves, so a
- * peer cannot drive the reader's terminal with escape sequences. */
+/* \summary: unit tests for the terminal report (src/report_text.c) and the
+ * finding summaries it shows: bytes of the wire in a server's names (an SNI,
+ * a greeting's host) and in the findings that quote them are written as
+ * \xNN, never as themselves, so a peer cannot drive the reader's terminal
+ * with escape sequences; alerts with their level and handshake step. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,18 +14,115 @@
 #include <cmocka.h>
 
 #include "aggregate.h"
+#include "certcache.h"
 #include "config.h"
 #include "diagnose.h"
 #include "facts.h"
 #include "mem.h"
 #include "record.h"
 #include "report.h"
+#include "tu_certs.h"
+
+#define CERT(name) SRCDIR "/tests/data/certs/" name
+
+static struct config cfg;
+
+/* The aggregation and the diagnosis with the test root as the only trust
+ * anchor (tests/data/certs), an empty certificate cache. */
+static int
+setup(void **state)
+{
+    (void)state;
+    config_defaults(&cfg);
+    cfg.no_system_ca = true;
+    cfg.ca_files[0] = CERT("root.pem");
+    cfg.n_ca_files = 1;
+    mem_init(cfg.memcap);
+    certcache_init(100);
+    char err[256];
+    if (diagnose_init(&cfg, err, sizeof(err)) != 0)
+        fail_msg("diagnose_init: %s", err);
+    agg_init(&cfg);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    agg_fini();
+    diagnose_fini();
+    certcache_free();
+    return 0;
+}
+
+static uint32_t
+add(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), SRCDIR "/tests/data/certs/%s.der", name);
+    return tu_cert_add(path);
+}
+
+static const int64_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z: the test chain is valid */
+
+/* One session of client 198.51.100.<client> to 203.0.113.25:port, its facts
+ * in f: diagnosed and aggregated as report.c does. */
+static void
+feed(struct session_facts *f, uint64_t id, uint8_t client, uint16_t port)
+{
+    static struct flow_record rec;
+    static struct diagnosis dg;
+    memset(&rec, 0, sizeof(rec));
+    rec.id = id;
+    rec.ts_us = rec.ts_end_us = (T2025 + (int64_t)id) * 1000000;
+    rec.client.ip.family = rec.server.ip.family = 4;
+    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, 100, client}, 4);
+    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, 25}, 4);
+    rec.client.port = (uint16_t)(40000 + id);
+    rec.server.port = port;
+    rec.facts = f;
+    diagnose_session(&rec, NULL, 0, &dg);
+    agg_session(&rec, &dg);
+}
+
+/* The terminal report of what was fed (agg_finish: once per test). */
+static char *
+report_text(void)
+{
+    agg_finish();
+    char *text = NULL;
+    size_t n = 0;
+    FILE *out = open_memstream(&text, &n);
+    assert_non_null(out);
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    agg_write_text(out, &st, false);
+    assert_int_equal(fclose(out), 0);
+    return text;
+}
+
+static void
+has(const char *text, const char *want)
+{
+    if (strstr(text, want) == NULL)
+        fail_msg("not in the report: \"%s\"\n%s", want, text);
+}
+
+static void
+add_alert(struct tls_facts *t, int from, int level, int code, int after, int after_from)
+{
+    t->alerts[t->n_alerts++] = (struct tls_alert){.from = (uint8_t)from,
+                                                  .level = (int16_t)level,
+                                                  .code = (int16_t)code,
+                                                  .after = (int16_t)after,
+                                                  .after_from = (uint8_t)after_from};
+}
 
 static void
 test_names_escaped(void **state)
 {
     (void)state;
-    static struct config cfg;
     config_defaults(&cfg);
     mem_init(cfg.memcap);
     agg_init(&cfg);
@@ -67,11 +165,46 @@ test_names_escaped(void **state)
     agg_fini();
 }
 
+/* Every alert line says its level (fatal too, not only warning) and the
+ * handshake step it came after (case 5: "fatal alert 46" after which
+ * message); alerts alike but for the step are told apart. */
+static void
+test_alert_level_and_step(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    tu_chain_facts(&f, ids, 2, sni);
+    f.tls.handshake = TLS_HS_FAILED;
+    add_alert(&f.tls, 0, 2, 42, 14, 1); /* after ServerHelloDone */
+    feed(&f, 1, 10, 25);
+    feed(&f, 2, 11, 25);
+    tu_chain_facts(&f, ids, 2, sni);
+    f.tls.handshake = TLS_HS_FAILED;
+    add_alert(&f.tls, 0, 2, 42, 11, 1); /* after the server's Certificate */
+    feed(&f, 3, 12, 25);
+    tu_chain_facts(&f, ids, 2, sni);
+    add_alert(&f.tls, 1, 1, 0, 20, 0); /* close_notify after the client's Finished */
+    add_alert(&f.tls, 0, -1, -1, -1, 0);
+    f.tls.alerts[1].encrypted = true;
+    feed(&f, 4, 13, 25);
+    char *text = report_text();
+    has(text, "alert from client fatal bad_certificate (42) after ServerHelloDone x2 "
+              "(198.51.100.10, 198.51.100.11)");
+    has(text, "alert from client fatal bad_certificate (42) after server Certificate x1 "
+              "(198.51.100.12)");
+    has(text, "alert from server warning close_notify (0) after client Finished x1");
+    has(text, "alert from client encrypted before any handshake message x1");
+    free(text);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_escaped),
+        cmocka_unit_test_setup_teardown(test_alert_level_and_step, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
