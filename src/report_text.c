@@ -92,6 +92,19 @@ rt_findings(FILE *f, bool color)
     fprintf(f, "\n");
 }
 
+/* A certificate's validity, serial and SHA-1 thumbprint (as Exchange
+ * prints it), at an indent: the leaf's and every other certificate's of
+ * the chain sent (case 1: fingerprints and validity of the whole chain). */
+static void
+rt_cert_times(FILE *f, const char *indent, const struct cert_entry *e)
+{
+    char sha1[41];
+    report_hex_upper(sha1, e->sha1, 20);
+    fprintf(f, "%svalid      %s .. %s   serial %s\n", indent, e->info.not_before_iso,
+            e->info.not_after_iso, e->info.serial);
+    fprintf(f, "%sthumbprint %s (SHA-1)\n", indent, sha1);
+}
+
 static void
 rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
 {
@@ -104,17 +117,15 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
             ch->verdict[0] ? ch->verdict : "not verified", (unsigned long long)ch->sessions,
             ch->sessions == 1 ? "" : "s", t1, t2);
     if (e && !e->info.parse_error) {
-        char sha1[41], sha256[65];
-        report_hex_upper(sha1, e->sha1, 20);
+        char sha256[65];
         report_hex(sha256, e->sha256, 32);
         fprintf(f, "    subject    %s\n    issuer     %s\n", e->info.subject, e->info.issuer);
         fprintf(f, "    names     ");
         for (unsigned i = 0; i < e->info.n_san; i++)
             fprintf(f, " %s%s", e->info.san[i].type == 'I' ? "IP:" : "", e->info.san[i].value);
         fprintf(f, "%s\n", e->info.n_san ? "" : " (no subjectAltName)");
-        fprintf(f, "    valid      %s .. %s   serial %s\n", e->info.not_before_iso,
-                e->info.not_after_iso, e->info.serial);
-        fprintf(f, "    thumbprint %s (SHA-1)\n    sha256     %s\n", sha1, sha256);
+        rt_cert_times(f, "    ", e);
+        fprintf(f, "    sha256     %s\n", sha256);
         if (e->info.exchange_name)
             fprintf(f, "    exchange   %s\n", e->info.exchange_name);
     } else {
@@ -123,15 +134,18 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
     fprintf(f, "    chain      %u certificate%s sent", ch->n, ch->n == 1 ? "" : "s");
     if (ch->verdict[0] && strcmp(ch->verdict, "Valid") != 0)
         fprintf(f, "; %s", ch->verify_text);
+    fprintf(f, "\n");
     for (unsigned i = 1; i < ch->n; i++) {
         const struct cert_entry *x = certcache_get(ch->ids[i]);
-        if (x && !x->info.parse_error)
-            fprintf(f, "\n      [%u] %s, until %.10s, issuer %s", i, x->info.subject,
-                    x->info.not_after_iso, x->info.issuer);
-        else
-            fprintf(f, "\n      [%u] %s", i, x ? x->info.parse_error : "not cached");
+        if (x && !x->info.parse_error) {
+            fprintf(f, "      [%u] %s\n          issuer     %s\n", i, x->info.subject,
+                    x->info.issuer);
+            rt_cert_times(f, "          ", x);
+        } else {
+            fprintf(f, "      [%u] %s\n", i, x ? x->info.parse_error : "not cached");
+        }
     }
-    fprintf(f, "\n    peers     ");
+    fprintf(f, "    peers     ");
     for (uint32_t u = 0; u < s->n_uses; u++) {
         if (s->uses[u].chain != c)
             continue;

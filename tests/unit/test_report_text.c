@@ -199,12 +199,37 @@ test_alert_level_and_step(void **state)
     free(text);
 }
 
+/* Each certificate of the chain sent below the leaf has, like the leaf, its
+ * validity (not before .. not after) and its SHA-1 thumbprint as Exchange
+ * prints it (case 1: fingerprints and validity of the whole chain). */
+static void
+test_chain_thumbprints(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    tu_chain_facts(&f, ids, 2, sni);
+    feed(&f, 1, 10, 25);
+    char want[160], sha1[41];
+    for (unsigned i = 0; i < 20; i++)
+        snprintf(sha1 + 2 * i, 3, "%02X", certcache_get(ids[1])->sha1[i]);
+    char *text = report_text();
+    has(text, "      [1] C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA\n"
+              "          issuer     C=DE,O=smtptap Tests,CN=smtptap Test Root CA\n"
+              "          valid      2020-01-01T00:00:00Z .. 2039-01-01T00:00:00Z   serial 1001\n");
+    snprintf(want, sizeof(want), "          thumbprint %s (SHA-1)\n    peers ", sha1);
+    has(text, want);
+    free(text);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_escaped),
         cmocka_unit_test_setup_teardown(test_alert_level_and_step, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_thumbprints, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
