@@ -280,8 +280,10 @@ agg_cert_findings(uint32_t si)
             agg_peers_text(s, &ps, peers, sizeof(peers));
             agg_chain_label(&s->chains[c], a, sizeof(a));
             bool bad = agg_chain_bad(&s->chains[c]);
+            char words[64];
+            diagnose_statuses_text(s->chains[c].statuses, words, sizeof(words));
             str_add(&sb, c ? "; " : " ", peers, " always get ", a, bad ? " - " : "",
-                    bad ? s->chains[c].verdict : "", NULL);
+                    bad ? words : "", NULL);
         }
     } else {
         /* The odd one out: the chain served in the fewest sessions. */

@@ -74,6 +74,7 @@ struct agg_flagstat {
 struct agg_chain {
     uint32_t ids[FACTS_CHAIN_MAX];
     uint8_t n;
+    uint8_t statuses; /* exchange_statuses of its first session */
     uint64_t sessions;
     int64_t first, last;
     char verdict[32]; /* exchange_status of its first session */

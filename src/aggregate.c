@@ -473,6 +473,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 if (c->sessions == 0) {
                     c->first = rec->ts_us;
                     str_copy(c->verdict, sizeof(c->verdict), dg->exchange_status);
+                    c->statuses = dg->exchange_statuses;
                     str_copy(c->verify_text, sizeof(c->verify_text), dg->verify_error_text);
                 }
                 c->sessions++;
@@ -710,6 +711,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
         json_obj_begin(j, NULL);
         agg_json_chain(j, ch->ids, ch->n);
         json_str(j, "verdict", ch->verdict);
+        report_statuses_json(j, "verdicts", ch->statuses);
         json_str(j, "verify_error_text", ch->verify_text);
         json_uint(j, "sessions", ch->sessions);
         json_ts(j, "first_seen", ch->first);

@@ -44,6 +44,18 @@ report_endpoint_json(struct json *j, const char *key, const struct endpoint *e)
 }
 
 void
+report_statuses_json(struct json *j, const char *key, unsigned statuses)
+{
+    json_arr_begin(j, key);
+    if (statuses == 0)
+        json_str(j, NULL, "Valid");
+    for (unsigned i = 0; i < XS_COUNT; i++)
+        if (statuses & (1u << i))
+            json_str(j, NULL, diagnose_status_word(1u << i));
+    json_arr_end(j);
+}
+
+void
 report_alert_after_json(struct json *j, int after, int after_from)
 {
     if (after < 0) {
@@ -356,6 +368,10 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
         json_str(j, "verify_error_text", d->verify_error_text);
     }
     json_str(j, "exchange_status", d->exchange_status[0] ? d->exchange_status : NULL);
+    if (d->exchange_status[0])
+        report_statuses_json(j, "exchange_statuses", d->exchange_statuses);
+    else
+        json_null(j, "exchange_statuses");
     json_str(j, "checked_name", d->checked_name[0] ? d->checked_name : NULL);
     json_str(j, "checked_name_source",
              d->checked_name_source == NAME_SRC_NONE ? NULL

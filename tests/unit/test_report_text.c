@@ -223,6 +223,32 @@ test_chain_thumbprints(void **state)
     free(text);
 }
 
+/* A self-signed certificate for another name is both UntrustedRoot and
+ * SubjectMismatch (case 3: Exchange Online's NDR says SubjectMismatch): the
+ * report shows every status that applies, the first one being the
+ * exchange_status, in the certificate line and where a summary quotes it. */
+static void
+test_every_status(void **state)
+{
+    (void)state;
+    uint32_t ss = add("selfsigned"), ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t hybrid[] = "hybrid.domain.com", smtp[] = "smtp.example.com";
+    tu_chain_facts(&f, &ss, 1, hybrid);
+    feed(&f, 1, 10, 25);
+    tu_chain_facts(&f, ids, 2, smtp);
+    feed(&f, 2, 11, 25);
+    feed(&f, 3, 11, 25);
+    tu_chain_facts(&f, &ss, 1, hybrid);
+    feed(&f, 4, 10, 25);
+    char *text = report_text();
+    has(text, "certificate 1 of 2: UntrustedRoot, SubjectMismatch, 2 sessions");
+    has(text, "certificate 2 of 2: Valid, 2 sessions");
+    has(text, "198.51.100.10 always get CN=SERVER1 (SHA-1 ");
+    has(text, ") - UntrustedRoot, SubjectMismatch; 198.51.100.11 always get ");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -230,6 +256,7 @@ main(void)
         cmocka_unit_test(test_names_escaped),
         cmocka_unit_test_setup_teardown(test_alert_level_and_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chain_thumbprints, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_status, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
