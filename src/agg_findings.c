@@ -155,6 +155,24 @@ agg_chain_bad(const struct agg_chain *c)
     return c->verdict[0] && strcmp(c->verdict, "Valid") != 0;
 }
 
+/* A rejection of a chain that smtptap's own verification accepts: the
+ * cause is on the client's side (case 4), which smtptap cannot see. */
+static void
+agg_client_side(struct strbuf *b, const struct agg_flagstat *fs)
+{
+    str_add(b, "; ", NULL);
+    if (fs->cert_ok < fs->sessions) {
+        str_add(b, "in ", NULL);
+        str_add_uint(b, fs->cert_ok);
+        str_add(b, " of them ", NULL);
+    }
+    str_add(b,
+            "the chain verifies against smtptap's trust store, so the client's own trust store "
+            "lacks its root (or the client expects another name): the cause is on the client "
+            "side",
+            NULL);
+}
+
 static void
 agg_flag_findings(uint32_t si)
 {
@@ -185,6 +203,8 @@ agg_flag_findings(uint32_t si)
         agg_add_sessions(&b, fs->sessions);
         str_add(&b, ", peers ", peers, cert[0] ? "; certificate " : "", cert, ")",
                 fs->evidence[0] ? ": " : "", fs->evidence, NULL);
+        if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
+            agg_client_side(&b, fs);
     }
 }
 

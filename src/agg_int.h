@@ -69,6 +69,7 @@ struct agg_flagstat {
     uint64_t ids[AGG_SESSIONS_MAX];
     uint8_t n_ids;
     char evidence[200]; /* first session's verify text, checked name, alert meaning */
+    uint32_t cert_ok;   /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
 };
 
 struct agg_chain {

@@ -249,6 +249,43 @@ test_every_status(void **state)
     free(text);
 }
 
+/* A client rejected a chain that smtptap's own verification accepts: the
+ * summary says the cause is the client's (its trust store lacks the root,
+ * or it expects another name; case 4), for the sessions where that holds. */
+static void
+test_rejected_but_valid(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    for (uint64_t id = 1; id <= 2; id++) {
+        tu_chain_facts(&f, ids, 2, sni);
+        f.tls.handshake = TLS_HS_FAILED;
+        add_alert(&f.tls, 0, 2, 48, 14, 1); /* unknown_ca after ServerHelloDone */
+        feed(&f, id, 10, 25);
+    }
+    char *text = report_text();
+    has(text, "with unknown_ca (48); the chain verifies against smtptap's trust store, so the "
+              "client's own trust store lacks its root (or the client expects another name): "
+              "the cause is on the client side\n");
+    free(text);
+    agg_fini();
+    agg_init(&cfg);
+
+    /* one of the two sessions asked for a name the leaf does not cover */
+    uint8_t other[] = "other.example.net";
+    for (uint64_t id = 1; id <= 2; id++) {
+        tu_chain_facts(&f, ids, 2, id == 1 ? sni : other);
+        f.tls.handshake = TLS_HS_FAILED;
+        add_alert(&f.tls, 0, 2, 48, 14, 1);
+        feed(&f, id, 10, 25);
+    }
+    text = report_text();
+    has(text, "; in 1 of them the chain verifies against smtptap's trust store");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -257,6 +294,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_alert_level_and_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chain_thumbprints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_but_valid, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
