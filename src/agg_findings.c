@@ -57,8 +57,7 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "presented a self-signed certificate; install a certificate from a CA the peers trust",
     [AF_NAME_MISMATCH] = "presented a certificate that does not cover the name the peer asked for; "
                          "add the name to the subjectAltName or fix DNS/SNI",
-    [AF_MISSING_INTERMEDIATE] = "did not send the intermediate CA certificate; configure the full "
-                                "chain (leaf + intermediates)",
+    [AF_MISSING_INTERMEDIATE] = NULL, /* agg_missing_issuer: it names the issuer */
     [AF_UNTRUSTED_ROOT] = "presented a chain that ends in a root the trust store does not contain; "
                           "use a certificate from a trusted CA or add the root where it belongs",
     [AF_NAME_CONSTRAINT] = "presented a certificate outside its issuing CA's name constraints; "
@@ -155,6 +154,52 @@ agg_chain_bad(const struct agg_chain *c)
     return c->verdict[0] && strcmp(c->verdict, "Valid") != 0;
 }
 
+/* The issuer of the top certificate sent: from the leaf up through the
+ * certificates sent whose subject is the issuer of the one below; NULL when
+ * not decoded. */
+static const char *
+agg_top_issuer(const struct agg_chain *c)
+{
+    const struct cert_entry *cur = certcache_get(c->ids[0]);
+    bool used[FACTS_CHAIN_MAX] = {true};
+    for (unsigned step = 1; cur && !cur->info.parse_error && step < c->n; step++) {
+        const struct cert_entry *up = NULL;
+        for (unsigned i = 1; i < c->n && !up; i++) {
+            const struct cert_entry *e = certcache_get(c->ids[i]);
+            if (!used[i] && e && !e->info.parse_error &&
+                strcmp(e->info.subject, cur->info.issuer) == 0) {
+                used[i] = true;
+                up = e;
+            }
+        }
+        if (!up)
+            break;
+        cur = up;
+    }
+    return cur && !cur->info.parse_error ? cur->info.issuer : NULL;
+}
+
+/* missing_intermediate: an issuer that is neither sent nor in smtptap's
+ * trust store. From the wire, a server that did not send its intermediate
+ * and a verifier whose store lacks that CA (perhaps a root) look the same
+ * (case 4): both are said, the issuer named. */
+static void
+agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
+{
+    const char *issuer = fs->chains.n ? agg_top_issuer(&s->chains[fs->chains.v[0]]) : NULL;
+    str_add(b, "sent a chain whose top certificate's issuer", NULL);
+    if (issuer) {
+        str_add(b, ", ", NULL);
+        str_addn(b, issuer, 160);
+        str_add(b, ",", NULL);
+    }
+    str_add(b,
+            " is neither sent nor in smtptap's trust store: either the server does not send its "
+            "intermediate (configure the full chain: leaf + intermediates), or the verifier's "
+            "trust store lacks that CA (it may be a root: add it there)",
+            NULL);
+}
+
 /* A rejection of a chain that smtptap's own verification accepts: the
  * cause is on the client's side (case 4), which smtptap cannot see. */
 static void
@@ -199,7 +244,12 @@ agg_flag_findings(uint32_t si)
         if (fs->chains.n)
             agg_chain_label(&s->chains[fs->chains.v[0]], cert, sizeof(cert));
         struct strbuf b = str_buf(f->summary, sizeof(f->summary));
-        str_add(&b, ep, " ", agg_flag_text[i], " (", NULL);
+        str_add(&b, ep, " ", NULL);
+        if (i == AF_MISSING_INTERMEDIATE)
+            agg_missing_issuer(&b, s, fs);
+        else
+            str_add(&b, agg_flag_text[i], NULL);
+        str_add(&b, " (", NULL);
         agg_add_sessions(&b, fs->sessions);
         str_add(&b, ", peers ", peers, cert[0] ? "; certificate " : "", cert, ")",
                 fs->evidence[0] ? ": " : "", fs->evidence, NULL);

@@ -14,6 +14,7 @@
 #include "names.h"
 #include "namememo.h"
 #include "tls_names.h"
+#include "truststore.h"
 #include "verify.h"
 #include "strcopy.h"
 
@@ -43,7 +44,8 @@ diagnose_init(const struct config *cfg, char *err, unsigned errlen)
     dg_cfg = cfg;
     if (verify_init(cfg, err, errlen) != 0)
         return -1;
-    (void)namememo_init(); /* without it, every name is checked every time */
+    truststore_describe(cfg); /* for the report: its sources and size */
+    (void)namememo_init();    /* without it, every name is checked every time */
     return 0;
 }
 
@@ -51,6 +53,7 @@ void
 diagnose_fini(void)
 {
     verify_fini();
+    truststore_reset();
     namememo_fini();
     dg_cfg = NULL;
 }

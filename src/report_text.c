@@ -11,6 +11,7 @@
 #include "report_session.h"
 #include "strcopy.h"
 #include "tls_names.h"
+#include "truststore.h"
 
 static const char *
 rt_color(bool on, int sev)
@@ -292,4 +293,11 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
     if (st->files_damaged)
         fprintf(f, "; %u damaged file%s", st->files_damaged, st->files_damaged == 1 ? "" : "s");
     fprintf(f, "\n");
+    if (truststore_known()) { /* case 4: an empty CA bundle makes every chain untrusted */
+        char ts[640];
+        truststore_text(ts, sizeof(ts));
+        fprintf(f, "trust store: ");
+        rt_text(f, ts);
+        fprintf(f, "\n");
+    }
 }

@@ -286,6 +286,43 @@ test_rejected_but_valid(void **state)
     free(text);
 }
 
+/* missing_intermediate: from the wire, a server that did not send its
+ * intermediate and a verifier whose store lacks that CA look the same (case
+ * 4); the summary says both and names the issuer. The report's end says
+ * which trust store smtptap used and how many certificates it holds, and
+ * that an empty one makes every chain untrusted. */
+static void
+test_missing_issuer_and_store(void **state)
+{
+    (void)state;
+    uint32_t leaf = add("leaf");
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    tu_chain_facts(&f, &leaf, 1, sni);
+    feed(&f, 1, 10, 25);
+    char *text = report_text();
+    has(text, "missing_intermediate               203.0.113.25:25 sent a chain whose top "
+              "certificate's issuer, C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA, is "
+              "neither sent nor in smtptap's trust store: either the server does not send its "
+              "intermediate (configure the full chain: leaf + intermediates), or the verifier's "
+              "trust store lacks that CA (it may be a root: add it there) (1 session");
+    has(text, " drops\ntrust store: 1 CA certificate from --ca-file " SRCDIR
+              "/tests/data/certs/root.pem\n");
+    free(text);
+
+    agg_fini();
+    diagnose_fini();
+    cfg.n_ca_files = 0; /* --no-system-ca and nothing else */
+    char err[256];
+    if (diagnose_init(&cfg, err, sizeof(err)) != 0)
+        fail_msg("diagnose_init: %s", err);
+    agg_init(&cfg);
+    text = report_text();
+    has(text, "\ntrust store: empty: every chain is untrusted (--no-system-ca without --ca-file or "
+              "--ca-path)\n");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -295,6 +332,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_chain_thumbprints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_but_valid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
