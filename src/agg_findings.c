@@ -80,7 +80,8 @@ static const char *const agg_flag_text[AF_COUNT] = {
     [AF_AUTH_BEFORE_TLS] = "received AUTH before TLS: credentials crossed the network in plaintext",
     [AF_TLS_FAILED] = "had TLS handshakes fail",
     [AF_CLIENT_REJECTED] = "had its certificate rejected by peers with a fatal alert",
-    [AF_SERVER_REJECTED_CLIENT] = "rejected client certificates with a fatal alert",
+    [AF_SERVER_REJECTED_CLIENT] =
+        "rejected client certificates, or required one and got none, with a fatal alert",
     [AF_MUTUAL_TLS] = "used mutual TLS (the client presented a certificate)",
     [AF_NOT_VISIBLE] = "sent certificates that cannot be seen in this capture (TLS 1.3 encrypts "
                        "them; gaps or truncation); capture with a key log or on the TLS 1.2 path",
@@ -251,8 +252,13 @@ agg_flag_findings(uint32_t si)
             str_add(&b, agg_flag_text[i], NULL);
         str_add(&b, " (", NULL);
         agg_add_sessions(&b, fs->sessions);
-        str_add(&b, ", peers ", peers, cert[0] ? "; certificate " : "", cert, ")",
-                fs->evidence[0] ? ": " : "", fs->evidence, NULL);
+        str_add(&b, ", peers ", peers, cert[0] ? "; certificate " : "", cert, ")", NULL);
+        if (i == AF_SERVER_REJECTED_CLIENT && s->n_rejects > 0) {
+            str_add(&b, ": ", NULL); /* per peer: one session's meaning would speak for all */
+            agg_reject_text(&b, s);
+        } else {
+            str_add(&b, fs->evidence[0] ? ": " : "", fs->evidence, NULL);
+        }
         if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
             agg_client_side(&b, fs);
     }

@@ -323,6 +323,38 @@ test_missing_issuer_and_store(void **state)
     free(text);
 }
 
+/* server_rejected_client_certificate says per peer what it sent and the
+ * alert it got: a peer that sent no certificate is not said to have been
+ * refused for another peer's (pcaps/diag/mutual-tls-rejected.pcap). */
+static void
+test_rejected_clients_per_peer(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")}, client = add("oleaf");
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    tu_chain_facts(&f, ids, 2, sni);
+    f.tls.handshake = TLS_HS_FAILED;
+    f.tls.client_certificate_requested = true;
+    f.tls.client_certificates = TLS_CERTS_VISIBLE;
+    f.tls.client_chain[f.tls.n_client_chain++] = client;
+    add_alert(&f.tls, 1, 2, 48, 15, 0); /* unknown_ca after the client's CertificateVerify */
+    feed(&f, 1, 10, 25);
+    tu_chain_facts(&f, ids, 2, sni);
+    f.tls.handshake = TLS_HS_FAILED;
+    f.tls.client_certificate_requested = true;
+    f.tls.client_certificates = TLS_CERTS_NONE; /* an empty Certificate */
+    add_alert(&f.tls, 1, 2, 40, 16, 0);         /* handshake_failure after ClientKeyExchange */
+    feed(&f, 2, 11, 25);
+    char *text = report_text();
+    has(text, "server_rejected_client_certificate 203.0.113.25:25 rejected client certificates, "
+              "or required one and got none, with a fatal alert (2 sessions, peers "
+              "198.51.100.10, 198.51.100.11): 198.51.100.10 sent CN=relay.example.org (SHA-1 ");
+    has(text, "), refused with unknown_ca (48); 198.51.100.11 sent no certificate, refused with "
+              "handshake_failure (40)\n");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -333,6 +365,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_every_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_but_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_clients_per_peer, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
