@@ -247,11 +247,14 @@ rt_server(FILE *f, const struct agg_server *s)
     if (s->ccerts_dropped)
         fprintf(f, "  (%u sessions with further client certificates not itemised)\n",
                 s->ccerts_dropped);
-    fprintf(f, "  STARTTLS   ");
+    /* port 465 (RFC 8314) or TLS found from the first byte: no STARTTLS */
+    bool implicit = s->implicit > 0 && s->implicit == s->sessions;
+    const char *label = implicit ? "implicit TLS " : "STARTTLS   ";
+    fprintf(f, "  %s", label);
     for (uint32_t p = 0; p < s->n_peers; p++) {
         const struct agg_peer *pe = &s->peers[p];
         agg_peer_str(s, p, ip, sizeof(ip));
-        fprintf(f, "%s%s:", p ? "\n             " : "", ip);
+        fprintf(f, "%s%*s%s:", p ? "\n  " : "", p ? (int)strlen(label) : 0, "", ip);
         if (pe->offered)
             fprintf(f, " offered %u", pe->offered);
         if (pe->not_offered)
@@ -267,6 +270,9 @@ rt_server(FILE *f, const struct agg_server *s)
         if (pe->plaintext)
             fprintf(f, " PLAINTEXT-MAIL %u", pe->plaintext);
     }
+    if (s->implicit > 0 && !implicit)
+        fprintf(f, "\n  (%llu of these sessions %s implicit TLS, from the first byte)",
+                (unsigned long long)s->implicit, s->implicit == 1 ? "was" : "were");
     fprintf(f, "\n\n");
 }
 

@@ -355,6 +355,41 @@ test_rejected_clients_per_peer(void **state)
     free(text);
 }
 
+/* A server whose sessions are all implicit TLS (port 465, RFC 8314) has
+ * its per-peer rows labelled so, not STARTTLS; a server with both says how
+ * many were implicit. */
+static void
+test_implicit_tls_rows(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    for (uint64_t id = 1; id <= 2; id++) {
+        tu_chain_facts(&f, ids, 2, sni);
+        f.smtp.seen = true;
+        f.smtp.implicit_tls = true;
+        f.smtp.starttls_offered = -1;
+        feed(&f, id, (uint8_t)(9 + id), 465);
+    }
+    tu_chain_facts(&f, ids, 2, sni); /* port 25: STARTTLS, and one implicit */
+    f.smtp.seen = f.smtp.tls_started = f.smtp.starttls_command = true;
+    f.smtp.starttls_offered = 1;
+    f.smtp.starttls_reply_code = 220;
+    feed(&f, 3, 10, 25);
+    tu_chain_facts(&f, ids, 2, sni);
+    f.smtp.seen = f.smtp.implicit_tls = true;
+    f.smtp.starttls_offered = -1;
+    feed(&f, 4, 11, 25);
+    char *text = report_text();
+    has(text, "\n  STARTTLS   198.51.100.10: offered 1 tls 1\n"
+              "             198.51.100.11: tls 1\n"
+              "  (1 of these sessions was implicit TLS, from the first byte)\n");
+    has(text, "\n  implicit TLS 198.51.100.10: tls 1\n"
+              "               198.51.100.11: tls 1\n\n");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -366,6 +401,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_rejected_but_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_clients_per_peer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_implicit_tls_rows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
