@@ -57,8 +57,7 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "presented a self-signed certificate; install a certificate from a CA the peers trust",
     [AF_NAME_MISMATCH] = "presented a certificate that does not cover the name the peer asked for; "
                          "add the name to the subjectAltName or fix DNS/SNI",
-    [AF_MISSING_INTERMEDIATE] = "did not send the intermediate CA certificate; configure the full "
-                                "chain (leaf + intermediates)",
+    [AF_MISSING_INTERMEDIATE] = NULL, /* agg_missing_issuer: it names the issuer */
     [AF_UNTRUSTED_ROOT] = "presented a chain that ends in a root the trust store does not contain; "
                           "use a certificate from a trusted CA or add the root where it belongs",
     [AF_NAME_CONSTRAINT] = "presented a certificate outside its issuing CA's name constraints; "
@@ -81,7 +80,8 @@ static const char *const agg_flag_text[AF_COUNT] = {
     [AF_AUTH_BEFORE_TLS] = "received AUTH before TLS: credentials crossed the network in plaintext",
     [AF_TLS_FAILED] = "had TLS handshakes fail",
     [AF_CLIENT_REJECTED] = "had its certificate rejected by peers with a fatal alert",
-    [AF_SERVER_REJECTED_CLIENT] = "rejected client certificates with a fatal alert",
+    [AF_SERVER_REJECTED_CLIENT] =
+        "rejected client certificates, or required one and got none, with a fatal alert",
     [AF_MUTUAL_TLS] = "used mutual TLS (the client presented a certificate)",
     [AF_NOT_VISIBLE] = "sent certificates that cannot be seen in this capture",
     [AF_ANONYMOUS] = "negotiated an anonymous cipher suite (no certificate: peers cannot tell "
@@ -154,6 +154,70 @@ agg_chain_bad(const struct agg_chain *c)
     return c->verdict[0] && strcmp(c->verdict, "Valid") != 0;
 }
 
+/* The issuer of the top certificate sent: from the leaf up through the
+ * certificates sent whose subject is the issuer of the one below; NULL when
+ * not decoded. */
+static const char *
+agg_top_issuer(const struct agg_chain *c)
+{
+    const struct cert_entry *cur = certcache_get(c->ids[0]);
+    bool used[FACTS_CHAIN_MAX] = {true};
+    for (unsigned step = 1; cur && !cur->info.parse_error && step < c->n; step++) {
+        const struct cert_entry *up = NULL;
+        for (unsigned i = 1; i < c->n && !up; i++) {
+            const struct cert_entry *e = certcache_get(c->ids[i]);
+            if (!used[i] && e && !e->info.parse_error &&
+                strcmp(e->info.subject, cur->info.issuer) == 0) {
+                used[i] = true;
+                up = e;
+            }
+        }
+        if (!up)
+            break;
+        cur = up;
+    }
+    return cur && !cur->info.parse_error ? cur->info.issuer : NULL;
+}
+
+/* missing_intermediate: an issuer that is neither sent nor in smtptap's
+ * trust store. From the wire, a server that did not send its intermediate
+ * and a verifier whose store lacks that CA (perhaps a root) look the same
+ * (case 4): both are said, the issuer named. */
+static void
+agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
+{
+    const char *issuer = fs->chains.n ? agg_top_issuer(&s->chains[fs->chains.v[0]]) : NULL;
+    str_add(b, "sent a chain whose top certificate's issuer", NULL);
+    if (issuer) {
+        str_add(b, ", ", NULL);
+        str_addn(b, issuer, 160);
+        str_add(b, ",", NULL);
+    }
+    str_add(b,
+            " is neither sent nor in smtptap's trust store: either the server does not send its "
+            "intermediate (configure the full chain: leaf + intermediates), or the verifier's "
+            "trust store lacks that CA (it may be a root: add it there)",
+            NULL);
+}
+
+/* A rejection of a chain that smtptap's own verification accepts: the
+ * cause is on the client's side (case 4), which smtptap cannot see. */
+static void
+agg_client_side(struct strbuf *b, const struct agg_flagstat *fs)
+{
+    str_add(b, "; ", NULL);
+    if (fs->cert_ok < fs->sessions) {
+        str_add(b, "in ", NULL);
+        str_add_uint(b, fs->cert_ok);
+        str_add(b, " of them ", NULL);
+    }
+    str_add(b,
+            "the chain verifies against smtptap's trust store, so the client's own trust store "
+            "lacks its root (or the client expects another name): the cause is on the client "
+            "side",
+            NULL);
+}
+
 static void
 agg_flag_findings(uint32_t si)
 {
@@ -180,10 +244,22 @@ agg_flag_findings(uint32_t si)
         if (fs->chains.n)
             agg_chain_label(&s->chains[fs->chains.v[0]], cert, sizeof(cert));
         struct strbuf b = str_buf(f->summary, sizeof(f->summary));
-        str_add(&b, ep, " ", agg_flag_text[i], " (", NULL);
+        str_add(&b, ep, " ", NULL);
+        if (i == AF_MISSING_INTERMEDIATE)
+            agg_missing_issuer(&b, s, fs);
+        else
+            str_add(&b, agg_flag_text[i], NULL);
+        str_add(&b, " (", NULL);
         agg_add_sessions(&b, fs->sessions);
-        str_add(&b, ", peers ", peers, cert[0] ? "; certificate " : "", cert, ")",
-                fs->evidence[0] ? ": " : "", fs->evidence, NULL);
+        str_add(&b, ", peers ", peers, cert[0] ? "; certificate " : "", cert, ")", NULL);
+        if (i == AF_SERVER_REJECTED_CLIENT && s->n_rejects > 0) {
+            str_add(&b, ": ", NULL); /* per peer: one session's meaning would speak for all */
+            agg_reject_text(&b, s);
+        } else {
+            str_add(&b, fs->evidence[0] ? ": " : "", fs->evidence, NULL);
+        }
+        if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
+            agg_client_side(&b, fs);
     }
 }
 
@@ -279,8 +355,10 @@ agg_cert_findings(uint32_t si)
             agg_peers_text(s, &ps, peers, sizeof(peers));
             agg_chain_label(&s->chains[c], a, sizeof(a));
             bool bad = agg_chain_bad(&s->chains[c]);
+            char words[64];
+            diagnose_statuses_text(s->chains[c].statuses, words, sizeof(words));
             str_add(&sb, c ? "; " : " ", peers, " always get ", a, bad ? " - " : "",
-                    bad ? s->chains[c].verdict : "", NULL);
+                    bad ? words : "", NULL);
         }
     } else {
         /* The odd one out: the chain served in the fewest sessions. */

@@ -17,7 +17,7 @@
 
 #define AGG_CHAINS_MAX   16 /* distinct chains kept per server */
 #define AGG_NAMES_MAX    8  /* names kept per server */
-#define AGG_ALERTS_MAX   16 /* distinct (sender, code) kept per server */
+#define AGG_ALERTS_MAX   16 /* distinct (sender, level, code, step) kept per server */
 #define AGG_SESSIONS_MAX 16 /* session ids listed per finding */
 #define AGG_FPEERS_MAX   32 /* peers listed per finding */
 #define AGG_FCHAINS_MAX  8  /* certificates listed per finding */
@@ -69,11 +69,13 @@ struct agg_flagstat {
     uint64_t ids[AGG_SESSIONS_MAX];
     uint8_t n_ids;
     char evidence[200]; /* first session's verify text, checked name, alert meaning */
+    uint32_t cert_ok;   /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
 };
 
 struct agg_chain {
     uint32_t ids[FACTS_CHAIN_MAX];
     uint8_t n;
+    uint8_t statuses; /* exchange_statuses of its first session */
     uint64_t sessions;
     int64_t first, last;
     char verdict[32]; /* exchange_status of its first session */
@@ -103,14 +105,28 @@ struct agg_peer {
 
 struct agg_alert {
     uint8_t from;
-    int16_t level; /* 1 warning, 2 fatal, -1 unknown (encrypted) */
+    uint8_t after_from; /* the sender of the handshake message it came after */
+    int16_t level;      /* 1 warning, 2 fatal, -1 unknown (encrypted) */
     int16_t code;
+    int16_t after; /* that message's type, -1 none seen (tls_alert.after) */
     uint64_t count;
     struct agg_set peers; /* the clients of the sessions it came in */
     char meaning[192];
 };
 
 #define AGG_CCERTS_MAX 8 /* distinct client chains kept per server */
+
+#define AGG_REJECTS_MAX 4          /* (what was sent, alert) kept per server */
+#define AGG_SENT_NONE   0u         /* an empty Certificate, or none (ids start at 1) */
+#define AGG_SENT_UNSEEN UINT32_MAX /* none that could be seen (encrypted, cut) */
+
+/* Peers whose client certificate the server rejected (or required and got
+ * none), by what they sent and the alert they got (agg_rejects.c). */
+struct agg_reject {
+    uint32_t sent; /* the client leaf's certcache id, or AGG_SENT_* */
+    int16_t code;  /* the server's alert, -1 encrypted */
+    struct agg_set peers;
+};
 
 /* A client chain (mutual TLS) the server's peers presented: one per
  * distinct chain as sent (a leaf sent alone and with its intermediate are
@@ -143,10 +159,13 @@ struct agg_server {
     uint32_t n_uses, cap_uses, uses_dropped;
     struct agg_alert *alerts; /* AGG_ALERTS_MAX, made at the server's first alert */
     uint8_t n_alerts;
+    uint8_t n_rejects;
     struct agg_ccert *ccerts; /* AGG_CCERTS_MAX, made at the first client certificate */
     uint8_t n_ccerts;
     uint32_t ccerts_dropped;
-    uint32_t versions[5]; /* SSLv3, TLS 1.0 .. 1.3 */
+    struct agg_reject *rejects; /* AGG_REJECTS_MAX, made at the first rejected client */
+    uint32_t versions[5];       /* SSLv3, TLS 1.0 .. 1.3 */
+    uint32_t rejects_dropped;   /* sessions of further (sent, alert) pairs */
     /* Made when the flag is first raised on the server (most servers
      * raise a few): read through agg_flagstat(). With chains and peers
      * grown as they come, a server costs ~4 KB plus what it uses (0.5 KB a
@@ -213,6 +232,12 @@ void agn_fini(void);
 uint32_t agn_dropped(void); /* names not aggregated (report.servers_max, memory) */
 void agg_compute_findings(void);
 void agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n);
+
+/* server_rejected_client_certificate per peer (agg_rejects.c): notes a
+ * session's, and writes "PEERS sent CERTIFICATE, refused with ALERT; ..." */
+void agg_reject_note(struct agg_server *s, const struct tls_facts *t, uint32_t peer);
+struct strbuf;
+void agg_reject_text(struct strbuf *b, const struct agg_server *s);
 
 /* "198.51.100.10, 198.51.100.11 and 2 more" (agg_findings.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);

@@ -23,6 +23,7 @@
 struct agn_chain {
     uint32_t ids[FACTS_CHAIN_MAX];
     uint8_t n;
+    uint8_t statuses; /* exchange_statuses of its first session */
     uint64_t sessions;
     int64_t first, last;
     char verdict[32];
@@ -178,6 +179,7 @@ agn_session(const struct flow_record *rec, const struct diagnosis *dg)
     if (c->sessions++ == 0) {
         c->first = rec->ts_us;
         str_copy(c->verdict, sizeof(c->verdict), dg->exchange_status);
+        c->statuses = dg->exchange_statuses;
     }
     c->last = rec->ts_us;
     if (e != UINT32_MAX)
@@ -235,6 +237,8 @@ agn_finding(const struct agn_name *x)
         str_add(&eb, i ? ", " : "", b, NULL);
     }
     bool odd_bad = strcmp(oc->verdict, "Valid") != 0;
+    char words[64];
+    diagnose_statuses_text(oc->statuses, words, sizeof(words));
     struct strbuf sb = str_buf(f->summary, sizeof(f->summary));
     str_add(&sb, x->name, " is served by ", NULL);
     str_add_uint(&sb, x->n_eps);
@@ -242,7 +246,7 @@ agn_finding(const struct agn_name *x)
     str_add_uint(&sb, x->n_chains);
     str_add(&sb, " different certificates (DNS round robin or a pool of nodes): ", eps,
             oc->eps.n == 1 ? " serves " : " serve ", label, odd_bad ? " - " : "",
-            odd_bad ? oc->verdict : "", " while the others serve another; fix ",
+            odd_bad ? words : "", " while the others serve another; fix ",
             oc->eps.n == 1 ? "that node" : "those nodes", NULL);
     f->first = x->first;
     f->last = x->last;
@@ -299,6 +303,7 @@ agn_json(struct json *j, const struct agn_name *x)
         json_obj_begin(j, NULL);
         agg_json_chain(j, ch->ids, ch->n);
         json_str(j, "verdict", ch->verdict);
+        report_statuses_json(j, "verdicts", ch->statuses);
         json_uint(j, "sessions", ch->sessions);
         json_ts(j, "first_seen", ch->first);
         json_ts(j, "last_seen", ch->last);
@@ -344,8 +349,10 @@ agn_write_text(FILE *f)
             const struct agn_chain *ch = &x->chains[c];
             char label[300];
             agg_leaf_label(ch->ids[0], label, sizeof(label));
-            fprintf(f, "  %s, %s, %llu sessions, at", label, ch->verdict,
-                    (unsigned long long)ch->sessions);
+            char words[64];
+            diagnose_statuses_text(ch->statuses, words, sizeof(words));
+            fprintf(f, "  %s, %s, %llu sessions, at", label,
+                    ch->verdict[0] ? words : "not verified", (unsigned long long)ch->sessions);
             for (unsigned k = 0; k < ch->eps.n; k++) {
                 char b[80];
                 agg_ep_str(&x->eps[ch->eps.v[k]], b, sizeof(b));

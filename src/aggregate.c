@@ -42,6 +42,7 @@ agg_server_free(struct agg_server *s)
         mem_free(s->flags[i], sizeof(*s->flags[i]));
     mem_free(s->alerts, AGG_ALERTS_MAX * sizeof(*s->alerts));
     mem_free(s->ccerts, AGG_CCERTS_MAX * sizeof(*s->ccerts));
+    mem_free(s->rejects, AGG_REJECTS_MAX * sizeof(*s->rejects));
     mem_free(s, sizeof(*s));
 }
 
@@ -283,7 +284,7 @@ agg_use(struct agg_server *s, uint32_t peer, uint32_t chain, int64_t ts)
 
 static void
 agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, uint32_t peer,
-         uint32_t chain, const char *evidence)
+         uint32_t chain, const char *evidence, bool cert_ok)
 {
     if (s->flags[f] == NULL && (s->flags[f] = mem_alloc(sizeof(*s->flags[f]))) == NULL)
         return; /* memcap: counted there */
@@ -294,6 +295,7 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
             str_copy(fs->evidence, sizeof(fs->evidence), evidence);
     }
     fs->sessions++;
+    fs->cert_ok += cert_ok;
     fs->last = rec->ts_us;
     if (peer != UINT32_MAX)
         agg_set_add(&fs->peers, peer);
@@ -315,7 +317,8 @@ agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnos
         unsigned k = 0;
         for (; k < s->n_alerts; k++)
             if (s->alerts[k].from == a->from && s->alerts[k].code == a->code &&
-                s->alerts[k].level == a->level)
+                s->alerts[k].level == a->level && s->alerts[k].after == a->after &&
+                (a->after < 0 || s->alerts[k].after_from == a->after_from))
                 break;
         if (k == s->n_alerts) {
             if (s->n_alerts >= AGG_ALERTS_MAX)
@@ -323,6 +326,8 @@ agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnos
             s->alerts[k].from = a->from;
             s->alerts[k].level = a->level;
             s->alerts[k].code = a->code;
+            s->alerts[k].after = a->after;
+            s->alerts[k].after_from = a->after < 0 ? 0 : a->after_from;
             /* the session's meaning is its first fatal alert's: not a warning's */
             str_copy(s->alerts[k].meaning, sizeof(s->alerts[k].meaning),
                      a->level == 1 ? "" : dg->alert_meaning);
@@ -487,6 +492,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 if (c->sessions == 0) {
                     c->first = rec->ts_us;
                     str_copy(c->verdict, sizeof(c->verdict), dg->exchange_status);
+                    c->statuses = dg->exchange_statuses;
                     str_copy(c->verify_text, sizeof(c->verify_text), dg->verify_error_text);
                 }
                 c->sessions++;
@@ -511,6 +517,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         }
         agg_alerts(s, t, dg, peer);
         agg_client_cert(s, rec, dg, peer);
+        if (dg->server_rejected_client_certificate)
+            agg_reject_note(s, t, peer);
     }
     char ev[200]; /* the evidence of a flag's first session: made only then */
     const bool flags[AF_COUNT] = {dg->expired,
@@ -548,7 +556,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_evidence((enum agg_flag)i, dg, t, ev, sizeof(ev));
         /* the client's certificate is the subject of these two, not the server's */
         bool client_side = i == AF_SERVER_REJECTED_CLIENT || i == AF_MUTUAL_TLS;
-        agg_flag(s, (enum agg_flag)i, rec, peer, client_side ? UINT32_MAX : chain, e);
+        agg_flag(s, (enum agg_flag)i, rec, peer, client_side ? UINT32_MAX : chain, e,
+                 dg->certificate_ok && !dg->weak_key && !dg->weak_signature);
     }
 }
 
@@ -731,6 +740,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
         json_obj_begin(j, NULL);
         agg_json_chain(j, ch->ids, ch->n);
         json_str(j, "verdict", ch->verdict);
+        report_statuses_json(j, "verdicts", ch->statuses);
         json_str(j, "verify_error_text", ch->verify_text);
         json_uint(j, "sessions", ch->sessions);
         json_ts(j, "first_seen", ch->first);
@@ -769,6 +779,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
             json_int(j, "code", a->code);
             json_str(j, "name", tls_alert_str(a->code));
         }
+        report_alert_after_json(j, a->after, a->after_from);
         json_uint(j, "count", a->count);
         agg_peers_json(j, s, &a->peers);
         json_str(j, "meaning", a->meaning[0] ? a->meaning : NULL);

@@ -14,6 +14,7 @@
 #include "names.h"
 #include "namememo.h"
 #include "tls_names.h"
+#include "truststore.h"
 #include "verify.h"
 #include "strcopy.h"
 
@@ -43,7 +44,8 @@ diagnose_init(const struct config *cfg, char *err, unsigned errlen)
     dg_cfg = cfg;
     if (verify_init(cfg, err, errlen) != 0)
         return -1;
-    (void)namememo_init(); /* without it, every name is checked every time */
+    truststore_describe(cfg); /* for the report: its sources and size */
+    (void)namememo_init();    /* without it, every name is checked every time */
     return 0;
 }
 
@@ -51,6 +53,7 @@ void
 diagnose_fini(void)
 {
     verify_fini();
+    truststore_reset();
     namememo_fini();
     dg_cfg = NULL;
 }
@@ -248,6 +251,34 @@ dg_status(bool date, bool trust, bool name, bool other)
     return other ? "Invalid" : "Valid";
 }
 
+const char *
+diagnose_status_word(unsigned bit)
+{
+    switch (bit) {
+    case XS_DATE_INVALID:
+        return "DateInvalid";
+    case XS_UNTRUSTED_ROOT:
+        return "UntrustedRoot";
+    case XS_SUBJECT_MISMATCH:
+        return "SubjectMismatch";
+    case XS_INVALID:
+        return "Invalid";
+    default:
+        return "?";
+    }
+}
+
+void
+diagnose_statuses_text(unsigned statuses, char *out, size_t n)
+{
+    struct strbuf b = str_buf(out, n);
+    if (statuses == 0)
+        str_add(&b, "Valid", NULL);
+    for (unsigned i = 0; i < XS_COUNT; i++)
+        if (statuses & (1u << i))
+            str_add(&b, b.len ? ", " : "", diagnose_status_word(1u << i), NULL);
+}
+
 static void
 dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
 {
@@ -280,10 +311,16 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
     if (out->checked_name[0] && leaf && !leaf->info.parse_error)
         out->name_mismatch = !dg_name_matches(leaf, out->checked_name);
     out->certificate_ok = v.first_error == 0 && !out->name_mismatch && !out->self_signed;
+    bool date = out->expired || out->not_yet_valid;
+    bool trust = out->untrusted_root || out->self_signed || out->missing_intermediate;
     str_copy(out->exchange_status, sizeof(out->exchange_status),
-             dg_status(out->expired || out->not_yet_valid,
-                       out->untrusted_root || out->self_signed || out->missing_intermediate,
-                       out->name_mismatch, v.first_error != 0));
+             dg_status(date, trust, out->name_mismatch, v.first_error != 0));
+    /* every word that applies: exchange_status is the first of them */
+    bool invalid =
+        v.other_error || v.name_constraint_violation || (v.first_error != 0 && !date && !trust);
+    out->exchange_statuses =
+        (uint8_t)((date ? XS_DATE_INVALID : 0) | (trust ? XS_UNTRUSTED_ROOT : 0) |
+                  (out->name_mismatch ? XS_SUBJECT_MISMATCH : 0) | (invalid ? XS_INVALID : 0));
 }
 
 /* The client's chain (mutual TLS), verified as the server verifying it

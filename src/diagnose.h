@@ -5,6 +5,7 @@
 #define SMTPTAP_DIAGNOSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -33,6 +34,7 @@ struct diagnosis {
     int verify_error;           /* OpenSSL X509_V_ERR_* (0 = ok, -1 = not verified) */
     char verify_error_text[96]; /* X509_verify_cert_error_string() */
     char exchange_status[32];   /* "UntrustedRoot", "DateInvalid", "SubjectMismatch", ... or "" */
+    uint8_t exchange_statuses;  /* every status that applies (XS_*), the first is exchange_status */
     char checked_name[256];     /* the name checked against the certificate, "" none */
     enum name_source checked_name_source;
     char untrusted_root_subject[256]; /* the root the chain ends in, when untrusted */
@@ -48,6 +50,22 @@ struct diagnosis {
     char client_exchange_status[32]; /* "Valid", "UntrustedRoot", "DateInvalid", "Invalid" */
     char client_untrusted_root_subject[256];
 };
+
+/* Exchange's status words as bits, in the order exchange_status picks
+ * them: a session's chain may be both untrusted and for another name (case
+ * 3: the NDR says SubjectMismatch where the first word is UntrustedRoot).
+ * None, for a verified chain, is Valid. */
+enum {
+    XS_DATE_INVALID = 1,     /* expired or not yet valid */
+    XS_UNTRUSTED_ROOT = 2,   /* untrusted root, self-signed, missing intermediate */
+    XS_SUBJECT_MISMATCH = 4, /* the name checked is not in the leaf */
+    XS_INVALID = 8,          /* another verification error */
+    XS_COUNT = 4
+};
+/* The word of one XS_ bit ("DateInvalid" ...). */
+const char *diagnose_status_word(unsigned bit);
+/* "UntrustedRoot, SubjectMismatch"; "Valid" for none. */
+void diagnose_statuses_text(unsigned statuses, char *out, size_t n);
 
 /* Loads the trust store named by cfg (system bundle unless --no-system-ca,
  * plus --ca-file / --ca-path). Returns 0, or -1 with a message in err. */

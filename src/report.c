@@ -19,6 +19,7 @@
 #include "mem.h"
 #include "report_cert.h"
 #include "report_session.h"
+#include "truststore.h"
 
 #define REPORT_EXPECTED_MAX 8
 
@@ -192,6 +193,10 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "peer_certificates_dropped", ad.uses);
     json_uint(j, "cap_hits", s->cap_hits); /* these drops included (main.c) */
     json_uint(j, "memory_peak", s->memory_peak);
+    if (truststore_known())
+        json_uint(j, "trust_store_certificates", truststore_count());
+    else
+        json_null(j, "trust_store_certificates");
     json_obj_end(j);
     json_record_end(j);
 }

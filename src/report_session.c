@@ -43,6 +43,34 @@ report_endpoint_json(struct json *j, const char *key, const struct endpoint *e)
     json_obj_end(j);
 }
 
+void
+report_statuses_json(struct json *j, const char *key, unsigned statuses)
+{
+    json_arr_begin(j, key);
+    if (statuses == 0)
+        json_str(j, NULL, "Valid");
+    for (unsigned i = 0; i < XS_COUNT; i++)
+        if (statuses & (1u << i))
+            json_str(j, NULL, diagnose_status_word(1u << i));
+    json_arr_end(j);
+}
+
+void
+report_alert_after_json(struct json *j, int after, int after_from)
+{
+    if (after < 0) {
+        json_null(j, "after");
+        return;
+    }
+    const char *hs = tls_hs_type_str(after);
+    char b[96];
+    size_t at = str_copy(b, sizeof(b), after_from == 0 ? "client " : "server ");
+    if (!hs)
+        hs = "unknown";
+    str_cat(b, sizeof(b), at, hs, strlen(hs));
+    json_str(j, "after", b);
+}
+
 static void
 rs_fstr(struct json *j, const char *key, const struct fstr *s)
 {
@@ -246,17 +274,7 @@ rs_alerts(struct json *j, const struct tls_facts *t)
             json_str(j, "name", nm ? nm : "unknown");
         }
         json_bool(j, "encrypted", a->encrypted);
-        if (a->after < 0) {
-            json_null(j, "after");
-        } else {
-            const char *hs = tls_hs_type_str(a->after);
-            char b[96];
-            size_t at = str_copy(b, sizeof(b), a->after_from == 0 ? "client " : "server ");
-            if (!hs)
-                hs = "unknown";
-            str_cat(b, sizeof(b), at, hs, strlen(hs));
-            json_str(j, "after", b);
-        }
+        report_alert_after_json(j, a->after, a->after_from);
         json_ts(j, "ts", a->ts_us);
         json_obj_end(j);
     }
@@ -350,6 +368,10 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
         json_str(j, "verify_error_text", d->verify_error_text);
     }
     json_str(j, "exchange_status", d->exchange_status[0] ? d->exchange_status : NULL);
+    if (d->exchange_status[0])
+        report_statuses_json(j, "exchange_statuses", d->exchange_statuses);
+    else
+        json_null(j, "exchange_statuses");
     json_str(j, "checked_name", d->checked_name[0] ? d->checked_name : NULL);
     json_str(j, "checked_name_source",
              d->checked_name_source == NAME_SRC_NONE ? NULL

@@ -17,5 +17,11 @@ void report_flow_json(struct json *j, const struct flow_record *rec);
 /* Shared pieces. */
 void report_ip_str(char *out, size_t n, const struct ipaddr *ip);
 void report_endpoint_json(struct json *j, const char *key, const struct endpoint *e);
+/* key: the Exchange status words of a chain ("exchange_statuses",
+ * "verdicts"): ["UntrustedRoot","SubjectMismatch"], ["Valid"] for none. */
+void report_statuses_json(struct json *j, const char *key, unsigned statuses);
+/* An alert's "after": "server server_hello_done", or null when no
+ * handshake message came before it. */
+void report_alert_after_json(struct json *j, int after, int after_from);
 
 #endif /* SMTPTAP_REPORT_SESSION_H */

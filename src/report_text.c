@@ -9,7 +9,9 @@
 #include "certcache.h"
 #include "report_cert.h"
 #include "report_session.h"
+#include "strcopy.h"
 #include "tls_names.h"
+#include "truststore.h"
 
 static const char *
 rt_color(bool on, int sev)
@@ -91,29 +93,41 @@ rt_findings(FILE *f, bool color)
     fprintf(f, "\n");
 }
 
+/* A certificate's validity, serial and SHA-1 thumbprint (as Exchange
+ * prints it), at an indent: the leaf's and every other certificate's of
+ * the chain sent (case 1: fingerprints and validity of the whole chain). */
+static void
+rt_cert_times(FILE *f, const char *indent, const struct cert_entry *e)
+{
+    char sha1[41];
+    report_hex_upper(sha1, e->sha1, 20);
+    fprintf(f, "%svalid      %s .. %s   serial %s\n", indent, e->info.not_before_iso,
+            e->info.not_after_iso, e->info.serial);
+    fprintf(f, "%sthumbprint %s (SHA-1)\n", indent, sha1);
+}
+
 static void
 rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
 {
     const struct agg_chain *ch = &s->chains[c];
     const struct cert_entry *e = certcache_get(ch->ids[0]);
-    char t1[32], t2[32];
+    char t1[32], t2[32], words[64];
     agg_ts_short(ch->first, t1, sizeof(t1));
     agg_ts_short(ch->last, t2, sizeof(t2));
+    diagnose_statuses_text(ch->statuses, words, sizeof(words)); /* every status that applies */
     fprintf(f, "  certificate %u of %u: %s, %llu session%s, %s .. %s\n", c + 1, s->n_chains,
-            ch->verdict[0] ? ch->verdict : "not verified", (unsigned long long)ch->sessions,
+            ch->verdict[0] ? words : "not verified", (unsigned long long)ch->sessions,
             ch->sessions == 1 ? "" : "s", t1, t2);
     if (e && !e->info.parse_error) {
-        char sha1[41], sha256[65];
-        report_hex_upper(sha1, e->sha1, 20);
+        char sha256[65];
         report_hex(sha256, e->sha256, 32);
         fprintf(f, "    subject    %s\n    issuer     %s\n", e->info.subject, e->info.issuer);
         fprintf(f, "    names     ");
         for (unsigned i = 0; i < e->info.n_san; i++)
             fprintf(f, " %s%s", e->info.san[i].type == 'I' ? "IP:" : "", e->info.san[i].value);
         fprintf(f, "%s\n", e->info.n_san ? "" : " (no subjectAltName)");
-        fprintf(f, "    valid      %s .. %s   serial %s\n", e->info.not_before_iso,
-                e->info.not_after_iso, e->info.serial);
-        fprintf(f, "    thumbprint %s (SHA-1)\n    sha256     %s\n", sha1, sha256);
+        rt_cert_times(f, "    ", e);
+        fprintf(f, "    sha256     %s\n", sha256);
         if (e->info.exchange_name)
             fprintf(f, "    exchange   %s\n", e->info.exchange_name);
     } else {
@@ -122,15 +136,18 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
     fprintf(f, "    chain      %u certificate%s sent", ch->n, ch->n == 1 ? "" : "s");
     if (ch->verdict[0] && strcmp(ch->verdict, "Valid") != 0)
         fprintf(f, "; %s", ch->verify_text);
+    fprintf(f, "\n");
     for (unsigned i = 1; i < ch->n; i++) {
         const struct cert_entry *x = certcache_get(ch->ids[i]);
-        if (x && !x->info.parse_error)
-            fprintf(f, "\n      [%u] %s, until %.10s, issuer %s", i, x->info.subject,
-                    x->info.not_after_iso, x->info.issuer);
-        else
-            fprintf(f, "\n      [%u] %s", i, x ? x->info.parse_error : "not cached");
+        if (x && !x->info.parse_error) {
+            fprintf(f, "      [%u] %s\n          issuer     %s\n", i, x->info.subject,
+                    x->info.issuer);
+            rt_cert_times(f, "          ", x);
+        } else {
+            fprintf(f, "      [%u] %s\n", i, x ? x->info.parse_error : "not cached");
+        }
     }
-    fprintf(f, "\n    peers     ");
+    fprintf(f, "    peers     ");
     for (uint32_t u = 0; u < s->n_uses; u++) {
         if (s->uses[u].chain != c)
             continue;
@@ -139,6 +156,40 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
         fprintf(f, " %s (%llu)", ip, (unsigned long long)s->uses[u].sessions);
     }
     fprintf(f, "\n");
+}
+
+/* An alert's level as a word: every alert has one (RFC 8446 §6). */
+static const char *
+rt_level(int level)
+{
+    return level == 2 ? "fatal" : level == 1 ? "warning" : "level?";
+}
+
+/* The handshake step an alert came after, in the RFCs' message names:
+ * "after ServerHelloDone", "after server Certificate" (a message both sides
+ * send, or one whose name does not tell the sender). */
+static void
+rt_step(char *out, size_t n, int after, int after_from)
+{
+    struct strbuf b = str_buf(out, n);
+    if (after < 0) {
+        str_add(&b, "before any handshake message", NULL);
+        return;
+    }
+    const char *hs = tls_hs_type_str(after);
+    str_add(&b, "after ", NULL);
+    if (hs == NULL || (strncmp(hs, "client_", 7) != 0 && strncmp(hs, "server_", 7) != 0))
+        str_add(&b, after_from == 0 ? "client " : "server ", NULL);
+    if (hs == NULL) {
+        str_add(&b, "handshake message ", NULL);
+        str_add_uint(&b, (unsigned)after);
+        return;
+    }
+    for (bool up = true; *hs != '\0'; hs++) { /* server_hello_done: ServerHelloDone */
+        char c = up && *hs >= 'a' && *hs <= 'z' ? (char)(*hs - 'a' + 'A') : *hs;
+        if ((up = *hs == '_') == false)
+            str_put(&b, &c, 1);
+    }
 }
 
 static void
@@ -166,13 +217,14 @@ rt_server(FILE *f, const struct agg_server *s)
     for (unsigned i = 0; i < s->n_alerts; i++) {
         const struct agg_alert *a = &s->alerts[i];
         const char *nm = a->code >= 0 ? tls_alert_str(a->code) : NULL;
+        char step[64];
+        rt_step(step, sizeof(step), a->after, a->after_from);
+        fprintf(f, "  alert from %-6s ", a->from == 0 ? "client" : "server");
         if (a->code >= 0)
-            fprintf(f, "  alert from %-6s %s%s (%d) x%llu", a->from == 0 ? "client" : "server",
-                    a->level == 1 ? "warning " : "", nm ? nm : "unknown", a->code,
-                    (unsigned long long)a->count);
+            fprintf(f, "%s %s (%d)", rt_level(a->level), nm ? nm : "unknown", a->code);
         else
-            fprintf(f, "  alert from %-6s encrypted x%llu", a->from == 0 ? "client" : "server",
-                    (unsigned long long)a->count);
+            fprintf(f, "encrypted");
+        fprintf(f, " %s x%llu", step, (unsigned long long)a->count);
         char who[160];
         agg_peers_text(s, &a->peers, who, sizeof(who));
         fprintf(f, "%s%s%s%s%s\n", who[0] ? " (" : "", who, who[0] ? ")" : "",
@@ -197,11 +249,14 @@ rt_server(FILE *f, const struct agg_server *s)
     }
     if (s->ccerts_dropped)
         fprintf(f, "  (%u sessions with further client chains not itemised)\n", s->ccerts_dropped);
-    fprintf(f, "  STARTTLS   ");
+    /* port 465 (RFC 8314) or TLS found from the first byte: no STARTTLS */
+    bool implicit = s->implicit > 0 && s->implicit == s->sessions;
+    const char *label = implicit ? "implicit TLS " : "STARTTLS   ";
+    fprintf(f, "  %s", label);
     for (uint32_t p = 0; p < s->n_peers; p++) {
         const struct agg_peer *pe = &s->peers[p];
         agg_peer_str(s, p, ip, sizeof(ip));
-        fprintf(f, "%s%s:", p ? "\n             " : "", ip);
+        fprintf(f, "%s%*s%s:", p ? "\n  " : "", p ? (int)strlen(label) : 0, "", ip);
         if (pe->offered)
             fprintf(f, " offered %u", pe->offered);
         if (pe->not_offered)
@@ -217,6 +272,9 @@ rt_server(FILE *f, const struct agg_server *s)
         if (pe->plaintext)
             fprintf(f, " PLAINTEXT-MAIL %u", pe->plaintext);
     }
+    if (s->implicit > 0 && !implicit)
+        fprintf(f, "\n  (%llu of these sessions %s implicit TLS, from the first byte)",
+                (unsigned long long)s->implicit, s->implicit == 1 ? "was" : "were");
     fprintf(f, "\n\n");
 }
 
@@ -248,4 +306,11 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
     if (st->files_damaged)
         fprintf(f, "; %u damaged file%s", st->files_damaged, st->files_damaged == 1 ? "" : "s");
     fprintf(f, "\n");
+    if (truststore_known()) { /* case 4: an empty CA bundle makes every chain untrusted */
+        char ts[640];
+        truststore_text(ts, sizeof(ts));
+        fprintf(f, "trust store: ");
+        rt_text(f, ts);
+        fprintf(f, "\n");
+    }
 }

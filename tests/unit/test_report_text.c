@@ -1,8 +1,9 @@
-/* \summary: unit tests for the terminal report (src/report_text.c): bytes
- * of the wire in a server's names (an SNI, a greeting's host) and in the
- * findings that quote them are written as \xNN, never as themselves, so a
- * peer cannot drive the reader's terminal with escape sequences; each
- * client chain (mutual TLS) is listed with its own verdict and peers. */
+/* \summary: unit tests for the terminal report (src/report_text.c) and the
+ * finding summaries it shows: bytes of the wire in a server's names (an SNI,
+ * a greeting's host) and in the findings that quote them are written as
+ * \xNN, never as themselves, so a peer cannot drive the reader's terminal
+ * with escape sequences; alerts with their level and handshake step; each
+ * client chain (mutual TLS) with its own verdict and peers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,11 +24,106 @@
 #include "report.h"
 #include "tu_certs.h"
 
+#define CERT(name) SRCDIR "/tests/data/certs/" name
+
+static struct config cfg;
+
+/* The aggregation and the diagnosis with the test root as the only trust
+ * anchor (tests/data/certs), an empty certificate cache. */
+static int
+setup(void **state)
+{
+    (void)state;
+    config_defaults(&cfg);
+    cfg.no_system_ca = true;
+    cfg.ca_files[0] = CERT("root.pem");
+    cfg.n_ca_files = 1;
+    mem_init(cfg.memcap);
+    certcache_init(100);
+    char err[256];
+    if (diagnose_init(&cfg, err, sizeof(err)) != 0)
+        fail_msg("diagnose_init: %s", err);
+    agg_init(&cfg);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    agg_fini();
+    diagnose_fini();
+    certcache_free();
+    return 0;
+}
+
+static uint32_t
+add(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), SRCDIR "/tests/data/certs/%s.der", name);
+    return tu_cert_add(path);
+}
+
+static const int64_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z: the test chain is valid */
+
+/* One session of client 198.51.100.<client> to 203.0.113.25:port, its facts
+ * in f: diagnosed and aggregated as report.c does. */
+static void
+feed(struct session_facts *f, uint64_t id, uint8_t client, uint16_t port)
+{
+    static struct flow_record rec;
+    static struct diagnosis dg;
+    memset(&rec, 0, sizeof(rec));
+    rec.id = id;
+    rec.ts_us = rec.ts_end_us = (T2025 + (int64_t)id) * 1000000;
+    rec.client.ip.family = rec.server.ip.family = 4;
+    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, 100, client}, 4);
+    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, 25}, 4);
+    rec.client.port = (uint16_t)(40000 + id);
+    rec.server.port = port;
+    rec.facts = f;
+    diagnose_session(&rec, NULL, 0, &dg);
+    agg_session(&rec, &dg);
+}
+
+/* The terminal report of what was fed (agg_finish: once per test). */
+static char *
+report_text(void)
+{
+    agg_finish();
+    char *text = NULL;
+    size_t n = 0;
+    FILE *out = open_memstream(&text, &n);
+    assert_non_null(out);
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    agg_write_text(out, &st, false);
+    assert_int_equal(fclose(out), 0);
+    return text;
+}
+
+static void
+has(const char *text, const char *want)
+{
+    if (strstr(text, want) == NULL)
+        fail_msg("not in the report: \"%s\"\n%s", want, text);
+}
+
+static void
+add_alert(struct tls_facts *t, int from, int level, int code, int after, int after_from)
+{
+    t->alerts[t->n_alerts++] = (struct tls_alert){.from = (uint8_t)from,
+                                                  .level = (int16_t)level,
+                                                  .code = (int16_t)code,
+                                                  .after = (int16_t)after,
+                                                  .after_from = (uint8_t)after_from};
+}
+
 static void
 test_names_escaped(void **state)
 {
     (void)state;
-    static struct config cfg;
     config_defaults(&cfg);
     mem_init(cfg.memcap);
     agg_init(&cfg);
@@ -70,19 +166,229 @@ test_names_escaped(void **state)
     agg_fini();
 }
 
-/* The terminal report of what was aggregated so far. */
-static char *
-report_text(void)
+/* Every alert line says its level (fatal too, not only warning) and the
+ * handshake step it came after (case 5: "fatal alert 46" after which
+ * message); alerts alike but for the step are told apart. */
+static void
+test_alert_level_and_step(void **state)
 {
-    char *text = NULL;
-    size_t n = 0;
-    FILE *out = open_memstream(&text, &n);
-    assert_non_null(out);
-    struct run_stats st;
-    memset(&st, 0, sizeof(st));
-    agg_write_text(out, &st, false);
-    assert_int_equal(fclose(out), 0);
-    return text;
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    tu_chain_facts(&f, ids, 2, sni);
+    f.tls.handshake = TLS_HS_FAILED;
+    add_alert(&f.tls, 0, 2, 42, 14, 1); /* after ServerHelloDone */
+    feed(&f, 1, 10, 25);
+    feed(&f, 2, 11, 25);
+    tu_chain_facts(&f, ids, 2, sni);
+    f.tls.handshake = TLS_HS_FAILED;
+    add_alert(&f.tls, 0, 2, 42, 11, 1); /* after the server's Certificate */
+    feed(&f, 3, 12, 25);
+    tu_chain_facts(&f, ids, 2, sni);
+    add_alert(&f.tls, 1, 1, 0, 20, 0); /* close_notify after the client's Finished */
+    add_alert(&f.tls, 0, -1, -1, -1, 0);
+    f.tls.alerts[1].encrypted = true;
+    feed(&f, 4, 13, 25);
+    char *text = report_text();
+    has(text, "alert from client fatal bad_certificate (42) after ServerHelloDone x2 "
+              "(198.51.100.10, 198.51.100.11)");
+    has(text, "alert from client fatal bad_certificate (42) after server Certificate x1 "
+              "(198.51.100.12)");
+    has(text, "alert from server warning close_notify (0) after client Finished x1");
+    has(text, "alert from client encrypted before any handshake message x1");
+    free(text);
+}
+
+/* Each certificate of the chain sent below the leaf has, like the leaf, its
+ * validity (not before .. not after) and its SHA-1 thumbprint as Exchange
+ * prints it (case 1: fingerprints and validity of the whole chain). */
+static void
+test_chain_thumbprints(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    tu_chain_facts(&f, ids, 2, sni);
+    feed(&f, 1, 10, 25);
+    char want[160], sha1[41];
+    for (unsigned i = 0; i < 20; i++)
+        snprintf(sha1 + 2 * i, 3, "%02X", certcache_get(ids[1])->sha1[i]);
+    char *text = report_text();
+    has(text, "      [1] C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA\n"
+              "          issuer     C=DE,O=smtptap Tests,CN=smtptap Test Root CA\n"
+              "          valid      2020-01-01T00:00:00Z .. 2039-01-01T00:00:00Z   serial 1001\n");
+    snprintf(want, sizeof(want), "          thumbprint %s (SHA-1)\n    peers ", sha1);
+    has(text, want);
+    free(text);
+}
+
+/* A self-signed certificate for another name is both UntrustedRoot and
+ * SubjectMismatch (case 3: Exchange Online's NDR says SubjectMismatch): the
+ * report shows every status that applies, the first one being the
+ * exchange_status, in the certificate line and where a summary quotes it. */
+static void
+test_every_status(void **state)
+{
+    (void)state;
+    uint32_t ss = add("selfsigned"), ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t hybrid[] = "hybrid.domain.com", smtp[] = "smtp.example.com";
+    tu_chain_facts(&f, &ss, 1, hybrid);
+    feed(&f, 1, 10, 25);
+    tu_chain_facts(&f, ids, 2, smtp);
+    feed(&f, 2, 11, 25);
+    feed(&f, 3, 11, 25);
+    tu_chain_facts(&f, &ss, 1, hybrid);
+    feed(&f, 4, 10, 25);
+    char *text = report_text();
+    has(text, "certificate 1 of 2: UntrustedRoot, SubjectMismatch, 2 sessions");
+    has(text, "certificate 2 of 2: Valid, 2 sessions");
+    has(text, "198.51.100.10 always get CN=SERVER1 (SHA-1 ");
+    has(text, ") - UntrustedRoot, SubjectMismatch; 198.51.100.11 always get ");
+    free(text);
+}
+
+/* A client rejected a chain that smtptap's own verification accepts: the
+ * summary says the cause is the client's (its trust store lacks the root,
+ * or it expects another name; case 4), for the sessions where that holds. */
+static void
+test_rejected_but_valid(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    for (uint64_t id = 1; id <= 2; id++) {
+        tu_chain_facts(&f, ids, 2, sni);
+        f.tls.handshake = TLS_HS_FAILED;
+        add_alert(&f.tls, 0, 2, 48, 14, 1); /* unknown_ca after ServerHelloDone */
+        feed(&f, id, 10, 25);
+    }
+    char *text = report_text();
+    has(text, "with unknown_ca (48); the chain verifies against smtptap's trust store, so the "
+              "client's own trust store lacks its root (or the client expects another name): "
+              "the cause is on the client side\n");
+    free(text);
+    agg_fini();
+    agg_init(&cfg);
+
+    /* one of the two sessions asked for a name the leaf does not cover */
+    uint8_t other[] = "other.example.net";
+    for (uint64_t id = 1; id <= 2; id++) {
+        tu_chain_facts(&f, ids, 2, id == 1 ? sni : other);
+        f.tls.handshake = TLS_HS_FAILED;
+        add_alert(&f.tls, 0, 2, 48, 14, 1);
+        feed(&f, id, 10, 25);
+    }
+    text = report_text();
+    has(text, "; in 1 of them the chain verifies against smtptap's trust store");
+    free(text);
+}
+
+/* missing_intermediate: from the wire, a server that did not send its
+ * intermediate and a verifier whose store lacks that CA look the same (case
+ * 4); the summary says both and names the issuer. The report's end says
+ * which trust store smtptap used and how many certificates it holds, and
+ * that an empty one makes every chain untrusted. */
+static void
+test_missing_issuer_and_store(void **state)
+{
+    (void)state;
+    uint32_t leaf = add("leaf");
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    tu_chain_facts(&f, &leaf, 1, sni);
+    feed(&f, 1, 10, 25);
+    char *text = report_text();
+    has(text, "missing_intermediate               203.0.113.25:25 sent a chain whose top "
+              "certificate's issuer, C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA, is "
+              "neither sent nor in smtptap's trust store: either the server does not send its "
+              "intermediate (configure the full chain: leaf + intermediates), or the verifier's "
+              "trust store lacks that CA (it may be a root: add it there) (1 session");
+    has(text, " drops\ntrust store: 1 CA certificate from --ca-file " SRCDIR
+              "/tests/data/certs/root.pem\n");
+    free(text);
+
+    agg_fini();
+    diagnose_fini();
+    cfg.n_ca_files = 0; /* --no-system-ca and nothing else */
+    char err[256];
+    if (diagnose_init(&cfg, err, sizeof(err)) != 0)
+        fail_msg("diagnose_init: %s", err);
+    agg_init(&cfg);
+    text = report_text();
+    has(text, "\ntrust store: empty: every chain is untrusted (--no-system-ca without --ca-file or "
+              "--ca-path)\n");
+    free(text);
+}
+
+/* server_rejected_client_certificate says per peer what it sent and the
+ * alert it got: a peer that sent no certificate is not said to have been
+ * refused for another peer's (pcaps/diag/mutual-tls-rejected.pcap). */
+static void
+test_rejected_clients_per_peer(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")}, client = add("oleaf");
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    tu_chain_facts(&f, ids, 2, sni);
+    f.tls.handshake = TLS_HS_FAILED;
+    f.tls.client_certificate_requested = true;
+    f.tls.client_certificates = TLS_CERTS_VISIBLE;
+    f.tls.client_chain[f.tls.n_client_chain++] = client;
+    add_alert(&f.tls, 1, 2, 48, 15, 0); /* unknown_ca after the client's CertificateVerify */
+    feed(&f, 1, 10, 25);
+    tu_chain_facts(&f, ids, 2, sni);
+    f.tls.handshake = TLS_HS_FAILED;
+    f.tls.client_certificate_requested = true;
+    f.tls.client_certificates = TLS_CERTS_NONE; /* an empty Certificate */
+    add_alert(&f.tls, 1, 2, 40, 16, 0);         /* handshake_failure after ClientKeyExchange */
+    feed(&f, 2, 11, 25);
+    char *text = report_text();
+    has(text, "server_rejected_client_certificate 203.0.113.25:25 rejected client certificates, "
+              "or required one and got none, with a fatal alert (2 sessions, peers "
+              "198.51.100.10, 198.51.100.11): 198.51.100.10 sent CN=relay.example.org (SHA-1 ");
+    has(text, "), refused with unknown_ca (48); 198.51.100.11 sent no certificate, refused with "
+              "handshake_failure (40)\n");
+    free(text);
+}
+
+/* A server whose sessions are all implicit TLS (port 465, RFC 8314) has
+ * its per-peer rows labelled so, not STARTTLS; a server with both says how
+ * many were implicit. */
+static void
+test_implicit_tls_rows(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    for (uint64_t id = 1; id <= 2; id++) {
+        tu_chain_facts(&f, ids, 2, sni);
+        f.smtp.seen = true;
+        f.smtp.implicit_tls = true;
+        f.smtp.starttls_offered = -1;
+        feed(&f, id, (uint8_t)(9 + id), 465);
+    }
+    tu_chain_facts(&f, ids, 2, sni); /* port 25: STARTTLS, and one implicit */
+    f.smtp.seen = f.smtp.tls_started = f.smtp.starttls_command = true;
+    f.smtp.starttls_offered = 1;
+    f.smtp.starttls_reply_code = 220;
+    feed(&f, 3, 10, 25);
+    tu_chain_facts(&f, ids, 2, sni);
+    f.smtp.seen = f.smtp.implicit_tls = true;
+    f.smtp.starttls_offered = -1;
+    feed(&f, 4, 11, 25);
+    char *text = report_text();
+    has(text, "\n  STARTTLS   198.51.100.10: offered 1 tls 1\n"
+              "             198.51.100.11: tls 1\n"
+              "  (1 of these sessions was implicit TLS, from the first byte)\n");
+    has(text, "\n  implicit TLS 198.51.100.10: tls 1\n"
+              "               198.51.100.11: tls 1\n\n");
+    free(text);
 }
 
 /* One leaf sent alone by one peer and with its intermediate by another:
@@ -93,7 +399,6 @@ static void
 test_client_chains_apart(void **state)
 {
     (void)state;
-    static struct config cfg;
     config_defaults(&cfg);
     mem_init(cfg.memcap);
     certcache_init(16);
@@ -132,7 +437,6 @@ test_client_chains_apart(void **state)
         rec.facts = &f;
         agg_session(&rec, &dg);
     }
-    agg_finish();
     char *text = report_text();
     const char *leaf_line = "  client certificate C=DE,O=Example Mail,CN=mail.example.com (SHA-1 "
                             "B9EDF153, until 2034-01-01), ";
@@ -154,6 +458,13 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_escaped),
+        cmocka_unit_test_setup_teardown(test_alert_level_and_step, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_thumbprints, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_but_valid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_clients_per_peer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_implicit_tls_rows, setup, teardown),
         cmocka_unit_test(test_client_chains_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,82 @@
+/* \summary: client certificates a server rejected (mutual TLS), per peer:
+ * what each peer sent (a certificate, an empty Certificate, nothing that
+ * could be seen) and the alert it got, for server_rejected_client_certificate's
+ * summary. One session's alert meaning would speak for every peer: a peer
+ * that sent no certificate would read as rejected for another's. */
+#include <string.h>
+
+#include "agg_int.h"
+#include "mem.h"
+#include "strcopy.h"
+#include "tls_names.h"
+
+/* The server's first fatal alert (or an encrypted one, its code hidden). */
+static int
+agg_reject_code(const struct tls_facts *t)
+{
+    for (unsigned i = 0; i < t->n_alerts && i < FACTS_ALERTS_MAX; i++)
+        if (t->alerts[i].from == 1 && (t->alerts[i].level == 2 || t->alerts[i].code < 0))
+            return t->alerts[i].code;
+    return -1;
+}
+
+void
+agg_reject_note(struct agg_server *s, const struct tls_facts *t, uint32_t peer)
+{
+    if (s->rejects == NULL &&
+        (s->rejects = mem_alloc(AGG_REJECTS_MAX * sizeof(*s->rejects))) == NULL)
+        return; /* memcap: counted there */
+    uint32_t sent = t->n_client_chain > 0                      ? t->client_chain[0]
+                    : t->client_certificates == TLS_CERTS_NONE ? AGG_SENT_NONE
+                                                               : AGG_SENT_UNSEEN;
+    int code = agg_reject_code(t);
+    unsigned k = 0;
+    while (k < s->n_rejects && (s->rejects[k].sent != sent || s->rejects[k].code != code))
+        k++;
+    if (k == s->n_rejects) {
+        if (k >= AGG_REJECTS_MAX) {
+            s->rejects_dropped++;
+            return;
+        }
+        memset(&s->rejects[k], 0, sizeof(s->rejects[k]));
+        s->rejects[k].sent = sent;
+        s->rejects[k].code = (int16_t)code;
+        s->n_rejects++;
+    }
+    if (peer != UINT32_MAX)
+        agg_set_add(&s->rejects[k].peers, peer);
+}
+
+/* "198.51.100.10 sent CN=client.other (SHA-1 6867BCB0, until 2028-01-01),
+ * refused with unknown_ca (48); 198.51.100.11 sent none, refused with
+ * handshake_failure (40)" */
+void
+agg_reject_text(struct strbuf *b, const struct agg_server *s)
+{
+    for (unsigned k = 0; k < s->n_rejects; k++) {
+        const struct agg_reject *r = &s->rejects[k];
+        char peers[200], label[300];
+        agg_peers_text(s, &r->peers, peers, sizeof(peers));
+        if (r->sent == AGG_SENT_NONE)
+            str_copy(label, sizeof(label), "no certificate");
+        else if (r->sent == AGG_SENT_UNSEEN)
+            str_copy(label, sizeof(label), "no certificate that could be seen");
+        else
+            agg_leaf_label(r->sent, label, sizeof(label));
+        const char *nm = r->code >= 0 ? tls_alert_str(r->code) : NULL;
+        str_add(b, k ? "; " : "", peers[0] ? peers : "peers not listed", " sent ", label,
+                ", refused with ", NULL);
+        if (r->code < 0) {
+            str_add(b, "an encrypted alert", NULL);
+        } else {
+            str_add(b, nm ? nm : "an unknown alert", " (", NULL);
+            str_add_uint(b, (unsigned)r->code);
+            str_add(b, ")", NULL);
+        }
+    }
+    if (s->rejects_dropped) {
+        str_add(b, "; and ", NULL);
+        str_add_uint(b, s->rejects_dropped);
+        str_add(b, " sessions more", NULL);
+    }
+}
