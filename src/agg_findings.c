@@ -46,6 +46,7 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_MUTUAL_TLS] = {"mutual_tls", SEV_INFO},
     [AF_NOT_VISIBLE] = {"certificates_not_visible", SEV_LOW},
     [AF_ANONYMOUS] = {"anonymous_tls", SEV_MEDIUM},
+    [AF_OBSOLETE_TLS] = {"obsolete_tls_version", SEV_MEDIUM},
 };
 
 /* One sentence per flag: what happened, then what to change. */
@@ -84,6 +85,9 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "rejected client certificates, or required one and got none, with a fatal alert",
     [AF_MUTUAL_TLS] = "used mutual TLS (the client presented a certificate)",
     [AF_NOT_VISIBLE] = "sent certificates that cannot be seen in this capture",
+    [AF_OBSOLETE_TLS] = "negotiated TLS older than 1.2 (RFC 8996 deprecates TLS 1.0 and 1.1; "
+                        "Microsoft 365 and Gmail refuse them, so such mail fails or goes in "
+                        "plaintext); enable TLS 1.2 or later on the server and its peers",
     [AF_ANONYMOUS] = "negotiated an anonymous cipher suite (no certificate: peers cannot tell "
                      "the server from an interceptor); configure a certificate and disable aNULL "
                      "suites",

@@ -44,7 +44,8 @@ enum agg_flag {
     AF_SERVER_REJECTED_CLIENT,
     AF_MUTUAL_TLS,
     AF_NOT_VISIBLE,
-    AF_ANONYMOUS, /* from the TLS facts, not a diagnosis flag */
+    AF_ANONYMOUS,    /* from the TLS facts, not a diagnosis flag */
+    AF_OBSOLETE_TLS, /* likewise: TLS 1.1 or older negotiated */
     AF_COUNT
 };
 

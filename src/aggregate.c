@@ -422,6 +422,9 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
         }
         if (k == 0 && leaf && !leaf->info.parse_error)
             str_add(&b, "CN=", leaf->info.subject_cn, " (no DNS name in its subjectAltName)", NULL);
+    } else if (flag == AF_OBSOLETE_TLS) {
+        const char *c = t->cipher_seen ? tls_cipher_str(t->cipher) : NULL;
+        str_add(&b, tls_version_str(t->version), c ? " with " : "", c ? c : "", NULL);
     } else if (flag == AF_NOT_VISIBLE) {
         str_add(
             &b,
@@ -541,7 +544,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                   dg->server_rejected_client_certificate,
                                   dg->mutual_tls,
                                   dg->certificates_not_visible,
-                                  t->seen && t->anonymous};
+                                  t->seen && t->anonymous,
+                                  t->seen && t->version != 0 && t->version < 0x0303};
     for (int i = 0; i < AF_COUNT; i++) {
         if (!flags[i])
             continue;

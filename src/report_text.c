@@ -204,9 +204,14 @@ rt_server(FILE *f, const struct agg_server *s)
         fputs(i ? ", " : "  names: ", f);
         rt_text(f, s->names[i]);
     }
-    fprintf(f, "\n  %llu session%s (%llu TLS) from %u peer%s, %s .. %s\n",
-            (unsigned long long)s->sessions, s->sessions == 1 ? "" : "s",
-            (unsigned long long)s->tls_sessions, s->n_peers, s->n_peers == 1 ? "" : "s", t1, t2);
+    fprintf(f, "\n  %llu session%s (%llu TLS", (unsigned long long)s->sessions,
+            s->sessions == 1 ? "" : "s", (unsigned long long)s->tls_sessions);
+    /* the versions negotiated, newest first: an old one is a finding of its own */
+    for (int v = 4, k = 0; v >= 0; v--)
+        if (s->versions[v])
+            fprintf(f, "%s%s %u", k++ ? ", " : ": ", tls_version_str((uint16_t)(0x0300 + v)),
+                    s->versions[v]);
+    fprintf(f, ") from %u peer%s, %s .. %s\n", s->n_peers, s->n_peers == 1 ? "" : "s", t1, t2);
     if (s->peers_dropped)
         fprintf(f, "  (%u further peer sessions not itemised: report.peers_max)\n",
                 s->peers_dropped);

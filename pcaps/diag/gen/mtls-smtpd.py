@@ -3,6 +3,8 @@
 certificate (CERT_REQUIRED, TLS <= 1.2), so OpenSSL itself sends the fatal alert when the
 client's certificate does not verify. Used for mutual-tls-rejected.pcap because Postfix
 never sends a TLS alert for an untrusted client certificate (it answers 421 inside TLS).
+With --no-client-cert --tls10 it asks for no certificate and also accepts TLS 1.0 and 1.1
+(OpenSSL 3 security level 0, which those versions need): obsolete-tls.pcap.
 Serves at most --max-conns connections and exits after --timeout seconds."""
 import argparse, socket, ssl, sys, tempfile, time
 
@@ -15,6 +17,8 @@ ap.add_argument("--key", required=True)
 ap.add_argument("--cafile", required=True)
 ap.add_argument("--max-conns", type=int, default=4)
 ap.add_argument("--timeout", type=float, default=60)
+ap.add_argument("--no-client-cert", action="store_true")
+ap.add_argument("--tls10", action="store_true")
 a = ap.parse_args()
 
 chain = tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False)
@@ -24,7 +28,10 @@ ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.maximum_version = ssl.TLSVersion.TLSv1_2
 ctx.load_cert_chain(chain.name, a.key)
 ctx.load_verify_locations(a.cafile)
-ctx.verify_mode = ssl.CERT_REQUIRED
+ctx.verify_mode = ssl.CERT_NONE if a.no_client_cert else ssl.CERT_REQUIRED
+if a.tls10:
+    ctx.minimum_version = ssl.TLSVersion.TLSv1
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
 
 def log(*x):
     print(time.strftime("%T"), *x, file=sys.stderr, flush=True)
@@ -69,7 +76,7 @@ for _ in range(a.max_conns):
                     log(peer, "TLS handshake failed:", e)
                     break
                 tls, buf = True, [b""]
-                log(peer, "TLS ok, client cert:", s.getpeercert().get("subject"))
+                log(peer, "TLS ok:", s.version(), "client cert:", (s.getpeercert() or {}).get("subject"))
             elif cmd == "QUIT":
                 s.sendall(b"221 2.0.0 Bye\r\n")
                 break
