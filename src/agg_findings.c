@@ -47,6 +47,7 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_NOT_VISIBLE] = {"certificates_not_visible", SEV_LOW},
     [AF_ANONYMOUS] = {"anonymous_tls", SEV_MEDIUM},
     [AF_OBSOLETE_TLS] = {"obsolete_tls_version", SEV_MEDIUM},
+    [AF_PLAINTEXT_REFUSED] = {"plaintext_refused", SEV_MEDIUM},
 };
 
 /* One sentence per flag: what happened, then what to change. */
@@ -88,6 +89,10 @@ static const char *const agg_flag_text[AF_COUNT] = {
     [AF_OBSOLETE_TLS] = "negotiated TLS older than 1.2 (RFC 8996 deprecates TLS 1.0 and 1.1; "
                         "Microsoft 365 and Gmail refuse them, so such mail fails or goes in "
                         "plaintext); enable TLS 1.2 or later on the server and its peers",
+    [AF_PLAINTEXT_REFUSED] =
+        "refused mail from peers that did not use STARTTLS (it requires TLS: "
+        "530 as RFC 3207 section 4 has it, or a refusal after STARTTLS was offered "
+        "and not used); configure those peers to use STARTTLS",
     [AF_ANONYMOUS] = "negotiated an anonymous cipher suite (no certificate: peers cannot tell "
                      "the server from an interceptor); configure a certificate and disable aNULL "
                      "suites",

@@ -46,6 +46,7 @@ enum agg_flag {
     AF_NOT_VISIBLE,
     AF_ANONYMOUS,    /* from the TLS facts, not a diagnosis flag */
     AF_OBSOLETE_TLS, /* likewise: TLS 1.1 or older negotiated */
+    AF_PLAINTEXT_REFUSED,
     AF_COUNT
 };
 

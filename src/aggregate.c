@@ -545,7 +545,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                   dg->mutual_tls,
                                   dg->certificates_not_visible,
                                   t->seen && t->anonymous,
-                                  t->seen && t->version != 0 && t->version < 0x0303};
+                                  t->seen && t->version != 0 && t->version < 0x0303,
+                                  dg->plaintext_refused};
     for (int i = 0; i < AF_COUNT; i++) {
         if (!flags[i])
             continue;
@@ -554,6 +555,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             e = dg->alert_meaning;
         else if (i == AF_UNTRUSTED_ROOT && dg->untrusted_root_subject[0])
             e = dg->untrusted_root_subject;
+        else if (i == AF_PLAINTEXT_REFUSED)
+            e = dg->plaintext_refused_what;
         else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS)
             e = NULL;
         else if (agg_flagstat(s, i)->sessions == 0)

@@ -149,6 +149,38 @@ dg_aborted(const struct flow_record *rec)
            (!strcmp(rec->ended, "fin") || !strcmp(rec->ended, "rst"));
 }
 
+/* RFC 3207 §4: a server that requires TLS answers other commands before
+ * STARTTLS with "530 5.7.0 Must issue a STARTTLS command first"; Exchange
+ * answers MAIL with "451 5.7.3 STARTTLS is required to send mail" (case 5),
+ * "530 5.7.1 Client was not authenticated" when it wants AUTH (which needs
+ * TLS first). So a session without TLS whose MAIL, RCPT, DATA, BDAT or AUTH
+ * got a 530, or any 4xx/5xx while STARTTLS was offered and not used, had
+ * its mail refused for want of TLS. (A 4xx/5xx without STARTTLS offered is
+ * some other refusal: greylisting, a relay denied.) */
+static void
+dg_plaintext_refused(const struct smtp_facts *s, struct diagnosis *out)
+{
+    if (!s->seen || s->tls_started || s->implicit_tls)
+        return;
+    bool offered_unused = s->starttls_offered == 1 && !s->starttls_command;
+    static const char *const verbs[] = {"MAIL", "RCPT", "DATA", "BDAT", "AUTH"};
+    for (unsigned i = 0; i < s->n_dialog; i++) {
+        const struct smtp_exchange *x = &s->dialog[i];
+        if (!x->plaintext || !(x->code == 530 || (offered_unused && x->code >= 400)))
+            continue;
+        for (unsigned v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
+            if (strcmp(x->verb, verbs[v]) != 0)
+                continue;
+            out->plaintext_refused = true;
+            struct strbuf b =
+                str_buf(out->plaintext_refused_what, sizeof(out->plaintext_refused_what));
+            str_add(&b, x->verb, " ", NULL);
+            str_add_uint(&b, (unsigned)x->code);
+            return;
+        }
+    }
+}
+
 /* out->alert_meaning = "<head>[ <subject, at most 60 bytes>] with <what>",
  * snprintf's "%s %.60s with %s" without printf (once per alert). */
 static void
@@ -380,6 +412,7 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
     out->starttls_rejected =
         s->starttls_command && s->starttls_reply_code > 0 && s->starttls_reply_code != 220;
     out->auth_before_tls = s->auth_before_tls;
+    dg_plaintext_refused(s, out);
     /* Message content crossed in plaintext: a body line or chunk, or a
      * message accepted (an empty one has no line). A MAIL or RCPT refused
      * before any content (451, 550) is not a delivery. */

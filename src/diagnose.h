@@ -29,7 +29,12 @@ struct diagnosis {
     bool plaintext_after_failed_starttls, plaintext_delivery, auth_before_tls;
     bool tls_handshake_failed, client_rejected_certificate, server_rejected_client_certificate;
     bool mutual_tls, certificates_not_visible;
-    bool expiring_soon;         /* leaf expires within --expiry-warn days of the capture end */
+    bool expiring_soon; /* leaf expires within --expiry-warn days of the capture end */
+    /* A mail command sent without TLS was refused as a server that requires
+     * TLS refuses it (dg_plaintext_refused); plaintext_refused_what is the
+     * first such exchange, "MAIL 451". */
+    bool plaintext_refused;
+    char plaintext_refused_what[24];
     bool verified;              /* a verdict on the chain was possible (certificates visible) */
     int verify_error;           /* OpenSSL X509_V_ERR_* (0 = ok, -1 = not verified) */
     char verify_error_text[96]; /* X509_verify_cert_error_string() */

@@ -359,6 +359,7 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
     json_bool(j, "mutual_tls", d->mutual_tls);
     json_bool(j, "certificates_not_visible", d->certificates_not_visible);
     json_bool(j, "expiring_soon", d->expiring_soon);
+    json_bool(j, "plaintext_refused", d->plaintext_refused);
     json_bool(j, "verified", d->verified);
     if (d->verify_error < 0) {
         json_null(j, "verify_error");

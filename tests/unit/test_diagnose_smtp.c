@@ -1,0 +1,116 @@
+/* \summary: unit tests for the SMTP side of the diagnosis (src/diagnose.c):
+ * plaintext_refused, a mail command sent without TLS refused as a server
+ * that requires TLS refuses it (RFC 3207 §4: 530; Exchange: 451 5.7.3
+ * after an unused STARTTLS offer), told from other refusals (greylisting,
+ * a relay denied) and from refusals inside TLS. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "diagnose.h"
+#include "mem.h"
+#include "record.h"
+
+static struct config cfg;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    config_defaults(&cfg);
+    cfg.no_system_ca = true;
+    mem_init(cfg.memcap);
+    char err[256];
+    if (diagnose_init(&cfg, err, sizeof(err)) != 0)
+        fail_msg("diagnose_init: %s", err);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    diagnose_fini();
+    return 0;
+}
+
+/* One plaintext session: STARTTLS offered or not, used or not, and the
+ * dialogue given as "VERB code" pairs after EHLO 250. */
+static const struct diagnosis *
+diagnose(int offered, bool starttls, bool tls, const char *const *verbs, const int *codes,
+         unsigned n)
+{
+    static struct session_facts f;
+    static struct flow_record rec;
+    static struct diagnosis dg;
+    memset(&f, 0, sizeof(f));
+    memset(&rec, 0, sizeof(rec));
+    f.smtp.seen = true;
+    f.smtp.starttls_offered = (int8_t)offered;
+    f.smtp.starttls_command = starttls;
+    f.smtp.tls_started = tls;
+    strcpy(f.smtp.dialog[f.smtp.n_dialog].verb, "EHLO");
+    f.smtp.dialog[f.smtp.n_dialog].plaintext = true;
+    f.smtp.dialog[f.smtp.n_dialog++].code = 250;
+    for (unsigned i = 0; i < n; i++) {
+        struct smtp_exchange *x = &f.smtp.dialog[f.smtp.n_dialog++];
+        strcpy(x->verb, verbs[i]);
+        x->code = (int16_t)codes[i];
+        x->plaintext = !tls;
+    }
+    rec.ts_us = rec.ts_end_us = 1795510861000000LL;
+    rec.client.ip.family = rec.server.ip.family = 4;
+    rec.server.port = 25;
+    rec.facts = &f;
+    diagnose_session(&rec, NULL, 0, &dg);
+    return &dg;
+}
+
+static void
+test_plaintext_refused(void **state)
+{
+    (void)state;
+    static const char *const mail[] = {"MAIL", "QUIT"}, *const rcpt[] = {"MAIL", "RCPT"},
+                             *const auth[] = {"AUTH"}, *const noop[] = {"NOOP", "QUIT"};
+    const struct diagnosis *d;
+    /* Exchange: STARTTLS offered, not used, MAIL refused with 451 */
+    d = diagnose(1, false, false, mail, (const int[]){451, 221}, 2);
+    assert_true(d->plaintext_refused);
+    assert_string_equal(d->plaintext_refused_what, "MAIL 451");
+    /* RFC 3207 §4: 530 whatever was offered (the EHLO reply may be unseen) */
+    d = diagnose(-1, false, false, auth, (const int[]){530}, 1);
+    assert_true(d->plaintext_refused);
+    assert_string_equal(d->plaintext_refused_what, "AUTH 530");
+    d = diagnose(1, false, false, rcpt, (const int[]){250, 550}, 2);
+    assert_true(d->plaintext_refused);
+    assert_string_equal(d->plaintext_refused_what, "RCPT 550");
+    /* not offered: a 451 is greylisting or the like, not TLS */
+    d = diagnose(0, false, false, mail, (const int[]){451, 221}, 2);
+    assert_false(d->plaintext_refused);
+    /* STARTTLS tried (refused or failed): other findings say so */
+    d = diagnose(1, true, false, mail, (const int[]){451, 221}, 2);
+    assert_false(d->plaintext_refused);
+    /* inside TLS: not a plaintext refusal */
+    d = diagnose(1, true, true, mail, (const int[]){530, 221}, 2);
+    assert_false(d->plaintext_refused);
+    /* a refused command that is no mail command */
+    d = diagnose(1, false, false, noop, (const int[]){502, 221}, 2);
+    assert_false(d->plaintext_refused);
+    /* accepted */
+    d = diagnose(1, false, false, mail, (const int[]){250, 221}, 2);
+    assert_false(d->plaintext_refused);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_plaintext_refused, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
