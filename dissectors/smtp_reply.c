@@ -289,8 +289,11 @@ smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         struct smtp_cmd *head = st->fifo_n ? &st->fifo[st->fifo_head] : NULL;
         bool tls_head =
             head != NULL && (head->verb == SMTP_V_STARTTLS || head->verb == SMTP_V_ANONTLS);
+        /* RFC 5321 §4.2, §3.1: the greeting is a 220, or a 554 or 421
+         * refusing service; any other first reply (a 250 whose first lines
+         * a gap took, delivered before its EHLO) answers a command */
         bool greet_code = code == 220 || code == 421 || code == 554;
-        if (!st->greeting_seen && !st->no_text && (head == NULL || (greet_code && !tls_head)))
+        if (!st->greeting_seen && !st->no_text && greet_code && (head == NULL || !tls_head))
             st->rctx = SMTP_R_GREETING;
         else if (head != NULL)
             st->rctx = SMTP_R_PAIRED;

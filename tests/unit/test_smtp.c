@@ -529,6 +529,15 @@ test_one_byte_short(void **state)
     assert_int_equal(tu_smtp_facts(ctx)->banner_code, 0);
     assert_true(tu_has_event(ctx, "smtp.unterminated_reply"));
     tu_smtp_done(ctx);
+    /* the greeting lost to a gap, and the EHLO reply's first line with it,
+     * delivered before its EHLO: a 250 is never the greeting (RFC 5321
+     * §4.2), so its continuation lines ("PIPELINING") are no server name */
+    static const struct seg t4[] = {S("250-PIPELINING\r\n250 STARTTLS\r\n"), C("EHLO c\r\n")};
+    ctx = tu_smtp_run(t4, NSEG(t4), SPLIT_WHOLE, 0, true);
+    assert_int_equal(tu_smtp_facts(ctx)->banner_code, 0);
+    tu_fstr_is(&tu_smtp_facts(ctx)->banner, NULL);
+    tu_fstr_is(&tu_smtp_facts(ctx)->banner_host, NULL);
+    tu_smtp_done(ctx);
 }
 
 static void
