@@ -207,19 +207,8 @@ certificate13(struct buf *out, const char *const *names, unsigned n)
 {
     static struct buf b;
     b.n = 0;
-    u8(&b, 0);
-    size_t list = open_len(&b, 3);
-    for (unsigned i = 0; i < n; i++) {
-        char path[512];
-        snprintf(path, sizeof(path), SRCDIR "/tests/data/certs/%s.der", names[i]);
-        size_t len;
-        uint8_t *der = tu_read_file(path, &len);
-        u24(&b, (unsigned)len);
-        put(&b, der, len);
-        free(der);
-        u16(&b, 0);
-    }
-    close_len(&b, list, 3);
+    u8(&b, 0); /* certificate_request_context: empty */
+    certificate_list(&b, names, n, true);
     hs(out, 11, &b);
 }
 

@@ -218,6 +218,24 @@ server_hello(struct buf *rec, bool tls13)
     record(rec, 22, &h);
 }
 
+void
+certificate_list(struct buf *b, const char *const *names, unsigned n, bool tls13)
+{
+    size_t list = open_len(b, 3);
+    for (unsigned i = 0; i < n; i++) {
+        char path[512];
+        snprintf(path, sizeof(path), SRCDIR "/tests/data/certs/%s.der", names[i]);
+        size_t len;
+        uint8_t *der = tu_read_file(path, &len);
+        u24(b, (unsigned)len);
+        put(b, der, len);
+        free(der);
+        if (tls13)
+            u16(b, 0); /* the entry's extensions: none */
+    }
+    close_len(b, list, 3);
+}
+
 /* Certificate (RFC 5246 §7.4.2) with the named fixtures; ServerHelloDone
  * in the same record when `done`. */
 void
@@ -225,17 +243,7 @@ certificate(struct buf *rec, const char *const *names, unsigned n, bool done)
 {
     static struct buf b, h;
     b.n = h.n = 0;
-    size_t list = open_len(&b, 3);
-    for (unsigned i = 0; i < n; i++) {
-        char path[512];
-        snprintf(path, sizeof(path), SRCDIR "/tests/data/certs/%s.der", names[i]);
-        size_t len;
-        uint8_t *der = tu_read_file(path, &len);
-        u24(&b, (unsigned)len);
-        put(&b, der, len);
-        free(der);
-    }
-    close_len(&b, list, 3);
+    certificate_list(&b, names, n, false);
     hs(&h, 11, &b);
     if (done) {
         static struct buf empty;

@@ -67,6 +67,9 @@ void server_hello(struct buf *rec, bool tls13);
 /* Certificate (RFC 5246 §7.4.2) with the named fixtures; ServerHelloDone
  * in the same record when `done`. */
 void certificate(struct buf *rec, const char *const *names, unsigned n, bool done);
+/* The certificate_list of a Certificate message (RFC 5246 §7.4.2; with
+ * `tls13` each entry followed by its empty extensions, RFC 8446 §4.4.2). */
+void certificate_list(struct buf *b, const char *const *names, unsigned n, bool tls13);
 
 void alert(struct buf *rec, unsigned level, unsigned code);
 
