@@ -325,10 +325,17 @@ test_midstream_keeps_no_text(void **state)
     tu_smtp_done(ctx);
     tu_smtp_check_splits(t_midstream, NSEG(t_midstream));
 
-    /* the same from the connection's start: the first reply is the banner */
+    /* the same from the connection's start: a first reply that is no
+     * greeting (a 250, RFC 5321 §4.2) is no banner either; a 220 is, with
+     * its text */
     tu_smtp_midstream = false;
     ctx = tu_smtp_run(t_midstream, NSEG(t_midstream), SPLIT_WHOLE, 0, true);
-    assert_int_equal(tu_smtp_facts(ctx)->banner_code, 250);
+    assert_int_equal(tu_smtp_facts(ctx)->banner_code, 0);
+    tu_smtp_done(ctx);
+    static const struct seg t_start[] = {S("220 mx.example.org ESMTP\r\n")};
+    ctx = tu_smtp_run(t_start, NSEG(t_start), SPLIT_WHOLE, 0, true);
+    assert_int_equal(tu_smtp_facts(ctx)->banner_code, 220);
+    tu_fstr_is(&tu_smtp_facts(ctx)->banner_host, "mx.example.org");
     tu_smtp_done(ctx);
 }
 
