@@ -362,6 +362,43 @@ reasm_beyond_window(const struct reasm_dir *r, uint32_t seq, uint32_t bound)
     return SEQ_GT(seq, r->next_seq) && seq - r->next_seq >= bound;
 }
 
+/* The bound for a FIN, a RST or seq_max: the window as for data, or only
+ * the floor when no window was seen (one taken wrongly would end the
+ * stream early). */
+static uint32_t
+reasm_ctl_bound(const struct reasm_dir *r)
+{
+    return r->rwnd_max == 0 ? REASM_WINDOW_FLOOR : reasm_wnd_limit(r);
+}
+
+/* True when a and b are less than bound apart, either way round. */
+static bool
+reasm_near(uint32_t a, uint32_t b, uint32_t bound)
+{
+    return a - b < bound || b - a < bound;
+}
+
+void
+reasm_seen(struct reasm_dir *r, uint32_t seq_end)
+{
+    if (!r->seq_known) {
+        r->seq_known = true;
+        r->seq_max = seq_end;
+    } else if (SEQ_GT(seq_end, r->seq_max) && seq_end - r->seq_max < reasm_ctl_bound(r)) {
+        r->seq_max = seq_end;
+    }
+}
+
+bool
+reasm_rst_ok(const struct reasm_dir *r, uint32_t seq)
+{
+    if (!r->seq_known && !r->have_seq)
+        return true;
+    uint32_t bound = reasm_ctl_bound(r);
+    return (r->seq_known && reasm_near(seq, r->seq_max, bound)) ||
+           (r->have_seq && reasm_near(seq, r->next_seq, bound));
+}
+
 void
 reasm_window(struct reasm_dir *r, uint32_t wnd)
 {
@@ -403,6 +440,8 @@ reasm_syn(struct reasm_dir *r, uint32_t isn, const struct reasm_sink *s)
     r->have_seq = true;
     r->next_seq = isn + 1;
     r->fin_seen = false;
+    r->seq_known = true; /* a replaced ISN: the old one's numbers no longer count */
+    r->seq_max = isn + 1;
     return true;
 }
 
@@ -553,10 +592,8 @@ reasm_fin(struct reasm_dir *r, uint32_t seq, uint32_t fin_seq, const struct reas
     }
     /* Before the delivered bytes (one before them is the FIN an ACK seen
      * first already gapped), or its segment far beyond them: not this
-     * stream's FIN. With no window seen, only the floor: a stray FIN taken
-     * would end the stream early. */
-    uint32_t bound = r->rwnd_max == 0 ? REASM_WINDOW_FLOOR : reasm_wnd_limit(r);
-    if (SEQ_LT(fin_seq + 1, r->next_seq) || reasm_beyond_window(r, seq, bound)) {
+     * stream's FIN. */
+    if (SEQ_LT(fin_seq + 1, r->next_seq) || reasm_beyond_window(r, seq, reasm_ctl_bound(r))) {
         reasm_event(s, "tcp.out_of_window", "FIN outside the receiver's window: ignored");
         return false;
     }

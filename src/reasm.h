@@ -72,6 +72,7 @@ struct reasm_dir {
     bool wshift_known;          /* both SYNs were taken: wshift is what they agreed */
     uint8_t wscale;             /* the shift count of that option (RFC 7323 §2.2), 0-14 */
     uint8_t wshift;             /* shift of the windows this side advertises (if known) */
+    bool seq_known;             /* seq_max is valid */
     uint32_t isn;               /* initial sequence number (SYN) */
     uint32_t next_seq;          /* next byte to deliver */
     uint32_t fin_seq;           /* sequence number of the FIN (one past the last data byte) */
@@ -80,6 +81,7 @@ struct reasm_dir {
     uint32_t ooo_bytes; /* bytes held in ooo, a lost marker's node counted (reasm.ooo_max) */
     uint32_t ooo_segs;  /* segments and lost markers held in ooo */
     uint32_t rwnd_max;  /* largest window the receiver of these bytes advertised (0: none) */
+    uint32_t seq_max;   /* one past the highest sequence number seen (reasm_seen) */
     uint64_t mem;       /* accounted bytes held (segments + ring) */
     uint8_t *hist;      /* ring of the last hist_len delivered bytes (or NULL) */
     uint32_t hist_len, hist_pos;
@@ -109,6 +111,21 @@ bool reasm_syn(struct reasm_dir *r, uint32_t isn, const struct reasm_sink *s);
 
 /* Starts a direction picked up without a SYN at sequence number seq. */
 void reasm_pickup(struct reasm_dir *r, uint32_t seq);
+
+/* This side sent sequence numbers up to seq_end (its SYN, data or FIN,
+ * retransmissions included), or the peer acknowledged them: seq_max
+ * follows, in every disposition of the flow (the engine calls it for
+ * bypassed flows too), except for a jump beyond the window (as
+ * reasm_window bounds data: a stray segment). */
+void reasm_seen(struct reasm_dir *r, uint32_t seq_end);
+
+/* A RST sent by this side at seq ends the connection (RFC 9293
+ * §3.10.7.4, RFC 5961 §3.2): true when this side's sequence numbers are
+ * unknown, or seq lies within the window (as reasm_fin bounds a FIN) of the
+ * next expected byte or of seq_max, either way: a capture that lost packets
+ * still ends with the connection. A RST far from both (a blind injection,
+ * a stray one of another connection) is not this connection's. */
+bool reasm_rst_ok(const struct reasm_dir *r, uint32_t seq);
 
 /* A segment: caplen bytes at seq are present, wirelen (>= caplen) were on the
  * wire; the missing tail is delivered as a gap once it is in order. */

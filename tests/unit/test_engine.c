@@ -1,7 +1,8 @@
 /* \summary: unit tests for the engine (src/engine.c): client choice (SYN,
  * port, first speaker), the dispatcher, FIN/RST/timeout/eviction ends,
  * deterministic order at the end of the capture, snaplen gaps, the UDP hook.
- * Recording dissectors (tu_engine.c) stand in for SMTP and TLS. */
+ * Recording dissectors (tu_engine.c) stand in for SMTP and TLS; the TCP
+ * judgments of RSTs and SYNs are tested in test_engine_tcp.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
