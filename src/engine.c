@@ -8,6 +8,8 @@
  *   payload: dispatcher (first payload of either side) -> reassembly -> fctx
  *   FIN: end of a direction once every byte before it is in (§3.6)
  *   RST: the flow ends, if within the window (§3.10.7.4, RFC 5961 §3.2)
+ *   SYN of a new connection on an open flow's tuple: that flow ends
+ *   ("reuse", engine_tcp_reused), a new one starts
  *
  * Client side: the SYN (SYN without ACK; a SYN-ACK names the server), else
  * the configured mail port, else whoever sends payload first.
@@ -654,8 +656,8 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
         if (!ignored)
             engine_tcp_wscale(rd, peer, p->wscale);
         seq++; /* the SYN occupies one sequence number (RFC 9293 §3.4) */
-        if ((fl & TH_ACK) && !peer->have_seq)
-            reasm_pickup(peer, p->ack); /* SYN-ACK without the SYN: ack = client ISN + 1 */
+        if (fl & TH_ACK)
+            reasm_syn_acked(peer, p->ack); /* ack = client ISN + 1 */
     }
     if ((fl & TH_ACK) && !(fl & TH_RST)) {
         /* The window this side advertises bounds the peer's data: never
@@ -787,6 +789,9 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
         f = NULL;
     } else if (f != NULL && f->reported && syn_only) {
         engine_end(f, "timeout"); /* a new connection reuses the tuple of a closed one */
+        f = NULL;
+    } else if (f != NULL && !f->reported && engine_tcp_reused(f, side, p)) {
+        engine_end(f, "reuse"); /* a new connection; the old one's end was not seen */
         f = NULL;
     }
     if (f == NULL) {

@@ -26,3 +26,11 @@ engine_tcp_seen(struct flow *f, unsigned side, const struct pkt *p)
     if (fl & TH_ACK)
         reasm_seen(&f->rd[!side], p->ack);
 }
+
+bool
+engine_tcp_reused(const struct flow *f, unsigned side, const struct pkt *p)
+{
+    /* a SYN with ACK, FIN or RST opens nothing */
+    return (p->tcp_flags & (TH_SYN | TH_ACK | TH_FIN | TH_RST)) == TH_SYN &&
+           f->bytes[0] + f->bytes[1] > 0 && reasm_syn_is_new(&f->rd[side], p->seq);
+}

@@ -399,6 +399,18 @@ reasm_rst_ok(const struct reasm_dir *r, uint32_t seq)
            (r->have_seq && reasm_near(seq, r->next_seq, bound));
 }
 
+bool
+reasm_syn_is_new(const struct reasm_dir *r, uint32_t isn)
+{
+    bool have_isn = r->syn_seen || r->isn_acked;
+    if (have_isn && isn == r->isn)
+        return false;
+    if (!r->seq_known)
+        return true;
+    uint32_t lo = have_isn ? r->isn : r->seq_max - REASM_WINDOW_FLOOR;
+    return isn - lo >= r->seq_max - lo; /* outside [lo, seq_max), modulo 2^32 */
+}
+
 void
 reasm_window(struct reasm_dir *r, uint32_t wnd)
 {
@@ -415,17 +427,39 @@ reasm_pickup(struct reasm_dir *r, uint32_t seq)
     r->next_seq = seq;
 }
 
+void
+reasm_syn_acked(struct reasm_dir *r, uint32_t ack)
+{
+    if (!r->have_seq) { /* the SYN not seen (yet) */
+        reasm_pickup(r, ack);
+        r->isn = ack - 1;
+        r->isn_acked = true;
+    } else if (r->syn_seen && ack == r->isn + 1) {
+        r->isn_acked = true;
+    }
+}
+
 bool
 reasm_syn(struct reasm_dir *r, uint32_t isn, const struct reasm_sink *s)
 {
-    if (r->syn_seen && isn == r->isn)
-        return true; /* SYN retransmission */
+    if ((r->syn_seen || r->isn_acked) && isn == r->isn) {
+        /* a retransmission, or the SYN the peer's SYN-ACK acknowledged
+         * (seen after it) */
+        r->syn_seen = true;
+        return true;
+    }
     bool pristine = r->offset == 0 && r->ooo == NULL;
     if (!r->syn_seen && r->have_seq && pristine && isn + 1 == r->next_seq) {
-        /* the SYN the peer's SYN-ACK already acknowledged (seen late) */
+        /* picked up at the first data byte, which this SYN precedes */
         r->syn_seen = true;
         r->isn = isn;
         return true;
+    }
+    if (r->isn_acked) {
+        /* RFC 5961 §4: the connection stays as it was (a stray or blind SYN) */
+        reasm_event(s, "tcp.syn_new_isn",
+                    "ignored: the peer's SYN-ACK acknowledged another ISN (RFC 5961 §4)");
+        return false;
     }
     if (r->syn_seen || r->have_seq) {
         /* A second SYN with another ISN (CVE-2025-59147 class), or a SYN after

@@ -72,8 +72,9 @@ struct reasm_dir {
     bool wshift_known;          /* both SYNs were taken: wshift is what they agreed */
     uint8_t wscale;             /* the shift count of that option (RFC 7323 §2.2), 0-14 */
     uint8_t wshift;             /* shift of the windows this side advertises (if known) */
+    bool isn_acked;             /* the peer's SYN-ACK acknowledged isn (RFC 5961 §4) */
     bool seq_known;             /* seq_max is valid */
-    uint32_t isn;               /* initial sequence number (SYN) */
+    uint32_t isn;               /* initial sequence number (its SYN, or a SYN-ACK's ack - 1) */
     uint32_t next_seq;          /* next byte to deliver */
     uint32_t fin_seq;           /* sequence number of the FIN (one past the last data byte) */
     struct reasm_seg *ooo;      /* sorted by seq, non-overlapping, all beyond next_seq */
@@ -103,14 +104,22 @@ void reasm_init(struct reasm_dir *r);
 void reasm_free(struct reasm_dir *r);
 
 /* A SYN with sequence number isn: fixes the ISN (data starts at isn + 1).
- * A SYN with a different ISN before any data replaces it (event
- * "tcp.syn_new_isn"); after data it is ignored with that event, and false
+ * A SYN with a different ISN before any data, and before the peer's SYN-ACK
+ * acknowledged the first one (reasm_syn_acked), replaces it (event
+ * "tcp.syn_new_isn"); otherwise it is ignored with that event, and false
  * is returned: the caller drops the segment's data and FIN too. The SYN a
  * SYN-ACK already acknowledged (seen after it) is taken quietly. */
 bool reasm_syn(struct reasm_dir *r, uint32_t isn, const struct reasm_sink *s);
 
 /* Starts a direction picked up without a SYN at sequence number seq. */
 void reasm_pickup(struct reasm_dir *r, uint32_t seq);
+
+/* The peer's SYN-ACK acknowledged ack (RFC 9293 §3.5): this side's ISN is
+ * ack - 1. A direction not started starts there. Once acknowledged, a SYN
+ * with another ISN is not taken, data seen or not (RFC 5961 §4: a SYN in a
+ * synchronized state only earns a challenge ACK); a late copy of the
+ * acknowledged SYN is taken quietly. */
+void reasm_syn_acked(struct reasm_dir *r, uint32_t ack);
 
 /* This side sent sequence numbers up to seq_end (its SYN, data or FIN,
  * retransmissions included), or the peer acknowledged them: seq_max
@@ -126,6 +135,13 @@ void reasm_seen(struct reasm_dir *r, uint32_t seq_end);
  * still ends with the connection. A RST far from both (a blind injection,
  * a stray one of another connection) is not this connection's. */
 bool reasm_rst_ok(const struct reasm_dir *r, uint32_t seq);
+
+/* True when a SYN at isn from this side cannot be this connection's: not
+ * its SYN again (the ISN taken), nor a sequence number it already used
+ * ([ISN, seq_max), or the 16 MiB below seq_max when no SYN was seen). On a
+ * connection that carried data, such a SYN opens a new connection on the
+ * same ports (the engine ends the old one). */
+bool reasm_syn_is_new(const struct reasm_dir *r, uint32_t isn);
 
 /* A segment: caplen bytes at seq are present, wirelen (>= caplen) were on the
  * wire; the missing tail is delivered as a gap once it is in order. */
