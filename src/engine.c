@@ -7,7 +7,9 @@
  *   SYN: ISN (§3.4) | ACK: loss beyond a hole in the peer's stream
  *   payload: dispatcher (first payload of either side) -> reassembly -> fctx
  *   FIN: end of a direction once every byte before it is in (§3.6)
- *   RST: the flow ends (§3.10.7.4)
+ *   RST: the flow ends, if within the window (§3.10.7.4, RFC 5961 §3.2)
+ *   SYN of a new connection on an open flow's tuple: that flow ends
+ *   ("reuse", engine_tcp_reused), a new one starts
  *
  * Client side: the SYN (SYN without ACK; a SYN-ACK names the server), else
  * the configured mail port, else whoever sends payload first.
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "engine_tcp.h"
 #include "fctx.h"
 #include "flow.h"
 #include "mem.h"
@@ -195,9 +198,9 @@ engine_rs_init(struct engine_rs *x, struct reasm_sink *s, struct flow *f, unsign
 static bool
 engine_is_cap_anomaly(const char *name)
 {
-    static const char *const caps[] = {"reasm.depth",     "flow.mem_cap",   "stream.buffer_cap",
-                                       "memcap",          "x509.chain_cap", "x509.cert_cap",
-                                       "x509.cache_full", "flow.no_memory"};
+    static const char *const caps[] = {"reasm.depth",       "reasm.ooo_cap",   "flow.mem_cap",
+                                       "stream.buffer_cap", "memcap",          "x509.chain_cap",
+                                       "x509.cert_cap",     "x509.cache_full", "flow.no_memory"};
     for (unsigned i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
         if (strcmp(name, caps[i]) == 0)
             return true;
@@ -633,23 +636,6 @@ engine_new_flow(const struct flow_key *k, uint32_t hash, unsigned side, const st
     return f;
 }
 
-/* A SYN of rd's side was taken, with window scale option ws (or
- * PKT_WSCALE_NONE). Once both sides' are in, the windows each advertises
- * are shifted by its own count if both SYNs carried the option, else not at
- * all (RFC 7323 §2.2). */
-static void
-engine_wscale(struct reasm_dir *rd, struct reasm_dir *peer, uint8_t ws)
-{
-    rd->syn_wscale = ws != PKT_WSCALE_NONE;
-    rd->wscale = rd->syn_wscale ? ws : 0;
-    if (!peer->syn_seen)
-        return;
-    bool both = rd->syn_wscale && peer->syn_wscale;
-    rd->wshift = both ? rd->wscale : 0;
-    peer->wshift = both ? peer->wscale : 0;
-    rd->wshift_known = peer->wshift_known = true;
-}
-
 /* Reassembly work for a flow that is not (yet) bypassed. */
 static void
 engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
@@ -668,10 +654,10 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
         f->syn_seen[side] = true;
         ignored = !reasm_syn(rd, seq, &s);
         if (!ignored)
-            engine_wscale(rd, peer, p->wscale);
+            engine_tcp_wscale(rd, peer, p->wscale);
         seq++; /* the SYN occupies one sequence number (RFC 9293 §3.4) */
-        if ((fl & TH_ACK) && !peer->have_seq)
-            reasm_pickup(peer, p->ack); /* SYN-ACK without the SYN: ack = client ISN + 1 */
+        if (fl & TH_ACK)
+            reasm_syn_acked(peer, p->ack); /* ack = client ISN + 1 */
     }
     if ((fl & TH_ACK) && !(fl & TH_RST)) {
         /* The window this side advertises bounds the peer's data: never
@@ -804,6 +790,9 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
     } else if (f != NULL && f->reported && syn_only) {
         engine_end(f, "timeout"); /* a new connection reuses the tuple of a closed one */
         f = NULL;
+    } else if (f != NULL && !f->reported && engine_tcp_reused(f, side, p)) {
+        engine_end(f, "reuse"); /* a new connection; the old one's end was not seen */
+        f = NULL;
     }
     if (f == NULL) {
         f = engine_new_flow(kp, h, side, p);
@@ -822,6 +811,8 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
         f->syn_seen[side] = true;
     if (f->disp != FLOW_BYPASS)
         engine_tcp(f, side, p);
+    if (!(p->tcp_flags & TH_RST))
+        engine_tcp_seen(f, side, p);
     /* After the dissectors: a packet that lets them recognise SMTP (the
      * greeting) need not go through nDPI as well. */
     if (!f->cf_done) {
@@ -850,8 +841,12 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
     }
 
     if (p->tcp_flags & TH_RST) {
-        engine_end(f, "rst");
-        return;
+        if (reasm_rst_ok(&f->rd[side], p->seq)) {
+            engine_end(f, "rst");
+            return;
+        }
+        engine_flow_event(f, "tcp.out_of_window", "RST outside the window: ignored (RFC 5961 §3.2)",
+                          p->ts_us);
     }
     if (p->tcp_flags & TH_FIN)
         f->fin_flag[side] = true;

@@ -2,8 +2,9 @@
  * flows (flow.c), decides which side is the client, reassembles each
  * direction (reasm.c), picks a dissector for the flow (the dispatcher) and
  * feeds it through the flow context (fctx.c); when a flow ends (FIN, RST,
- * timeout, eviction, end of capture) it fills a struct flow_record and hands
- * it to the sink. UDP/53 packets go to an optional hook.
+ * timeout, eviction, a new connection on its ports, end of capture) it
+ * fills a struct flow_record and hands it to the sink. UDP/53 packets go to
+ * an optional hook.
  *
  * All decisions use packet time only; flows end in a fixed order (timeouts
  * and evictions oldest-activity first, the end of the capture in order of

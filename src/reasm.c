@@ -44,6 +44,22 @@ reasm_fits(const struct reasm_dir *r, const struct reasm_limits *lim, uint32_t c
     return caplen <= lim->ooo_max && r->ooo_bytes <= lim->ooo_max - caplen;
 }
 
+/* True when one more segment may be held (REASM_OOO_SEG_BYTES). */
+static bool
+reasm_seg_room(const struct reasm_dir *r, const struct reasm_limits *lim)
+{
+    uint32_t max = lim->ooo_max / REASM_OOO_SEG_BYTES;
+    return r->ooo_segs < (max > REASM_OOO_SEGS_MIN ? max : REASM_OOO_SEGS_MIN);
+}
+
+/* True when a segment of caplen captured bytes may be held: its bytes, and
+ * a node when it has any (a marker refused leaves a hole, reasm_insert). */
+static bool
+reasm_data_fits(const struct reasm_dir *r, const struct reasm_limits *lim, uint32_t caplen)
+{
+    return reasm_fits(r, lim, caplen) && (caplen == 0 || reasm_seg_room(r, lim));
+}
+
 void
 reasm_init(struct reasm_dir *r)
 {
@@ -60,7 +76,9 @@ reasm_free_ooo(struct reasm_dir *r)
         r->mem -= reasm_seg_size(g);
         mem_free(g, reasm_seg_size(g));
     }
+    r->ooo_tail = NULL;
     r->ooo_bytes = 0;
+    r->ooo_segs = 0;
 }
 
 void
@@ -73,6 +91,23 @@ reasm_free(struct reasm_dir *r)
         r->hist = NULL;
     }
     r->hist_len = r->hist_pos = 0;
+}
+
+bool
+reasm_consistent(const struct reasm_dir *r, const struct reasm_limits *lim)
+{
+    const struct reasm_seg *last = NULL;
+    uint32_t n = 0, bytes = 0, max = lim->ooo_max / REASM_OOO_SEG_BYTES;
+    for (const struct reasm_seg *g = r->ooo; g != NULL && n < UINT32_MAX; g = g->next) {
+        if (!SEQ_GT(g->seq, r->next_seq) || g->len == 0 ||
+            (last != NULL && SEQ_LT(g->seq, last->seq + last->len)))
+            return false;
+        bytes += g->lost ? (uint32_t)sizeof(*g) : g->len;
+        last = g;
+        n++;
+    }
+    return last == r->ooo_tail && n == r->ooo_segs && bytes == r->ooo_bytes &&
+           bytes <= lim->ooo_max && n <= (max > REASM_OOO_SEGS_MIN ? max : REASM_OOO_SEGS_MIN);
 }
 
 uint64_t
@@ -208,7 +243,10 @@ reasm_flush_ooo(struct reasm_dir *r, const struct reasm_limits *lim, const struc
     while (!r->stopped && r->ooo != NULL && SEQ_LEQ(r->ooo->seq, r->next_seq)) {
         struct reasm_seg *g = r->ooo;
         r->ooo = g->next;
+        if (r->ooo == NULL)
+            r->ooo_tail = NULL;
         r->ooo_bytes -= g->lost ? (uint32_t)sizeof(*g) : g->len;
+        r->ooo_segs--;
         r->mem -= reasm_seg_size(g);
         uint32_t skip = r->next_seq - g->seq;
         if (skip < g->len) {
@@ -249,11 +287,11 @@ reasm_insert(struct reasm_dir *r, const struct reasm_limits *lim, const struct r
      * (and the walk along it) without bound. A marker refused leaves a hole,
      * which is what it stood for. */
     uint32_t cost = data != NULL ? len : (uint32_t)sizeof(struct reasm_seg);
-    if (!reasm_fits(r, lim, cost)) {
+    if (!reasm_fits(r, lim, cost) || !reasm_seg_room(r, lim)) {
         if (data == NULL)
             return pp;
         r->ooo_capped = true;
-        reasm_event(s, "reasm.ooo_cap", "out-of-order bytes passed reasm.ooo_max");
+        reasm_event(s, "reasm.ooo_cap", "out-of-order bytes or segments passed reasm.ooo_max");
         return pp;
     }
     size_t sz = sizeof(struct reasm_seg) + (data != NULL ? len : 0);
@@ -268,9 +306,12 @@ reasm_insert(struct reasm_dir *r, const struct reasm_limits *lim, const struct r
     if (data != NULL)
         memcpy(g->data, data, len);
     r->ooo_bytes += cost;
+    r->ooo_segs++;
     r->mem += sz;
     g->next = *pp;
     *pp = g;
+    if (g->next == NULL)
+        r->ooo_tail = g;
     return &g->next;
 }
 
@@ -321,6 +362,55 @@ reasm_beyond_window(const struct reasm_dir *r, uint32_t seq, uint32_t bound)
     return SEQ_GT(seq, r->next_seq) && seq - r->next_seq >= bound;
 }
 
+/* The bound for a FIN, a RST or seq_max: the window as for data, or only
+ * the floor when no window was seen (one taken wrongly would end the
+ * stream early). */
+static uint32_t
+reasm_ctl_bound(const struct reasm_dir *r)
+{
+    return r->rwnd_max == 0 ? REASM_WINDOW_FLOOR : reasm_wnd_limit(r);
+}
+
+/* True when a and b are less than bound apart, either way round. */
+static bool
+reasm_near(uint32_t a, uint32_t b, uint32_t bound)
+{
+    return a - b < bound || b - a < bound;
+}
+
+void
+reasm_seen(struct reasm_dir *r, uint32_t seq_end)
+{
+    if (!r->seq_known) {
+        r->seq_known = true;
+        r->seq_max = seq_end;
+    } else if (SEQ_GT(seq_end, r->seq_max) && seq_end - r->seq_max < reasm_ctl_bound(r)) {
+        r->seq_max = seq_end;
+    }
+}
+
+bool
+reasm_rst_ok(const struct reasm_dir *r, uint32_t seq)
+{
+    if (!r->seq_known && !r->have_seq)
+        return true;
+    uint32_t bound = reasm_ctl_bound(r);
+    return (r->seq_known && reasm_near(seq, r->seq_max, bound)) ||
+           (r->have_seq && reasm_near(seq, r->next_seq, bound));
+}
+
+bool
+reasm_syn_is_new(const struct reasm_dir *r, uint32_t isn)
+{
+    bool have_isn = r->syn_seen || r->isn_acked;
+    if (have_isn && isn == r->isn)
+        return false;
+    if (!r->seq_known)
+        return true;
+    uint32_t lo = have_isn ? r->isn : r->seq_max - REASM_WINDOW_FLOOR;
+    return isn - lo >= r->seq_max - lo; /* outside [lo, seq_max), modulo 2^32 */
+}
+
 void
 reasm_window(struct reasm_dir *r, uint32_t wnd)
 {
@@ -337,17 +427,39 @@ reasm_pickup(struct reasm_dir *r, uint32_t seq)
     r->next_seq = seq;
 }
 
+void
+reasm_syn_acked(struct reasm_dir *r, uint32_t ack)
+{
+    if (!r->have_seq) { /* the SYN not seen (yet) */
+        reasm_pickup(r, ack);
+        r->isn = ack - 1;
+        r->isn_acked = true;
+    } else if (r->syn_seen && ack == r->isn + 1) {
+        r->isn_acked = true;
+    }
+}
+
 bool
 reasm_syn(struct reasm_dir *r, uint32_t isn, const struct reasm_sink *s)
 {
-    if (r->syn_seen && isn == r->isn)
-        return true; /* SYN retransmission */
+    if ((r->syn_seen || r->isn_acked) && isn == r->isn) {
+        /* a retransmission, or the SYN the peer's SYN-ACK acknowledged
+         * (seen after it) */
+        r->syn_seen = true;
+        return true;
+    }
     bool pristine = r->offset == 0 && r->ooo == NULL;
     if (!r->syn_seen && r->have_seq && pristine && isn + 1 == r->next_seq) {
-        /* the SYN the peer's SYN-ACK already acknowledged (seen late) */
+        /* picked up at the first data byte, which this SYN precedes */
         r->syn_seen = true;
         r->isn = isn;
         return true;
+    }
+    if (r->isn_acked) {
+        /* RFC 5961 §4: the connection stays as it was (a stray or blind SYN) */
+        reasm_event(s, "tcp.syn_new_isn",
+                    "ignored: the peer's SYN-ACK acknowledged another ISN (RFC 5961 §4)");
+        return false;
     }
     if (r->syn_seen || r->have_seq) {
         /* A second SYN with another ISN (CVE-2025-59147 class), or a SYN after
@@ -362,6 +474,8 @@ reasm_syn(struct reasm_dir *r, uint32_t isn, const struct reasm_sink *s)
     r->have_seq = true;
     r->next_seq = isn + 1;
     r->fin_seen = false;
+    r->seq_known = true; /* a replaced ISN: the old one's numbers no longer count */
+    r->seq_max = isn + 1;
     return true;
 }
 
@@ -414,18 +528,18 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
             wirelen -= k;
             seq = r->next_seq;
         }
-        if (pass == 1 || !SEQ_GT(seq, r->next_seq) || reasm_fits(r, lim, caplen))
+        if (pass == 1 || !SEQ_GT(seq, r->next_seq) || reasm_data_fits(r, lim, caplen))
             break;
         /* Buffering it would pass reasm.ooo_max: the holes before it can no
          * longer be waited for (RFC 9293 gives no bound; we must). */
         r->ooo_capped = true;
-        reasm_event(s, "reasm.ooo_cap", "out-of-order bytes passed reasm.ooo_max");
+        reasm_event(s, "reasm.ooo_cap", "out-of-order bytes or segments passed reasm.ooo_max");
         for (unsigned guard = 0; guard < UINT32_MAX; guard++) {
             if (r->stopped)
                 return;
             if (!SEQ_GT(seq, r->next_seq))
                 break;
-            if (reasm_fits(r, lim, caplen))
+            if (reasm_data_fits(r, lim, caplen))
                 break;
             reasm_skip_hole(r, lim, s, seq);
         }
@@ -433,6 +547,8 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
 
     uint32_t cur = seq, end = seq + wirelen, cap_end = seq + caplen;
     struct reasm_seg **pp = &r->ooo;
+    if (r->ooo_tail != NULL && SEQ_LEQ(r->ooo_tail->seq + r->ooo_tail->len, cur))
+        pp = &r->ooo_tail->next; /* after every segment held: no walk (the usual case) */
     for (unsigned guard = 0; SEQ_LT(cur, end) && guard < UINT32_MAX; guard++) {
         struct reasm_seg *g = *pp;
         if (g != NULL && SEQ_LEQ(g->seq + g->len, cur)) {
@@ -510,10 +626,8 @@ reasm_fin(struct reasm_dir *r, uint32_t seq, uint32_t fin_seq, const struct reas
     }
     /* Before the delivered bytes (one before them is the FIN an ACK seen
      * first already gapped), or its segment far beyond them: not this
-     * stream's FIN. With no window seen, only the floor: a stray FIN taken
-     * would end the stream early. */
-    uint32_t bound = r->rwnd_max == 0 ? REASM_WINDOW_FLOOR : reasm_wnd_limit(r);
-    if (SEQ_LT(fin_seq + 1, r->next_seq) || reasm_beyond_window(r, seq, bound)) {
+     * stream's FIN. */
+    if (SEQ_LT(fin_seq + 1, r->next_seq) || reasm_beyond_window(r, seq, reasm_ctl_bound(r))) {
         reasm_event(s, "tcp.out_of_window", "FIN outside the receiver's window: ignored");
         return false;
     }
@@ -521,10 +635,11 @@ reasm_fin(struct reasm_dir *r, uint32_t seq, uint32_t fin_seq, const struct reas
     r->fin_seq = fin_seq;
     /* Buffered bytes past it are dropped; a segment across it is cut when
      * delivered (reasm_deliver). The list is sorted. */
-    struct reasm_seg **pp = &r->ooo;
+    struct reasm_seg **pp = &r->ooo, *last = NULL;
     for (unsigned guard = 0; *pp != NULL && guard < UINT32_MAX; guard++) {
         if (SEQ_GEQ((*pp)->seq, fin_seq))
             break;
+        last = *pp;
         pp = &(*pp)->next;
     }
     if (*pp != NULL)
@@ -533,9 +648,11 @@ reasm_fin(struct reasm_dir *r, uint32_t seq, uint32_t fin_seq, const struct reas
         struct reasm_seg *g = *pp;
         *pp = g->next;
         r->ooo_bytes -= g->lost ? (uint32_t)sizeof(*g) : g->len;
+        r->ooo_segs--;
         r->mem -= reasm_seg_size(g);
         mem_free(g, reasm_seg_size(g));
     }
+    r->ooo_tail = last;
     return true;
 }
 

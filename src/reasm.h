@@ -3,7 +3,8 @@
  *
  * One struct reasm_dir per direction of a flow. In-order bytes are delivered
  * at once (zero-copy from the packet); segments beyond a hole are copied into
- * a sorted out-of-order list capped at reasm.ooo_max. Overlaps are resolved
+ * a sorted out-of-order list capped at reasm.ooo_max bytes, and at one
+ * segment per REASM_OOO_SEG_BYTES of them. Overlaps are resolved
  * first-wins: bytes already delivered or buffered stay, and a later copy that
  * differs raises "tcp.overlap_different_data" (compared against the buffered
  * segments, and against a small ring of the latest delivered bytes). A hole
@@ -38,6 +39,18 @@
  * of 255 to 1. */
 #define REASM_WINDOW_FLOOR (1u << 24)
 
+/* The out-of-order list holds at most one segment (or lost marker) per this
+ * many bytes of reasm.ooo_max, and at least REASM_OOO_SEGS_MIN: 512 at the
+ * default 64 KiB. reasm.ooo_max alone counts data bytes, so one-byte
+ * segments could fill it with 65 536 nodes, each insertion a walk along
+ * them (quadratic time: 65 000 such segments took 13 s; Snort's stream5
+ * caps max_queued_segs beside max_queued_bytes, about one per 400 bytes).
+ * Past the cap the first hole is given up, as past reasm.ooo_max
+ * ("reasm.ooo_cap"). A segment after the last one held, the usual order, is
+ * appended without a walk; any other walks at most the cap. */
+#define REASM_OOO_SEG_BYTES 128u
+#define REASM_OOO_SEGS_MIN  64u
+
 /* Where a direction's bytes go. Callbacks are borrowed; buf is valid for the
  * call only. `event` names are static snake_case strings. */
 struct reasm_sink {
@@ -50,23 +63,28 @@ struct reasm_sink {
 struct reasm_seg; /* out-of-order segment (reasm.c) */
 
 struct reasm_dir {
-    bool have_seq;         /* next_seq is valid (SYN seen or picked up midstream) */
-    bool syn_seen;         /* a SYN fixed the ISN */
-    bool fin_seen;         /* fin_seq is valid */
-    bool stopped;          /* reasm.depth reached: nothing more is delivered */
-    bool ooo_capped;       /* reasm.ooo_max was hit at least once */
-    bool syn_wscale;       /* this side's SYN carried a window scale option */
-    bool wshift_known;     /* both SYNs were taken: wshift is what they agreed */
-    uint8_t wscale;        /* the shift count of that option (RFC 7323 §2.2), 0-14 */
-    uint8_t wshift;        /* shift of the windows this side advertises (if known) */
-    uint32_t isn;          /* initial sequence number (SYN) */
-    uint32_t next_seq;     /* next byte to deliver */
-    uint32_t fin_seq;      /* sequence number of the FIN (one past the last data byte) */
-    struct reasm_seg *ooo; /* sorted by seq, non-overlapping, all beyond next_seq */
-    uint32_t ooo_bytes;    /* bytes held in ooo, a lost marker's node counted (reasm.ooo_max) */
-    uint32_t rwnd_max;     /* largest window the receiver of these bytes advertised (0: none) */
-    uint64_t mem;          /* accounted bytes held (segments + ring) */
-    uint8_t *hist;         /* ring of the last hist_len delivered bytes (or NULL) */
+    bool have_seq;              /* next_seq is valid (SYN seen or picked up midstream) */
+    bool syn_seen;              /* a SYN fixed the ISN */
+    bool fin_seen;              /* fin_seq is valid */
+    bool stopped;               /* reasm.depth reached: nothing more is delivered */
+    bool ooo_capped;            /* reasm.ooo_max was hit at least once */
+    bool syn_wscale;            /* this side's SYN carried a window scale option */
+    bool wshift_known;          /* both SYNs were taken: wshift is what they agreed */
+    uint8_t wscale;             /* the shift count of that option (RFC 7323 §2.2), 0-14 */
+    uint8_t wshift;             /* shift of the windows this side advertises (if known) */
+    bool isn_acked;             /* the peer's SYN-ACK acknowledged isn (RFC 5961 §4) */
+    bool seq_known;             /* seq_max is valid */
+    uint32_t isn;               /* initial sequence number (its SYN, or a SYN-ACK's ack - 1) */
+    uint32_t next_seq;          /* next byte to deliver */
+    uint32_t fin_seq;           /* sequence number of the FIN (one past the last data byte) */
+    struct reasm_seg *ooo;      /* sorted by seq, non-overlapping, all beyond next_seq */
+    struct reasm_seg *ooo_tail; /* the last segment of ooo (NULL when empty) */
+    uint32_t ooo_bytes; /* bytes held in ooo, a lost marker's node counted (reasm.ooo_max) */
+    uint32_t ooo_segs;  /* segments and lost markers held in ooo */
+    uint32_t rwnd_max;  /* largest window the receiver of these bytes advertised (0: none) */
+    uint32_t seq_max;   /* one past the highest sequence number seen (reasm_seen) */
+    uint64_t mem;       /* accounted bytes held (segments + ring) */
+    uint8_t *hist;      /* ring of the last hist_len delivered bytes (or NULL) */
     uint32_t hist_len, hist_pos;
     uint64_t offset;    /* stream offset of next_seq: bytes delivered + gap bytes */
     uint64_t delivered; /* data bytes delivered */
@@ -86,14 +104,44 @@ void reasm_init(struct reasm_dir *r);
 void reasm_free(struct reasm_dir *r);
 
 /* A SYN with sequence number isn: fixes the ISN (data starts at isn + 1).
- * A SYN with a different ISN before any data replaces it (event
- * "tcp.syn_new_isn"); after data it is ignored with that event, and false
+ * A SYN with a different ISN before any data, and before the peer's SYN-ACK
+ * acknowledged the first one (reasm_syn_acked), replaces it (event
+ * "tcp.syn_new_isn"); otherwise it is ignored with that event, and false
  * is returned: the caller drops the segment's data and FIN too. The SYN a
  * SYN-ACK already acknowledged (seen after it) is taken quietly. */
 bool reasm_syn(struct reasm_dir *r, uint32_t isn, const struct reasm_sink *s);
 
 /* Starts a direction picked up without a SYN at sequence number seq. */
 void reasm_pickup(struct reasm_dir *r, uint32_t seq);
+
+/* The peer's SYN-ACK acknowledged ack (RFC 9293 §3.5): this side's ISN is
+ * ack - 1. A direction not started starts there. Once acknowledged, a SYN
+ * with another ISN is not taken, data seen or not (RFC 5961 §4: a SYN in a
+ * synchronized state only earns a challenge ACK); a late copy of the
+ * acknowledged SYN is taken quietly. */
+void reasm_syn_acked(struct reasm_dir *r, uint32_t ack);
+
+/* This side sent sequence numbers up to seq_end (its SYN, data or FIN,
+ * retransmissions included), or the peer acknowledged them: seq_max
+ * follows, in every disposition of the flow (the engine calls it for
+ * bypassed flows too), except for a jump beyond the window (as
+ * reasm_window bounds data: a stray segment). */
+void reasm_seen(struct reasm_dir *r, uint32_t seq_end);
+
+/* A RST sent by this side at seq ends the connection (RFC 9293
+ * §3.10.7.4, RFC 5961 §3.2): true when this side's sequence numbers are
+ * unknown, or seq lies within the window (as reasm_fin bounds a FIN) of the
+ * next expected byte or of seq_max, either way: a capture that lost packets
+ * still ends with the connection. A RST far from both (a blind injection,
+ * a stray one of another connection) is not this connection's. */
+bool reasm_rst_ok(const struct reasm_dir *r, uint32_t seq);
+
+/* True when a SYN at isn from this side cannot be this connection's: not
+ * its SYN again (the ISN taken), nor a sequence number it already used
+ * ([ISN, seq_max), or the 16 MiB below seq_max when no SYN was seen). On a
+ * connection that carried data, such a SYN opens a new connection on the
+ * same ports (the engine ends the old one). */
+bool reasm_syn_is_new(const struct reasm_dir *r, uint32_t isn);
 
 /* A segment: caplen bytes at seq are present, wirelen (>= caplen) were on the
  * wire; the missing tail is delivered as a gap once it is in order. */
@@ -129,6 +177,12 @@ bool reasm_closed(const struct reasm_dir *r);
 /* The flow ends: every remaining hole becomes a gap, buffered segments are
  * delivered in order, and bytes missing before a FIN are a final gap. */
 void reasm_flush(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s);
+
+/* True when the out-of-order list keeps its invariant (reasm.c: sorted,
+ * not overlapping, beyond next_seq) and its bookkeeping (ooo_tail,
+ * ooo_segs, ooo_bytes) within the caps: for tests and fuzzing, a walk of
+ * the whole list. */
+bool reasm_consistent(const struct reasm_dir *r, const struct reasm_limits *lim);
 
 /* Accounted bytes this direction holds. */
 uint64_t reasm_mem(const struct reasm_dir *r);

@@ -93,6 +93,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (reasm_mem(&rd) > (uint64_t)lim.ooo_max + 64 * 1024 + REASM_HIST_BYTES)
             abort(); /* the ooo cap must hold (segment headers are small) */
+        if (!reasm_consistent(&rd, &lim))
+            abort(); /* the list's order, bookkeeping and caps (reasm.c) */
     }
     reasm_flush(&rd, &lim, &s);
     reasm_free(&rd);

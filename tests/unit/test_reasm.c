@@ -376,6 +376,7 @@ run_table(const struct table *t, uint32_t isn)
         case S_END:
             break;
         }
+        assert_true(reasm_consistent(&rd, &lim));
     }
     bool closed = reasm_closed(&rd);
     reasm_flush(&rd, &lim, &s);
@@ -429,9 +430,11 @@ feed(const uint8_t *stream, struct seg *segs, unsigned n, uint32_t isn, struct r
     struct reasm_limits lim = {1u << 20, 0};
     reasm_init(&rd);
     reasm_syn(&rd, isn, &s);
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0; i < n; i++) {
         reasm_data(&rd, &lim, &s, isn + 1 + segs[i].off, stream + segs[i].off, segs[i].len,
                    segs[i].len);
+        assert_true(reasm_consistent(&rd, &lim));
+    }
     assert_true(reasm_fin(&rd, isn + 1 + EQ_LEN, isn + 1 + EQ_LEN, &s));
     assert_true(reasm_closed(&rd));
     reasm_flush(&rd, &lim, &s);
@@ -508,6 +511,7 @@ test_equivalence(void **state)
  * follow, and every missing byte still comes out as a gap at the end. */
 struct sum {
     uint64_t data, gap;
+    unsigned caps; /* reasm.ooo_cap events */
 };
 
 static void
@@ -526,9 +530,9 @@ sum_gap(void *u, uint64_t missing)
 static void
 sum_event(void *u, const char *name, const char *detail)
 {
-    (void)u;
-    (void)name;
     (void)detail;
+    if (strcmp(name, "reasm.ooo_cap") == 0)
+        ((struct sum *)u)->caps++;
 }
 
 static void
@@ -537,7 +541,7 @@ test_markers_bounded(void **state)
     (void)state;
     mem_init(0);
     struct reasm_dir rd;
-    struct sum r = {0, 0};
+    struct sum r = {0, 0, 0};
     struct reasm_sink s = {sum_data, sum_gap, sum_event, &r};
     struct reasm_limits lim = {1024, 0};
     reasm_init(&rd);
@@ -555,6 +559,43 @@ test_markers_bounded(void **state)
     assert_int_equal(r.data, 1);
     assert_int_equal(r.gap, 100 + 10000u * 100);
     reasm_free(&rd);
+    assert_int_equal(mem_in_use(), 0);
+}
+
+/* One-byte segments at every other byte beyond a hole (t07): reasm.ooo_max
+ * counts bytes, so 20 000 of them would all be held, each one's insertion a
+ * walk along the others (quadratic time). At most one segment per
+ * REASM_OOO_SEG_BYTES of the cap is held (512 at 64 KiB), past it the
+ * first hole is given up with "reasm.ooo_cap": memory stays bounded and
+ * every byte comes out, as data or a gap. Every ISN, wrap included. */
+static void
+test_ooo_segments_bounded(void **state)
+{
+    (void)state;
+    mem_init(0);
+    for (size_t j = 0; j < sizeof(isns) / sizeof(isns[0]); j++) {
+        struct reasm_dir rd;
+        struct sum r = {0, 0, 0};
+        struct reasm_sink s = {sum_data, sum_gap, sum_event, &r};
+        struct reasm_limits lim = {64u << 10, 0};
+        uint32_t base = isns[j] + 1;
+        reasm_init(&rd);
+        reasm_syn(&rd, isns[j], &s);
+        uint64_t peak = 0;
+        for (uint32_t i = 0; i < 20000; i++) {
+            reasm_data(&rd, &lim, &s, base + 1 + 2 * i, (const uint8_t *)"x", 1, 1);
+            if (reasm_mem(&rd) > peak)
+                peak = reasm_mem(&rd);
+            if (i % 997 == 0)
+                assert_true(reasm_consistent(&rd, &lim));
+        }
+        assert_true(peak <= 512 * 64); /* 20 000 segments: over 500 KB */
+        assert_true(r.caps > 0);
+        reasm_flush(&rd, &lim, &s);
+        assert_int_equal(r.data, 20000);
+        assert_int_equal(r.gap, 20000);
+        reasm_free(&rd);
+    }
     assert_int_equal(mem_in_use(), 0);
 }
 
@@ -734,9 +775,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seq_macros),      cmocka_unit_test(test_tables),
-        cmocka_unit_test(test_equivalence),     cmocka_unit_test(test_alloc_failure),
-        cmocka_unit_test(test_markers_bounded), cmocka_unit_test(test_window_and_fin),
+        cmocka_unit_test(test_seq_macros),           cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_equivalence),          cmocka_unit_test(test_alloc_failure),
+        cmocka_unit_test(test_markers_bounded),      cmocka_unit_test(test_window_and_fin),
+        cmocka_unit_test(test_ooo_segments_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,40 @@
+/* \summary: the engine's TCP bookkeeping that does not depend on a flow's
+ * disposition (src/engine_tcp.c): window scale agreement, the sequence
+ * numbers each side used, and what a SYN on a tracked tuple means. The
+ * reassembly itself is src/reasm.c; the engine (src/engine.c) calls these
+ * per packet.
+ */
+#ifndef SMTPTAP_ENGINE_TCP_H
+#define SMTPTAP_ENGINE_TCP_H
+
+#include <stdbool.h>
+
+#include "flow.h"
+#include "pkt.h"
+
+/* A SYN of rd's side was taken, with window scale option ws (or
+ * PKT_WSCALE_NONE). Once both sides' are in, the windows each advertises
+ * are shifted by its own count if both SYNs carried the option, else not at
+ * all (RFC 7323 §2.2). */
+void engine_tcp_wscale(struct reasm_dir *rd, struct reasm_dir *peer, uint8_t ws);
+
+/* Packet p of side `side` (not a RST): the sequence numbers it used and
+ * the peer's it acknowledged go to reasm_seen, in every disposition, so
+ * that a later RST or SYN can be judged (bypassed flows too). */
+void engine_tcp_seen(struct flow *f, unsigned side, const struct pkt *p);
+
+/* True when p, a SYN without ACK (nor FIN or RST) from side `side`, opens
+ * a new connection on the tuple of f, which is still open (its end was not
+ * seen: a FIN or both lost, or the connection idle for less than
+ * flow.timeout). A SYN in a synchronized state is never the connection's
+ * own (RFC 9293 §3.10.7.4, RFC 5961 §4); one whose ISN is no sequence
+ * number the old connection used (reasm_syn_is_new: not its SYN again),
+ * after it carried data, is a new connection, as a host in TIME-WAIT takes
+ * one (RFC 1122 §4.2.2.13). Before any data it is the old connection's
+ * business (reasm_syn: a stray SYN, or a new ISN before the SYN-ACK). An
+ * off-path sender who guesses the tuple can thus end a record early (the
+ * rest of the connection then lands in the new flow, mostly out of its
+ * window); RFC 5961's challenge ACK has no passive equivalent. */
+bool engine_tcp_reused(const struct flow *f, unsigned side, const struct pkt *p);
+
+#endif /* SMTPTAP_ENGINE_TCP_H */
