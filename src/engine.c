@@ -198,9 +198,11 @@ engine_rs_init(struct engine_rs *x, struct reasm_sink *s, struct flow *f, unsign
 static bool
 engine_is_cap_anomaly(const char *name)
 {
+    /* every cap docs/schema.md lists (a session with one is "capped") */
     static const char *const caps[] = {"reasm.depth",       "reasm.ooo_cap",   "flow.mem_cap",
                                        "stream.buffer_cap", "memcap",          "x509.chain_cap",
-                                       "x509.cert_cap",     "x509.cache_full", "flow.no_memory"};
+                                       "x509.cert_cap",     "x509.cache_full", "flow.no_memory",
+                                       "smtp.pending_cap",  "tls.hs_msg_cap",  "tls.records_cap"};
     for (unsigned i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
         if (strcmp(name, caps[i]) == 0)
             return true;

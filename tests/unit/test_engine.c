@@ -49,6 +49,22 @@ setup(void **state)
     return 0;
 }
 
+/* A dissector's own caps make the session "capped", as the engine's do. */
+static void
+test_dissector_caps(void **state)
+{
+    (void)state;
+    start();
+    static const char *const caps[] = {"CAP:smtp.pending_cap", "CAP:tls.hs_msg_cap",
+                                       "CAP:tls.records_cap"};
+    for (unsigned i = 0; i < 3; i++) {
+        conversation(1 + i, (uint16_t)(40001 + i), 2525, "EHLO me\r\n", caps[i]);
+        assert_int_equal(n_got, 1 + i);
+        assert_string_equal(got[i].status, "capped");
+    }
+    stop();
+}
+
 static void
 test_client_by_syn(void **state)
 {
@@ -640,6 +656,7 @@ main(void)
         cmocka_unit_test_setup(test_client_by_port_midstream, setup),
         cmocka_unit_test_setup(test_other_port_needs_handshake, setup),
         cmocka_unit_test_setup(test_dispatch, setup),
+        cmocka_unit_test_setup(test_dissector_caps, setup),
         cmocka_unit_test_setup(test_dispatch_tls_port_443, setup),
         cmocka_unit_test_setup(test_rst_and_tombstone, setup),
         cmocka_unit_test_setup(test_timeout_packet_time, setup),

@@ -57,6 +57,17 @@ rd_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32_
         t->server_chain[t->n_server_chain++] = 42;
         t->certificates = TLS_CERTS_VISIBLE;
     }
+    /* "CAP:name" from the server: the dissector hit its cap `name` */
+    if (d == DIR_TO_CLIENT && len > 4 && len < 40 && memcmp(buf, "CAP:", 4) == 0) {
+        char name[40];
+        memcpy(name, buf + 4, len - 4);
+        name[len - 4] = '\0';
+        fctx_event(ctx,
+                   strcmp(name, "tls.records_cap") == 0    ? "tls.records_cap"
+                   : strcmp(name, "smtp.pending_cap") == 0 ? "smtp.pending_cap"
+                                                           : "tls.hs_msg_cap",
+                   NULL);
+    }
     return dres_make(D_OK, len, 0);
 }
 
