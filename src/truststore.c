@@ -1,6 +1,8 @@
-/* \summary: the trust store described for the report (truststore.h): its
- * sources are read again into a store of its own, once at start-up, and
- * its certificates counted; verify.c's store is left as it is. */
+/* \summary: the trust store described for the report (truststore.h): the
+ * certificates verify.c loaded (the system bundle and --ca-file) are
+ * counted in its store; --ca-path directories, which OpenSSL reads only
+ * when a chain needs them, are read once into a store of this file's own
+ * with those, so that a certificate in both counts once. */
 #include "truststore.h"
 
 #include <dirent.h>
@@ -12,6 +14,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "strcopy.h"
+#include "verify.h"
 #include "x509_decode.h"
 
 static struct {
@@ -67,27 +70,37 @@ void
 truststore_describe(const struct config *cfg)
 {
     memset(&ts, 0, sizeof(ts));
-    X509_STORE *st = X509_STORE_new();
-    if (st == NULL)
+    X509_STORE *loaded = verify_store(&ts.bundle_unreadable);
+    if (loaded == NULL)
         return; /* unknown: the report says nothing rather than a wrong count */
-    x509_decode_begin();
     const char *bundle = NULL;
     if (!cfg->no_system_ca) { /* verify.c's choice of bundle */
         bundle = getenv(X509_get_default_cert_file_env());
         if (!bundle || !*bundle)
             bundle = X509_get_default_cert_file();
-        ts.bundle_unreadable = X509_STORE_load_file(st, bundle) != 1;
     }
-    for (unsigned i = 0; i < cfg->n_ca_files; i++)
-        (void)X509_STORE_load_file(st, cfg->ca_files[i]);
-    for (unsigned i = 0; i < cfg->n_ca_paths; i++)
-        ts_load_dir(st, cfg->ca_paths[i]);
-    x509_decode_end();
-    ERR_clear_error();
+    X509_STORE *st = loaded;
+    if (cfg->n_ca_paths > 0) { /* the loaded ones (references), then the directories */
+        st = X509_STORE_new();
+        if (st == NULL)
+            return;
+        STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(loaded);
+        for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+            X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+            if (x != NULL)
+                (void)X509_STORE_add_cert(st, x);
+        }
+        x509_decode_begin();
+        for (unsigned i = 0; i < cfg->n_ca_paths; i++)
+            ts_load_dir(st, cfg->ca_paths[i]);
+        x509_decode_end();
+        ERR_clear_error();
+    }
     STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(st);
     for (int i = 0; i < sk_X509_OBJECT_num(objs); i++)
         ts.count += X509_OBJECT_get_type(sk_X509_OBJECT_value(objs, i)) == X509_LU_X509;
-    X509_STORE_free(st);
+    if (st != loaded)
+        X509_STORE_free(st);
 
     struct strbuf b = str_buf(ts.sources, sizeof(ts.sources));
     unsigned k = 0, total = (bundle != NULL) + cfg->n_ca_files + cfg->n_ca_paths;

@@ -42,6 +42,7 @@ struct verify_slot {
 
 static struct {
     X509_STORE *store;
+    bool bundle_unreadable; /* the system bundle could not be loaded */
     struct verify_slot *cache;
     uint64_t computed, cached, clock;
     struct verify_result *cur; /* the result the callback fills */
@@ -88,7 +89,8 @@ verify_load(const struct config *cfg, char *err, size_t errlen)
         const char *bundle = getenv(X509_get_default_cert_file_env());
         if (!bundle || !*bundle)
             bundle = X509_get_default_cert_file();
-        if (X509_STORE_load_file(vf.store, bundle) != 1)
+        vf.bundle_unreadable = X509_STORE_load_file(vf.store, bundle) != 1;
+        if (vf.bundle_unreadable)
             ERR_clear_error(); /* no system bundle: only the given files count */
     }
     for (unsigned i = 0; i < cfg->n_ca_files; i++)
@@ -109,6 +111,13 @@ verify_load(const struct config *cfg, char *err, size_t errlen)
         }
     }
     return 0;
+}
+
+X509_STORE *
+verify_store(bool *bundle_unreadable)
+{
+    *bundle_unreadable = vf.bundle_unreadable;
+    return vf.store;
 }
 
 void

@@ -28,6 +28,12 @@ struct verify_result {
 /* Builds the store: system bundle unless cfg->no_system_ca, plus --ca-file
  * and --ca-path. Returns 0, or -1 with a message in err. */
 int verify_init(const struct config *cfg, char *err, size_t errlen);
+
+/* The trust store, for truststore.c to count right after verify_init
+ * (the bundle's and --ca-file's certificates are its objects then; a
+ * --ca-path directory is read only when a chain needs it). */
+struct x509_store_st;
+struct x509_store_st *verify_store(bool *bundle_unreadable);
 void verify_fini(void);
 
 /* Whose chain it is. Each is verified as its peer's TLS library does: a
