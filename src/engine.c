@@ -813,7 +813,11 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
         f->syn_seen[side] = true;
     if (f->disp != FLOW_BYPASS)
         engine_tcp(f, side, p);
-    if (!(p->tcp_flags & TH_RST))
+    /* the sequence space a RST is checked against: kept while the flow is
+     * dissected only (a bypassed flow's packets cost one lookup; a RST
+     * ends it whatever its number, its facts being complete) */
+    bool dissected = f->disp == FLOW_DISSECT;
+    if (dissected && !(p->tcp_flags & TH_RST))
         engine_tcp_seen(f, side, p);
     /* After the dissectors: a packet that lets them recognise SMTP (the
      * greeting) need not go through nDPI as well. */
@@ -843,7 +847,7 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
     }
 
     if (p->tcp_flags & TH_RST) {
-        if (reasm_rst_ok(&f->rd[side], p->seq)) {
+        if (!dissected || reasm_rst_ok(&f->rd[side], p->seq)) {
             engine_end(f, "rst");
             return;
         }
