@@ -813,9 +813,7 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
         f->syn_seen[side] = true;
     if (f->disp != FLOW_BYPASS)
         engine_tcp(f, side, p);
-    /* the sequence space a RST is checked against: kept while the flow is
-     * dissected only (a bypassed flow's packets cost one lookup; a RST
-     * ends it whatever its number, its facts being complete) */
+    /* a RST's sequence space, kept while dissected only (engine_tcp.h) */
     bool dissected = f->disp == FLOW_DISSECT;
     if (dissected && !(p->tcp_flags & TH_RST))
         engine_tcp_seen(f, side, p);

@@ -19,8 +19,10 @@
 void engine_tcp_wscale(struct reasm_dir *rd, struct reasm_dir *peer, uint8_t ws);
 
 /* Packet p of side `side` (not a RST): the sequence numbers it used and
- * the peer's it acknowledged go to reasm_seen, in every disposition, so
- * that a later RST or SYN can be judged (bypassed flows too). */
+ * the peer's it acknowledged go to reasm_seen, so that a later RST or SYN
+ * can be judged. Called while the flow is dissected only: a bypassed
+ * flow's packets cost one lookup (issue 5), and a RST ends it whatever its
+ * number, its facts being complete. */
 void engine_tcp_seen(struct flow *f, unsigned side, const struct pkt *p);
 
 /* True when p, a SYN without ACK (nor FIN or RST) from side `side`, opens
