@@ -394,16 +394,17 @@ tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t
 
 /* RFC 8446 §4.1.1, RFC 5246 §7.3: the client speaks first, and a server
  * sends its first record in answer to the ClientHello. Server bytes that
- * come before any client byte (after the 220 to STARTTLS, in its segment or
- * later: response injection, the "NO STARTTLS" class) are no answer: their
- * records are dropped unread, so a forged ServerHello and Certificate never
- * become the server's. Not so in a connection picked up midstream in TLS,
- * whose ClientHello may precede the capture. */
+ * come after the 220 to STARTTLS but before any client byte (in its segment
+ * or later: response injection, the "NO STARTTLS" class) are no answer:
+ * their records are dropped unread, so a forged ServerHello and Certificate
+ * never become the server's. Only after STARTTLS, where the injection
+ * lives: implicit TLS has no plaintext phase to inject into, and a capture
+ * of the server's side alone (a span port that sees one direction) or one
+ * picked up after the ClientHello shows its flight first. */
 static bool
 tls_server_first(struct flow_ctx *ctx, const struct tls_state *st, enum dir d)
 {
-    const struct session_facts *f = fctx_facts(ctx);
-    return d == DIR_TO_CLIENT && !st->client_spoke && !(f->midstream && !f->smtp.tls_started);
+    return d == DIR_TO_CLIENT && !st->client_spoke && fctx_facts(ctx)->smtp.tls_started;
 }
 
 static struct dres

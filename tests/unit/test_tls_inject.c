@@ -94,6 +94,7 @@ test_server_records_before_client_hello(void **state)
     static struct buf forged;
     forged.n = 0;
     forged_flight(&forged);
+    tu_tls_starttls = true; /* after a 220 to STARTTLS */
     static const size_t cuts[] = {0, 1, 4, 5, 100};
     for (unsigned i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
         struct script s;
@@ -120,6 +121,7 @@ test_server_records_before_client_hello(void **state)
         struct flow_ctx *ctx = fctx_new(&tu_tls_cfg, 465);
         assert_non_null(ctx);
         fctx_attach(ctx, &tls_dissector);
+        fctx_facts(ctx)->smtp.tls_started = true;
         (void)fctx_gap(ctx, DIR_TO_SERVER, s.seg[0].data.n, 1000);
         int64_t t = 1001;
         uint32_t seed = 1;
@@ -132,15 +134,24 @@ test_server_records_before_client_hello(void **state)
         fctx_destroy(ctx);
     }
 
-    struct script s;
-    s.n = 0;
-    tls12_from_hello(&s, NULL);
-    s.seg[0].data.n = 0; /* no ClientHello: the capture began after it */
-    tu_tls_midstream = true;
-    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
-    assert_int_equal(tf(ctx)->n_server_chain, 2);
-    assert_false(tu_has_event(ctx, "tls.server_pipelined_data"));
-    fctx_destroy(ctx);
+    /* implicit TLS (port 465) seen from the server's side only (a span
+     * port with one direction), or picked up after the ClientHello: no
+     * plaintext phase to inject into, and its flight is read */
+    tu_tls_starttls = false;
+    for (int midstream = 0; midstream <= 1; midstream++) {
+        struct script s;
+        s.n = 0;
+        tls12_from_hello(&s, NULL);
+        for (unsigned k = 0; k < s.n; k++)
+            if (s.seg[k].d == DIR_TO_SERVER)
+                s.seg[k].data.n = 0; /* the client's bytes not captured */
+        tu_tls_midstream = midstream;
+        struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+        assert_int_equal(tf(ctx)->n_server_chain, 2);
+        assert_int_equal(tf(ctx)->certificates, TLS_CERTS_VISIBLE);
+        assert_false(tu_has_event(ctx, "tls.server_pipelined_data"));
+        fctx_destroy(ctx);
+    }
 }
 
 /* The same through SMTP: "220 Ready" and a forged flight in one segment,

@@ -20,6 +20,7 @@
 
 struct config tu_tls_cfg;
 bool tu_tls_midstream;
+bool tu_tls_starttls;
 
 int
 tu_tls_setup(void **state)
@@ -29,6 +30,7 @@ tu_tls_setup(void **state)
     mem_init(tu_tls_cfg.memcap);
     certcache_init(100);
     tu_tls_midstream = false;
+    tu_tls_starttls = false;
     return 0;
 }
 
@@ -298,6 +300,7 @@ run(const struct script *s, enum split_mode mode, uint32_t seed, bool eof)
     struct flow_ctx *ctx = fctx_new(&tu_tls_cfg, 465);
     assert_non_null(ctx);
     fctx_facts(ctx)->midstream = tu_tls_midstream;
+    fctx_facts(ctx)->smtp.tls_started = tu_tls_starttls;
     fctx_attach(ctx, &tls_dissector);
     int64_t t = 1000;
     for (unsigned i = 0; i < s->n; i++)

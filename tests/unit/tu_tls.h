@@ -20,6 +20,9 @@ extern struct config tu_tls_cfg;
 
 /* Set: run()'s flows were picked up midstream (tu_tls_setup clears it). */
 extern bool tu_tls_midstream;
+/* Set: run()'s flows came to TLS by STARTTLS (smtp.tls_started); else
+ * implicit TLS. The setup clears it. */
+extern bool tu_tls_starttls;
 
 /* cmocka setup: default configuration, a fresh memory account, an empty
  * certificate cache; teardown: every byte given back. */
