@@ -27,6 +27,10 @@ struct smtp_exchange {
     char
         verb[16]; /* "EHLO", "STARTTLS", "AUTH", "MAIL", "DATA", ... ("" = reply without command) */
     int16_t code; /* reply code, 0 = no reply seen */
+    /* its enhanced status code (RFC 3463 §2: "4.7.3" is class 4, subject
+     * 7, security or policy, detail 3); class -1 when it had none */
+    int8_t esc_class, esc_subject;
+    int16_t esc_detail;
     bool plaintext; /* happened before TLS */
 };
 

@@ -107,6 +107,8 @@ struct smtp_state {
     enum smtp_rctx rctx;
     uint8_t rverb; /* SMTP_R_PAIRED: the command it answers */
     int16_t rcode;
+    int8_t resc[2];      /* the reply's enhanced status code (RFC 3463): class (-1 */
+    int16_t resc_detail; /* none) and subject, then detail */
     uint32_t rlines;
     bool r_starttls, r_anontls; /* EHLO reply: keywords seen in this reply */
     bool greeting_seen;
@@ -132,7 +134,11 @@ struct smtp_state {
 /* ---- smtp_reply.c ---- */
 
 /* Appends a command/reply pair to the session's dialog (verbs and codes). */
-void smtp_dialog_add(struct flow_ctx *ctx, const char *verb, int16_t code);
+/* A command and its reply code (0: none seen) with the reply's enhanced
+ * status code (esc: class and subject, class -1 when none, and detail;
+ * smtp_state.resc, or NULL for none). */
+void smtp_dialog_add(struct flow_ctx *ctx, const char *verb, int16_t code, const int8_t *esc,
+                     int16_t esc_detail);
 
 /* Copies an accumulator into a facts string, keeping the cut mark. */
 void smtp_commit(struct flow_ctx *ctx, struct fstr *s, const uint8_t *buf, uint32_t len, bool cut,

@@ -19,7 +19,8 @@ const char *const smtp_verb_names[SMTP_V_COUNT] = {
 /* ---- facts ---- */
 
 void
-smtp_dialog_add(struct flow_ctx *ctx, const char *verb, int16_t code)
+smtp_dialog_add(struct flow_ctx *ctx, const char *verb, int16_t code, const int8_t *esc,
+                int16_t esc_detail)
 {
     struct smtp_facts *f = &fctx_facts(ctx)->smtp;
     if (f->n_dialog >= FACTS_DIALOG_MAX) {
@@ -33,6 +34,9 @@ smtp_dialog_add(struct flow_ctx *ctx, const char *verb, int16_t code)
     memcpy(e->verb, verb, l);
     e->verb[l] = '\0';
     e->code = code;
+    e->esc_class = esc ? esc[0] : -1;
+    e->esc_subject = esc ? esc[1] : -1;
+    e->esc_detail = esc ? esc_detail : -1;
     e->plaintext = true; /* everything this dissector sees precedes TLS */
 }
 
@@ -91,7 +95,7 @@ smtp_flush_pending(struct flow_ctx *ctx, struct smtp_state *st)
 {
     while (st->fifo_n > 0) {
         struct smtp_cmd c = smtp_pop(st);
-        smtp_dialog_add(ctx, smtp_verb_names[c.verb], 0);
+        smtp_dialog_add(ctx, smtp_verb_names[c.verb], 0, NULL, -1);
     }
 }
 
@@ -189,7 +193,7 @@ smtp_paired_done(struct flow_ctx *ctx, struct smtp_state *st)
         return false; /* SASL challenge: AUTH stays pending, its text is never kept */
     }
     struct smtp_cmd c = smtp_pop(st);
-    smtp_dialog_add(ctx, smtp_verb_names[c.verb], code);
+    smtp_dialog_add(ctx, smtp_verb_names[c.verb], code, st->resc, st->resc_detail);
     switch (c.verb) {
     case SMTP_V_HELO:
     case SMTP_V_EHLO:
@@ -273,6 +277,37 @@ smtp_paired_done(struct flow_ctx *ctx, struct smtp_state *st)
     return false;
 }
 
+/* RFC 3463 §2: a reply's text may begin with an enhanced status code
+ * "class.subject.detail", class 2, 4 or 5, subject and detail of one to
+ * three digits. Its class should be the reply's first digit (RFC 2034 §4),
+ * but servers do not all keep to it (the Exim of the bundled captures
+ * answers "451 5.7.3"): any class is taken. Reads the subject and detail
+ * at lr's start, if any (-1 when none); lr is not moved. */
+static void
+smtp_esc(const struct rd *lr, int8_t *cls, int8_t *subject, int16_t *detail)
+{
+    *cls = *subject = -1;
+    *detail = -1;
+    int c0 = rd_peek(lr, 0);
+    if ((c0 != '2' && c0 != '4' && c0 != '5') || rd_peek(lr, 1) != '.')
+        return;
+    int v[2] = {0, 0};
+    size_t at = 2;
+    for (int k = 0; k < 2; k++) {
+        size_t n = 0;
+        for (int c; n < 3 && (c = rd_peek(lr, at)) >= '0' && c <= '9'; n++, at++)
+            v[k] = v[k] * 10 + (c - '0');
+        if (n == 0 || (k == 0 && rd_peek(lr, at++) != '.'))
+            return;
+    }
+    int end = rd_peek(lr, at);
+    if (end != -1 && end != ' ' && end != '\t')
+        return;
+    *cls = (int8_t)(c0 - '0');
+    *subject = (int8_t)v[0];
+    *detail = (int16_t)v[1];
+}
+
 /* One complete server line. Returns true when the flow was handed to TLS. */
 bool
 smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
@@ -302,6 +337,7 @@ smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         st->greeting_seen = true;
         st->rverb = head != NULL ? head->verb : SMTP_V_OTHER;
         st->rcode = code;
+        smtp_esc(lr, &st->resc[0], &st->resc[1], &st->resc_detail);
         st->rlines = 0;
         st->text_len = 0;
         st->text_cut = false;
@@ -333,7 +369,7 @@ smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         return false;
     case SMTP_R_UNSOLICITED:
         fctx_facts(ctx)->smtp.seen = true; /* midstream: replies say it is SMTP */
-        smtp_dialog_add(ctx, "", code);
+        smtp_dialog_add(ctx, "", code, st->resc, st->resc_detail);
         if (st->cmode == SMTP_C_SASL && code != 334)
             st->cmode = SMTP_C_COMMAND; /* AUTH lost (gap or cap): its answer came */
         if (code == 354 && st->cmode == SMTP_C_COMMAND)

@@ -154,9 +154,21 @@ dg_aborted(const struct flow_record *rec)
  * answers MAIL with "451 5.7.3 STARTTLS is required to send mail" (case 5),
  * "530 5.7.1 Client was not authenticated" when it wants AUTH (which needs
  * TLS first). So a session without TLS whose MAIL, RCPT, DATA, BDAT or AUTH
- * got a 530, or any 4xx/5xx while STARTTLS was offered and not used, had
- * its mail refused for want of TLS. (A 4xx/5xx without STARTTLS offered is
- * some other refusal: greylisting, a relay denied.) */
+ * got a 530, or, while STARTTLS was offered and not used, a 4xx/5xx whose
+ * enhanced status code (RFC 3463) says security or policy other than a
+ * refusal of the sender: X.7.0 (other), X.7.3, X.7.10 (encryption needed,
+ * RFC 5248) or X.7.11 (encryption required for the mechanism, RFC 4954),
+ * had its mail refused for want of TLS. Not greylisting (4.7.1 or none), a
+ * relay denied (5.7.1), an unknown user (5.1.1). */
+static bool
+dg_tls_wanted(const struct smtp_exchange *x)
+{
+    if (x->code == 530)
+        return true;
+    return x->code >= 400 && x->esc_class >= 0 && x->esc_subject == 7 &&
+           (x->esc_detail == 0 || x->esc_detail == 3 || x->esc_detail == 10 || x->esc_detail == 11);
+}
+
 static void
 dg_plaintext_refused(const struct smtp_facts *s, struct diagnosis *out)
 {
@@ -166,7 +178,7 @@ dg_plaintext_refused(const struct smtp_facts *s, struct diagnosis *out)
     static const char *const verbs[] = {"MAIL", "RCPT", "DATA", "BDAT", "AUTH"};
     for (unsigned i = 0; i < s->n_dialog; i++) {
         const struct smtp_exchange *x = &s->dialog[i];
-        if (!x->plaintext || !(x->code == 530 || (offered_unused && x->code >= 400)))
+        if (!x->plaintext || !(x->code == 530 || (offered_unused && dg_tls_wanted(x))))
             continue;
         for (unsigned v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
             if (strcmp(x->verb, verbs[v]) != 0)
@@ -176,6 +188,14 @@ dg_plaintext_refused(const struct smtp_facts *s, struct diagnosis *out)
                 str_buf(out->plaintext_refused_what, sizeof(out->plaintext_refused_what));
             str_add(&b, x->verb, " ", NULL);
             str_add_uint(&b, (unsigned)x->code);
+            if (x->esc_class >= 0) { /* "MAIL 451 5.7.3" */
+                str_add(&b, " ", NULL);
+                str_add_uint(&b, (unsigned)x->esc_class);
+                str_add(&b, ".", NULL);
+                str_add_uint(&b, (unsigned)x->esc_subject);
+                str_add(&b, ".", NULL);
+                str_add_uint(&b, (unsigned)x->esc_detail);
+            }
             return;
         }
     }

@@ -39,11 +39,18 @@ teardown(void **state)
     return 0;
 }
 
-/* One plaintext session: STARTTLS offered or not, used or not, and the
- * dialogue given as "VERB code" pairs after EHLO 250. */
+/* One session: STARTTLS offered or not, used or not, and the dialogue
+ * after EHLO 250: verbs, reply codes, enhanced status codes (class,
+ * subject, detail; class -1: none). */
+struct esc {
+    int8_t c, s;
+    int16_t d;
+};
+static const struct esc NONE = {-1, -1, -1};
+
 static const struct diagnosis *
 diagnose(int offered, bool starttls, bool tls, const char *const *verbs, const int *codes,
-         unsigned n)
+         const struct esc *escs, unsigned n)
 {
     static struct session_facts f;
     static struct flow_record rec;
@@ -55,12 +62,16 @@ diagnose(int offered, bool starttls, bool tls, const char *const *verbs, const i
     f.smtp.starttls_command = starttls;
     f.smtp.tls_started = tls;
     strcpy(f.smtp.dialog[f.smtp.n_dialog].verb, "EHLO");
+    f.smtp.dialog[f.smtp.n_dialog].esc_class = -1;
     f.smtp.dialog[f.smtp.n_dialog].plaintext = true;
     f.smtp.dialog[f.smtp.n_dialog++].code = 250;
     for (unsigned i = 0; i < n; i++) {
         struct smtp_exchange *x = &f.smtp.dialog[f.smtp.n_dialog++];
         strcpy(x->verb, verbs[i]);
         x->code = (int16_t)codes[i];
+        x->esc_class = escs[i].c;
+        x->esc_subject = escs[i].s;
+        x->esc_detail = escs[i].d;
         x->plaintext = !tls;
     }
     rec.ts_us = rec.ts_end_us = 1795510861000000LL;
@@ -78,31 +89,44 @@ test_plaintext_refused(void **state)
     static const char *const mail[] = {"MAIL", "QUIT"}, *const rcpt[] = {"MAIL", "RCPT"},
                              *const auth[] = {"AUTH"}, *const noop[] = {"NOOP", "QUIT"};
     const struct diagnosis *d;
-    /* Exchange: STARTTLS offered, not used, MAIL refused with 451 */
-    d = diagnose(1, false, false, mail, (const int[]){451, 221}, 2);
+    const struct esc tls_req = {5, 7, 3}, none2[] = {NONE, NONE};
+    /* Exchange (and the bundled Exim): STARTTLS offered, not used, MAIL
+     * refused "451 5.7.3 STARTTLS is required to send mail" */
+    d = diagnose(1, false, false, mail, (const int[]){451, 221},
+                 (const struct esc[]){tls_req, NONE}, 2);
     assert_true(d->plaintext_refused);
-    assert_string_equal(d->plaintext_refused_what, "MAIL 451");
+    assert_string_equal(d->plaintext_refused_what, "MAIL 451 5.7.3");
     /* RFC 3207 §4: 530 whatever was offered (the EHLO reply may be unseen) */
-    d = diagnose(-1, false, false, auth, (const int[]){530}, 1);
+    d = diagnose(-1, false, false, auth, (const int[]){530}, none2, 1);
     assert_true(d->plaintext_refused);
     assert_string_equal(d->plaintext_refused_what, "AUTH 530");
-    d = diagnose(1, false, false, rcpt, (const int[]){250, 550}, 2);
+    d = diagnose(1, false, false, rcpt, (const int[]){250, 550},
+                 (const struct esc[]){NONE, {5, 7, 10}}, 2); /* encryption needed */
     assert_true(d->plaintext_refused);
-    assert_string_equal(d->plaintext_refused_what, "RCPT 550");
-    /* not offered: a 451 is greylisting or the like, not TLS */
-    d = diagnose(0, false, false, mail, (const int[]){451, 221}, 2);
+    /* other refusals of a client that ignored STARTTLS: greylisting, an
+     * unknown user, a relay denied, a refusal without a status code */
+    static const struct esc other[] = {{4, 7, 1}, {5, 1, 1}, {5, 7, 1}, {-1, -1, -1}};
+    for (unsigned i = 0; i < 4; i++) {
+        d = diagnose(1, false, false, rcpt, (const int[]){250, 550},
+                     (const struct esc[]){NONE, other[i]}, 2);
+        assert_false(d->plaintext_refused);
+    }
+    /* not offered: only a 530 says TLS */
+    d = diagnose(0, false, false, mail, (const int[]){451, 221},
+                 (const struct esc[]){tls_req, NONE}, 2);
     assert_false(d->plaintext_refused);
     /* STARTTLS tried (refused or failed): other findings say so */
-    d = diagnose(1, true, false, mail, (const int[]){451, 221}, 2);
+    d = diagnose(1, true, false, mail, (const int[]){451, 221}, (const struct esc[]){tls_req, NONE},
+                 2);
     assert_false(d->plaintext_refused);
     /* inside TLS: not a plaintext refusal */
-    d = diagnose(1, true, true, mail, (const int[]){530, 221}, 2);
+    d = diagnose(1, true, true, mail, (const int[]){530, 221}, none2, 2);
     assert_false(d->plaintext_refused);
     /* a refused command that is no mail command */
-    d = diagnose(1, false, false, noop, (const int[]){502, 221}, 2);
+    d = diagnose(1, false, false, noop, (const int[]){530, 221}, none2, 2);
     assert_false(d->plaintext_refused);
     /* accepted */
-    d = diagnose(1, false, false, mail, (const int[]){250, 221}, 2);
+    d = diagnose(1, false, false, mail, (const int[]){250, 221}, none2, 2);
     assert_false(d->plaintext_refused);
 }
 

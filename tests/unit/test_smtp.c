@@ -540,6 +540,42 @@ test_one_byte_short(void **state)
     tu_smtp_done(ctx);
 }
 
+/* RFC 3463: the enhanced status code at a reply's start is kept with its
+ * code (class, subject, detail; 1-3 digits each, any class of 2, 4, 5);
+ * anything else, or none, is -1. */
+static void
+test_enhanced_status(void **state)
+{
+    (void)state;
+    static const struct seg t[] = {
+        S("220 mx ESMTP\r\n"),
+        C("EHLO c\r\n"),
+        S("250 mx\r\n"),
+        C("MAIL FROM:<a@b>\r\n"),
+        S("451 5.7.3 STARTTLS is required\r\n"),
+        C("RCPT TO:<c@d>\r\n"),
+        S("550-5.1.10 x\r\n550 5.1.10 y\r\n"),
+        C("RCPT TO:<e@f>\r\n"),
+        S("550 5.7 short\r\n"),
+        C("RCPT TO:<g@h>\r\n"),
+        S("550 5.7.3x\r\n"),
+        C("QUIT\r\n"),
+        S("221 3.0.0 bye\r\n"),
+    };
+    struct flow_ctx *ctx = tu_smtp_run(t, NSEG(t), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    static const int want[][3] = {{-1, -1, -1}, {5, 7, 3},    {5, 1, 10},
+                                  {-1, -1, -1}, {-1, -1, -1}, {-1, -1, -1}};
+    assert_int_equal(f->n_dialog, 6);
+    for (unsigned i = 0; i < 6; i++) {
+        assert_int_equal(f->dialog[i].esc_class, want[i][0]);
+        assert_int_equal(f->dialog[i].esc_subject, want[i][1]);
+        assert_int_equal(f->dialog[i].esc_detail, want[i][2]);
+    }
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t, NSEG(t));
+}
+
 static void
 test_implicit_and_heuristic_tls(void **state)
 {
@@ -735,6 +771,7 @@ main(void)
         cmocka_unit_test_setup(test_starttls_pipelined_data, tu_smtp_setup),
         cmocka_unit_test_setup(test_line_too_long, tu_smtp_setup),
         cmocka_unit_test_setup(test_pending_cap, tu_smtp_setup),
+        cmocka_unit_test_setup(test_enhanced_status, tu_smtp_setup),
         cmocka_unit_test_setup(test_data_body_skipped, tu_smtp_setup),
         cmocka_unit_test_setup(test_one_byte_short, tu_smtp_setup),
         cmocka_unit_test_setup(test_implicit_and_heuristic_tls, tu_smtp_setup),
