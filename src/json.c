@@ -26,7 +26,7 @@ json_init(struct json *j, FILE *f)
 
 /* A write failed: remembered with its errno (the first one), which glibc's
  * stdio may not report again once it has dropped its buffer. */
-static void
+void
 json_failed(struct json *j)
 {
     if (!j->error)

@@ -34,6 +34,9 @@ void json_raw_k(struct json *j, const char *key, size_t kn, const char *s, size_
 void json_init(struct json *j, FILE *f);
 /* Flushes; returns 0, or -1 when a write failed. Does not fclose. */
 int json_flush(struct json *j);
+/* A write to j's file failed (errno says why): j->error is set, and j->err
+ * keeps the first failure's errno. */
+void json_failed(struct json *j);
 void json_free(struct json *j);
 
 /* key is NULL inside arrays and for the top-level object. */

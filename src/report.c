@@ -307,7 +307,7 @@ report_reopen(void)
         return;
     }
     if (fclose(rp.out) != 0)
-        rp.j.error = true;
+        json_failed(&rp.j); /* the errno of the failed close, said as the others are */
     rp.out = f;
     rp.j.f = f;
     fprintf(stderr, "smtptap: --json %s: reopened\n", rp.cfg->json_path);
