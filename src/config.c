@@ -15,6 +15,9 @@ const struct config_cap_desc config_caps[] = {
     {"reasm.depth", "bytes per direction handed to dissectors"},
     {"reasm.ooo_max", "out-of-order bytes buffered per direction"},
     {"reasm.buf_max", "unconsumed bytes a dissector may leave buffered per direction"},
+    {"defrag.max", "IP datagrams in reassembly from fragments at once (then the oldest goes)"},
+    {"defrag.mem_max", "bytes held by IP datagrams in reassembly (then the oldest goes)"},
+    {"defrag.timeout", "seconds of packet time an IP datagram may take to complete (RFC 8200)"},
     {"smtp.line_max", "bytes in one SMTP command or reply line"},
     {"smtp.pending_cmds", "pipelined SMTP commands awaiting a reply"},
     {"tls.hs_msg_max", "bytes of one TLS handshake message"},
@@ -51,6 +54,9 @@ config_defaults(struct config *c)
     c->reasm_depth = 1u << 20;
     c->reasm_ooo_max = 64u << 10;
     c->reasm_buf_max = 256u << 10;
+    c->defrag_max = 1024;
+    c->defrag_mem_max = 8u << 20;
+    c->defrag_timeout = 60; /* RFC 8200 §4.5; Suricata's default too */
     c->flow_mem_max = 512u << 10;
     c->smtp_line_max = 4096;
     c->smtp_pending_max = 128;
@@ -114,6 +120,9 @@ config_set_cap(struct config *c, const char *assignment, char *err, size_t errle
         {"reasm.depth", &c->reasm_depth, NULL},
         {"reasm.ooo_max", &c->reasm_ooo_max, NULL},
         {"reasm.buf_max", &c->reasm_buf_max, NULL},
+        {"defrag.max", &c->defrag_max, NULL},
+        {"defrag.mem_max", &c->defrag_mem_max, NULL},
+        {"defrag.timeout", &c->defrag_timeout, NULL},
         {"smtp.line_max", &c->smtp_line_max, NULL},
         {"smtp.pending_cmds", &c->smtp_pending_max, NULL},
         {"tls.hs_msg_max", &c->tls_hs_msg_max, NULL},

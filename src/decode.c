@@ -39,7 +39,10 @@
  * "wire" but beyond "cap" is TRUNCATED (the snaplen cut a header). A payload
  * cut by the snaplen is DECODE_OK with payload_caplen < payload_wirelen and is
  * counted in snaplen_cut. Bytes after the IP total length (Ethernet minimum
- * frame padding, IEEE 802.3 §3.2.8) are never payload.
+ * frame padding, IEEE 802.3 §3.2.8) are never payload. An IP fragment (IPv4
+ * MF or offset, RFC 791 §3.2; an IPv6 Fragment header that is no atomic
+ * fragment, RFC 8200 §4.5, RFC 6946) is DECODE_FRAGMENT, described in struct
+ * decode_frag for defrag.c; decode_datagram() decodes what it reassembles.
  */
 #include <stddef.h>
 #include <string.h>
@@ -223,10 +226,24 @@ decode_ip_layer(struct rd *r, uint32_t claimed)
     return l;
 }
 
+/* A fragment's data: the rest of the layer at r (bounded by the IP lengths),
+ * `wire` bytes on the wire. */
+static void
+decode_frag_data(struct decode_frag *fr, struct rd *r, uint32_t wire)
+{
+    size_t n = rd_left(r);
+    fr->data = n > 0 ? rd_bytes(r, n, "ip.fragment") : NULL;
+    fr->data_caplen = (uint32_t)n;
+    fr->data_wirelen = wire;
+}
+
 /* IPv4 (RFC 791 §3.1). r is at the version byte; avail_wire is the wire
- * length from here to the end of the frame. */
+ * length from here to the end of the frame. A fragment is described in *fr
+ * (when not NULL) for reassembly (RFC 791 §3.2: id, MF, offset in 8-byte
+ * units). */
 static enum decode_result
-decode_ipv4(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_stats *st)
+decode_ipv4(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_stats *st,
+            struct decode_frag *fr)
 {
     const uint8_t *l3 = r->p;
     int vihl = rd_peek(r, 0);
@@ -267,15 +284,30 @@ decode_ipv4(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
     if (res != DECODE_OK)
         return res;
     rd_skip(&ip.r, hlen, "ip.header_options");
-    if ((frag & 0x2000) != 0 || (frag & 0x1fff) != 0)
-        return DECODE_FRAGMENT; /* MF set or offset != 0 */
+    if ((frag & 0x2000) != 0 || (frag & 0x1fff) != 0) {
+        /* MF set or offset != 0: a fragment (RFC 791 §3.2) */
+        if (fr != NULL) {
+            fr->family = 4;
+            fr->proto = proto;
+            fr->more = (frag & 0x2000) != 0;
+            fr->id = rd_blk_be16(b, 4);
+            fr->offset = (uint32_t)(frag & 0x1fff) * 8;
+            fr->hdr = l3;
+            fr->hdr_len = hlen;
+            fr->unfrag_len = 0;
+            decode_frag_data(fr, &ip.r, tot - hlen);
+        }
+        return DECODE_FRAGMENT;
+    }
     ip.wire = tot - hlen;
     return decode_l4(proto, &ip, pkt, st);
 }
 
-/* IPv6 (RFC 8200 §3, §4) with its extension header chain. */
+/* IPv6 (RFC 8200 §3, §4) with its extension header chain. A fragment is
+ * described in *fr (when not NULL) for reassembly (RFC 8200 §4.5). */
 static enum decode_result
-decode_ipv6(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_stats *st)
+decode_ipv6(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_stats *st,
+            struct decode_frag *fr)
 {
     const uint8_t *l3 = r->p;
     int v = rd_peek(r, 0);
@@ -343,9 +375,22 @@ decode_ipv6(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
         if (next == DECODE_IPPROTO_FRAGMENT) {
             rd_skip(&e, 2, "ip6.frag.next_rsvd");
             uint16_t offm = rd_be16(&e, "ip6.frag.offset");
+            uint32_t id = rd_be32(&e, "ip6.frag.id");
             /* offset != 0 or M set: a real fragment; else an atomic fragment (RFC 6946) */
-            if ((offm & 0xfff8) != 0 || (offm & 0x0001) != 0)
+            if ((offm & 0xfff8) != 0 || (offm & 0x0001) != 0) {
+                if (fr != NULL) {
+                    fr->family = 6;
+                    fr->proto = (uint8_t)nx;
+                    fr->more = (offm & 0x0001) != 0;
+                    fr->id = id;
+                    fr->offset = offm & 0xfff8u; /* 8-byte units in the top 13 bits */
+                    fr->hdr = l3;
+                    fr->hdr_len = 40;
+                    fr->unfrag_len = used;
+                    decode_frag_data(fr, &ip.r, ip.wire - used - len);
+                }
                 return DECODE_FRAGMENT;
+            }
         }
         used += len;
         next = (uint8_t)nx;
@@ -355,13 +400,13 @@ decode_ipv6(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
 /* Link layer header done: dispatch on an Ethertype. */
 static enum decode_result
 decode_ethertype(uint16_t type, struct rd *r, uint32_t avail_wire, struct pkt *pkt,
-                 struct decode_stats *st)
+                 struct decode_stats *st, struct decode_frag *fr)
 {
     switch (type) {
     case DECODE_ETH_IPV4:
-        return decode_ipv4(r, avail_wire, pkt, st);
+        return decode_ipv4(r, avail_wire, pkt, st, fr);
     case DECODE_ETH_IPV6:
-        return decode_ipv6(r, avail_wire, pkt, st);
+        return decode_ipv6(r, avail_wire, pkt, st, fr);
     default:
         return DECODE_NOT_IP;
     }
@@ -402,22 +447,23 @@ decode_avail_wire(const struct rd *r, uint32_t caplen, uint32_t wirelen)
 }
 
 static enum decode_result
-decode_raw_ip(struct rd *r, uint32_t avail, int only, struct pkt *pkt, struct decode_stats *st)
+decode_raw_ip(struct rd *r, uint32_t avail, int only, struct pkt *pkt, struct decode_stats *st,
+              struct decode_frag *fr)
 {
     int v = rd_peek(r, 0);
     if (v < 0)
         return DECODE_TRUNCATED;
     v >>= 4;
     if (v == 4 && only != 6)
-        return decode_ipv4(r, avail, pkt, st);
+        return decode_ipv4(r, avail, pkt, st, fr);
     if (v == 6 && only != 4)
-        return decode_ipv6(r, avail, pkt, st);
+        return decode_ipv6(r, avail, pkt, st, fr);
     return DECODE_MALFORMED;
 }
 
 static enum decode_result
 decode_link(int dlt, struct rd *r, uint32_t caplen, uint32_t wirelen, struct pkt *pkt,
-            struct decode_stats *st)
+            struct decode_stats *st, struct decode_frag *fr)
 {
     uint16_t type;
     uint32_t af;
@@ -447,11 +493,11 @@ decode_link(int dlt, struct rd *r, uint32_t caplen, uint32_t wirelen, struct pkt
     case DECODE_DLT_RAW:
     case DECODE_DLT_RAW_12:
     case DECODE_DLT_RAW_14:
-        return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 0, pkt, st);
+        return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 0, pkt, st, fr);
     case DECODE_DLT_IPV4:
-        return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 4, pkt, st);
+        return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 4, pkt, st, fr);
     case DECODE_DLT_IPV6:
-        return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 6, pkt, st);
+        return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 6, pkt, st, fr);
     case DECODE_DLT_NULL:
     case DECODE_DLT_LOOP:
         af = dlt == DECODE_DLT_LOOP ? rd_be32(r, "null.family") : rd_le32(r, "null.family");
@@ -462,17 +508,17 @@ decode_link(int dlt, struct rd *r, uint32_t caplen, uint32_t wirelen, struct pkt
         if (dlt == DECODE_DLT_NULL && (af & 0xffff0000u) != 0)
             af = (af >> 24) | ((af >> 8) & 0xff00u) | ((af << 8) & 0xff0000u) | (af << 24);
         if (af == DECODE_BSD_AF_INET)
-            return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 4, pkt, st);
+            return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 4, pkt, st, fr);
         if (af == DECODE_BSD_AF_INET6_BSD || af == DECODE_BSD_AF_INET6_FREEBSD ||
             af == DECODE_BSD_AF_INET6_DARWIN)
-            return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 6, pkt, st);
+            return decode_raw_ip(r, decode_avail_wire(r, caplen, wirelen), 6, pkt, st, fr);
         return DECODE_NOT_IP;
     default:
         return DECODE_UNSUPPORTED_LINK;
     }
     if ((res = decode_vlans(type, r, pkt, st, &type)) != DECODE_OK)
         return res;
-    return decode_ethertype(type, r, decode_avail_wire(r, caplen, wirelen), pkt, st);
+    return decode_ethertype(type, r, decode_avail_wire(r, caplen, wirelen), pkt, st, fr);
 }
 
 int
@@ -499,6 +545,13 @@ enum decode_result
 decode_frame(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts_us,
              struct pkt *pkt, struct decode_stats *st)
 {
+    return decode_frame_frag(dlt, data, caplen, wirelen, ts_us, pkt, st, NULL);
+}
+
+enum decode_result
+decode_frame_frag(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts_us,
+                  struct pkt *pkt, struct decode_stats *st, struct decode_frag *frag)
+{
     memset(pkt, 0, sizeof(*pkt));
     pkt->ts_us = ts_us;
     pkt->caplen = caplen;
@@ -510,9 +563,39 @@ decode_frame(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, in
         caplen = 0;
     }
     struct rd r = rd_init(data, caplen);
-    enum decode_result res = decode_link(dlt, &r, caplen, wirelen, pkt, st);
+    enum decode_result res = decode_link(dlt, &r, caplen, wirelen, pkt, st, frag);
     if (res != DECODE_OK) {
         /* nothing borrowed survives a failed decode except the addresses */
+        pkt->payload = NULL;
+        pkt->payload_caplen = 0;
+        pkt->payload_wirelen = 0;
+    }
+    return decode_count(st, res);
+}
+
+enum decode_result
+decode_datagram(const uint8_t *ip, uint32_t caplen, uint32_t wirelen, const struct pkt *frag_pkt,
+                struct pkt *pkt, struct decode_stats *st)
+{
+    int64_t ts_us = frag_pkt->ts_us;
+    uint16_t vlan[2] = {frag_pkt->vlan[0], frag_pkt->vlan[1]};
+    uint8_t n_vlan = frag_pkt->n_vlan;
+    memset(pkt, 0, sizeof(*pkt));
+    pkt->ts_us = ts_us;
+    pkt->vlan[0] = vlan[0];
+    pkt->vlan[1] = vlan[1];
+    pkt->n_vlan = n_vlan;
+    pkt->caplen = caplen;
+    pkt->wirelen = wirelen;
+    static const uint8_t decode_empty[1];
+    if (ip == NULL) {
+        ip = decode_empty;
+        caplen = 0;
+    }
+    struct rd r = rd_init(ip, caplen);
+    uint32_t avail = wirelen > caplen ? wirelen : caplen;
+    enum decode_result res = decode_raw_ip(&r, avail, 0, pkt, st, NULL);
+    if (res != DECODE_OK) {
         pkt->payload = NULL;
         pkt->payload_caplen = 0;
         pkt->payload_wirelen = 0;

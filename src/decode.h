@@ -24,7 +24,7 @@ enum decode_result {
     DECODE_OK = 0,      /* TCP or UDP packet decoded into pkt */
     DECODE_NOT_IP,      /* ARP, LLDP, ...: ignored, counted */
     DECODE_OTHER_PROTO, /* IP but neither TCP nor UDP: ignored, counted */
-    DECODE_FRAGMENT,    /* IP fragment: counted and reported (not reassembled) */
+    DECODE_FRAGMENT,    /* IP fragment: counted; decode_frame_frag describes it (defrag.c) */
     DECODE_TRUNCATED,   /* headers cut by the snaplen: counted */
     DECODE_MALFORMED,   /* inconsistent headers: counted */
     DECODE_UNSUPPORTED_LINK
@@ -44,6 +44,37 @@ int decode_link_supported(int dlt);
  * into st. ts_us is copied to pkt->ts_us. Never reads past data + caplen. */
 enum decode_result decode_frame(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
                                 int64_t ts_us, struct pkt *pkt, struct decode_stats *st);
+
+/* An IP fragment (DECODE_FRAGMENT), as defrag.c needs it: RFC 791 §3.2 for
+ * IPv4, RFC 8200 §4.5 for IPv6. The addresses and VLAN ids are in the pkt
+ * decoded with it. Pointers borrow the frame. */
+struct decode_frag {
+    uint8_t family;        /* 4 or 6 */
+    uint8_t proto;         /* IPv4 Protocol; IPv6 the Fragment header's Next Header */
+    uint8_t more;          /* MF (IPv4) / M (IPv6): more fragments follow */
+    uint32_t id;           /* Identification: 16 bits (IPv4), 32 bits (IPv6) */
+    uint32_t offset;       /* Fragment Offset in bytes (the field times 8) */
+    const uint8_t *hdr;    /* IPv4: the header with its options; IPv6: the fixed header */
+    uint32_t hdr_len;      /* 20..60 (IPv4), 40 (IPv6); all of it captured */
+    uint32_t unfrag_len;   /* IPv6: extension header bytes before the Fragment header */
+    const uint8_t *data;   /* the fragment's data (Fragmentable Part); NULL when none captured */
+    uint32_t data_caplen;  /* data bytes captured */
+    uint32_t data_wirelen; /* data bytes on the wire (from the IP lengths) */
+};
+
+/* decode_frame(), and on DECODE_FRAGMENT fills *frag (frag may be NULL). */
+enum decode_result decode_frame_frag(int dlt, const uint8_t *data, uint32_t caplen,
+                                     uint32_t wirelen, int64_t ts_us, struct pkt *pkt,
+                                     struct decode_stats *st, struct decode_frag *frag);
+
+/* Decodes a reassembled IP datagram (defrag.c): ip points at its IPv4 or
+ * IPv6 header, caplen bytes are present of wirelen. The time and VLAN ids are
+ * taken from frag_pkt (the fragment that completed it; may be pkt itself).
+ * Counts into st like decode_frame() but for frames. On DECODE_OK pkt
+ * borrows ip. */
+enum decode_result decode_datagram(const uint8_t *ip, uint32_t caplen, uint32_t wirelen,
+                                   const struct pkt *frag_pkt, struct pkt *pkt,
+                                   struct decode_stats *st);
 
 const char *decode_result_name(enum decode_result r);
 

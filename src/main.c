@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "config.h"
 #include "decode.h"
+#include "defrag.h"
 #include "diagnose.h"
 #include "dns.h"
 #include "engine.h"
@@ -40,7 +41,8 @@ _Static_assert(MAIN_AHEAD <= CAPTURE_FRAMES_STAY, "frames stay valid long enough
 struct main_slot {
     struct pkt p;
     struct engine_ahead a;
-    bool ok; /* decoded: goes to the engine */
+    bool ok;                 /* decoded: goes to the engine */
+    struct defrag_out dgram; /* a reassembled datagram p borrows, until processed */
 };
 
 struct main_run {
@@ -48,6 +50,7 @@ struct main_run {
     struct main_slot ring[MAIN_AHEAD + 1];
     unsigned ring_head, ring_n;
     struct decode_stats dstats;
+    struct defrag defrag; /* IP fragment reassembly */
     uint64_t frames;
     int64_t first_us, last_us;
     bool progress;
@@ -97,6 +100,14 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->truncated_frames = run->dstats.snaplen_cut;
     st->decode_errors = run->dstats.malformed + run->dstats.truncated;
     st->fragments = run->dstats.fragments;
+    struct defrag_stats fs;
+    defrag_stats(&run->defrag, &fs);
+    st->frag_datagrams = fs.datagrams;
+    st->frag_incomplete = fs.incomplete;
+    st->frag_dropped = fs.dropped;
+    st->frag_duplicates = fs.duplicates;
+    st->frag_overlaps = fs.overlaps;
+    st->frag_malformed = fs.malformed;
     st->not_ip = run->dstats.not_ip;
     st->other_proto = run->dstats.other_proto;
     st->certificates_distinct = certcache_count();
@@ -110,7 +121,7 @@ main_stats(const struct main_run *run, struct run_stats *st)
     struct agg_drops ad;
     /* engine_stats counted the memcap's hits; the aggregation's drops are cap hits too */
     agg_dropped(&ad);
-    st->cap_hits += ad.servers + ad.names + ad.uses;
+    st->cap_hits += ad.servers + ad.names + ad.uses + fs.cap_hits;
 }
 
 /* SIGUSR1 or --report-interval: the report of the sessions ended so far. */
@@ -130,6 +141,7 @@ main_ring_pop(struct main_run *run)
     struct main_slot *s = &run->ring[run->ring_head];
     if (s->ok)
         engine_packet_ahead(&s->p, &s->a);
+    defrag_release(&s->dgram);
     run->ring_head = (run->ring_head + 1) % (MAIN_AHEAD + 1);
     run->ring_n--;
 }
@@ -139,6 +151,28 @@ main_ring_drain(struct main_run *run)
 {
     for (unsigned guard = 0; run->ring_n > 0 && guard <= MAIN_AHEAD; guard++)
         main_ring_pop(run);
+}
+
+/* Decodes a frame into p; a fragment goes to the reassembler, and when it
+ * completes a datagram, p is that datagram, which borrows *dgram (released by
+ * the caller once the engine has had p). Returns true when p goes to the
+ * engine. */
+static bool
+main_decode(struct main_run *run, const struct capture_frame *f, struct pkt *p,
+            struct defrag_out *dgram)
+{
+    struct decode_frag fr;
+    memset(dgram, 0, sizeof(*dgram));
+    enum decode_result r =
+        decode_frame_frag(f->dlt, f->data, f->caplen, f->wirelen, f->ts_us, p, &run->dstats, &fr);
+    if (r == DECODE_OK)
+        return true;
+    if (r != DECODE_FRAGMENT || !defrag_add(&run->defrag, p, &fr, dgram))
+        return false;
+    if (decode_datagram(dgram->ip, dgram->caplen, dgram->wirelen, p, p, &run->dstats) == DECODE_OK)
+        return true;
+    defrag_release(dgram);
+    return false;
 }
 
 /* Frames whose data stays valid (capture_frame.stays) go through a short
@@ -160,14 +194,14 @@ main_on_frame(void *user, const struct capture_frame *f)
         run->last_us = f->ts_us;
     if (!f->stays) {
         struct pkt p;
+        struct defrag_out dgram;
         main_ring_drain(run);
-        if (decode_frame(f->dlt, f->data, f->caplen, f->wirelen, f->ts_us, &p, &run->dstats) ==
-            DECODE_OK)
+        if (main_decode(run, f, &p, &dgram))
             engine_packet(&p);
+        defrag_release(&dgram);
     } else {
         struct main_slot *s = &run->ring[(run->ring_head + run->ring_n) % (MAIN_AHEAD + 1)];
-        s->ok = decode_frame(f->dlt, f->data, f->caplen, f->wirelen, f->ts_us, &s->p,
-                             &run->dstats) == DECODE_OK;
+        s->ok = main_decode(run, f, &s->p, &s->dgram);
         s->a.valid = false;
         if (s->ok)
             engine_ahead(&s->p, &s->a);
@@ -197,6 +231,7 @@ main_on_tick(void *user, int64_t now_us)
     struct main_run *run = user;
     main_ring_drain(run);
     engine_tick(now_us);
+    defrag_expire(&run->defrag, now_us);
     if (main_hup) {
         main_hup = 0;
         report_reopen();
@@ -268,12 +303,12 @@ main_help_caps(const struct config *cfg)
     (void)cfg;
     printf("Caps (set with --cap NAME=VALUE; K, M, G suffixes accepted):\n");
     char line[64];
-    uint64_t vals[] = {dflt.flow_max,           dflt.flow_timeout,    dflt.flow_timeout_emerg,
-                       dflt.flow_mem_max,       dflt.memcap,          dflt.reasm_depth,
-                       dflt.reasm_ooo_max,      dflt.reasm_buf_max,   dflt.smtp_line_max,
-                       dflt.smtp_pending_max,   dflt.tls_hs_msg_max,  dflt.tls_records_max,
-                       dflt.x509_cert_max,      dflt.x509_chain_max,  dflt.cert_cache_max,
-                       dflt.report_servers_max, dflt.report_peers_max};
+    uint64_t vals[] = {
+        dflt.flow_max,         dflt.flow_timeout,   dflt.flow_timeout_emerg, dflt.flow_mem_max,
+        dflt.memcap,           dflt.reasm_depth,    dflt.reasm_ooo_max,      dflt.reasm_buf_max,
+        dflt.defrag_max,       dflt.defrag_mem_max, dflt.defrag_timeout,     dflt.smtp_line_max,
+        dflt.smtp_pending_max, dflt.tls_hs_msg_max, dflt.tls_records_max,    dflt.x509_cert_max,
+        dflt.x509_chain_max,   dflt.cert_cache_max, dflt.report_servers_max, dflt.report_peers_max};
     for (unsigned i = 0; config_caps[i].name != NULL; i++) {
         snprintf(line, sizeof(line), "%s=%llu", config_caps[i].name, (unsigned long long)vals[i]);
         printf("  %-32s %s\n", line, config_caps[i].help);
@@ -445,6 +480,9 @@ main(int argc, char **argv)
     memset(&run, 0, sizeof(run));
     run.cfg = &cfg;
     run.cstats = &cstats;
+    struct defrag_caps dcaps = {cfg.defrag_max, cfg.defrag_mem_max, cfg.defrag_timeout,
+                                cfg.ignore_vlan, cfg.hash_seed};
+    defrag_init(&run.defrag, &dcaps);
     run.progress = cfg.progress && cfg.iface == NULL && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &run.last_progress);
 
@@ -460,6 +498,7 @@ main(int argc, char **argv)
     }
 
     engine_finish(run.last_us);
+    defrag_finish(&run.defrag); /* datagrams still incomplete are counted */
     struct run_stats st;
     main_stats(&run, &st);
     int worst = report_finish(&st);
@@ -468,6 +507,7 @@ main(int argc, char **argv)
     if (exit_code == EXIT_OK && cfg.fail_on > 0 && worst >= cfg.fail_on)
         exit_code = EXIT_FINDINGS;
 
+    defrag_free(&run.defrag);
     engine_fini();
     main_release(&cfg);
     return exit_code;

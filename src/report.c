@@ -172,6 +172,12 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "truncated_frames", s->truncated_frames);
     json_uint(j, "decode_errors", s->decode_errors);
     json_uint(j, "fragments", s->fragments);
+    json_uint(j, "fragment_datagrams", s->frag_datagrams);
+    json_uint(j, "fragment_datagrams_incomplete", s->frag_incomplete);
+    json_uint(j, "fragment_datagrams_dropped", s->frag_dropped);
+    json_uint(j, "fragments_duplicate", s->frag_duplicates);
+    json_uint(j, "fragments_overlapping", s->frag_overlaps);
+    json_uint(j, "fragments_malformed", s->frag_malformed);
     json_uint(j, "not_ip", s->not_ip);
     json_uint(j, "other_proto", s->other_proto);
     json_uint(j, "flows", s->flows);

@@ -21,6 +21,10 @@ struct run_stats {
     uint64_t truncated_frames;  /* caplen < len */
     uint64_t decode_errors;     /* malformed + truncated headers */
     uint64_t fragments, not_ip, other_proto;
+    /* IP fragment reassembly (defrag.h): datagrams reassembled, abandoned
+     * incomplete, dropped at a cap; fragments duplicated, overlapping, malformed */
+    uint64_t frag_datagrams, frag_incomplete, frag_dropped;
+    uint64_t frag_duplicates, frag_overlaps, frag_malformed;
     uint64_t certificates, certificates_distinct, certificate_parse_errors;
     uint64_t memory_peak; /* accounted bytes, high-water mark */
     uint64_t cap_hits;    /* times any cap was hit */

@@ -1,11 +1,11 @@
-/* \summary: fuzz target for decode_frame() (src/decode.c).
+/* \summary: fuzz target for decode_frame_frag() (src/decode.c).
  *
  * Input: byte 0 selects the link type, decode_fuzz_dlts[byte0 % N], and a
  * snaplen cut: wirelen = caplen + (byte0 / N) * 64 (so the fuzzer reaches
  * "payload cut by the snaplen" paths). Bytes 1.. are the captured frame,
  * copied into a buffer of exactly that size so ASan sees any over-read.
  * Checks the decoder's invariants: the payload lies inside the frame and
- * payload_caplen <= payload_wirelen.
+ * payload_caplen <= payload_wirelen; so do a fragment's header and data.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,7 +37,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct pkt p;
     struct decode_stats st;
     memset(&st, 0, sizeof(st));
-    enum decode_result r = decode_frame(dlt, frame, caplen, wirelen, 0, &p, &st);
+    struct decode_frag fr;
+    enum decode_result r = decode_frame_frag(dlt, frame, caplen, wirelen, 0, &p, &st, &fr);
+    if (r == DECODE_FRAGMENT) {
+        /* the fragment's header and captured data lie inside the frame */
+        if (fr.data_caplen > fr.data_wirelen || fr.hdr < frame ||
+            (size_t)(fr.hdr - frame) + fr.hdr_len > caplen)
+            abort();
+        if (fr.data_caplen > 0 &&
+            (fr.data < frame || (size_t)(fr.data - frame) + fr.data_caplen > caplen))
+            abort();
+    }
     if (r == DECODE_OK) {
         if (p.payload_caplen > p.payload_wirelen)
             abort();

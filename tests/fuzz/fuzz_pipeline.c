@@ -1,5 +1,6 @@
 /* \summary: fuzz target for the whole packet path: raw pcap file bytes ->
- * libpcap (fmemopen + pcap_fopen_offline, no temp file) -> decode -> engine
+ * libpcap (fmemopen + pcap_fopen_offline, no temp file) -> decode (IP
+ * fragments through defrag, as main.c) -> engine
  * (flows, reassembly, dispatcher, flow context) -> the SMTP and TLS
  * dissectors -> certificate cache -> diagnosis -> session JSON and the
  * per-server aggregation and findings (written to /dev/null).
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "defrag.h"
 #include "engine.h"
 #include "fctx.h"
 #include "certcache.h"
@@ -96,6 +98,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pcap_close(pc);
         return 0;
     }
+    struct defrag_caps dcaps = {8, 256u << 10, 60, false, 1};
+    struct defrag dfr_s;
+    struct defrag *dfr = &dfr_s;
+    defrag_init(dfr, &dcaps);
     int dlt = pcap_datalink(pc);
     struct decode_stats ds;
     memset(&ds, 0, sizeof(ds));
@@ -104,12 +110,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t last = 0;
     for (unsigned n = 0; n < FZ_MAX_PACKETS && pcap_next_ex(pc, &h, &bytes) == 1; n++) {
         struct pkt p;
+        struct decode_frag fr;
+        struct defrag_out dg;
         int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
-        if (decode_frame(dlt, bytes, h->caplen, h->len, ts, &p, &ds) == DECODE_OK) {
+        enum decode_result r = decode_frame_frag(dlt, bytes, h->caplen, h->len, ts, &p, &ds, &fr);
+        if (r == DECODE_FRAGMENT && defrag_add(dfr, &p, &fr, &dg)) {
+            r = decode_datagram(dg.ip, dg.caplen, dg.wirelen, &p, &p, &ds);
+            if (r == DECODE_OK) {
+                engine_packet(&p); /* p borrows dg until here */
+                last = ts;
+            }
+            defrag_release(&dg);
+            r = DECODE_FRAGMENT;
+        }
+        if (r == DECODE_OK) {
             engine_packet(&p);
             last = ts;
         }
     }
+    defrag_finish(dfr);
+    defrag_free(dfr);
     engine_finish(last);
     struct run_stats st;
     memset(&st, 0, sizeof(st));
