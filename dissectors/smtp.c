@@ -134,8 +134,9 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         n = smtp_word(lr, w, sizeof(w));
         smtp_push(ctx, st, v, smtp_ieq(w, n, "LAST"));
         if (size > 0) {
-            st->cmode = SMTP_C_BDAT;
-            st->bdat_left = size;
+            st->cmode = SMTP_C_SKIP;
+            st->skip_left = size;
+            st->skip_data = true;
         }
         break;
     }
@@ -221,9 +222,8 @@ smtp_client_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr, boo
     case SMTP_C_COMMAND:
         smtp_client_command(ctx, st, lr);
         break;
-    case SMTP_C_BDAT:
+    case SMTP_C_SKIP:
     case SMTP_C_STARTTLS:
-    case SMTP_C_RECORD:
         break; /* not line based: handled in smtp_data() */
     }
 }
@@ -281,8 +281,9 @@ smtp_tls_refused_record(struct flow_ctx *ctx, struct smtp_state *st, const struc
     st->tls_refused = false;
     st->client_cmds++;
     smtp_push(ctx, st, SMTP_V_OTHER, false);
-    st->cmode = SMTP_C_RECORD;
-    st->record_left = 5 + rlen;
+    st->cmode = SMTP_C_SKIP;
+    st->skip_left = 5 + rlen;
+    st->skip_data = false;
     return 3;
 }
 
@@ -379,26 +380,15 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
             ln->fresh = whole;
             break;
         }
-        if (d == DIR_TO_SERVER && st->cmode == SMTP_C_BDAT) {
+        if (d == DIR_TO_SERVER && st->cmode == SMTP_C_SKIP) {
             size_t n = rd_left(&r);
-            if ((uint64_t)n > st->bdat_left)
-                n = (size_t)st->bdat_left;
-            rd_skip(&r, n, "smtp.bdat_chunk");
-            st->bdat_left -= n;
-            fctx_facts(ctx)->smtp.plaintext_data = true;
-            if (st->bdat_left == 0) {
-                st->cmode = SMTP_C_COMMAND;
-                ln->fresh = true;
-            }
-            continue;
-        }
-        if (d == DIR_TO_SERVER && st->cmode == SMTP_C_RECORD) {
-            size_t n = rd_left(&r);
-            if (n > st->record_left)
-                n = st->record_left;
-            rd_skip(&r, n, "smtp.tls_record");
-            st->record_left -= (uint32_t)n;
-            if (st->record_left == 0) {
+            if ((uint64_t)n > st->skip_left)
+                n = (size_t)st->skip_left;
+            rd_skip(&r, n, st->skip_data ? "smtp.bdat_chunk" : "smtp.tls_record");
+            st->skip_left -= n;
+            if (st->skip_data)
+                fctx_facts(ctx)->smtp.plaintext_data = true;
+            if (st->skip_left == 0) {
                 st->cmode = SMTP_C_COMMAND;
                 ln->fresh = true;
             }
@@ -473,24 +463,14 @@ smtp_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
     if (d == DIR_TO_SERVER) {
         if (st->cmode == SMTP_C_STARTTLS)
             return;
-        if (st->cmode == SMTP_C_BDAT) {
-            if (missing <= st->bdat_left) {
-                st->bdat_left -= missing;
-                if (st->bdat_left == 0)
+        if (st->cmode == SMTP_C_SKIP) {
+            if (missing <= st->skip_left) {
+                st->skip_left -= missing;
+                if (st->skip_left == 0)
                     st->cmode = SMTP_C_COMMAND;
                 return;
             }
-            st->bdat_left = 0;
-            st->cmode = SMTP_C_COMMAND;
-        }
-        if (st->cmode == SMTP_C_RECORD) {
-            if (missing <= st->record_left) {
-                st->record_left -= (uint32_t)missing;
-                if (st->record_left == 0)
-                    st->cmode = SMTP_C_COMMAND;
-                return;
-            }
-            st->record_left = 0;
+            st->skip_left = 0;
             st->cmode = SMTP_C_COMMAND;
         }
         ln->discard = true; /* the partial line is gone: resynchronise at LF */

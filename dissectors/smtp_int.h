@@ -27,9 +27,9 @@ enum smtp_cmode {
     SMTP_C_COMMAND = 0, /* lines are commands */
     SMTP_C_SASL,        /* AUTH pending: lines are SASL responses, skipped unseen */
     SMTP_C_BODY,        /* after DATA: message lines skipped up to "." */
-    SMTP_C_BDAT,        /* after BDAT n: n raw bytes skipped */
-    SMTP_C_STARTTLS,    /* STARTTLS sent, no reply yet: bytes are injected, dropped */
-    SMTP_C_RECORD       /* a TLS record sent after a refused STARTTLS: record_left bytes skipped */
+    SMTP_C_SKIP,        /* skip_left raw bytes skipped: a BDAT chunk (skip_data), or a
+                           TLS record sent after a refused STARTTLS */
+    SMTP_C_STARTTLS     /* STARTTLS sent, no reply yet: bytes are injected, dropped */
 };
 
 /* Where the server's reply framing is. */
@@ -96,12 +96,12 @@ struct smtp_state {
     bool lmtp;            /* the client said LHLO (RFC 2033) */
     uint32_t rcpt_ok;     /* RCPTs of this transaction answered 2xx */
     bool eom_counted;     /* the message of the EOM replies being read was counted */
-    uint64_t bdat_left;   /* SMTP_C_BDAT: bytes still to skip */
+    uint64_t skip_left;   /* SMTP_C_SKIP: bytes still to skip */
+    bool skip_data;       /* ... message content (a BDAT chunk) */
     uint32_t client_cmds; /* complete client lines read as commands */
     bool no_text;         /* picked up midstream: codes and verbs only, no wire text */
     bool tls_may_start;   /* a TLS record may open here: STARTTLS sent, or a client gap */
     bool tls_refused;     /* the last STARTTLS was refused, and no command came since */
-    uint32_t record_left; /* SMTP_C_RECORD: bytes still to skip */
     /* server reply being read */
     enum smtp_smode smode;
     enum smtp_rctx rctx;
