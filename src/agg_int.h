@@ -236,8 +236,9 @@ void agg_compute_findings(void);
 void agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n);
 
 /* server_rejected_client_certificate per peer (agg_rejects.c): notes a
- * session's, and writes "PEERS sent CERTIFICATE, refused with ALERT; ..." */
-void agg_reject_note(struct agg_server *s, const struct tls_facts *t, uint32_t peer);
+ * session's (code: the alert diagnose.c found, diagnosis.server_reject_code),
+ * and writes "PEERS sent CERTIFICATE, refused with ALERT; ..." */
+void agg_reject_note(struct agg_server *s, const struct tls_facts *t, int code, uint32_t peer);
 struct strbuf;
 void agg_reject_text(struct strbuf *b, const struct agg_server *s);
 

@@ -10,18 +10,8 @@
 #include "strcopy.h"
 #include "tls_names.h"
 
-/* The server's first fatal alert (or an encrypted one, its code hidden). */
-static int
-agg_reject_code(const struct tls_facts *t)
-{
-    for (unsigned i = 0; i < t->n_alerts && i < FACTS_ALERTS_MAX; i++)
-        if (t->alerts[i].from == 1 && (t->alerts[i].level == 2 || t->alerts[i].code < 0))
-            return t->alerts[i].code;
-    return -1;
-}
-
 void
-agg_reject_note(struct agg_server *s, const struct tls_facts *t, uint32_t peer)
+agg_reject_note(struct agg_server *s, const struct tls_facts *t, int code, uint32_t peer)
 {
     if (s->rejects == NULL &&
         (s->rejects = mem_alloc(AGG_REJECTS_MAX * sizeof(*s->rejects))) == NULL)
@@ -29,7 +19,6 @@ agg_reject_note(struct agg_server *s, const struct tls_facts *t, uint32_t peer)
     uint32_t sent = t->n_client_chain > 0                      ? t->client_chain[0]
                     : t->client_certificates == TLS_CERTS_NONE ? AGG_SENT_NONE
                                                                : AGG_SENT_UNSEEN;
-    int code = agg_reject_code(t);
     unsigned k = 0;
     while (k < s->n_rejects && (s->rejects[k].sent != sent || s->rejects[k].code != code))
         k++;

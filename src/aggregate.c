@@ -521,7 +521,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         agg_alerts(s, t, dg, peer);
         agg_client_cert(s, rec, dg, peer);
         if (dg->server_rejected_client_certificate)
-            agg_reject_note(s, t, peer);
+            agg_reject_note(s, t, dg->server_reject_code, peer);
     }
     char ev[200]; /* the evidence of a flag's first session: made only then */
     const bool flags[AF_COUNT] = {dg->expired,

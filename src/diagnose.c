@@ -270,6 +270,8 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
                    (cert_alert || a->code == 116 || (a->code == 40 && t->n_client_chain == 0))) {
             /* a certificate alert, certificate_required (116, RFC 8446 §4.4.2.4),
              * or handshake_failure for a Certificate sent empty */
+            if (!out->server_rejected_client_certificate)
+                out->server_reject_code = a->code;
             out->server_rejected_client_certificate = true;
             if (!out->alert_meaning[0] && t->client_certificates == TLS_CERTS_NONE) {
                 /* an empty Certificate (RFC 5246 §7.4.6): nothing to reject */
