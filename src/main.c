@@ -141,7 +141,8 @@ main_ring_pop(struct main_run *run)
     struct main_slot *s = &run->ring[run->ring_head];
     if (s->ok)
         engine_packet_ahead(&s->p, &s->a);
-    defrag_release(&s->dgram);
+    if (s->dgram.block != NULL) /* a reassembled datagram: rare */
+        defrag_release(&s->dgram);
     run->ring_head = (run->ring_head + 1) % (MAIN_AHEAD + 1);
     run->ring_n--;
 }
@@ -162,7 +163,7 @@ main_decode(struct main_run *run, const struct capture_frame *f, struct pkt *p,
             struct defrag_out *dgram)
 {
     struct decode_frag fr;
-    memset(dgram, 0, sizeof(*dgram));
+    dgram->block = NULL; /* nothing borrowed (defrag_add fills the rest) */
     enum decode_result r =
         decode_frame_frag(f->dlt, f->data, f->caplen, f->wirelen, f->ts_us, p, &run->dstats, &fr);
     if (r == DECODE_OK)
@@ -198,7 +199,8 @@ main_on_frame(void *user, const struct capture_frame *f)
         main_ring_drain(run);
         if (main_decode(run, f, &p, &dgram))
             engine_packet(&p);
-        defrag_release(&dgram);
+        if (dgram.block != NULL)
+            defrag_release(&dgram);
     } else {
         struct main_slot *s = &run->ring[(run->ring_head + run->ring_n) % (MAIN_AHEAD + 1)];
         s->ok = main_decode(run, f, &s->p, &s->dgram);
