@@ -21,12 +21,10 @@
 #include "defrag.h"
 
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cursor.h"
 #include "mem.h"
+#include "nhash.h"
 
 #define DEFRAG_HDR_ROOM     60     /* the longest IPv4 header (IHL 15); IPv6 uses 40 of it */
 #define DEFRAG_DATAGRAM_MAX 65535u /* RFC 791 §3.1 Total Length, RFC 8200 §4.5 Payload Length */
@@ -64,19 +62,8 @@ struct defrag_dgram {
 
 /* ---- table ----------------------------------------------------------- */
 
-static uint64_t
-defrag_mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h;
-}
-
-/* NH over the key's six words with keys from the seed (Suricata CVE-2024-47187:
- * an unseeded hash can be flooded into one chain). */
+/* The flow table's seeded hash (nhash.h) over the key's six words (Suricata
+ * CVE-2024-47187: an unseeded hash can be flooded into one chain). */
 static uint32_t
 defrag_hash(const struct defrag *d, const struct defrag_key *k)
 {
@@ -84,10 +71,8 @@ defrag_hash(const struct defrag *d, const struct defrag_key *k)
     memcpy(w, k, sizeof(w));
     uint64_t h = 0;
     for (unsigned i = 0; i < 6; i++)
-        h += (uint64_t)((uint32_t)w[i] + (uint32_t)d->hkey[i]) *
-             (uint64_t)((uint32_t)(w[i] >> 32) + (uint32_t)(d->hkey[i] >> 32));
-    h = defrag_mix(h ^ d->hkey[6]);
-    return (uint32_t)(h ^ (h >> 32));
+        h += nhash_term(w[i], d->hkey + 2 * i);
+    return nhash_fold(h, d->seed);
 }
 
 static struct defrag_dgram *
@@ -333,11 +318,8 @@ defrag_init(struct defrag *d, const struct defrag_caps *caps)
     d->caps = *caps;
     if (d->caps.max == 0)
         d->caps.max = 1;
-    uint64_t x = caps->seed;
-    if (x == 0 && getentropy(&x, sizeof(x)) != 0)
-        x = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-    for (unsigned i = 0; i < 7; i++) /* splitmix64 steps */
-        d->hkey[i] = defrag_mix(x += 0x9e3779b97f4a7c15ull);
+    d->seed = caps->seed ? caps->seed : nhash_random_seed();
+    nhash_keys(d->seed, d->hkey, 12);
 }
 
 void

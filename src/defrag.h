@@ -70,7 +70,8 @@ struct defrag {
     struct defrag_dgram *oldest, *newest;
     uint32_t n;          /* datagrams in the table, dead ones included */
     uint64_t held_bytes; /* their structs and buffers (defrag.mem_max) */
-    uint64_t hkey[7];
+    uint32_t seed;       /* nhash.h: the run's seed and the key derived from it */
+    uint32_t hkey[12];
     struct defrag_stats st;
 };
 

@@ -3,11 +3,9 @@
 #include "flow.h"
 
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "mem.h"
+#include "nhash.h"
 
 #define FLOW_SLOTS_MAX (1u << 23)
 
@@ -85,17 +83,6 @@ flow_key_eq(const struct flow_key *a, const struct flow_key *b)
            flow_load64(a->ip[1].a + 8) == flow_load64(b->ip[1].a + 8);
 }
 
-static uint64_t
-flow_mix(uint64_t h, uint64_t w)
-{
-    h ^= w;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 31;
-    h *= 0x94d049bb133111ebull;
-    h ^= h >> 29;
-    return h;
-}
-
 /* Native-order load: the hash only has to be consistent within a run. */
 static uint64_t
 flow_load64(const uint8_t *p)
@@ -103,14 +90,6 @@ flow_load64(const uint8_t *p)
     uint64_t v;
     memcpy(&v, p, sizeof(v));
     return v;
-}
-
-/* One NH term: the two 32-bit halves of a 64-bit word, each plus its key
- * word, multiplied. */
-static inline uint64_t
-flow_nh(uint64_t w, const uint32_t *key)
-{
-    return (uint64_t)((uint32_t)w + key[0]) * (uint32_t)((uint32_t)(w >> 32) + key[1]);
 }
 
 /* NH (RFC 4418 §5.2.2, UMAC's inner hash) over the key's twelve 32-bit
@@ -127,22 +106,12 @@ flow_hash(const struct flow_table *t, const struct flow_key *k)
                      (uint64_t)k->vlan[0] << 16 | k->vlan[1];
     uint64_t misc = (uint64_t)k->proto << 16 | (uint64_t)k->n_vlan << 8 |
                     (uint64_t)(k->ip[0].family ^ (k->ip[1].family << 4));
-    uint64_t h = flow_nh(flow_load64(k->ip[0].a), t->hkey) +
-                 flow_nh(flow_load64(k->ip[0].a + 8), t->hkey + 2) +
-                 flow_nh(flow_load64(k->ip[1].a), t->hkey + 4) +
-                 flow_nh(flow_load64(k->ip[1].a + 8), t->hkey + 6) + flow_nh(ports, t->hkey + 8) +
-                 flow_nh(misc, t->hkey + 10);
-    h = flow_mix(h, t->seed);
-    return (uint32_t)(h ^ (h >> 32));
-}
-
-static uint32_t
-flow_random_seed(void)
-{
-    uint32_t s = 0;
-    if (getentropy(&s, sizeof(s)) != 0 || s == 0)
-        s = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16) ^ 0x5bd1e995u;
-    return s ? s : 1;
+    uint64_t h = nhash_term(flow_load64(k->ip[0].a), t->hkey) +
+                 nhash_term(flow_load64(k->ip[0].a + 8), t->hkey + 2) +
+                 nhash_term(flow_load64(k->ip[1].a), t->hkey + 4) +
+                 nhash_term(flow_load64(k->ip[1].a + 8), t->hkey + 6) +
+                 nhash_term(ports, t->hkey + 8) + nhash_term(misc, t->hkey + 10);
+    return nhash_fold(h, t->seed);
 }
 
 int
@@ -159,10 +128,8 @@ flow_table_init(struct flow_table *t, uint32_t max, uint32_t seed)
         return -1;
     t->nslots = ns;
     t->max = max ? max : 1;
-    t->seed = seed ? seed : flow_random_seed();
-    uint64_t x = t->seed;
-    for (unsigned i = 0; i < 12; i++) /* splitmix64 steps */
-        t->hkey[i] = (uint32_t)(flow_mix(x += 0x9e3779b97f4a7c15ull, 0) >> 16);
+    t->seed = seed ? seed : nhash_random_seed();
+    nhash_keys(t->seed, t->hkey, 12);
     return 0;
 }
 
