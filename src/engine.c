@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "engine_record.h"
 #include "engine_tcp.h"
 #include "fctx.h"
 #include "flow.h"
@@ -34,6 +35,13 @@ static struct {
     struct flow_table tab;
     struct reasm_limits lim;
     int64_t next_expire_us;
+    /* the clock (engine_clock): the latest packet time taken, and a jump
+     * past it not yet confirmed, with the flow its packet went to */
+    int64_t clock_us, held_us;
+    bool held, held_new;
+    struct flow_key held_key;
+    uint32_t held_hash;
+    uint64_t ts_outliers;
     uint64_t flows, mail_flows, sessions, evictions, timeouts, cap_hits, untracked;
     uint64_t tls_other;  /* TLS of another protocol on another port: not reported */
     uint64_t dissecting; /* flows in FLOW_DISSECT now */
@@ -193,118 +201,6 @@ engine_rs_init(struct engine_rs *x, struct reasm_sink *s, struct flow *f, unsign
     s->user = x;
 }
 
-/* ---- records ---- */
-
-static bool
-engine_is_cap_anomaly(const char *name)
-{
-    /* every cap docs/schema.md lists (a session with one is "capped") */
-    static const char *const caps[] = {"reasm.depth",       "reasm.ooo_cap",   "flow.mem_cap",
-                                       "stream.buffer_cap", "memcap",          "x509.chain_cap",
-                                       "x509.cert_cap",     "x509.cache_full", "flow.no_memory",
-                                       "smtp.pending_cap",  "tls.hs_msg_cap",  "tls.records_cap"};
-    for (unsigned i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
-        if (strcmp(name, caps[i]) == 0)
-            return true;
-    return false;
-}
-
-static bool
-engine_has_anomaly(const struct flow_record *rec, const char *name)
-{
-    for (unsigned i = 0; i < rec->n_anomalies; i++)
-        if (strcmp(rec->anomalies[i].name, name) == 0)
-            return true;
-    return false;
-}
-
-static const char *
-engine_status(const struct flow *f, const struct flow_record *rec, const char *ended)
-{
-    bool capped = false;
-    for (unsigned i = 0; i < rec->n_anomalies; i++)
-        if (engine_is_cap_anomaly(rec->anomalies[i].name))
-            capped = true;
-    if (strcmp(ended, "evicted") == 0)
-        return "evicted";
-    if (capped)
-        return "capped";
-    if (rec->truncated_pkts > 0)
-        return "truncated_capture";
-    if (rec->gaps[0] + rec->gaps[1] > 0)
-        return "gap";
-    if (f->ctx != NULL && (engine_has_anomaly(rec, "dissector.error") ||
-                           engine_has_anomaly(rec, "dissector.contract")))
-        return "malformed";
-    if (f->ctx == NULL)
-        return "not_smtp";
-    return "complete";
-}
-
-static void
-engine_fill_record(const struct flow *f, const char *ended, struct flow_record *rec)
-{
-    unsigned c = f->client_side, s = !c;
-    memset(rec, 0, sizeof(*rec));
-    rec->id = f->id;
-    rec->ts_us = f->first_us;
-    rec->chain_us = f->chain_us;
-    rec->ts_end_us = f->last_us;
-    rec->client.ip = f->key.ip[c];
-    rec->client.port = f->key.port[c];
-    rec->server.ip = f->key.ip[s];
-    rec->server.port = f->key.port[s];
-    rec->vlan[0] = f->key.vlan[0];
-    rec->vlan[1] = f->key.vlan[1];
-    rec->n_vlan = f->key.n_vlan;
-    rec->client_by = f->client_by != NULL ? f->client_by : "first_speaker";
-    rec->syn_seen[0] = f->syn_seen[c];
-    rec->syn_seen[1] = f->syn_seen[s];
-    rec->midstream = f->midstream;
-    rec->pkts[0] = f->pkts[c];
-    rec->pkts[1] = f->pkts[s];
-    rec->bytes[0] = f->bytes[c];
-    rec->bytes[1] = f->bytes[s];
-    rec->gaps[0] = f->rd[c].gaps;
-    rec->gaps[1] = f->rd[s].gaps;
-    rec->gap_bytes[0] = f->rd[c].gap_bytes;
-    rec->gap_bytes[1] = f->rd[s].gap_bytes;
-    rec->truncated_pkts = f->truncated_pkts;
-    rec->ended = ended;
-    rec->mail_port = f->mail_port;
-    if (eng.classify_on) {
-        rec->app = classify_app(f->cf);
-        rec->owner = classify_owner(&rec->server.ip);
-    }
-    if (f->ctx != NULL) {
-        fctx_fill_record(f->ctx, rec);
-        const char *n = fctx_dissector_name(f->ctx);
-        rec->dissector = n != NULL ? n : f->first_dissector;
-    }
-    for (unsigned i = 0; i < f->n_anomalies; i++) {
-        if (rec->n_anomalies >= RECORD_ANOMALIES_MAX) {
-            rec->anomalies_dropped++;
-            continue;
-        }
-        struct anomaly *a = &rec->anomalies[rec->n_anomalies++];
-        a->name = f->anomalies[i].name;
-        a->count = f->anomalies[i].count;
-        a->first_us = f->anomalies[i].first_us;
-        a->detail[0] = '\0';
-        if (f->anomalies[i].detail != NULL) {
-            size_t n = strlen(f->anomalies[i].detail);
-            if (n >= sizeof(a->detail))
-                n = sizeof(a->detail) - 1;
-            memcpy(a->detail, f->anomalies[i].detail, n);
-            a->detail[n] = '\0';
-        }
-    }
-    rec->anomalies_dropped += f->anomalies_dropped;
-    rec->status = engine_status(f, rec, ended);
-    if (strcmp(rec->status, "capped") == 0)
-        eng.cap_hits++;
-}
-
 /* Releases what a flow holds besides the flow itself. */
 static void
 engine_release(struct flow *f)
@@ -358,7 +254,8 @@ engine_end(struct flow *f, const char *ended)
         eng.tls_other++; /* HTTPS and the like (the TLS dissector's ALPN rule) */
     } else if (f->mail_port || f->ctx != NULL) {
         struct flow_record rec;
-        engine_fill_record(f, ended, &rec);
+        if (engine_record_fill(f, ended, eng.classify_on, &rec))
+            eng.cap_hits++;
         if (engine_sink_fn != NULL)
             engine_sink_fn(engine_sink_user, &rec);
     }
@@ -735,6 +632,64 @@ engine_packet(const struct pkt *p)
     engine_packet_ahead(p, NULL);
 }
 
+/* How far a packet's time may run ahead of the clock before it waits for
+ * the next packet to confirm it: flow.timeout, the jump that would time
+ * out every flow in progress, the busiest included. */
+static int64_t
+engine_clock_jump(void)
+{
+    return (int64_t)eng.cfg->flow_timeout * ENGINE_US;
+}
+
+/* A held jump is confirmed (the capture's clock did move on: a quiet
+ * link, captures merged end to end): the flow its packet went to takes
+ * that packet's own time. */
+static void
+engine_clock_confirm(void)
+{
+    eng.held = false;
+    eng.clock_us = eng.held_us;
+    struct flow *f = flow_lookup(&eng.tab, &eng.held_key, eng.held_hash);
+    if (f == NULL)
+        return;
+    if (eng.held_new)
+        f->first_us = eng.held_us;
+    flow_touch(&eng.tab, f, eng.held_us);
+}
+
+/* The time the engine takes packet p at. A capture's clock can be wrong
+ * for one packet (wsnotes__smtp-ssl: one SYN-ACK stamped 48 years after the
+ * rest), and that one time would end every flow in progress as idle and
+ * date the session by it. So a TCP packet stamped more than
+ * engine_clock_jump() after the latest time taken is taken at that latest
+ * time, and the jump waits for the next packet: stamped past the same
+ * bound too, it confirms the jump (engine_clock_confirm); else the packet
+ * was an outlier (stats ts_outliers). Time going back is taken as it
+ * comes (flows touched in the future are handled by engine_expire). */
+static int64_t
+engine_clock(int64_t ts)
+{
+    if (eng.held) {
+        if (ts > eng.clock_us + engine_clock_jump()) {
+            engine_clock_confirm();
+        } else {
+            eng.held = false;
+            eng.ts_outliers++;
+        }
+    }
+    if (eng.clock_us != 0 && ts > eng.clock_us + engine_clock_jump()) {
+        eng.held = true;
+        eng.held_us = ts;
+        eng.held_new = false;
+        eng.held_hash = 0;
+        memset(&eng.held_key, 0, sizeof(eng.held_key));
+        return eng.clock_us;
+    }
+    if (ts > eng.clock_us)
+        eng.clock_us = ts;
+    return ts;
+}
+
 /* True when the once-a-second expiry scan is due at now: a second after
  * the last one, or at once when time went back (the last scan's time came
  * from a packet stamped in the future, or the clock was stepped back). */
@@ -747,7 +702,13 @@ engine_expire_due(int64_t now)
 void
 engine_tick(int64_t now_us)
 {
-    if (!eng.ready || !engine_expire_due(now_us))
+    if (!eng.ready)
+        return;
+    if (eng.held && now_us > eng.clock_us + engine_clock_jump())
+        engine_clock_confirm(); /* the wall clock is past it: live capture */
+    if (now_us > eng.clock_us)
+        eng.clock_us = now_us;
+    if (!engine_expire_due(now_us))
         return;
     engine_expire(now_us, eng.cfg->flow_timeout, true);
     eng.next_expire_us = now_us + ENGINE_EXPIRE_PERIOD;
@@ -765,7 +726,13 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
     }
     if (p->ip_proto != 6)
         return;
-    int64_t now = p->ts_us;
+    int64_t now = engine_clock(p->ts_us);
+    struct pkt held;
+    if (now != p->ts_us) {
+        held = *p;
+        held.ts_us = now;
+        p = &held;
+    }
     if (engine_expire_due(now)) {
         engine_expire(now, eng.cfg->flow_timeout, true);
         eng.next_expire_us = now + ENGINE_EXPIRE_PERIOD;
@@ -796,10 +763,16 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
         engine_end(f, "reuse"); /* a new connection; the old one's end was not seen */
         f = NULL;
     }
+    bool created = f == NULL;
     if (f == NULL) {
         f = engine_new_flow(kp, h, side, p);
         if (f == NULL)
             return;
+    }
+    if (p == &held) {
+        eng.held_key = *kp;
+        eng.held_hash = h;
+        eng.held_new = created;
     }
     flow_touch(&eng.tab, f, now);
     if (f->reported)
@@ -865,6 +838,10 @@ engine_finish(int64_t last_ts_us)
     (void)last_ts_us;
     if (!eng.ready)
         return;
+    if (eng.held) { /* the last packet's jump: nothing says it was wrong */
+        engine_clock_confirm();
+        engine_expire(eng.clock_us, eng.cfg->flow_timeout, true);
+    }
     for (unsigned guard = 0; guard < UINT32_MAX; guard++) {
         struct flow *f = flow_first(&eng.tab);
         if (f == NULL)
@@ -883,6 +860,7 @@ engine_stats(struct run_stats *out)
     out->timeouts = eng.timeouts;
     out->untracked_packets = eng.untracked;
     out->tls_other = eng.tls_other;
+    out->ts_outliers = eng.ts_outliers;
     out->memory_peak = mem_peak();
     out->cap_hits = eng.cap_hits + mem_cap_hits();
 }

@@ -55,6 +55,9 @@ starttls='[.[] | select(.event=="session" and .smtp.starttls_command and .smtp.t
 check zeek__smtp-starttls.pcap "($starttls | length) == 1 and ($starttls[0].tls.version == \"TLSv1.2\") and ($starttls[0].tls.certificates == \"visible\")" "STARTTLS into TLS 1.2 with a visible chain"
 check arkime__smtp-starttls.pcap "($starttls | length) == 1 and ($starttls[0].tls.version == \"TLSv1.0\")" "STARTTLS into TLS 1.0"
 check wsnotes__smtp-ssl.pcapng "($starttls | length) == 1 and ($starttls[0].tls.version == \"TLSv1.2\")" "STARTTLS into TLS 1.2 (pcapng)"
+# Its SYN-ACK is stamped 2063 among packets of 2015: one connection still,
+# dated 2015, the packet counted as a time stamp outlier (engine_clock).
+check wsnotes__smtp-ssl.pcapng '([.[] | select(.event=="session")] | length == 1 and (.[0].ts | startswith("2015-")) and (.[0].ts_end | startswith("2015-"))) and (.[-1].flows == 1 and .[-1].timestamp_outliers == 1)' "one connection dated 2015 despite a SYN-ACK stamped 2063"
 check suricata__smtp-startssl.pcap "($starttls | length) == 1 and ($starttls[0].tls.version == \"TLSv1.3\") and ($starttls[0].tls.certificates == \"encrypted\") and ($starttls[0].diagnosis.certificates_not_visible)" "STARTTLS into TLS 1.3: certificates encrypted, never 'none'"
 # Plain SMTP without TLS.
 check ndpi__smtp.pcap '[.[] | select(.event=="session" and .smtp.seen)] | length >= 1 and all(.smtp.starttls_command == false)' "plain SMTP session"

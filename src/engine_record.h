@@ -1,0 +1,21 @@
+/* \summary: filling a flow's record when it ends (src/engine_record.c). */
+#ifndef SMTPTAP_ENGINE_RECORD_H
+#define SMTPTAP_ENGINE_RECORD_H
+
+#include <stdbool.h>
+
+#include "flow.h"
+#include "record.h"
+
+/* Fills rec for flow f, which ends for reason `ended` ("fin", "rst",
+ * "timeout", "evicted", "reuse", "capture_end"): the addresses with the
+ * client first, counters, the dissector's facts, the flow's anomalies (past
+ * RECORD_ANOMALIES_MAX counted in anomalies_dropped) and the status
+ * (evicted, capped, truncated_capture, gap, malformed, not_smtp or
+ * complete). nDPI's application and owner labels when classify_on. The
+ * record borrows f's strings and facts. Returns true when the status is
+ * "capped" (a cap hit). */
+bool engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
+                        struct flow_record *rec);
+
+#endif /* SMTPTAP_ENGINE_RECORD_H */
