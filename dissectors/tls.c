@@ -346,6 +346,36 @@ tls_encrypted_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uin
     }
 }
 
+/* Alerts in clear (RFC 5246 §7.2: level, description). Before TLS 1.3 a
+ * record may carry part of a message (§6.2.1), so an alert may come in two
+ * records of one byte each: the level byte waits for the next alert record.
+ * TLS 1.3 forbids it (RFC 8446 §5.1): a record that splits one there is
+ * malformed, and so is an alert whose second byte never comes. */
+static void
+tls_alert_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *p,
+                 uint32_t len)
+{
+    struct tls_dir *td = &st->dir[d];
+    struct rd r = rd_init(p, len);
+    if (td->alert_half && rd_left(&r) >= 1) {
+        td->alert_half = false;
+        tls_alert(ctx, st, d, td->alert_level, rd_u8(&r, "alert.description"), false);
+    }
+    while (rd_left(&r) >= 2) {
+        uint8_t level = rd_u8(&r, "alert.level");
+        uint8_t code = rd_u8(&r, "alert.description");
+        tls_alert(ctx, st, d, level, code, false);
+    }
+    if (rd_left(&r) == 0)
+        return;
+    if (st->tls13) {
+        fctx_event(ctx, "tls.malformed_alert", "alert record with an odd length");
+        return;
+    }
+    td->alert_half = true;
+    td->alert_level = rd_u8(&r, "alert.level");
+}
+
 static void
 tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *hdr,
            const uint8_t *p, uint32_t len)
@@ -370,17 +400,9 @@ tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t
         return;
     }
     switch (type) {
-    case TLS_CT_ALERT: {
-        struct rd r = rd_init(p, len);
-        while (rd_left(&r) >= 2) {
-            uint8_t level = rd_u8(&r, "alert.level");
-            uint8_t code = rd_u8(&r, "alert.description");
-            tls_alert(ctx, st, d, level, code, false);
-        }
-        if (rd_left(&r) > 0)
-            fctx_event(ctx, "tls.malformed_alert", "alert record with an odd length");
+    case TLS_CT_ALERT:
+        tls_alert_record(ctx, st, d, p, len);
         break;
-    }
     case TLS_CT_HANDSHAKE:
         tls_handshake_bytes(ctx, st, d, p, len);
         break;
@@ -501,6 +523,10 @@ tls_eof(struct flow_ctx *ctx, void *vst, enum dir d, uint32_t unconsumed)
     struct tls_state *st = vst;
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     struct tls_dir *td = &st->dir[d];
+    if (td->alert_half)
+        fctx_event(ctx, "tls.truncated",
+                   d == DIR_TO_SERVER ? "client stream ended inside an alert"
+                                      : "server stream ended inside an alert");
     if (st->done)
         return;
     bool cut = unconsumed > 0 || td->partial;

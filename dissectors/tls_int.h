@@ -48,6 +48,8 @@ struct tls_dir {
     bool early;         /* the record cut at the end of the last delivery began
                            before the client's first bytes (tls_data) */
     bool crt_taken;     /* a Certificate message of this side was taken */
+    bool alert_half;    /* an alert's level byte ended the last alert record */
+    uint8_t alert_level;
 };
 
 struct tls_state {

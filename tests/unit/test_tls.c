@@ -494,20 +494,62 @@ test_tls13_encrypted_alert(void **state)
     fctx_destroy(ctx);
 }
 
-/* A warning alert does not end the handshake; close_notify is recorded. */
+/* Before TLS 1.3 an alert may be split across records (RFC 5246 §6.2.1):
+ * a record with the level byte and one with the description make one
+ * alert; three bytes and one make an alert and the next. A level byte
+ * whose description never comes is a stream cut inside an alert. */
 static void
-test_odd_alert_record(void **state)
+test_split_alert_record(void **state)
 {
     (void)state;
     struct script s;
     struct hello_opts o = {.sni = "mail.example.com"};
-    s.n = 0;
-    client_hello(next(&s, DIR_TO_SERVER), &o);
-    struct buf *b = next(&s, DIR_TO_CLIENT);
     static struct buf one;
+    for (unsigned c = 0; c < 3; c++) {
+        s.n = 0;
+        client_hello(next(&s, DIR_TO_SERVER), &o);
+        struct buf *b = next(&s, DIR_TO_CLIENT);
+        one.n = 0;
+        u8(&one, c == 2 ? 1 : 2); /* warning or fatal */
+        if (c == 2) {
+            u8(&one, 0); /* close_notify, then the next one's level */
+            u8(&one, 2);
+        }
+        record(b, 21, &one);
+        if (c > 0) {
+            one.n = 0;
+            u8(&one, 40); /* handshake_failure */
+            record(b, 21, &one);
+        }
+        struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+        const struct tls_facts *t = tf(ctx);
+        assert_false(tu_has_event(ctx, "tls.malformed_alert"));
+        if (c == 0) {
+            assert_true(tu_has_event(ctx, "tls.truncated"));
+            assert_int_equal(t->n_alerts, 0);
+        } else {
+            assert_false(tu_has_event(ctx, "tls.truncated"));
+            assert_int_equal(t->n_alerts, c);
+            assert_int_equal(t->alerts[c - 1].from, DIR_TO_CLIENT);
+            assert_int_equal(t->alerts[c - 1].level, 2);
+            assert_int_equal(t->alerts[c - 1].code, 40);
+            assert_int_equal(t->handshake, TLS_HS_FAILED);
+        }
+        if (c == 2) {
+            assert_int_equal(t->alerts[0].level, 1);
+            assert_int_equal(t->alerts[0].code, 0);
+        }
+        fctx_destroy(ctx);
+    }
+    /* TLS 1.3 forbids it (RFC 8446 §5.1): after a 1.3 ServerHello an odd
+     * alert record (the client's, still in clear) is malformed */
+    s.n = 0;
+    o.tls13 = true;
+    client_hello(next(&s, DIR_TO_SERVER), &o);
+    server_hello(next(&s, DIR_TO_CLIENT), true);
     one.n = 0;
     u8(&one, 2);
-    record(b, 21, &one);
+    record(next(&s, DIR_TO_SERVER), 21, &one);
     struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
     assert_true(tu_has_event(ctx, "tls.malformed_alert"));
     assert_int_equal(tf(ctx)->n_alerts, 0);
@@ -534,7 +576,7 @@ main(void)
                                         tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_not_tls, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_tls13_encrypted_alert, tu_tls_setup, tu_tls_teardown),
-        cmocka_unit_test_setup_teardown(test_odd_alert_record, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_split_alert_record, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test(test_ja3_md5_cache),
         cmocka_unit_test(test_ja3_values),
         cmocka_unit_test_setup_teardown(test_ja3_memo_follows_fields, tu_tls_setup,
