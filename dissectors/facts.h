@@ -97,6 +97,7 @@ struct tls_facts {
     bool seen;               /* a TLS record was parsed, or TLS bytes were lost */
     bool gap;                /* TLS bytes were lost (loss, snaplen): the outcome may be unseen */
     uint16_t client_version; /* ClientHello legacy_version */
+    bool sslv2_hello;        /* the ClientHello came in the SSL 2.0 form (RFC 5246 E.2) */
     uint16_t version;        /* negotiated (supported_versions aware), 0 = unknown */
     uint16_t cipher;         /* negotiated suite */
     bool cipher_seen;

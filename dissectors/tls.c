@@ -449,6 +449,20 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
         }
         uint32_t at = len - (uint32_t)rd_left(&r);
         bool early_rec = early || (at == 0 && td->early);
+        if (d == DIR_TO_SERVER && td->records == 0 && !st->sh_seen) {
+            int v2 = tls_sslv2_len(buf + at, rd_left(&r));
+            if (v2 < 0)
+                return dres_make(D_NEED, at, (uint32_t)-v2);
+            if (v2 > 0 && rd_left(&r) < (size_t)v2)
+                return dres_make(D_NEED, at, (uint32_t)v2);
+            if (v2 > 0) {
+                rd_skip(&r, 2, "v2.header");
+                const uint8_t *body = rd_bytes(&r, (size_t)v2 - 2, "v2.body");
+                td->records++;
+                tls_sslv2_hello(ctx, st, body, (uint32_t)v2 - 2);
+                continue;
+            }
+        }
         if (rd_left(&r) < 5) {
             td->early = early_rec;
             return dres_make(D_NEED, at, 5);

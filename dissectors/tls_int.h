@@ -75,6 +75,15 @@ struct tls_state {
 void tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
                     const uint8_t *body, uint32_t len);
 
+/* The length of the ClientHello in the SSL 2.0 form (tls_sslv2.c) that
+ * the n bytes at p begin, header included; 0 when they begin none; -k when
+ * k bytes are needed to tell. */
+int tls_sslv2_len(const uint8_t *p, size_t n);
+
+/* Parses the body (after the 2-byte header) of a ClientHello in the SSL
+ * 2.0 form: the client's version and random; tls.sslv2_client_hello. */
+void tls_sslv2_hello(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *body, uint32_t len);
+
 /* Appends "C:XX" / "S:XX" to the handshake history (capped). */
 void tls_history(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const char *what);
 

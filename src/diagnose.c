@@ -283,6 +283,15 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
                 dg_meaning(out, "the server rejected the client certificate",
                            e && !e->info.parse_error ? e->info.subject : NULL, what);
             }
+        } else if (!out->alert_meaning[0] && a->from == 1 && t->sslv2_hello && a->after_from == 0 &&
+                   a->after == 1) {
+            /* RFC 5246 Appendix E.2: that form has no extensions (no
+             * signature algorithms, no groups), so a server whose ciphers
+             * all need them finds none in common */
+            dg_meaning(out,
+                       "the server refused a ClientHello in the SSL 2.0 form (an old client: "
+                       "that form has no extensions, which a modern server's ciphers need)",
+                       NULL, what);
         } else if (!out->alert_meaning[0]) {
             dg_meaning(out,
                        a->from == 0 ? "the client ended the handshake"

@@ -556,6 +556,63 @@ test_split_alert_record(void **state)
     fctx_destroy(ctx);
 }
 
+/* A ClientHello in the SSL 2.0 form (RFC 5246 Appendix E.2), as Java 6
+ * and Windows XP sent it, answered with a TLS flight: the client's version
+ * and the server's chain are read, the form is said; with a challenge
+ * shorter than 16 bytes it is malformed. */
+static void
+sslv2_hello(struct buf *b, unsigned challenge)
+{
+    size_t at = b->n;
+    u16(b, 0x8000);    /* header, length below */
+    u8(b, 1);          /* CLIENT-HELLO */
+    u16(b, 0x0303);    /* version */
+    u16(b, 9);         /* cipher_spec_length: three specs */
+    u16(b, 0);         /* session_id_length */
+    u16(b, challenge); /* challenge_length */
+    u8(b, 0);          /* TLS_RSA_WITH_AES_128_CBC_SHA as a V2CipherSpec */
+    u16(b, 0x002f);
+    u8(b, 0);
+    u16(b, 0x0035);
+    u8(b, 1); /* SSL_CK_RC4_128_WITH_MD5 */
+    u16(b, 0x0080);
+    for (unsigned i = 0; i < challenge; i++)
+        u8(b, 0xa0 + i);
+    size_t len = b->n - at - 2;
+    b->b[at] = (uint8_t)(0x80 | (len >> 8));
+    b->b[at + 1] = (uint8_t)len;
+}
+
+static void
+test_sslv2_client_hello(void **state)
+{
+    (void)state;
+    struct script s;
+    s.n = 0;
+    sslv2_hello(next(&s, DIR_TO_SERVER), 16);
+    struct buf *sv = next(&s, DIR_TO_CLIENT);
+    server_hello(sv, false);
+    certificate(sv, chain2, 2, true);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    const struct tls_facts *t = tf(ctx);
+    assert_int_equal(t->client_version, 0x0303);
+    assert_int_equal(t->certificates, TLS_CERTS_VISIBLE);
+    assert_int_equal(t->n_server_chain, 2);
+    assert_true(tu_has_event(ctx, "tls.sslv2_client_hello"));
+    assert_false(tu_has_event(ctx, "tls.malformed_record"));
+    assert_false(tu_has_event(ctx, "tls.malformed_message"));
+    assert_non_null(strstr((const char *)t->hs_history.s, "C:CH(SSLv2) S:SH"));
+    fctx_destroy(ctx);
+    check_splits(&s);
+
+    s.n = 0;
+    sslv2_hello(next(&s, DIR_TO_SERVER), 8);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_true(tu_has_event(ctx, "tls.sslv2_client_hello"));
+    assert_true(tu_has_event(ctx, "tls.malformed_message"));
+    fctx_destroy(ctx);
+}
+
 int
 main(void)
 {
@@ -577,6 +634,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_not_tls, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_tls13_encrypted_alert, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_split_alert_record, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_sslv2_client_hello, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test(test_ja3_md5_cache),
         cmocka_unit_test(test_ja3_values),
         cmocka_unit_test_setup_teardown(test_ja3_memo_follows_fields, tu_tls_setup,
