@@ -657,15 +657,18 @@ engine_clock_confirm(void)
     flow_touch(&eng.tab, f, eng.held_us);
 }
 
-/* The time the engine takes packet p at. A capture's clock can be wrong
- * for one packet (wsnotes__smtp-ssl: one SYN-ACK stamped 48 years after the
- * rest), and that one time would end every flow in progress as idle and
- * date the session by it. So a TCP packet stamped more than
- * engine_clock_jump() after the latest time taken is taken at that latest
- * time, and the jump waits for the next packet: stamped past the same
- * bound too, it confirms the jump (engine_clock_confirm); else the packet
- * was an outlier (stats ts_outliers). Time going back is taken as it
- * comes (flows touched in the future are handled by engine_expire). */
+/* The time the engine takes a packet stamped ts at, when the expiry scan
+ * is due (engine_expire_due: at most once a second of packet time, so the
+ * clock is the last scan's time, less than a second behind the packets).
+ * A capture's clock can be wrong for one packet (wsnotes__smtp-ssl: one
+ * SYN-ACK stamped 48 years after the rest), and that one time would end
+ * every flow in progress as idle and date the session by it. So a TCP
+ * packet stamped more than engine_clock_jump() after the clock is taken at
+ * the clock's time, and the jump waits for the next packet (the scan is
+ * due again at once): stamped past the same bound too, it confirms the
+ * jump (engine_clock_confirm); else the held packet was an outlier (stats
+ * ts_outliers). Time going back is taken as it comes (flows touched in the
+ * future are handled by engine_expire). */
 static int64_t
 engine_clock(int64_t ts)
 {
@@ -683,6 +686,7 @@ engine_clock(int64_t ts)
         eng.held_new = false;
         eng.held_hash = 0;
         memset(&eng.held_key, 0, sizeof(eng.held_key));
+        eng.next_expire_us = INT64_MIN; /* the next packet decides */
         return eng.clock_us;
     }
     if (ts > eng.clock_us)
@@ -726,16 +730,18 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
     }
     if (p->ip_proto != 6)
         return;
-    int64_t now = engine_clock(p->ts_us);
+    int64_t now = p->ts_us;
     struct pkt held;
-    if (now != p->ts_us) {
-        held = *p;
-        held.ts_us = now;
-        p = &held;
-    }
     if (engine_expire_due(now)) {
-        engine_expire(now, eng.cfg->flow_timeout, true);
-        eng.next_expire_us = now + ENGINE_EXPIRE_PERIOD;
+        now = engine_clock(now);
+        if (now != p->ts_us) {
+            held = *p;
+            held.ts_us = now;
+            p = &held;
+        } else {
+            engine_expire(now, eng.cfg->flow_timeout, true);
+            eng.next_expire_us = now + ENGINE_EXPIRE_PERIOD;
+        }
     }
     struct flow_key kbuf;
     const struct flow_key *kp = &kbuf;
