@@ -57,18 +57,22 @@ dnslearn_fini(void)
     memset(&dl, 0, sizeof(dl));
 }
 
-/* The kept form of a name: without its trailing dot. */
+/* The kept form of a name (a string of any length: DNS text may run to
+ * 1021 bytes): its first DNSLEARN_NAME_MAX - 1 bytes, without a trailing
+ * dot. dst has DNSLEARN_NAME_MAX bytes. */
 static void
 dl_norm(char *dst, const char *src)
 {
-    size_t n = strnlen(src, DNSLEARN_NAME_MAX - 1);
+    size_t n = strlen(src);
+    if (n > DNSLEARN_NAME_MAX - 1)
+        n = DNSLEARN_NAME_MAX - 1;
     memcpy(dst, src, n);
     if (n > 0 && dst[n - 1] == '.')
         n--;
     dst[n] = '\0';
 }
 
-/* A name's hash without regard to ASCII case. */
+/* A kept name's hash without regard to ASCII case. */
 static uint64_t
 dl_hash_name(const char *s)
 {
