@@ -178,7 +178,7 @@ agn_session(const struct flow_record *rec, const struct diagnosis *dg)
         return;
     if (c->sessions++ == 0) {
         c->first = rec->ts_us;
-        str_copy(c->verdict, sizeof(c->verdict), dg->exchange_status);
+        str_copy(c->verdict, sizeof(c->verdict), diagnose_exchange_status(dg));
         c->statuses = dg->exchange_statuses;
     }
     c->last = rec->ts_us;

@@ -494,7 +494,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 struct agg_chain *c = &s->chains[chain];
                 if (c->sessions == 0) {
                     c->first = rec->ts_us;
-                    str_copy(c->verdict, sizeof(c->verdict), dg->exchange_status);
+                    str_copy(c->verdict, sizeof(c->verdict), diagnose_exchange_status(dg));
                     c->statuses = dg->exchange_statuses;
                     str_copy(c->verify_text, sizeof(c->verify_text), dg->verify_error_text);
                 }

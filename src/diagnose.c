@@ -301,16 +301,15 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
     }
 }
 
-/* The verdict in the words Exchange's certificate status uses. */
+/* The client chain's verdict in the words Exchange's certificate status
+ * uses (no name is checked; the server's is diagnose_exchange_status). */
 static const char *
-dg_status(bool date, bool trust, bool name, bool other)
+dg_client_status(bool date, bool trust, bool other)
 {
     if (date)
         return "DateInvalid";
     if (trust)
         return "UntrustedRoot";
-    if (name)
-        return "SubjectMismatch";
     return other ? "Invalid" : "Valid";
 }
 
@@ -329,6 +328,17 @@ diagnose_status_word(unsigned bit)
     default:
         return "?";
     }
+}
+
+const char *
+diagnose_exchange_status(const struct diagnosis *d)
+{
+    if (!d->verified)
+        return "";
+    for (unsigned i = 0; i < XS_COUNT; i++)
+        if (d->exchange_statuses & (1u << i))
+            return diagnose_status_word(1u << i);
+    return "Valid";
 }
 
 void
@@ -376,9 +386,9 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
     out->certificate_ok = v.first_error == 0 && !out->name_mismatch && !out->self_signed;
     bool date = out->expired || out->not_yet_valid;
     bool trust = out->untrusted_root || out->self_signed || out->missing_intermediate;
-    str_copy(out->exchange_status, sizeof(out->exchange_status),
-             dg_status(date, trust, out->name_mismatch, v.first_error != 0));
-    /* every word that applies: exchange_status is the first of them */
+    /* every word that applies; the first is the session's exchange
+     * status (diagnose_exchange_status): DateInvalid, UntrustedRoot,
+     * SubjectMismatch, then Invalid for an error of no kind above */
     bool invalid =
         v.other_error || v.name_constraint_violation || (v.first_error != 0 && !date && !trust);
     out->exchange_statuses =
@@ -398,9 +408,9 @@ dg_client_chain(const struct tls_facts *t, int64_t at_us, struct diagnosis *out)
     str_copy(out->client_verify_error_text, sizeof(out->client_verify_error_text),
              v.first_error ? v.first_error_text : "ok");
     str_copy(out->client_exchange_status, sizeof(out->client_exchange_status),
-             dg_status(v.expired || v.not_yet_valid,
-                       v.untrusted_root || v.self_signed || v.missing_intermediate, false,
-                       v.first_error != 0));
+             dg_client_status(v.expired || v.not_yet_valid,
+                              v.untrusted_root || v.self_signed || v.missing_intermediate,
+                              v.first_error != 0));
     str_copy(out->client_untrusted_root_subject, sizeof(out->client_untrusted_root_subject),
              v.root_subject);
 }

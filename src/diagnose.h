@@ -41,9 +41,10 @@ struct diagnosis {
     bool verified;              /* a verdict on the chain was possible (certificates visible) */
     int verify_error;           /* OpenSSL X509_V_ERR_* (0 = ok, -1 = not verified) */
     char verify_error_text[96]; /* X509_verify_cert_error_string() */
-    char exchange_status[32];   /* "UntrustedRoot", "DateInvalid", "SubjectMismatch", ... or "" */
-    uint8_t exchange_statuses;  /* every status that applies (XS_*), the first is exchange_status */
-    char checked_name[256];     /* the name checked against the certificate, "" none */
+    /* every Exchange status that applies (XS_*); its first word, the
+     * session's exchange_status, is diagnose_exchange_status() */
+    uint8_t exchange_statuses;
+    char checked_name[256]; /* the name checked against the certificate, "" none */
     enum name_source checked_name_source;
     char untrusted_root_subject[256]; /* the root the chain ends in, when untrusted */
     int64_t judged_at_us;             /* the time validity was judged at */
@@ -59,10 +60,10 @@ struct diagnosis {
     char client_untrusted_root_subject[256];
 };
 
-/* Exchange's status words as bits, in the order exchange_status picks
- * them: a session's chain may be both untrusted and for another name (case
- * 3: the NDR says SubjectMismatch where the first word is UntrustedRoot).
- * None, for a verified chain, is Valid. */
+/* Exchange's status words as bits, in the order diagnose_exchange_status
+ * picks them: a session's chain may be both untrusted and for another
+ * name (case 3: the NDR says SubjectMismatch where the first word is
+ * UntrustedRoot). None, for a verified chain, is Valid. */
 enum {
     XS_DATE_INVALID = 1,     /* expired or not yet valid */
     XS_UNTRUSTED_ROOT = 2,   /* untrusted root, self-signed, missing intermediate */
@@ -74,6 +75,10 @@ enum {
 const char *diagnose_status_word(unsigned bit);
 /* "UntrustedRoot, SubjectMismatch"; "Valid" for none. */
 void diagnose_statuses_text(unsigned statuses, char *out, size_t n);
+/* A session's Exchange status: the word of the first of its
+ * exchange_statuses ("DateInvalid", "UntrustedRoot", "SubjectMismatch",
+ * "Invalid"), "Valid" for none, "" when its chain was not verified. */
+const char *diagnose_exchange_status(const struct diagnosis *d);
 
 /* Loads the trust store named by cfg (system bundle unless --no-system-ca,
  * plus --ca-file / --ca-path). Returns 0, or -1 with a message in err. */

@@ -57,18 +57,22 @@ dnslearn_fini(void)
     memset(&dl, 0, sizeof(dl));
 }
 
-/* The kept form of a name: without its trailing dot. */
+/* The kept form of a name (a string of any length: DNS text may run to
+ * 1021 bytes): its first DNSLEARN_NAME_MAX - 1 bytes, without a trailing
+ * dot. dst has DNSLEARN_NAME_MAX bytes. */
 static void
 dl_norm(char *dst, const char *src)
 {
-    size_t n = strnlen(src, DNSLEARN_NAME_MAX - 1);
+    size_t n = strlen(src);
+    if (n > DNSLEARN_NAME_MAX - 1)
+        n = DNSLEARN_NAME_MAX - 1;
     memcpy(dst, src, n);
     if (n > 0 && dst[n - 1] == '.')
         n--;
     dst[n] = '\0';
 }
 
-/* A name's hash without regard to ASCII case. */
+/* A kept name's hash without regard to ASCII case. */
 static uint64_t
 dl_hash_name(const char *s)
 {
@@ -105,10 +109,12 @@ dl_pair_hash(const struct ipaddr *ip, const char *name)
     return dl_hash_ip(ip) * 0x9E3779B97F4A7C15ull ^ dl_hash_name(name);
 }
 
+/* An MX entry's hash, from its host's (dl_hash_name, also the mx_host
+ * index's) and its domain. */
 static uint64_t
-dl_mx_hash(const char *host, const char *domain)
+dl_mx_hash(uint64_t host_hash, const char *domain)
 {
-    return dl_hash_name(host) * 0x9E3779B97F4A7C15ull ^ dl_hash_name(domain);
+    return host_hash * 0x9E3779B97F4A7C15ull ^ dl_hash_name(domain);
 }
 
 static bool
@@ -155,7 +161,7 @@ static uint64_t
 dl_rehash_mx_pair(uint32_t i, const void *user)
 {
     (void)user;
-    return dl_mx_hash(dl.mxs[i].host, dl.mxs[i].domain);
+    return dl_mx_hash(dl_hash_name(dl.mxs[i].host), dl.mxs[i].domain);
 }
 
 static uint64_t
@@ -193,7 +199,7 @@ dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us)
     dl_norm(d, domain);
     dl_norm(h, mx_host);
     struct dl_key key = {h, d, NULL};
-    uint64_t hp = dl_mx_hash(h, d), hh = dl_hash_name(h);
+    uint64_t hh = dl_hash_name(h), hp = dl_mx_hash(hh, d);
     if (idxtab_find(&dl.mx_pair, hp, dl_eq_mx_pair, &key) != DL_NONE)
         return;
     if (!dl_room((void **)&dl.mxs, &dl.cap_mxs, dl.n_mxs, sizeof(*dl.mxs)) ||

@@ -10,6 +10,8 @@
 #include "diagnose.h"
 #include "pkt.h"
 
+/* Names are strings of any length, kept to their first
+ * DNSLEARN_NAME_MAX - 1 bytes. */
 #define DNSLEARN_NAME_MAX 256
 
 void dnslearn_init(uint32_t max_entries);

@@ -118,9 +118,14 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->first_us = run->first_us;
     st->last_us = run->last_us;
     st->memory_peak = mem_peak();
+    /* the aggregation's drops, read once for the stats record's own
+     * fields and its cap_hits: engine_stats counted the memcap's hits,
+     * the aggregation's drops are cap hits too */
     struct agg_drops ad;
-    /* engine_stats counted the memcap's hits; the aggregation's drops are cap hits too */
     agg_dropped(&ad);
+    st->server_sessions_dropped = ad.servers;
+    st->names_dropped = ad.names;
+    st->peer_certificates_dropped = ad.uses;
     st->cap_hits += ad.servers + ad.names + ad.uses + fs.cap_hits;
 }
 

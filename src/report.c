@@ -193,11 +193,9 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "certificate_parse_errors", s->certificate_parse_errors);
     json_uint(j, "certificate_write_errors", rp.cert_write_errors);
     json_uint(j, "dns_names_dropped", dnslearn_dropped());
-    struct agg_drops ad;
-    agg_dropped(&ad);
-    json_uint(j, "server_sessions_dropped", ad.servers);
-    json_uint(j, "names_dropped", ad.names);
-    json_uint(j, "peer_certificates_dropped", ad.uses);
+    json_uint(j, "server_sessions_dropped", s->server_sessions_dropped);
+    json_uint(j, "names_dropped", s->names_dropped);
+    json_uint(j, "peer_certificates_dropped", s->peer_certificates_dropped);
     json_uint(j, "cap_hits", s->cap_hits); /* these drops included (main.c) */
     json_uint(j, "memory_peak", s->memory_peak);
     if (truststore_known())

@@ -27,6 +27,10 @@ struct run_stats {
     uint64_t frag_datagrams, frag_incomplete, frag_dropped;
     uint64_t frag_duplicates, frag_overlaps, frag_malformed;
     uint64_t certificates, certificates_distinct, certificate_parse_errors;
+    /* what the aggregation could not keep (aggregate.h agg_dropped):
+     * sessions of servers not aggregated, names not aggregated, (peer,
+     * certificate) pairs past a server's list; counted in cap_hits too */
+    uint64_t server_sessions_dropped, names_dropped, peer_certificates_dropped;
     uint64_t memory_peak; /* accounted bytes, high-water mark */
     uint64_t cap_hits;    /* times any cap was hit */
     unsigned files_read, files_damaged;

@@ -368,8 +368,9 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
         json_int(j, "verify_error", d->verify_error);
         json_str(j, "verify_error_text", d->verify_error_text);
     }
-    json_str(j, "exchange_status", d->exchange_status[0] ? d->exchange_status : NULL);
-    if (d->exchange_status[0])
+    const char *status = diagnose_exchange_status(d);
+    json_str(j, "exchange_status", status[0] ? status : NULL);
+    if (status[0])
         report_statuses_json(j, "exchange_statuses", d->exchange_statuses);
     else
         json_null(j, "exchange_statuses");

@@ -2,7 +2,8 @@
  * plaintext_refused, a mail command sent without TLS refused as a server
  * that requires TLS refuses it (RFC 3207 §4: 530; Exchange: 451 5.7.3
  * after an unused STARTTLS offer), told from other refusals (greylisting,
- * a relay denied) and from refusals inside TLS. */
+ * a relay denied) and from refusals inside TLS; and the Exchange status
+ * word derived from a diagnosis's status bits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -130,11 +131,47 @@ test_plaintext_refused(void **state)
     assert_false(d->plaintext_refused);
 }
 
+/* diagnose_exchange_status: the word of the first status bit (in the
+ * order DateInvalid, UntrustedRoot, SubjectMismatch, Invalid), the first
+ * word diagnose_statuses_text lists; "Valid" for none; "" unverified. */
+static void
+test_exchange_status_word(void **state)
+{
+    (void)state;
+    static const char *const first[16] = {
+        "Valid",           "DateInvalid", "UntrustedRoot", "DateInvalid",
+        "SubjectMismatch", "DateInvalid", "UntrustedRoot", "DateInvalid",
+        "Invalid",         "DateInvalid", "UntrustedRoot", "DateInvalid",
+        "SubjectMismatch", "DateInvalid", "UntrustedRoot", "DateInvalid",
+    };
+    struct diagnosis d;
+    memset(&d, 0, sizeof(d));
+    for (unsigned bits = 0; bits < 16; bits++) {
+        d.exchange_statuses = (uint8_t)bits;
+        d.verified = false;
+        assert_string_equal(diagnose_exchange_status(&d), "");
+        d.verified = true;
+        assert_string_equal(diagnose_exchange_status(&d), first[bits]);
+        char words[96];
+        diagnose_statuses_text(bits, words, sizeof(words));
+        size_t len = strlen(first[bits]);
+        assert_memory_equal(words, first[bits], len);
+        assert_true(words[len] == '\0' || words[len] == ',');
+    }
+    /* a session without TLS is not verified */
+    static const char *const quit[] = {"QUIT"};
+    const struct diagnosis *s =
+        diagnose(1, false, false, quit, (const int[]){221}, (const struct esc[]){NONE}, 1);
+    assert_false(s->verified);
+    assert_string_equal(diagnose_exchange_status(s), "");
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_plaintext_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exchange_status_word, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* \summary: unit tests for names learned from DNS answers (src/dnslearn.c):
- * MX hosts first, case and trailing-dot insensitive, per address, capped. */
+ * MX hosts first, case and trailing-dot insensitive, per address, capped;
+ * MX pairs kept once; names longer than kept cut. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,6 +88,62 @@ test_duplicates_and_cap(void **state)
     assert_int_equal(dnslearn_names(&v6, n, 2), 0);
 }
 
+/* MX answers: one entry per (host, domain) pair whatever the case and the
+ * trailing dot, a repeat found again (not dropped) when the table is
+ * full, and a host's domain the first one it was seen to serve. */
+static void
+test_mx_pairs(void **state)
+{
+    (void)state;
+    dnslearn_mx("a.test", "mx.test", 1);
+    dnslearn_mx("A.TEST.", "MX.Test.", 2); /* the same pair */
+    dnslearn_mx("b.test", "mx.test", 3);   /* the same host for another domain */
+    dnslearn_mx("a.test", "mx2.test", 4);
+    dnslearn_mx("c.test", "mx3.test", 5);
+    assert_int_equal(dnslearn_dropped(), 0);
+    assert_string_equal(dnslearn_mx_domain("mx.test"), "a.test");
+    assert_string_equal(dnslearn_mx_domain("MX2.TEST."), "a.test");
+    assert_string_equal(dnslearn_mx_domain("mx3.test"), "c.test");
+    dnslearn_mx("d.test", "mx4.test", 6); /* fifth distinct: over the cap of 4 */
+    assert_int_equal(dnslearn_dropped(), 1);
+    assert_null(dnslearn_mx_domain("mx4.test"));
+    dnslearn_mx("B.test", "Mx.Test", 7); /* known: no drop */
+    assert_int_equal(dnslearn_dropped(), 1);
+    struct ipaddr s = ip4(192, 0, 2, 40);
+    dnslearn_addr("mx3.test", &s, 8);
+    struct expected_name n[2];
+    assert_int_equal(dnslearn_names(&s, n, 2), 1);
+    assert_int_equal(n[0].source, NAME_SRC_DNS_MX);
+}
+
+/* A name longer than is kept (DNS text runs to 1021 bytes) is kept cut to
+ * DNSLEARN_NAME_MAX - 1 bytes, and found again by the same long name. */
+static void
+test_long_names(void **state)
+{
+    (void)state;
+    char host[1022], domain[300];
+    memset(host, 'h', sizeof(host) - 1);
+    host[sizeof(host) - 1] = '\0';
+    memset(domain, 'd', sizeof(domain) - 1);
+    domain[sizeof(domain) - 1] = '\0';
+    dnslearn_mx(domain, host, 1);
+    const char *d = dnslearn_mx_domain(host);
+    assert_non_null(d);
+    assert_int_equal(strlen(d), DNSLEARN_NAME_MAX - 1);
+    assert_memory_equal(d, domain, DNSLEARN_NAME_MAX - 1);
+    struct ipaddr s = ip4(192, 0, 2, 41);
+    dnslearn_addr(host, &s, 2);
+    host[DNSLEARN_NAME_MAX - 2] = '.'; /* cut, it ends in a dot: kept without it */
+    dnslearn_addr(host, &s, 3);
+    struct expected_name n[4];
+    assert_int_equal(dnslearn_names(&s, n, 4), 2);
+    assert_int_equal(n[0].source, NAME_SRC_DNS_MX);
+    assert_int_equal(strlen(n[0].name), DNSLEARN_NAME_MAX - 1);
+    assert_int_equal(strlen(n[1].name), DNSLEARN_NAME_MAX - 2);
+    assert_int_equal(dnslearn_dropped(), 0);
+}
+
 /* Many answers (a gateway's DNS): the tables grow and rehash as they fill,
  * memory follows what is kept (none reserved up front), and every name is
  * still found for its address, in arrival order, however the case. */
@@ -128,6 +185,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_mx_first_then_a, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicates_and_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_answers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mx_pairs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

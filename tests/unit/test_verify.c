@@ -391,7 +391,7 @@ test_prewarm(void **state)
     assert_string_equal(dg.checked_name, "smtp.example.com");
     assert_false(dg.name_mismatch);
     assert_true(dg.certificate_ok);
-    assert_string_equal(dg.exchange_status, "Valid");
+    assert_string_equal(diagnose_exchange_status(&dg), "Valid");
 
     /* A leaf sent again: nothing done before the session ends. */
     assert_int_equal(add("leaf"), ids[0]);
@@ -452,6 +452,50 @@ test_client_alert_kinds(void **state)
         assert_int_equal(dg.server_rejected_client_certificate, srv[i].rejected);
         if (srv[i].rejected)
             assert_non_null(strstr(dg.alert_meaning, "the client sent none"));
+    }
+}
+
+/* A session's Exchange status is the word of the first of its
+ * exchange_statuses: each kind of chain, alone and with a name mismatch
+ * (case 3: UntrustedRoot first, SubjectMismatch too), and "" when no
+ * chain was verified. */
+static void
+test_exchange_status(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b, *c, *sni;
+        int64_t at;
+        unsigned statuses;
+        const char *status;
+    } rows[] = {
+        {"leaf", "inter", NULL, "smtp.example.com", 0, 0, "Valid"},
+        {"leaf", "inter", NULL, "other.example.net", 0, XS_SUBJECT_MISMATCH, "SubjectMismatch"},
+        {"leaf", "inter", NULL, "smtp.example.com", 2051222400, XS_DATE_INVALID, "DateInvalid"},
+        {"expired", "inter", NULL, "smtp.example.com", 0, XS_DATE_INVALID | XS_SUBJECT_MISMATCH,
+         "DateInvalid"},
+        {"leaf", NULL, NULL, "smtp.example.com", 0, XS_UNTRUSTED_ROOT, "UntrustedRoot"},
+        {"selfsigned", NULL, NULL, "SERVER1", 0, XS_UNTRUSTED_ROOT, "UntrustedRoot"},
+        {"oleaf", "ointer", "oroot", "smtp.example.com", 0, XS_UNTRUSTED_ROOT | XS_SUBJECT_MISMATCH,
+         "UntrustedRoot"},
+        {"ncbad", "ncinter", NULL, "www.evil.org", 0, XS_INVALID, "Invalid"},
+        {NULL, NULL, NULL, "smtp.example.com", 0, 0, ""}, /* no chain: not verified */
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        uint32_t ids[3];
+        unsigned n = 0;
+        const char *names[3] = {rows[i].a, rows[i].b, rows[i].c};
+        for (unsigned k = 0; k < 3 && names[k]; k++)
+            ids[n++] = add(names[k]);
+        uint8_t sni[32];
+        snprintf((char *)sni, sizeof(sni), "%s", rows[i].sni);
+        struct session_facts facts;
+        tu_chain_facts(&facts, ids, n, sni);
+        struct diagnosis dg;
+        diag_at(&facts, rows[i].at ? rows[i].at : T2025, &dg);
+        assert_int_equal(dg.verified, n > 0);
+        assert_int_equal(dg.exchange_statuses, rows[i].statuses);
+        assert_string_equal(diagnose_exchange_status(&dg), rows[i].status);
     }
 }
 
@@ -530,7 +574,7 @@ test_client_chain_diagnosis(void **state)
         struct diagnosis dg;
         diag_at(&facts, T2026, &dg);
         assert_true(dg.certificate_ok); /* the server's chain, judged as before */
-        assert_string_equal(dg.exchange_status, "Valid");
+        assert_string_equal(diagnose_exchange_status(&dg), "Valid");
         assert_string_equal(dg.checked_name, "mail.example.test");
         assert_int_equal(dg.mutual_tls, rows[i].n > 0);
         assert_int_equal(dg.client_verify_error, rows[i].error);
@@ -556,6 +600,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_cache_root_expiring_in_the_hour, setup, teardown),
         cmocka_unit_test_prestate_setup_teardown(test_prewarm, setup, teardown, &with_diagnose),
         cmocka_unit_test_prestate_setup_teardown(test_client_alert_kinds, setup, teardown,
+                                                 &with_diagnose),
+        cmocka_unit_test_prestate_setup_teardown(test_exchange_status, setup, teardown,
                                                  &with_diagnose),
         cmocka_unit_test_prestate_setup_teardown(test_client_purpose, setup, teardown, &with_mtls),
         cmocka_unit_test_prestate_setup_teardown(test_client_chain_diagnosis, setup, teardown,
