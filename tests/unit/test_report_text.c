@@ -219,8 +219,44 @@ test_chain_thumbprints(void **state)
     has(text, "      [1] C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA\n"
               "          issuer     C=DE,O=smtptap Tests,CN=smtptap Test Root CA\n"
               "          valid      2020-01-01T00:00:00Z .. 2039-01-01T00:00:00Z   serial 1001\n");
-    snprintf(want, sizeof(want), "          thumbprint %s (SHA-1)\n    peers ", sha1);
+    snprintf(want, sizeof(want),
+             "          thumbprint %s (SHA-1)\n          revocation none given\n    peers ", sha1);
     has(text, want);
+    has(text, "    revocation none given: SChannel's revocation check cannot succeed\n    chain ");
+    assert_null(strstr(text, "OCSP stapled")); /* no client asked */
+    free(text);
+}
+
+/* Where the leaf's revocation is checked (its CRL Distribution Points, in
+ * order, and its OCSP responder), whether the server stapled OCSP when the
+ * client asked (status_request), and, its issuer being neither sent nor
+ * trusted (missing_intermediate), where that issuer's certificate is
+ * published (caIssuers). */
+static void
+test_revocation_lines(void **state)
+{
+    (void)state;
+    uint32_t leaf = add("revurls");
+    static struct session_facts f;
+    uint8_t sni[] = "rev.example.com";
+    tu_chain_facts(&f, &leaf, 1, sni);
+    f.tls.status_request = true;
+    f.tls.ocsp_stapled = TLS_OCSP_STAPLED;
+    feed(&f, 1, 10, 25);
+    f.tls.ocsp_stapled = TLS_OCSP_NONE;
+    feed(&f, 2, 10, 25);
+    feed(&f, 3, 11, 25);
+    f.tls.ocsp_stapled = TLS_OCSP_UNSEEN; /* the flight not seen: not counted */
+    feed(&f, 4, 11, 25);
+    f.tls.status_request = false; /* not asked: not counted */
+    f.tls.ocsp_stapled = TLS_OCSP_NONE;
+    feed(&f, 5, 11, 25);
+    char *text = report_text();
+    has(text, "\n    revocation CRL http://crl.example.com/inter.crl "
+              "ldap://dc1.corp.example.com/CN=Test%20CA?certificateRevocationList?base "
+              "http://crl2.example.com/inter.crl; OCSP http://ocsp.example.com/\n");
+    has(text, "; its issuer's certificate is at http://pki.example.com/inter.crt\n");
+    has(text, "\n  OCSP stapled in 1 of 3 handshakes whose client asked for it (status_request)\n");
     free(text);
 }
 
@@ -460,6 +496,7 @@ main(void)
         cmocka_unit_test(test_names_escaped),
         cmocka_unit_test_setup_teardown(test_alert_level_and_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chain_thumbprints, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revocation_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_but_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, setup, teardown),
