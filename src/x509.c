@@ -314,18 +314,24 @@ x509_urls_fill(X509 *x, struct x509_info *o)
                          ad->location);
     }
     AUTHORITY_INFO_ACCESS_free(aia);
-    unsigned total = 0;
+    /* one block kept per certificate: the pointers, then the strings */
+    size_t total = 0, bytes = 0;
     for (int k = 0; k < X509_URL_KINDS; k++)
-        total += o->n_urls[k];
+        for (unsigned i = 0; i < o->n_urls[k]; i++, total++)
+            bytes += strlen(found[k][i]) + 1;
     if (total == 0)
         return;
-    o->urls = malloc(total * sizeof(*o->urls));
-    for (unsigned k = 0, at = 0; k < X509_URL_KINDS; k++)
-        for (unsigned i = 0; i < o->n_urls[k]; i++, at++) {
-            if (o->urls)
-                o->urls[at] = found[k][i];
-            else
-                free(found[k][i]);
+    o->urls = malloc(total * sizeof(*o->urls) + bytes);
+    char *at = o->urls ? (char *)(o->urls + total) : NULL;
+    for (unsigned k = 0, j = 0; k < X509_URL_KINDS; k++)
+        for (unsigned i = 0; i < o->n_urls[k]; i++, j++) {
+            if (at) {
+                size_t n = strlen(found[k][i]) + 1;
+                memcpy(at, found[k][i], n);
+                o->urls[j] = at;
+                at += n;
+            }
+            free(found[k][i]);
         }
     if (o->urls == NULL) { /* out of memory: none kept, each kind said to be cut */
         for (int k = 0; k < X509_URL_KINDS; k++)
@@ -446,12 +452,7 @@ x509_info_free(struct x509_info *info)
     for (unsigned i = 0; info->san != NULL && i < info->n_san && i < X509_SAN_MAX; i++)
         free(info->san[i].value);
     free(info->san);
-    unsigned nu = 0;
-    for (int k = 0; k < X509_URL_KINDS; k++)
-        nu += info->n_urls[k];
-    for (unsigned i = 0; info->urls != NULL && i < nu; i++)
-        free(info->urls[i]);
-    free(info->urls);
+    free(info->urls); /* the strings are in the same block */
     const char *err = info->parse_error;
     memset(info, 0, sizeof(*info));
     info->parse_error = err;

@@ -44,9 +44,10 @@ struct x509_info {
     unsigned n_san;
     bool san_truncated;
     struct x509_san *san; /* n_san entries (malloc), at most X509_SAN_MAX */
-    /* The URLs of every kind in one malloc (NULL when none): the CRL ones,
-     * then OCSP, then caIssuers, in the order of the extensions; escaped
-     * as SAN values are. Read through x509_urls(). */
+    /* The URLs of every kind in one malloc'd block (NULL when none): the
+     * pointers to the CRL ones, then OCSP, then caIssuers, in the order of
+     * the extensions, then the strings; escaped as SAN values are. Read
+     * through x509_urls(). */
     char **urls;
     uint8_t n_urls[X509_URL_KINDS];
     uint8_t urls_truncated; /* bit (1 << kind): a URL of that kind left out */
