@@ -106,8 +106,9 @@ rt_cert_times(FILE *f, const char *indent, const struct cert_entry *e)
     fprintf(f, "%sthumbprint %s (SHA-1)\n", indent, sha1);
 }
 
-/* The URLs of one kind, each after a space, "(more)" when some were left
- * out; false when it has none. Escaped when read (x509.c): printable. */
+/* The URLs of one kind after its label, each after a space, "(more left
+ * out)" when some were (x509.h bounds); false, and nothing written, when
+ * it has none. Escaped when read (x509.c): printable. */
 static bool
 rt_urls(FILE *f, const struct x509_info *x, enum x509_url_kind kind, const char *label)
 {
@@ -122,7 +123,7 @@ rt_urls(FILE *f, const struct x509_info *x, enum x509_url_kind kind, const char 
         rt_text(f, u[i]);
     }
     if (cut)
-        fprintf(f, " (more)");
+        fprintf(f, " (more left out)");
     return true;
 }
 
@@ -147,7 +148,7 @@ rt_revocation(FILE *f, const char *indent, const struct x509_info *x, bool leaf)
         return;
     }
     bool crl = rt_urls(f, x, X509_URL_CRL, "CRL");
-    rt_urls(f, x, X509_URL_OCSP, crl && no ? "; OCSP" : "OCSP");
+    rt_urls(f, x, X509_URL_OCSP, crl ? "; OCSP" : "OCSP");
     fputc('\n', f);
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/x509v3.h>
 
 #include "aggregate.h"
 #include "certcache.h"
@@ -264,6 +265,49 @@ test_revocation_lines(void **state)
  * SubjectMismatch (case 3: Exchange Online's NDR says SubjectMismatch): the
  * report shows every status that applies, the first one being the
  * exchange_status, in the certificate line and where a summary quotes it. */
+/* A certificate whose CRL distribution points name more URLs than are
+ * kept and whose only OCSP URL is too long: both said to be cut, each
+ * after its label. */
+static void
+test_revocation_cut(void **state)
+{
+    (void)state;
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    assert_non_null(k);
+    X509 *x = tu_make_cert("cut.example.com", "Cut CA", k, false, "digitalSignature",
+                           (time_t)T2025 - 86400, (time_t)T2025 + 86400, NULL);
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(
+        NULL, NULL, NID_crl_distribution_points,
+        "URI:http://a/1.crl,URI:http://b/2.crl,URI:http://c/3.crl,URI:http://d/4.crl,"
+        "URI:http://e/5.crl");
+    assert_non_null(e);
+    assert_int_equal(X509_add_ext(x, e, -1), 1);
+    X509_EXTENSION_free(e);
+    char aia[400] = "OCSP;URI:http://ocsp.example/";
+    memset(aia + strlen(aia), 'x', 300);
+    e = X509V3_EXT_conf_nid(NULL, NULL, NID_info_access, aia);
+    assert_non_null(e);
+    assert_int_equal(X509_add_ext(x, e, -1), 1);
+    X509_EXTENSION_free(e);
+    assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+    uint8_t *der = NULL;
+    int len = i2d_X509(x, &der);
+    assert_true(len > 0);
+    uint32_t leaf = certcache_add(der, (size_t)len);
+    assert_true(leaf > 0);
+    OPENSSL_free(der);
+    X509_free(x);
+    EVP_PKEY_free(k);
+    static struct session_facts f;
+    uint8_t sni[] = "cut.example.com";
+    tu_chain_facts(&f, &leaf, 1, sni);
+    feed(&f, 1, 10, 25);
+    char *text = report_text();
+    has(text, "\n    revocation CRL http://a/1.crl http://b/2.crl http://c/3.crl http://d/4.crl "
+              "(more left out); OCSP (more left out)\n");
+    free(text);
+}
+
 static void
 test_every_status(void **state)
 {
@@ -497,6 +541,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_alert_level_and_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chain_thumbprints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revocation_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revocation_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_but_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, setup, teardown),
