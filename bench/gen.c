@@ -127,6 +127,8 @@ gen_find_leaf(struct gen_tmpl *t)
         if (tot < ihl + thl || GEN_ETH + tot > p->len)
             continue;
         unsigned pl = tot - ihl - thl, at = GEN_ETH + ihl + thl;
+        if (pl == 0) /* an ACK: realloc(p, 0) would free the stream and return NULL */
+            continue;
         stream = realloc(stream, n + pl);
         map_pkt = realloc(map_pkt, (n + pl) * sizeof(*map_pkt));
         map_off = realloc(map_off, (n + pl) * sizeof(*map_off));

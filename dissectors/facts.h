@@ -83,6 +83,15 @@ enum tls_outcome {
     TLS_HS_INCOMPLETE /* capture ended or gap before the end */
 };
 
+/* Whether the server stapled an OCSP response for its certificate (RFC
+ * 6066 §8: a CertificateStatus message; RFC 8446 §4.4.2.1: status_request
+ * in the leaf's CertificateEntry). */
+enum tls_ocsp {
+    TLS_OCSP_UNSEEN = 0, /* the server's certificate flight was not seen */
+    TLS_OCSP_NONE,       /* seen, with no (readable) OCSP response */
+    TLS_OCSP_STAPLED     /* a non-empty OCSP response for the leaf */
+};
+
 struct tls_alert {
     uint8_t from;       /* enum dir of the sender: 0 client, 1 server */
     int16_t level;      /* 1 warning, 2 fatal, -1 unknown (encrypted) */
@@ -101,11 +110,12 @@ struct tls_facts {
     uint16_t version;        /* negotiated (supported_versions aware), 0 = unknown */
     uint16_t cipher;         /* negotiated suite */
     bool cipher_seen;
-    struct fstr sni;     /* server_name host_name */
-    struct fstr alpn;    /* ALPN protocols offered, comma-separated */
-    bool status_request; /* client asked for OCSP stapling */
-    bool hello_retry;    /* HelloRetryRequest seen */
-    bool resumed;        /* abbreviated handshake / PSK accepted */
+    struct fstr sni;      /* server_name host_name */
+    struct fstr alpn;     /* ALPN protocols offered, comma-separated */
+    bool status_request;  /* client asked for OCSP stapling */
+    uint8_t ocsp_stapled; /* enum tls_ocsp: the server stapled a response */
+    bool hello_retry;     /* HelloRetryRequest seen */
+    bool resumed;         /* abbreviated handshake / PSK accepted */
     bool client_certificate_requested;
     bool anonymous; /* anonymous cipher suite negotiated */
     bool decrypted; /* TLS 1.3 handshake decrypted with --keylog */

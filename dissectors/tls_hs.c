@@ -2,7 +2,9 @@
  * §4.1.2-4.1.4, RFC 5246 §7.4.1), Certificate (RFC 5246 §7.4.2 list; RFC 8446
  * §4.4.2 form with context and per-entry extensions), CertificateRequest.
  * Extensions: server_name (RFC 6066 §3), status_request (RFC 6066 §8), ALPN
- * (RFC 7301), supported_versions (RFC 8446 §4.2.1), pre_shared_key. */
+ * (RFC 7301), supported_versions (RFC 8446 §4.2.1), pre_shared_key. OCSP
+ * stapling: CertificateStatus (RFC 6066 §8), status_request in the leaf's
+ * CertificateEntry (RFC 8446 §4.4.2.1). */
 #include <string.h>
 
 #include "config.h"
@@ -341,6 +343,55 @@ tls_server_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
         t->resumed = true;
 }
 
+/* A CertificateStatus body (RFC 6066 §8), also the body of a TLS 1.3
+ * CertificateEntry's status_request (RFC 8446 §4.4.2.1): true when it
+ * holds an OCSP response for the server's certificate. status_type ocsp
+ * (1): OCSPResponse<1..2^24-1>; ocsp_multi (2, RFC 6961 §2.2): a list whose
+ * first response is the leaf's, empty when there is none for it. The
+ * response itself is not decoded. */
+static bool
+tls_cert_status(struct rd *r)
+{
+    uint8_t type = rd_u8(r, "cs.status_type");
+    if (type == 1) {
+        uint32_t n = rd_be24(r, "cs.response_len");
+        rd_skip(r, n, "cs.response");
+        if (n == 0)
+            rd_invalid(r, "cs.response_len");
+        return rd_ok(r);
+    }
+    if (type == 2) {
+        struct rd list = rd_sub(r, rd_be24(r, "cs.list_len"), "cs.list");
+        uint32_t first = rd_be24(&list, "cs.response_len");
+        rd_skip(&list, first, "cs.response");
+        while (rd_left(&list) > 0)
+            rd_skip(&list, rd_be24(&list, "cs.response_len"), "cs.response");
+        if (!rd_ok(&list))
+            rd_invalid(r, "cs.list");
+        return rd_ok(r) && first > 0;
+    }
+    rd_skip(r, rd_left(r), "cs.other"); /* another status type: no OCSP response */
+    return false;
+}
+
+/* The extensions of the server's leaf CertificateEntry (RFC 8446 §4.4.2):
+ * its OCSP response, when stapled, is the status_request one. */
+static void
+tls13_leaf_extensions(struct tls_facts *t, struct rd *exts)
+{
+    t->ocsp_stapled = TLS_OCSP_NONE;
+    while (rd_left(exts) > 0) {
+        uint16_t type = rd_be16(exts, "crt.ext.type");
+        struct rd e = rd_sub(exts, rd_be16(exts, "crt.ext.len"), "crt.ext.body");
+        if (type == TLS_EXT_STATUS_REQUEST) {
+            if (tls_cert_status(&e))
+                t->ocsp_stapled = TLS_OCSP_STAPLED;
+            if (!rd_ok(&e))
+                rd_invalid(exts, "crt.ext.status_request");
+        }
+    }
+}
+
 /* RFC 5246 §7.4.2 / RFC 8446 §4.4.2. */
 static void
 tls_certificate(struct flow_ctx *ctx, struct tls_state *st, enum dir d, struct rd *r)
@@ -375,8 +426,13 @@ tls_certificate(struct flow_ctx *ctx, struct tls_state *st, enum dir d, struct r
         else if (fctx_cert(ctx, d, idx, der, n) == FCTX_CERT_LOST)
             lost = true;
         idx++;
-        if (st->tls13)
-            rd_skip(&list, rd_be16(&list, "crt.ext_len"), "crt.extensions");
+        if (st->tls13) {
+            struct rd exts = rd_sub(&list, rd_be16(&list, "crt.ext_len"), "crt.extensions");
+            if (d == DIR_TO_CLIENT && idx == 1)
+                tls13_leaf_extensions(t, &exts);
+            if (!rd_ok(&exts))
+                rd_invalid(&list, "crt.extensions");
+        }
     }
     if (!rd_ok(&list))
         rd_invalid(r, "crt.list");
@@ -433,6 +489,12 @@ tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
         }
         tls_certificate(ctx, st, d, &r);
         break;
+    case TLS_HS_CERTIFICATE_STATUS:
+        /* RFC 6066 §8: right after the server's Certificate (TLS 1.3 has
+         * no such message: the CertificateEntry carries it) */
+        if (d == DIR_TO_CLIENT && !st->tls13)
+            t->ocsp_stapled = tls_cert_status(&r) ? TLS_OCSP_STAPLED : TLS_OCSP_NONE;
+        break;
     case TLS_HS_CERTIFICATE_REQUEST:
         if (d == DIR_TO_CLIENT) {
             t->client_certificate_requested = true;
@@ -447,6 +509,14 @@ tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
     default:
         break;
     }
+    /* The server's flight went past its Certificate without a
+     * CertificateStatus (RFC 6066 §8: it would have come next): none
+     * stapled. Not known when its Certificate was not taken. */
+    if (d == DIR_TO_CLIENT && !st->tls13 && t->ocsp_stapled == TLS_OCSP_UNSEEN &&
+        st->dir[DIR_TO_CLIENT].crt_taken &&
+        (type == TLS_HS_SERVER_KEY_EXCHANGE || type == TLS_HS_CERTIFICATE_REQUEST ||
+         type == TLS_HS_SERVER_HELLO_DONE))
+        t->ocsp_stapled = TLS_OCSP_NONE;
     if (!rd_ok(&r))
         tls_malformed(ctx, &r, tls_hs_type_str(type));
 }

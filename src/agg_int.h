@@ -168,6 +168,8 @@ struct agg_server {
     struct agg_reject *rejects; /* AGG_REJECTS_MAX, made at the first rejected client */
     uint32_t versions[5];       /* SSLv3, TLS 1.0 .. 1.3 */
     uint32_t rejects_dropped;   /* sessions of further (sent, alert) pairs */
+    uint32_t ocsp_asked;        /* sessions with status_request and the flight seen */
+    uint32_t ocsp_stapled;      /* of them, those the server stapled OCSP in */
     /* Made when the flag is first raised on the server (most servers
      * raise a few): read through agg_flagstat(). With chains and peers
      * grown as they come, a server costs ~4 KB plus what it uses (0.5 KB a
@@ -176,6 +178,18 @@ struct agg_server {
      * servers fit the memcap. */
     struct agg_flagstat *flags[AF_COUNT];
 };
+
+/* OCSP stapling on a server (the terminal report): a session whose client
+ * asked for it (status_request, RFC 6066 §8) and whose server certificate
+ * flight was seen, and whether the server stapled a response. */
+static inline void
+agg_ocsp_note(struct agg_server *s, const struct tls_facts *t)
+{
+    if (t->status_request && t->ocsp_stapled != TLS_OCSP_UNSEEN) {
+        s->ocsp_asked++;
+        s->ocsp_stapled += t->ocsp_stapled == TLS_OCSP_STAPLED;
+    }
+}
 
 /* The flag's statistics on the server: all zero when it was never raised. */
 const struct agg_flagstat *agg_flagstat(const struct agg_server *s, int flag);

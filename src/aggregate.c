@@ -488,6 +488,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         s->tls_sessions++;
         if (t->version >= 0x0300 && t->version <= 0x0304)
             s->versions[t->version - 0x0300]++;
+        agg_ocsp_note(s, t);
         if (t->n_server_chain > 0) {
             chain = agg_chain(s, t);
             if (chain != UINT32_MAX) {

@@ -95,6 +95,22 @@ report_cert_json(struct json *j, const char *key, uint32_t cert_id)
     rc_cache[slot].id = cert_id;
 }
 
+/* One kind of the certificate's URLs as an array (empty when none), and
+ * "<key>_truncated": true when some were left out (x509.h bounds). */
+static void
+report_cert_urls(struct json *j, const struct x509_info *x, enum x509_url_kind kind,
+                 const char *key, const char *cut_key)
+{
+    unsigned n;
+    char *const *u = x509_urls(x, kind, &n);
+    json_arr_begin(j, key);
+    for (unsigned i = 0; i < n; i++)
+        json_str(j, NULL, u[i]);
+    json_arr_end(j);
+    if (x->urls_truncated & (1u << kind))
+        json_bool(j, cut_key, true);
+}
+
 static void
 report_cert_render(struct json *j, const char *key, uint32_t cert_id)
 {
@@ -148,6 +164,9 @@ report_cert_render(struct json *j, const char *key, uint32_t cert_id)
     json_str(j, "sig_alg", x->sig_alg);
     json_bool(j, "self_signed", x->self_signed);
     json_bool(j, "is_ca", x->is_ca);
+    report_cert_urls(j, x, X509_URL_CRL, "crl_urls", "crl_urls_truncated");
+    report_cert_urls(j, x, X509_URL_OCSP, "ocsp_urls", "ocsp_urls_truncated");
+    report_cert_urls(j, x, X509_URL_CA_ISSUERS, "ca_issuers_urls", "ca_issuers_urls_truncated");
     json_str(j, "exchange_thumbprint", h1u);
     char xn[2 * 4100 + 8]; /* <I>issuer<S>subject: each at most x509_winname's 4 099 bytes */
     if (x509_exchange_cert_name(x, xn, sizeof(xn)) == 0)

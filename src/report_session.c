@@ -312,6 +312,10 @@ rs_tls(struct json *j, const struct tls_facts *t)
     rs_fstr(j, "sni", &t->sni);
     rs_fstr(j, "alpn", &t->alpn);
     json_bool(j, "status_request", t->status_request);
+    if (t->ocsp_stapled == TLS_OCSP_UNSEEN)
+        json_null(j, "ocsp_stapled");
+    else
+        json_bool(j, "ocsp_stapled", t->ocsp_stapled == TLS_OCSP_STAPLED);
     json_bool(j, "hello_retry", t->hello_retry);
     json_str(j, "handshake", rs_outcome(t->handshake));
     json_bool(j, "resumed", t->resumed);

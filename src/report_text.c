@@ -106,6 +106,70 @@ rt_cert_times(FILE *f, const char *indent, const struct cert_entry *e)
     fprintf(f, "%sthumbprint %s (SHA-1)\n", indent, sha1);
 }
 
+/* The URLs of one kind after its label, each after a space, "(more left
+ * out)" when some were (x509.h bounds); false, and nothing written, when
+ * it has none. Escaped when read (x509.c): printable. */
+static bool
+rt_urls(FILE *f, const struct x509_info *x, enum x509_url_kind kind, const char *label)
+{
+    unsigned n;
+    char *const *u = x509_urls(x, kind, &n);
+    bool cut = (x->urls_truncated & (1u << kind)) != 0;
+    if (n == 0 && !cut)
+        return false;
+    fprintf(f, "%s", label);
+    for (unsigned i = 0; i < n; i++) {
+        fputc(' ', f);
+        rt_text(f, u[i]);
+    }
+    if (cut)
+        fprintf(f, " (more left out)");
+    return true;
+}
+
+/* Where a client checks the certificate's revocation: its CRL Distribution
+ * Points and OCSP responder (Authority Information Access). A client that
+ * checks revocation, as SChannel does for Exchange, fails when it cannot
+ * reach them ("revocation checks failing offline") or when the certificate
+ * names none. A self-signed certificate naming none gets no line: a root
+ * is not checked. */
+static void
+rt_revocation(FILE *f, const char *indent, const struct x509_info *x, bool leaf)
+{
+    unsigned nc, no;
+    x509_urls(x, X509_URL_CRL, &nc);
+    x509_urls(x, X509_URL_OCSP, &no);
+    bool any = nc || no || (x->urls_truncated & (1u << X509_URL_CRL | 1u << X509_URL_OCSP));
+    if (!any && x->self_signed)
+        return;
+    fprintf(f, "%srevocation ", indent);
+    if (!any) {
+        fprintf(f, "none given%s\n", leaf ? ": SChannel's revocation check cannot succeed" : "");
+        return;
+    }
+    bool crl = rt_urls(f, x, X509_URL_CRL, "CRL");
+    rt_urls(f, x, X509_URL_OCSP, crl ? "; OCSP" : "OCSP");
+    fputc('\n', f);
+}
+
+/* For a chain whose issuer is missing (missing_intermediate), where the
+ * top certificate sent says its issuer's certificate is published
+ * (caIssuers, RFC 5280 §4.2.2.1): a client that fetches it (Windows does)
+ * completes the chain, OpenSSL-based ones do not. */
+static void
+rt_issuer_url(FILE *f, const struct agg_server *s, uint32_t c)
+{
+    const struct agg_chain *ch = &s->chains[c];
+    const struct agg_set *m = &agg_flagstat(s, AF_MISSING_INTERMEDIATE)->chains;
+    bool missing = false;
+    for (unsigned i = 0; i < m->n; i++)
+        missing |= m->v[i] == c;
+    const struct cert_entry *top = ch->n ? certcache_get(ch->ids[ch->n - 1]) : NULL;
+    if (!missing || !top || top->info.parse_error)
+        return;
+    rt_urls(f, &top->info, X509_URL_CA_ISSUERS, "; its issuer's certificate is at");
+}
+
 static void
 rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
 {
@@ -130,12 +194,14 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
         fprintf(f, "    sha256     %s\n", sha256);
         if (e->info.exchange_name)
             fprintf(f, "    exchange   %s\n", e->info.exchange_name);
+        rt_revocation(f, "    ", &e->info, true);
     } else {
         fprintf(f, "    %s\n", e ? e->info.parse_error : "not cached");
     }
     fprintf(f, "    chain      %u certificate%s sent", ch->n, ch->n == 1 ? "" : "s");
     if (ch->verdict[0] && strcmp(ch->verdict, "Valid") != 0)
         fprintf(f, "; %s", ch->verify_text);
+    rt_issuer_url(f, s, c);
     fprintf(f, "\n");
     for (unsigned i = 1; i < ch->n; i++) {
         const struct cert_entry *x = certcache_get(ch->ids[i]);
@@ -143,6 +209,7 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
             fprintf(f, "      [%u] %s\n          issuer     %s\n", i, x->info.subject,
                     x->info.issuer);
             rt_cert_times(f, "          ", x);
+            rt_revocation(f, "          ", &x->info, false);
         } else {
             fprintf(f, "      [%u] %s\n", i, x ? x->info.parse_error : "not cached");
         }
@@ -219,6 +286,11 @@ rt_server(FILE *f, const struct agg_server *s)
         rt_cert(f, s, c);
     if (s->chains_dropped)
         fprintf(f, "  (%u sessions with further certificates not itemised)\n", s->chains_dropped);
+    if (s->ocsp_asked) /* the client's status_request; Windows clients send it */
+        fprintf(
+            f,
+            "  OCSP stapled in %u of %u handshake%s whose client asked for it (status_request)\n",
+            s->ocsp_stapled, s->ocsp_asked, s->ocsp_asked == 1 ? "" : "s");
     for (unsigned i = 0; i < s->n_alerts; i++) {
         const struct agg_alert *a = &s->alerts[i];
         const char *nm = a->code >= 0 ? tls_alert_str(a->code) : NULL;

@@ -266,6 +266,94 @@ x509_sans(X509 *x, struct x509_info *o)
     GENERAL_NAMES_free(gens);
 }
 
+/* One general name of an extension that points somewhere: kept when it is a
+ * URI (other forms, a directoryName for one, are not URLs), unless its kind
+ * has X509_URLS_MAX already or it is longer than X509_URL_LEN_MAX. */
+static void
+x509_url_add(struct x509_info *o, char *found[][X509_URLS_MAX], enum x509_url_kind k,
+             const GENERAL_NAME *g)
+{
+    if (g == NULL || g->type != GEN_URI)
+        return;
+    int len = ASN1_STRING_length(g->d.uniformResourceIdentifier);
+    if (len <= 0)
+        return;
+    char *v = NULL;
+    if (o->n_urls[k] < X509_URLS_MAX && len <= X509_URL_LEN_MAX)
+        v = x509_escape(ASN1_STRING_get0_data(g->d.uniformResourceIdentifier), (size_t)len);
+    if (v == NULL) {
+        o->urls_truncated |= (uint8_t)(1u << k);
+        return;
+    }
+    found[k][o->n_urls[k]++] = v;
+}
+
+/* CRL Distribution Points (RFC 5280 §4.2.1.13: the fullName URIs of each
+ * point, in order) and Authority Information Access (§4.2.2.1: id-ad-ocsp
+ * and id-ad-caIssuers). Only these two extensions are decoded. */
+static void
+x509_urls_fill(X509 *x, struct x509_info *o)
+{
+    char *found[X509_URL_KINDS][X509_URLS_MAX];
+    CRL_DIST_POINTS *dps = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
+    for (int i = 0; i < sk_DIST_POINT_num(dps); i++) {
+        const DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
+        if (dp == NULL || dp->distpoint == NULL || dp->distpoint->type != 0)
+            continue; /* a name relative to the issuer's is no URL */
+        const GENERAL_NAMES *names = dp->distpoint->name.fullname;
+        for (int k = 0; k < sk_GENERAL_NAME_num(names); k++)
+            x509_url_add(o, found, X509_URL_CRL, sk_GENERAL_NAME_value(names, k));
+    }
+    CRL_DIST_POINTS_free(dps);
+    AUTHORITY_INFO_ACCESS *aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL);
+    for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
+        const ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+        int nid = ad ? OBJ_obj2nid(ad->method) : NID_undef;
+        if (nid == NID_ad_OCSP || nid == NID_ad_ca_issuers)
+            x509_url_add(o, found, nid == NID_ad_OCSP ? X509_URL_OCSP : X509_URL_CA_ISSUERS,
+                         ad->location);
+    }
+    AUTHORITY_INFO_ACCESS_free(aia);
+    /* one block kept per certificate: the pointers, then the strings */
+    size_t total = 0, bytes = 0;
+    for (int k = 0; k < X509_URL_KINDS; k++)
+        for (unsigned i = 0; i < o->n_urls[k]; i++, total++)
+            bytes += strlen(found[k][i]) + 1;
+    if (total == 0)
+        return;
+    o->urls = malloc(total * sizeof(*o->urls) + bytes);
+    char *at = o->urls ? (char *)(o->urls + total) : NULL;
+    for (unsigned k = 0, j = 0; k < X509_URL_KINDS; k++)
+        for (unsigned i = 0; i < o->n_urls[k]; i++, j++) {
+            if (at) {
+                size_t n = strlen(found[k][i]) + 1;
+                memcpy(at, found[k][i], n);
+                o->urls[j] = at;
+                at += n;
+            }
+            free(found[k][i]);
+        }
+    if (o->urls == NULL) { /* out of memory: none kept, each kind said to be cut */
+        for (int k = 0; k < X509_URL_KINDS; k++)
+            if (o->n_urls[k])
+                o->urls_truncated |= (uint8_t)(1u << k);
+        memset(o->n_urls, 0, sizeof(o->n_urls));
+    }
+}
+
+char *const *
+x509_urls(const struct x509_info *info, enum x509_url_kind kind, unsigned *n)
+{
+    *n = 0;
+    if (info->urls == NULL || (unsigned)kind >= X509_URL_KINDS)
+        return NULL;
+    unsigned at = 0;
+    for (unsigned k = 0; k < (unsigned)kind; k++)
+        at += info->n_urls[k];
+    *n = info->n_urls[kind];
+    return info->urls + at;
+}
+
 static char *
 x509_cn(X509 *x)
 {
@@ -330,6 +418,7 @@ x509_fill(struct x509_st *xp, struct x509_info *o)
     o->path_len = pl < 0 ? -1 : (int)pl;
     o->has_name_constraints = X509_get_ext_by_NID(x, NID_name_constraints, -1) >= 0;
     x509_sans(x, o);
+    x509_urls_fill(x, o);
     return 0;
 }
 
@@ -363,6 +452,7 @@ x509_info_free(struct x509_info *info)
     for (unsigned i = 0; info->san != NULL && i < info->n_san && i < X509_SAN_MAX; i++)
         free(info->san[i].value);
     free(info->san);
+    free(info->urls); /* the strings are in the same block */
     const char *err = info->parse_error;
     memset(info, 0, sizeof(*info));
     info->parse_error = err;

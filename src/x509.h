@@ -9,6 +9,15 @@
 
 #define X509_SAN_MAX 64
 
+/* Where a client checks revocation and fetches a missing issuer: the URI
+ * names of CRL Distribution Points (RFC 5280 §4.2.1.13) and the id-ad-ocsp
+ * and id-ad-caIssuers URIs of Authority Information Access (§4.2.2.1). At
+ * most X509_URLS_MAX of each kind are kept, each at most X509_URL_LEN_MAX
+ * bytes; the others are left out (x509_info.urls_truncated). */
+#define X509_URLS_MAX    4
+#define X509_URL_LEN_MAX 256
+enum x509_url_kind { X509_URL_CRL, X509_URL_OCSP, X509_URL_CA_ISSUERS, X509_URL_KINDS };
+
 struct x509_san {
     char type;   /* 'D' DNS, 'I' IP, 'E' email, 'U' URI */
     char *value; /* printable, escaped (never cut at a NUL): "\x00" for odd bytes */
@@ -35,6 +44,13 @@ struct x509_info {
     unsigned n_san;
     bool san_truncated;
     struct x509_san *san; /* n_san entries (malloc), at most X509_SAN_MAX */
+    /* The URLs of every kind in one malloc'd block (NULL when none): the
+     * pointers to the CRL ones, then OCSP, then caIssuers, in the order of
+     * the extensions, then the strings; escaped as SAN values are. Read
+     * through x509_urls(). */
+    char **urls;
+    uint8_t n_urls[X509_URL_KINDS];
+    uint8_t urls_truncated; /* bit (1 << kind): a URL of that kind left out */
 };
 
 /* Parses der (len bytes). Fills out (always: on failure parse_error is set and
@@ -42,6 +58,9 @@ struct x509_info {
  * frees with x509_info_free(). */
 int x509_extract(const uint8_t *der, size_t len, struct x509_info *out);
 void x509_info_free(struct x509_info *info);
+
+/* The URLs of one kind (x509_url_kind): *n of them (0 when none). */
+char *const *x509_urls(const struct x509_info *info, enum x509_url_kind kind, unsigned *n);
 
 /* The same from an already decoded certificate (OpenSSL X509 *); the
  * certificate cache decodes once and keeps the object for verification. */

@@ -5,7 +5,8 @@
  * cap paths reachable. Every certificate id in the facts must resolve in the
  * cache, and memory must be back to zero after the flow is freed. The key
  * logs of the bundled TLS 1.3 captures are loaded, so the seeds made from
- * those captures reach the handshake decryption (tls_dec.c). */
+ * those captures reach the handshake decryption (tls_dec.c) and, for
+ * ocsp-stapling's, the status_request of a TLS 1.3 CertificateEntry. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -27,6 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char err[256];
         keylog_load(SRCDIR "/pcaps/smtp-starttls-tls13.keylog", err, sizeof(err));
         keylog_load(SRCDIR "/pcaps/diag/tls13-keylog.keylog", err, sizeof(err));
+        keylog_load(SRCDIR "/pcaps/diag/ocsp-stapling.keylog", err, sizeof(err));
         keys_loaded = true;
     }
     config_defaults(&cfg);

@@ -1,7 +1,8 @@
 /* \summary: fuzz target for certificate handling: x509_extract on raw DER,
  * the certificate cache (hash, parse once), the Exchange name, the RFC 6125
- * name check and chain verification on an empty trust store, and the JSON
- * writer's UTF-8 strings. The input is
+ * name check and chain verification on an empty trust store, the
+ * revocation and issuer URLs (bounded, printable), and the JSON writer's
+ * UTF-8 strings. The input is
  * also split in two at its first byte's value to make a two-certificate
  * chain. */
 #include <openssl/x509.h>
@@ -52,6 +53,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     x509_extract(data, size, &info);
     char ex[512];
     x509_exchange_cert_name(&info, ex, sizeof(ex));
+    /* the revocation and issuer URLs: bounded, and printable (escaped) */
+    for (int k = 0; k < X509_URL_KINDS; k++) {
+        unsigned nu;
+        char *const *u = x509_urls(&info, (enum x509_url_kind)k, &nu);
+        if (nu > X509_URLS_MAX)
+            abort();
+        for (unsigned i = 0; i < nu; i++)
+            for (const char *c = u[i]; *c != '\0'; c++)
+                if (*c < 0x20 || *c == 0x7f || c - u[i] >= 4 * X509_URL_LEN_MAX)
+                    abort();
+    }
     x509_info_free(&info);
     fuzz_x509_json(ex, data, size);
 

@@ -59,6 +59,17 @@ check wsnotes__smtp-ssl.pcapng "($starttls | length) == 1 and ($starttls[0].tls.
 # dated 2015, the packet counted as a time stamp outlier (engine_clock).
 check wsnotes__smtp-ssl.pcapng '([.[] | select(.event=="session")] | length == 1 and (.[0].ts | startswith("2015-")) and (.[0].ts_end | startswith("2015-"))) and (.[-1].flows == 1 and .[-1].timestamp_outliers == 1)' "one connection dated 2015 despite a SYN-ACK stamped 2063"
 check suricata__smtp-startssl.pcap "($starttls | length) == 1 and ($starttls[0].tls.version == \"TLSv1.3\") and ($starttls[0].tls.certificates == \"encrypted\") and ($starttls[0].diagnosis.certificates_not_visible)" "STARTTLS into TLS 1.3: certificates encrypted, never 'none'"
+# Where each certificate of Google's chain says its revocation is checked
+# and its issuer fetched (CRL Distribution Points, Authority Information
+# Access), as tshark -V shows them; the client did not ask for OCSP
+# stapling, and none came (no CertificateStatus).
+urls='[["http://pki.google.com/GIAG2.crl"],["http://clients1.google.com/ocsp"],["http://pki.google.com/GIAG2.crt"]],
+  [["http://crl.geotrust.com/crls/gtglobal.crl"],["http://gtglobal-ocsp.geotrust.com"],[]],
+  [["http://crl.geotrust.com/crls/secureca.crl"],[],[]]'
+check zeek__smtp-starttls.pcap "($starttls[0].tls) as \$t | (\$t.server_chain | map([.crl_urls, .ocsp_urls, .ca_issuers_urls])) == [$urls] and \$t.status_request == false and \$t.ocsp_stapled == false" "CRL, OCSP and caIssuers URLs of the chain; no OCSP staple"
+# Clients that asked for OCSP stapling (status_request) from servers that
+# sent none (tshark: no CertificateStatus, handshake type 22).
+check ndpi__http_ipv6.pcap '[.[] | select(.event=="session" and .tls.certificates == "visible") | .tls] | length == 6 and all(.status_request and .ocsp_stapled == false)' "status_request asked, no OCSP staple"
 # Plain SMTP without TLS.
 check ndpi__smtp.pcap '[.[] | select(.event=="session" and .smtp.seen)] | length >= 1 and all(.smtp.starttls_command == false)' "plain SMTP session"
 # Other protocols' STARTTLS are not SMTP.

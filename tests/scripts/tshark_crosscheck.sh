@@ -3,8 +3,11 @@
 # capture in ../shared/pcaps/, the SHA-256 chain of each TLS connection that
 # smtptap reports equals what tshark extracts from the same capture, in both
 # directions (server chains and client chains), and no connection is missing
-# on either side. A capture with a key log beside it (X.keylog for X.pcap) is
-# read by both with that key log, so TLS 1.3 certificates are compared too.
+# on either side; and the connections whose server stapled an OCSP response
+# (tls.ocsp_stapled; tshark: an OCSP response in a CertificateStatus or in a
+# TLS 1.3 CertificateEntry). A capture with a key log beside it (X.keylog for
+# X.pcap) is read by both with that key log, so TLS 1.3 certificates are
+# compared too.
 # Skips (77) when tshark or jq is not installed.
 # Usage: tshark_crosscheck.sh SMTPTAP
 set -u
@@ -41,7 +44,8 @@ for f in $(sh tests/tools/captures.sh all); do
          (.client.ip + "." + (.client.port|tostring)) as $c |
          (.server.ip + "." + (.server.port|tostring)) as $s |
          ( (if (.tls.server_chain|length) > 0 then "\($c)|\($s)|server|" + (.tls.server_chain|map(.sha256)|join(",")) else empty end),
-           (if (.tls.client_chain|length) > 0 then "\($c)|\($s)|client|" + (.tls.client_chain|map(.sha256)|join(",")) else empty end) )' \
+           (if (.tls.client_chain|length) > 0 then "\($c)|\($s)|client|" + (.tls.client_chain|map(.sha256)|join(",")) else empty end),
+           (if .tls.ocsp_stapled == true then "\($c)|\($s)|ocsp" else empty end) )' \
     "$tmp/out.json" | sort > "$tmp/ours"
   # Connections of other protocols that upgrade to TLS (IMAP, POP3, FTP,
   # XMPP STARTTLS) are out of smtptap's scope: leave them out of tshark's side
@@ -78,6 +82,14 @@ for f in $(sh tests/tools/captures.sh all); do
       echo "$src|$dst|client|$chain"
     fi >> "$tmp/theirs"
   done < "$tmp/ts.raw"
+  # the OCSP responses a server stapled, one line per connection (the
+  # sender is the server)
+  # shellcheck disable=SC2086
+  tshark -n -r "$f" $dargs $targ -Y 'tls.handshake.ocsp_response_len > 0' -T fields -E separator='|' \
+    -e tcp.stream -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport 2>/dev/null |
+    while IFS='|' read -r stream s4 s6 sp d4 d6 dp; do
+      grep -qx "$stream" "$tmp/other" || echo "${d4:-$d6}.$dp|${s4:-$s6}.$sp|ocsp"
+    done >> "$tmp/theirs"
   sort -u "$tmp/theirs" -o "$tmp/theirs"
   sort -u "$tmp/ours" -o "$tmp/ours"
   if diff "$tmp/theirs" "$tmp/ours" > "$tmp/diff"; then

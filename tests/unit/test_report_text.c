@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/x509v3.h>
 
 #include "aggregate.h"
 #include "certcache.h"
@@ -219,8 +220,44 @@ test_chain_thumbprints(void **state)
     has(text, "      [1] C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA\n"
               "          issuer     C=DE,O=smtptap Tests,CN=smtptap Test Root CA\n"
               "          valid      2020-01-01T00:00:00Z .. 2039-01-01T00:00:00Z   serial 1001\n");
-    snprintf(want, sizeof(want), "          thumbprint %s (SHA-1)\n    peers ", sha1);
+    snprintf(want, sizeof(want),
+             "          thumbprint %s (SHA-1)\n          revocation none given\n    peers ", sha1);
     has(text, want);
+    has(text, "    revocation none given: SChannel's revocation check cannot succeed\n    chain ");
+    assert_null(strstr(text, "OCSP stapled")); /* no client asked */
+    free(text);
+}
+
+/* Where the leaf's revocation is checked (its CRL Distribution Points, in
+ * order, and its OCSP responder), whether the server stapled OCSP when the
+ * client asked (status_request), and, its issuer being neither sent nor
+ * trusted (missing_intermediate), where that issuer's certificate is
+ * published (caIssuers). */
+static void
+test_revocation_lines(void **state)
+{
+    (void)state;
+    uint32_t leaf = add("revurls");
+    static struct session_facts f;
+    uint8_t sni[] = "rev.example.com";
+    tu_chain_facts(&f, &leaf, 1, sni);
+    f.tls.status_request = true;
+    f.tls.ocsp_stapled = TLS_OCSP_STAPLED;
+    feed(&f, 1, 10, 25);
+    f.tls.ocsp_stapled = TLS_OCSP_NONE;
+    feed(&f, 2, 10, 25);
+    feed(&f, 3, 11, 25);
+    f.tls.ocsp_stapled = TLS_OCSP_UNSEEN; /* the flight not seen: not counted */
+    feed(&f, 4, 11, 25);
+    f.tls.status_request = false; /* not asked: not counted */
+    f.tls.ocsp_stapled = TLS_OCSP_NONE;
+    feed(&f, 5, 11, 25);
+    char *text = report_text();
+    has(text, "\n    revocation CRL http://crl.example.com/inter.crl "
+              "ldap://dc1.corp.example.com/CN=Test%20CA?certificateRevocationList?base "
+              "http://crl2.example.com/inter.crl; OCSP http://ocsp.example.com/\n");
+    has(text, "; its issuer's certificate is at http://pki.example.com/inter.crt\n");
+    has(text, "\n  OCSP stapled in 1 of 3 handshakes whose client asked for it (status_request)\n");
     free(text);
 }
 
@@ -228,6 +265,49 @@ test_chain_thumbprints(void **state)
  * SubjectMismatch (case 3: Exchange Online's NDR says SubjectMismatch): the
  * report shows every status that applies, the first one being the
  * exchange_status, in the certificate line and where a summary quotes it. */
+/* A certificate whose CRL distribution points name more URLs than are
+ * kept and whose only OCSP URL is too long: both said to be cut, each
+ * after its label. */
+static void
+test_revocation_cut(void **state)
+{
+    (void)state;
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    assert_non_null(k);
+    X509 *x = tu_make_cert("cut.example.com", "Cut CA", k, false, "digitalSignature",
+                           (time_t)T2025 - 86400, (time_t)T2025 + 86400, NULL);
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(
+        NULL, NULL, NID_crl_distribution_points,
+        "URI:http://a/1.crl,URI:http://b/2.crl,URI:http://c/3.crl,URI:http://d/4.crl,"
+        "URI:http://e/5.crl");
+    assert_non_null(e);
+    assert_int_equal(X509_add_ext(x, e, -1), 1);
+    X509_EXTENSION_free(e);
+    char aia[400] = "OCSP;URI:http://ocsp.example/";
+    memset(aia + strlen(aia), 'x', 300);
+    e = X509V3_EXT_conf_nid(NULL, NULL, NID_info_access, aia);
+    assert_non_null(e);
+    assert_int_equal(X509_add_ext(x, e, -1), 1);
+    X509_EXTENSION_free(e);
+    assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+    uint8_t *der = NULL;
+    int len = i2d_X509(x, &der);
+    assert_true(len > 0);
+    uint32_t leaf = certcache_add(der, (size_t)len);
+    assert_true(leaf > 0);
+    OPENSSL_free(der);
+    X509_free(x);
+    EVP_PKEY_free(k);
+    static struct session_facts f;
+    uint8_t sni[] = "cut.example.com";
+    tu_chain_facts(&f, &leaf, 1, sni);
+    feed(&f, 1, 10, 25);
+    char *text = report_text();
+    has(text, "\n    revocation CRL http://a/1.crl http://b/2.crl http://c/3.crl http://d/4.crl "
+              "(more left out); OCSP (more left out)\n");
+    free(text);
+}
+
 static void
 test_every_status(void **state)
 {
@@ -460,6 +540,8 @@ main(void)
         cmocka_unit_test(test_names_escaped),
         cmocka_unit_test_setup_teardown(test_alert_level_and_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chain_thumbprints, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revocation_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revocation_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_but_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, setup, teardown),

@@ -15,13 +15,13 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <openssl/evp.h>
 
 #include "certcache.h"
 #include "keylog.h"
 #include "tls_dec.h"
 #include "tu_file.h"
 #include "tu_tls.h"
+#include "tu_tls13.h"
 
 static int
 teardown(void **state)
@@ -145,84 +145,6 @@ test_hrr_client_alert(void **state)
 
 /* ---- the key log ---- */
 
-#define SECRET_C "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
-#define SECRET_S "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
-
-static void
-hexbytes(const char *hex, uint8_t *out, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-}
-
-/* The record keys of one direction from its handshake traffic secret, as
- * the key log gives it (RFC 8446 §7.3). */
-static void
-keys(struct tls_dec *k, const char *secret_hex)
-{
-    uint8_t secret[32];
-    hexbytes(secret_hex, secret, sizeof(secret));
-    assert_int_equal(tls_dec_init(k, 0x1301, secret, sizeof(secret)), 0);
-}
-
-/* One TLSCiphertext record (RFC 8446 §5.2) holding `content` of type
- * `inner`, sealed with AES-128-GCM under k (nonce: IV XOR the sequence
- * number; additional data: the record header). */
-static void
-seal(struct buf *out, struct tls_dec *k, unsigned inner, const struct buf *content)
-{
-    static uint8_t pt[4096], ct[4096];
-    assert_true(content->n + 1 <= sizeof(pt));
-    memcpy(pt, content->b, content->n);
-    pt[content->n] = (uint8_t)inner;
-    int n = (int)content->n + 1, l = 0, l2 = 0;
-    const uint8_t hdr[5] = {23, 3, 3, (uint8_t)((n + 16) >> 8), (uint8_t)(n + 16)};
-    uint8_t nonce[12], tag[16];
-    memcpy(nonce, k->iv, 12);
-    for (int i = 0; i < 8; i++)
-        nonce[11 - i] ^= (uint8_t)(k->seq >> (8 * i));
-    k->seq++;
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-    assert_non_null(c);
-    assert_int_equal(EVP_EncryptInit_ex(c, k->cipher, NULL, NULL, NULL), 1);
-    assert_int_equal(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL), 1);
-    assert_int_equal(EVP_EncryptInit_ex(c, NULL, NULL, k->key, nonce), 1);
-    assert_int_equal(EVP_EncryptUpdate(c, NULL, &l, hdr, 5), 1);
-    assert_int_equal(EVP_EncryptUpdate(c, ct, &l, pt, n), 1);
-    assert_int_equal(EVP_EncryptFinal_ex(c, ct + l, &l2), 1);
-    assert_int_equal(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, tag), 1);
-    EVP_CIPHER_CTX_free(c);
-    put(out, hdr, 5);
-    put(out, ct, (size_t)n);
-    put(out, tag, 16);
-}
-
-/* A TLS 1.3 Certificate message (RFC 8446 §4.4.2: empty context, each
- * entry with its empty extensions) of the named fixtures. */
-static void
-certificate13(struct buf *out, const char *const *names, unsigned n)
-{
-    static struct buf b;
-    b.n = 0;
-    u8(&b, 0); /* certificate_request_context: empty */
-    certificate_list(&b, names, n, true);
-    hs(out, 11, &b);
-}
-
-/* A Finished message (RFC 8446 §4.4.4) with 32 bytes of verify data. */
-static void
-finished(struct buf *out)
-{
-    static struct buf b;
-    b.n = 0;
-    for (unsigned i = 0; i < 32; i++)
-        u8(&b, i * 5 + 1);
-    hs(out, 20, &b);
-}
-
 /* With the key log, the handshake after a HelloRetryRequest and both
  * compatibility CCSs is decrypted: the key log is indexed by the
  * ClientHello.random, which the second ClientHello repeats (RFC 8446
@@ -235,29 +157,22 @@ test_hrr_keylog(void **state)
 {
     (void)state;
     static const char *const chain2[] = {"leaf", "inter"};
-    char rnd[65];
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(rnd + 2 * i, 3, "%02x", 0x20 + i);
-    char line[256];
-    snprintf(line, sizeof(line), "CLIENT_HANDSHAKE_TRAFFIC_SECRET %s %s", rnd, SECRET_C);
-    assert_int_equal(keylog_add_line(line), 1);
-    snprintf(line, sizeof(line), "SERVER_HANDSHAKE_TRAFFIC_SECRET %s %s", rnd, SECRET_S);
-    assert_int_equal(keylog_add_line(line), 1);
+    tls13_keylog(0x20);
     struct tls_dec ck, sk;
-    keys(&ck, SECRET_C);
-    keys(&sk, SECRET_S);
+    tls13_keys(&ck, TU_SECRET_C);
+    tls13_keys(&sk, TU_SECRET_S);
     struct script s;
     struct buf *sv = retry_start(&s, true, true);
     static struct buf m, ee;
     m.n = ee.n = 0;
     u16(&ee, 0);
     hs(&m, 8, &ee); /* EncryptedExtensions, none */
-    certificate13(&m, chain2, 2);
-    seal(sv, &sk, 22, &m);
+    tls13_certificate(&m, chain2, 2, NULL);
+    tls13_seal(sv, &sk, 22, &m);
     m.n = 0;
-    finished(&m);
-    seal(sv, &sk, 22, &m);
-    seal(next(&s, DIR_TO_SERVER), &ck, 22, &m);
+    tls13_finished(&m);
+    tls13_seal(sv, &sk, 22, &m);
+    tls13_seal(next(&s, DIR_TO_SERVER), &ck, 22, &m);
     struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
     const struct tls_facts *t = tf(ctx);
     assert_true(t->hello_retry);
@@ -266,6 +181,7 @@ test_hrr_keylog(void **state)
     assert_int_equal(t->certificates, TLS_CERTS_VISIBLE);
     assert_int_equal(t->n_server_chain, 2);
     assert_string_equal(certcache_get(t->server_chain[0])->info.subject_cn, "mail.example.com");
+    assert_int_equal(t->ocsp_stapled, TLS_OCSP_NONE); /* seen: no status_request in the entry */
     assert_int_equal(t->handshake, TLS_HS_COMPLETE);
     tu_fstr_is(&t->hs_history, "C:CH S:SH S:CCS C:CCS C:CH S:SH S:EE S:CRT S:FIN C:FIN");
     fctx_destroy(ctx);

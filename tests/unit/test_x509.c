@@ -10,11 +10,15 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "certcache.h"
 #include "mem.h"
+#include "report_cert.h"
 #include "tu_file.h"
+#include "tu_json.h"
 #include "x509.h"
 #include "x509_winname.h"
 
@@ -514,6 +518,189 @@ test_cache_leaves_room_for_flows(void **state)
     free(y);
 }
 
+/* The URLs of one kind, joined by spaces ("" when none). */
+static const char *
+urls_str(const struct x509_info *in, enum x509_url_kind kind)
+{
+    static char out[2048];
+    unsigned n;
+    char *const *u = x509_urls(in, kind, &n);
+    size_t k = 0;
+    out[0] = '\0';
+    for (unsigned i = 0; i < n; i++)
+        k += (size_t)snprintf(out + k, sizeof(out) - k, "%s%s", i ? " " : "", u[i]);
+    return out;
+}
+
+/* RFC 5280 §4.2.1.13, §4.2.2.1: the URIs of every CRL distribution point in
+ * order, the OCSP and caIssuers ones of AIA told apart whatever their order
+ * (revurls.der: caIssuers comes first). A certificate without either
+ * extension has none. */
+static void
+test_revocation_urls(void **state)
+{
+    (void)state;
+    struct x509_info in;
+    parse(CERT("revurls.der"), &in, 0);
+    assert_int_equal(in.n_urls[X509_URL_CRL], 3);
+    assert_string_equal(urls_str(&in, X509_URL_CRL),
+                        "http://crl.example.com/inter.crl "
+                        "ldap://dc1.corp.example.com/CN=Test%20CA?certificateRevocationList?base "
+                        "http://crl2.example.com/inter.crl");
+    assert_string_equal(urls_str(&in, X509_URL_OCSP), "http://ocsp.example.com/");
+    assert_string_equal(urls_str(&in, X509_URL_CA_ISSUERS), "http://pki.example.com/inter.crt");
+    assert_int_equal(in.urls_truncated, 0);
+    x509_info_free(&in);
+    parse(CERT("leaf.der"), &in, 0);
+    unsigned n = 99;
+    assert_null(x509_urls(&in, X509_URL_CRL, &n));
+    assert_int_equal(n, 0);
+    assert_null(in.urls);
+    assert_int_equal(in.urls_truncated, 0);
+    x509_info_free(&in);
+}
+
+static GENERAL_NAME *
+gen_name(int type, const char *s, size_t n)
+{
+    GENERAL_NAME *g = GENERAL_NAME_new();
+    ASN1_IA5STRING *v = ASN1_IA5STRING_new();
+    assert_non_null(g);
+    assert_non_null(v);
+    assert_int_equal(ASN1_STRING_set(v, s, (int)n), 1);
+    GENERAL_NAME_set0_value(g, type, v);
+    return g;
+}
+
+static DIST_POINT *
+dist_point(const char *const *uris, unsigned n)
+{
+    DIST_POINT *dp = DIST_POINT_new();
+    dp->distpoint = DIST_POINT_NAME_new();
+    dp->distpoint->type = 0;
+    dp->distpoint->name.fullname = GENERAL_NAMES_new();
+    for (unsigned i = 0; i < n; i++) {
+        int type = strncmp(uris[i], "dns:", 4) == 0 ? GEN_DNS : GEN_URI;
+        const char *v = type == GEN_DNS ? uris[i] + 4 : uris[i];
+        sk_GENERAL_NAME_push(dp->distpoint->name.fullname, gen_name(type, v, strlen(v)));
+    }
+    return dp;
+}
+
+static void
+access_desc(AUTHORITY_INFO_ACCESS *aia, int nid, const char *uri, size_t n)
+{
+    ACCESS_DESCRIPTION *ad = ACCESS_DESCRIPTION_new();
+    ASN1_OBJECT_free(ad->method);
+    ad->method = OBJ_nid2obj(nid);
+    GENERAL_NAME_free(ad->location);
+    ad->location = gen_name(GEN_URI, uri, n);
+    sk_ACCESS_DESCRIPTION_push(aia, ad);
+}
+
+/* A certificate built here with the extensions the bounds are about, its
+ * DER in *len (OPENSSL_free). */
+static uint8_t *
+bounds_cert(int *len)
+{
+    static const char *const dp1[] = {"http://a.example/1.crl", "dns:not-a-url.example",
+                                      "http://b.example/\x1b[31m.crl"};
+    static const char *const dp3[] = {"http://c.example/3.crl", "http://d.example/4.crl",
+                                      "http://e.example/5.crl"};
+    CRL_DIST_POINTS *dps = sk_DIST_POINT_new_null();
+    sk_DIST_POINT_push(dps, dist_point(dp1, 3));
+    DIST_POINT *rel = DIST_POINT_new(); /* nameRelativeToCRLIssuer: no URL */
+    rel->distpoint = DIST_POINT_NAME_new();
+    rel->distpoint->type = 1;
+    rel->distpoint->name.relativename = sk_X509_NAME_ENTRY_new_null();
+    sk_X509_NAME_ENTRY_push(rel->distpoint->name.relativename,
+                            X509_NAME_ENTRY_create_by_NID(NULL, NID_commonName, MBSTRING_ASC,
+                                                          (const unsigned char *)"CRL1", -1));
+    sk_DIST_POINT_push(dps, rel);
+    sk_DIST_POINT_push(dps, dist_point(dp3, 3));
+    char url[X509_URL_LEN_MAX + 2];
+    memcpy(url, "http://ocsp.example/", 20);
+    memset(url + 20, 'x', sizeof(url) - 20);
+    AUTHORITY_INFO_ACCESS *aia = sk_ACCESS_DESCRIPTION_new_null();
+    access_desc(aia, NID_ad_OCSP, url, X509_URL_LEN_MAX + 1); /* one byte too long */
+    access_desc(aia, NID_ad_OCSP, url, X509_URL_LEN_MAX);     /* just fits */
+    access_desc(aia, NID_caRepository, "http://repo.example/", 20);
+    access_desc(aia, NID_ad_ca_issuers, "http://pki.example/i.crt", 24);
+    X509 *x = X509_new();
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    assert_non_null(k);
+    X509_NAME *nm = X509_NAME_new();
+    X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC, (const unsigned char *)"b.example", -1, -1,
+                               0);
+    X509_set_version(x, X509_VERSION_3);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+    X509_set_subject_name(x, nm);
+    X509_set_issuer_name(x, nm);
+    ASN1_TIME_set(X509_getm_notBefore(x), 1704067200);
+    ASN1_TIME_set(X509_getm_notAfter(x), 2019686400);
+    X509_set_pubkey(x, k);
+    assert_int_equal(X509_add1_ext_i2d(x, NID_crl_distribution_points, dps, 0, 0), 1);
+    assert_int_equal(X509_add1_ext_i2d(x, NID_info_access, aia, 0, 0), 1);
+    assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+    uint8_t *der = NULL;
+    *len = i2d_X509(x, &der);
+    assert_true(*len > 0);
+    CRL_DIST_POINTS_free(dps);
+    AUTHORITY_INFO_ACCESS_free(aia);
+    X509_NAME_free(nm);
+    EVP_PKEY_free(k);
+    X509_free(x);
+    return der;
+}
+
+static void
+write_cert(struct json *j, void *arg)
+{
+    json_obj_begin(j, NULL);
+    report_cert_json(j, "c", *(const uint32_t *)arg);
+    json_obj_end(j);
+}
+
+/* The bounds: X509_URLS_MAX URIs of a kind kept, the next left out and
+ * said so; a URL of X509_URL_LEN_MAX bytes kept, a longer one left out;
+ * names that are no URI (a DNS name, a name relative to the issuer, an
+ * access method other than OCSP and caIssuers) skipped without a word; a
+ * control byte escaped, in the fields and in the JSON, which says what was
+ * left out. */
+static void
+test_revocation_url_bounds(void **state)
+{
+    (void)state;
+    int len;
+    uint8_t *der = bounds_cert(&len);
+    struct x509_info in;
+    assert_int_equal(x509_extract(der, (size_t)len, &in), 0);
+    assert_int_equal(in.n_urls[X509_URL_CRL], X509_URLS_MAX);
+    assert_string_equal(urls_str(&in, X509_URL_CRL),
+                        "http://a.example/1.crl http://b.example/\\x1b[31m.crl "
+                        "http://c.example/3.crl http://d.example/4.crl");
+    assert_int_equal(in.n_urls[X509_URL_OCSP], 1);
+    unsigned n;
+    char *const *o = x509_urls(&in, X509_URL_OCSP, &n);
+    assert_int_equal(strlen(o[0]), X509_URL_LEN_MAX);
+    assert_string_equal(urls_str(&in, X509_URL_CA_ISSUERS), "http://pki.example/i.crt");
+    assert_int_equal(in.urls_truncated, 1u << X509_URL_CRL | 1u << X509_URL_OCSP);
+    x509_info_free(&in);
+    uint32_t id = certcache_add(der, (size_t)len);
+    assert_true(id > 0);
+    char *js = tu_json_capture(write_cert, &id);
+    assert_non_null(strstr(js, "\"crl_urls\":[\"http://a.example/1.crl\","
+                               "\"http://b.example/\\\\x1b[31m.crl\",\"http://c.example/3.crl\","
+                               "\"http://d.example/4.crl\"],\"crl_urls_truncated\":true,"
+                               "\"ocsp_urls\":[\"http://ocsp.example/xxx"));
+    assert_non_null(strstr(js, "xxx\"],\"ocsp_urls_truncated\":true,"
+                               "\"ca_issuers_urls\":[\"http://pki.example/i.crt\"],"
+                               "\"exchange_thumbprint\""));
+    assert_null(strchr(js, 0x1b));
+    free(js);
+    OPENSSL_free(der);
+}
+
 int
 main(void)
 {
@@ -532,6 +719,8 @@ main(void)
         cmocka_unit_test(test_winname_rules),
         cmocka_unit_test(test_winname_unicode),
         cmocka_unit_test_setup_teardown(test_name_print_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revocation_urls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revocation_url_bounds, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -326,6 +326,7 @@ facts_equal(const struct tls_facts *a, const struct tls_facts *b)
     assert_int_equal(a->cipher, b->cipher);
     assert_int_equal(a->handshake, b->handshake);
     assert_int_equal(a->certificates, b->certificates);
+    assert_int_equal(a->ocsp_stapled, b->ocsp_stapled);
     assert_int_equal(a->n_server_chain, b->n_server_chain);
     assert_memory_equal(a->server_chain, b->server_chain, sizeof(a->server_chain));
     assert_int_equal(a->n_alerts, b->n_alerts);

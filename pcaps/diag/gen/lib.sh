@@ -85,11 +85,12 @@ server_add() { # NS IP
   esac
 }
 
-# capture_start FILE [IFACE] [NS] — tcpdump -U, pid file in $ST4_TMP
+# capture_start FILE [IFACE] [NS] — tcpdump -U, pid file in $ST4_TMP; the filter is
+# $ST4_FILTER when set (465 for a capture of implicit TLS)
 capture_start() {
   local f=$1 ifc=${2:-out0} ns=${3:-$ST4_RT}
   ip netns exec "$ns" tcpdump -i "$ifc" -U -s 0 -n -w "$f" \
-      'ip and (tcp port 25 or tcp port 587 or udp port 53)' 2>"$ST4_TMP/tcpdump.log" &
+      "${ST4_FILTER:-ip and (tcp port 25 or tcp port 587 or udp port 53)}" 2>"$ST4_TMP/tcpdump.log" &
   ST4_TCPDUMP_PID=$!
   echo $ST4_TCPDUMP_PID > "$ST4_TMP/tcpdump.pid"
   local i; for i in $(seq 1 50); do grep -q 'listening on' "$ST4_TMP/tcpdump.log" && break; sleep 0.1; done

@@ -21,6 +21,8 @@
 #   sha1        sha1.example.com, sha1WithRSAEncryption
 #   oroot/ointer/oleaf  a second hierarchy ("Other Root") that is never trusted
 #   cnonly      CN=cnonly.example.com, no SAN at all
+#   (revurls, with CRL Distribution Points and Authority Information Access,
+#   comes from make-revocation.sh)
 set -eu
 cd "$(dirname "$0")"
 T=$(mktemp -d)

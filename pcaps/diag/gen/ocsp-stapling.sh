@@ -1,0 +1,131 @@
+#!/bin/bash
+# ocsp-stapling.sh — record pcaps/diag/ocsp-stapling.pcap (and ocsp-stapling.keylog): where
+# a chain says its revocation is checked, and whether the server staples OCSP. Two implicit-TLS
+# servers on port 465 (RFC 8314), openssl s_server with a chain whose leaf names CRL distribution
+# points (HTTP, and LDAP in the form AD CS writes) and an OCSP responder, and whose intermediate
+# names its own CRL and where its issuer is published (caIssuers): 192.0.2.25 staples an OCSP
+# response made by `openssl ocsp` for the leaf (-status_file), 192.0.2.26 staples none. Clients,
+# openssl s_client: TLS 1.2 asking for a staple (-status) and not asking, TLS 1.3 asking (its
+# key log in ocsp-stapling.keylog: the staple is inside the encrypted Certificate).
+#   usage: ocsp-stapling.sh      (needs root, iproute2, tcpdump, openssl)
+# Its own PKI in /tmp/st4-ocsp-pki (made here): the root is copied to
+# pcaps/diag/certs/ocsp-root.pem; the shared diagnosis PKI is not touched.
+set -uo pipefail
+GEN=$(cd "$(dirname "$0")" && pwd)
+DIAG=$(dirname "$GEN")
+PKI=/tmp/st4-ocsp-pki
+source "$GEN/lib.sh"
+
+pki() {
+  rm -rf "$PKI"; mkdir -p "$PKI/db"; cd "$PKI" || exit 1
+  : > db/index.txt; echo 1000 > db/serial
+  cat > ca.cnf <<'CNF'
+[ca]
+default_ca = CA_default
+[CA_default]
+database = db/index.txt
+new_certs_dir = db
+serial = db/serial
+default_md = sha256
+policy = policy_any
+unique_subject = no
+copy_extensions = none
+[policy_any]
+organizationName = optional
+commonName = supplied
+[v3_root]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[v3_int]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+crlDistributionPoints = URI:http://crl.example.test/ocsp-root.crl
+authorityInfoAccess = caIssuers;URI:http://pki.example.test/ocsp-root.crt
+[v3_leaf]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+subjectAltName = DNS:mail.example.test
+crlDistributionPoints = leaf_cdp
+authorityInfoAccess = OCSP;URI:http://ocsp.example.test/, caIssuers;URI:http://pki.example.test/ocsp-intermediate.crt
+[leaf_cdp]
+fullname = @leaf_cdp_names
+[leaf_cdp_names]
+URI.1 = http://crl.example.test/ocsp-intermediate.crl
+URI.2 = ldap:///CN=smtptap%20OCSP%20Intermediate%20CA,CN=DC1,CN=CDP,CN=Public%20Key%20Services,CN=Services,CN=Configuration,DC=corp,DC=example,DC=test?certificateRevocationList?base?objectClass=cRLDistributionPoint
+[v3_ocsp]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = OCSPSigning
+CNF
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out root.key 2>/dev/null
+  openssl req -new -key root.key -subj "/O=smtptap test/CN=smtptap OCSP Root CA" -out root.csr
+  openssl ca -batch -config ca.cnf -selfsign -keyfile root.key -in root.csr -extensions v3_root \
+    -startdate 20200101000000Z -enddate 20400101000000Z -notext -out root.pem 2>/dev/null
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out int.key 2>/dev/null
+  openssl req -new -key int.key -subj "/O=smtptap test/CN=smtptap OCSP Intermediate CA" -out int.csr
+  openssl ca -batch -config ca.cnf -cert root.pem -keyfile root.key -in int.csr -extensions v3_int \
+    -startdate 20200101000000Z -enddate 20350101000000Z -notext -out int.pem 2>/dev/null
+  # the leaf and the OCSP responder's certificate, issued by the intermediate (its own
+  # database, which `openssl ocsp -index` reads)
+  mkdir -p idb; : > idb/index.txt; echo 2000 > idb/serial
+  sed -e 's#db/#idb/#' ca.cnf > ica.cnf
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out mail.key 2>/dev/null
+  openssl req -new -key mail.key -subj "/CN=mail.example.test" -out mail.csr
+  openssl ca -batch -config ica.cnf -cert int.pem -keyfile int.key -in mail.csr -extensions v3_leaf \
+    -startdate 20260101000000Z -enddate 20280101000000Z -notext -out mail.pem 2>/dev/null
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out ocsp.key 2>/dev/null
+  openssl req -new -key ocsp.key -subj "/CN=smtptap OCSP Responder" -out ocsp.csr
+  openssl ca -batch -config ica.cnf -cert int.pem -keyfile int.key -in ocsp.csr -extensions v3_ocsp \
+    -startdate 20260101000000Z -enddate 20280101000000Z -notext -out ocsp.pem 2>/dev/null
+  # the response the server staples: "good" for the leaf, valid ten years
+  openssl ocsp -issuer int.pem -cert mail.pem -no_nonce -reqout req.der
+  openssl ocsp -index idb/index.txt -CA int.pem -rsigner ocsp.pem -rkey ocsp.key -reqin req.der \
+    -respout resp.der -ndays 3650 >/dev/null
+  openssl ocsp -respin resp.der -issuer int.pem -VAfile ocsp.pem -CAfile root.pem -cert mail.pem \
+    -no_nonce >&2
+  cd - >/dev/null || exit 1
+}
+
+pki
+cp "$PKI/root.pem" "$DIAG/certs/ocsp-root.pem"
+trap 'cleanup_all' EXIT
+trap 'exit 130' INT TERM
+cleanup_all
+rm -rf "$ST4_TMP"
+topo_up
+server_add st4-s1 192.0.2.25
+server_add st4-s2 192.0.2.26
+client_add st4-c1 198.51.100.10
+client_add st4-c2 198.51.100.11
+bg_start st4-s1 openssl s_server -accept 192.0.2.25:465 -naccept 3 -quiet -cert "$PKI/mail.pem" \
+  -key "$PKI/mail.key" -cert_chain "$PKI/int.pem" -status_file "$PKI/resp.der"
+bg_start st4-s2 openssl s_server -accept 192.0.2.26:465 -naccept 2 -quiet -cert "$PKI/mail.pem" \
+  -key "$PKI/mail.key" -cert_chain "$PKI/int.pem"
+wait_port st4-s1 465
+wait_port st4-s2 465
+kl=$DIAG/ocsp-stapling.keylog
+rm -f "$kl"
+# sc NS IP [s_client args...] — one handshake, then a line and the end of the connection
+sc() {
+  local ns=$1 ip=$2; shift 2
+  { sleep 0.5; printf 'QUIT\r\n'; sleep 0.3; } | \
+    timeout 15 ip netns exec "$ns" openssl s_client -connect "$ip:465" -servername mail.example.test \
+      -CAfile "$PKI/root.pem" "$@" >>"$ST4_TMP/clients.log" 2>&1 || true
+  sleep 0.3
+}
+ST4_FILTER='ip and tcp port 465' capture_start "$ST4_TMP/cap.pcap"
+sc st4-c1 192.0.2.25 -tls1_2 -status
+sc st4-c1 192.0.2.25 -tls1_2
+sc st4-c2 192.0.2.25 -tls1_3 -status -keylogfile "$kl"
+sc st4-c2 192.0.2.26 -tls1_2 -status
+sc st4-c1 192.0.2.26 -tls1_3 -status -keylogfile "$kl"
+capture_stop
+cp "$ST4_TMP/cap.pcap" "$DIAG/ocsp-stapling.pcap"
+log "ocsp-stapling.pcap: $(stat -c %s "$DIAG/ocsp-stapling.pcap") bytes"
+grep -E 'OCSP response|OCSP Response Status|Cert Status|Protocol *:|Verify return' "$ST4_TMP/clients.log" >&2
