@@ -61,18 +61,7 @@ tls12_flight(struct script *s, const struct buf *cs)
         hs(&h, 22, cs);
     hs(&h, 14, &empty);
     record(sv, 22, &h);
-    struct buf *cl = next(s, DIR_TO_SERVER);
-    b.n = 0;
-    for (unsigned i = 0; i < 66; i++)
-        u8(&b, i);
-    h.n = 0;
-    hs(&h, 16, &b); /* ClientKeyExchange */
-    record(cl, 22, &h);
-    ccs(cl);
-    opaque(cl, 22, 40);
-    struct buf *sv2 = next(s, DIR_TO_CLIENT);
-    ccs(sv2);
-    opaque(sv2, 22, 40);
+    tls12_finish(s);
 }
 
 /* RFC 6066 §8: a CertificateStatus after the server's Certificate is a

@@ -285,6 +285,22 @@ ccs(struct buf *rec)
     record(rec, 20, &b);
 }
 
+void
+tls12_finish(struct script *s)
+{
+    struct buf *cl = next(s, DIR_TO_SERVER);
+    opaque(cl, 22, 70);
+    cl->b[5] = 16; /* ClientKeyExchange, 66 bytes */
+    cl->b[6] = 0;
+    cl->b[7] = 0;
+    cl->b[8] = 66;
+    ccs(cl);
+    opaque(cl, 22, 40); /* encrypted Finished */
+    struct buf *sv = next(s, DIR_TO_CLIENT);
+    ccs(sv);
+    opaque(sv, 22, 40);
+}
+
 struct buf *
 next(struct script *s, enum dir d)
 {

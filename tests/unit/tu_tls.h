@@ -95,6 +95,11 @@ struct script {
 /* Appends an empty delivery in direction d; returns its buffer. */
 struct buf *next(struct script *s, enum dir d);
 
+/* The end of a TLS 1.2 handshake after the server's flight: the client's
+ * ClientKeyExchange (66 opaque bytes), CCS and encrypted Finished, then the
+ * server's CCS and encrypted Finished, as two deliveries of s. */
+void tls12_finish(struct script *s);
+
 /* Replays the transcript into a new flow on port 465 with the TLS dissector
  * attached; eof of both directions when `eof`. */
 struct flow_ctx *run(const struct script *s, enum split_mode mode, uint32_t seed, bool eof);
