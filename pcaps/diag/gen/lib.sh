@@ -233,6 +233,16 @@ gtls() { # NS IP [gnutls-cli args...]
   sleep 0.3
 }
 
+# standalone_begin: how a generator of a single capture starts: our namespaces and processes
+# cleaned up on exit (also after an interrupt), a fresh state directory, the topology.
+standalone_begin() {
+  trap 'cleanup_all' EXIT
+  trap 'exit 130' INT TERM
+  cleanup_all
+  rm -rf "$ST4_TMP"
+  topo_up
+}
+
 cleanup_all() {
   set +e
   capture_stop

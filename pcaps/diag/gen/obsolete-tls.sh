@@ -15,11 +15,7 @@ source "$GEN/lib.sh"
 
 [ -f "$PKI/root.pem" ] || bash "$GEN/pki.sh" "$PKI" >/dev/null
 cp "$PKI/root.pem" "$DIAG/certs/obsolete-tls-root.pem"
-trap 'cleanup_all' EXIT
-trap 'exit 130' INT TERM
-cleanup_all
-rm -rf "$ST4_TMP"
-topo_up
+standalone_begin
 server_add st4-s1 192.0.2.25
 client_add st4-c1 198.51.100.10
 client_add st4-c2 198.51.100.11

@@ -94,11 +94,7 @@ CNF
 
 pki
 cp "$PKI/root.pem" "$DIAG/certs/ocsp-root.pem"
-trap 'cleanup_all' EXIT
-trap 'exit 130' INT TERM
-cleanup_all
-rm -rf "$ST4_TMP"
-topo_up
+standalone_begin
 server_add st4-s1 192.0.2.25
 server_add st4-s2 192.0.2.26
 client_add st4-c1 198.51.100.10

@@ -17,13 +17,9 @@ source "$GEN/lib.sh"
 
 [ -f "$PKI/root.pem" ] || bash "$GEN/pki.sh" "$PKI" >/dev/null
 cp "$PKI/root.pem" "$DIAG/certs/sslv2-hello-root.pem"
-trap 'cleanup_all' EXIT
-trap 'exit 130' INT TERM
-cleanup_all
-rm -rf "$ST4_TMP"
+standalone_begin
 mkdir -p "$ST4_TMP/java"
 javac -d "$ST4_TMP/java" "$GEN/Sslv2HelloClient.java" || exit 1
-topo_up
 server_add st4-s1 192.0.2.25
 server_add st4-s2 192.0.2.26
 client_add st4-c1 198.51.100.10
