@@ -410,6 +410,18 @@ capture_done(const struct config *cfg, const struct capture_stats *st, volatile 
     return (stop != NULL && *stop) || (cfg->max_packets != 0 && st->frames >= cfg->max_packets);
 }
 
+/* A time of sec seconds and us microseconds, in microseconds, within
+ * +-CAPTURE_TS_MAX_S seconds (capture.h). */
+static int64_t
+capture_ts_us(int64_t sec, int64_t us)
+{
+    if (sec > CAPTURE_TS_MAX_S)
+        return CAPTURE_TS_MAX_S * 1000000;
+    if (sec < -CAPTURE_TS_MAX_S)
+        return -CAPTURE_TS_MAX_S * 1000000;
+    return sec * 1000000 + us;
+}
+
 /* Counts a frame and hands it to the callback; true when it asks to stop. */
 static bool
 capture_deliver(capture_cb cb, void *user, struct capture_stats *st, const struct capture_frame *f,
@@ -460,7 +472,7 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
             continue;
         struct capture_frame f;
         f.dlt = cfr.dlt;
-        f.ts_us = cfr.ts_us;
+        f.ts_us = capture_ts_us(cfr.ts_us / 1000000, cfr.ts_us % 1000000);
         f.caplen = cfr.caplen;
         f.wirelen = cfr.wirelen;
         f.data = cfr.data;
@@ -527,7 +539,7 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
 
         struct capture_frame f;
         f.dlt = s->dlt;
-        f.ts_us = (int64_t)h->ts.tv_sec * 1000000 + (int64_t)h->ts.tv_usec;
+        f.ts_us = capture_ts_us((int64_t)h->ts.tv_sec, (int64_t)h->ts.tv_usec);
         f.caplen = h->caplen;
         f.wirelen = h->len;
         f.data = data;

@@ -10,9 +10,14 @@
 
 #define CAPTURE_FRAMES_STAY 4 /* = CAPFILE_FRAMES_STAY */
 
+/* Packet times are kept within +-CAPTURE_TS_MAX_S seconds of the epoch (the
+ * end of year 9999): a time stamp beyond is taken as that bound, so that the
+ * engine can add its periods and timeouts to any packet's time. */
+#define CAPTURE_TS_MAX_S 253402300799ll
+
 struct capture_frame {
-    int dlt; /* link type of the source */
-    int64_t ts_us;
+    int dlt;       /* link type of the source */
+    int64_t ts_us; /* within +-CAPTURE_TS_MAX_S seconds */
     uint32_t caplen, wirelen;
     const uint8_t *data; /* borrowed for the callback only, unless `stays` */
     bool stays; /* data stays valid while the next CAPTURE_FRAMES_STAY frames are delivered */

@@ -38,7 +38,7 @@ static struct {
     /* the clock (engine_clock): the latest packet time taken, and a jump
      * past it not yet confirmed, with the flow its packet went to */
     int64_t clock_us, held_us;
-    bool held, held_new;
+    bool held, held_new, held_flow; /* held_flow: held_key names the flow */
     struct flow_key held_key;
     uint32_t held_hash;
     uint64_t ts_outliers;
@@ -649,12 +649,27 @@ engine_clock_confirm(void)
 {
     eng.held = false;
     eng.clock_us = eng.held_us;
-    struct flow *f = flow_lookup(&eng.tab, &eng.held_key, eng.held_hash);
+    struct flow *f = eng.held_flow ? flow_lookup(&eng.tab, &eng.held_key, eng.held_hash) : NULL;
     if (f == NULL)
         return;
     if (eng.held_new)
         f->first_us = eng.held_us;
     flow_touch(&eng.tab, f, eng.held_us);
+}
+
+/* Settles a held jump at time ts, which came after it (the next packet,
+ * or the live clock's tick): near the held time or later, the jump was
+ * real (engine_clock_confirm); well before it, the held packet was an
+ * outlier (stats timestamp_outliers). */
+static void
+engine_clock_settle(int64_t ts)
+{
+    if (ts >= eng.held_us - engine_clock_jump()) {
+        engine_clock_confirm();
+    } else {
+        eng.held = false;
+        eng.ts_outliers++;
+    }
 }
 
 /* The time the engine takes a packet stamped ts at, when the expiry scan
@@ -665,28 +680,20 @@ engine_clock_confirm(void)
  * every flow in progress as idle and date the session by it. So a TCP
  * packet stamped more than engine_clock_jump() after the clock is taken at
  * the clock's time, and the jump waits for the next packet (the scan is
- * due again at once): stamped past the same bound too, it confirms the
- * jump (engine_clock_confirm); else the held packet was an outlier (stats
- * ts_outliers). Time going back is taken as it comes (flows touched in the
- * future are handled by engine_expire). */
+ * due again at once), which settles it (engine_clock_settle) and is then
+ * judged itself. Time going back is taken as it comes (flows touched in
+ * the future are handled by engine_expire). Packet times are bounded
+ * (capture.h CAPTURE_TS_MAX_S), so these sums cannot overflow. */
 static int64_t
 engine_clock(int64_t ts)
 {
-    if (eng.held) {
-        if (ts > eng.clock_us + engine_clock_jump()) {
-            engine_clock_confirm();
-        } else {
-            eng.held = false;
-            eng.ts_outliers++;
-        }
-    }
+    if (eng.held)
+        engine_clock_settle(ts);
     if (eng.clock_us != 0 && ts > eng.clock_us + engine_clock_jump()) {
         eng.held = true;
         eng.held_us = ts;
-        eng.held_new = false;
-        eng.held_hash = 0;
-        memset(&eng.held_key, 0, sizeof(eng.held_key));
-        eng.next_expire_us = INT64_MIN; /* the next packet decides */
+        eng.held_flow = false;          /* until the packet's flow is known */
+        eng.next_expire_us = INT64_MIN; /* the next packet settles it */
         return eng.clock_us;
     }
     if (ts > eng.clock_us)
@@ -708,8 +715,8 @@ engine_tick(int64_t now_us)
 {
     if (!eng.ready)
         return;
-    if (eng.held && now_us > eng.clock_us + engine_clock_jump())
-        engine_clock_confirm(); /* the wall clock is past it: live capture */
+    if (eng.held)
+        engine_clock_settle(now_us); /* live: the wall clock settles it */
     if (now_us > eng.clock_us)
         eng.clock_us = now_us;
     if (!engine_expire_due(now_us))
@@ -779,6 +786,7 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
         eng.held_key = *kp;
         eng.held_hash = h;
         eng.held_new = created;
+        eng.held_flow = true;
     }
     flow_touch(&eng.tab, f, now);
     if (f->reported)
@@ -844,10 +852,8 @@ engine_finish(int64_t last_ts_us)
     (void)last_ts_us;
     if (!eng.ready)
         return;
-    if (eng.held) { /* the last packet's jump: nothing says it was wrong */
-        engine_clock_confirm();
-        engine_expire(eng.clock_us, eng.cfg->flow_timeout, true);
-    }
+    if (eng.held)               /* the last packet's jump: nothing says it was wrong, */
+        engine_clock_confirm(); /* nor that the flows before it went idle */
     for (unsigned guard = 0; guard < UINT32_MAX; guard++) {
         struct flow *f = flow_first(&eng.tab);
         if (f == NULL)

@@ -287,6 +287,30 @@ test_read_pcapng(void **state)
     assert_int_equal(s.sport[2], 2003);
 }
 
+/* A time stamp past the end of year 9999 (a pcapng EPB may say up to 2^64
+ * microseconds) is taken as that bound by both readers, so that the engine
+ * can add its periods to any packet's time (capture.h CAPTURE_TS_MAX_S). */
+static void
+test_pcapng_time_bound(void **state)
+{
+    (void)state;
+    struct tbuf t = {.n = 0};
+    tb_pcapng_header(&t);
+    tb_pcapng_epb(&t, 1700000000123456ULL, 2001);
+    tb_pcapng_epb(&t, 9223372036853000000ULL, 2002);
+    tb_pcapng_epb(&t, 18446744073709551615ULL, 2003);
+    struct config c;
+    cfg_for(&c, tb_write(&t, t.n), NULL);
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256];
+    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(s.ts[0], 1700000000123456LL);
+    assert_int_equal(s.ts[1], CAPTURE_TS_MAX_S * 1000000);
+    assert_int_equal(s.ts[2], CAPTURE_TS_MAX_S * 1000000);
+}
+
 static void
 test_truncated_mid_record(void **state)
 {
@@ -577,6 +601,7 @@ main(void)
         cmocka_unit_test_teardown(test_read_pcap, tmp_teardown),
         cmocka_unit_test_teardown(test_read_pcap_nanosecond, tmp_teardown),
         cmocka_unit_test_teardown(test_read_pcapng, tmp_teardown),
+        cmocka_unit_test_teardown(test_pcapng_time_bound, tmp_teardown),
         cmocka_unit_test_teardown(test_truncated_mid_record, tmp_teardown),
         cmocka_unit_test_teardown(test_two_files_one_timeline, tmp_teardown),
         cmocka_unit_test_teardown(test_count_stop_and_callback, tmp_teardown),

@@ -133,9 +133,10 @@ test_tick(void **state)
     assert_int_equal(outliers(), 0);
 }
 
-/* The capture ends after a jump: nothing says it was wrong, so it is
- * taken; the flow idle since before it ends as idle, the last packet's
- * connection is dated by it. */
+/* The capture ends after a jump: nothing says it was wrong, so the last
+ * packet's connection is dated by it; nothing says either that the flows
+ * before it went idle: they end with the capture, as they would without
+ * that packet. */
 static void
 test_end_confirms(void **state)
 {
@@ -146,11 +147,39 @@ test_end_confirms(void **state)
     stop();
     assert_int_equal(n_got, 2);
     assert_int_equal(got[0].cport, 40000);
-    assert_string_equal(got[0].ended, "timeout");
+    assert_string_equal(got[0].ended, "capture_end");
     assert_int_equal(got[1].cport, 40001);
     assert_string_equal(got[1].ended, "capture_end");
     assert_int_equal(got[1].ts_us, 5000 * 1000000ll);
     assert_int_equal(outliers(), 0);
+}
+
+/* An outlier followed by a quiet stretch longer than flow.timeout: the
+ * packet after the stretch is far from the held time (48 years), so the
+ * held packet was an outlier, and that packet is judged as a jump of its
+ * own (confirmed by the next one): the outlier dates nothing, and a later
+ * connection is dated by its own packets, not by the outlier's time. */
+static void
+test_outlier_then_quiet(void **state)
+{
+    (void)state;
+    start();
+    pkt_send(1000, C, 40000, S, 25, TH_SYN, 1000, 0, NULL, 0);
+    pkt_send(1000 + FUTURE, S, 25, C, 40000, TH_SYN | TH_ACK, 5000, 1001, NULL, 0);
+    pkt_send(2000, C, 40001, S, 25, TH_SYN, 7000, 0, NULL, 0); /* held in its turn */
+    assert_int_equal(outliers(), 1);
+    pkt_send(2001, S, 25, C, 40001, TH_SYN | TH_ACK, 9000, 7001, NULL, 0);
+    assert_int_equal(n_got, 1); /* confirmed: A, idle since 1000, ended */
+    assert_string_equal(got[0].ended, "timeout");
+    assert_int_equal(got[0].ts_end_us, 1000 * 1000000ll);
+    pkt_send(2002, C, 40002, S, 25, TH_SYN, 8000, 0, NULL, 0);
+    stop();
+    assert_int_equal(n_got, 3);
+    assert_int_equal(got[1].cport, 40001);
+    assert_int_equal(got[1].ts_us, 2000 * 1000000ll);
+    assert_int_equal(got[2].cport, 40002);
+    assert_int_equal(got[2].ts_us, 2002 * 1000000ll);
+    assert_int_equal(outliers(), 1);
 }
 
 int
@@ -161,6 +190,7 @@ main(void)
         cmocka_unit_test_setup(test_confirmed_jump, setup),
         cmocka_unit_test_setup(test_tick, setup),
         cmocka_unit_test_setup(test_end_confirms, setup),
+        cmocka_unit_test_setup(test_outlier_then_quiet, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
