@@ -450,7 +450,7 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
         uint32_t at = len - (uint32_t)rd_left(&r);
         bool early_rec = early || (at == 0 && td->early);
         if (d == DIR_TO_SERVER && td->records == 0 && !st->sh_seen) {
-            int v2 = tls_sslv2_len(buf + at, rd_left(&r));
+            int v2 = tls_sslv2_len(&r);
             if (v2 < 0)
                 return dres_make(D_NEED, at, (uint32_t)-v2);
             if (v2 > 0 && rd_left(&r) < (size_t)v2)

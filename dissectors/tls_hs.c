@@ -430,8 +430,11 @@ tls_certificate(struct flow_ctx *ctx, struct tls_state *st, enum dir d, struct r
             struct rd exts = rd_sub(&list, rd_be16(&list, "crt.ext_len"), "crt.extensions");
             if (d == DIR_TO_CLIENT && idx == 1)
                 tls13_leaf_extensions(t, &exts);
+            /* the entry's extensions have a length of their own: damage
+             * inside them leaves the rest of the chain readable */
             if (!rd_ok(&exts))
-                rd_invalid(&list, "crt.extensions");
+                fctx_event(ctx, "tls.malformed_message",
+                           "damaged extensions in a certificate entry");
         }
     }
     if (!rd_ok(&list))
@@ -455,15 +458,21 @@ tls_certificate(struct flow_ctx *ctx, struct tls_state *st, enum dir d, struct r
 }
 
 void
+tls_hs_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type, const char *abbr)
+{
+    tls_history(ctx, st, d, abbr);
+    st->last_hs = type;
+    st->last_hs_from = (uint8_t)d;
+    fctx_facts(ctx)->tls.last_hs[d] = type;
+}
+
+void
 tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
                const uint8_t *body, uint32_t len)
 {
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     struct rd r = rd_init(body, len);
-    tls_history(ctx, st, d, tls_hs_type_abbr(type));
-    st->last_hs = type;
-    st->last_hs_from = (uint8_t)d;
-    t->last_hs[d] = type;
+    tls_hs_note(ctx, st, d, type, tls_hs_type_abbr(type));
     switch (type) {
     case TLS_HS_CLIENT_HELLO:
         if (d == DIR_TO_SERVER) {
@@ -491,8 +500,9 @@ tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
         break;
     case TLS_HS_CERTIFICATE_STATUS:
         /* RFC 6066 §8: right after the server's Certificate (TLS 1.3 has
-         * no such message: the CertificateEntry carries it) */
-        if (d == DIR_TO_CLIENT && !st->tls13)
+         * no such message: the CertificateEntry carries it); without a
+         * Certificate taken it staples nothing of this chain */
+        if (d == DIR_TO_CLIENT && !st->tls13 && st->dir[DIR_TO_CLIENT].crt_taken)
             t->ocsp_stapled = tls_cert_status(&r) ? TLS_OCSP_STAPLED : TLS_OCSP_NONE;
         break;
     case TLS_HS_CERTIFICATE_REQUEST:

@@ -72,14 +72,19 @@ struct tls_state {
     bool hist_full;
 };
 
+/* A handshake message of type `type` from d: its abbreviation in the
+ * history, and the last message of either side and of d. */
+void tls_hs_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
+                 const char *abbr);
+
 /* Parses one complete handshake message of direction d (type, body). */
 void tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
                     const uint8_t *body, uint32_t len);
 
 /* The length of the ClientHello in the SSL 2.0 form (tls_sslv2.c) that
- * the n bytes at p begin, header included; 0 when they begin none; -k when
- * k bytes are needed to tell. */
-int tls_sslv2_len(const uint8_t *p, size_t n);
+ * the bytes left in r begin, header included; 0 when they begin none; -k
+ * when k bytes are needed to tell. Consumes nothing. */
+int tls_sslv2_len(const struct rd *r);
 
 /* Parses the body (after the 2-byte header) of a ClientHello in the SSL
  * 2.0 form: the client's version and random; tls.sslv2_client_hello. */

@@ -284,10 +284,12 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
                            e && !e->info.parse_error ? e->info.subject : NULL, what);
             }
         } else if (!out->alert_meaning[0] && a->from == 1 && t->sslv2_hello && a->after_from == 0 &&
-                   a->after == 1) {
+                   a->after == 1 && (a->code == 40 || a->code == 71)) {
             /* RFC 5246 Appendix E.2: that form has no extensions (no
              * signature algorithms, no groups), so a server whose ciphers
-             * all need them finds none in common */
+             * all need them finds none in common: handshake_failure (40)
+             * or insufficient_security (71); a protocol_version (70) is
+             * the version's doing, and said as any alert is */
             dg_meaning(out,
                        "the server refused a ClientHello in the SSL 2.0 form (an old client: "
                        "that form has no extensions, which a modern server's ciphers need)",

@@ -166,12 +166,48 @@ test_exchange_status_word(void **state)
     assert_string_equal(diagnose_exchange_status(s), "");
 }
 
+/* A server's fatal alert right after a ClientHello in the SSL 2.0 form:
+ * handshake_failure (40) is explained by that form (no extensions, no
+ * cipher in common with a modern server); protocol_version (70) is the
+ * version's doing and is said as any alert is. */
+static void
+test_sslv2_hello_refused(void **state)
+{
+    (void)state;
+    static const int codes[] = {40, 70};
+    for (unsigned i = 0; i < 2; i++) {
+        static struct session_facts f;
+        static struct flow_record rec;
+        static struct diagnosis dg;
+        memset(&f, 0, sizeof(f));
+        memset(&rec, 0, sizeof(rec));
+        f.smtp.seen = f.smtp.starttls_command = f.smtp.tls_started = true;
+        f.tls.seen = f.tls.sslv2_hello = true;
+        f.tls.client_version = 0x0303;
+        f.tls.handshake = TLS_HS_FAILED;
+        f.tls.n_alerts = 1;
+        f.tls.alerts[0] = (struct tls_alert){
+            .from = 1, .level = 2, .code = (int16_t)codes[i], .after = 1, .after_from = 0};
+        rec.ts_us = rec.ts_end_us = 1795510861000000LL;
+        rec.client.ip.family = rec.server.ip.family = 4;
+        rec.server.port = 25;
+        rec.facts = &f;
+        diagnose_session(&rec, NULL, 0, &dg);
+        if (i == 0)
+            assert_non_null(strstr(dg.alert_meaning, "in the SSL 2.0 form"));
+        else
+            assert_string_equal(dg.alert_meaning,
+                                "the server ended the handshake with protocol_version (70)");
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_plaintext_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exchange_status_word, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sslv2_hello_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -595,6 +595,17 @@ test_sslv2_client_hello(void **state)
     fctx_destroy(ctx);
     check_splits(&s);
 
+    /* refused by closing the connection (SChannel's way): still TLS, its
+     * version read, the handshake not finished */
+    s.n = 0;
+    sslv2_hello(next(&s, DIR_TO_SERVER), 16);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_true(tf(ctx)->seen);
+    assert_true(tf(ctx)->sslv2_hello);
+    assert_int_equal(tf(ctx)->client_version, 0x0303);
+    assert_int_equal(tf(ctx)->handshake, TLS_HS_INCOMPLETE);
+    fctx_destroy(ctx);
+
     s.n = 0;
     sslv2_hello(next(&s, DIR_TO_SERVER), 8);
     ctx = run(&s, SPLIT_WHOLE, 0, true);

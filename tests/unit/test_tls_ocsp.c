@@ -328,12 +328,36 @@ test_tls13_malformed(void **state)
         assert_true(t->decrypted);
         assert_int_equal(t->ocsp_stapled, TLS_OCSP_NONE);
         assert_true(tu_has_event(ctx, "tls.malformed_message"));
-        assert_true(t->n_server_chain >= 1);
+        assert_int_equal(t->n_server_chain, 2); /* the damage stays in its entry */
         assert_string_equal(certcache_get(t->server_chain[0])->info.subject_cn, "mail.example.com");
         fctx_destroy(ctx);
         check_splits(&s);
         keylog_free();
     }
+}
+
+/* A CertificateStatus in a flight without a Certificate (anonymous, or
+ * out of order) staples nothing of a chain: ocsp_stapled stays unknown. */
+static void
+test_tls12_status_without_certificate(void **state)
+{
+    (void)state;
+    struct hello_opts o = {.sni = "mail.example.com"};
+    struct script s;
+    s.n = 0;
+    client_hello(next(&s, DIR_TO_SERVER), &o);
+    struct buf *sv = next(&s, DIR_TO_CLIENT);
+    server_hello(sv, false);
+    static struct buf cs, h, empty;
+    cs.n = h.n = empty.n = 0;
+    status_ocsp(&cs, 300, 300);
+    hs(&h, 22, &cs);
+    hs(&h, 14, &empty);
+    record(sv, 22, &h);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->ocsp_stapled, TLS_OCSP_UNSEEN);
+    assert_int_equal(tf(ctx)->n_server_chain, 0);
+    fctx_destroy(ctx);
 }
 
 int
@@ -346,6 +370,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_tls12_malformed, tu_tls_setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls13_stapled, tu_tls_setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls13_malformed, tu_tls_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tls12_status_without_certificate, tu_tls_setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
