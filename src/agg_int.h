@@ -228,6 +228,16 @@ struct agg_state {
 extern struct agg_state agg;
 
 void agg_set_add(struct agg_set *s, uint32_t v);
+
+/* True when v is in s. */
+static inline bool
+agg_set_has(const struct agg_set *s, uint32_t v)
+{
+    for (unsigned i = 0; i < s->n; i++)
+        if (s->v[i] == v)
+            return true;
+    return false;
+}
 struct agg_finding *agg_new_finding(uint32_t server, const char *kind, int sev);
 void agg_ids_merge(struct agg_finding *f, const uint64_t *ids, unsigned n);
 /* Index of the server endpoint in the sorted agg.servers, or UINT32_MAX. */

@@ -88,9 +88,8 @@ agg_fini(void)
 void
 agg_set_add(struct agg_set *s, uint32_t v)
 {
-    for (unsigned i = 0; i < s->n; i++)
-        if (s->v[i] == v)
-            return;
+    if (agg_set_has(s, v))
+        return;
     if (s->n < AGG_FPEERS_MAX)
         s->v[s->n++] = v;
     else

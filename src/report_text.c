@@ -160,10 +160,7 @@ static void
 rt_issuer_url(FILE *f, const struct agg_server *s, uint32_t c)
 {
     const struct agg_chain *ch = &s->chains[c];
-    const struct agg_set *m = &agg_flagstat(s, AF_MISSING_INTERMEDIATE)->chains;
-    bool missing = false;
-    for (unsigned i = 0; i < m->n; i++)
-        missing |= m->v[i] == c;
+    bool missing = agg_set_has(&agg_flagstat(s, AF_MISSING_INTERMEDIATE)->chains, c);
     const struct cert_entry *top = ch->n ? certcache_get(ch->ids[ch->n - 1]) : NULL;
     if (!missing || !top || top->info.parse_error)
         return;
