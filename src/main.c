@@ -117,7 +117,6 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->files_damaged = cs->files_damaged;
     st->first_us = run->first_us;
     st->last_us = run->last_us;
-    st->memory_peak = mem_peak();
     /* the aggregation's drops, read once for the stats record's own
      * fields and its cap_hits: engine_stats counted the memcap's hits,
      * the aggregation's drops are cap hits too */
