@@ -266,21 +266,29 @@ test_read_pcap_nanosecond(void **state)
     assert_int_equal(s.ts[0], 1700000000LL * 1000000 + 123456);
 }
 
+/* Reads a pcapng file of three EPBs stamped ts[0..2] (source ports 2001,
+ * 2002, 2003) into s. */
+static void
+read_pcapng3(const uint64_t ts[3], struct seen *s)
+{
+    struct tbuf t = {.n = 0};
+    tb_pcapng_header(&t);
+    for (unsigned i = 0; i < 3; i++)
+        tb_pcapng_epb(&t, ts[i], (uint16_t)(2001 + i));
+    struct config c;
+    cfg_for(&c, tb_write(&t, t.n), NULL);
+    struct capture_stats st;
+    char err[256];
+    assert_int_equal(capture_run(&c, seen_cb, s, &st, NULL, err, sizeof(err)), 0);
+}
+
 static void
 test_read_pcapng(void **state)
 {
     (void)state;
-    struct tbuf t = {.n = 0};
-    tb_pcapng_header(&t);
-    tb_pcapng_epb(&t, 1700000000123456ULL, 2001);
-    tb_pcapng_epb(&t, 1700000000223456ULL, 2002);
-    tb_pcapng_epb(&t, 1700000000323456ULL, 2003);
-    struct config c;
-    cfg_for(&c, tb_write(&t, t.n), NULL);
     struct seen s = {0};
-    struct capture_stats st;
-    char err[256];
-    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), 0);
+    read_pcapng3((const uint64_t[]){1700000000123456ULL, 1700000000223456ULL, 1700000000323456ULL},
+                 &s);
     assert_int_equal(s.n, 3);
     assert_int_equal(s.ts[0], 1700000000123456LL);
     assert_int_equal(s.ts[2], 1700000000323456LL);
@@ -294,17 +302,10 @@ static void
 test_pcapng_time_bound(void **state)
 {
     (void)state;
-    struct tbuf t = {.n = 0};
-    tb_pcapng_header(&t);
-    tb_pcapng_epb(&t, 1700000000123456ULL, 2001);
-    tb_pcapng_epb(&t, 9223372036853000000ULL, 2002);
-    tb_pcapng_epb(&t, 18446744073709551615ULL, 2003);
-    struct config c;
-    cfg_for(&c, tb_write(&t, t.n), NULL);
     struct seen s = {0};
-    struct capture_stats st;
-    char err[256];
-    assert_int_equal(capture_run(&c, seen_cb, &s, &st, NULL, err, sizeof(err)), 0);
+    read_pcapng3(
+        (const uint64_t[]){1700000000123456ULL, 9223372036853000000ULL, 18446744073709551615ULL},
+        &s);
     assert_int_equal(s.n, 3);
     assert_int_equal(s.ts[0], 1700000000123456LL);
     assert_int_equal(s.ts[1], CAPTURE_TS_MAX_S * 1000000);
