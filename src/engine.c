@@ -641,9 +641,9 @@ engine_clock_jump(void)
     return (int64_t)eng.cfg->flow_timeout * ENGINE_US;
 }
 
-/* A held jump is confirmed (the capture's clock did move on: a quiet
- * link, captures merged end to end): the flow its packet went to takes
- * that packet's own time. */
+/* A held jump is confirmed (the capture's clock did move on or back: a
+ * quiet link, captures merged end to end): the flow its packet went to
+ * takes that packet's own time. */
 static void
 engine_clock_confirm(void)
 {
@@ -653,18 +653,20 @@ engine_clock_confirm(void)
     if (f == NULL)
         return;
     if (eng.held_new)
-        f->first_us = eng.held_us;
+        f->first_us = f->last_us = eng.held_us;
     flow_touch(&eng.tab, f, eng.held_us);
 }
 
 /* Settles a held jump at time ts, which came after it (the next packet,
- * or the live clock's tick): near the held time or later, the jump was
- * real (engine_clock_confirm); well before it, the held packet was an
- * outlier (stats timestamp_outliers). */
+ * or the live clock's tick): near the held time or beyond it in the
+ * jump's direction, the jump was real (engine_clock_confirm); back on the
+ * clock's side of it, the held packet was an outlier (stats
+ * timestamp_outliers). */
 static void
 engine_clock_settle(int64_t ts)
 {
-    if (ts >= eng.held_us - engine_clock_jump()) {
+    bool ahead = eng.held_us > eng.clock_us;
+    if (ahead ? ts >= eng.held_us - engine_clock_jump() : ts <= eng.held_us + engine_clock_jump()) {
         engine_clock_confirm();
     } else {
         eng.held = false;
@@ -674,22 +676,27 @@ engine_clock_settle(int64_t ts)
 
 /* The time the engine takes a packet stamped ts at, when the expiry scan
  * is due (engine_expire_due: at most once a second of packet time, so the
- * clock is the last scan's time, less than a second behind the packets).
+ * clock is the last scan's time, less than a second behind the packets;
+ * and at once after a step back of more than two seconds).
  * A capture's clock can be wrong for one packet (wsnotes__smtp-ssl: one
  * SYN-ACK stamped 48 years after the rest), and that one time would end
- * every flow in progress as idle and date the session by it. So a TCP
- * packet stamped more than engine_clock_jump() after the clock is taken at
- * the clock's time, and the jump waits for the next packet (the scan is
- * due again at once), which settles it (engine_clock_settle) and is then
- * judged itself. Time going back is taken as it comes (flows touched in
- * the future are handled by engine_expire). Packet times are bounded
- * (capture.h CAPTURE_TS_MAX_S), so these sums cannot overflow. */
+ * every flow in progress as idle and date the session by it; a packet
+ * stamped as far in the past would leave its own flow, and the flows the
+ * expiry scan then finds "in the future", idle since that time. So a TCP
+ * packet stamped more than engine_clock_jump() after or before the clock
+ * is taken at the clock's time, and the jump waits for the next packet
+ * (the scan is due again at once), which settles it (engine_clock_settle)
+ * and is then judged itself. A confirmed step back is taken (flows
+ * touched in the future are handled by engine_expire), as is a smaller
+ * one. Packet times are bounded (capture.h CAPTURE_TS_MAX_S), so these
+ * sums cannot overflow. */
 static int64_t
 engine_clock(int64_t ts)
 {
     if (eng.held)
         engine_clock_settle(ts);
-    if (eng.clock_us != 0 && ts > eng.clock_us + engine_clock_jump()) {
+    if (eng.clock_us != 0 &&
+        (ts > eng.clock_us + engine_clock_jump() || ts < eng.clock_us - engine_clock_jump())) {
         eng.held = true;
         eng.held_us = ts;
         eng.held_flow = false;          /* until the packet's flow is known */

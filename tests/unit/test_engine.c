@@ -368,9 +368,11 @@ test_memory_refused_new_flow(void **state)
     assert_int_equal(got[1].cport, 42001);
 }
 
-/* A packet stamped far in the future (or the clock stepped back) holds up
- * neither the expiry scan nor the flows behind it, and engine_tick (live,
- * the wall clock) ends idle flows with no packet at all. */
+/* A flow touched far in the future (the clock stepped back: confirmed by
+ * a second packet, engine_clock) holds up neither the expiry scan nor the
+ * flows behind it: its idleness counts from the scan after the step; and
+ * engine_tick (live, the wall clock) ends idle flows with no packet at
+ * all. The first packet, at time 0, does not set the clock. */
 static void
 test_timeout_future_stamp_and_tick(void **state)
 {
@@ -380,23 +382,27 @@ test_timeout_future_stamp_and_tick(void **state)
     pkt_send(0, C, 41000, S, 25, TH_SYN, 100, 0, NULL, 0);
     pkt_send(315360000, C, 41001, S, 25, TH_SYN, 100, 0, NULL, 0); /* ten years ahead */
     assert_int_equal(n_got, 1);                                    /* at that time, 41000 is idle */
-    pkt_send(1, C, 41002, S, 25, TH_SYN, 100, 0, NULL, 0);
+    pkt_send(1, C, 41002, S, 25, TH_SYN, 100, 0, NULL, 0);         /* held: a step back? */
+    pkt_send(5, C, 41003, S, 25, TH_SYN, 100, 0, NULL, 0);         /* yes: confirmed */
     assert_int_equal(n_got, 1);
-    pkt_send(20, C, 41003, S, 25, TH_SYN, 100, 0, NULL, 0);
-    /* 41001 counted as touched at 1 s (the scan then), so it and 41002 are
-     * idle past 10 s */
-    assert_int_equal(n_got, 3);
-    assert_int_equal(got[1].cport, 41001);
-    assert_int_equal(got[2].cport, 41002);
-    assert_string_equal(got[2].ended, "timeout");
-    engine_tick(45 * 1000000LL); /* no packet: the tick ends the last one */
+    pkt_send(14, C, 41004, S, 25, TH_SYN, 100, 0, NULL, 0);
+    /* 41001 counted as touched at 5 s (the scan then); 41002 is idle */
+    assert_int_equal(n_got, 2);
+    assert_int_equal(got[1].cport, 41002);
+    assert_string_equal(got[1].ended, "timeout");
+    assert_int_equal(got[1].ts_us, 1000000LL);
+    engine_tick(17 * 1000000LL); /* no packet: the tick ends 41001 and 41003 */
     assert_int_equal(n_got, 4);
+    assert_int_equal(got[2].cport, 41001);
     assert_int_equal(got[3].cport, 41003);
     assert_string_equal(got[3].ended, "timeout");
+    engine_tick(40 * 1000000LL);
+    assert_int_equal(n_got, 5);
+    assert_int_equal(got[4].cport, 41004);
     for (unsigned i = 0; i < n_got; i++) /* ts_end is the latest time seen, never before ts */
         assert_true(got[i].ts_end_us >= got[i].ts_us);
     stop();
-    assert_int_equal(n_got, 4);
+    assert_int_equal(n_got, 5);
 }
 
 static void

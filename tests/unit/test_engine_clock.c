@@ -182,6 +182,70 @@ test_outlier_then_quiet(void **state)
     assert_int_equal(outliers(), 1);
 }
 
+/* The same outlier stamped in the past (48 years before the rest): taken
+ * at the clock's time, counted, and neither A nor B (whose SYN-ACK it is)
+ * ends as idle when the packets go on at their own times. */
+static void
+test_outlier_past(void **state)
+{
+    (void)state;
+    start();
+    const long long T = FUTURE;
+    conversation(T + 850, 39999, 25, "EHLO a\r\n", "220 a\r\n");
+    pkt_send(T + 900, C, 40000, S, 25, TH_SYN, 1000, 0, NULL, 0);
+    pkt_send(T + 900, S, 25, C, 40000, TH_SYN | TH_ACK, 5000, 1001, NULL, 0);
+    pkt_send(T + 900, S, 25, C, 40000, TH_ACK | TH_PSH, 5001, 1001, "220 hi\r\n", 0);
+    pkt_send(T + 1000, C, 40001, S, 25, TH_SYN, 7000, 0, NULL, 0);
+    pkt_send(1000, S, 25, C, 40001, TH_SYN | TH_ACK, 9000, 7001, NULL, 0);
+    unsigned before = n_got;
+    pkt_send(T + 1001, C, 40001, S, 25, TH_ACK, 7001, 9001, NULL, 0);
+    pkt_send(T + 1001, S, 25, C, 40001, TH_ACK | TH_PSH, 9001, 7001, "220 b\r\n", 0);
+    pkt_send(T + 1001, C, 40000, S, 25, TH_ACK | TH_PSH, 1001, 5009, "QUIT\r\n", 0);
+    assert_int_equal(n_got, before); /* neither ended as idle */
+    assert_int_equal(outliers(), 1);
+    pkt_send(T + 1002, C, 40000, S, 25, TH_FIN | TH_ACK, 1007, 5009, NULL, 0);
+    pkt_send(T + 1002, S, 25, C, 40000, TH_FIN | TH_ACK, 5009, 1008, NULL, 0);
+    pkt_send(T + 1002, C, 40001, S, 25, TH_FIN | TH_ACK, 7001, 9008, NULL, 0);
+    pkt_send(T + 1002, S, 25, C, 40001, TH_FIN | TH_ACK, 9008, 7002, NULL, 0);
+    assert_int_equal(n_got, before + 2);
+    const struct got *a = &got[before], *b = &got[before + 1];
+    assert_int_equal(a->cport, 40000);
+    assert_string_equal(a->ended, "fin");
+    assert_int_equal(a->ts_us, (T + 900) * 1000000ll);
+    assert_int_equal(b->cport, 40001);
+    assert_string_equal(b->ended, "fin");
+    assert_int_equal(b->pkts[1], 3);
+    assert_int_equal(b->ts_us, (T + 1000) * 1000000ll);
+    assert_int_equal(b->ts_end_us, (T + 1002) * 1000000ll);
+    stop();
+    assert_int_equal(n_got, before + 2);
+}
+
+/* The clock really steps back (captures merged later one first): B's SYN
+ * a day before A's packets, confirmed by its SYN-ACK. B is dated by its
+ * own packets; A, from the later stretch, is not ended as idle by the
+ * step (its idleness counts from the step, engine_expire). */
+static void
+test_confirmed_step_back(void **state)
+{
+    (void)state;
+    start();
+    pkt_send(90000, C, 40000, S, 25, TH_SYN, 1000, 0, NULL, 0);
+    pkt_send(90000, S, 25, C, 40000, TH_SYN | TH_ACK, 5000, 1001, NULL, 0);
+    pkt_send(3000, C, 40001, S, 25, TH_SYN, 7000, 0, NULL, 0);
+    pkt_send(3000, S, 25, C, 40001, TH_SYN | TH_ACK, 9000, 7001, NULL, 0);
+    pkt_send(3001, S, 25, C, 40001, TH_ACK | TH_PSH, 9001, 7001, "220 b\r\n", 0);
+    assert_int_equal(n_got, 0);
+    stop();
+    assert_int_equal(n_got, 2);
+    assert_int_equal(got[0].cport, 40000);
+    assert_string_equal(got[0].ended, "capture_end");
+    assert_int_equal(got[1].cport, 40001);
+    assert_int_equal(got[1].ts_us, 3000 * 1000000ll);
+    assert_int_equal(got[1].ts_end_us, 3001 * 1000000ll);
+    assert_int_equal(outliers(), 0);
+}
+
 int
 main(void)
 {
@@ -191,6 +255,8 @@ main(void)
         cmocka_unit_test_setup(test_tick, setup),
         cmocka_unit_test_setup(test_end_confirms, setup),
         cmocka_unit_test_setup(test_outlier_then_quiet, setup),
+        cmocka_unit_test_setup(test_outlier_past, setup),
+        cmocka_unit_test_setup(test_confirmed_step_back, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
