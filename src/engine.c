@@ -42,6 +42,7 @@ static struct {
     struct flow_key held_key;
     uint32_t held_hash;
     uint64_t ts_outliers;
+    int64_t span_lo, span_hi; /* the earliest and latest TCP packet times taken */
     uint64_t flows, mail_flows, sessions, evictions, timeouts, cap_hits, untracked;
     uint64_t tls_other;  /* TLS of another protocol on another port: not reported */
     uint64_t dissecting; /* flows in FLOW_DISSECT now */
@@ -641,6 +642,17 @@ engine_clock_jump(void)
     return (int64_t)eng.cfg->flow_timeout * ENGINE_US;
 }
 
+/* Widens the span of TCP packet times taken (stats first_packet and
+ * last_packet): an outlier's own stamp is never in it. */
+static inline void
+engine_span(int64_t t)
+{
+    if (eng.span_lo == 0 || t < eng.span_lo)
+        eng.span_lo = t;
+    if (t > eng.span_hi)
+        eng.span_hi = t;
+}
+
 /* A held jump is confirmed (the capture's clock did move on or back: a
  * quiet link, captures merged end to end): the flow its packet went to
  * takes that packet's own time. */
@@ -654,6 +666,7 @@ engine_clock_confirm(void)
         return;
     if (eng.held_new)
         f->first_us = f->last_us = eng.held_us;
+    engine_span(eng.held_us);
     flow_touch(&eng.tab, f, eng.held_us);
 }
 
@@ -757,6 +770,7 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
             eng.next_expire_us = now + ENGINE_EXPIRE_PERIOD;
         }
     }
+    engine_span(now); /* a held packet's is the clock's, an outlier's never its own */
     struct flow_key kbuf;
     const struct flow_key *kp = &kbuf;
     uint8_t side;
@@ -854,9 +868,8 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
 }
 
 void
-engine_finish(int64_t last_ts_us)
+engine_finish(void)
 {
-    (void)last_ts_us;
     if (!eng.ready)
         return;
     if (eng.held)               /* the last packet's jump: nothing says it was wrong, */
@@ -880,6 +893,8 @@ engine_stats(struct run_stats *out)
     out->untracked_packets = eng.untracked;
     out->tls_other = eng.tls_other;
     out->ts_outliers = eng.ts_outliers;
+    out->first_us = eng.span_lo;
+    out->last_us = eng.span_hi;
     out->memory_peak = mem_peak();
     out->cap_hits = eng.cap_hits + mem_cap_hits();
 }

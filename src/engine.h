@@ -77,11 +77,13 @@ void engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a);
 void engine_tick(int64_t now_us);
 
 /* Ends every flow still open, in order of first packet, with
- * ended = "capture_end". last_ts_us is the time of the last packet read. */
-void engine_finish(int64_t last_ts_us);
+ * ended = "capture_end". */
+void engine_finish(void);
 
 /* Fills the engine's fields of out: flows, mail_flows, sessions, evictions,
- * timeouts, memory_peak, cap_hits (other fields are left alone). */
+ * timeouts, memory_peak, cap_hits, and first_us / last_us: the span of the
+ * TCP packets' times as taken (no timestamp outlier's own stamp; other
+ * fields are left alone). */
 void engine_stats(struct run_stats *out);
 
 /* Frees everything (flows still open are dropped without a record: call

@@ -115,8 +115,12 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->certificate_parse_errors = certcache_parse_errors();
     st->files_read = cs->files_read;
     st->files_damaged = cs->files_damaged;
-    st->first_us = run->first_us;
-    st->last_us = run->last_us;
+    /* the span: the engine's TCP packets (no outlier's stamp), and the
+     * frames that are not TCP */
+    if (run->first_us != 0 && (st->first_us == 0 || run->first_us < st->first_us))
+        st->first_us = run->first_us;
+    if (run->last_us > st->last_us)
+        st->last_us = run->last_us;
     /* the aggregation's drops, read once for the stats record's own
      * fields and its cap_hits: engine_stats counted the memcap's hits,
      * the aggregation's drops are cap hits too */
@@ -180,6 +184,20 @@ main_decode(struct main_run *run, const struct capture_frame *f, struct pkt *p,
     return false;
 }
 
+/* Widens the span of frame times (stats first_packet, last_packet) with a
+ * frame that is not a TCP packet; the engine keeps the TCP packets' span,
+ * whose stamps it may find wrong (engine_clock: timestamp outliers). */
+static inline void
+main_span(struct main_run *run, const struct capture_frame *f, const struct pkt *p)
+{
+    if (p != NULL && p->ip_proto == 6)
+        return;
+    if (run->first_us == 0 || f->ts_us < run->first_us)
+        run->first_us = f->ts_us;
+    if (f->ts_us > run->last_us)
+        run->last_us = f->ts_us;
+}
+
 /* Frames whose data stays valid (capture_frame.stays) go through a short
  * pipeline, in capture order: packet i+4 is decoded and its flow bucket
  * fetched, packet i+2's flow is fetched, packet i is processed. Other frames
@@ -193,21 +211,20 @@ main_on_frame(void *user, const struct capture_frame *f)
         return 0;
     }
     run->frames++;
-    if (run->first_us == 0 || f->ts_us < run->first_us)
-        run->first_us = f->ts_us;
-    if (f->ts_us > run->last_us)
-        run->last_us = f->ts_us;
     if (!f->stays) {
         struct pkt p;
         struct defrag_out dgram;
         main_ring_drain(run);
-        if (main_decode(run, f, &p, &dgram))
+        bool ok = main_decode(run, f, &p, &dgram);
+        main_span(run, f, ok ? &p : NULL);
+        if (ok)
             engine_packet(&p);
         if (dgram.block != NULL)
             defrag_release(&dgram);
     } else {
         struct main_slot *s = &run->ring[(run->ring_head + run->ring_n) % (MAIN_AHEAD + 1)];
         s->ok = main_decode(run, f, &s->p, &s->dgram);
+        main_span(run, f, s->ok ? &s->p : NULL);
         s->a.valid = false;
         if (s->ok)
             engine_ahead(&s->p, &s->a);
@@ -503,7 +520,7 @@ main(int argc, char **argv)
         exit_code = EXIT_INPUT;
     }
 
-    engine_finish(run.last_us);
+    engine_finish();
     defrag_finish(&run.defrag); /* datagrams still incomplete are counted */
     struct run_stats st;
     main_stats(&run, &st);

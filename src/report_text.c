@@ -375,11 +375,12 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
                 "ALPN) left out",
                 st->tls_other, st->tls_other == 1 ? "" : "s");
     if (st->ts_outliers)
-        fprintf(f,
-                "; %" PRIu64 " packet%s stamped far after the packets around %s, taken at the "
-                "time before",
-                st->ts_outliers, st->ts_outliers == 1 ? "" : "s",
-                st->ts_outliers == 1 ? "it" : "them");
+        fprintf(
+            f,
+            "; %" PRIu64
+            " packet%s stamped far from the packets around %s (a wrong time stamp), taken at the "
+            "time before",
+            st->ts_outliers, st->ts_outliers == 1 ? "" : "s", st->ts_outliers == 1 ? "it" : "them");
     if (st->untracked_packets)
         fprintf(f, "; %" PRIu64 " packets of untracked connections (flow.max reached)",
                 st->untracked_packets);

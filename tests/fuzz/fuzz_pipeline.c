@@ -107,7 +107,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&ds, 0, sizeof(ds));
     struct pcap_pkthdr *h;
     const u_char *bytes;
-    int64_t last = 0;
     for (unsigned n = 0; n < FZ_MAX_PACKETS && pcap_next_ex(pc, &h, &bytes) == 1; n++) {
         struct pkt p;
         struct decode_frag fr;
@@ -116,21 +115,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         enum decode_result r = decode_frame_frag(dlt, bytes, h->caplen, h->len, ts, &p, &ds, &fr);
         if (r == DECODE_FRAGMENT && defrag_add(dfr, &p, &fr, &dg)) {
             r = decode_datagram(dg.ip, dg.caplen, dg.wirelen, &p, &p, &ds);
-            if (r == DECODE_OK) {
+            if (r == DECODE_OK)
                 engine_packet(&p); /* p borrows dg until here */
-                last = ts;
-            }
             defrag_release(&dg);
             r = DECODE_FRAGMENT;
         }
-        if (r == DECODE_OK) {
+        if (r == DECODE_OK)
             engine_packet(&p);
-            last = ts;
-        }
     }
     defrag_finish(dfr);
     defrag_free(dfr);
-    engine_finish(last);
+    engine_finish();
     struct run_stats st;
     memset(&st, 0, sizeof(st));
     engine_stats(&st);

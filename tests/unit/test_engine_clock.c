@@ -35,6 +35,18 @@ outliers(void)
     return st.ts_outliers;
 }
 
+/* The span of packet times (stats first_packet, last_packet), in seconds:
+ * an outlier's own stamp is never in it. */
+static void
+assert_span(long long lo, long long hi)
+{
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    engine_stats(&st);
+    assert_int_equal(st.first_us, lo * 1000000ll);
+    assert_int_equal(st.last_us, hi * 1000000ll);
+}
+
 /* Connection A (port 40000) is open and quiet since t=900; connection B
  * (40001) opens at 1000 and its SYN-ACK is stamped 48 years later. Both
  * go on at 1001 and end with FINs: one record each, ended by their FINs,
@@ -72,6 +84,7 @@ test_outlier(void **state)
     assert_int_equal(b->pkts[1], 3); /* the SYN-ACK is B's: one flow, not two */
     assert_int_equal(b->ts_us, 1000 * 1000000ll);
     assert_int_equal(b->ts_end_us, 1002 * 1000000ll);
+    assert_span(850, 1002);
     stop();
     assert_int_equal(n_got, before + 2);
 }
@@ -217,6 +230,7 @@ test_outlier_past(void **state)
     assert_int_equal(b->pkts[1], 3);
     assert_int_equal(b->ts_us, (T + 1000) * 1000000ll);
     assert_int_equal(b->ts_end_us, (T + 1002) * 1000000ll);
+    assert_span(T + 850, T + 1002);
     stop();
     assert_int_equal(n_got, before + 2);
 }
@@ -244,6 +258,7 @@ test_confirmed_step_back(void **state)
     assert_int_equal(got[1].ts_us, 3000 * 1000000ll);
     assert_int_equal(got[1].ts_end_us, 3001 * 1000000ll);
     assert_int_equal(outliers(), 0);
+    assert_span(3000, 90000);
 }
 
 int

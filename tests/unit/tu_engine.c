@@ -144,7 +144,7 @@ start(void)
 void
 stop(void)
 {
-    engine_finish(0);
+    engine_finish();
     engine_fini();
     assert_int_equal(mem_in_use(), 0);
 }
