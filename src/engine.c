@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "engine_clock.h"
 #include "engine_record.h"
 #include "engine_tcp.h"
 #include "fctx.h"
@@ -35,14 +36,7 @@ static struct {
     struct flow_table tab;
     struct reasm_limits lim;
     int64_t next_expire_us;
-    /* the clock (engine_clock): the latest packet time taken, and a jump
-     * past it not yet confirmed, with the flow its packet went to */
-    int64_t clock_us, held_us;
-    bool held, held_new, held_flow; /* held_flow: held_key names the flow */
-    struct flow_key held_key;
-    uint32_t held_hash;
-    uint64_t ts_outliers;
-    int64_t span_lo, span_hi; /* the earliest and latest TCP packet times taken */
+    struct eclock clock; /* the time packets are taken at (engine_clock.h) */
     uint64_t flows, mail_flows, sessions, evictions, timeouts, cap_hits, untracked;
     uint64_t tls_other;  /* TLS of another protocol on another port: not reported */
     uint64_t dissecting; /* flows in FLOW_DISSECT now */
@@ -106,6 +100,7 @@ engine_init(const struct config *cfg)
 {
     memset(&eng, 0, sizeof(eng));
     eng.cfg = cfg;
+    eclock_init(&eng.clock, cfg->flow_timeout);
     eng.lim.ooo_max = cfg->reasm_ooo_max;
     eng.lim.depth = cfg->reasm_depth;
     eng.classify_on = cfg->use_ndpi && classify_available();
@@ -633,94 +628,6 @@ engine_packet(const struct pkt *p)
     engine_packet_ahead(p, NULL);
 }
 
-/* How far a packet's time may run ahead of the clock before it waits for
- * the next packet to confirm it: flow.timeout, the jump that would time
- * out every flow in progress, the busiest included. */
-static int64_t
-engine_clock_jump(void)
-{
-    return (int64_t)eng.cfg->flow_timeout * ENGINE_US;
-}
-
-/* Widens the span of TCP packet times taken (stats first_packet and
- * last_packet): an outlier's own stamp is never in it. */
-static inline void
-engine_span(int64_t t)
-{
-    if (eng.span_lo == 0 || t < eng.span_lo)
-        eng.span_lo = t;
-    if (t > eng.span_hi)
-        eng.span_hi = t;
-}
-
-/* A held jump is confirmed (the capture's clock did move on or back: a
- * quiet link, captures merged end to end): the flow its packet went to
- * takes that packet's own time. */
-static void
-engine_clock_confirm(void)
-{
-    eng.held = false;
-    eng.clock_us = eng.held_us;
-    struct flow *f = eng.held_flow ? flow_lookup(&eng.tab, &eng.held_key, eng.held_hash) : NULL;
-    if (f == NULL)
-        return;
-    if (eng.held_new)
-        f->first_us = f->last_us = eng.held_us;
-    engine_span(eng.held_us);
-    flow_touch(&eng.tab, f, eng.held_us);
-}
-
-/* Settles a held jump at time ts, which came after it (the next packet,
- * or the live clock's tick): near the held time or beyond it in the
- * jump's direction, the jump was real (engine_clock_confirm); back on the
- * clock's side of it, the held packet was an outlier (stats
- * timestamp_outliers). */
-static void
-engine_clock_settle(int64_t ts)
-{
-    bool ahead = eng.held_us > eng.clock_us;
-    if (ahead ? ts >= eng.held_us - engine_clock_jump() : ts <= eng.held_us + engine_clock_jump()) {
-        engine_clock_confirm();
-    } else {
-        eng.held = false;
-        eng.ts_outliers++;
-    }
-}
-
-/* The time the engine takes a packet stamped ts at, when the expiry scan
- * is due (engine_expire_due: at most once a second of packet time, so the
- * clock is the last scan's time, less than a second behind the packets;
- * and at once after a step back of more than two seconds).
- * A capture's clock can be wrong for one packet (wsnotes__smtp-ssl: one
- * SYN-ACK stamped 48 years after the rest), and that one time would end
- * every flow in progress as idle and date the session by it; a packet
- * stamped as far in the past would leave its own flow, and the flows the
- * expiry scan then finds "in the future", idle since that time. So a TCP
- * packet stamped more than engine_clock_jump() after or before the clock
- * is taken at the clock's time, and the jump waits for the next packet
- * (the scan is due again at once), which settles it (engine_clock_settle)
- * and is then judged itself. A confirmed step back is taken (flows
- * touched in the future are handled by engine_expire), as is a smaller
- * one. Packet times are bounded (capture.h CAPTURE_TS_MAX_S), so these
- * sums cannot overflow. */
-static int64_t
-engine_clock(int64_t ts)
-{
-    if (eng.held)
-        engine_clock_settle(ts);
-    if (eng.clock_us != 0 &&
-        (ts > eng.clock_us + engine_clock_jump() || ts < eng.clock_us - engine_clock_jump())) {
-        eng.held = true;
-        eng.held_us = ts;
-        eng.held_flow = false;          /* until the packet's flow is known */
-        eng.next_expire_us = INT64_MIN; /* the next packet settles it */
-        return eng.clock_us;
-    }
-    if (ts > eng.clock_us)
-        eng.clock_us = ts;
-    return ts;
-}
-
 /* True when the once-a-second expiry scan is due at now: a second after
  * the last one, or at once when time went back (the last scan's time came
  * from a packet stamped in the future, or the clock was stepped back). */
@@ -735,10 +642,10 @@ engine_tick(int64_t now_us)
 {
     if (!eng.ready)
         return;
-    if (eng.held)
-        engine_clock_settle(now_us); /* live: the wall clock settles it */
-    if (now_us > eng.clock_us)
-        eng.clock_us = now_us;
+    if (eng.clock.held)
+        eclock_settle(&eng.clock, &eng.tab, now_us); /* live: the wall clock settles it */
+    if (now_us > eng.clock.clock_us)
+        eng.clock.clock_us = now_us;
     if (!engine_expire_due(now_us))
         return;
     engine_expire(now_us, eng.cfg->flow_timeout, true);
@@ -760,8 +667,11 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
     int64_t now = p->ts_us;
     struct pkt held;
     if (engine_expire_due(now)) {
-        now = engine_clock(now);
+        /* a packet stamped a jump away from the clock is taken at the
+         * clock's time until the next packet settles it (engine_clock.h) */
+        now = eclock_take(&eng.clock, &eng.tab, now);
         if (now != p->ts_us) {
+            eng.next_expire_us = INT64_MIN; /* the next packet settles the jump */
             held = *p;
             held.ts_us = now;
             p = &held;
@@ -770,7 +680,7 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
             eng.next_expire_us = now + ENGINE_EXPIRE_PERIOD;
         }
     }
-    engine_span(now); /* a held packet's is the clock's, an outlier's never its own */
+    eclock_span(&eng.clock, now); /* a held packet's is the clock's, an outlier's never its own */
     struct flow_key kbuf;
     const struct flow_key *kp = &kbuf;
     uint8_t side;
@@ -803,12 +713,7 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
         if (f == NULL)
             return;
     }
-    if (p == &held) {
-        eng.held_key = *kp;
-        eng.held_hash = h;
-        eng.held_new = created;
-        eng.held_flow = true;
-    }
+    eclock_flow(&eng.clock, kp, h, created);
     flow_touch(&eng.tab, f, now);
     if (f->reported)
         return; /* tombstone of a closed flow: last ACKs, FIN retransmissions */
@@ -872,8 +777,8 @@ engine_finish(void)
 {
     if (!eng.ready)
         return;
-    if (eng.held)               /* the last packet's jump: nothing says it was wrong, */
-        engine_clock_confirm(); /* nor that the flows before it went idle */
+    if (eng.clock.held) /* the last packet's jump: nothing says it was wrong, */
+        eclock_confirm(&eng.clock, &eng.tab); /* nor that the flows before it went idle */
     for (unsigned guard = 0; guard < UINT32_MAX; guard++) {
         struct flow *f = flow_first(&eng.tab);
         if (f == NULL)
@@ -892,9 +797,9 @@ engine_stats(struct run_stats *out)
     out->timeouts = eng.timeouts;
     out->untracked_packets = eng.untracked;
     out->tls_other = eng.tls_other;
-    out->ts_outliers = eng.ts_outliers;
-    out->first_us = eng.span_lo;
-    out->last_us = eng.span_hi;
+    out->ts_outliers = eng.clock.outliers;
+    out->first_us = eng.clock.span_lo;
+    out->last_us = eng.clock.span_hi;
     out->memory_peak = mem_peak();
     out->cap_hits = eng.cap_hits + mem_cap_hits();
 }

@@ -186,7 +186,7 @@ main_decode(struct main_run *run, const struct capture_frame *f, struct pkt *p,
 
 /* Widens the span of frame times (stats first_packet, last_packet) with a
  * frame that is not a TCP packet; the engine keeps the TCP packets' span,
- * whose stamps it may find wrong (engine_clock: timestamp outliers). */
+ * whose stamps it may find wrong (engine_clock.h: timestamp outliers). */
 static inline void
 main_span(struct main_run *run, const struct capture_frame *f, const struct pkt *p)
 {

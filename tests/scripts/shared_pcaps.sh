@@ -56,7 +56,7 @@ check zeek__smtp-starttls.pcap "($starttls | length) == 1 and ($starttls[0].tls.
 check arkime__smtp-starttls.pcap "($starttls | length) == 1 and ($starttls[0].tls.version == \"TLSv1.0\")" "STARTTLS into TLS 1.0"
 check wsnotes__smtp-ssl.pcapng "($starttls | length) == 1 and ($starttls[0].tls.version == \"TLSv1.2\")" "STARTTLS into TLS 1.2 (pcapng)"
 # Its SYN-ACK is stamped 2063 among packets of 2015: one connection still,
-# dated 2015, the packet counted as a time stamp outlier (engine_clock), and
+# dated 2015, the packet counted as a time stamp outlier (src/engine_clock.c), and
 # the capture's span (stats first_packet, last_packet) is 2015's.
 check wsnotes__smtp-ssl.pcapng '([.[] | select(.event=="session")] | length == 1 and (.[0].ts | startswith("2015-")) and (.[0].ts_end | startswith("2015-"))) and (.[-1].flows == 1 and .[-1].timestamp_outliers == 1 and (.[-1].last_packet | startswith("2015-")))' "one connection dated 2015 despite a SYN-ACK stamped 2063"
 check suricata__smtp-startssl.pcap "($starttls | length) == 1 and ($starttls[0].tls.version == \"TLSv1.3\") and ($starttls[0].tls.certificates == \"encrypted\") and ($starttls[0].diagnosis.certificates_not_visible)" "STARTTLS into TLS 1.3: certificates encrypted, never 'none'"

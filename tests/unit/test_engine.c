@@ -369,7 +369,7 @@ test_memory_refused_new_flow(void **state)
 }
 
 /* A flow touched far in the future (the clock stepped back: confirmed by
- * a second packet, engine_clock) holds up neither the expiry scan nor the
+ * a second packet, engine_clock.h) holds up neither the expiry scan nor the
  * flows behind it: its idleness counts from the scan after the step; and
  * engine_tick (live, the wall clock) ends idle flows with no packet at
  * all. The first packet, at time 0, does not set the clock. */
@@ -420,7 +420,7 @@ test_timeout_packet_time(void **state)
     assert_int_equal(got[0].cport, 40000);
     /* an idle flow hit by a new packet after the timeout ends first (the
      * jump to 40 s is taken at the second packet that confirms it,
-     * src/engine.c engine_clock) */
+     * src/engine_clock.c) */
     pkt_send(40, C, 40003, S, 25, TH_SYN, 100, 0, NULL, 0);
     assert_int_equal(n_got, 1);
     pkt_send(40, C, 40002, S, 25, TH_ACK, 101, 1, NULL, 0);

@@ -1,4 +1,4 @@
-/* \summary: unit tests for the engine's clock (src/engine.c engine_clock):
+/* \summary: unit tests for the engine's clock (src/engine_clock.c):
  * one packet stamped far in the future (wsnotes__smtp-ssl's SYN-ACK of
  * 2063 among packets of 2015) neither ends the flows in progress as idle
  * nor splits or dates its own connection, and is counted; a jump the next
@@ -261,6 +261,32 @@ test_confirmed_step_back(void **state)
     assert_span(3000, 90000);
 }
 
+/* The capture's very first packet is the outlier (a SYN stamped 48 years
+ * after the rest): the clock steps back at the next packet, which the one
+ * after confirms, and the step back right after the first packet makes
+ * that first packet the outlier: its connection and the span are dated by
+ * the packets after it. */
+static void
+test_outlier_first(void **state)
+{
+    (void)state;
+    start();
+    pkt_send(1000 + FUTURE, C, 40000, S, 25, TH_SYN, 1000, 0, NULL, 0);
+    pkt_send(1000, S, 25, C, 40000, TH_SYN | TH_ACK, 5000, 1001, NULL, 0);
+    pkt_send(1000, C, 40000, S, 25, TH_ACK, 1001, 5001, NULL, 0);
+    pkt_send(1001, S, 25, C, 40000, TH_ACK | TH_PSH, 5001, 1001, "220 hi\r\n", 0);
+    assert_int_equal(outliers(), 1);
+    pkt_send(1002, C, 40000, S, 25, TH_FIN | TH_ACK, 1001, 5009, NULL, 0);
+    pkt_send(1002, S, 25, C, 40000, TH_FIN | TH_ACK, 5009, 1002, NULL, 0);
+    assert_int_equal(n_got, 1);
+    assert_string_equal(got[0].ended, "fin");
+    assert_int_equal(got[0].ts_us, 1000 * 1000000ll);
+    assert_int_equal(got[0].ts_end_us, 1002 * 1000000ll);
+    assert_span(1000, 1002);
+    stop();
+    assert_int_equal(outliers(), 1);
+}
+
 int
 main(void)
 {
@@ -272,6 +298,7 @@ main(void)
         cmocka_unit_test_setup(test_outlier_then_quiet, setup),
         cmocka_unit_test_setup(test_outlier_past, setup),
         cmocka_unit_test_setup(test_confirmed_step_back, setup),
+        cmocka_unit_test_setup(test_outlier_first, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
