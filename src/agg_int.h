@@ -100,6 +100,8 @@ struct agg_use {
 
 struct agg_peer {
     struct ipaddr ip;
+    uint32_t anontls; /* sessions whose upgrade command was Exchange's X-ANONYMOUSTLS (in
+                         the padding after ip: the struct stays 64 bytes a peer) */
     uint64_t sessions;
     uint32_t offered, not_offered, stripped, used, rejected, plaintext, tls_failed;
     int16_t rejected_code;

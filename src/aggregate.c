@@ -474,6 +474,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         p->not_offered += sm->starttls_offered == 0 && !sm->stripped_capability.s;
         p->stripped += sm->stripped_capability.s != NULL;
         p->used += sm->tls_started || sm->implicit_tls;
+        p->anontls += sm->starttls_command && strcmp(sm->starttls_verb, "X-ANONYMOUSTLS") == 0;
         if (dg->starttls_rejected) {
             p->rejected++;
             p->rejected_code = sm->starttls_reply_code;
@@ -732,6 +733,8 @@ agg_json_server(struct json *j, const struct agg_server *s)
         json_uint(j, "starttls_not_offered", p->not_offered);
         json_uint(j, "starttls_stripped", p->stripped);
         json_uint(j, "tls_used", p->used);
+        if (p->anontls)
+            json_uint(j, "anonymoustls_command", p->anontls);
         json_uint(j, "starttls_rejected", p->rejected);
         if (p->rejected)
             json_int(j, "starttls_rejected_code", p->rejected_code);

@@ -345,6 +345,8 @@ rt_server(FILE *f, const struct agg_server *s)
             fprintf(f, " failed %u", pe->tls_failed);
         if (pe->plaintext)
             fprintf(f, " PLAINTEXT-MAIL %u", pe->plaintext);
+        if (pe->anontls) /* Exchange's own verb, in place of STARTTLS */
+            fprintf(f, " (%u by X-ANONYMOUSTLS)", pe->anontls);
     }
     if (s->implicit > 0 && !implicit)
         fprintf(f, "\n  (%llu of these sessions %s implicit TLS, from the first byte)",

@@ -7,7 +7,7 @@
 # (tls.ocsp_stapled; tshark: an OCSP response in a CertificateStatus or in a
 # TLS 1.3 CertificateEntry). A capture with a key log beside it (X.keylog for
 # X.pcap) is read by both with that key log, so TLS 1.3 certificates are
-# compared too.
+# compared too; X.opts holds options for smtptap, X.tshark for tshark.
 # Skips (77) when tshark or jq is not installed.
 # Usage: tshark_crosscheck.sh SMTPTAP
 set -u
@@ -29,13 +29,16 @@ for f in $(sh tests/tools/captures.sh all); do
   # a capture that needs an option to read as tshark reads it names it in
   # FILE.opts (tshark's conversations leave VLAN tags out: --ignore-vlan)
   oarg=$(cat "${f%.*}.opts" 2>/dev/null || true)
+  # and one that tshark reads only with its own options names them in FILE.tshark
+  # (its SMTP does not follow Exchange's X-ANONYMOUSTLS: -d tcp.port==25,tls)
+  toarg=$(cat "${f%.*}.tshark" 2>/dev/null || true)
   # shellcheck disable=SC2086
   # --tls-ports 443: the shared captures' HTTPS is compared too (by default
   # smtptap leaves TLS on 443 out as no mail)
   "$bin" -q --seed 1 --tls-ports 443 $karg $oarg -r "$f" --json "$tmp/out.json" >/dev/null \
     2>"$tmp/err" || true
   ports=$(jq -r 'select(.event=="session") | .server.port' "$tmp/out.json" | sort -un)
-  dargs=""
+  dargs="$toarg"
   for p in $ports; do
     case $p in 25|587|465|443) ;; *) dargs="$dargs -d tcp.port==$p,smtp" ;; esac
   done

@@ -24,6 +24,7 @@
 #include "record.h"
 #include "report.h"
 #include "tu_certs.h"
+#include "tu_json.h"
 
 #define CERT(name) SRCDIR "/tests/data/certs/" name
 
@@ -471,6 +472,52 @@ test_implicit_tls_rows(void **state)
     free(text);
 }
 
+/* Exchange's X-ANONYMOUSTLS in place of STARTTLS (x-anonymoustls.pcap):
+ * each peer's row and its server record say by how many sessions, the
+ * refused one too; a STARTTLS session is not counted. */
+static void
+write_servers(struct json *j, void *arg)
+{
+    (void)arg;
+    agg_write_json(j);
+}
+
+static void
+test_anonymoustls_rows(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    static const struct {
+        uint8_t client;
+        const char *verb;
+        int16_t code;
+    } s[] = {{10, "X-ANONYMOUSTLS", 220}, {10, "STARTTLS", 220}, {11, "X-ANONYMOUSTLS", 454}};
+    for (unsigned i = 0; i < 3; i++) {
+        tu_chain_facts(&f, ids, 2, sni);
+        f.smtp.seen = f.smtp.starttls_command = f.smtp.anonymoustls_offered = true;
+        f.smtp.starttls_offered = 1;
+        strcpy(f.smtp.starttls_verb, s[i].verb);
+        f.smtp.starttls_reply_code = s[i].code;
+        f.smtp.tls_started = s[i].code == 220;
+        if (!f.smtp.tls_started)
+            memset(&f.tls, 0, sizeof(f.tls));
+        feed(&f, i + 1, s[i].client, 25);
+    }
+    char *text = report_text();
+    has(text, "\n  STARTTLS   198.51.100.10: offered 2 tls 2 (1 by X-ANONYMOUSTLS)\n"
+              "             198.51.100.11: offered 1 refused(454) 1 (1 by X-ANONYMOUSTLS)\n");
+    free(text);
+    char *json = tu_json_capture(write_servers, NULL);
+    has(json, "\"ip\":\"198.51.100.10\",\"sessions\":2,\"starttls_offered\":2,"
+              "\"starttls_not_offered\":0,\"starttls_stripped\":0,\"tls_used\":2,"
+              "\"anonymoustls_command\":1,\"starttls_rejected\":0,");
+    has(json, "\"tls_used\":0,\"anonymoustls_command\":1,\"starttls_rejected\":1,"
+              "\"starttls_rejected_code\":454,");
+    free(json);
+}
+
 /* One leaf sent alone by one peer and with its intermediate by another:
  * two chains, each with the verdict of its own session's diagnosis and its
  * own peer (they had been counted under the leaf, with the first session's
@@ -547,6 +594,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_clients_per_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_implicit_tls_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_anonymoustls_rows, setup, teardown),
         cmocka_unit_test(test_client_chains_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
