@@ -470,8 +470,9 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     struct agg_peer *p = peer != UINT32_MAX ? &s->peers[peer] : NULL;
     if (p) {
         p->sessions++;
-        p->offered += sm->starttls_offered == 1;
-        p->not_offered += sm->starttls_offered == 0 && !sm->stripped_capability.s;
+        bool offered = sm->starttls_offered == 1 || sm->anonymoustls_offered; /* as diagnose */
+        p->offered += offered;
+        p->not_offered += sm->starttls_offered == 0 && !offered && !sm->stripped_capability.s;
         p->stripped += sm->stripped_capability.s != NULL;
         p->used += sm->tls_started || sm->implicit_tls;
         p->anontls += sm->starttls_command && strcmp(sm->starttls_verb, "X-ANONYMOUSTLS") == 0;

@@ -497,7 +497,8 @@ test_anonymoustls_rows(void **state)
     for (unsigned i = 0; i < 3; i++) {
         tu_chain_facts(&f, ids, 2, sni);
         f.smtp.seen = f.smtp.starttls_command = f.smtp.anonymoustls_offered = true;
-        f.smtp.starttls_offered = 1;
+        /* .11's server offered X-ANONYMOUSTLS alone: TLS offered all the same */
+        f.smtp.starttls_offered = s[i].client == 10;
         strcpy(f.smtp.starttls_verb, s[i].verb);
         f.smtp.starttls_reply_code = s[i].code;
         f.smtp.tls_started = s[i].code == 220;
@@ -513,6 +514,8 @@ test_anonymoustls_rows(void **state)
     has(json, "\"ip\":\"198.51.100.10\",\"sessions\":2,\"starttls_offered\":2,"
               "\"starttls_not_offered\":0,\"starttls_stripped\":0,\"tls_used\":2,"
               "\"anonymoustls_command\":1,\"starttls_rejected\":0,");
+    has(json, "\"ip\":\"198.51.100.11\",\"sessions\":1,\"starttls_offered\":1,"
+              "\"starttls_not_offered\":0,");
     has(json, "\"tls_used\":0,\"anonymoustls_command\":1,\"starttls_rejected\":1,"
               "\"starttls_rejected_code\":454,");
     free(json);
