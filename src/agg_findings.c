@@ -532,10 +532,16 @@ agg_starttls_findings(uint32_t si)
         agg_peers_text(s, &plain, p1, sizeof(p1));
         f->peers = plain;
         struct strbuf b = str_buf(f->summary, sizeof(f->summary));
+        /* On the submission port (587, RFC 6409) the peers are mail clients, which follow
+         * no MTA-STS (RFC 8461) or DANE (RFC 7672) policy: the server itself must refuse
+         * AUTH and MAIL before TLS, or the clients move to implicit TLS on 465 (RFC 8314
+         * §3.3). */
+        const char *advice = s->ep.port == 587
+                                 ? "require TLS on this submission port before AUTH and MAIL, "
+                                   "or have the clients use implicit TLS on port 465 (RFC 8314)"
+                                 : "require TLS for these peers (MTA-STS, DANE or a TLS policy)";
         str_add(&b, ep, " received mail in plaintext from ", p1,
-                " although TLS was available or had been tried; require TLS for these peers "
-                "(MTA-STS, DANE or a TLS policy)",
-                NULL);
+                " although TLS was available or had been tried; ", advice, NULL);
         const struct agg_flagstat *pd = agg_flagstat(s, AF_PLAINTEXT_DELIVERY);
         f->first = pd->first;
         f->last = pd->last;
