@@ -691,7 +691,12 @@ capfile_header(struct capfile *cf, char *errbuf, unsigned errlen)
         return CAPFILE_OPEN_FOREIGN;
     cf->nsec = magic == 0xA1B23C4Du || magic == 0x4D3CB2A1u;
     if ((f = capfile_fill(cf, CAPFILE_PCAP_HDR)) != 0) {
-        str_copy(errbuf, errlen, f < 0 ? cf->err : "truncated dump file header");
+        if (f < 0)
+            str_copy(errbuf, errlen, cf->err);
+        else
+            snprintf(errbuf, errlen,
+                     "truncated dump file; tried to read %u file header bytes, only got %zu",
+                     CAPFILE_PCAP_HDR, cf->tail - cf->head);
         return CAPFILE_OPEN_ERROR;
     }
     r = rd_init(cf->view + cf->head + 4, CAPFILE_PCAP_HDR - 4);

@@ -137,6 +137,8 @@ cli_usage(FILE *f)
           "Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage error,\n"
           "3 input or output error (unreadable capture, bad filter, bad trust store or key\n"
           "log, output not opened or not written in full; before 1), 4 internal error.\n"
+          "A run that can read nothing (no packet in a -r file, no permission) writes\n"
+          "nothing: no report, an existing --json file left alone.\n"
           "\n"
           "Examples:\n"
           "  smtptap -r gateway.pcap\n"
