@@ -588,6 +588,7 @@ capfile_ng_next(struct capfile *cf, struct capfile_frame *fr, bool to_idb)
         fr->caplen = caplen;
         fr->wirelen = wirelen;
         fr->dlt = in->dlt;
+        fr->ifid = ifid;
         fr->ts_us = capfile_ng_ts(in, (uint64_t)hi << 32 | lo);
         return CAPFILE_FRAME;
     }
@@ -624,6 +625,7 @@ capfile_pcap_next(struct capfile *cf, struct capfile_frame *fr)
     cf->head += CAPFILE_PCAP_REC + (size_t)caplen;
     capfile_prefetch(cf);
     fr->dlt = cf->dlt;
+    fr->ifid = 0;
     fr->caplen = caplen;
     fr->wirelen = wirelen;
     fr->ts_us = (int64_t)sec * 1000000 + (int64_t)(cf->nsec ? frac / 1000u : frac);

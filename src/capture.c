@@ -24,7 +24,9 @@
  * whose first record is already cut or damaged (not one packet to read: as
  * tcpdump, which stops there with exit 1), a first link type decode.c does
  * not know, or a filter that does not compile are fatal: one line in errbuf,
- * -1. capture_check_file() finds the fatal
+ * -1. A later pcapng interface of a link type decode.c does not know (only
+ * smtptap's reader takes one) is said once on stderr; its frames are
+ * delivered, for decode.c to count. capture_check_file() finds the fatal
  * cases of a regular file before the run; the start callback
  * (capture_set_start) is called only once the first input can be read, so
  * that a run that reads nothing writes nothing.
@@ -62,6 +64,7 @@ _Static_assert(CAPTURE_FRAMES_STAY == CAPFILE_FRAMES_STAY, "capture.h and capfil
 #define CAPTURE_STATS_INTERVAL_S 10   /* live: pcap_stats line on stderr this often */
 #define CAPTURE_TICK_S           1    /* live: capture_tick_cb this often */
 #define CAPTURE_DLT_PROGS        12   /* capfile.c inputs: filters compiled per link type */
+#define CAPTURE_SAID_MAX         16   /* unknown link types' interfaces said per input */
 
 /* How one input ended. */
 enum capture_end {
@@ -89,6 +92,12 @@ struct capture_src {
     struct capture_prog progs[CAPTURE_DLT_PROGS];
     unsigned n_progs;
     struct pcap_stat last; /* live: pcap_stats' last 32-bit counters (they wrap) */
+    /* pcapng interfaces of a link type decode.c does not know, said once each */
+    struct {
+        uint32_t ifid;
+        int dlt;
+    } said[CAPTURE_SAID_MAX];
+    unsigned n_said;
 };
 
 /* Copies a libpcap message into errbuf as one line "NAME: WHAT: MSG", dropping
@@ -110,6 +119,16 @@ capture_err(char *errbuf, unsigned errlen, const char *name, const char *what, c
     for (char *q = errbuf; *q != '\0'; q++)
         if (*q == '\n' || *q == '\r')
             *q = ' ';
+}
+
+/* "DLT_NAME (N, description)" of a link type, into buf. */
+static void
+capture_dlt_text(int dlt, char *buf, size_t len)
+{
+    const char *n = pcap_datalink_val_to_name(dlt);
+    const char *d = pcap_datalink_val_to_description(dlt);
+    snprintf(buf, len, "DLT_%s (%d%s%s)", n != NULL ? n : "UNKNOWN", dlt, d != NULL ? ", " : "",
+             d != NULL ? d : "");
 }
 
 /* What to add to a libpcap read error: libpcap 1.10 stops at a pcapng
@@ -333,11 +352,9 @@ capture_prepare(struct capture_src *s, const char *bpf, char *errbuf, unsigned e
 {
     s->dlt = s->cf != NULL ? capfile_dlt(s->cf) : pcap_datalink(s->p);
     if (!decode_link_supported(s->dlt)) {
-        const char *n = pcap_datalink_val_to_name(s->dlt);
-        const char *d = pcap_datalink_val_to_description(s->dlt);
-        char what[256];
-        snprintf(what, sizeof(what), "unsupported link type DLT_%s (%d%s%s)",
-                 n != NULL ? n : "UNKNOWN", s->dlt, d != NULL ? ", " : "", d != NULL ? d : "");
+        char lt[200], what[256];
+        capture_dlt_text(s->dlt, lt, sizeof(lt));
+        snprintf(what, sizeof(what), "unsupported link type %s", lt);
         capture_err(errbuf, errlen, s->name, what,
                     "supported: EN10MB, LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP");
         return -1;
@@ -490,6 +507,27 @@ capture_deliver(capture_cb cb, void *user, struct capture_stats *st, const struc
     return cb(user, f) != 0 ? CAPTURE_END_STOP : CAPTURE_END_EOF;
 }
 
+/* A frame of a pcapng interface whose link type decode.c does not know:
+ * said once per interface of the input (the frames are counted as they are
+ * decoded: unsupported_link_frames). */
+static void
+capture_unsupported(struct capture_src *s, const struct capfile_frame *f)
+{
+    for (unsigned i = 0; i < s->n_said; i++)
+        if (s->said[i].ifid == f->ifid && s->said[i].dlt == f->dlt)
+            return;
+    if (s->n_said == CAPTURE_SAID_MAX)
+        return;
+    s->said[s->n_said].ifid = f->ifid;
+    s->said[s->n_said++].dlt = f->dlt;
+    char lt[200];
+    capture_dlt_text(f->dlt, lt, sizeof(lt));
+    fprintf(stderr,
+            "smtptap: %s: interface %u has link type %s, which smtptap does not decode: its "
+            "frames are counted (unsupported_link_frames), not analysed\n",
+            s->name, (unsigned)f->ifid, lt);
+}
+
 static enum capture_end capture_loop_frames(struct capture_src *s, const struct config *cfg,
                                             capture_cb cb, void *user, struct capture_stats *st,
                                             volatile int *stop, char *errbuf, unsigned errlen);
@@ -532,6 +570,8 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
         n_read++;
         if (s->bpf != NULL && !capture_filter(s, &cfr))
             continue;
+        if (__builtin_expect(cfr.dlt != s->dlt, 0) && !decode_link_supported(cfr.dlt))
+            capture_unsupported(s, &cfr);
         struct capture_frame f;
         f.dlt = cfr.dlt;
         f.ts_us = capture_ts_us(cfr.ts_us / 1000000, cfr.ts_us % 1000000);

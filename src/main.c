@@ -111,6 +111,7 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->frag_malformed = fs.malformed;
     st->not_ip = run->dstats.not_ip;
     st->other_proto = run->dstats.other_proto;
+    st->unsupported_link_frames = run->dstats.unsupported_link;
     st->certificates_distinct = certcache_count();
     st->certificates = certcache_sightings();
     st->certificate_parse_errors = certcache_parse_errors();

@@ -185,6 +185,16 @@ fi
 # A header and no record: an empty capture, read (as tcpdump: exit 0).
 expect 0 "a header alone (an empty capture)" -q -r "$tmp/hdr.pcap" --json "$tmp/hdr.json"
 grep -q '"packets":0' "$tmp/hdr.json" || { echo "FAIL a header alone: no stats record"; fail=1; }
+# smtptap's reader: the interface of link type 147 said once on stderr and
+# its frames counted (they were dropped silently).
+expect 0 "interfaces of two link types" -q -r "$tmp/user0.pcapng" --json "$tmp/user0.json"
+if ! grep -q '"packets":3,' "$tmp/user0.json" || ! grep -q '"not_ip":1,' "$tmp/user0.json" ||
+  ! grep -q '"unsupported_link_frames":2,' "$tmp/user0.json" ||
+  [ "$(grep -c "interface 1 has link type DLT_.*(147" "$tmp/err")" -ne 1 ]; then
+  echo "FAIL interfaces of two link types: not counted, or not said once"
+  sed 's/^/  stderr: /' "$tmp/err" | head -5
+  fail=1
+fi
 # A live capture without the permission: refused before anything is written
 # (it printed a report and appended a stats record to --json). Needs root to
 # run as nobody.

@@ -2,7 +2,8 @@
  * pcapng files written byte by byte into temporary files, nanosecond
  * timestamps, several files as one timeline, a file cut mid-record, stdin,
  * unreadable inputs, files with not one packet to read, the start callback,
- * capture_check_file(), unknown link types and BPF filters.
+ * capture_check_file(), unknown link types (a pcapng interface of one) and
+ * BPF filters.
  *
  * File layouts written here:
  *   pcap (tcpdump.org "pcap(5)", draft-ietf-opsawg-pcap §4-5):
@@ -112,6 +113,37 @@ tb_pcapng_header(struct tbuf *t)
     tb_le16(t, 0);
     tb_le32(t, 65535); /* snaplen */
     tb_le32(t, 20);
+}
+
+/* pcapng IDB of another interface (its number: the IDBs before it) */
+static void
+tb_pcapng_idb(struct tbuf *t, uint16_t linktype)
+{
+    tb_le32(t, 1);
+    tb_le32(t, 20);
+    tb_le16(t, linktype);
+    tb_le16(t, 0);
+    tb_le32(t, 0); /* snaplen: none */
+    tb_le32(t, 20);
+}
+
+/* pcapng EPB on interface `ifid` carrying len bytes (padded to 4) */
+static void
+tb_pcapng_epb_if(struct tbuf *t, uint32_t ifid, uint64_t ts_us, const uint8_t *data, uint32_t len)
+{
+    const uint32_t pad = (4 - len % 4) % 4;
+    const uint32_t blen = 32 + len + pad;
+    tb_le32(t, 6); /* EPB */
+    tb_le32(t, blen);
+    tb_le32(t, ifid);
+    tb_le32(t, (uint32_t)(ts_us >> 32));
+    tb_le32(t, (uint32_t)ts_us);
+    tb_le32(t, len);
+    tb_le32(t, len);
+    tb_bytes(t, data, len);
+    static const uint8_t zero[4];
+    tb_bytes(t, zero, pad);
+    tb_le32(t, blen);
 }
 
 /* pcapng EPB with frame_tcp (54 bytes, padded to 56) */
@@ -747,6 +779,63 @@ test_check_file(void **state)
     assert_non_null(strstr(err, "bad filter 'ether src 66:77:88:99:aa:bb'"));
 }
 
+/* A pcapng interface of a link type smtptap does not decode (147, USER0)
+ * after an Ethernet one: its frames are delivered with their link type (for
+ * decode.c to count: unsupported_link_frames), and said once on stderr for
+ * the interface, not once a frame. libpcap refuses the second interface
+ * before any packet: nothing to read, with the way out in the message. */
+static void
+test_unsupported_interface(void **state)
+{
+    (void)state;
+    struct tbuf t = {.n = 0};
+    tb_pcapng_header(&t);
+    tb_pcapng_idb(&t, 147);
+    static const uint8_t user0[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    tb_pcapng_epb(&t, 1000000, 25);
+    tb_pcapng_epb_if(&t, 1, 2000000, user0, sizeof(user0));
+    tb_pcapng_epb_if(&t, 1, 3000000, user0, sizeof(user0));
+    const char *p = tb_write(&t, t.n);
+    struct tbuf e = {.n = 0};
+    const char *errpath = tb_write(&e, 0);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    FILE *ef = fopen(errpath, "w");
+    assert_non_null(ef);
+    assert_true(dup2(fileno(ef), STDERR_FILENO) >= 0);
+    struct config c;
+    cfg_for(&c, p, NULL);
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256] = "";
+    int rc = capture_run(&c, seen_cb_any, &s, &st, NULL, err, sizeof(err));
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    fclose(ef);
+    char said[1024] = "";
+    FILE *rf = fopen(errpath, "r");
+    assert_non_null(rf);
+    size_t n = fread(said, 1, sizeof(said) - 1, rf);
+    said[n] = '\0';
+    fclose(rf);
+    if (g_libpcap) {
+        assert_int_equal(rc, -1);
+        assert_non_null(strstr(err, "cannot read a single packet: an interface has a type 147"));
+        assert_non_null(strstr(err, "leave out --libpcap-reader"));
+        assert_int_equal(s.n, 0);
+        return;
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(s.dlt, 147);
+    assert_int_equal(st.files_damaged, 0);
+    const char *m = strstr(said, "interface 1 has link type DLT_");
+    assert_non_null(m);
+    assert_non_null(strstr(m, "(147"));
+    assert_null(strstr(m + 1, "interface 1 has link type")); /* once */
+}
+
 static void
 test_no_input(void **state)
 {
@@ -778,6 +867,7 @@ main(void)
         cmocka_unit_test_teardown(test_start_callback, tmp_teardown),
         cmocka_unit_test_teardown(test_nothing_to_read, tmp_teardown),
         cmocka_unit_test_teardown(test_check_file, tmp_teardown),
+        cmocka_unit_test_teardown(test_unsupported_interface, tmp_teardown),
         cmocka_unit_test_teardown(test_no_input, tmp_teardown),
     };
     int failed = cmocka_run_group_tests_name("capture, smtptap's reader", tests, NULL, NULL);
