@@ -79,7 +79,7 @@ cli_usage(FILE *f)
           "peer, every TLS alert, and what is wrong.\n"
           "\n"
           "Input (as tcpdump):\n"
-          "  -r, --read FILE    read a pcap or pcapng file; repeat for several (one\n"
+          "  -r, --read FILE    read a pcap or pcapng file; repeat -r for several (one\n"
           "                     timeline, in the order given); - reads standard input\n"
           "  -i, --interface IFACE  capture live from IFACE\n"
           "  -s, --snaplen N    bytes to capture per packet, live (0 or default: 262144)\n"

@@ -382,6 +382,31 @@ main_not_capture(const char *path)
     return "not a pcap or pcapng capture (unknown file format)";
 }
 
+/* A filter that does not compile and has a word naming a file: the words
+ * after `-r FILE` are the filter, as in tcpdump (`-r a.pcap b.pcap`). Adds
+ * the way to read several files to the message in err. */
+static void
+main_filter_hint(const char *expr, char *err, size_t errlen)
+{
+    char word[256];
+    for (const char *p = expr; p != NULL && *p != '\0';) {
+        size_t n = strcspn(p, " ");
+        struct stat sb;
+        if (n > 0 && n < sizeof(word)) {
+            memcpy(word, p, n);
+            word[n] = '\0';
+            if (stat(word, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+                size_t used = strlen(err);
+                snprintf(err + used, errlen - used,
+                         "; '%s' is a file: to read several files, give -r before each one", word);
+                return;
+            }
+        }
+        p += n;
+        p += strspn(p, " ");
+    }
+}
+
 /* What can be told before anything is written (the report, --json): each
  * -r FILE exists, is readable, is not a directory, empty or of another
  * format, and the filter compiles; then each regular file is opened as the
@@ -414,8 +439,10 @@ main_check_inputs(const struct config *cfg, char *err, size_t errlen)
     }
     if (cfg->iface != NULL && capture_check_iface(cfg->iface, err, (unsigned)errlen) != 0)
         return -1;
-    if (capture_check_filter(cfg->bpf, DECODE_DLT_EN10MB, err, (unsigned)errlen) != 0)
+    if (capture_check_filter(cfg->bpf, DECODE_DLT_EN10MB, err, (unsigned)errlen) != 0) {
+        main_filter_hint(cfg->bpf, err, errlen);
         return -1;
+    }
     for (unsigned i = 0; i < cfg->n_inputs; i++) {
         struct stat sb;
         const char *path = cfg->inputs[i];

@@ -195,6 +195,11 @@ if ! grep -q '"packets":3,' "$tmp/user0.json" || ! grep -q '"not_ip":1,' "$tmp/u
   sed 's/^/  stderr: /' "$tmp/err" | head -5
   fail=1
 fi
+# Files after -r FILE are the filter, as in tcpdump: the message says how to
+# read several.
+expect 3 "-r a.pcap b.pcap" -q -r pcaps/smtp-plain.pcap pcaps/smtp-ipv6.pcap
+grep -q "'pcaps/smtp-ipv6.pcap' is a file: to read several files, give -r before each one" \
+  "$tmp/err" || { echo "FAIL -r a.pcap b.pcap: no hint"; fail=1; }
 # A live capture without the permission: refused before anything is written
 # (it printed a report and appended a stats record to --json). Needs root to
 # run as nobody.
