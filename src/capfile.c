@@ -588,6 +588,7 @@ capfile_ng_next(struct capfile *cf, struct capfile_frame *fr, bool to_idb)
         fr->caplen = caplen;
         fr->wirelen = wirelen;
         fr->dlt = in->dlt;
+        fr->ifid = ifid;
         fr->ts_us = capfile_ng_ts(in, (uint64_t)hi << 32 | lo);
         return CAPFILE_FRAME;
     }
@@ -624,6 +625,7 @@ capfile_pcap_next(struct capfile *cf, struct capfile_frame *fr)
     cf->head += CAPFILE_PCAP_REC + (size_t)caplen;
     capfile_prefetch(cf);
     fr->dlt = cf->dlt;
+    fr->ifid = 0;
     fr->caplen = caplen;
     fr->wirelen = wirelen;
     fr->ts_us = (int64_t)sec * 1000000 + (int64_t)(cf->nsec ? frac / 1000u : frac);
@@ -691,7 +693,12 @@ capfile_header(struct capfile *cf, char *errbuf, unsigned errlen)
         return CAPFILE_OPEN_FOREIGN;
     cf->nsec = magic == 0xA1B23C4Du || magic == 0x4D3CB2A1u;
     if ((f = capfile_fill(cf, CAPFILE_PCAP_HDR)) != 0) {
-        str_copy(errbuf, errlen, f < 0 ? cf->err : "truncated dump file header");
+        if (f < 0)
+            str_copy(errbuf, errlen, cf->err);
+        else
+            snprintf(errbuf, errlen,
+                     "truncated dump file; tried to read %u file header bytes, only got %zu",
+                     CAPFILE_PCAP_HDR, cf->tail - cf->head);
         return CAPFILE_OPEN_ERROR;
     }
     r = rd_init(cf->view + cf->head + 4, CAPFILE_PCAP_HDR - 4);

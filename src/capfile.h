@@ -14,7 +14,8 @@ struct capfile;
 
 /* One frame; data is borrowed until the next capfile_next() or close. */
 struct capfile_frame {
-    int dlt; /* libpcap DLT_* value of the frame's interface */
+    int dlt;       /* libpcap DLT_* value of the frame's interface */
+    uint32_t ifid; /* pcapng: its interface in the section (IDB order); pcap: 0 */
     int64_t ts_us;
     uint32_t caplen, wirelen;
     const uint8_t *data;

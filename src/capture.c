@@ -20,9 +20,16 @@
  * captured bytes, only got M", the same words from either reader) or is
  * malformed further on: the frames before the damage have been delivered, one
  * line goes to stderr, the file is counted in files_damaged and reading goes
- * on with the next input. Not being able to open an input at all, a first
- * link type decode.c does not know, or a filter that does not compile are
- * fatal: one line in errbuf, -1.
+ * on with the next input. Not being able to open an input at all, a file
+ * whose first record is already cut or damaged (not one packet to read: as
+ * tcpdump, which stops there with exit 1), a first link type decode.c does
+ * not know, or a filter that does not compile are fatal: one line in errbuf,
+ * -1. A later pcapng interface of a link type decode.c does not know (only
+ * smtptap's reader takes one) is said once on stderr; its frames are
+ * delivered, for decode.c to count. capture_check_file() finds the fatal
+ * cases of a regular file before the run; the start callback
+ * (capture_set_start) is called only once the first input can be read, so
+ * that a run that reads nothing writes nothing.
  *
  * Live: pcap_create + pcap_activate with a 1000 ms read timeout and immediate
  * mode. libpcap's own wait may keep polling past the timeout when no frame
@@ -57,6 +64,7 @@ _Static_assert(CAPTURE_FRAMES_STAY == CAPFILE_FRAMES_STAY, "capture.h and capfil
 #define CAPTURE_STATS_INTERVAL_S 10   /* live: pcap_stats line on stderr this often */
 #define CAPTURE_TICK_S           1    /* live: capture_tick_cb this often */
 #define CAPTURE_DLT_PROGS        12   /* capfile.c inputs: filters compiled per link type */
+#define CAPTURE_SAID_MAX         16   /* unknown link types' interfaces said per input */
 
 /* How one input ended. */
 enum capture_end {
@@ -84,6 +92,12 @@ struct capture_src {
     struct capture_prog progs[CAPTURE_DLT_PROGS];
     unsigned n_progs;
     struct pcap_stat last; /* live: pcap_stats' last 32-bit counters (they wrap) */
+    /* pcapng interfaces of a link type decode.c does not know, said once each */
+    struct {
+        uint32_t ifid;
+        int dlt;
+    } said[CAPTURE_SAID_MAX];
+    unsigned n_said;
 };
 
 /* Copies a libpcap message into errbuf as one line "NAME: WHAT: MSG", dropping
@@ -105,6 +119,37 @@ capture_err(char *errbuf, unsigned errlen, const char *name, const char *what, c
     for (char *q = errbuf; *q != '\0'; q++)
         if (*q == '\n' || *q == '\r')
             *q = ' ';
+}
+
+/* "DLT_NAME (N, description)" of a link type, into buf. */
+static void
+capture_dlt_text(int dlt, char *buf, size_t len)
+{
+    const char *n = pcap_datalink_val_to_name(dlt);
+    const char *d = pcap_datalink_val_to_description(dlt);
+    snprintf(buf, len, "DLT_%s (%d%s%s)", n != NULL ? n : "UNKNOWN", dlt, d != NULL ? ", " : "",
+             d != NULL ? d : "");
+}
+
+/* What to add to a libpcap read error: libpcap 1.10 stops at a pcapng
+ * interface whose link type differs from the first one's, which smtptap's
+ * own reader takes. */
+static const char *
+capture_pcap_hint(const char *pe)
+{
+    return strstr(pe, "different from the type of the first interface") != NULL
+               ? " (smtptap's own reader reads such a file: leave out --libpcap-reader)"
+               : "";
+}
+
+/* An input whose first record is already cut or damaged: not one packet
+ * can be read from it. One line in errbuf. */
+static void
+capture_none_read(const struct capture_src *s, const char *msg, char *errbuf, unsigned errlen)
+{
+    char m[PCAP_ERRBUF_SIZE + 96];
+    snprintf(m, sizeof(m), "%s%s", msg, s->p != NULL ? capture_pcap_hint(msg) : "");
+    capture_err(errbuf, errlen, s->name, "cannot read a single packet", m);
 }
 
 /* Opens one -r input ("-" = stdin) with libpcap. Returns NULL with errbuf filled. */
@@ -307,11 +352,9 @@ capture_prepare(struct capture_src *s, const char *bpf, char *errbuf, unsigned e
 {
     s->dlt = s->cf != NULL ? capfile_dlt(s->cf) : pcap_datalink(s->p);
     if (!decode_link_supported(s->dlt)) {
-        const char *n = pcap_datalink_val_to_name(s->dlt);
-        const char *d = pcap_datalink_val_to_description(s->dlt);
-        char what[256];
-        snprintf(what, sizeof(what), "unsupported link type DLT_%s (%d%s%s)",
-                 n != NULL ? n : "UNKNOWN", s->dlt, d != NULL ? ", " : "", d != NULL ? d : "");
+        char lt[200], what[256];
+        capture_dlt_text(s->dlt, lt, sizeof(lt));
+        snprintf(what, sizeof(what), "unsupported link type %s", lt);
         capture_err(errbuf, errlen, s->name, what,
                     "supported: EN10MB, LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP");
         return -1;
@@ -354,6 +397,32 @@ capture_prepare(struct capture_src *s, const char *bpf, char *errbuf, unsigned e
 
 static capture_tick_cb capture_tick_fn;
 static void *capture_tick_user;
+static capture_start_cb capture_start_fn;
+static void *capture_start_user;
+static bool capture_begun; /* the start callback has been called in this run */
+
+void
+capture_set_start(capture_start_cb fn, void *user)
+{
+    capture_start_fn = fn;
+    capture_start_user = user;
+}
+
+/* Calls the start callback, once a run: before its first frame, or once a
+ * live capture runs. Returns 0, or -1 (errbuf emptied: the callback said
+ * why) when it refused. */
+static int
+capture_begin(char *errbuf, unsigned errlen)
+{
+    if (capture_begun)
+        return 0;
+    capture_begun = true;
+    if (capture_start_fn == NULL || capture_start_fn(capture_start_user) == 0)
+        return 0;
+    if (errbuf != NULL && errlen > 0)
+        errbuf[0] = '\0';
+    return -1;
+}
 
 void
 capture_set_tick(capture_tick_cb fn, void *user)
@@ -422,39 +491,65 @@ capture_ts_us(int64_t sec, int64_t us)
     return sec * 1000000 + us;
 }
 
-/* Counts a frame and hands it to the callback; true when it asks to stop. */
-static bool
+/* Counts a frame and hands it to the callback (the run's first frame: after
+ * the start callback). Returns CAPTURE_END_EOF to go on, CAPTURE_END_STOP when
+ * the callback asks to stop, CAPTURE_END_FATAL when the start callback
+ * refused. */
+static enum capture_end
 capture_deliver(capture_cb cb, void *user, struct capture_stats *st, const struct capture_frame *f,
                 uint64_t *n_here)
 {
+    if (__builtin_expect(!capture_begun, 0) && capture_begin(NULL, 0) != 0)
+        return CAPTURE_END_FATAL;
     (*n_here)++;
     st->frames++;
     st->bytes += f->caplen;
-    return cb(user, f) != 0;
+    return cb(user, f) != 0 ? CAPTURE_END_STOP : CAPTURE_END_EOF;
+}
+
+/* A frame of a pcapng interface whose link type decode.c does not know:
+ * said once per interface of the input (the frames are counted as they are
+ * decoded: unsupported_link_frames). */
+static void
+capture_unsupported(struct capture_src *s, const struct capfile_frame *f)
+{
+    for (unsigned i = 0; i < s->n_said; i++)
+        if (s->said[i].ifid == f->ifid && s->said[i].dlt == f->dlt)
+            return;
+    if (s->n_said == CAPTURE_SAID_MAX)
+        return;
+    s->said[s->n_said].ifid = f->ifid;
+    s->said[s->n_said++].dlt = f->dlt;
+    char lt[200];
+    capture_dlt_text(f->dlt, lt, sizeof(lt));
+    fprintf(stderr,
+            "smtptap: %s: interface %u has link type %s, which smtptap does not decode: its "
+            "frames are counted (unsupported_link_frames), not analysed\n",
+            s->name, (unsigned)f->ifid, lt);
 }
 
 static enum capture_end capture_loop_frames(struct capture_src *s, const struct config *cfg,
                                             capture_cb cb, void *user, struct capture_stats *st,
-                                            volatile int *stop);
+                                            volatile int *stop, char *errbuf, unsigned errlen);
 
 /* Reads a capfile.c input until EOF, damage, stop or the -c count; then
  * tells the callback its frames' data goes. */
 static enum capture_end
 capture_loop_file(struct capture_src *s, const struct config *cfg, capture_cb cb, void *user,
-                  struct capture_stats *st, volatile int *stop)
+                  struct capture_stats *st, volatile int *stop, char *errbuf, unsigned errlen)
 {
-    enum capture_end end = capture_loop_frames(s, cfg, cb, user, st, stop);
-    if (capfile_frames_stay(s->cf))
+    enum capture_end end = capture_loop_frames(s, cfg, cb, user, st, stop, errbuf, errlen);
+    if (capfile_frames_stay(s->cf) && capture_begun)
         (void)cb(user, NULL);
     return end;
 }
 
 static enum capture_end
 capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb cb, void *user,
-                    struct capture_stats *st, volatile int *stop)
+                    struct capture_stats *st, volatile int *stop, char *errbuf, unsigned errlen)
 {
     const bool stays = capfile_frames_stay(s->cf);
-    uint64_t n_here = 0;
+    uint64_t n_here = 0, n_read = 0; /* frames delivered; records read (the filter's too) */
     for (;;) {
         if (capture_done(cfg, st, stop))
             return CAPTURE_END_STOP;
@@ -462,14 +557,21 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
         enum capfile_next_rc rc = capfile_next(s->cf, &cfr);
         if (rc == CAPFILE_EOF)
             return CAPTURE_END_EOF;
+        if (rc != CAPFILE_FRAME && n_read == 0) {
+            capture_none_read(s, capfile_error(s->cf), errbuf, errlen);
+            return CAPTURE_END_FATAL;
+        }
         if (rc != CAPFILE_FRAME) {
             fprintf(stderr, "smtptap: %s: %s capture file after %llu packets: %s\n", s->name,
                     rc == CAPFILE_TRUNCATED ? "truncated" : "damaged", (unsigned long long)n_here,
                     capfile_error(s->cf));
             return CAPTURE_END_DAMAGED;
         }
+        n_read++;
         if (s->bpf != NULL && !capture_filter(s, &cfr))
             continue;
+        if (__builtin_expect(cfr.dlt != s->dlt, 0) && !decode_link_supported(cfr.dlt))
+            capture_unsupported(s, &cfr);
         struct capture_frame f;
         f.dlt = cfr.dlt;
         f.ts_us = capture_ts_us(cfr.ts_us / 1000000, cfr.ts_us % 1000000);
@@ -477,8 +579,9 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
         f.wirelen = cfr.wirelen;
         f.data = cfr.data;
         f.stays = stays;
-        if (capture_deliver(cb, user, st, &f, &n_here))
-            return CAPTURE_END_STOP;
+        enum capture_end end = capture_deliver(cb, user, st, &f, &n_here);
+        if (end != CAPTURE_END_EOF)
+            return end;
     }
 }
 
@@ -488,7 +591,7 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
              struct capture_stats *st, volatile int *stop, char *errbuf, unsigned errlen)
 {
     if (s->cf != NULL)
-        return capture_loop_file(s, cfg, cb, user, st, stop);
+        return capture_loop_file(s, cfg, cb, user, st, stop, errbuf, errlen);
     uint64_t n_here = 0;
     double now = capture_now();
     double next_stats = now + CAPTURE_STATS_INTERVAL_S, next_tick = now + CAPTURE_TICK_S;
@@ -531,9 +634,13 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
                 capture_err(errbuf, errlen, s->name, what, pe);
                 return CAPTURE_END_FATAL;
             }
-            fprintf(stderr, "smtptap: %s: %s capture file after %llu packets: %s\n", s->name,
+            if (n_here == 0) { /* (with a filter, records it did not pass may precede) */
+                capture_none_read(s, pe, errbuf, errlen);
+                return CAPTURE_END_FATAL;
+            }
+            fprintf(stderr, "smtptap: %s: %s capture file after %llu packets: %s%s\n", s->name,
                     strstr(pe, "truncated") != NULL ? "truncated" : "damaged",
-                    (unsigned long long)n_here, pe);
+                    (unsigned long long)n_here, pe, capture_pcap_hint(pe));
             return CAPTURE_END_DAMAGED;
         }
 
@@ -544,8 +651,9 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
         f.wirelen = h->len;
         f.data = data;
         f.stays = false;
-        if (capture_deliver(cb, user, st, &f, &n_here))
-            return CAPTURE_END_STOP;
+        enum capture_end end = capture_deliver(cb, user, st, &f, &n_here);
+        if (end != CAPTURE_END_EOF)
+            return end;
     }
 }
 
@@ -559,6 +667,7 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
     memset(stats, 0, sizeof(*stats));
     if (errbuf != NULL && errlen > 0)
         errbuf[0] = '\0';
+    capture_begun = false;
 
     if (cfg->iface != NULL && cfg->n_inputs == 0) {
         struct capture_src s;
@@ -568,7 +677,8 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
         s.p = capture_open_live(cfg, errbuf, errlen);
         if (s.p == NULL)
             return -1;
-        if (capture_prepare(&s, cfg->bpf, errbuf, errlen) != 0) {
+        if (capture_prepare(&s, cfg->bpf, errbuf, errlen) != 0 ||
+            capture_begin(errbuf, errlen) != 0) {
             pcap_close(s.p);
             return -1;
         }
@@ -602,12 +712,44 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
         stats->files_read++;
         enum capture_end end = capture_loop(&s, cfg, cb, user, stats, stop, errbuf, errlen);
         capture_close(&s);
+        if (end == CAPTURE_END_FATAL)
+            return -1;
         if (end == CAPTURE_END_DAMAGED)
             stats->files_damaged++;
         else if (end == CAPTURE_END_STOP)
             break;
     }
     return 0;
+}
+
+int
+capture_check_file(const struct config *cfg, const char *path, char *errbuf, unsigned errlen)
+{
+    struct capture_src s;
+    memset(&s, 0, sizeof(s));
+    s.name = path;
+    if (capture_open_file(cfg, &s, errbuf, errlen) != 0)
+        return -1;
+    int rc = capture_prepare(&s, NULL, errbuf, errlen); /* the link type */
+    if (rc == 0 && s.cf != NULL) {
+        struct capfile_frame f;
+        enum capfile_next_rc n = capfile_next(s.cf, &f);
+        if (n != CAPFILE_FRAME && n != CAPFILE_EOF) {
+            capture_none_read(&s, capfile_error(s.cf), errbuf, errlen);
+            rc = -1;
+        }
+    } else if (rc == 0) {
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        if (pcap_next_ex(s.p, &h, &data) == PCAP_ERROR) {
+            capture_none_read(&s, pcap_geterr(s.p), errbuf, errlen);
+            rc = -1;
+        }
+    }
+    if (rc == 0)
+        rc = capture_prepare(&s, cfg->bpf, errbuf, errlen); /* the filter, for that link type */
+    capture_close(&s);
+    return rc;
 }
 
 int

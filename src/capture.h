@@ -34,6 +34,15 @@ typedef int (*capture_cb)(void *user, const struct capture_frame *f);
 typedef void (*capture_tick_cb)(void *user, int64_t now_us);
 void capture_set_tick(capture_tick_cb fn, void *user);
 
+/* Called once a run, before the first frame is delivered, or once a live
+ * capture runs (before its first tick): the first input has been opened and
+ * can be read. Returns 0, or non-zero to end the run (capture_run then
+ * returns -1 with errbuf empty: the callback says why). A run that fails
+ * before it never calls it: an unreadable first input, no permission. Set
+ * before capture_run; NULL: none. */
+typedef int (*capture_start_cb)(void *user);
+void capture_set_start(capture_start_cb fn, void *user);
+
 struct capture_stats {
     uint64_t frames;
     uint64_t bytes;                       /* captured bytes */
@@ -44,11 +53,19 @@ struct capture_stats {
 
 /* Reads every -r input in order as one timeline, or captures from -i, with
  * the BPF filter applied. Returns 0 on success; on a fatal error (unreadable
- * file, unknown link type, bad filter, no permission) writes one line to
- * errbuf and returns -1. A damaged file is reported in stats and on stderr and
+ * file, a file of which not one packet can be read, unknown link type, bad
+ * filter, no permission) writes one line to errbuf and returns -1. A file
+ * damaged after its first packet is reported in stats and on stderr and
  * reading goes on with the next file. `stop` is polled (SIGINT/SIGTERM). */
 int capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_stats *stats,
                 volatile int *stop, char *errbuf, unsigned errlen);
+
+/* What capture_run would find fatal in the regular file `path`, found
+ * before the run: opened with the reader the run uses (cfg->libpcap_reader),
+ * its header, its first link type, its first record (a file with none is
+ * fine: an empty capture) and the filter for that link type. Returns 0, or
+ * -1 with the run's message in errbuf. */
+int capture_check_file(const struct config *cfg, const char *path, char *errbuf, unsigned errlen);
 
 /* 0 when libpcap lists the interface (pcap_findalldevs: up or down), else
  * -1 with a message: checked before any output is opened. */

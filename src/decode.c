@@ -114,6 +114,7 @@ decode_count(struct decode_stats *st, enum decode_result res)
         st->malformed++;
         break;
     case DECODE_UNSUPPORTED_LINK:
+        st->unsupported_link++;
         break;
     }
     return res;

@@ -33,7 +33,8 @@ enum decode_result {
 struct decode_stats {
     uint64_t frames, ip4, ip6, tcp, udp;
     uint64_t not_ip, other_proto, fragments, truncated, malformed;
-    uint64_t snaplen_cut; /* TCP segments whose payload was cut by the snaplen */
+    uint64_t unsupported_link; /* frames of a link type decode.c does not know */
+    uint64_t snaplen_cut;      /* TCP segments whose payload was cut by the snaplen */
     uint64_t vlan_tagged, vlan_too_deep;
 };
 

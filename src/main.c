@@ -57,6 +57,7 @@ struct main_run {
     struct timespec last_progress;
     const struct capture_stats *cstats;
     int64_t next_report_us; /* --report-interval: the next snapshot, wall clock */
+    bool started;           /* the report and --json are open (main_on_start) */
 };
 
 static void
@@ -110,6 +111,7 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->frag_malformed = fs.malformed;
     st->not_ip = run->dstats.not_ip;
     st->other_proto = run->dstats.other_proto;
+    st->unsupported_link_frames = run->dstats.unsupported_link;
     st->certificates_distinct = certcache_count();
     st->certificates = certcache_sightings();
     st->certificate_parse_errors = certcache_parse_errors();
@@ -380,9 +382,37 @@ main_not_capture(const char *path)
     return "not a pcap or pcapng capture (unknown file format)";
 }
 
+/* A filter that does not compile and has a word naming a file: the words
+ * after `-r FILE` are the filter, as in tcpdump (`-r a.pcap b.pcap`). Adds
+ * the way to read several files to the message in err. */
+static void
+main_filter_hint(const char *expr, char *err, size_t errlen)
+{
+    char word[256];
+    for (const char *p = expr; p != NULL && *p != '\0';) {
+        size_t n = strcspn(p, " ");
+        struct stat sb;
+        if (n > 0 && n < sizeof(word)) {
+            memcpy(word, p, n);
+            word[n] = '\0';
+            if (stat(word, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+                size_t used = strlen(err);
+                snprintf(err + used, errlen - used,
+                         "; '%s' is a file: to read several files, give -r before each one", word);
+                return;
+            }
+        }
+        p += n;
+        p += strspn(p, " ");
+    }
+}
+
 /* What can be told before anything is written (the report, --json): each
  * -r FILE exists, is readable, is not a directory, empty or of another
- * format, and the filter compiles. A run refused here leaves an existing --json file alone. */
+ * format, and the filter compiles; then each regular file is opened as the
+ * run will open it (capture_check_file: a header cut short, an unknown link
+ * type, a first record already cut or damaged, the filter for its link type).
+ * A run refused here leaves an existing --json file alone. */
 static int
 main_check_inputs(const struct config *cfg, char *err, size_t errlen)
 {
@@ -409,7 +439,31 @@ main_check_inputs(const struct config *cfg, char *err, size_t errlen)
     }
     if (cfg->iface != NULL && capture_check_iface(cfg->iface, err, (unsigned)errlen) != 0)
         return -1;
-    return capture_check_filter(cfg->bpf, DECODE_DLT_EN10MB, err, (unsigned)errlen);
+    if (capture_check_filter(cfg->bpf, DECODE_DLT_EN10MB, err, (unsigned)errlen) != 0) {
+        main_filter_hint(cfg->bpf, err, errlen);
+        return -1;
+    }
+    for (unsigned i = 0; i < cfg->n_inputs; i++) {
+        struct stat sb;
+        const char *path = cfg->inputs[i];
+        if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+            capture_check_file(cfg, path, err, (unsigned)errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* capture_run's start: the first input can be read (or the live capture
+ * runs), so the outputs are opened now. A run that reads nothing writes
+ * nothing: no report, an existing --json file left alone. */
+static int
+main_on_start(void *user)
+{
+    struct main_run *run = user;
+    if (report_open(run->cfg) != 0)
+        return -1;
+    run->started = true;
+    return 0;
 }
 
 int
@@ -473,10 +527,6 @@ main(int argc, char **argv)
         main_release(&cfg);
         return EXIT_INPUT;
     }
-    if (report_open(&cfg) != 0) {
-        main_release(&cfg);
-        return EXIT_INPUT;
-    }
     if (engine_init(&cfg) != 0) {
         fprintf(stderr, "smtptap: cannot set up the flow table (flow.max=%u)\n", cfg.flow_max);
         return EXIT_INTERNAL;
@@ -510,15 +560,22 @@ main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &run.last_progress);
 
     capture_set_tick(main_on_tick, &run);
+    capture_set_start(main_on_start, &run);
     int rc = capture_run(&cfg, main_on_frame, &run, &cstats, &main_stop, err, sizeof(err));
     main_ring_drain(&run); /* capture_run drains at each input's end; this is a guard */
+    if (rc != 0 && err[0] != '\0')
+        fprintf(stderr, "smtptap: %s\n", err);
+    /* read to the end with no frame (an empty capture, or stopped first):
+     * the report says so; failed before the first frame: nothing written */
+    if (!run.started && (rc != 0 || main_on_start(&run) != 0)) {
+        defrag_free(&run.defrag);
+        engine_fini();
+        main_release(&cfg);
+        return EXIT_INPUT;
+    }
     if (run.progress)
         main_progress(&run, true);
-    int exit_code = EXIT_OK;
-    if (rc != 0) {
-        fprintf(stderr, "smtptap: %s\n", err);
-        exit_code = EXIT_INPUT;
-    }
+    int exit_code = rc != 0 ? EXIT_INPUT : EXIT_OK;
 
     engine_finish();
     defrag_finish(&run.defrag); /* datagrams still incomplete are counted */

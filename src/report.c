@@ -180,6 +180,7 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "fragments_malformed", s->frag_malformed);
     json_uint(j, "not_ip", s->not_ip);
     json_uint(j, "other_proto", s->other_proto);
+    json_uint(j, "unsupported_link_frames", s->unsupported_link_frames);
     json_uint(j, "flows", s->flows);
     json_uint(j, "mail_flows", s->mail_flows);
     json_uint(j, "sessions", rp.sessions);

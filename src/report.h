@@ -22,6 +22,7 @@ struct run_stats {
     uint64_t truncated_frames;  /* caplen < len */
     uint64_t decode_errors;     /* malformed + truncated headers */
     uint64_t fragments, not_ip, other_proto;
+    uint64_t unsupported_link_frames; /* of a link type decode.c does not know (pcapng) */
     /* IP fragment reassembly (defrag.h): datagrams reassembled, abandoned
      * incomplete, dropped at a cap; fragments duplicated, overlapping, malformed */
     uint64_t frag_datagrams, frag_incomplete, frag_dropped;

@@ -386,6 +386,9 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
     if (st->untracked_packets)
         fprintf(f, "; %" PRIu64 " packets of untracked connections (flow.max reached)",
                 st->untracked_packets);
+    if (st->unsupported_link_frames)
+        fprintf(f, "; %" PRIu64 " frame%s of a link type smtptap does not decode, not analysed",
+                st->unsupported_link_frames, st->unsupported_link_frames == 1 ? "" : "s");
     if (st->files_damaged)
         fprintf(f, "; %u damaged file%s", st->files_damaged, st->files_damaged == 1 ? "" : "s");
     fprintf(f, "\n");

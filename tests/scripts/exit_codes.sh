@@ -123,6 +123,103 @@ for what in "missing file:-r $tmp/none.pcap" "directory:-r $tmp" "empty file:-r 
     fail=1
   fi
 done
+# Files with not one packet to read, told before anything is written as
+# well: a header cut short (1 and 23 bytes), a first record cut (6 bytes of
+# its header) or damaged (caplen 0x7FFFFFFF; tcpdump exits 1 on both),
+# /dev/null, such a file after a good one, and a pcapng file whose second
+# interface has another link type under --libpcap-reader (libpcap 1.10
+# refuses it before any packet). They printed "No findings.", rewrote --json
+# and, with a valid header, exited 0.
+# le32 N: N as 4 bytes, little-endian.
+le32() {
+  # shellcheck disable=SC2059
+  printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($1 & 255)) $(($1 >> 8 & 255)) \
+    $(($1 >> 16 & 255)) $(($1 >> 24 & 255)))"
+}
+# pcap header: LINKTYPE_ETHERNET, snaplen 262144
+pcap_header() { le32 2712847316; le32 262146; le32 0; le32 0; le32 262144; le32 1; }
+pcap_header >"$tmp/hdr.pcap"
+head -c 1 "$tmp/hdr.pcap" >"$tmp/h1.pcap"
+head -c 23 "$tmp/hdr.pcap" >"$tmp/h23.pcap"
+{ pcap_header; le32 1; printf '\000\000'; } >"$tmp/cut-first.pcap"
+{ pcap_header; le32 1; le32 0; le32 2147483647; le32 2147483647; } >"$tmp/big-first.pcap"
+# pcapng (draft-ietf-opsawg-pcapng §4): SHB; IDB 0 Ethernet; IDB 1 link type
+# 147 (USER0, which smtptap does not decode); an EPB on interface 0 (an ARP
+# frame's Ethernet header) and two on interface 1 (8 bytes each)
+{
+  le32 168627466; le32 28; le32 439041101; le32 1; le32 4294967295; le32 4294967295; le32 28
+  le32 1; le32 20; le32 1; le32 262144; le32 20
+  le32 1; le32 20; le32 147; le32 262144; le32 20
+  le32 6; le32 48; le32 0; le32 0; le32 1000000; le32 14; le32 14
+  printf '\002\000\000\000\000\001\002\000\000\000\000\002\010\006\000\000'; le32 48
+  for t in 2000000 3000000; do
+    le32 6; le32 40; le32 1; le32 0; le32 "$t"; le32 8; le32 8; le32 0; le32 0; le32 40
+  done
+} >"$tmp/user0.pcapng"
+for what in "1-byte file:-r $tmp/h1.pcap" "23-byte file:-r $tmp/h23.pcap" \
+  "first record cut:-r $tmp/cut-first.pcap" "first record damaged:-r $tmp/big-first.pcap" \
+  "libpcap, first record damaged:--libpcap-reader -r $tmp/big-first.pcap" \
+  "/dev/null:-r /dev/null" "first record cut, after a good file:-r pcaps/smtp-plain.pcap -r $tmp/cut-first.pcap" \
+  "libpcap, interfaces of two link types:--libpcap-reader --fail-on info -r $tmp/user0.pcapng"; do
+  printf 'keep\n' >"$tmp/keep.json"
+  # shellcheck disable=SC2086
+  expect 3 "${what%%:*} before any output" --json "$tmp/keep.json" ${what#*:}
+  if ! grep -qx keep "$tmp/keep.json" || [ -s "$tmp/out" ] || [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
+    echo "FAIL ${what%%:*}: --json rewritten, a report printed, or not one line on stderr"
+    sed 's/^/  stderr: /' "$tmp/err" | head -5
+    fail=1
+  fi
+done
+grep -q "leave out --libpcap-reader" "$tmp/err" || { echo "FAIL libpcap, two link types: no way out said"; fail=1; }
+# the same on standard input, told when it is read
+printf 'keep\n' >"$tmp/keep.json"
+"$bin" -r - --json "$tmp/keep.json" <"$tmp/big-first.pcap" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -ne 3 ] || ! grep -qx keep "$tmp/keep.json" || [ -s "$tmp/out" ] ||
+  ! grep -q "cannot read a single packet" "$tmp/err"; then
+  echo "FAIL first record damaged, on standard input: exit $rc, or output written"
+  fail=1
+else
+  echo "ok   first record damaged, on standard input: exit 3, nothing written"
+fi
+# A header and no record: an empty capture, read (as tcpdump: exit 0).
+expect 0 "a header alone (an empty capture)" -q -r "$tmp/hdr.pcap" --json "$tmp/hdr.json"
+grep -q '"packets":0' "$tmp/hdr.json" || { echo "FAIL a header alone: no stats record"; fail=1; }
+# smtptap's reader: the interface of link type 147 said once on stderr and
+# its frames counted (they were dropped silently).
+expect 0 "interfaces of two link types" -q -r "$tmp/user0.pcapng" --json "$tmp/user0.json"
+if ! grep -q '"packets":3,' "$tmp/user0.json" || ! grep -q '"not_ip":1,' "$tmp/user0.json" ||
+  ! grep -q '"unsupported_link_frames":2,' "$tmp/user0.json" ||
+  [ "$(grep -c "interface 1 has link type DLT_.*(147" "$tmp/err")" -ne 1 ]; then
+  echo "FAIL interfaces of two link types: not counted, or not said once"
+  sed 's/^/  stderr: /' "$tmp/err" | head -5
+  fail=1
+fi
+# Files after -r FILE are the filter, as in tcpdump: the message says how to
+# read several.
+expect 3 "-r a.pcap b.pcap" -q -r pcaps/smtp-plain.pcap pcaps/smtp-ipv6.pcap
+grep -q "'pcaps/smtp-ipv6.pcap' is a file: to read several files, give -r before each one" \
+  "$tmp/err" || { echo "FAIL -r a.pcap b.pcap: no hint"; fail=1; }
+# A live capture without the permission: refused before anything is written
+# (it printed a report and appended a stats record to --json). Needs root to
+# run as nobody.
+if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null 2>&1; then
+  mkdir "$tmp/nobody"
+  chmod 711 "$tmp"
+  chmod 777 "$tmp/nobody"
+  printf 'keep\n' >"$tmp/nobody/keep.json"
+  chmod 666 "$tmp/nobody/keep.json"
+  runuser -u nobody -- "$bin" -i lo --json "$tmp/nobody/keep.json" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -ne 3 ] || ! grep -qx keep "$tmp/nobody/keep.json" || [ -s "$tmp/out" ] ||
+    ! grep -q "permission denied" "$tmp/err"; then
+    echo "FAIL live capture without permission: exit $rc, or output written"
+    sed 's/^/  stderr: /' "$tmp/err" | head -5
+    fail=1
+  else
+    echo "ok   live capture without permission: exit 3, nothing written"
+  fi
+fi
 # --json -: standard output is NDJSON only, the report goes to stderr.
 expect 0 "--json - with the report" -r pcaps/smtp-plain.pcap --json -
 if grep -qv '^{' "$tmp/out" || ! grep -q '"event":"stats"' "$tmp/out" || ! grep -q "^SERVER" "$tmp/err"; then

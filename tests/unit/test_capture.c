@@ -1,7 +1,9 @@
 /* \summary: unit tests for the libpcap front end (src/capture.c): pcap and
  * pcapng files written byte by byte into temporary files, nanosecond
  * timestamps, several files as one timeline, a file cut mid-record, stdin,
- * unreadable inputs, unknown link types and BPF filters.
+ * unreadable inputs, files with not one packet to read, the start callback,
+ * capture_check_file(), unknown link types (a pcapng interface of one) and
+ * BPF filters.
  *
  * File layouts written here:
  *   pcap (tcpdump.org "pcap(5)", draft-ietf-opsawg-pcap §4-5):
@@ -11,6 +13,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -112,6 +115,37 @@ tb_pcapng_header(struct tbuf *t)
     tb_le32(t, 20);
 }
 
+/* pcapng IDB of another interface (its number: the IDBs before it) */
+static void
+tb_pcapng_idb(struct tbuf *t, uint16_t linktype)
+{
+    tb_le32(t, 1);
+    tb_le32(t, 20);
+    tb_le16(t, linktype);
+    tb_le16(t, 0);
+    tb_le32(t, 0); /* snaplen: none */
+    tb_le32(t, 20);
+}
+
+/* pcapng EPB on interface `ifid` carrying len bytes (padded to 4) */
+static void
+tb_pcapng_epb_if(struct tbuf *t, uint32_t ifid, uint64_t ts_us, const uint8_t *data, uint32_t len)
+{
+    const uint32_t pad = (4 - len % 4) % 4;
+    const uint32_t blen = 32 + len + pad;
+    tb_le32(t, 6); /* EPB */
+    tb_le32(t, blen);
+    tb_le32(t, ifid);
+    tb_le32(t, (uint32_t)(ts_us >> 32));
+    tb_le32(t, (uint32_t)ts_us);
+    tb_le32(t, len);
+    tb_le32(t, len);
+    tb_bytes(t, data, len);
+    static const uint8_t zero[4];
+    tb_bytes(t, zero, pad);
+    tb_le32(t, blen);
+}
+
 /* pcapng EPB with frame_tcp (54 bytes, padded to 56) */
 static void
 tb_pcapng_epb(struct tbuf *t, uint64_t ts_us, uint16_t sport)
@@ -137,7 +171,7 @@ tb_pcapng_epb(struct tbuf *t, uint64_t ts_us, uint16_t sport)
 
 /* ---- temp files and the callback -------------------------------------- */
 
-#define MAX_TMP 4
+#define MAX_TMP 12
 static char tmp_paths[MAX_TMP][64];
 static unsigned n_tmp;
 
@@ -158,6 +192,7 @@ static int
 tmp_teardown(void **state)
 {
     (void)state;
+    capture_set_start(NULL, NULL);
     for (unsigned i = 0; i < n_tmp; i++)
         unlink(tmp_paths[i]);
     n_tmp = 0;
@@ -565,12 +600,14 @@ test_several_link_types(void **state)
     char err[256] = "";
     cfg_for(&c, p, NULL);
     c.bpf = "tcp dst port 25";
-    assert_int_equal(capture_run(&c, seen_cb_any, &s, &st, NULL, err, sizeof(err)), 0);
-    if (g_libpcap) { /* libpcap 1.10 refuses the second interface: damaged file */
-        assert_int_equal(st.files_damaged, 1);
+    if (g_libpcap) { /* libpcap 1.10 refuses the second interface: nothing can be read */
+        assert_int_equal(capture_run(&c, seen_cb_any, &s, &st, NULL, err, sizeof(err)), -1);
+        assert_non_null(strstr(err, "cannot read a single packet"));
+        assert_non_null(strstr(err, "leave out --libpcap-reader"));
         assert_int_equal(s.n, 0);
         return;
     }
+    assert_int_equal(capture_run(&c, seen_cb_any, &s, &st, NULL, err, sizeof(err)), 0);
     assert_int_equal(st.files_damaged, 0);
     assert_int_equal(s.n, 2);
     assert_int_equal(s.dlt, DLT_RAW);
@@ -581,6 +618,222 @@ test_several_link_types(void **state)
     assert_int_equal(capture_run(&c, seen_cb_any, &s, &st, NULL, err, sizeof(err)), 0);
     assert_int_equal(s.n, 1);
     assert_int_equal(s.dlt, DLT_EN10MB);
+}
+
+/* The start callback (capture_set_start): counts its calls; refuses when
+ * `refuse`. seen_start_cb checks it came before the first frame. */
+static unsigned g_starts;
+static bool g_refuse;
+
+static int
+start_cb(void *user)
+{
+    (void)user;
+    g_starts++;
+    return g_refuse ? -1 : 0;
+}
+
+static int
+seen_start_cb(void *user, const struct capture_frame *f)
+{
+    assert_int_equal(g_starts, 1);
+    return seen_cb(user, f);
+}
+
+/* capture_run on one file with the start callback set: its return. */
+static int
+run_started(const char *path, struct seen *s, struct capture_stats *st, char *err, size_t errlen)
+{
+    struct config c;
+    cfg_for(&c, path, NULL);
+    g_starts = 0;
+    capture_set_start(start_cb, NULL);
+    memset(s, 0, sizeof(*s));
+    err[0] = '\0';
+    return capture_run(&c, seen_start_cb, s, st, NULL, err, (unsigned)errlen);
+}
+
+/* The start callback comes once, before the first frame; a file with no
+ * record (a header alone: an empty capture) reads without it (main then
+ * opens the outputs itself); a callback that refuses ends the run with no
+ * frame delivered and errbuf empty (it said why). */
+static void
+test_start_callback(void **state)
+{
+    (void)state;
+    struct tbuf t = {.n = 0};
+    tb_pcap_header(&t, 0xa1b2c3d4, 1);
+    const char *empty = tb_write(&t, t.n);
+    tb_pcap_record(&t, 1, 0, 1);
+    tb_pcap_record(&t, 2, 0, 2);
+    const char *good = tb_write(&t, t.n);
+    struct seen s;
+    struct capture_stats st;
+    char err[256];
+    assert_int_equal(run_started(good, &s, &st, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(g_starts, 1);
+    assert_int_equal(run_started(empty, &s, &st, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(g_starts, 0);
+    assert_int_equal(st.files_read, 1);
+    g_refuse = true;
+    int rc = run_started(good, &s, &st, err, sizeof(err));
+    g_refuse = false;
+    assert_int_equal(rc, -1);
+    assert_int_equal(g_starts, 1);
+    assert_int_equal(s.n, 0);
+    assert_string_equal(err, "");
+}
+
+/* Files of which not one packet can be read: a header cut short (1, 10, 23
+ * bytes), a pcapng section with no interface, a first record cut (6 bytes of
+ * its header) or damaged (caplen 0x7FFFFFFF, as tcpdump: "invalid packet
+ * capture length"). capture_check_file() refuses each before the run, and
+ * capture_run() fails before the start callback: nothing is written. A
+ * header alone is an empty capture, read. */
+static void
+test_nothing_to_read(void **state)
+{
+    (void)state;
+    struct tbuf h = {.n = 0};
+    tb_pcap_header(&h, 0xa1b2c3d4, 1);
+    struct tbuf cut = h, big = h, shb = {.n = 0};
+    tb_le32(&cut, 1);
+    tb_le16(&cut, 0);
+    tb_le32(&big, 1);
+    tb_le32(&big, 0);
+    tb_le32(&big, 0x7fffffff); /* caplen */
+    tb_le32(&big, 0x7fffffff); /* len */
+    tb_pcapng_header(&shb);
+    shb.n = 28; /* the SHB alone */
+    const struct {
+        const char *path, *why;
+    } bad[] = {
+        {tb_write(&h, 1), "cannot read capture: truncated dump file"},
+        {tb_write(&h, 10), "cannot read capture: truncated dump file"},
+        {tb_write(&h, 23), "cannot read capture: truncated dump file"},
+        {tb_write(&shb, shb.n), "cannot read capture"},
+        {tb_write(&cut, cut.n), "cannot read a single packet: truncated dump file; tried to read "
+                                "16 header bytes, only got 6"},
+        {tb_write(&big, big.n), "cannot read a single packet: invalid packet capture length "
+                                "2147483647, bigger than"},
+    };
+    struct config c;
+    struct seen s;
+    struct capture_stats st;
+    char err[256];
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cfg_for(&c, bad[i].path, NULL);
+        err[0] = '\0';
+        assert_int_equal(capture_check_file(&c, bad[i].path, err, sizeof(err)), -1);
+        assert_non_null(strstr(err, bad[i].why));
+        assert_non_null(strstr(err, bad[i].path));
+        char check[256];
+        memcpy(check, err, sizeof(check));
+        assert_int_equal(run_started(bad[i].path, &s, &st, err, sizeof(err)), -1);
+        assert_string_equal(err, check); /* the same words before and during the run */
+        assert_int_equal(g_starts, 0);
+        assert_int_equal(s.n, 0);
+    }
+    /* a header alone: an empty capture, fine */
+    const char *empty = tb_write(&h, h.n);
+    cfg_for(&c, empty, NULL);
+    assert_int_equal(capture_check_file(&c, empty, err, sizeof(err)), 0);
+    /* after a good file: the run has started, it still fails (exit 3 after
+     * the report of what was read) rather than counting a damaged file */
+    struct tbuf g = h;
+    tb_pcap_record(&g, 1, 0, 1);
+    cfg_for(&c, tb_write(&g, g.n), bad[5].path);
+    g_starts = 0;
+    capture_set_start(start_cb, NULL);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(capture_run(&c, seen_start_cb, &s, &st, NULL, err, sizeof(err)), -1);
+    assert_int_equal(s.n, 1);
+    assert_non_null(strstr(err, "cannot read a single packet"));
+}
+
+/* capture_check_file() checks the link type and the filter for the file's
+ * own link type (capture_check_filter's Ethernet is not enough: "ether src"
+ * means nothing on raw IP). */
+static void
+test_check_file(void **state)
+{
+    (void)state;
+    struct tbuf t = {.n = 0}, raw = {.n = 0};
+    tb_pcap_header(&t, 0xa1b2c3d4, 105); /* LINKTYPE_IEEE802_11 */
+    tb_pcap_record(&t, 1, 0, 1);
+    tb_pcap_header(&raw, 0xa1b2c3d4, 101); /* LINKTYPE_RAW */
+    const char *wifi = tb_write(&t, t.n), *rawp = tb_write(&raw, raw.n);
+    struct config c;
+    char err[256] = "";
+    cfg_for(&c, wifi, NULL);
+    assert_int_equal(capture_check_file(&c, wifi, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "unsupported link type DLT_IEEE802_11 (105"));
+    cfg_for(&c, rawp, NULL);
+    c.bpf = "tcp port 25";
+    assert_int_equal(capture_check_file(&c, rawp, err, sizeof(err)), 0);
+    c.bpf = "ether src 66:77:88:99:aa:bb";
+    assert_int_equal(capture_check_filter(c.bpf, DLT_EN10MB, err, sizeof(err)), 0);
+    assert_int_equal(capture_check_file(&c, rawp, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "bad filter 'ether src 66:77:88:99:aa:bb'"));
+}
+
+/* A pcapng interface of a link type smtptap does not decode (147, USER0)
+ * after an Ethernet one: its frames are delivered with their link type (for
+ * decode.c to count: unsupported_link_frames), and said once on stderr for
+ * the interface, not once a frame. libpcap refuses the second interface
+ * before any packet: nothing to read, with the way out in the message. */
+static void
+test_unsupported_interface(void **state)
+{
+    (void)state;
+    struct tbuf t = {.n = 0};
+    tb_pcapng_header(&t);
+    tb_pcapng_idb(&t, 147);
+    static const uint8_t user0[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    tb_pcapng_epb(&t, 1000000, 25);
+    tb_pcapng_epb_if(&t, 1, 2000000, user0, sizeof(user0));
+    tb_pcapng_epb_if(&t, 1, 3000000, user0, sizeof(user0));
+    const char *p = tb_write(&t, t.n);
+    struct tbuf e = {.n = 0};
+    const char *errpath = tb_write(&e, 0);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    FILE *ef = fopen(errpath, "w");
+    assert_non_null(ef);
+    assert_true(dup2(fileno(ef), STDERR_FILENO) >= 0);
+    struct config c;
+    cfg_for(&c, p, NULL);
+    struct seen s = {0};
+    struct capture_stats st;
+    char err[256] = "";
+    int rc = capture_run(&c, seen_cb_any, &s, &st, NULL, err, sizeof(err));
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    fclose(ef);
+    char said[1024] = "";
+    FILE *rf = fopen(errpath, "r");
+    assert_non_null(rf);
+    size_t n = fread(said, 1, sizeof(said) - 1, rf);
+    said[n] = '\0';
+    fclose(rf);
+    if (g_libpcap) {
+        assert_int_equal(rc, -1);
+        assert_non_null(strstr(err, "cannot read a single packet: an interface has a type 147"));
+        assert_non_null(strstr(err, "leave out --libpcap-reader"));
+        assert_int_equal(s.n, 0);
+        return;
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(s.dlt, 147);
+    assert_int_equal(st.files_damaged, 0);
+    const char *m = strstr(said, "interface 1 has link type DLT_");
+    assert_non_null(m);
+    assert_non_null(strstr(m, "(147"));
+    assert_null(strstr(m + 1, "interface 1 has link type")); /* once */
 }
 
 static void
@@ -611,6 +864,10 @@ main(void)
         cmocka_unit_test_teardown(test_unsupported_link_type, tmp_teardown),
         cmocka_unit_test_teardown(test_bpf_filter, tmp_teardown),
         cmocka_unit_test_teardown(test_several_link_types, tmp_teardown),
+        cmocka_unit_test_teardown(test_start_callback, tmp_teardown),
+        cmocka_unit_test_teardown(test_nothing_to_read, tmp_teardown),
+        cmocka_unit_test_teardown(test_check_file, tmp_teardown),
+        cmocka_unit_test_teardown(test_unsupported_interface, tmp_teardown),
         cmocka_unit_test_teardown(test_no_input, tmp_teardown),
     };
     int failed = cmocka_run_group_tests_name("capture, smtptap's reader", tests, NULL, NULL);

@@ -528,6 +528,10 @@ test_unsupported_link(void **state)
     struct decode_stats st;
     assert_int_equal(tu_whole(105 /* DLT_IEEE802_11 */, ip4_tcp, sizeof(ip4_tcp), &p, &st),
                      DECODE_UNSUPPORTED_LINK);
+    /* counted (stats unsupported_link_frames: a pcapng interface of such a
+     * type), as nothing else */
+    assert_int_equal(st.unsupported_link, 1);
+    assert_int_equal(st.not_ip + st.malformed + st.truncated + st.other_proto, 0);
     assert_false(decode_link_supported(105));
     assert_true(decode_link_supported(DECODE_DLT_EN10MB));
     assert_true(decode_link_supported(DECODE_DLT_SLL2));
