@@ -123,21 +123,7 @@ engine_flow_event(struct flow *f, const char *name, const char *detail, int64_t 
 {
     if (strncmp(name, "reasm.", 6) == 0 || strcmp(name, "memcap") == 0)
         eng.cap_hits++;
-    for (unsigned i = 0; i < f->n_anomalies; i++) {
-        if (f->anomalies[i].name == name || strcmp(f->anomalies[i].name, name) == 0) {
-            f->anomalies[i].count++;
-            return;
-        }
-    }
-    if (f->n_anomalies >= FLOW_ANOMALIES_MAX) {
-        f->anomalies_dropped++;
-        return;
-    }
-    struct flow_anomaly *a = &f->anomalies[f->n_anomalies++];
-    a->name = name;
-    a->detail = detail;
-    a->count = 1;
-    a->first_us = ts;
+    flow_anomaly(f, name, detail, ts);
 }
 
 /* ---- reassembly sink: one per direction, on the stack of each packet ---- */
