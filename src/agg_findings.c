@@ -243,8 +243,7 @@ agg_flag_findings(uint32_t si)
         f->peers = fs->peers;
         f->chains = fs->chains;
         f->sessions = fs->sessions;
-        memcpy(f->ids, fs->ids, sizeof(f->ids));
-        f->n_ids = fs->n_ids;
+        agg_ids_merge(f, fs->ids, fs->n_ids); /* gathered as sessions ended: sorted here */
         f->first = fs->first;
         f->last = fs->last;
         str_copy(f->evidence, sizeof(f->evidence), fs->evidence);
@@ -470,14 +469,12 @@ agg_expiry_findings(uint32_t si)
             f->sessions = ch->exp_sessions;
             f->first = ch->exp_first;
             f->last = ch->exp_last;
-            memcpy(f->ids, ch->exp_sids, sizeof(f->ids));
-            f->n_ids = ch->n_exp_sids;
+            agg_ids_merge(f, ch->exp_sids, ch->n_exp_sids);
         } else {
             f->sessions = ch->sessions;
             f->first = ch->first;
             f->last = ch->last;
-            memcpy(f->ids, ch->sids, sizeof(f->ids));
-            f->n_ids = ch->n_sids;
+            agg_ids_merge(f, ch->sids, ch->n_sids);
         }
     }
 }

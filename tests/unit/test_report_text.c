@@ -3,7 +3,8 @@
  * a greeting's host) and in the findings that quote them are written as
  * \xNN, never as themselves, so a peer cannot drive the reader's terminal
  * with escape sequences; alerts with their level and handshake step; each
- * client chain (mutual TLS) with its own verdict and peers. */
+ * client chain (mutual TLS) with its own verdict and peers; a finding's
+ * session ids in ascending order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 #include "record.h"
 #include "report.h"
 #include "tu_certs.h"
+#include "tu_json.h"
 
 #define CERT(name) SRCDIR "/tests/data/certs/" name
 
@@ -533,6 +535,39 @@ test_client_chains_apart(void **state)
     certcache_free();
 }
 
+static void
+write_json(struct json *j, void *arg)
+{
+    (void)arg;
+    agg_write_json(j);
+}
+
+/* A finding lists its first sessions by id, ascending (docs/schema-server.md),
+ * though the aggregation gathers them in the order the sessions ended. */
+static void
+test_finding_ids_ascending(void **state)
+{
+    (void)state;
+    uint32_t ss = add("selfsigned");
+    static struct session_facts f;
+    uint8_t sni[] = "hybrid.domain.com";
+    static const uint64_t ended[] = {3, 1, 2};
+    for (unsigned i = 0; i < 3; i++) {
+        tu_chain_facts(&f, &ss, 1, sni);
+        feed(&f, ended[i], 10, 25);
+    }
+    agg_finish();
+    char *json = tu_json_capture(write_json, NULL);
+    has(json, "\"kind\":\"self_signed\",\"server\":{\"ip\":\"203.0.113.25\",\"port\":25},\"peers\":"
+              "[\"198.51.100.10\"],\"certificates\":[\"");
+    const char *k = strstr(json, "\"kind\":\"self_signed\"");
+    assert_non_null(k);
+    const char *ids = strstr(k, "\"sessions\":");
+    assert_non_null(ids);
+    assert_memory_equal(ids, "\"sessions\":[1,2,3],", 19);
+    free(json);
+}
+
 int
 main(void)
 {
@@ -548,6 +583,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_rejected_clients_per_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_implicit_tls_rows, setup, teardown),
         cmocka_unit_test(test_client_chains_apart),
+        cmocka_unit_test_setup_teardown(test_finding_ids_ascending, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
