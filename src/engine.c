@@ -21,6 +21,7 @@
 #include "classify.h"
 #include "engine_record.h"
 #include "engine_tcp.h"
+#include "engine_vsplit.h"
 #include "fctx.h"
 #include "flow.h"
 #include "mem.h"
@@ -110,6 +111,7 @@ engine_init(const struct config *cfg)
     eng.lim.depth = cfg->reasm_depth;
     eng.classify_on = cfg->use_ndpi && classify_available();
     flow_set_ignore_vlan(cfg->ignore_vlan);
+    engine_vsplit_init(cfg->ignore_vlan);
     if (flow_table_init(&eng.tab, cfg->flow_max, cfg->hash_seed) != 0)
         return -1;
     eng.ready = true;
@@ -572,8 +574,10 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
             engine_rs_init(&x, &s, f, side, p->ts_us);
             engine_rs_init(&px, &ps, f, !side, p->ts_us);
         }
-        if (f->disp == FLOW_UNDECIDED)
+        if (f->disp == FLOW_UNDECIDED) {
             engine_dispatch(f, side, p);
+            engine_vsplit_check(&eng.tab, f, side, p->ts_us); /* one way so far: VLAN split? */
+        }
         if (f->disp == FLOW_DISSECT && !ignored)
             reasm_data(rd, &eng.lim, &s, seq, p->payload, p->payload_caplen, wire);
     }
@@ -879,6 +883,7 @@ engine_stats(struct run_stats *out)
     out->untracked_packets = eng.untracked;
     out->tls_other = eng.tls_other;
     out->ts_outliers = eng.ts_outliers;
+    out->vlan_split = engine_vsplit_pairs();
     out->first_us = eng.span_lo;
     out->last_us = eng.span_hi;
     out->memory_peak = mem_peak();

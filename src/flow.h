@@ -67,6 +67,7 @@ struct flow {
     bool fin_flag[2]; /* per side: FIN seen (bypass bookkeeping) */
     bool payload_seen[2];
     bool eof_sent[2];
+    bool vlan_split; /* one direction of a connection whose other came under other VLAN tags */
     enum flow_disp disp;
     uint64_t pkts[2], bytes[2];
     uint64_t truncated_pkts;
