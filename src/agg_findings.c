@@ -9,7 +9,8 @@
  *   high      expired, not_yet_valid, self_signed, name_mismatch, missing_intermediate,
  *             untrusted_root, name_constraint_violation, client_rejected_certificate,
  *             tls_handshake_failed, plaintext_after_failed_starttls, auth_before_tls,
- *             peer_dependent_certificate and mixed_pool when one of the certificates is bad
+ *             peer_dependent_certificate and mixed_pool when one of the certificates is bad,
+ *             vlan_split (the capture hides everything about those connections)
  *   medium    peer_dependent_certificate, mixed_pool, starttls_inconsistent, starttls_rejected,
  *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
  *             server_rejected_client_certificate, expiring_certificate, anonymous_tls
@@ -48,6 +49,7 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_ANONYMOUS] = {"anonymous_tls", SEV_MEDIUM},
     [AF_OBSOLETE_TLS] = {"obsolete_tls_version", SEV_MEDIUM},
     [AF_PLAINTEXT_REFUSED] = {"plaintext_refused", SEV_MEDIUM},
+    [AF_VLAN_SPLIT] = {"vlan_split", SEV_HIGH},
 };
 
 /* One sentence per flag: what happened, then what to change. */
@@ -96,6 +98,11 @@ static const char *const agg_flag_text[AF_COUNT] = {
     [AF_ANONYMOUS] = "negotiated an anonymous cipher suite (no certificate: peers cannot tell "
                      "the server from an interceptor); configure a certificate and disable aNULL "
                      "suites",
+    [AF_VLAN_SPLIT] =
+        "was seen in connections whose two directions came under different VLAN tags (a span "
+        "port or tap that tags one direction only, or each with its own VLAN): each became two "
+        "one-way halves, so their STARTTLS, certificates and alerts cannot be judged; run "
+        "smtptap again with --ignore-vlan",
 };
 
 const char *
@@ -243,8 +250,7 @@ agg_flag_findings(uint32_t si)
         f->peers = fs->peers;
         f->chains = fs->chains;
         f->sessions = fs->sessions;
-        memcpy(f->ids, fs->ids, sizeof(f->ids));
-        f->n_ids = fs->n_ids;
+        agg_ids_merge(f, fs->ids, fs->n_ids); /* gathered as sessions ended: sorted here */
         f->first = fs->first;
         f->last = fs->last;
         str_copy(f->evidence, sizeof(f->evidence), fs->evidence);
@@ -270,6 +276,22 @@ agg_flag_findings(uint32_t si)
         if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
             agg_client_side(&b, fs);
     }
+}
+
+void
+agg_vsplit_evidence(const struct flow_record *rec, char *out, size_t n)
+{
+    struct strbuf b = str_buf(out, n);
+    bool c2s = rec->pkts[0] > 0;
+    str_add(&b, c2s ? "client to server" : "server to client", " only, ", NULL);
+    if (rec->n_vlan == 0)
+        str_add(&b, "untagged", NULL);
+    for (unsigned i = 0; i < rec->n_vlan && i < 2; i++) {
+        str_add(&b, i ? "/" : "VLAN ", NULL);
+        str_add_uint(&b, rec->vlan[i]);
+    }
+    str_add(&b, rec->n_vlan == 2 ? " (outer/inner)" : "", "; ", NULL);
+    str_add(&b, c2s ? "server to client" : "client to server", " under other tags", NULL);
 }
 
 /* Adds session ids to a finding's list, kept sorted, unique and capped. */
@@ -470,14 +492,12 @@ agg_expiry_findings(uint32_t si)
             f->sessions = ch->exp_sessions;
             f->first = ch->exp_first;
             f->last = ch->exp_last;
-            memcpy(f->ids, ch->exp_sids, sizeof(f->ids));
-            f->n_ids = ch->n_exp_sids;
+            agg_ids_merge(f, ch->exp_sids, ch->n_exp_sids);
         } else {
             f->sessions = ch->sessions;
             f->first = ch->first;
             f->last = ch->last;
-            memcpy(f->ids, ch->sids, sizeof(f->ids));
-            f->n_ids = ch->n_sids;
+            agg_ids_merge(f, ch->sids, ch->n_sids);
         }
     }
 }

@@ -47,6 +47,7 @@ enum agg_flag {
     AF_ANONYMOUS,    /* from the TLS facts, not a diagnosis flag */
     AF_OBSOLETE_TLS, /* likewise: TLS 1.1 or older negotiated */
     AF_PLAINTEXT_REFUSED,
+    AF_VLAN_SPLIT, /* from the record: one direction of a connection split by VLAN tags */
     AF_COUNT
 };
 
@@ -259,6 +260,9 @@ void agn_write_text(FILE *f);
 void agn_fini(void);
 uint32_t agn_dropped(void); /* names not aggregated (report.servers_max, memory) */
 void agg_compute_findings(void);
+/* vlan_split's evidence from a half's record (agg_findings.c): "client to
+ * server only, VLAN 100; server to client under other tags". */
+void agg_vsplit_evidence(const struct flow_record *rec, char *out, size_t n);
 void agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n);
 
 /* server_rejected_client_certificate per peer (agg_rejects.c): notes a

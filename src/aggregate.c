@@ -548,7 +548,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                   dg->certificates_not_visible,
                                   t->seen && t->anonymous,
                                   t->seen && t->version != 0 && t->version < 0x0303,
-                                  dg->plaintext_refused};
+                                  dg->plaintext_refused,
+                                  rec->vlan_split};
     for (int i = 0; i < AF_COUNT; i++) {
         if (!flags[i])
             continue;
@@ -559,6 +560,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             e = dg->untrusted_root_subject;
         else if (i == AF_PLAINTEXT_REFUSED)
             e = dg->plaintext_refused_what;
+        else if (i == AF_VLAN_SPLIT)
+            agg_vsplit_evidence(rec, ev, sizeof(ev));
         else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS)
             e = NULL;
         else if (agg_flagstat(s, i)->sessions == 0)

@@ -22,6 +22,7 @@
 #include "engine_clock.h"
 #include "engine_record.h"
 #include "engine_tcp.h"
+#include "engine_vsplit.h"
 #include "fctx.h"
 #include "flow.h"
 #include "mem.h"
@@ -105,6 +106,7 @@ engine_init(const struct config *cfg)
     eng.lim.depth = cfg->reasm_depth;
     eng.classify_on = cfg->use_ndpi && classify_available();
     flow_set_ignore_vlan(cfg->ignore_vlan);
+    engine_vsplit_init(cfg->ignore_vlan);
     if (flow_table_init(&eng.tab, cfg->flow_max, cfg->hash_seed) != 0)
         return -1;
     eng.ready = true;
@@ -118,21 +120,7 @@ engine_flow_event(struct flow *f, const char *name, const char *detail, int64_t 
 {
     if (strncmp(name, "reasm.", 6) == 0 || strcmp(name, "memcap") == 0)
         eng.cap_hits++;
-    for (unsigned i = 0; i < f->n_anomalies; i++) {
-        if (f->anomalies[i].name == name || strcmp(f->anomalies[i].name, name) == 0) {
-            f->anomalies[i].count++;
-            return;
-        }
-    }
-    if (f->n_anomalies >= FLOW_ANOMALIES_MAX) {
-        f->anomalies_dropped++;
-        return;
-    }
-    struct flow_anomaly *a = &f->anomalies[f->n_anomalies++];
-    a->name = name;
-    a->detail = detail;
-    a->count = 1;
-    a->first_us = ts;
+    flow_anomaly(f, name, detail, ts);
 }
 
 /* ---- reassembly sink: one per direction, on the stack of each packet ---- */
@@ -581,8 +569,10 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
             engine_rs_init(&x, &s, f, side, p->ts_us);
             engine_rs_init(&px, &ps, f, !side, p->ts_us);
         }
-        if (f->disp == FLOW_UNDECIDED)
+        if (f->disp == FLOW_UNDECIDED) {
             engine_dispatch(f, side, p);
+            engine_vsplit_check(&eng.tab, f, side, p->ts_us); /* one way so far: VLAN split? */
+        }
         if (f->disp == FLOW_DISSECT && !ignored)
             reasm_data(rd, &eng.lim, &s, seq, p->payload, p->payload_caplen, wire);
     }
@@ -798,6 +788,7 @@ engine_stats(struct run_stats *out)
     out->untracked_packets = eng.untracked;
     out->tls_other = eng.tls_other;
     out->ts_outliers = eng.clock.outliers;
+    out->vlan_split = engine_vsplit_pairs();
     out->first_us = eng.clock.span_lo;
     out->last_us = eng.clock.span_hi;
     out->memory_peak = mem_peak();

@@ -81,7 +81,7 @@ void engine_tick(int64_t now_us);
 void engine_finish(void);
 
 /* Fills the engine's fields of out: flows, mail_flows, sessions, evictions,
- * timeouts, memory_peak, cap_hits, and first_us / last_us: the span of the
+ * timeouts, memory_peak, cap_hits, vlan_split, and first_us / last_us: the span of the
  * TCP packets' times as taken (no timestamp outlier's own stamp; other
  * fields are left alone). */
 void engine_stats(struct run_stats *out);

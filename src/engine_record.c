@@ -87,6 +87,7 @@ engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
     rec->truncated_pkts = f->truncated_pkts;
     rec->ended = ended;
     rec->mail_port = f->mail_port;
+    rec->vlan_split = f->vlan_split;
     if (classify_on) {
         rec->app = classify_app(f->cf);
         rec->owner = classify_owner(&rec->server.ip);

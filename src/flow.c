@@ -294,6 +294,26 @@ flow_remove(struct flow_table *t, struct flow *f)
     mem_free(f, sizeof(*f));
 }
 
+void
+flow_anomaly(struct flow *f, const char *name, const char *detail, int64_t ts)
+{
+    for (unsigned i = 0; i < f->n_anomalies; i++) {
+        if (f->anomalies[i].name == name || strcmp(f->anomalies[i].name, name) == 0) {
+            f->anomalies[i].count++;
+            return;
+        }
+    }
+    if (f->n_anomalies >= FLOW_ANOMALIES_MAX) {
+        f->anomalies_dropped++;
+        return;
+    }
+    struct flow_anomaly *a = &f->anomalies[f->n_anomalies++];
+    a->name = name;
+    a->detail = detail;
+    a->count = 1;
+    a->first_us = ts;
+}
+
 struct flow *
 flow_oldest(const struct flow_table *t)
 {

@@ -4,8 +4,9 @@
  * deterministic expiry from its head) and a list in creation order (flows
  * end in a fixed order, never in hash order).
  *
- * The table only allocates, finds, orders and frees flows; what a flow means
- * (reassembly, dissection, records) is the engine's (src/engine.c).
+ * The table only allocates, finds, orders and frees flows, and keeps each
+ * flow's list of anomalies; what a flow means (reassembly, dissection,
+ * records) is the engine's (src/engine.c).
  */
 #ifndef SMTPTAP_FLOW_H
 #define SMTPTAP_FLOW_H
@@ -66,6 +67,7 @@ struct flow {
     bool fin_flag[2]; /* per side: FIN seen (bypass bookkeeping) */
     bool payload_seen[2];
     bool eof_sent[2];
+    bool vlan_split; /* one direction of a connection whose other came under other VLAN tags */
     enum flow_disp disp;
     uint64_t pkts[2], bytes[2];
     uint64_t truncated_pkts;
@@ -138,6 +140,11 @@ void flow_touch(struct flow_table *t, struct flow *f, int64_t now_us);
 
 /* Unlinks and frees f (its own resources were released by the caller). */
 void flow_remove(struct flow_table *t, struct flow *f);
+
+/* Counts anomaly `name` (static) on f: its first time ts and detail
+ * (static, may be NULL) are kept; names beyond FLOW_ANOMALIES_MAX are
+ * counted in anomalies_dropped. */
+void flow_anomaly(struct flow *f, const char *name, const char *detail, int64_t ts);
 
 /* The least recently used flow (LRU head), or NULL. */
 struct flow *flow_oldest(const struct flow_table *t);

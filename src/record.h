@@ -44,6 +44,7 @@ struct flow_record {
     const char *app;                /* nDPI protocol name, or NULL */
     const char *owner;              /* nDPI owner label of the server (e.g. "Microsoft"), or NULL */
     bool mail_port;                 /* one end used a configured mail port */
+    bool vlan_split; /* one direction of a connection whose other came under other VLAN tags */
     uint8_t n_anomalies;
     uint32_t anomalies_dropped; /* distinct names beyond RECORD_ANOMALIES_MAX */
     struct anomaly anomalies[RECORD_ANOMALIES_MAX];

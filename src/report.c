@@ -189,6 +189,7 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "untracked_packets", s->untracked_packets);
     json_uint(j, "tls_other_protocol", s->tls_other);
     json_uint(j, "timestamp_outliers", s->ts_outliers);
+    json_uint(j, "vlan_split_connections", s->vlan_split);
     json_uint(j, "certificates", s->certificates);
     json_uint(j, "certificates_distinct", s->certificates_distinct);
     json_uint(j, "certificate_parse_errors", s->certificate_parse_errors);

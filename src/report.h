@@ -18,6 +18,7 @@ struct run_stats {
     uint64_t untracked_packets; /* mid-connection packets not tracked: flow table full */
     uint64_t tls_other;         /* TLS connections of another protocol (HTTPS...): skipped */
     uint64_t ts_outliers;       /* TCP packets stamped far from the rest: taken at the clock */
+    uint64_t vlan_split;        /* connections seen as two one-way flows (engine_vsplit.h) */
     uint64_t drops, ifdrops;    /* pcap_stats (live) */
     uint64_t truncated_frames;  /* caplen < len */
     uint64_t decode_errors;     /* malformed + truncated headers */

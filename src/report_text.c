@@ -279,6 +279,14 @@ rt_server(FILE *f, const struct agg_server *s)
     if (s->peers_dropped)
         fprintf(f, "  (%u further peer sessions not itemised: report.peers_max)\n",
                 s->peers_dropped);
+    uint64_t split = agg_flagstat(s, AF_VLAN_SPLIT)->sessions;
+    if (split) /* what the rows below lack: the finding vlan_split */
+        fprintf(f,
+                "  (%llu of these sessions %s whose directions came under different VLAN tags: "
+                "--ignore-vlan joins them)\n",
+                (unsigned long long)split,
+                split == 1 ? "is a one-way half of a connection"
+                           : "are one-way halves of connections");
     for (uint32_t c = 0; c < s->n_chains; c++)
         rt_cert(f, s, c);
     if (s->chains_dropped)
@@ -383,6 +391,11 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
             " packet%s stamped far from the packets around %s (a wrong time stamp), taken at the "
             "time before",
             st->ts_outliers, st->ts_outliers == 1 ? "" : "s", st->ts_outliers == 1 ? "it" : "them");
+    if (st->vlan_split)
+        fprintf(f,
+                "; %" PRIu64 " connection%s seen as two one-way halves under different VLAN tags "
+                "(--ignore-vlan joins them)",
+                st->vlan_split, st->vlan_split == 1 ? "" : "s");
     if (st->untracked_packets)
         fprintf(f, "; %" PRIu64 " packets of untracked connections (flow.max reached)",
                 st->untracked_packets);

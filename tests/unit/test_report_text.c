@@ -3,7 +3,9 @@
  * a greeting's host) and in the findings that quote them are written as
  * \xNN, never as themselves, so a peer cannot drive the reader's terminal
  * with escape sequences; alerts with their level and handshake step; each
- * client chain (mutual TLS) with its own verdict and peers. */
+ * client chain (mutual TLS) with its own verdict and peers; connections
+ * split in two by VLAN tags (vlan_split); a finding's session ids in
+ * ascending order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,6 +71,15 @@ add(const char *name)
 
 static const int64_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z: the test chain is valid */
 
+/* What the next feed() makes its session (then forgotten): one direction
+ * of a connection split by VLAN tags (engine_vsplit.h), with its tags and
+ * the direction it saw (c2s: client to server). */
+static struct {
+    bool on, c2s;
+    uint8_t n_vlan;
+    uint16_t vlan[2];
+} half;
+
 /* One session of client 198.51.100.<client> to 203.0.113.25:port, its facts
  * in f: diagnosed and aggregated as report.c does. */
 static void
@@ -77,6 +88,14 @@ feed(struct session_facts *f, uint64_t id, uint8_t client, uint16_t port)
     static struct flow_record rec;
     static struct diagnosis dg;
     memset(&rec, 0, sizeof(rec));
+    if (half.on) {
+        rec.vlan_split = true;
+        rec.n_vlan = half.n_vlan;
+        rec.vlan[0] = half.vlan[0];
+        rec.vlan[1] = half.vlan[1];
+        rec.pkts[half.c2s ? 0 : 1] = 5;
+        memset(&half, 0, sizeof(half));
+    }
     rec.id = id;
     rec.ts_us = rec.ts_end_us = (T2025 + (int64_t)id) * 1000000;
     rec.client.ip.family = rec.server.ip.family = 4;
@@ -583,6 +602,102 @@ test_client_chains_apart(void **state)
     certcache_free();
 }
 
+static void
+write_json(struct json *j, void *arg)
+{
+    (void)arg;
+    agg_write_json(j);
+}
+
+/* A connection split by VLAN tags (the client's direction under VLAN 100,
+ * the server's untagged; then QinQ one way): the finding vlan_split, high,
+ * says what happened and to run with --ignore-vlan, its evidence from the
+ * first half that ended; the server's table says how many of its sessions
+ * are halves; the run's last line counts the connections. The finding's
+ * session ids are ascending, whatever order the halves ended in. */
+static void
+test_vlan_split(void **state)
+{
+    (void)state;
+    static struct session_facts f;
+    memset(&f, 0, sizeof(f));
+    f.smtp.seen = true;
+    half.on = true; /* the server's half ends first */
+    feed(&f, 2, 10, 25);
+    half.on = half.c2s = true;
+    half.n_vlan = 1;
+    half.vlan[0] = 100;
+    feed(&f, 1, 10, 25);
+    agg_finish();
+    assert_int_equal(agg_max_severity(), SEV_HIGH);
+    char *json = tu_json_capture(write_json, NULL);
+    has(json, "\"kind\":\"vlan_split\",\"server\":{\"ip\":\"203.0.113.25\",\"port\":25},\"peers\":"
+              "[\"198.51.100.10\"],\"certificates\":[],\"session_count\":2,\"sessions\":[1,2],");
+    has(json, "\"evidence\":\"server to client only, untagged; client to server under other "
+              "tags\"}");
+    free(json);
+    char *text = NULL;
+    size_t n = 0;
+    FILE *out = open_memstream(&text, &n);
+    assert_non_null(out);
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    st.vlan_split = 1;
+    agg_write_text(out, &st, false);
+    assert_int_equal(fclose(out), 0);
+    has(text, "  high     vlan_split                         203.0.113.25:25 was seen in "
+              "connections whose two directions came under different VLAN tags (a span port or "
+              "tap that tags one direction only, or each with its own VLAN): each became two "
+              "one-way halves, so their STARTTLS, certificates and alerts cannot be judged; run "
+              "smtptap again with --ignore-vlan (2 sessions, peers 198.51.100.10): server to "
+              "client only, untagged; client to server under other tags\n");
+    has(text, "\n  (2 of these sessions are one-way halves of connections whose directions came "
+              "under different VLAN tags: --ignore-vlan joins them)\n");
+    has(text, " 0 drops; 1 connection seen as two one-way halves under different VLAN tags "
+              "(--ignore-vlan joins them)\n");
+    free(text);
+    agg_fini();
+    agg_init(&cfg);
+
+    half.on = half.c2s = true; /* QinQ one way: outer id first */
+    half.n_vlan = 2;
+    half.vlan[0] = 300;
+    half.vlan[1] = 200;
+    feed(&f, 1, 10, 25);
+    text = report_text();
+    has(text, "(1 session, peers 198.51.100.10): client to server only, VLAN 300/200 "
+              "(outer/inner); server to client under other tags\n");
+    has(text, "\n  (1 of these sessions is a one-way half of a connection whose directions came "
+              "under different VLAN tags: --ignore-vlan joins them)\n");
+    free(text);
+}
+
+/* A finding lists its first sessions by id, ascending (docs/schema-server.md),
+ * though the aggregation gathers them in the order the sessions ended. */
+static void
+test_finding_ids_ascending(void **state)
+{
+    (void)state;
+    uint32_t ss = add("selfsigned");
+    static struct session_facts f;
+    uint8_t sni[] = "hybrid.domain.com";
+    static const uint64_t ended[] = {3, 1, 2};
+    for (unsigned i = 0; i < 3; i++) {
+        tu_chain_facts(&f, &ss, 1, sni);
+        feed(&f, ended[i], 10, 25);
+    }
+    agg_finish();
+    char *json = tu_json_capture(write_json, NULL);
+    has(json, "\"kind\":\"self_signed\",\"server\":{\"ip\":\"203.0.113.25\",\"port\":25},\"peers\":"
+              "[\"198.51.100.10\"],\"certificates\":[\"");
+    const char *k = strstr(json, "\"kind\":\"self_signed\"");
+    assert_non_null(k);
+    const char *ids = strstr(k, "\"sessions\":");
+    assert_non_null(ids);
+    assert_memory_equal(ids, "\"sessions\":[1,2,3],", 19);
+    free(json);
+}
+
 int
 main(void)
 {
@@ -599,6 +714,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_implicit_tls_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_anonymoustls_rows, setup, teardown),
         cmocka_unit_test(test_client_chains_apart),
+        cmocka_unit_test_setup_teardown(test_vlan_split, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_finding_ids_ascending, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -124,6 +124,10 @@ sink(void *user, const struct flow_record *rec)
         g->gaps[i] = rec->gaps[i];
     }
     g->truncated = rec->truncated_pkts;
+    g->vlan_split = rec->vlan_split;
+    g->n_vlan = rec->n_vlan;
+    g->vlan[0] = rec->vlan[0];
+    g->vlan[1] = rec->vlan[1];
     for (unsigned i = 0; i < rec->n_anomalies; i++) {
         size_t l = strlen(g->anomalies);
         snprintf(g->anomalies + l, sizeof(g->anomalies) - l, "%s ", rec->anomalies[i].name);
@@ -132,12 +136,16 @@ sink(void *user, const struct flow_record *rec)
 
 uint16_t tx_window;
 uint8_t tx_wscale;
+uint16_t tx_vlan[2];
+uint8_t tx_n_vlan;
 
 void
 start(void)
 {
     tx_window = 0;
     tx_wscale = 0;
+    tx_vlan[0] = tx_vlan[1] = 0;
+    tx_n_vlan = 0;
     assert_int_equal(engine_init(&cfg), 0);
 }
 
@@ -170,6 +178,9 @@ pkt_send(int64_t t_s, uint8_t h, uint16_t sp, uint8_t d, uint16_t dp, uint8_t fl
     p.ack = ack;
     p.window = tx_window;
     p.wscale = tx_wscale;
+    p.n_vlan = tx_n_vlan;
+    p.vlan[0] = tx_vlan[0];
+    p.vlan[1] = tx_vlan[1];
     p.payload = (const uint8_t *)data;
     p.payload_caplen = data ? (uint32_t)strlen(data) : 0;
     p.payload_wirelen = wirelen ? wirelen : p.payload_caplen;

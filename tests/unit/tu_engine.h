@@ -33,6 +33,9 @@ struct got {
     uint64_t pkts[2], gaps[2], truncated;
     int64_t chain_us, ts_us, ts_end_us;
     bool facts_midstream; /* what the dissectors were told */
+    bool vlan_split;
+    uint8_t n_vlan;
+    uint16_t vlan[2];
     char anomalies[256];
 };
 
@@ -51,8 +54,11 @@ void tu_engine_setup(void);
  * window unknown to the engine; the tests that need them set them). */
 extern uint16_t tx_window;
 extern uint8_t tx_wscale;
+/* The VLAN ids of the next packets, outer first (tx_n_vlan 0: untagged). */
+extern uint16_t tx_vlan[2];
+extern uint8_t tx_n_vlan;
 
-/* engine_init(&cfg) with tx_window and tx_wscale reset; stop() ends every
+/* engine_init(&cfg) with tx_window, tx_wscale and the tags reset; stop() ends every
  * flow, frees the engine and checks that no memory is left. */
 void start(void);
 void stop(void);
