@@ -157,6 +157,17 @@ agg_add_sessions(struct strbuf *b, unsigned long long n)
     str_add(b, n == 1 ? " session" : " sessions", NULL);
 }
 
+/* With --at, validity is judged at that time, not when the certificate was
+ * served: ", which is expired at the --at time 2026-12-15 00:00:00" and
+ * the like say so (the certificate may have been valid then). */
+static void
+agg_add_at(struct strbuf *b, const char *what)
+{
+    char t[32];
+    agg_ts_short(agg.cfg->at_us, t, sizeof(t));
+    str_add(b, what, " at the --at time ", t, NULL);
+}
+
 static bool
 agg_chain_bad(const struct agg_chain *c)
 {
@@ -254,10 +265,17 @@ agg_flag_findings(uint32_t si)
             agg_chain_label(&s->chains[fs->chains.v[0]], cert, sizeof(cert));
         struct strbuf b = str_buf(f->summary, sizeof(f->summary));
         str_add(&b, ep, " ", NULL);
-        if (i == AF_MISSING_INTERMEDIATE)
+        if (i == AF_MISSING_INTERMEDIATE) {
             agg_missing_issuer(&b, s, fs);
-        else
+        } else if (i == AF_EXPIRED && agg.cfg->at_us) {
+            agg_add_at(&b, "presented a certificate that is expired");
+            str_add(&b, "; renew it and reload the server", NULL);
+        } else if (i == AF_NOT_YET_VALID && agg.cfg->at_us) {
+            agg_add_at(&b, "presented a certificate that is not yet valid");
+            str_add(&b, " (its validity begins later); check the certificate dates", NULL);
+        } else {
             str_add(&b, agg_flag_text[i], NULL);
+        }
         str_add(&b, " (", NULL);
         agg_add_sessions(&b, fs->sessions);
         str_add(&b, ", peers ", peers, cert[0] ? "; certificate " : "", cert, ")", NULL);
@@ -436,7 +454,14 @@ agg_expiry_findings(uint32_t si)
             char t[32];
             agg_ts_short(ch->exp_last, t, sizeof(t));
             struct strbuf b = str_buf(f->summary, sizeof(f->summary));
-            str_add(&b, ep, " served the expired certificate ", a, " in ", NULL);
+            if (agg.cfg->at_us) {
+                str_add(&b, ep, " served the certificate ", a, NULL);
+                agg_add_at(&b, ", which is expired");
+                str_add(&b, ",", NULL);
+            } else {
+                str_add(&b, ep, " served the expired certificate ", a, NULL);
+            }
+            str_add(&b, " in ", NULL);
             agg_add_sessions(&b, ch->exp_sessions);
             str_add(&b, " until ", t, ", then switched to another certificate", NULL);
         } else if (ch->expired_seen) {
@@ -445,7 +470,14 @@ agg_expiry_findings(uint32_t si)
                 return;
             agg_chain_label(ch, a, sizeof(a));
             struct strbuf b = str_buf(f->summary, sizeof(f->summary));
-            str_add(&b, ep, " still serves the expired certificate ", a, " in ", NULL);
+            if (agg.cfg->at_us) {
+                str_add(&b, ep, " still serves the certificate ", a, NULL);
+                agg_add_at(&b, ", which is expired");
+                str_add(&b, ",", NULL);
+            } else {
+                str_add(&b, ep, " still serves the expired certificate ", a, NULL);
+            }
+            str_add(&b, " in ", NULL);
             agg_add_sessions(&b, ch->exp_sessions);
             str_add(&b, "; replace it on every node", NULL);
         } else if (e && !e->info.parse_error && e->info.not_after >= end / 1000000 &&
@@ -458,7 +490,13 @@ agg_expiry_findings(uint32_t si)
             str_add(&b, ep, " serves ", a, ", which expires on ", e->info.not_after_iso,
                     ", within ", NULL);
             str_add_uint(&b, (unsigned)agg.cfg->expiry_warn_days);
-            str_add(&b, " days; renew it", NULL);
+            str_add(&b, " days", NULL);
+            if (agg.cfg->at_us) {
+                char t[32];
+                agg_ts_short(agg.cfg->at_us, t, sizeof(t));
+                str_add(&b, " of the --at time ", t, NULL);
+            }
+            str_add(&b, "; renew it", NULL);
         }
         if (!f)
             continue;
