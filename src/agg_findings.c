@@ -238,6 +238,27 @@ agg_client_side(struct strbuf *b, const struct agg_flagstat *fs)
             NULL);
 }
 
+/* client_rejected_certificate with more than one alert code among its
+ * sessions: every code, how often and from whom, after the first
+ * session's "the client rejected the server certificate CN=X" (its
+ * meaning up to " with <alert>", which no subject cut at 60 bytes ends
+ * after). The evidence gets the codes and counts, the summary the peers. */
+static void
+agg_client_codes(struct strbuf *b, struct agg_finding *f, const struct agg_server *s,
+                 const struct agg_flagstat *fs)
+{
+    const char *w = NULL;
+    for (const char *p = strstr(fs->evidence, " with "); p; p = strstr(p + 1, " with "))
+        w = p;
+    size_t head = w ? (size_t)(w - fs->evidence) : strlen(fs->evidence);
+    struct strbuf e = str_buf(f->evidence, sizeof(f->evidence));
+    str_addn(&e, fs->evidence, head);
+    agg_creject_text(&e, s, false);
+    str_add(b, ": ", NULL);
+    str_addn(b, fs->evidence, head);
+    agg_creject_text(b, s, true);
+}
+
 static void
 agg_flag_findings(uint32_t si)
 {
@@ -282,6 +303,8 @@ agg_flag_findings(uint32_t si)
         if (i == AF_SERVER_REJECTED_CLIENT && s->n_rejects > 0) {
             str_add(&b, ": ", NULL); /* per peer: one session's meaning would speak for all */
             agg_reject_text(&b, s);
+        } else if (i == AF_CLIENT_REJECTED && s->n_crejects > 1) {
+            agg_client_codes(&b, f, s, fs);
         } else {
             str_add(&b, fs->evidence[0] ? ": " : "", fs->evidence, NULL);
         }

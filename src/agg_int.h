@@ -130,6 +130,16 @@ struct agg_reject {
     struct agg_set peers;
 };
 
+#define AGG_CREJECTS_MAX 8 /* distinct alert codes kept per server: 42-46, 48, encrypted */
+
+/* The server certificate rejected by clients (client_rejected_certificate),
+ * by the alert code they sent (agg_rejects.c). */
+struct agg_creject {
+    int16_t code; /* -1 encrypted */
+    uint64_t sessions;
+    struct agg_set peers;
+};
+
 /* A client chain (mutual TLS) the server's peers presented: one per
  * distinct chain as sent (a leaf sent alone and with its intermediate are
  * two, with their own verdicts), judged in its first session. */
@@ -165,11 +175,13 @@ struct agg_server {
     struct agg_ccert *ccerts; /* AGG_CCERTS_MAX, made at the first client certificate */
     uint8_t n_ccerts;
     uint32_t ccerts_dropped;
-    struct agg_reject *rejects; /* AGG_REJECTS_MAX, made at the first rejected client */
-    uint32_t versions[5];       /* SSLv3, TLS 1.0 .. 1.3 */
-    uint32_t rejects_dropped;   /* sessions of further (sent, alert) pairs */
-    uint32_t ocsp_asked;        /* sessions with status_request and the flight seen */
-    uint32_t ocsp_stapled;      /* of them, those the server stapled OCSP in */
+    struct agg_reject *rejects;   /* AGG_REJECTS_MAX, made at the first rejected client */
+    struct agg_creject *crejects; /* AGG_CREJECTS_MAX, made at the first client rejection */
+    uint8_t n_crejects;
+    uint32_t versions[5];     /* SSLv3, TLS 1.0 .. 1.3 */
+    uint32_t rejects_dropped; /* sessions of further (sent, alert) pairs */
+    uint32_t ocsp_asked;      /* sessions with status_request and the flight seen */
+    uint32_t ocsp_stapled;    /* of them, those the server stapled OCSP in */
     /* Made when the flag is first raised on the server (most servers
      * raise a few): read through agg_flagstat(). With chains and peers
      * grown as they come, a server costs ~4 KB plus what it uses (0.5 KB a
@@ -265,6 +277,13 @@ void agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n
 void agg_reject_note(struct agg_server *s, const struct tls_facts *t, int code, uint32_t peer);
 struct strbuf;
 void agg_reject_text(struct strbuf *b, const struct agg_server *s);
+/* client_rejected_certificate by alert code (agg_rejects.c): notes a
+ * session's (diagnosis.client_reject_code); writes, after head ("the
+ * client rejected the server certificate CN=X"), " with bad_certificate
+ * (42) from PEERS (2 sessions), unknown_ca (48) from PEERS (1 session)",
+ * or with peers false " with bad_certificate (42) in 2 sessions, ...". */
+void agg_creject_note(struct agg_server *s, int code, uint32_t peer);
+void agg_creject_text(struct strbuf *b, const struct agg_server *s, bool peers);
 
 /* "198.51.100.10, 198.51.100.11 and 2 more" (agg_findings.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);

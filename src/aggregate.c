@@ -43,6 +43,7 @@ agg_server_free(struct agg_server *s)
     mem_free(s->alerts, AGG_ALERTS_MAX * sizeof(*s->alerts));
     mem_free(s->ccerts, AGG_CCERTS_MAX * sizeof(*s->ccerts));
     mem_free(s->rejects, AGG_REJECTS_MAX * sizeof(*s->rejects));
+    mem_free(s->crejects, AGG_CREJECTS_MAX * sizeof(*s->crejects));
     mem_free(s, sizeof(*s));
 }
 
@@ -522,6 +523,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         agg_client_cert(s, rec, dg, peer);
         if (dg->server_rejected_client_certificate)
             agg_reject_note(s, t, dg->server_reject_code, peer);
+        if (dg->client_rejected_certificate)
+            agg_creject_note(s, dg->client_reject_code, peer);
     }
     char ev[200]; /* the evidence of a flag's first session: made only then */
     const bool flags[AF_COUNT] = {dg->expired,
