@@ -5,14 +5,15 @@
  *
  * Severities (also in docs/findings.md):
  *   critical  starttls_stripped, expired_certificate_served (high once replaced),
- *             plaintext_fallback
+ *             plaintext_fallback (high when the peer's TLS had worked before)
  *   high      expired, not_yet_valid, self_signed, name_mismatch, missing_intermediate,
  *             untrusted_root, name_constraint_violation, client_rejected_certificate,
  *             tls_handshake_failed, plaintext_after_failed_starttls, auth_before_tls,
  *             peer_dependent_certificate and mixed_pool when one of the certificates is bad
  *   medium    peer_dependent_certificate, mixed_pool, starttls_inconsistent, starttls_rejected,
  *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
- *             server_rejected_client_certificate, expiring_certificate, anonymous_tls
+ *             server_rejected_client_certificate, expiring_certificate, anonymous_tls,
+ *             starttls_not_used
  *   low       certificate_changed, certificates_not_visible
  *   info      mutual_tls */
 #include <stdlib.h>
@@ -48,6 +49,8 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_ANONYMOUS] = {"anonymous_tls", SEV_MEDIUM},
     [AF_OBSOLETE_TLS] = {"obsolete_tls_version", SEV_MEDIUM},
     [AF_PLAINTEXT_REFUSED] = {"plaintext_refused", SEV_MEDIUM},
+    [AF_STARTTLS_NOT_USED] = {"starttls_not_used", SEV_MEDIUM},
+    /* AF_FALLBACK_*, AF_PLAIN_NOT_OFFERED: no name, read by agg_plain.c */
 };
 
 /* One sentence per flag: what happened, then what to change. */
@@ -93,6 +96,11 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "refused mail from peers that did not use STARTTLS (it requires TLS: "
         "530 as RFC 3207 section 4 has it, or a refusal after STARTTLS was offered "
         "and not used); configure those peers to use STARTTLS",
+    [AF_STARTTLS_NOT_USED] =
+        "offered STARTTLS to peers that sent mail in plaintext without trying it and had not "
+        "used TLS with it before: TLS is opportunistic (RFC 3207), so these are senders that do "
+        "not use it (a legacy MTA, a script, a monitoring probe), not a downgrade; configure them "
+        "to use STARTTLS",
     [AF_ANONYMOUS] = "negotiated an anonymous cipher suite (no certificate: peers cannot tell "
                      "the server from an interceptor); configure a certificate and disable aNULL "
                      "suites",
@@ -267,7 +275,7 @@ agg_flag_findings(uint32_t si)
     agg_ep_str(&s->ep, ep, sizeof(ep));
     for (int i = 0; i < AF_COUNT; i++) {
         const struct agg_flagstat *fs = agg_flagstat(s, i);
-        if (!fs->sessions)
+        if (!fs->sessions || !agg_flags[i].name)
             continue;
         struct agg_finding *f = agg_new_finding(si, agg_flags[i].name, agg_flags[i].severity);
         if (!f)
@@ -549,23 +557,15 @@ agg_starttls_findings(uint32_t si)
     const struct agg_server *s = agg.servers[si];
     char ep[80], p1[300], p2[300];
     agg_ep_str(&s->ep, ep, sizeof(ep));
-    struct agg_set yes, no, plain;
+    struct agg_set yes, no;
     memset(&yes, 0, sizeof(yes));
     memset(&no, 0, sizeof(no));
-    memset(&plain, 0, sizeof(plain));
-    bool offered_to_any = false;
     for (uint32_t p = 0; p < s->n_peers; p++) {
         const struct agg_peer *pe = &s->peers[p];
         if (pe->offered)
             agg_set_add(&yes, p);
         if (pe->not_offered || pe->stripped)
             agg_set_add(&no, p);
-        offered_to_any |= pe->offered > 0 || pe->used > 0;
-    }
-    for (uint32_t p = 0; p < s->n_peers; p++) {
-        const struct agg_peer *pe = &s->peers[p];
-        if (pe->plaintext && (offered_to_any || pe->tls_failed || pe->rejected || pe->stripped))
-            agg_set_add(&plain, p);
     }
     if (yes.n && no.n) {
         struct agg_finding *f = agg_new_finding(si, "starttls_inconsistent", SEV_MEDIUM);
@@ -577,6 +577,13 @@ agg_starttls_findings(uint32_t si)
         struct strbuf b = str_buf(f->summary, sizeof(f->summary));
         str_add(&b, ep, " offers STARTTLS to ", p1, " but not to ", p2,
                 " (policy by source address, or a middlebox on their path)", NULL);
+        /* the peers that then sent mail in plaintext, never having used TLS
+         * here (those that had are plaintext_fallback's) */
+        const struct agg_flagstat *pn = agg_flagstat(s, AF_PLAIN_NOT_OFFERED);
+        if (pn->sessions) {
+            agg_peers_text(s, &pn->peers, p2, sizeof(p2));
+            str_add(&b, "; of these, ", p2, " sent mail in plaintext", NULL);
+        }
         f->first = s->first;
         f->last = s->last;
         f->sessions = agg_flagstat(s, AF_STARTTLS_NOT_OFFERED)->sessions +
@@ -586,23 +593,7 @@ agg_starttls_findings(uint32_t si)
         agg_ids_merge(f, agg_flagstat(s, AF_STARTTLS_STRIPPED)->ids,
                       agg_flagstat(s, AF_STARTTLS_STRIPPED)->n_ids);
     }
-    if (plain.n) {
-        struct agg_finding *f = agg_new_finding(si, "plaintext_fallback", SEV_CRITICAL);
-        if (!f)
-            return;
-        agg_peers_text(s, &plain, p1, sizeof(p1));
-        f->peers = plain;
-        struct strbuf b = str_buf(f->summary, sizeof(f->summary));
-        str_add(&b, ep, " received mail in plaintext from ", p1,
-                " although TLS was available or had been tried; require TLS for these peers "
-                "(MTA-STS, DANE or a TLS policy)",
-                NULL);
-        const struct agg_flagstat *pd = agg_flagstat(s, AF_PLAINTEXT_DELIVERY);
-        f->first = pd->first;
-        f->last = pd->last;
-        f->sessions = pd->sessions;
-        agg_ids_merge(f, pd->ids, pd->n_ids);
-    }
+    agg_plain_findings(si);
 }
 
 static int

@@ -47,11 +47,19 @@ enum agg_flag {
     AF_ANONYMOUS,    /* from the TLS facts, not a diagnosis flag */
     AF_OBSOLETE_TLS, /* likewise: TLS 1.1 or older negotiated */
     AF_PLAINTEXT_REFUSED,
+    /* A plaintext_delivery session by what its peer had done with this
+     * server's TLS until then (agg_plain.c): the first is a finding of its
+     * own; the other three have no name, plaintext_fallback and
+     * starttls_inconsistent read them. */
+    AF_STARTTLS_NOT_USED,   /* STARTTLS offered, not tried, no TLS before */
+    AF_FALLBACK_BROKEN,     /* STARTTLS stripped, refused or failed, then or before */
+    AF_FALLBACK_TLS_BEFORE, /* the peer had used TLS with this server before */
+    AF_PLAIN_NOT_OFFERED,   /* STARTTLS not offered to the peer, no TLS before */
     AF_COUNT
 };
 
 struct agg_flag_info {
-    const char *name; /* contract name (= finding kind) */
+    const char *name; /* contract name (= finding kind); NULL: no finding of its own */
     int severity;
 };
 extern const struct agg_flag_info agg_flags[AF_COUNT];
@@ -284,6 +292,14 @@ void agg_reject_text(struct strbuf *b, const struct agg_server *s);
  * or with peers false " with bad_certificate (42) in 2 sessions, ...". */
 void agg_creject_note(struct agg_server *s, int code, uint32_t peer);
 void agg_creject_text(struct strbuf *b, const struct agg_server *s, bool peers);
+
+/* Plaintext per peer (agg_plain.c): counts a session in its peer's
+ * STARTTLS counts (p may be NULL: not kept), and returns the session's
+ * plaintext class (AF_STARTTLS_NOT_USED .. AF_PLAIN_NOT_OFFERED) from what
+ * the peer had done before it, or -1; plaintext_fallback from those. */
+struct smtp_facts;
+int agg_peer_note(struct agg_peer *p, const struct smtp_facts *sm, const struct diagnosis *dg);
+void agg_plain_findings(uint32_t si);
 
 /* "198.51.100.10, 198.51.100.11 and 2 more" (agg_findings.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);

@@ -468,20 +468,10 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     agg_add_name(s, sm->banner_host.s, sm->banner_host.len);
     agg_add_name(s, t->sni.s, t->sni.len);
     uint32_t peer = agg_peer(s, &rec->client.ip);
-    struct agg_peer *p = peer != UINT32_MAX ? &s->peers[peer] : NULL;
-    if (p) {
-        p->sessions++;
-        p->offered += sm->starttls_offered == 1;
-        p->not_offered += sm->starttls_offered == 0 && !sm->stripped_capability.s;
-        p->stripped += sm->stripped_capability.s != NULL;
-        p->used += sm->tls_started || sm->implicit_tls;
-        if (dg->starttls_rejected) {
-            p->rejected++;
-            p->rejected_code = sm->starttls_reply_code;
-        }
-        p->plaintext += dg->plaintext_delivery;
-        p->tls_failed += dg->tls_handshake_failed;
-    }
+    /* the peer's STARTTLS counts; a plaintext session's class (agg_plain.c) */
+    int plain = agg_peer_note(peer != UINT32_MAX ? &s->peers[peer] : NULL, sm, dg);
+    if (plain >= 0)
+        agg_flag(s, (enum agg_flag)plain, rec, peer, UINT32_MAX, NULL, false);
     s->implicit += sm->implicit_tls;
     uint32_t chain = UINT32_MAX;
     if (t->seen) {
