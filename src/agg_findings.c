@@ -5,7 +5,7 @@
  *
  * Severities (also in docs/findings.md):
  *   critical  starttls_stripped, expired_certificate_served (high once replaced),
- *             plaintext_fallback
+ *             plaintext_fallback (high when the peer's TLS had worked before)
  *   high      expired, not_yet_valid, self_signed, name_mismatch, missing_intermediate,
  *             untrusted_root, name_constraint_violation, client_rejected_certificate,
  *             tls_handshake_failed, plaintext_after_failed_starttls, auth_before_tls,
@@ -13,7 +13,8 @@
  *             vlan_split (the capture hides everything about those connections)
  *   medium    peer_dependent_certificate, mixed_pool, starttls_inconsistent, starttls_rejected,
  *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
- *             server_rejected_client_certificate, expiring_certificate, anonymous_tls
+ *             server_rejected_client_certificate, expiring_certificate, anonymous_tls,
+ *             starttls_not_used
  *   low       certificate_changed, certificates_not_visible
  *   info      mutual_tls */
 #include <stdlib.h>
@@ -50,6 +51,8 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_OBSOLETE_TLS] = {"obsolete_tls_version", SEV_MEDIUM},
     [AF_PLAINTEXT_REFUSED] = {"plaintext_refused", SEV_MEDIUM},
     [AF_VLAN_SPLIT] = {"vlan_split", SEV_HIGH},
+    [AF_STARTTLS_NOT_USED] = {"starttls_not_used", SEV_MEDIUM},
+    /* AF_FALLBACK_*, AF_PLAIN_NOT_OFFERED: no name, read by agg_plain.c */
 };
 
 /* One sentence per flag: what happened, then what to change. */
@@ -95,6 +98,11 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "refused mail from peers that did not use STARTTLS (it requires TLS: "
         "530 as RFC 3207 section 4 has it, or a refusal after STARTTLS was offered "
         "and not used); configure those peers to use STARTTLS",
+    [AF_STARTTLS_NOT_USED] =
+        "offered STARTTLS to peers that sent mail in plaintext without trying it and had not "
+        "used TLS with it before: TLS is opportunistic (RFC 3207), so these are senders that do "
+        "not use it (a legacy MTA, a script, a monitoring probe), not a downgrade; configure them "
+        "to use STARTTLS",
     [AF_ANONYMOUS] = "negotiated an anonymous cipher suite (no certificate: peers cannot tell "
                      "the server from an interceptor); configure a certificate and disable aNULL "
                      "suites",
@@ -162,6 +170,17 @@ agg_add_sessions(struct strbuf *b, unsigned long long n)
 {
     str_add_uint(b, n);
     str_add(b, n == 1 ? " session" : " sessions", NULL);
+}
+
+/* With --at, validity is judged at that time, not when the certificate was
+ * served: ", which is expired at the --at time 2026-12-15 00:00:00" and
+ * the like say so (the certificate may have been valid then). */
+static void
+agg_add_at(struct strbuf *b, const char *what)
+{
+    char t[32];
+    agg_ts_short(agg.cfg->at_us, t, sizeof(t));
+    str_add(b, what, " at the --at time ", t, NULL);
 }
 
 static bool
@@ -234,6 +253,27 @@ agg_client_side(struct strbuf *b, const struct agg_flagstat *fs)
             NULL);
 }
 
+/* client_rejected_certificate with more than one alert code among its
+ * sessions: every code, how often and from whom, after the first
+ * session's "the client rejected the server certificate CN=X" (its
+ * meaning up to " with <alert>", which no subject cut at 60 bytes ends
+ * after). The evidence gets the codes and counts, the summary the peers. */
+static void
+agg_client_codes(struct strbuf *b, struct agg_finding *f, const struct agg_server *s,
+                 const struct agg_flagstat *fs)
+{
+    const char *w = NULL;
+    for (const char *p = strstr(fs->evidence, " with "); p; p = strstr(p + 1, " with "))
+        w = p;
+    size_t head = w ? (size_t)(w - fs->evidence) : strlen(fs->evidence);
+    struct strbuf e = str_buf(f->evidence, sizeof(f->evidence));
+    str_addn(&e, fs->evidence, head);
+    agg_creject_text(&e, s, false);
+    str_add(b, ": ", NULL);
+    str_addn(b, fs->evidence, head);
+    agg_creject_text(b, s, true);
+}
+
 static void
 agg_flag_findings(uint32_t si)
 {
@@ -242,9 +282,13 @@ agg_flag_findings(uint32_t si)
     agg_ep_str(&s->ep, ep, sizeof(ep));
     for (int i = 0; i < AF_COUNT; i++) {
         const struct agg_flagstat *fs = agg_flagstat(s, i);
-        if (!fs->sessions)
+        if (!fs->sessions || !agg_flags[i].name)
             continue;
-        struct agg_finding *f = agg_new_finding(si, agg_flags[i].name, agg_flags[i].severity);
+        /* on the submission port, plaintext is no sender's opportunistic
+         * choice but a mail client set to "no security" (RFC 8314 §3.3) */
+        bool submission = i == AF_STARTTLS_NOT_USED && s->ep.port == 587;
+        struct agg_finding *f =
+            agg_new_finding(si, agg_flags[i].name, submission ? SEV_HIGH : agg_flags[i].severity);
         if (!f)
             return;
         f->peers = fs->peers;
@@ -260,16 +304,30 @@ agg_flag_findings(uint32_t si)
             agg_chain_label(&s->chains[fs->chains.v[0]], cert, sizeof(cert));
         struct strbuf b = str_buf(f->summary, sizeof(f->summary));
         str_add(&b, ep, " ", NULL);
-        if (i == AF_MISSING_INTERMEDIATE)
+        if (i == AF_MISSING_INTERMEDIATE) {
             agg_missing_issuer(&b, s, fs);
-        else
+        } else if (i == AF_EXPIRED && agg.cfg->at_us) {
+            agg_add_at(&b, "presented a certificate that is expired");
+            str_add(&b, "; renew it and reload the server", NULL);
+        } else if (submission) {
+            str_add(&b,
+                    "offered STARTTLS to mail clients that submitted mail in plaintext without "
+                    "trying it (their connection security set to none); ",
+                    agg_plain_advice(s), NULL);
+        } else if (i == AF_NOT_YET_VALID && agg.cfg->at_us) {
+            agg_add_at(&b, "presented a certificate that is not yet valid");
+            str_add(&b, " (its validity begins later); check the certificate dates", NULL);
+        } else {
             str_add(&b, agg_flag_text[i], NULL);
+        }
         str_add(&b, " (", NULL);
         agg_add_sessions(&b, fs->sessions);
         str_add(&b, ", peers ", peers, cert[0] ? "; certificate " : "", cert, ")", NULL);
         if (i == AF_SERVER_REJECTED_CLIENT && s->n_rejects > 0) {
             str_add(&b, ": ", NULL); /* per peer: one session's meaning would speak for all */
             agg_reject_text(&b, s);
+        } else if (i == AF_CLIENT_REJECTED && s->n_crejects > 1) {
+            agg_client_codes(&b, f, s, fs);
         } else {
             str_add(&b, fs->evidence[0] ? ": " : "", fs->evidence, NULL);
         }
@@ -458,7 +516,14 @@ agg_expiry_findings(uint32_t si)
             char t[32];
             agg_ts_short(ch->exp_last, t, sizeof(t));
             struct strbuf b = str_buf(f->summary, sizeof(f->summary));
-            str_add(&b, ep, " served the expired certificate ", a, " in ", NULL);
+            if (agg.cfg->at_us) {
+                str_add(&b, ep, " served the certificate ", a, NULL);
+                agg_add_at(&b, ", which is expired");
+                str_add(&b, ",", NULL);
+            } else {
+                str_add(&b, ep, " served the expired certificate ", a, NULL);
+            }
+            str_add(&b, " in ", NULL);
             agg_add_sessions(&b, ch->exp_sessions);
             str_add(&b, " until ", t, ", then switched to another certificate", NULL);
         } else if (ch->expired_seen) {
@@ -467,7 +532,14 @@ agg_expiry_findings(uint32_t si)
                 return;
             agg_chain_label(ch, a, sizeof(a));
             struct strbuf b = str_buf(f->summary, sizeof(f->summary));
-            str_add(&b, ep, " still serves the expired certificate ", a, " in ", NULL);
+            if (agg.cfg->at_us) {
+                str_add(&b, ep, " still serves the certificate ", a, NULL);
+                agg_add_at(&b, ", which is expired");
+                str_add(&b, ",", NULL);
+            } else {
+                str_add(&b, ep, " still serves the expired certificate ", a, NULL);
+            }
+            str_add(&b, " in ", NULL);
             agg_add_sessions(&b, ch->exp_sessions);
             str_add(&b, "; replace it on every node", NULL);
         } else if (e && !e->info.parse_error && e->info.not_after >= end / 1000000 &&
@@ -480,7 +552,13 @@ agg_expiry_findings(uint32_t si)
             str_add(&b, ep, " serves ", a, ", which expires on ", e->info.not_after_iso,
                     ", within ", NULL);
             str_add_uint(&b, (unsigned)agg.cfg->expiry_warn_days);
-            str_add(&b, " days; renew it", NULL);
+            str_add(&b, " days", NULL);
+            if (agg.cfg->at_us) {
+                char t[32];
+                agg_ts_short(agg.cfg->at_us, t, sizeof(t));
+                str_add(&b, " of the --at time ", t, NULL);
+            }
+            str_add(&b, "; renew it", NULL);
         }
         if (!f)
             continue;
@@ -508,23 +586,15 @@ agg_starttls_findings(uint32_t si)
     const struct agg_server *s = agg.servers[si];
     char ep[80], p1[300], p2[300];
     agg_ep_str(&s->ep, ep, sizeof(ep));
-    struct agg_set yes, no, plain;
+    struct agg_set yes, no;
     memset(&yes, 0, sizeof(yes));
     memset(&no, 0, sizeof(no));
-    memset(&plain, 0, sizeof(plain));
-    bool offered_to_any = false;
     for (uint32_t p = 0; p < s->n_peers; p++) {
         const struct agg_peer *pe = &s->peers[p];
         if (pe->offered)
             agg_set_add(&yes, p);
         if (pe->not_offered || pe->stripped)
             agg_set_add(&no, p);
-        offered_to_any |= pe->offered > 0 || pe->used > 0;
-    }
-    for (uint32_t p = 0; p < s->n_peers; p++) {
-        const struct agg_peer *pe = &s->peers[p];
-        if (pe->plaintext && (offered_to_any || pe->tls_failed || pe->rejected || pe->stripped))
-            agg_set_add(&plain, p);
     }
     if (yes.n && no.n) {
         struct agg_finding *f = agg_new_finding(si, "starttls_inconsistent", SEV_MEDIUM);
@@ -536,6 +606,13 @@ agg_starttls_findings(uint32_t si)
         struct strbuf b = str_buf(f->summary, sizeof(f->summary));
         str_add(&b, ep, " offers STARTTLS to ", p1, " but not to ", p2,
                 " (policy by source address, or a middlebox on their path)", NULL);
+        /* the peers that then sent mail in plaintext, never having used TLS
+         * here (those that had are plaintext_fallback's) */
+        const struct agg_flagstat *pn = agg_flagstat(s, AF_PLAIN_NOT_OFFERED);
+        if (pn->sessions) {
+            agg_peers_text(s, &pn->peers, p2, sizeof(p2));
+            str_add(&b, "; of these, ", p2, " sent mail in plaintext", NULL);
+        }
         f->first = s->first;
         f->last = s->last;
         f->sessions = agg_flagstat(s, AF_STARTTLS_NOT_OFFERED)->sessions +
@@ -545,29 +622,7 @@ agg_starttls_findings(uint32_t si)
         agg_ids_merge(f, agg_flagstat(s, AF_STARTTLS_STRIPPED)->ids,
                       agg_flagstat(s, AF_STARTTLS_STRIPPED)->n_ids);
     }
-    if (plain.n) {
-        struct agg_finding *f = agg_new_finding(si, "plaintext_fallback", SEV_CRITICAL);
-        if (!f)
-            return;
-        agg_peers_text(s, &plain, p1, sizeof(p1));
-        f->peers = plain;
-        struct strbuf b = str_buf(f->summary, sizeof(f->summary));
-        /* On the submission port (587, RFC 6409) the peers are mail clients, which follow
-         * no MTA-STS (RFC 8461) or DANE (RFC 7672) policy: the server itself must refuse
-         * AUTH and MAIL before TLS, or the clients move to implicit TLS on 465 (RFC 8314
-         * §3.3). */
-        const char *advice = s->ep.port == 587
-                                 ? "require TLS on this submission port before AUTH and MAIL, "
-                                   "or have the clients use implicit TLS on port 465 (RFC 8314)"
-                                 : "require TLS for these peers (MTA-STS, DANE or a TLS policy)";
-        str_add(&b, ep, " received mail in plaintext from ", p1,
-                " although TLS was available or had been tried; ", advice, NULL);
-        const struct agg_flagstat *pd = agg_flagstat(s, AF_PLAINTEXT_DELIVERY);
-        f->first = pd->first;
-        f->last = pd->last;
-        f->sessions = pd->sessions;
-        agg_ids_merge(f, pd->ids, pd->n_ids);
-    }
+    agg_plain_findings(si);
 }
 
 static int

@@ -48,11 +48,19 @@ enum agg_flag {
     AF_OBSOLETE_TLS, /* likewise: TLS 1.1 or older negotiated */
     AF_PLAINTEXT_REFUSED,
     AF_VLAN_SPLIT, /* from the record: one direction of a connection split by VLAN tags */
+    /* A plaintext_delivery session by what its peer had done with this
+     * server's TLS until then (agg_plain.c): the first is a finding of its
+     * own; the other three have no name, plaintext_fallback and
+     * starttls_inconsistent read them. */
+    AF_STARTTLS_NOT_USED,   /* STARTTLS offered, not tried, no TLS before */
+    AF_FALLBACK_BROKEN,     /* STARTTLS stripped, refused or failed, then or before */
+    AF_FALLBACK_TLS_BEFORE, /* the peer had used TLS with this server before */
+    AF_PLAIN_NOT_OFFERED,   /* STARTTLS not offered to the peer, no TLS before */
     AF_COUNT
 };
 
 struct agg_flag_info {
-    const char *name; /* contract name (= finding kind) */
+    const char *name; /* contract name (= finding kind); NULL: no finding of its own */
     int severity;
 };
 extern const struct agg_flag_info agg_flags[AF_COUNT];
@@ -133,6 +141,16 @@ struct agg_reject {
     struct agg_set peers;
 };
 
+#define AGG_CREJECTS_MAX 8 /* distinct alert codes kept per server: 42-46, 48, encrypted */
+
+/* The server certificate rejected by clients (client_rejected_certificate),
+ * by the alert code they sent (agg_rejects.c). */
+struct agg_creject {
+    int16_t code; /* -1 encrypted */
+    uint64_t sessions;
+    struct agg_set peers;
+};
+
 /* A client chain (mutual TLS) the server's peers presented: one per
  * distinct chain as sent (a leaf sent alone and with its intermediate are
  * two, with their own verdicts), judged in its first session. */
@@ -168,11 +186,13 @@ struct agg_server {
     struct agg_ccert *ccerts; /* AGG_CCERTS_MAX, made at the first client certificate */
     uint8_t n_ccerts;
     uint32_t ccerts_dropped;
-    struct agg_reject *rejects; /* AGG_REJECTS_MAX, made at the first rejected client */
-    uint32_t versions[5];       /* SSLv3, TLS 1.0 .. 1.3 */
-    uint32_t rejects_dropped;   /* sessions of further (sent, alert) pairs */
-    uint32_t ocsp_asked;        /* sessions with status_request and the flight seen */
-    uint32_t ocsp_stapled;      /* of them, those the server stapled OCSP in */
+    struct agg_reject *rejects;   /* AGG_REJECTS_MAX, made at the first rejected client */
+    struct agg_creject *crejects; /* AGG_CREJECTS_MAX, made at the first client rejection */
+    uint8_t n_crejects;
+    uint32_t versions[5];     /* SSLv3, TLS 1.0 .. 1.3 */
+    uint32_t rejects_dropped; /* sessions of further (sent, alert) pairs */
+    uint32_t ocsp_asked;      /* sessions with status_request and the flight seen */
+    uint32_t ocsp_stapled;    /* of them, those the server stapled OCSP in */
     /* Made when the flag is first raised on the server (most servers
      * raise a few): read through agg_flagstat(). With chains and peers
      * grown as they come, a server costs ~4 KB plus what it uses (0.5 KB a
@@ -271,6 +291,22 @@ void agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n
 void agg_reject_note(struct agg_server *s, const struct tls_facts *t, int code, uint32_t peer);
 struct strbuf;
 void agg_reject_text(struct strbuf *b, const struct agg_server *s);
+/* client_rejected_certificate by alert code (agg_rejects.c): notes a
+ * session's (diagnosis.client_reject_code); writes, after head ("the
+ * client rejected the server certificate CN=X"), " with bad_certificate
+ * (42) from PEERS (2 sessions), unknown_ca (48) from PEERS (1 session)",
+ * or with peers false " with bad_certificate (42) in 2 sessions, ...". */
+void agg_creject_note(struct agg_server *s, int code, uint32_t peer);
+void agg_creject_text(struct strbuf *b, const struct agg_server *s, bool peers);
+
+/* Plaintext per peer (agg_plain.c): counts a session in its peer's
+ * STARTTLS counts (p may be NULL: not kept), and returns the session's
+ * plaintext class (AF_STARTTLS_NOT_USED .. AF_PLAIN_NOT_OFFERED) from what
+ * the peer had done before it, or -1; plaintext_fallback from those. */
+struct smtp_facts;
+int agg_peer_note(struct agg_peer *p, const struct smtp_facts *sm, const struct diagnosis *dg);
+void agg_plain_findings(uint32_t si);
+const char *agg_plain_advice(const struct agg_server *s);
 
 /* "198.51.100.10, 198.51.100.11 and 2 more" (agg_findings.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);

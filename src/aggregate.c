@@ -43,6 +43,7 @@ agg_server_free(struct agg_server *s)
     mem_free(s->alerts, AGG_ALERTS_MAX * sizeof(*s->alerts));
     mem_free(s->ccerts, AGG_CCERTS_MAX * sizeof(*s->ccerts));
     mem_free(s->rejects, AGG_REJECTS_MAX * sizeof(*s->rejects));
+    mem_free(s->crejects, AGG_CREJECTS_MAX * sizeof(*s->crejects));
     mem_free(s, sizeof(*s));
 }
 
@@ -467,22 +468,10 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     agg_add_name(s, sm->banner_host.s, sm->banner_host.len);
     agg_add_name(s, t->sni.s, t->sni.len);
     uint32_t peer = agg_peer(s, &rec->client.ip);
-    struct agg_peer *p = peer != UINT32_MAX ? &s->peers[peer] : NULL;
-    if (p) {
-        p->sessions++;
-        bool offered = sm->starttls_offered == 1 || sm->anonymoustls_offered; /* as diagnose */
-        p->offered += offered;
-        p->not_offered += sm->starttls_offered == 0 && !offered && !sm->stripped_capability.s;
-        p->stripped += sm->stripped_capability.s != NULL;
-        p->used += sm->tls_started || sm->implicit_tls;
-        p->anontls += sm->starttls_command && strcmp(sm->starttls_verb, "X-ANONYMOUSTLS") == 0;
-        if (dg->starttls_rejected) {
-            p->rejected++;
-            p->rejected_code = sm->starttls_reply_code;
-        }
-        p->plaintext += dg->plaintext_delivery;
-        p->tls_failed += dg->tls_handshake_failed;
-    }
+    /* the peer's STARTTLS counts; a plaintext session's class (agg_plain.c) */
+    int plain = agg_peer_note(peer != UINT32_MAX ? &s->peers[peer] : NULL, sm, dg);
+    if (plain >= 0)
+        agg_flag(s, (enum agg_flag)plain, rec, peer, UINT32_MAX, NULL, false);
     s->implicit += sm->implicit_tls;
     uint32_t chain = UINT32_MAX;
     if (t->seen) {
@@ -524,6 +513,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         agg_client_cert(s, rec, dg, peer);
         if (dg->server_rejected_client_certificate)
             agg_reject_note(s, t, dg->server_reject_code, peer);
+        if (dg->client_rejected_certificate)
+            agg_creject_note(s, dg->client_reject_code, peer);
     }
     char ev[200]; /* the evidence of a flag's first session: made only then */
     const bool flags[AF_COUNT] = {dg->expired,

@@ -259,6 +259,8 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
          * insufficient_security, 70 protocol_version, 80 internal_error)
          * end the handshake for another reason */
         if (a->from == 0 && after_server_cert && cert_alert) {
+            if (!out->client_rejected_certificate)
+                out->client_reject_code = a->code;
             out->client_rejected_certificate = true;
             if (!out->alert_meaning[0]) {
                 const struct cert_entry *e =

@@ -38,6 +38,9 @@ struct diagnosis {
     /* server_rejected_client_certificate: the code of the alert that did
      * it (-1: encrypted, its code hidden) */
     int server_reject_code;
+    /* client_rejected_certificate: the code of the client's alert that did
+     * it (-1: encrypted, its code hidden), for the finding's list of codes */
+    int client_reject_code;
     bool verified;              /* a verdict on the chain was possible (certificates visible) */
     int verify_error;           /* OpenSSL X509_V_ERR_* (0 = ok, -1 = not verified) */
     char verify_error_text[96]; /* X509_verify_cert_error_string() */

@@ -412,4 +412,9 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
         rt_text(f, ts);
         fprintf(f, "\n");
     }
+    if (agg.cfg && agg.cfg->at_us) { /* DateInvalid, "certificate has expired": at that time */
+        char t[32];
+        agg_ts_short(agg.cfg->at_us, t, sizeof(t));
+        fprintf(f, "validity judged at %s (--at), not when each session took place\n", t);
+    }
 }

@@ -36,7 +36,7 @@ for flag in certificate_ok expired not_yet_valid self_signed name_mismatch missi
 done
 for kind in peer_dependent_certificate mixed_pool certificate_changed expired_certificate_served \
   expiring_certificate starttls_inconsistent plaintext_fallback anonymous_tls \
-  obsolete_tls_version vlan_split; do
+  obsolete_tls_version vlan_split starttls_not_used; do
   n=$(jq -c "select(.event==\"finding\" and .kind==\"$kind\") | .kind" "$tmp/all" | wc -l)
   if [ "$n" -eq 0 ]; then
     echo "FAIL finding $kind never fires"

@@ -73,6 +73,11 @@ check zeek__smtp-starttls.pcap "($starttls[0].tls) as \$t | (\$t.server_chain | 
 check ndpi__http_ipv6.pcap '[.[] | select(.event=="session" and .tls.certificates == "visible") | .tls] | length == 6 and all(.status_request and .ocsp_stapled == false)' "status_request asked, no OCSP staple"
 # Plain SMTP without TLS.
 check ndpi__smtp.pcap '[.[] | select(.event=="session" and .smtp.seen)] | length >= 1 and all(.smtp.starttls_command == false)' "plain SMTP session"
+# STARTTLS offered and never sent, mail in plaintext (tshark: "250-STARTTLS" in the EHLO reply,
+# no STARTTLS command): opportunistic TLS unused (RFC 3207), medium, no downgrade.
+for b in zeek__smtp.pcap chrissanders__mail_receiver_server_3.pcapng; do
+  check "$b" '([.[] | select(.event=="finding" and .kind=="plaintext_fallback")] | length == 0) and ([.[] | select(.event=="finding" and .kind=="starttls_not_used" and .severity=="medium")] | length == 1)' "STARTTLS offered, not used: starttls_not_used, no plaintext_fallback"
+done
 # Other protocols' STARTTLS are not SMTP.
 for b in zeek__imap-starttls.pcap ndpi__pop3_stls.pcap ndpi__ftp-start-tls.pcap zeek__xmpp-starttls.pcap; do
   check "$b" '[.[] | select(.event=="session" and .smtp.seen)] | length == 0' "not SMTP, yet reported as SMTP"

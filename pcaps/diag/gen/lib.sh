@@ -30,7 +30,7 @@ nsx() {
 }
 
 ns_add() {
-  ip netns add "$1"
+  ip netns add "$1" || return 1   # another run's namespace is not ours to delete
   ST4_NS+=("$1")
   ip -n "$1" link set lo up
   ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1

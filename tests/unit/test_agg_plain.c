@@ -1,0 +1,216 @@
+/* \summary: unit tests for mail sent in plaintext, per peer (src/agg_plain.c):
+ * opportunistic TLS left unused (RFC 3207) is starttls_not_used, medium, and
+ * no fallback; a plaintext message after STARTTLS was refused (or stripped,
+ * or failed) is a critical plaintext_fallback; one from a peer that had used
+ * TLS with the server before is a high one; the capture's order decides (a
+ * peer that starts using TLS later did not fall back); and a peer never
+ * offered STARTTLS is starttls_inconsistent's, not a fallback. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "aggregate.h"
+#include "certcache.h"
+#include "config.h"
+#include "diagnose.h"
+#include "facts.h"
+#include "mem.h"
+#include "record.h"
+#include "report.h"
+
+static struct config cfg;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    config_defaults(&cfg);
+    cfg.no_system_ca = true;
+    mem_init(cfg.memcap);
+    certcache_init(100);
+    char err[256];
+    if (diagnose_init(&cfg, err, sizeof(err)) != 0)
+        fail_msg("diagnose_init: %s", err);
+    agg_init(&cfg);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    agg_fini();
+    diagnose_fini();
+    certcache_free();
+    return 0;
+}
+
+enum how {
+    PLAIN_OFFERED,     /* STARTTLS offered, not tried, a message in plaintext */
+    PLAIN_NOT_OFFERED, /* no STARTTLS in the EHLO reply, a message in plaintext */
+    PLAIN_REFUSED,     /* STARTTLS answered 454, then a message in plaintext */
+    TLS_USED           /* STARTTLS 220, TLS */
+};
+
+/* One session of 198.51.100.<client> to 203.0.113.25:25, diagnosed and
+ * aggregated as report.c does. */
+static void
+feed(uint64_t id, uint8_t client, enum how how)
+{
+    static struct session_facts f;
+    static struct flow_record rec;
+    static struct diagnosis dg;
+    memset(&f, 0, sizeof(f));
+    memset(&rec, 0, sizeof(rec));
+    f.smtp.seen = true;
+    f.smtp.starttls_offered = how == PLAIN_NOT_OFFERED ? 0 : 1;
+    f.smtp.starttls_command = how == PLAIN_REFUSED || how == TLS_USED;
+    f.smtp.starttls_reply_code = how == PLAIN_REFUSED ? 454 : how == TLS_USED ? 220 : 0;
+    f.smtp.tls_started = how == TLS_USED;
+    f.smtp.plaintext_messages = how == TLS_USED ? 0 : 1;
+    f.smtp.plaintext_data = how != TLS_USED;
+    rec.id = id;
+    rec.ts_us = rec.ts_end_us = (1748736000 + (int64_t)id) * 1000000;
+    rec.client.ip.family = rec.server.ip.family = 4;
+    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, 100, client}, 4);
+    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, 25}, 4);
+    rec.client.port = (uint16_t)(40000 + id);
+    rec.server.port = 25;
+    rec.facts = &f;
+    diagnose_session(&rec, NULL, 0, &dg);
+    agg_session(&rec, &dg);
+}
+
+/* The findings of what was fed: the terminal report's lines up to the
+ * first blank one. */
+static char *
+findings(void)
+{
+    agg_finish();
+    char *text = NULL;
+    size_t n = 0;
+    FILE *out = open_memstream(&text, &n);
+    assert_non_null(out);
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    agg_write_text(out, &st, false);
+    assert_int_equal(fclose(out), 0);
+    char *end = strstr(text, "\n\n");
+    if (end)
+        end[1] = '\0';
+    return text;
+}
+
+static void
+has(const char *text, const char *want)
+{
+    if (strstr(text, want) == NULL)
+        fail_msg("not in the findings: \"%s\"\n%s", want, text);
+}
+
+static void
+hasnt(const char *text, const char *unwanted)
+{
+    if (strstr(text, unwanted) != NULL)
+        fail_msg("in the findings: \"%s\"\n%s", unwanted, text);
+}
+
+/* zeek__smtp.pcap, chrissanders__mail_receiver_server_3: STARTTLS offered,
+ * never sent. A sender's choice, not a downgrade. */
+static void
+test_offered_not_used(void **state)
+{
+    (void)state;
+    feed(1, 10, PLAIN_OFFERED);
+    char *text = findings();
+    has(text, "  medium   starttls_not_used                  203.0.113.25:25 offered STARTTLS "
+              "to peers that sent mail in plaintext without trying it and had not used TLS "
+              "with it before: ");
+    has(text, " (1 session, peers 198.51.100.10)\n");
+    hasnt(text, "plaintext_fallback");
+    assert_int_equal(agg_max_severity(), SEV_MEDIUM);
+    free(text);
+}
+
+/* TLS first, then plaintext with STARTTLS offered: a high fallback. */
+static void
+test_tls_then_plaintext(void **state)
+{
+    (void)state;
+    feed(1, 10, TLS_USED);
+    feed(2, 10, PLAIN_OFFERED);
+    char *text = findings();
+    has(text, "  high     plaintext_fallback                 203.0.113.25:25 received mail in "
+              "plaintext from 198.51.100.10, which had used TLS with it before (");
+    hasnt(text, "starttls_not_used");
+    assert_int_equal(agg_max_severity(), SEV_HIGH);
+    free(text);
+}
+
+/* Plaintext first, TLS later: the peer took TLS up, it did not fall back. */
+static void
+test_plaintext_then_tls(void **state)
+{
+    (void)state;
+    feed(1, 10, PLAIN_OFFERED);
+    feed(2, 10, TLS_USED);
+    char *text = findings();
+    has(text, "starttls_not_used");
+    hasnt(text, "plaintext_fallback");
+    free(text);
+}
+
+/* STARTTLS refused (454), the message sent anyway: critical, above
+ * plaintext_after_failed_starttls (high), which says it of one connection;
+ * a peer with no TLS trouble in the same capture is not named in it. */
+static void
+test_refused_then_plaintext(void **state)
+{
+    (void)state;
+    feed(1, 10, PLAIN_REFUSED);
+    feed(2, 11, PLAIN_OFFERED);
+    char *text = findings();
+    has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
+              "plaintext from 198.51.100.10 after STARTTLS was refused for them; require TLS");
+    has(text, "  high     plaintext_after_failed_starttls    ");
+    has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS");
+    has(text, "(1 session, peers 198.51.100.11)");
+    assert_int_equal(agg_max_severity(), SEV_CRITICAL);
+    free(text);
+}
+
+/* A peer that was never offered STARTTLS fell back from nothing: said by
+ * starttls_inconsistent (pcaps/diag/starttls-inconsistent.pcap). */
+static void
+test_not_offered(void **state)
+{
+    (void)state;
+    feed(1, 10, TLS_USED);
+    feed(2, 140, PLAIN_NOT_OFFERED);
+    char *text = findings();
+    hasnt(text, "plaintext_fallback");
+    hasnt(text, "starttls_not_used");
+    has(text, "starttls_inconsistent              203.0.113.25:25 offers STARTTLS to "
+              "198.51.100.10 but not to 198.51.100.140 (policy by source address, or a "
+              "middlebox on their path); of these, 198.51.100.140 sent mail in plaintext\n");
+    free(text);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_offered_not_used, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tls_then_plaintext, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plaintext_then_tls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_then_plaintext, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_offered, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
