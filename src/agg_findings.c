@@ -23,6 +23,8 @@
 #include "mem.h"
 #include "report_session.h"
 #include "strcopy.h"
+#include "verify.h"
+#include "x509.h"
 
 const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_EXPIRED] = {"expired", SEV_HIGH},
@@ -163,11 +165,10 @@ agg_chain_bad(const struct agg_chain *c)
     return c->verdict[0] && strcmp(c->verdict, "Valid") != 0;
 }
 
-/* The issuer of the top certificate sent: from the leaf up through the
- * certificates sent whose subject is the issuer of the one below; NULL when
- * not decoded. */
-static const char *
-agg_top_issuer(const struct agg_chain *c)
+/* The top certificate sent: from the leaf up through the certificates sent
+ * whose subject is the issuer of the one below; NULL when not decoded. */
+static const struct cert_entry *
+agg_top_cert(const struct agg_chain *c)
 {
     const struct cert_entry *cur = certcache_get(c->ids[0]);
     bool used[FACTS_CHAIN_MAX] = {true};
@@ -185,28 +186,61 @@ agg_top_issuer(const struct agg_chain *c)
             break;
         cur = up;
     }
-    return cur && !cur->info.parse_error ? cur->info.issuer : NULL;
+    return cur && !cur->info.parse_error ? cur : NULL;
 }
 
 /* missing_intermediate: an issuer that is neither sent nor in smtptap's
- * trust store. From the wire, a server that did not send its intermediate
- * and a verifier whose store lacks that CA (perhaps a root) look the same
- * (case 4): both are said, the issuer named. */
+ * trust store, and not known to be a root. From the wire, a server that did
+ * not send its intermediate and a verifier whose store lacks that CA
+ * (perhaps a root: RFC 5246 §7.4.2 and RFC 8446 §4.4.2 let a server omit
+ * it) look the same (case 4): both are said, the issuer named, and the
+ * certificate it issued when that is not the leaf (a 3-tier chain missing
+ * its middle CA), with where that certificate says its issuer is published
+ * (caIssuers, RFC 5280 §4.2.2.1). */
 static void
 agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
 {
-    const char *issuer = fs->chains.n ? agg_top_issuer(&s->chains[fs->chains.v[0]]) : NULL;
-    str_add(b, "sent a chain whose top certificate's issuer", NULL);
-    if (issuer) {
-        str_add(b, ", ", NULL);
-        str_addn(b, issuer, 160);
-        str_add(b, ",", NULL);
+    const struct agg_chain *c = fs->chains.n ? &s->chains[fs->chains.v[0]] : NULL;
+    const struct cert_entry *top = c ? agg_top_cert(c) : NULL;
+    bool below_leaf = top && top != certcache_get(c->ids[0]);
+    if (below_leaf) {
+        str_add(b, "sent a chain that ends at ", NULL);
+        str_addn(b, top->info.subject, 160);
+        str_add(b, ", whose issuer, ", NULL);
+    } else {
+        str_add(b, "sent a chain whose top certificate's issuer, ", NULL);
     }
-    str_add(b,
-            " is neither sent nor in smtptap's trust store: either the server does not send its "
-            "intermediate (configure the full chain: leaf + intermediates), or the verifier's "
-            "trust store lacks that CA (it may be a root: add it there)",
+    if (top)
+        str_addn(b, top->info.issuer, 160);
+    else
+        str_add(b, "(not decoded)", NULL);
+    str_add(b, ", is neither sent nor in smtptap's trust store: either the server does not send ",
+            below_leaf ? "that intermediate" : "its intermediate",
+            " (configure the full chain: leaf + intermediates), or the verifier's trust store "
+            "lacks that CA (it may be a root: add it there)",
             NULL);
+    unsigned n = 0;
+    char *const *u = top ? x509_urls(&top->info, X509_URL_CA_ISSUERS, &n) : NULL;
+    if (n > 0) {
+        str_add(b, "; the issuer's certificate is published at ", NULL);
+        str_addn(b, u[0], 120);
+    }
+}
+
+/* untrusted_root for a root that was not sent: what showed it is a root. */
+static void
+agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs)
+{
+    if (fs->missing_issuer == VERIFY_ISSUER_ROOT_BUNDLE)
+        str_add(b,
+                ", not sent by the server; the system CA bundle holds it as a root, the trust "
+                "store used does not",
+                NULL);
+    else if (fs->missing_issuer == VERIFY_ISSUER_ROOT_SAME_NAME)
+        str_add(b,
+                ", not sent by the server; the trust store holds a root of that name, but not "
+                "the one that signed this chain (a renewed or re-keyed root)",
+                NULL);
 }
 
 /* A rejection of a chain that smtptap's own verification accepts: the
@@ -269,6 +303,8 @@ agg_flag_findings(uint32_t si)
         }
         if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
             agg_client_side(&b, fs);
+        if (i == AF_UNTRUSTED_ROOT)
+            agg_root_evidence(&b, fs);
     }
 }
 
