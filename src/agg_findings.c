@@ -329,6 +329,32 @@ agg_ids_merge(struct agg_finding *f, const uint64_t *ids, unsigned n)
     }
 }
 
+/* What sets a pool's odd certificate apart from the others: the statuses
+ * it has and no other has, and those every other has and it has not. A
+ * status they share is no difference (its own finding tells it): the same
+ * chain judged against another trust store, where all are untrusted, is
+ * told apart by what differs, expired or not (case 2). */
+void
+agg_pool_difference(struct strbuf *b, unsigned odd, unsigned any, unsigned all, unsigned others,
+                    bool nodes)
+{
+    unsigned extra = others ? odd & ~any : 0, lack = others ? all & ~odd : 0;
+    char e[64], l[64];
+    diagnose_statuses_text(extra, e, sizeof(e));
+    diagnose_statuses_text(lack, l, sizeof(l));
+    const char *them = others == 1 ? "the other certificate" : "the other certificates";
+    const char *be = others == 1 ? " is " : " are ";
+    if (extra && !lack)
+        str_add(b, " - it is ", e, ", ", them, be, "not; fix ", nodes ? "those nodes" : "that node",
+                NULL);
+    else if (lack && !extra)
+        str_add(b, " - ", them, be, l, ", it is not; fix the other nodes", NULL);
+    else if (extra && lack)
+        str_add(b, " - it is ", e, ", ", them, be, l, "; fix every node", NULL);
+    else
+        str_add(b, "; fix ", nodes ? "those nodes" : "that node", NULL);
+}
+
 /* Which chains each peer got, and whether the chains' periods overlap. */
 static void
 agg_cert_findings(uint32_t si)
@@ -415,7 +441,15 @@ agg_cert_findings(uint32_t si)
         if (!f)
             return;
         agg_chain_label(&s->chains[odd], a, sizeof(a));
-        bool bad = agg_chain_bad(&s->chains[odd]);
+        unsigned any = 0, all = ~0u, others = 0;
+        for (uint32_t c = 0; c < s->n_chains; c++)
+            if (c != odd && s->chains[c].verdict[0]) {
+                any |= s->chains[c].statuses;
+                all &= s->chains[c].statuses;
+                others++;
+            }
+        if (!s->chains[odd].verdict[0])
+            others = 0; /* not verified: nothing to compare */
         struct strbuf sb = str_buf(f->summary, sizeof(f->summary));
         str_add(&sb, ep, " alternates between ", NULL);
         str_add_uint(&sb, s->n_chains);
@@ -426,8 +460,8 @@ agg_cert_findings(uint32_t si)
         str_add_uint(&sb, s->chains[odd].sessions);
         str_add(&sb, " of ", NULL);
         str_add_uint(&sb, s->tls_sessions);
-        str_add(&sb, " sessions", bad ? " - " : "", bad ? s->chains[odd].verify_text : "",
-                "; fix that node", NULL);
+        str_add(&sb, " sessions", NULL);
+        agg_pool_difference(&sb, s->chains[odd].statuses, any, all, others, false);
     }
     for (uint32_t c = 0; c < s->n_chains; c++) {
         agg_set_add(&f->chains, c);

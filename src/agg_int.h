@@ -279,4 +279,12 @@ void agg_leaf_label(uint32_t leaf_id, char *out, size_t n);
 void agg_json_chain(struct json *j, const uint32_t *ids, unsigned n);
 void agg_ts_short(int64_t us, char *out, size_t n);
 
+/* A mixed pool's odd certificate against the others' (agg_findings.c), by
+ * their exchange_statuses: any, the union of the others', all, what every
+ * other has, others, how many. Writes what differs (" - it is DateInvalid,
+ * the other certificate is not") and the node to fix; nodes when the odd one is served
+ * by several (addresses of a name). */
+void agg_pool_difference(struct strbuf *b, unsigned odd, unsigned any, unsigned all,
+                         unsigned others, bool nodes);
+
 #endif /* SMTPTAP_AGG_INT_H */
