@@ -25,6 +25,8 @@
 #include "mem.h"
 #include "report_session.h"
 #include "strcopy.h"
+#include "verify.h"
+#include "x509.h"
 
 const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_EXPIRED] = {"expired", SEV_HIGH},
@@ -189,11 +191,10 @@ agg_chain_bad(const struct agg_chain *c)
     return c->verdict[0] && strcmp(c->verdict, "Valid") != 0;
 }
 
-/* The issuer of the top certificate sent: from the leaf up through the
- * certificates sent whose subject is the issuer of the one below; NULL when
- * not decoded. */
-static const char *
-agg_top_issuer(const struct agg_chain *c)
+/* The top certificate sent: from the leaf up through the certificates sent
+ * whose subject is the issuer of the one below; NULL when not decoded. */
+static const struct cert_entry *
+agg_top_cert(const struct agg_chain *c)
 {
     const struct cert_entry *cur = certcache_get(c->ids[0]);
     bool used[FACTS_CHAIN_MAX] = {true};
@@ -211,28 +212,61 @@ agg_top_issuer(const struct agg_chain *c)
             break;
         cur = up;
     }
-    return cur && !cur->info.parse_error ? cur->info.issuer : NULL;
+    return cur && !cur->info.parse_error ? cur : NULL;
 }
 
 /* missing_intermediate: an issuer that is neither sent nor in smtptap's
- * trust store. From the wire, a server that did not send its intermediate
- * and a verifier whose store lacks that CA (perhaps a root) look the same
- * (case 4): both are said, the issuer named. */
+ * trust store, and not known to be a root. From the wire, a server that did
+ * not send its intermediate and a verifier whose store lacks that CA
+ * (perhaps a root: RFC 5246 §7.4.2 and RFC 8446 §4.4.2 let a server omit
+ * it) look the same (case 4): both are said, the issuer named, and the
+ * certificate it issued when that is not the leaf (a 3-tier chain missing
+ * its middle CA), with where that certificate says its issuer is published
+ * (caIssuers, RFC 5280 §4.2.2.1). */
 static void
 agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
 {
-    const char *issuer = fs->chains.n ? agg_top_issuer(&s->chains[fs->chains.v[0]]) : NULL;
-    str_add(b, "sent a chain whose top certificate's issuer", NULL);
-    if (issuer) {
-        str_add(b, ", ", NULL);
-        str_addn(b, issuer, 160);
-        str_add(b, ",", NULL);
+    const struct agg_chain *c = fs->chains.n ? &s->chains[fs->chains.v[0]] : NULL;
+    const struct cert_entry *top = c ? agg_top_cert(c) : NULL;
+    bool below_leaf = top && top != certcache_get(c->ids[0]);
+    if (below_leaf) {
+        str_add(b, "sent a chain that ends at ", NULL);
+        str_addn(b, top->info.subject, 160);
+        str_add(b, ", whose issuer, ", NULL);
+    } else {
+        str_add(b, "sent a chain whose top certificate's issuer, ", NULL);
     }
-    str_add(b,
-            " is neither sent nor in smtptap's trust store: either the server does not send its "
-            "intermediate (configure the full chain: leaf + intermediates), or the verifier's "
-            "trust store lacks that CA (it may be a root: add it there)",
+    if (top)
+        str_addn(b, top->info.issuer, 160);
+    else
+        str_add(b, "(not decoded)", NULL);
+    str_add(b, ", is neither sent nor in smtptap's trust store: either the server does not send ",
+            below_leaf ? "that intermediate" : "its intermediate",
+            " (configure the full chain: leaf + intermediates), or the verifier's trust store "
+            "lacks that CA (it may be a root: add it there)",
             NULL);
+    unsigned n = 0;
+    char *const *u = top ? x509_urls(&top->info, X509_URL_CA_ISSUERS, &n) : NULL;
+    if (n > 0) {
+        str_add(b, "; the issuer's certificate is published at ", NULL);
+        str_addn(b, u[0], 120);
+    }
+}
+
+/* untrusted_root for a root that was not sent: what showed it is a root. */
+static void
+agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs)
+{
+    if (fs->missing_issuer == VERIFY_ISSUER_ROOT_BUNDLE)
+        str_add(b,
+                ", not sent by the server; the system CA bundle holds it as a root, the trust "
+                "store used does not",
+                NULL);
+    else if (fs->missing_issuer == VERIFY_ISSUER_ROOT_SAME_NAME)
+        str_add(b,
+                ", not sent by the server; the trust store holds a root of that name, but not "
+                "the one that signed this chain (a renewed or re-keyed root)",
+                NULL);
 }
 
 /* A rejection of a chain that smtptap's own verification accepts: the
@@ -333,6 +367,8 @@ agg_flag_findings(uint32_t si)
         }
         if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
             agg_client_side(&b, fs);
+        if (i == AF_UNTRUSTED_ROOT)
+            agg_root_evidence(&b, fs);
     }
 }
 
@@ -371,6 +407,32 @@ agg_ids_merge(struct agg_finding *f, const uint64_t *ids, unsigned n)
         f->ids[k] = ids[i];
         f->n_ids++;
     }
+}
+
+/* What sets a pool's odd certificate apart from the others: the statuses
+ * it has and no other has, and those every other has and it has not. A
+ * status they share is no difference (its own finding tells it): the same
+ * chain judged against another trust store, where all are untrusted, is
+ * told apart by what differs, expired or not (case 2). */
+void
+agg_pool_difference(struct strbuf *b, unsigned odd, unsigned any, unsigned all, unsigned others,
+                    bool nodes)
+{
+    unsigned extra = others ? odd & ~any : 0, lack = others ? all & ~odd : 0;
+    char e[64], l[64];
+    diagnose_statuses_text(extra, e, sizeof(e));
+    diagnose_statuses_text(lack, l, sizeof(l));
+    const char *them = others == 1 ? "the other certificate" : "the other certificates";
+    const char *be = others == 1 ? " is " : " are ";
+    if (extra && !lack)
+        str_add(b, " - it is ", e, ", ", them, be, "not; fix ", nodes ? "those nodes" : "that node",
+                NULL);
+    else if (lack && !extra)
+        str_add(b, " - ", them, be, l, ", it is not; fix the other nodes", NULL);
+    else if (extra && lack)
+        str_add(b, " - it is ", e, ", ", them, be, l, "; fix every node", NULL);
+    else
+        str_add(b, "; fix ", nodes ? "those nodes" : "that node", NULL);
 }
 
 /* Which chains each peer got, and whether the chains' periods overlap. */
@@ -459,7 +521,15 @@ agg_cert_findings(uint32_t si)
         if (!f)
             return;
         agg_chain_label(&s->chains[odd], a, sizeof(a));
-        bool bad = agg_chain_bad(&s->chains[odd]);
+        unsigned any = 0, all = ~0u, others = 0;
+        for (uint32_t c = 0; c < s->n_chains; c++)
+            if (c != odd && s->chains[c].verdict[0]) {
+                any |= s->chains[c].statuses;
+                all &= s->chains[c].statuses;
+                others++;
+            }
+        if (!s->chains[odd].verdict[0])
+            others = 0; /* not verified: nothing to compare */
         struct strbuf sb = str_buf(f->summary, sizeof(f->summary));
         str_add(&sb, ep, " alternates between ", NULL);
         str_add_uint(&sb, s->n_chains);
@@ -470,8 +540,8 @@ agg_cert_findings(uint32_t si)
         str_add_uint(&sb, s->chains[odd].sessions);
         str_add(&sb, " of ", NULL);
         str_add_uint(&sb, s->tls_sessions);
-        str_add(&sb, " sessions", bad ? " - " : "", bad ? s->chains[odd].verify_text : "",
-                "; fix that node", NULL);
+        str_add(&sb, " sessions", NULL);
+        agg_pool_difference(&sb, s->chains[odd].statuses, any, all, others, false);
     }
     for (uint32_t c = 0; c < s->n_chains; c++) {
         agg_set_add(&f->chains, c);

@@ -79,8 +79,10 @@ struct agg_flagstat {
     struct agg_set peers, chains;
     uint64_t ids[AGG_SESSIONS_MAX];
     uint8_t n_ids;
-    char evidence[200]; /* first session's verify text, checked name, alert meaning */
-    uint32_t cert_ok;   /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
+    char evidence[200];     /* first session's verify text, checked name, alert meaning */
+    uint8_t missing_issuer; /* first session's diagnosis.missing_issuer (untrusted_root:
+                               how a root that was not sent was known) */
+    uint32_t cert_ok;       /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
 };
 
 struct agg_chain {
@@ -318,5 +320,13 @@ void agg_leaf_label(uint32_t leaf_id, char *out, size_t n);
 /* "leaf" (the certificate object) and "chain_sha256" of a chain. */
 void agg_json_chain(struct json *j, const uint32_t *ids, unsigned n);
 void agg_ts_short(int64_t us, char *out, size_t n);
+
+/* A mixed pool's odd certificate against the others' (agg_findings.c), by
+ * their exchange_statuses: any, the union of the others', all, what every
+ * other has, others, how many. Writes what differs (" - it is DateInvalid,
+ * the other certificate is not") and the node to fix; nodes when the odd one is served
+ * by several (addresses of a name). */
+void agg_pool_difference(struct strbuf *b, unsigned odd, unsigned any, unsigned all,
+                         unsigned others, bool nodes);
 
 #endif /* SMTPTAP_AGG_INT_H */

@@ -236,18 +236,24 @@ agn_finding(const struct agn_name *x)
         agg_ep_str(&x->eps[oc->eps.v[i]], b, sizeof(b));
         str_add(&eb, i ? ", " : "", b, NULL);
     }
-    bool odd_bad = strcmp(oc->verdict, "Valid") != 0;
-    char words[64];
-    diagnose_statuses_text(oc->statuses, words, sizeof(words));
+    unsigned any = 0, all = ~0u, others = 0;
+    for (uint32_t c = 0; c < x->n_chains; c++)
+        if (c != odd && x->chains[c].verdict[0]) {
+            any |= x->chains[c].statuses;
+            all &= x->chains[c].statuses;
+            others++;
+        }
+    if (!oc->verdict[0])
+        others = 0; /* not verified: nothing to compare */
     struct strbuf sb = str_buf(f->summary, sizeof(f->summary));
     str_add(&sb, x->name, " is served by ", NULL);
     str_add_uint(&sb, x->n_eps);
     str_add(&sb, " addresses with ", NULL);
     str_add_uint(&sb, x->n_chains);
     str_add(&sb, " different certificates (DNS round robin or a pool of nodes): ", eps,
-            oc->eps.n == 1 ? " serves " : " serve ", label, odd_bad ? " - " : "",
-            odd_bad ? words : "", " while the others serve another; fix ",
-            oc->eps.n == 1 ? "that node" : "those nodes", NULL);
+            oc->eps.n == 1 ? " serves " : " serve ", label, " while the others serve another",
+            NULL);
+    agg_pool_difference(&sb, oc->statuses, any, all, others, oc->eps.n > 1);
     f->first = x->first;
     f->last = x->last;
     f->sessions = x->sessions;

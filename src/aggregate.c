@@ -284,15 +284,17 @@ agg_use(struct agg_server *s, uint32_t peer, uint32_t chain, int64_t ts)
 
 static void
 agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, uint32_t peer,
-         uint32_t chain, const char *evidence, bool cert_ok)
+         uint32_t chain, const char *evidence, const struct diagnosis *dg)
 {
     if (s->flags[f] == NULL && (s->flags[f] = mem_alloc(sizeof(*s->flags[f]))) == NULL)
         return; /* memcap: counted there */
     struct agg_flagstat *fs = s->flags[f];
+    bool cert_ok = dg->certificate_ok && !dg->weak_key && !dg->weak_signature;
     if (fs->sessions == 0) {
         fs->first = rec->ts_us;
         if (evidence)
             str_copy(fs->evidence, sizeof(fs->evidence), evidence);
+        fs->missing_issuer = dg->missing_issuer;
     }
     fs->sessions++;
     fs->cert_ok += cert_ok;
@@ -471,7 +473,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     /* the peer's STARTTLS counts; a plaintext session's class (agg_plain.c) */
     int plain = agg_peer_note(peer != UINT32_MAX ? &s->peers[peer] : NULL, sm, dg);
     if (plain >= 0)
-        agg_flag(s, (enum agg_flag)plain, rec, peer, UINT32_MAX, NULL, false);
+        agg_flag(s, (enum agg_flag)plain, rec, peer, UINT32_MAX, NULL, dg);
     s->implicit += sm->implicit_tls;
     uint32_t chain = UINT32_MAX;
     if (t->seen) {
@@ -559,8 +561,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_evidence((enum agg_flag)i, dg, t, ev, sizeof(ev));
         /* the client's certificate is the subject of these two, not the server's */
         bool client_side = i == AF_SERVER_REJECTED_CLIENT || i == AF_MUTUAL_TLS;
-        agg_flag(s, (enum agg_flag)i, rec, peer, client_side ? UINT32_MAX : chain, e,
-                 dg->certificate_ok && !dg->weak_key && !dg->weak_signature);
+        agg_flag(s, (enum agg_flag)i, rec, peer, client_side ? UINT32_MAX : chain, e, dg);
     }
 }
 

@@ -335,6 +335,19 @@ diagnose_status_word(unsigned bit)
 }
 
 const char *
+diagnose_root_evidence(uint8_t missing_issuer)
+{
+    switch (missing_issuer) {
+    case VERIFY_ISSUER_ROOT_BUNDLE:
+        return "system_bundle";
+    case VERIFY_ISSUER_ROOT_SAME_NAME:
+        return "trust_store_same_name";
+    default:
+        return NULL;
+    }
+}
+
+const char *
 diagnose_exchange_status(const struct diagnosis *d)
 {
     if (!d->verified)
@@ -374,7 +387,11 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
     out->verify_error = v.first_error;
     str_copy(out->verify_error_text, sizeof(out->verify_error_text),
              v.first_error ? v.first_error_text : "ok");
-    str_copy(out->untrusted_root_subject, sizeof(out->untrusted_root_subject), v.root_subject);
+    if (v.untrusted_root)
+        str_copy(out->untrusted_root_subject, sizeof(out->untrusted_root_subject), v.root_subject);
+    out->missing_issuer = (uint8_t)v.issuer_missing;
+    if (v.issuer_missing != VERIFY_ISSUER_FOUND)
+        str_copy(out->missing_issuer_subject, sizeof(out->missing_issuer_subject), v.root_subject);
     const struct cert_entry *leaf = certcache_get(t->server_chain[0]);
     if (leaf && !leaf->info.parse_error) {
         /* self-signed and not trusted (findings.md): a self-signed leaf the
@@ -415,8 +432,13 @@ dg_client_chain(const struct tls_facts *t, int64_t at_us, struct diagnosis *out)
              dg_client_status(v.expired || v.not_yet_valid,
                               v.untrusted_root || v.self_signed || v.missing_intermediate,
                               v.first_error != 0));
-    str_copy(out->client_untrusted_root_subject, sizeof(out->client_untrusted_root_subject),
-             v.root_subject);
+    if (v.untrusted_root)
+        str_copy(out->client_untrusted_root_subject, sizeof(out->client_untrusted_root_subject),
+                 v.root_subject);
+    out->client_missing_issuer = (uint8_t)v.issuer_missing;
+    if (v.issuer_missing != VERIFY_ISSUER_FOUND)
+        str_copy(out->client_missing_issuer_subject, sizeof(out->client_missing_issuer_subject),
+                 v.root_subject);
 }
 
 void

@@ -50,7 +50,12 @@ struct diagnosis {
     char checked_name[256]; /* the name checked against the certificate, "" none */
     enum name_source checked_name_source;
     char untrusted_root_subject[256]; /* the root the chain ends in, when untrusted */
-    int64_t judged_at_us;             /* the time validity was judged at */
+    /* The issuer of the top certificate sent, when it was neither sent nor
+     * in the trust store ("" none), and what showed it to be a root
+     * (enum verify_issuer: VERIFY_ISSUER_UNKNOWN when nothing did) */
+    char missing_issuer_subject[256];
+    uint8_t missing_issuer;
+    int64_t judged_at_us;    /* the time validity was judged at */
     char alert_meaning[192]; /* "the client rejected the server certificate with certificate_unknown
                                 (46)" */
     /* The client's chain (mutual TLS), as sent, verified for a TLS client
@@ -61,6 +66,8 @@ struct diagnosis {
     char client_verify_error_text[96];
     char client_exchange_status[32]; /* "Valid", "UntrustedRoot", "DateInvalid", "Invalid" */
     char client_untrusted_root_subject[256];
+    char client_missing_issuer_subject[256]; /* as missing_issuer_subject, the client's */
+    uint8_t client_missing_issuer;
 };
 
 /* Exchange's status words as bits, in the order diagnose_exchange_status
@@ -109,5 +116,9 @@ void diagnose_session(const struct flow_record *rec, const struct expected_name 
 void diagnose_prewarm(const struct session_facts *facts, int64_t at_us);
 
 const char *name_source_str(enum name_source s);
+
+/* What showed a missing issuer to be a root (diagnosis.missing_issuer):
+ * "system_bundle", "trust_store_same_name"; NULL when nothing did. */
+const char *diagnose_root_evidence(uint8_t missing_issuer);
 
 #endif /* SMTPTAP_DIAGNOSE_H */

@@ -337,6 +337,20 @@ rs_tls(struct json *j, const struct tls_facts *t)
     json_obj_end(j);
 }
 
+/* An issuer neither sent nor in the trust store, only when there is one:
+ * its name, and what showed it to be a root (null: nothing did, and it
+ * may be an intermediate the peer did not send as much as a root). */
+static void
+rs_missing_issuer(struct json *j, const char *subject, uint8_t how)
+{
+    if (subject[0] == '\0')
+        return;
+    json_obj_begin(j, "missing_issuer");
+    json_str(j, "subject", subject);
+    json_str(j, "root_evidence", diagnose_root_evidence(how));
+    json_obj_end(j);
+}
+
 static void
 rs_diagnosis(struct json *j, const struct diagnosis *d)
 {
@@ -384,6 +398,7 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
                                                      : name_source_str(d->checked_name_source));
     json_str(j, "untrusted_root_subject",
              d->untrusted_root_subject[0] ? d->untrusted_root_subject : NULL);
+    rs_missing_issuer(j, d->missing_issuer_subject, d->missing_issuer);
     if (d->judged_at_us)
         json_ts(j, "judged_at", d->judged_at_us);
     else
@@ -396,6 +411,7 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
         json_str(j, "exchange_status", d->client_exchange_status);
         json_str(j, "untrusted_root_subject",
                  d->client_untrusted_root_subject[0] ? d->client_untrusted_root_subject : NULL);
+        rs_missing_issuer(j, d->client_missing_issuer_subject, d->client_missing_issuer);
         json_obj_end(j);
     }
     json_obj_end(j);

@@ -6,7 +6,10 @@
  * hour) when no certificate of the
  * chain changes validity inside that hour, so each distinct chain is
  * verified about once, and a new chain under a known intermediate checks
- * the intermediate's signature from verify_sig.c's memo (issue 5). */
+ * the intermediate's signature from verify_sig.c's memo (issue 5). An
+ * issuer neither sent nor in the store is a root only where something shows
+ * it (verify_issuer_evidence): a server may omit the root (RFC 5246 §7.4.2,
+ * RFC 8446 §4.4.2) as much as forget an intermediate. */
 #include "verify.h"
 
 #include <openssl/err.h>
@@ -19,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundleroots.h"
 #include "certcache.h"
 #include "mem.h"
 #include "verify_sig.h"
@@ -51,6 +55,9 @@ static struct {
         int64_t nb, na;
         bool ok;
     } times[VERIFY_TIMES];
+    X509 *top;         /* the certificate whose issuer was not found (callback to pass end) */
+    bool bundle_apart; /* the system bundle is not in the store (--no-system-ca) */
+    bool roots_read;   /* then the names of its roots were read (bundleroots.c) */
 } vf;
 
 static int verify_load(const struct config *cfg, char *err, size_t errlen);
@@ -59,6 +66,8 @@ int
 verify_init(const struct config *cfg, char *err, size_t errlen)
 {
     memset(&vf, 0, sizeof(vf));
+    bundleroots_reset();
+    vf.bundle_apart = cfg->no_system_ca;
     vf.store = X509_STORE_new();
     if (!vf.store) {
         snprintf(err, errlen,
@@ -172,12 +181,25 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
             verify_subject(cur, r->root_subject, sizeof(r->root_subject));
         break;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        /* The top certificate sent (the leaf, or the last intermediate
+         * that chains to it) names an issuer that was neither sent nor is
+         * in the store: a root the store lacks, or an intermediate the
+         * server did not send. Judged when the pass ends
+         * (verify_issuer_evidence). */
+        r->issuer_missing = VERIFY_ISSUER_UNKNOWN;
+        if (cur) {
+            x509_name_copy(X509_get_issuer_name(cur), r->root_subject, sizeof(r->root_subject));
+            if (!vf.top && X509_up_ref(cur) == 1)
+                vf.top = cur;
+        }
+        break;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+        /* The chain reached a certificate of the store that is not
+         * self-signed, whose issuer the store lacks: the store's gap. */
         if (depth == 0) {
-            r->missing_intermediate = true; /* the leaf's issuer is nowhere */
+            r->missing_intermediate = true;
         } else {
-            /* Intermediates were sent but the root they lead to is unknown. */
             r->untrusted_root = true;
             if (cur)
                 x509_name_copy(X509_get_issuer_name(cur), r->root_subject, sizeof(r->root_subject));
@@ -203,6 +225,61 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
         break;
     }
     return 1; /* keep going: collect every error */
+}
+
+/* Whether the system bundle holds a root named nm. Its roots' names are
+ * read the first time one is asked for (bundleroots.c: no allocation the
+ * memcap or memory_peak would see, whatever the machine's bundle holds). */
+static bool
+verify_bundle_has_root(const X509_NAME *nm)
+{
+    if (!vf.roots_read) {
+        const char *bundle = getenv(X509_get_default_cert_file_env());
+        if (!bundle || !*bundle)
+            bundle = X509_get_default_cert_file();
+        (void)bundleroots_load(bundle); /* unreadable: no root known */
+        vf.roots_read = true;
+    }
+    const unsigned char *der = NULL;
+    size_t len = 0;
+    return X509_NAME_get0_der(nm, &der, &len) == 1 && bundleroots_has(der, len);
+}
+
+/* Whether the store holds a root named nm: one that did not sign the
+ * chain, or it would have been found (a renewed or re-keyed root). */
+static bool
+verify_store_has_root(X509_STORE_CTX *ctx, const X509_NAME *nm)
+{
+    STACK_OF(X509) *sk = X509_STORE_CTX_get1_certs(ctx, nm);
+    bool found = false;
+    for (int i = 0; sk != NULL && i < sk_X509_num(sk) && !found; i++)
+        found = X509_self_signed(sk_X509_value(sk, i), 0) == 1;
+    sk_X509_pop_free(sk, X509_free);
+    ERR_clear_error();
+    return found;
+}
+
+/* The top certificate's issuer was neither sent nor found in the store
+ * (OpenSSL's error 20 at any depth). A server may omit the root (RFC 5246
+ * §7.4.2, RFC 8446 §4.4.2) or forget an intermediate, and the wire does not
+ * tell which: the issuer is called a root only when a root of that name is
+ * known (the store holds one with another key, or the system bundle that
+ * the store leaves out holds it); else it is a missing issuer, which may be
+ * either (missing_intermediate, worded so). */
+static void
+verify_issuer_evidence(X509_STORE_CTX *ctx, X509 *top, struct verify_result *r)
+{
+    if (top) {
+        const X509_NAME *nm = X509_get_issuer_name(top);
+        if (verify_store_has_root(ctx, nm))
+            r->issuer_missing = VERIFY_ISSUER_ROOT_SAME_NAME;
+        else if (vf.bundle_apart && verify_bundle_has_root(nm))
+            r->issuer_missing = VERIFY_ISSUER_ROOT_BUNDLE;
+    }
+    if (r->issuer_missing == VERIFY_ISSUER_UNKNOWN)
+        r->missing_intermediate = true;
+    else
+        r->untrusted_root = true;
 }
 
 /* Key sizes and digests below what current guidance accepts (NIST SP
@@ -383,6 +460,8 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, enum verify_purpose 
         vf.cur = out;
         (void)X509_verify_cert(ctx);
         vf.cur = NULL;
+        if (out->issuer_missing != VERIFY_ISSUER_FOUND)
+            verify_issuer_evidence(ctx, vf.top, out);
         if (slot && !verify_built_stable(ctx, leaf, untrusted, bucket))
             slot = NULL;
     } else {
@@ -391,6 +470,8 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, enum verify_purpose 
                  "verification could not run");
         out->other_error = true;
     }
+    X509_free(vf.top);
+    vf.top = NULL;
     X509_STORE_CTX_free(ctx);
     sk_X509_pop_free(untrusted, X509_free);
     X509_free(leaf);

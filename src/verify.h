@@ -12,17 +12,37 @@
 #include "config.h"
 #include "facts.h"
 
+/* An issuer that was neither sent nor found in the trust store: a root
+ * missing from the store, or an intermediate the server did not send
+ * (RFC 5246 §7.4.2 and RFC 8446 §4.4.2 let a server omit the root, so the
+ * wire alone does not tell). What shows it is a root, if anything. */
+enum verify_issuer {
+    VERIFY_ISSUER_FOUND = 0,     /* no issuer missing */
+    VERIFY_ISSUER_UNKNOWN,       /* nothing shows what it is */
+    VERIFY_ISSUER_ROOT_BUNDLE,   /* a root of that name is in the system CA bundle,
+                                    which the trust store leaves out (--no-system-ca) */
+    VERIFY_ISSUER_ROOT_SAME_NAME /* the trust store holds a root of that name that
+                                    did not sign the chain (renewed, re-keyed) */
+};
+
 struct verify_result {
     int first_error; /* X509_V_ERR_* of the first error, 0 none */
     char first_error_text[96];
     bool expired, not_yet_valid; /* any certificate of the chain at the time */
     bool self_signed;            /* the leaf is self-signed and not trusted */
     bool untrusted_root;         /* the chain ends in a root not in the store */
-    bool missing_intermediate;   /* the leaf's issuer was not sent and is not trusted */
+    bool missing_intermediate;   /* the top certificate's issuer was not sent, is not
+                                    trusted, and nothing shows it is a root */
     bool name_constraint_violation;
     bool weak_key, weak_signature;
-    bool other_error;       /* an error of none of the kinds above */
-    char root_subject[256]; /* the untrusted root (or its name when not sent) */
+    bool other_error; /* an error of none of the kinds above */
+    /* The issuer of the top certificate sent, neither sent nor in the
+     * trust store (OpenSSL's "unable to get local issuer certificate"),
+     * and what shows whether it is a root (verify_issuer_evidence). */
+    enum verify_issuer issuer_missing;
+    /* The untrusted root (untrusted_root); else the issuer not found
+     * (issuer_missing) */
+    char root_subject[256];
 };
 
 /* Builds the store: system bundle unless cfg->no_system_ca, plus --ca-file

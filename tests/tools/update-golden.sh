@@ -9,6 +9,13 @@ for name in $names; do
   set -- $line
   shift
   pcap=$1; expected=tests/golden/expected/$2; shift 2
-  TZ=UTC "$bin" -q --seed 1 "$@" -r "$pcap" --json "$expected" || true
+  rc=0
+  TZ=UTC "$bin" -q --seed 1 "$@" -r "$pcap" --json "$expected" || rc=$?
+  # 1 is --fail-on's; anything else (a sanitizer's abort, a refused input)
+  # leaves no golden worth keeping
+  if [ "$rc" -gt 1 ] || [ ! -s "$expected" ]; then
+    echo "update-golden: $name: smtptap exited $rc, or wrote nothing" >&2
+    exit 1
+  fi
   echo "updated $expected"
 done
