@@ -1,11 +1,18 @@
 #!/bin/sh
 # Installs the Debian 12 packages smtptap needs to build (and, with "test", to
-# run its whole suite). As root it runs apt-get; otherwise it prints the exact
+# run its whole suite; with "captures", to record the test captures again;
+# with "bench", to run the benchmark). As root it runs apt-get; otherwise it prints the exact
 # command and fails, so that nothing is half-set-up.
 set -eu
 want="build-essential cmake pkg-config libpcap-dev libssl-dev libndpi-dev"
 if [ "${1:-}" = "test" ]; then
   want="$want libcmocka-dev jq tshark xxd iproute2 clang clang-format libclang-rt-14-dev time"
+fi
+# the software that records the test captures (pcaps/gen, pcaps/diag/gen);
+# Exim's .debs are unpacked by pcaps/gen itself, not installed
+if [ "${1:-}" = "captures" ]; then
+  want="$want tcpdump iproute2 iptables dnsmasq openssl postfix swaks libnet-ssleay-perl
+    sasl2-bin libsasl2-modules gnutls-bin python3 openjdk-17-jdk-headless"
 fi
 if [ "${1:-}" = "bench" ]; then
   want="$want libndpi-bin tshark valgrind tcpdump time"
