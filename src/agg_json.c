@@ -1,0 +1,230 @@
+/* \summary: the aggregation's NDJSON records (docs/schema-server.md): one
+ * `server` record per server address and port, the `name` records
+ * (agg_names.c), then one `finding` record per finding, in the order
+ * agg_finish sorted them. */
+#include <string.h>
+
+#include "agg_int.h"
+#include "certcache.h"
+#include "json.h"
+#include "report_cert.h"
+#include "report_session.h"
+#include "tls_names.h"
+
+/* "peers": the addresses of a set of the server's peers. */
+static void
+agg_peers_json(struct json *j, const struct agg_server *s, const struct agg_set *set)
+{
+    char b[64];
+    json_arr_begin(j, "peers");
+    for (unsigned p = 0; p < set->n; p++) {
+        agg_peer_str(s, set->v[p], b, sizeof(b));
+        json_str(j, NULL, b);
+    }
+    json_arr_end(j);
+}
+
+/* "chain_sha256": the SHA-256 of every certificate of a chain, as sent. */
+static void
+agg_json_sha256s(struct json *j, const uint32_t *ids, unsigned n)
+{
+    json_arr_begin(j, "chain_sha256");
+    for (unsigned i = 0; i < n; i++) {
+        const struct cert_entry *e = certcache_get(ids[i]);
+        char h[65];
+        if (e)
+            report_hex(h, e->sha256, 32);
+        json_str(j, NULL, e ? h : NULL);
+    }
+    json_arr_end(j);
+}
+
+void
+agg_json_chain(struct json *j, const uint32_t *ids, unsigned n)
+{
+    report_cert_json(j, "leaf", ids[0]);
+    agg_json_sha256s(j, ids, n);
+}
+
+static void
+agg_json_server(struct json *j, const struct agg_server *s)
+{
+    char b[64];
+    json_obj_begin(j, NULL);
+    json_str(j, "event", "server");
+    if (agg.snapshot)
+        json_bool(j, "snapshot", true);
+    report_endpoint_json(j, "server", &s->ep);
+    json_arr_begin(j, "names");
+    for (unsigned i = 0; i < s->n_names; i++)
+        json_str(j, NULL, s->names[i]);
+    json_arr_end(j);
+    json_uint(j, "sessions", s->sessions);
+    json_uint(j, "tls_sessions", s->tls_sessions);
+    json_ts(j, "first_seen", s->first);
+    json_ts(j, "last_seen", s->last);
+    json_arr_begin(j, "peers");
+    for (uint32_t i = 0; i < s->n_peers; i++) {
+        const struct agg_peer *p = &s->peers[i];
+        json_obj_begin(j, NULL);
+        report_ip_str(b, sizeof(b), &p->ip);
+        json_str(j, "ip", b);
+        json_uint(j, "sessions", p->sessions);
+        json_uint(j, "starttls_offered", p->offered);
+        json_uint(j, "starttls_not_offered", p->not_offered);
+        json_uint(j, "starttls_stripped", p->stripped);
+        json_uint(j, "tls_used", p->used);
+        if (p->anontls)
+            json_uint(j, "anonymoustls_command", p->anontls);
+        json_uint(j, "starttls_rejected", p->rejected);
+        if (p->rejected)
+            json_int(j, "starttls_rejected_code", p->rejected_code);
+        json_uint(j, "tls_failed", p->tls_failed);
+        json_uint(j, "plaintext_delivery", p->plaintext);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_uint(j, "peers_dropped", s->peers_dropped);
+    json_arr_begin(j, "certificates");
+    for (uint32_t c = 0; c < s->n_chains; c++) {
+        const struct agg_chain *ch = &s->chains[c];
+        json_obj_begin(j, NULL);
+        agg_json_chain(j, ch->ids, ch->n);
+        json_str(j, "verdict", ch->verdict);
+        report_statuses_json(j, "verdicts", ch->statuses);
+        json_str(j, "verify_error_text", ch->verify_text);
+        json_uint(j, "sessions", ch->sessions);
+        json_ts(j, "first_seen", ch->first);
+        json_ts(j, "last_seen", ch->last);
+        json_arr_begin(j, "peers");
+        for (uint32_t u = 0; u < s->n_uses; u++) {
+            const struct agg_use *us = &s->uses[u];
+            if (us->chain != c)
+                continue;
+            json_obj_begin(j, NULL);
+            agg_peer_str(s, us->peer, b, sizeof(b));
+            json_str(j, "ip", b);
+            json_uint(j, "sessions", us->sessions);
+            json_ts(j, "first_seen", us->first);
+            json_ts(j, "last_seen", us->last);
+            json_obj_end(j);
+        }
+        json_arr_end(j);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_uint(j, "certificates_dropped", s->chains_dropped);
+    json_arr_begin(j, "alerts");
+    for (unsigned i = 0; i < s->n_alerts; i++) {
+        const struct agg_alert *a = &s->alerts[i];
+        json_obj_begin(j, NULL);
+        json_str(j, "from", a->from == 0 ? "client" : "server");
+        if (a->level > 0)
+            json_int(j, "level", a->level);
+        else
+            json_null(j, "level");
+        if (a->code < 0) {
+            json_null(j, "code");
+            json_null(j, "name");
+        } else {
+            json_int(j, "code", a->code);
+            json_str(j, "name", tls_alert_str(a->code));
+        }
+        report_alert_after_json(j, a->after, a->after_from);
+        json_uint(j, "count", a->count);
+        agg_peers_json(j, s, &a->peers);
+        json_str(j, "meaning", a->meaning[0] ? a->meaning : NULL);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_arr_begin(j, "client_certificates");
+    for (unsigned k = 0; k < s->n_ccerts; k++) {
+        const struct agg_ccert *c = &s->ccerts[k];
+        const struct cert_entry *e = certcache_get(c->ids[0]);
+        json_obj_begin(j, NULL);
+        char hex[65];
+        if (e != NULL)
+            report_hex(hex, e->sha256, 32);
+        json_str(j, "sha256", e != NULL ? hex : NULL);
+        bool ok = e != NULL && !e->info.parse_error;
+        json_str(j, "subject", ok ? e->info.subject : NULL);
+        json_str(j, "issuer", ok ? e->info.issuer : NULL);
+        json_str(j, "not_after", ok ? e->info.not_after_iso : NULL);
+        agg_json_sha256s(j, c->ids, c->n);
+        json_str(j, "verdict", c->verdict[0] ? c->verdict : NULL);
+        json_str(j, "verify_error_text", c->verify_text[0] ? c->verify_text : NULL);
+        json_uint(j, "sessions", c->sessions);
+        json_ts(j, "first_seen", c->first);
+        json_ts(j, "last_seen", c->last);
+        agg_peers_json(j, s, &c->peers);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_uint(j, "client_certificates_dropped", s->ccerts_dropped);
+    json_obj_begin(j, "tls_versions");
+    for (int v = 0; v < 5; v++)
+        if (s->versions[v])
+            json_uint(j, tls_version_str((uint16_t)(0x0300 + v)), s->versions[v]);
+    json_obj_end(j);
+    json_uint(j, "implicit_tls_sessions", s->implicit);
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+static void
+agg_json_finding(struct json *j, const struct agg_finding *f)
+{
+    const struct agg_server *s = agg.servers[f->server];
+    char b[64];
+    json_obj_begin(j, NULL);
+    json_str(j, "event", "finding");
+    if (agg.snapshot)
+        json_bool(j, "snapshot", true);
+    json_str(j, "severity", agg_severity_str(f->severity));
+    json_str(j, "kind", f->kind);
+    report_endpoint_json(j, "server", &s->ep);
+    if (f->name)
+        json_str(j, "name", f->name);
+    json_arr_begin(j, "peers");
+    for (unsigned i = 0; i < f->peers.n; i++) {
+        if (f->peer_ips)
+            report_ip_str(b, sizeof(b), &f->peer_ips[f->peers.v[i]]);
+        else
+            agg_peer_str(s, f->peers.v[i], b, sizeof(b));
+        json_str(j, NULL, b);
+    }
+    json_arr_end(j);
+    if (f->peers.dropped)
+        json_uint(j, "peers_not_listed", f->peers.dropped);
+    json_arr_begin(j, "certificates");
+    for (unsigned i = 0; i < f->chains.n + f->n_leaves; i++) {
+        const struct cert_entry *e = certcache_get(
+            i < f->chains.n ? s->chains[f->chains.v[i]].ids[0] : f->leaves[i - f->chains.n]);
+        char h[65];
+        if (e)
+            report_hex(h, e->sha256, 32);
+        json_str(j, NULL, e ? h : NULL);
+    }
+    json_arr_end(j);
+    json_uint(j, "session_count", f->sessions);
+    json_arr_begin(j, "sessions");
+    for (unsigned i = 0; i < f->n_ids; i++)
+        json_uint(j, NULL, f->ids[i]);
+    json_arr_end(j);
+    json_ts(j, "first_seen", f->first);
+    json_ts(j, "last_seen", f->last);
+    json_str(j, "summary", f->summary);
+    json_str(j, "evidence", f->evidence[0] ? f->evidence : NULL);
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+void
+agg_write_json(struct json *j)
+{
+    for (uint32_t i = 0; i < agg.n_servers; i++)
+        agg_json_server(j, agg.servers[i]);
+    agn_write_json(j);
+    for (uint32_t i = 0; i < agg.n_findings; i++)
+        agg_json_finding(j, &agg.findings[i]);
+}
