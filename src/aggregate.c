@@ -446,6 +446,20 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
     }
 }
 
+/* "STARTTLS answered 454 4.7.0 TLS not available ...": the server's reply
+ * to the upgrade command (its text is the server's, never the client's). */
+static void
+agg_reply_evidence(const struct smtp_facts *sm, char *ev, size_t n)
+{
+    struct strbuf b = str_buf(ev, n);
+    str_add(&b, sm->starttls_verb[0] ? sm->starttls_verb : "STARTTLS", " answered ", NULL);
+    str_add_uint(&b, (unsigned)sm->starttls_reply_code);
+    if (sm->starttls_reply_text.len > 0) {
+        str_add(&b, " ", NULL);
+        str_addn(&b, (const char *)sm->starttls_reply_text.s, sm->starttls_reply_text.len);
+    }
+}
+
 void
 agg_session(const struct flow_record *rec, const struct diagnosis *dg)
 {
@@ -555,6 +569,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             e = dg->plaintext_refused_what;
         else if (i == AF_VLAN_SPLIT)
             agg_vsplit_evidence(rec, ev, sizeof(ev));
+        else if (i == AF_STARTTLS_REJECTED) /* the verb (X-ANONYMOUSTLS too) and the reply */
+            agg_reply_evidence(sm, ev, sizeof(ev));
         else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS)
             e = NULL;
         else if (agg_flagstat(s, i)->sessions == 0)
