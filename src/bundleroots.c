@@ -120,6 +120,15 @@ bundleroots_load(const char *path)
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return false;
+    bundleroots_read(f);
+    fclose(f);
+    return true;
+}
+
+void
+bundleroots_read(FILE *f)
+{
+    br.n = 0;
     char line[512];
     bool in = false, over = false;
     size_t len = 0;
@@ -148,8 +157,6 @@ bundleroots_load(const char *path)
                 br.b64[len++] = *p;
         }
     }
-    fclose(f);
-    return true;
 }
 
 void

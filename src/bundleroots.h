@@ -9,12 +9,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Reads the certificates of the PEM file at path ("CERTIFICATE", "X509
  * CERTIFICATE" and "TRUSTED CERTIFICATE" blocks) and keeps the subject of
  * each root (issuer and subject the same name) in place of any kept before.
  * False when the file cannot be opened (then none is kept). */
 bool bundleroots_load(const char *path);
+
+/* The same from an open stream (bundleroots_load's reading; fuzz_bundleroots). */
+void bundleroots_read(FILE *f);
 
 /* Forgets the names read. */
 void bundleroots_reset(void);
