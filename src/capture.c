@@ -634,7 +634,10 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
                 capture_err(errbuf, errlen, s->name, what, pe);
                 return CAPTURE_END_FATAL;
             }
-            if (n_here == 0) { /* (with a filter, records it did not pass may precede) */
+            /* not one record read: known only without a filter, whose
+             * records libpcap passes over unseen (a regular file's first
+             * record is checked unfiltered before the run: capture_check_file) */
+            if (n_here == 0 && cfg->bpf == NULL) {
                 capture_none_read(s, pe, errbuf, errlen);
                 return CAPTURE_END_FATAL;
             }

@@ -182,6 +182,19 @@ if [ "$rc" -ne 3 ] || ! grep -qx keep "$tmp/keep.json" || [ -s "$tmp/out" ] ||
 else
   echo "ok   first record damaged, on standard input: exit 3, nothing written"
 fi
+# A record the filter does not pass, then a cut one: the file was read, and
+# is damaged, with either reader (libpcap's, which does not show the records
+# its filter passes over, had refused it as unreadable, and the files after it).
+{ pcap_header; le32 1000; le32 0; le32 14; le32 14
+  printf '\002\000\000\000\000\001\002\000\000\000\000\002\010\006'
+  le32 1001; printf '\000\000'; } >"$tmp/arp-then-cut.pcap"
+for rd in "" --libpcap-reader; do
+  # shellcheck disable=SC2086
+  expect 0 "filtered record, then a cut one${rd:+ ($rd)}" -q $rd -r "$tmp/arp-then-cut.pcap" \
+    -r pcaps/smtp-plain.pcap --json "$tmp/atc.json" tcp
+  grep -q '"files_read":2,"files_damaged":1,' "$tmp/atc.json" ||
+    { echo "FAIL filtered record, then a cut one${rd:+ ($rd)}: not read as damaged"; fail=1; }
+done
 # A header and no record: an empty capture, read (as tcpdump: exit 0).
 expect 0 "a header alone (an empty capture)" -q -r "$tmp/hdr.pcap" --json "$tmp/hdr.json"
 grep -q '"packets":0' "$tmp/hdr.json" || { echo "FAIL a header alone: no stats record"; fail=1; }
