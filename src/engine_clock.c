@@ -24,17 +24,30 @@ eclock_redate(struct flow_table *t, const struct flow_key *k, uint32_t h, bool b
     flow_touch(t, f, ts);
 }
 
+/* The held packet went to the flow of the capture's first packet. */
+static bool
+eclock_same_flow(const struct eclock *c, struct flow_table *t)
+{
+    if (!c->first_flow || !c->held_flow || c->first_hash != c->held_hash)
+        return false;
+    const struct flow *f = flow_lookup(t, &c->first_key, c->first_hash);
+    return f != NULL && f == flow_lookup(t, &c->held_key, c->held_hash);
+}
+
 void
 eclock_confirm(struct eclock *c, struct flow_table *t)
 {
     bool back = c->held_us < c->clock_us;
     c->held = false;
     c->clock_us = c->held_us;
-    if (back && c->after_first) {
+    if (c->after_first && (back || eclock_same_flow(c, t))) {
         /* The clock stepped back right after the capture's first packet,
-         * and stays there: that first packet, the only one on the other
-         * side of the step, was the outlier. Its flow, and the span, take
-         * the time of the packets after it. */
+         * and stays there, or jumped ahead right after it within one
+         * connection (no connection waits flow.timeout in its handshake):
+         * that first packet, the only one on the other side of the jump,
+         * was the outlier. Its flow, and the span, take the time of the
+         * packets after it. A first packet then a quiet stretch on another
+         * connection is a jump like any other. */
         c->outliers++;
         c->span_lo = c->span_hi = c->held_us;
         if (c->first_flow)

@@ -287,6 +287,47 @@ test_outlier_first(void **state)
     assert_int_equal(outliers(), 1);
 }
 
+/* The same with the first packet stamped 48 years before the rest: a jump
+ * ahead right after the first packet, within its connection, makes that
+ * packet the outlier too. */
+static void
+test_outlier_first_past(void **state)
+{
+    (void)state;
+    start();
+    const long long T = FUTURE;
+    pkt_send(1000, C, 40000, S, 25, TH_SYN, 1000, 0, NULL, 0);
+    pkt_send(T + 1000, S, 25, C, 40000, TH_SYN | TH_ACK, 5000, 1001, NULL, 0);
+    pkt_send(T + 1000, C, 40000, S, 25, TH_ACK, 1001, 5001, NULL, 0);
+    pkt_send(T + 1001, S, 25, C, 40000, TH_ACK | TH_PSH, 5001, 1001, "220 hi\r\n", 0);
+    assert_int_equal(outliers(), 1);
+    pkt_send(T + 1002, C, 40000, S, 25, TH_FIN | TH_ACK, 1001, 5009, NULL, 0);
+    pkt_send(T + 1002, S, 25, C, 40000, TH_FIN | TH_ACK, 5009, 1002, NULL, 0);
+    assert_int_equal(n_got, 1);
+    assert_int_equal(got[0].ts_us, (T + 1000) * 1000000ll);
+    assert_int_equal(got[0].ts_end_us, (T + 1002) * 1000000ll);
+    assert_span(T + 1000, T + 1002);
+    stop();
+}
+
+/* A first packet, then a day's quiet, then another connection: a quiet
+ * link, not an outlier; each connection keeps its own time. */
+static void
+test_first_then_quiet(void **state)
+{
+    (void)state;
+    start();
+    pkt_send(100, C, 40000, S, 25, TH_SYN, 1000, 0, NULL, 0);
+    pkt_send(86500, C, 40001, S, 25, TH_SYN, 7000, 0, NULL, 0);
+    pkt_send(86500, S, 25, C, 40001, TH_SYN | TH_ACK, 9000, 7001, NULL, 0);
+    stop();
+    assert_int_equal(outliers(), 0);
+    assert_int_equal(n_got, 2);
+    assert_int_equal(got[0].cport, 40000);
+    assert_int_equal(got[0].ts_us, 100 * 1000000ll);
+    assert_int_equal(got[1].ts_us, 86500 * 1000000ll);
+}
+
 int
 main(void)
 {
@@ -299,6 +340,8 @@ main(void)
         cmocka_unit_test_setup(test_outlier_past, setup),
         cmocka_unit_test_setup(test_confirmed_step_back, setup),
         cmocka_unit_test_setup(test_outlier_first, setup),
+        cmocka_unit_test_setup(test_outlier_first_past, setup),
+        cmocka_unit_test_setup(test_first_then_quiet, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
