@@ -19,6 +19,7 @@ int
 agg_peer_note(struct agg_peer *p, const struct smtp_facts *sm, const struct diagnosis *dg)
 {
     int cls = -1;
+    bool offered = sm->starttls_offered == 1 || sm->anonymoustls_offered; /* as diagnose */
     if (dg->plaintext_delivery) {
         bool tls_before = p && (p->used || p->stripped || p->rejected || p->tls_failed);
         bool broken_before = p && (p->stripped || p->rejected || p->tls_failed);
@@ -26,14 +27,13 @@ agg_peer_note(struct agg_peer *p, const struct smtp_facts *sm, const struct diag
             cls = AF_FALLBACK_BROKEN;
         else if (tls_before)
             cls = AF_FALLBACK_TLS_BEFORE;
-        else if (sm->starttls_offered == 1 && !sm->starttls_command)
+        else if (offered && !sm->starttls_command)
             cls = AF_STARTTLS_NOT_USED;
-        else if (sm->starttls_offered == 0)
+        else if (sm->starttls_offered == 0 && !offered)
             cls = AF_PLAIN_NOT_OFFERED;
     }
     if (p) {
         p->sessions++;
-        bool offered = sm->starttls_offered == 1 || sm->anonymoustls_offered; /* as diagnose */
         p->offered += offered;
         p->not_offered += sm->starttls_offered == 0 && !offered && !sm->stripped_capability.s;
         p->stripped += sm->stripped_capability.s != NULL;

@@ -55,6 +55,7 @@ enum how {
     PLAIN_OFFERED,     /* STARTTLS offered, not tried, a message in plaintext */
     PLAIN_NOT_OFFERED, /* no STARTTLS in the EHLO reply, a message in plaintext */
     PLAIN_REFUSED,     /* STARTTLS answered 454, then a message in plaintext */
+    PLAIN_ANON_ONLY,   /* X-ANONYMOUSTLS alone offered, not tried, a message in plaintext */
     TLS_USED           /* STARTTLS 220, TLS */
 };
 
@@ -69,7 +70,8 @@ feed(uint64_t id, uint8_t client, enum how how)
     memset(&f, 0, sizeof(f));
     memset(&rec, 0, sizeof(rec));
     f.smtp.seen = true;
-    f.smtp.starttls_offered = how == PLAIN_NOT_OFFERED ? 0 : 1;
+    f.smtp.starttls_offered = how == PLAIN_NOT_OFFERED || how == PLAIN_ANON_ONLY ? 0 : 1;
+    f.smtp.anonymoustls_offered = how == PLAIN_ANON_ONLY;
     f.smtp.starttls_command = how == PLAIN_REFUSED || how == TLS_USED;
     f.smtp.starttls_reply_code = how == PLAIN_REFUSED ? 454 : how == TLS_USED ? 220 : 0;
     f.smtp.tls_started = how == TLS_USED;
@@ -202,6 +204,21 @@ test_not_offered(void **state)
     free(text);
 }
 
+/* A server that offered Exchange's X-ANONYMOUSTLS alone offered TLS all the
+ * same (as the session's diagnosis has it): a peer that did not take it up
+ * left TLS unused, and was not one "not offered" STARTTLS. */
+static void
+test_anonymoustls_only(void **state)
+{
+    (void)state;
+    feed(1, 10, PLAIN_ANON_ONLY);
+    char *text = findings();
+    has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS ");
+    hasnt(text, "starttls_inconsistent");
+    hasnt(text, "starttls_not_offered");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -211,6 +228,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_plaintext_then_tls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_then_plaintext, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_offered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_anonymoustls_only, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
