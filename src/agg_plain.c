@@ -61,18 +61,21 @@ agg_plain_advice(const struct agg_server *s)
                              : "require TLS for these peers (MTA-STS, DANE or a TLS policy)";
 }
 
-/* "stripped", "refused or failed": what happened to the STARTTLS of a
- * set of peers (their counts over the capture). */
+/* "STARTTLS was stripped", "... refused or failed": what happened to the
+ * STARTTLS (or X-ANONYMOUSTLS) of a set of peers (their counts over the
+ * capture). */
 static void
 agg_plain_how(struct strbuf *b, const struct agg_server *s, const struct agg_set *peers)
 {
-    bool how[3] = {false, false, false};
+    bool how[3] = {false, false, false}, anon = false;
     for (unsigned i = 0; i < peers->n; i++) {
         const struct agg_peer *p = &s->peers[peers->v[i]];
         how[0] |= p->stripped > 0;
         how[1] |= p->rejected > 0;
         how[2] |= p->tls_failed > 0;
+        anon |= p->anontls > 0; /* Exchange's verb in STARTTLS's place */
     }
+    str_add(b, anon ? "STARTTLS (or X-ANONYMOUSTLS) was " : "STARTTLS was ", NULL);
     static const char *const word[3] = {"stripped", "refused", "failed"};
     unsigned n = how[0] + how[1] + how[2], k = 0;
     if (n == 0) { /* the peers not kept (report.peers_max) */
@@ -114,7 +117,7 @@ agg_plain_findings(uint32_t si)
     struct strbuf b = str_buf(f->summary, sizeof(f->summary));
     str_add(&b, ep, " received mail in plaintext from ", NULL);
     if (broken->sessions) {
-        str_add(&b, p1, " after STARTTLS was ", NULL);
+        str_add(&b, p1, " after ", NULL);
         agg_plain_how(&b, s, &broken->peers);
         str_add(&b, " for them", before->sessions ? ", and from " : "", NULL);
     }

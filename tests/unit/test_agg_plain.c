@@ -52,11 +52,12 @@ teardown(void **state)
 }
 
 enum how {
-    PLAIN_OFFERED,     /* STARTTLS offered, not tried, a message in plaintext */
-    PLAIN_NOT_OFFERED, /* no STARTTLS in the EHLO reply, a message in plaintext */
-    PLAIN_REFUSED,     /* STARTTLS answered 454, then a message in plaintext */
-    PLAIN_ANON_ONLY,   /* X-ANONYMOUSTLS alone offered, not tried, a message in plaintext */
-    TLS_USED           /* STARTTLS 220, TLS */
+    PLAIN_OFFERED,      /* STARTTLS offered, not tried, a message in plaintext */
+    PLAIN_NOT_OFFERED,  /* no STARTTLS in the EHLO reply, a message in plaintext */
+    PLAIN_REFUSED,      /* STARTTLS answered 454, then a message in plaintext */
+    PLAIN_ANON_ONLY,    /* X-ANONYMOUSTLS alone offered, not tried, a message in plaintext */
+    PLAIN_ANON_REFUSED, /* X-ANONYMOUSTLS answered 454, then a message in plaintext */
+    TLS_USED            /* STARTTLS 220, TLS */
 };
 
 /* One session of 198.51.100.<client> to 203.0.113.25:25, diagnosed and
@@ -71,9 +72,11 @@ feed(uint64_t id, uint8_t client, enum how how)
     memset(&rec, 0, sizeof(rec));
     f.smtp.seen = true;
     f.smtp.starttls_offered = how == PLAIN_NOT_OFFERED || how == PLAIN_ANON_ONLY ? 0 : 1;
-    f.smtp.anonymoustls_offered = how == PLAIN_ANON_ONLY;
-    f.smtp.starttls_command = how == PLAIN_REFUSED || how == TLS_USED;
-    f.smtp.starttls_reply_code = how == PLAIN_REFUSED ? 454 : how == TLS_USED ? 220 : 0;
+    f.smtp.anonymoustls_offered = how == PLAIN_ANON_ONLY || how == PLAIN_ANON_REFUSED;
+    bool refused = how == PLAIN_REFUSED || how == PLAIN_ANON_REFUSED;
+    f.smtp.starttls_command = refused || how == TLS_USED;
+    strcpy(f.smtp.starttls_verb, how == PLAIN_ANON_REFUSED ? "X-ANONYMOUSTLS" : "STARTTLS");
+    f.smtp.starttls_reply_code = refused ? 454 : how == TLS_USED ? 220 : 0;
     f.smtp.tls_started = how == TLS_USED;
     f.smtp.plaintext_messages = how == TLS_USED ? 0 : 1;
     f.smtp.plaintext_data = how != TLS_USED;
@@ -219,6 +222,18 @@ test_anonymoustls_only(void **state)
     free(text);
 }
 
+/* Exchange's verb refused, then mail in plaintext: the fallback names it. */
+static void
+test_anonymoustls_refused(void **state)
+{
+    (void)state;
+    feed(1, 10, PLAIN_ANON_REFUSED);
+    char *text = findings();
+    has(text, "received mail in plaintext from 198.51.100.10 after STARTTLS (or X-ANONYMOUSTLS) "
+              "was refused for them;");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -229,6 +244,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_refused_then_plaintext, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_offered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_anonymoustls_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_anonymoustls_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
