@@ -600,10 +600,15 @@ test_several_link_types(void **state)
     char err[256] = "";
     cfg_for(&c, p, NULL);
     c.bpf = "tcp dst port 25";
-    if (g_libpcap) { /* libpcap 1.10 refuses the second interface: nothing can be read */
-        assert_int_equal(capture_run(&c, seen_cb_any, &s, &st, NULL, err, sizeof(err)), -1);
+    if (g_libpcap) {
+        /* libpcap 1.10 refuses the second interface: the check before the
+         * run (unfiltered) finds nothing can be read; the run itself, whose
+         * filter hides the records libpcap passes over, counts it damaged */
+        assert_int_equal(capture_check_file(&c, p, err, sizeof(err)), -1);
         assert_non_null(strstr(err, "cannot read a single packet"));
         assert_non_null(strstr(err, "leave out --libpcap-reader"));
+        assert_int_equal(capture_run(&c, seen_cb_any, &s, &st, NULL, err, sizeof(err)), 0);
+        assert_int_equal(st.files_damaged, 1);
         assert_int_equal(s.n, 0);
         return;
     }
