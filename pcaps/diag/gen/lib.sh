@@ -233,6 +233,26 @@ gtls() { # NS IP [gnutls-cli args...]
   sleep 0.3
 }
 
+# ca_db_begin DIR SERIAL: a fresh directory for `openssl ca` (DIR, made the current directory;
+# the database in DIR/db, its first serial SERIAL) and the [ca] sections of DIR/ca.cnf; the caller
+# appends its [policy_any] and extension sections (cat >> ca.cnf).
+ca_db_begin() {
+  rm -rf "$1"; mkdir -p "$1/db"; cd "$1" || exit 1
+  : > db/index.txt; echo "$2" > db/serial
+  cat > ca.cnf <<'CNF'
+[ca]
+default_ca = CA_default
+[CA_default]
+database = db/index.txt
+new_certs_dir = db
+serial = db/serial
+default_md = sha256
+policy = policy_any
+unique_subject = no
+copy_extensions = none
+CNF
+}
+
 # standalone_begin: how a generator of a single capture starts: our namespaces and processes
 # cleaned up on exit (also after an interrupt), a fresh state directory, the topology.
 standalone_begin() {

@@ -17,19 +17,8 @@ PKI=/tmp/st4-ocsp-pki
 source "$GEN/lib.sh"
 
 pki() {
-  rm -rf "$PKI"; mkdir -p "$PKI/db"; cd "$PKI" || exit 1
-  : > db/index.txt; echo 1000 > db/serial
-  cat > ca.cnf <<'CNF'
-[ca]
-default_ca = CA_default
-[CA_default]
-database = db/index.txt
-new_certs_dir = db
-serial = db/serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-copy_extensions = none
+  ca_db_begin "$PKI" 1000
+  cat >> ca.cnf <<'CNF'
 [policy_any]
 organizationName = optional
 commonName = supplied

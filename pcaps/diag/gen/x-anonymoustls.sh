@@ -26,21 +26,9 @@ PKI=/tmp/st4-xanon-pki
 source "$GEN/lib.sh"
 
 pki() {
-  rm -rf "$PKI"; mkdir -p "$PKI/db"; cd "$PKI" || exit 1
-  : > db/index.txt
   # Exchange's self-signed certificates have a random 16-byte serial: a fixed one here
-  echo 1E6B43A35D9C0F8A4B72C6E19D3F5A07 > db/serial
-  cat > ca.cnf <<'CNF'
-[ca]
-default_ca = CA_default
-[CA_default]
-database = db/index.txt
-new_certs_dir = db
-serial = db/serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-copy_extensions = none
+  ca_db_begin "$PKI" 1E6B43A35D9C0F8A4B72C6E19D3F5A07
+  cat >> ca.cnf <<'CNF'
 [policy_any]
 commonName = supplied
 [v3_exchange]
