@@ -23,6 +23,7 @@
 #include "mem.h"
 #include "record.h"
 #include "report.h"
+#include "tu_agg.h"
 
 static struct config cfg;
 
@@ -98,14 +99,7 @@ static char *
 findings(void)
 {
     agg_finish();
-    char *text = NULL;
-    size_t n = 0;
-    FILE *out = open_memstream(&text, &n);
-    assert_non_null(out);
-    struct run_stats st;
-    memset(&st, 0, sizeof(st));
-    agg_write_text(out, &st, false);
-    assert_int_equal(fclose(out), 0);
+    char *text = tu_agg_text(NULL, NULL);
     char *end = strstr(text, "\n\n");
     if (end)
         end[1] = '\0';

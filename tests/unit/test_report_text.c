@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "aggregate.h"
+#include "tu_agg.h"
 #include "certcache.h"
 #include "config.h"
 #include "diagnose.h"
@@ -113,15 +114,7 @@ static char *
 report_text(void)
 {
     agg_finish();
-    char *text = NULL;
-    size_t n = 0;
-    FILE *out = open_memstream(&text, &n);
-    assert_non_null(out);
-    struct run_stats st;
-    memset(&st, 0, sizeof(st));
-    agg_write_text(out, &st, false);
-    assert_int_equal(fclose(out), 0);
-    return text;
+    return tu_agg_text(NULL, NULL);
 }
 
 static void
@@ -171,14 +164,8 @@ test_names_escaped(void **state)
     agg_session(&rec, &dg);
     agg_finish();
 
-    char *text = NULL;
     size_t n = 0;
-    FILE *out = open_memstream(&text, &n);
-    assert_non_null(out);
-    struct run_stats st;
-    memset(&st, 0, sizeof(st));
-    agg_write_text(out, &st, false);
-    assert_int_equal(fclose(out), 0);
+    char *text = tu_agg_text(NULL, &n);
     assert_non_null(strstr(text, "names: \\x1b]0;pwned\\x07mx\\xc3\\xa9"));
     for (size_t i = 0; i < n; i++)
         assert_true(text[i] == '\n' || ((unsigned char)text[i] >= 0x20 && text[i] != 0x7f &&
@@ -636,15 +623,10 @@ test_vlan_split(void **state)
     has(json, "\"evidence\":\"server to client only, untagged; client to server under other "
               "tags\"}");
     free(json);
-    char *text = NULL;
-    size_t n = 0;
-    FILE *out = open_memstream(&text, &n);
-    assert_non_null(out);
     struct run_stats st;
     memset(&st, 0, sizeof(st));
     st.vlan_split = 1;
-    agg_write_text(out, &st, false);
-    assert_int_equal(fclose(out), 0);
+    char *text = tu_agg_text(&st, NULL);
     has(text, "  high     vlan_split                         203.0.113.25:25 was seen in "
               "connections whose two directions came under different VLAN tags (a span port or "
               "tap that tags one direction only, or each with its own VLAN): each became two "
