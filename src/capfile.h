@@ -53,6 +53,10 @@ uint32_t capfile_snaplen(const struct capfile *cf);
 /* The next frame; on a negative return capfile_error() says what happened
  * in libpcap's words ("truncated dump file; ..."). */
 enum capfile_next_rc capfile_next(struct capfile *cf, struct capfile_frame *f);
+
+/* Reads the first frame as capfile_next would, for a check before the run
+ * (capture_check_file): CAPFILE_FRAME, CAPFILE_EOF or what went wrong. */
+enum capfile_next_rc capfile_probe(struct capfile *cf);
 const char *capfile_error(const struct capfile *cf);
 void capfile_close(struct capfile *cf);
 

@@ -735,8 +735,7 @@ capture_check_file(const struct config *cfg, const char *path, char *errbuf, uns
         return -1;
     int rc = capture_prepare(&s, NULL, errbuf, errlen); /* the link type */
     if (rc == 0 && s.cf != NULL) {
-        struct capfile_frame f;
-        enum capfile_next_rc n = capfile_next(s.cf, &f);
+        enum capfile_next_rc n = capfile_probe(s.cf);
         if (n != CAPFILE_FRAME && n != CAPFILE_EOF) {
             capture_none_read(&s, capfile_error(s.cf), errbuf, errlen);
             rc = -1;
