@@ -19,19 +19,9 @@
 #include <openssl/x509.h>
 
 #include "bundleroots.h"
+#include "tu_certs.h"
 
 #define DIAG(n) SRCDIR "/pcaps/diag/certs/" n
-
-static X509 *
-load(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
-    fclose(f);
-    assert_non_null(x);
-    return x;
-}
 
 /* Whether the subject of x is a root read. */
 static bool
@@ -71,9 +61,10 @@ static void
 test_roots(void **state)
 {
     (void)state;
-    X509 *root = load(DIAG("three-tier-root.pem")), *old = load(DIAG("three-tier-old-root.pem")),
-         *policy = load(DIAG("three-tier-policy-ca.pem"));
-    X509 *other = load(SRCDIR "/tests/data/certs/oroot.pem");
+    X509 *root = tu_cert_load_pem(DIAG("three-tier-root.pem")),
+         *old = tu_cert_load_pem(DIAG("three-tier-old-root.pem")),
+         *policy = tu_cert_load_pem(DIAG("three-tier-policy-ca.pem"));
+    X509 *other = tu_cert_load_pem(SRCDIR "/tests/data/certs/oroot.pem");
     uint8_t *d_root, *d_old, *d_policy, *d_other;
     size_t n_root = der_of(root, &d_root), n_old = der_of(old, &d_old),
            n_policy = der_of(policy, &d_policy), n_other = der_of(other, &d_other);

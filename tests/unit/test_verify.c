@@ -91,19 +91,7 @@ add_pem(const char *name)
 {
     char path[512];
     snprintf(path, sizeof(path), SRCDIR "/pcaps/certs/%s.pem", name);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
-    fclose(f);
-    assert_non_null(x);
-    unsigned char *der = NULL;
-    int n = i2d_X509(x, &der);
-    assert_true(n > 0);
-    uint32_t id = certcache_add(der, (size_t)n);
-    assert_true(id > 0);
-    OPENSSL_free(der);
-    X509_free(x);
-    return id;
+    return tu_cert_add_pem(path);
 }
 
 /* Verifies the named chain (leaf first, as a server would send it). */

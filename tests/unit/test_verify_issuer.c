@@ -70,25 +70,6 @@ teardown(void **state)
     return 0;
 }
 
-/* Adds the PEM certificate at path to the certificate cache. */
-static uint32_t
-add_pem(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
-    fclose(f);
-    assert_non_null(x);
-    unsigned char *der = NULL;
-    int n = i2d_X509(x, &der);
-    assert_true(n > 0);
-    uint32_t id = certcache_add(der, (size_t)n);
-    assert_true(id > 0);
-    OPENSSL_free(der);
-    X509_free(x);
-    return id;
-}
-
 enum { MAIL_2 = 2, RELAY_3 = 3 }; /* the two chains of three-tier.pcap, by length */
 
 /* mail.example.test with the issuing CA (the policy CA omitted), or
@@ -97,10 +78,10 @@ enum { MAIL_2 = 2, RELAY_3 = 3 }; /* the two chains of three-tier.pcap, by lengt
 static void
 tier3(unsigned which, struct verify_result *r)
 {
-    uint32_t ids[3] = {add_pem(which == MAIL_2 ? DIAG("leaf-three-tier-mail.pem")
-                                               : DIAG("leaf-three-tier-relay.pem")),
-                       add_pem(DIAG("three-tier-issuing-ca.pem")),
-                       add_pem(DIAG("three-tier-policy-ca.pem"))};
+    uint32_t ids[3] = {tu_cert_add_pem(which == MAIL_2 ? DIAG("leaf-three-tier-mail.pem")
+                                                       : DIAG("leaf-three-tier-relay.pem")),
+                       tu_cert_add_pem(DIAG("three-tier-issuing-ca.pem")),
+                       tu_cert_add_pem(DIAG("three-tier-policy-ca.pem"))};
     memset(r, 0xff, sizeof(*r)); /* verify_chain must set every field */
     verify_chain(ids, which, T2026, VERIFY_SERVER, r);
 }
@@ -137,8 +118,8 @@ test_middle_intermediate_missing(void **state)
     assert_string_equal(r.root_subject, "");
 
     /* the session's diagnosis: no untrusted root claimed, the issuer named */
-    uint32_t ids[2] = {add_pem(DIAG("leaf-three-tier-mail.pem")),
-                       add_pem(DIAG("three-tier-issuing-ca.pem"))};
+    uint32_t ids[2] = {tu_cert_add_pem(DIAG("leaf-three-tier-mail.pem")),
+                       tu_cert_add_pem(DIAG("three-tier-issuing-ca.pem"))};
     struct session_facts facts;
     uint8_t sni[] = "mail.example.test";
     tu_chain_facts(&facts, ids, 2, sni);

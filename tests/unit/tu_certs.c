@@ -4,10 +4,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -23,6 +25,31 @@ tu_cert_add(const char *path)
     uint32_t id = certcache_add(der, n);
     free(der);
     assert_true(id > 0);
+    return id;
+}
+
+X509 *
+tu_cert_load_pem(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_non_null(x);
+    return x;
+}
+
+uint32_t
+tu_cert_add_pem(const char *path)
+{
+    X509 *x = tu_cert_load_pem(path);
+    unsigned char *der = NULL;
+    int n = i2d_X509(x, &der);
+    assert_true(n > 0);
+    uint32_t id = certcache_add(der, (size_t)n);
+    assert_true(id > 0);
+    OPENSSL_free(der);
+    X509_free(x);
     return id;
 }
 

@@ -16,6 +16,14 @@
  * cannot. Returns the certificate's id. */
 uint32_t tu_cert_add(const char *path);
 
+/* The first certificate of the PEM file at path (X509_free() it); fails the
+ * test when there is none. */
+X509 *tu_cert_load_pem(const char *path);
+
+/* Adds the first certificate of the PEM file at path to the certificate
+ * cache; fails the test when it cannot. Returns the certificate's id. */
+uint32_t tu_cert_add_pem(const char *path);
+
 /* Facts of a TLS session whose server sent the chain ids[0..n) in clear
  * with the SNI sni (NUL-terminated, borrowed, may be NULL). */
 void tu_chain_facts(struct session_facts *facts, const uint32_t *ids, unsigned n, uint8_t *sni);
