@@ -362,6 +362,12 @@ agg_flag_findings(uint32_t si)
             agg_reject_text(&b, s);
         } else if (i == AF_CLIENT_REJECTED && s->n_crejects > 1) {
             agg_client_codes(&b, f, s, fs);
+        } else if (i == AF_TLS_FAILED && (s->n_fails > 1 || s->fails_dropped > 0)) {
+            /* each reason: the first session's would speak for all */
+            struct strbuf e = str_buf(f->evidence, sizeof(f->evidence));
+            agg_fail_text(&e, s, false);
+            str_add(&b, ": ", NULL);
+            agg_fail_text(&b, s, true);
         } else {
             str_add(&b, fs->evidence[0] ? ": " : "", fs->evidence, NULL);
         }

@@ -153,6 +153,17 @@ struct agg_creject {
     struct agg_set peers;
 };
 
+#define AGG_FAILS_MAX 4 /* distinct reasons kept per server for tls_handshake_failed */
+
+/* Handshakes that failed on a server (tls_handshake_failed), by the
+ * session's alert meaning ("" when no alert was seen): one session's
+ * meaning would speak for every failure (agg_rejects.c). */
+struct agg_fail {
+    char meaning[192];
+    uint64_t sessions;
+    struct agg_set peers;
+};
+
 /* A client chain (mutual TLS) the server's peers presented: one per
  * distinct chain as sent (a leaf sent alone and with its intermediate are
  * two, with their own verdicts), judged in its first session. */
@@ -191,6 +202,9 @@ struct agg_server {
     struct agg_reject *rejects;   /* AGG_REJECTS_MAX, made at the first rejected client */
     struct agg_creject *crejects; /* AGG_CREJECTS_MAX, made at the first client rejection */
     uint8_t n_crejects;
+    uint8_t n_fails;
+    struct agg_fail *fails; /* AGG_FAILS_MAX, made at the first failed handshake */
+    uint32_t fails_dropped; /* sessions of further reasons */
     uint32_t versions[5];     /* SSLv3, TLS 1.0 .. 1.3 */
     uint32_t rejects_dropped; /* sessions of further (sent, alert) pairs */
     uint32_t ocsp_asked;      /* sessions with status_request and the flight seen */
@@ -228,8 +242,8 @@ struct agg_finding {
     uint64_t ids[AGG_SESSIONS_MAX];
     uint8_t n_ids;
     int64_t first, last;
-    char summary[640];
-    char evidence[200];
+    char summary[1024];
+    char evidence[480];
     /* Findings on a server name (agg_names.c): the name, the leaves by
      * certificate id, and peers as indices into peer_ips. */
     const char *name;
@@ -300,6 +314,11 @@ void agg_reject_text(struct strbuf *b, const struct agg_server *s);
  * or with peers false " with bad_certificate (42) in 2 sessions, ...". */
 void agg_creject_note(struct agg_server *s, int code, uint32_t peer);
 void agg_creject_text(struct strbuf *b, const struct agg_server *s, bool peers);
+/* tls_handshake_failed by reason (agg_rejects.c): notes a session's alert
+ * meaning; writes every reason with its sessions (and peers when asked). */
+extern const char agg_fail_no_alert[];
+void agg_fail_note(struct agg_server *s, const char *meaning, uint32_t peer);
+void agg_fail_text(struct strbuf *b, const struct agg_server *s, bool peers);
 
 /* Plaintext per peer (agg_plain.c): counts a session in its peer's
  * STARTTLS counts (p may be NULL: not kept), and returns the session's

@@ -5,7 +5,7 @@
  * that sent no certificate would read as rejected for another's. Likewise
  * the server certificate rejected by clients, by alert code, for
  * client_rejected_certificate's (bad_certificate from some, unknown_ca from
- * others). */
+ * others), and the failed handshakes by reason, for tls_handshake_failed's. */
 #include <string.h>
 
 #include "agg_int.h"
@@ -118,5 +118,78 @@ agg_creject_text(struct strbuf *b, const struct agg_server *s, bool peers)
         }
         str_add_uint(b, r->sessions);
         str_add(b, r->sessions == 1 ? " session" : " sessions", peers ? ")" : "", NULL);
+    }
+}
+
+/* A failed handshake without an alert: the connection ended in it (FIN or
+ * RST while the handshake was unfinished and no TLS bytes were lost). */
+const char agg_fail_no_alert[] = "the connection ended during the handshake, with no alert";
+
+void
+agg_fail_note(struct agg_server *s, const char *meaning, uint32_t peer)
+{
+    if (s->fails == NULL && (s->fails = mem_alloc(AGG_FAILS_MAX * sizeof(*s->fails))) == NULL)
+        return; /* memcap: counted there */
+    if (meaning[0] == '\0')
+        meaning = agg_fail_no_alert;
+    unsigned k = 0;
+    while (k < s->n_fails && strcmp(s->fails[k].meaning, meaning) != 0)
+        k++;
+    if (k == s->n_fails) {
+        if (k >= AGG_FAILS_MAX) {
+            s->fails_dropped++;
+            return;
+        }
+        memset(&s->fails[k], 0, sizeof(s->fails[k]));
+        str_copy(s->fails[k].meaning, sizeof(s->fails[k].meaning), meaning);
+        s->n_fails++;
+    }
+    s->fails[k].sessions++;
+    if (peer != UINT32_MAX)
+        agg_set_add(&s->fails[k].peers, peer);
+}
+
+/* The part of a meaning before its last " with " (dg_meaning's form:
+ * "<what happened>[ <subject>] with <alert>"), or all of it. */
+static size_t
+agg_fail_head(const char *m)
+{
+    const char *w = NULL;
+    for (const char *p = strstr(m, " with "); p; p = strstr(p + 1, " with "))
+        w = p;
+    return w ? (size_t)(w - m) : strlen(m);
+}
+
+/* "the client rejected the server certificate CN=X with bad_certificate
+ * (42) from 198.51.100.10 (2 sessions), unknown_ca (48) from 198.51.100.11
+ * (1 session); the server ended the handshake with ..." (peers), or "... in
+ * 2 sessions, ..." (without): reasons sharing what happened are written
+ * once, with each alert. */
+void
+agg_fail_text(struct strbuf *b, const struct agg_server *s, bool peers)
+{
+    for (unsigned k = 0; k < s->n_fails; k++) {
+        const struct agg_fail *f = &s->fails[k];
+        size_t head = agg_fail_head(f->meaning);
+        const struct agg_fail *prev = k ? &s->fails[k - 1] : NULL;
+        if (prev && f->meaning[head] && agg_fail_head(prev->meaning) == head &&
+            memcmp(prev->meaning, f->meaning, head) == 0)
+            str_add(b, ", ", f->meaning + head + 6, NULL); /* after " with " */
+        else
+            str_add(b, k ? "; " : "", f->meaning, NULL);
+        if (peers) {
+            char p[200];
+            agg_peers_text(s, &f->peers, p, sizeof(p));
+            str_add(b, p[0] ? " from " : "", p, " (", NULL);
+        } else {
+            str_add(b, " in ", NULL);
+        }
+        str_add_uint(b, f->sessions);
+        str_add(b, f->sessions == 1 ? " session" : " sessions", peers ? ")" : "", NULL);
+    }
+    if (s->fails_dropped) {
+        str_add(b, "; and ", NULL);
+        str_add_uint(b, s->fails_dropped);
+        str_add(b, s->fails_dropped == 1 ? " session" : " sessions", " for other reasons", NULL);
     }
 }

@@ -44,6 +44,7 @@ agg_server_free(struct agg_server *s)
     mem_free(s->ccerts, AGG_CCERTS_MAX * sizeof(*s->ccerts));
     mem_free(s->rejects, AGG_REJECTS_MAX * sizeof(*s->rejects));
     mem_free(s->crejects, AGG_CREJECTS_MAX * sizeof(*s->crejects));
+    mem_free(s->fails, AGG_FAILS_MAX * sizeof(*s->fails));
     mem_free(s, sizeof(*s));
 }
 
@@ -531,6 +532,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_reject_note(s, t, dg->server_reject_code, peer);
         if (dg->client_rejected_certificate)
             agg_creject_note(s, dg->client_reject_code, peer);
+        if (dg->tls_handshake_failed)
+            agg_fail_note(s, dg->alert_meaning, peer);
     }
     char ev[200]; /* the evidence of a flag's first session: made only then */
     const bool flags[AF_COUNT] = {dg->expired,
@@ -561,8 +564,10 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         if (!flags[i])
             continue;
         const char *e = ev;
-        if (i == AF_CLIENT_REJECTED || i == AF_SERVER_REJECTED_CLIENT || i == AF_TLS_FAILED)
+        if (i == AF_CLIENT_REJECTED || i == AF_SERVER_REJECTED_CLIENT)
             e = dg->alert_meaning;
+        else if (i == AF_TLS_FAILED)
+            e = dg->alert_meaning[0] ? dg->alert_meaning : agg_fail_no_alert;
         else if (i == AF_UNTRUSTED_ROOT && dg->untrusted_root_subject[0])
             e = dg->untrusted_root_subject;
         else if (i == AF_PLAINTEXT_REFUSED)
