@@ -85,6 +85,12 @@ struct agg_flagstat {
     uint32_t cert_ok;       /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
 };
 
+/* Sessions by Exchange status (agg_verdicts.c): those judged, those with
+ * none (Valid), and those with each XS_ bit. */
+struct agg_vcount {
+    uint32_t judged, valid, bit[XS_COUNT];
+};
+
 struct agg_chain {
     uint32_t ids[FACTS_CHAIN_MAX];
     uint8_t n;
@@ -100,6 +106,7 @@ struct agg_chain {
     int64_t exp_first, exp_last;
     uint64_t exp_sids[AGG_SESSIONS_MAX];
     uint8_t n_exp_sids;
+    struct agg_vcount vc; /* every session's statuses */
 };
 
 /* Sessions of one peer that received one chain. */
@@ -203,8 +210,8 @@ struct agg_server {
     struct agg_creject *crejects; /* AGG_CREJECTS_MAX, made at the first client rejection */
     uint8_t n_crejects;
     uint8_t n_fails;
-    struct agg_fail *fails; /* AGG_FAILS_MAX, made at the first failed handshake */
-    uint32_t fails_dropped; /* sessions of further reasons */
+    struct agg_fail *fails;   /* AGG_FAILS_MAX, made at the first failed handshake */
+    uint32_t fails_dropped;   /* sessions of further reasons */
     uint32_t versions[5];     /* SSLv3, TLS 1.0 .. 1.3 */
     uint32_t rejects_dropped; /* sessions of further (sent, alert) pairs */
     uint32_t ocsp_asked;      /* sessions with status_request and the flight seen */
@@ -229,6 +236,12 @@ agg_ocsp_note(struct agg_server *s, const struct tls_facts *t)
         s->ocsp_stapled += t->ocsp_stapled == TLS_OCSP_STAPLED;
     }
 }
+
+void agg_vcount_note(struct agg_vcount *v, const struct diagnosis *dg);
+/* Whether the sessions differ in some status. */
+bool agg_vcount_mixed(const struct agg_vcount *v);
+void agg_vcount_text(const struct agg_vcount *v, char *out, size_t n);
+void agg_vcount_json(struct json *j, const struct agg_vcount *v);
 
 /* The flag's statistics on the server: all zero when it was never raised. */
 const struct agg_flagstat *agg_flagstat(const struct agg_server *s, int flag);

@@ -92,6 +92,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
         agg_json_chain(j, ch->ids, ch->n);
         json_str(j, "verdict", ch->verdict);
         report_statuses_json(j, "verdicts", ch->statuses);
+        agg_vcount_json(j, &ch->vc);
         json_str(j, "verify_error_text", ch->verify_text);
         json_uint(j, "sessions", ch->sessions);
         json_ts(j, "first_seen", ch->first);

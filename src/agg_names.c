@@ -30,6 +30,7 @@ struct agn_chain {
     struct agg_set eps, peers; /* indices into the name's eps[] and peers[] */
     uint64_t sids[AGG_SESSIONS_MAX];
     uint8_t n_sids;
+    struct agg_vcount vc; /* every session's statuses */
 };
 
 struct agn_name {
@@ -181,6 +182,7 @@ agn_session(const struct flow_record *rec, const struct diagnosis *dg)
         str_copy(c->verdict, sizeof(c->verdict), diagnose_exchange_status(dg));
         c->statuses = dg->exchange_statuses;
     }
+    agg_vcount_note(&c->vc, dg);
     c->last = rec->ts_us;
     if (e != UINT32_MAX)
         agg_set_add(&c->eps, e);
@@ -310,6 +312,7 @@ agn_json(struct json *j, const struct agn_name *x)
         agg_json_chain(j, ch->ids, ch->n);
         json_str(j, "verdict", ch->verdict);
         report_statuses_json(j, "verdicts", ch->statuses);
+        agg_vcount_json(j, &ch->vc);
         json_uint(j, "sessions", ch->sessions);
         json_ts(j, "first_seen", ch->first);
         json_ts(j, "last_seen", ch->last);
@@ -355,8 +358,10 @@ agn_write_text(FILE *f)
             const struct agn_chain *ch = &x->chains[c];
             char label[300];
             agg_leaf_label(ch->ids[0], label, sizeof(label));
-            char words[64];
+            char words[128];
             diagnose_statuses_text(ch->statuses, words, sizeof(words));
+            if (agg_vcount_mixed(&ch->vc)) /* not the first session's alone */
+                agg_vcount_text(&ch->vc, words, sizeof(words));
             fprintf(f, "  %s, %s, %llu sessions, at", label,
                     ch->verdict[0] ? words : "not verified", (unsigned long long)ch->sessions);
             for (unsigned k = 0; k < ch->eps.n; k++) {

@@ -508,6 +508,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 }
                 c->sessions++;
                 c->last = rec->ts_us;
+                agg_vcount_note(&c->vc, dg);
                 if (c->n_sids < AGG_SESSIONS_MAX)
                     c->sids[c->n_sids++] = rec->id;
                 if (dg->expired) {

@@ -172,10 +172,12 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
 {
     const struct agg_chain *ch = &s->chains[c];
     const struct cert_entry *e = certcache_get(ch->ids[0]);
-    char t1[32], t2[32], words[64];
+    char t1[32], t2[32], words[128];
     agg_ts_short(ch->first, t1, sizeof(t1));
     agg_ts_short(ch->last, t2, sizeof(t2));
     diagnose_statuses_text(ch->statuses, words, sizeof(words)); /* every status that applies */
+    if (agg_vcount_mixed(&ch->vc)) /* sessions differ: each status with its sessions */
+        agg_vcount_text(&ch->vc, words, sizeof(words));
     fprintf(f, "  certificate %u of %u: %s, %llu session%s, %s .. %s\n", c + 1, s->n_chains,
             ch->verdict[0] ? words : "not verified", (unsigned long long)ch->sessions,
             ch->sessions == 1 ? "" : "s", t1, t2);
