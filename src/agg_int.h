@@ -243,6 +243,19 @@ bool agg_vcount_mixed(const struct agg_vcount *v);
 void agg_vcount_text(const struct agg_vcount *v, char *out, size_t n);
 void agg_vcount_json(struct json *j, const struct agg_vcount *v);
 
+/* Widens [*first, *last] to a session that began at ts (none_yet: the
+ * first one counted). Records come as sessions end, not as they begin: a
+ * short session inside a long one ends first, so the first record is not
+ * the earliest (first_seen and last_seen are the earliest and latest start). */
+static inline void
+agg_seen(int64_t *first, int64_t *last, bool none_yet, int64_t ts)
+{
+    if (none_yet || ts < *first)
+        *first = ts;
+    if (none_yet || ts > *last)
+        *last = ts;
+}
+
 /* The flag's statistics on the server: all zero when it was never raised. */
 const struct agg_flagstat *agg_flagstat(const struct agg_server *s, int flag);
 

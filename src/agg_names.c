@@ -167,9 +167,7 @@ agn_session(const struct flow_record *rec, const struct diagnosis *dg)
     struct agn_name *x = agn_get(dg->checked_name, name_source_str(dg->checked_name_source));
     if (!x)
         return;
-    if (x->sessions++ == 0)
-        x->first = rec->ts_us;
-    x->last = rec->ts_us;
+    agg_seen(&x->first, &x->last, x->sessions++ == 0, rec->ts_us);
     uint32_t e = agn_ep(x, &rec->server);
     if (e != UINT32_MAX)
         x->ep_sessions[e]++;
@@ -177,13 +175,12 @@ agn_session(const struct flow_record *rec, const struct diagnosis *dg)
     struct agn_chain *c = agn_chain(x, t);
     if (!c)
         return;
+    agg_seen(&c->first, &c->last, c->sessions == 0, rec->ts_us);
     if (c->sessions++ == 0) {
-        c->first = rec->ts_us;
         str_copy(c->verdict, sizeof(c->verdict), diagnose_exchange_status(dg));
         c->statuses = dg->exchange_statuses;
     }
     agg_vcount_note(&c->vc, dg);
-    c->last = rec->ts_us;
     if (e != UINT32_MAX)
         agg_set_add(&c->eps, e);
     if (p != UINT32_MAX)

@@ -270,8 +270,8 @@ agg_use(struct agg_server *s, uint32_t peer, uint32_t chain, int64_t ts)
     for (uint32_t i = 0; i < s->n_uses; i++) {
         struct agg_use *u = &s->uses[i];
         if (u->peer == peer && u->chain == chain) {
+            agg_seen(&u->first, &u->last, false, ts);
             u->sessions++;
-            u->last = ts;
             return;
         }
     }
@@ -291,15 +291,14 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
         return; /* memcap: counted there */
     struct agg_flagstat *fs = s->flags[f];
     bool cert_ok = dg->certificate_ok && !dg->weak_key && !dg->weak_signature;
+    agg_seen(&fs->first, &fs->last, fs->sessions == 0, rec->ts_us);
     if (fs->sessions == 0) {
-        fs->first = rec->ts_us;
         if (evidence)
             str_copy(fs->evidence, sizeof(fs->evidence), evidence);
         fs->missing_issuer = dg->missing_issuer;
     }
     fs->sessions++;
     fs->cert_ok += cert_ok;
-    fs->last = rec->ts_us;
     if (peer != UINT32_MAX)
         agg_set_add(&fs->peers, peer);
     if (chain != UINT32_MAX)
@@ -368,13 +367,11 @@ agg_client_cert(struct agg_server *s, const struct flow_record *rec, const struc
         memset(c, 0, sizeof(*c));
         c->n = (uint8_t)n;
         memcpy(c->ids, t->client_chain, n * sizeof(uint32_t));
-        c->first = rec->ts_us;
         str_copy(c->verdict, sizeof(c->verdict), dg->client_exchange_status);
         str_copy(c->verify_text, sizeof(c->verify_text), dg->client_verify_error_text);
         s->n_ccerts++;
     }
-    s->ccerts[k].sessions++;
-    s->ccerts[k].last = rec->ts_us;
+    agg_seen(&s->ccerts[k].first, &s->ccerts[k].last, s->ccerts[k].sessions++ == 0, rec->ts_us);
     if (peer != UINT32_MAX)
         agg_set_add(&s->ccerts[k].peers, peer);
 }
@@ -473,10 +470,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         return;
     const struct smtp_facts *sm = &f->smtp;
     const struct tls_facts *t = &f->tls;
-    if (s->sessions == 0)
-        s->first = rec->ts_us;
-    s->sessions++;
-    s->last = rec->ts_us;
+    agg_seen(&s->first, &s->last, s->sessions++ == 0, rec->ts_us);
     /* the capture's end as the sessions' judgement times go (record.h
      * chain_us): a first packet with a wrong time stamp does not move it */
     int64_t judged = flow_record_judged_us(rec);
@@ -500,21 +494,18 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             chain = agg_chain(s, t);
             if (chain != UINT32_MAX) {
                 struct agg_chain *c = &s->chains[chain];
+                agg_seen(&c->first, &c->last, c->sessions == 0, rec->ts_us);
                 if (c->sessions == 0) {
-                    c->first = rec->ts_us;
                     str_copy(c->verdict, sizeof(c->verdict), diagnose_exchange_status(dg));
                     c->statuses = dg->exchange_statuses;
                     str_copy(c->verify_text, sizeof(c->verify_text), dg->verify_error_text);
                 }
                 c->sessions++;
-                c->last = rec->ts_us;
                 agg_vcount_note(&c->vc, dg);
                 if (c->n_sids < AGG_SESSIONS_MAX)
                     c->sids[c->n_sids++] = rec->id;
                 if (dg->expired) {
-                    if (c->exp_sessions++ == 0)
-                        c->exp_first = rec->ts_us;
-                    c->exp_last = rec->ts_us;
+                    agg_seen(&c->exp_first, &c->exp_last, c->exp_sessions++ == 0, rec->ts_us);
                     if (c->n_exp_sids < AGG_SESSIONS_MAX)
                         c->exp_sids[c->n_exp_sids++] = rec->id;
                 }

@@ -4,7 +4,8 @@
  * or failed) is a critical plaintext_fallback; one from a peer that had used
  * TLS with the server before is a high one; the capture's order decides (a
  * peer that starts using TLS later did not fall back); and a peer never
- * offered STARTTLS is starttls_inconsistent's, not a fallback. */
+ * offered STARTTLS is starttls_inconsistent's, not a fallback. Also the
+ * server's time span when records come in another order than sessions began. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -228,6 +229,23 @@ test_anonymoustls_refused(void **state)
     free(text);
 }
 
+/* Records come as sessions end: a long session (1, from :01) ending after
+ * a short one inside it (5, from :05) and one before it (3). The server's
+ * span is the earliest and latest start, not the first and last record
+ * (it read "00:00:05 .. 00:00:01"). */
+static void
+test_span_by_start(void **state)
+{
+    (void)state;
+    feed(5, 10, TLS_USED);
+    feed(1, 10, TLS_USED);
+    feed(3, 11, TLS_USED);
+    agg_finish();
+    char *text = tu_agg_text(NULL, NULL);
+    has(text, "3 sessions (0 TLS) from 2 peers, 2025-06-01 00:00:01 .. 2025-06-01 00:00:05\n");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -237,6 +255,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_plaintext_then_tls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_then_plaintext, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_offered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_span_by_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_anonymoustls_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_anonymoustls_refused, setup, teardown),
     };
