@@ -540,6 +540,10 @@ main(int argc, char **argv)
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = main_on_signal;
+    /* A write blocked on a slow --json reader goes on after a signal (else
+     * EINTR: records lost, one cut). The live wait is poll(2), which a
+     * signal ends whatever SA_RESTART says (signal(7)), so `stop` is seen. */
+    sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     if (cfg.iface != NULL) /* live: log rotation (as Suricata); a file run ends as before */
