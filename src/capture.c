@@ -323,7 +323,7 @@ capture_open_live(const struct config *cfg, char *errbuf, unsigned errlen)
     int snaplen = cfg->snaplen > 0 ? cfg->snaplen : CAPTURE_SNAPLEN_DEFAULT;
     if (pcap_set_snaplen(p, snaplen) != 0 || pcap_set_promisc(p, cfg->promisc ? 1 : 0) != 0 ||
         pcap_set_timeout(p, CAPTURE_TIMEOUT_MS) != 0 || pcap_set_immediate_mode(p, 1) != 0 ||
-        (cfg->buffer_mb > 0 && pcap_set_buffer_size(p, cfg->buffer_mb * 1024 * 1024) != 0)) {
+        (cfg->buffer_kib > 0 && pcap_set_buffer_size(p, cfg->buffer_kib * 1024) != 0)) {
         capture_err(errbuf, errlen, cfg->iface, "cannot configure capture", pcap_geterr(p));
         pcap_close(p);
         return NULL;

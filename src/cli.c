@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -71,7 +72,7 @@ static const struct option cli_long[] = {
 void
 cli_usage(FILE *f)
 {
-    fputs("Usage: smtptap [-pqhV] [-r file]... [-i interface] [-s snaplen] [-B mib] [-c count]\n"
+    fputs("Usage: smtptap [-npqhV] [-r file]... [-i interface] [-s snaplen] [-B kib] [-c count]\n"
           "               [--json path] [--certs dir] [options] [expression]\n"
           "\n"
           "Reads SMTP traffic (ports 25, 587, 465 and SMTP found on any port), follows\n"
@@ -83,9 +84,10 @@ cli_usage(FILE *f)
           "                     timeline, in the order given); - reads standard input\n"
           "  -i, --interface IFACE  capture live from IFACE\n"
           "  -s, --snaplen N    bytes to capture per packet, live (0 or default: 262144)\n"
-          "  -B, --buffer-size MIB  capture buffer size in MiB (live)\n"
+          "  -B, --buffer-size KIB  capture buffer size in KiB, as tcpdump (live)\n"
           "  -p, --no-promiscuous-mode  do not put the interface into promiscuous mode\n"
           "  -c, --count COUNT  stop after COUNT packets\n"
+          "  -n                 accepted, as tcpdump's: smtptap resolves no names\n"
           "  --libpcap-reader   read files with libpcap instead of smtptap's faster reader\n"
           "  expression         BPF filter, as in tcpdump ('host 192.0.2.1 and port 25')\n"
           "\n"
@@ -278,7 +280,7 @@ cli_parse(int argc, char **argv, struct config *cfg)
 #else
     optind = 1;
 #endif
-    while ((c = getopt_long(argc, argv, ":r:i:s:B:pc:qhV", cli_long, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:i:s:B:pc:qhVn", cli_long, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (cfg->n_inputs >= CONFIG_MAX_INPUTS) {
@@ -298,14 +300,20 @@ cli_parse(int argc, char **argv, struct config *cfg)
             cfg->snaplen = v == 0 ? 262144 : (int)v;
             break;
         case 'B':
-            if (cli_uint(optarg, 1, 4096, &v) != 0) {
-                fprintf(stderr, "smtptap: -B: buffer size must be 1..4096 MiB\n");
+            /* KiB, as tcpdump's -B; libpcap takes the bytes as an int */
+            if (cli_uint(optarg, 1, INT_MAX / 1024, &v) != 0) {
+                fprintf(stderr,
+                        "smtptap: -B: buffer size must be 1..%d KiB (as tcpdump's -B; "
+                        "-B 65536 is 64 MiB)\n",
+                        INT_MAX / 1024);
                 return CLI_ERROR;
             }
-            cfg->buffer_mb = (int)v;
+            cfg->buffer_kib = (int)v;
             break;
         case 'p':
             cfg->promisc = false;
+            break;
+        case 'n': /* tcpdump's "no name resolution" (-n, -nn): smtptap resolves none */
             break;
         case 'c':
             if (cli_uint(optarg, 1, __LONG_MAX__, &v) != 0) {

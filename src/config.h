@@ -28,7 +28,7 @@ struct config {
     const char *iface;    /* -i IFACE */
     const char *bpf;      /* trailing expression */
     int snaplen;          /* -s, default 262144 */
-    int buffer_mb;        /* -B, capture buffer in MiB (0 = libpcap default) */
+    int buffer_kib;       /* -B, capture buffer in KiB as tcpdump's (0 = libpcap default) */
     bool promisc;         /* default true; -p turns it off */
     bool libpcap_reader;  /* --libpcap-reader: files through libpcap, not capfile.c */
     uint64_t max_packets; /* -c, 0 = unlimited */

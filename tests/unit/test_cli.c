@@ -42,6 +42,17 @@ test_tcpdump_style(void **state)
     assert_string_equal(c.json_path, "-");
     assert_string_equal(c.bpf, "port 25 and not -x");
     free((char *)c.bpf);
+
+    /* -B in KiB, as tcpdump's (-B 4096 is 4 MiB; it was MiB, and 2048 or
+     * more overflowed to a buffer libpcap ignored); -n, -nn accepted */
+    const char *buf[] = {"smtptap", "-nn", "-i", "eth0", "-B", "4096"};
+    assert_int_equal(parse(&c, 6, buf), CLI_RUN);
+    assert_int_equal(c.buffer_kib, 4096);
+    const char *big[] = {"smtptap", "-i", "eth0", "-B", "2097151"};
+    assert_int_equal(parse(&c, 5, big), CLI_RUN);
+    assert_int_equal(c.buffer_kib * 1024LL, 2147482624LL);
+    const char *over[] = {"smtptap", "-i", "eth0", "-B", "2097152"};
+    assert_int_equal(parse(&c, 5, over), CLI_ERROR);
 }
 
 static void
