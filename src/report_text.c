@@ -364,9 +364,37 @@ rt_server(FILE *f, const struct agg_server *s)
     fprintf(f, "\n\n");
 }
 
+/* What the capture itself lost, before the findings: a report of a capture
+ * that dropped most packets, or cut them at a short snapshot length, may
+ * say "No findings." of sessions it never saw whole (Zeek's capture_loss,
+ * tcpdump's "packets dropped by kernel"). */
+static void
+rt_capture_loss(FILE *f, const struct run_stats *st)
+{
+    uint64_t lost = st->drops + st->ifdrops;
+    if (lost) {
+        uint64_t all = st->packets + lost;
+        unsigned pm = (unsigned)(lost * 1000 / all); /* per mille, rounded down */
+        fprintf(f,
+                "CAPTURE LOST PACKETS: %" PRIu64 " of %" PRIu64 " (%u.%u %%) dropped (%" PRIu64
+                " by the kernel, %" PRIu64
+                " by the interface): sessions and certificates are missing from this report; "
+                "capture with a larger buffer (-B), a narrower filter (tcp port 25 or tcp port "
+                "587 or tcp port 465), or on a less busy host\n\n",
+                lost, all, pm / 10, pm % 10, st->drops, st->ifdrops);
+    }
+    if (st->truncated_frames)
+        fprintf(f,
+                "CAPTURE CUT PACKETS: %" PRIu64 " frame%s cut at the capture's snapshot length: "
+                "the bytes past it (SMTP replies, TLS handshakes, certificates) are missing; "
+                "capture whole packets (-s 0)\n\n",
+                st->truncated_frames, st->truncated_frames == 1 ? " was" : "s were");
+}
+
 void
 agg_write_text(FILE *f, const struct run_stats *st, bool color)
 {
+    rt_capture_loss(f, st);
     rt_findings(f, color);
     for (uint32_t i = 0; i < agg.n_servers; i++)
         rt_server(f, agg.servers[i]);

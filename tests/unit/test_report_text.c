@@ -5,7 +5,7 @@
  * with escape sequences; alerts with their level and handshake step; each
  * client chain (mutual TLS) with its own verdict and peers; connections
  * split in two by VLAN tags (vlan_split); a finding's session ids in
- * ascending order. */
+ * ascending order; what the capture itself lost, at the top. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -680,6 +680,34 @@ test_finding_ids_ascending(void **state)
     free(json);
 }
 
+/* What the capture lost heads the report (a live run that dropped 99.9 %
+ * of its packets said "No findings." and "60076 drops" at the end of the
+ * last line); nothing when it lost nothing. */
+static void
+test_capture_loss(void **state)
+{
+    (void)state;
+    agg_finish();
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    st.packets = 106;
+    st.drops = 60076;
+    st.truncated_frames = 1;
+    char *text = tu_agg_text(&st, NULL);
+    const char *head = "CAPTURE LOST PACKETS: 60076 of 60182 (99.8 %) dropped (60076 by the "
+                       "kernel, 0 by the interface): sessions and certificates are missing "
+                       "from this report; ";
+    if (strncmp(text, head, strlen(head)) != 0)
+        fail_msg("the report does not begin with \"%s\"\n%s", head, text);
+    has(text, "\n\nCAPTURE CUT PACKETS: 1 frame was cut at the capture's snapshot length: ");
+    has(text, "capture whole packets (-s 0)\n\nNo findings.\n");
+    free(text);
+    memset(&st, 0, sizeof(st));
+    text = tu_agg_text(&st, NULL);
+    assert_null(strstr(text, "CAPTURE"));
+    free(text);
+}
+
 int
 main(void)
 {
@@ -698,6 +726,7 @@ main(void)
         cmocka_unit_test(test_client_chains_apart),
         cmocka_unit_test_setup_teardown(test_vlan_split, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finding_ids_ascending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_capture_loss, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
