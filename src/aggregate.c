@@ -428,7 +428,11 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
     } else if (flag == AF_NOT_VISIBLE) {
         str_add(
             &b,
-            t->certificates == TLS_CERTS_ENCRYPTED
+            t->certificates == TLS_CERTS_ENCRYPTED && agg.cfg && agg.cfg->n_keylogs > 0
+                ? "TLS 1.3 encrypts them, and the key log given (--keylog) has no secrets for "
+                  "this session's client random: log the keys (SSLKEYLOGFILE) on the client or "
+                  "server of this connection"
+            : t->certificates == TLS_CERTS_ENCRYPTED
                 ? "TLS 1.3 encrypts them: a key log (--keylog) shows them"
             : t->certificates == TLS_CERTS_GAP
                 ? "the capture lacks their bytes (cut by its snapshot length, or packets lost): "
