@@ -308,6 +308,37 @@ agg_client_codes(struct strbuf *b, struct agg_finding *f, const struct agg_serve
     agg_creject_text(b, s, true);
 }
 
+/* The leaves of a finding's chains, each once (a leaf sent alone and with
+ * its intermediate is two chains): "CN=a (SHA-1 .., until ..) and CN=b
+ * (..)", the first 3 and how many more. A finding on a renewed pool's
+ * sessions named the first certificate alone. Returns how many leaves. */
+static unsigned
+agg_chains_text(const struct agg_server *s, const struct agg_set *chains, char *out, size_t n)
+{
+    uint32_t leaves[AGG_FPEERS_MAX];
+    unsigned k = 0;
+    for (unsigned i = 0; i < chains->n; i++) {
+        const struct agg_chain *c = &s->chains[chains->v[i]];
+        unsigned j = 0;
+        while (j < k && s->chains[leaves[j]].ids[0] != c->ids[0])
+            j++;
+        if (j == k)
+            leaves[k++] = chains->v[i];
+    }
+    struct strbuf b = str_buf(out, n);
+    for (unsigned i = 0; i < k && i < 3; i++) {
+        char one[300];
+        agg_chain_label(&s->chains[leaves[i]], one, sizeof(one));
+        str_add(&b, i == 0 ? "" : i + 1 == k ? " and " : ", ", one, NULL);
+    }
+    if (k > 3) {
+        str_add(&b, " and ", NULL);
+        str_add_uint(&b, k - 3);
+        str_add(&b, " more", NULL);
+    }
+    return k;
+}
+
 static void
 agg_flag_findings(uint32_t si)
 {
@@ -333,9 +364,8 @@ agg_flag_findings(uint32_t si)
         f->last = fs->last;
         str_copy(f->evidence, sizeof(f->evidence), fs->evidence);
         agg_peers_text(s, &fs->peers, peers, sizeof(peers));
-        char cert[300] = "";
-        if (fs->chains.n)
-            agg_chain_label(&s->chains[fs->chains.v[0]], cert, sizeof(cert));
+        char cert[700];
+        unsigned n_certs = agg_chains_text(s, &fs->chains, cert, sizeof(cert));
         struct strbuf b = str_buf(f->summary, sizeof(f->summary));
         str_add(&b, ep, " ", NULL);
         if (i == AF_MISSING_INTERMEDIATE) {
@@ -356,7 +386,11 @@ agg_flag_findings(uint32_t si)
         }
         str_add(&b, " (", NULL);
         agg_add_sessions(&b, fs->sessions);
-        str_add(&b, ", peers ", peers, cert[0] ? "; certificate " : "", cert, ")", NULL);
+        str_add(&b, ", peers ", peers,
+                n_certs == 0   ? ""
+                : n_certs == 1 ? "; certificate "
+                               : "; certificates ",
+                cert, ")", NULL);
         if (i == AF_SERVER_REJECTED_CLIENT && s->n_rejects > 0) {
             str_add(&b, ": ", NULL); /* per peer: one session's meaning would speak for all */
             agg_reject_text(&b, s);
