@@ -25,6 +25,7 @@
 #include "mem.h"
 #include "report_session.h"
 #include "strcopy.h"
+#include "truststore.h"
 #include "verify.h"
 #include "x509.h"
 
@@ -240,11 +241,22 @@ agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct ag
         str_addn(b, top->info.issuer, 160);
     else
         str_add(b, "(not decoded)", NULL);
-    str_add(b, ", is neither sent nor in smtptap's trust store: either the server does not send ",
-            below_leaf ? "that intermediate" : "its intermediate",
-            " (configure the full chain: leaf + intermediates), or the verifier's trust store "
-            "lacks that CA (it may be a root: add it there)",
-            NULL);
+    if (truststore_known() && truststore_count() == 0) {
+        /* case 4's setting, here in smtptap's own: nothing to tell a
+         * missing intermediate from a root the store lacks */
+        str_add(b,
+                ", is not sent, and smtptap's trust store is empty (--no-system-ca without "
+                "--ca-file or --ca-path), so it cannot tell a missing intermediate from a root: "
+                "give the CA bundle the peers use (--ca-file)",
+                NULL);
+    } else {
+        str_add(b,
+                ", is neither sent nor in smtptap's trust store: either the server does not send ",
+                below_leaf ? "that intermediate" : "its intermediate",
+                " (configure the full chain: leaf + intermediates), or the verifier's trust store "
+                "lacks that CA (it may be a root: add it there)",
+                NULL);
+    }
     unsigned n = 0;
     char *const *u = top ? x509_urls(&top->info, X509_URL_CA_ISSUERS, &n) : NULL;
     if (n > 0) {
