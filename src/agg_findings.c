@@ -390,6 +390,12 @@ agg_flag_findings(uint32_t si)
                     "offered STARTTLS to mail clients that submitted mail in plaintext without "
                     "trying it (their connection security set to none); ",
                     agg_plain_advice(s), NULL);
+        } else if (i == AF_NAME_MISMATCH && strstr(fs->evidence, " (from expect)") != NULL) {
+            /* the name is the admin's (--expect), not one a peer asked for */
+            str_add(&b,
+                    "presented a certificate that does not cover the name given with --expect; "
+                    "add the name to the subjectAltName, or check that the peers use that name",
+                    NULL);
         } else if (i == AF_NOT_YET_VALID && agg.cfg->at_us) {
             agg_add_at(&b, "presented a certificate that is not yet valid");
             str_add(&b, " (its validity begins later); check the certificate dates", NULL);
