@@ -774,6 +774,10 @@ agg_compute_findings(void)
         agg_flag_findings(i);
     }
     agn_finish();
+    for (uint32_t i = 0; i < agg.n_findings; i++) { /* a text cut short ends in "..." */
+        str_mark_cut(agg.findings[i].summary, sizeof(agg.findings[i].summary));
+        str_mark_cut(agg.findings[i].evidence, sizeof(agg.findings[i].evidence));
+    }
     if (agg.n_findings)
         qsort(agg.findings, agg.n_findings, sizeof(*agg.findings), agg_cmp_finding);
 }

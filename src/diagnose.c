@@ -202,16 +202,19 @@ dg_plaintext_refused(const struct smtp_facts *s, struct diagnosis *out)
 }
 
 /* out->alert_meaning = "<head>[ <subject, at most 60 bytes>] with <what>",
- * snprintf's "%s %.60s with %s" without printf (once per alert). */
+ * without printf (once per alert); a subject cut short ends in "...". */
 static void
 dg_meaning(struct diagnosis *out, const char *head, const char *subject, const char *what)
 {
     char *m = out->alert_meaning;
     size_t n = sizeof(out->alert_meaning);
     size_t at = str_copy(m, n, head);
-    if (subject != NULL) {
+    if (subject != NULL) { /* at most 60 bytes, not cut inside an escape ("\C3") */
+        size_t len = strlen(subject), cut = str_cut_at(subject, len, 60);
         at = str_cat(m, n, at, " ", 1);
-        at = str_cat(m, n, at, subject, 60);
+        at = str_cat(m, n, at, subject, cut);
+        if (cut < len)
+            at = str_cat(m, n, at, "...", 3);
     }
     at = str_cat(m, n, at, " with ", 6);
     str_cat(m, n, at, what, strlen(what));

@@ -10,6 +10,7 @@
 #define SMTPTAP_STRCOPY_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
@@ -52,6 +53,52 @@ static inline size_t
 str_cat(char *dst, size_t n, size_t at, const char *src, size_t max)
 {
     return str_append(dst, n, at, src, src != NULL ? strnlen(src, max) : 0);
+}
+
+/* Whether s[i] is a backslash that begins an escape: the last of an odd
+ * run of backslashes ending at i (an RFC 4514 "\\" is a backslash itself). */
+static inline bool
+str_escape_at(const char *s, size_t i)
+{
+    size_t k = i + 1;
+    while (k > 0 && s[k - 1] == '\\')
+        k--;
+    return s[i] == '\\' && (i + 1 - k) % 2 == 1;
+}
+
+static inline bool
+str_is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'f');
+}
+
+/* Where to cut s (len bytes) to at most max bytes without splitting a UTF-8
+ * sequence or an RFC 4514 escape ("\,", "\C3"): max, or a little less. */
+static inline size_t
+str_cut_at(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    size_t k = max;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) /* s[k] continues a sequence */
+        k--;
+    if (k >= 1 && str_escape_at(s, k - 1))
+        k -= 1;
+    else if (k >= 2 && str_escape_at(s, k - 2) && str_is_hex(s[k - 1]) && str_is_hex(s[k]))
+        k -= 2;
+    return k;
+}
+
+/* Marks a string its buffer (n bytes) cut short: when it fills the buffer,
+ * its end becomes "...", at a place str_cut_at allows. */
+static inline void
+str_mark_cut(char *s, size_t n)
+{
+    size_t len = strlen(s);
+    if (n < 8 || len + 1 < n)
+        return;
+    size_t k = str_cut_at(s, len, n - 4);
+    memcpy(s + k, "...", 4);
 }
 
 /* The decimal digits of v ("%llu"), written backwards ending just before

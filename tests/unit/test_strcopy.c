@@ -171,12 +171,54 @@ test_digits_and_dates(void **state)
     }
 }
 
+/* Cutting a printed name or a sentence short: never inside a UTF-8
+ * sequence or an RFC 4514 escape (a subject cut at 60 bytes ended "\C"),
+ * and marked "..." when a buffer filled. */
+static void
+test_cut_at(void **state)
+{
+    (void)state;
+    const char *s = "OU=Mail\\+Relay,L=M\\C3\\BCnchen";
+    size_t len = strlen(s);
+    assert_int_equal(str_cut_at(s, len, len), len);
+    assert_int_equal(str_cut_at(s, len, 7), 7);   /* "OU=Mail" */
+    assert_int_equal(str_cut_at(s, len, 8), 7);   /* not after the backslash of "\+" */
+    assert_int_equal(str_cut_at(s, len, 9), 9);   /* "OU=Mail\+" whole */
+    assert_int_equal(str_cut_at(s, len, 19), 18); /* the backslash of "\C3" */
+    assert_int_equal(str_cut_at(s, len, 20), 18); /* "\C" */
+    assert_int_equal(str_cut_at(s, len, 21), 21); /* "\C3" whole */
+    assert_int_equal(str_cut_at(s, len, 22), 21); /* the backslash of "\BC" */
+    /* an escaped backslash ("\\") ends where it ends */
+    const char *b = "CN=a\\\\bc";
+    assert_int_equal(str_cut_at(b, strlen(b), 6), 6);
+    assert_int_equal(str_cut_at(b, strlen(b), 5), 4);
+    /* UTF-8: "M\xc3\xbc": not between its two bytes */
+    const char *u = "L=M\xc3\xbcnchen";
+    assert_int_equal(str_cut_at(u, strlen(u), 4), 3);
+    assert_int_equal(str_cut_at(u, strlen(u), 5), 5);
+
+    char full[16];
+    str_copy(full, sizeof(full), "0123456789abcdefghij"); /* cut to 15 bytes */
+    str_mark_cut(full, sizeof(full));
+    assert_string_equal(full, "0123456789ab...");
+    char esc[16];
+    str_copy(esc, sizeof(esc), "CN=abcdefgh\\C3\\BC");
+    str_mark_cut(esc, sizeof(esc));
+    assert_string_equal(esc, "CN=abcdefgh...");
+    char room[16] = "short";
+    str_mark_cut(room, sizeof(room));
+    assert_string_equal(room, "short");
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_same_as_snprintf),     cmocka_unit_test(test_null_and_zero),
-        cmocka_unit_test(test_cat_same_as_snprintf), cmocka_unit_test(test_strbuf_same_as_snprintf),
+        cmocka_unit_test(test_cut_at),
+        cmocka_unit_test(test_same_as_snprintf),
+        cmocka_unit_test(test_null_and_zero),
+        cmocka_unit_test(test_cat_same_as_snprintf),
+        cmocka_unit_test(test_strbuf_same_as_snprintf),
         cmocka_unit_test(test_digits_and_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
