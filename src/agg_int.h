@@ -184,12 +184,17 @@ struct agg_ccert {
     char verify_text[96]; /* client_verify_error_text of that session */
 };
 
+/* Where a server's name was seen: its greeting, a peer's SNI (a name asked
+ * for, which the server need not hold), its leaf's subject CN. */
+enum { AGG_NAME_BANNER = 1, AGG_NAME_SNI = 2, AGG_NAME_CERT = 4 };
+
 struct agg_server {
     struct endpoint ep;
     uint64_t sessions, tls_sessions, implicit;
     int64_t first, last;
     char *names[AGG_NAMES_MAX];
     uint8_t name_len[AGG_NAMES_MAX]; /* strlen(names[i]), at most 255 */
+    uint8_t name_src[AGG_NAMES_MAX]; /* AGG_NAME_* where each was seen */
     uint8_t n_names;
     struct agg_peer *peers; /* cap_peers, grown up to report.peers_max */
     uint32_t n_peers, cap_peers, peers_dropped;

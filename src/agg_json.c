@@ -59,6 +59,21 @@ agg_json_server(struct json *j, const struct agg_server *s)
     for (unsigned i = 0; i < s->n_names; i++)
         json_str(j, NULL, s->names[i]);
     json_arr_end(j);
+    json_arr_begin(j, "name_sources"); /* where each was seen: SNI alone is a name asked */
+    for (unsigned i = 0; i < s->n_names; i++) {
+        json_obj_begin(j, NULL);
+        json_str(j, "name", s->names[i]);
+        json_arr_begin(j, "from");
+        if (s->name_src[i] & AGG_NAME_BANNER)
+            json_str(j, NULL, "banner");
+        if (s->name_src[i] & AGG_NAME_SNI)
+            json_str(j, NULL, "sni");
+        if (s->name_src[i] & AGG_NAME_CERT)
+            json_str(j, NULL, "certificate");
+        json_arr_end(j);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
     json_uint(j, "sessions", s->sessions);
     json_uint(j, "tls_sessions", s->tls_sessions);
     json_ts(j, "first_seen", s->first);

@@ -174,13 +174,15 @@ agg_server_get(const struct endpoint *ep)
 }
 
 static void
-agg_add_name(struct agg_server *s, const uint8_t *p, size_t n)
+agg_add_name(struct agg_server *s, const uint8_t *p, size_t n, uint8_t src)
 {
     if (!p || n == 0 || n > 255 || memchr(p, '\0', n))
         return;
     for (unsigned i = 0; i < s->n_names; i++)
-        if (s->name_len[i] == n && memcmp(s->names[i], p, n) == 0)
+        if (s->name_len[i] == n && memcmp(s->names[i], p, n) == 0) {
+            s->name_src[i] |= src;
             return;
+        }
     if (s->n_names >= AGG_NAMES_MAX)
         return;
     char *c = malloc(n + 1);
@@ -189,6 +191,7 @@ agg_add_name(struct agg_server *s, const uint8_t *p, size_t n)
     memcpy(c, p, n);
     c[n] = '\0';
     s->name_len[s->n_names] = (uint8_t)n;
+    s->name_src[s->n_names] = src;
     s->names[s->n_names++] = c;
 }
 
@@ -480,8 +483,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     int64_t judged = flow_record_judged_us(rec);
     if (judged > agg.last_ts)
         agg.last_ts = judged;
-    agg_add_name(s, sm->banner_host.s, sm->banner_host.len);
-    agg_add_name(s, t->sni.s, t->sni.len);
+    agg_add_name(s, sm->banner_host.s, sm->banner_host.len, AGG_NAME_BANNER);
+    agg_add_name(s, t->sni.s, t->sni.len, AGG_NAME_SNI);
     uint32_t peer = agg_peer(s, &rec->client.ip);
     /* the peer's STARTTLS counts; a plaintext session's class (agg_plain.c) */
     int plain = agg_peer_note(peer != UINT32_MAX ? &s->peers[peer] : NULL, sm, dg);
@@ -517,7 +520,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 const struct cert_entry *leaf = certcache_get(c->ids[0]);
                 if (leaf && leaf->info.subject_cn)
                     agg_add_name(s, (const uint8_t *)leaf->info.subject_cn,
-                                 strlen(leaf->info.subject_cn));
+                                 strlen(leaf->info.subject_cn), AGG_NAME_CERT);
                 if (peer != UINT32_MAX)
                     agg_use(s, peer, chain, rec->ts_us);
             }

@@ -266,8 +266,18 @@ rt_server(FILE *f, const struct agg_server *s)
     agg_ts_short(s->first, t1, sizeof(t1));
     agg_ts_short(s->last, t2, sizeof(t2));
     fprintf(f, "SERVER %s", ep);
+    /* names it showed (greeting, certificate), then those only asked for */
+    unsigned shown = 0, asked = 0;
     for (unsigned i = 0; i < s->n_names; i++) {
-        fputs(i ? ", " : "  names: ", f);
+        if (s->name_src[i] == AGG_NAME_SNI)
+            continue;
+        fputs(shown++ ? ", " : "  names: ", f);
+        rt_text(f, s->names[i]);
+    }
+    for (unsigned i = 0; i < s->n_names; i++) {
+        if (s->name_src[i] != AGG_NAME_SNI)
+            continue;
+        fputs(asked++ ? ", " : shown ? "; only asked for (SNI): " : "  only asked for (SNI): ", f);
         rt_text(f, s->names[i]);
     }
     fprintf(f, "\n  %llu session%s (%llu TLS", (unsigned long long)s->sessions,
