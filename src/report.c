@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agg_int.h"
@@ -44,6 +45,27 @@ report_tables_grew(uint64_t before)
     mem_tables_charge((int64_t)(mem_in_use() - before));
 }
 
+/* A live capture appends to its --json file: each run begins with a run
+ * record, so that its session ids (from 1 again) are told apart from an
+ * earlier run's. A file run writes its file afresh and has none (and its
+ * output stays the same from run to run). */
+static void
+report_run_record(const struct config *cfg)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    json_obj_begin(&rp.j, NULL);
+    json_str(&rp.j, "event", "run");
+    json_ts(&rp.j, "started", (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000);
+    json_str(&rp.j, "interface", cfg->iface);
+    json_str(&rp.j, "filter", cfg->bpf);
+    json_str(&rp.j, "version", SMTPTAP_VERSION);
+    json_int(&rp.j, "pid", (int64_t)getpid());
+    json_obj_end(&rp.j);
+    json_record_end(&rp.j);
+    (void)json_flush(&rp.j); /* a failure is kept in rp.j and said as any write error */
+}
+
 int
 report_open(const struct config *cfg)
 {
@@ -76,6 +98,8 @@ report_open(const struct config *cfg)
         }
     }
     json_init(&rp.j, rp.out);
+    if (cfg->iface != NULL)
+        report_run_record(cfg);
     report_cert_cache_free(); /* ids of an earlier run mean other certificates */
     dnslearn_init(cfg->report_servers_max ? cfg->report_servers_max : 1024);
     agg_init(cfg);

@@ -11,6 +11,7 @@
 #     marked "snapshot", and under its heading in the terminal report);
 #   - SIGHUP reopens the --json file (log rotation);
 #   - SIGINT ends the run with exit 0, the report and the stats record;
+#   - the --json file (appended to) begins with this run's run record;
 #   - each session says what the same capture read from the file says.
 # Needs root and ip(8) (CI runs as root); skips (77) where namespaces cannot
 # be made. Every loop is bounded; only the processes started here are ended.
@@ -75,6 +76,20 @@ else
   echo "FAIL: no listening line"
   sed 's/^/  stderr: /' "$tmp/err.txt"
   exit 1
+fi
+
+# A live run appends: its records begin with a run record (its interface,
+# filter, pid), so that runs appended to one file are told apart; a file
+# run has none.
+if [ "$(head -n 1 "$tmp/live.json" | jq -r --arg i "vc$$" --argjson p "$pid" \
+  'select(.event == "run" and .interface == $i and .filter == "tcp" and .pid == $p
+    and (.started | test("^20[0-9-]+T[0-9:.]+Z$"))) | "yes"')" = yes ] &&
+  ! grep -q '"event":"run"' "$tmp/ref.json"; then
+  echo "ok   the run record heads the live --json file"
+else
+  echo "FAIL: no run record at the head of the live --json file (or one in a file run's)"
+  head -n 1 "$tmp/live.json" | sed 's/^/  /'
+  fail=1
 fi
 
 sent=0
