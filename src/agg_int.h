@@ -203,8 +203,8 @@ struct agg_server {
     struct agg_creject *crejects; /* AGG_CREJECTS_MAX, made at the first client rejection */
     uint8_t n_crejects;
     uint8_t n_fails;
-    struct agg_fail *fails; /* AGG_FAILS_MAX, made at the first failed handshake */
-    uint32_t fails_dropped; /* sessions of further reasons */
+    struct agg_fail *fails;   /* AGG_FAILS_MAX, made at the first failed handshake */
+    uint32_t fails_dropped;   /* sessions of further reasons */
     uint32_t versions[5];     /* SSLv3, TLS 1.0 .. 1.3 */
     uint32_t rejects_dropped; /* sessions of further (sent, alert) pairs */
     uint32_t ocsp_asked;      /* sessions with status_request and the flight seen */
