@@ -72,15 +72,19 @@ enum tls_cert_visibility {
     TLS_CERTS_GAP,         /* bytes missing in the stream before the message */
     TLS_CERTS_RESUMED,     /* abbreviated handshake: none sent by design */
     TLS_CERTS_ANONYMOUS,   /* anonymous cipher suite: none by design */
-    TLS_CERTS_NONE         /* handshake went past the point without one */
+    TLS_CERTS_NONE,        /* handshake went past the point without one */
+    TLS_CERTS_MALFORMED    /* the Certificate message's lengths do not add up, or a
+                              server's list is empty: no chain taken from it */
 };
 
 enum tls_outcome {
-    TLS_HS_NONE = 0,  /* no TLS seen */
-    TLS_HS_COMPLETE,  /* both Finished / CCS seen (or 1.3 handshake traffic both ways) */
-    TLS_HS_FAILED,    /* a fatal alert ended it */
-    TLS_HS_ABORTED,   /* FIN/RST during the handshake */
-    TLS_HS_INCOMPLETE /* capture ended or gap before the end */
+    TLS_HS_NONE = 0,   /* no TLS seen */
+    TLS_HS_COMPLETE,   /* both Finished / CCS seen (or 1.3 handshake traffic both ways) */
+    TLS_HS_FAILED,     /* a fatal alert ended it */
+    TLS_HS_ABORTED,    /* FIN/RST during the handshake */
+    TLS_HS_INCOMPLETE, /* capture ended or gap before the end */
+    TLS_HS_UNSEEN      /* picked up after it: encrypted records before any
+                          handshake message (outcome unknown, no failure) */
 };
 
 /* Whether the server stapled an OCSP response for its certificate (RFC
@@ -92,12 +96,18 @@ enum tls_ocsp {
     TLS_OCSP_STAPLED     /* a non-empty OCSP response for the leaf */
 };
 
+/* tls_alert.after for no message: the server's TLS 1.3 flight
+ * (EncryptedExtensions .. Finished, RFC 8446 §4.4) seen only as encrypted
+ * records (no key log). Outside the 8-bit handshake types. */
+#define TLS_AFTER_SERVER_FLIGHT 256
+
 struct tls_alert {
     uint8_t from;       /* enum dir of the sender: 0 client, 1 server */
     int16_t level;      /* 1 warning, 2 fatal, -1 unknown (encrypted) */
     int16_t code;       /* RFC 8446 §6 AlertDescription, -1 unknown */
     bool encrypted;     /* sent after ChangeCipherSpec / under 1.3 keys */
-    int16_t after;      /* last handshake message type seen (either side) before it, -1 none */
+    int16_t after;      /* last handshake message type seen (either side) before it, -1 none,
+                           TLS_AFTER_SERVER_FLIGHT */
     uint8_t after_from; /* direction that sent that message */
     int64_t ts_us;      /* packet time */
 };

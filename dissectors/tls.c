@@ -12,7 +12,10 @@
  * (at least 32 bytes of verify data plus the 16-byte AEAD tag), so a first
  * client record of exactly 19 bytes (2-byte alert + content type + 16-byte
  * tag; 11 with the 8-byte CCM_8 tag) can only be an alert: it is reported as
- * an encrypted alert from the client, and the handshake as failed.
+ * an encrypted alert from the client, and the handshake as failed. A
+ * connection picked up after its handshake (application data, or an alert
+ * record longer than 2 bytes, before any handshake message) has its
+ * handshake "unseen": nothing of it is read as an alert (tls_unseen).
  *
  * With --keylog (SSLKEYLOGFILE lines for this ClientHello.random), TLS 1.3
  * handshake records are decrypted (tls_dec.c) and parsed like clear ones:
@@ -72,7 +75,9 @@ tls_complete(struct flow_ctx *ctx, struct tls_state *st)
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     if (t->handshake != TLS_HS_FAILED)
         t->handshake = TLS_HS_COMPLETE;
-    if (!st->tls13 && t->certificates == TLS_CERTS_UNKNOWN)
+    /* none sent, when the ServerHello was seen (a capture that began
+     * after it may have missed them) */
+    if (!st->tls13 && st->sh_seen && t->certificates == TLS_CERTS_UNKNOWN)
         t->certificates = t->resumed ? TLS_CERTS_RESUMED : TLS_CERTS_NONE;
     st->done = true;
 }
@@ -329,12 +334,19 @@ tls_encrypted_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uin
             tls_history(ctx, st, d, "FIN(encrypted)");
             tls_complete(ctx, st);
         } else if (d == DIR_TO_CLIENT && td->enc_records == 1) {
+            /* an alert after it came after that flight, not after the
+             * ServerHello (tls_alert.after) */
             tls_history(ctx, st, d, "EE..FIN(encrypted)");
+            st->last_hs = TLS_AFTER_SERVER_FLIGHT;
+            st->last_hs_from = (uint8_t)d;
         }
         return;
     }
     if (type == TLS_CT_HANDSHAKE) {
+        /* RFC 5246 §7.4.9: the message right after ChangeCipherSpec */
         tls_history(ctx, st, d, "FIN(encrypted)");
+        st->last_hs = TLS_HS_FINISHED;
+        st->last_hs_from = (uint8_t)d;
         if (d == DIR_TO_SERVER)
             st->client_fin_enc = true;
         else
@@ -346,34 +358,66 @@ tls_encrypted_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uin
     }
 }
 
-/* Alerts in clear (RFC 5246 §7.2: level, description). Before TLS 1.3 a
- * record may carry part of a message (§6.2.1), so an alert may come in two
- * records of one byte each: the level byte waits for the next alert record.
- * TLS 1.3 forbids it (RFC 8446 §5.1): a record that splits one there is
- * malformed, and so is an alert whose second byte never comes. */
+/* Alerts in clear (RFC 5246 §7.2: level, description; level 1 warning or 2
+ * fatal, nothing else). Before TLS 1.3 a record may carry part of a message
+ * (§6.2.1), so an alert may come in two records of one byte each: the level
+ * byte waits for the next alert record. TLS 1.3 forbids it (RFC 8446 §5.1):
+ * a record that splits one there is malformed, and so is an alert whose
+ * second byte never comes. Malformed too (tls.malformed_alert), and no
+ * alert: an empty record (RFC 5246 §6.2.1: never sent for alerts), a level
+ * that is neither, a lone byte after a fatal alert (whose sender closes,
+ * §7.2.2: its second byte never comes). */
 static void
 tls_alert_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *p,
                  uint32_t len)
 {
     struct tls_dir *td = &st->dir[d];
     struct rd r = rd_init(p, len);
-    if (td->alert_half && rd_left(&r) >= 1) {
-        td->alert_half = false;
-        tls_alert(ctx, st, d, td->alert_level, rd_u8(&r, "alert.description"), false);
+    bool fatal = false;
+    if (len == 0) {
+        fctx_event(ctx, "tls.malformed_alert", "empty alert record");
+        return;
     }
-    while (rd_left(&r) >= 2) {
-        uint8_t level = rd_u8(&r, "alert.level");
+    for (unsigned i = 0; rd_left(&r) >= 2 || (td->alert_half && rd_left(&r) >= 1); i++) {
+        uint8_t level = td->alert_half ? td->alert_level : rd_u8(&r, "alert.level");
         uint8_t code = rd_u8(&r, "alert.description");
+        td->alert_half = false;
+        if (level != 1 && level != 2) {
+            fctx_event(ctx, "tls.malformed_alert", "alert level neither warning (1) nor fatal (2)");
+            return;
+        }
+        fatal |= level == 2;
         tls_alert(ctx, st, d, level, code, false);
     }
     if (rd_left(&r) == 0)
         return;
-    if (st->tls13) {
-        fctx_event(ctx, "tls.malformed_alert", "alert record with an odd length");
+    if (st->tls13 || fatal) {
+        fctx_event(ctx, "tls.malformed_alert",
+                   st->tls13 ? "alert record with an odd length"
+                             : "alert record with a lone byte after a fatal alert");
         return;
     }
     td->alert_half = true;
     td->alert_level = rd_u8(&r, "alert.level");
+}
+
+/* A record that only an established session sends, before any handshake
+ * message of this connection: application data, or an alert longer than
+ * the 2 bytes of one in clear (an encrypted alert carries a MAC or an AEAD
+ * tag, RFC 5246 §6.2.3, RFC 8446 §5.2; Wireshark's "Encrypted Alert"). The
+ * connection was picked up after its handshake (a capture started late):
+ * its bytes are not read as alerts, and the handshake is "unseen", not
+ * failed; nothing more is read (what follows is encrypted too). */
+static bool
+tls_unseen(struct flow_ctx *ctx, struct tls_state *st, uint8_t type, uint32_t len)
+{
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    if (t->last_hs[0] >= 0 || t->last_hs[1] >= 0 ||
+        !(type == TLS_CT_APPDATA || (type == TLS_CT_ALERT && len > 2)))
+        return false;
+    t->handshake = TLS_HS_UNSEEN;
+    st->done = true;
+    return true;
 }
 
 static void
@@ -390,11 +434,15 @@ tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t
         tls_history(ctx, st, d, "CCS");
         if (!st->tls13) {
             td->encrypted = true;
-            if (d == DIR_TO_CLIENT && t->certificates == TLS_CERTS_UNKNOWN)
+            /* past the point of a Certificate: none was sent, when the
+             * ServerHello was seen (else the capture began later) */
+            if (d == DIR_TO_CLIENT && st->sh_seen && t->certificates == TLS_CERTS_UNKNOWN)
                 t->certificates = t->resumed ? TLS_CERTS_RESUMED : TLS_CERTS_NONE;
         }
         return;
     }
+    if (tls_unseen(ctx, st, type, len))
+        return;
     if (td->encrypted || (st->tls13 && type == TLS_CT_APPDATA)) {
         tls_encrypted_record(ctx, st, d, type, hdr, p, len);
         return;

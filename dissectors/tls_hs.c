@@ -411,17 +411,19 @@ tls_certificate(struct flow_ctx *ctx, struct tls_state *st, enum dir d, struct r
     st->dir[d].crt_taken = true;
     if (st->tls13)
         rd_skip(r, rd_u8(r, "crt.context_len"), "crt.context");
-    struct rd list = rd_sub(r, rd_be24(r, "crt.list_len"), "crt.list");
+    struct rd list =
+        rd_sub(r, rd_be24(r, "crt.list_len"), "crt.list: its length runs past the message");
     unsigned idx = 0;
-    bool lost = false;
+    bool lost = false, empty = false;
     while (rd_left(&list) > 0 && idx < 64) {
         uint32_t n = rd_be24(&list, "crt.len");
         const uint8_t *der = rd_bytes(&list, n, "crt.der");
         if (!der) {
-            rd_invalid(r, "crt.der");
+            rd_invalid(r, "crt.der: a certificate's length runs past the list");
             break;
         }
-        if (n == 0)
+        empty |= n == 0;
+        if (n == 0) /* ASN.1Cert<1..2^24-1>: never empty (RFC 5246 §7.4.2) */
             fctx_event(ctx, "tls.empty_certificate", "zero-length certificate entry");
         else if (fctx_cert(ctx, d, idx, der, n) == FCTX_CERT_LOST)
             lost = true;
@@ -438,18 +440,34 @@ tls_certificate(struct flow_ctx *ctx, struct tls_state *st, enum dir d, struct r
         }
     }
     if (!rd_ok(&list))
-        rd_invalid(r, "crt.list");
+        rd_invalid(r, "crt.list: an entry cut by the list's end");
+    /* The list is the message's last field: bytes after it are a list
+     * length that lies (the rest of the chain left out of it, or later
+     * messages swallowed by the message's length). */
+    if (rd_left(r) > 0)
+        rd_invalid(r, "crt.list: bytes after the certificate list");
     enum tls_cert_visibility v = idx > 0 ? TLS_CERTS_VISIBLE : TLS_CERTS_NONE;
-    if (lost) {
-        /* a certificate of the chain could not be kept: with a hole in it
-         * the chain would be judged wrongly (the next certificate taken
-         * for the leaf), so none of it is, and the record says why (the
-         * event) and that the certificates were not all seen */
+    /* RFC 8446 §4.4.2.4: a client answers a server's empty Certificate
+     * with decode_error (TLS 1.2 servers send one only with a
+     * certificate, RFC 5246 §7.4.2) */
+    if (idx == 0 && d == DIR_TO_CLIENT && rd_ok(r)) {
+        fctx_event(ctx, "tls.empty_certificate", "server Certificate with an empty list");
+        v = TLS_CERTS_MALFORMED;
+    }
+    if (lost || empty || !rd_ok(r)) {
+        /* a certificate of the chain could not be kept, or one is empty,
+         * or the message's lengths do not add up (the message is whole here: reassembled
+         * by its own length, so a length past its container is a lie,
+         * not a capture cut short; RFC 5246 §7.4.2, RFC 8446 §4.4.2: a
+         * peer answers decode_error): with a hole in it the chain would
+         * be judged wrongly (the next certificate taken for the leaf, an
+         * intermediate missing), so none of it is, and the record says
+         * why (the event) and that the certificates were not all seen */
         if (d == DIR_TO_CLIENT)
             t->n_server_chain = 0;
         else
             t->n_client_chain = 0;
-        v = TLS_CERTS_TRUNCATED;
+        v = rd_ok(r) && !empty ? TLS_CERTS_TRUNCATED : TLS_CERTS_MALFORMED;
     }
     if (d == DIR_TO_CLIENT)
         t->certificates = v;

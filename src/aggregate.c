@@ -437,6 +437,9 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
                   "server of this connection"
             : t->certificates == TLS_CERTS_ENCRYPTED
                 ? "TLS 1.3 encrypts them: a key log (--keylog) shows them"
+            : t->certificates == TLS_CERTS_MALFORMED
+                ? "the server's Certificate message is malformed (its lengths do not add up, or "
+                  "its list is empty): no chain was judged from it"
             : t->certificates == TLS_CERTS_GAP
                 ? "the capture lacks their bytes (cut by its snapshot length, or packets lost): "
                   "capture whole packets (-s 0) without drops"

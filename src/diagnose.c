@@ -239,7 +239,9 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
             (t->n_server_chain > 0 || t->certificates == TLS_CERTS_ENCRYPTED) &&
             ((a->after_from == 1 && (a->after == 11 || a->after == 12 || a->after == 13 ||
                                      a->after == 14 || a->after == 22)) ||
-             (tls13 && a->after_from == 1 && (a->after == 8 || a->after == 15 || a->after == 20)) ||
+             (tls13 && a->after_from == 1 &&
+              (a->after == 8 || a->after == 15 || a->after == 20 ||
+               a->after == TLS_AFTER_SERVER_FLIGHT)) ||
              (tls13 && a->after_from == 1 && a->after == 2 &&
               t->certificates == TLS_CERTS_ENCRYPTED && cert_alert) ||
              (a->encrypted && tls13));
@@ -255,7 +257,9 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
             at = str_cat_int(what, sizeof(what), at, a->code);
             str_cat(what, sizeof(what), at, ")", 1);
         } else {
-            str_copy(what, sizeof(what), "an encrypted alert (TLS 1.3: code not visible)");
+            str_copy(what, sizeof(what),
+                     tls13 ? "an encrypted alert (TLS 1.3: code not visible)"
+                           : "an encrypted alert (after ChangeCipherSpec: code not visible)");
         }
         /* a certificate alert (RFC 5246 §7.2.2: 42-46, 48; or one whose code
          * TLS 1.3 hides): other codes after the server's flight (71
@@ -496,8 +500,9 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
     out->tls_handshake_failed = tls_failed;
     out->mutual_tls = t->n_client_chain > 0;
     out->certificates_not_visible =
-        t->seen && (t->certificates == TLS_CERTS_ENCRYPTED || t->certificates == TLS_CERTS_GAP ||
-                    t->certificates == TLS_CERTS_TRUNCATED);
+        t->seen &&
+        (t->certificates == TLS_CERTS_ENCRYPTED || t->certificates == TLS_CERTS_GAP ||
+         t->certificates == TLS_CERTS_TRUNCATED || t->certificates == TLS_CERTS_MALFORMED);
     dg_alerts(rec, out);
     if (t->seen && t->n_server_chain > 0) {
         dg_pick_name(rec, expected, n_expected, out);

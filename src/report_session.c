@@ -62,6 +62,10 @@ report_alert_after_json(struct json *j, int after, int after_from)
         json_null(j, "after");
         return;
     }
+    if (after == TLS_AFTER_SERVER_FLIGHT) { /* TLS 1.3, EncryptedExtensions .. Finished */
+        json_str(j, "after", "server encrypted_flight");
+        return;
+    }
     const char *hs = tls_hs_type_str(after);
     char b[96];
     size_t at = str_copy(b, sizeof(b), after_from == 0 ? "client " : "server ");
@@ -220,6 +224,8 @@ rs_visibility(enum tls_cert_visibility v)
         return "anonymous";
     case TLS_CERTS_NONE:
         return "none";
+    case TLS_CERTS_MALFORMED:
+        return "malformed";
     case TLS_CERTS_UNKNOWN:
         break;
     }
@@ -238,6 +244,8 @@ rs_outcome(enum tls_outcome o)
         return "aborted";
     case TLS_HS_INCOMPLETE:
         return "incomplete";
+    case TLS_HS_UNSEEN:
+        return "unseen";
     case TLS_HS_NONE:
         break;
     }

@@ -242,6 +242,10 @@ rt_step(char *out, size_t n, int after, int after_from)
         str_add(&b, "before any handshake message", NULL);
         return;
     }
+    if (after == TLS_AFTER_SERVER_FLIGHT) { /* TLS 1.3 without keys: RFC 8446 §4.4 */
+        str_add(&b, "after the server's encrypted flight", NULL);
+        return;
+    }
     const char *hs = tls_hs_type_str(after);
     str_add(&b, "after ", NULL);
     if (hs == NULL || (strncmp(hs, "client_", 7) != 0 && strncmp(hs, "server_", 7) != 0))
