@@ -54,11 +54,15 @@ struct smtp_facts {
     bool starttls_pipelined;         /* client bytes after STARTTLS before the reply */
     bool tls_started;                /* the flow was handed to TLS (220 to STARTTLS) */
     bool implicit_tls;               /* TLS from the first byte (465 or detected) */
-    bool auth_before_tls;            /* AUTH sent in plaintext */
-    char auth_mechanism[32];         /* its mechanism name only */
-    bool plaintext_mail;             /* MAIL/RCPT/DATA in plaintext */
-    uint32_t plaintext_messages;     /* DATA/BDAT transfers completed in plaintext */
-    bool plaintext_data;             /* message content sent in plaintext (a body line, a chunk) */
+    /* plaintext SMTP on an implicit-TLS port (465, --tls-ports): a server
+     * greeting or reply, or client commands, in clear (RFC 8314 §3.3) */
+    bool plaintext_on_tls_port;
+    bool client_tls_to_plaintext; /* ... and the client sent TLS (its ClientHello) to it */
+    bool auth_before_tls;         /* AUTH sent in plaintext */
+    char auth_mechanism[32];      /* its mechanism name only */
+    bool plaintext_mail;          /* MAIL/RCPT/DATA in plaintext */
+    uint32_t plaintext_messages;  /* DATA/BDAT transfers completed in plaintext */
+    bool plaintext_data;          /* message content sent in plaintext (a body line, a chunk) */
     uint8_t n_dialog;
     bool dialog_truncated;
     struct smtp_exchange dialog[FACTS_DIALOG_MAX];

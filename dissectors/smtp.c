@@ -269,15 +269,15 @@ smtp_state_free(struct flow_ctx *ctx, void *vst)
  * command, the answer pairs with it and the dialogue goes on after it.
  * Returns 3 = skipped, 0 = no record (read as a line), -5 = need 5 bytes. */
 static int
-smtp_tls_refused_record(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
+smtp_tls_refused_record(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r,
+                        const char *name, const char *detail)
 {
     if (rd_left(r) < 5)
         return -5;
     uint32_t rlen = (uint32_t)rd_peek(r, 3) << 8 | (uint32_t)rd_peek(r, 4);
     if (rlen > 16384 + 2048) /* RFC 5246 §6.2.3: no record this long */
         return 0;
-    fctx_event(ctx, "smtp.tls_record_unexpected",
-               "TLS record after STARTTLS was refused (skipped as one command)");
+    fctx_event(ctx, name, detail);
     st->tls_refused = false;
     st->client_cmds++;
     smtp_push(ctx, st, SMTP_V_OTHER, false);
@@ -302,7 +302,24 @@ smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
         return 0;
     struct smtp_facts *f = &fctx_facts(ctx)->smtp;
     if (st->client_cmds == 0 && !st->greeting_seen) {
-        f->implicit_tls = true;
+        f->implicit_tls = !st->no_text; /* midstream: smtp_midstream_tls */
+    } else if ((f->plaintext_on_tls_port || f->client_tls_to_plaintext) && !st->tls_may_start) {
+        /* RFC 8314 §3.3: a client that expects implicit TLS sends its
+         * ClientHello at once; a server of plaintext SMTP on that port
+         * reads it as a line and answers it (Postfix: 421 "I can break
+         * rules, too", or 500): the client's handshake fails there. The
+         * record is skipped as one command, the answer pairs with it. */
+        int k = smtp_tls_refused_record(
+            ctx, st, r, "smtp.tls_to_plaintext",
+            "TLS record sent to plaintext SMTP (implicit TLS expected; skipped as one command)");
+        if (k != 0) {
+            struct tls_facts *t = &fctx_facts(ctx)->tls;
+            f->client_tls_to_plaintext = true;
+            f->implicit_tls = true; /* the client's attempt */
+            t->seen = true;
+            t->handshake = TLS_HS_FAILED;
+        }
+        return k;
     } else if (f->ehlo_verb[0] == '\0' && !f->starttls_command && !st->no_text) {
         /* RFC 5321 §4.1.4: an SMTP client greets with EHLO/HELO first. A
          * "220" greeting, other commands and then TLS is another protocol's
@@ -312,7 +329,12 @@ smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
         f->seen = false;
         return 2;
     } else if (!st->tls_may_start) {
-        int k = st->tls_refused ? smtp_tls_refused_record(ctx, st, r) : 0;
+        int k =
+            st->tls_refused
+                ? smtp_tls_refused_record(ctx, st, r, "smtp.tls_record_unexpected",
+                                          "TLS record after STARTTLS was refused (skipped as one "
+                                          "command)")
+                : 0;
         if (k != 0)
             return k;
         /* RFC 3207 §4: TLS starts after the 220 to STARTTLS. Here a command
@@ -326,6 +348,37 @@ smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
         fctx_event(ctx, "smtp.tls_without_starttls_reply",
                    "client TLS record without a 220 reply to STARTTLS");
     }
+    fctx_upgrade(ctx, &tls_dissector);
+    return 1;
+}
+
+/* A connection picked up midstream (no SYN seen) whose direction d begins,
+ * in the capture, with a TLS record header (RFC 8446 §5.1: content type
+ * 20-23, version 3.x, a length TLS allows, RFC 5246 §6.2.3): the session is
+ * in TLS already, STARTTLS (RFC 3207) having happened before the capture,
+ * and only its first bytes are looked at, before any of its lines, so that
+ * a message's bytes are never read as TLS (a 220 to STARTTLS and then the
+ * client's ClientHello is that too). TLS started, then; not implicit TLS,
+ * which is known only from a port or a connection's start.
+ * Returns 1 = handed to TLS, 0 = not TLS, -n = need n bytes. */
+static int
+smtp_midstream_tls(struct flow_ctx *ctx, struct smtp_state *st, enum dir d, const struct rd *r)
+{
+    int c0 = rd_peek(r, 0);
+    if (c0 < 20 || c0 > 23 || (rd_left(r) >= 2 && rd_peek(r, 1) != 0x03))
+        return 0;
+    if (rd_left(r) < 5)
+        return -5;
+    uint32_t rlen = (uint32_t)rd_peek(r, 3) << 8 | (uint32_t)rd_peek(r, 4);
+    if (rd_peek(r, 2) > 0x04 || rlen > 16384 + 2048 || (d == DIR_TO_CLIENT && st->client_cmds > 0))
+        return 0;
+    fctx_facts(ctx)->smtp.tls_started = true;
+    fctx_event(ctx, "smtp.midstream_tls",
+               d == DIR_TO_SERVER
+                   ? "picked up in TLS: the client's first bytes are a TLS record (STARTTLS "
+                     "before the capture)"
+                   : "picked up in TLS: the server's first bytes are a TLS record (STARTTLS "
+                     "before the capture)");
     fctx_upgrade(ctx, &tls_dissector);
     return 1;
 }
@@ -363,6 +416,14 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
     struct smtp_line *ln = &st->ln[d];
     uint32_t line_max = fctx_config(ctx)->smtp_line_max;
     struct rd r = rd_init(buf, len);
+    if (!st->began[d] && st->no_text && len > 0) {
+        int t = smtp_midstream_tls(ctx, st, d, &r);
+        if (t < 0)
+            return dres_make(D_NEED, 0, (uint32_t)-t);
+        if (t > 0)
+            return dres_make(D_OK, 0, 0);
+    }
+    st->began[d] = true;
     while (rd_left(&r) > 0) {
         if (d == DIR_TO_SERVER && st->cmode == SMTP_C_STARTTLS) {
             /* RFC 3207 §4: the client must wait for the reply. */

@@ -470,11 +470,58 @@ tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t
  * never become the server's. Only after STARTTLS, where the injection
  * lives: implicit TLS has no plaintext phase to inject into, and a capture
  * of the server's side alone (a span port that sees one direction) or one
- * picked up after the ClientHello shows its flight first. */
+ * picked up after the ClientHello shows its flight first (as one picked up
+ * midstream in TLS does: smtp_midstream_tls). */
 static bool
 tls_server_first(struct flow_ctx *ctx, const struct tls_state *st, enum dir d)
 {
-    return d == DIR_TO_CLIENT && !st->client_spoke && fctx_facts(ctx)->smtp.tls_started;
+    const struct session_facts *sf = fctx_facts(ctx);
+    return d == DIR_TO_CLIENT && !st->client_spoke && sf->smtp.tls_started && !sf->midstream;
+}
+
+/* Plaintext SMTP where implicit TLS's first record was expected (at least
+ * 5 bytes in r): a reply line ("220 ", RFC 5321 §4.2) as the server's first
+ * bytes, or a greeting or command word as the client's. A server of plain
+ * SMTP on port 465 (Postfix's smtps without smtpd_tls_wrappermode) greets
+ * so, and a client that expects implicit TLS (RFC 8314 §3.3) has sent its
+ * ClientHello before: the flow is handed to SMTP, which reads the dialogue
+ * (STARTTLS perhaps), and the failed handshake's cause is kept. */
+static bool
+tls_plain_smtp(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const struct rd *r)
+{
+    struct session_facts *sf = fctx_facts(ctx);
+    if (!sf->smtp.implicit_tls || sf->smtp.tls_started || st->dir[d].records != 0 || st->sh_seen)
+        return false;
+    int c[4];
+    for (unsigned i = 0; i < 4; i++)
+        c[i] = rd_peek(r, i);
+    bool smtp;
+    if (d == DIR_TO_CLIENT) {
+        smtp = c[0] >= '2' && c[0] <= '5' && c[1] >= '0' && c[1] <= '9' && c[2] >= '0' &&
+               c[2] <= '9' && (c[3] == ' ' || c[3] == '-' || c[3] == '\r' || c[3] == '\n');
+    } else {
+        static const char *const verbs[] = {"EHLO", "HELO", "LHLO", "STAR", "QUIT"};
+        smtp = false;
+        for (unsigned v = 0; v < sizeof(verbs) / sizeof(verbs[0]) && !smtp; v++) {
+            smtp = true;
+            for (unsigned i = 0; i < 4; i++)
+                smtp = smtp && (c[i] & ~0x20) == verbs[v][i];
+        }
+    }
+    if (!smtp)
+        return false;
+    /* the client's TLS from the first byte stays said: it tried implicit TLS */
+    sf->smtp.implicit_tls = d == DIR_TO_CLIENT && st->client_spoke;
+    sf->smtp.plaintext_on_tls_port = config_is_tls_port(fctx_config(ctx), fctx_server_port(ctx));
+    if (d == DIR_TO_CLIENT && st->client_spoke) {
+        sf->smtp.client_tls_to_plaintext = true;
+        sf->tls.handshake = TLS_HS_FAILED;
+    }
+    fctx_event(ctx, "tls.plaintext_smtp",
+               d == DIR_TO_CLIENT ? "the server's first bytes are an SMTP reply in plaintext"
+                                  : "the client's first bytes are an SMTP command in plaintext");
+    fctx_upgrade(ctx, &smtp_dissector);
+    return true;
 }
 
 static struct dres
@@ -515,6 +562,8 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
             td->early = early_rec;
             return dres_make(D_NEED, at, 5);
         }
+        if (at == 0 && tls_plain_smtp(ctx, st, d, &r))
+            return dres_make(D_OK, 0, 0);
         /* RFC 8446 §5.1 TLSPlaintext header. */
         uint8_t type = rd_u8(&r, "tls.type");
         uint8_t major = rd_u8(&r, "tls.major");

@@ -9,6 +9,7 @@
  *   high      expired, not_yet_valid, self_signed, name_mismatch, missing_intermediate,
  *             untrusted_root, name_constraint_violation, client_rejected_certificate,
  *             tls_handshake_failed, plaintext_after_failed_starttls, auth_before_tls,
+ *             implicit_tls_not_served,
  *             peer_dependent_certificate and mixed_pool when one of the certificates is bad,
  *             vlan_split (the capture hides everything about those connections)
  *   medium    peer_dependent_certificate, mixed_pool, starttls_inconsistent, starttls_rejected,
@@ -55,6 +56,7 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_PLAINTEXT_REFUSED] = {"plaintext_refused", SEV_MEDIUM},
     [AF_VLAN_SPLIT] = {"vlan_split", SEV_HIGH},
     [AF_STARTTLS_NOT_USED] = {"starttls_not_used", SEV_MEDIUM},
+    [AF_IMPLICIT_TLS_NOT_SERVED] = {"implicit_tls_not_served", SEV_HIGH},
     /* AF_FALLBACK_*, AF_PLAIN_NOT_OFFERED: no name, read by agg_plain.c */
 };
 
@@ -106,6 +108,11 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "used TLS with it before: TLS is opportunistic (RFC 3207), so these are senders that do "
         "not use it (a legacy MTA, a script, a monitoring probe), not a downgrade; configure them "
         "to use STARTTLS",
+    [AF_IMPLICIT_TLS_NOT_SERVED] =
+        "served plaintext SMTP on an implicit-TLS port, where RFC 8314 section 3.3 has TLS from "
+        "the first byte: clients set for implicit TLS (SSL/TLS) fail against it, the others "
+        "send in plaintext or need STARTTLS; serve TLS from the first byte there (Postfix: the "
+        "smtps service in master.cf lacks -o smtpd_tls_wrappermode=yes)",
     [AF_ANONYMOUS] = "negotiated an anonymous cipher suite (no certificate: peers cannot tell "
                      "the server from an interceptor); configure a certificate and disable aNULL "
                      "suites",

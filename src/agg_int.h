@@ -48,6 +48,7 @@ enum agg_flag {
     AF_OBSOLETE_TLS, /* likewise: TLS 1.1 or older negotiated */
     AF_PLAINTEXT_REFUSED,
     AF_VLAN_SPLIT, /* from the record: one direction of a connection split by VLAN tags */
+    AF_IMPLICIT_TLS_NOT_SERVED, /* plaintext SMTP on 465 (--tls-ports) */
     /* A plaintext_delivery session by what its peer had done with this
      * server's TLS until then (agg_plain.c): the first is a finding of its
      * own; the other three have no name, plaintext_fallback and
@@ -359,6 +360,11 @@ struct smtp_facts;
 int agg_peer_note(struct agg_peer *p, const struct smtp_facts *sm, const struct diagnosis *dg);
 void agg_plain_findings(uint32_t si);
 const char *agg_plain_advice(const struct agg_server *s);
+/* implicit_tls_not_served: what this session's client did on the port (a
+ * ClientHello answered in plaintext, STARTTLS, mail in plaintext), added to
+ * the finding's evidence once each. */
+void agg_implicit_note(struct agg_flagstat *fs, const struct smtp_facts *sm,
+                       const struct diagnosis *dg);
 
 /* "198.51.100.10, 198.51.100.11 and 2 more" (agg_findings.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);

@@ -142,3 +142,34 @@ agg_plain_findings(uint32_t si)
         agg_ids_merge(f, fs->ids, fs->n_ids);
     }
 }
+
+void
+agg_implicit_note(struct agg_flagstat *fs, const struct smtp_facts *sm, const struct diagnosis *dg)
+{
+    char what[96];
+    struct strbuf w = str_buf(what, sizeof(what));
+    if (sm->client_tls_to_plaintext) {
+        /* the cause of that client's failed handshake (RFC 8314 §3.3) */
+        str_add(&w, "a client's TLS ClientHello got plaintext SMTP back", NULL);
+        if (sm->banner_code > 0) {
+            str_add(&w, " (greeting ", NULL);
+            str_add_uint(&w, (unsigned)sm->banner_code);
+            str_add(&w, ")", NULL);
+        }
+        str_add(&w, ": its handshake failed", NULL);
+    } else if (sm->tls_started) {
+        str_add(&w, "a client used STARTTLS", NULL);
+    } else if (dg->plaintext_delivery) {
+        str_add(&w, "a client sent mail in plaintext", NULL);
+    } else if (dg->auth_before_tls) {
+        str_add(&w, "a client sent AUTH in plaintext", NULL);
+    } else if (sm->n_dialog == 0 && sm->ehlo_verb[0] == '\0') {
+        str_add(&w, "a client got the plaintext greeting and sent nothing", NULL);
+    } else {
+        str_add(&w, "a client spoke SMTP in plaintext", NULL);
+    }
+    if (strstr(fs->evidence, what) != NULL)
+        return;
+    struct strbuf b = {fs->evidence, sizeof(fs->evidence), strlen(fs->evidence)};
+    str_add(&b, b.len ? "; " : "", what, NULL);
+}

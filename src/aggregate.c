@@ -561,7 +561,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                   t->seen && t->anonymous,
                                   t->seen && t->version != 0 && t->version < 0x0303,
                                   dg->plaintext_refused,
-                                  rec->vlan_split};
+                                  rec->vlan_split,
+                                  dg->implicit_tls_not_served};
     for (int i = 0; i < AF_COUNT; i++) {
         if (!flags[i])
             continue;
@@ -578,13 +579,18 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_vsplit_evidence(rec, ev, sizeof(ev));
         else if (i == AF_STARTTLS_REJECTED) /* the verb (X-ANONYMOUSTLS too) and the reply */
             agg_reply_evidence(sm, ev, sizeof(ev));
-        else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS)
+        else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS ||
+                 i == AF_IMPLICIT_TLS_NOT_SERVED)
             e = NULL;
         else if (agg_flagstat(s, i)->sessions == 0)
             agg_evidence((enum agg_flag)i, dg, t, ev, sizeof(ev));
-        /* the client's certificate is the subject of these two, not the server's */
-        bool client_side = i == AF_SERVER_REJECTED_CLIENT || i == AF_MUTUAL_TLS;
-        agg_flag(s, (enum agg_flag)i, rec, peer, client_side ? UINT32_MAX : chain, e, dg);
+        /* the client's certificate is the subject of these two, not the
+         * server's; of plaintext on 465, none */
+        bool no_chain =
+            i == AF_SERVER_REJECTED_CLIENT || i == AF_MUTUAL_TLS || i == AF_IMPLICIT_TLS_NOT_SERVED;
+        agg_flag(s, (enum agg_flag)i, rec, peer, no_chain ? UINT32_MAX : chain, e, dg);
+        if (i == AF_IMPLICIT_TLS_NOT_SERVED && s->flags[i] != NULL)
+            agg_implicit_note(s->flags[i], sm, dg);
     }
 }
 

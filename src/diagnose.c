@@ -496,8 +496,14 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
         out->plaintext_delivery && s->starttls_command &&
         (out->starttls_rejected || !s->tls_started || tls_failed);
 
+    out->implicit_tls_not_served = s->plaintext_on_tls_port;
+
     /* TLS */
     out->tls_handshake_failed = tls_failed;
+    if (tls_failed && s->client_tls_to_plaintext) /* the cause, before any alert's */
+        str_copy(out->alert_meaning, sizeof(out->alert_meaning),
+                 "the client sent a TLS ClientHello and the server answered in plaintext SMTP: "
+                 "it serves no implicit TLS on this port");
     out->mutual_tls = t->n_client_chain > 0;
     out->certificates_not_visible =
         t->seen &&

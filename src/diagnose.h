@@ -35,6 +35,9 @@ struct diagnosis {
      * first such exchange, "MAIL 451". */
     bool plaintext_refused;
     char plaintext_refused_what[24];
+    /* plaintext SMTP on an implicit-TLS port (465, --tls-ports): RFC 8314
+     * §3.3 has TLS from the first byte there (smtp.plaintext_on_tls_port) */
+    bool implicit_tls_not_served;
     /* server_rejected_client_certificate: the code of the alert that did
      * it (-1: encrypted, its code hidden) */
     int server_reject_code;

@@ -398,6 +398,25 @@ engine_other_tls_port(uint16_t port)
     return false;
 }
 
+/* Plaintext SMTP where implicit TLS was expected: a server's reply line
+ * ("220 ", "421-": RFC 5321 §4.2, three digits, 2 to 5 first) or a
+ * client's greeting or command word. A TLS record starts with 20..23 and an
+ * SSL 2.0 ClientHello with a length byte of its high bit set (RFC 6101
+ * Appendix E.1): neither is an ASCII digit or letter. */
+static bool
+engine_looks_smtp(const uint8_t *p, uint32_t n, bool from_client)
+{
+    if (!from_client)
+        return n >= 4 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' &&
+               p[2] <= '9' && (p[3] == ' ' || p[3] == '-' || p[3] == '\r' || p[3] == '\n');
+    static const char *const verbs[] = {"EHLO ", "HELO ",      "LHLO ", "STARTTLS",
+                                        "QUIT",  "MAIL FROM:", "NOOP",  "RSET"};
+    for (unsigned i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        if (engine_starts_ci(p, n, verbs[i]))
+            return true;
+    return false;
+}
+
 static void
 engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
 {
@@ -406,10 +425,21 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
     const uint8_t *pl = p->payload;
     uint32_t n = p->payload != NULL ? p->payload_caplen : 0;
     const struct dissector *d = NULL;
-    bool implicit = false;
-    if (config_is_tls_port(eng.cfg, server_port) || (from_client && engine_looks_tls(pl, n))) {
+    bool implicit = false, plain_tls_port = false;
+    if (config_is_tls_port(eng.cfg, server_port) && engine_looks_smtp(pl, n, from_client)) {
+        /* RFC 8314 §3.3: TLS from the first byte on 465. A server that greets
+         * in plaintext there (Postfix's smtps without its wrapper mode) serves
+         * SMTP, STARTTLS perhaps: its flow is SMTP's, and said. */
+        d = engine_smtp;
+        plain_tls_port = true;
+    } else if (config_is_tls_port(eng.cfg, server_port) ||
+               (from_client && engine_looks_tls(pl, n))) {
         d = engine_tls;
-        implicit = true;
+        /* TLS from the first byte: on 465 (--tls-ports), or a TLS first flight
+         * of a connection seen from its start. A mail port's connection picked
+         * up midstream in TLS had its STARTTLS before the capture. */
+        implicit =
+            config_is_tls_port(eng.cfg, server_port) || !f->mail_port || engine_start_known(f);
         if (!f->mail_port && !config_is_tls_port(eng.cfg, server_port) &&
             engine_other_tls_port(server_port)) {
             d = NULL; /* HTTPS and the like: not mail (--tls-ports takes a port back) */
@@ -450,6 +480,9 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
     fctx_attach(f->ctx, d);
     if (implicit)
         fctx_facts(f->ctx)->smtp.implicit_tls = true;
+    else if (d == engine_tls) /* midstream in TLS on a mail port: STARTTLS before the capture */
+        fctx_facts(f->ctx)->smtp.tls_started = true;
+    fctx_facts(f->ctx)->smtp.plaintext_on_tls_port = plain_tls_port;
     f->first_dissector = d->name;
     engine_set_disp(f, fctx_status(f->ctx) == FCTX_ACTIVE ? FLOW_DISSECT : FLOW_BYPASS);
     eng.sessions++;

@@ -184,6 +184,8 @@ rs_smtp(struct json *j, const struct smtp_facts *s)
     json_bool(j, "starttls_pipelined", s->starttls_pipelined);
     json_bool(j, "tls_started", s->tls_started);
     json_bool(j, "implicit_tls", s->implicit_tls);
+    json_bool(j, "plaintext_on_tls_port", s->plaintext_on_tls_port);
+    json_bool(j, "client_tls_to_plaintext", s->client_tls_to_plaintext);
     json_bool(j, "auth_before_tls", s->auth_before_tls);
     json_str(j, "auth_mechanism", s->auth_mechanism[0] ? s->auth_mechanism : NULL);
     json_bool(j, "plaintext_mail", s->plaintext_mail);
@@ -386,6 +388,7 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
     json_bool(j, "certificates_not_visible", d->certificates_not_visible);
     json_bool(j, "expiring_soon", d->expiring_soon);
     json_bool(j, "plaintext_refused", d->plaintext_refused);
+    json_bool(j, "implicit_tls_not_served", d->implicit_tls_not_served);
     json_bool(j, "verified", d->verified);
     if (d->verify_error < 0) {
         json_null(j, "verify_error");
