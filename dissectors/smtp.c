@@ -301,6 +301,16 @@ smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
     if (rd_peek(r, 1) != 0x03 || rd_peek(r, 2) > 0x04)
         return 0;
     struct smtp_facts *f = &fctx_facts(ctx)->smtp;
+    if (st->client_cmds == 0 && st->tls_may_start && !st->no_text && !f->plaintext_on_tls_port) {
+        /* the client's first bytes were lost (packets, or a short snapshot
+         * length cut its lines): they may have held EHLO and STARTTLS, so
+         * TLS here is no proof of implicit TLS (RFC 8314) on this port */
+        fctx_event(ctx, "smtp.tls_without_starttls_reply",
+                   "client TLS record after lost client bytes (STARTTLS not seen)");
+        f->tls_started = true;
+        fctx_upgrade(ctx, &tls_dissector);
+        return 1;
+    }
     if (st->client_cmds == 0 && !st->greeting_seen) {
         f->implicit_tls = !st->no_text; /* midstream: smtp_midstream_tls */
     } else if ((f->plaintext_on_tls_port || f->client_tls_to_plaintext) && !st->tls_may_start) {

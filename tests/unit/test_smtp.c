@@ -704,6 +704,22 @@ test_gap_resync(void **state)
     assert_string_equal(fctx_dissector_name(ctx), "smtp");
     assert_true(tu_has_event(ctx, "smtp.tls_record_unexpected"));
     tu_smtp_done(ctx);
+
+    /* A short snapshot length (tcpdump -s 68) cut every line: the greeting,
+     * EHLO and STARTTLS are gaps, then the ClientHello's first bytes. That
+     * is TLS after lost client bytes that may have held STARTTLS, not
+     * implicit TLS on port 25 (it said "implicit TLS"). */
+    ctx = fctx_new(&tu_smtp_cfg, 25);
+    fctx_attach(ctx, &smtp_dissector);
+    fctx_gap(ctx, DIR_TO_CLIENT, 30, 1);
+    fctx_gap(ctx, DIR_TO_SERVER, 10, 2);
+    fctx_gap(ctx, DIR_TO_CLIENT, 120, 3);
+    fctx_gap(ctx, DIR_TO_SERVER, 10, 4);
+    fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"\x16\x03\x01\x00\x05hello", 10, 5);
+    assert_string_equal(fctx_dissector_name(ctx), "tls");
+    assert_false(tu_smtp_facts(ctx)->implicit_tls);
+    assert_true(tu_smtp_facts(ctx)->tls_started);
+    tu_smtp_done(ctx);
 }
 
 static void
