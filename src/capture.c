@@ -287,7 +287,7 @@ capture_activate_err(pcap_t *p, int rc, const char *iface, char *errbuf, unsigne
         why = "permission denied for promiscuous mode (try -p)";
         break;
     case PCAP_ERROR_NO_SUCH_DEVICE:
-        why = "no such interface (list them with 'ip link' or 'tcpdump -D')";
+        why = "no such interface (smtptap -D lists them)";
         break;
     case PCAP_ERROR_IFACE_NOT_UP:
         why = "interface is not up";
@@ -767,8 +767,38 @@ capture_check_iface(const char *name, char *errbuf, unsigned errlen)
     pcap_freealldevs(all);
     if (!found)
         capture_err(errbuf, errlen, name, "cannot open interface",
-                    "no such device (tcpdump -D lists the interfaces)");
+                    "no such device (smtptap -D lists the interfaces)");
     return found ? 0 : -1;
+}
+
+int
+capture_list_ifaces(FILE *out, char *errbuf, unsigned errlen)
+{
+    char pe[PCAP_ERRBUF_SIZE] = "";
+    pcap_if_t *all = NULL;
+    if (pcap_findalldevs(&all, pe) != 0) {
+        capture_err(errbuf, errlen, "-D", "cannot list interfaces", pe);
+        return -1;
+    }
+    unsigned i = 0;
+    for (const pcap_if_t *d = all; d != NULL; d = d->next) {
+        fprintf(out, "%u.%s", ++i, d->name);
+        if (d->description != NULL)
+            fprintf(out, " (%s)", d->description);
+        bool up = d->flags & PCAP_IF_UP, running = d->flags & PCAP_IF_RUNNING;
+        fprintf(out, " [%s%s%s]\n", d->flags & PCAP_IF_LOOPBACK ? "Loopback, " : "",
+                up ? "Up" : "Down", running ? ", Running" : "");
+    }
+    pcap_freealldevs(all);
+    if (i == 0)
+        fprintf(out, "(no interfaces: capturing needs root or CAP_NET_RAW)\n");
+    return 0;
+}
+
+const char *
+capture_lib_version(void)
+{
+    return pcap_lib_version();
 }
 
 int

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 
@@ -70,6 +71,13 @@ int capture_check_file(const struct config *cfg, const char *path, char *errbuf,
 /* 0 when libpcap lists the interface (pcap_findalldevs: up or down), else
  * -1 with a message: checked before any output is opened. */
 int capture_check_iface(const char *name, char *errbuf, unsigned errlen);
+
+/* -D: the interfaces smtptap can capture on, numbered as tcpdump -D numbers
+ * them (with their description and flags); returns 0, or -1 with errbuf. */
+int capture_list_ifaces(FILE *out, char *errbuf, unsigned errlen);
+
+/* libpcap's version string, for -V. */
+const char *capture_lib_version(void);
 
 /* Validates a BPF expression against a link type without opening anything. */
 int capture_check_filter(const char *expr, int dlt, char *errbuf, unsigned errlen);

@@ -39,4 +39,8 @@ const char *classify_owner(const struct ipaddr *a);
 
 void classify_flow_free(struct classify_flow *cf);
 
+/* The classifier's name and version ("nDPI 4.2.0"), or what stands in for
+ * it, for -V. */
+const char *classify_version(void);
+
 #endif /* SMTPTAP_CLASSIFY_H */

@@ -211,3 +211,15 @@ classify_flow_free(struct classify_flow *cf)
     classify_release(cf);
     mem_free(cf, sizeof(*cf));
 }
+
+const char *
+classify_version(void)
+{
+    static char v[64];
+    if (v[0] == '\0') {
+        struct strbuf b = str_buf(v, sizeof(v));
+        str_add(&b, "nDPI ", NULL);
+        str_addn(&b, ndpi_revision(), 40);
+    }
+    return v;
+}

@@ -56,3 +56,9 @@ classify_flow_free(struct classify_flow *cf)
 {
     (void)cf;
 }
+
+const char *
+classify_version(void)
+{
+    return "no flow classifier (built without nDPI)";
+}

@@ -66,13 +66,14 @@ static const struct option cli_long[] = {
     {"report-interval", required_argument, NULL, OPT_REPORT_INTERVAL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
+    {"list-interfaces", no_argument, NULL, 'D'},
     {NULL, 0, NULL, 0},
 };
 
 void
 cli_usage(FILE *f)
 {
-    fputs("Usage: smtptap [-npqhV] [-r file]... [-i interface] [-s snaplen] [-B kib] [-c count]\n"
+    fputs("Usage: smtptap [-DnpqhV] [-r file]... [-i interface] [-s snaplen] [-B kib] [-c count]\n"
           "               [--json path] [--certs dir] [options] [expression]\n"
           "\n"
           "Reads SMTP traffic (ports 25, 587, 465 and SMTP found on any port), follows\n"
@@ -88,6 +89,7 @@ cli_usage(FILE *f)
           "  -p, --no-promiscuous-mode  do not put the interface into promiscuous mode\n"
           "  -c, --count COUNT  stop after COUNT packets\n"
           "  -n                 accepted, as tcpdump's: smtptap resolves no names\n"
+          "  -D, --list-interfaces  list the interfaces to capture on, as tcpdump -D\n"
           "  --libpcap-reader   read files with libpcap instead of smtptap's faster reader\n"
           "  expression         BPF filter, as in tcpdump ('host 192.0.2.1 and port 25')\n"
           "\n"
@@ -134,7 +136,7 @@ cli_usage(FILE *f)
           "  --seed N           fixed flow-hash seed (tests); default random\n"
           "\n"
           "  -h, --help         this help\n"
-          "  -V, --version      version\n"
+          "  -V, --version      version, with libpcap's, OpenSSL's and nDPI's\n"
           "\n"
           "Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage error,\n"
           "3 input or output error (unreadable capture, bad filter, bad trust store or key\n"
@@ -280,7 +282,7 @@ cli_parse(int argc, char **argv, struct config *cfg)
 #else
     optind = 1;
 #endif
-    while ((c = getopt_long(argc, argv, ":r:i:s:B:pc:qhVn", cli_long, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:i:s:B:pc:qhVnD", cli_long, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (cfg->n_inputs >= CONFIG_MAX_INPUTS) {
@@ -455,6 +457,8 @@ cli_parse(int argc, char **argv, struct config *cfg)
             return CLI_HELP;
         case 'V':
             return CLI_VERSION;
+        case 'D': /* as tcpdump -D */
+            return CLI_LIST_IFACES;
         case ':': /* the leading ':' of the option string: a missing argument */
             if (optopt > 0 && optopt < 256 && strncmp(argv[optind - 1], "--", 2) != 0)
                 fprintf(stderr, "smtptap: option -%c needs an argument\n", optopt);

@@ -15,7 +15,7 @@ enum smtptap_exit {
     EXIT_INTERNAL = 4  /* out of memory at start-up or an internal error */
 };
 
-enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_HELP_CAPS, CLI_ERROR };
+enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_HELP_CAPS, CLI_LIST_IFACES, CLI_ERROR };
 
 /* Parses argv into cfg (which must hold defaults). On CLI_ERROR a message
  * has been written to stderr. */

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "aggregate.h"
 #include "capture.h"
 #include "certcache.h"
@@ -475,9 +477,18 @@ main(int argc, char **argv)
     case CLI_HELP:
         cli_usage(stdout);
         return EXIT_OK;
-    case CLI_VERSION:
-        printf("smtptap %s\n", SMTPTAP_VERSION);
+    case CLI_VERSION: /* as tcpdump --version: the libraries too */
+        printf("smtptap %s\n%s\n%s\n%s\n", SMTPTAP_VERSION, capture_lib_version(),
+               OpenSSL_version(OPENSSL_VERSION), classify_version());
         return EXIT_OK;
+    case CLI_LIST_IFACES: {
+        char err[512];
+        if (capture_list_ifaces(stdout, err, sizeof(err)) != 0) {
+            fprintf(stderr, "smtptap: %s\n", err);
+            return EXIT_INPUT;
+        }
+        return EXIT_OK;
+    }
     case CLI_HELP_CAPS:
         main_help_caps(&cfg);
         return EXIT_OK;

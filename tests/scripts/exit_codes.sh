@@ -255,4 +255,20 @@ if mkfifo "$tmp/fifo" 2>/dev/null; then
     echo "ok   -r FIFO: exit 0"
   fi
 fi
+# -V names the libraries as tcpdump --version does; -D lists interfaces
+# (lo always, as tcpdump -D numbers them)
+expect 0 "-V" -V
+if grep -q '^libpcap version ' "$tmp/out" && grep -q '^OpenSSL 3' "$tmp/out"; then
+  echo "ok   -V names libpcap and OpenSSL"
+else
+  echo "FAIL -V: $(tr '\n' ' ' <"$tmp/out")"
+  fail=1
+fi
+expect 0 "-D" -D
+if grep -Eq '^[0-9]+\.lo( |$)' "$tmp/out"; then
+  echo "ok   -D lists lo"
+else
+  echo "FAIL -D: no numbered lo in: $(tr '\n' ' ' <"$tmp/out")"
+  fail=1
+fi
 exit $fail

@@ -53,6 +53,10 @@ test_tcpdump_style(void **state)
     assert_int_equal(c.buffer_kib * 1024LL, 2147482624LL);
     const char *over[] = {"smtptap", "-i", "eth0", "-B", "2097152"};
     assert_int_equal(parse(&c, 5, over), CLI_ERROR);
+    const char *list[] = {"smtptap", "-D"};
+    assert_int_equal(parse(&c, 2, list), CLI_LIST_IFACES);
+    const char *list2[] = {"smtptap", "--list-interfaces"};
+    assert_int_equal(parse(&c, 2, list2), CLI_LIST_IFACES);
 }
 
 static void
