@@ -154,6 +154,11 @@ cli_usage(FILE *f)
 static int
 cli_port_list(const char *s, uint16_t *ports, unsigned *n, const char *opt)
 {
+    size_t len = strlen(s);
+    if (len == 0 || s[0] == ',' || s[len - 1] == ',' || strstr(s, ",,") != NULL) {
+        fprintf(stderr, "smtptap: %s: '%s': an empty port in the list\n", opt, s);
+        return -1; /* strtok_r would skip it: "25,,26" read as two ports */
+    }
     char *copy = strdup(s);
     if (copy == NULL)
         return -1;

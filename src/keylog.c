@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "idxtab.h"
 #include "mem.h"
@@ -129,6 +130,12 @@ int
 keylog_load(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
+    struct stat sb;
+    if (f != NULL && fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f); /* glibc opens a directory for reading; its reads fail */
+        f = NULL;
+        errno = EISDIR;
+    }
     if (!f) {
         snprintf(err, errlen, "--keylog %s: %s", path, strerror(errno));
         return -1;

@@ -93,6 +93,11 @@ test_errors(void **state)
     assert_int_equal(parse(&c, 1, none), CLI_ERROR);
     const char *badport[] = {"smtptap", "-r", "x", "--ports", "70000"};
     assert_int_equal(parse(&c, 5, badport), CLI_ERROR);
+    static const char *const empty[] = {"25,,26", ",25", "25,", ""};
+    for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+        const char *argv[] = {"smtptap", "-r", "x", "--ports", empty[i]};
+        assert_int_equal(parse(&c, 5, argv), CLI_ERROR);
+    }
     const char *badcap[] = {"smtptap", "-r", "x", "--cap", "nope=1"};
     assert_int_equal(parse(&c, 5, badcap), CLI_ERROR);
     const char *zerocap[] = {"smtptap", "-r", "x", "--cap", "flow.max=0"};
