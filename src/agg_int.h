@@ -47,7 +47,8 @@ enum agg_flag {
     AF_ANONYMOUS,    /* from the TLS facts, not a diagnosis flag */
     AF_OBSOLETE_TLS, /* likewise: TLS 1.1 or older negotiated */
     AF_PLAINTEXT_REFUSED,
-    AF_VLAN_SPLIT, /* from the record: one direction of a connection split by VLAN tags */
+    AF_VLAN_SPLIT,       /* from the record: one direction of a connection split by VLAN tags */
+    AF_HANDSHAKE_CAPPED, /* a cap of smtptap's cut the TLS handshake (diagnosis.handshake_capped) */
     /* A plaintext_delivery session by what its peer had done with this
      * server's TLS until then (agg_plain.c): the first is a finding of its
      * own; the other three have no name, plaintext_fallback and
@@ -203,8 +204,8 @@ struct agg_server {
     struct agg_creject *crejects; /* AGG_CREJECTS_MAX, made at the first client rejection */
     uint8_t n_crejects;
     uint8_t n_fails;
-    struct agg_fail *fails; /* AGG_FAILS_MAX, made at the first failed handshake */
-    uint32_t fails_dropped; /* sessions of further reasons */
+    struct agg_fail *fails;   /* AGG_FAILS_MAX, made at the first failed handshake */
+    uint32_t fails_dropped;   /* sessions of further reasons */
     uint32_t versions[5];     /* SSLv3, TLS 1.0 .. 1.3 */
     uint32_t rejects_dropped; /* sessions of further (sent, alert) pairs */
     uint32_t ocsp_asked;      /* sessions with status_request and the flight seen */
