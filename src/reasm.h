@@ -52,8 +52,8 @@
 /* An ACK passing a hole proves the receiver got bytes the capture has not
  * shown yet, not that it lost them: on a SPAN port the two directions come
  * through different paths, and the segment often follows the ACK that
- * acknowledges it (Suricata likewise gaps only when its own data stays
- * missing while the stream moves on). The hole becomes a gap once this many
+ * acknowledges it (tshark's tcp.reassemble_out_of_order, too, keeps such a
+ * segment). The hole becomes a gap once this many
  * packets of its sender came after the ACK passed it without filling it
  * (each sender's packets keep their order, so a reordered one is due within
  * a few), or at the caps or the end of the flow. Bytes cut by the snaplen
@@ -180,7 +180,9 @@ void reasm_ack(struct reasm_dir *r, const struct reasm_limits *lim, const struct
  * waiting for them, delivered once the peer's bytes up to ack (its FIN
  * excluded) were delivered or given up (reasm_unhold). A dissector so reads
  * a reply after the command it answers, as the receiver did (a STARTTLS
- * reordered after its 220 made the ClientHello look injected). Waiting
+ * reordered after its 220 made the ClientHello look injected; Suricata's
+ * IDS mode likewise hands a direction's bytes to its parser once the other
+ * direction acknowledged them). Waiting
  * cannot pass reasm.ooo_max: a segment that does not fit delivers what
  * waits; reasm_flush and the caps deliver it too. */
 void reasm_answer(struct reasm_dir *r, const struct reasm_dir *peer, uint32_t ack);
