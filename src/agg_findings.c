@@ -55,6 +55,7 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_OBSOLETE_TLS] = {"obsolete_tls_version", SEV_MEDIUM},
     [AF_PLAINTEXT_REFUSED] = {"plaintext_refused", SEV_MEDIUM},
     [AF_VLAN_SPLIT] = {"vlan_split", SEV_HIGH},
+    [AF_HANDSHAKE_CAPPED] = {"handshake_capped", SEV_LOW},
     [AF_STARTTLS_NOT_USED] = {"starttls_not_used", SEV_MEDIUM},
     [AF_IMPLICIT_TLS_NOT_SERVED] = {"implicit_tls_not_served", SEV_HIGH},
     /* AF_FALLBACK_*, AF_PLAIN_NOT_OFFERED: no name, read by agg_plain.c */
@@ -121,6 +122,9 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "port or tap that tags one direction only, or each with its own VLAN): each became two "
         "one-way halves, so their STARTTLS, certificates and alerts cannot be judged; run "
         "smtptap again with --ignore-vlan",
+    [AF_HANDSHAKE_CAPPED] =
+        "had TLS handshakes cut short by a cap of smtptap's own, not by the peers, so they are not "
+        "judged failed; raise that cap and run again",
 };
 
 const char *

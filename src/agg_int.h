@@ -49,6 +49,7 @@ enum agg_flag {
     AF_PLAINTEXT_REFUSED,
     AF_VLAN_SPLIT, /* from the record: one direction of a connection split by VLAN tags */
     AF_IMPLICIT_TLS_NOT_SERVED, /* plaintext SMTP on 465 (--tls-ports) */
+    AF_HANDSHAKE_CAPPED, /* a cap of smtptap's cut the TLS handshake (diagnosis.handshake_capped) */
     /* A plaintext_delivery session by what its peer had done with this
      * server's TLS until then (agg_plain.c): the first is a finding of its
      * own; the other three have no name, plaintext_fallback and

@@ -428,6 +428,12 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
     } else if (flag == AF_OBSOLETE_TLS) {
         const char *c = t->cipher_seen ? tls_cipher_str(t->cipher) : NULL;
         str_add(&b, tls_version_str(t->version), c ? " with " : "", c ? c : "", NULL);
+    } else if (flag == AF_HANDSHAKE_CAPPED) {
+        str_add(&b, dg->handshake_capped, " reached before the handshake's end (--cap ",
+                dg->handshake_capped, "=VALUE)", NULL);
+    } else if (flag == AF_NOT_VISIBLE && dg->handshake_capped != NULL) {
+        str_add(&b, "cut short by smtptap's cap ", dg->handshake_capped, ": raise it (--cap ",
+                dg->handshake_capped, "=VALUE)", NULL);
     } else if (flag == AF_NOT_VISIBLE) {
         str_add(
             &b,
@@ -562,7 +568,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                   t->seen && t->version != 0 && t->version < 0x0303,
                                   dg->plaintext_refused,
                                   rec->vlan_split,
-                                  dg->implicit_tls_not_served};
+                                  dg->implicit_tls_not_served,
+                                  dg->handshake_capped != NULL};
     for (int i = 0; i < AF_COUNT; i++) {
         if (!flags[i])
             continue;

@@ -149,6 +149,32 @@ dg_aborted(const struct flow_record *rec)
            (!strcmp(rec->ended, "fin") || !strcmp(rec->ended, "rst"));
 }
 
+/* The cap of smtptap's own that cut the TLS bytes before the handshake's
+ * end: the --cap name to raise for the anomaly of the first such cap the
+ * flow hit, or NULL. The handshake may then have gone on unseen, as after a
+ * gap (dg_aborted), and an alert whose code was encrypted after it is no
+ * failure either; a fatal alert sent in clear is one all the same. */
+static const char *
+dg_capped(const struct flow_record *rec)
+{
+    static const char *const caps[][2] = {
+        {"reasm.depth", "reasm.depth"},         {"reasm.ooo_cap", "reasm.ooo_max"},
+        {"stream.buffer_cap", "reasm.buf_max"}, {"flow.mem_cap", "flow.mem_max"},
+        {"flow.no_memory", "memcap"},           {"memcap", "memcap"},
+        {"tls.hs_msg_cap", "tls.hs_msg_max"},   {"tls.records_cap", "tls.records_max"}};
+    const struct tls_facts *t = &rec->facts->tls;
+    if (!t->seen || t->handshake == TLS_HS_NONE || t->handshake == TLS_HS_COMPLETE)
+        return NULL;
+    for (unsigned i = 0; i < t->n_alerts && i < FACTS_ALERTS_MAX; i++)
+        if (!t->alerts[i].encrypted && t->alerts[i].level == 2)
+            return NULL;
+    for (unsigned i = 0; i < rec->n_anomalies; i++)
+        for (unsigned k = 0; k < sizeof(caps) / sizeof(caps[0]); k++)
+            if (strcmp(rec->anomalies[i].name, caps[k][0]) == 0)
+                return caps[k][1];
+    return NULL;
+}
+
 /* RFC 3207 §4: a server that requires TLS answers other commands before
  * STARTTLS with "530 5.7.0 Must issue a STARTTLS command first"; Exchange
  * answers MAIL with "451 5.7.3 STARTTLS is required to send mail" (case 5),
@@ -226,8 +252,8 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
     const struct tls_facts *t = &rec->facts->tls;
     for (unsigned i = 0; i < t->n_alerts && i < FACTS_ALERTS_MAX; i++) {
         const struct tls_alert *a = &t->alerts[i];
-        bool fatal =
-            a->level == 2 || (a->encrypted && a->code < 0 && t->handshake == TLS_HS_FAILED);
+        bool fatal = a->level == 2 || (a->encrypted && a->code < 0 &&
+                                       t->handshake == TLS_HS_FAILED && !out->handshake_capped);
         if (!fatal)
             continue;
         /* after the server's certificate flight (RFC 5246 §7.4.2-7.4.5; in
@@ -491,7 +517,9 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
      * message accepted (an empty one has no line). A MAIL or RCPT refused
      * before any content (451, 550) is not a delivery. */
     out->plaintext_delivery = s->plaintext_data || s->plaintext_messages > 0;
-    bool tls_failed = t->seen && (t->handshake == TLS_HS_FAILED || dg_aborted(rec));
+    out->handshake_capped = dg_capped(rec);
+    bool tls_failed =
+        t->seen && !out->handshake_capped && (t->handshake == TLS_HS_FAILED || dg_aborted(rec));
     out->plaintext_after_failed_starttls =
         out->plaintext_delivery && s->starttls_command &&
         (out->starttls_rejected || !s->tls_started || tls_failed);

@@ -30,6 +30,10 @@ struct diagnosis {
     bool tls_handshake_failed, client_rejected_certificate, server_rejected_client_certificate;
     bool mutual_tls, certificates_not_visible;
     bool expiring_soon; /* leaf expires within --expiry-warn days of the capture end */
+    /* The cap of smtptap's own (its --cap name: "reasm.depth") that cut the
+     * TLS bytes before the handshake's end, NULL: the handshake is then not
+     * judged failed (dg_capped), and the finding handshake_capped names it. */
+    const char *handshake_capped;
     /* A mail command sent without TLS was refused as a server that requires
      * TLS refuses it (dg_plaintext_refused); plaintext_refused_what is the
      * first such exchange, "MAIL 451". */

@@ -203,6 +203,24 @@ engine_release(struct flow *f)
     engine_set_disp(f, FLOW_BYPASS);
 }
 
+/* Delivers the segments of either direction that waited for the other's
+ * bytes (reasm_answer) as far as they now can go; s and ps are the sinks of
+ * side and of the other side. */
+static void
+engine_unhold(struct flow *f, unsigned side, const struct reasm_sink *s,
+              const struct reasm_sink *ps)
+{
+    struct reasm_dir *rd = &f->rd[side], *peer = &f->rd[!side];
+    /* each round delivers a waiting segment or ends */
+    for (unsigned guard = 0; guard < 1u << 16; guard++) {
+        if (reasm_unhold(peer, &eng.lim, ps, rd) || reasm_unhold(rd, &eng.lim, s, peer))
+            continue;
+        if (!reasm_waiting(rd) || !reasm_waiting(peer))
+            break;
+        reasm_release(rd, &eng.lim, s); /* each waits for the other: this side's first */
+    }
+}
+
 /* Ends f: remaining holes become gaps, both directions see their end, the
  * record goes to the sink. A flow ended by FIN or RST stays as a tombstone
  * (it absorbs the last ACKs until it times out); any other end removes it. */
@@ -218,12 +236,15 @@ engine_end(struct flow *f, const char *ended)
     int64_t ts = f->last_us;
     if (f->ctx != NULL && f->disp == FLOW_DISSECT) {
         unsigned order[2] = {f->client_side, !f->client_side};
+        struct engine_rs x[2];
+        struct reasm_sink s[2];
         for (unsigned i = 0; i < 2; i++) {
-            struct engine_rs x;
-            struct reasm_sink s;
-            engine_rs_init(&x, &s, f, order[i], ts);
-            reasm_flush(&f->rd[order[i]], &eng.lim, &s);
+            engine_rs_init(&x[i], &s[i], f, order[i], ts);
+            reasm_giveup(&f->rd[order[i]], &eng.lim, &s[i]);
         }
+        engine_unhold(f, order[0], &s[0], &s[1]); /* in the order the receivers saw them */
+        for (unsigned i = 0; i < 2; i++)
+            reasm_flush(&f->rd[order[i]], &eng.lim, &s[i]);
         for (unsigned i = 0; i < 2; i++) {
             if (!f->eof_sent[order[i]]) {
                 f->eof_sent[order[i]] = true;
@@ -581,8 +602,10 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
          * SYNs said which. */
         unsigned shift = (fl & TH_SYN) ? 0 : rd->wshift_known ? rd->wshift : 14;
         reasm_window(peer, (uint32_t)p->window << shift);
-        if (f->disp == FLOW_DISSECT)
+        if (f->disp != FLOW_BYPASS) { /* undecided: this segment's data may be dissected */
             reasm_ack(peer, &eng.lim, &ps, p->ack);
+            reasm_answer(rd, peer, p->ack); /* bytes not seen yet: its data waits for them */
+        }
     }
     if (wire > 0 && (fl & TH_RST)) {
         /* A RST may carry text saying why (RFC 9293 §3.5.3, RFC 1122
@@ -611,8 +634,12 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
     }
     if ((fl & TH_FIN) && f->disp != FLOW_BYPASS && !ignored)
         (void)reasm_fin(rd, seq, seq + wire, &s);
+    if (f->disp == FLOW_BYPASS)
+        return;
+    reasm_packet(rd, &eng.lim, &s); /* a hole its peer acknowledged may be given up */
     if (f->disp != FLOW_DISSECT)
         return;
+    engine_unhold(f, side, &s, &ps);
     for (unsigned i = 0; i < 2; i++) {
         unsigned sd = i == 0 ? f->client_side : !f->client_side;
         if (!f->eof_sent[sd] && reasm_closed(&f->rd[sd]) && fctx_status(f->ctx) == FCTX_ACTIVE) {

@@ -8,7 +8,9 @@
  *   ---------------------- next_seq ----------------------------------->
  *
  * Invariant after every public call: the ooo list is sorted, its segments do
- * not overlap, and every one starts strictly beyond next_seq.
+ * not overlap, and every one starts strictly beyond next_seq, except a lost
+ * marker (bytes the snaplen cut) at the head, which may start at next_seq
+ * while it waits REASM_HOLE_PKTS packets for a full copy.
  *
  * Policy (documented, as Suricata's "first" policy): the first copy of a byte
  * wins. A segment overlapping delivered or buffered bytes only contributes
@@ -27,9 +29,14 @@ struct reasm_seg {
     struct reasm_seg *next;
     uint32_t seq;
     uint32_t len;
-    bool lost; /* bytes the capture did not keep (snaplen cut): delivered as a gap */
+    uint32_t pkt;  /* the direction's packet count (reasm_dir.pkts) when it came */
+    uint32_t need; /* with waits: the peer's bytes up to here come first (reasm_answer) */
+    bool waits;    /* its segment acknowledged peer bytes not delivered yet */
+    bool lost;     /* bytes the capture did not keep (snaplen cut): delivered as a gap */
     uint8_t data[];
 };
+/* reasm_unmark finds the node before another from the link to it */
+_Static_assert(offsetof(struct reasm_seg, next) == 0, "next first");
 
 static size_t
 reasm_seg_size(const struct reasm_seg *g)
@@ -99,7 +106,8 @@ reasm_consistent(const struct reasm_dir *r, const struct reasm_limits *lim)
     const struct reasm_seg *last = NULL;
     uint32_t n = 0, bytes = 0, max = lim->ooo_max / REASM_OOO_SEG_BYTES;
     for (const struct reasm_seg *g = r->ooo; g != NULL && n < UINT32_MAX; g = g->next) {
-        if (!SEQ_GT(g->seq, r->next_seq) || g->len == 0 ||
+        bool head_marker = g == r->ooo && (g->lost || g->waits) && g->seq == r->next_seq;
+        if ((!SEQ_GT(g->seq, r->next_seq) && !head_marker) || g->len == 0 ||
             (last != NULL && SEQ_LT(g->seq, last->seq + last->len)))
             return false;
         bytes += g->lost ? (uint32_t)sizeof(*g) : g->len;
@@ -236,12 +244,40 @@ reasm_gap(struct reasm_dir *r, const struct reasm_limits *lim, const struct reas
         reasm_stop(r, s);
 }
 
+/* True when REASM_HOLE_PKTS packets of this direction came since the one
+ * counted as `since` (signed: a stamp of the packet in progress is ahead). */
+static bool
+reasm_waited(const struct reasm_dir *r, uint32_t since)
+{
+    return (int32_t)(r->pkts - since) >= (int32_t)REASM_HOLE_PKTS;
+}
+
+/* True when the peer acknowledged every byte of g: the receiver has them,
+ * so no full copy of a snaplen cut is coming (but as a spurious
+ * retransmission). */
+static bool
+reasm_acked(const struct reasm_dir *r, const struct reasm_seg *g)
+{
+    return r->ack_wait && SEQ_LEQ(g->seq + g->len, r->ack_max);
+}
+
+/* How far reasm_flush_ooo goes: to a segment that waits for the peer's
+ * bytes or a lost marker that waits for a full copy; past the marker (a hole
+ * is given up); past both (a cap, the end of the flow). */
+enum reasm_flush_mode { REASM_FLUSH_READY, REASM_FLUSH_HOLE, REASM_FLUSH_ALL };
+
 /* Delivers buffered segments that are now in order. */
 static void
-reasm_flush_ooo(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s)
+reasm_flush_ooo(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+                enum reasm_flush_mode mode)
 {
     while (!r->stopped && r->ooo != NULL && SEQ_LEQ(r->ooo->seq, r->next_seq)) {
         struct reasm_seg *g = r->ooo;
+        if (g->waits && mode != REASM_FLUSH_ALL)
+            break;
+        if (g->lost && g->seq == r->next_seq && mode == REASM_FLUSH_READY &&
+            !reasm_waited(r, g->pkt) && !reasm_acked(r, g))
+            break;
         r->ooo = g->next;
         if (r->ooo == NULL)
             r->ooo_tail = NULL;
@@ -263,14 +299,14 @@ reasm_flush_ooo(struct reasm_dir *r, const struct reasm_limits *lim, const struc
  * `upto` if that comes first) is lost, then buffered bytes flow again. */
 static void
 reasm_skip_hole(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
-                uint32_t upto)
+                uint32_t upto, enum reasm_flush_mode mode)
 {
     uint32_t target = upto;
     if (r->ooo != NULL && SEQ_LT(r->ooo->seq, target))
         target = r->ooo->seq;
     if (SEQ_GT(target, r->next_seq))
         reasm_gap(r, lim, s, target - r->next_seq);
-    reasm_flush_ooo(r, lim, s);
+    reasm_flush_ooo(r, lim, s, mode);
 }
 
 /* Buffers [seq, seq + len) (data, or a lost marker when data is NULL) in
@@ -302,6 +338,9 @@ reasm_insert(struct reasm_dir *r, const struct reasm_limits *lim, const struct r
     }
     g->seq = seq;
     g->len = len;
+    g->pkt = r->pkts + 1; /* reasm_packet counts the packet in progress after it */
+    g->need = r->need;
+    g->waits = r->answers;
     g->lost = data == NULL;
     if (data != NULL)
         memcpy(g->data, data, len);
@@ -326,21 +365,59 @@ reasm_piece(struct reasm_dir *r, const struct reasm_limits *lim, const struct re
     uint32_t mid = SEQ_LT(cap_end, pend) ? (SEQ_GT(cap_end, cur) ? cap_end : cur) : pend;
     if (SEQ_LT(cur, mid)) { /* captured bytes [cur, mid) */
         const uint8_t *p = data + (cur - seq);
-        if (cur == r->next_seq)
+        if (cur == r->next_seq && !r->answers)
             reasm_deliver(r, lim, s, p, mid - cur);
         else
             pp = reasm_insert(r, lim, s, pp, cur, p, mid - cur);
         if (r->stopped)
             return NULL;
     }
-    if (SEQ_LT(mid, pend)) { /* bytes cut by the snaplen [mid, pend) */
-        if (mid == r->next_seq)
-            reasm_gap(r, lim, s, pend - mid);
-        else
-            pp = reasm_insert(r, lim, s, pp, mid, NULL, pend - mid);
+    if (SEQ_LT(mid, pend)) { /* bytes cut by the snaplen [mid, pend): a full copy may come */
+        struct reasm_seg **np = reasm_insert(r, lim, s, pp, mid, NULL, pend - mid);
+        if (np == pp && mid == r->next_seq)
+            reasm_gap(r, lim, s, pend - mid); /* no room to wait for it */
+        pp = np;
         if (r->stopped)
             return NULL;
     }
+    return pp;
+}
+
+static void
+reasm_seg_keep(struct reasm_seg *g, const struct reasm_seg *was)
+{
+    g->pkt = was->pkt;
+    g->need = was->need;
+    g->waits = was->waits;
+}
+
+/* *pp is a lost marker covering cur, and a segment brings captured bytes
+ * from cur to cap_end: the marker is taken out, and what of it lies before
+ * cur or from cap_end on is marked again (its age kept). Returns the link
+ * at which the loop of reasm_data goes on (the bytes from cur are no longer
+ * covered there). */
+static struct reasm_seg **
+reasm_unmark(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+             struct reasm_seg **pp, uint32_t cur, uint32_t cap_end)
+{
+    struct reasm_seg *g = *pp;
+    struct reasm_seg was = *g; /* the pieces keep its age and what it waits for */
+    uint32_t a = g->seq, b = g->seq + g->len;
+    *pp = g->next;
+    if (r->ooo_tail == g) /* next is the first member: pp is the previous node's */
+        r->ooo_tail = pp == &r->ooo ? NULL : (struct reasm_seg *)(void *)pp;
+    r->ooo_bytes -= (uint32_t)sizeof(*g);
+    r->ooo_segs--;
+    r->mem -= reasm_seg_size(g);
+    mem_free(g, reasm_seg_size(g));
+    if (SEQ_LT(a, cur)) {
+        struct reasm_seg **np = reasm_insert(r, lim, s, pp, a, NULL, cur - a);
+        if (np != pp)
+            reasm_seg_keep(*pp, &was);
+        pp = np;
+    }
+    if (SEQ_LT(cap_end, b) && reasm_insert(r, lim, s, pp, cap_end, NULL, b - cap_end) != pp)
+        reasm_seg_keep(*pp, &was); /* *pp stays the new marker: the loop reaches it after cur */
     return pp;
 }
 
@@ -506,6 +583,14 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
         if (caplen > wirelen)
             caplen = wirelen;
     }
+    if (r->answers && !reasm_data_fits(r, lim, caplen)) {
+        /* no room to keep it waiting: what waits goes now, out of step with
+         * the peer, and this segment after it */
+        r->answers = false;
+        reasm_flush_ooo(r, lim, s, REASM_FLUSH_ALL);
+        if (r->stopped)
+            return;
+    }
     /* Two passes at most: the second only after the ooo cap skipped a hole,
      * which leaves the segment at or before next_seq. */
     for (unsigned pass = 0; pass < 2; pass++) {
@@ -541,7 +626,7 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
                 break;
             if (reasm_data_fits(r, lim, caplen))
                 break;
-            reasm_skip_hole(r, lim, s, seq);
+            reasm_skip_hole(r, lim, s, seq, REASM_FLUSH_ALL);
         }
     }
 
@@ -563,6 +648,12 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
             cur = pend;
             continue;
         }
+        if (g->lost && SEQ_LT(cur, cap_end)) {
+            /* captured bytes where the snaplen cut an earlier copy: they
+             * take the marker's place (the loop then handles them) */
+            pp = reasm_unmark(r, lim, s, pp, cur, cap_end);
+            continue;
+        }
         /* g covers cur: the earlier copy wins. */
         uint32_t ov_end = SEQ_LT(g->seq + g->len, end) ? g->seq + g->len : end;
         r->overlaps += ov_end - cur;
@@ -579,7 +670,7 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
              * in order go now, so the rest of this segment is delivered
              * rather than buffered, where the out-of-order cap could refuse
              * bytes the capture has. */
-            reasm_flush_ooo(r, lim, s);
+            reasm_flush_ooo(r, lim, s, REASM_FLUSH_READY);
             if (r->stopped)
                 return;
             pp = &r->ooo;
@@ -593,7 +684,7 @@ reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct rea
             }
         }
     }
-    reasm_flush_ooo(r, lim, s);
+    reasm_flush_ooo(r, lim, s, REASM_FLUSH_READY);
 }
 
 void
@@ -602,17 +693,121 @@ reasm_ack(struct reasm_dir *r, const struct reasm_limits *lim, const struct reas
 {
     if (!r->have_seq || r->stopped)
         return;
+    if (r->ack_wait && !SEQ_LT(r->next_seq, r->ack_max))
+        r->ack_wait = false; /* the bytes an earlier ACK passed came */
     uint32_t limit = ack;
     if (r->fin_seen && SEQ_GT(limit, r->fin_seq))
         limit = r->fin_seq; /* the FIN's own sequence number is not data */
     if (!SEQ_GT(limit, r->next_seq) || limit - r->next_seq >= REASM_ACK_WINDOW)
         return;
-    /* Each round delivers a gap and at least one buffered segment, or ends. */
-    for (unsigned guard = 0; guard < UINT32_MAX && !r->stopped; guard++) {
-        if (!SEQ_LT(r->next_seq, limit))
-            break;
-        reasm_skip_hole(r, lim, s, limit);
+    if (r->pkts == 0) {
+        /* This direction sent no packet here: its bytes come another way
+         * (a one-way capture, the other direction under other VLAN tags),
+         * nothing to wait for. Each round delivers a gap and at least one
+         * buffered segment, or ends. */
+        for (unsigned guard = 0; guard < UINT32_MAX && !r->stopped; guard++) {
+            if (!SEQ_LT(r->next_seq, limit))
+                break;
+            reasm_skip_hole(r, lim, s, limit, REASM_FLUSH_ALL);
+        }
+        return;
     }
+    /* The receiver got bytes the capture has not shown (yet): reasm_packet
+     * gives the hole up if they do not come. */
+    if (!r->ack_wait) {
+        r->ack_wait = true;
+        r->ack_pkt = r->pkts;
+        r->ack_max = limit;
+    } else if (SEQ_GT(limit, r->ack_max)) {
+        r->ack_max = limit;
+    }
+    if (r->ooo != NULL && r->ooo->lost && r->ooo->seq == r->next_seq)
+        reasm_flush_ooo(r, lim, s, REASM_FLUSH_READY); /* a snaplen cut it acknowledged */
+}
+
+void
+reasm_answer(struct reasm_dir *r, const struct reasm_dir *peer, uint32_t ack)
+{
+    uint32_t need = ack;
+    if (peer->fin_seen && SEQ_GT(need, peer->fin_seq))
+        need = peer->fin_seq;
+    r->answers = peer->ack_wait && !peer->stopped && SEQ_LT(peer->next_seq, need) &&
+                 need - peer->next_seq < REASM_ACK_WINDOW;
+    r->need = need;
+}
+
+bool
+reasm_unhold(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+             const struct reasm_dir *peer)
+{
+    bool moved = false;
+    for (unsigned guard = 0; guard < UINT32_MAX && !r->stopped; guard++) {
+        struct reasm_seg *g = r->ooo;
+        if (g == NULL || !g->waits || SEQ_GT(g->seq, r->next_seq))
+            break;
+        uint32_t need = g->need;
+        if (peer->fin_seen && SEQ_GT(need, peer->fin_seq))
+            need = peer->fin_seq;
+        if (!peer->stopped && peer->have_seq && SEQ_LT(peer->next_seq, need))
+            break;
+        g->waits = false;
+        reasm_flush_ooo(r, lim, s, REASM_FLUSH_READY);
+        moved = true;
+    }
+    return moved;
+}
+
+bool
+reasm_waiting(const struct reasm_dir *r)
+{
+    return !r->stopped && r->ooo != NULL && r->ooo->waits && r->ooo->seq == r->next_seq;
+}
+
+void
+reasm_release(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s)
+{
+    if (!reasm_waiting(r))
+        return;
+    r->ooo->waits = false;
+    reasm_flush_ooo(r, lim, s, REASM_FLUSH_READY);
+}
+
+/* Gives up the holes below what the peer acknowledged (ack_wait): each round
+ * delivers a gap and at least one buffered segment, or ends (at a segment
+ * that waits for the peer's bytes, unless mode is REASM_FLUSH_ALL). */
+static void
+reasm_giveup_acked(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+                   enum reasm_flush_mode mode)
+{
+    if (!r->ack_wait)
+        return;
+    r->ack_wait = false;
+    uint32_t limit = r->ack_max;
+    if (r->fin_seen && SEQ_GT(limit, r->fin_seq))
+        limit = r->fin_seq;
+    for (unsigned guard = 0; guard < UINT32_MAX && !r->stopped; guard++) {
+        uint32_t was = r->next_seq;
+        if (!SEQ_LT(was, limit))
+            break;
+        reasm_skip_hole(r, lim, s, limit, mode);
+        if (r->next_seq == was)
+            break;
+    }
+}
+
+void
+reasm_packet(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s)
+{
+    r->pkts++;
+    r->answers = false;
+    if (r->stopped)
+        return;
+    if (r->ack_wait && !SEQ_LT(r->next_seq, r->ack_max))
+        r->ack_wait = false; /* the bytes came */
+    else if (r->ack_wait && reasm_waited(r, r->ack_pkt))
+        reasm_giveup_acked(r, lim, s, REASM_FLUSH_HOLE); /* they did not: lost to the capture */
+    if (r->ooo != NULL && r->ooo->seq == r->next_seq)    /* a snaplen cut waiting for a copy */
+        reasm_flush_ooo(r, lim, s, REASM_FLUSH_READY);
 }
 
 bool
@@ -663,12 +858,29 @@ reasm_closed(const struct reasm_dir *r)
 }
 
 void
+reasm_giveup(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s)
+{
+    if (!r->have_seq)
+        return;
+    r->answers = false;
+    reasm_giveup_acked(r, lim, s, REASM_FLUSH_HOLE);
+    for (unsigned guard = 0; guard < UINT32_MAX && !r->stopped && r->ooo != NULL; guard++) {
+        uint32_t was = r->next_seq;
+        reasm_skip_hole(r, lim, s, r->ooo->seq, REASM_FLUSH_HOLE);
+        if (r->next_seq == was)
+            break; /* a segment waiting for the peer's bytes */
+    }
+}
+
+void
 reasm_flush(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s)
 {
     if (!r->have_seq)
         return;
+    r->answers = false;
+    reasm_giveup_acked(r, lim, s, REASM_FLUSH_ALL);
     for (unsigned guard = 0; guard < UINT32_MAX && !r->stopped && r->ooo != NULL; guard++)
-        reasm_skip_hole(r, lim, s, r->ooo->seq);
+        reasm_skip_hole(r, lim, s, r->ooo->seq, REASM_FLUSH_ALL);
     if (!r->stopped && r->fin_seen && SEQ_LT(r->next_seq, r->fin_seq) &&
         r->fin_seq - r->next_seq < REASM_ACK_WINDOW)
         reasm_gap(r, lim, s, r->fin_seq - r->next_seq);

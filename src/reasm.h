@@ -49,7 +49,17 @@
  * ("reasm.ooo_cap"). A segment after the last one held, the usual order, is
  * appended without a walk; any other walks at most the cap. */
 #define REASM_OOO_SEG_BYTES 128u
-#define REASM_OOO_SEGS_MIN  64u
+/* An ACK passing a hole proves the receiver got bytes the capture has not
+ * shown yet, not that it lost them: on a SPAN port the two directions come
+ * through different paths, and the segment often follows the ACK that
+ * acknowledges it (tshark's tcp.reassemble_out_of_order, too, keeps such a
+ * segment). The hole becomes a gap once this many
+ * packets of its sender came after the ACK passed it without filling it
+ * (each sender's packets keep their order, so a reordered one is due within
+ * a few), or at the caps or the end of the flow. Bytes cut by the snaplen
+ * wait as many packets of their sender for a full copy. */
+#define REASM_HOLE_PKTS    8u
+#define REASM_OOO_SEGS_MIN 64u
 
 /* Where a direction's bytes go. Callbacks are borrowed; buf is valid for the
  * call only. `event` names are static snake_case strings. */
@@ -77,12 +87,19 @@ struct reasm_dir {
     uint32_t isn;               /* initial sequence number (its SYN, or a SYN-ACK's ack - 1) */
     uint32_t next_seq;          /* next byte to deliver */
     uint32_t fin_seq;           /* sequence number of the FIN (one past the last data byte) */
-    struct reasm_seg *ooo;      /* sorted by seq, non-overlapping, all beyond next_seq */
+    struct reasm_seg *ooo;      /* sorted by seq, non-overlapping, beyond next_seq (a lost
+                                   marker may start at it: a snaplen cut waiting for a copy) */
     struct reasm_seg *ooo_tail; /* the last segment of ooo (NULL when empty) */
     uint32_t ooo_bytes; /* bytes held in ooo, a lost marker's node counted (reasm.ooo_max) */
     uint32_t ooo_segs;  /* segments and lost markers held in ooo */
     uint32_t rwnd_max;  /* largest window the receiver of these bytes advertised (0: none) */
     uint32_t seq_max;   /* one past the highest sequence number seen (reasm_seen) */
+    bool ack_wait;      /* the peer acknowledged beyond a hole: ack_max, ack_pkt valid */
+    uint32_t ack_max;   /* highest such ACK (a hole below it waits REASM_HOLE_PKTS) */
+    uint32_t ack_pkt;   /* pkts when an ACK first passed next_seq */
+    uint32_t pkts;      /* packets of this direction so far (reasm_packet) */
+    bool answers;       /* the packet in progress acknowledged peer bytes not delivered */
+    uint32_t need;      /* its acknowledgment number (reasm_answer) */
     uint64_t mem;       /* accounted bytes held (segments + ring) */
     uint8_t *hist;      /* ring of the last hist_len delivered bytes (or NULL) */
     uint32_t hist_len, hist_pos;
@@ -144,14 +161,52 @@ bool reasm_rst_ok(const struct reasm_dir *r, uint32_t seq);
 bool reasm_syn_is_new(const struct reasm_dir *r, uint32_t isn);
 
 /* A segment: caplen bytes at seq are present, wirelen (>= caplen) were on the
- * wire; the missing tail is delivered as a gap once it is in order. */
+ * wire; the missing tail is held as a lost marker, which a later full copy
+ * replaces, and is delivered as a gap once it is in order and
+ * REASM_HOLE_PKTS packets of this direction came after it. */
 void reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
                 uint32_t seq, const uint8_t *data, uint32_t caplen, uint32_t wirelen);
 
-/* The peer acknowledged everything before ack: a hole below it can no longer
- * be filled (the receiver got bytes the capture missed) and becomes a gap. */
+/* The peer acknowledged everything before ack: the receiver got bytes below
+ * it. A hole there is not given up yet (the segment may come after the ACK
+ * that acknowledges it); it becomes a gap once REASM_HOLE_PKTS packets of
+ * this direction came after without filling it (reasm_packet). */
 void reasm_ack(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
                uint32_t ack);
+
+/* The packet of this direction in progress acknowledges ack (called after
+ * reasm_ack of the peer, before reasm_data and reasm_fin): when the capture
+ * has not shown the peer's bytes below it yet, its bytes are buffered as
+ * waiting for them, delivered once the peer's bytes up to ack (its FIN
+ * excluded) were delivered or given up (reasm_unhold). A dissector so reads
+ * a reply after the command it answers, as the receiver did (a STARTTLS
+ * reordered after its 220 made the ClientHello look injected; Suricata's
+ * IDS mode likewise hands a direction's bytes to its parser once the other
+ * direction acknowledged them). Waiting
+ * cannot pass reasm.ooo_max: a segment that does not fit delivers what
+ * waits; reasm_flush and the caps deliver it too. */
+void reasm_answer(struct reasm_dir *r, const struct reasm_dir *peer, uint32_t ack);
+
+/* Delivers the segments of r that waited for peer bytes which peer has now
+ * delivered or given up. True when something moved (the caller then tries
+ * the other direction again). */
+bool reasm_unhold(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
+                  const struct reasm_dir *peer);
+
+/* True when the segment at next_seq waits for the peer's bytes. */
+bool reasm_waiting(const struct reasm_dir *r);
+
+/* Delivers the segment at next_seq without waiting any longer: for two
+ * directions that each wait for the other (a retransmission acknowledged
+ * bytes whose first copy the capture lost, and the peer's reply to them
+ * waits for it), the caller releases one. */
+void reasm_release(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s);
+
+/* A packet of this direction was handled (its data and FIN given to
+ * reasm_data and reasm_fin first, pure ACKs included): counts it, and gives
+ * up a hole the peer acknowledged, or a snaplen cut at next_seq, that
+ * REASM_HOLE_PKTS packets of this direction have passed since. */
+void reasm_packet(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s);
 
 /* The receiver of this direction's bytes advertised a window of wnd bytes
  * (scaled). A segment starting more than twice the largest such window (at
@@ -173,6 +228,12 @@ bool reasm_fin(struct reasm_dir *r, uint32_t seq, uint32_t fin_seq, const struct
 
 /* True when a FIN was seen and every byte before it was delivered or gapped. */
 bool reasm_closed(const struct reasm_dir *r);
+
+/* The flow ends, first step: every hole before the buffered segments, or
+ * below what the peer acknowledged, becomes a gap, and what does not wait for the peer's bytes
+ * (reasm_answer) is delivered. The caller then lets each direction deliver what waited for the
+ * other (reasm_unhold), and calls reasm_flush. */
+void reasm_giveup(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s);
 
 /* The flow ends: every remaining hole becomes a gap, buffered segments are
  * delivered in order, and bytes missing before a FIN are a final gap. */

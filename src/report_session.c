@@ -382,6 +382,7 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
     json_bool(j, "plaintext_delivery", d->plaintext_delivery);
     json_bool(j, "auth_before_tls", d->auth_before_tls);
     json_bool(j, "tls_handshake_failed", d->tls_handshake_failed);
+    json_str(j, "handshake_capped", d->handshake_capped);
     json_bool(j, "client_rejected_certificate", d->client_rejected_certificate);
     json_bool(j, "server_rejected_client_certificate", d->server_rejected_client_certificate);
     json_bool(j, "mutual_tls", d->mutual_tls);

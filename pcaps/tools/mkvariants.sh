@@ -139,3 +139,28 @@ while off + 16 <= len(data):
 open(sys.argv[2], 'wb').write(b''.join(out))
 PYEOF
 ls -l "$out"
+# Two orders of a span port, plain bytes, records (not their time stamps)
+# moved: (a) ack-first: frames 13 and 14 swapped, so the client's ACK 2430
+# comes just before the server segment 1683+747 it acknowledges (the two
+# directions through different paths); (b) trunc-retx: frame 12 (server
+# 235+1448, ServerHello and the Certificate's start) first cut to 200 bytes
+# (snaplen), then whole, at the same time stamp (a retransmission).
+$py - "$base" "$out" <<'PYEOF'
+import struct, sys
+data = open(sys.argv[1], 'rb').read()
+assert data[:4] == bytes.fromhex('d4c3b2a1')  # little-endian pcap, microseconds
+recs, off = [], 24
+while off + 16 <= len(data):
+    ts, tu, incl, orig = struct.unpack('<IIII', data[off:off + 16])
+    recs.append([(ts, tu), data[off + 16:off + 16 + incl], orig])
+    off += 16 + incl
+def write(name, rs):
+    body = b''.join(struct.pack('<IIII', t[0], t[1], len(f), o) + f for t, f, o in rs)
+    open(f"{sys.argv[2]}/{name}", 'wb').write(data[:24] + body)
+a = [list(r) for r in recs]
+a[12][1:], a[13][1:] = recs[13][1:], recs[12][1:]  # frames 13 and 14 (1-based)
+write('tls12-chain-ack-first.pcap', a)
+t = [list(r) for r in recs]
+t[11:11] = [[recs[11][0], recs[11][1][:200], recs[11][2]]]
+write('tls12-chain-trunc-retx.pcap', t)
+PYEOF

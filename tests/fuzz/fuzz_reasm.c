@@ -64,6 +64,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     reasm_init(&rd);
     uint32_t isn = size > 2 ? (uint32_t)0xFFFFFF00u + data[2] : 0;
     reasm_syn(&rd, isn, &s);
+    /* the peer: bytes this direction's segments acknowledge (reasm_answer),
+     * never seen, given up after REASM_HOLE_PKTS of its packets */
+    struct fz pz = {0, 0};
+    struct reasm_sink ps = {fz_data, fz_gap, fz_event, &pz};
+    struct reasm_dir pd;
+    reasm_init(&pd);
+    reasm_pickup(&pd, 7);
+    reasm_packet(&pd, &lim, &ps);
     for (size_t i = 3; i + 8 <= size && i < 3 + 8 * 4096; i += 8) {
         const uint8_t *o = data + i;
         uint32_t rel = (uint32_t)o[1] << 24 | (uint32_t)o[2] << 16 | (uint32_t)o[3] << 8 | o[4];
@@ -82,22 +90,37 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             reasm_data(&rd, &lim, &s, seq, seg, len - cut, len);
             break;
         case 1:
-            if (o[0] & 4)
+            if (o[0] & 16) { /* the next segments answer peer bytes not seen */
+                reasm_ack(&pd, &lim, &ps, pd.next_seq + 1 + o[5]);
+                reasm_answer(&rd, &pd, pd.next_seq + 1 + o[5]);
+            } else if (o[0] & 4) {
                 reasm_window(&rd, rel); /* the receiver's window bounds later segments */
-            else
+            } else {
                 reasm_ack(&rd, &lim, &s, seq);
+            }
             break;
         case 2:
             (void)reasm_fin(&rd, seq - (o[5] & 7), seq, &s); /* its segment began a little before */
             break;
+        }
+        if (o[0] & 8) /* a packet of this direction ends */
+            reasm_packet(&rd, &lim, &s);
+        if (o[0] & 32) { /* one of the peer's: what waited for it may go */
+            reasm_packet(&pd, &lim, &ps);
+            reasm_unhold(&rd, &lim, &s, &pd);
         }
         if (reasm_mem(&rd) > (uint64_t)lim.ooo_max + 64 * 1024 + REASM_HIST_BYTES)
             abort(); /* the ooo cap must hold (segment headers are small) */
         if (!reasm_consistent(&rd, &lim))
             abort(); /* the list's order, bookkeeping and caps (reasm.c) */
     }
+    reasm_giveup(&rd, &lim, &s);
+    reasm_giveup(&pd, &lim, &ps);
+    reasm_unhold(&rd, &lim, &s, &pd);
     reasm_flush(&rd, &lim, &s);
+    reasm_flush(&pd, &lim, &ps);
     reasm_free(&rd);
+    reasm_free(&pd);
     if (mem_in_use() != 0)
         abort();
     (void)z;

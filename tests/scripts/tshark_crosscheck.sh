@@ -7,7 +7,10 @@
 # (tls.ocsp_stapled; tshark: an OCSP response in a CertificateStatus or in a
 # TLS 1.3 CertificateEntry). A capture with a key log beside it (X.keylog for
 # X.pcap) is read by both with that key log, so TLS 1.3 certificates are
-# compared too; X.opts holds options for smtptap, X.tshark for tshark.
+# compared too; X.opts holds options for smtptap, X.tshark for tshark; X.same
+# names the capture tshark reads instead, one with the same bytes in another
+# order that tshark cannot reassemble (tls12-chain-reorder-dup: its segments
+# swapped across the two directions).
 # Skips (77) when tshark or jq is not installed.
 # Usage: tshark_crosscheck.sh SMTPTAP
 set -u
@@ -32,6 +35,7 @@ for f in $(sh tests/tools/captures.sh all); do
   # and one that tshark reads only with its own options names them in FILE.tshark
   # (its SMTP does not follow Exchange's X-ANONYMOUSTLS: -d tcp.port==25,tls)
   toarg=$(cat "${f%.*}.tshark" 2>/dev/null || true)
+  tf=$(cat "${f%.*}.same" 2>/dev/null || echo "$f")
   # shellcheck disable=SC2086
   # --tls-ports 443: the shared captures' HTTPS is compared too (by default
   # smtptap leaves TLS on 443 out as no mail)
@@ -65,11 +69,11 @@ for f in $(sh tests/tools/captures.sh all); do
   # XMPP STARTTLS) are out of smtptap's scope: leave them out of tshark's side
   # (smtptap must not report them either, or the diff shows it).
   # shellcheck disable=SC2086
-  tshark -n -r "$f" $dargs -Y 'imap || pop || ftp || xmpp' -T fields -e tcp.stream 2>/dev/null |
+  tshark -n -r "$tf" $dargs -Y 'imap || pop || ftp || xmpp' -T fields -e tcp.stream 2>/dev/null |
     sort -u > "$tmp/other"
   # tshark: one line per Certificate message; the sender decides the direction.
   # shellcheck disable=SC2086
-  tshark -n -r "$f" $dargs $targ -o tls.desegment_ssl_records:TRUE -o tcp.desegment_tcp_streams:TRUE \
+  tshark -n -r "$tf" $dargs $targ -o tls.desegment_ssl_records:TRUE -o tcp.desegment_tcp_streams:TRUE \
     -Y 'tls.handshake.type == 11' -T fields -E separator='|' -e tcp.stream \
     -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport \
     -e tls.handshake.certificate 2>/dev/null > "$tmp/ts.raw"
@@ -104,7 +108,7 @@ for f in $(sh tests/tools/captures.sh all); do
   # the OCSP responses a server stapled, one line per connection (the
   # sender is the server)
   # shellcheck disable=SC2086
-  tshark -n -r "$f" $dargs $targ -Y 'tls.handshake.ocsp_response_len > 0' -T fields -E separator='|' \
+  tshark -n -r "$tf" $dargs $targ -Y 'tls.handshake.ocsp_response_len > 0' -T fields -E separator='|' \
     -e tcp.stream -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport 2>/dev/null |
     while IFS='|' read -r stream s4 s6 sp d4 d6 dp; do
       grep -qx "$stream" "$tmp/other" || echo "${d4:-$d6}.$dp|${s4:-$s6}.$sp|ocsp"

@@ -201,6 +201,50 @@ test_sslv2_hello_refused(void **state)
     }
 }
 
+/* A TLS 1.2 handshake whose server bytes smtptap's own cap cut
+ * (reasm.depth): the client's encrypted alert after it (its close_notify,
+ * most likely) is no failure, and the diagnosis names the cap to raise; a
+ * fatal alert in clear still fails it, and without the cap the encrypted
+ * alert does. */
+static void
+test_handshake_capped(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < 3; i++) {
+        static struct session_facts f;
+        static struct flow_record rec;
+        static struct diagnosis dg;
+        memset(&f, 0, sizeof(f));
+        memset(&rec, 0, sizeof(rec));
+        f.smtp.seen = f.smtp.starttls_command = f.smtp.tls_started = true;
+        f.tls.seen = true;
+        f.tls.version = f.tls.client_version = 0x0303;
+        f.tls.handshake = TLS_HS_FAILED;
+        f.tls.n_alerts = 1;
+        f.tls.alerts[0] =
+            i == 1 ? (struct tls_alert){.from = 0, .level = 2, .code = 48, .after = 16}
+                   : (struct tls_alert){
+                         .from = 0, .level = -1, .code = -1, .encrypted = true, .after = 16};
+        if (i < 2) {
+            rec.n_anomalies = 1;
+            rec.anomalies[0].name = "reasm.depth";
+        }
+        rec.ts_us = rec.ts_end_us = 1795510861000000LL;
+        rec.client.ip.family = rec.server.ip.family = 4;
+        rec.server.port = 25;
+        rec.facts = &f;
+        diagnose_session(&rec, NULL, 0, &dg);
+        if (i == 0) {
+            assert_false(dg.tls_handshake_failed);
+            assert_string_equal(dg.handshake_capped, "reasm.depth");
+            assert_string_equal(dg.alert_meaning, "");
+        } else {
+            assert_true(dg.tls_handshake_failed);
+            assert_null(dg.handshake_capped);
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -208,6 +252,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_plaintext_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exchange_status_word, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sslv2_hello_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_handshake_capped, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -233,6 +233,30 @@ static const struct table tables[] = {
      0,
      0,
      0},
+    /* a copy cut shorter: its bytes replace part of the marker */
+    {"snaplen_cut_then_cut_longer",
+     false,
+     1024,
+     0,
+     {CUT(0, "ab", 8), CUT(0, "abcd", 8), DATA(6, "gh"), DATA(4, "ef"), END},
+     "abcdefgh",
+     0,
+     0,
+     0,
+     0,
+     0},
+    /* a marker beyond a hole, replaced before the hole fills */
+    {"snaplen_cut_ooo_then_copy",
+     false,
+     1024,
+     0,
+     {DATA(0, "a"), CUT(3, "d", 4), DATA(4, "efg"), DATA(1, "bc"), END},
+     "abcdefg",
+     0,
+     0,
+     0,
+     0,
+     0},
     {"snaplen_cut_ooo",
      false,
      1024,
@@ -244,12 +268,13 @@ static const struct table tables[] = {
      0,
      0,
      0},
+    /* the bytes the snaplen cut wait for a full copy (t_trunc_retx) */
     {"snaplen_cut_then_retransmit",
      false,
      1024,
      0,
      {CUT(0, "ab", 5), DATA(0, "abcde"), DATA(5, "f"), END},
-     "ab[G3]f",
+     "abcdef",
      0,
      0,
      0,
@@ -720,6 +745,9 @@ test_window_and_fin(void **state)
         reasm_data(&rd, &lim, &s, base + 3, x + 3, 2, 10); /* "de", 8 bytes cut */
         assert_true(reasm_fin(&rd, base + 8, base + 8, &s));
         reasm_data(&rd, &lim, &s, base + 1, x + 1, 2, 2);
+        assert_false(reasm_closed(&rd));                /* the cut bytes wait for a full copy */
+        for (unsigned i = 0; i <= REASM_HOLE_PKTS; i++) /* the packet that cut them, then more */
+            reasm_packet(&rd, &lim, &s);
         assert_true(reasm_closed(&rd));
         wf_end(&rd, &r, &s, &lim, "abcde[G3]");
 
