@@ -319,10 +319,7 @@ static void
 agg_client_codes(struct strbuf *b, struct agg_finding *f, const struct agg_server *s,
                  const struct agg_flagstat *fs)
 {
-    const char *w = NULL;
-    for (const char *p = strstr(fs->evidence, " with "); p; p = strstr(p + 1, " with "))
-        w = p;
-    size_t head = w ? (size_t)(w - fs->evidence) : strlen(fs->evidence);
+    size_t head = agg_meaning_head(fs->evidence);
     struct strbuf e = str_buf(f->evidence, sizeof(f->evidence));
     str_addn(&e, fs->evidence, head);
     agg_creject_text(&e, s, false);

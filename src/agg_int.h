@@ -349,6 +349,9 @@ void agg_creject_note(struct agg_server *s, int code, uint32_t peer);
 void agg_creject_text(struct strbuf *b, const struct agg_server *s, bool peers);
 /* tls_handshake_failed by reason (agg_rejects.c): notes a session's alert
  * meaning; writes every reason with its sessions (and peers when asked). */
+/* The part of an alert meaning before its last " with " (dg_meaning's
+ * form: "<what happened>[ <subject>] with <alert>"), or all of it. */
+size_t agg_meaning_head(const char *m);
 extern const char agg_fail_no_alert[];
 void agg_fail_note(struct agg_server *s, const char *meaning, uint32_t peer);
 void agg_fail_text(struct strbuf *b, const struct agg_server *s, bool peers);

@@ -94,6 +94,22 @@ agg_creject_note(struct agg_server *s, int code, uint32_t peer)
         agg_set_add(&s->crejects[k].peers, peer);
 }
 
+/* " from 198.51.100.10 (2 sessions)" (with_peers), or " in 2 sessions". */
+static void
+agg_from_sessions(struct strbuf *b, const struct agg_server *s, const struct agg_set *peers,
+                  uint64_t sessions, bool with_peers)
+{
+    if (with_peers) {
+        char p[200];
+        agg_peers_text(s, peers, p, sizeof(p));
+        str_add(b, p[0] ? " from " : "", p, " (", NULL);
+    } else {
+        str_add(b, " in ", NULL);
+    }
+    str_add_uint(b, sessions);
+    str_add(b, sessions == 1 ? " session" : " sessions", with_peers ? ")" : "", NULL);
+}
+
 void
 agg_creject_text(struct strbuf *b, const struct agg_server *s, bool peers)
 {
@@ -109,15 +125,7 @@ agg_creject_text(struct strbuf *b, const struct agg_server *s, bool peers)
             str_add_uint(b, (unsigned)r->code);
             str_add(b, ")", NULL);
         }
-        if (peers) {
-            char p[200];
-            agg_peers_text(s, &r->peers, p, sizeof(p));
-            str_add(b, p[0] ? " from " : "", p, " (", NULL);
-        } else {
-            str_add(b, " in ", NULL);
-        }
-        str_add_uint(b, r->sessions);
-        str_add(b, r->sessions == 1 ? " session" : " sessions", peers ? ")" : "", NULL);
+        agg_from_sessions(b, s, &r->peers, r->sessions, peers);
     }
 }
 
@@ -149,10 +157,8 @@ agg_fail_note(struct agg_server *s, const char *meaning, uint32_t peer)
         agg_set_add(&s->fails[k].peers, peer);
 }
 
-/* The part of a meaning before its last " with " (dg_meaning's form:
- * "<what happened>[ <subject>] with <alert>"), or all of it. */
-static size_t
-agg_fail_head(const char *m)
+size_t
+agg_meaning_head(const char *m)
 {
     const char *w = NULL;
     for (const char *p = strstr(m, " with "); p; p = strstr(p + 1, " with "))
@@ -170,22 +176,14 @@ agg_fail_text(struct strbuf *b, const struct agg_server *s, bool peers)
 {
     for (unsigned k = 0; k < s->n_fails; k++) {
         const struct agg_fail *f = &s->fails[k];
-        size_t head = agg_fail_head(f->meaning);
+        size_t head = agg_meaning_head(f->meaning);
         const struct agg_fail *prev = k ? &s->fails[k - 1] : NULL;
-        if (prev && f->meaning[head] && agg_fail_head(prev->meaning) == head &&
+        if (prev && f->meaning[head] && agg_meaning_head(prev->meaning) == head &&
             memcmp(prev->meaning, f->meaning, head) == 0)
             str_add(b, ", ", f->meaning + head + 6, NULL); /* after " with " */
         else
             str_add(b, k ? "; " : "", f->meaning, NULL);
-        if (peers) {
-            char p[200];
-            agg_peers_text(s, &f->peers, p, sizeof(p));
-            str_add(b, p[0] ? " from " : "", p, " (", NULL);
-        } else {
-            str_add(b, " in ", NULL);
-        }
-        str_add_uint(b, f->sessions);
-        str_add(b, f->sessions == 1 ? " session" : " sessions", peers ? ")" : "", NULL);
+        agg_from_sessions(b, s, &f->peers, f->sessions, peers);
     }
     if (s->fails_dropped) {
         str_add(b, "; and ", NULL);

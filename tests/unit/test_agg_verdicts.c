@@ -6,7 +6,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +14,7 @@
 #include "agg_int.h"
 #include "diagnose.h"
 #include "json.h"
+#include "tu_json.h"
 
 static void
 note(struct agg_vcount *v, bool verified, unsigned statuses)
@@ -24,6 +24,15 @@ note(struct agg_vcount *v, bool verified, unsigned statuses)
     d.verified = verified;
     d.exchange_statuses = (uint8_t)statuses;
     agg_vcount_note(v, &d);
+}
+
+static void
+vcount_json(struct json *j, void *arg)
+{
+    json_obj_begin(j, NULL);
+    agg_vcount_json(j, arg);
+    json_obj_end(j);
+    json_record_end(j);
 }
 
 static void
@@ -56,19 +65,7 @@ test_vcount(void **state)
     assert_string_equal(out, "UntrustedRoot in 3, SubjectMismatch in 2");
 
     /* JSON: every status seen with its sessions */
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    struct json j;
-    json_init(&j, f);
-    json_obj_begin(&j, NULL);
-    agg_vcount_json(&j, &a);
-    json_obj_end(&j);
-    json_record_end(&j);
-    json_flush(&j);
-    json_free(&j);
-    fclose(f);
+    char *buf = tu_json_capture(vcount_json, &a);
     assert_string_equal(buf, "{\"verdict_sessions\":{\"Valid\":1,\"DateInvalid\":1}}\n");
     free(buf);
 }
