@@ -80,6 +80,15 @@ w_start(struct wdir *d, struct wlog *log, char tag, uint32_t isn)
     reasm_packet(&d->rd, &w_lim, &d->s); /* the SYN's packet */
 }
 
+/* A connection's two directions: the client's from cisn, the server's from
+ * sisn, writing to one log. */
+static void
+w_pair(struct wdir *c, struct wdir *sv, struct wlog *log, uint32_t cisn, uint32_t sisn)
+{
+    w_start(c, log, 'c', cisn);
+    w_start(sv, log, 's', sisn);
+}
+
 /* What waited for the other direction, as src/engine.c delivers it after a
  * packet of d: a cycle is broken at d. */
 static void
@@ -144,8 +153,7 @@ test_ack_before_segment(void **state)
     for (size_t j = 0; j < sizeof(w_isns) / sizeof(w_isns[0]); j++) {
         struct wlog log = {{0}, 0};
         struct wdir c, sv;
-        w_start(&c, &log, 'c', w_isns[j] + 1000);
-        w_start(&sv, &log, 's', w_isns[j]);
+        w_pair(&c, &sv, &log, w_isns[j] + 1000, w_isns[j]);
         w_data_seg(&sv, &c, 0, 0, "abc");
         w_seg(&c, &sv, sv.base + 9, 0, NULL, 0); /* ACK of [0, 9): [3, 9) not seen yet */
         assert_string_equal(log.out, "s:abc|");
@@ -168,8 +176,7 @@ test_ack_hole_given_up(void **state)
     for (size_t j = 0; j < sizeof(w_isns) / sizeof(w_isns[0]); j++) {
         struct wlog log = {{0}, 0};
         struct wdir c, sv;
-        w_start(&c, &log, 'c', w_isns[j] + 7);
-        w_start(&sv, &log, 's', w_isns[j]);
+        w_pair(&c, &sv, &log, w_isns[j] + 7, w_isns[j]);
         w_data_seg(&sv, &c, 0, 0, "abc");
         w_seg(&c, &sv, sv.base + 9, 0, NULL, 0);
         w_data_seg(&sv, &c, 0, 6, "ghi"); /* [3, 6) still missing: 1 packet */
@@ -214,8 +221,7 @@ test_cut_waits(void **state)
     for (size_t j = 0; j < sizeof(w_isns) / sizeof(w_isns[0]); j++) {
         struct wlog log = {{0}, 0};
         struct wdir c, sv;
-        w_start(&c, &log, 'c', w_isns[j] + 3);
-        w_start(&sv, &log, 's', w_isns[j]);
+        w_pair(&c, &sv, &log, w_isns[j] + 3, w_isns[j]);
         w_seg(&sv, &c, 0, 0, "ab", 5); /* 3 bytes cut */
         assert_string_equal(log.out, "s:ab|");
         w_seg(&c, &sv, sv.base + 5, 0, NULL, 0); /* the receiver has them */
@@ -223,8 +229,7 @@ test_cut_waits(void **state)
         w_end(&c, &sv, &log, "s:ab|s:[G3]|");
 
         memset(&log, 0, sizeof(log));
-        w_start(&c, &log, 'c', w_isns[j] + 3);
-        w_start(&sv, &log, 's', w_isns[j]);
+        w_pair(&c, &sv, &log, w_isns[j] + 3, w_isns[j]);
         w_seg(&sv, &c, 0, 0, "ab", 5);
         for (unsigned i = 1; i < REASM_HOLE_PKTS; i++)
             w_seg(&sv, &c, 0, 0, NULL, 0);
@@ -235,8 +240,7 @@ test_cut_waits(void **state)
 
         /* t_trunc_retx: cut, then the whole segment again */
         memset(&log, 0, sizeof(log));
-        w_start(&c, &log, 'c', w_isns[j] + 3);
-        w_start(&sv, &log, 's', w_isns[j]);
+        w_pair(&c, &sv, &log, w_isns[j] + 3, w_isns[j]);
         w_seg(&sv, &c, 0, 0, "ab", 5);
         w_data_seg(&sv, &c, 0, 0, "abcde");
         w_seg(&c, &sv, sv.base + 5, 0, NULL, 0);
@@ -257,8 +261,7 @@ test_answer_order(void **state)
     for (size_t j = 0; j < sizeof(w_isns) / sizeof(w_isns[0]); j++) {
         struct wlog log = {{0}, 0};
         struct wdir c, sv;
-        w_start(&c, &log, 'c', w_isns[j] + 100);
-        w_start(&sv, &log, 's', w_isns[j]);
+        w_pair(&c, &sv, &log, w_isns[j] + 100, w_isns[j]);
         w_data_seg(&c, &sv, sv.base, 0, "EHLO\n");
         w_data_seg(&sv, &c, c.base + 5, 0, "250\n");
         w_data_seg(&c, &sv, sv.base + 8, 8, "CH");   /* answers the 220, not seen */
@@ -280,8 +283,7 @@ test_end_order(void **state)
     mem_init(0);
     struct wlog log = {{0}, 0};
     struct wdir c, sv;
-    w_start(&c, &log, 'c', 900);
-    w_start(&sv, &log, 's', 40);
+    w_pair(&c, &sv, &log, 900, 40);
     w_data_seg(&sv, &c, 0, 0, "x");
     w_data_seg(&sv, &c, 0, 4, "y");               /* [1, 4) lost */
     w_data_seg(&c, &sv, sv.base + 5, 0, "alert"); /* waits for them */
@@ -300,8 +302,7 @@ test_end_acked_tail(void **state)
     mem_init(0);
     struct wlog log = {{0}, 0};
     struct wdir c, sv;
-    w_start(&c, &log, 'c', 900);
-    w_start(&sv, &log, 's', 40);
+    w_pair(&c, &sv, &log, 900, 40);
     w_data_seg(&sv, &c, 0, 0, "x");
     w_data_seg(&c, &sv, sv.base + 4, 0, "bye"); /* [1, 4) of the server: never seen */
     assert_string_equal(log.out, "s:x|");
@@ -319,8 +320,7 @@ test_answer_cycle(void **state)
     mem_init(0);
     struct wlog log = {{0}, 0};
     struct wdir c, sv;
-    w_start(&c, &log, 'c', 900);
-    w_start(&sv, &log, 's', 40);
+    w_pair(&c, &sv, &log, 900, 40);
     w_data_seg(&c, &sv, sv.base, 0, "HI\n");
     w_data_seg(&sv, &c, c.base + 3, 0, "OK\n");
     w_seg(&c, &sv, sv.base + 3, 0, NULL, 0);
@@ -342,8 +342,7 @@ test_answer_at_cap(void **state)
     struct reasm_limits small = {8, 0};
     struct wlog log = {{0}, 0};
     struct wdir c, sv;
-    w_start(&c, &log, 'c', 900);
-    w_start(&sv, &log, 's', 40);
+    w_pair(&c, &sv, &log, 900, 40);
     reasm_packet(&sv.rd, &small, &sv.s);
     reasm_ack(&sv.rd, &small, &sv.s, sv.base + 4); /* the server's [0, 4) not seen */
     reasm_answer(&c.rd, &sv.rd, sv.base + 4);
