@@ -127,14 +127,7 @@ test_tls12_alert_after_ccs(void **state)
     struct buf *sv = next(&s, DIR_TO_CLIENT);
     server_hello(sv, false);
     certificate(sv, chain2, 2, true);
-    struct buf *cl = next(&s, DIR_TO_SERVER);
-    opaque(cl, 22, 70);
-    cl->b[5] = 16; /* ClientKeyExchange, 66 bytes */
-    cl->b[6] = 0;
-    cl->b[7] = 0;
-    cl->b[8] = 66;
-    ccs(cl);
-    opaque(cl, 22, 40); /* encrypted Finished */
+    struct buf *cl = tls12_client_finish(&s);
     opaque(cl, 21, 26); /* encrypted alert */
     struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
     const struct tls_facts *t = tf(ctx);

@@ -285,8 +285,8 @@ ccs(struct buf *rec)
     record(rec, 20, &b);
 }
 
-void
-tls12_finish(struct script *s)
+struct buf *
+tls12_client_finish(struct script *s)
 {
     struct buf *cl = next(s, DIR_TO_SERVER);
     opaque(cl, 22, 70);
@@ -296,6 +296,13 @@ tls12_finish(struct script *s)
     cl->b[8] = 66;
     ccs(cl);
     opaque(cl, 22, 40); /* encrypted Finished */
+    return cl;
+}
+
+void
+tls12_finish(struct script *s)
+{
+    (void)tls12_client_finish(s);
     struct buf *sv = next(s, DIR_TO_CLIENT);
     ccs(sv);
     opaque(sv, 22, 40);

@@ -99,6 +99,9 @@ struct buf *next(struct script *s, enum dir d);
  * ClientKeyExchange (66 opaque bytes), CCS and encrypted Finished, then the
  * server's CCS and encrypted Finished, as two deliveries of s. */
 void tls12_finish(struct script *s);
+/* The client's part of it alone (ClientKeyExchange, ChangeCipherSpec, an
+ * encrypted Finished), in the buffer returned. */
+struct buf *tls12_client_finish(struct script *s);
 
 /* Replays the transcript into a new flow on port 465 with the TLS dissector
  * attached; eof of both directions when `eof`. */
