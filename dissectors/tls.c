@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "keylog.h"
+#include "smtp_words.h"
 #include "tls_int.h"
 #include "tls_names.h"
 
@@ -102,8 +103,10 @@ tls_alert(struct flow_ctx *ctx, struct tls_state *st, enum dir d, int level, int
     const char *nm = code >= 0 ? tls_alert_str(code) : NULL;
     tls_history(ctx, st, d, code < 0 ? "ALERT(encrypted)" : nm ? nm : "ALERT");
     /* A fatal alert, or an unreadable one before the handshake finished,
-     * ends the handshake (RFC 8446 §6.2). close_notify is not a failure. */
-    if (!st->done && (level == 2 || (code < 0 && level < 0))) {
+     * ends the handshake (RFC 8446 §6.2). close_notify is not a failure.
+     * After TLS bytes were lost, an unreadable one may be the close_notify
+     * of a handshake that finished unseen: not a failure either. */
+    if (!st->done && (level == 2 || (code < 0 && level < 0 && !t->gap))) {
         t->handshake = TLS_HS_FAILED;
         st->done = true;
     }
@@ -353,7 +356,11 @@ tls_encrypted_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uin
             st->server_fin_enc = true;
         if (st->client_fin_enc && st->server_fin_enc)
             tls_complete(ctx, st);
-    } else if (type == TLS_CT_APPDATA && st->client_fin_enc && st->server_fin_enc) {
+    } else if (type == TLS_CT_APPDATA &&
+               ((st->client_fin_enc && st->server_fin_enc) ||
+                (fctx_facts(ctx)->tls.gap && (st->client_fin_enc || st->server_fin_enc)))) {
+        /* application data comes only after both Finished (RFC 5246
+         * §7.4.9): with TLS bytes lost, the one not seen was sent */
         tls_complete(ctx, st);
     }
 }
@@ -492,23 +499,7 @@ tls_plain_smtp(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const str
     struct session_facts *sf = fctx_facts(ctx);
     if (!sf->smtp.implicit_tls || sf->smtp.tls_started || st->dir[d].records != 0 || st->sh_seen)
         return false;
-    int c[4];
-    for (unsigned i = 0; i < 4; i++)
-        c[i] = rd_peek(r, i);
-    bool smtp;
-    if (d == DIR_TO_CLIENT) {
-        smtp = c[0] >= '2' && c[0] <= '5' && c[1] >= '0' && c[1] <= '9' && c[2] >= '0' &&
-               c[2] <= '9' && (c[3] == ' ' || c[3] == '-' || c[3] == '\r' || c[3] == '\n');
-    } else {
-        static const char *const verbs[] = {"EHLO", "HELO", "LHLO", "STAR", "QUIT"};
-        smtp = false;
-        for (unsigned v = 0; v < sizeof(verbs) / sizeof(verbs[0]) && !smtp; v++) {
-            smtp = true;
-            for (unsigned i = 0; i < 4; i++)
-                smtp = smtp && (c[i] & ~0x20) == verbs[v][i];
-        }
-    }
-    if (!smtp)
+    if (!smtp_opens(r->p, rd_left(r), d == DIR_TO_SERVER))
         return false;
     /* the client's TLS from the first byte stays said: it tried implicit TLS */
     sf->smtp.implicit_tls = d == DIR_TO_CLIENT && st->client_spoke;
