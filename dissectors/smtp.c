@@ -355,8 +355,11 @@ smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
                    "TLS record bytes in the command stream with no STARTTLS outstanding");
         return 0;
     } else {
+        /* STARTTLS sent and its 220 lost, or the lost client bytes held
+         * STARTTLS: TLS started all the same (the peer's STARTTLS row) */
         fctx_event(ctx, "smtp.tls_without_starttls_reply",
                    "client TLS record without a 220 reply to STARTTLS");
+        f->tls_started = true;
     }
     fctx_upgrade(ctx, &tls_dissector);
     return 1;
