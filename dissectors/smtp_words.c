@@ -192,3 +192,19 @@ smtp_hostname_like(const uint8_t *w, size_t n)
             return false;
     return true;
 }
+
+bool
+smtp_opens(const uint8_t *p, size_t n, bool from_client)
+{
+    if (!from_client)
+        return n >= 4 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' &&
+               p[2] <= '9' && (p[3] == ' ' || p[3] == '-' || p[3] == '\r' || p[3] == '\n');
+    static const char *const verbs[] = {"EHLO ", "HELO ",      "LHLO ", "STARTTLS",
+                                        "QUIT",  "MAIL FROM:", "NOOP",  "RSET"};
+    for (unsigned i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+        size_t k = strlen(verbs[i]);
+        if (n >= k && smtp_ieq(p, k, verbs[i]))
+            return true;
+    }
+    return false;
+}

@@ -34,6 +34,13 @@ void smtp_list_add(uint8_t *list, uint32_t *len, bool *cut, uint64_t *seen, uint
  * not a name: a message body line read as a command. */
 bool smtp_hostname_like(const uint8_t *w, size_t n);
 
+/* True when the first bytes of a direction, p[0..n), open SMTP: a reply
+ * line from the server ("220 ", "250-", RFC 5321 §4.2), or one of the
+ * commands a client opens with or sends early (EHLO, HELO, LHLO, STARTTLS,
+ * QUIT, MAIL FROM:, NOOP, RSET), compared case-insensitively. Where TLS was
+ * expected from the first byte (465, RFC 8314 §3.3), such bytes are SMTP. */
+bool smtp_opens(const uint8_t *p, size_t n, bool from_client);
+
 /* Skips blanks (space, tab). */
 void smtp_skip_sp(struct rd *lr);
 

@@ -26,6 +26,7 @@
 #include "fctx.h"
 #include "flow.h"
 #include "mem.h"
+#include "smtp_words.h"
 
 #define ENGINE_US            1000000ll
 #define ENGINE_EXPIRE_PERIOD ENGINE_US /* expiry scan once per second of packet time */
@@ -430,25 +431,6 @@ engine_other_tls_port(uint16_t port)
     return false;
 }
 
-/* Plaintext SMTP where implicit TLS was expected: a server's reply line
- * ("220 ", "421-": RFC 5321 §4.2, three digits, 2 to 5 first) or a
- * client's greeting or command word. A TLS record starts with 20..23 and an
- * SSL 2.0 ClientHello with a length byte of its high bit set (RFC 6101
- * Appendix E.1): neither is an ASCII digit or letter. */
-static bool
-engine_looks_smtp(const uint8_t *p, uint32_t n, bool from_client)
-{
-    if (!from_client)
-        return n >= 4 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' &&
-               p[2] <= '9' && (p[3] == ' ' || p[3] == '-' || p[3] == '\r' || p[3] == '\n');
-    static const char *const verbs[] = {"EHLO ", "HELO ",      "LHLO ", "STARTTLS",
-                                        "QUIT",  "MAIL FROM:", "NOOP",  "RSET"};
-    for (unsigned i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-        if (engine_starts_ci(p, n, verbs[i]))
-            return true;
-    return false;
-}
-
 static void
 engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
 {
@@ -458,7 +440,7 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
     uint32_t n = p->payload != NULL ? p->payload_caplen : 0;
     const struct dissector *d = NULL;
     bool implicit = false, plain_tls_port = false;
-    if (config_is_tls_port(eng.cfg, server_port) && engine_looks_smtp(pl, n, from_client)) {
+    if (config_is_tls_port(eng.cfg, server_port) && smtp_opens(pl, n, from_client)) {
         /* RFC 8314 §3.3: TLS from the first byte on 465. A server that greets
          * in plaintext there (Postfix's smtps without its wrapper mode) serves
          * SMTP, STARTTLS perhaps: its flow is SMTP's, and said. */

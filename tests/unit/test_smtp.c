@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "smtp_words.h"
+
 #include "config.h"
 #include "fctx.h"
 #include "mem.h"
@@ -772,6 +774,29 @@ test_write_corpus(void **state)
     write_seed("body", t_body, NSEG(t_body));
 }
 
+/* What opens SMTP where TLS was expected from the first byte (one list for
+ * the engine's choice on 465 and the TLS dissector's hand-over: the TLS
+ * dissector's own had no MAIL, NOOP or RSET). */
+static void
+test_smtp_opens(void **state)
+{
+    (void)state;
+    static const char *const client[] = {
+        "EHLO c\r\n", "helo c\r\n", "STARTTLS\r\n", "MAIL FROM:<a@b>\r\n",
+        "noop\r\n",   "RSET\r\n",   "QUIT\r\n"};
+    for (size_t i = 0; i < sizeof(client) / sizeof(client[0]); i++)
+        assert_true(smtp_opens((const uint8_t *)client[i], strlen(client[i]), true));
+    static const char *const not_client[] = {"EHL", "\x16\x03\x01\x00\x05", "GET / HTTP/1.1",
+                                             "MAIL TO:"};
+    for (size_t i = 0; i < sizeof(not_client) / sizeof(not_client[0]); i++)
+        assert_false(smtp_opens((const uint8_t *)not_client[i], strlen(not_client[i]), true));
+    assert_true(smtp_opens((const uint8_t *)"220 mx ESMTP\r\n", 14, false));
+    assert_true(smtp_opens((const uint8_t *)"421-busy\r\n", 10, false));
+    assert_false(smtp_opens((const uint8_t *)"220", 3, false));
+    assert_false(smtp_opens((const uint8_t *)"\x16\x03\x03\x00", 4, false));
+    assert_false(smtp_opens((const uint8_t *)"EHLO c", 6, false)); /* not a reply */
+}
+
 int
 main(void)
 {
@@ -794,6 +819,7 @@ main(void)
         cmocka_unit_test_setup(test_gap_resync, tu_smtp_setup),
         cmocka_unit_test_setup(test_dialog_truncated, tu_smtp_setup),
         cmocka_unit_test_setup(test_capabilities_once_each, tu_smtp_setup),
+        cmocka_unit_test(test_smtp_opens),
         cmocka_unit_test_setup(test_write_corpus, tu_smtp_setup),
     };
     return cmocka_run_group_tests_name("smtp", tests, NULL, NULL);
