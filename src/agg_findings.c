@@ -285,6 +285,12 @@ agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs)
                 ", not sent by the server; the system CA bundle holds it as a root, the trust "
                 "store used does not",
                 NULL);
+    else if (fs->missing_issuer == VERIFY_ISSUER_ROOT_RETIRED && fs->retired_note)
+        str_add(b, ", not sent by the server: a public root the CA bundles no longer hold (",
+                fs->retired_note,
+                "), so a client without it fails; have the server send a chain that leads to a "
+                "current root (leave out the cross-signed intermediate that leads to this one)",
+                NULL);
     else if (fs->missing_issuer == VERIFY_ISSUER_ROOT_SAME_NAME)
         str_add(b,
                 ", not sent by the server; the trust store holds a root of that name, but not "

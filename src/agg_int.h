@@ -81,10 +81,11 @@ struct agg_flagstat {
     struct agg_set peers, chains;
     uint64_t ids[AGG_SESSIONS_MAX];
     uint8_t n_ids;
-    char evidence[200];     /* first session's verify text, checked name, alert meaning */
-    uint8_t missing_issuer; /* first session's diagnosis.missing_issuer (untrusted_root:
-                               how a root that was not sent was known) */
-    uint32_t cert_ok;       /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
+    char evidence[200];       /* first session's verify text, checked name, alert meaning */
+    uint8_t missing_issuer;   /* first session's diagnosis.missing_issuer (untrusted_root:
+                                 how a root that was not sent was known) */
+    uint32_t cert_ok;         /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
+    const char *retired_note; /* first session's diagnosis.retired_root_note (static) */
 };
 
 /* Sessions by Exchange status (agg_verdicts.c): those judged, those with

@@ -299,6 +299,7 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
         if (evidence)
             str_copy(fs->evidence, sizeof(fs->evidence), evidence);
         fs->missing_issuer = dg->missing_issuer;
+        fs->retired_note = dg->retired_root_note;
     }
     fs->sessions++;
     fs->cert_ok += cert_ok;

@@ -375,6 +375,8 @@ diagnose_root_evidence(uint8_t missing_issuer)
         return "system_bundle";
     case VERIFY_ISSUER_ROOT_SAME_NAME:
         return "trust_store_same_name";
+    case VERIFY_ISSUER_ROOT_RETIRED:
+        return "retired_public_root";
     default:
         return NULL;
     }
@@ -423,6 +425,7 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
     if (v.untrusted_root)
         str_copy(out->untrusted_root_subject, sizeof(out->untrusted_root_subject), v.root_subject);
     out->missing_issuer = (uint8_t)v.issuer_missing;
+    out->retired_root_note = v.retired_note;
     if (v.issuer_missing != VERIFY_ISSUER_FOUND)
         str_copy(out->missing_issuer_subject, sizeof(out->missing_issuer_subject), v.root_subject);
     const struct cert_entry *leaf = certcache_get(t->server_chain[0]);

@@ -62,7 +62,8 @@ struct diagnosis {
      * (enum verify_issuer: VERIFY_ISSUER_UNKNOWN when nothing did) */
     char missing_issuer_subject[256];
     uint8_t missing_issuer;
-    int64_t judged_at_us;    /* the time validity was judged at */
+    const char *retired_root_note; /* missing_issuer retired: what became of it (static) */
+    int64_t judged_at_us;          /* the time validity was judged at */
     char alert_meaning[192]; /* "the client rejected the server certificate with certificate_unknown
                                 (46)" */
     /* The client's chain (mutual TLS), as sent, verified for a TLS client

@@ -11,6 +11,7 @@
  * it (verify_issuer_evidence): a server may omit the root (RFC 5246 §7.4.2,
  * RFC 8446 §4.4.2) as much as forget an intermediate. */
 #include "verify.h"
+#include "retired_roots.h"
 
 #include <openssl/err.h>
 #include <openssl/x509.h>
@@ -134,6 +135,7 @@ verify_fini(void)
 {
     verify_sig_fini(); /* before the store: it holds references to its roots */
     X509_STORE_free(vf.store);
+    retired_roots_free();
     free(vf.cache);
     memset(&vf, 0, sizeof(vf));
 }
@@ -275,6 +277,8 @@ verify_issuer_evidence(X509_STORE_CTX *ctx, X509 *top, struct verify_result *r)
             r->issuer_missing = VERIFY_ISSUER_ROOT_SAME_NAME;
         else if (vf.bundle_apart && verify_bundle_has_root(nm))
             r->issuer_missing = VERIFY_ISSUER_ROOT_BUNDLE;
+        else if ((r->retired_note = retired_root_note(nm)) != NULL)
+            r->issuer_missing = VERIFY_ISSUER_ROOT_RETIRED; /* no bundle holds it now */
     }
     if (r->issuer_missing == VERIFY_ISSUER_UNKNOWN)
         r->missing_intermediate = true;

@@ -17,12 +17,14 @@
  * (RFC 5246 §7.4.2 and RFC 8446 §4.4.2 let a server omit the root, so the
  * wire alone does not tell). What shows it is a root, if anything. */
 enum verify_issuer {
-    VERIFY_ISSUER_FOUND = 0,     /* no issuer missing */
-    VERIFY_ISSUER_UNKNOWN,       /* nothing shows what it is */
-    VERIFY_ISSUER_ROOT_BUNDLE,   /* a root of that name is in the system CA bundle,
-                                    which the trust store leaves out (--no-system-ca) */
-    VERIFY_ISSUER_ROOT_SAME_NAME /* the trust store holds a root of that name that
-                                    did not sign the chain (renewed, re-keyed) */
+    VERIFY_ISSUER_FOUND = 0,      /* no issuer missing */
+    VERIFY_ISSUER_UNKNOWN,        /* nothing shows what it is */
+    VERIFY_ISSUER_ROOT_BUNDLE,    /* a root of that name is in the system CA bundle,
+                                     which the trust store leaves out (--no-system-ca) */
+    VERIFY_ISSUER_ROOT_SAME_NAME, /* the trust store holds a root of that name that
+                                     did not sign the chain (renewed, re-keyed) */
+    VERIFY_ISSUER_ROOT_RETIRED    /* a public root the CA bundles have dropped
+                                     (retired_roots.c: AddTrust External CA Root ...) */
 };
 
 struct verify_result {
@@ -40,6 +42,7 @@ struct verify_result {
      * trust store (OpenSSL's "unable to get local issuer certificate"),
      * and what shows whether it is a root (verify_issuer_evidence). */
     enum verify_issuer issuer_missing;
+    const char *retired_note; /* VERIFY_ISSUER_ROOT_RETIRED: what became of it (static) */
     /* The untrusted root (untrusted_root); else the issuer not found
      * (issuer_missing) */
     char root_subject[256];

@@ -68,6 +68,11 @@ urls='[["http://pki.google.com/GIAG2.crl"],["http://clients1.google.com/ocsp"],[
   [["http://crl.geotrust.com/crls/gtglobal.crl"],["http://gtglobal-ocsp.geotrust.com"],[]],
   [["http://crl.geotrust.com/crls/secureca.crl"],[],[]]'
 check zeek__smtp-starttls.pcap "($starttls[0].tls) as \$t | (\$t.server_chain | map([.crl_urls, .ocsp_urls, .ca_issuers_urls])) == [$urls] and \$t.status_request == false and \$t.ocsp_stapled == false" "CRL, OCSP and caIssuers URLs of the chain; no OCSP staple"
+# Google's 2014 chain ends at GeoTrust Global CA cross-signed by Equifax
+# Secure Certificate Authority, a root no current CA bundle holds (expired
+# 2018): an untrusted root, known by name as a retired public root, not a
+# missing intermediate.
+check zeek__smtp-starttls.pcap '([.[] | select(.event=="session")][0].diagnosis.missing_issuer == {"subject":"OU=Equifax Secure Certificate Authority,O=Equifax,C=US","root_evidence":"retired_public_root"}) and ([.[] | select(.event=="finding" and .kind=="untrusted_root")] | length == 1) and ([.[] | select(.event=="finding" and .kind=="missing_intermediate")] | length == 0)' "Equifax root retired: untrusted_root, not missing_intermediate"
 # Clients that asked for OCSP stapling (status_request) from servers that
 # sent none (tshark: no CertificateStatus, handshake type 22).
 check ndpi__http_ipv6.pcap '[.[] | select(.event=="session" and .tls.certificates == "visible") | .tls] | length == 6 and all(.status_request and .ocsp_stapled == false)' "status_request asked, no OCSP staple"
