@@ -224,6 +224,7 @@ struct agg_server {
     uint32_t rejects_dropped; /* sessions of further (sent, alert) pairs */
     uint32_t ocsp_asked;      /* sessions with status_request and the flight seen */
     uint32_t ocsp_stapled;    /* of them, those the server stapled OCSP in */
+    uint32_t hs_unseen;       /* TLS sessions picked up after their handshake */
     /* Made when the flag is first raised on the server (most servers
      * raise a few): read through agg_flagstat(). With chains and peers
      * grown as they come, a server costs ~4 KB plus what it uses (0.5 KB a

@@ -183,6 +183,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
             json_uint(j, tls_version_str((uint16_t)(0x0300 + v)), s->versions[v]);
     json_obj_end(j);
     json_uint(j, "implicit_tls_sessions", s->implicit);
+    json_uint(j, "handshakes_unseen", s->hs_unseen);
     json_obj_end(j);
     json_record_end(j);
 }

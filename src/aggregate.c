@@ -504,6 +504,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     uint32_t chain = UINT32_MAX;
     if (t->seen) {
         s->tls_sessions++;
+        s->hs_unseen += t->handshake == TLS_HS_UNSEEN;
         if (t->version >= 0x0300 && t->version <= 0x0304)
             s->versions[t->version - 0x0300]++;
         agg_ocsp_note(s, t);

@@ -708,6 +708,24 @@ test_capture_loss(void **state)
     free(text);
 }
 
+/* A session picked up after its handshake (tls.handshake unseen) is TLS
+ * of which nothing can be told: the server's session line says how many
+ * (a late capture's rows read "tls 1" with no version or certificate). */
+static void
+test_handshake_unseen(void **state)
+{
+    (void)state;
+    static struct session_facts f;
+    memset(&f, 0, sizeof(f));
+    f.smtp.seen = f.smtp.implicit_tls = true;
+    f.tls.seen = true;
+    f.tls.handshake = TLS_HS_UNSEEN;
+    feed(&f, 1, 20, 465);
+    char *text = report_text();
+    has(text, "  1 session (1 TLS: 1 picked up after the handshake) from 1 peer, ");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -722,6 +740,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_clients_per_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_implicit_tls_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_handshake_unseen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_anonymoustls_rows, setup, teardown),
         cmocka_unit_test(test_client_chains_apart),
         cmocka_unit_test_setup_teardown(test_vlan_split, setup, teardown),
