@@ -43,10 +43,10 @@ engine_status(const struct flow *f, const struct flow_record *rec, const char *e
         return "evicted";
     if (capped)
         return "capped";
-    if (rec->truncated_pkts > 0)
-        return "truncated_capture";
+    /* frames cut at the snapshot length whose bytes a whole copy replaced
+     * (reasm.c) left nothing missing: only a gap says bytes are lost */
     if (rec->gaps[0] + rec->gaps[1] > 0)
-        return "gap";
+        return rec->truncated_pkts > 0 ? "truncated_capture" : "gap";
     if (f->ctx != NULL && (engine_has_anomaly(rec, "dissector.error") ||
                            engine_has_anomaly(rec, "dissector.contract")))
         return "malformed";
