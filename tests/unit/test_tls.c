@@ -34,23 +34,6 @@ tls12_full(struct script *s)
     tls12_finish(s);
 }
 
-/* A TLS 1.2 exchange up to the server's first flight: ClientHello with SNI,
- * then ServerHello + Certificate (leaf, intermediate) + ServerHelloDone.
- * Returns the server's buffer; *cert_at is where its Certificate record
- * starts. */
-static struct buf *
-tls12_server_flight(struct script *s, const char *sni, size_t *cert_at)
-{
-    struct hello_opts o = {.sni = sni};
-    s->n = 0;
-    client_hello(next(s, DIR_TO_SERVER), &o);
-    struct buf *sv = next(s, DIR_TO_CLIENT);
-    server_hello(sv, false);
-    *cert_at = sv->n;
-    certificate(sv, chain2, 2, true);
-    return sv;
-}
-
 static void
 md5hex(const char *s, char out[33])
 {

@@ -14,8 +14,6 @@
 
 #include "tu_tls.h"
 
-static const char *const chain2[] = {"leaf", "inter"};
-
 /* An alert record holding the n bytes of p. */
 static void
 alert_bytes(struct buf *rec, const uint8_t *p, size_t n)
@@ -121,12 +119,7 @@ test_tls12_alert_after_ccs(void **state)
 {
     (void)state;
     struct script s;
-    struct hello_opts o = {.sni = "mail.example.com"};
-    s.n = 0;
-    client_hello(next(&s, DIR_TO_SERVER), &o);
-    struct buf *sv = next(&s, DIR_TO_CLIENT);
-    server_hello(sv, false);
-    certificate(sv, chain2, 2, true);
+    tls12_server_flight(&s, "mail.example.com", NULL);
     struct buf *cl = tls12_client_finish(&s);
     opaque(cl, 21, 26); /* encrypted alert */
     struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
@@ -158,12 +151,7 @@ test_malformed_clear_alerts(void **state)
     } c[] = {{bad_level, 2, 0}, {bad_level, 0, 0}, {fatal_and_one, 3, 1}};
     for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
         struct script s;
-        struct hello_opts o = {.sni = "mail.example.com"};
-        s.n = 0;
-        client_hello(next(&s, DIR_TO_SERVER), &o);
-        struct buf *sv = next(&s, DIR_TO_CLIENT);
-        server_hello(sv, false);
-        certificate(sv, chain2, 2, true);
+        tls12_server_flight(&s, "mail.example.com", NULL);
         alert_bytes(next(&s, DIR_TO_SERVER), c[i].p, c[i].n);
         struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
         const struct tls_facts *t = tf(ctx);

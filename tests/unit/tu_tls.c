@@ -381,3 +381,17 @@ check_splits(const struct script *s)
     }
     fctx_destroy(w);
 }
+struct buf *
+tls12_server_flight(struct script *s, const char *sni, size_t *cert_at)
+{
+    static const char *const chain[] = {"leaf", "inter"};
+    struct hello_opts o = {.sni = sni};
+    s->n = 0;
+    client_hello(next(s, DIR_TO_SERVER), &o);
+    struct buf *sv = next(s, DIR_TO_CLIENT);
+    server_hello(sv, false);
+    if (cert_at != NULL)
+        *cert_at = sv->n;
+    certificate(sv, chain, 2, true);
+    return sv;
+}

@@ -103,6 +103,12 @@ void tls12_finish(struct script *s);
  * encrypted Finished), in the buffer returned. */
 struct buf *tls12_client_finish(struct script *s);
 
+/* A TLS 1.2 exchange up to the server's first flight, s emptied first:
+ * ClientHello with SNI sni, then ServerHello + Certificate (leaf,
+ * intermediate) + ServerHelloDone. Returns the server's buffer; *cert_at
+ * (when given) is where its Certificate record starts. */
+struct buf *tls12_server_flight(struct script *s, const char *sni, size_t *cert_at);
+
 /* Replays the transcript into a new flow on port 465 with the TLS dissector
  * attached; eof of both directions when `eof`. */
 struct flow_ctx *run(const struct script *s, enum split_mode mode, uint32_t seed, bool eof);
