@@ -45,6 +45,7 @@ static const struct option cli_long[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"json", required_argument, NULL, OPT_JSON},
     {"certs", required_argument, NULL, OPT_CERTS},
+    {"write", required_argument, NULL, 'w'},
     {"ports", required_argument, NULL, OPT_PORTS},
     {"tls-ports", required_argument, NULL, OPT_TLS_PORTS},
     {"cap", required_argument, NULL, OPT_CAP},
@@ -74,7 +75,7 @@ void
 cli_usage(FILE *f)
 {
     fputs("Usage: smtptap [-DnpqhV] [-r file]... [-i interface] [-s snaplen] [-B kib] [-c count]\n"
-          "               [--json path] [--certs dir] [options] [expression]\n"
+          "               [-w file] [--json path] [--certs dir] [options] [expression]\n"
           "\n"
           "Reads SMTP traffic (ports 25, 587, 465 and SMTP found on any port), follows\n"
           "STARTTLS into TLS and reports which certificate each server presented to which\n"
@@ -97,6 +98,10 @@ cli_usage(FILE *f)
           "  --json PATH        NDJSON records (session, flow, server, name, finding,\n"
           "                     stats); - = stdout (the report then goes to stderr)\n"
           "  --certs DIR        write every distinct certificate as DIR/<sha256>.pem\n"
+          "  -w, --write FILE   write the mail flows' packets to FILE (pcap) as evidence:\n"
+          "                     TLS handshakes whole, SMTP replies and EHLO/STARTTLS;\n"
+          "                     AUTH, commands from MAIL on, message text and data after\n"
+          "                     the handshake cut after the TCP header\n"
           "  -q, --quiet        no terminal report\n"
           "  --color WHEN       auto (default), always or never\n"
           "  --no-progress      no progress line on stderr (shown only for files read\n"
@@ -287,7 +292,7 @@ cli_parse(int argc, char **argv, struct config *cfg)
 #else
     optind = 1;
 #endif
-    while ((c = getopt_long(argc, argv, ":r:i:s:B:pc:qhVnD", cli_long, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:i:s:B:pc:w:qhVnD", cli_long, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (cfg->n_inputs >= CONFIG_MAX_INPUTS) {
@@ -337,6 +342,14 @@ cli_parse(int argc, char **argv, struct config *cfg)
             break;
         case OPT_CERTS:
             cfg->certs_dir = optarg;
+            break;
+        case 'w':
+            if (strcmp(optarg, "-") == 0) {
+                fprintf(stderr, "smtptap: -w: give a file (the report and --json use standard "
+                                "output)\n");
+                return CLI_ERROR;
+            }
+            cfg->write_path = optarg;
             break;
         case OPT_PORTS:
             if (cli_port_list(optarg, cfg->mail_ports, &cfg->n_mail_ports, "--ports") != 0)

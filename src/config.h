@@ -40,6 +40,7 @@ struct config {
     /* outputs */
     const char *json_path;      /* --json PATH, "-" = stdout */
     const char *certs_dir;      /* --certs DIR */
+    const char *write_path;     /* -w FILE: the mail flows' frames (evidence.h) */
     bool quiet;                 /* -q: no terminal report */
     bool progress;              /* progress on stderr (only on a tty) */
     unsigned report_interval_s; /* --report-interval: live, the report so far every N s */

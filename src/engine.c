@@ -20,6 +20,7 @@
 
 #include "classify.h"
 #include "engine_clock.h"
+#include "engine_evidence.h"
 #include "engine_record.h"
 #include "engine_tcp.h"
 #include "engine_vsplit.h"
@@ -40,8 +41,10 @@ static struct {
     int64_t next_expire_us;
     struct eclock clock; /* the time packets are taken at (engine_clock.h) */
     uint64_t flows, mail_flows, sessions, evictions, timeouts, cap_hits, untracked;
-    uint64_t tls_other;  /* TLS of another protocol on another port: not reported */
-    uint64_t dissecting; /* flows in FLOW_DISSECT now */
+    uint64_t tls_other;       /* TLS of another protocol on another port: not reported */
+    uint64_t dissecting;      /* flows in FLOW_DISSECT now */
+    bool evidence;            /* -w: each packet gets a verdict (engine_evidence.h) */
+    enum evidence_verdict ev; /* the last packet's */
 } eng;
 
 /* Memory a flow may still need while it is dissected (reassembly, dissector
@@ -106,6 +109,7 @@ engine_init(const struct config *cfg)
     eng.lim.ooo_max = cfg->reasm_ooo_max;
     eng.lim.depth = cfg->reasm_depth;
     eng.classify_on = cfg->use_ndpi && classify_available();
+    eng.evidence = cfg->write_path != NULL;
     flow_set_ignore_vlan(cfg->ignore_vlan);
     engine_vsplit_init(cfg->ignore_vlan);
     if (flow_table_init(&eng.tab, cfg->flow_max, cfg->hash_seed) != 0)
@@ -665,6 +669,12 @@ engine_ahead_flow(const struct engine_ahead *a)
         flow_prefetch_chain(&eng.tab, a->hash);
 }
 
+enum evidence_verdict
+engine_evidence(void)
+{
+    return eng.ev;
+}
+
 void
 engine_packet(const struct pkt *p)
 {
@@ -700,6 +710,7 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
 {
     if (!eng.ready)
         return;
+    eng.ev = EVIDENCE_SKIP;
     if (p->ip_proto == 17) {
         if ((p->sport == 53 || p->dport == 53) && engine_udp_fn != NULL)
             engine_udp_fn(engine_udp_user, p);
@@ -758,6 +769,8 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
     }
     eclock_flow(&eng.clock, kp, h, created);
     flow_touch(&eng.tab, f, now);
+    if (__builtin_expect(eng.evidence, 0)) /* before its bytes change what the flow shows */
+        eng.ev = engine_evidence_followed(f, engine_evidence_judge(f, side, p));
     if (f->reported)
         return; /* tombstone of a closed flow: last ACKs, FIN retransmissions */
 
@@ -769,6 +782,8 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
         f->syn_seen[side] = true;
     if (f->disp != FLOW_BYPASS)
         engine_tcp(f, side, p);
+    if (__builtin_expect(eng.evidence, 0))
+        eng.ev = engine_evidence_followed(f, eng.ev);
     /* a RST's sequence space, kept while dissected only (engine_tcp.h) */
     bool dissected = f->disp == FLOW_DISSECT;
     if (dissected && !(p->tcp_flags & TH_RST))

@@ -25,6 +25,7 @@
 #include "diagnose.h"
 #include "dns.h"
 #include "engine.h"
+#include "evidence.h"
 #include "keylog.h"
 #include "mem.h"
 #include "mem_openssl.h"
@@ -45,6 +46,7 @@ struct main_slot {
     struct engine_ahead a;
     bool ok;                 /* decoded: goes to the engine */
     struct defrag_out dgram; /* a reassembled datagram p borrows, until processed */
+    struct capture_frame fr; /* -w: the frame, written once processed */
 };
 
 struct main_run {
@@ -60,6 +62,7 @@ struct main_run {
     const struct capture_stats *cstats;
     int64_t next_report_us; /* --report-interval: the next snapshot, wall clock */
     bool started;           /* the report and --json are open (main_on_start) */
+    bool evidence;          /* -w: frames are written (evidence.h) */
 };
 
 static void
@@ -151,8 +154,11 @@ static void
 main_ring_pop(struct main_run *run)
 {
     struct main_slot *s = &run->ring[run->ring_head];
-    if (s->ok)
+    if (s->ok) {
         engine_packet_ahead(&s->p, &s->a);
+        if (__builtin_expect(run->evidence, 0))
+            evidence_frame(&s->fr, &s->p, engine_evidence());
+    }
     if (s->dgram.block != NULL) /* a reassembled datagram: rare */
         defrag_release(&s->dgram);
     run->ring_head = (run->ring_head + 1) % (MAIN_AHEAD + 1);
@@ -221,13 +227,18 @@ main_on_frame(void *user, const struct capture_frame *f)
         main_ring_drain(run);
         bool ok = main_decode(run, f, &p, &dgram);
         main_span(run, f, ok ? &p : NULL);
-        if (ok)
+        if (ok) {
             engine_packet(&p);
+            if (__builtin_expect(run->evidence, 0))
+                evidence_frame(f, &p, engine_evidence());
+        }
         if (dgram.block != NULL)
             defrag_release(&dgram);
     } else {
         struct main_slot *s = &run->ring[(run->ring_head + run->ring_n) % (MAIN_AHEAD + 1)];
         s->ok = main_decode(run, f, &s->p, &s->dgram);
+        if (__builtin_expect(run->evidence, 0))
+            s->fr = *f;
         main_span(run, f, s->ok ? &s->p : NULL);
         s->a.valid = false;
         if (s->ok)
@@ -434,6 +445,10 @@ main_check_inputs(const struct config *cfg, char *err, size_t errlen)
             why = main_not_capture(path);
         /* only regular files are opened here: a FIFO's writer would see its
          * reader go */
+        struct stat wb; /* -w over an input would empty it before it is read */
+        if (why == NULL && cfg->write_path != NULL && stat(cfg->write_path, &wb) == 0 &&
+            wb.st_dev == sb.st_dev && wb.st_ino == sb.st_ino)
+            why = "is also the -w file (it would be emptied before it is read)";
         if (why != NULL) {
             snprintf(err, errlen, "%s: %s", path, why);
             return -1;
@@ -462,6 +477,14 @@ static int
 main_on_start(void *user)
 {
     struct main_run *run = user;
+    if (run->cfg->write_path != NULL) { /* first: a -w refused leaves --json alone */
+        char err[512];
+        if (evidence_open(run->cfg->write_path, err, sizeof(err)) != 0) {
+            fprintf(stderr, "smtptap: %s\n", err);
+            return -1;
+        }
+        run->evidence = true;
+    }
     if (report_open(run->cfg) != 0)
         return -1;
     run->started = true;
@@ -596,8 +619,20 @@ main(int argc, char **argv)
     defrag_finish(&run.defrag); /* datagrams still incomplete are counted */
     struct run_stats st;
     main_stats(&run, &st);
+    bool ev_failed = run.evidence && evidence_close(err, sizeof(err)) != 0;
+    if (ev_failed)
+        fprintf(stderr, "smtptap: %s\n", err);
+    if (run.evidence) {
+        struct evidence_stats es;
+        evidence_stats(&es);
+        st.ev_on = true;
+        st.ev_frames = es.frames;
+        st.ev_cut = es.cut;
+        st.ev_fragments = es.fragments;
+        st.ev_other_link = es.other_link;
+    }
     int worst = report_finish(&st);
-    if (exit_code == EXIT_OK && report_write_failed())
+    if (exit_code == EXIT_OK && (report_write_failed() || ev_failed))
         exit_code = EXIT_INPUT; /* "an output file could not be written" */
     if (exit_code == EXIT_OK && cfg.fail_on > 0 && worst >= cfg.fail_on)
         exit_code = EXIT_FINDINGS;

@@ -214,6 +214,15 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "tls_other_protocol", s->tls_other);
     json_uint(j, "timestamp_outliers", s->ts_outliers);
     json_uint(j, "vlan_split_connections", s->vlan_split);
+    if (s->ev_on) { /* -w only */
+        json_obj_begin(j, "evidence");
+        json_str(j, "file", rp.cfg->write_path);
+        json_uint(j, "frames", s->ev_frames);
+        json_uint(j, "payload_cut", s->ev_cut);
+        json_uint(j, "fragments_not_written", s->ev_fragments);
+        json_uint(j, "other_link_not_written", s->ev_other_link);
+        json_obj_end(j);
+    }
     json_uint(j, "certificates", s->certificates);
     json_uint(j, "certificates_distinct", s->certificates_distinct);
     json_uint(j, "certificate_parse_errors", s->certificate_parse_errors);

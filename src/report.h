@@ -36,6 +36,10 @@ struct run_stats {
     uint64_t memory_peak; /* accounted bytes, high-water mark */
     uint64_t cap_hits;    /* times any cap was hit */
     unsigned files_read, files_damaged;
+    /* -w (evidence.h): frames written, of them cut after the TCP header,
+     * frames not written (fragments, another link type) */
+    bool ev_on;
+    uint64_t ev_frames, ev_cut, ev_fragments, ev_other_link;
     int64_t first_us, last_us; /* packet time span */
 };
 

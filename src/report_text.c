@@ -452,6 +452,20 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
     if (st->files_damaged)
         fprintf(f, "; %u damaged file%s", st->files_damaged, st->files_damaged == 1 ? "" : "s");
     fprintf(f, "\n");
+    if (st->ev_on) {
+        fprintf(f,
+                "evidence: %" PRIu64 " frame%s of the mail flows written to %s, %" PRIu64
+                " with the payload cut (commands from AUTH or MAIL on, message text, data after "
+                "the handshake)",
+                st->ev_frames, st->ev_frames == 1 ? "" : "s", agg.cfg->write_path, st->ev_cut);
+        if (st->ev_fragments)
+            fprintf(f, "; %" PRIu64 " IP fragment%s not written", st->ev_fragments,
+                    st->ev_fragments == 1 ? "" : "s");
+        if (st->ev_other_link)
+            fprintf(f, "; %" PRIu64 " frame%s of another link type not written (one per file)",
+                    st->ev_other_link, st->ev_other_link == 1 ? "" : "s");
+        fprintf(f, "\n");
+    }
     if (truststore_known()) { /* case 4: an empty CA bundle makes every chain untrusted */
         char ts[640];
         truststore_text(ts, sizeof(ts));

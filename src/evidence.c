@@ -1,0 +1,201 @@
+/* \summary: -w FILE: the evidence pcap (see evidence.h for what a frame
+ * keeps). Written with libpcap's dump functions, so the link type and the
+ * file format are tcpdump's (pcap, microsecond time stamps). */
+#include "evidence.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cursor.h"
+
+static struct {
+    FILE *fp;     /* opened at start, the header follows the first frame */
+    pcap_t *dead; /* the link type of the file */
+    pcap_dumper_t *dumper;
+    int dlt;
+    bool said_link;
+    int err; /* errno of the first failed write, 0 */
+    struct evidence_stats st;
+} ev;
+
+int
+evidence_open(const char *path, char *err, size_t errlen)
+{
+    memset(&ev, 0, sizeof(ev));
+    ev.fp = strcmp(path, "-") == 0 ? NULL : fopen(path, "wb");
+    if (ev.fp == NULL) {
+        snprintf(err, errlen, "-w %s: %s", path,
+                 strcmp(path, "-") == 0 ? "standard output is not supported (give a file)"
+                                        : strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+bool
+evidence_on(void)
+{
+    return ev.fp != NULL;
+}
+
+/* The first frame fixes the file's link type and writes its header. */
+static bool
+evidence_start(int dlt)
+{
+    ev.dead = pcap_open_dead(dlt, 262144);
+    if (ev.dead == NULL)
+        return false;
+    ev.dumper = pcap_dump_fopen(ev.dead, ev.fp);
+    if (ev.dumper == NULL) {
+        ev.err = errno != 0 ? errno : EIO;
+        pcap_close(ev.dead);
+        ev.dead = NULL;
+        return false;
+    }
+    ev.dlt = dlt;
+    return true;
+}
+
+void
+evidence_frame(const struct capture_frame *f, const struct pkt *p, enum evidence_verdict v)
+{
+    if (ev.fp == NULL || v == EVIDENCE_SKIP || ev.err != 0)
+        return;
+    uint32_t keep = f->caplen;
+    if (v == EVIDENCE_CUT && p->payload != NULL && p->payload_caplen > 0) {
+        /* the payload must lie in the frame: a datagram rebuilt from
+         * fragments lies elsewhere, and its fragments are gone */
+        if (p->payload < f->data || p->payload > f->data + f->caplen) {
+            ev.st.fragments++;
+            return;
+        }
+        keep = (uint32_t)(p->payload - f->data);
+    } else if (p->payload != NULL && (p->payload < f->data || p->payload > f->data + f->caplen)) {
+        ev.st.fragments++;
+        return;
+    }
+    if (ev.dumper == NULL) {
+        if (!evidence_start(f->dlt))
+            return;
+    } else if (f->dlt != ev.dlt) {
+        ev.st.other_link++;
+        return;
+    }
+    struct pcap_pkthdr h;
+    h.ts.tv_sec = (time_t)(f->ts_us / 1000000);
+    h.ts.tv_usec = (suseconds_t)(f->ts_us % 1000000);
+    if (h.ts.tv_usec < 0) { /* before 1970: C division rounds toward zero */
+        h.ts.tv_sec--;
+        h.ts.tv_usec += 1000000;
+    }
+    h.caplen = keep;
+    h.len = f->wirelen;
+    pcap_dump((u_char *)ev.dumper, &h, f->data);
+    ev.st.frames++;
+    ev.st.cut += v == EVIDENCE_CUT && keep < f->caplen;
+}
+
+int
+evidence_close(char *err, size_t errlen)
+{
+    if (ev.fp == NULL)
+        return 0;
+    int rc = 0;
+    if (ev.dumper != NULL) {
+        if (pcap_dump_flush(ev.dumper) != 0 || ferror(ev.fp))
+            ev.err = ev.err != 0 ? ev.err : EIO;
+        pcap_dump_close(ev.dumper); /* closes fp too */
+        pcap_close(ev.dead);
+    } else if (ev.err == 0) {
+        /* nothing was written: an empty capture of the first frame's kind is
+         * not known; a pcap header of Ethernet keeps the file readable */
+        pcap_t *d = pcap_open_dead(1, 262144);
+        pcap_dumper_t *w = d != NULL ? pcap_dump_fopen(d, ev.fp) : NULL;
+        if (w != NULL)
+            pcap_dump_close(w);
+        else
+            fclose(ev.fp);
+        if (d != NULL)
+            pcap_close(d);
+    } else {
+        fclose(ev.fp);
+    }
+    if (ev.err != 0) {
+        snprintf(err, errlen, "-w: the evidence file was not written in full: %s",
+                 strerror(ev.err));
+        ev.st.write_error = 1;
+        rc = -1;
+    }
+    ev.fp = NULL;
+    ev.dumper = NULL;
+    return rc;
+}
+
+void
+evidence_stats(struct evidence_stats *out)
+{
+    *out = ev.st;
+}
+
+/* ---- what may be written (RFC 5321 §4.1, §4.2) ---- */
+
+/* One line from r: its bytes up to "\n" (excluded), or NULL when no "\n"
+ * ends it (a line cut by the segment: not written). */
+static const uint8_t *
+evidence_line(struct rd *r, size_t *len)
+{
+    long nl = rd_find(r, '\n');
+    if (nl < 0)
+        return NULL;
+    const uint8_t *l = rd_bytes(r, (size_t)nl + 1, "evidence.line");
+    *len = (size_t)nl;
+    return l;
+}
+
+bool
+evidence_server_lines_ok(const uint8_t *b, uint32_t n)
+{
+    struct rd r = rd_init(b, n);
+    if (n == 0)
+        return false;
+    for (unsigned guard = 0; rd_left(&r) > 0 && guard < n; guard++) {
+        size_t len;
+        const uint8_t *l = evidence_line(&r, &len);
+        /* a reply line: three digits, then " ", "-" or the line's end
+         * (RFC 5321 §4.2); not 334, whose text is an AUTH challenge */
+        if (l == NULL || len < 3 || l[0] < '2' || l[0] > '5' || l[1] < '0' || l[1] > '9' ||
+            l[2] < '0' || l[2] > '9' || memcmp(l, "334", 3) == 0)
+            return false;
+        if (len > 3 && l[3] != ' ' && l[3] != '-' && l[3] != '\r')
+            return false;
+    }
+    return rd_left(&r) == 0;
+}
+
+bool
+evidence_client_lines_ok(const uint8_t *b, uint32_t n)
+{
+    static const char *const ok[] = {"EHLO",           "HELO", "LHLO", "STARTTLS",
+                                     "X-ANONYMOUSTLS", "RSET", "NOOP", "QUIT"};
+    struct rd r = rd_init(b, n);
+    if (n == 0)
+        return false;
+    for (unsigned guard = 0; rd_left(&r) > 0 && guard < n; guard++) {
+        size_t len;
+        const uint8_t *l = evidence_line(&r, &len);
+        if (l == NULL)
+            return false;
+        size_t w = 0;
+        while (w < len && l[w] != ' ' && l[w] != '\r')
+            w++;
+        bool known = false;
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]) && !known; i++)
+            known = strlen(ok[i]) == w && strncasecmp((const char *)l, ok[i], w) == 0;
+        if (!known)
+            return false;
+    }
+    return rd_left(&r) == 0;
+}

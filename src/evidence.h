@@ -1,0 +1,73 @@
+/* \summary: -w FILE: the frames of the mail flows smtptap followed, written
+ * as a pcap to open in Wireshark or hand to a vendor, with every byte that
+ * could be message content or a credential cut off.
+ *
+ * What a frame keeps is decided before its bytes reach the dissectors, from
+ * what the flow has shown until then (src/engine_evidence.c):
+ *  - frames without payload (SYN, ACK, FIN, RST): whole;
+ *  - TLS records while the handshake is followed (ClientHello to Finished,
+ *    certificates, alerts; a TLS 1.3 flight stays encrypted): whole;
+ *  - the server's SMTP replies in clear, when every line of the segment is a
+ *    whole reply line and none is a 334 (an AUTH challenge, RFC 4954 §4);
+ *  - the client's commands in clear, when every line of the segment is a
+ *    whole EHLO, HELO, LHLO, STARTTLS, X-ANONYMOUSTLS, RSET, NOOP or QUIT
+ *    and the client has sent no AUTH, MAIL, RCPT, DATA or BDAT before;
+ *  - everything else is cut after the TCP header: the frame keeps its
+ *    headers and its length on the wire, as a snaplen cut would (Wireshark:
+ *    "Packet size limited during capture"). That is every command from AUTH
+ *    or MAIL on, message text, application data after the handshake,
+ *    segments out of order or after a hole (what they continue is not
+ *    known yet), and connections picked up without their SYN.
+ * IP fragments of a mail flow are not written (their datagram is judged
+ * once whole): counted. Frames of a link type other than the first
+ * written's cannot share the file: counted, and said.
+ */
+#ifndef SMTPTAP_EVIDENCE_H
+#define SMTPTAP_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "pkt.h"
+
+enum evidence_verdict {
+    EVIDENCE_SKIP = 0, /* not a mail flow followed: not written */
+    EVIDENCE_WHOLE,    /* written as captured */
+    EVIDENCE_CUT,      /* written up to the end of the TCP header */
+};
+
+struct evidence_stats {
+    uint64_t frames;      /* frames written */
+    uint64_t cut;         /* ... of them with their payload cut */
+    uint64_t fragments;   /* IP fragments of mail flows: not written */
+    uint64_t other_link;  /* frames of another link type: not written */
+    uint64_t write_error; /* 1 when the file could not be written in full */
+};
+
+/* Opens (creates or truncates) path for writing; the pcap header is written
+ * with the first frame's link type. Returns 0, or -1 with err filled. */
+int evidence_open(const char *path, char *err, size_t errlen);
+
+/* True when -w was given and the file is open. */
+bool evidence_on(void);
+
+/* The frame f, decoded into p, gets verdict v. p->payload must point into
+ * f->data for a cut (otherwise p is a datagram rebuilt from fragments: not
+ * written, counted). */
+void evidence_frame(const struct capture_frame *f, const struct pkt *p, enum evidence_verdict v);
+
+/* Flushes and closes. Returns 0, or -1 with err filled when a write failed. */
+int evidence_close(char *err, size_t errlen);
+
+void evidence_stats(struct evidence_stats *out);
+
+/* The line checks (pure; unit-tested). Each is true when b[0..n) is one or
+ * more whole lines (the last ends in "\n") that may be written: reply lines
+ * other than 334 (server), or the greeting, STARTTLS and housekeeping
+ * commands above (client). */
+bool evidence_server_lines_ok(const uint8_t *b, uint32_t n);
+bool evidence_client_lines_ok(const uint8_t *b, uint32_t n);
+
+#endif /* SMTPTAP_EVIDENCE_H */

@@ -1,0 +1,107 @@
+#!/bin/sh
+# -w FILE (src/evidence.h), on every bundled capture of pcaps/ and pcaps/diag/:
+#  1. nothing a client sends from AUTH or MAIL on reaches the file: no envelope
+#     (MAIL FROM, RCPT TO), no message text (Subject:, From:), no AUTH PLAIN
+#     credential of pcaps/diag/submission-alert-46.pcap, no 334 challenge;
+#     the originals do hold them (else this proves nothing);
+#  2. the file is evidence: smtptap reading it back sees, per session, the same
+#     STARTTLS outcome, TLS version, SNI, handshake, certificates and chains
+#     (server and client) and alerts as in the original; SMTP on a port that is
+#     no mail port is written from the packet that showed SMTP (its SYN goes
+#     by first), so pcaps/smtp-nonstandard-port.pcap is compared with
+#     --ports 2525 and must differ without it (its connection is then picked up
+#     without a handshake);
+#  3. the stats record says what was written, whichever reader reads the file; -w - and -w over an input are
+#     refused (2, and 3 with the input untouched), an unwritable -w is 3.
+# Usage: evidence_write.sh SMTPTAP
+set -u
+bin=$1
+command -v jq >/dev/null 2>&1 || { echo "skip: jq not installed"; exit 77; }
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+proj='select(.event=="session") | [.client.ip, .client.port, .server.ip, .server.port,
+  .smtp.starttls_offered, .smtp.starttls_command, .smtp.starttls_reply_code, .smtp.tls_started,
+  .tls.version, .tls.sni, .tls.handshake, .tls.certificates, [.tls.server_chain[]?.sha256],
+  [.tls.client_chain[]?.sha256], [.tls.alerts[]? | {from, code, after, encrypted}]]'
+
+# run NAME PCAP [OPTIONS]: original and evidence read back, projected
+run() {
+  name=$1 pcap=$2
+  shift 2
+  kl=
+  [ -f "${pcap%.pcap}.keylog" ] && kl="--keylog ${pcap%.pcap}.keylog"
+  # shellcheck disable=SC2086
+  "$bin" -q --no-system-ca $kl "$@" -r "$pcap" -w "$tmp/$name.pcap" --json "$tmp/$name.a.json" ||
+    { echo "FAIL $pcap: exit $? with -w"; fail=1; }
+  # shellcheck disable=SC2086
+  "$bin" -q --no-system-ca $kl "$@" -r "$tmp/$name.pcap" --json "$tmp/$name.b.json" ||
+    { echo "FAIL $pcap: exit $? reading its evidence file"; fail=1; }
+  jq -c "$proj" "$tmp/$name.a.json" | sort >"$tmp/$name.a"
+  jq -c "$proj" "$tmp/$name.b.json" | sort >"$tmp/$name.b"
+}
+
+n=0
+for pcap in pcaps/*.pcap pcaps/diag/*.pcap; do
+  name=$(echo "$pcap" | tr / _)
+  case $pcap in *smtp-nonstandard-port.pcap) continue ;; esac
+  run "$name" "$pcap"
+  if ! cmp -s "$tmp/$name.a" "$tmp/$name.b"; then
+    echo "FAIL $pcap: its evidence file does not show the same TLS sessions"
+    diff "$tmp/$name.a" "$tmp/$name.b" | head -6
+    fail=1
+  fi
+  if ! grep -q '"evidence":{"file":' "$tmp/$name.a.json"; then
+    echo "FAIL $pcap: no evidence object in the stats record"
+    fail=1
+  fi
+  n=$((n + 1))
+done
+run ns pcaps/smtp-nonstandard-port.pcap --ports 2525
+cmp -s "$tmp/ns.a" "$tmp/ns.b" || { echo "FAIL nonstandard port with --ports 2525"; fail=1; }
+[ -s "$tmp/ns.a" ] || { echo "FAIL nonstandard port: no session"; fail=1; }
+run ns2 pcaps/smtp-nonstandard-port.pcap
+cmp -s "$tmp/ns2.a" "$tmp/ns2.b" && { echo "FAIL nonstandard port: the SYN was written?"; fail=1; }
+
+# 1. nothing of the mail or its credentials
+b64=$(printf '\000alice@example.test\000%s' Sub587-test-pass | base64)
+for s in "MAIL FROM" "RCPT TO" "Subject:" "From:" "$b64" "334 "; do
+  # shellcheck disable=SC2046
+  if ! cat pcaps/*.pcap pcaps/diag/*.pcap | grep -aqF -- "$s"; then
+    echo "FAIL the bundled captures do not hold '$s' (the check proves nothing)"
+    fail=1
+  fi
+  for f in "$tmp"/*.pcap; do
+    if grep -aqF -- "$s" "$f"; then
+      echo "FAIL '$s' written to the evidence file of $(basename "$f")"
+      fail=1
+    fi
+  done
+done
+# the frames stay: with their payload cut, not dropped
+jq -e 'select(.event=="stats") | .evidence | .frames > 40 and .payload_cut > 10' \
+  "$tmp/pcaps_smtp-plain.pcap.a.json" >/dev/null ||
+  { echo "FAIL smtp-plain: frames or payload_cut not counted"; fail=1; }
+
+# the same frames, whichever reader (smtptap's keeps a few frames in flight,
+# libpcap's hands them one at a time)
+"$bin" -q --libpcap-reader -r pcaps/smtp-plain.pcap -w "$tmp/lp.pcap" &&
+  "$bin" -q -r pcaps/smtp-plain.pcap -w "$tmp/own.pcap" && cmp -s "$tmp/lp.pcap" "$tmp/own.pcap" ||
+  { echo "FAIL --libpcap-reader writes other frames"; fail=1; }
+
+# 3. refusals
+"$bin" -q -r pcaps/smtp-plain.pcap -w - >/dev/null 2>"$tmp/err"
+[ $? = 2 ] || { echo "FAIL -w - not refused with 2"; fail=1; }
+cp pcaps/smtp-plain.pcap "$tmp/in.pcap"
+"$bin" -q -r "$tmp/in.pcap" -w "$tmp/in.pcap" 2>"$tmp/err"
+rc=$?
+{ [ $rc = 3 ] && cmp -s pcaps/smtp-plain.pcap "$tmp/in.pcap" && grep -q "also the -w file" "$tmp/err"; } ||
+  { echo "FAIL -w over the input: exit $rc, $(cat "$tmp/err")"; fail=1; }
+"$bin" -q -r pcaps/smtp-plain.pcap -w "$tmp/no/such/dir.pcap" 2>"$tmp/err"
+rc=$?
+{ [ $rc = 3 ] && grep -q "No such file" "$tmp/err"; } ||
+  { echo "FAIL unwritable -w: exit $rc, $(cat "$tmp/err")"; fail=1; }
+
+[ $fail = 0 ] && echo "ok: $n captures: evidence files show the same TLS sessions, no mail or credential in them"
+exit $fail
