@@ -408,8 +408,8 @@ cli_parse(int argc, char **argv, struct config *cfg)
             clock_gettime(CLOCK_REALTIME, &ts);
             if (cli_parse_time(optarg, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
                                &cfg->at_us) != 0) {
-                fprintf(stderr, "smtptap: --at: expected now, YYYY-MM-DD or "
-                                "YYYY-MM-DDTHH:MM:SSZ\n");
+                fprintf(stderr, "smtptap: --at: expected now, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z] "
+                                "(UTC) or seconds since the epoch\n");
                 return CLI_ERROR;
             }
             break;
