@@ -7,7 +7,8 @@
 #    named in the man page;
 #  - every key the goldens hold, and every key the code writes, is in
 #    docs/schema*.md; every key of their tables is one the code writes; the
-#    values of the enumerated fields the goldens hold are documented;
+#    values of the enumerated fields the goldens hold are documented, and
+#    status, handshake, certificates and ended list what the code gives;
 #  - every finding kind of the code is in docs/findings.md with the
 #    severities the code gives it (and each golden finding's severity is one
 #    of them); every kind findings.md lists is one the code makes; every
@@ -121,6 +122,33 @@ jq -r '
 while read -r v; do
   documented "$v" "$tmp/schema" || bad "value $v (in a golden) is not in docs/schema*.md"
 done <"$tmp/values"
+
+# enumerations: the values a row of docs/schema.md lists (before
+# "(**contract**)") are those the function returns (both: no more, no less;
+# code: the function's at least)
+enum_check() { # ROWKEY FUNCTION FILE both|code
+  sed -n "/^$2(/,/^}/p" "$3" | grep 'return\|engine_end(' | grep -o '"[a-z_0-9]*"' | tr -d '"' |
+    sort -u >"$tmp/enum-code"
+  grep -E "^\| \`$1\` " docs/schema.md | cut -d'|' -f4 | sed 's/(\*\*contract\*\*).*//' |
+    grep -o '`[a-z_0-9]*`' | tr -d '`' | sort -u >"$tmp/enum-doc"
+  [ -s "$tmp/enum-code" ] || { bad "cannot read the values of $2 in $3"; return; }
+  if [ "$4" = both ]; then
+    cmp -s "$tmp/enum-code" "$tmp/enum-doc" || bad "$1: $2 ($3) gives" \
+      "$(tr '\n' ' ' <"$tmp/enum-code")but docs/schema.md lists $(tr '\n' ' ' <"$tmp/enum-doc")"
+  else
+    while read -r v; do
+      grep -qx "$v" "$tmp/enum-doc" || bad "$1: $2 ($3) gives $v, which docs/schema.md does not list"
+    done <"$tmp/enum-code"
+  fi
+}
+enum_check status engine_status src/engine_record.c both
+enum_check handshake rs_outcome src/report_session.c both
+enum_check certificates rs_visibility src/report_session.c code
+# the ends: every engine_end() of src/engine.c
+grep -o 'engine_end([a-z]*, "[a-z_]*"' src/engine.c | grep -o '"[a-z_]*"' | tr -d '"' | sort -u >"$tmp/ends"
+grep -E '^\| `ended` ' docs/schema.md | cut -d'|' -f4 | grep -o '`[a-z_]*`' | tr -d '`' | sort -u >"$tmp/ends-doc"
+cmp -s "$tmp/ends" "$tmp/ends-doc" || bad "ended: src/engine.c ends flows as $(tr '\n' ' ' <"$tmp/ends")but" \
+  "docs/schema.md lists $(tr '\n' ' ' <"$tmp/ends-doc")"
 
 # ---- findings ----
 # kinds and severities in the code: the per-flag table and each call
