@@ -113,8 +113,9 @@ cli_usage(FILE *f)
           "Protocol:\n"
           "  --ports LIST       more SMTP ports, comma-separated (25, 587 and 465 always)\n"
           "  --tls-ports LIST   more implicit-TLS ports (465 always); TLS on 443 and other\n"
-          "                     protocols' ports, or asking for HTTP by ALPN, is left out\n"
-          "                     unless its port is given here\n"
+          "                     protocols' ports, or whose ALPN names neither smtp nor\n"
+          "                     submission (browsers'), is left out unless its port is\n"
+          "                     given here\n"
           "  --no-ndpi          do not use nDPI to classify flows on other ports\n"
           "  --ignore-vlan      VLAN tags are no part of a connection (a span port that\n"
           "                     tags one direction only, or tags it differently)\n"
@@ -421,8 +422,8 @@ cli_parse(int argc, char **argv, struct config *cfg)
             clock_gettime(CLOCK_REALTIME, &ts);
             if (cli_parse_time(optarg, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
                                &cfg->at_us) != 0) {
-                fprintf(stderr, "smtptap: --at: expected now, YYYY-MM-DD or "
-                                "YYYY-MM-DDTHH:MM:SSZ\n");
+                fprintf(stderr, "smtptap: --at: expected now, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z] "
+                                "(UTC) or seconds since the epoch\n");
                 return CLI_ERROR;
             }
             break;

@@ -54,6 +54,13 @@ expect 2 "argument to an option that takes none" --quiet=1 -r pcaps/smtp-plain.p
 grep -q "takes no argument" "$tmp/err" || { echo "FAIL --quiet=1: message"; fail=1; }
 expect 2 "bad --fail-on value" -r pcaps/smtp-plain.pcap --fail-on severe
 expect 2 "no input" -q
+# --at takes what --help and smtptap(1) say: a date, a UTC time, seconds
+# since the epoch; its message names each (it left the seconds out)
+for at in now 2026-01-31 2026-01-31T12:00:00 2026-01-31T12:00:00Z 1767225600; do
+  expect 0 "--at $at" -q -r pcaps/smtp-plain.pcap --at "$at"
+done
+expect 2 "--at 2026-02-31 (no such day)" -q -r pcaps/smtp-plain.pcap --at 2026-02-31
+grep -q "seconds since the epoch" "$tmp/err" || { echo "FAIL --at: the message does not give every form"; fail=1; }
 expect 3 "missing capture file" -q -r "$tmp/does-not-exist.pcap"
 printf 'not a capture at all\n' >"$tmp/junk.pcap"
 expect 3 "not a capture" -q -r "$tmp/junk.pcap"
