@@ -326,7 +326,7 @@ agg_client_codes(struct strbuf *b, struct agg_finding *f, const struct agg_serve
                  const struct agg_flagstat *fs)
 {
     size_t head = agg_meaning_head(fs->evidence);
-    struct strbuf e = str_buf(f->evidence, sizeof(f->evidence));
+    struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
     str_addn(&e, fs->evidence, head);
     agg_creject_text(&e, s, false);
     str_add(b, ": ", NULL);
@@ -392,7 +392,7 @@ agg_flag_findings(uint32_t si)
         agg_peers_text(s, &fs->peers, peers, sizeof(peers));
         char cert[700];
         unsigned n_certs = agg_chains_text(s, &fs->chains, cert, sizeof(cert));
-        struct strbuf b = str_buf(f->summary, sizeof(f->summary));
+        struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
         str_add(&b, ep, " ", NULL);
         if (i == AF_MISSING_INTERMEDIATE) {
             agg_missing_issuer(&b, s, fs);
@@ -430,7 +430,7 @@ agg_flag_findings(uint32_t si)
             agg_client_codes(&b, f, s, fs);
         } else if (i == AF_TLS_FAILED && (s->n_fails > 1 || s->fails_dropped > 0)) {
             /* each reason: the first session's would speak for all */
-            struct strbuf e = str_buf(f->evidence, sizeof(f->evidence));
+            struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
             agg_fail_text(&e, s, false);
             str_add(&b, ": ", NULL);
             agg_fail_text(&b, s, true);
@@ -554,7 +554,7 @@ agg_cert_findings(uint32_t si)
         agg_ts_short(nw->first, t2, sizeof(t2));
         agg_chain_label(old, a, sizeof(a));
         agg_chain_label(nw, b, sizeof(b));
-        struct strbuf sb = str_buf(f->summary, sizeof(f->summary));
+        struct strbuf sb = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
         str_add(&sb, ep, " changed its certificate: ", a, " until ", t1, ", then ", b, " from ", t2,
                 " (", NULL);
         str_add_uint(&sb, s->n_chains);
@@ -563,7 +563,7 @@ agg_cert_findings(uint32_t si)
         f = agg_new_finding(si, "peer_dependent_certificate", any_bad ? SEV_HIGH : SEV_MEDIUM);
         if (!f)
             return;
-        struct strbuf sb = str_buf(f->summary, sizeof(f->summary));
+        struct strbuf sb = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
         str_add(&sb, ep,
                 " presents a different certificate depending on the peer (SNAT, a receive "
                 "connector chosen by source address, or split DNS):",
@@ -602,7 +602,7 @@ agg_cert_findings(uint32_t si)
             }
         if (!s->chains[odd].verdict[0])
             others = 0; /* not verified: nothing to compare */
-        struct strbuf sb = str_buf(f->summary, sizeof(f->summary));
+        struct strbuf sb = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
         str_add(&sb, ep, " alternates between ", NULL);
         str_add_uint(&sb, s->n_chains);
         str_add(&sb,
@@ -657,7 +657,7 @@ agg_expiry_findings(uint32_t si)
             agg_chain_label(ch, a, sizeof(a));
             char t[32];
             agg_ts_short(ch->exp_last, t, sizeof(t));
-            struct strbuf b = str_buf(f->summary, sizeof(f->summary));
+            struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
             if (agg.cfg->at_us) {
                 str_add(&b, ep, " served the certificate ", a, NULL);
                 agg_add_at(&b, ", which is expired");
@@ -673,7 +673,7 @@ agg_expiry_findings(uint32_t si)
             if (!f)
                 return;
             agg_chain_label(ch, a, sizeof(a));
-            struct strbuf b = str_buf(f->summary, sizeof(f->summary));
+            struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
             if (agg.cfg->at_us) {
                 str_add(&b, ep, " still serves the certificate ", a, NULL);
                 agg_add_at(&b, ", which is expired");
@@ -690,7 +690,7 @@ agg_expiry_findings(uint32_t si)
             if (!f)
                 return;
             agg_chain_label(ch, a, sizeof(a));
-            struct strbuf b = str_buf(f->summary, sizeof(f->summary));
+            struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
             str_add(&b, ep, " serves ", a, ", which expires on ", e->info.not_after_iso,
                     ", within ", NULL);
             str_add_uint(&b, (unsigned)agg.cfg->expiry_warn_days);
@@ -745,7 +745,7 @@ agg_starttls_findings(uint32_t si)
         agg_peers_text(s, &yes, p1, sizeof(p1));
         agg_peers_text(s, &no, p2, sizeof(p2));
         f->peers = no;
-        struct strbuf b = str_buf(f->summary, sizeof(f->summary));
+        struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
         str_add(&b, ep, " offers STARTTLS to ", p1, " but not to ", p2,
                 " (policy by source address, or a middlebox on their path)", NULL);
         /* the peers that then sent mail in plaintext, never having used TLS
@@ -788,9 +788,10 @@ agg_compute_findings(void)
         agg_flag_findings(i);
     }
     agn_finish();
-    for (uint32_t i = 0; i < agg.n_findings; i++) { /* a text cut short ends in "..." */
-        str_mark_cut(agg.findings[i].summary, sizeof(agg.findings[i].summary));
-        str_mark_cut(agg.findings[i].evidence, sizeof(agg.findings[i].evidence));
+    for (uint32_t i = 0; i < agg.n_findings; i++) { /* a text cut to fit ends in "..." */
+        struct agg_finding *f = &agg.findings[i];
+        str_mark_cut(f->summary, sizeof(f->summary), f->summary_cut);
+        str_mark_cut(f->evidence, sizeof(f->evidence), f->evidence_cut);
     }
     if (agg.n_findings)
         qsort(agg.findings, agg.n_findings, sizeof(*agg.findings), agg_cmp_finding);

@@ -279,6 +279,7 @@ struct agg_finding {
     int64_t first, last;
     char summary[1024];
     char evidence[480];
+    bool summary_cut, evidence_cut; /* text cut to fit (str_buf_cut): ends in "..." */
     /* Findings on a server name (agg_names.c): the name, the leaves by
      * certificate id, and peers as indices into peer_ips. */
     const char *name;

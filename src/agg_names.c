@@ -244,7 +244,7 @@ agn_finding(const struct agn_name *x)
         }
     if (!oc->verdict[0])
         others = 0; /* not verified: nothing to compare */
-    struct strbuf sb = str_buf(f->summary, sizeof(f->summary));
+    struct strbuf sb = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
     str_add(&sb, x->name, " is served by ", NULL);
     str_add_uint(&sb, x->n_eps);
     str_add(&sb, " addresses with ", NULL);

@@ -114,7 +114,7 @@ agg_plain_findings(uint32_t si)
         str_copy(p1, sizeof(p1), "peers not listed");
     if (!p2[0])
         str_copy(p2, sizeof(p2), "peers not listed");
-    struct strbuf b = str_buf(f->summary, sizeof(f->summary));
+    struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
     str_add(&b, ep, " received mail in plaintext from ", NULL);
     if (broken->sessions) {
         str_add(&b, p1, " after ", NULL);
@@ -170,6 +170,6 @@ agg_implicit_note(struct agg_flagstat *fs, const struct smtp_facts *sm, const st
     }
     if (strstr(fs->evidence, what) != NULL)
         return;
-    struct strbuf b = {fs->evidence, sizeof(fs->evidence), strlen(fs->evidence)};
+    struct strbuf b = {fs->evidence, sizeof(fs->evidence), strlen(fs->evidence), NULL};
     str_add(&b, b.len ? "; " : "", what, NULL);
 }

@@ -24,8 +24,14 @@ void bundleroots_read(FILE *f);
 void bundleroots_reset(void);
 
 /* Whether a root whose subject is the DER Name given (X.501 Name with its
- * tag and length, as X509_NAME_get0_der gives it) was read. */
+ * tag and length, as X509_NAME_get0_der gives it) was read: the same name
+ * as X509_NAME_cmp compares, whatever the string types, case or spacing. */
 bool bundleroots_has(const uint8_t *name, size_t len);
+
+/* The 64-bit key of the DER Name given: two Names that X509_NAME_cmp finds
+ * equal have the same key (OpenSSL's canonical form, hashed). False when
+ * it is malformed or a string cannot be converted (OpenSSL refuses it). */
+bool bundleroots_name_key(const uint8_t *name, size_t len, uint64_t *key);
 
 /* How many roots were read. */
 unsigned bundleroots_count(void);

@@ -1,6 +1,8 @@
 /* \summary: configuration defaults and the named caps (see config.h). */
 #include "config.h"
 
+#include "reasm.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@ const struct config_cap_desc config_caps[] = {
     {"reasm.depth", "bytes per direction handed to dissectors"},
     {"reasm.ooo_max", "out-of-order bytes buffered per direction"},
     {"reasm.buf_max", "unconsumed bytes a dissector may leave buffered per direction"},
+    {"reasm.hole_wait", "packets of its sender a hole waits once the peer acknowledged past it"},
     {"defrag.max", "IP datagrams in reassembly from fragments at once (then the oldest goes)"},
     {"defrag.mem_max", "bytes held by IP datagrams in reassembly (then the oldest goes)"},
     {"defrag.timeout", "seconds of packet time an IP datagram may take to complete (RFC 8200)"},
@@ -54,6 +57,7 @@ config_defaults(struct config *c)
     c->reasm_depth = 1u << 20;
     c->reasm_ooo_max = 64u << 10;
     c->reasm_buf_max = 256u << 10;
+    c->reasm_hole_wait = REASM_HOLE_PKTS;
     c->defrag_max = 1024;
     c->defrag_mem_max = 8u << 20;
     c->defrag_timeout = 60; /* RFC 8200 §4.5; Suricata's default too */
@@ -120,6 +124,7 @@ config_set_cap(struct config *c, const char *assignment, char *err, size_t errle
         {"reasm.depth", &c->reasm_depth, NULL},
         {"reasm.ooo_max", &c->reasm_ooo_max, NULL},
         {"reasm.buf_max", &c->reasm_buf_max, NULL},
+        {"reasm.hole_wait", &c->reasm_hole_wait, NULL},
         {"defrag.max", &c->defrag_max, NULL},
         {"defrag.mem_max", &c->defrag_mem_max, NULL},
         {"defrag.timeout", &c->defrag_timeout, NULL},

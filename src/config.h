@@ -68,6 +68,7 @@ struct config {
     uint32_t reasm_depth;        /* reasm.depth: bytes per direction dissected */
     uint32_t reasm_ooo_max;      /* reasm.ooo_max: out-of-order bytes per direction */
     uint32_t reasm_buf_max;      /* reasm.buf_max: unconsumed bytes a dissector may hold */
+    uint32_t reasm_hole_wait;    /* reasm.hole_wait: sender's packets an acknowledged hole waits */
     uint32_t defrag_max;         /* defrag.max: IP datagrams in reassembly at once */
     uint32_t defrag_mem_max;     /* defrag.mem_max: bytes those datagrams hold */
     uint32_t defrag_timeout;     /* defrag.timeout: seconds of packet time per datagram */

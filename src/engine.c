@@ -108,6 +108,7 @@ engine_init(const struct config *cfg)
     eclock_init(&eng.clock, cfg->flow_timeout);
     eng.lim.ooo_max = cfg->reasm_ooo_max;
     eng.lim.depth = cfg->reasm_depth;
+    eng.lim.hole_pkts = cfg->reasm_hole_wait;
     eng.classify_on = cfg->use_ndpi && classify_available();
     eng.evidence = cfg->write_path != NULL;
     flow_set_ignore_vlan(cfg->ignore_vlan);

@@ -341,12 +341,27 @@ main_help_caps(const struct config *cfg)
     (void)cfg;
     printf("Caps (set with --cap NAME=VALUE; K, M, G suffixes accepted):\n");
     char line[64];
-    uint64_t vals[] = {
-        dflt.flow_max,         dflt.flow_timeout,   dflt.flow_timeout_emerg, dflt.flow_mem_max,
-        dflt.memcap,           dflt.reasm_depth,    dflt.reasm_ooo_max,      dflt.reasm_buf_max,
-        dflt.defrag_max,       dflt.defrag_mem_max, dflt.defrag_timeout,     dflt.smtp_line_max,
-        dflt.smtp_pending_max, dflt.tls_hs_msg_max, dflt.tls_records_max,    dflt.x509_cert_max,
-        dflt.x509_chain_max,   dflt.cert_cache_max, dflt.report_servers_max, dflt.report_peers_max};
+    uint64_t vals[] = {dflt.flow_max,
+                       dflt.flow_timeout,
+                       dflt.flow_timeout_emerg,
+                       dflt.flow_mem_max,
+                       dflt.memcap,
+                       dflt.reasm_depth,
+                       dflt.reasm_ooo_max,
+                       dflt.reasm_buf_max,
+                       dflt.reasm_hole_wait,
+                       dflt.defrag_max,
+                       dflt.defrag_mem_max,
+                       dflt.defrag_timeout,
+                       dflt.smtp_line_max,
+                       dflt.smtp_pending_max,
+                       dflt.tls_hs_msg_max,
+                       dflt.tls_records_max,
+                       dflt.x509_cert_max,
+                       dflt.x509_chain_max,
+                       dflt.cert_cache_max,
+                       dflt.report_servers_max,
+                       dflt.report_peers_max};
     for (unsigned i = 0; config_caps[i].name != NULL; i++) {
         snprintf(line, sizeof(line), "%s=%llu", config_caps[i].name, (unsigned long long)vals[i]);
         printf("  %-32s %s\n", line, config_caps[i].help);

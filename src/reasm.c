@@ -10,7 +10,7 @@
  * Invariant after every public call: the ooo list is sorted, its segments do
  * not overlap, and every one starts strictly beyond next_seq, except a lost
  * marker (bytes the snaplen cut) at the head, which may start at next_seq
- * while it waits REASM_HOLE_PKTS packets for a full copy.
+ * while it waits reasm.hole_wait packets for a full copy.
  *
  * Policy (documented, as Suricata's "first" policy): the first copy of a byte
  * wins. A segment overlapping delivered or buffered bytes only contributes
@@ -244,12 +244,13 @@ reasm_gap(struct reasm_dir *r, const struct reasm_limits *lim, const struct reas
         reasm_stop(r, s);
 }
 
-/* True when REASM_HOLE_PKTS packets of this direction came since the one
+/* True when reasm.hole_wait packets of this direction came since the one
  * counted as `since` (signed: a stamp of the packet in progress is ahead). */
 static bool
-reasm_waited(const struct reasm_dir *r, uint32_t since)
+reasm_waited(const struct reasm_dir *r, const struct reasm_limits *lim, uint32_t since)
 {
-    return (int32_t)(r->pkts - since) >= (int32_t)REASM_HOLE_PKTS;
+    uint32_t wait = lim->hole_pkts != 0 ? lim->hole_pkts : REASM_HOLE_PKTS;
+    return (int64_t)(int32_t)(r->pkts - since) >= (int64_t)wait;
 }
 
 /* True when the peer acknowledged every byte of g: the receiver has them,
@@ -276,7 +277,7 @@ reasm_flush_ooo(struct reasm_dir *r, const struct reasm_limits *lim, const struc
         if (g->waits && mode != REASM_FLUSH_ALL)
             break;
         if (g->lost && g->seq == r->next_seq && mode == REASM_FLUSH_READY &&
-            !reasm_waited(r, g->pkt) && !reasm_acked(r, g))
+            !reasm_waited(r, lim, g->pkt) && !reasm_acked(r, g))
             break;
         r->ooo = g->next;
         if (r->ooo == NULL)
@@ -804,7 +805,7 @@ reasm_packet(struct reasm_dir *r, const struct reasm_limits *lim, const struct r
         return;
     if (r->ack_wait && !SEQ_LT(r->next_seq, r->ack_max))
         r->ack_wait = false; /* the bytes came */
-    else if (r->ack_wait && reasm_waited(r, r->ack_pkt))
+    else if (r->ack_wait && reasm_waited(r, lim, r->ack_pkt))
         reasm_giveup_acked(r, lim, s, REASM_FLUSH_HOLE); /* they did not: lost to the capture */
     if (r->ooo != NULL && r->ooo->seq == r->next_seq)    /* a snaplen cut waiting for a copy */
         reasm_flush_ooo(r, lim, s, REASM_FLUSH_READY);

@@ -57,7 +57,8 @@
  * packets of its sender came after the ACK passed it without filling it
  * (each sender's packets keep their order, so a reordered one is due within
  * a few), or at the caps or the end of the flow. Bytes cut by the snaplen
- * wait as many packets of their sender for a full copy. */
+ * wait as many packets of their sender for a full copy. The default of the
+ * cap reasm.hole_wait (struct reasm_limits.hole_pkts). */
 #define REASM_HOLE_PKTS    8u
 #define REASM_OOO_SEGS_MIN 64u
 
@@ -95,7 +96,7 @@ struct reasm_dir {
     uint32_t rwnd_max;  /* largest window the receiver of these bytes advertised (0: none) */
     uint32_t seq_max;   /* one past the highest sequence number seen (reasm_seen) */
     bool ack_wait;      /* the peer acknowledged beyond a hole: ack_max, ack_pkt valid */
-    uint32_t ack_max;   /* highest such ACK (a hole below it waits REASM_HOLE_PKTS) */
+    uint32_t ack_max;   /* highest such ACK (a hole below it waits reasm.hole_wait packets) */
     uint32_t ack_pkt;   /* pkts when an ACK first passed next_seq */
     uint32_t pkts;      /* packets of this direction so far (reasm_packet) */
     bool answers;       /* the packet in progress acknowledged peer bytes not delivered */
@@ -111,8 +112,9 @@ struct reasm_dir {
 
 /* Per-call limits (from struct config). */
 struct reasm_limits {
-    uint32_t ooo_max; /* reasm.ooo_max */
-    uint32_t depth;   /* reasm.depth (0 = unlimited) */
+    uint32_t ooo_max;   /* reasm.ooo_max */
+    uint32_t depth;     /* reasm.depth (0 = unlimited) */
+    uint32_t hole_pkts; /* reasm.hole_wait (0 = REASM_HOLE_PKTS) */
 };
 
 void reasm_init(struct reasm_dir *r);
@@ -163,13 +165,13 @@ bool reasm_syn_is_new(const struct reasm_dir *r, uint32_t isn);
 /* A segment: caplen bytes at seq are present, wirelen (>= caplen) were on the
  * wire; the missing tail is held as a lost marker, which a later full copy
  * replaces, and is delivered as a gap once it is in order and
- * REASM_HOLE_PKTS packets of this direction came after it. */
+ * reasm.hole_wait packets of this direction came after it. */
 void reasm_data(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
                 uint32_t seq, const uint8_t *data, uint32_t caplen, uint32_t wirelen);
 
 /* The peer acknowledged everything before ack: the receiver got bytes below
  * it. A hole there is not given up yet (the segment may come after the ACK
- * that acknowledges it); it becomes a gap once REASM_HOLE_PKTS packets of
+ * that acknowledges it); it becomes a gap once reasm.hole_wait packets of
  * this direction came after without filling it (reasm_packet). */
 void reasm_ack(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s,
                uint32_t ack);
@@ -205,7 +207,7 @@ void reasm_release(struct reasm_dir *r, const struct reasm_limits *lim, const st
 /* A packet of this direction was handled (its data and FIN given to
  * reasm_data and reasm_fin first, pure ACKs included): counts it, and gives
  * up a hole the peer acknowledged, or a snaplen cut at next_seq, that
- * REASM_HOLE_PKTS packets of this direction have passed since. */
+ * reasm.hole_wait packets of this direction have passed since. */
 void reasm_packet(struct reasm_dir *r, const struct reasm_limits *lim, const struct reasm_sink *s);
 
 /* The receiver of this direction's bytes advertised a window of wnd bytes

@@ -1,17 +1,34 @@
 /* \summary: public roots the CA bundles have dropped, by name (see
  * retired_roots.h). The names are those the roots' own certificates carry,
  * in their order; the dates are their notAfter, or when Mozilla's root
- * program removed them. */
+ * program removed them. None is in Debian 12's ca-certificates
+ * (20230311+deb12u1, /etc/ssl/certs/ca-certificates.crt; Baltimore
+ * CyberTrust Root, SecureTrust CA, Secure Global CA and XRamp still are,
+ * so they are not here).
+ *
+ * Sources of the names added after the first six (each DN decoded from the
+ * DER the source holds, not typed from a listing):
+ *   [ev]  Mozilla's EV table, security/certverifier/ExtendedValidation.cpp,
+ *         "Issuer DER Base64" of each root (as in roytam1/mozilla45esr; the
+ *         UTN and Certplus entries also in the SHA-1-era copies of gecko);
+ *   [mk]  curl's mk-ca-bundle of Mozilla's certdata.txt as of 2015-10-28,
+ *         the certificates' PEM (as embedded in ilikeido/woodtServer
+ *         composer-setup.php), notAfter from the same certificates;
+ *   [rq]  psf/requests requests/cacert.pem (72d69d7), "# Subject:" and PEM.
+ * UTN-USERFirst-Hardware's notAfter: 2019-07-09, as listed with its
+ * subject in public expired-root lists (and its [ev] entry). */
 #include "retired_roots.h"
 
 #include <stddef.h>
 
-#define RR_ATTRS 4
+#define RR_ATTRS 6
 
 struct rr_root {
     const char *attrs[RR_ATTRS][2]; /* (type, value) in the certificate's order */
     const char *note;
 };
+
+#define RR_SYMANTEC "distrusted with Symantec's roots"
 
 static const struct rr_root rr_roots[] = {
     {{{"C", "SE"},
@@ -31,6 +48,110 @@ static const struct rr_root rr_roots[] = {
       {"O", "VeriSign, Inc."},
       {"OU", "Class 3 Public Primary Certification Authority"}},
      "VeriSign Class 3 Public Primary Certification Authority, removed in 2015"},
+    /* AddTrust's other roots [mk][rq] */
+    {{{"C", "SE"},
+      {"O", "AddTrust AB"},
+      {"OU", "AddTrust TTP Network"},
+      {"CN", "AddTrust Class 1 CA Root"}},
+     "AddTrust Class 1 CA Root, expired 2020-05-30"},
+    {{{"C", "SE"},
+      {"O", "AddTrust AB"},
+      {"OU", "AddTrust TTP Network"},
+      {"CN", "AddTrust Public CA Root"}},
+     "AddTrust Public CA Root, expired 2020-05-30"},
+    {{{"C", "SE"},
+      {"O", "AddTrust AB"},
+      {"OU", "AddTrust TTP Network"},
+      {"CN", "AddTrust Qualified CA Root"}},
+     "AddTrust Qualified CA Root, expired 2020-05-30"},
+    /* Comodo/Sectigo's older roots [ev][mk] */
+    {{{"C", "US"},
+      {"ST", "UT"},
+      {"L", "Salt Lake City"},
+      {"O", "The USERTRUST Network"},
+      {"OU", "http://www.usertrust.com"},
+      {"CN", "UTN-USERFirst-Hardware"}},
+     "UTN-USERFirst-Hardware, expired 2019-07-09"},
+    {{{"C", "GB"},
+      {"ST", "Greater Manchester"},
+      {"L", "Salford"},
+      {"O", "Comodo CA Limited"},
+      {"CN", "Secure Certificate Services"}},
+     "Comodo Secure Certificate Services, removed from the CA bundles"},
+    {{{"C", "GB"},
+      {"ST", "Greater Manchester"},
+      {"L", "Salford"},
+      {"O", "Comodo CA Limited"},
+      {"CN", "Trusted Certificate Services"}},
+     "Comodo Trusted Certificate Services, removed from the CA bundles"},
+    {{{"C", "US"},
+      {"O", "Network Solutions L.L.C."},
+      {"CN", "Network Solutions Certificate Authority"}},
+     "Network Solutions Certificate Authority, removed from the CA bundles"},
+    /* Symantec's (VeriSign, GeoTrust, thawte) [ev][mk][rq] */
+    {{{"C", "US"},
+      {"O", "VeriSign, Inc."},
+      {"OU", "VeriSign Trust Network"},
+      {"OU", "(c) 1999 VeriSign, Inc. - For authorized use only"},
+      {"CN", "VeriSign Class 3 Public Primary Certification Authority - G3"}},
+     "VeriSign Class 3 Public Primary Certification Authority - G3, " RR_SYMANTEC},
+    {{{"C", "US"},
+      {"O", "VeriSign, Inc."},
+      {"OU", "VeriSign Trust Network"},
+      {"OU", "(c) 2007 VeriSign, Inc. - For authorized use only"},
+      {"CN", "VeriSign Class 3 Public Primary Certification Authority - G4"}},
+     "VeriSign Class 3 Public Primary Certification Authority - G4, " RR_SYMANTEC},
+    {{{"C", "US"},
+      {"O", "VeriSign, Inc."},
+      {"OU", "VeriSign Trust Network"},
+      {"OU", "(c) 2006 VeriSign, Inc. - For authorized use only"},
+      {"CN", "VeriSign Class 3 Public Primary Certification Authority - G5"}},
+     "VeriSign Class 3 Public Primary Certification Authority - G5, " RR_SYMANTEC},
+    {{{"C", "US"},
+      {"O", "VeriSign, Inc."},
+      {"OU", "VeriSign Trust Network"},
+      {"OU", "(c) 2008 VeriSign, Inc. - For authorized use only"},
+      {"CN", "VeriSign Universal Root Certification Authority"}},
+     "VeriSign Universal Root Certification Authority, " RR_SYMANTEC},
+    {{{"C", "US"}, {"O", "GeoTrust Inc."}, {"CN", "GeoTrust Global CA 2"}},
+     "GeoTrust Global CA 2, expired 2019-03-04"},
+    {{{"C", "US"}, {"O", "GeoTrust Inc."}, {"CN", "GeoTrust Universal CA"}},
+     "GeoTrust Universal CA, " RR_SYMANTEC},
+    {{{"C", "US"}, {"O", "GeoTrust Inc."}, {"CN", "GeoTrust Universal CA 2"}},
+     "GeoTrust Universal CA 2, " RR_SYMANTEC},
+    {{{"C", "US"}, {"O", "GeoTrust Inc."}, {"CN", "GeoTrust Primary Certification Authority"}},
+     "GeoTrust Primary Certification Authority, " RR_SYMANTEC},
+    {{{"C", "US"},
+      {"O", "GeoTrust Inc."},
+      {"OU", "(c) 2008 GeoTrust Inc. - For authorized use only"},
+      {"CN", "GeoTrust Primary Certification Authority - G3"}},
+     "GeoTrust Primary Certification Authority - G3, " RR_SYMANTEC},
+    {{{"C", "US"},
+      {"O", "thawte, Inc."},
+      {"OU", "Certification Services Division"},
+      {"OU", "(c) 2006 thawte, Inc. - For authorized use only"},
+      {"CN", "thawte Primary Root CA"}},
+     "thawte Primary Root CA, " RR_SYMANTEC},
+    {{{"C", "US"},
+      {"O", "thawte, Inc."},
+      {"OU", "Certification Services Division"},
+      {"OU", "(c) 2008 thawte, Inc. - For authorized use only"},
+      {"CN", "thawte Primary Root CA - G3"}},
+     "thawte Primary Root CA - G3, " RR_SYMANTEC},
+    /* others [ev][mk] */
+    {{{"O", "Cybertrust, Inc"}, {"CN", "Cybertrust Global Root"}},
+     "Cybertrust Global Root, removed from the CA bundles"},
+    {{{"C", "FI"}, {"O", "Sonera"}, {"CN", "Sonera Class2 CA"}},
+     "Sonera Class2 CA, expired 2021-04-06"},
+    {{{"C", "BM"},
+      {"O", "QuoVadis Limited"},
+      {"OU", "Root Certification Authority"},
+      {"CN", "QuoVadis Root Certification Authority"}},
+     "QuoVadis Root Certification Authority, expired 2021-03-17"},
+    {{{"C", "PL"}, {"O", "Unizeto Sp. z o.o."}, {"CN", "Certum CA"}},
+     "Certum CA, removed from the CA bundles"},
+    {{{"C", "FR"}, {"O", "Certplus"}, {"CN", "Class 2 Primary CA"}},
+     "Certplus Class 2 Primary CA, removed from the CA bundles"},
 };
 
 #define RR_N (sizeof(rr_roots) / sizeof(rr_roots[0]))

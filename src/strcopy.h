@@ -89,16 +89,19 @@ str_cut_at(const char *s, size_t len, size_t max)
     return k;
 }
 
-/* Marks a string its buffer (n bytes) cut short: when it fills the buffer,
- * its end becomes "...", at a place str_cut_at allows. */
+/* Marks a string that was cut short to fit its buffer (n bytes), as its
+ * writer knows (struct strbuf's cut): its end becomes "...", at a place
+ * str_cut_at allows. A string that filled its buffer exactly, cut false,
+ * is left whole. */
 static inline void
-str_mark_cut(char *s, size_t n)
+str_mark_cut(char *s, size_t n, bool cut)
 {
-    size_t len = strlen(s);
-    if (n < 8 || len + 1 < n)
+    if (!cut || n < 8)
         return;
-    size_t k = str_cut_at(s, len, n - 4);
-    memcpy(s + k, "...", 4);
+    size_t len = strnlen(s, n - 1);
+    if (len + 4 > n) /* room for "..." and the terminator */
+        len = str_cut_at(s, len, n - 4);
+    memcpy(s + len, "...", 4);
 }
 
 /* The decimal digits of v ("%llu"), written backwards ending just before
@@ -127,10 +130,13 @@ str_cat_int(char *dst, size_t n, size_t at, long v)
 
 /* A string built from pieces in out[0..n): at most n - 1 bytes, always
  * terminated when n > 0, pieces beyond the room cut as snprintf cuts its
- * output. len is what the buffer holds. */
+ * output. len is what the buffer holds; *cut, when given, becomes true
+ * once a piece did not fit (the text was cut, not merely filled the
+ * buffer: str_mark_cut). */
 struct strbuf {
     char *s;
     size_t n, len;
+    bool *cut;
 };
 
 static inline struct strbuf
@@ -138,14 +144,27 @@ str_buf(char *out, size_t n)
 {
     if (n > 0)
         out[0] = '\0';
-    return (struct strbuf){out, n, 0};
+    return (struct strbuf){out, n, 0, NULL};
+}
+
+/* The same, recording in *cut whether the text was cut. */
+static inline struct strbuf
+str_buf_cut(char *out, size_t n, bool *cut)
+{
+    *cut = false;
+    struct strbuf b = str_buf(out, n);
+    b.cut = cut;
+    return b;
 }
 
 /* Appends len bytes of p, or what room is left of them. */
 static inline void
 str_put(struct strbuf *b, const char *p, size_t len)
 {
-    b->len = str_append(b->s, b->n, b->len, p, len);
+    size_t at = b->len;
+    b->len = str_append(b->s, b->n, at, p, len);
+    if (b->len - at < len && b->cut != NULL)
+        *b->cut = true;
 }
 
 /* Appends at most max bytes of src ("%.*s"); NULL appends nothing, as

@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fz z = {0, 1};
     struct reasm_sink s = {fz_data, fz_gap, fz_event, &z};
     struct reasm_limits lim = {size > 0 ? (uint32_t)(data[0] % 16) * 512 + 1 : 4096,
-                               size > 1 ? (uint32_t)data[1] * 256 : 0};
+                               size > 1 ? (uint32_t)data[1] * 256 : 0, REASM_HOLE_PKTS};
     struct reasm_dir rd;
     reasm_init(&rd);
     uint32_t isn = size > 2 ? (uint32_t)0xFFFFFF00u + data[2] : 0;

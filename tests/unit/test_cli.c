@@ -82,6 +82,13 @@ test_ports_and_caps(void **state)
     assert_int_equal(config_set_cap(&c, "memcap=16383K", err, sizeof(err)), -1);
     assert_non_null(strstr(err, "at least 16M"));
     assert_int_equal(c.memcap, CONFIG_MEMCAP_MIN);
+    /* the reassembly's wait for a hole: 8 packets unless set */
+    struct config d;
+    config_defaults(&d);
+    assert_int_equal(d.reasm_hole_wait, 8);
+    assert_int_equal(config_set_cap(&d, "reasm.hole_wait=32", err, sizeof(err)), 0);
+    assert_int_equal(d.reasm_hole_wait, 32);
+    assert_int_equal(config_set_cap(&d, "reasm.hole_wait=0", err, sizeof(err)), -1);
 }
 
 static void

@@ -374,7 +374,7 @@ run_table(const struct table *t, uint32_t isn)
     struct rec r;
     memset(&r, 0, sizeof(r));
     struct reasm_sink s = {rec_data, rec_gap, rec_event, &r};
-    struct reasm_limits lim = {t->ooo_max, t->depth};
+    struct reasm_limits lim = {t->ooo_max, t->depth, REASM_HOLE_PKTS};
     uint32_t base = isn + 1;
     reasm_init(&rd);
     if (!t->no_syn)
@@ -452,7 +452,7 @@ feed(const uint8_t *stream, struct seg *segs, unsigned n, uint32_t isn, struct r
     struct reasm_dir rd;
     memset(r, 0, sizeof(*r));
     struct reasm_sink s = {rec_data, rec_gap, rec_event, r};
-    struct reasm_limits lim = {1u << 20, 0};
+    struct reasm_limits lim = {1u << 20, 0, REASM_HOLE_PKTS};
     reasm_init(&rd);
     reasm_syn(&rd, isn, &s);
     for (unsigned i = 0; i < n; i++) {
@@ -568,7 +568,7 @@ test_markers_bounded(void **state)
     struct reasm_dir rd;
     struct sum r = {0, 0, 0};
     struct reasm_sink s = {sum_data, sum_gap, sum_event, &r};
-    struct reasm_limits lim = {1024, 0};
+    struct reasm_limits lim = {1024, 0, REASM_HOLE_PKTS};
     reasm_init(&rd);
     reasm_syn(&rd, 1000, &s);
     reasm_data(&rd, &lim, &s, 1001, (const uint8_t *)"a", 1, 1);
@@ -602,7 +602,7 @@ test_ooo_segments_bounded(void **state)
         struct reasm_dir rd;
         struct sum r = {0, 0, 0};
         struct reasm_sink s = {sum_data, sum_gap, sum_event, &r};
-        struct reasm_limits lim = {64u << 10, 0};
+        struct reasm_limits lim = {64u << 10, 0, REASM_HOLE_PKTS};
         uint32_t base = isns[j] + 1;
         reasm_init(&rd);
         reasm_syn(&rd, isns[j], &s);
@@ -661,7 +661,7 @@ test_window_and_fin(void **state)
     const uint32_t fl = REASM_WINDOW_FLOOR;
     for (size_t j = 0; j < sizeof(isns) / sizeof(isns[0]); j++) {
         uint32_t base = isns[j] + 1;
-        struct reasm_limits lim = {1u << 20, 0};
+        struct reasm_limits lim = {1u << 20, 0, REASM_HOLE_PKTS};
         struct reasm_dir rd;
         struct rec r;
         struct reasm_sink s;
@@ -785,7 +785,7 @@ test_alloc_failure(void **state)
     struct rec r;
     memset(&r, 0, sizeof(r));
     struct reasm_sink s = {rec_data, rec_gap, rec_event, &r};
-    struct reasm_limits lim = {1024, 0};
+    struct reasm_limits lim = {1024, 0, REASM_HOLE_PKTS};
     reasm_init(&rd);
     reasm_syn(&rd, 100, &s);
     mem_fail_after(1);

@@ -60,7 +60,8 @@ w_event(void *u, const char *name, const char *detail)
 }
 
 static const uint32_t w_isns[] = {0, 1, 0xFFFFFFF0u};
-static const struct reasm_limits w_lim = {1u << 16, 0};
+static struct reasm_limits w_lim = {1u << 16, 0,
+                                    REASM_HOLE_PKTS}; /* hole_pkts: see test_hole_wait_cap */
 
 struct wdir {
     struct reasm_dir rd;
@@ -187,6 +188,59 @@ test_ack_hole_given_up(void **state)
         assert_string_equal(log.out, "s:abc|s:[G3]|s:ghi|");
         w_end(&c, &sv, &log, "s:abc|s:[G3]|s:ghi|");
     }
+    assert_int_equal(mem_in_use(), 0);
+}
+
+/* The wait is the cap reasm.hole_wait (struct reasm_limits.hole_pkts), 8
+ * by default: with 3 an acknowledged hole is given up after 3 packets of
+ * its sender, and a snaplen cut after 3; with 20 neither is given up after
+ * 8, only after 20. */
+static void
+test_hole_wait_cap(void **state)
+{
+    (void)state;
+    mem_init(0);
+    static const uint32_t waits[] = {3, 20};
+    for (size_t k = 0; k < sizeof(waits) / sizeof(waits[0]); k++) {
+        w_lim.hole_pkts = waits[k];
+        struct wlog log = {{0}, 0};
+        struct wdir c, sv;
+        w_pair(&c, &sv, &log, 7, 0);
+        w_data_seg(&sv, &c, 0, 0, "abc");
+        w_seg(&c, &sv, sv.base + 9, 0, NULL, 0);
+        w_data_seg(&sv, &c, 0, 6, "ghi"); /* [3, 6) missing: 1 packet after the ACK */
+        for (unsigned i = 2; i < waits[k]; i++) {
+            w_seg(&sv, &c, 0, 0, NULL, 0);
+            if (i == REASM_HOLE_PKTS) /* the default's wait has passed */
+                assert_string_equal(log.out, "s:abc|");
+        }
+        assert_string_equal(log.out, "s:abc|");
+        w_seg(&sv, &c, 0, 0, NULL, 0); /* the waits[k]-th */
+        assert_string_equal(log.out, "s:abc|s:[G3]|s:ghi|");
+        w_end(&c, &sv, &log, "s:abc|s:[G3]|s:ghi|");
+
+        memset(&log, 0, sizeof(log));
+        w_pair(&c, &sv, &log, 3, 0);
+        w_seg(&sv, &c, 0, 0, "ab", 5); /* 3 bytes cut by the snaplen */
+        for (unsigned i = 1; i < waits[k]; i++)
+            w_seg(&sv, &c, 0, 0, NULL, 0);
+        assert_string_equal(log.out, "s:ab|");
+        w_seg(&sv, &c, 0, 0, NULL, 0);
+        assert_string_equal(log.out, "s:ab|s:[G3]|");
+        w_end(&c, &sv, &log, "s:ab|s:[G3]|");
+    }
+    w_lim.hole_pkts = 0; /* 0: REASM_HOLE_PKTS */
+    struct wlog log = {{0}, 0};
+    struct wdir c, sv;
+    w_pair(&c, &sv, &log, 3, 0);
+    w_seg(&sv, &c, 0, 0, "ab", 5);
+    for (unsigned i = 1; i < REASM_HOLE_PKTS; i++)
+        w_seg(&sv, &c, 0, 0, NULL, 0);
+    assert_string_equal(log.out, "s:ab|");
+    w_seg(&sv, &c, 0, 0, NULL, 0);
+    assert_string_equal(log.out, "s:ab|s:[G3]|");
+    w_end(&c, &sv, &log, "s:ab|s:[G3]|");
+    w_lim.hole_pkts = REASM_HOLE_PKTS;
     assert_int_equal(mem_in_use(), 0);
 }
 
@@ -339,7 +393,7 @@ test_answer_at_cap(void **state)
 {
     (void)state;
     mem_init(0);
-    struct reasm_limits small = {8, 0};
+    struct reasm_limits small = {8, 0, REASM_HOLE_PKTS};
     struct wlog log = {{0}, 0};
     struct wdir c, sv;
     w_pair(&c, &sv, &log, 900, 40);
@@ -366,7 +420,7 @@ main(void)
         cmocka_unit_test(test_ack_silent_direction), cmocka_unit_test(test_cut_waits),
         cmocka_unit_test(test_answer_order),         cmocka_unit_test(test_end_order),
         cmocka_unit_test(test_answer_at_cap),        cmocka_unit_test(test_end_acked_tail),
-        cmocka_unit_test(test_answer_cycle),
+        cmocka_unit_test(test_answer_cycle),         cmocka_unit_test(test_hole_wait_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

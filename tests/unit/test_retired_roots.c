@@ -2,7 +2,10 @@
  * (src/retired_roots.c): an issuer named as AddTrust External CA Root (case
  * 1) is one, whatever string type its certificate encodes the name in and
  * whatever the case (X509_NAME_cmp, RFC 5280 §7.1); a name with an attribute
- * more, less or in another order, or a current root's, is not. */
+ * more, less or in another order, or a current root's, is not. Each root
+ * of the list is found by the name its certificate carries (the DNs as
+ * decoded from the sources src/retired_roots.c cites), its note naming it;
+ * roots Debian 12's bundle still holds are not in it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -75,11 +78,169 @@ test_retired(void **state)
     retired_roots_free();
 }
 
+/* Every root of the list, by the name its certificate carries. */
+static void
+test_each_root(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *attrs[6][2];
+        size_t n;
+        const char *note; /* how its note begins */
+    } roots[] = {
+        {{{"C", "SE"},
+          {"O", "AddTrust AB"},
+          {"OU", "AddTrust TTP Network"},
+          {"CN", "AddTrust Class 1 CA Root"}},
+         4,
+         "AddTrust Class 1 CA Root, expired 2020-05-30"},
+        {{{"C", "SE"},
+          {"O", "AddTrust AB"},
+          {"OU", "AddTrust TTP Network"},
+          {"CN", "AddTrust Public CA Root"}},
+         4,
+         "AddTrust Public CA Root, expired"},
+        {{{"C", "SE"},
+          {"O", "AddTrust AB"},
+          {"OU", "AddTrust TTP Network"},
+          {"CN", "AddTrust Qualified CA Root"}},
+         4,
+         "AddTrust Qualified CA Root, expired"},
+        {{{"C", "US"},
+          {"ST", "UT"},
+          {"L", "Salt Lake City"},
+          {"O", "The USERTRUST Network"},
+          {"OU", "http://www.usertrust.com"},
+          {"CN", "UTN-USERFirst-Hardware"}},
+         6,
+         "UTN-USERFirst-Hardware, expired 2019-07-09"},
+        {{{"C", "GB"},
+          {"ST", "Greater Manchester"},
+          {"L", "Salford"},
+          {"O", "Comodo CA Limited"},
+          {"CN", "Secure Certificate Services"}},
+         5,
+         "Comodo Secure Certificate Services"},
+        {{{"C", "GB"},
+          {"ST", "Greater Manchester"},
+          {"L", "Salford"},
+          {"O", "Comodo CA Limited"},
+          {"CN", "Trusted Certificate Services"}},
+         5,
+         "Comodo Trusted Certificate Services"},
+        {{{"C", "US"},
+          {"O", "Network Solutions L.L.C."},
+          {"CN", "Network Solutions Certificate Authority"}},
+         3,
+         "Network Solutions Certificate Authority"},
+        {{{"C", "US"},
+          {"O", "VeriSign, Inc."},
+          {"OU", "VeriSign Trust Network"},
+          {"OU", "(c) 1999 VeriSign, Inc. - For authorized use only"},
+          {"CN", "VeriSign Class 3 Public Primary Certification Authority - G3"}},
+         5,
+         "VeriSign Class 3 Public Primary Certification Authority - G3, distrusted"},
+        {{{"C", "US"},
+          {"O", "VeriSign, Inc."},
+          {"OU", "VeriSign Trust Network"},
+          {"OU", "(c) 2007 VeriSign, Inc. - For authorized use only"},
+          {"CN", "VeriSign Class 3 Public Primary Certification Authority - G4"}},
+         5,
+         "VeriSign Class 3 Public Primary Certification Authority - G4"},
+        {{{"C", "US"},
+          {"O", "VeriSign, Inc."},
+          {"OU", "VeriSign Trust Network"},
+          {"OU", "(c) 2006 VeriSign, Inc. - For authorized use only"},
+          {"CN", "VeriSign Class 3 Public Primary Certification Authority - G5"}},
+         5,
+         "VeriSign Class 3 Public Primary Certification Authority - G5"},
+        {{{"C", "US"},
+          {"O", "VeriSign, Inc."},
+          {"OU", "VeriSign Trust Network"},
+          {"OU", "(c) 2008 VeriSign, Inc. - For authorized use only"},
+          {"CN", "VeriSign Universal Root Certification Authority"}},
+         5,
+         "VeriSign Universal Root Certification Authority"},
+        {{{"C", "US"}, {"O", "GeoTrust Inc."}, {"CN", "GeoTrust Global CA 2"}},
+         3,
+         "GeoTrust Global CA 2, expired 2019-03-04"},
+        {{{"C", "US"}, {"O", "GeoTrust Inc."}, {"CN", "GeoTrust Universal CA"}},
+         3,
+         "GeoTrust Universal CA, "},
+        {{{"C", "US"}, {"O", "GeoTrust Inc."}, {"CN", "GeoTrust Universal CA 2"}},
+         3,
+         "GeoTrust Universal CA 2"},
+        {{{"C", "US"}, {"O", "GeoTrust Inc."}, {"CN", "GeoTrust Primary Certification Authority"}},
+         3,
+         "GeoTrust Primary Certification Authority, "},
+        {{{"C", "US"},
+          {"O", "GeoTrust Inc."},
+          {"OU", "(c) 2008 GeoTrust Inc. - For authorized use only"},
+          {"CN", "GeoTrust Primary Certification Authority - G3"}},
+         4,
+         "GeoTrust Primary Certification Authority - G3"},
+        {{{"C", "US"},
+          {"O", "thawte, Inc."},
+          {"OU", "Certification Services Division"},
+          {"OU", "(c) 2006 thawte, Inc. - For authorized use only"},
+          {"CN", "thawte Primary Root CA"}},
+         5,
+         "thawte Primary Root CA, "},
+        {{{"C", "US"},
+          {"O", "thawte, Inc."},
+          {"OU", "Certification Services Division"},
+          {"OU", "(c) 2008 thawte, Inc. - For authorized use only"},
+          {"CN", "thawte Primary Root CA - G3"}},
+         5,
+         "thawte Primary Root CA - G3"},
+        {{{"O", "Cybertrust, Inc"}, {"CN", "Cybertrust Global Root"}}, 2, "Cybertrust Global Root"},
+        {{{"C", "FI"}, {"O", "Sonera"}, {"CN", "Sonera Class2 CA"}},
+         3,
+         "Sonera Class2 CA, expired 2021-04-06"},
+        {{{"C", "BM"},
+          {"O", "QuoVadis Limited"},
+          {"OU", "Root Certification Authority"},
+          {"CN", "QuoVadis Root Certification Authority"}},
+         4,
+         "QuoVadis Root Certification Authority, expired 2021-03-17"},
+        {{{"C", "PL"}, {"O", "Unizeto Sp. z o.o."}, {"CN", "Certum CA"}}, 3, "Certum CA"},
+        {{{"C", "FR"}, {"O", "Certplus"}, {"CN", "Class 2 Primary CA"}},
+         3,
+         "Certplus Class 2 Primary CA"},
+    };
+    for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+        X509_NAME *nm = name(roots[i].attrs, roots[i].n);
+        const char *note = retired_root_note(nm);
+        if (note == NULL || strncmp(note, roots[i].note, strlen(roots[i].note)) != 0)
+            fail_msg("root %zu (%s): note %s", i, roots[i].note, note ? note : "(none)");
+        X509_NAME_free(nm);
+        if (roots[i].n > 2) { /* without its first attribute: another name */
+            nm = name(roots[i].attrs + 1, roots[i].n - 1);
+            assert_null(retired_root_note(nm));
+            X509_NAME_free(nm);
+        }
+    }
+
+    /* roots Debian 12's bundle still holds: not retired */
+    static const char *const baltimore[][2] = {
+        {"C", "IE"}, {"O", "Baltimore"}, {"OU", "CyberTrust"}, {"CN", "Baltimore CyberTrust Root"}};
+    X509_NAME *nm = name(baltimore, 4);
+    assert_null(retired_root_note(nm));
+    X509_NAME_free(nm);
+    static const char *const securetrust[][2] = {
+        {"C", "US"}, {"O", "SecureTrust Corporation"}, {"CN", "SecureTrust CA"}};
+    nm = name(securetrust, 3);
+    assert_null(retired_root_note(nm));
+    X509_NAME_free(nm);
+    retired_roots_free();
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_retired),
+        cmocka_unit_test(test_each_root),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

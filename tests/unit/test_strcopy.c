@@ -197,17 +197,39 @@ test_cut_at(void **state)
     assert_int_equal(str_cut_at(u, strlen(u), 4), 3);
     assert_int_equal(str_cut_at(u, strlen(u), 5), 5);
 
+    /* str_mark_cut marks a text its writer cut, never one that only
+     * filled its buffer */
     char full[16];
-    str_copy(full, sizeof(full), "0123456789abcdefghij"); /* cut to 15 bytes */
-    str_mark_cut(full, sizeof(full));
+    bool cut;
+    struct strbuf fb = str_buf_cut(full, sizeof(full), &cut);
+    str_add(&fb, "0123456789", "abcdefghij", NULL); /* cut to 15 bytes */
+    assert_true(cut);
+    str_mark_cut(full, sizeof(full), cut);
     assert_string_equal(full, "0123456789ab...");
+    char exact[16];
+    struct strbuf xb = str_buf_cut(exact, sizeof(exact), &cut);
+    str_add(&xb, "0123456789", "abcde", NULL); /* 15 bytes: fills it, not cut */
+    assert_false(cut);
+    assert_int_equal(xb.len, 15);
+    str_add(&xb, "", NULL); /* nothing more to fit: still not cut */
+    assert_false(cut);
+    str_mark_cut(exact, sizeof(exact), cut);
+    assert_string_equal(exact, "0123456789abcde");
+    str_addn(&xb, "f", 1); /* one byte more: cut now */
+    assert_true(cut);
+    str_mark_cut(exact, sizeof(exact), cut);
+    assert_string_equal(exact, "0123456789ab...");
     char esc[16];
-    str_copy(esc, sizeof(esc), "CN=abcdefgh\\C3\\BC");
-    str_mark_cut(esc, sizeof(esc));
+    struct strbuf eb = str_buf_cut(esc, sizeof(esc), &cut);
+    str_add(&eb, "CN=abcdefgh\\C3\\BC", NULL);
+    str_mark_cut(esc, sizeof(esc), cut);
     assert_string_equal(esc, "CN=abcdefgh...");
     char room[16] = "short";
-    str_mark_cut(room, sizeof(room));
+    str_mark_cut(room, sizeof(room), false);
     assert_string_equal(room, "short");
+    struct strbuf plain = str_buf(room, sizeof(room)); /* no flag: cuts as before */
+    str_add(&plain, "0123456789abcdefghij", NULL);
+    assert_string_equal(room, "0123456789abcde");
 }
 
 int

@@ -8,7 +8,8 @@
  * leaves out (--no-system-ca); else a missing issuer, named, that may be
  * either (missing_intermediate). The three-tier PKI of
  * pcaps/diag/three-tier.pcap (pcaps/diag/certs/three-tier-*.pem): Lab Root
- * CA -> Lab Policy CA -> Lab Issuing CA -> leaves. */
+ * CA -> Lab Policy CA -> Lab Issuing CA -> leaves. A root of the bundle is
+ * known by its name as OpenSSL compares names, whatever its encoding. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/pem.h>
@@ -212,6 +214,67 @@ test_depth_zero(void **state)
     diagnose_fini();
 }
 
+/* The name O=o, CN=cn, both values of the string type given. */
+static X509_NAME *
+name2(int type, const char *o, const char *cn)
+{
+    X509_NAME *nm = X509_NAME_new();
+    assert_non_null(nm);
+    assert_int_equal(X509_NAME_add_entry_by_txt(nm, "O", type, (const unsigned char *)o, -1, -1, 0),
+                     1);
+    assert_int_equal(
+        X509_NAME_add_entry_by_txt(nm, "CN", type, (const unsigned char *)cn, -1, -1, 0), 1);
+    return nm;
+}
+
+/* The bundle apart from the store holds a root whose subject is written as
+ * PrintableStrings; the CA certificate sent names its issuer as
+ * UTF8Strings in other case and spacing, the same name for OpenSSL
+ * (X509_NAME_cmp, as the store finds issuers): that root is known, an
+ * untrusted root (before: a missing issuer of unknown kind). */
+static void
+test_root_in_bundle_other_encoding(void **state)
+{
+    (void)state;
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    assert_non_null(key);
+    X509_NAME *rs = name2(V_ASN1_PRINTABLESTRING, "Lab Trust AB", "Lab Enc Root"),
+              *ci = name2(V_ASN1_UTF8STRING, "lab trust  ab", " LAB ENC ROOT"),
+              *cs = name2(V_ASN1_UTF8STRING, "Lab Trust AB", "Lab Enc CA");
+    const char *ca = "critical,keyCertSign,cRLSign";
+    X509 *root = tu_make_cert_named(rs, rs, key, true, ca, 1700000000, 2000000000, NULL),
+         *inter = tu_make_cert_named(cs, ci, key, true, ca, 1700000000, 2000000000, NULL);
+    char path[] = "/tmp/smtptap-test-bundle-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    assert_int_equal(PEM_write_X509(f, root), 1);
+    assert_int_equal(fclose(f), 0);
+
+    start(CERT("oroot.pem"), path, true);
+    unsigned char *der = NULL;
+    int n = i2d_X509(inter, &der);
+    assert_true(n > 0);
+    uint32_t id = certcache_add(der, (size_t)n);
+    OPENSSL_free(der);
+    struct verify_result r;
+    verify_chain(&id, 1, T2026, VERIFY_SERVER, &r);
+    assert_int_equal(r.first_error, 20);
+    assert_int_equal(r.issuer_missing, VERIFY_ISSUER_ROOT_BUNDLE);
+    assert_true(r.untrusted_root);
+    assert_false(r.missing_intermediate);
+    diagnose_fini();
+    unlink(path);
+
+    X509_free(root);
+    X509_free(inter);
+    X509_NAME_free(rs);
+    X509_NAME_free(ci);
+    X509_NAME_free(cs);
+    EVP_PKEY_free(key);
+}
+
 /* A root sent but not trusted stays what it was: no issuer missing. */
 static void
 test_root_sent(void **state)
@@ -240,6 +303,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_root_same_name_other_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_depth_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_sent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_root_in_bundle_other_encoding, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,16 +84,15 @@ tu_make_ext(X509 *x, X509 *issuer, int nid, const char *value)
  * §4.2.1.3: OpenSSL reports KEYUSAGE_NO_CERTSIGN on its leaves). raw_na, when
  * given, replaces notAfter by that UTCTime text as is (malformed times). */
 X509 *
-tu_make_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, bool ca, const char *ku,
-             time_t nb, time_t na, const char *raw_na)
+tu_make_cert_named(const X509_NAME *subject, const X509_NAME *issuer, EVP_PKEY *key, bool ca,
+                   const char *ku, time_t nb, time_t na, const char *raw_na)
 {
     X509 *x = X509_new();
     assert_non_null(x);
     assert_int_equal(X509_set_version(x, X509_VERSION_3), 1);
     ASN1_INTEGER_set(X509_get_serialNumber(x), ca ? 1 : 2);
-    X509_NAME *s = X509_get_subject_name(x), *i = X509_get_issuer_name(x);
-    X509_NAME_add_entry_by_txt(s, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-    X509_NAME_add_entry_by_txt(i, "CN", MBSTRING_ASC, (const unsigned char *)issuer_cn, -1, -1, 0);
+    assert_int_equal(X509_set_subject_name(x, subject), 1);
+    assert_int_equal(X509_set_issuer_name(x, issuer), 1);
     assert_non_null(ASN1_TIME_set(X509_getm_notBefore(x), nb));
     assert_non_null(ASN1_TIME_set(X509_getm_notAfter(x), na));
     if (raw_na) {
@@ -105,5 +104,19 @@ tu_make_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, bool ca, cons
     tu_make_ext(x, x, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
     tu_make_ext(x, x, NID_key_usage, ku);
     assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    return x;
+}
+
+X509 *
+tu_make_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, bool ca, const char *ku,
+             time_t nb, time_t na, const char *raw_na)
+{
+    X509_NAME *s = X509_NAME_new(), *i = X509_NAME_new();
+    assert_true(s != NULL && i != NULL);
+    X509_NAME_add_entry_by_txt(s, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+    X509_NAME_add_entry_by_txt(i, "CN", MBSTRING_ASC, (const unsigned char *)issuer_cn, -1, -1, 0);
+    X509 *x = tu_make_cert_named(s, i, key, ca, ku, nb, na, raw_na);
+    X509_NAME_free(s);
+    X509_NAME_free(i);
     return x;
 }

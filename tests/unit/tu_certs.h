@@ -36,4 +36,9 @@ void tu_chain_facts(struct session_facts *facts, const uint32_t *ids, unsigned n
 X509 *tu_make_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, bool ca, const char *ku,
                    time_t nb, time_t na, const char *raw_na);
 
+/* The same with the subject and issuer Names given (their encoding as it
+ * is: string types, case, spacing). */
+X509 *tu_make_cert_named(const X509_NAME *subject, const X509_NAME *issuer, EVP_PKEY *key, bool ca,
+                         const char *ku, time_t nb, time_t na, const char *raw_na);
+
 #endif
