@@ -20,7 +20,6 @@
 
 #include "classify.h"
 #include "engine_clock.h"
-#include "engine_evidence.h"
 #include "engine_record.h"
 #include "engine_tcp.h"
 #include "engine_vsplit.h"
@@ -41,10 +40,8 @@ static struct {
     int64_t next_expire_us;
     struct eclock clock; /* the time packets are taken at (engine_clock.h) */
     uint64_t flows, mail_flows, sessions, evictions, timeouts, cap_hits, untracked;
-    uint64_t tls_other;       /* TLS of another protocol on another port: not reported */
-    uint64_t dissecting;      /* flows in FLOW_DISSECT now */
-    bool evidence;            /* -w: each packet gets a verdict (engine_evidence.h) */
-    enum evidence_verdict ev; /* the last packet's */
+    uint64_t tls_other;  /* TLS of another protocol on another port: not reported */
+    uint64_t dissecting; /* flows in FLOW_DISSECT now */
 } eng;
 
 /* Memory a flow may still need while it is dissected (reassembly, dissector
@@ -110,7 +107,6 @@ engine_init(const struct config *cfg)
     eng.lim.depth = cfg->reasm_depth;
     eng.lim.hole_pkts = cfg->reasm_hole_wait;
     eng.classify_on = cfg->use_ndpi && classify_available();
-    eng.evidence = cfg->write_path != NULL;
     flow_set_ignore_vlan(cfg->ignore_vlan);
     engine_vsplit_init(cfg->ignore_vlan);
     if (flow_table_init(&eng.tab, cfg->flow_max, cfg->hash_seed) != 0)
@@ -670,10 +666,16 @@ engine_ahead_flow(const struct engine_ahead *a)
         flow_prefetch_chain(&eng.tab, a->hash);
 }
 
-enum evidence_verdict
-engine_evidence(void)
+struct flow *
+engine_flow_peek(const struct pkt *p, unsigned *side)
 {
-    return eng.ev;
+    if (!eng.ready || p->ip_proto != 6)
+        return NULL;
+    struct flow_key k;
+    uint8_t sd;
+    flow_key_from_pkt(p, &k, &sd);
+    *side = sd;
+    return flow_lookup(&eng.tab, &k, flow_hash(&eng.tab, &k));
 }
 
 void
@@ -711,7 +713,6 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
 {
     if (!eng.ready)
         return;
-    eng.ev = EVIDENCE_SKIP;
     if (p->ip_proto == 17) {
         if ((p->sport == 53 || p->dport == 53) && engine_udp_fn != NULL)
             engine_udp_fn(engine_udp_user, p);
@@ -770,8 +771,6 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
     }
     eclock_flow(&eng.clock, kp, h, created);
     flow_touch(&eng.tab, f, now);
-    if (__builtin_expect(eng.evidence, 0)) /* before its bytes change what the flow shows */
-        eng.ev = engine_evidence_followed(f, engine_evidence_judge(f, side, p));
     if (f->reported)
         return; /* tombstone of a closed flow: last ACKs, FIN retransmissions */
 
@@ -783,8 +782,6 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
         f->syn_seen[side] = true;
     if (f->disp != FLOW_BYPASS)
         engine_tcp(f, side, p);
-    if (__builtin_expect(eng.evidence, 0))
-        eng.ev = engine_evidence_followed(f, eng.ev);
     /* a RST's sequence space, kept while dissected only (engine_tcp.h) */
     bool dissected = f->disp == FLOW_DISSECT;
     if (dissected && !(p->tcp_flags & TH_RST))

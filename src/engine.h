@@ -18,7 +18,6 @@
 
 #include "config.h"
 #include "dissector.h"
-#include "evidence.h"
 #include "flow.h"
 #include "pkt.h"
 #include "record.h"
@@ -72,9 +71,10 @@ void engine_ahead(const struct pkt *p, struct engine_ahead *a);
 void engine_ahead_flow(const struct engine_ahead *a);
 void engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a);
 
-/* -w (config.write_path): what of the packet just processed may be
- * written (engine_evidence.h); EVIDENCE_SKIP when not a mail flow's. */
-enum evidence_verdict engine_evidence(void);
+/* The flow p belongs to as things stand (NULL: none yet, or not TCP) and
+ * its key side; nothing changes. For -w (engine_evidence.h), which looks
+ * at it before and after the packet. */
+struct flow *engine_flow_peek(const struct pkt *p, unsigned *side);
 
 /* Live capture, about once a second of wall-clock time (the clock packet
  * time stamps come from): ends the flows idle for flow.timeout, as a packet

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "engine.h"
 #include "facts.h"
 #include "fctx.h"
 #include "reasm.h"
@@ -57,12 +58,16 @@ engev_judge(const struct flow *f, unsigned side, const struct pkt *p, bool *in_o
 }
 
 enum evidence_verdict
-engine_evidence_judge(struct flow *f, unsigned side, const struct pkt *p)
+engine_evidence_before(const struct pkt *p)
 {
+    unsigned side;
+    struct flow *f = engine_flow_peek(p, &side);
     engev_undecided = false;
-    if (p->payload_wirelen == 0)
-        return EVIDENCE_WHOLE; /* SYN, ACK, FIN, RST */
-    engev_undecided = f->ctx == NULL && f->disp == FLOW_UNDECIDED;
+    if (p->ip_proto != 6 || p->payload_wirelen == 0)
+        return EVIDENCE_WHOLE; /* SYN, ACK, FIN, RST (UDP: skipped after) */
+    engev_undecided = f == NULL || (f->ctx == NULL && f->disp == FLOW_UNDECIDED);
+    if (f == NULL) /* its first packet: a hello of implicit TLS, or nothing yet */
+        return engev_tls_hello(p->payload, p->payload_caplen) ? EVIDENCE_WHOLE : EVIDENCE_CUT;
     bool in_order;
     enum evidence_verdict v = engev_judge(f, side, p, &in_order);
     /* Whether the client's next bytes start a line: only after bytes seen
@@ -75,9 +80,11 @@ engine_evidence_judge(struct flow *f, unsigned side, const struct pkt *p)
 }
 
 enum evidence_verdict
-engine_evidence_followed(const struct flow *f, enum evidence_verdict v)
+engine_evidence_after(const struct pkt *p, enum evidence_verdict v)
 {
-    if (!f->mail_port && f->first_dissector == NULL)
+    unsigned side;
+    const struct flow *f = engine_flow_peek(p, &side);
+    if (f == NULL || (!f->mail_port && f->first_dissector == NULL))
         return EVIDENCE_SKIP;
     /* the first payload made the flow TLS's (465, a ClientHello, a flow
      * picked up inside TLS): its bytes are TLS's */

@@ -25,6 +25,7 @@
 #include "diagnose.h"
 #include "dns.h"
 #include "engine.h"
+#include "engine_evidence.h"
 #include "evidence.h"
 #include "keylog.h"
 #include "mem.h"
@@ -46,12 +47,12 @@ struct main_slot {
     struct engine_ahead a;
     bool ok;                 /* decoded: goes to the engine */
     struct defrag_out dgram; /* a reassembled datagram p borrows, until processed */
-    struct capture_frame fr; /* -w: the frame, written once processed */
 };
 
 struct main_run {
     const struct config *cfg;
     struct main_slot ring[MAIN_AHEAD + 1];
+    struct capture_frame ev_fr[MAIN_AHEAD + 1]; /* -w: each slot's frame, written once processed */
     unsigned ring_head, ring_n;
     struct decode_stats dstats;
     struct defrag defrag; /* IP fragment reassembly */
@@ -149,20 +150,29 @@ main_snapshot(struct main_run *run)
     report_snapshot(&st);
 }
 
-/* Hands the oldest waiting packet to the engine. */
-static void
-main_ring_pop(struct main_run *run)
+/* Hands the oldest waiting packet to the engine; with `ev` (-w, a constant
+ * in each of main_on_frame's two forms), its frame to the evidence file. */
+static inline __attribute__((always_inline)) void
+main_ring_pop_ev(struct main_run *run, bool ev)
 {
     struct main_slot *s = &run->ring[run->ring_head];
-    if (s->ok) {
+    if (s->ok && !ev) {
         engine_packet_ahead(&s->p, &s->a);
-        if (__builtin_expect(run->evidence, 0))
-            evidence_frame(&s->fr, &s->p, engine_evidence());
+    } else if (s->ok) {
+        enum evidence_verdict v = engine_evidence_before(&s->p);
+        engine_packet_ahead(&s->p, &s->a);
+        evidence_frame(&run->ev_fr[run->ring_head], &s->p, engine_evidence_after(&s->p, v));
     }
     if (s->dgram.block != NULL) /* a reassembled datagram: rare */
         defrag_release(&s->dgram);
     run->ring_head = (run->ring_head + 1) % (MAIN_AHEAD + 1);
     run->ring_n--;
+}
+
+static void
+main_ring_pop(struct main_run *run)
+{
+    main_ring_pop_ev(run, run->evidence);
 }
 
 static void
@@ -211,9 +221,11 @@ main_span(struct main_run *run, const struct capture_frame *f, const struct pkt 
 /* Frames whose data stays valid (capture_frame.stays) go through a short
  * pipeline, in capture order: packet i+4 is decoded and its flow bucket
  * fetched, packet i+2's flow is fetched, packet i is processed. Other frames
- * are processed at once. f == NULL: the frames' data goes, drain. */
-static int
-main_on_frame(void *user, const struct capture_frame *f)
+ * are processed at once. f == NULL: the frames' data goes, drain. `ev`: -w,
+ * a constant in each of the two callbacks below, so that a run without -w
+ * does no work for it. */
+static inline __attribute__((always_inline)) int
+main_frame(void *user, const struct capture_frame *f, bool ev)
 {
     struct main_run *run = user;
     if (f == NULL) {
@@ -227,18 +239,20 @@ main_on_frame(void *user, const struct capture_frame *f)
         main_ring_drain(run);
         bool ok = main_decode(run, f, &p, &dgram);
         main_span(run, f, ok ? &p : NULL);
-        if (ok) {
+        if (ok && !ev) {
             engine_packet(&p);
-            if (__builtin_expect(run->evidence, 0))
-                evidence_frame(f, &p, engine_evidence());
+        } else if (ok) {
+            enum evidence_verdict v = engine_evidence_before(&p);
+            engine_packet(&p);
+            evidence_frame(f, &p, engine_evidence_after(&p, v));
         }
         if (dgram.block != NULL)
             defrag_release(&dgram);
     } else {
         struct main_slot *s = &run->ring[(run->ring_head + run->ring_n) % (MAIN_AHEAD + 1)];
         s->ok = main_decode(run, f, &s->p, &s->dgram);
-        if (__builtin_expect(run->evidence, 0))
-            s->fr = *f;
+        if (ev)
+            run->ev_fr[(run->ring_head + run->ring_n) % (MAIN_AHEAD + 1)] = *f;
         main_span(run, f, s->ok ? &s->p : NULL);
         s->a.valid = false;
         if (s->ok)
@@ -250,7 +264,7 @@ main_on_frame(void *user, const struct capture_frame *f)
                 engine_ahead_flow(&mid->a);
         }
         if (run->ring_n == MAIN_AHEAD)
-            main_ring_pop(run);
+            main_ring_pop_ev(run, ev);
         run->ring_n++;
     }
     if (run->progress && (run->frames & 0x3fff) == 0)
@@ -258,6 +272,18 @@ main_on_frame(void *user, const struct capture_frame *f)
     if (__builtin_expect(main_usr1, 0) && run->cfg->iface == NULL) /* live: at the tick */
         main_snapshot(run);
     return main_stop;
+}
+
+static int
+main_on_frame(void *user, const struct capture_frame *f)
+{
+    return main_frame(user, f, false);
+}
+
+static int
+main_on_frame_ev(void *user, const struct capture_frame *f)
+{
+    return main_frame(user, f, true);
 }
 
 /* Live capture, once a second: flows idle for flow.timeout end (a quiet link
@@ -614,7 +640,8 @@ main(int argc, char **argv)
 
     capture_set_tick(main_on_tick, &run);
     capture_set_start(main_on_start, &run);
-    int rc = capture_run(&cfg, main_on_frame, &run, &cstats, &main_stop, err, sizeof(err));
+    int rc = capture_run(&cfg, cfg.write_path != NULL ? main_on_frame_ev : main_on_frame, &run,
+                         &cstats, &main_stop, err, sizeof(err));
     main_ring_drain(&run); /* capture_run drains at each input's end; this is a guard */
     if (rc != 0 && err[0] != '\0')
         fprintf(stderr, "smtptap: %s\n", err);
