@@ -108,7 +108,8 @@ engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
     }
     for (unsigned i = 0; i < f->n_anomalies; i++) {
         if (rec->n_anomalies >= RECORD_ANOMALIES_MAX) {
-            rec->anomalies_dropped++;
+            /* by event, as the dissector's and the flow's own (schema.md) */
+            rec->anomalies_dropped += f->anomalies[i].count;
             continue;
         }
         struct anomaly *a = &rec->anomalies[rec->n_anomalies++];
