@@ -67,7 +67,7 @@ struct dissector {
 /* ---- flow context: implemented by the engine ---- */
 
 /* Records a protocol anomaly on the flow. `name` is a static snake_case
- * string ("tls.record_too_long"); `detail` may be NULL, is copied (capped). */
+ * string ("tls.malformed_record"); `detail` may be NULL, is copied (capped). */
 void fctx_event(struct flow_ctx *ctx, const char *name, const char *detail);
 
 /* Accounted allocation (zeroed), freed with the flow at the latest. NULL when

@@ -211,6 +211,7 @@ struct agg_server {
     struct agg_alert *alerts; /* AGG_ALERTS_MAX, made at the server's first alert */
     uint8_t n_alerts;
     uint8_t n_rejects;
+    uint32_t alerts_dropped;  /* alerts of kinds past AGG_ALERTS_MAX (each, as count is) */
     struct agg_ccert *ccerts; /* AGG_CCERTS_MAX, made at the first client certificate */
     uint8_t n_ccerts;
     uint32_t ccerts_dropped;

@@ -22,6 +22,8 @@ agg_peers_json(struct json *j, const struct agg_server *s, const struct agg_set 
         json_str(j, NULL, b);
     }
     json_arr_end(j);
+    if (set->dropped) /* past the 32 listed, as a finding's */
+        json_uint(j, "peers_not_listed", set->dropped);
 }
 
 /* "chain_sha256": the SHA-256 of every certificate of a chain, as sent. */
@@ -153,6 +155,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
         json_obj_end(j);
     }
     json_arr_end(j);
+    json_uint(j, "alerts_dropped", s->alerts_dropped);
     json_arr_begin(j, "client_certificates");
     for (unsigned k = 0; k < s->n_ccerts; k++) {
         const struct agg_ccert *c = &s->ccerts[k];

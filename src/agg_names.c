@@ -185,6 +185,8 @@ agn_session(const struct flow_record *rec, const struct diagnosis *dg)
         agg_set_add(&c->eps, e);
     if (p != UINT32_MAX)
         agg_set_add(&c->peers, p);
+    else
+        c->peers.dropped++; /* a peer past the name's first AGN_PEERS_MAX: counted */
     if (c->n_sids < AGG_SESSIONS_MAX)
         c->sids[c->n_sids++] = rec->id;
 }
@@ -266,6 +268,7 @@ agn_finding(const struct agn_name *x)
     }
     for (uint32_t p = 0; p < x->n_peers; p++)
         agg_set_add(&f->peers, p);
+    f->peers.dropped += x->peers_dropped; /* sessions of peers past the name's first 32 */
     f->peer_ips = x->peers;
 }
 
@@ -325,6 +328,7 @@ agn_json(struct json *j, const struct agn_name *x)
             json_str(j, NULL, b);
         }
         json_arr_end(j);
+        json_uint(j, "peers_dropped", ch->peers.dropped);
         json_obj_end(j);
     }
     json_arr_end(j);

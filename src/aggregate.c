@@ -327,8 +327,10 @@ agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnos
                 (a->after < 0 || s->alerts[k].after_from == a->after_from))
                 break;
         if (k == s->n_alerts) {
-            if (s->n_alerts >= AGG_ALERTS_MAX)
+            if (s->n_alerts >= AGG_ALERTS_MAX) {
+                s->alerts_dropped++; /* counted, not listed */
                 continue;
+            }
             s->alerts[k].from = a->from;
             s->alerts[k].level = a->level;
             s->alerts[k].code = a->code;

@@ -54,8 +54,7 @@ engine_status(const struct flow *f, const struct flow_record *rec, const char *e
      * lengths do not add up, an alert or record of a wrong shape (RFC 5246
      * §6.2.1, §7.2; RFC 8446 §5.1) */
     static const char *const damaged[] = {"tls.malformed_message", "tls.malformed_alert",
-                                          "tls.malformed_record", "tls.empty_certificate",
-                                          "tls.record_too_long"};
+                                          "tls.malformed_record", "tls.empty_certificate"};
     for (unsigned i = 0; i < sizeof(damaged) / sizeof(damaged[0]); i++)
         if (engine_has_anomaly(rec, damaged[i]))
             return "malformed";
@@ -108,7 +107,8 @@ engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
     }
     for (unsigned i = 0; i < f->n_anomalies; i++) {
         if (rec->n_anomalies >= RECORD_ANOMALIES_MAX) {
-            rec->anomalies_dropped++;
+            /* by event, as the dissector's and the flow's own (schema.md) */
+            rec->anomalies_dropped += f->anomalies[i].count;
             continue;
         }
         struct anomaly *a = &rec->anomalies[rec->n_anomalies++];

@@ -10,7 +10,8 @@
 /* Fills rec for flow f, which ends for reason `ended` ("fin", "rst",
  * "timeout", "evicted", "reuse", "capture_end"): the addresses with the
  * client first, counters, the dissector's facts, the flow's anomalies (past
- * RECORD_ANOMALIES_MAX counted in anomalies_dropped) and the status
+ * RECORD_ANOMALIES_MAX counted in anomalies_dropped by event, as the
+ * dissector's are: an entry not kept adds its count) and the status
  * (evicted, capped, truncated_capture, gap, malformed, not_smtp or
  * complete). nDPI's application and owner labels when classify_on. The
  * record borrows f's strings and facts. Returns true when the status is

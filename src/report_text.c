@@ -331,6 +331,9 @@ rt_server(FILE *f, const struct agg_server *s)
         fprintf(f, "%s%s%s%s%s\n", who[0] ? " (" : "", who, who[0] ? ")" : "",
                 a->meaning[0] ? ": " : "", a->meaning);
     }
+    if (s->alerts_dropped) /* kinds past the 16 listed */
+        fprintf(f, "  (and %u more alert%s of further kinds, not itemised)\n", s->alerts_dropped,
+                s->alerts_dropped == 1 ? "" : "s");
     for (unsigned k = 0; k < s->n_ccerts; k++) { /* mutual TLS: one line per chain sent */
         const struct agg_ccert *c = &s->ccerts[k];
         const struct cert_entry *e = certcache_get(c->ids[0]);

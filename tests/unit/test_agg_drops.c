@@ -1,0 +1,196 @@
+/* \summary: unit tests for what the aggregation's lists do not keep
+ * (src/aggregate.c, src/agg_names.c, src/agg_json.c, src/report_text.c):
+ * a server's alerts past the 16 kinds listed are counted (alerts_dropped,
+ * "(and N more alerts ...)" in the terminal report); a name's certificate
+ * counts the sessions of peers past the name's first 32 (peers_dropped),
+ * and its mixed_pool finding says them in peers_not_listed; an alert's
+ * peers past 32 are counted (peers_not_listed). Nothing is dropped
+ * without a count. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "aggregate.h"
+#include "certcache.h"
+#include "config.h"
+#include "diagnose.h"
+#include "facts.h"
+#include "mem.h"
+#include "record.h"
+#include "tu_agg.h"
+#include "tu_certs.h"
+#include "tu_json.h"
+
+#define CERT(name) SRCDIR "/tests/data/certs/" name
+
+static struct config cfg;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    config_defaults(&cfg);
+    cfg.no_system_ca = true;
+    cfg.ca_files[0] = CERT("root.pem");
+    cfg.n_ca_files = 1;
+    mem_init(cfg.memcap);
+    certcache_init(100);
+    char err[256];
+    if (diagnose_init(&cfg, err, sizeof(err)) != 0)
+        fail_msg("diagnose_init: %s", err);
+    agg_init(&cfg);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    agg_fini();
+    diagnose_fini();
+    certcache_free();
+    return 0;
+}
+
+static const int64_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z: the test chain is valid */
+
+/* One session of client 198.51.<client / 256>.<client % 256> to
+ * 203.0.113.<server>:25, its facts in f, diagnosed and aggregated as
+ * report.c does. */
+static void
+feed(struct session_facts *f, uint64_t id, unsigned client, uint8_t server)
+{
+    static struct flow_record rec;
+    static struct diagnosis dg;
+    memset(&rec, 0, sizeof(rec));
+    rec.id = id;
+    rec.ts_us = rec.ts_end_us = (T2025 + (int64_t)id) * 1000000;
+    rec.client.ip.family = rec.server.ip.family = 4;
+    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, (uint8_t)(client / 256), (uint8_t)client}, 4);
+    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, server}, 4);
+    rec.client.port = (uint16_t)(40000 + id);
+    rec.server.port = 25;
+    rec.facts = f;
+    diagnose_session(&rec, NULL, 0, &dg);
+    agg_session(&rec, &dg);
+}
+
+static void
+write_json(struct json *j, void *arg)
+{
+    (void)arg;
+    agg_write_json(j);
+}
+
+static void
+has(const char *text, const char *want)
+{
+    if (strstr(text, want) == NULL)
+        fail_msg("not there: \"%s\"\n%s", want, text);
+}
+
+static uint32_t
+add(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), SRCDIR "/tests/data/certs/%s.der", name);
+    return tu_cert_add(path);
+}
+
+/* 20 kinds of alert on one server (each its own code), one of them twice:
+ * 16 listed, the 4 further kinds' 5 alerts counted and said. */
+static void
+test_alerts_dropped(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    for (unsigned i = 0; i < 21; i++) {
+        tu_chain_facts(&f, ids, 2, sni);
+        f.smtp.seen = true;
+        f.tls.alerts[0] = (struct tls_alert){
+            .from = 1, .level = 1, .code = (int16_t)(100 + (i < 20 ? i : 19)), .after = -1};
+        f.tls.n_alerts = 1;
+        feed(&f, i + 1, 10 + i, 25);
+    }
+    agg_finish();
+    char *text = tu_agg_text(NULL, NULL);
+    has(text, "  (and 5 more alerts of further kinds, not itemised)\n");
+    free(text);
+    char *json = tu_json_capture(write_json, NULL);
+    has(json, "\"alerts_dropped\":5,");
+    free(json);
+}
+
+/* One alert kind from 34 peers: 32 listed, 2 counted. */
+static void
+test_alert_peers_not_listed(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    for (unsigned i = 0; i < 34; i++) {
+        tu_chain_facts(&f, ids, 2, sni);
+        f.smtp.seen = true;
+        f.tls.alerts[0] = (struct tls_alert){.from = 1, .level = 1, .code = 0, .after = -1};
+        f.tls.n_alerts = 1;
+        feed(&f, i + 1, 10 + i, 25);
+    }
+    agg_finish();
+    char *json = tu_json_capture(write_json, NULL);
+    has(json, "\"198.51.0.41\"],\"peers_not_listed\":2,\"meaning\":null}],\"alerts_dropped\":0,");
+    free(json);
+}
+
+/* mail.example.com from two addresses, each with its own chain: 35
+ * sessions from 34 peers to .25, one from another to .26. The name's
+ * certificates list its first 32 peers and count the sessions of the
+ * others (3 and 1); the mixed_pool finding lists the 32 and counts the 4. */
+static void
+test_name_peers_dropped(void **state)
+{
+    (void)state;
+    uint32_t two[2] = {add("leaf"), add("inter")};
+    uint32_t one[1] = {two[0]};
+    static struct session_facts f;
+    uint8_t sni[] = "mail.example.com";
+    for (unsigned i = 0; i < 35; i++) {
+        tu_chain_facts(&f, two, 2, sni);
+        f.smtp.seen = true;
+        feed(&f, i + 1, 300 + (i < 34 ? i : 33), 25);
+    }
+    tu_chain_facts(&f, one, 1, sni);
+    f.smtp.seen = true;
+    feed(&f, 36, 400, 26);
+    agg_finish();
+    char *json = tu_json_capture(write_json, NULL);
+    const char *name = strstr(json, "\"event\":\"name\"");
+    assert_non_null(name);
+    /* the first chain: 34 peers, the last two (.1.76, .1.77) past the 32;
+     * the second's one peer is the name's 35th */
+    has(name, "\"198.51.1.75\"],\"peers_dropped\":3}");
+    has(name, "\"peers\":[],\"peers_dropped\":1}");
+    const char *pool = strstr(json, "\"kind\":\"mixed_pool\"");
+    assert_non_null(pool);
+    has(pool, "\"198.51.1.75\"],\"peers_not_listed\":4,");
+    free(json);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_alerts_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert_peers_not_listed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_name_peers_dropped, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
