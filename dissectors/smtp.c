@@ -396,6 +396,57 @@ smtp_midstream_tls(struct flow_ctx *ctx, struct smtp_state *st, enum dir d, cons
     return 1;
 }
 
+/* Bytes no SMTP line holds: a control character other than TAB, CR and LF
+ * (RFC 5321 §4.1.1, §4.5.2: replies and commands are text; a message's
+ * lines are text too but for BINARYMIME, RFC 3030 §3) among the first 64. */
+static bool
+smtp_binary(const struct rd *r)
+{
+    for (size_t i = 0; i < 64; i++) {
+        int c = rd_peek(r, i);
+        if (c < 0)
+            return false;
+        if (c < 0x20 && c != '\t' && c != '\r' && c != '\n')
+            return true;
+        if (c == 0x7f)
+            return true;
+    }
+    return false;
+}
+
+/* A connection picked up midstream whose direction d begins inside binary
+ * bytes: the middle of a TLS record (the rest of a Certificate, of an
+ * encrypted flight: its STARTTLS before the capture). Its bytes are not
+ * lines (no smtp.bad_reply_line for a record's middle), and each of its
+ * deliveries that begins with a TLS record header hands the flow to TLS
+ * (smtp_midstream_tls), as long as the other direction is no SMTP
+ * dialogue (a BINARYMIME chunk's bytes are a message's). Returns 1 = the
+ * bytes were skipped or handed to TLS, 0 = read them as lines, -n = need
+ * n bytes. */
+static int
+smtp_midstream_binary(struct flow_ctx *ctx, struct smtp_state *st, enum dir d, struct rd *r)
+{
+    bool other_text = st->began[!d] && !st->binary[!d];
+    if (st->began[d] && (!st->binary[d] || other_text)) {
+        st->binary[d] = false;
+        return 0;
+    }
+    int t = smtp_midstream_tls(ctx, st, d, r);
+    if (t != 0)
+        return t;
+    if (!st->binary[d] && (other_text || !smtp_binary(r)))
+        return 0;
+    if (!st->binary[d])
+        fctx_event(ctx, "smtp.midstream_binary",
+                   d == DIR_TO_SERVER
+                       ? "picked up inside the client's binary bytes (a TLS record): skipped"
+                       : "picked up inside the server's binary bytes (a TLS record): skipped");
+    st->began[d] = true;
+    st->binary[d] = true;
+    rd_skip(r, rd_left(r), "smtp.midstream_binary");
+    return 1;
+}
+
 /* Consumes complete lines (and skipped raw bytes) of direction d; a partial
  * line is left unconsumed with D_NEED for one more byte. Returns D_OK with the
  * bytes up to the 220 line when the flow is handed to TLS. */
@@ -429,12 +480,12 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
     struct smtp_line *ln = &st->ln[d];
     uint32_t line_max = fctx_config(ctx)->smtp_line_max;
     struct rd r = rd_init(buf, len);
-    if (!st->began[d] && st->no_text && len > 0) {
-        int t = smtp_midstream_tls(ctx, st, d, &r);
+    if (st->no_text && len > 0) {
+        int t = smtp_midstream_binary(ctx, st, d, &r);
         if (t < 0)
             return dres_make(D_NEED, 0, (uint32_t)-t);
         if (t > 0)
-            return dres_make(D_OK, 0, 0);
+            return dres_make(D_OK, len - (uint32_t)rd_left(&r), 0);
     }
     st->began[d] = true;
     while (rd_left(&r) > 0) {

@@ -101,6 +101,8 @@ struct smtp_state {
     uint32_t client_cmds; /* complete client lines read as commands */
     bool no_text;         /* picked up midstream: codes and verbs only, no wire text */
     bool began[2];        /* bytes of that direction were seen (smtp_midstream_tls) */
+    bool binary[2];       /* picked up midstream inside binary bytes (TLS, most
+                             likely): skipped unread (smtp_midstream_binary) */
     bool tls_may_start;   /* a TLS record may open here: STARTTLS sent, or a client gap */
     bool tls_refused;     /* the last STARTTLS was refused, and no command came since */
     /* server reply being read */

@@ -34,6 +34,12 @@ tls_history(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const char *
     size_t n = strlen(what);
     if (st->hist_full)
         return;
+    /* a handshake picked up after its start: the history is its tail */
+    if (st->hist_len == 0 && tls_pickup(ctx, st) &&
+        !(d == DIR_TO_SERVER && strncmp(what, "CH", 2) == 0)) {
+        memcpy(st->hist, "...", 3);
+        st->hist_len = 3;
+    }
     if (st->hist_len + n + 4 > sizeof(st->hist) - 4) {
         memcpy(st->hist + st->hist_len, " ...", 4);
         st->hist_len += 4;
@@ -104,9 +110,10 @@ tls_alert(struct flow_ctx *ctx, struct tls_state *st, enum dir d, int level, int
     tls_history(ctx, st, d, code < 0 ? "ALERT(encrypted)" : nm ? nm : "ALERT");
     /* A fatal alert, or an unreadable one before the handshake finished,
      * ends the handshake (RFC 8446 §6.2). close_notify is not a failure.
-     * After TLS bytes were lost, an unreadable one may be the close_notify
-     * of a handshake that finished unseen: not a failure either. */
-    if (!st->done && (level == 2 || (code < 0 && level < 0 && !t->gap))) {
+     * After TLS bytes were lost, or in a handshake picked up after its
+     * start, an unreadable one may be the close_notify of a handshake that
+     * finished unseen: not a failure either. */
+    if (!st->done && (level == 2 || (code < 0 && level < 0 && !t->gap && !tls_pickup(ctx, st)))) {
         t->handshake = TLS_HS_FAILED;
         st->done = true;
     }
@@ -356,12 +363,16 @@ tls_encrypted_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uin
             st->server_fin_enc = true;
         if (st->client_fin_enc && st->server_fin_enc)
             tls_complete(ctx, st);
-    } else if (type == TLS_CT_APPDATA &&
-               ((st->client_fin_enc && st->server_fin_enc) ||
-                (fctx_facts(ctx)->tls.gap && (st->client_fin_enc || st->server_fin_enc)))) {
+    } else if (type == TLS_CT_APPDATA) {
         /* application data comes only after both Finished (RFC 5246
-         * §7.4.9): with TLS bytes lost, the one not seen was sent */
-        tls_complete(ctx, st);
+         * §7.4.9): with TLS bytes lost, the one not seen was sent; picked
+         * up after the start, the sender's was (tls_pickup.c) */
+        if (tls_pickup(ctx, st))
+            td->fin_implied = true;
+        bool cfin = st->client_fin_enc || st->dir[DIR_TO_SERVER].fin_implied;
+        bool sfin = st->server_fin_enc || st->dir[DIR_TO_CLIENT].fin_implied;
+        if ((cfin && sfin) || (fctx_facts(ctx)->tls.gap && (cfin || sfin)))
+            tls_complete(ctx, st);
     }
 }
 
@@ -450,7 +461,8 @@ tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t
     }
     if (tls_unseen(ctx, st, type, len))
         return;
-    if (td->encrypted || (st->tls13 && type == TLS_CT_APPDATA)) {
+    if (td->encrypted || (st->tls13 && type == TLS_CT_APPDATA) ||
+        tls_pickup_encrypted(ctx, st, d, type, p, len)) {
         tls_encrypted_record(ctx, st, d, type, hdr, p, len);
         return;
     }
@@ -555,6 +567,8 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
         }
         if (at == 0 && tls_plain_smtp(ctx, st, d, &r))
             return dres_make(D_OK, 0, 0);
+        if (tls_pickup_resync(ctx, st, d, &r))
+            break;
         /* RFC 8446 §5.1 TLSPlaintext header. */
         uint8_t type = rd_u8(&r, "tls.type");
         uint8_t major = rd_u8(&r, "tls.major");

@@ -494,6 +494,7 @@ tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
     switch (type) {
     case TLS_HS_CLIENT_HELLO:
         if (d == DIR_TO_SERVER) {
+            st->ch_seen = true;
             tls_client_hello(ctx, st, &r);
             tls_other_protocol(ctx, st);
         }

@@ -51,6 +51,10 @@ struct tls_dir {
     bool crt_taken;     /* a Certificate message of this side was taken */
     bool alert_half;    /* an alert's level byte ended the last alert record */
     uint8_t alert_level;
+    bool resync;      /* picked up inside a record: waiting for a delivery that
+                         begins with a record header (tls_pickup.c) */
+    bool fin_implied; /* picked up: its application data came, so its
+                         Finished was sent before (tls_pickup.c) */
 };
 
 struct tls_state {
@@ -65,6 +69,7 @@ struct tls_state {
     uint8_t last_hs_from;
     uint8_t client_random[32]; /* ClientHello.random: the key log's index */
     bool have_random;
+    bool ch_seen; /* a ClientHello (either form) was read */
     uint8_t session_id_len;
     uint8_t session_id[32];
     char hist[192]; /* handshake history being built */
@@ -89,6 +94,23 @@ int tls_sslv2_len(const struct rd *r);
 /* Parses the body (after the 2-byte header) of a ClientHello in the SSL
  * 2.0 form: the client's version and random; tls.sslv2_client_hello. */
 void tls_sslv2_hello(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *body, uint32_t len);
+
+/* tls_pickup.c: a handshake picked up after its start (facts.midstream,
+ * no ClientHello seen). */
+bool tls_pickup(struct flow_ctx *ctx, const struct tls_state *st);
+
+/* A direction of a connection picked up midstream whose first bytes (or,
+ * once so, a delivery's) are no record header: picked up inside a record.
+ * Skips the bytes left in r and returns true; false when r begins with a
+ * record header or the direction is read already. */
+bool tls_pickup_resync(struct flow_ctx *ctx, struct tls_state *st, enum dir d, struct rd *r);
+
+/* A record of a picked-up direction not known to be under keys that can
+ * only be (application data, an alert longer than 2 bytes, a handshake
+ * record that holds no handshake messages): the direction is marked
+ * encrypted and true returned. */
+bool tls_pickup_encrypted(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
+                          const uint8_t *p, uint32_t len);
 
 /* Appends "C:XX" / "S:XX" to the handshake history (capped). */
 void tls_history(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const char *what);

@@ -30,6 +30,7 @@ tls_sslv2_hello(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *body,
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     struct rd r = rd_init(body, len);
     t->seen = true;
+    st->ch_seen = true;
     tls_hs_note(ctx, st, DIR_TO_SERVER, TLS_HS_CLIENT_HELLO, "CH(SSLv2)");
     fctx_event(ctx, "tls.sslv2_client_hello",
                "ClientHello in the SSL 2.0 form (RFC 5246 Appendix E.2): an old client");

@@ -1,0 +1,142 @@
+/* \summary: unit tests for TLS picked up in the middle of a handshake
+ * (dissectors/tls_pickup.c): a connection seen without its start nor its
+ * ClientHello. A direction under keys before the capture (its encrypted
+ * Finished first, RFC 5246 §7.4.9), one that begins inside a record, and
+ * application data or an encrypted alert of a side whose ChangeCipherSpec
+ * was not seen: read as what they are, never as clear messages, damage or
+ * a failure. Transcripts are built with tu_tls.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tu_replay.h"
+#include "tu_tls.h"
+
+static const char *
+history(const struct flow_ctx *ctx)
+{
+    const struct fstr *h = &tf(ctx)->hs_history;
+    return h->s ? (const char *)h->s : "";
+}
+
+/* Picked up between the client's ChangeCipherSpec and its Finished (a
+ * Windows client sends them in segments of their own): the client's first
+ * record is a handshake record under keys. It is its encrypted Finished,
+ * not a clear message (whose length would run past the record: a message
+ * over tls.hs_msg_max, a handshake never complete); then the server's CCS
+ * and Finished complete the handshake. */
+static void
+test_pickup_encrypted_finished(void **state)
+{
+    (void)state;
+    tu_tls_midstream = true;
+    struct script s;
+    s.n = 0;
+    opaque(next(&s, DIR_TO_SERVER), 22, 40); /* encrypted Finished */
+    struct buf *sv = next(&s, DIR_TO_CLIENT);
+    ccs(sv);
+    opaque(sv, 22, 40);
+    opaque(next(&s, DIR_TO_SERVER), 23, 60);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    const struct tls_facts *t = tf(ctx);
+    assert_int_equal(t->handshake, TLS_HS_COMPLETE);
+    assert_int_equal(t->n_alerts, 0);
+    assert_int_equal(t->certificates, TLS_CERTS_UNKNOWN);
+    assert_false(tu_has_event(ctx, "tls.hs_msg_cap"));
+    assert_false(tu_has_event(ctx, "tls.malformed_message"));
+    assert_string_equal(history(ctx), "... C:FIN(encrypted) S:CCS S:FIN(encrypted)");
+    fctx_destroy(ctx);
+    check_splits(&s);
+}
+
+/* The server picked up inside its Certificate record (the rest of it
+ * spans the segment): no record header there. Not damage: read again
+ * from its next delivery that begins with one (NewSessionTicket, CCS,
+ * encrypted Finished); the client's application data says its Finished
+ * was sent: complete. */
+static void
+test_pickup_inside_record(void **state)
+{
+    (void)state;
+    tu_tls_midstream = true;
+    struct script s;
+    s.n = 0;
+    struct buf *tail = next(&s, DIR_TO_CLIENT);
+    for (unsigned i = 0; i < 300; i++) /* DER-like bytes, no record header */
+        u8(tail, i % 3 ? 0x30 : 0x82);
+    struct buf *sv = next(&s, DIR_TO_CLIENT);
+    static struct buf nst;
+    nst.n = 0;
+    u8(&nst, 4); /* NewSessionTicket, 8 bytes */
+    u24(&nst, 8);
+    for (unsigned i = 0; i < 8; i++)
+        u8(&nst, i);
+    record(sv, 22, &nst);
+    ccs(sv);
+    opaque(sv, 22, 40);
+    opaque(next(&s, DIR_TO_SERVER), 23, 60);
+    opaque(next(&s, DIR_TO_CLIENT), 21, 26); /* close_notify, after it */
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    const struct tls_facts *t = tf(ctx);
+    assert_true(tu_has_event(ctx, "tls.midstream_record"));
+    assert_false(tu_has_event(ctx, "tls.malformed_record"));
+    assert_false(tu_has_event(ctx, "tls.appdata_in_clear"));
+    assert_int_equal(t->handshake, TLS_HS_COMPLETE);
+    assert_int_equal(t->n_alerts, 0);
+    assert_int_equal(t->certificates, TLS_CERTS_UNKNOWN);
+    assert_int_equal(t->n_server_chain, 0);
+    assert_string_equal(history(ctx), "... S:NST S:CCS S:FIN(encrypted)");
+    fctx_destroy(ctx);
+
+    /* seen from its start, the same bytes are damage */
+    tu_tls_midstream = false;
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_true(tu_has_event(ctx, "tls.malformed_record"));
+    fctx_destroy(ctx);
+}
+
+/* Picked up after the server's clear messages, before either side's
+ * ChangeCipherSpec was seen: the server's encrypted alert (26 bytes) is
+ * no clear alert (tls.malformed_alert) and fails nothing (a close_notify,
+ * as likely as not), nor is the client's application data in clear. */
+static void
+test_pickup_unreadable_alert(void **state)
+{
+    (void)state;
+    tu_tls_midstream = true;
+    struct script s;
+    s.n = 0;
+    struct buf *sv = next(&s, DIR_TO_CLIENT);
+    static struct buf shd;
+    shd.n = 0;
+    u8(&shd, 14); /* ServerHelloDone */
+    u24(&shd, 0);
+    record(sv, 22, &shd);
+    opaque(next(&s, DIR_TO_CLIENT), 21, 26);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    const struct tls_facts *t = tf(ctx);
+    assert_int_not_equal(t->handshake, TLS_HS_FAILED);
+    assert_int_equal(t->n_alerts, 1);
+    assert_int_equal(t->alerts[0].level, -1);
+    assert_false(tu_has_event(ctx, "tls.malformed_alert"));
+    assert_string_equal(history(ctx), "... S:SHD S:ALERT(encrypted)");
+    fctx_destroy(ctx);
+    check_splits(&s);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_pickup_encrypted_finished, tu_tls_setup,
+                                        tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_pickup_inside_record, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_pickup_unreadable_alert, tu_tls_setup,
+                                        tu_tls_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
