@@ -782,11 +782,13 @@ void
 agg_compute_findings(void)
 {
     for (uint32_t i = 0; i < agg.n_servers; i++) {
+        agg_plain_resolve(agg.servers[i]);
         agg_cert_findings(i);
         agg_expiry_findings(i);
         agg_starttls_findings(i);
         agg_flag_findings(i);
     }
+    agg_plain_resolve(NULL);
     agn_finish();
     for (uint32_t i = 0; i < agg.n_findings; i++) { /* a text cut short ends in "..." */
         str_mark_cut(agg.findings[i].summary, sizeof(agg.findings[i].summary));
