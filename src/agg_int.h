@@ -245,6 +245,12 @@ struct agg_server {
     uint32_t hs_unseen;        /* TLS sessions picked up after their handshake */
     struct agg_plainq *plainq; /* ring: cap_plainq entries, n_plainq from head_plainq */
     uint32_t n_plainq, cap_plainq, head_plainq;
+    /* Plaintext sessions of peers beyond report.peers_max, whose earlier
+     * sessions are not kept: those no class can be given (whether the peer
+     * had used TLS before is unknown), those broken in their own connection
+     * (plaintext_fallback), and how (1 stripped, 2 refused, 4 failed). */
+    uint32_t plain_unkept, broken_unkept;
+    uint8_t unkept_how;
     /* Made when the flag is first raised on the server (most servers
      * raise a few): read through agg_flagstat(). With chains and peers
      * grown as they come, a server costs ~4 KB plus what it uses (0.5 KB a

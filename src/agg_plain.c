@@ -117,9 +117,20 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
         kind = AF_STARTTLS_NOT_USED;
     else if (sm->starttls_offered == 0 && !offered)
         kind = AF_PLAIN_NOT_OFFERED;
+    if (p == NULL && kind != AF_FALLBACK_BROKEN) {
+        /* beyond report.peers_max: its earlier sessions are not kept, so
+         * "never used TLS" would be a guess, and so would a fallback */
+        s->plain_unkept++;
+        return;
+    }
+    if (p == NULL) {
+        s->broken_unkept++;
+        s->unkept_how |= (uint8_t)((stripped ? 1 : 0) | (dg->starttls_rejected ? 2 : 0) |
+                                   (dg->tls_handshake_failed ? 4 : 0));
+    }
     int cls = kind == AF_FALLBACK_BROKEN ? kind : agg_plain_class(p, rec->id, kind);
-    /* broken is final; a peer not kept has no history to wait for */
-    if (cls != AF_FALLBACK_BROKEN && p != NULL) {
+    /* broken is final */
+    if (cls != AF_FALLBACK_BROKEN) {
         const struct agg_plainq e = {rec->id, rec->ts_us, peer, (int8_t)kind};
         if (agg_plainq_push(s, &e))
             return;
@@ -182,7 +193,8 @@ agg_plain_advice(const struct agg_server *s)
 static void
 agg_plain_how(struct strbuf *b, const struct agg_server *s, const struct agg_set *peers)
 {
-    bool how[3] = {false, false, false}, anon = false;
+    bool how[3] = {s->unkept_how & 1, (s->unkept_how & 2) != 0, (s->unkept_how & 4) != 0};
+    bool anon = false;
     for (unsigned i = 0; i < peers->n; i++) {
         const struct agg_peer *p = &s->peers[peers->v[i]];
         how[0] |= p->stripped > 0;
@@ -193,7 +205,7 @@ agg_plain_how(struct strbuf *b, const struct agg_server *s, const struct agg_set
     str_add(b, anon ? "STARTTLS (or X-ANONYMOUSTLS) was " : "STARTTLS was ", NULL);
     static const char *const word[3] = {"stripped", "refused", "failed"};
     unsigned n = how[0] + how[1] + how[2], k = 0;
-    if (n == 0) { /* the peers not kept (report.peers_max) */
+    if (n == 0) { /* plaintext_after_failed_starttls with no alert nor refusal */
         str_add(b, "stripped, refused or failed", NULL);
         return;
     }
@@ -225,7 +237,10 @@ agg_plain_findings(uint32_t si)
     agg_ep_str(&s->ep, ep, sizeof(ep));
     agg_peers_text(s, &broken->peers, p1, sizeof(p1));
     agg_peers_text(s, &before->peers, p2, sizeof(p2));
-    if (!p1[0]) /* peers beyond report.peers_max */
+    if (s->broken_unkept) /* classed by their own connection alone */
+        str_copy(p1 + strlen(p1), sizeof(p1) - strlen(p1),
+                 p1[0] ? " and peers beyond report.peers_max" : "peers beyond report.peers_max");
+    if (!p1[0])
         str_copy(p1, sizeof(p1), "peers not listed");
     if (!p2[0])
         str_copy(p2, sizeof(p2), "peers not listed");

@@ -352,6 +352,38 @@ test_queue_bounded(void **state)
     free(text);
 }
 
+/* Peers beyond report.peers_max (1 here): .11's earlier sessions are not
+ * kept, so its plaintext one is not said to come from a peer that "had not
+ * used TLS with it before" (it had); the plaintext_delivery finding counts
+ * it as not known. A refusal in the session itself is still a fallback,
+ * said of peers beyond the cap (it read "peers not listed"). */
+static void
+test_peer_not_kept(void **state)
+{
+    (void)state;
+    cfg.report_peers_max = 1;
+    feed(1, 10, TLS_USED);
+    feed(2, 11, TLS_USED);
+    feed(3, 11, PLAIN_OFFERED);
+    char *text = findings();
+    hasnt(text, "starttls_not_used");
+    hasnt(text, "plaintext_fallback");
+    has(text, "received mail in plaintext (1 session, peers beyond report.peers_max, not listed); "
+              "1 session of them from peers "
+              "beyond report.peers_max, whose earlier sessions are not kept: whether they had "
+              "used TLS before (a fallback) is not known\n");
+    free(text);
+    agg_fini();
+    agg_init(&cfg);
+    feed(1, 10, TLS_USED);
+    feed(2, 12, PLAIN_REFUSED);
+    text = findings();
+    has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
+              "plaintext from peers beyond report.peers_max after STARTTLS was refused for "
+              "them; ");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -369,6 +401,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_refused_began_before_ended_after, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_consistent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queue_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_peer_not_kept, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
