@@ -390,6 +390,8 @@ agg_flag_findings(uint32_t si)
         f->last = fs->last;
         str_copy(f->evidence, sizeof(f->evidence), fs->evidence);
         agg_peers_text(s, &fs->peers, peers, sizeof(peers));
+        if (!peers[0] && s->peers_dropped) /* all of them past the cap */
+            str_copy(peers, sizeof(peers), "beyond report.peers_max, not listed");
         char cert[700];
         unsigned n_certs = agg_chains_text(s, &fs->chains, cert, sizeof(cert));
         struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
@@ -436,6 +438,15 @@ agg_flag_findings(uint32_t si)
             agg_fail_text(&b, s, true);
         } else {
             str_add(&b, fs->evidence[0] ? ": " : "", fs->evidence, NULL);
+        }
+        if (i == AF_PLAINTEXT_DELIVERY && s->plain_unkept > 0) {
+            /* agg_plain.c: neither starttls_not_used nor plaintext_fallback */
+            str_add(&b, "; ", NULL);
+            agg_add_sessions(&b, s->plain_unkept);
+            str_add(&b,
+                    " of them from peers beyond report.peers_max, whose earlier sessions are "
+                    "not kept: whether they had used TLS before (a fallback) is not known",
+                    NULL);
         }
         if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
             agg_client_side(&b, fs);
@@ -782,11 +793,13 @@ void
 agg_compute_findings(void)
 {
     for (uint32_t i = 0; i < agg.n_servers; i++) {
+        agg_plain_resolve(agg.servers[i]);
         agg_cert_findings(i);
         agg_expiry_findings(i);
         agg_starttls_findings(i);
         agg_flag_findings(i);
     }
+    agg_plain_resolve(NULL);
     agn_finish();
     for (uint32_t i = 0; i < agg.n_findings; i++) { /* a text cut to fit ends in "..." */
         struct agg_finding *f = &agg.findings[i];

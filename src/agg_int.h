@@ -51,9 +51,9 @@ enum agg_flag {
     AF_IMPLICIT_TLS_NOT_SERVED, /* plaintext SMTP on 465 (--tls-ports) */
     AF_HANDSHAKE_CAPPED, /* a cap of smtptap's cut the TLS handshake (diagnosis.handshake_capped) */
     /* A plaintext_delivery session by what its peer had done with this
-     * server's TLS until then (agg_plain.c): the first is a finding of its
-     * own; the other three have no name, plaintext_fallback and
-     * starttls_inconsistent read them. */
+     * server's TLS in the sessions that began before it (agg_plain.c: by
+     * start, not end): the first is a finding of its own; the other three
+     * have no name, plaintext_fallback and starttls_inconsistent read them. */
     AF_STARTTLS_NOT_USED,   /* STARTTLS offered, not tried, no TLS before */
     AF_FALLBACK_BROKEN,     /* STARTTLS stripped, refused or failed, then or before */
     AF_FALLBACK_TLS_BEFORE, /* the peer had used TLS with this server before */
@@ -126,6 +126,24 @@ struct agg_peer {
     uint64_t sessions;
     uint32_t offered, not_offered, stripped, used, rejected, plaintext, tls_failed;
     int16_t rejected_code;
+    /* The earliest session by start (record id: the order of first
+     * packets) that used or tried TLS (TLS, STARTTLS stripped, refused or
+     * failed), and that had it stripped, refused or failed; 0 none. A
+     * plaintext session's class compares its own start with these
+     * (agg_plain.c): records come as sessions end, not as they begin. */
+    uint64_t tls_id, broken_id;
+};
+
+/* A plaintext_delivery session whose class (agg_plain.c) a record still to
+ * come could change: one of the same peer that began before it and ends
+ * after it. Held in a ring per server (report.peers_max * 4 entries),
+ * classed at the findings; the oldest is classed for good when it is full. */
+struct agg_plainq {
+    uint64_t id;
+    int64_t ts;
+    uint32_t peer;
+    int8_t kind; /* its class with no TLS before it: AF_STARTTLS_NOT_USED,
+                    AF_PLAIN_NOT_OFFERED, or -1 */
 };
 
 struct agg_alert {
@@ -219,13 +237,21 @@ struct agg_server {
     struct agg_creject *crejects; /* AGG_CREJECTS_MAX, made at the first client rejection */
     uint8_t n_crejects;
     uint8_t n_fails;
-    struct agg_fail *fails;   /* AGG_FAILS_MAX, made at the first failed handshake */
-    uint32_t fails_dropped;   /* sessions of further reasons */
-    uint32_t versions[5];     /* SSLv3, TLS 1.0 .. 1.3 */
-    uint32_t rejects_dropped; /* sessions of further (sent, alert) pairs */
-    uint32_t ocsp_asked;      /* sessions with status_request and the flight seen */
-    uint32_t ocsp_stapled;    /* of them, those the server stapled OCSP in */
-    uint32_t hs_unseen;       /* TLS sessions picked up after their handshake */
+    struct agg_fail *fails;    /* AGG_FAILS_MAX, made at the first failed handshake */
+    uint32_t fails_dropped;    /* sessions of further reasons */
+    uint32_t versions[5];      /* SSLv3, TLS 1.0 .. 1.3 */
+    uint32_t rejects_dropped;  /* sessions of further (sent, alert) pairs */
+    uint32_t ocsp_asked;       /* sessions with status_request and the flight seen */
+    uint32_t ocsp_stapled;     /* of them, those the server stapled OCSP in */
+    uint32_t hs_unseen;        /* TLS sessions picked up after their handshake */
+    struct agg_plainq *plainq; /* ring: cap_plainq entries, n_plainq from head_plainq */
+    uint32_t n_plainq, cap_plainq, head_plainq;
+    /* Plaintext sessions of peers beyond report.peers_max, whose earlier
+     * sessions are not kept: those no class can be given (whether the peer
+     * had used TLS before is unknown), those broken in their own connection
+     * (plaintext_fallback), and how (1 stripped, 2 refused, 4 failed). */
+    uint32_t plain_unkept, broken_unkept;
+    uint8_t unkept_how;
     /* Made when the flag is first raised on the server (most servers
      * raise a few): read through agg_flagstat(). With chains and peers
      * grown as they come, a server costs ~4 KB plus what it uses (0.5 KB a
@@ -361,11 +387,25 @@ void agg_fail_note(struct agg_server *s, const char *meaning, uint32_t peer);
 void agg_fail_text(struct strbuf *b, const struct agg_server *s, bool peers);
 
 /* Plaintext per peer (agg_plain.c): counts a session in its peer's
- * STARTTLS counts (p may be NULL: not kept), and returns the session's
- * plaintext class (AF_STARTTLS_NOT_USED .. AF_PLAIN_NOT_OFFERED) from what
- * the peer had done before it, or -1; plaintext_fallback from those. */
+ * STARTTLS counts (peer UINT32_MAX: not kept), and a plaintext_delivery
+ * session in its class (AF_STARTTLS_NOT_USED .. AF_PLAIN_NOT_OFFERED) by
+ * what the peer did in the sessions that began before it: at once when no
+ * later record can change it, else through the server's plainq;
+ * plaintext_fallback from those. */
 struct smtp_facts;
-int agg_peer_note(struct agg_peer *p, const struct smtp_facts *sm, const struct diagnosis *dg);
+void agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec,
+                   const struct diagnosis *dg);
+/* The findings of server s read its plaintext classes with the queued
+ * sessions classed (agg_flagstat), the run's state left as it was (a
+ * snapshot goes on); NULL after the last server. */
+void agg_plain_resolve(const struct agg_server *s);
+const struct agg_flagstat *agg_plain_resolved(const struct agg_server *s, int flag);
+/* Counts a session in fs (its span, peer, chain, id); the flag's own
+ * statistics through agg_flag_count (NULL: memcap). */
+void agg_fs_add(struct agg_flagstat *fs, int64_t ts, uint64_t id, uint32_t peer, uint32_t chain);
+struct agg_flagstat *agg_flag_count(struct agg_server *s, int flag, int64_t ts, uint64_t id,
+                                    uint32_t peer);
+bool agg_grow(void **arr, uint32_t n, uint32_t *cap, size_t sz, uint32_t first, uint32_t max);
 void agg_plain_findings(uint32_t si);
 const char *agg_plain_advice(const struct agg_server *s);
 /* implicit_tls_not_served: what this session's client did on the port (a

@@ -8,35 +8,91 @@
  * wire: STARTTLS was stripped, refused or its handshake failed, and the mail
  * went anyway; or a peer that had used TLS with this server did not this
  * time. Each plaintext_delivery session is put in one class by what its
- * peer had done with this server until then, so the classes follow the
- * capture's order: plaintext first and TLS later is no downgrade. */
+ * peer had done with this server in the sessions that began before it, so
+ * the classes follow the order sessions start in: plaintext first and TLS
+ * later is no downgrade. Records come as sessions end: a long TLS session
+ * that began before a short plaintext one ends after it, and its record
+ * comes later. So a session whose class such a record could still change
+ * waits in the server's plainq, and the findings class it (agg_plain_resolve):
+ * the order of ends, the teardown's timing, decide nothing. */
 #include <string.h>
 
 #include "agg_int.h"
 #include "strcopy.h"
 
-int
-agg_peer_note(struct agg_peer *p, const struct smtp_facts *sm, const struct diagnosis *dg)
+/* A plaintext session's class: broken (its own STARTTLS stripped or
+ * failed, or a session of its peer that began before it had it stripped,
+ * refused or failed); TLS before (one that began before it used TLS);
+ * else kind (what it is alone). Record ids number sessions by their first
+ * packet (record.h): a lower id began earlier. */
+static int
+agg_plain_class(const struct agg_peer *p, uint64_t id, int kind)
 {
-    int cls = -1;
-    bool offered = sm->starttls_offered == 1 || sm->anonymoustls_offered; /* as diagnose */
-    if (dg->plaintext_delivery) {
-        bool tls_before = p && (p->used || p->stripped || p->rejected || p->tls_failed);
-        bool broken_before = p && (p->stripped || p->rejected || p->tls_failed);
-        if (dg->starttls_stripped || dg->plaintext_after_failed_starttls || broken_before)
-            cls = AF_FALLBACK_BROKEN;
-        else if (tls_before)
-            cls = AF_FALLBACK_TLS_BEFORE;
-        else if (offered && !sm->starttls_command)
-            cls = AF_STARTTLS_NOT_USED;
-        else if (sm->starttls_offered == 0 && !offered)
-            cls = AF_PLAIN_NOT_OFFERED;
+    if (p && p->broken_id != 0 && p->broken_id < id)
+        return AF_FALLBACK_BROKEN;
+    if (p && p->tls_id != 0 && p->tls_id < id)
+        return AF_FALLBACK_TLS_BEFORE;
+    return kind;
+}
+
+static void
+agg_plain_count(struct agg_server *s, int cls, int64_t ts, uint64_t id, uint32_t peer)
+{
+    if (cls >= 0)
+        agg_flag_count(s, cls, ts, id, peer);
+}
+
+/* The oldest queued session (the first to have ended) classed for good:
+ * the ring is full. */
+static void
+agg_plainq_settle(struct agg_server *s)
+{
+    const struct agg_plainq *e = &s->plainq[s->head_plainq];
+    agg_plain_count(s, agg_plain_class(&s->peers[e->peer], e->id, e->kind), e->ts, e->id, e->peer);
+    s->head_plainq = (s->head_plainq + 1) % s->cap_plainq;
+    s->n_plainq--;
+}
+
+/* Queues a session of a kept peer whose class may still change; false
+ * when the queue cannot grow (memcap): classed now. */
+static bool
+agg_plainq_push(struct agg_server *s, const struct agg_plainq *e)
+{
+    uint32_t max = agg.cfg->report_peers_max * 4u;
+    if (max == 0)
+        return false;
+    uint32_t cap = s->cap_plainq;
+    if (s->n_plainq == cap && cap < max &&
+        agg_grow((void **)&s->plainq, s->n_plainq, &s->cap_plainq, sizeof(*s->plainq), 8, max) &&
+        s->head_plainq > 0) {
+        /* the ring's end part, from head, moves to the grown array's end */
+        uint32_t tail = cap - s->head_plainq;
+        memmove(&s->plainq[s->cap_plainq - tail], &s->plainq[s->head_plainq],
+                (size_t)tail * sizeof(*s->plainq));
+        s->head_plainq = s->cap_plainq - tail;
     }
+    if (s->cap_plainq == 0)
+        return false;
+    if (s->n_plainq == s->cap_plainq)
+        agg_plainq_settle(s);
+    s->plainq[(s->head_plainq + s->n_plainq) % s->cap_plainq] = *e;
+    s->n_plainq++;
+    return true;
+}
+
+void
+agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec,
+              const struct diagnosis *dg)
+{
+    const struct smtp_facts *sm = &rec->facts->smtp;
+    struct agg_peer *p = peer != UINT32_MAX ? &s->peers[peer] : NULL;
+    bool offered = sm->starttls_offered == 1 || sm->anonymoustls_offered; /* as diagnose */
+    bool stripped = sm->stripped_capability.s != NULL;
     if (p) {
         p->sessions++;
         p->offered += offered;
-        p->not_offered += sm->starttls_offered == 0 && !offered && !sm->stripped_capability.s;
-        p->stripped += sm->stripped_capability.s != NULL;
+        p->not_offered += sm->starttls_offered == 0 && !offered && !stripped;
+        p->stripped += stripped;
         p->used += sm->tls_started || sm->implicit_tls;
         p->anontls += sm->starttls_command && strcmp(sm->starttls_verb, "X-ANONYMOUSTLS") == 0;
         if (dg->starttls_rejected) {
@@ -45,8 +101,78 @@ agg_peer_note(struct agg_peer *p, const struct smtp_facts *sm, const struct diag
         }
         p->plaintext += dg->plaintext_delivery;
         p->tls_failed += dg->tls_handshake_failed;
+        bool broken = stripped || dg->starttls_rejected || dg->tls_handshake_failed;
+        bool tls = broken || sm->tls_started || sm->implicit_tls;
+        if (tls && (p->tls_id == 0 || rec->id < p->tls_id))
+            p->tls_id = rec->id;
+        if (broken && (p->broken_id == 0 || rec->id < p->broken_id))
+            p->broken_id = rec->id;
     }
-    return cls;
+    if (!dg->plaintext_delivery)
+        return;
+    int kind = -1;
+    if (dg->starttls_stripped || dg->plaintext_after_failed_starttls)
+        kind = AF_FALLBACK_BROKEN; /* in this very connection: final */
+    else if (offered && !sm->starttls_command)
+        kind = AF_STARTTLS_NOT_USED;
+    else if (sm->starttls_offered == 0 && !offered)
+        kind = AF_PLAIN_NOT_OFFERED;
+    if (p == NULL && kind != AF_FALLBACK_BROKEN) {
+        /* beyond report.peers_max: its earlier sessions are not kept, so
+         * "never used TLS" would be a guess, and so would a fallback */
+        s->plain_unkept++;
+        return;
+    }
+    if (p == NULL) {
+        s->broken_unkept++;
+        s->unkept_how |= (uint8_t)((stripped ? 1 : 0) | (dg->starttls_rejected ? 2 : 0) |
+                                   (dg->tls_handshake_failed ? 4 : 0));
+    }
+    int cls = kind == AF_FALLBACK_BROKEN ? kind : agg_plain_class(p, rec->id, kind);
+    /* broken is final */
+    if (cls != AF_FALLBACK_BROKEN) {
+        const struct agg_plainq e = {rec->id, rec->ts_us, peer, (int8_t)kind};
+        if (agg_plainq_push(s, &e))
+            return;
+    }
+    agg_plain_count(s, cls, rec->ts_us, rec->id, peer);
+}
+
+/* The classes of the server whose findings are being made: its counted
+ * ones and its queued sessions, classed by what its peers did before them
+ * as far as the records so far tell. */
+static struct {
+    const struct agg_server *s;
+    struct agg_flagstat fs[AF_COUNT - AF_STARTTLS_NOT_USED];
+} resolved;
+
+void
+agg_plain_resolve(const struct agg_server *s)
+{
+    resolved.s = s;
+    if (s == NULL)
+        return;
+    for (int k = AF_STARTTLS_NOT_USED; k < AF_COUNT; k++) {
+        struct agg_flagstat *fs = &resolved.fs[k - AF_STARTTLS_NOT_USED];
+        if (s->flags[k])
+            *fs = *s->flags[k];
+        else
+            memset(fs, 0, sizeof(*fs));
+    }
+    for (uint32_t i = 0; i < s->n_plainq; i++) {
+        const struct agg_plainq *e = &s->plainq[(s->head_plainq + i) % s->cap_plainq];
+        int cls = agg_plain_class(&s->peers[e->peer], e->id, e->kind);
+        if (cls >= 0)
+            agg_fs_add(&resolved.fs[cls - AF_STARTTLS_NOT_USED], e->ts, e->id, e->peer, UINT32_MAX);
+    }
+}
+
+const struct agg_flagstat *
+agg_plain_resolved(const struct agg_server *s, int flag)
+{
+    if (s != resolved.s || flag < AF_STARTTLS_NOT_USED || flag >= AF_COUNT)
+        return NULL;
+    return &resolved.fs[flag - AF_STARTTLS_NOT_USED];
 }
 
 /* What to change. On the submission port (587, RFC 6409) the peers are
@@ -67,7 +193,8 @@ agg_plain_advice(const struct agg_server *s)
 static void
 agg_plain_how(struct strbuf *b, const struct agg_server *s, const struct agg_set *peers)
 {
-    bool how[3] = {false, false, false}, anon = false;
+    bool how[3] = {s->unkept_how & 1, (s->unkept_how & 2) != 0, (s->unkept_how & 4) != 0};
+    bool anon = false;
     for (unsigned i = 0; i < peers->n; i++) {
         const struct agg_peer *p = &s->peers[peers->v[i]];
         how[0] |= p->stripped > 0;
@@ -78,7 +205,7 @@ agg_plain_how(struct strbuf *b, const struct agg_server *s, const struct agg_set
     str_add(b, anon ? "STARTTLS (or X-ANONYMOUSTLS) was " : "STARTTLS was ", NULL);
     static const char *const word[3] = {"stripped", "refused", "failed"};
     unsigned n = how[0] + how[1] + how[2], k = 0;
-    if (n == 0) { /* the peers not kept (report.peers_max) */
+    if (n == 0) { /* plaintext_after_failed_starttls with no alert nor refusal */
         str_add(b, "stripped, refused or failed", NULL);
         return;
     }
@@ -110,7 +237,10 @@ agg_plain_findings(uint32_t si)
     agg_ep_str(&s->ep, ep, sizeof(ep));
     agg_peers_text(s, &broken->peers, p1, sizeof(p1));
     agg_peers_text(s, &before->peers, p2, sizeof(p2));
-    if (!p1[0]) /* peers beyond report.peers_max */
+    if (s->broken_unkept) /* classed by their own connection alone */
+        str_copy(p1 + strlen(p1), sizeof(p1) - strlen(p1),
+                 p1[0] ? " and peers beyond report.peers_max" : "peers beyond report.peers_max");
+    if (!p1[0])
         str_copy(p1, sizeof(p1), "peers not listed");
     if (!p2[0])
         str_copy(p2, sizeof(p2), "peers not listed");

@@ -45,6 +45,7 @@ agg_server_free(struct agg_server *s)
     mem_free(s->rejects, AGG_REJECTS_MAX * sizeof(*s->rejects));
     mem_free(s->crejects, AGG_CREJECTS_MAX * sizeof(*s->crejects));
     mem_free(s->fails, AGG_FAILS_MAX * sizeof(*s->fails));
+    mem_free(s->plainq, (size_t)s->cap_plainq * sizeof(*s->plainq));
     mem_free(s, sizeof(*s));
 }
 
@@ -52,12 +53,15 @@ const struct agg_flagstat *
 agg_flagstat(const struct agg_server *s, int flag)
 {
     static const struct agg_flagstat none;
+    const struct agg_flagstat *r = agg_plain_resolved(s, flag);
+    if (r)
+        return r;
     return s->flags[flag] ? s->flags[flag] : &none;
 }
 
 /* Grows *arr (cap elements of size sz) to hold one more, doubling from
  * first up to max. False when at max or memory is refused. */
-static bool
+bool
 agg_grow(void **arr, uint32_t n, uint32_t *cap, size_t sz, uint32_t first, uint32_t max)
 {
     if (n < *cap)
@@ -286,6 +290,28 @@ agg_use(struct agg_server *s, uint32_t peer, uint32_t chain, int64_t ts)
     s->uses[s->n_uses++] = (struct agg_use){peer, chain, 1, ts, ts};
 }
 
+void
+agg_fs_add(struct agg_flagstat *fs, int64_t ts, uint64_t id, uint32_t peer, uint32_t chain)
+{
+    agg_seen(&fs->first, &fs->last, fs->sessions == 0, ts);
+    fs->sessions++;
+    if (peer != UINT32_MAX)
+        agg_set_add(&fs->peers, peer);
+    if (chain != UINT32_MAX)
+        agg_set_add(&fs->chains, chain);
+    if (fs->n_ids < AGG_SESSIONS_MAX)
+        fs->ids[fs->n_ids++] = id;
+}
+
+struct agg_flagstat *
+agg_flag_count(struct agg_server *s, int flag, int64_t ts, uint64_t id, uint32_t peer)
+{
+    if (s->flags[flag] == NULL && (s->flags[flag] = mem_alloc(sizeof(*s->flags[flag]))) == NULL)
+        return NULL; /* memcap: counted there */
+    agg_fs_add(s->flags[flag], ts, id, peer, UINT32_MAX);
+    return s->flags[flag];
+}
+
 static void
 agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, uint32_t peer,
          uint32_t chain, const char *evidence, const struct diagnosis *dg)
@@ -294,21 +320,14 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
         return; /* memcap: counted there */
     struct agg_flagstat *fs = s->flags[f];
     bool cert_ok = dg->certificate_ok && !dg->weak_key && !dg->weak_signature;
-    agg_seen(&fs->first, &fs->last, fs->sessions == 0, rec->ts_us);
     if (fs->sessions == 0) {
         if (evidence)
             str_copy(fs->evidence, sizeof(fs->evidence), evidence);
         fs->missing_issuer = dg->missing_issuer;
         fs->retired_note = dg->retired_root_note;
     }
-    fs->sessions++;
+    agg_fs_add(fs, rec->ts_us, rec->id, peer, chain);
     fs->cert_ok += cert_ok;
-    if (peer != UINT32_MAX)
-        agg_set_add(&fs->peers, peer);
-    if (chain != UINT32_MAX)
-        agg_set_add(&fs->chains, chain);
-    if (fs->n_ids < AGG_SESSIONS_MAX)
-        fs->ids[fs->n_ids++] = rec->id;
 }
 
 static void
@@ -499,9 +518,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     agg_add_name(s, t->sni.s, t->sni.len, AGG_NAME_SNI);
     uint32_t peer = agg_peer(s, &rec->client.ip);
     /* the peer's STARTTLS counts; a plaintext session's class (agg_plain.c) */
-    int plain = agg_peer_note(peer != UINT32_MAX ? &s->peers[peer] : NULL, sm, dg);
-    if (plain >= 0)
-        agg_flag(s, (enum agg_flag)plain, rec, peer, UINT32_MAX, NULL, dg);
+    agg_peer_note(s, peer, rec, dg);
     s->implicit += sm->implicit_tls;
     uint32_t chain = UINT32_MAX;
     if (t->seen) {

@@ -31,6 +31,13 @@ bool classify_packet(struct classify_flow **cf, const uint8_t *ip, uint32_t ip_l
  * EHLO reply and the next packets only to say the same (issue 5). */
 void classify_confirm_smtp(struct classify_flow **cf, bool implicit_tls);
 
+/* At the session's end, a label classify_confirm_smtp gave follows what
+ * the session was, not which side spoke first: SMTPS for TLS from the
+ * first byte that the server answered in TLS (RFC 8314 §3.3), SMTP when
+ * the server spoke SMTP in clear, a client's ClientHello answered in
+ * plaintext included (docs/schema.md, app). nDPI's own verdicts stay. */
+void classify_settle_smtp(struct classify_flow *cf, bool implicit_tls);
+
 /* Result so far: application name ("SMTP", "SMTPS", "TLS", ...) or NULL. */
 const char *classify_app(const struct classify_flow *cf);
 

@@ -26,6 +26,7 @@ struct classify_flow {
     ndpi_protocol proto;
     unsigned pkts;
     bool done;
+    bool ours; /* the label is classify_confirm_smtp's, not nDPI's verdict */
     char name[32];
 };
 
@@ -180,6 +181,16 @@ classify_confirm_smtp(struct classify_flow **cfp, bool implicit_tls)
     classify_name(cf);
     classify_release(cf);
     cf->done = true;
+    cf->ours = true;
+}
+
+void
+classify_settle_smtp(struct classify_flow *cf, bool implicit_tls)
+{
+    if (classify_mod == NULL || cf == NULL || !cf->ours)
+        return;
+    cf->proto.app_protocol = implicit_tls ? NDPI_PROTOCOL_MAIL_SMTPS : NDPI_PROTOCOL_MAIL_SMTP;
+    classify_name(cf);
 }
 
 const char *

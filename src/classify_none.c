@@ -37,6 +37,13 @@ classify_confirm_smtp(struct classify_flow **cf, bool implicit_tls)
     (void)implicit_tls;
 }
 
+void
+classify_settle_smtp(struct classify_flow *cf, bool implicit_tls)
+{
+    (void)cf;
+    (void)implicit_tls;
+}
+
 const char *
 classify_app(const struct classify_flow *cf)
 {

@@ -97,6 +97,10 @@ engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
     rec->mail_port = f->mail_port;
     rec->vlan_split = f->vlan_split;
     if (classify_on) {
+        if (f->ctx != NULL) {
+            const struct smtp_facts *sm = &fctx_facts_const(f->ctx)->smtp;
+            classify_settle_smtp(f->cf, sm->implicit_tls && !sm->client_tls_to_plaintext);
+        }
         rec->app = classify_app(f->cf);
         rec->owner = classify_owner(&rec->server.ip);
     }

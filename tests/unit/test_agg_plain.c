@@ -5,7 +5,9 @@
  * TLS with the server before is a high one; the capture's order decides (a
  * peer that starts using TLS later did not fall back); and a peer never
  * offered STARTTLS is starttls_inconsistent's, not a fallback. Also the
- * server's time span when records come in another order than sessions began. */
+ * server's time span when records come in another order than sessions began,
+ * and the classes then: by the order sessions began, not ended (a snapshot
+ * says the same and changes nothing). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -246,6 +248,142 @@ test_span_by_start(void **state)
     free(text);
 }
 
+/* A long TLS session (1) still open while a short plaintext one (2) of the
+ * same peer begins and ends: its record comes second. The plaintext one
+ * came after TLS use (it read starttls_not_used, "never used TLS"). */
+static void
+test_tls_began_before_ended_after(void **state)
+{
+    (void)state;
+    feed(2, 10, PLAIN_OFFERED);
+    feed(1, 10, TLS_USED);
+    char *text = findings();
+    has(text, "  high     plaintext_fallback                 203.0.113.25:25 received mail in "
+              "plaintext from 198.51.100.10, which had used TLS with it before (");
+    hasnt(text, "starttls_not_used");
+    free(text);
+}
+
+/* The other way round: plaintext (1) began first and ended last, TLS (2)
+ * began inside it: no downgrade (it read plaintext_fallback). */
+static void
+test_plaintext_began_before_ended_after(void **state)
+{
+    (void)state;
+    feed(2, 10, TLS_USED);
+    feed(1, 10, PLAIN_OFFERED);
+    char *text = findings();
+    has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS");
+    hasnt(text, "plaintext_fallback");
+    free(text);
+}
+
+/* STARTTLS refused in a connection (1) still open while two plaintext
+ * ones (2, 3) of the peer came and went, one before it (0 is none: ids
+ * start at 1, so 4 plaintext, 5 refused, 6 and 7 plaintext): the ones that
+ * began after the refusal are critical fallbacks, the one before is not. */
+static void
+test_refused_began_before_ended_after(void **state)
+{
+    (void)state;
+    feed(6, 10, PLAIN_OFFERED);
+    feed(4, 10, PLAIN_OFFERED);
+    feed(7, 10, PLAIN_OFFERED);
+    feed(5, 10, PLAIN_REFUSED);
+    char *text = findings();
+    has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
+              "plaintext from 198.51.100.10 after STARTTLS was refused for them; ");
+    has(text, "plaintext_delivery                 203.0.113.25:25 received mail in plaintext "
+              "(4 sessions, ");
+    has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS to peers "
+              "that sent mail in plaintext without trying it and had not used TLS with it "
+              "before: ");
+    has(text, "(1 session, peers 198.51.100.10)\n"); /* 4 alone: 5, 6 and 7 fell back */
+    free(text);
+}
+
+/* A live run's report (agg_snapshot_begin) classes the sessions as the
+ * final one would with the same records, and leaves the run as it was: a
+ * record after it still moves a queued session's class. */
+static void
+test_snapshot_consistent(void **state)
+{
+    (void)state;
+    feed(2, 10, PLAIN_OFFERED);
+    assert_true(agg_snapshot_begin());
+    char *text = tu_agg_text(NULL, NULL);
+    has(text, "starttls_not_used");
+    hasnt(text, "plaintext_fallback");
+    free(text);
+    agg_snapshot_end();
+    feed(1, 10, TLS_USED); /* began first, ended after the snapshot */
+    assert_true(agg_snapshot_begin());
+    text = tu_agg_text(NULL, NULL);
+    has(text, "plaintext_fallback");
+    hasnt(text, "starttls_not_used");
+    free(text);
+    agg_snapshot_end();
+    text = findings();
+    has(text, "  high     plaintext_fallback                 203.0.113.25:25 received mail in "
+              "plaintext from 198.51.100.10, which had used TLS with it before (");
+    hasnt(text, "starttls_not_used");
+    free(text);
+}
+
+/* The queue is bounded (report.peers_max * 4 sessions a server): past it,
+ * the first to have ended is classed for good by what was known then, and
+ * the run goes on. Two peers, 2 * 4 queued: 12 plaintext sessions of peer
+ * 10 (ids 2..13), then its TLS session 1 that began before all of them:
+ * the last 8 to end are fallbacks, the 4 classed earlier stay unused TLS
+ * (all 12 read so before: the bound is the window of records out of order
+ * that is put right). */
+static void
+test_queue_bounded(void **state)
+{
+    (void)state;
+    cfg.report_peers_max = 2;
+    for (uint64_t id = 2; id <= 13; id++)
+        feed(id, 10, PLAIN_OFFERED);
+    feed(1, 10, TLS_USED);
+    char *text = findings();
+    has(text, "plaintext_fallback                 203.0.113.25:25 received mail in plaintext "
+              "from 198.51.100.10, which had used TLS with it before (");
+    has(text, "configure them to use STARTTLS (4 sessions, peers 198.51.100.10)\n");
+    free(text);
+}
+
+/* Peers beyond report.peers_max (1 here): .11's earlier sessions are not
+ * kept, so its plaintext one is not said to come from a peer that "had not
+ * used TLS with it before" (it had); the plaintext_delivery finding counts
+ * it as not known. A refusal in the session itself is still a fallback,
+ * said of peers beyond the cap (it read "peers not listed"). */
+static void
+test_peer_not_kept(void **state)
+{
+    (void)state;
+    cfg.report_peers_max = 1;
+    feed(1, 10, TLS_USED);
+    feed(2, 11, TLS_USED);
+    feed(3, 11, PLAIN_OFFERED);
+    char *text = findings();
+    hasnt(text, "starttls_not_used");
+    hasnt(text, "plaintext_fallback");
+    has(text, "received mail in plaintext (1 session, peers beyond report.peers_max, not listed); "
+              "1 session of them from peers "
+              "beyond report.peers_max, whose earlier sessions are not kept: whether they had "
+              "used TLS before (a fallback) is not known\n");
+    free(text);
+    agg_fini();
+    agg_init(&cfg);
+    feed(1, 10, TLS_USED);
+    feed(2, 12, PLAIN_REFUSED);
+    text = findings();
+    has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
+              "plaintext from peers beyond report.peers_max after STARTTLS was refused for "
+              "them; ");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -258,6 +396,12 @@ main(void)
         cmocka_unit_test_setup_teardown(test_span_by_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_anonymoustls_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_anonymoustls_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tls_began_before_ended_after, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plaintext_began_before_ended_after, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_began_before_ended_after, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_consistent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_queue_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_peer_not_kept, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
