@@ -729,6 +729,9 @@ agg_dropped(struct agg_drops *out)
     out->servers = agg.servers_dropped;
     out->names = agn_dropped();
     out->uses = 0;
-    for (uint32_t i = 0; i < agg.n_servers; i++)
+    out->peers = 0;
+    for (uint32_t i = 0; i < agg.n_servers; i++) {
         out->uses += agg.servers[i]->uses_dropped;
+        out->peers += agg.servers[i]->peers_dropped;
+    }
 }

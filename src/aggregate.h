@@ -62,6 +62,7 @@ int agg_max_severity(void);
  * (peer, certificate) pairs past a server's list. */
 struct agg_drops {
     uint64_t servers, names, uses;
+    uint64_t peers; /* sessions from peers past a server's report.peers_max */
 };
 void agg_dropped(struct agg_drops *out);
 

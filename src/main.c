@@ -137,7 +137,8 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->server_sessions_dropped = ad.servers;
     st->names_dropped = ad.names;
     st->peer_certificates_dropped = ad.uses;
-    st->cap_hits += ad.servers + ad.names + ad.uses + fs.cap_hits;
+    st->peer_sessions_dropped = ad.peers;
+    st->cap_hits += ad.servers + ad.names + ad.uses + ad.peers + fs.cap_hits;
 }
 
 /* SIGUSR1 or --report-interval: the report of the sessions ended so far. */

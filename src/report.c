@@ -231,6 +231,7 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "server_sessions_dropped", s->server_sessions_dropped);
     json_uint(j, "names_dropped", s->names_dropped);
     json_uint(j, "peer_certificates_dropped", s->peer_certificates_dropped);
+    json_uint(j, "peer_sessions_dropped", s->peer_sessions_dropped);
     json_uint(j, "cap_hits", s->cap_hits); /* these drops included (main.c) */
     json_uint(j, "memory_peak", s->memory_peak);
     if (truststore_known())
