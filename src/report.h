@@ -34,8 +34,8 @@ struct run_stats {
      * certificate) pairs past a server's list; counted in cap_hits too */
     uint64_t server_sessions_dropped, names_dropped, peer_certificates_dropped;
     uint64_t peer_sessions_dropped; /* sessions of peers past a server's report.peers_max */
-    uint64_t memory_peak; /* accounted bytes, high-water mark */
-    uint64_t cap_hits;    /* times any cap was hit */
+    uint64_t memory_peak;           /* accounted bytes, high-water mark */
+    uint64_t cap_hits;              /* times any cap was hit */
     unsigned files_read, files_damaged;
     /* -w (evidence.h): frames written, of them cut after the TCP header,
      * frames not written (fragments, another link type) */
