@@ -271,6 +271,9 @@ tls_handshake_bytes(struct flow_ctx *ctx, struct tls_state *st, enum dir d, cons
 static void tls_handshake_bytes(struct flow_ctx *ctx, struct tls_state *st, enum dir d,
                                 const uint8_t *p, uint32_t n);
 
+static bool tls_decrypted13(struct flow_ctx *ctx, struct tls_state *st, enum dir d,
+                            const uint8_t *out, uint32_t n, uint8_t inner);
+
 /* TLS 1.3 handshake epoch with the key log: true when the record was
  * decrypted and handled. */
 static bool
@@ -279,8 +282,28 @@ tls_decrypt13(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint
 {
     struct tls_dir *td = &st->dir[d];
     struct tls_facts *t = &fctx_facts(ctx)->tls;
-    if (td->dec_done || td->dec_failed || !st->have_random)
+    uint8_t out[TLS_DEC_RECORD_MAX];
+    uint32_t n = 0;
+    uint8_t inner = 0;
+    if (td->dec_done || td->dec_failed)
         return false;
+    if (!st->have_random) {
+        /* picked up after the ClientHello: the server's first record
+         * finds its connection in the key log (tls_dec_search) */
+        int rc = d == DIR_TO_CLIENT && td->dec.seq == 0 && keylog_count() > 0
+                     ? tls_dec_search(&td->dec, t->cipher, hdr, p, len, out, &n, &inner,
+                                      st->client_random)
+                     : 1;
+        if (rc == 2)
+            fctx_event(ctx, "tls.keylog_not_searched",
+                       "picked up after the ClientHello: the key log holds more connections than "
+                       "are tried to find this one's");
+        td->dec_failed = rc != 0;
+        if (rc != 0)
+            return false;
+        st->have_random = true;
+        return tls_decrypted13(ctx, st, d, out, n, inner);
+    }
     if (!td->dec.ready) {
         const uint8_t *secret;
         size_t slen;
@@ -290,9 +313,6 @@ tls_decrypt13(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint
             return false;
         }
     }
-    uint8_t out[TLS_DEC_RECORD_MAX];
-    uint32_t n = 0;
-    uint8_t inner = 0;
     if (tls_dec_record(&td->dec, hdr, p, len, out, &n, &inner) != 0) {
         /* Past this direction's handshake epoch, or a wrong key. */
         if (td->dec.seq == 1)
@@ -302,6 +322,16 @@ tls_decrypt13(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint
         td->dec_done = true;
         return false;
     }
+    return tls_decrypted13(ctx, st, d, out, n, inner);
+}
+
+/* A record of direction d decrypted: its content out[0..n) of type inner. */
+static bool
+tls_decrypted13(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *out,
+                uint32_t n, uint8_t inner)
+{
+    struct tls_dir *td = &st->dir[d];
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
     t->decrypted = true;
     if (inner == TLS_CT_HANDSHAKE) {
         tls_handshake_bytes(ctx, st, d, out, n);

@@ -11,6 +11,8 @@
 #include <openssl/kdf.h>
 #include <string.h>
 
+#include "keylog.h"
+
 /* HKDF-Expand-Label(secret, label, "", len) (RFC 8446 §7.1). */
 static int
 tls_dec_expand(const EVP_MD *md, const uint8_t *secret, size_t slen, const char *label,
@@ -68,6 +70,26 @@ tls_dec_init(struct tls_dec *d, uint16_t suite, const uint8_t *secret, size_t sl
         return -1;
     d->ready = true;
     return 0;
+}
+
+int
+tls_dec_search(struct tls_dec *d, uint16_t suite, const uint8_t hdr[5], const uint8_t *body,
+               uint32_t len, uint8_t *out, uint32_t *out_len, uint8_t *inner_type,
+               uint8_t random[32])
+{
+    uint32_t n = keylog_count();
+    for (uint32_t i = 0; i < n && i < TLS_DEC_SEARCH_MAX; i++) {
+        const uint8_t *r, *secret;
+        size_t slen;
+        if (!keylog_entry(i, 1, &r, &secret, &slen) || tls_dec_init(d, suite, secret, slen) != 0)
+            continue;
+        if (tls_dec_record(d, hdr, body, len, out, out_len, inner_type) == 0) {
+            memcpy(random, r, 32);
+            return 0;
+        }
+    }
+    memset(d, 0, sizeof(*d));
+    return n > TLS_DEC_SEARCH_MAX ? 2 : 1;
 }
 
 int

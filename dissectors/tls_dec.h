@@ -31,4 +31,18 @@ int tls_dec_init(struct tls_dec *d, uint16_t suite, const uint8_t *secret, size_
 int tls_dec_record(struct tls_dec *d, const uint8_t hdr[5], const uint8_t *body, uint32_t len,
                    uint8_t *out, uint32_t *out_len, uint8_t *inner_type);
 
+/* A connection picked up after its ClientHello: the key log cannot be
+ * looked up by its random. The server's first handshake record (hdr, body,
+ * len) is tried with each server handshake secret of the key log, at most
+ * TLS_DEC_SEARCH_MAX of them, for suite `suite`: the one it authenticates
+ * under (RFC 8446 §5.2: AEAD) is the connection's. Returns 0 with d ready
+ * for the server's next record, the record decrypted as tls_dec_record
+ * does and the connection's ClientHello.random in random; 1 when none
+ * authenticated it; 2 when the key log holds more connections than were
+ * tried. */
+#define TLS_DEC_SEARCH_MAX 16384
+int tls_dec_search(struct tls_dec *d, uint16_t suite, const uint8_t hdr[5], const uint8_t *body,
+                   uint32_t len, uint8_t *out, uint32_t *out_len, uint8_t *inner_type,
+                   uint8_t random[32]);
+
 #endif /* SMTPTAP_TLS_DEC_H */

@@ -98,6 +98,23 @@ keylog_slot(const uint8_t random[32], bool add)
     return e;
 }
 
+uint32_t
+keylog_count(void)
+{
+    return kl.n;
+}
+
+bool
+keylog_entry(uint32_t i, int server, const uint8_t **random, const uint8_t **secret, size_t *len)
+{
+    if (i >= kl.n || kl.v[i].len[server != 0] == 0)
+        return false;
+    *random = kl.v[i].random;
+    *secret = kl.v[i].secret[server != 0];
+    *len = kl.v[i].len[server != 0];
+    return true;
+}
+
 int
 keylog_add_line(const char *line)
 {

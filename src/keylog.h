@@ -21,6 +21,15 @@ int keylog_add_line(const char *line);
  * connection whose ClientHello.random is client_random. */
 bool keylog_find(const uint8_t client_random[32], int server, const uint8_t **secret, size_t *len);
 
+/* The connections the key log holds, and the i-th's ClientHello.random and
+ * client (server = 0) or server (1) handshake traffic secret, in the order
+ * the lines came: for a connection picked up after its ClientHello, whose
+ * random is not known (tls_dec_search). False when i is past the end or the
+ * entry lacks that secret. */
+uint32_t keylog_count(void);
+bool keylog_entry(uint32_t i, int server, const uint8_t **random, const uint8_t **secret,
+                  size_t *len);
+
 void keylog_free(void);
 
 #endif /* SMTPTAP_KEYLOG_H */

@@ -253,6 +253,8 @@ VARIANTS = [
      "the server's NewSessionTicket, CCS and encrypted Finished first"),
     ("pcaps/smtp-mutual-tls.pcap", "mutual-tls-mid-client-crt.pcap", 47,
      "the rest of the client's Certificate flight first"),
+    ("pcaps/smtp-starttls-tls13.pcap", "tls13-from-serverhello.pcap", 74,
+     "TLS 1.3 from the server's ServerHello: no ClientHello, no random for the key log"),
 ]
 
 

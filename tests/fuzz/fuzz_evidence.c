@@ -25,8 +25,8 @@ fz_verb(const uint8_t *l, size_t len)
 static void
 fz_oracle(const uint8_t *d, size_t n, bool server)
 {
-    static const char *const ok[] = {"EHLO", "HELO", "LHLO",  "STARTTLS", "X-ANONYMOUSTLS",
-                                     "RSET", "NOOP", "QUIT"};
+    static const char *const ok[] = {"EHLO",           "HELO", "LHLO", "STARTTLS",
+                                     "X-ANONYMOUSTLS", "RSET", "NOOP", "QUIT"};
     if (n == 0 || d[n - 1] != '\n')
         abort(); /* a line cut by the segment's end */
     size_t start = 0;

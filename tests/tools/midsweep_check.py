@@ -153,8 +153,10 @@ def check(d, m, full, problems):
         if not ft[key]:
             continue
         if tls13:
-            # decrypted only with the ClientHello's random and the ServerHello's suite
-            whole = decrypted and ch_kept and sh_kept
+            # decrypted with the ServerHello's suite: by the ClientHello's
+            # random, or, without it, by the key log's secret that
+            # authenticates the server's first record (tls_dec_search)
+            whole = decrypted and sh_kept
         else:
             whole = any(i["kind"] == "hs" and i["what"] == 11 and i["from"] == who for i in items)
         if whole:
@@ -168,10 +170,10 @@ def check(d, m, full, problems):
     # handshake_messages: nothing invented (the cut's in the whole's, in
     # order: a handshake found unseen stops being read), a pickup said. A
     # TLS 1.3 handshake decrypted in the whole capture is not in a cut
-    # without its ClientHello (the key log is looked up by its random): its
-    # records read as encrypted there, so its history is not compared.
+    # without its ServerHello (no suite, no key): its records read as
+    # encrypted there, so its history is not compared.
     fh, oh = ft["handshake_messages"] or "", ot["handshake_messages"]
-    if oh is not None and oh != fh and not (decrypted and not ch_kept):
+    if oh is not None and oh != fh and not (decrypted and not sh_kept):
         toks, ftoks = oh.split(), iter(fh.split())
         if toks[0] != "..." or not all(t in ftoks for t in toks[1:]):
             bad("history", f"{oh!r} (whole: {fh!r})")
