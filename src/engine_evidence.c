@@ -110,12 +110,13 @@ engev_judge(const struct flow *f, unsigned side, const struct pkt *p, bool *in_o
     const uint8_t *b = p->payload;
     uint32_t n = p->payload_caplen;
     const struct reasm_dir *rd = &f->rd[side];
-    /* A SYN's data starts at seq+1. Bytes before the next expected one
-     * are a retransmission, perhaps with other bytes than the copy taken
-     * (RFC 9293 §3.10.7.4 leaves overlaps to the receiver): the first was
-     * judged, this one may be anything. */
+    /* A SYN's data starts at seq+1. Client bytes before the next expected
+     * one are a retransmission, perhaps with other bytes than the copy
+     * taken (RFC 9293 §3.10.7.4 leaves overlaps to the receiver): the first
+     * was judged, this one may be anything. (A server's holds the server's
+     * bytes: a whole copy of a segment the snapshot length cut.) */
     uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
-    if (!rd->have_seq || (int32_t)(seq - rd->next_seq) < 0)
+    if (!rd->have_seq || (side == f->client_side && (int32_t)(seq - rd->next_seq) < 0))
         return EVIDENCE_CUT;
     const char *dis = f->ctx != NULL ? fctx_dissector_name(f->ctx) : NULL;
     /* TLS until the handshake ends (then bypass); bytes in clear where TLS
