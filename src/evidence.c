@@ -11,6 +11,8 @@
 
 #include "cursor.h"
 
+#define EVIDENCE_SNAPLEN 262144 /* the file's snapshot length: libpcap's largest */
+
 static struct {
     FILE *fp;     /* opened at start, the header follows the first frame */
     pcap_t *dead; /* the link type of the file */
@@ -45,7 +47,7 @@ evidence_on(void)
 static bool
 evidence_start(int dlt)
 {
-    ev.dead = pcap_open_dead(dlt, 262144);
+    ev.dead = pcap_open_dead(dlt, EVIDENCE_SNAPLEN);
     if (ev.dead == NULL)
         return false;
     ev.dumper = pcap_dump_fopen(ev.dead, ev.fp);
@@ -84,6 +86,29 @@ evidence_frame(const struct capture_frame *f, const struct pkt *p, enum evidence
         ev.st.other_link++;
         return;
     }
+    /* Bytes after the IP datagram (an Ethernet frame's padding to 60
+     * bytes, a capture device's trailer) are no part of the connection: a
+     * driver may pad with memory that held other packets (CVE-2003-0001,
+     * "Etherleak"). They are written as zeros, the frame keeping its
+     * length. */
+    const uint8_t *data = f->data;
+    if (p->l3 != NULL) {
+        if (p->l3 < f->data || p->l3 > f->data + f->caplen) { /* a datagram rebuilt */
+            ev.st.fragments++;
+            return;
+        }
+        uint32_t end = (uint32_t)(p->l3 - f->data) + p->l3_caplen;
+        if (end < keep) {
+            static uint8_t pad[EVIDENCE_SNAPLEN];
+            if (keep > sizeof(pad))
+                keep = sizeof(pad);
+            if (end > keep)
+                end = keep;
+            memcpy(pad, f->data, end);
+            memset(pad + end, 0, keep - end);
+            data = pad;
+        }
+    }
     struct pcap_pkthdr h;
     h.ts.tv_sec = (time_t)(f->ts_us / 1000000);
     h.ts.tv_usec = (suseconds_t)(f->ts_us % 1000000);
@@ -93,7 +118,10 @@ evidence_frame(const struct capture_frame *f, const struct pkt *p, enum evidence
     }
     h.caplen = keep;
     h.len = f->wirelen;
-    pcap_dump((u_char *)ev.dumper, &h, f->data);
+    errno = 0;
+    pcap_dump((u_char *)ev.dumper, &h, data);
+    if (ferror(ev.fp)) /* the first failed write's cause (ENOSPC, EPIPE): written no more */
+        ev.err = errno != 0 ? errno : EIO;
     ev.st.frames++;
     ev.st.cut += v == EVIDENCE_CUT && keep < f->caplen;
 }
@@ -105,14 +133,15 @@ evidence_close(char *err, size_t errlen)
         return 0;
     int rc = 0;
     if (ev.dumper != NULL) {
+        errno = 0;
         if (pcap_dump_flush(ev.dumper) != 0 || ferror(ev.fp))
-            ev.err = ev.err != 0 ? ev.err : EIO;
+            ev.err = ev.err != 0 ? ev.err : errno != 0 ? errno : EIO;
         pcap_dump_close(ev.dumper); /* closes fp too */
         pcap_close(ev.dead);
     } else if (ev.err == 0) {
         /* nothing was written: an empty capture of the first frame's kind is
          * not known; a pcap header of Ethernet keeps the file readable */
-        pcap_t *d = pcap_open_dead(1, 262144);
+        pcap_t *d = pcap_open_dead(1, EVIDENCE_SNAPLEN);
         pcap_dumper_t *w = d != NULL ? pcap_dump_fopen(d, ev.fp) : NULL;
         if (w != NULL)
             pcap_dump_close(w);
@@ -188,6 +217,12 @@ evidence_client_lines_ok(const uint8_t *b, uint32_t n)
         const uint8_t *l = evidence_line(&r, &len);
         if (l == NULL)
             return false;
+        /* text only, a CR only at its end: a server that ends a line at a
+         * bare CR (RFC 5321 §2.3.8 forbids it; SMTP smuggling showed some
+         * do) reads "EHLO x<CR>AUTH PLAIN ..." as two commands */
+        for (size_t i = 0; i < len; i++)
+            if ((l[i] < 0x20 && l[i] != '\t' && !(l[i] == '\r' && i + 1 == len)) || l[i] > 0x7e)
+                return false;
         size_t w = 0;
         while (w < len && l[w] != ' ' && l[w] != '\r')
             w++;

@@ -6,18 +6,27 @@
  * what the flow has shown until then (src/engine_evidence.c):
  *  - frames without payload (SYN, ACK, FIN, RST): whole;
  *  - TLS records while the handshake is followed (ClientHello to Finished,
- *    certificates, alerts; a TLS 1.3 flight stays encrypted): whole;
- *  - the server's SMTP replies in clear, when every line of the segment is a
- *    whole reply line and none is a 334 (an AUTH challenge, RFC 4954 §4);
- *  - the client's commands in clear, when every line of the segment is a
+ *    certificates, alerts; a TLS 1.3 flight stays encrypted): whole; before
+ *    a side's hello was parsed, only bytes that open one (or an alert, the
+ *    server's) and are records to the segment's end: a client may go on in
+ *    clear after a 220 to STARTTLS; the client's only in order;
+ *  - while every byte the client sent was seen in order and written whole
+ *    (the first client segment cut ends it, for good: what the client sends
+ *    next may be a message's line, and the server may repeat what it got):
+ *    the client's commands in clear, when every line of the segment is a
  *    whole EHLO, HELO, LHLO, STARTTLS, X-ANONYMOUSTLS, RSET, NOOP or QUIT
- *    and the client has sent no AUTH, MAIL, RCPT, DATA or BDAT before;
+ *    in printable text; and the server's SMTP replies, when every line of
+ *    the segment is a whole reply line, none is a 334 (an AUTH challenge,
+ *    RFC 4954 §4), and it acknowledges no client byte not seen;
  *  - everything else is cut after the TCP header: the frame keeps its
  *    headers and its length on the wire, as a snaplen cut would (Wireshark:
  *    "Packet size limited during capture"). That is every command from AUTH
- *    or MAIL on, message text, application data after the handshake,
- *    segments out of order or after a hole (what they continue is not
- *    known yet), and connections picked up without their SYN.
+ *    or MAIL on and the replies to it, message text, application data after
+ *    the handshake, retransmissions, segments out of order or after a hole
+ *    (what they continue is not known yet), and connections picked up
+ *    without their SYN, in TLS too.
+ * Bytes after a frame's IP datagram (Ethernet padding, a trailer) are
+ * written as zeros.
  * IP fragments of a mail flow are not written (their datagram is judged
  * once whole): counted. Frames of a link type other than the first
  * written's cannot share the file: counted, and said.

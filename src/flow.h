@@ -78,8 +78,8 @@ struct flow {
     bool cf_done;
     bool chain_seen; /* the server's chain went to the chain hook (engine.h) */
     uint8_t n_anomalies;
-    uint8_t
-        ev_open; /* -w: bit per side, its last bytes may end inside a line (engine_evidence.c) */
+    uint8_t ev_open; /* -w: bit per side, its last bytes may end inside a line; bit 2, a client byte
+                        was not written (engine_evidence.c) */
     uint32_t anomalies_dropped;
     struct flow_anomaly anomalies[FLOW_ANOMALIES_MAX];
 };

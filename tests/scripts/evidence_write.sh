@@ -12,7 +12,8 @@
 #     --ports 2525 and must differ without it (its connection is then picked up
 #     without a handshake);
 #  3. the stats record says what was written, whichever reader reads the file; -w - and -w over an input are
-#     refused (2, and 3 with the input untouched), an unwritable -w is 3.
+#     refused (2, and 3 with the input untouched), an unwritable -w is 3, a full disk says so;
+#  4. pcaps/variants/evidence-leaks.pcap's connections, each made to leak, leak nothing.
 # Usage: evidence_write.sh SMTPTAP
 set -u
 bin=$1
@@ -79,6 +80,23 @@ for s in "MAIL FROM" "RCPT TO" "Subject:" "From:" "$b64" "334 "; do
     fi
   done
 done
+# pcaps/variants/evidence-leaks.pcap (pcaps/tools/mkevidence.py): connections
+# made to leak (STARTTLS then AUTH in clear, replies repeating the envelope,
+# bodies picked up midstream that open like a ClientHello, retransmissions
+# with other bytes, a bare CR, bytes past the IP datagram): every secret in
+# them holds SECRET, or U0VDUkVU in base64
+v=pcaps/variants/evidence-leaks.pcap
+"$bin" -q -r $v -w "$tmp/leaks.pcap" --json "$tmp/leaks.json" || { echo "FAIL $v: exit $?"; fail=1; }
+for s in SECRET U0VDUkVU; do
+  grep -aqF $s $v || { echo "FAIL $v does not hold $s (the check proves nothing)"; fail=1; }
+  if grep -aqF $s "$tmp/leaks.pcap"; then
+    echo "FAIL written from $v: $(grep -aoE "$s[A-Za-z0-9+/=-]*" "$tmp/leaks.pcap" | sort -u | tr '\n' ' ')"
+    fail=1
+  fi
+done
+jq -e 'select(.event=="stats") | .evidence | .frames > 100' "$tmp/leaks.json" >/dev/null ||
+  { echo "FAIL $v: its frames were not written"; fail=1; }
+
 # the frames stay: with their payload cut, not dropped
 jq -e 'select(.event=="stats") | .evidence | .frames > 40 and .payload_cut > 10' \
   "$tmp/pcaps_smtp-plain.pcap.a.json" >/dev/null ||
@@ -102,6 +120,13 @@ rc=$?
 rc=$?
 { [ $rc = 3 ] && grep -q "No such file" "$tmp/err"; } ||
   { echo "FAIL unwritable -w: exit $rc, $(cat "$tmp/err")"; fail=1; }
+
+if [ -w /dev/full ]; then # a write that fails says why
+  "$bin" -q -r pcaps/smtp-plain.pcap -w /dev/full 2>"$tmp/err"
+  rc=$?
+  { [ $rc = 3 ] && grep -q "No space left" "$tmp/err"; } ||
+    { echo "FAIL -w /dev/full: exit $rc, $(cat "$tmp/err")"; fail=1; }
+fi
 
 [ $fail = 0 ] && echo "ok: $n captures: evidence files show the same TLS sessions, no mail or credential in them"
 exit $fail

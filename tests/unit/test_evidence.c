@@ -78,6 +78,12 @@ test_client_cut(void **state)
     assert_false(cli("\r\n"));
     assert_false(cli("STARTTLSX\r\n"));
     assert_false(cli("dXNlcm5hbWU=\r\n")); /* an AUTH LOGIN response line */
+    /* a bare CR ends a line for some servers (SMTP smuggling): the rest
+     * would be a command; and no control or 8-bit byte in a command */
+    assert_false(cli("EHLO x\rAUTH PLAIN AGFsaWNlAHBhc3M=\r\n"));
+    assert_false(cli("NOOP \x16\x03\x01\r\n"));
+    assert_false(cli("EHLO caf\xc3\xa9\r\n"));
+    assert_true(cli("EHLO x\t\r\n"));
 }
 
 int
