@@ -164,6 +164,13 @@ evidence_close(char *err, size_t errlen)
 }
 
 void
+evidence_flush(void)
+{
+    if (ev.dumper != NULL && ev.err == 0 && pcap_dump_flush(ev.dumper) != 0)
+        ev.err = errno != 0 ? errno : EIO;
+}
+
+void
 evidence_stats(struct evidence_stats *out)
 {
     *out = ev.st;
@@ -171,66 +178,68 @@ evidence_stats(struct evidence_stats *out)
 
 /* ---- what may be written (RFC 5321 §4.1, §4.2) ---- */
 
-/* One line from r: its bytes up to "\n" (excluded), or NULL when no "\n"
- * ends it (a line cut by the segment: not written). */
-static const uint8_t *
-evidence_line(struct rd *r, size_t *len)
+/* A line's verdict: l[0..len) is the line without its "\n". */
+typedef bool (*evidence_line_fn)(const uint8_t *l, size_t len);
+
+/* True when b[0..n) is one or more whole lines (the last ends in "\n"),
+ * each of which line_ok takes. */
+static bool
+evidence_lines(const uint8_t *b, uint32_t n, evidence_line_fn line_ok)
 {
-    long nl = rd_find(r, '\n');
-    if (nl < 0)
-        return NULL;
-    const uint8_t *l = rd_bytes(r, (size_t)nl + 1, "evidence.line");
-    *len = (size_t)nl;
-    return l;
+    struct rd r = rd_init(b, n);
+    if (n == 0)
+        return false;
+    for (unsigned guard = 0; rd_left(&r) > 0 && guard < n; guard++) {
+        long nl = rd_find(&r, '\n');
+        if (nl < 0)
+            return false; /* a line cut by the segment */
+        const uint8_t *l = rd_bytes(&r, (size_t)nl + 1, "evidence.line");
+        if (l == NULL || !line_ok(l, (size_t)nl))
+            return false;
+    }
+    return rd_left(&r) == 0;
+}
+
+/* A reply line: three digits, then " ", "-" or the line's end (RFC 5321
+ * §4.2); not 334, whose text is an AUTH challenge. */
+static bool
+evidence_reply_line(const uint8_t *l, size_t len)
+{
+    if (len < 3 || l[0] < '2' || l[0] > '5' || l[1] < '0' || l[1] > '9' || l[2] < '0' ||
+        l[2] > '9' || memcmp(l, "334", 3) == 0)
+        return false;
+    return len == 3 || l[3] == ' ' || l[3] == '-' || l[3] == '\r';
+}
+
+/* The greeting, STARTTLS and housekeeping commands (RFC 5321 §4.1.1, RFC
+ * 3207 §4), text only, a CR only at its end: a server that ends a line at
+ * a bare CR (RFC 5321 §2.3.8 forbids it; SMTP smuggling showed some do)
+ * reads "EHLO x<CR>AUTH PLAIN ..." as two commands. */
+static bool
+evidence_command_line(const uint8_t *l, size_t len)
+{
+    static const char *const ok[] = {"EHLO",           "HELO", "LHLO", "STARTTLS",
+                                     "X-ANONYMOUSTLS", "RSET", "NOOP", "QUIT"};
+    for (size_t i = 0; i < len; i++)
+        if ((l[i] < 0x20 && l[i] != '\t' && !(l[i] == '\r' && i + 1 == len)) || l[i] > 0x7e)
+            return false;
+    size_t w = 0;
+    while (w < len && l[w] != ' ' && l[w] != '\r')
+        w++;
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (strlen(ok[i]) == w && strncasecmp((const char *)l, ok[i], w) == 0)
+            return true;
+    return false;
 }
 
 bool
 evidence_server_lines_ok(const uint8_t *b, uint32_t n)
 {
-    struct rd r = rd_init(b, n);
-    if (n == 0)
-        return false;
-    for (unsigned guard = 0; rd_left(&r) > 0 && guard < n; guard++) {
-        size_t len;
-        const uint8_t *l = evidence_line(&r, &len);
-        /* a reply line: three digits, then " ", "-" or the line's end
-         * (RFC 5321 §4.2); not 334, whose text is an AUTH challenge */
-        if (l == NULL || len < 3 || l[0] < '2' || l[0] > '5' || l[1] < '0' || l[1] > '9' ||
-            l[2] < '0' || l[2] > '9' || memcmp(l, "334", 3) == 0)
-            return false;
-        if (len > 3 && l[3] != ' ' && l[3] != '-' && l[3] != '\r')
-            return false;
-    }
-    return rd_left(&r) == 0;
+    return evidence_lines(b, n, evidence_reply_line);
 }
 
 bool
 evidence_client_lines_ok(const uint8_t *b, uint32_t n)
 {
-    static const char *const ok[] = {"EHLO",           "HELO", "LHLO", "STARTTLS",
-                                     "X-ANONYMOUSTLS", "RSET", "NOOP", "QUIT"};
-    struct rd r = rd_init(b, n);
-    if (n == 0)
-        return false;
-    for (unsigned guard = 0; rd_left(&r) > 0 && guard < n; guard++) {
-        size_t len;
-        const uint8_t *l = evidence_line(&r, &len);
-        if (l == NULL)
-            return false;
-        /* text only, a CR only at its end: a server that ends a line at a
-         * bare CR (RFC 5321 §2.3.8 forbids it; SMTP smuggling showed some
-         * do) reads "EHLO x<CR>AUTH PLAIN ..." as two commands */
-        for (size_t i = 0; i < len; i++)
-            if ((l[i] < 0x20 && l[i] != '\t' && !(l[i] == '\r' && i + 1 == len)) || l[i] > 0x7e)
-                return false;
-        size_t w = 0;
-        while (w < len && l[w] != ' ' && l[w] != '\r')
-            w++;
-        bool known = false;
-        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]) && !known; i++)
-            known = strlen(ok[i]) == w && strncasecmp((const char *)l, ok[i], w) == 0;
-        if (!known)
-            return false;
-    }
-    return rd_left(&r) == 0;
+    return evidence_lines(b, n, evidence_command_line);
 }

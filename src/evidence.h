@@ -70,6 +70,10 @@ void evidence_frame(const struct capture_frame *f, const struct pkt *p, enum evi
 /* Flushes and closes. Returns 0, or -1 with err filled when a write failed. */
 int evidence_close(char *err, size_t errlen);
 
+/* Live capture, once a second: what was written so far reaches the file,
+ * so that it can be opened while the capture runs. */
+void evidence_flush(void);
+
 void evidence_stats(struct evidence_stats *out);
 
 /* The line checks (pure; unit-tested). Each is true when b[0..n) is one or

@@ -297,6 +297,8 @@ main_on_tick(void *user, int64_t now_us)
     main_ring_drain(run);
     engine_tick(now_us);
     defrag_expire(&run->defrag, now_us);
+    if (run->evidence)
+        evidence_flush();
     if (main_hup) {
         main_hup = 0;
         report_reopen();

@@ -10,6 +10,7 @@
 #   - --report-interval writes the report so far while capturing (records
 #     marked "snapshot", and under its heading in the terminal report);
 #   - SIGHUP reopens the --json file (log rotation);
+#   - the -w file is written out while capturing;
 #   - SIGINT ends the run with exit 0, the report and the stats record;
 #   - the --json file (appended to) begins with this run's run record;
 #   - each session says what the same capture read from the file says.
@@ -61,7 +62,8 @@ for f in $full; do rargs="$rargs -r $f"; done
 
 # shellcheck disable=SC2086
 ip netns exec "$cap" "$bin" -i "vc$$" $opts --no-progress --cap flow.timeout=2 \
-  --report-interval 1 --json "$tmp/live.json" tcp >"$tmp/report.txt" 2>"$tmp/err.txt" &
+  --report-interval 1 --json "$tmp/live.json" -w "$tmp/live.pcap" tcp >"$tmp/report.txt" \
+  2>"$tmp/err.txt" &
 pid=$!
 i=0
 while [ $i -lt 300 ] && ! grep -q "listening on" "$tmp/err.txt"; do
@@ -114,6 +116,16 @@ if [ "${got:-0}" -ge "$want" ] && kill -0 "$pid" 2>/dev/null; then
   echo "ok   $got session records written while capturing (after $((i / 10)).$((i % 10)) s)"
 else
   echo "FAIL: $got of $want session records in the --json file after 15 s of capture"
+  fail=1
+fi
+# -w: the evidence file is written out while the capture runs (once a
+# second), so that it can be read before the capture ends: stdio alone
+# writes it 4096 bytes at a time (frames are smaller), a flush at any size
+wsize=$(wc -c <"$tmp/live.pcap" 2>/dev/null || echo 0)
+if [ "$wsize" -gt 1000 ] && [ $((wsize % 4096)) -ne 0 ] && kill -0 "$pid" 2>/dev/null; then
+  echo "ok   the -w file is written while capturing ($(wc -c <"$tmp/live.pcap") bytes)"
+else
+  echo "FAIL: the -w file holds $(wc -c <"$tmp/live.pcap" 2>/dev/null) bytes while capturing"
   fail=1
 fi
 jq -e -s '[.[] | select(.event == "session" and .ended == "timeout" and .server.port == 587)]
