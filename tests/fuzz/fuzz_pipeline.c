@@ -3,7 +3,8 @@
  * fragments through defrag, as main.c) -> engine
  * (flows, reassembly, dispatcher, flow context) -> the SMTP and TLS
  * dissectors -> certificate cache -> diagnosis -> session JSON and the
- * per-server aggregation and findings (written to /dev/null).
+ * per-server aggregation and findings (written to /dev/null); and -w's
+ * verdict on each packet (engine_evidence.c) and its writer, to /dev/null.
  */
 #include <pcap/pcap.h>
 #include <stdint.h>
@@ -14,6 +15,8 @@
 #include "decode.h"
 #include "defrag.h"
 #include "engine.h"
+#include "engine_evidence.h"
+#include "evidence.h"
 #include "fctx.h"
 #include "certcache.h"
 #include "diagnose.h"
@@ -103,6 +106,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct defrag *dfr = &dfr_s;
     defrag_init(dfr, &dcaps);
     int dlt = pcap_datalink(pc);
+    char everr[256];
+    (void)evidence_open("/dev/null", everr, sizeof(everr));
     struct decode_stats ds;
     memset(&ds, 0, sizeof(ds));
     struct pcap_pkthdr *h;
@@ -120,11 +125,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             defrag_release(&dg);
             r = DECODE_FRAGMENT;
         }
-        if (r == DECODE_OK)
+        if (r == DECODE_OK) {
+            enum evidence_verdict v = engine_evidence_before(&p);
             engine_packet(&p);
+            struct capture_frame cf = {dlt, ts, h->caplen, h->len, bytes, false};
+            evidence_frame(&cf, &p, engine_evidence_after(&p, v));
+        }
     }
     defrag_finish(dfr);
     defrag_free(dfr);
+    (void)evidence_close(everr, sizeof(everr));
     engine_finish();
     struct run_stats st;
     memset(&st, 0, sizeof(st));
