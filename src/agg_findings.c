@@ -166,15 +166,19 @@ agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out,
         str_add(&b, i ? ", " : "", ip, NULL);
         if (i == 5 && set->n > 7) {
             str_add(&b, " and ", NULL);
-            str_add_uint(&b, set->n - 6 + set->dropped);
+            str_add_uint(&b, set->n - 6);
             str_add(&b, " more", NULL);
-            return;
+            break;
         }
     }
-    if (set->dropped && b.len + 24 < n) {
-        str_add(&b, " and ", NULL);
-        str_add_uint(&b, set->dropped);
-        str_add(&b, " more", NULL);
+    /* past the set's cap only sessions are counted: a peer may have several */
+    if (set->dropped && b.len + 48 < n) {
+        str_add(&b, set->dropped == 1 ? ", and 1 session" : ", and ", NULL);
+        if (set->dropped > 1) {
+            str_add_uint(&b, set->dropped);
+            str_add(&b, " sessions", NULL);
+        }
+        str_add(&b, " of peers not listed", NULL);
     }
 }
 

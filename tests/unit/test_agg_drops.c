@@ -4,8 +4,9 @@
  * "(and N more alerts ...)" in the terminal report); a name's certificate
  * counts the sessions of peers past the name's first 32 (peers_dropped),
  * and its mixed_pool finding says them in peers_not_listed; an alert's
- * peers past 32 are counted (peers_not_listed). Nothing is dropped
- * without a count. */
+ * peers past 32 are counted (peers_not_listed); a server finding's summary
+ * says those as sessions, not as more peers. Nothing is dropped without a
+ * count. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -184,6 +185,31 @@ test_name_peers_dropped(void **state)
     free(json);
 }
 
+/* A server's finding (missing_intermediate: the leaf sent alone) from 35
+ * peers: 32 listed, 6 named in the summary; past the 32 only sessions are
+ * counted, and the summary says so rather than adding them to the peers. */
+static void
+test_finding_peers_not_listed(void **state)
+{
+    (void)state;
+    uint32_t leaf[1] = {add("leaf")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    for (unsigned i = 0; i < 35; i++) {
+        tu_chain_facts(&f, leaf, 1, sni);
+        f.smtp.seen = true;
+        feed(&f, i + 1, 500 + i, 25);
+    }
+    agg_finish();
+    char *json = tu_json_capture(write_json, NULL);
+    const char *fnd = strstr(json, "\"kind\":\"missing_intermediate\"");
+    assert_non_null(fnd);
+    has(fnd, "(35 sessions, peers 198.51.1.244, 198.51.1.245, 198.51.1.246, 198.51.1.247, "
+             "198.51.1.248, 198.51.1.249 and 26 more, and 3 sessions of peers not listed; ");
+    has(fnd, "\"peers_not_listed\":3");
+    free(json);
+}
+
 int
 main(void)
 {
@@ -191,6 +217,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_alerts_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert_peers_not_listed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_name_peers_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_finding_peers_not_listed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
