@@ -36,16 +36,7 @@ static int
 setup(void **state)
 {
     (void)state;
-    config_defaults(&cfg);
-    cfg.no_system_ca = true;
-    cfg.ca_files[0] = CERT("root.pem");
-    cfg.n_ca_files = 1;
-    mem_init(cfg.memcap);
-    certcache_init(100);
-    char err[256];
-    if (diagnose_init(&cfg, err, sizeof(err)) != 0)
-        fail_msg("diagnose_init: %s", err);
-    agg_init(&cfg);
+    tu_agg_start(&cfg, CERT("root.pem"));
     return 0;
 }
 
@@ -53,9 +44,7 @@ static int
 teardown(void **state)
 {
     (void)state;
-    agg_fini();
-    diagnose_fini();
-    certcache_free();
+    tu_agg_stop();
     return 0;
 }
 

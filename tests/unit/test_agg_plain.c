@@ -34,14 +34,7 @@ static int
 setup(void **state)
 {
     (void)state;
-    config_defaults(&cfg);
-    cfg.no_system_ca = true;
-    mem_init(cfg.memcap);
-    certcache_init(100);
-    char err[256];
-    if (diagnose_init(&cfg, err, sizeof(err)) != 0)
-        fail_msg("diagnose_init: %s", err);
-    agg_init(&cfg);
+    tu_agg_start(&cfg, NULL);
     return 0;
 }
 
@@ -49,9 +42,7 @@ static int
 teardown(void **state)
 {
     (void)state;
-    agg_fini();
-    diagnose_fini();
-    certcache_free();
+    tu_agg_stop();
     return 0;
 }
 

@@ -10,6 +10,9 @@
 #include <cmocka.h>
 
 #include "aggregate.h"
+#include "certcache.h"
+#include "diagnose.h"
+#include "mem.h"
 #include "tu_agg.h"
 
 char *
@@ -26,4 +29,29 @@ tu_agg_text(const struct run_stats *st, size_t *len)
     if (len != NULL)
         *len = n;
     return text;
+}
+
+void
+tu_agg_start(struct config *cfg, const char *ca_file)
+{
+    config_defaults(cfg);
+    cfg->no_system_ca = true;
+    if (ca_file != NULL) {
+        cfg->ca_files[0] = ca_file;
+        cfg->n_ca_files = 1;
+    }
+    mem_init(cfg->memcap);
+    certcache_init(100);
+    char err[256];
+    if (diagnose_init(cfg, err, sizeof(err)) != 0)
+        fail_msg("diagnose_init: %s", err);
+    agg_init(cfg);
+}
+
+void
+tu_agg_stop(void)
+{
+    agg_fini();
+    diagnose_fini();
+    certcache_free();
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "config.h"
 #include "report.h"
 
 /* What agg_write_text writes (no colour) for the run statistics st (NULL:
@@ -11,5 +12,13 @@
  * is given. Fails the test when the stream cannot be made. Call agg_finish
  * first. */
 char *tu_agg_text(const struct run_stats *st, size_t *len);
+
+/* Sets up what aggregation tests need, as main.c does: cfg from its
+ * defaults without the system CA bundle (ca_file, when given, the only
+ * trust anchor; it must outlive the test), the memory accounting, an empty
+ * certificate cache of 100, the diagnosis and the aggregation. Fails the
+ * test when the diagnosis cannot be set up. tu_agg_stop undoes it. */
+void tu_agg_start(struct config *cfg, const char *ca_file);
+void tu_agg_stop(void);
 
 #endif
