@@ -12,22 +12,35 @@
  * payload): the dispatcher's choice, made on it, may make it TLS. */
 static bool engev_undecided;
 
-/* Before the packet: its flow's id (0: none), and where the client's bytes
- * were to go on from after it (its own in-order bytes counted), to see in
- * engine_evidence_after whether the reassembler went past client bytes not
- * seen (a hole given up on: reasm.hole_wait). */
-static uint64_t engev_flow;
-static uint32_t engev_cnext;
-
 /* flow.ev_open: bits 0 and 1, a side's last bytes may end inside a line;
  * ENGEV_TAINT, a byte the client sent was not written, or not seen (cut,
  * out of order, a retransmission, lost, or sent before the flow was
- * followed): what the client sends next may be anything (a message's line
- * after a DATA not seen), and a server's reply may repeat it (sendmail's
- * "250 2.1.0 <alice@example.org>... Sender ok", Postfix's "554 5.7.1
- * <bob@example.org>: Relay access denied"), so neither is written from
- * then on. */
+ * followed), the first such at ev_seq[0]: what the client sends next may be
+ * anything (a message's line after a DATA not seen), so it is not written
+ * from then on, nor a reply that acknowledges that byte: a server's reply
+ * may repeat what it got (sendmail's "250 2.1.0 <alice@example.org>...
+ * Sender ok", Postfix's "554 5.7.1 <bob@example.org>: Relay access
+ * denied"), but no byte it was not yet sent, and the ACK it sends with the
+ * reply covers every byte it had then (RFC 9293 §3.4). */
 #define ENGEV_TAINT 4u
+/* ENGEV_TLS: the client's TLS record framing is followed, from a hello:
+ * ev_tls_seq is the next client byte it reaches, ev_tls its state there
+ * (evidence_tls_walk). ENGEV_TLS_PENDING: that hello came ahead of the
+ * client's stream (below), so its place is not known yet. */
+#define ENGEV_TLS         8u
+#define ENGEV_TLS_PENDING 16u
+/* ENGEV_AHEAD: client bytes [ev_seq[0], ev_seq[1]) came ahead of the
+ * stream (a reordered capture), were cut for that, and were whole commands
+ * that may be written, or TLS records from a hello; when the stream reaches
+ * them in order after a whole line, they taint nothing (and the hello's
+ * framing holds). ENGEV_AHEAD_OPEN: the last of them ends inside a line. */
+#define ENGEV_AHEAD      32u
+#define ENGEV_AHEAD_OPEN 64u
+/* ENGEV_JUDGED: ev_judged is set: the client's bytes before it were all
+ * judged here, in order (the engine may hold some a while longer, waiting
+ * for the server's bytes they acknowledge). Where "in order" is reckoned
+ * from. */
+#define ENGEV_JUDGED 128u
 
 /* A TLS record header (RFC 8446 §5.1, RFC 5246 §6.2.1): a content type
  * 20-24, version 3.x, a length a record may have. */
@@ -76,31 +89,123 @@ engev_sslv2_hello(const uint8_t *b, uint32_t n)
            n <= 2 + ((uint32_t)(b[0] & 0x7f) << 8 | b[1]);
 }
 
-/* Bytes of a side in a flow handed to TLS that are TLS's: any once that
- * side's hello was parsed (the client's in order: what a hole holds is not
- * known); before, only a hello (the client's) or a
- * handshake or alert record (the server's: a ServerHello, or an alert
- * refusing the ClientHello). After a 220 to STARTTLS a client that does
- * not start TLS sends its next command in clear (AUTH PLAIN and its
- * credential), and the TLS dissector, which gets those bytes, finds them
- * no record only once it has them. */
+/* The server's bytes in a flow handed to TLS that are TLS's: any once its
+ * hello was parsed (or an alert); before, only a handshake or alert record
+ * (a ServerHello, or an alert refusing the ClientHello), records to the
+ * segment's end. (The client's: engev_client_tls.) */
 static bool
-engev_tls_opens(const struct flow *f, unsigned side, const uint8_t *b, uint32_t n)
+engev_server_tls(const struct flow *f, const uint8_t *b, uint32_t n)
 {
     const struct tls_facts *t = &fctx_facts_const(f->ctx)->tls;
-    if (side == f->client_side) {
-        if (t->client_version != 0 || t->sslv2_hello)
-            return true;
-        return engev_tls_hello(b, n) || engev_sslv2_hello(b, n);
-    }
     if (t->last_hs[DIR_TO_CLIENT] >= 0 || t->n_alerts > 0)
         return true;
     return n >= 5 && (b[0] == 21 || b[0] == 22) && engev_tls_records(b, n);
 }
 
-/* The verdict on p's payload; see engine_evidence_judge. */
+/* A sequence number's order against another's (RFC 9293 §3.4). */
+static inline bool
+engev_before(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+
+/* The client's first byte not written is at seq (or before). */
+static void
+engev_taint(struct flow *f, uint32_t seq)
+{
+    if ((f->ev_open & ENGEV_TAINT) == 0 || engev_before(seq, f->ev_seq[0]))
+        f->ev_seq[0] = seq;
+    f->ev_open = (uint8_t)((f->ev_open | ENGEV_TAINT) & ~ENGEV_AHEAD);
+    if ((f->ev_open & ENGEV_TLS_PENDING) != 0) /* its hello's place is not known */
+        f->ev_open &= (uint8_t) ~(ENGEV_TLS | ENGEV_TLS_PENDING);
+}
+
+/* The client's segment p (seq: its first byte) against the client's TLS
+ * record framing. True when its bytes continue the records followed from a
+ * hello (then ev_tls_seq moves past them), or, when `start`, open a hello
+ * (a ClientHello record, or an SSL 2.0 one) that is records to its end, and
+ * the framing starts at it. False, the framing given up, when bytes at
+ * ev_tls_seq are no record's: after a client's hello, a command in clear
+ * (AUTH PLAIN and its credential) is not written, in the hello's segment
+ * or the next. */
+static bool
+engev_client_tls(struct flow *f, const struct pkt *p, uint32_t seq, bool start)
+{
+    const uint8_t *b = p->payload;
+    uint32_t n = p->payload_caplen;
+    uint32_t missing = p->payload_wirelen > n ? p->payload_wirelen - n : 0;
+    const struct tls_facts *t = f->ctx != NULL ? &fctx_facts_const(f->ctx)->tls : NULL;
+    /* application_data records are a TLS 1.3 flight (RFC 8446 §5.2), or
+     * early data: encrypted either way; after a TLS 1.2 ServerHello, the
+     * client's are its data (False Start, RFC 7918) */
+    bool appdata = t == NULL || t->version == 0 || t->version >= 0x0304;
+    uint16_t st = EVIDENCE_TLS_START;
+    if ((f->ev_open & ENGEV_TLS) != 0 && seq == f->ev_tls_seq) {
+        st = f->ev_tls;
+        if (!evidence_tls_walk(&st, b, n, missing, appdata)) {
+            f->ev_open &= (uint8_t) ~(ENGEV_TLS | ENGEV_TLS_PENDING);
+            return false;
+        }
+    } else if (!start) {
+        return false;
+    } else if (n >= 6 && b[0] == 22 && b[5] == 1) {
+        if (!evidence_tls_walk(&st, b, n, missing, appdata))
+            return false;
+    } else if (engev_sslv2_hello(b, n)) {
+        /* the 2-byte header's record, then TLS records (RFC 5246 E.2) */
+        uint32_t left = 2 + ((uint32_t)(b[0] & 0x7f) << 8 | b[1]) - n;
+        if (missing > left)
+            return false;
+        st = (uint16_t)(left - missing);
+    } else {
+        return false;
+    }
+    if ((f->ev_open & ENGEV_TLS) == 0 || seq != f->ev_tls_seq)
+        f->ev_open &= (uint8_t)~ENGEV_TLS_PENDING; /* a new start */
+    f->ev_open |= ENGEV_TLS;
+    f->ev_tls = st;
+    f->ev_tls_seq = seq + p->payload_wirelen;
+    return true;
+}
+
+/* Client bytes ahead of the stream (seq past the next expected): cut, the
+ * line they continue not known. When they are whole commands that may be
+ * written, or TLS records from a hello, they join the run of such bytes
+ * held ahead (ENGEV_AHEAD), which taints nothing once the stream reaches it
+ * after a whole line; anything else taints. */
+static void
+engev_ahead(struct flow *f, const struct pkt *p, uint32_t seq)
+{
+    bool run = (f->ev_open & ENGEV_AHEAD) != 0;
+    if ((f->ev_open & ENGEV_TAINT) != 0 || (run && seq != f->ev_seq[1])) {
+        engev_taint(f, seq);
+        return;
+    }
+    bool lines = p->payload_caplen == p->payload_wirelen &&
+                 evidence_client_lines_ok(p->payload, p->payload_caplen);
+    bool hello = false;
+    if (!lines) {
+        /* a hello opening the run, or the records after the run's hello */
+        bool at = (f->ev_open & ENGEV_TLS_PENDING) != 0 && seq == f->ev_tls_seq;
+        hello = (!run || at) && engev_client_tls(f, p, seq, !run);
+        if (!hello) {
+            engev_taint(f, seq);
+            return;
+        }
+        f->ev_open |= ENGEV_TLS_PENDING;
+    }
+    if (!run)
+        f->ev_seq[0] = seq;
+    f->ev_seq[1] = seq + p->payload_wirelen;
+    f->ev_open = (uint8_t)((f->ev_open | ENGEV_AHEAD) & ~ENGEV_AHEAD_OPEN);
+    if (hello)
+        f->ev_open |= ENGEV_AHEAD_OPEN;
+}
+
+/* The verdict on p's payload (see engine_evidence_before); *in_order when
+ * it is the client's next bytes. */
 static enum evidence_verdict
-engev_judge(const struct flow *f, unsigned side, const struct pkt *p, bool *in_order)
+engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order)
 {
     *in_order = false;
     if (f->disp == FLOW_BYPASS || f->reported)
@@ -110,46 +215,100 @@ engev_judge(const struct flow *f, unsigned side, const struct pkt *p, bool *in_o
     const uint8_t *b = p->payload;
     uint32_t n = p->payload_caplen;
     const struct reasm_dir *rd = &f->rd[side];
+    bool client = side == f->client_side;
     /* A SYN's data starts at seq+1. Client bytes before the next expected
      * one are a retransmission, perhaps with other bytes than the copy
      * taken (RFC 9293 §3.10.7.4 leaves overlaps to the receiver): the first
      * was judged, this one may be anything. (A server's holds the server's
      * bytes: a whole copy of a segment the snapshot length cut.) */
     uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
-    if (!rd->have_seq || (side == f->client_side && (int32_t)(seq - rd->next_seq) < 0))
+    if (!rd->have_seq || (client && engev_before(seq, f->ev_judged)))
         return EVIDENCE_CUT;
     const char *dis = f->ctx != NULL ? fctx_dissector_name(f->ctx) : NULL;
-    /* TLS until the handshake ends (then bypass); bytes in clear where TLS
-     * was expected are judged as lines (a server of plaintext SMTP on 465
-     * answers a ClientHello with its 220) */
-    bool next = seq == rd->next_seq && rd->ooo == NULL;
-    if (dis != NULL && strcmp(dis, "tls") == 0 && (next || side != f->client_side) &&
-        engev_tls_opens(f, side, b, n))
-        return EVIDENCE_WHOLE;
+    bool tls = dis != NULL && strcmp(dis, "tls") == 0;
     const struct smtp_facts *sm = f->ctx != NULL ? &fctx_facts_const(f->ctx)->smtp : NULL;
     bool mailed = sm != NULL && (sm->auth_before_tls || sm->plaintext_mail || sm->plaintext_data);
-    if (mailed || (f->ev_open & ENGEV_TAINT) != 0)
-        return EVIDENCE_CUT;
-    if (side != f->client_side) {
-        /* Reply lines say what they are, in any order; but a reply to
-         * client bytes not seen may repeat them: the server acknowledges
-         * no more than the client bytes seen. */
-        const struct reasm_dir *cd = &f->rd[f->client_side];
-        if ((p->tcp_flags & TH_ACK) != 0 &&
-            (!cd->have_seq || (int32_t)(p->ack - cd->next_seq) > (cd->fin_seen ? 1 : 0)))
+    bool next = client ? seq == f->ev_judged : seq == rd->next_seq;
+    if (client) {
+        /* TLS records while the handshake is followed: from a hello (the
+         * first bytes after a 220 to STARTTLS, or on 465), every byte
+         * inside well-framed records; bytes in clear where TLS was
+         * expected are judged as lines below (a server of plaintext SMTP
+         * on 465 answers a ClientHello with its 220) */
+        const struct tls_facts *t = tls ? &fctx_facts_const(f->ctx)->tls : NULL;
+        bool hello_due = t != NULL && t->client_version == 0 && !t->sslv2_hello;
+        if ((f->ev_open & ENGEV_TLS_PENDING) == 0 && (next || (f->ev_open & ENGEV_TLS) != 0) &&
+            engev_client_tls(f, p, seq, next && hello_due))
+            return EVIDENCE_WHOLE;
+        if (!next) {
+            engev_ahead(f, p, seq);
             return EVIDENCE_CUT;
-        return engev_tls_hello(b, n) || evidence_server_lines_ok(b, n) ? EVIDENCE_WHOLE
-                                                                       : EVIDENCE_CUT;
+        }
+        *in_order = true;
+        /* A client's line is known for a command only when all that came
+         * before it was seen: in order, no line left open (RFC 9293 §3.4). */
+        if (mailed || (f->ev_open & ENGEV_TAINT) != 0 || (f->ev_open >> side & 1) != 0)
+            return EVIDENCE_CUT;
+        if (evidence_client_lines_ok(b, n))
+            return EVIDENCE_WHOLE;
+        /* a ClientHello in a flow in clear (after STARTTLS, before its 220
+         * came; a client speaking TLS to a server in clear): its records
+         * are followed from it */
+        return engev_client_tls(f, p, seq, true) ? EVIDENCE_WHOLE : EVIDENCE_CUT;
     }
-    /* A client's line is known for a command only when all that came
-     * before it was seen: in order, nothing held, no line left open (RFC
-     * 9293 §3.4). */
-    if (!next)
+    if (tls && engev_server_tls(f, b, n))
+        return EVIDENCE_WHOLE;
+    if (mailed)
         return EVIDENCE_CUT;
-    *in_order = true;
-    if ((f->ev_open >> side & 1) != 0)
+    /* Reply lines say what they are, in any order; but a reply may repeat
+     * the client bytes it acknowledges: none of them may be one not seen,
+     * or not written. */
+    const struct reasm_dir *cd = &f->rd[f->client_side];
+    if ((p->tcp_flags & TH_ACK) != 0) {
+        uint32_t upto = (f->ev_open & ENGEV_JUDGED) != 0 ? f->ev_judged : cd->next_seq;
+        upto += cd->fin_seen && upto == cd->fin_seq; /* the FIN takes one (RFC 9293 §3.4) */
+        if ((f->ev_open & ENGEV_TAINT) != 0 && engev_before(f->ev_seq[0], upto))
+            upto = f->ev_seq[0];
+        if (!cd->have_seq || engev_before(upto, p->ack))
+            return EVIDENCE_CUT;
+    } else if ((f->ev_open & ENGEV_TAINT) != 0) {
         return EVIDENCE_CUT;
-    return engev_tls_hello(b, n) || evidence_client_lines_ok(b, n) ? EVIDENCE_WHOLE : EVIDENCE_CUT;
+    }
+    return engev_tls_hello(b, n) || evidence_server_lines_ok(b, n) ? EVIDENCE_WHOLE : EVIDENCE_CUT;
+}
+
+/* The client's bytes judged reach seq: a run held ahead that starts there
+ * joins them when they end a line (it taints nothing then, and a hello in
+ * it is where TLS starts). */
+static void
+engev_judged(struct flow *f, uint32_t seq)
+{
+    f->ev_judged = seq;
+    uint8_t o = f->ev_open;
+    if ((o & ENGEV_AHEAD) == 0 || seq != f->ev_seq[0])
+        return;
+    if ((o >> f->client_side & 1) != 0) { /* the run may continue a line */
+        engev_taint(f, seq);
+        return;
+    }
+    f->ev_judged = f->ev_seq[1];
+    o = (uint8_t)(o & ~(ENGEV_AHEAD | ENGEV_TLS_PENDING));
+    if ((o & ENGEV_AHEAD_OPEN) != 0)
+        o |= (uint8_t)(1u << f->client_side);
+    f->ev_open = o;
+}
+
+/* ev_judged starts at the client's first byte: after its SYN (a SYN's
+ * data is judged as no other: the flow did not exist), or where the
+ * stream was picked up. */
+static void
+engev_start(struct flow *f)
+{
+    const struct reasm_dir *cd = &f->rd[f->client_side];
+    if (!f->client_known || (f->ev_open & ENGEV_JUDGED) != 0 || !cd->have_seq)
+        return;
+    f->ev_judged = cd->syn_seen ? cd->isn + 1 : cd->next_seq;
+    f->ev_open |= ENGEV_JUDGED;
 }
 
 enum evidence_verdict
@@ -158,11 +317,8 @@ engine_evidence_before(const struct pkt *p)
     unsigned side;
     struct flow *f = engine_flow_peek(p, &side);
     engev_undecided = false;
-    engev_flow = 0;
-    if (f != NULL && f->client_known && f->rd[f->client_side].have_seq) {
-        engev_flow = f->id;
-        engev_cnext = f->rd[f->client_side].next_seq;
-    }
+    if (f != NULL)
+        engev_start(f);
     if (p->ip_proto != 6 || p->payload_wirelen == 0)
         return EVIDENCE_WHOLE; /* SYN, ACK, FIN, RST (UDP: skipped after) */
     engev_undecided = f == NULL || (f->ctx == NULL && f->disp == FLOW_UNDECIDED);
@@ -172,21 +328,38 @@ engine_evidence_before(const struct pkt *p)
     enum evidence_verdict v = engev_judge(f, side, p, &in_order);
     /* Whether the client's next bytes start a line: only after bytes seen
      * in order, whole, that end one (a line cut by a segment, a hole or a
-     * snaplen cut leaves the rest of it unknown). */
+     * snaplen cut leaves the rest of it unknown; bytes ahead of the stream
+     * or a retransmission change nothing: they taint, or wait in a run). */
     bool closed = in_order && p->payload_caplen == p->payload_wirelen && p->payload_caplen > 0 &&
                   p->payload[p->payload_caplen - 1] == '\n';
-    uint8_t open = (uint8_t)(closed ? f->ev_open & ~(1u << side) : f->ev_open | 1u << side);
+    if (in_order || side != f->client_side)
+        f->ev_open = (uint8_t)(closed ? f->ev_open & ~(1u << side) : f->ev_open | 1u << side);
     if (side == f->client_side) {
-        /* a client segment cut, or one cut by the snapshot length (what
-         * it held past the cut is not known) */
-        if (v == EVIDENCE_CUT || p->payload_caplen < p->payload_wirelen)
-            open |= ENGEV_TAINT;
         uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
-        if (engev_flow == f->id && seq == engev_cnext)
-            engev_cnext = seq + p->payload_wirelen;
+        bool judged = (f->ev_open & ENGEV_JUDGED) != 0;
+        /* a client segment cut in order or as a retransmission, or one cut
+         * by the snapshot length (what it held past the cut is not known);
+         * one ahead of the stream was judged by engev_ahead */
+        bool ahead = judged && engev_before(f->ev_judged, seq);
+        if ((v == EVIDENCE_CUT && !ahead) || p->payload_caplen < p->payload_wirelen)
+            engev_taint(f, v == EVIDENCE_CUT ? seq : seq + p->payload_caplen);
+        if (judged && seq == f->ev_judged)
+            engev_judged(f, seq + p->payload_wirelen);
     }
-    f->ev_open = open;
     return v;
+}
+
+/* After the engine had p: when the reassembler went on past client bytes
+ * not judged here (lost bytes given up on, or held ones: reasm.hole_wait),
+ * they taint. */
+static void
+engev_caught_up(struct flow *f)
+{
+    uint32_t next = f->rd[f->client_side].next_seq;
+    if (!f->client_known || (f->ev_open & ENGEV_JUDGED) == 0 || !engev_before(f->ev_judged, next))
+        return;
+    engev_taint(f, f->ev_judged);
+    f->ev_judged = next;
 }
 
 enum evidence_verdict
@@ -196,11 +369,8 @@ engine_evidence_after(const struct pkt *p, enum evidence_verdict v)
     struct flow *f = engine_flow_peek(p, &side);
     if (f == NULL)
         return EVIDENCE_SKIP;
-    /* the reassembler went on past client bytes that no packet judged here
-     * brought in order: lost bytes given up on (or held ones, cut) */
-    if (f->id == engev_flow && f->client_known &&
-        (int32_t)(f->rd[f->client_side].next_seq - engev_cnext) > 0)
-        f->ev_open |= ENGEV_TAINT;
+    engev_start(f);
+    engev_caught_up(f);
     if (!f->mail_port && f->first_dissector == NULL)
         return EVIDENCE_SKIP;
     /* the first payload of a connection whose start was seen made the flow
@@ -209,12 +379,14 @@ engine_evidence_after(const struct pkt *p, enum evidence_verdict v)
      * SMTP, and stays cut) */
     if (engev_undecided && v == EVIDENCE_CUT && !f->midstream && f->client_known &&
         f->ctx != NULL && fctx_dissector_name(f->ctx) != NULL &&
-        strcmp(fctx_dissector_name(f->ctx), "tls") == 0 &&
-        (side == f->client_side
-             ? engev_tls_hello(p->payload, p->payload_caplen) ||
-                   engev_sslv2_hello(p->payload, p->payload_caplen)
-             : p->payload_caplen >= 5 && (p->payload[0] == 21 || p->payload[0] == 22) &&
-                   engev_tls_records(p->payload, p->payload_caplen)))
-        return EVIDENCE_WHOLE;
+        strcmp(fctx_dissector_name(f->ctx), "tls") == 0) {
+        if (side == f->client_side)
+            return engev_client_tls(f, p, p->seq + ((p->tcp_flags & TH_SYN) != 0), true)
+                       ? EVIDENCE_WHOLE
+                       : v;
+        if (p->payload_caplen >= 5 && (p->payload[0] == 21 || p->payload[0] == 22) &&
+            engev_tls_records(p->payload, p->payload_caplen))
+            return EVIDENCE_WHOLE;
+    }
     return v;
 }

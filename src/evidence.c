@@ -243,3 +243,46 @@ evidence_client_lines_ok(const uint8_t *b, uint32_t n)
 {
     return evidence_lines(b, n, evidence_command_line);
 }
+
+/* ---- TLS record framing (evidence.h) ---- */
+
+#define EVTLS_IN_HDR 0x8000u /* inside a header: bits 12-14 bytes seen, 0-7 the length's first */
+
+bool
+evidence_tls_walk(uint16_t *state, const uint8_t *b, uint32_t n, uint32_t missing, bool appdata_ok)
+{
+    uint32_t st = *state, at = 0;
+    for (unsigned guard = 0; at < n && guard <= n; guard++) {
+        if ((st & EVTLS_IN_HDR) == 0 && st > 0) { /* a record's body */
+            uint32_t take = n - at < st ? n - at : st;
+            at += take;
+            st -= take;
+            continue;
+        }
+        /* a header, byte by byte: it may be cut by the segment's end */
+        uint32_t seen = (st & EVTLS_IN_HDR) != 0 ? (st >> 12 & 7) : 0;
+        for (; seen < 5 && at < n; seen++, at++) {
+            uint8_t c = b[at];
+            if ((seen == 0 && (c < 20 || c > 23 || (c == 23 && !appdata_ok))) ||
+                (seen == 1 && c != 3) || (seen == 2 && c > 4))
+                return false;
+            if (seen == 3)
+                st = (st & ~0xffu) | c;
+            if (seen == 4) {
+                uint32_t len = (st & 0xffu) << 8 | c;
+                if (len > EVIDENCE_TLS_MAXREC)
+                    return false;
+                st = len;
+            }
+        }
+        if (seen < 5)
+            st = EVTLS_IN_HDR | seen << 12 | (st & 0xffu);
+    }
+    if (missing > 0) { /* bytes not captured: within this record's body, or unknown */
+        if ((st & EVTLS_IN_HDR) != 0 || missing > st)
+            return false;
+        st -= missing;
+    }
+    *state = (uint16_t)st;
+    return true;
+}

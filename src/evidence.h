@@ -6,25 +6,30 @@
  * what the flow has shown until then (src/engine_evidence.c):
  *  - frames without payload (SYN, ACK, FIN, RST): whole;
  *  - TLS records while the handshake is followed (ClientHello to Finished,
- *    certificates, alerts; a TLS 1.3 flight stays encrypted): whole; before
- *    a side's hello was parsed, only bytes that open one (or an alert, the
- *    server's) and are records to the segment's end: a client may go on in
- *    clear after a 220 to STARTTLS; the client's only in order;
- *  - while every byte the client sent was seen in order and written whole
- *    (the first client segment cut ends it, for good: what the client sends
- *    next may be a message's line, and the server may repeat what it got):
- *    the client's commands in clear, when every line of the segment is a
- *    whole EHLO, HELO, LHLO, STARTTLS, X-ANONYMOUSTLS, RSET, NOOP or QUIT
- *    in printable text; and the server's SMTP replies, when every line of
- *    the segment is a whole reply line, none is a 334 (an AUTH challenge,
- *    RFC 4954 §4), and it acknowledges no client byte not seen;
+ *    certificates, alerts; a TLS 1.3 flight stays encrypted): whole. The
+ *    client's from its hello on, only bytes inside well-framed records
+ *    (evidence_tls_walk, per flow: a command in clear after the hello, in
+ *    its segment or a later one, is cut); the server's once its hello was
+ *    parsed, before only bytes that open a handshake or alert record and
+ *    are records to the segment's end;
+ *  - while every byte the client sent before them was seen in order and
+ *    written whole (the first client segment cut ends it, for good: what
+ *    the client sends next may be a message's line), the client's commands
+ *    in clear, when every line of the segment is a whole EHLO, HELO, LHLO,
+ *    STARTTLS, X-ANONYMOUSTLS, RSET, NOOP or QUIT in printable text;
+ *  - the server's SMTP replies, when every line of the segment is a whole
+ *    reply line, none is a 334 (an AUTH challenge, RFC 4954 §4), and it
+ *    acknowledges no client byte not seen or not written (the server may
+ *    repeat what it got, but only that);
  *  - everything else is cut after the TCP header: the frame keeps its
  *    headers and its length on the wire, as a snaplen cut would (Wireshark:
  *    "Packet size limited during capture"). That is every command from AUTH
  *    or MAIL on and the replies to it, message text, application data after
  *    the handshake, retransmissions, segments out of order or after a hole
- *    (what they continue is not known yet), and connections picked up
- *    without their SYN, in TLS too.
+ *    (what they continue is not known yet: a client's that hold commands
+ *    that may be written, or a hello, taint nothing when the stream reaches
+ *    them after a whole line), and connections picked up without their
+ *    SYN, in TLS too.
  * Bytes after a frame's IP datagram (Ethernet padding, a trailer) are
  * written as zeros.
  * IP fragments of a mail flow are not written (their datagram is judged
@@ -82,5 +87,21 @@ void evidence_stats(struct evidence_stats *out);
  * commands above (client). */
 bool evidence_server_lines_ok(const uint8_t *b, uint32_t n);
 bool evidence_client_lines_ok(const uint8_t *b, uint32_t n);
+
+/* TLS record framing (RFC 8446 §5.1, RFC 5246 §6.2.1), followed over a
+ * side's bytes segment by segment: every record header has a content type
+ * 20 (change_cipher_spec), 21 (alert), 22 (handshake), or 23
+ * (application_data, when appdata_ok: a TLS 1.3 flight is sent as such),
+ * version 3.x with x <= 4, and a length of at most 2^14 + 2048 (RFC 5246
+ * §6.2.3). *state is where the last bytes left off: 0 at a record's start
+ * (EVIDENCE_TLS_START); the body bytes left of a record; or inside a header
+ * cut by a segment's end (bit 15 set). Walks b[0..n), then `missing` bytes
+ * not captured (a snapshot length cut), which may only lie inside a record's
+ * body. True when every byte is a well-framed record's; false (*state
+ * unspecified) at the first that is not. Pure; unit-tested and fuzzed. */
+#define EVIDENCE_TLS_START  0
+#define EVIDENCE_TLS_MAXREC (16384 + 2048)
+bool evidence_tls_walk(uint16_t *state, const uint8_t *b, uint32_t n, uint32_t missing,
+                       bool appdata_ok);
 
 #endif /* SMTPTAP_EVIDENCE_H */

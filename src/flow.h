@@ -59,6 +59,8 @@ struct flow {
      * endpoint 1. client_side is the side the client sends on. ---- */
     uint8_t client_side;
     bool client_known;
+    uint16_t ev_tls;     /* -w: the client's TLS record framing at ev_tls_seq (evidence_tls_walk) */
+    uint32_t ev_tls_seq; /* -w: the client's next byte that framing reaches (engine_evidence.c) */
     const char *client_by;
     bool reported; /* record emitted (FIN/RST): a tombstone now */
     bool mail_port;
@@ -79,8 +81,10 @@ struct flow {
     bool chain_seen; /* the server's chain went to the chain hook (engine.h) */
     uint8_t n_anomalies;
     uint8_t ev_open; /* -w: bit per side, its last bytes may end inside a line; bit 2, a client byte
-                        was not written (engine_evidence.c) */
+                        was not written; more bits (engine_evidence.c) */
     uint32_t anomalies_dropped;
+    uint32_t ev_seq[2]; /* -w: the client's first byte not written; or bytes held ahead */
+    uint32_t ev_judged; /* -w: the client's bytes before it were judged in order */
     struct flow_anomaly anomalies[FLOW_ANOMALIES_MAX];
 };
 

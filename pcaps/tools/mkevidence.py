@@ -34,6 +34,14 @@ U0VDUkVU, "SECRET"): tests/scripts/evidence_write.sh greps for both.
   40012 the client's MAIL segment lost, the server's ACK of it, the client's
         ACKs until the reassembler gives the hole up (reasm.hole_wait, 8),
         then the server's reply repeating the lost envelope
+  40013 after STARTTLS and 220, the ClientHello, then, once it was parsed,
+        AUTH PLAIN in clear in the next segment
+  40014 the same, the next segment a ChangeCipherSpec record and then AUTH
+        PLAIN in clear (bytes that open a record, then none)
+  40015 the ClientHello in two segments, the second going on after the
+        record's end with AUTH PLAIN in clear
+  40016 (no leak: kept) the ClientHello in two segments, then the server's
+        alert: both written whole, so the evidence shows the hello (its SNI)
 
 Rerun from the repo root: python3 pcaps/tools/mkevidence.py
 """
@@ -219,6 +227,31 @@ def main():
     for _ in range(12):
         c.fr.append(frame(True, c.cp, c.cs, c.ss, ACK))
     c.s(b"250 2.1.0 <SECRET-hole-skip@example.test>... Sender ok\r\n")
+    out += c.fin()
+
+    c = Conn(40013)
+    greet(c, True)
+    c.c(ch)
+    c.c(auth(b"after-hello"))
+    out += c.fin()
+
+    c = Conn(40014)
+    greet(c, True)
+    c.c(ch)
+    c.c(b"\x14\x03\x03\x00\x01\x01" + auth(b"after-ccs"))
+    out += c.fin()
+
+    c = Conn(40015)
+    greet(c, True)
+    c.c(ch[:100])
+    c.c(ch[100:] + auth(b"hello-tail"))
+    out += c.fin()
+
+    c = Conn(40016)
+    greet(c, True)
+    c.c(ch[:100])
+    c.c(ch[100:])
+    c.s(b"\x15\x03\x03\x00\x02\x02\x28")
     out += c.fin()
 
     with open(OUT, "wb") as f:

@@ -2,7 +2,10 @@
  * bytes, as a server's and as a client's segment. Besides the sanitizers'
  * checks, an oracle: a segment said writable ends a line, and no line of it
  * is a 334 challenge (server) or a command outside the greeting, STARTTLS
- * and housekeeping ones (client), by an independent reading of the lines. */
+ * and housekeeping ones (client), by an independent reading of the lines.
+ * And the TLS record framing (evidence_tls_walk) over the same bytes: cut
+ * into two segments anywhere, it says what it says of them whole, and ends
+ * in the same state; and what it takes is records by a reading of its own. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +53,43 @@ fz_oracle(const uint8_t *d, size_t n, bool server)
     }
 }
 
+/* Records from d[0]: each header a valid one, the last perhaps going on. */
+static bool
+fz_records(const uint8_t *d, size_t n, bool appdata)
+{
+    size_t at = 0;
+    while (at < n) {
+        for (size_t k = 0; k < 5 && at + k < n; k++) {
+            uint8_t c = d[at + k];
+            if ((k == 0 && (c < 20 || c > 23 || (c == 23 && !appdata))) || (k == 1 && c != 3) ||
+                (k == 2 && c > 4))
+                return false;
+        }
+        if (n - at < 5)
+            return true;
+        size_t len = (size_t)d[at + 3] << 8 | d[at + 4];
+        if (len > EVIDENCE_TLS_MAXREC)
+            return false;
+        at += 5 + len;
+    }
+    return true;
+}
+
+static void
+fz_framing(const uint8_t *d, size_t n)
+{
+    bool appdata = n > 0 && (d[0] & 1) != 0;
+    uint16_t whole = EVIDENCE_TLS_START, split = EVIDENCE_TLS_START;
+    bool ok = evidence_tls_walk(&whole, d, (uint32_t)n, 0, appdata);
+    if (ok != fz_records(d, n, appdata))
+        abort();
+    size_t cut = n > 1 ? (size_t)d[n - 1] * 257 % n : 0;
+    bool ok2 = evidence_tls_walk(&split, d, (uint32_t)cut, 0, appdata) &&
+               evidence_tls_walk(&split, d + cut, (uint32_t)(n - cut), 0, appdata);
+    if (ok != ok2 || (ok && whole != split))
+        abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -64,6 +104,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_oracle(b, size, true);
     if (evidence_client_lines_ok(b, (uint32_t)size))
         fz_oracle(b, size, false);
+    if (size <= 65536)
+        fz_framing(b, size);
     free(b);
     return 0;
 }

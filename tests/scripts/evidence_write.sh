@@ -13,7 +13,11 @@
 #     without a handshake);
 #  3. the stats record says what was written, whichever reader reads the file; -w - and -w over an input are
 #     refused (2, and 3 with the input untouched), an unwritable -w is 3, a full disk says so;
-#  4. pcaps/variants/evidence-leaks.pcap's connections, each made to leak, leak nothing.
+#  4. pcaps/variants/evidence-leaks.pcap's connections, each made to leak, leak nothing
+#     (a command in clear after the ClientHello among them: the client's TLS record framing);
+#     its ClientHello in two segments is written whole;
+#  5. a reordered capture (pcaps/variants/tls12-chain-reorder-dup.pcap): the STARTTLS that
+#     came after the ClientHello, which came ahead of it, is written;
 # Usage: evidence_write.sh SMTPTAP
 set -u
 bin=$1
@@ -96,6 +100,19 @@ for s in SECRET U0VDUkVU; do
 done
 jq -e 'select(.event=="stats") | .evidence | .frames > 100' "$tmp/leaks.json" >/dev/null ||
   { echo "FAIL $v: its frames were not written"; fail=1; }
+# 40016: a ClientHello in two segments, the second inside its record: whole
+"$bin" -q -r "$tmp/leaks.pcap" --json - |
+  jq -e -s 'any(.[]; .event=="session" and .client.port==40016 and .tls.sni=="mail.example.test")' \
+    >/dev/null || { echo "FAIL $v: the ClientHello in two segments was not written whole"; fail=1; }
+
+# 5. reordered: STARTTLS (in order once the EHLO came) is written although the
+# ClientHello after it came first (held ahead, then joined), and so is the client's
+# next flight
+v=pcaps/variants/tls12-chain-reorder-dup.pcap
+"$bin" -q -r $v -w "$tmp/reorder.pcap" || { echo "FAIL $v: exit $?"; fail=1; }
+"$bin" -q -r "$tmp/reorder.pcap" --json - |
+  jq -e -s '[.[] | select(.event=="session")] | length == 2 and all(.smtp.starttls_command)' \
+    >/dev/null || { echo "FAIL $v: STARTTLS not written after a reordered ClientHello"; fail=1; }
 
 # the frames stay: with their payload cut, not dropped
 jq -e 'select(.event=="stats") | .evidence | .frames > 40 and .payload_cut > 10' \

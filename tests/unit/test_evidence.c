@@ -1,8 +1,9 @@
 /* \summary: unit tests for the line checks of -w (src/evidence.c): what of a
- * plaintext SMTP segment may be written. A server segment of whole reply
- * lines, none a 334 (AUTH challenge); a client segment of whole EHLO, HELO,
- * LHLO, STARTTLS, X-ANONYMOUSTLS, RSET, NOOP or QUIT lines. Anything else,
- * a line cut by the segment's end included, is cut. */
+ * plaintext SMTP segment may be written; and its TLS record framing
+ * (evidence_tls_walk): which client bytes lie inside well-framed records. A server segment of whole
+ * reply lines, none a 334 (AUTH challenge); a client segment of whole EHLO, HELO, LHLO, STARTTLS,
+ * X-ANONYMOUSTLS, RSET, NOOP or QUIT lines. Anything else, a line cut by the segment's end
+ * included, is cut. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,14 +87,68 @@ test_client_cut(void **state)
     assert_true(cli("EHLO x\t\r\n"));
 }
 
+/* Walks the segments s[0..n) one after another from a record's start (the
+ * last one with `missing` bytes not captured); true when all are records. */
+static bool
+walk(const char *const *s, const uint32_t *len, unsigned n, uint32_t missing, bool appdata)
+{
+    uint16_t st = EVIDENCE_TLS_START;
+    for (unsigned i = 0; i < n; i++)
+        if (!evidence_tls_walk(&st, (const uint8_t *)s[i], len[i], i + 1 == n ? missing : 0,
+                               appdata))
+            return false;
+    return true;
+}
+
+#define HS  "\x16\x03\x01\x00\x06\x01\x00\x00\x02\x03\x03" /* a 6-byte handshake record */
+#define CCS "\x14\x03\x03\x00\x01\x01"
+#define APP "\x17\x03\x03\x00\x02\xaa\xbb"
+
+static void
+test_tls_framing(void **state)
+{
+    (void)state;
+    const char *one[] = {HS CCS};
+    assert_true(walk(one, (uint32_t[]){17}, 1, 0, false));
+    /* a record, and a header, cut by segments anywhere */
+    const char *split[] = {HS "\x14\x03", "\x03\x00", "\x01\x01" HS};
+    assert_true(walk(split, (uint32_t[]){13, 2, 13}, 3, 0, false));
+    const char *body[] = {"\x16\x03\x03\x00\x06\x01\x00", "\x00\x02\x03\x03" CCS};
+    assert_true(walk(body, (uint32_t[]){7, 10}, 2, 0, false));
+    /* after the ClientHello, a command in clear: in its segment or the next */
+    const char *clear[] = {HS "AUTH PLAIN AGFsaWNlAHBhc3M=\r\n"};
+    assert_false(walk(clear, (uint32_t[]){11 + 29}, 1, 0, true));
+    const char *next[] = {HS, "AUTH PLAIN AGFsaWNlAHBhc3M=\r\n"};
+    assert_false(walk(next, (uint32_t[]){11, 29}, 2, 0, true));
+    const char *ccs[] = {HS, CCS "AUTH PLAIN x\r\n"};
+    assert_false(walk(ccs, (uint32_t[]){11, 6 + 14}, 2, 0, true));
+    /* application_data: a TLS 1.3 flight, not a TLS 1.2 client's data */
+    const char *app[] = {HS, APP};
+    assert_true(walk(app, (uint32_t[]){11, 7}, 2, 0, true));
+    assert_false(walk(app, (uint32_t[]){11, 7}, 2, 0, false));
+    /* a header no record has: type 24 (heartbeat), version 2.x or 3.5, a
+     * length past 2^14 + 2048 (RFC 5246 §6.2.3) */
+    const char *bad[] = {"\x18\x03\x03\x00\x01\x01", "\x16\x02\x00\x00\x01\x01",
+                         "\x16\x03\x05\x00\x01\x01", "\x17\x03\x03\x48\x01"};
+    for (unsigned i = 0; i < 4; i++)
+        assert_false(walk(&bad[i], (uint32_t[]){i == 3 ? 5 : 6}, 1, 0, true));
+    const char *max[] = {"\x17\x03\x03\x48\x00"};
+    assert_true(walk(max, (uint32_t[]){5}, 1, 0, true));
+    /* bytes a snapshot length cut: inside the record's body only */
+    const char *snap[] = {"\x16\x03\x03\x00\x10\x01"};
+    assert_true(walk(snap, (uint32_t[]){6}, 1, 15, false));
+    assert_false(walk(snap, (uint32_t[]){6}, 1, 16, false));
+    const char *hdr[] = {"\x16\x03"};
+    assert_false(walk(hdr, (uint32_t[]){2}, 1, 1, false));
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_server_replies),
-        cmocka_unit_test(test_server_cut),
-        cmocka_unit_test(test_client_commands),
-        cmocka_unit_test(test_client_cut),
+        cmocka_unit_test(test_server_replies),  cmocka_unit_test(test_server_cut),
+        cmocka_unit_test(test_client_commands), cmocka_unit_test(test_client_cut),
+        cmocka_unit_test(test_tls_framing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
