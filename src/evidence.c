@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "cursor.h"
+#include "decode.h"
 
 #define EVIDENCE_SNAPLEN 262144 /* the file's snapshot length: libpcap's largest */
 
@@ -61,24 +62,65 @@ evidence_start(int dlt)
     return true;
 }
 
+/* Writes one frame: caplen bytes of data, len on the wire, at time ts_us. */
+static void
+evidence_write(const uint8_t *data, uint32_t caplen, uint32_t len, int64_t ts_us)
+{
+    struct pcap_pkthdr h;
+    h.ts.tv_sec = (time_t)(ts_us / 1000000);
+    h.ts.tv_usec = (suseconds_t)(ts_us % 1000000);
+    if (h.ts.tv_usec < 0) { /* before 1970: C division rounds toward zero */
+        h.ts.tv_sec--;
+        h.ts.tv_usec += 1000000;
+    }
+    h.caplen = caplen;
+    h.len = len;
+    errno = 0;
+    pcap_dump((u_char *)ev.dumper, &h, data);
+    if (ferror(ev.fp)) /* the first failed write's cause (ENOSPC, EPIPE): written no more */
+        ev.err = errno != 0 ? errno : EIO;
+    ev.st.frames++;
+}
+
+static uint8_t evidence_buf[EVIDENCE_SNAPLEN]; /* a frame put together */
+
+/* p is a datagram rebuilt from IP fragments (defrag.c), f the fragment that
+ * completed it: written as one frame, f's link header (found by decoding f
+ * again) followed by the datagram, its IP header without fragment fields
+ * (as a capture after reassembly would show it: Wireshark reads it as any
+ * other frame); cut after its TCP header when v says so. The fragments were
+ * not written: they came before the verdict on their bytes. */
+static void
+evidence_datagram(const struct capture_frame *f, const struct pkt *p, enum evidence_verdict v)
+{
+    struct pkt fp;
+    struct decode_stats ds;
+    struct decode_frag fr;
+    memset(&ds, 0, sizeof(ds));
+    if (decode_frame_frag(f->dlt, f->data, f->caplen, f->wirelen, f->ts_us, &fp, &ds, &fr) !=
+            DECODE_FRAGMENT ||
+        fr.hdr < f->data || fr.hdr > f->data + f->caplen)
+        return;
+    uint32_t link = (uint32_t)(fr.hdr - f->data);
+    uint32_t keep = p->l3_caplen;
+    if (v == EVIDENCE_CUT && p->payload != NULL && p->payload >= p->l3 &&
+        p->payload <= p->l3 + p->l3_caplen)
+        keep = (uint32_t)(p->payload - p->l3);
+    if ((uint64_t)link + keep > sizeof(evidence_buf))
+        return;
+    memcpy(evidence_buf, f->data, link);
+    memcpy(evidence_buf + link, p->l3, keep);
+    uint32_t wire = p->wirelen > p->l3_caplen ? p->wirelen : p->l3_caplen;
+    evidence_write(evidence_buf, link + keep, link + wire, f->ts_us);
+    ev.st.reassembled++;
+    ev.st.cut += v == EVIDENCE_CUT && keep < p->l3_caplen;
+}
+
 void
 evidence_frame(const struct capture_frame *f, const struct pkt *p, enum evidence_verdict v)
 {
     if (ev.fp == NULL || v == EVIDENCE_SKIP || ev.err != 0)
         return;
-    uint32_t keep = f->caplen;
-    if (v == EVIDENCE_CUT && p->payload != NULL && p->payload_caplen > 0) {
-        /* the payload must lie in the frame: a datagram rebuilt from
-         * fragments lies elsewhere, and its fragments are gone */
-        if (p->payload < f->data || p->payload > f->data + f->caplen) {
-            ev.st.fragments++;
-            return;
-        }
-        keep = (uint32_t)(p->payload - f->data);
-    } else if (p->payload != NULL && (p->payload < f->data || p->payload > f->data + f->caplen)) {
-        ev.st.fragments++;
-        return;
-    }
     if (ev.dumper == NULL) {
         if (!evidence_start(f->dlt))
             return;
@@ -86,6 +128,14 @@ evidence_frame(const struct capture_frame *f, const struct pkt *p, enum evidence
         ev.st.other_link++;
         return;
     }
+    if (p->l3 != NULL && (p->l3 < f->data || p->l3 > f->data + f->caplen)) {
+        evidence_datagram(f, p, v); /* a datagram rebuilt from fragments */
+        return;
+    }
+    uint32_t keep = f->caplen;
+    if (v == EVIDENCE_CUT && p->payload != NULL && p->payload_caplen > 0 && p->payload >= f->data &&
+        p->payload <= f->data + f->caplen)
+        keep = (uint32_t)(p->payload - f->data);
     /* Bytes after the IP datagram (an Ethernet frame's padding to 60
      * bytes, a capture device's trailer) are no part of the connection: a
      * driver may pad with memory that held other packets (CVE-2003-0001,
@@ -93,36 +143,18 @@ evidence_frame(const struct capture_frame *f, const struct pkt *p, enum evidence
      * length. */
     const uint8_t *data = f->data;
     if (p->l3 != NULL) {
-        if (p->l3 < f->data || p->l3 > f->data + f->caplen) { /* a datagram rebuilt */
-            ev.st.fragments++;
-            return;
-        }
         uint32_t end = (uint32_t)(p->l3 - f->data) + p->l3_caplen;
         if (end < keep) {
-            static uint8_t pad[EVIDENCE_SNAPLEN];
-            if (keep > sizeof(pad))
-                keep = sizeof(pad);
+            if (keep > sizeof(evidence_buf))
+                keep = sizeof(evidence_buf);
             if (end > keep)
                 end = keep;
-            memcpy(pad, f->data, end);
-            memset(pad + end, 0, keep - end);
-            data = pad;
+            memcpy(evidence_buf, f->data, end);
+            memset(evidence_buf + end, 0, keep - end);
+            data = evidence_buf;
         }
     }
-    struct pcap_pkthdr h;
-    h.ts.tv_sec = (time_t)(f->ts_us / 1000000);
-    h.ts.tv_usec = (suseconds_t)(f->ts_us % 1000000);
-    if (h.ts.tv_usec < 0) { /* before 1970: C division rounds toward zero */
-        h.ts.tv_sec--;
-        h.ts.tv_usec += 1000000;
-    }
-    h.caplen = keep;
-    h.len = f->wirelen;
-    errno = 0;
-    pcap_dump((u_char *)ev.dumper, &h, data);
-    if (ferror(ev.fp)) /* the first failed write's cause (ENOSPC, EPIPE): written no more */
-        ev.err = errno != 0 ? errno : EIO;
-    ev.st.frames++;
+    evidence_write(data, keep, f->wirelen, f->ts_us);
     ev.st.cut += v == EVIDENCE_CUT && keep < f->caplen;
 }
 

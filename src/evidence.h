@@ -32,8 +32,11 @@
  *    SYN, in TLS too.
  * Bytes after a frame's IP datagram (Ethernet padding, a trailer) are
  * written as zeros.
- * IP fragments of a mail flow are not written (their datagram is judged
- * once whole): counted. Frames of a link type other than the first
+ * A datagram of a mail flow that came in IP fragments is judged once whole,
+ * after its last fragment came: it is written then as one frame, the link
+ * header of its last fragment and the datagram as reassembled (IP header
+ * without fragment fields), cut after the TCP header as any other; its
+ * fragments are not written. Frames of a link type other than the first
  * written's cannot share the file: counted, and said.
  */
 #ifndef SMTPTAP_EVIDENCE_H
@@ -55,7 +58,7 @@ enum evidence_verdict {
 struct evidence_stats {
     uint64_t frames;      /* frames written */
     uint64_t cut;         /* ... of them with their payload cut */
-    uint64_t fragments;   /* IP fragments of mail flows: not written */
+    uint64_t reassembled; /* ... of them datagrams reassembled from IP fragments */
     uint64_t other_link;  /* frames of another link type: not written */
     uint64_t write_error; /* 1 when the file could not be written in full */
 };
@@ -67,9 +70,8 @@ int evidence_open(const char *path, char *err, size_t errlen);
 /* True when -w was given and the file is open. */
 bool evidence_on(void);
 
-/* The frame f, decoded into p, gets verdict v. p->payload must point into
- * f->data for a cut (otherwise p is a datagram rebuilt from fragments: not
- * written, counted). */
+/* The frame f, decoded into p, gets verdict v. When p is a datagram rebuilt
+ * from IP fragments (p->l3 outside f->data), f is its last fragment. */
 void evidence_frame(const struct capture_frame *f, const struct pkt *p, enum evidence_verdict v);
 
 /* Flushes and closes. Returns 0, or -1 with err filled when a write failed. */

@@ -673,7 +673,7 @@ main(int argc, char **argv)
         st.ev_on = true;
         st.ev_frames = es.frames;
         st.ev_cut = es.cut;
-        st.ev_fragments = es.fragments;
+        st.ev_reassembled = es.reassembled;
         st.ev_other_link = es.other_link;
     }
     int worst = report_finish(&st);

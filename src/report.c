@@ -219,7 +219,7 @@ report_stats_json(struct json *j, const struct run_stats *s)
         json_str(j, "file", rp.cfg->write_path);
         json_uint(j, "frames", s->ev_frames);
         json_uint(j, "payload_cut", s->ev_cut);
-        json_uint(j, "fragments_not_written", s->ev_fragments);
+        json_uint(j, "reassembled", s->ev_reassembled);
         json_uint(j, "other_link_not_written", s->ev_other_link);
         json_obj_end(j);
     }

@@ -40,7 +40,7 @@ struct run_stats {
     /* -w (evidence.h): frames written, of them cut after the TCP header,
      * frames not written (fragments, another link type) */
     bool ev_on;
-    uint64_t ev_frames, ev_cut, ev_fragments, ev_other_link;
+    uint64_t ev_frames, ev_cut, ev_reassembled, ev_other_link;
     int64_t first_us, last_us; /* packet time span */
 };
 

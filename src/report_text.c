@@ -461,9 +461,9 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
                 " with the payload cut (commands from AUTH or MAIL on, message text, data after "
                 "the handshake)",
                 st->ev_frames, st->ev_frames == 1 ? "" : "s", agg.cfg->write_path, st->ev_cut);
-        if (st->ev_fragments)
-            fprintf(f, "; %" PRIu64 " IP fragment%s not written", st->ev_fragments,
-                    st->ev_fragments == 1 ? "" : "s");
+        if (st->ev_reassembled)
+            fprintf(f, "; %" PRIu64 " reassembled from IP fragments (one frame each)",
+                    st->ev_reassembled);
         if (st->ev_other_link)
             fprintf(f, "; %" PRIu64 " frame%s of another link type not written (one per file)",
                     st->ev_other_link, st->ev_other_link == 1 ? "" : "s");

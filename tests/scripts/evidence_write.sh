@@ -18,6 +18,8 @@
 #     its ClientHello in two segments is written whole;
 #  5. a reordered capture (pcaps/variants/tls12-chain-reorder-dup.pcap): the STARTTLS that
 #     came after the ClientHello, which came ahead of it, is written;
+#  6. IP fragments (pcaps/frag/): each datagram written as one frame, reassembled, so the
+#     evidence shows the chains they carried (in the loop of 2).
 # Usage: evidence_write.sh SMTPTAP
 set -u
 bin=$1
@@ -48,7 +50,7 @@ run() {
 }
 
 n=0
-for pcap in pcaps/*.pcap pcaps/diag/*.pcap; do
+for pcap in pcaps/*.pcap pcaps/diag/*.pcap pcaps/frag/*.pcap; do
   name=$(echo "$pcap" | tr / _)
   case $pcap in *smtp-nonstandard-port.pcap) continue ;; esac
   run "$name" "$pcap"
@@ -113,6 +115,11 @@ v=pcaps/variants/tls12-chain-reorder-dup.pcap
 "$bin" -q -r "$tmp/reorder.pcap" --json - |
   jq -e -s '[.[] | select(.event=="session")] | length == 2 and all(.smtp.starttls_command)' \
     >/dev/null || { echo "FAIL $v: STARTTLS not written after a reordered ClientHello"; fail=1; }
+
+# 6. fragments: 4 datagrams of ipv4-fragments.pcap written, reassembled
+jq -e 'select(.event=="stats") | .evidence.reassembled == 4' \
+  "$tmp/pcaps_frag_ipv4-fragments.pcap.a.json" >/dev/null ||
+  { echo "FAIL ipv4-fragments: not 4 datagrams reassembled in the evidence"; fail=1; }
 
 # the frames stay: with their payload cut, not dropped
 jq -e 'select(.event=="stats") | .evidence | .frames > 40 and .payload_cut > 10' \
