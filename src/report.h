@@ -38,7 +38,8 @@ struct run_stats {
     uint64_t cap_hits;              /* times any cap was hit */
     unsigned files_read, files_damaged;
     /* -w (evidence.h): frames written, of them cut after the TCP header,
-     * frames not written (fragments, another link type) */
+     * of them datagrams reassembled from IP fragments; frames of another
+     * link type, not written */
     bool ev_on;
     uint64_t ev_frames, ev_cut, ev_reassembled, ev_other_link;
     int64_t first_us, last_us; /* packet time span */
