@@ -58,6 +58,8 @@ struct defrag_out {
     uint32_t caplen, wirelen;
     void *block; /* the allocation behind ip (NULL: nothing to release) */
     uint32_t blocklen;
+    uint32_t link_len; /* main.c: bytes before the IP header in the frame of the
+                        * fragment that completed it (the -w writer's link header) */
 };
 
 /* A reassembler. Its fields are defrag.c's; the caller only provides the

@@ -10,7 +10,6 @@
 #include <strings.h>
 
 #include "cursor.h"
-#include "decode.h"
 
 #define EVIDENCE_SNAPLEN 262144 /* the file's snapshot length: libpcap's largest */
 
@@ -85,23 +84,18 @@ evidence_write(const uint8_t *data, uint32_t caplen, uint32_t len, int64_t ts_us
 static uint8_t evidence_buf[EVIDENCE_SNAPLEN]; /* a frame put together */
 
 /* p is a datagram rebuilt from IP fragments (defrag.c), f the fragment that
- * completed it: written as one frame, f's link header (found by decoding f
- * again) followed by the datagram, its IP header without fragment fields
- * (as a capture after reassembly would show it: Wireshark reads it as any
- * other frame); cut after its TCP header when v says so. The fragments were
- * not written: they came before the verdict on their bytes. */
+ * completed it: written as one frame, f's link header (dg->link_len bytes,
+ * which main.c took from f's decode) followed by the datagram, its IP header without fragment
+ * fields (as a capture after reassembly would show it: Wireshark reads it as any other frame); cut
+ * after its TCP header when v says so. The fragments were not written: they came before the verdict
+ * on their bytes. */
 static void
-evidence_datagram(const struct capture_frame *f, const struct pkt *p, enum evidence_verdict v)
+evidence_datagram(const struct capture_frame *f, const struct pkt *p, const struct defrag_out *dg,
+                  enum evidence_verdict v)
 {
-    struct pkt fp;
-    struct decode_stats ds;
-    struct decode_frag fr;
-    memset(&ds, 0, sizeof(ds));
-    if (decode_frame_frag(f->dlt, f->data, f->caplen, f->wirelen, f->ts_us, &fp, &ds, &fr) !=
-            DECODE_FRAGMENT ||
-        fr.hdr < f->data || fr.hdr > f->data + f->caplen)
+    if (dg == NULL || dg->block == NULL || dg->link_len > f->caplen)
         return;
-    uint32_t link = (uint32_t)(fr.hdr - f->data);
+    uint32_t link = dg->link_len;
     uint32_t keep = p->l3_caplen;
     if (v == EVIDENCE_CUT && p->payload != NULL && p->payload >= p->l3 &&
         p->payload <= p->l3 + p->l3_caplen)
@@ -117,7 +111,8 @@ evidence_datagram(const struct capture_frame *f, const struct pkt *p, enum evide
 }
 
 void
-evidence_frame(const struct capture_frame *f, const struct pkt *p, enum evidence_verdict v)
+evidence_frame(const struct capture_frame *f, const struct pkt *p, const struct defrag_out *dg,
+               enum evidence_verdict v)
 {
     if (ev.fp == NULL || v == EVIDENCE_SKIP || ev.err != 0)
         return;
@@ -129,7 +124,7 @@ evidence_frame(const struct capture_frame *f, const struct pkt *p, enum evidence
         return;
     }
     if (p->l3 != NULL && (p->l3 < f->data || p->l3 > f->data + f->caplen)) {
-        evidence_datagram(f, p, v); /* a datagram rebuilt from fragments */
+        evidence_datagram(f, p, dg, v); /* a datagram rebuilt from fragments */
         return;
     }
     uint32_t keep = f->caplen;

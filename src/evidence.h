@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 #include "capture.h"
+#include "defrag.h"
 #include "pkt.h"
 
 enum evidence_verdict {
@@ -71,8 +72,10 @@ int evidence_open(const char *path, char *err, size_t errlen);
 bool evidence_on(void);
 
 /* The frame f, decoded into p, gets verdict v. When p is a datagram rebuilt
- * from IP fragments (p->l3 outside f->data), f is its last fragment. */
-void evidence_frame(const struct capture_frame *f, const struct pkt *p, enum evidence_verdict v);
+ * from IP fragments (p->l3 outside f->data), f is its last fragment and dg
+ * the datagram (its link_len: f's link header bytes). */
+void evidence_frame(const struct capture_frame *f, const struct pkt *p, const struct defrag_out *dg,
+                    enum evidence_verdict v);
 
 /* Flushes and closes. Returns 0, or -1 with err filled when a write failed. */
 int evidence_close(char *err, size_t errlen);

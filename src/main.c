@@ -162,7 +162,8 @@ main_ring_pop_ev(struct main_run *run, bool ev)
     } else if (s->ok) {
         enum evidence_verdict v = engine_evidence_before(&s->p);
         engine_packet_ahead(&s->p, &s->a);
-        evidence_frame(&run->ev_fr[run->ring_head], &s->p, engine_evidence_after(&s->p, v));
+        evidence_frame(&run->ev_fr[run->ring_head], &s->p, &s->dgram,
+                       engine_evidence_after(&s->p, v));
     }
     if (s->dgram.block != NULL) /* a reassembled datagram: rare */
         defrag_release(&s->dgram);
@@ -199,6 +200,7 @@ main_decode(struct main_run *run, const struct capture_frame *f, struct pkt *p,
         return true;
     if (r != DECODE_FRAGMENT || !defrag_add(&run->defrag, p, &fr, dgram))
         return false;
+    dgram->link_len = (uint32_t)(fr.hdr - f->data);
     if (decode_datagram(dgram->ip, dgram->caplen, dgram->wirelen, p, p, &run->dstats) == DECODE_OK)
         return true;
     defrag_release(dgram);
@@ -245,7 +247,7 @@ main_frame(void *user, const struct capture_frame *f, bool ev)
         } else if (ok) {
             enum evidence_verdict v = engine_evidence_before(&p);
             engine_packet(&p);
-            evidence_frame(f, &p, engine_evidence_after(&p, v));
+            evidence_frame(f, &p, &dgram, engine_evidence_after(&p, v));
         }
         if (dgram.block != NULL)
             defrag_release(&dgram);

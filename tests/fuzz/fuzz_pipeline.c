@@ -118,18 +118,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct defrag_out dg;
         int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
         enum decode_result r = decode_frame_frag(dlt, bytes, h->caplen, h->len, ts, &p, &ds, &fr);
+        struct capture_frame cf = {dlt, ts, h->caplen, h->len, bytes, false};
         if (r == DECODE_FRAGMENT && defrag_add(dfr, &p, &fr, &dg)) {
+            dg.link_len = (uint32_t)(fr.hdr - bytes); /* as main.c's main_decode */
             r = decode_datagram(dg.ip, dg.caplen, dg.wirelen, &p, &p, &ds);
-            if (r == DECODE_OK)
-                engine_packet(&p); /* p borrows dg until here */
+            if (r == DECODE_OK) { /* p borrows dg until here */
+                enum evidence_verdict v = engine_evidence_before(&p);
+                engine_packet(&p);
+                evidence_frame(&cf, &p, &dg, engine_evidence_after(&p, v));
+            }
             defrag_release(&dg);
             r = DECODE_FRAGMENT;
         }
         if (r == DECODE_OK) {
             enum evidence_verdict v = engine_evidence_before(&p);
             engine_packet(&p);
-            struct capture_frame cf = {dlt, ts, h->caplen, h->len, bytes, false};
-            evidence_frame(&cf, &p, engine_evidence_after(&p, v));
+            evidence_frame(&cf, &p, NULL, engine_evidence_after(&p, v));
         }
     }
     defrag_finish(dfr);
