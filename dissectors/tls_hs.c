@@ -4,8 +4,12 @@
  * Extensions: server_name (RFC 6066 §3), status_request (RFC 6066 §8), ALPN
  * (RFC 7301), supported_versions (RFC 8446 §4.2.1), pre_shared_key. OCSP
  * stapling: CertificateStatus (RFC 6066 §8), status_request in the leaf's
- * CertificateEntry (RFC 8446 §4.4.2.1). */
+ * CertificateEntry (RFC 8446 §4.4.2.1). Resumption: the session ID of a
+ * ServerHello, SessionTicket (RFC 5077 §3.2) and NewSessionTicket (RFC 5077
+ * §3.3), handed to fctx_resume_*. */
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "config.h"
 #include "ja3.h"
@@ -23,6 +27,7 @@ enum {
     TLS_EXT_SUPPORTED_GROUPS = 10,
     TLS_EXT_EC_POINT_FORMATS = 11,
     TLS_EXT_ALPN = 16,
+    TLS_EXT_SESSION_TICKET = 35,
     TLS_EXT_PRE_SHARED_KEY = 41,
     TLS_EXT_SUPPORTED_VERSIONS = 43
 };
@@ -198,6 +203,41 @@ tls_ja3key_list(struct tls_ja3key *k, struct rd c)
         tls_ja3key_put(k, p, n);
 }
 
+/* The SessionTicket extension of a ClientHello (RFC 5077 §3.2): a
+ * non-empty one presents a ticket, kept as its SHA-256 (tickets run to
+ * hundreds of bytes; the hash is the resumption table's key). An empty one
+ * only asks for a ticket. */
+static void
+tls_ticket_hash(struct tls_state *st, struct rd *e)
+{
+    size_t n = rd_left(e);
+    const uint8_t *p = rd_bytes(e, n, "ch.session_ticket");
+    unsigned int mdlen = 0;
+    st->ticket_offered = p != NULL && n > 0 &&
+                         EVP_Digest(p, n, st->ticket_sha256, &mdlen, EVP_sha256(), NULL) == 1 &&
+                         mdlen == 32;
+}
+
+/* RFC 5077 §3.3: NewSessionTicket {uint32 ticket_lifetime_hint; opaque
+ * ticket<0..2^16-1>}, sent in clear in TLS 1.2 before the server's
+ * ChangeCipherSpec, in a full handshake or a resumed one (a renewed
+ * ticket). An empty ticket issues none. TLS 1.3's (RFC 8446 §4.6.1) comes
+ * after the handshake under the application keys: not read. */
+static void
+tls_new_session_ticket(struct flow_ctx *ctx, struct rd *r)
+{
+    rd_skip(r, 4, "nst.lifetime");
+    uint16_t n = rd_be16(r, "nst.ticket_len");
+    const uint8_t *p = rd_bytes(r, n, "nst.ticket");
+    uint8_t md[32];
+    unsigned int mdlen = 0;
+    if (p != NULL && n > 0 && rd_left(r) == 0 &&
+        EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32)
+        fctx_resume_offer(ctx, 2, md, 32);
+    else if (rd_ok(r) && rd_left(r) > 0)
+        rd_invalid(r, "nst: bytes after the ticket");
+}
+
 /* RFC 5246 §7.4.1.2, RFC 8446 §4.1.2. The JA3 is looked up by its key
  * (tls_ja3key): the same client software sends the same fields session
  * after session, and formatting ~100 numbers and hashing the result was
@@ -243,6 +283,9 @@ tls_client_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
                 break;
             case TLS_EXT_ALPN:
                 tls_ext_alpn(ctx, &e);
+                break;
+            case TLS_EXT_SESSION_TICKET:
+                tls_ticket_hash(st, &e);
                 break;
             case TLS_EXT_SUPPORTED_GROUPS:
             case TLS_EXT_EC_POINT_FORMATS: /* the list itself: tls_ja3_build() */
@@ -338,9 +381,19 @@ tls_server_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
     }
     if (t->anonymous)
         t->certificates = TLS_CERTS_ANONYMOUS;
-    /* RFC 5246 §7.4.1.3: an echoed non-empty session id resumes the session. */
-    if (sidp && sid > 0 && sid == st->session_id_len && memcmp(sidp, st->session_id, sid) == 0)
+    if (sidp && sid > 0 && sid <= 32) {
+        st->sh_session_id_len = sid;
+        memcpy(st->sh_session_id, sidp, sid);
+    }
+    /* RFC 5246 §7.4.1.3: an echoed non-empty session id resumes the
+     * session; with a ticket presented, the server echoes the client's
+     * session ID when it accepts the ticket (RFC 5077 §3.4). Linked to the
+     * chain the session was given, when its full handshake was seen. */
+    if (sidp && sid > 0 && sid == st->session_id_len && memcmp(sidp, st->session_id, sid) == 0) {
         t->resumed = true;
+        if (!(st->ticket_offered && fctx_resume_find(ctx, 2, st->ticket_sha256, 32)))
+            (void)fctx_resume_find(ctx, 1, sidp, sid);
+    }
 }
 
 /* A CertificateStatus body (RFC 6066 §8), also the body of a TLS 1.3
@@ -534,6 +587,16 @@ tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
     case TLS_HS_SERVER_HELLO_DONE:
         if (d == DIR_TO_CLIENT && t->certificates == TLS_CERTS_UNKNOWN)
             t->certificates = TLS_CERTS_NONE; /* the server's flight ended without one */
+        /* a full handshake's session can be resumed by the ID the
+         * ServerHello gave (RFC 5246 §7.4.1.2): one key per handshake */
+        if (d == DIR_TO_CLIENT && !t->resumed && st->sh_session_id_len > 0)
+            fctx_resume_offer(ctx, 1, st->sh_session_id, st->sh_session_id_len);
+        break;
+    case TLS_HS_NEW_SESSION_TICKET:
+        if (d == DIR_TO_CLIENT && !st->tls13)
+            tls_new_session_ticket(ctx, &r);
+        else
+            rd_skip(&r, rd_left(&r), "nst");
         break;
     default:
         break;

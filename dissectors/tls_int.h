@@ -23,6 +23,7 @@ enum {
 enum {
     TLS_HS_CLIENT_HELLO = 1,
     TLS_HS_SERVER_HELLO = 2,
+    TLS_HS_NEW_SESSION_TICKET = 4,
     TLS_HS_CERTIFICATE = 11,
     TLS_HS_SERVER_KEY_EXCHANGE = 12,
     TLS_HS_CERTIFICATE_REQUEST = 13,
@@ -72,6 +73,13 @@ struct tls_state {
     bool ch_seen; /* a ClientHello (either form) was read */
     uint8_t session_id_len;
     uint8_t session_id[32];
+    /* resumption (fctx_resume_*): the ticket the ClientHello presented
+     * (its SessionTicket extension, RFC 5077 §3.2), as its SHA-256, and the
+     * session ID the ServerHello gave */
+    bool ticket_offered;
+    uint8_t ticket_sha256[32];
+    uint8_t sh_session_id_len;
+    uint8_t sh_session_id[32];
     char hist[192]; /* handshake history being built */
     uint16_t hist_len;
     bool hist_full;

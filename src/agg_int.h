@@ -97,8 +97,9 @@ struct agg_vcount {
 struct agg_chain {
     uint32_t ids[FACTS_CHAIN_MAX];
     uint8_t n;
-    uint8_t statuses; /* exchange_statuses of its first session */
-    uint64_t sessions;
+    uint8_t statuses;  /* exchange_statuses of its first session */
+    uint64_t sessions; /* full handshakes that presented it */
+    uint64_t resumed;  /* sessions that resumed one of them (sent no certificate: resume.c) */
     int64_t first, last;
     char verdict[32]; /* exchange_status of its first session */
     char verify_text[96];

@@ -112,6 +112,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
         agg_vcount_json(j, &ch->vc);
         json_str(j, "verify_error_text", ch->verify_text);
         json_uint(j, "sessions", ch->sessions);
+        json_uint(j, "resumed_sessions", ch->resumed);
         json_ts(j, "first_seen", ch->first);
         json_ts(j, "last_seen", ch->last);
         json_arr_begin(j, "peers");

@@ -251,11 +251,10 @@ agg_peer(struct agg_server *s, const struct ipaddr *ip)
 }
 
 static uint32_t
-agg_chain(struct agg_server *s, const struct tls_facts *t)
+agg_chain(struct agg_server *s, const uint32_t *ids, uint8_t n)
 {
     for (uint32_t i = 0; i < s->n_chains; i++)
-        if (s->chains[i].n == t->n_server_chain &&
-            memcmp(s->chains[i].ids, t->server_chain, t->n_server_chain * sizeof(uint32_t)) == 0)
+        if (s->chains[i].n == n && memcmp(s->chains[i].ids, ids, n * sizeof(uint32_t)) == 0)
             return i;
     bool room =
         s->n_chains < AGG_CHAINS_MAX && agg_grow((void **)&s->chains, s->n_chains, &s->cap_chains,
@@ -266,8 +265,8 @@ agg_chain(struct agg_server *s, const struct tls_facts *t)
     }
     struct agg_chain *c = &s->chains[s->n_chains];
     memset(c, 0, sizeof(*c));
-    c->n = t->n_server_chain;
-    memcpy(c->ids, t->server_chain, c->n * sizeof(uint32_t));
+    c->n = n;
+    memcpy(c->ids, ids, c->n * sizeof(uint32_t));
     return s->n_chains++;
 }
 
@@ -528,10 +527,10 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             s->versions[t->version - 0x0300]++;
         agg_ocsp_note(s, t);
         if (t->n_server_chain > 0) {
-            chain = agg_chain(s, t);
+            chain = agg_chain(s, t->server_chain, t->n_server_chain);
             if (chain != UINT32_MAX) {
                 struct agg_chain *c = &s->chains[chain];
-                agg_seen(&c->first, &c->last, c->sessions == 0, rec->ts_us);
+                agg_seen(&c->first, &c->last, c->sessions + c->resumed == 0, rec->ts_us);
                 if (c->sessions == 0) {
                     str_copy(c->verdict, sizeof(c->verdict), diagnose_exchange_status(dg));
                     c->statuses = dg->exchange_statuses;
@@ -553,6 +552,19 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                  strlen(leaf->info.subject_cn), AGG_NAME_CERT);
                 if (peer != UINT32_MAX)
                     agg_use(s, peer, chain, rec->ts_us);
+            }
+        } else if (t->n_resumed_chain > 0) {
+            /* a resumed session, linked to the chain its full handshake
+             * presented (resume.c): counted under it, and its peer among
+             * those the chain was presented to; its verdict is the full
+             * handshake's (a session that sent no certificate has none) */
+            uint32_t rc = agg_chain(s, t->resumed_chain, t->n_resumed_chain);
+            if (rc != UINT32_MAX) {
+                struct agg_chain *c = &s->chains[rc];
+                agg_seen(&c->first, &c->last, c->sessions + c->resumed == 0, rec->ts_us);
+                c->resumed++;
+                if (peer != UINT32_MAX)
+                    agg_use(s, peer, rc, rec->ts_us);
             }
         }
         agg_alerts(s, t, dg, peer);

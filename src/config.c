@@ -25,6 +25,9 @@ const struct config_cap_desc config_caps[] = {
     {"smtp.pending_cmds", "pipelined SMTP commands awaiting a reply"},
     {"tls.hs_msg_max", "bytes of one TLS handshake message"},
     {"tls.records_max", "TLS records per direction before dissection stops"},
+    {"tls.resume_max",
+     "resumable TLS sessions remembered (session IDs, tickets) to link a resumed session to the "
+     "chain it was given (then the oldest goes)"},
     {"x509.cert_max", "bytes of one certificate"},
     {"x509.chain_max", "certificates kept per chain"},
     {"certcache.max", "distinct certificates kept"},
@@ -69,6 +72,7 @@ config_defaults(struct config *c)
     c->x509_cert_max = 64u << 10;
     c->x509_chain_max = 10;
     c->cert_cache_max = 100000;
+    c->tls_resume_max = 16384;
     c->report_servers_max = 100000;
     c->report_peers_max = 64;
 }
@@ -132,6 +136,7 @@ config_set_cap(struct config *c, const char *assignment, char *err, size_t errle
         {"smtp.pending_cmds", &c->smtp_pending_max, NULL},
         {"tls.hs_msg_max", &c->tls_hs_msg_max, NULL},
         {"tls.records_max", &c->tls_records_max, NULL},
+        {"tls.resume_max", &c->tls_resume_max, NULL},
         {"x509.cert_max", &c->x509_cert_max, NULL},
         {"x509.chain_max", &c->x509_chain_max, NULL},
         {"certcache.max", &c->cert_cache_max, NULL},

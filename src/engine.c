@@ -491,6 +491,7 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
         engine_flow_event(f, "memcap", "flow context could not be allocated", p->ts_us);
         return;
     }
+    fctx_set_origin(f->ctx, &f->key.ip[!f->client_side], f->id);
     fctx_facts(f->ctx)->midstream = !engine_start_known(f);
     fctx_attach(f->ctx, d);
     if (implicit)

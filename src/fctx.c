@@ -14,6 +14,7 @@
 
 #include "certcache.h"
 #include "mem.h"
+#include "resume.h"
 #include "strcopy.h"
 
 /* Header in front of every large fctx_alloc() block, so the flow can free
@@ -56,6 +57,8 @@ struct flow_ctx {
     const struct dissector *upgrade_to;
     enum fctx_status status;
     uint16_t server_port;
+    struct ipaddr server_ip; /* fctx_set_origin */
+    uint64_t flow_id;
     int64_t now_us;
     struct fctx_pending pend[2];
     struct fctx_block *blocks;
@@ -297,6 +300,66 @@ fctx_cert(struct flow_ctx *ctx, enum dir d, unsigned idx, const uint8_t *der, si
         fctx_event(ctx, "x509.parse_error", e->info.parse_error);
     chain[(*n)++] = id;
     return FCTX_CERT_KEPT;
+}
+
+void
+fctx_set_origin(struct flow_ctx *ctx, const struct ipaddr *server, uint64_t flow_id)
+{
+    ctx->server_ip = *server;
+    ctx->flow_id = flow_id;
+}
+
+static bool
+fctx_resume_key(const struct flow_ctx *ctx, int kind, const uint8_t *key, size_t len,
+                struct resume_key *k)
+{
+    if (len == 0 || len > RESUME_KEY_MAX)
+        return false;
+    memset(k, 0, sizeof(*k));
+    k->ip = ctx->server_ip;
+    k->port = ctx->server_port;
+    k->kind = (uint8_t)kind;
+    k->len = (uint8_t)len;
+    memcpy(k->b, key, len);
+    return true;
+}
+
+void
+fctx_resume_offer(struct flow_ctx *ctx, int kind, const uint8_t *key, size_t len)
+{
+    const struct tls_facts *t = &ctx->facts.tls;
+    struct resume_key k;
+    struct resume_link l;
+    if (!fctx_resume_key(ctx, kind, key, len, &k))
+        return;
+    memset(&l, 0, sizeof(l));
+    if (t->certificates == TLS_CERTS_VISIBLE && t->n_server_chain > 0) {
+        l.n = t->n_server_chain;
+        memcpy(l.ids, t->server_chain, l.n * sizeof(uint32_t));
+        l.from = ctx->flow_id;
+    } else if (t->n_resumed_chain > 0) { /* a ticket renewed in an abbreviated handshake */
+        l.n = t->n_resumed_chain;
+        memcpy(l.ids, t->resumed_chain, l.n * sizeof(uint32_t));
+        l.from = t->resumed_from;
+    } else {
+        return;
+    }
+    resume_put(&k, &l);
+}
+
+bool
+fctx_resume_find(struct flow_ctx *ctx, int kind, const uint8_t *key, size_t len)
+{
+    struct tls_facts *t = &ctx->facts.tls;
+    struct resume_key k;
+    struct resume_link l;
+    if (!fctx_resume_key(ctx, kind, key, len, &k) || !resume_get(&k, &l))
+        return false;
+    t->n_resumed_chain = l.n;
+    memcpy(t->resumed_chain, l.ids, l.n * sizeof(uint32_t));
+    t->resumed_from = l.from;
+    t->resumed_by = (uint8_t)kind;
+    return true;
 }
 
 struct flow_ctx *

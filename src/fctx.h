@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "dissector.h"
+#include "pkt.h"
 #include "record.h"
 
 enum fctx_status {
@@ -21,6 +22,10 @@ enum fctx_status {
 /* Creates a context (accounted). NULL when out of memory. */
 struct flow_ctx *fctx_new(const struct config *cfg, uint16_t server_port);
 void fctx_destroy(struct flow_ctx *ctx);
+
+/* The flow's server address and record id (1, 2, ...): the key of its
+ * resumable sessions (fctx_resume_offer). 0.0.0.0 and 0 until set. */
+void fctx_set_origin(struct flow_ctx *ctx, const struct ipaddr *server, uint64_t flow_id);
 
 /* Attaches the first dissector. */
 void fctx_attach(struct flow_ctx *ctx, const struct dissector *d);

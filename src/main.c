@@ -31,6 +31,7 @@
 #include "mem.h"
 #include "mem_openssl.h"
 #include "report.h"
+#include "resume.h"
 
 static volatile int main_stop;
 static volatile sig_atomic_t main_hup;  /* SIGHUP: reopen --json (live) */
@@ -372,26 +373,13 @@ main_help_caps(const struct config *cfg)
     (void)cfg;
     printf("Caps (set with --cap NAME=VALUE; K, M, G suffixes accepted):\n");
     char line[64];
-    uint64_t vals[] = {dflt.flow_max,
-                       dflt.flow_timeout,
-                       dflt.flow_timeout_emerg,
-                       dflt.flow_mem_max,
-                       dflt.memcap,
-                       dflt.reasm_depth,
-                       dflt.reasm_ooo_max,
-                       dflt.reasm_buf_max,
-                       dflt.reasm_hole_wait,
-                       dflt.defrag_max,
-                       dflt.defrag_mem_max,
-                       dflt.defrag_timeout,
-                       dflt.smtp_line_max,
-                       dflt.smtp_pending_max,
-                       dflt.tls_hs_msg_max,
-                       dflt.tls_records_max,
-                       dflt.x509_cert_max,
-                       dflt.x509_chain_max,
-                       dflt.cert_cache_max,
-                       dflt.report_servers_max,
+    uint64_t vals[] = {dflt.flow_max,        dflt.flow_timeout,     dflt.flow_timeout_emerg,
+                       dflt.flow_mem_max,    dflt.memcap,           dflt.reasm_depth,
+                       dflt.reasm_ooo_max,   dflt.reasm_buf_max,    dflt.reasm_hole_wait,
+                       dflt.defrag_max,      dflt.defrag_mem_max,   dflt.defrag_timeout,
+                       dflt.smtp_line_max,   dflt.smtp_pending_max, dflt.tls_hs_msg_max,
+                       dflt.tls_records_max, dflt.tls_resume_max,   dflt.x509_cert_max,
+                       dflt.x509_chain_max,  dflt.cert_cache_max,   dflt.report_servers_max,
                        dflt.report_peers_max};
     for (unsigned i = 0; config_caps[i].name != NULL; i++) {
         snprintf(line, sizeof(line), "%s=%llu", config_caps[i].name, (unsigned long long)vals[i]);
@@ -409,6 +397,7 @@ main_release(struct config *cfg)
     keylog_free();
     diagnose_fini();
     certcache_free();
+    resume_free();
     free((char *)cfg->bpf);
     cfg->bpf = NULL;
 }
@@ -576,6 +565,7 @@ main(int argc, char **argv)
         free((char *)cfg.bpf);
         return EXIT_INTERNAL;
     }
+    (void)resume_init(cfg.tls_resume_max, cfg.hash_seed);
     if (diagnose_init(&cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "smtptap: %s\n", err);
         certcache_free();

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "certcache.h"
 #include "report_cert.h"
 #include "strcopy.h"
 #include "tls_names.h"
@@ -263,6 +264,32 @@ rs_chain(struct json *j, const char *key, const uint32_t *ids, unsigned n)
     json_arr_end(j);
 }
 
+/* A resumed session linked to the chain of the full handshake it resumed
+ * (resume.c): that chain's SHA-256s, leaf first, the session that
+ * presented it and what linked them; null when not resumed or not linked
+ * (TLS 1.3, the full handshake not in the capture, tls.resume_max). */
+static void
+rs_resumed_chain(struct json *j, const struct tls_facts *t)
+{
+    if (t->n_resumed_chain == 0) {
+        json_null(j, "resumed_chain_sha256");
+        json_null(j, "resumed_from");
+        json_null(j, "resumed_by");
+        return;
+    }
+    json_arr_begin(j, "resumed_chain_sha256");
+    for (unsigned i = 0; i < t->n_resumed_chain && i < FACTS_CHAIN_MAX; i++) {
+        const struct cert_entry *e = certcache_get(t->resumed_chain[i]);
+        char h[65];
+        if (e)
+            report_hex(h, e->sha256, 32);
+        json_str(j, NULL, e ? h : NULL);
+    }
+    json_arr_end(j);
+    json_uint(j, "resumed_from", t->resumed_from);
+    json_str(j, "resumed_by", t->resumed_by == 2 ? "ticket" : "session_id");
+}
+
 static void
 rs_alerts(struct json *j, const struct tls_facts *t)
 {
@@ -338,6 +365,7 @@ rs_tls(struct json *j, const struct tls_facts *t)
     json_bool(j, "server_chain_truncated", t->server_chain_truncated);
     rs_chain(j, "client_chain", t->client_chain, t->n_client_chain);
     json_bool(j, "client_chain_truncated", t->client_chain_truncated);
+    rs_resumed_chain(j, t);
     rs_alerts(j, t);
     json_str(j, "ja3", t->ja3[0] ? t->ja3 : NULL);
     json_str(j, "ja3s", t->ja3s[0] ? t->ja3s : NULL);

@@ -178,9 +178,12 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
     diagnose_statuses_text(ch->statuses, words, sizeof(words)); /* every status that applies */
     if (agg_vcount_mixed(&ch->vc)) /* sessions differ: each status with its sessions */
         agg_vcount_text(&ch->vc, words, sizeof(words));
-    fprintf(f, "  certificate %u of %u: %s, %llu session%s, %s .. %s\n", c + 1, s->n_chains,
+    char resumed[48] = "";
+    if (ch->resumed > 0) /* sessions that resumed it: no certificate sent */
+        snprintf(resumed, sizeof(resumed), " (+%llu resumed)", (unsigned long long)ch->resumed);
+    fprintf(f, "  certificate %u of %u: %s, %llu session%s%s, %s .. %s\n", c + 1, s->n_chains,
             ch->verdict[0] ? words : "not verified", (unsigned long long)ch->sessions,
-            ch->sessions == 1 ? "" : "s", t1, t2);
+            ch->sessions == 1 ? "" : "s", resumed, t1, t2);
     if (e && !e->info.parse_error) {
         char sha256[65];
         report_hex(sha256, e->sha256, 32);

@@ -22,6 +22,7 @@
 #include "diagnose.h"
 #include "mem.h"
 #include "report.h"
+#include "resume.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -84,6 +85,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.json_path = "/dev/null";
     cfg.quiet = true;
     certcache_init(64);
+    resume_init(4, 1); /* small: eviction reachable */
     char derr[256];
     if (diagnose_init(&cfg, derr, sizeof(derr)) != 0 || report_open(&cfg) != 0) {
         diagnose_fini();
@@ -147,6 +149,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     engine_fini();
     diagnose_fini();
     certcache_free();
+    resume_free();
     pcap_close(pc);
     if (mem_in_use() != 0)
         abort(); /* every flow, segment and context was freed */
