@@ -58,6 +58,9 @@ struct tls_dir {
                          Finished was sent before (tls_pickup.c) */
 };
 
+/* A session ticket's key in the resumption table (tls_hs.c tls_ticket_key). */
+#define TLS_TICKET_KEY_LEN 32
+
 struct tls_state {
     struct tls_dir dir[2];
     bool tls13; /* ServerHello selected TLS 1.3, or a HelloRetryRequest came */
@@ -77,7 +80,7 @@ struct tls_state {
      * (its SessionTicket extension, RFC 5077 §3.2), as its SHA-256, and the
      * session ID the ServerHello gave */
     bool ticket_offered;
-    uint8_t ticket_sha256[32];
+    uint8_t ticket_key[TLS_TICKET_KEY_LEN]; /* tls_ticket_key() */
     uint8_t sh_session_id_len;
     uint8_t sh_session_id[32];
     char hist[192]; /* handshake history being built */

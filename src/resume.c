@@ -15,6 +15,7 @@ struct resume_ent {
     struct resume_key key;
     struct resume_link link;
     uint32_t next; /* 1 + index of the next entry of its bucket, 0 = none */
+    uint32_t hash; /* resume_hash(&key) */
 };
 
 static struct {
@@ -79,7 +80,7 @@ resume_find(const struct resume_key *k, uint32_t h)
     if (rs.bkt == NULL)
         return UINT32_MAX;
     for (uint32_t i = rs.bkt[h & (rs.nbkt - 1)]; i != 0; i = rs.ent[i - 1].next)
-        if (resume_same(&rs.ent[i - 1].key, k))
+        if (rs.ent[i - 1].hash == h && resume_same(&rs.ent[i - 1].key, k))
             return i - 1;
     return UINT32_MAX;
 }
@@ -87,7 +88,7 @@ resume_find(const struct resume_key *k, uint32_t h)
 static void
 resume_link_in(uint32_t idx)
 {
-    uint32_t b = resume_hash(&rs.ent[idx].key) & (rs.nbkt - 1);
+    uint32_t b = rs.ent[idx].hash & (rs.nbkt - 1);
     rs.ent[idx].next = rs.bkt[b];
     rs.bkt[b] = idx + 1;
 }
@@ -95,7 +96,7 @@ resume_link_in(uint32_t idx)
 static void
 resume_unlink(uint32_t idx)
 {
-    uint32_t *p = &rs.bkt[resume_hash(&rs.ent[idx].key) & (rs.nbkt - 1)];
+    uint32_t *p = &rs.bkt[rs.ent[idx].hash & (rs.nbkt - 1)];
     while (*p != 0 && *p != idx + 1)
         p = &rs.ent[*p - 1].next;
     if (*p == idx + 1)
@@ -137,7 +138,8 @@ resume_put(const struct resume_key *key, const struct resume_link *link)
 {
     if (rs.max == 0 || key->len == 0 || key->len > RESUME_KEY_MAX || link->n == 0)
         return;
-    uint32_t i = resume_find(key, resume_hash(key));
+    uint32_t h = resume_hash(key);
+    uint32_t i = resume_find(key, h);
     if (i != UINT32_MAX) {
         rs.ent[i].link = *link;
         return;
@@ -157,6 +159,7 @@ resume_put(const struct resume_key *key, const struct resume_link *link)
     memset(&rs.ent[i], 0, sizeof(rs.ent[i]));
     rs.ent[i].key = *key;
     rs.ent[i].link = *link;
+    rs.ent[i].hash = h;
     resume_link_in(i);
 }
 

@@ -14,7 +14,8 @@
 
 enum resume_kind {
     RESUME_SESSION_ID = 1, /* the ServerHello's session_id of the full handshake */
-    RESUME_TICKET = 2      /* SHA-256 of a NewSessionTicket's ticket (RFC 5077 §3.3) */
+    RESUME_TICKET = 2      /* a NewSessionTicket's ticket (RFC 5077 §3.3), as the TLS
+                            * dissector's tls_ticket_key() has it */
 };
 
 #define RESUME_KEY_MAX 32
