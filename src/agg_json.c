@@ -27,25 +27,12 @@ agg_peers_json(struct json *j, const struct agg_server *s, const struct agg_set 
 }
 
 /* "chain_sha256": the SHA-256 of every certificate of a chain, as sent. */
-static void
-agg_json_sha256s(struct json *j, const uint32_t *ids, unsigned n)
-{
-    json_arr_begin(j, "chain_sha256");
-    for (unsigned i = 0; i < n; i++) {
-        const struct cert_entry *e = certcache_get(ids[i]);
-        char h[65];
-        if (e)
-            report_hex(h, e->sha256, 32);
-        json_str(j, NULL, e ? h : NULL);
-    }
-    json_arr_end(j);
-}
 
 void
 agg_json_chain(struct json *j, const uint32_t *ids, unsigned n)
 {
     report_cert_json(j, "leaf", ids[0]);
-    agg_json_sha256s(j, ids, n);
+    report_chain_sha256_json(j, "chain_sha256", ids, n);
 }
 
 static void
@@ -162,15 +149,12 @@ agg_json_server(struct json *j, const struct agg_server *s)
         const struct agg_ccert *c = &s->ccerts[k];
         const struct cert_entry *e = certcache_get(c->ids[0]);
         json_obj_begin(j, NULL);
-        char hex[65];
-        if (e != NULL)
-            report_hex(hex, e->sha256, 32);
-        json_str(j, "sha256", e != NULL ? hex : NULL);
+        report_cert_sha256_json(j, "sha256", c->ids[0]);
         bool ok = e != NULL && !e->info.parse_error;
         json_str(j, "subject", ok ? e->info.subject : NULL);
         json_str(j, "issuer", ok ? e->info.issuer : NULL);
         json_str(j, "not_after", ok ? e->info.not_after_iso : NULL);
-        agg_json_sha256s(j, c->ids, c->n);
+        report_chain_sha256_json(j, "chain_sha256", c->ids, c->n);
         json_str(j, "verdict", c->verdict[0] ? c->verdict : NULL);
         json_str(j, "verify_error_text", c->verify_text[0] ? c->verify_text : NULL);
         json_uint(j, "sessions", c->sessions);
@@ -219,12 +203,9 @@ agg_json_finding(struct json *j, const struct agg_finding *f)
         json_uint(j, "peers_not_listed", f->peers.dropped);
     json_arr_begin(j, "certificates");
     for (unsigned i = 0; i < f->chains.n + f->n_leaves; i++) {
-        const struct cert_entry *e = certcache_get(
-            i < f->chains.n ? s->chains[f->chains.v[i]].ids[0] : f->leaves[i - f->chains.n]);
-        char h[65];
-        if (e)
-            report_hex(h, e->sha256, 32);
-        json_str(j, NULL, e ? h : NULL);
+        report_cert_sha256_json(j, NULL,
+                                i < f->chains.n ? s->chains[f->chains.v[i]].ids[0]
+                                                : f->leaves[i - f->chains.n]);
     }
     json_arr_end(j);
     json_uint(j, "session_count", f->sessions);

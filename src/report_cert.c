@@ -111,6 +111,25 @@ report_cert_urls(struct json *j, const struct x509_info *x, enum x509_url_kind k
         json_bool(j, cut_key, true);
 }
 
+void
+report_cert_sha256_json(struct json *j, const char *key, uint32_t cert_id)
+{
+    const struct cert_entry *e = certcache_get(cert_id);
+    char h[65];
+    if (e != NULL)
+        report_hex(h, e->sha256, 32);
+    json_str(j, key, e != NULL ? h : NULL);
+}
+
+void
+report_chain_sha256_json(struct json *j, const char *key, const uint32_t *ids, unsigned n)
+{
+    json_arr_begin(j, key);
+    for (unsigned i = 0; i < n; i++)
+        report_cert_sha256_json(j, NULL, ids[i]);
+    json_arr_end(j);
+}
+
 static void
 report_cert_render(struct json *j, const char *key, uint32_t cert_id)
 {

@@ -16,6 +16,11 @@
  *  "parse_error":"not cached"}. */
 void report_cert_json(struct json *j, const char *key, uint32_t cert_id);
 
+/* The SHA-256 of certificate cert_id as a lower-case hex string member
+ * (null when the id is not cached), and an array of them for a chain. */
+void report_cert_sha256_json(struct json *j, const char *key, uint32_t cert_id);
+void report_chain_sha256_json(struct json *j, const char *key, const uint32_t *ids, unsigned n);
+
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void report_hex(char *out, const uint8_t *b, size_t n);
 /* Upper-case hex (the Exchange thumbprint form). */

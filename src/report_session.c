@@ -277,15 +277,9 @@ rs_resumed_chain(struct json *j, const struct tls_facts *t)
         json_null(j, "resumed_by");
         return;
     }
-    json_arr_begin(j, "resumed_chain_sha256");
-    for (unsigned i = 0; i < t->n_resumed_chain && i < FACTS_CHAIN_MAX; i++) {
-        const struct cert_entry *e = certcache_get(t->resumed_chain[i]);
-        char h[65];
-        if (e)
-            report_hex(h, e->sha256, 32);
-        json_str(j, NULL, e ? h : NULL);
-    }
-    json_arr_end(j);
+    report_chain_sha256_json(j, "resumed_chain_sha256", t->resumed_chain,
+                             t->n_resumed_chain < FACTS_CHAIN_MAX ? t->n_resumed_chain
+                                                                  : FACTS_CHAIN_MAX);
     json_uint(j, "resumed_from", t->resumed_from);
     json_str(j, "resumed_by", t->resumed_by == 2 ? "ticket" : "session_id");
 }
