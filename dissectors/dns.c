@@ -8,6 +8,7 @@
  *   name (§3.1, §4.1.4):       { len(1, 1..63) label } 0      or ending in
  *                              11 offset(14 bits): a pointer into the message
  *   A RDATA: 4 bytes; AAAA RDATA: 16 bytes; MX RDATA: PREFERENCE(2) EXCHANGE
+ *   TLSA RDATA (RFC 6698 §2.1): usage(1) selector(1) matching type(1) data(rest)
  *
  * Framing decides truncation (a field past the end of the message: -1);
  * content decides malformation (inside a complete RDATA, or a name that
@@ -26,6 +27,7 @@
 #define DNS_HEADER_LEN 12
 #define DNS_CLASS_IN   1
 #define DNS_QR         0x8000
+#define DNS_AD         0x0020 /* RFC 4035 §3.2.3: authentic data */
 
 /* Appends byte c of a label to out (at *o), lower-cased and escaped. */
 static void
@@ -105,10 +107,11 @@ dns_status(enum rd_status st)
     return st == RD_TRUNCATED ? -1 : st == RD_INVALID ? -2 : 0;
 }
 
-/* Reads one resource record; reports it when it is an IN A/AAAA/MX and
- * `report` is set. Returns 0, -1 or -2 (dns_parse). */
+/* Reads one resource record; reports it when it is an IN A/AAAA/MX/TLSA
+ * and `report` is set (ad: the header's AD bit). Returns 0, -1 or -2
+ * (dns_parse). */
 static int
-dns_rr(const uint8_t *msg, size_t len, struct rd *r, uint8_t section, bool report,
+dns_rr(const uint8_t *msg, size_t len, struct rd *r, uint8_t section, bool report, bool ad,
        void (*on_answer)(void *user, const struct dns_answer *a), void *user)
 {
     struct dns_answer a;
@@ -128,6 +131,7 @@ dns_rr(const uint8_t *msg, size_t len, struct rd *r, uint8_t section, bool repor
     a.type = type;
     a.section = section;
     a.ttl = ttl;
+    a.ad = ad;
     switch (type) {
     case DNS_TYPE_A:
     case DNS_TYPE_AAAA:
@@ -143,6 +147,15 @@ dns_rr(const uint8_t *msg, size_t len, struct rd *r, uint8_t section, bool repor
             return -2; /* inside a complete RDATA: malformed, not truncated */
         if (rd_left(&rd) != 0)
             return -2; /* trailing bytes after the exchange */
+        break;
+    case DNS_TYPE_TLSA: /* RFC 6698 §2.1: three octets, then the data */
+        a.tlsa_usage = rd_u8(&rd, "dns.tlsa_usage");
+        a.tlsa_selector = rd_u8(&rd, "dns.tlsa_selector");
+        a.tlsa_mtype = rd_u8(&rd, "dns.tlsa_matching_type");
+        if (!rd_ok(&rd))
+            return -2; /* inside a complete RDATA: malformed, not truncated */
+        a.tlsa_len = (uint16_t)rd_left(&rd);
+        a.tlsa_data = rd_bytes(&rd, a.tlsa_len, "dns.tlsa_data");
         break;
     default:
         return 0;
@@ -179,7 +192,8 @@ dns_parse(const uint8_t *msg, size_t len, void (*on_answer)(void *user, const st
     const uint16_t counts[3] = {an, ns, ar};
     for (unsigned s = 0; s < 3; s++) {
         for (unsigned i = 0; i < counts[s]; i++) {
-            int rc = dns_rr(msg, len, &r, secs[s], secs[s] != 2, on_answer, user);
+            int rc =
+                dns_rr(msg, len, &r, secs[s], secs[s] != 2, (flags & DNS_AD) != 0, on_answer, user);
             if (rc != 0)
                 return rc;
         }

@@ -5,6 +5,7 @@
  *
  * Severities (also in docs/findings.md):
  *   critical  starttls_stripped, expired_certificate_served (high once replaced),
+ *             dane_tlsa_mismatch (high when the TLSA answer lacked the AD bit; agg_dane.c),
  *             plaintext_fallback (high when the peer's TLS had worked before)
  *   high      expired, not_yet_valid, self_signed, name_mismatch, missing_intermediate,
  *             untrusted_root, name_constraint_violation, client_rejected_certificate,
@@ -16,7 +17,7 @@
  *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
  *             server_rejected_client_certificate, expiring_certificate, anonymous_tls,
  *             starttls_not_used
- *   low       certificate_changed, certificates_not_visible
+ *   low       certificate_changed, certificates_not_visible, dane_tlsa_unusable
  *   info      mutual_tls */
 #include <stdlib.h>
 #include <string.h>
@@ -798,10 +799,12 @@ agg_compute_findings(void)
 {
     for (uint32_t i = 0; i < agg.n_servers; i++) {
         agg_plain_resolve(agg.servers[i]);
+        uint32_t first = agg.n_findings; /* the server's: the DANE-EE word goes in them */
         agg_cert_findings(i);
         agg_expiry_findings(i);
         agg_starttls_findings(i);
         agg_flag_findings(i);
+        agg_dane_findings(i, first);
     }
     agg_plain_resolve(NULL);
     agn_finish();

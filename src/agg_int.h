@@ -50,6 +50,10 @@ enum agg_flag {
     AF_VLAN_SPLIT, /* from the record: one direction of a connection split by VLAN tags */
     AF_IMPLICIT_TLS_NOT_SERVED, /* plaintext SMTP on 465 (--tls-ports) */
     AF_HANDSHAKE_CAPPED, /* a cap of smtptap's cut the TLS handshake (diagnosis.handshake_capped) */
+    /* DANE (diagnosis.dane): the chain matched none of the TLSA records,
+     * or none of them is usable; findings of their own in agg_dane.c */
+    AF_DANE_MISMATCH,
+    AF_DANE_UNUSABLE,
     /* A plaintext_delivery session by what its peer had done with this
      * server's TLS in the sessions that began before it (agg_plain.c: by
      * start, not end): the first is a finding of its own; the other three
@@ -260,6 +264,7 @@ struct agg_server {
      * fixed arrays it had: a gateway's tens of thousands of destination
      * servers fit the memcap. */
     struct agg_flagstat *flags[AF_COUNT];
+    struct agg_dane *dane; /* made at the first session with a TLSA RRset (agg_dane.c) */
 };
 
 /* OCSP stapling on a server (the terminal report): a session whose client
@@ -414,6 +419,16 @@ const char *agg_plain_advice(const struct agg_server *s);
  * the finding's evidence once each. */
 void agg_implicit_note(struct agg_flagstat *fs, const struct smtp_facts *sm,
                        const struct diagnosis *dg);
+
+/* DANE per server (agg_dane.c): a session's diagnosis.dane noted; the
+ * server record's "dane" object (nothing when no TLSA RRset was known);
+ * dane_tlsa_mismatch and dane_tlsa_unusable, and the DANE-EE word in the
+ * server's findings made from first_finding on; freed with the server. */
+struct agg_dane;
+void agg_dane_note(struct agg_server *s, const struct tls_facts *t, const struct diagnosis *dg);
+void agg_dane_json(struct json *j, const struct agg_server *s);
+void agg_dane_findings(uint32_t si, uint32_t first_finding);
+void agg_dane_free(struct agg_server *s);
 
 /* "198.51.100.10, 198.51.100.11 and 2 more" (agg_findings.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);

@@ -172,6 +172,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
     json_obj_end(j);
     json_uint(j, "implicit_tls_sessions", s->implicit);
     json_uint(j, "handshakes_unseen", s->hs_unseen);
+    agg_dane_json(j, s); /* only when a TLSA RRset was known */
     json_obj_end(j);
     json_record_end(j);
 }

@@ -46,6 +46,7 @@ agg_server_free(struct agg_server *s)
     mem_free(s->crejects, AGG_CREJECTS_MAX * sizeof(*s->crejects));
     mem_free(s->fails, AGG_FAILS_MAX * sizeof(*s->fails));
     mem_free(s->plainq, (size_t)s->cap_plainq * sizeof(*s->plainq));
+    agg_dane_free(s);
     mem_free(s, sizeof(*s));
 }
 
@@ -575,6 +576,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_creject_note(s, dg->client_reject_code, peer);
         if (dg->tls_handshake_failed)
             agg_fail_note(s, dg->alert_meaning, peer);
+        agg_dane_note(s, t, dg);
     }
     char ev[200]; /* the evidence of a flag's first session: made only then */
     const bool flags[AF_COUNT] = {dg->expired,
@@ -602,7 +604,9 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                   dg->plaintext_refused,
                                   rec->vlan_split,
                                   dg->implicit_tls_not_served,
-                                  dg->handshake_capped != NULL};
+                                  dg->handshake_capped != NULL,
+                                  dg->dane.state == DANE_MISMATCH,
+                                  dg->dane.state == DANE_UNUSABLE};
     for (int i = 0; i < AF_COUNT; i++) {
         if (!flags[i])
             continue;
@@ -613,6 +617,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             e = dg->alert_meaning[0] ? dg->alert_meaning : agg_fail_no_alert;
         else if (i == AF_UNTRUSTED_ROOT && dg->untrusted_root_subject[0])
             e = dg->untrusted_root_subject;
+        else if (i == AF_DANE_MISMATCH || i == AF_DANE_UNUSABLE)
+            e = NULL; /* agg_dane.c writes their evidence */
         else if (i == AF_PLAINTEXT_REFUSED)
             e = dg->plaintext_refused_what;
         else if (i == AF_VLAN_SPLIT)

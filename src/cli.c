@@ -23,6 +23,7 @@ enum {
     OPT_NO_PROGRESS,
     OPT_CA_FILE,
     OPT_KEYLOG,
+    OPT_TLSA,
     OPT_CA_PATH,
     OPT_NO_SYSTEM_CA,
     OPT_AT,
@@ -55,6 +56,7 @@ static const struct option cli_long[] = {
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"tlsa", required_argument, NULL, OPT_TLSA},
     {"ca-path", required_argument, NULL, OPT_CA_PATH},
     {"no-system-ca", no_argument, NULL, OPT_NO_SYSTEM_CA},
     {"at", required_argument, NULL, OPT_AT},
@@ -133,6 +135,9 @@ cli_usage(FILE *f)
           "                     capture's end, or of --at (default 30)\n"
           "  --expect NAME      the name clients expect the server to present;\n"
           "  --expect ADDR=NAME ... for server ADDR only; repeatable\n"
+          "  --tlsa FILE        TLSA records (DANE, RFC 7672) as zone-file lines\n"
+          "                     \"_25._tcp.mx.example.com. [TTL] [IN] TLSA 3 1 1 HEX\",\n"
+          "                     for when the capture lacks the DNS answers; repeatable\n"
           "  --fail-on SEV      exit 1 when a finding of severity SEV or worse exists\n"
           "                     (critical, high, medium, low, info)\n"
           "\n"
@@ -406,6 +411,13 @@ cli_parse(int argc, char **argv, struct config *cfg)
                 return CLI_ERROR;
             }
             cfg->keylogs[cfg->n_keylogs++] = optarg;
+            break;
+        case OPT_TLSA:
+            if (cfg->n_tlsa_files >= CONFIG_MAX_CA) {
+                fprintf(stderr, "smtptap: at most %d --tlsa\n", CONFIG_MAX_CA);
+                return CLI_ERROR;
+            }
+            cfg->tlsa_files[cfg->n_tlsa_files++] = optarg;
             break;
         case OPT_CA_PATH:
             if (cfg->n_ca_paths >= CONFIG_MAX_CA) {

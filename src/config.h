@@ -50,6 +50,8 @@ struct config {
     unsigned n_ca_files;
     const char *keylogs[CONFIG_MAX_CA]; /* --keylog */
     unsigned n_keylogs;
+    const char *tlsa_files[CONFIG_MAX_CA]; /* --tlsa */
+    unsigned n_tlsa_files;
     const char *ca_paths[CONFIG_MAX_CA];
     unsigned n_ca_paths;
     bool no_system_ca;                     /* --no-system-ca */

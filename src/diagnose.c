@@ -17,6 +17,9 @@
 #include "truststore.h"
 #include "verify.h"
 #include "strcopy.h"
+#include "tlsa.h"
+
+#define DG_DANE_NAMES 8 /* names learned from DNS tried for a TLSA RRset */
 
 static const struct config *dg_cfg;
 
@@ -477,6 +480,22 @@ dg_client_chain(const struct tls_facts *t, int64_t at_us, struct diagnosis *out)
                  v.root_subject);
 }
 
+/* DANE (RFC 7672 §2.2.2: the TLSA base domain is the MX host, which a
+ * DANE sender also sends as SNI): the checked name first, then the names
+ * DNS answers in the capture gave the server's address, MX hosts first. */
+static void
+dg_dane(const struct flow_record *rec, const struct expected_name *exp, unsigned n_exp,
+        struct diagnosis *out)
+{
+    const char *names[1 + DG_DANE_NAMES];
+    unsigned n = 0;
+    names[n++] = out->checked_name;
+    for (unsigned i = 0; i < n_exp && n < 1 + DG_DANE_NAMES; i++)
+        names[n++] = exp[i].name;
+    const struct tls_facts *t = &rec->facts->tls;
+    dane_check(rec->server.port, names, n, t->server_chain, t->n_server_chain, &out->dane);
+}
+
 void
 diagnose_prewarm(const struct session_facts *facts, int64_t chain_us)
 {
@@ -544,6 +563,8 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
     if (t->seen && t->n_server_chain > 0) {
         dg_pick_name(rec, expected, n_expected, out);
         dg_chain(rec, at_us, out);
+        if (tlsa_count() > 0)
+            dg_dane(rec, expected, n_expected, out);
     }
     if (t->seen && t->n_client_chain > 0)
         dg_client_chain(t, at_us, out);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "dane.h"
 #include "record.h"
 
 /* Where the name that was checked came from. */
@@ -76,6 +77,11 @@ struct diagnosis {
     char client_untrusted_root_subject[256];
     char client_missing_issuer_subject[256]; /* as missing_issuer_subject, the client's */
     uint8_t client_missing_issuer;
+    /* DANE (RFC 7672): the server chain against the TLSA RRset of
+     * _PORT._tcp.NAME, NAME the checked name or a name learned from DNS for
+     * the server's address (the first that has one); state DANE_NONE when
+     * no TLSA record is known for them */
+    struct dane_result dane;
 };
 
 /* Exchange's status words as bits, in the order diagnose_exchange_status

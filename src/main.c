@@ -28,6 +28,8 @@
 #include "engine_evidence.h"
 #include "evidence.h"
 #include "keylog.h"
+#include "tlsa.h"
+#include "dane.h"
 #include "mem.h"
 #include "mem_openssl.h"
 #include "report.h"
@@ -338,6 +340,9 @@ main_on_dns_answer(void *user, const struct dns_answer *a)
         ip.family = a->addr_len == 4 ? 4 : 6;
         memcpy(ip.a, a->addr, a->addr_len);
         report_dns_addr(a->owner, &ip, &d->p->dst, d->p->ts_us);
+    } else if (a->type == DNS_TYPE_TLSA) {
+        report_dns_tlsa(a->owner, a->tlsa_usage, a->tlsa_selector, a->tlsa_mtype, a->tlsa_data,
+                        a->tlsa_len, a->ad);
     }
 }
 
@@ -395,6 +400,8 @@ main_release(struct config *cfg)
 {
     classify_fini();
     keylog_free();
+    tlsa_fini();
+    dane_fini();
     diagnose_fini();
     certcache_free();
     resume_free();
@@ -574,6 +581,15 @@ main(int argc, char **argv)
     }
     for (unsigned i = 0; i < cfg.n_keylogs; i++)
         if (keylog_load(cfg.keylogs[i], err, sizeof(err)) != 0) {
+            fprintf(stderr, "smtptap: %s\n", err);
+            main_release(&cfg);
+            return EXIT_INPUT;
+        }
+    /* TLSA records (DANE): learned from DNS answers and --tlsa files, as
+     * many as report.servers_max (the names learned from DNS have that cap) */
+    tlsa_init(cfg.report_servers_max ? cfg.report_servers_max : 1024);
+    for (unsigned i = 0; i < cfg.n_tlsa_files; i++)
+        if (tlsa_load(cfg.tlsa_files[i], err, sizeof(err)) != 0) {
             fprintf(stderr, "smtptap: %s\n", err);
             main_release(&cfg);
             return EXIT_INPUT;

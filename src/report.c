@@ -16,6 +16,7 @@
 #include "certcache.h"
 #include "diagnose.h"
 #include "dnslearn.h"
+#include "tlsa.h"
 #include "json.h"
 #include "mem.h"
 #include "report_cert.h"
@@ -172,6 +173,15 @@ report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us)
     report_tables_grew(before);
 }
 
+void
+report_dns_tlsa(const char *owner, uint8_t usage, uint8_t selector, uint8_t mtype,
+                const uint8_t *data, size_t len, bool ad)
+{
+    uint64_t before = mem_in_use();
+    (void)tlsa_add(owner, usage, selector, mtype, data, len, ad, TLSA_SRC_DNS);
+    report_tables_grew(before);
+}
+
 static void
 report_stats_json(struct json *j, const struct run_stats *s)
 {
@@ -227,7 +237,7 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "certificates_distinct", s->certificates_distinct);
     json_uint(j, "certificate_parse_errors", s->certificate_parse_errors);
     json_uint(j, "certificate_write_errors", rp.cert_write_errors);
-    json_uint(j, "dns_names_dropped", dnslearn_dropped());
+    json_uint(j, "dns_names_dropped", dnslearn_dropped() + tlsa_dropped());
     json_uint(j, "server_sessions_dropped", s->server_sessions_dropped);
     json_uint(j, "names_dropped", s->names_dropped);
     json_uint(j, "peer_certificates_dropped", s->peer_certificates_dropped);

@@ -5,6 +5,8 @@
 #ifndef SMTPTAP_REPORT_H
 #define SMTPTAP_REPORT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -58,6 +60,11 @@ void report_flow(const struct flow_record *rec);
 void report_dns_addr(const char *name, const struct ipaddr *addr,
                      const struct ipaddr *resolver_client, int64_t ts_us);
 void report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us);
+/* A TLSA record (RFC 6698 §2.1) seen in a DNS answer, ad its header's AD
+ * bit (DANE, RFC 7672 §2.2: only validated records count): learned by
+ * owner name (tlsa.h). */
+void report_dns_tlsa(const char *owner, uint8_t usage, uint8_t selector, uint8_t mtype,
+                     const uint8_t *data, size_t len, bool ad);
 
 /* Live capture, about once a second: writes out the records made since the
  * last call (NDJSON is otherwise written 64 KiB at a time), so a reader of

@@ -448,6 +448,11 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
         rs_missing_issuer(j, d->client_missing_issuer_subject, d->client_missing_issuer);
         json_obj_end(j);
     }
+    if (d->dane.state != DANE_NONE) { /* only when a TLSA RRset was known for the server */
+        json_obj_begin(j, "dane");
+        dane_json_fields(j, &d->dane);
+        json_obj_end(j);
+    }
     json_obj_end(j);
 }
 

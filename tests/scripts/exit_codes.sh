@@ -70,6 +70,13 @@ expect 3 "--ca-path on a file" -q --ca-path README.md -r pcaps/smtp-plain.pcap
 expect 3 "unreadable --keylog" -q --keylog "$tmp/none.keys" -r pcaps/smtp-plain.pcap
 printf 'CLIENT_RANDOM 00 11\n# nothing usable\n' >"$tmp/bad.keys"
 expect 3 "--keylog without TLS 1.3 secrets" -q --keylog "$tmp/bad.keys" -r pcaps/smtp-plain.pcap
+expect 3 "unreadable --tlsa" -q --tlsa "$tmp/none.tlsa" -r pcaps/smtp-plain.pcap
+printf '; TLSA\n_25._tcp.mx.example.com. IN TLSA 3 1 1 00\n' >"$tmp/bad.tlsa"
+expect 3 "--tlsa with a bad line" -q --tlsa "$tmp/bad.tlsa" -r pcaps/smtp-plain.pcap
+if ! "$bin" -q --tlsa "$tmp/bad.tlsa" -r pcaps/smtp-plain.pcap 2>&1 | grep -q 'bad.tlsa:2: '; then
+  echo "FAIL --tlsa with a bad line: no FILE:LINE in the message"
+  fail=1
+fi
 expect 3 "bad BPF filter" -q -r pcaps/smtp-plain.pcap "port 25 and and"
 # A capture cut in the middle of a packet: read what is there, say so, exit 0.
 head -c 9000 pcaps/smtp-starttls-tls12-chain.pcap >"$tmp/cut.pcap"

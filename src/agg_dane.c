@@ -1,0 +1,242 @@
+/* \summary: DANE per server (RFC 7672): sessions whose chain matched the
+ * TLSA RRset of their server's name or did not (dane.c, diagnose.c), the
+ * server record's "dane" object, and the findings dane_tlsa_mismatch (a
+ * DANE sender defers the mail: critical when the records came DNSSEC-
+ * validated) and dane_tlsa_unusable; and, where a DANE-EE record matched
+ * the leaf, a word in the name and expiry findings that DANE senders check
+ * neither (RFC 7672 §3.1.1). */
+#include <string.h>
+
+#include "agg_int.h"
+#include "certcache.h"
+#include "dane.h"
+#include "mem.h"
+#include "strcopy.h"
+
+/* What a server's sessions gave against its TLSA RRset. */
+struct agg_dane {
+    struct dane_result shown;      /* the first mismatched session's, else the first one's */
+    uint32_t ids[FACTS_CHAIN_MAX]; /* that session's chain, as sent */
+    uint8_t n;
+    bool ee_match; /* a session's leaf matched a DANE-EE record */
+    uint64_t matched, mismatched, unusable;
+};
+
+void
+agg_dane_note(struct agg_server *s, const struct tls_facts *t, const struct diagnosis *dg)
+{
+    const struct dane_result *r = &dg->dane;
+    if (r->state == DANE_NONE)
+        return;
+    if (s->dane == NULL && (s->dane = mem_alloc(sizeof(*s->dane))) == NULL)
+        return; /* memcap: counted there */
+    struct agg_dane *d = s->dane;
+    bool first = d->matched + d->mismatched + d->unusable == 0;
+    d->matched += r->state == DANE_MATCH;
+    d->mismatched += r->state == DANE_MISMATCH;
+    d->unusable += r->state == DANE_UNUSABLE;
+    d->ee_match |= r->state == DANE_MATCH && r->match_usage == 3;
+    if (first || (r->state == DANE_MISMATCH && d->shown.state != DANE_MISMATCH)) {
+        d->shown = *r;
+        d->n = (uint8_t)(t->n_server_chain < FACTS_CHAIN_MAX ? t->n_server_chain : FACTS_CHAIN_MAX);
+        memcpy(d->ids, t->server_chain, d->n * sizeof(d->ids[0]));
+    }
+}
+
+void
+agg_dane_free(struct agg_server *s)
+{
+    mem_free(s->dane, sizeof(*s->dane));
+    s->dane = NULL;
+}
+
+void
+agg_dane_json(struct json *j, const struct agg_server *s)
+{
+    const struct agg_dane *d = s->dane;
+    if (d == NULL) /* no TLSA record known for the server's names */
+        return;
+    json_obj_begin(j, "dane");
+    dane_json_fields(j, &d->shown);
+    json_uint(j, "sessions_matched", d->matched);
+    json_uint(j, "sessions_mismatched", d->mismatched);
+    json_uint(j, "sessions_unusable", d->unusable);
+    json_obj_end(j);
+}
+
+/* "3 1 1 0C72..., 2 0 1 ...": the RRset's records, at most 3 in full. */
+static void
+agg_dane_records(struct strbuf *b, uint32_t first)
+{
+    unsigned k = 0;
+    for (const struct tlsa_ent *t = tlsa_get(first); t != NULL;
+         t = t->next == TLSA_NONE ? NULL : tlsa_get(t->next), k++) {
+        if (k == 3) {
+            str_add(b, " and more", NULL);
+            break;
+        }
+        char rr[200];
+        dane_rr_text(&t->rr, rr, sizeof(rr));
+        str_add(b, k ? ", " : "", rr, NULL);
+    }
+}
+
+/* What the chain's certificates are for the usable records' kinds, "the
+ * leaf CN=mx.example.com is 3 1 1 9A2B...": the record that would match
+ * now. Each (usage, selector, matching type) once; DANE-TA: the chain's
+ * top certificate sent (the issuer a record would name). */
+static void
+agg_dane_now(struct strbuf *b, const struct agg_dane *d)
+{
+    uint32_t seen[8];
+    unsigned n_seen = 0;
+    for (const struct tlsa_ent *t = tlsa_get(d->shown.first); t != NULL && n_seen < 8;
+         t = t->next == TLSA_NONE ? NULL : tlsa_get(t->next)) {
+        if (!dane_usable(&t->rr) || (t->rr.usage == 2 && d->n < 2))
+            continue;
+        uint32_t kind = (uint32_t)t->rr.usage << 16 | (uint32_t)t->rr.selector << 8 | t->rr.mtype;
+        bool dup = false;
+        for (unsigned i = 0; i < n_seen; i++)
+            dup |= seen[i] == kind;
+        if (dup)
+            continue;
+        seen[n_seen++] = kind;
+        uint32_t id = t->rr.usage == 3 ? d->ids[0] : d->ids[d->n - 1];
+        const struct cert_entry *e = certcache_get(id);
+        char hex[200];
+        if (e == NULL || !dane_cert_hex(id, t->rr.selector, t->rr.mtype, hex, sizeof(hex)))
+            continue;
+        str_add(b, n_seen > 1 ? "; " : "", t->rr.usage == 3 ? "the leaf " : "the issuer ", NULL);
+        str_addn(b, e->info.parse_error ? "(not decoded)" : e->info.subject, 80);
+        str_add(b, " is ", NULL);
+        str_add_uint(b, t->rr.usage);
+        str_add(b, " ", NULL);
+        str_add_uint(b, t->rr.selector);
+        str_add(b, " ", NULL);
+        str_add_uint(b, t->rr.mtype);
+        str_add(b, " ", hex, NULL);
+    }
+}
+
+static void
+agg_dane_add_sessions(struct strbuf *b, uint64_t n)
+{
+    str_add_uint(b, n);
+    str_add(b, n == 1 ? " session" : " sessions", NULL);
+}
+
+/* A finding's sessions, peers, chains and span: the flag's. */
+static struct agg_finding *
+agg_dane_fill(struct agg_finding *f, const struct agg_flagstat *fs)
+{
+    if (f == NULL)
+        return NULL;
+    f->peers = fs->peers;
+    f->chains = fs->chains;
+    f->sessions = fs->sessions;
+    agg_ids_merge(f, fs->ids, fs->n_ids);
+    f->first = fs->first;
+    f->last = fs->last;
+    return f;
+}
+
+/* ", peers 198.51.100.10; certificate CN=... (SHA-1 ...)" */
+static void
+agg_dane_who(struct strbuf *b, const struct agg_server *s, const struct agg_finding *f)
+{
+    char peers[400], cert[300];
+    agg_peers_text(s, &f->peers, peers, sizeof(peers));
+    str_add(b, " (", NULL);
+    agg_dane_add_sessions(b, f->sessions);
+    str_add(b, peers[0] ? ", peers " : "", peers, NULL);
+    if (f->chains.n > 0) {
+        agg_chain_label(&s->chains[f->chains.v[0]], cert, sizeof(cert));
+        str_add(b, "; certificate ", cert, NULL);
+    }
+    str_add(b, ")", NULL);
+}
+
+/* The DANE-EE word in a name or expiry finding's summary. */
+static void
+agg_dane_ee_word(struct agg_finding *f, const struct agg_server *s)
+{
+    static const char *const kinds[] = {"name_mismatch", "expired", "not_yet_valid",
+                                        "expired_certificate_served", "expiring_certificate"};
+    bool hit = false;
+    for (unsigned i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        hit |= strcmp(f->kind, kinds[i]) == 0;
+    if (!hit)
+        return;
+    const struct tlsa_ent *t = tlsa_get(s->dane->shown.first);
+    struct strbuf b = {f->summary, sizeof(f->summary), strlen(f->summary), &f->summary_cut};
+    str_add(&b, "; a DANE-EE(3) record of ", t ? t->owner : "?",
+            " matches the leaf, and DANE senders check neither the name nor the validity "
+            "period of such a certificate (RFC 7672 section 3.1.1): their mail is not deferred "
+            "for this",
+            NULL);
+}
+
+void
+agg_dane_findings(uint32_t si, uint32_t first_finding)
+{
+    const struct agg_server *s = agg.servers[si];
+    const struct agg_dane *d = s->dane;
+    if (d == NULL)
+        return;
+    if (d->ee_match)
+        for (uint32_t i = first_finding; i < agg.n_findings; i++)
+            agg_dane_ee_word(&agg.findings[i], s);
+    char ep[80];
+    agg_ep_str(&s->ep, ep, sizeof(ep));
+    const struct tlsa_ent *t = tlsa_get(d->shown.first);
+    const char *owner = t ? t->owner : "?";
+    const struct agg_flagstat *fs = agg_flagstat(s, AF_DANE_MISMATCH);
+    struct agg_finding *f = NULL;
+    if (fs->sessions > 0) /* critical: validated records; high: not known to be */
+        f = agg_dane_fill(
+            agg_new_finding(si, "dane_tlsa_mismatch", d->shown.dnssec ? SEV_CRITICAL : SEV_HIGH),
+            fs);
+    if (f != NULL) {
+        struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
+        str_add(&b, ep, " presented a certificate that matches none of the TLSA records of ", owner,
+                NULL);
+        agg_dane_who(&b, s, f);
+        str_add(&b,
+                ": DANE senders (Postfix smtp_tls_security_level = dane, Exim) defer mail to "
+                "it (\"Server certificate not trusted\") while other senders, browsers and "
+                "openssl s_client accept it; publish a TLSA record for the certificate now "
+                "served (in the evidence) next to the old one, and change a key only once the "
+                "new record is older than its TTL (RFC 7671 section 8.1)",
+                NULL);
+        if (!d->shown.dnssec)
+            str_add(&b,
+                    "; the DNS answer with the records had no AD bit: not known to be DNSSEC-"
+                    "validated (RFC 7672 section 2.2), so only senders whose resolver validates "
+                    "them use them",
+                    NULL);
+        struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+        str_add(&e, "TLSA ", owner, ": ", NULL);
+        agg_dane_records(&e, d->shown.first);
+        str_add(&e, "; now ", NULL);
+        agg_dane_now(&e, d);
+    }
+    fs = agg_flagstat(s, AF_DANE_UNUSABLE);
+    f = NULL;
+    if (fs->sessions > 0)
+        f = agg_dane_fill(agg_new_finding(si, "dane_tlsa_unusable", SEV_LOW), fs);
+    if (f != NULL) {
+        struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
+        str_add(&b, ep, " has TLSA records at ", owner,
+                " that no SMTP client can use: PKIX-TA(0) and PKIX-EE(1) are unusable for SMTP "
+                "(RFC 7672 section 3.1.3), as are unknown usages, selectors and matching types",
+                NULL);
+        agg_dane_who(&b, s, f);
+        str_add(&b,
+                ": DANE senders use TLS without authenticating the server; publish a DANE-EE(3) "
+                "or DANE-TA(2) record",
+                NULL);
+        struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+        str_add(&e, "TLSA ", owner, ": ", NULL);
+        agg_dane_records(&e, d->shown.first);
+    }
+}

@@ -1,0 +1,284 @@
+/* \summary: the DANE matcher (see dane.h). RFC 6698 §2.1: a record's
+ * selector picks what is matched (0: the certificate's DER, 1: its
+ * SubjectPublicKeyInfo, i2d_X509_PUBKEY), its matching type how (0: the
+ * bytes, 1: SHA-256, 2: SHA-512). RFC 7672 §3.1: an SMTP client uses
+ * DANE-EE(3) records against the leaf (§3.1.1: name and validity period
+ * not checked) and DANE-TA(2) against the chain's issuers (§3.1.2), which
+ * RFC 7671 §5.2.2 has the server send; PKIX-TA(0) and PKIX-EE(1) are
+ * unusable (§3.1.3). A record that matched nothing is no match, whatever
+ * the others: only one has to match (RFC 7671 §5).
+ *
+ * Each distinct certificate's digests are made once, when a TLSA RRset is
+ * first matched against it, and kept by certcache id (an idxtab over an
+ * array grown as needed, accounted in mem.c): a run without TLSA records
+ * makes none. */
+#include "dane.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "certcache.h"
+#include "idxtab.h"
+#include "json.h"
+#include "mem.h"
+#include "strcopy.h"
+
+struct dane_dig {
+    uint32_t id;
+    bool der_ok, spki_ok;
+    uint32_t spki_len;
+    uint8_t der512[64], spki256[32], spki512[64];
+};
+
+static struct {
+    struct dane_dig *v;
+    uint32_t n, cap;
+    struct idxtab index;
+} dn;
+
+void
+dane_fini(void)
+{
+    mem_free(dn.v, (size_t)dn.cap * sizeof(*dn.v));
+    idxtab_free(&dn.index);
+    memset(&dn, 0, sizeof(dn));
+}
+
+static bool
+dane_eq(uint32_t i, const void *key)
+{
+    return dn.v[i].id == *(const uint32_t *)key;
+}
+
+static uint64_t
+dane_hash(uint32_t id)
+{
+    return idxtab_hash_bytes(&id, sizeof(id));
+}
+
+static uint64_t
+dane_rehash(uint32_t i, const void *user)
+{
+    (void)user;
+    return dane_hash(dn.v[i].id);
+}
+
+static void
+dane_make(struct dane_dig *d, const struct cert_entry *e)
+{
+    unsigned dl = 0;
+    d->der_ok = EVP_Digest(e->der, e->der_len, d->der512, &dl, EVP_sha512(), NULL) == 1;
+    X509 *x = certcache_x509(e->id);
+    if (x == NULL)
+        return;
+    unsigned char *spki = NULL;
+    int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki);
+    if (len > 0 && spki != NULL) {
+        d->spki_len = (uint32_t)len;
+        d->spki_ok = EVP_Digest(spki, (size_t)len, d->spki256, &dl, EVP_sha256(), NULL) == 1 &&
+                     EVP_Digest(spki, (size_t)len, d->spki512, &dl, EVP_sha512(), NULL) == 1;
+    }
+    OPENSSL_free(spki);
+    X509_free(x);
+}
+
+/* The digests of certificate id, made at its first call; NULL when memory
+ * is refused (the certificate then matches nothing: it says so below). */
+static const struct dane_dig *
+dane_dig(uint32_t id)
+{
+    uint64_t h = dane_hash(id);
+    uint32_t i = idxtab_find(&dn.index, h, dane_eq, &id);
+    if (i != UINT32_MAX)
+        return &dn.v[i];
+    const struct cert_entry *e = certcache_get(id);
+    if (e == NULL)
+        return NULL;
+    if (dn.n == dn.cap) {
+        uint32_t nc = dn.cap ? dn.cap * 2 : 16;
+        void *p = mem_realloc(dn.v, (size_t)dn.cap * sizeof(*dn.v), (size_t)nc * sizeof(*dn.v));
+        if (p == NULL)
+            return NULL;
+        dn.v = p;
+        dn.cap = nc;
+    }
+    if (!idxtab_reserve(&dn.index, dn.n, dane_rehash, NULL))
+        return NULL;
+    struct dane_dig *d = &dn.v[dn.n];
+    memset(d, 0, sizeof(*d));
+    d->id = id;
+    dane_make(d, e);
+    idxtab_insert(&dn.index, h, dn.n);
+    return &dn.v[dn.n++];
+}
+
+const char *
+dane_usage_name(uint8_t usage)
+{
+    static const char *const names[4] = {"PKIX-TA", "PKIX-EE", "DANE-TA", "DANE-EE"};
+    return usage < 4 ? names[usage] : NULL;
+}
+
+bool
+dane_usable(const struct tlsa_rr *rr)
+{
+    if ((rr->usage != 2 && rr->usage != 3) || rr->selector > 1)
+        return false;
+    switch (rr->mtype) {
+    case 0:
+        return rr->len > 0;
+    case 1:
+        return !rr->hashed && rr->len == 32;
+    case 2:
+        return !rr->hashed && rr->len == 64;
+    default:
+        return false;
+    }
+}
+
+/* The digest of the record's kind for the certificate: SHA-256 (of the
+ * content, for a hashed record), SHA-512; its length. NULL: not known. */
+static const uint8_t *
+dane_value(const struct tlsa_rr *rr, const struct cert_entry *e, const struct dane_dig *d,
+           size_t *len, uint32_t *content_len)
+{
+    bool sha512 = rr->mtype == 2 && !rr->hashed;
+    *len = sha512 ? 64 : 32;
+    if (rr->selector == 0) {
+        *content_len = e->der_len;
+        return sha512 ? (d->der_ok ? d->der512 : NULL) : e->sha256;
+    }
+    if (!d->spki_ok)
+        return NULL;
+    *content_len = d->spki_len;
+    return sha512 ? d->spki512 : d->spki256;
+}
+
+bool
+dane_match_cert(const struct tlsa_rr *rr, uint32_t id)
+{
+    if (!dane_usable(rr))
+        return false;
+    const struct cert_entry *e = certcache_get(id);
+    const struct dane_dig *d = e ? dane_dig(id) : NULL;
+    if (d == NULL)
+        return false;
+    size_t len;
+    uint32_t content_len;
+    const uint8_t *v = dane_value(rr, e, d, &len, &content_len);
+    if (v == NULL)
+        return false;
+    if (rr->hashed) /* matching type 0: the same bytes, by length and SHA-256 */
+        return rr->len == content_len && memcmp(v, rr->data, 32) == 0;
+    return rr->len == len && memcmp(v, rr->data, len) == 0;
+}
+
+void
+dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint32_t *ids,
+           unsigned n, struct dane_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->first = TLSA_NONE;
+    if (tlsa_count() == 0 || n == 0)
+        return;
+    uint32_t first = TLSA_NONE;
+    for (unsigned k = 0; k < n_names && first == TLSA_NONE; k++) {
+        if (names[k] == NULL || names[k][0] == '\0')
+            continue;
+        char owner[TLSA_NAME_MAX + 16];
+        snprintf(owner, sizeof(owner), "_%u._tcp.%s", (unsigned)port, names[k]);
+        first = tlsa_find(owner);
+    }
+    if (first == TLSA_NONE)
+        return;
+    out->first = first;
+    out->dnssec = true;
+    bool matched = false;
+    const struct tlsa_ent *t = tlsa_get(first);
+    for (uint32_t guard = 0; t != NULL && guard < tlsa_count();
+         t = t->next == TLSA_NONE ? NULL : tlsa_get(t->next), guard++) {
+        out->records++;
+        out->sources |= t->source;
+        out->dnssec &= t->ad || t->source == TLSA_SRC_FILE;
+        if (!dane_usable(&t->rr))
+            continue;
+        out->usable++;
+        /* DANE-EE: the leaf; DANE-TA: an issuer sent in the chain */
+        for (unsigned i = t->rr.usage == 3 ? 0 : 1; !matched && i < (t->rr.usage == 3 ? 1 : n); i++)
+            if (ids[i] != 0 && dane_match_cert(&t->rr, ids[i])) {
+                matched = true;
+                out->match_usage = t->rr.usage;
+            }
+    }
+    out->state = matched ? DANE_MATCH : out->usable ? DANE_MISMATCH : DANE_UNUSABLE;
+}
+
+static void
+dane_hex(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+    static const char hx[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 2 < cap; i++) {
+        out[o++] = hx[p[i] >> 4];
+        out[o++] = hx[p[i] & 15];
+    }
+    out[o] = '\0';
+}
+
+bool
+dane_cert_hex(uint32_t id, uint8_t selector, uint8_t mtype, char *out, size_t n)
+{
+    struct tlsa_rr rr;
+    memset(&rr, 0, sizeof(rr));
+    rr.selector = selector;
+    rr.mtype = mtype;
+    rr.hashed = mtype == 0;
+    const struct cert_entry *e = certcache_get(id);
+    const struct dane_dig *d = e ? dane_dig(id) : NULL;
+    size_t len;
+    uint32_t content_len;
+    const uint8_t *v = d ? dane_value(&rr, e, d, &len, &content_len) : NULL;
+    if (v == NULL)
+        return false;
+    char hex[130];
+    dane_hex(v, len, hex, sizeof(hex));
+    if (mtype == 0)
+        snprintf(out, n, "(%u octets, SHA-256 %s)", (unsigned)content_len, hex);
+    else
+        str_copy(out, n, hex);
+    return true;
+}
+
+void
+dane_rr_text(const struct tlsa_rr *rr, char *out, size_t n)
+{
+    char hex[130];
+    dane_hex(rr->data, rr->hashed ? 32 : rr->len, hex, sizeof(hex));
+    if (rr->hashed)
+        snprintf(out, n, "%u %u %u (%u octets, SHA-256 %s)", rr->usage, rr->selector, rr->mtype,
+                 rr->len, hex);
+    else
+        snprintf(out, n, "%u %u %u %s", rr->usage, rr->selector, rr->mtype, hex);
+}
+
+void
+dane_json_fields(struct json *j, const struct dane_result *r)
+{
+    const struct tlsa_ent *t = tlsa_get(r->first);
+    json_str(j, "tlsa_name", t ? t->owner : NULL);
+    json_uint(j, "records", r->records);
+    json_uint(j, "usable", r->usable);
+    json_bool(j, "dnssec", r->dnssec);
+    json_str(j, "source",
+             r->sources == (TLSA_SRC_DNS | TLSA_SRC_FILE) ? "dns+file"
+             : r->sources == TLSA_SRC_FILE                ? "file"
+                                                          : "dns");
+    if (r->state == DANE_UNUSABLE)
+        json_null(j, "match");
+    else
+        json_bool(j, "match", r->state == DANE_MATCH);
+    json_str(j, "matched_usage", r->state == DANE_MATCH ? dane_usage_name(r->match_usage) : NULL);
+}

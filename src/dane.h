@@ -1,0 +1,67 @@
+/* \summary: DANE for SMTP (RFC 7672; TLSA RFC 6698, operations RFC 7671):
+ * does a server chain, as sent, match the TLSA RRset of _PORT._tcp.NAME
+ * that a DANE sender (Postfix smtp_tls_security_level = dane, Exim) would
+ * check it against? Digests of each distinct certificate are made once
+ * (OpenSSL), when a TLSA RRset is first matched against it. */
+#ifndef SMTPTAP_DANE_H
+#define SMTPTAP_DANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsa.h"
+
+enum dane_state {
+    DANE_NONE = 0, /* no TLSA RRset for the names (or no chain) */
+    DANE_MATCH,    /* a usable record matched */
+    DANE_MISMATCH, /* usable records, none matched: DANE senders defer the mail */
+    DANE_UNUSABLE  /* records, none usable (RFC 7672 §3.1.3, unknown values) */
+};
+
+struct dane_result {
+    uint8_t state;       /* enum dane_state */
+    uint8_t match_usage; /* the usage of the record that matched: 2 or 3 */
+    bool dnssec;         /* every record came with the AD bit set, or from --tlsa */
+    uint8_t sources;     /* TLSA_SRC_DNS | TLSA_SRC_FILE of its records */
+    uint16_t records, usable;
+    uint32_t first; /* the RRset's first record (tlsa_get), TLSA_NONE */
+};
+
+/* Whether the record can be used by an SMTP client (RFC 7672 §3.1:
+ * DANE-TA(2) or DANE-EE(3), selector 0 or 1, matching type 0, 1 or 2 with
+ * a digest of its length); PKIX-TA(0) and PKIX-EE(1) cannot (§3.1.3). */
+bool dane_usable(const struct tlsa_rr *rr);
+
+/* Matches the chain ids[0..n) (certcache ids, leaf first, as sent) against
+ * the TLSA RRset of _PORT._tcp.NAME for the first of names[0..n_names)
+ * that has one. Costs nothing when no TLSA record is known. */
+void dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint32_t *ids,
+                unsigned n, struct dane_result *out);
+
+/* Whether record rr matches certificate id: its selector's content's
+ * digest (its matching type's) equals the record's data. */
+bool dane_match_cert(const struct tlsa_rr *rr, uint32_t id);
+
+/* The certificate's value for a record of (selector, mtype) in hex
+ * ("0C72AC..."; matching type 0: the SHA-256 of the content, as
+ * "sha256:..."), written to out (at least 160 bytes). False when the
+ * certificate cannot be decoded. */
+bool dane_cert_hex(uint32_t id, uint8_t selector, uint8_t mtype, char *out, size_t n);
+
+/* A record's presentation ("3 1 1 0C72AC...", data cut after 64 hex
+ * digits with "..."), in out (at least 96 bytes). */
+void dane_rr_text(const struct tlsa_rr *rr, char *out, size_t n);
+
+/* "DANE-EE", "DANE-TA", "PKIX-EE", "PKIX-TA", or NULL. */
+const char *dane_usage_name(uint8_t usage);
+
+/* The fields of a "dane" object (the caller opens and closes it):
+ * tlsa_name, records, usable, dnssec, source ("dns", "file", "dns+file"),
+ * match (null when no record is usable), matched_usage. */
+struct json;
+void dane_json_fields(struct json *j, const struct dane_result *r);
+
+void dane_fini(void);
+
+#endif /* SMTPTAP_DANE_H */
