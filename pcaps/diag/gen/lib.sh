@@ -106,7 +106,8 @@ capture_stop() {
   rm -f "$ST4_TMP/tcpdump.pid"
 }
 
-# pf_server N NS CHAINFILE [main.cf lines...] — own Postfix instance in /tmp/st4-pf-N
+# pf_server N NS CHAINFILE ["key = value"...] — own Postfix instance in /tmp/st4-pf-N (the
+# settings set with postconf -e, replacing the defaults below, never repeating a key)
 pf_dir() { echo /tmp/st4-pf-$1; }
 pf_server() {
   local n=$1 ns=$2 chain=$3; shift 3
@@ -145,7 +146,10 @@ smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1.3
 smtpd_tls_session_cache_database =
 smtpd_tls_received_header = yes
 EOF
-  local l; for l in "$@"; do echo "$l" >> "$d/etc/main.cf"; done
+  # the extra lines through postconf -e, which replaces a key already there: a key written twice
+  # makes every Postfix process warn ("overriding earlier entry") through postlogd, which then
+  # blocks on its own full socket, and about every other start hangs (master alive, serving nothing)
+  [ $# -eq 0 ] || postconf -c "$d/etc" -e "$@"
   cat > "$d/etc/master.cf" <<'EOF'
 smtp      inet  n       -       n       -       -       smtpd
 submission inet n       -       n       -       -       smtpd
