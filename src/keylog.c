@@ -8,10 +8,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "idxtab.h"
 #include "mem.h"
+#include "readfile.h"
 
 #define KEYLOG_SECRET_MAX 48  /* SHA-384 */
 #define KEYLOG_LINE_MAX   512 /* longer lines are not key log lines */
@@ -146,13 +146,7 @@ keylog_add_line(const char *line)
 int
 keylog_load(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    struct stat sb;
-    if (f != NULL && fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        fclose(f); /* glibc opens a directory for reading; its reads fail */
-        f = NULL;
-        errno = EISDIR;
-    }
+    FILE *f = readfile_open(path);
     if (!f) {
         snprintf(err, errlen, "--keylog %s: %s", path, strerror(errno));
         return -1;

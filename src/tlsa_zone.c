@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
+#include "readfile.h"
 #include "tlsa.h"
 
 #define TLSA_LINE_MAX (TLSA_FILE_DATA_MAX * 2 + 1024)
@@ -190,13 +190,7 @@ tlsa_parse_line(const char *line, char *owner, uint8_t *usage, uint8_t *selector
 int
 tlsa_load(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    struct stat sb;
-    if (f != NULL && fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        fclose(f); /* glibc opens a directory for reading; its reads fail */
-        f = NULL;
-        errno = EISDIR;
-    }
+    FILE *f = readfile_open(path);
     if (!f) {
         snprintf(err, errlen, "--tlsa %s: %s", path, strerror(errno));
         return -1;
