@@ -121,7 +121,8 @@ agg_dane_now(struct strbuf *b, const struct agg_dane *d)
     }
 }
 
-/* The reasons of a DANE-TA(2) match that did not authenticate, short. */
+/* The reasons of a match that did not authenticate (DANE-TA(2); DANE-EE(3):
+ * only OpenSSL's key strength checks), short. */
 static const char *
 agg_dane_why(const struct dane_result *r)
 {
@@ -151,9 +152,9 @@ agg_dane_ta_why(struct strbuf *b, const struct agg_dane *d, const char *owner)
         r->match_depth < d->n ? certcache_get(d->ids[r->match_depth]) : NULL;
     const struct cert_entry *bad =
         r->error_depth < d->n ? certcache_get(d->ids[r->error_depth]) : NULL;
-    str_add(b, "; a DANE-TA(2) record matches ", NULL);
+    str_add(b, r->match_usage == 3 ? "; a DANE-EE(3)" : "; a DANE-TA(2)", " record matches ", NULL);
     str_addn(b, ta && !ta->info.parse_error ? ta->info.subject : "a certificate sent", 80);
-    str_add(b, ", but the chain up to it fails:", NULL);
+    str_add(b, r->match_usage == 3 ? ", but it fails:" : ", but the chain up to it fails:", NULL);
     if (r->why & DANE_WHY_NAME) {
         const char *base = owner;
         for (unsigned k = 0; k < 2 && base; k++)
@@ -265,9 +266,10 @@ agg_dane_findings(uint32_t si, uint32_t first_finding)
     if (f != NULL) {
         struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
         if (d->shown.why != 0)
-            str_add(&b, ep, " presented a chain whose issuer matches a DANE-TA(2) record of ",
-                    owner, " but which a DANE sender does not accept (", agg_dane_why(&d->shown),
-                    ")", NULL);
+            str_add(&b, ep, " presented a chain that matches a ",
+                    d->shown.match_usage == 3 ? "DANE-EE(3)" : "DANE-TA(2)", " record of ", owner,
+                    " but which a DANE sender does not accept (", agg_dane_why(&d->shown), ")",
+                    NULL);
         else
             str_add(&b, ep, " presented a certificate that matches none of the TLSA records of ",
                     owner, NULL);
@@ -275,10 +277,11 @@ agg_dane_findings(uint32_t si, uint32_t first_finding)
         if (d->shown.why != 0)
             str_add(&b,
                     ": DANE senders (Postfix smtp_tls_security_level = dane, Exim) defer mail to "
-                    "it (\"Server certificate not trusted\"); DANE-TA(2) does not waive the "
-                    "name, validity and signature checks (RFC 7672 section 3.1.2): fix the "
-                    "certificate (the reason in the evidence), or publish a DANE-EE(3) record "
-                    "for its key",
+                    "it (\"Server certificate not trusted\"); a DANE-TA(2) match does not waive "
+                    "the name, validity and signature checks (RFC 7672 section 3.1.2), nor any "
+                    "match OpenSSL's key strength checks: fix the certificate (the reason in the "
+                    "evidence), or for a name or validity reason publish a DANE-EE(3) record for "
+                    "its key",
                     NULL);
         else
             str_add(&b,

@@ -12,7 +12,9 @@
  * validity at the session's time, the leaf for a TLS server) and the
  * leaf's names must match a reference identifier (§3.2.2: the TLSA base
  * domain, or the next-hop domain whose MX it is). The verify callback
- * lets verification go on past each error, so every reason is known.
+ * lets verification go on past each error, so every reason is known. Key
+ * and digest strengths as libssl holds a chain to (the auth level: the
+ * security level, pinned to 2).
  *
  * Records of matching type 0 are kept as the SHA-256 of their data
  * (tlsa.h): each is given to OpenSSL as matching type 1 with that digest,
@@ -94,6 +96,10 @@ dv_ctx(void)
         return NULL;
     }
     SSL_CTX_dane_set_flags(dv.ctx, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+    /* the key and digest strengths a chain is held to: security level 2,
+     * OpenSSL 3.2's default and the distributions' (Debian, RHEL), fixed
+     * so that no openssl.cnf changes the verdict */
+    SSL_CTX_set_security_level(dv.ctx, 2);
     return dv.ctx;
 }
 
@@ -258,6 +264,7 @@ dv_run(const uint32_t *ids, unsigned n, uint32_t first, const char *base, const 
         X509_STORE_CTX_set_default(xc, "ssl_server") != 1 ||
         X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(xc), SSL_get0_param(s)) != 1)
         goto out;
+    X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(xc), SSL_get_security_level(s));
     X509_STORE_CTX_set0_dane(xc, SSL_get0_dane(s));
     X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(xc), (time_t)at_s);
     X509_STORE_CTX_set_verify_cb(xc, dv_cb);

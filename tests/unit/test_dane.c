@@ -33,10 +33,13 @@
 /* leaf-expired.pem (mail-expired.example.test, not after 2025-01-01), selector 1 */
 #define EXP_1_1 "fd0f2366c0e80e3f044cb497584455d2cc47784f331a572b5317a94aab94f2cc"
 
+/* leaf-weak.pem (RSA 1024, SHA-1 signature), selector 1 */
+#define WEAK_1_1 "05d736c0d268583489133a27faf72beba3ad8b762a8d0b68c8a36a2650e767f1"
+
 #define AT_2027 INT64_C(1798761600) /* 2027-01-01T00:00:00Z */
 #define AT_2029 INT64_C(1861920000) /* 2029-01-01T00:00:00Z: the 2026 leaves expired */
 
-static uint32_t mx2, expired, inter, other_int, mx2_badsig;
+static uint32_t mx2, expired, inter, other_int, mx2_badsig, weak;
 
 static void
 unhex(const char *h, uint8_t *out)
@@ -77,6 +80,7 @@ setup(void **state)
     expired = tu_cert_add_pem(DIAG("leaf-expired.pem"));
     inter = tu_cert_add_pem(DIAG("intermediate.pem"));
     other_int = tu_cert_add_pem(DIAG("other-intermediate.pem"));
+    weak = tu_cert_add_pem(DIAG("leaf-weak.pem"));
     /* leaf-mx2 with its signature's last byte changed */
     X509 *x = tu_cert_load_pem(DIAG("leaf-mx2.pem"));
     unsigned char *der = NULL;
@@ -94,6 +98,8 @@ setup(void **state)
     add("_25._tcp.ee-expired.example.test", 3, 1, EXP_1_1);
     add("_25._tcp.full.example.test", 2, 0, INT_0_1);
     add("_25._tcp.other.example.test", 2, 0, OINT_0_1);
+    add("_25._tcp.weak.example.test", 2, 1, INT_1_1);
+    add("_25._tcp.weak-ee.example.test", 3, 1, WEAK_1_1);
     return 0;
 }
 
@@ -204,6 +210,26 @@ test_ta_signature(void **state)
     assert_string_equal(dane_failure_word(&r), "signature");
 }
 
+/* a 1024-bit RSA leaf signed with SHA-1: libssl's security level 2 refuses
+ * its key under DANE-TA and under DANE-EE alike (OpenSSL's dane_verify
+ * checks the matched leaf's key level), as a Postfix at that level would */
+static void
+test_weak_leaf(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {weak, inter};
+    struct dane_result r = check("weak.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.why, DANE_WHY_OTHER);
+    assert_string_equal(dane_failure_word(&r), "other");
+    assert_int_equal(r.verify_error, X509_V_ERR_EE_KEY_TOO_SMALL);
+    r = check("weak-ee.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.match_usage, 3);
+    assert_int_equal(r.why, DANE_WHY_OTHER);
+    assert_int_equal(r.verify_error, X509_V_ERR_EE_KEY_TOO_SMALL);
+}
+
 /* one verdict per (chain, RRset, next hop) while no validity starts or
  * ends; a session after the leaf expired is judged again */
 static void
@@ -235,7 +261,7 @@ main(void)
         cmocka_unit_test(test_ta_match),    cmocka_unit_test(test_ta_wrong_name),
         cmocka_unit_test(test_ta_not_sent), cmocka_unit_test(test_expired_ta_ee),
         cmocka_unit_test(test_selectors),   cmocka_unit_test(test_ta_signature),
-        cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_weak_leaf),   cmocka_unit_test(test_cache),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
