@@ -14,7 +14,7 @@
  * domain, or the next-hop domain whose MX it is). The verify callback
  * lets verification go on past each error, so every reason is known. Key
  * and digest strengths as libssl holds a chain to (the auth level: the
- * security level, pinned to 2).
+ * security level, 0 as Postfix sets it: none).
  *
  * Records of matching type 0 are kept as the SHA-256 of their data
  * (tlsa.h): each is given to OpenSSL as matching type 1 with that digest,
@@ -96,10 +96,11 @@ dv_ctx(void)
         return NULL;
     }
     SSL_CTX_dane_set_flags(dv.ctx, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
-    /* the key and digest strengths a chain is held to: security level 2,
-     * OpenSSL 3.2's default and the distributions' (Debian, RHEL), fixed
-     * so that no openssl.cnf changes the verdict */
-    SSL_CTX_set_security_level(dv.ctx, 2);
+    /* the key and digest strengths a chain is held to: Postfix's SMTP
+     * client sets security level 0 ("backwards compatible security as a
+     * base for opportunistic TLS", tls_client.c), which also keeps any
+     * openssl.cnf from changing the verdict */
+    SSL_CTX_set_security_level(dv.ctx, 0);
     return dv.ctx;
 }
 

@@ -210,24 +210,20 @@ test_ta_signature(void **state)
     assert_string_equal(dane_failure_word(&r), "signature");
 }
 
-/* a 1024-bit RSA leaf signed with SHA-1: libssl's security level 2 refuses
- * its key under DANE-TA and under DANE-EE alike (OpenSSL's dane_verify
- * checks the matched leaf's key level), as a Postfix at that level would */
+/* a 1024-bit RSA leaf signed with SHA-1: Postfix's security level 0
+ * holds no key or digest to a strength, under DANE-TA or DANE-EE (at
+ * OpenSSL 3.2's default level 2 it would be "EE certificate key too weak") */
 static void
 test_weak_leaf(void **state)
 {
     (void)state;
     const uint32_t chain[2] = {weak, inter};
     struct dane_result r = check("weak.example.test", chain, 2, AT_2027);
-    assert_int_equal(r.state, DANE_MISMATCH);
-    assert_int_equal(r.why, DANE_WHY_OTHER);
-    assert_string_equal(dane_failure_word(&r), "other");
-    assert_int_equal(r.verify_error, X509_V_ERR_EE_KEY_TOO_SMALL);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_usage, 2);
     r = check("weak-ee.example.test", chain, 2, AT_2027);
-    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.state, DANE_MATCH);
     assert_int_equal(r.match_usage, 3);
-    assert_int_equal(r.why, DANE_WHY_OTHER);
-    assert_int_equal(r.verify_error, X509_V_ERR_EE_KEY_TOO_SMALL);
 }
 
 /* one verdict per (chain, RRset, next hop) while no validity starts or
