@@ -7,9 +7,12 @@
  * neither (RFC 7672 §3.1.1). */
 #include <string.h>
 
+#include <openssl/x509.h>
+
 #include "agg_int.h"
 #include "certcache.h"
 #include "dane.h"
+#include "dnslearn.h"
 #include "mem.h"
 #include "strcopy.h"
 
@@ -118,6 +121,70 @@ agg_dane_now(struct strbuf *b, const struct agg_dane *d)
     }
 }
 
+/* The reasons of a match that did not authenticate (DANE-TA(2); DANE-EE(3):
+ * only OpenSSL's key strength checks), short. */
+static const char *
+agg_dane_why(const struct dane_result *r)
+{
+    switch (r->why & -r->why) { /* the first */
+    case DANE_WHY_NAME:
+        return "the leaf does not name the server";
+    case DANE_WHY_EXPIRED:
+        return "a certificate expired";
+    case DANE_WHY_NOT_YET_VALID:
+        return "a certificate is not valid yet";
+    case DANE_WHY_SIGNATURE:
+        return "a signature does not verify";
+    case DANE_WHY_PURPOSE:
+        return "the leaf is not for a TLS server";
+    default:
+        return "the chain does not verify";
+    }
+}
+
+/* "; the DANE-TA(2) record matches the issuer CN=... sent, but: ..." with
+ * each reason and the RFC that has DANE senders check it. */
+static void
+agg_dane_ta_why(struct strbuf *b, const struct agg_dane *d, const char *owner)
+{
+    const struct dane_result *r = &d->shown;
+    const struct cert_entry *ta =
+        r->match_depth < d->n ? certcache_get(d->ids[r->match_depth]) : NULL;
+    const struct cert_entry *bad =
+        r->error_depth < d->n ? certcache_get(d->ids[r->error_depth]) : NULL;
+    str_add(b, r->match_usage == 3 ? "; a DANE-EE(3)" : "; a DANE-TA(2)", " record matches ", NULL);
+    str_addn(b, ta && !ta->info.parse_error ? ta->info.subject : "a certificate sent", 80);
+    str_add(b, r->match_usage == 3 ? ", but it fails:" : ", but the chain up to it fails:", NULL);
+    if (r->why & DANE_WHY_NAME) {
+        const char *base = owner;
+        for (unsigned k = 0; k < 2 && base; k++)
+            if ((base = strchr(base, '.')) != NULL)
+                base++;
+        const char *hop = base ? dnslearn_mx_domain(base) : NULL;
+        str_add(b, " the leaf names neither the TLSA base domain ", base ? base : "?", NULL);
+        str_add(b, hop ? " nor the next-hop domain " : "", hop ? hop : "",
+                " (RFC 7672 section 3.2.2)", NULL);
+    }
+    if (r->why & (DANE_WHY_EXPIRED | DANE_WHY_NOT_YET_VALID)) {
+        bool exp = r->why & DANE_WHY_EXPIRED;
+        str_add(b, r->why & DANE_WHY_NAME ? "; " : " ", NULL);
+        str_addn(b, bad && !bad->info.parse_error ? bad->info.subject : "a certificate", 80);
+        str_add(b, exp ? " expired at " : " is valid only from ",
+                bad ? (exp ? bad->info.not_after_iso : bad->info.not_before_iso) : "?",
+                " (DANE-TA does not waive the validity period)", NULL);
+    }
+    unsigned before = r->why & (DANE_WHY_NAME | DANE_WHY_EXPIRED | DANE_WHY_NOT_YET_VALID);
+    if (r->why & DANE_WHY_SIGNATURE)
+        str_add(b, before ? "; " : " ", "a signature between the leaf and it does not verify",
+                NULL);
+    before |= r->why & DANE_WHY_SIGNATURE;
+    if (r->why & DANE_WHY_PURPOSE)
+        str_add(b, before ? "; " : " ", "the leaf's extendedKeyUsage lacks id-kp-serverAuth", NULL);
+    before |= r->why & DANE_WHY_PURPOSE;
+    if (r->why & DANE_WHY_OTHER)
+        str_add(b, before ? "; " : " ", X509_verify_cert_error_string(r->verify_error), NULL);
+}
+
 static void
 agg_dane_add_sessions(struct strbuf *b, uint64_t n)
 {
@@ -198,16 +265,32 @@ agg_dane_findings(uint32_t si, uint32_t first_finding)
             fs);
     if (f != NULL) {
         struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
-        str_add(&b, ep, " presented a certificate that matches none of the TLSA records of ", owner,
-                NULL);
+        if (d->shown.why != 0)
+            str_add(&b, ep, " presented a chain that matches a ",
+                    d->shown.match_usage == 3 ? "DANE-EE(3)" : "DANE-TA(2)", " record of ", owner,
+                    " but which a DANE sender does not accept (", agg_dane_why(&d->shown), ")",
+                    NULL);
+        else
+            str_add(&b, ep, " presented a certificate that matches none of the TLSA records of ",
+                    owner, NULL);
         agg_dane_who(&b, s, f);
-        str_add(&b,
-                ": DANE senders (Postfix smtp_tls_security_level = dane, Exim) defer mail to "
-                "it (\"Server certificate not trusted\") while other senders, browsers and "
-                "openssl s_client accept it; publish a TLSA record for the certificate now "
-                "served (in the evidence) next to the old one, and change a key only once the "
-                "new record is older than its TTL (RFC 7671 section 8.1)",
-                NULL);
+        if (d->shown.why != 0)
+            str_add(&b,
+                    ": DANE senders (Postfix smtp_tls_security_level = dane, Exim) defer mail to "
+                    "it (\"Server certificate not trusted\"); a DANE-TA(2) match does not waive "
+                    "the name, validity and signature checks (RFC 7672 section 3.1.2), nor any "
+                    "match OpenSSL's key strength checks: fix the certificate (the reason in the "
+                    "evidence), or for a name or validity reason publish a DANE-EE(3) record for "
+                    "its key",
+                    NULL);
+        else
+            str_add(&b,
+                    ": DANE senders (Postfix smtp_tls_security_level = dane, Exim) defer mail to "
+                    "it (\"Server certificate not trusted\") while other senders, browsers and "
+                    "openssl s_client accept it; publish a TLSA record for the certificate now "
+                    "served (in the evidence) next to the old one, and change a key only once "
+                    "the new record is older than its TTL (RFC 7671 section 8.1)",
+                    NULL);
         if (!d->shown.dnssec)
             str_add(&b,
                     "; the DNS answer with the records had no AD bit: not known to be DNSSEC-"
@@ -217,8 +300,12 @@ agg_dane_findings(uint32_t si, uint32_t first_finding)
         struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
         str_add(&e, "TLSA ", owner, ": ", NULL);
         agg_dane_records(&e, d->shown.first);
-        str_add(&e, "; now ", NULL);
-        agg_dane_now(&e, d);
+        if (d->shown.why != 0) {
+            agg_dane_ta_why(&e, d, owner);
+        } else {
+            str_add(&e, "; now ", NULL);
+            agg_dane_now(&e, d);
+        }
     }
     fs = agg_flagstat(s, AF_DANE_UNUSABLE);
     f = NULL;

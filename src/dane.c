@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 
 #include "certcache.h"
+#include "dnslearn.h"
 #include "idxtab.h"
 #include "json.h"
 #include "mem.h"
@@ -42,6 +43,7 @@ static struct {
 void
 dane_fini(void)
 {
+    dane_verify_fini();
     mem_free(dn.v, (size_t)dn.cap * sizeof(*dn.v));
     idxtab_free(&dn.index);
     memset(&dn, 0, sizeof(dn));
@@ -178,7 +180,7 @@ dane_match_cert(const struct tlsa_rr *rr, uint32_t id)
 
 void
 dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint32_t *ids,
-           unsigned n, struct dane_result *out)
+           unsigned n, int64_t at_s, struct dane_result *out)
 {
     memset(out, 0, sizeof(*out));
     out->first = TLSA_NONE;
@@ -196,16 +198,35 @@ dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint
         return;
     out->first = first;
     out->dnssec = true;
-    bool matched = false;
     const struct tlsa_ent *t = tlsa_get(first);
     for (uint32_t guard = 0; t != NULL && guard < tlsa_count();
          t = t->next == TLSA_NONE ? NULL : tlsa_get(t->next), guard++) {
         out->records++;
         out->sources |= t->source;
         out->dnssec &= t->ad || t->source == TLSA_SRC_FILE;
+        out->usable += dane_usable(&t->rr);
+    }
+    if (out->usable == 0) {
+        out->state = DANE_UNUSABLE;
+        return;
+    }
+    /* the TLSA base domain: the owner after "_PORT._tcp." (RFC 7672
+     * §2.2.2); the next-hop domain: the one whose MX it is, when a DNS
+     * answer in the capture said so (§3.2.2) */
+    const char *base = tlsa_get(first)->owner;
+    for (unsigned k = 0; k < 2 && base; k++)
+        if ((base = strchr(base, '.')) != NULL)
+            base++;
+    if (base && dane_verify(ids, n, first, base, dnslearn_mx_domain(base), at_s, out))
+        return;
+    /* OpenSSL could not run (a leaf not decoded, memory refused): the
+     * records' digests against the chain as sent */
+    bool matched = false;
+    t = tlsa_get(first);
+    for (uint32_t guard = 0; t != NULL && guard < tlsa_count();
+         t = t->next == TLSA_NONE ? NULL : tlsa_get(t->next), guard++) {
         if (!dane_usable(&t->rr))
             continue;
-        out->usable++;
         /* DANE-EE: the leaf; DANE-TA: an issuer sent in the chain */
         for (unsigned i = t->rr.usage == 3 ? 0 : 1; !matched && i < (t->rr.usage == 3 ? 1 : n); i++)
             if (ids[i] != 0 && dane_match_cert(&t->rr, ids[i])) {
@@ -213,7 +234,20 @@ dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint
                 out->match_usage = t->rr.usage;
             }
     }
-    out->state = matched ? DANE_MATCH : out->usable ? DANE_MISMATCH : DANE_UNUSABLE;
+    out->state = matched ? DANE_MATCH : DANE_MISMATCH;
+}
+
+const char *
+dane_failure_word(const struct dane_result *r)
+{
+    static const char *const words[] = {"name",      "expired", "not_yet_valid",
+                                        "signature", "purpose", "other"};
+    if (r->state != DANE_MISMATCH)
+        return NULL;
+    for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (r->why & (1u << i))
+            return words[i];
+    return "no_match";
 }
 
 static void
@@ -281,4 +315,5 @@ dane_json_fields(struct json *j, const struct dane_result *r)
     else
         json_bool(j, "match", r->state == DANE_MATCH);
     json_str(j, "matched_usage", r->state == DANE_MATCH ? dane_usage_name(r->match_usage) : NULL);
+    json_str(j, "failure", dane_failure_word(r));
 }

@@ -19,11 +19,30 @@ enum dane_state {
     DANE_UNUSABLE  /* records, none usable (RFC 7672 §3.1.3, unknown values) */
 };
 
+/* Why a chain a DANE sender checked was not authenticated, though a
+ * record's digest is in it (RFC 7672 §3.1.2, DANE-TA: the chain up to the
+ * trust anchor verified, the leaf's names and validity checked). */
+enum dane_why {
+    DANE_WHY_NAME = 1,          /* the leaf names neither the base domain nor the next hop */
+    DANE_WHY_EXPIRED = 2,       /* a certificate up to the anchor expired */
+    DANE_WHY_NOT_YET_VALID = 4, /* ... or is not valid yet */
+    DANE_WHY_SIGNATURE = 8,     /* a signature up to the anchor does not verify */
+    DANE_WHY_PURPOSE = 16,      /* the leaf is not for a TLS server (extendedKeyUsage) */
+    DANE_WHY_OTHER = 32         /* another verification error (verify_error) */
+};
+
 struct dane_result {
     uint8_t state;       /* enum dane_state */
     uint8_t match_usage; /* the usage of the record that matched: 2 or 3 */
-    bool dnssec;         /* every record came with the AD bit set, or from --tlsa */
-    uint8_t sources;     /* TLSA_SRC_DNS | TLSA_SRC_FILE of its records */
+    /* DANE_MISMATCH: 0 when no usable record matched a certificate of the
+     * chain; else enum dane_why bits (a DANE-TA record matched the
+     * certificate at match_depth, and a DANE sender still fails the chain) */
+    uint8_t why;
+    uint8_t match_depth;  /* the chain position of the matched record's certificate */
+    int16_t verify_error; /* OpenSSL's first X509_V_ERR_* for why, else 0 */
+    uint8_t error_depth;  /* the certificate it was for (0: the leaf) */
+    bool dnssec;          /* every record came with the AD bit set, or from --tlsa */
+    uint8_t sources;      /* TLSA_SRC_DNS | TLSA_SRC_FILE of its records */
     uint16_t records, usable;
     uint32_t first; /* the RRset's first record (tlsa_get), TLSA_NONE */
 };
@@ -35,9 +54,30 @@ bool dane_usable(const struct tlsa_rr *rr);
 
 /* Matches the chain ids[0..n) (certcache ids, leaf first, as sent) against
  * the TLSA RRset of _PORT._tcp.NAME for the first of names[0..n_names)
- * that has one. Costs nothing when no TLSA record is known. */
+ * that has one, as a DANE sender would at at_s (seconds): dane_verify.
+ * Costs nothing when no TLSA record is known. */
 void dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint32_t *ids,
-                unsigned n, struct dane_result *out);
+                unsigned n, int64_t at_s, struct dane_result *out);
+
+/* dane_verify.c: OpenSSL's own DANE verification (SSL_dane_enable, as
+ * Postfix): the chain as sent, the usable records of the RRset at first,
+ * the reference identifiers base (the TLSA base domain) and nexthop (the
+ * domain whose MX it is, NULL if unknown; RFC 7672 §3.2.2), at at_s.
+ * Sets out's state, match_usage, why, match_depth, verify_error and
+ * error_depth. Remembered per (chain, RRset, next hop) while no
+ * certificate's validity starts or ends. False when it could not run (a
+ * leaf not decoded, memory refused): the caller matches digests only. */
+bool dane_verify(const uint32_t *ids, unsigned n, uint32_t first, const char *base,
+                 const char *nexthop, int64_t at_s, struct dane_result *out);
+void dane_verify_fini(void);
+/* Verdicts computed and found remembered (for tests). */
+uint64_t dane_verify_computed(void);
+uint64_t dane_verify_cached(void);
+
+/* "name", "expired", "not_yet_valid", "signature", "purpose", "other" for
+ * the first bit of why; "no_match" for a mismatch with none; NULL
+ * otherwise (the dane object's "failure"). */
+const char *dane_failure_word(const struct dane_result *r);
 
 /* Whether record rr matches certificate id: its selector's content's
  * digest (its matching type's) equals the record's data. */
@@ -58,7 +98,7 @@ const char *dane_usage_name(uint8_t usage);
 
 /* The fields of a "dane" object (the caller opens and closes it):
  * tlsa_name, records, usable, dnssec, source ("dns", "file", "dns+file"),
- * match (null when no record is usable), matched_usage. */
+ * match (null when no record is usable), matched_usage, failure. */
 struct json;
 void dane_json_fields(struct json *j, const struct dane_result *r);
 

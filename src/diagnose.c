@@ -485,7 +485,7 @@ dg_client_chain(const struct tls_facts *t, int64_t at_us, struct diagnosis *out)
  * DNS answers in the capture gave the server's address, MX hosts first. */
 static void
 dg_dane(const struct flow_record *rec, const struct expected_name *exp, unsigned n_exp,
-        struct diagnosis *out)
+        int64_t at_us, struct diagnosis *out)
 {
     const char *names[1 + DG_DANE_NAMES];
     unsigned n = 0;
@@ -493,7 +493,8 @@ dg_dane(const struct flow_record *rec, const struct expected_name *exp, unsigned
     for (unsigned i = 0; i < n_exp && n < 1 + DG_DANE_NAMES; i++)
         names[n++] = exp[i].name;
     const struct tls_facts *t = &rec->facts->tls;
-    dane_check(rec->server.port, names, n, t->server_chain, t->n_server_chain, &out->dane);
+    dane_check(rec->server.port, names, n, t->server_chain, t->n_server_chain, at_us / 1000000,
+               &out->dane);
 }
 
 void
@@ -564,7 +565,7 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
         dg_pick_name(rec, expected, n_expected, out);
         dg_chain(rec, at_us, out);
         if (tlsa_count() > 0)
-            dg_dane(rec, expected, n_expected, out);
+            dg_dane(rec, expected, n_expected, at_us, out);
     }
     if (t->seen && t->n_client_chain > 0)
         dg_client_chain(t, at_us, out);

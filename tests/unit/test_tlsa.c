@@ -39,6 +39,9 @@
 #define INT_1_1 "27e2675198621958cb3f79567c870aed775c1ad65bdf8b857795cd972a80993f"
 #define INT_0_1 "c72b130f5eb3ba88836d57ad80f22a62cf2d7ffb2d0d5a4354e61a9f96c4ec94"
 
+/* 2027-01-01T00:00:00Z: the leaves below are valid then */
+#define AT_2027 INT64_C(1798761600)
+
 static size_t
 unhex(const char *h, uint8_t *out)
 {
@@ -365,38 +368,38 @@ test_check_rrset(void **state)
     (void)state;
     uint8_t d[32];
     const uint32_t chain[2] = {leaf, inter};
-    const char *names[2] = {"", "MX.example.test."};
+    const char *names[2] = {"", "MX2.example.test."};
     struct dane_result r;
     tlsa_init(16);
-    dane_check(25, names, 2, chain, 2, &r); /* nothing known: nothing done */
+    dane_check(25, names, 2, chain, 2, AT_2027, &r); /* nothing known: nothing done */
     assert_int_equal(r.state, DANE_NONE);
     /* DANE-TA of the intermediate sent: a match; on another port none */
     unhex(INT_1_1, d);
-    tlsa_add("_25._tcp.mx.example.test", 2, 1, 1, d, 32, true, TLSA_SRC_DNS);
-    dane_check(25, names, 2, chain, 2, &r);
+    tlsa_add("_25._tcp.mx2.example.test", 2, 1, 1, d, 32, true, TLSA_SRC_DNS);
+    dane_check(25, names, 2, chain, 2, AT_2027, &r);
     assert_int_equal(r.state, DANE_MATCH);
     assert_int_equal(r.match_usage, 2);
     assert_true(r.dnssec);
-    dane_check(587, names, 2, chain, 2, &r);
+    dane_check(587, names, 2, chain, 2, AT_2027, &r);
     assert_int_equal(r.state, DANE_NONE);
     /* the intermediate not sent: DANE-TA cannot match (RFC 7671 §5.2.2) */
-    dane_check(25, names, 2, chain, 1, &r);
+    dane_check(25, names, 2, chain, 1, AT_2027, &r);
     assert_int_equal(r.state, DANE_MISMATCH);
     /* DANE-TA never matches the leaf itself */
     unhex(MX2_1_1, d);
     tlsa_add("_25._tcp.leaf.example.test", 2, 1, 1, d, 32, true, TLSA_SRC_DNS);
     names[1] = "leaf.example.test";
-    dane_check(25, names, 2, chain, 2, &r);
+    dane_check(25, names, 2, chain, 2, AT_2027, &r);
     assert_int_equal(r.state, DANE_MISMATCH);
     /* a stale DANE-EE next to a right one: one match is enough; AD not set */
     uint8_t stale[32] = {1};
     tlsa_add("_25._tcp.ee.example.test", 3, 1, 1, stale, 32, false, TLSA_SRC_DNS);
     names[1] = "ee.example.test";
-    dane_check(25, names, 2, chain, 2, &r);
+    dane_check(25, names, 2, chain, 2, AT_2027, &r);
     assert_int_equal(r.state, DANE_MISMATCH);
     assert_false(r.dnssec);
     tlsa_add("_25._tcp.ee.example.test", 3, 1, 1, d, 32, true, TLSA_SRC_FILE);
-    dane_check(25, names, 2, chain, 2, &r);
+    dane_check(25, names, 2, chain, 2, AT_2027, &r);
     assert_int_equal(r.state, DANE_MATCH);
     assert_int_equal(r.match_usage, 3);
     assert_int_equal(r.records, 2);
@@ -406,7 +409,7 @@ test_check_rrset(void **state)
     tlsa_add("_25._tcp.pkix.example.test", 1, 1, 1, d, 32, true, TLSA_SRC_DNS);
     tlsa_add("_25._tcp.pkix.example.test", 0, 1, 1, d, 32, true, TLSA_SRC_DNS);
     names[0] = "pkix.example.test"; /* the checked name comes first */
-    dane_check(25, names, 2, chain, 2, &r);
+    dane_check(25, names, 2, chain, 2, AT_2027, &r);
     assert_int_equal(r.state, DANE_UNUSABLE);
     assert_int_equal(r.usable, 0);
     /* the certificate's values, as the finding's evidence prints them */

@@ -1,0 +1,263 @@
+/* \summary: unit tests for the DANE verdict (src/dane_verify.c, through
+ * dane_check): what a DANE SMTP client using OpenSSL's DANE support
+ * (Postfix) concludes, RFC 7672 §3.1. DANE-EE(3) matches the leaf, name and
+ * validity unchecked (§3.1.1); DANE-TA(2) needs the anchor sent, the chain
+ * up to it verified at the session's time and the leaf naming the TLSA base
+ * domain or the next-hop domain (§3.1.2, §3.2.2). Fixture certificates of
+ * pcaps/diag/certs; digests from the openssl command line (below). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/x509.h>
+
+#include "certcache.h"
+#include "dane.h"
+#include "dnslearn.h"
+#include "mem.h"
+#include "tlsa.h"
+#include "tu_certs.h"
+
+#define DIAG(n) SRCDIR "/pcaps/diag/certs/" n
+
+/* openssl x509 -in intermediate.pem -noout -pubkey | openssl pkey -pubin -outform DER |
+ *   openssl dgst -sha256 (selector 1); -outform DER | openssl dgst -sha256 (selector 0) */
+#define INT_1_1 "27e2675198621958cb3f79567c870aed775c1ad65bdf8b857795cd972a80993f"
+#define INT_0_1 "c72b130f5eb3ba88836d57ad80f22a62cf2d7ffb2d0d5a4354e61a9f96c4ec94"
+/* other-intermediate.pem, selector 0 */
+#define OINT_0_1 "8bd0f80f2d14ae9aa25f387d5996cdad3b5992b6631df960a229d70b9395001b"
+/* leaf-expired.pem (mail-expired.example.test, not after 2025-01-01), selector 1 */
+#define EXP_1_1 "fd0f2366c0e80e3f044cb497584455d2cc47784f331a572b5317a94aab94f2cc"
+
+/* leaf-weak.pem (RSA 1024, SHA-1 signature), selector 1 */
+#define WEAK_1_1 "05d736c0d268583489133a27faf72beba3ad8b762a8d0b68c8a36a2650e767f1"
+
+#define AT_2027 INT64_C(1798761600) /* 2027-01-01T00:00:00Z */
+#define AT_2029 INT64_C(1861920000) /* 2029-01-01T00:00:00Z: the 2026 leaves expired */
+
+static uint32_t mx2, expired, inter, other_int, mx2_badsig, weak;
+
+static void
+unhex(const char *h, uint8_t *out)
+{
+    for (size_t i = 0; i < strlen(h) / 2; i++) {
+        unsigned v;
+        sscanf(h + 2 * i, "%2x", &v);
+        out[i] = (uint8_t)v;
+    }
+}
+
+static void
+add(const char *owner, uint8_t u, uint8_t s, const char *hex)
+{
+    uint8_t d[32];
+    unhex(hex, d);
+    assert_int_equal(tlsa_add(owner, u, s, 1, d, 32, true, TLSA_SRC_FILE), 0);
+}
+
+static struct dane_result
+check(const char *name, const uint32_t *chain, unsigned n, int64_t at)
+{
+    struct dane_result r;
+    const char *names[1] = {name};
+    dane_check(25, names, 1, chain, n, at, &r);
+    return r;
+}
+
+static int
+setup(void **state)
+{
+    (void)state;
+    mem_init(64u << 20);
+    certcache_init(100);
+    dnslearn_init(100);
+    tlsa_init(100);
+    mx2 = tu_cert_add_pem(DIAG("leaf-mx2.pem"));
+    expired = tu_cert_add_pem(DIAG("leaf-expired.pem"));
+    inter = tu_cert_add_pem(DIAG("intermediate.pem"));
+    other_int = tu_cert_add_pem(DIAG("other-intermediate.pem"));
+    weak = tu_cert_add_pem(DIAG("leaf-weak.pem"));
+    /* leaf-mx2 with its signature's last byte changed */
+    X509 *x = tu_cert_load_pem(DIAG("leaf-mx2.pem"));
+    unsigned char *der = NULL;
+    int n = i2d_X509(x, &der);
+    der[n - 1] ^= 1;
+    mx2_badsig = certcache_add(der, (size_t)n);
+    assert_true(mx2_badsig > 0);
+    OPENSSL_free(der);
+    X509_free(x);
+    /* DANE-TA(2) of the intermediate for mx2's name, for another name, for
+     * an expired leaf's; DANE-EE(3) of the expired leaf */
+    add("_25._tcp.mx2.example.test", 2, 1, INT_1_1);
+    add("_25._tcp.mx-a.example.test", 2, 1, INT_1_1);
+    add("_25._tcp.mail-expired.example.test", 2, 1, INT_1_1);
+    add("_25._tcp.ee-expired.example.test", 3, 1, EXP_1_1);
+    add("_25._tcp.full.example.test", 2, 0, INT_0_1);
+    add("_25._tcp.other.example.test", 2, 0, OINT_0_1);
+    add("_25._tcp.weak.example.test", 2, 1, INT_1_1);
+    add("_25._tcp.weak-ee.example.test", 3, 1, WEAK_1_1);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    dane_fini();
+    tlsa_fini();
+    dnslearn_fini();
+    certcache_free();
+    return 0;
+}
+
+/* DANE-TA on the intermediate sent, the leaf naming the base domain */
+static void
+test_ta_match(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    struct dane_result r = check("mx2.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_usage, 2);
+    assert_int_equal(r.match_depth, 1);
+    assert_int_equal(r.why, 0);
+    assert_null(dane_failure_word(&r));
+}
+
+/* the anchor's digest is sent, but the leaf names neither the base domain
+ * nor (until a DNS answer says so) the next hop: Postfix fails it */
+static void
+test_ta_wrong_name(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    struct dane_result r = check("mx-a.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.why, DANE_WHY_NAME);
+    assert_int_equal(r.match_usage, 2);
+    assert_int_equal(r.verify_error, X509_V_ERR_HOSTNAME_MISMATCH);
+    assert_string_equal(dane_failure_word(&r), "name");
+    /* mx-a.example.test is the MX of mx2.example.test: the next-hop
+     * domain is a reference identifier too (RFC 7672 §3.2.2) */
+    dnslearn_mx("mx2.example.test", "mx-a.example.test", 0);
+    r = check("mx-a.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+}
+
+/* the anchor not sent: nothing to match (RFC 7671 §5.2.2) */
+static void
+test_ta_not_sent(void **state)
+{
+    (void)state;
+    const uint32_t chain[1] = {mx2};
+    struct dane_result r = check("mx2.example.test", chain, 1, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.why, 0);
+    assert_string_equal(dane_failure_word(&r), "no_match");
+}
+
+/* expiry is checked under DANE-TA (§3.1.2), not under DANE-EE (§3.1.1) */
+static void
+test_expired_ta_ee(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {expired, inter};
+    struct dane_result r = check("mail-expired.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.why, DANE_WHY_EXPIRED);
+    assert_int_equal(r.verify_error, X509_V_ERR_CERT_HAS_EXPIRED);
+    assert_int_equal(r.error_depth, 0);
+    assert_string_equal(dane_failure_word(&r), "expired");
+    /* under DANE-EE, names nothing of the leaf's either */
+    r = check("ee-expired.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_usage, 3);
+    assert_int_equal(r.match_depth, 0);
+}
+
+/* 2 0 1 (the certificate) as 2 1 1 (its key); another CA's: no match */
+static void
+test_selectors(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    struct dane_result r = check("full.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH); /* the name: full.example.test */
+    assert_int_equal(r.why, DANE_WHY_NAME);
+    dnslearn_mx("mx2.example.test", "full.example.test", 0);
+    r = check("full.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_depth, 1);
+    dnslearn_mx("mx2.example.test", "other.example.test", 0);
+    r = check("other.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.why, 0);
+}
+
+/* the anchor sent, the leaf's signature by it broken */
+static void
+test_ta_signature(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2_badsig, inter};
+    struct dane_result r = check("mx2.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_true(r.why & DANE_WHY_SIGNATURE);
+    assert_string_equal(dane_failure_word(&r), "signature");
+}
+
+/* a 1024-bit RSA leaf signed with SHA-1: Postfix's security level 0
+ * holds no key or digest to a strength, under DANE-TA or DANE-EE (at
+ * OpenSSL 3.2's default level 2 it would be "EE certificate key too weak") */
+static void
+test_weak_leaf(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {weak, inter};
+    struct dane_result r = check("weak.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_usage, 2);
+    r = check("weak-ee.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_usage, 3);
+}
+
+/* one verdict per (chain, RRset, next hop) while no validity starts or
+ * ends; a session after the leaf expired is judged again */
+static void
+test_cache(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    struct dane_result r = check("mx2.example.test", chain, 2, AT_2027);
+    uint64_t computed = dane_verify_computed(), cached = dane_verify_cached();
+    r = check("mx2.example.test", chain, 2, AT_2027 + 86400);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(dane_verify_computed(), computed);
+    assert_int_equal(dane_verify_cached(), cached + 1);
+    r = check("mx2.example.test", chain, 2, AT_2029);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.why, DANE_WHY_EXPIRED);
+    assert_int_equal(dane_verify_computed(), computed + 1);
+    /* a record added to the RRset: judged again */
+    add("_25._tcp.mx2.example.test", 3, 1, EXP_1_1);
+    r = check("mx2.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(dane_verify_computed(), computed + 2);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ta_match),    cmocka_unit_test(test_ta_wrong_name),
+        cmocka_unit_test(test_ta_not_sent), cmocka_unit_test(test_expired_ta_ee),
+        cmocka_unit_test(test_selectors),   cmocka_unit_test(test_ta_signature),
+        cmocka_unit_test(test_weak_leaf),   cmocka_unit_test(test_cache),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
