@@ -87,9 +87,12 @@ agg_dane_records(struct strbuf *b, uint32_t first)
 /* What the chain's certificates are for the usable records' kinds, "the
  * leaf CN=mx.example.com is 3 1 1 9A2B...": the record that would match
  * now. Each (usage, selector, matching type) once; DANE-TA: the chain's
- * top certificate sent (the issuer a record would name). */
+ * top certificate sent (the issuer a record would name). With zone set,
+ * as records to publish instead, "_25._tcp.mx.example.com. IN TLSA 3 1 1
+ * 9a2b..." (matching type 0 as 1: RFC 7671 §10.1.2 has SHA-256 digests
+ * published), joined by " and ". */
 static void
-agg_dane_now(struct strbuf *b, const struct agg_dane *d)
+agg_dane_now(struct strbuf *b, const struct agg_dane *d, const char *zone)
 {
     uint32_t seen[8];
     unsigned n_seen = 0;
@@ -106,17 +109,25 @@ agg_dane_now(struct strbuf *b, const struct agg_dane *d)
         seen[n_seen++] = kind;
         uint32_t id = t->rr.usage == 3 ? d->ids[0] : d->ids[d->n - 1];
         const struct cert_entry *e = certcache_get(id);
+        uint8_t mtype = zone != NULL && t->rr.mtype == 0 ? 1 : t->rr.mtype;
         char hex[200];
-        if (e == NULL || !dane_cert_hex(id, t->rr.selector, t->rr.mtype, hex, sizeof(hex)))
+        if (e == NULL || !dane_cert_hex(id, t->rr.selector, mtype, hex, sizeof(hex)))
             continue;
-        str_add(b, n_seen > 1 ? "; " : "", t->rr.usage == 3 ? "the leaf " : "the issuer ", NULL);
-        str_addn(b, e->info.parse_error ? "(not decoded)" : e->info.subject, 80);
-        str_add(b, " is ", NULL);
+        if (zone != NULL) {
+            for (char *c = hex; *c; c++) /* zone files show digests in lower case */
+                *c = (char)(*c >= 'A' && *c <= 'F' ? *c - 'A' + 'a' : *c);
+            str_add(b, n_seen > 1 ? " and " : "", zone, ". IN TLSA ", NULL);
+        } else {
+            str_add(b, n_seen > 1 ? "; " : "", t->rr.usage == 3 ? "the leaf " : "the issuer ",
+                    NULL);
+            str_addn(b, e->info.parse_error ? "(not decoded)" : e->info.subject, 80);
+            str_add(b, " is ", NULL);
+        }
         str_add_uint(b, t->rr.usage);
         str_add(b, " ", NULL);
         str_add_uint(b, t->rr.selector);
         str_add(b, " ", NULL);
-        str_add_uint(b, t->rr.mtype);
+        str_add_uint(b, mtype);
         str_add(b, " ", hex, NULL);
     }
 }
@@ -274,23 +285,29 @@ agg_dane_findings(uint32_t si, uint32_t first_finding)
             str_add(&b, ep, " presented a certificate that matches none of the TLSA records of ",
                     owner, NULL);
         agg_dane_who(&b, s, f);
-        if (d->shown.why != 0)
+        if (d->shown.why != 0) {
             str_add(&b,
                     ": DANE senders (Postfix smtp_tls_security_level = dane, Exim) defer mail to "
-                    "it (\"Server certificate not trusted\"); a DANE-TA(2) match does not waive "
+                    "it (Postfix: \"Server certificate not verified\"); a DANE-TA(2) match does "
+                    "not waive "
                     "the name, validity and signature checks (RFC 7672 section 3.1.2), nor any "
                     "match OpenSSL's key strength checks: fix the certificate (the reason in the "
                     "evidence), or for a name or validity reason publish a DANE-EE(3) record for "
                     "its key",
                     NULL);
-        else
+        } else {
             str_add(&b,
                     ": DANE senders (Postfix smtp_tls_security_level = dane, Exim) defer mail to "
-                    "it (\"Server certificate not trusted\") while other senders, browsers and "
-                    "openssl s_client accept it; publish a TLSA record for the certificate now "
-                    "served (in the evidence) next to the old one, and change a key only once "
-                    "the new record is older than its TTL (RFC 7671 section 8.1)",
+                    "it (Postfix: \"no matching DANE TLSA records\", \"Server certificate not "
+                    "verified\") while other senders, browsers and openssl s_client accept it; "
+                    "publish ",
                     NULL);
+            agg_dane_now(&b, d, owner);
+            str_add(&b,
+                    " next to the old record, and change a key only once the new record is older "
+                    "than its TTL (RFC 7671 section 8.1)",
+                    NULL);
+        }
         if (!d->shown.dnssec)
             str_add(&b,
                     "; the DNS answer with the records had no AD bit: not known to be DNSSEC-"
@@ -304,7 +321,7 @@ agg_dane_findings(uint32_t si, uint32_t first_finding)
             agg_dane_ta_why(&e, d, owner);
         } else {
             str_add(&e, "; now ", NULL);
-            agg_dane_now(&e, d);
+            agg_dane_now(&e, d, NULL);
         }
     }
     fs = agg_flagstat(s, AF_DANE_UNUSABLE);
