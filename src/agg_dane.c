@@ -153,6 +153,60 @@ agg_dane_why(const struct dane_result *r)
     }
 }
 
+static void
+agg_dane_count(struct strbuf *b, uint64_t n, const char *what)
+{
+    str_add_uint(b, n);
+    str_add(b, n == 1 ? " session " : " sessions ", what, NULL);
+}
+
+void
+agg_dane_text(struct strbuf *b, const struct agg_server *s)
+{
+    const struct agg_dane *d = s->dane;
+    if (d == NULL)
+        return;
+    const struct dane_result *r = &d->shown;
+    const struct tlsa_ent *t = tlsa_get(r->first);
+    str_add(b, t ? t->owner : "?", ": ", NULL);
+    str_add_uint(b, r->records);
+    str_add(b, r->records == 1 ? " record" : " records", NULL);
+    if (r->usable < r->records) {
+        str_add(b, " (", NULL);
+        str_add_uint(b, r->usable);
+        str_add(b, " usable)", NULL);
+    }
+    if (r->sources == TLSA_SRC_FILE) /* taken as validated (tlsa.h) */
+        str_add(b, ", from --tlsa", NULL);
+    else
+        str_add(b, r->sources & TLSA_SRC_FILE ? ", from DNS and --tlsa" : ", from DNS",
+                r->dnssec ? ", DNSSEC-validated (AD bit)"
+                          : ", not known to be validated (no AD bit)",
+                NULL);
+    str_add(b, ": ", NULL);
+    const char *sep = "";
+    if (d->matched > 0) {
+        agg_dane_count(b, d->matched, "matched");
+        if (d->ee_match && d->mismatched == 0)
+            str_add(b, " (DANE-EE)", NULL);
+        else if (r->state == DANE_MATCH && r->match_usage == 2)
+            str_add(b, " (DANE-TA)", NULL);
+        sep = ", ";
+    }
+    if (d->mismatched > 0) {
+        str_add(b, sep, NULL);
+        agg_dane_count(b, d->mismatched, "matched none");
+        if (r->state == DANE_MISMATCH && r->why != 0)
+            str_add(b, " (", agg_dane_why(r), ")", NULL);
+        str_add(b, ": DANE senders defer their mail", NULL);
+        sep = ", ";
+    }
+    if (d->unusable > 0) {
+        str_add(b, sep, NULL);
+        agg_dane_count(b, d->unusable, "with no record an SMTP client can use");
+    }
+}
+
 /* "; the DANE-TA(2) record matches the issuer CN=... sent, but: ..." with
  * each reason and the RFC that has DANE senders check it. */
 static void

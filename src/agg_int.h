@@ -429,6 +429,10 @@ void agg_dane_note(struct agg_server *s, const struct tls_facts *t, const struct
 void agg_dane_json(struct json *j, const struct agg_server *s);
 void agg_dane_findings(uint32_t si, uint32_t first_finding);
 void agg_dane_free(struct agg_server *s);
+/* The terminal report's DANE line of a server: its TLSA RRset's name,
+ * records, DNSSEC and source, and how many sessions matched it or not;
+ * nothing when no TLSA record was known for it. */
+void agg_dane_text(struct strbuf *b, const struct agg_server *s);
 
 /* "198.51.100.10, 198.51.100.11 and 2 more" (agg_findings.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);

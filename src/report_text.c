@@ -356,6 +356,11 @@ rt_server(FILE *f, const struct agg_server *s)
     }
     if (s->ccerts_dropped)
         fprintf(f, "  (%u sessions with further client chains not itemised)\n", s->ccerts_dropped);
+    char dane[400];
+    struct strbuf db = str_buf(dane, sizeof(dane));
+    agg_dane_text(&db, s);
+    if (dane[0])
+        fprintf(f, "  DANE       %s\n", dane);
     /* port 465 (RFC 8314) or TLS found from the first byte: no STARTTLS */
     bool implicit = s->implicit > 0 && s->implicit == s->sessions;
     const char *label = implicit ? "implicit TLS " : "STARTTLS   ";
