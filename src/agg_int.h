@@ -411,7 +411,6 @@ const struct agg_flagstat *agg_plain_resolved(const struct agg_server *s, int fl
 void agg_fs_add(struct agg_flagstat *fs, int64_t ts, uint64_t id, uint32_t peer, uint32_t chain);
 struct agg_flagstat *agg_flag_count(struct agg_server *s, int flag, int64_t ts, uint64_t id,
                                     uint32_t peer);
-bool agg_grow(void **arr, uint32_t n, uint32_t *cap, size_t sz, uint32_t first, uint32_t max);
 void agg_plain_findings(uint32_t si);
 const char *agg_plain_advice(const struct agg_server *s);
 /* implicit_tls_not_served: what this session's client did on the port (a

@@ -85,15 +85,8 @@ agn_get(const char *name, const char *source)
         agn.dropped++;
         return NULL;
     }
-    if (agn.n == agn.cap) {
-        uint32_t nc = agn.cap ? agn.cap * 2 : 16;
-        struct agn_name **nv =
-            mem_realloc(agn.v, (size_t)agn.cap * sizeof(*nv), (size_t)nc * sizeof(*nv));
-        if (!nv)
-            return NULL;
-        agn.v = nv;
-        agn.cap = nc;
-    }
+    if (!mem_grow((void **)&agn.v, agn.n, &agn.cap, sizeof(*agn.v), 16, UINT32_MAX))
+        return NULL;
     if (!idxtab_reserve(&agn.index, agn.n, agn_hash_of, NULL))
         return NULL;
     struct agn_name *x = mem_alloc(sizeof(*x));

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "agg_int.h"
+#include "mem.h"
 #include "strcopy.h"
 
 /* A plaintext session's class: broken (its own STARTTLS stripped or
@@ -63,7 +64,7 @@ agg_plainq_push(struct agg_server *s, const struct agg_plainq *e)
         return false;
     uint32_t cap = s->cap_plainq;
     if (s->n_plainq == cap && cap < max &&
-        agg_grow((void **)&s->plainq, s->n_plainq, &s->cap_plainq, sizeof(*s->plainq), 8, max) &&
+        mem_grow((void **)&s->plainq, s->n_plainq, &s->cap_plainq, sizeof(*s->plainq), 8, max) &&
         s->head_plainq > 0) {
         /* the ring's end part, from head, moves to the grown array's end */
         uint32_t tail = cap - s->head_plainq;

@@ -60,26 +60,6 @@ agg_flagstat(const struct agg_server *s, int flag)
     return s->flags[flag] ? s->flags[flag] : &none;
 }
 
-/* Grows *arr (cap elements of size sz) to hold one more, doubling from
- * first up to max. False when at max or memory is refused. */
-bool
-agg_grow(void **arr, uint32_t n, uint32_t *cap, size_t sz, uint32_t first, uint32_t max)
-{
-    if (n < *cap)
-        return true;
-    if (*cap >= max)
-        return false;
-    uint32_t nc = *cap ? *cap * 2 : first;
-    if (nc > max)
-        nc = max;
-    void *na = mem_realloc(*arr, (size_t)*cap * sz, (size_t)nc * sz);
-    if (na == NULL)
-        return false;
-    *arr = na;
-    *cap = nc;
-    return true;
-}
-
 void
 agg_fini(void)
 {
@@ -238,7 +218,7 @@ agg_peer(struct agg_server *s, const struct ipaddr *ip)
     if (found != UINT32_MAX)
         return found;
     bool room = s->n_peers < agg.cfg->report_peers_max &&
-                agg_grow((void **)&s->peers, s->n_peers, &s->cap_peers, sizeof(*s->peers), 4,
+                mem_grow((void **)&s->peers, s->n_peers, &s->cap_peers, sizeof(*s->peers), 4,
                          agg.cfg->report_peers_max) &&
                 idxtab_reserve(&s->peer_index, s->n_peers, agg_peer_hash_of, s);
     if (!room) {
@@ -258,7 +238,7 @@ agg_chain(struct agg_server *s, const uint32_t *ids, uint8_t n)
         if (s->chains[i].n == n && memcmp(s->chains[i].ids, ids, n * sizeof(uint32_t)) == 0)
             return i;
     bool room =
-        s->n_chains < AGG_CHAINS_MAX && agg_grow((void **)&s->chains, s->n_chains, &s->cap_chains,
+        s->n_chains < AGG_CHAINS_MAX && mem_grow((void **)&s->chains, s->n_chains, &s->cap_chains,
                                                  sizeof(*s->chains), 1, AGG_CHAINS_MAX);
     if (!room) {
         s->chains_dropped++;
@@ -282,7 +262,7 @@ agg_use(struct agg_server *s, uint32_t peer, uint32_t chain, int64_t ts)
             return;
         }
     }
-    if (!agg_grow((void **)&s->uses, s->n_uses, &s->cap_uses, sizeof(*s->uses), 8,
+    if (!mem_grow((void **)&s->uses, s->n_uses, &s->cap_uses, sizeof(*s->uses), 8,
                   agg.cfg->report_peers_max * 4u)) {
         s->uses_dropped++;
         return;

@@ -99,14 +99,8 @@ dane_dig(uint32_t id)
     const struct cert_entry *e = certcache_get(id);
     if (e == NULL)
         return NULL;
-    if (dn.n == dn.cap) {
-        uint32_t nc = dn.cap ? dn.cap * 2 : 16;
-        void *p = mem_realloc(dn.v, (size_t)dn.cap * sizeof(*dn.v), (size_t)nc * sizeof(*dn.v));
-        if (p == NULL)
-            return NULL;
-        dn.v = p;
-        dn.cap = nc;
-    }
+    if (!mem_grow((void **)&dn.v, dn.n, &dn.cap, sizeof(*dn.v), 16, UINT32_MAX))
+        return NULL;
     if (!idxtab_reserve(&dn.index, dn.n, dane_rehash, NULL))
         return NULL;
     struct dane_dig *d = &dn.v[dn.n];

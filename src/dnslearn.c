@@ -178,17 +178,7 @@ dl_room(void **arr, uint32_t *cap, uint32_t n, size_t sz)
 {
     if (n < *cap)
         return true;
-    if (n >= dl.max || mem_run_tables_full())
-        return false;
-    uint32_t nc = *cap ? *cap * 2 : DL_FIRST_CAP;
-    if (nc > dl.max)
-        nc = dl.max;
-    void *p = mem_realloc(*arr, (size_t)*cap * sz, (size_t)nc * sz);
-    if (p == NULL)
-        return false;
-    *arr = p;
-    *cap = nc;
-    return true;
+    return !mem_run_tables_full() && mem_grow(arr, n, cap, sz, DL_FIRST_CAP, dl.max);
 }
 
 void

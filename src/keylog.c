@@ -78,17 +78,9 @@ keylog_slot(const uint8_t random[32], bool add)
     uint32_t found = idxtab_find(&kl.index, keylog_hash(random), keylog_is, random);
     if (found != UINT32_MAX)
         return &kl.v[found];
-    if (!add || kl.n >= KEYLOG_MAX)
+    if (!add || kl.n >= KEYLOG_MAX ||
+        !mem_grow((void **)&kl.v, kl.n, &kl.cap, sizeof(*kl.v), 64, KEYLOG_MAX))
         return NULL;
-    if (kl.n == kl.cap) {
-        uint32_t nc = kl.cap ? kl.cap * 2 : 64;
-        struct keylog_entry *nv =
-            mem_realloc(kl.v, (size_t)kl.cap * sizeof(*nv), (size_t)nc * sizeof(*nv));
-        if (!nv)
-            return NULL;
-        kl.v = nv;
-        kl.cap = nc;
-    }
     if (!idxtab_reserve(&kl.index, kl.n, keylog_hash_of, NULL))
         return NULL;
     struct keylog_entry *e = &kl.v[kl.n];

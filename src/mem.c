@@ -339,6 +339,22 @@ mem_realloc(void *p, size_t old_n, size_t new_n)
     return q;
 }
 
+bool
+mem_grow(void **arr, uint32_t n, uint32_t *cap, size_t sz, uint32_t first, uint32_t max)
+{
+    if (n < *cap)
+        return true;
+    if (*cap >= max)
+        return false;
+    uint32_t nc = *cap ? (*cap > max / 2 ? max : *cap * 2) : (first < max ? first : max);
+    void *na = mem_realloc(*arr, (size_t)*cap * sz, (size_t)nc * sz);
+    if (na == NULL)
+        return false;
+    *arr = na;
+    *cap = nc;
+    return true;
+}
+
 void
 mem_free(void *p, size_t n)
 {

@@ -23,6 +23,10 @@ void *mem_alloc_nofail(size_t n);
 /* Resizes p from old_n to new_n bytes (new bytes are not zeroed); NULL on
  * failure, p untouched. */
 void *mem_realloc(void *p, size_t old_n, size_t new_n);
+/* Grows the array *arr (*cap elements of size sz, n of them used) to hold
+ * one more: doubling from first, at most max. True when there is room;
+ * false at max or when memory is refused (*arr and *cap unchanged). */
+bool mem_grow(void **arr, uint32_t n, uint32_t *cap, size_t sz, uint32_t first, uint32_t max);
 void mem_free(void *p, size_t n);
 
 uint64_t mem_in_use(void);

@@ -76,17 +76,8 @@ tlsa_room(void)
 {
     if (tl.n < tl.cap)
         return true;
-    if (tl.n >= tl.max || mem_run_tables_full())
-        return false;
-    uint32_t nc = tl.cap ? tl.cap * 2 : TLSA_FIRST_CAP;
-    if (nc > tl.max)
-        nc = tl.max;
-    void *p = mem_realloc(tl.v, (size_t)tl.cap * sizeof(*tl.v), (size_t)nc * sizeof(*tl.v));
-    if (p == NULL)
-        return false;
-    tl.v = p;
-    tl.cap = nc;
-    return true;
+    return !mem_run_tables_full() &&
+           mem_grow((void **)&tl.v, tl.n, &tl.cap, sizeof(*tl.v), TLSA_FIRST_CAP, tl.max);
 }
 
 int

@@ -168,13 +168,53 @@ test_cap_still_refuses(void **state)
     mem_init(0);
 }
 
+/* mem_grow: room for one more, doubling from first, clamped at max, the
+ * contents kept; false at max and when the memcap refuses (the array and its
+ * capacity then unchanged). */
+static void
+test_grow(void **state)
+{
+    (void)state;
+    mem_init(0);
+    uint32_t *v = NULL, cap = 0, n = 0;
+    static const uint32_t caps[] = {4, 4, 4, 4, 8, 8, 8, 8, 10, 10};
+    for (; n < 10; n++) {
+        assert_true(mem_grow((void **)&v, n, &cap, sizeof(*v), 4, 10));
+        assert_int_equal(cap, caps[n]);
+        v[n] = n * 7;
+    }
+    assert_false(mem_grow((void **)&v, n, &cap, sizeof(*v), 4, 10)); /* at max */
+    assert_int_equal(cap, 10);
+    for (uint32_t i = 0; i < n; i++)
+        assert_int_equal(v[i], i * 7);
+    mem_free(v, (size_t)cap * sizeof(*v));
+    /* first above max: max */
+    v = NULL, cap = 0;
+    assert_true(mem_grow((void **)&v, 0, &cap, sizeof(*v), 64, 3));
+    assert_int_equal(cap, 3);
+    mem_free(v, (size_t)cap * sizeof(*v));
+    /* the memcap refuses: unchanged */
+    mem_init(8192);
+    char *c = NULL;
+    uint32_t cc = 0;
+    assert_true(mem_grow((void **)&c, 0, &cc, 1000, 4, 100));
+    assert_int_equal(cc, 4);
+    char *before = c;
+    assert_false(mem_grow((void **)&c, 4, &cc, 1000, 4, 100));
+    assert_ptr_equal(c, before);
+    assert_int_equal(cc, 4);
+    mem_free(c, (size_t)cc * 1000);
+    assert_int_equal(mem_in_use(), 0);
+    mem_init(0);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reuse_and_accounting), cmocka_unit_test(test_every_size_fits),
         cmocka_unit_test(test_small_lists),          cmocka_unit_test(test_realloc_keeps_content),
-        cmocka_unit_test(test_cap_still_refuses),
+        cmocka_unit_test(test_cap_still_refuses),    cmocka_unit_test(test_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
