@@ -117,12 +117,13 @@ enum fctx_cert_rc fctx_cert(struct flow_ctx *ctx, enum dir d, unsigned idx, cons
                             size_t len);
 
 /* TLS session resumption (src/resume.c). kind: 1 the ServerHello's session
- * ID (RFC 5246 §7.4.1.2), 2 a ticket's SHA-256 (RFC 5077 §3.3); key: len
- * bytes, 1..32. fctx_resume_offer: this session can be resumed by key at
- * its server: the chain it was given (its server chain when seen in clear,
- * else the chain its own resumption was linked to) is remembered for it.
- * fctx_resume_find: this session resumed by key: when the full handshake
- * was seen at the same server, facts.tls.resumed_chain, resumed_from and
+ * ID (RFC 5246 §7.4.1.2), 2 a ticket (RFC 5077 §3.3, RFC 8446 §4.6.1) as
+ * tls_ticket_key() has it; key: len bytes, 1..32. fctx_resume_offer: this
+ * session can be resumed by key at its server: the chain it was given (its
+ * server chain when seen, else the chain its own resumption was linked to)
+ * is remembered for it. fctx_resume_find: this session resumed by key:
+ * when the full handshake was seen at the same server address (any port:
+ * resume.h), facts.tls.resumed_chain, resumed_from and
  * resumed_by are set and true returned. */
 void fctx_resume_offer(struct flow_ctx *ctx, int kind, const uint8_t *key, size_t len);
 bool fctx_resume_find(struct flow_ctx *ctx, int kind, const uint8_t *key, size_t len);

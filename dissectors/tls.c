@@ -19,7 +19,9 @@
  *
  * With --keylog (SSLKEYLOGFILE lines for this ClientHello.random), TLS 1.3
  * handshake records are decrypted (tls_dec.c) and parsed like clear ones:
- * certificates, CertificateRequest, Finished and the alerts' real codes. */
+ * certificates, CertificateRequest, Finished and the alerts' real codes;
+ * then the server's NewSessionTickets, before the flow goes to bypass
+ * (tls_tickets13.c). */
 #include <string.h>
 
 #include "config.h"
@@ -339,6 +341,8 @@ tls_decrypted13(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const ui
             td->dec_done = true; /* application keys from here */
             if (d == DIR_TO_SERVER)
                 tls_complete(ctx, st);
+            else if (st->tk == TLS_TK_OFF)
+                tls13_tickets_begin(ctx, st); /* its NewSessionTickets next */
         }
     } else if (inner == TLS_CT_ALERT) {
         struct rd r = rd_init(out, n);
@@ -357,6 +361,10 @@ tls_encrypted_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uin
 {
     struct tls_dir *td = &st->dir[d];
     td->enc_records++;
+    if (st->tls13 && d == DIR_TO_CLIENT && st->tk != TLS_TK_OFF) {
+        tls13_ticket_record(ctx, st, hdr, p, len); /* after the server's Finished */
+        return;
+    }
     if (st->tls13 && tls_decrypt13(ctx, st, d, hdr, p, len))
         return;
     if (type == TLS_CT_ALERT) {
@@ -570,6 +578,8 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
      * call's, or the one left incomplete at the end of an early call
      * (td->early, at offset 0 now) */
     bool early = tls_server_first(ctx, st, d);
+    if (st->done) /* TLS 1.3 tickets after the handshake, or nothing */
+        return tls13_tickets_data(ctx, st, d, buf, len);
     while (rd_left(&r) > 0 && !st->done) {
         if (td->lost) {
             rd_skip(&r, rd_left(&r), "tls.lost");
@@ -631,9 +641,13 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
         }
         tls_record(ctx, st, d, buf + at, body, rlen);
     }
-    if (st->done)
-        return dres_make(D_DONE, len - (uint32_t)rd_left(&r), 0);
-    return dres_make(D_OK, len - (uint32_t)rd_left(&r), 0);
+    uint32_t used = len - (uint32_t)rd_left(&r);
+    if (st->done) {
+        struct dres rest = tls13_tickets_data(ctx, st, d, buf + used, len - used);
+        rest.consumed += used;
+        return rest;
+    }
+    return dres_make(D_OK, used, 0);
 }
 
 static void
@@ -642,6 +656,10 @@ tls_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
     struct tls_state *st = vst;
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     (void)missing;
+    if (st->done) { /* past the handshake, reading tickets: no more */
+        st->tk = TLS_TK_OVER;
+        return;
+    }
     fctx_event(ctx, "tls.gap", d == DIR_TO_SERVER ? "client" : "server");
     /* This dissector runs only where TLS began (an implicit-TLS port, a
      * STARTTLS, a TLS record): bytes lost here were TLS the capture did not

@@ -6,7 +6,8 @@
  * stapling: CertificateStatus (RFC 6066 §8), status_request in the leaf's
  * CertificateEntry (RFC 8446 §4.4.2.1). Resumption: the session ID of a
  * ServerHello, SessionTicket (RFC 5077 §3.2) and NewSessionTicket (RFC 5077
- * §3.3), handed to fctx_resume_*. */
+ * §3.3), TLS 1.3's pre_shared_key (RFC 8446 §4.2.11, with tls_tickets13.c),
+ * handed to fctx_resume_*. */
 #include <string.h>
 
 #include "config.h"
@@ -206,10 +207,11 @@ tls_ja3key_list(struct tls_ja3key *k, struct rd c)
  * table's key: its length, a 64-bit hash of all its bytes and its last 22
  * bytes (zero-filled when shorter): tickets run to hundreds of bytes, and
  * RFC 5077 §4's recommended form ends in an HMAC, which tells tickets apart
- * by itself. No cryptographic hash: tickets of TLS 1.2 cross the wire in
- * clear, so whoever could make one collide could present the ticket itself;
+ * by itself. No cryptographic hash: tickets cross the wire in clear (TLS
+ * 1.2's NewSessionTicket; TLS 1.3's pre_shared_key identity, RFC 8446
+ * §4.2.11), so whoever could make one collide could present the ticket itself;
  * SHA-256 through EVP was +9 % per dense session (callgrind; issue 5). */
-static void
+void
 tls_ticket_key(const uint8_t *p, size_t n, uint8_t out[TLS_TICKET_KEY_LEN])
 {
     uint64_t h = 0x6a09e667f3bcc908ull ^ n, w;
@@ -250,7 +252,7 @@ tls_ticket_presented(struct tls_state *st, struct rd *e)
  * ticket<0..2^16-1>}, sent in clear in TLS 1.2 before the server's
  * ChangeCipherSpec, in a full handshake or a resumed one (a renewed
  * ticket). An empty ticket issues none. TLS 1.3's (RFC 8446 §4.6.1) comes
- * after the handshake under the application keys: not read. */
+ * after the handshake under the application keys: tls_tickets13.c. */
 static void
 tls_new_session_ticket(struct flow_ctx *ctx, struct rd *r)
 {
@@ -314,6 +316,9 @@ tls_client_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
             case TLS_EXT_SESSION_TICKET:
                 tls_ticket_presented(st, &e);
                 break;
+            case TLS_EXT_PRE_SHARED_KEY:
+                tls13_psk_offered(st, &e);
+                break;
             case TLS_EXT_SUPPORTED_GROUPS:
             case TLS_EXT_EC_POINT_FORMATS: /* the list itself: tls_ja3_build() */
                 tls_ja3key_list(&key, e);
@@ -360,7 +365,7 @@ tls_server_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
         return;
     bool hrr = random && memcmp(random, tls_hrr_random, 32) == 0;
     bool psk = false;
-    uint16_t selected = 0;
+    uint16_t selected = 0, psk_index = UINT16_MAX;
     ja3_value(&j, version);
     ja3_field(&j, false);
     ja3_value(&j, cipher);
@@ -373,8 +378,8 @@ tls_server_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
             ja3_value(&j, type);
             if (type == TLS_EXT_SUPPORTED_VERSIONS)
                 selected = rd_be16(&e, "sh.supported_version");
-            else if (type == TLS_EXT_PRE_SHARED_KEY)
-                psk = true;
+            else if (type == TLS_EXT_PRE_SHARED_KEY) /* RFC 8446 §4.2.11 */
+                psk = true, psk_index = rd_be16(&e, "sh.psk_selected_identity");
         }
         if (!rd_ok(&exts))
             rd_invalid(r, "sh.extensions");
@@ -404,6 +409,10 @@ tls_server_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
         st->dir[DIR_TO_CLIENT].encrypted = true;
         t->resumed = psk;
         t->certificates = psk ? TLS_CERTS_RESUMED : TLS_CERTS_ENCRYPTED;
+        /* the identity the server selected: a ticket whose
+         * NewSessionTicket was read (tls_tickets13.c) links the session */
+        if (psk && psk_index < st->n_psk && psk_index < TLS_PSK_MAX)
+            (void)fctx_resume_find(ctx, 2, st->psk_key[psk_index], TLS_TICKET_KEY_LEN);
         return;
     }
     if (t->anonymous)

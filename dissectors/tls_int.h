@@ -60,6 +60,16 @@ struct tls_dir {
 
 /* A session ticket's key in the resumption table (tls_hs.c tls_ticket_key). */
 #define TLS_TICKET_KEY_LEN 32
+/* The PSK identities of a ClientHello kept (RFC 8446 §4.2.11): the server
+ * selects one by its index; an index past these is not linked. */
+#define TLS_PSK_MAX 4
+
+/* TLS 1.3 tickets after the server's Finished (tls_tickets13.c). */
+enum tls_tk {
+    TLS_TK_OFF = 0, /* the server's Finished not decrypted (yet) */
+    TLS_TK_READ,    /* its application keys ready: tickets are read */
+    TLS_TK_OVER     /* no more (none wanted, no key, or the reading ended) */
+};
 
 struct tls_state {
     struct tls_dir dir[2];
@@ -83,6 +93,15 @@ struct tls_state {
     uint8_t ticket_key[TLS_TICKET_KEY_LEN]; /* tls_ticket_key() */
     uint8_t sh_session_id_len;
     uint8_t sh_session_id[32];
+    /* TLS 1.3: the ClientHello's PSK identities (n_psk offered, the first
+     * TLS_PSK_MAX kept as tls_ticket_key() has them), and the reading of
+     * the server's tickets (enum tls_tk; records read, client bytes seen
+     * since the handshake ended) */
+    uint8_t n_psk;
+    uint8_t tk;
+    uint8_t tk_records;
+    uint32_t tk_client;
+    uint8_t psk_key[TLS_PSK_MAX][TLS_TICKET_KEY_LEN];
     char hist[192]; /* handshake history being built */
     uint16_t hist_len;
     bool hist_full;
@@ -122,6 +141,28 @@ bool tls_pickup_resync(struct flow_ctx *ctx, struct tls_state *st, enum dir d, s
  * encrypted and true returned. */
 bool tls_pickup_encrypted(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
                           const uint8_t *p, uint32_t len);
+
+/* A session ticket (n > 0 bytes) as the resumption table's key (tls_hs.c). */
+void tls_ticket_key(const uint8_t *p, size_t n, uint8_t out[TLS_TICKET_KEY_LEN]);
+
+/* tls_tickets13.c. A ClientHello's pre_shared_key extension body (RFC 8446
+ * §4.2.11): its identities kept in st. */
+void tls13_psk_offered(struct tls_state *st, struct rd *e);
+
+/* The server's Finished was decrypted: its application keys from the key
+ * log, when the session has a chain a ticket could link to (st->tk). */
+void tls13_tickets_begin(struct flow_ctx *ctx, struct tls_state *st);
+
+/* One server record after its Finished (hdr: its 5-byte header, p: len
+ * bytes): its NewSessionTickets offered to the resumption table. */
+void tls13_ticket_record(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *hdr,
+                         const uint8_t *p, uint32_t len);
+
+/* Bytes of direction d after the handshake ended, while tickets are read:
+ * the server's records through tls13_ticket_record, the client's let go;
+ * D_DONE once no more tickets are read. */
+struct dres tls13_tickets_data(struct flow_ctx *ctx, struct tls_state *st, enum dir d,
+                               const uint8_t *buf, uint32_t len);
 
 /* Appends "C:XX" / "S:XX" to the handshake history (capped). */
 void tls_history(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const char *what);

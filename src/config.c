@@ -26,8 +26,8 @@ const struct config_cap_desc config_caps[] = {
     {"tls.hs_msg_max", "bytes of one TLS handshake message"},
     {"tls.records_max", "TLS records per direction before dissection stops"},
     {"tls.resume_max",
-     "resumable TLS sessions remembered (session IDs, tickets) to link a resumed session to the "
-     "chain it was given (then the oldest goes)"},
+     "resumable TLS sessions remembered (session IDs, tickets; TLS 1.3's with --keylog) to link a "
+     "resumed session to the chain it was given, by server address (then the oldest goes)"},
     {"x509.cert_max", "bytes of one certificate"},
     {"x509.chain_max", "certificates kept per chain"},
     {"certcache.max", "distinct certificates kept"},

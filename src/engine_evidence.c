@@ -226,6 +226,10 @@ engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order)
         return EVIDENCE_CUT;
     const char *dis = f->ctx != NULL ? fctx_dissector_name(f->ctx) : NULL;
     bool tls = dis != NULL && strcmp(dis, "tls") == 0;
+    /* past the handshake, while a TLS 1.3 server's tickets are still read
+     * (dissectors/tls_tickets13.c): as after bypass, nothing is written */
+    if (tls && fctx_facts_const(f->ctx)->tls.handshake == TLS_HS_COMPLETE)
+        return EVIDENCE_CUT;
     const struct smtp_facts *sm = f->ctx != NULL ? &fctx_facts_const(f->ctx)->smtp : NULL;
     bool mailed = sm != NULL && (sm->auth_before_tls || sm->plaintext_mail || sm->plaintext_data);
     bool next = client ? seq == f->ev_judged : seq == rd->next_seq;

@@ -317,7 +317,6 @@ fctx_resume_key(const struct flow_ctx *ctx, int kind, const uint8_t *key, size_t
         return false;
     memset(k, 0, sizeof(*k));
     k->ip = ctx->server_ip;
-    k->port = ctx->server_port;
     k->kind = (uint8_t)kind;
     k->len = (uint8_t)len;
     memcpy(k->b, key, len);

@@ -2,7 +2,11 @@
  * GnuTLS, browsers and Wireshark use): "LABEL <client_random hex> <secret
  * hex>" lines. Only the TLS 1.3 handshake traffic secrets are kept
  * (RFC 8446 §7.1): they decrypt the handshake, which is where TLS 1.3 hides
- * the certificates and the alerts; application data is never decrypted. */
+ * the certificates and the alerts; and the server's first application
+ * traffic secret (SERVER_TRAFFIC_SECRET_0), for the NewSessionTickets the
+ * server sends after its Finished (tls_tickets13.c). The client's
+ * application secret is never kept: what the client sends after the
+ * handshake (the SMTP dialogue, the message) is never decrypted. */
 #include "keylog.h"
 
 #include <errno.h>
@@ -19,8 +23,8 @@
 
 struct keylog_entry {
     uint8_t random[32];
-    uint8_t secret[2][KEYLOG_SECRET_MAX]; /* [0] client, [1] server handshake */
-    uint8_t len[2];
+    uint8_t secret[3][KEYLOG_SECRET_MAX]; /* enum keylog_secret */
+    uint8_t len[3];
 };
 
 static struct {
@@ -97,13 +101,13 @@ keylog_count(void)
 }
 
 bool
-keylog_entry(uint32_t i, int server, const uint8_t **random, const uint8_t **secret, size_t *len)
+keylog_entry(uint32_t i, int which, const uint8_t **random, const uint8_t **secret, size_t *len)
 {
-    if (i >= kl.n || kl.v[i].len[server != 0] == 0)
+    if (i >= kl.n || which < 0 || which > KEYLOG_SERVER_APP || kl.v[i].len[which] == 0)
         return false;
     *random = kl.v[i].random;
-    *secret = kl.v[i].secret[server != 0];
-    *len = kl.v[i].len[server != 0];
+    *secret = kl.v[i].secret[which];
+    *len = kl.v[i].len[which];
     return true;
 }
 
@@ -113,9 +117,11 @@ keylog_add_line(const char *line)
     int side;
     const char *rest;
     if (strncmp(line, "CLIENT_HANDSHAKE_TRAFFIC_SECRET ", 32) == 0)
-        side = 0, rest = line + 32;
+        side = KEYLOG_CLIENT_HS, rest = line + 32;
     else if (strncmp(line, "SERVER_HANDSHAKE_TRAFFIC_SECRET ", 32) == 0)
-        side = 1, rest = line + 32;
+        side = KEYLOG_SERVER_HS, rest = line + 32;
+    else if (strncmp(line, "SERVER_TRAFFIC_SECRET_0 ", 24) == 0)
+        side = KEYLOG_SERVER_APP, rest = line + 24;
     else
         return 0; /* other labels, comments, blank lines */
     const char *sp = strchr(rest, ' ');
@@ -132,7 +138,7 @@ keylog_add_line(const char *line)
         return -1; /* cap or memcap: the rest cannot be kept */
     memcpy(e->secret[side], secret, (size_t)n);
     e->len[side] = (uint8_t)n;
-    return 1;
+    return side == KEYLOG_SERVER_APP ? 2 : 1;
 }
 
 int
@@ -149,7 +155,7 @@ keylog_load(const char *path, char *err, size_t errlen)
         int rc = keylog_add_line(line);
         if (rc < 0)
             break;
-        used += (unsigned)rc;
+        used += rc == 1;
     }
     fclose(f);
     if (used == 0) {
@@ -160,13 +166,13 @@ keylog_load(const char *path, char *err, size_t errlen)
 }
 
 bool
-keylog_find(const uint8_t client_random[32], int server, const uint8_t **secret, size_t *len)
+keylog_find(const uint8_t client_random[32], int which, const uint8_t **secret, size_t *len)
 {
     const struct keylog_entry *e = keylog_slot(client_random, false);
-    if (!e || e->len[server ? 1 : 0] == 0)
+    if (!e || which < 0 || which > KEYLOG_SERVER_APP || e->len[which] == 0)
         return false;
-    *secret = e->secret[server ? 1 : 0];
-    *len = e->len[server ? 1 : 0];
+    *secret = e->secret[which];
+    *len = e->len[which];
     return true;
 }
 

@@ -1,5 +1,6 @@
 /* \summary: TLS key log files (SSLKEYLOGFILE format): the TLS 1.3 handshake
- * traffic secrets by ClientHello.random. */
+ * traffic secrets and the server's first application traffic secret by
+ * ClientHello.random. */
 #ifndef SMTPTAP_KEYLOG_H
 #define SMTPTAP_KEYLOG_H
 
@@ -12,22 +13,30 @@
  * handshake secret in it). */
 int keylog_load(const char *path, char *err, size_t errlen);
 
+/* The secrets kept (RFC 8446 §7.1), the key log's labels: the handshake
+ * traffic secrets of the client (0, as the direction to the server) and
+ * the server (1), and the server's application traffic secret
+ * SERVER_TRAFFIC_SECRET_0 (2: its NewSessionTickets, tls_tickets13.c).
+ * CLIENT_TRAFFIC_SECRET_0 is not kept. */
+enum keylog_secret { KEYLOG_CLIENT_HS = 0, KEYLOG_SERVER_HS = 1, KEYLOG_SERVER_APP = 2 };
+
 /* One line of a key log (NUL-terminated): 1 when it held a TLS 1.3
- * handshake secret that was kept, 0 when it is ignored (another label, a
- * comment, bad hex), -1 when the cache is full (KEYLOG_MAX or memcap). */
+ * handshake secret that was kept, 2 a server application traffic secret,
+ * 0 when it is ignored (another label, a comment, bad hex), -1 when the
+ * cache is full (KEYLOG_MAX or memcap). */
 int keylog_add_line(const char *line);
 
-/* The client (server = 0) or server (1) handshake traffic secret of the
- * connection whose ClientHello.random is client_random. */
-bool keylog_find(const uint8_t client_random[32], int server, const uint8_t **secret, size_t *len);
+/* The secret `which` (enum keylog_secret) of the connection whose
+ * ClientHello.random is client_random. */
+bool keylog_find(const uint8_t client_random[32], int which, const uint8_t **secret, size_t *len);
 
 /* The connections the key log holds, and the i-th's ClientHello.random and
- * client (server = 0) or server (1) handshake traffic secret, in the order
+ * secret `which` (enum keylog_secret), in the order
  * the lines came: for a connection picked up after its ClientHello, whose
  * random is not known (tls_dec_search). False when i is past the end or the
  * entry lacks that secret. */
 uint32_t keylog_count(void);
-bool keylog_entry(uint32_t i, int server, const uint8_t **random, const uint8_t **secret,
+bool keylog_entry(uint32_t i, int which, const uint8_t **random, const uint8_t **secret,
                   size_t *len);
 
 void keylog_free(void);

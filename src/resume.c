@@ -52,7 +52,7 @@ resume_free(void)
 static uint32_t
 resume_hash(const struct resume_key *k)
 {
-    uint64_t h = nhash_mix((uint64_t)k->port << 16 | (uint64_t)k->kind << 8 | k->len, rs.seed);
+    uint64_t h = nhash_mix((uint64_t)k->kind << 8 | k->len, rs.seed);
     uint64_t w;
     for (unsigned i = 0; i < sizeof(k->ip.a); i += 8) {
         memcpy(&w, k->ip.a + i, 8);
@@ -70,8 +70,7 @@ static bool
 resume_same(const struct resume_key *a, const struct resume_key *b)
 {
     return a->ip.family == b->ip.family && memcmp(a->ip.a, b->ip.a, sizeof(a->ip.a)) == 0 &&
-           a->port == b->port && a->kind == b->kind && a->len == b->len &&
-           memcmp(a->b, b->b, a->len) == 0;
+           a->kind == b->kind && a->len == b->len && memcmp(a->b, b->b, a->len) == 0;
 }
 
 static uint32_t

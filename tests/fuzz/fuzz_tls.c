@@ -6,7 +6,10 @@
  * cache, and memory must be back to zero after the flow is freed. The key
  * logs of the bundled TLS 1.3 captures are loaded, so the seeds made from
  * those captures reach the handshake decryption (tls_dec.c) and, for
- * ocsp-stapling's, the status_request of a TLS 1.3 CertificateEntry. */
+ * ocsp-stapling's, the status_request of a TLS 1.3 CertificateEntry; for
+ * resumption's, the NewSessionTickets after the server's Finished
+ * (tls_tickets13.c) into the resumption table (resume.c), and the PSK
+ * identities of a resuming ClientHello. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -16,6 +19,7 @@
 #include "fz_chunks.h"
 #include "keylog.h"
 #include "mem.h"
+#include "resume.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,6 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         keylog_load(SRCDIR "/pcaps/smtp-starttls-tls13.keylog", err, sizeof(err));
         keylog_load(SRCDIR "/pcaps/diag/tls13-keylog.keylog", err, sizeof(err));
         keylog_load(SRCDIR "/pcaps/diag/ocsp-stapling.keylog", err, sizeof(err));
+        keylog_load(SRCDIR "/pcaps/diag/resumption.keylog", err, sizeof(err));
         keys_loaded = true;
     }
     config_defaults(&cfg);
@@ -36,6 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.tls_records_max = 64;
     mem_init(cfg.memcap);
     certcache_init(16);
+    resume_init(16, 1);
 
     struct flow_ctx *ctx = fctx_new(&cfg, 465);
     if (ctx == NULL) {
@@ -52,6 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (t->client_chain[i] && certcache_get(t->client_chain[i]) == NULL)
             abort();
     fctx_destroy(ctx);
+    resume_free();
     certcache_free();
     if (mem_in_use() != 0)
         abort();

@@ -21,6 +21,7 @@
 struct config tu_tls_cfg;
 bool tu_tls_midstream;
 bool tu_tls_starttls;
+uint16_t tu_tls_port;
 
 int
 tu_tls_setup(void **state)
@@ -31,6 +32,7 @@ tu_tls_setup(void **state)
     certcache_init(100);
     tu_tls_midstream = false;
     tu_tls_starttls = false;
+    tu_tls_port = 465;
     return 0;
 }
 
@@ -320,7 +322,7 @@ next(struct script *s, enum dir d)
 struct flow_ctx *
 run(const struct script *s, enum split_mode mode, uint32_t seed, bool eof)
 {
-    struct flow_ctx *ctx = fctx_new(&tu_tls_cfg, 465);
+    struct flow_ctx *ctx = fctx_new(&tu_tls_cfg, tu_tls_port);
     assert_non_null(ctx);
     fctx_facts(ctx)->midstream = tu_tls_midstream;
     fctx_facts(ctx)->smtp.tls_started = tu_tls_starttls;

@@ -24,6 +24,9 @@ extern bool tu_tls_midstream;
  * implicit TLS. The setup clears it. */
 extern bool tu_tls_starttls;
 
+/* The server port of run()'s flows (tu_tls_setup sets 465). */
+extern uint16_t tu_tls_port;
+
 /* cmocka setup: default configuration, a fresh memory account, an empty
  * certificate cache; teardown: every byte given back. */
 int tu_tls_setup(void **state);
@@ -109,7 +112,7 @@ struct buf *tls12_client_finish(struct script *s);
  * (when given) is where its Certificate record starts. */
 struct buf *tls12_server_flight(struct script *s, const char *sni, size_t *cert_at);
 
-/* Replays the transcript into a new flow on port 465 with the TLS dissector
+/* Replays the transcript into a new flow on port tu_tls_port with the TLS dissector
  * attached; eof of both directions when `eof`. */
 struct flow_ctx *run(const struct script *s, enum split_mode mode, uint32_t seed, bool eof);
 

@@ -1,0 +1,369 @@
+/* \summary: unit tests for TLS 1.3 resumption linking (dissectors/
+ * tls_tickets13.c): a full handshake decrypted with a key log whose
+ * SERVER_TRAFFIC_SECRET_0 opens the NewSessionTickets after the server's
+ * Finished (RFC 8446 §4.6.1), then a ClientHello presenting the ticket as
+ * a PSK identity (§4.2.11) that the server selects, linked to the full
+ * handshake's chain; the selected index decides; a wrong application
+ * secret (no link, an anomaly, no crash); application data ends the
+ * reading (a ticket after it is not taken, its bytes are nowhere in the
+ * facts); tickets before the client's Finished; the ports of one server
+ * address share the table (Postfix's tlsmgr). Transcripts whole, byte by
+ * byte and in seeded random splits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "keylog.h"
+#include "record.h"
+#include "resume.h"
+#include "tu_tls13.h"
+
+static const char *const chain2[] = {"leaf", "inter"};
+
+/* The server's application traffic secret, and another one. */
+#define SECRET_A  "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+#define SECRET_A2 "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+
+static int
+setup(void **state)
+{
+    tu_tls_setup(state);
+    return resume_init(64, 1);
+}
+
+static int
+teardown(void **state)
+{
+    keylog_free();
+    resume_free();
+    return tu_tls_teardown(state);
+}
+
+/* SERVER_TRAFFIC_SECRET_0 for the ClientHello.random random, random+1 ... */
+static void
+app_keylog(unsigned random, const char *secret)
+{
+    char rnd[65], line[256];
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(rnd + 2 * i, 3, "%02x", (random + i) & 0xff);
+    snprintf(line, sizeof(line), "SERVER_TRAFFIC_SECRET_0 %s %s", rnd, secret);
+    assert_int_equal(keylog_add_line(line), 2);
+}
+
+/* A TLS 1.3 NewSessionTicket (RFC 8446 §4.6.1) with ticket t (tn bytes),
+ * lifetime, a 1-byte nonce, no extensions, into h. */
+static void
+nst13(struct buf *h, const uint8_t *t, unsigned tn, unsigned lifetime)
+{
+    static struct buf b;
+    b.n = 0;
+    u16(&b, lifetime >> 16);
+    u16(&b, lifetime & 0xffff);
+    u16(&b, 0x1234); /* ticket_age_add */
+    u16(&b, 0x5678);
+    u8(&b, 1); /* nonce */
+    u8(&b, 0);
+    u16(&b, tn);
+    put(&b, t, tn);
+    u16(&b, 0); /* extensions */
+    hs(h, 4, &b);
+}
+
+static const uint8_t ticket1[120] = {0x31, 0x32, 0x33};
+static const uint8_t ticket2[120] = {0x41, 0x42, 0x43};
+static const uint8_t ticket3[120] = {0x51, 0x52, 0x53};
+static const char marker[] = "MAIL FROM:<secret@example.org>";
+
+enum nst_when {
+    NST_AFTER_CLIENT_FIN, /* tickets, then application data */
+    NST_BEFORE_CLIENT_FIN,
+    NST_AFTER_APPDATA /* application data first, then a ticket */
+};
+
+/* The full handshake (ClientHello.random 0x20): ServerHello, the server's
+ * encrypted flight (EE, Certificate of chain2, Finished), the client's
+ * Finished, then under the server's application keys (app_secret):
+ * NewSessionTickets ticket1 and ticket2, each in its record, and a record
+ * of application data, in the order `when` says. */
+static void
+full(struct script *s, const char *app_secret, enum nst_when when)
+{
+    struct hello_opts o = {.sni = "mail.example.com", .tls13 = true, .random = 0x20};
+    struct tls_dec ck, sk, ak;
+    tls13_keys(&ck, TU_SECRET_C);
+    tls13_keys(&sk, TU_SECRET_S);
+    tls13_keys(&ak, app_secret);
+    s->n = 0;
+    client_hello(next(s, DIR_TO_SERVER), &o);
+    struct buf *sv = next(s, DIR_TO_CLIENT);
+    server_hello(sv, true);
+    static struct buf m, ee, fin, app;
+    m.n = ee.n = fin.n = app.n = 0;
+    u16(&ee, 0);
+    hs(&m, 8, &ee);
+    tls13_certificate(&m, chain2, 2, NULL);
+    tls13_seal(sv, &sk, 22, &m);
+    tls13_finished(&fin);
+    tls13_seal(sv, &sk, 22, &fin);
+    put(&app, marker, sizeof(marker) - 1);
+    struct buf *post = sv;
+    if (when != NST_BEFORE_CLIENT_FIN) {
+        tls13_seal(next(s, DIR_TO_SERVER), &ck, 22, &fin);
+        post = next(s, DIR_TO_CLIENT);
+    }
+    if (when == NST_AFTER_APPDATA)
+        tls13_seal(post, &ak, 23, &app);
+    m.n = 0;
+    nst13(&m, ticket1, sizeof(ticket1), 7200);
+    tls13_seal(post, &ak, 22, &m);
+    m.n = 0;
+    nst13(&m, ticket2, sizeof(ticket2), 7200);
+    nst13(&m, ticket3, sizeof(ticket3), 0); /* lifetime 0: discarded, RFC 8446 §4.6.1 */
+    tls13_seal(post, &ak, 22, &m);
+    if (when == NST_BEFORE_CLIENT_FIN)
+        tls13_seal(next(s, DIR_TO_SERVER), &ck, 22, &fin);
+    else if (when == NST_AFTER_CLIENT_FIN)
+        tls13_seal(post, &ak, 23, &app);
+    tls13_seal(next(s, DIR_TO_SERVER), &ck, 23, &app); /* the client's command */
+}
+
+/* A TLS 1.3 ClientHello (random 0x60) offering the PSK identities ids[0..n)
+ * (each 120 bytes), and a ServerHello selecting identity `selected` (none
+ * when negative), then an opaque flight. */
+static void
+resumed(struct script *s, const uint8_t *const *ids, unsigned n, int selected)
+{
+    static struct buf b, h;
+    s->n = 0;
+    b.n = h.n = 0;
+    u16(&b, 0x0303);
+    for (int i = 0; i < 32; i++)
+        u8(&b, 0x60 + (unsigned)i);
+    u8(&b, 0);
+    u16(&b, 2);
+    u16(&b, 0x1301);
+    u8(&b, 1);
+    u8(&b, 0);
+    size_t exts = open_len(&b, 2);
+    u16(&b, 43); /* supported_versions */
+    u16(&b, 3);
+    u8(&b, 2);
+    u16(&b, 0x0304);
+    u16(&b, 41); /* pre_shared_key, last (RFC 8446 §4.2.11) */
+    size_t ext = open_len(&b, 2);
+    size_t list = open_len(&b, 2);
+    for (unsigned i = 0; i < n; i++) {
+        u16(&b, 120);
+        put(&b, ids[i], 120);
+        u16(&b, 0); /* obfuscated_ticket_age */
+        u16(&b, 1000);
+    }
+    close_len(&b, list, 2);
+    size_t binders = open_len(&b, 2);
+    for (unsigned i = 0; i < n; i++) {
+        u8(&b, 32);
+        for (unsigned k = 0; k < 32; k++)
+            u8(&b, k);
+    }
+    close_len(&b, binders, 2);
+    close_len(&b, ext, 2);
+    close_len(&b, exts, 2);
+    hs(&h, 1, &b);
+    record(next(s, DIR_TO_SERVER), 22, &h);
+    b.n = h.n = 0;
+    u16(&b, 0x0303);
+    for (int i = 0; i < 32; i++)
+        u8(&b, 0x90 + (unsigned)i);
+    u8(&b, 0);
+    u16(&b, 0x1301);
+    u8(&b, 0);
+    exts = open_len(&b, 2);
+    u16(&b, 43);
+    u16(&b, 2);
+    u16(&b, 0x0304);
+    if (selected >= 0) {
+        u16(&b, 41);
+        u16(&b, 2);
+        u16(&b, (unsigned)selected);
+    }
+    close_len(&b, exts, 2);
+    hs(&h, 2, &b);
+    struct buf *sv = next(s, DIR_TO_CLIENT);
+    record(sv, 22, &h);
+    opaque(sv, 23, 60);
+    opaque(next(s, DIR_TO_SERVER), 23, 53);
+}
+
+static void
+same_chain(const struct tls_facts *full_t, const struct tls_facts *t)
+{
+    assert_int_equal(t->n_resumed_chain, 2);
+    assert_int_equal(t->resumed_chain[0], full_t->server_chain[0]);
+    assert_int_equal(t->resumed_chain[1], full_t->server_chain[1]);
+}
+
+/* The full handshake's flow: decrypted, its chain seen, n tickets taken. */
+static struct flow_ctx *
+full_run(const struct script *s, uint32_t tickets)
+{
+    struct flow_ctx *f = run(s, SPLIT_WHOLE, 0, true);
+    assert_true(tf(f)->decrypted);
+    assert_int_equal(tf(f)->handshake, TLS_HS_COMPLETE);
+    assert_int_equal(tf(f)->certificates, TLS_CERTS_VISIBLE);
+    assert_int_equal(resume_count(), tickets);
+    return f;
+}
+
+static void
+test_ticket_links(void **state)
+{
+    (void)state;
+    tls13_keylog(0x20);
+    app_keylog(0x20, SECRET_A);
+    struct script s;
+    full(&s, SECRET_A, NST_AFTER_CLIENT_FIN);
+    struct flow_ctx *f = full_run(&s, 2); /* ticket1, ticket2; not ticket3 */
+    assert_false(tu_has_event(f, "tls.keylog_mismatch"));
+    assert_false(tu_has_event(f, "tls.malformed_message"));
+    check_splits(&s);
+
+    const uint8_t *ids[] = {ticket3, ticket2, ticket1};
+    resumed(&s, ids, 3, 2); /* the third identity, ticket1 */
+    struct flow_ctx *r = run(&s, SPLIT_WHOLE, 0, true);
+    assert_true(tf(r)->resumed);
+    assert_int_equal(tf(r)->certificates, TLS_CERTS_RESUMED);
+    assert_int_equal(tf(r)->resumed_by, RESUME_TICKET);
+    same_chain(tf(f), tf(r));
+    check_splits(&s);
+    fctx_destroy(r);
+
+    resumed(&s, ids, 3, 1); /* ticket2 */
+    r = run(&s, SPLIT_WHOLE, 0, true);
+    same_chain(tf(f), tf(r));
+    fctx_destroy(r);
+
+    /* the discarded ticket3 selected, no identity selected, an index past
+     * the list: resumed or not, not linked */
+    resumed(&s, ids, 3, 0);
+    r = run(&s, SPLIT_WHOLE, 0, true);
+    assert_true(tf(r)->resumed);
+    assert_int_equal(tf(r)->n_resumed_chain, 0);
+    fctx_destroy(r);
+    resumed(&s, ids, 3, -1);
+    r = run(&s, SPLIT_WHOLE, 0, true);
+    assert_false(tf(r)->resumed);
+    assert_int_equal(tf(r)->n_resumed_chain, 0);
+    fctx_destroy(r);
+    resumed(&s, ids, 3, 7);
+    r = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(r)->n_resumed_chain, 0);
+    fctx_destroy(r);
+
+    /* at another port of the same address: one session cache (tlsmgr) */
+    tu_tls_port = 587;
+    resumed(&s, ids, 3, 2);
+    r = run(&s, SPLIT_WHOLE, 0, true);
+    same_chain(tf(f), tf(r));
+    fctx_destroy(r);
+    fctx_destroy(f);
+}
+
+/* The server's tickets before the client's Finished (its records right
+ * after its own Finished): taken too. */
+static void
+test_tickets_before_client_finished(void **state)
+{
+    (void)state;
+    tls13_keylog(0x20);
+    app_keylog(0x20, SECRET_A);
+    struct script s;
+    full(&s, SECRET_A, NST_BEFORE_CLIENT_FIN);
+    struct flow_ctx *f = full_run(&s, 2);
+    check_splits(&s);
+    fctx_destroy(f);
+}
+
+/* A wrong SERVER_TRAFFIC_SECRET_0, or none: no ticket, no link; the wrong
+ * one is an anomaly. The handshake itself is read as before. */
+static void
+test_wrong_key(void **state)
+{
+    (void)state;
+    tls13_keylog(0x20);
+    app_keylog(0x20, SECRET_A2);
+    struct script s;
+    full(&s, SECRET_A, NST_AFTER_CLIENT_FIN);
+    struct flow_ctx *f = full_run(&s, 0);
+    assert_true(tu_has_event(f, "tls.keylog_mismatch"));
+    check_splits(&s);
+    fctx_destroy(f);
+    const uint8_t *ids[] = {ticket1};
+    resumed(&s, ids, 1, 0);
+    struct flow_ctx *r = run(&s, SPLIT_WHOLE, 0, true);
+    assert_true(tf(r)->resumed);
+    assert_int_equal(tf(r)->n_resumed_chain, 0);
+    fctx_destroy(r);
+
+    keylog_free();
+    tls13_keylog(0x20); /* the handshake secrets alone */
+    full(&s, SECRET_A, NST_AFTER_CLIENT_FIN);
+    f = full_run(&s, 0);
+    assert_false(tu_has_event(f, "tls.keylog_mismatch"));
+    fctx_destroy(f);
+}
+
+/* Does the marker appear in the flow's facts (their inline bytes, the
+ * strings a TLS session sets) or its anomalies? */
+static bool
+has_marker(const struct flow_ctx *f)
+{
+    const struct session_facts *sf = fctx_facts_const(f);
+    if (memmem(sf, sizeof(*sf), "secret@", 7) != NULL)
+        return true;
+    const struct fstr *strs[] = {&sf->tls.hs_history, &sf->tls.sni, &sf->tls.alpn,
+                                 &sf->tls.ja3_string, &sf->tls.ja3s_string};
+    for (unsigned i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+        if (strs[i]->len > 0 && memmem(strs[i]->s, strs[i]->len, "secret@", 7) != NULL)
+            return true;
+    struct flow_record rec;
+    memset(&rec, 0, sizeof(rec));
+    fctx_fill_record(f, &rec);
+    for (unsigned i = 0; i < rec.n_anomalies; i++)
+        if (strstr(rec.anomalies[i].detail, "secret@") != NULL)
+            return true;
+    return false;
+}
+
+/* Application data from the server ends the reading: the tickets after it
+ * are not taken, and what it held is nowhere. */
+static void
+test_appdata_ends(void **state)
+{
+    (void)state;
+    tls13_keylog(0x20);
+    app_keylog(0x20, SECRET_A);
+    struct script s;
+    full(&s, SECRET_A, NST_AFTER_APPDATA);
+    struct flow_ctx *f = full_run(&s, 0);
+    assert_false(has_marker(f));
+    assert_false(tu_has_event(f, "tls.keylog_mismatch"));
+    check_splits(&s);
+    fctx_destroy(f);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_ticket_links, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tickets_before_client_finished, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_appdata_ends, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
