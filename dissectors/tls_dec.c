@@ -1,9 +1,11 @@
 /* \summary: TLS 1.3 handshake decryption with a key log (RFC 8446 §5.2,
  * §7.1, §7.3): from a handshake traffic secret, HKDF-Expand-Label gives the
  * record key and IV; each record's nonce is the IV XOR its sequence number;
- * the AEAD's additional data is the record header. Only the handshake
- * epoch is decrypted (EncryptedExtensions .. Finished, and alerts sent
- * under those keys): that is where TLS 1.3 hides the certificates. */
+ * the AEAD's additional data is the record header. The handshake epoch is
+ * decrypted (EncryptedExtensions .. Finished, and alerts sent under those
+ * keys): that is where TLS 1.3 hides the certificates; and the server's
+ * first records after it, only for its NewSessionTickets
+ * (tls_tickets13.c). */
 #include "tls_dec.h"
 
 #include <openssl/core_names.h>

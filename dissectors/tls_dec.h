@@ -19,8 +19,10 @@ struct tls_dec {
     uint64_t seq;
 };
 
-/* Derives the record key and IV of one direction from its handshake traffic
- * secret for cipher suite `suite`. Returns 0, or -1 (unsupported suite, bad
+/* Derives the record key and IV of one direction from a traffic secret (a
+ * handshake one, or the server's application one for its tickets,
+ * tls_tickets13.c: RFC 8446 §7.3 is the same for both) for cipher suite
+ * `suite`. Returns 0, or -1 (unsupported suite, bad
  * secret length). */
 int tls_dec_init(struct tls_dec *d, uint16_t suite, const uint8_t *secret, size_t slen);
 
