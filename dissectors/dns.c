@@ -8,6 +8,7 @@
  *   name (§3.1, §4.1.4):       { len(1, 1..63) label } 0      or ending in
  *                              11 offset(14 bits): a pointer into the message
  *   A RDATA: 4 bytes; AAAA RDATA: 16 bytes; MX RDATA: PREFERENCE(2) EXCHANGE
+ *   CNAME RDATA (§3.3.1): CNAME (a name, compressed or not)
  *   TLSA RDATA (RFC 6698 §2.1): usage(1) selector(1) matching type(1) data(rest)
  *
  * Framing decides truncation (a field past the end of the message: -1);
@@ -107,7 +108,7 @@ dns_status(enum rd_status st)
     return st == RD_TRUNCATED ? -1 : st == RD_INVALID ? -2 : 0;
 }
 
-/* Reads one resource record; reports it when it is an IN A/AAAA/MX/TLSA
+/* Reads one resource record; reports it when it is an IN A/AAAA/CNAME/MX/TLSA
  * and `report` is set (ad: the header's AD bit). Returns 0, -1 or -2
  * (dns_parse). */
 static int
@@ -147,6 +148,11 @@ dns_rr(const uint8_t *msg, size_t len, struct rd *r, uint8_t section, bool repor
             return -2; /* inside a complete RDATA: malformed, not truncated */
         if (rd_left(&rd) != 0)
             return -2; /* trailing bytes after the exchange */
+        break;
+    case DNS_TYPE_CNAME: /* RFC 1035 §3.3.1: one name, nothing after it */
+        st = dns_name(msg, len, &rd, a.exchange);
+        if (st != RD_OK || !rd_ok(&rd) || rd_left(&rd) != 0)
+            return -2;
         break;
     case DNS_TYPE_TLSA: /* RFC 6698 §2.1: three octets, then the data */
         a.tlsa_usage = rd_u8(&rd, "dns.tlsa_usage");

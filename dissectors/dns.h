@@ -15,6 +15,7 @@
 
 enum dns_type {
     DNS_TYPE_A = 1,     /* RFC 1035 §3.4.1 */
+    DNS_TYPE_CNAME = 5, /* RFC 1035 §3.3.1 */
     DNS_TYPE_MX = 15,   /* RFC 1035 §3.3.9 */
     DNS_TYPE_AAAA = 28, /* RFC 3596 §2.1 */
     DNS_TYPE_TLSA = 52  /* RFC 6698 §2.1 */
@@ -25,7 +26,7 @@ enum dns_section {
     DNS_SEC_ADDITIONAL = 3 /* additional section (glue for MX hosts) */
 };
 
-/* One A, AAAA, MX or TLSA record of class IN. Names are lower-cased, without the
+/* One A, AAAA, CNAME, MX or TLSA record of class IN. Names are lower-cased, without the
  * trailing dot ("." for the root), printable: '.' and '\\' inside a label
  * are escaped as "\." and "\\", other bytes outside 0x21..0x7e as "\DDD"
  * (decimal, as dig prints them). */
@@ -34,10 +35,13 @@ struct dns_answer {
     uint8_t section; /* enum dns_section */
     uint32_t ttl;
     char owner[DNS_NAME_TEXT_MAX];
-    uint8_t addr[16];                 /* A: 4 bytes, AAAA: 16 bytes (network order) */
-    uint8_t addr_len;                 /* 4, 16, or 0 for MX */
-    uint16_t mx_pref;                 /* MX: preference */
-    char exchange[DNS_NAME_TEXT_MAX]; /* MX: the exchange host, "" otherwise */
+    uint8_t addr[16]; /* A: 4 bytes, AAAA: 16 bytes (network order) */
+    uint8_t addr_len; /* 4, 16, or 0 for MX */
+    uint16_t mx_pref; /* MX: preference */
+    /* MX: the exchange host; CNAME: the canonical name the owner is an
+     * alias of (RFC 1035 §3.3.1, RFC 7672 §2.2.2 expands MX hosts by it);
+     * "" otherwise */
+    char exchange[DNS_NAME_TEXT_MAX];
     /* TLSA (RFC 6698 §2.1): certificate usage, selector, matching type and
      * the certificate association data (borrowed from the message, valid
      * during the callback; tlsa_len 0 when the RDATA holds only the three
@@ -51,8 +55,8 @@ struct dns_answer {
 };
 
 /* Parses the DNS message msg[0..len) (a UDP payload, borrowed for the call).
- * For a response (QR = 1) calls on_answer(user, a) for each A, AAAA, MX and
- * TLSA record of class IN in the answer and additional sections, in wire order;
+ * For a response (QR = 1) calls on_answer(user, a) for each A, AAAA, CNAME,
+ * MX and TLSA record of class IN in the answer and additional sections, in wire order;
  * `a` is valid during the callback only. Queries report nothing.
  * Returns 0 when the message parsed completely, -1 when it is truncated (a
  * field runs past len: snaplen cut; records before the cut were reported),

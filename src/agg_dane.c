@@ -12,7 +12,6 @@
 #include "agg_int.h"
 #include "certcache.h"
 #include "dane.h"
-#include "dnslearn.h"
 #include "mem.h"
 #include "strcopy.h"
 
@@ -190,7 +189,10 @@ agg_dane_text(struct strbuf *b, const struct agg_server *s)
         if (d->ee_match && d->mismatched == 0)
             str_add(b, " (DANE-EE)", NULL);
         else if (r->state == DANE_MATCH && r->match_usage == 2)
-            str_add(b, " (DANE-TA)", NULL);
+            str_add(b,
+                    r->anchor_from_record ? " (DANE-TA, the anchor the record's own, not sent)"
+                                          : " (DANE-TA)",
+                    NULL);
         sep = ", ";
     }
     if (d->mismatched > 0) {
@@ -218,14 +220,18 @@ agg_dane_ta_why(struct strbuf *b, const struct agg_dane *d, const char *owner)
     const struct cert_entry *bad =
         r->error_depth < d->n ? certcache_get(d->ids[r->error_depth]) : NULL;
     str_add(b, r->match_usage == 3 ? "; a DANE-EE(3)" : "; a DANE-TA(2)", " record matches ", NULL);
-    str_addn(b, ta && !ta->info.parse_error ? ta->info.subject : "a certificate sent", 80);
+    if (r->anchor_from_record) /* RFC 7671 §5.2.2: a full anchor, not sent */
+        str_add(b, "its own trust anchor (a full certificate or key, not sent by the server)",
+                NULL);
+    else
+        str_addn(b, ta && !ta->info.parse_error ? ta->info.subject : "a certificate sent", 80);
     str_add(b, r->match_usage == 3 ? ", but it fails:" : ", but the chain up to it fails:", NULL);
     if (r->why & DANE_WHY_NAME) {
         const char *base = owner;
         for (unsigned k = 0; k < 2 && base; k++)
             if ((base = strchr(base, '.')) != NULL)
                 base++;
-        const char *hop = base ? dnslearn_mx_domain(base) : NULL;
+        const char *hop = base ? dane_nexthop(base) : NULL;
         str_add(b, " the leaf names neither the TLSA base domain ", base ? base : "?", NULL);
         str_add(b, hop ? " nor the next-hop domain " : "", hop ? hop : "",
                 " (RFC 7672 section 3.2.2)", NULL);

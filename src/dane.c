@@ -16,6 +16,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -172,6 +173,48 @@ dane_match_cert(const struct tlsa_rr *rr, uint32_t id)
     return rr->len == len && memcmp(v, rr->data, len) == 0;
 }
 
+static uint32_t
+dane_find(uint16_t port, const char *host)
+{
+    char owner[TLSA_NAME_MAX + 16];
+    snprintf(owner, sizeof(owner), "_%u._tcp.%s", (unsigned)port, host);
+    return tlsa_find(owner);
+}
+
+uint32_t
+dane_lookup(uint16_t port, const char *name)
+{
+    /* the MX host as the MX answer named it: name itself, or the alias
+     * whose CNAME chain ends at name (the A answer's owner) */
+    const char *q = name;
+    const char *origin = dnslearn_mx_domain(name) ? NULL : dnslearn_cname_origin(name);
+    if (origin)
+        q = origin;
+    bool secure;
+    const char *r = dnslearn_cname_expand(q, &secure);
+    if (r == NULL)
+        return dane_find(port, name);
+    /* RFC 7672 §2.2.2: the expanded name's RRset when the expansion is
+     * secure (Postfix asks there first, then the original name); an
+     * insecure expansion leaves the original name the base domain */
+    uint32_t first = secure ? dane_find(port, r) : TLSA_NONE;
+    return first != TLSA_NONE ? first : dane_find(port, q);
+}
+
+const char *
+dane_nexthop(const char *base)
+{
+    const char *hop = dnslearn_mx_domain(base);
+    if (hop != NULL)
+        return hop;
+    bool secure = false;
+    const char *origin = dnslearn_cname_origin(base), *exp = NULL;
+    if (origin && (exp = dnslearn_cname_expand(origin, &secure)) != NULL && secure &&
+        strcasecmp(exp, base) == 0)
+        return dnslearn_mx_domain(origin); /* base: the MX host's validated expansion */
+    return NULL;
+}
+
 void
 dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint32_t *ids,
            unsigned n, int64_t at_s, struct dane_result *out)
@@ -181,13 +224,9 @@ dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint
     if (tlsa_count() == 0 || n == 0)
         return;
     uint32_t first = TLSA_NONE;
-    for (unsigned k = 0; k < n_names && first == TLSA_NONE; k++) {
-        if (names[k] == NULL || names[k][0] == '\0')
-            continue;
-        char owner[TLSA_NAME_MAX + 16];
-        snprintf(owner, sizeof(owner), "_%u._tcp.%s", (unsigned)port, names[k]);
-        first = tlsa_find(owner);
-    }
+    for (unsigned k = 0; k < n_names && first == TLSA_NONE; k++)
+        if (names[k] != NULL && names[k][0] != '\0')
+            first = dane_lookup(port, names[k]);
     if (first == TLSA_NONE)
         return;
     out->first = first;
@@ -205,13 +244,14 @@ dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint
         return;
     }
     /* the TLSA base domain: the owner after "_PORT._tcp." (RFC 7672
-     * §2.2.2); the next-hop domain: the one whose MX it is, when a DNS
-     * answer in the capture said so (§3.2.2) */
+     * §2.2.2); the next-hop domain: the one whose MX host it is (or whose
+     * MX host's validated CNAME expansion it is), when DNS answers in the
+     * capture said so (§3.2.2) */
     const char *base = tlsa_get(first)->owner;
     for (unsigned k = 0; k < 2 && base; k++)
         if ((base = strchr(base, '.')) != NULL)
             base++;
-    if (base && dane_verify(ids, n, first, base, dnslearn_mx_domain(base), at_s, out))
+    if (base && dane_verify(ids, n, first, base, dane_nexthop(base), at_s, out))
         return;
     /* OpenSSL could not run (a leaf not decoded, memory refused): the
      * records' digests against the chain as sent */
@@ -309,5 +349,9 @@ dane_json_fields(struct json *j, const struct dane_result *r)
     else
         json_bool(j, "match", r->state == DANE_MATCH);
     json_str(j, "matched_usage", r->state == DANE_MATCH ? dane_usage_name(r->match_usage) : NULL);
+    /* a DANE-TA(2) match: whether its anchor was the record's own 2 0 0
+     * certificate or 2 1 0 key, not sent by the server (RFC 7671 §5.2.2) */
+    if (r->state == DANE_MATCH && r->match_usage == 2)
+        json_bool(j, "anchor_from_record", r->anchor_from_record);
     json_str(j, "failure", dane_failure_word(r));
 }

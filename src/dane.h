@@ -43,6 +43,10 @@ struct dane_result {
     uint8_t error_depth;  /* the certificate it was for (0: the leaf) */
     bool dnssec;          /* every record came with the AD bit set, or from --tlsa */
     uint8_t sources;      /* TLSA_SRC_DNS | TLSA_SRC_FILE of its records */
+    /* a DANE-TA(2) record matched (the verdict DANE_MATCH, or DANE_MISMATCH
+     * with why): its anchor is the record's own 2 0 0 certificate or 2 1 0
+     * key, which the server did not send (RFC 7671 §5.2.2) */
+    bool anchor_from_record;
     uint16_t records, usable;
     uint32_t first; /* the RRset's first record (tlsa_get), TLSA_NONE */
 };
@@ -59,10 +63,24 @@ bool dane_usable(const struct tlsa_rr *rr);
 void dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint32_t *ids,
                 unsigned n, int64_t at_s, struct dane_result *out);
 
+/* The TLSA RRset a DANE sender looks up for the host name (RFC 7672
+ * §2.2.2, RFC 7671 §7): when name is, or is the CNAME target of, an MX
+ * host whose CNAME expansion DNS answers in the capture gave, the expanded
+ * name's RRset if every CNAME was validated (AD), else (or when it has
+ * none) the original name's; otherwise name's own. TLSA_NONE if none. */
+uint32_t dane_lookup(uint16_t port, const char *name);
+
+/* The next-hop domain, a reference identifier besides the TLSA base
+ * domain base (RFC 7672 §3.2.2): the domain whose MX host base is, or
+ * whose MX host's validated CNAME expansion base is (§2.2.2); NULL when
+ * no DNS answer in the capture said. Not the MX host's name before the
+ * expansion: Postfix 3.7 does not accept it (pcaps/diag/dane-anchor.pcap). */
+const char *dane_nexthop(const char *base);
+
 /* dane_verify.c: OpenSSL's own DANE verification (SSL_dane_enable, as
  * Postfix): the chain as sent, the usable records of the RRset at first,
- * the reference identifiers base (the TLSA base domain) and nexthop (the
- * domain whose MX it is, NULL if unknown; RFC 7672 §3.2.2), at at_s.
+ * the reference identifiers base (the TLSA base domain) and nexthop
+ * (dane_nexthop, NULL if unknown; RFC 7672 §3.2.2), at at_s.
  * Sets out's state, match_usage, why, match_depth, verify_error and
  * error_depth. Remembered per (chain, RRset, next hop) while no
  * certificate's validity starts or ends. False when it could not run (a

@@ -11,16 +11,21 @@
  * §5.2.2); the chain from the leaf up to it must verify (signatures,
  * validity at the session's time, the leaf for a TLS server) and the
  * leaf's names must match a reference identifier (§3.2.2: the TLSA base
- * domain, or the next-hop domain whose MX it is). The verify callback
+ * domain, or the next-hop domain whose MX host it is, CNAME-expanded or
+ * not; not the MX host's name before its expansion, which Postfix 3.7
+ * fails with "hostname mismatch": pcaps/diag/dane-anchor.pcap). The verify callback
  * lets verification go on past each error, so every reason is known. Key
  * and digest strengths as libssl holds a chain to (the auth level: the
  * security level, 0 as Postfix sets it: none).
  *
- * Records of matching type 0 are kept as the SHA-256 of their data
- * (tlsa.h): each is given to OpenSSL as matching type 1 with that digest,
- * which matches the same certificates; a full DANE-TA(2) certificate or key
- * that the server did not send, which OpenSSL would use as an anchor all
- * the same, is then not known (RFC 7672 §3.1.2 has the server send it).
+ * Records of matching type 0 (RFC 6698 §2.1.3: the full certificate or
+ * SubjectPublicKeyInfo) are given to OpenSSL as published (tlsa.h's
+ * full): a DANE-TA(2) 2 0 0 certificate or 2 1 0 key is then a trust
+ * anchor though the server did not send it (RFC 7671 §5.2.2, RFC 7672
+ * §3.1.2: a client may use it so; Postfix does, libssl adds the
+ * certificate to the chain's candidates, or checks the top certificate's
+ * signature with the key), at a depth one past the chain sent; DANE-EE(3)
+ * 3 0 0 / 3 1 0 must equal the leaf byte for byte.
  *
  * Verdicts are remembered in a fixed set-associative table (as verify.c's)
  * per (chain, RRset and its record count, next hop), with the span around
@@ -229,9 +234,15 @@ dv_add_records(SSL *s, uint32_t first, uint32_t *records)
         if (!dane_usable(&t->rr))
             continue; /* PKIX-TA(0), PKIX-EE(1): not for SMTP (RFC 7672 §3.1.3) */
         const struct tlsa_rr *r = &t->rr;
-        /* matching type 0 kept as its data's SHA-256: matching type 1 */
-        int ok = r->hashed ? SSL_dane_tlsa_add(s, r->usage, r->selector, 1, r->data, 32)
-                           : SSL_dane_tlsa_add(s, r->usage, r->selector, r->mtype, r->data, r->len);
+        /* matching type 0 as published: OpenSSL parses a DANE-TA(2)
+         * certificate or key and anchors the chain on it, sent or not (as
+         * Postfix's ta_cert/ta_pkey did before OpenSSL had DANE); a record
+         * that does not parse is refused, as Postfix drops it ("malformed
+         * certificate"). Only when not kept: its SHA-256, matching type 1 */
+        int ok = t->full ? SSL_dane_tlsa_add(s, r->usage, r->selector, 0, t->full, r->len)
+                 : r->hashed
+                     ? SSL_dane_tlsa_add(s, r->usage, r->selector, 1, r->data, 32)
+                     : SSL_dane_tlsa_add(s, r->usage, r->selector, r->mtype, r->data, r->len);
         added += ok > 0;
     }
     return added;
@@ -279,6 +290,13 @@ dv_run(const uint32_t *ids, unsigned n, uint32_t first, const char *base, const 
     if (depth >= 0) {
         out->match_usage = usage;
         out->match_depth = (uint8_t)(depth < 256 ? depth : 255);
+        /* the anchor not among the certificates sent: a 2 0 0 certificate
+         * past the chain's end, or a 2 1 0 bare key (no certificate) */
+        X509 *mcert = NULL;
+        EVP_PKEY *mspki = NULL;
+        int adepth = SSL_get0_dane_authority(s, &mcert, &mspki);
+        out->anchor_from_record =
+            usage == 2 && mt == 0 && adepth >= 0 && (mcert == NULL || (unsigned)adepth >= n);
     }
     if (ok == 1 && depth >= 0 && out->why == 0)
         out->state = DANE_MATCH;
@@ -289,6 +307,7 @@ dv_run(const uint32_t *ids, unsigned n, uint32_t first, const char *base, const 
             out->verify_error = 0;
             out->error_depth = 0;
             out->match_usage = 0;
+            out->anchor_from_record = false;
         } else if (out->why == 0) {
             out->why = DANE_WHY_OTHER;
             out->verify_error = (int16_t)X509_STORE_CTX_get_error(xc);
@@ -348,5 +367,6 @@ dane_verify(const uint32_t *ids, unsigned n, uint32_t first, const char *base, c
     out->match_depth = r.match_depth;
     out->verify_error = r.verify_error;
     out->error_depth = r.error_depth;
+    out->anchor_from_record = r.anchor_from_record;
     return true;
 }

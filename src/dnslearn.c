@@ -27,14 +27,24 @@ struct dl_mx {
     char host[DNSLEARN_NAME_MAX];
 };
 
+struct dl_cname {
+    char alias[DNSLEARN_NAME_MAX];
+    char target[DNSLEARN_NAME_MAX];
+    bool ad;
+};
+
 static struct {
     struct dl_addr *addrs;
     struct dl_mx *mxs;
+    struct dl_cname *cnames;
     uint32_t n_addrs, n_mxs, cap_addrs, cap_mxs, max;
-    struct idxtab by_pair; /* address + name: one entry each */
-    struct idxtab by_ip;   /* address: its first entry */
-    struct idxtab mx_pair; /* host + domain */
-    struct idxtab mx_host; /* host: its first MX entry */
+    uint32_t n_cnames, cap_cnames;
+    struct idxtab by_pair;   /* address + name: one entry each */
+    struct idxtab by_ip;     /* address: its first entry */
+    struct idxtab mx_pair;   /* host + domain */
+    struct idxtab mx_host;   /* host: its first MX entry */
+    struct idxtab cn_alias;  /* alias: its entry */
+    struct idxtab cn_target; /* target: its first alias */
     uint64_t dropped;
 } dl;
 
@@ -50,6 +60,9 @@ dnslearn_fini(void)
 {
     mem_free(dl.addrs, (size_t)dl.cap_addrs * sizeof(*dl.addrs));
     mem_free(dl.mxs, (size_t)dl.cap_mxs * sizeof(*dl.mxs));
+    mem_free(dl.cnames, (size_t)dl.cap_cnames * sizeof(*dl.cnames));
+    idxtab_free(&dl.cn_alias);
+    idxtab_free(&dl.cn_target);
     idxtab_free(&dl.by_pair);
     idxtab_free(&dl.by_ip);
     idxtab_free(&dl.mx_pair);
@@ -246,6 +259,99 @@ dnslearn_mx_domain(const char *mx_host)
     struct dl_key key = {h, NULL, NULL};
     uint32_t i = idxtab_find(&dl.mx_host, dl_hash_name(h), dl_eq_mx_host, &key);
     return i != DL_NONE ? dl.mxs[i].domain : NULL;
+}
+
+/* ---- CNAMEs (RFC 1035 §3.3.1; RFC 7672 §2.2.2, RFC 7671 §7) ---- */
+
+static bool
+dl_eq_cn_alias(uint32_t i, const void *k)
+{
+    return strcasecmp(dl.cnames[i].alias, k) == 0;
+}
+
+static bool
+dl_eq_cn_target(uint32_t i, const void *k)
+{
+    return strcasecmp(dl.cnames[i].target, k) == 0;
+}
+
+static uint64_t
+dl_rehash_cn_alias(uint32_t i, const void *user)
+{
+    (void)user;
+    return dl_hash_name(dl.cnames[i].alias);
+}
+
+static uint64_t
+dl_rehash_cn_target(uint32_t i, const void *user)
+{
+    (void)user;
+    return dl_hash_name(dl.cnames[i].target);
+}
+
+static uint32_t
+dl_cn_find(struct idxtab *t, bool (*eq)(uint32_t, const void *), const char *name)
+{
+    char n[DNSLEARN_NAME_MAX];
+    dl_norm(n, name);
+    return idxtab_find(t, dl_hash_name(n), eq, n);
+}
+
+void
+dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
+{
+    (void)ts_us;
+    char a[DNSLEARN_NAME_MAX], t[DNSLEARN_NAME_MAX];
+    dl_norm(a, alias);
+    dl_norm(t, target);
+    uint64_t ha = dl_hash_name(a), ht = dl_hash_name(t);
+    uint32_t i = idxtab_find(&dl.cn_alias, ha, dl_eq_cn_alias, a);
+    if (i != DL_NONE) { /* an alias has one target (RFC 1034 §3.6.2): the first kept */
+        if (strcasecmp(dl.cnames[i].target, t) == 0)
+            dl.cnames[i].ad |= ad;
+        return;
+    }
+    if (!dl_room((void **)&dl.cnames, &dl.cap_cnames, dl.n_cnames, sizeof(*dl.cnames)) ||
+        !idxtab_reserve(&dl.cn_alias, dl.n_cnames, dl_rehash_cn_alias, NULL) ||
+        !idxtab_reserve(&dl.cn_target, dl.n_cnames, dl_rehash_cn_target, NULL)) {
+        dl.dropped++;
+        return;
+    }
+    i = dl.n_cnames++;
+    memcpy(dl.cnames[i].alias, a, sizeof(a));
+    memcpy(dl.cnames[i].target, t, sizeof(t));
+    dl.cnames[i].ad = ad;
+    idxtab_insert(&dl.cn_alias, ha, i);
+    if (idxtab_find(&dl.cn_target, ht, dl_eq_cn_target, t) == DL_NONE)
+        idxtab_insert(&dl.cn_target, ht, i);
+}
+
+const char *
+dnslearn_cname_expand(const char *name, bool *secure)
+{
+    *secure = true;
+    const char *at = NULL;
+    uint32_t i = dl.n_cnames ? dl_cn_find(&dl.cn_alias, dl_eq_cn_alias, name) : DL_NONE;
+    for (unsigned hop = 0; i != DL_NONE && hop < DNSLEARN_CNAME_HOPS; hop++) {
+        at = dl.cnames[i].target;
+        *secure &= dl.cnames[i].ad;
+        i = dl_cn_find(&dl.cn_alias, dl_eq_cn_alias, at);
+    }
+    if (i != DL_NONE) /* longer than DNSLEARN_CNAME_HOPS, or a loop: not resolved */
+        *secure = false;
+    return at;
+}
+
+const char *
+dnslearn_cname_origin(const char *name)
+{
+    const char *at = NULL;
+    uint32_t i = dl.n_cnames ? dl_cn_find(&dl.cn_target, dl_eq_cn_target, name) : DL_NONE;
+    for (unsigned hop = 0; i != DL_NONE && hop < DNSLEARN_CNAME_HOPS; hop++) {
+        at = dl.cnames[i].alias;
+        i = dl_cn_find(&dl.cn_target, dl_eq_cn_target, at);
+    }
+    return at;
 }
 
 unsigned

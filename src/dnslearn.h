@@ -5,6 +5,7 @@
 #ifndef SMTPTAP_DNSLEARN_H
 #define SMTPTAP_DNSLEARN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "diagnose.h"
@@ -28,6 +29,23 @@ unsigned dnslearn_names(const struct ipaddr *server, struct expected_name *out, 
 
 /* For an MX host name, the domain it is the MX of (NULL if unknown). */
 const char *dnslearn_mx_domain(const char *mx_host);
+
+/* A CNAME answer (RFC 1035 §3.3.1): alias is an alias of target; ad its
+ * header's AD bit (RFC 7672 §2.2.2: an expansion counts as secure when
+ * every CNAME of it was DNSSEC-validated). An alias keeps its first
+ * target; the same answer again only sets ad when this copy has it. */
+void dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us);
+
+/* CNAME chains followed at most this many links (a loop ends there) */
+#define DNSLEARN_CNAME_HOPS 8
+
+/* The name the CNAME chain from name ends at (the fully expanded name),
+ * NULL when name is no alias known; *secure: every link was validated. */
+const char *dnslearn_cname_expand(const char *name, bool *secure);
+
+/* The name whose CNAME chain leads to name (followed back to its start:
+ * the MX host as the MX answer named it), NULL when none is known. */
+const char *dnslearn_cname_origin(const char *name);
 
 /* Answers not kept because the table was full. */
 uint64_t dnslearn_dropped(void);

@@ -174,6 +174,14 @@ report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us)
 }
 
 void
+report_dns_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
+{
+    uint64_t before = mem_in_use();
+    dnslearn_cname(alias, target, ad, ts_us);
+    report_tables_grew(before);
+}
+
+void
 report_dns_tlsa(const char *owner, uint8_t usage, uint8_t selector, uint8_t mtype,
                 const uint8_t *data, size_t len, bool ad)
 {

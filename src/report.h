@@ -60,6 +60,9 @@ void report_flow(const struct flow_record *rec);
 void report_dns_addr(const char *name, const struct ipaddr *addr,
                      const struct ipaddr *resolver_client, int64_t ts_us);
 void report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us);
+/* A CNAME answer, ad its header's AD bit: the TLSA base domain of a CNAMEd
+ * MX host (RFC 7672 §2.2.2, dnslearn.h). */
+void report_dns_cname(const char *alias, const char *target, bool ad, int64_t ts_us);
 /* A TLSA record (RFC 6698 §2.1) seen in a DNS answer, ad its header's AD
  * bit (DANE, RFC 7672 §2.2: only validated records count): learned by
  * owner name (tlsa.h). */

@@ -31,6 +31,8 @@ tlsa_init(uint32_t max_entries)
 void
 tlsa_fini(void)
 {
+    for (uint32_t i = 0; i < tl.n; i++)
+        mem_free(tl.v[i].full, tl.v[i].rr.len);
     mem_free(tl.v, (size_t)tl.cap * sizeof(*tl.v));
     idxtab_free(&tl.by_owner);
     memset(&tl, 0, sizeof(tl));
@@ -124,6 +126,14 @@ tlsa_add(const char *owner, uint8_t usage, uint8_t selector, uint8_t mtype, cons
     e->source = (uint8_t)source;
     e->ad = ad;
     e->next = TLSA_NONE;
+    e->full = NULL;
+    /* the full data of a record an SMTP client uses as published (RFC 7671
+     * §5.2.2: a DANE-TA(2) anchor the server may omit; DANE-EE(3) byte for
+     * byte); without it (memory refused) the record matches by its SHA-256,
+     * a certificate sent only */
+    if (rr.hashed && mtype == 0 && (usage == 2 || usage == 3) && selector <= 1 && len > 0 &&
+        len <= TLSA_FULL_MAX && (e->full = mem_alloc(len)) != NULL)
+        memcpy(e->full, data, len);
     if (last == TLSA_NONE)
         idxtab_insert(&tl.by_owner, h, i);
     else

@@ -250,14 +250,144 @@ test_cache(void **state)
     assert_int_equal(dane_verify_computed(), computed + 2);
 }
 
+/* A record of matching type 0 (RFC 6698 §2.1.3) with the DER of the
+ * certificate at path (selector 0) or of its key (1); flip: its last byte
+ * changed. */
+static void
+add_full(const char *owner, uint8_t u, uint8_t sel, const char *path, bool flip)
+{
+    X509 *x = tu_cert_load_pem(path);
+    unsigned char *der = NULL;
+    int n = sel == 0 ? i2d_X509(x, &der) : i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+    assert_true(n > 0);
+    if (flip)
+        der[n - 1] ^= 1;
+    assert_int_equal(tlsa_add(owner, u, sel, 0, der, (size_t)n, true, TLSA_SRC_FILE), 0);
+    OPENSSL_free(der);
+    X509_free(x);
+}
+
+/* DANE-TA(2) 2 0 0 and 2 1 0: the intermediate's certificate or key in
+ * the record anchors a chain that does not include it (RFC 7671 §5.2.2,
+ * RFC 7672 §3.1.2; Postfix, OpenSSL's DANE); sent, it is an anchor sent */
+static void
+test_ta_full_not_sent(void **state)
+{
+    (void)state;
+    const uint32_t leaf[1] = {mx2}, chain[2] = {mx2, inter};
+    add_full("_25._tcp.ta-cert.example.test", 2, 0, DIAG("intermediate.pem"), false);
+    add_full("_25._tcp.ta-key.example.test", 2, 1, DIAG("intermediate.pem"), false);
+    add_full("_25._tcp.ta-other.example.test", 2, 0, DIAG("other-intermediate.pem"), false);
+    dnslearn_mx("mx2.example.test", "ta-cert.example.test", 0); /* the leaf names mx2 */
+    dnslearn_mx("mx2.example.test", "ta-key.example.test", 0);
+    dnslearn_mx("mx2.example.test", "ta-other.example.test", 0);
+    struct dane_result r = check("ta-cert.example.test", leaf, 1, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_usage, 2);
+    assert_true(r.anchor_from_record);
+    r = check("ta-key.example.test", leaf, 1, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_true(r.anchor_from_record);
+    r = check("ta-cert.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_depth, 1);
+    assert_false(r.anchor_from_record);
+    /* an anchor that did not issue the leaf; the anchor's leaf expired */
+    r = check("ta-other.example.test", leaf, 1, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_string_equal(dane_failure_word(&r), "no_match");
+    r = check("ta-cert.example.test", leaf, 1, AT_2029);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.why, DANE_WHY_EXPIRED);
+}
+
+/* DANE-EE(3) 3 0 0 and 3 1 0: the leaf, byte for byte */
+static void
+test_ee_full(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    add_full("_25._tcp.ee-cert.example.test", 3, 0, DIAG("leaf-mx2.pem"), false);
+    add_full("_25._tcp.ee-key.example.test", 3, 1, DIAG("leaf-mx2.pem"), false);
+    add_full("_25._tcp.ee-bad.example.test", 3, 0, DIAG("leaf-mx2.pem"), true);
+    add_full("_25._tcp.ee-int.example.test", 3, 0, DIAG("intermediate.pem"), false);
+    struct dane_result r = check("ee-cert.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_usage, 3);
+    assert_false(r.anchor_from_record);
+    r = check("ee-key.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    r = check("ee-bad.example.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    r = check("ee-int.example.test", chain, 2, AT_2027); /* not the leaf */
+    assert_int_equal(r.state, DANE_MISMATCH);
+}
+
+/* RFC 7672 §2.2.2: the MX host cnmx.example.test of the domain
+ * mx2.example.test is a CNAME of host.provider.test, whose RRset
+ * (DANE-TA of the intermediate) is the one a DANE sender uses when the
+ * expansion is validated; the leaf names mx2.example.test, the next-hop
+ * domain (§3.2.2), known through the CNAME. The MX host's own name before
+ * the expansion is no reference identifier: Postfix 3.7 fails it
+ * ("hostname mismatch", pcaps/diag/dane-anchor.pcap). Not validated: the
+ * MX host's own RRset. */
+static void
+test_cname(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    add("_25._tcp.host.provider.test", 2, 1, INT_1_1);
+    add("_25._tcp.host2.provider.test", 2, 1, INT_1_1);
+    add("_25._tcp.ins.example.test", 2, 1, INT_1_1);
+    dnslearn_mx("mx2.example.test", "cnmx.example.test", 0);
+    /* the session's name: the SNI, the A answer's owner: the expanded name */
+    struct dane_result r = check("host.provider.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH); /* no CNAME known: no next hop */
+    assert_int_equal(r.why, DANE_WHY_NAME);
+    dnslearn_cname("cnmx.example.test", "host.provider.test", true, 0);
+    r = check("host.provider.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_usage, 2);
+    assert_string_equal(dane_nexthop("host.provider.test"), "mx2.example.test");
+    /* the leaf naming the MX host before its expansion: not accepted */
+    dnslearn_mx("cn.example.test", "mx2.example.test", 0);
+    dnslearn_cname("mx2.example.test", "host3.provider.test", true, 0);
+    add("_25._tcp.host3.provider.test", 2, 1, INT_1_1);
+    r = check("host3.provider.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.why, DANE_WHY_NAME);
+    assert_string_equal(dane_nexthop("host3.provider.test"), "cn.example.test");
+    /* an expansion not validated: the original name's RRset */
+    dnslearn_mx("mx2.example.test", "ins.example.test", 0);
+    dnslearn_cname("ins.example.test", "host2.provider.test", false, 0);
+    uint32_t first = dane_lookup(25, "host2.provider.test");
+    assert_int_equal(first, tlsa_find("_25._tcp.ins.example.test"));
+    r = check("host2.provider.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);            /* next hop mx2.example.test */
+    assert_null(dane_nexthop("host2.provider.test")); /* not validated */
+    /* validated, the expanded name without an RRset: the original's */
+    dnslearn_mx("cn3.example.test", "q3.example.test", 0);
+    dnslearn_cname("q3.example.test", "r3.provider.test", true, 0);
+    add("_25._tcp.q3.example.test", 2, 1, INT_1_1);
+    assert_int_equal(dane_lookup(25, "r3.provider.test"), tlsa_find("_25._tcp.q3.example.test"));
+    assert_int_equal(dane_lookup(25, "q3.example.test"), tlsa_find("_25._tcp.q3.example.test"));
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ta_match),    cmocka_unit_test(test_ta_wrong_name),
-        cmocka_unit_test(test_ta_not_sent), cmocka_unit_test(test_expired_ta_ee),
-        cmocka_unit_test(test_selectors),   cmocka_unit_test(test_ta_signature),
-        cmocka_unit_test(test_weak_leaf),   cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_ta_match),
+        cmocka_unit_test(test_ta_wrong_name),
+        cmocka_unit_test(test_ta_not_sent),
+        cmocka_unit_test(test_expired_ta_ee),
+        cmocka_unit_test(test_selectors),
+        cmocka_unit_test(test_ta_signature),
+        cmocka_unit_test(test_weak_leaf),
+        cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_ta_full_not_sent),
+        cmocka_unit_test(test_ee_full),
+        cmocka_unit_test(test_cname),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

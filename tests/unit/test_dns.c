@@ -310,6 +310,65 @@ test_query_escape_root_class(void **state)
     assert_int_equal(dns_parse(m.b, 11, collect, &g), -1);
 }
 
+/* mail.example.com CNAME host.provider.test (compressed target), then
+ * host A 192.0.2.9, with the AD bit; a CNAME RDATA with a byte after its
+ * name is malformed */
+static void
+test_cname(void **state)
+{
+    (void)state;
+    struct mb m;
+    struct got g = {0};
+    header(&m, 0x81a0, 1, 2, 0, 0);
+    put(&m,
+        "\x04"
+        "mail"
+        "\x07"
+        "example"
+        "\x03"
+        "com"
+        "\x00",
+        18); /* offset 12 */
+    u16(&m, 1);
+    u16(&m, 1);
+    u16(&m, 0xC00C);
+    rr_head(&m, 5, 300, 20);
+    size_t host = m.n;
+    put(&m,
+        "\x04"
+        "Host"
+        "\x08"
+        "provider"
+        "\x04"
+        "test"
+        "\x00",
+        20);
+    u16(&m, 0xC000 | (unsigned)host);
+    rr_head(&m, 1, 60, 4);
+    put(&m, "\xc0\x00\x02\x09", 4);
+    assert_int_equal(dns_parse(m.b, m.n, collect, &g), 0);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.a[0].type, DNS_TYPE_CNAME);
+    assert_string_equal(g.a[0].owner, "mail.example.com");
+    assert_string_equal(g.a[0].exchange, "host.provider.test");
+    assert_true(g.a[0].ad);
+    assert_int_equal(g.a[1].type, DNS_TYPE_A);
+    assert_string_equal(g.a[1].owner, "host.provider.test");
+    /* a compressed target, then a stray byte inside the RDATA */
+    header(&m, 0x8180, 0, 1, 0, 0);
+    put(&m,
+        "\x01"
+        "a"
+        "\x00",
+        3);
+    rr_head(&m, 5, 300, 3);
+    u16(&m, 0xC00C);
+    u8(&m, 0);
+    g.n = 0;
+    assert_int_equal(dns_parse(m.b, m.n, collect, &g), -2);
+    assert_int_equal(g.n, 0);
+}
+
 int
 main(void)
 {
@@ -319,6 +378,7 @@ main(void)
         cmocka_unit_test(test_pointer_loops),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_query_escape_root_class),
+        cmocka_unit_test(test_cname),
     };
     return cmocka_run_group_tests_name("dns", tests, NULL, NULL);
 }

@@ -178,6 +178,33 @@ test_many_answers(void **state)
     assert_true(mem_in_use() - before < 20000u * 300u);
 }
 
+/* CNAME chains (RFC 7672 §2.2.2): expanded to their end, secure only when
+ * every link had the AD bit, followed back to the alias that starts them;
+ * a loop ends unresolved */
+static void
+test_cnames(void **state)
+{
+    (void)state;
+    bool secure;
+    assert_null(dnslearn_cname_expand("mx.a.test", &secure));
+    dnslearn_cname("MX.a.test.", "mid.b.test", true, 1);
+    dnslearn_cname("mid.b.test", "host.c.test", false, 2);
+    assert_string_equal(dnslearn_cname_expand("mx.a.test", &secure), "host.c.test");
+    assert_false(secure);
+    dnslearn_cname("mid.b.test", "host.c.test", true, 3); /* validated this time */
+    assert_string_equal(dnslearn_cname_expand("mx.a.test", &secure), "host.c.test");
+    assert_true(secure);
+    dnslearn_cname("mid.b.test", "other.c.test", true, 4); /* an alias keeps its first target */
+    assert_string_equal(dnslearn_cname_expand("mid.b.test", &secure), "host.c.test");
+    assert_string_equal(dnslearn_cname_origin("HOST.c.test"), "MX.a.test");
+    assert_null(dnslearn_cname_origin("mx.a.test"));
+    dnslearn_cname("x.test", "y.test", true, 5);
+    dnslearn_cname("y.test", "x.test", true, 6);
+    assert_non_null(dnslearn_cname_expand("x.test", &secure));
+    assert_false(secure); /* a loop: not a secure expansion */
+    assert_non_null(dnslearn_cname_origin("x.test"));
+}
+
 int
 main(void)
 {
@@ -187,6 +214,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_many_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mx_pairs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cnames, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

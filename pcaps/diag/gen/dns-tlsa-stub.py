@@ -2,14 +2,16 @@
 """dns-tlsa-stub.py ADDR ZONEFILE — a tiny authoritative-looking DNS server for the smtptap
 DANE captures (pcaps/diag/gen/dane.sh): answers A, MX and TLSA queries from fixed records
 with the AD bit set (as a validating resolver does for a signed zone, RFC 4035 section 3.2.3),
-NODATA for other types of a known name, NXDOMAIN otherwise. ZONEFILE lines:
-    NAME A 192.0.2.25 | NAME MX 10 HOST | NAME TLSA 3 1 1 HEX
+NODATA for other types of a known name, NXDOMAIN otherwise. A name with a CNAME is answered
+with the CNAME, then the target's records of the type asked (RFC 1034 section 3.6.2, as a
+recursive resolver answers; dane-anchor.sh). ZONEFILE lines:
+    NAME A 192.0.2.25 | NAME MX 10 HOST | NAME TLSA 3 1 1 HEX | NAME CNAME TARGET
 Standard library only; every query is answered once, on UDP."""
 import socket
 import struct
 import sys
 
-TYPES = {"A": 1, "MX": 15, "TLSA": 52, "AAAA": 28, "OPT": 41}
+TYPES = {"A": 1, "CNAME": 5, "MX": 15, "TLSA": 52, "AAAA": 28, "OPT": 41}
 
 
 def wire_name(n):
@@ -30,12 +32,22 @@ def read_zone(path):
             rd = socket.inet_aton(f[2])
         elif t == "MX":
             rd = struct.pack(">H", int(f[2])) + wire_name(f[3])
+        elif t == "CNAME":
+            rd = wire_name(f[2])
         elif t == "TLSA":
             rd = bytes([int(f[2]), int(f[3]), int(f[4])]) + bytes.fromhex("".join(f[5:]))
         else:
             continue
         rrs.setdefault((name, TYPES[t]), []).append(rd)
     return rrs
+
+
+def _labels(wire):
+    out, off = [], 0
+    while wire[off]:
+        out.append(wire[off + 1:off + 1 + wire[off]].decode().lower())
+        off += 1 + wire[off]
+    return out
 
 
 def qname(msg, off):
@@ -54,13 +66,22 @@ def answer(msg, rrs):
     question = msg[12:off + 4]
     has_opt = struct.unpack(">H", msg[10:12])[0] > 0
     known = any(k[0] == name for k in rrs)
-    ans = rrs.get((name, qtype), [])
+    # (owner wire name, type, rdata): the CNAME chain first (at most 8 links), then the records
+    ans, owner, at = [], b"\xc0\x0c", name
+    for _ in range(8):
+        cn = rrs.get((at, 5))
+        if not cn or qtype == 5:
+            break
+        ans.append((owner, 5, cn[0]))
+        at = ".".join(p for p in _labels(cn[0]))
+        owner = cn[0]
+    ans += [(owner, qtype, rd) for rd in rrs.get((at, qtype), [])]
     rcode = 0 if known else 3
     # QR AA RD RA AD; RD copied from the query
     out_flags = 0x8000 | 0x0400 | (flags & 0x0100) | 0x0080 | 0x0020 | rcode
     body = b""
-    for rd in ans:
-        body += b"\xc0\x0c" + struct.pack(">HHIH", qtype, 1, 300, len(rd)) + rd
+    for own, t, rd in ans:
+        body += own + struct.pack(">HHIH", t, 1, 300, len(rd)) + rd
     extra = b""
     if has_opt:  # EDNS0 (RFC 6891) with DO set (RFC 3225), as the query had it
         extra = b"\0" + struct.pack(">HHIH", 41, 1232, 0x8000, 0)
