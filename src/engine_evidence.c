@@ -12,6 +12,12 @@
  * payload): the dispatcher's choice, made on it, may make it TLS. */
 static bool engev_undecided;
 
+/* A frame held is being judged (engev_settle): the flow's facts lag behind
+ * its bytes then (the engine has not had the packet that let it go), so
+ * the client's application_data records are not taken for a TLS 1.3
+ * flight unless the ServerHello said TLS 1.3. */
+static bool engev_releasing;
+
 /* flow.ev_open: bits 0 and 1, a side's last bytes may end inside a line;
  * ENGEV_TAINT, a byte the client sent was not written, or not seen (cut,
  * out of order, a retransmission, lost, or sent before the flow was
@@ -69,6 +75,23 @@ engev_tls_records(const uint8_t *b, uint32_t n)
     return at < n ? (b[at] >= 20 && b[at] <= 24) : true;
 }
 
+/* b[0..n) is TLS records from a record's start (engev_tls_records) of
+ * content types 20-22 only: change_cipher_spec, alert, handshake; no
+ * application data. */
+static bool
+engev_tls_hs_records(const uint8_t *b, uint32_t n)
+{
+    uint32_t at = 0;
+    for (unsigned guard = 0; at < n && guard < n; guard++) {
+        if (b[at] < 20 || b[at] > 22)
+            return false;
+        if (n - at < 5)
+            return true;
+        at += 5 + (uint32_t)(b[at + 3] << 8 | b[at + 4]);
+    }
+    return engev_tls_records(b, n);
+}
+
 /* TLS records that open with a ClientHello or a ServerHello (RFC 8446
  * §4): type 22, message type 1 or 2. Bytes that may be written even in a
  * plaintext SMTP flow (after STARTTLS; a client speaking TLS to a server in
@@ -89,17 +112,62 @@ engev_sslv2_hello(const uint8_t *b, uint32_t n)
            n <= 2 + ((uint32_t)(b[0] & 0x7f) << 8 | b[1]);
 }
 
-/* The server's bytes in a flow handed to TLS that are TLS's: any once its
- * hello was parsed (or an alert); before, only a handshake or alert record
- * (a ServerHello, or an alert refusing the ClientHello), records to the
- * segment's end. (The client's: engev_client_tls.) */
+/* The server's TLS record framing (as the client's, engev_client_tls):
+ * true when p's bytes continue the records followed (seq at ev_stls_seq),
+ * or, when `start`, open records of types 20-22 to the segment's end (a
+ * hello, an alert: where it starts). The framing moves past them then; a
+ * walk that fails gives it up. application_data records only when
+ * appdata_ok (a TLS 1.3 flight after the ServerHello). */
 static bool
-engev_server_tls(const struct flow *f, const uint8_t *b, uint32_t n)
+engev_server_framing(struct flow *f, const struct pkt *p, bool start, bool appdata_ok)
 {
+    const uint8_t *b = p->payload;
+    uint32_t n = p->payload_caplen;
+    uint32_t missing = p->payload_wirelen > n ? p->payload_wirelen - n : 0;
+    uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
+    uint16_t st = EVIDENCE_TLS_START;
+    if (f->ev_stls_on && seq == f->ev_stls_seq) {
+        st = f->ev_stls;
+        if (!evidence_tls_walk(&st, b, n, missing, appdata_ok)) {
+            f->ev_stls_on = false;
+            return false;
+        }
+    } else if (!start || n < 5 || b[0] < 20 || b[0] > 22 ||
+               !evidence_tls_walk(&st, b, n, missing, false)) {
+        return false;
+    }
+    f->ev_stls_on = true;
+    f->ev_stls = st;
+    f->ev_stls_seq = seq + p->payload_wirelen;
+    return true;
+}
+
+/* The server's bytes in a flow handed to TLS that are TLS's: before its
+ * hello was parsed, only a handshake or alert record (a ServerHello, or an
+ * alert refusing the ClientHello), records to the segment's end; once it
+ * was (or an alert), the records that follow in its framing, or any bytes
+ * where the framing is not followed (a segment out of order, a
+ * retransmission); not bytes in the framing's place that are no record's
+ * (a server that goes on in clear after its hello: judged as reply lines
+ * then). (The client's: engev_client_tls.) */
+static bool
+engev_server_tls(struct flow *f, const struct pkt *p)
+{
+    const uint8_t *b = p->payload;
+    uint32_t n = p->payload_caplen;
     const struct tls_facts *t = &fctx_facts_const(f->ctx)->tls;
-    if (t->last_hs[DIR_TO_CLIENT] >= 0 || t->n_alerts > 0)
+    uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
+    bool in_place = f->ev_stls_on && seq == f->ev_stls_seq;
+    if (t->last_hs[DIR_TO_CLIENT] >= 0 || t->n_alerts > 0) {
+        if (in_place)
+            return engev_server_framing(f, p, false, true);
+        (void)engev_server_framing(f, p, true, true); /* followed from here when it opens records */
         return true;
-    return n >= 5 && (b[0] == 21 || b[0] == 22) && engev_tls_records(b, n);
+    }
+    if (n < 5 || (b[0] != 21 && b[0] != 22) || !engev_tls_records(b, n))
+        return false;
+    (void)engev_server_framing(f, p, true, true);
+    return true;
 }
 
 /* A sequence number's order against another's (RFC 9293 §3.4). */
@@ -138,7 +206,8 @@ engev_client_tls(struct flow *f, const struct pkt *p, uint32_t seq, bool start)
     /* application_data records are a TLS 1.3 flight (RFC 8446 §5.2), or
      * early data: encrypted either way; after a TLS 1.2 ServerHello, the
      * client's are its data (False Start, RFC 7918) */
-    bool appdata = t == NULL || t->version == 0 || t->version >= 0x0304;
+    bool appdata = engev_releasing ? t != NULL && t->version >= 0x0304
+                                   : t == NULL || t->version == 0 || t->version >= 0x0304;
     uint16_t st = EVIDENCE_TLS_START;
     if ((f->ev_open & ENGEV_TLS) != 0 && seq == f->ev_tls_seq) {
         st = f->ev_tls;
@@ -205,7 +274,7 @@ engev_ahead(struct flow *f, const struct pkt *p, uint32_t seq)
 /* The verdict on p's payload (see engine_evidence_before); *in_order when
  * it is the client's next bytes. */
 static enum evidence_verdict
-engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order)
+engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order, bool may_hold)
 {
     *in_order = false;
     if (f->disp == FLOW_BYPASS || f->reported)
@@ -245,6 +314,12 @@ engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order)
             engev_client_tls(f, p, seq, next && hello_due))
             return EVIDENCE_WHOLE;
         if (!next) {
+            /* ahead of the stream (a reordered capture): held until the
+             * stream reaches it, then judged as in order (engev_settle) */
+            if (may_hold && (f->ev_open & (ENGEV_JUDGED | ENGEV_TAINT)) == ENGEV_JUDGED &&
+                engev_before(f->ev_judged, seq) && p->payload_caplen == p->payload_wirelen &&
+                evidence_hold_room(f->id))
+                return EVIDENCE_HOLD;
             engev_ahead(f, p, seq);
             return EVIDENCE_CUT;
         }
@@ -260,7 +335,16 @@ engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order)
          * are followed from it */
         return engev_client_tls(f, p, seq, true) ? EVIDENCE_WHOLE : EVIDENCE_CUT;
     }
-    if (tls && engev_server_tls(f, b, n))
+    /* the server's bytes ahead of its record framing (its segments out of
+     * order): held until the framing reaches them (engev_settle); unless
+     * the stream went past the framing by bytes not judged in their place
+     * (a segment that came before the hello): it is given up then */
+    if (f->ev_stls_on && may_hold && engev_before(f->ev_stls_seq, rd->next_seq))
+        f->ev_stls_on = false;
+    if (tls && may_hold && f->ev_stls_on && engev_before(f->ev_stls_seq, seq) &&
+        p->payload_caplen == p->payload_wirelen && evidence_hold_room(f->id))
+        return EVIDENCE_HOLD;
+    if (tls && engev_server_tls(f, p))
         return EVIDENCE_WHOLE;
     if (mailed)
         return EVIDENCE_CUT;
@@ -271,10 +355,17 @@ engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order)
     if ((p->tcp_flags & TH_ACK) != 0) {
         uint32_t upto = (f->ev_open & ENGEV_JUDGED) != 0 ? f->ev_judged : cd->next_seq;
         upto += cd->fin_seen && upto == cd->fin_seq; /* the FIN takes one (RFC 9293 §3.4) */
+        bool tainted = (f->ev_open & ENGEV_TAINT) != 0 && engev_before(f->ev_seq[0], p->ack);
         if ((f->ev_open & ENGEV_TAINT) != 0 && engev_before(f->ev_seq[0], upto))
             upto = f->ev_seq[0];
         if (!cd->have_seq || engev_before(upto, p->ack))
-            return EVIDENCE_CUT;
+            /* client bytes it acknowledges not judged yet (a capture whose
+             * directions were merged out of order: the reply came first):
+             * held until they are (engev_settle) */
+            return may_hold && !tainted && cd->have_seq && (f->ev_open & ENGEV_JUDGED) != 0 &&
+                           evidence_hold_room(f->id)
+                       ? EVIDENCE_HOLD
+                       : EVIDENCE_CUT;
     } else if ((f->ev_open & ENGEV_TAINT) != 0) {
         return EVIDENCE_CUT;
     }
@@ -315,21 +406,15 @@ engev_start(struct flow *f)
     f->ev_open |= ENGEV_JUDGED;
 }
 
-enum evidence_verdict
-engine_evidence_before(const struct pkt *p)
+/* The verdict on p, a packet of f from side, and what it changes in f's
+ * state (engine_evidence_before; for a frame held, when it is decided). */
+static enum evidence_verdict
+engev_verdict(struct flow *f, unsigned side, const struct pkt *p, bool may_hold)
 {
-    unsigned side;
-    struct flow *f = engine_flow_peek(p, &side);
-    engev_undecided = false;
-    if (f != NULL)
-        engev_start(f);
-    if (p->ip_proto != 6 || p->payload_wirelen == 0)
-        return EVIDENCE_WHOLE; /* SYN, ACK, FIN, RST (UDP: skipped after) */
-    engev_undecided = f == NULL || (f->ctx == NULL && f->disp == FLOW_UNDECIDED);
-    if (f == NULL) /* its first packet (no SYN before it): picked up midstream */
-        return EVIDENCE_CUT;
     bool in_order;
-    enum evidence_verdict v = engev_judge(f, side, p, &in_order);
+    enum evidence_verdict v = engev_judge(f, side, p, &in_order, may_hold);
+    if (v == EVIDENCE_HOLD)
+        return v; /* nothing changes until it is decided */
     /* Whether the client's next bytes start a line: only after bytes seen
      * in order, whole, that end one (a line cut by a segment, a hole or a
      * snaplen cut leaves the rest of it unknown; bytes ahead of the stream
@@ -350,6 +435,123 @@ engine_evidence_before(const struct pkt *p)
         if (judged && seq == f->ev_judged)
             engev_judged(f, seq + p->payload_wirelen);
     }
+    return v;
+}
+
+/* A server's frame held, the client bytes it acknowledges all judged and
+ * written: whole when it says what it is by itself: reply lines (not a
+ * 334), a hello, or, in a flow handed to TLS, handshake, alert or
+ * change_cipher_spec records from its first byte. Not "any bytes once the
+ * server's hello was parsed", as in order (engev_server_tls): the facts
+ * the engine has now may be from bytes past it (application data after the
+ * handshake). */
+static enum evidence_verdict
+engev_server_held(struct flow *f, const struct pkt *p)
+{
+    const struct smtp_facts *sm = f->ctx != NULL ? &fctx_facts_const(f->ctx)->smtp : NULL;
+    const char *dis = f->ctx != NULL ? fctx_dissector_name(f->ctx) : NULL;
+    const uint8_t *b = p->payload;
+    uint32_t n = p->payload_caplen;
+    if (n == 0 || n < p->payload_wirelen)
+        return EVIDENCE_CUT;
+    /* the records after one written, in the server's framing: handshake,
+     * alert, change_cipher_spec (no application data: it may be past the
+     * handshake, which the engine may have finished by now) */
+    if (f->ev_stls_on && p->seq == f->ev_stls_seq)
+        return engev_server_framing(f, p, false, false) ? EVIDENCE_WHOLE : EVIDENCE_CUT;
+    bool done = f->disp == FLOW_BYPASS || f->reported;
+    if ((dis != NULL && strcmp(dis, "tls") == 0 && n >= 5 && engev_tls_hs_records(b, n)) ||
+        (!done && engev_tls_hello(b, n))) {
+        (void)engev_server_framing(f, p, true, false);
+        return EVIDENCE_WHOLE;
+    }
+    if (done || (sm != NULL && (sm->auth_before_tls || sm->plaintext_mail || sm->plaintext_data)))
+        return EVIDENCE_CUT;
+    return evidence_server_lines_ok(b, n) ? EVIDENCE_WHOLE : EVIDENCE_CUT;
+}
+
+/* The frames of f held (evidence.h) that can be decided now: a client's
+ * once the stream reaches it (judged then as in order, which may reach the
+ * next), or passed it; a server's once the client bytes it acknowledges
+ * were all judged (judged again then), or one of them was not written.
+ * `after`: the engine had the packet, so the flow's TLS facts are as far as
+ * the bytes go; a server's frame still cut then is cut for good. */
+static void
+engev_settle(struct flow *f, bool after)
+{
+    if (!evidence_hold_any() || !f->client_known)
+        return;
+    for (unsigned round = 0; round < EVIDENCE_HOLD_FLOW + 1; round++) {
+        bool moved = false;
+        uint64_t it = 0;
+        struct evidence_held *h;
+        for (unsigned guard = 0;
+             guard < EVIDENCE_HOLD_FLOW && (h = evidence_held_next(f->id, &it)) != NULL; guard++) {
+            struct pkt p;
+            memset(&p, 0, sizeof(p));
+            p.ip_proto = 6;
+            p.seq = h->seq;
+            p.ack = h->ack;
+            p.tcp_flags = h->tcp_flags;
+            p.payload = h->payload;
+            p.payload_caplen = h->payload_caplen;
+            p.payload_wirelen = h->payload_wirelen;
+            bool done = f->disp == FLOW_BYPASS || f->reported; /* engev_server_held */
+            if ((f->ev_open & ENGEV_JUDGED) == 0 || (done && h->side == f->client_side)) {
+                evidence_held_decide(h, EVIDENCE_CUT);
+                moved = true;
+                continue;
+            }
+            if (h->side == f->client_side) {
+                uint32_t seq = p.seq + ((p.tcp_flags & TH_SYN) != 0);
+                if (seq == f->ev_judged) {
+                    engev_releasing = true;
+                    enum evidence_verdict v = engev_verdict(f, h->side, &p, false);
+                    engev_releasing = false;
+                    evidence_held_decide(h, v);
+                    moved = true;
+                } else if (engev_before(seq, f->ev_judged)) {
+                    evidence_held_decide(h, EVIDENCE_CUT); /* passed: taken as lost */
+                    moved = true;
+                }
+                continue;
+            }
+            if (f->ev_stls_on && engev_before(f->ev_stls_seq, p.seq))
+                continue; /* ahead of the server's framing: waits for it */
+            const struct reasm_dir *cd = &f->rd[f->client_side];
+            uint32_t upto = f->ev_judged;
+            upto += cd->fin_seen && upto == cd->fin_seq;
+            if ((f->ev_open & ENGEV_TAINT) != 0 && engev_before(f->ev_seq[0], p.ack)) {
+                evidence_held_decide(h, EVIDENCE_CUT);
+                moved = true;
+            } else if (!engev_before(upto, p.ack)) {
+                enum evidence_verdict v = engev_server_held(f, &p);
+                if (v == EVIDENCE_WHOLE || after) {
+                    evidence_held_decide(h, v);
+                    moved = true;
+                }
+            }
+        }
+        if (!moved)
+            return;
+    }
+}
+
+enum evidence_verdict
+engine_evidence_before(const struct pkt *p)
+{
+    unsigned side;
+    struct flow *f = engine_flow_peek(p, &side);
+    engev_undecided = false;
+    if (f != NULL)
+        engev_start(f);
+    if (p->ip_proto != 6 || p->payload_wirelen == 0)
+        return EVIDENCE_WHOLE; /* SYN, ACK, FIN, RST (UDP: skipped after) */
+    engev_undecided = f == NULL || (f->ctx == NULL && f->disp == FLOW_UNDECIDED);
+    if (f == NULL) /* its first packet (no SYN before it): picked up midstream */
+        return EVIDENCE_CUT;
+    enum evidence_verdict v = engev_verdict(f, side, p, true);
+    engev_settle(f, false);
     return v;
 }
 
@@ -375,8 +577,11 @@ engine_evidence_after(const struct pkt *p, enum evidence_verdict v)
         return EVIDENCE_SKIP;
     engev_start(f);
     engev_caught_up(f);
+    engev_settle(f, true);
     if (!f->mail_port && f->first_dissector == NULL)
         return EVIDENCE_SKIP;
+    if (v == EVIDENCE_HOLD)
+        evidence_hold_tag(f->id, side);
     /* the first payload of a connection whose start was seen made the flow
      * TLS's (465, a ClientHello on another port): its bytes are TLS's when
      * they open a record (a client's command in clear on 465 is read as

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "cursor.h"
+#include "evidence_int.h"
 
 #define EVIDENCE_SNAPLEN 262144 /* the file's snapshot length: libpcap's largest */
 
@@ -81,6 +82,23 @@ evidence_write(const uint8_t *data, uint32_t caplen, uint32_t len, int64_t ts_us
     ev.st.frames++;
 }
 
+void
+evidence_emit(const struct evidence_out *o, enum evidence_verdict v)
+{
+    if (ev.dumper == NULL || ev.err != 0)
+        return;
+    bool cut = v == EVIDENCE_CUT && o->cut < o->whole;
+    evidence_write(o->data, cut ? o->cut : o->whole, o->wirelen, o->ts_us);
+    ev.st.cut += cut;
+    ev.st.reassembled += o->reassembled;
+}
+
+struct evidence_stats *
+evidence_st(void)
+{
+    return &ev.st;
+}
+
 static uint8_t evidence_buf[EVIDENCE_SNAPLEN]; /* a frame put together */
 
 /* p is a datagram rebuilt from IP fragments (defrag.c), f the fragment that
@@ -88,55 +106,45 @@ static uint8_t evidence_buf[EVIDENCE_SNAPLEN]; /* a frame put together */
  * which main.c took from f's decode) followed by the datagram, its IP header without fragment
  * fields (as a capture after reassembly would show it: Wireshark reads it as any other frame); cut
  * after its TCP header when v says so. The fragments were not written: they came before the verdict
- * on their bytes. */
-static void
+ * on their bytes. False when it cannot be put together. */
+static bool
 evidence_datagram(const struct capture_frame *f, const struct pkt *p, const struct defrag_out *dg,
-                  enum evidence_verdict v)
+                  struct evidence_out *o)
 {
     if (dg == NULL || dg->block == NULL || dg->link_len > f->caplen)
-        return;
+        return false;
     uint32_t link = dg->link_len;
     uint32_t keep = p->l3_caplen;
-    if (v == EVIDENCE_CUT && p->payload != NULL && p->payload >= p->l3 &&
-        p->payload <= p->l3 + p->l3_caplen)
-        keep = (uint32_t)(p->payload - p->l3);
     if ((uint64_t)link + keep > sizeof(evidence_buf))
-        return;
+        return false;
     memcpy(evidence_buf, f->data, link);
     memcpy(evidence_buf + link, p->l3, keep);
     uint32_t wire = p->wirelen > p->l3_caplen ? p->wirelen : p->l3_caplen;
-    evidence_write(evidence_buf, link + keep, link + wire, f->ts_us);
-    ev.st.reassembled++;
-    ev.st.cut += v == EVIDENCE_CUT && keep < p->l3_caplen;
+    o->data = evidence_buf;
+    o->whole = link + keep;
+    o->cut = o->whole;
+    if (p->payload != NULL && p->payload >= p->l3 && p->payload <= p->l3 + p->l3_caplen)
+        o->cut = link + (uint32_t)(p->payload - p->l3);
+    o->wirelen = link + wire;
+    o->reassembled = true;
+    return true;
 }
 
-void
-evidence_frame(const struct capture_frame *f, const struct pkt *p, const struct defrag_out *dg,
-               enum evidence_verdict v)
+/* f as written whole, and where its cut would end (o->cut). */
+static bool
+evidence_plain(const struct capture_frame *f, const struct pkt *p, struct evidence_out *o)
 {
-    if (ev.fp == NULL || v == EVIDENCE_SKIP || ev.err != 0)
-        return;
-    if (ev.dumper == NULL) {
-        if (!evidence_start(f->dlt))
-            return;
-    } else if (f->dlt != ev.dlt) {
-        ev.st.other_link++;
-        return;
-    }
-    if (p->l3 != NULL && (p->l3 < f->data || p->l3 > f->data + f->caplen)) {
-        evidence_datagram(f, p, dg, v); /* a datagram rebuilt from fragments */
-        return;
-    }
     uint32_t keep = f->caplen;
-    if (v == EVIDENCE_CUT && p->payload != NULL && p->payload_caplen > 0 && p->payload >= f->data &&
+    o->data = f->data;
+    o->cut = keep;
+    if (p->payload != NULL && p->payload_caplen > 0 && p->payload >= f->data &&
         p->payload <= f->data + f->caplen)
-        keep = (uint32_t)(p->payload - f->data);
+        o->cut = (uint32_t)(p->payload - f->data);
     /* Bytes after the IP datagram (an Ethernet frame's padding to 60
      * bytes, a capture device's trailer) are no part of the connection: a
      * driver may pad with memory that held other packets (CVE-2003-0001,
      * "Etherleak"). They are written as zeros, the frame keeping its
      * length. */
-    const uint8_t *data = f->data;
     if (p->l3 != NULL) {
         uint32_t end = (uint32_t)(p->l3 - f->data) + p->l3_caplen;
         if (end < keep) {
@@ -146,11 +154,43 @@ evidence_frame(const struct capture_frame *f, const struct pkt *p, const struct 
                 end = keep;
             memcpy(evidence_buf, f->data, end);
             memset(evidence_buf + end, 0, keep - end);
-            data = evidence_buf;
+            o->data = evidence_buf;
         }
     }
-    evidence_write(data, keep, f->wirelen, f->ts_us);
-    ev.st.cut += v == EVIDENCE_CUT && keep < f->caplen;
+    o->whole = keep;
+    if (o->cut > keep)
+        o->cut = keep;
+    o->wirelen = f->wirelen;
+    o->reassembled = false;
+    return true;
+}
+
+void
+evidence_frame(const struct capture_frame *f, const struct pkt *p, const struct defrag_out *dg,
+               enum evidence_verdict v)
+{
+    if (ev.fp == NULL || v == EVIDENCE_SKIP || ev.err != 0) {
+        evidence_hold_untag();
+        return;
+    }
+    if (ev.dumper == NULL) {
+        if (!evidence_start(f->dlt))
+            return;
+    } else if (f->dlt != ev.dlt) {
+        ev.st.other_link++;
+        evidence_hold_untag();
+        return;
+    }
+    struct evidence_out o;
+    o.ts_us = f->ts_us;
+    bool ok = p->l3 != NULL && (p->l3 < f->data || p->l3 > f->data + f->caplen)
+                  ? evidence_datagram(f, p, dg, &o) /* a datagram rebuilt from fragments */
+                  : evidence_plain(f, p, &o);
+    if (!ok) {
+        evidence_hold_untag();
+        return;
+    }
+    evidence_hold_put(&o, v, p);
 }
 
 int
@@ -158,6 +198,7 @@ evidence_close(char *err, size_t errlen)
 {
     if (ev.fp == NULL)
         return 0;
+    evidence_hold_drain(); /* what still waits: cut, written */
     int rc = 0;
     if (ev.dumper != NULL) {
         errno = 0;

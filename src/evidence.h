@@ -9,9 +9,11 @@
  *    certificates, alerts; a TLS 1.3 flight stays encrypted): whole. The
  *    client's from its hello on, only bytes inside well-framed records
  *    (evidence_tls_walk, per flow: a command in clear after the hello, in
- *    its segment or a later one, is cut); the server's once its hello was
- *    parsed, before only bytes that open a handshake or alert record and
- *    are records to the segment's end;
+ *    its segment or a later one, is cut); the server's before its hello
+ *    was parsed only bytes that open a handshake or alert record and are
+ *    records to the segment's end, after it the records that follow in
+ *    its stream (the server's framing: bytes in clear there are judged as
+ *    reply lines);
  *  - while every byte the client sent before them was seen in order and
  *    written whole (the first client segment cut ends it, for good: what
  *    the client sends next may be a message's line), the client's commands
@@ -25,11 +27,13 @@
  *    headers and its length on the wire, as a snaplen cut would (Wireshark:
  *    "Packet size limited during capture"). That is every command from AUTH
  *    or MAIL on and the replies to it, message text, application data after
- *    the handshake, retransmissions, segments out of order or after a hole
- *    (what they continue is not known yet: a client's that hold commands
- *    that may be written, or a hello, taint nothing when the stream reaches
- *    them after a whole line), and connections picked up without their
- *    SYN, in TLS too.
+ *    the handshake, retransmissions, segments after a hole, and
+ *    connections picked up without their SYN, in TLS too.
+ * A frame whose verdict depends on bytes not seen yet is held back
+ * (EVIDENCE_HOLD, below): a client segment ahead of its stream, a server's
+ * that acknowledges client bytes not judged yet, a server TLS segment
+ * ahead of its framing (a capture whose two directions were merged out of
+ * order); decided when those bytes come, cut when they do not.
  * Bytes after a frame's IP datagram (Ethernet padding, a trailer) are
  * written as zeros.
  * A datagram of a mail flow that came in IP fragments is judged once whole,
@@ -54,6 +58,7 @@ enum evidence_verdict {
     EVIDENCE_SKIP = 0, /* not a mail flow followed: not written */
     EVIDENCE_WHOLE,    /* written as captured */
     EVIDENCE_CUT,      /* written up to the end of the TCP header */
+    EVIDENCE_HOLD,     /* not known yet: held back (evidence_hold_*), then WHOLE or CUT */
 };
 
 struct evidence_stats {
@@ -62,6 +67,8 @@ struct evidence_stats {
     uint64_t reassembled; /* ... of them datagrams reassembled from IP fragments */
     uint64_t other_link;  /* frames of another link type: not written */
     uint64_t write_error; /* 1 when the file could not be written in full */
+    uint64_t held;        /* frames whose verdict waited for bytes not seen yet (EVIDENCE_HOLD) */
+    uint64_t held_cut;    /* ... and frames that would have: cut, given up on at a bound */
 };
 
 /* Opens (creates or truncates) path for writing; the pcap header is written
@@ -85,6 +92,53 @@ int evidence_close(char *err, size_t errlen);
 void evidence_flush(void);
 
 void evidence_stats(struct evidence_stats *out);
+
+/* ---- the hold-back queue (evidence_hold.c) ----
+ * A frame whose verdict depends on bytes not seen yet (a server's reply
+ * that acknowledges client bytes still to come, client bytes ahead of the
+ * stream: a capture whose two directions were merged out of order) is
+ * held, a copy, with verdict EVIDENCE_HOLD, and decided when those bytes
+ * come (engine_evidence.c). The file keeps capture order: every frame
+ * after a held one waits behind it, decided, until it is decided. Bounded:
+ * at most EVIDENCE_HOLD_FLOW frames held per flow (more are cut at once),
+ * EVIDENCE_HOLD_FRAMES frames and EVIDENCE_HOLD_BYTES bytes queued (the
+ * oldest held is then cut, and what it kept waiting written), a frame held
+ * EVIDENCE_HOLD_US of capture time (the same), and the memory cap (its
+ * copies are accounted); at the end of the input, what is still held is
+ * cut. Cut, never written whole, when in doubt. */
+#define EVIDENCE_HOLD_FLOW   32
+#define EVIDENCE_HOLD_FRAMES 1024
+#define EVIDENCE_HOLD_BYTES  (2u << 20)
+#define EVIDENCE_HOLD_US     1000000
+
+/* A frame held, as its verdict needs it. */
+struct evidence_held {
+    uint64_t flow_id; /* flow.id */
+    uint8_t side;     /* its flow's key side */
+    uint8_t tcp_flags;
+    uint32_t seq, ack;
+    const uint8_t *payload; /* the copy's */
+    uint32_t payload_caplen, payload_wirelen;
+};
+
+/* The next frame evidence_frame() gets with EVIDENCE_HOLD is flow_id's, from side. */
+void evidence_hold_tag(uint64_t flow_id, unsigned side);
+
+/* True when flow_id may have one more frame held. */
+bool evidence_hold_room(uint64_t flow_id);
+
+/* True when any frame is held. */
+bool evidence_hold_any(void);
+
+/* The frames of flow_id held, oldest first: *it starts at 0. NULL at the end. */
+struct evidence_held *evidence_held_next(uint64_t flow_id, uint64_t *it);
+
+/* h's verdict (EVIDENCE_WHOLE or EVIDENCE_CUT): written when no frame
+ * before it waits. h is no longer valid after. */
+void evidence_held_decide(struct evidence_held *h, enum evidence_verdict v);
+
+/* Live capture, at the tick: frames held longer than EVIDENCE_HOLD_US are cut. */
+void evidence_hold_expire(int64_t now_us);
 
 /* The line checks (pure; unit-tested). Each is true when b[0..n) is one or
  * more whole lines (the last ends in "\n") that may be written: reply lines

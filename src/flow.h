@@ -83,8 +83,11 @@ struct flow {
     uint8_t ev_open; /* -w: bit per side, its last bytes may end inside a line; bit 2, a client byte
                         was not written; more bits (engine_evidence.c) */
     uint32_t anomalies_dropped;
-    uint32_t ev_seq[2]; /* -w: the client's first byte not written; or bytes held ahead */
-    uint32_t ev_judged; /* -w: the client's bytes before it were judged in order */
+    uint32_t ev_seq[2];   /* -w: the client's first byte not written; or bytes held ahead */
+    uint32_t ev_judged;   /* -w: the client's bytes before it were judged in order */
+    uint32_t ev_stls_seq; /* -w: the server's next byte its TLS record framing reaches */
+    uint16_t ev_stls;     /* -w: that framing's state there (evidence_tls_walk) */
+    bool ev_stls_on;      /* -w: ev_stls is followed (from a record written whole) */
     struct flow_anomaly anomalies[FLOW_ANOMALIES_MAX];
 };
 

@@ -302,8 +302,10 @@ main_on_tick(void *user, int64_t now_us)
     main_ring_drain(run);
     engine_tick(now_us);
     defrag_expire(&run->defrag, now_us);
-    if (run->evidence)
+    if (run->evidence) {
+        evidence_hold_expire(now_us);
         evidence_flush();
+    }
     if (main_hup) {
         main_hup = 0;
         report_reopen();
@@ -685,6 +687,8 @@ main(int argc, char **argv)
         st.ev_cut = es.cut;
         st.ev_reassembled = es.reassembled;
         st.ev_other_link = es.other_link;
+        st.ev_held = es.held;
+        st.ev_held_cut = es.held_cut;
     }
     int worst = report_finish(&st);
     if (exit_code == EXIT_OK && (report_write_failed() || ev_failed))

@@ -44,7 +44,8 @@ struct run_stats {
      * link type, not written */
     bool ev_on;
     uint64_t ev_frames, ev_cut, ev_reassembled, ev_other_link;
-    int64_t first_us, last_us; /* packet time span */
+    uint64_t ev_held, ev_held_cut; /* -w: the hold-back queue (evidence.h) */
+    int64_t first_us, last_us;     /* packet time span */
 };
 
 /* Opens the outputs named in cfg. Returns 0, or -1 with a message on stderr. */

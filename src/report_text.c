@@ -472,6 +472,11 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
         if (st->ev_reassembled)
             fprintf(f, "; %" PRIu64 " reassembled from IP fragments (one frame each)",
                     st->ev_reassembled);
+        if (st->ev_held)
+            fprintf(f,
+                    "; %" PRIu64 " held back until the bytes they follow came (a reordered capture)"
+                    ", %" PRIu64 " of them cut at the queue's bounds",
+                    st->ev_held, st->ev_held_cut);
         if (st->ev_other_link)
             fprintf(f, "; %" PRIu64 " frame%s of another link type not written (one per file)",
                     st->ev_other_link, st->ev_other_link == 1 ? "" : "s");

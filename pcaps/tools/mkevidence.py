@@ -42,6 +42,18 @@ U0VDUkVU, "SECRET"): tests/scripts/evidence_write.sh greps for both.
         record's end with AUTH PLAIN in clear
   40016 (no leak: kept) the ClientHello in two segments, then the server's
         alert: both written whole, so the evidence shows the hello (its SNI)
+  40017 the server's reply repeating the envelope comes ahead of the MAIL
+        FROM it acknowledges (two taps merged out of order): held, then cut
+  40018 the client's EHLO lost for good, then 40 segments ahead of the
+        stream (MAIL FROM with a secret, NOOP) and a reply repeating one:
+        the hold-back queue's bound per flow, nothing written whole
+  40019 the 220 to STARTTLS, the ClientHello and AUTH PLAIN in clear all
+        ahead of the STARTTLS: the 220 and the hello are written whole
+        once the STARTTLS comes (held), the AUTH is not
+  40020 after STARTTLS, a ClientHello and a ServerHello, the client goes on
+        in clear (AUTH PLAIN) and the server answers in clear, repeating
+        it: its bytes after the hello are no TLS record (the server's
+        record framing), and acknowledge the AUTH: cut
 
 Rerun from the repo root: python3 pcaps/tools/mkevidence.py
 """
@@ -252,6 +264,44 @@ def main():
     c.c(ch[:100])
     c.c(ch[100:])
     c.s(b"\x15\x03\x03\x00\x02\x02\x28")
+    out += c.fin()
+
+    # the hold-back queue (evidence.h): directions merged out of order
+    c = Conn(40017)
+    greet(c)
+    mail = b"MAIL FROM:<SECRET-mail17@example.org>\r\n"
+    seq = c.cs
+    c.cs += len(mail)
+    c.s(b"250 2.1.0 <SECRET-mail17@example.org>... Sender ok\r\n")
+    c.c(mail, seq=seq)
+    out += c.fin()
+
+    c = Conn(40018)
+    c.s(b"220 mx.example.test ESMTP\r\n")
+    c.lose(b"EHLO client.example.test\r\n")
+    for i in range(40):
+        c.c(b"MAIL FROM:<SECRET-ahead%02d@example.org>\r\n" % i if i % 2 else b"NOOP\r\n")
+    c.s(b"250 2.1.0 <SECRET-reply18@example.org>... Sender ok\r\n")
+    out += c.fin()
+
+    c = Conn(40019)
+    greet(c)
+    st = b"STARTTLS\r\n"
+    seq = c.cs
+    c.cs += len(st)
+    c.s(b"220 2.0.0 Ready to start TLS\r\n")
+    c.c(ch)
+    c.c(auth(b"19"))
+    c.c(st, seq=seq)
+    out += c.fin()
+
+    c = Conn(40020)
+    greet(c, True)
+    c.c(ch)
+    sh = b"\x02\x00\x00\x26\x03\x03" + bytes(32) + b"\x00\xc0\x2f\x00"
+    c.s(b"\x16\x03\x03" + struct.pack("!H", len(sh)) + sh)
+    c.c(auth(b"20"))
+    c.s(b"535 5.7.8 SECRET-echo20 Authentication failed\r\n")
     out += c.fin()
 
     with open(OUT, "wb") as f:

@@ -5,13 +5,17 @@
  * and housekeeping ones (client), by an independent reading of the lines.
  * And the TLS record framing (evidence_tls_walk) over the same bytes: cut
  * into two segments anywhere, it says what it says of them whole, and ends
- * in the same state; and what it takes is records by a reading of its own. */
+ * in the same state; and what it takes is records by a reading of its own.
+ * And the hold-back queue (evidence_hold.c), driven by the bytes as a list
+ * of frames (whole, cut, held for one of four flows) and decisions: every
+ * frame is written once, in the order given, and its copies are freed. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "evidence.h"
+#include "mem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -90,6 +94,58 @@ fz_framing(const uint8_t *d, size_t n)
         abort();
 }
 
+/* The queue: byte i's low two bits the verb (0 whole, 1 cut, 2 held, 3
+ * decide the oldest held of a flow), bits 2-3 the flow, bit 4 the
+ * decision (whole or cut), bits 5-7 the time step (0-7 times 200 ms). */
+static void
+fz_queue(const uint8_t *d, size_t n)
+{
+    static uint8_t fr[14 + 40 + 4];
+    mem_init(64u << 20);
+    char err[256];
+    if (evidence_open("/dev/null", err, sizeof(err)) != 0)
+        return;
+    memset(fr, 0, sizeof(fr));
+    fr[12] = 0x08;
+    fr[14] = 0x45;
+    fr[17] = sizeof(fr) - 14;
+    fr[23] = 6;
+    fr[14 + 20 + 12] = 0x50;
+    memcpy(fr + 54, "DATA", 4);
+    struct pkt p;
+    memset(&p, 0, sizeof(p));
+    p.ip_proto = 6;
+    p.l3 = fr + 14;
+    p.l3_caplen = sizeof(fr) - 14;
+    p.payload = fr + 54;
+    p.payload_caplen = p.payload_wirelen = 4;
+    struct capture_frame f = {1, 0, sizeof(fr), sizeof(fr), fr, false};
+    uint64_t frames = 0;
+    for (size_t i = 0; i < n && i < 4096; i++) {
+        unsigned verb = d[i] & 3, flow = d[i] >> 2 & 3;
+        f.ts_us += (int64_t)(d[i] >> 5) * 200000;
+        if (verb == 3) {
+            uint64_t it = 0;
+            struct evidence_held *h = evidence_held_next(flow, &it);
+            if (h != NULL)
+                evidence_held_decide(h, (d[i] & 16) ? EVIDENCE_WHOLE : EVIDENCE_CUT);
+            continue;
+        }
+        if (verb == 2)
+            evidence_hold_tag(flow, 0);
+        evidence_frame(&f, &p, NULL,
+                       verb == 0   ? EVIDENCE_WHOLE
+                       : verb == 1 ? EVIDENCE_CUT
+                                   : EVIDENCE_HOLD);
+        frames++;
+    }
+    (void)evidence_close(err, sizeof(err));
+    struct evidence_stats st;
+    evidence_stats(&st);
+    if (st.frames != frames || mem_in_use() != 0)
+        abort(); /* a frame lost or written twice; a copy not freed */
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -106,6 +162,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_oracle(b, size, false);
     if (size <= 65536)
         fz_framing(b, size);
+    fz_queue(b, size);
     free(b);
     return 0;
 }

@@ -15,11 +15,19 @@
 #     refused (2, and 3 with the input untouched), an unwritable -w is 3, a full disk says so;
 #  4. pcaps/variants/evidence-leaks.pcap's connections, each made to leak, leak nothing
 #     (a command in clear after the ClientHello among them: the client's TLS record framing);
-#     its ClientHello in two segments is written whole;
+#     its ClientHello in two segments is written whole; 40017-40020 are for the hold-back
+#     queue (a reply ahead of the MAIL it repeats, a lost EHLO and 40 segments after it, a 220,
+#     ClientHello and AUTH ahead of their STARTTLS, a server in clear after its hello);
 #  5. a reordered capture (pcaps/variants/tls12-chain-reorder-dup.pcap): the STARTTLS that
 #     came after the ClientHello, which came ahead of it, is written;
 #  6. IP fragments (pcaps/frag/): each datagram written as one frame, reassembled, so the
 #     evidence shows the chains they carried (in the loop of 2).
+#  7. the hold-back queue (pcaps/tools/mktwotap.py: two taps merged out of order): the
+#     220 to STARTTLS that came before the STARTTLS, and the ClientHello that came before
+#     both, are written, and the evidence shows the same sessions as the original; the
+#     frames are written in capture order, time stamps as captured; a STARTTLS lost for
+#     good keeps what waited for it cut; the queue's bounds (evidence-leaks.pcap 40018)
+#     cut what they give up on.
 # Usage: evidence_write.sh SMTPTAP
 set -u
 bin=$1
@@ -115,6 +123,51 @@ v=pcaps/variants/tls12-chain-reorder-dup.pcap
 "$bin" -q -r "$tmp/reorder.pcap" --json - |
   jq -e -s '[.[] | select(.event=="session")] | length == 2 and all(.smtp.starttls_command)' \
     >/dev/null || { echo "FAIL $v: STARTTLS not written after a reordered ClientHello"; fail=1; }
+
+# 7. the hold-back queue
+for t in twotap twotap-hello-first twotap-lost; do
+  v=pcaps/variants/tls12-chain-$t.pcap
+  run "$t" "$v"
+  jq -e 'select(.event=="stats") | .evidence.held > 0' "$tmp/$t.a.json" >/dev/null ||
+    { echo "FAIL $v: nothing held"; fail=1; }
+  # every frame written (in capture order, time stamps as captured: below)
+  n1=$(jq 'select(.event=="stats") | .packets' "$tmp/$t.a.json")
+  n2=$(jq 'select(.event=="stats") | .packets' "$tmp/$t.b.json")
+  [ "$n1" = "$n2" ] || { echo "FAIL $v: $n1 frames, $n2 written"; fail=1; }
+done
+jq -e -s '[.[] | select(.event=="session")] | length == 3 and
+  all(.smtp.starttls_reply_code == 220 and .tls.sni == "mail.example.test" and
+      .tls.handshake == "complete" and (.tls.certificates | length) == 7)' "$tmp/twotap.b.json" \
+  >/dev/null || { echo "FAIL twotap: the 220, a ClientHello or a certificate not written"; fail=1; }
+cmp -s "$tmp/twotap.a" "$tmp/twotap.b" ||
+  { echo "FAIL twotap: its evidence does not show the same TLS sessions"; fail=1; }
+jq -e -s '[.[] | select(.event=="session")] | length == 3 and
+  all(.smtp.starttls_command and .smtp.starttls_reply_code == 220 and .tls.sni == "mail.example.test")' \
+  "$tmp/twotap-hello-first.b.json" >/dev/null ||
+  { echo "FAIL twotap-hello-first: a ClientHello ahead of its STARTTLS not written"; fail=1; }
+jq -e -s 'any(.[]; .event=="session" and .client.port==60860 and .smtp.starttls_reply_code == null
+  and .tls.sni == null)' "$tmp/twotap-lost.b.json" >/dev/null ||
+  { echo "FAIL twotap-lost: what waited for a lost STARTTLS was written"; fail=1; }
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$tmp"/twotap*.pcap "$tmp/leaks.pcap" <<'PYEOF' || { echo "FAIL time stamps out of order"; fail=1; }
+import struct, sys
+for p in sys.argv[1:]:
+    d = open(p, "rb").read()
+    o, last = 24, -1
+    while o + 16 <= len(d):
+        s, u, cl = struct.unpack("<III", d[o:o + 12])
+        t = s * 1000000 + u
+        if t < last:
+            sys.exit(p + ": a time stamp goes back")
+        last, o = t, o + 16 + cl
+PYEOF
+fi
+"$bin" -q -r "$tmp/leaks.pcap" --json - |
+  jq -e -s 'any(.[]; .event=="session" and .client.port==40019 and .smtp.starttls_reply_code==220
+    and .tls.sni=="mail.example.test")' >/dev/null ||
+  { echo "FAIL $v: 40019's 220 and ClientHello, ahead of the STARTTLS, not written"; fail=1; }
+jq -e 'select(.event=="stats") | .evidence.held > 0 and .evidence.held_given_up > 0' \
+  "$tmp/leaks.json" >/dev/null || { echo "FAIL evidence-leaks: the queue's bound not reached"; fail=1; }
 
 # 6. fragments: 4 datagrams of ipv4-fragments.pcap written, reassembled
 jq -e 'select(.event=="stats") | .evidence.reassembled == 4' \
