@@ -332,6 +332,20 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
                        "the server refused a ClientHello in the SSL 2.0 form (an old client: "
                        "that form has no extensions, which a modern server's ciphers need)",
                        NULL, what);
+        } else if (!out->alert_meaning[0] && a->from == 1 && a->after_from == 0 && a->after == 1 &&
+                   (a->code == 40 || a->code == 70 || a->code == 71)) {
+            /* the server's answer to the ClientHello itself, before any
+             * ServerHello (RFC 5246 §7.4.1.3, RFC 8446 §4.1.1): nothing in
+             * common. In the words OpenSSL logs on the server ("no shared
+             * cipher", "unsupported protocol"), which admins search for */
+            dg_meaning(out, "the server refused the ClientHello", NULL, what);
+            const char *why = a->code == 70
+                                  ? ": none of the TLS versions the client offered is enabled on "
+                                    "the server (OpenSSL: \"unsupported protocol\")"
+                                  : ": no cipher suite in common (OpenSSL on the server: \"no "
+                                    "shared cipher\", as when it has no certificate and key)";
+            size_t at = strlen(out->alert_meaning);
+            str_cat(out->alert_meaning, sizeof(out->alert_meaning), at, why, strlen(why));
         } else if (!out->alert_meaning[0]) {
             dg_meaning(out,
                        a->from == 0 ? "the client ended the handshake"
