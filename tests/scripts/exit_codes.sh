@@ -65,6 +65,15 @@ expect 3 "missing capture file" -q -r "$tmp/does-not-exist.pcap"
 printf 'not a capture at all\n' >"$tmp/junk.pcap"
 expect 3 "not a capture" -q -r "$tmp/junk.pcap"
 expect 3 "unreadable --ca-file" -q --ca-file "$tmp/none.pem" -r pcaps/smtp-plain.pcap
+# what the admin can act on: the path's own error (it said "no certificate
+# could be loaded from it" for a typo), a directory, a DER .cer (Windows'
+# export form) with the command that converts it
+grep -q "none.pem: No such file or directory" "$tmp/err" || { echo "FAIL --ca-file: a missing file is not said so"; fail=1; }
+expect 3 "--ca-file on a directory" -q --ca-file pcaps -r pcaps/smtp-plain.pcap
+grep -q "is a directory (a hashed CA directory is --ca-path)" "$tmp/err" || { echo "FAIL --ca-file on a directory: message"; fail=1; }
+openssl x509 -in pcaps/certs/root.pem -outform DER -out "$tmp/root.cer"
+expect 3 "--ca-file in DER" -q --ca-file "$tmp/root.cer" -r pcaps/smtp-plain.pcap
+grep -q "looks like DER.*openssl x509 -inform DER" "$tmp/err" || { echo "FAIL --ca-file in DER: message"; fail=1; }
 expect 3 "missing --ca-path" -q --ca-path "$tmp/no-such-dir" -r pcaps/smtp-plain.pcap
 expect 3 "--ca-path on a file" -q --ca-path README.md -r pcaps/smtp-plain.pcap
 expect 3 "unreadable --keylog" -q --keylog "$tmp/none.keys" -r pcaps/smtp-plain.pcap
