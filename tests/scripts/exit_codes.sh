@@ -79,6 +79,10 @@ expect 3 "--ca-path on a file" -q --ca-path README.md -r pcaps/smtp-plain.pcap
 expect 3 "unreadable --keylog" -q --keylog "$tmp/none.keys" -r pcaps/smtp-plain.pcap
 printf 'CLIENT_RANDOM 00 11\n# nothing usable\n' >"$tmp/bad.keys"
 expect 3 "--keylog without TLS 1.3 secrets" -q --keylog "$tmp/bad.keys" -r pcaps/smtp-plain.pcap
+# a TLS 1.2 key log (CLIENT_RANDOM lines only): said so, and that it is not needed
+printf 'CLIENT_RANDOM %064d %096d\n' 1 2 >"$tmp/tls12.keys"
+expect 3 "--keylog of TLS 1.2 only" -q --keylog "$tmp/tls12.keys" -r pcaps/smtp-plain.pcap
+grep -q "CLIENT_RANDOM lines are TLS 1.2 master secrets" "$tmp/err" || { echo "FAIL --keylog of TLS 1.2 only: message"; fail=1; }
 expect 3 "unreadable --tlsa" -q --tlsa "$tmp/none.tlsa" -r pcaps/smtp-plain.pcap
 printf '; TLSA\n_25._tcp.mx.example.com. IN TLSA 3 1 1 00\n' >"$tmp/bad.tlsa"
 expect 3 "--tlsa with a bad line" -q --tlsa "$tmp/bad.tlsa" -r pcaps/smtp-plain.pcap
