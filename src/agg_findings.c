@@ -370,6 +370,24 @@ agg_chains_text(const struct agg_server *s, const struct agg_set *chains, char *
     return k;
 }
 
+/* Every peer of the set took TLS only by Exchange's X-ANONYMOUSTLS, the
+ * upgrade Exchange servers use between themselves: they expect Exchange's
+ * self-signed default certificate there and do not judge it by a CA (they
+ * authenticate each other inside TLS, X-EXPS), so a self-signed one is no
+ * fault of the server's. */
+static bool
+agg_all_anontls(const struct agg_server *s, const struct agg_set *peers)
+{
+    if (peers->n == 0 || peers->dropped > 0)
+        return false;
+    for (unsigned i = 0; i < peers->n; i++) {
+        const struct agg_peer *p = &s->peers[peers->v[i]];
+        if (p->anontls == 0 || p->anontls < p->used + p->rejected)
+            return false;
+    }
+    return true;
+}
+
 static void
 agg_flag_findings(uint32_t si)
 {
@@ -383,8 +401,11 @@ agg_flag_findings(uint32_t si)
         /* on the submission port, plaintext is no sender's opportunistic
          * choice but a mail client set to "no security" (RFC 8314 §3.3) */
         bool submission = i == AF_STARTTLS_NOT_USED && s->ep.port == 587;
-        struct agg_finding *f =
-            agg_new_finding(si, agg_flags[i].name, submission ? SEV_HIGH : agg_flags[i].severity);
+        bool xanon = i == AF_SELF_SIGNED && agg_all_anontls(s, &fs->peers);
+        struct agg_finding *f = agg_new_finding(si, agg_flags[i].name,
+                                                submission ? SEV_HIGH
+                                                : xanon    ? SEV_LOW
+                                                           : agg_flags[i].severity);
         if (!f)
             return;
         f->peers = fs->peers;
@@ -411,6 +432,13 @@ agg_flag_findings(uint32_t si)
                     "offered STARTTLS to mail clients that submitted mail in plaintext without "
                     "trying it (their connection security set to none); ",
                     agg_plain_advice(s), NULL);
+        } else if (xanon) {
+            str_add(&b,
+                    "presented a self-signed certificate, over X-ANONYMOUSTLS only: the upgrade "
+                    "Exchange servers use between themselves, where Exchange's self-signed "
+                    "default certificate is expected and not judged by a CA; keep it (peers that "
+                    "use STARTTLS need one from a CA they trust)",
+                    NULL);
         } else if (i == AF_NAME_MISMATCH && strstr(fs->evidence, " (from expect)") != NULL) {
             /* the name is the admin's (--expect), not one a peer asked for */
             str_add(&b,
