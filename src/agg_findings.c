@@ -25,6 +25,7 @@
 #include "agg_int.h"
 #include "certcache.h"
 #include "mem.h"
+#include "report_cert.h"
 #include "report_session.h"
 #include "strcopy.h"
 #include "truststore.h"
@@ -388,6 +389,46 @@ agg_all_anontls(const struct agg_server *s, const struct agg_set *peers)
     return true;
 }
 
+/* mutual_tls over several client leaves: each with its sessions (one
+ * session's would speak for all), as the server block's "client
+ * certificate" lines name them, at most 3; chains that differ only above
+ * the leaf count as one. Returns the number of distinct leaves. */
+static unsigned
+agg_ccerts_text(struct strbuf *b, const struct agg_server *s)
+{
+    uint32_t leaf[AGG_CCERTS_MAX];
+    uint64_t n_sess[AGG_CCERTS_MAX];
+    unsigned n = 0;
+    for (unsigned k = 0; k < s->n_ccerts && k < AGG_CCERTS_MAX; k++) {
+        unsigned j = 0;
+        while (j < n && leaf[j] != s->ccerts[k].ids[0])
+            j++;
+        if (j == n) {
+            leaf[n] = s->ccerts[k].ids[0];
+            n_sess[n++] = 0;
+        }
+        n_sess[j] += s->ccerts[k].sessions;
+    }
+    if (b == NULL)
+        return n;
+    str_add(b, "client certificates ", NULL);
+    for (unsigned j = 0; j < n && j < 3; j++) {
+        const struct cert_entry *e = certcache_get(leaf[j]);
+        char sha1[41] = "?";
+        if (e != NULL) {
+            report_hex_upper(sha1, e->sha1, 20);
+            sha1[8] = '\0';
+        }
+        str_add(b, j ? ", " : "", e && !e->info.parse_error ? e->info.subject : "(not decoded)",
+                " (SHA-1 ", sha1, ", ", NULL);
+        agg_add_sessions(b, n_sess[j]);
+        str_add(b, ")", NULL);
+    }
+    if (n > 3 || s->ccerts_dropped > 0)
+        str_add(b, " and more", NULL);
+    return n;
+}
+
 static void
 agg_flag_findings(uint32_t si)
 {
@@ -461,6 +502,10 @@ agg_flag_findings(uint32_t si)
         if (i == AF_SERVER_REJECTED_CLIENT && s->n_rejects > 0) {
             str_add(&b, ": ", NULL); /* per peer: one session's meaning would speak for all */
             agg_reject_text(&b, s);
+        } else if (i == AF_MUTUAL_TLS && agg_ccerts_text(NULL, s) > 1) {
+            struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+            agg_ccerts_text(&e, s);
+            str_add(&b, ": ", f->evidence, NULL);
         } else if (i == AF_CLIENT_REJECTED && s->n_crejects > 1) {
             agg_client_codes(&b, f, s, fs);
         } else if (i == AF_TLS_FAILED && (s->n_fails > 1 || s->fails_dropped > 0)) {
