@@ -25,6 +25,7 @@
 #include "agg_int.h"
 #include "certcache.h"
 #include "mem.h"
+#include "report_cert.h"
 #include "report_session.h"
 #include "strcopy.h"
 #include "truststore.h"
@@ -370,6 +371,64 @@ agg_chains_text(const struct agg_server *s, const struct agg_set *chains, char *
     return k;
 }
 
+/* Every peer of the set took TLS only by Exchange's X-ANONYMOUSTLS, the
+ * upgrade Exchange servers use between themselves: they expect Exchange's
+ * self-signed default certificate there and do not judge it by a CA (they
+ * authenticate each other inside TLS, X-EXPS), so a self-signed one is no
+ * fault of the server's. */
+static bool
+agg_all_anontls(const struct agg_server *s, const struct agg_set *peers)
+{
+    if (peers->n == 0 || peers->dropped > 0)
+        return false;
+    for (unsigned i = 0; i < peers->n; i++) {
+        const struct agg_peer *p = &s->peers[peers->v[i]];
+        if (p->anontls == 0 || p->anontls < p->used + p->rejected)
+            return false;
+    }
+    return true;
+}
+
+/* mutual_tls over several client leaves: each with its sessions (one
+ * session's would speak for all), as the server block's "client
+ * certificate" lines name them, at most 3; chains that differ only above
+ * the leaf count as one. Returns the number of distinct leaves. */
+static unsigned
+agg_ccerts_text(struct strbuf *b, const struct agg_server *s)
+{
+    uint32_t leaf[AGG_CCERTS_MAX];
+    uint64_t n_sess[AGG_CCERTS_MAX];
+    unsigned n = 0;
+    for (unsigned k = 0; k < s->n_ccerts && k < AGG_CCERTS_MAX; k++) {
+        unsigned j = 0;
+        while (j < n && leaf[j] != s->ccerts[k].ids[0])
+            j++;
+        if (j == n) {
+            leaf[n] = s->ccerts[k].ids[0];
+            n_sess[n++] = 0;
+        }
+        n_sess[j] += s->ccerts[k].sessions;
+    }
+    if (b == NULL)
+        return n;
+    str_add(b, "client certificates ", NULL);
+    for (unsigned j = 0; j < n && j < 3; j++) {
+        const struct cert_entry *e = certcache_get(leaf[j]);
+        char sha1[41] = "?";
+        if (e != NULL) {
+            report_hex_upper(sha1, e->sha1, 20);
+            sha1[8] = '\0';
+        }
+        str_add(b, j ? ", " : "", e && !e->info.parse_error ? e->info.subject : "(not decoded)",
+                " (SHA-1 ", sha1, ", ", NULL);
+        agg_add_sessions(b, n_sess[j]);
+        str_add(b, ")", NULL);
+    }
+    if (n > 3 || s->ccerts_dropped > 0)
+        str_add(b, " and more", NULL);
+    return n;
+}
+
 static void
 agg_flag_findings(uint32_t si)
 {
@@ -383,8 +442,11 @@ agg_flag_findings(uint32_t si)
         /* on the submission port, plaintext is no sender's opportunistic
          * choice but a mail client set to "no security" (RFC 8314 §3.3) */
         bool submission = i == AF_STARTTLS_NOT_USED && s->ep.port == 587;
-        struct agg_finding *f =
-            agg_new_finding(si, agg_flags[i].name, submission ? SEV_HIGH : agg_flags[i].severity);
+        bool xanon = i == AF_SELF_SIGNED && agg_all_anontls(s, &fs->peers);
+        struct agg_finding *f = agg_new_finding(si, agg_flags[i].name,
+                                                submission ? SEV_HIGH
+                                                : xanon    ? SEV_LOW
+                                                           : agg_flags[i].severity);
         if (!f)
             return;
         f->peers = fs->peers;
@@ -411,6 +473,13 @@ agg_flag_findings(uint32_t si)
                     "offered STARTTLS to mail clients that submitted mail in plaintext without "
                     "trying it (their connection security set to none); ",
                     agg_plain_advice(s), NULL);
+        } else if (xanon) {
+            str_add(&b,
+                    "presented a self-signed certificate, over X-ANONYMOUSTLS only: the upgrade "
+                    "Exchange servers use between themselves, where Exchange's self-signed "
+                    "default certificate is expected and not judged by a CA; keep it (peers that "
+                    "use STARTTLS need one from a CA they trust)",
+                    NULL);
         } else if (i == AF_NAME_MISMATCH && strstr(fs->evidence, " (from expect)") != NULL) {
             /* the name is the admin's (--expect), not one a peer asked for */
             str_add(&b,
@@ -433,6 +502,10 @@ agg_flag_findings(uint32_t si)
         if (i == AF_SERVER_REJECTED_CLIENT && s->n_rejects > 0) {
             str_add(&b, ": ", NULL); /* per peer: one session's meaning would speak for all */
             agg_reject_text(&b, s);
+        } else if (i == AF_MUTUAL_TLS && agg_ccerts_text(NULL, s) > 1) {
+            struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+            agg_ccerts_text(&e, s);
+            str_add(&b, ": ", f->evidence, NULL);
         } else if (i == AF_CLIENT_REJECTED && s->n_crejects > 1) {
             agg_client_codes(&b, f, s, fs);
         } else if (i == AF_TLS_FAILED && (s->n_fails > 1 || s->fails_dropped > 0)) {

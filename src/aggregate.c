@@ -451,6 +451,9 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
             : t->certificates == TLS_CERTS_GAP
                 ? "the capture lacks their bytes (cut by its snapshot length, or packets lost): "
                   "capture whole packets (-s 0) without drops"
+            : t->certificates == TLS_CERTS_UNKNOWN
+                ? "the capture ended during the handshake, before the server's Certificate (the "
+                  "end of the file, -c COUNT, or the capture stopped): capture for longer"
                 : "cut short (the connection ended, or a cap was reached)",
             NULL);
     } else if (flag == AF_MUTUAL_TLS && t->n_client_chain > 0) {

@@ -249,6 +249,19 @@ dg_meaning(struct diagnosis *out, const char *head, const char *subject, const c
     str_cat(m, n, at, what, strlen(what));
 }
 
+/* The capture (end of file, -c COUNT, a live capture stopped) ended while
+ * the handshake was in progress, before the server's Certificate (RFC 5246
+ * §7.4.2) was seen: nothing was judged, which "No findings." must not
+ * hide. A resumed or anonymous handshake sends none. */
+static bool
+dg_ended_before_certs(const struct flow_record *rec)
+{
+    const struct tls_facts *t = &rec->facts->tls;
+    return t->seen && t->certificates == TLS_CERTS_UNKNOWN && t->handshake == TLS_HS_INCOMPLETE &&
+           !t->resumed && !t->anonymous && rec->ended != NULL &&
+           strcmp(rec->ended, "capture_end") == 0;
+}
+
 static void
 dg_alerts(const struct flow_record *rec, struct diagnosis *out)
 {
@@ -332,6 +345,20 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
                        "the server refused a ClientHello in the SSL 2.0 form (an old client: "
                        "that form has no extensions, which a modern server's ciphers need)",
                        NULL, what);
+        } else if (!out->alert_meaning[0] && a->from == 1 && a->after_from == 0 && a->after == 1 &&
+                   (a->code == 40 || a->code == 70 || a->code == 71)) {
+            /* the server's answer to the ClientHello itself, before any
+             * ServerHello (RFC 5246 §7.4.1.3, RFC 8446 §4.1.1): nothing in
+             * common. In the words OpenSSL logs on the server ("no shared
+             * cipher", "unsupported protocol"), which admins search for */
+            dg_meaning(out, "the server refused the ClientHello", NULL, what);
+            const char *why = a->code == 70
+                                  ? ": none of the TLS versions the client offered is enabled on "
+                                    "the server (OpenSSL: \"unsupported protocol\")"
+                                  : ": no cipher suite in common (OpenSSL on the server: \"no "
+                                    "shared cipher\", as when it has no certificate and key)";
+            size_t at = strlen(out->alert_meaning);
+            str_cat(out->alert_meaning, sizeof(out->alert_meaning), at, why, strlen(why));
         } else if (!out->alert_meaning[0]) {
             dg_meaning(out,
                        a->from == 0 ? "the client ended the handshake"
@@ -557,9 +584,9 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
                  "it serves no implicit TLS on this port");
     out->mutual_tls = t->n_client_chain > 0;
     out->certificates_not_visible =
-        t->seen &&
-        (t->certificates == TLS_CERTS_ENCRYPTED || t->certificates == TLS_CERTS_GAP ||
-         t->certificates == TLS_CERTS_TRUNCATED || t->certificates == TLS_CERTS_MALFORMED);
+        t->seen && (t->certificates == TLS_CERTS_ENCRYPTED || t->certificates == TLS_CERTS_GAP ||
+                    t->certificates == TLS_CERTS_TRUNCATED ||
+                    t->certificates == TLS_CERTS_MALFORMED || dg_ended_before_certs(rec));
     dg_alerts(rec, out);
     if (t->seen && t->n_server_chain > 0) {
         dg_pick_name(rec, expected, n_expected, out);

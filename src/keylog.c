@@ -150,14 +150,26 @@ keylog_load(const char *path, char *err, size_t errlen)
         return -1;
     }
     char line[KEYLOG_LINE_MAX];
-    unsigned used = 0;
+    unsigned used = 0, tls12 = 0;
     while (fgets(line, sizeof(line), f)) {
         int rc = keylog_add_line(line);
         if (rc < 0)
             break;
         used += rc == 1;
+        tls12 += strncmp(line, "CLIENT_RANDOM ", 14) == 0;
     }
     fclose(f);
+    if (used == 0 && tls12 > 0) {
+        /* a TLS 1.2 key log: its handshakes are in clear, nothing to decrypt */
+        snprintf(
+            err, errlen,
+            "--keylog %s: no TLS 1.3 handshake secrets in it (CLIENT_HANDSHAKE_TRAFFIC_SECRET, "
+            "SERVER_HANDSHAKE_TRAFFIC_SECRET); its CLIENT_RANDOM lines are TLS 1.2 master "
+            "secrets, which smtptap does not need: a TLS 1.2 handshake's certificates are "
+            "in clear, so run without --keylog",
+            path);
+        return -1;
+    }
     if (used == 0) {
         snprintf(err, errlen, "--keylog %s: no TLS 1.3 handshake secrets in it", path);
         return -1;

@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,41 @@ verify_init(const struct config *cfg, char *err, size_t errlen)
     return 0;
 }
 
+/* One --ca-file (PEM: X509_STORE_load_file reads no other form). What the
+ * admin can act on when it fails: the system's words for a path that is
+ * not there or not readable, a directory (that is --ca-path), and a DER
+ * file, the default form of a certificate exported from Windows (.cer). */
+static int
+verify_load_file(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat sb;
+    if (f == NULL || fstat(fileno(f), &sb) != 0) {
+        snprintf(err, errlen, "--ca-file %s: %s", path, strerror(errno));
+        if (f != NULL)
+            fclose(f);
+        return -1;
+    }
+    int first = S_ISDIR(sb.st_mode) ? EOF : fgetc(f);
+    fclose(f);
+    if (S_ISDIR(sb.st_mode)) {
+        snprintf(err, errlen, "--ca-file %s: is a directory (a hashed CA directory is --ca-path)",
+                 path);
+        return -1;
+    }
+    if (X509_STORE_load_file(vf.store, path) == 1)
+        return 0;
+    ERR_clear_error();
+    if (first == 0x30) /* an ASN.1 SEQUENCE: DER, not PEM */
+        snprintf(err, errlen,
+                 "--ca-file %s: no PEM certificate in it; it looks like DER (a Windows .cer "
+                 "export): convert it with openssl x509 -inform DER -in %s -out ca.pem",
+                 path, path);
+    else
+        snprintf(err, errlen, "--ca-file %s: no PEM certificate could be loaded from it", path);
+    return -1;
+}
+
 /* The trust store: the system bundle, then --ca-file and --ca-path. */
 static int
 verify_load(const struct config *cfg, char *err, size_t errlen)
@@ -104,11 +140,8 @@ verify_load(const struct config *cfg, char *err, size_t errlen)
             ERR_clear_error(); /* no system bundle: only the given files count */
     }
     for (unsigned i = 0; i < cfg->n_ca_files; i++)
-        if (X509_STORE_load_file(vf.store, cfg->ca_files[i]) != 1) {
-            snprintf(err, errlen, "--ca-file %s: no certificate could be loaded from it",
-                     cfg->ca_files[i]);
+        if (verify_load_file(cfg->ca_files[i], err, errlen) != 0)
             return -1;
-        }
     for (unsigned i = 0; i < cfg->n_ca_paths; i++) {
         /* OpenSSL only looks in the directory when a chain needs an issuer:
          * a missing or unreadable one would fail silently, run after run */

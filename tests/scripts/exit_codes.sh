@@ -65,11 +65,24 @@ expect 3 "missing capture file" -q -r "$tmp/does-not-exist.pcap"
 printf 'not a capture at all\n' >"$tmp/junk.pcap"
 expect 3 "not a capture" -q -r "$tmp/junk.pcap"
 expect 3 "unreadable --ca-file" -q --ca-file "$tmp/none.pem" -r pcaps/smtp-plain.pcap
+# what the admin can act on: the path's own error (it said "no certificate
+# could be loaded from it" for a typo), a directory, a DER .cer (Windows'
+# export form) with the command that converts it
+grep -q "none.pem: No such file or directory" "$tmp/err" || { echo "FAIL --ca-file: a missing file is not said so"; fail=1; }
+expect 3 "--ca-file on a directory" -q --ca-file pcaps -r pcaps/smtp-plain.pcap
+grep -q "is a directory (a hashed CA directory is --ca-path)" "$tmp/err" || { echo "FAIL --ca-file on a directory: message"; fail=1; }
+openssl x509 -in pcaps/certs/root.pem -outform DER -out "$tmp/root.cer"
+expect 3 "--ca-file in DER" -q --ca-file "$tmp/root.cer" -r pcaps/smtp-plain.pcap
+grep -q "looks like DER.*openssl x509 -inform DER" "$tmp/err" || { echo "FAIL --ca-file in DER: message"; fail=1; }
 expect 3 "missing --ca-path" -q --ca-path "$tmp/no-such-dir" -r pcaps/smtp-plain.pcap
 expect 3 "--ca-path on a file" -q --ca-path README.md -r pcaps/smtp-plain.pcap
 expect 3 "unreadable --keylog" -q --keylog "$tmp/none.keys" -r pcaps/smtp-plain.pcap
 printf 'CLIENT_RANDOM 00 11\n# nothing usable\n' >"$tmp/bad.keys"
 expect 3 "--keylog without TLS 1.3 secrets" -q --keylog "$tmp/bad.keys" -r pcaps/smtp-plain.pcap
+# a TLS 1.2 key log (CLIENT_RANDOM lines only): said so, and that it is not needed
+printf 'CLIENT_RANDOM %064d %096d\n' 1 2 >"$tmp/tls12.keys"
+expect 3 "--keylog of TLS 1.2 only" -q --keylog "$tmp/tls12.keys" -r pcaps/smtp-plain.pcap
+grep -q "CLIENT_RANDOM lines are TLS 1.2 master secrets" "$tmp/err" || { echo "FAIL --keylog of TLS 1.2 only: message"; fail=1; }
 expect 3 "unreadable --tlsa" -q --tlsa "$tmp/none.tlsa" -r pcaps/smtp-plain.pcap
 printf '; TLSA\n_25._tcp.mx.example.com. IN TLSA 3 1 1 00\n' >"$tmp/bad.tlsa"
 expect 3 "--tlsa with a bad line" -q --tlsa "$tmp/bad.tlsa" -r pcaps/smtp-plain.pcap

@@ -169,7 +169,7 @@ test_exchange_status_word(void **state)
 /* A server's fatal alert right after a ClientHello in the SSL 2.0 form:
  * handshake_failure (40) is explained by that form (no extensions, no
  * cipher in common with a modern server); protocol_version (70) is the
- * version's doing and is said as any alert is. */
+ * version's doing, said as for any ClientHello (below). */
 static void
 test_sslv2_hello_refused(void **state)
 {
@@ -197,7 +197,56 @@ test_sslv2_hello_refused(void **state)
             assert_non_null(strstr(dg.alert_meaning, "in the SSL 2.0 form"));
         else
             assert_string_equal(dg.alert_meaning,
-                                "the server ended the handshake with protocol_version (70)");
+                                "the server refused the ClientHello with protocol_version (70): "
+                                "none of the TLS versions the client offered is enabled on the "
+                                "server (OpenSSL: \"unsupported protocol\")");
+    }
+}
+
+/* A server's fatal alert right after an ordinary ClientHello (no
+ * ServerHello): said in the words OpenSSL logs on the server, which admins
+ * search for ("no shared cipher": Postfix without its certificate and key;
+ * "unsupported protocol"); after the ServerHello the same code only ends
+ * the handshake. */
+static void
+test_clienthello_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        int code, after;
+        const char *meaning;
+    } rows[] = {
+        {40, 1,
+         "the server refused the ClientHello with handshake_failure (40): no cipher suite in "
+         "common (OpenSSL on the server: \"no shared cipher\", as when it has no certificate "
+         "and key)"},
+        {71, 1, "insufficient_security (71): no cipher suite in common"},
+        {70, 1, "protocol_version (70): none of the TLS versions the client offered"},
+        {40, 2, "the server ended the handshake with handshake_failure (40)"},
+    };
+    for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        static struct session_facts f;
+        static struct flow_record rec;
+        static struct diagnosis dg;
+        memset(&f, 0, sizeof(f));
+        memset(&rec, 0, sizeof(rec));
+        f.smtp.seen = f.smtp.starttls_command = f.smtp.tls_started = true;
+        f.tls.seen = true;
+        f.tls.client_version = 0x0303;
+        f.tls.handshake = TLS_HS_FAILED;
+        f.tls.n_alerts = 1;
+        f.tls.alerts[0] = (struct tls_alert){.from = 1,
+                                             .level = 2,
+                                             .code = (int16_t)rows[i].code,
+                                             .after = (int16_t)rows[i].after,
+                                             .after_from = (uint8_t)(rows[i].after == 1 ? 0 : 1)};
+        rec.ts_us = rec.ts_end_us = 1795510861000000LL;
+        rec.client.ip.family = rec.server.ip.family = 4;
+        rec.server.port = 25;
+        rec.facts = &f;
+        diagnose_session(&rec, NULL, 0, &dg);
+        assert_true(dg.tls_handshake_failed);
+        assert_non_null(strstr(dg.alert_meaning, rows[i].meaning));
     }
 }
 
@@ -252,6 +301,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_plaintext_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exchange_status_word, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sslv2_hello_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clienthello_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handshake_capped, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
