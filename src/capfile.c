@@ -672,6 +672,10 @@ capfile_header(struct capfile *cf, char *errbuf, unsigned errlen)
         str_copy(errbuf, errlen, cf->err);
         return CAPFILE_OPEN_ERROR;
     }
+    if (f > 0 && cf->tail == cf->head) { /* nothing at all: no file, cut or not */
+        str_copy(errbuf, errlen, "empty: not one byte");
+        return CAPFILE_OPEN_EMPTY;
+    }
     if (f > 0) { /* libpcap's words for a file shorter than any magic */
         snprintf(errbuf, errlen,
                  "truncated dump file; tried to read 4 file header bytes, only got %zu",

@@ -25,7 +25,8 @@ enum capfile_open_rc {
     CAPFILE_OPEN_OK = 0,
     CAPFILE_OPEN_FOREIGN, /* not pcap 2.x or pcapng 1.x: let libpcap try (nothing consumed
                              except for a pipe, which then cannot be read again) */
-    CAPFILE_OPEN_ERROR    /* unreadable or malformed header: errbuf says why */
+    CAPFILE_OPEN_ERROR,   /* unreadable or malformed header: errbuf says why */
+    CAPFILE_OPEN_EMPTY    /* not one byte to read (an empty pipe or standard input) */
 };
 
 enum capfile_next_rc {

@@ -152,6 +152,16 @@ capture_none_read(const struct capture_src *s, const char *msg, char *errbuf, un
     capture_err(errbuf, errlen, s->name, "cannot read a single packet", m);
 }
 
+/* An input that gave not one byte: said plainly, not as a file cut short
+ * (libpcap's "truncated dump file ... only got 0"). */
+static const char *
+capture_empty_what(const char *name)
+{
+    return strcmp(name, "-") == 0
+               ? "standard input was empty: no capture came (pipe a pcap or pcapng file into it)"
+               : "empty: no capture came";
+}
+
 /* Opens one -r input ("-" = stdin) with libpcap. Returns NULL with errbuf filled. */
 static pcap_t *
 capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
@@ -168,6 +178,13 @@ capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
             capture_err(errbuf, errlen, "-", "cannot read standard input", strerror(errno));
             return NULL;
         }
+        int c = getc(f); /* libpcap calls an empty input a truncated dump file */
+        if (c == EOF) {
+            fclose(f);
+            capture_err(errbuf, errlen, "-", capture_empty_what("-"), NULL);
+            return NULL;
+        }
+        ungetc(c, f);
         p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, pe);
         if (p == NULL)
             fclose(f);
@@ -189,6 +206,10 @@ capture_open_file(const struct config *cfg, struct capture_src *s, char *errbuf,
         enum capfile_open_rc rc = capfile_open(s->name, &s->cf, e, sizeof(e));
         if (rc == CAPFILE_OPEN_OK)
             return 0;
+        if (rc == CAPFILE_OPEN_EMPTY) {
+            capture_err(errbuf, errlen, s->name, capture_empty_what(s->name), NULL);
+            return -1;
+        }
         if (rc == CAPFILE_OPEN_ERROR || strcmp(s->name, "-") == 0) {
             capture_err(errbuf, errlen, s->name, "cannot read capture",
                         rc == CAPFILE_OPEN_ERROR

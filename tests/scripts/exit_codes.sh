@@ -209,6 +209,22 @@ if [ "$rc" -ne 3 ] || ! grep -qx keep "$tmp/keep.json" || [ -s "$tmp/out" ] ||
 else
   echo "ok   first record damaged, on standard input: exit 3, nothing written"
 fi
+# Empty standard input: said plainly (libpcap's words were "truncated dump
+# file ... only got 0"), exit 3, nothing written, with either reader.
+for rd in "" --libpcap-reader; do
+  printf 'keep\n' >"$tmp/keep.json"
+  # shellcheck disable=SC2086
+  "$bin" $rd -r - --json "$tmp/keep.json" </dev/null >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -ne 3 ] || ! grep -qx keep "$tmp/keep.json" || [ -s "$tmp/out" ] ||
+    ! grep -q "^smtptap: -: standard input was empty" "$tmp/err" || grep -q "truncated" "$tmp/err"; then
+    echo "FAIL empty standard input${rd:+ ($rd)}: exit $rc, or output written, or not said"
+    sed 's/^/  stderr: /' "$tmp/err" | head -3
+    fail=1
+  else
+    echo "ok   empty standard input${rd:+ ($rd)}: exit 3, said so"
+  fi
+done
 # A record the filter does not pass, then a cut one: the file was read, and
 # is damaged, with either reader (libpcap's, which does not show the records
 # its filter passes over, had refused it as unreadable, and the files after it).

@@ -281,7 +281,10 @@ compare(const uint8_t *buf, size_t n)
         pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, pe);
         if (orc == CAPFILE_OPEN_FOREIGN) { /* capture.c hands these to libpcap */
             res.out = OUT_FOREIGN;
-        } else if (orc == CAPFILE_OPEN_ERROR) {
+        } else if (orc == CAPFILE_OPEN_ERROR || orc == CAPFILE_OPEN_EMPTY) {
+            /* empty: only a file of no byte (libpcap: "truncated dump file") */
+            if (orc == CAPFILE_OPEN_EMPTY && n != 0)
+                fail_msg("capfile called a file of %zu bytes empty", n);
             if (p != NULL)
                 fail_msg("capfile refused a file libpcap opens (%zu bytes): %s", n, e1);
             res.out = OUT_OPEN_FAILED;
@@ -544,6 +547,9 @@ test_foreign_and_unreadable(void **state)
     /* shorter than any magic: libpcap's words, from either source */
     assert_int_equal(capfile_open_mem(junk, 3, &cf, e, sizeof(e)), CAPFILE_OPEN_ERROR);
     assert_string_equal(e, "truncated dump file; tried to read 4 file header bytes, only got 3");
+    /* not one byte (an empty pipe): said so, not as a file cut short */
+    assert_int_equal(capfile_open_mem(junk, 0, &cf, e, sizeof(e)), CAPFILE_OPEN_EMPTY);
+    assert_null(cf);
     assert_int_equal(capfile_open("/nonexistent/x.pcap", &cf, e, sizeof(e)), CAPFILE_OPEN_ERROR);
     assert_string_equal(e, "No such file or directory");
     assert_null(cf);
