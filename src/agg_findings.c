@@ -98,7 +98,7 @@ static const char *const agg_flag_text[AF_COUNT] = {
     [AF_SERVER_REJECTED_CLIENT] =
         "rejected client certificates, or required one and got none, with a fatal alert",
     [AF_MUTUAL_TLS] = "used mutual TLS (the client presented a certificate)",
-    [AF_NOT_VISIBLE] = "sent certificates that cannot be seen in this capture",
+    [AF_NOT_VISIBLE] = NULL, /* agg_nv_headline: one per reason */
     [AF_OBSOLETE_TLS] = "negotiated TLS older than 1.2 (RFC 8996 deprecates TLS 1.0 and 1.1; "
                         "Microsoft 365 and Gmail refuse them, so such mail fails or goes in "
                         "plaintext); enable TLS 1.2 or later on the server and its peers",
@@ -462,8 +462,11 @@ agg_flag_findings(uint32_t si)
         char cert[700];
         unsigned n_certs = agg_chains_text(s, &fs->chains, cert, sizeof(cert));
         struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
-        str_add(&b, ep, " ", NULL);
-        if (i == AF_MISSING_INTERMEDIATE) {
+        if (i != AF_NOT_VISIBLE)
+            str_add(&b, ep, " ", NULL);
+        if (i == AF_NOT_VISIBLE) { /* the server inside its sentence, true of every reason */
+            agg_nv_headline(&b, s, ep);
+        } else if (i == AF_MISSING_INTERMEDIATE) {
             agg_missing_issuer(&b, s, fs);
         } else if (i == AF_EXPIRED && agg.cfg->at_us) {
             agg_add_at(&b, "presented a certificate that is expired");

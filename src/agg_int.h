@@ -248,9 +248,12 @@ struct agg_server {
     uint32_t rejects_dropped;  /* sessions of further (sent, alert) pairs */
     uint32_t ocsp_asked;       /* sessions with status_request and the flight seen */
     uint32_t ocsp_stapled;     /* of them, those the server stapled OCSP in */
-    uint32_t hs_unseen;        /* TLS sessions picked up after their handshake */
+    uint32_t hs_unseen;        /* TLS sessions picked up after their handshake's certificates */
+    uint32_t hs_midway;        /* of them, those picked up inside the handshake, past them */
     struct agg_plainq *plainq; /* ring: cap_plainq entries, n_plainq from head_plainq */
     uint32_t n_plainq, cap_plainq, head_plainq;
+    /* certificates_not_visible's sessions by reason (enum dg_not_visible) */
+    uint32_t nv_why[DG_NV_COUNT];
     /* Plaintext sessions of peers beyond report.peers_max, whose earlier
      * sessions are not kept: those no class can be given (whether the peer
      * had used TLS before is unknown), those broken in their own connection
@@ -432,6 +435,14 @@ void agg_dane_free(struct agg_server *s);
  * records, DNSSEC and source, and how many sessions matched it or not;
  * nothing when no TLSA record was known for it. */
 void agg_dane_text(struct strbuf *b, const struct agg_server *s);
+
+/* certificates_not_visible (agg_notvisible.c): a session's reason counted
+ * on its server; the first session's evidence; the finding's headline,
+ * true of every reason counted, the server's name (ep) inside it. */
+void agg_nv_note(struct agg_server *s, const struct diagnosis *dg);
+void agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_facts *t,
+                     unsigned n_keylogs);
+void agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *ep);
 
 /* "198.51.100.10, 198.51.100.11 and 2 more" (agg_findings.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);

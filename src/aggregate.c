@@ -433,29 +433,8 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
     } else if (flag == AF_HANDSHAKE_CAPPED) {
         str_add(&b, dg->handshake_capped, " reached before the handshake's end (--cap ",
                 dg->handshake_capped, "=VALUE)", NULL);
-    } else if (flag == AF_NOT_VISIBLE && dg->handshake_capped != NULL) {
-        str_add(&b, "cut short by smtptap's cap ", dg->handshake_capped, ": raise it (--cap ",
-                dg->handshake_capped, "=VALUE)", NULL);
     } else if (flag == AF_NOT_VISIBLE) {
-        str_add(
-            &b,
-            t->certificates == TLS_CERTS_ENCRYPTED && agg.cfg && agg.cfg->n_keylogs > 0
-                ? "TLS 1.3 encrypts them, and the key log given (--keylog) has no secrets for "
-                  "this session's client random: log the keys (SSLKEYLOGFILE) on the client or "
-                  "server of this connection"
-            : t->certificates == TLS_CERTS_ENCRYPTED
-                ? "TLS 1.3 encrypts them: a key log (--keylog) shows them"
-            : t->certificates == TLS_CERTS_MALFORMED
-                ? "the server's Certificate message is malformed (its lengths do not add up, or "
-                  "its list is empty): no chain was judged from it"
-            : t->certificates == TLS_CERTS_GAP
-                ? "the capture lacks their bytes (cut by its snapshot length, or packets lost): "
-                  "capture whole packets (-s 0) without drops"
-            : t->certificates == TLS_CERTS_UNKNOWN
-                ? "the capture ended during the handshake, before the server's Certificate (the "
-                  "end of the file, -c COUNT, or the capture stopped): capture for longer"
-                : "cut short (the connection ended, or a cap was reached)",
-            NULL);
+        agg_nv_evidence(&b, dg, t, agg.cfg ? agg.cfg->n_keylogs : 0);
     } else if (flag == AF_MUTUAL_TLS && t->n_client_chain > 0) {
         const struct cert_entry *c = certcache_get(t->client_chain[0]);
         str_add(&b, "client certificate ",
@@ -506,7 +485,12 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     uint32_t chain = UINT32_MAX;
     if (t->seen) {
         s->tls_sessions++;
-        s->hs_unseen += t->handshake == TLS_HS_UNSEEN;
+        /* picked up after the whole handshake, or inside it past the
+         * server's certificates: neither has a certificate to count */
+        bool midway = t->handshake != TLS_HS_UNSEEN && diagnose_picked_up_after_certs(rec);
+        s->hs_unseen += t->handshake == TLS_HS_UNSEEN || midway;
+        s->hs_midway += midway;
+        agg_nv_note(s, dg);
         if (t->version >= 0x0300 && t->version <= 0x0304)
             s->versions[t->version - 0x0300]++;
         agg_ocsp_note(s, t);

@@ -262,6 +262,63 @@ dg_ended_before_certs(const struct flow_record *rec)
            strcmp(rec->ended, "capture_end") == 0;
 }
 
+/* The capture began inside the connection (facts.midstream) past the
+ * server's certificates: neither its ClientHello nor the ServerHello seen
+ * (certificates unknown), but records that come after them (RFC 5246
+ * §7.3: the server's Certificate follows its ServerHello; RFC 8446 §2:
+ * inside the flight the ServerHello begins; a client's alert answers that
+ * flight): the handshake picked up after
+ * its start (history "... " first, tls_pickup.c) or after its end
+ * altogether (handshake unseen, tls.c tls_unseen). The server's record
+ * counts it among handshakes_unseen. */
+bool
+diagnose_picked_up_after_certs(const struct flow_record *rec)
+{
+    const struct session_facts *f = rec->facts;
+    if (!f || !f->midstream)
+        return false;
+    const struct tls_facts *t = &f->tls;
+    if (!t->seen || t->certificates != TLS_CERTS_UNKNOWN || t->resumed || t->anonymous)
+        return false;
+    if (t->handshake == TLS_HS_UNSEEN)
+        return true;
+    bool tail = t->hs_history.len >= 3 && memcmp(t->hs_history.s, "...", 3) == 0;
+    if (!tail)
+        return false;
+    if (t->last_hs[0] >= 0 || t->last_hs[1] >= 0 || t->ccs[0] || t->ccs[1])
+        return true;
+    /* a client's alert answers the server's flight (the server's alone may
+     * refuse the ClientHello, before any certificate: RFC 5246 §7.2) */
+    for (unsigned i = 0; i < t->n_alerts && i < FACTS_ALERTS_MAX; i++)
+        if (t->alerts[i].from == 0)
+            return true;
+    return false;
+}
+
+/* Why certificates_not_visible holds, DG_NV_NONE when it does not; a cap of
+ * smtptap's own that cut the handshake is the reason before the others. */
+static uint8_t
+dg_not_visible_why(const struct flow_record *rec, const struct diagnosis *out)
+{
+    const struct tls_facts *t = &rec->facts->tls;
+    uint8_t why = DG_NV_NONE;
+    if (!t->seen)
+        return why;
+    if (t->certificates == TLS_CERTS_ENCRYPTED)
+        why = DG_NV_ENCRYPTED;
+    else if (t->certificates == TLS_CERTS_MALFORMED)
+        why = DG_NV_MALFORMED;
+    else if (t->certificates == TLS_CERTS_GAP)
+        why = DG_NV_GAP;
+    else if (t->certificates == TLS_CERTS_TRUNCATED)
+        why = DG_NV_TRUNCATED;
+    else if (diagnose_picked_up_after_certs(rec))
+        return DG_NV_PICKED_UP;
+    else if (dg_ended_before_certs(rec)) /* a ServerHello gives these (RFC 5246 §7.4.1.3) */
+        why = t->version != 0 || t->cipher_seen ? DG_NV_ENDED_ANSWER : DG_NV_ENDED_NO_ANSWER;
+    return why != DG_NV_NONE && out->handshake_capped != NULL ? DG_NV_CAPPED : why;
+}
+
 static void
 dg_alerts(const struct flow_record *rec, struct diagnosis *out)
 {
@@ -583,10 +640,8 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
                  "the client sent a TLS ClientHello and the server answered in plaintext SMTP: "
                  "it serves no implicit TLS on this port");
     out->mutual_tls = t->n_client_chain > 0;
-    out->certificates_not_visible =
-        t->seen && (t->certificates == TLS_CERTS_ENCRYPTED || t->certificates == TLS_CERTS_GAP ||
-                    t->certificates == TLS_CERTS_TRUNCATED ||
-                    t->certificates == TLS_CERTS_MALFORMED || dg_ended_before_certs(rec));
+    out->not_visible_why = dg_not_visible_why(rec, out);
+    out->certificates_not_visible = out->not_visible_why != DG_NV_NONE;
     dg_alerts(rec, out);
     if (t->seen && t->n_server_chain > 0) {
         dg_pick_name(rec, expected, n_expected, out);

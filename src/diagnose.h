@@ -21,6 +21,22 @@ enum name_source {
     NAME_SRC_DNS_A   /* an A/AAAA name that resolved to this address */
 };
 
+/* Why the server's certificates could not be seen (certificates_not_visible),
+ * one reason a session: the finding's headline and evidence say it
+ * (agg_notvisible.c; docs/findings.md lists them). */
+enum dg_not_visible {
+    DG_NV_NONE = 0,
+    DG_NV_CAPPED,          /* a cap of smtptap's own cut the handshake (handshake_capped) */
+    DG_NV_ENCRYPTED,       /* TLS 1.3 without the session's keys */
+    DG_NV_MALFORMED,       /* a Certificate message whose lengths do not add up */
+    DG_NV_GAP,             /* the capture lost bytes of the server's flight */
+    DG_NV_TRUNCATED,       /* the Certificate message cut short */
+    DG_NV_ENDED_ANSWER,    /* the capture ended after the ServerHello, before the Certificate */
+    DG_NV_ENDED_NO_ANSWER, /* the capture ended before any answer to the ClientHello */
+    DG_NV_PICKED_UP,       /* the capture began after the server's certificates */
+    DG_NV_COUNT
+};
+
 struct diagnosis {
     /* contract flags (issue 4), in contract order */
     bool certificate_ok, expired, not_yet_valid, self_signed, name_mismatch;
@@ -30,7 +46,8 @@ struct diagnosis {
     bool plaintext_after_failed_starttls, plaintext_delivery, auth_before_tls;
     bool tls_handshake_failed, client_rejected_certificate, server_rejected_client_certificate;
     bool mutual_tls, certificates_not_visible;
-    bool expiring_soon; /* leaf expires within --expiry-warn days of the capture end */
+    uint8_t not_visible_why; /* enum dg_not_visible: certificates_not_visible's reason */
+    bool expiring_soon;      /* leaf expires within --expiry-warn days of the capture end */
     /* The cap of smtptap's own (its --cap name: "reasm.depth") that cut the
      * TLS bytes before the handshake's end, NULL: the handshake is then not
      * judged failed (dg_capped), and the finding handshake_capped names it. */
@@ -130,6 +147,9 @@ void diagnose_session(const struct flow_record *rec, const struct expected_name 
 void diagnose_prewarm(const struct session_facts *facts, int64_t at_us);
 
 const char *name_source_str(enum name_source s);
+/* The capture began past the server's certificates: the connection picked
+ * up (no SYN) after its ServerHello, inside or after its handshake. */
+bool diagnose_picked_up_after_certs(const struct flow_record *rec);
 
 /* What showed a missing issuer to be a root (diagnosis.missing_issuer):
  * "system_bundle", "trust_store_same_name"; NULL when nothing did. */

@@ -295,8 +295,8 @@ rt_server(FILE *f, const struct agg_server *s)
             fprintf(f, "%s%s %u", k++ ? ", " : ": ", tls_version_str((uint16_t)(0x0300 + v)),
                     s->versions[v]);
     if (s->hs_unseen) /* no version, certificate or alert to count of them */
-        fprintf(f, "%s%u picked up after the handshake",
-                s->tls_sessions > s->hs_unseen ? "; " : ": ", s->hs_unseen);
+        fprintf(f, "%s%u picked up after the %s", s->tls_sessions > s->hs_unseen ? "; " : ": ",
+                s->hs_unseen, s->hs_midway ? "server's certificates" : "handshake");
     fprintf(f, ") from %u peer%s, %s .. %s\n", s->n_peers, s->n_peers == 1 ? "" : "s", t1, t2);
     if (s->peers_dropped)
         fprintf(f, "  (%u further peer sessions not itemised: report.peers_max)\n",

@@ -26,6 +26,11 @@ in the cut O. Invariants, for every cut:
             not kept whole: no chain, and certificates null (nothing of the
             server's flight seen), encrypted (TLS 1.3), or F's value when
             that is no chain's (none, resumed)
+  unseen    S read as TLS without F's server chain is in the finding
+            certificates_not_visible (the reason the capture gives), and
+            one picked up past the server's certificates (no ClientHello or
+            ServerHello kept, a record of either side seen) counts among its
+            server's handshakes_unseen
   history   handshake_messages: F's, or "... " and some of F's messages in
             their order (a handshake picked up after its start says so), or
             null when none is seen
@@ -166,6 +171,21 @@ def check(d, m, full, problems):
             allowed = {None, "encrypted"} if tls13 else {None}
             if ot[key] or ot[vis] not in allowed:
                 bad("certs", f"{vis} {ot[vis]}, {len(ot[key])} certificates, without the whole message")
+
+    # a chain F has and O lacks is said to be unseen, and why
+    if ft["server_chain"] and not ot["server_chain"] and ot["handshake"] not in (None, "none"):
+        nv = [r for r in out if r.get("event") == "finding"
+              and r["kind"] == "certificates_not_visible" and sid in r["sessions"]]
+        if not nv:
+            bad("unseen", f"certificates {ot['certificates']}, handshake {ot['handshake']}: "
+                          "no certificates_not_visible")
+        past = ot["certificates"] is None and not ch_kept and not sh_kept and O["midstream"]
+        if nv and past and "picked up after" not in nv[0]["evidence"] and not tls13:
+            bad("unseen", f"reason {nv[0]['evidence']!r}, picked up past the certificates")
+        srv = [r for r in out if r.get("event") == "server"
+               and r["server"] == O["server"]]
+        if past and srv and srv[0]["handshakes_unseen"] < 1:
+            bad("unseen", "not in its server's handshakes_unseen")
 
     # handshake_messages: nothing invented (the cut's in the whole's, in
     # order: a handshake found unseen stops being read), a pickup said. A
