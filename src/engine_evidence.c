@@ -112,12 +112,20 @@ engev_sslv2_hello(const uint8_t *b, uint32_t n)
            n <= 2 + ((uint32_t)(b[0] & 0x7f) << 8 | b[1]);
 }
 
+/* A sequence number's order against another's (RFC 9293 §3.4). */
+static inline bool
+engev_before(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+
 /* The server's TLS record framing (as the client's, engev_client_tls):
  * true when p's bytes continue the records followed (seq at ev_stls_seq),
- * or, when `start`, open records of types 20-22 to the segment's end (a
- * hello, an alert: where it starts). The framing moves past them then; a
- * walk that fails gives it up. application_data records only when
- * appdata_ok (a TLS 1.3 flight after the ServerHello). */
+ * or, when `start`, open records (the first of type 20-22) to the segment's
+ * end (a hello, an alert: where it starts). The framing moves past them
+ * then, and the run of bytes written whole in it (ev_shs) with it; a walk
+ * that fails gives it up. application_data records only when appdata_ok (a
+ * TLS 1.3 flight after the ServerHello). */
 static bool
 engev_server_framing(struct flow *f, const struct pkt *p, bool start, bool appdata_ok)
 {
@@ -133,21 +141,48 @@ engev_server_framing(struct flow *f, const struct pkt *p, bool start, bool appda
             return false;
         }
     } else if (!start || n < 5 || b[0] < 20 || b[0] > 22 ||
-               !evidence_tls_walk(&st, b, n, missing, false)) {
+               !evidence_tls_walk(&st, b, n, missing, appdata_ok)) {
         return false;
     }
+    uint32_t end = seq + p->payload_wirelen;
+    if (f->ev_shs[0] == f->ev_shs[1]) /* the first bytes written in it */
+        f->ev_shs[0] = f->ev_shs[1] = seq;
+    if (f->ev_shs[1] == seq)
+        f->ev_shs[1] = end;
     f->ev_stls_on = true;
     f->ev_stls = st;
-    f->ev_stls_seq = seq + p->payload_wirelen;
+    f->ev_stls_seq = end;
     return true;
 }
 
-/* The server's bytes in a flow handed to TLS that are TLS's: before its
- * hello was parsed, only a handshake or alert record (a ServerHello, or an
- * alert refusing the ClientHello), records to the segment's end; once it
- * was (or an alert), the records that follow in its framing, or any bytes
- * where the framing is not followed (a segment out of order, a
- * retransmission); not bytes in the framing's place that are no record's
+/* The server's bytes [seq, seq + len) were all written whole in its
+ * framing (ev_shs): a retransmission of records judged as such. */
+static bool
+engev_server_judged(const struct flow *f, uint32_t seq, uint32_t len)
+{
+    return f->ev_shs[0] != f->ev_shs[1] && !engev_before(seq, f->ev_shs[0]) &&
+           !engev_before(f->ev_shs[1], seq + len) && engev_before(seq, seq + len);
+}
+
+/* The server's application_data records are a TLS 1.3 flight (RFC 8446
+ * §5.2: EncryptedExtensions to Finished, sent as such) while the version
+ * is not known to be below 1.3 (not yet known: the ServerHello's segment);
+ * a TLS 1.2 server sends none before its Finished. */
+static bool
+engev_server_appdata(const struct flow *f)
+{
+    const struct tls_facts *t = &fctx_facts_const(f->ctx)->tls;
+    return t->version == 0 || t->version >= 0x0304;
+}
+
+/* The server's bytes in a flow handed to TLS that are TLS's: the first, a
+ * handshake or alert record (a ServerHello, or an alert refusing the
+ * ClientHello), records to the segment's end; then the records that follow
+ * in its framing (application_data only as a TLS 1.3 flight), or a
+ * retransmission of bytes written whole in it. Not bytes out of the
+ * framing (a segment out of order that could not wait for the bytes before
+ * it, one after a hole: application data after the handshake may be
+ * anywhere there), nor bytes in the framing's place that are no record's
  * (a server that goes on in clear after its hello: judged as reply lines
  * then). (The client's: engev_client_tls.) */
 static bool
@@ -155,26 +190,29 @@ engev_server_tls(struct flow *f, const struct pkt *p)
 {
     const uint8_t *b = p->payload;
     uint32_t n = p->payload_caplen;
-    const struct tls_facts *t = &fctx_facts_const(f->ctx)->tls;
     uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
-    bool in_place = f->ev_stls_on && seq == f->ev_stls_seq;
-    if (t->last_hs[DIR_TO_CLIENT] >= 0 || t->n_alerts > 0) {
-        if (in_place)
-            return engev_server_framing(f, p, false, true);
-        (void)engev_server_framing(f, p, true, true); /* followed from here when it opens records */
+    bool appdata = engev_server_appdata(f);
+    if (f->ev_stls_on && seq == f->ev_stls_seq)
+        return engev_server_framing(f, p, false, appdata);
+    if (engev_server_judged(f, seq, p->payload_wirelen))
         return true;
-    }
-    if (n < 5 || (b[0] != 21 && b[0] != 22) || !engev_tls_records(b, n))
-        return false;
-    (void)engev_server_framing(f, p, true, true);
-    return true;
+    if (f->ev_shs[0] != f->ev_shs[1] || n < 5 || (b[0] != 21 && b[0] != 22))
+        return false; /* out of the framing, once it started */
+    return engev_server_framing(f, p, true, appdata);
 }
 
-/* A sequence number's order against another's (RFC 9293 §3.4). */
-static inline bool
-engev_before(uint32_t a, uint32_t b)
+/* The server's segment at seq waits for bytes before it not judged yet:
+ * ahead of its framing; or, in a flow handed to TLS before the framing
+ * started, ahead of its stream (a Certificate's rest before the
+ * ServerHello), or `behind` a segment of the server's held. */
+static bool
+engev_server_waits(const struct flow *f, uint32_t seq, bool tls, bool behind)
 {
-    return (int32_t)(a - b) < 0;
+    if (f->ev_stls_on)
+        return engev_before(f->ev_stls_seq, seq);
+    if (!tls || f->ev_shs[0] != f->ev_shs[1])
+        return false; /* the framing was given up: nothing to wait for */
+    return behind || engev_before(f->rd[1 - f->client_side].next_seq, seq);
 }
 
 /* The client's first byte not written is at seq (or before). */
@@ -335,15 +373,18 @@ engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order, 
          * are followed from it */
         return engev_client_tls(f, p, seq, true) ? EVIDENCE_WHOLE : EVIDENCE_CUT;
     }
-    /* the server's bytes ahead of its record framing (its segments out of
-     * order): held until the framing reaches them (engev_settle); unless
-     * the stream went past the framing by bytes not judged in their place
-     * (a segment that came before the hello): it is given up then */
-    if (f->ev_stls_on && may_hold && engev_before(f->ev_stls_seq, rd->next_seq))
+    /* the server's bytes ahead of its record framing, or before it
+     * started ahead of its stream (its segments out of order): held until
+     * the framing reaches them (engev_settle), cut when they cannot wait;
+     * unless the stream went past the framing by bytes not judged in their
+     * place and none waits: it is given up then */
+    bool behind = evidence_hold_before(f->id, side, seq);
+    if (f->ev_stls_on && may_hold && engev_before(f->ev_stls_seq, rd->next_seq) && !behind)
         f->ev_stls_on = false;
-    if (tls && may_hold && f->ev_stls_on && engev_before(f->ev_stls_seq, seq) &&
-        p->payload_caplen == p->payload_wirelen && evidence_hold_room(f->id))
-        return EVIDENCE_HOLD;
+    if (engev_server_waits(f, seq, tls, behind))
+        return may_hold && p->payload_caplen == p->payload_wirelen && evidence_hold_room(f->id)
+                   ? EVIDENCE_HOLD
+                   : EVIDENCE_CUT;
     if (tls && engev_server_tls(f, p))
         return EVIDENCE_WHOLE;
     if (mailed)
@@ -438,30 +479,51 @@ engev_verdict(struct flow *f, unsigned side, const struct pkt *p, bool may_hold)
     return v;
 }
 
+/* A server's frame held in a flow handed to TLS, the server's bytes
+ * before it judged: TLS's, whole, when it continues the server's framing
+ * with handshake, alert or change_cipher_spec records, or retransmits
+ * bytes written whole in it, or, before the framing started, is such
+ * records from its first byte (where it starts). No application_data: the
+ * facts the engine has now may be from bytes past it (after the
+ * handshake). As in order (engev_server_tls), whatever client bytes it
+ * acknowledges: TLS records repeat none. */
+static bool
+engev_server_held_tls(struct flow *f, const struct pkt *p)
+{
+    const char *dis = f->ctx != NULL ? fctx_dissector_name(f->ctx) : NULL;
+    const uint8_t *b = p->payload;
+    uint32_t n = p->payload_caplen;
+    uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
+    if (dis == NULL || strcmp(dis, "tls") != 0 || n == 0 || n < p->payload_wirelen)
+        return false;
+    if (f->ev_stls_on && seq == f->ev_stls_seq)
+        return engev_server_framing(f, p, false, false);
+    if (engev_server_judged(f, seq, p->payload_wirelen))
+        return true;
+    return f->ev_shs[0] == f->ev_shs[1] && n >= 5 && engev_tls_hs_records(b, n) &&
+           engev_server_framing(f, p, true, false);
+}
+
 /* A server's frame held, the client bytes it acknowledges all judged and
- * written: whole when it says what it is by itself: reply lines (not a
- * 334), a hello, or, in a flow handed to TLS, handshake, alert or
- * change_cipher_spec records from its first byte. Not "any bytes once the
- * server's hello was parsed", as in order (engev_server_tls): the facts
- * the engine has now may be from bytes past it (application data after the
- * handshake). */
+ * written, the server's before it too: whole when it is TLS's
+ * (engev_server_held_tls), or says what it is by itself: reply lines (not
+ * a 334), or, before the server's framing started, a hello (which starts
+ * it). */
 static enum evidence_verdict
 engev_server_held(struct flow *f, const struct pkt *p)
 {
     const struct smtp_facts *sm = f->ctx != NULL ? &fctx_facts_const(f->ctx)->smtp : NULL;
-    const char *dis = f->ctx != NULL ? fctx_dissector_name(f->ctx) : NULL;
     const uint8_t *b = p->payload;
     uint32_t n = p->payload_caplen;
     if (n == 0 || n < p->payload_wirelen)
         return EVIDENCE_CUT;
-    /* the records after one written, in the server's framing: handshake,
-     * alert, change_cipher_spec (no application data: it may be past the
-     * handshake, which the engine may have finished by now) */
-    if (f->ev_stls_on && p->seq == f->ev_stls_seq)
+    if (engev_server_held_tls(f, p))
+        return EVIDENCE_WHOLE;
+    uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
+    if (f->ev_stls_on && seq == f->ev_stls_seq) /* a plaintext flow's, after a hello */
         return engev_server_framing(f, p, false, false) ? EVIDENCE_WHOLE : EVIDENCE_CUT;
     bool done = f->disp == FLOW_BYPASS || f->reported;
-    if ((dis != NULL && strcmp(dis, "tls") == 0 && n >= 5 && engev_tls_hs_records(b, n)) ||
-        (!done && engev_tls_hello(b, n))) {
+    if (f->ev_shs[0] == f->ev_shs[1] && !done && engev_tls_hello(b, n)) {
         (void)engev_server_framing(f, p, true, false);
         return EVIDENCE_WHOLE;
     }
@@ -481,6 +543,8 @@ engev_settle(struct flow *f, bool after)
 {
     if (!evidence_hold_any() || !f->client_known)
         return;
+    const char *dis = f->ctx != NULL ? fctx_dissector_name(f->ctx) : NULL;
+    bool tls = dis != NULL && strcmp(dis, "tls") == 0;
     for (unsigned round = 0; round < EVIDENCE_HOLD_FLOW + 1; round++) {
         bool moved = false;
         uint64_t it = 0;
@@ -516,8 +580,16 @@ engev_settle(struct flow *f, bool after)
                 }
                 continue;
             }
-            if (f->ev_stls_on && engev_before(f->ev_stls_seq, p.seq))
-                continue; /* ahead of the server's framing: waits for it */
+            /* ahead of the server's framing, or its stream, or behind a
+             * segment of its still held: waits */
+            uint32_t sseq = p.seq + ((p.tcp_flags & TH_SYN) != 0);
+            if (engev_server_waits(f, sseq, tls, evidence_hold_before(f->id, h->side, sseq)))
+                continue;
+            if (engev_server_held_tls(f, &p)) {
+                evidence_held_decide(h, EVIDENCE_WHOLE);
+                moved = true;
+                continue;
+            }
             const struct reasm_dir *cd = &f->rd[f->client_side];
             uint32_t upto = f->ev_judged;
             upto += cd->fin_seen && upto == cd->fin_seq;
@@ -594,7 +666,7 @@ engine_evidence_after(const struct pkt *p, enum evidence_verdict v)
                        ? EVIDENCE_WHOLE
                        : v;
         if (p->payload_caplen >= 5 && (p->payload[0] == 21 || p->payload[0] == 22) &&
-            engev_tls_records(p->payload, p->payload_caplen))
+            engev_server_framing(f, p, true, true))
             return EVIDENCE_WHOLE;
     }
     return v;

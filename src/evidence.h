@@ -9,11 +9,14 @@
  *    certificates, alerts; a TLS 1.3 flight stays encrypted): whole. The
  *    client's from its hello on, only bytes inside well-framed records
  *    (evidence_tls_walk, per flow: a command in clear after the hello, in
- *    its segment or a later one, is cut); the server's before its hello
- *    was parsed only bytes that open a handshake or alert record and are
- *    records to the segment's end, after it the records that follow in
- *    its stream (the server's framing: bytes in clear there are judged as
- *    reply lines);
+ *    its segment or a later one, is cut); the server's from its first
+ *    record (a hello or an alert that is records to the segment's end)
+ *    only the records that follow in its stream (the server's framing;
+ *    application_data only as a TLS 1.3 flight: a TLS 1.2 server sends
+ *    none in its handshake), or a retransmission of bytes written whole in
+ *    that framing (ev_shs); a segment out of it (its bytes before it not
+ *    seen) is held until they come, and cut when it cannot be; bytes in
+ *    clear in the framing's place are judged as reply lines;
  *  - while every byte the client sent before them was seen in order and
  *    written whole (the first client segment cut ends it, for good: what
  *    the client sends next may be a message's line), the client's commands
@@ -32,8 +35,10 @@
  * A frame whose verdict depends on bytes not seen yet is held back
  * (EVIDENCE_HOLD, below): a client segment ahead of its stream, a server's
  * that acknowledges client bytes not judged yet, a server TLS segment
- * ahead of its framing (a capture whose two directions were merged out of
- * order); decided when those bytes come, cut when they do not.
+ * ahead of its framing or, before the framing started, of its stream (a
+ * Certificate's rest before its ServerHello: reordered segments, or two
+ * directions merged out of order); decided when those bytes come, cut
+ * when they do not.
  * Bytes after a frame's IP datagram (Ethernet padding, a trailer) are
  * written as zeros.
  * A datagram of a mail flow that came in IP fragments is judged once whole,
@@ -129,6 +134,11 @@ bool evidence_hold_room(uint64_t flow_id);
 
 /* True when any frame is held. */
 bool evidence_hold_any(void);
+
+/* True when a frame of flow_id from side is held whose sequence number is
+ * before seq (RFC 9293 §3.4): a segment of the server's after it in its
+ * stream waits behind it. */
+bool evidence_hold_before(uint64_t flow_id, unsigned side, uint32_t seq);
 
 /* The frames of flow_id held, oldest first: *it starts at 0. NULL at the end. */
 struct evidence_held *evidence_held_next(uint64_t flow_id, uint64_t *it);

@@ -95,6 +95,18 @@ evidence_hold_any(void)
 }
 
 bool
+evidence_hold_before(uint64_t flow_id, unsigned side, uint32_t seq)
+{
+    for (uint64_t i = hq.head; i < hq.tail && hq.held > 0; i++) {
+        const struct evhold_entry *e = evhold_at(i);
+        if (e->v == EVIDENCE_HOLD && e->h.flow_id == flow_id && e->h.side == side &&
+            (int32_t)(e->h.seq - seq) < 0)
+            return true;
+    }
+    return false;
+}
+
+bool
 evidence_hold_room(uint64_t flow_id)
 {
     uint32_t n = 0;

@@ -8,7 +8,9 @@
  * in the same state; and what it takes is records by a reading of its own.
  * And the hold-back queue (evidence_hold.c), driven by the bytes as a list
  * of frames (whole, cut, held for one of four flows) and decisions: every
- * frame is written once, in the order given, and its copies are freed. */
+ * frame is written once, in the order given, and its copies are freed;
+ * whether a frame held comes before a sequence number in a side's stream
+ * (evidence_hold_before) is what a walk of the frames held says. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,9 +96,22 @@ fz_framing(const uint8_t *d, size_t n)
         abort();
 }
 
+/* evidence_hold_before, the slow way: through every frame of flow held. */
+static bool
+fz_hold_before(uint64_t flow, unsigned side, uint32_t seq)
+{
+    uint64_t it = 0;
+    struct evidence_held *h;
+    for (unsigned guard = 0; guard < 64 && (h = evidence_held_next(flow, &it)) != NULL; guard++)
+        if (h->side == side && (int32_t)(h->seq - seq) < 0)
+            return true;
+    return false;
+}
+
 /* The queue: byte i's low two bits the verb (0 whole, 1 cut, 2 held, 3
  * decide the oldest held of a flow), bits 2-3 the flow, bit 4 the
- * decision (whole or cut), bits 5-7 the time step (0-7 times 200 ms). */
+ * decision (whole or cut), or the side a frame held comes from, bits 5-7
+ * the time step (0-7 times 200 ms) and the sequence number. */
 static void
 fz_queue(const uint8_t *d, size_t n)
 {
@@ -131,8 +146,14 @@ fz_queue(const uint8_t *d, size_t n)
                 evidence_held_decide(h, (d[i] & 16) ? EVIDENCE_WHOLE : EVIDENCE_CUT);
             continue;
         }
+        /* bits 5-7 also the sequence number, so that evidence_hold_before
+         * sees frames before and after one another (and across the wrap) */
+        p.seq = (uint32_t)(d[i] >> 5) * 0x30000000u;
         if (verb == 2)
-            evidence_hold_tag(flow, 0);
+            evidence_hold_tag(flow, d[i] >> 4 & 1);
+        if (fz_hold_before(flow, d[i] >> 4 & 1, p.seq) !=
+            evidence_hold_before(flow, d[i] >> 4 & 1, p.seq))
+            abort(); /* against every frame held, one by one */
         evidence_frame(&f, &p, NULL,
                        verb == 0   ? EVIDENCE_WHOLE
                        : verb == 1 ? EVIDENCE_CUT

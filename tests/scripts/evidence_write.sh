@@ -28,6 +28,12 @@
 #     frames are written in capture order, time stamps as captured; a STARTTLS lost for
 #     good keeps what waited for it cut; the queue's bounds (evidence-leaks.pcap 40018)
 #     cut what they give up on.
+#  8. the server's segments out of order (tls12-chain-reorder-dup.pcap, and the twotap
+#     captures): the Certificate's rest that came before its ServerHello is held and
+#     written, so the evidence shows each chain whole (as the original does, for the
+#     connections whose SYN was seen); the server's application_data records (TLS 1.2:
+#     none is a handshake's) are never written, those that came before the server's
+#     Finished neither.
 # Usage: evidence_write.sh SMTPTAP
 set -u
 bin=$1
@@ -168,6 +174,60 @@ fi
   { echo "FAIL $v: 40019's 220 and ClientHello, ahead of the STARTTLS, not written"; fail=1; }
 jq -e 'select(.event=="stats") | .evidence.held > 0 and .evidence.held_given_up > 0' \
   "$tmp/leaks.json" >/dev/null || { echo "FAIL evidence-leaks: the queue's bound not reached"; fail=1; }
+
+# 8. the server's segments out of order
+run reorder-dup pcaps/variants/tls12-chain-reorder-dup.pcap
+for port in 60860 51450; do
+  want=$(jq -c "select(.event==\"session\" and .client.port==$port) | [.tls.server_chain[]?.sha256]" \
+    "$tmp/reorder-dup.a.json")
+  got=$(jq -c "select(.event==\"session\" and .client.port==$port and .tls.handshake==\"complete\"
+    and .tls.certificates==\"visible\") | [.tls.server_chain[]?.sha256]" "$tmp/reorder-dup.b.json")
+  { [ -n "$want" ] && [ "$want" != "[]" ] && [ "$want" = "$got" ]; } ||
+    { echo "FAIL reorder-dup $port: the server's chain not written whole ($got, not $want)"; fail=1; }
+done
+if command -v python3 >/dev/null 2>&1; then
+  # the server's TLS records in the file: followed from its ServerHello over the bytes
+  # written (each once), and at the start of any other segment written whole
+  python3 - "$tmp/reorder-dup.pcap" "$tmp"/twotap*.pcap <<'PYEOF' || fail=1
+import struct, sys
+bad = 0
+for path in sys.argv[1:]:
+    d = open(path, "rb").read()
+    e = "<" if d[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+    segs = {}  # (server, client port) -> {seq: payload written whole}
+    o = 24
+    while o + 16 <= len(d):
+        cl, wl = struct.unpack(e + "II", d[o + 8:o + 16])
+        fr, o = d[o + 16:o + 16 + cl], o + 16 + cl
+        ip = fr[14:]
+        if len(ip) < 20 or ip[0] >> 4 != 4 or ip[9] != 6:
+            continue
+        tot, ihl = struct.unpack(">H", ip[2:4])[0], (ip[0] & 15) * 4
+        tcp = ip[ihl:]
+        sp, dp, seq = struct.unpack(">HHI", tcp[:8])
+        pay = tcp[(tcp[12] >> 4) * 4:tot - ihl]
+        if sp == 25 and pay and len(pay) == tot - ihl - (tcp[12] >> 4) * 4:
+            segs.setdefault(dp, {})[seq] = pay
+    for port, by in segs.items():
+        hello = [s for s, p in by.items() if p[:1] == b"\x16" and p[5:6] == b"\x02"]
+        covered, types = set(), []
+        if hello:
+            at, buf = hello[0], b""
+            while at in by:  # the bytes written, in order from the ServerHello
+                covered.add(at)
+                buf, at = buf + by[at], (at + len(by[at])) & 0xffffffff
+            i = 0
+            while i + 5 <= len(buf):
+                types.append(buf[i])
+                i += 5 + (buf[i + 3] << 8 | buf[i + 4])
+        types += [p[0] for s, p in by.items() if s not in covered and p[:2] == b"\x17\x03"]
+        if 23 in types:
+            print("FAIL %s: %d application_data record(s) of the server's (port %d) written"
+                  % (path.rsplit("/", 1)[-1], types.count(23), port))
+            bad = 1
+sys.exit(bad)
+PYEOF
+fi
 
 # 6. fragments: 4 datagrams of ipv4-fragments.pcap written, reassembled
 jq -e 'select(.event=="stats") | .evidence.reassembled == 4' \

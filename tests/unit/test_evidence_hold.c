@@ -2,7 +2,8 @@
  * evidence.h): frames held keep the frames after them waiting, so that the
  * file stays in capture order; a frame held is written as decided; past
  * its bounds (per flow, in time) and at the end, a frame held is cut; its
- * copies are accounted and freed. */
+ * copies are accounted and freed; a segment finds whether one before it in
+ * its stream is held (evidence_hold_before). */
 #include <pcap/pcap.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -205,6 +206,53 @@ test_untagged(void **state)
     assert_int_equal(w[0], -1);
 }
 
+/* Put with a side and a sequence number of its own. */
+static void
+put_at(unsigned i, uint64_t flow, unsigned side, uint32_t seq)
+{
+    struct capture_frame f;
+    struct pkt p;
+    fr_make(i, &f, &p);
+    p.seq = seq;
+    evidence_hold_tag(flow, side);
+    evidence_frame(&f, &p, NULL, EVIDENCE_HOLD);
+}
+
+/* evidence_hold_before: a held frame of the flow, from that side, before
+ * seq in sequence space (across the wrap too); not one decided since, not
+ * another flow's or side's, not one at seq itself or after it. */
+static void
+test_hold_before(void **state)
+{
+    (void)state;
+    put_at(0, 4, 1, 5000);        /* the server's, ahead of its stream */
+    put_at(1, 4, 0, 100);         /* the client's */
+    put_at(2, 6, 1, 10);          /* another flow's */
+    put_at(3, 7, 1, 0xfffffff0u); /* just before the wrap */
+    assert_false(evidence_hold_before(4, 1, 5000));
+    assert_false(evidence_hold_before(4, 1, 4000));
+    assert_true(evidence_hold_before(4, 1, 5001));
+    assert_false(evidence_hold_before(4, 0, 100));
+    assert_true(evidence_hold_before(4, 0, 101));
+    assert_false(evidence_hold_before(5, 1, 9000));
+    assert_true(evidence_hold_before(7, 1, 0x10)); /* past the wrap */
+    assert_false(evidence_hold_before(7, 1, 0xffffff00u));
+    uint64_t it = 0;
+    struct evidence_held *h = evidence_held_next(4, &it);
+    assert_non_null(h);
+    assert_int_equal(h->side, 1);
+    evidence_held_decide(h, EVIDENCE_WHOLE);
+    assert_false(evidence_hold_before(4, 1, 9000)); /* decided: no longer held */
+    assert_true(evidence_hold_before(4, 0, 101));
+    char err[256];
+    assert_int_equal(evidence_close(err, sizeof(err)), 0);
+    assert_int_equal(mem_in_use(), 0);
+    int w[8];
+    assert_int_equal(written(path, w, 8), 4);
+    int want[] = {0, -1, -1, -1};
+    assert_memory_equal(w, want, sizeof(want));
+}
+
 int
 main(void)
 {
@@ -213,6 +261,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_flow_bound_and_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_untagged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hold_before, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
