@@ -1,5 +1,6 @@
 /* \summary: aggregation internals shared by aggregate.c (collection, server
- * records), agg_findings.c (findings) and report_text.c (terminal report). */
+ * records), agg_findings.c and agg_findings_flags.c (findings) and report_text.c (terminal report).
+ */
 #ifndef SMTPTAP_AGG_INT_H
 #define SMTPTAP_AGG_INT_H
 
@@ -432,6 +433,13 @@ void agg_dane_free(struct agg_server *s);
  * records, DNSSEC and source, and how many sessions matched it or not;
  * nothing when no TLSA record was known for it. */
 void agg_dane_text(struct strbuf *b, const struct agg_server *s);
+
+/* One finding per session diagnosis flag raised on server si
+ * (agg_findings_flags.c). */
+void agg_flag_findings(uint32_t si);
+/* "1 session" / "N sessions"; what with " at the --at time T" (agg_findings.c). */
+void agg_add_sessions(struct strbuf *b, unsigned long long n);
+void agg_add_at(struct strbuf *b, const char *what);
 
 /* "198.51.100.10, 198.51.100.11 and 2 more" (agg_findings.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);
