@@ -88,13 +88,52 @@ agg_new_finding(uint32_t server, const char *kind, int sev)
     return f;
 }
 
+/* Peers in texts are listed by address (IPv4 before IPv6), everywhere:
+ * findings, alert and client certificate lines, the report's peer lines. */
+struct agg_pkey {
+    struct ipaddr ip;
+    uint32_t idx;
+};
+
+static int
+agg_cmp_peer(const void *a, const void *b)
+{
+    const struct agg_pkey *x = a, *y = b;
+    if (x->ip.family != y->ip.family)
+        return x->ip.family - y->ip.family;
+    int c = memcmp(x->ip.a, y->ip.a, sizeof(x->ip.a));
+    return c ? c : x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+void
+agg_peers_sorted(const struct agg_server *s, uint32_t *v, unsigned n)
+{
+    struct agg_pkey small[64], *k = n <= 64 ? small : malloc(n * sizeof(*k));
+    if (k == NULL)
+        return; /* out of memory: left in first-session order */
+    for (unsigned i = 0; i < n; i++) {
+        memset(&k[i], 0, sizeof(k[i]));
+        if (v[i] < s->n_peers)
+            k[i].ip = s->peers[v[i]].ip;
+        k[i].idx = v[i];
+    }
+    qsort(k, n, sizeof(*k), agg_cmp_peer);
+    for (unsigned i = 0; i < n; i++)
+        v[i] = k[i].idx;
+    if (k != small)
+        free(k);
+}
+
 void
 agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n)
 {
     struct strbuf b = str_buf(out, n);
+    uint32_t v[AGG_FPEERS_MAX];
+    memcpy(v, set->v, set->n * sizeof(v[0]));
+    agg_peers_sorted(s, v, set->n);
     for (unsigned i = 0; i < set->n && b.len + 48 < n; i++) {
         char ip[64];
-        agg_peer_str(s, set->v[i], ip, sizeof(ip));
+        agg_peer_str(s, v[i], ip, sizeof(ip));
         str_add(&b, i ? ", " : "", ip, NULL);
         if (i == 5 && set->n > 7) {
             str_add(&b, " and ", NULL);
@@ -332,6 +371,22 @@ agg_chain_replaced(const struct agg_server *s, uint32_t c)
     return false;
 }
 
+/* How many server addresses (servers by address and port) served a
+ * chain with this leaf. */
+static unsigned
+agg_leaf_servers(uint32_t leaf)
+{
+    unsigned n = 0;
+    for (uint32_t i = 0; i < agg.n_servers; i++) {
+        const struct agg_server *s = agg.servers[i];
+        uint32_t c = 0;
+        while (c < s->n_chains && s->chains[c].ids[0] != leaf)
+            c++;
+        n += c < s->n_chains;
+    }
+    return n;
+}
+
 static void
 agg_expiry_findings(uint32_t si)
 {
@@ -378,7 +433,22 @@ agg_expiry_findings(uint32_t si)
             }
             str_add(&b, " in ", NULL);
             agg_add_sessions(&b, ch->exp_sessions);
-            str_add(&b, "; replace it on every node", NULL);
+            /* by the server addresses seen serving it: one, or each of
+             * them (a pool of addresses; a pool behind one address is
+             * mixed_pool's, which names the node) */
+            unsigned n_addr = agg_leaf_servers(ch->ids[0]);
+            if (n_addr > 1) {
+                str_add(&b, "; replace it on every server address that presents it (", NULL);
+                str_add_uint(&b, n_addr);
+                str_add(&b, " in this capture)", NULL);
+            } else if (s->n_chains > 1) {
+                str_add(&b,
+                        "; replace it on the node behind this address that serves it (the "
+                        "address presents other certificates too)",
+                        NULL);
+            } else {
+                str_add(&b, "; replace it and reload the server", NULL);
+            }
         } else if (e && !e->info.parse_error && e->info.not_after >= end / 1000000 &&
                    e->info.not_after - end / 1000000 < warn && !agg_chain_replaced(s, c)) {
             f = agg_new_finding(si, "expiring_certificate", SEV_MEDIUM);

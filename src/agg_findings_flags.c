@@ -128,6 +128,30 @@ agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct ag
         str_addn(b, top->info.issuer, 160);
     else
         str_add(b, "(not decoded)", NULL);
+    /* the finding's other chains may lack another issuer: each named once
+     * (the first chain's alone spoke for all) */
+    const char *seen[3] = {top ? top->info.issuer : ""};
+    unsigned n_seen = 1;
+    bool more = false;
+    for (unsigned i = 1; i < fs->chains.n; i++) {
+        const struct cert_entry *t = agg_top_cert(&s->chains[fs->chains.v[i]]);
+        unsigned k = 0;
+        while (t && k < n_seen && strcmp(seen[k], t->info.issuer) != 0)
+            k++;
+        if (t == NULL || k < n_seen)
+            continue;
+        if (n_seen == 3) {
+            more = true;
+            continue;
+        }
+        str_add(b, n_seen == 1 ? " (in other chains also " : ", ", NULL);
+        str_addn(b, t->info.issuer, 160);
+        seen[n_seen++] = t->info.issuer;
+    }
+    if (more)
+        str_add(b, " and more", NULL);
+    if (n_seen > 1)
+        str_add(b, ")", NULL);
     if (truststore_known() && truststore_count() == 0) {
         /* case 4's setting, here in smtptap's own: nothing to tell a
          * missing intermediate from a root the store lacks */
@@ -384,6 +408,13 @@ agg_flag_findings(uint32_t si)
             agg_fail_text(&e, s, false);
             str_add(&b, ": ", NULL);
             agg_fail_text(&b, s, true);
+        } else if (agg_evids_many(fs)) {
+            /* every distinct evidence, the summary with its peers: the
+             * first session's would speak for all */
+            struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+            agg_evids_text(&e, s, fs, i, false);
+            str_add(&b, ": ", NULL);
+            agg_evids_text(&b, s, fs, i, true);
         } else {
             str_add(&b, fs->evidence[0] ? ": " : "", fs->evidence, NULL);
         }
