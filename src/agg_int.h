@@ -1,5 +1,6 @@
 /* \summary: aggregation internals shared by aggregate.c (collection, server
- * records), agg_findings.c (findings) and report_text.c (terminal report). */
+ * records), agg_findings.c and agg_findings_flags.c (findings) and report_text.c (terminal report).
+ */
 #ifndef SMTPTAP_AGG_INT_H
 #define SMTPTAP_AGG_INT_H
 
@@ -21,6 +22,7 @@
 #define AGG_SESSIONS_MAX 16 /* session ids listed per finding */
 #define AGG_FPEERS_MAX   32 /* peers listed per finding */
 #define AGG_FCHAINS_MAX  8  /* certificates listed per finding */
+#define AGG_EVIDS_MAX    6  /* distinct evidences kept per flag and server (agg_evids.c) */
 
 /* Session diagnosis flags, in contract order (diagnose.h). */
 enum agg_flag {
@@ -90,6 +92,7 @@ struct agg_flagstat {
                                  how a root that was not sent was known) */
     uint32_t cert_ok;         /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
     const char *retired_note; /* first session's diagnosis.retired_root_note (static) */
+    struct agg_evids *evids;  /* the distinct evidences of its sessions (agg_evids.c) */
 };
 
 /* Sessions by Exchange status (agg_verdicts.c): those judged, those with
@@ -444,8 +447,32 @@ void agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct 
                      unsigned n_keylogs);
 void agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *ep);
 
-/* "198.51.100.10, 198.51.100.11 and 2 more" (agg_findings.c). */
+/* One finding per session diagnosis flag raised on server si
+ * (agg_findings_flags.c). */
+void agg_flag_findings(uint32_t si);
+/* "1 session" / "N sessions"; what with " at the --at time T" (agg_findings.c). */
+void agg_add_sessions(struct strbuf *b, unsigned long long n);
+void agg_add_at(struct strbuf *b, const char *what);
+
+/* The distinct evidences of a flag's sessions (agg_evids.c): a session's
+ * noted (text: its evidence; name_mismatch: name, its enum name_source and
+ * the leaf's certificate id, else NULL, 0, UINT32_MAX); whether there are
+ * several; every one (the first 4 sorted, and how many more) with its
+ * sessions, and its peers when asked: "names checked: a (from sni):
+ * PEERS (2 sessions); b (from sni): PEER (1 session); the certificate is
+ * for ..."; the DNS names a leaf covers ("a, b"). */
+void agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int source,
+                   uint32_t leaf, uint32_t peer);
+bool agg_evids_many(const struct agg_flagstat *fs);
+void agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs,
+                    int flag, bool peers);
+void agg_evids_free(struct agg_flagstat *fs);
+void agg_leaf_names(struct strbuf *b, uint32_t leaf_id);
+
+/* "198.51.100.10, 198.51.100.11 and 2 more", sorted by address (agg_findings.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);
+/* Sorts peer indices of s by address, the order of every text's peers. */
+void agg_peers_sorted(const struct agg_server *s, uint32_t *v, unsigned n);
 /* "192.0.2.1:25", "[2001:db8::1]:25" */
 void agg_ep_str(const struct endpoint *ep, char *out, size_t n);
 /* "CN=mail.example.test (SHA-1 3A4F…)" for a chain's leaf. */

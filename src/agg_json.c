@@ -192,11 +192,15 @@ agg_json_finding(struct json *j, const struct agg_finding *f)
     if (f->name)
         json_str(j, "name", f->name);
     json_arr_begin(j, "peers");
+    uint32_t pv[AGG_FPEERS_MAX];
+    memcpy(pv, f->peers.v, f->peers.n * sizeof(pv[0]));
+    if (!f->peer_ips)
+        agg_peers_sorted(s, pv, f->peers.n); /* by address, as its summary lists them */
     for (unsigned i = 0; i < f->peers.n; i++) {
         if (f->peer_ips)
-            report_ip_str(b, sizeof(b), &f->peer_ips[f->peers.v[i]]);
+            report_ip_str(b, sizeof(b), &f->peer_ips[pv[i]]);
         else
-            agg_peer_str(s, f->peers.v[i], b, sizeof(b));
+            agg_peer_str(s, pv[i], b, sizeof(b));
         json_str(j, NULL, b);
     }
     json_arr_end(j);

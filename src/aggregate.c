@@ -38,8 +38,11 @@ agg_server_free(struct agg_server *s)
     idxtab_free(&s->peer_index);
     mem_free(s->uses, (size_t)s->cap_uses * sizeof(*s->uses));
     mem_free(s->chains, (size_t)s->cap_chains * sizeof(*s->chains));
-    for (unsigned i = 0; i < AF_COUNT; i++)
+    for (unsigned i = 0; i < AF_COUNT; i++) {
+        if (s->flags[i] != NULL)
+            agg_evids_free(s->flags[i]);
         mem_free(s->flags[i], sizeof(*s->flags[i]));
+    }
     mem_free(s->alerts, AGG_ALERTS_MAX * sizeof(*s->alerts));
     mem_free(s->ccerts, AGG_CCERTS_MAX * sizeof(*s->ccerts));
     mem_free(s->rejects, AGG_REJECTS_MAX * sizeof(*s->rejects));
@@ -416,17 +419,7 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
         str_addn(&b, dg->checked_name, 80);
         str_add(&b, " (from ", name_source_str(dg->checked_name_source),
                 "); the certificate is for ", NULL);
-        const struct cert_entry *leaf =
-            t->n_server_chain ? certcache_get(t->server_chain[0]) : NULL;
-        unsigned k = 0;
-        for (unsigned i = 0; leaf && !leaf->info.parse_error && i < leaf->info.n_san; i++) {
-            if (leaf->info.san[i].type != 'D')
-                continue;
-            str_add(&b, k++ ? ", " : "", NULL);
-            str_addn(&b, leaf->info.san[i].value, 60);
-        }
-        if (k == 0 && leaf && !leaf->info.parse_error)
-            str_add(&b, "CN=", leaf->info.subject_cn, " (no DNS name in its subjectAltName)", NULL);
+        agg_leaf_names(&b, t->n_server_chain ? t->server_chain[0] : UINT32_MAX);
     } else if (flag == AF_OBSOLETE_TLS) {
         const char *c = t->cipher_seen ? tls_cipher_str(t->cipher) : NULL;
         str_add(&b, tls_version_str(t->version), c ? " with " : "", c ? c : "", NULL);
@@ -456,6 +449,19 @@ agg_reply_evidence(const struct smtp_facts *sm, char *ev, size_t n)
         str_add(&b, " ", NULL);
         str_addn(&b, (const char *)sm->starttls_reply_text.s, sm->starttls_reply_text.len);
     }
+}
+
+/* The flags whose findings list every distinct evidence of their sessions
+ * (agg_evids.c), not the first session's alone; the others have texts of
+ * their own over all sessions (agg_rejects.c, agg_plain.c, agg_dane.c) or
+ * none; vlan_split's two halves of one connection say the same from each
+ * side: the first to end speaks for it. */
+static bool
+agg_evid_kept(int flag)
+{
+    return flag <= AF_WEAK_SIGNATURE || flag == AF_STARTTLS_REJECTED ||
+           flag == AF_CLIENT_REJECTED || flag == AF_OBSOLETE_TLS || flag == AF_PLAINTEXT_REFUSED ||
+           flag == AF_HANDSHAKE_CAPPED;
 }
 
 void
@@ -595,13 +601,19 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS ||
                  i == AF_IMPLICIT_TLS_NOT_SERVED)
             e = NULL;
-        else if (agg_flagstat(s, i)->sessions == 0)
+        else if (agg_flagstat(s, i)->sessions == 0 || agg_evid_kept(i))
             agg_evidence((enum agg_flag)i, dg, t, ev, sizeof(ev));
         /* the client's certificate is the subject of these two, not the
          * server's; of plaintext on 465, none */
         bool no_chain =
             i == AF_SERVER_REJECTED_CLIENT || i == AF_MUTUAL_TLS || i == AF_IMPLICIT_TLS_NOT_SERVED;
         agg_flag(s, (enum agg_flag)i, rec, peer, no_chain ? UINT32_MAX : chain, e, dg);
+        if (agg_evid_kept(i) && s->flags[i] != NULL) { /* every session's, not the first's */
+            bool nm = i == AF_NAME_MISMATCH && dg->checked_name[0];
+            agg_evid_note(s->flags[i], e, nm ? dg->checked_name : NULL,
+                          nm ? (int)dg->checked_name_source : 0,
+                          nm && t->n_server_chain ? t->server_chain[0] : UINT32_MAX, peer);
+        }
         if (i == AF_IMPLICIT_TLS_NOT_SERVED && s->flags[i] != NULL)
             agg_implicit_note(s->flags[i], sm, dg);
     }

@@ -3,6 +3,7 @@
  * STARTTLS outcomes, then a run summary. Plain aligned text; ANSI colour
  * only when asked for (a terminal, or --color always). */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agg_int.h"
@@ -217,13 +218,20 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
         }
     }
     fprintf(f, "    peers     ");
-    for (uint32_t u = 0; u < s->n_uses; u++) {
-        if (s->uses[u].chain != c)
-            continue;
-        char ip[64];
-        agg_peer_str(s, s->uses[u].peer, ip, sizeof(ip));
-        fprintf(f, " %s (%llu)", ip, (unsigned long long)s->uses[u].sessions);
-    }
+    uint32_t *v = s->n_uses ? malloc(s->n_uses * sizeof(*v)) : NULL, n = 0;
+    for (uint32_t u = 0; u < s->n_uses; u++)
+        if (v != NULL && s->uses[u].chain == c)
+            v[n++] = s->uses[u].peer;
+    agg_peers_sorted(s, v, n); /* by address, as every list of peers */
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t u = 0; u < s->n_uses; u++) {
+            if (s->uses[u].chain != c || s->uses[u].peer != v[i])
+                continue;
+            char ip[64];
+            agg_peer_str(s, s->uses[u].peer, ip, sizeof(ip));
+            fprintf(f, " %s (%llu)", ip, (unsigned long long)s->uses[u].sessions);
+        }
+    free(v);
     fprintf(f, "\n");
 }
 
@@ -365,10 +373,16 @@ rt_server(FILE *f, const struct agg_server *s)
     bool implicit = s->implicit > 0 && s->implicit == s->sessions;
     const char *label = implicit ? "implicit TLS " : "STARTTLS   ";
     fprintf(f, "  %s", label);
-    for (uint32_t p = 0; p < s->n_peers; p++) {
+    uint32_t *ord = s->n_peers ? malloc(s->n_peers * sizeof(*ord)) : NULL;
+    for (uint32_t p = 0; ord && p < s->n_peers; p++)
+        ord[p] = p;
+    if (ord)
+        agg_peers_sorted(s, ord, s->n_peers); /* by address, as every list of peers */
+    for (uint32_t i = 0; i < s->n_peers; i++) {
+        uint32_t p = ord ? ord[i] : i;
         const struct agg_peer *pe = &s->peers[p];
         agg_peer_str(s, p, ip, sizeof(ip));
-        fprintf(f, "%s%*s%s:", p ? "\n  " : "", p ? (int)strlen(label) : 0, "", ip);
+        fprintf(f, "%s%*s%s:", i ? "\n  " : "", i ? (int)strlen(label) : 0, "", ip);
         if (pe->offered)
             fprintf(f, " offered %u", pe->offered);
         if (pe->not_offered)
@@ -386,6 +400,7 @@ rt_server(FILE *f, const struct agg_server *s)
         if (pe->anontls) /* Exchange's own verb, in place of STARTTLS */
             fprintf(f, " (%u by X-ANONYMOUSTLS)", pe->anontls);
     }
+    free(ord);
     if (s->implicit > 0 && !implicit)
         fprintf(f, "\n  (%llu of these sessions %s implicit TLS, from the first byte)",
                 (unsigned long long)s->implicit, s->implicit == 1 ? "was" : "were");
@@ -430,13 +445,16 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
         fprintf(f, "(%u sessions to further servers not itemised: report.servers_max)\n",
                 agg.servers_dropped);
     agn_write_text(f);
+#define RT_S(n) ((n) == 1 ? "" : "s") /* "1 flow", "2 flows" */
     fprintf(f,
-            "%" PRIu64 " packets, %" PRIu64 " flows, %" PRIu64 " SMTP/TLS sessions, %" PRIu64
-            " distinct certificate%s; %" PRIu64 " truncated frames, %" PRIu64
-            " decode errors, %" PRIu64 " evictions, %" PRIu64 " cap hits, %" PRIu64 " drops",
-            st->packets, st->flows, st->sessions, st->certificates_distinct,
-            st->certificates_distinct == 1 ? "" : "s", st->truncated_frames, st->decode_errors,
-            st->evictions, st->cap_hits, st->drops);
+            "%" PRIu64 " packet%s, %" PRIu64 " flow%s, %" PRIu64 " SMTP/TLS session%s, %" PRIu64
+            " distinct certificate%s; %" PRIu64 " truncated frame%s, %" PRIu64
+            " decode error%s, %" PRIu64 " eviction%s, %" PRIu64 " cap hit%s, %" PRIu64 " drop%s",
+            st->packets, RT_S(st->packets), st->flows, RT_S(st->flows), st->sessions,
+            RT_S(st->sessions), st->certificates_distinct, RT_S(st->certificates_distinct),
+            st->truncated_frames, RT_S(st->truncated_frames), st->decode_errors,
+            RT_S(st->decode_errors), st->evictions, RT_S(st->evictions), st->cap_hits,
+            RT_S(st->cap_hits), st->drops, RT_S(st->drops));
     if (st->tls_other)
         fprintf(f,
                 "; %" PRIu64 " TLS connection%s of other protocols (HTTPS and the like, by port or "
@@ -455,8 +473,8 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
                 "(--ignore-vlan joins them)",
                 st->vlan_split, st->vlan_split == 1 ? "" : "s");
     if (st->untracked_packets)
-        fprintf(f, "; %" PRIu64 " packets of untracked connections (flow.max reached)",
-                st->untracked_packets);
+        fprintf(f, "; %" PRIu64 " packet%s of untracked connections (flow.max reached)",
+                st->untracked_packets, RT_S(st->untracked_packets));
     if (st->unsupported_link_frames)
         fprintf(f, "; %" PRIu64 " frame%s of a link type smtptap does not decode, not analysed",
                 st->unsupported_link_frames, st->unsupported_link_frames == 1 ? "" : "s");

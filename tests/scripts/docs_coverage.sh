@@ -159,9 +159,9 @@ cmp -s "$tmp/ends" "$tmp/ends-doc" || bad "ended: src/engine.c ends flows as $(t
     awk '{ k = $1; $1 = ""; n = split($0, w, /[^A-Z_]+/)
            for (i = 1; i <= n; i++) if (w[i] ~ /^SEV_/) print k, substr(w[i], 5) }'
   # starttls_not_used is high on the submission port (agg_flag_findings)
-  grep -q 'AF_STARTTLS_NOT_USED && s->ep.port == 587' src/agg_findings.c && echo "starttls_not_used HIGH"
+  grep -q 'AF_STARTTLS_NOT_USED && s->ep.port == 587' src/agg_findings*.c && echo "starttls_not_used HIGH"
   # self_signed is low when its peers used X-ANONYMOUSTLS only (agg_all_anontls)
-  grep -q 'AF_SELF_SIGNED && agg_all_anontls' src/agg_findings.c && echo "self_signed LOW"
+  grep -q 'AF_SELF_SIGNED && agg_all_anontls' src/agg_findings*.c && echo "self_signed LOW"
 } | tr '[:upper:]' '[:lower:]' | sort -u >"$tmp/code-sev"
 cut -d' ' -f1 "$tmp/code-sev" | sort -u >"$tmp/code-kinds"
 [ "$(wc -l <"$tmp/code-kinds")" -ge 30 ] || bad "cannot read the finding kinds of src/"

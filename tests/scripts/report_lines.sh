@@ -43,4 +43,20 @@ else
   echo "FAIL resumption: no '3 sessions (+3 resumed)'"
   fail=1
 fi
+# one of each: the statistics line says "1 flow, 1 SMTP/TLS session", not "1 flows"
+one="-r pcaps/variants/smtps-465-tail.pcap"
+expect one-flow "$one" "9 packets, 1 flow, 1 SMTP/TLS session, 0 distinct certificates; 0 truncated frames, 0 decode errors, 0 evictions, 0 cap hits, 0 drops"
+# peers listed by address everywhere: the STARTTLS rows and a certificate's peers as the
+# findings and alert lines (first sessions came from .10, .140, .11, .141)
+nat="-r pcaps/diag/nat-peer-dependent.pcap --no-system-ca --ca-file pcaps/diag/certs/root.pem"
+TZ=UTC "$bin" --no-progress --color never $nat >"$tmp/nat.txt" 2>&1
+if grep -A3 '^  STARTTLS ' "$tmp/nat.txt" | sed 's/:.*//; s/.* //' | tr '\n' ' ' |
+  grep -qx '198.51.100.10 198.51.100.11 198.51.100.140 198.51.100.141 '; then
+  echo "ok   nat-peers: STARTTLS rows by address"
+else
+  echo "FAIL nat-peers: STARTTLS rows not by address"
+  fail=1
+fi
+ur="-r pcaps/diag/untrusted-root.pcap --no-system-ca --ca-file pcaps/diag/certs/root.pem"
+expect alert-peers "$ur" "  alert from client fatal unknown_ca (48) after ServerHelloDone x2 (198.51.100.10, 198.51.100.11): the client rejected the server certificate CN=mail.other.example.test with unknown_ca (48)"
 exit $fail

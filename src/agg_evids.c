@@ -1,0 +1,197 @@
+/* \summary: the distinct evidences of a flag's sessions on one server. A
+ * finding that covers several sessions quoted its first session's alone:
+ * name_mismatch said "name checked: hybrid.example.test (from sni)" where
+ * another peer asked for mail.example.test, and with two certificates named
+ * the first one's names. Each distinct (evidence, and for name_mismatch
+ * the name checked, its source and the leaf) is kept with its sessions and
+ * peers, at most AGG_EVIDS_MAX; the finding lists them sorted (by name,
+ * source and certificate as the server's certificates are listed, then by
+ * text), the first 4 and how many more. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg_int.h"
+#include "certcache.h"
+#include "mem.h"
+#include "strcopy.h"
+
+#define AGG_EVIDS_SHOWN 4 /* variants a finding lists; then "and N more" */
+
+struct agg_evid {
+    char text[200]; /* the session's evidence as agg_evidence wrote it */
+    char name[84];  /* name_mismatch: the name checked */
+    uint8_t source; /* name_mismatch: its enum name_source */
+    uint32_t leaf;  /* name_mismatch: the leaf's certificate id; else UINT32_MAX */
+    uint64_t sessions;
+    struct agg_set peers;
+};
+
+struct agg_evids {
+    struct agg_evid v[AGG_EVIDS_MAX];
+    uint8_t n;
+    uint64_t dropped; /* sessions whose evidence fitted in none of v */
+};
+
+void
+agg_evids_free(struct agg_flagstat *fs)
+{
+    if (fs->evids != NULL)
+        mem_free(fs->evids, sizeof(*fs->evids));
+    fs->evids = NULL;
+}
+
+void
+agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int source,
+              uint32_t leaf, uint32_t peer)
+{
+    if (fs->evids == NULL && (fs->evids = mem_alloc(sizeof(*fs->evids))) == NULL)
+        return; /* memcap: counted there; the first session's evidence stays */
+    struct agg_evids *e = fs->evids;
+    char nm[sizeof(e->v[0].name)];
+    str_copy(nm, sizeof(nm), name ? name : "");
+    char tx[sizeof(e->v[0].text)];
+    str_copy(tx, sizeof(tx), text ? text : "");
+    unsigned k = 0;
+    while (k < e->n && (strcmp(e->v[k].text, tx) != 0 || strcmp(e->v[k].name, nm) != 0 ||
+                        e->v[k].source != source || e->v[k].leaf != leaf))
+        k++;
+    if (k == e->n) {
+        if (e->n == AGG_EVIDS_MAX) {
+            e->dropped++;
+            return;
+        }
+        struct agg_evid *v = &e->v[e->n++];
+        memcpy(v->text, tx, sizeof(tx));
+        memcpy(v->name, nm, sizeof(nm));
+        v->source = (uint8_t)source;
+        v->leaf = leaf;
+    }
+    e->v[k].sessions++;
+    if (peer != UINT32_MAX)
+        agg_set_add(&e->v[k].peers, peer);
+}
+
+bool
+agg_evids_many(const struct agg_flagstat *fs)
+{
+    return fs->evids != NULL && (fs->evids->n > 1 || fs->evids->dropped > 0);
+}
+
+/* The DNS names of a leaf's subjectAltName, "a, b", or its CN when it has
+ * none (as the per-session evidence has them). */
+void
+agg_leaf_names(struct strbuf *b, uint32_t leaf_id)
+{
+    const struct cert_entry *leaf = leaf_id == UINT32_MAX ? NULL : certcache_get(leaf_id);
+    unsigned k = 0;
+    for (unsigned i = 0; leaf && !leaf->info.parse_error && i < leaf->info.n_san; i++) {
+        if (leaf->info.san[i].type != 'D')
+            continue;
+        str_add(b, k++ ? ", " : "", NULL);
+        str_addn(b, leaf->info.san[i].value, 60);
+    }
+    if (k == 0 && leaf && !leaf->info.parse_error)
+        str_add(b, "CN=", leaf->info.subject_cn, " (no DNS name in its subjectAltName)", NULL);
+}
+
+/* A variant and where its leaf stands among the server's chains (their
+ * order of first sighting, the order of the finding's certificates). */
+struct agg_evid_ord {
+    const struct agg_evid *v;
+    uint32_t chain;
+};
+
+static int
+agg_evid_cmp(const void *pa, const void *pb)
+{
+    const struct agg_evid_ord *x = pa, *y = pb;
+    const struct agg_evid *a = x->v, *b = y->v;
+    int c = strcmp(a->name, b->name);
+    if (c == 0)
+        c = (int)a->source - (int)b->source;
+    if (c == 0 && x->chain != y->chain)
+        c = x->chain < y->chain ? -1 : 1;
+    if (c == 0)
+        c = strcmp(a->text, b->text);
+    return c;
+}
+
+/* "2 sessions" or "2 sessions from 198.51.100.10, 198.51.100.11". */
+static void
+agg_evid_who(struct strbuf *b, const struct agg_server *s, const struct agg_evid *v, bool peers)
+{
+    agg_add_sessions(b, v->sessions);
+    if (peers && v->peers.n > 0) {
+        char p[300];
+        agg_peers_text(s, &v->peers, p, sizeof(p));
+        str_add(b, " from ", p, NULL);
+    }
+}
+
+void
+agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs,
+               int flag, bool peers)
+{
+    const struct agg_evids *e = fs->evids;
+    struct agg_evid_ord so[AGG_EVIDS_MAX];
+    for (unsigned i = 0; i < e->n; i++) {
+        so[i].v = &e->v[i];
+        so[i].chain = UINT32_MAX;
+        for (uint32_t c = 0; c < s->n_chains && so[i].chain == UINT32_MAX; c++)
+            if (s->chains[c].ids[0] == e->v[i].leaf)
+                so[i].chain = c;
+    }
+    qsort(so, e->n, sizeof(so[0]), agg_evid_cmp);
+    const struct agg_evid *ord[AGG_EVIDS_MAX];
+    for (unsigned i = 0; i < e->n; i++)
+        ord[i] = so[i].v;
+    bool one_leaf = true;
+    for (unsigned i = 1; i < e->n; i++)
+        one_leaf &= ord[i]->leaf == ord[0]->leaf;
+    bool one_name = true;
+    for (unsigned i = 1; i < e->n; i++)
+        one_name &= strcmp(ord[i]->name, ord[0]->name) == 0;
+    unsigned shown = e->n < AGG_EVIDS_SHOWN ? e->n : AGG_EVIDS_SHOWN;
+    if (flag == AF_NAME_MISMATCH)
+        str_add(b, one_name ? "name checked: " : "names checked: ", NULL);
+    for (unsigned i = 0; i < shown; i++) {
+        const struct agg_evid *v = ord[i];
+        str_add(b, i ? "; " : "", NULL);
+        if (flag != AF_NAME_MISMATCH || !v->name[0]) {
+            str_add(b, v->text, " (", NULL);
+            agg_evid_who(b, s, v, peers);
+            str_add(b, ")", NULL);
+            continue;
+        }
+        str_add(b, v->name, " (from ", name_source_str((enum name_source)v->source), ")", NULL);
+        if (!one_leaf) {
+            /* which certificate each name met (case 3: chosen by the
+             * peer's address behind SNAT) */
+            char label[300];
+            agg_leaf_label(v->leaf, label, sizeof(label));
+            str_add(b, " against ", label, ", which is for ", NULL);
+            agg_leaf_names(b, v->leaf);
+            str_add(b, ",", NULL);
+        }
+        str_add(b, " in ", NULL);
+        agg_evid_who(b, s, v, peers);
+    }
+    if (e->n > shown || e->dropped > 0) {
+        uint64_t more = e->dropped;
+        for (unsigned i = shown; i < e->n; i++)
+            more += ord[i]->sessions;
+        str_add(b, "; and ", NULL);
+        if (e->dropped == 0) {
+            str_add_uint(b, e->n - shown);
+            str_add(b, " more (", NULL);
+        } else {
+            str_add(b, "more (", NULL);
+        }
+        agg_add_sessions(b, more);
+        str_add(b, ")", NULL);
+    }
+    if (flag == AF_NAME_MISMATCH && one_leaf && ord[0]->leaf != UINT32_MAX) {
+        str_add(b, "; the certificate is for ", NULL);
+        agg_leaf_names(b, ord[0]->leaf);
+    }
+}

@@ -1,0 +1,438 @@
+/* \summary: one finding per session diagnosis flag on a server (split from
+ * agg_findings.c): the flag's sentence (what happened, then what to change),
+ * its sessions, peers and certificates, and the evidence that names what the
+ * flag's sessions saw. Severities: agg_findings.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg_int.h"
+#include "certcache.h"
+#include "report_cert.h"
+#include "strcopy.h"
+#include "truststore.h"
+#include "verify.h"
+#include "x509.h"
+
+/* One sentence per flag: what happened, then what to change. */
+static const char *const agg_flag_text[AF_COUNT] = {
+    [AF_EXPIRED] = "presented an expired certificate; renew it and reload the server",
+    [AF_NOT_YET_VALID] = "presented a certificate that was not yet valid; check the server clock "
+                         "and the certificate dates",
+    [AF_SELF_SIGNED] =
+        "presented a self-signed certificate; install a certificate from a CA the peers trust",
+    [AF_NAME_MISMATCH] = "presented a certificate that does not cover the name the peer asked for; "
+                         "add the name to the subjectAltName or fix DNS/SNI",
+    [AF_MISSING_INTERMEDIATE] = NULL, /* agg_missing_issuer: it names the issuer */
+    [AF_UNTRUSTED_ROOT] = "presented a chain that ends in a root the trust store does not contain; "
+                          "use a certificate from a trusted CA or add the root where it belongs",
+    [AF_NAME_CONSTRAINT] = "presented a certificate outside its issuing CA's name constraints; "
+                           "reissue it under a CA permitted for that name",
+    [AF_WEAK_KEY] =
+        "presented a certificate with a weak key; reissue it with RSA 2048+ or ECDSA P-256+",
+    [AF_WEAK_SIGNATURE] =
+        "presented a certificate signed with MD5 or SHA-1; reissue it with SHA-256",
+    [AF_STARTTLS_STRIPPED] =
+        "had its STARTTLS capability replaced on the way (e.g. XXXXXXXA): a middlebox strips TLS; "
+        "disable SMTP inspection (Cisco ASA/FTD: no inspect esmtp)",
+    [AF_STARTTLS_NOT_OFFERED] = "did not offer STARTTLS in its EHLO reply",
+    [AF_STARTTLS_REJECTED] =
+        "refused STARTTLS: 454 means the server's TLS is broken (check its certificate and key); "
+        "500/502 that the command never reached an SMTP server that offers it (a middlebox that "
+        "strips STARTTLS answers so)",
+    [AF_PLAINTEXT_AFTER_FAILED] =
+        "received mail in plaintext after STARTTLS failed in the same connection",
+    [AF_PLAINTEXT_DELIVERY] = "received mail in plaintext",
+    [AF_AUTH_BEFORE_TLS] = "received AUTH before TLS: credentials crossed the network in plaintext",
+    [AF_TLS_FAILED] = "had TLS handshakes fail",
+    [AF_CLIENT_REJECTED] = "had its certificate rejected by peers with a fatal alert",
+    [AF_SERVER_REJECTED_CLIENT] =
+        "rejected client certificates, or required one and got none, with a fatal alert",
+    [AF_MUTUAL_TLS] = "used mutual TLS (the client presented a certificate)",
+    [AF_NOT_VISIBLE] = NULL, /* agg_nv_headline: one per reason */
+    [AF_OBSOLETE_TLS] = "negotiated TLS older than 1.2 (RFC 8996 deprecates TLS 1.0 and 1.1; "
+                        "Microsoft 365 and Gmail refuse them, so such mail fails or goes in "
+                        "plaintext); enable TLS 1.2 or later on the server and its peers",
+    [AF_PLAINTEXT_REFUSED] =
+        "refused mail from peers that did not use STARTTLS (it requires TLS: "
+        "530 as RFC 3207 section 4 has it, or a refusal after STARTTLS was offered "
+        "and not used); configure those peers to use STARTTLS",
+    [AF_STARTTLS_NOT_USED] =
+        "offered STARTTLS to peers that sent mail in plaintext without trying it and had not "
+        "used TLS with it before: TLS is opportunistic (RFC 3207), so these are senders that do "
+        "not use it (a legacy MTA, a script, a monitoring probe), not a downgrade; configure them "
+        "to use STARTTLS",
+    [AF_IMPLICIT_TLS_NOT_SERVED] =
+        "served plaintext SMTP on an implicit-TLS port, where RFC 8314 section 3.3 has TLS from "
+        "the first byte: clients set for implicit TLS (SSL/TLS) fail against it, the others "
+        "send in plaintext or need STARTTLS; serve TLS from the first byte there (Postfix: the "
+        "smtps service in master.cf lacks -o smtpd_tls_wrappermode=yes)",
+    [AF_ANONYMOUS] = "negotiated an anonymous cipher suite (no certificate: peers cannot tell "
+                     "the server from an interceptor); configure a certificate and disable aNULL "
+                     "suites",
+    [AF_VLAN_SPLIT] =
+        "was seen in connections whose two directions came under different VLAN tags (a span "
+        "port or tap that tags one direction only, or each with its own VLAN): each became two "
+        "one-way halves, so their STARTTLS, certificates and alerts cannot be judged; run "
+        "smtptap again with --ignore-vlan",
+    [AF_HANDSHAKE_CAPPED] =
+        "had TLS handshakes cut short by a cap of smtptap's own, not by the peers, so they are not "
+        "judged failed; raise that cap and run again",
+};
+
+/* The top certificate sent: from the leaf up through the certificates sent
+ * whose subject is the issuer of the one below; NULL when not decoded. */
+static const struct cert_entry *
+agg_top_cert(const struct agg_chain *c)
+{
+    const struct cert_entry *cur = certcache_get(c->ids[0]);
+    bool used[FACTS_CHAIN_MAX] = {true};
+    for (unsigned step = 1; cur && !cur->info.parse_error && step < c->n; step++) {
+        const struct cert_entry *up = NULL;
+        for (unsigned i = 1; i < c->n && !up; i++) {
+            const struct cert_entry *e = certcache_get(c->ids[i]);
+            if (!used[i] && e && !e->info.parse_error &&
+                strcmp(e->info.subject, cur->info.issuer) == 0) {
+                used[i] = true;
+                up = e;
+            }
+        }
+        if (!up)
+            break;
+        cur = up;
+    }
+    return cur && !cur->info.parse_error ? cur : NULL;
+}
+
+/* missing_intermediate: an issuer that is neither sent nor in smtptap's
+ * trust store, and not known to be a root. From the wire, a server that did
+ * not send its intermediate and a verifier whose store lacks that CA
+ * (perhaps a root: RFC 5246 §7.4.2 and RFC 8446 §4.4.2 let a server omit
+ * it) look the same (case 4): both are said, the issuer named, and the
+ * certificate it issued when that is not the leaf (a 3-tier chain missing
+ * its middle CA), with where that certificate says its issuer is published
+ * (caIssuers, RFC 5280 §4.2.2.1). */
+static void
+agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
+{
+    const struct agg_chain *c = fs->chains.n ? &s->chains[fs->chains.v[0]] : NULL;
+    const struct cert_entry *top = c ? agg_top_cert(c) : NULL;
+    bool below_leaf = top && top != certcache_get(c->ids[0]);
+    if (below_leaf) {
+        str_add(b, "sent a chain that ends at ", NULL);
+        str_addn(b, top->info.subject, 160);
+        str_add(b, ", whose issuer, ", NULL);
+    } else {
+        str_add(b, "sent a chain whose top certificate's issuer, ", NULL);
+    }
+    if (top)
+        str_addn(b, top->info.issuer, 160);
+    else
+        str_add(b, "(not decoded)", NULL);
+    /* the finding's other chains may lack another issuer: each named once
+     * (the first chain's alone spoke for all) */
+    const char *seen[3] = {top ? top->info.issuer : ""};
+    unsigned n_seen = 1;
+    bool more = false;
+    for (unsigned i = 1; i < fs->chains.n; i++) {
+        const struct cert_entry *t = agg_top_cert(&s->chains[fs->chains.v[i]]);
+        unsigned k = 0;
+        while (t && k < n_seen && strcmp(seen[k], t->info.issuer) != 0)
+            k++;
+        if (t == NULL || k < n_seen)
+            continue;
+        if (n_seen == 3) {
+            more = true;
+            continue;
+        }
+        str_add(b, n_seen == 1 ? " (in other chains also " : ", ", NULL);
+        str_addn(b, t->info.issuer, 160);
+        seen[n_seen++] = t->info.issuer;
+    }
+    if (more)
+        str_add(b, " and more", NULL);
+    if (n_seen > 1)
+        str_add(b, ")", NULL);
+    if (truststore_known() && truststore_count() == 0) {
+        /* case 4's setting, here in smtptap's own: nothing to tell a
+         * missing intermediate from a root the store lacks */
+        str_add(b,
+                ", is not sent, and smtptap's trust store is empty (--no-system-ca without "
+                "--ca-file or --ca-path), so it cannot tell a missing intermediate from a root: "
+                "give the CA bundle the peers use (--ca-file)",
+                NULL);
+    } else {
+        str_add(b,
+                ", is neither sent nor in smtptap's trust store: either the server does not send ",
+                below_leaf ? "that intermediate" : "its intermediate",
+                " (configure the full chain: leaf + intermediates), or the verifier's trust store "
+                "lacks that CA (it may be a root: add it there)",
+                NULL);
+    }
+    unsigned n = 0;
+    char *const *u = top ? x509_urls(&top->info, X509_URL_CA_ISSUERS, &n) : NULL;
+    if (n > 0) {
+        str_add(b, "; the issuer's certificate is published at ", NULL);
+        str_addn(b, u[0], 120);
+    }
+}
+
+/* untrusted_root for a root that was not sent: what showed it is a root. */
+static void
+agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs)
+{
+    if (fs->missing_issuer == VERIFY_ISSUER_ROOT_BUNDLE)
+        str_add(b,
+                ", not sent by the server; the system CA bundle holds it as a root, the trust "
+                "store used does not",
+                NULL);
+    else if (fs->missing_issuer == VERIFY_ISSUER_ROOT_RETIRED && fs->retired_note)
+        str_add(b, ", not sent by the server: a public root the CA bundles no longer hold (",
+                fs->retired_note,
+                "), so a client without it fails; have the server send a chain that leads to a "
+                "current root (leave out the cross-signed intermediate that leads to this one)",
+                NULL);
+    else if (fs->missing_issuer == VERIFY_ISSUER_ROOT_SAME_NAME)
+        str_add(b,
+                ", not sent by the server; the trust store holds a root of that name, but not "
+                "the one that signed this chain (a renewed or re-keyed root)",
+                NULL);
+}
+
+/* A rejection of a chain that smtptap's own verification accepts: the
+ * cause is on the client's side (case 4), which smtptap cannot see. */
+static void
+agg_client_side(struct strbuf *b, const struct agg_flagstat *fs)
+{
+    str_add(b, "; ", NULL);
+    if (fs->cert_ok < fs->sessions) {
+        str_add(b, "in ", NULL);
+        str_add_uint(b, fs->cert_ok);
+        str_add(b, " of them ", NULL);
+    }
+    str_add(b,
+            "the chain verifies against smtptap's trust store, so the client's own trust store "
+            "lacks its root (or the client expects another name): the cause is on the client "
+            "side",
+            NULL);
+}
+
+/* client_rejected_certificate with more than one alert code among its
+ * sessions: every code, how often and from whom, after the first
+ * session's "the client rejected the server certificate CN=X" (its
+ * meaning up to " with <alert>", which no subject cut at 60 bytes ends
+ * after). The evidence gets the codes and counts, the summary the peers. */
+static void
+agg_client_codes(struct strbuf *b, struct agg_finding *f, const struct agg_server *s,
+                 const struct agg_flagstat *fs)
+{
+    size_t head = agg_meaning_head(fs->evidence);
+    struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+    str_addn(&e, fs->evidence, head);
+    agg_creject_text(&e, s, false);
+    str_add(b, ": ", NULL);
+    str_addn(b, fs->evidence, head);
+    agg_creject_text(b, s, true);
+}
+
+/* The leaves of a finding's chains, each once (a leaf sent alone and with
+ * its intermediate is two chains): "CN=a (SHA-1 .., until ..) and CN=b
+ * (..)", the first 3 and how many more. A finding on a renewed pool's
+ * sessions named the first certificate alone. Returns how many leaves. */
+static unsigned
+agg_chains_text(const struct agg_server *s, const struct agg_set *chains, char *out, size_t n)
+{
+    uint32_t leaves[AGG_FPEERS_MAX];
+    unsigned k = 0;
+    for (unsigned i = 0; i < chains->n; i++) {
+        const struct agg_chain *c = &s->chains[chains->v[i]];
+        unsigned j = 0;
+        while (j < k && s->chains[leaves[j]].ids[0] != c->ids[0])
+            j++;
+        if (j == k)
+            leaves[k++] = chains->v[i];
+    }
+    struct strbuf b = str_buf(out, n);
+    for (unsigned i = 0; i < k && i < 3; i++) {
+        char one[300];
+        agg_chain_label(&s->chains[leaves[i]], one, sizeof(one));
+        str_add(&b, i == 0 ? "" : i + 1 == k ? " and " : ", ", one, NULL);
+    }
+    if (k > 3) {
+        str_add(&b, " and ", NULL);
+        str_add_uint(&b, k - 3);
+        str_add(&b, " more", NULL);
+    }
+    return k;
+}
+
+/* Every peer of the set took TLS only by Exchange's X-ANONYMOUSTLS, the
+ * upgrade Exchange servers use between themselves: they expect Exchange's
+ * self-signed default certificate there and do not judge it by a CA (they
+ * authenticate each other inside TLS, X-EXPS), so a self-signed one is no
+ * fault of the server's. */
+static bool
+agg_all_anontls(const struct agg_server *s, const struct agg_set *peers)
+{
+    if (peers->n == 0 || peers->dropped > 0)
+        return false;
+    for (unsigned i = 0; i < peers->n; i++) {
+        const struct agg_peer *p = &s->peers[peers->v[i]];
+        if (p->anontls == 0 || p->anontls < p->used + p->rejected)
+            return false;
+    }
+    return true;
+}
+
+/* mutual_tls over several client leaves: each with its sessions (one
+ * session's would speak for all), as the server block's "client
+ * certificate" lines name them, at most 3; chains that differ only above
+ * the leaf count as one. Returns the number of distinct leaves. */
+static unsigned
+agg_ccerts_text(struct strbuf *b, const struct agg_server *s)
+{
+    uint32_t leaf[AGG_CCERTS_MAX];
+    uint64_t n_sess[AGG_CCERTS_MAX];
+    unsigned n = 0;
+    for (unsigned k = 0; k < s->n_ccerts && k < AGG_CCERTS_MAX; k++) {
+        unsigned j = 0;
+        while (j < n && leaf[j] != s->ccerts[k].ids[0])
+            j++;
+        if (j == n) {
+            leaf[n] = s->ccerts[k].ids[0];
+            n_sess[n++] = 0;
+        }
+        n_sess[j] += s->ccerts[k].sessions;
+    }
+    if (b == NULL)
+        return n;
+    str_add(b, "client certificates ", NULL);
+    for (unsigned j = 0; j < n && j < 3; j++) {
+        const struct cert_entry *e = certcache_get(leaf[j]);
+        char sha1[41] = "?";
+        if (e != NULL) {
+            report_hex_upper(sha1, e->sha1, 20);
+            sha1[8] = '\0';
+        }
+        str_add(b, j ? ", " : "", e && !e->info.parse_error ? e->info.subject : "(not decoded)",
+                " (SHA-1 ", sha1, ", ", NULL);
+        agg_add_sessions(b, n_sess[j]);
+        str_add(b, ")", NULL);
+    }
+    if (n > 3 || s->ccerts_dropped > 0)
+        str_add(b, " and more", NULL);
+    return n;
+}
+
+void
+agg_flag_findings(uint32_t si)
+{
+    const struct agg_server *s = agg.servers[si];
+    char ep[80], peers[400];
+    agg_ep_str(&s->ep, ep, sizeof(ep));
+    for (int i = 0; i < AF_COUNT; i++) {
+        const struct agg_flagstat *fs = agg_flagstat(s, i);
+        if (!fs->sessions || !agg_flags[i].name)
+            continue;
+        /* on the submission port, plaintext is no sender's opportunistic
+         * choice but a mail client set to "no security" (RFC 8314 §3.3) */
+        bool submission = i == AF_STARTTLS_NOT_USED && s->ep.port == 587;
+        bool xanon = i == AF_SELF_SIGNED && agg_all_anontls(s, &fs->peers);
+        struct agg_finding *f = agg_new_finding(si, agg_flags[i].name,
+                                                submission ? SEV_HIGH
+                                                : xanon    ? SEV_LOW
+                                                           : agg_flags[i].severity);
+        if (!f)
+            return;
+        f->peers = fs->peers;
+        f->chains = fs->chains;
+        f->sessions = fs->sessions;
+        agg_ids_merge(f, fs->ids, fs->n_ids); /* gathered as sessions ended: sorted here */
+        f->first = fs->first;
+        f->last = fs->last;
+        str_copy(f->evidence, sizeof(f->evidence), fs->evidence);
+        agg_peers_text(s, &fs->peers, peers, sizeof(peers));
+        if (!peers[0] && s->peers_dropped) /* all of them past the cap */
+            str_copy(peers, sizeof(peers), "beyond report.peers_max, not listed");
+        char cert[700];
+        unsigned n_certs = agg_chains_text(s, &fs->chains, cert, sizeof(cert));
+        struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
+        if (i != AF_NOT_VISIBLE)
+            str_add(&b, ep, " ", NULL);
+        if (i == AF_NOT_VISIBLE) { /* the server inside its sentence, true of every reason */
+            agg_nv_headline(&b, s, ep);
+        } else if (i == AF_MISSING_INTERMEDIATE) {
+            agg_missing_issuer(&b, s, fs);
+        } else if (i == AF_EXPIRED && agg.cfg->at_us) {
+            agg_add_at(&b, "presented a certificate that is expired");
+            str_add(&b, "; renew it and reload the server", NULL);
+        } else if (submission) {
+            str_add(&b,
+                    "offered STARTTLS to mail clients that submitted mail in plaintext without "
+                    "trying it (their connection security set to none); ",
+                    agg_plain_advice(s), NULL);
+        } else if (xanon) {
+            str_add(&b,
+                    "presented a self-signed certificate, over X-ANONYMOUSTLS only: the upgrade "
+                    "Exchange servers use between themselves, where Exchange's self-signed "
+                    "default certificate is expected and not judged by a CA; keep it (peers that "
+                    "use STARTTLS need one from a CA they trust)",
+                    NULL);
+        } else if (i == AF_NAME_MISMATCH && strstr(fs->evidence, " (from expect)") != NULL) {
+            /* the name is the admin's (--expect), not one a peer asked for */
+            str_add(&b,
+                    "presented a certificate that does not cover the name given with --expect; "
+                    "add the name to the subjectAltName, or check that the peers use that name",
+                    NULL);
+        } else if (i == AF_NOT_YET_VALID && agg.cfg->at_us) {
+            agg_add_at(&b, "presented a certificate that is not yet valid");
+            str_add(&b, " (its validity begins later); check the certificate dates", NULL);
+        } else {
+            str_add(&b, agg_flag_text[i], NULL);
+        }
+        str_add(&b, " (", NULL);
+        agg_add_sessions(&b, fs->sessions);
+        str_add(&b, ", peers ", peers,
+                n_certs == 0   ? ""
+                : n_certs == 1 ? "; certificate "
+                               : "; certificates ",
+                cert, ")", NULL);
+        if (i == AF_SERVER_REJECTED_CLIENT && s->n_rejects > 0) {
+            str_add(&b, ": ", NULL); /* per peer: one session's meaning would speak for all */
+            agg_reject_text(&b, s);
+        } else if (i == AF_MUTUAL_TLS && agg_ccerts_text(NULL, s) > 1) {
+            struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+            agg_ccerts_text(&e, s);
+            str_add(&b, ": ", f->evidence, NULL);
+        } else if (i == AF_CLIENT_REJECTED && s->n_crejects > 1) {
+            agg_client_codes(&b, f, s, fs);
+        } else if (i == AF_TLS_FAILED && (s->n_fails > 1 || s->fails_dropped > 0)) {
+            /* each reason: the first session's would speak for all */
+            struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+            agg_fail_text(&e, s, false);
+            str_add(&b, ": ", NULL);
+            agg_fail_text(&b, s, true);
+        } else if (agg_evids_many(fs)) {
+            /* every distinct evidence, the summary with its peers: the
+             * first session's would speak for all */
+            struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+            agg_evids_text(&e, s, fs, i, false);
+            str_add(&b, ": ", NULL);
+            agg_evids_text(&b, s, fs, i, true);
+        } else {
+            str_add(&b, fs->evidence[0] ? ": " : "", fs->evidence, NULL);
+        }
+        if (i == AF_PLAINTEXT_DELIVERY && s->plain_unkept > 0) {
+            /* agg_plain.c: neither starttls_not_used nor plaintext_fallback */
+            str_add(&b, "; ", NULL);
+            agg_add_sessions(&b, s->plain_unkept);
+            str_add(&b,
+                    " of them from peers beyond report.peers_max, whose earlier sessions are "
+                    "not kept: whether they had used TLS before (a fallback) is not known",
+                    NULL);
+        }
+        if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
+            agg_client_side(&b, fs);
+        if (i == AF_UNTRUSTED_ROOT)
+            agg_root_evidence(&b, fs);
+    }
+}

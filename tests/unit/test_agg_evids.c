@@ -1,0 +1,173 @@
+/* \summary: unit tests for findings over several sessions (src/agg_evids.c,
+ * src/agg_findings.c): name_mismatch names every distinct name checked, in
+ * a fixed order, the first 4 and how many more, with each one's peers
+ * sorted by address (it named its first session's name alone); and
+ * expired_certificate_served says what to do by the number of server
+ * addresses that served the certificate ("replace it on every node" even
+ * for a single server). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agg_int.h"
+#include "aggregate.h"
+#include "config.h"
+#include "diagnose.h"
+#include "facts.h"
+#include "record.h"
+#include "tu_agg.h"
+#include "tu_certs.h"
+
+#define CERT(name) SRCDIR "/tests/data/certs/" name
+
+static struct config cfg;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    tu_agg_start(&cfg, CERT("root.pem"));
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    tu_agg_stop();
+    return 0;
+}
+
+static const int64_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z */
+
+/* One session of 198.51.100.<client> to 203.0.113.<server>:25 that was sent
+ * the chain ids[0..n) with the SNI sni, diagnosed and aggregated. */
+static void
+feed(uint64_t id, uint8_t client, uint8_t server, const uint32_t *ids, unsigned n, const char *sni)
+{
+    static struct session_facts f;
+    static struct flow_record rec;
+    static struct diagnosis dg;
+    static uint8_t name[64];
+    snprintf((char *)name, sizeof(name), "%s", sni);
+    tu_chain_facts(&f, ids, n, name);
+    memset(&rec, 0, sizeof(rec));
+    rec.id = id;
+    rec.ts_us = rec.ts_end_us = (T2025 + (int64_t)id) * 1000000;
+    rec.client.ip.family = rec.server.ip.family = 4;
+    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, 100, client}, 4);
+    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, server}, 4);
+    rec.client.port = (uint16_t)(40000 + id);
+    rec.server.port = 25;
+    rec.facts = &f;
+    diagnose_session(&rec, NULL, 0, &dg);
+    agg_session(&rec, &dg);
+}
+
+static const struct agg_finding *
+finding(const char *kind, uint8_t server)
+{
+    for (uint32_t i = 0; i < agg.n_findings; i++) {
+        const struct agg_finding *f = &agg.findings[i];
+        if (strcmp(f->kind, kind) == 0 && agg.servers[f->server]->ep.ip.a[3] == server)
+            return f;
+    }
+    fail_msg("no %s finding on 203.0.113.%u", kind, server);
+    return NULL;
+}
+
+static void
+has(const char *text, const char *want)
+{
+    if (strstr(text, want) == NULL)
+        fail_msg("not in the text: \"%s\"\n%s", want, text);
+}
+
+/* Seven names asked of one certificate, in no order: the first four by
+ * name, each with its peers by address, then the rest counted. */
+static void
+test_names_checked(void **state)
+{
+    (void)state;
+    uint32_t chain[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
+    const char *names[] = {"e.example.test", "d.example.test", "c.example.test", "b.example.test",
+                           "a.example.test", "f.example.test", "g.example.test"};
+    uint64_t id = 1;
+    for (unsigned i = 0; i < 7; i++)
+        feed(id++, (uint8_t)(20 - i), 25, chain, 2, names[i]);
+    feed(id++, 3, 25, chain, 2, "a.example.test"); /* a second peer: listed first */
+    agg_finish();
+    const struct agg_finding *f = finding("name_mismatch", 25);
+    has(f->summary, "): names checked: a.example.test (from sni) in 2 sessions from 198.51.100.3, "
+                    "198.51.100.16; b.example.test (from sni) in 1 session from 198.51.100.17; "
+                    "c.example.test (from sni) in 1 session from 198.51.100.18; d.example.test "
+                    "(from sni) in 1 session from 198.51.100.19; and more (3 sessions); the "
+                    "certificate is for mail.example.com, smtp.example.com");
+    assert_string_equal(f->evidence,
+                        "names checked: a.example.test (from sni) in 2 sessions; b.example.test "
+                        "(from sni) in 1 session; c.example.test (from sni) in 1 session; "
+                        "d.example.test (from sni) in 1 session; and more (3 sessions); the "
+                        "certificate is for mail.example.com, smtp.example.com");
+    /* the finding's peers, in its summary and its record, by address */
+    has(f->summary, "(8 sessions, peers 198.51.100.3, 198.51.100.14, 198.51.100.15, "
+                    "198.51.100.16, 198.51.100.17, 198.51.100.18 and 2 more;");
+}
+
+/* One name alone: the first session's evidence, as before. */
+static void
+test_one_name(void **state)
+{
+    (void)state;
+    uint32_t chain[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
+    feed(1, 11, 25, chain, 2, "other.example.test");
+    feed(2, 10, 25, chain, 2, "other.example.test");
+    agg_finish();
+    const struct agg_finding *f = finding("name_mismatch", 25);
+    assert_string_equal(f->evidence, "name checked: other.example.test (from sni); the certificate "
+                                     "is for mail.example.com, smtp.example.com");
+    has(f->summary, "(2 sessions, peers 198.51.100.10, 198.51.100.11;");
+}
+
+/* An expired certificate on one address, then on two. */
+static void
+test_expired_addresses(void **state)
+{
+    (void)state;
+    uint32_t old = tu_cert_add(CERT("expired.der"));
+    feed(1, 10, 25, &old, 1, "old.example.com");
+    feed(2, 10, 26, &old, 1, "old.example.com");
+    uint32_t chain[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
+    feed(3, 10, 27, chain, 2, "mail.example.com");
+    agg_finish();
+    has(finding("expired_certificate_served", 25)->summary,
+        "; replace it on every server address that presents it (2 in this capture)");
+    has(finding("expired_certificate_served", 26)->summary,
+        "; replace it on every server address that presents it (2 in this capture)");
+}
+
+static void
+test_expired_one_address(void **state)
+{
+    (void)state;
+    uint32_t old = tu_cert_add(CERT("expired.der"));
+    feed(1, 10, 25, &old, 1, "old.example.com");
+    agg_finish();
+    has(finding("expired_certificate_served", 25)->summary, "; replace it and reload the server");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_names_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expired_addresses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expired_one_address, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
