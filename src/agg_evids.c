@@ -85,6 +85,25 @@ agg_evids_many(const struct agg_flagstat *fs)
     return fs->evids != NULL && (fs->evids->n > 1 || fs->evids->dropped > 0);
 }
 
+void
+agg_evids_names(const struct agg_flagstat *fs, unsigned *names, bool *all_expect)
+{
+    *names = 0;
+    *all_expect = true;
+    const struct agg_evids *e = fs->evids;
+    for (uint32_t i = 0; e != NULL && i < e->n; i++) {
+        if (!e->v[i].name[0])
+            continue;
+        *all_expect &= e->v[i].source == NAME_SRC_EXPECT;
+        uint32_t j = 0;
+        while (j < i && strcmp(e->v[j].name, e->v[i].name) != 0)
+            j++;
+        *names += j == i;
+    }
+    if (*names == 0)
+        *all_expect = false;
+}
+
 /* The DNS names of a leaf's subjectAltName, "a, b", or its CN when it has
  * none (as the per-session evidence has them). */
 void

@@ -356,6 +356,10 @@ agg_flag_findings(uint32_t si)
         char cert[700];
         unsigned n_certs = agg_chains_text(s, &fs->chains, cert, sizeof(cert));
         struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
+        unsigned nm_names = 0;
+        bool nm_expect = false;
+        if (i == AF_NAME_MISMATCH)
+            agg_evids_names(fs, &nm_names, &nm_expect);
         if (i != AF_NOT_VISIBLE)
             str_add(&b, ep, " ", NULL);
         if (i == AF_NOT_VISIBLE) { /* the server inside its sentence, true of every reason */
@@ -377,12 +381,22 @@ agg_flag_findings(uint32_t si)
                     "default certificate is expected and not judged by a CA; keep it (peers that "
                     "use STARTTLS need one from a CA they trust)",
                     NULL);
-        } else if (i == AF_NAME_MISMATCH && strstr(fs->evidence, " (from expect)") != NULL) {
+        } else if (i == AF_NAME_MISMATCH &&
+                   (nm_expect || (fs->evids == NULL && strstr(fs->evidence, " (from expect)")))) {
             /* the name is the admin's (--expect), not one a peer asked for */
             str_add(&b,
                     "presented a certificate that does not cover the name given with --expect; "
                     "add the name to the subjectAltName, or check that the peers use that name",
                     NULL);
+        } else if (i == AF_NAME_MISMATCH && nm_names > 1) {
+            /* its sessions checked several names (peers asking for
+             * different ones): the first session's words would speak of one */
+            str_add(&b,
+                    n_certs > 1 ? "presented certificates that do not cover the names its peers "
+                                  "asked for (which name met which certificate: below)"
+                                : "presented a certificate that does not cover the names its "
+                                  "peers asked for",
+                    "; add the names to the subjectAltName or fix DNS/SNI", NULL);
         } else if (i == AF_NOT_YET_VALID && agg.cfg->at_us) {
             agg_add_at(&b, "presented a certificate that is not yet valid");
             str_add(&b, " (its validity begins later); check the certificate dates", NULL);

@@ -467,6 +467,9 @@ bool agg_evids_many(const struct agg_flagstat *fs);
 void agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs,
                     int flag, bool peers);
 void agg_evids_free(struct agg_flagstat *fs);
+/* name_mismatch: how many distinct names its sessions checked, and whether
+ * every one was given with --expect (false when none is known). */
+void agg_evids_names(const struct agg_flagstat *fs, unsigned *names, bool *all_expect);
 void agg_leaf_names(struct strbuf *b, uint32_t leaf_id);
 
 /* "198.51.100.10, 198.51.100.11 and 2 more", sorted by address (agg_findings.c). */

@@ -113,6 +113,8 @@ test_names_checked(void **state)
                         "(from sni) in 1 session; c.example.test (from sni) in 1 session; "
                         "d.example.test (from sni) in 1 session; and more (3 sessions); the "
                         "certificate is for mail.example.com, smtp.example.com");
+    /* the headline speaks of names, not of "the name the peer asked for" */
+    has(f->summary, "presented a certificate that does not cover the names its peers asked for;");
     /* the finding's peers, in its summary and its record, by address */
     has(f->summary, "(8 sessions, peers 198.51.100.3, 198.51.100.14, 198.51.100.15, "
                     "198.51.100.16, 198.51.100.17, 198.51.100.18 and 2 more;");
@@ -131,6 +133,7 @@ test_one_name(void **state)
     assert_string_equal(f->evidence, "name checked: other.example.test (from sni); the certificate "
                                      "is for mail.example.com, smtp.example.com");
     has(f->summary, "(2 sessions, peers 198.51.100.10, 198.51.100.11;");
+    has(f->summary, "does not cover the name the peer asked for;");
 }
 
 /* An expired certificate on one address, then on two. */
