@@ -40,39 +40,13 @@ RELAY_LOG=$(pf_dir r)/maillog
 
 pki() {
   rm -rf "$PKI"; mkdir -p "$PKI"; cd "$PKI" || exit 1
-  cat > ext.cnf <<'CNF'
-[v3_int]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[v3_leaf]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-subjectAltName = DNS:${ENV::SAN}
-CNF
-  local k s=20
-  for k in root int mx4 mx5 mx6; do
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $k.key 2>/dev/null
-  done
-  openssl req -new -x509 -key root.key -subj "/O=smtptap test/CN=smtptap DANE Anchor Root CA" \
-    -days 5000 -set_serial 1 -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" -out root.pem
-  openssl req -new -key int.key -subj "/O=smtptap test/CN=smtptap DANE Anchor Intermediate CA" \
-    -out int.csr
-  SAN=unused openssl x509 -req -in int.csr -CA root.pem -CAkey root.key -set_serial 2 -days 3000 \
-    -extfile ext.cnf -extensions v3_int -out int.pem 2>/dev/null
+  ec_pki_begin "DANE Anchor"
+  local k s=20 san
   for k in mx4 mx5 mx6; do
     s=$((s + 1))
     san=$k.example.test; [ $k = mx6 ] && san=dane-hop.example.test
-    openssl req -new -key $k.key -subj "/CN=$san" -out $k.csr
-    SAN=$san openssl x509 -req -in $k.csr -CA int.pem -CAkey int.key \
-      -set_serial $s -days 700 -extfile ext.cnf -extensions v3_leaf -out $k.pem 2>/dev/null
+    ec_pki_leaf $k $san $s
     cat $k.key $k.pem > $k.chain.pem # the leaf only: no intermediate sent
-    openssl verify -CAfile root.pem -untrusted int.pem $k.pem >&2
   done
   cd - >/dev/null || exit 1
 }

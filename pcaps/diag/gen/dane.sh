@@ -32,37 +32,12 @@ RELAY_LOG=$(pf_dir r)/maillog
 
 pki() {
   rm -rf "$PKI"; mkdir -p "$PKI"; cd "$PKI" || exit 1
-  cat > ext.cnf <<'CNF'
-[v3_int]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[v3_leaf]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-subjectAltName = DNS:${ENV::SAN}
-CNF
+  ec_pki_begin DANE
   local k s=10
-  for k in root int mx1 mx2-old mx2-new mx3; do
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $k.key 2>/dev/null
-  done
-  openssl req -new -x509 -key root.key -subj "/O=smtptap test/CN=smtptap DANE Root CA" \
-    -days 5000 -set_serial 1 -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" -out root.pem
-  openssl req -new -key int.key -subj "/O=smtptap test/CN=smtptap DANE Intermediate CA" -out int.csr
-  SAN=unused openssl x509 -req -in int.csr -CA root.pem -CAkey root.key -set_serial 2 -days 3000 \
-    -extfile ext.cnf -extensions v3_int -out int.pem 2>/dev/null
   for k in mx1 mx2-old mx2-new mx3; do
     s=$((s + 1))
-    openssl req -new -key $k.key -subj "/CN=${k%-*}.example.test" -out $k.csr
-    SAN=${k%-*}.example.test openssl x509 -req -in $k.csr -CA int.pem -CAkey int.key \
-      -set_serial $s -days 700 -extfile ext.cnf -extensions v3_leaf -out $k.pem 2>/dev/null
+    ec_pki_leaf $k ${k%-*}.example.test $s
     cat $k.key $k.pem int.pem > $k.chain.pem
-    openssl verify -CAfile root.pem -untrusted int.pem $k.pem >&2
   done
   cd - >/dev/null || exit 1
 }

@@ -282,3 +282,41 @@ cleanup_all() {
   for ns in "${ST4_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
   ST4_NS=()
 }
+
+# The P-256 two-tier PKI of the DANE generators (dane.sh, dane-anchor.sh), in
+# the current directory: ext.cnf, root.key/root.pem "smtptap NAME Root CA"
+# (serial 1), int.key/int.pem "smtptap NAME Intermediate CA" (serial 2).
+ec_pki_begin() { # NAME
+  cat > ext.cnf <<'CNF'
+[v3_int]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[v3_leaf]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+subjectAltName = DNS:${ENV::SAN}
+CNF
+  local k
+  for k in root int; do
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $k.key 2>/dev/null
+  done
+  openssl req -new -x509 -key root.key -subj "/O=smtptap test/CN=smtptap $1 Root CA" \
+    -days 5000 -set_serial 1 -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" -out root.pem
+  openssl req -new -key int.key -subj "/O=smtptap test/CN=smtptap $1 Intermediate CA" -out int.csr
+  SAN=unused openssl x509 -req -in int.csr -CA root.pem -CAkey root.key -set_serial 2 -days 3000 \
+    -extfile ext.cnf -extensions v3_int -out int.pem 2>/dev/null
+}
+# A leaf of ec_pki_begin's intermediate: KEY.key, KEY.pem for CN and DNS NAME.
+ec_pki_leaf() { # KEY NAME SERIAL
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $1.key 2>/dev/null
+  openssl req -new -key $1.key -subj "/CN=$2" -out $1.csr
+  SAN=$2 openssl x509 -req -in $1.csr -CA int.pem -CAkey int.key \
+    -set_serial $3 -days 700 -extfile ext.cnf -extensions v3_leaf -out $1.pem 2>/dev/null
+  openssl verify -CAfile root.pem -untrusted int.pem $1.pem >&2
+}
