@@ -493,7 +493,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         s->tls_sessions++;
         /* picked up after the whole handshake, or inside it past the
          * server's certificates: neither has a certificate to count */
-        bool midway = t->handshake != TLS_HS_UNSEEN && diagnose_picked_up_after_certs(rec);
+        bool midway = t->handshake != TLS_HS_UNSEEN && dg->not_visible_why == DG_NV_PICKED_UP;
         s->hs_unseen += t->handshake == TLS_HS_UNSEEN || midway;
         s->hs_midway += midway;
         agg_nv_note(s, dg);

@@ -271,8 +271,8 @@ dg_ended_before_certs(const struct flow_record *rec)
  * its start (history "... " first, tls_pickup.c) or after its end
  * altogether (handshake unseen, tls.c tls_unseen). The server's record
  * counts it among handshakes_unseen. */
-bool
-diagnose_picked_up_after_certs(const struct flow_record *rec)
+static bool
+dg_picked_up_after_certs(const struct flow_record *rec)
 {
     const struct session_facts *f = rec->facts;
     if (!f || !f->midstream)
@@ -312,7 +312,7 @@ dg_not_visible_why(const struct flow_record *rec, const struct diagnosis *out)
         why = DG_NV_GAP;
     else if (t->certificates == TLS_CERTS_TRUNCATED)
         why = DG_NV_TRUNCATED;
-    else if (diagnose_picked_up_after_certs(rec))
+    else if (dg_picked_up_after_certs(rec))
         return DG_NV_PICKED_UP;
     else if (dg_ended_before_certs(rec)) /* a ServerHello gives these (RFC 5246 §7.4.1.3) */
         why = t->version != 0 || t->cipher_seen ? DG_NV_ENDED_ANSWER : DG_NV_ENDED_NO_ANSWER;

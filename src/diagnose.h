@@ -147,9 +147,6 @@ void diagnose_session(const struct flow_record *rec, const struct expected_name 
 void diagnose_prewarm(const struct session_facts *facts, int64_t at_us);
 
 const char *name_source_str(enum name_source s);
-/* The capture began past the server's certificates: the connection picked
- * up (no SYN) after its ServerHello, inside or after its handshake. */
-bool diagnose_picked_up_after_certs(const struct flow_record *rec);
 
 /* What showed a missing issuer to be a root (diagnosis.missing_issuer):
  * "system_bundle", "trust_store_same_name"; NULL when nothing did. */
