@@ -75,23 +75,6 @@ engev_tls_records(const uint8_t *b, uint32_t n)
     return at < n ? (b[at] >= 20 && b[at] <= 24) : true;
 }
 
-/* b[0..n) is TLS records from a record's start (engev_tls_records) of
- * content types 20-22 only: change_cipher_spec, alert, handshake; no
- * application data. */
-static bool
-engev_tls_hs_records(const uint8_t *b, uint32_t n)
-{
-    uint32_t at = 0;
-    for (unsigned guard = 0; at < n && guard < n; guard++) {
-        if (b[at] < 20 || b[at] > 22)
-            return false;
-        if (n - at < 5)
-            return true;
-        at += 5 + (uint32_t)(b[at + 3] << 8 | b[at + 4]);
-    }
-    return engev_tls_records(b, n);
-}
-
 /* TLS records that open with a ClientHello or a ServerHello (RFC 8446
  * §4): type 22, message type 1 or 2. Bytes that may be written even in a
  * plaintext SMTP flow (after STARTTLS; a client speaking TLS to a server in
@@ -491,7 +474,6 @@ static bool
 engev_server_held_tls(struct flow *f, const struct pkt *p)
 {
     const char *dis = f->ctx != NULL ? fctx_dissector_name(f->ctx) : NULL;
-    const uint8_t *b = p->payload;
     uint32_t n = p->payload_caplen;
     uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
     if (dis == NULL || strcmp(dis, "tls") != 0 || n == 0 || n < p->payload_wirelen)
@@ -500,8 +482,9 @@ engev_server_held_tls(struct flow *f, const struct pkt *p)
         return engev_server_framing(f, p, false, false);
     if (engev_server_judged(f, seq, p->payload_wirelen))
         return true;
-    return f->ev_shs[0] == f->ev_shs[1] && n >= 5 && engev_tls_hs_records(b, n) &&
-           engev_server_framing(f, p, true, false);
+    /* records of types 20-22 only from its first byte: the framing's walk
+     * without application_data (evidence_tls_walk) checks every header */
+    return f->ev_shs[0] == f->ev_shs[1] && engev_server_framing(f, p, true, false);
 }
 
 /* A server's frame held, the client bytes it acknowledges all judged and
