@@ -135,10 +135,12 @@ struct tls_facts {
     bool decrypted; /* TLS 1.3 handshake decrypted with --keylog */
     /* A resumed session linked to the chain of the full handshake it
      * resumed (resume.c): its certificate cache ids, the session (flow
-     * record id) that presented it, and by what (enum resume_kind: 1
-     * session ID, 2 ticket; 0 not linked). */
+     * record id) that presented it and its server port (the same address:
+     * Postfix's smtpd on 25 and 587 share one session cache), and by what
+     * (enum resume_kind: 1 session ID, 2 ticket; 0 not linked). */
     uint8_t resumed_by;
     uint8_t n_resumed_chain;
+    uint16_t resumed_port;
     uint32_t resumed_chain[FACTS_CHAIN_MAX];
     uint64_t resumed_from;
     enum tls_cert_visibility certificates;

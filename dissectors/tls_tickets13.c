@@ -11,11 +11,16 @@
  * inner content type (TLSInnerPlaintext, §5.2) is not handshake
  * (application data: the SMTP reply after the handshake; an alert), a
  * message that is not a NewSessionTicket (a KeyUpdate, §4.6.3, changes the
- * keys; a post-handshake CertificateRequest) or one split across records,
- * a record that does not decrypt, a gap, or more than TLS13_TICKET_CLIENT
- * bytes from the client after the handshake end the reading, and the flow
- * goes to bypass. A decrypted record's bytes are wiped before returning;
- * application data is never kept, logged or written, and the client's
+ * keys; a post-handshake CertificateRequest), a record that does not
+ * decrypt, a gap, or more than TLS13_TICKET_CLIENT bytes from the client
+ * after the handshake end the reading, and the flow goes to bypass. A
+ * ticket split across records (§5.1: handshake messages may span records;
+ * a server fragments them under a small record_size_limit, RFC 8449) is
+ * reassembled, one message at most, of at most tls.hs_msg_max bytes (over
+ * it: tls.hs_msg_cap); a record of another type inside it ends the reading
+ * (tls.malformed_message). A decrypted record's bytes are wiped before
+ * returning, and a reassembled ticket's once read; application data is
+ * never kept, logged or written, and the client's
  * records after the handshake are never decrypted (the key log's
  * CLIENT_TRAFFIC_SECRET_0 is not even kept, src/keylog.c).
  *
@@ -27,6 +32,7 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
+#include "config.h"
 #include "keylog.h"
 #include "tls_int.h"
 
@@ -68,6 +74,10 @@ tls13_tickets_begin(struct flow_ctx *ctx, struct tls_state *st)
     const uint8_t *secret;
     size_t slen;
     st->tk = TLS_TK_OVER;
+    /* the server's reassembly buffer is empty: no message spans a key
+     * change (RFC 8446 §5.1); tls13_tickets_in keeps a split ticket there */
+    if (st->dir[DIR_TO_CLIENT].hs_len > 0)
+        return;
     /* a ticket links only to a chain: the one this session was given, or
      * the one its own resumption was linked to (a renewed ticket) */
     bool chain =
@@ -102,20 +112,107 @@ tls13_new_session_ticket(struct flow_ctx *ctx, struct rd *r)
     }
 }
 
-/* The handshake messages of one decrypted record: NewSessionTickets, each
- * whole in it; anything else ends the reading. */
+/* The reading ends: a kept part of a ticket is wiped and let go. */
+static void
+tls13_tickets_end(struct tls_state *st)
+{
+    struct tls_dir *td = &st->dir[DIR_TO_CLIENT];
+    if (td->hs_len > 0)
+        OPENSSL_cleanse(td->hs, td->hs_len);
+    td->hs_len = 0;
+    st->tk = TLS_TK_OVER;
+}
+
+/* Appends n bytes of a ticket split across records to the server's
+ * reassembly buffer (tls.c's struct tls_dir hs, unused after its
+ * Finished); false when memory is refused (fctx reports it). The caller
+ * keeps at most one message, of at most tls.hs_msg_max + 4 bytes. */
+static bool
+tls13_tickets_keep(struct flow_ctx *ctx, struct tls_dir *td, const uint8_t *p, uint32_t n)
+{
+    if (td->hs_len + n > td->hs_cap) {
+        uint32_t want = td->hs_cap ? td->hs_cap : 512;
+        while (want < td->hs_len + n)
+            want *= 2;
+        uint8_t *nb = fctx_alloc_raw(ctx, want);
+        if (nb == NULL)
+            return false;
+        if (td->hs_len > 0) {
+            memcpy(nb, td->hs, td->hs_len);
+            OPENSSL_cleanse(td->hs, td->hs_len);
+        }
+        fctx_free(ctx, td->hs, td->hs_cap);
+        td->hs = nb;
+        td->hs_cap = want;
+    }
+    memcpy(td->hs + td->hs_len, p, n);
+    td->hs_len += n;
+    return true;
+}
+
+/* One whole handshake message m[0..4 + body length): a NewSessionTicket is
+ * read, anything else ends the reading. */
+static void
+tls13_tickets_msg(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *m, uint32_t mn)
+{
+    struct rd r = rd_init(m, mn);
+    uint8_t type = rd_u8(&r, "hs.type");
+    struct rd body = rd_sub(&r, rd_be24(&r, "hs.length"), "hs.body");
+    if (!rd_ok(&r) || type != TLS_HS_NEW_SESSION_TICKET) {
+        tls13_tickets_end(st);
+        return;
+    }
+    tls13_new_session_ticket(ctx, &body);
+}
+
+/* The handshake bytes of one decrypted record (RFC 8446 §4: type, uint24
+ * length, body): whole messages are read where they lie; a message cut by
+ * the record's end is kept until the records after it complete it, its
+ * header first, so that its type and length are checked before its body
+ * is kept (a message that is not a ticket, or over tls.hs_msg_max, ends
+ * the reading). */
 static void
 tls13_tickets_in(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *p, uint32_t n)
 {
-    struct rd r = rd_init(p, n);
-    while (rd_left(&r) > 0 && st->tk == TLS_TK_READ) {
-        uint8_t type = rd_u8(&r, "hs.type");
-        struct rd m = rd_sub(&r, rd_be24(&r, "hs.length"), "hs.body");
-        if (!rd_ok(&r) || type != TLS_HS_NEW_SESSION_TICKET) {
-            st->tk = TLS_TK_OVER;
+    struct tls_dir *td = &st->dir[DIR_TO_CLIENT];
+    uint32_t cap = fctx_config(ctx)->tls_hs_msg_max;
+    /* each turn consumes bytes or ends the reading */
+    while (n > 0 && st->tk == TLS_TK_READ) {
+        const uint8_t *h = td->hs_len > 0 ? td->hs : p; /* the message's first bytes */
+        uint32_t have = td->hs_len > 0 ? td->hs_len : n;
+        if (h[0] != TLS_HS_NEW_SESSION_TICKET) {
+            tls13_tickets_end(st);
             break;
         }
-        tls13_new_session_ticket(ctx, &m);
+        uint32_t mlen = have >= 4 ? (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3] : 0;
+        if (mlen > cap) {
+            fctx_event(ctx, "tls.hs_msg_cap", "NewSessionTicket (TLS 1.3, decrypted)");
+            tls13_tickets_end(st);
+            break;
+        }
+        if (td->hs_len == 0 && have >= 4 && have - 4 >= mlen) {
+            tls13_tickets_msg(ctx, st, p, 4 + mlen); /* whole in this record */
+            p += 4 + mlen;
+            n -= 4 + mlen;
+            continue;
+        }
+        /* the rest of its header, or of its body once the header is kept */
+        uint32_t want = td->hs_len < 4 ? 4 - td->hs_len : 4 + mlen - td->hs_len;
+        uint32_t k = n < want ? n : want;
+        if (!tls13_tickets_keep(ctx, td, p, k)) {
+            tls13_tickets_end(st);
+            break;
+        }
+        p += k;
+        n -= k;
+        /* whole now (its length read again: the header may have just
+         * been completed, and the next turn checks it against the cap) */
+        if (td->hs_len >= 4 &&
+            td->hs_len - 4 == ((uint32_t)td->hs[1] << 16 | (uint32_t)td->hs[2] << 8 | td->hs[3])) {
+            tls13_tickets_msg(ctx, st, td->hs, td->hs_len);
+            OPENSSL_cleanse(td->hs, td->hs_len);
+            td->hs_len = 0;
+        }
     }
 }
 
@@ -128,19 +225,28 @@ tls13_ticket_record(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *h
     uint8_t inner = 0;
     if (st->tk != TLS_TK_READ)
         return;
-    if (hdr[0] != TLS_CT_APPDATA || ++st->tk_records > TLS13_TICKET_RECORDS ||
+    /* the records that go on with a split ticket are not counted: its
+     * bytes are bounded by tls.hs_msg_max, and each record brings some */
+    bool cont = st->dir[DIR_TO_CLIENT].hs_len > 0;
+    if (hdr[0] != TLS_CT_APPDATA || (!cont && ++st->tk_records > TLS13_TICKET_RECORDS) ||
         len > TLS_DEC_RECORD_MAX) {
-        st->tk = TLS_TK_OVER;
+        tls13_tickets_end(st);
         return;
     }
     if (tls_dec_record(&st->dir[DIR_TO_CLIENT].dec, hdr, p, len, out, &n, &inner) != 0) {
         fctx_event(ctx, "tls.keylog_mismatch",
                    "server application record did not decrypt (SERVER_TRAFFIC_SECRET_0)");
-        st->tk = TLS_TK_OVER;
-    } else if (inner == TLS_CT_HANDSHAKE) {
+        tls13_tickets_end(st);
+    } else if (inner == TLS_CT_HANDSHAKE && n > 0) {
         tls13_tickets_in(ctx, st, out, n);
     } else {
-        st->tk = TLS_TK_OVER; /* application data or an alert: the end */
+        /* application data or an alert: the end; inside a split ticket, or
+         * an empty handshake record, against RFC 8446 §5.1 */
+        if (cont || inner == TLS_CT_HANDSHAKE)
+            fctx_event(ctx, "tls.malformed_message",
+                       cont ? "NewSessionTicket (TLS 1.3, decrypted) cut by another record type"
+                            : "empty handshake record (TLS 1.3, decrypted)");
+        tls13_tickets_end(st);
     }
     OPENSSL_cleanse(out, len);
 }
@@ -154,7 +260,7 @@ tls13_tickets_data(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const
     if (d == DIR_TO_SERVER) { /* never read: counted, let go */
         st->tk_client += len < TLS13_TICKET_CLIENT ? len : TLS13_TICKET_CLIENT;
         if (st->tk_client >= TLS13_TICKET_CLIENT)
-            st->tk = TLS_TK_OVER;
+            tls13_tickets_end(st);
         return dres_make(st->tk == TLS_TK_READ ? D_OK : D_DONE, len, 0);
     }
     struct rd r = rd_init(buf, len);
@@ -168,7 +274,7 @@ tls13_tickets_data(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const
         rd_skip(&h, 3, "tls.type_version");
         uint16_t rlen = rd_be16(&h, "tls.length");
         if (rlen > TLS_DEC_RECORD_MAX) {
-            st->tk = TLS_TK_OVER;
+            tls13_tickets_end(st);
             break;
         }
         if (rd_left(&r) < rlen)

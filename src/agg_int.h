@@ -16,13 +16,14 @@
 #include "idxtab.h"
 #include "pkt.h"
 
-#define AGG_CHAINS_MAX   16 /* distinct chains kept per server */
-#define AGG_NAMES_MAX    8  /* names kept per server */
-#define AGG_ALERTS_MAX   16 /* distinct (sender, level, code, step) kept per server */
-#define AGG_SESSIONS_MAX 16 /* session ids listed per finding */
-#define AGG_FPEERS_MAX   32 /* peers listed per finding */
-#define AGG_FCHAINS_MAX  8  /* certificates listed per finding */
-#define AGG_EVIDS_MAX    6  /* distinct evidences kept per flag and server (agg_evids.c) */
+#define AGG_CHAINS_MAX    16 /* distinct chains kept per server */
+#define AGG_NAMES_MAX     8  /* names kept per server */
+#define AGG_ALERTS_MAX    16 /* distinct (sender, level, code, step) kept per server */
+#define AGG_SESSIONS_MAX  16 /* session ids listed per finding */
+#define AGG_ELSEWHERE_MAX 4  /* other ports a chain's resumed sessions were presented on */
+#define AGG_FPEERS_MAX    32 /* peers listed per finding */
+#define AGG_FCHAINS_MAX   8  /* certificates listed per finding */
+#define AGG_EVIDS_MAX     6  /* distinct evidences kept per flag and server (agg_evids.c) */
 
 /* Session diagnosis flags, in contract order (diagnose.h). */
 enum agg_flag {
@@ -118,6 +119,14 @@ struct agg_chain {
     uint64_t exp_sids[AGG_SESSIONS_MAX];
     uint8_t n_exp_sids;
     struct agg_vcount vc; /* every session's statuses */
+    /* resumed sessions here whose full handshake was on another port of this
+     * address (Postfix's smtpd services share one session cache, tlsmgr(8)):
+     * those ports, how many each; with no session here, the verdict is the
+     * one the chain got on the first of them (verdict_from) */
+    uint16_t else_port[AGG_ELSEWHERE_MAX];
+    uint64_t else_sessions[AGG_ELSEWHERE_MAX];
+    uint8_t n_else;
+    uint16_t verdict_from; /* that port, 0: the verdict is this server's own */
 };
 
 /* Sessions of one peer that received one chain. */

@@ -35,6 +35,32 @@ agg_json_chain(struct json *j, const uint32_t *ids, unsigned n)
     report_chain_sha256_json(j, "chain_sha256", ids, n);
 }
 
+/* Where the chain was presented to the sessions resumed here whose full
+ * handshake was on another port of this address (agg_elsewhere), and the
+ * server whose verdict it took when none here presented it. */
+static void
+agg_json_elsewhere(struct json *j, const struct agg_server *s, const struct agg_chain *ch)
+{
+    char b[80];
+    json_arr_begin(j, "resumed_elsewhere");
+    for (unsigned i = 0; i < ch->n_else; i++) {
+        json_obj_begin(j, NULL);
+        report_ip_str(b, sizeof(b), &s->ep.ip);
+        json_str(j, "ip", b);
+        json_uint(j, "port", ch->else_port[i]);
+        json_uint(j, "sessions", ch->else_sessions[i]);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    if (ch->verdict_from == 0) {
+        json_null(j, "verdict_from");
+    } else {
+        const struct endpoint ep = {s->ep.ip, ch->verdict_from};
+        agg_ep_str(&ep, b, sizeof(b));
+        json_str(j, "verdict_from", b);
+    }
+}
+
 static void
 agg_json_server(struct json *j, const struct agg_server *s)
 {
@@ -95,11 +121,17 @@ agg_json_server(struct json *j, const struct agg_server *s)
         json_obj_begin(j, NULL);
         agg_json_chain(j, ch->ids, ch->n);
         json_str(j, "verdict", ch->verdict);
-        report_statuses_json(j, "verdicts", ch->statuses);
+        if (ch->verdict[0] || ch->sessions > 0) {
+            report_statuses_json(j, "verdicts", ch->statuses);
+        } else { /* resumed sessions alone, no verdict found: none judged */
+            json_arr_begin(j, "verdicts");
+            json_arr_end(j);
+        }
         agg_vcount_json(j, &ch->vc);
         json_str(j, "verify_error_text", ch->verify_text);
         json_uint(j, "sessions", ch->sessions);
         json_uint(j, "resumed_sessions", ch->resumed);
+        agg_json_elsewhere(j, s, ch);
         json_ts(j, "first_seen", ch->first);
         json_ts(j, "last_seen", ch->last);
         json_arr_begin(j, "peers");

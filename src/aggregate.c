@@ -254,6 +254,42 @@ agg_chain(struct agg_server *s, const uint32_t *ids, uint8_t n)
     return s->n_chains++;
 }
 
+/* A session resumed on s whose full handshake presented chain c on another
+ * port of the same address (resume.c: the table is by address): counted by
+ * that port. While no session here presented the chain, it takes the
+ * verdict it got there, when that server's sessions are aggregated already
+ * (a verdict is the chain's, for the names its peers asked: the same
+ * address, and SNI decides no more on 587 than on 25). */
+static void
+agg_elsewhere(struct agg_server *s, struct agg_chain *c, uint16_t port)
+{
+    unsigned i = 0;
+    while (i < c->n_else && c->else_port[i] != port)
+        i++;
+    if (i == c->n_else && c->n_else < AGG_ELSEWHERE_MAX)
+        c->else_port[c->n_else++] = port;
+    if (i < c->n_else)
+        c->else_sessions[i]++;
+    if (c->sessions > 0 || c->verdict[0])
+        return;
+    const struct endpoint ep = {s->ep.ip, port};
+    uint32_t at = idxtab_find(&agg.index, agg_ep_hash(&ep), agg_server_is, &ep);
+    if (at == UINT32_MAX)
+        return;
+    const struct agg_server *o = agg.servers[at];
+    for (uint32_t k = 0; k < o->n_chains; k++) {
+        const struct agg_chain *oc = &o->chains[k];
+        if (oc->n == c->n && memcmp(oc->ids, c->ids, c->n * sizeof(uint32_t)) == 0 &&
+            oc->sessions > 0 && oc->verdict[0]) {
+            str_copy(c->verdict, sizeof(c->verdict), oc->verdict);
+            str_copy(c->verify_text, sizeof(c->verify_text), oc->verify_text);
+            c->statuses = oc->statuses;
+            c->verdict_from = port;
+            return;
+        }
+    }
+}
+
 static void
 agg_use(struct agg_server *s, uint32_t peer, uint32_t chain, int64_t ts)
 {
@@ -505,10 +541,11 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             if (chain != UINT32_MAX) {
                 struct agg_chain *c = &s->chains[chain];
                 agg_seen(&c->first, &c->last, c->sessions + c->resumed == 0, rec->ts_us);
-                if (c->sessions == 0) {
+                if (c->sessions == 0) { /* its own verdict, not another port's */
                     str_copy(c->verdict, sizeof(c->verdict), diagnose_exchange_status(dg));
                     c->statuses = dg->exchange_statuses;
                     str_copy(c->verify_text, sizeof(c->verify_text), dg->verify_error_text);
+                    c->verdict_from = 0;
                 }
                 c->sessions++;
                 agg_vcount_note(&c->vc, dg);
@@ -537,6 +574,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 struct agg_chain *c = &s->chains[rc];
                 agg_seen(&c->first, &c->last, c->sessions + c->resumed == 0, rec->ts_us);
                 c->resumed++;
+                if (t->resumed_port != rec->server.port)
+                    agg_elsewhere(s, c, t->resumed_port);
                 if (peer != UINT32_MAX)
                     agg_use(s, peer, rc, rec->ts_us);
             }

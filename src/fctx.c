@@ -336,10 +336,12 @@ fctx_resume_offer(struct flow_ctx *ctx, int kind, const uint8_t *key, size_t len
         l.n = t->n_server_chain;
         memcpy(l.ids, t->server_chain, l.n * sizeof(uint32_t));
         l.from = ctx->flow_id;
+        l.port = ctx->server_port;
     } else if (t->n_resumed_chain > 0) { /* a ticket renewed in an abbreviated handshake */
         l.n = t->n_resumed_chain;
         memcpy(l.ids, t->resumed_chain, l.n * sizeof(uint32_t));
         l.from = t->resumed_from;
+        l.port = t->resumed_port; /* where the chain was presented */
     } else {
         return;
     }
@@ -357,6 +359,7 @@ fctx_resume_find(struct flow_ctx *ctx, int kind, const uint8_t *key, size_t len)
     t->n_resumed_chain = l.n;
     memcpy(t->resumed_chain, l.ids, l.n * sizeof(uint32_t));
     t->resumed_from = l.from;
+    t->resumed_port = l.port;
     t->resumed_by = (uint8_t)kind;
     return true;
 }

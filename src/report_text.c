@@ -168,6 +168,24 @@ rt_issuer_url(FILE *f, const struct agg_server *s, uint32_t c)
     rt_urls(f, &top->info, X509_URL_CA_ISSUERS, "; its issuer's certificate is at");
 }
 
+/* The other ports of s's address where the full handshakes of sessions
+ * resumed on s presented chain ch ("192.0.2.25:25, 192.0.2.25:465"), and
+ * how many of its resumed sessions came from them. */
+static uint64_t
+rt_elsewhere(const struct agg_server *s, const struct agg_chain *ch, char *out, size_t n)
+{
+    struct strbuf b = str_buf(out, n);
+    uint64_t k = 0;
+    for (unsigned i = 0; i < ch->n_else; i++) {
+        char ep[80];
+        const struct endpoint e = {s->ep.ip, ch->else_port[i]};
+        agg_ep_str(&e, ep, sizeof(ep));
+        str_add(&b, i ? ", " : "", ep, NULL);
+        k += ch->else_sessions[i];
+    }
+    return k;
+}
+
 static void
 rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
 {
@@ -179,12 +197,37 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
     diagnose_statuses_text(ch->statuses, words, sizeof(words)); /* every status that applies */
     if (agg_vcount_mixed(&ch->vc)) /* sessions differ: each status with its sessions */
         agg_vcount_text(&ch->vc, words, sizeof(words));
-    char resumed[48] = "";
-    if (ch->resumed > 0) /* sessions that resumed it: no certificate sent */
-        snprintf(resumed, sizeof(resumed), " (+%llu resumed)", (unsigned long long)ch->resumed);
-    fprintf(f, "  certificate %u of %u: %s, %llu session%s%s, %s .. %s\n", c + 1, s->n_chains,
-            ch->verdict[0] ? words : "not verified", (unsigned long long)ch->sessions,
-            ch->sessions == 1 ? "" : "s", resumed, t1, t2);
+    char resumed[256] = "", where[200];
+    uint64_t k = rt_elsewhere(s, ch, where, sizeof(where));
+    unsigned long long r = ch->resumed;
+    if (ch->sessions == 0 && k > 0) {
+        /* presented on another port only (Postfix's smtpd services share
+         * one session cache): its verdict there, nothing sent here */
+        if (ch->verdict_from) {
+            char vf[80];
+            const struct endpoint ve = {s->ep.ip, ch->verdict_from};
+            agg_ep_str(&ve, vf, sizeof(vf));
+            size_t at = strlen(words);
+            at = str_cat(words, sizeof(words), at, " on ", 4);
+            str_cat(words, sizeof(words), at, vf, sizeof(vf));
+        }
+        fprintf(
+            f,
+            "  certificate %u of %u: %s, not sent here: %llu session%s resumed from %s, %s .. %s\n",
+            c + 1, s->n_chains, ch->verdict[0] ? words : "not verified", r, r == 1 ? "" : "s",
+            where, t1, t2);
+    } else {
+        if (r > 0 && k == 0) /* sessions that resumed it: no certificate sent */
+            snprintf(resumed, sizeof(resumed), " (+%llu resumed)", r);
+        else if (r > 0 && k == r)
+            snprintf(resumed, sizeof(resumed), " (+%llu resumed from %s)", r, where);
+        else if (r > 0)
+            snprintf(resumed, sizeof(resumed), " (+%llu resumed, %llu from %s)", r,
+                     (unsigned long long)k, where);
+        fprintf(f, "  certificate %u of %u: %s, %llu session%s%s, %s .. %s\n", c + 1, s->n_chains,
+                ch->verdict[0] ? words : "not verified", (unsigned long long)ch->sessions,
+                ch->sessions == 1 ? "" : "s", resumed, t1, t2);
+    }
     if (e && !e->info.parse_error) {
         char sha256[65];
         report_hex(sha256, e->sha256, 32);
@@ -201,7 +244,11 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
     } else {
         fprintf(f, "    %s\n", e ? e->info.parse_error : "not cached");
     }
-    fprintf(f, "    chain      %u certificate%s sent", ch->n, ch->n == 1 ? "" : "s");
+    if (ch->sessions == 0 && k > 0)
+        fprintf(f, "    chain      %u certificate%s, sent on %s", ch->n, ch->n == 1 ? "" : "s",
+                where);
+    else
+        fprintf(f, "    chain      %u certificate%s sent", ch->n, ch->n == 1 ? "" : "s");
     if (ch->verdict[0] && strcmp(ch->verdict, "Valid") != 0)
         fprintf(f, "; %s", ch->verify_text);
     rt_issuer_url(f, s, c);

@@ -39,10 +39,12 @@ struct resume_key {
 
 /* The chain a session was given (certificate cache ids, as facts.h's
  * server_chain) and the session (flow record id) whose full handshake
- * presented it. */
+ * presented it, and that handshake's server port (the address is the
+ * key's: a session made on 25 may be resumed on 587). */
 struct resume_link {
     uint32_t ids[FACTS_CHAIN_MAX];
     uint8_t n;
+    uint16_t port;
     uint64_t from;
 };
 

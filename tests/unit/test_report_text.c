@@ -715,6 +715,56 @@ test_handshake_unseen(void **state)
     free(text);
 }
 
+/* A resumed session linked to a chain (resume.c) whose full handshake was
+ * on another port of the address (Postfix's smtpd on 25 and 587 share one
+ * session cache) as session `id` of client .<client> on `port`. */
+static void
+feed_resumed(const uint32_t *ids, uint64_t id, uint8_t client, uint16_t port, uint16_t from_port)
+{
+    static struct session_facts r;
+    uint8_t sni[] = "smtp.example.com";
+    tu_chain_facts(&r, ids, 2, sni);
+    r.tls.n_server_chain = 0;
+    r.tls.certificates = TLS_CERTS_RESUMED;
+    r.tls.resumed = true;
+    r.tls.handshake = TLS_HS_COMPLETE;
+    r.tls.n_resumed_chain = 2;
+    memcpy(r.tls.resumed_chain, ids, 2 * sizeof(uint32_t));
+    r.tls.resumed_from = 1;
+    r.tls.resumed_port = from_port;
+    r.tls.resumed_by = 2;
+    feed(&r, id, client, port);
+}
+
+/* A session made on 25 and resumed on 587: under 587, its chain with the
+ * verdict it got on 25, said to be from there, and no certificate said to
+ * be sent on 587; on 25, its own resumption as before. A chain presented on
+ * 587 too: counted there, a part of its resumed sessions from 25. */
+static void
+test_resumed_elsewhere(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    tu_chain_facts(&f, ids, 2, sni);
+    feed(&f, 1, 10, 25);
+    feed_resumed(ids, 2, 11, 587, 25);
+    feed_resumed(ids, 3, 12, 587, 25);
+    feed_resumed(ids, 4, 10, 25, 25);
+    feed(&f, 5, 13, 465);
+    feed_resumed(ids, 6, 13, 465, 465);
+    feed_resumed(ids, 7, 14, 465, 25);
+    char *text = report_text();
+    has(text, "SERVER 203.0.113.25:587");
+    has(text, "  certificate 1 of 1: Valid on 203.0.113.25:25, not sent here: 2 sessions resumed "
+              "from 203.0.113.25:25, ");
+    has(text, "    chain      2 certificates, sent on 203.0.113.25:25\n");
+    has(text, "  certificate 1 of 1: Valid, 1 session (+1 resumed), ");
+    has(text, "  certificate 1 of 1: Valid, 1 session (+2 resumed, 1 from 203.0.113.25:25), ");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -735,6 +785,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_vlan_split, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finding_ids_ascending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_capture_loss, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resumed_elsewhere, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,8 +7,9 @@
  * secret (no link, an anomaly, no crash); application data ends the
  * reading (a ticket after it is not taken, its bytes are nowhere in the
  * facts); tickets before the client's Finished; the ports of one server
- * address share the table (Postfix's tlsmgr). Transcripts whole, byte by
- * byte and in seeded random splits. */
+ * address share the table (Postfix's tlsmgr); tickets split across records
+ * (§5.1), over tls.hs_msg_max, or cut by application data. Transcripts
+ * whole, byte by byte and in seeded random splits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -85,6 +86,30 @@ enum nst_when {
     NST_AFTER_APPDATA /* application data first, then a ticket */
 };
 
+/* When set, full() sends its three NewSessionTickets as one stream of
+ * handshake bytes cut into records of nst_cuts[0], nst_cuts[1] .. bytes
+ * (the last size repeated): a ticket split across records, RFC 8446 §5.1,
+ * as a server under a small record_size_limit (RFC 8449) sends them. */
+static const unsigned *nst_cuts;
+static unsigned n_nst_cuts;
+
+/* The handshake bytes m sealed under k in records of the nst_cuts sizes. */
+static void
+seal_cut(struct buf *out, struct tls_dec *k, const struct buf *m)
+{
+    static struct buf piece;
+    size_t at = 0;
+    for (unsigned i = 0; at < m->n; i++) {
+        size_t c = nst_cuts[i < n_nst_cuts ? i : n_nst_cuts - 1];
+        if (c > m->n - at)
+            c = m->n - at;
+        piece.n = 0;
+        put(&piece, m->b + at, c);
+        tls13_seal(out, k, 22, &piece);
+        at += c;
+    }
+}
+
 /* The full handshake (ClientHello.random 0x20): ServerHello, the server's
  * encrypted flight (EE, Certificate of chain2, Finished), the client's
  * Finished, then under the server's application keys (app_secret):
@@ -120,11 +145,16 @@ full(struct script *s, const char *app_secret, enum nst_when when)
         tls13_seal(post, &ak, 23, &app);
     m.n = 0;
     nst13(&m, ticket1, sizeof(ticket1), 7200);
-    tls13_seal(post, &ak, 22, &m);
-    m.n = 0;
+    if (nst_cuts == NULL) {
+        tls13_seal(post, &ak, 22, &m);
+        m.n = 0;
+    }
     nst13(&m, ticket2, sizeof(ticket2), 7200);
     nst13(&m, ticket3, sizeof(ticket3), 0); /* lifetime 0: discarded, RFC 8446 §4.6.1 */
-    tls13_seal(post, &ak, 22, &m);
+    if (nst_cuts == NULL)
+        tls13_seal(post, &ak, 22, &m);
+    else
+        seal_cut(post, &ak, &m);
     if (when == NST_BEFORE_CLIENT_FIN)
         tls13_seal(next(s, DIR_TO_SERVER), &ck, 22, &fin);
     else if (when == NST_AFTER_CLIENT_FIN)
@@ -356,6 +386,112 @@ test_appdata_ends(void **state)
     fctx_destroy(f);
 }
 
+/* Tickets split across records (RFC 8446 §5.1): a header cut after 2
+ * bytes, a record holding the end of one ticket and the start of the next;
+ * then records of 40 bytes (more records than TLS13_TICKET_RECORDS, the
+ * limit counting only the records that begin a message). Both tickets
+ * taken and linked, whole, byte by byte and in random splits. */
+static void
+test_split_ticket(void **state)
+{
+    (void)state;
+    static const unsigned cuts_a[] = {2, 100, 150, 500};
+    static const unsigned cuts_b[] = {40};
+    const unsigned *cuts[] = {cuts_a, cuts_b};
+    const unsigned ns[] = {4, 1};
+    tls13_keylog(0x20);
+    app_keylog(0x20, SECRET_A);
+    for (unsigned c = 0; c < 2; c++) {
+        resume_free();
+        assert_int_equal(resume_init(64, 1), 0);
+        nst_cuts = cuts[c];
+        n_nst_cuts = ns[c];
+        struct script s;
+        full(&s, SECRET_A, c == 0 ? NST_AFTER_CLIENT_FIN : NST_BEFORE_CLIENT_FIN);
+        struct flow_ctx *f = full_run(&s, 2);
+        assert_false(tu_has_event(f, "tls.malformed_message"));
+        assert_false(tu_has_event(f, "tls.hs_msg_cap"));
+        assert_false(has_marker(f));
+        check_splits(&s);
+        const uint8_t *ids[] = {ticket1, ticket2};
+        for (int sel = 0; sel < 2; sel++) {
+            resumed(&s, ids, 2, sel);
+            struct flow_ctx *r = run(&s, SPLIT_WHOLE, 0, true);
+            assert_int_equal(tf(r)->resumed_by, RESUME_TICKET);
+            same_chain(tf(f), tf(r));
+            fctx_destroy(r);
+        }
+        fctx_destroy(f);
+    }
+    nst_cuts = NULL;
+}
+
+/* full()'s transcript with the server's records after the client's
+ * Finished replaced: ticket message m sealed in records of `cut` bytes
+ * (its first `cut` bytes alone when only_first), then application data. */
+static void
+full_post(struct script *s, const struct buf *m, unsigned cut, bool only_first)
+{
+    static struct buf piece, app;
+    struct tls_dec ak;
+    tls13_keys(&ak, SECRET_A);
+    full(s, SECRET_A, NST_AFTER_CLIENT_FIN);
+    assert_int_equal(s->seg[3].d, DIR_TO_CLIENT);
+    struct buf *post = &s->seg[3].data;
+    post->n = 0;
+    for (size_t at = 0; at < m->n; at += cut) {
+        piece.n = 0;
+        put(&piece, m->b + at, m->n - at < cut ? m->n - at : cut);
+        tls13_seal(post, &ak, 22, &piece);
+        if (only_first)
+            break;
+    }
+    app.n = 0;
+    put(&app, marker, sizeof(marker) - 1);
+    tls13_seal(post, &ak, 23, &app);
+}
+
+/* A split ticket over tls.hs_msg_max: not kept, reported (tls.hs_msg_cap),
+ * the reading ends; at the cap, taken. A split ticket cut by application
+ * data: reported (tls.malformed_message), not taken, the data nowhere. */
+static void
+test_split_ticket_ends(void **state)
+{
+    (void)state;
+    static uint8_t big[7000] = {0x61};
+    static struct buf m;
+    tls13_keylog(0x20);
+    app_keylog(0x20, SECRET_A);
+    m.n = 0;
+    nst13(&m, big, sizeof(big), 7200); /* a body of 7014 bytes */
+    struct script s;
+    full_post(&s, &m, 4000, false);
+    tu_tls_cfg.tls_hs_msg_max = 7013; /* the certificates' message fits */
+    struct flow_ctx *f = full_run(&s, 0);
+    assert_true(tu_has_event(f, "tls.hs_msg_cap"));
+    assert_false(has_marker(f));
+    check_splits(&s);
+    fctx_destroy(f);
+    tu_tls_cfg.tls_hs_msg_max = 7014;
+    f = full_run(&s, 1);
+    assert_false(tu_has_event(f, "tls.hs_msg_cap"));
+    check_splits(&s);
+    fctx_destroy(f);
+    tu_tls_cfg.tls_hs_msg_max = 256u << 10;
+    resume_free();
+    assert_int_equal(resume_init(64, 1), 0);
+
+    m.n = 0;
+    nst13(&m, ticket1, sizeof(ticket1), 7200);
+    full_post(&s, &m, 60, true); /* its first 60 bytes, then data */
+    f = full_run(&s, 0);
+    assert_true(tu_has_event(f, "tls.malformed_message"));
+    assert_false(tu_has_event(f, "tls.keylog_mismatch"));
+    assert_false(has_marker(f));
+    check_splits(&s);
+    fctx_destroy(f);
+}
+
 int
 main(void)
 {
@@ -364,6 +500,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_tickets_before_client_finished, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_appdata_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_ticket, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_ticket_ends, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
