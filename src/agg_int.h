@@ -467,6 +467,13 @@ void agg_leaf_names(struct strbuf *b, uint32_t leaf_id);
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);
 /* Sorts peer indices of s by address, the order of every text's peers. */
 void agg_peers_sorted(const struct agg_server *s, uint32_t *v, unsigned n);
+/* A peer's address and an index that breaks ties (its order of first
+ * sighting), compared by address: qsort's order of every list of peers. */
+struct agg_pkey {
+    struct ipaddr ip;
+    uint32_t idx;
+};
+int agg_cmp_peer(const void *a, const void *b);
 /* "192.0.2.1:25", "[2001:db8::1]:25" */
 void agg_ep_str(const struct endpoint *ep, char *out, size_t n);
 /* "CN=mail.example.test (SHA-1 3A4F…)" for a chain's leaf. */
