@@ -155,11 +155,12 @@ agg_evid_who(struct strbuf *b, const struct agg_server *s, const struct agg_evid
     }
 }
 
-void
-agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs,
-               int flag, bool peers)
+/* The variants sorted: by name, source, where the leaf stands among the
+ * server's chains, then text. Returns how many. */
+static unsigned
+agg_evids_sorted(const struct agg_server *s, const struct agg_evids *e,
+                 const struct agg_evid *ord[AGG_EVIDS_MAX])
 {
-    const struct agg_evids *e = fs->evids;
     struct agg_evid_ord so[AGG_EVIDS_MAX];
     for (unsigned i = 0; i < e->n; i++) {
         so[i].v = &e->v[i];
@@ -169,9 +170,40 @@ agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_fl
                 so[i].chain = c;
     }
     qsort(so, e->n, sizeof(so[0]), agg_evid_cmp);
-    const struct agg_evid *ord[AGG_EVIDS_MAX];
     for (unsigned i = 0; i < e->n; i++)
         ord[i] = so[i].v;
+    return e->n;
+}
+
+/* "; and 2 more (3 sessions)": the variants past the shown ones, and the
+ * sessions of those not kept ("and more" then: how many is not known). */
+static void
+agg_evids_more(struct strbuf *b, const struct agg_evids *e, const struct agg_evid *const *ord,
+               unsigned shown)
+{
+    if (e->n <= shown && e->dropped == 0)
+        return;
+    uint64_t more = e->dropped;
+    for (unsigned i = shown; i < e->n; i++)
+        more += ord[i]->sessions;
+    str_add(b, "; and ", NULL);
+    if (e->dropped == 0) {
+        str_add_uint(b, e->n - shown);
+        str_add(b, " more (", NULL);
+    } else {
+        str_add(b, "more (", NULL);
+    }
+    agg_add_sessions(b, more);
+    str_add(b, ")", NULL);
+}
+
+void
+agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs,
+               int flag, bool peers)
+{
+    const struct agg_evids *e = fs->evids;
+    const struct agg_evid *ord[AGG_EVIDS_MAX];
+    agg_evids_sorted(s, e, ord);
     bool one_leaf = true;
     for (unsigned i = 1; i < e->n; i++)
         one_leaf &= ord[i]->leaf == ord[0]->leaf;
@@ -203,22 +235,52 @@ agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_fl
         str_add(b, " in ", NULL);
         agg_evid_who(b, s, v, peers);
     }
-    if (e->n > shown || e->dropped > 0) {
-        uint64_t more = e->dropped;
-        for (unsigned i = shown; i < e->n; i++)
-            more += ord[i]->sessions;
-        str_add(b, "; and ", NULL);
-        if (e->dropped == 0) {
-            str_add_uint(b, e->n - shown);
-            str_add(b, " more (", NULL);
-        } else {
-            str_add(b, "more (", NULL);
-        }
-        agg_add_sessions(b, more);
-        str_add(b, ")", NULL);
-    }
+    agg_evids_more(b, e, ord, shown);
     if (flag == AF_NAME_MISMATCH && one_leaf && ord[0]->leaf != UINT32_MAX) {
         str_add(b, "; the certificate is for ", NULL);
         agg_leaf_names(b, ord[0]->leaf);
     }
+}
+
+/* client_rejected_certificate: each (certificate, alert) with its sessions,
+ * the alerts of one certificate after it once, as diagnose.c's meaning has
+ * them ("<what happened> <subject> with <alert>"): "the client rejected the
+ * server certificate CN=A with bad_certificate (42) from P (2 sessions),
+ * unknown_ca (48) from Q (1 session); the client rejected the server
+ * certificate CN=B with ...". With several certificates each is told by
+ * its SHA-1 and end of validity (a renewed one has the same subject). The
+ * first session's certificate spoke for every alert. */
+void
+agg_evids_alerts_text(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs,
+                      bool peers)
+{
+    const struct agg_evids *e = fs->evids;
+    const struct agg_evid *ord[AGG_EVIDS_MAX];
+    agg_evids_sorted(s, e, ord);
+    /* one certificate seen (the others' not seen: TLS 1.3) needs no SHA-1 */
+    unsigned leaves = 0;
+    for (unsigned i = 0; i < e->n; i++)
+        leaves += ord[i]->leaf != UINT32_MAX && (i == 0 || ord[i]->leaf != ord[i - 1]->leaf);
+    bool one_leaf = leaves <= 1;
+    unsigned shown = e->n < AGG_EVIDS_SHOWN ? e->n : AGG_EVIDS_SHOWN;
+    for (unsigned i = 0; i < shown; i++) {
+        const struct agg_evid *v = ord[i], *prev = i ? ord[i - 1] : NULL;
+        size_t head = agg_meaning_head(v->text);
+        if (prev && v->text[head] && prev->leaf == v->leaf &&
+            agg_meaning_head(prev->text) == head && memcmp(prev->text, v->text, head) == 0) {
+            str_add(b, ", ", v->text + head + 6, NULL); /* after " with " */
+        } else {
+            str_add(b, i ? "; " : "", NULL);
+            str_addn(b, v->text, head);
+            if (!one_leaf && v->leaf != UINT32_MAX) {
+                char label[300];
+                agg_leaf_label(v->leaf, label, sizeof(label));
+                const char *sha = strrchr(label, '('); /* "(SHA-1 ..., until ...)" */
+                str_add(b, " ", sha ? sha : label, NULL);
+            }
+            str_add(b, v->text + head, NULL);
+        }
+        agg_from_sessions(b, s, &v->peers, v->sessions, peers);
+    }
+    agg_evids_more(b, e, ord, shown);
 }

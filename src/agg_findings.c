@@ -90,12 +90,7 @@ agg_new_finding(uint32_t server, const char *kind, int sev)
 
 /* Peers in texts are listed by address (IPv4 before IPv6), everywhere:
  * findings, alert and client certificate lines, the report's peer lines. */
-struct agg_pkey {
-    struct ipaddr ip;
-    uint32_t idx;
-};
-
-static int
+int
 agg_cmp_peer(const void *a, const void *b)
 {
     const struct agg_pkey *x = a, *y = b;

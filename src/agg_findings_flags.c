@@ -216,24 +216,6 @@ agg_client_side(struct strbuf *b, const struct agg_flagstat *fs)
             NULL);
 }
 
-/* client_rejected_certificate with more than one alert code among its
- * sessions: every code, how often and from whom, after the first
- * session's "the client rejected the server certificate CN=X" (its
- * meaning up to " with <alert>", which no subject cut at 60 bytes ends
- * after). The evidence gets the codes and counts, the summary the peers. */
-static void
-agg_client_codes(struct strbuf *b, struct agg_finding *f, const struct agg_server *s,
-                 const struct agg_flagstat *fs)
-{
-    size_t head = agg_meaning_head(fs->evidence);
-    struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
-    str_addn(&e, fs->evidence, head);
-    agg_creject_text(&e, s, false);
-    str_add(b, ": ", NULL);
-    str_addn(b, fs->evidence, head);
-    agg_creject_text(b, s, true);
-}
-
 /* The leaves of a finding's chains, each once (a leaf sent alone and with
  * its intermediate is two chains): "CN=a (SHA-1 .., until ..) and CN=b
  * (..)", the first 3 and how many more. A finding on a renewed pool's
@@ -417,8 +399,13 @@ agg_flag_findings(uint32_t si)
             struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
             agg_ccerts_text(&e, s);
             str_add(&b, ": ", f->evidence, NULL);
-        } else if (i == AF_CLIENT_REJECTED && s->n_crejects > 1) {
-            agg_client_codes(&b, f, s, fs);
+        } else if (i == AF_CLIENT_REJECTED && agg_evids_many(fs)) {
+            /* each certificate with its alerts: the first session's
+             * certificate would speak for every alert */
+            struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+            agg_evids_alerts_text(&e, s, fs, false);
+            str_add(&b, ": ", NULL);
+            agg_evids_alerts_text(&b, s, fs, true);
         } else if (i == AF_TLS_FAILED && (s->n_fails > 1 || s->fails_dropped > 0)) {
             /* each reason: the first session's would speak for all */
             struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);

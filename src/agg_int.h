@@ -188,16 +188,6 @@ struct agg_reject {
     struct agg_set peers;
 };
 
-#define AGG_CREJECTS_MAX 8 /* distinct alert codes kept per server: 42-46, 48, encrypted */
-
-/* The server certificate rejected by clients (client_rejected_certificate),
- * by the alert code they sent (agg_rejects.c). */
-struct agg_creject {
-    int16_t code; /* -1 encrypted */
-    uint64_t sessions;
-    struct agg_set peers;
-};
-
 #define AGG_FAILS_MAX 4 /* distinct reasons kept per server for tls_handshake_failed */
 
 /* Handshakes that failed on a server (tls_handshake_failed), by the
@@ -250,9 +240,7 @@ struct agg_server {
     struct agg_ccert *ccerts; /* AGG_CCERTS_MAX, made at the first client certificate */
     uint8_t n_ccerts;
     uint32_t ccerts_dropped;
-    struct agg_reject *rejects;   /* AGG_REJECTS_MAX, made at the first rejected client */
-    struct agg_creject *crejects; /* AGG_CREJECTS_MAX, made at the first client rejection */
-    uint8_t n_crejects;
+    struct agg_reject *rejects; /* AGG_REJECTS_MAX, made at the first rejected client */
     uint8_t n_fails;
     struct agg_fail *fails;    /* AGG_FAILS_MAX, made at the first failed handshake */
     uint32_t fails_dropped;    /* sessions of further reasons */
@@ -391,13 +379,9 @@ void agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n
 void agg_reject_note(struct agg_server *s, const struct tls_facts *t, int code, uint32_t peer);
 struct strbuf;
 void agg_reject_text(struct strbuf *b, const struct agg_server *s);
-/* client_rejected_certificate by alert code (agg_rejects.c): notes a
- * session's (diagnosis.client_reject_code); writes, after head ("the
- * client rejected the server certificate CN=X"), " with bad_certificate
- * (42) from PEERS (2 sessions), unknown_ca (48) from PEERS (1 session)",
- * or with peers false " with bad_certificate (42) in 2 sessions, ...". */
-void agg_creject_note(struct agg_server *s, int code, uint32_t peer);
-void agg_creject_text(struct strbuf *b, const struct agg_server *s, bool peers);
+/* " from PEERS (2 sessions)" (with_peers), or " in 2 sessions" (agg_rejects.c). */
+void agg_from_sessions(struct strbuf *b, const struct agg_server *s, const struct agg_set *peers,
+                       uint64_t sessions, bool with_peers);
 /* tls_handshake_failed by reason (agg_rejects.c): notes a session's alert
  * meaning; writes every reason with its sessions (and peers when asked). */
 /* The part of an alert meaning before its last " with " (dg_meaning's
@@ -475,6 +459,13 @@ void agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, 
 bool agg_evids_many(const struct agg_flagstat *fs);
 void agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs,
                     int flag, bool peers);
+/* client_rejected_certificate's: each certificate with its alerts, each
+ * alert with its sessions (and peers when asked), the first 4 and how many
+ * more: "the client rejected the server certificate CN=A with
+ * bad_certificate (42) from PEERS (2 sessions), unknown_ca (48) from PEER
+ * (1 session); ... CN=B ..." (agg_evids.c). */
+void agg_evids_alerts_text(struct strbuf *b, const struct agg_server *s,
+                           const struct agg_flagstat *fs, bool peers);
 void agg_evids_free(struct agg_flagstat *fs);
 /* name_mismatch: how many distinct names its sessions checked, and whether
  * every one was given with --expect (false when none is known). */
@@ -485,6 +476,13 @@ void agg_leaf_names(struct strbuf *b, uint32_t leaf_id);
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);
 /* Sorts peer indices of s by address, the order of every text's peers. */
 void agg_peers_sorted(const struct agg_server *s, uint32_t *v, unsigned n);
+/* A peer's address and an index that breaks ties (its order of first
+ * sighting), compared by address: qsort's order of every list of peers. */
+struct agg_pkey {
+    struct ipaddr ip;
+    uint32_t idx;
+};
+int agg_cmp_peer(const void *a, const void *b);
 /* "192.0.2.1:25", "[2001:db8::1]:25" */
 void agg_ep_str(const struct endpoint *ep, char *out, size_t n);
 /* "CN=mail.example.test (SHA-1 3A4F…)" for a chain's leaf. */

@@ -2,6 +2,7 @@
  * `server` record per server address and port, the `name` records
  * (agg_names.c), then one `finding` record per finding, in the order
  * agg_finish sorted them. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "agg_int.h"
@@ -11,14 +12,18 @@
 #include "report_session.h"
 #include "tls_names.h"
 
-/* "peers": the addresses of a set of the server's peers. */
+/* "peers": the addresses of a set of the server's peers, by address as a
+ * finding's (they came in the order of first sighting). */
 static void
 agg_peers_json(struct json *j, const struct agg_server *s, const struct agg_set *set)
 {
     char b[64];
+    uint32_t v[AGG_FPEERS_MAX];
+    memcpy(v, set->v, set->n * sizeof(v[0]));
+    agg_peers_sorted(s, v, set->n);
     json_arr_begin(j, "peers");
     for (unsigned p = 0; p < set->n; p++) {
-        agg_peer_str(s, set->v[p], b, sizeof(b));
+        agg_peer_str(s, v[p], b, sizeof(b));
         json_str(j, NULL, b);
     }
     json_arr_end(j);
@@ -61,6 +66,31 @@ agg_json_elsewhere(struct json *j, const struct agg_server *s, const struct agg_
     }
 }
 
+/* The server's peers (chain UINT32_MAX), or the uses of one of its chains
+ * (each a peer), by the peer's address: indices into s->peers or s->uses,
+ * in k[0..n); NULL (out of memory) leaves the caller the order of first
+ * sighting. Free with free(). */
+static struct agg_pkey *
+agg_json_by_address(const struct agg_server *s, uint32_t chain, unsigned *n)
+{
+    uint32_t max = chain == UINT32_MAX ? s->n_peers : s->n_uses;
+    struct agg_pkey *k = malloc((max ? max : 1) * sizeof(*k));
+    *n = 0;
+    if (k == NULL)
+        return NULL;
+    for (uint32_t i = 0; i < max; i++) {
+        uint32_t peer = chain == UINT32_MAX ? i : s->uses[i].peer;
+        if (chain != UINT32_MAX && s->uses[i].chain != chain)
+            continue;
+        memset(&k[*n], 0, sizeof(k[*n]));
+        if (peer < s->n_peers)
+            k[*n].ip = s->peers[peer].ip;
+        k[(*n)++].idx = i;
+    }
+    qsort(k, *n, sizeof(*k), agg_cmp_peer);
+    return k;
+}
+
 static void
 agg_json_server(struct json *j, const struct agg_server *s)
 {
@@ -93,9 +123,11 @@ agg_json_server(struct json *j, const struct agg_server *s)
     json_uint(j, "tls_sessions", s->tls_sessions);
     json_ts(j, "first_seen", s->first);
     json_ts(j, "last_seen", s->last);
-    json_arr_begin(j, "peers");
+    unsigned n_sorted;
+    struct agg_pkey *sorted = agg_json_by_address(s, UINT32_MAX, &n_sorted);
+    json_arr_begin(j, "peers"); /* by address, as a finding's */
     for (uint32_t i = 0; i < s->n_peers; i++) {
-        const struct agg_peer *p = &s->peers[i];
+        const struct agg_peer *p = &s->peers[sorted ? sorted[i].idx : i];
         json_obj_begin(j, NULL);
         report_ip_str(b, sizeof(b), &p->ip);
         json_str(j, "ip", b);
@@ -114,6 +146,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
         json_obj_end(j);
     }
     json_arr_end(j);
+    free(sorted);
     json_uint(j, "peers_dropped", s->peers_dropped);
     json_arr_begin(j, "certificates");
     for (uint32_t c = 0; c < s->n_chains; c++) {
@@ -134,9 +167,10 @@ agg_json_server(struct json *j, const struct agg_server *s)
         agg_json_elsewhere(j, s, ch);
         json_ts(j, "first_seen", ch->first);
         json_ts(j, "last_seen", ch->last);
-        json_arr_begin(j, "peers");
-        for (uint32_t u = 0; u < s->n_uses; u++) {
-            const struct agg_use *us = &s->uses[u];
+        json_arr_begin(j, "peers"); /* by address */
+        sorted = agg_json_by_address(s, c, &n_sorted);
+        for (uint32_t u = 0; u < (sorted ? n_sorted : s->n_uses); u++) {
+            const struct agg_use *us = &s->uses[sorted ? sorted[u].idx : u];
             if (us->chain != c)
                 continue;
             json_obj_begin(j, NULL);
@@ -148,6 +182,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
             json_obj_end(j);
         }
         json_arr_end(j);
+        free(sorted);
         json_obj_end(j);
     }
     json_arr_end(j);

@@ -3,9 +3,9 @@
  * could be seen) and the alert it got, for server_rejected_client_certificate's
  * summary. One session's alert meaning would speak for every peer: a peer
  * that sent no certificate would read as rejected for another's. Likewise
- * the server certificate rejected by clients, by alert code, for
- * client_rejected_certificate's (bad_certificate from some, unknown_ca from
- * others), and the failed handshakes by reason, for tls_handshake_failed's. */
+ * the failed handshakes by reason, for tls_handshake_failed's (the server
+ * certificates clients rejected, by certificate and alert, are
+ * client_rejected_certificate's evidences: agg_evids.c). */
 #include <string.h>
 
 #include "agg_int.h"
@@ -73,29 +73,8 @@ agg_reject_text(struct strbuf *b, const struct agg_server *s)
     }
 }
 
-void
-agg_creject_note(struct agg_server *s, int code, uint32_t peer)
-{
-    if (s->crejects == NULL &&
-        (s->crejects = mem_alloc(AGG_CREJECTS_MAX * sizeof(*s->crejects))) == NULL)
-        return; /* memcap: counted there */
-    unsigned k = 0;
-    while (k < s->n_crejects && s->crejects[k].code != code)
-        k++;
-    if (k == s->n_crejects) {
-        if (k >= AGG_CREJECTS_MAX)
-            return; /* 42-46, 48 and encrypted fit: only another code could come */
-        memset(&s->crejects[k], 0, sizeof(s->crejects[k]));
-        s->crejects[k].code = (int16_t)code;
-        s->n_crejects++;
-    }
-    s->crejects[k].sessions++;
-    if (peer != UINT32_MAX)
-        agg_set_add(&s->crejects[k].peers, peer);
-}
-
 /* " from 198.51.100.10 (2 sessions)" (with_peers), or " in 2 sessions". */
-static void
+void
 agg_from_sessions(struct strbuf *b, const struct agg_server *s, const struct agg_set *peers,
                   uint64_t sessions, bool with_peers)
 {
@@ -108,25 +87,6 @@ agg_from_sessions(struct strbuf *b, const struct agg_server *s, const struct agg
     }
     str_add_uint(b, sessions);
     str_add(b, sessions == 1 ? " session" : " sessions", with_peers ? ")" : "", NULL);
-}
-
-void
-agg_creject_text(struct strbuf *b, const struct agg_server *s, bool peers)
-{
-    str_add(b, " with ", NULL);
-    for (unsigned k = 0; k < s->n_crejects; k++) {
-        const struct agg_creject *r = &s->crejects[k];
-        str_add(b, k ? ", " : "", NULL);
-        if (r->code < 0) {
-            str_add(b, "an encrypted alert (TLS 1.3: code not visible)", NULL);
-        } else {
-            const char *nm = tls_alert_str(r->code);
-            str_add(b, nm ? nm : "an unknown alert", " (", NULL);
-            str_add_uint(b, (unsigned)r->code);
-            str_add(b, ")", NULL);
-        }
-        agg_from_sessions(b, s, &r->peers, r->sessions, peers);
-    }
 }
 
 /* A failed handshake without an alert: the connection ended in it (FIN or

@@ -46,7 +46,6 @@ agg_server_free(struct agg_server *s)
     mem_free(s->alerts, AGG_ALERTS_MAX * sizeof(*s->alerts));
     mem_free(s->ccerts, AGG_CCERTS_MAX * sizeof(*s->ccerts));
     mem_free(s->rejects, AGG_REJECTS_MAX * sizeof(*s->rejects));
-    mem_free(s->crejects, AGG_CREJECTS_MAX * sizeof(*s->crejects));
     mem_free(s->fails, AGG_FAILS_MAX * sizeof(*s->fails));
     mem_free(s->plainq, (size_t)s->cap_plainq * sizeof(*s->plainq));
     agg_dane_free(s);
@@ -584,8 +583,6 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         agg_client_cert(s, rec, dg, peer);
         if (dg->server_rejected_client_certificate)
             agg_reject_note(s, t, dg->server_reject_code, peer);
-        if (dg->client_rejected_certificate)
-            agg_creject_note(s, dg->client_reject_code, peer);
         if (dg->tls_handshake_failed)
             agg_fail_note(s, dg->alert_meaning, peer);
         agg_dane_note(s, t, dg);
@@ -648,10 +645,13 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             i == AF_SERVER_REJECTED_CLIENT || i == AF_MUTUAL_TLS || i == AF_IMPLICIT_TLS_NOT_SERVED;
         agg_flag(s, (enum agg_flag)i, rec, peer, no_chain ? UINT32_MAX : chain, e, dg);
         if (agg_evid_kept(i) && s->flags[i] != NULL) { /* every session's, not the first's */
+            /* name_mismatch's and client_rejected_certificate's by the
+             * leaf too: the certificate a name or an alert met */
             bool nm = i == AF_NAME_MISMATCH && dg->checked_name[0];
+            bool by_leaf = (nm || i == AF_CLIENT_REJECTED) && t->n_server_chain;
             agg_evid_note(s->flags[i], e, nm ? dg->checked_name : NULL,
                           nm ? (int)dg->checked_name_source : 0,
-                          nm && t->n_server_chain ? t->server_chain[0] : UINT32_MAX, peer);
+                          by_leaf ? t->server_chain[0] : UINT32_MAX, peer);
         }
         if (i == AF_IMPLICIT_TLS_NOT_SERVED && s->flags[i] != NULL)
             agg_implicit_note(s->flags[i], sm, dg);

@@ -141,6 +141,20 @@ keylog_add_line(const char *line)
     return side == KEYLOG_SERVER_APP ? 2 : 1;
 }
 
+/* A TLS 1.2 key log line: CLIENT_RANDOM <32-byte random> <48-byte master
+ * secret> in hex (NSS key log format). Not kept: a TLS 1.2 handshake's
+ * certificates are in clear (RFC 5246 §7.4.2). */
+static bool
+keylog_tls12_line(const char *line)
+{
+    if (strncmp(line, "CLIENT_RANDOM ", 14) != 0)
+        return false;
+    const char *rest = line + 14, *sp = strchr(rest, ' ');
+    uint8_t b[48];
+    return sp != NULL && keylog_hex(rest, (size_t)(sp - rest), b, 32) == 32 &&
+           keylog_hex(sp + 1, strcspn(sp + 1, " \r\n"), b, sizeof(b)) == 48;
+}
+
 int
 keylog_load(const char *path, char *err, size_t errlen)
 {
@@ -156,22 +170,25 @@ keylog_load(const char *path, char *err, size_t errlen)
         if (rc < 0)
             break;
         used += rc == 1;
-        tls12 += strncmp(line, "CLIENT_RANDOM ", 14) == 0;
+        tls12 += keylog_tls12_line(line);
     }
     fclose(f);
     if (used == 0 && tls12 > 0) {
-        /* a TLS 1.2 key log: its handshakes are in clear, nothing to decrypt */
-        snprintf(
-            err, errlen,
-            "--keylog %s: no TLS 1.3 handshake secrets in it (CLIENT_HANDSHAKE_TRAFFIC_SECRET, "
-            "SERVER_HANDSHAKE_TRAFFIC_SECRET); its CLIENT_RANDOM lines are TLS 1.2 master "
-            "secrets, which smtptap does not need: a TLS 1.2 handshake's certificates are "
-            "in clear, so run without --keylog",
-            path);
-        return -1;
+        /* a TLS 1.2 key log is a key log: its handshakes are in clear, so
+         * nothing is lost; said, and the run goes on */
+        snprintf(err, errlen,
+                 "--keylog %s: a TLS 1.2 key log (%u CLIENT_RANDOM line%s, no TLS 1.3 handshake "
+                 "secret): nothing in it to decrypt, and nothing lost, since TLS 1.2 "
+                 "certificates are in clear; TLS 1.3 certificates stay encrypted without "
+                 "CLIENT_HANDSHAKE_TRAFFIC_SECRET and SERVER_HANDSHAKE_TRAFFIC_SECRET lines",
+                 path, tls12, tls12 == 1 ? "" : "s");
+        return 1;
     }
     if (used == 0) {
-        snprintf(err, errlen, "--keylog %s: no TLS 1.3 handshake secrets in it", path);
+        snprintf(err, errlen,
+                 "--keylog %s: not a key log (no valid CLIENT_HANDSHAKE_TRAFFIC_SECRET, "
+                 "SERVER_HANDSHAKE_TRAFFIC_SECRET or CLIENT_RANDOM line)",
+                 path);
         return -1;
     }
     return 0;

@@ -9,8 +9,10 @@
 #include <stdint.h>
 
 /* Loads --keylog PATH (repeatable: later files add to earlier ones).
- * Returns 0, or -1 with a message in err (unreadable, or no TLS 1.3
- * handshake secret in it). */
+ * Returns 0; 1 with a warning in err when it holds TLS 1.2 lines
+ * (CLIENT_RANDOM) and no TLS 1.3 handshake secret (a valid key log with
+ * nothing to decrypt); or -1 with a message in err (unreadable, or no
+ * valid line of either kind in it). */
 int keylog_load(const char *path, char *err, size_t errlen);
 
 /* The secrets kept (RFC 8446 §7.1), the key log's labels: the handshake

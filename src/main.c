@@ -583,12 +583,16 @@ main(int argc, char **argv)
         free((char *)cfg.bpf);
         return EXIT_INPUT;
     }
-    for (unsigned i = 0; i < cfg.n_keylogs; i++)
-        if (keylog_load(cfg.keylogs[i], err, sizeof(err)) != 0) {
+    for (unsigned i = 0; i < cfg.n_keylogs; i++) {
+        int kl = keylog_load(cfg.keylogs[i], err, sizeof(err));
+        if (kl > 0) { /* a TLS 1.2 key log: said, not an error (not silenced by -q) */
+            fprintf(stderr, "smtptap: warning: %s\n", err);
+        } else if (kl < 0) {
             fprintf(stderr, "smtptap: %s\n", err);
             main_release(&cfg);
             return EXIT_INPUT;
         }
+    }
     /* TLSA records (DANE): learned from DNS answers and --tlsa files, as
      * many as report.servers_max (the names learned from DNS have that cap) */
     tlsa_init(cfg.report_servers_max ? cfg.report_servers_max : 1024);

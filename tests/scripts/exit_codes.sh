@@ -78,11 +78,19 @@ expect 3 "missing --ca-path" -q --ca-path "$tmp/no-such-dir" -r pcaps/smtp-plain
 expect 3 "--ca-path on a file" -q --ca-path README.md -r pcaps/smtp-plain.pcap
 expect 3 "unreadable --keylog" -q --keylog "$tmp/none.keys" -r pcaps/smtp-plain.pcap
 printf 'CLIENT_RANDOM 00 11\n# nothing usable\n' >"$tmp/bad.keys"
-expect 3 "--keylog without TLS 1.3 secrets" -q --keylog "$tmp/bad.keys" -r pcaps/smtp-plain.pcap
-# a TLS 1.2 key log (CLIENT_RANDOM lines only): said so, and that it is not needed
-printf 'CLIENT_RANDOM %064d %096d\n' 1 2 >"$tmp/tls12.keys"
-expect 3 "--keylog of TLS 1.2 only" -q --keylog "$tmp/tls12.keys" -r pcaps/smtp-plain.pcap
-grep -q "CLIENT_RANDOM lines are TLS 1.2 master secrets" "$tmp/err" || { echo "FAIL --keylog of TLS 1.2 only: message"; fail=1; }
+expect 3 "--keylog without a valid line" -q --keylog "$tmp/bad.keys" -r pcaps/smtp-plain.pcap
+grep -q "bad.keys: not a key log" "$tmp/err" || { echo "FAIL --keylog without a valid line: message"; fail=1; }
+# a TLS 1.2 key log (CLIENT_RANDOM lines only) is a key log: a warning on
+# stderr, and the run goes on (it exited 3: a TLS 1.2 handshake's
+# certificates are in clear, nothing is lost); with the TLS 1.3 key log
+# after it, that one's secrets are used
+printf 'CLIENT_RANDOM %064d %096d\n# a comment\nCLIENT_RANDOM %064d %096d\n' 1 2 3 4 >"$tmp/tls12.keys"
+expect 0 "--keylog of TLS 1.2 only" -q --keylog "$tmp/tls12.keys" -r pcaps/smtp-plain.pcap
+grep -q "^smtptap: warning: --keylog .*tls12.keys: a TLS 1.2 key log (2 CLIENT_RANDOM lines, no TLS 1.3 handshake secret)" "$tmp/err" || { echo "FAIL --keylog of TLS 1.2 only: message"; fail=1; }
+expect 1 "--keylog of TLS 1.2 only, --fail-on" -q --fail-on high --keylog "$tmp/tls12.keys" -r pcaps/smtp-client-alert.pcap
+grep -q "warning: --keylog" "$tmp/err" || { echo "FAIL --keylog of TLS 1.2 only, --fail-on: no warning"; fail=1; }
+expect 0 "--keylog of TLS 1.2, then TLS 1.3" -q --json "$tmp/kl.json" --keylog "$tmp/tls12.keys" --keylog pcaps/smtp-starttls-tls13.keylog -r pcaps/smtp-starttls-tls13.pcap
+grep -q '"decrypted":true' "$tmp/kl.json" || { echo "FAIL --keylog of TLS 1.2, then TLS 1.3: nothing decrypted"; fail=1; }
 expect 3 "unreadable --tlsa" -q --tlsa "$tmp/none.tlsa" -r pcaps/smtp-plain.pcap
 printf '; TLSA\n_25._tcp.mx.example.com. IN TLSA 3 1 1 00\n' >"$tmp/bad.tlsa"
 expect 3 "--tlsa with a bad line" -q --tlsa "$tmp/bad.tlsa" -r pcaps/smtp-plain.pcap

@@ -4,7 +4,9 @@
  * sorted by address (it named its first session's name alone); and
  * expired_certificate_served says what to do by the number of server
  * addresses that served the certificate ("replace it on every node" even
- * for a single server). */
+ * for a single server); client_rejected_certificate names each certificate
+ * with the alerts its clients sent, each with its sessions and peers (the
+ * first session's certificate spoke for every alert). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include <cmocka.h>
 
 #include "agg_int.h"
+#include "certcache.h"
 #include "aggregate.h"
 #include "config.h"
 #include "diagnose.h"
@@ -66,6 +69,34 @@ feed(uint64_t id, uint8_t client, uint8_t server, const uint32_t *ids, unsigned 
     rec.server.port = 25;
     rec.facts = &f;
     diagnose_session(&rec, NULL, 0, &dg);
+    agg_session(&rec, &dg);
+}
+
+/* The same, the client answering the server's flight (ServerHelloDone,
+ * TLS 1.2) with the fatal alert code: client_rejected_certificate. */
+static void
+feed_alert(uint64_t id, uint8_t client, const uint32_t *ids, unsigned n, int code)
+{
+    static struct session_facts f;
+    static struct flow_record rec;
+    static struct diagnosis dg;
+    tu_chain_facts(&f, ids, n, NULL);
+    f.tls.version = 0x0303;
+    f.tls.handshake = TLS_HS_FAILED;
+    f.tls.alerts[0] = (struct tls_alert){
+        .from = 0, .level = 2, .code = (int16_t)code, .after = 14, .after_from = 1};
+    f.tls.n_alerts = 1;
+    memset(&rec, 0, sizeof(rec));
+    rec.id = id;
+    rec.ts_us = rec.ts_end_us = (T2025 + (int64_t)id) * 1000000;
+    rec.client.ip.family = rec.server.ip.family = 4;
+    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, 100, client}, 4);
+    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, 25}, 4);
+    rec.client.port = (uint16_t)(40000 + id);
+    rec.server.port = 25;
+    rec.facts = &f;
+    diagnose_session(&rec, NULL, 0, &dg);
+    assert_true(dg.client_rejected_certificate);
     agg_session(&rec, &dg);
 }
 
@@ -136,6 +167,84 @@ test_one_name(void **state)
     has(f->summary, "does not cover the name the peer asked for;");
 }
 
+/* Two certificates, three alerts: each certificate once, with its alerts
+ * in a fixed order, each with its sessions and peers by address. */
+static void
+test_rejects_by_certificate(void **state)
+{
+    (void)state;
+    uint32_t chain[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
+    uint32_t self = tu_cert_add(CERT("selfsigned.der"));
+    feed_alert(1, 12, &self, 1, 46);
+    feed_alert(2, 20, chain, 2, 48);
+    feed_alert(3, 11, chain, 2, 42);
+    feed_alert(4, 10, chain, 2, 42);
+    agg_finish();
+    const struct agg_finding *f = finding("client_rejected_certificate", 25);
+    has(f->summary, "): the client rejected the server certificate CN=SERVER1 (SHA-1 7E2DB46E, "
+                    "until 2034-01-01) with certificate_unknown (46) from 198.51.100.12 (1 "
+                    "session); the client rejected the server certificate C=DE,O=Example "
+                    "Mail,CN=mail.example.com (SHA-1 B9EDF153, until 2034-01-01) with "
+                    "bad_certificate (42) from 198.51.100.10, 198.51.100.11 (2 sessions), "
+                    "unknown_ca (48) from 198.51.100.20 (1 session); in 3 of them");
+    assert_string_equal(f->evidence,
+                        "the client rejected the server certificate CN=SERVER1 (SHA-1 7E2DB46E, "
+                        "until 2034-01-01) with certificate_unknown (46) in 1 session; the client "
+                        "rejected the server certificate C=DE,O=Example Mail,CN=mail.example.com "
+                        "(SHA-1 B9EDF153, until 2034-01-01) with bad_certificate (42) in 2 "
+                        "sessions, unknown_ca (48) in 1 session");
+}
+
+/* One certificate, several alerts: said once, without its SHA-1; past 4
+ * alerts, how many more; past the 6 kept, their sessions. */
+static void
+test_rejects_more(void **state)
+{
+    (void)state;
+    uint32_t chain[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
+    const int codes[] = {48, 43, 44, 45, 46, 42, 42};
+    for (unsigned i = 0; i < 7; i++)
+        feed_alert(i + 1, (uint8_t)(10 + i), chain, 2, codes[i]);
+    agg_finish();
+    const struct agg_finding *f = finding("client_rejected_certificate", 25);
+    assert_string_equal(
+        f->evidence, "the client rejected the server certificate C=DE,O=Example "
+                     "Mail,CN=mail.example.com with bad_certificate (42) in 2 sessions, "
+                     "certificate_expired (45) in "
+                     "1 session, certificate_revoked (44) in 1 session, certificate_unknown (46) "
+                     "in 1 session; and 2 more (2 sessions)");
+    has(f->summary, "with bad_certificate (42) from 198.51.100.15, 198.51.100.16 (2 sessions), "
+                    "certificate_expired (45) from 198.51.100.13 (1 session),");
+    /* a seventh code on the same server: not kept, counted */
+    agg_fini();
+    diagnose_fini();
+    certcache_free();
+    tu_agg_start(&cfg, CERT("root.pem"));
+    chain[0] = tu_cert_add(CERT("leaf.der"));
+    chain[1] = tu_cert_add(CERT("inter.der"));
+    const int seven[] = {42, 43, 44, 45, 46, 48, -1};
+    for (unsigned i = 0; i < 7; i++)
+        feed_alert(i + 1, (uint8_t)(10 + i), chain, 2, seven[i]);
+    agg_finish();
+    has(finding("client_rejected_certificate", 25)->evidence,
+        "certificate_unknown (46) in 1 session; and more (3 sessions)");
+}
+
+/* One certificate, one alert: the first session's evidence, as before. */
+static void
+test_rejects_one(void **state)
+{
+    (void)state;
+    uint32_t chain[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
+    feed_alert(1, 11, chain, 2, 48);
+    feed_alert(2, 10, chain, 2, 48);
+    agg_finish();
+    const struct agg_finding *f = finding("client_rejected_certificate", 25);
+    assert_string_equal(f->evidence,
+                        "the client rejected the server certificate "
+                        "C=DE,O=Example Mail,CN=mail.example.com with unknown_ca (48)");
+}
+
 /* An expired certificate on one address, then on two. */
 static void
 test_expired_addresses(void **state)
@@ -169,6 +278,9 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_names_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_by_certificate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_more, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_addresses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_one_address, setup, teardown),
     };

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -118,9 +119,27 @@ test_files(void **state)
     assert_int_equal(keylog_load(SRCDIR "/pcaps/smtp-starttls-tls13.keylog", err, sizeof(err)), 0);
     assert_int_equal(keylog_load("/nonexistent/keys.log", err, sizeof(err)), -1);
     assert_non_null(strstr(err, "/nonexistent/keys.log"));
-    /* A file with no TLS 1.3 handshake secret is an error, not silence. */
+    /* A file with no valid key log line is an error, not silence. */
     assert_int_equal(keylog_load(SRCDIR "/README.md", err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "no TLS 1.3 handshake secrets"));
+    assert_non_null(strstr(err, "not a key log"));
+    /* A TLS 1.2 key log is one: a warning (1), not an error (it was -1,
+     * and smtptap exited 3); a CLIENT_RANDOM line with bad hex is none. */
+    char path[] = "/tmp/smtptap-keylog-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs("# TLS 1.2\nCLIENT_RANDOM " RND " " S48 "\r\n", f);
+    fclose(f);
+    assert_int_equal(keylog_load(path, err, sizeof(err)), 1);
+    assert_non_null(strstr(err, "a TLS 1.2 key log (1 CLIENT_RANDOM line, no TLS 1.3"));
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("CLIENT_RANDOM " RND " 0011\n", f);
+    fclose(f);
+    assert_int_equal(keylog_load(path, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "not a key log"));
+    unlink(path);
 }
 
 int
