@@ -680,6 +680,18 @@ agg_server_index(const struct endpoint *ep)
     return UINT32_MAX;
 }
 
+bool
+agg_server_seen(const struct ipaddr *ip)
+{
+    if (agg.servers_dropped)
+        return true; /* it may be one of the servers left out */
+    for (uint32_t i = 0; i < agg.n_servers; i++)
+        if (agg.servers[i]->ep.ip.family == ip->family &&
+            memcmp(agg.servers[i]->ep.ip.a, ip->a, ip->family == 6 ? 16 : 4) == 0)
+            return true;
+    return false;
+}
+
 void
 agg_finish(void)
 {

@@ -54,6 +54,11 @@ void agg_write_json(struct json *j);
  * per-server tables, then a short run summary from st. */
 void agg_write_text(FILE *f, const struct run_stats *st, bool color);
 
+/* Whether a server at this address (any port) had an SMTP or TLS session
+ * (--expect ADDRESS=NAME names one); true too when servers were left out
+ * (report.servers_max, memory), as it may be one of them. */
+bool agg_server_seen(const struct ipaddr *ip);
+
 /* Highest finding severity (enum agg_severity). */
 int agg_max_severity(void);
 

@@ -589,6 +589,7 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
             return CAPTURE_END_DAMAGED;
         }
         n_read++;
+        st->records++;
         if (s->bpf != NULL && !capture_filter(s, &cfr))
             continue;
         if (__builtin_expect(cfr.dlt != s->dlt, 0) && !decode_link_supported(cfr.dlt))
@@ -617,6 +618,8 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
     double now = capture_now();
     double next_stats = now + CAPTURE_STATS_INTERVAL_S, next_tick = now + CAPTURE_TICK_S;
     uint64_t drops_seen = 0;
+    if (!s->live)
+        st->records_uncounted = true; /* libpcap's filter drops records unseen */
 
     for (;;) {
         if (capture_done(cfg, st, stop))

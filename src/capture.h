@@ -48,6 +48,11 @@ struct capture_stats {
     uint64_t frames;
     uint64_t bytes;                       /* captured bytes */
     uint64_t ps_recv, ps_drop, ps_ifdrop; /* pcap_stats (live only) */
+    /* records read from files, the filter's too (smtptap's reader only:
+     * libpcap's passes over those its filter drops unseen, and sets
+     * records_uncounted) */
+    uint64_t records;
+    bool records_uncounted;
     unsigned files_read;
     unsigned files_damaged; /* files that ended mid-record or in error */
 };

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 enum {
@@ -139,7 +140,7 @@ cli_usage(FILE *f)
           "                     \"_25._tcp.mx.example.com. [TTL] [IN] TLSA 3 1 1 HEX\",\n"
           "                     for when the capture lacks the DNS answers; repeatable\n"
           "  --fail-on SEV      exit 1 when a finding of severity SEV or worse exists\n"
-          "                     (critical, high, medium, low, info)\n"
+          "                     (critical, high, medium, low, info; any case)\n"
           "\n"
           "Limits:\n"
           "  --cap NAME=VALUE   set a cap (flow.max, memcap, smtp.line_max, ...; K/M/G suffixes)\n"
@@ -151,7 +152,8 @@ cli_usage(FILE *f)
           "\n"
           "Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage error,\n"
           "3 input or output error (unreadable capture, bad filter, bad trust store or key\n"
-          "log, output not opened or not written in full; before 1), 4 internal error.\n"
+          "log, output not opened or not written in full), 4 internal error. A run with\n"
+          "both an input or output error and such findings exits 3, not 1.\n"
           "A run that can read nothing (no packet in a -r file, no permission) writes\n"
           "nothing: no report, an existing --json file left alone.\n"
           "\n"
@@ -249,7 +251,7 @@ cli_parse_severity(const char *s)
 {
     static const char *names[] = {"info", "low", "medium", "high", "critical"};
     for (int i = 0; i < 5; i++)
-        if (strcmp(s, names[i]) == 0)
+        if (strcasecmp(s, names[i]) == 0) /* HIGH as the report prints it, or high */
             return i + 1;
     return -1;
 }

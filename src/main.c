@@ -32,6 +32,7 @@
 #include "dane.h"
 #include "mem.h"
 #include "mem_openssl.h"
+#include "paths.h"
 #include "report.h"
 #include "resume.h"
 
@@ -126,6 +127,8 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->certificate_parse_errors = certcache_parse_errors();
     st->files_read = cs->files_read;
     st->files_damaged = cs->files_damaged;
+    st->records_read = cs->records;
+    st->records_uncounted = cs->records_uncounted;
     /* the span: the engine's TCP packets (no outlier's stamp), and the
      * frames that are not TCP */
     if (run->first_us != 0 && (st->first_us == 0 || run->first_us < st->first_us))
@@ -490,11 +493,7 @@ main_check_inputs(const struct config *cfg, char *err, size_t errlen)
         else if (S_ISREG(sb.st_mode))
             why = main_not_capture(path);
         /* only regular files are opened here: a FIFO's writer would see its
-         * reader go */
-        struct stat wb; /* -w over an input would empty it before it is read */
-        if (why == NULL && cfg->write_path != NULL && stat(cfg->write_path, &wb) == 0 &&
-            wb.st_dev == sb.st_dev && wb.st_ino == sb.st_ino)
-            why = "is also the -w file (it would be emptied before it is read)";
+         * reader go; an output over an input was refused first (paths.h) */
         if (why != NULL) {
             snprintf(err, errlen, "%s: %s", path, why);
             return -1;
@@ -569,6 +568,13 @@ main(int argc, char **argv)
     }
 
     char err[512];
+    /* the same file twice: before anything is read or opened */
+    paths_dedup_inputs(&cfg);
+    if (paths_check_outputs(&cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "smtptap: %s\n", err);
+        free((char *)cfg.bpf);
+        return EXIT_INPUT;
+    }
     mem_init(cfg.memcap);
     mem_openssl_hook(); /* OpenSSL's memory counts against the memcap too */
     if (certcache_init(cfg.cert_cache_max) != 0) {

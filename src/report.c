@@ -3,6 +3,7 @@
  * records, the stats record and the terminal report. */
 #include "report.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -330,6 +331,31 @@ report_snapshot(const struct run_stats *stats)
     report_tick(); /* the records out now, and a write error said */
 }
 
+/* --expect ADDRESS=NAME whose ADDRESS no SMTP or TLS session went to: said
+ * on stderr at the end, for a typo in the address would leave the name
+ * unchecked without a word. The address is in inet_ntop's form (cli.c). */
+static void
+report_expect_unseen(void)
+{
+    for (unsigned i = 0; i < rp.cfg->n_expect; i++) {
+        const char *e = rp.cfg->expect[i], *eq = strchr(e, '=');
+        char addr[64];
+        struct ipaddr ip;
+        memset(&ip, 0, sizeof(ip));
+        if (eq == NULL || (size_t)(eq - e) >= sizeof(addr))
+            continue;
+        memcpy(addr, e, (size_t)(eq - e));
+        addr[eq - e] = '\0';
+        ip.family = strchr(addr, ':') != NULL ? 6 : 4;
+        if (inet_pton(ip.family == 6 ? AF_INET6 : AF_INET, addr, ip.a) != 1 || agg_server_seen(&ip))
+            continue;
+        fprintf(stderr,
+                "smtptap: warning: --expect %s: no SMTP or TLS server at %s was seen in the "
+                "capture, so %s was checked nowhere (is the address right?)\n",
+                e, addr, eq + 1);
+    }
+}
+
 int
 report_finish(const struct run_stats *stats)
 {
@@ -350,6 +376,7 @@ report_finish(const struct run_stats *stats)
     json_free(&rp.j);
     report_cert_cache_free();
     int worst = agg_max_severity();
+    report_expect_unseen();
     agg_fini();
     dnslearn_fini();
     return worst;

@@ -39,6 +39,10 @@ struct run_stats {
     uint64_t memory_peak;           /* accounted bytes, high-water mark */
     uint64_t cap_hits;              /* times any cap was hit */
     unsigned files_read, files_damaged;
+    /* records read from -r files before the filter (capture.h): none passed
+     * it of records_read, or of a number not known (records_uncounted) */
+    uint64_t records_read;
+    bool records_uncounted;
     /* -w (evidence.h): frames written, of them cut after the TCP header,
      * of them datagrams reassembled from IP fragments; frames of another
      * link type, not written */

@@ -481,6 +481,24 @@ rt_capture_loss(FILE *f, const struct run_stats *st)
                 st->truncated_frames, st->truncated_frames == 1 ? " was" : "s were");
 }
 
+/* A filter that passed no packet of the -r files, which had some: said, or
+ * "0 packets" reads as a capture with no mail in it (tcpdump says nothing
+ * either, but prints no report). smtptap's reader counts the records before
+ * the filter at no cost; libpcap's does not see them (pcap_stats counts
+ * nothing offline), so then only that none matched. */
+static void
+rt_filter_none(FILE *f, const struct run_stats *st)
+{
+    const struct config *cfg = agg.cfg;
+    if (!cfg || !cfg->bpf || cfg->iface || st->packets != 0)
+        return;
+    if (st->records_uncounted)
+        fprintf(f, "; no packet matched the filter '%s'", cfg->bpf);
+    else if (st->records_read)
+        fprintf(f, "; the filter '%s' matched none of the %" PRIu64 " packet%s read", cfg->bpf,
+                st->records_read, st->records_read == 1 ? "" : "s");
+}
+
 void
 agg_write_text(FILE *f, const struct run_stats *st, bool color)
 {
@@ -527,6 +545,7 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
                 st->unsupported_link_frames, st->unsupported_link_frames == 1 ? "" : "s");
     if (st->files_damaged)
         fprintf(f, "; %u damaged file%s", st->files_damaged, st->files_damaged == 1 ? "" : "s");
+    rt_filter_none(f, st);
     fprintf(f, "\n");
     if (st->ev_on) {
         fprintf(f,

@@ -1,0 +1,140 @@
+/* \summary: the same file named twice among the run's inputs and outputs
+ * (see paths.h). A file is known by stat(2)'s st_dev and st_ino, so that
+ * "p.pcap", "./p.pcap" and a symbolic link to it are one file; an output
+ * that does not exist yet is known by its directory's and its own name. */
+#include "paths.h"
+
+#include <libgen.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "strcopy.h"
+
+/* What a path names: an existing file (dev, ino), or a name to be created
+ * in the directory (dev, ino) (base); ok false when neither can be told. */
+struct paths_id {
+    bool ok, exists, regular;
+    dev_t dev;
+    ino_t ino;
+    char base[256];
+};
+
+static struct paths_id
+paths_id(const char *path)
+{
+    struct paths_id id;
+    memset(&id, 0, sizeof(id));
+    struct stat sb;
+    if (stat(path, &sb) == 0) {
+        id.ok = id.exists = true;
+        id.regular = S_ISREG(sb.st_mode);
+        id.dev = sb.st_dev;
+        id.ino = sb.st_ino;
+        return id;
+    }
+    char d[4096], b[4096];
+    if (str_copy(d, sizeof(d), path) != strlen(path))
+        return id;
+    str_copy(b, sizeof(b), path);
+    const char *dir = dirname(d), *base = basename(b);
+    if (stat(dir, &sb) != 0 || strlen(base) >= sizeof(id.base))
+        return id;
+    id.ok = true;
+    id.dev = sb.st_dev;
+    id.ino = sb.st_ino;
+    str_copy(id.base, sizeof(id.base), base);
+    return id;
+}
+
+static bool
+paths_same(const struct paths_id *a, const struct paths_id *b)
+{
+    return a->ok && b->ok && a->exists == b->exists && a->dev == b->dev && a->ino == b->ino &&
+           strcmp(a->base, b->base) == 0;
+}
+
+/* An output worth comparing: a regular file, or one to be created. */
+static bool
+paths_output(const char *path, struct paths_id *id)
+{
+    if (path == NULL || strcmp(path, "-") == 0)
+        return false;
+    *id = paths_id(path);
+    return id->ok && (!id->exists || id->regular);
+}
+
+/* Checks the input files of one option against one output. */
+static int
+paths_check_list(const char *opt, const char *const *list, unsigned n, const char *out_opt,
+                 const struct paths_id *out, char *err, size_t errlen)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (strcmp(list[i], "-") == 0)
+            continue;
+        struct paths_id in = paths_id(list[i]);
+        if (in.exists && paths_same(&in, out)) {
+            snprintf(err, errlen, "%s %s: is also the %s file (it would be %s before it is read)",
+                     opt, list[i], out_opt, strcmp(out_opt, "-w") == 0 ? "emptied" : "overwritten");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int
+paths_check_outputs(const struct config *cfg, char *err, size_t errlen)
+{
+    struct paths_id outs[2];
+    const char *names[2] = {cfg->json_path, cfg->write_path};
+    const char *opts[2] = {"--json", "-w"};
+    bool used[2];
+    for (unsigned o = 0; o < 2; o++) {
+        used[o] = paths_output(names[o], &outs[o]);
+        if (!used[o])
+            continue;
+        if (paths_check_list("-r", cfg->inputs, cfg->n_inputs, opts[o], &outs[o], err, errlen) ||
+            paths_check_list("--keylog", cfg->keylogs, cfg->n_keylogs, opts[o], &outs[o], err,
+                             errlen) ||
+            paths_check_list("--ca-file", cfg->ca_files, cfg->n_ca_files, opts[o], &outs[o], err,
+                             errlen) ||
+            paths_check_list("--tlsa", cfg->tlsa_files, cfg->n_tlsa_files, opts[o], &outs[o], err,
+                             errlen))
+            return -1;
+    }
+    if (used[0] && used[1] && paths_same(&outs[0], &outs[1])) {
+        snprintf(err, errlen,
+                 "--json %s and -w %s are the same file (each would overwrite the other)",
+                 cfg->json_path, cfg->write_path);
+        return -1;
+    }
+    return 0;
+}
+
+void
+paths_dedup_inputs(struct config *cfg)
+{
+    struct paths_id ids[CONFIG_MAX_INPUTS];
+    unsigned kept = 0;
+    for (unsigned i = 0; i < cfg->n_inputs; i++) {
+        const char *path = cfg->inputs[i];
+        struct paths_id id;
+        memset(&id, 0, sizeof(id));
+        if (strcmp(path, "-") != 0)
+            id = paths_id(path);
+        unsigned k = 0;
+        while (k < kept && !(id.exists && paths_same(&ids[k], &id)))
+            k++;
+        if (k < kept) {
+            fprintf(stderr,
+                    "smtptap: warning: -r %s: the same file as -r %s: read once (its sessions "
+                    "would be counted twice)\n",
+                    path, cfg->inputs[k]);
+            continue;
+        }
+        ids[kept] = id;
+        cfg->inputs[kept++] = path;
+    }
+    cfg->n_inputs = kept;
+}

@@ -1,0 +1,147 @@
+#!/bin/sh
+# What the command line told wrong or not at all (a user-level review):
+# an output over an input or over the other output, a -r file given twice,
+# an --expect address never seen, --fail-on in upper case, a filter that
+# matched nothing, and the exit-status words of --help, README and the man
+# page. Usage: cli_files.sh SMTPTAP
+set -u
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # run from other directories too
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# run CODE DESCRIPTION ARGS...: runs smtptap, checks the exit code and that
+# no sanitizer spoke; stdout in $tmp/out, stderr in $tmp/err.
+run() {
+  want=$1
+  what=$2
+  shift 2
+  "$bin" --no-progress --color never "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -ne "$want" ] || grep -q "Sanitizer" "$tmp/err"; then
+    echo "FAIL $what: exit $rc, want $want"
+    sed 's/^/  stderr: /' "$tmp/err" | head -5
+    fail=1
+  else
+    echo "ok   $what: exit $rc"
+  fi
+}
+# said WHAT PATTERN [FILE]: FILE (stderr) holds PATTERN
+said() {
+  if grep -q -- "$2" "${3:-$tmp/err}"; then
+    echo "ok   $1: said"
+  else
+    echo "FAIL $1: no '$2' in:"
+    sed 's/^/  /' "${3:-$tmp/err}" | head -5
+    fail=1
+  fi
+}
+# intact WHAT FILE ORIGINAL: FILE still holds ORIGINAL's bytes
+intact() {
+  if cmp -s "$2" "$3"; then
+    echo "ok   $1: left alone"
+  else
+    echo "FAIL $1: $2 was changed"
+    fail=1
+  fi
+}
+
+# 1. --json onto an input capture: refused (exit 3) before anything is opened,
+# however the file is spelled (it wrote JSON over the capture, exit 0)
+cp pcaps/smtp-plain.pcap "$tmp/p.pcap"
+ln -s "$tmp/p.pcap" "$tmp/link.pcap"
+run 3 "--json over the -r file" -r "$tmp/p.pcap" --json "$tmp/p.pcap"
+said "--json over the -r file" "is also the --json file"
+intact "--json over the -r file" "$tmp/p.pcap" pcaps/smtp-plain.pcap
+(cd "$tmp" && "$bin" -q -r p.pcap --json ./p.pcap 2>err.txt)
+rc=$?
+[ $rc -eq 3 ] || { echo "FAIL --json ./p.pcap over -r p.pcap: exit $rc"; fail=1; }
+intact "--json ./p.pcap over -r p.pcap" "$tmp/p.pcap" pcaps/smtp-plain.pcap
+run 3 "--json over a symbolic link's target" -r "$tmp/link.pcap" --json "$tmp/p.pcap"
+intact "--json over a symbolic link's target" "$tmp/p.pcap" pcaps/smtp-plain.pcap
+run 3 "--json through a symbolic link" -r "$tmp/p.pcap" --json "$tmp/link.pcap"
+intact "--json through a symbolic link" "$tmp/p.pcap" pcaps/smtp-plain.pcap
+# the inputs that are not captures, read before --json is written: the same
+printf 'CLIENT_HANDSHAKE_TRAFFIC_SECRET %064d %064d\n' 1 2 >"$tmp/k.log"
+cp "$tmp/k.log" "$tmp/k.orig"
+run 3 "--json over the --keylog file" -r pcaps/smtp-plain.pcap --keylog "$tmp/k.log" \
+  --json "$tmp/k.log"
+said "--json over the --keylog file" "^smtptap: --keylog .*k.log: is also the --json file"
+intact "--json over the --keylog file" "$tmp/k.log" "$tmp/k.orig"
+cp pcaps/diag/certs/root.pem "$tmp/ca.pem"
+run 3 "-w over the --ca-file file" -r pcaps/smtp-plain.pcap --ca-file "$tmp/ca.pem" -w "$tmp/ca.pem"
+intact "-w over the --ca-file file" "$tmp/ca.pem" pcaps/diag/certs/root.pem
+cp tests/data/tlsa/dane-ta.tlsa "$tmp/t.tlsa"
+run 3 "--json over the --tlsa file" -r pcaps/smtp-plain.pcap --tlsa "$tmp/t.tlsa" --json "$tmp/t.tlsa"
+intact "--json over the --tlsa file" "$tmp/t.tlsa" tests/data/tlsa/dane-ta.tlsa
+# standard output, by name or as -, and /dev/null are no files to clash
+run 0 "--json /dev/stdout" -q -r pcaps/smtp-plain.pcap --json /dev/stdout
+grep -q '"event":"stats"' "$tmp/out" || { echo "FAIL --json /dev/stdout: no records"; fail=1; }
+run 0 "--json - and -w /dev/null" -q -r pcaps/smtp-plain.pcap --json - -w /dev/null
+run 0 "--json /dev/null and -w /dev/null" -q -r pcaps/smtp-plain.pcap --json /dev/null -w /dev/null
+
+# 2. --json and -w the same file: refused (each overwrote the other, exit 0),
+# whether it exists yet or not, however spelled
+run 3 "--json and -w the same new file" -r pcaps/smtp-plain.pcap --json "$tmp/j" -w "$tmp/j"
+said "--json and -w the same new file" "are the same file"
+[ -e "$tmp/j" ] && { echo "FAIL --json and -w the same new file: it was created"; fail=1; }
+mkdir "$tmp/d"
+run 3 "--json and -w the same file, spelled two ways" -r pcaps/smtp-plain.pcap \
+  --json "$tmp/d/j" -w "$tmp/d/../d/./j"
+printf 'keep\n' >"$tmp/keep"
+run 3 "--json and -w the same existing file" -r pcaps/smtp-plain.pcap --json "$tmp/keep" \
+  -w "$tmp/keep"
+grep -qx keep "$tmp/keep" || { echo "FAIL --json and -w the same existing file: rewritten"; fail=1; }
+
+# 5. the same file given twice with -r: read once, said (every session was
+# counted twice)
+run 0 "-r a.pcap -r ./a.pcap -r a symbolic link to it" -q -r "$tmp/p.pcap" -r "$tmp/../$(basename "$tmp")/p.pcap" \
+  -r "$tmp/link.pcap" --json -
+said "-r the same file twice" "warning: -r .*p.pcap: the same file as -r $tmp/p.pcap: read once"
+said "-r a symbolic link to an -r file" "warning: -r $tmp/link.pcap: the same file as -r $tmp/p.pcap"
+grep -q '"files_read":1,.*"packets":50,' "$tmp/out" ||
+  { echo "FAIL -r the same file twice: not read once: $(grep stats "$tmp/out" | cut -c1-160)"; fail=1; }
+run 0 "-r two different files" -q -r pcaps/smtp-plain.pcap -r pcaps/smtp-ipv6.pcap --json -
+! grep -q "the same file" "$tmp/err" || { echo "FAIL two different files: said to be the same"; fail=1; }
+
+# 3. --expect ADDRESS=NAME with an address no SMTP/TLS server had: said at the
+# end, the exit code unchanged (it was ignored without a word)
+run 0 "--expect an address never seen" -q -r pcaps/diag/nat-peer-dependent.pcap \
+  --expect 192.0.2.99=mail.example.test
+said "--expect an address never seen" \
+  "warning: --expect 192.0.2.99=mail.example.test: no SMTP or TLS server at 192.0.2.99 was seen"
+run 0 "--expect an IPv6 address never seen" -q -r pcaps/diag/nat-peer-dependent.pcap \
+  --expect '[2001:db8::0:1]=mx.example.test'
+said "--expect an IPv6 address never seen" "no SMTP or TLS server at 2001:db8::1 was seen"
+run 0 "--expect the server's address" -q -r pcaps/diag/nat-peer-dependent.pcap \
+  --expect 203.0.113.25=mail.example.test --expect any.example.test
+! grep -q "was seen" "$tmp/err" || { echo "FAIL --expect the server's address: warned"; fail=1; }
+
+# 4. --fail-on in any case (HIGH is how the report prints it; it was a usage error)
+ca="--no-system-ca --ca-file pcaps/diag/certs/root.pem"
+for sev in HIGH High critical CRITICAL; do
+  # shellcheck disable=SC2086
+  run 1 "--fail-on $sev" -q $ca -r pcaps/diag/expired-leaf.pcap --fail-on $sev
+done
+run 2 "--fail-on a word that is no severity" -q -r pcaps/smtp-plain.pcap --fail-on HIGHEST
+
+# 6. a filter that matched nothing: said in the report's summary line
+run 0 "a filter that matched none" -r pcaps/smtp-plain.pcap port 26
+said "a filter that matched none" \
+  "^0 packets, .*; the filter 'port 26' matched none of the 50 packets read$" "$tmp/out"
+run 0 "a filter that matched none (libpcap)" --libpcap-reader -r pcaps/smtp-plain.pcap port 26
+said "a filter that matched none (libpcap)" "^0 packets, .*; no packet matched the filter 'port 26'$" "$tmp/out"
+run 0 "a filter that matched some" -r pcaps/smtp-plain.pcap port 25
+! grep -q "matched" "$tmp/out" || { echo "FAIL a filter that matched some: said none"; fail=1; }
+head -c 24 pcaps/smtp-plain.pcap >"$tmp/hdr.pcap"
+run 0 "a filter over an empty capture" -r "$tmp/hdr.pcap" port 26
+! grep -q "matched" "$tmp/out" || { echo "FAIL a filter over an empty capture: said it matched none"; fail=1; }
+
+# 7. the exit-status words: 3 wins over 1 said plainly ("...; before 1)"), the
+# same in --help, README and the man page
+run 0 "--help" --help
+! grep -q "before 1" "$tmp/out" || { echo "FAIL --help: still 'before 1'"; fail=1; }
+said "--help exit status" "findings exits 3, not 1" "$tmp/out"
+said "README exit status" "findings exits .3., not .1." README.md
+said "man page exit status" "findings exits 3, not 1" docs/smtptap.1
+exit $fail
