@@ -16,7 +16,9 @@
  *    none in its handshake), or a retransmission of bytes written whole in
  *    that framing (ev_shs); a segment out of it (its bytes before it not
  *    seen) is held until they come, and cut when it cannot be; bytes in
- *    clear in the framing's place are judged as reply lines;
+ *    clear in the framing's place are judged as reply lines; after a hole
+ *    (bytes lost for good) the framing is found again only at a record
+ *    boundary evidence_tls_resync shows, without application_data;
  *  - while every byte the client sent before them was seen in order and
  *    written whole (the first client segment cut ends it, for good: what
  *    the client sends next may be a message's line), the client's commands
@@ -172,5 +174,18 @@ bool evidence_client_lines_ok(const uint8_t *b, uint32_t n);
 #define EVIDENCE_TLS_MAXREC (16384 + 2048)
 bool evidence_tls_walk(uint16_t *state, const uint8_t *b, uint32_t n, uint32_t missing,
                        bool appdata_ok);
+
+/* After a hole in a side's stream (bytes lost), where its TLS record
+ * framing may start again in a segment b[0..n): the first offset *at where
+ * a record header of type 20-22 (handshake, change_cipher_spec, alert;
+ * never application_data), version 3.x (x <= 4) and a length of at most
+ * 2^14 + 2048 is followed by another such header or by the segment's end
+ * exactly (one header alone is too easily found in a certificate's or a
+ * ciphertext's bytes). Or, *open set and *at 0, the segment opens with
+ * such a header whose record runs past its end: a boundary only once the
+ * next segment shows the header after it (or ends with it). False when
+ * neither. The bytes from *at on are then walked (evidence_tls_walk,
+ * without application_data). Pure; unit-tested and fuzzed. */
+bool evidence_tls_resync(const uint8_t *b, uint32_t n, uint32_t *at, bool *open);
 
 #endif /* SMTPTAP_EVIDENCE_H */
