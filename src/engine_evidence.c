@@ -18,6 +18,13 @@ static bool engev_undecided;
  * flight unless the ServerHello said TLS 1.3. */
 static bool engev_releasing;
 
+/* The packet judged is held (EVIDENCE_HOLD) while its application_data
+ * records, were it the server's next bytes in its framing, would be taken
+ * for a TLS 1.3 flight (engev_server_appdata, the handshake not complete):
+ * evidence_held.flight, so that a frame held is judged as it would have
+ * been in order (engev_server_held_tls). */
+static bool engev_flight;
+
 /* flow.ev_open: bits 0 and 1, a side's last bytes may end inside a line;
  * ENGEV_TAINT, a byte the client sent was not written, or not seen (cut,
  * out of order, a retransmission, lost, or sent before the flow was
@@ -593,20 +600,23 @@ engev_verdict(struct flow *f, unsigned side, const struct pkt *p, bool may_hold)
  * handshake). As in order (engev_server_tls), whatever client bytes it
  * acknowledges: TLS records repeat none. */
 static bool
-engev_server_held_tls(struct flow *f, const struct pkt *p)
+engev_server_held_tls(struct flow *f, const struct pkt *p, bool flight)
 {
     const char *dis = f->ctx != NULL ? fctx_dissector_name(f->ctx) : NULL;
     uint32_t n = p->payload_caplen;
     uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
     if (dis == NULL || strcmp(dis, "tls") != 0 || n == 0 || n < p->payload_wirelen)
         return false;
+    /* application_data as a TLS 1.3 flight, as in order: when it came the
+     * handshake was not complete, and the version is not below 1.3 */
+    bool appdata = flight && engev_server_appdata(f) && f->ev_srs == 0;
     if (f->ev_stls_on && seq == f->ev_stls_seq)
-        return engev_server_framing(f, p, false, false);
+        return engev_server_framing(f, p, false, appdata);
     if (engev_server_judged(f, seq, p->payload_wirelen))
         return true;
-    /* records of types 20-22 only from its first byte: the framing's walk
-     * without application_data (evidence_tls_walk) checks every header */
-    return f->ev_shs[0] == f->ev_shs[1] && engev_server_framing(f, p, true, false);
+    /* records from its first byte, the first of types 20-22: the framing's
+     * walk checks every header */
+    return f->ev_shs[0] == f->ev_shs[1] && engev_server_framing(f, p, true, appdata);
 }
 
 /* A server's frame held, the client bytes it acknowledges all judged and
@@ -615,21 +625,21 @@ engev_server_held_tls(struct flow *f, const struct pkt *p)
  * a 334), or, before the server's framing started, a hello (which starts
  * it). */
 static enum evidence_verdict
-engev_server_held(struct flow *f, const struct pkt *p)
+engev_server_held(struct flow *f, const struct pkt *p, bool flight)
 {
     const struct smtp_facts *sm = f->ctx != NULL ? &fctx_facts_const(f->ctx)->smtp : NULL;
     const uint8_t *b = p->payload;
     uint32_t n = p->payload_caplen;
     if (n == 0 || n < p->payload_wirelen)
         return EVIDENCE_CUT;
-    if (engev_server_held_tls(f, p))
+    if (engev_server_held_tls(f, p, flight))
         return EVIDENCE_WHOLE;
     uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
     if (f->ev_stls_on && seq == f->ev_stls_seq) /* a plaintext flow's, after a hello */
         return engev_server_framing(f, p, false, false) ? EVIDENCE_WHOLE : EVIDENCE_CUT;
     bool done = f->disp == FLOW_BYPASS || f->reported;
     if (f->ev_shs[0] == f->ev_shs[1] && !done && engev_tls_hello(b, n)) {
-        (void)engev_server_framing(f, p, true, false);
+        (void)engev_server_framing(f, p, true, flight && f->ctx != NULL && engev_server_appdata(f));
         return EVIDENCE_WHOLE;
     }
     if (done || (sm != NULL && (sm->auth_before_tls || sm->plaintext_mail || sm->plaintext_data)))
@@ -707,7 +717,7 @@ engev_settle(struct flow *f, bool after)
                 moved = true;
                 continue;
             }
-            if (engev_server_held_tls(f, &p)) {
+            if (engev_server_held_tls(f, &p, h->flight)) {
                 evidence_held_decide(h, EVIDENCE_WHOLE);
                 moved = true;
                 continue;
@@ -719,7 +729,7 @@ engev_settle(struct flow *f, bool after)
                 evidence_held_decide(h, EVIDENCE_CUT);
                 moved = true;
             } else if (!engev_before(upto, p.ack)) {
-                enum evidence_verdict v = engev_server_held(f, &p);
+                enum evidence_verdict v = engev_server_held(f, &p, h->flight);
                 if (v == EVIDENCE_WHOLE || after) {
                     evidence_held_decide(h, v);
                     moved = true;
@@ -744,6 +754,9 @@ engine_evidence_before(const struct pkt *p)
     engev_undecided = f == NULL || (f->ctx == NULL && f->disp == FLOW_UNDECIDED);
     if (f == NULL) /* its first packet (no SYN before it): picked up midstream */
         return EVIDENCE_CUT;
+    const struct tls_facts *t = f->ctx != NULL ? &fctx_facts_const(f->ctx)->tls : NULL;
+    engev_flight = side != f->client_side &&
+                   (t == NULL || (t->handshake != TLS_HS_COMPLETE && engev_server_appdata(f)));
     enum evidence_verdict v = engev_verdict(f, side, p, true);
     engev_settle(f, false);
     return v;
@@ -775,7 +788,7 @@ engine_evidence_after(const struct pkt *p, enum evidence_verdict v)
     if (!f->mail_port && f->first_dissector == NULL)
         return EVIDENCE_SKIP;
     if (v == EVIDENCE_HOLD)
-        evidence_hold_tag(f->id, side);
+        evidence_hold_tag(f->id, side, engev_flight);
     /* the first payload of a connection whose start was seen made the flow
      * TLS's (465, a ClientHello on another port): its bytes are TLS's when
      * they open a record (a client's command in clear on 465 is read as

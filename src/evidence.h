@@ -40,7 +40,9 @@
  * ahead of its framing or, before the framing started, of its stream (a
  * Certificate's rest before its ServerHello: reordered segments, or two
  * directions merged out of order); decided when those bytes come, cut
- * when they do not.
+ * when they do not; a server's TLS records as they would have been in
+ * order (application_data as a TLS 1.3 flight when, as it came, the
+ * handshake was not complete: evidence_held.flight).
  * Bytes after a frame's IP datagram (Ethernet padding, a trailer) are
  * written as zeros.
  * A datagram of a mail flow that came in IP fragments is judged once whole,
@@ -126,10 +128,13 @@ struct evidence_held {
     uint32_t seq, ack;
     const uint8_t *payload; /* the copy's */
     uint32_t payload_caplen, payload_wirelen;
+    bool flight; /* when it came, the server's application_data records would have been taken
+                    for a TLS 1.3 flight (handshake not complete, version not below 1.3) */
 };
 
-/* The next frame evidence_frame() gets with EVIDENCE_HOLD is flow_id's, from side. */
-void evidence_hold_tag(uint64_t flow_id, unsigned side);
+/* The next frame evidence_frame() gets with EVIDENCE_HOLD is flow_id's, from
+ * side; `flight`: evidence_held.flight. */
+void evidence_hold_tag(uint64_t flow_id, unsigned side, bool flight);
 
 /* True when flow_id may have one more frame held. */
 bool evidence_hold_room(uint64_t flow_id);

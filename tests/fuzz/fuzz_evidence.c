@@ -165,7 +165,7 @@ fz_queue(const uint8_t *d, size_t n)
          * sees frames before and after one another (and across the wrap) */
         p.seq = (uint32_t)(d[i] >> 5) * 0x30000000u;
         if (verb == 2)
-            evidence_hold_tag(flow, d[i] >> 4 & 1);
+            evidence_hold_tag(flow, d[i] >> 4 & 1, (d[i] & 2) != 0);
         if (fz_hold_before(flow, d[i] >> 4 & 1, p.seq) !=
             evidence_hold_before(flow, d[i] >> 4 & 1, p.seq))
             abort(); /* against every frame held, one by one */

@@ -279,6 +279,35 @@ sys.exit(bad)
 PYEOF
 fi
 
+# 10. a TLS 1.3 server flight held (pcaps/variants/tls13-twotap.pcap, two taps, the
+#     ServerHello and its encrypted flight of 44808 ahead of the STARTTLS and the
+#     ClientHello): written when the client's bytes come, as in order (application_data
+#     records as a TLS 1.3 flight: they carry the encrypted certificates, which the key
+#     log shows), in capture order
+run tls13-twotap pcaps/variants/tls13-twotap.pcap
+jq -e 'select(.event=="stats") | .evidence.held > 0' "$tmp/tls13-twotap.a.json" >/dev/null ||
+  { echo "FAIL tls13-twotap: nothing held"; fail=1; }
+cmp -s "$tmp/tls13-twotap.a" "$tmp/tls13-twotap.b" ||
+  { echo "FAIL tls13-twotap: its evidence does not show the same TLS sessions"; fail=1; }
+jq -e -s 'any(.[]; .event=="session" and .client.port==44808 and .tls.certificates=="visible"
+  and (.tls.server_chain | length) == 2)' "$tmp/tls13-twotap.b.json" >/dev/null ||
+  { echo "FAIL tls13-twotap: the held TLS 1.3 flight of 44808 not written"; fail=1; }
+# in capture order: every frame, time stamps as captured
+if command -v python3 >/dev/null 2>&1; then
+  python3 - pcaps/variants/tls13-twotap.pcap "$tmp/tls13-twotap.pcap" <<'PYEOF' ||
+import struct, sys
+def stamps(p):
+    d, o, out = open(p, "rb").read(), 24, []
+    while o + 16 <= len(d):
+        s, u, cl = struct.unpack("<III", d[o:o + 12])
+        out.append(s * 1000000 + u)
+        o += 16 + cl
+    return out
+sys.exit(stamps(sys.argv[1]) != stamps(sys.argv[2]))
+PYEOF
+    { echo "FAIL tls13-twotap: not every frame written in capture order"; fail=1; }
+fi
+
 # 6. fragments: 4 datagrams of ipv4-fragments.pcap written, reassembled
 jq -e 'select(.event=="stats") | .evidence.reassembled == 4' \
   "$tmp/pcaps_frag_ipv4-fragments.pcap.a.json" >/dev/null ||
