@@ -434,7 +434,20 @@ engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order, 
      * was judged, this one may be anything. (A server's holds the server's
      * bytes: a whole copy of a segment the snapshot length cut.) */
     uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
-    if (!rd->have_seq || (client && engev_before(seq, f->ev_judged)))
+    if (!rd->have_seq)
+        return EVIDENCE_CUT;
+    /* Bytes seen before, again (a retransmission, a copy): what the first
+     * copy said is what the peer took (first wins, as the reassembler
+     * does); a copy whose bytes differ is no evidence of it: cut, counted.
+     * A server's copy is written (a retransmission in its framing, reply
+     * lines) only when every byte it repeats was compared (the
+     * reassembler's ring, its out-of-order segments). */
+    int differs = reasm_seen_differs(rd, seq, b, n);
+    if (differs > 0) {
+        evidence_count_retx_differs();
+        return EVIDENCE_CUT;
+    }
+    if ((client && engev_before(seq, f->ev_judged)) || (!client && differs < 0))
         return EVIDENCE_CUT;
     const char *dis = f->ctx != NULL ? fctx_dissector_name(f->ctx) : NULL;
     bool tls = dis != NULL && strcmp(dis, "tls") == 0;

@@ -239,6 +239,12 @@ evidence_flush(void)
 }
 
 void
+evidence_count_retx_differs(void)
+{
+    evidence_st()->retx_differs++;
+}
+
+void
 evidence_stats(struct evidence_stats *out)
 {
     *out = ev.st;

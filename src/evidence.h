@@ -14,11 +14,11 @@
  *    only the records that follow in its stream (the server's framing;
  *    application_data only as a TLS 1.3 flight: a TLS 1.2 server sends
  *    none in its handshake), or a retransmission of bytes written whole in
- *    that framing (ev_shs); a segment out of it (its bytes before it not
- *    seen) is held until they come, and cut when it cannot be; bytes in
- *    clear in the framing's place are judged as reply lines; after a hole
- *    (bytes lost for good) the framing is found again only at a record
- *    boundary evidence_tls_resync shows, without application_data;
+ *    that framing (ev_shs) whose every byte is the one seen first
+ *    (reasm_seen_differs; a copy that differs is cut, retx_differs); a segment out of it (its bytes
+ * before it not seen) is held until they come, and cut when it cannot be; bytes in clear in the
+ * framing's place are judged as reply lines; after a hole (bytes lost for good) the framing is
+ * found again only at a record boundary evidence_tls_resync shows, without application_data;
  *  - while every byte the client sent before them was seen in order and
  *    written whole (the first client segment cut ends it, for good: what
  *    the client sends next may be a message's line), the client's commands
@@ -71,13 +71,14 @@ enum evidence_verdict {
 };
 
 struct evidence_stats {
-    uint64_t frames;      /* frames written */
-    uint64_t cut;         /* ... of them with their payload cut */
-    uint64_t reassembled; /* ... of them datagrams reassembled from IP fragments */
-    uint64_t other_link;  /* frames of another link type: not written */
-    uint64_t write_error; /* 1 when the file could not be written in full */
-    uint64_t held;        /* frames whose verdict waited for bytes not seen yet (EVIDENCE_HOLD) */
-    uint64_t held_cut;    /* ... and frames that would have: cut, given up on at a bound */
+    uint64_t frames;       /* frames written */
+    uint64_t cut;          /* ... of them with their payload cut */
+    uint64_t reassembled;  /* ... of them datagrams reassembled from IP fragments */
+    uint64_t other_link;   /* frames of another link type: not written */
+    uint64_t write_error;  /* 1 when the file could not be written in full */
+    uint64_t held;         /* frames whose verdict waited for bytes not seen yet (EVIDENCE_HOLD) */
+    uint64_t held_cut;     /* ... and frames that would have: cut, given up on at a bound */
+    uint64_t retx_differs; /* frames cut as retransmissions whose bytes differ from those seen */
 };
 
 /* Opens (creates or truncates) path for writing; the pcap header is written
@@ -92,6 +93,10 @@ bool evidence_on(void);
  * the datagram (its link_len: f's link header bytes). */
 void evidence_frame(const struct capture_frame *f, const struct pkt *p, const struct defrag_out *dg,
                     enum evidence_verdict v);
+
+/* A frame is cut because it repeats bytes seen before with other bytes
+ * (engine_evidence.c): counted (evidence_stats.retx_differs). */
+void evidence_count_retx_differs(void);
 
 /* Flushes and closes. Returns 0, or -1 with err filled when a write failed. */
 int evidence_close(char *err, size_t errlen);

@@ -308,6 +308,31 @@ PYEOF
     { echo "FAIL tls13-twotap: not every frame written in capture order"; fail=1; }
 fi
 
+# 11. a server's retransmission whose bytes differ from the first copy
+#     (pcaps/variants/tls12-chain-retx-differs.pcap, pcaps/tools/mkretx.py): cut and
+#     counted, its SECRET not written; an exact copy still written whole
+v=pcaps/variants/tls12-chain-retx-differs.pcap
+run retx-differs $v
+grep -aqF SECRET $v || { echo "FAIL $v does not hold SECRET (the check proves nothing)"; fail=1; }
+grep -aqF SECRET "$tmp/retx-differs.pcap" && { echo "FAIL $v: a retransmission's other bytes written"; fail=1; }
+jq -e 'select(.event=="stats") | .evidence.retransmission_differs == 1' "$tmp/retx-differs.a.json" \
+  >/dev/null || { echo "FAIL $v: retransmission_differs is not 1"; fail=1; }
+cmp -s "$tmp/retx-differs.a" "$tmp/retx-differs.b" ||
+  { echo "FAIL $v: its evidence does not show the same TLS sessions"; fail=1; }
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$tmp/retx-differs.pcap" <<'PYEOF' || { echo "FAIL $v: the exact copy not written whole"; fail=1; }
+import struct, sys
+d, o, n = open(sys.argv[1], "rb").read(), 24, 0
+while o + 16 <= len(d):
+    cl, wl = struct.unpack("<II", d[o + 8:o + 16])
+    fr, o = d[o + 16:o + 16 + cl], o + 16 + cl
+    at = 34 + (fr[46] >> 4) * 4  # Ethernet, IPv4 without options, TCP
+    n += cl == wl and fr[at:at + 1] == b"\x16" and fr[at + 5:at + 6] == b"\x02" and \
+        struct.unpack(">H", fr[36:38])[0] == 60860
+sys.exit(n != 2)  # the ServerHello's segment and its copy
+PYEOF
+fi
+
 # 6. fragments: 4 datagrams of ipv4-fragments.pcap written, reassembled
 jq -e 'select(.event=="stats") | .evidence.reassembled == 4' \
   "$tmp/pcaps_frag_ipv4-fragments.pcap.a.json" >/dev/null ||
