@@ -18,6 +18,13 @@ static bool engev_undecided;
  * flight unless the ServerHello said TLS 1.3. */
 static bool engev_releasing;
 
+/* The packet judged is held (EVIDENCE_HOLD) while its application_data
+ * records, were it the server's next bytes in its framing, would be taken
+ * for a TLS 1.3 flight (engev_server_appdata, the handshake not complete):
+ * evidence_held.flight, so that a frame held is judged as it would have
+ * been in order (engev_server_held_tls). */
+static bool engev_flight;
+
 /* flow.ev_open: bits 0 and 1, a side's last bytes may end inside a line;
  * ENGEV_TAINT, a byte the client sent was not written, or not seen (cut,
  * out of order, a retransmission, lost, or sent before the flow was
@@ -47,6 +54,22 @@ static bool engev_releasing;
  * for the server's bytes they acknowledge). Where "in order" is reckoned
  * from. */
 #define ENGEV_JUDGED 128u
+
+/* flow.ev_srs: the server's record framing after a hole in its stream
+ * (bytes the reassembler gave up on, RFC 9293 §3.4), where no byte after
+ * it is known to start a record. ENGEV_SRS_LOST: lost at ev_stls_seq
+ * (ev_stls_on false); found again in a later segment only at a boundary
+ * evidence_tls_resync shows (a header followed by another, or by the
+ * segment's end). ENGEV_SRS_TRY: a segment that opens with a record
+ * running past its end (at ev_srs_seq: a Certificate after the hole): it
+ * and the segments the record goes on in are held until the next shows the
+ * header after it (or ends with it): written then; else cut.
+ * ENGEV_SRS_FOUND: found again, and followed as before, without
+ * application_data (after a hole a TLS 1.3 flight's records are not told
+ * from the data after the handshake). */
+#define ENGEV_SRS_LOST  1u
+#define ENGEV_SRS_TRY   2u
+#define ENGEV_SRS_FOUND 3u
 
 /* A TLS record header (RFC 8446 §5.1, RFC 5246 §6.2.1): a content type
  * 20-24, version 3.x, a length a record may have. */
@@ -174,7 +197,7 @@ engev_server_tls(struct flow *f, const struct pkt *p)
     const uint8_t *b = p->payload;
     uint32_t n = p->payload_caplen;
     uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
-    bool appdata = engev_server_appdata(f);
+    bool appdata = engev_server_appdata(f) && f->ev_srs == 0;
     if (f->ev_stls_on && seq == f->ev_stls_seq)
         return engev_server_framing(f, p, false, appdata);
     if (engev_server_judged(f, seq, p->payload_wirelen))
@@ -191,11 +214,110 @@ engev_server_tls(struct flow *f, const struct pkt *p)
 static bool
 engev_server_waits(const struct flow *f, uint32_t seq, bool tls, bool behind)
 {
+    if (f->ev_srs == ENGEV_SRS_TRY && !engev_before(seq, f->ev_srs_seq) &&
+        engev_before(seq, f->ev_stls_seq))
+        return true; /* a record's segments after a hole, until its end shows */
     if (f->ev_stls_on)
         return engev_before(f->ev_stls_seq, seq);
     if (!tls || f->ev_shs[0] != f->ev_shs[1])
         return false; /* the framing was given up: nothing to wait for */
     return behind || engev_before(f->rd[1 - f->client_side].next_seq, seq);
+}
+
+/* The server's bytes at the framing's place were lost (ev_srs). */
+static void
+engev_server_lost(struct flow *f)
+{
+    f->ev_stls_on = false;
+    f->ev_srs = ENGEV_SRS_LOST;
+}
+
+/* After a hole (ENGEV_SRS_LOST), the server's segment p past it, whole:
+ * the framing found again from a boundary evidence_tls_resync shows, when
+ * the records from it walk to the segment's end (types 20-22 only). WHOLE
+ * when that boundary is the segment's first byte; CUT when bytes before it
+ * are no record's known (the rest of a record begun in the hole), the
+ * framing followed from the segment's end; HOLD (when `can_hold`) when the
+ * segment opens with a record that runs past its end: ENGEV_SRS_TRY. */
+static enum evidence_verdict
+engev_server_resync(struct flow *f, const struct pkt *p, bool can_hold)
+{
+    const uint8_t *b = p->payload;
+    uint32_t n = p->payload_caplen;
+    uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
+    uint32_t at;
+    bool open;
+    uint16_t st = EVIDENCE_TLS_START;
+    if (n == 0 || n < p->payload_wirelen || engev_before(seq, f->ev_stls_seq) ||
+        !evidence_tls_resync(b, n, &at, &open) ||
+        !evidence_tls_walk(&st, b + at, n - at, 0, false) || (open && !can_hold))
+        return EVIDENCE_CUT;
+    f->ev_stls_on = true;
+    f->ev_stls = st;
+    f->ev_stls_seq = seq + n;
+    if (open) {
+        f->ev_srs = ENGEV_SRS_TRY;
+        f->ev_srs_seq = seq;
+        return EVIDENCE_HOLD;
+    }
+    f->ev_srs = ENGEV_SRS_FOUND;
+    if (at > 0)
+        return EVIDENCE_CUT;
+    f->ev_shs[0] = seq;
+    f->ev_shs[1] = seq + n;
+    return EVIDENCE_WHOLE;
+}
+
+/* ENGEV_SRS_TRY: the server's segment p at the framing's place, in the
+ * record that opened a segment after the hole. Held (when `can_hold`)
+ * while the record goes on past it; WHOLE when it ends at the record's end
+ * or shows a header after it (the record was one: the segments held for it
+ * are written whole, as bytes written in the framing, ev_shs); else the
+ * record was none, what was held for it is cut (it lies before the place
+ * lost now) and the framing is looked for from p on. */
+static enum evidence_verdict
+engev_server_try(struct flow *f, const struct pkt *p, bool can_hold)
+{
+    uint32_t n = p->payload_caplen;
+    uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
+    uint16_t left = f->ev_stls; /* the record's body bytes left: its header was whole */
+    uint16_t st = left;
+    if (n > 0 && n == p->payload_wirelen && evidence_tls_walk(&st, p->payload, n, 0, false)) {
+        if (n < left && can_hold) {
+            f->ev_stls = st;
+            f->ev_stls_seq = seq + n;
+            return EVIDENCE_HOLD;
+        }
+        if (n == left || n >= (uint32_t)left + 5) {
+            f->ev_srs = ENGEV_SRS_FOUND;
+            f->ev_shs[0] = f->ev_srs_seq;
+            f->ev_shs[1] = seq + n;
+            f->ev_stls = st;
+            f->ev_stls_seq = seq + n;
+            return EVIDENCE_WHOLE;
+        }
+    }
+    engev_server_lost(f);
+    f->ev_stls_seq = seq;
+    return engev_server_resync(f, p, can_hold);
+}
+
+/* The server's stream went past its framing's place, by bytes not judged
+ * there (the reassembler gave a hole up) while no segment of the server's
+ * held is at that place: lost there. */
+static void
+engev_server_hole(struct flow *f)
+{
+    const struct reasm_dir *sd = &f->rd[1 - f->client_side];
+    if (!f->ev_stls_on || !engev_before(f->ev_stls_seq, sd->next_seq))
+        return;
+    uint64_t it = 0;
+    const struct evidence_held *h;
+    for (unsigned guard = 0;
+         guard < EVIDENCE_HOLD_FLOW && (h = evidence_held_next(f->id, &it)) != NULL; guard++)
+        if (h->side != f->client_side && h->seq + ((h->tcp_flags & TH_SYN) != 0) == f->ev_stls_seq)
+            return;
+    engev_server_lost(f);
 }
 
 /* The client's first byte not written is at seq (or before). */
@@ -312,7 +434,20 @@ engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order, 
      * was judged, this one may be anything. (A server's holds the server's
      * bytes: a whole copy of a segment the snapshot length cut.) */
     uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
-    if (!rd->have_seq || (client && engev_before(seq, f->ev_judged)))
+    if (!rd->have_seq)
+        return EVIDENCE_CUT;
+    /* Bytes seen before, again (a retransmission, a copy): what the first
+     * copy said is what the peer took (first wins, as the reassembler
+     * does); a copy whose bytes differ is no evidence of it: cut, counted.
+     * A server's copy is written (a retransmission in its framing, reply
+     * lines) only when every byte it repeats was compared (the
+     * reassembler's ring, its out-of-order segments). */
+    int differs = reasm_seen_differs(rd, seq, b, n);
+    if (differs > 0) {
+        evidence_count_retx_differs();
+        return EVIDENCE_CUT;
+    }
+    if ((client && engev_before(seq, f->ev_judged)) || (!client && differs < 0))
         return EVIDENCE_CUT;
     const char *dis = f->ctx != NULL ? fctx_dissector_name(f->ctx) : NULL;
     bool tls = dis != NULL && strcmp(dis, "tls") == 0;
@@ -362,12 +497,19 @@ engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order, 
      * unless the stream went past the framing by bytes not judged in their
      * place and none waits: it is given up then */
     bool behind = evidence_hold_before(f->id, side, seq);
+    bool can_hold =
+        may_hold && p->payload_caplen == p->payload_wirelen && evidence_hold_room(f->id);
     if (f->ev_stls_on && may_hold && engev_before(f->ev_stls_seq, rd->next_seq) && !behind)
-        f->ev_stls_on = false;
+        engev_server_lost(f);
     if (engev_server_waits(f, seq, tls, behind))
-        return may_hold && p->payload_caplen == p->payload_wirelen && evidence_hold_room(f->id)
-                   ? EVIDENCE_HOLD
-                   : EVIDENCE_CUT;
+        return can_hold ? EVIDENCE_HOLD : EVIDENCE_CUT;
+    if (tls && f->ev_srs == ENGEV_SRS_TRY && f->ev_stls_on && seq == f->ev_stls_seq)
+        return engev_server_try(f, p, can_hold);
+    if (tls && f->ev_srs == ENGEV_SRS_LOST) {
+        enum evidence_verdict v = engev_server_resync(f, p, can_hold);
+        if (v != EVIDENCE_CUT)
+            return v;
+    }
     if (tls && engev_server_tls(f, p))
         return EVIDENCE_WHOLE;
     if (mailed)
@@ -471,20 +613,23 @@ engev_verdict(struct flow *f, unsigned side, const struct pkt *p, bool may_hold)
  * handshake). As in order (engev_server_tls), whatever client bytes it
  * acknowledges: TLS records repeat none. */
 static bool
-engev_server_held_tls(struct flow *f, const struct pkt *p)
+engev_server_held_tls(struct flow *f, const struct pkt *p, bool flight)
 {
     const char *dis = f->ctx != NULL ? fctx_dissector_name(f->ctx) : NULL;
     uint32_t n = p->payload_caplen;
     uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
     if (dis == NULL || strcmp(dis, "tls") != 0 || n == 0 || n < p->payload_wirelen)
         return false;
+    /* application_data as a TLS 1.3 flight, as in order: when it came the
+     * handshake was not complete, and the version is not below 1.3 */
+    bool appdata = flight && engev_server_appdata(f) && f->ev_srs == 0;
     if (f->ev_stls_on && seq == f->ev_stls_seq)
-        return engev_server_framing(f, p, false, false);
+        return engev_server_framing(f, p, false, appdata);
     if (engev_server_judged(f, seq, p->payload_wirelen))
         return true;
-    /* records of types 20-22 only from its first byte: the framing's walk
-     * without application_data (evidence_tls_walk) checks every header */
-    return f->ev_shs[0] == f->ev_shs[1] && engev_server_framing(f, p, true, false);
+    /* records from its first byte, the first of types 20-22: the framing's
+     * walk checks every header */
+    return f->ev_shs[0] == f->ev_shs[1] && engev_server_framing(f, p, true, appdata);
 }
 
 /* A server's frame held, the client bytes it acknowledges all judged and
@@ -493,21 +638,21 @@ engev_server_held_tls(struct flow *f, const struct pkt *p)
  * a 334), or, before the server's framing started, a hello (which starts
  * it). */
 static enum evidence_verdict
-engev_server_held(struct flow *f, const struct pkt *p)
+engev_server_held(struct flow *f, const struct pkt *p, bool flight)
 {
     const struct smtp_facts *sm = f->ctx != NULL ? &fctx_facts_const(f->ctx)->smtp : NULL;
     const uint8_t *b = p->payload;
     uint32_t n = p->payload_caplen;
     if (n == 0 || n < p->payload_wirelen)
         return EVIDENCE_CUT;
-    if (engev_server_held_tls(f, p))
+    if (engev_server_held_tls(f, p, flight))
         return EVIDENCE_WHOLE;
     uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
     if (f->ev_stls_on && seq == f->ev_stls_seq) /* a plaintext flow's, after a hello */
         return engev_server_framing(f, p, false, false) ? EVIDENCE_WHOLE : EVIDENCE_CUT;
     bool done = f->disp == FLOW_BYPASS || f->reported;
     if (f->ev_shs[0] == f->ev_shs[1] && !done && engev_tls_hello(b, n)) {
-        (void)engev_server_framing(f, p, true, false);
+        (void)engev_server_framing(f, p, true, flight && f->ctx != NULL && engev_server_appdata(f));
         return EVIDENCE_WHOLE;
     }
     if (done || (sm != NULL && (sm->auth_before_tls || sm->plaintext_mail || sm->plaintext_data)))
@@ -530,6 +675,8 @@ engev_settle(struct flow *f, bool after)
     bool tls = dis != NULL && strcmp(dis, "tls") == 0;
     for (unsigned round = 0; round < EVIDENCE_HOLD_FLOW + 1; round++) {
         bool moved = false;
+        if (tls)
+            engev_server_hole(f);
         uint64_t it = 0;
         struct evidence_held *h;
         for (unsigned guard = 0;
@@ -568,7 +715,22 @@ engev_settle(struct flow *f, bool after)
             uint32_t sseq = p.seq + ((p.tcp_flags & TH_SYN) != 0);
             if (engev_server_waits(f, sseq, tls, evidence_hold_before(f->id, h->side, sseq)))
                 continue;
-            if (engev_server_held_tls(f, &p)) {
+            /* after a hole in the server's stream: its framing found again */
+            if (tls && f->ev_srs == ENGEV_SRS_TRY && f->ev_stls_on && sseq == f->ev_stls_seq) {
+                enum evidence_verdict v = engev_server_try(f, &p, true);
+                if (v != EVIDENCE_HOLD)
+                    evidence_held_decide(h, v);
+                moved = true;
+                continue;
+            }
+            if (tls && f->ev_srs == ENGEV_SRS_LOST) {
+                enum evidence_verdict v = engev_server_resync(f, &p, true);
+                if (v != EVIDENCE_HOLD)
+                    evidence_held_decide(h, v);
+                moved = true;
+                continue;
+            }
+            if (engev_server_held_tls(f, &p, h->flight)) {
                 evidence_held_decide(h, EVIDENCE_WHOLE);
                 moved = true;
                 continue;
@@ -580,7 +742,7 @@ engev_settle(struct flow *f, bool after)
                 evidence_held_decide(h, EVIDENCE_CUT);
                 moved = true;
             } else if (!engev_before(upto, p.ack)) {
-                enum evidence_verdict v = engev_server_held(f, &p);
+                enum evidence_verdict v = engev_server_held(f, &p, h->flight);
                 if (v == EVIDENCE_WHOLE || after) {
                     evidence_held_decide(h, v);
                     moved = true;
@@ -605,6 +767,9 @@ engine_evidence_before(const struct pkt *p)
     engev_undecided = f == NULL || (f->ctx == NULL && f->disp == FLOW_UNDECIDED);
     if (f == NULL) /* its first packet (no SYN before it): picked up midstream */
         return EVIDENCE_CUT;
+    const struct tls_facts *t = f->ctx != NULL ? &fctx_facts_const(f->ctx)->tls : NULL;
+    engev_flight = side != f->client_side &&
+                   (t == NULL || (t->handshake != TLS_HS_COMPLETE && engev_server_appdata(f)));
     enum evidence_verdict v = engev_verdict(f, side, p, true);
     engev_settle(f, false);
     return v;
@@ -636,7 +801,7 @@ engine_evidence_after(const struct pkt *p, enum evidence_verdict v)
     if (!f->mail_port && f->first_dissector == NULL)
         return EVIDENCE_SKIP;
     if (v == EVIDENCE_HOLD)
-        evidence_hold_tag(f->id, side);
+        evidence_hold_tag(f->id, side, engev_flight);
     /* the first payload of a connection whose start was seen made the flow
      * TLS's (465, a ClientHello on another port): its bytes are TLS's when
      * they open a record (a client's command in clear on 465 is read as

@@ -14,9 +14,11 @@
  *    only the records that follow in its stream (the server's framing;
  *    application_data only as a TLS 1.3 flight: a TLS 1.2 server sends
  *    none in its handshake), or a retransmission of bytes written whole in
- *    that framing (ev_shs); a segment out of it (its bytes before it not
- *    seen) is held until they come, and cut when it cannot be; bytes in
- *    clear in the framing's place are judged as reply lines;
+ *    that framing (ev_shs) whose every byte is the one seen first
+ *    (reasm_seen_differs; a copy that differs is cut, retx_differs); a segment out of it (its bytes
+ * before it not seen) is held until they come, and cut when it cannot be; bytes in clear in the
+ * framing's place are judged as reply lines; after a hole (bytes lost for good) the framing is
+ * found again only at a record boundary evidence_tls_resync shows, without application_data;
  *  - while every byte the client sent before them was seen in order and
  *    written whole (the first client segment cut ends it, for good: what
  *    the client sends next may be a message's line), the client's commands
@@ -38,7 +40,9 @@
  * ahead of its framing or, before the framing started, of its stream (a
  * Certificate's rest before its ServerHello: reordered segments, or two
  * directions merged out of order); decided when those bytes come, cut
- * when they do not.
+ * when they do not; a server's TLS records as they would have been in
+ * order (application_data as a TLS 1.3 flight when, as it came, the
+ * handshake was not complete: evidence_held.flight).
  * Bytes after a frame's IP datagram (Ethernet padding, a trailer) are
  * written as zeros.
  * A datagram of a mail flow that came in IP fragments is judged once whole,
@@ -67,13 +71,14 @@ enum evidence_verdict {
 };
 
 struct evidence_stats {
-    uint64_t frames;      /* frames written */
-    uint64_t cut;         /* ... of them with their payload cut */
-    uint64_t reassembled; /* ... of them datagrams reassembled from IP fragments */
-    uint64_t other_link;  /* frames of another link type: not written */
-    uint64_t write_error; /* 1 when the file could not be written in full */
-    uint64_t held;        /* frames whose verdict waited for bytes not seen yet (EVIDENCE_HOLD) */
-    uint64_t held_cut;    /* ... and frames that would have: cut, given up on at a bound */
+    uint64_t frames;       /* frames written */
+    uint64_t cut;          /* ... of them with their payload cut */
+    uint64_t reassembled;  /* ... of them datagrams reassembled from IP fragments */
+    uint64_t other_link;   /* frames of another link type: not written */
+    uint64_t write_error;  /* 1 when the file could not be written in full */
+    uint64_t held;         /* frames whose verdict waited for bytes not seen yet (EVIDENCE_HOLD) */
+    uint64_t held_cut;     /* ... and frames that would have: cut, given up on at a bound */
+    uint64_t retx_differs; /* frames cut as retransmissions whose bytes differ from those seen */
 };
 
 /* Opens (creates or truncates) path for writing; the pcap header is written
@@ -88,6 +93,10 @@ bool evidence_on(void);
  * the datagram (its link_len: f's link header bytes). */
 void evidence_frame(const struct capture_frame *f, const struct pkt *p, const struct defrag_out *dg,
                     enum evidence_verdict v);
+
+/* A frame is cut because it repeats bytes seen before with other bytes
+ * (engine_evidence.c): counted (evidence_stats.retx_differs). */
+void evidence_count_retx_differs(void);
 
 /* Flushes and closes. Returns 0, or -1 with err filled when a write failed. */
 int evidence_close(char *err, size_t errlen);
@@ -124,10 +133,13 @@ struct evidence_held {
     uint32_t seq, ack;
     const uint8_t *payload; /* the copy's */
     uint32_t payload_caplen, payload_wirelen;
+    bool flight; /* when it came, the server's application_data records would have been taken
+                    for a TLS 1.3 flight (handshake not complete, version not below 1.3) */
 };
 
-/* The next frame evidence_frame() gets with EVIDENCE_HOLD is flow_id's, from side. */
-void evidence_hold_tag(uint64_t flow_id, unsigned side);
+/* The next frame evidence_frame() gets with EVIDENCE_HOLD is flow_id's, from
+ * side; `flight`: evidence_held.flight. */
+void evidence_hold_tag(uint64_t flow_id, unsigned side, bool flight);
 
 /* True when flow_id may have one more frame held. */
 bool evidence_hold_room(uint64_t flow_id);
@@ -172,5 +184,18 @@ bool evidence_client_lines_ok(const uint8_t *b, uint32_t n);
 #define EVIDENCE_TLS_MAXREC (16384 + 2048)
 bool evidence_tls_walk(uint16_t *state, const uint8_t *b, uint32_t n, uint32_t missing,
                        bool appdata_ok);
+
+/* After a hole in a side's stream (bytes lost), where its TLS record
+ * framing may start again in a segment b[0..n): the first offset *at where
+ * a record header of type 20-22 (handshake, change_cipher_spec, alert;
+ * never application_data), version 3.x (x <= 4) and a length of at most
+ * 2^14 + 2048 is followed by another such header or by the segment's end
+ * exactly (one header alone is too easily found in a certificate's or a
+ * ciphertext's bytes). Or, *open set and *at 0, the segment opens with
+ * such a header whose record runs past its end: a boundary only once the
+ * next segment shows the header after it (or ends with it). False when
+ * neither. The bytes from *at on are then walked (evidence_tls_walk,
+ * without application_data). Pure; unit-tested and fuzzed. */
+bool evidence_tls_resync(const uint8_t *b, uint32_t n, uint32_t *at, bool *open);
 
 #endif /* SMTPTAP_EVIDENCE_H */

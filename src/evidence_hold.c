@@ -28,6 +28,7 @@ static struct {
     uint32_t held;             /* of them waiting */
     uint64_t tag_flow;         /* evidence_hold_tag's */
     unsigned tag_side;
+    bool tag_flight;
     bool tagged;
 } hq;
 
@@ -75,10 +76,11 @@ evhold_give_up_head(void)
 }
 
 void
-evidence_hold_tag(uint64_t flow_id, unsigned side)
+evidence_hold_tag(uint64_t flow_id, unsigned side, bool flight)
 {
     hq.tag_flow = flow_id;
     hq.tag_side = side;
+    hq.tag_flight = flight;
     hq.tagged = true;
 }
 
@@ -212,6 +214,7 @@ evidence_hold_put(const struct evidence_out *o, enum evidence_verdict v, const s
     memset(&e->h, 0, sizeof(e->h));
     e->h.flow_id = hq.tag_flow;
     e->h.side = (uint8_t)hq.tag_side;
+    e->h.flight = hq.tag_flight;
     e->h.tcp_flags = p->tcp_flags;
     e->h.seq = p->seq;
     e->h.ack = p->ack;

@@ -88,8 +88,10 @@ struct flow {
     uint32_t ev_stls_seq; /* -w: the server's next byte its TLS record framing reaches */
     uint16_t ev_stls;     /* -w: that framing's state there (evidence_tls_walk) */
     bool ev_stls_on;      /* -w: ev_stls is followed (from a record written whole) */
+    uint8_t ev_srs;       /* -w: that framing after a hole in the server's stream (ENGEV_SRS_*) */
     uint32_t ev_shs[2];   /* -w: the server's bytes [0], [1) written whole in that framing, from its
                              first record on (empty: none yet) */
+    uint32_t ev_srs_seq;  /* -w: where a record that may start the framing again opens (ev_srs) */
     struct flow_anomaly anomalies[FLOW_ANOMALIES_MAX];
 };
 

@@ -25,16 +25,6 @@
 
 #include "mem.h"
 
-struct reasm_seg {
-    struct reasm_seg *next;
-    uint32_t seq;
-    uint32_t len;
-    uint32_t pkt;  /* the direction's packet count (reasm_dir.pkts) when it came */
-    uint32_t need; /* with waits: the peer's bytes up to here come first (reasm_answer) */
-    bool waits;    /* its segment acknowledged peer bytes not delivered yet */
-    bool lost;     /* bytes the capture did not keep (snaplen cut): delivered as a gap */
-    uint8_t data[];
-};
 /* reasm_unmark finds the node before another from the link to it */
 _Static_assert(offsetof(struct reasm_seg, next) == 0, "next first");
 
@@ -179,6 +169,23 @@ reasm_hist_differs(const struct reasm_dir *r, uint32_t seq, const uint8_t *data,
             return true;
     }
     return false;
+}
+
+int
+reasm_seen_differs(const struct reasm_dir *r, uint32_t seq, const uint8_t *data, uint32_t len)
+{
+    bool unknown = len > 0 && SEQ_LT(seq, r->next_seq) && r->next_seq - seq > r->hist_len;
+    if (len > 0 && SEQ_LT(seq, r->next_seq) && /* delivered, [.., next_seq): the ring's */
+        reasm_hist_differs(r, seq, data, SEQ_LT(seq + len, r->next_seq) ? len : r->next_seq - seq))
+        return 1;
+    for (const struct reasm_seg *g = r->ooo; g != NULL; g = g->next) { /* buffered */
+        uint32_t lo = SEQ_LT(seq, g->seq) ? g->seq : seq;
+        uint32_t hi = SEQ_LT(seq + len, g->seq + g->len) ? seq + len : g->seq + g->len;
+        if (!g->lost && SEQ_LT(lo, hi) &&
+            memcmp(data + (lo - seq), g->data + (lo - g->seq), hi - lo))
+            return 1;
+    }
+    return unknown ? -1 : 0;
 }
 
 /* nwire bytes from seq on arrived again after they were delivered (or

@@ -71,7 +71,17 @@ struct reasm_sink {
     void *user;
 };
 
-struct reasm_seg; /* out-of-order segment (reasm.c) */
+/* An out-of-order segment (reasm.c). */
+struct reasm_seg {
+    struct reasm_seg *next;
+    uint32_t seq;
+    uint32_t len;
+    uint32_t pkt;  /* the direction's packet count (reasm_dir.pkts) when it came */
+    uint32_t need; /* with waits: the peer's bytes up to here come first (reasm_answer) */
+    bool waits;    /* its segment acknowledged peer bytes not delivered yet */
+    bool lost;     /* bytes the capture did not keep (snaplen cut): delivered as a gap */
+    uint8_t data[];
+};
 
 struct reasm_dir {
     bool have_seq;              /* next_seq is valid (SYN seen or picked up midstream) */
@@ -118,6 +128,15 @@ struct reasm_limits {
 };
 
 void reasm_init(struct reasm_dir *r);
+
+/* Whether the captured bytes data[0..len) of a segment at seq differ from
+ * the bytes of this direction seen before (first wins, RFC 9293
+ * §3.10.7.4): the delivered ones still in the history ring, and those
+ * buffered out of order. 1 when a byte differs; -1 when none does but
+ * some of them overlap delivered bytes the ring no longer holds (or never
+ * held: after a gap); 0 when every overlapping byte was compared, or none
+ * overlaps. Read only. */
+int reasm_seen_differs(const struct reasm_dir *r, uint32_t seq, const uint8_t *data, uint32_t len);
 
 /* Frees the out-of-order list and the history ring; the counters stay. */
 void reasm_free(struct reasm_dir *r);

@@ -49,6 +49,7 @@ struct run_stats {
     bool ev_on;
     uint64_t ev_frames, ev_cut, ev_reassembled, ev_other_link;
     uint64_t ev_held, ev_held_cut; /* -w: the hold-back queue (evidence.h) */
+    uint64_t ev_retx_differs;      /* -w: retransmissions cut, their bytes not those seen */
     int64_t first_us, last_us;     /* packet time span */
 };
 

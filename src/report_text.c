@@ -561,6 +561,10 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
                     "; %" PRIu64 " held back until the bytes they follow came (a reordered capture)"
                     ", %" PRIu64 " of them cut at the queue's bounds",
                     st->ev_held, st->ev_held_cut);
+        if (st->ev_retx_differs)
+            fprintf(f,
+                    "; %" PRIu64 " retransmission%s cut whose bytes differ from those seen before",
+                    st->ev_retx_differs, st->ev_retx_differs == 1 ? "" : "s");
         if (st->ev_other_link)
             fprintf(f, "; %" PRIu64 " frame%s of another link type not written (one per file)",
                     st->ev_other_link, st->ev_other_link == 1 ? "" : "s");

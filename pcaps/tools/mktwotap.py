@@ -22,6 +22,19 @@ STARTTLS sessions, client ports 60860, 47826 and 51450):
       took another path): the ClientHello comes before the STARTTLS it
       follows, the 220 before both
 
+And from pcaps/smtp-starttls-tls13.pcap (three STARTTLS sessions, TLS
+1.3, client ports 51756, 45824 and 44808; its key log beside it):
+
+  pcaps/variants/tls13-twotap.pcap
+      the client's direction 1000 us late, the third session's (44808)
+      2000 us (LAG13): there the server's ServerHello and its encrypted
+      flight (application_data records: EncryptedExtensions to Finished,
+      the certificates in them) come before the STARTTLS and the
+      ClientHello they answer (1.1 ms after the ClientHello in the base),
+      and are held; in the others the ServerHello before the ClientHello
+      (the first) or after it. Its key log is the base's, copied beside it
+  pcaps/variants/tls13-twotap.keylog
+
 Time stamps are rewritten (the client's plus LAG), so each file's stamps
 never decrease, as a merge of two captures writes them.
 """
@@ -31,6 +44,9 @@ SRC = "pcaps/smtp-starttls-tls12-chain.pcap"
 OUT = "pcaps/variants/"
 LAG = 1000  # microseconds the client's tap stamps late
 CLIENT_PORTS = (60860, 47826, 51450)
+SRC13 = "pcaps/smtp-starttls-tls13.pcap"
+CLIENT_PORTS13 = (51756, 45824, 44808)
+LAG13 = {51756: LAG, 45824: LAG, 44808: 2000}
 
 
 def read_pcap(path):
@@ -66,14 +82,14 @@ def write(name, hdr, recs):
         f.write(out)
 
 
-def merged(recs, drop=None, late=None, late_us=0):
+def merged(recs, drop=None, late=None, late_us=0, ports=CLIENT_PORTS, lag=LAG):
     """Client frames LAG late; `drop`: a payload not written; `late`: a
     payload (client's) late_us later still. Sorted by time, stable."""
     out = []
     for i, (ts, fr, orig) in enumerate(recs):
         sport, plen, pay = tcp(fr)
-        if sport in CLIENT_PORTS:
-            ts += LAG
+        if sport in ports:
+            ts += lag[sport] if isinstance(lag, dict) else lag
             if drop is not None and pay == drop[1] and sport == drop[0]:
                 continue
             if late is not None and pay == late[1] and sport == late[0]:
@@ -90,6 +106,12 @@ def main():
     write("tls12-chain-twotap.pcap", hdr, merged(recs))
     write("tls12-chain-twotap-lost.pcap", hdr, merged(recs, drop=starttls))
     write("tls12-chain-twotap-hello-first.pcap", hdr, merged(recs, late=starttls, late_us=20000))
+    hdr, recs = read_pcap(SRC13)
+    write("tls13-twotap.pcap", hdr, merged(recs, ports=CLIENT_PORTS13, lag=LAG13))
+    with open(SRC13.replace(".pcap", ".keylog"), "rb") as f:  # its key log, beside it
+        keylog = f.read()
+    with open(OUT + "tls13-twotap.keylog", "wb") as f:
+        f.write(keylog)
 
 
 if __name__ == "__main__":

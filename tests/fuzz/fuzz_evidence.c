@@ -5,7 +5,9 @@
  * and housekeeping ones (client), by an independent reading of the lines.
  * And the TLS record framing (evidence_tls_walk) over the same bytes: cut
  * into two segments anywhere, it says what it says of them whole, and ends
- * in the same state; and what it takes is records by a reading of its own.
+ * in the same state; and what it takes is records by a reading of its own;
+ * where it may start again after a hole (evidence_tls_resync) is a header
+ * followed by another, or by the segment's end, or one that opens it.
  * And the hold-back queue (evidence_hold.c), driven by the bytes as a list
  * of frames (whole, cut, held for one of four flows) and decisions: every
  * frame is written once, in the order given, and its copies are freed;
@@ -94,6 +96,19 @@ fz_framing(const uint8_t *d, size_t n)
                evidence_tls_walk(&split, d + cut, (uint32_t)(n - cut), 0, appdata);
     if (ok != ok2 || (ok && whole != split))
         abort();
+    /* after a hole: a boundary found is a header of type 20-22 followed by
+     * another such header, or by the segment's end; or, open, one at the
+     * first byte whose record runs past the end */
+    uint32_t at = 0;
+    bool open = false;
+    if (evidence_tls_resync(d, (uint32_t)n, &at, &open)) {
+        if (at + 5 > n || d[at] < 20 || d[at] > 22 || d[at + 1] != 3 || d[at + 2] > 4)
+            abort();
+        size_t end = at + 5 + ((size_t)d[at + 3] << 8 | d[at + 4]);
+        if (open ? at != 0 || end <= n
+                 : end != n && (end + 5 > n || d[end] < 20 || d[end] > 22 || d[end + 1] != 3))
+            abort();
+    }
 }
 
 /* evidence_hold_before, the slow way: through every frame of flow held. */
@@ -150,7 +165,7 @@ fz_queue(const uint8_t *d, size_t n)
          * sees frames before and after one another (and across the wrap) */
         p.seq = (uint32_t)(d[i] >> 5) * 0x30000000u;
         if (verb == 2)
-            evidence_hold_tag(flow, d[i] >> 4 & 1);
+            evidence_hold_tag(flow, d[i] >> 4 & 1, (d[i] & 2) != 0);
         if (fz_hold_before(flow, d[i] >> 4 & 1, p.seq) !=
             evidence_hold_before(flow, d[i] >> 4 & 1, p.seq))
             abort(); /* against every frame held, one by one */

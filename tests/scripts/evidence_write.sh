@@ -229,6 +229,110 @@ sys.exit(bad)
 PYEOF
 fi
 
+# 9. a hole in the server's stream after its framing started
+#    (pcaps/tools/mkhole.py): the framing is found again at a record boundary
+#    (a header followed by another, or by the segment's end), so the records
+#    after the hole are written: the Certificate that opens a segment after a
+#    hole before it (held until the next segment shows its end), the records
+#    after a hole in it (the segment that holds its rest is cut); no
+#    application_data record of the server's, and nothing else cut is written
+if command -v python3 >/dev/null 2>&1; then
+  for h in sh crt; do
+    v=pcaps/variants/tls12-chain-hole-$h.pcap
+    "$bin" -q -r $v -w "$tmp/hole-$h.pcap" --json "$tmp/hole-$h.json" || { echo "FAIL $v: exit $?"; fail=1; }
+  done
+  python3 - "$tmp" <<'PYEOF' || fail=1
+import struct, sys
+def frames(path):
+    """(first payload byte, the 6th, payload length, written whole) of the server's data frames"""
+    d = open(path, "rb").read()
+    out, o = [], 24
+    while o + 16 <= len(d):
+        cl, wl = struct.unpack("<II", d[o + 8:o + 16])
+        fr, o = d[o + 16:o + 16 + cl], o + 16 + cl
+        ip = fr[14:]
+        ihl, tot = (ip[0] & 15) * 4, struct.unpack(">H", ip[2:4])[0]
+        tcp = ip[ihl:]
+        sp, dp = struct.unpack(">HH", tcp[:4])
+        plen = tot - ihl - (tcp[12] >> 4) * 4
+        pay = tcp[(tcp[12] >> 4) * 4:]
+        if sp == 25 and dp == 60860 and plen > 0:
+            out.append((pay[:1].hex(), pay[5:6].hex(), plen, "W" if len(pay) >= plen else "C"))
+    return out
+want = {
+    # the 220s and 250s; the ServerHello's head (its record's rest lost); the
+    # Certificate (held, then written), frame 13 (its rest, SKE, SHD); the
+    # NewSessionTicket flight; application data cut
+    "sh": "50W 154W 30W 40W 1378W 747W 242W 169C 43C 43C 66C 66C 44C 31C",
+    # the ServerHello; the segment after the hole (the Certificate's rest,
+    # then SKE and SHD: found again at the SKE) cut; the NewSessionTicket,
+    # ChangeCipherSpec and Finished written
+    "crt": "50W 154W 30W 70W 747C 242W 169C 43C 43C 66C 66C 44C 31C",
+}
+bad = 0
+for h, w in want.items():
+    got = " ".join("%d%s" % (n, k) for a, b, n, k in frames("%s/hole-%s.pcap" % (sys.argv[1], h)))
+    if got != w:
+        print("FAIL hole-%s: the server's frames written %s, not %s" % (h, got, w))
+        bad = 1
+sys.exit(bad)
+PYEOF
+fi
+
+# 10. a TLS 1.3 server flight held (pcaps/variants/tls13-twotap.pcap, two taps, the
+#     ServerHello and its encrypted flight of 44808 ahead of the STARTTLS and the
+#     ClientHello): written when the client's bytes come, as in order (application_data
+#     records as a TLS 1.3 flight: they carry the encrypted certificates, which the key
+#     log shows), in capture order
+run tls13-twotap pcaps/variants/tls13-twotap.pcap
+jq -e 'select(.event=="stats") | .evidence.held > 0' "$tmp/tls13-twotap.a.json" >/dev/null ||
+  { echo "FAIL tls13-twotap: nothing held"; fail=1; }
+cmp -s "$tmp/tls13-twotap.a" "$tmp/tls13-twotap.b" ||
+  { echo "FAIL tls13-twotap: its evidence does not show the same TLS sessions"; fail=1; }
+jq -e -s 'any(.[]; .event=="session" and .client.port==44808 and .tls.certificates=="visible"
+  and (.tls.server_chain | length) == 2)' "$tmp/tls13-twotap.b.json" >/dev/null ||
+  { echo "FAIL tls13-twotap: the held TLS 1.3 flight of 44808 not written"; fail=1; }
+# in capture order: every frame, time stamps as captured
+if command -v python3 >/dev/null 2>&1; then
+  python3 - pcaps/variants/tls13-twotap.pcap "$tmp/tls13-twotap.pcap" <<'PYEOF' ||
+import struct, sys
+def stamps(p):
+    d, o, out = open(p, "rb").read(), 24, []
+    while o + 16 <= len(d):
+        s, u, cl = struct.unpack("<III", d[o:o + 12])
+        out.append(s * 1000000 + u)
+        o += 16 + cl
+    return out
+sys.exit(stamps(sys.argv[1]) != stamps(sys.argv[2]))
+PYEOF
+    { echo "FAIL tls13-twotap: not every frame written in capture order"; fail=1; }
+fi
+
+# 11. a server's retransmission whose bytes differ from the first copy
+#     (pcaps/variants/tls12-chain-retx-differs.pcap, pcaps/tools/mkretx.py): cut and
+#     counted, its SECRET not written; an exact copy still written whole
+v=pcaps/variants/tls12-chain-retx-differs.pcap
+run retx-differs $v
+grep -aqF SECRET $v || { echo "FAIL $v does not hold SECRET (the check proves nothing)"; fail=1; }
+grep -aqF SECRET "$tmp/retx-differs.pcap" && { echo "FAIL $v: a retransmission's other bytes written"; fail=1; }
+jq -e 'select(.event=="stats") | .evidence.retransmission_differs == 1' "$tmp/retx-differs.a.json" \
+  >/dev/null || { echo "FAIL $v: retransmission_differs is not 1"; fail=1; }
+cmp -s "$tmp/retx-differs.a" "$tmp/retx-differs.b" ||
+  { echo "FAIL $v: its evidence does not show the same TLS sessions"; fail=1; }
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$tmp/retx-differs.pcap" <<'PYEOF' || { echo "FAIL $v: the exact copy not written whole"; fail=1; }
+import struct, sys
+d, o, n = open(sys.argv[1], "rb").read(), 24, 0
+while o + 16 <= len(d):
+    cl, wl = struct.unpack("<II", d[o + 8:o + 16])
+    fr, o = d[o + 16:o + 16 + cl], o + 16 + cl
+    at = 34 + (fr[46] >> 4) * 4  # Ethernet, IPv4 without options, TCP
+    n += cl == wl and fr[at:at + 1] == b"\x16" and fr[at + 5:at + 6] == b"\x02" and \
+        struct.unpack(">H", fr[36:38])[0] == 60860
+sys.exit(n != 2)  # the ServerHello's segment and its copy
+PYEOF
+fi
+
 # 6. fragments: 4 datagrams of ipv4-fragments.pcap written, reassembled
 jq -e 'select(.event=="stats") | .evidence.reassembled == 4' \
   "$tmp/pcaps_frag_ipv4-fragments.pcap.a.json" >/dev/null ||

@@ -142,13 +142,59 @@ test_tls_framing(void **state)
     assert_false(walk(hdr, (uint32_t[]){2}, 1, 1, false));
 }
 
+/* After a hole: a record boundary only where a header (types 20-22) is
+ * followed by another, or by the segment's end exactly; a record that
+ * opens the segment and runs past it is an open candidate. */
+static void
+test_tls_resync(void **state)
+{
+    (void)state;
+    uint32_t at = 99;
+    bool open = true;
+    /* the rest of a record (no header in it), then ServerKeyExchange (4
+     * bytes of body) and ServerHelloDone (0): found at the first */
+    static const uint8_t mid[] = {0x8a, 0x01, 0x17, 0x03, 0x03, 0x00, 0x10, 0x42, 0x16,
+                                  0x03, 0x03, 0x00, 0x04, 0x0c, 0x00, 0x00, 0x00, 0x16,
+                                  0x03, 0x03, 0x00, 0x04, 0x0e, 0x00, 0x00, 0x00};
+    assert_true(evidence_tls_resync(mid, sizeof(mid), &at, &open));
+    assert_int_equal(at, 8);
+    assert_false(open);
+    /* the same header alone, followed by bytes that are no header: none */
+    static const uint8_t lone[] = {0x16, 0x03, 0x03, 0x00, 0x01, 0x0c,
+                                   0x41, 0x41, 0x41, 0x41, 0x41};
+    assert_false(evidence_tls_resync(lone + 2, sizeof(lone) - 2, &at, &open));
+    assert_false(evidence_tls_resync(lone, sizeof(lone), &at, &open));
+    /* an application_data header is never a boundary, nor one after a
+     * handshake record (the TLS 1.3 flight's, or data after the handshake) */
+    static const uint8_t app[] = {0x17, 0x03, 0x03, 0x00, 0x02, 0x00, 0x00};
+    assert_false(evidence_tls_resync(app, sizeof(app), &at, &open));
+    static const uint8_t hs_app[] = {0x16, 0x03, 0x03, 0x00, 0x01, 0x00,
+                                     0x17, 0x03, 0x03, 0x00, 0x01, 0x00};
+    assert_false(evidence_tls_resync(hs_app, sizeof(hs_app), &at, &open));
+    /* ending exactly at the segment's end */
+    assert_true(evidence_tls_resync(hs_app, 6, &at, &open));
+    assert_int_equal(at, 0);
+    assert_false(open);
+    /* a Certificate record that opens the segment and runs past it: open */
+    static const uint8_t crt[] = {0x16, 0x03, 0x03, 0x07, 0x0e, 0x0b, 0x00, 0x07, 0x0a};
+    assert_true(evidence_tls_resync(crt, sizeof(crt), &at, &open));
+    assert_int_equal(at, 0);
+    assert_true(open);
+    /* a length past 2^14 + 2048, a version 3.5: no header */
+    static const uint8_t big[] = {0x16, 0x03, 0x03, 0x48, 0x01, 0x00};
+    assert_false(evidence_tls_resync(big, sizeof(big), &at, &open));
+    static const uint8_t v35[] = {0x16, 0x03, 0x05, 0x00, 0x01, 0x00};
+    assert_false(evidence_tls_resync(v35, sizeof(v35), &at, &open));
+    assert_false(evidence_tls_resync(v35, 4, &at, &open));
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_server_replies),  cmocka_unit_test(test_server_cut),
         cmocka_unit_test(test_client_commands), cmocka_unit_test(test_client_cut),
-        cmocka_unit_test(test_tls_framing),
+        cmocka_unit_test(test_tls_framing),     cmocka_unit_test(test_tls_resync),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

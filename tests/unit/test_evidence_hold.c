@@ -58,7 +58,7 @@ put(unsigned i, enum evidence_verdict v, uint64_t flow)
     struct pkt p;
     fr_make(i, &f, &p);
     if (v == EVIDENCE_HOLD)
-        evidence_hold_tag(flow, 0);
+        evidence_hold_tag(flow, 0, false);
     evidence_frame(&f, &p, NULL, v);
 }
 
@@ -214,8 +214,43 @@ put_at(unsigned i, uint64_t flow, unsigned side, uint32_t seq)
     struct pkt p;
     fr_make(i, &f, &p);
     p.seq = seq;
-    evidence_hold_tag(flow, side);
+    evidence_hold_tag(flow, side, false);
     evidence_frame(&f, &p, NULL, EVIDENCE_HOLD);
+}
+
+/* A frame held keeps what its tag said of it (evidence_held.flight: its
+ * application_data records would have been a TLS 1.3 flight when it came),
+ * so that it is judged when decided as it would have been in order; the
+ * tag is for the next frame only. */
+static void
+test_hold_flight(void **state)
+{
+    (void)state;
+    struct capture_frame f;
+    struct pkt p;
+    fr_make(0, &f, &p);
+    evidence_hold_tag(9, 1, true);
+    evidence_frame(&f, &p, NULL, EVIDENCE_HOLD);
+    fr_make(1, &f, &p);
+    evidence_hold_tag(9, 1, false);
+    evidence_frame(&f, &p, NULL, EVIDENCE_HOLD);
+    uint64_t it = 0;
+    struct evidence_held *h = evidence_held_next(9, &it);
+    assert_non_null(h);
+    assert_true(h->flight);
+    assert_int_equal(h->seq, 1000);
+    struct evidence_held *h2 = evidence_held_next(9, &it);
+    assert_non_null(h2);
+    assert_false(h2->flight);
+    evidence_held_decide(h, EVIDENCE_WHOLE);
+    evidence_held_decide(h2, EVIDENCE_CUT);
+    char err[256];
+    assert_int_equal(evidence_close(err, sizeof(err)), 0);
+    assert_int_equal(mem_in_use(), 0);
+    int w[4];
+    assert_int_equal(written(path, w, 4), 2);
+    assert_int_equal(w[0], 0);
+    assert_int_equal(w[1], -1);
 }
 
 /* evidence_hold_before: a held frame of the flow, from that side, before
@@ -262,6 +297,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_time_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_untagged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hold_before, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hold_flight, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -799,6 +799,44 @@ test_alloc_failure(void **state)
     assert_int_equal(mem_in_use(), 0);
 }
 
+/* reasm_seen_differs (-w's retransmissions, engine_evidence.c): a copy's
+ * bytes against those delivered (in the ring) and those buffered beyond a
+ * hole; -1 when some it repeats are past the ring's reach, or after a gap;
+ * 0 for bytes not seen yet. */
+static void
+test_seen_differs(void **state)
+{
+    (void)state;
+    mem_init(0);
+    struct reasm_dir rd;
+    struct sum r = {0, 0, 0};
+    struct reasm_sink s = {sum_data, sum_gap, sum_event, &r};
+    struct reasm_limits lim = {65536, 0, REASM_HOLE_PKTS};
+    reasm_init(&rd);
+    reasm_syn(&rd, 1000, &s);
+    reasm_data(&rd, &lim, &s, 1001, (const uint8_t *)"HELLOWORLD", 10, 10); /* [1001, 1011) */
+    reasm_data(&rd, &lim, &s, 1021, (const uint8_t *)"ABCDE", 5, 5);        /* beyond a hole */
+    const uint8_t *same = (const uint8_t *)"LOWOR", *other = (const uint8_t *)"LOWXR";
+    assert_int_equal(reasm_seen_differs(&rd, 1004, same, 5), 0);
+    assert_int_equal(reasm_seen_differs(&rd, 1004, other, 5), 1);
+    /* across next_seq into the hole: the delivered part compared */
+    assert_int_equal(reasm_seen_differs(&rd, 1008, (const uint8_t *)"RLDxyz", 6), 0);
+    assert_int_equal(reasm_seen_differs(&rd, 1008, (const uint8_t *)"RLQxyz", 6), 1);
+    /* the buffered segment */
+    assert_int_equal(reasm_seen_differs(&rd, 1019, (const uint8_t *)"xxABC", 5), 0);
+    assert_int_equal(reasm_seen_differs(&rd, 1019, (const uint8_t *)"xxABD", 5), 1);
+    assert_int_equal(reasm_seen_differs(&rd, 1040, other, 5), 0); /* not seen yet */
+    /* past the ring's reach */
+    static uint8_t big[REASM_HIST_BYTES + 100];
+    memset(big, 'z', sizeof(big));
+    reasm_data(&rd, &lim, &s, 1011, big, 10, 10); /* fills the hole: [1001, 1026) */
+    reasm_data(&rd, &lim, &s, 1026, big, sizeof(big), sizeof(big));
+    assert_int_equal(reasm_seen_differs(&rd, 1001, (const uint8_t *)"HELLO", 5), -1);
+    assert_int_equal(reasm_seen_differs(&rd, 1026 + 200, big, 50), 0);
+    reasm_free(&rd);
+    assert_int_equal(mem_in_use(), 0);
+}
+
 int
 main(void)
 {
@@ -806,7 +844,7 @@ main(void)
         cmocka_unit_test(test_seq_macros),           cmocka_unit_test(test_tables),
         cmocka_unit_test(test_equivalence),          cmocka_unit_test(test_alloc_failure),
         cmocka_unit_test(test_markers_bounded),      cmocka_unit_test(test_window_and_fin),
-        cmocka_unit_test(test_ooo_segments_bounded),
+        cmocka_unit_test(test_ooo_segments_bounded), cmocka_unit_test(test_seen_differs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
