@@ -326,6 +326,26 @@ test_every_status(void **state)
     free(text);
 }
 
+/* A chain that verifies under a leaf that fails the name check: the chain
+ * line says the chain verified, not a bare "ok" that reads as "certificate
+ * ok" beside SubjectMismatch. */
+static void
+test_chain_ok_name_fails(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t other[] = "other.example.net";
+    tu_chain_facts(&f, ids, 2, other);
+    feed(&f, 1, 10, 25);
+    char *text = report_text();
+    has(text, "certificate 1 of 1: SubjectMismatch, 1 session");
+    has(text, "    chain      2 certificates sent; chain verified (OpenSSL: ok)\n");
+    if (strstr(text, "sent; ok") != NULL)
+        fail_msg("a bare ok:\n%s", text);
+    free(text);
+}
+
 /* A client rejected a chain that smtptap's own verification accepts: the
  * summary says the cause is the client's (its trust store lacks the root,
  * or it expects another name; case 4), for the sessions where that holds. */
@@ -775,6 +795,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_revocation_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revocation_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_ok_name_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_but_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_clients_per_peer, setup, teardown),
