@@ -121,6 +121,29 @@ agg_leaf_names(struct strbuf *b, uint32_t leaf_id)
         str_add(b, "CN=", leaf->info.subject_cn, " (no DNS name in its subjectAltName)", NULL);
 }
 
+/* The code after " answered " in a starttls_rejected evidence, as a bit. */
+static unsigned
+agg_code_bit(const char *text)
+{
+    const char *a = strstr(text, " answered ");
+    long code = a ? strtol(a + 10, NULL, 10) : 0;
+    return code == 454 ? 1u : code == 500 ? 2u : code == 502 ? 4u : 8u;
+}
+
+bool
+agg_evids_codes(const struct agg_flagstat *fs, unsigned *seen)
+{
+    *seen = 0;
+    const struct agg_evids *e = fs->evids;
+    if (e == NULL || e->dropped > 0) { /* the first session's alone: not all known */
+        *seen = fs->evidence[0] ? agg_code_bit(fs->evidence) : 0;
+        return false;
+    }
+    for (uint32_t i = 0; i < e->n; i++)
+        *seen |= agg_code_bit(e->v[i].text);
+    return true;
+}
+
 /* A variant and where its leaf stands among the server's chains (their
  * order of first sighting, the order of the finding's certificates). */
 struct agg_evid_ord {

@@ -35,10 +35,7 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "had its STARTTLS capability replaced on the way (e.g. XXXXXXXA): a middlebox strips TLS; "
         "disable SMTP inspection (Cisco ASA/FTD: no inspect esmtp)",
     [AF_STARTTLS_NOT_OFFERED] = "did not offer STARTTLS in its EHLO reply",
-    [AF_STARTTLS_REJECTED] =
-        "refused STARTTLS: 454 means the server's TLS is broken (check its certificate and key); "
-        "500/502 that the command never reached an SMTP server that offers it (a middlebox that "
-        "strips STARTTLS answers so)",
+    [AF_STARTTLS_REJECTED] = NULL, /* agg_rejected_codes: the codes seen */
     [AF_PLAINTEXT_AFTER_FAILED] =
         "received mail in plaintext after STARTTLS failed in the same connection",
     [AF_PLAINTEXT_DELIVERY] = "received mail in plaintext",
@@ -174,6 +171,38 @@ agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct ag
         str_add(b, "; the issuer's certificate is published at ", NULL);
         str_addn(b, u[0], 120);
     }
+}
+
+/* starttls_rejected: what the reply codes its sessions got mean, those
+ * alone (all of them when some sessions' codes were not kept). RFC 3207
+ * §4: 454 "TLS not available due to temporary reason"; 500/502 come from
+ * a server (or a middlebox in its place) that does not know the command. */
+static void
+agg_rejected_codes(struct strbuf *b, const struct agg_flagstat *fs)
+{
+    unsigned seen = 0;
+    if (!agg_evids_codes(fs, &seen))
+        seen |= 1u | 2u | 4u; /* not all known: every meaning */
+    str_add(b, "refused STARTTLS", NULL);
+    const char *sep = ": ";
+    if (seen & 1u) {
+        str_add(b, sep, "454 means the server's TLS is broken (check its certificate and key)",
+                NULL);
+        sep = "; ";
+    }
+    if (seen & (2u | 4u)) {
+        bool both = (seen & 6u) == 6u;
+        str_add(b, sep,
+                both        ? "500/502 mean"
+                : seen & 2u ? "500 means"
+                            : "502 means",
+                " that the command never reached an SMTP server that offers it (a middlebox "
+                "that strips STARTTLS answers so)",
+                NULL);
+        sep = "; ";
+    }
+    if (seen == 8u)
+        str_add(b, " (the server's reply says why)", NULL);
 }
 
 /* untrusted_root for a root that was not sent: what showed it is a root. */
@@ -379,6 +408,8 @@ agg_flag_findings(uint32_t si)
                                 : "presented a certificate that does not cover the names its "
                                   "peers asked for",
                     "; add the names to the subjectAltName or fix DNS/SNI", NULL);
+        } else if (i == AF_STARTTLS_REJECTED) {
+            agg_rejected_codes(&b, fs);
         } else if (i == AF_NOT_YET_VALID && agg.cfg->at_us) {
             agg_add_at(&b, "presented a certificate that is not yet valid");
             str_add(&b, " (its validity begins later); check the certificate dates", NULL);

@@ -471,6 +471,10 @@ void agg_evids_free(struct agg_flagstat *fs);
  * every one was given with --expect (false when none is known). */
 void agg_evids_names(const struct agg_flagstat *fs, unsigned *names, bool *all_expect);
 void agg_leaf_names(struct strbuf *b, uint32_t leaf_id);
+/* starttls_rejected: whether the reply codes its sessions got ("STARTTLS
+ * answered 454 ...", agg_reply_evidence) are all known, and which: bit 0 a
+ * 454, bit 1 a 500, bit 2 a 502, bit 3 any other code. */
+bool agg_evids_codes(const struct agg_flagstat *fs, unsigned *seen);
 
 /* "198.51.100.10, 198.51.100.11 and 2 more", sorted by address (agg_findings.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);

@@ -536,6 +536,31 @@ test_anonymoustls_rows(void **state)
     free(json);
 }
 
+/* starttls_rejected explains the reply codes its sessions got, those
+ * alone: 454 and 502 from two peers say both, 503 alone neither. */
+static void
+test_rejected_codes_seen(void **state)
+{
+    (void)state;
+    static struct session_facts f;
+    static const int16_t codes[] = {454, 502, 503};
+    for (unsigned i = 0; i < 3; i++) {
+        memset(&f, 0, sizeof(f));
+        f.smtp.seen = f.smtp.starttls_command = true;
+        f.smtp.starttls_offered = 1;
+        strcpy(f.smtp.starttls_verb, "STARTTLS");
+        f.smtp.starttls_reply_code = codes[i];
+        /* 503 to another server: its finding alone */
+        feed(&f, i + 1, (uint8_t)(10 + i), i == 2 ? 587 : 25);
+    }
+    char *text = report_text();
+    has(text, "203.0.113.25:25 refused STARTTLS: 454 means the server's TLS is broken (check its "
+              "certificate and key); 502 means that the command never reached an SMTP server "
+              "that offers it (a middlebox that strips STARTTLS answers so) (2 sessions");
+    has(text, "203.0.113.25:587 refused STARTTLS (the server's reply says why) (1 session");
+    free(text);
+}
+
 /* One leaf sent alone by one peer and with its intermediate by another:
  * two chains, each with the verdict of its own session's diagnosis and its
  * own peer (they had been counted under the leaf, with the first session's
@@ -802,6 +827,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_implicit_tls_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handshake_unseen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_anonymoustls_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_codes_seen, setup, teardown),
         cmocka_unit_test(test_client_chains_apart),
         cmocka_unit_test_setup_teardown(test_vlan_split, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finding_ids_ascending, setup, teardown),
