@@ -230,7 +230,7 @@ agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs)
 /* A rejection of a chain that smtptap's own verification accepts: the
  * cause is on the client's side (case 4), which smtptap cannot see. */
 static void
-agg_client_side(struct strbuf *b, const struct agg_flagstat *fs)
+agg_client_side(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
 {
     str_add(b, "; ", NULL);
     if (fs->cert_ok < fs->sessions) {
@@ -238,11 +238,40 @@ agg_client_side(struct strbuf *b, const struct agg_flagstat *fs)
         str_add_uint(b, fs->cert_ok);
         str_add(b, " of them ", NULL);
     }
-    str_add(b,
-            "the chain verifies against smtptap's trust store, so the client's own trust store "
-            "lacks its root (or the client expects another name): the cause is on the client "
-            "side",
-            NULL);
+    /* the root it verifies up to, named (case 1: "naming the root"): the
+     * finding's chains' distinct anchors, at most 2 */
+    char roots[2][300];
+    unsigned n_roots = 0;
+    bool more = false;
+    for (unsigned i = 0; i < fs->chains.n; i++) {
+        const struct agg_chain *c = &s->chains[fs->chains.v[i]];
+        char label[300];
+        if (!verify_anchor(c->ids, c->n, c->last / 1000000, label, sizeof(label)))
+            continue;
+        unsigned k = 0;
+        while (k < n_roots && strcmp(roots[k], label) != 0)
+            k++;
+        if (k < n_roots)
+            continue;
+        if (n_roots == 2)
+            more = true;
+        else
+            str_copy(roots[n_roots++], sizeof(roots[0]), label);
+    }
+    if (n_roots == 0) {
+        str_add(b,
+                "the chain verifies against smtptap's trust store, so the client's own trust "
+                "store lacks its root (or the client expects another name): the cause is on the "
+                "client side",
+                NULL);
+        return;
+    }
+    str_add(b, "the chain verifies against smtptap's trust store up to the root ", roots[0], NULL);
+    if (n_roots == 2)
+        str_add(b, more ? ", " : " or ", roots[1], more ? " and more" : "", NULL);
+    str_add(b, ", so the client's own trust store lacks ",
+            n_roots > 1 ? "those roots" : "that root",
+            " (or the client expects another name): the cause is on the client side", NULL);
 }
 
 /* The leaves of a finding's chains, each once (a leaf sent alone and with
@@ -463,7 +492,7 @@ agg_flag_findings(uint32_t si)
                     NULL);
         }
         if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
-            agg_client_side(&b, fs);
+            agg_client_side(&b, s, fs);
         if (i == AF_UNTRUSTED_ROOT)
             agg_root_evidence(&b, fs);
     }
