@@ -472,7 +472,10 @@ agg_flag_findings(uint32_t si)
             agg_fail_text(&e, s, false);
             str_add(&b, ": ", NULL);
             agg_fail_text(&b, s, true);
-        } else if (agg_evids_many(fs)) {
+        } else if (agg_evids_many(fs) || (i == AF_NAME_MISMATCH && agg_evids_named(fs))) {
+            /* name_mismatch's made here too: the certificate's names
+             * whole, in the room the finding has (the first session's,
+             * 200 bytes, had cut them mid-list) */
             /* every distinct evidence, the summary with its peers: the
              * first session's would speak for all */
             struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
