@@ -13,13 +13,14 @@
 #include "agg_int.h"
 #include "certcache.h"
 #include "mem.h"
+#include "names.h"
 #include "strcopy.h"
 
 #define AGG_EVIDS_SHOWN 4 /* variants a finding lists; then "and N more" */
 
 struct agg_evid {
     char text[200]; /* the session's evidence as agg_evidence wrote it */
-    char name[84];  /* name_mismatch: the name checked */
+    char name[256]; /* name_mismatch: the name checked (diagnosis.checked_name) */
     uint8_t source; /* name_mismatch: its enum name_source */
     uint32_t leaf;  /* name_mismatch: the leaf's certificate id; else UINT32_MAX */
     uint64_t sessions;
@@ -104,21 +105,117 @@ agg_evids_names(const struct agg_flagstat *fs, unsigned *names, bool *all_expect
         *all_expect = false;
 }
 
+/* The room left in b, the terminator apart. */
+static size_t
+agg_room(const struct strbuf *b)
+{
+    return b->n > b->len + 1 ? b->n - b->len - 1 : 0;
+}
+
 /* The DNS names of a leaf's subjectAltName, "a, b", or its CN when it has
- * none (as the per-session evidence has them). */
+ * none (as the per-session evidence has them); whole names only, in at
+ * most max bytes (and the room b has left): past that ", and N more" (a
+ * list cut mid-way told an admin a name was not in it). */
 void
-agg_leaf_names(struct strbuf *b, uint32_t leaf_id)
+agg_leaf_names(struct strbuf *b, uint32_t leaf_id, size_t max)
 {
     const struct cert_entry *leaf = leaf_id == UINT32_MAX ? NULL : certcache_get(leaf_id);
+    if (!leaf || leaf->info.parse_error)
+        return;
+    if (max > agg_room(b))
+        max = agg_room(b);
+    unsigned total = 0;
+    size_t all = 0;
+    for (unsigned i = 0; i < leaf->info.n_san; i++)
+        if (leaf->info.san[i].type == 'D')
+            all += (total++ ? 2 : 0) + strlen(leaf->info.san[i].value);
+    if (total == 0) {
+        str_add(b, "CN=", leaf->info.subject_cn, " (no DNS name in its subjectAltName)", NULL);
+        return;
+    }
+    /* room kept for ", and 4294967295 more" when not all fit */
+    size_t limit = all <= max ? max : max > 24 ? max - 24 : 0;
     unsigned k = 0;
-    for (unsigned i = 0; leaf && !leaf->info.parse_error && i < leaf->info.n_san; i++) {
+    size_t used = 0;
+    for (unsigned i = 0; i < leaf->info.n_san; i++) {
         if (leaf->info.san[i].type != 'D')
             continue;
-        str_add(b, k++ ? ", " : "", NULL);
-        str_addn(b, leaf->info.san[i].value, 60);
+        size_t need = (k ? 2 : 0) + strlen(leaf->info.san[i].value);
+        if (used + need > limit)
+            break;
+        str_add(b, k ? ", " : "", leaf->info.san[i].value, NULL);
+        used += need;
+        k++;
     }
-    if (k == 0 && leaf && !leaf->info.parse_error)
-        str_add(b, "CN=", leaf->info.subject_cn, " (no DNS name in its subjectAltName)", NULL);
+    if (k < total) {
+        str_add(b, k ? ", and " : "", NULL);
+        str_add_uint(b, total - k);
+        str_add(b, k ? " more" : " DNS names, too long to list here", NULL);
+    }
+}
+
+/* name_mismatch: why a wildcard of the leaf that seems to cover name does
+ * not (names_wildcard_why: "; *.a.example covers one label only ..."), at
+ * most 2; the CN's when the leaf has no subjectAltName (RFC 6125 §6.4.4). */
+static void
+agg_nm_why(struct strbuf *b, uint32_t leaf_id, const char *name)
+{
+    const struct cert_entry *leaf = leaf_id == UINT32_MAX ? NULL : certcache_get(leaf_id);
+    if (!leaf || leaf->info.parse_error || !name[0])
+        return;
+    char why[400];
+    unsigned k = 0;
+    for (unsigned i = 0; i < leaf->info.n_san && k < 2; i++) {
+        const char *v = leaf->info.san[i].value;
+        if (leaf->info.san[i].type == 'D' &&
+            names_wildcard_why(v, strlen(v), name, why, sizeof(why)))
+            str_add(b, k++ ? "; " : "; ", why, NULL);
+    }
+    const char *cn = leaf->info.subject_cn;
+    if (leaf->info.n_san == 0 && cn && names_wildcard_why(cn, strlen(cn), name, why, sizeof(why)))
+        str_add(b, "; ", why, NULL);
+}
+
+void
+agg_nm_text(struct strbuf *b, const char *name, int source, uint32_t leaf)
+{
+    str_add(b, "name checked: ", name, " (from ", name_source_str((enum name_source)source),
+            "); the certificate is for ", NULL);
+    char why[820];
+    struct strbuf w = str_buf(why, sizeof(why));
+    agg_nm_why(&w, leaf, name);
+    size_t room = agg_room(b);
+    agg_leaf_names(b, leaf, room > w.len ? room - w.len : 0);
+    str_add(b, why, NULL);
+}
+
+bool
+agg_evids_named(const struct agg_flagstat *fs)
+{
+    return fs->evids != NULL && fs->evids->n > 0 && fs->evids->v[0].name[0];
+}
+
+/* The code after " answered " in a starttls_rejected evidence, as a bit. */
+static unsigned
+agg_code_bit(const char *text)
+{
+    const char *a = strstr(text, " answered ");
+    long code = a ? strtol(a + 10, NULL, 10) : 0;
+    return code == 454 ? 1u : code == 500 ? 2u : code == 502 ? 4u : 8u;
+}
+
+bool
+agg_evids_codes(const struct agg_flagstat *fs, unsigned *seen)
+{
+    *seen = 0;
+    const struct agg_evids *e = fs->evids;
+    if (e == NULL || e->dropped > 0) { /* the first session's alone: not all known */
+        *seen = fs->evidence[0] ? agg_code_bit(fs->evidence) : 0;
+        return false;
+    }
+    for (uint32_t i = 0; i < e->n; i++)
+        *seen |= agg_code_bit(e->v[i].text);
+    return true;
 }
 
 /* A variant and where its leaf stands among the server's chains (their
@@ -211,6 +308,16 @@ agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_fl
     for (unsigned i = 1; i < e->n; i++)
         one_name &= strcmp(ord[i]->name, ord[0]->name) == 0;
     unsigned shown = e->n < AGG_EVIDS_SHOWN ? e->n : AGG_EVIDS_SHOWN;
+    if (flag == AF_NAME_MISMATCH && e->n == 1 && e->dropped == 0 && ord[0]->name[0]) {
+        /* one name on one certificate: as the first session's evidence */
+        agg_nm_text(b, ord[0]->name, ord[0]->source, ord[0]->leaf);
+        return;
+    }
+    /* why a wildcard does not cover the names shown, after the list */
+    char why[820];
+    struct strbuf w = str_buf(why, sizeof(why));
+    for (unsigned i = 0; flag == AF_NAME_MISMATCH && i < shown; i++)
+        agg_nm_why(&w, ord[i]->leaf, ord[i]->name);
     if (flag == AF_NAME_MISMATCH)
         str_add(b, one_name ? "name checked: " : "names checked: ", NULL);
     for (unsigned i = 0; i < shown; i++) {
@@ -229,7 +336,7 @@ agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_fl
             char label[300];
             agg_leaf_label(v->leaf, label, sizeof(label));
             str_add(b, " against ", label, ", which is for ", NULL);
-            agg_leaf_names(b, v->leaf);
+            agg_leaf_names(b, v->leaf, 200);
             str_add(b, ",", NULL);
         }
         str_add(b, " in ", NULL);
@@ -238,8 +345,10 @@ agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_fl
     agg_evids_more(b, e, ord, shown);
     if (flag == AF_NAME_MISMATCH && one_leaf && ord[0]->leaf != UINT32_MAX) {
         str_add(b, "; the certificate is for ", NULL);
-        agg_leaf_names(b, ord[0]->leaf);
+        size_t room = agg_room(b);
+        agg_leaf_names(b, ord[0]->leaf, room > w.len ? room - w.len : 0);
     }
+    str_add(b, why, NULL);
 }
 
 /* client_rejected_certificate: each (certificate, alert) with its sessions,

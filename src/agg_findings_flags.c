@@ -35,10 +35,7 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "had its STARTTLS capability replaced on the way (e.g. XXXXXXXA): a middlebox strips TLS; "
         "disable SMTP inspection (Cisco ASA/FTD: no inspect esmtp)",
     [AF_STARTTLS_NOT_OFFERED] = "did not offer STARTTLS in its EHLO reply",
-    [AF_STARTTLS_REJECTED] =
-        "refused STARTTLS: 454 means the server's TLS is broken (check its certificate and key); "
-        "500/502 that the command never reached an SMTP server that offers it (a middlebox that "
-        "strips STARTTLS answers so)",
+    [AF_STARTTLS_REJECTED] = NULL, /* agg_rejected_codes: the codes seen */
     [AF_PLAINTEXT_AFTER_FAILED] =
         "received mail in plaintext after STARTTLS failed in the same connection",
     [AF_PLAINTEXT_DELIVERY] = "received mail in plaintext",
@@ -176,6 +173,38 @@ agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct ag
     }
 }
 
+/* starttls_rejected: what the reply codes its sessions got mean, those
+ * alone (all of them when some sessions' codes were not kept). RFC 3207
+ * §4: 454 "TLS not available due to temporary reason"; 500/502 come from
+ * a server (or a middlebox in its place) that does not know the command. */
+static void
+agg_rejected_codes(struct strbuf *b, const struct agg_flagstat *fs)
+{
+    unsigned seen = 0;
+    if (!agg_evids_codes(fs, &seen))
+        seen |= 1u | 2u | 4u; /* not all known: every meaning */
+    str_add(b, "refused STARTTLS", NULL);
+    const char *sep = ": ";
+    if (seen & 1u) {
+        str_add(b, sep, "454 means the server's TLS is broken (check its certificate and key)",
+                NULL);
+        sep = "; ";
+    }
+    if (seen & (2u | 4u)) {
+        bool both = (seen & 6u) == 6u;
+        str_add(b, sep,
+                both        ? "500/502 mean"
+                : seen & 2u ? "500 means"
+                            : "502 means",
+                " that the command never reached an SMTP server that offers it (a middlebox "
+                "that strips STARTTLS answers so)",
+                NULL);
+        sep = "; ";
+    }
+    if (seen == 8u)
+        str_add(b, " (the server's reply says why)", NULL);
+}
+
 /* untrusted_root for a root that was not sent: what showed it is a root. */
 static void
 agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs)
@@ -201,7 +230,7 @@ agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs)
 /* A rejection of a chain that smtptap's own verification accepts: the
  * cause is on the client's side (case 4), which smtptap cannot see. */
 static void
-agg_client_side(struct strbuf *b, const struct agg_flagstat *fs)
+agg_client_side(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
 {
     str_add(b, "; ", NULL);
     if (fs->cert_ok < fs->sessions) {
@@ -209,11 +238,40 @@ agg_client_side(struct strbuf *b, const struct agg_flagstat *fs)
         str_add_uint(b, fs->cert_ok);
         str_add(b, " of them ", NULL);
     }
-    str_add(b,
-            "the chain verifies against smtptap's trust store, so the client's own trust store "
-            "lacks its root (or the client expects another name): the cause is on the client "
-            "side",
-            NULL);
+    /* the root it verifies up to, named (case 1: "naming the root"): the
+     * finding's chains' distinct anchors, at most 2 */
+    char roots[2][300];
+    unsigned n_roots = 0;
+    bool more = false;
+    for (unsigned i = 0; i < fs->chains.n; i++) {
+        const struct agg_chain *c = &s->chains[fs->chains.v[i]];
+        char label[300];
+        if (!verify_anchor(c->ids, c->n, c->last / 1000000, label, sizeof(label)))
+            continue;
+        unsigned k = 0;
+        while (k < n_roots && strcmp(roots[k], label) != 0)
+            k++;
+        if (k < n_roots)
+            continue;
+        if (n_roots == 2)
+            more = true;
+        else
+            str_copy(roots[n_roots++], sizeof(roots[0]), label);
+    }
+    if (n_roots == 0) {
+        str_add(b,
+                "the chain verifies against smtptap's trust store, so the client's own trust "
+                "store lacks its root (or the client expects another name): the cause is on the "
+                "client side",
+                NULL);
+        return;
+    }
+    str_add(b, "the chain verifies against smtptap's trust store up to the root ", roots[0], NULL);
+    if (n_roots == 2)
+        str_add(b, more ? ", " : " or ", roots[1], more ? " and more" : "", NULL);
+    str_add(b, ", so the client's own trust store lacks ",
+            n_roots > 1 ? "those roots" : "that root",
+            " (or the client expects another name): the cause is on the client side", NULL);
 }
 
 /* The leaves of a finding's chains, each once (a leaf sent alone and with
@@ -379,6 +437,8 @@ agg_flag_findings(uint32_t si)
                                 : "presented a certificate that does not cover the names its "
                                   "peers asked for",
                     "; add the names to the subjectAltName or fix DNS/SNI", NULL);
+        } else if (i == AF_STARTTLS_REJECTED) {
+            agg_rejected_codes(&b, fs);
         } else if (i == AF_NOT_YET_VALID && agg.cfg->at_us) {
             agg_add_at(&b, "presented a certificate that is not yet valid");
             str_add(&b, " (its validity begins later); check the certificate dates", NULL);
@@ -412,7 +472,10 @@ agg_flag_findings(uint32_t si)
             agg_fail_text(&e, s, false);
             str_add(&b, ": ", NULL);
             agg_fail_text(&b, s, true);
-        } else if (agg_evids_many(fs)) {
+        } else if (agg_evids_many(fs) || (i == AF_NAME_MISMATCH && agg_evids_named(fs))) {
+            /* name_mismatch's made here too: the certificate's names
+             * whole, in the room the finding has (the first session's,
+             * 200 bytes, had cut them mid-list) */
             /* every distinct evidence, the summary with its peers: the
              * first session's would speak for all */
             struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
@@ -432,7 +495,7 @@ agg_flag_findings(uint32_t si)
                     NULL);
         }
         if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
-            agg_client_side(&b, fs);
+            agg_client_side(&b, s, fs);
         if (i == AF_UNTRUSTED_ROOT)
             agg_root_evidence(&b, fs);
     }

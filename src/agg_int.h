@@ -470,7 +470,18 @@ void agg_evids_free(struct agg_flagstat *fs);
 /* name_mismatch: how many distinct names its sessions checked, and whether
  * every one was given with --expect (false when none is known). */
 void agg_evids_names(const struct agg_flagstat *fs, unsigned *names, bool *all_expect);
-void agg_leaf_names(struct strbuf *b, uint32_t leaf_id);
+void agg_leaf_names(struct strbuf *b, uint32_t leaf_id, size_t max);
+/* name_mismatch's evidence of one name on one leaf: "name checked: NAME
+ * (from SOURCE); the certificate is for a, b, and 3 more" and, when a
+ * wildcard of it seems to cover the name, why it does not ("; *.b.example
+ * covers one label only (RFC 6125 §6.4.3): x.y.b.example has two there").
+ * Whether a flag's kept evidences carry a name checked. */
+void agg_nm_text(struct strbuf *b, const char *name, int source, uint32_t leaf);
+bool agg_evids_named(const struct agg_flagstat *fs);
+/* starttls_rejected: whether the reply codes its sessions got ("STARTTLS
+ * answered 454 ...", agg_reply_evidence) are all known, and which: bit 0 a
+ * 454, bit 1 a 500, bit 2 a 502, bit 3 any other code. */
+bool agg_evids_codes(const struct agg_flagstat *fs, unsigned *seen);
 
 /* "198.51.100.10, 198.51.100.11 and 2 more", sorted by address (agg_findings.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);

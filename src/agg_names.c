@@ -315,9 +315,16 @@ agn_json(struct json *j, const struct agn_name *x)
             json_str(j, NULL, b);
         }
         json_arr_end(j);
+        /* by address, as the server record's and a finding's peers */
+        struct agg_pkey k[AGG_FPEERS_MAX];
+        for (unsigned i = 0; i < ch->peers.n; i++) {
+            k[i].ip = x->peers[ch->peers.v[i]];
+            k[i].idx = ch->peers.v[i];
+        }
+        qsort(k, ch->peers.n, sizeof(k[0]), agg_cmp_peer);
         json_arr_begin(j, "peers");
         for (unsigned i = 0; i < ch->peers.n; i++) {
-            report_ip_str(b, sizeof(b), &x->peers[ch->peers.v[i]]);
+            report_ip_str(b, sizeof(b), &x->peers[k[i].idx]);
             json_str(j, NULL, b);
         }
         json_arr_end(j);

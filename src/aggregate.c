@@ -450,11 +450,8 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
         str_addn(&b, x->subject, 100);
         str_add(&b, ": signed with ", x->sig_alg, NULL);
     } else if (flag == AF_NAME_MISMATCH && dg->checked_name[0]) {
-        str_add(&b, "name checked: ", NULL);
-        str_addn(&b, dg->checked_name, 80);
-        str_add(&b, " (from ", name_source_str(dg->checked_name_source),
-                "); the certificate is for ", NULL);
-        agg_leaf_names(&b, t->n_server_chain ? t->server_chain[0] : UINT32_MAX);
+        agg_nm_text(&b, dg->checked_name, (int)dg->checked_name_source,
+                    t->n_server_chain ? t->server_chain[0] : UINT32_MAX);
     } else if (flag == AF_OBSOLETE_TLS) {
         const char *c = t->cipher_seen ? tls_cipher_str(t->cipher) : NULL;
         str_add(&b, tls_version_str(t->version), c ? " with " : "", c ? c : "", NULL);

@@ -40,6 +40,91 @@ names_dns_match(const char *pattern, size_t len, const char *ref)
     return pl == rl && strncasecmp(pattern, ref, rl) == 0;
 }
 
+/* Does label pattern p[0..pl) ("*" any run of characters) match label
+ * r[0..rl), ASCII case-insensitive? */
+static bool
+names_glob(const char *p, size_t pl, const char *r, size_t rl)
+{
+    if (pl == 0)
+        return rl == 0;
+    if (p[0] == '*') {
+        for (size_t k = 0; k <= rl; k++)
+            if (names_glob(p + 1, pl - 1, r + k, rl - k))
+                return true;
+        return false;
+    }
+    return rl > 0 && (p[0] | 0x20) == (r[0] | 0x20) && names_glob(p + 1, pl - 1, r + 1, rl - 1);
+}
+
+/* Label by label, as many labels on both sides, each by names_glob. */
+static bool
+names_glob_labels(const char *p, size_t pl, const char *r, size_t rl)
+{
+    for (;;) {
+        const char *pd = memchr(p, '.', pl), *rd = memchr(r, '.', rl);
+        size_t a = pd ? (size_t)(pd - p) : pl, b = rd ? (size_t)(rd - r) : rl;
+        if ((pd == NULL) != (rd == NULL) || !names_glob(p, a, r, b))
+            return false;
+        if (pd == NULL)
+            return true;
+        p += a + 1, pl -= a + 1, r += b + 1, rl -= b + 1;
+    }
+}
+
+static const char *
+names_count_word(unsigned n)
+{
+    static const char *const w[] = {"none", "one", "two", "three", "four", "five"};
+    return n < 6 ? w[n] : "more than five";
+}
+
+bool
+names_wildcard_why(const char *pattern, size_t len, const char *ref, char *why, size_t n)
+{
+    if (!pattern || !ref || memchr(pattern, '\0', len) || !memchr(pattern, '*', len))
+        return false;
+    size_t pl = names_len(pattern, len), rl = names_len(ref, strlen(ref));
+    if (pl == 0 || rl == 0 || names_dns_match(pattern, len, ref))
+        return false;
+    int p_len = (int)pl; /* for "%.*s" */
+    if (pattern[0] == '*' && pl > 2 && pattern[1] == '.' && !memchr(pattern + 1, '*', pl - 1)) {
+        const char *base = pattern + 2;
+        size_t bl = pl - 2;
+        bool ends = rl > bl && ref[rl - bl - 1] == '.' && strncasecmp(ref + rl - bl, base, bl) == 0;
+        if (!memchr(base, '.', bl)) {
+            if (!ends && !(rl == bl && strncasecmp(ref, base, bl) == 0))
+                return false;
+            snprintf(why, n, "%.*s is not honoured: a wildcard needs at least two labels after it",
+                     p_len, pattern);
+            return true;
+        }
+        if (rl == bl && strncasecmp(ref, base, bl) == 0) {
+            snprintf(why, n,
+                     "%.*s does not cover %.*s itself: its * stands for one label (RFC 6125 "
+                     "section 6.4.3)",
+                     p_len, pattern, (int)bl, base);
+            return true;
+        }
+        if (!ends)
+            return false;
+        unsigned labels = 1;
+        for (size_t i = 0; i + bl + 1 < rl; i++)
+            labels += ref[i] == '.';
+        if (labels < 2)
+            return false; /* one empty label (".example.com"): no rule to tell */
+        snprintf(why, n, "%.*s covers one label only (RFC 6125 section 6.4.3): %.*s has %s there",
+                 p_len, pattern, (int)rl, ref, names_count_word(labels));
+        return true;
+    }
+    if (!names_glob_labels(pattern, pl, ref, rl))
+        return false;
+    snprintf(why, n,
+             "%.*s is not honoured: a wildcard counts only as the whole left-most label "
+             "(RFC 6125 section 6.4.3)",
+             p_len, pattern);
+    return true;
+}
+
 bool
 names_check(struct x509_st *cert, const char *ref, char *why, size_t whylen)
 {

@@ -16,6 +16,16 @@ struct x509_st;
  * compared as A-labels ("xn--"), U-labels are not converted. */
 bool names_dns_match(const char *pattern, size_t len, const char *ref);
 
+/* Why presented DNS-ID `pattern` (len bytes), a wildcard that does not
+ * cover `ref` (names_dns_match false), would seem to: true, with the rule
+ * in why, when its "*" covers one label where ref has several there
+ * ("*.ak.fbcdn.net covers one label only (RFC 6125 §6.4.3):
+ * x.y.ak.fbcdn.net has two there") or none (ref is its base), stands
+ * before fewer than two labels ("*.com"), or is not the whole left-most
+ * label ("mx*.example.com", "a.*.example.com") where a label-wise match
+ * would cover ref. False for any other pattern. */
+bool names_wildcard_why(const char *pattern, size_t len, const char *ref, char *why, size_t n);
+
 /* Checks ref against the certificate: an IP address against iPAddress SANs
  * only; a DNS name against dNSName SANs, falling back to the subject CN only
  * when the certificate has no dNSName and no iPAddress SAN (RFC 6125

@@ -249,8 +249,12 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
                 where);
     else
         fprintf(f, "    chain      %u certificate%s sent", ch->n, ch->n == 1 ? "" : "s");
+    /* OpenSSL's "ok" beside a failed verdict is the chain's alone (the
+     * name is what failed): said so, not read as "certificate ok" */
     if (ch->verdict[0] && strcmp(ch->verdict, "Valid") != 0)
-        fprintf(f, "; %s", ch->verify_text);
+        fprintf(f, "; %s",
+                strcmp(ch->verify_text, "ok") == 0 ? "chain verified (OpenSSL: ok)"
+                                                   : ch->verify_text);
     rt_issuer_url(f, s, c);
     fprintf(f, "\n");
     for (unsigned i = 1; i < ch->n; i++) {

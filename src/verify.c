@@ -526,3 +526,45 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, enum verify_purpose 
         slot->res = *out;
     }
 }
+
+bool
+verify_anchor(const uint32_t *ids, unsigned n, int64_t at_s, char *label, size_t ln)
+{
+    if (ln > 0)
+        label[0] = '\0';
+    if (n == 0 || n > FACTS_CHAIN_MAX || !vf.store)
+        return false;
+    X509 *leaf = certcache_x509(ids[0]);
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    for (unsigned i = 1; i < n && untrusted; i++) {
+        X509 *x = certcache_x509(ids[i]);
+        if (x && !sk_X509_push(untrusted, x))
+            X509_free(x);
+    }
+    X509_STORE_CTX *ctx = leaf && untrusted ? X509_STORE_CTX_new() : NULL;
+    bool ok = false;
+    if (ctx && X509_STORE_CTX_init(ctx, vf.store, leaf, untrusted) == 1 &&
+        X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER) == 1) {
+        X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)at_s);
+        STACK_OF(X509) *chain = X509_verify_cert(ctx) == 1 ? X509_STORE_CTX_get0_chain(ctx) : NULL;
+        X509 *top =
+            chain && sk_X509_num(chain) > 0 ? sk_X509_value(chain, sk_X509_num(chain) - 1) : NULL;
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned mdlen = 0;
+        struct tm na;
+        memset(&na, 0, sizeof(na));
+        if (top && X509_digest(top, EVP_sha1(), md, &mdlen) == 1 && mdlen >= 4 &&
+            ASN1_TIME_to_tm(X509_get0_notAfter(top), &na) == 1) {
+            char subject[256];
+            verify_subject(top, subject, sizeof(subject));
+            snprintf(label, ln, "%s (SHA-1 %02X%02X%02X%02X, until %04d-%02d-%02d)", subject, md[0],
+                     md[1], md[2], md[3], na.tm_year + 1900, na.tm_mon + 1, na.tm_mday);
+            ok = true;
+        }
+    }
+    X509_STORE_CTX_free(ctx);
+    sk_X509_pop_free(untrusted, X509_free);
+    X509_free(leaf);
+    ERR_clear_error();
+    return ok;
+}

@@ -74,6 +74,12 @@ enum verify_purpose { VERIFY_SERVER = 0, VERIFY_CLIENT = 1 };
 void verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, enum verify_purpose purpose,
                   struct verify_result *out);
 
+/* The trust anchor a server chain (ids, leaf first, as sent) verifies up
+ * to at at_s, as "subject (SHA-1 1234ABCD, until 2040-01-01)" in label:
+ * the root a client that rejected the chain lacks (case 1). False, label
+ * empty, when the chain does not verify. Not cached: for a finding's text. */
+bool verify_anchor(const uint32_t *ids, unsigned n, int64_t at_s, char *label, size_t ln);
+
 /* Results computed / served from the cache (for the benchmark notes). */
 void verify_counters(uint64_t *computed, uint64_t *cached);
 

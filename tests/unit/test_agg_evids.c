@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/x509v3.h>
 
 #include "agg_int.h"
 #include "certcache.h"
@@ -117,6 +119,84 @@ has(const char *text, const char *want)
 {
     if (strstr(text, want) == NULL)
         fail_msg("not in the text: \"%s\"\n%s", want, text);
+}
+
+/* The names between "the certificate is for " and the end of the list
+ * are whole (each ends in ".example.test"), the list ends in ", and N
+ * more" when they do not all fit, and the wildcard's rule comes after. */
+static void
+whole_names(const char *text)
+{
+    const char *p = strstr(text, "the certificate is for ");
+    if (p == NULL)
+        fail_msg("no names:\n%s", text);
+    p += strlen("the certificate is for ");
+    const char *end = strstr(p, ", and ");
+    if (end == NULL)
+        fail_msg("the list is not told cut (\", and N more\"):\n%s", text);
+    for (const char *q = p; q < end;) {
+        const char *c = strstr(q, ", ");
+        size_t len = (size_t)((c && c < end ? c : end) - q);
+        if (len < 13 || memcmp(q + len - 13, ".example.test", 13) != 0)
+            fail_msg("a name cut: \"%.*s\"\n%s", (int)len, q, text);
+        q += len + 2;
+    }
+    has(end, " more; *.example.test covers one label only (RFC 6125 section 6.4.3): "
+             "x.y.example.test has two there");
+}
+
+/* A certificate with more names than a finding's text holds: the list is
+ * never cut mid-name (it was, at 200 bytes, silently: "..., *.s-static.ak.
+ * facebook.com," and the rest gone), and a wildcard that covers one label
+ * where the name has two says so (CASES.md case 4). */
+static void
+test_many_names_wildcard(void **state)
+{
+    (void)state;
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    assert_non_null(key);
+    X509 *x = tu_make_cert("*.example.test", "*.example.test", key, false,
+                           "critical,digitalSignature", T2025 - 86400, T2025 + 86400 * 365, NULL);
+    char san[4096] = "DNS:*.example.test";
+    for (unsigned i = 0; i < 60; i++) {
+        size_t at = strlen(san);
+        snprintf(san + at, sizeof(san) - at, ",DNS:host-%02u.department.example.test", i);
+    }
+    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, san);
+    assert_non_null(ext);
+    assert_int_equal(X509_add_ext(x, ext, -1), 1);
+    X509_EXTENSION_free(ext);
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    unsigned char *der = NULL;
+    int len = i2d_X509(x, &der);
+    assert_true(len > 0);
+    uint32_t id = certcache_add(der, (size_t)len);
+    OPENSSL_free(der);
+    X509_free(x);
+    EVP_PKEY_free(key);
+    feed(1, 10, 25, &id, 1, "x.y.example.test");
+    feed(2, 11, 25, &id, 1, "x.y.example.test");
+    agg_finish();
+    const struct agg_finding *f = finding("name_mismatch", 25);
+    has(f->summary, "name checked: x.y.example.test (from sni); the certificate is for "
+                    "*.example.test, host-00.department.example.test, ");
+    whole_names(f->summary);
+    whole_names(f->evidence);
+    assert_false(f->summary_cut);
+    assert_false(f->evidence_cut);
+
+    /* two names checked against it: each one's rule after the list */
+    agg_fini();
+    agg_init(&cfg);
+    feed(3, 10, 26, &id, 1, "x.y.example.test");
+    feed(4, 11, 26, &id, 1, "example.test");
+    agg_finish();
+    f = finding("name_mismatch", 26);
+    has(f->evidence, "names checked: example.test (from sni) in 1 session; x.y.example.test "
+                     "(from sni) in 1 session; the certificate is for *.example.test, ");
+    has(f->evidence, " more; *.example.test does not cover example.test itself: its * stands "
+                     "for one label (RFC 6125 section 6.4.3); *.example.test covers one label "
+                     "only (RFC 6125 section 6.4.3): x.y.example.test has two there");
 }
 
 /* Seven names asked of one certificate, in no order: the first four by
@@ -277,6 +357,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_names_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_names_wildcard, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects_by_certificate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects_more, setup, teardown),

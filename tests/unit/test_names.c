@@ -55,6 +55,52 @@ test_wildcards(void **state)
     assert_true(m("*.EXAMPLE.com", "Mail.example.COM"));
 }
 
+static void
+why_is(const char *pattern, const char *ref, const char *want)
+{
+    char why[256] = "";
+    bool got = names_wildcard_why(pattern, strlen(pattern), ref, why, sizeof(why));
+    if (want == NULL) {
+        if (got)
+            fail_msg("%s / %s: unexpected \"%s\"", pattern, ref, why);
+        return;
+    }
+    if (!got || strcmp(why, want) != 0)
+        fail_msg("%s / %s: \"%s\", want \"%s\"", pattern, ref, why, want);
+}
+
+/* Why a wildcard does not cover a name that it seems to (the finding's
+ * evidence says so: CASES.md case 4). */
+static void
+test_wildcard_why(void **state)
+{
+    (void)state;
+    why_is(
+        "*.ak.fbcdn.net", "x.y.ak.fbcdn.net",
+        "*.ak.fbcdn.net covers one label only (RFC 6125 section 6.4.3): x.y.ak.fbcdn.net has two "
+        "there");
+    why_is(
+        "*.example.com", "a.b.c.example.com.",
+        "*.example.com covers one label only (RFC 6125 section 6.4.3): a.b.c.example.com has three "
+        "there");
+    why_is("*.example.com", "example.com",
+           "*.example.com does not cover example.com itself: its * stands for one label (RFC "
+           "6125 section 6.4.3)");
+    why_is("mx*.example.com", "mx1.example.com",
+           "mx*.example.com is not honoured: a wildcard counts only as the whole left-most "
+           "label (RFC 6125 section 6.4.3)");
+    why_is("mail.*.com", "mail.example.com",
+           "mail.*.com is not honoured: a wildcard counts only as the whole left-most label "
+           "(RFC 6125 section 6.4.3)");
+    why_is("*.com", "example.com",
+           "*.com is not honoured: a wildcard needs at least two labels after it");
+    why_is("*.example.com", "mail.example.com", NULL); /* covered */
+    why_is("*.example.com", "a.b.example.org", NULL);  /* another domain */
+    why_is("mx*.example.com", "smtp.example.com", NULL);
+    why_is("mail.example.com", "a.mail.example.com", NULL); /* no wildcard */
+    why_is("*.example.com", ".example.com", NULL);
+}
+
 /* §6.4.2: IDNs compare as A-labels; a wildcard does not reach into "xn--". */
 static void
 test_idna(void **state)
@@ -158,9 +204,9 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_and_case), cmocka_unit_test(test_wildcards),
-        cmocka_unit_test(test_idna),           cmocka_unit_test(test_nul_in_pattern),
-        cmocka_unit_test(test_cert_san),       cmocka_unit_test(test_cert_ip),
-        cmocka_unit_test(test_cn_fallback),
+        cmocka_unit_test(test_wildcard_why),   cmocka_unit_test(test_idna),
+        cmocka_unit_test(test_nul_in_pattern), cmocka_unit_test(test_cert_san),
+        cmocka_unit_test(test_cert_ip),        cmocka_unit_test(test_cn_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

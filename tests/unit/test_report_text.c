@@ -326,6 +326,26 @@ test_every_status(void **state)
     free(text);
 }
 
+/* A chain that verifies under a leaf that fails the name check: the chain
+ * line says the chain verified, not a bare "ok" that reads as "certificate
+ * ok" beside SubjectMismatch. */
+static void
+test_chain_ok_name_fails(void **state)
+{
+    (void)state;
+    uint32_t ids[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t other[] = "other.example.net";
+    tu_chain_facts(&f, ids, 2, other);
+    feed(&f, 1, 10, 25);
+    char *text = report_text();
+    has(text, "certificate 1 of 1: SubjectMismatch, 1 session");
+    has(text, "    chain      2 certificates sent; chain verified (OpenSSL: ok)\n");
+    if (strstr(text, "sent; ok") != NULL)
+        fail_msg("a bare ok:\n%s", text);
+    free(text);
+}
+
 /* A client rejected a chain that smtptap's own verification accepts: the
  * summary says the cause is the client's (its trust store lacks the root,
  * or it expects another name; case 4), for the sessions where that holds. */
@@ -343,9 +363,11 @@ test_rejected_but_valid(void **state)
         feed(&f, id, 10, 25);
     }
     char *text = report_text();
-    has(text, "with unknown_ca (48); the chain verifies against smtptap's trust store, so the "
-              "client's own trust store lacks its root (or the client expects another name): "
-              "the cause is on the client side\n");
+    /* the root named, with its SHA-1 and end of validity (case 1) */
+    has(text, "with unknown_ca (48); the chain verifies against smtptap's trust store up to the "
+              "root C=DE,O=smtptap Tests,CN=smtptap Test Root CA (SHA-1 3B4D0F8A, until "
+              "2040-01-01), so the client's own trust store lacks that root (or the client "
+              "expects another name): the cause is on the client side\n");
     free(text);
     agg_fini();
     agg_init(&cfg);
@@ -514,6 +536,31 @@ test_anonymoustls_rows(void **state)
     has(json, "\"tls_used\":0,\"anonymoustls_command\":1,\"starttls_rejected\":1,"
               "\"starttls_rejected_code\":454,");
     free(json);
+}
+
+/* starttls_rejected explains the reply codes its sessions got, those
+ * alone: 454 and 502 from two peers say both, 503 alone neither. */
+static void
+test_rejected_codes_seen(void **state)
+{
+    (void)state;
+    static struct session_facts f;
+    static const int16_t codes[] = {454, 502, 503};
+    for (unsigned i = 0; i < 3; i++) {
+        memset(&f, 0, sizeof(f));
+        f.smtp.seen = f.smtp.starttls_command = true;
+        f.smtp.starttls_offered = 1;
+        strcpy(f.smtp.starttls_verb, "STARTTLS");
+        f.smtp.starttls_reply_code = codes[i];
+        /* 503 to another server: its finding alone */
+        feed(&f, i + 1, (uint8_t)(10 + i), i == 2 ? 587 : 25);
+    }
+    char *text = report_text();
+    has(text, "203.0.113.25:25 refused STARTTLS: 454 means the server's TLS is broken (check its "
+              "certificate and key); 502 means that the command never reached an SMTP server "
+              "that offers it (a middlebox that strips STARTTLS answers so) (2 sessions");
+    has(text, "203.0.113.25:587 refused STARTTLS (the server's reply says why) (1 session");
+    free(text);
 }
 
 /* One leaf sent alone by one peer and with its intermediate by another:
@@ -775,12 +822,14 @@ main(void)
         cmocka_unit_test_setup_teardown(test_revocation_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revocation_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_ok_name_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_but_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_clients_per_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_implicit_tls_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handshake_unseen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_anonymoustls_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_codes_seen, setup, teardown),
         cmocka_unit_test(test_client_chains_apart),
         cmocka_unit_test_setup_teardown(test_vlan_split, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finding_ids_ascending, setup, teardown),
