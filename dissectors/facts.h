@@ -81,6 +81,17 @@ enum tls_cert_visibility {
                               server's list is empty: no chain taken from it */
 };
 
+/* A handshake picked up right after the server's ServerHello (tls_pickup.c):
+ * whether it was resumed (no Certificate, RFC 5246 §7.3's abbreviated
+ * handshake, RFC 8446 §2.2's PSK) or full could not be told. */
+enum tls_pickup_undecided {
+    TLS_PICKUP_DECIDED = 0, /* not picked up so, or told (resumed or full) */
+    TLS_PICKUP_UNDECIDED12, /* the server's ChangeCipherSpec and Finished, the client's
+                               answer not in the capture */
+    TLS_PICKUP_UNDECIDED13  /* the server's ChangeCipherSpec, then its encrypted records:
+                               TLS 1.3 (RFC 8446 §D.4), full or PSK */
+};
+
 enum tls_outcome {
     TLS_HS_NONE = 0,   /* no TLS seen */
     TLS_HS_COMPLETE,   /* both Finished / CCS seen (or 1.3 handshake traffic both ways) */
@@ -141,6 +152,7 @@ struct tls_facts {
     uint8_t resumed_by;
     uint8_t n_resumed_chain;
     uint16_t resumed_port;
+    uint8_t pickup_undecided; /* enum tls_pickup_undecided (tls_pickup.c) */
     uint32_t resumed_chain[FACTS_CHAIN_MAX];
     uint64_t resumed_from;
     enum tls_cert_visibility certificates;

@@ -484,6 +484,7 @@ tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     struct tls_dir *td = &st->dir[d];
     t->seen = true;
+    tls_pickup_order(ctx, st, d, type);
     if (type == TLS_CT_CCS) {
         /* RFC 5246 §7.1; in 1.3 a compatibility no-op (RFC 8446 §D.4). */
         t->ccs[d] = true;

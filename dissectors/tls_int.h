@@ -79,7 +79,9 @@ struct tls_state {
     bool client_spoke;   /* client bytes reached this dissector */
     bool server_fin_enc; /* 1.2: server sent an encrypted handshake record (Finished) */
     bool client_fin_enc;
-    int16_t last_hs; /* last handshake type of either side */
+    uint8_t pickup_order; /* picked up: how far the server's ChangeCipherSpec came first
+                             (tls_pickup.c tls_pickup_order) */
+    int16_t last_hs;      /* last handshake type of either side */
     uint8_t last_hs_from;
     uint8_t client_random[32]; /* ClientHello.random: the key log's index */
     bool have_random;
@@ -141,6 +143,12 @@ bool tls_pickup_resync(struct flow_ctx *ctx, struct tls_state *st, enum dir d, s
  * encrypted and true returned. */
 bool tls_pickup_encrypted(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
                           const uint8_t *p, uint32_t len);
+
+/* Every record of a handshake picked up after its start, before it is
+ * read: the server's ChangeCipherSpec and encrypted Finished before the
+ * client's ChangeCipherSpec make it resumed (t->resumed); a capture that
+ * cannot tell sets t->pickup_undecided. */
+void tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type);
 
 /* A session ticket (n > 0 bytes) as the resumption table's key (tls_hs.c). */
 void tls_ticket_key(const uint8_t *p, size_t n, uint8_t out[TLS_TICKET_KEY_LEN]);

@@ -23,7 +23,12 @@
  * The handshake seen is a tail of it: its history says so ("... " first),
  * and an unreadable alert does not fail it (a close_notify after a
  * handshake whose end was not seen). A connection picked up after its
- * handshake altogether is tls_unseen's (tls.c). */
+ * handshake altogether is tls_unseen's (tls.c).
+ *
+ * Picked up right after the server's ServerHello, a resumed handshake
+ * (no Certificate) looks like a full one whose certificates came before the
+ * capture; the order of the ChangeCipherSpecs tells them apart
+ * (tls_pickup_order). */
 #include "config.h"
 #include "tls_int.h"
 
@@ -131,4 +136,84 @@ tls_pickup_encrypted(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uin
     if (keyed)
         td->encrypted = true;
     return keyed;
+}
+
+/* How far a picked-up handshake's server ChangeCipherSpec came first
+ * (tls_state.pickup_order). */
+enum {
+    PICKUP_NONE = 0, /* nothing told yet */
+    PICKUP_SCCS,     /* the server's CCS, nothing of the client's after any of its own */
+    PICKUP_SFIN,     /* then the server's encrypted handshake record (its Finished) */
+    PICKUP_TOLD      /* decided, or no longer to be */
+};
+
+/* RFC 5246 §7.3: in a full handshake the client sends its ChangeCipherSpec
+ * and Finished first, the server answers with its own; in the abbreviated
+ * one (a session resumed, no Certificate) the server sends them right after
+ * its ServerHello (and a NewSessionTicket, RFC 5077 §3.1) and the client
+ * answers. So the server's ChangeCipherSpec and Finished, then the client's
+ * ChangeCipherSpec, is a resumed handshake; any other record of the client
+ * after them (under keys: its ChangeCipherSpec came before the capture), or
+ * the server's application data (sent only once the client's Finished came,
+ * §7.4.9), is a full one. The server's CCS followed by application data is
+ * TLS 1.3's compatibility CCS (RFC 8446 §D.4): its flight, encrypted,
+ * holds its certificates or (a PSK) none, which cannot be told; so is a
+ * capture that ends before the client answers. */
+void
+tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type)
+{
+    if (st->pickup_order == PICKUP_TOLD || !tls_pickup(ctx, st))
+        return;
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    /* picked up at the ServerHello (the ClientHello, whose session ID it
+     * would echo, not seen): its ChangeCipherSpec right after it (or its
+     * NewSessionTicket), no Certificate, is the abbreviated handshake; the
+     * session ID links it to the full handshake that made it (RFC 5246
+     * §7.4.1.2), when that is in the capture. tls.c then says
+     * certificates resumed, not none. */
+    if (st->pickup_order == PICKUP_NONE && st->sh_seen && !st->tls13) {
+        if (d == DIR_TO_CLIENT && type == TLS_CT_CCS && !t->ccs[DIR_TO_SERVER] &&
+            (t->last_hs[DIR_TO_CLIENT] == TLS_HS_SERVER_HELLO ||
+             t->last_hs[DIR_TO_CLIENT] == TLS_HS_NEW_SESSION_TICKET)) {
+            t->resumed = true;
+            if (st->sh_session_id_len > 0)
+                (void)fctx_resume_find(ctx, 1, st->sh_session_id, st->sh_session_id_len);
+        }
+        if (type == TLS_CT_CCS || st->dir[d].encrypted)
+            st->pickup_order = PICKUP_TOLD;
+        return;
+    }
+    if (st->pickup_order == PICKUP_NONE) {
+        /* the server's first CCS, before any of the client's records under
+         * keys and after no message of a full handshake's server flight */
+        bool first = d == DIR_TO_CLIENT && type == TLS_CT_CCS && !t->ccs[DIR_TO_SERVER] &&
+                     !st->dir[DIR_TO_SERVER].encrypted &&
+                     (t->last_hs[DIR_TO_CLIENT] < 0 ||
+                      t->last_hs[DIR_TO_CLIENT] == TLS_HS_NEW_SESSION_TICKET) &&
+                     t->last_hs[DIR_TO_SERVER] < 0;
+        if (first)
+            st->pickup_order = PICKUP_SCCS;
+        else if (type == TLS_CT_CCS || st->dir[d].encrypted || t->last_hs[d] >= 0)
+            st->pickup_order = PICKUP_TOLD;
+        return;
+    }
+    if (st->pickup_order == PICKUP_SCCS && d == DIR_TO_CLIENT) {
+        if (type == TLS_CT_HANDSHAKE) { /* its Finished (RFC 5246 §7.4.9) */
+            st->pickup_order = PICKUP_SFIN;
+            t->pickup_undecided = TLS_PICKUP_UNDECIDED12;
+        } else {
+            if (type == TLS_CT_APPDATA)
+                t->pickup_undecided = TLS_PICKUP_UNDECIDED13;
+            st->pickup_order = PICKUP_TOLD;
+        }
+        return;
+    }
+    /* the client's first record after the server's CCS, or the server's
+     * next record after its Finished */
+    t->pickup_undecided = TLS_PICKUP_DECIDED;
+    if (st->pickup_order == PICKUP_SFIN && d == DIR_TO_SERVER && type == TLS_CT_CCS) {
+        t->resumed = true;
+        t->certificates = TLS_CERTS_RESUMED;
+    }
+    st->pickup_order = PICKUP_TOLD;
 }

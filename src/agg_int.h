@@ -254,6 +254,7 @@ struct agg_server {
     uint32_t n_plainq, cap_plainq, head_plainq;
     /* certificates_not_visible's sessions by reason (enum dg_not_visible) */
     uint32_t nv_why[DG_NV_COUNT];
+    struct agg_nv_example *nv_ex; /* DG_NV_COUNT, made at the first such session */
     /* Plaintext sessions of peers beyond report.peers_max, whose earlier
      * sessions are not kept: those no class can be given (whether the peer
      * had used TLS before is unknown), those broken in their own connection
@@ -432,10 +433,23 @@ void agg_dane_free(struct agg_server *s);
  * nothing when no TLSA record was known for it. */
 void agg_dane_text(struct strbuf *b, const struct agg_server *s);
 
+/* certificates_not_visible's first session of a reason (agg_notvisible.c):
+ * its id, and what its evidence is made from. */
+struct agg_nv_example {
+    uint64_t id;        /* 0: none yet */
+    const char *capped; /* diagnosis.handshake_capped (a static name) */
+    uint8_t handshake;  /* enum tls_outcome */
+};
+
 /* certificates_not_visible (agg_notvisible.c): a session's reason counted
- * on its server; the first session's evidence; the finding's headline,
- * true of every reason counted, the server's name (ep) inside it. */
-void agg_nv_note(struct agg_server *s, const struct diagnosis *dg);
+ * on its server (and, for the first of each reason, its example); the
+ * first session's evidence; the finding's headline, true of every reason
+ * counted, the server's name (ep) inside it; the finding record's
+ * "reasons", one object per reason with its own example session. */
+void agg_nv_note(struct agg_server *s, const struct diagnosis *dg, uint64_t id,
+                 const struct tls_facts *t);
+void agg_nv_free(struct agg_server *s);
+void agg_nv_json(struct json *j, const struct agg_server *s, unsigned n_keylogs);
 void agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_facts *t,
                      unsigned n_keylogs);
 void agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *ep);

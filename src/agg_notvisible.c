@@ -5,23 +5,42 @@
  * the keys), sent and unreadable, a capture that lost its bytes, ended
  * before it, or began after it. docs/findings.md lists the reasons. */
 #include "agg_int.h"
+#include "json.h"
+#include "mem.h"
 #include "strcopy.h"
 
 void
-agg_nv_note(struct agg_server *s, const struct diagnosis *dg)
+agg_nv_note(struct agg_server *s, const struct diagnosis *dg, uint64_t id,
+            const struct tls_facts *t)
 {
-    if (dg->certificates_not_visible && dg->not_visible_why < DG_NV_COUNT)
-        s->nv_why[dg->not_visible_why]++;
+    unsigned why = dg->not_visible_why;
+    if (!dg->certificates_not_visible || why >= DG_NV_COUNT)
+        return;
+    s->nv_why[why]++;
+    if (s->nv_ex == NULL && (s->nv_ex = mem_alloc(DG_NV_COUNT * sizeof(*s->nv_ex))) != NULL)
+        memset(s->nv_ex, 0, DG_NV_COUNT * sizeof(*s->nv_ex));
+    if (s->nv_ex == NULL || s->nv_ex[why].id != 0)
+        return; /* the memcap refused: the reasons go without examples */
+    s->nv_ex[why] = (struct agg_nv_example){
+        .id = id, .capped = dg->handshake_capped, .handshake = (uint8_t)t->handshake};
 }
 
 void
-agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_facts *t,
-                unsigned n_keylogs)
+agg_nv_free(struct agg_server *s)
 {
-    switch (dg->not_visible_why) {
+    mem_free(s->nv_ex, DG_NV_COUNT * sizeof(*s->nv_ex));
+    s->nv_ex = NULL;
+}
+
+/* A reason's evidence, from what its session showed. */
+static void
+agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *x,
+                   unsigned n_keylogs)
+{
+    switch (why) {
     case DG_NV_CAPPED:
-        str_add(b, "cut short by smtptap's cap ", dg->handshake_capped, ": raise it (--cap ",
-                dg->handshake_capped, "=VALUE)", NULL);
+        str_add(b, "cut short by smtptap's cap ", x->capped, ": raise it (--cap ", x->capped,
+                "=VALUE)", NULL);
         break;
     case DG_NV_ENCRYPTED: /* RFC 8446 §2: all after the ServerHello is encrypted */
         str_add(b,
@@ -53,17 +72,41 @@ agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_f
         break;
     case DG_NV_PICKED_UP:
         str_add(b,
-                t->handshake == TLS_HS_UNSEEN
+                x->handshake == TLS_HS_UNSEEN
                     ? "picked up after the handshake's certificates (after the whole handshake, "
                       "its records encrypted): capture from the connection's start"
                     : "picked up after the handshake's certificates (neither the ClientHello nor "
                       "the ServerHello is in the capture): capture from the connection's start",
                 NULL);
         break;
+    case DG_NV_UNDECIDED: /* tls_pickup.c tls_pickup_order */
+        str_add(b,
+                "picked up after the ServerHello (the server's ChangeCipherSpec and encrypted "
+                "Finished first, the client's answer not in the capture): it cannot be told "
+                "whether the handshake was resumed (no certificates sent) or full (certificates "
+                "sent before the capture): capture from the connection's start",
+                NULL);
+        break;
+    case DG_NV_UNDECIDED13:
+        str_add(b,
+                "picked up after the ServerHello (the server's ChangeCipherSpec, then its "
+                "encrypted records: TLS 1.3): it cannot be told whether the handshake was resumed "
+                "(no certificates sent) or full (certificates sent encrypted): capture from the "
+                "connection's start",
+                NULL);
+        break;
     default:
         str_add(b, "cut short (the connection ended, or a cap was reached)", NULL);
         break;
     }
+}
+
+void
+agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_facts *t,
+                unsigned n_keylogs)
+{
+    struct agg_nv_example x = {.capped = dg->handshake_capped, .handshake = (uint8_t)t->handshake};
+    agg_nv_evidence_of(b, dg->not_visible_why, &x, n_keylogs);
 }
 
 /* One reason's headline, the server's name inside it: what the capture
@@ -107,6 +150,14 @@ agg_nv_one(struct strbuf *b, unsigned why, const char *ep, uint32_t sessions)
                 sessions == 1 ? "the connection was" : "the connections were",
                 " picked up midway), so they cannot be seen", NULL);
         break;
+    case DG_NV_UNDECIDED:
+    case DG_NV_UNDECIDED13:
+        str_add(b, "the certificates of ", ep,
+                ", if it sent any, cannot be seen: the capture began after its ServerHello, "
+                "and whether ",
+                sessions == 1 ? "the handshake was" : "the handshakes were",
+                " resumed (no certificates sent) or full cannot be told", NULL);
+        break;
     default: /* DG_NV_TRUNCATED */
         str_add(b, "the certificates ", ep,
                 " sent were cut short in this capture, so they cannot be seen whole", NULL);
@@ -124,6 +175,10 @@ static const char *const agg_nv_short[DG_NV_COUNT] = {
     [DG_NV_ENDED_ANSWER] = "the capture ended after the ServerHello",
     [DG_NV_ENDED_NO_ANSWER] = "the capture ended before the server answered",
     [DG_NV_PICKED_UP] = "the capture began after them",
+    [DG_NV_UNDECIDED] = "the capture began after the ServerHello and ended before the client "
+                        "answered (resumed, none sent, or full: unknown)",
+    [DG_NV_UNDECIDED13] = "the capture began after a TLS 1.3 ServerHello (resumed, none sent, or "
+                          "full: unknown)",
 };
 
 void
@@ -149,4 +204,34 @@ agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *ep)
         str_add_uint(b, s->nv_why[w]);
         str_add(b, s->nv_why[w] == 1 ? " session" : " sessions", NULL);
     }
+}
+
+/* "reasons": [{"reason", "session_count", "session", "evidence"}], one a
+ * reason, in the headline's order: each with the first session it was
+ * seen in (null when the memcap refused the examples), so that every
+ * reason of a server of several can be opened in its own flow. */
+void
+agg_nv_json(struct json *j, const struct agg_server *s, unsigned n_keylogs)
+{
+    json_arr_begin(j, "reasons");
+    for (unsigned w = DG_NV_NONE + 1; w < DG_NV_COUNT; w++) {
+        if (s->nv_why[w] == 0)
+            continue;
+        json_obj_begin(j, NULL);
+        json_str(j, "reason", agg_nv_short[w]);
+        json_uint(j, "session_count", s->nv_why[w]);
+        if (s->nv_ex != NULL && s->nv_ex[w].id != 0) {
+            char ev[480];
+            struct strbuf b = str_buf(ev, sizeof(ev));
+            ev[0] = '\0';
+            agg_nv_evidence_of(&b, w, &s->nv_ex[w], n_keylogs);
+            json_uint(j, "session", s->nv_ex[w].id);
+            json_str(j, "evidence", ev);
+        } else {
+            json_str(j, "session", NULL);
+            json_str(j, "evidence", NULL);
+        }
+        json_obj_end(j);
+    }
+    json_arr_end(j);
 }

@@ -47,6 +47,7 @@ agg_server_free(struct agg_server *s)
     mem_free(s->ccerts, AGG_CCERTS_MAX * sizeof(*s->ccerts));
     mem_free(s->rejects, AGG_REJECTS_MAX * sizeof(*s->rejects));
     mem_free(s->fails, AGG_FAILS_MAX * sizeof(*s->fails));
+    agg_nv_free(s);
     mem_free(s->plainq, (size_t)s->cap_plainq * sizeof(*s->plainq));
     agg_dane_free(s);
     mem_free(s, sizeof(*s));
@@ -526,9 +527,12 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         /* picked up after the whole handshake, or inside it past the
          * server's certificates: neither has a certificate to count */
         bool midway = t->handshake != TLS_HS_UNSEEN && dg->not_visible_why == DG_NV_PICKED_UP;
-        s->hs_unseen += t->handshake == TLS_HS_UNSEEN || midway;
+        /* a TLS 1.3 handshake picked up after its ServerHello may have
+         * its certificates in the capture, encrypted (DG_NV_UNDECIDED13) */
+        bool unseen = t->handshake == TLS_HS_UNSEEN && dg->not_visible_why != DG_NV_UNDECIDED13;
+        s->hs_unseen += unseen || midway;
         s->hs_midway += midway;
-        agg_nv_note(s, dg);
+        agg_nv_note(s, dg, rec->id, t);
         if (t->version >= 0x0300 && t->version <= 0x0304)
             s->versions[t->version - 0x0300]++;
         agg_ocsp_note(s, t);

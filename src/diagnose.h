@@ -34,6 +34,9 @@ enum dg_not_visible {
     DG_NV_ENDED_ANSWER,    /* the capture ended after the ServerHello, before the Certificate */
     DG_NV_ENDED_NO_ANSWER, /* the capture ended before any answer to the ClientHello */
     DG_NV_PICKED_UP,       /* the capture began after the server's certificates */
+    DG_NV_UNDECIDED,       /* picked up after the ServerHello, the capture ending before the
+                              client answered: resumed (none sent) or full? (TLS 1.2) */
+    DG_NV_UNDECIDED13,     /* picked up after a TLS 1.3 ServerHello: resumed or full? */
     DG_NV_COUNT
 };
 

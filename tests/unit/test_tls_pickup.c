@@ -4,7 +4,9 @@
  * Finished first, RFC 5246 §7.4.9), one that begins inside a record, and
  * application data or an encrypted alert of a side whose ChangeCipherSpec
  * was not seen: read as what they are, never as clear messages, damage or
- * a failure. Transcripts are built with tu_tls.c. */
+ * a failure. Picked up right after the server's ServerHello, the order of
+ * the ChangeCipherSpecs tells a resumed handshake from a full one, or
+ * nothing (tls_pickup_order). Transcripts are built with tu_tls.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -128,6 +130,119 @@ test_pickup_unreadable_alert(void **state)
     check_splits(&s);
 }
 
+/* The server's flight after a ServerHello not in the capture: perhaps a
+ * NewSessionTicket, then its ChangeCipherSpec and encrypted Finished. */
+static void
+server_ccs_fin(struct script *s, bool nst)
+{
+    struct buf *sv = next(s, DIR_TO_CLIENT);
+    if (nst) {
+        static struct buf m;
+        m.n = 0;
+        u8(&m, 4); /* NewSessionTicket, 8 bytes */
+        u24(&m, 8);
+        for (unsigned i = 0; i < 8; i++)
+            u8(&m, i);
+        record(sv, 22, &m);
+    }
+    ccs(sv);
+    opaque(sv, 22, 40);
+}
+
+/* RFC 5246 §7.3's abbreviated handshake (RFC 5077 §3.1 with a ticket):
+ * the server's ChangeCipherSpec and Finished, then the client's: resumed,
+ * none sent (it was read as picked up past the certificates). */
+static void
+test_pickup_order_resumed(void **state)
+{
+    (void)state;
+    tu_tls_midstream = true;
+    for (int nst = 0; nst <= 1; nst++) {
+        struct script s;
+        s.n = 0;
+        server_ccs_fin(&s, nst);
+        struct buf *cl = next(&s, DIR_TO_SERVER);
+        ccs(cl);
+        opaque(cl, 22, 40);
+        opaque(next(&s, DIR_TO_SERVER), 23, 60);
+        struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+        const struct tls_facts *t = tf(ctx);
+        assert_true(t->resumed);
+        assert_int_equal(t->certificates, TLS_CERTS_RESUMED);
+        assert_int_equal(t->pickup_undecided, TLS_PICKUP_DECIDED);
+        assert_int_equal(t->handshake, TLS_HS_COMPLETE);
+        fctx_destroy(ctx);
+        check_splits(&s);
+    }
+}
+
+/* A full handshake picked up at the server's ChangeCipherSpec: the
+ * client's came before the capture, so its next record is under keys
+ * (application data); or the server's application data follows its
+ * Finished (on 465 it greets first). Not resumed, and told. */
+static void
+test_pickup_order_full(void **state)
+{
+    (void)state;
+    tu_tls_midstream = true;
+    for (int who = 0; who <= 1; who++) {
+        struct script s;
+        s.n = 0;
+        server_ccs_fin(&s, true);
+        opaque(next(&s, who ? DIR_TO_CLIENT : DIR_TO_SERVER), 23, 60);
+        struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+        const struct tls_facts *t = tf(ctx);
+        assert_false(t->resumed);
+        assert_int_equal(t->certificates, TLS_CERTS_UNKNOWN);
+        assert_int_equal(t->pickup_undecided, TLS_PICKUP_DECIDED);
+        fctx_destroy(ctx);
+        check_splits(&s);
+    }
+    /* the client's ChangeCipherSpec first: the full handshake's order */
+    struct script s;
+    s.n = 0;
+    struct buf *cl = next(&s, DIR_TO_SERVER);
+    ccs(cl);
+    opaque(cl, 22, 40);
+    server_ccs_fin(&s, false);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_false(tf(ctx)->resumed);
+    assert_int_equal(tf(ctx)->pickup_undecided, TLS_PICKUP_DECIDED);
+    fctx_destroy(ctx);
+}
+
+/* Nothing of the client after the server's ChangeCipherSpec and Finished
+ * (the capture ended): resumed or full cannot be told. TLS 1.3's
+ * compatibility ChangeCipherSpec (RFC 8446 §D.4) followed by the
+ * server's encrypted records: its flight holds the certificates or, with a
+ * PSK, none; neither can be told. */
+static void
+test_pickup_order_undecided(void **state)
+{
+    (void)state;
+    tu_tls_midstream = true;
+    struct script s;
+    s.n = 0;
+    server_ccs_fin(&s, false);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_false(tf(ctx)->resumed);
+    assert_int_equal(tf(ctx)->pickup_undecided, TLS_PICKUP_UNDECIDED12);
+    fctx_destroy(ctx);
+
+    s.n = 0;
+    struct buf *sv = next(&s, DIR_TO_CLIENT);
+    ccs(sv);
+    opaque(sv, 23, 30);  /* EncryptedExtensions */
+    opaque(sv, 23, 800); /* Certificate, or not */
+    struct buf *cl = next(&s, DIR_TO_SERVER);
+    ccs(cl);
+    opaque(cl, 23, 53);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_false(tf(ctx)->resumed);
+    assert_int_equal(tf(ctx)->pickup_undecided, TLS_PICKUP_UNDECIDED13);
+    fctx_destroy(ctx);
+}
+
 int
 main(void)
 {
@@ -137,6 +252,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_pickup_inside_record, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_pickup_unreadable_alert, tu_tls_setup,
                                         tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_pickup_order_resumed, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_pickup_order_full, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_pickup_order_undecided, tu_tls_setup, tu_tls_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
