@@ -458,6 +458,8 @@ void agg_nv_json(struct json *j, const struct agg_server *s, unsigned n_keylogs)
 void agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_facts *t,
                      unsigned n_keylogs);
 void agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *ep);
+bool agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k,
+                        unsigned n_keylogs);
 
 /* One finding per session diagnosis flag raised on server si
  * (agg_findings_flags.c). */

@@ -64,6 +64,23 @@ rt_repeats(const struct agg_finding *x)
     return false;
 }
 
+/* certificates_not_visible: each reason on a line of its own with its
+ * example session, whose flow shows it (the summary quotes the first
+ * session's evidence alone). */
+static void
+rt_nv_reasons(FILE *f, const struct agg_server *s)
+{
+    for (unsigned k = 0;; k++) {
+        char line[640];
+        struct strbuf b = str_buf(line, sizeof(line));
+        if (!agg_nv_reason_line(&b, s, k, agg.cfg ? agg.cfg->n_keylogs : 0))
+            break;
+        fputs("      - ", f);
+        rt_text(f, line);
+        fputc('\n', f);
+    }
+}
+
 static void
 rt_findings(FILE *f, bool color)
 {
@@ -83,6 +100,8 @@ rt_findings(FILE *f, bool color)
                 color ? "\033[0m" : "", x->kind);
         rt_text(f, x->summary);
         fputc('\n', f);
+        if (strcmp(x->kind, "certificates_not_visible") == 0 && !x->name)
+            rt_nv_reasons(f, agg.servers[x->server]);
     }
     if (repeated) {
         fprintf(f, "  (also");
