@@ -19,10 +19,10 @@
 #define AGG_EVIDS_SHOWN 4 /* variants a finding lists; then "and N more" */
 
 struct agg_evid {
-    char text[200]; /* the session's evidence as agg_evidence wrote it */
-    char name[256]; /* name_mismatch: the name checked (diagnosis.checked_name) */
-    uint8_t source; /* name_mismatch: its enum name_source */
-    uint32_t leaf;  /* name_mismatch: the leaf's certificate id; else UINT32_MAX */
+    char text[AGG_EVIDENCE_LEN]; /* the session's evidence as agg_evidence wrote it */
+    char name[256];              /* name_mismatch: the name checked (diagnosis.checked_name) */
+    uint8_t source;              /* name_mismatch: its enum name_source */
+    uint32_t leaf;               /* name_mismatch: the leaf's certificate id; else UINT32_MAX */
     uint64_t sessions;
     struct agg_set peers;
 };
@@ -47,6 +47,14 @@ agg_evids_free(struct agg_flagstat *fs)
 }
 
 void
+agg_evid_copy(char *dst, size_t n, const char *src)
+{
+    size_t len = src != NULL ? strlen(src) : 0;
+    str_copy(dst, n, src);
+    str_mark_cut(dst, n, n > 0 && len > n - 1);
+}
+
+void
 agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int source,
               uint32_t leaf, uint32_t peer)
 {
@@ -56,7 +64,7 @@ agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int s
     char nm[sizeof(((struct agg_evid *)0)->name)];
     str_copy(nm, sizeof(nm), name ? name : "");
     char tx[sizeof(((struct agg_evid *)0)->text)];
-    str_copy(tx, sizeof(tx), text ? text : "");
+    agg_evid_copy(tx, sizeof(tx), text);
     unsigned k = 0;
     while (k < e->n && (strcmp(e->v[k].text, tx) != 0 || strcmp(e->v[k].name, nm) != 0 ||
                         e->v[k].source != source || e->v[k].leaf != leaf))

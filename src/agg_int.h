@@ -24,6 +24,10 @@
 #define AGG_FPEERS_MAX    32 /* peers listed per finding */
 #define AGG_FCHAINS_MAX   8  /* certificates listed per finding */
 #define AGG_EVIDS_MAX     6  /* distinct evidences kept per flag and server (agg_evids.c) */
+/* A finding's evidence (docs/schema-server.md: at most 479 bytes), and so
+ * every evidence it is made from: a root's subject (255 bytes), an alert's
+ * meaning and a name checked fit whole; longer ones end in "..." */
+#define AGG_EVIDENCE_LEN 480
 
 /* Session diagnosis flags, in contract order (diagnose.h). */
 enum agg_flag {
@@ -88,9 +92,10 @@ struct agg_flagstat {
     struct agg_set peers, chains;
     uint64_t ids[AGG_SESSIONS_MAX];
     uint8_t n_ids;
-    char evidence[200];       /* first session's verify text, checked name, alert meaning */
-    uint8_t missing_issuer;   /* first session's diagnosis.missing_issuer (untrusted_root:
-                                 how a root that was not sent was known) */
+    char evidence[AGG_EVIDENCE_LEN]; /* first session's verify text, checked name, alert
+                                        meaning; cut to fit ends in "..." (agg_evid_copy) */
+    uint8_t missing_issuer;          /* first session's diagnosis.missing_issuer (untrusted_root:
+                                        how a root that was not sent was known) */
     uint32_t cert_ok;         /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
     const char *retired_note; /* first session's diagnosis.retired_root_note (static) */
     struct agg_evids *evids;  /* the distinct evidences of its sessions (agg_evids.c) */
@@ -315,7 +320,7 @@ struct agg_finding {
     uint8_t n_ids;
     int64_t first, last;
     char summary[1024];
-    char evidence[480];
+    char evidence[AGG_EVIDENCE_LEN];
     bool summary_cut, evidence_cut; /* text cut to fit (str_buf_cut): ends in "..." */
     /* Findings on a server name (agg_names.c): the name, the leaves by
      * certificate id, and peers as indices into peer_ips. */
@@ -453,6 +458,8 @@ void agg_nv_json(struct json *j, const struct agg_server *s, unsigned n_keylogs)
 void agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_facts *t,
                      unsigned n_keylogs);
 void agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *ep);
+bool agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k,
+                        unsigned n_keylogs);
 
 /* One finding per session diagnosis flag raised on server si
  * (agg_findings_flags.c). */
@@ -470,6 +477,9 @@ void agg_add_at(struct strbuf *b, const char *what);
  * for ..."; the DNS names a leaf covers ("a, b"). */
 void agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int source,
                    uint32_t leaf, uint32_t peer);
+/* Copies an evidence into dst[n]: whole, or cut to fit ending in "..."
+ * (never cut silently: a cut subject or list read as a whole one). */
+void agg_evid_copy(char *dst, size_t n, const char *src);
 bool agg_evids_many(const struct agg_flagstat *fs);
 void agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs,
                     int flag, bool peers);

@@ -235,3 +235,38 @@ agg_nv_json(struct json *j, const struct agg_server *s, unsigned n_keylogs)
     }
     json_arr_end(j);
 }
+
+/* The terminal report's line of a reason, the k-th in the headline's
+ * order: "TLS 1.3 encrypted them (2 sessions, e.g. session 1): TLS 1.3
+ * encrypts them: ...", its example session's id (the JSON record's "id")
+ * and evidence, so that each reason's flow can be opened (the summary
+ * quotes the first session's evidence alone; of a single reason, the
+ * summary's is its own, and the line stops at the example); false past
+ * the last. */
+bool
+agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k, unsigned n_keylogs)
+{
+    unsigned reasons = 0;
+    for (unsigned w = DG_NV_NONE + 1; w < DG_NV_COUNT; w++)
+        reasons += s->nv_why[w] > 0;
+    unsigned w = DG_NV_NONE + 1;
+    for (unsigned i = 0; w < DG_NV_COUNT; w++)
+        if (s->nv_why[w] > 0 && i++ == k)
+            break;
+    if (w >= DG_NV_COUNT)
+        return false;
+    str_add(b, agg_nv_short[w], " (", NULL);
+    agg_add_sessions(b, s->nv_why[w]);
+    if (s->nv_ex != NULL && s->nv_ex[w].id != 0) {
+        str_add(b, ", e.g. session ", NULL);
+        str_add_uint(b, s->nv_ex[w].id);
+        str_add(b, ")", NULL);
+        if (reasons > 1) {
+            str_add(b, ": ", NULL);
+            agg_nv_evidence_of(b, w, &s->nv_ex[w], n_keylogs);
+        }
+    } else {
+        str_add(b, ")", NULL); /* the memcap refused the examples */
+    }
+    return true;
+}

@@ -341,7 +341,7 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
     bool cert_ok = dg->certificate_ok && !dg->weak_key && !dg->weak_signature;
     if (fs->sessions == 0) {
         if (evidence)
-            str_copy(fs->evidence, sizeof(fs->evidence), evidence);
+            agg_evid_copy(fs->evidence, sizeof(fs->evidence), evidence);
         fs->missing_issuer = dg->missing_issuer;
         fs->retired_note = dg->retired_root_note;
     }
@@ -439,16 +439,16 @@ static void
 agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_facts *t, char *ev,
              size_t n)
 {
-    struct strbuf b = str_buf(ev, n);
-    ev[0] = '\0';
+    bool cut = false; /* a text cut to fit ends in "..." */
+    struct strbuf b = str_buf_cut(ev, n, &cut);
     const struct x509_info *x = NULL;
     if (flag == AF_WEAK_KEY && (x = agg_chain_find(t, verify_key_weak)) != NULL) {
-        str_addn(&b, x->subject, 100);
+        str_add(&b, x->subject, NULL); /* whole: 100 bytes of it read as the whole */
         str_add(&b, ": ", x->key_type, " key of ", NULL);
         str_add_uint(&b, x->key_bits > 0 ? (unsigned)x->key_bits : 0);
         str_add(&b, " bits", NULL);
     } else if (flag == AF_WEAK_SIGNATURE && (x = agg_chain_find(t, verify_sig_weak)) != NULL) {
-        str_addn(&b, x->subject, 100);
+        str_add(&b, x->subject, NULL);
         str_add(&b, ": signed with ", x->sig_alg, NULL);
     } else if (flag == AF_NAME_MISMATCH && dg->checked_name[0]) {
         agg_nm_text(&b, dg->checked_name, (int)dg->checked_name_source,
@@ -466,8 +466,9 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
         str_add(&b, "client certificate ",
                 c && !c->info.parse_error ? c->info.subject : "(not decoded)", NULL);
     } else {
-        str_copy(ev, n, dg->verify_error_text);
+        str_add(&b, dg->verify_error_text, NULL);
     }
+    str_mark_cut(ev, n, cut);
 }
 
 /* "STARTTLS answered 454 4.7.0 TLS not available ...": the server's reply
@@ -475,13 +476,15 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
 static void
 agg_reply_evidence(const struct smtp_facts *sm, char *ev, size_t n)
 {
-    struct strbuf b = str_buf(ev, n);
+    bool cut = false;
+    struct strbuf b = str_buf_cut(ev, n, &cut);
     str_add(&b, sm->starttls_verb[0] ? sm->starttls_verb : "STARTTLS", " answered ", NULL);
     str_add_uint(&b, (unsigned)sm->starttls_reply_code);
     if (sm->starttls_reply_text.len > 0) {
         str_add(&b, " ", NULL);
         str_addn(&b, (const char *)sm->starttls_reply_text.s, sm->starttls_reply_text.len);
     }
+    str_mark_cut(ev, n, cut);
 }
 
 /* The flags whose findings list every distinct evidence of their sessions
@@ -588,7 +591,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_fail_note(s, dg->alert_meaning, peer);
         agg_dane_note(s, t, dg);
     }
-    char ev[200]; /* the evidence of a flag's first session: made only then */
+    char ev[AGG_EVIDENCE_LEN]; /* the evidence of a flag's first session: made only then */
     const bool flags[AF_COUNT] = {dg->expired,
                                   dg->not_yet_valid,
                                   dg->self_signed,

@@ -588,6 +588,7 @@ capfile_ng_next(struct capfile *cf, struct capfile_frame *fr, bool to_idb)
         fr->caplen = caplen;
         fr->wirelen = wirelen;
         fr->dlt = in->dlt;
+        fr->snap = in->snap;
         fr->ifid = ifid;
         fr->ts_us = capfile_ng_ts(in, (uint64_t)hi << 32 | lo);
         return CAPFILE_FRAME;
@@ -627,6 +628,7 @@ capfile_pcap_next(struct capfile *cf, struct capfile_frame *fr)
     capfile_prefetch(cf);
     fr->dlt = cf->dlt;
     fr->ifid = 0;
+    fr->snap = cf->ifs[0].snap;
     fr->caplen = caplen;
     fr->wirelen = wirelen;
     fr->ts_us = (int64_t)sec * 1000000 + (int64_t)(cf->nsec ? frac / 1000u : frac);

@@ -18,6 +18,7 @@ struct capfile_frame {
     uint32_t ifid; /* pcapng: its interface in the section (IDB order); pcap: 0 */
     int64_t ts_us;
     uint32_t caplen, wirelen;
+    uint32_t snap; /* its interface's snapshot length (0 in the file: CAPFILE_SNAP_MAX) */
     const uint8_t *data;
 };
 

@@ -599,6 +599,7 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
         f.ts_us = capture_ts_us(cfr.ts_us / 1000000, cfr.ts_us % 1000000);
         f.caplen = cfr.caplen;
         f.wirelen = cfr.wirelen;
+        f.snaplen = cfr.snap;
         f.data = cfr.data;
         f.stays = stays;
         enum capture_end end = capture_deliver(cb, user, st, &f, &n_here);
@@ -676,6 +677,7 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
         f.ts_us = capture_ts_us((int64_t)h->ts.tv_sec, (int64_t)h->ts.tv_usec);
         f.caplen = h->caplen;
         f.wirelen = h->len;
+        f.snaplen = s->live ? 0 : (uint32_t)pcap_snapshot(s->p);
         f.data = data;
         f.stays = false;
         enum capture_end end = capture_deliver(cb, user, st, &f, &n_here);

@@ -20,6 +20,10 @@ struct capture_frame {
     int dlt;       /* link type of the source */
     int64_t ts_us; /* within +-CAPTURE_TS_MAX_S seconds */
     uint32_t caplen, wirelen;
+    /* the snapshot length its file gives it (pcapng: its interface's), 0
+     * live: a frame of a file cut below it and below its wirelen was cut
+     * after capture (smtptap -w, editcap), not by the snapshot length */
+    uint32_t snaplen;
     const uint8_t *data; /* borrowed for the callback only, unless `stays` */
     bool stays; /* data stays valid while the next CAPTURE_FRAMES_STAY frames are delivered */
 };

@@ -59,6 +59,7 @@ struct main_run {
     struct capture_frame ev_fr[MAIN_AHEAD + 1]; /* -w: each slot's frame, written once processed */
     unsigned ring_head, ring_n;
     struct decode_stats dstats;
+    uint64_t cut_after;   /* of dstats.snaplen_cut: frames cut below their file's snaplen */
     struct defrag defrag; /* IP fragment reassembly */
     uint64_t frames;
     int64_t first_us, last_us;
@@ -109,6 +110,7 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->drops = cs->ps_drop;
     st->ifdrops = cs->ps_ifdrop;
     st->truncated_frames = run->dstats.snaplen_cut;
+    st->truncated_after_capture = run->cut_after;
     st->decode_errors = run->dstats.malformed + run->dstats.truncated;
     st->fragments = run->dstats.fragments;
     struct defrag_stats fs;
@@ -200,8 +202,14 @@ main_decode(struct main_run *run, const struct capture_frame *f, struct pkt *p,
 {
     struct decode_frag fr;
     dgram->block = NULL; /* nothing borrowed (defrag_add fills the rest) */
+    uint64_t cut = run->dstats.snaplen_cut;
     enum decode_result r =
         decode_frame_frag(f->dlt, f->data, f->caplen, f->wirelen, f->ts_us, p, &run->dstats, &fr);
+    /* a payload cut short where the snapshot length did not reach: cut
+     * after capture (smtptap -w removes application data, editcap -s), its
+     * bytes gone on purpose, which -s 0 would not bring back */
+    if (run->dstats.snaplen_cut > cut && f->snaplen != 0 && f->caplen < f->snaplen)
+        run->cut_after++;
     if (r == DECODE_OK)
         return true;
     if (r != DECODE_FRAGMENT || !defrag_add(&run->defrag, p, &fr, dgram))

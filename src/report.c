@@ -213,6 +213,7 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "drops", s->drops);
     json_uint(j, "ifdrops", s->ifdrops);
     json_uint(j, "truncated_frames", s->truncated_frames);
+    json_uint(j, "truncated_after_capture", s->truncated_after_capture);
     json_uint(j, "decode_errors", s->decode_errors);
     json_uint(j, "fragments", s->fragments);
     json_uint(j, "fragment_datagrams", s->frag_datagrams);

@@ -23,7 +23,8 @@ struct run_stats {
     uint64_t vlan_split;        /* connections seen as two one-way flows (engine_vsplit.h) */
     uint64_t drops, ifdrops;    /* pcap_stats (live) */
     uint64_t truncated_frames;  /* caplen < len */
-    uint64_t decode_errors;     /* malformed + truncated headers */
+    uint64_t truncated_after_capture; /* of them, caplen below the file's snaplen too */
+    uint64_t decode_errors;           /* malformed + truncated headers */
     uint64_t fragments, not_ip, other_proto;
     uint64_t unsupported_link_frames; /* of a link type decode.c does not know (pcapng) */
     /* IP fragment reassembly (defrag.h): datagrams reassembled, abandoned

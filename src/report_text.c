@@ -64,6 +64,23 @@ rt_repeats(const struct agg_finding *x)
     return false;
 }
 
+/* certificates_not_visible: each reason on a line of its own with its
+ * example session, whose flow shows it (the summary quotes the first
+ * session's evidence alone). */
+static void
+rt_nv_reasons(FILE *f, const struct agg_server *s)
+{
+    for (unsigned k = 0;; k++) {
+        char line[640];
+        struct strbuf b = str_buf(line, sizeof(line));
+        if (!agg_nv_reason_line(&b, s, k, agg.cfg ? agg.cfg->n_keylogs : 0))
+            break;
+        fputs("      - ", f);
+        rt_text(f, line);
+        fputc('\n', f);
+    }
+}
+
 static void
 rt_findings(FILE *f, bool color)
 {
@@ -83,6 +100,8 @@ rt_findings(FILE *f, bool color)
                 color ? "\033[0m" : "", x->kind);
         rt_text(f, x->summary);
         fputc('\n', f);
+        if (strcmp(x->kind, "certificates_not_visible") == 0 && !x->name)
+            rt_nv_reasons(f, agg.servers[x->server]);
     }
     if (repeated) {
         fprintf(f, "  (also");
@@ -477,12 +496,23 @@ rt_capture_loss(FILE *f, const struct run_stats *st)
                 "587 or tcp port 465), or on a less busy host\n\n",
                 lost, all, pm / 10, pm % 10, st->drops, st->ifdrops);
     }
-    if (st->truncated_frames)
+    /* frames shorter than their file's snapshot length were cut after
+     * capture (smtptap -w, editcap): -s 0 would not bring their bytes back */
+    uint64_t after = st->truncated_after_capture;
+    uint64_t snap = st->truncated_frames > after ? st->truncated_frames - after : 0;
+    if (snap)
         fprintf(f,
                 "CAPTURE CUT PACKETS: %" PRIu64 " frame%s cut at the capture's snapshot length: "
                 "the bytes past it (SMTP replies, TLS handshakes, certificates) are missing; "
                 "capture whole packets (-s 0)\n\n",
-                st->truncated_frames, st->truncated_frames == 1 ? " was" : "s were");
+                snap, snap == 1 ? " was" : "s were");
+    if (after)
+        fprintf(f,
+                "FRAMES CUT AFTER CAPTURE: %" PRIu64 " frame%s cut after capture, below the "
+                "file's snapshot length (by smtptap -w or editcap): their removed bytes cannot "
+                "be analysed; that is expected for an evidence file, whose mail and application "
+                "data smtptap -w removes on purpose\n\n",
+                after, after == 1 ? " was" : "s were");
 }
 
 /* A filter that passed no packet of the -r files, which had some: said, or
@@ -515,13 +545,17 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
                 agg.servers_dropped);
     agn_write_text(f);
 #define RT_S(n) ((n) == 1 ? "" : "s") /* "1 flow", "2 flows" */
+    char after[48] = "";              /* of the truncated frames, those cut after capture */
+    if (st->truncated_after_capture)
+        snprintf(after, sizeof(after), " (%" PRIu64 " cut after capture)",
+                 st->truncated_after_capture);
     fprintf(f,
             "%" PRIu64 " packet%s, %" PRIu64 " flow%s, %" PRIu64 " SMTP/TLS session%s, %" PRIu64
-            " distinct certificate%s; %" PRIu64 " truncated frame%s, %" PRIu64
+            " distinct certificate%s; %" PRIu64 " truncated frame%s%s, %" PRIu64
             " decode error%s, %" PRIu64 " eviction%s, %" PRIu64 " cap hit%s, %" PRIu64 " drop%s",
             st->packets, RT_S(st->packets), st->flows, RT_S(st->flows), st->sessions,
             RT_S(st->sessions), st->certificates_distinct, RT_S(st->certificates_distinct),
-            st->truncated_frames, RT_S(st->truncated_frames), st->decode_errors,
+            st->truncated_frames, RT_S(st->truncated_frames), after, st->decode_errors,
             RT_S(st->decode_errors), st->evictions, RT_S(st->evictions), st->cap_hits,
             RT_S(st->cap_hits), st->drops, RT_S(st->drops));
     if (st->tls_other)

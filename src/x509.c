@@ -146,8 +146,10 @@ void
 x509_name_copy(const struct X509_name_st *nm, char *out, size_t n)
 {
     char *s = n ? x509_name_str(nm, NULL) : NULL;
-    if (n)
+    if (n) { /* a cut name ends in "...": a cut one read as another root's */
         str_copy(out, n, s ? s : "");
+        str_mark_cut(out, n, s != NULL && strlen(s) > n - 1);
+    }
     free(s);
 }
 

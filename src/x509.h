@@ -68,7 +68,8 @@ struct x509_st;
 int x509_fill(struct x509_st *x, struct x509_info *out);
 
 /* Copies an X509_NAME in the RFC 2253 form used for subject and issuer
- * ("CN=Other Root CA,O=Other Org"), cut to n bytes. */
+ * ("CN=Other Root CA,O=Other Org"), cut to n bytes ending in "..." when
+ * it does not fit. */
 struct X509_name_st;
 void x509_name_copy(const struct X509_name_st *nm, char *out, size_t n);
 

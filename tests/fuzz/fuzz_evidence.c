@@ -149,7 +149,7 @@ fz_queue(const uint8_t *d, size_t n)
     p.l3_caplen = sizeof(fr) - 14;
     p.payload = fr + 54;
     p.payload_caplen = p.payload_wirelen = 4;
-    struct capture_frame f = {1, 0, sizeof(fr), sizeof(fr), fr, false};
+    struct capture_frame f = {1, 0, sizeof(fr), sizeof(fr), 0, fr, false};
     uint64_t frames = 0;
     for (size_t i = 0; i < n && i < 4096; i++) {
         unsigned verb = d[i] & 3, flow = d[i] >> 2 & 3;

@@ -120,7 +120,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct defrag_out dg;
         int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
         enum decode_result r = decode_frame_frag(dlt, bytes, h->caplen, h->len, ts, &p, &ds, &fr);
-        struct capture_frame cf = {dlt, ts, h->caplen, h->len, bytes, false};
+        struct capture_frame cf = {dlt, ts, h->caplen, h->len, 0, bytes, false};
         if (r == DECODE_FRAGMENT && defrag_add(dfr, &p, &fr, &dg)) {
             dg.link_len = (uint32_t)(fr.hdr - bytes); /* as main.c's main_decode */
             r = decode_datagram(dg.ip, dg.caplen, dg.wirelen, &p, &p, &ds);

@@ -34,6 +34,10 @@
 #     connections whose SYN was seen); the server's application_data records (TLS 1.2:
 #     none is a handshake's) are never written, those that came before the server's
 #     Finished neither.
+#  9. an evidence file read back tells its frames cut on purpose (shorter than the file's
+#     snapshot length) as cut after capture, not as cut by the snaplen with the advice
+#     "capture whole packets (-s 0)" (which it gave); a capture cut at its snaplen
+#     (tls12-chain-snap96.pcap) keeps that advice.
 # Usage: evidence_write.sh SMTPTAP
 set -u
 bin=$1
@@ -368,6 +372,20 @@ if [ -w /dev/full ]; then # a write that fails says why
   { [ $rc = 3 ] && grep -q "No space left" "$tmp/err"; } ||
     { echo "FAIL -w /dev/full: exit $rc, $(cat "$tmp/err")"; fail=1; }
 fi
+
+# 9. frames cut after capture (by -w) against frames cut at the snapshot length
+"$bin" -q --no-system-ca -r pcaps/diag/submission-alert-46.pcap -w "$tmp/cut.pcap"
+"$bin" --no-progress --color never --no-system-ca -r "$tmp/cut.pcap" --json "$tmp/cut.json" >"$tmp/cut.txt" 2>&1
+{ grep -q '^FRAMES CUT AFTER CAPTURE: [0-9]* frames were cut after capture, below the file.s snapshot length (by smtptap -w or editcap): their removed bytes cannot be analysed; that is expected for an evidence file' "$tmp/cut.txt" &&
+  ! grep -q -e 'CAPTURE CUT PACKETS' -e '-s 0' "$tmp/cut.txt" &&
+  grep -q ' truncated frames ([0-9]* cut after capture), ' "$tmp/cut.txt" &&
+  jq -e 'select(.event=="stats") | .truncated_frames > 0 and .truncated_after_capture == .truncated_frames' "$tmp/cut.json" >/dev/null; } ||
+  { echo "FAIL evidence read back: its cut frames not told as cut after capture:"; head -3 "$tmp/cut.txt"; fail=1; }
+"$bin" --no-progress --color never --no-system-ca -r pcaps/variants/tls12-chain-snap96.pcap --json "$tmp/snap.json" >"$tmp/snap.txt" 2>&1
+{ grep -q '^CAPTURE CUT PACKETS: 48 frames were cut at the capture.s snapshot length: .*capture whole packets (-s 0)$' "$tmp/snap.txt" &&
+  ! grep -q 'CUT AFTER CAPTURE' "$tmp/snap.txt" &&
+  jq -e 'select(.event=="stats") | .truncated_frames == 48 and .truncated_after_capture == 0' "$tmp/snap.json" >/dev/null; } ||
+  { echo "FAIL snaplen-cut capture: not told as cut at the snapshot length:"; head -3 "$tmp/snap.txt"; fail=1; }
 
 [ $fail = 0 ] && echo "ok: $n captures: evidence files show the same TLS sessions, no mail or credential in them"
 exit $fail

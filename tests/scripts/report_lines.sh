@@ -59,4 +59,10 @@ else
 fi
 ur="-r pcaps/diag/untrusted-root.pcap --no-system-ca --ca-file pcaps/diag/certs/root.pem"
 expect alert-peers "$ur" "  alert from client fatal unknown_ca (48) after ServerHelloDone x2 (198.51.100.10, 198.51.100.11): the client rejected the server certificate CN=mail.other.example.test with unknown_ca (48)"
+# certificates_not_visible: each reason on its own line with its example session (the
+# summary quoted the first session's evidence alone); one reason: its example only
+nv="-r pcaps/smtp-starttls-tls13.pcap --no-system-ca --ca-file pcaps/certs/root.pem"
+expect nv-reasons "$nv -c 73" "      - TLS 1.3 encrypted them (2 sessions, e.g. session 1): TLS 1.3 encrypts them: a key log (--keylog) shows them"
+expect nv-reasons "$nv -c 73" "      - the capture ended before the server answered (1 session, e.g. session 3): the capture ended during the handshake, before the server's Certificate (the end of the file, -c COUNT, or the capture stopped): capture for longer"
+expect nv-one "$nv" "      - TLS 1.3 encrypted them (3 sessions, e.g. session 1)"
 exit $fail

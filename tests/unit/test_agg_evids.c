@@ -6,7 +6,9 @@
  * addresses that served the certificate ("replace it on every node" even
  * for a single server); client_rejected_certificate names each certificate
  * with the alerts its clients sent, each with its sessions and peers (the
- * first session's certificate spoke for every alert). */
+ * first session's certificate spoke for every alert); a root's subject
+ * longer than 199 bytes is quoted whole, and one longer than its 255 bytes
+ * ends in "..." (both were cut silently). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -353,6 +355,78 @@ test_expired_one_address(void **state)
     has(finding("expired_certificate_served", 25)->summary, "; replace it and reload the server");
 }
 
+/* A chain of a leaf and a root outside the trust store whose subject is
+ * CN=Long Root CA and n OUs of 49 bytes: their ids in ids, the start of
+ * the root's subject as smtptap prints it in subject. */
+static void
+long_root_chain(unsigned n, uint32_t ids[2], char *subject, size_t len)
+{
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    assert_non_null(key);
+    X509_NAME *root = X509_NAME_new(), *leaf = X509_NAME_new();
+    assert_true(root != NULL && leaf != NULL);
+    X509_NAME_add_entry_by_txt(root, "CN", MBSTRING_ASC, (const unsigned char *)"Long Root CA", -1,
+                               -1, 0);
+    for (unsigned i = 0; i < n; i++) {
+        char ou[64];
+        snprintf(ou, sizeof(ou), "Department %u of the certification authority, long", i);
+        X509_NAME_add_entry_by_txt(root, "OU", MBSTRING_ASC, (const unsigned char *)ou, -1, -1, 0);
+    }
+    X509_NAME_add_entry_by_txt(leaf, "CN", MBSTRING_ASC, (const unsigned char *)"mail.example.test",
+                               -1, -1, 0);
+    X509 *certs[2] = {tu_make_cert_named(leaf, root, key, false, "critical,digitalSignature",
+                                         T2025 - 86400, T2025 + 86400 * 365, NULL),
+                      tu_make_cert_named(root, root, key, true, "critical,keyCertSign,cRLSign",
+                                         T2025 - 86400, T2025 + 86400 * 365, NULL)};
+    for (unsigned i = 0; i < 2; i++) {
+        unsigned char *der = NULL;
+        int dl = i2d_X509(certs[i], &der);
+        assert_true(dl > 0);
+        ids[i] = certcache_add(der, (size_t)dl);
+        OPENSSL_free(der);
+        X509_free(certs[i]);
+    }
+    /* RFC 2253 order: the last entry first */
+    snprintf(subject, len, "OU=Department %u of the certification authority\\, long", n - 1);
+    X509_NAME_free(root);
+    X509_NAME_free(leaf);
+    EVP_PKEY_free(key);
+}
+
+/* untrusted_root quotes the root's subject: one of 232 bytes whole (it
+ * was cut at 199 bytes without a word), one past the 255 bytes kept
+ * ending in "...", in the evidence and in the summary. */
+static void
+test_long_root_subject(void **state)
+{
+    (void)state;
+    uint32_t ids[2];
+    char head[128];
+    long_root_chain(4, ids, head, sizeof(head));
+    feed(1, 10, 25, ids, 2, "mail.example.test");
+    agg_finish();
+    const struct agg_finding *f = finding("untrusted_root", 25);
+    /* 4 OUs of 54 bytes and ",CN=Long Root CA": 232 bytes */
+    const char *tail = "Department 0 of the certification authority\\, long,CN=Long Root CA";
+    has(f->evidence, head);
+    has(f->evidence, tail);
+    has(f->summary, tail);
+    assert_false(f->evidence_cut);
+
+    agg_fini();
+    agg_init(&cfg);
+    long_root_chain(8, ids, head, sizeof(head));
+    feed(2, 10, 26, ids, 2, "mail.example.test");
+    agg_finish();
+    f = finding("untrusted_root", 26);
+    has(f->evidence, head);
+    size_t len = strlen(f->evidence);
+    assert_true(len > 250 && len < 260);
+    assert_string_equal(f->evidence + len - 3, "...");
+    assert_null(strstr(f->evidence, "CN=Long Root CA"));
+    has(f->summary, "...");
+}
+
 int
 main(void)
 {
@@ -365,6 +439,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_rejects_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_addresses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_one_address, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_root_subject, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -738,6 +738,24 @@ test_capture_loss(void **state)
     has(text, "\n\nCAPTURE CUT PACKETS: 1 frame was cut at the capture's snapshot length: ");
     has(text, "capture whole packets (-s 0)\n\nNo findings.\n");
     free(text);
+    /* frames cut below the file's snapshot length (smtptap -w, editcap):
+     * cut after capture, not at the snaplen; -s 0 is no advice for them */
+    memset(&st, 0, sizeof(st));
+    st.packets = 10;
+    st.truncated_frames = 3;
+    st.truncated_after_capture = 2;
+    text = tu_agg_text(&st, NULL);
+    has(text, "CAPTURE CUT PACKETS: 1 frame was cut at the capture's snapshot length: ");
+    has(text, "\n\nFRAMES CUT AFTER CAPTURE: 2 frames were cut after capture, below the file's "
+              "snapshot length (by smtptap -w or editcap): their removed bytes cannot be "
+              "analysed; that is expected for an evidence file");
+    has(text, "; 3 truncated frames (2 cut after capture), ");
+    free(text);
+    st.truncated_frames = 2;
+    text = tu_agg_text(&st, NULL);
+    assert_null(strstr(text, "CAPTURE CUT PACKETS"));
+    assert_null(strstr(text, "-s 0"));
+    free(text);
     memset(&st, 0, sizeof(st));
     text = tu_agg_text(&st, NULL);
     assert_null(strstr(text, "CAPTURE"));
