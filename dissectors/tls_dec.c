@@ -87,6 +87,7 @@ tls_dec_search(struct tls_dec *d, uint16_t suite, const uint8_t hdr[5], const ui
             continue;
         if (tls_dec_record(d, hdr, body, len, out, out_len, inner_type) == 0) {
             memcpy(random, r, 32);
+            keylog_matched(r);
             return 0;
         }
     }

@@ -25,12 +25,15 @@ struct keylog_entry {
     uint8_t random[32];
     uint8_t secret[3][KEYLOG_SECRET_MAX]; /* enum keylog_secret */
     uint8_t len[3];
+    uint16_t files; /* bit i: the i-th file loaded holds it (KEYLOG_FILES_MAX) */
+    bool matched;   /* a handshake of the capture looked its secrets up */
 };
 
 static struct {
     struct keylog_entry *v;
     uint32_t n, cap;
     struct idxtab index; /* client random -> index into v */
+    unsigned files;      /* keylog_load calls so far: the next file's index */
 } kl;
 
 static int
@@ -138,6 +141,8 @@ keylog_add_line(const char *line)
         return -1; /* cap or memcap: the rest cannot be kept */
     memcpy(e->secret[side], secret, (size_t)n);
     e->len[side] = (uint8_t)n;
+    if (side != KEYLOG_SERVER_APP && kl.files > 0 && kl.files <= KEYLOG_FILES_MAX)
+        e->files |= (uint16_t)(1u << (kl.files - 1));
     return side == KEYLOG_SERVER_APP ? 2 : 1;
 }
 
@@ -163,6 +168,7 @@ keylog_load(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "--keylog %s: %s", path, strerror(errno));
         return -1;
     }
+    kl.files++; /* its lines are this file's (keylog_file_stats) */
     char line[KEYLOG_LINE_MAX];
     unsigned used = 0, tls12 = 0;
     while (fgets(line, sizeof(line), f)) {
@@ -197,12 +203,35 @@ keylog_load(const char *path, char *err, size_t errlen)
 bool
 keylog_find(const uint8_t client_random[32], int which, const uint8_t **secret, size_t *len)
 {
-    const struct keylog_entry *e = keylog_slot(client_random, false);
+    struct keylog_entry *e = keylog_slot(client_random, false);
+    if (e && (which == KEYLOG_CLIENT_HS || which == KEYLOG_SERVER_HS))
+        e->matched = true; /* a handshake of the capture has it (keylog_file_stats) */
     if (!e || which < 0 || which > KEYLOG_SERVER_APP || e->len[which] == 0)
         return false;
     *secret = e->secret[which];
     *len = e->len[which];
     return true;
+}
+
+void
+keylog_matched(const uint8_t client_random[32])
+{
+    struct keylog_entry *e = keylog_slot(client_random, false);
+    if (e)
+        e->matched = true;
+}
+
+void
+keylog_file_stats(unsigned file, uint32_t *randoms, uint32_t *matched)
+{
+    *randoms = *matched = 0;
+    if (file >= KEYLOG_FILES_MAX)
+        return;
+    for (uint32_t i = 0; i < kl.n; i++)
+        if (kl.v[i].files & (1u << file)) {
+            (*randoms)++;
+            *matched += kl.v[i].matched;
+        }
 }
 
 void

@@ -41,6 +41,19 @@ uint32_t keylog_count(void);
 bool keylog_entry(uint32_t i, int which, const uint8_t **random, const uint8_t **secret,
                   size_t *len);
 
+/* A handshake of the capture found its connection in the key log by
+ * client_random (keylog_find marks it so too; tls_dec_search by the secret
+ * that decrypts its server's first record). */
+void keylog_matched(const uint8_t client_random[32]);
+
+/* For the report (an engineer who passed a key log of another capture
+ * sees it at a glance): the file-th file loaded (0, 1 ... in the order of
+ * the --keylog options), its TLS 1.3 client randoms with a handshake
+ * secret, and of them those a handshake of the capture looked up. A
+ * connection in two files counts in both. */
+#define KEYLOG_FILES_MAX 16 /* CONFIG_MAX_CA --keylog options */
+void keylog_file_stats(unsigned file, uint32_t *randoms, uint32_t *matched);
+
 void keylog_free(void);
 
 #endif /* SMTPTAP_KEYLOG_H */

@@ -19,6 +19,7 @@
 #include "dnslearn.h"
 #include "tlsa.h"
 #include "json.h"
+#include "keylog.h"
 #include "mem.h"
 #include "report_cert.h"
 #include "report_session.h"
@@ -32,6 +33,7 @@ static struct {
     bool out_owned; /* fclose at the end */
     struct json j;
     uint64_t sessions, flows_written, cert_write_errors;
+    uint64_t tls13, tls13_decrypted; /* run_stats tls13_handshakes, tls13_decrypted */
     bool cert_error_said;
     bool write_failed; /* an output could not be written in full (report_write_failed) */
     bool broken_pipe;  /* the --json reader went away (report_output_gone) */
@@ -138,6 +140,10 @@ report_flow(const struct flow_record *rec)
         return;
     }
     rp.sessions++;
+    if (f->tls.version == 0x0304) { /* what a key log can match (keylog_file_stats) */
+        rp.tls13++;
+        rp.tls13_decrypted += f->tls.decrypted;
+    }
     agg_prefetch(&rec->server); /* fetched while the session is diagnosed */
     struct expected_name names[REPORT_EXPECTED_MAX];
     unsigned n = dnslearn_names(&rec->server.ip, names, REPORT_EXPECTED_MAX);
@@ -189,6 +195,30 @@ report_dns_tlsa(const char *owner, uint8_t usage, uint8_t selector, uint8_t mtyp
     uint64_t before = mem_in_use();
     (void)tlsa_add(owner, usage, selector, mtype, data, len, ad, TLSA_SRC_DNS);
     report_tables_grew(before);
+}
+
+/* The stats record's "keylog": each --keylog file's TLS 1.3 client randoms
+ * and how many a handshake of the capture looked up, against the capture's
+ * TLS 1.3 handshakes and those decrypted: a key log of another capture
+ * matches none. */
+static void
+report_keylog_json(struct json *j)
+{
+    json_obj_begin(j, "keylog");
+    json_arr_begin(j, "files");
+    for (unsigned i = 0; i < rp.cfg->n_keylogs; i++) {
+        uint32_t randoms, matched;
+        keylog_file_stats(i, &randoms, &matched);
+        json_obj_begin(j, NULL);
+        json_str(j, "file", rp.cfg->keylogs[i]);
+        json_uint(j, "client_randoms", randoms);
+        json_uint(j, "client_randoms_matched", matched);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_uint(j, "tls13_handshakes", rp.tls13);
+    json_uint(j, "tls13_handshakes_decrypted", rp.tls13_decrypted);
+    json_obj_end(j);
 }
 
 static void
@@ -246,6 +276,8 @@ report_stats_json(struct json *j, const struct run_stats *s)
         json_uint(j, "retransmission_differs", s->ev_retx_differs);
         json_obj_end(j);
     }
+    if (rp.cfg->n_keylogs) /* --keylog only: did it match this capture? */
+        report_keylog_json(j);
     json_uint(j, "certificates", s->certificates);
     json_uint(j, "certificates_distinct", s->certificates_distinct);
     json_uint(j, "certificate_parse_errors", s->certificate_parse_errors);
@@ -306,6 +338,8 @@ report_text(const struct run_stats *stats)
      * "sessions"), not the flows handed to a dissector */
     struct run_stats ts = *stats;
     ts.sessions = rp.sessions;
+    ts.tls13_handshakes = rp.tls13;
+    ts.tls13_decrypted = rp.tls13_decrypted;
     agg_write_text(tf, &ts, color);
     if (agg.snapshot)
         fprintf(tf, "=== end of the report so far ===\n");

@@ -52,6 +52,9 @@ struct run_stats {
     uint64_t ev_held, ev_held_cut; /* -w: the hold-back queue (evidence.h) */
     uint64_t ev_retx_differs;      /* -w: retransmissions cut, their bytes not those seen */
     int64_t first_us, last_us;     /* packet time span */
+    /* the TLS 1.3 handshakes of the session records (negotiated 1.3), and of
+     * them those decrypted with --keylog (report.c): the key log's summary */
+    uint64_t tls13_handshakes, tls13_decrypted;
 };
 
 /* Opens the outputs named in cfg. Returns 0, or -1 with a message on stderr. */

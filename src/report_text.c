@@ -8,6 +8,7 @@
 
 #include "agg_int.h"
 #include "certcache.h"
+#include "keylog.h"
 #include "report_cert.h"
 #include "report_session.h"
 #include "strcopy.h"
@@ -533,6 +534,55 @@ rt_filter_none(FILE *f, const struct run_stats *st)
                 st->records_read, st->records_read == 1 ? "" : "s");
 }
 
+/* What each --keylog file matched: a key log of another capture, or of
+ * other hosts, decrypts nothing, and the findings' evidence alone would say
+ * so session by session. The handshakes counted are the session records'
+ * negotiated TLS 1.3 ones; a client random counts as matched when a
+ * handshake of the capture looked it up (keylog_file_stats). */
+_Static_assert(KEYLOG_FILES_MAX >= CONFIG_MAX_CA, "keylog.c tells every --keylog apart");
+static void
+rt_keylog(FILE *f, const struct run_stats *st)
+{
+    const struct config *cfg = agg.cfg;
+    if (!cfg)
+        return;
+    uint64_t k = st->tls13_handshakes;
+    for (unsigned i = 0; i < cfg->n_keylogs; i++) {
+        uint32_t m, n;
+        keylog_file_stats(i, &m, &n);
+        fprintf(f, "key log %s: ", cfg->keylogs[i]);
+        if (m == 0)
+            fprintf(f, "no TLS 1.3 client random in it (TLS 1.2 lines only: nothing to decrypt)");
+        else if (k == 0)
+            fprintf(f,
+                    "%" PRIu32 " TLS 1.3 client random%s, and no TLS 1.3 handshake in the capture",
+                    m, (m == 1 ? "" : "s"));
+        else if (n == 0)
+            fprintf(f,
+                    "none of its %" PRIu32 " TLS 1.3 client random%s matched any of the %" PRIu64
+                    " TLS 1.3 handshake%s in the capture: wrong file (a key log of another "
+                    "capture, or of other hosts)?",
+                    m, (m == 1 ? "" : "s"), k, (k == 1 ? "" : "s"));
+        else if (k == 1)
+            fprintf(f,
+                    "%" PRIu32 " of its %" PRIu32
+                    " TLS 1.3 client random%s matched the one TLS 1.3 handshake in the capture",
+                    n, m, (m == 1 ? "" : "s"));
+        else
+            fprintf(f,
+                    "%" PRIu32 " of its %" PRIu32 " TLS 1.3 client random%s matched %" PRIu64
+                    " of the %" PRIu64 " TLS 1.3 handshakes in the capture",
+                    n, m, (m == 1 ? "" : "s"), n < k ? (uint64_t)n : k, k);
+        if (cfg->n_keylogs == 1 && n > 0 && st->tls13_decrypted < n)
+            fprintf(f, "; %" PRIu64 " decrypted (tls.keylog_mismatch: the others' secrets did not)",
+                    st->tls13_decrypted);
+        fprintf(f, "\n");
+    }
+    if (cfg->n_keylogs > 1)
+        fprintf(f, "TLS 1.3 handshakes decrypted with the key logs: %" PRIu64 " of %" PRIu64 "\n",
+                st->tls13_decrypted, k);
+}
+
 void
 agg_write_text(FILE *f, const struct run_stats *st, bool color)
 {
@@ -608,6 +658,7 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
                     st->ev_other_link, st->ev_other_link == 1 ? "" : "s");
         fprintf(f, "\n");
     }
+    rt_keylog(f, st);
     if (truststore_known()) { /* case 4: an empty CA bundle makes every chain untrusted */
         char ts[640];
         truststore_text(ts, sizeof(ts));

@@ -43,6 +43,13 @@ else
   echo "FAIL resumption: no '3 sessions (+3 resumed)'"
   fail=1
 fi
+# --keylog: a line per key log in the statistics, what it matched of the capture's TLS 1.3
+# handshakes (a key log of another capture: none)
+kl="-r pcaps/smtp-starttls-tls13.pcap --no-system-ca --ca-file pcaps/certs/root.pem --keylog"
+expect keylog-other "$kl pcaps/diag/tls13-keylog.keylog" "key log pcaps/diag/tls13-keylog.keylog: none of its 2 TLS 1.3 client randoms matched any of the 3 TLS 1.3 handshakes in the capture: wrong file (a key log of another capture, or of other hosts)?"
+expect keylog-match "$kl pcaps/smtp-starttls-tls13.keylog" "key log pcaps/smtp-starttls-tls13.keylog: 2 of its 2 TLS 1.3 client randoms matched 2 of the 3 TLS 1.3 handshakes in the capture"
+expect keylog-mid "-r pcaps/variants/tls13-from-serverhello.pcap --keylog pcaps/smtp-starttls-tls13.keylog" "key log pcaps/smtp-starttls-tls13.keylog: 1 of its 2 TLS 1.3 client randoms matched the one TLS 1.3 handshake in the capture"
+expect keylog-two "$kl pcaps/diag/tls13-keylog.keylog --keylog pcaps/smtp-starttls-tls13.keylog" "TLS 1.3 handshakes decrypted with the key logs: 2 of 3"
 # one of each: the statistics line says "1 flow, 1 SMTP/TLS session", not "1 flows"
 one="-r pcaps/variants/smtps-465-tail.pcap"
 expect one-flow "$one" "9 packets, 1 flow, 1 SMTP/TLS session, 0 distinct certificates; 0 truncated frames, 0 decode errors, 0 evictions, 0 cap hits, 0 drops"

@@ -142,6 +142,60 @@ test_files(void **state)
     unlink(path);
 }
 
+/* What each file matched (the report's "key log FILE: ..." line): its TLS
+ * 1.3 client randoms, and those a handshake looked up by its handshake
+ * secrets (a lookup of SERVER_TRAFFIC_SECRET_0 alone is no match); a
+ * connection in two files counts in both. */
+static void
+test_file_stats(void **state)
+{
+    (void)state;
+    char err[256];
+    uint32_t m, n;
+    assert_int_equal(keylog_load(SRCDIR "/pcaps/smtp-starttls-tls13.keylog", err, sizeof(err)), 0);
+    char path[] = "/tmp/smtptap-keylog-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs("SERVER_HANDSHAKE_TRAFFIC_SECRET " RND " " S32 "\n"
+          "SERVER_TRAFFIC_SECRET_0 " RND " " S32 "\n"
+          "SERVER_TRAFFIC_SECRET_0 "
+          "ff79ccf86fa023833fa6a0efde777f753a1cb05f4f7a6a03ffe8ccd907d1ba65 " S32 "\n",
+          f);
+    fclose(f);
+    /* the secrets of a connection the first file has too, and a server
+     * application secret alone: one client random */
+    assert_int_equal(keylog_load(path, err, sizeof(err)), 0);
+    unlink(path);
+    keylog_file_stats(0, &m, &n);
+    assert_int_equal(m, 2);
+    assert_int_equal(n, 0);
+    keylog_file_stats(1, &m, &n);
+    assert_int_equal(m, 1);
+    assert_int_equal(n, 0);
+    uint8_t r[32];
+    random_bytes(r);
+    const uint8_t *s;
+    size_t len;
+    assert_true(keylog_find(r, KEYLOG_SERVER_APP, &s, &len));
+    keylog_file_stats(0, &m, &n);
+    assert_int_equal(n, 0);
+    uint8_t other[32] = {7};
+    assert_false(keylog_find(other, KEYLOG_CLIENT_HS, &s, &len));
+    keylog_matched(other);
+    keylog_file_stats(0, &m, &n);
+    assert_int_equal(n, 0);
+    assert_true(keylog_find(r, KEYLOG_CLIENT_HS, &s, &len));
+    keylog_file_stats(0, &m, &n);
+    assert_int_equal(m, 2);
+    assert_int_equal(n, 1);
+    keylog_file_stats(1, &m, &n);
+    assert_int_equal(n, 1);
+    keylog_file_stats(2, &m, &n); /* no such file */
+    assert_int_equal(m, 0);
+}
+
 int
 main(void)
 {
@@ -149,6 +203,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_stats, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
