@@ -510,7 +510,9 @@ tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t
         tls_alert_record(ctx, st, d, p, len);
         break;
     case TLS_CT_HANDSHAKE:
-        tls_handshake_bytes(ctx, st, d, p, len);
+        /* after a hole: from a record that begins with a message */
+        if (tls_resync_record(ctx, st, d, p, len))
+            tls_handshake_bytes(ctx, st, d, p, len);
         break;
     case TLS_CT_APPDATA:
         fctx_event(ctx, "tls.appdata_in_clear", "application data before the handshake ended");
@@ -585,6 +587,14 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
         if (td->lost) {
             rd_skip(&r, rd_left(&r), "tls.lost");
             break;
+        }
+        if (td->sync == TLS_SYNC_FRAME) { /* after a hole: tls_resync.c */
+            uint32_t need;
+            enum tls_resync_res rs = tls_resync_frame(st, d, &r, &need);
+            if (rs == TLS_RESYNC_NEED)
+                return dres_make(D_NEED, len - (uint32_t)rd_left(&r), need);
+            if (rs == TLS_RESYNC_NONE)
+                break;
         }
         uint32_t at = len - (uint32_t)rd_left(&r);
         bool early_rec = early || (at == 0 && td->early);
@@ -672,8 +682,13 @@ tls_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
      * server's answer that follows is no injection (tls_server_first) */
     if (d == DIR_TO_SERVER)
         st->client_spoke = true;
-    /* Record boundaries are lost: this direction is not parsed further. */
-    st->dir[d].lost = true;
+    /* Record boundaries are lost: this direction is read again from a
+     * record boundary and a message that begins a record (tls_resync.c),
+     * unless it is under keys already. */
+    if (st->dir[d].sync != TLS_SYNC_FRAME && !st->dir[d].lost)
+        tls_history(ctx, st, d, "(gap)"); /* once until read again */
+    if (!tls_resync_begin(ctx, st, d))
+        st->dir[d].lost = true;
     st->dir[d].early = false;
     if (d == DIR_TO_CLIENT && t->certificates == TLS_CERTS_UNKNOWN)
         t->certificates = TLS_CERTS_GAP;
@@ -694,7 +709,9 @@ tls_eof(struct flow_ctx *ctx, void *vst, enum dir d, uint32_t unconsumed)
                                       : "server stream ended inside an alert");
     if (st->done)
         return;
-    bool cut = unconsumed > 0 || td->partial;
+    /* bytes after a hole held while a record boundary was looked for are
+     * no record begun (tls_resync.c) */
+    bool cut = (unconsumed > 0 && td->sync != TLS_SYNC_FRAME) || td->partial;
     if (cut)
         fctx_event(ctx, "tls.truncated",
                    d == DIR_TO_SERVER ? "client stream ended inside a record"

@@ -56,6 +56,15 @@ struct tls_dir {
                          begins with a record header (tls_pickup.c) */
     bool fin_implied; /* picked up: its application data came, so its
                          Finished was sent before (tls_pickup.c) */
+    uint8_t sync;     /* after a hole: enum tls_sync (tls_resync.c) */
+};
+
+/* tls_dir.sync: a direction read again after a hole (tls_resync.c). */
+enum tls_sync {
+    TLS_SYNC_NONE = 0, /* read as usual */
+    TLS_SYNC_FRAME,    /* looking for a record boundary */
+    TLS_SYNC_MSG       /* records read; handshake records skipped until one
+                          begins with a message */
 };
 
 /* A session ticket's key in the resumption table (tls_hs.c tls_ticket_key). */
@@ -149,6 +158,38 @@ bool tls_pickup_encrypted(struct flow_ctx *ctx, struct tls_state *st, enum dir d
  * client's ChangeCipherSpec make it resumed (t->resumed); a capture that
  * cannot tell sets t->pickup_undecided. */
 void tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type);
+
+/* tls_resync.c: a direction read again after a hole in its stream. */
+
+/* Bytes of d lost (tls_gap): true when the direction will be read again
+ * (what was kept of a message dropped, tls_dir.sync TLS_SYNC_FRAME);
+ * false when it is under keys (after its ChangeCipherSpec, TLS 1.3) or
+ * lost already. */
+bool tls_resync_begin(struct flow_ctx *ctx, struct tls_state *st, enum dir d);
+
+enum tls_resync_res {
+    TLS_RESYNC_FOUND, /* r at a record boundary: read records from it */
+    TLS_RESYNC_NEED,  /* r at a possible one: *need bytes from it tell */
+    TLS_RESYNC_NONE   /* none: every byte of r skipped */
+};
+
+/* TLS_SYNC_FRAME: the bytes left in r looked through for a record
+ * boundary (tls_frame_at); those before it skipped. */
+enum tls_resync_res tls_resync_frame(struct tls_state *st, enum dir d, struct rd *r,
+                                     uint32_t *need);
+
+/* Whether a handshake record's bytes p[0..len) of side d begin with
+ * messages d sends: known types, lengths within cap adding up to len or
+ * the last going on in later records (a Certificate's list length its
+ * own). Pure. */
+bool tls_resync_plausible(enum dir d, const uint8_t *p, uint32_t len, uint32_t cap);
+
+/* A handshake record in clear of d: false while d waits for a record that
+ * begins with a message (TLS_SYNC_MSG) and this one does not (the rest of
+ * a message the hole cut: skipped); true to read it (tls.resync said when
+ * it ends the wait). */
+bool tls_resync_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *p,
+                       uint32_t len);
 
 /* A session ticket (n > 0 bytes) as the resumption table's key (tls_hs.c). */
 void tls_ticket_key(const uint8_t *p, size_t n, uint8_t out[TLS_TICKET_KEY_LEN]);

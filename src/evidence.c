@@ -11,6 +11,7 @@
 
 #include "cursor.h"
 #include "evidence_int.h"
+#include "tls_frame.h"
 
 #define EVIDENCE_SNAPLEN 262144 /* the file's snapshot length: libpcap's largest */
 
@@ -361,29 +362,21 @@ evidence_tls_walk(uint16_t *state, const uint8_t *b, uint32_t n, uint32_t missin
     return true;
 }
 
-/* A record header resync may start at (RFC 8446 §5.1): a handshake,
- * change_cipher_spec or alert record (20-22), version 3.x (x <= 4), a
- * length a record may have (RFC 5246 §6.2.3). */
-static bool
-evtls_resync_hdr(const uint8_t *b)
-{
-    return b[0] >= 20 && b[0] <= 22 && b[1] == 3 && b[2] <= 4 &&
-           (uint32_t)(b[3] << 8 | b[4]) <= EVIDENCE_TLS_MAXREC;
-}
-
+/* The rule is tls_frame_at's (dissectors/tls_frame.h), the TLS
+ * dissector's after a hole too. */
 bool
 evidence_tls_resync(const uint8_t *b, uint32_t n, uint32_t *at, bool *open)
 {
     *open = false;
     for (uint32_t o = 0; n >= 5 && o <= n - 5; o++) {
-        if (!evtls_resync_hdr(b + o))
-            continue;
-        uint32_t end = o + 5 + (uint32_t)(b[o + 3] << 8 | b[o + 4]);
-        if (end == n || (end <= n - 5 && evtls_resync_hdr(b + end))) {
+        uint32_t end;
+        enum tls_frame c = tls_frame_at(b, n, o, &end);
+        if (c == TLS_FRAME_YES) {
             *at = o;
             return true;
         }
-        if (o == 0 && end > n) { /* a record that opens the segment and runs past it */
+        /* a record that opens the segment and runs past it */
+        if (c == TLS_FRAME_MORE && o == 0 && end > n) {
             *at = 0;
             *open = true;
             return true;

@@ -195,7 +195,8 @@ bool evidence_tls_walk(uint16_t *state, const uint8_t *b, uint32_t n, uint32_t m
  * such a header whose record runs past its end: a boundary only once the
  * next segment shows the header after it (or ends with it). False when
  * neither. The bytes from *at on are then walked (evidence_tls_walk,
- * without application_data). Pure; unit-tested and fuzzed. */
+ * without application_data). The rule is dissectors/tls_frame.h's, which the
+ * TLS dissector follows after a hole too. Pure; unit-tested and fuzzed. */
 bool evidence_tls_resync(const uint8_t *b, uint32_t n, uint32_t *at, bool *open);
 
 #endif /* SMTPTAP_EVIDENCE_H */
