@@ -23,6 +23,7 @@
  * then the server's NewSessionTickets, before the flow goes to bypass
  * (tls_tickets13.c). */
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "config.h"
 #include "keylog.h"
@@ -178,8 +179,10 @@ tls_hs_parse(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8
 }
 
 /* Appends n bytes to the direction's buffer of handshake bytes awaiting the
- * rest of their message; false when they cannot be kept. */
-static bool
+ * rest of their message (also a TLS 1.3 NewSessionTicket split across
+ * records: tls_tickets13.c); false when they cannot be kept. Bytes moved
+ * to a larger buffer are wiped from the old one (a decrypted ticket's). */
+bool
 tls_hs_keep(struct flow_ctx *ctx, struct tls_dir *td, const uint8_t *p, uint32_t n)
 {
     uint32_t cap = tls_hs_cap(ctx);
@@ -201,8 +204,10 @@ tls_hs_keep(struct flow_ctx *ctx, struct tls_dir *td, const uint8_t *p, uint32_t
             td->lost = true;
             return false;
         }
-        if (td->hs_len)
+        if (td->hs_len) {
             memcpy(nb, td->hs, td->hs_len);
+            OPENSSL_cleanse(td->hs, td->hs_len);
+        }
         fctx_free(ctx, td->hs, td->hs_cap);
         td->hs = nb;
         td->hs_cap = want;

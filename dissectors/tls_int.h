@@ -136,6 +136,11 @@ int tls_sslv2_len(const struct rd *r);
  * 2.0 form: the client's version and random; tls.sslv2_client_hello. */
 void tls_sslv2_hello(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *body, uint32_t len);
 
+/* tls.c: appends n bytes to td's buffer of one handshake message awaiting
+ * its rest (at most tls.hs_msg_max + 4 bytes; wiped when moved); false
+ * when they cannot be kept. */
+bool tls_hs_keep(struct flow_ctx *ctx, struct tls_dir *td, const uint8_t *p, uint32_t n);
+
 /* tls_pickup.c: a handshake picked up after its start (facts.midstream,
  * no ClientHello seen). */
 bool tls_pickup(struct flow_ctx *ctx, const struct tls_state *st);

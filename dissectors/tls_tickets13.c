@@ -123,33 +123,6 @@ tls13_tickets_end(struct tls_state *st)
     st->tk = TLS_TK_OVER;
 }
 
-/* Appends n bytes of a ticket split across records to the server's
- * reassembly buffer (tls.c's struct tls_dir hs, unused after its
- * Finished); false when memory is refused (fctx reports it). The caller
- * keeps at most one message, of at most tls.hs_msg_max + 4 bytes. */
-static bool
-tls13_tickets_keep(struct flow_ctx *ctx, struct tls_dir *td, const uint8_t *p, uint32_t n)
-{
-    if (td->hs_len + n > td->hs_cap) {
-        uint32_t want = td->hs_cap ? td->hs_cap : 512;
-        while (want < td->hs_len + n)
-            want *= 2;
-        uint8_t *nb = fctx_alloc_raw(ctx, want);
-        if (nb == NULL)
-            return false;
-        if (td->hs_len > 0) {
-            memcpy(nb, td->hs, td->hs_len);
-            OPENSSL_cleanse(td->hs, td->hs_len);
-        }
-        fctx_free(ctx, td->hs, td->hs_cap);
-        td->hs = nb;
-        td->hs_cap = want;
-    }
-    memcpy(td->hs + td->hs_len, p, n);
-    td->hs_len += n;
-    return true;
-}
-
 /* One whole handshake message m[0..4 + body length): a NewSessionTicket is
  * read, anything else ends the reading. */
 static void
@@ -199,7 +172,7 @@ tls13_tickets_in(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *p, u
         /* the rest of its header, or of its body once the header is kept */
         uint32_t want = td->hs_len < 4 ? 4 - td->hs_len : 4 + mlen - td->hs_len;
         uint32_t k = n < want ? n : want;
-        if (!tls13_tickets_keep(ctx, td, p, k)) {
+        if (!tls_hs_keep(ctx, td, p, k)) { /* tls.c: at most tls.hs_msg_max + 4 */
             tls13_tickets_end(st);
             break;
         }
