@@ -494,6 +494,12 @@ agg_flag_findings(uint32_t si)
                     "not kept: whether they had used TLS before (a fallback) is not known",
                     NULL);
         }
+        if (i == AF_NOT_VISIBLE) { /* the resumed sessions whose chain is unknown too */
+            char r[640];
+            struct strbuf rb = str_buf(r, sizeof(r));
+            if (agg_nv_resumed(&rb, s, agg.cfg ? agg.cfg->n_keylogs : 0))
+                str_add(&b, " (", r, ")", NULL);
+        }
         if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
             agg_client_side(&b, s, fs);
         if (i == AF_UNTRUSTED_ROOT)

@@ -247,14 +247,18 @@ struct agg_server {
     uint32_t ccerts_dropped;
     struct agg_reject *rejects; /* AGG_REJECTS_MAX, made at the first rejected client */
     uint8_t n_fails;
-    struct agg_fail *fails;    /* AGG_FAILS_MAX, made at the first failed handshake */
-    uint32_t fails_dropped;    /* sessions of further reasons */
-    uint32_t versions[5];      /* SSLv3, TLS 1.0 .. 1.3 */
-    uint32_t rejects_dropped;  /* sessions of further (sent, alert) pairs */
-    uint32_t ocsp_asked;       /* sessions with status_request and the flight seen */
-    uint32_t ocsp_stapled;     /* of them, those the server stapled OCSP in */
-    uint32_t hs_unseen;        /* TLS sessions picked up after their handshake's certificates */
-    uint32_t hs_midway;        /* of them, those picked up inside the handshake, past them */
+    struct agg_fail *fails;   /* AGG_FAILS_MAX, made at the first failed handshake */
+    uint32_t fails_dropped;   /* sessions of further reasons */
+    uint32_t versions[5];     /* SSLv3, TLS 1.0 .. 1.3 */
+    uint32_t rejects_dropped; /* sessions of further (sent, alert) pairs */
+    uint32_t ocsp_asked;      /* sessions with status_request and the flight seen */
+    uint32_t ocsp_stapled;    /* of them, those the server stapled OCSP in */
+    uint32_t hs_unseen;       /* TLS sessions picked up after their handshake's certificates */
+    uint32_t hs_midway;       /* of them, those picked up inside the handshake, past them */
+    /* Resumed sessions linked to no chain (aggregate.c; in paddings, the
+     * struct's size unchanged): TLS 1.3 ones (a ticket sent encrypted,
+     * RFC 8446 §4.6.1), and TLS 1.0-1.2 ones (resumed12_unlinked, below) */
+    uint32_t resumed13_unlinked;
     struct agg_plainq *plainq; /* ring: cap_plainq entries, n_plainq from head_plainq */
     uint32_t n_plainq, cap_plainq, head_plainq;
     /* certificates_not_visible's sessions by reason (enum dg_not_visible) */
@@ -266,6 +270,7 @@ struct agg_server {
      * (plaintext_fallback), and how (1 stripped, 2 refused, 4 failed). */
     uint32_t plain_unkept, broken_unkept;
     uint8_t unkept_how;
+    uint32_t resumed12_unlinked; /* TLS 1.0-1.2: not linked by a session ID or ticket seen */
     /* Made when the flag is first raised on the server (most servers
      * raise a few): read through agg_flagstat(). With chains and peers
      * grown as they come, a server costs ~4 KB plus what it uses (0.5 KB a
@@ -460,6 +465,11 @@ void agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct 
 void agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *ep);
 bool agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k,
                         unsigned n_keylogs);
+/* Resumed sessions on s linked to no chain: "+1 resumed TLS 1.3 session:
+ * its chain is the one of the handshake it resumed, not linkable without a
+ * key log (...)"; "; " between TLS 1.3 and TLS 1.0-1.2; false (nothing
+ * written) when there are none. */
+bool agg_nv_resumed(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs);
 
 /* One finding per session diagnosis flag raised on server si
  * (agg_findings_flags.c). */

@@ -270,3 +270,49 @@ agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k, uns
     }
     return true;
 }
+
+/* Resumed sessions linked to no chain. An abbreviated handshake sends no
+ * certificate (RFC 5246 §7.3, RFC 8446 §2.2): its chain is the full
+ * handshake's, which resume.c finds by the session ID or ticket presented.
+ * A TLS 1.3 ticket comes in a NewSessionTicket under the full handshake's
+ * server traffic secret (RFC 8446 §4.6.1, §7.1): read only with a key log
+ * holding that handshake's SERVER_TRAFFIC_SECRET_0. A TLS 1.2 session is
+ * linked when its full handshake is in the capture and its session ID (in
+ * the ServerHello) or ticket (in the ClientHello) is seen. */
+bool
+agg_nv_resumed(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs)
+{
+    uint32_t n13 = s->resumed13_unlinked, n12 = s->resumed12_unlinked;
+    if (n13 > 0) {
+        str_add(b, "+", NULL);
+        str_add_uint(b, n13);
+        str_add(b,
+                n13 == 1 ? " resumed TLS 1.3 session: its chain is the one of the handshake it "
+                           "resumed, "
+                         : " resumed TLS 1.3 sessions: their chains are those of the handshakes "
+                           "they resumed, ",
+                n_keylogs == 0 ? "not linkable without a key log (--keylog with "
+                                 "SERVER_TRAFFIC_SECRET_0)"
+                : n13 == 1     ? "not linked: the key log given (--keylog) has no "
+                                 "SERVER_TRAFFIC_SECRET_0 of that handshake, or it is not in "
+                                 "this capture"
+                               : "not linked: the key log given (--keylog) has no "
+                                 "SERVER_TRAFFIC_SECRET_0 of those handshakes, or they are not "
+                                 "in this capture",
+                NULL);
+    }
+    if (n12 > 0) {
+        str_add(b, n13 > 0 ? "; +" : "+", NULL);
+        str_add_uint(b, n12);
+        str_add(b,
+                n12 == 1 ? " resumed TLS 1.0-1.2 session: its chain is the one of the handshake "
+                           "it resumed, not linked by a session ID or ticket seen in this capture "
+                           "(that handshake before it, or the resumption's ClientHello missing)"
+                         : " resumed TLS 1.0-1.2 sessions: their chains are those of the "
+                           "handshakes they resumed, not linked by a session ID or ticket seen in "
+                           "this capture (those handshakes before it, or the resumptions' "
+                           "ClientHellos missing)",
+                NULL);
+    }
+    return n13 + n12 > 0;
+}

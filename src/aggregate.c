@@ -582,6 +582,13 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 if (peer != UINT32_MAX)
                     agg_use(s, peer, rc, rec->ts_us);
             }
+        } else if (t->resumed) {
+            /* resumed, linked to no full handshake: its chain unknown,
+             * said beside the chains (agg_nv_resumed) */
+            if (t->version == 0x0304)
+                s->resumed13_unlinked++;
+            else
+                s->resumed12_unlinked++;
         }
         agg_alerts(s, t, dg, peer);
         agg_client_cert(s, rec, dg, peer);

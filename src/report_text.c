@@ -392,6 +392,10 @@ rt_server(FILE *f, const struct agg_server *s)
         rt_cert(f, s, c);
     if (s->chains_dropped)
         fprintf(f, "  (%u sessions with further certificates not itemised)\n", s->chains_dropped);
+    char rl[640]; /* resumed sessions whose chain is not known: beside the chains */
+    struct strbuf rb = str_buf(rl, sizeof(rl));
+    if (agg_nv_resumed(&rb, s, agg.cfg ? agg.cfg->n_keylogs : 0))
+        fprintf(f, "  certificate not linked: %s\n", rl);
     if (s->ocsp_asked) /* the client's status_request; Windows clients send it */
         fprintf(
             f,

@@ -43,6 +43,18 @@ else
   echo "FAIL resumption: no '3 sessions (+3 resumed)'"
   fail=1
 fi
+# resumed sessions linked to no chain, beside the chains: Postfix's TLS 1.3 resumption (no key
+# log; a key log without the full handshake's secrets), and TLS 1.2 resumptions picked up at
+# their ServerHello whose ticket (in the ClientHello) is not in the capture
+r13="-r pcaps/diag/resumption13-postfix.pcap --no-system-ca --ca-file pcaps/diag/certs/resumption13-postfix-root.pem"
+expect res13 "$r13" "  certificate not linked: +1 resumed TLS 1.3 session: its chain is the one of the handshake it resumed, not linkable without a key log (--keylog with SERVER_TRAFFIC_SECRET_0)"
+expect res13-keylog "$r13 --keylog pcaps/diag/resumption.keylog" "  certificate not linked: +1 resumed TLS 1.3 session: its chain is the one of the handshake it resumed, not linked: the key log given (--keylog) has no SERVER_TRAFFIC_SECRET_0 of that handshake, or it is not in this capture"
+expect res12-after-sh "-r pcaps/variants/resumption-after-sh.pcap" "  certificate not linked: +2 resumed TLS 1.0-1.2 sessions: their chains are those of the handshakes they resumed, not linked by a session ID or ticket seen in this capture (those handshakes before it, or the resumptions' ClientHellos missing)"
+# linked with the key log: no such line
+if TZ=UTC "$bin" --no-progress -r pcaps/diag/resumption.pcap --keylog pcaps/diag/resumption.keylog 2>&1 | grep -q '^  certificate not linked'; then
+  echo "FAIL resumption-keylog: a 'certificate not linked' line with every resumption linked"
+  fail=1
+fi
 # --keylog: a line per key log in the statistics, what it matched of the capture's TLS 1.3
 # handshakes (a key log of another capture: none)
 kl="-r pcaps/smtp-starttls-tls13.pcap --no-system-ca --ca-file pcaps/certs/root.pem --keylog"
