@@ -19,6 +19,8 @@ differ across the three, so no connection meets another's. Deterministic;
 plain Python (struct). Run from the repo root: python3 pcaps/tools/mkcreject.py
 """
 import struct
+
+from pcaplib import csum
 import sys
 
 OUT = "pcaps/variants/client-rejects-merged.pcap"
@@ -39,14 +41,6 @@ def read(path):
         off += 16 + incl
     return recs
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def ip4(s):

@@ -60,19 +60,13 @@ Rerun from the repo root: python3 pcaps/tools/mkevidence.py
 import base64
 import struct
 
+from pcaplib import csum
+
 SRC = "pcaps/smtp-starttls-tls12-chain.pcap"
 OUT = "pcaps/variants/evidence-leaks.pcap"
 CLI, SRV = bytes([192, 0, 2, 10]), bytes([198, 51, 100, 20])
 FIN, SYN, PSH, ACK = 0x01, 0x02, 0x08, 0x10
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def frame(c2s, cp, seq, ack, flags, data=b""):

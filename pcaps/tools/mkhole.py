@@ -25,30 +25,14 @@ ServerKeyExchange and ServerHelloDone), the first session (client port
 """
 import struct
 
+from pcaplib import csum, read_pcap
+
 SRC = "pcaps/smtp-starttls-tls12-chain.pcap"
 OUT = "pcaps/variants/"
 PORT = 60860
 
 
-def read_pcap(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    assert struct.unpack("<I", data[:4])[0] == 0xA1B2C3D4, "little-endian microsecond pcap"
-    off, recs = 24, []
-    while off + 16 <= len(data):
-        sec, usec, incl, orig = struct.unpack("<IIII", data[off:off + 16])
-        recs.append([sec, usec, data[off + 16:off + 16 + incl], orig])
-        off += 16 + incl
-    return data[:24], recs
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def parts(fr):

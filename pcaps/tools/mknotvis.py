@@ -30,6 +30,8 @@ lengths are fixed. Assumptions (asserted): little-endian pcap, Ethernet,
 IPv4, TCP.
 """
 import struct
+
+from pcaplib import csum
 import sys
 
 
@@ -65,14 +67,6 @@ def payload(rec):
     t = tcp_of(rec)
     return bytes(rec[t[2]:t[3]]) if t else b""
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(">%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def cut_payload(rec, start, stop):

@@ -15,18 +15,12 @@ Rerun from the repo root: python3 pcaps/tools/mkresport.py
 """
 import struct
 
+from pcaplib import csum
+
 SRC = "pcaps/diag/resumption.pcap"
 OUT = "pcaps/variants/resumption-587.pcap"
 MOVE = {47956, 37158}  # client ports whose connection goes to 587
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(">%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 d = open(SRC, "rb").read()
