@@ -36,7 +36,7 @@ rd_init(const uint8_t *buf, size_t len)
 {
     struct rd r;
     r.p = buf;
-    r.end = buf + len;
+    r.end = len > 0 ? buf + len : buf; /* rd_init(NULL, 0): no arithmetic on NULL (C11 6.5.6) */
     r.st = RD_OK;
     r.where = NULL;
     return r;
