@@ -39,6 +39,11 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+# a signal (ctest stopped, ^C) exits through the EXIT trap too: sh runs no
+# EXIT trap when a signal ends it, which left smtptap and both namespaces
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 if ! ip netns add "$cap" 2>"$tmp/ns.err"; then
   echo "SKIP: cannot create a network namespace: $(cat "$tmp/ns.err")"
   exit 77
