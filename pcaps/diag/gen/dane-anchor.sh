@@ -93,9 +93,6 @@ PF_HOSTNAME=relay.client.example.net pf_server r r20-daneta-c1 "$PKI/mx4.chain.p
   "smtp_tls_security_level = dane" "dnssec_probe =" "smtp_tls_loglevel = 1" \
   "smtp_tls_session_cache_database =" "smtp_tls_protocols = !SSLv2, !SSLv3, !TLSv1.3" \
   "smtp_connection_cache_on_demand = no"
-greeting() {
-  ip netns exec "$1" timeout 5 bash -c 'exec 3<>/dev/tcp/'"$2"'/25; head -c 4 <&3' 2>/dev/null
-}
 for a in 192.0.2.28 192.0.2.29 192.0.2.30 127.0.0.1; do
   [ "$(greeting r20-daneta-c1 $a)" = "220 " ] || { log "no greeting from $a"; exit 1; }
 done

@@ -106,6 +106,26 @@ capture_stop() {
   rm -f "$ST4_TMP/tcpdump.pid"
 }
 
+# pf_set N NS "key = value"... — instance N's main.cf edited in place (postconf -e: a second
+# entry of a key makes every Postfix process log a warning through postlogd, which then blocks
+# on its own full socket), and the instance stopped (SIGTERM to its master, by PID) and started
+# again
+pf_set() {
+  local n=$1 ns=$2 d pid i; shift 2
+  d=$(pf_dir "$n")
+  postconf -c "$d/etc" -e "$@"
+  pid=$(head -1 "$d/spool/pid/master.pid" | tr -d ' ')
+  kill -TERM "$pid"
+  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  nsx "$ns" timeout 20 script -qc "postfix -c $d/etc start" /dev/null >>"$ST4_TMP/postfix.log" 2>&1
+  sleep 1
+}
+
+# greeting NS IP — the first 4 bytes of an SMTP server's greeting (port 25)
+greeting() {
+  ip netns exec "$1" timeout 5 bash -c 'exec 3<>/dev/tcp/'"$2"'/25; head -c 4 <&3' 2>/dev/null
+}
+
 # pf_server N NS CHAINFILE ["key = value"...] — own Postfix instance in /tmp/st4-pf-N (the
 # settings set with postconf -e, replacing the defaults below, never repeating a key)
 pf_dir() { echo /tmp/st4-pf-$1; }

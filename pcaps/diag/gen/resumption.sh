@@ -75,23 +75,6 @@ client_add r19-res-c1 198.51.100.10
 client_add r19-res-c2 198.51.100.11
 client_add r19-res-c3 198.51.100.12
 client_add r19-res-c4 198.51.100.13
-# pf_set N NS "key = value"... — main.cf edited in place (postconf -e: a second entry of a key
-# makes every Postfix process log a warning through postlogd, which then blocks on its own full
-# socket), and the instance stopped (SIGTERM to its master, by PID) and started again
-pf_set() {
-  local n=$1 ns=$2 d pid i; shift 2
-  d=$(pf_dir "$n")
-  postconf -c "$d/etc" -e "$@"
-  pid=$(head -1 "$d/spool/pid/master.pid" | tr -d ' ')
-  kill -TERM "$pid"
-  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  nsx "$ns" timeout 20 script -qc "postfix -c $d/etc start" /dev/null >>"$ST4_TMP/postfix.log" 2>&1
-  sleep 1
-}
-# greeting NS IP — the first 4 bytes of an SMTP server's greeting
-greeting() {
-  ip netns exec "$1" timeout 5 bash -c 'exec 3<>/dev/tcp/'"$2"'/25; head -c 4 <&3' 2>/dev/null
-}
 # the server: TLS 1.3 allowed (lib.sh caps it at 1.2), a session cache
 pf_server 1 r19-res-s1 "$PKI/chain.pem"
 pf_set 1 r19-res-s1 "smtpd_tls_protocols = !SSLv2, !SSLv3" \

@@ -35,21 +35,6 @@ cp "$PKI/root.pem" "$DIAG/certs/resumption13-postfix-root.pem"
 standalone_begin
 server_add r21-misc2-s1 192.0.2.25
 client_add r21-misc2-c1 198.51.100.13
-# pf_set N NS "key = value"... — main.cf edited in place, the instance restarted (as
-# resumption.sh: SIGTERM to its master by PID)
-pf_set() {
-  local n=$1 ns=$2 d pid i; shift 2
-  d=$(pf_dir "$n")
-  postconf -c "$d/etc" -e "$@"
-  pid=$(head -1 "$d/spool/pid/master.pid" | tr -d ' ')
-  kill -TERM "$pid"
-  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  nsx "$ns" timeout 20 script -qc "postfix -c $d/etc start" /dev/null >>"$ST4_TMP/postfix.log" 2>&1
-  sleep 1
-}
-greeting() {
-  ip netns exec "$1" timeout 5 bash -c 'exec 3<>/dev/tcp/'"$2"'/25; head -c 4 <&3' 2>/dev/null
-}
 pf_server 1 r21-misc2-s1 "$PKI/chain.pem"
 pf_set 1 r21-misc2-s1 "smtpd_tls_protocols = !SSLv2, !SSLv3" \
   "smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3"
