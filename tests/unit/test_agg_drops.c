@@ -30,24 +30,6 @@
 
 #define CERT(name) SRCDIR "/tests/data/certs/" name
 
-static struct config cfg;
-
-static int
-setup(void **state)
-{
-    (void)state;
-    tu_agg_start(&cfg, CERT("root.pem"));
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    tu_agg_stop();
-    return 0;
-}
-
 static const int64_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z: the test chain is valid */
 
 /* One session of client 198.51.<client / 256>.<client % 256> to
@@ -203,10 +185,11 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_alerts_dropped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_alert_peers_not_listed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_name_peers_dropped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_finding_peers_not_listed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alerts_dropped, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_alert_peers_not_listed, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_name_peers_dropped, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_finding_peers_not_listed, tu_agg_setup,
+                                        tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

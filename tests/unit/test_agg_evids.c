@@ -33,24 +33,6 @@
 
 #define CERT(name) SRCDIR "/tests/data/certs/" name
 
-static struct config cfg;
-
-static int
-setup(void **state)
-{
-    (void)state;
-    tu_agg_start(&cfg, CERT("root.pem"));
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    tu_agg_stop();
-    return 0;
-}
-
 static const int64_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z */
 
 /* One session of 198.51.100.<client> to 203.0.113.<server>:25 that was sent
@@ -190,7 +172,7 @@ test_many_names_wildcard(void **state)
 
     /* two names checked against it: each one's rule after the list */
     agg_fini();
-    agg_init(&cfg);
+    agg_init(&tu_agg_cfg);
     feed(3, 10, 26, &id, 1, "x.y.example.test");
     feed(4, 11, 26, &id, 1, "example.test");
     agg_finish();
@@ -302,7 +284,7 @@ test_rejects_more(void **state)
     agg_fini();
     diagnose_fini();
     certcache_free();
-    tu_agg_start(&cfg, CERT("root.pem"));
+    tu_agg_start(&tu_agg_cfg, CERT("root.pem"));
     chain[0] = tu_cert_add(CERT("leaf.der"));
     chain[1] = tu_cert_add(CERT("inter.der"));
     const int seven[] = {42, 43, 44, 45, 46, 48, -1};
@@ -414,7 +396,7 @@ test_long_root_subject(void **state)
     assert_false(f->evidence_cut);
 
     agg_fini();
-    agg_init(&cfg);
+    agg_init(&tu_agg_cfg);
     long_root_chain(8, ids, head, sizeof(head));
     feed(2, 10, 26, ids, 2, "mail.example.test");
     agg_finish();
@@ -431,15 +413,15 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_names_checked, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_many_names_wildcard, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_one_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rejects_by_certificate, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rejects_more, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rejects_one, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_expired_addresses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_expired_one_address, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_long_root_subject, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_names_checked, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_many_names_wildcard, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_one_name, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_by_certificate, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_more, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_one, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_expired_addresses, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_expired_one_address, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_long_root_subject, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

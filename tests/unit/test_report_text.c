@@ -31,26 +31,6 @@
 
 #define CERT(name) SRCDIR "/tests/data/certs/" name
 
-static struct config cfg;
-
-/* The aggregation and the diagnosis with the test root as the only trust
- * anchor (tests/data/certs), an empty certificate cache. */
-static int
-setup(void **state)
-{
-    (void)state;
-    tu_agg_start(&cfg, CERT("root.pem"));
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    tu_agg_stop();
-    return 0;
-}
-
 static uint32_t
 add(const char *name)
 {
@@ -127,9 +107,9 @@ static void
 test_names_escaped(void **state)
 {
     (void)state;
-    config_defaults(&cfg);
-    mem_init(cfg.memcap);
-    agg_init(&cfg);
+    config_defaults(&tu_agg_cfg);
+    mem_init(tu_agg_cfg.memcap);
+    agg_init(&tu_agg_cfg);
 
     /* a TLS session whose ClientHello named "\x1b]0;pwned\x07mx\xc3\xa9" */
     static uint8_t sni[] = "\x1b]0;pwned\x07mx\xc3\xa9";
@@ -370,7 +350,7 @@ test_rejected_but_valid(void **state)
               "expects another name): the cause is on the client side\n");
     free(text);
     agg_fini();
-    agg_init(&cfg);
+    agg_init(&tu_agg_cfg);
 
     /* one of the two sessions asked for a name the leaf does not cover */
     uint8_t other[] = "other.example.net";
@@ -411,11 +391,11 @@ test_missing_issuer_and_store(void **state)
 
     agg_fini();
     diagnose_fini();
-    cfg.n_ca_files = 0; /* --no-system-ca and nothing else */
+    tu_agg_cfg.n_ca_files = 0; /* --no-system-ca and nothing else */
     char err[256];
-    if (diagnose_init(&cfg, err, sizeof(err)) != 0)
+    if (diagnose_init(&tu_agg_cfg, err, sizeof(err)) != 0)
         fail_msg("diagnose_init: %s", err);
-    agg_init(&cfg);
+    agg_init(&tu_agg_cfg);
     text = report_text();
     has(text, "\ntrust store: empty: every chain is untrusted (--no-system-ca without --ca-file or "
               "--ca-path)\n");
@@ -571,10 +551,10 @@ static void
 test_client_chains_apart(void **state)
 {
     (void)state;
-    config_defaults(&cfg);
-    mem_init(cfg.memcap);
+    config_defaults(&tu_agg_cfg);
+    mem_init(tu_agg_cfg.memcap);
     certcache_init(16);
-    agg_init(&cfg);
+    agg_init(&tu_agg_cfg);
     uint32_t leaf = tu_cert_add(SRCDIR "/tests/data/certs/leaf.der");
     uint32_t inter = tu_cert_add(SRCDIR "/tests/data/certs/inter.der");
     static const struct {
@@ -675,7 +655,7 @@ test_vlan_split(void **state)
               "(--ignore-vlan joins them)\n");
     free(text);
     agg_fini();
-    agg_init(&cfg);
+    agg_init(&tu_agg_cfg);
 
     half.on = half.c2s = true; /* QinQ one way: outer id first */
     half.n_vlan = 2;
@@ -835,24 +815,26 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_escaped),
-        cmocka_unit_test_setup_teardown(test_alert_level_and_step, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_chain_thumbprints, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_revocation_lines, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_revocation_cut, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_every_status, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_chain_ok_name_fails, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rejected_but_valid, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rejected_clients_per_peer, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_implicit_tls_rows, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_handshake_unseen, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_anonymoustls_rows, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rejected_codes_seen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert_level_and_step, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_chain_thumbprints, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_revocation_lines, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_revocation_cut, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_every_status, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_chain_ok_name_fails, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_but_valid, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, tu_agg_setup,
+                                        tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_clients_per_peer, tu_agg_setup,
+                                        tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_implicit_tls_rows, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_handshake_unseen, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_anonymoustls_rows, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_codes_seen, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test(test_client_chains_apart),
-        cmocka_unit_test_setup_teardown(test_vlan_split, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_finding_ids_ascending, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_capture_loss, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_resumed_elsewhere, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vlan_split, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_finding_ids_ascending, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_capture_loss, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_resumed_elsewhere, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

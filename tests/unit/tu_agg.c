@@ -55,3 +55,21 @@ tu_agg_stop(void)
     diagnose_fini();
     certcache_free();
 }
+
+struct config tu_agg_cfg;
+
+int
+tu_agg_setup(void **state)
+{
+    (void)state;
+    tu_agg_start(&tu_agg_cfg, SRCDIR "/tests/data/certs/root.pem");
+    return 0;
+}
+
+int
+tu_agg_teardown(void **state)
+{
+    (void)state;
+    tu_agg_stop();
+    return 0;
+}

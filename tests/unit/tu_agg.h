@@ -21,4 +21,12 @@ char *tu_agg_text(const struct run_stats *st, size_t *len);
 void tu_agg_start(struct config *cfg, const char *ca_file);
 void tu_agg_stop(void);
 
+/* cmocka setup and teardown for the aggregation tests: tu_agg_start on
+ * tu_agg_cfg with the test root (tests/data/certs/root.pem) as the only
+ * trust anchor, an empty certificate cache; tu_agg_stop. A test may change
+ * tu_agg_cfg and init again (agg_init(&tu_agg_cfg)). */
+extern struct config tu_agg_cfg;
+int tu_agg_setup(void **state);
+int tu_agg_teardown(void **state);
+
 #endif
