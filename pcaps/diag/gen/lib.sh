@@ -277,6 +277,35 @@ copy_extensions = none
 CNF
 }
 
+# ca_dir_db DIR FIRST: a database for `openssl ca` of its own for one CA of a PKI in the current
+# directory (pki.sh, three-tier.sh): DIR/ca.cnf (its certificate and key DIR/ca.pem and DIR/ca.key,
+# sha256, any subject with a CN), DIR/index.txt, the serials from FIRST, the certificates it issues
+# kept in DIR/new.
+ca_dir_db() {
+  mkdir -p "$1/new"; : > "$1/index.txt"; echo "$2" > "$1/serial"
+  cat > "$1/ca.cnf" <<CNF
+[ca]
+default_ca = CA_default
+[CA_default]
+dir = $PWD/$1
+database = \$dir/index.txt
+new_certs_dir = \$dir/new
+serial = \$dir/serial
+certificate = \$dir/ca.pem
+private_key = \$dir/ca.key
+default_md = sha256
+policy = policy_any
+unique_subject = no
+copy_extensions = none
+email_in_dn = no
+[policy_any]
+countryName = optional
+organizationName = optional
+organizationalUnitName = optional
+commonName = supplied
+CNF
+}
+
 # standalone_begin: how a generator of a single capture starts: our namespaces and processes
 # cleaned up on exit (also after an interrupt), a fresh state directory, the topology.
 standalone_begin() {
@@ -303,24 +332,54 @@ cleanup_all() {
   ST4_NS=()
 }
 
-# The P-256 two-tier PKI of the DANE generators (dane.sh, dane-anchor.sh), in
-# the current directory: ext.cnf, root.key/root.pem "smtptap NAME Root CA"
-# (serial 1), int.key/int.pem "smtptap NAME Intermediate CA" (serial 2).
+# --- the generators' own PKIs (RFC 5280 extensions) ---
+# ext_root SECTION [LINE...], ext_ca SECTION PATHLEN [LINE...], ext_leaf SECTION KEYUSAGE
+# [LINE...]: an extension section (for ext.cnf or a ca.cnf) as the generators write them: a root
+# (CA, keyCertSign and cRLSign, a subject key identifier), an intermediate of that with a
+# pathLenConstraint (RFC 5280 §4.2.1.9) and an authority key identifier, a server's leaf (not a
+# CA, key usage KEYUSAGE, extended key usage serverAuth, both key identifiers); each LINE added
+# at the section's end (subjectAltName, where CRLs and issuers are published, ...).
+ext_root() {
+  printf '[%s]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\n' "$1"
+  printf 'subjectKeyIdentifier = hash\n'
+  shift; [ $# -eq 0 ] || printf '%s\n' "$@"
+}
+ext_ca() {
+  printf '[%s]\nbasicConstraints = critical,CA:TRUE,pathlen:%s\n' "$1" "$2"
+  printf 'keyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\n'
+  printf 'authorityKeyIdentifier = keyid:always\n'
+  shift 2; [ $# -eq 0 ] || printf '%s\n' "$@"
+}
+ext_leaf() {
+  printf '[%s]\nbasicConstraints = critical,CA:FALSE\nkeyUsage = critical,%s\n' "$1" "$2"
+  printf 'extendedKeyUsage = serverAuth\nsubjectKeyIdentifier = hash\n'
+  printf 'authorityKeyIdentifier = keyid:always\n'
+  shift 2; [ $# -eq 0 ] || printf '%s\n' "$@"
+}
+
+# rsa_key NAME: a 2048-bit RSA key in NAME.key
+rsa_key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.key" 2>/dev/null; }
+
+# ca_issue CONFIG NAME SUBJ EXT FROM TO [ISSUER]: NAME.key (rsa_key), NAME.csr for the subject
+# SUBJ and NAME.pem made by `openssl ca -config CONFIG` (the database CONFIG names), with the
+# extension section EXT (from the file $CA_EXTFILE when set, else from CONFIG) and fixed dates
+# FROM..TO (YYYYMMDDHHMMSSZ), issued by ISSUER (ISSUER.pem and ISSUER.key) or, without ISSUER,
+# self-signed.
+ca_issue() {
+  local cnf=$1 name=$2 subj=$3 ext=$4 from=$5 to=$6 by
+  if [ -n "${7:-}" ]; then by=(-cert "$7.pem" -keyfile "$7.key"); else by=(-selfsign -keyfile "$name.key"); fi
+  rsa_key "$name"
+  openssl req -new -key "$name.key" -subj "$subj" -out "$name.csr"
+  openssl ca -batch -notext -config "$cnf" "${by[@]}" -in "$name.csr" \
+    ${CA_EXTFILE:+-extfile "$CA_EXTFILE"} -extensions "$ext" -startdate "$from" -enddate "$to" \
+    -out "$name.pem" 2>/dev/null
+}
+
+# The P-256 two-tier PKI of the DANE and resumption generators (dane.sh, dane-anchor.sh,
+# resumption.sh, resumption13-postfix.sh), in the current directory: ext.cnf, root.key/root.pem
+# "smtptap NAME Root CA" (serial 1), int.key/int.pem "smtptap NAME Intermediate CA" (serial 2).
 ec_pki_begin() { # NAME
-  cat > ext.cnf <<'CNF'
-[v3_int]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[v3_leaf]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-subjectAltName = DNS:${ENV::SAN}
-CNF
+  { ext_ca v3_int 0; ext_leaf v3_leaf digitalSignature 'subjectAltName = DNS:${ENV::SAN}'; } > ext.cnf
   local k
   for k in root int; do
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $k.key 2>/dev/null

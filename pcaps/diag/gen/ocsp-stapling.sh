@@ -18,30 +18,15 @@ source "$GEN/lib.sh"
 
 pki() {
   ca_db_begin "$PKI" 1000
-  cat >> ca.cnf <<'CNF'
-[policy_any]
-organizationName = optional
-commonName = supplied
-[v3_root]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[v3_int]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-crlDistributionPoints = URI:http://crl.example.test/ocsp-root.crl
-authorityInfoAccess = caIssuers;URI:http://pki.example.test/ocsp-root.crt
-[v3_leaf]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-subjectAltName = DNS:mail.example.test
-crlDistributionPoints = leaf_cdp
-authorityInfoAccess = OCSP;URI:http://ocsp.example.test/, caIssuers;URI:http://pki.example.test/ocsp-intermediate.crt
+  {
+    printf '[policy_any]\norganizationName = optional\ncommonName = supplied\n'
+    ext_root v3_root
+    ext_ca v3_int 0 "crlDistributionPoints = URI:http://crl.example.test/ocsp-root.crl" \
+      "authorityInfoAccess = caIssuers;URI:http://pki.example.test/ocsp-root.crt"
+    ext_leaf v3_leaf digitalSignature,keyEncipherment "subjectAltName = DNS:mail.example.test" \
+      "crlDistributionPoints = leaf_cdp" \
+      "authorityInfoAccess = OCSP;URI:http://ocsp.example.test/, caIssuers;URI:http://pki.example.test/ocsp-intermediate.crt"
+    cat <<'CNF'
 [leaf_cdp]
 fullname = @leaf_cdp_names
 [leaf_cdp_names]
@@ -52,26 +37,17 @@ basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = OCSPSigning
 CNF
-  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out root.key 2>/dev/null
-  openssl req -new -key root.key -subj "/O=smtptap test/CN=smtptap OCSP Root CA" -out root.csr
-  openssl ca -batch -config ca.cnf -selfsign -keyfile root.key -in root.csr -extensions v3_root \
-    -startdate 20200101000000Z -enddate 20400101000000Z -notext -out root.pem 2>/dev/null
-  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out int.key 2>/dev/null
-  openssl req -new -key int.key -subj "/O=smtptap test/CN=smtptap OCSP Intermediate CA" -out int.csr
-  openssl ca -batch -config ca.cnf -cert root.pem -keyfile root.key -in int.csr -extensions v3_int \
-    -startdate 20200101000000Z -enddate 20350101000000Z -notext -out int.pem 2>/dev/null
+  } >> ca.cnf
+  ca_issue ca.cnf root "/O=smtptap test/CN=smtptap OCSP Root CA" v3_root \
+    20200101000000Z 20400101000000Z
+  ca_issue ca.cnf int "/O=smtptap test/CN=smtptap OCSP Intermediate CA" v3_int \
+    20200101000000Z 20350101000000Z root
   # the leaf and the OCSP responder's certificate, issued by the intermediate (its own
   # database, which `openssl ocsp -index` reads)
   mkdir -p idb; : > idb/index.txt; echo 2000 > idb/serial
   sed -e 's#db/#idb/#' ca.cnf > ica.cnf
-  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out mail.key 2>/dev/null
-  openssl req -new -key mail.key -subj "/CN=mail.example.test" -out mail.csr
-  openssl ca -batch -config ica.cnf -cert int.pem -keyfile int.key -in mail.csr -extensions v3_leaf \
-    -startdate 20260101000000Z -enddate 20280101000000Z -notext -out mail.pem 2>/dev/null
-  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out ocsp.key 2>/dev/null
-  openssl req -new -key ocsp.key -subj "/CN=smtptap OCSP Responder" -out ocsp.csr
-  openssl ca -batch -config ica.cnf -cert int.pem -keyfile int.key -in ocsp.csr -extensions v3_ocsp \
-    -startdate 20260101000000Z -enddate 20280101000000Z -notext -out ocsp.pem 2>/dev/null
+  ca_issue ica.cnf mail "/CN=mail.example.test" v3_leaf 20260101000000Z 20280101000000Z int
+  ca_issue ica.cnf ocsp "/CN=smtptap OCSP Responder" v3_ocsp 20260101000000Z 20280101000000Z int
   # the response the server staples: "good" for the leaf, valid ten years
   openssl ocsp -issuer int.pem -cert mail.pem -no_nonce -reqout req.der
   openssl ocsp -index idb/index.txt -CA int.pem -rsigner ocsp.pem -rkey ocsp.key -reqin req.der \

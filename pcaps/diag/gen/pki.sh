@@ -11,6 +11,7 @@
 # Dates are explicit (openssl ca -startdate/-enddate) so that, judged at capture time
 # (late 2026), "expired" leaves ended 2025-01-01 and "valid" ones span 2026-01-01..2028-01-01.
 set -euo pipefail
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh" # ext_root, ext_ca, ca_dir_db
 OUT=${1:?usage: pki.sh OUTDIR}
 mkdir -p "$OUT"; cd "$OUT"
 
@@ -19,23 +20,11 @@ VALID_TO=20280101000000Z
 CA_FROM=20200101000000Z
 CA_TO=20400101000000Z
 
-cat > ext.cnf <<'EOF'
-[v3_ca]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[v3_int]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[v3_int_nc]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-nameConstraints = critical,permitted;DNS:.allowed.example.test
+{
+  ext_root v3_ca "authorityKeyIdentifier = keyid:always"
+  ext_ca v3_int 0
+  ext_ca v3_int_nc 0 "nameConstraints = critical,permitted;DNS:.allowed.example.test"
+  cat <<'EOF'
 [v3_leaf]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
@@ -50,34 +39,11 @@ extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 subjectAltName = $ENV::SAN
 EOF
+} > ext.cnf
 export SAN=DNS:unused
 
-# ca.cnf template: one [CA_default]-like section per CA dir
-mkca_db() { # dir
-  mkdir -p "$1/new"; : > "$1/index.txt"; echo 1000 > "$1/serial"
-  [ -f "$1/serial.init" ] || true
-  cat > "$1/ca.cnf" <<EOF
-[ca]
-default_ca = CA_default
-[CA_default]
-dir = $PWD/$1
-database = \$dir/index.txt
-new_certs_dir = \$dir/new
-serial = \$dir/serial
-certificate = \$dir/ca.pem
-private_key = \$dir/ca.key
-default_md = sha256
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-email_in_dn = no
-[policy_any]
-countryName = optional
-organizationName = optional
-organizationalUnitName = optional
-commonName = supplied
-EOF
-}
+# each CA's database (lib.sh), serials from 1000
+mkca_db() { ca_dir_db "$1" 1000; }
 
 # sign CA_DIR CSR OUT EXT FROM TO [md]
 sign() {

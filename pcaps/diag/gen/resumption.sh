@@ -31,39 +31,9 @@ pf_dir() { echo /tmp/st4-pf-r19res$1; }
 
 pki() {
   rm -rf "$PKI"; mkdir -p "$PKI"; cd "$PKI" || exit 1
-  cat > ext.cnf <<'CNF'
-[v3_root]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[v3_int]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[v3_leaf]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-subjectAltName = DNS:mail.example.test
-CNF
-  local k
-  for k in root int mail; do
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $k.key 2>/dev/null
-  done
-  openssl req -new -x509 -key root.key -subj "/O=smtptap test/CN=smtptap Resumption Root CA" \
-    -days 5000 -set_serial 1 -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" -out root.pem
-  openssl req -new -key int.key -subj "/O=smtptap test/CN=smtptap Resumption Intermediate CA" -out int.csr
-  openssl x509 -req -in int.csr -CA root.pem -CAkey root.key -set_serial 2 -days 3000 \
-    -extfile ext.cnf -extensions v3_int -out int.pem 2>/dev/null
-  openssl req -new -key mail.key -subj "/CN=mail.example.test" -out mail.csr
-  openssl x509 -req -in mail.csr -CA int.pem -CAkey int.key -set_serial 3 -days 700 \
-    -extfile ext.cnf -extensions v3_leaf -out mail.pem 2>/dev/null
+  ec_pki_begin Resumption
+  ec_pki_leaf mail mail.example.test 3
   cat mail.key mail.pem int.pem > chain.pem
-  openssl verify -CAfile root.pem -untrusted int.pem mail.pem >&2
   cd - >/dev/null || exit 1
 }
 

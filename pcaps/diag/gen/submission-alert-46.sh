@@ -37,11 +37,7 @@ extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 subjectAltName = DNS:EXCH02,DNS:EXCH02.corp.example.test
 CNF
-  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out exch02.key 2>/dev/null
-  openssl req -new -key exch02.key -subj "/CN=EXCH02" -out exch02.csr
-  openssl ca -batch -config ca.cnf -selfsign -keyfile exch02.key -in exch02.csr \
-    -extensions v3_selfsigned -startdate 20260101000000Z -enddate 20310101000000Z -notext \
-    -out exch02.pem 2>/dev/null
+  ca_issue ca.cnf exch02 "/CN=EXCH02" v3_selfsigned 20260101000000Z 20310101000000Z
   cat exch02.key exch02.pem > exch02.chain.pem
   cd - >/dev/null || exit 1
 }

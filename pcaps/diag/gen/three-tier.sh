@@ -22,76 +22,32 @@ source "$GEN/lib.sh"
 
 pki() {
   rm -rf "$PKI"; mkdir -p "$PKI"; cd "$PKI" || exit 1
-  cat > ext.cnf <<'CNF'
-[v3_root]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[v3_policy]
-basicConstraints = critical,CA:TRUE,pathlen:1
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-authorityInfoAccess = caIssuers;URI:http://pki.example.test/lab-root.crt
-[v3_issuing]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-authorityInfoAccess = caIssuers;URI:http://pki.example.test/lab-policy.crt
-[v3_leaf]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-subjectAltName = $ENV::SAN
-authorityInfoAccess = caIssuers;URI:http://pki.example.test/lab-issuing.crt
-CNF
-  # one openssl ca database per CA: CA DIR, serials from FIRST
-  mkdb() {
-    mkdir -p "$1/new"; : > "$1/index.txt"; echo "$2" > "$1/serial"
-    cat > "$1/ca.cnf" <<CNF
-[ca]
-default_ca = CA_default
-[CA_default]
-dir = $PKI/$1
-database = \$dir/index.txt
-new_certs_dir = \$dir/new
-serial = \$dir/serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-[policy_any]
-organizationName = optional
-commonName = supplied
-CNF
-  }
-  key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.key" 2>/dev/null; }
-  csr() { openssl req -new -key "$1.key" -subj "$2" -out "$1.csr"; }
+  {
+    ext_root v3_root
+    ext_ca v3_policy 1 "authorityInfoAccess = caIssuers;URI:http://pki.example.test/lab-root.crt"
+    ext_ca v3_issuing 0 "authorityInfoAccess = caIssuers;URI:http://pki.example.test/lab-policy.crt"
+    ext_leaf v3_leaf digitalSignature,keyEncipherment 'subjectAltName = $ENV::SAN' \
+      "authorityInfoAccess = caIssuers;URI:http://pki.example.test/lab-issuing.crt"
+  } > ext.cnf
   export SAN=DNS:unused
-  # root ROOTDIR FROM TO — self-signed
+  local CA_EXTFILE=ext.cnf # ca_issue's extensions
+  # root DIR FROM TO — self-signed
   root() {
-    mkdb "$1" 1000; key "$1/ca"; csr "$1/ca" "/O=smtptap test/CN=smtptap Lab Root CA"
-    openssl ca -batch -notext -selfsign -config "$1/ca.cnf" -keyfile "$1/ca.key" -in "$1/ca.csr" \
-      -out "$1/ca.pem" -extfile ext.cnf -extensions v3_root -startdate "$2" -enddate "$3" 2>/dev/null
-  }
-  # sign PARENT CSR OUT EXT FROM TO
-  sign() {
-    openssl ca -batch -notext -config "$1/ca.cnf" -cert "$1/ca.pem" -keyfile "$1/ca.key" -in "$2" \
-      -out "$3" -extfile ext.cnf -extensions "$4" -startdate "$5" -enddate "$6" 2>/dev/null
+    ca_dir_db "$1" 1000
+    ca_issue "$1/ca.cnf" "$1/ca" "/O=smtptap test/CN=smtptap Lab Root CA" v3_root "$2" "$3"
   }
   root root 20200101000000Z 20400101000000Z
   root oldroot 20160101000000Z 20360101000000Z # the same name, another key
-  mkdb policy 2000; key policy/ca; csr policy/ca "/O=smtptap test/CN=smtptap Lab Policy CA"
-  sign root policy/ca.csr policy/ca.pem v3_policy 20200101000000Z 20350101000000Z
-  mkdb issuing 3000; key issuing/ca; csr issuing/ca "/O=smtptap test/CN=smtptap Lab Issuing CA"
-  sign policy issuing/ca.csr issuing/ca.pem v3_issuing 20200101000000Z 20350101000000Z
-  key mail; csr mail "/CN=mail.example.test"
-  SAN=DNS:mail.example.test sign issuing mail.csr mail.pem v3_leaf 20260101000000Z 20280101000000Z
-  key relay; csr relay "/CN=relay.example.test"
-  SAN=DNS:relay.example.test sign issuing relay.csr relay.pem v3_leaf 20260101000000Z 20280101000000Z
+  ca_dir_db policy 2000
+  ca_issue root/ca.cnf policy/ca "/O=smtptap test/CN=smtptap Lab Policy CA" v3_policy \
+    20200101000000Z 20350101000000Z root/ca
+  ca_dir_db issuing 3000
+  ca_issue policy/ca.cnf issuing/ca "/O=smtptap test/CN=smtptap Lab Issuing CA" v3_issuing \
+    20200101000000Z 20350101000000Z policy/ca
+  SAN=DNS:mail.example.test ca_issue issuing/ca.cnf mail "/CN=mail.example.test" v3_leaf \
+    20260101000000Z 20280101000000Z issuing/ca
+  SAN=DNS:relay.example.test ca_issue issuing/ca.cnf relay "/CN=relay.example.test" v3_leaf \
+    20260101000000Z 20280101000000Z issuing/ca
   # Postfix chain files (key, leaf, then the CAs sent)
   cat mail.key mail.pem issuing/ca.pem > mail.chain.pem                  # policy CA omitted
   cat relay.key relay.pem issuing/ca.pem policy/ca.pem > relay.chain.pem # root omitted

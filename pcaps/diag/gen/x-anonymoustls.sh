@@ -37,11 +37,7 @@ extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 subjectAltName = DNS:SERVER1,DNS:SERVER1.example.org
 CNF
-  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out server1.key 2>/dev/null
-  openssl req -new -key server1.key -subj "/CN=SERVER1" -out server1.csr
-  openssl ca -batch -notext -config ca.cnf -selfsign -keyfile server1.key -in server1.csr \
-    -extensions v3_exchange -startdate 20260115000000Z -enddate 20310115000000Z \
-    -out server1.pem 2>/dev/null
+  ca_issue ca.cnf server1 "/CN=SERVER1" v3_exchange 20260115000000Z 20310115000000Z
   cd - >/dev/null || exit 1
 }
 
