@@ -62,6 +62,35 @@ rec_event(void *u, const char *name, const char *detail)
         r->ev_other++;
 }
 
+/* A direction whose sink records into r (emptied), before any segment:
+ * rec_open midstream, rec_start after a SYN at isn. */
+static void
+rec_open(struct reasm_dir *rd, struct rec *r, struct reasm_sink *s)
+{
+    memset(r, 0, sizeof(*r));
+    *s = (struct reasm_sink){rec_data, rec_gap, rec_event, r};
+    reasm_init(rd);
+}
+
+static void
+rec_start(struct reasm_dir *rd, struct rec *r, struct reasm_sink *s, uint32_t isn)
+{
+    rec_open(rd, r, s);
+    reasm_syn(rd, isn, s);
+}
+
+/* Flushes, compares the bytes with want (no unexpected event), frees. */
+static void
+rec_end(struct reasm_dir *rd, struct rec *r, const struct reasm_sink *s,
+        const struct reasm_limits *lim, const char *want)
+{
+    reasm_flush(rd, lim, s);
+    r->out[r->n] = '\0';
+    assert_string_equal(r->out, want);
+    assert_int_equal(r->ev_other, 0);
+    reasm_free(rd);
+}
+
 /* ---- step tables ---- */
 
 enum step_kind { S_END = 0, S_DATA, S_FIN, S_ACK, S_SYN };
@@ -109,260 +138,135 @@ struct table {
     }
 
 static const struct table tables[] = {
-    {"in_order", false, 1024, 0, {DATA(0, "abc"), DATA(3, "def"), END}, "abcdef", 0, 0, 0, 0, 0},
-    {"out_of_order",
-     false,
-     1024,
-     0,
-     {DATA(3, "def"), DATA(6, "g"), DATA(0, "abc"), END},
-     "abcdefg",
-     0,
-     0,
-     0,
-     0,
-     0},
-    {"duplicates",
-     false,
-     1024,
-     0,
-     {DATA(0, "abc"), DATA(0, "abc"), DATA(5, "fg"), DATA(5, "fg"), DATA(3, "de"), END},
-     "abcdefg",
-     0,
-     0,
-     0,
-     0,
-     0},
-    {"overlap_same",
-     false,
-     1024,
-     0,
-     {DATA(0, "abcd"), DATA(2, "cdef"), END},
-     "abcdef",
-     0,
-     0,
-     0,
-     0,
-     0},
-    {"overlap_diff_delivered",
-     false,
-     1024,
-     0,
-     {DATA(0, "abcd"), DATA(2, "XXef"), END},
-     "abcdef",
-     1,
-     0,
-     0,
-     0,
-     0},
-    {"overlap_diff_buffered",
-     false,
-     1024,
-     0,
-     {DATA(4, "ef"), DATA(0, "abcdXYg"), END},
-     "abcdefg",
-     1,
-     0,
-     0,
-     0,
-     0},
-    {"overlap_spanning",
-     false,
-     1024,
-     0,
-     {DATA(2, "c"), DATA(5, "f"), DATA(0, "abcdefgh"), END},
-     "abcdefgh",
-     0,
-     0,
-     0,
-     0,
-     0},
-    {"gap_at_end",
-     false,
-     1024,
-     0,
-     {DATA(0, "abc"), DATA(6, "ghi"), END},
-     "abc[G3]ghi",
-     0,
-     0,
-     0,
-     0,
-     0},
-    {"gap_before_fin", false, 1024, 0, {DATA(0, "abc"), FIN(6), END}, "abc[G3]", 0, 0, 0, 0, 1},
-    {"ack_beyond_hole",
-     false,
-     1024,
-     0,
-     {DATA(0, "abc"), DATA(6, "ghi"), ACK(9)},
-     "abc[G3]ghi",
-     0,
-     0,
-     0,
-     0,
-     0},
-    {"ack_beyond_nothing",
-     false,
-     1024,
-     0,
-     {DATA(0, "abc"), ACK(7), DATA(7, "h")},
-     "abc[G4]h",
-     0,
-     0,
-     0,
-     0,
-     0},
-    {"fin_retransmission",
-     false,
-     1024,
-     0,
-     {DATA(0, "abc"), FIN(3), FIN(3), DATA(0, "abc"), FIN(3)},
-     "abc",
-     0,
-     0,
-     0,
-     0,
-     1},
-    {"fin_out_of_order", false, 1024, 0, {FIN(3), DATA(0, "abc")}, "abc", 0, 0, 0, 0, 1},
-    {"snaplen_cut",
-     false,
-     1024,
-     0,
-     {CUT(0, "ab", 5), DATA(5, "fgh"), END},
-     "ab[G3]fgh",
-     0,
-     0,
-     0,
-     0,
-     0},
+    {.name = "in_order",
+     .ooo_max = 1024,
+     .steps = {DATA(0, "abc"), DATA(3, "def"), END},
+     .expect = "abcdef"},
+    {.name = "out_of_order",
+     .ooo_max = 1024,
+     .steps = {DATA(3, "def"), DATA(6, "g"), DATA(0, "abc"), END},
+     .expect = "abcdefg"},
+    {.name = "duplicates",
+     .ooo_max = 1024,
+     .steps = {DATA(0, "abc"), DATA(0, "abc"), DATA(5, "fg"), DATA(5, "fg"), DATA(3, "de"), END},
+     .expect = "abcdefg"},
+    {.name = "overlap_same",
+     .ooo_max = 1024,
+     .steps = {DATA(0, "abcd"), DATA(2, "cdef"), END},
+     .expect = "abcdef"},
+    {.name = "overlap_diff_delivered",
+     .ooo_max = 1024,
+     .steps = {DATA(0, "abcd"), DATA(2, "XXef"), END},
+     .expect = "abcdef",
+     .diff = 1},
+    {.name = "overlap_diff_buffered",
+     .ooo_max = 1024,
+     .steps = {DATA(4, "ef"), DATA(0, "abcdXYg"), END},
+     .expect = "abcdefg",
+     .diff = 1},
+    {.name = "overlap_spanning",
+     .ooo_max = 1024,
+     .steps = {DATA(2, "c"), DATA(5, "f"), DATA(0, "abcdefgh"), END},
+     .expect = "abcdefgh"},
+    {.name = "gap_at_end",
+     .ooo_max = 1024,
+     .steps = {DATA(0, "abc"), DATA(6, "ghi"), END},
+     .expect = "abc[G3]ghi"},
+    {.name = "gap_before_fin",
+     .ooo_max = 1024,
+     .steps = {DATA(0, "abc"), FIN(6), END},
+     .expect = "abc[G3]",
+     .closed = true},
+    {.name = "ack_beyond_hole",
+     .ooo_max = 1024,
+     .steps = {DATA(0, "abc"), DATA(6, "ghi"), ACK(9)},
+     .expect = "abc[G3]ghi"},
+    {.name = "ack_beyond_nothing",
+     .ooo_max = 1024,
+     .steps = {DATA(0, "abc"), ACK(7), DATA(7, "h")},
+     .expect = "abc[G4]h"},
+    {.name = "fin_retransmission",
+     .ooo_max = 1024,
+     .steps = {DATA(0, "abc"), FIN(3), FIN(3), DATA(0, "abc"), FIN(3)},
+     .expect = "abc",
+     .closed = true},
+    {.name = "fin_out_of_order",
+     .ooo_max = 1024,
+     .steps = {FIN(3), DATA(0, "abc")},
+     .expect = "abc",
+     .closed = true},
+    {.name = "snaplen_cut",
+     .ooo_max = 1024,
+     .steps = {CUT(0, "ab", 5), DATA(5, "fgh"), END},
+     .expect = "ab[G3]fgh"},
     /* a copy cut shorter: its bytes replace part of the marker */
-    {"snaplen_cut_then_cut_longer",
-     false,
-     1024,
-     0,
-     {CUT(0, "ab", 8), CUT(0, "abcd", 8), DATA(6, "gh"), DATA(4, "ef"), END},
-     "abcdefgh",
-     0,
-     0,
-     0,
-     0,
-     0},
+    {.name = "snaplen_cut_then_cut_longer",
+     .ooo_max = 1024,
+     .steps = {CUT(0, "ab", 8), CUT(0, "abcd", 8), DATA(6, "gh"), DATA(4, "ef"), END},
+     .expect = "abcdefgh"},
     /* a marker beyond a hole, replaced before the hole fills */
-    {"snaplen_cut_ooo_then_copy",
-     false,
-     1024,
-     0,
-     {DATA(0, "a"), CUT(3, "d", 4), DATA(4, "efg"), DATA(1, "bc"), END},
-     "abcdefg",
-     0,
-     0,
-     0,
-     0,
-     0},
-    {"snaplen_cut_ooo",
-     false,
-     1024,
-     0,
-     {DATA(5, "fgh"), CUT(0, "ab", 5), END},
-     "ab[G3]fgh",
-     0,
-     0,
-     0,
-     0,
-     0},
+    {.name = "snaplen_cut_ooo_then_copy",
+     .ooo_max = 1024,
+     .steps = {DATA(0, "a"), CUT(3, "d", 4), DATA(4, "efg"), DATA(1, "bc"), END},
+     .expect = "abcdefg"},
+    {.name = "snaplen_cut_ooo",
+     .ooo_max = 1024,
+     .steps = {DATA(5, "fgh"), CUT(0, "ab", 5), END},
+     .expect = "ab[G3]fgh"},
     /* the bytes the snaplen cut wait for a full copy (t_trunc_retx) */
-    {"snaplen_cut_then_retransmit",
-     false,
-     1024,
-     0,
-     {CUT(0, "ab", 5), DATA(0, "abcde"), DATA(5, "f"), END},
-     "abcdef",
-     0,
-     0,
-     0,
-     0,
-     0},
-    {"ooo_cap",
-     false,
-     4,
-     0,
-     {DATA(0, "abc"), DATA(6, "ghij"), DATA(10, "klmn"), END},
-     "abc[G3]ghijklmn",
-     0,
-     1,
-     0,
-     0,
-     0},
-    {"ooo_cap_single_large",
-     false,
-     4,
-     0,
-     {DATA(0, "a"), DATA(3, "defgh"), END},
-     "a[G2]defgh",
-     0,
-     1,
-     0,
-     0,
-     0},
-    {"depth", false, 1024, 4, {DATA(0, "abcdef"), DATA(6, "gh"), END}, "abcd", 0, 0, 1, 0, 0},
-    {"syn_new_isn",
-     false,
-     1024,
-     0,
-     {SYN(99), DATA(99, "xy"), DATA(0, "ab"), END},
-     "xy",
-     0,
-     0,
-     0,
-     1,
-     0},
-    {"midstream", true, 1024, 0, {DATA(0, "abc"), DATA(3, "def"), END}, "abcdef", 0, 0, 0, 0, 0},
+    {.name = "snaplen_cut_then_retransmit",
+     .ooo_max = 1024,
+     .steps = {CUT(0, "ab", 5), DATA(0, "abcde"), DATA(5, "f"), END},
+     .expect = "abcdef"},
+    {.name = "ooo_cap",
+     .ooo_max = 4,
+     .steps = {DATA(0, "abc"), DATA(6, "ghij"), DATA(10, "klmn"), END},
+     .expect = "abc[G3]ghijklmn",
+     .cap = 1},
+    {.name = "ooo_cap_single_large",
+     .ooo_max = 4,
+     .steps = {DATA(0, "a"), DATA(3, "defgh"), END},
+     .expect = "a[G2]defgh",
+     .cap = 1},
+    {.name = "depth",
+     .ooo_max = 1024,
+     .depth = 4,
+     .steps = {DATA(0, "abcdef"), DATA(6, "gh"), END},
+     .expect = "abcd",
+     .depth_ev = 1},
+    {.name = "syn_new_isn",
+     .ooo_max = 1024,
+     .steps = {SYN(99), DATA(99, "xy"), DATA(0, "ab"), END},
+     .expect = "xy",
+     .isn = 1},
+    {.name = "midstream",
+     .no_syn = true,
+     .ooo_max = 1024,
+     .steps = {DATA(0, "abc"), DATA(3, "def"), END},
+     .expect = "abcdef"},
     /* a retransmission that fills the hole before a buffered segment: the
      * rest of it is delivered, not buffered past the cap and lost */
-    {"fill_hole_at_cap",
-     false,
-     4,
-     0,
-     {DATA(0, "a"), DATA(3, "d"), DATA(1, "bcdefgh"), FIN(8), END},
-     "abcdefgh",
-     0,
-     0,
-     0,
-     0,
-     1},
+    {.name = "fill_hole_at_cap",
+     .ooo_max = 4,
+     .steps = {DATA(0, "a"), DATA(3, "d"), DATA(1, "bcdefgh"), FIN(8), END},
+     .expect = "abcdefgh",
+     .closed = true},
     /* ... and its bytes over segments delivered by that flush are compared */
-    {"fill_hole_then_differ",
-     false,
-     1024,
-     0,
-     {DATA(0, "a"), DATA(3, "d"), DATA(4, "e"), DATA(1, "bcdXfg"), END},
-     "abcdefg",
-     1,
-     0,
-     0,
-     0,
-     0},
+    {.name = "fill_hole_then_differ",
+     .ooo_max = 1024,
+     .steps = {DATA(0, "a"), DATA(3, "d"), DATA(4, "e"), DATA(1, "bcdXfg"), END},
+     .expect = "abcdefg",
+     .diff = 1},
     /* a keep-alive probe: one byte below next_seq, any content */
-    {"keepalive_probe",
-     false,
-     1024,
-     0,
-     {DATA(0, "abc"), DATA(2, "Z"), DATA(3, "d"), END},
-     "abcd",
-     0,
-     0,
-     0,
-     0,
-     0},
-    {"midstream_late_old_segment",
-     true,
-     1024,
-     0,
-     {DATA(3, "def"), DATA(0, "abc"), END},
-     "def",
-     0,
-     0,
-     0,
-     0,
-     0},
+    {.name = "keepalive_probe",
+     .ooo_max = 1024,
+     .steps = {DATA(0, "abc"), DATA(2, "Z"), DATA(3, "d"), END},
+     .expect = "abcd"},
+    {.name = "midstream_late_old_segment",
+     .no_syn = true,
+     .ooo_max = 1024,
+     .steps = {DATA(3, "def"), DATA(0, "abc"), END},
+     .expect = "def"},
 };
 
 static const uint32_t isns[] = {0, 1, 0xFFFFFFF0u};
@@ -372,13 +276,13 @@ run_table(const struct table *t, uint32_t isn)
 {
     struct reasm_dir rd;
     struct rec r;
-    memset(&r, 0, sizeof(r));
-    struct reasm_sink s = {rec_data, rec_gap, rec_event, &r};
+    struct reasm_sink s;
     struct reasm_limits lim = {t->ooo_max, t->depth, REASM_HOLE_PKTS};
     uint32_t base = isn + 1;
-    reasm_init(&rd);
-    if (!t->no_syn)
-        reasm_syn(&rd, isn, &s);
+    if (t->no_syn)
+        rec_open(&rd, &r, &s);
+    else
+        rec_start(&rd, &r, &s, isn);
     for (unsigned i = 0; i < 12 && t->steps[i].kind != S_END; i++) {
         const struct step *st = &t->steps[i];
         uint32_t seq = base + st->rel;
@@ -450,11 +354,9 @@ static void
 feed(const uint8_t *stream, struct seg *segs, unsigned n, uint32_t isn, struct rec *r)
 {
     struct reasm_dir rd;
-    memset(r, 0, sizeof(*r));
-    struct reasm_sink s = {rec_data, rec_gap, rec_event, r};
+    struct reasm_sink s;
     struct reasm_limits lim = {1u << 20, 0, REASM_HOLE_PKTS};
-    reasm_init(&rd);
-    reasm_syn(&rd, isn, &s);
+    rec_start(&rd, r, &s, isn);
     for (unsigned i = 0; i < n; i++) {
         reasm_data(&rd, &lim, &s, isn + 1 + segs[i].off, stream + segs[i].off, segs[i].len,
                    segs[i].len);
@@ -560,17 +462,26 @@ sum_event(void *u, const char *name, const char *detail)
         ((struct sum *)u)->caps++;
 }
 
+/* A direction after a SYN at isn, its sink summing into r (emptied). */
+static void
+sum_start(struct reasm_dir *rd, struct sum *r, struct reasm_sink *s, uint32_t isn)
+{
+    *r = (struct sum){0, 0, 0};
+    *s = (struct reasm_sink){sum_data, sum_gap, sum_event, r};
+    reasm_init(rd);
+    reasm_syn(rd, isn, s);
+}
+
 static void
 test_markers_bounded(void **state)
 {
     (void)state;
     mem_init(0);
     struct reasm_dir rd;
-    struct sum r = {0, 0, 0};
-    struct reasm_sink s = {sum_data, sum_gap, sum_event, &r};
+    struct sum r;
+    struct reasm_sink s;
     struct reasm_limits lim = {1024, 0, REASM_HOLE_PKTS};
-    reasm_init(&rd);
-    reasm_syn(&rd, 1000, &s);
+    sum_start(&rd, &r, &s, 1000);
     reasm_data(&rd, &lim, &s, 1001, (const uint8_t *)"a", 1, 1);
     size_t peak = 0;
     for (uint32_t i = 0; i < 10000; i++) { /* [1002, 1102) lost, then cut segments */
@@ -600,12 +511,11 @@ test_ooo_segments_bounded(void **state)
     mem_init(0);
     for (size_t j = 0; j < sizeof(isns) / sizeof(isns[0]); j++) {
         struct reasm_dir rd;
-        struct sum r = {0, 0, 0};
-        struct reasm_sink s = {sum_data, sum_gap, sum_event, &r};
+        struct sum r;
+        struct reasm_sink s;
         struct reasm_limits lim = {64u << 10, 0, REASM_HOLE_PKTS};
         uint32_t base = isns[j] + 1;
-        reasm_init(&rd);
-        reasm_syn(&rd, isns[j], &s);
+        sum_start(&rd, &r, &s, isns[j]);
         uint64_t peak = 0;
         for (uint32_t i = 0; i < 20000; i++) {
             reasm_data(&rd, &lim, &s, base + 1 + 2 * i, (const uint8_t *)"x", 1, 1);
@@ -622,29 +532,6 @@ test_ooo_segments_bounded(void **state)
         reasm_free(&rd);
     }
     assert_int_equal(mem_in_use(), 0);
-}
-
-/* SEQ_* across the wrap. */
-/* A direction after a SYN at isn, its sink recording into r. */
-static void
-wf_start(struct reasm_dir *rd, struct rec *r, struct reasm_sink *s, uint32_t isn)
-{
-    memset(r, 0, sizeof(*r));
-    *s = (struct reasm_sink){rec_data, rec_gap, rec_event, r};
-    reasm_init(rd);
-    reasm_syn(rd, isn, s);
-}
-
-/* Flushes, compares the bytes, frees. */
-static void
-wf_end(struct reasm_dir *rd, struct rec *r, const struct reasm_sink *s,
-       const struct reasm_limits *lim, const char *want)
-{
-    reasm_flush(rd, lim, s);
-    r->out[r->n] = '\0';
-    assert_string_equal(r->out, want);
-    assert_int_equal(r->ev_other, 0);
-    reasm_free(rd);
 }
 
 /* RFC 9293 §3.10.7.4: a segment far beyond the receiver's window (a stray
@@ -669,7 +556,7 @@ test_window_and_fin(void **state)
         char want[64];
 
         /* A small window: the floor bounds (the largest window counts). */
-        wf_start(&rd, &r, &s, isns[j]);
+        rec_start(&rd, &r, &s, isns[j]);
         reasm_window(&rd, 65535);
         reasm_window(&rd, 1000);
         reasm_data(&rd, &lim, &s, base, x, 3, 3);
@@ -678,27 +565,27 @@ test_window_and_fin(void **state)
         reasm_data(&rd, &lim, &s, base + 3 + fl - 1, x + 5, 1, 1);  /* just in: a hole */
         assert_int_equal(r.ev_window, 2);
         snprintf(want, sizeof(want), "abc[G%u]f", fl - 1);
-        wf_end(&rd, &r, &s, &lim, want);
+        rec_end(&rd, &r, &s, &lim, want);
 
         /* A window of 20 MiB: twice it bounds. */
-        wf_start(&rd, &r, &s, isns[j]);
+        rec_start(&rd, &r, &s, isns[j]);
         reasm_window(&rd, 20u << 20);
         reasm_data(&rd, &lim, &s, base + (40u << 20), x, 1, 1);     /* out */
         reasm_data(&rd, &lim, &s, base + (40u << 20) - 1, x, 1, 1); /* in */
         assert_int_equal(r.ev_window, 1);
         snprintf(want, sizeof(want), "[G%u]a", (40u << 20) - 1);
-        wf_end(&rd, &r, &s, &lim, want);
+        rec_end(&rd, &r, &s, &lim, want);
 
         /* No window seen: the ACK bound (REASM_ACK_WINDOW) applies. */
-        wf_start(&rd, &r, &s, isns[j]);
+        rec_start(&rd, &r, &s, isns[j]);
         reasm_data(&rd, &lim, &s, base + REASM_ACK_WINDOW, x, 2, 2);
         assert_int_equal(r.ev_window, 1);
         assert_null(rd.ooo);
-        wf_end(&rd, &r, &s, &lim, "");
+        rec_end(&rd, &r, &s, &lim, "");
 
         /* A FIN after "abc": later bytes beyond it are dropped, a segment
          * straddling it keeps its part before the FIN. */
-        wf_start(&rd, &r, &s, isns[j]);
+        rec_start(&rd, &r, &s, isns[j]);
         reasm_data(&rd, &lim, &s, base, x, 2, 2);
         assert_true(reasm_fin(&rd, base + 3, base + 3, &s));
         reasm_data(&rd, &lim, &s, base + 3, x + 3, 3, 3); /* after the FIN */
@@ -707,11 +594,11 @@ test_window_and_fin(void **state)
         assert_true(reasm_closed(&rd));
         assert_int_equal(r.ev_after_fin, 2);
         assert_int_equal(r.ev_diff, 0);
-        wf_end(&rd, &r, &s, &lim, "abc");
+        rec_end(&rd, &r, &s, &lim, "abc");
 
         /* Buffered before the FIN: a segment past it is dropped, one across
          * it cut when the hole before it fills. */
-        wf_start(&rd, &r, &s, isns[j]);
+        rec_start(&rd, &r, &s, isns[j]);
         reasm_data(&rd, &lim, &s, base, x, 1, 1);
         reasm_data(&rd, &lim, &s, base + 3, x + 3, 4, 4); /* "defg" */
         reasm_data(&rd, &lim, &s, base + 8, x, 2, 2);     /* past the FIN */
@@ -720,12 +607,12 @@ test_window_and_fin(void **state)
         reasm_data(&rd, &lim, &s, base + 1, x + 1, 2, 2); /* "bc" */
         assert_true(reasm_closed(&rd));
         assert_int_equal(r.ev_after_fin, 2);
-        wf_end(&rd, &r, &s, &lim, "abcde");
+        rec_end(&rd, &r, &s, &lim, "abcde");
 
         /* A FIN before the delivered bytes, or out of the window, is not
          * this stream's; one just before them is (an ACK of the FIN, seen
          * first, gapped its sequence number). */
-        wf_start(&rd, &r, &s, isns[j]);
+        rec_start(&rd, &r, &s, isns[j]);
         reasm_data(&rd, &lim, &s, base, x, 4, 4);
         assert_false(reasm_fin(&rd, base + 2, base + 2, &s));
         assert_false(reasm_fin(&rd, base + 4 + fl, base + 4 + fl, &s)); /* no window: floor */
@@ -737,10 +624,10 @@ test_window_and_fin(void **state)
         assert_int_equal(r.ev_after_fin, 0);
         assert_true(reasm_fin(&rd, base + 9, base + 9, &s)); /* another: the first stands */
         assert_int_equal(r.ev_fin_moved, 1);
-        wf_end(&rd, &r, &s, &lim, "abcdef[G1]");
+        rec_end(&rd, &r, &s, &lim, "abcdef[G1]");
 
         /* A lost marker (snaplen cut) across the FIN: its gap stops there. */
-        wf_start(&rd, &r, &s, isns[j]);
+        rec_start(&rd, &r, &s, isns[j]);
         reasm_data(&rd, &lim, &s, base, x, 1, 1);
         reasm_data(&rd, &lim, &s, base + 3, x + 3, 2, 10); /* "de", 8 bytes cut */
         assert_true(reasm_fin(&rd, base + 8, base + 8, &s));
@@ -749,21 +636,22 @@ test_window_and_fin(void **state)
         for (unsigned i = 0; i <= REASM_HOLE_PKTS; i++) /* the packet that cut them, then more */
             reasm_packet(&rd, &lim, &s);
         assert_true(reasm_closed(&rd));
-        wf_end(&rd, &r, &s, &lim, "abcde[G3]");
+        rec_end(&rd, &r, &s, &lim, "abcde[G3]");
 
         /* A FIN's segment is judged by where it starts: data just inside
          * the bound, its FIN past it, are both taken. */
-        wf_start(&rd, &r, &s, isns[j]);
+        rec_start(&rd, &r, &s, isns[j]);
         reasm_window(&rd, 1000);
         reasm_data(&rd, &lim, &s, base + fl - 1, x, 2, 2);
         assert_true(reasm_fin(&rd, base + fl - 1, base + fl + 1, &s));
         assert_int_equal(r.ev_window, 0);
         snprintf(want, sizeof(want), "[G%u]ab", fl - 1);
-        wf_end(&rd, &r, &s, &lim, want);
+        rec_end(&rd, &r, &s, &lim, want);
     }
     assert_int_equal(mem_in_use(), 0);
 }
 
+/* SEQ_* across the wrap. */
 static void
 test_seq_macros(void **state)
 {
@@ -783,18 +671,16 @@ test_alloc_failure(void **state)
     mem_init(0);
     struct reasm_dir rd;
     struct rec r;
-    memset(&r, 0, sizeof(r));
-    struct reasm_sink s = {rec_data, rec_gap, rec_event, &r};
+    struct reasm_sink s;
     struct reasm_limits lim = {1024, 0, REASM_HOLE_PKTS};
-    reasm_init(&rd);
-    reasm_syn(&rd, 100, &s);
+    rec_start(&rd, &r, &s, 100);
     mem_fail_after(1);
     reasm_data(&rd, &lim, &s, 104, (const uint8_t *)"def", 3, 3);
     reasm_data(&rd, &lim, &s, 101, (const uint8_t *)"abc", 3, 3);
     reasm_data(&rd, &lim, &s, 107, (const uint8_t *)"g", 1, 1);
     reasm_flush(&rd, &lim, &s);
     r.out[r.n] = '\0';
-    assert_string_equal(r.out, "abc[G3]g");
+    assert_string_equal(r.out, "abc[G3]g"); /* rec_end would refuse the failure's event */
     reasm_free(&rd);
     assert_int_equal(mem_in_use(), 0);
 }
@@ -809,11 +695,10 @@ test_seen_differs(void **state)
     (void)state;
     mem_init(0);
     struct reasm_dir rd;
-    struct sum r = {0, 0, 0};
-    struct reasm_sink s = {sum_data, sum_gap, sum_event, &r};
+    struct sum r;
+    struct reasm_sink s;
     struct reasm_limits lim = {65536, 0, REASM_HOLE_PKTS};
-    reasm_init(&rd);
-    reasm_syn(&rd, 1000, &s);
+    sum_start(&rd, &r, &s, 1000);
     reasm_data(&rd, &lim, &s, 1001, (const uint8_t *)"HELLOWORLD", 10, 10); /* [1001, 1011) */
     reasm_data(&rd, &lim, &s, 1021, (const uint8_t *)"ABCDE", 5, 5);        /* beyond a hole */
     const uint8_t *same = (const uint8_t *)"LOWOR", *other = (const uint8_t *)"LOWXR";
