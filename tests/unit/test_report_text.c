@@ -50,13 +50,13 @@ static struct {
     uint16_t vlan[2];
 } half;
 
-/* One session of client 198.51.100.<client> to 203.0.113.25:port, its facts
- * in f: diagnosed and aggregated as report.c does. */
-static void
-feed(struct session_facts *f, uint64_t id, uint8_t client, uint16_t port)
+/* The record of session id, client 198.51.100.<client> to
+ * 203.0.113.25:port, its facts in f, ended id seconds into the test day
+ * (then reused). */
+static struct flow_record *
+record(struct session_facts *f, uint64_t id, uint8_t client, uint16_t port)
 {
     static struct flow_record rec;
-    static struct diagnosis dg;
     memset(&rec, 0, sizeof(rec));
     if (half.on) {
         rec.vlan_split = true;
@@ -74,8 +74,39 @@ feed(struct session_facts *f, uint64_t id, uint8_t client, uint16_t port)
     rec.client.port = (uint16_t)(40000 + id);
     rec.server.port = port;
     rec.facts = f;
-    diagnose_session(&rec, NULL, 0, &dg);
-    agg_session(&rec, &dg);
+    return &rec;
+}
+
+/* One session as record() makes it, diagnosed and aggregated as report.c
+ * does. */
+static void
+feed(struct session_facts *f, uint64_t id, uint8_t client, uint16_t port)
+{
+    static struct diagnosis dg;
+    struct flow_record *rec = record(f, id, client, port);
+    diagnose_session(rec, NULL, 0, &dg);
+    agg_session(rec, &dg);
+}
+
+/* The test chain (tests/data/certs: leaf, intermediate), added to the
+ * certificate cache by chain_setup (tu_agg_setup, then the chain). */
+static uint32_t chain[2];
+
+static int
+chain_setup(void **state)
+{
+    tu_agg_setup(state);
+    chain[0] = add("leaf");
+    chain[1] = add("inter");
+    return 0;
+}
+
+/* f: a TLS session that sent the test chain for smtp.example.com (SNI). */
+static void
+sent_chain(struct session_facts *f)
+{
+    static uint8_t sni[] = "smtp.example.com";
+    tu_chain_facts(f, chain, 2, sni);
 }
 
 /* The terminal report of what was fed (agg_finish: once per test). */
@@ -84,6 +115,14 @@ report_text(void)
 {
     agg_finish();
     return tu_agg_text(NULL, NULL);
+}
+
+/* The aggregation's JSON (agg_write_json), for tu_json_capture. */
+static void
+write_json(struct json *j, void *arg)
+{
+    (void)arg;
+    agg_write_json(j);
 }
 
 static void
@@ -107,30 +146,18 @@ static void
 test_names_escaped(void **state)
 {
     (void)state;
-    config_defaults(&tu_agg_cfg);
-    mem_init(tu_agg_cfg.memcap);
-    agg_init(&tu_agg_cfg);
-
-    /* a TLS session whose ClientHello named "\x1b]0;pwned\x07mx\xc3\xa9" */
+    /* a TLS session whose ClientHello named "\x1b]0;pwned\x07mx\xc3\xa9",
+     * aggregated undiagnosed */
     static uint8_t sni[] = "\x1b]0;pwned\x07mx\xc3\xa9";
     static struct session_facts f;
-    static struct flow_record rec;
     static struct diagnosis dg;
     memset(&f, 0, sizeof(f));
-    memset(&rec, 0, sizeof(rec));
     memset(&dg, 0, sizeof(dg));
     f.smtp.seen = true;
     f.tls.seen = true;
     f.tls.sni.s = sni;
     f.tls.sni.len = (uint32_t)(sizeof(sni) - 1);
-    rec.id = 1;
-    rec.ts_us = rec.ts_end_us = 1795510861000000LL;
-    rec.client.ip.family = rec.server.ip.family = 4;
-    rec.client.ip.a[0] = 198;
-    rec.server.ip.a[0] = 203;
-    rec.server.port = 25;
-    rec.facts = &f;
-    agg_session(&rec, &dg);
+    agg_session(record(&f, 1, 10, 25), &dg);
     agg_finish();
 
     size_t n = 0;
@@ -140,7 +167,6 @@ test_names_escaped(void **state)
         assert_true(text[i] == '\n' || ((unsigned char)text[i] >= 0x20 && text[i] != 0x7f &&
                                         (unsigned char)text[i] < 0x80));
     free(text);
-    agg_fini();
 }
 
 /* Every alert line says its level (fatal too, not only warning) and the
@@ -150,19 +176,17 @@ static void
 test_alert_level_and_step(void **state)
 {
     (void)state;
-    uint32_t ids[2] = {add("leaf"), add("inter")};
     static struct session_facts f;
-    uint8_t sni[] = "smtp.example.com";
-    tu_chain_facts(&f, ids, 2, sni);
+    sent_chain(&f);
     f.tls.handshake = TLS_HS_FAILED;
     add_alert(&f.tls, 0, 2, 42, 14, 1); /* after ServerHelloDone */
     feed(&f, 1, 10, 25);
     feed(&f, 2, 11, 25);
-    tu_chain_facts(&f, ids, 2, sni);
+    sent_chain(&f);
     f.tls.handshake = TLS_HS_FAILED;
     add_alert(&f.tls, 0, 2, 42, 11, 1); /* after the server's Certificate */
     feed(&f, 3, 12, 25);
-    tu_chain_facts(&f, ids, 2, sni);
+    sent_chain(&f);
     add_alert(&f.tls, 1, 1, 0, 20, 0); /* close_notify after the client's Finished */
     add_alert(&f.tls, 0, -1, -1, -1, 0);
     f.tls.alerts[1].encrypted = true;
@@ -184,14 +208,12 @@ static void
 test_chain_thumbprints(void **state)
 {
     (void)state;
-    uint32_t ids[2] = {add("leaf"), add("inter")};
     static struct session_facts f;
-    uint8_t sni[] = "smtp.example.com";
-    tu_chain_facts(&f, ids, 2, sni);
+    sent_chain(&f);
     feed(&f, 1, 10, 25);
     char want[160], sha1[41];
     for (unsigned i = 0; i < 20; i++)
-        snprintf(sha1 + 2 * i, 3, "%02X", certcache_get(ids[1])->sha1[i]);
+        snprintf(sha1 + 2 * i, 3, "%02X", certcache_get(chain[1])->sha1[i]);
     char *text = report_text();
     has(text, "      [1] C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA\n"
               "          issuer     C=DE,O=smtptap Tests,CN=smtptap Test Root CA\n"
@@ -313,10 +335,9 @@ static void
 test_chain_ok_name_fails(void **state)
 {
     (void)state;
-    uint32_t ids[2] = {add("leaf"), add("inter")};
     static struct session_facts f;
     uint8_t other[] = "other.example.net";
-    tu_chain_facts(&f, ids, 2, other);
+    tu_chain_facts(&f, chain, 2, other);
     feed(&f, 1, 10, 25);
     char *text = report_text();
     has(text, "certificate 1 of 1: SubjectMismatch, 1 session");
@@ -333,11 +354,9 @@ static void
 test_rejected_but_valid(void **state)
 {
     (void)state;
-    uint32_t ids[2] = {add("leaf"), add("inter")};
     static struct session_facts f;
-    uint8_t sni[] = "smtp.example.com";
     for (uint64_t id = 1; id <= 2; id++) {
-        tu_chain_facts(&f, ids, 2, sni);
+        sent_chain(&f);
         f.tls.handshake = TLS_HS_FAILED;
         add_alert(&f.tls, 0, 2, 48, 14, 1); /* unknown_ca after ServerHelloDone */
         feed(&f, id, 10, 25);
@@ -353,9 +372,9 @@ test_rejected_but_valid(void **state)
     agg_init(&tu_agg_cfg);
 
     /* one of the two sessions asked for a name the leaf does not cover */
-    uint8_t other[] = "other.example.net";
+    uint8_t sni[] = "smtp.example.com", other[] = "other.example.net";
     for (uint64_t id = 1; id <= 2; id++) {
-        tu_chain_facts(&f, ids, 2, id == 1 ? sni : other);
+        tu_chain_facts(&f, chain, 2, id == 1 ? sni : other);
         f.tls.handshake = TLS_HS_FAILED;
         add_alert(&f.tls, 0, 2, 48, 14, 1);
         feed(&f, id, 10, 25);
@@ -409,17 +428,16 @@ static void
 test_rejected_clients_per_peer(void **state)
 {
     (void)state;
-    uint32_t ids[2] = {add("leaf"), add("inter")}, client = add("oleaf");
+    uint32_t client = add("oleaf");
     static struct session_facts f;
-    uint8_t sni[] = "smtp.example.com";
-    tu_chain_facts(&f, ids, 2, sni);
+    sent_chain(&f);
     f.tls.handshake = TLS_HS_FAILED;
     f.tls.client_certificate_requested = true;
     f.tls.client_certificates = TLS_CERTS_VISIBLE;
     f.tls.client_chain[f.tls.n_client_chain++] = client;
     add_alert(&f.tls, 1, 2, 48, 15, 0); /* unknown_ca after the client's CertificateVerify */
     feed(&f, 1, 10, 25);
-    tu_chain_facts(&f, ids, 2, sni);
+    sent_chain(&f);
     f.tls.handshake = TLS_HS_FAILED;
     f.tls.client_certificate_requested = true;
     f.tls.client_certificates = TLS_CERTS_NONE; /* an empty Certificate */
@@ -441,22 +459,20 @@ static void
 test_implicit_tls_rows(void **state)
 {
     (void)state;
-    uint32_t ids[2] = {add("leaf"), add("inter")};
     static struct session_facts f;
-    uint8_t sni[] = "smtp.example.com";
     for (uint64_t id = 1; id <= 2; id++) {
-        tu_chain_facts(&f, ids, 2, sni);
+        sent_chain(&f);
         f.smtp.seen = true;
         f.smtp.implicit_tls = true;
         f.smtp.starttls_offered = -1;
         feed(&f, id, (uint8_t)(9 + id), 465);
     }
-    tu_chain_facts(&f, ids, 2, sni); /* port 25: STARTTLS, and one implicit */
+    sent_chain(&f); /* port 25: STARTTLS, and one implicit */
     f.smtp.seen = f.smtp.tls_started = f.smtp.starttls_command = true;
     f.smtp.starttls_offered = 1;
     f.smtp.starttls_reply_code = 220;
     feed(&f, 3, 10, 25);
-    tu_chain_facts(&f, ids, 2, sni);
+    sent_chain(&f);
     f.smtp.seen = f.smtp.implicit_tls = true;
     f.smtp.starttls_offered = -1;
     feed(&f, 4, 11, 25);
@@ -473,26 +489,17 @@ test_implicit_tls_rows(void **state)
  * each peer's row and its server record say by how many sessions, the
  * refused one too; a STARTTLS session is not counted. */
 static void
-write_servers(struct json *j, void *arg)
-{
-    (void)arg;
-    agg_write_json(j);
-}
-
-static void
 test_anonymoustls_rows(void **state)
 {
     (void)state;
-    uint32_t ids[2] = {add("leaf"), add("inter")};
     static struct session_facts f;
-    uint8_t sni[] = "smtp.example.com";
     static const struct {
         uint8_t client;
         const char *verb;
         int16_t code;
     } s[] = {{10, "X-ANONYMOUSTLS", 220}, {10, "STARTTLS", 220}, {11, "X-ANONYMOUSTLS", 454}};
     for (unsigned i = 0; i < 3; i++) {
-        tu_chain_facts(&f, ids, 2, sni);
+        sent_chain(&f);
         f.smtp.seen = f.smtp.starttls_command = f.smtp.anonymoustls_offered = true;
         /* .11's server offered X-ANONYMOUSTLS alone: TLS offered all the same */
         f.smtp.starttls_offered = s[i].client == 10;
@@ -507,7 +514,7 @@ test_anonymoustls_rows(void **state)
     has(text, "\n  STARTTLS   198.51.100.10: offered 2 tls 2 (1 by X-ANONYMOUSTLS)\n"
               "             198.51.100.11: offered 1 refused(454) 1 (1 by X-ANONYMOUSTLS)\n");
     free(text);
-    char *json = tu_json_capture(write_servers, NULL);
+    char *json = tu_json_capture(write_json, NULL);
     has(json, "\"ip\":\"198.51.100.10\",\"sessions\":2,\"starttls_offered\":2,"
               "\"starttls_not_offered\":0,\"starttls_stripped\":0,\"tls_used\":2,"
               "\"anonymoustls_command\":1,\"starttls_rejected\":0,");
@@ -551,12 +558,6 @@ static void
 test_client_chains_apart(void **state)
 {
     (void)state;
-    config_defaults(&tu_agg_cfg);
-    mem_init(tu_agg_cfg.memcap);
-    certcache_init(16);
-    agg_init(&tu_agg_cfg);
-    uint32_t leaf = tu_cert_add(SRCDIR "/tests/data/certs/leaf.der");
-    uint32_t inter = tu_cert_add(SRCDIR "/tests/data/certs/inter.der");
     static const struct {
         uint8_t peer, n;
         const char *status, *text;
@@ -567,27 +568,18 @@ test_client_chains_apart(void **state)
     };
     for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         static struct session_facts f;
-        static struct flow_record rec;
         static struct diagnosis dg;
         memset(&f, 0, sizeof(f));
-        memset(&rec, 0, sizeof(rec));
         memset(&dg, 0, sizeof(dg));
         f.tls.seen = true;
-        f.tls.client_chain[0] = leaf;
-        f.tls.client_chain[1] = inter;
+        f.tls.client_chain[0] = chain[0];
+        f.tls.client_chain[1] = chain[1];
         f.tls.n_client_chain = rows[i].n;
         dg.mutual_tls = true;
         dg.verify_error = dg.client_verify_error = -1;
         strcpy(dg.client_exchange_status, rows[i].status);
         strcpy(dg.client_verify_error_text, rows[i].text);
-        rec.id = i + 1;
-        rec.ts_us = rec.ts_end_us = 1795510861000000LL + i;
-        rec.client.ip.family = rec.server.ip.family = 4;
-        memcpy(rec.client.ip.a, (uint8_t[]){198, 51, 100, rows[i].peer}, 4);
-        memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, 25}, 4);
-        rec.server.port = 25;
-        rec.facts = &f;
-        agg_session(&rec, &dg);
+        agg_session(record(&f, i + 1, rows[i].peer, 25), &dg);
     }
     char *text = report_text();
     const char *leaf_line = "  client certificate C=DE,O=Example Mail,CN=mail.example.com (SHA-1 "
@@ -601,15 +593,6 @@ test_client_chains_apart(void **state)
              "2 certificates sent: Valid, 1 session from 198.51.100.30\n");
     assert_non_null(strstr(text, want));
     free(text);
-    agg_fini();
-    certcache_free();
-}
-
-static void
-write_json(struct json *j, void *arg)
-{
-    (void)arg;
-    agg_write_json(j);
 }
 
 /* A connection split by VLAN tags (the client's direction under VLAN 100,
@@ -760,21 +743,20 @@ test_handshake_unseen(void **state)
     free(text);
 }
 
-/* A resumed session linked to a chain (resume.c) whose full handshake was
+/* A resumed session linked to the test chain (resume.c) whose full handshake was
  * on another port of the address (Postfix's smtpd on 25 and 587 share one
  * session cache) as session `id` of client .<client> on `port`. */
 static void
-feed_resumed(const uint32_t *ids, uint64_t id, uint8_t client, uint16_t port, uint16_t from_port)
+feed_resumed(uint64_t id, uint8_t client, uint16_t port, uint16_t from_port)
 {
     static struct session_facts r;
-    uint8_t sni[] = "smtp.example.com";
-    tu_chain_facts(&r, ids, 2, sni);
+    sent_chain(&r);
     r.tls.n_server_chain = 0;
     r.tls.certificates = TLS_CERTS_RESUMED;
     r.tls.resumed = true;
     r.tls.handshake = TLS_HS_COMPLETE;
     r.tls.n_resumed_chain = 2;
-    memcpy(r.tls.resumed_chain, ids, 2 * sizeof(uint32_t));
+    memcpy(r.tls.resumed_chain, chain, sizeof(chain));
     r.tls.resumed_from = 1;
     r.tls.resumed_port = from_port;
     r.tls.resumed_by = 2;
@@ -789,17 +771,15 @@ static void
 test_resumed_elsewhere(void **state)
 {
     (void)state;
-    uint32_t ids[2] = {add("leaf"), add("inter")};
     static struct session_facts f;
-    uint8_t sni[] = "smtp.example.com";
-    tu_chain_facts(&f, ids, 2, sni);
+    sent_chain(&f);
     feed(&f, 1, 10, 25);
-    feed_resumed(ids, 2, 11, 587, 25);
-    feed_resumed(ids, 3, 12, 587, 25);
-    feed_resumed(ids, 4, 10, 25, 25);
+    feed_resumed(2, 11, 587, 25);
+    feed_resumed(3, 12, 587, 25);
+    feed_resumed(4, 10, 25, 25);
     feed(&f, 5, 13, 465);
-    feed_resumed(ids, 6, 13, 465, 465);
-    feed_resumed(ids, 7, 14, 465, 25);
+    feed_resumed(6, 13, 465, 465);
+    feed_resumed(7, 14, 465, 25);
     char *text = report_text();
     has(text, "SERVER 203.0.113.25:587");
     has(text, "  certificate 1 of 1: Valid on 203.0.113.25:25, not sent here: 2 sessions resumed "
@@ -810,31 +790,34 @@ test_resumed_elsewhere(void **state)
     free(text);
 }
 
+/* Tests with the aggregation set up (tu_agg_setup), and the test chain
+ * added too (chain_setup). */
+#define AGG_TEST(t)   cmocka_unit_test_setup_teardown(t, tu_agg_setup, tu_agg_teardown)
+#define CHAIN_TEST(t) cmocka_unit_test_setup_teardown(t, chain_setup, tu_agg_teardown)
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names_escaped),
-        cmocka_unit_test_setup_teardown(test_alert_level_and_step, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_chain_thumbprints, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_revocation_lines, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_revocation_cut, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_every_status, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_chain_ok_name_fails, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_rejected_but_valid, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_missing_issuer_and_store, tu_agg_setup,
-                                        tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_rejected_clients_per_peer, tu_agg_setup,
-                                        tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_implicit_tls_rows, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_handshake_unseen, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_anonymoustls_rows, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_rejected_codes_seen, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test(test_client_chains_apart),
-        cmocka_unit_test_setup_teardown(test_vlan_split, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_finding_ids_ascending, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_capture_loss, tu_agg_setup, tu_agg_teardown),
-        cmocka_unit_test_setup_teardown(test_resumed_elsewhere, tu_agg_setup, tu_agg_teardown),
+        AGG_TEST(test_names_escaped),
+        CHAIN_TEST(test_alert_level_and_step),
+        CHAIN_TEST(test_chain_thumbprints),
+        AGG_TEST(test_revocation_lines),
+        AGG_TEST(test_revocation_cut),
+        AGG_TEST(test_every_status),
+        CHAIN_TEST(test_chain_ok_name_fails),
+        CHAIN_TEST(test_rejected_but_valid),
+        AGG_TEST(test_missing_issuer_and_store),
+        CHAIN_TEST(test_rejected_clients_per_peer),
+        CHAIN_TEST(test_implicit_tls_rows),
+        AGG_TEST(test_handshake_unseen),
+        CHAIN_TEST(test_anonymoustls_rows),
+        AGG_TEST(test_rejected_codes_seen),
+        CHAIN_TEST(test_client_chains_apart),
+        AGG_TEST(test_vlan_split),
+        AGG_TEST(test_finding_ids_ascending),
+        AGG_TEST(test_capture_loss),
+        CHAIN_TEST(test_resumed_elsewhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
