@@ -56,18 +56,14 @@ static struct {
     struct idxtab index; /* name -> index into v (until agn_finish sorts) */
 } agn;
 
-static uint64_t
-agn_hash_of(uint32_t idx, const void *user)
+/* index's keys: the names (lower case) */
+static const char *
+agn_name_of(uint32_t idx)
 {
-    (void)user;
-    return idxtab_hash_str(agn.v[idx]->name);
+    return agn.v[idx]->name;
 }
 
-static bool
-agn_is(uint32_t idx, const void *name)
-{
-    return strcmp(agn.v[idx]->name, name) == 0;
-}
+static const struct idxtab_strkeys agn_names = {agn_name_of, false};
 
 static struct agn_name *
 agn_get(const char *name, const char *source)
@@ -78,7 +74,7 @@ agn_get(const char *name, const char *source)
         return NULL;
     for (size_t i = 0; i <= n; i++)
         low[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] - 'A' + 'a') : name[i];
-    uint32_t found = idxtab_find(&agn.index, idxtab_hash_str(low), agn_is, low);
+    uint32_t found = idxtab_find_str(&agn.index, &agn_names, idxtab_hash_str(low), low);
     if (found != UINT32_MAX)
         return agn.v[found];
     if (agn.n >= agg.cfg->report_servers_max || mem_run_tables_full()) {
@@ -87,7 +83,7 @@ agn_get(const char *name, const char *source)
     }
     if (!mem_grow((void **)&agn.v, agn.n, &agn.cap, sizeof(*agn.v), 16, UINT32_MAX))
         return NULL;
-    if (!idxtab_reserve(&agn.index, agn.n, agn_hash_of, NULL))
+    if (!idxtab_reserve_str(&agn.index, agn.n, &agn_names))
         return NULL;
     struct agn_name *x = mem_alloc(sizeof(*x));
     if (!x)

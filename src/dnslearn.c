@@ -85,18 +85,6 @@ dl_norm(char *dst, const char *src)
     dst[n] = '\0';
 }
 
-/* A kept name's hash without regard to ASCII case. */
-static uint64_t
-dl_hash_name(const char *s)
-{
-    char low[DNSLEARN_NAME_MAX];
-    size_t n = strnlen(s, DNSLEARN_NAME_MAX - 1);
-    for (size_t i = 0; i < n; i++)
-        low[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
-    low[n] = '\0';
-    return idxtab_hash_str(low);
-}
-
 static uint64_t
 dl_hash_ip(const struct ipaddr *a)
 {
@@ -119,15 +107,15 @@ struct dl_key {
 static uint64_t
 dl_pair_hash(const struct ipaddr *ip, const char *name)
 {
-    return dl_hash_ip(ip) * 0x9E3779B97F4A7C15ull ^ dl_hash_name(name);
+    return dl_hash_ip(ip) * 0x9E3779B97F4A7C15ull ^ idxtab_hash_nocase(name);
 }
 
-/* An MX entry's hash, from its host's (dl_hash_name, also the mx_host
+/* An MX entry's hash, from its host's (idxtab_hash_nocase, also the mx_host
  * index's) and its domain. */
 static uint64_t
 dl_mx_hash(uint64_t host_hash, const char *domain)
 {
-    return host_hash * 0x9E3779B97F4A7C15ull ^ dl_hash_name(domain);
+    return host_hash * 0x9E3779B97F4A7C15ull ^ idxtab_hash_nocase(domain);
 }
 
 static bool
@@ -150,11 +138,29 @@ dl_eq_mx_pair(uint32_t i, const void *k)
     return strcasecmp(dl.mxs[i].host, key->a) == 0 && strcasecmp(dl.mxs[i].domain, key->b) == 0;
 }
 
-static bool
-dl_eq_mx_host(uint32_t i, const void *k)
+/* The indices keyed by one name of an entry, without regard to case: an
+ * MX entry's host, a CNAME's alias and its target. */
+static const char *
+dl_mx_host_of(uint32_t i)
 {
-    return strcasecmp(dl.mxs[i].host, ((const struct dl_key *)k)->a) == 0;
+    return dl.mxs[i].host;
 }
+
+static const char *
+dl_cn_alias_of(uint32_t i)
+{
+    return dl.cnames[i].alias;
+}
+
+static const char *
+dl_cn_target_of(uint32_t i)
+{
+    return dl.cnames[i].target;
+}
+
+static const struct idxtab_strkeys dl_mx_hosts = {dl_mx_host_of, true},
+                                   dl_cn_aliases = {dl_cn_alias_of, true},
+                                   dl_cn_targets = {dl_cn_target_of, true};
 
 static uint64_t
 dl_rehash_pair(uint32_t i, const void *user)
@@ -174,14 +180,7 @@ static uint64_t
 dl_rehash_mx_pair(uint32_t i, const void *user)
 {
     (void)user;
-    return dl_mx_hash(dl_hash_name(dl.mxs[i].host), dl.mxs[i].domain);
-}
-
-static uint64_t
-dl_rehash_mx_host(uint32_t i, const void *user)
-{
-    (void)user;
-    return dl_hash_name(dl.mxs[i].host);
+    return dl_mx_hash(idxtab_hash_nocase(dl.mxs[i].host), dl.mxs[i].domain);
 }
 
 /* Room for one more element in *arr (of *cap, n used, size sz each), grown
@@ -202,12 +201,12 @@ dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us)
     dl_norm(d, domain);
     dl_norm(h, mx_host);
     struct dl_key key = {h, d, NULL};
-    uint64_t hh = dl_hash_name(h), hp = dl_mx_hash(hh, d);
+    uint64_t hh = idxtab_hash_nocase(h), hp = dl_mx_hash(hh, d);
     if (idxtab_find(&dl.mx_pair, hp, dl_eq_mx_pair, &key) != DL_NONE)
         return;
     if (!dl_room((void **)&dl.mxs, &dl.cap_mxs, dl.n_mxs, sizeof(*dl.mxs)) ||
         !idxtab_reserve(&dl.mx_pair, dl.n_mxs, dl_rehash_mx_pair, NULL) ||
-        !idxtab_reserve(&dl.mx_host, dl.n_mxs, dl_rehash_mx_host, NULL)) {
+        !idxtab_reserve_str(&dl.mx_host, dl.n_mxs, &dl_mx_hosts)) {
         dl.dropped++;
         return;
     }
@@ -215,7 +214,7 @@ dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us)
     memcpy(dl.mxs[i].domain, d, sizeof(d));
     memcpy(dl.mxs[i].host, h, sizeof(h));
     idxtab_insert(&dl.mx_pair, hp, i);
-    if (idxtab_find(&dl.mx_host, hh, dl_eq_mx_host, &key) == DL_NONE)
+    if (idxtab_find_str(&dl.mx_host, &dl_mx_hosts, hh, h) == DL_NONE)
         idxtab_insert(&dl.mx_host, hh, i); /* the first domain a host serves */
 }
 
@@ -256,45 +255,18 @@ dnslearn_mx_domain(const char *mx_host)
 {
     char h[DNSLEARN_NAME_MAX];
     dl_norm(h, mx_host);
-    struct dl_key key = {h, NULL, NULL};
-    uint32_t i = idxtab_find(&dl.mx_host, dl_hash_name(h), dl_eq_mx_host, &key);
+    uint32_t i = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, idxtab_hash_nocase(h), h);
     return i != DL_NONE ? dl.mxs[i].domain : NULL;
 }
 
 /* ---- CNAMEs (RFC 1035 §3.3.1; RFC 7672 §2.2.2, RFC 7671 §7) ---- */
 
-static bool
-dl_eq_cn_alias(uint32_t i, const void *k)
-{
-    return strcasecmp(dl.cnames[i].alias, k) == 0;
-}
-
-static bool
-dl_eq_cn_target(uint32_t i, const void *k)
-{
-    return strcasecmp(dl.cnames[i].target, k) == 0;
-}
-
-static uint64_t
-dl_rehash_cn_alias(uint32_t i, const void *user)
-{
-    (void)user;
-    return dl_hash_name(dl.cnames[i].alias);
-}
-
-static uint64_t
-dl_rehash_cn_target(uint32_t i, const void *user)
-{
-    (void)user;
-    return dl_hash_name(dl.cnames[i].target);
-}
-
 static uint32_t
-dl_cn_find(struct idxtab *t, bool (*eq)(uint32_t, const void *), const char *name)
+dl_cn_find(struct idxtab *t, const struct idxtab_strkeys *keys, const char *name)
 {
     char n[DNSLEARN_NAME_MAX];
     dl_norm(n, name);
-    return idxtab_find(t, dl_hash_name(n), eq, n);
+    return idxtab_find_str(t, keys, idxtab_hash_nocase(n), n);
 }
 
 void
@@ -304,16 +276,16 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
     char a[DNSLEARN_NAME_MAX], t[DNSLEARN_NAME_MAX];
     dl_norm(a, alias);
     dl_norm(t, target);
-    uint64_t ha = dl_hash_name(a), ht = dl_hash_name(t);
-    uint32_t i = idxtab_find(&dl.cn_alias, ha, dl_eq_cn_alias, a);
+    uint64_t ha = idxtab_hash_nocase(a), ht = idxtab_hash_nocase(t);
+    uint32_t i = idxtab_find_str(&dl.cn_alias, &dl_cn_aliases, ha, a);
     if (i != DL_NONE) { /* an alias has one target (RFC 1034 §3.6.2): the first kept */
         if (strcasecmp(dl.cnames[i].target, t) == 0)
             dl.cnames[i].ad |= ad;
         return;
     }
     if (!dl_room((void **)&dl.cnames, &dl.cap_cnames, dl.n_cnames, sizeof(*dl.cnames)) ||
-        !idxtab_reserve(&dl.cn_alias, dl.n_cnames, dl_rehash_cn_alias, NULL) ||
-        !idxtab_reserve(&dl.cn_target, dl.n_cnames, dl_rehash_cn_target, NULL)) {
+        !idxtab_reserve_str(&dl.cn_alias, dl.n_cnames, &dl_cn_aliases) ||
+        !idxtab_reserve_str(&dl.cn_target, dl.n_cnames, &dl_cn_targets)) {
         dl.dropped++;
         return;
     }
@@ -322,7 +294,7 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
     memcpy(dl.cnames[i].target, t, sizeof(t));
     dl.cnames[i].ad = ad;
     idxtab_insert(&dl.cn_alias, ha, i);
-    if (idxtab_find(&dl.cn_target, ht, dl_eq_cn_target, t) == DL_NONE)
+    if (idxtab_find_str(&dl.cn_target, &dl_cn_targets, ht, t) == DL_NONE)
         idxtab_insert(&dl.cn_target, ht, i);
 }
 
@@ -331,11 +303,11 @@ dnslearn_cname_expand(const char *name, bool *secure)
 {
     *secure = true;
     const char *at = NULL;
-    uint32_t i = dl.n_cnames ? dl_cn_find(&dl.cn_alias, dl_eq_cn_alias, name) : DL_NONE;
+    uint32_t i = dl.n_cnames ? dl_cn_find(&dl.cn_alias, &dl_cn_aliases, name) : DL_NONE;
     for (unsigned hop = 0; i != DL_NONE && hop < DNSLEARN_CNAME_HOPS; hop++) {
         at = dl.cnames[i].target;
         *secure &= dl.cnames[i].ad;
-        i = dl_cn_find(&dl.cn_alias, dl_eq_cn_alias, at);
+        i = dl_cn_find(&dl.cn_alias, &dl_cn_aliases, at);
     }
     if (i != DL_NONE) /* longer than DNSLEARN_CNAME_HOPS, or a loop: not resolved */
         *secure = false;
@@ -346,10 +318,10 @@ const char *
 dnslearn_cname_origin(const char *name)
 {
     const char *at = NULL;
-    uint32_t i = dl.n_cnames ? dl_cn_find(&dl.cn_target, dl_eq_cn_target, name) : DL_NONE;
+    uint32_t i = dl.n_cnames ? dl_cn_find(&dl.cn_target, &dl_cn_targets, name) : DL_NONE;
     for (unsigned hop = 0; i != DL_NONE && hop < DNSLEARN_CNAME_HOPS; hop++) {
         at = dl.cnames[i].alias;
-        i = dl_cn_find(&dl.cn_target, dl_eq_cn_target, at);
+        i = dl_cn_find(&dl.cn_target, &dl_cn_targets, at);
     }
     return at;
 }

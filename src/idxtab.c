@@ -2,6 +2,7 @@
 #include "idxtab.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "mem.h"
 
@@ -68,4 +69,56 @@ idxtab_hash_bytes(const void *p, size_t n)
     for (size_t i = 0; i < n; i++)
         h = (h ^ b[i]) * 0x100000001b3ull;
     return h;
+}
+
+uint64_t
+idxtab_hash_nocase(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++) {
+        uint8_t c = (uint8_t)*s;
+        h = (h ^ (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c)) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+uint64_t
+idxtab_str_hash(const struct idxtab_strkeys *k, const char *key)
+{
+    return k->nocase ? idxtab_hash_nocase(key) : idxtab_hash_str(key);
+}
+
+/* What idxtab_find_str hands the comparison: the table's keys and the one
+ * looked for. */
+struct idxtab_str_find {
+    const struct idxtab_strkeys *k;
+    const char *key;
+};
+
+static bool
+idxtab_str_eq(uint32_t idx, const void *p)
+{
+    const struct idxtab_str_find *f = p;
+    const char *s = f->k->key_of(idx);
+    return (f->k->nocase ? strcasecmp(s, f->key) : strcmp(s, f->key)) == 0;
+}
+
+static uint64_t
+idxtab_str_hash_of(uint32_t idx, const void *user)
+{
+    const struct idxtab_strkeys *k = user;
+    return idxtab_str_hash(k, k->key_of(idx));
+}
+
+uint32_t
+idxtab_find_str(const struct idxtab *t, const struct idxtab_strkeys *k, uint64_t h, const char *key)
+{
+    struct idxtab_str_find f = {k, key};
+    return idxtab_find(t, h, idxtab_str_eq, &f);
+}
+
+bool
+idxtab_reserve_str(struct idxtab *t, uint32_t count, const struct idxtab_strkeys *k)
+{
+    return idxtab_reserve(t, count, idxtab_str_hash_of, k);
 }

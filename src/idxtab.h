@@ -33,4 +33,28 @@ void idxtab_insert(struct idxtab *t, uint64_t h, uint32_t idx);
 
 void idxtab_free(struct idxtab *t);
 
+/* ---- tables keyed by a string the caller keeps for each index ---- */
+
+/* How such a table reads its keys: key_of(idx) is index idx's string;
+ * nocase: compared (strcasecmp) and hashed (idxtab_hash_nocase) without
+ * regard to ASCII case. One of these serves as both the comparison and the
+ * rehash of idxtab_find and idxtab_reserve. */
+struct idxtab_strkeys {
+    const char *(*key_of)(uint32_t idx);
+    bool nocase;
+};
+
+/* FNV-1a of s with ASCII upper case read as lower case: idxtab_hash_str of
+ * the lower-cased string. */
+uint64_t idxtab_hash_nocase(const char *s);
+/* The hash of the string key as the table k hashes its keys. */
+uint64_t idxtab_str_hash(const struct idxtab_strkeys *k, const char *key);
+/* idxtab_find for a table of string keys: the index stored under hash h
+ * whose key equals key, or UINT32_MAX. */
+uint32_t idxtab_find_str(const struct idxtab *t, const struct idxtab_strkeys *k, uint64_t h,
+                         const char *key);
+/* idxtab_reserve for a table of string keys (the present ones rehashed
+ * through k). */
+bool idxtab_reserve_str(struct idxtab *t, uint32_t count, const struct idxtab_strkeys *k);
+
 #endif /* SMTPTAP_IDXTAB_H */

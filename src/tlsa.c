@@ -51,18 +51,14 @@ tlsa_norm(char *dst, const char *src)
     dst[n] = '\0';
 }
 
-static bool
-tlsa_eq_owner(uint32_t i, const void *key)
+/* by_owner's keys: the records' owner names (kept lower case) */
+static const char *
+tlsa_owner_of(uint32_t i)
 {
-    return strcmp(tl.v[i].owner, key) == 0;
+    return tl.v[i].owner;
 }
 
-static uint64_t
-tlsa_rehash(uint32_t i, const void *user)
-{
-    (void)user;
-    return idxtab_hash_str(tl.v[i].owner);
-}
+static const struct idxtab_strkeys tlsa_owners = {tlsa_owner_of, false};
 
 static bool
 tlsa_same(const struct tlsa_rr *a, const struct tlsa_rr *b)
@@ -107,7 +103,7 @@ tlsa_add(const char *owner, uint8_t usage, uint8_t selector, uint8_t mtype, cons
     char key[TLSA_NAME_MAX];
     tlsa_norm(key, owner);
     uint64_t h = idxtab_hash_str(key);
-    uint32_t first = idxtab_find(&tl.by_owner, h, tlsa_eq_owner, key), last = TLSA_NONE;
+    uint32_t first = idxtab_find_str(&tl.by_owner, &tlsa_owners, h, key), last = TLSA_NONE;
     for (uint32_t i = first, guard = 0; i != TLSA_NONE && guard < tl.n; i = tl.v[i].next, guard++) {
         if (tlsa_same(&tl.v[i].rr, &rr)) {
             tl.v[i].ad |= ad;
@@ -115,7 +111,7 @@ tlsa_add(const char *owner, uint8_t usage, uint8_t selector, uint8_t mtype, cons
         }
         last = i;
     }
-    if (!tlsa_room() || !idxtab_reserve(&tl.by_owner, tl.n, tlsa_rehash, NULL)) {
+    if (!tlsa_room() || !idxtab_reserve_str(&tl.by_owner, tl.n, &tlsa_owners)) {
         tl.dropped++;
         return -1;
     }
@@ -154,7 +150,7 @@ tlsa_find(const char *owner)
         return TLSA_NONE;
     char key[TLSA_NAME_MAX];
     tlsa_norm(key, owner);
-    return idxtab_find(&tl.by_owner, idxtab_hash_str(key), tlsa_eq_owner, key);
+    return idxtab_find_str(&tl.by_owner, &tlsa_owners, idxtab_hash_str(key), key);
 }
 
 const struct tlsa_ent *
