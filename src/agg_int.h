@@ -107,10 +107,18 @@ struct agg_vcount {
     uint32_t judged, valid, bit[XS_COUNT];
 };
 
+enum { AGG_RN_MISMATCH = 1, AGG_RN_UNCHECKED = 2 };
+
 struct agg_chain {
     uint32_t ids[FACTS_CHAIN_MAX];
     uint8_t n;
-    uint8_t statuses;  /* exchange_statuses of its first session */
+    uint8_t statuses; /* exchange_statuses of its first session */
+    /* its resumed sessions' names, checked against its leaf (diagnose.c,
+     * RFC 8446 §4.6.1): AGG_RN_MISMATCH, one is not the leaf's;
+     * AGG_RN_UNCHECKED, one's could not be (its leaf not decoded). With
+     * verdict_from, they make the SubjectMismatch of its verdict (in the
+     * padding: the struct's size unchanged) */
+    uint8_t rnames;
     uint64_t sessions; /* full handshakes that presented it */
     uint64_t resumed;  /* sessions that resumed one of them (sent no certificate: resume.c) */
     int64_t first, last;
@@ -131,7 +139,8 @@ struct agg_chain {
     uint16_t else_port[AGG_ELSEWHERE_MAX];
     uint64_t else_sessions[AGG_ELSEWHERE_MAX];
     uint8_t n_else;
-    uint16_t verdict_from; /* that port, 0: the verdict is this server's own */
+    uint16_t verdict_from; /* that port, 0: the verdict is this server's own; its
+                              SubjectMismatch is this server's (rnames) */
 };
 
 /* Sessions of one peer that received one chain. */

@@ -59,10 +59,15 @@ agg_json_elsewhere(struct json *j, const struct agg_server *s, const struct agg_
     json_arr_end(j);
     if (ch->verdict_from == 0) {
         json_null(j, "verdict_from");
+        json_null(j, "verdict_names");
     } else {
         const struct endpoint ep = {s->ep.ip, ch->verdict_from};
         agg_ep_str(&ep, b, sizeof(b));
         json_str(j, "verdict_from", b);
+        /* its SubjectMismatch: the names asked here, checked against its
+         * leaf (agg_else_verdict), or not all of them */
+        json_str(j, "verdict_names",
+                 ch->rnames & AGG_RN_UNCHECKED ? "not_all_checked" : "rechecked");
     }
 }
 
