@@ -280,6 +280,12 @@ struct agg_server {
     uint32_t plain_unkept, broken_unkept;
     uint8_t unkept_how;
     uint32_t resumed12_unlinked; /* TLS 1.0-1.2: not linked by a session ID or ticket seen */
+    /* the peers of those (resumed13_unlinked, resumed12_unlinked): made at
+     * the first; a session whose peer is past report.peers_max is counted
+     * in the set's dropped */
+    struct agg_rpeers {
+        struct agg_set p13, p12;
+    } * rpeers;
     /* Made when the flag is first raised on the server (most servers
      * raise a few): read through agg_flagstat(). With chains and peers
      * grown as they come, a server costs ~4 KB plus what it uses (0.5 KB a
@@ -479,6 +485,9 @@ bool agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k
  * key log (...)"; "; " between TLS 1.3 and TLS 1.0-1.2; false (nothing
  * written) when there are none. */
 bool agg_nv_resumed(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs);
+/* The server record's "resumed_not_linked": those sessions and their peers
+ * by TLS version (agg_json.c). */
+void agg_json_resumed_unlinked(struct json *j, const struct agg_server *s);
 
 /* One finding per session diagnosis flag raised on server si
  * (agg_findings_flags.c). */

@@ -50,6 +50,7 @@ agg_server_free(struct agg_server *s)
     agg_nv_free(s);
     mem_free(s->plainq, (size_t)s->cap_plainq * sizeof(*s->plainq));
     agg_dane_free(s);
+    mem_free(s->rpeers, sizeof(*s->rpeers));
     mem_free(s, sizeof(*s));
 }
 
@@ -626,6 +627,15 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 s->resumed13_unlinked++;
             else
                 s->resumed12_unlinked++;
+            if (s->rpeers == NULL && (s->rpeers = mem_alloc(sizeof(*s->rpeers))) != NULL)
+                memset(s->rpeers, 0, sizeof(*s->rpeers));
+            struct agg_set *rp = s->rpeers == NULL      ? NULL
+                                 : t->version == 0x0304 ? &s->rpeers->p13
+                                                        : &s->rpeers->p12;
+            if (rp && peer != UINT32_MAX)
+                agg_set_add(rp, peer);
+            else if (rp)
+                rp->dropped++;
         }
         agg_alerts(s, t, dg, peer);
         agg_client_cert(s, rec, dg, peer);
