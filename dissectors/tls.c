@@ -673,6 +673,7 @@ tls_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     (void)missing;
     if (st->done) { /* past the handshake, reading tickets: no more */
+        tls13_tickets_cut(ctx, st, d, true, 0);
         st->tk = TLS_TK_OVER;
         return;
     }
@@ -712,8 +713,10 @@ tls_eof(struct flow_ctx *ctx, void *vst, enum dir d, uint32_t unconsumed)
         fctx_event(ctx, "tls.truncated",
                    d == DIR_TO_SERVER ? "client stream ended inside an alert"
                                       : "server stream ended inside an alert");
-    if (st->done)
+    if (st->done) { /* a ticket cut by the capture's end is said */
+        tls13_tickets_cut(ctx, st, d, false, unconsumed);
         return;
+    }
     /* bytes after a hole held while a record boundary was looked for are
      * no record begun (tls_resync.c) */
     bool cut = (unconsumed > 0 && td->sync != TLS_SYNC_FRAME) || td->partial;

@@ -218,6 +218,15 @@ void tls13_ticket_record(struct flow_ctx *ctx, struct tls_state *st, const uint8
 struct dres tls13_tickets_data(struct flow_ctx *ctx, struct tls_state *st, enum dir d,
                                const uint8_t *buf, uint32_t len);
 
+/* The server's bytes ended (at_gap false: the end of the capture, with
+ * `unconsumed` bytes of a record begun) or were lost (at_gap true) while
+ * its NewSessionTickets were read: a ticket begun and kept is wiped and
+ * reported (tls.ticket_truncated, tls.ticket_gap), as is a record begun
+ * or bytes lost, which may have held one; the reading ends. Direction d's
+ * gap ends it too, unreported for the client. */
+void tls13_tickets_cut(struct flow_ctx *ctx, struct tls_state *st, enum dir d, bool at_gap,
+                       uint32_t unconsumed);
+
 /* Appends "C:XX" / "S:XX" to the handshake history (capped). */
 void tls_history(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const char *what);
 

@@ -224,6 +224,39 @@ tls13_ticket_record(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *h
     OPENSSL_cleanse(out, len);
 }
 
+/* RFC 8446 §4.6.1 tickets are the server's last handshake messages: one
+ * cut by the capture is lost with the link of every session resuming it.
+ * What was cut is said, by what cut it: a ticket begun (its type read,
+ * tls13_tickets_in), else a record begun or bytes lost, undecrypted, that
+ * may have held one. */
+void
+tls13_tickets_cut(struct flow_ctx *ctx, struct tls_state *st, enum dir d, bool at_gap,
+                  uint32_t unconsumed)
+{
+    if (st->tk != TLS_TK_READ)
+        return;
+    if (d == DIR_TO_SERVER) { /* the client's bytes are never read */
+        if (at_gap)
+            tls13_tickets_end(st);
+        return;
+    }
+    const char *name = at_gap ? "tls.ticket_gap" : "tls.ticket_truncated";
+    if (st->dir[DIR_TO_CLIENT].hs_len > 0)
+        fctx_event(ctx, name,
+                   at_gap ? "NewSessionTicket (TLS 1.3, decrypted) cut by a gap: not taken"
+                          : "NewSessionTicket (TLS 1.3, decrypted) cut by the end of the "
+                            "capture: not taken");
+    else if (at_gap)
+        fctx_event(ctx, name,
+                   "server bytes lost while its NewSessionTickets were read (TLS 1.3): a "
+                   "ticket among them or not");
+    else if (unconsumed > 0)
+        fctx_event(ctx, name,
+                   "server record cut by the end of the capture while its NewSessionTickets "
+                   "were read (TLS 1.3): a ticket or not, undecrypted");
+    tls13_tickets_end(st);
+}
+
 struct dres
 tls13_tickets_data(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *buf,
                    uint32_t len)

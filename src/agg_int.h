@@ -107,10 +107,18 @@ struct agg_vcount {
     uint32_t judged, valid, bit[XS_COUNT];
 };
 
+enum { AGG_RN_MISMATCH = 1, AGG_RN_UNCHECKED = 2 };
+
 struct agg_chain {
     uint32_t ids[FACTS_CHAIN_MAX];
     uint8_t n;
-    uint8_t statuses;  /* exchange_statuses of its first session */
+    uint8_t statuses; /* exchange_statuses of its first session */
+    /* its resumed sessions' names, checked against its leaf (diagnose.c,
+     * RFC 8446 §4.6.1): AGG_RN_MISMATCH, one is not the leaf's;
+     * AGG_RN_UNCHECKED, one's could not be (its leaf not decoded). With
+     * verdict_from, they make the SubjectMismatch of its verdict (in the
+     * padding: the struct's size unchanged) */
+    uint8_t rnames;
     uint64_t sessions; /* full handshakes that presented it */
     uint64_t resumed;  /* sessions that resumed one of them (sent no certificate: resume.c) */
     int64_t first, last;
@@ -131,7 +139,8 @@ struct agg_chain {
     uint16_t else_port[AGG_ELSEWHERE_MAX];
     uint64_t else_sessions[AGG_ELSEWHERE_MAX];
     uint8_t n_else;
-    uint16_t verdict_from; /* that port, 0: the verdict is this server's own */
+    uint16_t verdict_from; /* that port, 0: the verdict is this server's own; its
+                              SubjectMismatch is this server's (rnames) */
 };
 
 /* Sessions of one peer that received one chain. */
@@ -271,6 +280,12 @@ struct agg_server {
     uint32_t plain_unkept, broken_unkept;
     uint8_t unkept_how;
     uint32_t resumed12_unlinked; /* TLS 1.0-1.2: not linked by a session ID or ticket seen */
+    /* the peers of those (resumed13_unlinked, resumed12_unlinked): made at
+     * the first; a session whose peer is past report.peers_max is counted
+     * in the set's dropped */
+    struct agg_rpeers {
+        struct agg_set p13, p12;
+    } * rpeers;
     /* Made when the flag is first raised on the server (most servers
      * raise a few): read through agg_flagstat(). With chains and peers
      * grown as they come, a server costs ~4 KB plus what it uses (0.5 KB a
@@ -470,6 +485,9 @@ bool agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k
  * key log (...)"; "; " between TLS 1.3 and TLS 1.0-1.2; false (nothing
  * written) when there are none. */
 bool agg_nv_resumed(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs);
+/* The server record's "resumed_not_linked": those sessions and their peers
+ * by TLS version (agg_json.c). */
+void agg_json_resumed_unlinked(struct json *j, const struct agg_server *s);
 
 /* One finding per session diagnosis flag raised on server si
  * (agg_findings_flags.c). */

@@ -31,6 +31,29 @@ agg_peers_json(struct json *j, const struct agg_server *s, const struct agg_set 
         json_uint(j, "peers_not_listed", set->dropped);
 }
 
+/* The resumed sessions linked to no chain (agg_nv_resumed's), by version:
+ * how many and their peers. */
+void
+agg_json_resumed_unlinked(struct json *j, const struct agg_server *s)
+{
+    static const struct agg_set none;
+    json_arr_begin(j, "resumed_not_linked");
+    for (int v = 0; v < 2; v++) {
+        uint32_t n = v == 0 ? s->resumed13_unlinked : s->resumed12_unlinked;
+        if (n == 0)
+            continue;
+        const struct agg_set *p = s->rpeers == NULL ? &none
+                                  : v == 0          ? &s->rpeers->p13
+                                                    : &s->rpeers->p12;
+        json_obj_begin(j, NULL);
+        json_str(j, "versions", v == 0 ? "TLSv1.3" : "TLSv1.0-1.2");
+        json_uint(j, "sessions", n);
+        agg_peers_json(j, s, p);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+}
+
 /* "chain_sha256": the SHA-256 of every certificate of a chain, as sent. */
 
 void
@@ -59,10 +82,15 @@ agg_json_elsewhere(struct json *j, const struct agg_server *s, const struct agg_
     json_arr_end(j);
     if (ch->verdict_from == 0) {
         json_null(j, "verdict_from");
+        json_null(j, "verdict_names");
     } else {
         const struct endpoint ep = {s->ep.ip, ch->verdict_from};
         agg_ep_str(&ep, b, sizeof(b));
         json_str(j, "verdict_from", b);
+        /* its SubjectMismatch: the names asked here, checked against its
+         * leaf (agg_else_verdict), or not all of them */
+        json_str(j, "verdict_names",
+                 ch->rnames & AGG_RN_UNCHECKED ? "not_all_checked" : "rechecked");
     }
 }
 
@@ -187,6 +215,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
     }
     json_arr_end(j);
     json_uint(j, "certificates_dropped", s->chains_dropped);
+    agg_json_resumed_unlinked(j, s);
     json_arr_begin(j, "alerts");
     for (unsigned i = 0; i < s->n_alerts; i++) {
         const struct agg_alert *a = &s->alerts[i];

@@ -279,6 +279,19 @@ agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k, uns
  * holding that handshake's SERVER_TRAFFIC_SECRET_0. A TLS 1.2 session is
  * linked when its full handshake is in the capture and its session ID (in
  * the ServerHello) or ticket (in the ClientHello) is seen. */
+/* " (peer 198.51.100.12)", " (peers a, b, c)": those of the resumed
+ * sessions of set p, by address as a finding's (agg_peers_text); nothing
+ * when the memcap refused the set. */
+static void
+agg_nv_rpeers(struct strbuf *b, const struct agg_server *s, const struct agg_set *p)
+{
+    if (p == NULL || p->n + p->dropped == 0)
+        return;
+    char list[400];
+    agg_peers_text(s, p, list, sizeof(list));
+    str_add(b, p->n == 1 && p->dropped == 0 ? " (peer " : " (peers ", list, ")", NULL);
+}
+
 bool
 agg_nv_resumed(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs)
 {
@@ -286,11 +299,11 @@ agg_nv_resumed(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs)
     if (n13 > 0) {
         str_add(b, "+", NULL);
         str_add_uint(b, n13);
+        str_add(b, n13 == 1 ? " resumed TLS 1.3 session" : " resumed TLS 1.3 sessions", NULL);
+        agg_nv_rpeers(b, s, s->rpeers ? &s->rpeers->p13 : NULL);
         str_add(b,
-                n13 == 1 ? " resumed TLS 1.3 session: its chain is the one of the handshake it "
-                           "resumed, "
-                         : " resumed TLS 1.3 sessions: their chains are those of the handshakes "
-                           "they resumed, ",
+                n13 == 1 ? ": its chain is the one of the handshake it resumed, "
+                         : ": their chains are those of the handshakes they resumed, ",
                 n_keylogs == 0 ? "not linkable without a key log (--keylog with "
                                  "SERVER_TRAFFIC_SECRET_0)"
                 : n13 == 1     ? "not linked: the key log given (--keylog) has no "
@@ -304,14 +317,16 @@ agg_nv_resumed(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs)
     if (n12 > 0) {
         str_add(b, n13 > 0 ? "; +" : "+", NULL);
         str_add_uint(b, n12);
+        str_add(b, n12 == 1 ? " resumed TLS 1.0-1.2 session" : " resumed TLS 1.0-1.2 sessions",
+                NULL);
+        agg_nv_rpeers(b, s, s->rpeers ? &s->rpeers->p12 : NULL);
         str_add(b,
-                n12 == 1 ? " resumed TLS 1.0-1.2 session: its chain is the one of the handshake "
-                           "it resumed, not linked by a session ID or ticket seen in this capture "
-                           "(that handshake before it, or the resumption's ClientHello missing)"
-                         : " resumed TLS 1.0-1.2 sessions: their chains are those of the "
-                           "handshakes they resumed, not linked by a session ID or ticket seen in "
-                           "this capture (those handshakes before it, or the resumptions' "
-                           "ClientHellos missing)",
+                n12 == 1 ? ": its chain is the one of the handshake it resumed, not linked by a "
+                           "session ID or ticket seen in this capture (that handshake before it, "
+                           "or the resumption's ClientHello missing)"
+                         : ": their chains are those of the handshakes they resumed, not linked "
+                           "by a session ID or ticket seen in this capture (those handshakes "
+                           "before it, or the resumptions' ClientHellos missing)",
                 NULL);
     }
     return n13 + n12 > 0;

@@ -50,6 +50,7 @@ agg_server_free(struct agg_server *s)
     agg_nv_free(s);
     mem_free(s->plainq, (size_t)s->cap_plainq * sizeof(*s->plainq));
     agg_dane_free(s);
+    mem_free(s->rpeers, sizeof(*s->rpeers));
     mem_free(s, sizeof(*s));
 }
 
@@ -254,12 +255,30 @@ agg_chain(struct agg_server *s, const uint32_t *ids, uint8_t n)
     return s->n_chains++;
 }
 
+/* The verdict of a chain presented on another port only (verdict_from):
+ * the chain's statuses there, but SubjectMismatch, which is for the names
+ * its sessions there asked: here, for the names the sessions resumed here
+ * asked (rnames), each checked against its leaf. */
+static void
+agg_else_verdict(struct agg_chain *c, uint8_t there)
+{
+    c->statuses = (uint8_t)((there & ~XS_SUBJECT_MISMATCH) |
+                            (c->rnames & AGG_RN_MISMATCH ? XS_SUBJECT_MISMATCH : 0));
+    const char *w = "Valid";
+    for (unsigned i = 0; i < XS_COUNT; i++)
+        if (c->statuses & (1u << i)) {
+            w = diagnose_status_word(1u << i);
+            break;
+        }
+    str_copy(c->verdict, sizeof(c->verdict), w);
+}
+
 /* A session resumed on s whose full handshake presented chain c on another
  * port of the same address (resume.c: the table is by address): counted by
  * that port. While no session here presented the chain, it takes the
- * verdict it got there, when that server's sessions are aggregated already
- * (a verdict is the chain's, for the names its peers asked: the same
- * address, and SNI decides no more on 587 than on 25). */
+ * verdict it got there, when that server's sessions are aggregated already,
+ * its name check redone (agg_else_verdict): SNI may differ on 587 from
+ * 25's MX name. */
 static void
 agg_elsewhere(struct agg_server *s, struct agg_chain *c, uint16_t port)
 {
@@ -270,8 +289,12 @@ agg_elsewhere(struct agg_server *s, struct agg_chain *c, uint16_t port)
         c->else_port[c->n_else++] = port;
     if (i < c->n_else)
         c->else_sessions[i]++;
-    if (c->sessions > 0 || c->verdict[0])
+    if (c->sessions > 0)
         return;
+    if (c->verdict_from) { /* taken already: this session's name in it */
+        agg_else_verdict(c, c->statuses);
+        return;
+    }
     const struct endpoint ep = {s->ep.ip, port};
     uint32_t at = idxtab_find(&agg.index, agg_ep_hash(&ep), agg_server_is, &ep);
     if (at == UINT32_MAX)
@@ -281,9 +304,8 @@ agg_elsewhere(struct agg_server *s, struct agg_chain *c, uint16_t port)
         const struct agg_chain *oc = &o->chains[k];
         if (oc->n == c->n && memcmp(oc->ids, c->ids, c->n * sizeof(uint32_t)) == 0 &&
             oc->sessions > 0 && oc->verdict[0]) {
-            str_copy(c->verdict, sizeof(c->verdict), oc->verdict);
+            agg_else_verdict(c, oc->statuses);
             str_copy(c->verify_text, sizeof(c->verify_text), oc->verify_text);
-            c->statuses = oc->statuses;
             c->verdict_from = port;
             return;
         }
@@ -432,6 +454,16 @@ agg_chain_find(const struct tls_facts *t, bool (*test)(const struct x509_info *)
     return NULL;
 }
 
+/* The leaf a session's name was checked against: its chain's, or a
+ * resumed session's, the chain of the handshake it resumed; UINT32_MAX. */
+static uint32_t
+agg_leaf_id(const struct tls_facts *t)
+{
+    return t->n_server_chain    ? t->server_chain[0]
+           : t->n_resumed_chain ? t->resumed_chain[0]
+                                : UINT32_MAX;
+}
+
 /* What a certificate flag's finding quotes from its first session: the
  * certificate and the property at fault, or the name and the names the
  * leaf covers, else the verification's own text. */
@@ -451,8 +483,7 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
         str_add(&b, x->subject, NULL);
         str_add(&b, ": signed with ", x->sig_alg, NULL);
     } else if (flag == AF_NAME_MISMATCH && dg->checked_name[0]) {
-        agg_nm_text(&b, dg->checked_name, (int)dg->checked_name_source,
-                    t->n_server_chain ? t->server_chain[0] : UINT32_MAX);
+        agg_nm_text(&b, dg->checked_name, (int)dg->checked_name_source, agg_leaf_id(t));
     } else if (flag == AF_OBSOLETE_TLS) {
         const char *c = t->cipher_seen ? tls_cipher_str(t->cipher) : NULL;
         str_add(&b, tls_version_str(t->version), c ? " with " : "", c ? c : "", NULL);
@@ -525,6 +556,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     agg_peer_note(s, peer, rec, dg);
     s->implicit += sm->implicit_tls;
     uint32_t chain = UINT32_MAX;
+    uint32_t nm_chain = UINT32_MAX; /* a resumed session's, for its name_mismatch */
     if (t->seen) {
         s->tls_sessions++;
         /* picked up after the whole handshake, or inside it past the
@@ -577,6 +609,12 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 struct agg_chain *c = &s->chains[rc];
                 agg_seen(&c->first, &c->last, c->sessions + c->resumed == 0, rec->ts_us);
                 c->resumed++;
+                const struct cert_entry *leaf = certcache_get(c->ids[0]);
+                if (dg->name_mismatch)
+                    c->rnames |= AGG_RN_MISMATCH;
+                else if (dg->checked_name[0] && (!leaf || leaf->info.parse_error))
+                    c->rnames |= AGG_RN_UNCHECKED;
+                nm_chain = rc;
                 if (t->resumed_port != rec->server.port)
                     agg_elsewhere(s, c, t->resumed_port);
                 if (peer != UINT32_MAX)
@@ -589,6 +627,15 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 s->resumed13_unlinked++;
             else
                 s->resumed12_unlinked++;
+            if (s->rpeers == NULL && (s->rpeers = mem_alloc(sizeof(*s->rpeers))) != NULL)
+                memset(s->rpeers, 0, sizeof(*s->rpeers));
+            struct agg_set *rp = s->rpeers == NULL      ? NULL
+                                 : t->version == 0x0304 ? &s->rpeers->p13
+                                                        : &s->rpeers->p12;
+            if (rp && peer != UINT32_MAX)
+                agg_set_add(rp, peer);
+            else if (rp)
+                rp->dropped++;
         }
         agg_alerts(s, t, dg, peer);
         agg_client_cert(s, rec, dg, peer);
@@ -654,15 +701,17 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
          * server's; of plaintext on 465, none */
         bool no_chain =
             i == AF_SERVER_REJECTED_CLIENT || i == AF_MUTUAL_TLS || i == AF_IMPLICIT_TLS_NOT_SERVED;
-        agg_flag(s, (enum agg_flag)i, rec, peer, no_chain ? UINT32_MAX : chain, e, dg);
+        uint32_t fc = i == AF_NAME_MISMATCH && chain == UINT32_MAX ? nm_chain : chain;
+        agg_flag(s, (enum agg_flag)i, rec, peer, no_chain ? UINT32_MAX : fc, e, dg);
         if (agg_evid_kept(i) && s->flags[i] != NULL) { /* every session's, not the first's */
             /* name_mismatch's and client_rejected_certificate's by the
              * leaf too: the certificate a name or an alert met */
             bool nm = i == AF_NAME_MISMATCH && dg->checked_name[0];
-            bool by_leaf = (nm || i == AF_CLIENT_REJECTED) && t->n_server_chain;
+            bool by_leaf =
+                nm ? agg_leaf_id(t) != UINT32_MAX : i == AF_CLIENT_REJECTED && t->n_server_chain;
             agg_evid_note(s->flags[i], e, nm ? dg->checked_name : NULL,
                           nm ? (int)dg->checked_name_source : 0,
-                          by_leaf ? t->server_chain[0] : UINT32_MAX, peer);
+                          by_leaf ? agg_leaf_id(t) : UINT32_MAX, peer);
         }
         if (i == AF_IMPLICIT_TLS_NOT_SERVED && s->flags[i] != NULL)
             agg_implicit_note(s->flags[i], sm, dg);

@@ -585,6 +585,24 @@ dg_dane(const struct flow_record *rec, const struct expected_name *exp, unsigned
                &out->dane);
 }
 
+/* A resumed session linked to the chain of the full handshake it resumed
+ * (resume.c) sent no certificate, and its chain is not verified again; its
+ * name is checked against that chain's leaf: it may differ from the one
+ * the full handshake's client asked (another SNI, or a session made on 25
+ * resumed on 587), and RFC 8446 §4.6.1 has a client resume only when the
+ * new SNI is valid for the certificate of the original session. A leaf
+ * not decoded leaves the name unchecked (no mismatch claimed). */
+static void
+dg_resumed_name(const struct flow_record *rec, const struct expected_name *exp, unsigned n_exp,
+                struct diagnosis *out)
+{
+    const struct tls_facts *t = &rec->facts->tls;
+    dg_pick_name(rec, exp, n_exp, out);
+    const struct cert_entry *leaf = certcache_get(t->resumed_chain[0]);
+    if (out->checked_name[0] && leaf && !leaf->info.parse_error)
+        out->name_mismatch = !dg_name_matches(leaf, out->checked_name);
+}
+
 void
 diagnose_prewarm(const struct session_facts *facts, int64_t chain_us)
 {
@@ -652,6 +670,8 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
         dg_chain(rec, at_us, out);
         if (tlsa_count() > 0)
             dg_dane(rec, expected, n_expected, at_us, out);
+    } else if (t->seen && t->n_resumed_chain > 0) {
+        dg_resumed_name(rec, expected, n_expected, out);
     }
     if (t->seen && t->n_client_chain > 0)
         dg_client_chain(t, at_us, out);

@@ -211,7 +211,7 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
 {
     const struct agg_chain *ch = &s->chains[c];
     const struct cert_entry *e = certcache_get(ch->ids[0]);
-    char t1[32], t2[32], words[128];
+    char t1[32], t2[32], words[224];
     agg_ts_short(ch->first, t1, sizeof(t1));
     agg_ts_short(ch->last, t2, sizeof(t2));
     diagnose_statuses_text(ch->statuses, words, sizeof(words)); /* every status that applies */
@@ -223,13 +223,17 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
     if (ch->sessions == 0 && k > 0) {
         /* presented on another port only (Postfix's smtpd services share
          * one session cache): its verdict there, nothing sent here */
-        if (ch->verdict_from) {
+        if (ch->verdict_from) { /* its names those asked here (agg_else_verdict) */
             char vf[80];
             const struct endpoint ve = {s->ep.ip, ch->verdict_from};
             agg_ep_str(&ve, vf, sizeof(vf));
             size_t at = strlen(words);
-            at = str_cat(words, sizeof(words), at, " on ", 4);
-            str_cat(words, sizeof(words), at, vf, sizeof(vf));
+            at = str_cat(words, sizeof(words), at, " (chain verified on ", 20);
+            at = str_cat(words, sizeof(words), at, vf, sizeof(vf));
+            const char *nm = ch->rnames & AGG_RN_UNCHECKED
+                                 ? "; names asked here not all checked: its leaf not decoded)"
+                                 : ", names asked here)";
+            str_cat(words, sizeof(words), at, nm, strlen(nm));
         }
         fprintf(
             f,

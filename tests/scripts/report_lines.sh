@@ -43,13 +43,16 @@ else
   echo "FAIL resumption: no '3 sessions (+3 resumed)'"
   fail=1
 fi
+# a session made on 25 resumed on 587 asking for another name (SNI subm.example.test): 587's
+# verdict is 25's chain with the name check redone on 587's names
+expect res587-sni "-r pcaps/variants/resumption-587-sni.pcap --no-system-ca --ca-file pcaps/diag/certs/resumption-root.pem --keylog pcaps/diag/resumption.keylog" "  certificate 1 of 1: SubjectMismatch (chain verified on 192.0.2.25:25, names asked here), not sent here: 2 sessions resumed from 192.0.2.25:25, 2026-11-30 09:37:01 .. 2026-11-30 09:37:07"
 # resumed sessions linked to no chain, beside the chains: Postfix's TLS 1.3 resumption (no key
 # log; a key log without the full handshake's secrets), and TLS 1.2 resumptions picked up at
 # their ServerHello whose ticket (in the ClientHello) is not in the capture
 r13="-r pcaps/diag/resumption13-postfix.pcap --no-system-ca --ca-file pcaps/diag/certs/resumption13-postfix-root.pem"
-expect res13 "$r13" "  certificate not linked: +1 resumed TLS 1.3 session: its chain is the one of the handshake it resumed, not linkable without a key log (--keylog with SERVER_TRAFFIC_SECRET_0)"
-expect res13-keylog "$r13 --keylog pcaps/diag/resumption.keylog" "  certificate not linked: +1 resumed TLS 1.3 session: its chain is the one of the handshake it resumed, not linked: the key log given (--keylog) has no SERVER_TRAFFIC_SECRET_0 of that handshake, or it is not in this capture"
-expect res12-after-sh "-r pcaps/variants/resumption-after-sh.pcap" "  certificate not linked: +2 resumed TLS 1.0-1.2 sessions: their chains are those of the handshakes they resumed, not linked by a session ID or ticket seen in this capture (those handshakes before it, or the resumptions' ClientHellos missing)"
+expect res13 "$r13" "  certificate not linked: +1 resumed TLS 1.3 session (peer 198.51.100.13): its chain is the one of the handshake it resumed, not linkable without a key log (--keylog with SERVER_TRAFFIC_SECRET_0)"
+expect res13-keylog "$r13 --keylog pcaps/diag/resumption.keylog" "  certificate not linked: +1 resumed TLS 1.3 session (peer 198.51.100.13): its chain is the one of the handshake it resumed, not linked: the key log given (--keylog) has no SERVER_TRAFFIC_SECRET_0 of that handshake, or it is not in this capture"
+expect res12-after-sh "-r pcaps/variants/resumption-after-sh.pcap" "  certificate not linked: +2 resumed TLS 1.0-1.2 sessions (peers 198.51.100.10, 198.51.100.11): their chains are those of the handshakes they resumed, not linked by a session ID or ticket seen in this capture (those handshakes before it, or the resumptions' ClientHellos missing)"
 # linked with the key log: no such line
 if TZ=UTC "$bin" --no-progress -r pcaps/diag/resumption.pcap --keylog pcaps/diag/resumption.keylog 2>&1 | grep -q '^  certificate not linked'; then
   echo "FAIL resumption-keylog: a 'certificate not linked' line with every resumption linked"

@@ -782,8 +782,8 @@ test_resumed_elsewhere(void **state)
     feed_resumed(7, 14, 465, 25);
     char *text = report_text();
     has(text, "SERVER 203.0.113.25:587");
-    has(text, "  certificate 1 of 1: Valid on 203.0.113.25:25, not sent here: 2 sessions resumed "
-              "from 203.0.113.25:25, ");
+    has(text, "  certificate 1 of 1: Valid (chain verified on 203.0.113.25:25, names asked here), "
+              "not sent here: 2 sessions resumed from 203.0.113.25:25, ");
     has(text, "    chain      2 certificates, sent on 203.0.113.25:25\n");
     has(text, "  certificate 1 of 1: Valid, 1 session (+1 resumed), ");
     has(text, "  certificate 1 of 1: Valid, 1 session (+2 resumed, 1 from 203.0.113.25:25), ");

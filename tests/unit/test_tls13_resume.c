@@ -428,7 +428,10 @@ test_split_ticket(void **state)
 
 /* full()'s transcript with the server's records after the client's
  * Finished replaced: ticket message m sealed in records of `cut` bytes
- * (its first `cut` bytes alone when only_first), then application data. */
+ * (its first `cut` bytes alone when only_first), then application data
+ * (none when post_app is false). */
+static bool post_app = true;
+
 static void
 full_post(struct script *s, const struct buf *m, unsigned cut, bool only_first)
 {
@@ -446,6 +449,8 @@ full_post(struct script *s, const struct buf *m, unsigned cut, bool only_first)
         if (only_first)
             break;
     }
+    if (!post_app)
+        return;
     app.n = 0;
     put(&app, marker, sizeof(marker) - 1);
     tls13_seal(post, &ak, 23, &app);
@@ -492,6 +497,65 @@ test_split_ticket_ends(void **state)
     fctx_destroy(f);
 }
 
+/* s's flow, whole, with 100 bytes of the server's lost before the ends
+ * when gap: no ticket taken. */
+static struct flow_ctx *
+cut_run(const struct script *s, bool gap)
+{
+    struct flow_ctx *f = run(s, SPLIT_WHOLE, 0, false);
+    if (gap)
+        (void)fctx_gap(f, DIR_TO_CLIENT, 100, 5000);
+    fctx_eof(f, DIR_TO_SERVER, 5001);
+    fctx_eof(f, DIR_TO_CLIENT, 5001);
+    assert_int_equal(resume_count(), 0);
+    return f;
+}
+
+/* A ticket the capture cut is said, by what cut it (RFC 8446 §4.6.1: the
+ * link of every session resuming it is lost): its first 60 bytes, then
+ * the end of the capture (tls.ticket_truncated) or a gap
+ * (tls.ticket_gap); a record holding a whole ticket cut 10 bytes short
+ * (tls.ticket_truncated); bytes lost before any ticket (tls.ticket_gap).
+ * Tickets read whole, then application data, then the end: neither. */
+static void
+test_ticket_cut(void **state)
+{
+    (void)state;
+    static struct buf m;
+    tls13_keylog(0x20);
+    app_keylog(0x20, SECRET_A);
+    m.n = 0;
+    nst13(&m, ticket1, sizeof(ticket1), 7200);
+    struct script s;
+    post_app = false;
+    full_post(&s, &m, 60, true); /* its first 60 bytes, no more */
+    for (int gap = 0; gap < 2; gap++) {
+        struct flow_ctx *f = cut_run(&s, gap);
+        assert_int_equal(tu_has_event(f, "tls.ticket_truncated"), !gap);
+        assert_int_equal(tu_has_event(f, "tls.ticket_gap"), gap);
+        assert_false(tu_has_event(f, "tls.truncated"));
+        fctx_destroy(f);
+    }
+    full_post(&s, &m, 4000, false); /* the whole ticket in one record, cut */
+    s.seg[3].data.n -= 10;
+    struct flow_ctx *f = cut_run(&s, false);
+    assert_true(tu_has_event(f, "tls.ticket_truncated"));
+    assert_false(tu_has_event(f, "tls.ticket_gap"));
+    fctx_destroy(f);
+    s.n = 3; /* nothing after the client's Finished, then bytes lost */
+    f = cut_run(&s, true);
+    assert_true(tu_has_event(f, "tls.ticket_gap"));
+    assert_false(tu_has_event(f, "tls.ticket_truncated"));
+    fctx_destroy(f);
+    post_app = true;
+
+    full(&s, SECRET_A, NST_AFTER_CLIENT_FIN);
+    f = full_run(&s, 2);
+    assert_false(tu_has_event(f, "tls.ticket_truncated"));
+    assert_false(tu_has_event(f, "tls.ticket_gap"));
+    fctx_destroy(f);
+}
+
 int
 main(void)
 {
@@ -502,6 +566,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_appdata_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_ticket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_ticket_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ticket_cut, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
