@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "config.h"
 #include "engine.h"
 #include "facts.h"
 #include "fctx.h"
@@ -60,8 +61,9 @@ static bool engev_flight;
  * it is known to start a record. ENGEV_SRS_LOST: lost at ev_stls_seq
  * (ev_stls_on false); found again in a later segment only at a boundary
  * evidence_tls_resync shows (a header followed by another, or by the
- * segment's end). ENGEV_SRS_TRY: a segment that opens with a record
- * running past its end (at ev_srs_seq: a Certificate after the hole): it
+ * segment's end). ENGEV_SRS_TRY: a segment with a record running past its
+ * end (at ev_srs_seq: a Certificate after the hole, from the segment's
+ * first byte or after the rest of a record the hole cut): it
  * and the segments the record goes on in are held until the next shows the
  * header after it (or ends with it): written then; else cut.
  * ENGEV_SRS_FOUND: found again, and followed as before, without
@@ -237,8 +239,12 @@ engev_server_lost(struct flow *f)
  * the records from it walk to the segment's end (types 20-22 only). WHOLE
  * when that boundary is the segment's first byte; CUT when bytes before it
  * are no record's known (the rest of a record begun in the hole), the
- * framing followed from the segment's end; HOLD (when `can_hold`) when the
- * segment opens with a record that runs past its end: ENGEV_SRS_TRY. */
+ * framing followed from the segment's end; HOLD (when `can_hold`) when a
+ * record runs past the segment's end from its first byte, or from inside
+ * it as a server's handshake (a Certificate after the rest of a ServerHello
+ * the hole cut): ENGEV_SRS_TRY, the whole segment written once the record
+ * shows its end (what precedes it then is the server's handshake before
+ * its Certificate, which the Certificate needs to be read). */
 static enum evidence_verdict
 engev_server_resync(struct flow *f, const struct pkt *p, bool can_hold)
 {
@@ -248,8 +254,9 @@ engev_server_resync(struct flow *f, const struct pkt *p, bool can_hold)
     uint32_t at;
     bool open;
     uint16_t st = EVIDENCE_TLS_START;
+    uint32_t msg_max = f->ctx != NULL ? fctx_config(f->ctx)->tls_hs_msg_max : 0;
     if (n == 0 || n < p->payload_wirelen || engev_before(seq, f->ev_stls_seq) ||
-        !evidence_tls_resync(b, n, &at, &open) ||
+        !evidence_tls_resync(b, n, msg_max, &at, &open) ||
         !evidence_tls_walk(&st, b + at, n - at, 0, false) || (open && !can_hold))
         return EVIDENCE_CUT;
     f->ev_stls_on = true;

@@ -185,18 +185,22 @@ bool evidence_client_lines_ok(const uint8_t *b, uint32_t n);
 bool evidence_tls_walk(uint16_t *state, const uint8_t *b, uint32_t n, uint32_t missing,
                        bool appdata_ok);
 
-/* After a hole in a side's stream (bytes lost), where its TLS record
+/* After a hole in the server's stream (bytes lost), where its TLS record
  * framing may start again in a segment b[0..n): the first offset *at where
  * a record header of type 20-22 (handshake, change_cipher_spec, alert;
  * never application_data), version 3.x (x <= 4) and a length of at most
  * 2^14 + 2048 is followed by another such header or by the segment's end
  * exactly (one header alone is too easily found in a certificate's or a
- * ciphertext's bytes). Or, *open set and *at 0, the segment opens with
- * such a header whose record runs past its end: a boundary only once the
- * next segment shows the header after it (or ends with it). False when
- * neither. The bytes from *at on are then walked (evidence_tls_walk,
- * without application_data). The rule is dissectors/tls_frame.h's, which the
- * TLS dissector follows after a hole too. Pure; unit-tested and fuzzed. */
-bool evidence_tls_resync(const uint8_t *b, uint32_t n, uint32_t *at, bool *open);
+ * ciphertext's bytes). Or, *open set, such a header whose record runs past
+ * the segment's end: a boundary only once the next segment shows the
+ * header after it (or ends with it). At the segment's first byte, any
+ * such; inside it (after the rest of a record begun in the hole), only a
+ * handshake record whose bytes begin with messages a server sends
+ * (tls_resync_plausible, lengths within msg_max; 0: none tried), a few
+ * offsets at most. False when none. The bytes from *at on are then walked
+ * (evidence_tls_walk, without application_data). The rule is
+ * dissectors/tls_frame.h's, which the TLS dissector follows after a hole
+ * too. Pure; unit-tested and fuzzed. */
+bool evidence_tls_resync(const uint8_t *b, uint32_t n, uint32_t msg_max, uint32_t *at, bool *open);
 
 #endif /* SMTPTAP_EVIDENCE_H */
