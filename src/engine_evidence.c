@@ -8,10 +8,15 @@
 #include "facts.h"
 #include "fctx.h"
 #include "reasm.h"
+#include "tls_frame.h"
 
 /* The packet being judged came before its flow had a dissector (its first
  * payload): the dispatcher's choice, made on it, may make it TLS. */
 static bool engev_undecided;
+
+/* The packet being judged is its flow's first (no SYN before it): the
+ * flow picked up midstream, judged once the engine had it. */
+static bool engev_first;
 
 /* A frame held is being judged (engev_settle): the flow's facts lag behind
  * its bytes then (the engine has not had the packet that let it go), so
@@ -206,6 +211,42 @@ engev_server_tls(struct flow *f, const struct pkt *p)
         return true;
     if (f->ev_shs[0] != f->ev_shs[1] || n < 5 || (b[0] != 21 && b[0] != 22))
         return false; /* out of the framing, once it started */
+    return engev_server_framing(f, p, true, appdata);
+}
+
+/* A connection picked up midstream (its SYN not seen), handed to TLS: who
+ * is who from the port, where in the dialogue not known, so the client's
+ * bytes are never written (a message's, a BDAT chunk's, may be anything).
+ * The server's are when they are its TLS handshake, as smtptap read it: a
+ * segment whose records start at its first byte, to its end, the first an
+ * alert or a handshake record that begins with a ServerHello or a
+ * Certificate, its bytes messages a server sends (tls_resync_plausible: a
+ * Certificate's list length its own), then the records that follow in its framing
+ * (application_data as a TLS 1.3 flight only, as in any flow), until the
+ * handshake is complete. A server sends no message text: its bytes in
+ * clear (replies, which may repeat the envelope) stay cut, as do its
+ * segments out of order or retransmitted. */
+static bool
+engev_midstream_tls(struct flow *f, unsigned side, const struct pkt *p)
+{
+    const char *dis = f->ctx != NULL ? fctx_dissector_name(f->ctx) : NULL;
+    const uint8_t *b = p->payload;
+    uint32_t n = p->payload_caplen;
+    if (!f->client_known || side == f->client_side || dis == NULL || strcmp(dis, "tls") != 0 ||
+        f->disp == FLOW_BYPASS || f->reported || n < 6 || n < p->payload_wirelen ||
+        fctx_facts_const(f->ctx)->tls.handshake == TLS_HS_COMPLETE)
+        return false;
+    uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
+    bool appdata = engev_server_appdata(f);
+    if (f->ev_stls_on && seq == f->ev_stls_seq)
+        return engev_server_framing(f, p, false, appdata);
+    if (f->ev_shs[0] != f->ev_shs[1]) /* out of the framing, once it started */
+        return false;
+    uint32_t len = (uint32_t)(b[3] << 8 | b[4]);
+    if (b[0] != 21 && (b[0] != 22 || (b[5] != 2 && b[5] != 11) ||
+                       !tls_resync_plausible(DIR_TO_CLIENT, b + 5, len < n - 5 ? len : n - 5,
+                                             fctx_config(f->ctx)->tls_hs_msg_max)))
+        return false;
     return engev_server_framing(f, p, true, appdata);
 }
 
@@ -428,9 +469,9 @@ engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order, 
 {
     *in_order = false;
     if (f->disp == FLOW_BYPASS || f->reported)
-        return EVIDENCE_CUT; /* past the handshake, or not dissected */
-    if (f->midstream || !f->client_known)
-        return EVIDENCE_CUT; /* where in the dialogue, and who is who: unknown */
+        return EVIDENCE_CUT;              /* past the handshake, or not dissected */
+    if (f->midstream || !f->client_known) /* where in the dialogue, or who is who: unknown */
+        return engev_midstream_tls(f, side, p) ? EVIDENCE_WHOLE : EVIDENCE_CUT;
     const uint8_t *b = p->payload;
     uint32_t n = p->payload_caplen;
     const struct reasm_dir *rd = &f->rd[side];
@@ -767,6 +808,7 @@ engine_evidence_before(const struct pkt *p)
     unsigned side;
     struct flow *f = engine_flow_peek(p, &side);
     engev_undecided = false;
+    engev_first = f == NULL;
     if (f != NULL)
         engev_start(f);
     if (p->ip_proto != 6 || p->payload_wirelen == 0)
@@ -809,6 +851,10 @@ engine_evidence_after(const struct pkt *p, enum evidence_verdict v)
         return EVIDENCE_SKIP;
     if (v == EVIDENCE_HOLD)
         evidence_hold_tag(f->id, side, engev_flight);
+    /* a connection picked up at its server's TLS handshake (a ServerHello
+     * the capture begins with) */
+    if (engev_first && v == EVIDENCE_CUT && f->midstream && engev_midstream_tls(f, side, p))
+        return EVIDENCE_WHOLE;
     /* the first payload of a connection whose start was seen made the flow
      * TLS's (465, a ClientHello on another port): its bytes are TLS's when
      * they open a record (a client's command in clear on 465 is read as

@@ -32,8 +32,11 @@
  *    headers and its length on the wire, as a snaplen cut would (Wireshark:
  *    "Packet size limited during capture"). That is every command from AUTH
  *    or MAIL on and the replies to it, message text, application data after
- *    the handshake, retransmissions, segments after a hole, and
- *    connections picked up without their SYN, in TLS too.
+ *    the handshake, retransmissions, segments after a hole, and in
+ *    connections picked up without their SYN every client byte and every
+ *    server byte in clear: their server's TLS handshake is written, from a
+ *    segment that starts with a ServerHello, a Certificate or an alert,
+ *    then its framing (engev_midstream_tls).
  * A frame whose verdict depends on bytes not seen yet is held back
  * (EVIDENCE_HOLD, below): a client segment ahead of its stream, a server's
  * that acknowledges client bytes not judged yet, a server TLS segment

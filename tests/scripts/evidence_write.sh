@@ -38,6 +38,8 @@
 #     snapshot length) as cut after capture, not as cut by the snaplen with the advice
 #     "capture whole packets (-s 0)" (which it gave); a capture cut at its snaplen
 #     (tls12-chain-snap96.pcap) keeps that advice.
+# 12. connections picked up midstream: their server's TLS handshake is written, nothing
+#     of their client's.
 # Usage: evidence_write.sh SMTPTAP
 set -u
 bin=$1
@@ -342,6 +344,63 @@ while o + 16 <= len(d):
 sys.exit(n != 2)  # the ServerHello's segment and its copy
 PYEOF
 fi
+
+# 12. connections picked up midstream (no SYN seen): the server's TLS handshake smtptap
+#     read is written (from a ServerHello, a Certificate or an alert that starts its
+#     segment, then its framing), so the evidence shows the same version, certificates,
+#     chain and server alerts for them; none of their client bytes, and no server bytes
+#     that are no TLS record, reach the file (before, every payload of theirs was cut)
+mproj='select(.event=="session" and .midstream) | [.client.port, .tls.version,
+  .tls.certificates, [.tls.server_chain[]?.sha256], [.tls.alerts[]? | select(.from=="server") | .code]]'
+for v in tls12-chain-midstream cert-renewal-from-serverhello tls13-from-serverhello resumption-from-sh; do
+  "$bin" -q --no-system-ca -r pcaps/variants/$v.pcap -w "$tmp/mid-$v.pcap" --json "$tmp/mid-$v.a.json" &&
+    "$bin" -q --no-system-ca -r "$tmp/mid-$v.pcap" --json "$tmp/mid-$v.b.json" ||
+    { echo "FAIL $v: exit $?"; fail=1; }
+  a=$(jq -c "$mproj" "$tmp/mid-$v.a.json" | sort)
+  b=$(jq -c "$mproj" "$tmp/mid-$v.b.json" | sort)
+  { [ -n "$a" ] && [ "$a" = "$b" ]; } ||
+    { echo "FAIL $v: the midstream sessions' evidence shows $b, not $a"; fail=1; }
+  ports=$(jq -r 'select(.event=="session" and .midstream) | .client.port' "$tmp/mid-$v.a.json" | tr '\n' ' ')
+  if command -v python3 >/dev/null 2>&1; then
+    python3 - "$tmp/mid-$v.pcap" $ports <<'PYEOF' || { echo "FAIL $v: a midstream session's client bytes, or server bytes in clear, written"; fail=1; }
+import struct, sys
+ports = {int(x) for x in sys.argv[2:]}
+d = open(sys.argv[1], "rb").read()
+o, bad, runs = 24, 0, {}  # server (port) -> {seq: payload written whole}
+while o + 16 <= len(d):
+    cl, wl = struct.unpack("<II", d[o + 8:o + 16])
+    fr, o = d[o + 16:o + 16 + cl], o + 16 + cl
+    ip = fr[14:]
+    if ip[0] >> 4 != 4 or ip[9] != 6:
+        continue
+    ihl = (ip[0] & 15) * 4
+    tcp = ip[ihl:]
+    sp, dp = struct.unpack(">HH", tcp[:4])
+    pay = tcp[(tcp[12] >> 4) * 4:]
+    if pay and sp in ports:
+        bad = 1  # a client's bytes
+    elif pay and dp in ports:
+        runs.setdefault(dp, {})[struct.unpack(">I", tcp[4:8])[0]] = pay
+# the server's bytes written: runs of contiguous segments, each TLS records from its start
+for segs in runs.values():
+    seqs, at = sorted(segs), None
+    for k, q in enumerate(seqs):
+        if k == 0 or q != seqs[k - 1] + len(segs[seqs[k - 1]]):
+            at = 0  # a run's start: a record header
+        b = segs[q]
+        while at is not None and at < len(b):
+            if b[at] not in (20, 21, 22, 23) or (at + 1 < len(b) and b[at + 1] != 3):
+                bad = 1
+                break
+            if at + 5 > len(b):
+                at = None  # a header cut by the segment: the run not followed further
+                break
+            at += 5 + struct.unpack(">H", b[at + 3:at + 5])[0]
+        at = at - len(b) if at is not None else None
+sys.exit(bad or not runs)
+PYEOF
+  fi
+done
 
 # 6. fragments: 4 datagrams of ipv4-fragments.pcap written, reassembled
 jq -e 'select(.event=="stats") | .evidence.reassembled == 4' \
