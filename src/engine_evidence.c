@@ -18,6 +18,13 @@ static bool engev_undecided;
  * flow picked up midstream, judged once the engine had it. */
 static bool engev_first;
 
+/* The packet being judged is of a flow on a port that is no mail port, not
+ * (yet) a mail flow: the engine may find SMTP or TLS in it (a 220, a
+ * ClientHello). Its flow's packets before it went by unwritten (not a mail
+ * flow's then), and no copy of them is kept: every connection's SYN would
+ * have to be, and the file keeps capture order. */
+static bool engev_detecting;
+
 /* A frame held is being judged (engev_settle): the flow's facts lag behind
  * its bytes then (the engine has not had the packet that let it go), so
  * the client's application_data records are not taken for a TLS 1.3
@@ -809,6 +816,7 @@ engine_evidence_before(const struct pkt *p)
     struct flow *f = engine_flow_peek(p, &side);
     engev_undecided = false;
     engev_first = f == NULL;
+    engev_detecting = f != NULL && !f->mail_port && f->first_dissector == NULL;
     if (f != NULL)
         engev_start(f);
     if (p->ip_proto != 6 || p->payload_wirelen == 0)
@@ -822,6 +830,19 @@ engine_evidence_before(const struct pkt *p)
     enum evidence_verdict v = engev_verdict(f, side, p, true);
     engev_settle(f, false);
     return v;
+}
+
+/* f, on a port that is no mail port, became a mail flow at p, a packet
+ * after its first: -w writes it from p on. */
+static void
+engev_from_detection(struct flow *f, const struct pkt *p)
+{
+    /* a record's detail keeps 95 bytes (record.h) */
+    flow_anomaly(f, "evidence.starts_at_detection",
+                 "-w: written from the packet that showed SMTP or TLS; its SYN, TCP handshake "
+                 "not kept (--ports)",
+                 p->ts_us);
+    evidence_count_from_detection();
 }
 
 /* After the engine had p: when the reassembler went on past client bytes
@@ -849,6 +870,8 @@ engine_evidence_after(const struct pkt *p, enum evidence_verdict v)
     engev_settle(f, true);
     if (!f->mail_port && f->first_dissector == NULL)
         return EVIDENCE_SKIP;
+    if (engev_detecting) /* written from here: said on its record, and counted */
+        engev_from_detection(f, p);
     if (v == EVIDENCE_HOLD)
         evidence_hold_tag(f->id, side, engev_flight);
     /* a connection picked up at its server's TLS handshake (a ServerHello

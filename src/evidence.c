@@ -246,6 +246,12 @@ evidence_count_retx_differs(void)
 }
 
 void
+evidence_count_from_detection(void)
+{
+    evidence_st()->from_detection++;
+}
+
+void
 evidence_stats(struct evidence_stats *out)
 {
     *out = ev.st;

@@ -48,6 +48,12 @@
  * handshake was not complete: evidence_held.flight).
  * Bytes after a frame's IP datagram (Ethernet padding, a trailer) are
  * written as zeros.
+ * A connection on a port that is no mail port is written from the packet
+ * that showed SMTP or TLS in it (a 220, a ClientHello): its packets before
+ * (the SYN, the TCP handshake) went by when it was no mail flow, and no
+ * copy is kept (every connection's would be, and the file keeps capture
+ * order); its record has the anomaly evidence.starts_at_detection, and
+ * evidence_stats.from_detection counts it.
  * A datagram of a mail flow that came in IP fragments is judged once whole,
  * after its last fragment came: it is written then as one frame, the link
  * header of its last fragment and the datagram as reassembled (IP header
@@ -82,6 +88,9 @@ struct evidence_stats {
     uint64_t held;         /* frames whose verdict waited for bytes not seen yet (EVIDENCE_HOLD) */
     uint64_t held_cut;     /* ... and frames that would have: cut, given up on at a bound */
     uint64_t retx_differs; /* frames cut as retransmissions whose bytes differ from those seen */
+    uint64_t from_detection; /* connections on a port that is no mail port, written from the packet
+                                that showed SMTP or TLS: their packets before it (SYN, handshake)
+                                were not kept (engine_evidence.c) */
 };
 
 /* Opens (creates or truncates) path for writing; the pcap header is written
@@ -100,6 +109,10 @@ void evidence_frame(const struct capture_frame *f, const struct pkt *p, const st
 /* A frame is cut because it repeats bytes seen before with other bytes
  * (engine_evidence.c): counted (evidence_stats.retx_differs). */
 void evidence_count_retx_differs(void);
+
+/* A connection is written from the packet that showed it a mail flow,
+ * not from its start (engine_evidence.c): counted (from_detection). */
+void evidence_count_from_detection(void);
 
 /* Flushes and closes. Returns 0, or -1 with err filled when a write failed. */
 int evidence_close(char *err, size_t errlen);

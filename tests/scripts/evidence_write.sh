@@ -10,7 +10,8 @@
 #     no mail port is written from the packet that showed SMTP (its SYN goes
 #     by first), so pcaps/smtp-nonstandard-port.pcap is compared with
 #     --ports 2525 and must differ without it (its connection is then picked up
-#     without a handshake);
+#     without a handshake), which its sessions' anomaly evidence.starts_at_detection
+#     and the stats' evidence.from_detection say;
 #  3. the stats record says what was written, whichever reader reads the file; -w - and -w over an input are
 #     refused (2, and 3 with the input untouched), an unwritable -w is 3, a full disk says so;
 #  4. pcaps/variants/evidence-leaks.pcap's connections, each made to leak, leak nothing
@@ -90,6 +91,14 @@ cmp -s "$tmp/ns.a" "$tmp/ns.b" || { echo "FAIL nonstandard port with --ports 252
 [ -s "$tmp/ns.a" ] || { echo "FAIL nonstandard port: no session"; fail=1; }
 run ns2 pcaps/smtp-nonstandard-port.pcap
 cmp -s "$tmp/ns2.a" "$tmp/ns2.b" && { echo "FAIL nonstandard port: the SYN was written?"; fail=1; }
+# which is said: each session's anomaly, the stats' count; with --ports neither
+jq -e -s '[.[] | select(.event=="session")] | length == 2 and
+  all(.anomalies | any(.name == "evidence.starts_at_detection"))' "$tmp/ns2.a.json" >/dev/null &&
+  jq -e 'select(.event=="stats") | .evidence.from_detection == 2' "$tmp/ns2.a.json" >/dev/null ||
+  { echo "FAIL nonstandard port: evidence.starts_at_detection or from_detection not said"; fail=1; }
+jq -e -s '([.[] | select(.event=="session") | .anomalies[] | select(.name == "evidence.starts_at_detection")]
+  | length == 0) and ([.[] | select(.event=="stats")][0].evidence.from_detection == 0)' "$tmp/ns.a.json" \
+  >/dev/null || { echo "FAIL nonstandard port with --ports: said to start at detection"; fail=1; }
 
 # 1. nothing of the mail or its credentials
 b64=$(printf '\000alice@example.test\000%s' Sub587-test-pass | base64)
