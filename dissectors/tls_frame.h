@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dissector.h"
+
 #define TLS_FRAME_RECORD_MAX (16384u + 2048u)
 
 /* Whether the k bytes at b (k <= 5) can begin such a header: those there
@@ -61,5 +63,14 @@ tls_frame_at(const uint8_t *b, uint32_t n, uint32_t o, uint32_t *end)
         return TLS_FRAME_NO;
     return k == 5 ? TLS_FRAME_YES : TLS_FRAME_MORE;
 }
+
+/* Whether a handshake record's bytes p[0..len) of side d begin with
+ * messages d sends: known types, lengths within cap adding up to len or
+ * the last going on in later records (a Certificate's list length its
+ * own). The second test of a record found again after a hole: the TLS
+ * dissector reads messages again only from such a record; the -w writer
+ * takes a record that starts inside a segment after a hole and runs past
+ * it only when it is one (evidence_tls_resync). Pure (tls_resync.c). */
+bool tls_resync_plausible(enum dir d, const uint8_t *p, uint32_t len, uint32_t cap);
 
 #endif /* SMTPTAP_TLS_FRAME_H */

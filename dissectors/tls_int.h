@@ -183,11 +183,7 @@ enum tls_resync_res {
 enum tls_resync_res tls_resync_frame(struct tls_state *st, enum dir d, struct rd *r,
                                      uint32_t *need);
 
-/* Whether a handshake record's bytes p[0..len) of side d begin with
- * messages d sends: known types, lengths within cap adding up to len or
- * the last going on in later records (a Certificate's list length its
- * own). Pure. */
-bool tls_resync_plausible(enum dir d, const uint8_t *p, uint32_t len, uint32_t cap);
+/* tls_resync_plausible: tls_frame.h. */
 
 /* A handshake record in clear of d: false while d waits for a record that
  * begins with a message (TLS_SYNC_MSG) and this one does not (the rest of

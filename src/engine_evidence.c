@@ -1,5 +1,6 @@
 /* \summary: which bytes of a mail flow's frame -w may write (evidence.h). */
 #include "engine_evidence.h"
+#include "engine_evidence_int.h"
 
 #include <string.h>
 
@@ -11,6 +12,17 @@
 /* The packet being judged came before its flow had a dissector (its first
  * payload): the dispatcher's choice, made on it, may make it TLS. */
 static bool engev_undecided;
+
+/* The packet being judged is its flow's first (no SYN before it): the
+ * flow picked up midstream, judged once the engine had it. */
+static bool engev_first;
+
+/* The packet being judged is of a flow on a port that is no mail port, not
+ * (yet) a mail flow: the engine may find SMTP or TLS in it (a 220, a
+ * ClientHello). Its flow's packets before it went by unwritten (not a mail
+ * flow's then), and no copy of them is kept: every connection's SYN would
+ * have to be, and the file keeps capture order. */
+static bool engev_detecting;
 
 /* A frame held is being judged (engev_settle): the flow's facts lag behind
  * its bytes then (the engine has not had the packet that let it go), so
@@ -54,22 +66,6 @@ static bool engev_flight;
  * for the server's bytes they acknowledge). Where "in order" is reckoned
  * from. */
 #define ENGEV_JUDGED 128u
-
-/* flow.ev_srs: the server's record framing after a hole in its stream
- * (bytes the reassembler gave up on, RFC 9293 §3.4), where no byte after
- * it is known to start a record. ENGEV_SRS_LOST: lost at ev_stls_seq
- * (ev_stls_on false); found again in a later segment only at a boundary
- * evidence_tls_resync shows (a header followed by another, or by the
- * segment's end). ENGEV_SRS_TRY: a segment that opens with a record
- * running past its end (at ev_srs_seq: a Certificate after the hole): it
- * and the segments the record goes on in are held until the next shows the
- * header after it (or ends with it): written then; else cut.
- * ENGEV_SRS_FOUND: found again, and followed as before, without
- * application_data (after a hole a TLS 1.3 flight's records are not told
- * from the data after the handshake). */
-#define ENGEV_SRS_LOST  1u
-#define ENGEV_SRS_TRY   2u
-#define ENGEV_SRS_FOUND 3u
 
 /* A TLS record header (RFC 8446 §5.1, RFC 5246 §6.2.1): a content type
  * 20-24, version 3.x, a length a record may have. */
@@ -116,208 +112,6 @@ engev_sslv2_hello(const uint8_t *b, uint32_t n)
 {
     return n >= 5 && (b[0] & 0x80) != 0 && b[2] == 1 && (b[3] == 3 || (b[3] == 0 && b[4] == 2)) &&
            n <= 2 + ((uint32_t)(b[0] & 0x7f) << 8 | b[1]);
-}
-
-/* A sequence number's order against another's (RFC 9293 §3.4). */
-static inline bool
-engev_before(uint32_t a, uint32_t b)
-{
-    return (int32_t)(a - b) < 0;
-}
-
-/* The server's TLS record framing (as the client's, engev_client_tls):
- * true when p's bytes continue the records followed (seq at ev_stls_seq),
- * or, when `start`, open records (the first of type 20-22) to the segment's
- * end (a hello, an alert: where it starts). The framing moves past them
- * then, and the run of bytes written whole in it (ev_shs) with it; a walk
- * that fails gives it up. application_data records only when appdata_ok (a
- * TLS 1.3 flight after the ServerHello). */
-static bool
-engev_server_framing(struct flow *f, const struct pkt *p, bool start, bool appdata_ok)
-{
-    const uint8_t *b = p->payload;
-    uint32_t n = p->payload_caplen;
-    uint32_t missing = p->payload_wirelen > n ? p->payload_wirelen - n : 0;
-    uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
-    uint16_t st = EVIDENCE_TLS_START;
-    if (f->ev_stls_on && seq == f->ev_stls_seq) {
-        st = f->ev_stls;
-        if (!evidence_tls_walk(&st, b, n, missing, appdata_ok)) {
-            f->ev_stls_on = false;
-            return false;
-        }
-    } else if (!start || n < 5 || b[0] < 20 || b[0] > 22 ||
-               !evidence_tls_walk(&st, b, n, missing, appdata_ok)) {
-        return false;
-    }
-    uint32_t end = seq + p->payload_wirelen;
-    if (f->ev_shs[0] == f->ev_shs[1]) /* the first bytes written in it */
-        f->ev_shs[0] = f->ev_shs[1] = seq;
-    if (f->ev_shs[1] == seq)
-        f->ev_shs[1] = end;
-    f->ev_stls_on = true;
-    f->ev_stls = st;
-    f->ev_stls_seq = end;
-    return true;
-}
-
-/* The server's bytes [seq, seq + len) were all written whole in its
- * framing (ev_shs): a retransmission of records judged as such. */
-static bool
-engev_server_judged(const struct flow *f, uint32_t seq, uint32_t len)
-{
-    return f->ev_shs[0] != f->ev_shs[1] && !engev_before(seq, f->ev_shs[0]) &&
-           !engev_before(f->ev_shs[1], seq + len) && engev_before(seq, seq + len);
-}
-
-/* The server's application_data records are a TLS 1.3 flight (RFC 8446
- * §5.2: EncryptedExtensions to Finished, sent as such) while the version
- * is not known to be below 1.3 (not yet known: the ServerHello's segment);
- * a TLS 1.2 server sends none before its Finished. */
-static bool
-engev_server_appdata(const struct flow *f)
-{
-    const struct tls_facts *t = &fctx_facts_const(f->ctx)->tls;
-    return t->version == 0 || t->version >= 0x0304;
-}
-
-/* The server's bytes in a flow handed to TLS that are TLS's: the first, a
- * handshake or alert record (a ServerHello, or an alert refusing the
- * ClientHello), records to the segment's end; then the records that follow
- * in its framing (application_data only as a TLS 1.3 flight), or a
- * retransmission of bytes written whole in it. Not bytes out of the
- * framing (a segment out of order that could not wait for the bytes before
- * it, one after a hole: application data after the handshake may be
- * anywhere there), nor bytes in the framing's place that are no record's
- * (a server that goes on in clear after its hello: judged as reply lines
- * then). (The client's: engev_client_tls.) */
-static bool
-engev_server_tls(struct flow *f, const struct pkt *p)
-{
-    const uint8_t *b = p->payload;
-    uint32_t n = p->payload_caplen;
-    uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
-    bool appdata = engev_server_appdata(f) && f->ev_srs == 0;
-    if (f->ev_stls_on && seq == f->ev_stls_seq)
-        return engev_server_framing(f, p, false, appdata);
-    if (engev_server_judged(f, seq, p->payload_wirelen))
-        return true;
-    if (f->ev_shs[0] != f->ev_shs[1] || n < 5 || (b[0] != 21 && b[0] != 22))
-        return false; /* out of the framing, once it started */
-    return engev_server_framing(f, p, true, appdata);
-}
-
-/* The server's segment at seq waits for bytes before it not judged yet:
- * ahead of its framing; or, in a flow handed to TLS before the framing
- * started, ahead of its stream (a Certificate's rest before the
- * ServerHello), or `behind` a segment of the server's held. */
-static bool
-engev_server_waits(const struct flow *f, uint32_t seq, bool tls, bool behind)
-{
-    if (f->ev_srs == ENGEV_SRS_TRY && !engev_before(seq, f->ev_srs_seq) &&
-        engev_before(seq, f->ev_stls_seq))
-        return true; /* a record's segments after a hole, until its end shows */
-    if (f->ev_stls_on)
-        return engev_before(f->ev_stls_seq, seq);
-    if (!tls || f->ev_shs[0] != f->ev_shs[1])
-        return false; /* the framing was given up: nothing to wait for */
-    return behind || engev_before(f->rd[1 - f->client_side].next_seq, seq);
-}
-
-/* The server's bytes at the framing's place were lost (ev_srs). */
-static void
-engev_server_lost(struct flow *f)
-{
-    f->ev_stls_on = false;
-    f->ev_srs = ENGEV_SRS_LOST;
-}
-
-/* After a hole (ENGEV_SRS_LOST), the server's segment p past it, whole:
- * the framing found again from a boundary evidence_tls_resync shows, when
- * the records from it walk to the segment's end (types 20-22 only). WHOLE
- * when that boundary is the segment's first byte; CUT when bytes before it
- * are no record's known (the rest of a record begun in the hole), the
- * framing followed from the segment's end; HOLD (when `can_hold`) when the
- * segment opens with a record that runs past its end: ENGEV_SRS_TRY. */
-static enum evidence_verdict
-engev_server_resync(struct flow *f, const struct pkt *p, bool can_hold)
-{
-    const uint8_t *b = p->payload;
-    uint32_t n = p->payload_caplen;
-    uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
-    uint32_t at;
-    bool open;
-    uint16_t st = EVIDENCE_TLS_START;
-    if (n == 0 || n < p->payload_wirelen || engev_before(seq, f->ev_stls_seq) ||
-        !evidence_tls_resync(b, n, &at, &open) ||
-        !evidence_tls_walk(&st, b + at, n - at, 0, false) || (open && !can_hold))
-        return EVIDENCE_CUT;
-    f->ev_stls_on = true;
-    f->ev_stls = st;
-    f->ev_stls_seq = seq + n;
-    if (open) {
-        f->ev_srs = ENGEV_SRS_TRY;
-        f->ev_srs_seq = seq;
-        return EVIDENCE_HOLD;
-    }
-    f->ev_srs = ENGEV_SRS_FOUND;
-    if (at > 0)
-        return EVIDENCE_CUT;
-    f->ev_shs[0] = seq;
-    f->ev_shs[1] = seq + n;
-    return EVIDENCE_WHOLE;
-}
-
-/* ENGEV_SRS_TRY: the server's segment p at the framing's place, in the
- * record that opened a segment after the hole. Held (when `can_hold`)
- * while the record goes on past it; WHOLE when it ends at the record's end
- * or shows a header after it (the record was one: the segments held for it
- * are written whole, as bytes written in the framing, ev_shs); else the
- * record was none, what was held for it is cut (it lies before the place
- * lost now) and the framing is looked for from p on. */
-static enum evidence_verdict
-engev_server_try(struct flow *f, const struct pkt *p, bool can_hold)
-{
-    uint32_t n = p->payload_caplen;
-    uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
-    uint16_t left = f->ev_stls; /* the record's body bytes left: its header was whole */
-    uint16_t st = left;
-    if (n > 0 && n == p->payload_wirelen && evidence_tls_walk(&st, p->payload, n, 0, false)) {
-        if (n < left && can_hold) {
-            f->ev_stls = st;
-            f->ev_stls_seq = seq + n;
-            return EVIDENCE_HOLD;
-        }
-        if (n == left || n >= (uint32_t)left + 5) {
-            f->ev_srs = ENGEV_SRS_FOUND;
-            f->ev_shs[0] = f->ev_srs_seq;
-            f->ev_shs[1] = seq + n;
-            f->ev_stls = st;
-            f->ev_stls_seq = seq + n;
-            return EVIDENCE_WHOLE;
-        }
-    }
-    engev_server_lost(f);
-    f->ev_stls_seq = seq;
-    return engev_server_resync(f, p, can_hold);
-}
-
-/* The server's stream went past its framing's place, by bytes not judged
- * there (the reassembler gave a hole up) while no segment of the server's
- * held is at that place: lost there. */
-static void
-engev_server_hole(struct flow *f)
-{
-    const struct reasm_dir *sd = &f->rd[1 - f->client_side];
-    if (!f->ev_stls_on || !engev_before(f->ev_stls_seq, sd->next_seq))
-        return;
-    uint64_t it = 0;
-    const struct evidence_held *h;
-    for (unsigned guard = 0;
-         guard < EVIDENCE_HOLD_FLOW && (h = evidence_held_next(f->id, &it)) != NULL; guard++)
-        if (h->side != f->client_side && h->seq + ((h->tcp_flags & TH_SYN) != 0) == f->ev_stls_seq)
-            return;
-    engev_server_lost(f);
 }
 
 /* The client's first byte not written is at seq (or before). */
@@ -421,9 +215,9 @@ engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order, 
 {
     *in_order = false;
     if (f->disp == FLOW_BYPASS || f->reported)
-        return EVIDENCE_CUT; /* past the handshake, or not dissected */
-    if (f->midstream || !f->client_known)
-        return EVIDENCE_CUT; /* where in the dialogue, and who is who: unknown */
+        return EVIDENCE_CUT;              /* past the handshake, or not dissected */
+    if (f->midstream || !f->client_known) /* where in the dialogue, or who is who: unknown */
+        return engev_midstream_tls(f, side, p) ? EVIDENCE_WHOLE : EVIDENCE_CUT;
     const uint8_t *b = p->payload;
     uint32_t n = p->payload_caplen;
     const struct reasm_dir *rd = &f->rd[side];
@@ -760,6 +554,8 @@ engine_evidence_before(const struct pkt *p)
     unsigned side;
     struct flow *f = engine_flow_peek(p, &side);
     engev_undecided = false;
+    engev_first = f == NULL;
+    engev_detecting = f != NULL && !f->mail_port && f->first_dissector == NULL;
     if (f != NULL)
         engev_start(f);
     if (p->ip_proto != 6 || p->payload_wirelen == 0)
@@ -773,6 +569,19 @@ engine_evidence_before(const struct pkt *p)
     enum evidence_verdict v = engev_verdict(f, side, p, true);
     engev_settle(f, false);
     return v;
+}
+
+/* f, on a port that is no mail port, became a mail flow at p, a packet
+ * after its first: -w writes it from p on. */
+static void
+engev_from_detection(struct flow *f, const struct pkt *p)
+{
+    /* a record's detail keeps 95 bytes (record.h) */
+    flow_anomaly(f, "evidence.starts_at_detection",
+                 "-w: written from the packet that showed SMTP or TLS; its SYN, TCP handshake "
+                 "not kept (--ports)",
+                 p->ts_us);
+    evidence_count_from_detection();
 }
 
 /* After the engine had p: when the reassembler went on past client bytes
@@ -800,8 +609,14 @@ engine_evidence_after(const struct pkt *p, enum evidence_verdict v)
     engev_settle(f, true);
     if (!f->mail_port && f->first_dissector == NULL)
         return EVIDENCE_SKIP;
+    if (engev_detecting) /* written from here: said on its record, and counted */
+        engev_from_detection(f, p);
     if (v == EVIDENCE_HOLD)
         evidence_hold_tag(f->id, side, engev_flight);
+    /* a connection picked up at its server's TLS handshake (a ServerHello
+     * the capture begins with) */
+    if (engev_first && v == EVIDENCE_CUT && f->midstream && engev_midstream_tls(f, side, p))
+        return EVIDENCE_WHOLE;
     /* the first payload of a connection whose start was seen made the flow
      * TLS's (465, a ClientHello on another port): its bytes are TLS's when
      * they open a record (a client's command in clear on 465 is read as

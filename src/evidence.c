@@ -246,6 +246,12 @@ evidence_count_retx_differs(void)
 }
 
 void
+evidence_count_from_detection(void)
+{
+    evidence_st()->from_detection++;
+}
+
+void
 evidence_stats(struct evidence_stats *out)
 {
     *out = ev.st;
@@ -363,10 +369,19 @@ evidence_tls_walk(uint16_t *state, const uint8_t *b, uint32_t n, uint32_t missin
 }
 
 /* The rule is tls_frame_at's (dissectors/tls_frame.h), the TLS
- * dissector's after a hole too. */
+ * dissector's after a hole too. A record that starts inside the segment
+ * and runs past its end (after the tail of one begun in the hole: a
+ * Certificate after a ServerHello's rest) is one header alone, too easily
+ * found: taken only as a server's handshake record whose bytes pass the
+ * dissector's second test (tls_resync_plausible: a message the server
+ * sends, its lengths agreeing; a Certificate's list length its own), at
+ * most EVIDENCE_RESYNC_TRIES offsets tried per segment. */
+#define EVIDENCE_RESYNC_TRIES 4
+
 bool
-evidence_tls_resync(const uint8_t *b, uint32_t n, uint32_t *at, bool *open)
+evidence_tls_resync(const uint8_t *b, uint32_t n, uint32_t msg_max, uint32_t *at, bool *open)
 {
+    unsigned tries = 0;
     *open = false;
     for (uint32_t o = 0; n >= 5 && o <= n - 5; o++) {
         uint32_t end;
@@ -375,12 +390,16 @@ evidence_tls_resync(const uint8_t *b, uint32_t n, uint32_t *at, bool *open)
             *at = o;
             return true;
         }
-        /* a record that opens the segment and runs past it */
-        if (c == TLS_FRAME_MORE && o == 0 && end > n) {
-            *at = 0;
-            *open = true;
-            return true;
-        }
+        if (c != TLS_FRAME_MORE || end <= n)
+            continue;
+        /* a record that opens the segment and runs past it; or one that
+         * starts inside it, a handshake the server would send */
+        if (o > 0 && (b[o] != 22 || msg_max == 0 || tries++ >= EVIDENCE_RESYNC_TRIES ||
+                      !tls_resync_plausible(DIR_TO_CLIENT, b + o + 5, n - o - 5, msg_max)))
+            continue;
+        *at = o;
+        *open = true;
+        return true;
     }
     return false;
 }

@@ -32,8 +32,11 @@
  *    headers and its length on the wire, as a snaplen cut would (Wireshark:
  *    "Packet size limited during capture"). That is every command from AUTH
  *    or MAIL on and the replies to it, message text, application data after
- *    the handshake, retransmissions, segments after a hole, and
- *    connections picked up without their SYN, in TLS too.
+ *    the handshake, retransmissions, segments after a hole, and in
+ *    connections picked up without their SYN every client byte and every
+ *    server byte in clear: their server's TLS handshake is written, from a
+ *    segment that starts with a ServerHello, a Certificate or an alert,
+ *    then its framing (engev_midstream_tls).
  * A frame whose verdict depends on bytes not seen yet is held back
  * (EVIDENCE_HOLD, below): a client segment ahead of its stream, a server's
  * that acknowledges client bytes not judged yet, a server TLS segment
@@ -45,6 +48,12 @@
  * handshake was not complete: evidence_held.flight).
  * Bytes after a frame's IP datagram (Ethernet padding, a trailer) are
  * written as zeros.
+ * A connection on a port that is no mail port is written from the packet
+ * that showed SMTP or TLS in it (a 220, a ClientHello): its packets before
+ * (the SYN, the TCP handshake) went by when it was no mail flow, and no
+ * copy is kept (every connection's would be, and the file keeps capture
+ * order); its record has the anomaly evidence.starts_at_detection, and
+ * evidence_stats.from_detection counts it.
  * A datagram of a mail flow that came in IP fragments is judged once whole,
  * after its last fragment came: it is written then as one frame, the link
  * header of its last fragment and the datagram as reassembled (IP header
@@ -79,6 +88,9 @@ struct evidence_stats {
     uint64_t held;         /* frames whose verdict waited for bytes not seen yet (EVIDENCE_HOLD) */
     uint64_t held_cut;     /* ... and frames that would have: cut, given up on at a bound */
     uint64_t retx_differs; /* frames cut as retransmissions whose bytes differ from those seen */
+    uint64_t from_detection; /* connections on a port that is no mail port, written from the packet
+                                that showed SMTP or TLS: their packets before it (SYN, handshake)
+                                were not kept (engine_evidence.c) */
 };
 
 /* Opens (creates or truncates) path for writing; the pcap header is written
@@ -97,6 +109,10 @@ void evidence_frame(const struct capture_frame *f, const struct pkt *p, const st
 /* A frame is cut because it repeats bytes seen before with other bytes
  * (engine_evidence.c): counted (evidence_stats.retx_differs). */
 void evidence_count_retx_differs(void);
+
+/* A connection is written from the packet that showed it a mail flow,
+ * not from its start (engine_evidence.c): counted (from_detection). */
+void evidence_count_from_detection(void);
 
 /* Flushes and closes. Returns 0, or -1 with err filled when a write failed. */
 int evidence_close(char *err, size_t errlen);
@@ -185,18 +201,22 @@ bool evidence_client_lines_ok(const uint8_t *b, uint32_t n);
 bool evidence_tls_walk(uint16_t *state, const uint8_t *b, uint32_t n, uint32_t missing,
                        bool appdata_ok);
 
-/* After a hole in a side's stream (bytes lost), where its TLS record
+/* After a hole in the server's stream (bytes lost), where its TLS record
  * framing may start again in a segment b[0..n): the first offset *at where
  * a record header of type 20-22 (handshake, change_cipher_spec, alert;
  * never application_data), version 3.x (x <= 4) and a length of at most
  * 2^14 + 2048 is followed by another such header or by the segment's end
  * exactly (one header alone is too easily found in a certificate's or a
- * ciphertext's bytes). Or, *open set and *at 0, the segment opens with
- * such a header whose record runs past its end: a boundary only once the
- * next segment shows the header after it (or ends with it). False when
- * neither. The bytes from *at on are then walked (evidence_tls_walk,
- * without application_data). The rule is dissectors/tls_frame.h's, which the
- * TLS dissector follows after a hole too. Pure; unit-tested and fuzzed. */
-bool evidence_tls_resync(const uint8_t *b, uint32_t n, uint32_t *at, bool *open);
+ * ciphertext's bytes). Or, *open set, such a header whose record runs past
+ * the segment's end: a boundary only once the next segment shows the
+ * header after it (or ends with it). At the segment's first byte, any
+ * such; inside it (after the rest of a record begun in the hole), only a
+ * handshake record whose bytes begin with messages a server sends
+ * (tls_resync_plausible, lengths within msg_max; 0: none tried), a few
+ * offsets at most. False when none. The bytes from *at on are then walked
+ * (evidence_tls_walk, without application_data). The rule is
+ * dissectors/tls_frame.h's, which the TLS dissector follows after a hole
+ * too. Pure; unit-tested and fuzzed. */
+bool evidence_tls_resync(const uint8_t *b, uint32_t n, uint32_t msg_max, uint32_t *at, bool *open);
 
 #endif /* SMTPTAP_EVIDENCE_H */

@@ -708,6 +708,7 @@ main(int argc, char **argv)
         st.ev_held = es.held;
         st.ev_held_cut = es.held_cut;
         st.ev_retx_differs = es.retx_differs;
+        st.ev_from_detection = es.from_detection;
     }
     int worst = report_finish(&st);
     if (exit_code == EXIT_OK && (report_write_failed() || ev_failed))

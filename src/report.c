@@ -274,6 +274,7 @@ report_stats_json(struct json *j, const struct run_stats *s)
         json_uint(j, "held", s->ev_held);
         json_uint(j, "held_given_up", s->ev_held_cut);
         json_uint(j, "retransmission_differs", s->ev_retx_differs);
+        json_uint(j, "from_detection", s->ev_from_detection);
         json_obj_end(j);
     }
     if (rp.cfg->n_keylogs) /* --keylog only: did it match this capture? */

@@ -51,6 +51,7 @@ struct run_stats {
     uint64_t ev_frames, ev_cut, ev_reassembled, ev_other_link;
     uint64_t ev_held, ev_held_cut; /* -w: the hold-back queue (evidence.h) */
     uint64_t ev_retx_differs;      /* -w: retransmissions cut, their bytes not those seen */
+    uint64_t ev_from_detection;    /* -w: connections written from the packet that showed them */
     int64_t first_us, last_us;     /* packet time span */
     /* the TLS 1.3 handshakes of the session records (negotiated 1.3), and of
      * them those decrypted with --keylog (report.c): the key log's summary */

@@ -661,6 +661,12 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
             fprintf(f,
                     "; %" PRIu64 " retransmission%s cut whose bytes differ from those seen before",
                     st->ev_retx_differs, st->ev_retx_differs == 1 ? "" : "s");
+        if (st->ev_from_detection)
+            fprintf(
+                f,
+                "; %" PRIu64 " connection%s on a port that is no mail port written from the "
+                "packet that showed SMTP or TLS, without the SYN before it (--ports to have it)",
+                st->ev_from_detection, st->ev_from_detection == 1 ? "" : "s");
         if (st->ev_other_link)
             fprintf(f, "; %" PRIu64 " frame%s of another link type not written (one per file)",
                     st->ev_other_link, st->ev_other_link == 1 ? "" : "s");

@@ -22,6 +22,12 @@ ServerKeyExchange and ServerHelloDone), the first session (client port
       lost); what follows it (ServerKeyExchange, ServerHelloDone in frame
       13, then NewSessionTicket, ChangeCipherSpec, Finished) is records
       again
+  pcaps/variants/tls12-chain-hole-mid.pcap
+      [the ServerHello's first 40 bytes] [its next 20: dropped] [its last
+      10 bytes, then the Certificate's first 1378]: a hole inside the
+      ServerHello; the segment after it holds the ServerHello's tail, then
+      the Certificate record, which starts inside the segment and goes on in
+      the next (frame 13 shows the ServerKeyExchange header after it)
 """
 import struct
 
@@ -30,9 +36,6 @@ from pcaplib import csum, read_pcap
 SRC = "pcaps/smtp-starttls-tls12-chain.pcap"
 OUT = "pcaps/variants/"
 PORT = 60860
-
-
-
 
 
 def parts(fr):
@@ -91,6 +94,9 @@ def main():
     write("tls12-chain-hole-sh.pcap", hdr,
           before + [[sec, usec, head, len(head)], [sec, usec, crt, len(crt)]] + after)
     write("tls12-chain-hole-crt.pcap", hdr, before + [[sec, usec, sh, len(sh)]] + after)
+    tail = build(eth, iph, tcph, pay[60:], seq + 60)
+    write("tls12-chain-hole-mid.pcap", hdr,
+          before + [[sec, usec, head, len(head)], [sec, usec, tail, len(tail)]] + after)
 
 if __name__ == "__main__":
     main()

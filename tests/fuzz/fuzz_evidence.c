@@ -7,7 +7,8 @@
  * into two segments anywhere, it says what it says of them whole, and ends
  * in the same state; and what it takes is records by a reading of its own;
  * where it may start again after a hole (evidence_tls_resync) is a header
- * followed by another, or by the segment's end, or one that opens it.
+ * followed by another, or by the segment's end, or one that runs past it
+ * (opening it, or a handshake record inside it).
  * And the hold-back queue (evidence_hold.c), driven by the bytes as a list
  * of frames (whole, cut, held for one of four flows) and decisions: every
  * frame is written once, in the order given, and its copies are freed;
@@ -97,15 +98,15 @@ fz_framing(const uint8_t *d, size_t n)
     if (ok != ok2 || (ok && whole != split))
         abort();
     /* after a hole: a boundary found is a header of type 20-22 followed by
-     * another such header, or by the segment's end; or, open, one at the
-     * first byte whose record runs past the end */
+     * another such header, or by the segment's end; or, open, one whose
+     * record runs past the end: at the first byte, or a handshake record */
     uint32_t at = 0;
     bool open = false;
-    if (evidence_tls_resync(d, (uint32_t)n, &at, &open)) {
+    if (evidence_tls_resync(d, (uint32_t)n, 1u << 16, &at, &open)) {
         if (at + 5 > n || d[at] < 20 || d[at] > 22 || d[at + 1] != 3 || d[at + 2] > 4)
             abort();
         size_t end = at + 5 + ((size_t)d[at + 3] << 8 | d[at + 4]);
-        if (open ? at != 0 || end <= n
+        if (open ? (at != 0 && d[at] != 22) || end <= n
                  : end != n && (end + 5 > n || d[end] < 20 || d[end] > 22 || d[end + 1] != 3))
             abort();
     }

@@ -10,7 +10,8 @@
 #     no mail port is written from the packet that showed SMTP (its SYN goes
 #     by first), so pcaps/smtp-nonstandard-port.pcap is compared with
 #     --ports 2525 and must differ without it (its connection is then picked up
-#     without a handshake);
+#     without a handshake), which its sessions' anomaly evidence.starts_at_detection
+#     and the stats' evidence.from_detection say;
 #  3. the stats record says what was written, whichever reader reads the file; -w - and -w over an input are
 #     refused (2, and 3 with the input untouched), an unwritable -w is 3, a full disk says so;
 #  4. pcaps/variants/evidence-leaks.pcap's connections, each made to leak, leak nothing
@@ -38,6 +39,8 @@
 #     snapshot length) as cut after capture, not as cut by the snaplen with the advice
 #     "capture whole packets (-s 0)" (which it gave); a capture cut at its snaplen
 #     (tls12-chain-snap96.pcap) keeps that advice.
+# 12. connections picked up midstream: their server's TLS handshake is written, nothing
+#     of their client's.
 # Usage: evidence_write.sh SMTPTAP
 set -u
 bin=$1
@@ -88,6 +91,14 @@ cmp -s "$tmp/ns.a" "$tmp/ns.b" || { echo "FAIL nonstandard port with --ports 252
 [ -s "$tmp/ns.a" ] || { echo "FAIL nonstandard port: no session"; fail=1; }
 run ns2 pcaps/smtp-nonstandard-port.pcap
 cmp -s "$tmp/ns2.a" "$tmp/ns2.b" && { echo "FAIL nonstandard port: the SYN was written?"; fail=1; }
+# which is said: each session's anomaly, the stats' count; with --ports neither
+jq -e -s '[.[] | select(.event=="session")] | length == 2 and
+  all(.anomalies | any(.name == "evidence.starts_at_detection"))' "$tmp/ns2.a.json" >/dev/null &&
+  jq -e 'select(.event=="stats") | .evidence.from_detection == 2' "$tmp/ns2.a.json" >/dev/null ||
+  { echo "FAIL nonstandard port: evidence.starts_at_detection or from_detection not said"; fail=1; }
+jq -e -s '([.[] | select(.event=="session") | .anomalies[] | select(.name == "evidence.starts_at_detection")]
+  | length == 0) and ([.[] | select(.event=="stats")][0].evidence.from_detection == 0)' "$tmp/ns.a.json" \
+  >/dev/null || { echo "FAIL nonstandard port with --ports: said to start at detection"; fail=1; }
 
 # 1. nothing of the mail or its credentials
 b64=$(printf '\000alice@example.test\000%s' Sub587-test-pass | base64)
@@ -239,9 +250,12 @@ fi
 #    after the hole are written: the Certificate that opens a segment after a
 #    hole before it (held until the next segment shows its end), the records
 #    after a hole in it (the segment that holds its rest is cut); no
-#    application_data record of the server's, and nothing else cut is written
+#    application_data record of the server's, and nothing else cut is written;
+#    a Certificate that starts inside the segment after the hole, after the rest of
+#    the ServerHello the hole cut (tls12-chain-hole-mid.pcap), is written too: that
+#    segment held, then written whole once the next shows the header after it
 if command -v python3 >/dev/null 2>&1; then
-  for h in sh crt; do
+  for h in sh crt mid; do
     v=pcaps/variants/tls12-chain-hole-$h.pcap
     "$bin" -q -r $v -w "$tmp/hole-$h.pcap" --json "$tmp/hole-$h.json" || { echo "FAIL $v: exit $?"; fail=1; }
   done
@@ -272,6 +286,9 @@ want = {
     # then SKE and SHD: found again at the SKE) cut; the NewSessionTicket,
     # ChangeCipherSpec and Finished written
     "crt": "50W 154W 30W 70W 747C 242W 169C 43C 43C 66C 66C 44C 31C",
+    # the ServerHello's head; the segment after the hole (its tail, then the
+    # Certificate from inside it: held, then written), frame 13 written
+    "mid": "50W 154W 30W 40W 1388W 747W 242W 169C 43C 43C 66C 66C 44C 31C",
 }
 bad = 0
 for h, w in want.items():
@@ -336,6 +353,63 @@ while o + 16 <= len(d):
 sys.exit(n != 2)  # the ServerHello's segment and its copy
 PYEOF
 fi
+
+# 12. connections picked up midstream (no SYN seen): the server's TLS handshake smtptap
+#     read is written (from a ServerHello, a Certificate or an alert that starts its
+#     segment, then its framing), so the evidence shows the same version, certificates,
+#     chain and server alerts for them; none of their client bytes, and no server bytes
+#     that are no TLS record, reach the file (before, every payload of theirs was cut)
+mproj='select(.event=="session" and .midstream) | [.client.port, .tls.version,
+  .tls.certificates, [.tls.server_chain[]?.sha256], [.tls.alerts[]? | select(.from=="server") | .code]]'
+for v in tls12-chain-midstream cert-renewal-from-serverhello tls13-from-serverhello resumption-from-sh; do
+  "$bin" -q --no-system-ca -r pcaps/variants/$v.pcap -w "$tmp/mid-$v.pcap" --json "$tmp/mid-$v.a.json" &&
+    "$bin" -q --no-system-ca -r "$tmp/mid-$v.pcap" --json "$tmp/mid-$v.b.json" ||
+    { echo "FAIL $v: exit $?"; fail=1; }
+  a=$(jq -c "$mproj" "$tmp/mid-$v.a.json" | sort)
+  b=$(jq -c "$mproj" "$tmp/mid-$v.b.json" | sort)
+  { [ -n "$a" ] && [ "$a" = "$b" ]; } ||
+    { echo "FAIL $v: the midstream sessions' evidence shows $b, not $a"; fail=1; }
+  ports=$(jq -r 'select(.event=="session" and .midstream) | .client.port' "$tmp/mid-$v.a.json" | tr '\n' ' ')
+  if command -v python3 >/dev/null 2>&1; then
+    python3 - "$tmp/mid-$v.pcap" $ports <<'PYEOF' || { echo "FAIL $v: a midstream session's client bytes, or server bytes in clear, written"; fail=1; }
+import struct, sys
+ports = {int(x) for x in sys.argv[2:]}
+d = open(sys.argv[1], "rb").read()
+o, bad, runs = 24, 0, {}  # server (port) -> {seq: payload written whole}
+while o + 16 <= len(d):
+    cl, wl = struct.unpack("<II", d[o + 8:o + 16])
+    fr, o = d[o + 16:o + 16 + cl], o + 16 + cl
+    ip = fr[14:]
+    if ip[0] >> 4 != 4 or ip[9] != 6:
+        continue
+    ihl = (ip[0] & 15) * 4
+    tcp = ip[ihl:]
+    sp, dp = struct.unpack(">HH", tcp[:4])
+    pay = tcp[(tcp[12] >> 4) * 4:]
+    if pay and sp in ports:
+        bad = 1  # a client's bytes
+    elif pay and dp in ports:
+        runs.setdefault(dp, {})[struct.unpack(">I", tcp[4:8])[0]] = pay
+# the server's bytes written: runs of contiguous segments, each TLS records from its start
+for segs in runs.values():
+    seqs, at = sorted(segs), None
+    for k, q in enumerate(seqs):
+        if k == 0 or q != seqs[k - 1] + len(segs[seqs[k - 1]]):
+            at = 0  # a run's start: a record header
+        b = segs[q]
+        while at is not None and at < len(b):
+            if b[at] not in (20, 21, 22, 23) or (at + 1 < len(b) and b[at + 1] != 3):
+                bad = 1
+                break
+            if at + 5 > len(b):
+                at = None  # a header cut by the segment: the run not followed further
+                break
+            at += 5 + struct.unpack(">H", b[at + 3:at + 5])[0]
+        at = at - len(b) if at is not None else None
+sys.exit(bad or not runs)
+PYEOF
+  fi
+done
 
 # 6. fragments: 4 datagrams of ipv4-fragments.pcap written, reassembled
 jq -e 'select(.event=="stats") | .evidence.reassembled == 4' \

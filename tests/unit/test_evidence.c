@@ -156,36 +156,56 @@ test_tls_resync(void **state)
     static const uint8_t mid[] = {0x8a, 0x01, 0x17, 0x03, 0x03, 0x00, 0x10, 0x42, 0x16,
                                   0x03, 0x03, 0x00, 0x04, 0x0c, 0x00, 0x00, 0x00, 0x16,
                                   0x03, 0x03, 0x00, 0x04, 0x0e, 0x00, 0x00, 0x00};
-    assert_true(evidence_tls_resync(mid, sizeof(mid), &at, &open));
+    assert_true(evidence_tls_resync(mid, sizeof(mid), 1 << 16, &at, &open));
     assert_int_equal(at, 8);
     assert_false(open);
     /* the same header alone, followed by bytes that are no header: none */
     static const uint8_t lone[] = {0x16, 0x03, 0x03, 0x00, 0x01, 0x0c,
                                    0x41, 0x41, 0x41, 0x41, 0x41};
-    assert_false(evidence_tls_resync(lone + 2, sizeof(lone) - 2, &at, &open));
-    assert_false(evidence_tls_resync(lone, sizeof(lone), &at, &open));
+    assert_false(evidence_tls_resync(lone + 2, sizeof(lone) - 2, 1 << 16, &at, &open));
+    assert_false(evidence_tls_resync(lone, sizeof(lone), 1 << 16, &at, &open));
     /* an application_data header is never a boundary, nor one after a
      * handshake record (the TLS 1.3 flight's, or data after the handshake) */
     static const uint8_t app[] = {0x17, 0x03, 0x03, 0x00, 0x02, 0x00, 0x00};
-    assert_false(evidence_tls_resync(app, sizeof(app), &at, &open));
+    assert_false(evidence_tls_resync(app, sizeof(app), 1 << 16, &at, &open));
     static const uint8_t hs_app[] = {0x16, 0x03, 0x03, 0x00, 0x01, 0x00,
                                      0x17, 0x03, 0x03, 0x00, 0x01, 0x00};
-    assert_false(evidence_tls_resync(hs_app, sizeof(hs_app), &at, &open));
+    assert_false(evidence_tls_resync(hs_app, sizeof(hs_app), 1 << 16, &at, &open));
     /* ending exactly at the segment's end */
-    assert_true(evidence_tls_resync(hs_app, 6, &at, &open));
+    assert_true(evidence_tls_resync(hs_app, 6, 1 << 16, &at, &open));
     assert_int_equal(at, 0);
     assert_false(open);
     /* a Certificate record that opens the segment and runs past it: open */
     static const uint8_t crt[] = {0x16, 0x03, 0x03, 0x07, 0x0e, 0x0b, 0x00, 0x07, 0x0a};
-    assert_true(evidence_tls_resync(crt, sizeof(crt), &at, &open));
+    assert_true(evidence_tls_resync(crt, sizeof(crt), 1 << 16, &at, &open));
     assert_int_equal(at, 0);
     assert_true(open);
+    /* the rest of a ServerHello the hole cut (3 bytes), then a Certificate
+     * record that starts there and runs past the segment: open at 3, when
+     * its bytes are a Certificate a server sends (its list length its
+     * own), and when plausibility may be tried (msg_max not 0) */
+    static const uint8_t midcrt[] = {0x00, 0x17, 0x00, 0x16, 0x03, 0x03, 0x07, 0x0e, 0x0b, 0x00,
+                                     0x07, 0x0a, 0x00, 0x07, 0x07, 0x00, 0x07, 0x04, 0x30, 0x82};
+    at = 99;
+    open = false;
+    assert_true(evidence_tls_resync(midcrt, sizeof(midcrt), 1 << 16, &at, &open));
+    assert_int_equal(at, 3);
+    assert_true(open);
+    assert_false(evidence_tls_resync(midcrt, sizeof(midcrt), 0, &at, &open));
+    /* the same, its list length not its own, or a record of type 21: no */
+    uint8_t bad[sizeof(midcrt)];
+    memcpy(bad, midcrt, sizeof(bad));
+    bad[11] = 0x0b;
+    assert_false(evidence_tls_resync(bad, sizeof(bad), 1 << 16, &at, &open));
+    memcpy(bad, midcrt, sizeof(bad));
+    bad[3] = 0x15;
+    assert_false(evidence_tls_resync(bad, sizeof(bad), 1 << 16, &at, &open));
     /* a length past 2^14 + 2048, a version 3.5: no header */
     static const uint8_t big[] = {0x16, 0x03, 0x03, 0x48, 0x01, 0x00};
-    assert_false(evidence_tls_resync(big, sizeof(big), &at, &open));
+    assert_false(evidence_tls_resync(big, sizeof(big), 1 << 16, &at, &open));
     static const uint8_t v35[] = {0x16, 0x03, 0x05, 0x00, 0x01, 0x00};
-    assert_false(evidence_tls_resync(v35, sizeof(v35), &at, &open));
-    assert_false(evidence_tls_resync(v35, 4, &at, &open));
+    assert_false(evidence_tls_resync(v35, sizeof(v35), 1 << 16, &at, &open));
+    assert_false(evidence_tls_resync(v35, 4, 1 << 16, &at, &open));
 }
 
 int
