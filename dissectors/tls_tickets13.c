@@ -145,12 +145,23 @@ tls13_tickets_msg(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *m, 
  * is kept (a message that is not a ticket, or over tls.hs_msg_max, ends
  * the reading). */
 static void
-tls13_tickets_in(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *p, uint32_t n)
+tls13_tickets_in(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *p, uint32_t n,
+                 bool cont)
 {
     struct tls_dir *td = &st->dir[DIR_TO_CLIENT];
     uint32_t cap = fctx_config(ctx)->tls_hs_msg_max;
     /* each turn consumes bytes or ends the reading */
     while (n > 0 && st->tk == TLS_TK_READ) {
+        /* a record that went on with a split ticket and begins another
+         * counts as one that begins a message: else a server ending one
+         * ticket and starting the next in every record is read forever */
+        if (cont && td->hs_len == 0) {
+            cont = false;
+            if (++st->tk_records > TLS13_TICKET_RECORDS) {
+                tls13_tickets_end(st);
+                break;
+            }
+        }
         const uint8_t *h = td->hs_len > 0 ? td->hs : p; /* the message's first bytes */
         uint32_t have = td->hs_len > 0 ? td->hs_len : n;
         if (h[0] != TLS_HS_NEW_SESSION_TICKET) {
@@ -199,7 +210,8 @@ tls13_ticket_record(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *h
     if (st->tk != TLS_TK_READ)
         return;
     /* the records that go on with a split ticket are not counted: its
-     * bytes are bounded by tls.hs_msg_max, and each record brings some */
+     * bytes are bounded by tls.hs_msg_max, and each record brings some
+     * (one that begins another ticket is: tls13_tickets_in) */
     bool cont = st->dir[DIR_TO_CLIENT].hs_len > 0;
     if (hdr[0] != TLS_CT_APPDATA || (!cont && ++st->tk_records > TLS13_TICKET_RECORDS) ||
         len > TLS_DEC_RECORD_MAX) {
@@ -211,7 +223,7 @@ tls13_ticket_record(struct flow_ctx *ctx, struct tls_state *st, const uint8_t *h
                    "server application record did not decrypt (SERVER_TRAFFIC_SECRET_0)");
         tls13_tickets_end(st);
     } else if (inner == TLS_CT_HANDSHAKE && n > 0) {
-        tls13_tickets_in(ctx, st, out, n);
+        tls13_tickets_in(ctx, st, out, n, cont);
     } else {
         /* application data or an alert: the end; inside a split ticket, or
          * an empty handshake record, against RFC 8446 §5.1 */

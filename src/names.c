@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -41,19 +42,30 @@ names_dns_match(const char *pattern, size_t len, const char *ref)
 }
 
 /* Does label pattern p[0..pl) ("*" any run of characters) match label
- * r[0..rl), ASCII case-insensitive? */
+ * r[0..rl), ASCII case-insensitive? Without recursion, going back only to
+ * the last "*" (the pattern is a certificate's: many "*" must cost no
+ * more than pl * rl steps). */
 static bool
 names_glob(const char *p, size_t pl, const char *r, size_t rl)
 {
-    if (pl == 0)
-        return rl == 0;
-    if (p[0] == '*') {
-        for (size_t k = 0; k <= rl; k++)
-            if (names_glob(p + 1, pl - 1, r + k, rl - k))
-                return true;
-        return false;
+    size_t i = 0, j = 0, star = SIZE_MAX, mark = 0;
+    while (j < rl) {
+        if (i < pl && p[i] == '*') {
+            star = i++;
+            mark = j;
+        } else if (i < pl && (p[i] | 0x20) == (r[j] | 0x20)) {
+            i++;
+            j++;
+        } else if (star != SIZE_MAX) {
+            i = star + 1; /* the last "*" takes one character more */
+            j = ++mark;
+        } else {
+            return false;
+        }
     }
-    return rl > 0 && (p[0] | 0x20) == (r[0] | 0x20) && names_glob(p + 1, pl - 1, r + 1, rl - 1);
+    while (i < pl && p[i] == '*')
+        i++;
+    return i == pl;
 }
 
 /* Label by label, as many labels on both sides, each by names_glob. */

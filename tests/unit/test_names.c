@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/x509.h>
@@ -99,6 +100,39 @@ test_wildcard_why(void **state)
     why_is("mx*.example.com", "smtp.example.com", NULL);
     why_is("mail.example.com", "a.mail.example.com", NULL); /* no wildcard */
     why_is("*.example.com", ".example.com", NULL);
+}
+
+/* A presented name of many "*" (a server's certificate says what it
+ * likes): its labels are matched in time that grows with their lengths,
+ * not exponentially with the count of "*" (40 of them against a label of
+ * 21 characters tried some 10^14 ways; 60000 of them recursed as deep):
+ * the run is bounded by an alarm, whose default action fails the test. */
+static void
+test_wildcard_why_stars(void **state)
+{
+    (void)state;
+    static char p[60100];
+    alarm(20);
+    memset(p, '*', 40);
+    strcpy(p + 40, "z.example.com");
+    why_is(p, "smtp-relay-outbound01.example.com", NULL);
+    strcpy(p + 40, "1.example.com");
+    char want[200];
+    snprintf(want, sizeof(want),
+             "%s is not honoured: a wildcard counts only as the whole left-most label (RFC 6125 "
+             "section 6.4.3)",
+             p);
+    why_is(p, "smtp-relay-outbound01.example.com", want);
+    memset(p, '*', 60000);
+    strcpy(p + 60000, "z.example.com");
+    char why[64];
+    assert_false(
+        names_wildcard_why(p, strlen(p), "smtp-relay-outbound01.example.com", why, sizeof(why)));
+    why_is("a*b*c.example.com", "axxbyyc.example.com",
+           "a*b*c.example.com is not honoured: a wildcard counts only as the whole left-most "
+           "label (RFC 6125 section 6.4.3)");
+    why_is("a*b*c.example.com", "axxbyyd.example.com", NULL);
+    alarm(0);
 }
 
 /* §6.4.2: IDNs compare as A-labels; a wildcard does not reach into "xn--". */
@@ -203,10 +237,15 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exact_and_case), cmocka_unit_test(test_wildcards),
-        cmocka_unit_test(test_wildcard_why),   cmocka_unit_test(test_idna),
-        cmocka_unit_test(test_nul_in_pattern), cmocka_unit_test(test_cert_san),
-        cmocka_unit_test(test_cert_ip),        cmocka_unit_test(test_cn_fallback),
+        cmocka_unit_test(test_exact_and_case),
+        cmocka_unit_test(test_wildcards),
+        cmocka_unit_test(test_wildcard_why),
+        cmocka_unit_test(test_idna),
+        cmocka_unit_test(test_nul_in_pattern),
+        cmocka_unit_test(test_cert_san),
+        cmocka_unit_test(test_cert_ip),
+        cmocka_unit_test(test_cn_fallback),
+        cmocka_unit_test(test_wildcard_why_stars),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -497,6 +497,36 @@ test_split_ticket_ends(void **state)
     fctx_destroy(f);
 }
 
+/* Tickets chained across records (each record the end of one ticket and
+ * the start of the next: records of 137 bytes, tickets of 138): the
+ * records that go on with a split ticket are not counted, but one that
+ * begins another ticket is, so the reading still ends after
+ * TLS13_TICKET_RECORDS (8) records that begin a message, not after
+ * every ticket the server sends. */
+static void
+test_chained_tickets_bounded(void **state)
+{
+    (void)state;
+    static uint8_t t[30][120];
+    static struct buf m;
+    tls13_keylog(0x20);
+    app_keylog(0x20, SECRET_A);
+    m.n = 0;
+    for (unsigned i = 0; i < 30; i++) {
+        t[i][0] = (uint8_t)(0x80 + i);
+        nst13(&m, t[i], sizeof(t[i]), 7200);
+    }
+    assert_int_equal(m.n, 30 * 138);
+    struct script s;
+    full_post(&s, &m, 137, false);
+    struct flow_ctx *f = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(f)->handshake, TLS_HS_COMPLETE);
+    assert_true(resume_count() > 0);
+    assert_true(resume_count() <= 9);
+    assert_false(has_marker(f));
+    fctx_destroy(f);
+}
+
 /* s's flow, whole, with 100 bytes of the server's lost before the ends
  * when gap: no ticket taken. */
 static struct flow_ctx *
@@ -566,6 +596,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_appdata_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_ticket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_ticket_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chained_tickets_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ticket_cut, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
