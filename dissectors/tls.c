@@ -74,6 +74,10 @@ tls_state_free(struct flow_ctx *ctx, void *vst)
     struct tls_state *st = vst;
     if (!st)
         return;
+    /* a part of a decrypted NewSessionTicket may be kept (a flow let go
+     * while its tickets were read): wiped, as tls13_tickets_end does */
+    if (st->tk == TLS_TK_READ && st->dir[DIR_TO_CLIENT].hs_len > 0)
+        OPENSSL_cleanse(st->dir[DIR_TO_CLIENT].hs, st->dir[DIR_TO_CLIENT].hs_len);
     for (int d = 0; d < 2; d++)
         fctx_free(ctx, st->dir[d].hs, st->dir[d].hs_cap);
     fctx_free(ctx, st, sizeof(*st));
