@@ -236,19 +236,47 @@ agg_nv_json(struct json *j, const struct agg_server *s, unsigned n_keylogs)
     json_arr_end(j);
 }
 
-/* The terminal report's line of a reason, the k-th in the headline's
- * order: "TLS 1.3 encrypted them (2 sessions, e.g. session 1): TLS 1.3
- * encrypts them: ...", its example session's id (the JSON record's "id")
- * and evidence, so that each reason's flow can be opened (the summary
- * quotes the first session's evidence alone; of a single reason, the
- * summary's is its own, and the line stops at the example); false past
- * the last. */
-bool
-agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k, unsigned n_keylogs)
+unsigned
+agg_nv_reasons(const struct agg_server *s)
 {
     unsigned reasons = 0;
     for (unsigned w = DG_NV_NONE + 1; w < DG_NV_COUNT; w++)
         reasons += s->nv_why[w] > 0;
+    return reasons;
+}
+
+/* The finding's evidence when its sessions have several reasons: each
+ * reason's own evidence after its example session ("session 5: TLS 1.3
+ * encrypts them: ...; session 8: picked up after ..."), in the headline's
+ * order, so that no one session's evidence speaks for the others; a reason
+ * whose example the memcap refused is left out (its count is in the
+ * headline). */
+void
+agg_nv_evidence_all(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs)
+{
+    if (s->nv_ex == NULL)
+        return;
+    for (unsigned w = DG_NV_NONE + 1, k = 0; w < DG_NV_COUNT; w++) {
+        if (s->nv_why[w] == 0 || s->nv_ex[w].id == 0)
+            continue;
+        str_add(b, k++ ? "; session " : "session ", NULL);
+        str_add_uint(b, s->nv_ex[w].id);
+        str_add(b, ": ", NULL);
+        agg_nv_evidence_of(b, w, &s->nv_ex[w], n_keylogs);
+    }
+}
+
+/* The terminal report's line of a reason, the k-th in the headline's
+ * order: "TLS 1.3 encrypted them (2 sessions, e.g. session 1): TLS 1.3
+ * encrypts them: ...", its example session's id (the JSON record's "id")
+ * and evidence, so that each reason's flow can be opened (of several
+ * reasons, the summary quotes no session's evidence; of a single reason,
+ * the summary's is its own, and the line stops at the example); false past
+ * the last. */
+bool
+agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k, unsigned n_keylogs)
+{
+    unsigned reasons = agg_nv_reasons(s);
     unsigned w = DG_NV_NONE + 1;
     for (unsigned i = 0; w < DG_NV_COUNT; w++)
         if (s->nv_why[w] > 0 && i++ == k)
