@@ -451,6 +451,7 @@ struct agg_nv_example {
     uint64_t id;        /* 0: none yet */
     const char *capped; /* diagnosis.handshake_capped (a static name) */
     uint8_t handshake;  /* enum tls_outcome */
+    uint8_t pickup;     /* enum tls_pickup_undecided */
 };
 
 /* certificates_not_visible (agg_notvisible.c): a session's reason counted

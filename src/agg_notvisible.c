@@ -21,8 +21,10 @@ agg_nv_note(struct agg_server *s, const struct diagnosis *dg, uint64_t id,
         memset(s->nv_ex, 0, DG_NV_COUNT * sizeof(*s->nv_ex));
     if (s->nv_ex == NULL || s->nv_ex[why].id != 0)
         return; /* the memcap refused: the reasons go without examples */
-    s->nv_ex[why] = (struct agg_nv_example){
-        .id = id, .capped = dg->handshake_capped, .handshake = (uint8_t)t->handshake};
+    s->nv_ex[why] = (struct agg_nv_example){.id = id,
+                                            .capped = dg->handshake_capped,
+                                            .handshake = (uint8_t)t->handshake,
+                                            .pickup = t->pickup_undecided};
 }
 
 void
@@ -89,10 +91,17 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
         break;
     case DG_NV_UNDECIDED13:
         str_add(b,
-                "picked up after the ServerHello (the server's ChangeCipherSpec, then its "
-                "encrypted records: TLS 1.3): it cannot be told whether the handshake was resumed "
-                "(no certificates sent) or full (certificates sent encrypted): capture from the "
-                "connection's start",
+                x->pickup == TLS_PICKUP_UNDECIDED13_NOCCS /* tls_pickup.c tls_pickup_noccs */
+                    ? "picked up after the ServerHello (no ChangeCipherSpec, RFC 8446 D.4: the "
+                      "server's encrypted records first, then the client's of a Finished's "
+                      "length, the server's last of the same: a TLS 1.3 handshake's shape): it "
+                      "cannot be told whether the handshake was resumed (no certificates sent) or "
+                      "full (certificates in this capture, encrypted): capture from the "
+                      "connection's start"
+                    : "picked up after the ServerHello (the server's ChangeCipherSpec, then its "
+                      "encrypted records: TLS 1.3): it cannot be told whether the handshake was "
+                      "resumed (no certificates sent) or full (certificates sent encrypted): "
+                      "capture from the connection's start",
                 NULL);
         break;
     default:
@@ -105,7 +114,9 @@ void
 agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_facts *t,
                 unsigned n_keylogs)
 {
-    struct agg_nv_example x = {.capped = dg->handshake_capped, .handshake = (uint8_t)t->handshake};
+    struct agg_nv_example x = {.capped = dg->handshake_capped,
+                               .handshake = (uint8_t)t->handshake,
+                               .pickup = t->pickup_undecided};
     agg_nv_evidence_of(b, dg->not_visible_why, &x, n_keylogs);
 }
 
