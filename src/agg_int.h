@@ -452,6 +452,7 @@ struct agg_nv_example {
     const char *capped; /* diagnosis.handshake_capped (a static name) */
     uint8_t handshake;  /* enum tls_outcome */
     uint8_t pickup;     /* enum tls_pickup_undecided */
+    uint8_t cut;        /* enum dg_nv_cut */
 };
 
 /* certificates_not_visible (agg_notvisible.c): a session's reason counted

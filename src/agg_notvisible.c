@@ -24,7 +24,8 @@ agg_nv_note(struct agg_server *s, const struct diagnosis *dg, uint64_t id,
     s->nv_ex[why] = (struct agg_nv_example){.id = id,
                                             .capped = dg->handshake_capped,
                                             .handshake = (uint8_t)t->handshake,
-                                            .pickup = t->pickup_undecided};
+                                            .pickup = t->pickup_undecided,
+                                            .cut = dg->not_visible_cut};
 }
 
 void
@@ -59,10 +60,19 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
                 "its list is empty): no chain was judged from it",
                 NULL);
         break;
-    case DG_NV_GAP:
+    case DG_NV_GAP: /* as the report's FRAMES CUT AFTER CAPTURE (report_text.c) */
         str_add(b,
-                "the capture lacks their bytes (cut by its snapshot length, or packets lost): "
-                "capture whole packets (-s 0) without drops",
+                x->cut == DG_NV_CUT_AFTER
+                    ? "the capture file lacks their bytes, its frames cut after capture (below "
+                      "the file's snapshot length: by smtptap -w or editcap): their removed bytes "
+                      "cannot be analysed; read the capture the file was cut from"
+                : x->cut == DG_NV_CUT_BOTH
+                    ? "the capture file lacks their bytes: frames cut after capture (below the "
+                      "file's snapshot length: by smtptap -w or editcap), and others at the "
+                      "capture's snapshot length or lost: read the capture the file was cut "
+                      "from, captured whole (-s 0) without drops"
+                    : "the capture lacks their bytes (cut by its snapshot length, or packets "
+                      "lost): capture whole packets (-s 0) without drops",
                 NULL);
         break;
     case DG_NV_ENDED_ANSWER:
@@ -116,7 +126,8 @@ agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_f
 {
     struct agg_nv_example x = {.capped = dg->handshake_capped,
                                .handshake = (uint8_t)t->handshake,
-                               .pickup = t->pickup_undecided};
+                               .pickup = t->pickup_undecided,
+                               .cut = dg->not_visible_cut};
     agg_nv_evidence_of(b, dg->not_visible_why, &x, n_keylogs);
 }
 

@@ -645,6 +645,9 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
                  "it serves no implicit TLS on this port");
     out->mutual_tls = t->n_client_chain > 0;
     out->not_visible_why = dg_not_visible_why(rec, out);
+    if (out->not_visible_why == DG_NV_GAP && rec->cut_after_pkts > 0)
+        out->not_visible_cut =
+            rec->cut_after_pkts < rec->truncated_pkts ? DG_NV_CUT_BOTH : DG_NV_CUT_AFTER;
     out->certificates_not_visible = out->not_visible_why != DG_NV_NONE;
     dg_alerts(rec, out);
     if (t->seen && t->n_server_chain > 0) {

@@ -777,8 +777,10 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
 
     f->pkts[side]++;
     f->bytes[side] += p->payload_wirelen;
-    if (p->payload_wirelen > p->payload_caplen)
+    if (p->payload_wirelen > p->payload_caplen) {
         f->truncated_pkts++;
+        f->cut_after_pkts += p->cut_after;
+    }
     if (p->tcp_flags & TH_SYN)
         f->syn_seen[side] = true;
     if (f->disp != FLOW_BYPASS)
