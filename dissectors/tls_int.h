@@ -92,7 +92,9 @@ struct tls_state {
                              (tls_pickup.c tls_pickup_order) */
     uint8_t pickup_srecs; /* picked up at the server's encrypted records: how many */
     uint16_t pickup_slen; /* and the last one's length (its Finished's?) */
-    int16_t last_hs;      /* last handshake type of either side */
+    bool pickup_sack_ok;  /* pickup_sack holds the ACK of the server's CCS packet */
+    uint32_t pickup_sack;
+    int16_t last_hs; /* last handshake type of either side */
     uint8_t last_hs_from;
     uint8_t client_random[32]; /* ClientHello.random: the key log's index */
     bool have_random;

@@ -203,6 +203,23 @@ tls_pickup_noccs(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
     st->pickup_order = PICKUP_TOLD;
 }
 
+/* The server's ChangeCipherSpec came after the client's, by TCP: the
+ * packet that carried the server's acknowledged bytes of the one that
+ * carries the client's (RFC 9293 §3.4: an ACK covers bytes received), so
+ * the server had the client's ChangeCipherSpec (and what came with it)
+ * before sending its own. Capture order says otherwise when two taps' clocks
+ * disagree (each direction stamped by its own): their order by time stamp
+ * is not the peers'. In a resumed handshake the server's acknowledges the
+ * ClientHello's end alone, where the client's ChangeCipherSpec begins. */
+static bool
+tls_pickup_acked(const struct flow_ctx *ctx, const struct tls_state *st)
+{
+    enum dir pd;
+    uint32_t seq, ack;
+    (void)fctx_packet_tcp(ctx, &pd, &seq, &ack);
+    return st->pickup_sack_ok && pd == DIR_TO_SERVER && (int32_t)(st->pickup_sack - seq) > 0;
+}
+
 /* RFC 5246 §7.3: in a full handshake the client sends its ChangeCipherSpec
  * and Finished first, the server answers with its own; in the abbreviated
  * one (a session resumed, no Certificate) the server sends them right after
@@ -260,9 +277,13 @@ tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
                      (t->last_hs[DIR_TO_CLIENT] < 0 ||
                       t->last_hs[DIR_TO_CLIENT] == TLS_HS_NEW_SESSION_TICKET) &&
                      t->last_hs[DIR_TO_SERVER] < 0;
-        if (first)
+        if (first) {
             st->pickup_order = PICKUP_SCCS;
-        else if (type == TLS_CT_CCS || st->dir[d].encrypted || t->last_hs[d] >= 0)
+            enum dir pd;
+            uint32_t seq;
+            st->pickup_sack_ok =
+                fctx_packet_tcp(ctx, &pd, &seq, &st->pickup_sack) && pd == DIR_TO_CLIENT;
+        } else if (type == TLS_CT_CCS || st->dir[d].encrypted || t->last_hs[d] >= 0)
             st->pickup_order = PICKUP_TOLD;
         return;
     }
@@ -280,7 +301,8 @@ tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
     /* the client's first record after the server's CCS, or the server's
      * next record after its Finished */
     t->pickup_undecided = TLS_PICKUP_DECIDED;
-    if (st->pickup_order == PICKUP_SFIN && d == DIR_TO_SERVER && type == TLS_CT_CCS) {
+    if (st->pickup_order == PICKUP_SFIN && d == DIR_TO_SERVER && type == TLS_CT_CCS &&
+        !tls_pickup_acked(ctx, st)) {
         t->resumed = true;
         t->certificates = TLS_CERTS_RESUMED;
     }
