@@ -95,6 +95,12 @@ uint16_t fctx_server_port(const struct flow_ctx *ctx);
 /* Packet time (microseconds since the epoch) of the bytes being delivered. */
 int64_t fctx_now_us(const struct flow_ctx *ctx);
 
+/* The TCP header of the packet the engine is taking (fctx_packet): its
+ * direction, sequence number and acknowledgment number; false when none
+ * was noted or it carried no ACK. The bytes being delivered are that
+ * packet's, or earlier ones it let go. */
+bool fctx_packet_tcp(const struct flow_ctx *ctx, enum dir *d, uint32_t *seq, uint32_t *ack);
+
 /* Caps from the configuration (src/config.h) that dissectors need. */
 const struct config *fctx_config(const struct flow_ctx *ctx);
 

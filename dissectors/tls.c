@@ -481,7 +481,8 @@ tls_unseen(struct flow_ctx *ctx, struct tls_state *st, uint8_t type, uint32_t le
         !(type == TLS_CT_APPDATA || (type == TLS_CT_ALERT && len > 2)))
         return false;
     t->handshake = TLS_HS_UNSEEN;
-    st->done = true;
+    /* read on while a TLS 1.3 handshake's shape may show (tls_pickup.c) */
+    st->done = !tls_pickup_watching(st);
     return true;
 }
 
@@ -493,7 +494,7 @@ tls_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     struct tls_dir *td = &st->dir[d];
     t->seen = true;
-    tls_pickup_order(ctx, st, d, type);
+    tls_pickup_order(ctx, st, d, type, len);
     if (type == TLS_CT_CCS) {
         /* RFC 5246 §7.1; in 1.3 a compatibility no-op (RFC 8446 §D.4). */
         t->ccs[d] = true;
@@ -676,6 +677,8 @@ tls_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
     struct tls_state *st = vst;
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     (void)missing;
+    if (tls_pickup_watch_end(st)) /* picked up after the handshake: as tls_unseen */
+        st->done = true;
     if (st->done) { /* past the handshake, reading tickets: no more */
         tls13_tickets_cut(ctx, st, d, true, 0);
         st->tk = TLS_TK_OVER;

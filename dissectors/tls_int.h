@@ -90,7 +90,11 @@ struct tls_state {
     bool client_fin_enc;
     uint8_t pickup_order; /* picked up: how far the server's ChangeCipherSpec came first
                              (tls_pickup.c tls_pickup_order) */
-    int16_t last_hs;      /* last handshake type of either side */
+    uint8_t pickup_srecs; /* picked up at the server's encrypted records: how many */
+    uint16_t pickup_slen; /* and the last one's length (its Finished's?) */
+    bool pickup_sack_ok;  /* pickup_sack holds the ACK of the server's CCS packet */
+    uint32_t pickup_sack;
+    int16_t last_hs; /* last handshake type of either side */
     uint8_t last_hs_from;
     uint8_t client_random[32]; /* ClientHello.random: the key log's index */
     bool have_random;
@@ -159,10 +163,19 @@ bool tls_pickup_encrypted(struct flow_ctx *ctx, struct tls_state *st, enum dir d
                           const uint8_t *p, uint32_t len);
 
 /* Every record of a handshake picked up after its start, before it is
- * read: the server's ChangeCipherSpec and encrypted Finished before the
- * client's ChangeCipherSpec make it resumed (t->resumed); a capture that
- * cannot tell sets t->pickup_undecided. */
-void tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type);
+ * read (len: its fragment's): the server's ChangeCipherSpec and encrypted
+ * Finished before the client's ChangeCipherSpec make it resumed
+ * (t->resumed); a capture that cannot tell sets t->pickup_undecided. */
+void tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
+                      uint32_t len);
+
+/* A connection picked up at encrypted records that may be a TLS 1.3
+ * handshake without the compatibility ChangeCipherSpec (tls_pickup_order
+ * watching for the client's Finished): tls_unseen does not stop reading
+ * yet. tls_pickup_watch_end ends the watch (a hole: nothing more is told),
+ * returning whether there was one. */
+bool tls_pickup_watching(const struct tls_state *st);
+bool tls_pickup_watch_end(struct tls_state *st);
 
 /* tls_resync.c: a direction read again after a hole in its stream. */
 

@@ -144,8 +144,81 @@ enum {
     PICKUP_NONE = 0, /* nothing told yet */
     PICKUP_SCCS,     /* the server's CCS, nothing of the client's after any of its own */
     PICKUP_SFIN,     /* then the server's encrypted handshake record (its Finished) */
-    PICKUP_TOLD      /* decided, or no longer to be */
+    PICKUP_TOLD,     /* decided, or no longer to be */
+    PICKUP_SAPP      /* no CCS: the server's encrypted records first (TLS 1.3?) */
 };
+
+/* At most this many records of the server's before the client's Finished:
+ * EncryptedExtensions, CertificateRequest, Certificate, CertificateVerify,
+ * Finished (RFC 8446 §2), each a record or several. */
+#define PICKUP_SFLIGHT_MAX 16
+
+/* A TLS 1.3 Finished under keys (RFC 8446 §5.2): its message (§4: a
+ * 4-byte header; §4.4.4: verify_data of the hash's length, 32 for SHA-256,
+ * 48 for SHA-384), the inner content type's byte, the AEAD's 16-byte tag
+ * (8 for AES-CCM-8, a SHA-256 suite); no padding. */
+static bool
+tls_pickup_fin13_len(uint32_t len)
+{
+    return len == 4 + 32 + 1 + 16 || len == 4 + 48 + 1 + 16 || len == 4 + 32 + 1 + 8;
+}
+
+bool
+tls_pickup_watching(const struct tls_state *st)
+{
+    return st->pickup_order == PICKUP_SAPP;
+}
+
+bool
+tls_pickup_watch_end(struct tls_state *st)
+{
+    if (st->pickup_order != PICKUP_SAPP)
+        return false;
+    st->pickup_order = PICKUP_TOLD;
+    return true;
+}
+
+/* RFC 8446 Appendix D.4: the compatibility ChangeCipherSpec is optional.
+ * Without it, a TLS 1.3 handshake picked up right after its ServerHello
+ * shows records of type 23 alone (§5.2: application_data outside): the
+ * server's encrypted flight, then the client's Finished, before any
+ * application data. Told from a connection picked up after its handshake
+ * (the server's NewSessionTickets, §4.6.1, then the client's data) by the
+ * shape: the server's records the first of the connection, at least two
+ * (EncryptedExtensions and Finished), then the client's first record, of
+ * a Finished's length and of the same length as the server's last (both
+ * Finished messages hash with the one suite). Anything else: nothing is
+ * told, the connection stays picked up after its handshake. */
+static void
+tls_pickup_noccs(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type, uint32_t len)
+{
+    if (d == DIR_TO_CLIENT && type == TLS_CT_APPDATA && st->pickup_srecs < PICKUP_SFLIGHT_MAX) {
+        st->pickup_srecs++;
+        st->pickup_slen = (uint16_t)len;
+        return;
+    }
+    if (d == DIR_TO_SERVER && type == TLS_CT_APPDATA && st->pickup_srecs >= 2 &&
+        len == st->pickup_slen && tls_pickup_fin13_len(len))
+        fctx_facts(ctx)->tls.pickup_undecided = TLS_PICKUP_UNDECIDED13_NOCCS;
+    st->pickup_order = PICKUP_TOLD;
+}
+
+/* The server's ChangeCipherSpec came after the client's, by TCP: the
+ * packet that carried the server's acknowledged bytes of the one that
+ * carries the client's (RFC 9293 §3.4: an ACK covers bytes received), so
+ * the server had the client's ChangeCipherSpec (and what came with it)
+ * before sending its own. Capture order says otherwise when two taps' clocks
+ * disagree (each direction stamped by its own): their order by time stamp
+ * is not the peers'. In a resumed handshake the server's acknowledges the
+ * ClientHello's end alone, where the client's ChangeCipherSpec begins. */
+static bool
+tls_pickup_acked(const struct flow_ctx *ctx, const struct tls_state *st)
+{
+    enum dir pd;
+    uint32_t seq, ack;
+    (void)fctx_packet_tcp(ctx, &pd, &seq, &ack);
+    return st->pickup_sack_ok && pd == DIR_TO_SERVER && (int32_t)(st->pickup_sack - seq) > 0;
+}
 
 /* RFC 5246 §7.3: in a full handshake the client sends its ChangeCipherSpec
  * and Finished first, the server answers with its own; in the abbreviated
@@ -158,9 +231,10 @@ enum {
  * §7.4.9), is a full one. The server's CCS followed by application data is
  * TLS 1.3's compatibility CCS (RFC 8446 §D.4): its flight, encrypted,
  * holds its certificates or (a PSK) none, which cannot be told; so is a
- * capture that ends before the client answers. */
+ * capture that ends before the client answers. Without that CCS, the
+ * handshake's shape tells TLS 1.3 (tls_pickup_noccs). */
 void
-tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type)
+tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type, uint32_t len)
 {
     if (st->pickup_order == PICKUP_TOLD || !tls_pickup(ctx, st))
         return;
@@ -183,6 +257,18 @@ tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
             st->pickup_order = PICKUP_TOLD;
         return;
     }
+    if (st->pickup_order == PICKUP_SAPP) {
+        tls_pickup_noccs(ctx, st, d, type, len);
+        return;
+    }
+    if (st->pickup_order == PICKUP_NONE && !st->sh_seen && d == DIR_TO_CLIENT &&
+        type == TLS_CT_APPDATA && !t->ccs[0] && !t->ccs[1] && t->last_hs[0] < 0 &&
+        t->last_hs[1] < 0 && st->dir[DIR_TO_SERVER].records == 0 &&
+        st->dir[DIR_TO_CLIENT].records == 1) { /* the connection's first record seen */
+        st->pickup_order = PICKUP_SAPP;
+        tls_pickup_noccs(ctx, st, d, type, len);
+        return;
+    }
     if (st->pickup_order == PICKUP_NONE) {
         /* the server's first CCS, before any of the client's records under
          * keys and after no message of a full handshake's server flight */
@@ -191,9 +277,13 @@ tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
                      (t->last_hs[DIR_TO_CLIENT] < 0 ||
                       t->last_hs[DIR_TO_CLIENT] == TLS_HS_NEW_SESSION_TICKET) &&
                      t->last_hs[DIR_TO_SERVER] < 0;
-        if (first)
+        if (first) {
             st->pickup_order = PICKUP_SCCS;
-        else if (type == TLS_CT_CCS || st->dir[d].encrypted || t->last_hs[d] >= 0)
+            enum dir pd;
+            uint32_t seq;
+            st->pickup_sack_ok =
+                fctx_packet_tcp(ctx, &pd, &seq, &st->pickup_sack) && pd == DIR_TO_CLIENT;
+        } else if (type == TLS_CT_CCS || st->dir[d].encrypted || t->last_hs[d] >= 0)
             st->pickup_order = PICKUP_TOLD;
         return;
     }
@@ -211,7 +301,8 @@ tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
     /* the client's first record after the server's CCS, or the server's
      * next record after its Finished */
     t->pickup_undecided = TLS_PICKUP_DECIDED;
-    if (st->pickup_order == PICKUP_SFIN && d == DIR_TO_SERVER && type == TLS_CT_CCS) {
+    if (st->pickup_order == PICKUP_SFIN && d == DIR_TO_SERVER && type == TLS_CT_CCS &&
+        !tls_pickup_acked(ctx, st)) {
         t->resumed = true;
         t->certificates = TLS_CERTS_RESUMED;
     }

@@ -340,7 +340,9 @@ struct agg_finding {
     uint8_t n_ids;
     int64_t first, last;
     char summary[1024];
-    char evidence[AGG_EVIDENCE_LEN];
+    /* AGG_EVIDENCE_LEN doubled: certificates_not_visible's of several
+     * reasons holds each reason's (agg_nv_evidence_all) */
+    char evidence[2 * AGG_EVIDENCE_LEN];
     bool summary_cut, evidence_cut; /* text cut to fit (str_buf_cut): ends in "..." */
     /* Findings on a server name (agg_names.c): the name, the leaves by
      * certificate id, and peers as indices into peer_ips. */
@@ -464,6 +466,8 @@ struct agg_nv_example {
     uint64_t id;        /* 0: none yet */
     const char *capped; /* diagnosis.handshake_capped (a static name) */
     uint8_t handshake;  /* enum tls_outcome */
+    uint8_t pickup;     /* enum tls_pickup_undecided */
+    uint8_t cut;        /* enum dg_nv_cut */
 };
 
 /* certificates_not_visible (agg_notvisible.c): a session's reason counted
@@ -478,6 +482,10 @@ void agg_nv_json(struct json *j, const struct agg_server *s, unsigned n_keylogs)
 void agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_facts *t,
                      unsigned n_keylogs);
 void agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *ep);
+/* How many reasons s has; of several, the finding's evidence: each
+ * reason's with its example session (agg_nv_evidence_all). */
+unsigned agg_nv_reasons(const struct agg_server *s);
+void agg_nv_evidence_all(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs);
 bool agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k,
                         unsigned n_keylogs);
 /* Resumed sessions on s linked to no chain: "+1 resumed TLS 1.3 session:

@@ -21,8 +21,11 @@ agg_nv_note(struct agg_server *s, const struct diagnosis *dg, uint64_t id,
         memset(s->nv_ex, 0, DG_NV_COUNT * sizeof(*s->nv_ex));
     if (s->nv_ex == NULL || s->nv_ex[why].id != 0)
         return; /* the memcap refused: the reasons go without examples */
-    s->nv_ex[why] = (struct agg_nv_example){
-        .id = id, .capped = dg->handshake_capped, .handshake = (uint8_t)t->handshake};
+    s->nv_ex[why] = (struct agg_nv_example){.id = id,
+                                            .capped = dg->handshake_capped,
+                                            .handshake = (uint8_t)t->handshake,
+                                            .pickup = t->pickup_undecided,
+                                            .cut = dg->not_visible_cut};
 }
 
 void
@@ -57,10 +60,19 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
                 "its list is empty): no chain was judged from it",
                 NULL);
         break;
-    case DG_NV_GAP:
+    case DG_NV_GAP: /* as the report's FRAMES CUT AFTER CAPTURE (report_text.c) */
         str_add(b,
-                "the capture lacks their bytes (cut by its snapshot length, or packets lost): "
-                "capture whole packets (-s 0) without drops",
+                x->cut == DG_NV_CUT_AFTER
+                    ? "the capture file lacks their bytes, its frames cut after capture (below "
+                      "the file's snapshot length: by smtptap -w or editcap): their removed bytes "
+                      "cannot be analysed; read the capture the file was cut from"
+                : x->cut == DG_NV_CUT_BOTH
+                    ? "the capture file lacks their bytes: frames cut after capture (below the "
+                      "file's snapshot length: by smtptap -w or editcap), and others at the "
+                      "capture's snapshot length or lost: read the capture the file was cut "
+                      "from, captured whole (-s 0) without drops"
+                    : "the capture lacks their bytes (cut by its snapshot length, or packets "
+                      "lost): capture whole packets (-s 0) without drops",
                 NULL);
         break;
     case DG_NV_ENDED_ANSWER:
@@ -89,10 +101,17 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
         break;
     case DG_NV_UNDECIDED13:
         str_add(b,
-                "picked up after the ServerHello (the server's ChangeCipherSpec, then its "
-                "encrypted records: TLS 1.3): it cannot be told whether the handshake was resumed "
-                "(no certificates sent) or full (certificates sent encrypted): capture from the "
-                "connection's start",
+                x->pickup == TLS_PICKUP_UNDECIDED13_NOCCS /* tls_pickup.c tls_pickup_noccs */
+                    ? "picked up after the ServerHello (no ChangeCipherSpec, RFC 8446 D.4: the "
+                      "server's encrypted records first, then the client's of a Finished's "
+                      "length, the server's last of the same: a TLS 1.3 handshake's shape): it "
+                      "cannot be told whether the handshake was resumed (no certificates sent) or "
+                      "full (certificates in this capture, encrypted): capture from the "
+                      "connection's start"
+                    : "picked up after the ServerHello (the server's ChangeCipherSpec, then its "
+                      "encrypted records: TLS 1.3): it cannot be told whether the handshake was "
+                      "resumed (no certificates sent) or full (certificates sent encrypted): "
+                      "capture from the connection's start",
                 NULL);
         break;
     default:
@@ -105,7 +124,10 @@ void
 agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_facts *t,
                 unsigned n_keylogs)
 {
-    struct agg_nv_example x = {.capped = dg->handshake_capped, .handshake = (uint8_t)t->handshake};
+    struct agg_nv_example x = {.capped = dg->handshake_capped,
+                               .handshake = (uint8_t)t->handshake,
+                               .pickup = t->pickup_undecided,
+                               .cut = dg->not_visible_cut};
     agg_nv_evidence_of(b, dg->not_visible_why, &x, n_keylogs);
 }
 
@@ -236,19 +258,47 @@ agg_nv_json(struct json *j, const struct agg_server *s, unsigned n_keylogs)
     json_arr_end(j);
 }
 
-/* The terminal report's line of a reason, the k-th in the headline's
- * order: "TLS 1.3 encrypted them (2 sessions, e.g. session 1): TLS 1.3
- * encrypts them: ...", its example session's id (the JSON record's "id")
- * and evidence, so that each reason's flow can be opened (the summary
- * quotes the first session's evidence alone; of a single reason, the
- * summary's is its own, and the line stops at the example); false past
- * the last. */
-bool
-agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k, unsigned n_keylogs)
+unsigned
+agg_nv_reasons(const struct agg_server *s)
 {
     unsigned reasons = 0;
     for (unsigned w = DG_NV_NONE + 1; w < DG_NV_COUNT; w++)
         reasons += s->nv_why[w] > 0;
+    return reasons;
+}
+
+/* The finding's evidence when its sessions have several reasons: each
+ * reason's own evidence after its example session ("session 5: TLS 1.3
+ * encrypts them: ...; session 8: picked up after ..."), in the headline's
+ * order, so that no one session's evidence speaks for the others; a reason
+ * whose example the memcap refused is left out (its count is in the
+ * headline). */
+void
+agg_nv_evidence_all(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs)
+{
+    if (s->nv_ex == NULL)
+        return;
+    for (unsigned w = DG_NV_NONE + 1, k = 0; w < DG_NV_COUNT; w++) {
+        if (s->nv_why[w] == 0 || s->nv_ex[w].id == 0)
+            continue;
+        str_add(b, k++ ? "; session " : "session ", NULL);
+        str_add_uint(b, s->nv_ex[w].id);
+        str_add(b, ": ", NULL);
+        agg_nv_evidence_of(b, w, &s->nv_ex[w], n_keylogs);
+    }
+}
+
+/* The terminal report's line of a reason, the k-th in the headline's
+ * order: "TLS 1.3 encrypted them (2 sessions, e.g. session 1): TLS 1.3
+ * encrypts them: ...", its example session's id (the JSON record's "id")
+ * and evidence, so that each reason's flow can be opened (of several
+ * reasons, the summary quotes no session's evidence; of a single reason,
+ * the summary's is its own, and the line stops at the example); false past
+ * the last. */
+bool
+agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k, unsigned n_keylogs)
+{
+    unsigned reasons = agg_nv_reasons(s);
     unsigned w = DG_NV_NONE + 1;
     for (unsigned i = 0; w < DG_NV_COUNT; w++)
         if (s->nv_why[w] > 0 && i++ == k)

@@ -313,9 +313,9 @@ dg_not_visible_why(const struct flow_record *rec, const struct diagnosis *out)
     else if (t->certificates == TLS_CERTS_TRUNCATED)
         why = DG_NV_TRUNCATED;
     else if (rec->facts->midstream && t->pickup_undecided != TLS_PICKUP_DECIDED && !t->resumed)
-        return t->pickup_undecided == TLS_PICKUP_UNDECIDED13 /* tls_pickup.c tls_pickup_order */
-                   ? DG_NV_UNDECIDED13
-                   : DG_NV_UNDECIDED;
+        return t->pickup_undecided == TLS_PICKUP_UNDECIDED12 /* tls_pickup.c tls_pickup_order */
+                   ? DG_NV_UNDECIDED
+                   : DG_NV_UNDECIDED13;
     else if (dg_picked_up_after_certs(rec))
         return DG_NV_PICKED_UP;
     else if (dg_ended_before_certs(rec)) /* a ServerHello gives these (RFC 5246 §7.4.1.3) */
@@ -663,6 +663,9 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
                  "it serves no implicit TLS on this port");
     out->mutual_tls = t->n_client_chain > 0;
     out->not_visible_why = dg_not_visible_why(rec, out);
+    if (out->not_visible_why == DG_NV_GAP && rec->cut_after_pkts > 0)
+        out->not_visible_cut =
+            rec->cut_after_pkts < rec->truncated_pkts ? DG_NV_CUT_BOTH : DG_NV_CUT_AFTER;
     out->certificates_not_visible = out->not_visible_why != DG_NV_NONE;
     dg_alerts(rec, out);
     if (t->seen && t->n_server_chain > 0) {

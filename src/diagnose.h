@@ -40,6 +40,15 @@ enum dg_not_visible {
     DG_NV_COUNT
 };
 
+/* DG_NV_GAP: how its bytes went (the stats' truncated_after_capture):
+ * cut after capture (frames below their file's snapshot length: smtptap
+ * -w, editcap), or lost on the wire or cut by the snaplen. */
+enum dg_nv_cut {
+    DG_NV_CUT_WIRE = 0, /* packets lost, or frames cut at the snapshot length */
+    DG_NV_CUT_AFTER,    /* every frame cut was cut after capture */
+    DG_NV_CUT_BOTH      /* some frames cut after capture, some at the snapshot length */
+};
+
 struct diagnosis {
     /* contract flags (issue 4), in contract order */
     bool certificate_ok, expired, not_yet_valid, self_signed, name_mismatch;
@@ -50,6 +59,7 @@ struct diagnosis {
     bool tls_handshake_failed, client_rejected_certificate, server_rejected_client_certificate;
     bool mutual_tls, certificates_not_visible;
     uint8_t not_visible_why; /* enum dg_not_visible: certificates_not_visible's reason */
+    uint8_t not_visible_cut; /* DG_NV_GAP: enum dg_nv_cut, how the frames were cut */
     bool expiring_soon;      /* leaf expires within --expiry-warn days of the capture end */
     /* The cap of smtptap's own (its --cap name: "reasm.depth") that cut the
      * TLS bytes before the handshake's end, NULL: the handshake is then not

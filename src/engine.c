@@ -580,6 +580,9 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
     struct reasm_sink s, ps;
     engine_rs_init(&x, &s, f, side, p->ts_us);
     engine_rs_init(&px, &ps, f, !side, p->ts_us);
+    if (f->ctx != NULL) /* the order the peers saw (tls_pickup.c) */
+        fctx_packet(f->ctx, engine_dir(f, side), seq + ((fl & TH_SYN) != 0), p->ack,
+                    (fl & (TH_ACK | TH_RST)) == TH_ACK);
 
     bool ignored = false; /* a SYN with another ISN after data: its data and FIN too */
     if (fl & TH_SYN) {
@@ -624,6 +627,9 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
             engine_dispatch(f, side, p);
             engine_vsplit_check(&eng.tab, f, side, p->ts_us); /* one way so far: VLAN split? */
         }
+        if (f->ctx != NULL) /* made by engine_dispatch, or its client side just told */
+            fctx_packet(f->ctx, engine_dir(f, side), seq, p->ack,
+                        (fl & (TH_ACK | TH_RST)) == TH_ACK);
         if (f->disp == FLOW_DISSECT && !ignored)
             reasm_data(rd, &eng.lim, &s, seq, p->payload, p->payload_caplen, wire);
     }
@@ -777,8 +783,10 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
 
     f->pkts[side]++;
     f->bytes[side] += p->payload_wirelen;
-    if (p->payload_wirelen > p->payload_caplen)
+    if (p->payload_wirelen > p->payload_caplen) {
         f->truncated_pkts++;
+        f->cut_after_pkts += p->cut_after;
+    }
     if (p->tcp_flags & TH_SYN)
         f->syn_seen[side] = true;
     if (f->disp != FLOW_BYPASS)

@@ -60,6 +60,9 @@ struct flow_ctx {
     struct ipaddr server_ip; /* fctx_set_origin */
     uint64_t flow_id;
     int64_t now_us;
+    uint32_t pkt_seq, pkt_ack; /* fctx_packet */
+    uint8_t pkt_dir;
+    bool pkt_ack_ok;
     struct fctx_pending pend[2];
     struct fctx_block *blocks;
     struct fctx_chunk *chunks; /* the newest first, allocations carved from it */
@@ -249,6 +252,24 @@ uint16_t
 fctx_server_port(const struct flow_ctx *ctx)
 {
     return ctx->server_port;
+}
+
+void
+fctx_packet(struct flow_ctx *ctx, enum dir d, uint32_t seq, uint32_t ack, bool has_ack)
+{
+    ctx->pkt_dir = (uint8_t)d;
+    ctx->pkt_seq = seq;
+    ctx->pkt_ack = ack;
+    ctx->pkt_ack_ok = has_ack;
+}
+
+bool
+fctx_packet_tcp(const struct flow_ctx *ctx, enum dir *d, uint32_t *seq, uint32_t *ack)
+{
+    *d = (enum dir)ctx->pkt_dir;
+    *seq = ctx->pkt_seq;
+    *ack = ctx->pkt_ack;
+    return ctx->pkt_ack_ok;
 }
 
 int64_t

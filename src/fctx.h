@@ -35,6 +35,9 @@ void fctx_attach(struct flow_ctx *ctx, const struct dissector *d);
  * with the next bytes, once it has what it asked for. */
 enum fctx_status fctx_deliver(struct flow_ctx *ctx, enum dir d, const uint8_t *buf, uint32_t len,
                               int64_t ts_us);
+/* The packet of direction d the engine takes next: its TCP sequence
+ * number and, has_ack, acknowledgment number (fctx_packet_tcp). */
+void fctx_packet(struct flow_ctx *ctx, enum dir d, uint32_t seq, uint32_t ack, bool has_ack);
 /* `missing` bytes of direction d are lost: buffered bytes are dropped. */
 enum fctx_status fctx_gap(struct flow_ctx *ctx, enum dir d, uint64_t missing, int64_t ts_us);
 /* Direction d ended. */

@@ -73,6 +73,7 @@ struct flow {
     enum flow_disp disp;
     uint64_t pkts[2], bytes[2];
     uint64_t truncated_pkts;
+    uint64_t cut_after_pkts; /* of them, cut after capture (pkt.cut_after) */
     struct reasm_dir rd[2];
     struct flow_ctx *ctx;
     const char *first_dissector;

@@ -208,8 +208,8 @@ main_decode(struct main_run *run, const struct capture_frame *f, struct pkt *p,
     /* a payload cut short where the snapshot length did not reach: cut
      * after capture (smtptap -w removes application data, editcap -s), its
      * bytes gone on purpose, which -s 0 would not bring back */
-    if (run->dstats.snaplen_cut > cut && f->snaplen != 0 && f->caplen < f->snaplen)
-        run->cut_after++;
+    p->cut_after = run->dstats.snaplen_cut > cut && f->snaplen != 0 && f->caplen < f->snaplen;
+    run->cut_after += p->cut_after;
     if (r == DECODE_OK)
         return true;
     if (r != DECODE_FRAGMENT || !defrag_add(&run->defrag, p, &fr, dgram))

@@ -30,6 +30,9 @@ struct pkt {
     uint32_t payload_caplen; /* bytes present */
     uint32_t
         payload_wirelen; /* bytes the segment carried (from IP lengths); > caplen = snaplen cut */
+    /* the frame cut below its file's snapshot length: after capture (smtptap
+     * -w, editcap), not by the snaplen (main.c main_decode) */
+    bool cut_after;
     /* the IP header onwards, for the optional classifier (nDPI wants layer 3) */
     const uint8_t *l3;  /* borrowed; NULL if not set */
     uint32_t l3_caplen; /* bytes present from l3 */

@@ -37,6 +37,7 @@ struct flow_record {
     uint64_t pkts[2], bytes[2];     /* per direction (0 = client->server): packets, payload bytes */
     uint64_t gaps[2], gap_bytes[2]; /* holes delivered to the dissector */
     uint64_t truncated_pkts;        /* packets cut by the snaplen */
+    uint64_t cut_after_pkts;        /* of them, cut after capture (smtptap -w, editcap) */
     const char *ended;              /* "fin", "rst", "timeout", "evicted", "reuse", "capture_end" */
     const char *status;             /* complete, truncated_capture, gap, malformed, capped,
                                        encrypted_tls13, no_tls, evicted, plaintext, not_smtp */

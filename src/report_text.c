@@ -66,8 +66,8 @@ rt_repeats(const struct agg_finding *x)
 }
 
 /* certificates_not_visible: each reason on a line of its own with its
- * example session, whose flow shows it (the summary quotes the first
- * session's evidence alone). */
+ * example session, whose flow shows it (of several reasons, the summary
+ * quotes no session's evidence). */
 static void
 rt_nv_reasons(FILE *f, const struct agg_server *s)
 {

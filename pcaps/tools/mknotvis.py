@@ -24,6 +24,17 @@ resumption-from-sh.pcap
     kept whole (the ServerHello in the capture, the ClientHello not), the
     last one not cut short.
 
+tls12-chain-skew-ccs.pcap
+    smtp-starttls-tls12-chain.pcap's first session (a full handshake)
+    picked up at the client's ClientKeyExchange, ChangeCipherSpec and
+    Finished segment (packet 15), the ClientKeyExchange record cut from its
+    front, and that segment swapped with the server's NewSessionTicket,
+    ChangeCipherSpec and Finished one (packet 16), each keeping the other's
+    time stamp: two taps whose clocks disagree, the server's stamped before
+    the client's it acknowledges (its ACK covers the client's Finished).
+    Capture order shows the server's ChangeCipherSpec first, as a resumed
+    handshake's; TCP's says the client's came first.
+
 A segment's payload is cut at a TLS record boundary; the IP total length,
 IP header checksum, TCP sequence number and checksum, and the pcap record's
 lengths are fixed. Assumptions (asserted): little-endian pcap, Ethernet,
@@ -171,6 +182,30 @@ def resumed_after_sh(after=True):
     write("pcaps/variants/resumption-%s-sh.pcap" % ("after" if after else "from"), hdr, out)
 
 
+def skewed_ccs():
+    hdr, recs = read_pcap("pcaps/smtp-starttls-tls12-chain.pcap")
+    client = ports(recs[0])[0]
+    out, kept = [], []
+    for i, r in enumerate(recs):
+        if ports(r) is not None and client in ports(r):
+            if i < 14:
+                continue  # before the client's ClientKeyExchange segment
+            if i == 14:
+                p = payload(r)
+                assert p[0] == 22 and p[5] == 16, "no ClientKeyExchange first"
+                n = 5 + struct.unpack(">H", p[3:5])[0]
+                assert p[n] == 20, "no ChangeCipherSpec after it"
+                r = cut_payload(r, n, None)
+            kept.append(len(out))
+        out.append(r)
+    a, b = kept[0], kept[1]
+    assert ports(out[b])[0] == 25 and payload(out[b])[0] == 22, "server's NST segment next"
+    ta, tb = bytes(out[a][:8]), bytes(out[b][:8])
+    out[a], out[b] = out[b], out[a]
+    out[a][:8], out[b][:8] = ta, tb
+    write("pcaps/variants/tls12-chain-skew-ccs.pcap", hdr, out)
+
+
 def write(path, hdr, recs):
     with open(path, "wb") as f:
         f.write(hdr)
@@ -183,3 +218,4 @@ if __name__ == "__main__":
     end_after_sh()
     resumed_after_sh()
     resumed_after_sh(after=False)
+    skewed_ccs()
