@@ -660,9 +660,13 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
              * leaf too: the certificate a name or an alert met */
             bool nm = i == AF_NAME_MISMATCH && dg->checked_name[0];
             bool by_leaf = (nm || i == AF_CLIENT_REJECTED) && t->n_server_chain;
-            agg_evid_note(s->flags[i], e, nm ? dg->checked_name : NULL,
-                          nm ? (int)dg->checked_name_source : 0,
-                          by_leaf ? t->server_chain[0] : UINT32_MAX, peer);
+            if (i == AF_CLIENT_REJECTED)
+                agg_evid_note_alert(s->flags[i], e, dg->client_reject_code,
+                                    by_leaf ? t->server_chain[0] : UINT32_MAX, peer);
+            else
+                agg_evid_note(s->flags[i], e, nm ? dg->checked_name : NULL,
+                              nm ? (int)dg->checked_name_source : 0,
+                              by_leaf ? t->server_chain[0] : UINT32_MAX, peer);
         }
         if (i == AF_IMPLICIT_TLS_NOT_SERVED && s->flags[i] != NULL)
             agg_implicit_note(s->flags[i], sm, dg);
