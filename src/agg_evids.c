@@ -4,9 +4,9 @@
  * another peer asked for mail.example.test, and with two certificates named
  * the first one's names. Each distinct (evidence, and for name_mismatch
  * the name checked, its source and the leaf) is kept with its sessions and
- * peers, at most AGG_EVIDS_MAX; the finding lists them sorted (by name,
- * source and certificate as the server's certificates are listed, then by
- * text), the first 4 and how many more. */
+ * peers, at most AGG_EVIDS_MAX (AGG_EVIDS_REJ_MAX for client_rejected_certificate); the finding
+ * lists them sorted (by name, source and certificate as the server's certificates are listed, then
+ * by text), the first 4 and how many more. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +14,9 @@
 #include "certcache.h"
 #include "mem.h"
 #include "names.h"
+#include "report_cert.h"
 #include "strcopy.h"
+#include "tls_names.h"
 
 #define AGG_EVIDS_SHOWN 4 /* variants a finding lists; then "and N more" */
 
@@ -22,6 +24,7 @@ struct agg_evid {
     char text[AGG_EVIDENCE_LEN]; /* the session's evidence as agg_evidence wrote it */
     char name[256];              /* name_mismatch: the name checked (diagnosis.checked_name) */
     uint8_t source;              /* name_mismatch: its enum name_source */
+    int16_t code;                /* client_rejected_certificate: the alert's code, -1 encrypted */
     uint32_t leaf;               /* name_mismatch: the leaf's certificate id; else UINT32_MAX */
     uint64_t sessions;
     struct agg_set peers;
@@ -54,9 +57,9 @@ agg_evid_copy(char *dst, size_t n, const char *src)
     str_mark_cut(dst, n, n > 0 && len > n - 1);
 }
 
-void
-agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int source,
-              uint32_t leaf, uint32_t peer)
+static void
+agg_evid_add(struct agg_flagstat *fs, const char *text, const char *name, int source, uint32_t leaf,
+             uint32_t peer, int code, uint32_t max)
 {
     if (fs->evids == NULL && (fs->evids = mem_alloc(sizeof(*fs->evids))) == NULL)
         return; /* memcap: counted there; the first session's evidence stays */
@@ -70,14 +73,15 @@ agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int s
                         e->v[k].source != source || e->v[k].leaf != leaf))
         k++;
     if (k == e->n) {
-        if (!mem_grow((void **)&e->v, e->n, &e->cap, sizeof(*e->v), 1, AGG_EVIDS_MAX)) {
-            e->dropped++; /* six kept, or no memory for one more */
+        if (!mem_grow((void **)&e->v, e->n, &e->cap, sizeof(*e->v), 1, max)) {
+            e->dropped++; /* max kept, or no memory for one more */
             return;
         }
         struct agg_evid *v = &e->v[e->n++];
         str_copy(v->text, sizeof(v->text), tx);
         str_copy(v->name, sizeof(v->name), nm);
         v->source = (uint8_t)source;
+        v->code = (int16_t)code;
         v->leaf = leaf;
         v->sessions = 0;
         v->peers.n = 0;
@@ -86,6 +90,20 @@ agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int s
     e->v[k].sessions++;
     if (peer != UINT32_MAX)
         agg_set_add(&e->v[k].peers, peer);
+}
+
+void
+agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int source,
+              uint32_t leaf, uint32_t peer)
+{
+    agg_evid_add(fs, text, name, source, leaf, peer, 0, AGG_EVIDS_MAX);
+}
+
+void
+agg_evid_note_alert(struct agg_flagstat *fs, const char *text, int code, uint32_t leaf,
+                    uint32_t peer)
+{
+    agg_evid_add(fs, text, NULL, 0, leaf, peer, code, AGG_EVIDS_REJ_MAX);
 }
 
 bool
@@ -243,6 +261,8 @@ agg_evid_cmp(const void *pa, const void *pb)
         c = (int)a->source - (int)b->source;
     if (c == 0 && x->chain != y->chain)
         c = x->chain < y->chain ? -1 : 1;
+    if (c == 0 && a->leaf != b->leaf) /* leaves past the server's chains; unseen last */
+        c = a->leaf < b->leaf ? -1 : 1;
     if (c == 0)
         c = strcmp(a->text, b->text);
     return c;
@@ -264,9 +284,9 @@ agg_evid_who(struct strbuf *b, const struct agg_server *s, const struct agg_evid
  * server's chains, then text. Returns how many. */
 static unsigned
 agg_evids_sorted(const struct agg_server *s, const struct agg_evids *e,
-                 const struct agg_evid *ord[AGG_EVIDS_MAX])
+                 const struct agg_evid *ord[AGG_EVIDS_REJ_MAX])
 {
-    struct agg_evid_ord so[AGG_EVIDS_MAX];
+    struct agg_evid_ord so[AGG_EVIDS_REJ_MAX];
     for (unsigned i = 0; i < e->n; i++) {
         so[i].v = &e->v[i];
         so[i].chain = UINT32_MAX;
@@ -307,7 +327,7 @@ agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_fl
                int flag, bool peers)
 {
     const struct agg_evids *e = fs->evids;
-    const struct agg_evid *ord[AGG_EVIDS_MAX];
+    const struct agg_evid *ord[AGG_EVIDS_REJ_MAX];
     agg_evids_sorted(s, e, ord);
     bool one_leaf = true;
     for (unsigned i = 1; i < e->n; i++)
@@ -359,6 +379,53 @@ agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_fl
     str_add(b, why, NULL);
 }
 
+/* The tail of client_rejected_certificate's list, when not all is shown:
+ * "; and 2 more alerts (2 sessions), 3 more certificates (5 sessions): see
+ * the JSON (rejected_certificates)", and the sessions past the
+ * AGG_EVIDS_REJ_MAX pairs kept ("; 4 sessions more not itemised (past the
+ * 32 certificate and alert pairs kept)"). */
+static void
+agg_evids_alerts_more(struct strbuf *b, const struct agg_evids *e,
+                      const struct agg_evid *const *ord, unsigned shown)
+{
+    if (e->n <= shown && e->dropped == 0)
+        return;
+    uint64_t more_alerts = 0, more_certs = 0;
+    unsigned n_alerts = 0, n_certs = 0;
+    uint32_t last_shown = shown ? ord[shown - 1]->leaf : UINT32_MAX - 1;
+    for (unsigned i = shown; i < e->n; i++) {
+        if (shown && ord[i]->leaf == last_shown) {
+            n_alerts++;
+            more_alerts += ord[i]->sessions;
+        } else {
+            n_certs += i == shown || ord[i]->leaf != ord[i - 1]->leaf;
+            more_certs += ord[i]->sessions;
+        }
+    }
+    if (n_alerts || n_certs)
+        str_add(b, "; and ", NULL);
+    if (n_alerts) {
+        str_add_uint(b, n_alerts);
+        str_add(b, n_alerts == 1 ? " more alert (" : " more alerts (", NULL);
+        agg_add_sessions(b, more_alerts);
+        str_add(b, n_certs ? "), " : ")", NULL);
+    }
+    if (n_certs) {
+        str_add_uint(b, n_certs);
+        str_add(b, n_certs == 1 ? " more certificate (" : " more certificates (", NULL);
+        agg_add_sessions(b, more_certs);
+        str_add(b, ")", NULL);
+    }
+    str_add(b, n_alerts || n_certs ? ": see the JSON (rejected_certificates)" : "", NULL);
+    if (e->dropped) {
+        str_add(b, "; ", NULL);
+        agg_add_sessions(b, e->dropped);
+        str_add(b, " more not itemised (past the ", NULL);
+        str_add_uint(b, AGG_EVIDS_REJ_MAX);
+        str_add(b, " certificate and alert pairs kept)", NULL);
+    }
+}
+
 /* client_rejected_certificate: each (certificate, alert) with its sessions,
  * the alerts of one certificate after it once, as diagnose.c's meaning has
  * them ("<what happened> <subject> with <alert>"): "the client rejected the
@@ -366,13 +433,16 @@ agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_fl
  * unknown_ca (48) from Q (1 session); the client rejected the server
  * certificate CN=B with ...". With several certificates each is told by
  * its SHA-1 and end of validity (a renewed one has the same subject). The
- * first session's certificate spoke for every alert. */
+ * first session's certificate spoke for every alert. The first 4 pairs,
+ * then how many more alerts and certificates (every one is in the JSON,
+ * agg_evids_rejects_json): the tail is kept whole, the list before it cut
+ * to fit ("...") when it must be. */
 void
 agg_evids_alerts_text(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs,
                       bool peers)
 {
     const struct agg_evids *e = fs->evids;
-    const struct agg_evid *ord[AGG_EVIDS_MAX];
+    const struct agg_evid *ord[AGG_EVIDS_REJ_MAX];
     agg_evids_sorted(s, e, ord);
     /* one certificate seen (the others' not seen: TLS 1.3) needs no SHA-1 */
     unsigned leaves = 0;
@@ -380,24 +450,140 @@ agg_evids_alerts_text(struct strbuf *b, const struct agg_server *s, const struct
         leaves += ord[i]->leaf != UINT32_MAX && (i == 0 || ord[i]->leaf != ord[i - 1]->leaf);
     bool one_leaf = leaves <= 1;
     unsigned shown = e->n < AGG_EVIDS_SHOWN ? e->n : AGG_EVIDS_SHOWN;
+    char tail[200];
+    struct strbuf t = str_buf(tail, sizeof(tail));
+    agg_evids_alerts_more(&t, e, ord, shown);
+    char list[AGG_EVIDENCE_LEN + 1024];
+    size_t room = agg_room(b) > t.len ? agg_room(b) - t.len : 0;
+    bool cut;
+    struct strbuf l = str_buf_cut(list, room + 1 < sizeof(list) ? room + 1 : sizeof(list), &cut);
     for (unsigned i = 0; i < shown; i++) {
         const struct agg_evid *v = ord[i], *prev = i ? ord[i - 1] : NULL;
         size_t head = agg_meaning_head(v->text);
         if (prev && v->text[head] && prev->leaf == v->leaf &&
             agg_meaning_head(prev->text) == head && memcmp(prev->text, v->text, head) == 0) {
-            str_add(b, ", ", v->text + head + 6, NULL); /* after " with " */
+            str_add(&l, ", ", v->text + head + 6, NULL); /* after " with " */
         } else {
-            str_add(b, i ? "; " : "", NULL);
-            str_addn(b, v->text, head);
+            str_add(&l, i ? "; " : "", NULL);
+            str_addn(&l, v->text, head);
             if (!one_leaf && v->leaf != UINT32_MAX) {
                 char label[300];
                 agg_leaf_label(v->leaf, label, sizeof(label));
                 const char *sha = strrchr(label, '('); /* "(SHA-1 ..., until ...)" */
-                str_add(b, " ", sha ? sha : label, NULL);
+                str_add(&l, " ", sha ? sha : label, NULL);
             }
-            str_add(b, v->text + head, NULL);
+            str_add(&l, v->text + head, NULL);
         }
-        agg_from_sessions(b, s, &v->peers, v->sessions, peers);
+        agg_from_sessions(&l, s, &v->peers, v->sessions, peers);
     }
-    agg_evids_more(b, e, ord, shown);
+    str_mark_cut(list, l.n, cut);
+    str_add(b, list, tail, NULL);
+}
+
+/* The chains this server presented (full handshakes), for sessions that
+ * could not see theirs: how many have sessions. */
+static unsigned
+agg_evids_known_chains(const struct agg_server *s)
+{
+    unsigned k = 0;
+    for (uint32_t c = 0; c < s->n_chains; c++)
+        k += s->chains[c].sessions > 0;
+    return k;
+}
+
+/* Sessions among the pairs whose certificate was not seen (leaf unknown:
+ * TLS 1.3 encrypts it, RFC 8446 §4.4.2). */
+static uint64_t
+agg_evids_unseen(const struct agg_evids *e)
+{
+    uint64_t n = 0;
+    for (uint32_t i = 0; e != NULL && i < e->n; i++)
+        n += e->v[i].leaf == UINT32_MAX ? e->v[i].sessions : 0;
+    return n;
+}
+
+void
+agg_evids_inferred_text(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
+{
+    uint64_t unseen = agg_evids_unseen(fs->evids);
+    unsigned known = agg_evids_known_chains(s);
+    if (unseen == 0 || known == 0)
+        return;
+    str_add(b, "; in ", NULL);
+    str_add_uint(b, unseen);
+    str_add(b, unseen == 1 ? " session" : " sessions",
+            " the chain was encrypted (TLS 1.3); inferred, not seen: this server "
+            "presented ",
+            NULL);
+    unsigned k = 0;
+    for (uint32_t c = 0; c < s->n_chains && k < 2; c++) {
+        if (s->chains[c].sessions == 0)
+            continue;
+        char label[300];
+        agg_leaf_label(s->chains[c].ids[0], label, sizeof(label));
+        str_add(b, k++ ? ", and " : "", label, " in ", NULL);
+        str_add_uint(b, s->chains[c].sessions);
+        str_add(b, s->chains[c].sessions == 1 ? " other session" : " other sessions", NULL);
+    }
+    if (known > k) {
+        str_add(b, ", and ", NULL);
+        str_add_uint(b, known - k);
+        str_add(b, " more chains (inferred_certificates in the JSON)", NULL);
+    }
+}
+
+void
+agg_evids_rejects_json(struct json *j, const struct agg_server *s, const struct agg_flagstat *fs)
+{
+    const struct agg_evids *e = fs->evids;
+    if (e == NULL)
+        return;
+    const struct agg_evid *ord[AGG_EVIDS_REJ_MAX];
+    agg_evids_sorted(s, e, ord);
+    json_arr_begin(j, "rejected_certificates");
+    for (unsigned i = 0; i < e->n;) {
+        unsigned end = i;
+        uint64_t sessions = 0;
+        while (end < e->n && ord[end]->leaf == ord[i]->leaf)
+            sessions += ord[end++]->sessions;
+        json_obj_begin(j, NULL);
+        if (ord[i]->leaf != UINT32_MAX)
+            report_cert_sha256_json(j, "sha256", ord[i]->leaf);
+        else
+            json_null(j, "sha256");
+        json_uint(j, "session_count", sessions);
+        json_arr_begin(j, "alerts");
+        for (; i < end; i++) {
+            json_obj_begin(j, NULL);
+            const char *nm = ord[i]->code >= 0 ? tls_alert_str(ord[i]->code) : NULL;
+            if (ord[i]->code >= 0)
+                json_int(j, "code", ord[i]->code);
+            else
+                json_null(j, "code");
+            json_str(j, "name", nm);
+            json_uint(j, "session_count", ord[i]->sessions);
+            json_obj_end(j);
+        }
+        json_arr_end(j);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    if (e->dropped)
+        json_uint(j, "rejected_certificates_not_itemised", e->dropped);
+    if (agg_evids_unseen(e) == 0 || agg_evids_known_chains(s) == 0)
+        return;
+    /* the chains the server presented elsewhere: what the unseen ones
+     * probably were, never what they were seen to be */
+    json_arr_begin(j, "inferred_certificates");
+    for (uint32_t c = 0; c < s->n_chains; c++) {
+        if (s->chains[c].sessions == 0)
+            continue;
+        const struct cert_entry *leaf = certcache_get(s->chains[c].ids[0]);
+        json_obj_begin(j, NULL);
+        report_cert_sha256_json(j, "sha256", s->chains[c].ids[0]);
+        json_str(j, "subject", leaf && !leaf->info.parse_error ? leaf->info.subject : NULL);
+        json_uint(j, "other_sessions", s->chains[c].sessions);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
 }

@@ -505,6 +505,8 @@ agg_flag_findings(uint32_t si)
             if (agg_nv_resumed(&rb, s, agg.cfg ? agg.cfg->n_keylogs : 0))
                 str_add(&b, " (", r, ")", NULL);
         }
+        if (i == AF_CLIENT_REJECTED)
+            agg_evids_inferred_text(&b, s, fs); /* TLS 1.3: the chain known from elsewhere */
         if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
             agg_client_side(&b, s, fs);
         if (i == AF_UNTRUSTED_ROOT)

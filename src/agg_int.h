@@ -24,6 +24,10 @@
 #define AGG_FPEERS_MAX    32 /* peers listed per finding */
 #define AGG_FCHAINS_MAX   8  /* certificates listed per finding */
 #define AGG_EVIDS_MAX     6  /* distinct evidences kept per flag and server (agg_evids.c) */
+/* client_rejected_certificate's (certificate, alert) pairs kept per server:
+ * every certificate of a pool its clients rejected, in the finding's
+ * rejected_certificates (docs/schema-server.md) */
+#define AGG_EVIDS_REJ_MAX 32
 /* A finding's evidence (docs/schema-server.md: at most 479 bytes), and so
  * every evidence it is made from: a root's subject (255 bytes), an alert's
  * meaning and a name checked fit whole; longer ones end in "..." */
@@ -513,6 +517,23 @@ void agg_add_at(struct strbuf *b, const char *what);
  * for ..."; the DNS names a leaf covers ("a, b"). */
 void agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int source,
                    uint32_t leaf, uint32_t peer);
+/* client_rejected_certificate's: the same, with the alert's code (-1
+ * encrypted), up to AGG_EVIDS_REJ_MAX pairs. */
+void agg_evid_note_alert(struct agg_flagstat *fs, const char *text, int code, uint32_t leaf,
+                         uint32_t peer);
+/* client_rejected_certificate's JSON: "rejected_certificates", one object
+ * per certificate (sha256 null: not seen) with its sessions and alerts,
+ * "rejected_certificates_not_itemised" past the cap; and, when some of
+ * them could not see the chain (TLS 1.3), "inferred_certificates": the
+ * chains this server presented in other sessions (agg_evids.c). */
+void agg_evids_rejects_json(struct json *j, const struct agg_server *s,
+                            const struct agg_flagstat *fs);
+/* The same inference in words, after the summary: "; in 1 of them the
+ * chain was encrypted (TLS 1.3), not seen: this server presented CN=X
+ * (SHA-1 .., until ..) in 3 other sessions (inferred, not seen)"; nothing
+ * when every session showed its chain or the server showed none. */
+void agg_evids_inferred_text(struct strbuf *b, const struct agg_server *s,
+                             const struct agg_flagstat *fs);
 /* Copies an evidence into dst[n]: whole, or cut to fit ending in "..."
  * (never cut silently: a cut subject or list read as a whole one). */
 void agg_evid_copy(char *dst, size_t n, const char *src);

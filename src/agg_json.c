@@ -318,6 +318,8 @@ agg_json_finding(struct json *j, const struct agg_finding *f)
     json_ts(j, "last_seen", f->last);
     json_str(j, "summary", f->summary);
     json_str(j, "evidence", f->evidence[0] ? f->evidence : NULL);
+    if (f->name == NULL && strcmp(f->kind, "client_rejected_certificate") == 0)
+        agg_evids_rejects_json(j, s, agg_flagstat(s, AF_CLIENT_REJECTED));
     if (f->name == NULL && strcmp(f->kind, "certificates_not_visible") == 0)
         agg_nv_json(j, s, agg.cfg ? agg.cfg->n_keylogs : 0);
     json_obj_end(j);

@@ -709,9 +709,12 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             bool nm = i == AF_NAME_MISMATCH && dg->checked_name[0];
             bool by_leaf =
                 nm ? agg_leaf_id(t) != UINT32_MAX : i == AF_CLIENT_REJECTED && t->n_server_chain;
-            agg_evid_note(s->flags[i], e, nm ? dg->checked_name : NULL,
-                          nm ? (int)dg->checked_name_source : 0,
-                          by_leaf ? agg_leaf_id(t) : UINT32_MAX, peer);
+            uint32_t leaf = by_leaf ? agg_leaf_id(t) : UINT32_MAX;
+            if (i == AF_CLIENT_REJECTED)
+                agg_evid_note_alert(s->flags[i], e, dg->client_reject_code, leaf, peer);
+            else
+                agg_evid_note(s->flags[i], e, nm ? dg->checked_name : NULL,
+                              nm ? (int)dg->checked_name_source : 0, leaf, peer);
         }
         if (i == AF_IMPLICIT_TLS_NOT_SERVED && s->flags[i] != NULL)
             agg_implicit_note(s->flags[i], sm, dg);

@@ -577,8 +577,8 @@ main(int argc, char **argv)
 
     char err[512];
     /* the same file twice: before anything is read or opened */
-    paths_dedup_inputs(&cfg);
-    if (paths_check_outputs(&cfg, err, sizeof(err)) != 0) {
+    if (paths_dedup_inputs(&cfg, err, sizeof(err)) != 0 ||
+        paths_check_outputs(&cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "smtptap: %s\n", err);
         free((char *)cfg.bpf);
         return EXIT_INPUT;

@@ -9,31 +9,55 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "strcopy.h"
 
 /* What a path names: an existing file (dev, ino), or a name to be created
  * in the directory (dev, ino) (base); ok false when neither can be told. */
 struct paths_id {
-    bool ok, exists, regular;
+    bool ok, exists, regular, fifo;
     dev_t dev;
     ino_t ino;
     char base[256];
 };
 
 static struct paths_id
-paths_id(const char *path)
+paths_of_stat(const struct stat *sb)
+{
+    struct paths_id id;
+    memset(&id, 0, sizeof(id));
+    id.ok = id.exists = true;
+    id.regular = S_ISREG(sb->st_mode);
+    id.fifo = S_ISFIFO(sb->st_mode);
+    id.dev = sb->st_dev;
+    id.ino = sb->st_ino;
+    return id;
+}
+
+/* "-r -": standard input, known by what it is when it is a file or a FIFO
+ * (-r - < p.pcap, or < fifo); else nothing to compare (a terminal). */
+static struct paths_id
+paths_stdin(void)
 {
     struct paths_id id;
     memset(&id, 0, sizeof(id));
     struct stat sb;
-    if (stat(path, &sb) == 0) {
-        id.ok = id.exists = true;
-        id.regular = S_ISREG(sb.st_mode);
-        id.dev = sb.st_dev;
-        id.ino = sb.st_ino;
-        return id;
-    }
+    if (fstat(STDIN_FILENO, &sb) == 0 && (S_ISREG(sb.st_mode) || S_ISFIFO(sb.st_mode)))
+        id = paths_of_stat(&sb);
+    return id;
+}
+
+static struct paths_id
+paths_id(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return paths_stdin();
+    struct paths_id id;
+    memset(&id, 0, sizeof(id));
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        return paths_of_stat(&sb);
     char d[4096], b[4096];
     if (str_copy(d, sizeof(d), path) != strlen(path))
         return id;
@@ -55,14 +79,15 @@ paths_same(const struct paths_id *a, const struct paths_id *b)
            strcmp(a->base, b->base) == 0;
 }
 
-/* An output worth comparing: a regular file, or one to be created. */
+/* An output worth comparing: a regular file, one to be created, or a FIFO
+ * (one an input reads too would have smtptap read back what it writes). */
 static bool
 paths_output(const char *path, struct paths_id *id)
 {
     if (path == NULL || strcmp(path, "-") == 0)
         return false;
     *id = paths_id(path);
-    return id->ok && (!id->exists || id->regular);
+    return id->ok && (!id->exists || id->regular || id->fifo);
 }
 
 /* Checks the input files of one option against one output. */
@@ -71,12 +96,15 @@ paths_check_list(const char *opt, const char *const *list, unsigned n, const cha
                  const struct paths_id *out, char *err, size_t errlen)
 {
     for (unsigned i = 0; i < n; i++) {
-        if (strcmp(list[i], "-") == 0)
+        if (strcmp(list[i], "-") == 0 && strcmp(opt, "-r") != 0)
             continue;
-        struct paths_id in = paths_id(list[i]);
+        struct paths_id in = paths_id(list[i]); /* "-r -": standard input, a file or FIFO */
         if (in.exists && paths_same(&in, out)) {
-            snprintf(err, errlen, "%s %s: is also the %s file (it would be %s before it is read)",
-                     opt, list[i], out_opt, strcmp(out_opt, "-w") == 0 ? "emptied" : "overwritten");
+            snprintf(err, errlen, "%s %s%s: is also the %s file (%s)", opt, list[i],
+                     strcmp(list[i], "-") == 0 ? " (standard input)" : "", out_opt,
+                     out->fifo                    ? "a FIFO: smtptap would read back what it writes"
+                     : strcmp(out_opt, "-w") == 0 ? "it would be emptied before it is read"
+                                                  : "it would be overwritten before it is read");
             return -1;
         }
     }
@@ -103,7 +131,9 @@ paths_check_outputs(const struct config *cfg, char *err, size_t errlen)
                              errlen))
             return -1;
     }
-    if (used[0] && used[1] && paths_same(&outs[0], &outs[1])) {
+    /* two outputs on one FIFO (/dev/stdout in a pipeline too) stay the
+     * user's choice: only files are overwritten */
+    if (used[0] && used[1] && !outs[0].fifo && paths_same(&outs[0], &outs[1])) {
         snprintf(err, errlen,
                  "--json %s and -w %s are the same file (each would overwrite the other)",
                  cfg->json_path, cfg->write_path);
@@ -112,20 +142,31 @@ paths_check_outputs(const struct config *cfg, char *err, size_t errlen)
     return 0;
 }
 
-void
-paths_dedup_inputs(struct config *cfg)
+int
+paths_dedup_inputs(struct config *cfg, char *err, size_t errlen)
 {
     struct paths_id ids[CONFIG_MAX_INPUTS];
-    unsigned kept = 0;
+    unsigned kept = 0, stdin_at = CONFIG_MAX_INPUTS;
     for (unsigned i = 0; i < cfg->n_inputs; i++) {
         const char *path = cfg->inputs[i];
-        struct paths_id id;
-        memset(&id, 0, sizeof(id));
-        if (strcmp(path, "-") != 0)
-            id = paths_id(path);
+        if (strcmp(path, "-") == 0) { /* standard input can be read once */
+            if (stdin_at < CONFIG_MAX_INPUTS) {
+                snprintf(err, errlen,
+                         "-r - given twice: standard input can be read once (save the capture "
+                         "to a file to read it again)");
+                return -1;
+            }
+            stdin_at = kept;
+        }
+        struct paths_id id = paths_id(path);
         unsigned k = 0;
         while (k < kept && !(id.exists && paths_same(&ids[k], &id)))
             k++;
+        if (k < kept && id.fifo) { /* its packets go to the first reader only */
+            snprintf(err, errlen, "-r %s: the same FIFO as -r %s: a FIFO can be read once", path,
+                     cfg->inputs[k]);
+            return -1;
+        }
         if (k < kept) {
             fprintf(stderr,
                     "smtptap: warning: -r %s: the same file as -r %s: read once (its sessions "
@@ -137,4 +178,5 @@ paths_dedup_inputs(struct config *cfg)
         cfg->inputs[kept++] = path;
     }
     cfg->n_inputs = kept;
+    return 0;
 }

@@ -11,15 +11,18 @@
 #include "config.h"
 
 /* 0 when no output file is an input file or the other output; else -1 with
- * one line in err ("PATH: is also the --json file (...)"). An output that is
- * not a regular file (-, /dev/stdout, /dev/null, a FIFO) clashes with
- * nothing. */
+ * one line in err ("PATH: is also the --json file (...)"). "-r -" is
+ * standard input, compared by what it is when a file or a FIFO. An output
+ * that is neither a regular file nor a FIFO (-, /dev/stdout, /dev/null)
+ * clashes with nothing; a FIFO clashes with an input that is that FIFO. */
 int paths_check_outputs(const struct config *cfg, char *err, size_t errlen);
 
 /* Drops from cfg->inputs each -r file that an earlier -r names already
- * (the same device and inode: a.pcap, ./a.pcap, a symbolic link to it),
- * saying so on stderr: it would be read twice, every session counted twice.
- * "-" (standard input) is kept as given. */
-void paths_dedup_inputs(struct config *cfg);
+ * (the same device and inode: a.pcap, ./a.pcap, a symbolic link to it,
+ * standard input redirected from it), saying so on stderr: it would be read
+ * twice, every session counted twice. Returns 0; or -1 with one line in err
+ * for what cannot be read twice: "-r -" given twice, or a FIFO named twice
+ * (by two paths, or by a path and standard input). */
+int paths_dedup_inputs(struct config *cfg, char *err, size_t errlen);
 
 #endif /* SMTPTAP_PATHS_H */

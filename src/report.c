@@ -221,6 +221,13 @@ report_keylog_json(struct json *j)
     json_obj_end(j);
 }
 
+bool
+report_filter_none(const struct config *cfg, const struct run_stats *st)
+{
+    return cfg && cfg->bpf && !cfg->iface && st->packets == 0 &&
+           (st->records_uncounted || st->records_read > 0);
+}
+
 static void
 report_stats_json(struct json *j, const struct run_stats *s)
 {
@@ -264,6 +271,15 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "tls_other_protocol", s->tls_other);
     json_uint(j, "timestamp_outliers", s->ts_outliers);
     json_uint(j, "vlan_split_connections", s->vlan_split);
+    if (report_filter_none(rp.cfg, s)) { /* as the report's last count line says it */
+        json_obj_begin(j, "filter_matched_none");
+        json_str(j, "filter", rp.cfg->bpf);
+        if (s->records_uncounted)
+            json_null(j, "packets_read"); /* --libpcap-reader: not seen */
+        else
+            json_uint(j, "packets_read", s->records_read);
+        json_obj_end(j);
+    }
     if (s->ev_on) { /* -w only */
         json_obj_begin(j, "evidence");
         json_str(j, "file", rp.cfg->write_path);

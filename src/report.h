@@ -61,6 +61,12 @@ struct run_stats {
 /* Opens the outputs named in cfg. Returns 0, or -1 with a message on stderr. */
 int report_open(const struct config *cfg);
 
+/* Whether the BPF filter of cfg passed no packet of the -r files, which
+ * had some (st->records_read, or a number not known: records_uncounted):
+ * the report's last count line and the stats record's filter_matched_none
+ * say so, or "0 packets" reads as a capture with no mail in it. */
+bool report_filter_none(const struct config *cfg, const struct run_stats *st);
+
 /* A flow ended. Writes its "session" record (when it carried SMTP or TLS)
  * and its "flow" record (when on a mail port), and feeds the aggregation. The
  * record and its facts are borrowed for the call. */

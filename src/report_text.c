@@ -533,7 +533,7 @@ static void
 rt_filter_none(FILE *f, const struct run_stats *st)
 {
     const struct config *cfg = agg.cfg;
-    if (!cfg || !cfg->bpf || cfg->iface || st->packets != 0)
+    if (!report_filter_none(cfg, st))
         return;
     if (st->records_uncounted)
         fprintf(f, "; no packet matched the filter '%s'", cfg->bpf);

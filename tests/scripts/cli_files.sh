@@ -16,7 +16,9 @@ run() {
   want=$1
   what=$2
   shift 2
-  "$bin" --no-progress --color never "$@" >"$tmp/out" 2>"$tmp/err"
+  # bounded: a FIFO read that was not refused would wait for a writer;
+  # standard input from $stdin when set (set it, run, and empty it again)
+  timeout -k 2 20 "$bin" --no-progress --color never "$@" <"${stdin:-/dev/null}" >"$tmp/out" 2>"$tmp/err"
   rc=$?
   if [ "$rc" -ne "$want" ] || grep -q "Sanitizer" "$tmp/err"; then
     echo "FAIL $what: exit $rc, want $want"
@@ -104,6 +106,56 @@ grep -q '"files_read":1,.*"packets":50,' "$tmp/out" ||
 run 0 "-r two different files" -q -r pcaps/smtp-plain.pcap -r pcaps/smtp-ipv6.pcap --json -
 ! grep -q "the same file" "$tmp/err" || { echo "FAIL two different files: said to be the same"; fail=1; }
 
+# 5b. what can be read once: "-r -" twice, a FIFO twice (by two names, or as
+# standard input and by name), and --json onto a FIFO that is an input: refused
+# (exit 3) before anything is read (the second read got nothing, or blocked;
+# --json onto the FIFO had smtptap read back its own JSON)
+stdin=pcaps/smtp-plain.pcap
+run 3 "-r - -r -" -q -r - -r -
+stdin=
+said "-r - -r -" "^smtptap: -r - given twice: standard input can be read once"
+mkfifo "$tmp/fifo"
+ln -s "$tmp/fifo" "$tmp/fifo-link"
+run 3 "-r FIFO -r FIFO" -q -r "$tmp/fifo" -r "$tmp/fifo-link"
+said "-r FIFO -r FIFO" "^smtptap: -r $tmp/fifo-link: the same FIFO as -r $tmp/fifo: a FIFO can be read once"
+run 3 "--json onto a FIFO that is an input" -q -r "$tmp/fifo" --json "$tmp/fifo"
+said "--json onto a FIFO that is an input" \
+  "^smtptap: -r $tmp/fifo: is also the --json file (a FIFO: smtptap would read back what it writes)"
+run 3 "-w onto a FIFO that is an input" -q -r "$tmp/fifo" -w "$tmp/fifo-link"
+said "-w onto a FIFO that is an input" "is also the -w file (a FIFO"
+# standard input as a FIFO named again: a writer opens it, so that the shell's
+# redirection (which waits for one) goes on; smtptap refuses before reading
+(exec 3>"$tmp/fifo"; sleep 2) &
+writer=$!
+stdin="$tmp/fifo"
+run 3 "-r - (a FIFO) -r the FIFO" -q -r - -r "$tmp/fifo"
+stdin=
+wait "$writer"
+said "-r - (a FIFO) -r the FIFO" "^smtptap: -r $tmp/fifo: the same FIFO as -r -: a FIFO can be read once"
+# standard input redirected from a file: --json onto that file refused, the
+# file given again by name read once
+cp pcaps/smtp-plain.pcap "$tmp/s.pcap"
+stdin="$tmp/s.pcap"
+run 3 "-r - < FILE --json FILE" -q -r - --json "$tmp/s.pcap"
+stdin=
+said "-r - < FILE --json FILE" "^smtptap: -r - (standard input): is also the --json file"
+intact "-r - < FILE --json FILE" "$tmp/s.pcap" pcaps/smtp-plain.pcap
+stdin="$tmp/s.pcap"
+run 0 "-r - < FILE -r FILE" -q -r - -r "$tmp/s.pcap" --json -
+stdin=
+said "-r - < FILE -r FILE" "warning: -r $tmp/s.pcap: the same file as -r -: read once"
+grep -q '"files_read":1,.*"packets":50,' "$tmp/out" ||
+  { echo "FAIL -r - < FILE -r FILE: not read once"; fail=1; }
+# a FIFO output that no input reads, and two outputs on one FIFO: not refused
+(cat "$tmp/fifo" >/dev/null) &
+reader=$!
+run 0 "--json onto a FIFO no input reads" -q -r pcaps/smtp-plain.pcap --json "$tmp/fifo"
+wait "$reader"
+stdin=pcaps/smtp-plain.pcap
+run 0 "-r - once" -q -r - --json -
+stdin=
+grep -q '"packets":50,' "$tmp/out" || { echo "FAIL -r - once: not read"; fail=1; }
+
 # 3. --expect ADDRESS=NAME with an address no SMTP/TLS server had: said at the
 # end, the exit code unchanged (it was ignored without a word)
 run 0 "--expect an address never seen" -q -r pcaps/diag/nat-peer-dependent.pcap \
@@ -136,6 +188,23 @@ run 0 "a filter that matched some" -r pcaps/smtp-plain.pcap port 25
 head -c 24 pcaps/smtp-plain.pcap >"$tmp/hdr.pcap"
 run 0 "a filter over an empty capture" -r "$tmp/hdr.pcap" port 26
 ! grep -q "matched" "$tmp/out" || { echo "FAIL a filter over an empty capture: said it matched none"; fail=1; }
+# the same in the JSON stats record (it was in the terminal report only)
+run 0 "a filter that matched none (JSON)" -q -r pcaps/smtp-plain.pcap --json - port 26
+said "a filter that matched none (JSON)" \
+  '"event":"stats".*"filter_matched_none":{"filter":"port 26","packets_read":50}' "$tmp/out"
+run 0 "a filter that matched none (JSON, libpcap)" -q --libpcap-reader -r pcaps/smtp-plain.pcap \
+  --json - port 26
+said "a filter that matched none (JSON, libpcap)" \
+  '"filter_matched_none":{"filter":"port 26","packets_read":null}' "$tmp/out"
+for what in "port 25" ""; do
+  # shellcheck disable=SC2086
+  run 0 "a filter that matched some, or none given (JSON): '$what'" -q -r pcaps/smtp-plain.pcap \
+    --json - $what
+  ! grep -q "filter_matched_none" "$tmp/out" ||
+    { echo "FAIL '$what': filter_matched_none in the stats"; fail=1; }
+done
+run 0 "a filter over an empty capture (JSON)" -q -r "$tmp/hdr.pcap" --json - port 26
+! grep -q "filter_matched_none" "$tmp/out" || { echo "FAIL empty capture: filter_matched_none"; fail=1; }
 
 # 7. the exit-status words: 3 wins over 1 said plainly ("...; before 1)"), the
 # same in --help, README and the man page

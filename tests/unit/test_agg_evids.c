@@ -26,6 +26,7 @@
 #include "aggregate.h"
 #include "config.h"
 #include "diagnose.h"
+#include "json.h"
 #include "facts.h"
 #include "record.h"
 #include "tu_agg.h"
@@ -277,7 +278,8 @@ test_rejects_more(void **state)
                      "Mail,CN=mail.example.com with bad_certificate (42) in 2 sessions, "
                      "certificate_expired (45) in "
                      "1 session, certificate_revoked (44) in 1 session, certificate_unknown (46) "
-                     "in 1 session; and 2 more (2 sessions)");
+                     "in 1 session; and 2 more alerts (2 sessions): see the JSON "
+                     "(rejected_certificates)");
     has(f->summary, "with bad_certificate (42) from 198.51.100.15, 198.51.100.16 (2 sessions), "
                     "certificate_expired (45) from 198.51.100.13 (1 session),");
     /* a seventh code on the same server: not kept, counted */
@@ -292,7 +294,115 @@ test_rejects_more(void **state)
         feed_alert(i + 1, (uint8_t)(10 + i), chain, 2, seven[i]);
     agg_finish();
     has(finding("client_rejected_certificate", 25)->evidence,
-        "certificate_unknown (46) in 1 session; and more (3 sessions)");
+        "certificate_revoked (44) in 1 session; and 3 more alerts (3 sessions): see the JSON");
+}
+
+/* The finding's JSON record (agg_write_json), as a malloc'd string. */
+static char *
+finding_json(const char *kind)
+{
+    char *text = NULL;
+    size_t n = 0;
+    FILE *out = open_memstream(&text, &n);
+    assert_non_null(out);
+    struct json j;
+    json_init(&j, out);
+    agg_write_json(&j);
+    assert_int_equal(json_flush(&j), 0);
+    json_free(&j);
+    fclose(out);
+    char want[80];
+    snprintf(want, sizeof(want), "\"kind\":\"%s\"", kind);
+    char *at = strstr(text, want);
+    if (at == NULL)
+        fail_msg("no %s record:\n%s", kind, text);
+    char *end = strchr(at, '\n');
+    size_t len = end ? (size_t)(end - at) : strlen(at);
+    char *r = malloc(len + 1);
+    assert_non_null(r);
+    memcpy(r, at, len);
+    r[len] = '\0';
+    free(text);
+    return r;
+}
+
+static unsigned
+count(const char *text, const char *what)
+{
+    unsigned k = 0;
+    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+        k++;
+    return k;
+}
+
+/* A pool of six certificates its clients rejected: the text lists 4 pairs
+ * and says how many certificates more, the JSON has every one with its
+ * SHA-256, sessions and alerts (past 4 they were only counted: "and 2 more
+ * (2 sessions)"). */
+static void
+test_rejects_pool(void **state)
+{
+    (void)state;
+    static const char *const files[] = {CERT("leaf.der"),     CERT("selfsigned.der"),
+                                        CERT("cnonly.der"),   CERT("ipsan.der"),
+                                        CERT("wildcard.der"), CERT("weakkey.der")};
+    uint32_t ids[6];
+    for (unsigned i = 0; i < 6; i++) {
+        ids[i] = tu_cert_add(files[i]);
+        feed_alert(i + 1, (uint8_t)(10 + i), &ids[i], 1, 48);
+    }
+    feed_alert(7, 30, &ids[5], 1, 42);
+    agg_finish();
+    const struct agg_finding *f = finding("client_rejected_certificate", 25);
+    has(f->evidence,
+        "; and 2 more certificates (3 sessions): see the JSON (rejected_certificates)");
+    has(f->summary, "; and 2 more certificates (3 sessions): see the JSON (rejected_certificates)");
+    char *js = finding_json("client_rejected_certificate");
+    char *groups = strstr(js, "\"rejected_certificates\":[");
+    assert_non_null(groups);
+    for (unsigned i = 0; i < 6; i++) {
+        char hex[65];
+        const struct cert_entry *e = certcache_get(ids[i]);
+        for (unsigned k = 0; k < 32; k++)
+            snprintf(hex + 2 * k, 3, "%02x", e->sha256[k]);
+        char want[100];
+        snprintf(want, sizeof(want), "{\"sha256\":\"%s\",", hex);
+        if (strstr(groups, want) == NULL)
+            fail_msg("certificate %u not in rejected_certificates:\n%s", i, js);
+    }
+    assert_int_equal(count(groups, "{\"sha256\":"), 6);
+    has(groups, "\"session_count\":2,\"alerts\":[{\"code\":42,\"name\":\"bad_certificate\","
+                "\"session_count\":1},{\"code\":48,\"name\":\"unknown_ca\",\"session_count\":1}]}");
+    assert_null(strstr(js, "rejected_certificates_not_itemised"));
+    assert_null(strstr(js, "inferred_certificates"));
+    free(js);
+}
+
+/* Past AGG_EVIDS_REJ_MAX (certificate, alert) pairs: the JSON says how many
+ * sessions it could not itemise, the text too. */
+static void
+test_rejects_cap(void **state)
+{
+    (void)state;
+    static const char *const files[] = {CERT("leaf.der"),     CERT("selfsigned.der"),
+                                        CERT("cnonly.der"),   CERT("ipsan.der"),
+                                        CERT("wildcard.der"), CERT("weakkey.der")};
+    static const int codes[] = {42, 43, 44, 45, 46, 48};
+    uint64_t id = 1;
+    for (unsigned c = 0; c < 6; c++) {
+        uint32_t leaf = tu_cert_add(files[c]);
+        for (unsigned k = 0; k < 6; k++, id++)
+            feed_alert(id, (uint8_t)(10 + id), &leaf, 1, codes[k]);
+    }
+    agg_finish();
+    const struct agg_finding *f = finding("client_rejected_certificate", 25);
+    has(f->evidence, "; and 2 more alerts (2 sessions), 5 more certificates (26 sessions): see the "
+                     "JSON (rejected_certificates); 4 sessions more not itemised (past the 32 "
+                     "certificate and alert pairs kept)");
+    char *js = finding_json("client_rejected_certificate");
+    has(js, "\"rejected_certificates_not_itemised\":4");
+    assert_int_equal(count(js, "\"code\":"), 32);
+    free(js);
 }
 
 /* One certificate, one alert: the first session's evidence, as before. */
@@ -419,6 +529,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_rejects_by_certificate, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_rejects_more, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_rejects_one, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_pool, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_cap, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_expired_addresses, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_expired_one_address, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_long_root_subject, tu_agg_setup, tu_agg_teardown),
