@@ -58,12 +58,15 @@ keylog_hex(const char *s, size_t n, uint8_t *out, size_t max)
     return (int)(n / 2);
 }
 
-static uint32_t
+/* All 32 bytes of the client random: its first four were the client's
+ * clock in TLS 1.2 and before (gmt_unix_time, RFC 5246 §7.4.1.2), and some
+ * clients still send them so, which made every handshake of one second
+ * share a bucket (a key log of 20 000 such lines took a second to load,
+ * of 65 536 two minutes). */
+static uint64_t
 keylog_hash(const uint8_t *r)
 {
-    uint32_t h;
-    memcpy(&h, r, sizeof(h)); /* the client random is random */
-    return h;
+    return idxtab_hash_bytes(r, 32);
 }
 
 static uint64_t
@@ -170,15 +173,29 @@ keylog_load(const char *path, char *err, size_t errlen)
     }
     kl.files++; /* its lines are this file's (keylog_file_stats) */
     char line[KEYLOG_LINE_MAX];
-    unsigned used = 0, tls12 = 0;
+    unsigned used = 0, tls12 = 0, lineno = 0;
+    bool capped = false;
     while (fgets(line, sizeof(line), f)) {
+        lineno++;
         int rc = keylog_add_line(line);
-        if (rc < 0)
+        if (rc < 0) {
+            capped = true;
             break;
+        }
         used += rc == 1;
         tls12 += keylog_tls12_line(line);
     }
     fclose(f);
+    if (capped) {
+        /* a valid file the caps cannot hold whole: said, never taken for
+         * one that is not a key log; the run goes on with what was kept */
+        snprintf(err, errlen,
+                 "--keylog %s: read up to line %u only: a cap was reached (the key logs hold at "
+                 "most %u connections, within the memory cap, --cap memcap; %u kept): TLS 1.3 "
+                 "handshakes whose secrets come later stay encrypted",
+                 path, lineno, KEYLOG_MAX, kl.n);
+        return 1;
+    }
     if (used == 0 && tls12 > 0) {
         /* a TLS 1.2 key log is a key log: its handshakes are in clear, so
          * nothing is lost; said, and the run goes on */

@@ -11,8 +11,9 @@
 /* Loads --keylog PATH (repeatable: later files add to earlier ones).
  * Returns 0; 1 with a warning in err when it holds TLS 1.2 lines
  * (CLIENT_RANDOM) and no TLS 1.3 handshake secret (a valid key log with
- * nothing to decrypt); or -1 with a message in err (unreadable, or no
- * valid line of either kind in it). */
+ * nothing to decrypt), or when a cap stopped its reading (KEYLOG_MAX
+ * connections, or the memcap: the lines before are kept); or -1 with a message in err (unreadable,
+ * or no valid line of either kind in it). */
 int keylog_load(const char *path, char *err, size_t errlen);
 
 /* The secrets kept (RFC 8446 §7.1), the key log's labels: the handshake

@@ -599,7 +599,8 @@ main(int argc, char **argv)
     }
     for (unsigned i = 0; i < cfg.n_keylogs; i++) {
         int kl = keylog_load(cfg.keylogs[i], err, sizeof(err));
-        if (kl > 0) { /* a TLS 1.2 key log: said, not an error (not silenced by -q) */
+        if (kl >
+            0) { /* a TLS 1.2 key log, or one a cap cut: said, not an error (not silenced by -q) */
             fprintf(stderr, "smtptap: warning: %s\n", err);
         } else if (kl < 0) {
             fprintf(stderr, "smtptap: %s\n", err);
