@@ -68,6 +68,14 @@ check(const char *name, const uint32_t *chain, unsigned n, int64_t at)
     return r;
 }
 
+/* The first next-hop domain of base, NULL when none */
+static const char *
+hop1(const char *base)
+{
+    const char *hops[DANE_NEXTHOPS_MAX];
+    return dane_nexthops(base, hops, DANE_NEXTHOPS_MAX) ? hops[0] : NULL;
+}
+
 static int
 setup(void **state)
 {
@@ -348,7 +356,7 @@ test_cname(void **state)
     r = check("host.provider.test", chain, 2, AT_2027);
     assert_int_equal(r.state, DANE_MATCH);
     assert_int_equal(r.match_usage, 2);
-    assert_string_equal(dane_nexthop("host.provider.test"), "mx2.example.test");
+    assert_string_equal(hop1("host.provider.test"), "mx2.example.test");
     /* the leaf naming the MX host before its expansion: not accepted */
     dnslearn_mx("cn.example.test", "mx2.example.test", 0);
     dnslearn_cname("mx2.example.test", "host3.provider.test", true, 0);
@@ -356,21 +364,57 @@ test_cname(void **state)
     r = check("host3.provider.test", chain, 2, AT_2027);
     assert_int_equal(r.state, DANE_MISMATCH);
     assert_int_equal(r.why, DANE_WHY_NAME);
-    assert_string_equal(dane_nexthop("host3.provider.test"), "cn.example.test");
+    assert_string_equal(hop1("host3.provider.test"), "cn.example.test");
     /* an expansion not validated: the original name's RRset */
     dnslearn_mx("mx2.example.test", "ins.example.test", 0);
     dnslearn_cname("ins.example.test", "host2.provider.test", false, 0);
     uint32_t first = dane_lookup(25, "host2.provider.test");
     assert_int_equal(first, tlsa_find("_25._tcp.ins.example.test"));
     r = check("host2.provider.test", chain, 2, AT_2027);
-    assert_int_equal(r.state, DANE_MATCH);            /* next hop mx2.example.test */
-    assert_null(dane_nexthop("host2.provider.test")); /* not validated */
+    assert_int_equal(r.state, DANE_MATCH);    /* next hop mx2.example.test */
+    assert_null(hop1("host2.provider.test")); /* not validated */
     /* validated, the expanded name without an RRset: the original's */
     dnslearn_mx("cn3.example.test", "q3.example.test", 0);
     dnslearn_cname("q3.example.test", "r3.provider.test", true, 0);
     add("_25._tcp.q3.example.test", 2, 1, INT_1_1);
     assert_int_equal(dane_lookup(25, "r3.provider.test"), tlsa_find("_25._tcp.q3.example.test"));
     assert_int_equal(dane_lookup(25, "q3.example.test"), tlsa_find("_25._tcp.q3.example.test"));
+}
+
+/* A pool: MX hosts of two domains, pa.first.test (of first.test) and
+ * pb.second.test (of mx2.example.test), both CNAMEs of host.pool.test.
+ * Every alias counts: the leaf names mx2.example.test, the next-hop domain
+ * of the second alias (it had been checked against first.test's only:
+ * failure name); not validated, the RRset of whichever alias has one (it
+ * had been the first alias's only: none, no DANE result). */
+static void
+test_cname_pool(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    add("_25._tcp.host.pool.test", 2, 1, INT_1_1);
+    dnslearn_mx("first.test", "pa.first.test", 0);
+    dnslearn_mx("mx2.example.test", "pb.second.test", 0);
+    dnslearn_cname("pa.first.test", "host.pool.test", true, 0);
+    dnslearn_cname("pb.second.test", "host.pool.test", true, 0);
+    const char *hops[DANE_NEXTHOPS_MAX];
+    assert_int_equal(dane_nexthops("host.pool.test", hops, DANE_NEXTHOPS_MAX), 2);
+    assert_string_equal(hops[0], "first.test");
+    assert_string_equal(hops[1], "mx2.example.test");
+    assert_int_equal(dane_nexthops("host.pool.test", hops, 1), 1); /* bounded by max */
+    struct dane_result r = check("host.pool.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_usage, 2);
+    /* not validated: the RRset of the alias that has one */
+    add("_25._tcp.qb.second.test", 2, 1, INT_1_1);
+    dnslearn_mx("first.test", "qa.first.test", 0);
+    dnslearn_mx("mx2.example.test", "qb.second.test", 0);
+    dnslearn_cname("qa.first.test", "host2.pool.test", false, 0);
+    dnslearn_cname("qb.second.test", "host2.pool.test", false, 0);
+    assert_int_equal(dane_lookup(25, "host2.pool.test"), tlsa_find("_25._tcp.qb.second.test"));
+    assert_int_equal(dane_nexthops("host2.pool.test", hops, DANE_NEXTHOPS_MAX), 0);
+    r = check("host2.pool.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH); /* base qb.second.test, next hop mx2.example.test */
 }
 
 int
@@ -388,6 +432,7 @@ main(void)
         cmocka_unit_test(test_ta_full_not_sent),
         cmocka_unit_test(test_ee_full),
         cmocka_unit_test(test_cname),
+        cmocka_unit_test(test_cname_pool),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
