@@ -244,7 +244,9 @@ dv_add_records(SSL *s, uint32_t first, uint32_t *records)
          * certificate or key and anchors the chain on it, sent or not (as
          * Postfix's ta_cert/ta_pkey did before OpenSSL had DANE); a record
          * that does not parse is refused, as Postfix drops it ("malformed
-         * certificate"). Only when not kept: its SHA-256, matching type 1 */
+         * certificate"). tlsa.c keeps every usable one in full (a SHA-256
+         * alone, given as matching type 1, would match a certificate sent
+         * only); the digest branch is for no usable record */
         int ok = t->full ? SSL_dane_tlsa_add(s, r->usage, r->selector, 0, t->full, r->len)
                  : r->hashed
                      ? SSL_dane_tlsa_add(s, r->usage, r->selector, 1, r->data, 32)
