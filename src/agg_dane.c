@@ -231,10 +231,17 @@ agg_dane_ta_why(struct strbuf *b, const struct agg_dane *d, const char *owner)
         for (unsigned k = 0; k < 2 && base; k++)
             if ((base = strchr(base, '.')) != NULL)
                 base++;
-        const char *hop = base ? dane_nexthop(base) : NULL;
+        const char *hops[DANE_NEXTHOPS_MAX];
+        unsigned n_hops = base ? dane_nexthops(base, hops, DANE_NEXTHOPS_MAX) : 0;
         str_add(b, " the leaf names neither the TLSA base domain ", base ? base : "?", NULL);
-        str_add(b, hop ? " nor the next-hop domain " : "", hop ? hop : "",
-                " (RFC 7672 section 3.2.2)", NULL);
+        str_add(b,
+                n_hops > 1 ? " nor any of the next-hop domains "
+                : n_hops   ? " nor the next-hop domain "
+                           : "",
+                NULL);
+        for (unsigned k = 0; k < n_hops; k++)
+            str_add(b, k ? ", " : "", hops[k], NULL);
+        str_add(b, " (RFC 7672 section 3.2.2)", NULL);
     }
     if (r->why & (DANE_WHY_EXPIRED | DANE_WHY_NOT_YET_VALID)) {
         bool exp = r->why & DANE_WHY_EXPIRED;

@@ -184,35 +184,58 @@ dane_find(uint16_t port, const char *host)
 uint32_t
 dane_lookup(uint16_t port, const char *name)
 {
-    /* the MX host as the MX answer named it: name itself, or the alias
-     * whose CNAME chain ends at name (the A answer's owner) */
-    const char *q = name;
-    const char *origin = dnslearn_mx_domain(name) ? NULL : dnslearn_cname_origin(name);
-    if (origin)
-        q = origin;
-    bool secure;
-    const char *r = dnslearn_cname_expand(q, &secure);
-    if (r == NULL)
-        return dane_find(port, name);
+    /* the MX host as the MX answer named it: name itself, or each alias
+     * whose CNAME chain ends at name (the A answer's owner; a pool of MX
+     * hosts may be CNAMEs of one host) */
+    const char *qs[DNSLEARN_CNAME_ALIASES];
+    unsigned n =
+        dnslearn_mx_domain(name) ? 0 : dnslearn_cname_origins(name, qs, DNSLEARN_CNAME_ALIASES);
+    if (n == 0)
+        qs[n++] = name;
     /* RFC 7672 §2.2.2: the expanded name's RRset when the expansion is
      * secure (Postfix asks there first, then the original name); an
-     * insecure expansion leaves the original name the base domain */
-    uint32_t first = secure ? dane_find(port, r) : TLSA_NONE;
-    return first != TLSA_NONE ? first : dane_find(port, q);
+     * insecure expansion leaves the original name the base domain. Of
+     * several aliases, a secure expansion's RRset first, then the first
+     * alias's own that has one */
+    uint32_t own = TLSA_NONE;
+    for (unsigned k = 0; k < n; k++) {
+        bool secure;
+        const char *r = dnslearn_cname_expand(qs[k], &secure);
+        uint32_t first = r && secure ? dane_find(port, r) : TLSA_NONE;
+        if (first != TLSA_NONE)
+            return first;
+        if (own == TLSA_NONE)
+            own = dane_find(port, qs[k]);
+    }
+    return own;
 }
 
-const char *
-dane_nexthop(const char *base)
+unsigned
+dane_nexthops(const char *base, const char **out, unsigned max)
 {
+    if (max == 0)
+        return 0;
     const char *hop = dnslearn_mx_domain(base);
-    if (hop != NULL)
-        return hop;
-    bool secure = false;
-    const char *origin = dnslearn_cname_origin(base), *exp = NULL;
-    if (origin && (exp = dnslearn_cname_expand(origin, &secure)) != NULL && secure &&
-        strcasecmp(exp, base) == 0)
-        return dnslearn_mx_domain(origin); /* base: the MX host's validated expansion */
-    return NULL;
+    if (hop != NULL) {
+        out[0] = hop;
+        return 1;
+    }
+    /* base: the validated expansion of each MX host CNAMEd to it */
+    const char *origins[DNSLEARN_CNAME_ALIASES];
+    unsigned n_o = dnslearn_cname_origins(base, origins, DNSLEARN_CNAME_ALIASES), n = 0;
+    for (unsigned k = 0; k < n_o && n < max; k++) {
+        bool secure = false;
+        const char *exp = dnslearn_cname_expand(origins[k], &secure);
+        if (exp == NULL || !secure || strcasecmp(exp, base) != 0 ||
+            (hop = dnslearn_mx_domain(origins[k])) == NULL)
+            continue;
+        bool dup = false;
+        for (unsigned j = 0; j < n && !dup; j++)
+            dup = strcasecmp(out[j], hop) == 0;
+        if (!dup)
+            out[n++] = hop;
+    }
+    return n;
 }
 
 void
@@ -251,7 +274,9 @@ dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint
     for (unsigned k = 0; k < 2 && base; k++)
         if ((base = strchr(base, '.')) != NULL)
             base++;
-    if (base && dane_verify(ids, n, first, base, dane_nexthop(base), at_s, out))
+    const char *hops[DANE_NEXTHOPS_MAX];
+    unsigned n_hops = base ? dane_nexthops(base, hops, DANE_NEXTHOPS_MAX) : 0;
+    if (base && dane_verify(ids, n, first, base, hops, n_hops, at_s, out))
         return;
     /* OpenSSL could not run (a leaf not decoded, memory refused): the
      * records' digests against the chain as sent */

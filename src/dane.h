@@ -67,26 +67,35 @@ void dane_check(uint16_t port, const char *const *names, unsigned n_names, const
  * §2.2.2, RFC 7671 §7): when name is, or is the CNAME target of, an MX
  * host whose CNAME expansion DNS answers in the capture gave, the expanded
  * name's RRset if every CNAME was validated (AD), else (or when it has
- * none) the original name's; otherwise name's own. TLSA_NONE if none. */
+ * none) the original name's; otherwise name's own. When several MX hosts
+ * are CNAMEs of name (dnslearn_cname_origins), a validated expansion's
+ * RRset first, else the first of their own that has one. TLSA_NONE if
+ * none. */
 uint32_t dane_lookup(uint16_t port, const char *name);
 
-/* The next-hop domain, a reference identifier besides the TLSA base
- * domain base (RFC 7672 §3.2.2): the domain whose MX host base is, or
- * whose MX host's validated CNAME expansion base is (§2.2.2); NULL when
- * no DNS answer in the capture said. Not the MX host's name before the
- * expansion: Postfix 3.7 does not accept it (pcaps/diag/dane-anchor.pcap). */
-const char *dane_nexthop(const char *base);
+/* The next-hop domains, reference identifiers besides the TLSA base
+ * domain base (RFC 7672 §3.2.2): the domain whose MX host base is, or,
+ * for base the validated CNAME expansion of MX hosts (§2.2.2), each
+ * domain whose MX host is such an alias (a pool of MX hosts CNAMEd to one
+ * host: a leaf naming any one passes, as OpenSSL does with several
+ * SSL_add1_host names). At most max (DANE_NEXTHOPS_MAX: a documented cap,
+ * the further ones are no reference identifiers); 0 when no DNS answer in
+ * the capture said. Not the MX host's name before the expansion: Postfix
+ * 3.7 does not accept it (pcaps/diag/dane-anchor.pcap). */
+#define DANE_NEXTHOPS_MAX 8
+unsigned dane_nexthops(const char *base, const char **out, unsigned max);
 
 /* dane_verify.c: OpenSSL's own DANE verification (SSL_dane_enable, as
  * Postfix): the chain as sent, the usable records of the RRset at first,
- * the reference identifiers base (the TLSA base domain) and nexthop
- * (dane_nexthop, NULL if unknown; RFC 7672 §3.2.2), at at_s.
+ * the reference identifiers base (the TLSA base domain) and nexthops
+ * (dane_nexthops, n_hops of them; RFC 7672 §3.2.2), at at_s.
  * Sets out's state, match_usage, why, match_depth, verify_error and
  * error_depth. Remembered per (chain, RRset, next hop) while no
  * certificate's validity starts or ends. False when it could not run (a
  * leaf not decoded, memory refused): the caller matches digests only. */
 bool dane_verify(const uint32_t *ids, unsigned n, uint32_t first, const char *base,
-                 const char *nexthop, int64_t at_s, struct dane_result *out);
+                 const char *const *nexthops, unsigned n_hops, int64_t at_s,
+                 struct dane_result *out);
 void dane_verify_fini(void);
 /* Verdicts computed and found remembered (for tests). */
 uint64_t dane_verify_computed(void);

@@ -1,7 +1,7 @@
 /* \summary: the DANE verdict a DANE SMTP client reaches (see dane.h), by
  * OpenSSL's own DANE support, which Postfix uses (SSL_CTX_dane_enable(3)):
- * one SSL per verdict with SSL_dane_enable(base domain), SSL_add1_host(next
- * hop), SSL_dane_tlsa_add of each usable record, and X509_verify_cert on
+ * one SSL per verdict with SSL_dane_enable(base domain), SSL_add1_host(each
+ * next hop), SSL_dane_tlsa_add of each usable record, and X509_verify_cert on
  * the chain as sent with X509_STORE_CTX_set0_dane and no trust store.
  *
  * RFC 7672 §3.1.1: a DANE-EE(3) record matching the leaf authenticates it,
@@ -28,7 +28,7 @@
  * 3 0 0 / 3 1 0 must equal the leaf byte for byte.
  *
  * Verdicts are remembered in a fixed set-associative table (as verify.c's)
- * per (chain, RRset and its record count, next hop), with the span around
+ * per (chain, RRset and its record count, next hops), with the span around
  * the time it was made in which no certificate of the chain starts or ends
  * its validity: a session in that span reuses it. */
 #include <string.h>
@@ -52,8 +52,9 @@ struct dv_slot {
     uint8_t n;
     uint32_t ids[FACTS_CHAIN_MAX];
     uint32_t first, records;
-    const char *nexthop; /* dnslearn's string: valid until its fini */
-    int64_t lo, hi;      /* the verdict holds for lo < at < hi */
+    uint8_t n_hops;
+    const char *hops[DANE_NEXTHOPS_MAX]; /* dnslearn's strings: valid until its fini */
+    int64_t lo, hi;                      /* the verdict holds for lo < at < hi */
     uint64_t stamp;
     struct dane_result res;
 };
@@ -183,14 +184,19 @@ dv_span(const uint32_t *ids, unsigned n, int64_t at, int64_t *lo, int64_t *hi)
 }
 
 static bool
-dv_same_hop(const char *a, const char *b)
+dv_same_hops(const struct dv_slot *s, const char *const *hops, unsigned n_hops)
 {
-    return a == b || (a && b && strcmp(a, b) == 0);
+    if (s->n_hops != n_hops)
+        return false;
+    for (unsigned k = 0; k < n_hops; k++)
+        if (s->hops[k] != hops[k] && strcmp(s->hops[k], hops[k]) != 0)
+            return false;
+    return true;
 }
 
 static struct dv_slot *
-dv_slot(const uint32_t *ids, unsigned n, uint32_t first, uint32_t records, const char *nexthop,
-        int64_t at, bool *hit)
+dv_slot(const uint32_t *ids, unsigned n, uint32_t first, uint32_t records, const char *const *hops,
+        unsigned n_hops, int64_t at, bool *hit)
 {
     *hit = false;
     if (dv.cache == NULL && (dv.cache = mem_alloc(DV_SLOTS * sizeof(*dv.cache))) != NULL)
@@ -208,7 +214,7 @@ dv_slot(const uint32_t *ids, unsigned n, uint32_t first, uint32_t records, const
     for (unsigned w = 0; w < DV_WAYS; w++) {
         struct dv_slot *s = &dv.cache[(i0 + w) % DV_SLOTS];
         if (s->used && s->n == n && s->first == first && s->records == records &&
-            memcmp(s->ids, ids, n * sizeof(ids[0])) == 0 && dv_same_hop(s->nexthop, nexthop)) {
+            memcmp(s->ids, ids, n * sizeof(ids[0])) == 0 && dv_same_hops(s, hops, n_hops)) {
             if (s->lo < at && at < s->hi) {
                 *hit = true;
                 s->stamp = ++dv.clock;
@@ -238,7 +244,9 @@ dv_add_records(SSL *s, uint32_t first, uint32_t *records)
          * certificate or key and anchors the chain on it, sent or not (as
          * Postfix's ta_cert/ta_pkey did before OpenSSL had DANE); a record
          * that does not parse is refused, as Postfix drops it ("malformed
-         * certificate"). Only when not kept: its SHA-256, matching type 1 */
+         * certificate"). tlsa.c keeps every usable one in full (a SHA-256
+         * alone, given as matching type 1, would match a certificate sent
+         * only); the digest branch is for no usable record */
         int ok = t->full ? SSL_dane_tlsa_add(s, r->usage, r->selector, 0, t->full, r->len)
                  : r->hashed
                      ? SSL_dane_tlsa_add(s, r->usage, r->selector, 1, r->data, 32)
@@ -250,8 +258,8 @@ dv_add_records(SSL *s, uint32_t first, uint32_t *records)
 
 /* One verification; false when it could not run. */
 static bool
-dv_run(const uint32_t *ids, unsigned n, uint32_t first, const char *base, const char *nexthop,
-       int64_t at_s, struct dane_result *out, uint32_t *records)
+dv_run(const uint32_t *ids, unsigned n, uint32_t first, const char *base, const char *const *hops,
+       unsigned n_hops, int64_t at_s, struct dane_result *out, uint32_t *records)
 {
     SSL_CTX *ctx = dv_ctx();
     X509 *leaf = ctx ? certcache_x509(ids[0]) : NULL; /* a reference, released below */
@@ -266,9 +274,13 @@ dv_run(const uint32_t *ids, unsigned n, uint32_t first, const char *base, const 
         if (x && !sk_X509_push(untrusted, x))
             X509_free(x);
     }
-    if (s == NULL || untrusted == NULL || xc == NULL || SSL_dane_enable(s, base) <= 0 ||
-        (nexthop && strcasecmp(nexthop, base) != 0 && SSL_add1_host(s, nexthop) != 1) ||
-        dv_add_records(s, first, records) == 0)
+    if (s == NULL || untrusted == NULL || xc == NULL || SSL_dane_enable(s, base) <= 0)
+        goto out;
+    /* every next hop a reference identifier: a leaf naming any one passes */
+    for (unsigned k = 0; k < n_hops; k++)
+        if (strcasecmp(hops[k], base) != 0 && SSL_add1_host(s, hops[k]) != 1)
+            goto out;
+    if (dv_add_records(s, first, records) == 0)
         goto out;
     /* as libssl's ssl_verify_cert_chain for a client: an empty store (no
      * PKIX anchor: the records alone), "ssl_server" (id-kp-serverAuth) */
@@ -324,9 +336,11 @@ out:
 }
 
 bool
-dane_verify(const uint32_t *ids, unsigned n, uint32_t first, const char *base, const char *nexthop,
-            int64_t at_s, struct dane_result *out)
+dane_verify(const uint32_t *ids, unsigned n, uint32_t first, const char *base,
+            const char *const *hops, unsigned n_hops, int64_t at_s, struct dane_result *out)
 {
+    if (n_hops > DANE_NEXTHOPS_MAX)
+        n_hops = DANE_NEXTHOPS_MAX;
     if (n == 0 || n > FACTS_CHAIN_MAX || base == NULL || base[0] == '\0')
         return false;
     uint32_t records = 0;
@@ -335,7 +349,8 @@ dane_verify(const uint32_t *ids, unsigned n, uint32_t first, const char *base, c
         records++;
     int64_t lo, hi;
     bool stable = dv_span(ids, n, at_s, &lo, &hi), hit = false;
-    struct dv_slot *slot = stable ? dv_slot(ids, n, first, records, nexthop, at_s, &hit) : NULL;
+    struct dv_slot *slot =
+        stable ? dv_slot(ids, n, first, records, hops, n_hops, at_s, &hit) : NULL;
     struct dane_result r;
     if (hit) {
         r = slot->res;
@@ -344,7 +359,7 @@ dane_verify(const uint32_t *ids, unsigned n, uint32_t first, const char *base, c
         memset(&r, 0, sizeof(r));
         uint64_t cap_hits = mem_cap_hits();
         uint32_t given;
-        if (!dv_run(ids, n, first, base, nexthop, at_s, &r, &given))
+        if (!dv_run(ids, n, first, base, hops, n_hops, at_s, &r, &given))
             return false;
         dv.computed++;
         /* a verdict made while memory was refused: used once */
@@ -355,7 +370,8 @@ dane_verify(const uint32_t *ids, unsigned n, uint32_t first, const char *base, c
             memcpy(slot->ids, ids, n * sizeof(ids[0]));
             slot->first = first;
             slot->records = records;
-            slot->nexthop = nexthop;
+            slot->n_hops = (uint8_t)n_hops;
+            memcpy(slot->hops, hops, n_hops * sizeof(hops[0]));
             slot->lo = lo;
             slot->hi = hi;
             slot->res = r;

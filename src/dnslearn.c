@@ -31,6 +31,8 @@ struct dl_cname {
     char alias[DNSLEARN_NAME_MAX];
     char target[DNSLEARN_NAME_MAX];
     bool ad;
+    uint32_t next_alias; /* the next alias of the same target, in arrival order */
+    uint8_t n_aliases;   /* the first alias of a target: the target's aliases linked */
 };
 
 static struct {
@@ -44,7 +46,7 @@ static struct {
     struct idxtab mx_pair;   /* host + domain */
     struct idxtab mx_host;   /* host: its first MX entry */
     struct idxtab cn_alias;  /* alias: its entry */
-    struct idxtab cn_target; /* target: its first alias */
+    struct idxtab cn_target; /* target: its first alias (the others linked from it) */
     uint64_t dropped;
 } dl;
 
@@ -293,9 +295,27 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
     memcpy(dl.cnames[i].alias, a, sizeof(a));
     memcpy(dl.cnames[i].target, t, sizeof(t));
     dl.cnames[i].ad = ad;
+    dl.cnames[i].next_alias = DL_NONE;
+    dl.cnames[i].n_aliases = 1;
     idxtab_insert(&dl.cn_alias, ha, i);
-    if (idxtab_find_str(&dl.cn_target, &dl_cn_targets, ht, t) == DL_NONE)
+    uint32_t first = idxtab_find_str(&dl.cn_target, &dl_cn_targets, ht, t);
+    if (first == DL_NONE) {
         idxtab_insert(&dl.cn_target, ht, i);
+        return;
+    }
+    /* another alias of the same target (a pool of MX hosts CNAMEd to one
+     * host): linked after the others, DNSLEARN_CNAME_ALIASES at most; past
+     * that it still expands, but is not found back from the target */
+    if (dl.cnames[first].n_aliases >= DNSLEARN_CNAME_ALIASES) {
+        dl.dropped++;
+        return;
+    }
+    uint32_t last = first;
+    for (unsigned guard = 0;
+         dl.cnames[last].next_alias != DL_NONE && guard < DNSLEARN_CNAME_ALIASES; guard++)
+        last = dl.cnames[last].next_alias;
+    dl.cnames[last].next_alias = i;
+    dl.cnames[first].n_aliases++;
 }
 
 const char *
@@ -314,16 +334,47 @@ dnslearn_cname_expand(const char *name, bool *secure)
     return at;
 }
 
-const char *
-dnslearn_cname_origin(const char *name)
+/* out holds name (case aside) among its first n */
+static bool
+dl_listed(const char *const *out, unsigned n, const char *name)
 {
-    const char *at = NULL;
+    for (unsigned k = 0; k < n; k++)
+        if (strcasecmp(out[k], name) == 0)
+            return true;
+    return false;
+}
+
+unsigned
+dnslearn_cname_origins(const char *name, const char **out, unsigned max)
+{
+    /* breadth first over the aliases of name, of their aliases, ...:
+     * DNSLEARN_CNAME_HOPS levels, each name's aliases in arrival order */
+    const char *level[DNSLEARN_CNAME_ALIASES], *next[DNSLEARN_CNAME_ALIASES];
+    unsigned n_level = 0, n = 0;
     uint32_t i = dl.n_cnames ? dl_cn_find(&dl.cn_target, &dl_cn_targets, name) : DL_NONE;
-    for (unsigned hop = 0; i != DL_NONE && hop < DNSLEARN_CNAME_HOPS; hop++) {
-        at = dl.cnames[i].alias;
-        i = dl_cn_find(&dl.cn_target, &dl_cn_targets, at);
+    if (i == DL_NONE)
+        return 0;
+    level[n_level++] = name;
+    for (unsigned hop = 0; n_level > 0 && n < max && hop < DNSLEARN_CNAME_HOPS; hop++) {
+        unsigned n_next = 0;
+        for (unsigned k = 0; k < n_level && n < max; k++) {
+            i = dl_cn_find(&dl.cn_target, &dl_cn_targets, level[k]);
+            for (unsigned guard = 0; i != DL_NONE && n < max && guard < DNSLEARN_CNAME_ALIASES;
+                 i = dl.cnames[i].next_alias, guard++) {
+                const char *alias = dl.cnames[i].alias;
+                bool aliased = dl_cn_find(&dl.cn_target, &dl_cn_targets, alias) != DL_NONE;
+                if (aliased && hop + 1 < DNSLEARN_CNAME_HOPS && n_next < DNSLEARN_CNAME_ALIASES &&
+                    !dl_listed(next, n_next, alias))
+                    next[n_next++] = alias; /* followed further back */
+                else if (!aliased || hop + 1 == DNSLEARN_CNAME_HOPS)
+                    if (!dl_listed(out, n, alias))
+                        out[n++] = alias; /* a start (or as far back as followed) */
+            }
+        }
+        memcpy(level, next, n_next * sizeof(next[0]));
+        n_level = n_next;
     }
-    return at;
+    return n;
 }
 
 unsigned

@@ -43,9 +43,18 @@ void dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_u
  * NULL when name is no alias known; *secure: every link was validated. */
 const char *dnslearn_cname_expand(const char *name, bool *secure);
 
-/* The name whose CNAME chain leads to name (followed back to its start:
- * the MX host as the MX answer named it), NULL when none is known. */
-const char *dnslearn_cname_origin(const char *name);
+/* Aliases of one target found back from it (a pool of MX hosts that are
+ * CNAMEs of one host): the first this many; another is still expanded
+ * (dnslearn_cname_expand) but not found back, and counted in
+ * dnslearn_dropped. */
+#define DNSLEARN_CNAME_ALIASES 8
+
+/* The names whose CNAME chains lead to name, each followed back to its
+ * start (the MX host as the MX answer named it; as far back as
+ * DNSLEARN_CNAME_HOPS links go), nearest first, then in arrival order, at
+ * most max (DNSLEARN_CNAME_ALIASES per level). The strings stay valid
+ * until dnslearn_fini. Returns the count: 0 when name is no known target. */
+unsigned dnslearn_cname_origins(const char *name, const char **out, unsigned max);
 
 /* Answers not kept because the table was full. */
 uint64_t dnslearn_dropped(void);

@@ -111,7 +111,20 @@ tlsa_add(const char *owner, uint8_t usage, uint8_t selector, uint8_t mtype, cons
         }
         last = i;
     }
+    /* the full data of a record an SMTP client uses as published (RFC 7671
+     * §5.2.2: a DANE-TA(2) anchor the server may omit; DANE-EE(3) byte for
+     * byte), of any length (a DNS RDATA's at most: 65535 bytes; memory
+     * bounded by the table's cap and the memcap). Its SHA-256 alone would
+     * match only a certificate sent, a wrong no_match for an anchor not
+     * sent: memory refused, the record is not kept (counted as dropped) */
+    uint8_t *full = NULL;
+    if (rr.hashed && mtype == 0 && (usage == 2 || usage == 3) && selector <= 1 && len > 0 &&
+        (len > UINT16_MAX || (full = mem_alloc(len)) == NULL)) {
+        tl.dropped++;
+        return -1;
+    }
     if (!tlsa_room() || !idxtab_reserve_str(&tl.by_owner, tl.n, &tlsa_owners)) {
+        mem_free(full, len);
         tl.dropped++;
         return -1;
     }
@@ -122,14 +135,9 @@ tlsa_add(const char *owner, uint8_t usage, uint8_t selector, uint8_t mtype, cons
     e->source = (uint8_t)source;
     e->ad = ad;
     e->next = TLSA_NONE;
-    e->full = NULL;
-    /* the full data of a record an SMTP client uses as published (RFC 7671
-     * §5.2.2: a DANE-TA(2) anchor the server may omit; DANE-EE(3) byte for
-     * byte); without it (memory refused) the record matches by its SHA-256,
-     * a certificate sent only */
-    if (rr.hashed && mtype == 0 && (usage == 2 || usage == 3) && selector <= 1 && len > 0 &&
-        len <= TLSA_FULL_MAX && (e->full = mem_alloc(len)) != NULL)
-        memcpy(e->full, data, len);
+    e->full = full;
+    if (full)
+        memcpy(full, data, len);
     if (last == TLSA_NONE)
         idxtab_insert(&tl.by_owner, h, i);
     else

@@ -16,10 +16,6 @@
 /* The certificate association data a --tlsa line may hold (a full
  * certificate, matching type 0) */
 #define TLSA_FILE_DATA_MAX 4096
-/* The full data of a matching type 0 record kept as published (RFC 6698
- * §2.1.3), from DNS or --tlsa: a DANE-TA(2) 2 0 0 certificate or 2 1 0
- * key is a trust anchor the server need not send (RFC 7671 §5.2.2) */
-#define TLSA_FULL_MAX 8192
 
 enum tlsa_source { TLSA_SRC_DNS = 1, TLSA_SRC_FILE = 2 };
 
@@ -40,10 +36,13 @@ struct tlsa_ent {
     uint8_t source; /* enum tlsa_source (the first seen) */
     bool ad;        /* a DNS answer carrying it had the AD bit set (RFC 7672 §2.2) */
     uint32_t next;  /* the next record of the same owner, TLSA_NONE at the end */
-    /* matching type 0, usage 2 or 3, rr.len <= TLSA_FULL_MAX: the data as
-     * published (rr.len bytes, accounted in mem.c), which OpenSSL's DANE is
-     * given as is (a DANE-TA certificate or key then anchors a chain that
-     * does not include it); NULL otherwise (memory refused: the SHA-256) */
+    /* matching type 0, usage 2 or 3, selector 0 or 1 (RFC 6698 §2.1.3):
+     * the data as published, of any length (rr.len bytes, accounted in
+     * mem.c), which OpenSSL's DANE is given as is (a DANE-TA(2) 2 0 0
+     * certificate or 2 1 0 key then anchors a chain that does not include
+     * it, RFC 7671 §5.2.2); such a record whose memory is refused is not
+     * kept (tlsa_dropped), never judged by its SHA-256 alone. NULL for
+     * other records */
     uint8_t *full;
 };
 

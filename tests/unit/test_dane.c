@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "certcache.h"
 #include "dane.h"
@@ -66,6 +68,14 @@ check(const char *name, const uint32_t *chain, unsigned n, int64_t at)
     const char *names[1] = {name};
     dane_check(25, names, 1, chain, n, at, &r);
     return r;
+}
+
+/* The first next-hop domain of base, NULL when none */
+static const char *
+hop1(const char *base)
+{
+    const char *hops[DANE_NEXTHOPS_MAX];
+    return dane_nexthops(base, hops, DANE_NEXTHOPS_MAX) ? hops[0] : NULL;
 }
 
 static int
@@ -348,7 +358,7 @@ test_cname(void **state)
     r = check("host.provider.test", chain, 2, AT_2027);
     assert_int_equal(r.state, DANE_MATCH);
     assert_int_equal(r.match_usage, 2);
-    assert_string_equal(dane_nexthop("host.provider.test"), "mx2.example.test");
+    assert_string_equal(hop1("host.provider.test"), "mx2.example.test");
     /* the leaf naming the MX host before its expansion: not accepted */
     dnslearn_mx("cn.example.test", "mx2.example.test", 0);
     dnslearn_cname("mx2.example.test", "host3.provider.test", true, 0);
@@ -356,21 +366,119 @@ test_cname(void **state)
     r = check("host3.provider.test", chain, 2, AT_2027);
     assert_int_equal(r.state, DANE_MISMATCH);
     assert_int_equal(r.why, DANE_WHY_NAME);
-    assert_string_equal(dane_nexthop("host3.provider.test"), "cn.example.test");
+    assert_string_equal(hop1("host3.provider.test"), "cn.example.test");
     /* an expansion not validated: the original name's RRset */
     dnslearn_mx("mx2.example.test", "ins.example.test", 0);
     dnslearn_cname("ins.example.test", "host2.provider.test", false, 0);
     uint32_t first = dane_lookup(25, "host2.provider.test");
     assert_int_equal(first, tlsa_find("_25._tcp.ins.example.test"));
     r = check("host2.provider.test", chain, 2, AT_2027);
-    assert_int_equal(r.state, DANE_MATCH);            /* next hop mx2.example.test */
-    assert_null(dane_nexthop("host2.provider.test")); /* not validated */
+    assert_int_equal(r.state, DANE_MATCH);    /* next hop mx2.example.test */
+    assert_null(hop1("host2.provider.test")); /* not validated */
     /* validated, the expanded name without an RRset: the original's */
     dnslearn_mx("cn3.example.test", "q3.example.test", 0);
     dnslearn_cname("q3.example.test", "r3.provider.test", true, 0);
     add("_25._tcp.q3.example.test", 2, 1, INT_1_1);
     assert_int_equal(dane_lookup(25, "r3.provider.test"), tlsa_find("_25._tcp.q3.example.test"));
     assert_int_equal(dane_lookup(25, "q3.example.test"), tlsa_find("_25._tcp.q3.example.test"));
+}
+
+/* x with the extension nid of value v, signed again with key */
+static void
+add_ext(X509 *x, int nid, const char *v, EVP_PKEY *key)
+{
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, NULL, nid, v);
+    assert_non_null(e);
+    assert_int_equal(X509_add_ext(x, e, -1), 1);
+    X509_EXTENSION_free(e);
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+}
+
+static uint32_t
+add_x509(X509 *x, unsigned char **der, int *n)
+{
+    *n = i2d_X509(x, der);
+    assert_true(*n > 0);
+    uint32_t id = certcache_add(*der, (size_t)*n);
+    assert_true(id > 0);
+    return id;
+}
+
+/* DANE-TA(2) 2 0 0 of a CA certificate longer than 8192 bytes (a long
+ * comment in it), not sent: it anchors the leaf it issued as a shorter
+ * one does (RFC 7671 §5.2.2). Its data had been kept only as a SHA-256
+ * past 8192 bytes, given to OpenSSL as a 2 0 1 record, which matches a
+ * certificate sent only: a wrong no_match. */
+static void
+test_ta_full_long(void **state)
+{
+    (void)state;
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    assert_non_null(key);
+    time_t nb = (time_t)(AT_2027 - 86400 * 365), na = (time_t)(AT_2027 + 86400 * 365);
+    X509 *ca = tu_make_cert("Long Anchor CA", "Long Anchor CA", key, true,
+                            "critical,keyCertSign,cRLSign", nb, na, NULL);
+    static char comment[9001];
+    memset(comment, 'A', sizeof(comment) - 1);
+    add_ext(ca, NID_netscape_comment, comment, key);
+    X509 *leaf = tu_make_cert("long.example.test", "Long Anchor CA", key, false,
+                              "critical,digitalSignature", nb, na, NULL);
+    add_ext(leaf, NID_subject_alt_name, "DNS:long.example.test", key);
+    unsigned char *ca_der = NULL, *leaf_der = NULL;
+    int ca_len, leaf_len;
+    (void)add_x509(ca, &ca_der, &ca_len);
+    assert_true(ca_len > 8192);
+    const uint32_t chain[1] = {add_x509(leaf, &leaf_der, &leaf_len)};
+    assert_int_equal(
+        tlsa_add("_25._tcp.long.example.test", 2, 0, 0, ca_der, (size_t)ca_len, true, TLSA_SRC_DNS),
+        0);
+    const struct tlsa_ent *t = tlsa_get(tlsa_find("_25._tcp.long.example.test"));
+    assert_non_null(t->full); /* kept as published */
+    struct dane_result r = check("long.example.test", chain, 1, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_usage, 2);
+    assert_true(r.anchor_from_record);
+    OPENSSL_free(ca_der);
+    OPENSSL_free(leaf_der);
+    X509_free(ca);
+    X509_free(leaf);
+    EVP_PKEY_free(key);
+}
+
+/* A pool: MX hosts of two domains, pa.first.test (of first.test) and
+ * pb.second.test (of mx2.example.test), both CNAMEs of host.pool.test.
+ * Every alias counts: the leaf names mx2.example.test, the next-hop domain
+ * of the second alias (it had been checked against first.test's only:
+ * failure name); not validated, the RRset of whichever alias has one (it
+ * had been the first alias's only: none, no DANE result). */
+static void
+test_cname_pool(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    add("_25._tcp.host.pool.test", 2, 1, INT_1_1);
+    dnslearn_mx("first.test", "pa.first.test", 0);
+    dnslearn_mx("mx2.example.test", "pb.second.test", 0);
+    dnslearn_cname("pa.first.test", "host.pool.test", true, 0);
+    dnslearn_cname("pb.second.test", "host.pool.test", true, 0);
+    const char *hops[DANE_NEXTHOPS_MAX];
+    assert_int_equal(dane_nexthops("host.pool.test", hops, DANE_NEXTHOPS_MAX), 2);
+    assert_string_equal(hops[0], "first.test");
+    assert_string_equal(hops[1], "mx2.example.test");
+    assert_int_equal(dane_nexthops("host.pool.test", hops, 1), 1); /* bounded by max */
+    struct dane_result r = check("host.pool.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_usage, 2);
+    /* not validated: the RRset of the alias that has one */
+    add("_25._tcp.qb.second.test", 2, 1, INT_1_1);
+    dnslearn_mx("first.test", "qa.first.test", 0);
+    dnslearn_mx("mx2.example.test", "qb.second.test", 0);
+    dnslearn_cname("qa.first.test", "host2.pool.test", false, 0);
+    dnslearn_cname("qb.second.test", "host2.pool.test", false, 0);
+    assert_int_equal(dane_lookup(25, "host2.pool.test"), tlsa_find("_25._tcp.qb.second.test"));
+    assert_int_equal(dane_nexthops("host2.pool.test", hops, DANE_NEXTHOPS_MAX), 0);
+    r = check("host2.pool.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH); /* base qb.second.test, next hop mx2.example.test */
 }
 
 int
@@ -388,6 +496,8 @@ main(void)
         cmocka_unit_test(test_ta_full_not_sent),
         cmocka_unit_test(test_ee_full),
         cmocka_unit_test(test_cname),
+        cmocka_unit_test(test_cname_pool),
+        cmocka_unit_test(test_ta_full_long),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

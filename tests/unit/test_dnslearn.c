@@ -178,6 +178,14 @@ test_many_answers(void **state)
     assert_true(mem_in_use() - before < 20000u * 300u);
 }
 
+/* The first of the names whose CNAME chains lead to name, NULL if none */
+static const char *
+origin1(const char *name)
+{
+    const char *o[DNSLEARN_CNAME_ALIASES];
+    return dnslearn_cname_origins(name, o, DNSLEARN_CNAME_ALIASES) ? o[0] : NULL;
+}
+
 /* CNAME chains (RFC 7672 §2.2.2): expanded to their end, secure only when
  * every link had the AD bit, followed back to the alias that starts them;
  * a loop ends unresolved */
@@ -196,13 +204,51 @@ test_cnames(void **state)
     assert_true(secure);
     dnslearn_cname("mid.b.test", "other.c.test", true, 4); /* an alias keeps its first target */
     assert_string_equal(dnslearn_cname_expand("mid.b.test", &secure), "host.c.test");
-    assert_string_equal(dnslearn_cname_origin("HOST.c.test"), "MX.a.test");
-    assert_null(dnslearn_cname_origin("mx.a.test"));
+    assert_string_equal(origin1("HOST.c.test"), "MX.a.test");
+    assert_null(origin1("mx.a.test"));
     dnslearn_cname("x.test", "y.test", true, 5);
     dnslearn_cname("y.test", "x.test", true, 6);
     assert_non_null(dnslearn_cname_expand("x.test", &secure));
     assert_false(secure); /* a loop: not a secure expansion */
-    assert_non_null(dnslearn_cname_origin("x.test"));
+    assert_non_null(origin1("x.test"));
+}
+
+/* A pool of MX hosts CNAMEd to one host: every alias is found back from
+ * it (it had been the first only), through a chain too; the aliases past
+ * DNSLEARN_CNAME_ALIASES of one target still expand but are not found
+ * back, and are counted as dropped */
+static void
+test_cname_pool(void **state)
+{
+    (void)state;
+    const char *o[DNSLEARN_CNAME_ALIASES + 2];
+    dnslearn_fini();
+    dnslearn_init(64); /* room for every alias: only the per-target cap drops */
+    dnslearn_cname("mx1.a.test", "host.p.test", true, 1);
+    dnslearn_cname("mx2.b.test", "HOST.p.test.", true, 2);
+    dnslearn_cname("mx1.a.test", "host.p.test", true, 3); /* the same again */
+    assert_int_equal(dnslearn_cname_origins("host.p.test", o, 8), 2);
+    assert_string_equal(o[0], "mx1.a.test");
+    assert_string_equal(o[1], "mx2.b.test");
+    assert_int_equal(dnslearn_cname_origins("host.p.test", o, 1), 1); /* max respected */
+    assert_int_equal(dnslearn_cname_origins("mx1.a.test", o, 8), 0);  /* no target */
+    /* a chain into the pool: its start, after the nearer alias */
+    dnslearn_cname("mx3.c.test", "mid.p.test", true, 4);
+    dnslearn_cname("mid.p.test", "host.p.test", true, 5);
+    assert_int_equal(dnslearn_cname_origins("host.p.test", o, 8), 3);
+    assert_string_equal(o[2], "mx3.c.test");
+    /* the cap: 8 aliases of one target found back */
+    uint64_t dropped = dnslearn_dropped();
+    char alias[32];
+    for (int k = 0; k < DNSLEARN_CNAME_ALIASES + 1; k++) {
+        snprintf(alias, sizeof(alias), "m%d.q.test", k);
+        dnslearn_cname(alias, "big.q.test", true, 6);
+    }
+    assert_int_equal(dnslearn_cname_origins("big.q.test", o, DNSLEARN_CNAME_ALIASES + 2),
+                     DNSLEARN_CNAME_ALIASES);
+    assert_int_equal(dnslearn_dropped(), dropped + 1);
+    bool secure;
+    assert_string_equal(dnslearn_cname_expand("m8.q.test", &secure), "big.q.test");
 }
 
 int
@@ -215,6 +261,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_mx_pairs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cnames, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cname_pool, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
