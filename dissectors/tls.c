@@ -720,6 +720,11 @@ tls_eof(struct flow_ctx *ctx, void *vst, enum dir d, uint32_t unconsumed)
         fctx_event(ctx, "tls.truncated",
                    d == DIR_TO_SERVER ? "client stream ended inside an alert"
                                       : "server stream ended inside an alert");
+    /* picked up after the handshake, the server's records alone so far
+     * (tls_pickup.c's watch): as tls_unseen, a record cut here is no
+     * certificate's */
+    if (tls_pickup_watch_end(st))
+        st->done = true;
     if (st->done) { /* a ticket cut by the capture's end is said */
         tls13_tickets_cut(ctx, st, d, false, unconsumed);
         return;

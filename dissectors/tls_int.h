@@ -172,8 +172,8 @@ void tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, ui
 /* A connection picked up at encrypted records that may be a TLS 1.3
  * handshake without the compatibility ChangeCipherSpec (tls_pickup_order
  * watching for the client's Finished): tls_unseen does not stop reading
- * yet. tls_pickup_watch_end ends the watch (a hole: nothing more is told),
- * returning whether there was one. */
+ * yet. tls_pickup_watch_end ends the watch (a hole, or a side's end:
+ * nothing more is told), returning whether there was one. */
 bool tls_pickup_watching(const struct tls_state *st);
 bool tls_pickup_watch_end(struct tls_state *st);
 

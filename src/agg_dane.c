@@ -381,7 +381,7 @@ agg_dane_findings(uint32_t si, uint32_t first_finding)
                     "validated (RFC 7672 section 2.2), so only senders whose resolver validates "
                     "them use them",
                     NULL);
-        struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+        struct strbuf e = str_buf_cut(f->evidence, AGG_EVIDENCE_LEN, &f->evidence_cut);
         str_add(&e, "TLSA ", owner, ": ", NULL);
         agg_dane_records(&e, d->shown.first);
         if (d->shown.why != 0) {
@@ -406,7 +406,7 @@ agg_dane_findings(uint32_t si, uint32_t first_finding)
                 ": DANE senders use TLS without authenticating the server; publish a DANE-EE(3) "
                 "or DANE-TA(2) record",
                 NULL);
-        struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+        struct strbuf e = str_buf_cut(f->evidence, AGG_EVIDENCE_LEN, &f->evidence_cut);
         str_add(&e, "TLSA ", owner, ": ", NULL);
         agg_dane_records(&e, d->shown.first);
     }

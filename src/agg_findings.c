@@ -555,7 +555,12 @@ agg_compute_findings(void)
     for (uint32_t i = 0; i < agg.n_findings; i++) { /* a text cut to fit ends in "..." */
         struct agg_finding *f = &agg.findings[i];
         str_mark_cut(f->summary, sizeof(f->summary), f->summary_cut);
-        str_mark_cut(f->evidence, sizeof(f->evidence), f->evidence_cut);
+        /* at most AGG_EVIDENCE_LEN - 1 bytes, as docs/schema-server.md
+         * says, but certificates_not_visible's of several reasons */
+        str_mark_cut(f->evidence,
+                     strcmp(f->kind, "certificates_not_visible") == 0 ? sizeof(f->evidence)
+                                                                      : AGG_EVIDENCE_LEN,
+                     f->evidence_cut);
     }
     if (agg.n_findings)
         qsort(agg.findings, agg.n_findings, sizeof(*agg.findings), agg_cmp_finding);

@@ -456,19 +456,19 @@ agg_flag_findings(uint32_t si)
             str_add(&b, ": ", NULL); /* per peer: one session's meaning would speak for all */
             agg_reject_text(&b, s);
         } else if (i == AF_MUTUAL_TLS && agg_ccerts_text(NULL, s) > 1) {
-            struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+            struct strbuf e = str_buf_cut(f->evidence, AGG_EVIDENCE_LEN, &f->evidence_cut);
             agg_ccerts_text(&e, s);
             str_add(&b, ": ", f->evidence, NULL);
         } else if (i == AF_CLIENT_REJECTED && agg_evids_many(fs)) {
             /* each certificate with its alerts: the first session's
              * certificate would speak for every alert */
-            struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+            struct strbuf e = str_buf_cut(f->evidence, AGG_EVIDENCE_LEN, &f->evidence_cut);
             agg_evids_alerts_text(&e, s, fs, false);
             str_add(&b, ": ", NULL);
             agg_evids_alerts_text(&b, s, fs, true);
         } else if (i == AF_TLS_FAILED && (s->n_fails > 1 || s->fails_dropped > 0)) {
             /* each reason: the first session's would speak for all */
-            struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+            struct strbuf e = str_buf_cut(f->evidence, AGG_EVIDENCE_LEN, &f->evidence_cut);
             agg_fail_text(&e, s, false);
             str_add(&b, ": ", NULL);
             agg_fail_text(&b, s, true);
@@ -483,7 +483,7 @@ agg_flag_findings(uint32_t si)
              * 200 bytes, had cut them mid-list) */
             /* every distinct evidence, the summary with its peers: the
              * first session's would speak for all */
-            struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
+            struct strbuf e = str_buf_cut(f->evidence, AGG_EVIDENCE_LEN, &f->evidence_cut);
             agg_evids_text(&e, s, fs, i, false);
             str_add(&b, ": ", NULL);
             agg_evids_text(&b, s, fs, i, true);

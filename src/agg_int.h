@@ -345,7 +345,8 @@ struct agg_finding {
     int64_t first, last;
     char summary[1024];
     /* AGG_EVIDENCE_LEN doubled: certificates_not_visible's of several
-     * reasons holds each reason's (agg_nv_evidence_all) */
+     * reasons holds each reason's (agg_nv_evidence_all); every other
+     * finding's is written in its first AGG_EVIDENCE_LEN bytes */
     char evidence[2 * AGG_EVIDENCE_LEN];
     bool summary_cut, evidence_cut; /* text cut to fit (str_buf_cut): ends in "..." */
     /* Findings on a server name (agg_names.c): the name, the leaves by

@@ -170,6 +170,7 @@ test_many_names_wildcard(void **state)
     whole_names(f->evidence);
     assert_false(f->summary_cut);
     assert_false(f->evidence_cut);
+    assert_true(strlen(f->evidence) < AGG_EVIDENCE_LEN); /* as the schema says */
 
     /* two names checked against it: each one's rule after the list */
     agg_fini();
@@ -183,6 +184,9 @@ test_many_names_wildcard(void **state)
     has(f->evidence, " more; *.example.test does not cover example.test itself: its * stands "
                      "for one label (RFC 6125 section 6.4.3); *.example.test covers one label "
                      "only (RFC 6125 section 6.4.3): x.y.example.test has two there");
+    /* docs/schema-server.md: a finding's evidence is at most 479 bytes
+     * (only certificates_not_visible's of several reasons holds more) */
+    assert_true(strlen(f->evidence) < AGG_EVIDENCE_LEN);
 }
 
 /* Seven names asked of one certificate, in no order: the first four by

@@ -243,6 +243,31 @@ test_pickup_order_undecided(void **state)
     fctx_destroy(ctx);
 }
 
+/* Picked up after the handshake at the server's records (a TLS 1.3
+ * server's NewSessionTicket, a reply), the capture ending inside its next
+ * record before the client sent any: no handshake's shape showed
+ * (tls_pickup_noccs still watching), and the cut record is application
+ * data, not certificates cut short (it was read so: "cut short"). */
+static void
+test_pickup_watch_eof(void **state)
+{
+    (void)state;
+    tu_tls_midstream = true;
+    struct script s;
+    s.n = 0;
+    struct buf *sv = next(&s, DIR_TO_CLIENT);
+    opaque(sv, 23, 60);
+    opaque(sv, 23, 200);
+    sv->n -= 150; /* the capture ends inside the second record */
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    const struct tls_facts *t = tf(ctx);
+    assert_int_equal(t->handshake, TLS_HS_UNSEEN);
+    assert_int_equal(t->certificates, TLS_CERTS_UNKNOWN);
+    assert_int_equal(t->pickup_undecided, TLS_PICKUP_DECIDED);
+    assert_false(tu_has_event(ctx, "tls.truncated"));
+    fctx_destroy(ctx);
+}
+
 int
 main(void)
 {
@@ -255,6 +280,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_pickup_order_resumed, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_pickup_order_full, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_pickup_order_undecided, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_pickup_watch_eof, tu_tls_setup, tu_tls_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
