@@ -210,30 +210,40 @@ dane_lookup(uint16_t port, const char *name)
     return own;
 }
 
+/* Adds mx_host's domains to out[0..*n), each once, up to max. */
+static void
+dane_add_domains(const char *mx_host, const char **out, unsigned *n, unsigned max)
+{
+    const char *doms[DNSLEARN_MX_DOMAINS];
+    unsigned n_d = dnslearn_mx_domains(mx_host, doms, DNSLEARN_MX_DOMAINS);
+    for (unsigned k = 0; k < n_d && *n < max; k++) {
+        bool dup = false;
+        for (unsigned j = 0; j < *n && !dup; j++)
+            dup = strcasecmp(out[j], doms[k]) == 0;
+        if (!dup)
+            out[(*n)++] = doms[k];
+    }
+}
+
 unsigned
 dane_nexthops(const char *base, const char **out, unsigned max)
 {
+    unsigned n = 0;
     if (max == 0)
         return 0;
-    const char *hop = dnslearn_mx_domain(base);
-    if (hop != NULL) {
-        out[0] = hop;
-        return 1;
+    /* base an MX host: every domain it is the MX of (a hosting provider's) */
+    if (dnslearn_mx_domain(base) != NULL) {
+        dane_add_domains(base, out, &n, max);
+        return n;
     }
     /* base: the validated expansion of each MX host CNAMEd to it */
     const char *origins[DNSLEARN_CNAME_ALIASES];
-    unsigned n_o = dnslearn_cname_origins(base, origins, DNSLEARN_CNAME_ALIASES), n = 0;
+    unsigned n_o = dnslearn_cname_origins(base, origins, DNSLEARN_CNAME_ALIASES);
     for (unsigned k = 0; k < n_o && n < max; k++) {
         bool secure = false;
         const char *exp = dnslearn_cname_expand(origins[k], &secure);
-        if (exp == NULL || !secure || strcasecmp(exp, base) != 0 ||
-            (hop = dnslearn_mx_domain(origins[k])) == NULL)
-            continue;
-        bool dup = false;
-        for (unsigned j = 0; j < n && !dup; j++)
-            dup = strcasecmp(out[j], hop) == 0;
-        if (!dup)
-            out[n++] = hop;
+        if (exp != NULL && secure && strcasecmp(exp, base) == 0)
+            dane_add_domains(origins[k], out, &n, max);
     }
     return n;
 }

@@ -74,7 +74,8 @@ void dane_check(uint16_t port, const char *const *names, unsigned n_names, const
 uint32_t dane_lookup(uint16_t port, const char *name);
 
 /* The next-hop domains, reference identifiers besides the TLSA base
- * domain base (RFC 7672 §3.2.2): the domain whose MX host base is, or,
+ * domain base (RFC 7672 §3.2.2): each domain whose MX host base is (a
+ * hosting provider's MX host serves many: DNSLEARN_MX_DOMAINS each), or,
  * for base the validated CNAME expansion of MX hosts (§2.2.2), each
  * domain whose MX host is such an alias (a pool of MX hosts CNAMEd to one
  * host: a leaf naming any one passes, as OpenSSL does with several

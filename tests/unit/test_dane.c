@@ -481,6 +481,40 @@ test_cname_pool(void **state)
     assert_int_equal(r.state, DANE_MATCH); /* base qb.second.test, next hop mx2.example.test */
 }
 
+/* A hosting provider's MX host mx.hoster.test, the MX of cust1.test and
+ * then of mx2.example.test: every domain is a next-hop domain (RFC 7672
+ * §3.2.2), and the leaf naming the second passes the DANE-TA(2) record
+ * (it had been checked against cust1.test's only: failure name); through
+ * a validated CNAME to the hoster's host too. */
+static void
+test_mx_hoster(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    add("_25._tcp.mx.hoster.test", 2, 1, INT_1_1);
+    dnslearn_mx("cust1.test", "mx.hoster.test", 0);
+    struct dane_result r = check("mx.hoster.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH); /* only cust1.test known */
+    assert_int_equal(r.why, DANE_WHY_NAME);
+    dnslearn_mx("mx2.example.test", "mx.hoster.test", 0);
+    const char *hops[DANE_NEXTHOPS_MAX];
+    assert_int_equal(dane_nexthops("mx.hoster.test", hops, DANE_NEXTHOPS_MAX), 2);
+    assert_string_equal(hops[0], "cust1.test");
+    assert_string_equal(hops[1], "mx2.example.test");
+    assert_int_equal(dane_nexthops("mx.hoster.test", hops, 1), 1); /* bounded by max */
+    r = check("mx.hoster.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_usage, 2);
+    /* mx.alias.test, the MX host of both, a validated CNAME of host.hoster.test */
+    add("_25._tcp.host.hoster.test", 2, 1, INT_1_1);
+    dnslearn_mx("cust1.test", "mx.alias.test", 0);
+    dnslearn_mx("mx2.example.test", "mx.alias.test", 0);
+    dnslearn_cname("mx.alias.test", "host.hoster.test", true, 0);
+    assert_int_equal(dane_nexthops("host.hoster.test", hops, DANE_NEXTHOPS_MAX), 2);
+    r = check("host.hoster.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+}
+
 int
 main(void)
 {
@@ -498,6 +532,7 @@ main(void)
         cmocka_unit_test(test_cname),
         cmocka_unit_test(test_cname_pool),
         cmocka_unit_test(test_ta_full_long),
+        cmocka_unit_test(test_mx_hoster),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
