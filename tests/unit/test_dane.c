@@ -515,6 +515,42 @@ test_mx_hoster(void **state)
     assert_int_equal(r.state, DANE_MATCH);
 }
 
+/* RFC 7672 §2.2.2: the MX host mx7.example.test of mx2.example.test is a
+ * CNAME of host7.provider.test not validated, and the only RRset is at the
+ * expansion: a DANE sender does not use it, DANE is not checked, and the
+ * result says so (it had been DANE_NONE, nothing shown); with an RRset at
+ * the MX host's own name, that one is checked and the one not used still
+ * named; validated, the expansion's, nothing skipped. */
+static void
+test_cname_not_validated(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    add("_25._tcp.host7.provider.test", 2, 1, INT_1_1);
+    dnslearn_mx("mx2.example.test", "mx7.example.test", 0);
+    dnslearn_cname("mx7.example.test", "host7.provider.test", false, 0);
+    struct dane_result r = check("host7.provider.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_SKIPPED);
+    assert_int_equal(r.first, TLSA_NONE);
+    assert_int_equal(r.cname_skipped, tlsa_find("_25._tcp.host7.provider.test"));
+    assert_string_equal(r.cname_alias, "mx7.example.test");
+    assert_string_equal(r.cname_target, "host7.provider.test");
+    assert_null(dane_failure_word(&r));
+    r = check("mx7.example.test", chain, 2, AT_2027); /* the SNI the MX host */
+    assert_int_equal(r.state, DANE_SKIPPED);
+    add("_25._tcp.mx7.example.test", 2, 1, INT_1_1);
+    r = check("host7.provider.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH); /* base mx7.example.test, next hop mx2.example.test */
+    assert_int_equal(r.first, tlsa_find("_25._tcp.mx7.example.test"));
+    assert_int_equal(r.cname_skipped, tlsa_find("_25._tcp.host7.provider.test"));
+    dnslearn_cname("mx7.example.test", "host7.provider.test", true, 1); /* validated now */
+    r = check("host7.provider.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.first, tlsa_find("_25._tcp.host7.provider.test"));
+    assert_int_equal(r.cname_skipped, TLSA_NONE);
+    assert_null(r.cname_alias);
+}
+
 int
 main(void)
 {
@@ -533,6 +569,7 @@ main(void)
         cmocka_unit_test(test_cname_pool),
         cmocka_unit_test(test_ta_full_long),
         cmocka_unit_test(test_mx_hoster),
+        cmocka_unit_test(test_cname_not_validated),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
