@@ -22,6 +22,11 @@ struct agg_dane {
     uint8_t n;
     bool ee_match; /* a session's leaf matched a DANE-EE record */
     uint64_t matched, mismatched, unusable;
+    /* sessions with an RRset at an unvalidated CNAME's expansion not used
+     * (RFC 7672 §2.2.2): all, those with no other (DANE not checked), and
+     * the first one's (dane_result cname_*) */
+    uint64_t cname_skips, skipped;
+    struct dane_result cname;
 };
 
 void
@@ -33,12 +38,17 @@ agg_dane_note(struct agg_server *s, const struct tls_facts *t, const struct diag
     if (s->dane == NULL && (s->dane = mem_alloc(sizeof(*s->dane))) == NULL)
         return; /* memcap: counted there */
     struct agg_dane *d = s->dane;
-    bool first = d->matched + d->mismatched + d->unusable == 0;
+    bool first = d->matched + d->mismatched + d->unusable + d->skipped == 0;
     d->matched += r->state == DANE_MATCH;
     d->mismatched += r->state == DANE_MISMATCH;
     d->unusable += r->state == DANE_UNUSABLE;
+    d->skipped += r->state == DANE_SKIPPED;
     d->ee_match |= r->state == DANE_MATCH && r->match_usage == 3;
-    if (first || (r->state == DANE_MISMATCH && d->shown.state != DANE_MISMATCH)) {
+    if (r->cname_skipped != TLSA_NONE && d->cname_skips++ == 0)
+        d->cname = *r;
+    /* shown: a session DANE was checked for over one it was not */
+    if (first || (r->state == DANE_MISMATCH && d->shown.state != DANE_MISMATCH) ||
+        (d->shown.state == DANE_SKIPPED && r->state != DANE_SKIPPED)) {
         d->shown = *r;
         d->n = (uint8_t)(t->n_server_chain < FACTS_CHAIN_MAX ? t->n_server_chain : FACTS_CHAIN_MAX);
         memcpy(d->ids, t->server_chain, d->n * sizeof(d->ids[0]));
@@ -59,10 +69,18 @@ agg_dane_json(struct json *j, const struct agg_server *s)
     if (d == NULL) /* no TLSA record known for the server's names */
         return;
     json_obj_begin(j, "dane");
-    dane_json_fields(j, &d->shown);
+    struct dane_result shown = d->shown;
+    if (shown.cname_skipped == TLSA_NONE && d->cname_skips > 0) {
+        shown.cname_skipped = d->cname.cname_skipped;
+        shown.cname_alias = d->cname.cname_alias;
+        shown.cname_target = d->cname.cname_target;
+    }
+    dane_json_fields(j, &shown);
     json_uint(j, "sessions_matched", d->matched);
     json_uint(j, "sessions_mismatched", d->mismatched);
     json_uint(j, "sessions_unusable", d->unusable);
+    if (d->cname_skips > 0) /* RFC 7672 §2.2.2 */
+        json_uint(j, "sessions_cname_not_validated", d->cname_skips);
     json_obj_end(j);
 }
 
@@ -159,12 +177,47 @@ agg_dane_count(struct strbuf *b, uint64_t n, const char *what)
     str_add(b, n == 1 ? " session " : " sessions ", what, NULL);
 }
 
+/* RFC 7672 §2.2.2: the RRset at an unvalidated CNAME's expansion, not
+ * used: "not checked: ..." when no session had another, else "; ... not
+ * used: ..." after the verdict */
+static void
+agg_dane_cname_text(struct strbuf *b, const struct agg_dane *d)
+{
+    const struct dane_result *c = &d->cname;
+    const struct tlsa_ent *t = tlsa_get(c->cname_skipped);
+    const char *alias = c->cname_alias ? c->cname_alias : "?";
+    const char *target = c->cname_target ? c->cname_target : "?";
+    if (d->cname_skips == 0 || t == NULL)
+        return;
+    if (d->shown.state == DANE_SKIPPED) {
+        str_add(b, "not checked: TLSA records are at ", t->owner, ", but the CNAME ", alias, " -> ",
+                target,
+                " was not DNSSEC-validated (no AD bit), so a DANE sender looks for them at the "
+                "MX host's own name, ",
+                alias,
+                ", where the capture's DNS answers have none (RFC 7672 section 2.2.2): ", NULL);
+        agg_dane_count(b, d->skipped, "not authenticated by DANE");
+        return;
+    }
+    str_add(b, "; ", t->owner, " not used for ", NULL);
+    str_add_uint(b, d->cname_skips);
+    str_add(b, d->cname_skips == 1 ? " session: the CNAME " : " sessions: the CNAME ", alias,
+            " -> ", target,
+            " was not DNSSEC-validated (no AD bit), so the TLSA base domain is the MX host's own "
+            "name (RFC 7672 section 2.2.2)",
+            NULL);
+}
+
 void
 agg_dane_text(struct strbuf *b, const struct agg_server *s)
 {
     const struct agg_dane *d = s->dane;
     if (d == NULL)
         return;
+    if (d->shown.state == DANE_SKIPPED) {
+        agg_dane_cname_text(b, d);
+        return;
+    }
     const struct dane_result *r = &d->shown;
     const struct tlsa_ent *t = tlsa_get(r->first);
     str_add(b, t ? t->owner : "?", ": ", NULL);
@@ -207,6 +260,7 @@ agg_dane_text(struct strbuf *b, const struct agg_server *s)
         str_add(b, sep, NULL);
         agg_dane_count(b, d->unusable, "with no record an SMTP client can use");
     }
+    agg_dane_cname_text(b, d);
 }
 
 /* "; the DANE-TA(2) record matches the issuer CN=... sent, but: ..." with

@@ -182,8 +182,11 @@ dane_find(uint16_t port, const char *host)
 }
 
 uint32_t
-dane_lookup(uint16_t port, const char *name)
+dane_lookup_skip(uint16_t port, const char *name, uint32_t *skip, const char **alias,
+                 const char **target)
 {
+    *skip = TLSA_NONE;
+    *alias = *target = NULL;
     /* the MX host as the MX answer named it: name itself, or each alias
      * whose CNAME chain ends at name (the A answer's owner; a pool of MX
      * hosts may be CNAMEs of one host) */
@@ -201,39 +204,64 @@ dane_lookup(uint16_t port, const char *name)
     for (unsigned k = 0; k < n; k++) {
         bool secure;
         const char *r = dnslearn_cname_expand(qs[k], &secure);
-        uint32_t first = r && secure ? dane_find(port, r) : TLSA_NONE;
-        if (first != TLSA_NONE)
+        uint32_t first = r ? dane_find(port, r) : TLSA_NONE;
+        if (first != TLSA_NONE && secure) {
+            *skip = TLSA_NONE;
             return first;
+        }
+        if (first != TLSA_NONE && *skip == TLSA_NONE) { /* not validated: not used */
+            *skip = first;
+            *alias = qs[k];
+            *target = r;
+        }
         if (own == TLSA_NONE)
             own = dane_find(port, qs[k]);
     }
     return own;
 }
 
+uint32_t
+dane_lookup(uint16_t port, const char *name)
+{
+    uint32_t skip;
+    const char *alias, *target;
+    return dane_lookup_skip(port, name, &skip, &alias, &target);
+}
+
+/* Adds mx_host's domains to out[0..*n), each once, up to max. */
+static void
+dane_add_domains(const char *mx_host, const char **out, unsigned *n, unsigned max)
+{
+    const char *doms[DNSLEARN_MX_DOMAINS];
+    unsigned n_d = dnslearn_mx_domains(mx_host, doms, DNSLEARN_MX_DOMAINS);
+    for (unsigned k = 0; k < n_d && *n < max; k++) {
+        bool dup = false;
+        for (unsigned j = 0; j < *n && !dup; j++)
+            dup = strcasecmp(out[j], doms[k]) == 0;
+        if (!dup)
+            out[(*n)++] = doms[k];
+    }
+}
+
 unsigned
 dane_nexthops(const char *base, const char **out, unsigned max)
 {
+    unsigned n = 0;
     if (max == 0)
         return 0;
-    const char *hop = dnslearn_mx_domain(base);
-    if (hop != NULL) {
-        out[0] = hop;
-        return 1;
+    /* base an MX host: every domain it is the MX of (a hosting provider's) */
+    if (dnslearn_mx_domain(base) != NULL) {
+        dane_add_domains(base, out, &n, max);
+        return n;
     }
     /* base: the validated expansion of each MX host CNAMEd to it */
     const char *origins[DNSLEARN_CNAME_ALIASES];
-    unsigned n_o = dnslearn_cname_origins(base, origins, DNSLEARN_CNAME_ALIASES), n = 0;
+    unsigned n_o = dnslearn_cname_origins(base, origins, DNSLEARN_CNAME_ALIASES);
     for (unsigned k = 0; k < n_o && n < max; k++) {
         bool secure = false;
         const char *exp = dnslearn_cname_expand(origins[k], &secure);
-        if (exp == NULL || !secure || strcasecmp(exp, base) != 0 ||
-            (hop = dnslearn_mx_domain(origins[k])) == NULL)
-            continue;
-        bool dup = false;
-        for (unsigned j = 0; j < n && !dup; j++)
-            dup = strcasecmp(out[j], hop) == 0;
-        if (!dup)
-            out[n++] = hop;
+        if (exp != NULL && secure && strcasecmp(exp, base) == 0)
+            dane_add_domains(origins[k], out, &n, max);
     }
     return n;
 }
@@ -244,14 +272,32 @@ dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint
 {
     memset(out, 0, sizeof(*out));
     out->first = TLSA_NONE;
+    out->cname_skipped = TLSA_NONE;
     if (tlsa_count() == 0 || n == 0)
         return;
     uint32_t first = TLSA_NONE;
-    for (unsigned k = 0; k < n_names && first == TLSA_NONE; k++)
-        if (names[k] != NULL && names[k][0] != '\0')
-            first = dane_lookup(port, names[k]);
-    if (first == TLSA_NONE)
+    /* an RRset not used (an unvalidated CNAME's expansion): the name's
+     * whose RRset is used, else the first name's that has one */
+    for (unsigned k = 0; k < n_names && first == TLSA_NONE; k++) {
+        if (names[k] == NULL || names[k][0] == '\0')
+            continue;
+        uint32_t skip;
+        const char *alias, *target;
+        first = dane_lookup_skip(port, names[k], &skip, &alias, &target);
+        if (skip != TLSA_NONE && (first != TLSA_NONE || out->cname_skipped == TLSA_NONE)) {
+            out->cname_skipped = skip;
+            out->cname_alias = alias;
+            out->cname_target = target;
+        } else if (first != TLSA_NONE) {
+            out->cname_skipped = TLSA_NONE;
+            out->cname_alias = out->cname_target = NULL;
+        }
+    }
+    if (first == TLSA_NONE) {
+        if (out->cname_skipped != TLSA_NONE) /* DANE not checked: say why */
+            out->state = DANE_SKIPPED;
         return;
+    }
     out->first = first;
     out->dnssec = true;
     const struct tlsa_ent *t = tlsa_get(first);
@@ -357,9 +403,36 @@ dane_rr_text(const struct tlsa_rr *rr, char *out, size_t n)
         snprintf(out, n, "%u %u %u %s", rr->usage, rr->selector, rr->mtype, hex);
 }
 
+/* "cname_not_validated": the RRset a DANE sender did not use, and why */
+static void
+dane_json_cname(struct json *j, const struct dane_result *r)
+{
+    const struct tlsa_ent *t = tlsa_get(r->cname_skipped);
+    if (r->cname_skipped == TLSA_NONE || t == NULL)
+        return;
+    json_obj_begin(j, "cname_not_validated");
+    json_str(j, "alias", r->cname_alias);
+    json_str(j, "target", r->cname_target);
+    json_str(j, "tlsa_name", t->owner);
+    json_obj_end(j);
+}
+
 void
 dane_json_fields(struct json *j, const struct dane_result *r)
 {
+    if (r->state == DANE_SKIPPED) { /* no RRset used: the keys, null */
+        json_null(j, "tlsa_name");
+        json_uint(j, "records", 0);
+        json_uint(j, "usable", 0);
+        json_bool(j, "dnssec", false);
+        json_null(j, "source");
+        json_null(j, "match");
+        json_null(j, "matched_usage");
+        json_null(j, "failure");
+        json_str(j, "skipped", "cname_not_validated");
+        dane_json_cname(j, r);
+        return;
+    }
     const struct tlsa_ent *t = tlsa_get(r->first);
     json_str(j, "tlsa_name", t ? t->owner : NULL);
     json_uint(j, "records", r->records);
@@ -379,4 +452,5 @@ dane_json_fields(struct json *j, const struct dane_result *r)
     if (r->state == DANE_MATCH && r->match_usage == 2)
         json_bool(j, "anchor_from_record", r->anchor_from_record);
     json_str(j, "failure", dane_failure_word(r));
+    dane_json_cname(j, r);
 }

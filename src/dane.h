@@ -16,7 +16,11 @@ enum dane_state {
     DANE_NONE = 0, /* no TLSA RRset for the names (or no chain) */
     DANE_MATCH,    /* a usable record matched */
     DANE_MISMATCH, /* usable records, none matched: DANE senders defer the mail */
-    DANE_UNUSABLE  /* records, none usable (RFC 7672 §3.1.3, unknown values) */
+    DANE_UNUSABLE, /* records, none usable (RFC 7672 §3.1.3, unknown values) */
+    /* no RRset for the names, one at the expansion of an MX host's CNAME
+     * that was not DNSSEC-validated: a DANE sender does not look there
+     * (RFC 7672 §2.2.2), so DANE is not checked (cname_* say which) */
+    DANE_SKIPPED
 };
 
 /* Why a chain a DANE sender checked was not authenticated, though a
@@ -49,6 +53,11 @@ struct dane_result {
     bool anchor_from_record;
     uint16_t records, usable;
     uint32_t first; /* the RRset's first record (tlsa_get), TLSA_NONE */
+    /* an RRset at the CNAME expansion cname_target of the MX host
+     * cname_alias not used, a CNAME of it not validated (RFC 7672 §2.2.2):
+     * its first record, else TLSA_NONE; the names dnslearn's strings */
+    uint32_t cname_skipped;
+    const char *cname_alias, *cname_target;
 };
 
 /* Whether the record can be used by an SMTP client (RFC 7672 §3.1:
@@ -73,8 +82,17 @@ void dane_check(uint16_t port, const char *const *names, unsigned n_names, const
  * none. */
 uint32_t dane_lookup(uint16_t port, const char *name);
 
+/* dane_lookup, also giving the RRset a DANE sender does not use for name:
+ * the first at the expansion of an alias whose CNAME chain was not
+ * validated (*skip its first record, *alias and *target the names; *skip
+ * TLSA_NONE and the names NULL when there is none, or the RRset returned
+ * is a validated expansion's). */
+uint32_t dane_lookup_skip(uint16_t port, const char *name, uint32_t *skip, const char **alias,
+                          const char **target);
+
 /* The next-hop domains, reference identifiers besides the TLSA base
- * domain base (RFC 7672 §3.2.2): the domain whose MX host base is, or,
+ * domain base (RFC 7672 §3.2.2): each domain whose MX host base is (a
+ * hosting provider's MX host serves many: DNSLEARN_MX_DOMAINS each), or,
  * for base the validated CNAME expansion of MX hosts (§2.2.2), each
  * domain whose MX host is such an alias (a pool of MX hosts CNAMEd to one
  * host: a leaf naming any one passes, as OpenSSL does with several

@@ -25,6 +25,8 @@ struct dl_addr {
 struct dl_mx {
     char domain[DNSLEARN_NAME_MAX];
     char host[DNSLEARN_NAME_MAX];
+    uint32_t next_domain; /* the next domain of the same host, in arrival order */
+    uint8_t n_domains;    /* the host's first entry: the host's domains linked */
 };
 
 struct dl_cname {
@@ -44,7 +46,7 @@ static struct {
     struct idxtab by_pair;   /* address + name: one entry each */
     struct idxtab by_ip;     /* address: its first entry */
     struct idxtab mx_pair;   /* host + domain */
-    struct idxtab mx_host;   /* host: its first MX entry */
+    struct idxtab mx_host;   /* host: its first MX entry (the others linked from it) */
     struct idxtab cn_alias;  /* alias: its entry */
     struct idxtab cn_target; /* target: its first alias (the others linked from it) */
     uint64_t dropped;
@@ -215,9 +217,28 @@ dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us)
     uint32_t i = dl.n_mxs++;
     memcpy(dl.mxs[i].domain, d, sizeof(d));
     memcpy(dl.mxs[i].host, h, sizeof(h));
+    dl.mxs[i].next_domain = DL_NONE;
+    dl.mxs[i].n_domains = 1;
     idxtab_insert(&dl.mx_pair, hp, i);
-    if (idxtab_find_str(&dl.mx_host, &dl_mx_hosts, hh, h) == DL_NONE)
+    uint32_t first = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, hh, h);
+    if (first == DL_NONE) {
         idxtab_insert(&dl.mx_host, hh, i); /* the first domain a host serves */
+        return;
+    }
+    /* another domain of the same host (a hosting provider's MX host serves
+     * many customer domains): linked after the others, DNSLEARN_MX_DOMAINS
+     * at most; past that it is kept (the same answer again is no new drop)
+     * but not found back from the host */
+    if (dl.mxs[first].n_domains >= DNSLEARN_MX_DOMAINS) {
+        dl.dropped++;
+        return;
+    }
+    uint32_t last = first;
+    for (unsigned guard = 0; dl.mxs[last].next_domain != DL_NONE && guard < DNSLEARN_MX_DOMAINS;
+         guard++)
+        last = dl.mxs[last].next_domain;
+    dl.mxs[last].next_domain = i;
+    dl.mxs[first].n_domains++;
 }
 
 void
@@ -259,6 +280,19 @@ dnslearn_mx_domain(const char *mx_host)
     dl_norm(h, mx_host);
     uint32_t i = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, idxtab_hash_nocase(h), h);
     return i != DL_NONE ? dl.mxs[i].domain : NULL;
+}
+
+unsigned
+dnslearn_mx_domains(const char *mx_host, const char **out, unsigned max)
+{
+    char h[DNSLEARN_NAME_MAX];
+    dl_norm(h, mx_host);
+    uint32_t i = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, idxtab_hash_nocase(h), h);
+    unsigned n = 0;
+    for (unsigned guard = 0; i != DL_NONE && n < max && guard < DNSLEARN_MX_DOMAINS;
+         i = dl.mxs[i].next_domain, guard++)
+        out[n++] = dl.mxs[i].domain;
+    return n;
 }
 
 /* ---- CNAMEs (RFC 1035 §3.3.1; RFC 7672 §2.2.2, RFC 7671 §7) ---- */

@@ -27,8 +27,19 @@ void dnslearn_addr(const char *name, const struct ipaddr *addr, int64_t ts_us);
  * valid until dnslearn_fini. Returns the count. */
 unsigned dnslearn_names(const struct ipaddr *server, struct expected_name *out, unsigned max);
 
-/* For an MX host name, the domain it is the MX of (NULL if unknown). */
+/* For an MX host name, the first domain it is the MX of (NULL if unknown). */
 const char *dnslearn_mx_domain(const char *mx_host);
+
+/* Domains of one MX host found back from it (a hosting provider's MX host
+ * is the MX of many customer domains, each a next-hop domain, RFC 7672
+ * §3.2.2): the first this many; another is kept but not found back, and
+ * counted in dnslearn_dropped. */
+#define DNSLEARN_MX_DOMAINS 8
+
+/* The domains whose MX host mx_host is, in arrival order, at most max
+ * (DNSLEARN_MX_DOMAINS). The strings stay valid until dnslearn_fini.
+ * Returns the count: 0 when mx_host is no known MX host. */
+unsigned dnslearn_mx_domains(const char *mx_host, const char **out, unsigned max);
 
 /* A CNAME answer (RFC 1035 §3.3.1): alias is an alias of target; ad its
  * header's AD bit (RFC 7672 §2.2.2: an expansion counts as secure when

@@ -25,6 +25,22 @@ intermediate's key). RFC 7672 section 2.2.2: an insecure expansion leaves
 the original name the TLSA base domain: _25._tcp.mx5.example.test, whose
 leaf names mx5.example.test.
 
+pcaps/variants/dane-cname-skipped.pcap: as dane-cname-insecure.pcap without
+the added TLSA response: the only RRset is at the unvalidated expansion,
+_25._tcp.mx5.hosting.example.net, which a DANE sender does not look up
+(RFC 7672 section 2.2.2): DANE is not checked for mx5, and smtptap says so.
+
+pcaps/variants/dane-mx-hoster.pcap: a hosting provider's MX host serving
+two domains. After the capture's first DNS response, two responses of the
+same resolver to the same client, AD bit set:
+  other.example.test MX 10 mx6.hosting.example.net
+  dane-hop.example.test MX 10 mx6.hosting.example.net
+so mx6.hosting.example.net (the SNI of the session to 192.0.2.30, whose
+TLSA RRset _25._tcp.mx6.hosting.example.net the recording has) is the MX
+host of other.example.test first and of dane-hop.example.test second. Its
+leaf names dane-hop.example.test, a next-hop domain (RFC 7672 section
+3.2.2): a DANE sender for dane-hop.example.test verifies it.
+
 Frames added copy the template response's Ethernet, IP and UDP headers
 (lengths and the IPv4 checksum made anew, UDP checksum 0: none, RFC 768),
 its time stamp plus 1 and 2 microseconds; the edited frame's UDP checksum
@@ -42,6 +58,8 @@ from pcaplib import csum, read_pcap  # noqa: E402
 SRC = "pcaps/diag/dane-anchor.pcap"
 POOL = "pcaps/variants/dane-cname-pool.pcap"
 INSECURE = "pcaps/variants/dane-cname-insecure.pcap"
+HOSTER = "pcaps/variants/dane-mx-hoster.pcap"
+SKIPPED = "pcaps/variants/dane-cname-skipped.pcap"
 
 T_A, T_MX, T_CNAME, T_TLSA = 1, 15, 5, 52
 
@@ -125,8 +143,22 @@ def pool(head, recs):
     write(POOL, head, out)
 
 
-def insecure(head, recs):
-    out, cleared, added = [], False, False
+def hoster(head, recs):
+    out, done = [], False
+    for sec, usec, f, _ in recs:
+        out.append((sec, usec, f))
+        if not done and dns_response(f) is not None:
+            for k, dom in enumerate(["other.example.test", "dane-hop.example.test"]):
+                mx = response(0x5204 + k, dom, T_MX,
+                              [rr(dom, T_MX, struct.pack(">H", 10) + name("mx6.hosting.example.net"))], True)
+                out.append((sec, usec + 1 + k, frame_with(f, mx)))
+            done = True
+    assert done
+    write(HOSTER, head, out)
+
+
+def insecure(head, recs, path=INSECURE, add_own=True):
+    out, cleared, added = [], False, not add_own
     for sec, usec, f, _ in recs:
         p = dns_response(f)
         qn = question(p)[0] if p is not None else None
@@ -137,19 +169,21 @@ def insecure(head, recs):
             struct.pack_into(">H", g, 40, 0)  # UDP checksum: none
             f, cleared = bytes(g), True
         out.append((sec, usec, f))
-        if qn == "_25._tcp.mx5.hosting.example.net":
+        if add_own and qn == "_25._tcp.mx5.hosting.example.net":
             t = response(0x5203, "_25._tcp.mx5.example.test", T_TLSA,
                          [rr("_25._tcp.mx5.example.test", T_TLSA, tlsa_rdata(p))], True)
             out.append((sec, usec + 1, frame_with(f, t)))
             added = True
     assert cleared and added
-    write(INSECURE, head, out)
+    write(path, head, out)
 
 
 def main():
     head, recs = read_pcap(SRC)
     pool(head, recs)
     insecure(head, recs)
+    insecure(head, recs, SKIPPED, add_own=False)
+    hoster(head, recs)
 
 
 if __name__ == "__main__":

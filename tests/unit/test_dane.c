@@ -481,6 +481,76 @@ test_cname_pool(void **state)
     assert_int_equal(r.state, DANE_MATCH); /* base qb.second.test, next hop mx2.example.test */
 }
 
+/* A hosting provider's MX host mx.hoster.test, the MX of cust1.test and
+ * then of mx2.example.test: every domain is a next-hop domain (RFC 7672
+ * §3.2.2), and the leaf naming the second passes the DANE-TA(2) record
+ * (it had been checked against cust1.test's only: failure name); through
+ * a validated CNAME to the hoster's host too. */
+static void
+test_mx_hoster(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    add("_25._tcp.mx.hoster.test", 2, 1, INT_1_1);
+    dnslearn_mx("cust1.test", "mx.hoster.test", 0);
+    struct dane_result r = check("mx.hoster.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH); /* only cust1.test known */
+    assert_int_equal(r.why, DANE_WHY_NAME);
+    dnslearn_mx("mx2.example.test", "mx.hoster.test", 0);
+    const char *hops[DANE_NEXTHOPS_MAX];
+    assert_int_equal(dane_nexthops("mx.hoster.test", hops, DANE_NEXTHOPS_MAX), 2);
+    assert_string_equal(hops[0], "cust1.test");
+    assert_string_equal(hops[1], "mx2.example.test");
+    assert_int_equal(dane_nexthops("mx.hoster.test", hops, 1), 1); /* bounded by max */
+    r = check("mx.hoster.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.match_usage, 2);
+    /* mx.alias.test, the MX host of both, a validated CNAME of host.hoster.test */
+    add("_25._tcp.host.hoster.test", 2, 1, INT_1_1);
+    dnslearn_mx("cust1.test", "mx.alias.test", 0);
+    dnslearn_mx("mx2.example.test", "mx.alias.test", 0);
+    dnslearn_cname("mx.alias.test", "host.hoster.test", true, 0);
+    assert_int_equal(dane_nexthops("host.hoster.test", hops, DANE_NEXTHOPS_MAX), 2);
+    r = check("host.hoster.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+}
+
+/* RFC 7672 §2.2.2: the MX host mx7.example.test of mx2.example.test is a
+ * CNAME of host7.provider.test not validated, and the only RRset is at the
+ * expansion: a DANE sender does not use it, DANE is not checked, and the
+ * result says so (it had been DANE_NONE, nothing shown); with an RRset at
+ * the MX host's own name, that one is checked and the one not used still
+ * named; validated, the expansion's, nothing skipped. */
+static void
+test_cname_not_validated(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    add("_25._tcp.host7.provider.test", 2, 1, INT_1_1);
+    dnslearn_mx("mx2.example.test", "mx7.example.test", 0);
+    dnslearn_cname("mx7.example.test", "host7.provider.test", false, 0);
+    struct dane_result r = check("host7.provider.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_SKIPPED);
+    assert_int_equal(r.first, TLSA_NONE);
+    assert_int_equal(r.cname_skipped, tlsa_find("_25._tcp.host7.provider.test"));
+    assert_string_equal(r.cname_alias, "mx7.example.test");
+    assert_string_equal(r.cname_target, "host7.provider.test");
+    assert_null(dane_failure_word(&r));
+    r = check("mx7.example.test", chain, 2, AT_2027); /* the SNI the MX host */
+    assert_int_equal(r.state, DANE_SKIPPED);
+    add("_25._tcp.mx7.example.test", 2, 1, INT_1_1);
+    r = check("host7.provider.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH); /* base mx7.example.test, next hop mx2.example.test */
+    assert_int_equal(r.first, tlsa_find("_25._tcp.mx7.example.test"));
+    assert_int_equal(r.cname_skipped, tlsa_find("_25._tcp.host7.provider.test"));
+    dnslearn_cname("mx7.example.test", "host7.provider.test", true, 1); /* validated now */
+    r = check("host7.provider.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.first, tlsa_find("_25._tcp.host7.provider.test"));
+    assert_int_equal(r.cname_skipped, TLSA_NONE);
+    assert_null(r.cname_alias);
+}
+
 int
 main(void)
 {
@@ -498,6 +568,8 @@ main(void)
         cmocka_unit_test(test_cname),
         cmocka_unit_test(test_cname_pool),
         cmocka_unit_test(test_ta_full_long),
+        cmocka_unit_test(test_mx_hoster),
+        cmocka_unit_test(test_cname_not_validated),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -166,7 +166,8 @@ test_many_answers(void **state)
         }
     }
     dnslearn_addr("H5999.Example.Test.", &(struct ipaddr){0}, 1); /* another family 0 */
-    assert_int_equal(dnslearn_dropped(), 0);
+    /* 2000 domains of one MX host: the first DNSLEARN_MX_DOMAINS found back */
+    assert_int_equal(dnslearn_dropped(), 2000 - DNSLEARN_MX_DOMAINS);
     for (unsigned k = 0; k < 2000; k += 97) {
         struct ipaddr a = ip4(10, 1, (uint8_t)(k / 256), (uint8_t)(k % 256));
         struct expected_name n[4];
@@ -251,6 +252,41 @@ test_cname_pool(void **state)
     assert_string_equal(dnslearn_cname_expand("m8.q.test", &secure), "big.q.test");
 }
 
+/* A hosting provider's MX host serving several domains: every domain is
+ * found back from it, in arrival order (it had been the first only); past
+ * DNSLEARN_MX_DOMAINS of one host, a domain is kept but not found back and
+ * counted as dropped, once */
+static void
+test_mx_domains(void **state)
+{
+    (void)state;
+    const char *o[DNSLEARN_MX_DOMAINS + 2];
+    dnslearn_fini();
+    dnslearn_init(64);
+    assert_int_equal(dnslearn_mx_domains("mx.hoster.test", o, 8), 0);
+    dnslearn_mx("one.test", "mx.hoster.test", 1);
+    dnslearn_mx("two.test", "MX.Hoster.test.", 2);
+    dnslearn_mx("one.test", "mx.hoster.test", 3); /* the same again */
+    dnslearn_mx("three.test", "mx.other.test", 4);
+    assert_int_equal(dnslearn_mx_domains("mx.hoster.test", o, 8), 2);
+    assert_string_equal(o[0], "one.test");
+    assert_string_equal(o[1], "two.test");
+    assert_int_equal(dnslearn_mx_domains("mx.hoster.test", o, 1), 1); /* max respected */
+    assert_string_equal(dnslearn_mx_domain("mx.hoster.test"), "one.test");
+    assert_int_equal(dnslearn_mx_domains("mx.other.test", o, 8), 1);
+    assert_int_equal(dnslearn_dropped(), 0);
+    char dom[32];
+    for (int k = 0; k < DNSLEARN_MX_DOMAINS + 1; k++) {
+        snprintf(dom, sizeof(dom), "c%d.test", k);
+        dnslearn_mx(dom, "mx.big.test", 5);
+    }
+    dnslearn_mx("c8.test", "mx.big.test", 6); /* the dropped one again: no new drop */
+    assert_int_equal(dnslearn_mx_domains("mx.big.test", o, DNSLEARN_MX_DOMAINS + 2),
+                     DNSLEARN_MX_DOMAINS);
+    assert_string_equal(o[DNSLEARN_MX_DOMAINS - 1], "c7.test");
+    assert_int_equal(dnslearn_dropped(), 1);
+}
+
 int
 main(void)
 {
@@ -262,6 +298,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cnames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cname_pool, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mx_domains, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
