@@ -27,8 +27,11 @@ struct agg_evid {
     int16_t code;                /* client_rejected_certificate: the alert's code, -1 encrypted */
     uint32_t leaf;               /* name_mismatch: the leaf's certificate id; else UINT32_MAX */
     uint64_t sessions;
+    uint64_t resumed; /* name_mismatch: of them, resumed (their leaf sent in an earlier session) */
     struct agg_set peers;
 };
+
+#define AGG_RPORTS_MAX 4 /* ports a name_mismatch's resumed certificates were sent on, kept */
 
 /* v grows as variants come (mem_grow, up to AGG_EVIDS_MAX): most flags
  * see one, and a fixed array of six, zeroed for each (server, flag), cost
@@ -37,6 +40,13 @@ struct agg_evids {
     struct agg_evid *v;
     uint32_t n, cap;
     uint64_t dropped; /* sessions whose evidence fitted in none of v */
+    /* name_mismatch's resumed sessions (a variant dropped too), and the
+     * ports of this address their certificate was sent on (resume.c);
+     * rports_more: sessions of further ports */
+    uint64_t resumed, rports_more;
+    uint16_t rport[AGG_RPORTS_MAX];
+    uint64_t rport_n[AGG_RPORTS_MAX];
+    uint8_t n_rports;
 };
 
 void
@@ -57,13 +67,35 @@ agg_evid_copy(char *dst, size_t n, const char *src)
     str_mark_cut(dst, n, n > 0 && len > n - 1);
 }
 
+/* A resumed session's port of origin counted (rport 0: a full handshake). */
+static void
+agg_evid_rport(struct agg_evids *e, uint16_t rport)
+{
+    if (rport == 0)
+        return;
+    e->resumed++;
+    unsigned k = 0;
+    while (k < e->n_rports && e->rport[k] != rport)
+        k++;
+    if (k == e->n_rports && k < AGG_RPORTS_MAX) {
+        e->rport[k] = rport;
+        e->rport_n[k] = 0;
+        e->n_rports++;
+    }
+    if (k < e->n_rports)
+        e->rport_n[k]++;
+    else
+        e->rports_more++;
+}
+
 static void
 agg_evid_add(struct agg_flagstat *fs, const char *text, const char *name, int source, uint32_t leaf,
-             uint32_t peer, int code, uint32_t max)
+             uint32_t peer, int code, uint32_t max, uint16_t rport)
 {
     if (fs->evids == NULL && (fs->evids = mem_alloc(sizeof(*fs->evids))) == NULL)
         return; /* memcap: counted there; the first session's evidence stays */
     struct agg_evids *e = fs->evids;
+    agg_evid_rport(e, rport);
     char nm[sizeof(((struct agg_evid *)0)->name)];
     str_copy(nm, sizeof(nm), name ? name : "");
     char tx[sizeof(((struct agg_evid *)0)->text)];
@@ -84,26 +116,28 @@ agg_evid_add(struct agg_flagstat *fs, const char *text, const char *name, int so
         v->code = (int16_t)code;
         v->leaf = leaf;
         v->sessions = 0;
+        v->resumed = 0;
         v->peers.n = 0;
         v->peers.dropped = 0;
     }
     e->v[k].sessions++;
+    e->v[k].resumed += rport != 0;
     if (peer != UINT32_MAX)
         agg_set_add(&e->v[k].peers, peer);
 }
 
 void
 agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int source,
-              uint32_t leaf, uint32_t peer)
+              uint32_t leaf, uint32_t peer, uint16_t rport)
 {
-    agg_evid_add(fs, text, name, source, leaf, peer, 0, AGG_EVIDS_MAX);
+    agg_evid_add(fs, text, name, source, leaf, peer, 0, AGG_EVIDS_MAX, rport);
 }
 
 void
 agg_evid_note_alert(struct agg_flagstat *fs, const char *text, int code, uint32_t leaf,
                     uint32_t peer)
 {
-    agg_evid_add(fs, text, NULL, 0, leaf, peer, code, AGG_EVIDS_REJ_MAX);
+    agg_evid_add(fs, text, NULL, 0, leaf, peer, code, AGG_EVIDS_REJ_MAX, 0);
 }
 
 bool
@@ -202,17 +236,101 @@ agg_nm_why(struct strbuf *b, uint32_t leaf_id, const char *name)
         str_add(b, "; ", why, NULL);
 }
 
-void
-agg_nm_text(struct strbuf *b, const char *name, int source, uint32_t leaf)
+/* name_mismatch's evidence of one name on one leaf, the certificate
+ * named as cert says ("the certificate", "the certificate they resumed
+ * (sent on ...)"). */
+static void
+agg_nm_text_as(struct strbuf *b, const char *name, int source, uint32_t leaf, const char *cert)
 {
-    str_add(b, "name checked: ", name, " (from ", name_source_str((enum name_source)source),
-            "); the certificate is for ", NULL);
+    str_add(b, "name checked: ", name, " (from ", name_source_str((enum name_source)source), "); ",
+            cert, " is for ", NULL);
     char why[820];
     struct strbuf w = str_buf(why, sizeof(why));
     agg_nm_why(&w, leaf, name);
     size_t room = agg_room(b);
     agg_leaf_names(b, leaf, room > w.len ? room - w.len : 0);
     str_add(b, why, NULL);
+}
+
+void
+agg_nm_text(struct strbuf *b, const char *name, int source, uint32_t leaf)
+{
+    agg_nm_text_as(b, name, source, leaf, "the certificate");
+}
+
+const char *
+agg_evids_name(const struct agg_flagstat *fs)
+{
+    return fs->evids != NULL && fs->evids->n > 0 && fs->evids->v[0].name[0] ? fs->evids->v[0].name
+                                                                            : NULL;
+}
+
+uint64_t
+agg_evids_resumed(const struct agg_flagstat *fs)
+{
+    return fs->evids != NULL ? fs->evids->resumed : 0;
+}
+
+void
+agg_evids_rsent(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
+{
+    const struct agg_evids *e = fs->evids;
+    if (e == NULL || e->resumed == 0)
+        return;
+    uint16_t p[AGG_RPORTS_MAX];
+    unsigned n = 0;
+    uint64_t here = 0;
+    for (unsigned k = 0; k < e->n_rports; k++) {
+        if (e->rport[k] == s->ep.port) {
+            here = e->rport_n[k];
+            continue;
+        }
+        unsigned j = n++; /* sorted by port */
+        for (; j > 0 && p[j - 1] > e->rport[k]; j--)
+            p[j] = p[j - 1];
+        p[j] = e->rport[k];
+    }
+    for (unsigned k = 0; k < n; k++) {
+        struct endpoint ep = s->ep;
+        ep.port = p[k];
+        char a[80];
+        agg_ep_str(&ep, a, sizeof(a));
+        str_add(b, k == 0 ? "on " : k + 1 < n || e->rports_more ? ", " : " and ", a, NULL);
+    }
+    if (e->rports_more)
+        str_add(b, n ? " and other ports" : "on other ports", NULL);
+    if (here) {
+        char a[80];
+        agg_ep_str(&s->ep, a, sizeof(a));
+        str_add(b, n || e->rports_more ? ", and " : "",
+                here == 1 ? "in an earlier session on " : "in earlier sessions on ", a, NULL);
+    }
+}
+
+/* How name_mismatch's sessions (resumed of them) met the certificate:
+ * "the certificate", "the certificate they resumed (sent on
+ * 192.0.2.25:25)", "the certificate (sent in 1 of them, resumed in 2:
+ * sent on 192.0.2.25:25)". */
+static void
+agg_nm_cert(char *out, size_t n, const struct agg_server *s, const struct agg_flagstat *fs,
+            uint64_t sessions, uint64_t resumed)
+{
+    struct strbuf c = str_buf(out, n);
+    if (resumed == 0) {
+        str_add(&c, "the certificate", NULL);
+        return;
+    }
+    if (resumed >= sessions) {
+        str_add(&c, "the certificate they resumed (sent ", NULL);
+    } else {
+        str_add(&c, "the certificate (sent in ", NULL);
+        str_add_uint(&c, sessions - resumed);
+        str_add(&c, " of them, resumed in ", NULL);
+        str_add_uint(&c, resumed);
+        str_add(&c, ": sent ", NULL);
+    }
+    agg_evids_rsent(&c, s, fs);
+    str_add(&c, ")", NULL);
 }
 
 bool
@@ -338,7 +456,9 @@ agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_fl
     unsigned shown = e->n < AGG_EVIDS_SHOWN ? e->n : AGG_EVIDS_SHOWN;
     if (flag == AF_NAME_MISMATCH && e->n == 1 && e->dropped == 0 && ord[0]->name[0]) {
         /* one name on one certificate: as the first session's evidence */
-        agg_nm_text(b, ord[0]->name, ord[0]->source, ord[0]->leaf);
+        char cert[400];
+        agg_nm_cert(cert, sizeof(cert), s, fs, ord[0]->sessions, ord[0]->resumed);
+        agg_nm_text_as(b, ord[0]->name, ord[0]->source, ord[0]->leaf, cert);
         return;
     }
     /* why a wildcard does not cover the names shown, after the list */
@@ -369,10 +489,17 @@ agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_fl
         }
         str_add(b, " in ", NULL);
         agg_evid_who(b, s, v, peers);
+        if (v->resumed > 0 && !one_leaf) { /* the whole list's ports in the headline */
+            str_add(b, " (", NULL);
+            str_add_uint(b, v->resumed);
+            str_add(b, " resumed)", NULL);
+        }
     }
     agg_evids_more(b, e, ord, shown);
     if (flag == AF_NAME_MISMATCH && one_leaf && ord[0]->leaf != UINT32_MAX) {
-        str_add(b, "; the certificate is for ", NULL);
+        char cert[400];
+        agg_nm_cert(cert, sizeof(cert), s, fs, fs->sessions, e->resumed);
+        str_add(b, "; ", cert, " is for ", NULL);
         size_t room = agg_room(b);
         agg_leaf_names(b, ord[0]->leaf, room > w.len ? room - w.len : 0);
     }

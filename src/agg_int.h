@@ -516,7 +516,16 @@ void agg_add_at(struct strbuf *b, const char *what);
  * PEERS (2 sessions); b (from sni): PEER (1 session); the certificate is
  * for ..."; the DNS names a leaf covers ("a, b"). */
 void agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int source,
-                   uint32_t leaf, uint32_t peer);
+                   uint32_t leaf, uint32_t peer, uint16_t rport);
+/* name_mismatch: of its sessions, those resumed (rport given to
+ * agg_evid_note: the port of this address the leaf they resumed was sent
+ * on, resume.c), and where that was: "on 192.0.2.25:25", "in an earlier
+ * session on 192.0.2.25:587", "on 192.0.2.25:25 and 192.0.2.25:465, and in
+ * earlier sessions on 192.0.2.25:587". */
+uint64_t agg_evids_resumed(const struct agg_flagstat *fs);
+/* The name of its first kept evidence, NULL none (name_mismatch). */
+const char *agg_evids_name(const struct agg_flagstat *fs);
+void agg_evids_rsent(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs);
 /* client_rejected_certificate's: the same, with the alert's code (-1
  * encrypted), up to AGG_EVIDS_REJ_MAX pairs. */
 void agg_evid_note_alert(struct agg_flagstat *fs, const char *text, int code, uint32_t leaf,
