@@ -442,6 +442,20 @@ agg_flag_findings(uint32_t si)
         char cert[700];
         unsigned n_certs = agg_chains_text(s, &fs->chains, cert, sizeof(cert));
         struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
+        /* client_rejected_certificate's end, made first: the list before
+         * it gives way (cut, "..."), never its advice */
+        char post[1024];
+        struct strbuf pb = str_buf(post, sizeof(post));
+        bool above =
+            i == AF_CLIENT_REJECTED && agg_evids_many(fs) && agg_evids_inferred_above(s, fs);
+        if (i == AF_CLIENT_REJECTED) {
+            /* TLS 1.3: the chain known from elsewhere (when the list says
+             * "one of those above", inferred_certificates has them) */
+            if (!above)
+                agg_evids_inferred_text(&pb, s, fs);
+            if (fs->cert_ok > 0)
+                agg_client_side(&pb, s, fs);
+        }
         unsigned nm_names = 0;
         bool nm_expect = false;
         if (i == AF_NAME_MISMATCH)
@@ -511,9 +525,9 @@ agg_flag_findings(uint32_t si)
             /* each certificate with its alerts: the first session's
              * certificate would speak for every alert */
             struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
-            agg_evids_alerts_text(&e, s, fs, false);
+            agg_evids_alerts_text(&e, s, fs, false, 0, false);
             str_add(&b, ": ", NULL);
-            agg_evids_alerts_text(&b, s, fs, true);
+            agg_evids_alerts_text(&b, s, fs, true, pb.len, above);
         } else if (i == AF_TLS_FAILED && (s->n_fails > 1 || s->fails_dropped > 0)) {
             /* each reason: the first session's would speak for all */
             struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
@@ -553,10 +567,7 @@ agg_flag_findings(uint32_t si)
             if (agg_nv_resumed(&rb, s, agg.cfg ? agg.cfg->n_keylogs : 0))
                 str_add(&b, " (", r, ")", NULL);
         }
-        if (i == AF_CLIENT_REJECTED)
-            agg_evids_inferred_text(&b, s, fs); /* TLS 1.3: the chain known from elsewhere */
-        if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
-            agg_client_side(&b, s, fs);
+        str_add(&b, post, NULL); /* client_rejected_certificate's */
         if (i == AF_UNTRUSTED_ROOT)
             agg_root_evidence(&b, fs);
     }
