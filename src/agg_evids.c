@@ -27,8 +27,11 @@ struct agg_evid {
     int16_t code;                /* client_rejected_certificate: the alert's code, -1 encrypted */
     uint32_t leaf;               /* name_mismatch: the leaf's certificate id; else UINT32_MAX */
     uint64_t sessions;
+    uint64_t resumed; /* name_mismatch: of them, resumed (their leaf sent in an earlier session) */
     struct agg_set peers;
 };
+
+#define AGG_RPORTS_MAX 4 /* ports a name_mismatch's resumed certificates were sent on, kept */
 
 /* v grows as variants come (mem_grow, up to AGG_EVIDS_MAX): most flags
  * see one, and a fixed array of six, zeroed for each (server, flag), cost
@@ -37,6 +40,13 @@ struct agg_evids {
     struct agg_evid *v;
     uint32_t n, cap;
     uint64_t dropped; /* sessions whose evidence fitted in none of v */
+    /* name_mismatch's resumed sessions (a variant dropped too), and the
+     * ports of this address their certificate was sent on (resume.c);
+     * rports_more: sessions of further ports */
+    uint64_t resumed, rports_more;
+    uint16_t rport[AGG_RPORTS_MAX];
+    uint64_t rport_n[AGG_RPORTS_MAX];
+    uint8_t n_rports;
 };
 
 void
@@ -57,13 +67,35 @@ agg_evid_copy(char *dst, size_t n, const char *src)
     str_mark_cut(dst, n, n > 0 && len > n - 1);
 }
 
+/* A resumed session's port of origin counted (rport 0: a full handshake). */
+static void
+agg_evid_rport(struct agg_evids *e, uint16_t rport)
+{
+    if (rport == 0)
+        return;
+    e->resumed++;
+    unsigned k = 0;
+    while (k < e->n_rports && e->rport[k] != rport)
+        k++;
+    if (k == e->n_rports && k < AGG_RPORTS_MAX) {
+        e->rport[k] = rport;
+        e->rport_n[k] = 0;
+        e->n_rports++;
+    }
+    if (k < e->n_rports)
+        e->rport_n[k]++;
+    else
+        e->rports_more++;
+}
+
 static void
 agg_evid_add(struct agg_flagstat *fs, const char *text, const char *name, int source, uint32_t leaf,
-             uint32_t peer, int code, uint32_t max)
+             uint32_t peer, int code, uint32_t max, uint16_t rport)
 {
     if (fs->evids == NULL && (fs->evids = mem_alloc(sizeof(*fs->evids))) == NULL)
         return; /* memcap: counted there; the first session's evidence stays */
     struct agg_evids *e = fs->evids;
+    agg_evid_rport(e, rport);
     char nm[sizeof(((struct agg_evid *)0)->name)];
     str_copy(nm, sizeof(nm), name ? name : "");
     char tx[sizeof(((struct agg_evid *)0)->text)];
@@ -84,26 +116,28 @@ agg_evid_add(struct agg_flagstat *fs, const char *text, const char *name, int so
         v->code = (int16_t)code;
         v->leaf = leaf;
         v->sessions = 0;
+        v->resumed = 0;
         v->peers.n = 0;
         v->peers.dropped = 0;
     }
     e->v[k].sessions++;
+    e->v[k].resumed += rport != 0;
     if (peer != UINT32_MAX)
         agg_set_add(&e->v[k].peers, peer);
 }
 
 void
 agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int source,
-              uint32_t leaf, uint32_t peer)
+              uint32_t leaf, uint32_t peer, uint16_t rport)
 {
-    agg_evid_add(fs, text, name, source, leaf, peer, 0, AGG_EVIDS_MAX);
+    agg_evid_add(fs, text, name, source, leaf, peer, 0, AGG_EVIDS_MAX, rport);
 }
 
 void
 agg_evid_note_alert(struct agg_flagstat *fs, const char *text, int code, uint32_t leaf,
                     uint32_t peer)
 {
-    agg_evid_add(fs, text, NULL, 0, leaf, peer, code, AGG_EVIDS_REJ_MAX);
+    agg_evid_add(fs, text, NULL, 0, leaf, peer, code, AGG_EVIDS_REJ_MAX, 0);
 }
 
 bool
@@ -202,17 +236,101 @@ agg_nm_why(struct strbuf *b, uint32_t leaf_id, const char *name)
         str_add(b, "; ", why, NULL);
 }
 
-void
-agg_nm_text(struct strbuf *b, const char *name, int source, uint32_t leaf)
+/* name_mismatch's evidence of one name on one leaf, the certificate
+ * named as cert says ("the certificate", "the certificate they resumed
+ * (sent on ...)"). */
+static void
+agg_nm_text_as(struct strbuf *b, const char *name, int source, uint32_t leaf, const char *cert)
 {
-    str_add(b, "name checked: ", name, " (from ", name_source_str((enum name_source)source),
-            "); the certificate is for ", NULL);
+    str_add(b, "name checked: ", name, " (from ", name_source_str((enum name_source)source), "); ",
+            cert, " is for ", NULL);
     char why[820];
     struct strbuf w = str_buf(why, sizeof(why));
     agg_nm_why(&w, leaf, name);
     size_t room = agg_room(b);
     agg_leaf_names(b, leaf, room > w.len ? room - w.len : 0);
     str_add(b, why, NULL);
+}
+
+void
+agg_nm_text(struct strbuf *b, const char *name, int source, uint32_t leaf)
+{
+    agg_nm_text_as(b, name, source, leaf, "the certificate");
+}
+
+const char *
+agg_evids_name(const struct agg_flagstat *fs)
+{
+    return fs->evids != NULL && fs->evids->n > 0 && fs->evids->v[0].name[0] ? fs->evids->v[0].name
+                                                                            : NULL;
+}
+
+uint64_t
+agg_evids_resumed(const struct agg_flagstat *fs)
+{
+    return fs->evids != NULL ? fs->evids->resumed : 0;
+}
+
+void
+agg_evids_rsent(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
+{
+    const struct agg_evids *e = fs->evids;
+    if (e == NULL || e->resumed == 0)
+        return;
+    uint16_t p[AGG_RPORTS_MAX];
+    unsigned n = 0;
+    uint64_t here = 0;
+    for (unsigned k = 0; k < e->n_rports; k++) {
+        if (e->rport[k] == s->ep.port) {
+            here = e->rport_n[k];
+            continue;
+        }
+        unsigned j = n++; /* sorted by port */
+        for (; j > 0 && p[j - 1] > e->rport[k]; j--)
+            p[j] = p[j - 1];
+        p[j] = e->rport[k];
+    }
+    for (unsigned k = 0; k < n; k++) {
+        struct endpoint ep = s->ep;
+        ep.port = p[k];
+        char a[80];
+        agg_ep_str(&ep, a, sizeof(a));
+        str_add(b, k == 0 ? "on " : k + 1 < n || e->rports_more ? ", " : " and ", a, NULL);
+    }
+    if (e->rports_more)
+        str_add(b, n ? " and other ports" : "on other ports", NULL);
+    if (here) {
+        char a[80];
+        agg_ep_str(&s->ep, a, sizeof(a));
+        str_add(b, n || e->rports_more ? ", and " : "",
+                here == 1 ? "in an earlier session on " : "in earlier sessions on ", a, NULL);
+    }
+}
+
+/* How name_mismatch's sessions (resumed of them) met the certificate:
+ * "the certificate", "the certificate they resumed (sent on
+ * 192.0.2.25:25)", "the certificate (sent in 1 of them, resumed in 2:
+ * sent on 192.0.2.25:25)". */
+static void
+agg_nm_cert(char *out, size_t n, const struct agg_server *s, const struct agg_flagstat *fs,
+            uint64_t sessions, uint64_t resumed)
+{
+    struct strbuf c = str_buf(out, n);
+    if (resumed == 0) {
+        str_add(&c, "the certificate", NULL);
+        return;
+    }
+    if (resumed >= sessions) {
+        str_add(&c, "the certificate they resumed (sent ", NULL);
+    } else {
+        str_add(&c, "the certificate (sent in ", NULL);
+        str_add_uint(&c, sessions - resumed);
+        str_add(&c, " of them, resumed in ", NULL);
+        str_add_uint(&c, resumed);
+        str_add(&c, ": sent ", NULL);
+    }
+    agg_evids_rsent(&c, s, fs);
+    str_add(&c, ")", NULL);
 }
 
 bool
@@ -338,7 +456,9 @@ agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_fl
     unsigned shown = e->n < AGG_EVIDS_SHOWN ? e->n : AGG_EVIDS_SHOWN;
     if (flag == AF_NAME_MISMATCH && e->n == 1 && e->dropped == 0 && ord[0]->name[0]) {
         /* one name on one certificate: as the first session's evidence */
-        agg_nm_text(b, ord[0]->name, ord[0]->source, ord[0]->leaf);
+        char cert[400];
+        agg_nm_cert(cert, sizeof(cert), s, fs, ord[0]->sessions, ord[0]->resumed);
+        agg_nm_text_as(b, ord[0]->name, ord[0]->source, ord[0]->leaf, cert);
         return;
     }
     /* why a wildcard does not cover the names shown, after the list */
@@ -369,10 +489,17 @@ agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_fl
         }
         str_add(b, " in ", NULL);
         agg_evid_who(b, s, v, peers);
+        if (v->resumed > 0 && !one_leaf) { /* the whole list's ports in the headline */
+            str_add(b, " (", NULL);
+            str_add_uint(b, v->resumed);
+            str_add(b, " resumed)", NULL);
+        }
     }
     agg_evids_more(b, e, ord, shown);
     if (flag == AF_NAME_MISMATCH && one_leaf && ord[0]->leaf != UINT32_MAX) {
-        str_add(b, "; the certificate is for ", NULL);
+        char cert[400];
+        agg_nm_cert(cert, sizeof(cert), s, fs, fs->sessions, e->resumed);
+        str_add(b, "; ", cert, " is for ", NULL);
         size_t room = agg_room(b);
         agg_leaf_names(b, ord[0]->leaf, room > w.len ? room - w.len : 0);
     }
@@ -380,43 +507,55 @@ agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct agg_fl
 }
 
 /* The tail of client_rejected_certificate's list, when not all is shown:
- * "; and 2 more alerts (2 sessions), 3 more certificates (5 sessions): see
- * the JSON (rejected_certificates)", and the sessions past the
- * AGG_EVIDS_REJ_MAX pairs kept ("; 4 sessions more not itemised (past the
- * 32 certificate and alert pairs kept)"). */
+ * "; and 2 more alerts (2 sessions), 3 more certificates (5 sessions), and
+ * 1 session whose certificate was not seen: see the JSON
+ * (rejected_certificates)" (the sessions whose chain was not seen, TLS 1.3
+ * encrypting it, are no certificate: they were counted as one more), and
+ * the sessions past the AGG_EVIDS_REJ_MAX pairs kept ("; 4 sessions more
+ * not itemised (past the 32 certificate and alert pairs kept)"). */
 static void
 agg_evids_alerts_more(struct strbuf *b, const struct agg_evids *e,
-                      const struct agg_evid *const *ord, unsigned shown)
+                      const struct agg_evid *const *ord, unsigned shown, bool above)
 {
     if (e->n <= shown && e->dropped == 0)
         return;
-    uint64_t more_alerts = 0, more_certs = 0;
+    uint64_t more_alerts = 0, more_certs = 0, unseen = 0;
     unsigned n_alerts = 0, n_certs = 0;
     uint32_t last_shown = shown ? ord[shown - 1]->leaf : UINT32_MAX - 1;
     for (unsigned i = shown; i < e->n; i++) {
         if (shown && ord[i]->leaf == last_shown) {
             n_alerts++;
             more_alerts += ord[i]->sessions;
+        } else if (ord[i]->leaf == UINT32_MAX) {
+            unseen += ord[i]->sessions;
         } else {
             n_certs += i == shown || ord[i]->leaf != ord[i - 1]->leaf;
             more_certs += ord[i]->sessions;
         }
     }
-    if (n_alerts || n_certs)
+    if (n_alerts || n_certs || unseen)
         str_add(b, "; and ", NULL);
     if (n_alerts) {
         str_add_uint(b, n_alerts);
         str_add(b, n_alerts == 1 ? " more alert (" : " more alerts (", NULL);
         agg_add_sessions(b, more_alerts);
-        str_add(b, n_certs ? "), " : ")", NULL);
+        str_add(b, n_certs || unseen ? "), " : ")", NULL);
     }
     if (n_certs) {
         str_add_uint(b, n_certs);
         str_add(b, n_certs == 1 ? " more certificate (" : " more certificates (", NULL);
         agg_add_sessions(b, more_certs);
-        str_add(b, ")", NULL);
+        str_add(b, unseen ? "), " : ")", NULL);
     }
-    str_add(b, n_alerts || n_certs ? ": see the JSON (rejected_certificates)" : "", NULL);
+    if (unseen) {
+        str_add(b, n_alerts || n_certs ? "and " : "", NULL);
+        agg_add_sessions(b, unseen);
+        str_add(b,
+                unseen == 1 ? " whose certificate was encrypted"
+                            : " whose certificates were encrypted",
+                above ? " (one of those above, inferred)" : "", NULL);
+    }
+    str_add(b, n_alerts || n_certs || unseen ? ": see the JSON (rejected_certificates)" : "", NULL);
     if (e->dropped) {
         str_add(b, "; ", NULL);
         agg_add_sessions(b, e->dropped);
@@ -424,6 +563,55 @@ agg_evids_alerts_more(struct strbuf *b, const struct agg_evids *e,
         str_add_uint(b, AGG_EVIDS_REJ_MAX);
         str_add(b, " certificate and alert pairs kept)", NULL);
     }
+}
+
+/* How diagnose.c's meaning of a rejected certificate begins, its subject
+ * after it (none when not seen or not decoded). */
+static const char agg_rejected_prefix[] = "the client rejected the server certificate ";
+
+/* One (certificate, alert) pair of client_rejected_certificate's list,
+ * ord[i]: its alert alone after the pair before it of the same
+ * certificate and meaning; else its meaning, the certificate's SHA-1 and
+ * end of validity unless no_sha, and the alert; then its sessions (and
+ * peers when asked). compact (a summary short of room, whose headline says the peers
+ * rejected the certificate and whose certificates give each one's SHA-1
+ * and validity): the meaning after agg_rejected_prefix ("CN=X with ...",
+ * "encrypted with ..."), the SHA-1 alone; above: of an encrypted one,
+ * "(one of those above, inferred)". */
+static void
+agg_evids_alert_pair(struct strbuf *l, const struct agg_server *s,
+                     const struct agg_evid *const *ord, unsigned i, bool peers, bool compact,
+                     bool no_sha, bool above)
+{
+    const struct agg_evid *v = ord[i], *prev = i ? ord[i - 1] : NULL;
+    size_t head = agg_meaning_head(v->text);
+    if (prev && v->text[head] && prev->leaf == v->leaf && agg_meaning_head(prev->text) == head &&
+        memcmp(prev->text, v->text, head) == 0) {
+        str_add(l, ", ", v->text + head + 6, NULL); /* after " with " */
+    } else {
+        str_add(l, i ? "; " : "", NULL);
+        const size_t pl = sizeof(agg_rejected_prefix) - 1;
+        bool known = strncmp(v->text, agg_rejected_prefix, pl - 1) == 0;
+        if (compact && known && v->leaf == UINT32_MAX)
+            str_add(l, "encrypted", NULL); /* diagnose.c's meaning names no subject */
+        else if (compact && known && head > pl)
+            str_addn(l, v->text + pl, head - pl); /* its subject alone */
+        else
+            str_addn(l, v->text, head);
+        if (v->leaf == UINT32_MAX && above)
+            str_add(l, " (one of those above, inferred)", NULL);
+        if (!no_sha && v->leaf != UINT32_MAX) {
+            char label[300];
+            agg_leaf_label(v->leaf, label, sizeof(label));
+            char *sha = strrchr(label, '('); /* "(SHA-1 ..., until ...)" */
+            char *until = sha && compact ? strstr(sha, ", until ") : NULL;
+            if (until) /* the summary's certificates have it already */
+                memcpy(until, ")", 2);
+            str_add(l, " ", sha ? sha : label, NULL);
+        }
+        str_add(l, v->text + head, NULL);
+    }
+    agg_from_sessions(l, s, &v->peers, v->sessions, peers);
 }
 
 /* client_rejected_certificate: each (certificate, alert) with its sessions,
@@ -439,7 +627,7 @@ agg_evids_alerts_more(struct strbuf *b, const struct agg_evids *e,
  * to fit ("...") when it must be. */
 void
 agg_evids_alerts_text(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs,
-                      bool peers)
+                      bool peers, size_t reserve, bool above)
 {
     const struct agg_evids *e = fs->evids;
     const struct agg_evid *ord[AGG_EVIDS_REJ_MAX];
@@ -450,33 +638,40 @@ agg_evids_alerts_text(struct strbuf *b, const struct agg_server *s, const struct
         leaves += ord[i]->leaf != UINT32_MAX && (i == 0 || ord[i]->leaf != ord[i - 1]->leaf);
     bool one_leaf = leaves <= 1;
     unsigned shown = e->n < AGG_EVIDS_SHOWN ? e->n : AGG_EVIDS_SHOWN;
-    char tail[200];
-    struct strbuf t = str_buf(tail, sizeof(tail));
-    agg_evids_alerts_more(&t, e, ord, shown);
-    char list[AGG_EVIDENCE_LEN + 1024];
-    size_t room = agg_room(b) > t.len ? agg_room(b) - t.len : 0;
-    bool cut;
-    struct strbuf l = str_buf_cut(list, room + 1 < sizeof(list) ? room + 1 : sizeof(list), &cut);
-    for (unsigned i = 0; i < shown; i++) {
-        const struct agg_evid *v = ord[i], *prev = i ? ord[i - 1] : NULL;
-        size_t head = agg_meaning_head(v->text);
-        if (prev && v->text[head] && prev->leaf == v->leaf &&
-            agg_meaning_head(prev->text) == head && memcmp(prev->text, v->text, head) == 0) {
-            str_add(&l, ", ", v->text + head + 6, NULL); /* after " with " */
-        } else {
-            str_add(&l, i ? "; " : "", NULL);
-            str_addn(&l, v->text, head);
-            if (!one_leaf && v->leaf != UINT32_MAX) {
-                char label[300];
-                agg_leaf_label(v->leaf, label, sizeof(label));
-                const char *sha = strrchr(label, '('); /* "(SHA-1 ..., until ...)" */
-                str_add(&l, " ", sha ? sha : label, NULL);
-            }
-            str_add(&l, v->text + head, NULL);
-        }
-        agg_from_sessions(&l, s, &v->peers, v->sessions, peers);
+    /* the summary's certificates give each one's SHA-1: the list needs it
+     * only to tell apart two of one subject (a renewed certificate) */
+    bool subjects_differ = true;
+    for (unsigned i = 0; i < e->n && subjects_differ; i++) {
+        size_t hi = agg_meaning_head(ord[i]->text);
+        for (unsigned k = 0; k < i && subjects_differ; k++)
+            subjects_differ = ord[i]->leaf == ord[k]->leaf ||
+                              agg_meaning_head(ord[k]->text) != hi ||
+                              memcmp(ord[i]->text, ord[k]->text, hi) != 0;
     }
-    str_mark_cut(list, l.n, cut);
+    /* what does not fit gives way: in the summary first the words its
+     * headline and certificates say already (compact), then pairs, left
+     * out and counted in the tail; the one left cut ("...") when even it
+     * does not fit */
+    char tail[320], list[AGG_EVIDENCE_LEN + 1024];
+    for (bool compact = false;;) {
+        struct strbuf t = str_buf(tail, sizeof(tail));
+        agg_evids_alerts_more(&t, e, ord, shown, above);
+        size_t room = agg_room(b) > t.len + reserve ? agg_room(b) - t.len - reserve : 0;
+        bool cut;
+        struct strbuf l =
+            str_buf_cut(list, room + 1 < sizeof(list) ? room + 1 : sizeof(list), &cut);
+        for (unsigned i = 0; i < shown; i++)
+            agg_evids_alert_pair(&l, s, ord, i, peers, compact,
+                                 one_leaf || (compact && subjects_differ), above);
+        if (cut && peers && !compact) {
+            compact = true;
+        } else if (cut && shown > 1) {
+            shown--;
+        } else {
+            str_mark_cut(list, l.n, cut);
+            break;
+        }
+    }
     str_add(b, list, tail, NULL);
 }
 
@@ -502,6 +697,18 @@ agg_evids_unseen(const struct agg_evids *e)
     return n;
 }
 
+bool
+agg_evids_inferred_above(const struct agg_server *s, const struct agg_flagstat *fs)
+{
+    unsigned known = agg_evids_known_chains(s);
+    if (agg_evids_unseen(fs->evids) == 0 || known < 2 || known > 3)
+        return false;
+    for (uint32_t c = 0; c < s->n_chains; c++)
+        if (s->chains[c].sessions > 0 && !agg_set_has(&fs->chains, c))
+            return false;
+    return true;
+}
+
 void
 agg_evids_inferred_text(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
 {
@@ -512,9 +719,7 @@ agg_evids_inferred_text(struct strbuf *b, const struct agg_server *s, const stru
     str_add(b, "; in ", NULL);
     str_add_uint(b, unseen);
     str_add(b, unseen == 1 ? " session" : " sessions",
-            " the chain was encrypted (TLS 1.3); inferred, not seen: this server "
-            "presented ",
-            NULL);
+            " the chain was encrypted (TLS 1.3); inferred, not seen: this server presented ", NULL);
     unsigned k = 0;
     for (uint32_t c = 0; c < s->n_chains && k < 2; c++) {
         if (s->chains[c].sessions == 0)

@@ -363,6 +363,52 @@ agg_ccerts_text(struct strbuf *b, const struct agg_server *s)
     return n;
 }
 
+/* name_mismatch with resumed sessions: no certificate was presented in
+ * them, the one of the session they resumed (sent on another port of the
+ * address, or earlier on this one: a session cache shared by the ports,
+ * Postfix's tlsmgr(8)) was checked against their names (diagnose.c, RFC
+ * 8446 §4.6.1). "resumed sessions whose peers asked for NAME, which the
+ * certificate they resumed (sent on 192.0.2.25:25) does not cover"; with
+ * full handshakes too, both. */
+static void
+agg_nm_resumed_headline(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs,
+                        unsigned names, bool expect)
+{
+    uint64_t resumed = agg_evids_resumed(fs);
+    uint64_t full = fs->sessions > resumed ? fs->sessions - resumed : 0;
+    char where[300];
+    struct strbuf w = str_buf(where, sizeof(where));
+    agg_evids_rsent(&w, s, fs);
+    const char *name = names == 1 ? agg_evids_name(fs) : NULL;
+    if (full > 0) {
+        str_add(b, "presented a certificate that does not cover ",
+                expect ? "the name given with --expect"
+                : name ? name
+                       : "the names its peers asked for",
+                " in ", NULL);
+        agg_add_sessions(b, full);
+        str_add(b, ", and resumed ", NULL);
+        agg_add_sessions(b, resumed);
+        str_add(b, " of a certificate that does not cover it either (sent ", where, ")", NULL);
+    } else if (expect) {
+        str_add(b, "resumed sessions of a certificate (sent ", where,
+                ") that does not cover the name given with --expect", NULL);
+    } else if (name) {
+        str_add(b, "resumed sessions whose peers asked for ", name,
+                ", which the certificate they resumed (sent ", where, ") does not cover", NULL);
+    } else {
+        str_add(b,
+                "resumed sessions whose peers asked for names the certificate they resumed (sent ",
+                where, ") does not cover", NULL);
+    }
+    str_add(b,
+            expect      ? "; add the name to the subjectAltName, or check that the peers use "
+                          "that name"
+            : names > 1 ? "; add the names to the subjectAltName or fix DNS/SNI"
+                        : "; add the name to the subjectAltName or fix DNS/SNI",
+            NULL);
+}
+
 void
 agg_flag_findings(uint32_t si)
 {
@@ -396,6 +442,20 @@ agg_flag_findings(uint32_t si)
         char cert[700];
         unsigned n_certs = agg_chains_text(s, &fs->chains, cert, sizeof(cert));
         struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
+        /* client_rejected_certificate's end, made first: the list before
+         * it gives way (cut, "..."), never its advice */
+        char post[1024];
+        struct strbuf pb = str_buf(post, sizeof(post));
+        bool above =
+            i == AF_CLIENT_REJECTED && agg_evids_many(fs) && agg_evids_inferred_above(s, fs);
+        if (i == AF_CLIENT_REJECTED) {
+            /* TLS 1.3: the chain known from elsewhere (when the list says
+             * "one of those above", inferred_certificates has them) */
+            if (!above)
+                agg_evids_inferred_text(&pb, s, fs);
+            if (fs->cert_ok > 0)
+                agg_client_side(&pb, s, fs);
+        }
         unsigned nm_names = 0;
         bool nm_expect = false;
         if (i == AF_NAME_MISMATCH)
@@ -421,6 +481,8 @@ agg_flag_findings(uint32_t si)
                     "default certificate is expected and not judged by a CA; keep it (peers that "
                     "use STARTTLS need one from a CA they trust)",
                     NULL);
+        } else if (i == AF_NAME_MISMATCH && agg_evids_resumed(fs) > 0) {
+            agg_nm_resumed_headline(&b, s, fs, nm_names, nm_expect);
         } else if (i == AF_NAME_MISMATCH &&
                    (nm_expect || (fs->evids == NULL && strstr(fs->evidence, " (from expect)")))) {
             /* the name is the admin's (--expect), not one a peer asked for */
@@ -463,9 +525,9 @@ agg_flag_findings(uint32_t si)
             /* each certificate with its alerts: the first session's
              * certificate would speak for every alert */
             struct strbuf e = str_buf_cut(f->evidence, AGG_EVIDENCE_LEN, &f->evidence_cut);
-            agg_evids_alerts_text(&e, s, fs, false);
+            agg_evids_alerts_text(&e, s, fs, false, 0, false);
             str_add(&b, ": ", NULL);
-            agg_evids_alerts_text(&b, s, fs, true);
+            agg_evids_alerts_text(&b, s, fs, true, pb.len, above);
         } else if (i == AF_TLS_FAILED && (s->n_fails > 1 || s->fails_dropped > 0)) {
             /* each reason: the first session's would speak for all */
             struct strbuf e = str_buf_cut(f->evidence, AGG_EVIDENCE_LEN, &f->evidence_cut);
@@ -505,10 +567,7 @@ agg_flag_findings(uint32_t si)
             if (agg_nv_resumed(&rb, s, agg.cfg ? agg.cfg->n_keylogs : 0))
                 str_add(&b, " (", r, ")", NULL);
         }
-        if (i == AF_CLIENT_REJECTED)
-            agg_evids_inferred_text(&b, s, fs); /* TLS 1.3: the chain known from elsewhere */
-        if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
-            agg_client_side(&b, s, fs);
+        str_add(&b, post, NULL); /* client_rejected_certificate's */
         if (i == AF_UNTRUSTED_ROOT)
             agg_root_evidence(&b, fs);
     }

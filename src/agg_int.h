@@ -517,7 +517,16 @@ void agg_add_at(struct strbuf *b, const char *what);
  * PEERS (2 sessions); b (from sni): PEER (1 session); the certificate is
  * for ..."; the DNS names a leaf covers ("a, b"). */
 void agg_evid_note(struct agg_flagstat *fs, const char *text, const char *name, int source,
-                   uint32_t leaf, uint32_t peer);
+                   uint32_t leaf, uint32_t peer, uint16_t rport);
+/* name_mismatch: of its sessions, those resumed (rport given to
+ * agg_evid_note: the port of this address the leaf they resumed was sent
+ * on, resume.c), and where that was: "on 192.0.2.25:25", "in an earlier
+ * session on 192.0.2.25:587", "on 192.0.2.25:25 and 192.0.2.25:465, and in
+ * earlier sessions on 192.0.2.25:587". */
+uint64_t agg_evids_resumed(const struct agg_flagstat *fs);
+/* The name of its first kept evidence, NULL none (name_mismatch). */
+const char *agg_evids_name(const struct agg_flagstat *fs);
+void agg_evids_rsent(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs);
 /* client_rejected_certificate's: the same, with the alert's code (-1
  * encrypted), up to AGG_EVIDS_REJ_MAX pairs. */
 void agg_evid_note_alert(struct agg_flagstat *fs, const char *text, int code, uint32_t leaf,
@@ -529,12 +538,17 @@ void agg_evid_note_alert(struct agg_flagstat *fs, const char *text, int code, ui
  * chains this server presented in other sessions (agg_evids.c). */
 void agg_evids_rejects_json(struct json *j, const struct agg_server *s,
                             const struct agg_flagstat *fs);
-/* The same inference in words, after the summary: "; in 1 of them the
- * chain was encrypted (TLS 1.3), not seen: this server presented CN=X
- * (SHA-1 .., until ..) in 3 other sessions (inferred, not seen)"; nothing
- * when every session showed its chain or the server showed none. */
+/* The same inference in words, after the summary: "; in 1 session the
+ * chain was encrypted (TLS 1.3); inferred, not seen: this server presented
+ * CN=X (SHA-1 .., until ..) in 3 other sessions"; nothing when every
+ * session showed its chain or the server showed none. */
 void agg_evids_inferred_text(struct strbuf *b, const struct agg_server *s,
                              const struct agg_flagstat *fs);
+/* Whether some sessions could not see their chain and the chains this
+ * server presented are 2 or 3, each among the finding's certificates
+ * (named in its summary): the summary's list says "one of those above,
+ * inferred" of them (inferred_certificates in the JSON names them). */
+bool agg_evids_inferred_above(const struct agg_server *s, const struct agg_flagstat *fs);
 /* Copies an evidence into dst[n]: whole, or cut to fit ending in "..."
  * (never cut silently: a cut subject or list read as a whole one). */
 void agg_evid_copy(char *dst, size_t n, const char *src);
@@ -545,9 +559,15 @@ void agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct a
  * alert with its sessions (and peers when asked), the first 4 and how many
  * more: "the client rejected the server certificate CN=A with
  * bad_certificate (42) from PEERS (2 sessions), unknown_ca (48) from PEER
- * (1 session); ... CN=B ..." (agg_evids.c). */
+ * (1 session); ... CN=B ..." (agg_evids.c). With peers (the summary, whose
+ * headline says the certificate was rejected and whose certificates give
+ * each one's SHA-1 and validity): "CN=A with ..." (the SHA-1 only when
+ * two certificates share a subject); above (agg_evids_inferred_above): the
+ * sessions whose chain was encrypted said to have had "one of those
+ * above, inferred". The list is cut ("...") to leave reserve bytes of b to
+ * what follows it. */
 void agg_evids_alerts_text(struct strbuf *b, const struct agg_server *s,
-                           const struct agg_flagstat *fs, bool peers);
+                           const struct agg_flagstat *fs, bool peers, size_t reserve, bool above);
 void agg_evids_free(struct agg_flagstat *fs);
 /* name_mismatch: how many distinct names its sessions checked, and whether
  * every one was given with --expect (false when none is known). */

@@ -714,7 +714,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 agg_evid_note_alert(s->flags[i], e, dg->client_reject_code, leaf, peer);
             else
                 agg_evid_note(s->flags[i], e, nm ? dg->checked_name : NULL,
-                              nm ? (int)dg->checked_name_source : 0, leaf, peer);
+                              nm ? (int)dg->checked_name_source : 0, leaf, peer,
+                              nm && !t->n_server_chain && t->n_resumed_chain ? t->resumed_port : 0);
         }
         if (i == AF_IMPLICIT_TLS_NOT_SERVED && s->flags[i] != NULL)
             agg_implicit_note(s->flags[i], sm, dg);

@@ -61,7 +61,9 @@ feed(uint64_t id, uint8_t client, uint8_t server, const uint32_t *ids, unsigned 
 }
 
 /* The same, the client answering the server's flight (ServerHelloDone,
- * TLS 1.2) with the fatal alert code: client_rejected_certificate. */
+ * TLS 1.2) with the fatal alert code: client_rejected_certificate. With no
+ * chain (n 0), a TLS 1.3 session whose chain was encrypted (the alert after
+ * the ServerHello, its code known). */
 static void
 feed_alert(uint64_t id, uint8_t client, const uint32_t *ids, unsigned n, int code)
 {
@@ -74,6 +76,11 @@ feed_alert(uint64_t id, uint8_t client, const uint32_t *ids, unsigned n, int cod
     f.tls.alerts[0] = (struct tls_alert){
         .from = 0, .level = 2, .code = (int16_t)code, .after = 14, .after_from = 1};
     f.tls.n_alerts = 1;
+    if (n == 0) {
+        f.tls.version = 0x0304;
+        f.tls.certificates = TLS_CERTS_ENCRYPTED;
+        f.tls.alerts[0].after = 2;
+    }
     memset(&rec, 0, sizeof(rec));
     rec.id = id;
     rec.ts_us = rec.ts_end_us = (T2025 + (int64_t)id) * 1000000;
@@ -424,6 +431,45 @@ test_rejects_one(void **state)
                         "C=DE,O=Example Mail,CN=mail.example.com with unknown_ca (48)");
 }
 
+/* A pool its clients rejected, in many sessions from many peers, one of
+ * them TLS 1.3 with its chain encrypted: the summary ends with its advice
+ * (the chain verifies here: the cause is on the client side), never cut
+ * (the list of certificates and alerts gives way: pairs left out and
+ * counted, the last one cut); the session whose certificate was encrypted
+ * is no "more certificate" (it was counted as one). */
+static void
+test_rejects_summary_fits(void **state)
+{
+    (void)state;
+    uint32_t chain[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
+    uint32_t self = tu_cert_add(CERT("selfsigned.der"));
+    uint32_t cnonly = tu_cert_add(CERT("cnonly.der"));
+    uint64_t id = 1;
+    for (uint8_t c = 100; c < 106; c++)
+        feed_alert(id++, c, chain, 2, 42);
+    for (uint8_t c = 110; c < 114; c++)
+        feed_alert(id++, c, chain, 2, 48);
+    for (uint8_t c = 120; c < 126; c++)
+        feed_alert(id++, c, &self, 1, 42);
+    for (uint8_t c = 130; c < 134; c++)
+        feed_alert(id++, c, &self, 1, 48);
+    feed_alert(id++, 140, &cnonly, 1, 46);
+    feed_alert(id++, 150, NULL, 0, 48); /* its chain not seen */
+    agg_finish();
+    const struct agg_finding *f = finding("client_rejected_certificate", 25);
+    const char *advice = "(or the client expects another name): the cause is on the client side";
+    size_t len = strlen(f->summary), al = strlen(advice);
+    if (f->summary_cut || len < al || strcmp(f->summary + len - al, advice) != 0)
+        fail_msg("the summary does not end with its advice:\n%s", f->summary);
+    /* pairs left out to make room, counted; the encrypted one apart */
+    has(f->summary, "; and 1 more alert (4 sessions), 2 more certificates (11 sessions), and 1 "
+                    "session whose certificate was encrypted (one of those above, inferred): see "
+                    "the JSON (rejected_certificates); in 10 of them the chain verifies");
+    has(f->evidence, "; and 1 more certificate (1 session), and 1 session whose certificate was "
+                     "encrypted: see the JSON (rejected_certificates)");
+    assert_true(strlen(f->evidence) < AGG_EVIDENCE_LEN); /* schema-server.md: 479 bytes */
+}
+
 /* An expired certificate on one address, then on two. */
 static void
 test_expired_addresses(void **state)
@@ -535,6 +581,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_rejects_one, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_rejects_pool, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_rejects_cap, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_summary_fits, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_expired_addresses, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_expired_one_address, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_long_root_subject, tu_agg_setup, tu_agg_teardown),
