@@ -346,8 +346,9 @@ count(const char *text, const char *what)
     return k;
 }
 
-/* A pool of six certificates its clients rejected: the text lists 4 pairs
- * and says how many certificates more, the JSON has every one with its
+/* A pool of six certificates its clients rejected: the summary lists 4
+ * pairs and says how many certificates more (the evidence, in its 480
+ * bytes, 2), the JSON has every one with its
  * SHA-256, sessions and alerts (past 4 they were only counted: "and 2 more
  * (2 sessions)"). */
 static void
@@ -365,8 +366,10 @@ test_rejects_pool(void **state)
     feed_alert(7, 30, &ids[5], 1, 42);
     agg_finish();
     const struct agg_finding *f = finding("client_rejected_certificate", 25);
+    /* the evidence (at most 479 bytes) lists fewer, its tail never cut */
     has(f->evidence,
-        "; and 2 more certificates (3 sessions): see the JSON (rejected_certificates)");
+        "; and 4 more certificates (5 sessions): see the JSON (rejected_certificates)");
+    assert_true(strlen(f->evidence) < 480);
     has(f->summary, "; and 2 more certificates (3 sessions): see the JSON (rejected_certificates)");
     char *js = finding_json("client_rejected_certificate");
     char *groups = strstr(js, "\"rejected_certificates\":[");
