@@ -299,8 +299,17 @@ tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
         return;
     }
     /* the client's first record after the server's CCS, or the server's
-     * next record after its Finished */
+     * next record after its Finished. The server's application data there
+     * follows the client's Finished in a full handshake and in a resumed
+     * one alike (RFC 5246 §7.3, §7.4.9); only the client's CCS and
+     * Finished, which a resumed handshake puts before it, tell them apart:
+     * when no record of the client's came, whether the capture holds the
+     * client's side at all (its packets, a bare ACK) is the flow record's
+     * to say (diagnose.c dg_pickup_undecided). */
     t->pickup_undecided = TLS_PICKUP_DECIDED;
+    if (st->pickup_order == PICKUP_SFIN && d == DIR_TO_CLIENT && type == TLS_CT_APPDATA &&
+        st->dir[DIR_TO_SERVER].records == 0)
+        t->pickup_undecided = TLS_PICKUP_SERVER_ONLY12;
     if (st->pickup_order == PICKUP_SFIN && d == DIR_TO_SERVER && type == TLS_CT_CCS &&
         !tls_pickup_acked(ctx, st)) {
         t->resumed = true;

@@ -99,6 +99,15 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
                 "sent before the capture): capture from the connection's start",
                 NULL);
         break;
+    case DG_NV_UNDECIDED_ONEWAY: /* diagnose.c dg_pickup_undecided */
+        str_add(b,
+                "picked up after the ServerHello, the server's side alone captured (its "
+                "ChangeCipherSpec, encrypted Finished, then application data; no packet of the "
+                "client's): a resumed handshake (no certificates sent) and a full one "
+                "(certificates sent before the capture) both show this (RFC 5246 7.3): capture "
+                "both directions from the connection's start",
+                NULL);
+        break;
     case DG_NV_UNDECIDED13:
         str_add(b,
                 x->pickup == TLS_PICKUP_UNDECIDED13_NOCCS /* tls_pickup.c tls_pickup_noccs */
@@ -174,6 +183,7 @@ agg_nv_one(struct strbuf *b, unsigned why, const char *ep, uint32_t sessions)
         break;
     case DG_NV_UNDECIDED:
     case DG_NV_UNDECIDED13:
+    case DG_NV_UNDECIDED_ONEWAY:
         str_add(b, "the certificates of ", ep,
                 ", if it sent any, cannot be seen: the capture began after its ServerHello, "
                 "and whether ",
@@ -201,6 +211,8 @@ static const char *const agg_nv_short[DG_NV_COUNT] = {
                         "answered (resumed, none sent, or full: unknown)",
     [DG_NV_UNDECIDED13] = "the capture began after a TLS 1.3 ServerHello (resumed, none sent, or "
                           "full: unknown)",
+    [DG_NV_UNDECIDED_ONEWAY] = "the capture began after the ServerHello and holds the server's "
+                               "side alone (resumed, none sent, or full: unknown)",
 };
 
 void
