@@ -85,13 +85,16 @@ enum tls_cert_visibility {
  * whether it was resumed (no Certificate, RFC 5246 §7.3's abbreviated
  * handshake, RFC 8446 §2.2's PSK) or full could not be told. */
 enum tls_pickup_undecided {
-    TLS_PICKUP_DECIDED = 0,      /* not picked up so, or told (resumed or full) */
-    TLS_PICKUP_UNDECIDED12,      /* the server's ChangeCipherSpec and Finished, the client's
-                                    answer not in the capture */
-    TLS_PICKUP_UNDECIDED13,      /* the server's ChangeCipherSpec, then its encrypted records:
-                                    TLS 1.3 (RFC 8446 §D.4), full or PSK */
-    TLS_PICKUP_UNDECIDED13_NOCCS /* no ChangeCipherSpec: the server's encrypted records, then
+    TLS_PICKUP_DECIDED = 0,       /* not picked up so, or told (resumed or full) */
+    TLS_PICKUP_UNDECIDED12,       /* the server's ChangeCipherSpec and Finished, the client's
+                                     answer not in the capture */
+    TLS_PICKUP_UNDECIDED13,       /* the server's ChangeCipherSpec, then its encrypted records:
+                                     TLS 1.3 (RFC 8446 §D.4), full or PSK */
+    TLS_PICKUP_UNDECIDED13_NOCCS, /* no ChangeCipherSpec: the server's encrypted records, then
                                     the client's of its Finished's length (tls_pickup.c) */
+    TLS_PICKUP_SERVER_ONLY12      /* the server's ChangeCipherSpec, Finished, then its application
+                                     data, no record of the client's: full when the capture holds
+                                     the client's side (diagnose.c), else not to be told */
 };
 
 enum tls_outcome {

@@ -156,11 +156,52 @@ enum {
 /* A TLS 1.3 Finished under keys (RFC 8446 §5.2): its message (§4: a
  * 4-byte header; §4.4.4: verify_data of the hash's length, 32 for SHA-256,
  * 48 for SHA-384), the inner content type's byte, the AEAD's 16-byte tag
- * (8 for AES-CCM-8, a SHA-256 suite); no padding. */
+ * (8 for AES-CCM-8, a SHA-256 suite); no padding (tls_pickup_fin13_padded). */
 static bool
 tls_pickup_fin13_len(uint32_t len)
 {
     return len == 4 + 32 + 1 + 16 || len == 4 + 48 + 1 + 16 || len == 4 + 32 + 1 + 8;
+}
+
+/* At most this many zeros pad a Finished's TLSInnerPlaintext (RFC 8446
+ * §5.4: padding of any length a sender likes; a policy that pads to a block
+ * adds less than the block, and blocks of 16 to 256 bytes are what stacks
+ * offer: OpenSSL's SSL_CTX_set_block_padding). */
+#define PICKUP_FIN13_PAD_MAX 255
+
+/* A padded TLS 1.3 Finished's record (RFC 8446 §5.4): some suite's
+ * Finished (tls_pickup_fin13_len) with 1 to PICKUP_FIN13_PAD_MAX zeros
+ * after its content type, its TLSInnerPlaintext (the record less the tag)
+ * padded to a multiple of 16 bytes, as block padding leaves it. The block's
+ * shape is what keeps application data of any length from passing. */
+static bool
+tls_pickup_fin13_padded(uint32_t len)
+{
+    static const struct {
+        uint8_t inner, tag;
+    } fin[] = {{4 + 32 + 1, 16}, {4 + 48 + 1, 16}, {4 + 32 + 1, 8}};
+    for (unsigned i = 0; i < sizeof(fin) / sizeof(fin[0]); i++) {
+        uint32_t inner = len - fin[i].tag;
+        if (len > fin[i].tag && inner > fin[i].inner &&
+            inner - fin[i].inner <= PICKUP_FIN13_PAD_MAX && inner % 16 == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The client's first record after the server's flight, whose last record
+ * was slen bytes long, is the client's Finished: of a Finished's length and
+ * the server's last of the same (both hash with the one suite, §4.4.4),
+ * or, padded (§5.4), at least as long as the server's last, itself a
+ * Finished's length, padded or not (the server may pad less or not at all;
+ * a client that pads less than the server is not told). */
+static bool
+tls_pickup_fin13_pair(uint32_t slen, uint32_t clen)
+{
+    if (clen == slen && tls_pickup_fin13_len(clen))
+        return true;
+    return clen >= slen && tls_pickup_fin13_padded(clen) &&
+           (tls_pickup_fin13_len(slen) || tls_pickup_fin13_padded(slen));
 }
 
 bool
@@ -187,8 +228,9 @@ tls_pickup_watch_end(struct tls_state *st)
  * shape: the server's records the first of the connection, at least two
  * (EncryptedExtensions and Finished), then the client's first record, of
  * a Finished's length and of the same length as the server's last (both
- * Finished messages hash with the one suite). Anything else: nothing is
- * told, the connection stays picked up after its handshake. */
+ * Finished messages hash with the one suite), or padded (tls_pickup_fin13_pair).
+ * Anything else: nothing is told, the connection stays picked up after its
+ * handshake. */
 static void
 tls_pickup_noccs(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type, uint32_t len)
 {
@@ -198,7 +240,7 @@ tls_pickup_noccs(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
         return;
     }
     if (d == DIR_TO_SERVER && type == TLS_CT_APPDATA && st->pickup_srecs >= 2 &&
-        len == st->pickup_slen && tls_pickup_fin13_len(len))
+        tls_pickup_fin13_pair(st->pickup_slen, len))
         fctx_facts(ctx)->tls.pickup_undecided = TLS_PICKUP_UNDECIDED13_NOCCS;
     st->pickup_order = PICKUP_TOLD;
 }
@@ -299,8 +341,17 @@ tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
         return;
     }
     /* the client's first record after the server's CCS, or the server's
-     * next record after its Finished */
+     * next record after its Finished. The server's application data there
+     * follows the client's Finished in a full handshake and in a resumed
+     * one alike (RFC 5246 §7.3, §7.4.9); only the client's CCS and
+     * Finished, which a resumed handshake puts before it, tell them apart:
+     * when no record of the client's came, whether the capture holds the
+     * client's side at all (its packets, a bare ACK) is the flow record's
+     * to say (diagnose.c dg_pickup_undecided). */
     t->pickup_undecided = TLS_PICKUP_DECIDED;
+    if (st->pickup_order == PICKUP_SFIN && d == DIR_TO_CLIENT && type == TLS_CT_APPDATA &&
+        st->dir[DIR_TO_SERVER].records == 0)
+        t->pickup_undecided = TLS_PICKUP_SERVER_ONLY12;
     if (st->pickup_order == PICKUP_SFIN && d == DIR_TO_SERVER && type == TLS_CT_CCS &&
         !tls_pickup_acked(ctx, st)) {
         t->resumed = true;

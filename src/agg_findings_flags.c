@@ -534,11 +534,14 @@ agg_flag_findings(uint32_t si)
             agg_fail_text(&e, s, false);
             str_add(&b, ": ", NULL);
             agg_fail_text(&b, s, true);
-        } else if (i == AF_NOT_VISIBLE && agg_nv_reasons(s) > 1) {
+        } else if (i == AF_NOT_VISIBLE && (agg_nv_reasons(s) > 1 || agg_nv_mixed(s))) {
             /* each reason's evidence with its own session (the headline
-             * lists the reasons): the first session's would speak for all */
+             * lists the reasons), or one reason's of all its sessions: the
+             * first session's would speak for all */
             struct strbuf e = str_buf_cut(f->evidence, sizeof(f->evidence), &f->evidence_cut);
             agg_nv_evidence_all(&e, s, agg.cfg ? agg.cfg->n_keylogs : 0);
+            if (agg_nv_reasons(s) == 1)
+                str_add(&b, ": ", f->evidence, NULL);
         } else if (agg_evids_many(fs) || (i == AF_NAME_MISMATCH && agg_evids_named(fs))) {
             /* name_mismatch's made here too: the certificate's names
              * whole, in the room the finding has (the first session's,

@@ -277,6 +277,7 @@ struct agg_server {
     /* certificates_not_visible's sessions by reason (enum dg_not_visible) */
     uint32_t nv_why[DG_NV_COUNT];
     struct agg_nv_example *nv_ex; /* DG_NV_COUNT, made at the first such session */
+    uint32_t nv_cut[3];           /* DG_NV_GAP's sessions by enum dg_nv_cut */
     /* Plaintext sessions of peers beyond report.peers_max, whose earlier
      * sessions are not kept: those no class can be given (whether the peer
      * had used TLS before is unknown), those broken in their own connection
@@ -488,8 +489,12 @@ void agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct 
                      unsigned n_keylogs);
 void agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *ep);
 /* How many reasons s has; of several, the finding's evidence: each
- * reason's with its example session (agg_nv_evidence_all). */
+ * reason's with its example session (agg_nv_evidence_all). agg_nv_mixed:
+ * a reason whose sessions differ in what their evidence says (bytes cut
+ * after capture in some, lost or cut by the snaplen in others), so that
+ * no one session's speaks for it: then agg_nv_evidence_all too. */
 unsigned agg_nv_reasons(const struct agg_server *s);
+bool agg_nv_mixed(const struct agg_server *s);
 void agg_nv_evidence_all(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs);
 bool agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k,
                         unsigned n_keylogs);

@@ -17,6 +17,8 @@ agg_nv_note(struct agg_server *s, const struct diagnosis *dg, uint64_t id,
     if (!dg->certificates_not_visible || why >= DG_NV_COUNT)
         return;
     s->nv_why[why]++;
+    if (why == DG_NV_GAP && dg->not_visible_cut < 3)
+        s->nv_cut[dg->not_visible_cut]++;
     if (s->nv_ex == NULL && (s->nv_ex = mem_alloc(DG_NV_COUNT * sizeof(*s->nv_ex))) != NULL)
         memset(s->nv_ex, 0, DG_NV_COUNT * sizeof(*s->nv_ex));
     if (s->nv_ex == NULL || s->nv_ex[why].id != 0)
@@ -35,11 +37,56 @@ agg_nv_free(struct agg_server *s)
     s->nv_ex = NULL;
 }
 
-/* A reason's evidence, from what its session showed. */
+/* DG_NV_GAP's sessions of more than one kind of cut (enum dg_nv_cut). */
+bool
+agg_nv_mixed(const struct agg_server *s)
+{
+    unsigned kinds = 0;
+    for (unsigned c = 0; c < 3; c++)
+        kinds += s->nv_cut[c] > 0;
+    return s->nv_why[DG_NV_GAP] > 0 && kinds > 1;
+}
+
+/* DG_NV_GAP's evidence when its sessions' frames went in different ways
+ * (agg_nv_mixed): each way after its sessions, "in 1 session, frames cut
+ * after capture (...) and others at ...; in 2 sessions, frames cut at the
+ * capture's snapshot length or lost". */
+static void
+agg_nv_cut_mixed(struct strbuf *b, const struct agg_server *s)
+{
+    static const char *const how[3] = {
+        [DG_NV_CUT_AFTER] = "frames cut after capture (below the file's snapshot length: by "
+                            "smtptap -w or editcap)",
+        [DG_NV_CUT_BOTH] = "frames cut after capture (below the file's snapshot length: by "
+                           "smtptap -w or editcap) and others at the capture's snapshot length "
+                           "or lost",
+        [DG_NV_CUT_WIRE] = "frames cut at the capture's snapshot length or lost",
+    };
+    static const uint8_t order[3] = {DG_NV_CUT_AFTER, DG_NV_CUT_BOTH, DG_NV_CUT_WIRE};
+    str_add(b, "the capture file lacks their bytes: ", NULL);
+    for (unsigned i = 0, k = 0; i < 3; i++) {
+        uint32_t n = s->nv_cut[order[i]];
+        if (n == 0)
+            continue;
+        str_add(b, k++ ? "; in " : "in ", NULL);
+        str_add_uint(b, n);
+        str_add(b, n == 1 ? " session, " : " sessions, ", how[order[i]], NULL);
+    }
+    str_add(b, ": read the capture the file was cut from, captured whole (-s 0) without drops",
+            NULL);
+}
+
+/* A reason's evidence, from what its session showed; of the server s's
+ * sessions of that reason when they differ (agg_nv_mixed; s NULL: the
+ * session's own). */
 static void
 agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *x,
-                   unsigned n_keylogs)
+                   const struct agg_server *s, unsigned n_keylogs)
 {
+    if (why == DG_NV_GAP && s != NULL && agg_nv_mixed(s)) {
+        agg_nv_cut_mixed(b, s);
+        return;
+    }
     switch (why) {
     case DG_NV_CAPPED:
         str_add(b, "cut short by smtptap's cap ", x->capped, ": raise it (--cap ", x->capped,
@@ -99,6 +146,15 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
                 "sent before the capture): capture from the connection's start",
                 NULL);
         break;
+    case DG_NV_UNDECIDED_ONEWAY: /* diagnose.c dg_pickup_undecided */
+        str_add(b,
+                "picked up after the ServerHello, the server's side alone captured (its "
+                "ChangeCipherSpec, encrypted Finished, then application data; no packet of the "
+                "client's): a resumed handshake (no certificates sent) and a full one "
+                "(certificates sent before the capture) both show this (RFC 5246 7.3): capture "
+                "both directions from the connection's start",
+                NULL);
+        break;
     case DG_NV_UNDECIDED13:
         str_add(b,
                 x->pickup == TLS_PICKUP_UNDECIDED13_NOCCS /* tls_pickup.c tls_pickup_noccs */
@@ -128,15 +184,16 @@ agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_f
                                .handshake = (uint8_t)t->handshake,
                                .pickup = t->pickup_undecided,
                                .cut = dg->not_visible_cut};
-    agg_nv_evidence_of(b, dg->not_visible_why, &x, n_keylogs);
+    agg_nv_evidence_of(b, dg->not_visible_why, &x, NULL, n_keylogs);
 }
 
 /* One reason's headline, the server's name inside it: what the capture
  * shows of the certificates, never more (a server that sent none, or
  * never answered, is not said to have sent any). */
 static void
-agg_nv_one(struct strbuf *b, unsigned why, const char *ep, uint32_t sessions)
+agg_nv_one(struct strbuf *b, unsigned why, const char *ep, const struct agg_server *s)
 {
+    uint32_t sessions = s->nv_why[why];
     switch (why) {
     case DG_NV_CAPPED:
         str_add(b, "the certificates of ", ep,
@@ -153,9 +210,17 @@ agg_nv_one(struct strbuf *b, unsigned why, const char *ep, uint32_t sessions)
                 "judged",
                 NULL);
         break;
-    case DG_NV_GAP:
-        str_add(b, "the capture lost bytes of ", ep,
-                "'s handshakes where its certificates come, so they cannot be seen", NULL);
+    case DG_NV_GAP: /* frames cut after capture: the file lacks them, nothing was lost */
+        if (s->nv_cut[DG_NV_CUT_AFTER] + s->nv_cut[DG_NV_CUT_BOTH] == 0)
+            str_add(b, "the capture lost bytes of ", ep,
+                    "'s handshakes where its certificates come, so they cannot be seen", NULL);
+        else
+            str_add(b, "the capture file lacks bytes of ", ep,
+                    "'s handshakes where its certificates come, ",
+                    s->nv_cut[DG_NV_CUT_WIRE] + s->nv_cut[DG_NV_CUT_BOTH] == 0
+                        ? "its frames cut after capture"
+                        : "frames cut after capture and others at the snapshot length or lost",
+                    ", so they cannot be seen", NULL);
         break;
     case DG_NV_ENDED_ANSWER:
         str_add(b, "the capture ended before ", ep,
@@ -174,6 +239,7 @@ agg_nv_one(struct strbuf *b, unsigned why, const char *ep, uint32_t sessions)
         break;
     case DG_NV_UNDECIDED:
     case DG_NV_UNDECIDED13:
+    case DG_NV_UNDECIDED_ONEWAY:
         str_add(b, "the certificates of ", ep,
                 ", if it sent any, cannot be seen: the capture began after its ServerHello, "
                 "and whether ",
@@ -201,7 +267,22 @@ static const char *const agg_nv_short[DG_NV_COUNT] = {
                         "answered (resumed, none sent, or full: unknown)",
     [DG_NV_UNDECIDED13] = "the capture began after a TLS 1.3 ServerHello (resumed, none sent, or "
                           "full: unknown)",
+    [DG_NV_UNDECIDED_ONEWAY] = "the capture began after the ServerHello and holds the server's "
+                               "side alone (resumed, none sent, or full: unknown)",
 };
+
+/* Reason w's few words, true of s's sessions of it: bytes of frames cut
+ * after capture were not lost but are not in the file. */
+static const char *
+agg_nv_short_of(const struct agg_server *s, unsigned w)
+{
+    if (w != DG_NV_GAP || s->nv_cut[DG_NV_CUT_AFTER] + s->nv_cut[DG_NV_CUT_BOTH] == 0)
+        return agg_nv_short[w];
+    return s->nv_cut[DG_NV_CUT_WIRE] + s->nv_cut[DG_NV_CUT_BOTH] == 0
+               ? "the capture file lacks their bytes, its frames cut after capture"
+               : "the capture file lacks their bytes, frames cut after capture and others at the "
+                 "snapshot length or lost";
+}
 
 void
 agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *ep)
@@ -213,7 +294,7 @@ agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *ep)
             one = w;
         }
     if (reasons <= 1) {
-        agg_nv_one(b, one, ep, s->nv_why[one]);
+        agg_nv_one(b, one, ep, s);
         return;
     }
     str_add(b, "the certificates of ", ep, " cannot be seen in this capture, for ", NULL);
@@ -222,7 +303,7 @@ agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *ep)
     for (unsigned w = DG_NV_NONE + 1, k = 0; w < DG_NV_COUNT; w++) {
         if (s->nv_why[w] == 0)
             continue;
-        str_add(b, k++ ? "; " : "", agg_nv_short[w], " in ", NULL);
+        str_add(b, k++ ? "; " : "", agg_nv_short_of(s, w), " in ", NULL);
         str_add_uint(b, s->nv_why[w]);
         str_add(b, s->nv_why[w] == 1 ? " session" : " sessions", NULL);
     }
@@ -240,13 +321,13 @@ agg_nv_json(struct json *j, const struct agg_server *s, unsigned n_keylogs)
         if (s->nv_why[w] == 0)
             continue;
         json_obj_begin(j, NULL);
-        json_str(j, "reason", agg_nv_short[w]);
+        json_str(j, "reason", agg_nv_short_of(s, w));
         json_uint(j, "session_count", s->nv_why[w]);
         if (s->nv_ex != NULL && s->nv_ex[w].id != 0) {
             char ev[480];
             struct strbuf b = str_buf(ev, sizeof(ev));
             ev[0] = '\0';
-            agg_nv_evidence_of(&b, w, &s->nv_ex[w], n_keylogs);
+            agg_nv_evidence_of(&b, w, &s->nv_ex[w], s, n_keylogs);
             json_uint(j, "session", s->nv_ex[w].id);
             json_str(j, "evidence", ev);
         } else {
@@ -281,10 +362,12 @@ agg_nv_evidence_all(struct strbuf *b, const struct agg_server *s, unsigned n_key
     for (unsigned w = DG_NV_NONE + 1, k = 0; w < DG_NV_COUNT; w++) {
         if (s->nv_why[w] == 0 || s->nv_ex[w].id == 0)
             continue;
-        str_add(b, k++ ? "; session " : "session ", NULL);
-        str_add_uint(b, s->nv_ex[w].id);
-        str_add(b, ": ", NULL);
-        agg_nv_evidence_of(b, w, &s->nv_ex[w], n_keylogs);
+        if (agg_nv_reasons(s) > 1) { /* of one reason, its sessions' (agg_nv_mixed) */
+            str_add(b, k++ ? "; session " : "session ", NULL);
+            str_add_uint(b, s->nv_ex[w].id);
+            str_add(b, ": ", NULL);
+        }
+        agg_nv_evidence_of(b, w, &s->nv_ex[w], s, n_keylogs);
     }
 }
 
@@ -305,7 +388,7 @@ agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k, uns
             break;
     if (w >= DG_NV_COUNT)
         return false;
-    str_add(b, agg_nv_short[w], " (", NULL);
+    str_add(b, agg_nv_short_of(s, w), " (", NULL);
     agg_add_sessions(b, s->nv_why[w]);
     if (s->nv_ex != NULL && s->nv_ex[w].id != 0) {
         str_add(b, ", e.g. session ", NULL);
@@ -313,7 +396,7 @@ agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k, uns
         str_add(b, ")", NULL);
         if (reasons > 1) {
             str_add(b, ": ", NULL);
-            agg_nv_evidence_of(b, w, &s->nv_ex[w], n_keylogs);
+            agg_nv_evidence_of(b, w, &s->nv_ex[w], s, n_keylogs);
         }
     } else {
         str_add(b, ")", NULL); /* the memcap refused the examples */

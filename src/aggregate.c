@@ -563,8 +563,11 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
          * server's certificates: neither has a certificate to count */
         bool midway = t->handshake != TLS_HS_UNSEEN && dg->not_visible_why == DG_NV_PICKED_UP;
         /* a TLS 1.3 handshake picked up after its ServerHello may have
-         * its certificates in the capture, encrypted (DG_NV_UNDECIDED13) */
-        bool unseen = t->handshake == TLS_HS_UNSEEN && dg->not_visible_why != DG_NV_UNDECIDED13;
+         * its certificates in the capture, encrypted (DG_NV_UNDECIDED13);
+         * one seen from the server's side alone may have sent none
+         * (DG_NV_UNDECIDED_ONEWAY) */
+        bool unseen = t->handshake == TLS_HS_UNSEEN && dg->not_visible_why != DG_NV_UNDECIDED13 &&
+                      dg->not_visible_why != DG_NV_UNDECIDED_ONEWAY;
         s->hs_unseen += unseen || midway;
         s->hs_midway += midway;
         agg_nv_note(s, dg, rec->id, t);

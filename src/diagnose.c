@@ -295,6 +295,36 @@ dg_picked_up_after_certs(const struct flow_record *rec)
     return false;
 }
 
+/* A handshake picked up right after the ServerHello whose kind (resumed or
+ * full) the capture cannot tell (tls_pickup.c tls_pickup_order): its
+ * DG_NV_ reason, DG_NV_NONE when it was told. The server's ChangeCipherSpec,
+ * Finished and application data with no record of the client's
+ * (TLS_PICKUP_SERVER_ONLY12) is a full handshake when the capture holds
+ * the client's side: in a resumed one the client's ChangeCipherSpec and
+ * Finished come between the server's Finished and its data (RFC 5246
+ * §7.3), so a capture that has the client's packets (even bare ACKs) would
+ * show them. With not one packet of the client's (one direction captured:
+ * a tap on one link, a filter on the server's address as source), either
+ * handshake shows just this. */
+static uint8_t
+dg_pickup_undecided(const struct flow_record *rec)
+{
+    const struct tls_facts *t = &rec->facts->tls;
+    if (!rec->facts->midstream || t->resumed)
+        return DG_NV_NONE;
+    switch (t->pickup_undecided) {
+    case TLS_PICKUP_UNDECIDED12:
+        return DG_NV_UNDECIDED;
+    case TLS_PICKUP_UNDECIDED13:
+    case TLS_PICKUP_UNDECIDED13_NOCCS:
+        return DG_NV_UNDECIDED13;
+    case TLS_PICKUP_SERVER_ONLY12:
+        return rec->pkts[0] == 0 ? DG_NV_UNDECIDED_ONEWAY : DG_NV_NONE; /* 0: the client's */
+    default:
+        return DG_NV_NONE;
+    }
+}
+
 /* Why certificates_not_visible holds, DG_NV_NONE when it does not; a cap of
  * smtptap's own that cut the handshake is the reason before the others. */
 static uint8_t
@@ -312,10 +342,8 @@ dg_not_visible_why(const struct flow_record *rec, const struct diagnosis *out)
         why = DG_NV_GAP;
     else if (t->certificates == TLS_CERTS_TRUNCATED)
         why = DG_NV_TRUNCATED;
-    else if (rec->facts->midstream && t->pickup_undecided != TLS_PICKUP_DECIDED && !t->resumed)
-        return t->pickup_undecided == TLS_PICKUP_UNDECIDED12 /* tls_pickup.c tls_pickup_order */
-                   ? DG_NV_UNDECIDED
-                   : DG_NV_UNDECIDED13;
+    else if (dg_pickup_undecided(rec) != DG_NV_NONE)
+        return dg_pickup_undecided(rec);
     else if (dg_picked_up_after_certs(rec))
         return DG_NV_PICKED_UP;
     else if (dg_ended_before_certs(rec)) /* a ServerHello gives these (RFC 5246 §7.4.1.3) */

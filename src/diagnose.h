@@ -26,17 +26,19 @@ enum name_source {
  * (agg_notvisible.c; docs/findings.md lists them). */
 enum dg_not_visible {
     DG_NV_NONE = 0,
-    DG_NV_CAPPED,          /* a cap of smtptap's own cut the handshake (handshake_capped) */
-    DG_NV_ENCRYPTED,       /* TLS 1.3 without the session's keys */
-    DG_NV_MALFORMED,       /* a Certificate message whose lengths do not add up */
-    DG_NV_GAP,             /* the capture lost bytes of the server's flight */
-    DG_NV_TRUNCATED,       /* the Certificate message cut short */
-    DG_NV_ENDED_ANSWER,    /* the capture ended after the ServerHello, before the Certificate */
-    DG_NV_ENDED_NO_ANSWER, /* the capture ended before any answer to the ClientHello */
-    DG_NV_PICKED_UP,       /* the capture began after the server's certificates */
-    DG_NV_UNDECIDED,       /* picked up after the ServerHello, the capture ending before the
-                              client answered: resumed (none sent) or full? (TLS 1.2) */
-    DG_NV_UNDECIDED13,     /* picked up after a TLS 1.3 ServerHello: resumed or full? */
+    DG_NV_CAPPED,           /* a cap of smtptap's own cut the handshake (handshake_capped) */
+    DG_NV_ENCRYPTED,        /* TLS 1.3 without the session's keys */
+    DG_NV_MALFORMED,        /* a Certificate message whose lengths do not add up */
+    DG_NV_GAP,              /* the capture lost bytes of the server's flight */
+    DG_NV_TRUNCATED,        /* the Certificate message cut short */
+    DG_NV_ENDED_ANSWER,     /* the capture ended after the ServerHello, before the Certificate */
+    DG_NV_ENDED_NO_ANSWER,  /* the capture ended before any answer to the ClientHello */
+    DG_NV_PICKED_UP,        /* the capture began after the server's certificates */
+    DG_NV_UNDECIDED,        /* picked up after the ServerHello, the capture ending before the
+                               client answered: resumed (none sent) or full? (TLS 1.2) */
+    DG_NV_UNDECIDED13,      /* picked up after a TLS 1.3 ServerHello: resumed or full? */
+    DG_NV_UNDECIDED_ONEWAY, /* picked up after the ServerHello, the server's side alone
+                               captured (not one packet of the client's): resumed or full? */
     DG_NV_COUNT
 };
 

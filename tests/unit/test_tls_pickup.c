@@ -178,8 +178,11 @@ test_pickup_order_resumed(void **state)
 
 /* A full handshake picked up at the server's ChangeCipherSpec: the
  * client's came before the capture, so its next record is under keys
- * (application data); or the server's application data follows its
- * Finished (on 465 it greets first). Not resumed, and told. */
+ * (application data): not resumed, and told. The server's application data
+ * right after its Finished (on 465 it greets first) follows the client's
+ * Finished in a resumed handshake too (RFC 5246 §7.3): full only if the
+ * capture holds the client's side, which diagnose.c tells by its packets
+ * (TLS_PICKUP_SERVER_ONLY12). */
 static void
 test_pickup_order_full(void **state)
 {
@@ -194,7 +197,7 @@ test_pickup_order_full(void **state)
         const struct tls_facts *t = tf(ctx);
         assert_false(t->resumed);
         assert_int_equal(t->certificates, TLS_CERTS_UNKNOWN);
-        assert_int_equal(t->pickup_undecided, TLS_PICKUP_DECIDED);
+        assert_int_equal(t->pickup_undecided, who ? TLS_PICKUP_SERVER_ONLY12 : TLS_PICKUP_DECIDED);
         fctx_destroy(ctx);
         check_splits(&s);
     }
@@ -268,6 +271,46 @@ test_pickup_watch_eof(void **state)
     fctx_destroy(ctx);
 }
 
+/* TLS 1.3 without the compatibility ChangeCipherSpec (RFC 8446 D.4),
+ * picked up after its ServerHello: the server's encrypted flight, then the
+ * client's Finished. A Finished padded (RFC 8446 §5.4, to a multiple of 16
+ * bytes of TLSInnerPlaintext) at least as long as the server's last is the
+ * handshake's shape too; a client's record shorter than the server's
+ * padded Finished, one not padded to a block, more padding than a block
+ * policy adds, or after a server's record of no Finished's shape is not. */
+static void
+test_pickup_noccs13_padded(void **state)
+{
+    (void)state;
+    tu_tls_midstream = true;
+    static const struct {
+        unsigned slen, clen, told;
+    } cases[] = {
+        {53, 53, 1},   /* neither padded (SHA-256, GCM) */
+        {53, 80, 1},   /* the client's padded to 64 bytes of inner plaintext */
+        {80, 80, 1},   /* both padded */
+        {69, 96, 1},   /* SHA-384, the client's padded to 80 */
+        {80, 53, 0},   /* the client pads less: not told */
+        {53, 75, 0},   /* 59 bytes inside: no block */
+        {210, 224, 0}, /* the server's last no Finished (a ticket?) */
+        {53, 400, 0},  /* 331 zeros: more than a block policy adds */
+    };
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct script s;
+        s.n = 0;
+        struct buf *sv = next(&s, DIR_TO_CLIENT);
+        opaque(sv, 23, 30);  /* EncryptedExtensions */
+        opaque(sv, 23, 800); /* Certificate, CertificateVerify */
+        opaque(sv, 23, cases[i].slen);
+        opaque(next(&s, DIR_TO_SERVER), 23, cases[i].clen);
+        opaque(next(&s, DIR_TO_SERVER), 23, 40); /* EHLO */
+        struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+        assert_int_equal(tf(ctx)->pickup_undecided,
+                         cases[i].told ? TLS_PICKUP_UNDECIDED13_NOCCS : TLS_PICKUP_DECIDED);
+        fctx_destroy(ctx);
+    }
+}
+
 int
 main(void)
 {
@@ -281,6 +324,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_pickup_order_full, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_pickup_order_undecided, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_pickup_watch_eof, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_pickup_noccs13_padded, tu_tls_setup, tu_tls_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""A capture of the server's side alone (pcaps/variants/README.md): a tap on
+one direction of a link, or a filter on the server's address as source,
+records what the server sends and nothing of the client. Plain Python
+(struct), no scapy; deterministic. Run from the repo root:
+python3 pcaps/tools/mkserveronly.py
+
+smtps-465-from-ccs-server-only.pcap
+    smtps-465-from-ccs.pcap (a TLS 1.2 session on 465 picked up at the
+    server's ChangeCipherSpec and encrypted Finished) with every packet
+    the client sent (IPv4 source 198.51.100.20) dropped: the server's
+    ChangeCipherSpec, Finished, application data, encrypted close_notify
+    and FIN are left. In a resumed handshake (RFC 5246 §7.3) the server
+    sends these too, the client's ChangeCipherSpec and Finished before its
+    application data; with both sides captured (smtps-465-from-ccs.pcap)
+    their absence says the handshake was full, with the server's alone
+    it says nothing.
+"""
+import socket
+import struct
+
+from pcaplib import read_pcap
+
+CLIENT = "198.51.100.20"
+
+
+def main():
+    hdr, recs = read_pcap("pcaps/variants/smtps-465-from-ccs.pcap")
+    kept = []
+    for r in recs:
+        frame = r[2]
+        assert frame[12:14] == b"\x08\x00", "Ethernet, IPv4"
+        if socket.inet_ntoa(frame[26:30]) != CLIENT:
+            kept.append(r)
+    assert 0 < len(kept) < len(recs)
+    path = "pcaps/variants/smtps-465-from-ccs-server-only.pcap"
+    with open(path, "wb") as f:
+        f.write(hdr)
+        for sec, usec, data, orig in kept:
+            f.write(struct.pack("<IIII", sec, usec, len(data), orig) + data)
+    print(f"{path}: {len(kept)} of {len(recs)} packets")
+
+
+if __name__ == "__main__":
+    main()
