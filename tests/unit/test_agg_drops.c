@@ -30,27 +30,15 @@
 
 #define CERT(name) SRCDIR "/tests/data/certs/" name
 
-static const int64_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z: the test chain is valid */
-
 /* One session of client 198.51.<client / 256>.<client % 256> to
  * 203.0.113.<server>:25, its facts in f, diagnosed and aggregated as
  * report.c does. */
 static void
 feed(struct session_facts *f, uint64_t id, unsigned client, uint8_t server)
 {
-    static struct flow_record rec;
-    static struct diagnosis dg;
-    memset(&rec, 0, sizeof(rec));
-    rec.id = id;
-    rec.ts_us = rec.ts_end_us = (T2025 + (int64_t)id) * 1000000;
-    rec.client.ip.family = rec.server.ip.family = 4;
-    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, (uint8_t)(client / 256), (uint8_t)client}, 4);
-    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, server}, 4);
-    rec.client.port = (uint16_t)(40000 + id);
-    rec.server.port = 25;
-    rec.facts = f;
-    diagnose_session(&rec, NULL, 0, &dg);
-    agg_session(&rec, &dg);
+    struct flow_record *rec = tu_agg_record(f, id, (uint8_t)client, server, 25);
+    rec->client.ip.a[2] = (uint8_t)(client / 256);
+    tu_agg_feed(rec);
 }
 
 static void

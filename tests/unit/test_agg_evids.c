@@ -42,22 +42,10 @@ static void
 feed(uint64_t id, uint8_t client, uint8_t server, const uint32_t *ids, unsigned n, const char *sni)
 {
     static struct session_facts f;
-    static struct flow_record rec;
-    static struct diagnosis dg;
     static uint8_t name[64];
     snprintf((char *)name, sizeof(name), "%s", sni);
     tu_chain_facts(&f, ids, n, name);
-    memset(&rec, 0, sizeof(rec));
-    rec.id = id;
-    rec.ts_us = rec.ts_end_us = (T2025 + (int64_t)id) * 1000000;
-    rec.client.ip.family = rec.server.ip.family = 4;
-    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, 100, client}, 4);
-    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, server}, 4);
-    rec.client.port = (uint16_t)(40000 + id);
-    rec.server.port = 25;
-    rec.facts = &f;
-    diagnose_session(&rec, NULL, 0, &dg);
-    agg_session(&rec, &dg);
+    tu_agg_feed(tu_agg_record(&f, id, client, server, 25));
 }
 
 /* The same, the client answering the server's flight (ServerHelloDone,
@@ -68,8 +56,6 @@ static void
 feed_alert(uint64_t id, uint8_t client, const uint32_t *ids, unsigned n, int code)
 {
     static struct session_facts f;
-    static struct flow_record rec;
-    static struct diagnosis dg;
     tu_chain_facts(&f, ids, n, NULL);
     f.tls.version = 0x0303;
     f.tls.handshake = TLS_HS_FAILED;
@@ -81,18 +67,8 @@ feed_alert(uint64_t id, uint8_t client, const uint32_t *ids, unsigned n, int cod
         f.tls.certificates = TLS_CERTS_ENCRYPTED;
         f.tls.alerts[0].after = 2;
     }
-    memset(&rec, 0, sizeof(rec));
-    rec.id = id;
-    rec.ts_us = rec.ts_end_us = (T2025 + (int64_t)id) * 1000000;
-    rec.client.ip.family = rec.server.ip.family = 4;
-    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, 100, client}, 4);
-    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, 25}, 4);
-    rec.client.port = (uint16_t)(40000 + id);
-    rec.server.port = 25;
-    rec.facts = &f;
-    diagnose_session(&rec, NULL, 0, &dg);
-    assert_true(dg.client_rejected_certificate);
-    agg_session(&rec, &dg);
+    const struct diagnosis *dg = tu_agg_feed(tu_agg_record(&f, id, client, 25, 25));
+    assert_true(dg->client_rejected_certificate);
 }
 
 static const struct agg_finding *

@@ -27,8 +27,6 @@
 #include "tu_certs.h"
 #include "tu_json.h"
 
-static const int64_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z: the test chain is valid */
-
 /* The chain sent: the test leaf (mail.example.com, smtp.example.com) and
  * its intermediate, or garbage.der as the leaf. */
 static uint32_t chain[2];
@@ -50,8 +48,6 @@ static void
 feed(uint64_t id, uint8_t client, uint16_t port, const char *sni, uint16_t from_port)
 {
     static struct session_facts f;
-    static struct flow_record rec;
-    static struct diagnosis dg;
     static uint8_t name[64];
     snprintf((char *)name, sizeof(name), "%s", sni);
     tu_chain_facts(&f, chain, 2, name);
@@ -66,17 +62,7 @@ feed(uint64_t id, uint8_t client, uint16_t port, const char *sni, uint16_t from_
         f.tls.resumed_port = from_port;
         f.tls.resumed_by = 2;
     }
-    memset(&rec, 0, sizeof(rec));
-    rec.id = id;
-    rec.ts_us = rec.ts_end_us = (T2025 + (int64_t)id) * 1000000;
-    rec.client.ip.family = rec.server.ip.family = 4;
-    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, 100, client}, 4);
-    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, 25}, 4);
-    rec.client.port = (uint16_t)(40000 + id);
-    rec.server.port = port;
-    rec.facts = &f;
-    diagnose_session(&rec, NULL, 0, &dg);
-    agg_session(&rec, &dg);
+    tu_agg_feed(tu_agg_record(&f, id, client, 25, port));
 }
 
 static void

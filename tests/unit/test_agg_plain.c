@@ -61,10 +61,7 @@ static void
 feed(uint64_t id, uint8_t client, enum how how)
 {
     static struct session_facts f;
-    static struct flow_record rec;
-    static struct diagnosis dg;
     memset(&f, 0, sizeof(f));
-    memset(&rec, 0, sizeof(rec));
     f.smtp.seen = true;
     f.smtp.starttls_offered = how == PLAIN_NOT_OFFERED || how == PLAIN_ANON_ONLY ? 0 : 1;
     f.smtp.anonymoustls_offered = how == PLAIN_ANON_ONLY || how == PLAIN_ANON_REFUSED;
@@ -75,16 +72,7 @@ feed(uint64_t id, uint8_t client, enum how how)
     f.smtp.tls_started = how == TLS_USED;
     f.smtp.plaintext_messages = how == TLS_USED ? 0 : 1;
     f.smtp.plaintext_data = how != TLS_USED;
-    rec.id = id;
-    rec.ts_us = rec.ts_end_us = (1748736000 + (int64_t)id) * 1000000;
-    rec.client.ip.family = rec.server.ip.family = 4;
-    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, 100, client}, 4);
-    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, 25}, 4);
-    rec.client.port = (uint16_t)(40000 + id);
-    rec.server.port = 25;
-    rec.facts = &f;
-    diagnose_session(&rec, NULL, 0, &dg);
-    agg_session(&rec, &dg);
+    tu_agg_feed(tu_agg_record(&f, id, client, 25, 25));
 }
 
 /* The findings of what was fed: the terminal report's lines up to the

@@ -31,10 +31,7 @@ static void
 feed(uint64_t id, uint8_t client, bool tls13)
 {
     static struct session_facts f;
-    static struct flow_record rec;
-    static struct diagnosis dg;
     memset(&f, 0, sizeof(f));
-    memset(&rec, 0, sizeof(rec));
     f.smtp.seen = true;
     f.smtp.starttls_offered = 1;
     f.smtp.starttls_command = true;
@@ -46,16 +43,7 @@ feed(uint64_t id, uint8_t client, bool tls13)
     f.tls.handshake = TLS_HS_COMPLETE;
     f.tls.resumed = true;
     f.tls.certificates = TLS_CERTS_RESUMED;
-    rec.id = id;
-    rec.ts_us = rec.ts_end_us = (1748736000 + (int64_t)id) * 1000000;
-    rec.client.ip.family = rec.server.ip.family = 4;
-    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, 100, client}, 4);
-    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, 25}, 4);
-    rec.client.port = (uint16_t)(40000 + id);
-    rec.server.port = 25;
-    rec.facts = &f;
-    diagnose_session(&rec, NULL, 0, &dg);
-    agg_session(&rec, &dg);
+    tu_agg_feed(tu_agg_record(&f, id, client, 25, 25));
 }
 
 static void

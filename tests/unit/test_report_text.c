@@ -56,25 +56,16 @@ static struct {
 static struct flow_record *
 record(struct session_facts *f, uint64_t id, uint8_t client, uint16_t port)
 {
-    static struct flow_record rec;
-    memset(&rec, 0, sizeof(rec));
+    struct flow_record *rec = tu_agg_record(f, id, client, 25, port);
     if (half.on) {
-        rec.vlan_split = true;
-        rec.n_vlan = half.n_vlan;
-        rec.vlan[0] = half.vlan[0];
-        rec.vlan[1] = half.vlan[1];
-        rec.pkts[half.c2s ? 0 : 1] = 5;
+        rec->vlan_split = true;
+        rec->n_vlan = half.n_vlan;
+        rec->vlan[0] = half.vlan[0];
+        rec->vlan[1] = half.vlan[1];
+        rec->pkts[half.c2s ? 0 : 1] = 5;
         memset(&half, 0, sizeof(half));
     }
-    rec.id = id;
-    rec.ts_us = rec.ts_end_us = (T2025 + (int64_t)id) * 1000000;
-    rec.client.ip.family = rec.server.ip.family = 4;
-    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, 100, client}, 4);
-    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, 25}, 4);
-    rec.client.port = (uint16_t)(40000 + id);
-    rec.server.port = port;
-    rec.facts = f;
-    return &rec;
+    return rec;
 }
 
 /* One session as record() makes it, diagnosed and aggregated as report.c
@@ -82,10 +73,7 @@ record(struct session_facts *f, uint64_t id, uint8_t client, uint16_t port)
 static void
 feed(struct session_facts *f, uint64_t id, uint8_t client, uint16_t port)
 {
-    static struct diagnosis dg;
-    struct flow_record *rec = record(f, id, client, port);
-    diagnose_session(rec, NULL, 0, &dg);
-    agg_session(rec, &dg);
+    tu_agg_feed(record(f, id, client, port));
 }
 
 /* The test chain (tests/data/certs: leaf, intermediate), added to the

@@ -1,5 +1,5 @@
-/* \summary: test helpers: the aggregation's terminal report, read back
- * (tu_agg.h). */
+/* \summary: test helpers: the aggregation set up, sessions fed to it, its
+ * terminal report read back (tu_agg.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -54,6 +54,31 @@ tu_agg_stop(void)
     agg_fini();
     diagnose_fini();
     certcache_free();
+}
+
+struct flow_record *
+tu_agg_record(struct session_facts *f, uint64_t id, uint8_t client, uint8_t server, uint16_t port)
+{
+    static struct flow_record rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.id = id;
+    rec.ts_us = rec.ts_end_us = (TU_AGG_T2025 + (int64_t)id) * 1000000;
+    rec.client.ip.family = rec.server.ip.family = 4;
+    memcpy(rec.client.ip.a, (uint8_t[]){198, 51, 100, client}, 4);
+    memcpy(rec.server.ip.a, (uint8_t[]){203, 0, 113, server}, 4);
+    rec.client.port = (uint16_t)(40000 + id);
+    rec.server.port = port;
+    rec.facts = f;
+    return &rec;
+}
+
+const struct diagnosis *
+tu_agg_feed(const struct flow_record *rec)
+{
+    static struct diagnosis dg;
+    diagnose_session(rec, NULL, 0, &dg);
+    agg_session(rec, &dg);
+    return &dg;
 }
 
 struct config tu_agg_cfg;

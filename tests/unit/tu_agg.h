@@ -1,11 +1,29 @@
-/* \summary: test helpers: the aggregation's terminal report, read back. */
+/* \summary: test helpers: the aggregation set up, sessions fed to it, its
+ * terminal report read back. */
 #ifndef SMTPTAP_TU_AGG_H
 #define SMTPTAP_TU_AGG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
+#include "diagnose.h"
+#include "facts.h"
+#include "record.h"
 #include "report.h"
+
+/* 2025-06-01T00:00:00Z, when the test chain (tests/data/certs) is valid. */
+#define TU_AGG_T2025 1748736000
+
+/* The record of session id from 198.51.100.<client>:(40000 + id) to
+ * 203.0.113.<server>:port (IPv4), its facts f, begun and ended id seconds
+ * after TU_AGG_T2025. The record is static: the next call overwrites it. */
+struct flow_record *tu_agg_record(struct session_facts *f, uint64_t id, uint8_t client,
+                                  uint8_t server, uint16_t port);
+
+/* rec diagnosed (no expected names) and aggregated, as report.c does; the
+ * diagnosis returned is static: the next call overwrites it. */
+const struct diagnosis *tu_agg_feed(const struct flow_record *rec);
 
 /* What agg_write_text writes (no colour) for the run statistics st (NULL:
  * all zero), as a malloc'd string (free() it); its length in *len when len
