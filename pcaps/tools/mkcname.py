@@ -53,7 +53,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pcaplib import csum, read_pcap  # noqa: E402
+from pcaplib import read_pcap, udp_frame_with  # noqa: E402
 
 SRC = "pcaps/diag/dane-anchor.pcap"
 POOL = "pcaps/variants/dane-cname-pool.pcap"
@@ -76,17 +76,6 @@ def response(qid, qname, qtype, answers, ad):
     flags = 0x8180 | (0x0020 if ad else 0)  # QR RD RA (+ AD)
     q = name(qname) + struct.pack(">HH", qtype, 1)
     return struct.pack(">HHHHHH", qid, flags, 1, len(answers), 0, 0) + q + b"".join(answers)
-
-
-def frame_with(template, payload):
-    eth, ip = template[:14], bytearray(template[14:34])
-    udp = bytearray(template[34:42])
-    struct.pack_into(">H", udp, 4, 8 + len(payload))
-    struct.pack_into(">H", udp, 6, 0)
-    struct.pack_into(">H", ip, 2, 20 + 8 + len(payload))
-    struct.pack_into(">H", ip, 10, 0)
-    struct.pack_into(">H", ip, 10, csum(bytes(ip)))
-    return eth + bytes(ip) + bytes(udp) + payload
 
 
 def dns_response(f):
@@ -136,8 +125,8 @@ def pool(head, recs):
             cn = response(0x5202, "mxo.example.test", T_A,
                           [rr("mxo.example.test", T_CNAME, name("mx6.hosting.example.net")),
                            rr("mx6.hosting.example.net", T_A, bytes([192, 0, 2, 30]))], True)
-            out.append((sec, usec + 1, frame_with(f, mx)))
-            out.append((sec, usec + 2, frame_with(f, cn)))
+            out.append((sec, usec + 1, udp_frame_with(f, mx)))
+            out.append((sec, usec + 2, udp_frame_with(f, cn)))
             done = True
     assert done
     write(POOL, head, out)
@@ -151,7 +140,7 @@ def hoster(head, recs):
             for k, dom in enumerate(["other.example.test", "dane-hop.example.test"]):
                 mx = response(0x5204 + k, dom, T_MX,
                               [rr(dom, T_MX, struct.pack(">H", 10) + name("mx6.hosting.example.net"))], True)
-                out.append((sec, usec + 1 + k, frame_with(f, mx)))
+                out.append((sec, usec + 1 + k, udp_frame_with(f, mx)))
             done = True
     assert done
     write(HOSTER, head, out)
@@ -172,7 +161,7 @@ def insecure(head, recs, path=INSECURE, add_own=True):
         if add_own and qn == "_25._tcp.mx5.hosting.example.net":
             t = response(0x5203, "_25._tcp.mx5.example.test", T_TLSA,
                          [rr("_25._tcp.mx5.example.test", T_TLSA, tlsa_rdata(p))], True)
-            out.append((sec, usec + 1, frame_with(f, t)))
+            out.append((sec, usec + 1, udp_frame_with(f, t)))
             added = True
     assert cleared and added
     write(path, head, out)

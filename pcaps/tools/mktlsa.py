@@ -20,6 +20,8 @@ Rerun from the repo root: python3 pcaps/tools/mktlsa.py
 """
 import struct
 
+from pcaplib import udp_frame_with
+
 SRC = "pcaps/diag/dns-mx.pcap"
 OUT = "pcaps/variants/dns-mx-tlsa.pcap"
 MX1 = "e3ade9479aeb93bf539023942387c8c531544899e8bdb76218c1391d3fe3b9d8"
@@ -38,24 +40,6 @@ def tlsa_response(qid, owner, hexdata, ad):
     return struct.pack(">HHHHHH", qid, flags, 1, 1, 0, 0) + q + a
 
 
-def ip_checksum(h):
-    s = sum(struct.unpack(">%dH" % (len(h) // 2), h))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def frame_with(template, payload):
-    eth, ip = template[:14], bytearray(template[14:34])
-    udp = bytearray(template[34:42])
-    struct.pack_into(">H", udp, 4, 8 + len(payload))
-    struct.pack_into(">H", udp, 6, 0)
-    struct.pack_into(">H", ip, 2, 20 + 8 + len(payload))
-    struct.pack_into(">H", ip, 10, 0)
-    struct.pack_into(">H", ip, 10, ip_checksum(bytes(ip)))
-    return eth + bytes(ip) + bytes(udp) + payload
-
-
 def main():
     d = open(SRC, "rb").read()
     head, off, frames = d[:24], 24, []
@@ -72,8 +56,8 @@ def main():
             struct.unpack(">H", f[34:36])[0] == 53
         if is_dns_resp and not done:
             assert f[14] == 0x45  # IPv4 without options
-            out.append((ts, us + 1, frame_with(f, tlsa_response(0x5101, "_25._tcp.mx1.example.test", MX1, True))))
-            out.append((ts, us + 2, frame_with(f, tlsa_response(0x5102, "_25._tcp.mx2.example.test", STALE, False))))
+            out.append((ts, us + 1, udp_frame_with(f, tlsa_response(0x5101, "_25._tcp.mx1.example.test", MX1, True))))
+            out.append((ts, us + 2, udp_frame_with(f, tlsa_response(0x5102, "_25._tcp.mx2.example.test", STALE, False))))
             done = True
     assert done
     with open(OUT, "wb") as o:

@@ -1,6 +1,7 @@
 """What the variant scripts share: the Internet checksum (RFC 1071) of the
-IPv4 header and of TCP over its pseudo-header (RFC 793 §3.1), and reading a
-little-endian microsecond Ethernet pcap (the bundled captures' format)."""
+IPv4 header and of TCP over its pseudo-header (RFC 793 §3.1), reading a
+little-endian microsecond Ethernet pcap (the bundled captures' format), and
+a UDP datagram made from another's headers."""
 
 import struct
 
@@ -27,3 +28,17 @@ def read_pcap(path):
         recs.append([sec, usec, data[off + 16:off + 16 + incl], orig])
         off += 16 + incl
     return data[:24], recs
+
+
+def udp_frame_with(template, payload):
+    """template (Ethernet, IPv4 without options, UDP) carrying payload
+    instead: the IPv4 total length and header checksum made anew, the UDP
+    length too, its checksum 0 (none, RFC 768)."""
+    eth, ip = template[:14], bytearray(template[14:34])
+    udp = bytearray(template[34:42])
+    struct.pack_into(">H", udp, 4, 8 + len(payload))
+    struct.pack_into(">H", udp, 6, 0)
+    struct.pack_into(">H", ip, 2, 20 + 8 + len(payload))
+    struct.pack_into(">H", ip, 10, 0)
+    struct.pack_into(">H", ip, 10, csum(bytes(ip)))
+    return eth + bytes(ip) + bytes(udp) + payload
