@@ -19,7 +19,7 @@ tls12-chain-cut-both.pcap
 """
 import struct
 
-from pcaplib import read_pcap
+from pcaplib import read_pcap, write_pcap
 
 FRAME, KEEP = 12, 200
 
@@ -46,10 +46,7 @@ def main():
 
 
 def write(hdr, recs, path):
-    with open(path, "wb") as f:
-        f.write(hdr)
-        for s, u, data, n in recs:
-            f.write(struct.pack("<IIII", s, u, len(data), n) + data)
+    write_pcap(path, hdr, recs)
     print(f"{path}: {len(recs)} packets")
 
 

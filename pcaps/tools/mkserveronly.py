@@ -17,9 +17,8 @@ smtps-465-from-ccs-server-only.pcap
     it says nothing.
 """
 import socket
-import struct
 
-from pcaplib import read_pcap
+from pcaplib import read_pcap, write_pcap
 
 CLIENT = "198.51.100.20"
 
@@ -34,10 +33,7 @@ def main():
             kept.append(r)
     assert 0 < len(kept) < len(recs)
     path = "pcaps/variants/smtps-465-from-ccs-server-only.pcap"
-    with open(path, "wb") as f:
-        f.write(hdr)
-        for sec, usec, data, orig in kept:
-            f.write(struct.pack("<IIII", sec, usec, len(data), orig) + data)
+    write_pcap(path, hdr, kept)
     print(f"{path}: {len(kept)} of {len(recs)} packets")
 
 

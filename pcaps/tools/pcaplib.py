@@ -1,7 +1,7 @@
 """What the variant scripts share: the Internet checksum (RFC 1071) of the
 IPv4 header and of TCP over its pseudo-header (RFC 793 §3.1), reading a
-little-endian microsecond Ethernet pcap (the bundled captures' format), and
-a UDP datagram made from another's headers."""
+little-endian microsecond Ethernet pcap (the bundled captures' format) and
+writing one back, and a UDP datagram made from another's headers."""
 
 import struct
 
@@ -28,6 +28,15 @@ def read_pcap(path):
         recs.append([sec, usec, data[off + 16:off + 16 + incl], orig])
         off += 16 + incl
     return data[:24], recs
+
+
+def write_pcap(path, hdr, recs):
+    """hdr (read_pcap's) and recs ([sec, usec, frame bytes, orig len], each
+    record's caplen the frame's length) written to path."""
+    with open(path, "wb") as f:
+        f.write(hdr)
+        for sec, usec, data, orig in recs:
+            f.write(struct.pack("<IIII", sec, usec, len(data), orig) + data)
 
 
 def udp_frame_with(template, payload):
