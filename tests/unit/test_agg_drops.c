@@ -26,7 +26,6 @@
 #include "record.h"
 #include "tu_agg.h"
 #include "tu_certs.h"
-#include "tu_json.h"
 
 #define CERT(name) SRCDIR "/tests/data/certs/" name
 
@@ -39,13 +38,6 @@ feed(struct session_facts *f, uint64_t id, unsigned client, uint8_t server)
     struct flow_record *rec = tu_agg_record(f, id, (uint8_t)client, server, 25);
     rec->client.ip.a[2] = (uint8_t)(client / 256);
     tu_agg_feed(rec);
-}
-
-static void
-write_json(struct json *j, void *arg)
-{
-    (void)arg;
-    agg_write_json(j);
 }
 
 static void
@@ -84,7 +76,7 @@ test_alerts_dropped(void **state)
     char *text = tu_agg_text(NULL, NULL);
     has(text, "  (and 5 more alerts of further kinds, not itemised)\n");
     free(text);
-    char *json = tu_json_capture(write_json, NULL);
+    char *json = tu_agg_json();
     has(json, "\"alerts_dropped\":5,");
     free(json);
 }
@@ -105,7 +97,7 @@ test_alert_peers_not_listed(void **state)
         feed(&f, i + 1, 10 + i, 25);
     }
     agg_finish();
-    char *json = tu_json_capture(write_json, NULL);
+    char *json = tu_agg_json();
     has(json, "\"198.51.0.41\"],\"peers_not_listed\":2,\"meaning\":null}],\"alerts_dropped\":0,");
     free(json);
 }
@@ -131,7 +123,7 @@ test_name_peers_dropped(void **state)
     f.smtp.seen = true;
     feed(&f, 36, 400, 26);
     agg_finish();
-    char *json = tu_json_capture(write_json, NULL);
+    char *json = tu_agg_json();
     const char *name = strstr(json, "\"event\":\"name\"");
     assert_non_null(name);
     /* the first chain: 34 peers, the last two (.1.76, .1.77) past the 32;
@@ -160,7 +152,7 @@ test_finding_peers_not_listed(void **state)
         feed(&f, i + 1, 500 + i, 25);
     }
     agg_finish();
-    char *json = tu_json_capture(write_json, NULL);
+    char *json = tu_agg_json();
     const char *fnd = strstr(json, "\"kind\":\"missing_intermediate\"");
     assert_non_null(fnd);
     has(fnd, "(35 sessions, peers 198.51.1.244, 198.51.1.245, 198.51.1.246, 198.51.1.247, "

@@ -25,7 +25,6 @@
 #include "report.h"
 #include "tu_agg.h"
 #include "tu_certs.h"
-#include "tu_json.h"
 
 /* The chain sent: the test leaf (mail.example.com, smtp.example.com) and
  * its intermediate, or garbage.der as the leaf. */
@@ -65,18 +64,11 @@ feed(uint64_t id, uint8_t client, uint16_t port, const char *sni, uint16_t from_
     tu_agg_feed(tu_agg_record(&f, id, client, 25, port));
 }
 
-static void
-write_json(struct json *j, void *arg)
-{
-    (void)arg;
-    agg_write_json(j);
-}
-
 static char *
 json_of_run(void)
 {
     agg_finish();
-    return tu_json_capture(write_json, NULL);
+    return tu_agg_json();
 }
 
 static void

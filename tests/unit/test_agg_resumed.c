@@ -22,7 +22,6 @@
 #include "record.h"
 #include "report.h"
 #include "tu_agg.h"
-#include "tu_json.h"
 
 /* One resumed session of 198.51.100.<client> to 203.0.113.25:25, linked to
  * no chain (TLS 1.3, or TLS 1.2 when !tls13), diagnosed and aggregated as
@@ -44,13 +43,6 @@ feed(uint64_t id, uint8_t client, bool tls13)
     f.tls.resumed = true;
     f.tls.certificates = TLS_CERTS_RESUMED;
     tu_agg_feed(tu_agg_record(&f, id, client, 25, 25));
-}
-
-static void
-write_json(struct json *j, void *arg)
-{
-    (void)arg;
-    agg_write_json(j);
 }
 
 static void
@@ -77,7 +69,7 @@ test_peers_named(void **state)
     has(text, "; +3 resumed TLS 1.0-1.2 sessions (peers 198.51.100.11, 198.51.100.13): their "
               "chains are those");
     free(text);
-    char *json = tu_json_capture(write_json, NULL);
+    char *json = tu_agg_json();
     has(json, "\"resumed_not_linked\":[{\"versions\":\"TLSv1.3\",\"sessions\":1,\"peers\":["
               "\"198.51.100.12\"]},{\"versions\":\"TLSv1.0-1.2\",\"sessions\":3,\"peers\":["
               "\"198.51.100.11\",\"198.51.100.13\"]}]");
@@ -98,7 +90,7 @@ test_peers_many(void **state)
     has(text, "+9 resumed TLS 1.3 sessions (peers 198.51.100.4, 198.51.100.9, 198.51.100.20, "
               "198.51.100.30, 198.51.100.50, 198.51.100.60 and 3 more): their chains are");
     free(text);
-    char *json = tu_json_capture(write_json, NULL);
+    char *json = tu_agg_json();
     has(json, "\"sessions\":9,\"peers\":[\"198.51.100.4\",\"198.51.100.9\",\"198.51.100.20\","
               "\"198.51.100.30\",\"198.51.100.50\",\"198.51.100.60\",\"198.51.100.70\","
               "\"198.51.100.80\",\"198.51.100.90\"]}]");

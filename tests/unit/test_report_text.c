@@ -27,7 +27,6 @@
 #include "record.h"
 #include "report.h"
 #include "tu_certs.h"
-#include "tu_json.h"
 
 #define CERT(name) SRCDIR "/tests/data/certs/" name
 
@@ -103,14 +102,6 @@ report_text(void)
 {
     agg_finish();
     return tu_agg_text(NULL, NULL);
-}
-
-/* The aggregation's JSON (agg_write_json), for tu_json_capture. */
-static void
-write_json(struct json *j, void *arg)
-{
-    (void)arg;
-    agg_write_json(j);
 }
 
 static void
@@ -502,7 +493,7 @@ test_anonymoustls_rows(void **state)
     has(text, "\n  STARTTLS   198.51.100.10: offered 2 tls 2 (1 by X-ANONYMOUSTLS)\n"
               "             198.51.100.11: offered 1 refused(454) 1 (1 by X-ANONYMOUSTLS)\n");
     free(text);
-    char *json = tu_json_capture(write_json, NULL);
+    char *json = tu_agg_json();
     has(json, "\"ip\":\"198.51.100.10\",\"sessions\":2,\"starttls_offered\":2,"
               "\"starttls_not_offered\":0,\"starttls_stripped\":0,\"tls_used\":2,"
               "\"anonymoustls_command\":1,\"starttls_rejected\":0,");
@@ -604,7 +595,7 @@ test_vlan_split(void **state)
     feed(&f, 1, 10, 25);
     agg_finish();
     assert_int_equal(agg_max_severity(), SEV_HIGH);
-    char *json = tu_json_capture(write_json, NULL);
+    char *json = tu_agg_json();
     has(json, "\"kind\":\"vlan_split\",\"server\":{\"ip\":\"203.0.113.25\",\"port\":25},\"peers\":"
               "[\"198.51.100.10\"],\"certificates\":[],\"session_count\":2,\"sessions\":[1,2],");
     has(json, "\"evidence\":\"server to client only, untagged; client to server under other "
@@ -656,7 +647,7 @@ test_finding_ids_ascending(void **state)
         feed(&f, ended[i], 10, 25);
     }
     agg_finish();
-    char *json = tu_json_capture(write_json, NULL);
+    char *json = tu_agg_json();
     has(json, "\"kind\":\"self_signed\",\"server\":{\"ip\":\"203.0.113.25\",\"port\":25},\"peers\":"
               "[\"198.51.100.10\"],\"certificates\":[\"");
     const char *k = strstr(json, "\"kind\":\"self_signed\"");

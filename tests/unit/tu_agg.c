@@ -14,6 +14,7 @@
 #include "diagnose.h"
 #include "mem.h"
 #include "tu_agg.h"
+#include "tu_json.h"
 
 char *
 tu_agg_text(const struct run_stats *st, size_t *len)
@@ -29,6 +30,19 @@ tu_agg_text(const struct run_stats *st, size_t *len)
     if (len != NULL)
         *len = n;
     return text;
+}
+
+static void
+agg_json_cb(struct json *j, void *arg)
+{
+    (void)arg;
+    agg_write_json(j);
+}
+
+char *
+tu_agg_json(void)
+{
+    return tu_json_capture(agg_json_cb, NULL);
 }
 
 void

@@ -31,6 +31,11 @@ const struct diagnosis *tu_agg_feed(const struct flow_record *rec);
  * first. */
 char *tu_agg_text(const struct run_stats *st, size_t *len);
 
+/* What agg_write_json writes, as a malloc'd string (free() it). Fails the
+ * test when the stream cannot be made or the writer reports an error. Call
+ * agg_finish first. */
+char *tu_agg_json(void);
+
 /* Sets up what aggregation tests need, as main.c does: cfg from its
  * defaults without the system CA bundle (ca_file, when given, the only
  * trust anchor; it must outlive the test), the memory accounting, an empty
