@@ -26,6 +26,7 @@
 #include "record.h"
 #include "tu_agg.h"
 #include "tu_certs.h"
+#include "tu_text.h"
 
 #define CERT(name) SRCDIR "/tests/data/certs/" name
 
@@ -38,13 +39,6 @@ feed(struct session_facts *f, uint64_t id, unsigned client, uint8_t server)
     struct flow_record *rec = tu_agg_record(f, id, (uint8_t)client, server, 25);
     rec->client.ip.a[2] = (uint8_t)(client / 256);
     tu_agg_feed(rec);
-}
-
-static void
-has(const char *text, const char *want)
-{
-    if (strstr(text, want) == NULL)
-        fail_msg("not there: \"%s\"\n%s", want, text);
 }
 
 static uint32_t
@@ -74,10 +68,10 @@ test_alerts_dropped(void **state)
     }
     agg_finish();
     char *text = tu_agg_text(NULL, NULL);
-    has(text, "  (and 5 more alerts of further kinds, not itemised)\n");
+    tu_has(text, "  (and 5 more alerts of further kinds, not itemised)\n");
     free(text);
     char *json = tu_agg_json();
-    has(json, "\"alerts_dropped\":5,");
+    tu_has(json, "\"alerts_dropped\":5,");
     free(json);
 }
 
@@ -98,7 +92,8 @@ test_alert_peers_not_listed(void **state)
     }
     agg_finish();
     char *json = tu_agg_json();
-    has(json, "\"198.51.0.41\"],\"peers_not_listed\":2,\"meaning\":null}],\"alerts_dropped\":0,");
+    tu_has(json,
+           "\"198.51.0.41\"],\"peers_not_listed\":2,\"meaning\":null}],\"alerts_dropped\":0,");
     free(json);
 }
 
@@ -128,11 +123,11 @@ test_name_peers_dropped(void **state)
     assert_non_null(name);
     /* the first chain: 34 peers, the last two (.1.76, .1.77) past the 32;
      * the second's one peer is the name's 35th */
-    has(name, "\"198.51.1.75\"],\"peers_dropped\":3}");
-    has(name, "\"peers\":[],\"peers_dropped\":1}");
+    tu_has(name, "\"198.51.1.75\"],\"peers_dropped\":3}");
+    tu_has(name, "\"peers\":[],\"peers_dropped\":1}");
     const char *pool = strstr(json, "\"kind\":\"mixed_pool\"");
     assert_non_null(pool);
-    has(pool, "\"198.51.1.75\"],\"peers_not_listed\":4,");
+    tu_has(pool, "\"198.51.1.75\"],\"peers_not_listed\":4,");
     free(json);
 }
 
@@ -155,9 +150,9 @@ test_finding_peers_not_listed(void **state)
     char *json = tu_agg_json();
     const char *fnd = strstr(json, "\"kind\":\"missing_intermediate\"");
     assert_non_null(fnd);
-    has(fnd, "(35 sessions, peers 198.51.1.244, 198.51.1.245, 198.51.1.246, 198.51.1.247, "
-             "198.51.1.248, 198.51.1.249 and 26 more, and 3 sessions of peers not listed; ");
-    has(fnd, "\"peers_not_listed\":3");
+    tu_has(fnd, "(35 sessions, peers 198.51.1.244, 198.51.1.245, 198.51.1.246, 198.51.1.247, "
+                "198.51.1.248, 198.51.1.249 and 26 more, and 3 sessions of peers not listed; ");
+    tu_has(fnd, "\"peers_not_listed\":3");
     free(json);
 }
 

@@ -31,6 +31,7 @@
 #include "record.h"
 #include "tu_agg.h"
 #include "tu_certs.h"
+#include "tu_text.h"
 
 #define CERT(name) SRCDIR "/tests/data/certs/" name
 
@@ -83,13 +84,6 @@ finding(const char *kind, uint8_t server)
     abort(); /* not reached (fail_msg jumps out); tells the compiler no NULL is returned */
 }
 
-static void
-has(const char *text, const char *want)
-{
-    if (strstr(text, want) == NULL)
-        fail_msg("not in the text: \"%s\"\n%s", want, text);
-}
-
 /* The names between "the certificate is for " and the end of the list
  * are whole (each ends in ".example.test"), the list ends in ", and N
  * more" when they do not all fit, and the wildcard's rule comes after. */
@@ -110,8 +104,8 @@ whole_names(const char *text)
             fail_msg("a name cut: \"%.*s\"\n%s", (int)len, q, text);
         q += len + 2;
     }
-    has(end, " more; *.example.test covers one label only (RFC 6125 section 6.4.3): "
-             "x.y.example.test has two there");
+    tu_has(end, " more; *.example.test covers one label only (RFC 6125 section 6.4.3): "
+                "x.y.example.test has two there");
 }
 
 /* A certificate with more names than a finding's text holds: the list is
@@ -147,8 +141,8 @@ test_many_names_wildcard(void **state)
     feed(2, 11, 25, &id, 1, "x.y.example.test");
     agg_finish();
     const struct agg_finding *f = finding("name_mismatch", 25);
-    has(f->summary, "name checked: x.y.example.test (from sni); the certificate is for "
-                    "*.example.test, host-00.department.example.test, ");
+    tu_has(f->summary, "name checked: x.y.example.test (from sni); the certificate is for "
+                       "*.example.test, host-00.department.example.test, ");
     whole_names(f->summary);
     whole_names(f->evidence);
     assert_false(f->summary_cut);
@@ -162,11 +156,11 @@ test_many_names_wildcard(void **state)
     feed(4, 11, 26, &id, 1, "example.test");
     agg_finish();
     f = finding("name_mismatch", 26);
-    has(f->evidence, "names checked: example.test (from sni) in 1 session; x.y.example.test "
-                     "(from sni) in 1 session; the certificate is for *.example.test, ");
-    has(f->evidence, " more; *.example.test does not cover example.test itself: its * stands "
-                     "for one label (RFC 6125 section 6.4.3); *.example.test covers one label "
-                     "only (RFC 6125 section 6.4.3): x.y.example.test has two there");
+    tu_has(f->evidence, "names checked: example.test (from sni) in 1 session; x.y.example.test "
+                        "(from sni) in 1 session; the certificate is for *.example.test, ");
+    tu_has(f->evidence, " more; *.example.test does not cover example.test itself: its * stands "
+                        "for one label (RFC 6125 section 6.4.3); *.example.test covers one label "
+                        "only (RFC 6125 section 6.4.3): x.y.example.test has two there");
     /* docs/schema-server.md: a finding's evidence is at most 479 bytes
      * (only certificates_not_visible's of several reasons holds more) */
     assert_true(strlen(f->evidence) < AGG_EVIDENCE_LEN);
@@ -187,21 +181,23 @@ test_names_checked(void **state)
     feed(id++, 3, 25, chain, 2, "a.example.test"); /* a second peer: listed first */
     agg_finish();
     const struct agg_finding *f = finding("name_mismatch", 25);
-    has(f->summary, "): names checked: a.example.test (from sni) in 2 sessions from 198.51.100.3, "
-                    "198.51.100.16; b.example.test (from sni) in 1 session from 198.51.100.17; "
-                    "c.example.test (from sni) in 1 session from 198.51.100.18; d.example.test "
-                    "(from sni) in 1 session from 198.51.100.19; and more (3 sessions); the "
-                    "certificate is for mail.example.com, smtp.example.com");
+    tu_has(f->summary,
+           "): names checked: a.example.test (from sni) in 2 sessions from 198.51.100.3, "
+           "198.51.100.16; b.example.test (from sni) in 1 session from 198.51.100.17; "
+           "c.example.test (from sni) in 1 session from 198.51.100.18; d.example.test "
+           "(from sni) in 1 session from 198.51.100.19; and more (3 sessions); the "
+           "certificate is for mail.example.com, smtp.example.com");
     assert_string_equal(f->evidence,
                         "names checked: a.example.test (from sni) in 2 sessions; b.example.test "
                         "(from sni) in 1 session; c.example.test (from sni) in 1 session; "
                         "d.example.test (from sni) in 1 session; and more (3 sessions); the "
                         "certificate is for mail.example.com, smtp.example.com");
     /* the headline speaks of names, not of "the name the peer asked for" */
-    has(f->summary, "presented a certificate that does not cover the names its peers asked for;");
+    tu_has(f->summary,
+           "presented a certificate that does not cover the names its peers asked for;");
     /* the finding's peers, in its summary and its record, by address */
-    has(f->summary, "(8 sessions, peers 198.51.100.3, 198.51.100.14, 198.51.100.15, "
-                    "198.51.100.16, 198.51.100.17, 198.51.100.18 and 2 more;");
+    tu_has(f->summary, "(8 sessions, peers 198.51.100.3, 198.51.100.14, 198.51.100.15, "
+                       "198.51.100.16, 198.51.100.17, 198.51.100.18 and 2 more;");
 }
 
 /* One name alone: the first session's evidence, as before. */
@@ -216,8 +212,8 @@ test_one_name(void **state)
     const struct agg_finding *f = finding("name_mismatch", 25);
     assert_string_equal(f->evidence, "name checked: other.example.test (from sni); the certificate "
                                      "is for mail.example.com, smtp.example.com");
-    has(f->summary, "(2 sessions, peers 198.51.100.10, 198.51.100.11;");
-    has(f->summary, "does not cover the name the peer asked for;");
+    tu_has(f->summary, "(2 sessions, peers 198.51.100.10, 198.51.100.11;");
+    tu_has(f->summary, "does not cover the name the peer asked for;");
 }
 
 /* Two certificates, three alerts: each certificate once, with its alerts
@@ -234,12 +230,12 @@ test_rejects_by_certificate(void **state)
     feed_alert(4, 10, chain, 2, 42);
     agg_finish();
     const struct agg_finding *f = finding("client_rejected_certificate", 25);
-    has(f->summary, "): the client rejected the server certificate CN=SERVER1 (SHA-1 7E2DB46E, "
-                    "until 2034-01-01) with certificate_unknown (46) from 198.51.100.12 (1 "
-                    "session); the client rejected the server certificate C=DE,O=Example "
-                    "Mail,CN=mail.example.com (SHA-1 B9EDF153, until 2034-01-01) with "
-                    "bad_certificate (42) from 198.51.100.10, 198.51.100.11 (2 sessions), "
-                    "unknown_ca (48) from 198.51.100.20 (1 session); in 3 of them");
+    tu_has(f->summary, "): the client rejected the server certificate CN=SERVER1 (SHA-1 7E2DB46E, "
+                       "until 2034-01-01) with certificate_unknown (46) from 198.51.100.12 (1 "
+                       "session); the client rejected the server certificate C=DE,O=Example "
+                       "Mail,CN=mail.example.com (SHA-1 B9EDF153, until 2034-01-01) with "
+                       "bad_certificate (42) from 198.51.100.10, 198.51.100.11 (2 sessions), "
+                       "unknown_ca (48) from 198.51.100.20 (1 session); in 3 of them");
     assert_string_equal(f->evidence,
                         "the client rejected the server certificate CN=SERVER1 (SHA-1 7E2DB46E, "
                         "until 2034-01-01) with certificate_unknown (46) in 1 session; the client "
@@ -267,8 +263,8 @@ test_rejects_more(void **state)
                      "1 session, certificate_revoked (44) in 1 session, certificate_unknown (46) "
                      "in 1 session; and 2 more alerts (2 sessions): see the JSON "
                      "(rejected_certificates)");
-    has(f->summary, "with bad_certificate (42) from 198.51.100.15, 198.51.100.16 (2 sessions), "
-                    "certificate_expired (45) from 198.51.100.13 (1 session),");
+    tu_has(f->summary, "with bad_certificate (42) from 198.51.100.15, 198.51.100.16 (2 sessions), "
+                       "certificate_expired (45) from 198.51.100.13 (1 session),");
     /* a seventh code on the same server: not kept, counted */
     agg_fini();
     diagnose_fini();
@@ -280,8 +276,8 @@ test_rejects_more(void **state)
     for (unsigned i = 0; i < 7; i++)
         feed_alert(i + 1, (uint8_t)(10 + i), chain, 2, seven[i]);
     agg_finish();
-    has(finding("client_rejected_certificate", 25)->evidence,
-        "certificate_revoked (44) in 1 session; and 3 more alerts (3 sessions): see the JSON");
+    tu_has(finding("client_rejected_certificate", 25)->evidence,
+           "certificate_revoked (44) in 1 session; and 3 more alerts (3 sessions): see the JSON");
 }
 
 /* The finding's JSON record (agg_write_json), as a malloc'd string. */
@@ -343,10 +339,11 @@ test_rejects_pool(void **state)
     agg_finish();
     const struct agg_finding *f = finding("client_rejected_certificate", 25);
     /* the evidence (at most 479 bytes) lists fewer, its tail never cut */
-    has(f->evidence,
-        "; and 4 more certificates (5 sessions): see the JSON (rejected_certificates)");
+    tu_has(f->evidence,
+           "; and 4 more certificates (5 sessions): see the JSON (rejected_certificates)");
     assert_true(strlen(f->evidence) < 480);
-    has(f->summary, "; and 2 more certificates (3 sessions): see the JSON (rejected_certificates)");
+    tu_has(f->summary,
+           "; and 2 more certificates (3 sessions): see the JSON (rejected_certificates)");
     char *js = finding_json("client_rejected_certificate");
     char *groups = strstr(js, "\"rejected_certificates\":[");
     assert_non_null(groups);
@@ -361,8 +358,9 @@ test_rejects_pool(void **state)
             fail_msg("certificate %u not in rejected_certificates:\n%s", i, js);
     }
     assert_int_equal(count(groups, "{\"sha256\":"), 6);
-    has(groups, "\"session_count\":2,\"alerts\":[{\"code\":42,\"name\":\"bad_certificate\","
-                "\"session_count\":1},{\"code\":48,\"name\":\"unknown_ca\",\"session_count\":1}]}");
+    tu_has(groups,
+           "\"session_count\":2,\"alerts\":[{\"code\":42,\"name\":\"bad_certificate\","
+           "\"session_count\":1},{\"code\":48,\"name\":\"unknown_ca\",\"session_count\":1}]}");
     assert_null(strstr(js, "rejected_certificates_not_itemised"));
     assert_null(strstr(js, "inferred_certificates"));
     free(js);
@@ -386,11 +384,12 @@ test_rejects_cap(void **state)
     }
     agg_finish();
     const struct agg_finding *f = finding("client_rejected_certificate", 25);
-    has(f->evidence, "; and 2 more alerts (2 sessions), 5 more certificates (26 sessions): see the "
-                     "JSON (rejected_certificates); 4 sessions more not itemised (past the 32 "
-                     "certificate and alert pairs kept)");
+    tu_has(f->evidence,
+           "; and 2 more alerts (2 sessions), 5 more certificates (26 sessions): see the "
+           "JSON (rejected_certificates); 4 sessions more not itemised (past the 32 "
+           "certificate and alert pairs kept)");
     char *js = finding_json("client_rejected_certificate");
-    has(js, "\"rejected_certificates_not_itemised\":4");
+    tu_has(js, "\"rejected_certificates_not_itemised\":4");
     assert_int_equal(count(js, "\"code\":"), 32);
     free(js);
 }
@@ -441,11 +440,12 @@ test_rejects_summary_fits(void **state)
     if (f->summary_cut || len < al || strcmp(f->summary + len - al, advice) != 0)
         fail_msg("the summary does not end with its advice:\n%s", f->summary);
     /* pairs left out to make room, counted; the encrypted one apart */
-    has(f->summary, "; and 1 more alert (4 sessions), 2 more certificates (11 sessions), and 1 "
-                    "session whose certificate was encrypted (one of those above, inferred): see "
-                    "the JSON (rejected_certificates); in 10 of them the chain verifies");
-    has(f->evidence, "; and 1 more certificate (1 session), and 1 session whose certificate was "
-                     "encrypted: see the JSON (rejected_certificates)");
+    tu_has(f->summary,
+           "; and 1 more alert (4 sessions), 2 more certificates (11 sessions), and 1 "
+           "session whose certificate was encrypted (one of those above, inferred): see "
+           "the JSON (rejected_certificates); in 10 of them the chain verifies");
+    tu_has(f->evidence, "; and 1 more certificate (1 session), and 1 session whose certificate was "
+                        "encrypted: see the JSON (rejected_certificates)");
     assert_true(strlen(f->evidence) < AGG_EVIDENCE_LEN); /* schema-server.md: 479 bytes */
 }
 
@@ -460,10 +460,10 @@ test_expired_addresses(void **state)
     uint32_t chain[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
     feed(3, 10, 27, chain, 2, "mail.example.com");
     agg_finish();
-    has(finding("expired_certificate_served", 25)->summary,
-        "; replace it on every server address that presents it (2 in this capture)");
-    has(finding("expired_certificate_served", 26)->summary,
-        "; replace it on every server address that presents it (2 in this capture)");
+    tu_has(finding("expired_certificate_served", 25)->summary,
+           "; replace it on every server address that presents it (2 in this capture)");
+    tu_has(finding("expired_certificate_served", 26)->summary,
+           "; replace it on every server address that presents it (2 in this capture)");
 }
 
 static void
@@ -473,7 +473,8 @@ test_expired_one_address(void **state)
     uint32_t old = tu_cert_add(CERT("expired.der"));
     feed(1, 10, 25, &old, 1, "old.example.com");
     agg_finish();
-    has(finding("expired_certificate_served", 25)->summary, "; replace it and reload the server");
+    tu_has(finding("expired_certificate_served", 25)->summary,
+           "; replace it and reload the server");
 }
 
 /* A chain of a leaf and a root outside the trust store whose subject is
@@ -529,9 +530,9 @@ test_long_root_subject(void **state)
     const struct agg_finding *f = finding("untrusted_root", 25);
     /* 4 OUs of 54 bytes and ",CN=Long Root CA": 232 bytes */
     const char *tail = "Department 0 of the certification authority\\, long,CN=Long Root CA";
-    has(f->evidence, head);
-    has(f->evidence, tail);
-    has(f->summary, tail);
+    tu_has(f->evidence, head);
+    tu_has(f->evidence, tail);
+    tu_has(f->summary, tail);
     assert_false(f->evidence_cut);
 
     agg_fini();
@@ -540,12 +541,12 @@ test_long_root_subject(void **state)
     feed(2, 10, 26, ids, 2, "mail.example.test");
     agg_finish();
     f = finding("untrusted_root", 26);
-    has(f->evidence, head);
+    tu_has(f->evidence, head);
     size_t len = strlen(f->evidence);
     assert_true(len > 250 && len < 260);
     assert_string_equal(f->evidence + len - 3, "...");
     assert_null(strstr(f->evidence, "CN=Long Root CA"));
-    has(f->summary, "...");
+    tu_has(f->summary, "...");
 }
 
 int

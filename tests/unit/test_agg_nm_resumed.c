@@ -25,6 +25,7 @@
 #include "report.h"
 #include "tu_agg.h"
 #include "tu_certs.h"
+#include "tu_text.h"
 
 /* The chain sent: the test leaf (mail.example.com, smtp.example.com) and
  * its intermediate, or garbage.der as the leaf. */
@@ -71,20 +72,6 @@ json_of_run(void)
     return tu_agg_json();
 }
 
-static void
-has(const char *text, const char *want)
-{
-    if (strstr(text, want) == NULL)
-        fail_msg("not there: \"%s\"\n%s", want, text);
-}
-
-static void
-lacks(const char *text, const char *unwanted)
-{
-    if (strstr(text, unwanted) != NULL)
-        fail_msg("there: \"%s\"\n%s", unwanted, text);
-}
-
 /* A session on 25 for smtp.example.com (covered), resumed twice on 587 for
  * subm.example.com (not covered): 587 presented no certificate; its
  * finding says its sessions resumed the one sent on 25. */
@@ -97,13 +84,13 @@ test_resumed_only(void **state)
     feed(2, 10, 587, "subm.example.com", 25);
     feed(3, 11, 587, "subm.example.com", 25);
     char *json = json_of_run();
-    has(json, "\"summary\":\"203.0.113.25:587 resumed sessions whose peers asked for "
-              "subm.example.com, which the certificate they resumed (sent on 203.0.113.25:25) "
-              "does not cover; add the name to the subjectAltName or fix DNS/SNI (2 sessions, ");
-    has(json, "\"evidence\":\"name checked: subm.example.com (from sni); the certificate they "
-              "resumed (sent on 203.0.113.25:25) is for mail.example.com, smtp.example.com\"");
-    lacks(json, "203.0.113.25:587 presented");
-    has(json, "\"verdict_names\":\"rechecked\"");
+    tu_has(json, "\"summary\":\"203.0.113.25:587 resumed sessions whose peers asked for "
+                 "subm.example.com, which the certificate they resumed (sent on 203.0.113.25:25) "
+                 "does not cover; add the name to the subjectAltName or fix DNS/SNI (2 sessions, ");
+    tu_has(json, "\"evidence\":\"name checked: subm.example.com (from sni); the certificate they "
+                 "resumed (sent on 203.0.113.25:25) is for mail.example.com, smtp.example.com\"");
+    tu_lacks(json, "203.0.113.25:587 presented");
+    tu_has(json, "\"verdict_names\":\"rechecked\"");
     free(json);
 }
 
@@ -120,13 +107,15 @@ test_resumed_mixed(void **state)
     feed(3, 12, 587, "subm.example.com", 587);
     feed(4, 10, 587, "subm.example.com", 25);
     char *json = json_of_run();
-    has(json, "\"summary\":\"203.0.113.25:587 presented a certificate that does not cover "
-              "subm.example.com in 1 session, and resumed 2 sessions of a certificate that does "
-              "not cover it either (sent on 203.0.113.25:25, and in an earlier session on "
-              "203.0.113.25:587); add the name to the subjectAltName or fix DNS/SNI (3 sessions");
-    has(json, "\"evidence\":\"name checked: subm.example.com (from sni); the certificate (sent in "
-              "1 of them, resumed in 2: sent on 203.0.113.25:25, and in an earlier session on "
-              "203.0.113.25:587) is for mail.example.com, smtp.example.com\"");
+    tu_has(json,
+           "\"summary\":\"203.0.113.25:587 presented a certificate that does not cover "
+           "subm.example.com in 1 session, and resumed 2 sessions of a certificate that does "
+           "not cover it either (sent on 203.0.113.25:25, and in an earlier session on "
+           "203.0.113.25:587); add the name to the subjectAltName or fix DNS/SNI (3 sessions");
+    tu_has(json,
+           "\"evidence\":\"name checked: subm.example.com (from sni); the certificate (sent in "
+           "1 of them, resumed in 2: sent on 203.0.113.25:25, and in an earlier session on "
+           "203.0.113.25:587) is for mail.example.com, smtp.example.com\"");
     free(json);
 }
 
@@ -138,11 +127,11 @@ test_full_only(void **state)
     chain_add("leaf");
     feed(1, 12, 587, "subm.example.com", 0);
     char *json = json_of_run();
-    has(json, "\"summary\":\"203.0.113.25:587 presented a certificate that does not cover the "
-              "name the peer asked for; add the name");
-    has(json, "; the certificate is for mail.example.com, smtp.example.com\"");
-    lacks(json, "they resumed");
-    lacks(json, "resumed in ");
+    tu_has(json, "\"summary\":\"203.0.113.25:587 presented a certificate that does not cover the "
+                 "name the peer asked for; add the name");
+    tu_has(json, "; the certificate is for mail.example.com, smtp.example.com\"");
+    tu_lacks(json, "they resumed");
+    tu_lacks(json, "resumed in ");
     free(json);
 }
 
@@ -157,9 +146,9 @@ test_leaf_not_decoded(void **state)
     feed(1, 10, 25, "smtp.example.com", 0);
     feed(2, 10, 587, "subm.example.com", 25);
     char *json = json_of_run();
-    has(json, "\"verdict_from\":\"203.0.113.25:25\",\"verdict_names\":\"not_all_checked\"");
-    lacks(json, "\"verdict_names\":\"rechecked\"");
-    lacks(json, "\"kind\":\"name_mismatch\",\"server\":{\"ip\":\"203.0.113.25\",\"port\":587}");
+    tu_has(json, "\"verdict_from\":\"203.0.113.25:25\",\"verdict_names\":\"not_all_checked\"");
+    tu_lacks(json, "\"verdict_names\":\"rechecked\"");
+    tu_lacks(json, "\"kind\":\"name_mismatch\",\"server\":{\"ip\":\"203.0.113.25\",\"port\":587}");
     free(json);
 }
 

@@ -27,6 +27,7 @@
 #include "record.h"
 #include "report.h"
 #include "tu_agg.h"
+#include "tu_text.h"
 
 static struct config cfg;
 
@@ -88,20 +89,6 @@ findings(void)
     return text;
 }
 
-static void
-has(const char *text, const char *want)
-{
-    if (strstr(text, want) == NULL)
-        fail_msg("not in the findings: \"%s\"\n%s", want, text);
-}
-
-static void
-hasnt(const char *text, const char *unwanted)
-{
-    if (strstr(text, unwanted) != NULL)
-        fail_msg("in the findings: \"%s\"\n%s", unwanted, text);
-}
-
 /* zeek__smtp.pcap, chrissanders__mail_receiver_server_3: STARTTLS offered,
  * never sent. A sender's choice, not a downgrade. */
 static void
@@ -110,11 +97,11 @@ test_offered_not_used(void **state)
     (void)state;
     feed(1, 10, PLAIN_OFFERED);
     char *text = findings();
-    has(text, "  medium   starttls_not_used                  203.0.113.25:25 offered STARTTLS "
-              "to peers that sent mail in plaintext without trying it and had not used TLS "
-              "with it before: ");
-    has(text, " (1 session, peers 198.51.100.10)\n");
-    hasnt(text, "plaintext_fallback");
+    tu_has(text, "  medium   starttls_not_used                  203.0.113.25:25 offered STARTTLS "
+                 "to peers that sent mail in plaintext without trying it and had not used TLS "
+                 "with it before: ");
+    tu_has(text, " (1 session, peers 198.51.100.10)\n");
+    tu_lacks(text, "plaintext_fallback");
     assert_int_equal(agg_max_severity(), SEV_MEDIUM);
     free(text);
 }
@@ -127,9 +114,9 @@ test_tls_then_plaintext(void **state)
     feed(1, 10, TLS_USED);
     feed(2, 10, PLAIN_OFFERED);
     char *text = findings();
-    has(text, "  high     plaintext_fallback                 203.0.113.25:25 received mail in "
-              "plaintext from 198.51.100.10, which had used TLS with it before (");
-    hasnt(text, "starttls_not_used");
+    tu_has(text, "  high     plaintext_fallback                 203.0.113.25:25 received mail in "
+                 "plaintext from 198.51.100.10, which had used TLS with it before (");
+    tu_lacks(text, "starttls_not_used");
     assert_int_equal(agg_max_severity(), SEV_HIGH);
     free(text);
 }
@@ -142,8 +129,8 @@ test_plaintext_then_tls(void **state)
     feed(1, 10, PLAIN_OFFERED);
     feed(2, 10, TLS_USED);
     char *text = findings();
-    has(text, "starttls_not_used");
-    hasnt(text, "plaintext_fallback");
+    tu_has(text, "starttls_not_used");
+    tu_lacks(text, "plaintext_fallback");
     free(text);
 }
 
@@ -157,11 +144,11 @@ test_refused_then_plaintext(void **state)
     feed(1, 10, PLAIN_REFUSED);
     feed(2, 11, PLAIN_OFFERED);
     char *text = findings();
-    has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
-              "plaintext from 198.51.100.10 after STARTTLS was refused for them; require TLS");
-    has(text, "  high     plaintext_after_failed_starttls    ");
-    has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS");
-    has(text, "(1 session, peers 198.51.100.11)");
+    tu_has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
+                 "plaintext from 198.51.100.10 after STARTTLS was refused for them; require TLS");
+    tu_has(text, "  high     plaintext_after_failed_starttls    ");
+    tu_has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS");
+    tu_has(text, "(1 session, peers 198.51.100.11)");
     assert_int_equal(agg_max_severity(), SEV_CRITICAL);
     free(text);
 }
@@ -175,11 +162,11 @@ test_not_offered(void **state)
     feed(1, 10, TLS_USED);
     feed(2, 140, PLAIN_NOT_OFFERED);
     char *text = findings();
-    hasnt(text, "plaintext_fallback");
-    hasnt(text, "starttls_not_used");
-    has(text, "starttls_inconsistent              203.0.113.25:25 offers STARTTLS to "
-              "198.51.100.10 but not to 198.51.100.140 (policy by source address, or a "
-              "middlebox on their path); of these, 198.51.100.140 sent mail in plaintext\n");
+    tu_lacks(text, "plaintext_fallback");
+    tu_lacks(text, "starttls_not_used");
+    tu_has(text, "starttls_inconsistent              203.0.113.25:25 offers STARTTLS to "
+                 "198.51.100.10 but not to 198.51.100.140 (policy by source address, or a "
+                 "middlebox on their path); of these, 198.51.100.140 sent mail in plaintext\n");
     free(text);
 }
 
@@ -192,9 +179,9 @@ test_anonymoustls_only(void **state)
     (void)state;
     feed(1, 10, PLAIN_ANON_ONLY);
     char *text = findings();
-    has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS ");
-    hasnt(text, "starttls_inconsistent");
-    hasnt(text, "starttls_not_offered");
+    tu_has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS ");
+    tu_lacks(text, "starttls_inconsistent");
+    tu_lacks(text, "starttls_not_offered");
     free(text);
 }
 
@@ -205,8 +192,8 @@ test_anonymoustls_refused(void **state)
     (void)state;
     feed(1, 10, PLAIN_ANON_REFUSED);
     char *text = findings();
-    has(text, "received mail in plaintext from 198.51.100.10 after STARTTLS (or X-ANONYMOUSTLS) "
-              "was refused for them;");
+    tu_has(text, "received mail in plaintext from 198.51.100.10 after STARTTLS (or X-ANONYMOUSTLS) "
+                 "was refused for them;");
     free(text);
 }
 
@@ -223,7 +210,7 @@ test_span_by_start(void **state)
     feed(3, 11, TLS_USED);
     agg_finish();
     char *text = tu_agg_text(NULL, NULL);
-    has(text, "3 sessions (0 TLS) from 2 peers, 2025-06-01 00:00:01 .. 2025-06-01 00:00:05\n");
+    tu_has(text, "3 sessions (0 TLS) from 2 peers, 2025-06-01 00:00:01 .. 2025-06-01 00:00:05\n");
     free(text);
 }
 
@@ -237,9 +224,9 @@ test_tls_began_before_ended_after(void **state)
     feed(2, 10, PLAIN_OFFERED);
     feed(1, 10, TLS_USED);
     char *text = findings();
-    has(text, "  high     plaintext_fallback                 203.0.113.25:25 received mail in "
-              "plaintext from 198.51.100.10, which had used TLS with it before (");
-    hasnt(text, "starttls_not_used");
+    tu_has(text, "  high     plaintext_fallback                 203.0.113.25:25 received mail in "
+                 "plaintext from 198.51.100.10, which had used TLS with it before (");
+    tu_lacks(text, "starttls_not_used");
     free(text);
 }
 
@@ -252,8 +239,8 @@ test_plaintext_began_before_ended_after(void **state)
     feed(2, 10, TLS_USED);
     feed(1, 10, PLAIN_OFFERED);
     char *text = findings();
-    has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS");
-    hasnt(text, "plaintext_fallback");
+    tu_has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS");
+    tu_lacks(text, "plaintext_fallback");
     free(text);
 }
 
@@ -270,14 +257,14 @@ test_refused_began_before_ended_after(void **state)
     feed(7, 10, PLAIN_OFFERED);
     feed(5, 10, PLAIN_REFUSED);
     char *text = findings();
-    has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
-              "plaintext from 198.51.100.10 after STARTTLS was refused for them; ");
-    has(text, "plaintext_delivery                 203.0.113.25:25 received mail in plaintext "
-              "(4 sessions, ");
-    has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS to peers "
-              "that sent mail in plaintext without trying it and had not used TLS with it "
-              "before: ");
-    has(text, "(1 session, peers 198.51.100.10)\n"); /* 4 alone: 5, 6 and 7 fell back */
+    tu_has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
+                 "plaintext from 198.51.100.10 after STARTTLS was refused for them; ");
+    tu_has(text, "plaintext_delivery                 203.0.113.25:25 received mail in plaintext "
+                 "(4 sessions, ");
+    tu_has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS to peers "
+                 "that sent mail in plaintext without trying it and had not used TLS with it "
+                 "before: ");
+    tu_has(text, "(1 session, peers 198.51.100.10)\n"); /* 4 alone: 5, 6 and 7 fell back */
     free(text);
 }
 
@@ -291,21 +278,21 @@ test_snapshot_consistent(void **state)
     feed(2, 10, PLAIN_OFFERED);
     assert_true(agg_snapshot_begin());
     char *text = tu_agg_text(NULL, NULL);
-    has(text, "starttls_not_used");
-    hasnt(text, "plaintext_fallback");
+    tu_has(text, "starttls_not_used");
+    tu_lacks(text, "plaintext_fallback");
     free(text);
     agg_snapshot_end();
     feed(1, 10, TLS_USED); /* began first, ended after the snapshot */
     assert_true(agg_snapshot_begin());
     text = tu_agg_text(NULL, NULL);
-    has(text, "plaintext_fallback");
-    hasnt(text, "starttls_not_used");
+    tu_has(text, "plaintext_fallback");
+    tu_lacks(text, "starttls_not_used");
     free(text);
     agg_snapshot_end();
     text = findings();
-    has(text, "  high     plaintext_fallback                 203.0.113.25:25 received mail in "
-              "plaintext from 198.51.100.10, which had used TLS with it before (");
-    hasnt(text, "starttls_not_used");
+    tu_has(text, "  high     plaintext_fallback                 203.0.113.25:25 received mail in "
+                 "plaintext from 198.51.100.10, which had used TLS with it before (");
+    tu_lacks(text, "starttls_not_used");
     free(text);
 }
 
@@ -325,9 +312,9 @@ test_queue_bounded(void **state)
         feed(id, 10, PLAIN_OFFERED);
     feed(1, 10, TLS_USED);
     char *text = findings();
-    has(text, "plaintext_fallback                 203.0.113.25:25 received mail in plaintext "
-              "from 198.51.100.10, which had used TLS with it before (");
-    has(text, "configure them to use STARTTLS (4 sessions, peers 198.51.100.10)\n");
+    tu_has(text, "plaintext_fallback                 203.0.113.25:25 received mail in plaintext "
+                 "from 198.51.100.10, which had used TLS with it before (");
+    tu_has(text, "configure them to use STARTTLS (4 sessions, peers 198.51.100.10)\n");
     free(text);
 }
 
@@ -345,21 +332,22 @@ test_peer_not_kept(void **state)
     feed(2, 11, TLS_USED);
     feed(3, 11, PLAIN_OFFERED);
     char *text = findings();
-    hasnt(text, "starttls_not_used");
-    hasnt(text, "plaintext_fallback");
-    has(text, "received mail in plaintext (1 session, peers beyond report.peers_max, not listed); "
-              "1 session of them from peers "
-              "beyond report.peers_max, whose earlier sessions are not kept: whether they had "
-              "used TLS before (a fallback) is not known\n");
+    tu_lacks(text, "starttls_not_used");
+    tu_lacks(text, "plaintext_fallback");
+    tu_has(text,
+           "received mail in plaintext (1 session, peers beyond report.peers_max, not listed); "
+           "1 session of them from peers "
+           "beyond report.peers_max, whose earlier sessions are not kept: whether they had "
+           "used TLS before (a fallback) is not known\n");
     free(text);
     agg_fini();
     agg_init(&cfg);
     feed(1, 10, TLS_USED);
     feed(2, 12, PLAIN_REFUSED);
     text = findings();
-    has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
-              "plaintext from peers beyond report.peers_max after STARTTLS was refused for "
-              "them; ");
+    tu_has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
+                 "plaintext from peers beyond report.peers_max after STARTTLS was refused for "
+                 "them; ");
     free(text);
 }
 

@@ -22,6 +22,7 @@
 #include "record.h"
 #include "report.h"
 #include "tu_agg.h"
+#include "tu_text.h"
 
 /* One resumed session of 198.51.100.<client> to 203.0.113.25:25, linked to
  * no chain (TLS 1.3, or TLS 1.2 when !tls13), diagnosed and aggregated as
@@ -45,13 +46,6 @@ feed(uint64_t id, uint8_t client, bool tls13)
     tu_agg_feed(tu_agg_record(&f, id, client, 25, 25));
 }
 
-static void
-has(const char *text, const char *want)
-{
-    if (strstr(text, want) == NULL)
-        fail_msg("not there: \"%s\"\n%s", want, text);
-}
-
 /* One TLS 1.3 session from 198.51.100.12, two TLS 1.2 from .13 and .11:
  * each version's peers named, sorted. */
 static void
@@ -64,15 +58,15 @@ test_peers_named(void **state)
     feed(4, 13, false); /* a peer twice: listed once */
     agg_finish();
     char *text = tu_agg_text(NULL, NULL);
-    has(text, "  certificate not linked: +1 resumed TLS 1.3 session (peer 198.51.100.12): its "
-              "chain is the one of the handshake it resumed, not linkable without a key log");
-    has(text, "; +3 resumed TLS 1.0-1.2 sessions (peers 198.51.100.11, 198.51.100.13): their "
-              "chains are those");
+    tu_has(text, "  certificate not linked: +1 resumed TLS 1.3 session (peer 198.51.100.12): its "
+                 "chain is the one of the handshake it resumed, not linkable without a key log");
+    tu_has(text, "; +3 resumed TLS 1.0-1.2 sessions (peers 198.51.100.11, 198.51.100.13): their "
+                 "chains are those");
     free(text);
     char *json = tu_agg_json();
-    has(json, "\"resumed_not_linked\":[{\"versions\":\"TLSv1.3\",\"sessions\":1,\"peers\":["
-              "\"198.51.100.12\"]},{\"versions\":\"TLSv1.0-1.2\",\"sessions\":3,\"peers\":["
-              "\"198.51.100.11\",\"198.51.100.13\"]}]");
+    tu_has(json, "\"resumed_not_linked\":[{\"versions\":\"TLSv1.3\",\"sessions\":1,\"peers\":["
+                 "\"198.51.100.12\"]},{\"versions\":\"TLSv1.0-1.2\",\"sessions\":3,\"peers\":["
+                 "\"198.51.100.11\",\"198.51.100.13\"]}]");
     free(json);
 }
 
@@ -87,13 +81,13 @@ test_peers_many(void **state)
         feed(i + 1, c[i], true);
     agg_finish();
     char *text = tu_agg_text(NULL, NULL);
-    has(text, "+9 resumed TLS 1.3 sessions (peers 198.51.100.4, 198.51.100.9, 198.51.100.20, "
-              "198.51.100.30, 198.51.100.50, 198.51.100.60 and 3 more): their chains are");
+    tu_has(text, "+9 resumed TLS 1.3 sessions (peers 198.51.100.4, 198.51.100.9, 198.51.100.20, "
+                 "198.51.100.30, 198.51.100.50, 198.51.100.60 and 3 more): their chains are");
     free(text);
     char *json = tu_agg_json();
-    has(json, "\"sessions\":9,\"peers\":[\"198.51.100.4\",\"198.51.100.9\",\"198.51.100.20\","
-              "\"198.51.100.30\",\"198.51.100.50\",\"198.51.100.60\",\"198.51.100.70\","
-              "\"198.51.100.80\",\"198.51.100.90\"]}]");
+    tu_has(json, "\"sessions\":9,\"peers\":[\"198.51.100.4\",\"198.51.100.9\",\"198.51.100.20\","
+                 "\"198.51.100.30\",\"198.51.100.50\",\"198.51.100.60\",\"198.51.100.70\","
+                 "\"198.51.100.80\",\"198.51.100.90\"]}]");
     free(json);
 }
 

@@ -27,6 +27,7 @@
 #include "record.h"
 #include "report.h"
 #include "tu_certs.h"
+#include "tu_text.h"
 
 #define CERT(name) SRCDIR "/tests/data/certs/" name
 
@@ -105,13 +106,6 @@ report_text(void)
 }
 
 static void
-has(const char *text, const char *want)
-{
-    if (strstr(text, want) == NULL)
-        fail_msg("not in the report: \"%s\"\n%s", want, text);
-}
-
-static void
 add_alert(struct tls_facts *t, int from, int level, int code, int after, int after_from)
 {
     t->alerts[t->n_alerts++] = (struct tls_alert){.from = (uint8_t)from,
@@ -171,12 +165,12 @@ test_alert_level_and_step(void **state)
     f.tls.alerts[1].encrypted = true;
     feed(&f, 4, 13, 25);
     char *text = report_text();
-    has(text, "alert from client fatal bad_certificate (42) after ServerHelloDone x2 "
-              "(198.51.100.10, 198.51.100.11)");
-    has(text, "alert from client fatal bad_certificate (42) after server Certificate x1 "
-              "(198.51.100.12)");
-    has(text, "alert from server warning close_notify (0) after client Finished x1");
-    has(text, "alert from client encrypted before any handshake message x1");
+    tu_has(text, "alert from client fatal bad_certificate (42) after ServerHelloDone x2 "
+                 "(198.51.100.10, 198.51.100.11)");
+    tu_has(text, "alert from client fatal bad_certificate (42) after server Certificate x1 "
+                 "(198.51.100.12)");
+    tu_has(text, "alert from server warning close_notify (0) after client Finished x1");
+    tu_has(text, "alert from client encrypted before any handshake message x1");
     free(text);
 }
 
@@ -194,13 +188,15 @@ test_chain_thumbprints(void **state)
     for (unsigned i = 0; i < 20; i++)
         snprintf(sha1 + 2 * i, 3, "%02X", certcache_get(chain[1])->sha1[i]);
     char *text = report_text();
-    has(text, "      [1] C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA\n"
-              "          issuer     C=DE,O=smtptap Tests,CN=smtptap Test Root CA\n"
-              "          valid      2020-01-01T00:00:00Z .. 2039-01-01T00:00:00Z   serial 1001\n");
+    tu_has(text,
+           "      [1] C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA\n"
+           "          issuer     C=DE,O=smtptap Tests,CN=smtptap Test Root CA\n"
+           "          valid      2020-01-01T00:00:00Z .. 2039-01-01T00:00:00Z   serial 1001\n");
     snprintf(want, sizeof(want),
              "          thumbprint %s (SHA-1)\n          revocation none given\n    peers ", sha1);
-    has(text, want);
-    has(text, "    revocation none given: SChannel's revocation check cannot succeed\n    chain ");
+    tu_has(text, want);
+    tu_has(text,
+           "    revocation none given: SChannel's revocation check cannot succeed\n    chain ");
     assert_null(strstr(text, "OCSP stapled")); /* no client asked */
     free(text);
 }
@@ -230,11 +226,12 @@ test_revocation_lines(void **state)
     f.tls.ocsp_stapled = TLS_OCSP_NONE;
     feed(&f, 5, 11, 25);
     char *text = report_text();
-    has(text, "\n    revocation CRL http://crl.example.com/inter.crl "
-              "ldap://dc1.corp.example.com/CN=Test%20CA?certificateRevocationList?base "
-              "http://crl2.example.com/inter.crl; OCSP http://ocsp.example.com/\n");
-    has(text, "; its issuer's certificate is at http://pki.example.com/inter.crt\n");
-    has(text, "\n  OCSP stapled in 1 of 3 handshakes whose client asked for it (status_request)\n");
+    tu_has(text, "\n    revocation CRL http://crl.example.com/inter.crl "
+                 "ldap://dc1.corp.example.com/CN=Test%20CA?certificateRevocationList?base "
+                 "http://crl2.example.com/inter.crl; OCSP http://ocsp.example.com/\n");
+    tu_has(text, "; its issuer's certificate is at http://pki.example.com/inter.crt\n");
+    tu_has(text,
+           "\n  OCSP stapled in 1 of 3 handshakes whose client asked for it (status_request)\n");
     free(text);
 }
 
@@ -280,8 +277,8 @@ test_revocation_cut(void **state)
     tu_chain_facts(&f, &leaf, 1, sni);
     feed(&f, 1, 10, 25);
     char *text = report_text();
-    has(text, "\n    revocation CRL http://a/1.crl http://b/2.crl http://c/3.crl http://d/4.crl "
-              "(more left out); OCSP (more left out)\n");
+    tu_has(text, "\n    revocation CRL http://a/1.crl http://b/2.crl http://c/3.crl http://d/4.crl "
+                 "(more left out); OCSP (more left out)\n");
     free(text);
 }
 
@@ -300,10 +297,10 @@ test_every_status(void **state)
     tu_chain_facts(&f, &ss, 1, hybrid);
     feed(&f, 4, 10, 25);
     char *text = report_text();
-    has(text, "certificate 1 of 2: UntrustedRoot, SubjectMismatch, 2 sessions");
-    has(text, "certificate 2 of 2: Valid, 2 sessions");
-    has(text, "198.51.100.10 always get CN=SERVER1 (SHA-1 ");
-    has(text, ") - UntrustedRoot, SubjectMismatch; 198.51.100.11 always get ");
+    tu_has(text, "certificate 1 of 2: UntrustedRoot, SubjectMismatch, 2 sessions");
+    tu_has(text, "certificate 2 of 2: Valid, 2 sessions");
+    tu_has(text, "198.51.100.10 always get CN=SERVER1 (SHA-1 ");
+    tu_has(text, ") - UntrustedRoot, SubjectMismatch; 198.51.100.11 always get ");
     free(text);
 }
 
@@ -319,8 +316,8 @@ test_chain_ok_name_fails(void **state)
     tu_chain_facts(&f, chain, 2, other);
     feed(&f, 1, 10, 25);
     char *text = report_text();
-    has(text, "certificate 1 of 1: SubjectMismatch, 1 session");
-    has(text, "    chain      2 certificates sent; chain verified (OpenSSL: ok)\n");
+    tu_has(text, "certificate 1 of 1: SubjectMismatch, 1 session");
+    tu_has(text, "    chain      2 certificates sent; chain verified (OpenSSL: ok)\n");
     if (strstr(text, "sent; ok") != NULL)
         fail_msg("a bare ok:\n%s", text);
     free(text);
@@ -342,10 +339,10 @@ test_rejected_but_valid(void **state)
     }
     char *text = report_text();
     /* the root named, with its SHA-1 and end of validity (case 1) */
-    has(text, "with unknown_ca (48); the chain verifies against smtptap's trust store up to the "
-              "root C=DE,O=smtptap Tests,CN=smtptap Test Root CA (SHA-1 3B4D0F8A, until "
-              "2040-01-01), so the client's own trust store lacks that root (or the client "
-              "expects another name): the cause is on the client side\n");
+    tu_has(text, "with unknown_ca (48); the chain verifies against smtptap's trust store up to the "
+                 "root C=DE,O=smtptap Tests,CN=smtptap Test Root CA (SHA-1 3B4D0F8A, until "
+                 "2040-01-01), so the client's own trust store lacks that root (or the client "
+                 "expects another name): the cause is on the client side\n");
     free(text);
     agg_fini();
     agg_init(&tu_agg_cfg);
@@ -359,7 +356,7 @@ test_rejected_but_valid(void **state)
         feed(&f, id, 10, 25);
     }
     text = report_text();
-    has(text, "; in 1 of them the chain verifies against smtptap's trust store");
+    tu_has(text, "; in 1 of them the chain verifies against smtptap's trust store");
     free(text);
 }
 
@@ -378,13 +375,13 @@ test_missing_issuer_and_store(void **state)
     tu_chain_facts(&f, &leaf, 1, sni);
     feed(&f, 1, 10, 25);
     char *text = report_text();
-    has(text, "missing_intermediate               203.0.113.25:25 sent a chain whose top "
-              "certificate's issuer, C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA, is "
-              "neither sent nor in smtptap's trust store: either the server does not send its "
-              "intermediate (configure the full chain: leaf + intermediates), or the verifier's "
-              "trust store lacks that CA (it may be a root: add it there) (1 session");
-    has(text, " drops\ntrust store: 1 CA certificate from --ca-file " SRCDIR
-              "/tests/data/certs/root.pem\n");
+    tu_has(text, "missing_intermediate               203.0.113.25:25 sent a chain whose top "
+                 "certificate's issuer, C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA, is "
+                 "neither sent nor in smtptap's trust store: either the server does not send its "
+                 "intermediate (configure the full chain: leaf + intermediates), or the verifier's "
+                 "trust store lacks that CA (it may be a root: add it there) (1 session");
+    tu_has(text, " drops\ntrust store: 1 CA certificate from --ca-file " SRCDIR
+                 "/tests/data/certs/root.pem\n");
     free(text);
 
     agg_fini();
@@ -395,8 +392,9 @@ test_missing_issuer_and_store(void **state)
         fail_msg("diagnose_init: %s", err);
     agg_init(&tu_agg_cfg);
     text = report_text();
-    has(text, "\ntrust store: empty: every chain is untrusted (--no-system-ca without --ca-file or "
-              "--ca-path)\n");
+    tu_has(text,
+           "\ntrust store: empty: every chain is untrusted (--no-system-ca without --ca-file or "
+           "--ca-path)\n");
     free(text);
 }
 
@@ -423,11 +421,11 @@ test_rejected_clients_per_peer(void **state)
     add_alert(&f.tls, 1, 2, 40, 16, 0);         /* handshake_failure after ClientKeyExchange */
     feed(&f, 2, 11, 25);
     char *text = report_text();
-    has(text, "server_rejected_client_certificate 203.0.113.25:25 rejected client certificates, "
-              "or required one and got none, with a fatal alert (2 sessions, peers "
-              "198.51.100.10, 198.51.100.11): 198.51.100.10 sent CN=relay.example.org (SHA-1 ");
-    has(text, "), refused with unknown_ca (48); 198.51.100.11 sent no certificate, refused with "
-              "handshake_failure (40)\n");
+    tu_has(text, "server_rejected_client_certificate 203.0.113.25:25 rejected client certificates, "
+                 "or required one and got none, with a fatal alert (2 sessions, peers "
+                 "198.51.100.10, 198.51.100.11): 198.51.100.10 sent CN=relay.example.org (SHA-1 ");
+    tu_has(text, "), refused with unknown_ca (48); 198.51.100.11 sent no certificate, refused with "
+                 "handshake_failure (40)\n");
     free(text);
 }
 
@@ -456,11 +454,11 @@ test_implicit_tls_rows(void **state)
     f.smtp.starttls_offered = -1;
     feed(&f, 4, 11, 25);
     char *text = report_text();
-    has(text, "\n  STARTTLS   198.51.100.10: offered 1 tls 1\n"
-              "             198.51.100.11: tls 1\n"
-              "  (1 of these sessions was implicit TLS, from the first byte)\n");
-    has(text, "\n  implicit TLS 198.51.100.10: tls 1\n"
-              "               198.51.100.11: tls 1\n\n");
+    tu_has(text, "\n  STARTTLS   198.51.100.10: offered 1 tls 1\n"
+                 "             198.51.100.11: tls 1\n"
+                 "  (1 of these sessions was implicit TLS, from the first byte)\n");
+    tu_has(text, "\n  implicit TLS 198.51.100.10: tls 1\n"
+                 "               198.51.100.11: tls 1\n\n");
     free(text);
 }
 
@@ -490,17 +488,17 @@ test_anonymoustls_rows(void **state)
         feed(&f, i + 1, s[i].client, 25);
     }
     char *text = report_text();
-    has(text, "\n  STARTTLS   198.51.100.10: offered 2 tls 2 (1 by X-ANONYMOUSTLS)\n"
-              "             198.51.100.11: offered 1 refused(454) 1 (1 by X-ANONYMOUSTLS)\n");
+    tu_has(text, "\n  STARTTLS   198.51.100.10: offered 2 tls 2 (1 by X-ANONYMOUSTLS)\n"
+                 "             198.51.100.11: offered 1 refused(454) 1 (1 by X-ANONYMOUSTLS)\n");
     free(text);
     char *json = tu_agg_json();
-    has(json, "\"ip\":\"198.51.100.10\",\"sessions\":2,\"starttls_offered\":2,"
-              "\"starttls_not_offered\":0,\"starttls_stripped\":0,\"tls_used\":2,"
-              "\"anonymoustls_command\":1,\"starttls_rejected\":0,");
-    has(json, "\"ip\":\"198.51.100.11\",\"sessions\":1,\"starttls_offered\":1,"
-              "\"starttls_not_offered\":0,");
-    has(json, "\"tls_used\":0,\"anonymoustls_command\":1,\"starttls_rejected\":1,"
-              "\"starttls_rejected_code\":454,");
+    tu_has(json, "\"ip\":\"198.51.100.10\",\"sessions\":2,\"starttls_offered\":2,"
+                 "\"starttls_not_offered\":0,\"starttls_stripped\":0,\"tls_used\":2,"
+                 "\"anonymoustls_command\":1,\"starttls_rejected\":0,");
+    tu_has(json, "\"ip\":\"198.51.100.11\",\"sessions\":1,\"starttls_offered\":1,"
+                 "\"starttls_not_offered\":0,");
+    tu_has(json, "\"tls_used\":0,\"anonymoustls_command\":1,\"starttls_rejected\":1,"
+                 "\"starttls_rejected_code\":454,");
     free(json);
 }
 
@@ -522,10 +520,11 @@ test_rejected_codes_seen(void **state)
         feed(&f, i + 1, (uint8_t)(10 + i), i == 2 ? 587 : 25);
     }
     char *text = report_text();
-    has(text, "203.0.113.25:25 refused STARTTLS: 454 means the server's TLS is broken (check its "
-              "certificate and key); 502 means that the command never reached an SMTP server "
-              "that offers it (a middlebox that strips STARTTLS answers so) (2 sessions");
-    has(text, "203.0.113.25:587 refused STARTTLS (the server's reply says why) (1 session");
+    tu_has(text,
+           "203.0.113.25:25 refused STARTTLS: 454 means the server's TLS is broken (check its "
+           "certificate and key); 502 means that the command never reached an SMTP server "
+           "that offers it (a middlebox that strips STARTTLS answers so) (2 sessions");
+    tu_has(text, "203.0.113.25:587 refused STARTTLS (the server's reply says why) (1 session");
     free(text);
 }
 
@@ -596,25 +595,26 @@ test_vlan_split(void **state)
     agg_finish();
     assert_int_equal(agg_max_severity(), SEV_HIGH);
     char *json = tu_agg_json();
-    has(json, "\"kind\":\"vlan_split\",\"server\":{\"ip\":\"203.0.113.25\",\"port\":25},\"peers\":"
-              "[\"198.51.100.10\"],\"certificates\":[],\"session_count\":2,\"sessions\":[1,2],");
-    has(json, "\"evidence\":\"server to client only, untagged; client to server under other "
-              "tags\"}");
+    tu_has(json,
+           "\"kind\":\"vlan_split\",\"server\":{\"ip\":\"203.0.113.25\",\"port\":25},\"peers\":"
+           "[\"198.51.100.10\"],\"certificates\":[],\"session_count\":2,\"sessions\":[1,2],");
+    tu_has(json, "\"evidence\":\"server to client only, untagged; client to server under other "
+                 "tags\"}");
     free(json);
     struct run_stats st;
     memset(&st, 0, sizeof(st));
     st.vlan_split = 1;
     char *text = tu_agg_text(&st, NULL);
-    has(text, "  high     vlan_split                         203.0.113.25:25 was seen in "
-              "connections whose two directions came under different VLAN tags (a span port or "
-              "tap that tags one direction only, or each with its own VLAN): each became two "
-              "one-way halves, so their STARTTLS, certificates and alerts cannot be judged; run "
-              "smtptap again with --ignore-vlan (2 sessions, peers 198.51.100.10): server to "
-              "client only, untagged; client to server under other tags\n");
-    has(text, "\n  (2 of these sessions are one-way halves of connections whose directions came "
-              "under different VLAN tags: --ignore-vlan joins them)\n");
-    has(text, " 0 drops; 1 connection seen as two one-way halves under different VLAN tags "
-              "(--ignore-vlan joins them)\n");
+    tu_has(text, "  high     vlan_split                         203.0.113.25:25 was seen in "
+                 "connections whose two directions came under different VLAN tags (a span port or "
+                 "tap that tags one direction only, or each with its own VLAN): each became two "
+                 "one-way halves, so their STARTTLS, certificates and alerts cannot be judged; run "
+                 "smtptap again with --ignore-vlan (2 sessions, peers 198.51.100.10): server to "
+                 "client only, untagged; client to server under other tags\n");
+    tu_has(text, "\n  (2 of these sessions are one-way halves of connections whose directions came "
+                 "under different VLAN tags: --ignore-vlan joins them)\n");
+    tu_has(text, " 0 drops; 1 connection seen as two one-way halves under different VLAN tags "
+                 "(--ignore-vlan joins them)\n");
     free(text);
     agg_fini();
     agg_init(&tu_agg_cfg);
@@ -625,10 +625,10 @@ test_vlan_split(void **state)
     half.vlan[1] = 200;
     feed(&f, 1, 10, 25);
     text = report_text();
-    has(text, "(1 session, peers 198.51.100.10): client to server only, VLAN 300/200 "
-              "(outer/inner); server to client under other tags\n");
-    has(text, "\n  (1 of these sessions is a one-way half of a connection whose directions came "
-              "under different VLAN tags: --ignore-vlan joins them)\n");
+    tu_has(text, "(1 session, peers 198.51.100.10): client to server only, VLAN 300/200 "
+                 "(outer/inner); server to client under other tags\n");
+    tu_has(text, "\n  (1 of these sessions is a one-way half of a connection whose directions came "
+                 "under different VLAN tags: --ignore-vlan joins them)\n");
     free(text);
 }
 
@@ -648,8 +648,9 @@ test_finding_ids_ascending(void **state)
     }
     agg_finish();
     char *json = tu_agg_json();
-    has(json, "\"kind\":\"self_signed\",\"server\":{\"ip\":\"203.0.113.25\",\"port\":25},\"peers\":"
-              "[\"198.51.100.10\"],\"certificates\":[\"");
+    tu_has(json,
+           "\"kind\":\"self_signed\",\"server\":{\"ip\":\"203.0.113.25\",\"port\":25},\"peers\":"
+           "[\"198.51.100.10\"],\"certificates\":[\"");
     const char *k = strstr(json, "\"kind\":\"self_signed\"");
     assert_non_null(k);
     const char *ids = strstr(k, "\"sessions\":");
@@ -677,8 +678,8 @@ test_capture_loss(void **state)
                        "from this report; ";
     if (strncmp(text, head, strlen(head)) != 0)
         fail_msg("the report does not begin with \"%s\"\n%s", head, text);
-    has(text, "\n\nCAPTURE CUT PACKETS: 1 frame was cut at the capture's snapshot length: ");
-    has(text, "capture whole packets (-s 0)\n\nNo findings.\n");
+    tu_has(text, "\n\nCAPTURE CUT PACKETS: 1 frame was cut at the capture's snapshot length: ");
+    tu_has(text, "capture whole packets (-s 0)\n\nNo findings.\n");
     free(text);
     /* frames cut below the file's snapshot length (smtptap -w, editcap):
      * cut after capture, not at the snaplen; -s 0 is no advice for them */
@@ -687,11 +688,11 @@ test_capture_loss(void **state)
     st.truncated_frames = 3;
     st.truncated_after_capture = 2;
     text = tu_agg_text(&st, NULL);
-    has(text, "CAPTURE CUT PACKETS: 1 frame was cut at the capture's snapshot length: ");
-    has(text, "\n\nFRAMES CUT AFTER CAPTURE: 2 frames were cut after capture, below the file's "
-              "snapshot length (by smtptap -w or editcap): their removed bytes cannot be "
-              "analysed; that is expected for an evidence file");
-    has(text, "; 3 truncated frames (2 cut after capture), ");
+    tu_has(text, "CAPTURE CUT PACKETS: 1 frame was cut at the capture's snapshot length: ");
+    tu_has(text, "\n\nFRAMES CUT AFTER CAPTURE: 2 frames were cut after capture, below the file's "
+                 "snapshot length (by smtptap -w or editcap): their removed bytes cannot be "
+                 "analysed; that is expected for an evidence file");
+    tu_has(text, "; 3 truncated frames (2 cut after capture), ");
     free(text);
     st.truncated_frames = 2;
     text = tu_agg_text(&st, NULL);
@@ -718,7 +719,7 @@ test_handshake_unseen(void **state)
     f.tls.handshake = TLS_HS_UNSEEN;
     feed(&f, 1, 20, 465);
     char *text = report_text();
-    has(text, "  1 session (1 TLS: 1 picked up after the handshake) from 1 peer, ");
+    tu_has(text, "  1 session (1 TLS: 1 picked up after the handshake) from 1 peer, ");
     free(text);
 }
 
@@ -760,12 +761,13 @@ test_resumed_elsewhere(void **state)
     feed_resumed(6, 13, 465, 465);
     feed_resumed(7, 14, 465, 25);
     char *text = report_text();
-    has(text, "SERVER 203.0.113.25:587");
-    has(text, "  certificate 1 of 1: Valid (chain verified on 203.0.113.25:25, names asked here), "
-              "not sent here: 2 sessions resumed from 203.0.113.25:25, ");
-    has(text, "    chain      2 certificates, sent on 203.0.113.25:25\n");
-    has(text, "  certificate 1 of 1: Valid, 1 session (+1 resumed), ");
-    has(text, "  certificate 1 of 1: Valid, 1 session (+2 resumed, 1 from 203.0.113.25:25), ");
+    tu_has(text, "SERVER 203.0.113.25:587");
+    tu_has(text,
+           "  certificate 1 of 1: Valid (chain verified on 203.0.113.25:25, names asked here), "
+           "not sent here: 2 sessions resumed from 203.0.113.25:25, ");
+    tu_has(text, "    chain      2 certificates, sent on 203.0.113.25:25\n");
+    tu_has(text, "  certificate 1 of 1: Valid, 1 session (+1 resumed), ");
+    tu_has(text, "  certificate 1 of 1: Valid, 1 session (+2 resumed, 1 from 203.0.113.25:25), ");
     free(text);
 }
 
