@@ -5,6 +5,7 @@
  * validated) and dane_tlsa_unusable; and, where a DANE-EE record matched
  * the leaf, a word in the name and expiry findings that DANE senders check
  * neither (RFC 7672 §3.1.1). */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/x509.h>
@@ -12,6 +13,7 @@
 #include "agg_int.h"
 #include "certcache.h"
 #include "dane.h"
+#include "dnslearn.h"
 #include "mem.h"
 #include "strcopy.h"
 
@@ -27,6 +29,10 @@ struct agg_dane {
      * the first one's (dane_result cname_*) */
     uint64_t cname_skips, skipped;
     struct dane_result cname;
+    /* sessions whose name check was not decided (DANE_UNDECIDED: next-hop
+     * domains capped), and the first one's TLSA owner */
+    uint64_t undecided;
+    uint32_t undecided_first;
 };
 
 void
@@ -38,7 +44,9 @@ agg_dane_note(struct agg_server *s, const struct tls_facts *t, const struct diag
     if (s->dane == NULL && (s->dane = mem_alloc(sizeof(*s->dane))) == NULL)
         return; /* memcap: counted there */
     struct agg_dane *d = s->dane;
-    bool first = d->matched + d->mismatched + d->unusable + d->skipped == 0;
+    bool first = d->matched + d->mismatched + d->unusable + d->skipped + d->undecided == 0;
+    if (r->state == DANE_UNDECIDED && d->undecided++ == 0)
+        d->undecided_first = r->first;
     d->matched += r->state == DANE_MATCH;
     d->mismatched += r->state == DANE_MISMATCH;
     d->unusable += r->state == DANE_UNUSABLE;
@@ -81,6 +89,8 @@ agg_dane_json(struct json *j, const struct agg_server *s)
     json_uint(j, "sessions_unusable", d->unusable);
     if (d->cname_skips > 0) /* RFC 7672 §2.2.2 */
         json_uint(j, "sessions_cname_not_validated", d->cname_skips);
+    if (d->undecided > 0) /* next-hop domains capped: the name check not decided */
+        json_uint(j, "sessions_undecided", d->undecided);
     json_obj_end(j);
 }
 
@@ -208,6 +218,31 @@ agg_dane_cname_text(struct strbuf *b, const struct agg_dane *d)
             NULL);
 }
 
+/* Why a name check was not decided (DANE_UNDECIDED): the next-hop
+ * domains of the TLSA base domain were more than kept (RFC 7672 §3.2.2) */
+static void
+agg_dane_undecided_text(struct strbuf *b, const struct agg_dane *d)
+{
+    const struct tlsa_ent *t = tlsa_get(d->undecided_first);
+    const char *base = t ? t->owner : NULL;
+    for (unsigned k = 0; k < 2 && base; k++)
+        if ((base = strchr(base, '.')) != NULL)
+            base++;
+    if (base == NULL)
+        base = "?";
+    char cap[16];
+    snprintf(cap, sizeof(cap), "%u", (unsigned)DANE_NEXTHOPS_MAX);
+    if (dnslearn_mx_domain(base) != NULL)
+        str_add(b, "more than ", cap, " next-hop domains for ", base, " in this capture", NULL);
+    else
+        str_add(b, "more next-hop domains or MX hosts CNAMEd to ", base,
+                " in this capture than kept", NULL);
+    str_add(b,
+            ": the name check was not decided (the leaf names none of those kept, and may name "
+            "one left out; RFC 7672 section 3.2.2)",
+            NULL);
+}
+
 void
 agg_dane_text(struct strbuf *b, const struct agg_server *s)
 {
@@ -259,6 +294,13 @@ agg_dane_text(struct strbuf *b, const struct agg_server *s)
     if (d->unusable > 0) {
         str_add(b, sep, NULL);
         agg_dane_count(b, d->unusable, "with no record an SMTP client can use");
+        sep = ", ";
+    }
+    if (d->undecided > 0) {
+        str_add(b, sep, NULL);
+        str_add_uint(b, d->undecided);
+        str_add(b, d->undecided == 1 ? " session: " : " sessions: ", NULL);
+        agg_dane_undecided_text(b, d);
     }
     agg_dane_cname_text(b, d);
 }
@@ -286,7 +328,7 @@ agg_dane_ta_why(struct strbuf *b, const struct agg_dane *d, const char *owner)
             if ((base = strchr(base, '.')) != NULL)
                 base++;
         const char *hops[DANE_NEXTHOPS_MAX];
-        unsigned n_hops = base ? dane_nexthops(base, hops, DANE_NEXTHOPS_MAX) : 0;
+        unsigned n_hops = base ? dane_nexthops(base, hops, DANE_NEXTHOPS_MAX, NULL) : 0;
         str_add(b, " the leaf names neither the TLSA base domain ", base ? base : "?", NULL);
         str_add(b,
                 n_hops > 1 ? " nor any of the next-hop domains "

@@ -228,41 +228,46 @@ dane_lookup(uint16_t port, const char *name)
     return dane_lookup_skip(port, name, &skip, &alias, &target);
 }
 
-/* Adds mx_host's domains to out[0..*n), each once, up to max. */
+/* Adds mx_host's domains to out[0..*n), each once, up to max; *capped
+ * when one is left out (past max, or not kept by dnslearn). */
 static void
-dane_add_domains(const char *mx_host, const char **out, unsigned *n, unsigned max)
+dane_add_domains(const char *mx_host, const char **out, unsigned *n, unsigned max, bool *capped)
 {
     const char *doms[DNSLEARN_MX_DOMAINS];
     unsigned n_d = dnslearn_mx_domains(mx_host, doms, DNSLEARN_MX_DOMAINS);
-    for (unsigned k = 0; k < n_d && *n < max; k++) {
+    *capped |= dnslearn_mx_domains_capped(mx_host);
+    for (unsigned k = 0; k < n_d; k++) {
         bool dup = false;
         for (unsigned j = 0; j < *n && !dup; j++)
             dup = strcasecmp(out[j], doms[k]) == 0;
-        if (!dup)
+        if (!dup && *n < max)
             out[(*n)++] = doms[k];
+        else if (!dup)
+            *capped = true;
     }
 }
 
 unsigned
-dane_nexthops(const char *base, const char **out, unsigned max)
+dane_nexthops(const char *base, const char **out, unsigned max, bool *capped)
 {
     unsigned n = 0;
-    if (max == 0)
-        return 0;
+    bool cap = false;
     /* base an MX host: every domain it is the MX of (a hosting provider's) */
     if (dnslearn_mx_domain(base) != NULL) {
-        dane_add_domains(base, out, &n, max);
-        return n;
+        dane_add_domains(base, out, &n, max, &cap);
+    } else {
+        /* base: the validated expansion of each MX host CNAMEd to it */
+        const char *origins[DNSLEARN_CNAME_ALIASES];
+        unsigned n_o = dnslearn_cname_origins_capped(base, origins, DNSLEARN_CNAME_ALIASES, &cap);
+        for (unsigned k = 0; k < n_o; k++) {
+            bool secure = false;
+            const char *exp = dnslearn_cname_expand(origins[k], &secure);
+            if (exp != NULL && secure && strcasecmp(exp, base) == 0)
+                dane_add_domains(origins[k], out, &n, max, &cap);
+        }
     }
-    /* base: the validated expansion of each MX host CNAMEd to it */
-    const char *origins[DNSLEARN_CNAME_ALIASES];
-    unsigned n_o = dnslearn_cname_origins(base, origins, DNSLEARN_CNAME_ALIASES);
-    for (unsigned k = 0; k < n_o && n < max; k++) {
-        bool secure = false;
-        const char *exp = dnslearn_cname_expand(origins[k], &secure);
-        if (exp != NULL && secure && strcasecmp(exp, base) == 0)
-            dane_add_domains(origins[k], out, &n, max);
-    }
+    if (capped)
+        *capped = cap;
     return n;
 }
 
@@ -321,9 +326,16 @@ dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint
         if ((base = strchr(base, '.')) != NULL)
             base++;
     const char *hops[DANE_NEXTHOPS_MAX];
-    unsigned n_hops = base ? dane_nexthops(base, hops, DANE_NEXTHOPS_MAX) : 0;
-    if (base && dane_verify(ids, n, first, base, hops, n_hops, at_s, out))
+    bool capped = false;
+    unsigned n_hops = base ? dane_nexthops(base, hops, DANE_NEXTHOPS_MAX, &capped) : 0;
+    if (base && dane_verify(ids, n, first, base, hops, n_hops, at_s, out)) {
+        /* a DANE-TA chain failing on the name only, checked against next
+         * hops not all passed: the one left out may be the leaf's name
+         * (RFC 7672 §3.2.2), so no failure is claimed */
+        if (capped && out->state == DANE_MISMATCH && out->why == DANE_WHY_NAME)
+            out->state = DANE_UNDECIDED;
         return;
+    }
     /* OpenSSL could not run (a leaf not decoded, memory refused): the
      * records' digests against the chain as sent */
     bool matched = false;
@@ -347,6 +359,8 @@ dane_failure_word(const struct dane_result *r)
 {
     static const char *const words[] = {"name",      "expired", "not_yet_valid",
                                         "signature", "purpose", "other"};
+    if (r->state == DANE_UNDECIDED)
+        return "name_undecided";
     if (r->state != DANE_MISMATCH)
         return NULL;
     for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -442,7 +456,7 @@ dane_json_fields(struct json *j, const struct dane_result *r)
              r->sources == (TLSA_SRC_DNS | TLSA_SRC_FILE) ? "dns+file"
              : r->sources == TLSA_SRC_FILE                ? "file"
                                                           : "dns");
-    if (r->state == DANE_UNUSABLE)
+    if (r->state == DANE_UNUSABLE || r->state == DANE_UNDECIDED)
         json_null(j, "match");
     else
         json_bool(j, "match", r->state == DANE_MATCH);

@@ -20,7 +20,14 @@ enum dane_state {
     /* no RRset for the names, one at the expansion of an MX host's CNAME
      * that was not DNSSEC-validated: a DANE sender does not look there
      * (RFC 7672 §2.2.2), so DANE is not checked (cname_* say which) */
-    DANE_SKIPPED
+    DANE_SKIPPED,
+    /* a DANE-TA(2) record matched and the chain verified but for the
+     * leaf's names, while the next-hop domains checked were not all the
+     * capture's (dane_nexthops *capped: a cap of DNSLEARN_MX_DOMAINS,
+     * DNSLEARN_CNAME_ALIASES or DANE_NEXTHOPS_MAX): a domain not passed
+     * may be the one the leaf names, so the name check is not decided
+     * (why DANE_WHY_NAME; no mismatch claimed) */
+    DANE_UNDECIDED
 };
 
 /* Why a chain a DANE sender checked was not authenticated, though a
@@ -99,9 +106,13 @@ uint32_t dane_lookup_skip(uint16_t port, const char *name, uint32_t *skip, const
  * SSL_add1_host names). At most max (DANE_NEXTHOPS_MAX: a documented cap,
  * the further ones are no reference identifiers); 0 when no DNS answer in
  * the capture said. Not the MX host's name before the expansion: Postfix
- * 3.7 does not accept it (pcaps/diag/dane-anchor.pcap). */
-#define DANE_NEXTHOPS_MAX 8
-unsigned dane_nexthops(const char *base, const char **out, unsigned max);
+ * 3.7 does not accept it (pcaps/diag/dane-anchor.pcap). *capped (when not
+ * NULL): a next-hop domain of the capture may be missing from out (past
+ * max, DNSLEARN_MX_DOMAINS or DNSLEARN_CNAME_ALIASES). 32: a pointer each
+ * in dane_verify.c's remembered verdicts (DV_SLOTS of them), one
+ * SSL_add1_host each per verification. */
+#define DANE_NEXTHOPS_MAX 32
+unsigned dane_nexthops(const char *base, const char **out, unsigned max, bool *capped);
 
 /* dane_verify.c: OpenSSL's own DANE verification (SSL_dane_enable, as
  * Postfix): the chain as sent, the usable records of the RRset at first,
@@ -120,8 +131,9 @@ uint64_t dane_verify_computed(void);
 uint64_t dane_verify_cached(void);
 
 /* "name", "expired", "not_yet_valid", "signature", "purpose", "other" for
- * the first bit of why; "no_match" for a mismatch with none; NULL
- * otherwise (the dane object's "failure"). */
+ * the first bit of why; "no_match" for a mismatch with none;
+ * "name_undecided" for DANE_UNDECIDED; NULL otherwise (the dane object's
+ * "failure"). */
 const char *dane_failure_word(const struct dane_result *r);
 
 /* Whether record rr matches certificate id: its selector's content's

@@ -27,6 +27,7 @@ struct dl_mx {
     char host[DNSLEARN_NAME_MAX];
     uint32_t next_domain; /* the next domain of the same host, in arrival order */
     uint8_t n_domains;    /* the host's first entry: the host's domains linked */
+    bool more_domains;    /* the host's first entry: a domain not linked (a cap) */
 };
 
 struct dl_cname {
@@ -35,6 +36,7 @@ struct dl_cname {
     bool ad;
     uint32_t next_alias; /* the next alias of the same target, in arrival order */
     uint8_t n_aliases;   /* the first alias of a target: the target's aliases linked */
+    bool more_aliases;   /* the first alias of a target: an alias not linked (a cap) */
 };
 
 static struct {
@@ -212,6 +214,10 @@ dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us)
         !idxtab_reserve(&dl.mx_pair, dl.n_mxs, dl_rehash_mx_pair, NULL) ||
         !idxtab_reserve_str(&dl.mx_host, dl.n_mxs, &dl_mx_hosts)) {
         dl.dropped++;
+        /* a domain of a known host lost: its domains are no longer all known */
+        uint32_t known = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, hh, h);
+        if (known != DL_NONE)
+            dl.mxs[known].more_domains = true;
         return;
     }
     uint32_t i = dl.n_mxs++;
@@ -219,6 +225,7 @@ dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us)
     memcpy(dl.mxs[i].host, h, sizeof(h));
     dl.mxs[i].next_domain = DL_NONE;
     dl.mxs[i].n_domains = 1;
+    dl.mxs[i].more_domains = false;
     idxtab_insert(&dl.mx_pair, hp, i);
     uint32_t first = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, hh, h);
     if (first == DL_NONE) {
@@ -231,6 +238,7 @@ dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us)
      * but not found back from the host */
     if (dl.mxs[first].n_domains >= DNSLEARN_MX_DOMAINS) {
         dl.dropped++;
+        dl.mxs[first].more_domains = true;
         return;
     }
     uint32_t last = first;
@@ -295,6 +303,15 @@ dnslearn_mx_domains(const char *mx_host, const char **out, unsigned max)
     return n;
 }
 
+bool
+dnslearn_mx_domains_capped(const char *mx_host)
+{
+    char h[DNSLEARN_NAME_MAX];
+    dl_norm(h, mx_host);
+    uint32_t i = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, idxtab_hash_nocase(h), h);
+    return i != DL_NONE && dl.mxs[i].more_domains;
+}
+
 /* ---- CNAMEs (RFC 1035 §3.3.1; RFC 7672 §2.2.2, RFC 7671 §7) ---- */
 
 static uint32_t
@@ -323,6 +340,10 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
         !idxtab_reserve_str(&dl.cn_alias, dl.n_cnames, &dl_cn_aliases) ||
         !idxtab_reserve_str(&dl.cn_target, dl.n_cnames, &dl_cn_targets)) {
         dl.dropped++;
+        /* an alias of a known target lost: its aliases are no longer all known */
+        uint32_t known = idxtab_find_str(&dl.cn_target, &dl_cn_targets, ht, t);
+        if (known != DL_NONE)
+            dl.cnames[known].more_aliases = true;
         return;
     }
     i = dl.n_cnames++;
@@ -331,6 +352,7 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
     dl.cnames[i].ad = ad;
     dl.cnames[i].next_alias = DL_NONE;
     dl.cnames[i].n_aliases = 1;
+    dl.cnames[i].more_aliases = false;
     idxtab_insert(&dl.cn_alias, ha, i);
     uint32_t first = idxtab_find_str(&dl.cn_target, &dl_cn_targets, ht, t);
     if (first == DL_NONE) {
@@ -342,6 +364,7 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
      * that it still expands, but is not found back from the target */
     if (dl.cnames[first].n_aliases >= DNSLEARN_CNAME_ALIASES) {
         dl.dropped++;
+        dl.cnames[first].more_aliases = true;
         return;
     }
     uint32_t last = first;
@@ -381,30 +404,45 @@ dl_listed(const char *const *out, unsigned n, const char *name)
 unsigned
 dnslearn_cname_origins(const char *name, const char **out, unsigned max)
 {
+    bool capped;
+    return dnslearn_cname_origins_capped(name, out, max, &capped);
+}
+
+unsigned
+dnslearn_cname_origins_capped(const char *name, const char **out, unsigned max, bool *capped)
+{
     /* breadth first over the aliases of name, of their aliases, ...:
      * DNSLEARN_CNAME_HOPS levels, each name's aliases in arrival order */
     const char *level[DNSLEARN_CNAME_ALIASES], *next[DNSLEARN_CNAME_ALIASES];
     unsigned n_level = 0, n = 0;
+    *capped = false;
     uint32_t i = dl.n_cnames ? dl_cn_find(&dl.cn_target, &dl_cn_targets, name) : DL_NONE;
     if (i == DL_NONE)
         return 0;
     level[n_level++] = name;
     for (unsigned hop = 0; n_level > 0 && n < max && hop < DNSLEARN_CNAME_HOPS; hop++) {
-        unsigned n_next = 0;
-        for (unsigned k = 0; k < n_level && n < max; k++) {
+        unsigned n_next = 0, k = 0;
+        for (; k < n_level && n < max; k++) {
             i = dl_cn_find(&dl.cn_target, &dl_cn_targets, level[k]);
+            *capped |= i != DL_NONE && dl.cnames[i].more_aliases; /* aliases not kept */
             for (unsigned guard = 0; i != DL_NONE && n < max && guard < DNSLEARN_CNAME_ALIASES;
                  i = dl.cnames[i].next_alias, guard++) {
                 const char *alias = dl.cnames[i].alias;
                 bool aliased = dl_cn_find(&dl.cn_target, &dl_cn_targets, alias) != DL_NONE;
-                if (aliased && hop + 1 < DNSLEARN_CNAME_HOPS && n_next < DNSLEARN_CNAME_ALIASES &&
+                if (aliased && hop + 1 < DNSLEARN_CNAME_HOPS && n_next >= DNSLEARN_CNAME_ALIASES &&
                     !dl_listed(next, n_next, alias))
+                    *capped = true; /* not followed back */
+                else if (aliased && hop + 1 < DNSLEARN_CNAME_HOPS &&
+                         !dl_listed(next, n_next, alias))
                     next[n_next++] = alias; /* followed further back */
                 else if (!aliased || hop + 1 == DNSLEARN_CNAME_HOPS)
                     if (!dl_listed(out, n, alias))
                         out[n++] = alias; /* a start (or as far back as followed) */
             }
         }
+        /* out full with names left: an alias, a name of this level or the next */
+        if (n == max && (i != DL_NONE || k < n_level || n_next > 0))
+            *capped = true;
         memcpy(level, next, n_next * sizeof(next[0]));
         n_level = n_next;
     }

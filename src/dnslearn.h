@@ -33,13 +33,20 @@ const char *dnslearn_mx_domain(const char *mx_host);
 /* Domains of one MX host found back from it (a hosting provider's MX host
  * is the MX of many customer domains, each a next-hop domain, RFC 7672
  * §3.2.2): the first this many; another is kept but not found back, and
- * counted in dnslearn_dropped. */
-#define DNSLEARN_MX_DOMAINS 8
+ * counted in dnslearn_dropped (and dnslearn_mx_domains_capped says so).
+ * 32: the cost is a pointer each on a caller's stack and one
+ * SSL_add1_host per next hop in a DANE verification (dane_verify.c). */
+#define DNSLEARN_MX_DOMAINS 32
 
 /* The domains whose MX host mx_host is, in arrival order, at most max
  * (DNSLEARN_MX_DOMAINS). The strings stay valid until dnslearn_fini.
  * Returns the count: 0 when mx_host is no known MX host. */
 unsigned dnslearn_mx_domains(const char *mx_host, const char **out, unsigned max);
+
+/* Whether a domain whose MX host mx_host is was not linked to it (past
+ * DNSLEARN_MX_DOMAINS, or the table full): its domains are not all known,
+ * so a name check against them cannot be decided. */
+bool dnslearn_mx_domains_capped(const char *mx_host);
 
 /* A CNAME answer (RFC 1035 §3.3.1): alias is an alias of target; ad its
  * header's AD bit (RFC 7672 §2.2.2: an expansion counts as secure when
@@ -66,6 +73,13 @@ const char *dnslearn_cname_expand(const char *name, bool *secure);
  * most max (DNSLEARN_CNAME_ALIASES per level). The strings stay valid
  * until dnslearn_fini. Returns the count: 0 when name is no known target. */
 unsigned dnslearn_cname_origins(const char *name, const char **out, unsigned max);
+
+/* dnslearn_cname_origins, with *capped set when some name whose CNAME
+ * chain leads to name may be missing from out: an alias past
+ * DNSLEARN_CNAME_ALIASES (or lost to a full table), one not followed back,
+ * or out full with names left. */
+unsigned dnslearn_cname_origins_capped(const char *name, const char **out, unsigned max,
+                                       bool *capped);
 
 /* Answers not kept because the table was full. */
 uint64_t dnslearn_dropped(void);

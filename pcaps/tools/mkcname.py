@@ -41,6 +41,13 @@ host of other.example.test first and of dane-hop.example.test second. Its
 leaf names dane-hop.example.test, a next-hop domain (RFC 7672 section
 3.2.2): a DANE sender for dane-hop.example.test verifies it.
 
+pcaps/variants/dane-mx-hoster-9.pcap and dane-mx-hoster-33.pcap: the same
+with 8 (or 32) customer domains c00.customers.example.test, ... first, and
+dane-hop.example.test the 9th (or the 33rd) domain of mx6: smtptap keeps 32
+domains per MX host as next-hop domains (DNSLEARN_MX_DOMAINS), so the 9th
+is checked (match), and past the 32nd the name check is not decided
+(failure name_undecided, no dane_tlsa_mismatch).
+
 Frames added copy the template response's Ethernet, IP and UDP headers
 (lengths and the IPv4 checksum made anew, UDP checksum 0: none, RFC 768),
 its time stamp plus 1 and 2 microseconds; the edited frame's UDP checksum
@@ -60,6 +67,8 @@ POOL = "pcaps/variants/dane-cname-pool.pcap"
 INSECURE = "pcaps/variants/dane-cname-insecure.pcap"
 HOSTER = "pcaps/variants/dane-mx-hoster.pcap"
 SKIPPED = "pcaps/variants/dane-cname-skipped.pcap"
+HOSTER9 = "pcaps/variants/dane-mx-hoster-9.pcap"
+HOSTER33 = "pcaps/variants/dane-mx-hoster-33.pcap"
 
 T_A, T_MX, T_CNAME, T_TLSA = 1, 15, 5, 52
 
@@ -132,18 +141,23 @@ def pool(head, recs):
     write(POOL, head, out)
 
 
-def hoster(head, recs):
+def hoster(head, recs, path=HOSTER, doms=("other.example.test", "dane-hop.example.test")):
     out, done = [], False
     for sec, usec, f, _ in recs:
         out.append((sec, usec, f))
         if not done and dns_response(f) is not None:
-            for k, dom in enumerate(["other.example.test", "dane-hop.example.test"]):
+            for k, dom in enumerate(doms):
                 mx = response(0x5204 + k, dom, T_MX,
                               [rr(dom, T_MX, struct.pack(">H", 10) + name("mx6.hosting.example.net"))], True)
                 out.append((sec, usec + 1 + k, udp_frame_with(f, mx)))
             done = True
     assert done
-    write(HOSTER, head, out)
+    write(path, head, out)
+
+
+def customers(n):
+    """n customer domains of mx6.hosting.example.net, then the leaf's"""
+    return ["c%02d.customers.example.test" % k for k in range(n)] + ["dane-hop.example.test"]
 
 
 def insecure(head, recs, path=INSECURE, add_own=True):
@@ -173,6 +187,8 @@ def main():
     insecure(head, recs)
     insecure(head, recs, SKIPPED, add_own=False)
     hoster(head, recs)
+    hoster(head, recs, HOSTER9, customers(8))
+    hoster(head, recs, HOSTER33, customers(32))
 
 
 if __name__ == "__main__":

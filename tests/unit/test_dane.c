@@ -75,7 +75,7 @@ static const char *
 hop1(const char *base)
 {
     const char *hops[DANE_NEXTHOPS_MAX];
-    return dane_nexthops(base, hops, DANE_NEXTHOPS_MAX) ? hops[0] : NULL;
+    return dane_nexthops(base, hops, DANE_NEXTHOPS_MAX, NULL) ? hops[0] : NULL;
 }
 
 static int
@@ -462,10 +462,10 @@ test_cname_pool(void **state)
     dnslearn_cname("pa.first.test", "host.pool.test", true, 0);
     dnslearn_cname("pb.second.test", "host.pool.test", true, 0);
     const char *hops[DANE_NEXTHOPS_MAX];
-    assert_int_equal(dane_nexthops("host.pool.test", hops, DANE_NEXTHOPS_MAX), 2);
+    assert_int_equal(dane_nexthops("host.pool.test", hops, DANE_NEXTHOPS_MAX, NULL), 2);
     assert_string_equal(hops[0], "first.test");
     assert_string_equal(hops[1], "mx2.example.test");
-    assert_int_equal(dane_nexthops("host.pool.test", hops, 1), 1); /* bounded by max */
+    assert_int_equal(dane_nexthops("host.pool.test", hops, 1, NULL), 1); /* bounded by max */
     struct dane_result r = check("host.pool.test", chain, 2, AT_2027);
     assert_int_equal(r.state, DANE_MATCH);
     assert_int_equal(r.match_usage, 2);
@@ -476,7 +476,7 @@ test_cname_pool(void **state)
     dnslearn_cname("qa.first.test", "host2.pool.test", false, 0);
     dnslearn_cname("qb.second.test", "host2.pool.test", false, 0);
     assert_int_equal(dane_lookup(25, "host2.pool.test"), tlsa_find("_25._tcp.qb.second.test"));
-    assert_int_equal(dane_nexthops("host2.pool.test", hops, DANE_NEXTHOPS_MAX), 0);
+    assert_int_equal(dane_nexthops("host2.pool.test", hops, DANE_NEXTHOPS_MAX, NULL), 0);
     r = check("host2.pool.test", chain, 2, AT_2027);
     assert_int_equal(r.state, DANE_MATCH); /* base qb.second.test, next hop mx2.example.test */
 }
@@ -498,10 +498,10 @@ test_mx_hoster(void **state)
     assert_int_equal(r.why, DANE_WHY_NAME);
     dnslearn_mx("mx2.example.test", "mx.hoster.test", 0);
     const char *hops[DANE_NEXTHOPS_MAX];
-    assert_int_equal(dane_nexthops("mx.hoster.test", hops, DANE_NEXTHOPS_MAX), 2);
+    assert_int_equal(dane_nexthops("mx.hoster.test", hops, DANE_NEXTHOPS_MAX, NULL), 2);
     assert_string_equal(hops[0], "cust1.test");
     assert_string_equal(hops[1], "mx2.example.test");
-    assert_int_equal(dane_nexthops("mx.hoster.test", hops, 1), 1); /* bounded by max */
+    assert_int_equal(dane_nexthops("mx.hoster.test", hops, 1, NULL), 1); /* bounded by max */
     r = check("mx.hoster.test", chain, 2, AT_2027);
     assert_int_equal(r.state, DANE_MATCH);
     assert_int_equal(r.match_usage, 2);
@@ -510,9 +510,74 @@ test_mx_hoster(void **state)
     dnslearn_mx("cust1.test", "mx.alias.test", 0);
     dnslearn_mx("mx2.example.test", "mx.alias.test", 0);
     dnslearn_cname("mx.alias.test", "host.hoster.test", true, 0);
-    assert_int_equal(dane_nexthops("host.hoster.test", hops, DANE_NEXTHOPS_MAX), 2);
+    assert_int_equal(dane_nexthops("host.hoster.test", hops, DANE_NEXTHOPS_MAX, NULL), 2);
     r = check("host.hoster.test", chain, 2, AT_2027);
     assert_int_equal(r.state, DANE_MATCH);
+}
+
+/* A hosting provider's MX host with more domains in the capture than
+ * were kept as next hops: its 9th domain is checked (DNSLEARN_MX_DOMAINS
+ * and DANE_NEXTHOPS_MAX were 8: the leaf naming it failed on the name);
+ * past the cap (32), a leaf naming none of the domains kept is not a
+ * failure claimed (DANE_UNDECIDED, "name_undecided", RFC 7672 §3.2.2),
+ * nor is one naming none through a CNAME pool past DNSLEARN_CNAME_ALIASES;
+ * a failure besides the name is still claimed. */
+static void
+test_nexthops_capped(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    char dom[64];
+    const char *hops[DANE_NEXTHOPS_MAX];
+    bool capped = true;
+    add("_25._tcp.mx.big.test", 2, 1, INT_1_1);
+    for (unsigned i = 0; i < 8; i++) {
+        snprintf(dom, sizeof(dom), "c%u.big.test", i);
+        dnslearn_mx(dom, "mx.big.test", 0);
+    }
+    dnslearn_mx("mx2.example.test", "mx.big.test", 0); /* the 9th */
+    assert_int_equal(dane_nexthops("mx.big.test", hops, DANE_NEXTHOPS_MAX, &capped), 9);
+    assert_false(capped);
+    struct dane_result r = check("mx.big.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MATCH);
+    /* 32 domains, then the leaf's as the 33rd: not kept */
+    add("_25._tcp.mx.huge.test", 2, 1, INT_1_1);
+    for (unsigned i = 0; i < DNSLEARN_MX_DOMAINS; i++) {
+        snprintf(dom, sizeof(dom), "c%u.huge.test", i);
+        dnslearn_mx(dom, "mx.huge.test", 0);
+    }
+    assert_int_equal(dane_nexthops("mx.huge.test", hops, DANE_NEXTHOPS_MAX, &capped),
+                     DNSLEARN_MX_DOMAINS);
+    assert_false(capped);
+    r = check("mx.huge.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_MISMATCH); /* all known: a failure */
+    assert_string_equal(dane_failure_word(&r), "name");
+    dnslearn_mx("mx2.example.test", "mx.huge.test", 0);
+    dane_nexthops("mx.huge.test", hops, DANE_NEXTHOPS_MAX, &capped);
+    assert_true(capped);
+    r = check("mx.huge.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_UNDECIDED);
+    assert_int_equal(r.why, DANE_WHY_NAME);
+    assert_string_equal(dane_failure_word(&r), "name_undecided");
+    assert_true(dane_nexthops("mx.huge.test", hops, 4, &capped) == 4 && capped); /* max */
+    /* expired as well (2029): a failure, whatever the name */
+    r = check("mx.huge.test", chain, 2, AT_2029);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_true(r.why & DANE_WHY_EXPIRED);
+    /* nine validated CNAMEs of host.cpool.test, the leaf's domain the 9th's */
+    add("_25._tcp.host.cpool.test", 2, 1, INT_1_1);
+    for (unsigned i = 0; i <= DNSLEARN_CNAME_ALIASES; i++) {
+        char mx[64];
+        snprintf(mx, sizeof(mx), "mx%u.cpool.test", i);
+        snprintf(dom, sizeof(dom), "c%u.cpool.test", i);
+        dnslearn_mx(i < DNSLEARN_CNAME_ALIASES ? dom : "mx2.example.test", mx, 0);
+        dnslearn_cname(mx, "host.cpool.test", true, 0);
+    }
+    assert_int_equal(dane_nexthops("host.cpool.test", hops, DANE_NEXTHOPS_MAX, &capped),
+                     DNSLEARN_CNAME_ALIASES);
+    assert_true(capped);
+    r = check("host.cpool.test", chain, 2, AT_2027);
+    assert_int_equal(r.state, DANE_UNDECIDED);
 }
 
 /* RFC 7672 §2.2.2: the MX host mx7.example.test of mx2.example.test is a
@@ -570,6 +635,7 @@ main(void)
         cmocka_unit_test(test_ta_full_long),
         cmocka_unit_test(test_mx_hoster),
         cmocka_unit_test(test_cname_not_validated),
+        cmocka_unit_test(test_nexthops_capped),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -280,11 +280,17 @@ test_mx_domains(void **state)
         snprintf(dom, sizeof(dom), "c%d.test", k);
         dnslearn_mx(dom, "mx.big.test", 5);
     }
-    dnslearn_mx("c8.test", "mx.big.test", 6); /* the dropped one again: no new drop */
+    snprintf(dom, sizeof(dom), "c%d.test", DNSLEARN_MX_DOMAINS);
+    dnslearn_mx(dom, "mx.big.test", 6); /* the dropped one again: no new drop */
     assert_int_equal(dnslearn_mx_domains("mx.big.test", o, DNSLEARN_MX_DOMAINS + 2),
                      DNSLEARN_MX_DOMAINS);
-    assert_string_equal(o[DNSLEARN_MX_DOMAINS - 1], "c7.test");
+    snprintf(dom, sizeof(dom), "c%d.test", DNSLEARN_MX_DOMAINS - 1);
+    assert_string_equal(o[DNSLEARN_MX_DOMAINS - 1], dom);
     assert_int_equal(dnslearn_dropped(), 1);
+    /* the host's domains not all known: a name check against them undecided */
+    assert_true(dnslearn_mx_domains_capped("MX.big.test."));
+    assert_false(dnslearn_mx_domains_capped("mx.hoster.test"));
+    assert_false(dnslearn_mx_domains_capped("unknown.test"));
 }
 
 int
