@@ -691,9 +691,10 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
                  "it serves no implicit TLS on this port");
     out->mutual_tls = t->n_client_chain > 0;
     out->not_visible_why = dg_not_visible_why(rec, out);
-    if (out->not_visible_why == DG_NV_GAP && rec->cut_after_pkts > 0)
-        out->not_visible_cut =
-            rec->cut_after_pkts < rec->truncated_pkts ? DG_NV_CUT_BOTH : DG_NV_CUT_AFTER;
+    /* what hid them (engine_tcp_gap): a -w file cuts frames after the
+     * handshake, which do not explain a hole in it */
+    if (out->not_visible_why == DG_NV_GAP && (rec->certs_gap & FLOW_GAP_CUT_AFTER))
+        out->not_visible_cut = (rec->certs_gap & FLOW_GAP_OTHER) ? DG_NV_CUT_BOTH : DG_NV_CUT_AFTER;
     out->certificates_not_visible = out->not_visible_why != DG_NV_NONE;
     dg_alerts(rec, out);
     if (t->seen && t->n_server_chain > 0) {

@@ -158,8 +158,13 @@ static void
 engine_rs_gap(void *user, uint64_t missing)
 {
     struct engine_rs *x = user;
-    if (x->f->ctx != NULL && fctx_status(x->f->ctx) == FCTX_ACTIVE)
+    if (x->f->ctx != NULL && fctx_status(x->f->ctx) == FCTX_ACTIVE) {
+        const struct tls_facts *t = &fctx_facts_const(x->f->ctx)->tls;
+        bool hs = t->handshake == TLS_HS_NONE || t->handshake == TLS_HS_INCOMPLETE;
         fctx_gap(x->f->ctx, x->d, missing, x->ts);
+        if (x->d == DIR_TO_CLIENT && hs && t->certificates == TLS_CERTS_GAP)
+            engine_tcp_gap(x->f, missing);
+    }
 }
 
 static void
@@ -630,8 +635,11 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
         if (f->ctx != NULL) /* made by engine_dispatch, or its client side just told */
             fctx_packet(f->ctx, engine_dir(f, side), seq, p->ack,
                         (fl & (TH_ACK | TH_RST)) == TH_ACK);
-        if (f->disp == FLOW_DISSECT && !ignored)
+        if (f->disp == FLOW_DISSECT && !ignored) {
+            if (side != f->client_side)
+                engine_tcp_cut(f, seq, p->payload_caplen, wire, p->cut_after);
             reasm_data(rd, &eng.lim, &s, seq, p->payload, p->payload_caplen, wire);
+        }
     }
     if ((fl & TH_FIN) && f->disp != FLOW_BYPASS && !ignored)
         (void)reasm_fin(rd, seq, seq + wire, &s);
@@ -783,10 +791,8 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
 
     f->pkts[side]++;
     f->bytes[side] += p->payload_wirelen;
-    if (p->payload_wirelen > p->payload_caplen) {
+    if (p->payload_wirelen > p->payload_caplen)
         f->truncated_pkts++;
-        f->cut_after_pkts += p->cut_after;
-    }
     if (p->tcp_flags & TH_SYN)
         f->syn_seen[side] = true;
     if (f->disp != FLOW_BYPASS)

@@ -93,7 +93,7 @@ engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
     rec->gap_bytes[0] = f->rd[c].gap_bytes;
     rec->gap_bytes[1] = f->rd[s].gap_bytes;
     rec->truncated_pkts = f->truncated_pkts;
-    rec->cut_after_pkts = f->cut_after_pkts;
+    rec->certs_gap = f->certs_gap;
     rec->ended = ended;
     rec->mail_port = f->mail_port;
     rec->vlan_split = f->vlan_split;

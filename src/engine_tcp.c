@@ -34,3 +34,36 @@ engine_tcp_reused(const struct flow *f, unsigned side, const struct pkt *p)
     return (p->tcp_flags & (TH_SYN | TH_ACK | TH_FIN | TH_RST)) == TH_SYN &&
            f->bytes[0] + f->bytes[1] > 0 && reasm_syn_is_new(&f->rd[side], p->seq);
 }
+
+void
+engine_tcp_cut(struct flow *f, uint32_t seq, uint32_t caplen, uint32_t wire, bool cut_after)
+{
+    if (wire <= caplen)
+        return;
+    uint32_t lo = seq + caplen, hi = seq + wire;
+    unsigned k = cut_after ? 1 : 0;
+    if (!f->cut_any[k]) {
+        f->cut_lo[k] = lo;
+        f->cut_hi[k] = hi;
+        f->cut_any[k] = true;
+        return;
+    }
+    if (SEQ_LT(lo, f->cut_lo[k]))
+        f->cut_lo[k] = lo;
+    if (SEQ_GT(hi, f->cut_hi[k]))
+        f->cut_hi[k] = hi;
+}
+
+void
+engine_tcp_gap(struct flow *f, uint64_t missing)
+{
+    /* reasm_gap moved next_seq past the bytes first */
+    uint32_t hi = f->rd[!f->client_side].next_seq, lo = hi - (uint32_t)missing;
+    bool cut[2];
+    for (unsigned k = 0; k < 2; k++)
+        cut[k] = f->cut_any[k] && SEQ_LT(lo, f->cut_hi[k]) && SEQ_LT(f->cut_lo[k], hi);
+    if (cut[1])
+        f->certs_gap |= FLOW_GAP_CUT_AFTER;
+    if (cut[0] || !cut[1]) /* a snaplen cut, or a hole no frame covers */
+        f->certs_gap |= FLOW_GAP_OTHER;
+}

@@ -1,6 +1,7 @@
 /* \summary: the engine's TCP bookkeeping that does not depend on a flow's
  * disposition (src/engine_tcp.c): window scale agreement, the sequence
- * numbers each side used, and what a SYN on a tracked tuple means. The
+ * numbers each side used, what a SYN on a tracked tuple means, and what
+ * the server's lost bytes were (frames cut after capture or not). The
  * reassembly itself is src/reasm.c; the engine (src/engine.c) calls these
  * per packet.
  */
@@ -38,5 +39,18 @@ void engine_tcp_seen(struct flow *f, unsigned side, const struct pkt *p);
  * rest of the connection then lands in the new flow, mostly out of its
  * window); RFC 5961's challenge ACK has no passive equivalent. */
 bool engine_tcp_reused(const struct flow *f, unsigned side, const struct pkt *p);
+
+/* A frame of the server's at seq, caplen of its wire bytes captured:
+ * the bytes it lacks (none when caplen == wire) join f's span of those cut
+ * after capture (cut_after) or at the snapshot length. */
+void engine_tcp_cut(struct flow *f, uint32_t seq, uint32_t caplen, uint32_t wire, bool cut_after);
+
+/* The server's stream lost its `missing` bytes before next_seq while its
+ * certificates were not seen (tls.certificates TLS_CERTS_GAP) and the
+ * handshake not over: f->certs_gap notes whether they were bytes of frames
+ * cut after capture (FLOW_GAP_CUT_AFTER), or of frames cut at the snapshot
+ * length or a hole no frame covers (FLOW_GAP_OTHER). A span counts every
+ * frame of its kind: a hole between two such frames counts as theirs. */
+void engine_tcp_gap(struct flow *f, uint64_t missing);
 
 #endif /* SMTPTAP_ENGINE_TCP_H */

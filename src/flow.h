@@ -16,6 +16,7 @@
 
 #include "pkt.h"
 #include "reasm.h"
+#include "record.h"
 
 struct flow_ctx;
 struct classify_flow;
@@ -73,7 +74,12 @@ struct flow {
     enum flow_disp disp;
     uint64_t pkts[2], bytes[2];
     uint64_t truncated_pkts;
-    uint64_t cut_after_pkts; /* of them, cut after capture (pkt.cut_after) */
+    /* The server's frames cut short, [0] at the snapshot length, [1] after
+     * capture (pkt.cut_after): one span [lo, hi) of sequence numbers covering
+     * the bytes they lack (engine_tcp_cut), to tell what a gap was. */
+    uint32_t cut_lo[2], cut_hi[2];
+    bool cut_any[2];
+    uint8_t certs_gap; /* FLOW_GAP_* of the gaps that hid the server's certificates */
     struct reasm_dir rd[2];
     struct flow_ctx *ctx;
     const char *first_dissector;

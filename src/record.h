@@ -10,6 +10,13 @@
 #include "facts.h"
 #include "pkt.h"
 
+/* flow.certs_gap, record.certs_gap: the server's bytes lost while its
+ * certificates were not seen and the handshake not over (engine_tcp_gap)
+ * were those of frames cut after capture, or others (cut at the snapshot
+ * length, or a hole: packets lost). */
+#define FLOW_GAP_CUT_AFTER 1u
+#define FLOW_GAP_OTHER     2u
+
 #define RECORD_ANOMALIES_MAX 16
 
 struct anomaly {
@@ -37,7 +44,7 @@ struct flow_record {
     uint64_t pkts[2], bytes[2];     /* per direction (0 = client->server): packets, payload bytes */
     uint64_t gaps[2], gap_bytes[2]; /* holes delivered to the dissector */
     uint64_t truncated_pkts;        /* packets cut by the snaplen */
-    uint64_t cut_after_pkts;        /* of them, cut after capture (smtptap -w, editcap) */
+    uint8_t certs_gap;              /* FLOW_GAP_* (flow.h): what hid the server's certificates */
     const char *ended;              /* "fin", "rst", "timeout", "evicted", "reuse", "capture_end" */
     const char *status;             /* complete, truncated_capture, gap, malformed, capped,
                                        encrypted_tls13, no_tls, evicted, plaintext, not_smtp */
