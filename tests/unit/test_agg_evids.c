@@ -284,16 +284,7 @@ test_rejects_more(void **state)
 static char *
 finding_json(const char *kind)
 {
-    char *text = NULL;
-    size_t n = 0;
-    FILE *out = open_memstream(&text, &n);
-    assert_non_null(out);
-    struct json j;
-    json_init(&j, out);
-    agg_write_json(&j);
-    assert_int_equal(json_flush(&j), 0);
-    json_free(&j);
-    fclose(out);
+    char *text = tu_agg_json();
     char want[80];
     snprintf(want, sizeof(want), "\"kind\":\"%s\"", kind);
     char *at = strstr(text, want);
