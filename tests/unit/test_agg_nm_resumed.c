@@ -51,17 +51,8 @@ feed(uint64_t id, uint8_t client, uint16_t port, const char *sni, uint16_t from_
     static uint8_t name[64];
     snprintf((char *)name, sizeof(name), "%s", sni);
     tu_chain_facts(&f, chain, 2, name);
-    if (from_port) {
-        f.tls.n_server_chain = 0;
-        f.tls.certificates = TLS_CERTS_RESUMED;
-        f.tls.resumed = true;
-        f.tls.handshake = TLS_HS_COMPLETE;
-        f.tls.n_resumed_chain = 2;
-        memcpy(f.tls.resumed_chain, chain, sizeof(chain));
-        f.tls.resumed_from = 1;
-        f.tls.resumed_port = from_port;
-        f.tls.resumed_by = 2;
-    }
+    if (from_port)
+        tu_resumed_facts(&f, chain, 2, from_port);
     tu_agg_feed(tu_agg_record(&f, id, client, 25, port));
 }
 

@@ -731,15 +731,7 @@ feed_resumed(uint64_t id, uint8_t client, uint16_t port, uint16_t from_port)
 {
     static struct session_facts r;
     sent_chain(&r);
-    r.tls.n_server_chain = 0;
-    r.tls.certificates = TLS_CERTS_RESUMED;
-    r.tls.resumed = true;
-    r.tls.handshake = TLS_HS_COMPLETE;
-    r.tls.n_resumed_chain = 2;
-    memcpy(r.tls.resumed_chain, chain, sizeof(chain));
-    r.tls.resumed_from = 1;
-    r.tls.resumed_port = from_port;
-    r.tls.resumed_by = 2;
+    tu_resumed_facts(&r, chain, 2, from_port);
     feed(&r, id, client, port);
 }
 

@@ -67,6 +67,21 @@ tu_chain_facts(struct session_facts *facts, const uint32_t *ids, unsigned n, uin
     }
 }
 
+void
+tu_resumed_facts(struct session_facts *facts, const uint32_t *ids, unsigned n, uint16_t from_port)
+{
+    facts->tls.n_server_chain = 0;
+    facts->tls.certificates = TLS_CERTS_RESUMED;
+    facts->tls.resumed = true;
+    facts->tls.handshake = TLS_HS_COMPLETE;
+    facts->tls.n_resumed_chain = 0;
+    for (unsigned i = 0; i < n && i < FACTS_CHAIN_MAX; i++)
+        facts->tls.resumed_chain[facts->tls.n_resumed_chain++] = ids[i];
+    facts->tls.resumed_from = 1;
+    facts->tls.resumed_port = from_port;
+    facts->tls.resumed_by = 2;
+}
+
 static void
 tu_make_ext(X509 *x, X509 *issuer, int nid, const char *value)
 {

@@ -28,6 +28,12 @@ uint32_t tu_cert_add_pem(const char *path);
  * with the SNI sni (NUL-terminated, borrowed, may be NULL). */
 void tu_chain_facts(struct session_facts *facts, const uint32_t *ids, unsigned n, uint8_t *sni);
 
+/* Turns facts into those of a session resumed by ticket (resume.c's link):
+ * no chain sent, complete, linked to the chain ids[0..n) that session 1
+ * presented on the same address's port from_port. */
+void tu_resumed_facts(struct session_facts *facts, const uint32_t *ids, unsigned n,
+                      uint16_t from_port);
+
 /* A certificate signed with key (one key for issuer and subject: the
  * signatures verify, the names make the chain), valid from nb to na; ku its
  * key usage ("critical,keyCertSign,cRLSign" for a CA that signs). raw_na,
