@@ -42,7 +42,8 @@ struct fctx_chunk {
     uint32_t size; /* bytes after the header */
     uint32_t used;
 };
-#define FCTX_CHUNK_HDR 16u /* sizeof(struct fctx_chunk), keeping 16-byte alignment */
+#define FCTX_CHUNK_HDR    16u /* sizeof(struct fctx_chunk), keeping 16-byte alignment */
+#define FCTX_SWITCHES_MAX 8u  /* dissector upgrades per flow (fctx_switch) */
 
 struct fctx_pending {
     uint8_t *p;
@@ -55,6 +56,7 @@ struct flow_ctx {
     const struct dissector *dis;
     void *state;
     const struct dissector *upgrade_to;
+    uint8_t switches; /* upgrades so far (fctx_switch) */
     enum fctx_status status;
     uint16_t server_port;
     struct ipaddr server_ip; /* fctx_set_origin */
@@ -464,6 +466,25 @@ fctx_stop(struct flow_ctx *ctx, enum fctx_status st)
     ctx->status = st;
 }
 
+/* Hands the flow to the dissector fctx_upgrade named. A real connection
+ * switches a few times at most (SMTP to TLS at STARTTLS, RFC 3207 §4; on an
+ * implicit-TLS port TLS to plaintext SMTP and back, RFC 8314 §3.3); crafted
+ * bytes can make SMTP and TLS hand each other the flow at every record, each
+ * time re-reading what the other side left pending: past FCTX_SWITCHES_MAX
+ * the flow is read no further (flow.switch_loop). False when stopped. */
+static bool
+fctx_switch(struct flow_ctx *ctx)
+{
+    const struct dissector *next = ctx->upgrade_to;
+    if (++ctx->switches > FCTX_SWITCHES_MAX) {
+        fctx_event(ctx, "flow.switch_loop", "switched between SMTP and TLS more than 8 times");
+        fctx_stop(ctx, FCTX_STOPPED);
+        return false;
+    }
+    fctx_attach(ctx, next);
+    return true;
+}
+
 /* Runs the dissector over buf[0..len). Returns bytes consumed; sets *want to
  * the total number of bytes (from the first unconsumed one) it needs before
  * the next call (0 = any). */
@@ -487,8 +508,8 @@ fctx_run(struct flow_ctx *ctx, enum dir d, const uint8_t *buf, uint32_t len, uin
         }
         off += r.consumed;
         if (ctx->upgrade_to != NULL) {
-            const struct dissector *next = ctx->upgrade_to;
-            fctx_attach(ctx, next);
+            if (!fctx_switch(ctx))
+                return len;
             if (r.st == D_ERROR || r.st == D_DONE)
                 r.st = D_OK;
             continue;
@@ -547,51 +568,55 @@ fctx_pending_append(struct flow_ctx *ctx, enum dir d, const uint8_t *buf, uint32
     return true;
 }
 
-static enum fctx_status fctx_deliver_dir(struct flow_ctx *ctx, enum dir d, const uint8_t *buf,
-                                         uint32_t len);
-
-/* After an upgrade, bytes waiting in a direction belong to the new dissector. */
+/* Runs direction d's dissector over its pending bytes and then buf[0..len)
+ * (buf NULL: the pending bytes alone), keeping what it leaves unread. */
 static void
-fctx_flush(struct flow_ctx *ctx, enum dir d)
+fctx_feed(struct flow_ctx *ctx, enum dir d, const uint8_t *buf, uint32_t len)
 {
     struct fctx_pending *pb = &ctx->pend[d];
-    if (ctx->status != FCTX_ACTIVE || pb->len == 0)
-        return;
-    pb->want = 0;
-    fctx_deliver_dir(ctx, d, NULL, 0);
-}
-
-static enum fctx_status
-fctx_deliver_dir(struct flow_ctx *ctx, enum dir d, const uint8_t *buf, uint32_t len)
-{
-    struct fctx_pending *pb = &ctx->pend[d];
-    const struct dissector *before = ctx->dis;
     uint32_t want = 0;
     if (pb->len == 0) {
         uint32_t used = fctx_run(ctx, d, buf, len, &want);
         if (ctx->status != FCTX_ACTIVE)
-            return ctx->status;
+            return;
         if (!fctx_pending_append(ctx, d, buf + used, len - used)) {
             fctx_gap(ctx, d, len - used, ctx->now_us);
-            return ctx->status;
+            return;
         }
         pb->want = want;
     } else {
         if (!fctx_pending_append(ctx, d, buf, len)) {
             fctx_gap(ctx, d, (uint64_t)pb->len + len, ctx->now_us);
-            return ctx->status;
+            return;
         }
         if (pb->len < pb->want)
-            return ctx->status;
+            return;
         uint32_t used = fctx_run(ctx, d, pb->p, pb->len, &want);
         if (ctx->status != FCTX_ACTIVE)
-            return ctx->status;
+            return;
         memmove(pb->p, pb->p + used, pb->len - used);
         pb->len -= used;
         pb->want = want;
     }
-    if (ctx->dis != before)
-        fctx_flush(ctx, (enum dir) !d);
+}
+
+/* Feeds direction d; after an upgrade, the bytes waiting in the other
+ * direction belong to the new dissector, and may upgrade again: handed over
+ * in a loop (it had been a recursion as deep as the upgrades), which
+ * fctx_switch's cap ends. */
+static enum fctx_status
+fctx_deliver_dir(struct flow_ctx *ctx, enum dir d, const uint8_t *buf, uint32_t len)
+{
+    const struct dissector *before = ctx->dis;
+    fctx_feed(ctx, d, buf, len);
+    while (ctx->status == FCTX_ACTIVE && ctx->dis != before) {
+        d = (enum dir) !d;
+        if (ctx->pend[d].len == 0)
+            break;
+        before = ctx->dis;
+        ctx->pend[d].want = 0;
+        fctx_feed(ctx, d, NULL, 0);
+    }
     return ctx->status;
 }
 
@@ -616,7 +641,7 @@ fctx_gap(struct flow_ctx *ctx, enum dir d, uint64_t missing, int64_t ts_us)
     if (ctx->dis->gap != NULL)
         ctx->dis->gap(ctx, ctx->state, d, missing);
     if (ctx->upgrade_to != NULL)
-        fctx_attach(ctx, ctx->upgrade_to);
+        fctx_switch(ctx);
     return ctx->status;
 }
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -80,6 +81,39 @@ lp_eof(struct flow_ctx *ctx, void *vst, enum dir d, uint32_t unconsumed)
 
 static const struct dissector lp_dissector = {"lp", lp_new, lp_free, lp_data, lp_gap, lp_eof};
 static const struct dissector lp2_dissector = {"lp2", lp_new, lp_free, lp_data, lp_gap, lp_eof};
+
+/* Two dissectors that hand the flow to each other: "ping" reads a 'U' from
+ * the client, "pong" one from the server, each upgrading to the other; any
+ * other byte (or a 'U' of the other side) waits for more. */
+static const struct dissector ping_dissector;
+static const struct dissector pong_dissector;
+
+static struct dres
+pp_data(struct flow_ctx *ctx, enum dir mine, const struct dissector *other, enum dir d,
+        const uint8_t *buf, uint32_t len)
+{
+    if (d != mine || buf[0] != 'U')
+        return dres_make(D_NEED, 0, len + 1);
+    fctx_upgrade(ctx, other);
+    return dres_make(D_OK, 1, 0);
+}
+
+static struct dres
+ping_data(struct flow_ctx *ctx, void *st, enum dir d, const uint8_t *buf, uint32_t len)
+{
+    (void)st;
+    return pp_data(ctx, DIR_TO_SERVER, &pong_dissector, d, buf, len);
+}
+
+static struct dres
+pong_data(struct flow_ctx *ctx, void *st, enum dir d, const uint8_t *buf, uint32_t len)
+{
+    (void)st;
+    return pp_data(ctx, DIR_TO_CLIENT, &ping_dissector, d, buf, len);
+}
+
+static const struct dissector ping_dissector = {"ping", NULL, NULL, ping_data, NULL, NULL};
+static const struct dissector pong_dissector = {"pong", NULL, NULL, pong_data, NULL, NULL};
 
 static struct config cfg;
 
@@ -330,6 +364,49 @@ test_event_dedup_and_overflow(void **state)
     fctx_destroy(ctx);
 }
 
+/* n 'U's waiting from the server, then n from the client: every 'U' hands
+ * the flow over, and the bytes the other side left waiting go to the new
+ * dissector at once (fctx_deliver_dir). Returns the flow's status. */
+static enum fctx_status
+ping_pong(unsigned n, struct flow_record *rec)
+{
+    struct flow_ctx *ctx = fctx_new(&cfg, 25);
+    assert_non_null(ctx);
+    fctx_attach(ctx, &ping_dissector);
+    uint8_t *u = malloc(n);
+    assert_non_null(u);
+    memset(u, 'U', n);
+    assert_int_equal(fctx_deliver(ctx, DIR_TO_CLIENT, u, n, 1), FCTX_ACTIVE);
+    enum fctx_status st = fctx_deliver(ctx, DIR_TO_SERVER, u, n, 2);
+    free(u);
+    memset(rec, 0, sizeof(*rec));
+    fctx_fill_record(ctx, rec);
+    if (st == FCTX_ACTIVE)
+        assert_string_equal(fctx_dissector_name(ctx), "ping");
+    fctx_destroy(ctx);
+    assert_int_equal(mem_in_use(), 0);
+    return st;
+}
+
+static void
+test_switch_loop_bounded(void **state)
+{
+    (void)state;
+    struct flow_record rec;
+    /* four hand-overs (a 465 flow's TLS, plaintext SMTP, STARTTLS has two) */
+    assert_int_equal(ping_pong(2, &rec), FCTX_ACTIVE);
+    assert_int_equal(rec.n_anomalies, 0);
+    /* 200 000 each way: the hand-over had recursed once per 'U' (a stack
+     * overflow), and re-read the waiting bytes each time; now the flow is
+     * read no further after 8 */
+    assert_int_equal(ping_pong(200000, &rec), FCTX_STOPPED);
+    assert_int_equal(rec.n_anomalies, 1);
+    assert_string_equal(rec.anomalies[0].name, "flow.switch_loop");
+    /* the ninth hand-over is the one refused */
+    assert_int_equal(ping_pong(4, &rec), FCTX_ACTIVE);
+    assert_int_equal(ping_pong(5, &rec), FCTX_STOPPED);
+}
+
 int
 main(void)
 {
@@ -343,6 +420,7 @@ main(void)
         cmocka_unit_test_setup(test_setstr_caps_and_alloc_failure, setup),
         cmocka_unit_test_setup(test_setstr_in_place_and_bounded, setup),
         cmocka_unit_test_setup(test_event_dedup_and_overflow, setup),
+        cmocka_unit_test_setup(test_switch_loop_bounded, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
