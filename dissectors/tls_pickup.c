@@ -346,7 +346,7 @@ tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
      * one alike (RFC 5246 §7.3, §7.4.9); only the client's CCS and
      * Finished, which a resumed handshake puts before it, tell them apart:
      * when no record of the client's came, whether the capture holds the
-     * client's side at all (its packets, a bare ACK) is the flow record's
+     * client's side at all (bytes of its, not a bare ACK) is the flow record's
      * to say (diagnose.c dg_pickup_undecided). */
     t->pickup_undecided = TLS_PICKUP_DECIDED;
     if (st->pickup_order == PICKUP_SFIN && d == DIR_TO_CLIENT && type == TLS_CT_APPDATA &&
