@@ -173,7 +173,18 @@ tls_pickup_fin13_len(uint32_t len)
  * Finished (tls_pickup_fin13_len) with 1 to PICKUP_FIN13_PAD_MAX zeros
  * after its content type, its TLSInnerPlaintext (the record less the tag)
  * padded to a multiple of 16 bytes, as block padding leaves it. The block's
- * shape is what keeps application data of any length from passing. */
+ * shape is what keeps application data of any length from passing: §5.4
+ * lets a sender pad by any length (OpenSSL's block may be any size, its
+ * SSL_CTX_set_record_padding_callback any amount), but taking any length
+ * would take an SMTPS connection picked up after its handshake (the
+ * server's NewSessionTickets, then a 220 greeting whose record is a
+ * Finished's length: 36 characters, 53 bytes under keys) and the client's
+ * longer EHLO for this handshake's shape, every time, where a block of 16
+ * lets one in 16 through. A client padding to another block is not told
+ * (the connection stays picked up after its handshake). The suites' tags
+ * (RFC 8446 §B.4; RFC 8998's SM4 suites alike): 16 bytes, 8 with
+ * AES-CCM-8; RFC 9150's integrity-only suites (tag = HMAC, 32 or 48 bytes)
+ * are not taken. */
 static bool
 tls_pickup_fin13_padded(uint32_t len)
 {
@@ -346,7 +357,7 @@ tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
      * one alike (RFC 5246 §7.3, §7.4.9); only the client's CCS and
      * Finished, which a resumed handshake puts before it, tell them apart:
      * when no record of the client's came, whether the capture holds the
-     * client's side at all (its packets, a bare ACK) is the flow record's
+     * client's side at all (bytes of its, not a bare ACK) is the flow record's
      * to say (diagnose.c dg_pickup_undecided). */
     t->pickup_undecided = TLS_PICKUP_DECIDED;
     if (st->pickup_order == PICKUP_SFIN && d == DIR_TO_CLIENT && type == TLS_CT_APPDATA &&

@@ -149,7 +149,7 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
     case DG_NV_UNDECIDED_ONEWAY: /* diagnose.c dg_pickup_undecided */
         str_add(b,
                 "picked up after the ServerHello, the server's side alone captured (its "
-                "ChangeCipherSpec, encrypted Finished, then application data; no packet of the "
+                "ChangeCipherSpec, encrypted Finished, then application data; no byte of the "
                 "client's): a resumed handshake (no certificates sent) and a full one "
                 "(certificates sent before the capture) both show this (RFC 5246 7.3): capture "
                 "both directions from the connection's start",

@@ -302,10 +302,12 @@ dg_picked_up_after_certs(const struct flow_record *rec)
  * (TLS_PICKUP_SERVER_ONLY12) is a full handshake when the capture holds
  * the client's side: in a resumed one the client's ChangeCipherSpec and
  * Finished come between the server's Finished and its data (RFC 5246
- * §7.3), so a capture that has the client's packets (even bare ACKs) would
- * show them. With not one packet of the client's (one direction captured:
- * a tap on one link, a filter on the server's address as source), either
- * handshake shows just this. */
+ * §7.3), so a capture that has the client's side would show them. That side
+ * is captured when bytes of the client's are (its TLS records, its SMTP
+ * commands: the record's bytes.client): a bare ACK or a lone FIN of its, which a tap on
+ * one direction (or a filter on the server's address as source) may let
+ * through astray, shows no byte the client sent. With no byte of the
+ * client's, either handshake shows just this. */
 static uint8_t
 dg_pickup_undecided(const struct flow_record *rec)
 {
@@ -319,7 +321,7 @@ dg_pickup_undecided(const struct flow_record *rec)
     case TLS_PICKUP_UNDECIDED13_NOCCS:
         return DG_NV_UNDECIDED13;
     case TLS_PICKUP_SERVER_ONLY12:
-        return rec->pkts[0] == 0 ? DG_NV_UNDECIDED_ONEWAY : DG_NV_NONE; /* 0: the client's */
+        return rec->bytes[0] == 0 ? DG_NV_UNDECIDED_ONEWAY : DG_NV_NONE; /* 0: the client's */
     default:
         return DG_NV_NONE;
     }

@@ -38,7 +38,7 @@ enum dg_not_visible {
                                client answered: resumed (none sent) or full? (TLS 1.2) */
     DG_NV_UNDECIDED13,      /* picked up after a TLS 1.3 ServerHello: resumed or full? */
     DG_NV_UNDECIDED_ONEWAY, /* picked up after the ServerHello, the server's side alone
-                               captured (not one packet of the client's): resumed or full? */
+                               captured (not one byte of the client's): resumed or full? */
     DG_NV_COUNT
 };
 

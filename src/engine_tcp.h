@@ -41,16 +41,19 @@ void engine_tcp_seen(struct flow *f, unsigned side, const struct pkt *p);
 bool engine_tcp_reused(const struct flow *f, unsigned side, const struct pkt *p);
 
 /* A frame of the server's at seq, caplen of its wire bytes captured:
- * the bytes it lacks (none when caplen == wire) join f's span of those cut
- * after capture (cut_after) or at the snapshot length. */
+ * the bytes it lacks (none when caplen == wire) join f's spans of those cut
+ * after capture (cut_after) or at the snapshot length: a span it overlaps
+ * or touches, else a new one; past FLOW_CUT_SPANS apart, the two closest
+ * are merged (flow.h struct flow_cut, the span marked so). */
 void engine_tcp_cut(struct flow *f, uint32_t seq, uint32_t caplen, uint32_t wire, bool cut_after);
 
 /* The server's stream lost its `missing` bytes before next_seq while its
  * certificates were not seen (tls.certificates TLS_CERTS_GAP) and the
  * handshake not over: f->certs_gap notes whether they were bytes of frames
  * cut after capture (FLOW_GAP_CUT_AFTER), or of frames cut at the snapshot
- * length or a hole no frame covers (FLOW_GAP_OTHER). A span counts every
- * frame of its kind: a hole between two such frames counts as theirs. */
+ * length or a hole no frame covers (FLOW_GAP_OTHER). The spans are those
+ * of the frames themselves, so that a hole between two cut frames is a
+ * hole; one a merged span covers may be one, and counts as both. */
 void engine_tcp_gap(struct flow *f, uint64_t missing);
 
 #endif /* SMTPTAP_ENGINE_TCP_H */

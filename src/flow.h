@@ -46,6 +46,16 @@ enum flow_disp {
     FLOW_BYPASS         /* counters only (no dissector, or it is done) */
 };
 
+/* The spans of one kind of a flow's cut frames (engine_tcp_cut): apart,
+ * sorted by nothing; past FLOW_CUT_SPANS the two closest are merged into
+ * one, marked so (its bytes between them may be a hole no frame covers). */
+#define FLOW_CUT_SPANS 4
+struct flow_cut {
+    uint32_t lo[FLOW_CUT_SPANS], hi[FLOW_CUT_SPANS];
+    uint8_t n;
+    uint8_t merged; /* bit i: span i was merged over bytes no frame of its kind lacked */
+};
+
 struct flow {
     struct flow_key key;
     uint32_t hash;
@@ -75,10 +85,10 @@ struct flow {
     uint64_t pkts[2], bytes[2];
     uint64_t truncated_pkts;
     /* The server's frames cut short, [0] at the snapshot length, [1] after
-     * capture (pkt.cut_after): one span [lo, hi) of sequence numbers covering
-     * the bytes they lack (engine_tcp_cut), to tell what a gap was. */
-    uint32_t cut_lo[2], cut_hi[2];
-    bool cut_any[2];
+     * capture (pkt.cut_after): up to FLOW_CUT_SPANS spans [lo, hi) of
+     * sequence numbers each, covering the bytes they lack (engine_tcp_cut),
+     * to tell what a gap was. */
+    struct flow_cut cut[2];
     uint8_t certs_gap; /* FLOW_GAP_* of the gaps that hid the server's certificates */
     struct reasm_dir rd[2];
     struct flow_ctx *ctx;

@@ -291,7 +291,9 @@ test_pickup_noccs13_padded(void **state)
         {80, 80, 1},   /* both padded */
         {69, 96, 1},   /* SHA-384, the client's padded to 80 */
         {80, 53, 0},   /* the client pads less: not told */
-        {53, 75, 0},   /* 59 bytes inside: no block */
+        {53, 75, 0},   /* 59 bytes inside: no block (or SMTPS picked up after its
+                          handshake: a 220 greeting of 36 characters, 53 bytes under
+                          keys, then a longer EHLO: tls_pickup_fin13_padded) */
         {210, 224, 0}, /* the server's last no Finished (a ticket?) */
         {53, 400, 0},  /* 331 zeros: more than a block policy adds */
     };
