@@ -583,9 +583,9 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
             return CAPTURE_END_FATAL;
         }
         if (rc != CAPFILE_FRAME) {
-            fprintf(stderr, "smtptap: %s: %s capture file after %llu packets: %s\n", s->name,
+            fprintf(stderr, "smtptap: %s: %s capture file after %llu packet%s: %s\n", s->name,
                     rc == CAPFILE_TRUNCATED ? "truncated" : "damaged", (unsigned long long)n_here,
-                    capfile_error(s->cf));
+                    n_here == 1 ? "" : "s", capfile_error(s->cf));
             return CAPTURE_END_DAMAGED;
         }
         n_read++;
@@ -654,8 +654,8 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
             const char *pe = pcap_geterr(s->p);
             if (s->live) {
                 char what[96];
-                snprintf(what, sizeof(what), "capture failed after %llu packets",
-                         (unsigned long long)n_here);
+                snprintf(what, sizeof(what), "capture failed after %llu packet%s",
+                         (unsigned long long)n_here, n_here == 1 ? "" : "s");
                 capture_err(errbuf, errlen, s->name, what, pe);
                 return CAPTURE_END_FATAL;
             }
@@ -666,9 +666,9 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
                 capture_none_read(s, pe, errbuf, errlen);
                 return CAPTURE_END_FATAL;
             }
-            fprintf(stderr, "smtptap: %s: %s capture file after %llu packets: %s%s\n", s->name,
+            fprintf(stderr, "smtptap: %s: %s capture file after %llu packet%s: %s%s\n", s->name,
                     strstr(pe, "truncated") != NULL ? "truncated" : "damaged",
-                    (unsigned long long)n_here, pe, capture_pcap_hint(pe));
+                    (unsigned long long)n_here, n_here == 1 ? "" : "s", pe, capture_pcap_hint(pe));
             return CAPTURE_END_DAMAGED;
         }
 
