@@ -46,6 +46,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -795,6 +796,31 @@ capture_check_iface(const char *name, char *errbuf, unsigned errlen)
         capture_err(errbuf, errlen, name, "cannot open interface",
                     "no such device (smtptap -D lists the interfaces)");
     return found ? 0 : -1;
+}
+
+const char *
+capture_iface_by_number(const char *arg)
+{
+    static char name[256];
+    size_t len = arg != NULL ? strlen(arg) : 0;
+    if (len == 0 || len > 9 || strspn(arg, "0123456789") != len)
+        return arg;
+    char pe[PCAP_ERRBUF_SIZE] = "";
+    pcap_if_t *all = NULL;
+    if (pcap_findalldevs(&all, pe) != 0)
+        return arg; /* opening it will say */
+    unsigned long n = strtoul(arg, NULL, 10), i = 0;
+    name[0] = '\0';
+    for (const pcap_if_t *d = all; d != NULL; d = d->next) {
+        if (strcmp(d->name, arg) == 0) { /* an interface of that name: that one */
+            name[0] = '\0';
+            break;
+        }
+        if (++i == n && strlen(d->name) < sizeof(name))
+            str_copy(name, sizeof(name), d->name);
+    }
+    pcap_freealldevs(all);
+    return name[0] != '\0' ? name : arg;
 }
 
 int

@@ -87,7 +87,7 @@ cli_usage(FILE *f)
           "Input (as tcpdump):\n"
           "  -r, --read FILE    read a pcap or pcapng file; repeat -r for several (one\n"
           "                     timeline, in the order given); - reads standard input\n"
-          "  -i, --interface IFACE  capture live from IFACE\n"
+          "  -i, --interface IFACE  capture live from IFACE (or the Nth interface of -D)\n"
           "  -s, --snaplen N    bytes to capture per packet, live (0 or default: 262144)\n"
           "  -B, --buffer-size KIB  capture buffer size in KiB, as tcpdump (live)\n"
           "  -p, --no-promiscuous-mode  do not put the interface into promiscuous mode\n"

@@ -34,4 +34,21 @@ said "damaged after one packet: singular" "damaged capture file after 1 packet:"
 "$bin" -q --libpcap-reader -r "$tmp/one.pcap" 2>"$tmp/err"
 said "damaged after one packet (libpcap reader): singular" "capture file after 1 packet:" "$tmp/err"
 unsaid "no '1 packets'" "after 1 packets" "$tmp/err"
+
+# -i N: tcpdump takes the number -D prints for an interface (tcpdump(1), -i);
+# smtptap said "1: cannot open interface: no such device (smtptap -D lists the
+# interfaces)", its own -D's number refused. Checked up to the filter, which is
+# compiled after the interface was found (no capture, no root needed).
+"$bin" -D >"$tmp/list" 2>/dev/null
+first=$(sed -n 's/^\([0-9][0-9]*\)\.\([^ ]*\).*/\1 \2/p' "$tmp/list" | head -1)
+if [ -n "$first" ]; then
+  num=${first%% *}
+  "$bin" -i "$num" 'port 25 and' >/dev/null 2>"$tmp/err"
+  unsaid "-i $num (${first#* }, as -D numbers it): found" "no such device" "$tmp/err"
+  said "-i $num: then its filter checked" "bad filter 'port 25 and'" "$tmp/err"
+  "$bin" -i 99999 >/dev/null 2>"$tmp/err"
+  said "-i 99999 (no such number): no such device" "99999: cannot open interface: no such device" "$tmp/err"
+else
+  echo "skip -i N: -D lists no interface here"
+fi
 exit $fail
