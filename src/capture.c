@@ -46,6 +46,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -583,9 +584,9 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
             return CAPTURE_END_FATAL;
         }
         if (rc != CAPFILE_FRAME) {
-            fprintf(stderr, "smtptap: %s: %s capture file after %llu packets: %s\n", s->name,
+            fprintf(stderr, "smtptap: %s: %s capture file after %llu packet%s: %s\n", s->name,
                     rc == CAPFILE_TRUNCATED ? "truncated" : "damaged", (unsigned long long)n_here,
-                    capfile_error(s->cf));
+                    n_here == 1 ? "" : "s", capfile_error(s->cf));
             return CAPTURE_END_DAMAGED;
         }
         n_read++;
@@ -654,8 +655,8 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
             const char *pe = pcap_geterr(s->p);
             if (s->live) {
                 char what[96];
-                snprintf(what, sizeof(what), "capture failed after %llu packets",
-                         (unsigned long long)n_here);
+                snprintf(what, sizeof(what), "capture failed after %llu packet%s",
+                         (unsigned long long)n_here, n_here == 1 ? "" : "s");
                 capture_err(errbuf, errlen, s->name, what, pe);
                 return CAPTURE_END_FATAL;
             }
@@ -666,9 +667,9 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
                 capture_none_read(s, pe, errbuf, errlen);
                 return CAPTURE_END_FATAL;
             }
-            fprintf(stderr, "smtptap: %s: %s capture file after %llu packets: %s%s\n", s->name,
+            fprintf(stderr, "smtptap: %s: %s capture file after %llu packet%s: %s%s\n", s->name,
                     strstr(pe, "truncated") != NULL ? "truncated" : "damaged",
-                    (unsigned long long)n_here, pe, capture_pcap_hint(pe));
+                    (unsigned long long)n_here, n_here == 1 ? "" : "s", pe, capture_pcap_hint(pe));
             return CAPTURE_END_DAMAGED;
         }
 
@@ -795,6 +796,31 @@ capture_check_iface(const char *name, char *errbuf, unsigned errlen)
         capture_err(errbuf, errlen, name, "cannot open interface",
                     "no such device (smtptap -D lists the interfaces)");
     return found ? 0 : -1;
+}
+
+const char *
+capture_iface_by_number(const char *arg)
+{
+    static char name[256];
+    size_t len = arg != NULL ? strlen(arg) : 0;
+    if (len == 0 || len > 9 || strspn(arg, "0123456789") != len)
+        return arg;
+    char pe[PCAP_ERRBUF_SIZE] = "";
+    pcap_if_t *all = NULL;
+    if (pcap_findalldevs(&all, pe) != 0)
+        return arg; /* opening it will say */
+    unsigned long n = strtoul(arg, NULL, 10), i = 0;
+    name[0] = '\0';
+    for (const pcap_if_t *d = all; d != NULL; d = d->next) {
+        if (strcmp(d->name, arg) == 0) { /* an interface of that name: that one */
+            name[0] = '\0';
+            break;
+        }
+        if (++i == n && strlen(d->name) < sizeof(name))
+            str_copy(name, sizeof(name), d->name);
+    }
+    pcap_freealldevs(all);
+    return name[0] != '\0' ? name : arg;
 }
 
 int

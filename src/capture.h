@@ -81,6 +81,11 @@ int capture_check_file(const struct config *cfg, const char *path, char *errbuf,
  * -1 with a message: checked before any output is opened. */
 int capture_check_iface(const char *name, char *errbuf, unsigned errlen);
 
+/* -i N as tcpdump takes it (tcpdump(1), -i): a number that names no
+ * interface is the Nth that -D lists; returns that interface's name (in a
+ * buffer of its own), else arg itself. */
+const char *capture_iface_by_number(const char *arg);
+
 /* -D: the interfaces smtptap can capture on, numbered as tcpdump -D numbers
  * them (with their description and flags); returns 0, or -1 with errbuf. */
 int capture_list_ifaces(FILE *out, char *errbuf, unsigned errlen);

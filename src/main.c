@@ -631,6 +631,7 @@ main(int argc, char **argv)
             cfg.use_ndpi = false;
         }
     }
+    cfg.iface = capture_iface_by_number(cfg.iface); /* -i 1, as tcpdump -D numbers them */
     if (main_check_inputs(&cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "smtptap: %s\n", err);
         main_release(&cfg);

@@ -213,4 +213,9 @@ run 0 "--help" --help
 said "--help exit status" "findings exits 3, not 1" "$tmp/out"
 said "README exit status" "findings exits .3., not .1." README.md
 said "man page exit status" "findings exits 3, not 1" docs/smtptap.1
+# --help said "no packet in a -r file" writes nothing, but a file with a header
+# and no packet is an empty capture (the report and exit 0, as above)
+! grep -q "no packet in a -r file" "$tmp/out" ||
+  { echo "FAIL --help: a header-only file said to write nothing"; fail=1; }
+said "--help empty capture" "header and no packet is an empty capture" "$tmp/out"
 exit $fail

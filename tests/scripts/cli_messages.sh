@@ -1,0 +1,54 @@
+#!/bin/sh
+# What smtptap says on stderr about damaged input, read as a tcpdump user
+# reads it: counts in the words English uses ("after 1 packet", not
+# "after 1 packets").
+# Usage: cli_messages.sh SMTPTAP
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+# said WHAT TEXT FILE / unsaid WHAT TEXT FILE
+said() {
+  if grep -q -- "$2" "$3"; then echo "ok   $1"; else
+    echo "FAIL $1: no '$2' in:"; sed 's/^/  /' "$3" | head -5; fail=1
+  fi
+}
+unsaid() {
+  if grep -q -- "$2" "$3"; then
+    echo "FAIL $1: '$2' in:"; sed 's/^/  /' "$3" | head -5; fail=1
+  else echo "ok   $1"; fi
+}
+
+# one whole record after the 24-byte header, then a record header whose
+# length no snaplen allows: damaged after the first packet (exit 0, as README)
+f=pcaps/smtp-plain.pcap # little-endian, as od reads it on the hosts we build on
+incl=$(od -An -tu4 -j32 -N4 "$f" | tr -d ' ')
+head -c $((24 + 16 + incl)) "$f" >"$tmp/one.pcap"
+printf '\0\0\0\0\0\0\0\0\377\377\377\177\377\377\377\177' >>"$tmp/one.pcap"
+"$bin" -q -r "$tmp/one.pcap" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 0 ] || { echo "FAIL damaged after 1 packet: exit $rc, not 0"; fail=1; }
+said "damaged after one packet: singular" "damaged capture file after 1 packet:" "$tmp/err"
+"$bin" -q --libpcap-reader -r "$tmp/one.pcap" 2>"$tmp/err"
+said "damaged after one packet (libpcap reader): singular" "capture file after 1 packet:" "$tmp/err"
+unsaid "no '1 packets'" "after 1 packets" "$tmp/err"
+
+# -i N: tcpdump takes the number -D prints for an interface (tcpdump(1), -i);
+# smtptap said "1: cannot open interface: no such device (smtptap -D lists the
+# interfaces)", its own -D's number refused. Checked up to the filter, which is
+# compiled after the interface was found (no capture, no root needed).
+"$bin" -D >"$tmp/list" 2>/dev/null
+first=$(sed -n 's/^\([0-9][0-9]*\)\.\([^ ]*\).*/\1 \2/p' "$tmp/list" | head -1)
+if [ -n "$first" ]; then
+  num=${first%% *}
+  "$bin" -i "$num" 'port 25 and' >/dev/null 2>"$tmp/err"
+  unsaid "-i $num (${first#* }, as -D numbers it): found" "no such device" "$tmp/err"
+  said "-i $num: then its filter checked" "bad filter 'port 25 and'" "$tmp/err"
+  "$bin" -i 99999 >/dev/null 2>"$tmp/err"
+  said "-i 99999 (no such number): no such device" "99999: cannot open interface: no such device" "$tmp/err"
+else
+  echo "skip -i N: -D lists no interface here"
+fi
+exit $fail
