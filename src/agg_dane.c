@@ -19,7 +19,7 @@
 
 /* What a server's sessions gave against its TLSA RRset. */
 struct agg_dane {
-    struct dane_result shown;      /* the first mismatched session's, else the first one's */
+    struct dane_result shown;      /* the first session of the highest agg_dane_rank */
     uint32_t ids[FACTS_CHAIN_MAX]; /* that session's chain, as sent */
     uint8_t n;
     bool ee_match; /* a session's leaf matched a DANE-EE record */
@@ -34,6 +34,28 @@ struct agg_dane {
     uint64_t undecided;
     uint32_t undecided_first;
 };
+
+/* Which session's verdict the dane object shows: the first of the
+ * highest rank. A mismatch (what a DANE sender defers the mail for) first;
+ * then a decided verdict (a match, or records no SMTP client can use);
+ * then a name check not decided (DANE_UNDECIDED: match null although a
+ * later session's may be known); last a session DANE was not checked for
+ * (DANE_SKIPPED). */
+static unsigned
+agg_dane_rank(uint8_t state)
+{
+    switch (state) {
+    case DANE_MISMATCH:
+        return 3;
+    case DANE_MATCH:
+    case DANE_UNUSABLE:
+        return 2;
+    case DANE_UNDECIDED:
+        return 1;
+    default:
+        return 0;
+    }
+}
 
 void
 agg_dane_note(struct agg_server *s, const struct tls_facts *t, const struct diagnosis *dg)
@@ -54,9 +76,9 @@ agg_dane_note(struct agg_server *s, const struct tls_facts *t, const struct diag
     d->ee_match |= r->state == DANE_MATCH && r->match_usage == 3;
     if (r->cname_skipped != TLSA_NONE && d->cname_skips++ == 0)
         d->cname = *r;
-    /* shown: a session DANE was checked for over one it was not */
-    if (first || (r->state == DANE_MISMATCH && d->shown.state != DANE_MISMATCH) ||
-        (d->shown.state == DANE_SKIPPED && r->state != DANE_SKIPPED)) {
+    /* shown: a mismatch over anything, a decided session over an undecided
+     * one, a session DANE was checked for over one it was not */
+    if (first || agg_dane_rank(r->state) > agg_dane_rank(d->shown.state)) {
         d->shown = *r;
         d->n = (uint8_t)(t->n_server_chain < FACTS_CHAIN_MAX ? t->n_server_chain : FACTS_CHAIN_MAX);
         memcpy(d->ids, t->server_chain, d->n * sizeof(d->ids[0]));
