@@ -240,6 +240,53 @@ agg_dane_cname_text(struct strbuf *b, const struct agg_dane *d)
             NULL);
 }
 
+/* A list of names, at most AGG_DANE_LIST_MAX of them, then "and N more" */
+#define AGG_DANE_LIST_MAX 4
+static void
+agg_dane_list(struct strbuf *b, const char *const *v, unsigned n)
+{
+    for (unsigned k = 0; k < n && k < AGG_DANE_LIST_MAX; k++)
+        str_add(b, k ? ", " : "", v[k], NULL);
+    if (n > AGG_DANE_LIST_MAX) {
+        str_add(b, " and ", NULL);
+        str_add_uint(b, n - AGG_DANE_LIST_MAX);
+        str_add(b, " more", NULL);
+    }
+}
+
+/* A pool of MX hosts CNAMEd to base past DNSLEARN_CNAME_ALIASES (RFC 7672
+ * §2.2.2, §3.2.2): "MX hosts CNAMEd to base: 8 kept (a, b, c, d and 4
+ * more), 3 more seen in this capture and not kept (8 per host); the
+ * next-hop domains of those kept checked: x, y" */
+static void
+agg_dane_pool_text(struct strbuf *b, const char *base, const char *const *origins, unsigned n_o)
+{
+    uint32_t more = dnslearn_cname_aliases_more(base);
+    char cap[16];
+    snprintf(cap, sizeof(cap), "%u", (unsigned)DNSLEARN_CNAME_ALIASES);
+    str_add(b, "MX hosts CNAMEd to ", base, ": ", NULL);
+    str_add_uint(b, n_o);
+    str_add(b, " kept (", NULL);
+    agg_dane_list(b, origins, n_o);
+    str_add(b, "), ", NULL);
+    if (more > 0) {
+        str_add_uint(b, more);
+        str_add(b, " more", NULL);
+    } else { /* further back in a chain, or lost to a full table */
+        str_add(b, "more", NULL);
+    }
+    str_add(b, " seen in this capture and not kept (", cap, " per host)", NULL);
+    const char *hops[DANE_NEXTHOPS_MAX];
+    unsigned n_hops = dane_nexthops(base, hops, DANE_NEXTHOPS_MAX, NULL);
+    if (n_hops > 0) {
+        str_add(b,
+                n_hops == 1 ? "; the next-hop domain of those kept checked: "
+                            : "; the next-hop domains of those kept checked: ",
+                NULL);
+        agg_dane_list(b, hops, n_hops);
+    }
+}
+
 /* Why a name check was not decided (DANE_UNDECIDED): the next-hop
  * domains of the TLSA base domain were more than kept (RFC 7672 §3.2.2) */
 static void
@@ -254,8 +301,16 @@ agg_dane_undecided_text(struct strbuf *b, const struct agg_dane *d)
         base = "?";
     char cap[16];
     snprintf(cap, sizeof(cap), "%u", (unsigned)DANE_NEXTHOPS_MAX);
+    const char *origins[DNSLEARN_CNAME_ALIASES];
+    bool o_capped = false;
+    unsigned n_o =
+        dnslearn_mx_domain(base) != NULL
+            ? 0
+            : dnslearn_cname_origins_capped(base, origins, DNSLEARN_CNAME_ALIASES, &o_capped);
     if (dnslearn_mx_domain(base) != NULL)
         str_add(b, "more than ", cap, " next-hop domains for ", base, " in this capture", NULL);
+    else if (n_o > 0 && o_capped)
+        agg_dane_pool_text(b, base, origins, n_o);
     else
         str_add(b, "more next-hop domains or MX hosts CNAMEd to ", base,
                 " in this capture than kept", NULL);

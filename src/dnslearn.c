@@ -37,6 +37,9 @@ struct dl_cname {
     uint32_t next_alias; /* the next alias of the same target, in arrival order */
     uint8_t n_aliases;   /* the first alias of a target: the target's aliases linked */
     bool more_aliases;   /* the first alias of a target: an alias not linked (a cap) */
+    /* the first alias of a target: aliases not linked (past the cap:
+     * distinct; lost to a full table: each answer, the same one again too) */
+    uint32_t n_more_aliases;
 };
 
 static struct {
@@ -342,8 +345,10 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
         dl.dropped++;
         /* an alias of a known target lost: its aliases are no longer all known */
         uint32_t known = idxtab_find_str(&dl.cn_target, &dl_cn_targets, ht, t);
-        if (known != DL_NONE)
+        if (known != DL_NONE) {
             dl.cnames[known].more_aliases = true;
+            dl.cnames[known].n_more_aliases += dl.cnames[known].n_more_aliases < UINT32_MAX;
+        }
         return;
     }
     i = dl.n_cnames++;
@@ -353,6 +358,7 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
     dl.cnames[i].next_alias = DL_NONE;
     dl.cnames[i].n_aliases = 1;
     dl.cnames[i].more_aliases = false;
+    dl.cnames[i].n_more_aliases = 0;
     idxtab_insert(&dl.cn_alias, ha, i);
     uint32_t first = idxtab_find_str(&dl.cn_target, &dl_cn_targets, ht, t);
     if (first == DL_NONE) {
@@ -365,6 +371,7 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
     if (dl.cnames[first].n_aliases >= DNSLEARN_CNAME_ALIASES) {
         dl.dropped++;
         dl.cnames[first].more_aliases = true;
+        dl.cnames[first].n_more_aliases += dl.cnames[first].n_more_aliases < UINT32_MAX;
         return;
     }
     uint32_t last = first;
@@ -447,6 +454,13 @@ dnslearn_cname_origins_capped(const char *name, const char **out, unsigned max, 
         n_level = n_next;
     }
     return n;
+}
+
+uint32_t
+dnslearn_cname_aliases_more(const char *name)
+{
+    uint32_t i = dl.n_cnames ? dl_cn_find(&dl.cn_target, &dl_cn_targets, name) : DL_NONE;
+    return i != DL_NONE ? dl.cnames[i].n_more_aliases : 0;
 }
 
 unsigned

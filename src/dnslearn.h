@@ -81,6 +81,12 @@ unsigned dnslearn_cname_origins(const char *name, const char **out, unsigned max
 unsigned dnslearn_cname_origins_capped(const char *name, const char **out, unsigned max,
                                        bool *capped);
 
+/* How many aliases of name (its own, not its aliases') were seen and not
+ * found back from it: past DNSLEARN_CNAME_ALIASES each distinct alias
+ * once; lost to a full table each answer (so "at least"). 0 when none, or
+ * name is no known target. */
+uint32_t dnslearn_cname_aliases_more(const char *name);
+
 /* Answers not kept because the table was full. */
 uint64_t dnslearn_dropped(void);
 

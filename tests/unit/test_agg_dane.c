@@ -1,7 +1,9 @@
 /* \summary: unit tests for a server's "dane" object (src/agg_dane.c): which
  * session's verdict it shows. A mismatch first; else a decided session
  * (match null only when no session decided); a session DANE was checked for
- * over one it was not (RFC 7672 §2.2.2). */
+ * over one it was not (RFC 7672 §2.2.2). And the report's text of a name
+ * check not decided for a pool of MX hosts CNAMEd to one host past
+ * DNSLEARN_CNAME_ALIASES: what was kept, and how many more were seen. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,13 +16,15 @@
 #include "agg_int.h"
 #include "dane.h"
 #include "diagnose.h"
+#include "dnslearn.h"
 #include "json.h"
 #include "mem.h"
+#include "strcopy.h"
 #include "tlsa.h"
 #include "tu_json.h"
 
 static void
-note(struct agg_server *s, uint8_t state, uint8_t why)
+note_first(struct agg_server *s, uint8_t state, uint8_t why, uint32_t first)
 {
     struct diagnosis d;
     struct tls_facts t;
@@ -32,9 +36,15 @@ note(struct agg_server *s, uint8_t state, uint8_t why)
     d.dane.records = d.dane.usable = 1;
     d.dane.dnssec = true;
     d.dane.sources = TLSA_SRC_DNS;
-    d.dane.first = TLSA_NONE;
+    d.dane.first = first;
     d.dane.cname_skipped = TLSA_NONE;
     agg_dane_note(s, &t, &d);
+}
+
+static void
+note(struct agg_server *s, uint8_t state, uint8_t why)
+{
+    note_first(s, state, why, TLSA_NONE);
 }
 
 static void
@@ -95,11 +105,60 @@ test_shown_decided(void **state)
     assert_int_equal(mem_in_use(), 0);
 }
 
+/* 11 MX hosts pNN.example.test (MX of cNN.customers.example.test), each a
+ * validated CNAME of mx6.hosting.example.net, whose TLSA RRset a session
+ * met, its leaf naming none of the first 8 aliases' domains: the text
+ * names the aliases and next-hop domains kept, and the 3 more seen */
+static void
+test_pool_text(void **state)
+{
+    (void)state;
+    mem_init(0);
+    dnslearn_init(1024);
+    tlsa_init(64);
+    for (unsigned k = 0; k < 11; k++) {
+        char dom[64], mx[64];
+        snprintf(dom, sizeof(dom), "c%02u.customers.example.test", k);
+        snprintf(mx, sizeof(mx), "p%02u.example.test", k);
+        dnslearn_mx(dom, mx, 0);
+        dnslearn_cname(mx, "mx6.hosting.example.net", true, 0);
+        dnslearn_cname(mx, "mx6.hosting.example.net", true, 0); /* again: not counted again */
+    }
+    assert_int_equal(dnslearn_cname_aliases_more("mx6.hosting.example.net"), 3);
+    assert_int_equal(dnslearn_cname_aliases_more("MX6.hosting.example.net."), 3);
+    assert_int_equal(dnslearn_cname_aliases_more("p00.example.test"), 0);
+    uint8_t digest[32] = {1};
+    assert_int_equal(
+        tlsa_add("_25._tcp.mx6.hosting.example.net", 2, 1, 1, digest, 32, true, TLSA_SRC_DNS), 0);
+    uint32_t first = tlsa_find("_25._tcp.mx6.hosting.example.net");
+    assert_int_not_equal(first, TLSA_NONE);
+    struct agg_server s;
+    memset(&s, 0, sizeof(s));
+    note_first(&s, DANE_UNDECIDED, 0, first);
+    char text[2048];
+    struct strbuf b = str_buf(text, sizeof(text));
+    agg_dane_text(&b, &s);
+    assert_string_equal(
+        text, "_25._tcp.mx6.hosting.example.net: 1 record, from DNS, DNSSEC-validated (AD bit): 1 "
+              "session: MX hosts CNAMEd to mx6.hosting.example.net: 8 kept (p00.example.test, "
+              "p01.example.test, p02.example.test, p03.example.test and 4 more), 3 more seen in "
+              "this capture and not kept (8 per host); the next-hop domains of those kept "
+              "checked: c00.customers.example.test, c01.customers.example.test, "
+              "c02.customers.example.test, c03.customers.example.test and 4 more: the name check "
+              "was not decided (the leaf names none of those kept, and may name one left out; "
+              "RFC 7672 section 3.2.2)");
+    agg_dane_free(&s);
+    tlsa_fini();
+    dnslearn_fini();
+    assert_int_equal(mem_in_use(), 0);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shown_decided),
+        cmocka_unit_test(test_pool_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
