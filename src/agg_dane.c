@@ -15,7 +15,21 @@
 #include "dane.h"
 #include "dnslearn.h"
 #include "mem.h"
+#include "report_session.h"
 #include "strcopy.h"
+
+/* Peers whose sessions failed a DANE-TA(2) name check (RFC 7672 §3.2.2,
+ * §3.2.3), each with the next-hop domains its first such session was
+ * checked against: the first this many peers; the further ones' sessions
+ * counted (name_dropped). */
+#define AGG_DANE_NAME_PEERS 4
+
+struct agg_dane_np {
+    struct ipaddr ip;
+    uint8_t scope, n_hops; /* dane_result nexthop_scope, n_nexthops */
+    uint64_t sessions;
+    const char *hops[DANE_NEXTHOPS_KEPT]; /* dnslearn's strings */
+};
 
 /* What a server's sessions gave against its TLSA RRset. */
 struct agg_dane {
@@ -33,7 +47,36 @@ struct agg_dane {
      * domains capped), and the first one's TLSA owner */
     uint64_t undecided;
     uint32_t undecided_first;
+    struct agg_dane_np np[AGG_DANE_NAME_PEERS];
+    uint8_t n_np;
+    uint64_t name_dropped;
 };
+
+/* A session failed the name check (a mismatch for its leaf's names):
+ * counted for its client, with the next-hop domains it was checked
+ * against (its own lookups' or, its resolver elsewhere, all) */
+static void
+agg_dane_name_note(struct agg_dane *d, const struct ipaddr *client, const struct dane_result *r)
+{
+    if (client == NULL)
+        return;
+    for (unsigned k = 0; k < d->n_np; k++)
+        if (d->np[k].ip.family == client->family &&
+            memcmp(d->np[k].ip.a, client->a, sizeof(client->a)) == 0) {
+            d->np[k].sessions++;
+            return;
+        }
+    if (d->n_np == AGG_DANE_NAME_PEERS) {
+        d->name_dropped++;
+        return;
+    }
+    struct agg_dane_np *p = &d->np[d->n_np++];
+    p->ip = *client;
+    p->scope = r->nexthop_scope;
+    p->n_hops = r->n_nexthops;
+    p->sessions = 1;
+    memcpy(p->hops, r->nexthops, sizeof(p->hops));
+}
 
 /* Which session's verdict the dane object shows: the first of the
  * highest rank. A mismatch (what a DANE sender defers the mail for) first;
@@ -58,7 +101,8 @@ agg_dane_rank(uint8_t state)
 }
 
 void
-agg_dane_note(struct agg_server *s, const struct tls_facts *t, const struct diagnosis *dg)
+agg_dane_note(struct agg_server *s, const struct ipaddr *client, const struct tls_facts *t,
+              const struct diagnosis *dg)
 {
     const struct dane_result *r = &dg->dane;
     if (r->state == DANE_NONE)
@@ -76,6 +120,8 @@ agg_dane_note(struct agg_server *s, const struct tls_facts *t, const struct diag
     d->ee_match |= r->state == DANE_MATCH && r->match_usage == 3;
     if (r->cname_skipped != TLSA_NONE && d->cname_skips++ == 0)
         d->cname = *r;
+    if (r->state == DANE_MISMATCH && (r->why & DANE_WHY_NAME))
+        agg_dane_name_note(d, client, r);
     /* shown: a mismatch over anything, a decided session over an undecided
      * one, a session DANE was checked for over one it was not */
     if (first || agg_dane_rank(r->state) > agg_dane_rank(d->shown.state)) {
@@ -113,6 +159,31 @@ agg_dane_json(struct json *j, const struct agg_server *s)
         json_uint(j, "sessions_cname_not_validated", d->cname_skips);
     if (d->undecided > 0) /* next-hop domains capped: the name check not decided */
         json_uint(j, "sessions_undecided", d->undecided);
+    if (d->n_np > 0) { /* RFC 7672 §3.2.3: whose next-hop domains the leaf did not name */
+        json_arr_begin(j, "name_failures");
+        for (unsigned k = 0; k < d->n_np; k++) {
+            const struct agg_dane_np *p = &d->np[k];
+            char ip[64];
+            report_ip_str(ip, sizeof(ip), &p->ip);
+            json_obj_begin(j, NULL);
+            json_str(j, "peer", ip);
+            json_uint(j, "sessions", p->sessions);
+            json_str(j, "nexthop_scope",
+                     p->scope == DANE_SCOPE_PEER  ? "peer"
+                     : p->scope == DANE_SCOPE_ALL ? "all"
+                                                  : NULL);
+            json_arr_begin(j, "nexthops");
+            for (unsigned h = 0; h < p->n_hops && h < DANE_NEXTHOPS_KEPT; h++)
+                json_str(j, NULL, p->hops[h]);
+            json_arr_end(j);
+            if (p->n_hops > DANE_NEXTHOPS_KEPT)
+                json_uint(j, "nexthops_more", p->n_hops - DANE_NEXTHOPS_KEPT);
+            json_obj_end(j);
+        }
+        json_arr_end(j);
+        if (d->name_dropped > 0)
+            json_uint(j, "name_failures_dropped", d->name_dropped);
+    }
     json_obj_end(j);
 }
 
@@ -382,6 +453,51 @@ agg_dane_text(struct strbuf *b, const struct agg_server *s)
     agg_dane_cname_text(b, d);
 }
 
+static void agg_dane_add_sessions(struct strbuf *b, uint64_t n);
+
+/* A name failure attributed to its peers when one looked its next-hop
+ * domains up itself (RFC 7672 §3.2.3): " nor the next-hop domain its
+ * client looked up: 198.51.100.10 (2 sessions): a.example; 198.51.100.11
+ * (1 session, no MX answer sent to it in the capture: every domain): a,
+ * b (RFC 7672 sections 3.2.2, 3.2.3)". False (nothing written) when no
+ * peer's scope was its own lookups. */
+static bool
+agg_dane_name_peers(struct strbuf *b, const struct agg_dane *d)
+{
+    bool own = false;
+    for (unsigned k = 0; k < d->n_np; k++)
+        own |= d->np[k].scope == DANE_SCOPE_PEER;
+    if (!own)
+        return false;
+    str_add(b, " nor a next-hop domain its client looked up: ", NULL);
+    for (unsigned k = 0; k < d->n_np; k++) {
+        const struct agg_dane_np *p = &d->np[k];
+        char ip[64];
+        report_ip_str(ip, sizeof(ip), &p->ip);
+        str_add(b, k ? "; " : "", ip, " (", NULL);
+        agg_dane_add_sessions(b, p->sessions);
+        str_add(b,
+                p->scope == DANE_SCOPE_PEER  ? "): "
+                : p->scope == DANE_SCOPE_ALL ? ", no MX answer sent to it in the capture: every "
+                                               "domain): "
+                                             : ", no next-hop domain known)",
+                NULL);
+        agg_dane_list(b, p->hops, p->n_hops < DANE_NEXTHOPS_KEPT ? p->n_hops : DANE_NEXTHOPS_KEPT);
+        if (p->n_hops > DANE_NEXTHOPS_KEPT) {
+            str_add(b, " and ", NULL);
+            str_add_uint(b, p->n_hops - DANE_NEXTHOPS_KEPT);
+            str_add(b, " more", NULL);
+        }
+    }
+    if (d->name_dropped > 0) {
+        str_add(b, "; ", NULL);
+        agg_dane_add_sessions(b, d->name_dropped);
+        str_add(b, " of further peers", NULL);
+    }
+    str_add(b, " (RFC 7672 sections 3.2.2, 3.2.3)", NULL);
+    return true;
+}
+
 /* "; the DANE-TA(2) record matches the issuer CN=... sent, but: ..." with
  * each reason and the RFC that has DANE senders check it. */
 static void
@@ -404,17 +520,19 @@ agg_dane_ta_why(struct strbuf *b, const struct agg_dane *d, const char *owner)
         for (unsigned k = 0; k < 2 && base; k++)
             if ((base = strchr(base, '.')) != NULL)
                 base++;
-        const char *hops[DANE_NEXTHOPS_MAX];
-        unsigned n_hops = base ? dane_nexthops(base, hops, DANE_NEXTHOPS_MAX, NULL) : 0;
         str_add(b, " the leaf names neither the TLSA base domain ", base ? base : "?", NULL);
-        str_add(b,
-                n_hops > 1 ? " nor any of the next-hop domains "
-                : n_hops   ? " nor the next-hop domain "
-                           : "",
-                NULL);
-        for (unsigned k = 0; k < n_hops; k++)
-            str_add(b, k ? ", " : "", hops[k], NULL);
-        str_add(b, " (RFC 7672 section 3.2.2)", NULL);
+        if (!agg_dane_name_peers(b, d)) {
+            const char *hops[DANE_NEXTHOPS_MAX];
+            unsigned n_hops = base ? dane_nexthops(base, hops, DANE_NEXTHOPS_MAX, NULL) : 0;
+            str_add(b,
+                    n_hops > 1 ? " nor any of the next-hop domains "
+                    : n_hops   ? " nor the next-hop domain "
+                               : "",
+                    NULL);
+            for (unsigned k = 0; k < n_hops; k++)
+                str_add(b, k ? ", " : "", hops[k], NULL);
+            str_add(b, " (RFC 7672 section 3.2.2)", NULL);
+        }
     }
     if (r->why & (DANE_WHY_EXPIRED | DANE_WHY_NOT_YET_VALID)) {
         bool exp = r->why & DANE_WHY_EXPIRED;

@@ -38,7 +38,7 @@ note_first(struct agg_server *s, uint8_t state, uint8_t why, uint32_t first)
     d.dane.sources = TLSA_SRC_DNS;
     d.dane.first = first;
     d.dane.cname_skipped = TLSA_NONE;
-    agg_dane_note(s, &t, &d);
+    agg_dane_note(s, NULL, &t, &d);
 }
 
 static void
@@ -105,6 +105,46 @@ test_shown_decided(void **state)
     assert_int_equal(mem_in_use(), 0);
 }
 
+/* Name failures per peer: the first AGG_DANE_NAME_PEERS (4) peers listed
+ * with their sessions and next-hop domains, the further ones' sessions
+ * counted (RFC 7672 §3.2.3) */
+static void
+test_name_failures(void **state)
+{
+    (void)state;
+    mem_init(0);
+    struct agg_server s;
+    memset(&s, 0, sizeof(s));
+    for (unsigned k = 0; k < 7; k++) {
+        struct diagnosis d;
+        struct tls_facts t;
+        memset(&d, 0, sizeof(d));
+        memset(&t, 0, sizeof(t));
+        d.dane.state = DANE_MISMATCH;
+        d.dane.why = DANE_WHY_NAME;
+        d.dane.first = d.dane.cname_skipped = TLSA_NONE;
+        d.dane.nexthop_scope = k == 1 ? DANE_SCOPE_ALL : DANE_SCOPE_PEER;
+        d.dane.n_nexthops = k == 1 ? 6 : 1;
+        d.dane.nexthops[0] = k == 1 ? "a.test" : "b.test";
+        for (unsigned h = 1; h < DANE_NEXTHOPS_KEPT; h++)
+            d.dane.nexthops[h] = "c.test";
+        struct ipaddr c = {4, {198, 51, 100, (uint8_t)(k == 2 ? 1 : 10 + k)}};
+        agg_dane_note(&s, &c, &t, &d);
+    }
+    char *buf = tu_json_capture(dane_json, &s);
+    assert_non_null(strstr(
+        buf, "\"name_failures\":[{\"peer\":\"198.51.100.10\",\"sessions\":1,\"nexthop_scope\":"
+             "\"peer\",\"nexthops\":[\"b.test\"]},{\"peer\":\"198.51.100.11\",\"sessions\":1,"
+             "\"nexthop_scope\":\"all\",\"nexthops\":[\"a.test\",\"c.test\",\"c.test\","
+             "\"c.test\"],\"nexthops_more\":2},{\"peer\":\"198.51.100.1\",\"sessions\":1,"
+             "\"nexthop_scope\":\"peer\",\"nexthops\":[\"b.test\"]},{\"peer\":\"198.51.100.13\","
+             "\"sessions\":1,\"nexthop_scope\":\"peer\",\"nexthops\":[\"b.test\"]}],"
+             "\"name_failures_dropped\":3}"));
+    free(buf);
+    agg_dane_free(&s);
+    assert_int_equal(mem_in_use(), 0);
+}
+
 /* 11 MX hosts pNN.example.test (MX of cNN.customers.example.test), each a
  * validated CNAME of mx6.hosting.example.net, whose TLSA RRset a session
  * met, its leaf naming none of the first 8 aliases' domains: the text
@@ -159,6 +199,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shown_decided),
         cmocka_unit_test(test_pool_text),
+        cmocka_unit_test(test_name_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
