@@ -15,11 +15,25 @@
 #include "dane.h"
 #include "dnslearn.h"
 #include "mem.h"
+#include "report_session.h"
 #include "strcopy.h"
+
+/* Peers whose sessions failed a DANE-TA(2) name check (RFC 7672 §3.2.2,
+ * §3.2.3), each with the next-hop domains its first such session was
+ * checked against: the first this many peers; the further ones' sessions
+ * counted (name_dropped). */
+#define AGG_DANE_NAME_PEERS 4
+
+struct agg_dane_np {
+    struct ipaddr ip;
+    uint8_t scope, n_hops; /* dane_result nexthop_scope, n_nexthops */
+    uint64_t sessions;
+    const char *hops[DANE_NEXTHOPS_KEPT]; /* dnslearn's strings */
+};
 
 /* What a server's sessions gave against its TLSA RRset. */
 struct agg_dane {
-    struct dane_result shown;      /* the first mismatched session's, else the first one's */
+    struct dane_result shown;      /* the first session of the highest agg_dane_rank */
     uint32_t ids[FACTS_CHAIN_MAX]; /* that session's chain, as sent */
     uint8_t n;
     bool ee_match; /* a session's leaf matched a DANE-EE record */
@@ -33,10 +47,62 @@ struct agg_dane {
      * domains capped), and the first one's TLSA owner */
     uint64_t undecided;
     uint32_t undecided_first;
+    struct agg_dane_np np[AGG_DANE_NAME_PEERS];
+    uint8_t n_np;
+    uint64_t name_dropped;
 };
 
+/* A session failed the name check (a mismatch for its leaf's names):
+ * counted for its client, with the next-hop domains it was checked
+ * against (its own lookups' or, its resolver elsewhere, all) */
+static void
+agg_dane_name_note(struct agg_dane *d, const struct ipaddr *client, const struct dane_result *r)
+{
+    if (client == NULL)
+        return;
+    for (unsigned k = 0; k < d->n_np; k++)
+        if (d->np[k].ip.family == client->family &&
+            memcmp(d->np[k].ip.a, client->a, sizeof(client->a)) == 0) {
+            d->np[k].sessions++;
+            return;
+        }
+    if (d->n_np == AGG_DANE_NAME_PEERS) {
+        d->name_dropped++;
+        return;
+    }
+    struct agg_dane_np *p = &d->np[d->n_np++];
+    p->ip = *client;
+    p->scope = r->nexthop_scope;
+    p->n_hops = r->n_nexthops;
+    p->sessions = 1;
+    memcpy(p->hops, r->nexthops, sizeof(p->hops));
+}
+
+/* Which session's verdict the dane object shows: the first of the
+ * highest rank. A mismatch (what a DANE sender defers the mail for) first;
+ * then a decided verdict (a match, or records no SMTP client can use);
+ * then a name check not decided (DANE_UNDECIDED: match null although a
+ * later session's may be known); last a session DANE was not checked for
+ * (DANE_SKIPPED). */
+static unsigned
+agg_dane_rank(uint8_t state)
+{
+    switch (state) {
+    case DANE_MISMATCH:
+        return 3;
+    case DANE_MATCH:
+    case DANE_UNUSABLE:
+        return 2;
+    case DANE_UNDECIDED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 void
-agg_dane_note(struct agg_server *s, const struct tls_facts *t, const struct diagnosis *dg)
+agg_dane_note(struct agg_server *s, const struct ipaddr *client, const struct tls_facts *t,
+              const struct diagnosis *dg)
 {
     const struct dane_result *r = &dg->dane;
     if (r->state == DANE_NONE)
@@ -54,9 +120,11 @@ agg_dane_note(struct agg_server *s, const struct tls_facts *t, const struct diag
     d->ee_match |= r->state == DANE_MATCH && r->match_usage == 3;
     if (r->cname_skipped != TLSA_NONE && d->cname_skips++ == 0)
         d->cname = *r;
-    /* shown: a session DANE was checked for over one it was not */
-    if (first || (r->state == DANE_MISMATCH && d->shown.state != DANE_MISMATCH) ||
-        (d->shown.state == DANE_SKIPPED && r->state != DANE_SKIPPED)) {
+    if (r->state == DANE_MISMATCH && (r->why & DANE_WHY_NAME))
+        agg_dane_name_note(d, client, r);
+    /* shown: a mismatch over anything, a decided session over an undecided
+     * one, a session DANE was checked for over one it was not */
+    if (first || agg_dane_rank(r->state) > agg_dane_rank(d->shown.state)) {
         d->shown = *r;
         d->n = (uint8_t)(t->n_server_chain < FACTS_CHAIN_MAX ? t->n_server_chain : FACTS_CHAIN_MAX);
         memcpy(d->ids, t->server_chain, d->n * sizeof(d->ids[0]));
@@ -91,6 +159,31 @@ agg_dane_json(struct json *j, const struct agg_server *s)
         json_uint(j, "sessions_cname_not_validated", d->cname_skips);
     if (d->undecided > 0) /* next-hop domains capped: the name check not decided */
         json_uint(j, "sessions_undecided", d->undecided);
+    if (d->n_np > 0) { /* RFC 7672 §3.2.3: whose next-hop domains the leaf did not name */
+        json_arr_begin(j, "name_failures");
+        for (unsigned k = 0; k < d->n_np; k++) {
+            const struct agg_dane_np *p = &d->np[k];
+            char ip[64];
+            report_ip_str(ip, sizeof(ip), &p->ip);
+            json_obj_begin(j, NULL);
+            json_str(j, "peer", ip);
+            json_uint(j, "sessions", p->sessions);
+            json_str(j, "nexthop_scope",
+                     p->scope == DANE_SCOPE_PEER  ? "peer"
+                     : p->scope == DANE_SCOPE_ALL ? "all"
+                                                  : NULL);
+            json_arr_begin(j, "nexthops");
+            for (unsigned h = 0; h < p->n_hops && h < DANE_NEXTHOPS_KEPT; h++)
+                json_str(j, NULL, p->hops[h]);
+            json_arr_end(j);
+            if (p->n_hops > DANE_NEXTHOPS_KEPT)
+                json_uint(j, "nexthops_more", p->n_hops - DANE_NEXTHOPS_KEPT);
+            json_obj_end(j);
+        }
+        json_arr_end(j);
+        if (d->name_dropped > 0)
+            json_uint(j, "name_failures_dropped", d->name_dropped);
+    }
     json_obj_end(j);
 }
 
@@ -218,6 +311,53 @@ agg_dane_cname_text(struct strbuf *b, const struct agg_dane *d)
             NULL);
 }
 
+/* A list of names, at most AGG_DANE_LIST_MAX of them, then "and N more" */
+#define AGG_DANE_LIST_MAX 4
+static void
+agg_dane_list(struct strbuf *b, const char *const *v, unsigned n)
+{
+    for (unsigned k = 0; k < n && k < AGG_DANE_LIST_MAX; k++)
+        str_add(b, k ? ", " : "", v[k], NULL);
+    if (n > AGG_DANE_LIST_MAX) {
+        str_add(b, " and ", NULL);
+        str_add_uint(b, n - AGG_DANE_LIST_MAX);
+        str_add(b, " more", NULL);
+    }
+}
+
+/* A pool of MX hosts CNAMEd to base past DNSLEARN_CNAME_ALIASES (RFC 7672
+ * §2.2.2, §3.2.2): "MX hosts CNAMEd to base: 8 kept (a, b, c, d and 4
+ * more), 3 more seen in this capture and not kept (8 per host); the
+ * next-hop domains of those kept checked: x, y" */
+static void
+agg_dane_pool_text(struct strbuf *b, const char *base, const char *const *origins, unsigned n_o)
+{
+    uint32_t more = dnslearn_cname_aliases_more(base);
+    char cap[16];
+    snprintf(cap, sizeof(cap), "%u", (unsigned)DNSLEARN_CNAME_ALIASES);
+    str_add(b, "MX hosts CNAMEd to ", base, ": ", NULL);
+    str_add_uint(b, n_o);
+    str_add(b, " kept (", NULL);
+    agg_dane_list(b, origins, n_o);
+    str_add(b, "), ", NULL);
+    if (more > 0) {
+        str_add_uint(b, more);
+        str_add(b, " more", NULL);
+    } else { /* further back in a chain, or lost to a full table */
+        str_add(b, "more", NULL);
+    }
+    str_add(b, " seen in this capture and not kept (", cap, " per host)", NULL);
+    const char *hops[DANE_NEXTHOPS_MAX];
+    unsigned n_hops = dane_nexthops(base, hops, DANE_NEXTHOPS_MAX, NULL);
+    if (n_hops > 0) {
+        str_add(b,
+                n_hops == 1 ? "; the next-hop domain of those kept checked: "
+                            : "; the next-hop domains of those kept checked: ",
+                NULL);
+        agg_dane_list(b, hops, n_hops);
+    }
+}
+
 /* Why a name check was not decided (DANE_UNDECIDED): the next-hop
  * domains of the TLSA base domain were more than kept (RFC 7672 §3.2.2) */
 static void
@@ -232,8 +372,16 @@ agg_dane_undecided_text(struct strbuf *b, const struct agg_dane *d)
         base = "?";
     char cap[16];
     snprintf(cap, sizeof(cap), "%u", (unsigned)DANE_NEXTHOPS_MAX);
+    const char *origins[DNSLEARN_CNAME_ALIASES];
+    bool o_capped = false;
+    unsigned n_o =
+        dnslearn_mx_domain(base) != NULL
+            ? 0
+            : dnslearn_cname_origins_capped(base, origins, DNSLEARN_CNAME_ALIASES, &o_capped);
     if (dnslearn_mx_domain(base) != NULL)
         str_add(b, "more than ", cap, " next-hop domains for ", base, " in this capture", NULL);
+    else if (n_o > 0 && o_capped)
+        agg_dane_pool_text(b, base, origins, n_o);
     else
         str_add(b, "more next-hop domains or MX hosts CNAMEd to ", base,
                 " in this capture than kept", NULL);
@@ -305,6 +453,51 @@ agg_dane_text(struct strbuf *b, const struct agg_server *s)
     agg_dane_cname_text(b, d);
 }
 
+static void agg_dane_add_sessions(struct strbuf *b, uint64_t n);
+
+/* A name failure attributed to its peers when one looked its next-hop
+ * domains up itself (RFC 7672 §3.2.3): " nor the next-hop domain its
+ * client looked up: 198.51.100.10 (2 sessions): a.example; 198.51.100.11
+ * (1 session, no MX answer sent to it in the capture: every domain): a,
+ * b (RFC 7672 sections 3.2.2, 3.2.3)". False (nothing written) when no
+ * peer's scope was its own lookups. */
+static bool
+agg_dane_name_peers(struct strbuf *b, const struct agg_dane *d)
+{
+    bool own = false;
+    for (unsigned k = 0; k < d->n_np; k++)
+        own |= d->np[k].scope == DANE_SCOPE_PEER;
+    if (!own)
+        return false;
+    str_add(b, " nor a next-hop domain its client looked up: ", NULL);
+    for (unsigned k = 0; k < d->n_np; k++) {
+        const struct agg_dane_np *p = &d->np[k];
+        char ip[64];
+        report_ip_str(ip, sizeof(ip), &p->ip);
+        str_add(b, k ? "; " : "", ip, " (", NULL);
+        agg_dane_add_sessions(b, p->sessions);
+        str_add(b,
+                p->scope == DANE_SCOPE_PEER  ? "): "
+                : p->scope == DANE_SCOPE_ALL ? ", no MX answer sent to it in the capture: every "
+                                               "domain): "
+                                             : ", no next-hop domain known)",
+                NULL);
+        agg_dane_list(b, p->hops, p->n_hops < DANE_NEXTHOPS_KEPT ? p->n_hops : DANE_NEXTHOPS_KEPT);
+        if (p->n_hops > DANE_NEXTHOPS_KEPT) {
+            str_add(b, " and ", NULL);
+            str_add_uint(b, p->n_hops - DANE_NEXTHOPS_KEPT);
+            str_add(b, " more", NULL);
+        }
+    }
+    if (d->name_dropped > 0) {
+        str_add(b, "; ", NULL);
+        agg_dane_add_sessions(b, d->name_dropped);
+        str_add(b, " of further peers", NULL);
+    }
+    str_add(b, " (RFC 7672 sections 3.2.2, 3.2.3)", NULL);
+    return true;
+}
+
 /* "; the DANE-TA(2) record matches the issuer CN=... sent, but: ..." with
  * each reason and the RFC that has DANE senders check it. */
 static void
@@ -327,17 +520,19 @@ agg_dane_ta_why(struct strbuf *b, const struct agg_dane *d, const char *owner)
         for (unsigned k = 0; k < 2 && base; k++)
             if ((base = strchr(base, '.')) != NULL)
                 base++;
-        const char *hops[DANE_NEXTHOPS_MAX];
-        unsigned n_hops = base ? dane_nexthops(base, hops, DANE_NEXTHOPS_MAX, NULL) : 0;
         str_add(b, " the leaf names neither the TLSA base domain ", base ? base : "?", NULL);
-        str_add(b,
-                n_hops > 1 ? " nor any of the next-hop domains "
-                : n_hops   ? " nor the next-hop domain "
-                           : "",
-                NULL);
-        for (unsigned k = 0; k < n_hops; k++)
-            str_add(b, k ? ", " : "", hops[k], NULL);
-        str_add(b, " (RFC 7672 section 3.2.2)", NULL);
+        if (!agg_dane_name_peers(b, d)) {
+            const char *hops[DANE_NEXTHOPS_MAX];
+            unsigned n_hops = base ? dane_nexthops(base, hops, DANE_NEXTHOPS_MAX, NULL) : 0;
+            str_add(b,
+                    n_hops > 1 ? " nor any of the next-hop domains "
+                    : n_hops   ? " nor the next-hop domain "
+                               : "",
+                    NULL);
+            for (unsigned k = 0; k < n_hops; k++)
+                str_add(b, k ? ", " : "", hops[k], NULL);
+            str_add(b, " (RFC 7672 section 3.2.2)", NULL);
+        }
     }
     if (r->why & (DANE_WHY_EXPIRED | DANE_WHY_NOT_YET_VALID)) {
         bool exp = r->why & DANE_WHY_EXPIRED;

@@ -457,7 +457,8 @@ void agg_implicit_note(struct agg_flagstat *fs, const struct smtp_facts *sm,
  * dane_tlsa_mismatch and dane_tlsa_unusable, and the DANE-EE word in the
  * server's findings made from first_finding on; freed with the server. */
 struct agg_dane;
-void agg_dane_note(struct agg_server *s, const struct tls_facts *t, const struct diagnosis *dg);
+void agg_dane_note(struct agg_server *s, const struct ipaddr *client, const struct tls_facts *t,
+                   const struct diagnosis *dg);
 void agg_dane_json(struct json *j, const struct agg_server *s);
 void agg_dane_findings(uint32_t si, uint32_t first_finding);
 void agg_dane_free(struct agg_server *s);

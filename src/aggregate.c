@@ -646,7 +646,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_reject_note(s, t, dg->server_reject_code, peer);
         if (dg->tls_handshake_failed)
             agg_fail_note(s, dg->alert_meaning, peer);
-        agg_dane_note(s, t, dg);
+        agg_dane_note(s, &rec->client.ip, t, dg);
     }
     char ev[AGG_EVIDENCE_LEN]; /* the evidence of a flag's first session: made only then */
     const bool flags[AF_COUNT] = {dg->expired,

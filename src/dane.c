@@ -228,15 +228,29 @@ dane_lookup(uint16_t port, const char *name)
     return dane_lookup_skip(port, name, &skip, &alias, &target);
 }
 
+/* Which peer's domains dane_add_domains takes: all (client NULL), else
+ * those whose MX answer went to client; *sure set when one surely did. */
+struct dane_peer {
+    const struct ipaddr *client;
+    bool sure;
+};
+
 /* Adds mx_host's domains to out[0..*n), each once, up to max; *capped
  * when one is left out (past max, or not kept by dnslearn). */
 static void
-dane_add_domains(const char *mx_host, const char **out, unsigned *n, unsigned max, bool *capped)
+dane_add_domains(const char *mx_host, struct dane_peer *peer, const char **out, unsigned *n,
+                 unsigned max, bool *capped)
 {
     const char *doms[DNSLEARN_MX_DOMAINS];
     unsigned n_d = dnslearn_mx_domains(mx_host, doms, DNSLEARN_MX_DOMAINS);
     *capped |= dnslearn_mx_domains_capped(mx_host);
     for (unsigned k = 0; k < n_d; k++) {
+        if (peer->client != NULL) {
+            enum dnslearn_asked a = dnslearn_mx_asked(mx_host, doms[k], peer->client);
+            peer->sure |= a == DNSLEARN_ASKED_YES;
+            if (a == DNSLEARN_ASKED_NO)
+                continue;
+        }
         bool dup = false;
         for (unsigned j = 0; j < *n && !dup; j++)
             dup = strcasecmp(out[j], doms[k]) == 0;
@@ -247,14 +261,14 @@ dane_add_domains(const char *mx_host, const char **out, unsigned *n, unsigned ma
     }
 }
 
-unsigned
-dane_nexthops(const char *base, const char **out, unsigned max, bool *capped)
+static unsigned
+dane_hops(const char *base, struct dane_peer *peer, const char **out, unsigned max, bool *capped)
 {
     unsigned n = 0;
     bool cap = false;
     /* base an MX host: every domain it is the MX of (a hosting provider's) */
     if (dnslearn_mx_domain(base) != NULL) {
-        dane_add_domains(base, out, &n, max, &cap);
+        dane_add_domains(base, peer, out, &n, max, &cap);
     } else {
         /* base: the validated expansion of each MX host CNAMEd to it */
         const char *origins[DNSLEARN_CNAME_ALIASES];
@@ -263,7 +277,7 @@ dane_nexthops(const char *base, const char **out, unsigned max, bool *capped)
             bool secure = false;
             const char *exp = dnslearn_cname_expand(origins[k], &secure);
             if (exp != NULL && secure && strcasecmp(exp, base) == 0)
-                dane_add_domains(origins[k], out, &n, max, &cap);
+                dane_add_domains(origins[k], peer, out, &n, max, &cap);
         }
     }
     if (capped)
@@ -271,9 +285,39 @@ dane_nexthops(const char *base, const char **out, unsigned max, bool *capped)
     return n;
 }
 
+unsigned
+dane_nexthops(const char *base, const char **out, unsigned max, bool *capped)
+{
+    struct dane_peer all = {NULL, false};
+    return dane_hops(base, &all, out, max, capped);
+}
+
+unsigned
+dane_nexthops_for(const char *base, const struct ipaddr *client, const char **out, unsigned max,
+                  bool *capped, uint8_t *scope)
+{
+    struct dane_peer peer = {client, false};
+    unsigned n = client ? dane_hops(base, &peer, out, max, capped) : 0;
+    if (peer.sure && n > 0) { /* RFC 7672 §3.2.3: the domains this client looked up */
+        *scope = DANE_SCOPE_PEER;
+        return n;
+    }
+    n = dane_nexthops(base, out, max, capped);
+    *scope = n > 0 ? DANE_SCOPE_ALL : DANE_SCOPE_NONE;
+    return n;
+}
+
 void
 dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint32_t *ids,
            unsigned n, int64_t at_s, struct dane_result *out)
+{
+    dane_check_peer(port, names, n_names, NULL, ids, n, at_s, out);
+}
+
+void
+dane_check_peer(uint16_t port, const char *const *names, unsigned n_names,
+                const struct ipaddr *client, const uint32_t *ids, unsigned n, int64_t at_s,
+                struct dane_result *out)
 {
     memset(out, 0, sizeof(*out));
     out->first = TLSA_NONE;
@@ -327,7 +371,13 @@ dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint
             base++;
     const char *hops[DANE_NEXTHOPS_MAX];
     bool capped = false;
-    unsigned n_hops = base ? dane_nexthops(base, hops, DANE_NEXTHOPS_MAX, &capped) : 0;
+    uint8_t scope = DANE_SCOPE_NONE;
+    unsigned n_hops =
+        base ? dane_nexthops_for(base, client, hops, DANE_NEXTHOPS_MAX, &capped, &scope) : 0;
+    out->nexthop_scope = scope;
+    out->n_nexthops = (uint8_t)n_hops;
+    for (unsigned k = 0; k < n_hops && k < DANE_NEXTHOPS_KEPT; k++)
+        out->nexthops[k] = hops[k];
     if (base && dane_verify(ids, n, first, base, hops, n_hops, at_s, out)) {
         /* a DANE-TA chain failing on the name only, checked against next
          * hops not all passed: the one left out may be the leaf's name
@@ -336,6 +386,8 @@ dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint
             out->state = DANE_UNDECIDED;
         return;
     }
+    out->nexthop_scope = DANE_SCOPE_NONE; /* no name checked */
+    out->n_nexthops = 0;
     /* OpenSSL could not run (a leaf not decoded, memory refused): the
      * records' digests against the chain as sent */
     bool matched = false;
@@ -431,6 +483,22 @@ dane_json_cname(struct json *j, const struct dane_result *r)
     json_obj_end(j);
 }
 
+/* "nexthop_scope", "nexthops", "nexthops_more": the next-hop domains the
+ * name check took (RFC 7672 §3.2.2), only when DNS answers gave some */
+static void
+dane_json_nexthops(struct json *j, const struct dane_result *r)
+{
+    if (r->nexthop_scope == DANE_SCOPE_NONE)
+        return;
+    json_str(j, "nexthop_scope", r->nexthop_scope == DANE_SCOPE_PEER ? "peer" : "all");
+    json_arr_begin(j, "nexthops");
+    for (unsigned k = 0; k < r->n_nexthops && k < DANE_NEXTHOPS_KEPT; k++)
+        json_str(j, NULL, r->nexthops[k]);
+    json_arr_end(j);
+    if (r->n_nexthops > DANE_NEXTHOPS_KEPT)
+        json_uint(j, "nexthops_more", r->n_nexthops - DANE_NEXTHOPS_KEPT);
+}
+
 void
 dane_json_fields(struct json *j, const struct dane_result *r)
 {
@@ -466,5 +534,6 @@ dane_json_fields(struct json *j, const struct dane_result *r)
     if (r->state == DANE_MATCH && r->match_usage == 2)
         json_bool(j, "anchor_from_record", r->anchor_from_record);
     json_str(j, "failure", dane_failure_word(r));
+    dane_json_nexthops(j, r);
     dane_json_cname(j, r);
 }

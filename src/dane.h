@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pkt.h"
 #include "tlsa.h"
 
 enum dane_state {
@@ -42,6 +43,16 @@ enum dane_why {
     DANE_WHY_OTHER = 32         /* another verification error (verify_error) */
 };
 
+/* Whose next-hop domains a session's name check took (RFC 7672 §3.2.2,
+ * §3.2.3): those of the MX answers in the capture sent to the session's
+ * client (an MTA doing its own lookups), else (none of them went to it:
+ * its resolver elsewhere, or answers from before the capture) every one
+ * learned; NONE when no DNS answer gave a next-hop domain. */
+enum dane_scope { DANE_SCOPE_NONE = 0, DANE_SCOPE_PEER, DANE_SCOPE_ALL };
+
+/* Next-hop domains a dane_result keeps, for the JSON (the others counted) */
+#define DANE_NEXTHOPS_KEPT 4
+
 struct dane_result {
     uint8_t state;       /* enum dane_state */
     uint8_t match_usage; /* the usage of the record that matched: 2 or 3 */
@@ -65,6 +76,12 @@ struct dane_result {
      * its first record, else TLSA_NONE; the names dnslearn's strings */
     uint32_t cname_skipped;
     const char *cname_alias, *cname_target;
+    /* the next-hop domains the name check took (dane_nexthops_for): whose
+     * (enum dane_scope), how many, the first DANE_NEXTHOPS_KEPT
+     * (dnslearn's strings) */
+    uint8_t nexthop_scope;
+    uint8_t n_nexthops;
+    const char *nexthops[DANE_NEXTHOPS_KEPT];
 };
 
 /* Whether the record can be used by an SMTP client (RFC 7672 §3.1:
@@ -78,6 +95,12 @@ bool dane_usable(const struct tlsa_rr *rr);
  * Costs nothing when no TLSA record is known. */
 void dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint32_t *ids,
                 unsigned n, int64_t at_s, struct dane_result *out);
+
+/* dane_check for a session whose client is client (NULL: not known): the
+ * next-hop domains its name check takes are dane_nexthops_for's. */
+void dane_check_peer(uint16_t port, const char *const *names, unsigned n_names,
+                     const struct ipaddr *client, const uint32_t *ids, unsigned n, int64_t at_s,
+                     struct dane_result *out);
 
 /* The TLSA RRset a DANE sender looks up for the host name (RFC 7672
  * §2.2.2, RFC 7671 §7): when name is, or is the CNAME target of, an MX
@@ -113,6 +136,15 @@ uint32_t dane_lookup_skip(uint16_t port, const char *name, uint32_t *skip, const
  * SSL_add1_host each per verification. */
 #define DANE_NEXTHOPS_MAX 32
 unsigned dane_nexthops(const char *base, const char **out, unsigned max, bool *capped);
+
+/* dane_nexthops for one peer (RFC 7672 §3.2.3: the reference identifiers
+ * are the next-hop domain the client itself looked up): the domains whose
+ * MX answer went to client (dnslearn_mx_asked yes, or maybe: the answer
+ * went to more addresses than kept), *scope DANE_SCOPE_PEER, when at least
+ * one surely did; else every one (dane_nexthops), *scope DANE_SCOPE_ALL
+ * (DANE_SCOPE_NONE when there are none). client NULL: every one. */
+unsigned dane_nexthops_for(const char *base, const struct ipaddr *client, const char **out,
+                           unsigned max, bool *capped, uint8_t *scope);
 
 /* dane_verify.c: OpenSSL's own DANE verification (SSL_dane_enable, as
  * Postfix): the chain as sent, the usable records of the RRset at first,

@@ -611,8 +611,8 @@ dg_dane(const struct flow_record *rec, const struct expected_name *exp, unsigned
     for (unsigned i = 0; i < n_exp && n < 1 + DG_DANE_NAMES; i++)
         names[n++] = exp[i].name;
     const struct tls_facts *t = &rec->facts->tls;
-    dane_check(rec->server.port, names, n, t->server_chain, t->n_server_chain, at_us / 1000000,
-               &out->dane);
+    dane_check_peer(rec->server.port, names, n, &rec->client.ip, t->server_chain, t->n_server_chain,
+                    at_us / 1000000, &out->dane);
 }
 
 /* A resumed session linked to the chain of the full handshake it resumed

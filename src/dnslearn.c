@@ -28,6 +28,11 @@ struct dl_mx {
     uint32_t next_domain; /* the next domain of the same host, in arrival order */
     uint8_t n_domains;    /* the host's first entry: the host's domains linked */
     bool more_domains;    /* the host's first entry: a domain not linked (a cap) */
+    /* the addresses this answer was sent to (the DNS response's
+     * destination: the resolver's client), in arrival order */
+    uint8_t n_askers;
+    bool more_askers; /* another address, past DNSLEARN_MX_ASKERS */
+    struct ipaddr askers[DNSLEARN_MX_ASKERS];
 };
 
 struct dl_cname {
@@ -37,6 +42,9 @@ struct dl_cname {
     uint32_t next_alias; /* the next alias of the same target, in arrival order */
     uint8_t n_aliases;   /* the first alias of a target: the target's aliases linked */
     bool more_aliases;   /* the first alias of a target: an alias not linked (a cap) */
+    /* the first alias of a target: aliases not linked (past the cap:
+     * distinct; lost to a full table: each answer, the same one again too) */
+    uint32_t n_more_aliases;
 };
 
 static struct {
@@ -199,8 +207,31 @@ dl_room(void **arr, uint32_t *cap, uint32_t n, size_t sz)
     return !mem_run_tables_full() && mem_grow(arr, n, cap, sz, DL_FIRST_CAP, dl.max);
 }
 
+/* client (when known) among the addresses entry i's answer went to: added
+ * once, DNSLEARN_MX_ASKERS at most (past that more_askers) */
+static void
+dl_mx_asker(uint32_t i, const struct ipaddr *client)
+{
+    struct dl_mx *m = &dl.mxs[i];
+    if (client == NULL || (client->family != 4 && client->family != 6))
+        return;
+    for (unsigned k = 0; k < m->n_askers; k++)
+        if (dl_same_ip(&m->askers[k], client))
+            return;
+    if (m->n_askers < DNSLEARN_MX_ASKERS)
+        m->askers[m->n_askers++] = *client;
+    else
+        m->more_askers = true;
+}
+
 void
 dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us)
+{
+    dnslearn_mx_to(domain, mx_host, NULL, ts_us);
+}
+
+void
+dnslearn_mx_to(const char *domain, const char *mx_host, const struct ipaddr *client, int64_t ts_us)
 {
     (void)ts_us;
     char d[DNSLEARN_NAME_MAX], h[DNSLEARN_NAME_MAX];
@@ -208,8 +239,11 @@ dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us)
     dl_norm(h, mx_host);
     struct dl_key key = {h, d, NULL};
     uint64_t hh = idxtab_hash_nocase(h), hp = dl_mx_hash(hh, d);
-    if (idxtab_find(&dl.mx_pair, hp, dl_eq_mx_pair, &key) != DL_NONE)
+    uint32_t seen = idxtab_find(&dl.mx_pair, hp, dl_eq_mx_pair, &key);
+    if (seen != DL_NONE) { /* the same answer again, maybe to another client */
+        dl_mx_asker(seen, client);
         return;
+    }
     if (!dl_room((void **)&dl.mxs, &dl.cap_mxs, dl.n_mxs, sizeof(*dl.mxs)) ||
         !idxtab_reserve(&dl.mx_pair, dl.n_mxs, dl_rehash_mx_pair, NULL) ||
         !idxtab_reserve_str(&dl.mx_host, dl.n_mxs, &dl_mx_hosts)) {
@@ -226,6 +260,9 @@ dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us)
     dl.mxs[i].next_domain = DL_NONE;
     dl.mxs[i].n_domains = 1;
     dl.mxs[i].more_domains = false;
+    dl.mxs[i].n_askers = 0;
+    dl.mxs[i].more_askers = false;
+    dl_mx_asker(i, client);
     idxtab_insert(&dl.mx_pair, hp, i);
     uint32_t first = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, hh, h);
     if (first == DL_NONE) {
@@ -303,6 +340,24 @@ dnslearn_mx_domains(const char *mx_host, const char **out, unsigned max)
     return n;
 }
 
+enum dnslearn_asked
+dnslearn_mx_asked(const char *mx_host, const char *domain, const struct ipaddr *client)
+{
+    char d[DNSLEARN_NAME_MAX], h[DNSLEARN_NAME_MAX];
+    dl_norm(d, domain);
+    dl_norm(h, mx_host);
+    struct dl_key key = {h, d, NULL};
+    uint32_t i =
+        client ? idxtab_find(&dl.mx_pair, dl_mx_hash(idxtab_hash_nocase(h), d), dl_eq_mx_pair, &key)
+               : DL_NONE;
+    if (i == DL_NONE)
+        return DNSLEARN_ASKED_NO;
+    for (unsigned k = 0; k < dl.mxs[i].n_askers; k++)
+        if (dl_same_ip(&dl.mxs[i].askers[k], client))
+            return DNSLEARN_ASKED_YES;
+    return dl.mxs[i].more_askers ? DNSLEARN_ASKED_MAYBE : DNSLEARN_ASKED_NO;
+}
+
 bool
 dnslearn_mx_domains_capped(const char *mx_host)
 {
@@ -342,8 +397,10 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
         dl.dropped++;
         /* an alias of a known target lost: its aliases are no longer all known */
         uint32_t known = idxtab_find_str(&dl.cn_target, &dl_cn_targets, ht, t);
-        if (known != DL_NONE)
+        if (known != DL_NONE) {
             dl.cnames[known].more_aliases = true;
+            dl.cnames[known].n_more_aliases += dl.cnames[known].n_more_aliases < UINT32_MAX;
+        }
         return;
     }
     i = dl.n_cnames++;
@@ -353,6 +410,7 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
     dl.cnames[i].next_alias = DL_NONE;
     dl.cnames[i].n_aliases = 1;
     dl.cnames[i].more_aliases = false;
+    dl.cnames[i].n_more_aliases = 0;
     idxtab_insert(&dl.cn_alias, ha, i);
     uint32_t first = idxtab_find_str(&dl.cn_target, &dl_cn_targets, ht, t);
     if (first == DL_NONE) {
@@ -365,6 +423,7 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
     if (dl.cnames[first].n_aliases >= DNSLEARN_CNAME_ALIASES) {
         dl.dropped++;
         dl.cnames[first].more_aliases = true;
+        dl.cnames[first].n_more_aliases += dl.cnames[first].n_more_aliases < UINT32_MAX;
         return;
     }
     uint32_t last = first;
@@ -447,6 +506,13 @@ dnslearn_cname_origins_capped(const char *name, const char **out, unsigned max, 
         n_level = n_next;
     }
     return n;
+}
+
+uint32_t
+dnslearn_cname_aliases_more(const char *name)
+{
+    uint32_t i = dl.n_cnames ? dl_cn_find(&dl.cn_target, &dl_cn_targets, name) : DL_NONE;
+    return i != DL_NONE ? dl.cnames[i].n_more_aliases : 0;
 }
 
 unsigned

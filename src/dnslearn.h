@@ -20,6 +20,26 @@ void dnslearn_fini(void);
 
 /* An MX answer: domain's mail exchanger is mx_host. */
 void dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us);
+
+/* Addresses an MX answer was sent to, kept per (domain, MX host): the
+ * first this many distinct ones. 4: a gateway capture of one MTA host sees
+ * one (the MTA doing its own lookups), of a few MTAs sharing a resolver
+ * one (the resolver's); 17 bytes each in an MX entry of 520. */
+#define DNSLEARN_MX_ASKERS 4
+
+/* dnslearn_mx, the answer sent to client (the DNS response's destination
+ * address: the resolver's client, or NULL when not known): which peer
+ * looked the domain up (RFC 7672 §3.2.3: the next-hop domain that peer's
+ * reference identifier). */
+void dnslearn_mx_to(const char *domain, const char *mx_host, const struct ipaddr *client,
+                    int64_t ts_us);
+
+/* Whether an MX answer "domain MX mx_host" was sent to client: yes; no
+ * (none, or client NULL); maybe (the answer went to more than
+ * DNSLEARN_MX_ASKERS addresses, client not among those kept). */
+enum dnslearn_asked { DNSLEARN_ASKED_NO = 0, DNSLEARN_ASKED_YES, DNSLEARN_ASKED_MAYBE };
+enum dnslearn_asked dnslearn_mx_asked(const char *mx_host, const char *domain,
+                                      const struct ipaddr *client);
 /* An A/AAAA answer: name resolves to addr. */
 void dnslearn_addr(const char *name, const struct ipaddr *addr, int64_t ts_us);
 
@@ -80,6 +100,12 @@ unsigned dnslearn_cname_origins(const char *name, const char **out, unsigned max
  * or out full with names left. */
 unsigned dnslearn_cname_origins_capped(const char *name, const char **out, unsigned max,
                                        bool *capped);
+
+/* How many aliases of name (its own, not its aliases') were seen and not
+ * found back from it: past DNSLEARN_CNAME_ALIASES each distinct alias
+ * once; lost to a full table each answer (so "at least"). 0 when none, or
+ * name is no known target. */
+uint32_t dnslearn_cname_aliases_more(const char *name);
 
 /* Answers not kept because the table was full. */
 uint64_t dnslearn_dropped(void);

@@ -76,7 +76,10 @@ void report_flow(const struct flow_record *rec);
  * host. Used to learn which name a peer expected at an address. */
 void report_dns_addr(const char *name, const struct ipaddr *addr,
                      const struct ipaddr *resolver_client, int64_t ts_us);
-void report_dns_mx(const char *domain, const char *mx_host, int64_t ts_us);
+/* resolver_client: the MX answer's destination address, the client that
+ * looked the domain up (dnslearn_mx_to) */
+void report_dns_mx(const char *domain, const char *mx_host, const struct ipaddr *resolver_client,
+                   int64_t ts_us);
 /* A CNAME answer, ad its header's AD bit: the TLSA base domain of a CNAMEd
  * MX host (RFC 7672 §2.2.2, dnslearn.h). */
 void report_dns_cname(const char *alias, const char *target, bool ad, int64_t ts_us);

@@ -616,6 +616,98 @@ test_cname_not_validated(void **state)
     assert_null(r.cname_alias);
 }
 
+static struct dane_result
+check_peer(const char *name, const struct ipaddr *client, const uint32_t *chain, unsigned n)
+{
+    const char *names[1] = {name};
+    struct dane_result r;
+    dane_check_peer(25, names, 1, client, chain, n, AT_2027, &r);
+    return r;
+}
+
+static struct ipaddr
+peer(uint8_t last)
+{
+    struct ipaddr a;
+    memset(&a, 0, sizeof(a));
+    a.family = 4;
+    memcpy(a.a, (uint8_t[]){198, 51, 100, last}, 4);
+    return a;
+}
+
+/* Next-hop domains per peer (RFC 7672 §3.2.3): mx.peers.test the MX host
+ * of mx2.example.test (the leaf's name), looked up by .1, and of
+ * cust.peers.test, looked up by .2. .1's session matches, .2's fails on
+ * the name (each its own lookups: scope peer); a peer whose lookups the
+ * capture did not see (.9: its resolver elsewhere) and one not known
+ * (NULL) are checked against every domain (scope all), as before. An
+ * answer sent to more addresses than kept counts for those left out,
+ * but alone does not make a peer's scope its own. */
+static void
+test_nexthops_peer(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    struct ipaddr c1 = peer(1), c2 = peer(2), c9 = peer(9);
+    add("_25._tcp.mx.peers.test", 2, 1, INT_1_1);
+    dnslearn_mx_to("mx2.example.test", "mx.peers.test", &c1, 0);
+    dnslearn_mx_to("cust.peers.test", "MX.peers.test.", &c2, 0);
+    assert_int_equal(dnslearn_mx_asked("mx.peers.test", "mx2.example.test", &c1),
+                     DNSLEARN_ASKED_YES);
+    assert_int_equal(dnslearn_mx_asked("mx.peers.test", "mx2.example.test", &c2),
+                     DNSLEARN_ASKED_NO);
+    assert_int_equal(dnslearn_mx_asked("mx.peers.test", "mx2.example.test", NULL),
+                     DNSLEARN_ASKED_NO);
+    struct dane_result r = check_peer("mx.peers.test", &c1, chain, 2);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.nexthop_scope, DANE_SCOPE_PEER);
+    assert_int_equal(r.n_nexthops, 1);
+    assert_string_equal(r.nexthops[0], "mx2.example.test");
+    r = check_peer("mx.peers.test", &c2, chain, 2);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.why, DANE_WHY_NAME);
+    assert_int_equal(r.nexthop_scope, DANE_SCOPE_PEER);
+    assert_int_equal(r.n_nexthops, 1);
+    assert_string_equal(r.nexthops[0], "cust.peers.test");
+    r = check_peer("mx.peers.test", &c9, chain, 2);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.nexthop_scope, DANE_SCOPE_ALL);
+    assert_int_equal(r.n_nexthops, 2);
+    r = check_peer("mx.peers.test", NULL, chain, 2);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.nexthop_scope, DANE_SCOPE_ALL);
+    /* the same answer again, to .2: now .2 looked up both */
+    dnslearn_mx_to("mx2.example.test", "mx.peers.test", &c2, 0);
+    r = check_peer("mx.peers.test", &c2, chain, 2);
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.nexthop_scope, DANE_SCOPE_PEER);
+    assert_int_equal(r.n_nexthops, 2);
+    /* over.peers.test's answer sent to 5 addresses, .3 to .7: the 5th not kept */
+    for (uint8_t k = 3; k <= 7; k++) {
+        struct ipaddr c = peer(k);
+        dnslearn_mx_to("over.peers.test", "mx.peers.test", &c, 0);
+    }
+    struct ipaddr c3 = peer(3), c7 = peer(7);
+    assert_int_equal(dnslearn_mx_asked("mx.peers.test", "over.peers.test", &c3),
+                     DNSLEARN_ASKED_YES);
+    assert_int_equal(dnslearn_mx_asked("mx.peers.test", "over.peers.test", &c7),
+                     DNSLEARN_ASKED_MAYBE);
+    assert_int_equal(dnslearn_mx_asked("mx.peers.test", "over.peers.test", &c9),
+                     DNSLEARN_ASKED_MAYBE);
+    r = check_peer("mx.peers.test", &c3, chain, 2); /* over.peers.test only */
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.nexthop_scope, DANE_SCOPE_PEER);
+    assert_int_equal(r.n_nexthops, 1);
+    r = check_peer("mx.peers.test", &c7, chain, 2); /* maybe alone: every domain */
+    assert_int_equal(r.state, DANE_MATCH);
+    assert_int_equal(r.nexthop_scope, DANE_SCOPE_ALL);
+    assert_int_equal(r.n_nexthops, 3);
+    /* .1 looked up mx2.example.test, and may have looked up over.peers.test */
+    r = check_peer("mx.peers.test", &c1, chain, 2);
+    assert_int_equal(r.nexthop_scope, DANE_SCOPE_PEER);
+    assert_int_equal(r.n_nexthops, 2);
+}
+
 int
 main(void)
 {
@@ -636,6 +728,7 @@ main(void)
         cmocka_unit_test(test_mx_hoster),
         cmocka_unit_test(test_cname_not_validated),
         cmocka_unit_test(test_nexthops_capped),
+        cmocka_unit_test(test_nexthops_peer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
