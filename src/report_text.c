@@ -478,6 +478,12 @@ rt_server(FILE *f, const struct agg_server *s)
             fprintf(f, " PLAINTEXT-MAIL %u", pe->plaintext);
         if (pe->anontls) /* Exchange's own verb, in place of STARTTLS */
             fprintf(f, " (%u by X-ANONYMOUSTLS)", pe->anontls);
+        if (!pe->offered && !pe->not_offered && !pe->stripped && !pe->used && !pe->rejected &&
+            !pe->tls_failed && !pe->plaintext) /* else an empty row, as if cut */
+            fprintf(f,
+                    " nothing judged (%llu session%s: no EHLO reply, STARTTLS or TLS read in %s)",
+                    (unsigned long long)pe->sessions, pe->sessions == 1 ? "" : "s",
+                    pe->sessions == 1 ? "it" : "them");
     }
     free(ord);
     if (s->implicit > 0 && !implicit)

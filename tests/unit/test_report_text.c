@@ -4,7 +4,8 @@
  * \xNN, never as themselves, so a peer cannot drive the reader's terminal
  * with escape sequences; alerts with their level and handshake step; each
  * client chain (mutual TLS) with its own verdict and peers; connections
- * split in two by VLAN tags (vlan_split); a finding's session ids in
+ * split in two by VLAN tags (vlan_split), their peers' STARTTLS rows not
+ * left empty; a finding's session ids in
  * ascending order; what the capture itself lost, at the top. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -586,6 +587,7 @@ test_vlan_split(void **state)
     static struct session_facts f;
     memset(&f, 0, sizeof(f));
     f.smtp.seen = true;
+    f.smtp.starttls_offered = -1; /* a half: no EHLO and its reply both (the capture's) */
     half.on = true; /* the server's half ends first */
     feed(&f, 2, 10, 25);
     half.on = half.c2s = true;
@@ -615,6 +617,9 @@ test_vlan_split(void **state)
                  "under different VLAN tags: --ignore-vlan joins them)\n");
     tu_has(text, " 0 drops; 1 connection seen as two one-way halves under different VLAN tags "
                  "(--ignore-vlan joins them)\n");
+    /* the peer's row: nothing of STARTTLS in the halves, said (it was empty, as if cut) */
+    tu_has(text, "\n  STARTTLS   198.51.100.10: nothing judged (2 sessions: no EHLO reply, "
+                 "STARTTLS or TLS read in them)\n");
     free(text);
     agg_fini();
     agg_init(&tu_agg_cfg);
@@ -629,6 +634,8 @@ test_vlan_split(void **state)
                  "(outer/inner); server to client under other tags\n");
     tu_has(text, "\n  (1 of these sessions is a one-way half of a connection whose directions came "
                  "under different VLAN tags: --ignore-vlan joins them)\n");
+    tu_has(text, "198.51.100.10: nothing judged (1 session: no EHLO reply, STARTTLS or TLS read "
+                 "in it)\n");
     free(text);
 }
 
