@@ -588,7 +588,7 @@ test_vlan_split(void **state)
     memset(&f, 0, sizeof(f));
     f.smtp.seen = true;
     f.smtp.starttls_offered = -1; /* a half: no EHLO and its reply both (the capture's) */
-    half.on = true; /* the server's half ends first */
+    half.on = true;               /* the server's half ends first */
     feed(&f, 2, 10, 25);
     half.on = half.c2s = true;
     half.n_vlan = 1;
@@ -714,7 +714,8 @@ test_capture_loss(void **state)
 
 /* A session picked up after its handshake (tls.handshake unseen) is TLS
  * of which nothing can be told: the server's session line says how many
- * (a late capture's rows read "tls 1" with no version or certificate). */
+ * (a late capture's rows read "tls 1" with no version or certificate);
+ * the sessions with no version and not picked up late, how many. */
 static void
 test_handshake_unseen(void **state)
 {
@@ -727,6 +728,18 @@ test_handshake_unseen(void **state)
     feed(&f, 1, 20, 465);
     char *text = report_text();
     tu_has(text, "  1 session (1 TLS: 1 picked up after the handshake) from 1 peer, ");
+    free(text);
+    /* one refused at its ClientHello (no version), one TLS 1.2: the
+     * versions added up to fewer than the TLS sessions ("3 TLS: TLSv1.2 1;
+     * 1 picked up ..."), the third unaccounted for */
+    f.tls.handshake = TLS_HS_FAILED;
+    feed(&f, 2, 21, 465);
+    f.tls.handshake = TLS_HS_COMPLETE;
+    f.tls.version = 0x0303;
+    feed(&f, 3, 22, 465);
+    text = report_text();
+    tu_has(text, "  3 sessions (3 TLS: TLSv1.2 1; 1 picked up after the handshake; 1 with no "
+                 "ServerHello read (version unknown)) from 3 peers, ");
     free(text);
 }
 
