@@ -576,8 +576,9 @@ static const char agg_rejected_prefix[] = "the client rejected the server certif
  * peers when asked). compact (a summary short of room, whose headline says the peers
  * rejected the certificate and whose certificates give each one's SHA-1
  * and validity): the meaning after agg_rejected_prefix ("CN=X with ...",
- * "encrypted with ..."), the SHA-1 alone; above: of an encrypted one,
- * "(one of those above, inferred)". */
+ * "encrypted with ..."), the SHA-1 alone; else an encrypted one's meaning
+ * (no subject: the chain not seen, RFC 8446 §4.4.2) says "(encrypted)";
+ * above: of an encrypted one, "one of those above, inferred". */
 static void
 agg_evids_alert_pair(struct strbuf *l, const struct agg_server *s,
                      const struct agg_evid *const *ord, unsigned i, bool peers, bool compact,
@@ -598,8 +599,15 @@ agg_evids_alert_pair(struct strbuf *l, const struct agg_server *s,
             str_addn(l, v->text + pl, head - pl); /* its subject alone */
         else
             str_addn(l, v->text, head);
-        if (v->leaf == UINT32_MAX && above)
-            str_add(l, " (one of those above, inferred)", NULL);
+        if (v->leaf == UINT32_MAX && known && !compact)
+            /* diagnose.c's meaning names no certificate: say why, and
+             * that the one named is the server's from elsewhere */
+            str_add(l,
+                    above ? " (encrypted, TLS 1.3: one of those above, inferred, not seen)"
+                          : " (encrypted, TLS 1.3)",
+                    NULL);
+        else if (v->leaf == UINT32_MAX && above)
+            str_add(l, " (TLS 1.3: one of those above, inferred)", NULL);
         if (!no_sha && v->leaf != UINT32_MAX) {
             char label[300];
             agg_leaf_label(v->leaf, label, sizeof(label));

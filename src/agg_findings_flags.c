@@ -422,6 +422,12 @@ agg_flag_findings(uint32_t si)
         /* on the submission port, plaintext is no sender's opportunistic
          * choice but a mail client set to "no security" (RFC 8314 §3.3) */
         bool submission = i == AF_STARTTLS_NOT_USED && s->ep.port == 587;
+        /* on an implicit-TLS port (465) that served plaintext SMTP, the
+         * senders are clients that expected TLS from the first byte (RFC
+         * 8314 section 3.3), not MTAs using opportunistic STARTTLS */
+        bool tls_port = i == AF_STARTTLS_NOT_USED && !submission &&
+                        s->flags[AF_IMPLICIT_TLS_NOT_SERVED] != NULL &&
+                        s->flags[AF_IMPLICIT_TLS_NOT_SERVED]->sessions > 0;
         bool xanon = i == AF_SELF_SIGNED && agg_all_anontls(s, &fs->peers);
         struct agg_finding *f = agg_new_finding(si, agg_flags[i].name,
                                                 submission ? SEV_HIGH
@@ -474,6 +480,13 @@ agg_flag_findings(uint32_t si)
                     "offered STARTTLS to mail clients that submitted mail in plaintext without "
                     "trying it (their connection security set to none); ",
                     agg_plain_advice(s), NULL);
+        } else if (tls_port) {
+            str_add(&b,
+                    "offered STARTTLS on an implicit-TLS port to clients that sent mail in "
+                    "plaintext without trying it: not opportunistic TLS between MTAs (RFC 3207) "
+                    "but a port where RFC 8314 section 3.3 has TLS from the first byte; serve TLS "
+                    "there (implicit_tls_not_served), or refuse AUTH and MAIL before STARTTLS",
+                    NULL);
         } else if (xanon) {
             str_add(&b,
                     "presented a self-signed certificate, over X-ANONYMOUSTLS only: the upgrade "

@@ -576,11 +576,21 @@ engine_evidence_before(const struct pkt *p)
 static void
 engev_from_detection(struct flow *f, const struct pkt *p)
 {
-    /* a record's detail keeps 95 bytes (record.h) */
-    flow_anomaly(f, "evidence.starts_at_detection",
-                 "-w: written from the packet that showed SMTP or TLS; its SYN, TCP handshake "
-                 "not kept (--ports)",
-                 p->ts_us);
+    /* a record's detail keeps 95 bytes (record.h). What came before p:
+     * the SYN (the TCP handshake, RFC 9293 §3.5), the SYN-ACK alone (the
+     * SYN not in the capture), or neither (picked up midstream: --ports
+     * would bring no SYN back). */
+    const char *d;
+    if (f->syn_seen[f->client_side])
+        d = "-w: written from the packet that showed SMTP or TLS; its SYN, TCP handshake "
+            "not kept (--ports)";
+    else if (f->syn_seen[!f->client_side])
+        d = "-w: written from the packet that showed SMTP or TLS; SYN-ACK not kept (--ports), "
+            "no SYN seen";
+    else
+        d = "-w: written from the packet that showed SMTP or TLS; no SYN captured (picked up "
+            "midstream)";
+    flow_anomaly(f, "evidence.starts_at_detection", d, p->ts_us);
     evidence_count_from_detection();
 }
 

@@ -377,9 +377,19 @@ rt_server(FILE *f, const struct agg_server *s)
         if (s->versions[v])
             fprintf(f, "%s%s %u", k++ ? ", " : ": ", tls_version_str((uint16_t)(0x0300 + v)),
                     s->versions[v]);
+    uint64_t told = 0;
+    for (int v = 0; v <= 4; v++)
+        told += s->versions[v];
     if (s->hs_unseen) /* no version, certificate or alert to count of them */
-        fprintf(f, "%s%u picked up after the %s", s->tls_sessions > s->hs_unseen ? "; " : ": ",
-                s->hs_unseen, s->hs_midway ? "server's certificates" : "handshake");
+        fprintf(f, "%s%u picked up after the %s", told ? "; " : ": ", s->hs_unseen,
+                s->hs_midway ? "server's certificates" : "handshake");
+    /* the rest: no ServerHello read (refused at the ClientHello, the
+     * capture ended or lost bytes before it, picked up after it), else
+     * "2 TLS: TLSv1.2 1" leaves one unaccounted for */
+    if (s->tls_sessions > told + s->hs_unseen)
+        fprintf(f, "%s%llu with no ServerHello read (version unknown)",
+                told || s->hs_unseen ? "; " : ": ",
+                (unsigned long long)(s->tls_sessions - told - s->hs_unseen));
     fprintf(f, ") from %u peer%s, %s .. %s\n", s->n_peers, s->n_peers == 1 ? "" : "s", t1, t2);
     if (s->peers_dropped)
         fprintf(f, "  (%u further peer sessions not itemised: report.peers_max)\n",
@@ -478,6 +488,12 @@ rt_server(FILE *f, const struct agg_server *s)
             fprintf(f, " PLAINTEXT-MAIL %u", pe->plaintext);
         if (pe->anontls) /* Exchange's own verb, in place of STARTTLS */
             fprintf(f, " (%u by X-ANONYMOUSTLS)", pe->anontls);
+        if (!pe->offered && !pe->not_offered && !pe->stripped && !pe->used && !pe->rejected &&
+            !pe->tls_failed && !pe->plaintext) /* else an empty row, as if cut */
+            fprintf(f,
+                    " nothing judged (%llu session%s: no EHLO reply, STARTTLS or TLS read in %s)",
+                    (unsigned long long)pe->sessions, pe->sessions == 1 ? "" : "s",
+                    pe->sessions == 1 ? "it" : "them");
     }
     free(ord);
     if (s->implicit > 0 && !implicit)

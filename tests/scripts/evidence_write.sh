@@ -11,7 +11,8 @@
 #     by first), so pcaps/smtp-nonstandard-port.pcap is compared with
 #     --ports 2525 and must differ without it (its connection is then picked up
 #     without a handshake), which its sessions' anomaly evidence.starts_at_detection
-#     and the stats' evidence.from_detection say;
+#     and the stats' evidence.from_detection say, its detail whether the SYN was seen
+#     (pcaps/variants/smtps-4650-no-syn.pcap: a SYN-ACK alone, or picked up midstream);
 #  3. the stats record says what was written, whichever reader reads the file; -w - and -w over an input are
 #     refused (2, and 3 with the input untouched), an unwritable -w is 3, a full disk says so;
 #  4. pcaps/variants/evidence-leaks.pcap's connections, each made to leak, leak nothing
@@ -99,6 +100,20 @@ jq -e -s '[.[] | select(.event=="session")] | length == 2 and
 jq -e -s '([.[] | select(.event=="session") | .anomalies[] | select(.name == "evidence.starts_at_detection")]
   | length == 0) and ([.[] | select(.event=="stats")][0].evidence.from_detection == 0)' "$tmp/ns.a.json" \
   >/dev/null || { echo "FAIL nonstandard port with --ports: said to start at detection"; fail=1; }
+# its detail says what came before: the SYN (not kept, --ports), the SYN-ACK alone, or no
+# handshake at all (pcaps/variants/smtps-4650-no-syn.pcap: TLS on 4650, one connection
+# picked up midstream, the other's SYN not captured); never a SYN the capture lacks
+det='select(.event=="session") | [.client.port, (.anomalies[] |
+  select(.name == "evidence.starts_at_detection") | .detail)] | @tsv'
+jq -r "$det" "$tmp/ns2.a.json" | grep -q "its SYN, TCP handshake not kept (--ports)" ||
+  { echo "FAIL nonstandard port: its SYN not said"; fail=1; }
+"$bin" -q --no-system-ca -r pcaps/variants/smtps-4650-no-syn.pcap -w "$tmp/nosyn.pcap" \
+  --json "$tmp/nosyn.json" || { echo "FAIL smtps-4650-no-syn: exit $?"; fail=1; }
+jq -r "$det" "$tmp/nosyn.json" | sort >"$tmp/nosyn.det"
+printf '%s\t%s\n' 35094 "-w: written from the packet that showed SMTP or TLS; SYN-ACK not kept (--ports), no SYN seen" \
+  48750 "-w: written from the packet that showed SMTP or TLS; no SYN captured (picked up midstream)" |
+  cmp -s - "$tmp/nosyn.det" ||
+  { echo "FAIL smtps-4650-no-syn: the details do not say which start was captured"; cat "$tmp/nosyn.det"; fail=1; }
 
 # 1. nothing of the mail or its credentials
 b64=$(printf '\000alice@example.test\000%s' Sub587-test-pass | base64)

@@ -44,6 +44,9 @@ for f in $(sh tests/tools/captures.sh all); do
   ports=$(jq -r 'select(.event=="session") | .server.port' "$tmp/out.json" | sort -un)
   dargs="$toarg"
   for p in $ports; do
+    # a port FILE.tshark decodes already (implicit TLS on another port: its -d would lose
+    # to a later one)
+    case " $toarg " in *" tcp.port==$p,"*) continue ;; esac
     case $p in 25|587|465|443) ;; *) dargs="$dargs -d tcp.port==$p,smtp" ;; esac
   done
   # ours: "client|server|dir|sha256,sha256" per connection and direction

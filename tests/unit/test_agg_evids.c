@@ -540,6 +540,50 @@ test_long_root_subject(void **state)
     tu_has(f->summary, "...");
 }
 
+/* Two certificates rejected, and a TLS 1.3 session whose chain was
+ * encrypted: the chains this server presented are both among the
+ * finding's certificates, so its list does not name them again; the
+ * encrypted one's pair said "the client rejected the server certificate
+ * (one of those above, inferred) with ...", and the evidence "the server
+ * certificate with unknown_ca (48)", as if seen. Both say it was
+ * encrypted (TLS 1.3), the summary that the one named is inferred, not
+ * seen; a summary short of room (compact) too. */
+static void
+test_rejects_inferred_above(void **state)
+{
+    (void)state;
+    uint32_t cnonly = tu_cert_add(CERT("cnonly.der"));
+    uint32_t self = tu_cert_add(CERT("selfsigned.der"));
+    feed_alert(1, 10, &cnonly, 1, 42);
+    feed_alert(2, 11, &self, 1, 48);
+    feed_alert(3, 12, NULL, 0, 48);
+    agg_finish();
+    const struct agg_finding *f = finding("client_rejected_certificate", 25);
+    tu_has(f->summary, "(1 session); the client rejected the server certificate (encrypted, TLS "
+                       "1.3: one of those above, inferred, not seen) with unknown_ca (48) from "
+                       "198.51.100.12 (1 session)");
+    assert_null(strstr(f->summary, "this server presented")); /* not named twice */
+    tu_has(f->evidence, "; the client rejected the server certificate (encrypted, TLS 1.3) with "
+                        "unknown_ca (48) in 1 session");
+    char *js = finding_json("client_rejected_certificate");
+    tu_has(js, "\"inferred_certificates\":[{");
+    free(js);
+    /* a verified chain: the advice after the list leaves it compact */
+    agg_fini();
+    diagnose_fini();
+    certcache_free();
+    tu_agg_start(&tu_agg_cfg, CERT("root.pem"));
+    uint32_t chain[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
+    self = tu_cert_add(CERT("selfsigned.der"));
+    feed_alert(1, 10, chain, 2, 42);
+    feed_alert(2, 11, &self, 1, 48);
+    feed_alert(3, 12, NULL, 0, 48);
+    agg_finish();
+    f = finding("client_rejected_certificate", 25);
+    tu_has(f->summary, "; encrypted (TLS 1.3: one of those above, inferred) with unknown_ca (48) "
+                       "from 198.51.100.12 (1 session); in 1 of them the chain verifies");
+}
+
 int
 main(void)
 {
@@ -553,6 +597,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_rejects_pool, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_rejects_cap, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_rejects_summary_fits, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_inferred_above, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_expired_addresses, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_expired_one_address, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_long_root_subject, tu_agg_setup, tu_agg_teardown),

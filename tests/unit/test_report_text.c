@@ -4,7 +4,8 @@
  * \xNN, never as themselves, so a peer cannot drive the reader's terminal
  * with escape sequences; alerts with their level and handshake step; each
  * client chain (mutual TLS) with its own verdict and peers; connections
- * split in two by VLAN tags (vlan_split); a finding's session ids in
+ * split in two by VLAN tags (vlan_split), their peers' STARTTLS rows not
+ * left empty; a finding's session ids in
  * ascending order; what the capture itself lost, at the top. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -586,7 +587,8 @@ test_vlan_split(void **state)
     static struct session_facts f;
     memset(&f, 0, sizeof(f));
     f.smtp.seen = true;
-    half.on = true; /* the server's half ends first */
+    f.smtp.starttls_offered = -1; /* a half: no EHLO and its reply both (the capture's) */
+    half.on = true;               /* the server's half ends first */
     feed(&f, 2, 10, 25);
     half.on = half.c2s = true;
     half.n_vlan = 1;
@@ -615,6 +617,9 @@ test_vlan_split(void **state)
                  "under different VLAN tags: --ignore-vlan joins them)\n");
     tu_has(text, " 0 drops; 1 connection seen as two one-way halves under different VLAN tags "
                  "(--ignore-vlan joins them)\n");
+    /* the peer's row: nothing of STARTTLS in the halves, said (it was empty, as if cut) */
+    tu_has(text, "\n  STARTTLS   198.51.100.10: nothing judged (2 sessions: no EHLO reply, "
+                 "STARTTLS or TLS read in them)\n");
     free(text);
     agg_fini();
     agg_init(&tu_agg_cfg);
@@ -629,6 +634,8 @@ test_vlan_split(void **state)
                  "(outer/inner); server to client under other tags\n");
     tu_has(text, "\n  (1 of these sessions is a one-way half of a connection whose directions came "
                  "under different VLAN tags: --ignore-vlan joins them)\n");
+    tu_has(text, "198.51.100.10: nothing judged (1 session: no EHLO reply, STARTTLS or TLS read "
+                 "in it)\n");
     free(text);
 }
 
@@ -707,7 +714,8 @@ test_capture_loss(void **state)
 
 /* A session picked up after its handshake (tls.handshake unseen) is TLS
  * of which nothing can be told: the server's session line says how many
- * (a late capture's rows read "tls 1" with no version or certificate). */
+ * (a late capture's rows read "tls 1" with no version or certificate);
+ * the sessions with no version and not picked up late, how many. */
 static void
 test_handshake_unseen(void **state)
 {
@@ -720,6 +728,18 @@ test_handshake_unseen(void **state)
     feed(&f, 1, 20, 465);
     char *text = report_text();
     tu_has(text, "  1 session (1 TLS: 1 picked up after the handshake) from 1 peer, ");
+    free(text);
+    /* one refused at its ClientHello (no version), one TLS 1.2: the
+     * versions added up to fewer than the TLS sessions ("3 TLS: TLSv1.2 1;
+     * 1 picked up ..."), the third unaccounted for */
+    f.tls.handshake = TLS_HS_FAILED;
+    feed(&f, 2, 21, 465);
+    f.tls.handshake = TLS_HS_COMPLETE;
+    f.tls.version = 0x0303;
+    feed(&f, 3, 22, 465);
+    text = report_text();
+    tu_has(text, "  3 sessions (3 TLS: TLSv1.2 1; 1 picked up after the handshake; 1 with no "
+                 "ServerHello read (version unknown)) from 3 peers, ");
     free(text);
 }
 
