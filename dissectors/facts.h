@@ -92,9 +92,13 @@ enum tls_pickup_undecided {
                                      TLS 1.3 (RFC 8446 §D.4), full or PSK */
     TLS_PICKUP_UNDECIDED13_NOCCS, /* no ChangeCipherSpec: the server's encrypted records, then
                                     the client's of its Finished's length (tls_pickup.c) */
-    TLS_PICKUP_SERVER_ONLY12      /* the server's ChangeCipherSpec, Finished, then its application
-                                     data, no record of the client's: full when the capture holds
-                                     the client's side (diagnose.c), else not to be told */
+    TLS_PICKUP_SERVER_ONLY12,     /* the server's ChangeCipherSpec, Finished, then its application
+                                     data, no record of the client's, its ACKs telling nothing:
+                                     full when the capture holds the client's side (diagnose.c),
+                                     else not to be told */
+    TLS_PICKUP_FULL_BY_ACK        /* told full: the same, the server's application data
+                                     acknowledging no client byte past its ChangeCipherSpec's
+                                     (tls_pickup.c tls_pickup_by_ack) */
 };
 
 enum tls_outcome {

@@ -94,7 +94,8 @@ struct tls_state {
     uint16_t pickup_slen; /* and the last one's length (its Finished's?) */
     bool pickup_sack_ok;  /* pickup_sack holds the ACK of the server's CCS packet */
     uint32_t pickup_sack;
-    int16_t last_hs; /* last handshake type of either side */
+    uint32_t pickup_sseq; /* and that packet's sequence number */
+    int16_t last_hs;      /* last handshake type of either side */
     uint8_t last_hs_from;
     uint8_t client_random[32]; /* ClientHello.random: the key log's index */
     bool have_random;

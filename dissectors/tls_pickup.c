@@ -273,6 +273,80 @@ tls_pickup_acked(const struct flow_ctx *ctx, const struct tls_state *st)
     return st->pickup_sack_ok && pd == DIR_TO_SERVER && (int32_t)(st->pickup_sack - seq) > 0;
 }
 
+/* A ChangeCipherSpec record: its header and one byte (RFC 5246 §6.2.1,
+ * §7.1). */
+#define PICKUP_CCS_RECORD (PICKUP_RECORD_HDR + 1)
+
+/* A record's header: type, version, length (RFC 5246 §6.2.1). */
+#define PICKUP_RECORD_HDR 5
+
+/* The server's ChangeCipherSpec and Finished, then its application data,
+ * and no record of the client's between (none captured: a tap on the
+ * server's direction alone, or the client's packets lost): what the
+ * server's own ACKs say of the client's bytes it had (RFC 9293 §3.4: a
+ * segment's ACK is the next byte its sender expects, every byte before it
+ * received), from the packet of its ChangeCipherSpec (pickup_sack) to the
+ * one of its first application data (this packet).
+ *
+ * In a full handshake (RFC 5246 §7.3) the server sends its ChangeCipherSpec
+ * and Finished once it has the client's Finished; in the abbreviated one
+ * (resumed) it sends them after its ServerHello, with the ClientHello
+ * alone received, and sends application data only once the client's
+ * ChangeCipherSpec and Finished came (§7.4.9: after it "received and
+ * validated the Finished message from its peer"). So:
+ *
+ * - the same ACK on both: the server had no client byte past its
+ *   ChangeCipherSpec's when it sent data, so it had not the client's
+ *   ChangeCipherSpec and Finished that a resumed handshake needs first:
+ *   full (certificates sent before the capture), on any port. It speaks
+ *   first so after the handshake on implicit TLS (RFC 8314 §3.3, 465: its
+ *   220 greeting, RFC 5321 §3.1).
+ * - moved by exactly a ChangeCipherSpec record and a record of the
+ *   server's Finished's length (both Finished messages of a suite are as
+ *   long, §7.4.9's verify_data, and protected alike): resumed, on an
+ *   implicit-TLS port (config_is_tls_port) with no STARTTLS seen, where
+ *   the client sends nothing of its own before the server's greeting.
+ *   With STARTTLS (RFC 3207 §4) the client speaks first (EHLO) and the
+ *   server's first data, its reply, acknowledges it too: a full
+ *   handshake's ACK moves by the EHLO's record, a resumed one's by a
+ *   ChangeCipherSpec, a Finished and the EHLO's record, whose length the
+ *   capture does not hold; an EHLO's record as long as a ChangeCipherSpec
+ *   and a Finished would pass for a resumed handshake, so the rule is not
+ *   used there. On 465 a client that talks before the greeting (a
+ *   spam-bot's pregreet) moves the ACK by its bytes: only that exact
+ *   length is taken, any other move tells nothing.
+ * - anything else, or ACKs that cannot be trusted, tells nothing
+ *   (TLS_PICKUP_SERVER_ONLY12): a packet without the ACK flag (or a RST),
+ *   an ACK that went back (segments reordered), bytes lost in either
+ *   direction (t->gap: the first application data seen may not be the
+ *   first sent), or this packet sent before the ChangeCipherSpec's by its
+ *   sequence number (an earlier segment, retransmitted, that let the
+ *   record go from the reassembly's queue: its ACK is not the record's).
+ *   A retransmission whose first copy was captured is no matter: the
+ *   record is read from the first copy, with that packet's ACK. */
+static uint8_t
+tls_pickup_by_ack(struct flow_ctx *ctx, const struct tls_state *st)
+{
+    const struct session_facts *f = fctx_facts(ctx);
+    enum dir pd;
+    uint32_t seq, ack;
+    if (!fctx_packet_tcp(ctx, &pd, &seq, &ack) || pd != DIR_TO_CLIENT || !st->pickup_sack_ok ||
+        f->tls.gap || (int32_t)(seq - st->pickup_sseq) < 0)
+        return TLS_PICKUP_SERVER_ONLY12;
+    int32_t moved = (int32_t)(ack - st->pickup_sack);
+    if (moved == 0)
+        return TLS_PICKUP_FULL_BY_ACK;
+    bool implicit = config_is_tls_port(fctx_config(ctx), fctx_server_port(ctx)) &&
+                    !f->smtp.starttls_command && !f->smtp.plaintext_on_tls_port;
+    if (implicit && moved == PICKUP_CCS_RECORD + PICKUP_RECORD_HDR + (int32_t)st->pickup_slen) {
+        struct tls_facts *t = &fctx_facts(ctx)->tls;
+        t->resumed = true;
+        t->certificates = TLS_CERTS_RESUMED;
+        return TLS_PICKUP_DECIDED;
+    }
+    return TLS_PICKUP_SERVER_ONLY12;
+}
+
 /* RFC 5246 §7.3: in a full handshake the client sends its ChangeCipherSpec
  * and Finished first, the server answers with its own; in the abbreviated
  * one (a session resumed, no Certificate) the server sends them right after
@@ -333,9 +407,8 @@ tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
         if (first) {
             st->pickup_order = PICKUP_SCCS;
             enum dir pd;
-            uint32_t seq;
-            st->pickup_sack_ok =
-                fctx_packet_tcp(ctx, &pd, &seq, &st->pickup_sack) && pd == DIR_TO_CLIENT;
+            st->pickup_sack_ok = fctx_packet_tcp(ctx, &pd, &st->pickup_sseq, &st->pickup_sack) &&
+                                 pd == DIR_TO_CLIENT;
         } else if (type == TLS_CT_CCS || st->dir[d].encrypted || t->last_hs[d] >= 0)
             st->pickup_order = PICKUP_TOLD;
         return;
@@ -343,6 +416,7 @@ tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
     if (st->pickup_order == PICKUP_SCCS && d == DIR_TO_CLIENT) {
         if (type == TLS_CT_HANDSHAKE) { /* its Finished (RFC 5246 §7.4.9) */
             st->pickup_order = PICKUP_SFIN;
+            st->pickup_slen = (uint16_t)len; /* tls_pickup_by_ack */
             t->pickup_undecided = TLS_PICKUP_UNDECIDED12;
         } else {
             if (type == TLS_CT_APPDATA)
@@ -362,7 +436,7 @@ tls_pickup_order(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t
     t->pickup_undecided = TLS_PICKUP_DECIDED;
     if (st->pickup_order == PICKUP_SFIN && d == DIR_TO_CLIENT && type == TLS_CT_APPDATA &&
         st->dir[DIR_TO_SERVER].records == 0)
-        t->pickup_undecided = TLS_PICKUP_SERVER_ONLY12;
+        t->pickup_undecided = tls_pickup_by_ack(ctx, st);
     if (st->pickup_order == PICKUP_SFIN && d == DIR_TO_SERVER && type == TLS_CT_CCS &&
         !tls_pickup_acked(ctx, st)) {
         t->resumed = true;

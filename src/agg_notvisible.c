@@ -130,6 +130,17 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
                 NULL);
         break;
     case DG_NV_PICKED_UP:
+        if (x->pickup == TLS_PICKUP_FULL_BY_ACK) { /* tls_pickup.c tls_pickup_by_ack */
+            str_add(b,
+                    "picked up after the handshake's certificates (at the server's "
+                    "ChangeCipherSpec and encrypted Finished; no record of the client's before "
+                    "the server's first application data, which acknowledges no client byte past "
+                    "its ChangeCipherSpec's: the server had not the client's ChangeCipherSpec and "
+                    "Finished, which a resumed handshake's server waits for, RFC 5246 7.3, 7.4.9: "
+                    "a full handshake): capture from the connection's start",
+                    NULL);
+            break;
+        }
         str_add(b,
                 x->handshake == TLS_HS_UNSEEN
                     ? "picked up after the handshake's certificates (after the whole handshake, "

@@ -307,7 +307,9 @@ dg_picked_up_after_certs(const struct flow_record *rec)
  * commands: the record's bytes.client): a bare ACK or a lone FIN of its, which a tap on
  * one direction (or a filter on the server's address as source) may let
  * through astray, shows no byte the client sent. With no byte of the
- * client's, either handshake shows just this. */
+ * client's, either handshake shows just this, unless the server's own ACKs
+ * told it (tls_pickup.c tls_pickup_by_ack: TLS_PICKUP_FULL_BY_ACK, full, is
+ * DG_NV_PICKED_UP's; resumed sets t->resumed). */
 static uint8_t
 dg_pickup_undecided(const struct flow_record *rec)
 {

@@ -246,6 +246,95 @@ test_pickup_order_undecided(void **state)
     fctx_destroy(ctx);
 }
 
+/* The TCP header of each delivery of run_acked's: a gap of `gap` bytes in
+ * the client's direction before it when gap > 0. */
+struct acked {
+    uint32_t seq, ack;
+    bool has_ack;
+    uint32_t gap;
+};
+
+/* s replayed whole on port `port`, each delivery i with a[i]'s TCP header
+ * (fctx_packet, as the engine notes it). */
+static struct flow_ctx *
+run_acked(const struct script *s, const struct acked *a, uint16_t port, bool starttls)
+{
+    struct flow_ctx *ctx = fctx_new(&tu_tls_cfg, port);
+    assert_non_null(ctx);
+    fctx_facts(ctx)->midstream = true;
+    fctx_facts(ctx)->smtp.starttls_command = starttls;
+    fctx_attach(ctx, &tls_dissector);
+    int64_t t = 1000;
+    uint32_t seed = 0;
+    for (unsigned i = 0; i < s->n; i++) {
+        if (a[i].gap > 0)
+            (void)fctx_gap(ctx, DIR_TO_SERVER, a[i].gap, t);
+        fctx_packet(ctx, s->seg[i].d, a[i].seq, a[i].ack, a[i].has_ack);
+        tu_deliver(ctx, s->seg[i].d, s->seg[i].data.b, s->seg[i].data.n, SPLIT_WHOLE, &seed, 600,
+                   &t);
+    }
+    fctx_eof(ctx, DIR_TO_SERVER, t);
+    fctx_eof(ctx, DIR_TO_CLIENT, t);
+    return ctx;
+}
+
+/* The server's side alone: its ChangeCipherSpec and Finished (a 45-byte
+ * record) in one packet, its greeting in the next, no record of the
+ * client's. The server's ACKs tell the handshake (tls_pickup_by_ack): the
+ * same on both, the client sent nothing between: full (any port); moved on
+ * by a ChangeCipherSpec and a Finished of the server's length (6 + 45) on
+ * an implicit-TLS port without STARTTLS: resumed. Anything else, or ACKs
+ * not to be trusted, tells nothing (TLS_PICKUP_SERVER_ONLY12). */
+static void
+test_pickup_order_by_ack(void **state)
+{
+    (void)state;
+    struct script s;
+    s.n = 0;
+    server_ccs_fin(&s, false);
+    opaque(next(&s, DIR_TO_CLIENT), 23, 60);             /* the 220 greeting */
+    const uint32_t seq = 4000000000u, ack = 4294967290u; /* the ACK wraps past 2^32 */
+    static const struct {
+        uint16_t port;
+        bool starttls;
+        struct acked a[2];
+        uint8_t want; /* enum tls_pickup_undecided; TLS_PICKUP_DECIDED: resumed */
+    } cases[] = {
+        {465, false, {{seq, ack, true, 0}, {seq + 51, ack, true, 0}}, TLS_PICKUP_FULL_BY_ACK},
+        {25, false, {{seq, ack, true, 0}, {seq + 51, ack, true, 0}}, TLS_PICKUP_FULL_BY_ACK},
+        {465, false, {{seq, ack, true, 0}, {seq + 51, ack + 51, true, 0}}, TLS_PICKUP_DECIDED},
+        /* STARTTLS: a full handshake's EHLO may be 51 bytes */
+        {25, false, {{seq, ack, true, 0}, {seq + 51, ack + 51, true, 0}}, TLS_PICKUP_SERVER_ONLY12},
+        {465, true, {{seq, ack, true, 0}, {seq + 51, ack + 51, true, 0}}, TLS_PICKUP_SERVER_ONLY12},
+        /* another length: a client that talked before the greeting */
+        {465,
+         false,
+         {{seq, ack, true, 0}, {seq + 51, ack + 52, true, 0}},
+         TLS_PICKUP_SERVER_ONLY12},
+        {465,
+         false,
+         {{seq, ack, true, 0}, {seq + 51, ack + 50, true, 0}},
+         TLS_PICKUP_SERVER_ONLY12},
+        /* no ACK flag on either packet */
+        {465, false, {{seq, ack, false, 0}, {seq + 51, ack, true, 0}}, TLS_PICKUP_SERVER_ONLY12},
+        {465, false, {{seq, ack, true, 0}, {seq + 51, ack, false, 0}}, TLS_PICKUP_SERVER_ONLY12},
+        /* the ACK went back; the data's packet sent before the CCS's */
+        {465, false, {{seq, ack, true, 0}, {seq + 51, ack - 1, true, 0}}, TLS_PICKUP_SERVER_ONLY12},
+        {465, false, {{seq, ack, true, 0}, {seq - 1, ack, true, 0}}, TLS_PICKUP_SERVER_ONLY12},
+        /* bytes of the client's lost between */
+        {465, false, {{seq, ack, true, 0}, {seq + 51, ack, true, 51}}, TLS_PICKUP_SERVER_ONLY12},
+    };
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct flow_ctx *ctx = run_acked(&s, cases[i].a, cases[i].port, cases[i].starttls);
+        const struct tls_facts *t = tf(ctx);
+        bool resumed = cases[i].want == TLS_PICKUP_DECIDED;
+        assert_int_equal(t->pickup_undecided, cases[i].want);
+        assert_int_equal(t->resumed, resumed);
+        assert_int_equal(t->certificates, resumed ? TLS_CERTS_RESUMED : TLS_CERTS_UNKNOWN);
+        fctx_destroy(ctx);
+    }
+}
+
 /* Picked up after the handshake at the server's records (a TLS 1.3
  * server's NewSessionTicket, a reply), the capture ending inside its next
  * record before the client sent any: no handshake's shape showed
@@ -325,6 +414,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_pickup_order_resumed, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_pickup_order_full, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_pickup_order_undecided, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_pickup_order_by_ack, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_pickup_watch_eof, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_pickup_noccs13_padded, tu_tls_setup, tu_tls_teardown),
     };
