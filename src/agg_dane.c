@@ -47,6 +47,13 @@ struct agg_dane {
      * domains capped), and the first one's TLSA owner */
     uint64_t undecided;
     uint32_t undecided_first;
+    /* of those, sessions not decided because their clients' lookups may
+     * predate the capture (DANE_UNDECIDED_EARLIER), and the first one's
+     * client, next-hop domains, TLSA RRset and times */
+    uint64_t early;
+    struct agg_dane_np early_np;
+    uint32_t early_ttl;
+    int64_t early_from_us;
     struct agg_dane_np np[AGG_DANE_NAME_PEERS];
     uint8_t n_np;
     uint64_t name_dropped;
@@ -111,8 +118,18 @@ agg_dane_note(struct agg_server *s, const struct ipaddr *client, const struct tl
         return; /* memcap: counted there */
     struct agg_dane *d = s->dane;
     bool first = d->matched + d->mismatched + d->unusable + d->skipped + d->undecided == 0;
-    if (r->state == DANE_UNDECIDED && d->undecided++ == 0)
+    if (r->state == DANE_UNDECIDED && r->undecided == DANE_UNDECIDED_EARLIER) {
+        if (d->early++ == 0 && client != NULL) {
+            d->early_np.ip = *client;
+            d->early_np.n_hops = r->n_nexthops;
+            memcpy(d->early_np.hops, r->nexthops, sizeof(d->early_np.hops));
+            d->early_ttl = r->mx_ttl;
+            d->early_from_us = r->decided_from_us;
+        }
+    } else if (r->state == DANE_UNDECIDED && d->undecided - d->early == 0) {
         d->undecided_first = r->first;
+    }
+    d->undecided += r->state == DANE_UNDECIDED;
     d->matched += r->state == DANE_MATCH;
     d->mismatched += r->state == DANE_MISMATCH;
     d->unusable += r->state == DANE_UNUSABLE;
@@ -391,6 +408,40 @@ agg_dane_undecided_text(struct strbuf *b, const struct agg_dane *d)
             NULL);
 }
 
+/* Why a name check was not decided (DANE_UNDECIDED_EARLIER), short (the
+ * terminal report's DANE line): the client was seen looking up only
+ * domains the leaf does not name, but may have delivered for one it looked
+ * up before the capture (RFC 7672 §3.2.3), whose MX answer a resolver
+ * keeps at most its TTL (RFC 1035 §3.2.1): "198.51.100.11 looked up only
+ * peer-b.example.test (not in the leaf) and may have delivered for a
+ * domain looked up before the capture (MX TTL 300 s; RFC 7672 section
+ * 3.2.3): decided from 2026-11-30T19:27:50Z" (the time rounded up) */
+static void
+agg_dane_early_text(struct strbuf *b, const struct agg_dane *d)
+{
+    const struct agg_dane_np *p = &d->early_np;
+    char ip[64], from[40];
+    report_ip_str(ip, sizeof(ip), &p->ip);
+    str_add(b, ip, " looked up only ", NULL);
+    agg_dane_list(b, p->hops, p->n_hops < DANE_NEXTHOPS_KEPT ? p->n_hops : DANE_NEXTHOPS_KEPT);
+    str_add(b,
+            " (not in the leaf) and may have delivered for a domain looked up before the "
+            "capture (MX TTL ",
+            NULL);
+    str_add_uint(b, d->early_ttl);
+    str_add(b, " s; RFC 7672 section 3.2.3): decided from ", NULL);
+    if (d->early_from_us > 0) {
+        int64_t s = (d->early_from_us + 999999) / 1000000; /* rounded up */
+        json_fmt_ts(from, sizeof(from), s * 1000000);
+        char *frac = strchr(from, '.');
+        if (frac != NULL) /* whole seconds: "...:50Z" */
+            memmove(frac, "Z", 2);
+        str_add(b, from, NULL);
+    } else {
+        str_add(b, "a later session", NULL);
+    }
+}
+
 void
 agg_dane_text(struct strbuf *b, const struct agg_server *s)
 {
@@ -444,11 +495,18 @@ agg_dane_text(struct strbuf *b, const struct agg_server *s)
         agg_dane_count(b, d->unusable, "with no record an SMTP client can use");
         sep = ", ";
     }
-    if (d->undecided > 0) {
+    if (d->undecided > d->early) {
         str_add(b, sep, NULL);
-        str_add_uint(b, d->undecided);
-        str_add(b, d->undecided == 1 ? " session: " : " sessions: ", NULL);
+        str_add_uint(b, d->undecided - d->early);
+        str_add(b, d->undecided - d->early == 1 ? " session: " : " sessions: ", NULL);
         agg_dane_undecided_text(b, d);
+        sep = ", ";
+    }
+    if (d->early > 0) {
+        str_add(b, sep, NULL);
+        str_add_uint(b, d->early);
+        str_add(b, d->early == 1 ? " session not decided: " : " sessions not decided: ", NULL);
+        agg_dane_early_text(b, d);
     }
     agg_dane_cname_text(b, d);
 }

@@ -233,6 +233,7 @@ dane_lookup(uint16_t port, const char *name)
 struct dane_peer {
     const struct ipaddr *client;
     bool sure;
+    uint32_t ttl; /* the largest dnslearn_mx_ttl of the MX hosts looked at */
 };
 
 /* Adds mx_host's domains to out[0..*n), each once, up to max; *capped
@@ -244,6 +245,9 @@ dane_add_domains(const char *mx_host, struct dane_peer *peer, const char **out, 
     const char *doms[DNSLEARN_MX_DOMAINS];
     unsigned n_d = dnslearn_mx_domains(mx_host, doms, DNSLEARN_MX_DOMAINS);
     *capped |= dnslearn_mx_domains_capped(mx_host);
+    uint32_t ttl = dnslearn_mx_ttl(mx_host);
+    if (ttl > peer->ttl)
+        peer->ttl = ttl;
     for (unsigned k = 0; k < n_d; k++) {
         if (peer->client != NULL) {
             enum dnslearn_asked a = dnslearn_mx_asked(mx_host, doms[k], peer->client);
@@ -288,23 +292,69 @@ dane_hops(const char *base, struct dane_peer *peer, const char **out, unsigned m
 unsigned
 dane_nexthops(const char *base, const char **out, unsigned max, bool *capped)
 {
-    struct dane_peer all = {NULL, false};
+    struct dane_peer all = {NULL, false, 0};
     return dane_hops(base, &all, out, max, capped);
 }
 
 unsigned
 dane_nexthops_for(const char *base, const struct ipaddr *client, const char **out, unsigned max,
-                  bool *capped, uint8_t *scope)
+                  bool *capped, uint8_t *scope, uint32_t *mx_ttl)
 {
-    struct dane_peer peer = {client, false};
+    struct dane_peer peer = {client, false, 0};
     unsigned n = client ? dane_hops(base, &peer, out, max, capped) : 0;
     if (peer.sure && n > 0) { /* RFC 7672 §3.2.3: the domains this client looked up */
         *scope = DANE_SCOPE_PEER;
-        return n;
+    } else {
+        struct dane_peer all = {NULL, false, 0};
+        n = dane_hops(base, &all, out, max, capped);
+        *scope = n > 0 ? DANE_SCOPE_ALL : DANE_SCOPE_NONE;
+        peer.ttl = all.ttl;
     }
-    n = dane_nexthops(base, out, max, capped);
-    *scope = n > 0 ? DANE_SCOPE_ALL : DANE_SCOPE_NONE;
+    if (mx_ttl)
+        *mx_ttl = peer.ttl;
     return n;
+}
+
+/* Whether a session's scope peer is decided (RFC 7672 §3.2.3): a resolver
+ * keeps an MX answer at most its TTL (RFC 1035 §3.2.1), so a session that
+ * began ttl seconds or more after the capture's first packet took its MX
+ * answers from lookups made in the capture. Not when the capture's start
+ * is not known. */
+static bool
+dane_peer_proven(const struct dane_session *s, uint32_t ttl)
+{
+    return s->capture_us > 0 && s->session_us >= s->capture_us + (int64_t)ttl * 1000000;
+}
+
+/* A chain failing on the name alone under the client's own next-hop
+ * domains (scope peer), in a session the capture cannot show was preceded
+ * by all its client's lookups: checked again against every domain of the
+ * capture; when the leaf passes there (or may: those domains capped), the
+ * client may have delivered for a domain it looked up before the capture,
+ * and the name check is not decided (DANE_UNDECIDED_EARLIER). */
+static void
+dane_peer_recheck(const struct dane_session *s, uint32_t ttl, const uint32_t *ids, unsigned n,
+                  uint32_t first, const char *base, unsigned n_peer, int64_t at_s,
+                  struct dane_result *out)
+{
+    if (out->state != DANE_MISMATCH || out->why != DANE_WHY_NAME ||
+        out->nexthop_scope != DANE_SCOPE_PEER || dane_peer_proven(s, ttl))
+        return;
+    const char *all[DANE_NEXTHOPS_MAX];
+    bool capped = false;
+    unsigned n_all = dane_nexthops(base, all, DANE_NEXTHOPS_MAX, &capped);
+    if (n_all <= n_peer && !capped) /* no other client's domain: the same check */
+        return;
+    struct dane_result alt = *out;
+    if (!dane_verify(ids, n, first, base, all, n_all, at_s, &alt))
+        return;
+    if (alt.state == DANE_MATCH ||
+        (capped && alt.state == DANE_MISMATCH && alt.why == DANE_WHY_NAME)) {
+        out->state = DANE_UNDECIDED;
+        out->undecided = DANE_UNDECIDED_EARLIER;
+        out->mx_ttl = ttl;
+        out->decided_from_us = s->capture_us > 0 ? s->capture_us + (int64_t)ttl * 1000000 : 0;
+    }
 }
 
 void
@@ -316,9 +366,10 @@ dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint
 
 void
 dane_check_peer(uint16_t port, const char *const *names, unsigned n_names,
-                const struct ipaddr *client, const uint32_t *ids, unsigned n, int64_t at_s,
+                const struct dane_session *s, const uint32_t *ids, unsigned n, int64_t at_s,
                 struct dane_result *out)
 {
+    const struct ipaddr *client = s ? s->client : NULL;
     memset(out, 0, sizeof(*out));
     out->first = TLSA_NONE;
     out->cname_skipped = TLSA_NONE;
@@ -372,8 +423,9 @@ dane_check_peer(uint16_t port, const char *const *names, unsigned n_names,
     const char *hops[DANE_NEXTHOPS_MAX];
     bool capped = false;
     uint8_t scope = DANE_SCOPE_NONE;
+    uint32_t ttl = 0;
     unsigned n_hops =
-        base ? dane_nexthops_for(base, client, hops, DANE_NEXTHOPS_MAX, &capped, &scope) : 0;
+        base ? dane_nexthops_for(base, client, hops, DANE_NEXTHOPS_MAX, &capped, &scope, &ttl) : 0;
     out->nexthop_scope = scope;
     out->n_nexthops = (uint8_t)n_hops;
     for (unsigned k = 0; k < n_hops && k < DANE_NEXTHOPS_KEPT; k++)
@@ -382,8 +434,12 @@ dane_check_peer(uint16_t port, const char *const *names, unsigned n_names,
         /* a DANE-TA chain failing on the name only, checked against next
          * hops not all passed: the one left out may be the leaf's name
          * (RFC 7672 §3.2.2), so no failure is claimed */
-        if (capped && out->state == DANE_MISMATCH && out->why == DANE_WHY_NAME)
+        if (capped && out->state == DANE_MISMATCH && out->why == DANE_WHY_NAME) {
             out->state = DANE_UNDECIDED;
+            out->undecided = DANE_UNDECIDED_CAPPED;
+        } else if (s != NULL) {
+            dane_peer_recheck(s, ttl, ids, n, first, base, n_hops, at_s, out);
+        }
         return;
     }
     out->nexthop_scope = DANE_SCOPE_NONE; /* no name checked */
@@ -419,6 +475,14 @@ dane_failure_word(const struct dane_result *r)
         if (r->why & (1u << i))
             return words[i];
     return "no_match";
+}
+
+const char *
+dane_undecided_word(const struct dane_result *r)
+{
+    if (r->state != DANE_UNDECIDED)
+        return NULL;
+    return r->undecided == DANE_UNDECIDED_EARLIER ? "lookups_before_capture" : "nexthops_capped";
 }
 
 static void
@@ -534,6 +598,18 @@ dane_json_fields(struct json *j, const struct dane_result *r)
     if (r->state == DANE_MATCH && r->match_usage == 2)
         json_bool(j, "anchor_from_record", r->anchor_from_record);
     json_str(j, "failure", dane_failure_word(r));
+    /* a name check not decided: why; a client's lookups maybe from before
+     * the capture: the MX TTL and from when on the capture decides */
+    if (r->state == DANE_UNDECIDED) {
+        json_str(j, "undecided", dane_undecided_word(r));
+        if (r->undecided == DANE_UNDECIDED_EARLIER) {
+            json_uint(j, "mx_ttl", r->mx_ttl);
+            if (r->decided_from_us > 0)
+                json_ts(j, "decided_from", r->decided_from_us);
+            else
+                json_null(j, "decided_from");
+        }
+    }
     dane_json_nexthops(j, r);
     dane_json_cname(j, r);
 }

@@ -31,6 +31,20 @@ enum dane_state {
     DANE_UNDECIDED
 };
 
+/* Why a DANE_UNDECIDED name check was not decided (dane_result undecided) */
+enum dane_undecided {
+    /* next-hop domains past a cap (dane_nexthops *capped) */
+    DANE_UNDECIDED_CAPPED = 1,
+    /* the leaf names none of the next-hop domains the client was seen
+     * looking up (scope DANE_SCOPE_PEER) but one another client looked up,
+     * and the session began before the capture's first packet plus the
+     * MX answers' largest TTL (dnslearn_mx_ttl): the client may have
+     * delivered for a domain whose MX answer it had cached from before the
+     * capture (RFC 7672 §3.2.3; RFC 1035 §3.2.1), which the capture cannot
+     * show */
+    DANE_UNDECIDED_EARLIER = 2
+};
+
 /* Why a chain a DANE sender checked was not authenticated, though a
  * record's digest is in it (RFC 7672 §3.1.2, DANE-TA: the chain up to the
  * trust anchor verified, the leaf's names and validity checked). */
@@ -82,6 +96,13 @@ struct dane_result {
     uint8_t nexthop_scope;
     uint8_t n_nexthops;
     const char *nexthops[DANE_NEXTHOPS_KEPT];
+    /* DANE_UNDECIDED: why (enum dane_undecided); DANE_UNDECIDED_EARLIER:
+     * the MX answers' largest TTL (seconds) and the time from which a
+     * session's scope peer is decided (the capture's first packet plus
+     * that TTL; 0 when the capture's start is not known) */
+    uint8_t undecided;
+    uint32_t mx_ttl;
+    int64_t decided_from_us;
 };
 
 /* Whether the record can be used by an SMTP client (RFC 7672 §3.1:
@@ -96,10 +117,24 @@ bool dane_usable(const struct tlsa_rr *rr);
 void dane_check(uint16_t port, const char *const *names, unsigned n_names, const uint32_t *ids,
                 unsigned n, int64_t at_s, struct dane_result *out);
 
-/* dane_check for a session whose client is client (NULL: not known): the
- * next-hop domains its name check takes are dane_nexthops_for's. */
+/* A session's client and times, for dane_check_peer: client NULL when not
+ * known; session_us the session's first packet; capture_us the capture's
+ * first packet (0: not known). */
+struct dane_session {
+    const struct ipaddr *client;
+    int64_t session_us, capture_us;
+};
+
+/* dane_check for a session (s NULL: client not known): the next-hop
+ * domains its name check takes are dane_nexthops_for's. A DANE-TA chain
+ * that fails on the name alone under the client's own lookups (scope
+ * peer) but passes under every domain of the capture is decided only when
+ * the session began at least the MX answers' largest TTL after the
+ * capture's first packet (the client's lookups are then all in the
+ * capture: a cached answer lives at most its TTL, RFC 1035 §3.2.1); else
+ * DANE_UNDECIDED (DANE_UNDECIDED_EARLIER). */
 void dane_check_peer(uint16_t port, const char *const *names, unsigned n_names,
-                     const struct ipaddr *client, const uint32_t *ids, unsigned n, int64_t at_s,
+                     const struct dane_session *s, const uint32_t *ids, unsigned n, int64_t at_s,
                      struct dane_result *out);
 
 /* The TLSA RRset a DANE sender looks up for the host name (RFC 7672
@@ -142,9 +177,11 @@ unsigned dane_nexthops(const char *base, const char **out, unsigned max, bool *c
  * MX answer went to client (dnslearn_mx_asked yes, or maybe: the answer
  * went to more addresses than kept), *scope DANE_SCOPE_PEER, when at least
  * one surely did; else every one (dane_nexthops), *scope DANE_SCOPE_ALL
- * (DANE_SCOPE_NONE when there are none). client NULL: every one. */
+ * (DANE_SCOPE_NONE when there are none). client NULL: every one.
+ * *mx_ttl (when not NULL): the largest dnslearn_mx_ttl of the MX hosts
+ * whose domains were looked at. */
 unsigned dane_nexthops_for(const char *base, const struct ipaddr *client, const char **out,
-                           unsigned max, bool *capped, uint8_t *scope);
+                           unsigned max, bool *capped, uint8_t *scope, uint32_t *mx_ttl);
 
 /* dane_verify.c: OpenSSL's own DANE verification (SSL_dane_enable, as
  * Postfix): the chain as sent, the usable records of the RRset at first,
@@ -167,6 +204,10 @@ uint64_t dane_verify_cached(void);
  * "name_undecided" for DANE_UNDECIDED; NULL otherwise (the dane object's
  * "failure"). */
 const char *dane_failure_word(const struct dane_result *r);
+
+/* "nexthops_capped", "lookups_before_capture" for a DANE_UNDECIDED's
+ * undecided (the dane object's "undecided"), else NULL. */
+const char *dane_undecided_word(const struct dane_result *r);
 
 /* Whether record rr matches certificate id: its selector's content's
  * digest (its matching type's) equals the record's data. */

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "certcache.h"
+#include "dnslearn.h"
+#include "engine.h"
 #include "mem.h"
 #include "names.h"
 #include "namememo.h"
@@ -613,7 +615,13 @@ dg_dane(const struct flow_record *rec, const struct expected_name *exp, unsigned
     for (unsigned i = 0; i < n_exp && n < 1 + DG_DANE_NAMES; i++)
         names[n++] = exp[i].name;
     const struct tls_facts *t = &rec->facts->tls;
-    dane_check_peer(rec->server.port, names, n, &rec->client.ip, t->server_chain, t->n_server_chain,
+    /* the capture's first packet: its first TCP packet or DNS answer, the
+     * earlier (a client's lookups are all in view some time after it) */
+    int64_t cap_us = engine_first_us(), dns_us = dnslearn_first_us();
+    if (dns_us > 0 && (cap_us == 0 || dns_us < cap_us))
+        cap_us = dns_us;
+    struct dane_session ds = {&rec->client.ip, rec->ts_us, cap_us};
+    dane_check_peer(rec->server.port, names, n, &ds, t->server_chain, t->n_server_chain,
                     at_us / 1000000, &out->dane);
 }
 

@@ -33,6 +33,9 @@ struct dl_mx {
     uint8_t n_askers;
     bool more_askers; /* another address, past DNSLEARN_MX_ASKERS */
     struct ipaddr askers[DNSLEARN_MX_ASKERS];
+    /* the host's first entry: the largest TTL of the MX answers naming the
+     * host (dnslearn_mx_ttl), those of domains not kept too */
+    uint32_t host_ttl;
 };
 
 struct dl_cname {
@@ -60,6 +63,7 @@ static struct {
     struct idxtab cn_alias;  /* alias: its entry */
     struct idxtab cn_target; /* target: its first alias (the others linked from it) */
     uint64_t dropped;
+    int64_t first_us; /* the earliest answer's time (0: none yet) */
 } dl;
 
 void
@@ -224,16 +228,49 @@ dl_mx_asker(uint32_t i, const struct ipaddr *client)
         m->more_askers = true;
 }
 
-void
-dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us)
+/* an answer at ts_us: the capture ran from then at least */
+static void
+dl_seen(int64_t ts_us)
 {
-    dnslearn_mx_to(domain, mx_host, NULL, ts_us);
+    if (ts_us > 0 && (dl.first_us == 0 || ts_us < dl.first_us))
+        dl.first_us = ts_us;
+}
+
+int64_t
+dnslearn_first_us(void)
+{
+    return dl.first_us;
+}
+
+/* A TTL as a cache keeps it: the high-order bit set read as 2^31 - 1
+ * (RFC 8767 §4: positive; the larger, the later dane.c decides) */
+static uint32_t
+dl_ttl(uint32_t ttl)
+{
+    return ttl > INT32_MAX ? (uint32_t)INT32_MAX : ttl;
+}
+
+/* the host's first entry (when the host is known) takes the TTL */
+static void
+dl_host_ttl(uint64_t hh, const char *h, uint32_t ttl)
+{
+    uint32_t first = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, hh, h);
+    if (first != DL_NONE && dl.mxs[first].host_ttl < ttl)
+        dl.mxs[first].host_ttl = ttl;
 }
 
 void
-dnslearn_mx_to(const char *domain, const char *mx_host, const struct ipaddr *client, int64_t ts_us)
+dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us)
 {
-    (void)ts_us;
+    dnslearn_mx_to(domain, mx_host, NULL, 0, ts_us);
+}
+
+void
+dnslearn_mx_to(const char *domain, const char *mx_host, const struct ipaddr *client, uint32_t ttl,
+               int64_t ts_us)
+{
+    dl_seen(ts_us);
+    ttl = dl_ttl(ttl);
     char d[DNSLEARN_NAME_MAX], h[DNSLEARN_NAME_MAX];
     dl_norm(d, domain);
     dl_norm(h, mx_host);
@@ -242,6 +279,7 @@ dnslearn_mx_to(const char *domain, const char *mx_host, const struct ipaddr *cli
     uint32_t seen = idxtab_find(&dl.mx_pair, hp, dl_eq_mx_pair, &key);
     if (seen != DL_NONE) { /* the same answer again, maybe to another client */
         dl_mx_asker(seen, client);
+        dl_host_ttl(hh, h, ttl);
         return;
     }
     if (!dl_room((void **)&dl.mxs, &dl.cap_mxs, dl.n_mxs, sizeof(*dl.mxs)) ||
@@ -252,6 +290,7 @@ dnslearn_mx_to(const char *domain, const char *mx_host, const struct ipaddr *cli
         uint32_t known = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, hh, h);
         if (known != DL_NONE)
             dl.mxs[known].more_domains = true;
+        dl_host_ttl(hh, h, ttl);
         return;
     }
     uint32_t i = dl.n_mxs++;
@@ -262,6 +301,7 @@ dnslearn_mx_to(const char *domain, const char *mx_host, const struct ipaddr *cli
     dl.mxs[i].more_domains = false;
     dl.mxs[i].n_askers = 0;
     dl.mxs[i].more_askers = false;
+    dl.mxs[i].host_ttl = ttl;
     dl_mx_asker(i, client);
     idxtab_insert(&dl.mx_pair, hp, i);
     uint32_t first = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, hh, h);
@@ -269,6 +309,8 @@ dnslearn_mx_to(const char *domain, const char *mx_host, const struct ipaddr *cli
         idxtab_insert(&dl.mx_host, hh, i); /* the first domain a host serves */
         return;
     }
+    if (dl.mxs[first].host_ttl < ttl)
+        dl.mxs[first].host_ttl = ttl;
     /* another domain of the same host (a hosting provider's MX host serves
      * many customer domains): linked after the others, DNSLEARN_MX_DOMAINS
      * at most; past that it is kept (the same answer again is no new drop)
@@ -289,7 +331,7 @@ dnslearn_mx_to(const char *domain, const char *mx_host, const struct ipaddr *cli
 void
 dnslearn_addr(const char *name, const struct ipaddr *addr, int64_t ts_us)
 {
-    (void)ts_us;
+    dl_seen(ts_us);
     char n[DNSLEARN_NAME_MAX];
     dl_norm(n, name);
     struct dl_key key = {n, NULL, addr};
@@ -358,6 +400,15 @@ dnslearn_mx_asked(const char *mx_host, const char *domain, const struct ipaddr *
     return dl.mxs[i].more_askers ? DNSLEARN_ASKED_MAYBE : DNSLEARN_ASKED_NO;
 }
 
+uint32_t
+dnslearn_mx_ttl(const char *mx_host)
+{
+    char h[DNSLEARN_NAME_MAX];
+    dl_norm(h, mx_host);
+    uint32_t i = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, idxtab_hash_nocase(h), h);
+    return i != DL_NONE ? dl.mxs[i].host_ttl : 0;
+}
+
 bool
 dnslearn_mx_domains_capped(const char *mx_host)
 {
@@ -380,7 +431,7 @@ dl_cn_find(struct idxtab *t, const struct idxtab_strkeys *keys, const char *name
 void
 dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
 {
-    (void)ts_us;
+    dl_seen(ts_us);
     char a[DNSLEARN_NAME_MAX], t[DNSLEARN_NAME_MAX];
     dl_norm(a, alias);
     dl_norm(t, target);

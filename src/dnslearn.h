@@ -30,9 +30,23 @@ void dnslearn_mx(const char *domain, const char *mx_host, int64_t ts_us);
 /* dnslearn_mx, the answer sent to client (the DNS response's destination
  * address: the resolver's client, or NULL when not known): which peer
  * looked the domain up (RFC 7672 §3.2.3: the next-hop domain that peer's
- * reference identifier). */
+ * reference identifier); ttl the record's TTL (RFC 1035 §3.2.1, seconds:
+ * how long a resolver may cache it). */
 void dnslearn_mx_to(const char *domain, const char *mx_host, const struct ipaddr *client,
-                    int64_t ts_us);
+                    uint32_t ttl, int64_t ts_us);
+
+/* The largest TTL of the MX answers in the capture that named mx_host, for
+ * any domain and any client (0 when none, or every TTL 0): the longest a
+ * resolver's cached MX answer for one of its domains is taken to live, so
+ * a client's MX lookup made before the capture began is repeated in it by
+ * the capture's first packet plus this (dane.c). A TTL with the high-order
+ * bit set is read as 2^31 - 1 (RFC 8767 §4 reads it as positive; RFC 2181
+ * §8 had it 0, which here would decide too early). One uint32_t per host. */
+uint32_t dnslearn_mx_ttl(const char *mx_host);
+
+/* The time of the earliest DNS answer given to dnslearn (0: none): the
+ * capture ran from then at least. */
+int64_t dnslearn_first_us(void);
 
 /* Whether an MX answer "domain MX mx_host" was sent to client: yes; no
  * (none, or client NULL); maybe (the answer went to more than

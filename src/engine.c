@@ -876,6 +876,12 @@ engine_stats(struct run_stats *out)
     out->cap_hits = eng.cap_hits + mem_cap_hits();
 }
 
+int64_t
+engine_first_us(void)
+{
+    return eng.clock.span_lo;
+}
+
 void
 engine_fini(void)
 {

@@ -91,6 +91,10 @@ void engine_finish(void);
  * fields are left alone). */
 void engine_stats(struct run_stats *out);
 
+/* The earliest TCP packet time taken (engine_stats first_us; 0: none yet):
+ * the capture ran from then at least (dane.c's next-hop scope). */
+int64_t engine_first_us(void);
+
 /* Frees everything (flows still open are dropped without a record: call
  * engine_finish first). */
 void engine_fini(void);

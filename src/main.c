@@ -345,7 +345,7 @@ main_on_dns_answer(void *user, const struct dns_answer *a)
 {
     struct main_dns_ctx *d = user;
     if (a->type == DNS_TYPE_MX) {
-        report_dns_mx(a->owner, a->exchange, &d->p->dst, d->p->ts_us);
+        report_dns_mx(a->owner, a->exchange, &d->p->dst, a->ttl, d->p->ts_us);
     } else if (a->type == DNS_TYPE_CNAME) {
         report_dns_cname(a->owner, a->exchange, a->ad, d->p->ts_us);
     } else if ((a->type == DNS_TYPE_A && a->addr_len == 4) ||

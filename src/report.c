@@ -174,10 +174,10 @@ report_dns_addr(const char *name, const struct ipaddr *addr, const struct ipaddr
 
 void
 report_dns_mx(const char *domain, const char *mx_host, const struct ipaddr *resolver_client,
-              int64_t ts_us)
+              uint32_t ttl, int64_t ts_us)
 {
     uint64_t before = mem_in_use();
-    dnslearn_mx_to(domain, mx_host, resolver_client, ts_us);
+    dnslearn_mx_to(domain, mx_host, resolver_client, ttl, ts_us);
     report_tables_grew(before);
 }
 

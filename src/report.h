@@ -77,9 +77,9 @@ void report_flow(const struct flow_record *rec);
 void report_dns_addr(const char *name, const struct ipaddr *addr,
                      const struct ipaddr *resolver_client, int64_t ts_us);
 /* resolver_client: the MX answer's destination address, the client that
- * looked the domain up (dnslearn_mx_to) */
+ * looked the domain up; ttl the record's (dnslearn_mx_to) */
 void report_dns_mx(const char *domain, const char *mx_host, const struct ipaddr *resolver_client,
-                   int64_t ts_us);
+                   uint32_t ttl, int64_t ts_us);
 /* A CNAME answer, ad its header's AD bit: the TLSA base domain of a CNAMEd
  * MX host (RFC 7672 §2.2.2, dnslearn.h). */
 void report_dns_cname(const char *alias, const char *target, bool ad, int64_t ts_us);

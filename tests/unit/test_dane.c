@@ -621,7 +621,9 @@ check_peer(const char *name, const struct ipaddr *client, const uint32_t *chain,
 {
     const char *names[1] = {name};
     struct dane_result r;
-    dane_check_peer(25, names, 1, client, chain, n, AT_2027, &r);
+    /* decided: no TTL given, a session after the capture's start */
+    struct dane_session s = {client, 2000000, 1000000};
+    dane_check_peer(25, names, 1, &s, chain, n, AT_2027, &r);
     return r;
 }
 
@@ -650,8 +652,8 @@ test_nexthops_peer(void **state)
     const uint32_t chain[2] = {mx2, inter};
     struct ipaddr c1 = peer(1), c2 = peer(2), c9 = peer(9);
     add("_25._tcp.mx.peers.test", 2, 1, INT_1_1);
-    dnslearn_mx_to("mx2.example.test", "mx.peers.test", &c1, 0);
-    dnslearn_mx_to("cust.peers.test", "MX.peers.test.", &c2, 0);
+    dnslearn_mx_to("mx2.example.test", "mx.peers.test", &c1, 0, 0);
+    dnslearn_mx_to("cust.peers.test", "MX.peers.test.", &c2, 0, 0);
     assert_int_equal(dnslearn_mx_asked("mx.peers.test", "mx2.example.test", &c1),
                      DNSLEARN_ASKED_YES);
     assert_int_equal(dnslearn_mx_asked("mx.peers.test", "mx2.example.test", &c2),
@@ -677,7 +679,7 @@ test_nexthops_peer(void **state)
     assert_int_equal(r.state, DANE_MATCH);
     assert_int_equal(r.nexthop_scope, DANE_SCOPE_ALL);
     /* the same answer again, to .2: now .2 looked up both */
-    dnslearn_mx_to("mx2.example.test", "mx.peers.test", &c2, 0);
+    dnslearn_mx_to("mx2.example.test", "mx.peers.test", &c2, 0, 0);
     r = check_peer("mx.peers.test", &c2, chain, 2);
     assert_int_equal(r.state, DANE_MATCH);
     assert_int_equal(r.nexthop_scope, DANE_SCOPE_PEER);
@@ -685,7 +687,7 @@ test_nexthops_peer(void **state)
     /* over.peers.test's answer sent to 5 addresses, .3 to .7: the 5th not kept */
     for (uint8_t k = 3; k <= 7; k++) {
         struct ipaddr c = peer(k);
-        dnslearn_mx_to("over.peers.test", "mx.peers.test", &c, 0);
+        dnslearn_mx_to("over.peers.test", "mx.peers.test", &c, 0, 0);
     }
     struct ipaddr c3 = peer(3), c7 = peer(7);
     assert_int_equal(dnslearn_mx_asked("mx.peers.test", "over.peers.test", &c3),
@@ -706,6 +708,73 @@ test_nexthops_peer(void **state)
     r = check_peer("mx.peers.test", &c1, chain, 2);
     assert_int_equal(r.nexthop_scope, DANE_SCOPE_PEER);
     assert_int_equal(r.n_nexthops, 2);
+}
+
+/* A peer's lookups maybe from before the capture (RFC 7672 §3.2.3, RFC
+ * 1035 §3.2.1): mx.early.test the MX host of mx2.example.test (the leaf's
+ * name), looked up by .1, and of other.early.test, looked up by .2, the
+ * largest TTL 60 s (30 s for one answer, the same answer again with 60).
+ * .2's session failing on its own domain but passing on .1's: undecided
+ * when it began less than 60 s after the capture's first packet (.2 may
+ * have delivered for mx2.example.test, its MX answer cached), decided (a
+ * mismatch) from then on, and from the start when no other domain saves
+ * it; a capture whose start is not known decides nothing of the kind. */
+static void
+test_nexthops_early(void **state)
+{
+    (void)state;
+    const uint32_t chain[2] = {mx2, inter};
+    struct ipaddr c1 = peer(1), c2 = peer(2);
+    const char *names[1] = {"mx.early.test"};
+    const int64_t cap = INT64_C(1000000000000000); /* the capture's first packet */
+    add("_25._tcp.mx.early.test", 2, 1, INT_1_1);
+    dnslearn_mx_to("mx2.example.test", "mx.early.test", &c1, 30, cap + 100000);
+    dnslearn_mx_to("other.early.test", "mx.early.test", &c2, 20, cap + 200000);
+    dnslearn_mx_to("mx2.example.test", "mx.early.test", &c1, 60, cap + 300000);
+    assert_int_equal(dnslearn_mx_ttl("MX.early.test."), 60);
+    assert_int_equal(dnslearn_mx_ttl("none.early.test"), 0);
+    assert_true(dnslearn_first_us() > 0 && dnslearn_first_us() <= cap + 100000);
+    struct dane_result r;
+    struct dane_session s = {&c2, cap + 1000000, cap};
+    dane_check_peer(25, names, 1, &s, chain, 2, AT_2027, &r);
+    assert_int_equal(r.state, DANE_UNDECIDED);
+    assert_int_equal(r.undecided, DANE_UNDECIDED_EARLIER);
+    assert_string_equal(dane_failure_word(&r), "name_undecided");
+    assert_string_equal(dane_undecided_word(&r), "lookups_before_capture");
+    assert_int_equal(r.mx_ttl, 60);
+    assert_true(r.decided_from_us == cap + 60 * INT64_C(1000000));
+    assert_int_equal(r.nexthop_scope, DANE_SCOPE_PEER);
+    assert_string_equal(r.nexthops[0], "other.early.test");
+    s.session_us = cap + 60 * INT64_C(1000000); /* the TTL after: decided */
+    dane_check_peer(25, names, 1, &s, chain, 2, AT_2027, &r);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.why, DANE_WHY_NAME);
+    assert_null(dane_undecided_word(&r));
+    s.session_us = cap + 1000000;
+    s.capture_us = 0; /* not known: not decided */
+    dane_check_peer(25, names, 1, &s, chain, 2, AT_2027, &r);
+    assert_int_equal(r.state, DANE_UNDECIDED);
+    assert_true(r.decided_from_us == 0);
+    /* .1 early: its own domain passes */
+    s.client = &c1;
+    dane_check_peer(25, names, 1, &s, chain, 2, AT_2027, &r);
+    assert_int_equal(r.state, DANE_MATCH);
+    /* a failure under every domain stays one, however early */
+    const uint32_t other_chain[2] = {mx2, other_int};
+    add("_25._tcp.mx.late.test", 2, 1, INT_1_1);
+    dnslearn_mx_to("a.late.test", "mx.late.test", &c1, 600, cap);
+    dnslearn_mx_to("b.late.test", "mx.late.test", &c2, 600, cap);
+    names[0] = "mx.late.test";
+    s.client = &c2;
+    s.capture_us = cap;
+    dane_check_peer(25, names, 1, &s, chain, 2, AT_2027, &r);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    assert_int_equal(r.why, DANE_WHY_NAME);
+    dane_check_peer(25, names, 1, &s, other_chain, 2, AT_2027, &r);
+    assert_int_equal(r.state, DANE_MISMATCH);
+    /* a TTL with the high-order bit set: read as 2^31 - 1, not 0 */
+    dnslearn_mx_to("c.late.test", "mx.late.test", &c1, UINT32_C(0x80000000), cap);
+    assert_int_equal(dnslearn_mx_ttl("mx.late.test"), INT32_MAX);
 }
 
 int
@@ -729,6 +798,7 @@ main(void)
         cmocka_unit_test(test_cname_not_validated),
         cmocka_unit_test(test_nexthops_capped),
         cmocka_unit_test(test_nexthops_peer),
+        cmocka_unit_test(test_nexthops_early),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -6,6 +6,7 @@ NODATA for other types of a known name, NXDOMAIN otherwise. A name with a CNAME 
 with the CNAME, then the target's records of the type asked (RFC 1034 section 3.6.2, as a
 recursive resolver answers; dane-anchor.sh). ZONEFILE lines:
     NAME A 192.0.2.25 | NAME MX 10 HOST | NAME TLSA 3 1 1 HEX | NAME CNAME TARGET
+each optionally with a TTL after NAME (NAME 3 MX 10 HOST; RFC 1035 section 5.1), else 300 s.
 Standard library only; every query is answered once, on UDP."""
 import socket
 import struct
@@ -27,6 +28,10 @@ def read_zone(path):
         f = line.split()
         if not f or f[0].startswith(";"):
             continue
+        ttl = 300
+        if f[1].isdigit():  # NAME TTL TYPE ...
+            ttl = int(f[1])
+            f = f[:1] + f[2:]
         name, t = f[0].rstrip(".").lower(), f[1].upper()
         if t == "A":
             rd = socket.inet_aton(f[2])
@@ -38,7 +43,7 @@ def read_zone(path):
             rd = bytes([int(f[2]), int(f[3]), int(f[4])]) + bytes.fromhex("".join(f[5:]))
         else:
             continue
-        rrs.setdefault((name, TYPES[t]), []).append(rd)
+        rrs.setdefault((name, TYPES[t]), []).append((rd, ttl))
     return rrs
 
 
@@ -72,16 +77,16 @@ def answer(msg, rrs):
         cn = rrs.get((at, 5))
         if not cn or qtype == 5:
             break
-        ans.append((owner, 5, cn[0]))
-        at = ".".join(p for p in _labels(cn[0]))
-        owner = cn[0]
-    ans += [(owner, qtype, rd) for rd in rrs.get((at, qtype), [])]
+        ans.append((owner, 5, cn[0][0], cn[0][1]))
+        at = ".".join(p for p in _labels(cn[0][0]))
+        owner = cn[0][0]
+    ans += [(owner, qtype, rd, ttl) for rd, ttl in rrs.get((at, qtype), [])]
     rcode = 0 if known else 3
     # QR AA RD RA AD; RD copied from the query
     out_flags = 0x8000 | 0x0400 | (flags & 0x0100) | 0x0080 | 0x0020 | rcode
     body = b""
-    for own, t, rd in ans:
-        body += own + struct.pack(">HHIH", t, 1, 300, len(rd)) + rd
+    for own, t, rd, ttl in ans:
+        body += own + struct.pack(">HHIH", t, 1, ttl, len(rd)) + rd
     extra = b""
     if has_opt:  # EDNS0 (RFC 6891) with DO set (RFC 3225), as the query had it
         extra = b"\0" + struct.pack(">HHIH", 41, 1232, 0x8000, 0)
