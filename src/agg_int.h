@@ -465,6 +465,9 @@ void agg_dane_free(struct agg_server *s);
 /* The terminal report's DANE line of a server: its TLSA RRset's name,
  * records, DNSSEC and source, and how many sessions matched it or not;
  * nothing when no TLSA record was known for it. */
+/* The report's room for that text: a CNAME pool's or a per-peer undecided
+ * name check's says what was kept and seen (~650 bytes with long names). */
+#define AGG_DANE_TEXT_MAX 1024
 void agg_dane_text(struct strbuf *b, const struct agg_server *s);
 
 /* certificates_not_visible's first session of a reason (agg_notvisible.c):

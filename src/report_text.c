@@ -453,7 +453,7 @@ rt_server(FILE *f, const struct agg_server *s)
     }
     if (s->ccerts_dropped)
         fprintf(f, "  (%u sessions with further client chains not itemised)\n", s->ccerts_dropped);
-    char dane[400];
+    char dane[AGG_DANE_TEXT_MAX];
     struct strbuf db = str_buf(dane, sizeof(dane));
     agg_dane_text(&db, s);
     if (dane[0])
