@@ -100,6 +100,9 @@ struct agg_flagstat {
                                         meaning; cut to fit ends in "..." (agg_evid_copy) */
     uint8_t missing_issuer;          /* first session's diagnosis.missing_issuer (untrusted_root:
                                         how a root that was not sent was known) */
+    /* starttls_not_offered: the EHLO replies of its sessions, AGG_EHLO_*
+     * bits (agg_ehlo_note): one without STARTTLS, or EHLO refused */
+    uint8_t ehlo;
     uint32_t cert_ok;         /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
     const char *retired_note; /* first session's diagnosis.retired_root_note (static) */
     struct agg_evids *evids;  /* the distinct evidences of its sessions (agg_evids.c) */
@@ -451,6 +454,17 @@ const char *agg_plain_advice(const struct agg_server *s);
  * the finding's evidence once each. */
 void agg_implicit_note(struct agg_flagstat *fs, const struct smtp_facts *sm,
                        const struct diagnosis *dg);
+/* starttls_not_offered: how this session's EHLO was answered. RFC 5321
+ * §4.1.1.1: a server that does not support EHLO answers it 500 or 502 (an
+ * RFC 821-only server, no extension at all); §3.2: the client then falls
+ * back to HELO. */
+enum {
+    AGG_EHLO_NO_STARTTLS = 1, /* a 2xx EHLO reply without STARTTLS */
+    AGG_EHLO_UNKNOWN_500 = 2, /* EHLO answered 500: command unrecognized */
+    AGG_EHLO_UNKNOWN_502 = 4, /* EHLO answered 502: command not implemented */
+    AGG_EHLO_REFUSED = 8      /* EHLO answered with another code (421, 554, ...) */
+};
+void agg_ehlo_note(struct agg_flagstat *fs, const struct smtp_facts *sm);
 
 /* DANE per server (agg_dane.c): a session's diagnosis.dane noted; the
  * server record's "dane" object (nothing when no TLSA RRset was known);

@@ -304,3 +304,15 @@ agg_implicit_note(struct agg_flagstat *fs, const struct smtp_facts *sm, const st
     struct strbuf b = {fs->evidence, sizeof(fs->evidence), strlen(fs->evidence), NULL};
     str_add(&b, b.len ? "; " : "", what, NULL);
 }
+
+void
+agg_ehlo_note(struct agg_flagstat *fs, const struct smtp_facts *sm)
+{
+    int code = sm->ehlo_reply_code;
+    if (code == 0) /* the reply not seen: nothing to say of it */
+        return;
+    fs->ehlo |= code >= 200 && code < 300 ? AGG_EHLO_NO_STARTTLS
+                : code == 500             ? AGG_EHLO_UNKNOWN_500
+                : code == 502             ? AGG_EHLO_UNKNOWN_502
+                                          : AGG_EHLO_REFUSED;
+}
