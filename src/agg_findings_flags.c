@@ -459,15 +459,17 @@ agg_flag_findings(uint32_t si)
         bool submission = i == AF_STARTTLS_NOT_USED && s->ep.port == 587;
         /* on an implicit-TLS port (465) that served plaintext SMTP, the
          * senders are clients that expected TLS from the first byte (RFC
-         * 8314 section 3.3), not MTAs using opportunistic STARTTLS */
+         * 8314 section 3.3), not MTAs using opportunistic STARTTLS: 465 is
+         * message submission too, its plaintext credentials and mail in
+         * clear, as severe as 587's */
         bool tls_port = i == AF_STARTTLS_NOT_USED && !submission &&
                         s->flags[AF_IMPLICIT_TLS_NOT_SERVED] != NULL &&
                         s->flags[AF_IMPLICIT_TLS_NOT_SERVED]->sessions > 0;
         bool xanon = i == AF_SELF_SIGNED && agg_all_anontls(s, &fs->peers);
         struct agg_finding *f = agg_new_finding(si, agg_flags[i].name,
-                                                submission ? SEV_HIGH
-                                                : xanon    ? SEV_LOW
-                                                           : agg_flags[i].severity);
+                                                submission || tls_port ? SEV_HIGH
+                                                : xanon                ? SEV_LOW
+                                                                       : agg_flags[i].severity);
         if (!f)
             return;
         f->peers = fs->peers;
