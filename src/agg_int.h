@@ -164,6 +164,11 @@ struct agg_peer {
     uint64_t sessions;
     uint32_t offered, not_offered, stripped, used, rejected, plaintext, tls_failed;
     int16_t rejected_code;
+    /* sessions with none of used, rejected, tls_failed, plaintext: MAIL
+     * sent in plaintext and no message delivered (refused, as a server
+     * that requires TLS does, or given up), or no MAIL at all; with them
+     * the terminal report's row accounts for every session */
+    uint32_t plain_undelivered, no_mail;
     /* The earliest session by start (record id: the order of first
      * packets) that used or tried TLS (TLS, STARTTLS stripped, refused or
      * failed), and that had it stripped, refused or failed; 0 none. A

@@ -102,6 +102,11 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
         }
         p->plaintext += dg->plaintext_delivery;
         p->tls_failed += dg->tls_handshake_failed;
+        if (!(sm->tls_started || sm->implicit_tls || dg->starttls_rejected ||
+              dg->tls_handshake_failed || dg->plaintext_delivery)) {
+            p->plain_undelivered += sm->plaintext_mail;
+            p->no_mail += !sm->plaintext_mail;
+        }
         bool broken = stripped || dg->starttls_rejected || dg->tls_handshake_failed;
         bool tls = broken || sm->tls_started || sm->implicit_tls;
         if (tls && (p->tls_id == 0 || rec->id < p->tls_id))

@@ -486,10 +486,18 @@ rt_server(FILE *f, const struct agg_server *s)
             fprintf(f, " failed %u", pe->tls_failed);
         if (pe->plaintext)
             fprintf(f, " PLAINTEXT-MAIL %u", pe->plaintext);
+        bool judged = pe->offered || pe->not_offered || pe->stripped || pe->used || pe->rejected ||
+                      pe->tls_failed || pe->plaintext || pe->plain_undelivered;
+        /* the sessions that neither went into TLS nor delivered mail, so
+         * that the row accounts for every session (a MAIL refused in
+         * plaintext, 451 5.7.3, was in none of the counts above) */
+        if (pe->plain_undelivered)
+            fprintf(f, " plaintext-undelivered %u", pe->plain_undelivered);
+        if (pe->no_mail && judged)
+            fprintf(f, " no-mail %u", pe->no_mail);
         if (pe->anontls) /* Exchange's own verb, in place of STARTTLS */
             fprintf(f, " (%u by X-ANONYMOUSTLS)", pe->anontls);
-        if (!pe->offered && !pe->not_offered && !pe->stripped && !pe->used && !pe->rejected &&
-            !pe->tls_failed && !pe->plaintext) /* else an empty row, as if cut */
+        if (!judged) /* else an empty row, as if cut */
             fprintf(f,
                     " nothing judged (%llu session%s: no EHLO reply, STARTTLS or TLS read in %s)",
                     (unsigned long long)pe->sessions, pe->sessions == 1 ? "" : "s",

@@ -54,7 +54,9 @@ enum how {
     PLAIN_REFUSED,      /* STARTTLS answered 454, then a message in plaintext */
     PLAIN_ANON_ONLY,    /* X-ANONYMOUSTLS alone offered, not tried, a message in plaintext */
     PLAIN_ANON_REFUSED, /* X-ANONYMOUSTLS answered 454, then a message in plaintext */
-    TLS_USED            /* STARTTLS 220, TLS */
+    TLS_USED,           /* STARTTLS 220, TLS */
+    PLAIN_MAIL_REFUSED, /* STARTTLS offered, not tried, MAIL in plaintext refused (451 5.7.3) */
+    NO_MAIL             /* STARTTLS offered, not tried, no MAIL (EHLO, QUIT) */
 };
 
 /* One session of 198.51.100.<client> to 203.0.113.25:25, diagnosed and
@@ -73,8 +75,10 @@ feed_ehlo(uint64_t id, uint8_t client, enum how how, int16_t ehlo_code)
     strcpy(f.smtp.starttls_verb, how == PLAIN_ANON_REFUSED ? "X-ANONYMOUSTLS" : "STARTTLS");
     f.smtp.starttls_reply_code = refused ? 454 : how == TLS_USED ? 220 : 0;
     f.smtp.tls_started = how == TLS_USED;
-    f.smtp.plaintext_messages = how == TLS_USED ? 0 : 1;
-    f.smtp.plaintext_data = how != TLS_USED;
+    bool sent = how != TLS_USED && how != PLAIN_MAIL_REFUSED && how != NO_MAIL;
+    f.smtp.plaintext_messages = sent ? 1 : 0;
+    f.smtp.plaintext_data = sent;
+    f.smtp.plaintext_mail = sent || how == PLAIN_MAIL_REFUSED;
     tu_agg_feed(tu_agg_record(&f, id, client, 25, 25));
 }
 
@@ -399,6 +403,26 @@ test_ehlo_unrecognized(void **state)
     free(text);
 }
 
+/* smtp-submission-587.pcap: 198.51.100.30's second session was offered
+ * STARTTLS, sent MAIL in plaintext and got 451 5.7.3; its row read
+ * "offered 2 tls 1", that session in no count. Every session is now in
+ * one: TLS, a refusal or failure, mail delivered, MAIL sent and no message
+ * delivered, or no MAIL at all. */
+static void
+test_peer_row_every_session(void **state)
+{
+    (void)state;
+    feed(1, 30, TLS_USED);
+    feed(2, 30, PLAIN_MAIL_REFUSED);
+    feed(3, 31, NO_MAIL);
+    feed(4, 31, PLAIN_OFFERED);
+    agg_finish();
+    char *text = tu_agg_text(NULL, NULL);
+    tu_has(text, "  STARTTLS   198.51.100.30: offered 2 tls 1 plaintext-undelivered 1\n"
+                 "             198.51.100.31: offered 2 PLAINTEXT-MAIL 1 no-mail 1\n");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -418,6 +442,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_queue_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_peer_not_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ehlo_unrecognized, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_peer_row_every_session, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
