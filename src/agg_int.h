@@ -377,6 +377,10 @@ struct agg_state {
     int64_t last_ts;
     int max_severity;
     bool snapshot; /* the records written are a snapshot's (agg_snapshot.c) */
+    /* IP datagrams the defragmenter dropped in the run, at defrag.max, at
+     * defrag.mem_max and at the memcap (agg_frag_drops): bytes a session
+     * lacks may be theirs, not the capture's loss */
+    uint64_t frag_at_max, frag_at_mem, frag_at_memcap;
 };
 extern struct agg_state agg;
 
@@ -515,6 +519,11 @@ void agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *e
  * no one session's speaks for it: then agg_nv_evidence_all too. */
 unsigned agg_nv_reasons(const struct agg_server *s);
 bool agg_nv_mixed(const struct agg_server *s);
+/* s has sessions whose handshake bytes were lost (not cut after capture)
+ * in a run whose defragmenter dropped datagrams at a cap (agg_frag_drops):
+ * the reason's words name the cap; the evidence is made at the findings
+ * (agg_nv_evidence_all), the first session's having come before the count. */
+bool agg_nv_frag(const struct agg_server *s);
 void agg_nv_evidence_all(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs);
 bool agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k,
                         unsigned n_keylogs);

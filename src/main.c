@@ -118,6 +118,8 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->frag_datagrams = fs.datagrams;
     st->frag_incomplete = fs.incomplete;
     st->frag_dropped = fs.dropped;
+    st->frag_cap_max = fs.cap_hits - fs.mem_max_hits;
+    st->frag_cap_mem = fs.mem_max_hits;
     st->frag_duplicates = fs.duplicates;
     st->frag_overlaps = fs.overlaps;
     st->frag_malformed = fs.malformed;
