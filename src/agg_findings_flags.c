@@ -586,8 +586,7 @@ agg_flag_findings(uint32_t si)
             agg_fail_text(&e, s, false);
             str_add(&b, ": ", NULL);
             agg_fail_text(&b, s, true);
-        } else if (i == AF_NOT_VISIBLE &&
-                   (agg_nv_reasons(s) > 1 || agg_nv_mixed(s) || agg_nv_frag(s))) {
+        } else if (i == AF_NOT_VISIBLE && agg_nv_rebuilt(s, agg.cfg ? agg.cfg->n_keylogs : 0)) {
             /* each reason's evidence with its own session (the headline
              * lists the reasons), or one reason's of all its sessions: the
              * first session's would speak for all */

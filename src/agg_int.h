@@ -524,6 +524,11 @@ bool agg_nv_mixed(const struct agg_server *s);
  * the reason's words name the cap; the evidence is made at the findings
  * (agg_nv_evidence_all), the first session's having come before the count. */
 bool agg_nv_frag(const struct agg_server *s);
+/* The finding's evidence made at the findings from all of s's sessions
+ * (agg_nv_evidence_all), not the first session's: several reasons, a mixed
+ * one, agg_nv_frag, or TLS 1.3 sessions a key log given had no secrets for,
+ * more than one ("this session's client random" would speak for all). */
+bool agg_nv_rebuilt(const struct agg_server *s, unsigned n_keylogs);
 void agg_nv_evidence_all(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs);
 bool agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k,
                         unsigned n_keylogs);

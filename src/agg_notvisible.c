@@ -51,6 +51,13 @@ agg_nv_frag(const struct agg_server *s)
            s->nv_cut[DG_NV_CUT_WIRE] + s->nv_cut[DG_NV_CUT_BOTH] > 0;
 }
 
+bool
+agg_nv_rebuilt(const struct agg_server *s, unsigned n_keylogs)
+{
+    return agg_nv_reasons(s) > 1 || agg_nv_mixed(s) || agg_nv_frag(s) ||
+           (n_keylogs > 0 && s->nv_why[DG_NV_ENCRYPTED] > 1);
+}
+
 /* Bytes lost when the run's defragmenter dropped datagrams at a cap of
  * smtptap's own (defrag.c): the capture is not to blame for those, and the
  * cap is named with the option that raises it. The drops are the run's,
@@ -151,6 +158,19 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
                 "=VALUE)", NULL);
         break;
     case DG_NV_ENCRYPTED: /* RFC 8446 §2: all after the ServerHello is encrypted */
+        if (n_keylogs > 0 && s != NULL && s->nv_why[DG_NV_ENCRYPTED] > 1) {
+            /* of the server's sessions: worded for their count */
+            str_add(b,
+                    "TLS 1.3 encrypts them, and the key log given (--keylog) has no secrets for "
+                    "the client randoms of these ",
+                    NULL);
+            str_add_uint(b, s->nv_why[DG_NV_ENCRYPTED]);
+            str_add(b,
+                    " sessions: log the keys (SSLKEYLOGFILE) on the client or server of each "
+                    "of these connections",
+                    NULL);
+            break;
+        }
         str_add(b,
                 n_keylogs > 0
                     ? "TLS 1.3 encrypts them, and the key log given (--keylog) has no secrets for "
