@@ -707,9 +707,9 @@ agg_dane_findings(uint32_t si, uint32_t first_finding)
                     "it (Postfix: \"Server certificate not verified\"); a DANE-TA(2) match does "
                     "not waive "
                     "the name, validity and signature checks (RFC 7672 section 3.1.2), nor any "
-                    "match OpenSSL's key strength checks: fix the certificate (the reason in the "
-                    "evidence), or for a name or validity reason publish a DANE-EE(3) record for "
-                    "its key",
+                    "match OpenSSL's key strength checks: fix the certificate (for the reason "
+                    "given in parentheses above), or for a name or validity reason publish a "
+                    "DANE-EE(3) record for its key",
                     NULL);
         } else {
             str_add(&b,

@@ -205,6 +205,41 @@ agg_rejected_codes(struct strbuf *b, const struct agg_flagstat *fs)
         str_add(b, " (the server's reply says why)", NULL);
 }
 
+/* starttls_not_offered by how its sessions' EHLO was answered (agg_ehlo_note):
+ * a server that rejects EHLO itself (500 or 502, RFC 5321 §4.1.1.1) speaks
+ * RFC 821 SMTP only, with no extension to offer, STARTTLS included; "in its
+ * EHLO reply" would say it had one. */
+static void
+agg_not_offered_text(struct strbuf *b, const struct agg_flagstat *fs)
+{
+    unsigned e = fs->ehlo;
+    unsigned unk = e & (AGG_EHLO_UNKNOWN_500 | AGG_EHLO_UNKNOWN_502);
+    if ((e & ~(unsigned)AGG_EHLO_NO_STARTTLS) == 0) {
+        str_add(b, agg_flag_text[AF_STARTTLS_NOT_OFFERED], NULL);
+        return;
+    }
+    str_add(b, "did not offer STARTTLS", NULL);
+    const char *sep = ": ";
+    if (e & AGG_EHLO_NO_STARTTLS) {
+        str_add(b, sep, "its EHLO reply lacked it", NULL);
+        sep = "; in other sessions, ";
+    }
+    if (e & AGG_EHLO_REFUSED) {
+        str_add(b, sep, "it refused EHLO (a reply neither 2xx nor 500/502)", NULL);
+        sep = "; in other sessions, ";
+    }
+    if (unk) {
+        str_add(b, sep, "it answered EHLO with ",
+                unk == AGG_EHLO_UNKNOWN_500   ? "500 (command unrecognized)"
+                : unk == AGG_EHLO_UNKNOWN_502 ? "502 (command not implemented)"
+                                              : "500 or 502 (EHLO unknown to it)",
+                ", as an RFC 821-only server does: one with no SMTP extension at all, "
+                "STARTTLS included (RFC 5321 sections 4.1.1.1 and 3.2: a client then falls "
+                "back to HELO); run a mail server that supports EHLO and STARTTLS",
+                NULL);
+    }
+}
+
 /* untrusted_root for a root that was not sent: what showed it is a root. */
 static void
 agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs)
@@ -424,15 +459,17 @@ agg_flag_findings(uint32_t si)
         bool submission = i == AF_STARTTLS_NOT_USED && s->ep.port == 587;
         /* on an implicit-TLS port (465) that served plaintext SMTP, the
          * senders are clients that expected TLS from the first byte (RFC
-         * 8314 section 3.3), not MTAs using opportunistic STARTTLS */
+         * 8314 section 3.3), not MTAs using opportunistic STARTTLS: 465 is
+         * message submission too, its plaintext credentials and mail in
+         * clear, as severe as 587's */
         bool tls_port = i == AF_STARTTLS_NOT_USED && !submission &&
                         s->flags[AF_IMPLICIT_TLS_NOT_SERVED] != NULL &&
                         s->flags[AF_IMPLICIT_TLS_NOT_SERVED]->sessions > 0;
         bool xanon = i == AF_SELF_SIGNED && agg_all_anontls(s, &fs->peers);
         struct agg_finding *f = agg_new_finding(si, agg_flags[i].name,
-                                                submission ? SEV_HIGH
-                                                : xanon    ? SEV_LOW
-                                                           : agg_flags[i].severity);
+                                                submission || tls_port ? SEV_HIGH
+                                                : xanon                ? SEV_LOW
+                                                                       : agg_flags[i].severity);
         if (!f)
             return;
         f->peers = fs->peers;
@@ -514,6 +551,8 @@ agg_flag_findings(uint32_t si)
                     "; add the names to the subjectAltName or fix DNS/SNI", NULL);
         } else if (i == AF_STARTTLS_REJECTED) {
             agg_rejected_codes(&b, fs);
+        } else if (i == AF_STARTTLS_NOT_OFFERED) {
+            agg_not_offered_text(&b, fs);
         } else if (i == AF_NOT_YET_VALID && agg.cfg->at_us) {
             agg_add_at(&b, "presented a certificate that is not yet valid");
             str_add(&b, " (its validity begins later); check the certificate dates", NULL);
@@ -547,7 +586,7 @@ agg_flag_findings(uint32_t si)
             agg_fail_text(&e, s, false);
             str_add(&b, ": ", NULL);
             agg_fail_text(&b, s, true);
-        } else if (i == AF_NOT_VISIBLE && (agg_nv_reasons(s) > 1 || agg_nv_mixed(s))) {
+        } else if (i == AF_NOT_VISIBLE && agg_nv_rebuilt(s, agg.cfg ? agg.cfg->n_keylogs : 0)) {
             /* each reason's evidence with its own session (the headline
              * lists the reasons), or one reason's of all its sessions: the
              * first session's would speak for all */

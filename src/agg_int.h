@@ -100,6 +100,9 @@ struct agg_flagstat {
                                         meaning; cut to fit ends in "..." (agg_evid_copy) */
     uint8_t missing_issuer;          /* first session's diagnosis.missing_issuer (untrusted_root:
                                         how a root that was not sent was known) */
+    /* starttls_not_offered: the EHLO replies of its sessions, AGG_EHLO_*
+     * bits (agg_ehlo_note): one without STARTTLS, or EHLO refused */
+    uint8_t ehlo;
     uint32_t cert_ok;         /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
     const char *retired_note; /* first session's diagnosis.retired_root_note (static) */
     struct agg_evids *evids;  /* the distinct evidences of its sessions (agg_evids.c) */
@@ -161,6 +164,11 @@ struct agg_peer {
     uint64_t sessions;
     uint32_t offered, not_offered, stripped, used, rejected, plaintext, tls_failed;
     int16_t rejected_code;
+    /* sessions with none of used, rejected, tls_failed, plaintext: MAIL
+     * sent in plaintext and no message delivered (refused, as a server
+     * that requires TLS does, or given up), or no MAIL at all; with them
+     * the terminal report's row accounts for every session */
+    uint32_t plain_undelivered, no_mail;
     /* The earliest session by start (record id: the order of first
      * packets) that used or tried TLS (TLS, STARTTLS stripped, refused or
      * failed), and that had it stripped, refused or failed; 0 none. A
@@ -369,6 +377,10 @@ struct agg_state {
     int64_t last_ts;
     int max_severity;
     bool snapshot; /* the records written are a snapshot's (agg_snapshot.c) */
+    /* IP datagrams the defragmenter dropped in the run, at defrag.max, at
+     * defrag.mem_max and at the memcap (agg_frag_drops): bytes a session
+     * lacks may be theirs, not the capture's loss */
+    uint64_t frag_at_max, frag_at_mem, frag_at_memcap;
 };
 extern struct agg_state agg;
 
@@ -451,6 +463,17 @@ const char *agg_plain_advice(const struct agg_server *s);
  * the finding's evidence once each. */
 void agg_implicit_note(struct agg_flagstat *fs, const struct smtp_facts *sm,
                        const struct diagnosis *dg);
+/* starttls_not_offered: how this session's EHLO was answered. RFC 5321
+ * §4.1.1.1: a server that does not support EHLO answers it 500 or 502 (an
+ * RFC 821-only server, no extension at all); §3.2: the client then falls
+ * back to HELO. */
+enum {
+    AGG_EHLO_NO_STARTTLS = 1, /* a 2xx EHLO reply without STARTTLS */
+    AGG_EHLO_UNKNOWN_500 = 2, /* EHLO answered 500: command unrecognized */
+    AGG_EHLO_UNKNOWN_502 = 4, /* EHLO answered 502: command not implemented */
+    AGG_EHLO_REFUSED = 8      /* EHLO answered with another code (421, 554, ...) */
+};
+void agg_ehlo_note(struct agg_flagstat *fs, const struct smtp_facts *sm);
 
 /* DANE per server (agg_dane.c): a session's diagnosis.dane noted; the
  * server record's "dane" object (nothing when no TLSA RRset was known);
@@ -499,6 +522,16 @@ void agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *e
  * no one session's speaks for it: then agg_nv_evidence_all too. */
 unsigned agg_nv_reasons(const struct agg_server *s);
 bool agg_nv_mixed(const struct agg_server *s);
+/* s has sessions whose handshake bytes were lost (not cut after capture)
+ * in a run whose defragmenter dropped datagrams at a cap (agg_frag_drops):
+ * the reason's words name the cap; the evidence is made at the findings
+ * (agg_nv_evidence_all), the first session's having come before the count. */
+bool agg_nv_frag(const struct agg_server *s);
+/* The finding's evidence made at the findings from all of s's sessions
+ * (agg_nv_evidence_all), not the first session's: several reasons, a mixed
+ * one, agg_nv_frag, or TLS 1.3 sessions a key log given had no secrets for,
+ * more than one ("this session's client random" would speak for all). */
+bool agg_nv_rebuilt(const struct agg_server *s, unsigned n_keylogs);
 void agg_nv_evidence_all(struct strbuf *b, const struct agg_server *s, unsigned n_keylogs);
 bool agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k,
                         unsigned n_keylogs);

@@ -31,6 +31,71 @@ agg_nv_note(struct agg_server *s, const struct diagnosis *dg, uint64_t id,
 }
 
 void
+agg_frag_drops(uint64_t at_max, uint64_t at_mem_max, uint64_t at_memcap)
+{
+    agg.frag_at_max = at_max;
+    agg.frag_at_mem = at_mem_max;
+    agg.frag_at_memcap = at_memcap;
+}
+
+static bool
+agg_frag_any(void)
+{
+    return agg.frag_at_max + agg.frag_at_mem + agg.frag_at_memcap > 0;
+}
+
+bool
+agg_nv_frag(const struct agg_server *s)
+{
+    return agg_frag_any() && s->nv_why[DG_NV_GAP] > 0 &&
+           s->nv_cut[DG_NV_CUT_WIRE] + s->nv_cut[DG_NV_CUT_BOTH] > 0;
+}
+
+bool
+agg_nv_rebuilt(const struct agg_server *s, unsigned n_keylogs)
+{
+    return agg_nv_reasons(s) > 1 || agg_nv_mixed(s) || agg_nv_frag(s) ||
+           (n_keylogs > 0 && s->nv_why[DG_NV_ENCRYPTED] > 1);
+}
+
+/* Bytes lost when the run's defragmenter dropped datagrams at a cap of
+ * smtptap's own (defrag.c): the capture is not to blame for those, and the
+ * cap is named with the option that raises it. The drops are the run's,
+ * not tied to a session: "may be". */
+static void
+agg_nv_frag_text(struct strbuf *b)
+{
+    static const char *const cap[3] = {"defrag.mem_max", "defrag.max", "memcap"};
+    const uint64_t n[3] = {agg.frag_at_mem, agg.frag_at_max, agg.frag_at_memcap};
+    unsigned k = (n[0] > 0) + (n[1] > 0) + (n[2] > 0);
+    str_add(b, "smtptap dropped ", NULL);
+    str_add_uint(b, n[0] + n[1] + n[2]);
+    str_add(b, n[0] + n[1] + n[2] == 1 ? " fragmented IP datagram" : " fragmented IP datagrams",
+            k > 1 ? " at its caps (" : " at its cap ", NULL);
+    for (unsigned i = 0, j = 0; i < 3 && k > 1; i++) {
+        if (n[i] == 0)
+            continue;
+        str_add(b, j++ ? ", " : "", NULL);
+        str_add_uint(b, n[i]);
+        str_add(b, " at ", cap[i], NULL);
+    }
+    for (unsigned i = 0; i < 3 && k == 1; i++)
+        if (n[i] > 0)
+            str_add(b, cap[i], NULL);
+    str_add(b, k > 1 ? "; " : " (",
+            "the stats' fragment_datagrams_dropped), which may be these "
+            "bytes: raise ",
+            k > 1 ? "them (" : "it (", NULL);
+    for (unsigned i = 0, j = 0; i < 3; i++)
+        if (n[i] > 0)
+            str_add(b, j++ ? " " : "", "--cap ", cap[i], "=VALUE", NULL);
+    str_add(b,
+            ") and run again; else the capture lacks them (cut by its snapshot length, or "
+            "packets lost): capture whole packets (-s 0) without drops",
+            NULL);
+}
+
+void
 agg_nv_free(struct agg_server *s)
 {
     mem_free(s->nv_ex, DG_NV_COUNT * sizeof(*s->nv_ex));
@@ -93,6 +158,19 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
                 "=VALUE)", NULL);
         break;
     case DG_NV_ENCRYPTED: /* RFC 8446 §2: all after the ServerHello is encrypted */
+        if (n_keylogs > 0 && s != NULL && s->nv_why[DG_NV_ENCRYPTED] > 1) {
+            /* of the server's sessions: worded for their count */
+            str_add(b,
+                    "TLS 1.3 encrypts them, and the key log given (--keylog) has no secrets for "
+                    "the client randoms of these ",
+                    NULL);
+            str_add_uint(b, s->nv_why[DG_NV_ENCRYPTED]);
+            str_add(b,
+                    " sessions: log the keys (SSLKEYLOGFILE) on the client or server of each "
+                    "of these connections",
+                    NULL);
+            break;
+        }
         str_add(b,
                 n_keylogs > 0
                     ? "TLS 1.3 encrypts them, and the key log given (--keylog) has no secrets for "
@@ -118,9 +196,13 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
                       "file's snapshot length: by smtptap -w or editcap), and others at the "
                       "capture's snapshot length or lost: read the capture the file was cut "
                       "from, captured whole (-s 0) without drops"
+                : agg_frag_any()
+                    ? ""
                     : "the capture lacks their bytes (cut by its snapshot length, or packets "
                       "lost): capture whole packets (-s 0) without drops",
                 NULL);
+        if (x->cut == DG_NV_CUT_WIRE && agg_frag_any())
+            agg_nv_frag_text(b);
         break;
     case DG_NV_ENDED_ANSWER:
     case DG_NV_ENDED_NO_ANSWER:
@@ -222,7 +304,12 @@ agg_nv_one(struct strbuf *b, unsigned why, const char *ep, const struct agg_serv
                 NULL);
         break;
     case DG_NV_GAP: /* frames cut after capture: the file lacks them, nothing was lost */
-        if (s->nv_cut[DG_NV_CUT_AFTER] + s->nv_cut[DG_NV_CUT_BOTH] == 0)
+        if (s->nv_cut[DG_NV_CUT_AFTER] + s->nv_cut[DG_NV_CUT_BOTH] == 0 && agg_nv_frag(s))
+            str_add(b, "bytes of ", ep,
+                    "'s handshakes where its certificates come were lost, at a cap of smtptap's "
+                    "own or by the capture, so they cannot be seen",
+                    NULL);
+        else if (s->nv_cut[DG_NV_CUT_AFTER] + s->nv_cut[DG_NV_CUT_BOTH] == 0)
             str_add(b, "the capture lost bytes of ", ep,
                     "'s handshakes where its certificates come, so they cannot be seen", NULL);
         else
@@ -287,6 +374,9 @@ static const char *const agg_nv_short[DG_NV_COUNT] = {
 static const char *
 agg_nv_short_of(const struct agg_server *s, unsigned w)
 {
+    if (w == DG_NV_GAP && s->nv_cut[DG_NV_CUT_AFTER] + s->nv_cut[DG_NV_CUT_BOTH] == 0 &&
+        agg_nv_frag(s))
+        return "their bytes were lost, at a cap of smtptap's own or by the capture";
     if (w != DG_NV_GAP || s->nv_cut[DG_NV_CUT_AFTER] + s->nv_cut[DG_NV_CUT_BOTH] == 0)
         return agg_nv_short[w];
     return s->nv_cut[DG_NV_CUT_WIRE] + s->nv_cut[DG_NV_CUT_BOTH] == 0

@@ -102,6 +102,11 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
         }
         p->plaintext += dg->plaintext_delivery;
         p->tls_failed += dg->tls_handshake_failed;
+        if (!(sm->tls_started || sm->implicit_tls || dg->starttls_rejected ||
+              dg->tls_handshake_failed || dg->plaintext_delivery)) {
+            p->plain_undelivered += sm->plaintext_mail;
+            p->no_mail += !sm->plaintext_mail;
+        }
         bool broken = stripped || dg->starttls_rejected || dg->tls_handshake_failed;
         bool tls = broken || sm->tls_started || sm->implicit_tls;
         if (tls && (p->tls_id == 0 || rec->id < p->tls_id))
@@ -303,4 +308,16 @@ agg_implicit_note(struct agg_flagstat *fs, const struct smtp_facts *sm, const st
         return;
     struct strbuf b = {fs->evidence, sizeof(fs->evidence), strlen(fs->evidence), NULL};
     str_add(&b, b.len ? "; " : "", what, NULL);
+}
+
+void
+agg_ehlo_note(struct agg_flagstat *fs, const struct smtp_facts *sm)
+{
+    int code = sm->ehlo_reply_code;
+    if (code == 0) /* the reply not seen: nothing to say of it */
+        return;
+    fs->ehlo |= code >= 200 && code < 300 ? AGG_EHLO_NO_STARTTLS
+                : code == 500             ? AGG_EHLO_UNKNOWN_500
+                : code == 502             ? AGG_EHLO_UNKNOWN_502
+                                          : AGG_EHLO_REFUSED;
 }

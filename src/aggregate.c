@@ -722,6 +722,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         }
         if (i == AF_IMPLICIT_TLS_NOT_SERVED && s->flags[i] != NULL)
             agg_implicit_note(s->flags[i], sm, dg);
+        if (i == AF_STARTTLS_NOT_OFFERED && s->flags[i] != NULL)
+            agg_ehlo_note(s->flags[i], sm);
     }
 }
 

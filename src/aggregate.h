@@ -35,6 +35,11 @@ void agg_session(const struct flow_record *rec, const struct diagnosis *dg);
  * there: with many servers it is not (issue 5). Changes nothing. */
 void agg_prefetch(const struct endpoint *server);
 
+/* The IP datagrams the run's defragmenter dropped so far, at defrag.max,
+ * defrag.mem_max and the memcap: certificates_not_visible then names the
+ * cap for bytes lost (agg_notvisible.c). Before agg_finish or a snapshot. */
+void agg_frag_drops(uint64_t at_max, uint64_t at_mem_max, uint64_t at_memcap);
+
 /* Computes the findings. */
 void agg_finish(void);
 

@@ -38,6 +38,7 @@ static struct {
     uint32_t *slots; /* open addressing: id, 0 = empty */
     uint32_t n_slots;
     uint32_t parse_errors;
+    uint32_t leaves; /* entries marked leaf */
     uint64_t refused;
     uint64_t sightings;
     EVP_MD *sha256, *sha1; /* fetched once: an implicit fetch per digest costs more than the hash */
@@ -300,6 +301,22 @@ uint32_t
 certcache_count(void)
 {
     return cc.n;
+}
+
+void
+certcache_mark_leaf(uint32_t id)
+{
+    struct cert_entry *e = id > 0 && id <= cc.n ? cc_entry(id - 1) : NULL;
+    if (e == NULL || e->leaf)
+        return;
+    e->leaf = true;
+    cc.leaves++;
+}
+
+uint32_t
+certcache_leaves(void)
+{
+    return cc.leaves;
 }
 
 uint32_t

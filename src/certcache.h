@@ -24,6 +24,7 @@ struct cert_entry {
     bool pem_written;      /* --certs wrote it */
     bool refused;          /* not decoded because the memcap refused memory: decoded again
                             * when sent again (info.parse_error says so meanwhile) */
+    bool leaf;             /* sent first in a Certificate message (certcache_mark_leaf) */
 };
 
 /* Decoded objects kept for leaf certificates: the most recent ones. */
@@ -50,6 +51,13 @@ uint32_t certcache_add(const uint8_t *der, size_t len);
 const struct cert_entry *certcache_get(uint32_t id);
 
 uint32_t certcache_count(void);
+
+/* id was sent first in a Certificate message (RFC 8446 §4.4.2, RFC 5246
+ * §7.4.2: the sender's own certificate, the rest certify it): a leaf. The
+ * count of distinct leaves tells the report's "N distinct certificates (M
+ * leaves)" from intermediates and roots sent. */
+void certcache_mark_leaf(uint32_t id);
+uint32_t certcache_leaves(void);
 
 /* Certificates whose DER OpenSSL could not parse. */
 uint32_t certcache_parse_errors(void);

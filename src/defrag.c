@@ -129,20 +129,29 @@ defrag_kill(struct defrag *d, struct defrag_dgram *g)
     g->dead = true;
 }
 
-/* Makes room by abandoning the oldest datagram other than keep; false when
- * there is none. A live one is counted as dropped at a cap. */
+/* A datagram dropped at defrag.mem_max (mem) or defrag.max: counted by cap,
+ * so that a report can name the one to raise. */
+static void
+defrag_cap_drop(struct defrag *d, bool mem)
+{
+    d->st.dropped++;
+    d->st.cap_hits++;
+    d->st.mem_max_hits += mem;
+}
+
+/* Makes room by abandoning the oldest datagram other than keep, for
+ * defrag.mem_max (mem) or defrag.max; false when there is none. A live one
+ * is counted as dropped at that cap. */
 static bool
-defrag_evict(struct defrag *d, const struct defrag_dgram *keep)
+defrag_evict(struct defrag *d, const struct defrag_dgram *keep, bool mem)
 {
     struct defrag_dgram *g = d->oldest;
     if (g == keep)
         g = g->newer;
     if (g == NULL)
         return false;
-    if (!g->dead) {
-        d->st.dropped++;
-        d->st.cap_hits++;
-    }
+    if (!g->dead)
+        defrag_cap_drop(d, mem);
     defrag_remove(d, g);
     return true;
 }
@@ -154,7 +163,7 @@ defrag_room(struct defrag *d, const struct defrag_dgram *keep, uint64_t more)
     for (uint32_t guard = d->n + 1; guard > 0; guard--) {
         if (d->held_bytes + more <= d->caps.mem_max)
             return true;
-        if (!defrag_evict(d, keep))
+        if (!defrag_evict(d, keep, true))
             break;
     }
     return d->held_bytes + more <= d->caps.mem_max;
@@ -176,11 +185,10 @@ defrag_make(struct defrag *d, const struct defrag_key *k, uint32_t hash, int64_t
         d->nbucket = nb;
     }
     for (uint32_t guard = d->n + 1; d->n >= d->caps.max && guard > 0; guard--)
-        if (!defrag_evict(d, NULL))
+        if (!defrag_evict(d, NULL, false))
             break;
     if (d->n >= d->caps.max || !defrag_room(d, NULL, sizeof(struct defrag_dgram))) {
-        d->st.dropped++;
-        d->st.cap_hits++;
+        defrag_cap_drop(d, d->n < d->caps.max);
         return NULL;
     }
     struct defrag_dgram *g = mem_alloc(sizeof(*g));
@@ -234,8 +242,7 @@ defrag_grow(struct defrag *d, struct defrag_dgram *g, uint32_t end)
         cap <<= 1; /* end <= 65535: at most 64 KiB */
     uint32_t n = DEFRAG_HDR_ROOM + cap;
     if (!defrag_room(d, g, n - g->buf_n)) {
-        d->st.dropped++;
-        d->st.cap_hits++;
+        defrag_cap_drop(d, true);
         defrag_kill(d, g);
         return false;
     }

@@ -40,13 +40,14 @@ struct defrag_caps {
 };
 
 struct defrag_stats {
-    uint64_t datagrams;  /* datagrams reassembled and handed back */
-    uint64_t incomplete; /* abandoned incomplete: timed out, or in progress at the end */
-    uint64_t dropped;    /* abandoned for defrag.max, defrag.mem_max or the memcap */
-    uint64_t cap_hits;   /* of those, for defrag.max and defrag.mem_max */
-    uint64_t duplicates; /* fragments wholly within held bytes, same bytes: dropped */
-    uint64_t overlaps;   /* fragments overlapping held bytes otherwise (policy above) */
-    uint64_t malformed;  /* fragments no datagram can have (see defrag_add) */
+    uint64_t datagrams;    /* datagrams reassembled and handed back */
+    uint64_t incomplete;   /* abandoned incomplete: timed out, or in progress at the end */
+    uint64_t dropped;      /* abandoned for defrag.max, defrag.mem_max or the memcap */
+    uint64_t cap_hits;     /* of those, for defrag.max and defrag.mem_max */
+    uint64_t mem_max_hits; /* of cap_hits, for defrag.mem_max (the others defrag.max's) */
+    uint64_t duplicates;   /* fragments wholly within held bytes, same bytes: dropped */
+    uint64_t overlaps;     /* fragments overlapping held bytes otherwise (policy above) */
+    uint64_t malformed;    /* fragments no datagram can have (see defrag_add) */
 };
 
 /* A reassembled datagram, owned by the caller until defrag_release():

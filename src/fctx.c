@@ -321,6 +321,8 @@ fctx_cert(struct flow_ctx *ctx, enum dir d, unsigned idx, const uint8_t *der, si
     const struct cert_entry *e = certcache_get(id);
     if (e != NULL && e->info.parse_error != NULL)
         fctx_event(ctx, "x509.parse_error", e->info.parse_error);
+    if (*n == 0) /* the first of the message: the sender's own */
+        certcache_mark_leaf(id);
     chain[(*n)++] = id;
     return FCTX_CERT_KEPT;
 }

@@ -118,6 +118,8 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->frag_datagrams = fs.datagrams;
     st->frag_incomplete = fs.incomplete;
     st->frag_dropped = fs.dropped;
+    st->frag_cap_max = fs.cap_hits - fs.mem_max_hits;
+    st->frag_cap_mem = fs.mem_max_hits;
     st->frag_duplicates = fs.duplicates;
     st->frag_overlaps = fs.overlaps;
     st->frag_malformed = fs.malformed;
@@ -125,6 +127,7 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->other_proto = run->dstats.other_proto;
     st->unsupported_link_frames = run->dstats.unsupported_link;
     st->certificates_distinct = certcache_count();
+    st->certificates_leaves = certcache_leaves();
     st->certificates = certcache_sightings();
     st->certificate_parse_errors = certcache_parse_errors();
     st->files_read = cs->files_read;

@@ -369,9 +369,19 @@ report_text(const struct run_stats *stats)
     }
 }
 
+/* What the findings need of the run's counts: the defragmenter's drops. */
+static void
+report_agg_stats(const struct run_stats *st)
+{
+    uint64_t caps = st->frag_cap_max + st->frag_cap_mem;
+    agg_frag_drops(st->frag_cap_max, st->frag_cap_mem,
+                   st->frag_dropped > caps ? st->frag_dropped - caps : 0);
+}
+
 void
 report_snapshot(const struct run_stats *stats)
 {
+    report_agg_stats(stats);
     if (!agg_snapshot_begin()) {
         fprintf(stderr, "smtptap: report so far: no memory left under the memcap; skipped\n");
         return;
@@ -413,6 +423,7 @@ report_expect_unseen(void)
 int
 report_finish(const struct run_stats *stats)
 {
+    report_agg_stats(stats);
     agg_finish();
     if (rp.out)
         agg_write_json(&rp.j);

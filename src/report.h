@@ -31,7 +31,12 @@ struct run_stats {
      * incomplete, dropped at a cap; fragments duplicated, overlapping, malformed */
     uint64_t frag_datagrams, frag_incomplete, frag_dropped;
     uint64_t frag_duplicates, frag_overlaps, frag_malformed;
+    /* of frag_dropped, those at defrag.max and at defrag.mem_max (the rest at
+     * the memcap): the report names the cap to raise; in no JSON key */
+    uint64_t frag_cap_max, frag_cap_mem;
     uint64_t certificates, certificates_distinct, certificate_parse_errors;
+    uint64_t certificates_leaves; /* of certificates_distinct, those sent first in a chain
+                                     (the text report's "(M leaves)"; in no JSON key) */
     /* what the aggregation could not keep (aggregate.h agg_dropped):
      * sessions of servers not aggregated, names not aggregated, (peer,
      * certificate) pairs past a server's list; counted in cap_hits too */

@@ -486,10 +486,18 @@ rt_server(FILE *f, const struct agg_server *s)
             fprintf(f, " failed %u", pe->tls_failed);
         if (pe->plaintext)
             fprintf(f, " PLAINTEXT-MAIL %u", pe->plaintext);
+        bool judged = pe->offered || pe->not_offered || pe->stripped || pe->used || pe->rejected ||
+                      pe->tls_failed || pe->plaintext || pe->plain_undelivered;
+        /* the sessions that neither went into TLS nor delivered mail, so
+         * that the row accounts for every session (a MAIL refused in
+         * plaintext, 451 5.7.3, was in none of the counts above) */
+        if (pe->plain_undelivered)
+            fprintf(f, " plaintext-undelivered %u", pe->plain_undelivered);
+        if (pe->no_mail && judged)
+            fprintf(f, " no-mail %u", pe->no_mail);
         if (pe->anontls) /* Exchange's own verb, in place of STARTTLS */
             fprintf(f, " (%u by X-ANONYMOUSTLS)", pe->anontls);
-        if (!pe->offered && !pe->not_offered && !pe->stripped && !pe->used && !pe->rejected &&
-            !pe->tls_failed && !pe->plaintext) /* else an empty row, as if cut */
+        if (!judged) /* else an empty row, as if cut */
             fprintf(f,
                     " nothing judged (%llu session%s: no EHLO reply, STARTTLS or TLS read in %s)",
                     (unsigned long long)pe->sessions, pe->sessions == 1 ? "" : "s",
@@ -623,12 +631,18 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
     if (st->truncated_after_capture)
         snprintf(after, sizeof(after), " (%" PRIu64 " cut after capture)",
                  st->truncated_after_capture);
+    /* the distinct certificates count intermediates and roots sent too; a
+     * server's "certificate 1 of 1" counts its leaves: how many are leaves */
+    char leaves[40] = "";
+    if (st->certificates_distinct)
+        snprintf(leaves, sizeof(leaves), " (%" PRIu64 " lea%s)", st->certificates_leaves,
+                 st->certificates_leaves == 1 ? "f" : "ves");
     fprintf(f,
             "%" PRIu64 " packet%s, %" PRIu64 " flow%s, %" PRIu64 " SMTP/TLS session%s, %" PRIu64
-            " distinct certificate%s; %" PRIu64 " truncated frame%s%s, %" PRIu64
+            " distinct certificate%s%s; %" PRIu64 " truncated frame%s%s, %" PRIu64
             " decode error%s, %" PRIu64 " eviction%s, %" PRIu64 " cap hit%s, %" PRIu64 " drop%s",
             st->packets, RT_S(st->packets), st->flows, RT_S(st->flows), st->sessions,
-            RT_S(st->sessions), st->certificates_distinct, RT_S(st->certificates_distinct),
+            RT_S(st->sessions), st->certificates_distinct, RT_S(st->certificates_distinct), leaves,
             st->truncated_frames, RT_S(st->truncated_frames), after, st->decode_errors,
             RT_S(st->decode_errors), st->evictions, RT_S(st->evictions), st->cap_hits,
             RT_S(st->cap_hits), st->drops, RT_S(st->drops));

@@ -68,6 +68,9 @@ expect keylog-two "$kl pcaps/diag/tls13-keylog.keylog --keylog pcaps/smtp-startt
 # one of each: the statistics line says "1 flow, 1 SMTP/TLS session", not "1 flows"
 one="-r pcaps/variants/smtps-465-tail.pcap"
 expect one-flow "$one" "9 packets, 1 flow, 1 SMTP/TLS session, 0 distinct certificates; 0 truncated frames, 0 decode errors, 0 evictions, 0 cap hits, 0 drops"
+# the distinct certificates count the intermediates sent too: how many of them are leaves
+# (a server's "certificate 1 of 1" counts its leaves), here a leaf and its intermediate
+expect leaves "-r pcaps/smtp-submission-587.pcap --no-system-ca --ca-file pcaps/certs/root.pem" "109 packets, 4 flows, 4 SMTP/TLS sessions, 2 distinct certificates (1 leaf); 0 truncated frames, 0 decode errors, 0 evictions, 0 cap hits, 0 drops"
 # peers listed by address everywhere: the STARTTLS rows and a certificate's peers as the
 # findings and alert lines (first sessions came from .10, .140, .11, .141)
 nat="-r pcaps/diag/nat-peer-dependent.pcap --no-system-ca --ca-file pcaps/diag/certs/root.pem"

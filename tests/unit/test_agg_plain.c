@@ -7,7 +7,8 @@
  * offered STARTTLS is starttls_inconsistent's, not a fallback. Also the
  * server's time span when records come in another order than sessions began,
  * and the classes then: by the order sessions began, not ended (a snapshot
- * says the same and changes nothing). */
+ * says the same and changes nothing). And starttls_not_offered by how EHLO
+ * was answered: a server that rejects EHLO (500, 502) speaks RFC 821 only. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,17 +54,20 @@ enum how {
     PLAIN_REFUSED,      /* STARTTLS answered 454, then a message in plaintext */
     PLAIN_ANON_ONLY,    /* X-ANONYMOUSTLS alone offered, not tried, a message in plaintext */
     PLAIN_ANON_REFUSED, /* X-ANONYMOUSTLS answered 454, then a message in plaintext */
-    TLS_USED            /* STARTTLS 220, TLS */
+    TLS_USED,           /* STARTTLS 220, TLS */
+    PLAIN_MAIL_REFUSED, /* STARTTLS offered, not tried, MAIL in plaintext refused (451 5.7.3) */
+    NO_MAIL             /* STARTTLS offered, not tried, no MAIL (EHLO, QUIT) */
 };
 
 /* One session of 198.51.100.<client> to 203.0.113.25:25, diagnosed and
  * aggregated as report.c does. */
 static void
-feed(uint64_t id, uint8_t client, enum how how)
+feed_ehlo(uint64_t id, uint8_t client, enum how how, int16_t ehlo_code)
 {
     static struct session_facts f;
     memset(&f, 0, sizeof(f));
     f.smtp.seen = true;
+    f.smtp.ehlo_reply_code = ehlo_code;
     f.smtp.starttls_offered = how == PLAIN_NOT_OFFERED || how == PLAIN_ANON_ONLY ? 0 : 1;
     f.smtp.anonymoustls_offered = how == PLAIN_ANON_ONLY || how == PLAIN_ANON_REFUSED;
     bool refused = how == PLAIN_REFUSED || how == PLAIN_ANON_REFUSED;
@@ -71,9 +75,17 @@ feed(uint64_t id, uint8_t client, enum how how)
     strcpy(f.smtp.starttls_verb, how == PLAIN_ANON_REFUSED ? "X-ANONYMOUSTLS" : "STARTTLS");
     f.smtp.starttls_reply_code = refused ? 454 : how == TLS_USED ? 220 : 0;
     f.smtp.tls_started = how == TLS_USED;
-    f.smtp.plaintext_messages = how == TLS_USED ? 0 : 1;
-    f.smtp.plaintext_data = how != TLS_USED;
+    bool sent = how != TLS_USED && how != PLAIN_MAIL_REFUSED && how != NO_MAIL;
+    f.smtp.plaintext_messages = sent ? 1 : 0;
+    f.smtp.plaintext_data = sent;
+    f.smtp.plaintext_mail = sent || how == PLAIN_MAIL_REFUSED;
     tu_agg_feed(tu_agg_record(&f, id, client, 25, 25));
+}
+
+static void
+feed(uint64_t id, uint8_t client, enum how how)
+{
+    feed_ehlo(id, client, how, 0);
 }
 
 /* The findings of what was fed: the terminal report's lines up to the
@@ -351,6 +363,66 @@ test_peer_not_kept(void **state)
     free(text);
 }
 
+/* ndpi__smtp.pcap: Sendmail 8.8.7 answered EHLO "500 Command unrecognized"
+ * and the client went on with HELO: an RFC 821-only server, which has no
+ * extension to offer (RFC 5321 §4.1.1.1, §3.2), not one whose EHLO reply
+ * left STARTTLS out. */
+static void
+test_ehlo_unrecognized(void **state)
+{
+    (void)state;
+    feed_ehlo(1, 10, PLAIN_NOT_OFFERED, 500);
+    char *text = findings();
+    tu_has(text, "  medium   starttls_not_offered               203.0.113.25:25 did not offer "
+                 "STARTTLS: it answered EHLO with 500 (command unrecognized), as an RFC "
+                 "821-only server does: one with no SMTP extension at all, STARTTLS included "
+                 "(RFC 5321 sections 4.1.1.1 and 3.2: a client then falls back to HELO); run a "
+                 "mail server that supports EHLO and STARTTLS (1 session, peers "
+                 "198.51.100.10)\n");
+    tu_lacks(text, "in its EHLO reply");
+    free(text);
+    /* a 250 reply without STARTTLS: as before */
+    agg_fini();
+    agg_init(&cfg);
+    feed_ehlo(1, 10, PLAIN_NOT_OFFERED, 250);
+    text = findings();
+    tu_has(text, "203.0.113.25:25 did not offer STARTTLS in its EHLO reply (1 session, ");
+    free(text);
+    /* both, and another refusal: each said, the advice last */
+    agg_fini();
+    agg_init(&cfg);
+    feed_ehlo(1, 10, PLAIN_NOT_OFFERED, 250);
+    feed_ehlo(2, 11, PLAIN_NOT_OFFERED, 502);
+    feed_ehlo(3, 12, PLAIN_NOT_OFFERED, 554);
+    feed_ehlo(4, 13, PLAIN_NOT_OFFERED, 500);
+    text = findings();
+    tu_has(text, "203.0.113.25:25 did not offer STARTTLS: its EHLO reply lacked it; in other "
+                 "sessions, it refused EHLO (a reply neither 2xx nor 500/502); in other "
+                 "sessions, it answered EHLO with 500 or 502 (EHLO unknown to it), as an RFC "
+                 "821-only server does: ");
+    free(text);
+}
+
+/* smtp-submission-587.pcap: 198.51.100.30's second session was offered
+ * STARTTLS, sent MAIL in plaintext and got 451 5.7.3; its row read
+ * "offered 2 tls 1", that session in no count. Every session is now in
+ * one: TLS, a refusal or failure, mail delivered, MAIL sent and no message
+ * delivered, or no MAIL at all. */
+static void
+test_peer_row_every_session(void **state)
+{
+    (void)state;
+    feed(1, 30, TLS_USED);
+    feed(2, 30, PLAIN_MAIL_REFUSED);
+    feed(3, 31, NO_MAIL);
+    feed(4, 31, PLAIN_OFFERED);
+    agg_finish();
+    char *text = tu_agg_text(NULL, NULL);
+    tu_has(text, "  STARTTLS   198.51.100.30: offered 2 tls 1 plaintext-undelivered 1\n"
+                 "             198.51.100.31: offered 2 PLAINTEXT-MAIL 1 no-mail 1\n");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -369,6 +441,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_snapshot_consistent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queue_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_peer_not_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ehlo_unrecognized, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_peer_row_every_session, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -428,6 +428,7 @@ test_cap_datagrams(void **state)
     defrag_stats(t.d, &st);
     assert_int_equal(st.dropped, 1);
     assert_int_equal(st.cap_hits, 1);
+    assert_int_equal(st.mem_max_hits, 0); /* defrag.max's: the report names that cap */
     assert_int_equal(tf4(&t, 2, 512, false, 512, TF_SEC + 3), 1);
     tf_check_segment(&t, 4);
     assert_int_equal(tf4(&t, 3, 512, false, 512, TF_SEC + 3), 1);
@@ -462,6 +463,7 @@ test_cap_bytes(void **state)
     defrag_stats(t.d, &st);
     assert_int_equal(st.dropped, 1);
     assert_int_equal(st.cap_hits, 1);
+    assert_int_equal(st.mem_max_hits, 1); /* defrag.mem_max's, not defrag.max's */
     /* a datagram larger than the cap alone: dropped at the cap, never held */
     tf_make_seg(8000);
     assert_int_equal(tf4(&t, 3, 0, true, 4096, TF_SEC + 3), 0);
@@ -470,6 +472,7 @@ test_cap_bytes(void **state)
     defrag_stats(t.d, &st);
     assert_int_equal(st.dropped, 2);
     assert_int_equal(st.cap_hits, 2);
+    assert_int_equal(st.mem_max_hits, 2);
     assert_int_equal(st.datagrams, 1);
     tf_done(&t);
 }
