@@ -13,7 +13,7 @@
 #include "idxtab.h"
 #include "mem.h"
 
-#define DL_NONE      UINT32_MAX
+#define DL_NONE UINT32_MAX
 
 struct dl_addr {
     char name[DNSLEARN_NAME_MAX];
