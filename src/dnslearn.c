@@ -13,8 +13,7 @@
 #include "idxtab.h"
 #include "mem.h"
 
-#define DL_NONE      UINT32_MAX
-#define DL_FIRST_CAP 16
+#define DL_NONE UINT32_MAX
 
 struct dl_addr {
     char name[DNSLEARN_NAME_MAX];
@@ -50,12 +49,24 @@ struct dl_cname {
     uint32_t n_more_aliases;
 };
 
+/* A table's entries, in pages of DL_PAGE that never move: the strings
+ * handed out (dnslearn.h) stay valid until dnslearn_fini, however many
+ * answers come after (a session's dane result keeps next-hop domains and
+ * CNAMEs to the run's end, agg_dane.c). */
+#define DL_PAGE 16
+struct dl_pages {
+    void **p;
+    uint32_t n, cap; /* pages made, room in p */
+};
+#define DL_AT(pg, type, i) (&((type *)(pg).p[(i) / DL_PAGE])[(i) % DL_PAGE])
+#define DL_ADDR(i)         DL_AT(dl.addrs, struct dl_addr, i)
+#define DL_MX(i)           DL_AT(dl.mxs, struct dl_mx, i)
+#define DL_CNAME(i)        DL_AT(dl.cnames, struct dl_cname, i)
+
 static struct {
-    struct dl_addr *addrs;
-    struct dl_mx *mxs;
-    struct dl_cname *cnames;
-    uint32_t n_addrs, n_mxs, cap_addrs, cap_mxs, max;
-    uint32_t n_cnames, cap_cnames;
+    struct dl_pages addrs, mxs, cnames;
+    uint32_t n_addrs, n_mxs, max;
+    uint32_t n_cnames;
     struct idxtab by_pair;   /* address + name: one entry each */
     struct idxtab by_ip;     /* address: its first entry */
     struct idxtab mx_pair;   /* host + domain */
@@ -73,12 +84,21 @@ dnslearn_init(uint32_t max_entries)
     dl.max = max_entries ? max_entries : 1;
 }
 
+static void
+dl_pages_free(struct dl_pages *pg, size_t sz)
+{
+    for (uint32_t k = 0; k < pg->n; k++)
+        mem_free(pg->p[k], DL_PAGE * sz);
+    mem_free(pg->p, (size_t)pg->cap * sizeof(*pg->p));
+    memset(pg, 0, sizeof(*pg));
+}
+
 void
 dnslearn_fini(void)
 {
-    mem_free(dl.addrs, (size_t)dl.cap_addrs * sizeof(*dl.addrs));
-    mem_free(dl.mxs, (size_t)dl.cap_mxs * sizeof(*dl.mxs));
-    mem_free(dl.cnames, (size_t)dl.cap_cnames * sizeof(*dl.cnames));
+    dl_pages_free(&dl.addrs, sizeof(struct dl_addr));
+    dl_pages_free(&dl.mxs, sizeof(struct dl_mx));
+    dl_pages_free(&dl.cnames, sizeof(struct dl_cname));
     idxtab_free(&dl.cn_alias);
     idxtab_free(&dl.cn_target);
     idxtab_free(&dl.by_pair);
@@ -140,20 +160,20 @@ static bool
 dl_eq_pair(uint32_t i, const void *k)
 {
     const struct dl_key *key = k;
-    return dl_same_ip(&dl.addrs[i].addr, key->ip) && strcasecmp(dl.addrs[i].name, key->a) == 0;
+    return dl_same_ip(&DL_ADDR(i)->addr, key->ip) && strcasecmp(DL_ADDR(i)->name, key->a) == 0;
 }
 
 static bool
 dl_eq_ip(uint32_t i, const void *k)
 {
-    return dl_same_ip(&dl.addrs[i].addr, ((const struct dl_key *)k)->ip);
+    return dl_same_ip(&DL_ADDR(i)->addr, ((const struct dl_key *)k)->ip);
 }
 
 static bool
 dl_eq_mx_pair(uint32_t i, const void *k)
 {
     const struct dl_key *key = k;
-    return strcasecmp(dl.mxs[i].host, key->a) == 0 && strcasecmp(dl.mxs[i].domain, key->b) == 0;
+    return strcasecmp(DL_MX(i)->host, key->a) == 0 && strcasecmp(DL_MX(i)->domain, key->b) == 0;
 }
 
 /* The indices keyed by one name of an entry, without regard to case: an
@@ -161,19 +181,19 @@ dl_eq_mx_pair(uint32_t i, const void *k)
 static const char *
 dl_mx_host_of(uint32_t i)
 {
-    return dl.mxs[i].host;
+    return DL_MX(i)->host;
 }
 
 static const char *
 dl_cn_alias_of(uint32_t i)
 {
-    return dl.cnames[i].alias;
+    return DL_CNAME(i)->alias;
 }
 
 static const char *
 dl_cn_target_of(uint32_t i)
 {
-    return dl.cnames[i].target;
+    return DL_CNAME(i)->target;
 }
 
 static const struct idxtab_strkeys dl_mx_hosts = {dl_mx_host_of, true},
@@ -184,31 +204,41 @@ static uint64_t
 dl_rehash_pair(uint32_t i, const void *user)
 {
     (void)user;
-    return dl_pair_hash(&dl.addrs[i].addr, dl.addrs[i].name);
+    return dl_pair_hash(&DL_ADDR(i)->addr, DL_ADDR(i)->name);
 }
 
 static uint64_t
 dl_rehash_ip(uint32_t i, const void *user)
 {
     (void)user;
-    return dl_hash_ip(&dl.addrs[i].addr);
+    return dl_hash_ip(&DL_ADDR(i)->addr);
 }
 
 static uint64_t
 dl_rehash_mx_pair(uint32_t i, const void *user)
 {
     (void)user;
-    return dl_mx_hash(idxtab_hash_nocase(dl.mxs[i].host), dl.mxs[i].domain);
+    return dl_mx_hash(idxtab_hash_nocase(DL_MX(i)->host), DL_MX(i)->domain);
 }
 
-/* Room for one more element in *arr (of *cap, n used, size sz each), grown
- * by doubling up to dl.max. False when full or refused. */
+/* Room for entry n (n used) in pg, of entries of sz bytes: a new page
+ * when the last is full, up to dl.max entries. False when full or
+ * refused. */
 static bool
-dl_room(void **arr, uint32_t *cap, uint32_t n, size_t sz)
+dl_room(struct dl_pages *pg, uint32_t n, size_t sz)
 {
-    if (n < *cap)
+    if (n >= dl.max)
+        return false;
+    if (n < pg->n * DL_PAGE)
         return true;
-    return !mem_run_tables_full() && mem_grow(arr, n, cap, sz, DL_FIRST_CAP, dl.max);
+    if (mem_run_tables_full() ||
+        !mem_grow((void **)&pg->p, pg->n, &pg->cap, sizeof(*pg->p), 4, UINT32_MAX / DL_PAGE))
+        return false;
+    void *page = mem_alloc_raw(DL_PAGE * sz);
+    if (page == NULL)
+        return false;
+    pg->p[pg->n++] = page;
+    return true;
 }
 
 /* client (when known) among the addresses entry i's answer went to: added
@@ -216,7 +246,7 @@ dl_room(void **arr, uint32_t *cap, uint32_t n, size_t sz)
 static void
 dl_mx_asker(uint32_t i, const struct ipaddr *client)
 {
-    struct dl_mx *m = &dl.mxs[i];
+    struct dl_mx *m = DL_MX(i);
     if (client == NULL || (client->family != 4 && client->family != 6))
         return;
     for (unsigned k = 0; k < m->n_askers; k++)
@@ -255,8 +285,8 @@ static void
 dl_host_ttl(uint64_t hh, const char *h, uint32_t ttl)
 {
     uint32_t first = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, hh, h);
-    if (first != DL_NONE && dl.mxs[first].host_ttl < ttl)
-        dl.mxs[first].host_ttl = ttl;
+    if (first != DL_NONE && DL_MX(first)->host_ttl < ttl)
+        DL_MX(first)->host_ttl = ttl;
 }
 
 void
@@ -282,26 +312,26 @@ dnslearn_mx_to(const char *domain, const char *mx_host, const struct ipaddr *cli
         dl_host_ttl(hh, h, ttl);
         return;
     }
-    if (!dl_room((void **)&dl.mxs, &dl.cap_mxs, dl.n_mxs, sizeof(*dl.mxs)) ||
+    if (!dl_room(&dl.mxs, dl.n_mxs, sizeof(struct dl_mx)) ||
         !idxtab_reserve(&dl.mx_pair, dl.n_mxs, dl_rehash_mx_pair, NULL) ||
         !idxtab_reserve_str(&dl.mx_host, dl.n_mxs, &dl_mx_hosts)) {
         dl.dropped++;
         /* a domain of a known host lost: its domains are no longer all known */
         uint32_t known = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, hh, h);
         if (known != DL_NONE)
-            dl.mxs[known].more_domains = true;
+            DL_MX(known)->more_domains = true;
         dl_host_ttl(hh, h, ttl);
         return;
     }
     uint32_t i = dl.n_mxs++;
-    memcpy(dl.mxs[i].domain, d, sizeof(d));
-    memcpy(dl.mxs[i].host, h, sizeof(h));
-    dl.mxs[i].next_domain = DL_NONE;
-    dl.mxs[i].n_domains = 1;
-    dl.mxs[i].more_domains = false;
-    dl.mxs[i].n_askers = 0;
-    dl.mxs[i].more_askers = false;
-    dl.mxs[i].host_ttl = ttl;
+    memcpy(DL_MX(i)->domain, d, sizeof(d));
+    memcpy(DL_MX(i)->host, h, sizeof(h));
+    DL_MX(i)->next_domain = DL_NONE;
+    DL_MX(i)->n_domains = 1;
+    DL_MX(i)->more_domains = false;
+    DL_MX(i)->n_askers = 0;
+    DL_MX(i)->more_askers = false;
+    DL_MX(i)->host_ttl = ttl;
     dl_mx_asker(i, client);
     idxtab_insert(&dl.mx_pair, hp, i);
     uint32_t first = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, hh, h);
@@ -309,23 +339,23 @@ dnslearn_mx_to(const char *domain, const char *mx_host, const struct ipaddr *cli
         idxtab_insert(&dl.mx_host, hh, i); /* the first domain a host serves */
         return;
     }
-    if (dl.mxs[first].host_ttl < ttl)
-        dl.mxs[first].host_ttl = ttl;
+    if (DL_MX(first)->host_ttl < ttl)
+        DL_MX(first)->host_ttl = ttl;
     /* another domain of the same host (a hosting provider's MX host serves
      * many customer domains): linked after the others, DNSLEARN_MX_DOMAINS
      * at most; past that it is kept (the same answer again is no new drop)
      * but not found back from the host */
-    if (dl.mxs[first].n_domains >= DNSLEARN_MX_DOMAINS) {
+    if (DL_MX(first)->n_domains >= DNSLEARN_MX_DOMAINS) {
         dl.dropped++;
-        dl.mxs[first].more_domains = true;
+        DL_MX(first)->more_domains = true;
         return;
     }
     uint32_t last = first;
-    for (unsigned guard = 0; dl.mxs[last].next_domain != DL_NONE && guard < DNSLEARN_MX_DOMAINS;
+    for (unsigned guard = 0; DL_MX(last)->next_domain != DL_NONE && guard < DNSLEARN_MX_DOMAINS;
          guard++)
-        last = dl.mxs[last].next_domain;
-    dl.mxs[last].next_domain = i;
-    dl.mxs[first].n_domains++;
+        last = DL_MX(last)->next_domain;
+    DL_MX(last)->next_domain = i;
+    DL_MX(first)->n_domains++;
 }
 
 void
@@ -338,16 +368,16 @@ dnslearn_addr(const char *name, const struct ipaddr *addr, int64_t ts_us)
     uint64_t hp = dl_pair_hash(addr, n), hi = dl_hash_ip(addr);
     if (idxtab_find(&dl.by_pair, hp, dl_eq_pair, &key) != DL_NONE)
         return;
-    if (!dl_room((void **)&dl.addrs, &dl.cap_addrs, dl.n_addrs, sizeof(*dl.addrs)) ||
+    if (!dl_room(&dl.addrs, dl.n_addrs, sizeof(struct dl_addr)) ||
         !idxtab_reserve(&dl.by_pair, dl.n_addrs, dl_rehash_pair, NULL) ||
         !idxtab_reserve(&dl.by_ip, dl.n_addrs, dl_rehash_ip, NULL)) {
         dl.dropped++;
         return;
     }
     uint32_t i = dl.n_addrs++;
-    memcpy(dl.addrs[i].name, n, sizeof(n));
-    dl.addrs[i].addr = *addr;
-    dl.addrs[i].next = DL_NONE;
+    memcpy(DL_ADDR(i)->name, n, sizeof(n));
+    DL_ADDR(i)->addr = *addr;
+    DL_ADDR(i)->next = DL_NONE;
     idxtab_insert(&dl.by_pair, hp, i);
     uint32_t first = idxtab_find(&dl.by_ip, hi, dl_eq_ip, &key);
     if (first == DL_NONE) {
@@ -355,9 +385,9 @@ dnslearn_addr(const char *name, const struct ipaddr *addr, int64_t ts_us)
         return;
     }
     uint32_t last = first; /* a handful of names per address */
-    for (uint32_t guard = 0; dl.addrs[last].next != DL_NONE && guard < dl.n_addrs; guard++)
-        last = dl.addrs[last].next;
-    dl.addrs[last].next = i;
+    for (uint32_t guard = 0; DL_ADDR(last)->next != DL_NONE && guard < dl.n_addrs; guard++)
+        last = DL_ADDR(last)->next;
+    DL_ADDR(last)->next = i;
 }
 
 const char *
@@ -366,7 +396,7 @@ dnslearn_mx_domain(const char *mx_host)
     char h[DNSLEARN_NAME_MAX];
     dl_norm(h, mx_host);
     uint32_t i = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, idxtab_hash_nocase(h), h);
-    return i != DL_NONE ? dl.mxs[i].domain : NULL;
+    return i != DL_NONE ? DL_MX(i)->domain : NULL;
 }
 
 unsigned
@@ -377,8 +407,8 @@ dnslearn_mx_domains(const char *mx_host, const char **out, unsigned max)
     uint32_t i = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, idxtab_hash_nocase(h), h);
     unsigned n = 0;
     for (unsigned guard = 0; i != DL_NONE && n < max && guard < DNSLEARN_MX_DOMAINS;
-         i = dl.mxs[i].next_domain, guard++)
-        out[n++] = dl.mxs[i].domain;
+         i = DL_MX(i)->next_domain, guard++)
+        out[n++] = DL_MX(i)->domain;
     return n;
 }
 
@@ -394,10 +424,10 @@ dnslearn_mx_asked(const char *mx_host, const char *domain, const struct ipaddr *
                : DL_NONE;
     if (i == DL_NONE)
         return DNSLEARN_ASKED_NO;
-    for (unsigned k = 0; k < dl.mxs[i].n_askers; k++)
-        if (dl_same_ip(&dl.mxs[i].askers[k], client))
+    for (unsigned k = 0; k < DL_MX(i)->n_askers; k++)
+        if (dl_same_ip(&DL_MX(i)->askers[k], client))
             return DNSLEARN_ASKED_YES;
-    return dl.mxs[i].more_askers ? DNSLEARN_ASKED_MAYBE : DNSLEARN_ASKED_NO;
+    return DL_MX(i)->more_askers ? DNSLEARN_ASKED_MAYBE : DNSLEARN_ASKED_NO;
 }
 
 uint32_t
@@ -406,7 +436,7 @@ dnslearn_mx_ttl(const char *mx_host)
     char h[DNSLEARN_NAME_MAX];
     dl_norm(h, mx_host);
     uint32_t i = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, idxtab_hash_nocase(h), h);
-    return i != DL_NONE ? dl.mxs[i].host_ttl : 0;
+    return i != DL_NONE ? DL_MX(i)->host_ttl : 0;
 }
 
 bool
@@ -415,7 +445,7 @@ dnslearn_mx_domains_capped(const char *mx_host)
     char h[DNSLEARN_NAME_MAX];
     dl_norm(h, mx_host);
     uint32_t i = idxtab_find_str(&dl.mx_host, &dl_mx_hosts, idxtab_hash_nocase(h), h);
-    return i != DL_NONE && dl.mxs[i].more_domains;
+    return i != DL_NONE && DL_MX(i)->more_domains;
 }
 
 /* ---- CNAMEs (RFC 1035 §3.3.1; RFC 7672 §2.2.2, RFC 7671 §7) ---- */
@@ -438,30 +468,30 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
     uint64_t ha = idxtab_hash_nocase(a), ht = idxtab_hash_nocase(t);
     uint32_t i = idxtab_find_str(&dl.cn_alias, &dl_cn_aliases, ha, a);
     if (i != DL_NONE) { /* an alias has one target (RFC 1034 §3.6.2): the first kept */
-        if (strcasecmp(dl.cnames[i].target, t) == 0)
-            dl.cnames[i].ad |= ad;
+        if (strcasecmp(DL_CNAME(i)->target, t) == 0)
+            DL_CNAME(i)->ad |= ad;
         return;
     }
-    if (!dl_room((void **)&dl.cnames, &dl.cap_cnames, dl.n_cnames, sizeof(*dl.cnames)) ||
+    if (!dl_room(&dl.cnames, dl.n_cnames, sizeof(struct dl_cname)) ||
         !idxtab_reserve_str(&dl.cn_alias, dl.n_cnames, &dl_cn_aliases) ||
         !idxtab_reserve_str(&dl.cn_target, dl.n_cnames, &dl_cn_targets)) {
         dl.dropped++;
         /* an alias of a known target lost: its aliases are no longer all known */
         uint32_t known = idxtab_find_str(&dl.cn_target, &dl_cn_targets, ht, t);
         if (known != DL_NONE) {
-            dl.cnames[known].more_aliases = true;
-            dl.cnames[known].n_more_aliases += dl.cnames[known].n_more_aliases < UINT32_MAX;
+            DL_CNAME(known)->more_aliases = true;
+            DL_CNAME(known)->n_more_aliases += DL_CNAME(known)->n_more_aliases < UINT32_MAX;
         }
         return;
     }
     i = dl.n_cnames++;
-    memcpy(dl.cnames[i].alias, a, sizeof(a));
-    memcpy(dl.cnames[i].target, t, sizeof(t));
-    dl.cnames[i].ad = ad;
-    dl.cnames[i].next_alias = DL_NONE;
-    dl.cnames[i].n_aliases = 1;
-    dl.cnames[i].more_aliases = false;
-    dl.cnames[i].n_more_aliases = 0;
+    memcpy(DL_CNAME(i)->alias, a, sizeof(a));
+    memcpy(DL_CNAME(i)->target, t, sizeof(t));
+    DL_CNAME(i)->ad = ad;
+    DL_CNAME(i)->next_alias = DL_NONE;
+    DL_CNAME(i)->n_aliases = 1;
+    DL_CNAME(i)->more_aliases = false;
+    DL_CNAME(i)->n_more_aliases = 0;
     idxtab_insert(&dl.cn_alias, ha, i);
     uint32_t first = idxtab_find_str(&dl.cn_target, &dl_cn_targets, ht, t);
     if (first == DL_NONE) {
@@ -471,18 +501,18 @@ dnslearn_cname(const char *alias, const char *target, bool ad, int64_t ts_us)
     /* another alias of the same target (a pool of MX hosts CNAMEd to one
      * host): linked after the others, DNSLEARN_CNAME_ALIASES at most; past
      * that it still expands, but is not found back from the target */
-    if (dl.cnames[first].n_aliases >= DNSLEARN_CNAME_ALIASES) {
+    if (DL_CNAME(first)->n_aliases >= DNSLEARN_CNAME_ALIASES) {
         dl.dropped++;
-        dl.cnames[first].more_aliases = true;
-        dl.cnames[first].n_more_aliases += dl.cnames[first].n_more_aliases < UINT32_MAX;
+        DL_CNAME(first)->more_aliases = true;
+        DL_CNAME(first)->n_more_aliases += DL_CNAME(first)->n_more_aliases < UINT32_MAX;
         return;
     }
     uint32_t last = first;
     for (unsigned guard = 0;
-         dl.cnames[last].next_alias != DL_NONE && guard < DNSLEARN_CNAME_ALIASES; guard++)
-        last = dl.cnames[last].next_alias;
-    dl.cnames[last].next_alias = i;
-    dl.cnames[first].n_aliases++;
+         DL_CNAME(last)->next_alias != DL_NONE && guard < DNSLEARN_CNAME_ALIASES; guard++)
+        last = DL_CNAME(last)->next_alias;
+    DL_CNAME(last)->next_alias = i;
+    DL_CNAME(first)->n_aliases++;
 }
 
 const char *
@@ -492,8 +522,8 @@ dnslearn_cname_expand(const char *name, bool *secure)
     const char *at = NULL;
     uint32_t i = dl.n_cnames ? dl_cn_find(&dl.cn_alias, &dl_cn_aliases, name) : DL_NONE;
     for (unsigned hop = 0; i != DL_NONE && hop < DNSLEARN_CNAME_HOPS; hop++) {
-        at = dl.cnames[i].target;
-        *secure &= dl.cnames[i].ad;
+        at = DL_CNAME(i)->target;
+        *secure &= DL_CNAME(i)->ad;
         i = dl_cn_find(&dl.cn_alias, &dl_cn_aliases, at);
     }
     if (i != DL_NONE) /* longer than DNSLEARN_CNAME_HOPS, or a loop: not resolved */
@@ -534,10 +564,10 @@ dnslearn_cname_origins_capped(const char *name, const char **out, unsigned max, 
         unsigned n_next = 0, k = 0;
         for (; k < n_level && n < max; k++) {
             i = dl_cn_find(&dl.cn_target, &dl_cn_targets, level[k]);
-            *capped |= i != DL_NONE && dl.cnames[i].more_aliases; /* aliases not kept */
+            *capped |= i != DL_NONE && DL_CNAME(i)->more_aliases; /* aliases not kept */
             for (unsigned guard = 0; i != DL_NONE && n < max && guard < DNSLEARN_CNAME_ALIASES;
-                 i = dl.cnames[i].next_alias, guard++) {
-                const char *alias = dl.cnames[i].alias;
+                 i = DL_CNAME(i)->next_alias, guard++) {
+                const char *alias = DL_CNAME(i)->alias;
                 bool aliased = dl_cn_find(&dl.cn_target, &dl_cn_targets, alias) != DL_NONE;
                 if (aliased && hop + 1 < DNSLEARN_CNAME_HOPS && n_next >= DNSLEARN_CNAME_ALIASES &&
                     !dl_listed(next, n_next, alias))
@@ -563,7 +593,7 @@ uint32_t
 dnslearn_cname_aliases_more(const char *name)
 {
     uint32_t i = dl.n_cnames ? dl_cn_find(&dl.cn_target, &dl_cn_targets, name) : DL_NONE;
-    return i != DL_NONE ? dl.cnames[i].n_more_aliases : 0;
+    return i != DL_NONE ? DL_CNAME(i)->n_more_aliases : 0;
 }
 
 unsigned
@@ -575,11 +605,11 @@ dnslearn_names(const struct ipaddr *server, struct expected_name *out, unsigned 
     /* Two passes: names that are MX hosts first, then plain A/AAAA names. */
     for (int pass = 0; pass < 2; pass++)
         for (uint32_t i = first, guard = 0; i != DL_NONE && n < max && guard < dl.n_addrs;
-             i = dl.addrs[i].next, guard++) {
-            bool is_mx = dnslearn_mx_domain(dl.addrs[i].name) != NULL;
+             i = DL_ADDR(i)->next, guard++) {
+            bool is_mx = dnslearn_mx_domain(DL_ADDR(i)->name) != NULL;
             if (is_mx != (pass == 0))
                 continue;
-            out[n].name = dl.addrs[i].name;
+            out[n].name = DL_ADDR(i)->name;
             out[n].source = is_mx ? NAME_SRC_DNS_MX : NAME_SRC_DNS_A;
             n++;
         }

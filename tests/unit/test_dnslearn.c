@@ -293,6 +293,53 @@ test_mx_domains(void **state)
     assert_false(dnslearn_mx_domains_capped("unknown.test"));
 }
 
+/* The strings handed out stay valid until dnslearn_fini (dnslearn.h): a
+ * session's dane result keeps its next-hop domains and CNAME names to the
+ * run's end (agg_dane.c), while later answers fill the tables. Each
+ * string is where it was after 500 more answers of each kind (the tables
+ * had been arrays moved as they grew: the pointers kept into freed
+ * memory, which later allocations took) */
+static void
+test_strings_stay(void **state)
+{
+    (void)state;
+    dnslearn_fini();
+    dnslearn_init(1000);
+    struct ipaddr a = ip4(192, 0, 2, 1);
+    dnslearn_mx("first.test", "mx.first.test", 1);
+    dnslearn_addr("mx.first.test", &a, 1);
+    dnslearn_cname("alias.first.test", "target.first.test", true, 1);
+    const char *dom = dnslearn_mx_domain("mx.first.test");
+    struct expected_name n[2];
+    assert_int_equal(dnslearn_names(&a, n, 2), 1);
+    const char *name = n[0].name;
+    const char *alias[1];
+    assert_int_equal(dnslearn_cname_origins("target.first.test", alias, 1), 1);
+    bool secure = false;
+    const char *target = dnslearn_cname_expand("alias.first.test", &secure);
+    char s[64];
+    for (unsigned i = 0; i < 500; i++) {
+        struct ipaddr b = ip4(10, 2, (uint8_t)(i / 256), (uint8_t)(i % 256));
+        snprintf(s, sizeof(s), "d%u.test", i);
+        dnslearn_mx(s, "mx.more.test", 2);
+        snprintf(s, sizeof(s), "h%u.test", i);
+        dnslearn_addr(s, &b, 2);
+        snprintf(s, sizeof(s), "a%u.test", i);
+        dnslearn_cname(s, "t.test", false, 2);
+    }
+    assert_ptr_equal(dnslearn_mx_domain("mx.first.test"), dom);
+    assert_int_equal(dnslearn_names(&a, n, 2), 1);
+    assert_ptr_equal(n[0].name, name);
+    const char *alias2[1];
+    assert_int_equal(dnslearn_cname_origins("target.first.test", alias2, 1), 1);
+    assert_ptr_equal(alias2[0], alias[0]);
+    assert_ptr_equal(dnslearn_cname_expand("alias.first.test", &secure), target);
+    assert_string_equal(dom, "first.test");
+    assert_string_equal(name, "mx.first.test");
+    assert_string_equal(alias[0], "alias.first.test");
+    assert_string_equal(target, "target.first.test");
+}
+
 int
 main(void)
 {
@@ -305,6 +352,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_cnames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cname_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mx_domains, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_strings_stay, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
