@@ -609,13 +609,13 @@ fctx_feed(struct flow_ctx *ctx, enum dir d, const uint8_t *buf, uint32_t len)
 static enum fctx_status
 fctx_deliver_dir(struct flow_ctx *ctx, enum dir d, const uint8_t *buf, uint32_t len)
 {
-    const struct dissector *before = ctx->dis;
+    uint8_t before = ctx->switches; /* A to B and back to A is a hand-over too */
     fctx_feed(ctx, d, buf, len);
-    while (ctx->status == FCTX_ACTIVE && ctx->dis != before) {
+    while (ctx->status == FCTX_ACTIVE && ctx->switches != before) {
         d = (enum dir) !d;
         if (ctx->pend[d].len == 0)
             break;
-        before = ctx->dis;
+        before = ctx->switches;
         ctx->pend[d].want = 0;
         fctx_feed(ctx, d, NULL, 0);
     }

@@ -115,6 +115,43 @@ pong_data(struct flow_ctx *ctx, void *st, enum dir d, const uint8_t *buf, uint32
 static const struct dissector ping_dissector = {"ping", NULL, NULL, ping_data, NULL, NULL};
 static const struct dissector pong_dissector = {"pong", NULL, NULL, pong_data, NULL, NULL};
 
+/* "there" hands the flow to "back" on a server 'U', "back" hands it to
+ * "there" again on a server 'V'; both count the client bytes they are
+ * offered and wait for more. */
+static const struct dissector there_dissector;
+static const struct dissector back_dissector;
+static unsigned client_offers;
+
+static struct dres
+tb_data(struct flow_ctx *ctx, char key, const struct dissector *other, enum dir d,
+        const uint8_t *buf, uint32_t len)
+{
+    if (d == DIR_TO_SERVER) {
+        client_offers++;
+        return dres_make(D_NEED, 0, len + 1);
+    }
+    if (buf[0] == key)
+        fctx_upgrade(ctx, other);
+    return dres_make(D_OK, 1, 0);
+}
+
+static struct dres
+there_data(struct flow_ctx *ctx, void *st, enum dir d, const uint8_t *buf, uint32_t len)
+{
+    (void)st;
+    return tb_data(ctx, 'U', &back_dissector, d, buf, len);
+}
+
+static struct dres
+back_data(struct flow_ctx *ctx, void *st, enum dir d, const uint8_t *buf, uint32_t len)
+{
+    (void)st;
+    return tb_data(ctx, 'V', &there_dissector, d, buf, len);
+}
+
+static const struct dissector there_dissector = {"there", NULL, NULL, there_data, NULL, NULL};
+static const struct dissector back_dissector = {"back", NULL, NULL, back_data, NULL, NULL};
+
 static struct config cfg;
 
 static int
@@ -407,6 +444,29 @@ test_switch_loop_bounded(void **state)
     assert_int_equal(ping_pong(5, &rec), FCTX_STOPPED);
 }
 
+/* One delivery that hands the flow over and back (there, back, there): the
+ * client's waiting byte is offered to the new "there" at once, as after any
+ * hand-over (it had waited for the client's next packet: the dissector
+ * was the same kind as before). */
+static void
+test_switch_there_and_back(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = fctx_new(&cfg, 25);
+    assert_non_null(ctx);
+    fctx_attach(ctx, &there_dissector);
+    client_offers = 0;
+    const uint8_t c[] = {'c'};
+    assert_int_equal(fctx_deliver(ctx, DIR_TO_SERVER, c, sizeof(c), 1), FCTX_ACTIVE);
+    assert_int_equal(client_offers, 1);
+    const uint8_t s[] = {'U', 'V'};
+    assert_int_equal(fctx_deliver(ctx, DIR_TO_CLIENT, s, sizeof(s), 2), FCTX_ACTIVE);
+    assert_string_equal(fctx_dissector_name(ctx), "there");
+    assert_int_equal(client_offers, 2);
+    fctx_destroy(ctx);
+    assert_int_equal(mem_in_use(), 0);
+}
+
 int
 main(void)
 {
@@ -421,6 +481,7 @@ main(void)
         cmocka_unit_test_setup(test_setstr_in_place_and_bounded, setup),
         cmocka_unit_test_setup(test_event_dedup_and_overflow, setup),
         cmocka_unit_test_setup(test_switch_loop_bounded, setup),
+        cmocka_unit_test_setup(test_switch_there_and_back, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
