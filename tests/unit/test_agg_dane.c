@@ -142,6 +142,25 @@ test_name_failures(void **state)
              "\"name_failures_dropped\":3}"));
     free(buf);
     agg_dane_free(&s);
+
+    /* no next-hop domain learned at all (a TLSA RRset for the MX host, no MX
+     * answer in the capture): the keys are left out, as in the session's
+     * diagnosis.dane (they were "nexthop_scope":null,"nexthops":[]) */
+    memset(&s, 0, sizeof(s));
+    struct diagnosis d;
+    struct tls_facts t;
+    memset(&d, 0, sizeof(d));
+    memset(&t, 0, sizeof(t));
+    d.dane.state = DANE_MISMATCH;
+    d.dane.why = DANE_WHY_NAME;
+    d.dane.first = d.dane.cname_skipped = TLSA_NONE;
+    d.dane.nexthop_scope = DANE_SCOPE_NONE;
+    struct ipaddr c = {4, {198, 51, 100, 20}};
+    agg_dane_note(&s, &c, &t, &d);
+    buf = tu_json_capture(dane_json, &s);
+    assert_non_null(strstr(buf, "\"name_failures\":[{\"peer\":\"198.51.100.20\",\"sessions\":1}]"));
+    free(buf);
+    agg_dane_free(&s);
     assert_int_equal(mem_in_use(), 0);
 }
 
