@@ -5,8 +5,10 @@
 # command and fails, so that nothing is half-set-up.
 set -eu
 want="build-essential cmake pkg-config libpcap-dev libssl-dev libndpi-dev"
+# (the scripts' tools too: openssl(1) makes a DER file in exit_codes.sh, python3 cuts the captures
+# of midhandshake_sweep.sh, groff renders the man page in man_page.sh; a minimal Debian 12 lacks them)
 if [ "${1:-}" = "test" ]; then
-  want="$want libcmocka-dev jq tshark xxd iproute2 clang clang-format libclang-rt-14-dev time"
+  want="$want libcmocka-dev jq tshark xxd iproute2 clang clang-format libclang-rt-14-dev time openssl python3 groff-base"
 fi
 # the software that records the test captures (pcaps/gen, pcaps/diag/gen);
 # Exim's .debs are unpacked by pcaps/gen itself, not installed
