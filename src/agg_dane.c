@@ -185,15 +185,7 @@ agg_dane_json(struct json *j, const struct agg_server *s)
             json_obj_begin(j, NULL);
             json_str(j, "peer", ip);
             json_uint(j, "sessions", p->sessions);
-            if (p->scope != DANE_SCOPE_NONE) { /* as the session's (dane_json_nexthops) */
-                json_str(j, "nexthop_scope", p->scope == DANE_SCOPE_PEER ? "peer" : "all");
-                json_arr_begin(j, "nexthops");
-                for (unsigned h = 0; h < p->n_hops && h < DANE_NEXTHOPS_KEPT; h++)
-                    json_str(j, NULL, p->hops[h]);
-                json_arr_end(j);
-                if (p->n_hops > DANE_NEXTHOPS_KEPT)
-                    json_uint(j, "nexthops_more", p->n_hops - DANE_NEXTHOPS_KEPT);
-            }
+            dane_json_scope(j, p->scope, p->hops, p->n_hops); /* as the session's */
             json_obj_end(j);
         }
         json_arr_end(j);

@@ -547,20 +547,18 @@ dane_json_cname(struct json *j, const struct dane_result *r)
     json_obj_end(j);
 }
 
-/* "nexthop_scope", "nexthops", "nexthops_more": the next-hop domains the
- * name check took (RFC 7672 §3.2.2), only when DNS answers gave some */
-static void
-dane_json_nexthops(struct json *j, const struct dane_result *r)
+void
+dane_json_scope(struct json *j, uint8_t scope, const char *const *hops, unsigned n)
 {
-    if (r->nexthop_scope == DANE_SCOPE_NONE)
+    if (scope == DANE_SCOPE_NONE)
         return;
-    json_str(j, "nexthop_scope", r->nexthop_scope == DANE_SCOPE_PEER ? "peer" : "all");
+    json_str(j, "nexthop_scope", scope == DANE_SCOPE_PEER ? "peer" : "all");
     json_arr_begin(j, "nexthops");
-    for (unsigned k = 0; k < r->n_nexthops && k < DANE_NEXTHOPS_KEPT; k++)
-        json_str(j, NULL, r->nexthops[k]);
+    for (unsigned k = 0; k < n && k < DANE_NEXTHOPS_KEPT; k++)
+        json_str(j, NULL, hops[k]);
     json_arr_end(j);
-    if (r->n_nexthops > DANE_NEXTHOPS_KEPT)
-        json_uint(j, "nexthops_more", r->n_nexthops - DANE_NEXTHOPS_KEPT);
+    if (n > DANE_NEXTHOPS_KEPT)
+        json_uint(j, "nexthops_more", n - DANE_NEXTHOPS_KEPT);
 }
 
 void
@@ -610,6 +608,6 @@ dane_json_fields(struct json *j, const struct dane_result *r)
                 json_null(j, "decided_from");
         }
     }
-    dane_json_nexthops(j, r);
+    dane_json_scope(j, r->nexthop_scope, r->nexthops, r->n_nexthops);
     dane_json_cname(j, r);
 }

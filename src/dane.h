@@ -231,6 +231,10 @@ const char *dane_usage_name(uint8_t usage);
  * match (null when no record is usable), matched_usage, failure. */
 struct json;
 void dane_json_fields(struct json *j, const struct dane_result *r);
+/* "nexthop_scope", "nexthops" (the first DANE_NEXTHOPS_KEPT of hops[0..n)),
+ * "nexthops_more": the next-hop domains a name check took (RFC 7672
+ * §3.2.2); nothing when scope is DANE_SCOPE_NONE (no DNS answer gave any). */
+void dane_json_scope(struct json *j, uint8_t scope, const char *const *hops, unsigned n);
 
 void dane_fini(void);
 

@@ -24,16 +24,22 @@ HDR = 14 + 20 + 32  # Ethernet, IPv4, TCP with timestamps
 KEEP = HDR + 10
 
 
-def main():
+def make(cut, out):
+    """The recording with frames cut (numbers from 1) to KEEP bytes after
+    capture and frame DROP lost, written to out."""
     hdr, recs = read_pcap("pcaps/smtp-starttls-tls12-chain.pcap")
     assert struct.unpack("<I", hdr[16:20])[0] > KEEP
-    for frame in CUT:
+    for frame in cut:
         sec, usec, data, orig = recs[frame - 1]
         assert len(data) == orig > KEEP, "a whole frame, longer than the cut"
         assert data[12:14] == b"\x08\x00" and data[14] == 0x45 and (data[46] >> 4) * 4 == 32
         recs[frame - 1] = [sec, usec, data[:KEEP], orig]
     del recs[DROP - 1]
-    write(hdr, recs, "pcaps/variants/tls12-chain-cut-hole.pcap")
+    write(hdr, recs, out)
+
+
+def main():
+    make(CUT, "pcaps/variants/tls12-chain-cut-hole.pcap")
 
 
 if __name__ == "__main__":

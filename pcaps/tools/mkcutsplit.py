@@ -14,27 +14,15 @@ tls12-chain-cut-split.pcap
     on both sides of the hole: one span from the greeting to the
     application data would cover the lost bytes, which are the wire's.
 """
-import struct
+from mkcuthole import CUT as HOLE_CUT
+from mkcuthole import make
 
-from mkcutafter import write
-from pcaplib import read_pcap
-
-DROP = 13
-CUT = [4] + list(range(17, 29)) + [30]
-HDR = 14 + 20 + 32  # Ethernet, IPv4, TCP with timestamps
-KEEP = HDR + 10
+# the frames mkcuthole.py cuts, and the server's 220 greeting (frame 4)
+CUT = [4] + HOLE_CUT
 
 
 def main():
-    hdr, recs = read_pcap("pcaps/smtp-starttls-tls12-chain.pcap")
-    assert struct.unpack("<I", hdr[16:20])[0] > KEEP
-    for frame in CUT:
-        sec, usec, data, orig = recs[frame - 1]
-        assert len(data) == orig > KEEP, "a whole frame, longer than the cut"
-        assert data[12:14] == b"\x08\x00" and data[14] == 0x45 and (data[46] >> 4) * 4 == 32
-        recs[frame - 1] = [sec, usec, data[:KEEP], orig]
-    del recs[DROP - 1]
-    write(hdr, recs, "pcaps/variants/tls12-chain-cut-split.pcap")
+    make(CUT, "pcaps/variants/tls12-chain-cut-split.pcap")
 
 
 if __name__ == "__main__":

@@ -108,6 +108,27 @@ test_shown_decided(void **state)
 /* Name failures per peer: the first AGG_DANE_NAME_PEERS (4) peers listed
  * with their sessions and next-hop domains, the further ones' sessions
  * counted (RFC 7672 §3.2.3) */
+/* A session of client 198.51.100.last whose DANE-TA chain failed on the
+ * leaf's name, its next-hop domains hop0 and "c.test"s, n in all. */
+static void
+note_name_failure(struct agg_server *s, uint8_t scope, unsigned n, const char *hop0, uint8_t last)
+{
+    struct diagnosis d;
+    struct tls_facts t;
+    memset(&d, 0, sizeof(d));
+    memset(&t, 0, sizeof(t));
+    d.dane.state = DANE_MISMATCH;
+    d.dane.why = DANE_WHY_NAME;
+    d.dane.first = d.dane.cname_skipped = TLSA_NONE;
+    d.dane.nexthop_scope = scope;
+    d.dane.n_nexthops = (uint8_t)n;
+    d.dane.nexthops[0] = hop0;
+    for (unsigned h = 1; h < DANE_NEXTHOPS_KEPT; h++)
+        d.dane.nexthops[h] = "c.test";
+    struct ipaddr c = {4, {198, 51, 100, last}};
+    agg_dane_note(s, &c, &t, &d);
+}
+
 static void
 test_name_failures(void **state)
 {
@@ -115,22 +136,9 @@ test_name_failures(void **state)
     mem_init(0);
     struct agg_server s;
     memset(&s, 0, sizeof(s));
-    for (unsigned k = 0; k < 7; k++) {
-        struct diagnosis d;
-        struct tls_facts t;
-        memset(&d, 0, sizeof(d));
-        memset(&t, 0, sizeof(t));
-        d.dane.state = DANE_MISMATCH;
-        d.dane.why = DANE_WHY_NAME;
-        d.dane.first = d.dane.cname_skipped = TLSA_NONE;
-        d.dane.nexthop_scope = k == 1 ? DANE_SCOPE_ALL : DANE_SCOPE_PEER;
-        d.dane.n_nexthops = k == 1 ? 6 : 1;
-        d.dane.nexthops[0] = k == 1 ? "a.test" : "b.test";
-        for (unsigned h = 1; h < DANE_NEXTHOPS_KEPT; h++)
-            d.dane.nexthops[h] = "c.test";
-        struct ipaddr c = {4, {198, 51, 100, (uint8_t)(k == 2 ? 1 : 10 + k)}};
-        agg_dane_note(&s, &c, &t, &d);
-    }
+    for (unsigned k = 0; k < 7; k++)
+        note_name_failure(&s, k == 1 ? DANE_SCOPE_ALL : DANE_SCOPE_PEER, k == 1 ? 6 : 1,
+                          k == 1 ? "a.test" : "b.test", (uint8_t)(k == 2 ? 1 : 10 + k));
     char *buf = tu_json_capture(dane_json, &s);
     assert_non_null(strstr(
         buf, "\"name_failures\":[{\"peer\":\"198.51.100.10\",\"sessions\":1,\"nexthop_scope\":"
@@ -147,16 +155,7 @@ test_name_failures(void **state)
      * answer in the capture): the keys are left out, as in the session's
      * diagnosis.dane (they were "nexthop_scope":null,"nexthops":[]) */
     memset(&s, 0, sizeof(s));
-    struct diagnosis d;
-    struct tls_facts t;
-    memset(&d, 0, sizeof(d));
-    memset(&t, 0, sizeof(t));
-    d.dane.state = DANE_MISMATCH;
-    d.dane.why = DANE_WHY_NAME;
-    d.dane.first = d.dane.cname_skipped = TLSA_NONE;
-    d.dane.nexthop_scope = DANE_SCOPE_NONE;
-    struct ipaddr c = {4, {198, 51, 100, 20}};
-    agg_dane_note(&s, &c, &t, &d);
+    note_name_failure(&s, DANE_SCOPE_NONE, 0, NULL, 20);
     buf = tu_json_capture(dane_json, &s);
     assert_non_null(strstr(buf, "\"name_failures\":[{\"peer\":\"198.51.100.20\",\"sessions\":1}]"));
     free(buf);
