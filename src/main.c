@@ -683,6 +683,8 @@ main(int argc, char **argv)
     main_ring_drain(&run); /* capture_run drains at each input's end; this is a guard */
     if (rc != 0 && err[0] != '\0')
         fprintf(stderr, "smtptap: %s\n", err);
+    char cap_err[sizeof(err)]; /* err is used again below */
+    snprintf(cap_err, sizeof(cap_err), "%s", rc != 0 ? err : "");
     /* read to the end with no frame (an empty capture, or stopped first):
      * the report says so; failed before the first frame: nothing written */
     if (!run.started && (rc != 0 || main_on_start(&run) != 0)) {
@@ -699,6 +701,8 @@ main(int argc, char **argv)
     defrag_finish(&run.defrag); /* datagrams still incomplete are counted */
     struct run_stats st;
     main_stats(&run, &st);
+    if (cap_err[0] != '\0')
+        st.capture_error = cap_err;
     bool ev_failed = run.evidence && evidence_close(err, sizeof(err)) != 0;
     if (ev_failed)
         fprintf(stderr, "smtptap: %s\n", err);

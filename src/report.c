@@ -307,6 +307,8 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "peer_sessions_dropped", s->peer_sessions_dropped);
     json_uint(j, "cap_hits", s->cap_hits); /* these drops included (main.c) */
     json_uint(j, "memory_peak", s->memory_peak);
+    if (s->capture_error != NULL) /* stopped on an error, after packets were read */
+        json_str(j, "capture_error", s->capture_error);
     if (truststore_known())
         json_uint(j, "trust_store_certificates", truststore_count());
     else

@@ -58,6 +58,10 @@ struct run_stats {
     uint64_t ev_retx_differs;      /* -w: retransmissions cut, their bytes not those seen */
     uint64_t ev_from_detection;    /* -w: connections written from the packet that showed them */
     int64_t first_us, last_us;     /* packet time span */
+    /* why reading stopped before its end, after packets were taken (the
+     * interface went away mid-capture, a later input unreadable): stderr's
+     * message, in the report and the stats record; NULL when it ended well */
+    const char *capture_error;
     /* the TLS 1.3 handshakes of the session records (negotiated 1.3), and of
      * them those decrypted with --keylog (report.c): the key log's summary */
     uint64_t tls13_handshakes, tls13_decrypted;

@@ -517,6 +517,14 @@ rt_server(FILE *f, const struct agg_server *s)
 static void
 rt_capture_loss(FILE *f, const struct run_stats *st)
 {
+    /* a live capture whose interface went away (libpcap: "The interface
+     * disappeared"), or an input unreadable midway: what was seen stands,
+     * what came after is not in the report */
+    if (st->capture_error != NULL)
+        fprintf(f,
+                "CAPTURE FAILED: %s: the capture stopped there; this report holds what was "
+                "captured before\n\n",
+                st->capture_error);
     uint64_t lost = st->drops + st->ifdrops;
     if (lost) {
         uint64_t all = st->packets + lost;
