@@ -19,39 +19,8 @@
 # Usage: live_capture.sh SMTPTAP   (PCAPINJECT: the helper, set by ctest)
 set -u
 bin=$1
-inject=${PCAPINJECT:-}
-[ -n "$inject" ] && [ -x "$inject" ] || { echo "SKIP: PCAPINJECT not set (run through ctest)"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
-command -v ip >/dev/null 2>&1 || { echo "SKIP: ip(8) not installed"; exit 77; }
-command -v jq >/dev/null 2>&1 || { echo "FAIL: jq not installed (scripts/deps.sh test)"; exit 1; }
-
-tmp=$(mktemp -d)
-cap=stl-cap-$$
-tx=stl-tx-$$
-pid=""
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  fi
-  ip netns del "$cap" 2>/dev/null
-  ip netns del "$tx" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-# a signal (ctest stopped, ^C) exits through the EXIT trap too: sh runs no
-# EXIT trap when a signal ends it, which left smtptap and both namespaces
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
-if ! ip netns add "$cap" 2>"$tmp/ns.err"; then
-  echo "SKIP: cannot create a network namespace: $(cat "$tmp/ns.err")"
-  exit 77
-fi
-ip netns add "$tx" &&
-  ip link add "vt$$" netns "$tx" type veth peer name "vc$$" netns "$cap" &&
-  ip -n "$tx" link set "vt$$" up && ip -n "$cap" link set "vc$$" up ||
-  { echo "FAIL: cannot set up the veth pair"; exit 1; }
+. tests/tools/live_lib.sh
+live_setup stl
 
 fail=0
 at=2026-11-01T00:00:00Z
