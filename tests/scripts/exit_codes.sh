@@ -253,6 +253,42 @@ for rd in "" --libpcap-reader; do
     echo "ok   empty standard input${rd:+ ($rd)}: exit 3, said so"
   fi
 done
+# Standard input that fails after a good file (read only as it comes):
+# exit 3 after the report and --json of what was read, the report opening
+# with CAPTURE FAILED and the stats record's capture_error the same message
+# as stderr's; a later file damaged after its first packet is no such failure
+# (files_damaged, exit 0, neither line).
+{ cat pcaps/smtp-plain.pcap; printf '\001\000\000\000\000\000\000\000\100\000\000\000'; } \
+  >"$tmp/plain-cut.pcap"
+for what in "empty:/dev/null" "first record cut:$tmp/cut-first.pcap"; do
+  "$bin" --no-progress -r pcaps/smtp-plain.pcap -r - --json "$tmp/sf.json" <"${what#*:}" \
+    >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  msg=$(sed -n 's/^smtptap: //p' "$tmp/err" | head -1)
+  if [ "$rc" -eq 3 ] && [ -n "$msg" ] && [ "$(head -1 "$tmp/out")" = "CAPTURE FAILED: $msg: the capture stopped there; this report holds what was captured before" ] &&
+    jq -e -s --arg m "$msg" '[.[] | select(.event == "stats")] | length == 1 and .[0].capture_error == $m' \
+      "$tmp/sf.json" >/dev/null &&
+    [ "$(jq -s '[.[] | select(.event == "session")] | length' "$tmp/sf.json")" -gt 0 ]; then
+    echo "ok   standard input ${what%%:*} after a good file: exit 3, CAPTURE FAILED, capture_error"
+  else
+    echo "FAIL standard input ${what%%:*} after a good file: exit $rc, or no CAPTURE FAILED / capture_error"
+    sed 's/^/  stderr: /' "$tmp/err" | head -3
+    head -2 "$tmp/out" | sed 's/^/  stdout: /'
+    fail=1
+  fi
+done
+"$bin" --no-progress -r pcaps/smtp-plain.pcap -r - --json "$tmp/sf.json" <"$tmp/plain-cut.pcap" \
+  >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 0 ] && ! grep -q "CAPTURE FAILED" "$tmp/out" && grep -q "truncated capture file after" "$tmp/err" &&
+  jq -e -s '[.[] | select(.event == "stats")] | length == 1 and .[0].files_damaged == 1
+    and (.[0] | has("capture_error") | not)' "$tmp/sf.json" >/dev/null; then
+  echo "ok   a later file cut after its first packets: damaged, exit 0, no capture_error"
+else
+  echo "FAIL a later file cut after its first packets: exit $rc, or read as a failed capture"
+  sed 's/^/  stderr: /' "$tmp/err" | head -3
+  fail=1
+fi
 # A record the filter does not pass, then a cut one: the file was read, and
 # is damaged, with either reader (libpcap's, which does not show the records
 # its filter passes over, had refused it as unreadable, and the files after it).
