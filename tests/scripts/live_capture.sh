@@ -39,12 +39,7 @@ ip netns exec "$cap" "$bin" -i "vc$$" $opts --no-progress --cap flow.timeout=2 \
   --report-interval 1 --json "$tmp/live.json" -w "$tmp/live.pcap" tcp >"$tmp/report.txt" \
   2>"$tmp/err.txt" &
 pid=$!
-i=0
-while [ $i -lt 300 ] && ! grep -q "listening on" "$tmp/err.txt"; do
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-  i=$((i + 1))
-done
+live_wait_listening "$tmp/err.txt"
 if grep -q "listening on vc$$, link-type EN10MB (Ethernet), snapshot length 262144 bytes" \
   "$tmp/err.txt"; then
   echo "ok   listening line"
@@ -166,11 +161,7 @@ head -c 100 <"$tmp/pipe" >/dev/null &
 reader=$!
 ip netns exec "$cap" "$bin" -i "vc$$" -q --no-progress --json - tcp >"$tmp/pipe" 2>"$tmp/err2.txt" &
 pid=$!
-i=0
-while [ $i -lt 300 ] && ! grep -q "listening on" "$tmp/err2.txt"; do
-  sleep 0.1
-  i=$((i + 1))
-done
+live_wait_listening "$tmp/err2.txt"
 ip netns exec "$tx" "$inject" "vt$$" pcaps/smtp-starttls-tls12-chain.pcap 2000 >/dev/null
 wait "$reader"
 # the next records find the pipe closed

@@ -28,12 +28,7 @@ start() {
   ip netns exec "$cap" "$bin" -i "vc$$" $opts --no-progress --json "$tmp/$1.json" \
     -w "$tmp/$1.pcap" tcp >"$tmp/$1.txt" 2>"$tmp/$1.err" &
   pid=$!
-  i=0
-  while [ $i -lt 300 ] && ! grep -q "listening on" "$tmp/$1.err"; do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-    i=$((i + 1))
-  done
+  live_wait_listening "$tmp/$1.err"
   grep -q "listening on" "$tmp/$1.err" || { echo "FAIL: no listening line"; cat "$tmp/$1.err"; exit 1; }
 }
 # waitgone SECONDS: 0 once smtptap has ended, within SECONDS

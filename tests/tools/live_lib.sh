@@ -36,6 +36,17 @@ veth_up() {
     { echo "FAIL: cannot set up the veth pair"; exit 1; }
 }
 
+# Waits (at most 30 s, while smtptap $pid runs) for the "listening on" line
+# libpcap's capture start puts in FILE, smtptap's stderr.
+live_wait_listening() {
+  i=0
+  while [ $i -lt 300 ] && ! grep -q "listening on" "$1"; do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+    i=$((i + 1))
+  done
+}
+
 live_cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null
