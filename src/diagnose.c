@@ -190,13 +190,15 @@ dg_capped(const struct flow_record *rec)
  * refusal of the sender: X.7.0 (other), X.7.3, X.7.10 (encryption needed,
  * RFC 5248) or X.7.11 (encryption required for the mechanism, RFC 4954),
  * had its mail refused for want of TLS. Not greylisting (4.7.1 or none), a
- * relay denied (5.7.1), an unknown user (5.1.1). */
+ * relay denied (5.7.1), an unknown user (5.1.1), nor a 501: the reply to an
+ * AUTH exchange the client cancelled with "*" (RFC 4954 §4; Postfix: "501
+ * 5.7.0 Authentication aborted"), or a syntax error (RFC 5321 §4.2.3). */
 static bool
 dg_tls_wanted(const struct smtp_exchange *x)
 {
     if (x->code == 530)
         return true;
-    return x->code >= 400 && x->esc_class >= 0 && x->esc_subject == 7 &&
+    return x->code >= 400 && x->code != 501 && x->esc_class >= 0 && x->esc_subject == 7 &&
            (x->esc_detail == 0 || x->esc_detail == 3 || x->esc_detail == 10 || x->esc_detail == 11);
 }
 
