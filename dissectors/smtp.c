@@ -287,6 +287,23 @@ smtp_tls_refused_record(struct flow_ctx *ctx, struct smtp_state *st, const struc
     return 3;
 }
 
+/* The server's bytes at a line start, a line not yet complete, open a
+ * reply (RFC 5321 §4.2: 3DIGIT then SP, "-" or the line's end; the first
+ * digit 2-5), as far as they go: "22" does, "\x16\x03" does not. */
+static bool
+smtp_reply_begins(const struct rd *r)
+{
+    int c[4];
+    for (size_t i = 0; i < 4; i++)
+        c[i] = rd_peek(r, i);
+    if (c[0] < '2' || c[0] > '5')
+        return false;
+    for (size_t i = 1; i < 3; i++)
+        if (c[i] != -1 && (c[i] < '0' || c[i] > '9'))
+            return false;
+    return c[3] == -1 || c[3] == ' ' || c[3] == '-' || c[3] == '\r';
+}
+
 /* Client bytes at a line start in command mode that open a TLS record
  * (RFC 8446 §5.1: 0x16 0x03 0x0[0-4]): TLS without a 220 to STARTTLS.
  * Returns 1 = TLS (upgrade requested), 2 = not SMTP (stop), 3 = a record
@@ -301,6 +318,15 @@ smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
     if (rd_peek(r, 1) != 0x03 || rd_peek(r, 2) > 0x04)
         return 0;
     struct smtp_facts *f = &fctx_facts(ctx)->smtp;
+    /* the server greeted in plaintext, its greeting whole or still in
+     * flight (a 220 line cut between segments: the decision waits for no
+     * LF, the reply's first bytes say who spoke plaintext) */
+    bool greeted = st->greeting_seen || st->reply_begun;
+    /* RFC 8314 §3.3: a client set for implicit TLS (465) pointed at a
+     * mail port that greets in plaintext (25, 587) sends its ClientHello
+     * as its first bytes, as on 465 without the wrapper mode */
+    bool first_tls = st->client_cmds == 0 && greeted && !st->no_text &&
+                     config_is_mail_port(fctx_config(ctx), fctx_server_port(ctx));
     if (st->client_cmds == 0 && st->tls_may_start && !st->no_text && !f->plaintext_on_tls_port) {
         /* the client's first bytes were lost (packets, or a short snapshot
          * length cut its lines): they may have held EHLO and STARTTLS, so
@@ -311,9 +337,10 @@ smtp_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
         fctx_upgrade(ctx, &tls_dissector);
         return 1;
     }
-    if (st->client_cmds == 0 && !st->greeting_seen) {
+    if (st->client_cmds == 0 && !greeted) {
         f->implicit_tls = !st->no_text; /* midstream: smtp_midstream_tls */
-    } else if ((f->plaintext_on_tls_port || f->client_tls_to_plaintext) && !st->tls_may_start) {
+    } else if ((f->plaintext_on_tls_port || f->client_tls_to_plaintext || first_tls) &&
+               !st->tls_may_start) {
         /* RFC 8314 §3.3: a client that expects implicit TLS sends its
          * ClientHello at once; a server of plaintext SMTP on that port
          * reads it as a line and answers it (Postfix: 421 "I can break
@@ -548,6 +575,8 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
                 break;
             }
             ln->scanned = (uint32_t)have;
+            if (d == DIR_TO_CLIENT && !st->greeting_seen && !st->no_text && smtp_reply_begins(&r))
+                st->reply_begun = true;
             return dres_make(D_NEED, len - (uint32_t)have, (uint32_t)have + 1);
         }
         size_t n = ln->scanned + (size_t)lf;

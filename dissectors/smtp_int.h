@@ -115,6 +115,8 @@ struct smtp_state {
     uint32_t rlines;
     bool r_starttls, r_anontls; /* EHLO reply: keywords seen in this reply */
     bool greeting_seen;
+    bool reply_begun;   /* the server's first line, not yet complete, opens a reply
+                           ("220 mail.exa"): it greets in plaintext (smtp_tls_check) */
     bool caps_done;     /* capabilities recorded from a 2xx EHLO reply */
     bool greet_replied; /* ehlo_reply_code recorded */
     /* pending commands: ring buffer of fifo_cap entries */

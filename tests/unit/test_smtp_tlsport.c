@@ -267,6 +267,120 @@ test_start_seen_client_tls_implicit(void **state)
     tu_smtp_done(ctx);
 }
 
+/* ---- a greeting cut between two segments, an implicit-TLS client ---- */
+
+/* The greeting's first segment, the client's ClientHello, the rest of the
+ * greeting (a server that writes its banner in two writes): the
+ * ClientHello came after plaintext from the server, which a partial line
+ * shows as well as a whole one. It is the client's TLS to plaintext SMTP,
+ * as with the greeting whole, not implicit TLS answered in plaintext. */
+static const struct seg t_greet_split[] = {
+    S("220 mail.exa"),
+    C(CH),
+    S("mple.test ESMTP\r\n"),
+    S("500 5.5.2 Error: command not recognized\r\n"),
+};
+
+/* The same facts, events and dialog as with the greeting in one segment
+ * (t_465_greet_first), on `port`. */
+static void
+greet_split_is_whole(uint16_t port, bool plain)
+{
+    struct flow_ctx *whole = run(port, &smtp_dissector, false, plain, t_465_greet_first,
+                                 NSEG(t_465_greet_first), SPLIT_WHOLE, 0);
+    struct flow_ctx *ctx = run(port, &smtp_dissector, false, plain, t_greet_split,
+                               NSEG(t_greet_split), SPLIT_WHOLE, 0);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    assert_string_equal(fctx_dissector_name(ctx), "smtp");
+    assert_int_equal(fctx_status(ctx), FCTX_ACTIVE);
+    assert_true(f->seen);
+    assert_int_equal(f->plaintext_on_tls_port, plain);
+    assert_true(f->client_tls_to_plaintext);
+    assert_true(f->implicit_tls); /* the client's attempt */
+    assert_int_equal(f->banner_code, 220);
+    tu_fstr_is(&f->banner, "mail.example.test ESMTP");
+    assert_int_equal(fctx_facts(ctx)->tls.handshake, TLS_HS_FAILED);
+    assert_true(tu_has_event(ctx, "smtp.tls_to_plaintext"));
+    /* decided once, in SMTP: no hand-over to TLS and back */
+    assert_false(tu_has_event(ctx, "tls.plaintext_smtp"));
+    assert_false(tu_has_event(ctx, "smtp.not_smtp"));
+    assert_false(tu_has_event(ctx, "flow.switch_loop"));
+    static const char *const v[] = {"OTHER"};
+    static const int c[] = {500};
+    tu_smtp_dialog_is(ctx, v, c, 1);
+    tu_smtp_facts_equal(whole, ctx);
+    fctx_destroy(ctx);
+    tu_smtp_done(whole);
+    splits(port, &smtp_dissector, false, plain, t_greet_split, NSEG(t_greet_split));
+}
+
+static void
+test_465_greeting_split_clienthello(void **state)
+{
+    (void)state;
+    greet_split_is_whole(465, true);
+}
+
+/* Port 25 (a client set for implicit TLS pointed at a STARTTLS port): the
+ * same, the greeting whole or cut; the session is SMTP's, not "another
+ * protocol's upgrade" (smtp.not_smtp: no command came before the TLS). */
+static void
+test_25_greeting_split_clienthello(void **state)
+{
+    (void)state;
+    greet_split_is_whole(25, false);
+}
+
+/* On a port that is no mail port (SMTP recognised by its 220), TLS right
+ * after the greeting stays another protocol's (FTP's "220" and implicit
+ * FTPS): smtp.not_smtp, as before, the greeting cut or not. */
+static void
+test_other_port_greeting_then_tls(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        struct flow_ctx *ctx = k == 0 ? run(2121, &smtp_dissector, false, false, t_465_greet_first,
+                                            NSEG(t_465_greet_first), SPLIT_WHOLE, 0)
+                                      : run(2121, &smtp_dissector, false, false, t_greet_split,
+                                            NSEG(t_greet_split), SPLIT_WHOLE, 0);
+        assert_true(tu_has_event(ctx, "smtp.not_smtp"));
+        assert_false(tu_smtp_facts(ctx)->seen);
+        assert_false(tu_smtp_facts(ctx)->client_tls_to_plaintext);
+        tu_smtp_done(ctx);
+    }
+}
+
+/* The ClientHello first, then the greeting cut in two: TLS hands the flow
+ * to SMTP at the reply's first bytes, as with the greeting whole. */
+static const struct seg t_hello_greet_split[] = {
+    C(CH),
+    S("220 mail.exa"),
+    S("mple.test ESMTP\r\n"),
+    S("500 5.5.2 Error: command not recognized\r\n"),
+};
+
+static void
+test_clienthello_then_greeting_split(void **state)
+{
+    (void)state;
+    static const uint16_t ports[] = {465, 25};
+    for (unsigned i = 0; i < 2; i++) {
+        struct flow_ctx *whole = run(ports[i], &tls_dissector, true, false, t_465_hello_first,
+                                     NSEG(t_465_hello_first), SPLIT_WHOLE, 0);
+        struct flow_ctx *ctx = run(ports[i], &tls_dissector, true, false, t_hello_greet_split,
+                                   NSEG(t_hello_greet_split), SPLIT_WHOLE, 0);
+        assert_string_equal(fctx_dissector_name(ctx), "smtp");
+        assert_true(tu_smtp_facts(ctx)->client_tls_to_plaintext);
+        assert_int_equal(tu_smtp_facts(ctx)->plaintext_on_tls_port, ports[i] == 465);
+        assert_false(tu_has_event(ctx, "flow.switch_loop"));
+        tu_smtp_facts_equal(whole, ctx);
+        fctx_destroy(ctx);
+        tu_smtp_done(whole);
+        splits(ports[i], &tls_dissector, true, false, t_hello_greet_split,
+               NSEG(t_hello_greet_split));
+    }
+}
+
 int
 main(void)
 {
@@ -280,6 +394,10 @@ main(void)
         cmocka_unit_test_setup(test_midstream_220_then_clienthello, tu_smtp_setup),
         cmocka_unit_test_setup(test_midstream_not_first_bytes, tu_smtp_setup),
         cmocka_unit_test_setup(test_start_seen_client_tls_implicit, tu_smtp_setup),
+        cmocka_unit_test_setup(test_465_greeting_split_clienthello, tu_smtp_setup),
+        cmocka_unit_test_setup(test_25_greeting_split_clienthello, tu_smtp_setup),
+        cmocka_unit_test_setup(test_other_port_greeting_then_tls, tu_smtp_setup),
+        cmocka_unit_test_setup(test_clienthello_then_greeting_split, tu_smtp_setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
