@@ -43,20 +43,24 @@
  * MF or offset, RFC 791 §3.2; an IPv6 Fragment header that is no atomic
  * fragment, RFC 8200 §4.5, RFC 6946) is DECODE_FRAGMENT, described in struct
  * decode_frag for defrag.c; decode_datagram() decodes what it reassembles.
+ *
+ * Tunnels (decode_tunnel.c): a UDP datagram to port 4789 or 6081, IP protocol
+ * 47, 4 or 41, Ethertype 0x8847/0x8848 or 0x8864 go there, and its inner
+ * packet comes back through decode_inner_*(); one compare on the protocol or
+ * port for every other packet.
  */
 #include <stddef.h>
 #include <string.h>
 
 #include "cursor.h"
 #include "decode.h"
+#include "decode_int.h"
 
 #define DECODE_ETH_8021Q   0x8100 /* IEEE 802.1Q C-tag */
 #define DECODE_ETH_8021AD  0x88a8 /* IEEE 802.1ad S-tag */
 #define DECODE_ETH_QINQ    0x9100 /* pre-standard QinQ */
-#define DECODE_ETH_IPV4    0x0800
-#define DECODE_ETH_IPV6    0x86dd
-#define DECODE_ETH_MAX_LEN 1500 /* 802.3 length field upper bound */
-#define DECODE_VLAN_MAX    8    /* tags walked before the frame is called malformed */
+#define DECODE_ETH_MAX_LEN 1500   /* 802.3 length field upper bound */
+#define DECODE_VLAN_MAX    8      /* tags walked before the frame is called malformed */
 
 #define DECODE_BSD_AF_INET          2
 #define DECODE_BSD_AF_INET6_BSD     24
@@ -64,33 +68,16 @@
 #define DECODE_BSD_AF_INET6_DARWIN  30
 
 #define DECODE_IPPROTO_HOPOPTS  0
+#define DECODE_IPPROTO_IPIP     4
 #define DECODE_IPPROTO_TCP      6
 #define DECODE_IPPROTO_UDP      17
+#define DECODE_IPPROTO_IPV6     41
 #define DECODE_IPPROTO_ROUTING  43
+#define DECODE_IPPROTO_GRE      47
 #define DECODE_IPPROTO_FRAGMENT 44
 #define DECODE_IPPROTO_AH       51
 #define DECODE_IPPROTO_DSTOPTS  60
 #define DECODE_IPV6_EXT_MAX     8 /* extension headers walked before giving up (malformed) */
-
-/* A layer's bytes: a cursor over what was captured and the length the
- * enclosing header claims the layer has on the wire. */
-struct decode_layer {
-    struct rd r;   /* captured bytes of this layer (never beyond `wire`) */
-    uint32_t wire; /* bytes the layer has on the wire, from the enclosing length */
-};
-
-/* Returns DECODE_OK if n more bytes are present, DECODE_MALFORMED if the
- * layer's own length says they do not exist, DECODE_TRUNCATED if they exist
- * on the wire but were not captured. `used` is how far into the layer we are. */
-static enum decode_result
-decode_need(const struct decode_layer *l, uint32_t used, uint32_t n)
-{
-    if ((uint64_t)used + n > l->wire)
-        return DECODE_MALFORMED;
-    if (rd_left(&l->r) < n)
-        return DECODE_TRUNCATED;
-    return DECODE_OK;
-}
 
 static enum decode_result
 decode_count(struct decode_stats *st, enum decode_result res)
@@ -149,7 +136,8 @@ decode_tcp_wscale(const uint8_t *o, size_t n, struct pkt *pkt)
 }
 
 static enum decode_result
-decode_l4(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct decode_stats *st)
+decode_l4(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct decode_stats *st,
+          struct decode_frag *fr)
 {
     enum decode_result res;
     uint32_t hlen, plen_wire;
@@ -198,6 +186,19 @@ decode_l4(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct decode_
         hlen = 8;
         l->wire = ulen; /* the UDP length bounds the datagram's payload */
         st->udp++;
+        if (pkt->dport == DECODE_PORT_VXLAN || pkt->dport == DECODE_PORT_GENEVE) {
+            /* a tunnel's packet, or plain UDP if its header says otherwise */
+            size_t have = rd_left(&l->r);
+            struct decode_layer t = {rd_init(l->r.p, have < ulen - 8u ? have : ulen - 8u),
+                                     ulen - 8u};
+            bool tunnel;
+            res = decode_tunnel_udp(pkt->dport, &t, pkt, st, fr, &tunnel);
+            if (tunnel)
+                return res;
+        }
+    } else if (proto == DECODE_IPPROTO_GRE || proto == DECODE_IPPROTO_IPIP ||
+               proto == DECODE_IPPROTO_IPV6) {
+        return decode_tunnel_ip(proto, l, pkt, st, fr);
     } else {
         return DECODE_OTHER_PROTO;
     }
@@ -225,6 +226,19 @@ decode_ip_layer(struct rd *r, uint32_t claimed)
     l.r = rd_init(r->p, n);
     l.wire = claimed;
     return l;
+}
+
+/* The IP header at l3 (n bytes captured from it): the frame's first is l3,
+ * the last (the tunnel's innermost) l3_in. */
+static inline void
+decode_set_l3(struct pkt *pkt, const uint8_t *l3, uint32_t n)
+{
+    if (pkt->l3 == NULL) {
+        pkt->l3 = l3;
+        pkt->l3_caplen = n;
+    }
+    pkt->l3_in = l3;
+    pkt->l3_in_caplen = n;
 }
 
 /* A fragment's data: the rest of the layer at r (bounded by the IP lengths),
@@ -279,8 +293,7 @@ decode_ipv4(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
     if (tot < hlen || tot > avail_wire)
         return DECODE_MALFORMED;
     struct decode_layer ip = decode_ip_layer(r, tot);
-    pkt->l3 = l3;
-    pkt->l3_caplen = (uint32_t)rd_left(&ip.r);
+    decode_set_l3(pkt, l3, (uint32_t)rd_left(&ip.r));
     enum decode_result res = decode_need(&ip, 0, hlen);
     if (res != DECODE_OK)
         return res;
@@ -301,7 +314,7 @@ decode_ipv4(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
         return DECODE_FRAGMENT;
     }
     ip.wire = tot - hlen;
-    return decode_l4(proto, &ip, pkt, st);
+    return decode_l4(proto, &ip, pkt, st, fr);
 }
 
 /* IPv6 (RFC 8200 §3, §4) with its extension header chain. A fragment is
@@ -337,8 +350,7 @@ decode_ipv6(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
     if (plen > avail_wire - 40)
         return DECODE_MALFORMED;
     struct decode_layer ip = decode_ip_layer(r, 40 + plen);
-    pkt->l3 = l3;
-    pkt->l3_caplen = (uint32_t)rd_left(&ip.r);
+    decode_set_l3(pkt, l3, (uint32_t)rd_left(&ip.r));
     rd_skip(&ip.r, 40, "ip6.header");
     ip.wire = plen;
 
@@ -356,7 +368,7 @@ decode_ipv6(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
         default:
             /* upper layer: the chain ends here */
             ip.wire -= used;
-            return decode_l4(next, &ip, pkt, st);
+            return decode_l4(next, &ip, pkt, st, fr);
         }
         if (n_ext >= DECODE_IPV6_EXT_MAX)
             return DECODE_MALFORMED;
@@ -409,7 +421,7 @@ decode_ethertype(uint16_t type, struct rd *r, uint32_t avail_wire, struct pkt *p
     case DECODE_ETH_IPV6:
         return decode_ipv6(r, avail_wire, pkt, st, fr);
     default:
-        return DECODE_NOT_IP;
+        return decode_tunnel_ethertype(type, r, avail_wire, pkt, st, fr);
     }
 }
 
@@ -460,6 +472,45 @@ decode_raw_ip(struct rd *r, uint32_t avail, int only, struct pkt *pkt, struct de
     if (v == 6 && only != 4)
         return decode_ipv6(r, avail, pkt, st, fr);
     return DECODE_MALFORMED;
+}
+
+enum decode_result
+decode_inner_ip(int only, struct rd *r, uint32_t avail_wire, struct pkt *pkt,
+                struct decode_stats *st, struct decode_frag *fr)
+{
+    return decode_raw_ip(r, avail_wire, only, pkt, st, fr);
+}
+
+enum decode_result
+decode_inner_ethertype(uint16_t type, struct rd *r, uint32_t avail_wire, struct pkt *pkt,
+                       struct decode_stats *st, struct decode_frag *fr)
+{
+    return decode_ethertype(type, r, avail_wire, pkt, st, fr);
+}
+
+/* An Ethernet frame inside a tunnel (VXLAN, Geneve, GRE 0x6558, ERSPAN):
+ * Ethernet II with its 802.1Q tags (added to the frame's, two at most);
+ * an IEEE 802.3 length field is no IP. */
+enum decode_result
+decode_inner_eth(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_stats *st,
+                 struct decode_frag *fr)
+{
+    if (avail_wire < 14)
+        return DECODE_MALFORMED;
+    size_t before = rd_left(r);
+    rd_skip(r, 12, "eth.addrs");
+    uint16_t type = rd_be16(r, "eth.type");
+    if (!rd_ok(r))
+        return DECODE_TRUNCATED;
+    if (type <= DECODE_ETH_MAX_LEN)
+        return DECODE_NOT_IP;
+    enum decode_result res = decode_vlans(type, r, pkt, st, &type);
+    if (res != DECODE_OK)
+        return res;
+    uint32_t used = (uint32_t)(before - rd_left(r));
+    if (used > avail_wire)
+        return DECODE_MALFORMED; /* tags past the tunnel's length */
+    return decode_ethertype(type, r, avail_wire - used, pkt, st, fr);
 }
 
 static enum decode_result
@@ -581,7 +632,12 @@ decode_datagram(const uint8_t *ip, uint32_t caplen, uint32_t wirelen, const stru
     int64_t ts_us = frag_pkt->ts_us;
     uint16_t vlan[2] = {frag_pkt->vlan[0], frag_pkt->vlan[1]};
     uint8_t n_vlan = frag_pkt->n_vlan;
+    uint8_t tun_depth = frag_pkt->tun_depth, tun_kind = frag_pkt->tun_kind;
+    uint32_t tun_id = frag_pkt->tun_id;
     memset(pkt, 0, sizeof(*pkt));
+    pkt->tun_depth = tun_depth;
+    pkt->tun_kind = tun_kind;
+    pkt->tun_id = tun_id;
     pkt->ts_us = ts_us;
     pkt->vlan[0] = vlan[0];
     pkt->vlan[1] = vlan[1];

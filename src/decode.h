@@ -1,6 +1,8 @@
 /* \summary: link, network and transport decoding of one frame into struct pkt
  * (Ethernet, 802.1Q/802.1ad, Linux SLL/SLL2, raw IP, BSD NULL/loopback;
- * IPv4 with options, IPv6 with extension headers; TCP with options, UDP). */
+ * IPv4 with options, IPv6 with extension headers; TCP with options, UDP;
+ * tunnels, decode_tunnel.c: VXLAN, Geneve, GRE, ERSPAN II/III, IP in IP,
+ * MPLS, PPPoE: the innermost packet is what pkt describes). */
 #ifndef SMTPTAP_DECODE_H
 #define SMTPTAP_DECODE_H
 
@@ -30,12 +32,33 @@ enum decode_result {
     DECODE_UNSUPPORTED_LINK
 };
 
+/* Tunnel kinds (decode_tunnel.c): counted per layer taken off, and the kind of
+ * pkt.tun_id. */
+enum decode_tun {
+    DECODE_TUN_NONE = 0,
+    DECODE_TUN_VXLAN,   /* UDP 4789, RFC 7348; tun_id: the VNI */
+    DECODE_TUN_GENEVE,  /* UDP 6081, RFC 8926; tun_id: the VNI */
+    DECODE_TUN_GRE,     /* IP protocol 47, RFC 2784 / 2890; tun_id: the key */
+    DECODE_TUN_ERSPAN2, /* GRE 0x88be (type I without a sequence number); tun_id: session */
+    DECODE_TUN_ERSPAN3, /* GRE 0x22eb; tun_id: session */
+    DECODE_TUN_IPIP,    /* IP protocol 4: IPv4 in IPv4 or IPv6, RFC 2003 / 2473 */
+    DECODE_TUN_IP6,     /* IP protocol 41: IPv6 in IPv4 or IPv6, RFC 4213 / 2473 */
+    DECODE_TUN_MPLS,    /* Ethertype 0x8847 / 0x8848, RFC 3032 */
+    DECODE_TUN_PPPOE,   /* Ethertype 0x8864, RFC 2516 */
+    DECODE_TUN_KINDS
+};
+#define DECODE_TUNNEL_MAX 4 /* tunnel layers taken off one frame; beyond: tun_too_deep */
+
 struct decode_stats {
     uint64_t frames, ip4, ip6, tcp, udp;
     uint64_t not_ip, other_proto, fragments, truncated, malformed;
     uint64_t unsupported_link; /* frames of a link type decode.c does not know */
     uint64_t snaplen_cut;      /* TCP segments whose payload was cut by the snaplen */
     uint64_t vlan_tagged, vlan_too_deep;
+    uint64_t tun[DECODE_TUN_KINDS]; /* tunnel layers taken off, per kind */
+    uint64_t tun_truncated;         /* a tunnel header cut by the snaplen (also in truncated) */
+    uint64_t tun_malformed; /* a tunnel header that contradicts itself (also in malformed) */
+    uint64_t tun_too_deep;  /* frames with more than DECODE_TUNNEL_MAX layers (also other_proto) */
 };
 
 /* Returns true if decode_frame() knows the link type. */
@@ -47,7 +70,8 @@ enum decode_result decode_frame(int dlt, const uint8_t *data, uint32_t caplen, u
                                 int64_t ts_us, struct pkt *pkt, struct decode_stats *st);
 
 /* An IP fragment (DECODE_FRAGMENT), as defrag.c needs it: RFC 791 §3.2 for
- * IPv4, RFC 8200 §4.5 for IPv6. The addresses and VLAN ids are in the pkt
+ * IPv4, RFC 8200 §4.5 for IPv6 (the innermost IP header's, in a tunnel: its
+ * outer headers are before hdr). The addresses, VLAN and tunnel ids are in the pkt
  * decoded with it. Pointers borrow the frame. */
 struct decode_frag {
     uint8_t family;        /* 4 or 6 */
@@ -69,10 +93,10 @@ enum decode_result decode_frame_frag(int dlt, const uint8_t *data, uint32_t capl
                                      struct decode_stats *st, struct decode_frag *frag);
 
 /* Decodes a reassembled IP datagram (defrag.c): ip points at its IPv4 or
- * IPv6 header, caplen bytes are present of wirelen. The time and VLAN ids are
- * taken from frag_pkt (the fragment that completed it; may be pkt itself).
- * Counts into st like decode_frame() but for frames. On DECODE_OK pkt
- * borrows ip. */
+ * IPv6 header, caplen bytes are present of wirelen. The time, VLAN and
+ * tunnel ids (and the tunnel layers taken off before it) are taken from frag_pkt (the fragment that
+ * completed it; may be pkt itself). Counts into st like decode_frame() but for frames. On DECODE_OK
+ * pkt borrows ip. */
 enum decode_result decode_datagram(const uint8_t *ip, uint32_t caplen, uint32_t wirelen,
                                    const struct pkt *frag_pkt, struct pkt *pkt,
                                    struct decode_stats *st);

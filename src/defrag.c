@@ -37,7 +37,8 @@ struct defrag_key {
     uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes, the rest zero */
     uint32_t id;
     uint16_t vlan[2];
-    uint8_t family, proto, n_vlan, pad[5];
+    uint8_t family, proto, n_vlan, tun_kind; /* tun_*: pkt.tun_kind, tun_id (a tunnel's network) */
+    uint32_t tun_id;
 };
 _Static_assert(sizeof(struct defrag_key) == 48, "the key hashes as six 64-bit words");
 
@@ -392,6 +393,8 @@ defrag_add(struct defrag *d, const struct pkt *p, const struct decode_frag *f,
         k.n_vlan = p->n_vlan;
         k.vlan[0] = p->vlan[0];
         k.vlan[1] = p->vlan[1];
+        k.tun_kind = p->tun_kind;
+        k.tun_id = p->tun_id;
     }
     uint32_t hash = defrag_hash(d, &k);
     struct defrag_dgram *g = defrag_find(d, &k, hash);

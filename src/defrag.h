@@ -35,7 +35,7 @@ struct defrag_caps {
     uint32_t max;       /* defrag.max: datagrams in reassembly at once */
     uint32_t mem_max;   /* defrag.mem_max: bytes held by them */
     uint32_t timeout_s; /* defrag.timeout: seconds of packet time from the first fragment */
-    bool ignore_vlan;   /* --ignore-vlan: VLAN ids are no part of the key */
+    bool ignore_vlan;   /* --ignore-vlan: VLAN and tunnel ids are no part of the key */
     uint32_t seed;      /* hash seed (0 = random) */
 };
 

@@ -804,7 +804,7 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
     /* After the dissectors: a packet that lets them recognise SMTP (the
      * greeting) need not go through nDPI as well. */
     if (!f->cf_done) {
-        if (p->l3 == NULL || (f->disp == FLOW_BYPASS && f->ctx == NULL)) {
+        if (p->l3_in == NULL || (f->disp == FLOW_BYPASS && f->ctx == NULL)) {
             /* Not mail, or a mail flow that got no dissector (memcap): nDPI
              * would label nothing anyone reads. Such flows then cost one
              * lookup per packet. */
@@ -824,7 +824,7 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
              * run of STARTTLS sessions, 4 % after the flow's dispatch was
              * made to wait for the first payload. */
         } else {
-            f->cf_done = classify_packet(&f->cf, p->l3, p->l3_caplen, p);
+            f->cf_done = classify_packet(&f->cf, p->l3_in, p->l3_in_caplen, p);
         }
     }
 

@@ -63,6 +63,10 @@ flow_key_from_pkt(const struct pkt *p, struct flow_key *k, uint8_t *side)
     k->n_vlan = flow_ignore_vlan ? 0 : p->n_vlan > 2 ? 2 : p->n_vlan;
     for (unsigned i = 0; i < k->n_vlan; i++)
         k->vlan[i] = p->vlan[i];
+    if (!flow_ignore_vlan) {
+        k->tun_kind = p->tun_kind;
+        k->tun_id = p->tun_id;
+    }
     k->proto = p->ip_proto;
     *side = swap ? 1 : 0;
 }
@@ -76,6 +80,7 @@ flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 {
     return a->proto == b->proto && a->port[0] == b->port[0] && a->port[1] == b->port[1] &&
            a->n_vlan == b->n_vlan && a->vlan[0] == b->vlan[0] && a->vlan[1] == b->vlan[1] &&
+           a->tun_id == b->tun_id && a->tun_kind == b->tun_kind &&
            a->ip[0].family == b->ip[0].family && a->ip[1].family == b->ip[1].family &&
            flow_load64(a->ip[0].a) == flow_load64(b->ip[0].a) &&
            flow_load64(a->ip[0].a + 8) == flow_load64(b->ip[0].a + 8) &&
@@ -104,7 +109,8 @@ flow_hash(const struct flow_table *t, const struct flow_key *k)
 {
     uint64_t ports = (uint64_t)k->port[0] << 48 | (uint64_t)k->port[1] << 32 |
                      (uint64_t)k->vlan[0] << 16 | k->vlan[1];
-    uint64_t misc = (uint64_t)k->proto << 16 | (uint64_t)k->n_vlan << 8 |
+    uint64_t misc = (uint64_t)k->tun_id << 32 | (uint64_t)k->tun_kind << 24 |
+                    (uint64_t)k->proto << 16 | (uint64_t)k->n_vlan << 8 |
                     (uint64_t)(k->ip[0].family ^ (k->ip[1].family << 4));
     uint64_t h = nhash_term(flow_load64(k->ip[0].a), t->hkey) +
                  nhash_term(flow_load64(k->ip[0].a + 8), t->hkey + 2) +

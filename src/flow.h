@@ -1,5 +1,5 @@
 /* \summary: the flow table: flows keyed by the canonical 5-tuple plus VLAN
- * ids, in a hash table with a per-run random seed (Suricata CVE-2024-47187:
+ * ids and a tunnel's id, in a hash table with a per-run random seed (Suricata CVE-2024-47187:
  * hash flooding), an LRU list ordered by last packet time (cheap,
  * deterministic expiry from its head) and a list in creation order (flows
  * end in a fixed order, never in hash order).
@@ -26,8 +26,10 @@ struct flow_key {
     struct ipaddr ip[2];
     uint16_t port[2];
     uint16_t vlan[2];
+    uint32_t tun_id; /* the tunnel's VNI, GRE key or ERSPAN session (pkt.tun_id) */
     uint8_t n_vlan;
     uint8_t proto;
+    uint8_t tun_kind; /* enum decode_tun of tun_id; 0: none */
 };
 
 /* Flow-local anomalies (TCP level), merged into the record at the end. */
@@ -137,7 +139,9 @@ void flow_key_from_pkt(const struct pkt *p, struct flow_key *k, uint8_t *side);
 
 /* --ignore-vlan: keys leave VLAN tags out (as Suricata's vlan.use-for-tracking
  * false), so both directions of a connection tagged differently (a span port
- * that tags one of them) are one flow. Set before the first key is built. */
+ * that tags one of them) are one flow; and tunnel ids (VNI, GRE key, ERSPAN
+ * session: two mirror sessions, one per direction). Set before the first key
+ * is built. */
 void flow_set_ignore_vlan(bool on);
 
 /* Sets up an empty table for max flows. seed 0 = random. Returns 0 or -1

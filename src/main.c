@@ -126,6 +126,11 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->not_ip = run->dstats.not_ip;
     st->other_proto = run->dstats.other_proto;
     st->unsupported_link_frames = run->dstats.unsupported_link;
+    for (unsigned k = 0; k < DECODE_TUN_KINDS; k++)
+        st->tunnels[k] = run->dstats.tun[k];
+    st->tun_truncated = run->dstats.tun_truncated;
+    st->tun_malformed = run->dstats.tun_malformed;
+    st->tun_too_deep = run->dstats.tun_too_deep;
     st->certificates_distinct = certcache_count();
     st->certificates_leaves = certcache_leaves();
     st->certificates = certcache_sightings();

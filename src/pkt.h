@@ -18,6 +18,12 @@ struct pkt {
     uint16_t vlan[2]; /* outer, inner VLAN ids (802.1Q / 802.1ad) */
     uint8_t n_vlan;   /* 0..2 (more tags are counted in decode stats) */
     uint8_t ip_proto; /* 6 TCP, 17 UDP */
+    /* tunnels (decode_tunnel.c): layers taken off, and the innermost one
+     * that names a network (a VXLAN or Geneve VNI, a GRE key, an ERSPAN
+     * session): a part of the flow key as VLAN ids are */
+    uint8_t tun_depth;
+    uint8_t tun_kind; /* enum decode_tun; 0: none */
+    uint32_t tun_id;
     struct ipaddr src, dst;
     uint16_t sport, dport;
     /* TCP */
@@ -33,9 +39,14 @@ struct pkt {
     /* the frame cut below its file's snapshot length: after capture (smtptap
      * -w, editcap), not by the snaplen (main.c main_decode) */
     bool cut_after;
-    /* the IP header onwards, for the optional classifier (nDPI wants layer 3) */
+    /* the frame's (outermost) IP header onwards: -w writes the frame up to
+     * its end, or a reassembled datagram from it */
     const uint8_t *l3;  /* borrowed; NULL if not set */
     uint32_t l3_caplen; /* bytes present from l3 */
+    /* the innermost IP header onwards (l3 without a tunnel), for the
+     * optional classifier (nDPI wants layer 3) */
+    const uint8_t *l3_in;
+    uint32_t l3_in_caplen;
 };
 
 #define PKT_WSCALE_NONE 0xff

@@ -229,6 +229,32 @@ report_filter_none(const struct config *cfg, const struct run_stats *st)
            (st->records_uncounted || st->records_read > 0);
 }
 
+/* The stats record's "tunnels": layers taken off per kind and the tunnel
+ * headers' outcomes; only when a frame had a tunnel header. */
+static void
+report_tunnels_json(struct json *j, const struct run_stats *s)
+{
+    uint64_t any = s->tun_truncated | s->tun_malformed | s->tun_too_deep;
+    for (unsigned k = 1; k < DECODE_TUN_KINDS; k++)
+        any |= s->tunnels[k];
+    if (any == 0)
+        return;
+    json_obj_begin(j, "tunnels");
+    json_uint(j, "vxlan", s->tunnels[DECODE_TUN_VXLAN]);
+    json_uint(j, "geneve", s->tunnels[DECODE_TUN_GENEVE]);
+    json_uint(j, "gre", s->tunnels[DECODE_TUN_GRE]);
+    json_uint(j, "erspan_ii", s->tunnels[DECODE_TUN_ERSPAN2]);
+    json_uint(j, "erspan_iii", s->tunnels[DECODE_TUN_ERSPAN3]);
+    json_uint(j, "ipip", s->tunnels[DECODE_TUN_IPIP]);
+    json_uint(j, "ipv6_in_ip", s->tunnels[DECODE_TUN_IP6]);
+    json_uint(j, "mpls", s->tunnels[DECODE_TUN_MPLS]);
+    json_uint(j, "pppoe", s->tunnels[DECODE_TUN_PPPOE]);
+    json_uint(j, "truncated", s->tun_truncated);
+    json_uint(j, "malformed", s->tun_malformed);
+    json_uint(j, "too_deep", s->tun_too_deep);
+    json_obj_end(j);
+}
+
 static void
 report_stats_json(struct json *j, const struct run_stats *s)
 {
@@ -263,6 +289,7 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "not_ip", s->not_ip);
     json_uint(j, "other_proto", s->other_proto);
     json_uint(j, "unsupported_link_frames", s->unsupported_link_frames);
+    report_tunnels_json(j, s);
     json_uint(j, "flows", s->flows);
     json_uint(j, "mail_flows", s->mail_flows);
     json_uint(j, "sessions", rp.sessions);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "decode.h"
 #include "record.h"
 
 struct run_stats {
@@ -27,6 +28,10 @@ struct run_stats {
     uint64_t decode_errors;           /* malformed + truncated headers */
     uint64_t fragments, not_ip, other_proto;
     uint64_t unsupported_link_frames; /* of a link type decode.c does not know (pcapng) */
+    /* tunnels (decode_tunnel.c): layers taken off per kind; tunnel headers
+     * truncated, malformed; frames with too many layers */
+    uint64_t tunnels[DECODE_TUN_KINDS];
+    uint64_t tun_truncated, tun_malformed, tun_too_deep;
     /* IP fragment reassembly (defrag.h): datagrams reassembled, abandoned
      * incomplete, dropped at a cap; fragments duplicated, overlapping, malformed */
     uint64_t frag_datagrams, frag_incomplete, frag_dropped;

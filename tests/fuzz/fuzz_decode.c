@@ -5,7 +5,9 @@
  * "payload cut by the snaplen" paths). Bytes 1.. are the captured frame,
  * copied into a buffer of exactly that size so ASan sees any over-read.
  * Checks the decoder's invariants: the payload lies inside the frame and
- * payload_caplen <= payload_wirelen; so do a fragment's header and data.
+ * payload_caplen <= payload_wirelen; so do a fragment's header and data, and
+ * a tunnel's inner IP header; at most DECODE_TUNNEL_MAX tunnel layers
+ * (corpus tun-*: a frame of each capture in pcaps/tunnel/).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -56,6 +58,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (p.l3 != NULL && (size_t)(p.l3 - frame) + p.l3_caplen > caplen)
             abort();
+        /* a tunnel's inner IP header too, and the layers taken off bounded */
+        if (p.l3_in != NULL &&
+            (p.l3_in < frame || (size_t)(p.l3_in - frame) + p.l3_in_caplen > caplen))
+            abort();
+    }
+    if (p.tun_depth > DECODE_TUNNEL_MAX) {
+        abort();
     }
     if (st.frames != 1)
         abort();

@@ -79,13 +79,17 @@ for f in $(sh tests/tools/captures.sh all); do
   tshark -n -r "$tf" $dargs $targ -o tls.desegment_ssl_records:TRUE -o tcp.desegment_tcp_streams:TRUE \
     -Y 'tls.handshake.type == 11' -T fields -E separator='|' -e tcp.stream \
     -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport \
+    -e _ws.col.Source -e _ws.col.Destination \
     -e tls.handshake.certificate 2>/dev/null > "$tmp/ts.raw"
   : > "$tmp/theirs.all"
-  while IFS='|' read -r stream s4 s6 sp d4 d6 dp certs; do
+  while IFS='|' read -r stream s4 s6 sp d4 d6 dp cs cd certs; do
     [ -n "$certs" ] || continue
     grep -qx "$stream" "$tmp/other" && continue
     src="${s4:-$s6}.$sp"
     dst="${d4:-$d6}.$dp"
+    # in a tunnel (pcaps/tunnel) ip.src lists every layer's: the columns
+    # name the innermost packet's addresses, the ones smtptap reports
+    case "$s4$s6" in *,*|?*.*:*|*:*.?*) src="$cs.$sp" dst="$cd.$dp" ;; esac
     chain=""
     for hex in $(echo "$certs" | tr ',' ' '); do
       h=$(printf '%s' "$hex" | xxd -r -p | sha256sum | cut -c1-64)

@@ -1,0 +1,65 @@
+#!/bin/sh
+# Tunnels (src/decode_tunnel.c): each capture of pcaps/tunnel/ (README there) is
+# a capture smtptap reads bare, wrapped in VXLAN, Geneve, GRE, ERSPAN II/III, IP in
+# IP, MPLS, PPPoE; its NDJSON must equal the bare capture's in every record, the
+# stats record's but for the fields that say a tunnel was taken off (tunnels,
+# bytes; for outer fragments their counts). Then -w on the kernel's VXLAN capture:
+# the evidence file keeps the frames whole, outer headers included (read back, each
+# frame is VXLAN and the session the same). Usage: tunnel_equal.sh SMTPTAP
+set -u
+bin=$1
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export SSL_CERT_FILE=/dev/null
+T=pcaps/tunnel
+
+run() { # PCAP CAFILE OUT [options]
+  p=$1 ca=$2 out=$3; shift 3
+  TZ=UTC "$bin" -q --seed 1 --no-system-ca --ca-file "$ca" "$@" -r "$p" --json "$out" \
+    >/dev/null 2>"$tmp/err"
+  if grep -q Sanitizer "$tmp/err"; then echo "FAIL $p: sanitizer report"; fail=1; fi
+}
+# same TUNNELLED BARE CAFILE [jq paths to delete besides]: the reports compared
+same() {
+  w=$1 o=$2 ca=$3 extra=${4:-}
+  run "$w" "$ca" "$tmp/w.json"
+  run "$o" "$ca" "$tmp/o.json"
+  filt="if .event == \"stats\" then del(.tunnels, .bytes$extra) else . end"
+  jq -cS "$filt" "$tmp/w.json" >"$tmp/w.cmp"
+  jq -cS "$filt" "$tmp/o.json" >"$tmp/o.cmp"
+  n=$(jq -c 'select(.event == "stats") | .tunnels' "$tmp/w.json")
+  s=$(jq -r 'select(.event == "stats") | .sessions' "$tmp/o.json")
+  if [ "$n" = "null" ] || [ -z "$n" ] || [ "${s:-0}" -eq 0 ]; then
+    echo "FAIL $w: no tunnel taken off ($n), or $o has no session"; fail=1
+  elif ! cmp -s "$tmp/w.cmp" "$tmp/o.cmp"; then
+    echo "FAIL $w: its report differs from $o's:"; diff "$tmp/o.cmp" "$tmp/w.cmp" | cut -c1-300 | head -6
+    fail=1
+  else
+    echo "ok   $w = $o ($(wc -l <"$tmp/w.cmp") records; $s sessions; tunnels $n)"
+  fi
+}
+
+O=pcaps/smtp-starttls-tls12-chain.pcap
+for k in vxlan-gre gre-ip gre-eth erspan2 erspan3 geneve ipip mpls pppoe; do
+  same $T/tls12-chain-$k.pcap $O pcaps/certs/root.pem
+done
+same $T/ipv6-6in4.pcap pcaps/smtp-ipv6.pcap pcaps/certs/root.pem
+same $T/vxlan-starttls.pcap $T/vxlan-inner.pcap $T/certs/root.pem
+same $T/vxlan-frag.pcap $T/vxlan-inner.pcap $T/certs/root.pem \
+  ', .packets, .fragments, .fragment_datagrams, .memory_peak'
+
+# -w: the frames as captured, VXLAN and all
+run $T/vxlan-starttls.pcap $T/certs/root.pem "$tmp/a.json" -w "$tmp/ev.pcap"
+run "$tmp/ev.pcap" $T/certs/root.pem "$tmp/b.json"
+frames=$(jq -r 'select(.event == "stats") | .evidence.frames' "$tmp/a.json")
+got=$(jq -r 'select(.event == "stats") | "\(.packets) \(.tunnels.vxlan)"' "$tmp/b.json")
+c1=$(jq -r 'select(.event == "session") | .certs[0].sha256' "$tmp/a.json")
+c2=$(jq -r 'select(.event == "session") | .certs[0].sha256' "$tmp/b.json")
+if [ "${frames:-0}" -gt 0 ] && [ "$got" = "$frames $frames" ] && [ -n "$c1" ] && [ "$c1" = "$c2" ]; then
+  echo "ok   -w on VXLAN: $frames frames written, each VXLAN read back; the same certificate"
+else
+  echo "FAIL -w on VXLAN: $frames frames written; read back: packets, vxlan '$got'; cert '$c1' '$c2'"
+  fail=1
+fi
+exit $fail
