@@ -16,10 +16,12 @@
  */
 #include "engine.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "classify.h"
 #include "engine_clock.h"
+#include "engine_load.h"
 #include "engine_record.h"
 #include "engine_tcp.h"
 #include "engine_vsplit.h"
@@ -40,24 +42,15 @@ static struct {
     int64_t next_expire_us;
     struct eclock clock; /* the time packets are taken at (engine_clock.h) */
     uint64_t flows, mail_flows, sessions, evictions, timeouts, cap_hits, untracked;
-    uint64_t tls_other;  /* TLS of another protocol on another port: not reported */
-    uint64_t dissecting; /* flows in FLOW_DISSECT now */
+    uint64_t tls_other; /* TLS of another protocol on another port: not reported */
+    struct eload load;  /* open and dissected at once (engine_load.h) */
 } eng;
-
-/* Memory a flow may still need while it is dissected (reassembly, dissector
- * state, a certificate chain being collected): about twice what one takes at
- * its peak in the bench's captures. */
-#define ENGINE_DISSECT_BUDGET (32u << 10)
 
 /* Moves f to disposition d, counting the flows being dissected. */
 static void
 engine_set_disp(struct flow *f, enum flow_disp d)
 {
-    if (f->disp == FLOW_DISSECT && d != FLOW_DISSECT && eng.dissecting > 0)
-        eng.dissecting--;
-    else if (f->disp != FLOW_DISSECT && d == FLOW_DISSECT)
-        eng.dissecting++;
-    f->disp = d;
+    eload_disp(&eng.load, f, d);
 }
 
 static void (*engine_sink_fn)(void *, const struct flow_record *);
@@ -284,6 +277,7 @@ engine_end(struct flow *f, const char *ended)
     }
     engine_release(f);
     f->reported = true;
+    eload_close(&eng.load, f);
     if (!keep)
         flow_remove(&eng.tab, f);
 }
@@ -401,16 +395,6 @@ engine_smtp_recognised(const struct flow *f)
            config_is_tls_port(eng.cfg, f->key.port[!f->client_side]);
 }
 
-/* True when a new flow should not be dissected: the flows in progress
- * already have the memcap spoken for (ENGINE_DISSECT_BUDGET each), or
- * accounted memory is within an eighth of it. */
-static bool
-engine_memory_reserved(void)
-{
-    uint64_t cap = mem_cap();
-    return cap != UINT64_MAX && (eng.dissecting >= cap / ENGINE_DISSECT_BUDGET || mem_near_cap());
-}
-
 /* True when the first payload is known to be where the connection's data
  * starts: its SYN or SYN-ACK was seen (a SYN-ACK gives both initial
  * sequence numbers, RFC 9293 §3.4), so the dissectors may trust where the
@@ -480,11 +464,12 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
     engine_set_disp(f, FLOW_BYPASS);
     if (d == NULL)
         return;
-    if (engine_memory_reserved()) {
+    if (eload_reserved(&eng.load)) {
         /* Admission control: memory is kept for the flows already being
          * dissected, so that they finish their handshakes rather than every
          * flow losing segments to the cap (many connections open at once).
          * The event counts the cap hit. */
+        eng.load.refused++;
         engine_flow_event(f, "memcap",
                           "not dissected: memory near the memcap (flows in progress, certificates, "
                           "servers); raise --cap memcap",
@@ -493,6 +478,7 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
     }
     f->ctx = fctx_new(eng.cfg, server_port);
     if (f->ctx == NULL) {
+        eng.load.refused++;
         engine_flow_event(f, "memcap", "flow context could not be allocated", p->ts_us);
         return;
     }
@@ -533,6 +519,7 @@ engine_new_flow(const struct flow_key *k, uint32_t hash, unsigned side, const st
         if (old != NULL) {
             if (!old->reported) {
                 eng.evictions++;
+                eng.load.evicted_for_memory++;
                 eng.cap_hits++;
             }
             engine_end(old, "evicted");
@@ -544,6 +531,7 @@ engine_new_flow(const struct flow_key *k, uint32_t hash, unsigned side, const st
         eng.cap_hits++;
         return NULL;
     }
+    eload_open(&eng.load, f, p->tcp_flags, p->ts_us);
     f->mail_port =
         config_is_mail_port(eng.cfg, k->port[0]) || config_is_mail_port(eng.cfg, k->port[1]);
     bool syn = (p->tcp_flags & TH_SYN) != 0, ack = (p->tcp_flags & TH_ACK) != 0;
@@ -856,6 +844,7 @@ engine_finish(void)
             break;
         engine_end(f, "capture_end");
     }
+    assert(eng.load.open == 0 && eng.load.dissecting == 0); /* every end was counted */
 }
 
 void
@@ -874,6 +863,7 @@ engine_stats(struct run_stats *out)
     out->last_us = eng.clock.span_hi;
     out->memory_peak = mem_peak();
     out->cap_hits = eng.cap_hits + mem_cap_hits();
+    eload_stats(&eng.load, eng.tab.max, out);
 }
 
 int64_t

@@ -75,7 +75,8 @@ struct flow {
     uint16_t ev_tls;     /* -w: the client's TLS record framing at ev_tls_seq (evidence_tls_walk) */
     uint32_t ev_tls_seq; /* -w: the client's next byte that framing reaches (engine_evidence.c) */
     const char *client_by;
-    bool reported; /* record emitted (FIN/RST): a tombstone now */
+    bool reported;  /* record emitted (FIN/RST): a tombstone now */
+    bool load_open; /* counted as open (engine_load.h) */
     bool mail_port;
     bool midstream;
     bool syn_seen[2]; /* per side: SYN (client) / SYN-ACK (server) */

@@ -296,6 +296,13 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "evictions", s->evictions);
     json_uint(j, "timeouts", s->timeouts);
     json_uint(j, "untracked_packets", s->untracked_packets);
+    json_uint(j, "flows_open_peak", s->flows_open_peak); /* the load (engine_load.h) */
+    if (s->flows_open_peak)
+        json_ts(j, "flows_open_peak_at", s->flows_open_peak_us);
+    else
+        json_null(j, "flows_open_peak_at");
+    json_uint(j, "flows_dissected_peak", s->flows_dissected_peak);
+    json_uint(j, "flows_dissection_refused", s->flows_dissection_refused);
     json_uint(j, "tls_other_protocol", s->tls_other);
     json_uint(j, "timestamp_outliers", s->ts_outliers);
     json_uint(j, "vlan_split_connections", s->vlan_split);

@@ -19,11 +19,21 @@ struct run_stats {
     uint64_t flows, mail_flows, sessions;
     uint64_t evictions, timeouts;
     uint64_t untracked_packets; /* mid-connection packets not tracked: flow table full */
-    uint64_t tls_other;         /* TLS connections of another protocol (HTTPS...): skipped */
-    uint64_t ts_outliers;       /* TCP packets stamped far from the rest: taken at the clock */
-    uint64_t vlan_split;        /* connections seen as two one-way flows (engine_vsplit.h) */
-    uint64_t drops, ifdrops;    /* pcap_stats (live) */
-    uint64_t truncated_frames;  /* caplen < len */
+    /* the load (engine_load.h): connections open at once at most (tombstones
+     * left out) and when first; flows dissected at once at most; flows not
+     * dissected for the memcap; the limits: flow.max, memcap / 32 KiB (0: no
+     * memcap). Of the evictions, those for flow memory refused; the counts
+     * open and dissected now (0 after the capture).
+     * From flow_max on in no JSON key. */
+    uint64_t flows_open_peak, flows_dissected_peak, flows_dissection_refused;
+    int64_t flows_open_peak_us;
+    uint64_t flow_max, flows_dissected_max, evictions_for_memory;
+    uint64_t flows_open_now, flows_dissected_now;
+    uint64_t tls_other;        /* TLS connections of another protocol (HTTPS...): skipped */
+    uint64_t ts_outliers;      /* TCP packets stamped far from the rest: taken at the clock */
+    uint64_t vlan_split;       /* connections seen as two one-way flows (engine_vsplit.h) */
+    uint64_t drops, ifdrops;   /* pcap_stats (live) */
+    uint64_t truncated_frames; /* caplen < len */
     uint64_t truncated_after_capture; /* of them, caplen below the file's snaplen too */
     uint64_t decode_errors;           /* malformed + truncated headers */
     uint64_t fragments, not_ip, other_proto;

@@ -623,6 +623,33 @@ rt_keylog(FILE *f, const struct run_stats *st)
                 st->tls13_decrypted, k);
 }
 
+/* The flow table or the memcap's dissection limit was reached: the peak
+ * next to its limit, and the cap to raise (engine_load.h). Said only then. */
+static void
+rt_load(FILE *f, const struct run_stats *st)
+{
+    uint64_t ev = st->evictions, evm = st->evictions_for_memory;
+    if (ev == 0 && st->flows_dissection_refused == 0)
+        return;
+    fprintf(f, "flows:");
+    if (ev > 0) {
+        fprintf(f, " %" PRIu64 " open at most (flow.max %" PRIu64 "): %" PRIu64 " evicted",
+                st->flows_open_peak, st->flow_max, ev);
+        if (ev > evm)
+            fprintf(f, ", raise --cap flow.max");
+        if (evm > 0)
+            fprintf(f, "%s%" PRIu64 " for flow memory the memcap refused, raise --cap memcap",
+                    ev > evm ? "; " : ", ", evm);
+    }
+    if (st->flows_dissection_refused > 0)
+        fprintf(f,
+                "%s %" PRIu64 " dissected at most (memcap / 32 KiB: %" PRIu64 "): %" PRIu64
+                " not dissected, raise --cap memcap",
+                ev > 0 ? ";" : "", st->flows_dissected_peak, st->flows_dissected_max,
+                st->flows_dissection_refused);
+    fprintf(f, "\n");
+}
+
 void
 agg_write_text(FILE *f, const struct run_stats *st, bool color)
 {
@@ -681,6 +708,7 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
         fprintf(f, "; %u damaged file%s", st->files_damaged, st->files_damaged == 1 ? "" : "s");
     rt_filter_none(f, st);
     fprintf(f, "\n");
+    rt_load(f, st);
     if (st->ev_on) {
         fprintf(f,
                 "evidence: %" PRIu64 " frame%s of the mail flows written to %s, %" PRIu64

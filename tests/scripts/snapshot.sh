@@ -121,9 +121,13 @@ else
   head -20 "$tmp/diff"
   fail=1
 fi
-if jq -e -s --argjson n "$na" '[.[] | select(.event == "stats" and .snapshot == true)]
-  | length == 1 and .[0].sessions == $n' "$tmp/snap.json" >/dev/null; then
-  echo "ok   one snapshot stats record ($na sessions)"
+# the peaks so far: A's (B not read yet)
+peak=$(jq -c 'select(.event == "stats") | [.flows_open_peak, .flows_open_peak_at, .flows_dissected_peak]' "$tmp/a.json")
+if jq -e -s --argjson n "$na" --argjson p "$peak" '[.[] | select(.event == "stats" and .snapshot == true)]
+  | length == 1 and .[0].sessions == $n
+  and [.[0].flows_open_peak, .[0].flows_open_peak_at, .[0].flows_dissected_peak] == $p' \
+  "$tmp/snap.json" >/dev/null; then
+  echo "ok   one snapshot stats record ($na sessions, peaks so far $peak)"
 else
   echo "FAIL: the snapshot's stats record"
   fail=1

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "mem.h"
+#include "report.h"
 
 struct config cfg;
 
@@ -153,6 +154,11 @@ void
 stop(void)
 {
     engine_finish();
+    struct run_stats st; /* every way a flow ends counted it closed (engine_load.h) */
+    memset(&st, 0, sizeof(st));
+    engine_stats(&st);
+    assert_int_equal(st.flows_open_now, 0);
+    assert_int_equal(st.flows_dissected_now, 0);
     engine_fini();
     assert_int_equal(mem_in_use(), 0);
 }
