@@ -728,27 +728,40 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
         capture_err(errbuf, errlen, "capture", "nothing to read (give -r FILE or -i IFACE)", NULL);
         return -1;
     }
-    for (unsigned i = 0; i < cfg->n_inputs && i < CONFIG_MAX_INPUTS; i++) {
-        if (capture_done(cfg, stats, stop))
+    unsigned n = cfg->n_inputs < CONFIG_MAX_INPUTS ? cfg->n_inputs : CONFIG_MAX_INPUTS;
+    for (unsigned i = 0; i < n; i++) {
+        if (capture_done(cfg, stats, stop)) {
+            stats->files_unread = n - i;
             break;
+        }
         struct capture_src s;
         memset(&s, 0, sizeof(s));
         s.name = cfg->inputs[i];
-        if (capture_open_file(cfg, &s, errbuf, errlen) != 0)
+        /* an input that fails before its first packet is not read, nor
+         * those after it: counted alike whether it failed when opened
+         * (not a capture) or at its first record (cut there) */
+        if (capture_open_file(cfg, &s, errbuf, errlen) != 0) {
+            stats->files_unread = n - i;
             return -1;
+        }
         if (capture_prepare(&s, cfg->bpf, errbuf, errlen) != 0) {
             capture_close(&s);
+            stats->files_unread = n - i;
+            return -1;
+        }
+        enum capture_end end = capture_loop(&s, cfg, cb, user, stats, stop, errbuf, errlen);
+        capture_close(&s);
+        if (end == CAPTURE_END_FATAL) {
+            stats->files_unread = n - i;
             return -1;
         }
         stats->files_read++;
-        enum capture_end end = capture_loop(&s, cfg, cb, user, stats, stop, errbuf, errlen);
-        capture_close(&s);
-        if (end == CAPTURE_END_FATAL)
-            return -1;
-        if (end == CAPTURE_END_DAMAGED)
+        if (end == CAPTURE_END_DAMAGED) {
             stats->files_damaged++;
-        else if (end == CAPTURE_END_STOP)
+        } else if (end == CAPTURE_END_STOP) {
+            stats->files_unread = n - i - 1;
             break;
+        }
     }
     return 0;
 }

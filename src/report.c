@@ -247,6 +247,8 @@ report_stats_json(struct json *j, const struct run_stats *s)
         json_null(j, "last_packet");
     json_uint(j, "files_read", s->files_read);
     json_uint(j, "files_damaged", s->files_damaged);
+    if (s->files_unread) /* only when some -r input was not read */
+        json_uint(j, "files_unread", s->files_unread);
     json_uint(j, "packets", s->packets);
     json_uint(j, "bytes", s->bytes);
     json_uint(j, "drops", s->drops);

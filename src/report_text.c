@@ -667,6 +667,9 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
                 st->unsupported_link_frames, st->unsupported_link_frames == 1 ? "" : "s");
     if (st->files_damaged)
         fprintf(f, "; %u damaged file%s", st->files_damaged, st->files_damaged == 1 ? "" : "s");
+    if (st->files_unread)
+        fprintf(f, "; %u of the -r file%s not read", st->files_unread,
+                st->files_unread + st->files_read == 1 ? "" : "s");
     rt_filter_none(f, st);
     fprintf(f, "\n");
     if (st->ev_on) {
