@@ -57,6 +57,7 @@
 #include "capture.h"
 #include "decode.h"
 #include "strcopy.h"
+#include "termtext.h"
 
 _Static_assert(CAPTURE_FRAMES_STAY == CAPFILE_FRAMES_STAY, "capture.h and capfile.h agree");
 
@@ -277,10 +278,10 @@ capture_filter(struct capture_src *s, const struct capfile_frame *f)
         cp = capture_compile(s, f->dlt, pe, sizeof(pe));
         if (cp == NULL || !cp->ok) {
             const char *n = pcap_datalink_val_to_name(f->dlt);
-            fprintf(stderr,
-                    "smtptap: %s: the filter does not apply to link type %s (%d)%s%s; frames of "
-                    "that link type are skipped\n",
-                    s->name, n != NULL ? n : "UNKNOWN", f->dlt, pe[0] != '\0' ? ": " : "", pe);
+            term_msg(stderr,
+                     "smtptap: %s: the filter does not apply to link type %s (%d)%s%s; frames of "
+                     "that link type are skipped\n",
+                     s->name, n != NULL ? n : "UNKNOWN", f->dlt, pe[0] != '\0' ? ": " : "", pe);
         }
         if (cp == NULL)
             return false;
@@ -358,8 +359,8 @@ capture_open_live(const struct config *cfg, char *errbuf, unsigned errlen)
         return NULL;
     }
     if (rc > 0) /* PCAP_WARNING*: the capture runs, but say why it may differ */
-        fprintf(stderr, "smtptap: %s: warning: %s%s%s\n", cfg->iface, pcap_statustostr(rc),
-                rc == PCAP_WARNING ? ": " : "", rc == PCAP_WARNING ? pcap_geterr(p) : "");
+        term_msg(stderr, "smtptap: %s: warning: %s%s%s\n", cfg->iface, pcap_statustostr(rc),
+                 rc == PCAP_WARNING ? ": " : "", rc == PCAP_WARNING ? pcap_geterr(p) : "");
     if (pcap_get_selectable_fd(p) < 0 || pcap_setnonblock(p, 1, pe) != 0) {
         capture_err(errbuf, errlen, cfg->iface, "cannot poll interface", pe);
         pcap_close(p);
@@ -486,11 +487,11 @@ capture_live_stats(struct capture_src *s, struct capture_stats *st, int print)
     st->ps_ifdrop += (u_int)(ps.ps_ifdrop - s->last.ps_ifdrop);
     s->last = ps;
     if (print)
-        fprintf(stderr,
-                "smtptap: %s: %llu frames captured, %llu received by filter, %llu dropped by "
-                "kernel, %llu dropped by interface\n",
-                s->name, (unsigned long long)st->frames, (unsigned long long)st->ps_recv,
-                (unsigned long long)st->ps_drop, (unsigned long long)st->ps_ifdrop);
+        term_msg(stderr,
+                 "smtptap: %s: %llu frames captured, %llu received by filter, %llu dropped by "
+                 "kernel, %llu dropped by interface\n",
+                 s->name, (unsigned long long)st->frames, (unsigned long long)st->ps_recv,
+                 (unsigned long long)st->ps_drop, (unsigned long long)st->ps_ifdrop);
 }
 
 /* True when reading must stop before the next frame: the stop flag
@@ -544,10 +545,10 @@ capture_unsupported(struct capture_src *s, const struct capfile_frame *f)
     s->said[s->n_said++].dlt = f->dlt;
     char lt[200];
     capture_dlt_text(f->dlt, lt, sizeof(lt));
-    fprintf(stderr,
-            "smtptap: %s: interface %u has link type %s, which smtptap does not decode: its "
-            "frames are counted (unsupported_link_frames), not analysed\n",
-            s->name, (unsigned)f->ifid, lt);
+    term_msg(stderr,
+             "smtptap: %s: interface %u has link type %s, which smtptap does not decode: its "
+             "frames are counted (unsupported_link_frames), not analysed\n",
+             s->name, (unsigned)f->ifid, lt);
 }
 
 static enum capture_end capture_loop_frames(struct capture_src *s, const struct config *cfg,
@@ -584,9 +585,9 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
             return CAPTURE_END_FATAL;
         }
         if (rc != CAPFILE_FRAME) {
-            fprintf(stderr, "smtptap: %s: %s capture file after %llu packet%s: %s\n", s->name,
-                    rc == CAPFILE_TRUNCATED ? "truncated" : "damaged", (unsigned long long)n_here,
-                    n_here == 1 ? "" : "s", capfile_error(s->cf));
+            term_msg(stderr, "smtptap: %s: %s capture file after %llu packet%s: %s\n", s->name,
+                     rc == CAPFILE_TRUNCATED ? "truncated" : "damaged", (unsigned long long)n_here,
+                     n_here == 1 ? "" : "s", capfile_error(s->cf));
             return CAPTURE_END_DAMAGED;
         }
         n_read++;
@@ -667,9 +668,9 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
                 capture_none_read(s, pe, errbuf, errlen);
                 return CAPTURE_END_FATAL;
             }
-            fprintf(stderr, "smtptap: %s: %s capture file after %llu packet%s: %s%s\n", s->name,
-                    strstr(pe, "truncated") != NULL ? "truncated" : "damaged",
-                    (unsigned long long)n_here, n_here == 1 ? "" : "s", pe, capture_pcap_hint(pe));
+            term_msg(stderr, "smtptap: %s: %s capture file after %llu packet%s: %s%s\n", s->name,
+                     strstr(pe, "truncated") != NULL ? "truncated" : "damaged",
+                     (unsigned long long)n_here, n_here == 1 ? "" : "s", pe, capture_pcap_hint(pe));
             return CAPTURE_END_DAMAGED;
         }
 
@@ -715,8 +716,8 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
         /* tcpdump's line: the capture runs from here on */
         const char *dn = pcap_datalink_val_to_name(s.dlt),
                    *dd = pcap_datalink_val_to_description(s.dlt);
-        fprintf(stderr, "smtptap: listening on %s, link-type %s (%s), snapshot length %d bytes\n",
-                s.name, dn != NULL ? dn : "?", dd != NULL ? dd : "?", pcap_snapshot(s.p));
+        term_msg(stderr, "smtptap: listening on %s, link-type %s (%s), snapshot length %d bytes\n",
+                 s.name, dn != NULL ? dn : "?", dd != NULL ? dd : "?", pcap_snapshot(s.p));
         enum capture_end end = capture_loop(&s, cfg, cb, user, stats, stop, errbuf, errlen);
         capture_live_stats(&s, stats, !cfg->quiet || stats->ps_drop + stats->ps_ifdrop > 0);
         pcap_close(s.p);
@@ -727,27 +728,40 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
         capture_err(errbuf, errlen, "capture", "nothing to read (give -r FILE or -i IFACE)", NULL);
         return -1;
     }
-    for (unsigned i = 0; i < cfg->n_inputs && i < CONFIG_MAX_INPUTS; i++) {
-        if (capture_done(cfg, stats, stop))
+    unsigned n = cfg->n_inputs < CONFIG_MAX_INPUTS ? cfg->n_inputs : CONFIG_MAX_INPUTS;
+    for (unsigned i = 0; i < n; i++) {
+        if (capture_done(cfg, stats, stop)) {
+            stats->files_unread = n - i;
             break;
+        }
         struct capture_src s;
         memset(&s, 0, sizeof(s));
         s.name = cfg->inputs[i];
-        if (capture_open_file(cfg, &s, errbuf, errlen) != 0)
+        /* an input that fails before its first packet is not read, nor
+         * those after it: counted alike whether it failed when opened
+         * (not a capture) or at its first record (cut there) */
+        if (capture_open_file(cfg, &s, errbuf, errlen) != 0) {
+            stats->files_unread = n - i;
             return -1;
+        }
         if (capture_prepare(&s, cfg->bpf, errbuf, errlen) != 0) {
             capture_close(&s);
+            stats->files_unread = n - i;
+            return -1;
+        }
+        enum capture_end end = capture_loop(&s, cfg, cb, user, stats, stop, errbuf, errlen);
+        capture_close(&s);
+        if (end == CAPTURE_END_FATAL) {
+            stats->files_unread = n - i;
             return -1;
         }
         stats->files_read++;
-        enum capture_end end = capture_loop(&s, cfg, cb, user, stats, stop, errbuf, errlen);
-        capture_close(&s);
-        if (end == CAPTURE_END_FATAL)
-            return -1;
-        if (end == CAPTURE_END_DAMAGED)
+        if (end == CAPTURE_END_DAMAGED) {
             stats->files_damaged++;
-        else if (end == CAPTURE_END_STOP)
+        } else if (end == CAPTURE_END_STOP) {
+            stats->files_unread = n - i - 1;
             break;
+        }
     }
     return 0;
 }
@@ -834,9 +848,9 @@ capture_list_ifaces(FILE *out, char *errbuf, unsigned errlen)
     }
     unsigned i = 0;
     for (const pcap_if_t *d = all; d != NULL; d = d->next) {
-        fprintf(out, "%u.%s", ++i, d->name);
+        term_msg(out, "%u.%s", ++i, d->name);
         if (d->description != NULL)
-            fprintf(out, " (%s)", d->description);
+            term_msg(out, " (%s)", d->description);
         bool up = d->flags & PCAP_IF_UP, running = d->flags & PCAP_IF_RUNNING;
         fprintf(out, " [%s%s%s]\n", d->flags & PCAP_IF_LOOPBACK ? "Loopback, " : "",
                 up ? "Up" : "Down", running ? ", Running" : "");

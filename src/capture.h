@@ -57,8 +57,12 @@ struct capture_stats {
      * records_uncounted) */
     uint64_t records;
     bool records_uncounted;
-    unsigned files_read;
-    unsigned files_damaged; /* files that ended mid-record or in error */
+    unsigned files_read;    /* -r inputs read from their first packet on */
+    unsigned files_damaged; /* of them, those that ended mid-record or in error */
+    /* -r inputs not read: one that could not be opened or gave not one
+     * packet (the run's capture error) and those after it, or those after
+     * -c or a signal stopped reading */
+    unsigned files_unread;
 };
 
 /* Reads every -r input in order as one timeline, or captures from -i, with

@@ -2,6 +2,7 @@
  * tcpdump's where they mean the same thing (-r -i -s -B -p -c -q), and a
  * trailing expression is a BPF filter, as in tcpdump. */
 #include "cli.h"
+#include "termtext.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -171,7 +172,7 @@ cli_port_list(const char *s, uint16_t *ports, unsigned *n, const char *opt)
 {
     size_t len = strlen(s);
     if (len == 0 || s[0] == ',' || s[len - 1] == ',' || strstr(s, ",,") != NULL) {
-        fprintf(stderr, "smtptap: %s: '%s': an empty port in the list\n", opt, s);
+        term_msg(stderr, "smtptap: %s: '%s': an empty port in the list\n", opt, s);
         return -1; /* strtok_r would skip it: "25,,26" read as two ports */
     }
     char *copy = strdup(s);
@@ -184,7 +185,7 @@ cli_port_list(const char *s, uint16_t *ports, unsigned *n, const char *opt)
         errno = 0;
         long v = strtol(tok, &end, 10);
         if (errno || *end != '\0' || v < 1 || v > 65535) {
-            fprintf(stderr, "smtptap: %s: '%s' is not a port number\n", opt, tok);
+            term_msg(stderr, "smtptap: %s: '%s' is not a port number\n", opt, tok);
             rc = -1;
             break;
         }
@@ -194,7 +195,7 @@ cli_port_list(const char *s, uint16_t *ports, unsigned *n, const char *opt)
         if (dup)
             continue;
         if (*n >= CONFIG_MAX_PORTS) {
-            fprintf(stderr, "smtptap: %s: at most %d ports\n", opt, CONFIG_MAX_PORTS);
+            term_msg(stderr, "smtptap: %s: at most %d ports\n", opt, CONFIG_MAX_PORTS);
             rc = -1;
             break;
         }
@@ -306,7 +307,7 @@ cli_parse(int argc, char **argv, struct config *cfg)
         switch (c) {
         case 'r':
             if (cfg->n_inputs >= CONFIG_MAX_INPUTS) {
-                fprintf(stderr, "smtptap: at most %d -r files\n", CONFIG_MAX_INPUTS);
+                term_msg(stderr, "smtptap: at most %d -r files\n", CONFIG_MAX_INPUTS);
                 return CLI_ERROR;
             }
             cfg->inputs[cfg->n_inputs++] = optarg;
@@ -316,7 +317,7 @@ cli_parse(int argc, char **argv, struct config *cfg)
             break;
         case 's':
             if (cli_uint(optarg, 0, 262144, &v) != 0) {
-                fprintf(stderr, "smtptap: -s: snaplen must be 0..262144\n");
+                term_msg(stderr, "smtptap: -s: snaplen must be 0..262144\n");
                 return CLI_ERROR;
             }
             cfg->snaplen = v == 0 ? 262144 : (int)v;
@@ -324,10 +325,10 @@ cli_parse(int argc, char **argv, struct config *cfg)
         case 'B':
             /* KiB, as tcpdump's -B; libpcap takes the bytes as an int */
             if (cli_uint(optarg, 1, INT_MAX / 1024, &v) != 0) {
-                fprintf(stderr,
-                        "smtptap: -B: buffer size must be 1..%d KiB (as tcpdump's -B; "
-                        "-B 65536 is 64 MiB)\n",
-                        INT_MAX / 1024);
+                term_msg(stderr,
+                         "smtptap: -B: buffer size must be 1..%d KiB (as tcpdump's -B; "
+                         "-B 65536 is 64 MiB)\n",
+                         INT_MAX / 1024);
                 return CLI_ERROR;
             }
             cfg->buffer_kib = (int)v;
@@ -339,7 +340,7 @@ cli_parse(int argc, char **argv, struct config *cfg)
             break;
         case 'c':
             if (cli_uint(optarg, 1, __LONG_MAX__, &v) != 0) {
-                fprintf(stderr, "smtptap: -c: count must be a positive number\n");
+                term_msg(stderr, "smtptap: -c: count must be a positive number\n");
                 return CLI_ERROR;
             }
             cfg->max_packets = (uint64_t)v;
@@ -355,8 +356,8 @@ cli_parse(int argc, char **argv, struct config *cfg)
             break;
         case 'w':
             if (strcmp(optarg, "-") == 0) {
-                fprintf(stderr, "smtptap: -w: give a file (the report and --json use standard "
-                                "output)\n");
+                term_msg(stderr, "smtptap: -w: give a file (the report and --json use standard "
+                                 "output)\n");
                 return CLI_ERROR;
             }
             cfg->write_path = optarg;
@@ -374,7 +375,7 @@ cli_parse(int argc, char **argv, struct config *cfg)
             break;
         case OPT_CAP:
             if (config_set_cap(cfg, optarg, err, sizeof(err)) != 0) {
-                fprintf(stderr, "smtptap: --cap: %s\n", err);
+                term_msg(stderr, "smtptap: --cap: %s\n", err);
                 return CLI_ERROR;
             }
             break;
@@ -382,7 +383,7 @@ cli_parse(int argc, char **argv, struct config *cfg)
             return CLI_HELP_CAPS;
         case OPT_SEED:
             if (cli_uint(optarg, 1, 0xffffffffL, &v) != 0) {
-                fprintf(stderr, "smtptap: --seed: expected 1..4294967295\n");
+                term_msg(stderr, "smtptap: --seed: expected 1..4294967295\n");
                 return CLI_ERROR;
             }
             cfg->hash_seed = (uint32_t)v;
@@ -395,7 +396,7 @@ cli_parse(int argc, char **argv, struct config *cfg)
             else if (strcmp(optarg, "never") == 0)
                 cfg->color = 0;
             else {
-                fprintf(stderr, "smtptap: --color: expected auto, always or never\n");
+                term_msg(stderr, "smtptap: --color: expected auto, always or never\n");
                 return CLI_ERROR;
             }
             break;
@@ -404,28 +405,28 @@ cli_parse(int argc, char **argv, struct config *cfg)
             break;
         case OPT_CA_FILE:
             if (cfg->n_ca_files >= CONFIG_MAX_CA) {
-                fprintf(stderr, "smtptap: at most %d --ca-file\n", CONFIG_MAX_CA);
+                term_msg(stderr, "smtptap: at most %d --ca-file\n", CONFIG_MAX_CA);
                 return CLI_ERROR;
             }
             cfg->ca_files[cfg->n_ca_files++] = optarg;
             break;
         case OPT_KEYLOG:
             if (cfg->n_keylogs >= CONFIG_MAX_CA) {
-                fprintf(stderr, "smtptap: at most %d --keylog\n", CONFIG_MAX_CA);
+                term_msg(stderr, "smtptap: at most %d --keylog\n", CONFIG_MAX_CA);
                 return CLI_ERROR;
             }
             cfg->keylogs[cfg->n_keylogs++] = optarg;
             break;
         case OPT_TLSA:
             if (cfg->n_tlsa_files >= CONFIG_MAX_CA) {
-                fprintf(stderr, "smtptap: at most %d --tlsa\n", CONFIG_MAX_CA);
+                term_msg(stderr, "smtptap: at most %d --tlsa\n", CONFIG_MAX_CA);
                 return CLI_ERROR;
             }
             cfg->tlsa_files[cfg->n_tlsa_files++] = optarg;
             break;
         case OPT_CA_PATH:
             if (cfg->n_ca_paths >= CONFIG_MAX_CA) {
-                fprintf(stderr, "smtptap: at most %d --ca-path\n", CONFIG_MAX_CA);
+                term_msg(stderr, "smtptap: at most %d --ca-path\n", CONFIG_MAX_CA);
                 return CLI_ERROR;
             }
             cfg->ca_paths[cfg->n_ca_paths++] = optarg;
@@ -438,22 +439,22 @@ cli_parse(int argc, char **argv, struct config *cfg)
             clock_gettime(CLOCK_REALTIME, &ts);
             if (cli_parse_time(optarg, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
                                &cfg->at_us) != 0) {
-                fprintf(stderr, "smtptap: --at: expected now, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z] "
-                                "(UTC) or seconds since the epoch\n");
+                term_msg(stderr, "smtptap: --at: expected now, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z] "
+                                 "(UTC) or seconds since the epoch\n");
                 return CLI_ERROR;
             }
             break;
         }
         case OPT_REPORT_INTERVAL:
             if (cli_uint(optarg, 1, 31 * 86400L, &v) != 0) {
-                fprintf(stderr, "smtptap: --report-interval: expected seconds 1..2678400\n");
+                term_msg(stderr, "smtptap: --report-interval: expected seconds 1..2678400\n");
                 return CLI_ERROR;
             }
             cfg->report_interval_s = (unsigned)v;
             break;
         case OPT_EXPIRY_WARN:
             if (cli_uint(optarg, 0, 36500, &v) != 0) {
-                fprintf(stderr, "smtptap: --expiry-warn: expected days 0..36500\n");
+                term_msg(stderr, "smtptap: --expiry-warn: expected days 0..36500\n");
                 return CLI_ERROR;
             }
             cfg->expiry_warn_days = (int)v;
@@ -462,10 +463,10 @@ cli_parse(int argc, char **argv, struct config *cfg)
             const char *e =
                 cfg->n_expect < CONFIG_MAX_EXPECT ? cli_expect(optarg, cfg->n_expect) : NULL;
             if (e == NULL) {
-                fprintf(stderr,
-                        "smtptap: --expect %s: expected NAME or ADDRESS=NAME, ADDRESS an IPv4 "
-                        "or IPv6 address (at most %d)\n",
-                        optarg, CONFIG_MAX_EXPECT);
+                term_msg(stderr,
+                         "smtptap: --expect %s: expected NAME or ADDRESS=NAME, ADDRESS an IPv4 "
+                         "or IPv6 address (at most %d)\n",
+                         optarg, CONFIG_MAX_EXPECT);
                 return CLI_ERROR;
             }
             cfg->expect[cfg->n_expect++] = e;
@@ -474,8 +475,8 @@ cli_parse(int argc, char **argv, struct config *cfg)
         case OPT_FAIL_ON:
             cfg->fail_on = cli_parse_severity(optarg);
             if (cfg->fail_on < 0) {
-                fprintf(stderr, "smtptap: --fail-on: expected critical, high, medium, low or "
-                                "info\n");
+                term_msg(stderr, "smtptap: --fail-on: expected critical, high, medium, low or "
+                                 "info\n");
                 return CLI_ERROR;
             }
             break;
@@ -496,20 +497,20 @@ cli_parse(int argc, char **argv, struct config *cfg)
             return CLI_LIST_IFACES;
         case ':': /* the leading ':' of the option string: a missing argument */
             if (optopt > 0 && optopt < 256 && strncmp(argv[optind - 1], "--", 2) != 0)
-                fprintf(stderr, "smtptap: option -%c needs an argument\n", optopt);
+                term_msg(stderr, "smtptap: option -%c needs an argument\n", optopt);
             else
-                fprintf(stderr, "smtptap: option %s needs an argument\n", argv[optind - 1]);
-            fprintf(stderr, "Try 'smtptap --help'.\n");
+                term_msg(stderr, "smtptap: option %s needs an argument\n", argv[optind - 1]);
+            term_msg(stderr, "Try 'smtptap --help'.\n");
             return CLI_ERROR;
         case '?':
         default: {
             const char *a = argv[optind - 1];
             if (strncmp(a, "--", 2) == 0 && (optopt == 0 || strchr(a, '=') != NULL))
-                fprintf(stderr, "smtptap: option %s: unknown, ambiguous, or takes no argument\n",
-                        a);
+                term_msg(stderr, "smtptap: option %s: unknown, ambiguous, or takes no argument\n",
+                         a);
             else
-                fprintf(stderr, "smtptap: unknown option -%c\n", optopt > 0 ? optopt : '?');
-            fprintf(stderr, "Try 'smtptap --help'.\n");
+                term_msg(stderr, "smtptap: unknown option -%c\n", optopt > 0 ? optopt : '?');
+            term_msg(stderr, "Try 'smtptap --help'.\n");
             return CLI_ERROR;
         }
         }
@@ -537,12 +538,12 @@ cli_parse(int argc, char **argv, struct config *cfg)
         return CLI_ERROR;
     }
     if (cfg->n_inputs > 0 && cfg->iface != NULL) {
-        fprintf(stderr, "smtptap: -r and -i cannot be combined\n");
+        term_msg(stderr, "smtptap: -r and -i cannot be combined\n");
         return CLI_ERROR;
     }
     if (cfg->report_interval_s && cfg->iface == NULL) {
-        fprintf(stderr, "smtptap: --report-interval is for live capture (-i); for a file, "
-                        "send SIGUSR1 for the report so far\n");
+        term_msg(stderr, "smtptap: --report-interval is for live capture (-i); for a file, "
+                         "send SIGUSR1 for the report so far\n");
         return CLI_ERROR;
     }
     return CLI_RUN;

@@ -35,6 +35,7 @@
 #include "paths.h"
 #include "report.h"
 #include "resume.h"
+#include "termtext.h"
 
 static volatile int main_stop;
 static volatile sig_atomic_t main_hup;  /* SIGHUP: reopen --json (live) */
@@ -137,6 +138,7 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->certificate_parse_errors = certcache_parse_errors();
     st->files_read = cs->files_read;
     st->files_damaged = cs->files_damaged;
+    st->files_unread = cs->files_unread;
     st->records_read = cs->records;
     st->records_uncounted = cs->records_uncounted;
     /* the span: the engine's TCP packets (no outlier's stamp), and the
@@ -541,7 +543,7 @@ main_on_start(void *user)
     if (run->cfg->write_path != NULL) { /* first: a -w refused leaves --json alone */
         char err[512];
         if (evidence_open(run->cfg->write_path, err, sizeof(err)) != 0) {
-            fprintf(stderr, "smtptap: %s\n", err);
+            term_msg(stderr, "smtptap: %s\n", err);
             return -1;
         }
         run->evidence = true;
@@ -568,7 +570,7 @@ main(int argc, char **argv)
     case CLI_LIST_IFACES: {
         char err[512];
         if (capture_list_ifaces(stdout, err, sizeof(err)) != 0) {
-            fprintf(stderr, "smtptap: %s\n", err);
+            term_msg(stderr, "smtptap: %s\n", err);
             return EXIT_INPUT;
         }
         return EXIT_OK;
@@ -587,20 +589,20 @@ main(int argc, char **argv)
     /* the same file twice: before anything is read or opened */
     if (paths_dedup_inputs(&cfg, err, sizeof(err)) != 0 ||
         paths_check_outputs(&cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "smtptap: %s\n", err);
+        term_msg(stderr, "smtptap: %s\n", err);
         free((char *)cfg.bpf);
         return EXIT_INPUT;
     }
     mem_init(cfg.memcap);
     mem_openssl_hook(); /* OpenSSL's memory counts against the memcap too */
     if (certcache_init(cfg.cert_cache_max) != 0) {
-        fprintf(stderr, "smtptap: OpenSSL cannot fetch SHA-256 and SHA-1\n");
+        term_msg(stderr, "smtptap: OpenSSL cannot fetch SHA-256 and SHA-1\n");
         free((char *)cfg.bpf);
         return EXIT_INTERNAL;
     }
     (void)resume_init(cfg.tls_resume_max, cfg.hash_seed);
     if (diagnose_init(&cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "smtptap: %s\n", err);
+        term_msg(stderr, "smtptap: %s\n", err);
         certcache_free();
         free((char *)cfg.bpf);
         return EXIT_INPUT;
@@ -609,9 +611,9 @@ main(int argc, char **argv)
         int kl = keylog_load(cfg.keylogs[i], err, sizeof(err));
         if (kl >
             0) { /* a TLS 1.2 key log, or one a cap cut: said, not an error (not silenced by -q) */
-            fprintf(stderr, "smtptap: warning: %s\n", err);
+            term_msg(stderr, "smtptap: warning: %s\n", err);
         } else if (kl < 0) {
-            fprintf(stderr, "smtptap: %s\n", err);
+            term_msg(stderr, "smtptap: %s\n", err);
             main_release(&cfg);
             return EXIT_INPUT;
         }
@@ -621,7 +623,7 @@ main(int argc, char **argv)
     tlsa_init(cfg.report_servers_max ? cfg.report_servers_max : 1024);
     for (unsigned i = 0; i < cfg.n_tlsa_files; i++)
         if (tlsa_load(cfg.tlsa_files[i], err, sizeof(err)) != 0) {
-            fprintf(stderr, "smtptap: %s\n", err);
+            term_msg(stderr, "smtptap: %s\n", err);
             main_release(&cfg);
             return EXIT_INPUT;
         }
@@ -631,22 +633,22 @@ main(int argc, char **argv)
         /* nDPI's tables are a fixed cost; with a memcap too small for them
          * they would leave nothing for the traffic. */
         if (cfg.use_ndpi && mem_in_use() - before > cfg.memcap / 2) {
-            fprintf(stderr,
-                    "smtptap: memcap %llu is too small for nDPI's tables (%llu bytes): "
-                    "running without nDPI (no app and owner labels)\n",
-                    (unsigned long long)cfg.memcap, (unsigned long long)(mem_in_use() - before));
+            term_msg(stderr,
+                     "smtptap: memcap %llu is too small for nDPI's tables (%llu bytes): "
+                     "running without nDPI (no app and owner labels)\n",
+                     (unsigned long long)cfg.memcap, (unsigned long long)(mem_in_use() - before));
             classify_fini();
             cfg.use_ndpi = false;
         }
     }
     cfg.iface = capture_iface_by_number(cfg.iface); /* -i 1, as tcpdump -D numbers them */
     if (main_check_inputs(&cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "smtptap: %s\n", err);
+        term_msg(stderr, "smtptap: %s\n", err);
         main_release(&cfg);
         return EXIT_INPUT;
     }
     if (engine_init(&cfg) != 0) {
-        fprintf(stderr, "smtptap: cannot set up the flow table (flow.max=%u)\n", cfg.flow_max);
+        term_msg(stderr, "smtptap: cannot set up the flow table (flow.max=%u)\n", cfg.flow_max);
         return EXIT_INTERNAL;
     }
     engine_set_dissectors(&smtp_dissector, &tls_dissector);
@@ -687,7 +689,7 @@ main(int argc, char **argv)
                          &cstats, &main_stop, err, sizeof(err));
     main_ring_drain(&run); /* capture_run drains at each input's end; this is a guard */
     if (rc != 0 && err[0] != '\0')
-        fprintf(stderr, "smtptap: %s\n", err);
+        term_msg(stderr, "smtptap: %s\n", err);
     char cap_err[sizeof(err)]; /* err is used again below */
     snprintf(cap_err, sizeof(cap_err), "%s", rc != 0 ? err : "");
     /* read to the end with no frame (an empty capture, or stopped first):
@@ -710,7 +712,7 @@ main(int argc, char **argv)
         st.capture_error = cap_err;
     bool ev_failed = run.evidence && evidence_close(err, sizeof(err)) != 0;
     if (ev_failed)
-        fprintf(stderr, "smtptap: %s\n", err);
+        term_msg(stderr, "smtptap: %s\n", err);
     if (run.evidence) {
         struct evidence_stats es;
         evidence_stats(&es);

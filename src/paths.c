@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "strcopy.h"
+#include "termtext.h"
 
 /* What a path names: an existing file (dev, ino), or a name to be created
  * in the directory (dev, ino) (base); ok false when neither can be told. */
@@ -168,10 +169,10 @@ paths_dedup_inputs(struct config *cfg, char *err, size_t errlen)
             return -1;
         }
         if (k < kept) {
-            fprintf(stderr,
-                    "smtptap: warning: -r %s: the same file as -r %s: read once (its sessions "
-                    "would be counted twice)\n",
-                    path, cfg->inputs[k]);
+            term_msg(stderr,
+                     "smtptap: warning: -r %s: the same file as -r %s: read once (its sessions "
+                     "would be counted twice)\n",
+                     path, cfg->inputs[k]);
             continue;
         }
         ids[kept] = id;

@@ -24,6 +24,7 @@
 #include "report_cert.h"
 #include "report_session.h"
 #include "truststore.h"
+#include "termtext.h"
 
 #define REPORT_EXPECTED_MAX 8
 
@@ -83,7 +84,7 @@ report_open(const struct config *cfg)
     else if (cfg->certs_dir && !S_ISDIR(sb.st_mode))
         why = "not a directory";
     if (why != NULL) {
-        fprintf(stderr, "smtptap: --certs %s: %s\n", cfg->certs_dir, why);
+        term_msg(stderr, "smtptap: --certs %s: %s\n", cfg->certs_dir, why);
         return -1;
     }
     if (cfg->json_path) {
@@ -95,7 +96,7 @@ report_open(const struct config *cfg)
              * tool's truncation leaves no hole); a file run's are its own */
             rp.out = fopen(cfg->json_path, cfg->iface != NULL ? "a" : "w");
             if (!rp.out) {
-                fprintf(stderr, "smtptap: --json %s: %s\n", cfg->json_path, strerror(errno));
+                term_msg(stderr, "smtptap: --json %s: %s\n", cfg->json_path, strerror(errno));
                 return -1;
             }
             rp.out_owned = true;
@@ -121,7 +122,7 @@ report_write_certs(const uint32_t *ids, unsigned n)
         if (certcache_write_pem(rp.cfg->certs_dir, ids[i], err, sizeof(err)) != 0) {
             rp.cert_write_errors++;
             if (!rp.cert_error_said)
-                fprintf(stderr, "smtptap: --certs: %s\n", err);
+                term_msg(stderr, "smtptap: --certs: %s\n", err);
             rp.cert_error_said = true;
         }
     }
@@ -272,6 +273,8 @@ report_stats_json(struct json *j, const struct run_stats *s)
         json_null(j, "last_packet");
     json_uint(j, "files_read", s->files_read);
     json_uint(j, "files_damaged", s->files_damaged);
+    if (s->files_unread) /* only when some -r input was not read */
+        json_uint(j, "files_unread", s->files_unread);
     json_uint(j, "packets", s->packets);
     json_uint(j, "bytes", s->bytes);
     json_uint(j, "drops", s->drops);
@@ -362,8 +365,8 @@ report_tick(void)
     int e = rp.j.err;                   /* the first failure's, wherever it happened */
     if (rp.j.error && !rp.error_said) { /* said once now, and again at the end */
         rp.error_said = true;
-        fprintf(stderr, "smtptap: --json %s: write error (%s)%s\n", rp.cfg->json_path, strerror(e),
-                e == EPIPE ? ": stopping" : "");
+        term_msg(stderr, "smtptap: --json %s: write error (%s)%s\n", rp.cfg->json_path, strerror(e),
+                 e == EPIPE ? ": stopping" : "");
         rp.broken_pipe = e == EPIPE;
     }
 }
@@ -399,7 +402,7 @@ report_text(const struct run_stats *stats)
         fprintf(tf, "=== end of the report so far ===\n");
     if (fflush(tf) != 0 || ferror(tf)) {
         if (!to_err && !rp.stdout_error_said)
-            fprintf(stderr, "smtptap: standard output: write error\n");
+            term_msg(stderr, "smtptap: standard output: write error\n");
         rp.stdout_error_said = !to_err;
         rp.write_failed = true;
     }
@@ -419,7 +422,7 @@ report_snapshot(const struct run_stats *stats)
 {
     report_agg_stats(stats);
     if (!agg_snapshot_begin()) {
-        fprintf(stderr, "smtptap: report so far: no memory left under the memcap; skipped\n");
+        term_msg(stderr, "smtptap: report so far: no memory left under the memcap; skipped\n");
         return;
     }
     if (rp.out) {
@@ -449,10 +452,10 @@ report_expect_unseen(void)
         ip.family = strchr(addr, ':') != NULL ? 6 : 4;
         if (inet_pton(ip.family == 6 ? AF_INET6 : AF_INET, addr, ip.a) != 1 || agg_server_seen(&ip))
             continue;
-        fprintf(stderr,
-                "smtptap: warning: --expect %s: no SMTP or TLS server at %s was seen in the "
-                "capture, so %s was checked nowhere (is the address right?)\n",
-                e, addr, eq + 1);
+        term_msg(stderr,
+                 "smtptap: warning: --expect %s: no SMTP or TLS server at %s was seen in the "
+                 "capture, so %s was checked nowhere (is the address right?)\n",
+                 e, addr, eq + 1);
     }
 }
 
@@ -466,12 +469,12 @@ report_finish(const struct run_stats *stats)
     report_stats_json(&rp.j, stats);
     int rc = json_flush(&rp.j);
     if (rc != 0)
-        fprintf(stderr, "smtptap: --json %s: write error (%s)\n", rp.cfg->json_path,
-                strerror(rp.j.err));
+        term_msg(stderr, "smtptap: --json %s: write error (%s)\n", rp.cfg->json_path,
+                 strerror(rp.j.err));
     rp.write_failed = rp.write_failed || rc != 0 || rp.cert_write_errors > 0;
     report_text(stats);
     if (rp.out_owned && fclose(rp.out) != 0) {
-        fprintf(stderr, "smtptap: --json %s: %s\n", rp.cfg->json_path, strerror(errno));
+        term_msg(stderr, "smtptap: --json %s: %s\n", rp.cfg->json_path, strerror(errno));
         rp.write_failed = true;
     }
     json_free(&rp.j);
@@ -491,15 +494,15 @@ report_reopen(void)
     report_tick();
     FILE *f = fopen(rp.cfg->json_path, "a");
     if (f == NULL) { /* keep writing where it went until now */
-        fprintf(stderr, "smtptap: --json %s: cannot reopen: %s\n", rp.cfg->json_path,
-                strerror(errno));
+        term_msg(stderr, "smtptap: --json %s: cannot reopen: %s\n", rp.cfg->json_path,
+                 strerror(errno));
         return;
     }
     if (fclose(rp.out) != 0)
         json_failed(&rp.j); /* the errno of the failed close, said as the others are */
     rp.out = f;
     rp.j.f = f;
-    fprintf(stderr, "smtptap: --json %s: reopened\n", rp.cfg->json_path);
+    term_msg(stderr, "smtptap: --json %s: reopened\n", rp.cfg->json_path);
 }
 
 bool

@@ -59,7 +59,7 @@ struct run_stats {
     uint64_t peer_sessions_dropped; /* sessions of peers past a server's report.peers_max */
     uint64_t memory_peak;           /* accounted bytes, high-water mark */
     uint64_t cap_hits;              /* times any cap was hit */
-    unsigned files_read, files_damaged;
+    unsigned files_read, files_damaged, files_unread; /* capture.h */
     /* records read from -r files before the filter (capture.h): none passed
      * it of records_read, or of a number not known (records_uncounted) */
     uint64_t records_read;

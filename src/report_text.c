@@ -12,6 +12,7 @@
 #include "report_cert.h"
 #include "report_session.h"
 #include "strcopy.h"
+#include "termtext.h"
 #include "tls_names.h"
 #include "truststore.h"
 
@@ -21,22 +22,6 @@ rt_color(bool on, int sev)
     if (!on)
         return "";
     return sev >= SEV_HIGH ? "\033[1;31m" : sev == SEV_MEDIUM ? "\033[33m" : "\033[36m";
-}
-
-/* Writes text that holds bytes from the wire (a server's names, a
- * finding's summary quoting them): controls, DEL and bytes >= 0x80 as
- * \xNN, so that a peer's bytes can never drive the terminal (escape
- * sequences). Backslashes stay single, unlike the SAN values' escaping:
- * summaries quote RFC 2253 names, already escaped by OpenSSL. */
-static void
-rt_text(FILE *f, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (*p >= 0x20 && *p < 0x7f)
-            fputc(*p, f);
-        else
-            fprintf(f, "\\x%02x", *p);
-    }
 }
 
 /* A general finding that a more specific one on the same server already
@@ -77,7 +62,7 @@ rt_nv_reasons(FILE *f, const struct agg_server *s)
         if (!agg_nv_reason_line(&b, s, k, agg.cfg ? agg.cfg->n_keylogs : 0))
             break;
         fputs("      - ", f);
-        rt_text(f, line);
+        term_text(f, line);
         fputc('\n', f);
     }
 }
@@ -99,7 +84,7 @@ rt_findings(FILE *f, bool color)
         }
         fprintf(f, "  %s%-8s%s %-34s ", rt_color(color, x->severity), agg_severity_str(x->severity),
                 color ? "\033[0m" : "", x->kind);
-        rt_text(f, x->summary);
+        term_text(f, x->summary);
         fputc('\n', f);
         if (strcmp(x->kind, "certificates_not_visible") == 0 && !x->name)
             rt_nv_reasons(f, agg.servers[x->server]);
@@ -141,7 +126,7 @@ rt_urls(FILE *f, const struct x509_info *x, enum x509_url_kind kind, const char 
     fprintf(f, "%s", label);
     for (unsigned i = 0; i < n; i++) {
         fputc(' ', f);
-        rt_text(f, u[i]);
+        term_text(f, u[i]);
     }
     if (cut)
         fprintf(f, " (more left out)");
@@ -235,7 +220,7 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
                                  : ", names asked here)";
             str_cat(words, sizeof(words), at, nm, strlen(nm));
         }
-        fprintf(
+        term_msg(
             f,
             "  certificate %u of %u: %s, not sent here: %llu session%s resumed from %s, %s .. %s\n",
             c + 1, s->n_chains, ch->verdict[0] ? words : "not verified", r, r == 1 ? "" : "s",
@@ -248,25 +233,26 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
         else if (r > 0)
             snprintf(resumed, sizeof(resumed), " (+%llu resumed, %llu from %s)", r,
                      (unsigned long long)k, where);
-        fprintf(f, "  certificate %u of %u: %s, %llu session%s%s, %s .. %s\n", c + 1, s->n_chains,
-                ch->verdict[0] ? words : "not verified", (unsigned long long)ch->sessions,
-                ch->sessions == 1 ? "" : "s", resumed, t1, t2);
+        term_msg(f, "  certificate %u of %u: %s, %llu session%s%s, %s .. %s\n", c + 1, s->n_chains,
+                 ch->verdict[0] ? words : "not verified", (unsigned long long)ch->sessions,
+                 ch->sessions == 1 ? "" : "s", resumed, t1, t2);
     }
     if (e && !e->info.parse_error) {
         char sha256[65];
         report_hex(sha256, e->sha256, 32);
-        fprintf(f, "    subject    %s\n    issuer     %s\n", e->info.subject, e->info.issuer);
+        term_msg(f, "    subject    %s\n", e->info.subject);
+        term_msg(f, "    issuer     %s\n", e->info.issuer);
         fprintf(f, "    names     ");
         for (unsigned i = 0; i < e->info.n_san; i++)
-            fprintf(f, " %s%s", e->info.san[i].type == 'I' ? "IP:" : "", e->info.san[i].value);
+            term_msg(f, " %s%s", e->info.san[i].type == 'I' ? "IP:" : "", e->info.san[i].value);
         fprintf(f, "%s\n", e->info.n_san ? "" : " (no subjectAltName)");
         rt_cert_times(f, "    ", e);
         fprintf(f, "    sha256     %s\n", sha256);
-        if (e->info.exchange_name)
+        if (e->info.exchange_name) /* characters, filtered by utf8_shown() (x509_winname.c) */
             fprintf(f, "    exchange   %s\n", e->info.exchange_name);
         rt_revocation(f, "    ", &e->info, true);
     } else {
-        fprintf(f, "    %s\n", e ? e->info.parse_error : "not cached");
+        term_msg(f, "    %s\n", e ? e->info.parse_error : "not cached");
     }
     if (ch->sessions == 0 && k > 0)
         fprintf(f, "    chain      %u certificate%s, sent on %s", ch->n, ch->n == 1 ? "" : "s",
@@ -276,20 +262,20 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
     /* OpenSSL's "ok" beside a failed verdict is the chain's alone (the
      * name is what failed): said so, not read as "certificate ok" */
     if (ch->verdict[0] && strcmp(ch->verdict, "Valid") != 0)
-        fprintf(f, "; %s",
-                strcmp(ch->verify_text, "ok") == 0 ? "chain verified (OpenSSL: ok)"
-                                                   : ch->verify_text);
+        term_msg(f, "; %s",
+                 strcmp(ch->verify_text, "ok") == 0 ? "chain verified (OpenSSL: ok)"
+                                                    : ch->verify_text);
     rt_issuer_url(f, s, c);
     fprintf(f, "\n");
     for (unsigned i = 1; i < ch->n; i++) {
         const struct cert_entry *x = certcache_get(ch->ids[i]);
         if (x && !x->info.parse_error) {
-            fprintf(f, "      [%u] %s\n          issuer     %s\n", i, x->info.subject,
-                    x->info.issuer);
+            term_msg(f, "      [%u] %s\n", i, x->info.subject);
+            term_msg(f, "          issuer     %s\n", x->info.issuer);
             rt_cert_times(f, "          ", x);
             rt_revocation(f, "          ", &x->info, false);
         } else {
-            fprintf(f, "      [%u] %s\n", i, x ? x->info.parse_error : "not cached");
+            term_msg(f, "      [%u] %s\n", i, x ? x->info.parse_error : "not cached");
         }
     }
     fprintf(f, "    peers     ");
@@ -362,13 +348,13 @@ rt_server(FILE *f, const struct agg_server *s)
         if (s->name_src[i] == AGG_NAME_SNI)
             continue;
         fputs(shown++ ? ", " : "  names: ", f);
-        rt_text(f, s->names[i]);
+        term_text(f, s->names[i]);
     }
     for (unsigned i = 0; i < s->n_names; i++) {
         if (s->name_src[i] != AGG_NAME_SNI)
             continue;
         fputs(asked++ ? ", " : shown ? "; only asked for (SNI): " : "  only asked for (SNI): ", f);
-        rt_text(f, s->names[i]);
+        term_text(f, s->names[i]);
     }
     fprintf(f, "\n  %llu session%s (%llu TLS", (unsigned long long)s->sessions,
             s->sessions == 1 ? "" : "s", (unsigned long long)s->tls_sessions);
@@ -409,7 +395,7 @@ rt_server(FILE *f, const struct agg_server *s)
     char rl[640]; /* resumed sessions whose chain is not known: beside the chains */
     struct strbuf rb = str_buf(rl, sizeof(rl));
     if (agg_nv_resumed(&rb, s, agg.cfg ? agg.cfg->n_keylogs : 0))
-        fprintf(f, "  certificate not linked: %s\n", rl);
+        term_msg(f, "  certificate not linked: %s\n", rl);
     if (s->ocsp_asked) /* the client's status_request; Windows clients send it */
         fprintf(
             f,
@@ -428,8 +414,8 @@ rt_server(FILE *f, const struct agg_server *s)
         fprintf(f, " %s x%llu", step, (unsigned long long)a->count);
         char who[160];
         agg_peers_text(s, &a->peers, who, sizeof(who));
-        fprintf(f, "%s%s%s%s%s\n", who[0] ? " (" : "", who, who[0] ? ")" : "",
-                a->meaning[0] ? ": " : "", a->meaning);
+        term_msg(f, "%s%s%s%s%s\n", who[0] ? " (" : "", who, who[0] ? ")" : "",
+                 a->meaning[0] ? ": " : "", a->meaning);
     }
     if (s->alerts_dropped) /* kinds past the 16 listed */
         fprintf(f, "  (and %u more alert%s of further kinds, not itemised)\n", s->alerts_dropped,
@@ -443,13 +429,13 @@ rt_server(FILE *f, const struct agg_server *s)
             report_hex_upper(sha1, e->sha1, 20);
         bool ok = e != NULL && !e->info.parse_error;
         bool why = c->verdict[0] && strcmp(c->verdict, "Valid") != 0 && c->verify_text[0];
-        fprintf(f,
-                "  client certificate %s (SHA-1 %.8s, until %.10s), %u certificate%s sent: "
-                "%s%s%s%s, %llu session%s from %s\n",
-                ok ? e->info.subject : "(not decoded)", sha1, ok ? e->info.not_after_iso : "?",
-                c->n, c->n == 1 ? "" : "s", c->verdict[0] ? c->verdict : "not judged",
-                why ? " (" : "", why ? c->verify_text : "", why ? ")" : "",
-                (unsigned long long)c->sessions, c->sessions == 1 ? "" : "s", who);
+        term_msg(f,
+                 "  client certificate %s (SHA-1 %.8s, until %.10s), %u certificate%s sent: "
+                 "%s%s%s%s, %llu session%s from %s\n",
+                 ok ? e->info.subject : "(not decoded)", sha1, ok ? e->info.not_after_iso : "?",
+                 c->n, c->n == 1 ? "" : "s", c->verdict[0] ? c->verdict : "not judged",
+                 why ? " (" : "", why ? c->verify_text : "", why ? ")" : "",
+                 (unsigned long long)c->sessions, c->sessions == 1 ? "" : "s", who);
     }
     if (s->ccerts_dropped)
         fprintf(f, "  (%u sessions with further client chains not itemised)\n", s->ccerts_dropped);
@@ -457,7 +443,7 @@ rt_server(FILE *f, const struct agg_server *s)
     struct strbuf db = str_buf(dane, sizeof(dane));
     agg_dane_text(&db, s);
     if (dane[0])
-        fprintf(f, "  DANE       %s\n", dane);
+        term_msg(f, "  DANE       %s\n", dane);
     /* port 465 (RFC 8314) or TLS found from the first byte: no STARTTLS */
     bool implicit = s->implicit > 0 && s->implicit == s->sessions;
     const char *label = implicit ? "implicit TLS " : "STARTTLS   ";
@@ -520,11 +506,13 @@ rt_capture_loss(FILE *f, const struct run_stats *st)
     /* a live capture whose interface went away (libpcap: "The interface
      * disappeared"), or an input unreadable midway: what was seen stands,
      * what came after is not in the report */
-    if (st->capture_error != NULL)
-        fprintf(f,
-                "CAPTURE FAILED: %s: the capture stopped there; this report holds what was "
-                "captured before\n\n",
-                st->capture_error);
+    if (st->capture_error != NULL) { /* a file name or libpcap's words: escaped */
+        term_msg(f,
+                 "CAPTURE FAILED: %s: the capture stopped there; this report holds what was "
+                 "captured before\n",
+                 st->capture_error);
+        fputc('\n', f);
+    }
     uint64_t lost = st->drops + st->ifdrops;
     if (lost) {
         uint64_t all = st->packets + lost;
@@ -568,10 +556,10 @@ rt_filter_none(FILE *f, const struct run_stats *st)
     if (!report_filter_none(cfg, st))
         return;
     if (st->records_uncounted)
-        fprintf(f, "; no packet matched the filter '%s'", cfg->bpf);
+        term_msg(f, "; no packet matched the filter '%s'", cfg->bpf);
     else if (st->records_read)
-        fprintf(f, "; the filter '%s' matched none of the %" PRIu64 " packet%s read", cfg->bpf,
-                st->records_read, st->records_read == 1 ? "" : "s");
+        term_msg(f, "; the filter '%s' matched none of the %" PRIu64 " packet%s read", cfg->bpf,
+                 st->records_read, st->records_read == 1 ? "" : "s");
 }
 
 /* What each --keylog file matched: a key log of another capture, or of
@@ -590,7 +578,7 @@ rt_keylog(FILE *f, const struct run_stats *st)
     for (unsigned i = 0; i < cfg->n_keylogs; i++) {
         uint32_t m, n;
         keylog_file_stats(i, &m, &n);
-        fprintf(f, "key log %s: ", cfg->keylogs[i]);
+        term_msg(f, "key log %s: ", cfg->keylogs[i]);
         if (m == 0)
             fprintf(f, "no TLS 1.3 client random in it (TLS 1.2 lines only: nothing to decrypt)");
         else if (k == 0)
@@ -706,6 +694,9 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
                 st->unsupported_link_frames, st->unsupported_link_frames == 1 ? "" : "s");
     if (st->files_damaged)
         fprintf(f, "; %u damaged file%s", st->files_damaged, st->files_damaged == 1 ? "" : "s");
+    if (st->files_unread)
+        fprintf(f, "; %u of the -r file%s not read", st->files_unread,
+                st->files_unread + st->files_read == 1 ? "" : "s");
     rt_filter_none(f, st);
     fprintf(f, "\n");
     rt_load(f, st);
@@ -743,7 +734,7 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
         char ts[640];
         truststore_text(ts, sizeof(ts));
         fprintf(f, "trust store: ");
-        rt_text(f, ts);
+        term_text(f, ts);
         fprintf(f, "\n");
     }
     if (agg.cfg && agg.cfg->at_us) { /* DateInvalid, "certificate has expired": at that time */

@@ -289,6 +289,41 @@ else
   sed 's/^/  stderr: /' "$tmp/err" | head -3
   fail=1
 fi
+# What the stats record counts of the -r inputs: an input that fails before
+# its first packet is not read (whether not a capture, failing when opened,
+# or cut in its first record: the two were counted apart, files_read 1 and 2), nor
+# the inputs after it (files_unread); an input damaged later is read, and
+# so are those after it; -c stops reading with files left unread (exit 0).
+for what in "empty:/dev/null:3:1:2:0" "first record cut:$tmp/cut-first.pcap:3:1:2:0" \
+  "not a capture:pcaps/README.md:3:1:2:0" "cut after its first packets:$tmp/plain-cut.pcap:0:3:0:1"; do
+  IFS=: read -r name in want nread nunread ndamaged <<EOF2
+$what
+EOF2
+  "$bin" --no-progress -r pcaps/smtp-plain.pcap -r - -r pcaps/smtps-465.pcap --json "$tmp/fc.json" \
+    <"$in" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -eq "$want" ] && jq -e -s --argjson r "$nread" --argjson u "$nunread" --argjson d "$ndamaged" \
+    '[.[] | select(.event == "stats")] | length == 1 and .[0].files_read == $r
+      and (.[0].files_unread // 0) == $u and .[0].files_damaged == $d' "$tmp/fc.json" >/dev/null &&
+    { [ "$nunread" -eq 0 ] && ! grep -q "files* not read" "$tmp/out" || grep -q "; $nunread of the -r files not read" "$tmp/out"; }; then
+    echo "ok   -r good -r - ($name) -r good2: exit $rc, files_read $nread, files_unread $nunread"
+  else
+    echo "FAIL -r good -r - ($name) -r good2: exit $rc (want $want), or files_read/files_unread/files_damaged not $nread/$nunread/$ndamaged:"
+    jq -c 'select(.event == "stats") | {files_read, files_unread, files_damaged}' "$tmp/fc.json" 2>&1 | sed 's/^/  /'
+    fail=1
+  fi
+done
+"$bin" --no-progress -c 3 -r pcaps/smtp-plain.pcap -r pcaps/smtps-465.pcap --json "$tmp/fc.json" \
+  >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "; 1 of the -r files not read" "$tmp/out" &&
+  jq -e -s '[.[] | select(.event == "stats")] | .[0].files_read == 1 and .[0].files_unread == 1' \
+    "$tmp/fc.json" >/dev/null; then
+  echo "ok   -c 3 over two files: exit 0, files_read 1, files_unread 1"
+else
+  echo "FAIL -c 3 over two files: exit $rc, or files_read/files_unread not 1/1"
+  fail=1
+fi
 # A record the filter does not pass, then a cut one: the file was read, and
 # is damaged, with either reader (libpcap's, which does not show the records
 # its filter passes over, had refused it as unreadable, and the files after it).
