@@ -362,6 +362,18 @@ agg_evids_codes(const struct agg_flagstat *fs, unsigned *seen)
     return true;
 }
 
+int
+agg_evids_alert_code(const struct agg_flagstat *fs)
+{
+    const struct agg_evids *e = fs->evids;
+    if (e == NULL || e->dropped > 0 || e->n == 0)
+        return -2;
+    for (uint32_t i = 1; i < e->n; i++)
+        if (e->v[i].code != e->v[0].code)
+            return -2;
+    return e->v[0].code;
+}
+
 /* A variant and where its leaf stands among the server's chains (their
  * order of first sighting, the order of the finding's certificates). */
 struct agg_evid_ord {

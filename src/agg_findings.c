@@ -27,6 +27,7 @@
 #include "certcache.h"
 #include "mem.h"
 #include "strcopy.h"
+#include "tlsrpt.h"
 
 const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_EXPIRED] = {"expired", SEV_HIGH},
@@ -561,6 +562,13 @@ agg_compute_findings(void)
                      strcmp(f->kind, "certificates_not_visible") == 0 ? sizeof(f->evidence)
                                                                       : AGG_EVIDENCE_LEN,
                      f->evidence_cut);
+        /* RFC 8460 §4.3's word for it: MTA to MTA only (tlsrpt_port) */
+        const struct agg_server *s = agg.servers[f->server];
+        if (f->name == NULL && tlsrpt_port(agg.cfg, s->ep.port))
+            f->tlsrpt =
+                tlsrpt_kind(f->kind, strcmp(f->kind, "client_rejected_certificate") == 0
+                                         ? agg_evids_alert_code(agg_flagstat(s, AF_CLIENT_REJECTED))
+                                         : -2);
     }
     if (agg.n_findings)
         qsort(agg.findings, agg.n_findings, sizeof(*agg.findings), agg_cmp_finding);

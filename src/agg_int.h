@@ -364,6 +364,9 @@ struct agg_finding {
     uint32_t leaves[AGG_FCHAINS_MAX];
     uint8_t n_leaves;
     const struct ipaddr *peer_ips;
+    /* The RFC 8460 §4.3 result type of the finding ("certificate-expired",
+     * tlsrpt.c), NULL when none applies */
+    const char *tlsrpt;
 };
 
 /* The state, owned by aggregate.c. */
@@ -626,6 +629,9 @@ bool agg_evids_named(const struct agg_flagstat *fs);
  * answered 454 ...", agg_reply_evidence) are all known, and which: bit 0 a
  * 454, bit 1 a 500, bit 2 a 502, bit 3 any other code. */
 bool agg_evids_codes(const struct agg_flagstat *fs, unsigned *seen);
+/* client_rejected_certificate: the alert code every one of its sessions
+ * got (-1 encrypted), -2 when they differ or some were not kept. */
+int agg_evids_alert_code(const struct agg_flagstat *fs);
 
 /* "198.51.100.10, 198.51.100.11 and 2 more", sorted by address (agg_findings.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);

@@ -284,6 +284,8 @@ agg_json_finding(struct json *j, const struct agg_finding *f)
         json_bool(j, "snapshot", true);
     json_str(j, "severity", agg_severity_str(f->severity));
     json_str(j, "kind", f->kind);
+    if (f->tlsrpt != NULL) /* RFC 8460 §4.3's result type, only when one applies */
+        json_str(j, "tlsrpt", f->tlsrpt);
     report_endpoint_json(j, "server", &s->ep);
     if (f->name)
         json_str(j, "name", f->name);

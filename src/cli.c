@@ -36,6 +36,7 @@ enum {
     OPT_IGNORE_VLAN,
     OPT_LIBPCAP_READER,
     OPT_REPORT_INTERVAL,
+    OPT_TLSRPT,
 };
 
 static const struct option cli_long[] = {
@@ -48,6 +49,7 @@ static const struct option cli_long[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"json", required_argument, NULL, OPT_JSON},
     {"certs", required_argument, NULL, OPT_CERTS},
+    {"tlsrpt", required_argument, NULL, OPT_TLSRPT},
     {"write", required_argument, NULL, 'w'},
     {"ports", required_argument, NULL, OPT_PORTS},
     {"tls-ports", required_argument, NULL, OPT_TLS_PORTS},
@@ -102,6 +104,8 @@ cli_usage(FILE *f)
           "  --json PATH        NDJSON records (session, flow, server, name, finding,\n"
           "                     stats); - = stdout (the report then goes to stderr)\n"
           "  --certs DIR        write every distinct certificate as DIR/<sha256>.pem\n"
+          "  --tlsrpt FILE      an SMTP TLS Reporting (RFC 8460) JSON report of the\n"
+          "                     sessions seen on the wire (not a sender's report)\n"
           "  -w, --write FILE   write the mail flows' packets to FILE (pcap) as evidence:\n"
           "                     TLS handshakes whole, SMTP replies and EHLO/STARTTLS;\n"
           "                     AUTH, commands from MAIL on, message text and data after\n"
@@ -353,6 +357,14 @@ cli_parse(int argc, char **argv, struct config *cfg)
             break;
         case OPT_CERTS:
             cfg->certs_dir = optarg;
+            break;
+        case OPT_TLSRPT:
+            if (strcmp(optarg, "-") == 0) {
+                fprintf(stderr, "smtptap: --tlsrpt: give a file (the report and --json use "
+                                "standard output)\n");
+                return CLI_ERROR;
+            }
+            cfg->tlsrpt_path = optarg;
             break;
         case 'w':
             if (strcmp(optarg, "-") == 0) {

@@ -39,6 +39,7 @@ struct config {
     unsigned n_tls_ports;
     /* outputs */
     const char *json_path;      /* --json PATH, "-" = stdout */
+    const char *tlsrpt_path;    /* --tlsrpt PATH: an RFC 8460 report, "-" = stdout */
     const char *certs_dir;      /* --certs DIR */
     const char *write_path;     /* -w FILE: the mail flows' frames (evidence.h) */
     bool quiet;                 /* -q: no terminal report */

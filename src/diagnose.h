@@ -114,6 +114,10 @@ struct diagnosis {
      * the server's address (the first that has one); state DANE_NONE when
      * no TLSA record is known for them */
     struct dane_result dane;
+    /* The RFC 8460 §4.3 result type a validating sender would report for
+     * this session ("certificate-expired"), NULL none (tlsrpt.c; set by
+     * report.c after the diagnosis) */
+    const char *tlsrpt;
 };
 
 /* Exchange's status words as bits, in the order diagnose_exchange_status

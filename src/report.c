@@ -23,6 +23,7 @@
 #include "mem.h"
 #include "report_cert.h"
 #include "report_session.h"
+#include "tlsrpt.h"
 #include "truststore.h"
 #include "termtext.h"
 
@@ -108,6 +109,7 @@ report_open(const struct config *cfg)
     report_cert_cache_free(); /* ids of an earlier run mean other certificates */
     dnslearn_init(cfg->report_servers_max ? cfg->report_servers_max : 1024);
     agg_init(cfg);
+    tlsrpt_reset();
     return 0;
 }
 
@@ -150,6 +152,9 @@ report_flow(const struct flow_record *rec)
     unsigned n = dnslearn_names(&rec->server.ip, names, REPORT_EXPECTED_MAX);
     struct diagnosis dg;
     diagnose_session(rec, names, n, &dg);
+    dg.tlsrpt = tlsrpt_session(rp.cfg, rec, &dg, NULL); /* RFC 8460 §4.3's word for it */
+    if (rp.cfg->tlsrpt_path)
+        tlsrpt_note(rp.cfg, rec, &dg);
     if (rp.out) /* nothing to format without --json */
         report_session_json(&rp.j, rec, &dg);
     uint64_t before = mem_in_use();
@@ -472,6 +477,9 @@ report_finish(const struct run_stats *stats)
         term_msg(stderr, "smtptap: --json %s: write error (%s)\n", rp.cfg->json_path,
                  strerror(rp.j.err));
     rp.write_failed = rp.write_failed || rc != 0 || rp.cert_write_errors > 0;
+    if (rp.cfg->tlsrpt_path &&
+        tlsrpt_write(rp.cfg->tlsrpt_path, stats->first_us, stats->last_us) != 0)
+        rp.write_failed = true;
     report_text(stats);
     if (rp.out_owned && fclose(rp.out) != 0) {
         term_msg(stderr, "smtptap: --json %s: %s\n", rp.cfg->json_path, strerror(errno));

@@ -448,6 +448,8 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
         rs_missing_issuer(j, d->client_missing_issuer_subject, d->client_missing_issuer);
         json_obj_end(j);
     }
+    if (d->tlsrpt != NULL) /* only when RFC 8460 has a word for it (tlsrpt.c) */
+        json_str(j, "tlsrpt", d->tlsrpt);
     if (d->dane.state != DANE_NONE) { /* only when a TLSA RRset was known for the server */
         json_obj_begin(j, "dane");
         dane_json_fields(j, &d->dane);

@@ -84,6 +84,8 @@ rt_findings(FILE *f, bool color)
         }
         fprintf(f, "  %s%-8s%s %-34s ", rt_color(color, x->severity), agg_severity_str(x->severity),
                 color ? "\033[0m" : "", x->kind);
+        if (x->tlsrpt != NULL) /* the word of a TLS-RPT report (RFC 8460 §4.3), to grep */
+            fprintf(f, "[TLS-RPT: %s] ", x->tlsrpt);
         term_text(f, x->summary);
         fputc('\n', f);
         if (strcmp(x->kind, "certificates_not_visible") == 0 && !x->name)

@@ -373,7 +373,8 @@ test_ehlo_unrecognized(void **state)
     (void)state;
     feed_ehlo(1, 10, PLAIN_NOT_OFFERED, 500);
     char *text = findings();
-    tu_has(text, "  medium   starttls_not_offered               203.0.113.25:25 did not offer "
+    tu_has(text, "  medium   starttls_not_offered               "
+                 "[TLS-RPT: starttls-not-supported] 203.0.113.25:25 did not offer "
                  "STARTTLS: it answered EHLO with 500 (command unrecognized), as an RFC "
                  "821-only server does: one with no SMTP extension at all, STARTTLS included "
                  "(RFC 5321 sections 4.1.1.1 and 3.2: a client then falls back to HELO); run a "

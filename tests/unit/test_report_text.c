@@ -376,7 +376,8 @@ test_missing_issuer_and_store(void **state)
     tu_chain_facts(&f, &leaf, 1, sni);
     feed(&f, 1, 10, 25);
     char *text = report_text();
-    tu_has(text, "missing_intermediate               203.0.113.25:25 sent a chain whose top "
+    tu_has(text, "missing_intermediate               [TLS-RPT: certificate-not-trusted] "
+                 "203.0.113.25:25 sent a chain whose top "
                  "certificate's issuer, C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA, is "
                  "neither sent nor in smtptap's trust store: either the server does not send its "
                  "intermediate (configure the full chain: leaf + intermediates), or the verifier's "
@@ -422,7 +423,8 @@ test_rejected_clients_per_peer(void **state)
     add_alert(&f.tls, 1, 2, 40, 16, 0);         /* handshake_failure after ClientKeyExchange */
     feed(&f, 2, 11, 25);
     char *text = report_text();
-    tu_has(text, "server_rejected_client_certificate 203.0.113.25:25 rejected client certificates, "
+    tu_has(text, "server_rejected_client_certificate [TLS-RPT: validation-failure] "
+                 "203.0.113.25:25 rejected client certificates, "
                  "or required one and got none, with a fatal alert (2 sessions, peers "
                  "198.51.100.10, 198.51.100.11): 198.51.100.10 sent CN=relay.example.org (SHA-1 ");
     tu_has(text, "), refused with unknown_ca (48); 198.51.100.11 sent no certificate, refused with "
@@ -655,9 +657,9 @@ test_finding_ids_ascending(void **state)
     }
     agg_finish();
     char *json = tu_agg_json();
-    tu_has(json,
-           "\"kind\":\"self_signed\",\"server\":{\"ip\":\"203.0.113.25\",\"port\":25},\"peers\":"
-           "[\"198.51.100.10\"],\"certificates\":[\"");
+    tu_has(json, "\"kind\":\"self_signed\",\"tlsrpt\":\"certificate-not-trusted\",\"server\":{"
+                 "\"ip\":\"203.0.113.25\",\"port\":25},\"peers\":"
+                 "[\"198.51.100.10\"],\"certificates\":[\"");
     const char *k = strstr(json, "\"kind\":\"self_signed\"");
     assert_non_null(k);
     const char *ids = strstr(k, "\"sessions\":");

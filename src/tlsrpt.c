@@ -1,0 +1,449 @@
+/* \summary: SMTP TLS Reporting's vocabulary (RFC 8460 §4.3) for findings
+ * and sessions, and --tlsrpt FILE: one RFC 8460 §4.4 report of what
+ * smtptap saw on the wire (not a sending MTA's report: docs/tlsrpt.md). */
+#include "tlsrpt.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dnslearn.h"
+#include "json.h"
+#include "report_session.h"
+#include "strcopy.h"
+#include "tlsa.h"
+
+/* RFC 8460 §4.3.1 negotiation failures, §4.3.2.2 the DANE one smtptap
+ * can see (dnssec-invalid and dane-required need the sender's resolver and
+ * configuration; the sts-* ones its MTA-STS fetch) */
+static const char TR_STARTTLS[] = "starttls-not-supported";
+static const char TR_HOST[] = "certificate-host-mismatch";
+static const char TR_EXPIRED[] = "certificate-expired";
+static const char TR_TRUST[] = "certificate-not-trusted";
+static const char TR_VALIDATION[] = "validation-failure";
+static const char TR_TLSA[] = "tlsa-invalid";
+
+bool
+tlsrpt_port(const struct config *cfg, uint16_t port)
+{
+    return port != 587 && !(cfg != NULL && config_is_tls_port(cfg, port)) && port != 465;
+}
+
+/* A client's certificate alert (RFC 8446 §6.2) in RFC 8460's words: the
+ * alert says what its verifier found only for these two; any other (42
+ * bad_certificate, 46 certificate_unknown, an encrypted one) is the
+ * general §4.3.1 validation-failure. */
+static const char *
+tlsrpt_alert(int code)
+{
+    return code == 45 ? TR_EXPIRED : code == 48 ? TR_TRUST : TR_VALIDATION;
+}
+
+const char *
+tlsrpt_kind(const char *kind, int alert_code)
+{
+    static const struct {
+        const char *kind, *type;
+    } map[] = {
+        {"starttls_stripped", TR_STARTTLS},
+        {"starttls_not_offered", TR_STARTTLS},
+        {"starttls_rejected", TR_STARTTLS},
+        {"expired", TR_EXPIRED},
+        {"expired_certificate_served", TR_EXPIRED},
+        {"not_yet_valid", TR_TRUST},
+        {"self_signed", TR_TRUST},
+        {"untrusted_root", TR_TRUST},
+        {"missing_intermediate", TR_TRUST},
+        {"name_constraint_violation", TR_TRUST},
+        {"name_mismatch", TR_HOST},
+        {"dane_tlsa_mismatch", TR_TLSA},
+        {"tls_handshake_failed", TR_VALIDATION},
+        {"server_rejected_client_certificate", TR_VALIDATION},
+    };
+    if (kind == NULL)
+        return NULL;
+    if (strcmp(kind, "client_rejected_certificate") == 0)
+        return tlsrpt_alert(alert_code);
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(kind, map[i].kind) == 0)
+            return map[i].type;
+    return NULL;
+}
+
+const char *
+tlsrpt_session(const struct config *cfg, const struct flow_record *rec, const struct diagnosis *d,
+               const char **why)
+{
+    const char *w = NULL, *t = NULL;
+    if (!tlsrpt_port(cfg, rec->server.port))
+        goto out;
+    /* what a sender meets first: the EHLO reply and the STARTTLS verb */
+    if (d->starttls_stripped) {
+        t = TR_STARTTLS, w = "starttls_stripped";
+        goto out;
+    }
+    if (d->starttls_not_offered) {
+        t = TR_STARTTLS, w = "starttls_not_offered";
+        goto out;
+    }
+    if (d->starttls_rejected) {
+        t = TR_STARTTLS, w = "starttls_rejected";
+        goto out;
+    }
+    /* then the chain, under the policy the capture shows: DANE (RFC 7672)
+     * when a TLSA RRset was known, where a matched record waives the
+     * PKIX checks; else a PKIX sender's (MTA-STS, RFC 8461 §4.2) checks,
+     * in OpenSSL's order: the chain built, validity, then the name */
+    if (d->dane.state == DANE_MISMATCH) {
+        t = TR_TLSA, w = "dane_tlsa_mismatch";
+        goto out;
+    }
+    bool dane = d->dane.state == DANE_MATCH || d->dane.state == DANE_UNDECIDED ||
+                d->dane.state == DANE_UNUSABLE;
+    if (!dane && d->verified) {
+        static const struct {
+            size_t off;
+            const char *why, *type;
+        } pkix[] = {
+            {offsetof(struct diagnosis, self_signed), "self_signed", TR_TRUST},
+            {offsetof(struct diagnosis, untrusted_root), "untrusted_root", TR_TRUST},
+            {offsetof(struct diagnosis, missing_intermediate), "missing_intermediate", TR_TRUST},
+            {offsetof(struct diagnosis, name_constraint_violation), "name_constraint_violation",
+             TR_TRUST},
+            {offsetof(struct diagnosis, not_yet_valid), "not_yet_valid", TR_TRUST},
+            {offsetof(struct diagnosis, expired), "expired", TR_EXPIRED},
+            {offsetof(struct diagnosis, name_mismatch), "name_mismatch", TR_HOST},
+        };
+        for (size_t i = 0; i < sizeof(pkix) / sizeof(pkix[0]); i++)
+            if (*(const bool *)((const char *)d + pkix[i].off)) {
+                t = pkix[i].type, w = pkix[i].why;
+                goto out;
+            }
+    }
+    /* the client said why with its alert (its chain not visible, or
+     * accepted by smtptap's trust store and not the client's) */
+    if (d->client_rejected_certificate) {
+        t = tlsrpt_alert(d->client_reject_code), w = "client_rejected_certificate";
+        goto out;
+    }
+    /* a TLS handshake that failed (RFC 8460 §4.3.1's general type); not
+     * a ClientHello sent to a plaintext greeting: a client set for
+     * implicit TLS, which no MTA delivering on 25 is */
+    if (d->tls_handshake_failed && !(rec->facts && rec->facts->smtp.client_tls_to_plaintext)) {
+        t = TR_VALIDATION, w = "tls_handshake_failed";
+        goto out;
+    }
+out:
+    if (why != NULL)
+        *why = w;
+    return t;
+}
+
+/* ---- --tlsrpt ---- */
+
+struct tr_policy {
+    bool tlsa;
+    uint32_t tlsa_first; /* the RRset's first record (tlsa_get) */
+    char domain[TLSA_NAME_MAX];
+    char mx[TLSA_NAME_MAX]; /* tlsa: the TLSA base domain, the MX host */
+    uint64_t ok, failed;
+};
+
+struct tr_detail {
+    uint32_t policy;
+    const char *type, *why;
+    struct ipaddr client, server;
+    char mx[TLSA_NAME_MAX];
+    char info[192];
+    uint64_t count;
+};
+
+static struct {
+    struct tr_policy p[TLSRPT_POLICIES_MAX];
+    uint32_t n_p;
+    struct tr_detail d[TLSRPT_DETAILS_MAX];
+    uint32_t n_d;
+    uint64_t not_itemised; /* sessions past the caps: in no policy or detail */
+} tr;
+
+void
+tlsrpt_reset(void)
+{
+    memset(&tr, 0, sizeof(tr));
+}
+
+static bool
+tr_ip_eq(const struct ipaddr *a, const struct ipaddr *b)
+{
+    return a->family == b->family && memcmp(a->a, b->a, a->family == 4 ? 4 : 16) == 0;
+}
+
+/* "_25._tcp.mx.example.test" -> "mx.example.test" */
+static const char *
+tr_base(const char *owner)
+{
+    const char *p = owner;
+    for (int i = 0; i < 2 && p != NULL; i++) {
+        p = strchr(p, '.');
+        if (p != NULL)
+            p++;
+    }
+    return p != NULL ? p : owner;
+}
+
+static uint32_t
+tr_policy(const struct flow_record *rec, const struct diagnosis *d)
+{
+    struct tr_policy want;
+    memset(&want, 0, sizeof(want));
+    want.tlsa_first = TLSA_NONE;
+    const struct tlsa_ent *e = NULL;
+    if (d->dane.state != DANE_NONE && d->dane.state != DANE_SKIPPED &&
+        (e = tlsa_get(d->dane.first)) != NULL) {
+        want.tlsa = true;
+        want.tlsa_first = d->dane.first;
+        str_copy(want.mx, sizeof(want.mx), tr_base(e->owner));
+    } else if (d->checked_name[0]) {
+        str_copy(want.mx, sizeof(want.mx), d->checked_name);
+    }
+    const char *dom = want.mx[0] ? dnslearn_mx_domain(want.mx) : NULL;
+    if (dom != NULL)
+        str_copy(want.domain, sizeof(want.domain), dom);
+    else if (want.mx[0])
+        str_copy(want.domain, sizeof(want.domain), want.mx);
+    else
+        report_ip_str(want.domain, sizeof(want.domain), &rec->server.ip);
+    for (uint32_t i = 0; i < tr.n_p; i++)
+        if (tr.p[i].tlsa == want.tlsa && tr.p[i].tlsa_first == want.tlsa_first &&
+            strcmp(tr.p[i].domain, want.domain) == 0)
+            return i;
+    if (tr.n_p == TLSRPT_POLICIES_MAX)
+        return UINT32_MAX;
+    tr.p[tr.n_p] = want;
+    return tr.n_p++;
+}
+
+void
+tlsrpt_note(const struct config *cfg, const struct flow_record *rec, const struct diagnosis *d)
+{
+    const struct session_facts *f = rec->facts;
+    if (!tlsrpt_port(cfg, rec->server.port))
+        return;
+    const char *why = NULL;
+    const char *type = tlsrpt_session(cfg, rec, d, &why);
+    /* a success is a TLS session established: its handshake seen ending,
+     * or picked up after it (application data under keys) */
+    bool ok = type == NULL && f->tls.seen &&
+              (f->tls.handshake == TLS_HS_COMPLETE || f->tls.handshake == TLS_HS_UNSEEN);
+    if (type == NULL && !ok)
+        return; /* no TLS tried, or its outcome not seen: neither */
+    uint32_t pi = tr_policy(rec, d);
+    if (pi == UINT32_MAX) {
+        tr.not_itemised++;
+        return;
+    }
+    struct tr_policy *p = &tr.p[pi];
+    if (ok) {
+        p->ok++;
+        return;
+    }
+    p->failed++;
+    const char *mx = d->checked_name[0] ? d->checked_name : p->mx;
+    for (uint32_t i = 0; i < tr.n_d; i++) {
+        struct tr_detail *x = &tr.d[i];
+        if (x->policy == pi && x->type == type && x->why == why &&
+            tr_ip_eq(&x->client, &rec->client.ip) && tr_ip_eq(&x->server, &rec->server.ip) &&
+            strcmp(x->mx, mx) == 0) {
+            x->count++;
+            return;
+        }
+    }
+    if (tr.n_d == TLSRPT_DETAILS_MAX) {
+        tr.not_itemised++;
+        return;
+    }
+    struct tr_detail *x = &tr.d[tr.n_d++];
+    memset(x, 0, sizeof(*x));
+    x->policy = pi;
+    x->type = type;
+    x->why = why;
+    x->client = rec->client.ip;
+    x->server = rec->server.ip;
+    str_copy(x->mx, sizeof(x->mx), mx);
+    /* what the wire showed: OpenSSL's text, the alert, the DANE verdict */
+    const char *info = NULL;
+    if (type == TR_TLSA)
+        info = "the chain matched none of the usable TLSA records (smtptap diagnosis.dane)";
+    else if (d->alert_meaning[0] && (type == TR_VALIDATION || d->client_rejected_certificate))
+        info = d->alert_meaning;
+    else if (d->verify_error_text[0] && d->verify_error > 0)
+        info = d->verify_error_text;
+    else if (d->starttls_stripped)
+        info = "the EHLO reply's STARTTLS keyword was mangled by a middlebox";
+    else if (d->starttls_not_offered)
+        info = "the EHLO reply did not offer STARTTLS";
+    else if (d->starttls_rejected)
+        info = "the server refused the STARTTLS command";
+    str_copy(x->info, sizeof(x->info), info ? info : "");
+    x->count = 1;
+}
+
+/* RFC 3339 date-time in whole seconds, UTC ("2026-11-24T06:26:01Z") */
+static void
+tr_time(char *out, size_t n, int64_t us, bool up)
+{
+    time_t s = (time_t)(us / 1000000 + (up && us % 1000000 ? 1 : 0));
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The policies array, as a JSON value of its own (hashed for the id). */
+static void
+tr_policies(struct json *j)
+{
+    char b[64];
+    json_arr_begin(j, NULL);
+    for (uint32_t pi = 0; pi < tr.n_p; pi++) {
+        const struct tr_policy *p = &tr.p[pi];
+        json_obj_begin(j, NULL);
+        json_obj_begin(j, "policy");
+        json_str(j, "policy-type", p->tlsa ? "tlsa" : "no-policy-found");
+        if (p->tlsa) {
+            json_arr_begin(j, "policy-string");
+            for (uint32_t r = p->tlsa_first; r != TLSA_NONE;) {
+                const struct tlsa_ent *e = tlsa_get(r);
+                if (e == NULL)
+                    break;
+                /* presentation format, RFC 6698 §2.2 (data kept as its
+                 * SHA-256 alone said so) */
+                const uint8_t *data = e->full ? e->full : e->rr.data;
+                size_t len = e->full ? e->rr.len : e->rr.hashed ? 32 : e->rr.len;
+                size_t cap = 32 + 2 * len;
+                char *s = malloc(cap);
+                if (s == NULL)
+                    break;
+                int o = snprintf(s, cap, "%u %u %u %s", e->rr.usage, e->rr.selector, e->rr.mtype,
+                                 e->rr.hashed && !e->full ? "sha256:" : "");
+                for (size_t k = 0; k < len && o > 0 && (size_t)o + 3 <= cap; k++)
+                    o += snprintf(s + o, cap - (size_t)o, "%02x", data[k]);
+                json_str(j, NULL, s);
+                free(s);
+                r = e->next;
+            }
+            json_arr_end(j);
+        }
+        json_str(j, "policy-domain", p->domain);
+        if (p->tlsa) {
+            json_arr_begin(j, "mx-host");
+            json_str(j, NULL, p->mx);
+            json_arr_end(j);
+        }
+        json_obj_end(j);
+        json_obj_begin(j, "summary");
+        json_uint(j, "total-successful-session-count", p->ok);
+        json_uint(j, "total-failure-session-count", p->failed);
+        json_obj_end(j);
+        json_arr_begin(j, "failure-details");
+        for (uint32_t i = 0; i < tr.n_d; i++) {
+            const struct tr_detail *x = &tr.d[i];
+            if (x->policy != pi)
+                continue;
+            json_obj_begin(j, NULL);
+            json_str(j, "result-type", x->type);
+            report_ip_str(b, sizeof(b), &x->client);
+            json_str(j, "sending-mta-ip", b);
+            if (x->mx[0])
+                json_str(j, "receiving-mx-hostname", x->mx);
+            report_ip_str(b, sizeof(b), &x->server);
+            json_str(j, "receiving-ip", b);
+            json_uint(j, "failed-session-count", x->count);
+            if (x->info[0])
+                json_str(j, "additional-information", x->info);
+            json_str(j, "failure-reason-code", x->why);
+            json_obj_end(j);
+        }
+        json_arr_end(j);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+}
+
+int
+tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
+{
+    char *pol = NULL;
+    size_t pol_len = 0;
+    FILE *mf = open_memstream(&pol, &pol_len);
+    if (mf == NULL) {
+        fprintf(stderr, "smtptap: --tlsrpt %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    struct json pj;
+    json_init(&pj, mf);
+    tr_policies(&pj);
+    int rc = json_flush(&pj);
+    json_free(&pj);
+    if (tr.not_itemised > 0)
+        fprintf(stderr,
+                "smtptap: --tlsrpt %s: %" PRIu64 " sessions past its %d policies or %d failure "
+                "details are in no policy\n",
+                path, tr.not_itemised, TLSRPT_POLICIES_MAX, TLSRPT_DETAILS_MAX);
+    if (fclose(mf) != 0 || rc != 0) {
+        free(pol);
+        fprintf(stderr, "smtptap: --tlsrpt %s: out of memory\n", path);
+        return -1;
+    }
+    /* deterministic: the capture's span and a hash (FNV-1a 64) of what it
+     * showed, so the same capture gives the same report */
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < pol_len; i++)
+        h = (h ^ (uint8_t)pol[i]) * 0x100000001b3ULL;
+    char start[32], end[32], id[96], sid[20], eid[20];
+    tr_time(start, sizeof(start), first_us, false);
+    tr_time(end, sizeof(end), last_us, true);
+    /* the id's times without separators: 20261124T062601Z */
+    size_t k = 0;
+    for (const char *c = start; *c && k + 1 < sizeof(sid); c++)
+        if (*c != '-' && *c != ':')
+            sid[k++] = *c;
+    sid[k] = '\0';
+    k = 0;
+    for (const char *c = end; *c && k + 1 < sizeof(eid); c++)
+        if (*c != '-' && *c != ':')
+            eid[k++] = *c;
+    eid[k] = '\0';
+    snprintf(id, sizeof(id), "smtptap-%s-%s-%016" PRIx64, sid, eid, h);
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        free(pol);
+        fprintf(stderr, "smtptap: --tlsrpt %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    struct json j;
+    json_init(&j, f);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "organization-name", "smtptap (passive capture)");
+    json_obj_begin(&j, "date-range");
+    json_str(&j, "start-datetime", start);
+    json_str(&j, "end-datetime", end);
+    json_obj_end(&j);
+    json_str(&j, "contact-info",
+             "none: what smtptap observed on the wire, not a sending MTA's report");
+    json_str(&j, "report-id", id);
+    json_raw(&j, "policies", pol, pol_len);
+    json_obj_end(&j);
+    json_record_end(&j);
+    rc = json_flush(&j);
+    json_free(&j);
+    free(pol);
+    if (fclose(f) != 0)
+        rc = -1;
+    if (rc != 0)
+        fprintf(stderr, "smtptap: --tlsrpt %s: write error\n", path);
+    return rc;
+}

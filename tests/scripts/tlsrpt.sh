@@ -1,0 +1,137 @@
+#!/bin/sh
+# shellcheck disable=SC2086 # $ca and the options are split into their words on purpose
+# TLS-RPT's vocabulary (RFC 8460 §4.3, docs/findings.md "TLS-RPT result types"):
+# each result type smtptap maps, on a bundled capture, in the finding record,
+# the session's diagnosis and the terminal report's finding line; none on
+# submission (587); and --tlsrpt FILE's report, its shape checked against
+# RFC 8460 §4.4 (field names and JSON types) and its counts.
+# jq is required. Usage: tlsrpt.sh SMTPTAP
+set -u
+bin=$1
+command -v jq >/dev/null 2>&1 || { echo "jq is required (sh scripts/deps.sh test)"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+ca="--no-system-ca --ca-file pcaps/diag/certs/root.pem"
+# expect NAME CAPTURE "OPTIONS" KIND TYPE [STYPE]: the finding KIND has tlsrpt
+# TYPE ("-": none), some session's diagnosis STYPE (TYPE when not given: a
+# session's is the first check a sender fails, trust before the name), and
+# the report's line says it
+expect() {
+  # shellcheck disable=SC2086
+  TZ=UTC "$bin" --no-progress --color never -r "$2" $3 --json "$tmp/$1.json" >"$tmp/$1.txt" 2>&1
+  got=$(jq -r --arg k "$4" 'select(.event == "finding" and .kind == $k) | .tlsrpt // "-"' "$tmp/$1.json" | sort -u)
+  if [ "$got" = "$5" ]; then
+    echo "ok   $1: $4 -> $5"
+  else
+    echo "FAIL $1: finding $4 has tlsrpt '$got', want '$5'"
+    fail=1
+  fi
+  [ "$5" = - ] && return
+  st=${6:-$5}
+  if ! jq -se --arg t "$st" 'any(.[]; .event == "session" and .diagnosis.tlsrpt == $t)' "$tmp/$1.json" >/dev/null; then
+    echo "FAIL $1: no session whose diagnosis.tlsrpt is $st"
+    fail=1
+  fi
+  if ! grep -qE "^  [a-z]+ +$4 +\[TLS-RPT: $5\] " "$tmp/$1.txt"; then
+    echo "FAIL $1: no report line '$4 [TLS-RPT: $5]'"
+    fail=1
+  fi
+}
+expect expired pcaps/diag/expired-leaf.pcap "$ca" expired_certificate_served certificate-expired
+expect expired-alert pcaps/diag/expired-leaf.pcap "$ca" client_rejected_certificate certificate-expired
+expect noint pcaps/diag/missing-intermediate.pcap "$ca" missing_intermediate certificate-not-trusted
+expect noint-alert pcaps/diag/missing-intermediate.pcap "$ca" client_rejected_certificate certificate-not-trusted
+expect selfsigned pcaps/diag/self-signed-name.pcap "$ca" self_signed certificate-not-trusted
+expect mismatch-ss pcaps/diag/self-signed-name.pcap "$ca" name_mismatch certificate-host-mismatch certificate-not-trusted
+expect mismatch pcaps/diag/dns-mx.pcap "$ca" name_mismatch certificate-host-mismatch
+expect constraint pcaps/diag/name-constraint.pcap "$ca" name_constraint_violation certificate-not-trusted
+expect alert46 pcaps/diag/client-alert-46.pcap "$ca" client_rejected_certificate validation-failure certificate-not-trusted
+expect nocert pcaps/smtp-server-no-cert.pcap "--no-system-ca --ca-file pcaps/certs/root.pem" tls_handshake_failed validation-failure
+expect mtls pcaps/diag/mutual-tls-rejected.pcap "$ca" server_rejected_client_certificate validation-failure
+expect dane pcaps/diag/dane.pcap "--no-system-ca --ca-file pcaps/diag/certs/dane-root.pem" dane_tlsa_mismatch tlsa-invalid
+expect stripped pcaps/smtp-stripped-starttls.pcap "$ca" starttls_stripped starttls-not-supported
+expect refused pcaps/smtp-stripped-starttls.pcap "$ca" starttls_rejected starttls-not-supported
+expect notoffered pcaps/smtp-starttls-not-offered.pcap "$ca" starttls_not_offered starttls-not-supported
+# no TLS-RPT word: a failure that follows another (plaintext), submission (587)
+expect fallback pcaps/smtp-stripped-starttls.pcap "$ca" plaintext_fallback -
+expect submission pcaps/diag/untrusted-root.pcap "$ca" untrusted_root -
+
+# --tlsrpt: RFC 8460 §4.4's fields and types
+rpt() { # NAME CAPTURE OPTIONS...
+  n=$1 c=$2
+  shift 2
+  TZ=UTC "$bin" --no-progress -q -r "$c" "$@" --tlsrpt "$tmp/$n.rpt" || { echo "FAIL $n: exit $?"; fail=1; }
+}
+shape='
+  def str: type == "string";
+  def int: type == "number" and . == floor and . >= 0;
+  (.["organization-name"] | str) and (.["contact-info"] | str) and (.["report-id"] | str)
+  and (.["date-range"] | (.["start-datetime"] | str and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$"))
+                         and (.["end-datetime"] | str and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")))
+  and (.policies | type == "array")
+  and all(.policies[];
+    (.policy | (.["policy-type"] | IN("tlsa", "sts", "no-policy-found"))
+      and (.["policy-domain"] | str)
+      and ((.["policy-string"] // []) | type == "array" and all(.[]; str))
+      and ((.["mx-host"] // []) | type == "array" and all(.[]; str)))
+    and (.summary | (.["total-successful-session-count"] | int) and (.["total-failure-session-count"] | int))
+    and (.["failure-details"] | type == "array")
+    and ([.["failure-details"][]["failed-session-count"]] | add // 0) == .summary["total-failure-session-count"]
+    and all(.["failure-details"][];
+      (.["result-type"] | IN("starttls-not-supported", "certificate-host-mismatch", "certificate-expired",
+         "certificate-not-trusted", "validation-failure", "tlsa-invalid", "dnssec-invalid", "dane-required",
+         "sts-policy-fetch-error", "sts-policy-invalid", "sts-webpki-invalid"))
+      and (.["sending-mta-ip"] | str) and (.["receiving-ip"] | str) and (.["failed-session-count"] | int)
+      and ((.["receiving-mx-hostname"] // "") | str) and ((.["additional-information"] // "") | str)
+      and ((.["failure-reason-code"] // "") | str)))
+  and ([paths | .[] | strings] - ["organization-name", "date-range", "start-datetime", "end-datetime",
+       "contact-info", "report-id", "policies", "policy", "policy-type", "policy-string", "policy-domain",
+       "mx-host", "summary", "total-successful-session-count", "total-failure-session-count",
+       "failure-details", "result-type", "sending-mta-ip", "receiving-mx-hostname", "receiving-mx-helo",
+       "receiving-ip", "failed-session-count", "additional-information", "failure-reason-code"] | length == 0)'
+check() { # NAME JQ-EXPR WHAT
+  if jq -e "$2" "$tmp/$1.rpt" >/dev/null 2>&1; then
+    echo "ok   $1: $3"
+  else
+    echo "FAIL $1: $3"
+    jq -c . "$tmp/$1.rpt" 2>&1 | head -c 2000
+    echo
+    fail=1
+  fi
+}
+rpt r-dane pcaps/diag/dane.pcap --no-system-ca --ca-file pcaps/diag/certs/dane-root.pem
+check r-dane "$shape" "RFC 8460 section 4.4 shape"
+check r-dane '[.policies[] | select(.policy["policy-type"] == "tlsa")] | length == 3' "3 tlsa policies"
+check r-dane '.policies[] | select(.policy["policy-domain"] == "dane-stale.example.test") |
+  .summary["total-failure-session-count"] == 1 and .["failure-details"][0]["result-type"] == "tlsa-invalid"
+  and .policy["mx-host"] == ["mx2.example.test"]' "dane-stale.example.test: 1 tlsa-invalid on mx2"
+check r-dane '.["date-range"] == {"start-datetime": "2026-11-30T10:27:41Z", "end-datetime": "2026-11-30T10:27:44Z"}' \
+  "date-range: the capture's first and last packets"
+rpt r-expired pcaps/diag/expired-leaf.pcap $ca
+check r-expired "$shape" "RFC 8460 section 4.4 shape"
+check r-expired '[.policies[].policy["policy-type"]] == ["no-policy-found"] and
+  .policies[0].summary["total-failure-session-count"] == 3 and
+  ([.policies[0]["failure-details"][]["result-type"]] | unique) == ["certificate-expired"]' \
+  "no-policy-found, 3 certificate-expired sessions"
+rpt r-stripped pcaps/smtp-stripped-starttls.pcap $ca
+check r-stripped "$shape" "RFC 8460 section 4.4 shape"
+check r-stripped '([.policies[]["failure-details"][]["result-type"]] | unique) == ["starttls-not-supported"]' \
+  "starttls-not-supported"
+# submission alone: no policy at all
+rpt r-587 pcaps/diag/untrusted-root.pcap $ca
+check r-587 "$shape and .policies == []" "submission (587): no policy"
+# deterministic: the same capture, the same report (its report-id included)
+rpt r-dane2 pcaps/diag/dane.pcap --no-system-ca --ca-file pcaps/diag/certs/dane-root.pem
+if cmp -s "$tmp/r-dane.rpt" "$tmp/r-dane2.rpt"; then
+  echo "ok   r-dane: the same report twice"
+else
+  echo "FAIL r-dane: two runs wrote different reports"
+  fail=1
+fi
+# -: refused (the report and --json use standard output)
+if "$bin" -r pcaps/diag/dane.pcap --tlsrpt - >/dev/null 2>&1; then
+  echo "FAIL --tlsrpt - accepted"
+  fail=1
+fi
+exit $fail
