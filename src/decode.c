@@ -410,8 +410,10 @@ decode_ipv6(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
     }
 }
 
-/* Link layer header done: dispatch on an Ethertype. */
-static enum decode_result
+/* Link layer header done: dispatch on an Ethertype. Inlined into the outer
+ * link layers' decoding: a tunnel's inner frame comes back through
+ * decode_inner_ethertype()'s copy, so a packet without one pays no call. */
+static inline __attribute__((always_inline)) enum decode_result
 decode_ethertype(uint16_t type, struct rd *r, uint32_t avail_wire, struct pkt *pkt,
                  struct decode_stats *st, struct decode_frag *fr)
 {
@@ -427,7 +429,7 @@ decode_ethertype(uint16_t type, struct rd *r, uint32_t avail_wire, struct pkt *p
 
 /* Walks 802.1Q / 802.1ad tags after a link header whose type field was `type`.
  * Returns the inner Ethertype via *out. */
-static enum decode_result
+static inline __attribute__((always_inline)) enum decode_result
 decode_vlans(uint16_t type, struct rd *r, struct pkt *pkt, struct decode_stats *st, uint16_t *out)
 {
     unsigned depth = 0;
