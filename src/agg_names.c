@@ -15,6 +15,7 @@
 #include "mem.h"
 #include "report_session.h"
 #include "strcopy.h"
+#include "termtext.h"
 
 #define AGN_EPS_MAX    16 /* addresses kept per name */
 #define AGN_CHAINS_MAX 16 /* distinct chains kept per name */
@@ -348,8 +349,10 @@ agn_write_text(FILE *f)
         const struct agn_name *x = agn.v[i];
         if (x->n_eps < 2)
             continue;
-        fprintf(f, "NAME %s (from %s): %u addresses, %u certificate%s, %llu sessions\n", x->name,
-                x->source, x->n_eps, x->n_chains, x->n_chains == 1 ? "" : "s",
+        fputs("NAME ", f);
+        term_text(f, x->name); /* a client's SNI: its bytes (termtext.h) */
+        fprintf(f, " (from %s): %u addresses, %u certificate%s, %llu sessions\n", x->source,
+                x->n_eps, x->n_chains, x->n_chains == 1 ? "" : "s",
                 (unsigned long long)x->sessions);
         for (uint32_t c = 0; c < x->n_chains; c++) {
             const struct agn_chain *ch = &x->chains[c];
@@ -359,8 +362,10 @@ agn_write_text(FILE *f)
             diagnose_statuses_text(ch->statuses, words, sizeof(words));
             if (agg_vcount_mixed(&ch->vc)) /* not the first session's alone */
                 agg_vcount_text(&ch->vc, words, sizeof(words));
-            fprintf(f, "  %s, %s, %llu sessions, at", label,
-                    ch->verdict[0] ? words : "not verified", (unsigned long long)ch->sessions);
+            fputs("  ", f);
+            term_text(f, label); /* a certificate's subject */
+            fprintf(f, ", %s, %llu sessions, at", ch->verdict[0] ? words : "not verified",
+                    (unsigned long long)ch->sessions);
             for (unsigned k = 0; k < ch->eps.n; k++) {
                 char b[80];
                 agg_ep_str(&x->eps[ch->eps.v[k]], b, sizeof(b));

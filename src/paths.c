@@ -105,7 +105,9 @@ paths_check_list(const char *opt, const char *const *list, unsigned n, const cha
                      strcmp(list[i], "-") == 0 ? " (standard input)" : "", out_opt,
                      out->fifo                    ? "a FIFO: smtptap would read back what it writes"
                      : strcmp(out_opt, "-w") == 0 ? "it would be emptied before it is read"
-                                                  : "it would be overwritten before it is read");
+                     : strcmp(out_opt, "--tlsrpt") == 0
+                         ? "the report would be written over it"
+                         : "it would be overwritten before it is read");
             return -1;
         }
     }
@@ -115,11 +117,11 @@ paths_check_list(const char *opt, const char *const *list, unsigned n, const cha
 int
 paths_check_outputs(const struct config *cfg, char *err, size_t errlen)
 {
-    struct paths_id outs[2];
-    const char *names[2] = {cfg->json_path, cfg->write_path};
-    const char *opts[2] = {"--json", "-w"};
-    bool used[2];
-    for (unsigned o = 0; o < 2; o++) {
+    struct paths_id outs[3];
+    const char *names[3] = {cfg->json_path, cfg->write_path, cfg->tlsrpt_path};
+    const char *opts[3] = {"--json", "-w", "--tlsrpt"};
+    bool used[3];
+    for (unsigned o = 0; o < 3; o++) {
         used[o] = paths_output(names[o], &outs[o]);
         if (!used[o])
             continue;
@@ -134,12 +136,14 @@ paths_check_outputs(const struct config *cfg, char *err, size_t errlen)
     }
     /* two outputs on one FIFO (/dev/stdout in a pipeline too) stay the
      * user's choice: only files are overwritten */
-    if (used[0] && used[1] && !outs[0].fifo && paths_same(&outs[0], &outs[1])) {
-        snprintf(err, errlen,
-                 "--json %s and -w %s are the same file (each would overwrite the other)",
-                 cfg->json_path, cfg->write_path);
-        return -1;
-    }
+    for (unsigned a = 0; a < 3; a++)
+        for (unsigned b = a + 1; b < 3; b++)
+            if (used[a] && used[b] && !outs[a].fifo && paths_same(&outs[a], &outs[b])) {
+                snprintf(err, errlen,
+                         "%s %s and %s %s are the same file (each would overwrite the other)",
+                         opts[a], names[a], opts[b], names[b]);
+                return -1;
+            }
     return 0;
 }
 

@@ -10,7 +10,8 @@
 
 #include "config.h"
 
-/* 0 when no output file is an input file or the other output; else -1 with
+/* 0 when no output file (--json, -w, --tlsrpt) is an input file or another
+ * output; else -1 with
  * one line in err ("PATH: is also the --json file (...)"). "-r -" is
  * standard input, compared by what it is when a file or a FIFO. An output
  * that is neither a regular file nor a FIFO (-, /dev/stdout, /dev/null)

@@ -94,6 +94,21 @@ printf 'keep\n' >"$tmp/keep"
 run 3 "--json and -w the same existing file" -r pcaps/smtp-plain.pcap --json "$tmp/keep" \
   -w "$tmp/keep"
 grep -qx keep "$tmp/keep" || { echo "FAIL --json and -w the same existing file: rewritten"; fail=1; }
+# --tlsrpt is an output too: written at the end, it replaced the capture it
+# was made from (or the --json records) with the report, exit 0
+run 3 "--tlsrpt over the -r file" -r "$tmp/p.pcap" --tlsrpt "$tmp/p.pcap"
+said "--tlsrpt over the -r file" "^smtptap: -r .*p.pcap: is also the --tlsrpt file (the report would be written over it)"
+intact "--tlsrpt over the -r file" "$tmp/p.pcap" pcaps/smtp-plain.pcap
+run 3 "--tlsrpt over the --keylog file" -r pcaps/smtp-plain.pcap --keylog "$tmp/k.log" \
+  --tlsrpt "$tmp/k.log"
+intact "--tlsrpt over the --keylog file" "$tmp/k.log" "$tmp/k.orig"
+run 3 "--json and --tlsrpt the same file" -r pcaps/smtp-plain.pcap --json "$tmp/keep" \
+  --tlsrpt "$tmp/keep"
+said "--json and --tlsrpt the same file" "^smtptap: --json .*keep and --tlsrpt .*keep are the same file"
+grep -qx keep "$tmp/keep" || { echo "FAIL --json and --tlsrpt the same file: rewritten"; fail=1; }
+run 3 "-w and --tlsrpt the same new file" -r pcaps/smtp-plain.pcap -w "$tmp/j" --tlsrpt "$tmp/j"
+[ -e "$tmp/j" ] && { echo "FAIL -w and --tlsrpt the same new file: it was created"; fail=1; }
+run 0 "--tlsrpt /dev/null" -q -r pcaps/smtp-plain.pcap --tlsrpt /dev/null
 
 # 5. the same file given twice with -r: read once, said (every session was
 # counted twice)

@@ -143,6 +143,31 @@ test_names_escaped(void **state)
     free(text);
 }
 
+/* The NAMES section (agg_names.c: one name served from several addresses)
+ * shows the name each session was checked against, the client's SNI: its
+ * bytes were written as themselves ("NAME \x1b]0;pwned\x07..." retitled
+ * the reader's terminal). */
+static void
+test_name_section_escaped(void **state)
+{
+    (void)state;
+    static uint8_t sni[] = "\x1b]0;pwned\x07mx\xc3\xa9";
+    static struct session_facts f;
+    for (uint8_t server = 25; server <= 26; server++) {
+        tu_chain_facts(&f, chain, 2, sni);
+        f.smtp.seen = true;
+        tu_agg_feed(tu_agg_record(&f, server, 10, server, 25));
+    }
+    size_t n = 0;
+    agg_finish();
+    char *text = tu_agg_text(NULL, &n);
+    tu_has(text, "NAME \\x1b]0;pwned\\x07mx\\xc3\\xa9 (from sni): 2 addresses");
+    for (size_t i = 0; i < n; i++)
+        assert_true(text[i] == '\n' || ((unsigned char)text[i] >= 0x20 && text[i] != 0x7f &&
+                                        (unsigned char)text[i] < 0x80));
+    free(text);
+}
+
 /* Every alert line says its level (fatal too, not only warning) and the
  * handshake step it came after (case 5: "fatal alert 46" after which
  * message); alerts alike but for the step are told apart. */
@@ -795,6 +820,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         AGG_TEST(test_names_escaped),
+        CHAIN_TEST(test_name_section_escaped),
         CHAIN_TEST(test_alert_level_and_step),
         CHAIN_TEST(test_chain_thumbprints),
         AGG_TEST(test_revocation_lines),
