@@ -33,14 +33,16 @@ tlsrpt_port(const struct config *cfg, uint16_t port)
     return port != 587 && !(cfg != NULL && config_is_tls_port(cfg, port)) && port != 465;
 }
 
-/* A client's certificate alert (RFC 8446 §6.2) in RFC 8460's words: the
- * alert says what its verifier found only for these two; any other (42
- * bad_certificate, 46 certificate_unknown, an encrypted one) is the
- * general §4.3.1 validation-failure. */
+/* A client's certificate alert (RFC 8446 §6.2) in RFC 8460's words, as
+ * Postfix 3.10 words the verification errors behind it (tls_verify.c
+ * tls_log_verify_error, docs/tlsrpt.md): certificate_expired (45) is the
+ * expired leaf, certificate-expired; unknown_ca (48), sent for an issuer
+ * not found or a self-signed certificate, and any other (42, 46, an
+ * encrypted one) validation-failure. */
 static const char *
 tlsrpt_alert(int code)
 {
-    return code == 45 ? TR_EXPIRED : code == 48 ? TR_TRUST : TR_VALIDATION;
+    return code == 45 ? TR_EXPIRED : TR_VALIDATION;
 }
 
 const char *
@@ -54,13 +56,20 @@ tlsrpt_kind(const char *kind, int alert_code)
         {"starttls_rejected", TR_STARTTLS},
         {"expired", TR_EXPIRED},
         {"expired_certificate_served", TR_EXPIRED},
-        {"not_yet_valid", TR_TRUST},
-        {"self_signed", TR_TRUST},
-        {"untrusted_root", TR_TRUST},
-        {"missing_intermediate", TR_TRUST},
+        /* Postfix 3.10 (tls_verify.c): an issuer not found, a self-signed
+         * certificate, not yet valid: validation-failure; the errors it
+         * leaves to smtp_proto.c (a name constraint, DANE's "not trusted
+         * by local or TLSA policy"): certificate-not-trusted */
+        {"not_yet_valid", TR_VALIDATION},
+        {"self_signed", TR_VALIDATION},
+        {"untrusted_root", TR_VALIDATION},
+        {"missing_intermediate", TR_VALIDATION},
         {"name_constraint_violation", TR_TRUST},
         {"name_mismatch", TR_HOST},
-        {"dane_tlsa_mismatch", TR_TLSA},
+        {"dane_tlsa_mismatch", TR_TRUST},
+        /* all TLSA records unusable: Postfix 3.10 tls_client.c reports
+         * tlsa-invalid, then delivers unauthenticated */
+        {"dane_tlsa_unusable", TR_TLSA},
         {"tls_handshake_failed", TR_VALIDATION},
         {"server_rejected_client_certificate", TR_VALIDATION},
     };
@@ -95,28 +104,36 @@ tlsrpt_session(const struct config *cfg, const struct flow_record *rec, const st
         goto out;
     }
     /* then the chain, under the policy the capture shows: DANE (RFC 7672)
-     * when a TLSA RRset was known, where a matched record waives the
-     * PKIX checks; else a PKIX sender's (MTA-STS, RFC 8461 §4.2) checks,
-     * in OpenSSL's order: the chain built, validity, then the name */
+     * when a TLSA RRset was known, where a matched record waives the PKIX
+     * checks and an RRset of no usable record is tlsa-invalid (Postfix
+     * 3.10 reports it, then goes on unauthenticated); else a PKIX
+     * sender's (MTA-STS, RFC 8461 §4.2) checks. Postfix keeps OpenSSL's
+     * first error at the lowest depth (tls_verify.c update_error_state);
+     * at the leaf OpenSSL finds the chain's, then the name (check_id),
+     * then validity (internal_verify), then name constraints */
     if (d->dane.state == DANE_MISMATCH) {
-        t = TR_TLSA, w = "dane_tlsa_mismatch";
+        t = TR_TRUST, w = "dane_tlsa_mismatch";
         goto out;
     }
-    bool dane = d->dane.state == DANE_MATCH || d->dane.state == DANE_UNDECIDED ||
-                d->dane.state == DANE_UNUSABLE;
+    if (d->dane.state == DANE_UNUSABLE) {
+        t = TR_TLSA, w = "dane_tlsa_unusable";
+        goto out;
+    }
+    bool dane = d->dane.state == DANE_MATCH || d->dane.state == DANE_UNDECIDED;
     if (!dane && d->verified) {
         static const struct {
             size_t off;
             const char *why, *type;
         } pkix[] = {
-            {offsetof(struct diagnosis, self_signed), "self_signed", TR_TRUST},
-            {offsetof(struct diagnosis, untrusted_root), "untrusted_root", TR_TRUST},
-            {offsetof(struct diagnosis, missing_intermediate), "missing_intermediate", TR_TRUST},
+            {offsetof(struct diagnosis, self_signed), "self_signed", TR_VALIDATION},
+            {offsetof(struct diagnosis, untrusted_root), "untrusted_root", TR_VALIDATION},
+            {offsetof(struct diagnosis, missing_intermediate), "missing_intermediate",
+             TR_VALIDATION},
+            {offsetof(struct diagnosis, name_mismatch), "name_mismatch", TR_HOST},
+            {offsetof(struct diagnosis, not_yet_valid), "not_yet_valid", TR_VALIDATION},
+            {offsetof(struct diagnosis, expired), "expired", TR_EXPIRED},
             {offsetof(struct diagnosis, name_constraint_violation), "name_constraint_violation",
              TR_TRUST},
-            {offsetof(struct diagnosis, not_yet_valid), "not_yet_valid", TR_TRUST},
-            {offsetof(struct diagnosis, expired), "expired", TR_EXPIRED},
-            {offsetof(struct diagnosis, name_mismatch), "name_mismatch", TR_HOST},
         };
         for (size_t i = 0; i < sizeof(pkix) / sizeof(pkix[0]); i++)
             if (*(const bool *)((const char *)d + pkix[i].off)) {
@@ -158,6 +175,7 @@ struct tr_detail {
     const char *type, *why;
     struct ipaddr client, server;
     char mx[TLSA_NAME_MAX];
+    char helo[TLSA_NAME_MAX]; /* the greeting's host name, "" unknown */
     char info[192];
     uint64_t count;
 };
@@ -227,6 +245,29 @@ tr_policy(const struct flow_record *rec, const struct diagnosis *d)
     return tr.n_p++;
 }
 
+/* RFC 8460 §4.4 receiving-mx-helo, "the HELO or EHLO string from the
+ * banner announced during the reported session": the greeting's first
+ * word (smtp.banner_host), written only when it is a host name or an
+ * address literal (letters, digits, '-', '.', '_', ':', '[', ']'), so no
+ * other wire bytes reach the report; "" when not seen or not such. */
+static void
+tr_helo(char *out, size_t n, const struct session_facts *f)
+{
+    out[0] = '\0';
+    if (f == NULL || f->smtp.banner_host.s == NULL || f->smtp.banner_host.len == 0 ||
+        f->smtp.banner_host.truncated || f->smtp.banner_host.len >= n)
+        return;
+    const uint8_t *h = f->smtp.banner_host.s;
+    for (uint32_t i = 0; i < f->smtp.banner_host.len; i++) {
+        uint8_t c = h[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.' || c == '_' || c == ':' || c == '[' || c == ']'))
+            return;
+    }
+    memcpy(out, h, f->smtp.banner_host.len);
+    out[f->smtp.banner_host.len] = '\0';
+}
+
 void
 tlsrpt_note(const struct config *cfg, const struct flow_record *rec, const struct diagnosis *d)
 {
@@ -253,11 +294,13 @@ tlsrpt_note(const struct config *cfg, const struct flow_record *rec, const struc
     }
     p->failed++;
     const char *mx = d->checked_name[0] ? d->checked_name : p->mx;
+    char helo[TLSA_NAME_MAX];
+    tr_helo(helo, sizeof(helo), f);
     for (uint32_t i = 0; i < tr.n_d; i++) {
         struct tr_detail *x = &tr.d[i];
         if (x->policy == pi && x->type == type && x->why == why &&
             tr_ip_eq(&x->client, &rec->client.ip) && tr_ip_eq(&x->server, &rec->server.ip) &&
-            strcmp(x->mx, mx) == 0) {
+            strcmp(x->mx, mx) == 0 && strcmp(x->helo, helo) == 0) {
             x->count++;
             return;
         }
@@ -274,10 +317,13 @@ tlsrpt_note(const struct config *cfg, const struct flow_record *rec, const struc
     x->client = rec->client.ip;
     x->server = rec->server.ip;
     str_copy(x->mx, sizeof(x->mx), mx);
+    str_copy(x->helo, sizeof(x->helo), helo);
     /* what the wire showed: OpenSSL's text, the alert, the DANE verdict */
     const char *info = NULL;
-    if (type == TR_TLSA)
+    if (why != NULL && strcmp(why, "dane_tlsa_mismatch") == 0)
         info = "the chain matched none of the usable TLSA records (smtptap diagnosis.dane)";
+    else if (type == TR_TLSA)
+        info = "none of the TLSA records is usable (RFC 7672 section 3.1.3)";
     else if (d->alert_meaning[0] && (type == TR_VALIDATION || d->client_rejected_certificate))
         info = d->alert_meaning;
     else if (d->verify_error_text[0] && d->verify_error > 0)
@@ -359,6 +405,8 @@ tr_policies(struct json *j)
             json_str(j, "sending-mta-ip", b);
             if (x->mx[0])
                 json_str(j, "receiving-mx-hostname", x->mx);
+            if (x->helo[0])
+                json_str(j, "receiving-mx-helo", x->helo);
             report_ip_str(b, sizeof(b), &x->server);
             json_str(j, "receiving-ip", b);
             json_uint(j, "failed-session-count", x->count);

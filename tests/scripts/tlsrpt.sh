@@ -38,18 +38,27 @@ expect() {
     fail=1
   fi
 }
+# the types Postfix 3.10 reports for the same verification errors (src/tls/tls_verify.c
+# tls_log_verify_error, smtp/smtp_proto.c; docs/tlsrpt.md): an issuer not found, a
+# self-signed certificate: validation-failure; a name constraint, a DANE mismatch:
+# certificate-not-trusted; all TLSA records unusable: tlsa-invalid
 expect expired pcaps/diag/expired-leaf.pcap "$ca" expired_certificate_served certificate-expired
 expect expired-alert pcaps/diag/expired-leaf.pcap "$ca" client_rejected_certificate certificate-expired
-expect noint pcaps/diag/missing-intermediate.pcap "$ca" missing_intermediate certificate-not-trusted
-expect noint-alert pcaps/diag/missing-intermediate.pcap "$ca" client_rejected_certificate certificate-not-trusted
-expect selfsigned pcaps/diag/self-signed-name.pcap "$ca" self_signed certificate-not-trusted
-expect mismatch-ss pcaps/diag/self-signed-name.pcap "$ca" name_mismatch certificate-host-mismatch certificate-not-trusted
+expect noint pcaps/diag/missing-intermediate.pcap "$ca" missing_intermediate validation-failure
+expect noint-alert pcaps/diag/missing-intermediate.pcap "$ca" client_rejected_certificate validation-failure
+expect selfsigned pcaps/diag/self-signed-name.pcap "$ca" self_signed validation-failure
+expect mismatch-ss pcaps/diag/self-signed-name.pcap "$ca" name_mismatch certificate-host-mismatch validation-failure
 expect mismatch pcaps/diag/dns-mx.pcap "$ca" name_mismatch certificate-host-mismatch
 expect constraint pcaps/diag/name-constraint.pcap "$ca" name_constraint_violation certificate-not-trusted
-expect alert46 pcaps/diag/client-alert-46.pcap "$ca" client_rejected_certificate validation-failure certificate-not-trusted
+expect alert46 pcaps/diag/client-alert-46.pcap "$ca" client_rejected_certificate validation-failure
+# a session both expired and for another name: OpenSSL checks the name (check_id) before
+# validity, and Postfix keeps the first error at the leaf: the name's type
+expect name-first pcaps/diag/client-alert-46.pcap "$ca --ca-file pcaps/diag/certs/leaf-exch01.pem --at 2032-01-01" \
+  name_mismatch certificate-host-mismatch
 expect nocert pcaps/smtp-server-no-cert.pcap "--no-system-ca --ca-file pcaps/certs/root.pem" tls_handshake_failed validation-failure
 expect mtls pcaps/diag/mutual-tls-rejected.pcap "$ca" server_rejected_client_certificate validation-failure
-expect dane pcaps/diag/dane.pcap "--no-system-ca --ca-file pcaps/diag/certs/dane-root.pem" dane_tlsa_mismatch tlsa-invalid
+expect dane pcaps/diag/dane.pcap "--no-system-ca --ca-file pcaps/diag/certs/dane-root.pem" dane_tlsa_mismatch certificate-not-trusted
+expect unusable pcaps/diag/dns-mx.pcap "$ca --tlsa tests/data/tlsa/pkix-only.tlsa" dane_tlsa_unusable tlsa-invalid
 expect stripped pcaps/smtp-stripped-starttls.pcap "$ca" starttls_stripped starttls-not-supported
 expect refused pcaps/smtp-stripped-starttls.pcap "$ca" starttls_rejected starttls-not-supported
 expect notoffered pcaps/smtp-starttls-not-offered.pcap "$ca" starttls_not_offered starttls-not-supported
@@ -104,8 +113,17 @@ rpt r-dane pcaps/diag/dane.pcap --no-system-ca --ca-file pcaps/diag/certs/dane-r
 check r-dane "$shape" "RFC 8460 section 4.4 shape"
 check r-dane '[.policies[] | select(.policy["policy-type"] == "tlsa")] | length == 3' "3 tlsa policies"
 check r-dane '.policies[] | select(.policy["policy-domain"] == "dane-stale.example.test") |
-  .summary["total-failure-session-count"] == 1 and .["failure-details"][0]["result-type"] == "tlsa-invalid"
-  and .policy["mx-host"] == ["mx2.example.test"]' "dane-stale.example.test: 1 tlsa-invalid on mx2"
+  .summary["total-failure-session-count"] == 1
+  and .["failure-details"][0]["result-type"] == "certificate-not-trusted"
+  and .["failure-details"][0]["failure-reason-code"] == "dane_tlsa_mismatch"
+  and .policy["mx-host"] == ["mx2.example.test"]' "dane-stale.example.test: 1 certificate-not-trusted (DANE) on mx2"
+# receiving-mx-helo (RFC 8460 section 4.4): the greeting's host name, on every row here
+check r-dane '[.policies[]["failure-details"][]["receiving-mx-helo"]] == ["mx2.example.test"]' \
+  "receiving-mx-helo: the greeting's host name"
+rpt r-unusable pcaps/diag/dns-mx.pcap $ca --tlsa tests/data/tlsa/pkix-only.tlsa
+check r-unusable "$shape" "RFC 8460 section 4.4 shape"
+check r-unusable '[.policies[]["failure-details"][] | select(.["result-type"] == "tlsa-invalid")] | length == 1
+  and .[0]["failure-reason-code"] == "dane_tlsa_unusable"' "all TLSA records unusable: tlsa-invalid"
 check r-dane '.["date-range"] == {"start-datetime": "2026-11-30T10:27:41Z", "end-datetime": "2026-11-30T10:27:44Z"}' \
   "date-range: the capture's first and last packets"
 rpt r-expired pcaps/diag/expired-leaf.pcap $ca

@@ -401,7 +401,7 @@ test_missing_issuer_and_store(void **state)
     tu_chain_facts(&f, &leaf, 1, sni);
     feed(&f, 1, 10, 25);
     char *text = report_text();
-    tu_has(text, "missing_intermediate               [TLS-RPT: certificate-not-trusted] "
+    tu_has(text, "missing_intermediate               [TLS-RPT: validation-failure] "
                  "203.0.113.25:25 sent a chain whose top "
                  "certificate's issuer, C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA, is "
                  "neither sent nor in smtptap's trust store: either the server does not send its "
@@ -682,7 +682,7 @@ test_finding_ids_ascending(void **state)
     }
     agg_finish();
     char *json = tu_agg_json();
-    tu_has(json, "\"kind\":\"self_signed\",\"tlsrpt\":\"certificate-not-trusted\",\"server\":{"
+    tu_has(json, "\"kind\":\"self_signed\",\"tlsrpt\":\"validation-failure\",\"server\":{"
                  "\"ip\":\"203.0.113.25\",\"port\":25},\"peers\":"
                  "[\"198.51.100.10\"],\"certificates\":[\"");
     const char *k = strstr(json, "\"kind\":\"self_signed\"");
