@@ -109,7 +109,8 @@ report_open(const struct config *cfg)
     report_cert_cache_free(); /* ids of an earlier run mean other certificates */
     dnslearn_init(cfg->report_servers_max ? cfg->report_servers_max : 1024);
     agg_init(cfg);
-    tlsrpt_reset();
+    if (cfg->tlsrpt_path) /* its tables (~0.4 MB) stay untouched without it */
+        tlsrpt_reset();
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "dnslearn.h"
+#include "termtext.h"
 #include "json.h"
 #include "report_session.h"
 #include "strcopy.h"
@@ -410,9 +411,15 @@ tr_policies(struct json *j)
             report_ip_str(b, sizeof(b), &x->server);
             json_str(j, "receiving-ip", b);
             json_uint(j, "failed-session-count", x->count);
+            /* §4.4: failure-reason-code is "a text field to include a
+             * TLS-related error code or error message"; additional-information
+             * is a URI, which smtptap has none of: not written */
+            char why[sizeof(x->info) + 64];
             if (x->info[0])
-                json_str(j, "additional-information", x->info);
-            json_str(j, "failure-reason-code", x->why);
+                snprintf(why, sizeof(why), "%s: %s", x->why, x->info);
+            else
+                str_copy(why, sizeof(why), x->why);
+            json_str(j, "failure-reason-code", why);
             json_obj_end(j);
         }
         json_arr_end(j);
@@ -428,7 +435,7 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
     size_t pol_len = 0;
     FILE *mf = open_memstream(&pol, &pol_len);
     if (mf == NULL) {
-        fprintf(stderr, "smtptap: --tlsrpt %s: %s\n", path, strerror(errno));
+        term_msg(stderr, "smtptap: --tlsrpt %s: %s\n", path, strerror(errno));
         return -1;
     }
     struct json pj;
@@ -437,13 +444,13 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
     int rc = json_flush(&pj);
     json_free(&pj);
     if (tr.not_itemised > 0)
-        fprintf(stderr,
-                "smtptap: --tlsrpt %s: %" PRIu64 " sessions past its %d policies or %d failure "
-                "details are in no policy\n",
-                path, tr.not_itemised, TLSRPT_POLICIES_MAX, TLSRPT_DETAILS_MAX);
+        term_msg(stderr,
+                 "smtptap: --tlsrpt %s: %" PRIu64 " sessions past its %d policies or %d failure "
+                 "details are in no policy\n",
+                 path, tr.not_itemised, TLSRPT_POLICIES_MAX, TLSRPT_DETAILS_MAX);
     if (fclose(mf) != 0 || rc != 0) {
         free(pol);
-        fprintf(stderr, "smtptap: --tlsrpt %s: out of memory\n", path);
+        term_msg(stderr, "smtptap: --tlsrpt %s: out of memory\n", path);
         return -1;
     }
     /* deterministic: the capture's span and a hash (FNV-1a 64) of what it
@@ -469,7 +476,7 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
     FILE *f = fopen(path, "w");
     if (f == NULL) {
         free(pol);
-        fprintf(stderr, "smtptap: --tlsrpt %s: %s\n", path, strerror(errno));
+        term_msg(stderr, "smtptap: --tlsrpt %s: %s\n", path, strerror(errno));
         return -1;
     }
     struct json j;
@@ -492,6 +499,6 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
     if (fclose(f) != 0)
         rc = -1;
     if (rc != 0)
-        fprintf(stderr, "smtptap: --tlsrpt %s: write error\n", path);
+        term_msg(stderr, "smtptap: --tlsrpt %s: write error\n", path);
     return rc;
 }

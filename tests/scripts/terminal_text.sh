@@ -55,6 +55,7 @@ run "not a capture" 3 -r "$bad.pcap"
 run "a key log" 3 -r "$src/pcaps/smtp-plain.pcap" --keylog "$tmp/kl-$bad"
 run "-w into a missing directory" 3 -r "$src/pcaps/smtp-plain.pcap" -w "$tmp/no/$bad.pcap"
 run "--json into a missing directory" 3 -r "$src/pcaps/smtp-plain.pcap" --json "$tmp/no/$bad.json"
+run "--tlsrpt into a missing directory" 3 -r "$src/pcaps/smtp-plain.pcap" --tlsrpt "$tmp/no/$bad.json"
 run "a bad filter" 3 -r "$src/pcaps/smtp-plain.pcap" "port $bad"
 # an empty FIFO after a good file: the report opens with CAPTURE FAILED
 mkfifo "$tmp/f-$bad" || exit 1
