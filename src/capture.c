@@ -48,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,6 +57,7 @@
 #include "capfile.h"
 #include "capture.h"
 #include "decode.h"
+#include "fdwait.h"
 #include "strcopy.h"
 #include "termtext.h"
 
@@ -164,26 +166,42 @@ capture_empty_what(const char *name)
                : "empty: no capture came";
 }
 
-/* Opens one -r input ("-" = stdin) with libpcap. Returns NULL with errbuf filled. */
+/* Opens one -r input ("-" = stdin) with libpcap. Returns NULL with errbuf
+ * filled, or NULL with errbuf empty when the stop flag ended the wait for a
+ * FIFO's writer or standard input's first byte. */
 static pcap_t *
 capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
 {
     char pe[PCAP_ERRBUF_SIZE] = "";
     pcap_t *p;
+    struct stat sb;
+    bool std_in = strcmp(path, "-") == 0;
 
-    if (strcmp(path, "-") == 0) {
-        int fd = dup(STDIN_FILENO);
+    if (errbuf != NULL && errlen > 0)
+        errbuf[0] = '\0';
+    if (std_in || (stat(path, &sb) == 0 && S_ISFIFO(sb.st_mode))) {
+        /* opened here, not by libpcap's fopen(3), which a FIFO with no
+         * writer blocks for good (fdwait.h) */
+        int fd = std_in ? dup(STDIN_FILENO) : fdwait_open_read(path);
+        if (fd < 0 && errno == EINTR && fdwait_stopped())
+            return NULL;
+        if (fd >= 0 && fdwait_readable(fd) != 0) {
+            close(fd);
+            return NULL;
+        }
         FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
         if (f == NULL) {
             if (fd >= 0)
                 close(fd);
-            capture_err(errbuf, errlen, "-", "cannot read standard input", strerror(errno));
+            capture_err(errbuf, errlen, path,
+                        std_in ? "cannot read standard input" : "cannot read capture",
+                        strerror(errno));
             return NULL;
         }
         int c = getc(f); /* libpcap calls an empty input a truncated dump file */
         if (c == EOF) {
             fclose(f);
-            capture_err(errbuf, errlen, "-", capture_empty_what("-"), NULL);
+            capture_err(errbuf, errlen, path, capture_empty_what(path), NULL);
             return NULL;
         }
         ungetc(c, f);
@@ -199,7 +217,8 @@ capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
 }
 
 /* Opens one -r input: capfile.c first, libpcap for the forms it leaves.
- * Returns 0, or -1 with errbuf filled. */
+ * Returns 0, -1 with errbuf filled, or 1 when the stop flag ended the wait
+ * for its writer or first bytes (SIGINT/SIGTERM: the input is not read). */
 static int
 capture_open_file(const struct config *cfg, struct capture_src *s, char *errbuf, unsigned errlen)
 {
@@ -208,6 +227,8 @@ capture_open_file(const struct config *cfg, struct capture_src *s, char *errbuf,
         enum capfile_open_rc rc = capfile_open(s->name, &s->cf, e, sizeof(e));
         if (rc == CAPFILE_OPEN_OK)
             return 0;
+        if (rc == CAPFILE_OPEN_STOPPED)
+            return 1;
         if (rc == CAPFILE_OPEN_EMPTY) {
             capture_err(errbuf, errlen, s->name, capture_empty_what(s->name), NULL);
             return -1;
@@ -222,6 +243,8 @@ capture_open_file(const struct config *cfg, struct capture_src *s, char *errbuf,
         }
     }
     s->p = capture_open_pcap(s->name, errbuf, errlen);
+    if (s->p == NULL && fdwait_stopped())
+        return 1;
     return s->p != NULL ? 0 : -1;
 }
 
@@ -578,8 +601,8 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
             return CAPTURE_END_STOP;
         struct capfile_frame cfr;
         enum capfile_next_rc rc = capfile_next(s->cf, &cfr);
-        if (rc == CAPFILE_EOF)
-            return CAPTURE_END_EOF;
+        if (rc == CAPFILE_EOF) /* or stopped in a wait for more (fdwait.h) */
+            return capture_done(cfg, st, stop) ? CAPTURE_END_STOP : CAPTURE_END_EOF;
         if (rc != CAPFILE_FRAME && n_read == 0) {
             capture_none_read(s, capfile_error(s->cf), errbuf, errlen);
             return CAPTURE_END_FATAL;
@@ -699,6 +722,7 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
     if (errbuf != NULL && errlen > 0)
         errbuf[0] = '\0';
     capture_begun = false;
+    fdwait_set_stop(stop);
 
     if (cfg->iface != NULL && cfg->n_inputs == 0) {
         struct capture_src s;
@@ -740,8 +764,11 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
         /* an input that fails before its first packet is not read, nor
          * those after it: counted alike whether it failed when opened
          * (not a capture) or at its first record (cut there) */
-        if (capture_open_file(cfg, &s, errbuf, errlen) != 0) {
+        int orc = capture_open_file(cfg, &s, errbuf, errlen);
+        if (orc != 0) {
             stats->files_unread = n - i;
+            if (orc > 0) /* stopped while its writer sent nothing: as a stop before it */
+                break;
             return -1;
         }
         if (capture_prepare(&s, cfg->bpf, errbuf, errlen) != 0) {
