@@ -31,24 +31,20 @@
  * (capture_set_start) is called only once the first input can be read, so
  * that a run that reads nothing writes nothing.
  *
- * Live: pcap_create + pcap_activate with a 1000 ms read timeout and immediate
- * mode. libpcap's own wait may keep polling past the timeout when no frame
- * arrives (Linux, TPACKET_V2), so the handle is put in non-blocking mode and
- * capture.c polls pcap_get_selectable_fd() itself for at most 1000 ms: the
- * `stop` flag (set by the SIGINT/SIGTERM handler) is seen within a second,
- * with no pcap_breakloop() from signal context.
- * pcap_stats() is printed on stderr every CAPTURE_STATS_INTERVAL_S seconds of
- * wall time and copied into struct capture_stats at the end.
- *
- * Messages in errbuf carry no "smtptap: " prefix (the caller adds it); lines
- * capture.c prints itself on stderr do.
- */
+ * Live: pcap_create + pcap_activate, 1000 ms read timeout, immediate mode.
+ * libpcap's own wait may keep polling past the timeout when no frame arrives
+ * (Linux, TPACKET_V2), so the handle is non-blocking and capture.c polls
+ * pcap_get_selectable_fd() itself for at most 1000 ms: the `stop` flag
+ * (SIGINT/SIGTERM) is seen within a second, no pcap_breakloop() from signal
+ * context. A FIFO or stdin waits in poll(2) too (fdwait.h), 100 ms at most.
+ * pcap_stats() goes to stderr every CAPTURE_STATS_INTERVAL_S seconds and
+ * into struct capture_stats at the end. Messages in errbuf carry no
+ * "smtptap: " prefix (the caller adds it); lines printed here do. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -167,34 +163,23 @@ capture_empty_what(const char *name)
 }
 
 /* Opens one -r input ("-" = stdin) with libpcap. Returns NULL with errbuf
- * filled, or NULL with errbuf empty when the stop flag ended the wait for a
- * FIFO's writer or standard input's first byte. */
+ * filled, or untouched when the stop flag ended the wait for its first bytes. */
 static pcap_t *
 capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
 {
     char pe[PCAP_ERRBUF_SIZE] = "";
     pcap_t *p;
-    struct stat sb;
-    bool std_in = strcmp(path, "-") == 0;
-
-    if (errbuf != NULL && errlen > 0)
-        errbuf[0] = '\0';
-    if (std_in || (stat(path, &sb) == 0 && S_ISFIFO(sb.st_mode))) {
-        /* opened here, not by libpcap's fopen(3), which a FIFO with no
-         * writer blocks for good (fdwait.h) */
-        int fd = std_in ? dup(STDIN_FILENO) : fdwait_open_read(path);
-        if (fd < 0 && errno == EINTR && fdwait_stopped())
-            return NULL;
-        if (fd >= 0 && fdwait_readable(fd) != 0) {
-            close(fd);
-            return NULL;
-        }
+    int fd = fdwait_input(path); /* stdin and FIFOs: not libpcap's fopen(3), which waits */
+    if (fd < 0 && errno == EINTR && fdwait_stopped())
+        return NULL;
+    if (fd != FDWAIT_NOT_STREAM) {
         FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
         if (f == NULL) {
             if (fd >= 0)
                 close(fd);
             capture_err(errbuf, errlen, path,
-                        std_in ? "cannot read standard input" : "cannot read capture",
+                        path[0] == '-' && path[1] == '\0' ? "cannot read standard input"
+                                                          : "cannot read capture",
                         strerror(errno));
             return NULL;
         }
@@ -216,9 +201,8 @@ capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
     return p;
 }
 
-/* Opens one -r input: capfile.c first, libpcap for the forms it leaves.
- * Returns 0, -1 with errbuf filled, or 1 when the stop flag ended the wait
- * for its writer or first bytes (SIGINT/SIGTERM: the input is not read). */
+/* Opens one -r input: capfile.c first, libpcap for the forms it leaves. Returns 0, -1
+ * with errbuf filled, or 1: SIGINT/SIGTERM ended the wait for its first bytes. */
 static int
 capture_open_file(const struct config *cfg, struct capture_src *s, char *errbuf, unsigned errlen)
 {
@@ -243,9 +227,7 @@ capture_open_file(const struct config *cfg, struct capture_src *s, char *errbuf,
         }
     }
     s->p = capture_open_pcap(s->name, errbuf, errlen);
-    if (s->p == NULL && fdwait_stopped())
-        return 1;
-    return s->p != NULL ? 0 : -1;
+    return s->p != NULL ? 0 : fdwait_stopped() ? 1 : -1;
 }
 
 /* Closes whichever reader the input has, and its compiled filters. */
@@ -765,12 +747,12 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
          * those after it: counted alike whether it failed when opened
          * (not a capture) or at its first record (cut there) */
         int orc = capture_open_file(cfg, &s, errbuf, errlen);
-        if (orc != 0) {
+        if (orc != 0) /* > 0: stopped while its writer sent nothing: as a stop before it */
             stats->files_unread = n - i;
-            if (orc > 0) /* stopped while its writer sent nothing: as a stop before it */
-                break;
+        if (orc > 0)
+            break;
+        if (orc < 0)
             return -1;
-        }
         if (capture_prepare(&s, cfg->bpf, errbuf, errlen) != 0) {
             capture_close(&s);
             stats->files_unread = n - i;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,5 +57,24 @@ fdwait_open_read(const char *path)
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0)
         (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
+int
+fdwait_input(const char *path)
+{
+    struct stat st;
+    int fd;
+    if (strcmp(path, "-") == 0)
+        fd = dup(STDIN_FILENO);
+    else if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
+        fd = fdwait_open_read(path);
+    else
+        return FDWAIT_NOT_STREAM;
+    if (fd >= 0 && fdwait_readable(fd) != 0) {
+        close(fd);
+        errno = EINTR;
+        return -1;
+    }
     return fd;
 }

@@ -21,6 +21,13 @@ bool fdwait_stopped(void);
  * (blocking, as open(2) gives it), or -1 with errno (EINTR: stopped). */
 int fdwait_open_read(const char *path);
 
+/* -r PATH for a reader that opens its input itself (libpcap): standard
+ * input ("-", a dup of fd 0) or a FIFO, opened and waited on until it has
+ * bytes or its end; FDWAIT_NOT_STREAM for anything else (opened by name);
+ * or -1 with errno (EINTR: stopped). */
+#define FDWAIT_NOT_STREAM (-2)
+int fdwait_input(const char *path);
+
 /* Waits until a read(2) of fd would not block (data, end of file or an
  * error to report). Returns 0, or -1 when the stop flag is set. */
 int fdwait_readable(int fd);
