@@ -54,6 +54,7 @@
 
 #include "capfile.h"
 #include "cursor.h"
+#include "fdwait.h"
 #include "mem.h"
 #include "strcopy.h"
 
@@ -95,6 +96,8 @@ struct capfile_win {
 struct capfile {
     int fd;        /* -1: in-memory source */
     bool close_fd; /* not for stdin */
+    bool wait;     /* not a regular file: each read(2) waits in fdwait_readable() */
+    bool stopped;  /* the stop flag ended a wait: the input ends there */
     const uint8_t *mem;
     size_t mem_len, mem_off;
     const uint8_t *view; /* buf or map: unread bytes are view[head, tail) */
@@ -325,6 +328,10 @@ capfile_fill(struct capfile *cf, size_t need)
             cf->tail += n;
             cf->eof = n == 0;
             continue;
+        }
+        if (cf->wait && fdwait_readable(cf->fd) != 0) {
+            cf->stopped = cf->eof = true; /* SIGINT/SIGTERM while the writer sends nothing */
+            break;
         }
         ssize_t n = read(cf->fd, cf->buf + cf->tail, room);
         if (n < 0 && errno == EINTR)
@@ -641,6 +648,8 @@ capfile_next(struct capfile *cf, struct capfile_frame *f)
     enum capfile_next_rc rc = cf->ng ? capfile_ng_next(cf, f, false) : capfile_pcap_next(cf, f);
     if (rc == CAPFILE_FRAME)
         cf->map_last = ++cf->frames;
+    else if (cf->stopped)
+        return CAPFILE_EOF; /* a record cut by the stop is not damage */
     if (capfile_bus_hit && cf->map_mode) {
         snprintf(cf->err, sizeof(cf->err),
                  "the file shrank while it was read (truncated by another program?)");
@@ -760,6 +769,8 @@ capfile_start(struct capfile *cf, struct capfile **out, char *errbuf, unsigned e
         snprintf(errbuf, errlen, "out of memory (is the memcap too small?)");
     else
         rc = capfile_header(cf, errbuf, errlen);
+    if (cf->stopped)
+        rc = CAPFILE_OPEN_STOPPED; /* before its header came */
     if (rc != CAPFILE_OPEN_OK) {
         capfile_close(cf);
         return rc;
@@ -780,15 +791,18 @@ capfile_open(const char *path, struct capfile **out, char *errbuf, unsigned errl
     if (strcmp(path, "-") == 0) {
         cf->fd = STDIN_FILENO;
     } else {
-        cf->fd = open(path, O_RDONLY | O_CLOEXEC);
+        cf->fd = fdwait_open_read(path); /* a FIFO with no writer: SIGINT ends the wait */
         if (cf->fd < 0) {
+            bool stopped = errno == EINTR && fdwait_stopped();
             str_copy(errbuf, errlen, strerror(errno));
             mem_free(cf, sizeof(*cf));
-            return CAPFILE_OPEN_ERROR;
+            return stopped ? CAPFILE_OPEN_STOPPED : CAPFILE_OPEN_ERROR;
         }
         cf->close_fd = true;
         (void)posix_fadvise(cf->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     }
+    struct stat st;
+    cf->wait = fstat(cf->fd, &st) != 0 || !S_ISREG(st.st_mode);
     return capfile_start(cf, out, errbuf, errlen);
 }
 

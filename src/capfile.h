@@ -27,7 +27,8 @@ enum capfile_open_rc {
     CAPFILE_OPEN_FOREIGN, /* not pcap 2.x or pcapng 1.x: let libpcap try (nothing consumed
                              except for a pipe, which then cannot be read again) */
     CAPFILE_OPEN_ERROR,   /* unreadable or malformed header: errbuf says why */
-    CAPFILE_OPEN_EMPTY    /* not one byte to read (an empty pipe or standard input) */
+    CAPFILE_OPEN_EMPTY,   /* not one byte to read (an empty pipe or standard input) */
+    CAPFILE_OPEN_STOPPED  /* the stop flag (fdwait.h) ended the wait for a writer or header */
 };
 
 enum capfile_next_rc {

@@ -31,18 +31,15 @@
  * (capture_set_start) is called only once the first input can be read, so
  * that a run that reads nothing writes nothing.
  *
- * Live: pcap_create + pcap_activate with a 1000 ms read timeout and immediate
- * mode. libpcap's own wait may keep polling past the timeout when no frame
- * arrives (Linux, TPACKET_V2), so the handle is put in non-blocking mode and
- * capture.c polls pcap_get_selectable_fd() itself for at most 1000 ms: the
- * `stop` flag (set by the SIGINT/SIGTERM handler) is seen within a second,
- * with no pcap_breakloop() from signal context.
- * pcap_stats() is printed on stderr every CAPTURE_STATS_INTERVAL_S seconds of
- * wall time and copied into struct capture_stats at the end.
- *
- * Messages in errbuf carry no "smtptap: " prefix (the caller adds it); lines
- * capture.c prints itself on stderr do.
- */
+ * Live: pcap_create + pcap_activate, 1000 ms read timeout, immediate mode.
+ * libpcap's own wait may keep polling past the timeout when no frame arrives
+ * (Linux, TPACKET_V2), so the handle is non-blocking and capture.c polls
+ * pcap_get_selectable_fd() itself for at most 1000 ms: the `stop` flag
+ * (SIGINT/SIGTERM) is seen within a second, no pcap_breakloop() from signal
+ * context. A FIFO or stdin waits in poll(2) too (fdwait.h), 100 ms at most.
+ * pcap_stats() goes to stderr every CAPTURE_STATS_INTERVAL_S seconds and
+ * into struct capture_stats at the end. Messages in errbuf carry no
+ * "smtptap: " prefix (the caller adds it); lines printed here do. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -56,6 +53,7 @@
 #include "capfile.h"
 #include "capture.h"
 #include "decode.h"
+#include "fdwait.h"
 #include "strcopy.h"
 #include "termtext.h"
 
@@ -164,26 +162,31 @@ capture_empty_what(const char *name)
                : "empty: no capture came";
 }
 
-/* Opens one -r input ("-" = stdin) with libpcap. Returns NULL with errbuf filled. */
+/* Opens one -r input ("-" = stdin) with libpcap. Returns NULL with errbuf
+ * filled, or untouched when the stop flag ended the wait for its first bytes. */
 static pcap_t *
 capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
 {
     char pe[PCAP_ERRBUF_SIZE] = "";
     pcap_t *p;
-
-    if (strcmp(path, "-") == 0) {
-        int fd = dup(STDIN_FILENO);
+    int fd = fdwait_input(path); /* stdin and FIFOs: not libpcap's fopen(3), which waits */
+    if (fd < 0 && errno == EINTR && fdwait_stopped())
+        return NULL;
+    if (fd != FDWAIT_NOT_STREAM) {
         FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
         if (f == NULL) {
             if (fd >= 0)
                 close(fd);
-            capture_err(errbuf, errlen, "-", "cannot read standard input", strerror(errno));
+            capture_err(errbuf, errlen, path,
+                        path[0] == '-' && path[1] == '\0' ? "cannot read standard input"
+                                                          : "cannot read capture",
+                        strerror(errno));
             return NULL;
         }
         int c = getc(f); /* libpcap calls an empty input a truncated dump file */
         if (c == EOF) {
             fclose(f);
-            capture_err(errbuf, errlen, "-", capture_empty_what("-"), NULL);
+            capture_err(errbuf, errlen, path, capture_empty_what(path), NULL);
             return NULL;
         }
         ungetc(c, f);
@@ -198,8 +201,8 @@ capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
     return p;
 }
 
-/* Opens one -r input: capfile.c first, libpcap for the forms it leaves.
- * Returns 0, or -1 with errbuf filled. */
+/* Opens one -r input: capfile.c first, libpcap for the forms it leaves. Returns 0, -1
+ * with errbuf filled, or 1: SIGINT/SIGTERM ended the wait for its first bytes. */
 static int
 capture_open_file(const struct config *cfg, struct capture_src *s, char *errbuf, unsigned errlen)
 {
@@ -208,6 +211,8 @@ capture_open_file(const struct config *cfg, struct capture_src *s, char *errbuf,
         enum capfile_open_rc rc = capfile_open(s->name, &s->cf, e, sizeof(e));
         if (rc == CAPFILE_OPEN_OK)
             return 0;
+        if (rc == CAPFILE_OPEN_STOPPED)
+            return 1;
         if (rc == CAPFILE_OPEN_EMPTY) {
             capture_err(errbuf, errlen, s->name, capture_empty_what(s->name), NULL);
             return -1;
@@ -222,7 +227,7 @@ capture_open_file(const struct config *cfg, struct capture_src *s, char *errbuf,
         }
     }
     s->p = capture_open_pcap(s->name, errbuf, errlen);
-    return s->p != NULL ? 0 : -1;
+    return s->p != NULL ? 0 : fdwait_stopped() ? 1 : -1;
 }
 
 /* Closes whichever reader the input has, and its compiled filters. */
@@ -578,8 +583,8 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
             return CAPTURE_END_STOP;
         struct capfile_frame cfr;
         enum capfile_next_rc rc = capfile_next(s->cf, &cfr);
-        if (rc == CAPFILE_EOF)
-            return CAPTURE_END_EOF;
+        if (rc == CAPFILE_EOF) /* or stopped in a wait for more (fdwait.h) */
+            return capture_done(cfg, st, stop) ? CAPTURE_END_STOP : CAPTURE_END_EOF;
         if (rc != CAPFILE_FRAME && n_read == 0) {
             capture_none_read(s, capfile_error(s->cf), errbuf, errlen);
             return CAPTURE_END_FATAL;
@@ -699,6 +704,7 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
     if (errbuf != NULL && errlen > 0)
         errbuf[0] = '\0';
     capture_begun = false;
+    fdwait_set_stop(stop);
 
     if (cfg->iface != NULL && cfg->n_inputs == 0) {
         struct capture_src s;
@@ -740,10 +746,13 @@ capture_run(const struct config *cfg, capture_cb cb, void *user, struct capture_
         /* an input that fails before its first packet is not read, nor
          * those after it: counted alike whether it failed when opened
          * (not a capture) or at its first record (cut there) */
-        if (capture_open_file(cfg, &s, errbuf, errlen) != 0) {
+        int orc = capture_open_file(cfg, &s, errbuf, errlen);
+        if (orc != 0) /* > 0: stopped while its writer sent nothing: as a stop before it */
             stats->files_unread = n - i;
+        if (orc > 0)
+            break;
+        if (orc < 0)
             return -1;
-        }
         if (capture_prepare(&s, cfg->bpf, errbuf, errlen) != 0) {
             capture_close(&s);
             stats->files_unread = n - i;

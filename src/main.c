@@ -72,15 +72,23 @@ struct main_run {
     bool evidence;          /* -w: frames are written (evidence.h) */
 };
 
+/* SIGINT/SIGTERM: the first stops the run (the report of what was read is
+ * written); a second one, while that report is still being written (an
+ * output whose reader stalls), ends smtptap at once by the signal's default
+ * action, with no more output: as a second Ctrl-C is meant. */
 static void
 main_on_signal(int sig)
 {
-    if (sig == SIGHUP)
+    if (sig == SIGHUP) {
         main_hup = 1;
-    else if (sig == SIGUSR1)
+    } else if (sig == SIGUSR1) {
         main_usr1 = 1;
-    else
+    } else if (main_stop) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+    } else {
         main_stop = 1;
+    }
 }
 
 static void
@@ -661,7 +669,8 @@ main(int argc, char **argv)
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = main_on_signal;
     /* A write blocked on a slow --json reader goes on after a signal (else
-     * EINTR: records lost, one cut). The live wait is poll(2), which a
+     * EINTR: records lost, one cut). The live wait, and the wait for a
+     * FIFO's writer or a pipe's next bytes (fdwait.h), is poll(2), which a
      * signal ends whatever SA_RESTART says (signal(7)), so `stop` is seen. */
     sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);

@@ -1,0 +1,171 @@
+#!/bin/sh
+# SIGINT and SIGTERM end smtptap within 2 s while it waits for input that
+# does not come, with the outcome of a stopped run (smtptap(1) SIGNALS,
+# docs/options.md "Stopping"): the report and --json stats record of what
+# was read, exit 0. Before, the handler (SA_RESTART, for slow --json
+# readers) only set a flag: open(2) of a FIFO no writer opens and read(2)
+# of a pipe whose writer sends nothing were restarted, and `timeout` had to
+# kill smtptap. Cases:
+#   - -r FIFO, no writer ever (SIGTERM, SIGINT; --libpcap-reader too);
+#   - -r FIFO whose writer sent a whole capture and keeps it open: its
+#     packets are in the report;
+#   - -r FIFO whose writer sent only the pcap file header;
+#   - -r - from a pipe whose writer sends nothing;
+#   - a second signal while the first one's report cannot be written
+#     (--json onto a FIFO no reader opens) ends it by the signal (143).
+# Every wait is bounded: a regression fails here, it does not hang CI.
+# Usage: signal_wait.sh SMTPTAP
+set -u
+bin=$1
+command -v jq >/dev/null 2>&1 || { echo "FAIL: jq not installed (scripts/deps.sh test)"; exit 1; }
+tmp=$(mktemp -d)
+pid=""
+writer=""
+cleanup() {
+  for p in $pid $writer; do
+    kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail=0
+pcap=pcaps/diag/client-alert-46.pcap
+ca="--no-system-ca --ca-file pcaps/diag/certs/root.pem"
+want_pk=$("$bin" -q $ca -r "$pcap" --json - 2>/dev/null | jq -r 'select(.event=="stats") | .packets')
+
+# settle PID: waits (at most 5 s) until PID sleeps in the kernel (blocked in
+# open, read or poll) for three looks in a row
+settle() {
+  n=0
+  seen=0
+  while [ $n -lt 100 ] && [ $seen -lt 3 ]; do
+    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+    [ "$st" = S ] && seen=$((seen + 1)) || seen=0
+    sleep 0.05
+    n=$((n + 1))
+  done
+}
+
+# ends PID within 2 s of SIG? sets rc (124: still running, then killed)
+stop_within() {
+  s=$1
+  kill "-$s" "$pid"
+  n=0
+  while [ $n -lt 20 ] && kill -0 "$pid" 2>/dev/null; do
+    # a zombie has ended: wait collects it below
+    grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && break
+    sleep 0.1
+    n=$((n + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    rc=124
+  else
+    wait "$pid"
+    rc=$?
+  fi
+  pid=""
+}
+
+# check WHAT RC PACKETS UNREAD: exit 0, the report's count line, the stats record
+check() {
+  what=$1
+  if [ "$2" -eq 124 ]; then
+    echo "FAIL $what: still running 2 s after the signal"
+    fail=1
+    return
+  fi
+  if [ "$2" -ne 0 ]; then
+    echo "FAIL $what: exit $2, want 0 (a stopped run): $(head -3 "$tmp/err")"
+    fail=1
+    return
+  fi
+  if ! grep -q "^$3 packets, " "$tmp/out"; then
+    echo "FAIL $what: no '$3 packets' count line in the report"
+    sed 's/^/  out: /' "$tmp/out" | tail -3
+    fail=1
+    return
+  fi
+  got=$(jq -r 'select(.event=="stats") | "\(.packets) \(.files_unread // 0)"' "$tmp/j.ndjson" 2>/dev/null)
+  if [ "$got" != "$3 $4" ]; then
+    echo "FAIL $what: stats record packets/files_unread '$got', want '$3 $4'"
+    fail=1
+    return
+  fi
+  if grep -q Sanitizer "$tmp/err"; then
+    echo "FAIL $what: sanitizer report"
+    fail=1
+    return
+  fi
+  echo "ok   $what: exit 0, $3 packets"
+}
+
+# a FIFO no writer opens
+for sig in TERM INT; do
+  for rd in "" --libpcap-reader; do
+    rm -f "$tmp/f" && mkfifo "$tmp/f"
+    # shellcheck disable=SC2086
+    "$bin" $ca $rd -r "$tmp/f" --json "$tmp/j.ndjson" >"$tmp/out" 2>"$tmp/err" &
+    pid=$!
+    settle "$pid"
+    stop_within "$sig"
+    check "SIG$sig, -r FIFO with no writer${rd:+ ($rd)}" "$rc" 0 1
+  done
+done
+
+# a FIFO whose writer sent a capture (or only its header) and keeps it open
+for part in whole header; do
+  rm -f "$tmp/f" && mkfifo "$tmp/f"
+  if [ $part = whole ]; then
+    cp "$pcap" "$tmp/send"
+    npk=$want_pk
+  else
+    head -c 24 "$pcap" >"$tmp/send"
+    npk=0
+  fi
+  (
+    cat "$tmp/send"
+    exec sleep 30
+  ) >"$tmp/f" &
+  writer=$!
+  # shellcheck disable=SC2086
+  "$bin" $ca -r "$tmp/f" --json "$tmp/j.ndjson" >"$tmp/out" 2>"$tmp/err" &
+  pid=$!
+  settle "$pid"
+  stop_within INT
+  check "SIGINT, -r FIFO whose writer sent the $part capture, then nothing" "$rc" "$npk" 0
+  kill -KILL "$writer" 2>/dev/null && wait "$writer" 2>/dev/null
+  writer=""
+done
+
+# -r -: standard input a pipe whose writer sends nothing
+rm -f "$tmp/f" && mkfifo "$tmp/f"
+exec sleep 30 >"$tmp/f" &
+writer=$!
+# shellcheck disable=SC2086
+"$bin" $ca -r - --json "$tmp/j.ndjson" <"$tmp/f" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+settle "$pid"
+stop_within TERM
+check "SIGTERM, -r - from a pipe whose writer sends nothing" "$rc" 0 1
+kill -KILL "$writer" 2>/dev/null && wait "$writer" 2>/dev/null
+writer=""
+
+# a second signal: the first one's report waits on --json, a FIFO no reader
+# opens; the second ends smtptap at once, by the signal's default action
+rm -f "$tmp/f" "$tmp/o" && mkfifo "$tmp/f" "$tmp/o"
+# shellcheck disable=SC2086
+"$bin" $ca -r "$tmp/f" --json "$tmp/o" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+settle "$pid"
+kill -TERM "$pid"
+sleep 0.3
+stop_within TERM
+if [ "$rc" -eq 143 ]; then
+  echo "ok   a second SIGTERM while the report waits for --json's reader: exit 143 (by the signal)"
+else
+  echo "FAIL a second SIGTERM while the report waits: exit $rc, want 143 (killed by SIGTERM)"
+  fail=1
+fi
+exit $fail
