@@ -224,6 +224,7 @@ tun_gre(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struct
     enum decode_result res = decode_need(l, 0, 4);
     if (res != DECODE_OK)
         return tun_bad(st, res);
+    decode_outer_note(fr, DECODE_OUTER_GRE, l->r.p);
     uint16_t flags = rd_be16(&l->r, "gre.flags");
     uint16_t type = rd_be16(&l->r, "gre.type");
     if ((flags & 0x0007) != 0 || (flags & 0x4000) != 0)
@@ -308,6 +309,7 @@ tun_pppoe(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, stru
     const uint8_t *b = rd_bytes(&l->r, 8, "pppoe.header");
     if (b == NULL)
         return tun_bad(st, DECODE_TRUNCATED);
+    decode_outer_note(fr, DECODE_OUTER_PPPOE, b);
     uint32_t len = rd_blk_be16(b, 4); /* the PPP frame: its protocol and payload */
     uint16_t proto = rd_blk_be16(b, 6);
     if (b[0] != 0x11 || b[1] != 0x00 || len < 2 || len > l->wire - 6)
