@@ -668,6 +668,45 @@ test_finding_ids_ascending(void **state)
     free(json);
 }
 
+/* Tunnels: one line under the counts says what was taken off and which ids
+ * are in the connection key (docs/report.md), and the tunnel headers that
+ * could not be; none without a tunnel. */
+static void
+test_tunnels_line(void **state)
+{
+    (void)state;
+    agg_finish();
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    st.packets = 31;
+    char *text = tu_agg_text(&st, NULL);
+    if (strstr(text, "tunnels:") != NULL)
+        fail_msg("a tunnels line without tunnels:\n%s", text);
+    free(text);
+    st.tunnels[DECODE_TUN_VXLAN] = 31;
+    text = tu_agg_text(&st, NULL);
+    tu_has(text, " 0 drops\ntunnels: 31 VXLAN packets decapsulated (the VNI in the connection "
+                 "key; --ignore-vlan leaves it out)\n");
+    free(text);
+    memset(&st, 0, sizeof(st));
+    st.tunnels[DECODE_TUN_GRE] = 84;
+    st.tunnels[DECODE_TUN_ERSPAN3] = 84;
+    st.tun_truncated = 2;
+    st.tun_malformed = 1;
+    st.tun_too_deep = 1;
+    text = tu_agg_text(&st, NULL);
+    tu_has(text, "\ntunnels: 84 GRE, 84 ERSPAN III layers taken off (the GRE key or ERSPAN "
+                 "session in the connection key; --ignore-vlan leaves them out); 2 tunnel headers "
+                 "cut by the snaplen; 1 malformed tunnel header; 1 frame in more than 4 tunnel "
+                 "layers, not analysed\n");
+    free(text);
+    memset(&st, 0, sizeof(st));
+    st.tun_malformed = 3;
+    text = tu_agg_text(&st, NULL);
+    tu_has(text, "\ntunnels: 3 malformed tunnel headers\n");
+    free(text);
+}
+
 /* What the capture lost heads the report (a live run that dropped 99.9 %
  * of its packets said "No findings." and "60076 drops" at the end of the
  * last line); nothing when it lost nothing. */
@@ -812,6 +851,7 @@ main(void)
         AGG_TEST(test_vlan_split),
         AGG_TEST(test_finding_ids_ascending),
         AGG_TEST(test_capture_loss),
+        AGG_TEST(test_tunnels_line),
         CHAIN_TEST(test_resumed_elsewhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
