@@ -385,8 +385,8 @@ rt_server(FILE *f, const struct agg_server *s)
     uint64_t split = agg_flagstat(s, AF_VLAN_SPLIT)->sessions;
     if (split) /* what the rows below lack: the finding vlan_split */
         fprintf(f,
-                "  (%llu of these sessions %s whose directions came under different VLAN tags: "
-                "--ignore-vlan joins them)\n",
+                "  (%llu of these sessions %s whose directions came under different VLAN tags or "
+                "tunnel ids: --ignore-vlan joins them)\n",
                 (unsigned long long)split,
                 split == 1 ? "is a one-way half of a connection"
                            : "are one-way halves of connections");
@@ -759,7 +759,9 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
             st->ts_outliers, st->ts_outliers == 1 ? "" : "s", st->ts_outliers == 1 ? "it" : "them");
     if (st->vlan_split)
         fprintf(f,
-                "; %" PRIu64 " connection%s seen as two one-way halves under different VLAN tags "
+                "; %" PRIu64
+                " connection%s seen as two one-way halves under different VLAN tags or "
+                "tunnel ids "
                 "(--ignore-vlan joins them)",
                 st->vlan_split, st->vlan_split == 1 ? "" : "s");
     if (st->untracked_packets)

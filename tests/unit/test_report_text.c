@@ -610,15 +610,16 @@ test_vlan_split(void **state)
     st.vlan_split = 1;
     char *text = tu_agg_text(&st, NULL);
     tu_has(text, "  high     vlan_split                         203.0.113.25:25 was seen in "
-                 "connections whose two directions came under different VLAN tags (a span port or "
-                 "tap that tags one direction only, or each with its own VLAN): each became two "
+                 "connections whose two directions came under different VLAN tags or tunnel ids (a "
+                 "span port or tap that tags one direction only, or each with its own VLAN or "
+                 "mirror session): each became two "
                  "one-way halves, so their STARTTLS, certificates and alerts cannot be judged; run "
                  "smtptap again with --ignore-vlan (2 sessions, peers 198.51.100.10): server to "
                  "client only, untagged; client to server under other tags\n");
     tu_has(text, "\n  (2 of these sessions are one-way halves of connections whose directions came "
-                 "under different VLAN tags: --ignore-vlan joins them)\n");
+                 "under different VLAN tags or tunnel ids: --ignore-vlan joins them)\n");
     tu_has(text, " 0 drops; 1 connection seen as two one-way halves under different VLAN tags "
-                 "(--ignore-vlan joins them)\n");
+                 "or tunnel ids (--ignore-vlan joins them)\n");
     /* the peer's row: nothing of STARTTLS in the halves, said (it was empty, as if cut) */
     tu_has(text, "\n  STARTTLS   198.51.100.10: nothing judged (2 sessions: no EHLO reply, "
                  "STARTTLS or TLS read in them)\n");
@@ -635,7 +636,7 @@ test_vlan_split(void **state)
     tu_has(text, "(1 session, peers 198.51.100.10): client to server only, VLAN 300/200 "
                  "(outer/inner); server to client under other tags\n");
     tu_has(text, "\n  (1 of these sessions is a one-way half of a connection whose directions came "
-                 "under different VLAN tags: --ignore-vlan joins them)\n");
+                 "under different VLAN tags or tunnel ids: --ignore-vlan joins them)\n");
     tu_has(text, "198.51.100.10: nothing judged (1 session: no EHLO reply, STARTTLS or TLS read "
                  "in it)\n");
     free(text);
