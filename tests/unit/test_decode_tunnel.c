@@ -680,11 +680,28 @@ test_mpls(void **state)
     put(ip6_tcp, sizeof(ip6_tcp));
     assert_int_equal(dec(&p, &st), DECODE_OK);
     assert_int_equal(p.src.family, 6);
-    /* neither: not IP (a pseudowire) */
+    /* a control word, then no Ethernet frame carrying IP: not IP */
     eth(0x8847);
     put32(0x100 | 64);
     put32(0);
     put(ip4_tcp, sizeof(ip4_tcp));
+    assert_int_equal(dec(&p, &st), DECODE_NOT_IP);
+    /* the pseudowire control word (RFC 4385 §3, sequence 5), then an
+     * Ethernet frame (RFC 4448 §4.4): followed */
+    eth(0x8847);
+    put32(0x100 | 64);
+    put32(5);
+    eth_in(0x0800);
+    put(ip4_tcp, sizeof(ip4_tcp));
+    assert_int_equal(dec(&p, &st), DECODE_OK);
+    check_inner4(&p);
+    assert_int_equal(st.tun[DECODE_TUN_MPLS], 1);
+    assert_int_equal(st.not_ip, 0);
+    /* ... the control word cut by the snaplen: truncated, the tunnel's */
+    assert_int_equal(dec_cut(14 + 4 + 2, &p, &st), DECODE_TRUNCATED);
+    assert_int_equal(st.tun_truncated, 1);
+    /* the associated channel (first nibble 1, RFC 4385 §3): not IP */
+    f[14 + 4] = 0x10;
     assert_int_equal(dec(&p, &st), DECODE_NOT_IP);
     /* no bottom of stack in 8 entries: malformed; cut in a label: truncated */
     eth(0x8847);
