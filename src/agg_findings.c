@@ -25,6 +25,7 @@
 
 #include "agg_int.h"
 #include "certcache.h"
+#include "decode.h"
 #include "mem.h"
 #include "strcopy.h"
 #include "tlsrpt.h"
@@ -180,14 +181,24 @@ agg_vsplit_evidence(const struct flow_record *rec, char *out, size_t n)
     struct strbuf b = str_buf(out, n);
     bool c2s = rec->pkts[0] > 0;
     str_add(&b, c2s ? "client to server" : "server to client", " only, ", NULL);
-    if (rec->n_vlan == 0)
+    /* the tunnel's id (decode_tunnel.c tun_name): what names it */
+    static const char *const tun[DECODE_TUN_KINDS] = {[DECODE_TUN_VXLAN] = "VXLAN VNI ",
+                                                      [DECODE_TUN_GENEVE] = "Geneve VNI ",
+                                                      [DECODE_TUN_GRE] = "GRE key ",
+                                                      [DECODE_TUN_ERSPAN2] = "ERSPAN II session ",
+                                                      [DECODE_TUN_ERSPAN3] = "ERSPAN III session "};
+    if (rec->n_vlan == 0 && rec->tun_kind == 0)
         str_add(&b, "untagged", NULL);
     for (unsigned i = 0; i < rec->n_vlan && i < 2; i++) {
         str_add(&b, i ? "/" : "VLAN ", NULL);
         str_add_uint(&b, rec->vlan[i]);
     }
-    str_add(&b, rec->n_vlan == 2 ? " (outer/inner)" : "", "; ", NULL);
-    str_add(&b, c2s ? "server to client" : "client to server", " under other tags", NULL);
+    str_add(&b, rec->n_vlan == 2 ? " (outer/inner)" : "", NULL);
+    if (rec->tun_kind != 0 && rec->tun_kind < DECODE_TUN_KINDS && tun[rec->tun_kind] != NULL) {
+        str_add(&b, rec->n_vlan ? ", " : "", tun[rec->tun_kind], NULL);
+        str_add_uint(&b, rec->tun_id);
+    }
+    str_add(&b, "; ", c2s ? "server to client" : "client to server", " under other tags", NULL);
 }
 
 /* Adds session ids to a finding's list, kept sorted, unique and capped. */

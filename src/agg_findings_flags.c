@@ -67,8 +67,9 @@ static const char *const agg_flag_text[AF_COUNT] = {
                      "the server from an interceptor); configure a certificate and disable aNULL "
                      "suites",
     [AF_VLAN_SPLIT] =
-        "was seen in connections whose two directions came under different VLAN tags (a span "
-        "port or tap that tags one direction only, or each with its own VLAN): each became two "
+        "was seen in connections whose two directions came under different VLAN tags or tunnel "
+        "ids (a span port or tap that tags one direction only, or each with its own VLAN or "
+        "mirror session): each became two "
         "one-way halves, so their STARTTLS, certificates and alerts cannot be judged; run "
         "smtptap again with --ignore-vlan",
     [AF_HANDSHAKE_CAPPED] =

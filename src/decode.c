@@ -177,6 +177,7 @@ decode_l4(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct decode_
     } else if (proto == DECODE_IPPROTO_UDP) {
         if ((res = decode_need(l, 0, 8)) != DECODE_OK)
             return res;
+        const uint8_t *uh = l->r.p;
         pkt->sport = rd_be16(&l->r, "udp.sport");
         pkt->dport = rd_be16(&l->r, "udp.dport");
         uint16_t ulen = rd_be16(&l->r, "udp.len");
@@ -192,12 +193,20 @@ decode_l4(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct decode_
             struct decode_layer t = {rd_init(l->r.p, have < ulen - 8u ? have : ulen - 8u),
                                      ulen - 8u};
             bool tunnel;
+            uint8_t n_outer = fr != NULL ? fr->n_outer : 0;
+            decode_outer_note(fr, pkt->src.family == 4 ? DECODE_OUTER_IP4 : DECODE_OUTER_IP6,
+                              pkt->l3_in);
+            decode_outer_note(fr, DECODE_OUTER_UDP, uh);
             res = decode_tunnel_udp(pkt->dport, &t, pkt, st, fr, &tunnel);
             if (tunnel)
                 return res;
+            if (fr != NULL)
+                fr->n_outer = n_outer; /* plain UDP: nothing around anything */
         }
     } else if (proto == DECODE_IPPROTO_GRE || proto == DECODE_IPPROTO_IPIP ||
                proto == DECODE_IPPROTO_IPV6) {
+        decode_outer_note(fr, pkt->src.family == 4 ? DECODE_OUTER_IP4 : DECODE_OUTER_IP6,
+                          pkt->l3_in);
         return decode_tunnel_ip(proto, l, pkt, st, fr);
     } else {
         return DECODE_OTHER_PROTO;
@@ -611,6 +620,8 @@ decode_frame_frag(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirele
     pkt->caplen = caplen;
     pkt->wirelen = wirelen;
     st->frames++;
+    if (frag != NULL)
+        frag->n_outer = 0;
     static const uint8_t decode_empty[1];
     if (data == NULL) {
         data = decode_empty;

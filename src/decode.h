@@ -49,6 +49,17 @@ enum decode_tun {
 };
 #define DECODE_TUNNEL_MAX 4 /* tunnel layers taken off one frame; beyond: tun_too_deep */
 
+/* A header around a tunnel's inner packet with a length or a checksum
+ * (struct decode_frag.outer): at most an IP header and one more per layer. */
+enum decode_outer {
+    DECODE_OUTER_IP4 = 1, /* RFC 791 §3.1: Total Length, Header Checksum */
+    DECODE_OUTER_IP6,     /* RFC 8200 §3: Payload Length */
+    DECODE_OUTER_UDP,     /* RFC 768: Length, Checksum */
+    DECODE_OUTER_GRE,     /* RFC 2784 §2.5: Checksum when C is set */
+    DECODE_OUTER_PPPOE    /* RFC 2516 §4: LENGTH */
+};
+#define DECODE_OUTER_MAX (2 * DECODE_TUNNEL_MAX + 1)
+
 struct decode_stats {
     uint64_t frames, ip4, ip6, tcp, udp;
     uint64_t not_ip, other_proto, fragments, truncated, malformed;
@@ -85,6 +96,14 @@ struct decode_frag {
     const uint8_t *data;   /* the fragment's data (Fragmentable Part); NULL when none captured */
     uint32_t data_caplen;  /* data bytes captured */
     uint32_t data_wirelen; /* data bytes on the wire (from the IP lengths) */
+    /* In a tunnel: the headers before hdr whose length or checksum counts
+     * the fragment's bytes, outermost first (an outer IP header, the UDP
+     * header of VXLAN or Geneve, GRE, PPPoE): -w sets them for the datagram
+     * reassembled (evidence_outer.c). n_outer > DECODE_OUTER_MAX: more than
+     * were noted. */
+    uint8_t n_outer;
+    uint8_t outer_kind[DECODE_OUTER_MAX]; /* enum decode_outer */
+    const uint8_t *outer[DECODE_OUTER_MAX];
 };
 
 /* decode_frame(), and on DECODE_FRAGMENT fills *frag (frag may be NULL). */

@@ -31,6 +31,21 @@ decode_need(const struct decode_layer *l, uint32_t used, uint32_t n)
     return DECODE_OK;
 }
 
+/* A header around a tunnel's inner packet (enum decode_outer), noted in fr
+ * (when not NULL) for -w: see struct decode_frag. */
+static inline void
+decode_outer_note(struct decode_frag *fr, enum decode_outer kind, const uint8_t *hdr)
+{
+    if (fr == NULL)
+        return;
+    if (fr->n_outer < DECODE_OUTER_MAX) {
+        fr->outer_kind[fr->n_outer] = (uint8_t)kind;
+        fr->outer[fr->n_outer] = hdr;
+    }
+    if (fr->n_outer <= DECODE_OUTER_MAX)
+        fr->n_outer++;
+}
+
 /* decode.c, for a tunnel's inner packet. r is at the inner header, avail_wire
  * the wire bytes from there to the end of the enclosing layer. */
 /* An IP header, version `only` (4 or 6; 0: the first nibble says). */

@@ -36,7 +36,11 @@
  *   MPLS (RFC 3032 §2.1), Ethertype 0x8847 (unicast), 0x8848 (multicast):
  *     | Label 20b | TC 3b | S 1b | TTL 8 |, repeated until S (bottom of stack);
  *     then no field names the payload: a first nibble of 4 is IPv4, 6 IPv6
- *     (RFC 3032 §2.2's guess, as Wireshark and Suricata make it); else not IP.
+ *     (RFC 3032 §2.2's guess, as Wireshark and Suricata make it); 0 the
+ *     pseudowire control word (RFC 4385 §3: | 0000 | Flags 4b | FRG 2b |
+ *     Length 6b | Sequence 16 |) followed by an Ethernet frame (RFC 4448
+ *     §4.4, Ethernet over MPLS); else not IP (an Ethernet pseudowire without
+ *     the control word is not told from IP by its first bytes: not followed).
  *   PPPoE session stage (RFC 2516 §4), Ethertype 0x8864:
  *     | Ver 4b (1) | Type 4b (1) | Code 8 (0) | Session ID 16 | Length 16 |
  *     | PPP Protocol 16 (RFC 1661 §2) | payload |; 0x0021 IPv4, 0x0057 IPv6.
@@ -70,6 +74,7 @@
 #define TUN_IPPROTO_IPV6 41
 #define TUN_IPPROTO_GRE  47
 #define TUN_MPLS_MAX     8 /* label stack entries walked before the stack is called malformed */
+#define TUN_PW_CW        4 /* the pseudowire control word (RFC 4385 §3) */
 
 /* A tunnel header's outcome, counted as the tunnel's too. */
 static enum decode_result
@@ -224,6 +229,7 @@ tun_gre(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struct
     enum decode_result res = decode_need(l, 0, 4);
     if (res != DECODE_OK)
         return tun_bad(st, res);
+    decode_outer_note(fr, DECODE_OUTER_GRE, l->r.p);
     uint16_t flags = rd_be16(&l->r, "gre.flags");
     uint16_t type = rd_be16(&l->r, "gre.type");
     if ((flags & 0x0007) != 0 || (flags & 0x4000) != 0)
@@ -296,7 +302,15 @@ tun_mpls(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struc
         return decode_inner_ip(4, &l->r, l->wire - used, pkt, st, fr);
     if ((v >> 4) == 6)
         return decode_inner_ip(6, &l->r, l->wire - used, pkt, st, fr);
-    return DECODE_NOT_IP; /* a pseudowire's control word, or no IP */
+    if ((v >> 4) == 0 && l->wire - used >= TUN_PW_CW + 14) {
+        /* a pseudowire's control word (RFC 4385 §3), then an Ethernet frame
+         * (RFC 4448 §4.4: Ethernet over MPLS, as carriers mirror it) */
+        if (rd_left(&l->r) < TUN_PW_CW)
+            return tun_bad(st, DECODE_TRUNCATED);
+        rd_skip(&l->r, TUN_PW_CW, "mpls.pw_control_word");
+        return tun_eth(l, used + TUN_PW_CW, pkt, st, fr);
+    }
+    return DECODE_NOT_IP; /* the PW associated channel (first nibble 1), or no IP */
 }
 
 static enum decode_result
@@ -308,6 +322,7 @@ tun_pppoe(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, stru
     const uint8_t *b = rd_bytes(&l->r, 8, "pppoe.header");
     if (b == NULL)
         return tun_bad(st, DECODE_TRUNCATED);
+    decode_outer_note(fr, DECODE_OUTER_PPPOE, b);
     uint32_t len = rd_blk_be16(b, 4); /* the PPP frame: its protocol and payload */
     uint16_t proto = rd_blk_be16(b, 6);
     if (b[0] != 0x11 || b[1] != 0x00 || len < 2 || len > l->wire - 6)

@@ -61,6 +61,12 @@ struct defrag_out {
     uint32_t blocklen;
     uint32_t link_len; /* main.c: bytes before the IP header in the frame of the
                         * fragment that completed it (the -w writer's link header) */
+    /* main.c: in a tunnel, the headers of that frame's link header with a
+     * length or a checksum (struct decode_frag.outer, as offsets into the
+     * frame; n_outer > DECODE_OUTER_MAX: not all are known) */
+    uint8_t n_outer;
+    uint8_t outer_kind[DECODE_OUTER_MAX];
+    uint32_t outer_off[DECODE_OUTER_MAX];
 };
 
 /* A reassembler. Its fields are defrag.c's; the caller only provides the

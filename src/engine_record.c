@@ -80,6 +80,8 @@ engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
     rec->vlan[0] = f->key.vlan[0];
     rec->vlan[1] = f->key.vlan[1];
     rec->n_vlan = f->key.n_vlan;
+    rec->tun_kind = f->key.tun_kind;
+    rec->tun_id = f->key.tun_id;
     rec->client_by = f->client_by != NULL ? f->client_by : "first_speaker";
     rec->syn_seen[0] = f->syn_seen[c];
     rec->syn_seen[1] = f->syn_seen[s];

@@ -8,7 +8,9 @@
  * and neither dissector sees a dialogue: no certificate, no alert, no
  * STARTTLS outcome. The engine asks here, when a flow that will be reported
  * gets its first payload while its other direction has sent nothing,
- * whether a flow of the same addresses and ports under other tags has had
+ * whether a flow of the same addresses and ports under other tags (VLAN
+ * ids and the tunnel id, a VNI, GRE key or ERSPAN session: a mirror may send
+ * each direction in its own session, as AWS Traffic Mirroring) has had
  * packets of that other direction only: the two are one connection. Both
  * are marked (flow.vlan_split, anomaly "flow.vlan_split" on their records)
  * and the pair is counted (stats vlan_split_connections); the aggregation

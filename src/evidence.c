@@ -106,8 +106,9 @@ static uint8_t evidence_buf[EVIDENCE_SNAPLEN]; /* a frame put together */
  * completed it: written as one frame, f's link header (dg->link_len bytes,
  * which main.c took from f's decode) followed by the datagram, its IP header without fragment
  * fields (as a capture after reassembly would show it: Wireshark reads it as any other frame); cut
- * after its TCP header when v says so. The fragments were not written: they came before the verdict
- * on their bytes. False when it cannot be put together. */
+ * after its TCP header when v says so; in a tunnel, the outer headers' lengths and checksums set to
+ * carry the datagram (evidence_outer.c). The fragments were not written: they came before the
+ * verdict on their bytes. False when it cannot be put together. */
 static bool
 evidence_datagram(const struct capture_frame *f, const struct pkt *p, const struct defrag_out *dg,
                   struct evidence_out *o)
@@ -128,7 +129,8 @@ evidence_datagram(const struct capture_frame *f, const struct pkt *p, const stru
         o->cut = link + (uint32_t)(p->payload - p->l3);
     o->wirelen = link + wire;
     o->reassembled = true;
-    return true;
+    /* in a tunnel, the outer headers made to carry the datagram */
+    return dg->n_outer == 0 || evidence_outer_fix(evidence_buf, link, o->wirelen, keep >= wire, dg);
 }
 
 /* f as written whole, and where its cut would end (o->cut). */

@@ -31,4 +31,12 @@ void evidence_hold_untag(void);
 /* Every frame held is cut, and every frame queued written. */
 void evidence_hold_drain(void);
 
+/* evidence_outer.c: b holds a tunnel's last fragment's link header (link
+ * bytes, its headers in dg->outer) and the datagram reassembled after it,
+ * the frame ending at `end` on the wire (whole: all of it in b). Sets the
+ * headers' lengths and checksums to carry the datagram. False when they
+ * cannot (a length past 16 bits, headers not noted). */
+bool evidence_outer_fix(uint8_t *b, uint32_t link, uint32_t end, bool whole,
+                        const struct defrag_out *dg);
+
 #endif /* SMTPTAP_EVIDENCE_INT_H */

@@ -233,6 +233,11 @@ main_decode(struct main_run *run, const struct capture_frame *f, struct pkt *p,
     if (r != DECODE_FRAGMENT || !defrag_add(&run->defrag, p, &fr, dgram))
         return false;
     dgram->link_len = (uint32_t)(fr.hdr - f->data);
+    dgram->n_outer = fr.n_outer;
+    for (unsigned i = 0; i < fr.n_outer && i < DECODE_OUTER_MAX; i++) {
+        dgram->outer_kind[i] = fr.outer_kind[i];
+        dgram->outer_off[i] = (uint32_t)(fr.outer[i] - f->data);
+    }
     if (decode_datagram(dgram->ip, dgram->caplen, dgram->wirelen, p, p, &run->dstats) == DECODE_OK)
         return true;
     defrag_release(dgram);

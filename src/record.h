@@ -38,6 +38,8 @@ struct flow_record {
     struct endpoint client, server;
     uint16_t vlan[2];
     uint8_t n_vlan;
+    uint8_t tun_kind; /* the tunnel id in the flow key (enum decode_tun; 0: none), for vlan_split */
+    uint32_t tun_id;
     const char *client_by;          /* how the client was chosen: "syn", "port", "first_speaker" */
     bool syn_seen[2];               /* SYN from client, SYN-ACK from server */
     bool midstream;                 /* picked up without a handshake */

@@ -385,8 +385,8 @@ rt_server(FILE *f, const struct agg_server *s)
     uint64_t split = agg_flagstat(s, AF_VLAN_SPLIT)->sessions;
     if (split) /* what the rows below lack: the finding vlan_split */
         fprintf(f,
-                "  (%llu of these sessions %s whose directions came under different VLAN tags: "
-                "--ignore-vlan joins them)\n",
+                "  (%llu of these sessions %s whose directions came under different VLAN tags or "
+                "tunnel ids: --ignore-vlan joins them)\n",
                 (unsigned long long)split,
                 split == 1 ? "is a one-way half of a connection"
                            : "are one-way halves of connections");
@@ -640,6 +640,80 @@ rt_load(FILE *f, const struct run_stats *st)
     fprintf(f, "\n");
 }
 
+/* "tunnels: 31 VXLAN packets decapsulated (the VNI in the connection key;
+ * --ignore-vlan leaves it out)": what was taken off (docs/capture.md
+ * Tunnels), and the tunnel headers that could not be, when any were. */
+static void
+rt_tunnels(FILE *f, const struct run_stats *st)
+{
+    static const char *const kind[DECODE_TUN_KINDS] = {[DECODE_TUN_VXLAN] = "VXLAN",
+                                                       [DECODE_TUN_GENEVE] = "Geneve",
+                                                       [DECODE_TUN_GRE] = "GRE",
+                                                       [DECODE_TUN_ERSPAN2] = "ERSPAN II",
+                                                       [DECODE_TUN_ERSPAN3] = "ERSPAN III",
+                                                       [DECODE_TUN_IPIP] = "IPv4-in-IP",
+                                                       [DECODE_TUN_IP6] = "IPv6-in-IP",
+                                                       [DECODE_TUN_MPLS] = "MPLS",
+                                                       [DECODE_TUN_PPPOE] = "PPPoE"};
+    uint64_t any = st->tun_truncated | st->tun_malformed | st->tun_too_deep;
+    for (int k = 1; k < DECODE_TUN_KINDS; k++)
+        any |= st->tunnels[k];
+    if (any == 0)
+        return;
+    fprintf(f, "tunnels: ");
+    const char *sep = "";
+    uint64_t taken = 0;
+    int kinds = 0;
+    for (int k = 1; k < DECODE_TUN_KINDS; k++) {
+        if (st->tunnels[k] == 0)
+            continue;
+        fprintf(f, "%s%" PRIu64 " %s", sep, st->tunnels[k], kind[k]);
+        sep = ", ";
+        taken += st->tunnels[k];
+        kinds++;
+    }
+    if (taken) {
+        if (kinds == 1)
+            fprintf(f, " packet%s decapsulated", taken == 1 ? "" : "s");
+        else
+            fprintf(f, " layers taken off");
+        /* the ids that name a network, in the flow key (decode_tunnel.c tun_name) */
+        const char *ids[3];
+        int n = 0;
+        if (st->tunnels[DECODE_TUN_VXLAN] || st->tunnels[DECODE_TUN_GENEVE])
+            ids[n++] = "VNI";
+        if (st->tunnels[DECODE_TUN_GRE])
+            ids[n++] = "GRE key";
+        if (st->tunnels[DECODE_TUN_ERSPAN2] || st->tunnels[DECODE_TUN_ERSPAN3])
+            ids[n++] = "ERSPAN session";
+        if (n > 0) {
+            fprintf(f, " (the ");
+            for (int i = 0; i < n; i++)
+                fprintf(f, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", ids[i]);
+            if (agg.cfg != NULL && agg.cfg->ignore_vlan)
+                fprintf(f, " left out of the connection key: --ignore-vlan)");
+            else
+                fprintf(f, " in the connection key; --ignore-vlan leaves %s out)",
+                        n == 1 ? "it" : "them");
+        }
+    }
+    sep = taken ? "; " : "";
+    if (st->tun_truncated) {
+        fprintf(f, "%s%" PRIu64 " tunnel header%s cut by the snaplen", sep, st->tun_truncated,
+                st->tun_truncated == 1 ? "" : "s");
+        sep = "; ";
+    }
+    if (st->tun_malformed) {
+        fprintf(f, "%s%" PRIu64 " malformed tunnel header%s", sep, st->tun_malformed,
+                st->tun_malformed == 1 ? "" : "s");
+        sep = "; ";
+    }
+    if (st->tun_too_deep)
+        fprintf(f, "%s%" PRIu64 " frame%s in more than %d tunnel layers, not analysed", sep,
+                st->tun_too_deep, st->tun_too_deep == 1 ? "" : "s", DECODE_TUNNEL_MAX);
+    fprintf(f, "\n");
+}
+
 void
 agg_write_text(FILE *f, const struct run_stats *st, bool color)
 {
@@ -685,7 +759,9 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
             st->ts_outliers, st->ts_outliers == 1 ? "" : "s", st->ts_outliers == 1 ? "it" : "them");
     if (st->vlan_split)
         fprintf(f,
-                "; %" PRIu64 " connection%s seen as two one-way halves under different VLAN tags "
+                "; %" PRIu64
+                " connection%s seen as two one-way halves under different VLAN tags or "
+                "tunnel ids "
                 "(--ignore-vlan joins them)",
                 st->vlan_split, st->vlan_split == 1 ? "" : "s");
     if (st->untracked_packets)
@@ -701,6 +777,7 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
                 st->files_unread + st->files_read == 1 ? "" : "s");
     rt_filter_none(f, st);
     fprintf(f, "\n");
+    rt_tunnels(f, st);
     rt_load(f, st);
     if (st->ev_on) {
         fprintf(f,

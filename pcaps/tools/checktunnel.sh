@@ -31,7 +31,7 @@ check() { # WRAPPED ORIGINAL ADDR...
   fi
 }
 T=pcaps/tunnel O=pcaps/smtp-starttls-tls12-chain.pcap
-for k in gre-ip gre-eth erspan2 erspan3 geneve ipip mpls pppoe vxlan-gre; do
+for k in gre-ip gre-eth erspan2 erspan3 geneve ipip mpls pppoe vxlan-gre vxlan-split; do
   check $T/tls12-chain-$k.pcap $O ip.src ip.dst
 done
 check $T/ipv6-6in4.pcap pcaps/smtp-ipv6.pcap ipv6.src ipv6.dst

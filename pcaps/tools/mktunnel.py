@@ -21,6 +21,10 @@ allows it for VXLAN over IPv4).
   mpls           Ethertype 0x8847, two labels (RFC 3032): the IPv4 packet
   pppoe          Ethertype 0x8864, PPPoE session 0x0042 (RFC 2516), PPP 0x0021: the IPv4 packet
   vxlan-gre      GRE 0x0800 carrying IPv4/UDP 4789/VXLAN VNI 7/the Ethernet frame: two layers
+  vxlan-innerfrag  UDP 4789, VXLAN VNI 4242, the UDP checksum computed (RFC 768): each INNER
+                 IPv4 datagram over 600 bytes sent as two fragments, each in its own VXLAN datagram
+  vxlan-split    UDP 4789, VXLAN: the client's frames VNI 101, the server's VNI 102 (one
+                 mirror session per direction, as AWS Traffic Mirroring with two sources)
 From pcaps/tunnel/vxlan-starttls.pcap:
   vxlan-inner    the inner Ethernet frames alone (the capture without its tunnel)
   vxlan-frag     each outer IPv4 datagram over 600 bytes sent as two fragments (RFC 791 §3.2)
@@ -56,6 +60,20 @@ def eth(etype, payload, fwd):
 
 def udp(sport, dport, payload):
     return struct.pack(">HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def udp_csum(src, dst, seg):
+    """seg (a UDP datagram, checksum 0) with its checksum over the IPv4 pseudo-header."""
+    c = csum(src + dst + struct.pack(">BBH", 0, 17, len(seg)) + seg) or 0xFFFF
+    return seg[:6] + struct.pack(">H", c) + seg[8:]
+
+
+def vxlan(frame, fwd, vni, checksum=False):
+    """The Ethernet frame in IPv4 / UDP 4789 / VXLAN (RFC 7348 §5: flags I)."""
+    seg = udp(51000 if fwd else 51001, 4789, struct.pack(">II", 0x08000000, vni << 8) + frame)
+    if checksum:
+        seg = udp_csum(*((IP_A, IP_B) if fwd else (IP_B, IP_A)), seg)
+    return eth(0x0800, ipv4(17, seg, fwd), fwd)
 
 
 def inner_ip(frame):
@@ -108,6 +126,10 @@ def wrap(kind, frame, fwd):
     if kind == "pppoe":
         ip = inner_ip(frame)
         return eth(0x8864, struct.pack(">BBHHH", 0x11, 0, 0x0042, 2 + len(ip), 0x0021) + ip, fwd)
+    if kind == "vxlan-innerfrag":
+        return [vxlan(f, fwd, 4242, checksum=True) for f in fragment(frame)]
+    if kind == "vxlan-split":
+        return vxlan(frame, fwd, 101 if fwd else 102)
     if kind == "vxlan-gre":
         vx = udp(sport, 4789, struct.pack(">II", 0x08000000, 7 << 8) + frame)
         return eth(0x0800, ipv4(47, gre(0, 0x0800, ipv4(17, vx, fwd)), fwd), fwd)
@@ -153,7 +175,7 @@ def main():
     hdr, recs = read_pcap("pcaps/smtp-starttls-tls12-chain.pcap")
     _, recs6 = read_pcap("pcaps/smtp-ipv6.pcap")
     for kind in ("gre-ip", "gre-eth", "erspan2", "erspan3", "geneve", "ipip", "6in4", "mpls",
-                 "pppoe", "vxlan-gre"):
+                 "pppoe", "vxlan-gre", "vxlan-innerfrag", "vxlan-split"):
         src = recs6 if kind == "6in4" else recs
         ip_id[0] = 0
         gre_seq[0] = 0
@@ -161,7 +183,8 @@ def main():
         for sec, usec, frame, orig in src:
             assert len(frame) == orig
             w = wrap(kind, frame, client_side(frame))
-            new.append([sec, usec, w, len(w)])
+            for part in w if isinstance(w, list) else [w]:
+                new.append([sec, usec, part, len(part)])
         write_pcap("%s/tls12-chain-%s.pcap" % (out, kind) if kind != "6in4" else
                    "%s/ipv6-6in4.pcap" % out, hdr, new)
     vhdr, vrecs = read_pcap("pcaps/tunnel/vxlan-starttls.pcap")

@@ -34,6 +34,9 @@ if TZ=UTC "$bin" --no-progress -r pcaps/diag/dns-mx.pcap 2>&1 | grep -q '^  DANE
   echo "FAIL dns-mx: a DANE line without TLSA records"
   fail=1
 fi
+# tunnels: what was taken off, and the ids in the connection key (docs/report.md)
+expect tunnel "-r pcaps/tunnel/vxlan-starttls.pcap" "tunnels: 31 VXLAN packets decapsulated (the VNI in the connection key; --ignore-vlan leaves it out)"
+expect tunnel-ign "-r pcaps/tunnel/tls12-chain-erspan3.pcap --ignore-vlan" "tunnels: 84 GRE, 84 ERSPAN III layers taken off (the GRE key or ERSPAN session left out of the connection key: --ignore-vlan)"
 # TLS resumption: resumed sessions counted under the chain they resumed
 res="-r pcaps/diag/resumption.pcap --no-system-ca --ca-file pcaps/diag/certs/resumption-root.pem"
 TZ=UTC "$bin" --no-progress --color never $res >"$tmp/res.txt" 2>&1

@@ -449,6 +449,187 @@ test_ipip(void **state)
     assert_int_equal(dec(&p, &st), DECODE_MALFORMED);
 }
 
+/* ---- outer IPv6 (RFC 8200): VXLAN, Geneve, GRE over IPv6, 4in6, 6in6 ---------- */
+
+/* An outer IPv6 header whose Next Header is next; its payload length set by fix6(). */
+static size_t
+ip6(uint8_t next)
+{
+    size_t at = n;
+    uint8_t h[40] = {0x60, 0, 0, 0, 0, 0, next, 64, 0x20, 0x01, 0x0d, 0xb8};
+    h[23] = 1;
+    h[24] = 0x20, h[25] = 0x01, h[26] = 0x0d, h[27] = 0xb8, h[39] = 2;
+    put(h, 40);
+    return at;
+}
+
+static void
+fix6(size_t at)
+{
+    f[at + 4] = (uint8_t)((n - at - 40) >> 8);
+    f[at + 5] = (uint8_t)(n - at - 40);
+}
+
+static void
+test_outer_ipv6(void **state)
+{
+    (void)state;
+    struct pkt p;
+    struct decode_stats st;
+    /* VXLAN over IPv6 (RFC 7348 §5 allows either) */
+    eth(0x86dd);
+    size_t i = ip6(17), u = udp(4789);
+    put("\x08\0\0\0\0\x01\x02\0", 8);
+    eth_in(0x0800);
+    put(ip4_tcp, sizeof(ip4_tcp));
+    fixudp(u);
+    fix6(i);
+    assert_int_equal(dec(&p, &st), DECODE_OK);
+    check_inner4(&p);
+    assert_int_equal(p.tun_kind, DECODE_TUN_VXLAN);
+    assert_int_equal(p.tun_id, 0x102);
+    assert_int_equal(st.ip6, 1);
+    assert_int_equal(p.l3[0] >> 4, 6); /* the outer header, for -w */
+    assert_int_equal(p.l3_caplen, n - 14);
+    /* the outer payload length ending inside the VXLAN header: malformed */
+    f[i + 5] = 8 + 4;
+    assert_int_equal(dec(&p, &st), DECODE_MALFORMED);
+    assert_int_equal(st.tun[DECODE_TUN_VXLAN], 0);
+    /* a hop-by-hop options header before UDP: still followed */
+    eth(0x86dd);
+    i = ip6(0);
+    put("\x11\0\x01\x04\0\0\0\0", 8); /* next UDP, PadN */
+    u = udp(4789);
+    put("\x08\0\0\0\0\0\x07\0", 8);
+    eth_in(0x0800);
+    put(ip4_tcp, sizeof(ip4_tcp));
+    fixudp(u);
+    fix6(i);
+    assert_int_equal(dec(&p, &st), DECODE_OK);
+    check_inner4(&p);
+    assert_int_equal(p.tun_id, 7);
+
+    /* Geneve over IPv6, an IPv6 packet in it */
+    eth(0x86dd);
+    i = ip6(17);
+    u = udp(6081);
+    put("\0\0\x86\xdd\0\0\x2a\0", 8);
+    put(ip6_tcp, sizeof(ip6_tcp));
+    fixudp(u);
+    fix6(i);
+    assert_int_equal(dec(&p, &st), DECODE_OK);
+    assert_int_equal(p.src.family, 6);
+    assert_int_equal(p.dport, 25);
+    assert_int_equal(p.payload_caplen, 4);
+    assert_int_equal(p.tun_kind, DECODE_TUN_GENEVE);
+    assert_int_equal(p.tun_id, 42);
+    assert_int_equal(st.ip6, 2);
+
+    /* GRE over IPv6 with key 9, IPv4 in it */
+    eth(0x86dd);
+    i = ip6(47);
+    put16(0x2000);
+    put16(0x0800);
+    put32(9);
+    put(ip4_tcp, sizeof(ip4_tcp));
+    fix6(i);
+    assert_int_equal(dec(&p, &st), DECODE_OK);
+    check_inner4(&p);
+    assert_int_equal(p.tun_kind, DECODE_TUN_GRE);
+    assert_int_equal(p.tun_id, 9);
+    /* the key past the payload length: malformed, the tunnel's */
+    n = 14 + 40 + 6;
+    fix6(i);
+    assert_int_equal(dec(&p, &st), DECODE_MALFORMED);
+    assert_int_equal(st.tun_malformed, 1);
+
+    /* 4in6 (RFC 2473: Next Header 4) and 6in6 (41) */
+    eth(0x86dd);
+    i = ip6(4);
+    put(ip4_tcp, sizeof(ip4_tcp));
+    fix6(i);
+    assert_int_equal(dec(&p, &st), DECODE_OK);
+    check_inner4(&p);
+    assert_int_equal(st.tun[DECODE_TUN_IPIP], 1);
+    assert_int_equal(p.tun_kind, 0);
+    eth(0x86dd);
+    i = ip6(41);
+    put(ip6_tcp, sizeof(ip6_tcp));
+    fix6(i);
+    assert_int_equal(dec(&p, &st), DECODE_OK);
+    assert_int_equal(p.src.family, 6);
+    assert_int_equal(p.src.a[15], 1);
+    assert_int_equal(st.tun[DECODE_TUN_IP6], 1);
+    assert_int_equal(st.ip6, 2);
+    /* 4in6 whose inner packet is IPv6: malformed */
+    eth(0x86dd);
+    i = ip6(4);
+    put(ip6_tcp, sizeof(ip6_tcp));
+    fix6(i);
+    assert_int_equal(dec(&p, &st), DECODE_MALFORMED);
+}
+
+/* A fragment inside a tunnel: the headers around it with a length or a
+ * checksum are noted (decode_frag.outer, for -w), outermost first; none for a
+ * fragment without a tunnel or a UDP 4789 datagram that is no VXLAN. */
+static void
+test_frag_outer(void **state)
+{
+    (void)state;
+    struct pkt p;
+    struct decode_stats st;
+    struct decode_frag fr;
+    /* IPv6 / UDP / VXLAN / Ethernet / IPv4 fragment (MF) */
+    eth(0x86dd);
+    size_t i = ip6(17), u = udp(4789);
+    put("\x08\0\0\0\0\0\x07\0", 8);
+    eth_in(0x0800);
+    size_t in = n;
+    put(ip4_tcp, sizeof(ip4_tcp));
+    f[in + 6] = 0x20; /* MF */
+    fixudp(u);
+    fix6(i);
+    memset(&st, 0, sizeof(st));
+    memset(&fr, 0xff, sizeof(fr));
+    assert_int_equal(
+        decode_frame_frag(DECODE_DLT_EN10MB, f, (uint32_t)n, (uint32_t)n, 1, &p, &st, &fr),
+        DECODE_FRAGMENT);
+    assert_true(fr.hdr == f + in);
+    assert_int_equal(fr.n_outer, 2);
+    assert_int_equal(fr.outer_kind[0], DECODE_OUTER_IP6);
+    assert_true(fr.outer[0] == f + i);
+    assert_int_equal(fr.outer_kind[1], DECODE_OUTER_UDP);
+    assert_true(fr.outer[1] == f + u);
+    /* IPv4 / GRE / IPv4 fragment */
+    eth(0x0800);
+    i = ip4(47);
+    size_t g = n;
+    put16(0x8000); /* C */
+    put16(0x0800);
+    put32(0);
+    in = n;
+    put(ip4_tcp, sizeof(ip4_tcp));
+    f[in + 6] = 0x20;
+    fix4(i);
+    assert_int_equal(
+        decode_frame_frag(DECODE_DLT_EN10MB, f, (uint32_t)n, (uint32_t)n, 1, &p, &st, &fr),
+        DECODE_FRAGMENT);
+    assert_int_equal(fr.n_outer, 2);
+    assert_int_equal(fr.outer_kind[0], DECODE_OUTER_IP4);
+    assert_true(fr.outer[0] == f + i);
+    assert_int_equal(fr.outer_kind[1], DECODE_OUTER_GRE);
+    assert_true(fr.outer[1] == f + g);
+    /* a fragment with no tunnel: nothing noted */
+    eth(0x0800);
+    in = n;
+    put(ip4_tcp, sizeof(ip4_tcp));
+    f[in + 6] = 0x20;
+    assert_int_equal(
+        decode_frame_frag(DECODE_DLT_EN10MB, f, (uint32_t)n, (uint32_t)n, 1, &p, &st, &fr),
+        DECODE_FRAGMENT);
+    assert_int_equal(fr.n_outer, 0);
+}
+
 static void
 test_too_deep(void **state)
 {
@@ -499,11 +680,28 @@ test_mpls(void **state)
     put(ip6_tcp, sizeof(ip6_tcp));
     assert_int_equal(dec(&p, &st), DECODE_OK);
     assert_int_equal(p.src.family, 6);
-    /* neither: not IP (a pseudowire) */
+    /* a control word, then no Ethernet frame carrying IP: not IP */
     eth(0x8847);
     put32(0x100 | 64);
     put32(0);
     put(ip4_tcp, sizeof(ip4_tcp));
+    assert_int_equal(dec(&p, &st), DECODE_NOT_IP);
+    /* the pseudowire control word (RFC 4385 §3, sequence 5), then an
+     * Ethernet frame (RFC 4448 §4.4): followed */
+    eth(0x8847);
+    put32(0x100 | 64);
+    put32(5);
+    eth_in(0x0800);
+    put(ip4_tcp, sizeof(ip4_tcp));
+    assert_int_equal(dec(&p, &st), DECODE_OK);
+    check_inner4(&p);
+    assert_int_equal(st.tun[DECODE_TUN_MPLS], 1);
+    assert_int_equal(st.not_ip, 0);
+    /* ... the control word cut by the snaplen: truncated, the tunnel's */
+    assert_int_equal(dec_cut(14 + 4 + 2, &p, &st), DECODE_TRUNCATED);
+    assert_int_equal(st.tun_truncated, 1);
+    /* the associated channel (first nibble 1, RFC 4385 §3): not IP */
+    f[14 + 4] = 0x10;
     assert_int_equal(dec(&p, &st), DECODE_NOT_IP);
     /* no bottom of stack in 8 entries: malformed; cut in a label: truncated */
     eth(0x8847);
@@ -588,6 +786,8 @@ main(void)
         cmocka_unit_test_teardown(test_gre, tu_teardown),
         cmocka_unit_test_teardown(test_erspan, tu_teardown),
         cmocka_unit_test_teardown(test_ipip, tu_teardown),
+        cmocka_unit_test_teardown(test_outer_ipv6, tu_teardown),
+        cmocka_unit_test_teardown(test_frag_outer, tu_teardown),
         cmocka_unit_test_teardown(test_too_deep, tu_teardown),
         cmocka_unit_test_teardown(test_mpls, tu_teardown),
         cmocka_unit_test_teardown(test_pppoe, tu_teardown),

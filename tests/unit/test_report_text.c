@@ -635,15 +635,16 @@ test_vlan_split(void **state)
     st.vlan_split = 1;
     char *text = tu_agg_text(&st, NULL);
     tu_has(text, "  high     vlan_split                         203.0.113.25:25 was seen in "
-                 "connections whose two directions came under different VLAN tags (a span port or "
-                 "tap that tags one direction only, or each with its own VLAN): each became two "
+                 "connections whose two directions came under different VLAN tags or tunnel ids (a "
+                 "span port or tap that tags one direction only, or each with its own VLAN or "
+                 "mirror session): each became two "
                  "one-way halves, so their STARTTLS, certificates and alerts cannot be judged; run "
                  "smtptap again with --ignore-vlan (2 sessions, peers 198.51.100.10): server to "
                  "client only, untagged; client to server under other tags\n");
     tu_has(text, "\n  (2 of these sessions are one-way halves of connections whose directions came "
-                 "under different VLAN tags: --ignore-vlan joins them)\n");
+                 "under different VLAN tags or tunnel ids: --ignore-vlan joins them)\n");
     tu_has(text, " 0 drops; 1 connection seen as two one-way halves under different VLAN tags "
-                 "(--ignore-vlan joins them)\n");
+                 "or tunnel ids (--ignore-vlan joins them)\n");
     /* the peer's row: nothing of STARTTLS in the halves, said (it was empty, as if cut) */
     tu_has(text, "\n  STARTTLS   198.51.100.10: nothing judged (2 sessions: no EHLO reply, "
                  "STARTTLS or TLS read in them)\n");
@@ -660,7 +661,7 @@ test_vlan_split(void **state)
     tu_has(text, "(1 session, peers 198.51.100.10): client to server only, VLAN 300/200 "
                  "(outer/inner); server to client under other tags\n");
     tu_has(text, "\n  (1 of these sessions is a one-way half of a connection whose directions came "
-                 "under different VLAN tags: --ignore-vlan joins them)\n");
+                 "under different VLAN tags or tunnel ids: --ignore-vlan joins them)\n");
     tu_has(text, "198.51.100.10: nothing judged (1 session: no EHLO reply, STARTTLS or TLS read "
                  "in it)\n");
     free(text);
@@ -691,6 +692,45 @@ test_finding_ids_ascending(void **state)
     assert_non_null(ids);
     assert_memory_equal(ids, "\"sessions\":[1,2,3],", 19);
     free(json);
+}
+
+/* Tunnels: one line under the counts says what was taken off and which ids
+ * are in the connection key (docs/report.md), and the tunnel headers that
+ * could not be; none without a tunnel. */
+static void
+test_tunnels_line(void **state)
+{
+    (void)state;
+    agg_finish();
+    struct run_stats st;
+    memset(&st, 0, sizeof(st));
+    st.packets = 31;
+    char *text = tu_agg_text(&st, NULL);
+    if (strstr(text, "tunnels:") != NULL)
+        fail_msg("a tunnels line without tunnels:\n%s", text);
+    free(text);
+    st.tunnels[DECODE_TUN_VXLAN] = 31;
+    text = tu_agg_text(&st, NULL);
+    tu_has(text, " 0 drops\ntunnels: 31 VXLAN packets decapsulated (the VNI in the connection "
+                 "key; --ignore-vlan leaves it out)\n");
+    free(text);
+    memset(&st, 0, sizeof(st));
+    st.tunnels[DECODE_TUN_GRE] = 84;
+    st.tunnels[DECODE_TUN_ERSPAN3] = 84;
+    st.tun_truncated = 2;
+    st.tun_malformed = 1;
+    st.tun_too_deep = 1;
+    text = tu_agg_text(&st, NULL);
+    tu_has(text, "\ntunnels: 84 GRE, 84 ERSPAN III layers taken off (the GRE key or ERSPAN "
+                 "session in the connection key; --ignore-vlan leaves them out); 2 tunnel headers "
+                 "cut by the snaplen; 1 malformed tunnel header; 1 frame in more than 4 tunnel "
+                 "layers, not analysed\n");
+    free(text);
+    memset(&st, 0, sizeof(st));
+    st.tun_malformed = 3;
+    text = tu_agg_text(&st, NULL);
+    tu_has(text, "\ntunnels: 3 malformed tunnel headers\n");
+    free(text);
 }
 
 /* What the capture lost heads the report (a live run that dropped 99.9 %
@@ -838,6 +878,7 @@ main(void)
         AGG_TEST(test_vlan_split),
         AGG_TEST(test_finding_ids_ascending),
         AGG_TEST(test_capture_loss),
+        AGG_TEST(test_tunnels_line),
         CHAIN_TEST(test_resumed_elsewhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
