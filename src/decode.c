@@ -485,18 +485,32 @@ decode_raw_ip(struct rd *r, uint32_t avail, int only, struct pkt *pkt, struct de
     return DECODE_MALFORMED;
 }
 
+/* A tunnel's inner packet whose every wire byte was captured (have >=
+ * avail_wire: the cursor ends where the tunnel's own length ends) cannot
+ * have been cut by the snaplen: running out of bytes there is a header
+ * claiming more than the tunnel carries, MALFORMED (the rule at the top
+ * of this file), not TRUNCATED. */
+static enum decode_result
+decode_inner_outcome(enum decode_result res, size_t have, uint32_t avail_wire)
+{
+    return res == DECODE_TRUNCATED && have >= avail_wire ? DECODE_MALFORMED : res;
+}
+
 enum decode_result
 decode_inner_ip(int only, struct rd *r, uint32_t avail_wire, struct pkt *pkt,
                 struct decode_stats *st, struct decode_frag *fr)
 {
-    return decode_raw_ip(r, avail_wire, only, pkt, st, fr);
+    size_t have = rd_left(r);
+    return decode_inner_outcome(decode_raw_ip(r, avail_wire, only, pkt, st, fr), have, avail_wire);
 }
 
 enum decode_result
 decode_inner_ethertype(uint16_t type, struct rd *r, uint32_t avail_wire, struct pkt *pkt,
                        struct decode_stats *st, struct decode_frag *fr)
 {
-    return decode_ethertype(type, r, avail_wire, pkt, st, fr);
+    size_t have = rd_left(r);
+    return decode_inner_outcome(decode_ethertype(type, r, avail_wire, pkt, st, fr), have,
+                                avail_wire);
 }
 
 /* An Ethernet frame inside a tunnel (VXLAN, Geneve, GRE 0x6558, ERSPAN):
@@ -512,16 +526,17 @@ decode_inner_eth(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct deco
     rd_skip(r, 12, "eth.addrs");
     uint16_t type = rd_be16(r, "eth.type");
     if (!rd_ok(r))
-        return DECODE_TRUNCATED;
+        return decode_inner_outcome(DECODE_TRUNCATED, before, avail_wire);
     if (type <= DECODE_ETH_MAX_LEN)
         return DECODE_NOT_IP;
     enum decode_result res = decode_vlans(type, r, pkt, st, &type);
     if (res != DECODE_OK)
-        return res;
+        return decode_inner_outcome(res, before, avail_wire); /* a tag past the tunnel's end */
     uint32_t used = (uint32_t)(before - rd_left(r));
     if (used > avail_wire)
         return DECODE_MALFORMED; /* tags past the tunnel's length */
-    return decode_ethertype(type, r, avail_wire - used, pkt, st, fr);
+    return decode_inner_outcome(decode_ethertype(type, r, avail_wire - used, pkt, st, fr), before,
+                                avail_wire);
 }
 
 static enum decode_result

@@ -48,7 +48,9 @@
  * Outcomes, as decode.c's: a header field past the enclosing length is
  * DECODE_MALFORMED, one within it but past the captured bytes
  * DECODE_TRUNCATED, each also counted as a tunnel's (tun_malformed,
- * tun_truncated); an inner packet's own outcome is its own. At most
+ * tun_truncated); an inner packet's own outcome is its own, but for one
+ * whose tunnel was captured whole, where running out of bytes is MALFORMED
+ * (decode_inner_*(): the snaplen cut nothing). At most
  * DECODE_TUNNEL_MAX layers are taken off one frame (pkt.tun_depth); a
  * deeper one is counted (tun_too_deep) and not analysed (other_proto): the
  * recursion through decode_inner_*() is bounded by it. The innermost VNI,

@@ -751,6 +751,45 @@ test_pppoe(void **state)
 
 /* ---- the flow key -------------------------------------------------------------- */
 
+/* An inner packet whose every byte was captured, but whose headers claim
+ * more than the tunnel carries, is MALFORMED (decode.c's rule: beyond the
+ * wire length), not TRUNCATED, which would send the user to the snaplen;
+ * the same frame cut by the snaplen stays TRUNCATED. */
+static void
+test_inner_past_tunnel_end(void **state)
+{
+    (void)state;
+    struct pkt p;
+    struct decode_stats st;
+    /* VXLAN whose inner Ethernet ends inside an 802.1Q tag */
+    eth(0x0800);
+    size_t i = ip4(17), u = udp(4789);
+    uint8_t vx[8] = {0x08, 0, 0, 0, 0, 0, 42, 0};
+    put(vx, 8);
+    eth_in(0x8100);
+    put16(0x0064); /* the TCI, no inner type */
+    fixudp(u);
+    fix4(i);
+    assert_int_equal(dec(&p, &st), DECODE_MALFORMED);
+    assert_int_equal(st.truncated, 0);
+    assert_int_equal(dec_cut(n - 1, &p, &st), DECODE_TRUNCATED); /* the snaplen cut it */
+    /* GRE 0x0800 carrying 10 bytes of an IPv4 header */
+    eth(0x0800);
+    i = ip4(47);
+    put16(0x0000);
+    put16(0x0800);
+    put(ip4_tcp, 10);
+    fix4(i);
+    assert_int_equal(dec(&p, &st), DECODE_MALFORMED);
+    assert_int_equal(dec_cut(n - 1, &p, &st), DECODE_TRUNCATED);
+    /* IP in IP with no inner byte at all */
+    eth(0x0800);
+    i = ip4(4);
+    fix4(i);
+    assert_int_equal(dec(&p, &st), DECODE_MALFORMED);
+    assert_int_equal(st.malformed, 1);
+}
+
 static void
 test_flow_key_vni(void **state)
 {
@@ -791,6 +830,7 @@ main(void)
         cmocka_unit_test_teardown(test_too_deep, tu_teardown),
         cmocka_unit_test_teardown(test_mpls, tu_teardown),
         cmocka_unit_test_teardown(test_pppoe, tu_teardown),
+        cmocka_unit_test_teardown(test_inner_past_tunnel_end, tu_teardown),
         cmocka_unit_test_teardown(test_flow_key_vni, tu_teardown),
     };
     return cmocka_run_group_tests_name("decode_tunnel", tests, NULL, NULL);
