@@ -217,7 +217,7 @@ capture_open_file(const struct config *cfg, struct capture_src *s, char *errbuf,
             capture_err(errbuf, errlen, s->name, capture_empty_what(s->name), NULL);
             return -1;
         }
-        if (rc == CAPFILE_OPEN_ERROR || strcmp(s->name, "-") == 0) {
+        if (rc == CAPFILE_OPEN_ERROR || fdwait_stream(s->name)) { /* its header read: gone */
             capture_err(errbuf, errlen, s->name, "cannot read capture",
                         rc == CAPFILE_OPEN_ERROR
                             ? e

@@ -60,14 +60,20 @@ fdwait_open_read(const char *path)
     return fd;
 }
 
+bool
+fdwait_stream(const char *path)
+{
+    struct stat st;
+    return strcmp(path, "-") == 0 || (stat(path, &st) == 0 && S_ISFIFO(st.st_mode));
+}
+
 int
 fdwait_input(const char *path)
 {
-    struct stat st;
     int fd;
     if (strcmp(path, "-") == 0)
         fd = dup(STDIN_FILENO);
-    else if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
+    else if (fdwait_stream(path))
         fd = fdwait_open_read(path);
     else
         return FDWAIT_NOT_STREAM;

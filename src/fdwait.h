@@ -28,6 +28,10 @@ int fdwait_open_read(const char *path);
 #define FDWAIT_NOT_STREAM (-2)
 int fdwait_input(const char *path);
 
+/* True for standard input ("-") and a FIFO: an input read once, whose first
+ * bytes, once taken (capfile.c's look at its header), cannot be read again. */
+bool fdwait_stream(const char *path);
+
 /* Waits until a read(2) of fd would not block (data, end of file or an
  * error to report). Returns 0, or -1 when the stop flag is set. */
 int fdwait_readable(int fd);

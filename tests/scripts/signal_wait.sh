@@ -12,7 +12,10 @@
 #   - -r FIFO whose writer sent only the pcap file header;
 #   - -r - from a pipe whose writer sends nothing;
 #   - a second signal while the first one's report cannot be written
-#     (--json onto a FIFO no reader opens) ends it by the signal (143).
+#     (--json onto a FIFO no reader opens) ends it by the signal (143);
+#   - -r FIFO of a form only libpcap reads (pcap magic a1b2cd34): refused at
+#     once (exit 3), as -r - is; before, capfile.c's look at its first bytes
+#     closed the FIFO and libpcap's reopening waited for a writer for good.
 # Every wait is bounded: a regression fails here, it does not hang CI.
 # Usage: signal_wait.sh SMTPTAP
 set -u
@@ -168,4 +171,36 @@ else
   echo "FAIL a second SIGTERM while the report waits: exit $rc, want 143 (killed by SIGTERM)"
   fail=1
 fi
+# a FIFO whose capture capfile.c leaves to libpcap: its first bytes were
+# taken, it cannot be read again: refused as -r - is, not waited on again
+rm -f "$tmp/f" && mkfifo "$tmp/f"
+python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); sys.stdout.buffer.write(struct.pack("<I",0xa1b2cd34)+d[4:])' \
+  pcaps/tunnel/vxlan-starttls.pcap >"$tmp/kuz.pcap"
+cat "$tmp/kuz.pcap" >"$tmp/f" &
+writer=$!
+# shellcheck disable=SC2086
+"$bin" $ca -r "$tmp/f" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+n=0
+while [ $n -lt 30 ] && kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; do
+  sleep 0.1
+  n=$((n + 1))
+done
+if kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  rc=124 # still waiting 3 s later
+else
+  wait "$pid"
+  rc=$?
+fi
+pid=""
+if [ "$rc" -eq 3 ] && grep -q 'unknown file format.*write it to a file' "$tmp/err"; then
+  echo "ok   -r FIFO of a form only libpcap reads: refused at once, exit 3"
+else
+  echo "FAIL -r FIFO of a form only libpcap reads: exit $rc, want 3 at once: $(head -2 "$tmp/err")"
+  fail=1
+fi
+kill -KILL "$writer" 2>/dev/null && wait "$writer" 2>/dev/null
+writer=""
 exit $fail
