@@ -38,8 +38,9 @@
 #include "termtext.h"
 
 static volatile int main_stop;
-static volatile sig_atomic_t main_hup;  /* SIGHUP: reopen --json (live) */
-static volatile sig_atomic_t main_usr1; /* SIGUSR1: the report so far */
+static volatile sig_atomic_t main_signals; /* SIGINT/SIGTERM received (main_on_signal) */
+static volatile sig_atomic_t main_hup;     /* SIGHUP: reopen --json (live) */
+static volatile sig_atomic_t main_usr1;    /* SIGUSR1: the report so far */
 
 /* Decoded packets waiting for the engine (frames of a mapped file): see
  * engine_ahead() for why, main_on_frame() for the order. A stage's memory
@@ -83,10 +84,12 @@ main_on_signal(int sig)
         main_hup = 1;
     } else if (sig == SIGUSR1) {
         main_usr1 = 1;
-    } else if (main_stop) {
+    } else if (main_signals) { /* a second signal; a stop for another reason
+                                * (--json's reader gone) is not one */
         signal(sig, SIG_DFL);
         raise(sig);
     } else {
+        main_signals = 1;
         main_stop = 1;
     }
 }
