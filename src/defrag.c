@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "inetsum.h"
 #include "mem.h"
 #include "nhash.h"
 
@@ -261,19 +262,6 @@ defrag_grow(struct defrag *d, struct defrag_dgram *g, uint32_t end)
 
 /* ---- completion ------------------------------------------------------ */
 
-/* RFC 1071 Internet checksum of an IPv4 header (its checksum field zeroed). */
-static uint16_t
-defrag_ip4_csum(const uint8_t *h, uint32_t len)
-{
-    uint32_t sum = 0;
-    struct rd r = rd_init(h, len); /* len is 4 * IHL: even */
-    while (rd_left(&r) >= 2)
-        sum += rd_be16(&r, "ip.header");
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)~sum;
-}
-
 /* g is complete: writes its header in front of the data, hands the buffer to
  * out and removes g. False (g removed, counted malformed) when the header
  * and data would pass 65535 bytes. */
@@ -296,7 +284,7 @@ defrag_deliver(struct defrag *d, struct defrag_dgram *g, struct defrag_out *out)
         h[7] = 0;
         h[10] = 0;
         h[11] = 0;
-        uint16_t c = defrag_ip4_csum(h, hl);
+        uint16_t c = (uint16_t)~inetsum_add(0, h, hl); /* RFC 791 §3.1 */
         h[10] = (uint8_t)(c >> 8);
         h[11] = (uint8_t)c;
     } else {

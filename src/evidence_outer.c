@@ -19,22 +19,9 @@
 #include "cursor.h"
 #include "decode.h"
 #include "evidence_int.h"
+#include "inetsum.h"
 
 #define OUTER_LEN_MAX 0xffff /* 16-bit length fields */
-
-/* RFC 1071: the one's complement sum of n bytes at p, added to sum. */
-static uint32_t
-outer_sum(uint32_t sum, const uint8_t *p, uint32_t n)
-{
-    struct rd r = rd_init(p, n);
-    while (rd_left(&r) >= 2)
-        sum += rd_be16(&r, "csum");
-    if (rd_left(&r) == 1)
-        sum += (uint32_t)rd_u8(&r, "csum") << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return sum;
-}
 
 static void
 outer_put16(uint8_t *p, uint32_t v)
@@ -58,9 +45,9 @@ outer_udp_csum(uint8_t *b, uint32_t off, uint32_t len, uint32_t ip, uint8_t ip_k
     }
     outer_put16(b + off + 6, 0);
     /* pseudo-header: RFC 768 (IPv4), RFC 8200 §8.1 (IPv6) */
-    uint32_t sum = v4 ? outer_sum(0, b + ip + 12, 8) : outer_sum(0, b + ip + 8, 32);
-    sum = outer_sum(sum, (const uint8_t[]){0, 17, (uint8_t)(len >> 8), (uint8_t)len}, 4);
-    sum = outer_sum(sum, b + off, len);
+    uint32_t sum = v4 ? inetsum_add(0, b + ip + 12, 8) : inetsum_add(0, b + ip + 8, 32);
+    sum = inetsum_add(sum, (const uint8_t[]){0, 17, (uint8_t)(len >> 8), (uint8_t)len}, 4);
+    sum = inetsum_add(sum, b + off, len);
     uint16_t c = (uint16_t)~sum;
     outer_put16(b + off + 6, c == 0 ? 0xffff : c);
 }
@@ -110,7 +97,7 @@ evidence_outer_fix(uint8_t *b, uint32_t link, uint32_t end, bool whole, const st
         case DECODE_OUTER_IP4: {
             uint32_t ihl = (uint32_t)(b[off] & 0x0f) * 4;
             outer_put16(b + off + 10, 0);
-            outer_put16(b + off + 10, (uint16_t)~outer_sum(0, b + off, ihl));
+            outer_put16(b + off + 10, (uint16_t)~inetsum_add(0, b + off, ihl));
             break;
         }
         case DECODE_OUTER_UDP:
@@ -121,7 +108,7 @@ evidence_outer_fix(uint8_t *b, uint32_t link, uint32_t end, bool whole, const st
         case DECODE_OUTER_GRE:
             if ((b[off] & 0x80) && whole) { /* C: Checksum and Reserved1 follow */
                 outer_put16(b + off + 4, 0);
-                outer_put16(b + off + 4, (uint16_t)~outer_sum(0, b + off, len));
+                outer_put16(b + off + 4, (uint16_t)~inetsum_add(0, b + off, len));
             }
             break;
         default:
