@@ -428,6 +428,17 @@ tr_policies(struct json *j)
     json_arr_end(j);
 }
 
+/* A date-time without its separators, for the report id: 20261124T062601Z */
+static void
+tr_time_compact(char *out, size_t n, const char *t)
+{
+    size_t k = 0;
+    for (const char *c = t; *c && k + 1 < n; c++)
+        if (*c != '-' && *c != ':')
+            out[k++] = *c;
+    out[k] = '\0';
+}
+
 int
 tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
 {
@@ -461,17 +472,8 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
     char start[32], end[32], id[96], sid[20], eid[20];
     tr_time(start, sizeof(start), first_us, false);
     tr_time(end, sizeof(end), last_us, true);
-    /* the id's times without separators: 20261124T062601Z */
-    size_t k = 0;
-    for (const char *c = start; *c && k + 1 < sizeof(sid); c++)
-        if (*c != '-' && *c != ':')
-            sid[k++] = *c;
-    sid[k] = '\0';
-    k = 0;
-    for (const char *c = end; *c && k + 1 < sizeof(eid); c++)
-        if (*c != '-' && *c != ':')
-            eid[k++] = *c;
-    eid[k] = '\0';
+    tr_time_compact(sid, sizeof(sid), start);
+    tr_time_compact(eid, sizeof(eid), end);
     snprintf(id, sizeof(id), "smtptap-%s-%s-%016" PRIx64, sid, eid, h);
     FILE *f = fopen(path, "w");
     if (f == NULL) {
