@@ -189,7 +189,8 @@ evidence_frame(const struct capture_frame *f, const struct pkt *p, const struct 
     bool ok = p->l3 != NULL && (p->l3 < f->data || p->l3 > f->data + f->caplen)
                   ? evidence_datagram(f, p, dg, &o) /* a datagram rebuilt from fragments */
                   : evidence_plain(f, p, &o);
-    if (!ok) {
+    if (!ok) { /* only a datagram: a plain frame is always written */
+        ev.st.reassembled_not_written++;
         evidence_hold_untag();
         return;
     }

@@ -80,11 +80,14 @@ enum evidence_verdict {
 };
 
 struct evidence_stats {
-    uint64_t frames;       /* frames written */
-    uint64_t cut;          /* ... of them with their payload cut */
-    uint64_t reassembled;  /* ... of them datagrams reassembled from IP fragments */
-    uint64_t other_link;   /* frames of another link type: not written */
-    uint64_t write_error;  /* 1 when the file could not be written in full */
+    uint64_t frames;                  /* frames written */
+    uint64_t cut;                     /* ... of them with their payload cut */
+    uint64_t reassembled;             /* ... of them datagrams reassembled from IP fragments */
+    uint64_t other_link;              /* frames of another link type: not written */
+    uint64_t reassembled_not_written; /* datagrams rebuilt from fragments that one frame cannot
+                                         carry (past 65 535 bytes with a tunnel's outer headers,
+                                         or past the file's snaplen): not written */
+    uint64_t write_error;             /* 1 when the file could not be written in full */
     uint64_t held;         /* frames whose verdict waited for bytes not seen yet (EVIDENCE_HOLD) */
     uint64_t held_cut;     /* ... and frames that would have: cut, given up on at a bound */
     uint64_t retx_differs; /* frames cut as retransmissions whose bytes differ from those seen */

@@ -738,6 +738,7 @@ main(int argc, char **argv)
         st.ev_cut = es.cut;
         st.ev_reassembled = es.reassembled;
         st.ev_other_link = es.other_link;
+        st.ev_reassembled_not_written = es.reassembled_not_written;
         st.ev_held = es.held;
         st.ev_held_cut = es.held_cut;
         st.ev_retx_differs = es.retx_differs;

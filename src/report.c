@@ -331,6 +331,7 @@ report_stats_json(struct json *j, const struct run_stats *s)
         json_uint(j, "payload_cut", s->ev_cut);
         json_uint(j, "reassembled", s->ev_reassembled);
         json_uint(j, "other_link_not_written", s->ev_other_link);
+        json_uint(j, "reassembled_not_written", s->ev_reassembled_not_written);
         json_uint(j, "held", s->ev_held);
         json_uint(j, "held_given_up", s->ev_held_cut);
         json_uint(j, "retransmission_differs", s->ev_retx_differs);

@@ -68,7 +68,7 @@ struct run_stats {
      * of them datagrams reassembled from IP fragments; frames of another
      * link type, not written */
     bool ev_on;
-    uint64_t ev_frames, ev_cut, ev_reassembled, ev_other_link;
+    uint64_t ev_frames, ev_cut, ev_reassembled, ev_other_link, ev_reassembled_not_written;
     uint64_t ev_held, ev_held_cut; /* -w: the hold-back queue (evidence.h) */
     uint64_t ev_retx_differs;      /* -w: retransmissions cut, their bytes not those seen */
     uint64_t ev_from_detection;    /* -w: connections written from the packet that showed them */

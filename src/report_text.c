@@ -806,6 +806,11 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
         if (st->ev_other_link)
             fprintf(f, "; %" PRIu64 " frame%s of another link type not written (one per file)",
                     st->ev_other_link, st->ev_other_link == 1 ? "" : "s");
+        if (st->ev_reassembled_not_written)
+            fprintf(f,
+                    "; %" PRIu64 " datagram%s reassembled from IP fragments not written (too long "
+                    "for one frame)",
+                    st->ev_reassembled_not_written, st->ev_reassembled_not_written == 1 ? "" : "s");
         fprintf(f, "\n");
     }
     rt_keylog(f, st);

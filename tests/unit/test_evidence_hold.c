@@ -3,7 +3,8 @@
  * file stays in capture order; a frame held is written as decided; past
  * its bounds (per flow, in time) and at the end, a frame held is cut; its
  * copies are accounted and freed; a segment finds whether one before it in
- * its stream is held (evidence_hold_before). */
+ * its stream is held (evidence_hold_before); a reassembled datagram one
+ * frame cannot carry is counted, not written. */
 #include <pcap/pcap.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "defrag.h"
 #include "evidence.h"
 #include "mem.h"
 
@@ -288,6 +290,39 @@ test_hold_before(void **state)
     assert_memory_equal(w, want, sizeof(want));
 }
 
+/* A datagram rebuilt from fragments that one frame cannot carry (here: a
+ * tunnel's outer headers not all known, evidence_outer_fix refuses) is not
+ * written, and counted: reassembled_not_written. */
+static void
+test_datagram_not_written(void **state)
+{
+    (void)state;
+    struct capture_frame f;
+    struct pkt p;
+    fr_make(1, &f, &p);
+    static uint8_t dgram[64];
+    memcpy(dgram, p.l3, p.l3_caplen);
+    p.l3 = dgram; /* outside the frame: a reassembled datagram */
+    p.payload = dgram + 40;
+    struct defrag_out dg;
+    memset(&dg, 0, sizeof(dg));
+    dg.ip = dgram;
+    dg.caplen = dg.wirelen = p.l3_caplen;
+    dg.block = dgram;
+    dg.link_len = 14;
+    dg.n_outer = DECODE_OUTER_MAX + 1;
+    evidence_frame(&f, &p, &dg, EVIDENCE_WHOLE);
+    dg.n_outer = 0; /* the same datagram outside a tunnel is written */
+    evidence_frame(&f, &p, &dg, EVIDENCE_WHOLE);
+    char err[256];
+    assert_int_equal(evidence_close(err, sizeof(err)), 0);
+    struct evidence_stats st;
+    evidence_stats(&st);
+    assert_int_equal(st.reassembled_not_written, 1);
+    assert_int_equal(st.reassembled, 1);
+    assert_int_equal(st.frames, 1);
+}
+
 int
 main(void)
 {
@@ -298,6 +333,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_untagged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hold_before, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hold_flight, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_datagram_not_written, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
