@@ -10,7 +10,7 @@ set -u
 command -v python3 >/dev/null 2>&1 || { echo "python3 is missing (sh scripts/deps.sh test)"; exit 77; }
 fail=0
 # shellcheck disable=SC2046
-python3 tests/tools/md_links.py README.md docs/*.md $(ls pcaps/README.md pcaps/*/README.md bench/README.md 2>/dev/null) ||
+python3 tests/tools/md_links.py README.md docs/*.md $(ls pcaps/README.md pcaps/*/README.md bench/README.md bench/HISTORY.md 2>/dev/null) ||
   fail=1
 # a table row of README's Usage (options, exit status, caps) of more than
 # 260 characters is a paragraph: it belongs in docs/options.md
