@@ -177,6 +177,7 @@ struct tls_facts {
     int16_t last_hs[2];     /* last handshake type per direction, -1 none */
     bool ccs[2];            /* ChangeCipherSpec seen per direction */
     char ja3[33], ja3s[33]; /* MD5 hex, "" = not computed */
+    char ja4[37];           /* JA4 (ja4.h), "" = not computed */
     struct fstr ja3_string, ja3s_string;
     struct fstr hs_history; /* e.g. "C:CH S:SH S:CRT S:SKE S:SHD C:CKE C:CCS S:CCS" (capped) */
 };

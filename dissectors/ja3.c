@@ -1,6 +1,7 @@
 /* \summary: JA3 / JA3S strings and their MD5 (see ja3.h). */
 #include "ja3.h"
 #include "idxtab.h"
+#include "ja4.h"
 
 #include <openssl/evp.h>
 #include <string.h>
@@ -139,18 +140,33 @@ ja3_append(struct ja3 *j, const struct ja3 *list)
     j->truncated |= list->truncated;
 }
 
-/* The JA3s of the last distinct ClientHellos, by their key: direct-mapped,
- * confirmed byte for byte. */
+/* The JA3s and JA4s of the last distinct ClientHellos, by their key: sets of
+ * JA3_MEMO_WAYS entries, the least recently used replaced, confirmed byte for
+ * byte. Direct-mapped, two client forms whose keys met in one slot evicted
+ * each other at every session (8 % of the bench's dense sessions missed with
+ * 15 forms in 64 slots: issue 5). */
+_Static_assert(JA4_LEN + 1 == 37, "ja3.h and facts.h keep a JA4 in char[37]");
 #define JA3_MEMO_SLOTS 64
-#define JA3_MEMO_STR   512 /* longer strings are not remembered */
+#define JA3_MEMO_WAYS  4
+#define JA3_MEMO_STR   JA3_STR_MAX
 static struct ja3_memo_entry {
     uint64_t hash;
+    uint32_t used; /* ja3_memo_tick when last looked up or put */
     uint16_t klen; /* 0: empty slot */
     uint16_t slen;
     uint8_t key[JA3_MEMO_KEY_MAX];
     char s[JA3_MEMO_STR];
     char md5[33];
+    char ja4[37];
 } ja3_memo[JA3_MEMO_SLOTS];
+static uint32_t ja3_memo_tick;
+
+/* The first entry of h's set. */
+static struct ja3_memo_entry *
+ja3_memo_set(uint64_t h)
+{
+    return &ja3_memo[(h % (JA3_MEMO_SLOTS / JA3_MEMO_WAYS)) * JA3_MEMO_WAYS];
+}
 
 /* 8 bytes per step: keys are ~100 bytes and looked up once per ClientHello. */
 static uint64_t
@@ -170,28 +186,45 @@ ja3_memo_hash(const uint8_t *p, size_t n)
     return h ^ (h >> 29);
 }
 
+unsigned
+ja3_memo_set_of(const uint8_t *key, size_t n)
+{
+    return (unsigned)(ja3_memo_hash(key, n) % (JA3_MEMO_SLOTS / JA3_MEMO_WAYS));
+}
+
 bool
-ja3_memo_get(const uint8_t *key, size_t n, const char **s, size_t *len, char md5[33])
+ja3_memo_get(const uint8_t *key, size_t n, const char **s, size_t *len, char md5[33], char ja4[37])
 {
     if (n == 0 || n > JA3_MEMO_KEY_MAX)
         return false;
     uint64_t h = ja3_memo_hash(key, n);
-    const struct ja3_memo_entry *e = &ja3_memo[h % JA3_MEMO_SLOTS];
-    if (e->klen != n || e->hash != h || memcmp(e->key, key, n) != 0)
-        return false;
-    *s = e->s;
-    *len = e->slen;
-    memcpy(md5, e->md5, 33);
-    return true;
+    struct ja3_memo_entry *set = ja3_memo_set(h);
+    for (unsigned w = 0; w < JA3_MEMO_WAYS; w++) {
+        struct ja3_memo_entry *e = &set[w];
+        if (e->klen != n || e->hash != h || memcmp(e->key, key, n) != 0)
+            continue;
+        e->used = ++ja3_memo_tick;
+        *s = e->s;
+        *len = e->slen;
+        memcpy(md5, e->md5, 33);
+        memcpy(ja4, e->ja4, 37);
+        return true;
+    }
+    return false;
 }
 
 void
-ja3_memo_put(const uint8_t *key, size_t n, const struct ja3 *j, const char md5[33])
+ja3_memo_put(const uint8_t *key, size_t n, const struct ja3 *j, const char md5[33],
+             const char ja4[37])
 {
     if (n == 0 || n > JA3_MEMO_KEY_MAX || j->truncated || j->len >= JA3_MEMO_STR || md5[0] == '\0')
         return;
     uint64_t h = ja3_memo_hash(key, n);
-    struct ja3_memo_entry *e = &ja3_memo[h % JA3_MEMO_SLOTS];
+    struct ja3_memo_entry *set = ja3_memo_set(h), *e = set;
+    for (unsigned w = 1; w < JA3_MEMO_WAYS; w++) /* an empty way (used 0) or the oldest */
+        if (set[w].used < e->used)
+            e = &set[w];
+    e->used = ++ja3_memo_tick;
     e->hash = h;
     e->klen = (uint16_t)n;
     e->slen = (uint16_t)j->len;
@@ -199,4 +232,5 @@ ja3_memo_put(const uint8_t *key, size_t n, const struct ja3 *j, const char md5[3
     memcpy(e->s, j->s, j->len);
     e->s[j->len] = '\0';
     memcpy(e->md5, md5, 33);
+    memcpy(e->ja4, ja4, 37);
 }

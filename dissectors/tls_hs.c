@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "ja3.h"
+#include "ja4.h"
 #include "nhash.h"
 #include "tls_int.h"
 #include "tls_names.h"
@@ -24,6 +25,7 @@ static const uint8_t tls_hrr_random[32] = {
 enum {
     TLS_EXT_SERVER_NAME = 0,
     TLS_EXT_STATUS_REQUEST = 5,
+    TLS_EXT_SIGNATURE_ALGORITHMS = 13,
     TLS_EXT_SUPPORTED_GROUPS = 10,
     TLS_EXT_EC_POINT_FORMATS = 11,
     TLS_EXT_ALPN = 16,
@@ -165,7 +167,8 @@ tls_ja3_build(struct rd r, struct ja3 *j)
 
 /* What a ClientHello's JA3 is made of, as bytes (ja3_memo_get): its version,
  * cipher suites, extension types in order and the bodies of its
- * supported_groups and ec_point_formats extensions, each list after its
+ * supported_groups and ec_point_formats extensions (and, for JA4, of its
+ * ALPN, supported_versions and signature_algorithms), each list after its
  * length, so that equal keys mean equal JA3s. Not kept (ok false) when a
  * field was damaged or the key does not fit. */
 struct tls_ja3key {
@@ -311,7 +314,12 @@ tls_client_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
                 t->status_request = true;
                 break;
             case TLS_EXT_ALPN:
+                tls_ja3key_list(&key, e); /* JA4 takes its first value */
                 tls_ext_alpn(ctx, &e);
+                break;
+            case TLS_EXT_SUPPORTED_VERSIONS:   /* JA4's version */
+            case TLS_EXT_SIGNATURE_ALGORITHMS: /* JA4's last part */
+                tls_ja3key_list(&key, e);
                 break;
             case TLS_EXT_SESSION_TICKET:
                 tls_ticket_presented(st, &e);
@@ -337,15 +345,16 @@ tls_client_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
     size_t jn;
     if (!rd_ok(r))
         key.ok = false; /* the JA3 of a damaged message is built, not looked up */
-    if (key.ok && ja3_memo_get(key.b, key.n, &js, &jn, t->ja3)) {
+    if (key.ok && ja3_memo_get(key.b, key.n, &js, &jn, t->ja3, t->ja4)) {
         fctx_setstr(ctx, &t->ja3_string, (const uint8_t *)js, jn, JA3_STR_MAX);
         return;
     }
     struct ja3 j;
     tls_ja3_build(start, &j);
     ja3_md5(&j, t->ja3);
+    ja4_compute(start.p, rd_left(&start), t->ja4);
     if (key.ok)
-        ja3_memo_put(key.b, key.n, &j, t->ja3);
+        ja3_memo_put(key.b, key.n, &j, t->ja3, t->ja4);
     fctx_setstr(ctx, &t->ja3_string, (const uint8_t *)j.s, j.len, JA3_STR_MAX);
 }
 

@@ -363,6 +363,7 @@ rs_tls(struct json *j, const struct tls_facts *t)
     rs_alerts(j, t);
     json_str(j, "ja3", t->ja3[0] ? t->ja3 : NULL);
     json_str(j, "ja3s", t->ja3s[0] ? t->ja3s : NULL);
+    json_str(j, "ja4", t->ja4[0] ? t->ja4 : NULL);
     rs_fstr(j, "ja3_string", &t->ja3_string);
     rs_fstr(j, "ja3s_string", &t->ja3s_string);
     rs_fstr(j, "handshake_messages", &t->hs_history);

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "fctx.h"
 #include "ja3.h"
+#include "ja4.h"
 #include "tu_tls.h"
 
 static const char *const chain2[] = {"leaf", "inter"};
@@ -139,7 +140,11 @@ test_tls12_complete(void **state)
  * extension types and group and point-format lists: the same fields with
  * another SNI, random and session id give the remembered JA3; a change in
  * any of those fields gives its own, also when it comes after a remembered
- * one (each variation is run between runs of the base). */
+ * one (each variation is run between runs of the base). Its JA4 is
+ * remembered with it: the JA4 given is always the one computed afresh from
+ * the message, also for the variations JA4 sees and JA3 does not (the ALPN
+ * value, the signature algorithms' order, the highest supported version),
+ * which must not get the base's remembered JA4. */
 static void
 test_ja3_memo_follows_fields(void **state)
 {
@@ -162,7 +167,16 @@ test_ja3_memo_follows_fields(void **state)
         {{.sni = NULL, .grease = true}, "771,49199-49200,5-10-11-16,29-23,0"},
         {{.sni = "mail.example.com", .tls13 = true},
          "771,4865-49199-49200,0-5-10-11-16-43,29-23,0"},
+        {{.sni = "mail.example.com", .grease = true, .alpn = "h2"},
+         "771,49199-49200,0-5-10-11-16,29-23,0"},
+        {{.sni = "mail.example.com", .tls13 = true, .versions_12 = true},
+         "771,4865-49199-49200,0-5-10-11-16-43,29-23,0"},
+        {{.sni = "mail.example.com", .grease = true, .sigalgs = 1},
+         "771,49199-49200,0-5-10-11-16-13,29-23,0"},
+        {{.sni = "mail.example.com", .grease = true, .sigalgs = 2},
+         "771,49199-49200,0-5-10-11-16-13,29-23,0"},
     };
+    char ja4_of[sizeof(cases) / sizeof(cases[0])][JA4_LEN + 1];
     for (unsigned round = 0; round < 2; round++)
         for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
             for (unsigned k = 0; k < 2; k++) { /* the case, then the base again */
@@ -176,11 +190,76 @@ test_ja3_memo_follows_fields(void **state)
                 char want[33];
                 md5hex(cases[c].ja3, want);
                 assert_string_equal(t->ja3, want);
+                /* the record's ClientHello body: after the record's 5-byte
+                 * header and the handshake's 4 */
+                char fresh[JA4_LEN + 1];
+                assert_true(ja4_compute(s.seg[0].data.b + 9, s.seg[0].data.n - 9, fresh));
+                assert_string_equal(t->ja4, fresh);
+                if (round == 0 && k == 0)
+                    memcpy(ja4_of[c], fresh, sizeof(fresh));
                 if (cases[c].o.sni)
                     tu_fstr_is(&t->sni, cases[c].o.sni);
                 assert_false(tu_has_event(ctx, "tls.malformed_message"));
                 fctx_destroy(ctx);
             }
+    /* the JA4-only variations differ from the base and from each other */
+    assert_string_equal(ja4_of[0], ja4_of[1]); /* another SNI name, random, session id */
+    assert_memory_equal(ja4_of[0], "t12d0205sp_", 11);
+    assert_memory_equal(ja4_of[8], "t12d0205h2_", 11);
+    assert_string_not_equal(ja4_of[7], ja4_of[9]); /* 1.3 offered or not */
+    assert_memory_equal(ja4_of[9], "t12d0306sp_", 11);
+    assert_memory_equal(ja4_of[7], "t13d0306sp_", 11);
+    assert_string_not_equal(ja4_of[10], ja4_of[11]); /* signature algorithms in another order */
+    assert_memory_equal(ja4_of[10], ja4_of[11], 23); /* the same counts and cipher hash */
+}
+
+/* The memo keeps several client forms whose keys go to one set: five keys
+ * of one set, four put and each found again whatever the order of use;
+ * the fifth replaces the one least recently used, and the other three stay
+ * (direct-mapped, two forms of one slot evicted each other at every
+ * session: issue 5). */
+static void
+test_ja3_memo_keeps_a_set(void **state)
+{
+    (void)state;
+    uint8_t keys[5][8];
+    unsigned found = 0, set = 0;
+    for (uint32_t i = 0; found < 5 && i < 100000; i++) {
+        uint8_t k[8] = {'k', 'e', 'y', (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i, 0, 1};
+        unsigned s_of = ja3_memo_set_of(k, sizeof(k));
+        if (found == 0)
+            set = s_of;
+        if (s_of == set)
+            memcpy(keys[found++], k, sizeof(k));
+    }
+    assert_int_equal(found, 5);
+    struct ja3 j;
+    ja3_init(&j);
+    ja3_value(&j, 771);
+    char md5[33] = "0123456789abcdef0123456789abcdef",
+         ja4[37] = "t12i000000_000000000000_000000000000";
+    for (unsigned i = 0; i < 4; i++) {
+        ja4[0] = (char)('a' + i); /* tells the entries apart */
+        ja3_memo_put(keys[i], 8, &j, md5, ja4);
+    }
+    const char *s;
+    size_t len;
+    char got_md5[33], got_ja4[37];
+    for (unsigned round = 0; round < 2; round++)
+        for (unsigned i = 0; i < 4; i++) {
+            unsigned k = round == 0 ? i : 3 - i; /* key 0 is the last used */
+            assert_true(ja3_memo_get(keys[k], 8, &s, &len, got_md5, got_ja4));
+            assert_int_equal(got_ja4[0], 'a' + k);
+            assert_int_equal(len, j.len);
+        }
+    ja4[0] = 'e';
+    ja3_memo_put(keys[4], 8, &j, md5, ja4); /* key 3 is the least recently used */
+    assert_false(ja3_memo_get(keys[3], 8, &s, &len, got_md5, got_ja4));
+    for (unsigned k = 0; k < 5; k++)
+        if (k != 3) {
+            assert_true(ja3_memo_get(keys[k], 8, &s, &len, got_md5, got_ja4));
+            assert_int_equal(got_ja4[0], 'a' + k);
+        }
 }
 
 /* RFC 8446 §6.2: a fatal alert from the client after the server's
@@ -621,6 +700,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_sslv2_client_hello, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test(test_ja3_md5_cache),
         cmocka_unit_test(test_ja3_values),
+        cmocka_unit_test(test_ja3_memo_keeps_a_set),
         cmocka_unit_test_setup_teardown(test_ja3_memo_follows_fields, tu_tls_setup,
                                         tu_tls_teardown),
     };

@@ -112,12 +112,14 @@ hs(struct buf *out, unsigned type, const struct buf *body)
 }
 
 static void
-alpn_ext(struct buf *b)
+alpn_ext(struct buf *b, const char *value)
 {
+    if (!value)
+        value = "smtp";
     u16(b, 16); /* ALPN, RFC 7301 */
     size_t e = open_len(b, 2), l = open_len(b, 2);
-    u8(b, 4);
-    put(b, "smtp", 4);
+    u8(b, (unsigned)strlen(value));
+    put(b, value, strlen(value));
     close_len(b, l, 2);
     close_len(b, e, 2);
 }
@@ -158,7 +160,7 @@ client_hello(struct buf *rec, const struct hello_opts *o)
         close_len(&b, e, 2);
     }
     if (o->alpn_first)
-        alpn_ext(&b);
+        alpn_ext(&b, o->alpn);
     u16(&b, 5); /* status_request */
     u16(&b, 5);
     u8(&b, 1);
@@ -183,12 +185,19 @@ client_hello(struct buf *rec, const struct hello_opts *o)
     close_len(&b, l, 1);
     close_len(&b, e, 2);
     if (!o->alpn_first)
-        alpn_ext(&b);
+        alpn_ext(&b, o->alpn);
+    if (o->sigalgs) { /* signature_algorithms, RFC 8446 §4.2.3 */
+        u16(&b, 13);
+        u16(&b, 6);
+        u16(&b, 4);
+        u16(&b, o->sigalgs == 1 ? 0x0804 : 0x0403);
+        u16(&b, o->sigalgs == 1 ? 0x0403 : 0x0804);
+    }
     if (o->tls13) { /* supported_versions, RFC 8446 §4.2.1 */
         u16(&b, 43);
         u16(&b, 5);
         u8(&b, 4);
-        u16(&b, 0x0304);
+        u16(&b, o->versions_12 ? 0x0302 : 0x0304);
         u16(&b, 0x0303);
     }
     close_len(&b, ext, 2);

@@ -60,6 +60,12 @@ struct hello_opts {
     /* variations for the JA3 memo test */
     bool swap_ciphers, extra_group, extra_format, alpn_first;
     uint8_t sid_len, random; /* random: ClientHello.random is random + 0, 1 .. 31 */
+    /* variations JA4 sees and JA3 does not: the ALPN value (NULL: "smtp"),
+     * signature_algorithms (0 none, 1 or 2: two orders of the same list),
+     * supported_versions (when tls13) without 1.3 */
+    const char *alpn;
+    uint8_t sigalgs;
+    bool versions_12;
 };
 
 /* A ClientHello record: SNI, status_request, groups, point formats, ALPN
