@@ -238,3 +238,49 @@ fdwait_fopen_write(const char *path, bool append)
     }
     return fdwait_fdopen_write(fd, append);
 }
+
+/* A stream read by stdio (libpcap's reader): each refill of stdio's buffer
+ * waits in fdwait_readable() first, so the stop flag ends a wait inside
+ * libpcap's fread(3); EAGAIN (a descriptor left non-blocking) is waited on
+ * the same way. */
+static ssize_t
+fdwait_in_read(void *cookie, char *buf, size_t n)
+{
+    int fd = *(int *)cookie;
+    for (;;) {
+        if (fdwait_readable(fd) != 0) {
+            errno = EINTR;
+            return -1; /* stdio's error flag: libpcap's read error */
+        }
+        ssize_t r = read(fd, buf, n);
+        if (r >= 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
+            return r;
+    }
+}
+
+static int
+fdwait_in_close(void *cookie)
+{
+    int rc = close(*(int *)cookie);
+    free(cookie);
+    return rc;
+}
+
+FILE *
+fdwait_fdopen_read(int fd)
+{
+    int *c = malloc(sizeof(*c));
+    if (c == NULL) {
+        close(fd);
+        return NULL;
+    }
+    *c = fd;
+    cookie_io_functions_t io = {fdwait_in_read, NULL, NULL, fdwait_in_close};
+    FILE *f = fopencookie(c, "r", io);
+    if (f == NULL) {
+        int e = errno;
+        fdwait_in_close(c);
+        errno = e;
+    }
+    return f;
+}

@@ -35,6 +35,14 @@ int fdwait_input(const char *path);
  * bytes, once taken (capfile.c's look at its header), cannot be read again. */
 bool fdwait_stream(const char *path);
 
+/* fdopen(fd, "r") for a stream (standard input, a FIFO) that libpcap reads:
+ * each refill of stdio's buffer waits in fdwait_readable(), so that the stop
+ * flag ends a wait inside libpcap's fread(3) (a read error, errno EINTR,
+ * with fdwait_stopped() true), and EAGAIN (a descriptor its parent left
+ * non-blocking) is waited on, not an error. Owns fd (closed on failure
+ * too). */
+FILE *fdwait_fdopen_read(int fd);
+
 /* Waits until a read(2) of fd would not block (data, end of file or an
  * error to report). Returns 0, or -1 when the stop flag is set. */
 int fdwait_readable(int fd);
