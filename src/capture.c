@@ -16,27 +16,25 @@
  * pcap_offline_filter(); a filter that cannot apply to a later interface's
  * link type is reported once and that interface's frames are skipped.
  *
- * A file that ends inside a record ("truncated dump file; tried to read N
- * captured bytes, only got M", the same words from either reader) or is
- * malformed further on: the frames before the damage have been delivered, one
- * line goes to stderr, the file is counted in files_damaged and reading goes
- * on with the next input. Not being able to open an input at all, a file
- * whose first record is already cut or damaged (not one packet to read: as
- * tcpdump, which stops there with exit 1), a first link type decode.c does
- * not know, or a filter that does not compile are fatal: one line in errbuf,
- * -1. A later pcapng interface of a link type decode.c does not know (only
- * smtptap's reader takes one) is said once on stderr; its frames are
- * delivered, for decode.c to count. capture_check_file() finds the fatal
- * cases of a regular file before the run; the start callback
- * (capture_set_start) is called only once the first input can be read, so
- * that a run that reads nothing writes nothing.
+ * A file that ends inside a record ("truncated dump file; tried to read N captured bytes, only got
+ * M", the same words from either reader) or is malformed further on: the frames before the damage
+ * have been delivered, one line goes to stderr, the file is counted in files_damaged and reading
+ * goes on with the next input. Not being able to open an input at all, a file whose first record
+ * is already cut or damaged (not one packet to read: as tcpdump, which stops there with exit 1), a
+ * first link type decode.c does not know, or a filter that does not compile are fatal: one line in
+ * errbuf, -1. A later pcapng interface of a link type decode.c does not know (only smtptap's
+ * reader takes one) is said once on stderr; its frames are delivered, for decode.c to count.
+ * capture_check_file() finds the fatal cases of a regular file before the run; the start callback
+ * (capture_set_start) is called only once the first input can be read, so that a run that reads
+ * nothing writes nothing.
  *
  * Live: pcap_create + pcap_activate, 1000 ms read timeout, immediate mode.
  * libpcap's own wait may keep polling past the timeout when no frame arrives
  * (Linux, TPACKET_V2), so the handle is non-blocking and capture.c polls
  * pcap_get_selectable_fd() itself for at most 1000 ms: the `stop` flag
  * (SIGINT/SIGTERM) is seen within a second, no pcap_breakloop() from signal
- * context. A FIFO or stdin waits in poll(2) too (fdwait.h), 100 ms at most.
+ * context. A FIFO or stdin waits in poll(2) too (fdwait.h), 100 ms at most,
+ * libpcap's fread(3) of one too (each refill: fdwait_fdopen_read).
  * pcap_stats() goes to stderr every CAPTURE_STATS_INTERVAL_S seconds and
  * into struct capture_stats at the end. Messages in errbuf carry no
  * "smtptap: " prefix (the caller adds it); lines printed here do. */
@@ -173,10 +171,8 @@ capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
     if (fd < 0 && errno == EINTR && fdwait_stopped())
         return NULL;
     if (fd != FDWAIT_NOT_STREAM) {
-        FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+        FILE *f = fd >= 0 ? fdwait_fdopen_read(fd) : NULL;
         if (f == NULL) {
-            if (fd >= 0)
-                close(fd);
             capture_err(errbuf, errlen, path,
                         path[0] == '-' && path[1] == '\0' ? "cannot read standard input"
                                                           : "cannot read capture",
@@ -186,7 +182,8 @@ capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
         int c = getc(f); /* libpcap calls an empty input a truncated dump file */
         if (c == EOF) {
             fclose(f);
-            capture_err(errbuf, errlen, path, capture_empty_what(path), NULL);
+            if (!fdwait_stopped()) /* stopped: nothing to say */
+                capture_err(errbuf, errlen, path, capture_empty_what(path), NULL);
             return NULL;
         }
         ungetc(c, f);
@@ -196,7 +193,7 @@ capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
     } else {
         p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, pe);
     }
-    if (p == NULL)
+    if (p == NULL && !fdwait_stopped()) /* stopped: in the header's wait */
         capture_err(errbuf, errlen, path, "cannot read capture", pe);
     return p;
 }
@@ -657,6 +654,8 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
         }
         if (rc == PCAP_ERROR_BREAK)
             return s->live ? CAPTURE_END_STOP : CAPTURE_END_EOF;
+        if (rc < 0 && !s->live && fdwait_stopped())
+            return CAPTURE_END_STOP; /* the stop ended a wait in fread (fdwait_fdopen_read) */
         if (rc < 0) {
             const char *pe = pcap_geterr(s->p);
             if (s->live) {

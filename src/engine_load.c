@@ -8,8 +8,12 @@
 void
 eload_open(struct eload *l, struct flow *f, uint8_t flags, int64_t ts_us)
 {
-    if (flags & (TH_FIN | TH_RST))
-        return; /* a connection's end only: a tombstone, at once or soon */
+    /* a RST ends the flow it created at once (engine_end "rst": nothing is
+     * dissected yet, so no window to check it against); a FIN does not: the
+     * flow stays tracked, its peer's data and FIN to come, until a FIN from
+     * each side, the timeout or the capture's end */
+    if (flags & TH_RST)
+        return;
     f->load_open = true;
     if (++l->open > l->open_peak) {
         l->open_peak = l->open;

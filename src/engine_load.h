@@ -6,8 +6,9 @@
  *
  * Open: tracked and not yet reported. A closed connection's tombstone
  * (flow.h `reported`: kept for its late packets) is not open, nor is a flow
- * whose first packet was a FIN or RST (a connection seen only by its end,
- * which stays as such a tombstone); both still take a slot of flow.max. */
+ * whose first packet was a RST (ended by it, a tombstone at once); both still
+ * take a slot of flow.max. A flow whose first packet was a FIN (a connection
+ * picked up at its end) is open until it ends as any other. */
 #ifndef SMTPTAP_ENGINE_LOAD_H
 #define SMTPTAP_ENGINE_LOAD_H
 
@@ -32,7 +33,7 @@ struct eload {
 };
 
 /* f, just created by a packet with TCP flags `flags` at ts_us, is open
- * unless that packet carries FIN or RST. */
+ * unless that packet carries RST. */
 void eload_open(struct eload *l, struct flow *f, uint8_t flags, int64_t ts_us);
 
 /* f is reported (its record emitted) or removed: no longer open. Idempotent. */

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "cursor.h"
+#include "fdwait.h"
 #include "evidence_int.h"
 #include "tls_frame.h"
 
@@ -29,12 +30,14 @@ int
 evidence_open(const char *path, char *err, size_t errlen)
 {
     memset(&ev, 0, sizeof(ev));
-    ev.fp = strcmp(path, "-") == 0 ? NULL : fopen(path, "wb");
+    /* a FIFO's reader is waited on as fdwait.h says */
+    ev.fp = strcmp(path, "-") == 0 ? NULL : fdwait_fopen_write(path, false);
     if (ev.fp == NULL) {
+        int e = errno;
         snprintf(err, errlen, "-w %s: %s", path,
                  strcmp(path, "-") == 0 ? "standard output is not supported (give a file)"
-                                        : strerror(errno));
-        return -1;
+                                        : fdwait_strerror(e));
+        return strcmp(path, "-") != 0 && e == FDWAIT_GAVE_UP ? 1 : -1;
     }
     return 0;
 }
@@ -226,7 +229,7 @@ evidence_close(char *err, size_t errlen)
     }
     if (ev.err != 0) {
         snprintf(err, errlen, "-w: the evidence file was not written in full: %s",
-                 strerror(ev.err));
+                 fdwait_strerror(ev.err));
         ev.st.write_error = 1;
         rc = -1;
     }

@@ -97,7 +97,9 @@ struct evidence_stats {
 };
 
 /* Opens (creates or truncates) path for writing; the pcap header is written
- * with the first frame's link type. Returns 0, or -1 with err filled. */
+ * with the first frame's link type. Returns 0, or -1 with err filled; 1
+ * with err filled when a SIGINT/SIGTERM ended the wait for a FIFO's reader
+ * (fdwait.h): the run goes on without -w. */
 int evidence_open(const char *path, char *err, size_t errlen);
 
 /* True when -w was given and the file is open. */

@@ -1,10 +1,15 @@
 /* \summary: waits on inputs that a stop signal ends (see fdwait.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fdwait.h"
@@ -83,4 +88,199 @@ fdwait_input(const char *path)
         return -1;
     }
     return fd;
+}
+
+/* Outputs (see fdwait.h): the signal counter, and whether a wait for an
+ * output's reader was given up this run (every later one is, at once). */
+static volatile sig_atomic_t *fdwait_signals;
+static bool fdwait_gave_up;
+
+void
+fdwait_set_signals(volatile sig_atomic_t *n)
+{
+    fdwait_signals = n;
+    fdwait_gave_up = false;
+}
+
+/* The signal count when an output wait begins. */
+static sig_atomic_t
+fdwait_sig_now(void)
+{
+    return fdwait_signals != NULL ? *fdwait_signals : 0;
+}
+
+/* True once a SIGINT/SIGTERM came since `s0`: this wait, and every later
+ * one, is given up. */
+static bool
+fdwait_give_up(sig_atomic_t s0)
+{
+    if (!fdwait_gave_up && fdwait_sig_now() != s0)
+        fdwait_gave_up = true;
+    return fdwait_gave_up;
+}
+
+int
+fdwait_writable(int fd)
+{
+    sig_atomic_t s0 = fdwait_sig_now();
+    for (unsigned first = 1;; first = 0) {
+        struct pollfd p = {fd, POLLOUT, 0};
+        /* the first look does not wait: once given up, no wait at all */
+        int n = poll(&p, 1, first ? 0 : FDWAIT_MS);
+        if (n > 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+            return 0; /* room, or an error (POLLERR: no reader) write(2) says */
+        if (fdwait_give_up(s0)) {
+            errno = FDWAIT_GAVE_UP;
+            return -1;
+        }
+    }
+}
+
+const char *
+fdwait_strerror(int e)
+{
+    return e == FDWAIT_GAVE_UP ? "SIGINT/SIGTERM while waiting for a reader: not written in full"
+                               : strerror(e);
+}
+
+/* An output through stdio (fopencookie): writes to anything but a regular
+ * file wait for room in poll(2) first, and then write at most PIPE_BUF
+ * bytes, which a pipe with room takes without blocking (pipe(7)). */
+struct fdwait_out {
+    int fd;
+    bool wait; /* not a regular file */
+    bool dead; /* a wait given up: written no more */
+};
+
+static ssize_t
+fdwait_out_write(void *cookie, const char *buf, size_t n)
+{
+    struct fdwait_out *o = cookie;
+    size_t done = 0;
+    while (done < n) {
+        if (o->dead) {
+            errno = FDWAIT_GAVE_UP;
+            break;
+        }
+        if (o->wait && fdwait_writable(o->fd) != 0) {
+            o->dead = true;
+            break;
+        }
+        size_t k = n - done;
+        if (o->wait && k > PIPE_BUF)
+            k = PIPE_BUF;
+        ssize_t w = write(o->fd, buf + done, k);
+        if (w < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (w <= 0)
+            break; /* errno: EPIPE (the reader gone), ENOSPC ... */
+        done += (size_t)w;
+    }
+    return (ssize_t)done; /* 0: an error (fopencookie(3)) */
+}
+
+static int
+fdwait_out_close(void *cookie)
+{
+    struct fdwait_out *o = cookie;
+    int rc = close(o->fd);
+    free(o);
+    return rc;
+}
+
+FILE *
+fdwait_fdopen_write(int fd, bool append)
+{
+    struct stat st;
+    struct fdwait_out *o = malloc(sizeof(*o));
+    if (o == NULL || fstat(fd, &st) != 0) {
+        free(o);
+        close(fd);
+        return NULL;
+    }
+    o->fd = fd;
+    o->wait = !S_ISREG(st.st_mode);
+    o->dead = false;
+    cookie_io_functions_t io = {NULL, fdwait_out_write, NULL, fdwait_out_close};
+    FILE *f = fopencookie(o, append ? "a" : "w", io);
+    if (f == NULL) {
+        int e = errno;
+        fdwait_out_close(o);
+        errno = e;
+    }
+    return f;
+}
+
+FILE *
+fdwait_fopen_write(const char *path, bool append)
+{
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
+    struct stat st;
+    bool fifo = stat(path, &st) == 0 && S_ISFIFO(st.st_mode);
+    sig_atomic_t s0 = fdwait_sig_now();
+    int fd;
+    /* O_NONBLOCK: a FIFO no reader has opened fails with ENXIO at once
+     * (fifo(7)) rather than blocking in open(2), which SA_RESTART restarts */
+    while ((fd = open(path, flags | (fifo ? O_NONBLOCK : 0), 0666)) < 0 && fifo && errno == ENXIO) {
+        if (fdwait_give_up(s0)) {
+            errno = FDWAIT_GAVE_UP;
+            return NULL;
+        }
+        struct timespec ts = {0, FDWAIT_OPEN_MS * 1000000L};
+        (void)nanosleep(&ts, NULL); /* a signal ends it (never restarted: signal(7)) */
+    }
+    if (fd < 0)
+        return NULL;
+    if (fifo) {
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0)
+            (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    }
+    return fdwait_fdopen_write(fd, append);
+}
+
+/* A stream read by stdio (libpcap's reader): each refill of stdio's buffer
+ * waits in fdwait_readable() first, so the stop flag ends a wait inside
+ * libpcap's fread(3); EAGAIN (a descriptor left non-blocking) is waited on
+ * the same way. */
+static ssize_t
+fdwait_in_read(void *cookie, char *buf, size_t n)
+{
+    int fd = *(int *)cookie;
+    for (;;) {
+        if (fdwait_readable(fd) != 0) {
+            errno = EINTR;
+            return -1; /* stdio's error flag: libpcap's read error */
+        }
+        ssize_t r = read(fd, buf, n);
+        if (r >= 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
+            return r;
+    }
+}
+
+static int
+fdwait_in_close(void *cookie)
+{
+    int rc = close(*(int *)cookie);
+    free(cookie);
+    return rc;
+}
+
+FILE *
+fdwait_fdopen_read(int fd)
+{
+    int *c = malloc(sizeof(*c));
+    if (c == NULL) {
+        close(fd);
+        return NULL;
+    }
+    *c = fd;
+    cookie_io_functions_t io = {fdwait_in_read, NULL, NULL, fdwait_in_close};
+    FILE *f = fopencookie(c, "r", io);
+    if (f == NULL) {
+        int e = errno;
+        fdwait_in_close(c);
+        errno = e;
+    }
+    return f;
 }

@@ -8,7 +8,10 @@
 #ifndef SMTPTAP_FDWAIT_H
 #define SMTPTAP_FDWAIT_H
 
+#include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #define FDWAIT_MS 100 /* the longest a stop can go unseen (a signal just before poll) */
 
@@ -32,8 +35,50 @@ int fdwait_input(const char *path);
  * bytes, once taken (capfile.c's look at its header), cannot be read again. */
 bool fdwait_stream(const char *path);
 
+/* fdopen(fd, "r") for a stream (standard input, a FIFO) that libpcap reads:
+ * each refill of stdio's buffer waits in fdwait_readable(), so that the stop
+ * flag ends a wait inside libpcap's fread(3) (a read error, errno EINTR,
+ * with fdwait_stopped() true), and EAGAIN (a descriptor its parent left
+ * non-blocking) is waited on, not an error. Owns fd (closed on failure
+ * too). */
+FILE *fdwait_fdopen_read(int fd);
+
 /* Waits until a read(2) of fd would not block (data, end of file or an
  * error to report). Returns 0, or -1 when the stop flag is set. */
 int fdwait_readable(int fd);
+
+/* Outputs. A FIFO no reader opens, or a pipe, FIFO, socket or terminal whose
+ * reader takes nothing, would block open(2) or write(2), which SA_RESTART
+ * restarts: these wait in poll(2) or a short sleep instead. A SIGINT or
+ * SIGTERM that comes during such a wait (the count `n`, main_signals,
+ * changes) ends it: that output fails with FDWAIT_GAVE_UP, and every later
+ * wait for a reader in the run is given up at once (the user has said not
+ * to wait for them). A signal that came before the wait began (the run
+ * stopped while reading) does not: a slow reader still gets the report, and
+ * the handler ends smtptap at a second one. */
+#define FDWAIT_GAVE_UP ECANCELED
+#define FDWAIT_OPEN_MS 10 /* a FIFO no reader has opened: tried again this often */
+
+/* The handler's count of SIGINT/SIGTERM (NULL: nothing ends a wait); clears
+ * "given up". */
+void fdwait_set_signals(volatile sig_atomic_t *n);
+
+/* strerror(e), with FDWAIT_GAVE_UP said as what it is. */
+const char *fdwait_strerror(int e);
+
+/* Waits until a write(2) of fd would not block (room, or an error to
+ * report). Returns 0, or -1 with errno FDWAIT_GAVE_UP. */
+int fdwait_writable(int fd);
+
+/* fopen(path, append ? "a" : "w") whose open waits for a FIFO's reader as
+ * above (NULL with errno FDWAIT_GAVE_UP), and whose writes go through
+ * fdwait_writable() unless path is a regular file: a write given up fails
+ * (ferror, errno FDWAIT_GAVE_UP) and so does every later one. The FILE owns
+ * the descriptor. */
+FILE *fdwait_fopen_write(const char *path, bool append);
+
+/* The same for an open descriptor (owned from now on: closed on failure too);
+ * standard output is dup(1)'ed first by the caller. */
+FILE *fdwait_fdopen_write(int fd, bool append);
 
 #endif

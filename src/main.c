@@ -27,6 +27,7 @@
 #include "engine.h"
 #include "engine_evidence.h"
 #include "evidence.h"
+#include "fdwait.h"
 #include "keylog.h"
 #include "tlsa.h"
 #include "dane.h"
@@ -71,6 +72,7 @@ struct main_run {
     int64_t next_report_us; /* --report-interval: the next snapshot, wall clock */
     bool started;           /* the report and --json are open (main_on_start) */
     bool evidence;          /* -w: frames are written (evidence.h) */
+    bool ev_gave_up;        /* -w: a FIFO no reader opened before SIGINT/SIGTERM */
 };
 
 /* SIGINT/SIGTERM: the first stops the run (the report of what was read is
@@ -558,11 +560,13 @@ main_on_start(void *user)
     struct main_run *run = user;
     if (run->cfg->write_path != NULL) { /* first: a -w refused leaves --json alone */
         char err[512];
-        if (evidence_open(run->cfg->write_path, err, sizeof(err)) != 0) {
+        int erc = evidence_open(run->cfg->write_path, err, sizeof(err));
+        if (erc != 0)
             term_msg(stderr, "smtptap: %s\n", err);
+        if (erc < 0)
             return -1;
-        }
-        run->evidence = true;
+        run->evidence = erc == 0;
+        run->ev_gave_up = erc > 0; /* the report goes on, exit 3 */
     }
     if (report_open(run->cfg) != 0)
         return -1;
@@ -687,6 +691,7 @@ main(int argc, char **argv)
         sigaction(SIGHUP, &sa, NULL);
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    fdwait_set_signals(&main_signals); /* a signal ends a wait for an output's reader */
 
     struct capture_stats cstats;
     memset(&cstats, 0, sizeof(cstats));
@@ -730,6 +735,7 @@ main(int argc, char **argv)
     bool ev_failed = run.evidence && evidence_close(err, sizeof(err)) != 0;
     if (ev_failed)
         term_msg(stderr, "smtptap: %s\n", err);
+    ev_failed = ev_failed || run.ev_gave_up;
     if (run.evidence) {
         struct evidence_stats es;
         evidence_stats(&es);

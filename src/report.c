@@ -16,6 +16,7 @@
 #include "aggregate.h"
 #include "certcache.h"
 #include "diagnose.h"
+#include "fdwait.h"
 #include "dnslearn.h"
 #include "tlsa.h"
 #include "json.h"
@@ -31,8 +32,9 @@
 
 static struct {
     const struct config *cfg;
-    FILE *out;      /* NDJSON destination, NULL without --json */
-    bool out_owned; /* fclose at the end */
+    FILE *out;       /* NDJSON destination, NULL without --json */
+    bool out_owned;  /* fclose at the end */
+    bool out_stdout; /* --json -: the terminal report goes to stderr */
     struct json j;
     uint64_t sessions, flows_written, cert_write_errors;
     uint64_t tls13, tls13_decrypted; /* run_stats tls13_handshakes, tls13_decrypted */
@@ -89,19 +91,27 @@ report_open(const struct config *cfg)
         return -1;
     }
     if (cfg->json_path) {
-        if (strcmp(cfg->json_path, "-") == 0) {
-            rp.out = stdout;
+        /* through fdwait.h: a SIGINT/SIGTERM ends a wait for its reader */
+        rp.out_stdout = strcmp(cfg->json_path, "-") == 0;
+        if (rp.out_stdout) {
+            int fd = dup(STDOUT_FILENO);
+            rp.out = fd >= 0 ? fdwait_fdopen_write(fd, false) : NULL;
         } else {
             /* a live capture's records are a log: appended to, so that a
              * restart keeps what an earlier run wrote (and a rotation
              * tool's truncation leaves no hole); a file run's are its own */
-            rp.out = fopen(cfg->json_path, cfg->iface != NULL ? "a" : "w");
-            if (!rp.out) {
-                term_msg(stderr, "smtptap: --json %s: %s\n", cfg->json_path, strerror(errno));
-                return -1;
-            }
-            rp.out_owned = true;
+            rp.out = fdwait_fopen_write(cfg->json_path, cfg->iface != NULL);
         }
+        if (!rp.out) {
+            int e = errno;
+            term_msg(stderr, "smtptap: --json %s: %s\n", cfg->json_path, fdwait_strerror(e));
+            if (e != FDWAIT_GAVE_UP)
+                return -1;
+            /* no reader came before the signal: the run goes on to its
+             * report without --json, and exits 3 */
+            rp.write_failed = true;
+        }
+        rp.out_owned = rp.out != NULL;
     }
     json_init(&rp.j, rp.out);
     if (cfg->iface != NULL)
@@ -372,8 +382,8 @@ report_tick(void)
     int e = rp.j.err;                   /* the first failure's, wherever it happened */
     if (rp.j.error && !rp.error_said) { /* said once now, and again at the end */
         rp.error_said = true;
-        term_msg(stderr, "smtptap: --json %s: write error (%s)%s\n", rp.cfg->json_path, strerror(e),
-                 e == EPIPE ? ": stopping" : "");
+        term_msg(stderr, "smtptap: --json %s: write error (%s)%s\n", rp.cfg->json_path,
+                 fdwait_strerror(e), e == EPIPE ? ": stopping" : "");
         rp.broken_pipe = e == EPIPE;
     }
 }
@@ -385,7 +395,7 @@ report_text(const struct run_stats *stats)
 {
     if (rp.cfg->quiet)
         return;
-    bool to_err = rp.out == stdout;
+    bool to_err = rp.out_stdout;
     FILE *tf = to_err ? stderr : stdout;
     bool color =
         rp.cfg->color == 1 || (rp.cfg->color < 0 && isatty(to_err ? STDERR_FILENO : STDOUT_FILENO));
@@ -477,13 +487,13 @@ report_finish(const struct run_stats *stats)
     int rc = json_flush(&rp.j);
     if (rc != 0)
         term_msg(stderr, "smtptap: --json %s: write error (%s)\n", rp.cfg->json_path,
-                 strerror(rp.j.err));
+                 fdwait_strerror(rp.j.err));
     rp.write_failed = rp.write_failed || rc != 0 || rp.cert_write_errors > 0;
     if (rp.cfg->tlsrpt_path &&
         tlsrpt_write(rp.cfg->tlsrpt_path, stats->first_us, stats->last_us) != 0)
         rp.write_failed = true;
     report_text(stats);
-    if (rp.out_owned && fclose(rp.out) != 0) {
+    if (rp.out_owned && fclose(rp.out) != 0 && !rp.j.error) { /* said above */
         term_msg(stderr, "smtptap: --json %s: %s\n", rp.cfg->json_path, strerror(errno));
         rp.write_failed = true;
     }
@@ -499,13 +509,13 @@ report_finish(const struct run_stats *stats)
 void
 report_reopen(void)
 {
-    if (!rp.out_owned || rp.out == NULL)
+    if (!rp.out_owned || rp.out == NULL || rp.out_stdout)
         return;
     report_tick();
-    FILE *f = fopen(rp.cfg->json_path, "a");
+    FILE *f = fdwait_fopen_write(rp.cfg->json_path, true);
     if (f == NULL) { /* keep writing where it went until now */
         term_msg(stderr, "smtptap: --json %s: cannot reopen: %s\n", rp.cfg->json_path,
-                 strerror(errno));
+                 fdwait_strerror(errno));
         return;
     }
     if (fclose(rp.out) != 0)

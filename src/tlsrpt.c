@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "dnslearn.h"
+#include "fdwait.h"
 #include "termtext.h"
 #include "json.h"
 #include "report_session.h"
@@ -475,10 +476,10 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
     tr_time_compact(sid, sizeof(sid), start);
     tr_time_compact(eid, sizeof(eid), end);
     snprintf(id, sizeof(id), "smtptap-%s-%s-%016" PRIx64, sid, eid, h);
-    FILE *f = fopen(path, "w");
+    FILE *f = fdwait_fopen_write(path, false); /* a FIFO's reader: waited on as fdwait.h says */
     if (f == NULL) {
         free(pol);
-        term_msg(stderr, "smtptap: --tlsrpt %s: %s\n", path, strerror(errno));
+        term_msg(stderr, "smtptap: --tlsrpt %s: %s\n", path, fdwait_strerror(errno));
         return -1;
     }
     struct json j;
@@ -496,11 +497,14 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
     json_obj_end(&j);
     json_record_end(&j);
     rc = json_flush(&j);
+    int e = j.error ? j.err : 0;
     json_free(&j);
     free(pol);
-    if (fclose(f) != 0)
+    if (fclose(f) != 0) {
+        e = e != 0 ? e : errno;
         rc = -1;
+    }
     if (rc != 0)
-        term_msg(stderr, "smtptap: --tlsrpt %s: write error\n", path);
+        term_msg(stderr, "smtptap: --tlsrpt %s: write error (%s)\n", path, fdwait_strerror(e));
     return rc;
 }

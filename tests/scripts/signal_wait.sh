@@ -9,7 +9,9 @@
 #   - -r FIFO, no writer ever (SIGTERM, SIGINT; --libpcap-reader too);
 #   - -r FIFO whose writer sent a whole capture and keeps it open: its
 #     packets are in the report;
-#   - -r FIFO whose writer sent only the pcap file header;
+#   - -r FIFO whose writer sent only the pcap file header, or stopped in the
+#     middle of a record; each also with --libpcap-reader (a wait inside
+#     libpcap's fread, which only a second signal ended before);
 #   - -r - from a pipe whose writer sends nothing;
 #   - a second signal while the first one's report cannot be written
 #     (--json onto a FIFO no reader opens) ends it by the signal (143);
@@ -35,6 +37,15 @@ fail=0
 pcap=pcaps/diag/client-alert-46.pcap
 ca="--no-system-ca --ca-file pcaps/diag/certs/root.pem"
 want_pk=$("$bin" -q $ca -r "$pcap" --json - 2>/dev/null | jq -r 'select(.event=="stats") | .packets')
+# half: the first HALF_PK records whole and 10 bytes of the next one (pcap:
+# a 24-byte file header, 16-byte record headers, incl_len at offset 8)
+half_pk=20
+half_bytes=$(python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read(); o = 24
+for _ in range(int(sys.argv[2])):
+    o += 16 + struct.unpack("<I", d[o + 8:o + 12])[0]
+print(o + 10)' "$pcap" "$half_pk")
 
 # settle PID: waits (at most 5 s) until PID sleeps in the kernel (blocked in
 # open, read or poll) for three looks in a row
@@ -117,12 +128,18 @@ for sig in TERM INT; do
   done
 done
 
-# a FIFO whose writer sent a capture (or only its header) and keeps it open
-for part in whole header; do
+# a FIFO whose writer sent a capture (or only its header, or half of it)
+# and keeps it open; --libpcap-reader: a wait inside libpcap's fread(3),
+# which each refill of stdio's buffer waits in poll(2) before (fdwait.h)
+for part in whole header half; do
+ for rd in "" --libpcap-reader; do
   rm -f "$tmp/f" && mkfifo "$tmp/f"
   if [ $part = whole ]; then
     cp "$pcap" "$tmp/send"
     npk=$want_pk
+  elif [ $part = half ]; then # cut in the middle of a record: the records before it
+    head -c "$half_bytes" "$pcap" >"$tmp/send"
+    npk=$half_pk
   else
     head -c 24 "$pcap" >"$tmp/send"
     npk=0
@@ -133,13 +150,14 @@ for part in whole header; do
   ) >"$tmp/f" &
   writer=$!
   # shellcheck disable=SC2086
-  "$bin" $ca -r "$tmp/f" --json "$tmp/j.ndjson" >"$tmp/out" 2>"$tmp/err" &
+  "$bin" $ca $rd -r "$tmp/f" --json "$tmp/j.ndjson" >"$tmp/out" 2>"$tmp/err" &
   pid=$!
   settle "$pid"
   stop_within INT
-  check "SIGINT, -r FIFO whose writer sent the $part capture, then nothing" "$rc" "$npk" 0
+  check "SIGINT, -r FIFO whose writer sent the $part capture, then nothing${rd:+ ($rd)}" "$rc" "$npk" 0
   kill -KILL "$writer" 2>/dev/null && wait "$writer" 2>/dev/null
   writer=""
+ done
 done
 
 # -r -: standard input a pipe whose writer sends nothing
