@@ -12,14 +12,15 @@
  *             untrusted_root, name_constraint_violation, client_rejected_certificate,
  *             tls_handshake_failed, plaintext_after_failed_starttls, auth_before_tls,
  *             implicit_tls_not_served,
- *             peer_dependent_certificate and mixed_pool when one of the certificates is bad,
+ *             peer_dependent_certificate, mixed_pool and sni_dependent_certificate (agg_sni.c)
+ *             when one of the certificates is bad,
  *             vlan_split (the capture hides everything about those connections)
  *   medium    peer_dependent_certificate, mixed_pool, starttls_inconsistent, starttls_rejected,
  *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
  *             server_rejected_client_certificate, expiring_certificate, anonymous_tls,
  *             starttls_not_used
  *   low       certificate_changed, certificates_not_visible, dane_tlsa_unusable
- *   info      mutual_tls */
+ *   info      mutual_tls, sni_dependent_certificate (virtual hosting: none bad) */
 #include <stdlib.h>
 #include <string.h>
 
@@ -248,7 +249,129 @@ agg_pool_difference(struct strbuf *b, unsigned odd, unsigned any, unsigned all, 
         str_add(b, "; fix ", nodes ? "those nodes" : "that node", NULL);
 }
 
-/* Which chains each peer got, and whether the chains' periods overlap. */
+/* The chains of a server that overlap in time: which each peer got. With
+ * in NULL all of them; else those of one group that SNI told apart
+ * (agg_sni.c), whose SNI values (mask) the finding names: a pool, or a
+ * choice by the peer, among the sessions that asked for them. */
+static void
+agg_peer_pool_finding(uint32_t si, const uint32_t *ord, const bool *in, uint32_t mask)
+{
+    const struct agg_server *s = agg.servers[si];
+    char ep[80], a[300];
+    agg_ep_str(&s->ep, ep, sizeof(ep));
+    bool any_bad = false;
+    uint32_t first = UINT32_MAX; /* its first chain by sighting */
+    uint64_t sessions = 0;
+    for (uint32_t i = 0; i < s->n_chains; i++) {
+        uint32_t c = ord[i];
+        if (in && !in[c])
+            continue;
+        any_bad |= agg_chain_bad(&s->chains[c]);
+        sessions += s->chains[c].sessions;
+        if (first == UINT32_MAX)
+            first = c;
+    }
+    /* Per peer: how many distinct chains. */
+    bool consistent = true;
+    for (uint32_t p = 0; p < s->n_peers; p++) {
+        int n = 0;
+        for (uint32_t u = 0; u < s->n_uses; u++)
+            n += s->uses[u].peer == p && (!in || in[s->uses[u].chain]);
+        if (n > 1)
+            consistent = false;
+    }
+    struct agg_finding *f;
+    struct strbuf sb;
+    if (consistent) {
+        f = agg_new_finding(si, "peer_dependent_certificate", any_bad ? SEV_HIGH : SEV_MEDIUM);
+        if (!f)
+            return;
+        sb = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
+        str_add(&sb, ep,
+                " presents a different certificate depending on the peer (SNAT, a receive "
+                "connector chosen by source address, or split DNS)",
+                NULL);
+        if (in) {
+            str_add(&sb, " among the sessions with ", NULL);
+            agg_sni_values_text(&sb, s, mask);
+        }
+        str_add(&sb, ":", NULL);
+        for (uint32_t c = 0, k = 0; c < s->n_chains && sb.len + 80 < sizeof(f->summary); c++) {
+            if (in && !in[c])
+                continue;
+            struct agg_set ps;
+            memset(&ps, 0, sizeof(ps));
+            for (uint32_t u = 0; u < s->n_uses; u++)
+                if (s->uses[u].chain == c)
+                    agg_set_add(&ps, s->uses[u].peer);
+            char peers[200];
+            agg_peers_text(s, &ps, peers, sizeof(peers));
+            agg_chain_label(&s->chains[c], a, sizeof(a));
+            bool bad = agg_chain_bad(&s->chains[c]);
+            char words[64];
+            diagnose_statuses_text(s->chains[c].statuses, words, sizeof(words));
+            str_add(&sb, k++ ? "; " : " ", peers, " always get ", a, bad ? " - " : "",
+                    bad ? words : "", NULL);
+        }
+    } else {
+        /* The odd one out: the chain served in the fewest sessions. */
+        uint32_t odd = UINT32_MAX; /* the lowest index of the fewest sessions */
+        for (uint32_t c = 0; c < s->n_chains; c++)
+            if ((!in || in[c]) &&
+                (odd == UINT32_MAX || s->chains[c].sessions < s->chains[odd].sessions))
+                odd = c;
+        f = agg_new_finding(si, "mixed_pool", any_bad ? SEV_HIGH : SEV_MEDIUM);
+        if (!f)
+            return;
+        agg_chain_label(&s->chains[odd], a, sizeof(a));
+        unsigned any = 0, all = ~0u, others = 0, n = 0;
+        for (uint32_t c = 0; c < s->n_chains; c++) {
+            if (in && !in[c])
+                continue;
+            n++;
+            if (c != odd && s->chains[c].verdict[0]) {
+                any |= s->chains[c].statuses;
+                all &= s->chains[c].statuses;
+                others++;
+            }
+        }
+        if (!s->chains[odd].verdict[0])
+            others = 0; /* not verified: nothing to compare */
+        sb = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
+        str_add(&sb, ep, " alternates between ", NULL);
+        str_add_uint(&sb, n);
+        str_add(&sb, " certificates across sessions of the same peers", NULL);
+        if (in) {
+            str_add(&sb, " with ", NULL);
+            agg_sni_values_text(&sb, s, mask);
+        }
+        str_add(&sb, " (a load-balanced pool whose nodes differ): the odd one out is ", a,
+                ", served in ", NULL);
+        str_add_uint(&sb, s->chains[odd].sessions);
+        str_add(&sb, " of ", NULL);
+        str_add_uint(&sb, in ? sessions : s->tls_sessions);
+        str_add(&sb, " sessions", NULL);
+        agg_pool_difference(&sb, s->chains[odd].statuses, any, all, others, false);
+    }
+    f->sni_mask = in ? mask : 0;
+    for (uint32_t c = 0; c < s->n_chains; c++) {
+        if (in && !in[c])
+            continue;
+        agg_set_add(&f->chains, c);
+        f->sessions += s->chains[c].sessions;
+        agg_ids_merge(f, s->chains[c].sids, s->chains[c].n_sids);
+    }
+    for (uint32_t u = 0; u < s->n_uses; u++)
+        if (!in || in[s->uses[u].chain])
+            agg_set_add(&f->peers, s->uses[u].peer);
+    f->first = s->chains[first].first;
+    f->last = s->last;
+}
+
+/* Which chains each peer got, and whether the chains' periods overlap:
+ * one after the other (certificate_changed); chosen by SNI (agg_sni.c),
+ * and within each group of SNI values that got several chains, as without
+ * SNI: by the peer, or a pool. */
 static void
 agg_cert_findings(uint32_t si)
 {
@@ -271,22 +394,9 @@ agg_cert_findings(uint32_t si)
     for (uint32_t i = 1; i < s->n_chains; i++)
         if (s->chains[ord[i - 1]].last >= s->chains[ord[i]].first)
             disjoint = false;
-    bool any_bad = false;
-    for (uint32_t i = 0; i < s->n_chains; i++)
-        any_bad |= agg_chain_bad(&s->chains[i]);
-    /* Per peer: how many distinct chains. */
-    bool consistent = true;
-    for (uint32_t p = 0; p < s->n_peers; p++) {
-        int n = 0;
-        for (uint32_t u = 0; u < s->n_uses; u++)
-            n += s->uses[u].peer == p;
-        if (n > 1)
-            consistent = false;
-    }
-    struct agg_finding *f;
     char a[300], b[300];
     if (disjoint) {
-        f = agg_new_finding(si, "certificate_changed", SEV_LOW);
+        struct agg_finding *f = agg_new_finding(si, "certificate_changed", SEV_LOW);
         if (!f)
             return;
         const struct agg_chain *old = &s->chains[ord[0]], *nw = &s->chains[ord[s->n_chains - 1]];
@@ -300,71 +410,34 @@ agg_cert_findings(uint32_t si)
                 " (", NULL);
         str_add_uint(&sb, s->n_chains);
         str_add(&sb, " certificates in turn)", NULL);
-    } else if (consistent) {
-        f = agg_new_finding(si, "peer_dependent_certificate", any_bad ? SEV_HIGH : SEV_MEDIUM);
-        if (!f)
-            return;
-        struct strbuf sb = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
-        str_add(&sb, ep,
-                " presents a different certificate depending on the peer (SNAT, a receive "
-                "connector chosen by source address, or split DNS):",
-                NULL);
-        for (uint32_t c = 0; c < s->n_chains && sb.len + 80 < sizeof(f->summary); c++) {
-            struct agg_set ps;
-            memset(&ps, 0, sizeof(ps));
-            for (uint32_t u = 0; u < s->n_uses; u++)
-                if (s->uses[u].chain == c)
-                    agg_set_add(&ps, s->uses[u].peer);
-            char peers[200];
-            agg_peers_text(s, &ps, peers, sizeof(peers));
-            agg_chain_label(&s->chains[c], a, sizeof(a));
-            bool bad = agg_chain_bad(&s->chains[c]);
-            char words[64];
-            diagnose_statuses_text(s->chains[c].statuses, words, sizeof(words));
-            str_add(&sb, c ? "; " : " ", peers, " always get ", a, bad ? " - " : "",
-                    bad ? words : "", NULL);
+        for (uint32_t c = 0; c < s->n_chains; c++) {
+            agg_set_add(&f->chains, c);
+            f->sessions += s->chains[c].sessions;
+            agg_ids_merge(f, s->chains[c].sids, s->chains[c].n_sids);
         }
-    } else {
-        /* The odd one out: the chain served in the fewest sessions. */
-        uint32_t odd = 0;
-        for (uint32_t c = 1; c < s->n_chains; c++)
-            if (s->chains[c].sessions < s->chains[odd].sessions)
-                odd = c;
-        f = agg_new_finding(si, "mixed_pool", any_bad ? SEV_HIGH : SEV_MEDIUM);
-        if (!f)
-            return;
-        agg_chain_label(&s->chains[odd], a, sizeof(a));
-        unsigned any = 0, all = ~0u, others = 0;
+        for (uint32_t u = 0; u < s->n_uses; u++)
+            agg_set_add(&f->peers, s->uses[u].peer);
+        f->first = s->chains[ord[0]].first;
+        f->last = s->last;
+        return;
+    }
+    struct agg_sni_split sp;
+    if (!agg_sni_split(s, ord, &sp)) {
+        agg_peer_pool_finding(si, ord, NULL, 0);
+        return;
+    }
+    agg_sni_finding(si, &sp, ord);
+    for (unsigned g = 0; g < sp.n_comp; g++) {
+        bool in[AGG_CHAINS_MAX] = {false};
+        unsigned n = 0;
         for (uint32_t c = 0; c < s->n_chains; c++)
-            if (c != odd && s->chains[c].verdict[0]) {
-                any |= s->chains[c].statuses;
-                all &= s->chains[c].statuses;
-                others++;
+            if (sp.comp[c] == g) {
+                in[c] = true;
+                n++;
             }
-        if (!s->chains[odd].verdict[0])
-            others = 0; /* not verified: nothing to compare */
-        struct strbuf sb = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
-        str_add(&sb, ep, " alternates between ", NULL);
-        str_add_uint(&sb, s->n_chains);
-        str_add(&sb,
-                " certificates across sessions of the same peers (a load-balanced pool whose "
-                "nodes differ): the odd one out is ",
-                a, ", served in ", NULL);
-        str_add_uint(&sb, s->chains[odd].sessions);
-        str_add(&sb, " of ", NULL);
-        str_add_uint(&sb, s->tls_sessions);
-        str_add(&sb, " sessions", NULL);
-        agg_pool_difference(&sb, s->chains[odd].statuses, any, all, others, false);
+        if (n > 1) /* SNI explains only part of it */
+            agg_peer_pool_finding(si, ord, in, sp.mask[g]);
     }
-    for (uint32_t c = 0; c < s->n_chains; c++) {
-        agg_set_add(&f->chains, c);
-        f->sessions += s->chains[c].sessions;
-        agg_ids_merge(f, s->chains[c].sids, s->chains[c].n_sids);
-    }
-    for (uint32_t u = 0; u < s->n_uses; u++)
-        agg_set_add(&f->peers, s->uses[u].peer);
-    f->first = s->chains[ord[0]].first;
-    f->last = s->last;
 }
 
 /* True when another chain took over after this one was last served (a

@@ -23,6 +23,8 @@
 #define AGG_ELSEWHERE_MAX 4  /* other ports a chain's resumed sessions were presented on */
 #define AGG_FPEERS_MAX    32 /* peers listed per finding */
 #define AGG_FCHAINS_MAX   8  /* certificates listed per finding */
+#define AGG_SNIS_MAX      16 /* distinct SNI values kept per server (sending none is one) */
+#define AGG_SNUS_MAX      32 /* (SNI value, chain) pairs kept per server (agg_sni.c) */
 #define AGG_EVIDS_MAX     6  /* distinct evidences kept per flag and server (agg_evids.c) */
 /* client_rejected_certificate's (certificate, alert) pairs kept per server:
  * every certificate of a pool its clients rejected, in the finding's
@@ -238,6 +240,26 @@ struct agg_ccert {
     char verify_text[96]; /* client_verify_error_text of that session */
 };
 
+/* Sessions that sent one SNI value (or none) in their ClientHello and got
+ * one chain (agg_sni.c): what tells a certificate chosen by SNI from one
+ * chosen by the peer or by a pool's node. */
+struct agg_snu {
+    uint8_t sni, chain; /* indices into agg_snis.name and the server's chains */
+    uint8_t statuses;   /* XS_ bits of its verified sessions, OR'ed */
+    bool judged;        /* one of its sessions was verified */
+    uint64_t sessions;  /* full handshakes and resumed sessions */
+    struct agg_set peers;
+};
+
+struct agg_snis {
+    char *name[AGG_SNIS_MAX]; /* NULL: no SNI sent; else a copy of the first spelling */
+    uint8_t len[AGG_SNIS_MAX];
+    uint8_t n;
+    struct agg_snu *u; /* cap_u, grown up to AGG_SNUS_MAX */
+    uint32_t n_u, cap_u;
+    uint32_t dropped; /* sessions of values or pairs past the caps (or the memcap) */
+};
+
 /* Where a server's name was seen: its greeting, a peer's SNI (a name asked
  * for, which the server need not hold), its leaf's subject CN. */
 enum { AGG_NAME_BANNER = 1, AGG_NAME_SNI = 2, AGG_NAME_CERT = 4 };
@@ -307,6 +329,7 @@ struct agg_server {
      * servers fit the memcap. */
     struct agg_flagstat *flags[AF_COUNT];
     struct agg_dane *dane; /* made at the first session with a TLSA RRset (agg_dane.c) */
+    struct agg_snis *snis; /* made at the first session with a chain and a ClientHello seen */
 };
 
 /* OCSP stapling on a server (the terminal report): a session whose client
@@ -367,6 +390,12 @@ struct agg_finding {
     /* The RFC 8460 §4.3 result type of the finding ("certificate-expired",
      * tlsrpt.c), NULL when none applies */
     const char *tlsrpt;
+    /* Certificates chosen by SNI (agg_sni.c): sni_dependent_certificate's
+     * "sni" or "sni_or_peer"; a peer_dependent_certificate or mixed_pool
+     * among the sessions of some SNI values only: those values (bits of
+     * agg_snis.name), written as the finding's "sni" */
+    const char *selected_by;
+    uint32_t sni_mask;
 };
 
 /* The state, owned by aggregate.c. */
@@ -488,6 +517,33 @@ void agg_dane_note(struct agg_server *s, const struct ipaddr *client, const stru
 void agg_dane_json(struct json *j, const struct agg_server *s);
 void agg_dane_findings(uint32_t si, uint32_t first_finding);
 void agg_dane_free(struct agg_server *s);
+
+/* The certificate by the SNI of each session (agg_sni.c). A session with a
+ * chain (its own, or a resumed one's) whose ClientHello was seen is
+ * counted under its SNI value (none sent is a value) and its chain. */
+void agg_sni_note(struct agg_server *s, const struct tls_facts *t, uint32_t chain, uint32_t peer,
+                  const struct diagnosis *dg);
+void agg_sni_free(struct agg_server *s);
+/* The groups of a server's chains that SNI tells apart: the graph whose
+ * edges join an SNI value and a chain served for it, cut in its connected
+ * parts. True when there are two groups or more: then each group's SNI
+ * values got that group's chains only. False when one group holds them
+ * all, when a chain was served in no session whose SNI was seen, or when
+ * values were past the caps. */
+struct agg_sni_split {
+    uint8_t comp[AGG_CHAINS_MAX];  /* each chain's group, 0.. in order of first sighting */
+    uint32_t mask[AGG_CHAINS_MAX]; /* each group's SNI values (bits of agg_snis.name) */
+    uint8_t n_comp;
+    bool crossed; /* a peer sent the values of two groups and got the chains of each */
+};
+bool agg_sni_split(const struct agg_server *s, const uint32_t *ord, struct agg_sni_split *o);
+/* sni_dependent_certificate for server si (ord: its chains by first sighting). */
+void agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord);
+/* "mail.example.test (3 sessions: 198.51.100.10, 198.51.100.11); no SNI (2
+ * sessions: 198.51.100.10)": the SNI values a chain was served for; "" none seen. */
+void agg_sni_text(const struct agg_server *s, uint32_t chain, char *out, size_t n);
+/* "no SNI", "SNI mail.example.test", "SNI a.example, b.example" for the values of mask. */
+void agg_sni_values_text(struct strbuf *b, const struct agg_server *s, uint32_t mask);
 /* The terminal report's DANE line of a server: its TLSA RRset's name,
  * records, DNSSEC and source, and how many sessions matched it or not;
  * nothing when no TLSA record was known for it. */

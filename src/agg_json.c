@@ -119,6 +119,49 @@ agg_json_by_address(const struct agg_server *s, uint32_t chain, unsigned *n)
     return k;
 }
 
+/* "sni": the SNI values a chain was served for (null: none sent), each
+ * with its sessions and peers (agg_sni.c); sessions whose ClientHello was
+ * not seen are in none. */
+static void
+agg_json_sni(struct json *j, const struct agg_server *s, uint32_t chain)
+{
+    const struct agg_snis *x = s->snis;
+    json_arr_begin(j, "sni");
+    for (unsigned k = 0; x && k < x->n; k++)
+        for (uint32_t i = 0; i < x->n_u; i++) {
+            const struct agg_snu *u = &x->u[i];
+            if (u->sni != k || u->chain != chain)
+                continue;
+            json_obj_begin(j, NULL);
+            if (x->name[k])
+                json_strn(j, "name", (const uint8_t *)x->name[k], x->len[k]);
+            else
+                json_null(j, "name");
+            json_uint(j, "sessions", u->sessions);
+            agg_peers_json(j, s, &u->peers);
+            json_obj_end(j);
+        }
+    json_arr_end(j);
+}
+
+/* A finding's "sni": the SNI values (null: none sent) of the sessions it
+ * is about, when SNI told its certificates from the server's others. */
+static void
+agg_json_finding_sni(struct json *j, const struct agg_server *s, uint32_t mask)
+{
+    const struct agg_snis *x = s->snis;
+    json_arr_begin(j, "sni");
+    for (unsigned k = 0; x && k < x->n; k++) {
+        if (!(mask & (1u << k)))
+            continue;
+        if (x->name[k])
+            json_strn(j, NULL, (const uint8_t *)x->name[k], x->len[k]);
+        else
+            json_null(j, NULL);
+    }
+    json_arr_end(j);
+}
+
 static void
 agg_json_server(struct json *j, const struct agg_server *s)
 {
@@ -211,10 +254,13 @@ agg_json_server(struct json *j, const struct agg_server *s)
         }
         json_arr_end(j);
         free(sorted);
+        agg_json_sni(j, s, c);
         json_obj_end(j);
     }
     json_arr_end(j);
     json_uint(j, "certificates_dropped", s->chains_dropped);
+    if (s->snis && s->snis->dropped) /* past AGG_SNIS_MAX or AGG_SNUS_MAX */
+        json_uint(j, "sni_sessions_not_listed", s->snis->dropped);
     agg_json_resumed_unlinked(j, s);
     json_arr_begin(j, "alerts");
     for (unsigned i = 0; i < s->n_alerts; i++) {
@@ -289,6 +335,10 @@ agg_json_finding(struct json *j, const struct agg_finding *f)
     report_endpoint_json(j, "server", &s->ep);
     if (f->name)
         json_str(j, "name", f->name);
+    if (f->selected_by) /* sni_dependent_certificate: "sni" or "sni_or_peer" */
+        json_str(j, "selected_by", f->selected_by);
+    if (f->sni_mask) /* a pool or a choice by peer among these SNI values' sessions */
+        agg_json_finding_sni(j, s, f->sni_mask);
     json_arr_begin(j, "peers");
     uint32_t pv[AGG_FPEERS_MAX];
     memcpy(pv, f->peers.v, f->peers.n * sizeof(pv[0]));

@@ -50,6 +50,7 @@ agg_server_free(struct agg_server *s)
     agg_nv_free(s);
     mem_free(s->plainq, (size_t)s->cap_plainq * sizeof(*s->plainq));
     agg_dane_free(s);
+    agg_sni_free(s);
     mem_free(s->rpeers, sizeof(*s->rpeers));
     mem_free(s, sizeof(*s));
 }
@@ -601,6 +602,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                  strlen(leaf->info.subject_cn), AGG_NAME_CERT);
                 if (peer != UINT32_MAX)
                     agg_use(s, peer, chain, rec->ts_us);
+                agg_sni_note(s, t, chain, peer, dg);
             }
         } else if (t->n_resumed_chain > 0) {
             /* a resumed session, linked to the chain its full handshake
@@ -622,6 +624,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                     agg_elsewhere(s, c, t->resumed_port);
                 if (peer != UINT32_MAX)
                     agg_use(s, peer, rc, rec->ts_us);
+                agg_sni_note(s, t, rc, peer, dg);
             }
         } else if (t->resumed) {
             /* resumed, linked to no full handshake: its chain unknown,

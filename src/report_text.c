@@ -296,6 +296,10 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
         }
     free(v);
     fprintf(f, "\n");
+    char sni[600];
+    agg_sni_text(s, c, sni, sizeof(sni)); /* names from the wire: term_msg */
+    if (sni[0])
+        term_msg(f, "    sni        %s\n", sni);
 }
 
 /* An alert's level as a word: every alert has one (RFC 8446 §6). */

@@ -74,6 +74,9 @@ tlsrpt_kind(const char *kind, int alert_code)
         {"dane_tlsa_unusable", TR_TLSA},
         {"tls_handshake_failed", TR_VALIDATION},
         {"server_rejected_client_certificate", TR_VALIDATION},
+        /* none for several sessions' pattern (mixed_pool,
+         * peer_dependent_certificate, sni_dependent_certificate,
+         * certificate_changed): their sessions' own findings carry the type */
     };
     if (kind == NULL)
         return NULL;

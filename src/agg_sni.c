@@ -1,0 +1,341 @@
+/* \summary: the certificate a server chooses by the client's SNI (RFC 6066
+ * §3): Postfix's tls_server_sni_maps, Exim's tls_certificate on
+ * ${tls_in_sni}, Exchange, hosting. Postfix as a sender sends no SNI unless
+ * smtp_tls_servername is set, Microsoft 365, Gmail and openssl s_client do:
+ * the peers without SNI get the server's default certificate, the others
+ * the one for the name they asked. Every session with a chain and a
+ * ClientHello seen is counted under (SNI value, chain); when the values
+ * split the chains into groups that share no value and no chain, the
+ * certificate is chosen by SNI (sni_dependent_certificate), not by the
+ * peer's address or by a pool's node, whose findings are then made within
+ * a group of several chains only (agg_findings.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg_int.h"
+#include "mem.h"
+#include "strcopy.h"
+
+/* DNS names compare without regard to ASCII case (RFC 4343): servers look
+ * the SNI up so (Postfix lower-cases it). */
+static bool
+agg_sni_same(const char *a, size_t an, const uint8_t *b, size_t bn)
+{
+    if (an != bn)
+        return false;
+    for (size_t i = 0; i < an; i++) {
+        unsigned x = (uint8_t)a[i], y = b[i];
+        if (x - 'A' < 26)
+            x += 32;
+        if (y - 'A' < 26)
+            y += 32;
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+void
+agg_sni_note(struct agg_server *s, const struct tls_facts *t, uint32_t chain, uint32_t peer,
+             const struct diagnosis *dg)
+{
+    /* a ClientHello not seen (picked up after it): its SNI is unknown;
+     * one in the SSL 2.0 form carries none (RFC 5246 E.2) */
+    if (chain >= AGG_CHAINS_MAX || (t->client_version == 0 && !t->sslv2_hello))
+        return;
+    if (s->snis == NULL) {
+        if ((s->snis = mem_alloc(sizeof(*s->snis))) == NULL)
+            return; /* memcap: counted there */
+        memset(s->snis, 0, sizeof(*s->snis));
+    }
+    struct agg_snis *x = s->snis;
+    const uint8_t *p = t->sni.s;
+    size_t n = p ? t->sni.len : 0;
+    unsigned k = 0;
+    while (k < x->n &&
+           !(p ? x->name[k] && agg_sni_same(x->name[k], x->len[k], p, n) : x->name[k] == NULL))
+        k++;
+    if (k == x->n) {
+        char *c = NULL;
+        if (k >= AGG_SNIS_MAX || n > 255 || (p && (c = mem_alloc(n + 1)) == NULL)) {
+            x->dropped++;
+            return;
+        }
+        if (c) {
+            memcpy(c, p, n);
+            c[n] = '\0';
+        }
+        x->name[k] = c;
+        x->len[k] = (uint8_t)n;
+        x->n++;
+    }
+    uint32_t i = 0;
+    while (i < x->n_u && (x->u[i].sni != k || x->u[i].chain != chain))
+        i++;
+    if (i == x->n_u) {
+        if (!mem_grow((void **)&x->u, x->n_u, &x->cap_u, sizeof(*x->u), 1, AGG_SNUS_MAX)) {
+            x->dropped++;
+            return;
+        }
+        memset(&x->u[i], 0, sizeof(x->u[i]));
+        x->u[i].sni = (uint8_t)k;
+        x->u[i].chain = (uint8_t)chain;
+        x->n_u++;
+    }
+    struct agg_snu *u = &x->u[i];
+    u->sessions++;
+    if (peer != UINT32_MAX)
+        agg_set_add(&u->peers, peer);
+    else
+        u->peers.dropped++;
+    if (t->n_server_chain > 0 && dg->verified) { /* its own chain, judged in it */
+        u->judged = true;
+        u->statuses |= dg->exchange_statuses;
+    }
+}
+
+void
+agg_sni_free(struct agg_server *s)
+{
+    struct agg_snis *x = s->snis;
+    if (x == NULL)
+        return;
+    for (unsigned k = 0; k < x->n; k++)
+        if (x->name[k])
+            mem_free(x->name[k], (size_t)x->len[k] + 1);
+    mem_free(x->u, (size_t)x->cap_u * sizeof(*x->u));
+    mem_free(x, sizeof(*x));
+    s->snis = NULL;
+}
+
+static unsigned
+agg_uf_find(uint8_t *up, unsigned i)
+{
+    while (up[i] != i)
+        i = up[i] = up[up[i]];
+    return i;
+}
+
+bool
+agg_sni_split(const struct agg_server *s, const uint32_t *ord, struct agg_sni_split *o)
+{
+    memset(o, 0, sizeof(*o));
+    const struct agg_snis *x = s->snis;
+    if (x == NULL || x->dropped || s->n_chains < 2)
+        return false;
+    /* nodes: the chains, then the SNI values */
+    uint8_t up[AGG_CHAINS_MAX + AGG_SNIS_MAX];
+    for (unsigned i = 0; i < sizeof(up); i++)
+        up[i] = (uint8_t)i;
+    bool seen[AGG_CHAINS_MAX] = {false};
+    for (uint32_t i = 0; i < x->n_u; i++) {
+        const struct agg_snu *u = &x->u[i];
+        if (u->chain >= s->n_chains)
+            continue;
+        seen[u->chain] = true;
+        unsigned a = agg_uf_find(up, u->chain), b = agg_uf_find(up, AGG_CHAINS_MAX + u->sni);
+        up[a] = (uint8_t)b;
+    }
+    for (uint32_t c = 0; c < s->n_chains; c++)
+        if (!seen[c]) /* served only where the SNI was not seen: cannot tell */
+            return false;
+    uint8_t id[AGG_CHAINS_MAX + AGG_SNIS_MAX];
+    memset(id, 0xff, sizeof(id));
+    for (uint32_t i = 0; i < s->n_chains; i++) {
+        unsigned r = agg_uf_find(up, ord[i]);
+        if (id[r] == 0xff)
+            id[r] = o->n_comp++;
+        o->comp[ord[i]] = id[r];
+    }
+    if (o->n_comp < 2)
+        return false;
+    for (uint32_t i = 0; i < x->n_u; i++)
+        o->mask[o->comp[x->u[i].chain]] |= 1u << x->u[i].sni;
+    /* a peer that sent the values of two groups got the chains of each:
+     * its address did not decide */
+    for (uint32_t i = 0; i < x->n_u && !o->crossed; i++)
+        for (uint32_t k = i + 1; k < x->n_u && !o->crossed; k++) {
+            const struct agg_snu *a = &x->u[i], *b = &x->u[k];
+            if (o->comp[a->chain] == o->comp[b->chain])
+                continue;
+            for (unsigned p = 0; p < a->peers.n && !o->crossed; p++)
+                o->crossed = agg_set_has(&b->peers, a->peers.v[p]);
+        }
+    return true;
+}
+
+void
+agg_sni_values_text(struct strbuf *b, const struct agg_server *s, uint32_t mask)
+{
+    const struct agg_snis *x = s->snis;
+    unsigned shown = 0, total = 0;
+    bool none = false;
+    for (unsigned k = 0; x && k < x->n; k++)
+        if (mask & (1u << k)) {
+            if (x->name[k] == NULL)
+                none = true;
+            else
+                total++;
+        }
+    if (none)
+        str_add(b, "no SNI", total ? ", " : "", NULL);
+    if (total)
+        str_add(b, "SNI ", NULL);
+    for (unsigned k = 0; x && k < x->n; k++) {
+        if (!(mask & (1u << k)) || x->name[k] == NULL)
+            continue;
+        if (shown == 4 && total > 5) {
+            str_add(b, " and ", NULL);
+            str_add_uint(b, total - 4);
+            str_add(b, " more", NULL);
+            break;
+        }
+        str_add(b, shown ? ", " : "", NULL);
+        str_addn(b, x->name[k], x->len[k]);
+        shown++;
+    }
+}
+
+void
+agg_sni_text(const struct agg_server *s, uint32_t chain, char *out, size_t n)
+{
+    struct strbuf b = str_buf(out, n);
+    const struct agg_snis *x = s->snis;
+    bool first = true;
+    for (unsigned k = 0; x && k < x->n; k++)
+        for (uint32_t i = 0; i < x->n_u; i++) {
+            const struct agg_snu *u = &x->u[i];
+            if (u->sni != k || u->chain != chain)
+                continue;
+            char peers[200];
+            agg_peers_text(s, &u->peers, peers, sizeof(peers));
+            str_add(&b, first ? "" : "; ", NULL);
+            if (x->name[k])
+                str_addn(&b, x->name[k], x->len[k]);
+            else
+                str_add(&b, "none sent", NULL);
+            str_add(&b, " (", NULL);
+            agg_add_sessions(&b, u->sessions);
+            str_add(&b, ": ", peers, ")", NULL);
+            first = false;
+        }
+}
+
+/* A group's sessions, peers and the XS_ bits of its sessions (a pair none
+ * of whose sessions was verified: its chain's). */
+static void
+agg_sni_group(const struct agg_server *s, const struct agg_sni_split *sp, unsigned g,
+              uint64_t *sessions, struct agg_set *peers, unsigned *statuses, bool *judged)
+{
+    const struct agg_snis *x = s->snis;
+    *sessions = 0;
+    *statuses = 0;
+    *judged = false;
+    memset(peers, 0, sizeof(*peers));
+    for (uint32_t i = 0; i < x->n_u; i++) {
+        const struct agg_snu *u = &x->u[i];
+        if (sp->comp[u->chain] != g)
+            continue;
+        *sessions += u->sessions;
+        for (unsigned p = 0; p < u->peers.n; p++)
+            agg_set_add(peers, u->peers.v[p]);
+        peers->dropped += u->peers.dropped;
+        const struct agg_chain *c = &s->chains[u->chain];
+        *statuses |= u->judged ? u->statuses : c->statuses;
+        *judged |= u->judged || c->verdict[0];
+    }
+}
+
+void
+agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord)
+{
+    const struct agg_server *s = agg.servers[si];
+    const struct agg_snis *x = s->snis;
+    int none = -1; /* the value "no SNI" */
+    for (unsigned k = 0; k < x->n; k++)
+        if (x->name[k] == NULL)
+            none = (int)k;
+    bool any_bad = false, none_bad = false;
+    int named_bad = -1; /* the first group of SNI values alone that is bad */
+    for (unsigned g = 0; g < sp->n_comp; g++) {
+        uint64_t n;
+        struct agg_set ps;
+        unsigned st;
+        bool judged;
+        agg_sni_group(s, sp, g, &n, &ps, &st, &judged);
+        if (!judged || st == 0)
+            continue;
+        any_bad = true;
+        if (none >= 0 && (sp->mask[g] & (1u << none)))
+            none_bad = true;
+        else if (named_bad < 0)
+            named_bad = (int)g;
+    }
+    struct agg_finding *f =
+        agg_new_finding(si, "sni_dependent_certificate", any_bad ? SEV_HIGH : SEV_INFO);
+    if (!f)
+        return;
+    f->selected_by = sp->crossed ? "sni" : "sni_or_peer";
+    char ep[80], a[300], peers[200], words[64];
+    agg_ep_str(&s->ep, ep, sizeof(ep));
+    struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
+    str_add(&b, ep, " chooses its certificate by the name the client asks for (SNI):", NULL);
+    for (unsigned g = 0; g < sp->n_comp && b.len + 80 < sizeof(f->summary); g++) {
+        uint64_t n;
+        struct agg_set ps;
+        unsigned st;
+        bool judged;
+        agg_sni_group(s, sp, g, &n, &ps, &st, &judged);
+        str_add(&b, g ? "; sessions with " : " sessions with ", NULL);
+        agg_sni_values_text(&b, s, sp->mask[g]);
+        str_add(&b, " get ", NULL);
+        unsigned listed = 0;
+        for (uint32_t i = 0; i < s->n_chains; i++) {
+            if (sp->comp[ord[i]] != g)
+                continue;
+            agg_chain_label(&s->chains[ord[i]], a, sizeof(a));
+            str_add(&b, listed++ ? " or " : "", a, NULL);
+        }
+        if (judged && st) {
+            diagnose_statuses_text(st, words, sizeof(words));
+            str_add(&b, " - ", words, NULL);
+        }
+        agg_peers_text(s, &ps, peers, sizeof(peers));
+        str_add(&b, " (", peers, "; ", NULL);
+        agg_add_sessions(&b, n);
+        str_add(&b, ")", NULL);
+    }
+    if (none_bad)
+        str_add(&b,
+                "; clients that send no SNI (Postfix unless smtp_tls_servername is set) get the "
+                "default certificate: make it one for the MX host name (Postfix "
+                "smtpd_tls_chain_files, Exim tls_certificate, Exchange TlsCertificateName), or "
+                "set smtp_tls_servername = hostname on Postfix senders",
+                NULL);
+    if (named_bad >= 0) {
+        str_add(&b,
+                none_bad ? "; and fix the certificate chosen for "
+                         : "; fix the certificate "
+                           "chosen for ",
+                NULL);
+        agg_sni_values_text(&b, s, sp->mask[named_bad]);
+        str_add(&b, " (Postfix tls_server_sni_maps, Exim tls_certificate by ${tls_in_sni})", NULL);
+    }
+    if (!any_bad)
+        str_add(&b, "; virtual hosting by SNI, nothing to fix", NULL);
+    if (!sp->crossed)
+        str_add(&b,
+                "; no peer sent the SNI of two of these, so its source address may decide "
+                "instead: openssl s_client -starttls smtp -servername NAME, then -noservername, "
+                "from one address tells",
+                NULL);
+    for (uint32_t c = 0; c < s->n_chains; c++) {
+        agg_set_add(&f->chains, c);
+        f->sessions += s->chains[c].sessions;
+        agg_ids_merge(f, s->chains[c].sids, s->chains[c].n_sids);
+    }
+    for (uint32_t u = 0; u < s->n_uses; u++)
+        agg_set_add(&f->peers, s->uses[u].peer);
+    f->first = s->chains[ord[0]].first;
+    f->last = s->last;
+}
