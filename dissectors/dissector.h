@@ -122,6 +122,13 @@ enum fctx_cert_rc { FCTX_CERT_KEPT = 0, FCTX_CERT_PAST_CAP, FCTX_CERT_LOST };
 enum fctx_cert_rc fctx_cert(struct flow_ctx *ctx, enum dir d, unsigned idx, const uint8_t *der,
                             size_t len);
 
+/* The OCSP response the server stapled for its leaf (RFC 6066 §8, RFC
+ * 6961 §2.2, RFC 8446 §4.4.2.1): len bytes, copied into facts.tls.ocsp
+ * for src/ocsp.c to judge when the session ends. One larger than
+ * tls.ocsp_max is not kept (its length and too_large only, the event
+ * tls.ocsp_cap); a second in the same handshake is not taken. */
+void fctx_ocsp(struct flow_ctx *ctx, const uint8_t *der, size_t len);
+
 /* TLS session resumption (src/resume.c). kind: 1 the ServerHello's session
  * ID (RFC 5246 §7.4.1.2), 2 a ticket (RFC 5077 §3.3, RFC 8446 §4.6.1) as
  * tls_ticket_key() has it; key: len bytes, 1..32. fctx_resume_offer: this

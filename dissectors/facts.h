@@ -120,6 +120,14 @@ enum tls_ocsp {
     TLS_OCSP_STAPLED     /* a non-empty OCSP response for the leaf */
 };
 
+/* The OCSP response a server stapled for its leaf, as sent (fctx_ocsp):
+ * made only for a session that has one (most have none). */
+struct tls_staple {
+    uint32_t len;   /* its length, as sent */
+    bool too_large; /* larger than tls.ocsp_max: its bytes not kept */
+    uint8_t der[];  /* len bytes, unless too_large */
+};
+
 /* tls_alert.after for no message: the server's TLS 1.3 flight
  * (EncryptedExtensions .. Finished, RFC 8446 §4.4) seen only as encrypted
  * records (no key log). Outside the 8-bit handshake types. */
@@ -164,6 +172,7 @@ struct tls_facts {
     uint8_t pickup_undecided; /* enum tls_pickup_undecided (tls_pickup.c) */
     uint32_t resumed_chain[FACTS_CHAIN_MAX];
     uint64_t resumed_from;
+    struct tls_staple *ocsp; /* the leaf's stapled OCSPResponse (fctx_ocsp), NULL none */
     enum tls_cert_visibility certificates;
     enum tls_cert_visibility client_certificates;
     enum tls_outcome handshake;

@@ -446,26 +446,30 @@ tls_server_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
  * holds an OCSP response for the server's certificate. status_type ocsp
  * (1): OCSPResponse<1..2^24-1>; ocsp_multi (2, RFC 6961 §2.2): a list whose
  * first response is the leaf's, empty when there is none for it. The
- * response itself is not decoded. */
+ * leaf's response is handed up whole (fctx_ocsp), decoded in src/ocsp.c. */
 static bool
-tls_cert_status(struct rd *r)
+tls_cert_status(struct flow_ctx *ctx, struct rd *r)
 {
     uint8_t type = rd_u8(r, "cs.status_type");
     if (type == 1) {
         uint32_t n = rd_be24(r, "cs.response_len");
-        rd_skip(r, n, "cs.response");
+        const uint8_t *resp = rd_bytes(r, n, "cs.response");
         if (n == 0)
             rd_invalid(r, "cs.response_len");
+        if (resp != NULL && n > 0 && rd_ok(r))
+            fctx_ocsp(ctx, resp, n);
         return rd_ok(r);
     }
     if (type == 2) {
         struct rd list = rd_sub(r, rd_be24(r, "cs.list_len"), "cs.list");
         uint32_t first = rd_be24(&list, "cs.response_len");
-        rd_skip(&list, first, "cs.response");
+        const uint8_t *resp = rd_bytes(&list, first, "cs.response");
         while (rd_left(&list) > 0)
             rd_skip(&list, rd_be24(&list, "cs.response_len"), "cs.response");
         if (!rd_ok(&list))
             rd_invalid(r, "cs.list");
+        if (resp != NULL && first > 0 && rd_ok(r))
+            fctx_ocsp(ctx, resp, first);
         return rd_ok(r) && first > 0;
     }
     rd_skip(r, rd_left(r), "cs.other"); /* another status type: no OCSP response */
@@ -475,14 +479,14 @@ tls_cert_status(struct rd *r)
 /* The extensions of the server's leaf CertificateEntry (RFC 8446 §4.4.2):
  * its OCSP response, when stapled, is the status_request one. */
 static void
-tls13_leaf_extensions(struct tls_facts *t, struct rd *exts)
+tls13_leaf_extensions(struct flow_ctx *ctx, struct tls_facts *t, struct rd *exts)
 {
     t->ocsp_stapled = TLS_OCSP_NONE;
     while (rd_left(exts) > 0) {
         uint16_t type = rd_be16(exts, "crt.ext.type");
         struct rd e = rd_sub(exts, rd_be16(exts, "crt.ext.len"), "crt.ext.body");
         if (type == TLS_EXT_STATUS_REQUEST) {
-            if (tls_cert_status(&e))
+            if (tls_cert_status(ctx, &e))
                 t->ocsp_stapled = TLS_OCSP_STAPLED;
             if (!rd_ok(&e))
                 rd_invalid(exts, "crt.ext.status_request");
@@ -529,7 +533,7 @@ tls_certificate(struct flow_ctx *ctx, struct tls_state *st, enum dir d, struct r
         if (st->tls13) {
             struct rd exts = rd_sub(&list, rd_be16(&list, "crt.ext_len"), "crt.extensions");
             if (d == DIR_TO_CLIENT && idx == 1)
-                tls13_leaf_extensions(t, &exts);
+                tls13_leaf_extensions(ctx, t, &exts);
             /* the entry's extensions have a length of their own: damage
              * inside them leaves the rest of the chain readable */
             if (!rd_ok(&exts))
@@ -620,7 +624,7 @@ tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
          * no such message: the CertificateEntry carries it); without a
          * Certificate taken it staples nothing of this chain */
         if (d == DIR_TO_CLIENT && !st->tls13 && st->dir[DIR_TO_CLIENT].crt_taken)
-            t->ocsp_stapled = tls_cert_status(&r) ? TLS_OCSP_STAPLED : TLS_OCSP_NONE;
+            t->ocsp_stapled = tls_cert_status(ctx, &r) ? TLS_OCSP_STAPLED : TLS_OCSP_NONE;
         break;
     case TLS_HS_CERTIFICATE_REQUEST:
         if (d == DIR_TO_CLIENT) {

@@ -6,12 +6,13 @@
  *
  * Severities (also in docs/findings.md):
  *   critical  starttls_stripped, expired_certificate_served (high once replaced),
+ *             ocsp_staple_revoked (the stapled OCSP response says revoked),
  *             dane_tlsa_mismatch (high when the TLSA answer lacked the AD bit; agg_dane.c),
  *             plaintext_fallback (high when the peer's TLS had worked before)
  *   high      expired, not_yet_valid, self_signed, name_mismatch, missing_intermediate,
  *             untrusted_root, name_constraint_violation, client_rejected_certificate,
  *             tls_handshake_failed, plaintext_after_failed_starttls, auth_before_tls,
- *             implicit_tls_not_served,
+ *             implicit_tls_not_served, ocsp_staple_invalid,
  *             peer_dependent_certificate, mixed_pool and sni_dependent_certificate (agg_sni.c)
  *             when one of the certificates is bad,
  *             vlan_split (the capture hides everything about those connections)
@@ -59,6 +60,8 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_HANDSHAKE_CAPPED] = {"handshake_capped", SEV_LOW},
     [AF_STARTTLS_NOT_USED] = {"starttls_not_used", SEV_MEDIUM},
     [AF_IMPLICIT_TLS_NOT_SERVED] = {"implicit_tls_not_served", SEV_HIGH},
+    [AF_OCSP_REVOKED] = {"ocsp_staple_revoked", SEV_CRITICAL},
+    [AF_OCSP_INVALID] = {"ocsp_staple_invalid", SEV_HIGH},
     /* AF_FALLBACK_*, AF_PLAIN_NOT_OFFERED: no name, read by agg_plain.c */
 };
 

@@ -72,6 +72,16 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "mirror session): each became two "
         "one-way halves, so their STARTTLS, certificates and alerts cannot be judged; run "
         "smtptap again with --ignore-vlan",
+    [AF_OCSP_REVOKED] =
+        "stapled an OCSP response that says its certificate is revoked: clients that check "
+        "revocation (Outlook and other Windows Schannel clients, Exim with hosts_require_ocsp) "
+        "refuse it; replace the certificate (with a new key) and reload the server",
+    [AF_OCSP_INVALID] =
+        "stapled OCSP responses that a client checking them rejects (Exim with "
+        "hosts_require_ocsp defers its mail): stale, not yet valid, for another certificate, "
+        "badly signed, unknown or an OCSP error; have the server fetch a current response for "
+        "the certificate it serves (Exim: tls_ocsp_file, refreshed before nextUpdate) or stop "
+        "stapling",
     [AF_HANDSHAKE_CAPPED] =
         "had TLS handshakes cut short by a cap of smtptap's own, not by the peers, so they are not "
         "judged failed; raise that cap and run again",

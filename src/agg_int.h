@@ -63,6 +63,10 @@ enum agg_flag {
     AF_VLAN_SPLIT, /* from the record: one direction of a connection split by VLAN tags */
     AF_IMPLICIT_TLS_NOT_SERVED, /* plaintext SMTP on 465 (--tls-ports) */
     AF_HANDSHAKE_CAPPED, /* a cap of smtptap's cut the TLS handshake (diagnosis.handshake_capped) */
+    /* the stapled OCSP response (diagnosis.ocsp): revoked, or any other
+     * problem a client that checks it rejects it for */
+    AF_OCSP_REVOKED,
+    AF_OCSP_INVALID,
     /* DANE (diagnosis.dane): the chain matched none of the TLSA records,
      * or none of them is usable; findings of their own in agg_dane.c */
     AF_DANE_MISMATCH,
@@ -290,14 +294,16 @@ struct agg_server {
     uint32_t ccerts_dropped;
     struct agg_reject *rejects; /* AGG_REJECTS_MAX, made at the first rejected client */
     uint8_t n_fails;
-    struct agg_fail *fails;   /* AGG_FAILS_MAX, made at the first failed handshake */
-    uint32_t fails_dropped;   /* sessions of further reasons */
-    uint32_t versions[5];     /* SSLv3, TLS 1.0 .. 1.3 */
-    uint32_t rejects_dropped; /* sessions of further (sent, alert) pairs */
-    uint32_t ocsp_asked;      /* sessions with status_request and the flight seen */
-    uint32_t ocsp_stapled;    /* of them, those the server stapled OCSP in */
-    uint32_t hs_unseen;       /* TLS sessions picked up after their handshake's certificates */
-    uint32_t hs_midway;       /* of them, those picked up inside the handshake, past them */
+    struct agg_fail *fails;                /* AGG_FAILS_MAX, made at the first failed handshake */
+    uint32_t fails_dropped;                /* sessions of further reasons */
+    uint32_t versions[5];                  /* SSLv3, TLS 1.0 .. 1.3 */
+    uint32_t rejects_dropped;              /* sessions of further (sent, alert) pairs */
+    uint32_t ocsp_asked;                   /* sessions with status_request and the flight seen */
+    uint32_t ocsp_stapled;                 /* of them, those the server stapled OCSP in */
+    uint32_t ocsp_judged;                  /* sessions whose staple was judged (diagnosis.ocsp) */
+    uint32_t ocsp_problems[OCSP_PB_COUNT]; /* of them, by problem (OCSP_PB_NONE: good) */
+    uint32_t hs_unseen; /* TLS sessions picked up after their handshake's certificates */
+    uint32_t hs_midway; /* of them, those picked up inside the handshake, past them */
     /* Resumed sessions linked to no chain (aggregate.c; in paddings, the
      * struct's size unchanged): TLS 1.3 ones (a ticket sent encrypted,
      * RFC 8446 §4.6.1), and TLS 1.0-1.2 ones (resumed12_unlinked, below) */
@@ -336,13 +342,24 @@ struct agg_server {
  * asked for it (status_request, RFC 6066 §8) and whose server certificate
  * flight was seen, and whether the server stapled a response. */
 static inline void
-agg_ocsp_note(struct agg_server *s, const struct tls_facts *t)
+agg_ocsp_note(struct agg_server *s, const struct tls_facts *t, const struct diagnosis *dg)
 {
     if (t->status_request && t->ocsp_stapled != TLS_OCSP_UNSEEN) {
         s->ocsp_asked++;
         s->ocsp_stapled += t->ocsp_stapled == TLS_OCSP_STAPLED;
     }
+    if (dg->ocsp.present && !dg->ocsp.too_large && dg->ocsp.problem < OCSP_PB_COUNT) {
+        s->ocsp_judged++;
+        s->ocsp_problems[dg->ocsp.problem]++;
+    }
 }
+
+/* The evidence of ocsp_staple_revoked and ocsp_staple_invalid (agg_ocsp.c):
+ * the leaf, what the staple says and its dates. */
+struct strbuf;
+void agg_ocsp_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_facts *t);
+/* The terminal report's line of a server's judged staples ("" none). */
+void agg_ocsp_line(const struct agg_server *s, char *out, size_t n);
 
 void agg_vcount_note(struct agg_vcount *v, const struct diagnosis *dg);
 /* Whether the sessions differ in some status. */

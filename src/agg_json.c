@@ -314,6 +314,13 @@ agg_json_server(struct json *j, const struct agg_server *s)
     json_obj_end(j);
     json_uint(j, "implicit_tls_sessions", s->implicit);
     json_uint(j, "handshakes_unseen", s->hs_unseen);
+    if (s->ocsp_judged) { /* what its stapled OCSP responses said (ocsp.c) */
+        json_obj_begin(j, "ocsp_staples");
+        json_uint(j, "sessions", s->ocsp_judged);
+        for (uint8_t pb = 0; pb < OCSP_PB_COUNT; pb++)
+            json_uint(j, pb == OCSP_PB_NONE ? "good" : ocsp_problem_str(pb), s->ocsp_problems[pb]);
+        json_obj_end(j);
+    }
     agg_dane_json(j, s); /* only when a TLSA RRset was known */
     json_obj_end(j);
     json_record_end(j);

@@ -491,6 +491,8 @@ agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_fa
     } else if (flag == AF_HANDSHAKE_CAPPED) {
         str_add(&b, dg->handshake_capped, " reached before the handshake's end (--cap ",
                 dg->handshake_capped, "=VALUE)", NULL);
+    } else if (flag == AF_OCSP_REVOKED || flag == AF_OCSP_INVALID) {
+        agg_ocsp_evidence(&b, dg, t);
     } else if (flag == AF_NOT_VISIBLE) {
         agg_nv_evidence(&b, dg, t, agg.cfg ? agg.cfg->n_keylogs : 0);
     } else if (flag == AF_MUTUAL_TLS && t->n_client_chain > 0) {
@@ -529,7 +531,7 @@ agg_evid_kept(int flag)
 {
     return flag <= AF_WEAK_SIGNATURE || flag == AF_STARTTLS_REJECTED ||
            flag == AF_CLIENT_REJECTED || flag == AF_OBSOLETE_TLS || flag == AF_PLAINTEXT_REFUSED ||
-           flag == AF_HANDSHAKE_CAPPED;
+           flag == AF_HANDSHAKE_CAPPED || flag == AF_OCSP_REVOKED || flag == AF_OCSP_INVALID;
 }
 
 void
@@ -574,7 +576,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         agg_nv_note(s, dg, rec->id, t);
         if (t->version >= 0x0300 && t->version <= 0x0304)
             s->versions[t->version - 0x0300]++;
-        agg_ocsp_note(s, t);
+        agg_ocsp_note(s, t, dg);
         if (t->n_server_chain > 0) {
             chain = agg_chain(s, t->server_chain, t->n_server_chain);
             if (chain != UINT32_MAX) {
@@ -678,6 +680,9 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                   rec->vlan_split,
                                   dg->implicit_tls_not_served,
                                   dg->handshake_capped != NULL,
+                                  dg->ocsp.present && dg->ocsp.problem == OCSP_PB_REVOKED,
+                                  dg->ocsp.present && dg->ocsp.problem != OCSP_PB_NONE &&
+                                      dg->ocsp.problem != OCSP_PB_REVOKED,
                                   dg->dane.state == DANE_MISMATCH,
                                   dg->dane.state == DANE_UNUSABLE};
     for (int i = 0; i < AF_COUNT; i++) {

@@ -28,6 +28,9 @@ const struct config_cap_desc config_caps[] = {
     {"tls.resume_max",
      "resumable TLS sessions remembered (session IDs, tickets; TLS 1.3's with --keylog) to link a "
      "resumed session to the chain it was given, by server address (then the oldest goes)"},
+    {"tls.ocsp_max", "bytes of one stapled OCSP response judged (a larger one is counted, "
+                     "not judged)"},
+    {"ocsp.cache_max", "stapled OCSP responses whose judgement is remembered"},
     {"x509.cert_max", "bytes of one certificate"},
     {"x509.chain_max", "certificates kept per chain"},
     {"certcache.max", "distinct certificates kept"},
@@ -69,6 +72,8 @@ config_defaults(struct config *c)
     c->smtp_pending_max = 128;
     c->tls_hs_msg_max = 256u << 10;
     c->tls_records_max = 4096;
+    c->tls_ocsp_max = 16u << 10;
+    c->ocsp_cache_max = 1024;
     c->x509_cert_max = 64u << 10;
     c->x509_chain_max = 10;
     c->cert_cache_max = 100000;
@@ -137,6 +142,8 @@ config_set_cap(struct config *c, const char *assignment, char *err, size_t errle
         {"tls.hs_msg_max", &c->tls_hs_msg_max, NULL},
         {"tls.records_max", &c->tls_records_max, NULL},
         {"tls.resume_max", &c->tls_resume_max, NULL},
+        {"tls.ocsp_max", &c->tls_ocsp_max, NULL},
+        {"ocsp.cache_max", &c->ocsp_cache_max, NULL},
         {"x509.cert_max", &c->x509_cert_max, NULL},
         {"x509.chain_max", &c->x509_chain_max, NULL},
         {"certcache.max", &c->cert_cache_max, NULL},

@@ -81,6 +81,8 @@ struct config {
     uint32_t tls_hs_msg_max;     /* tls.hs_msg_max */
     uint32_t tls_records_max;    /* tls.records_max: records per direction before giving up */
     uint32_t tls_resume_max;     /* tls.resume_max: resumable sessions remembered (resume.c) */
+    uint32_t tls_ocsp_max;       /* tls.ocsp_max: bytes of a stapled OCSP response kept */
+    uint32_t ocsp_cache_max;     /* ocsp.cache_max: OCSP responses whose judgement is kept */
     uint32_t x509_cert_max;      /* x509.cert_max: bytes per certificate */
     uint32_t x509_chain_max;     /* x509.chain_max: certificates per chain */
     uint32_t cert_cache_max;     /* certcache.max: distinct certificates kept */

@@ -645,6 +645,20 @@ dg_resumed_name(const struct flow_record *rec, const struct expected_name *exp, 
         out->name_mismatch = !dg_name_matches(leaf, out->checked_name);
 }
 
+/* The leaf's stapled OCSP response (ocsp.c), at the time the chain is
+ * judged: a response larger than tls.ocsp_max was not kept. */
+static void
+dg_ocsp(const struct tls_facts *t, int64_t at_us, struct diagnosis *out)
+{
+    if (t->ocsp == NULL)
+        return;
+    if (t->ocsp->too_large)
+        ocsp_unjudged(t->ocsp->len, &out->ocsp);
+    else
+        ocsp_judge(t->ocsp->der, t->ocsp->len, t->server_chain, t->n_server_chain, at_us / 1000000,
+                   &out->ocsp);
+}
+
 void
 diagnose_prewarm(const struct session_facts *facts, int64_t chain_us)
 {
@@ -714,6 +728,8 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
     if (t->seen && t->n_server_chain > 0) {
         dg_pick_name(rec, expected, n_expected, out);
         dg_chain(rec, at_us, out);
+        if (t->ocsp_stapled == TLS_OCSP_STAPLED)
+            dg_ocsp(t, at_us, out);
         if (tlsa_count() > 0)
             dg_dane(rec, expected, n_expected, at_us, out);
     } else if (t->seen && t->n_resumed_chain > 0) {

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "dane.h"
+#include "ocsp.h"
 #include "record.h"
 
 /* Where the name that was checked came from. */
@@ -114,6 +115,11 @@ struct diagnosis {
      * the server's address (the first that has one); state DANE_NONE when
      * no TLSA record is known for them */
     struct dane_result dane;
+    /* The OCSP response the server stapled for its leaf, judged for the
+     * chain sent at judged_at (ocsp.c; present false when none was). Its
+     * problem OCSP_PB_REVOKED is the finding ocsp_staple_revoked, any other
+     * ocsp_staple_invalid (aggregate.c). */
+    struct ocsp_verdict ocsp;
     /* The RFC 8460 §4.3 result type a validating sender would report for
      * this session ("certificate-expired"), NULL none (tlsrpt.c; set by
      * report.c after the diagnosis) */

@@ -133,5 +133,5 @@ engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
     }
     rec->anomalies_dropped += f->anomalies_dropped;
     rec->status = engine_status(f, rec, ended);
-    return strcmp(rec->status, "capped") == 0;
+    return strcmp(rec->status, "capped") == 0 || engine_has_anomaly(rec, "tls.ocsp_cap");
 }

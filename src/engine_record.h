@@ -14,8 +14,9 @@
  * dissector's are: an entry not kept adds its count) and the status
  * (evicted, capped, truncated_capture, gap, malformed, not_smtp or
  * complete). nDPI's application and owner labels when classify_on. The
- * record borrows f's strings and facts. Returns true when the status is
- * "capped" (a cap hit). */
+ * record borrows f's strings and facts. Returns true when a cap was hit:
+ * the status is "capped", or a stapled OCSP response was larger than
+ * tls.ocsp_max (tls.ocsp_cap: the handshake itself was read whole). */
 bool engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
                         struct flow_record *rec);
 

@@ -328,6 +328,26 @@ fctx_cert(struct flow_ctx *ctx, enum dir d, unsigned idx, const uint8_t *der, si
 }
 
 void
+fctx_ocsp(struct flow_ctx *ctx, const uint8_t *der, size_t len)
+{
+    struct tls_facts *t = &ctx->facts.tls;
+    bool too_large = len > ctx->cfg->tls_ocsp_max;
+    if (t->ocsp != NULL) /* one a handshake; a second is not taken */
+        return;
+    if (too_large)
+        fctx_event(ctx, "tls.ocsp_cap",
+                   "stapled OCSP response larger than tls.ocsp_max (not judged)");
+    struct tls_staple *st = fctx_alloc_raw(ctx, sizeof(*st) + (too_large ? 0 : len));
+    if (st == NULL)
+        return;
+    st->len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    st->too_large = too_large;
+    if (!too_large)
+        memcpy(st->der, der, len);
+    t->ocsp = st;
+}
+
+void
 fctx_set_origin(struct flow_ctx *ctx, const struct ipaddr *server, uint64_t flow_id)
 {
     ctx->server_ip = *server;

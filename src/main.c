@@ -33,6 +33,7 @@
 #include "dane.h"
 #include "mem.h"
 #include "mem_openssl.h"
+#include "ocsp.h"
 #include "paths.h"
 #include "report.h"
 #include "resume.h"
@@ -421,15 +422,31 @@ main_help_caps(const struct config *cfg)
     (void)cfg;
     printf("Caps (set with --cap NAME=VALUE; K, M, G suffixes accepted):\n");
     char line[64];
-    uint64_t vals[] = {dflt.flow_max,        dflt.flow_timeout,     dflt.flow_timeout_emerg,
-                       dflt.flow_mem_max,    dflt.memcap,           dflt.reasm_depth,
-                       dflt.reasm_ooo_max,   dflt.reasm_buf_max,    dflt.reasm_hole_wait,
-                       dflt.defrag_max,      dflt.defrag_mem_max,   dflt.defrag_timeout,
-                       dflt.smtp_line_max,   dflt.smtp_pending_max, dflt.tls_hs_msg_max,
-                       dflt.tls_records_max, dflt.tls_resume_max,   dflt.x509_cert_max,
-                       dflt.x509_chain_max,  dflt.cert_cache_max,   dflt.report_servers_max,
+    uint64_t vals[] = {dflt.flow_max,
+                       dflt.flow_timeout,
+                       dflt.flow_timeout_emerg,
+                       dflt.flow_mem_max,
+                       dflt.memcap,
+                       dflt.reasm_depth,
+                       dflt.reasm_ooo_max,
+                       dflt.reasm_buf_max,
+                       dflt.reasm_hole_wait,
+                       dflt.defrag_max,
+                       dflt.defrag_mem_max,
+                       dflt.defrag_timeout,
+                       dflt.smtp_line_max,
+                       dflt.smtp_pending_max,
+                       dflt.tls_hs_msg_max,
+                       dflt.tls_records_max,
+                       dflt.tls_resume_max,
+                       dflt.tls_ocsp_max,
+                       dflt.ocsp_cache_max,
+                       dflt.x509_cert_max,
+                       dflt.x509_chain_max,
+                       dflt.cert_cache_max,
+                       dflt.report_servers_max,
                        dflt.report_peers_max};
-    for (unsigned i = 0; config_caps[i].name != NULL; i++) {
+    for (unsigned i = 0; config_caps[i].name != NULL && i < sizeof(vals) / sizeof(vals[0]); i++) {
         snprintf(line, sizeof(line), "%s=%llu", config_caps[i].name, (unsigned long long)vals[i]);
         printf("  %-32s %s\n", line, config_caps[i].help);
     }
@@ -446,6 +463,7 @@ main_release(struct config *cfg)
     tlsa_fini();
     dane_fini();
     diagnose_fini();
+    ocsp_fini();
     certcache_free();
     resume_free();
     free((char *)cfg->bpf);
@@ -621,6 +639,7 @@ main(int argc, char **argv)
         return EXIT_INTERNAL;
     }
     (void)resume_init(cfg.tls_resume_max, cfg.hash_seed);
+    (void)ocsp_init(cfg.ocsp_cache_max); /* without its memo every staple is decoded */
     if (diagnose_init(&cfg, err, sizeof(err)) != 0) {
         term_msg(stderr, "smtptap: %s\n", err);
         certcache_free();

@@ -315,7 +315,41 @@ rs_alerts(struct json *j, const struct tls_facts *t)
 }
 
 static void
-rs_tls(struct json *j, const struct tls_facts *t)
+rs_ocsp_time(struct json *j, const char *key, int64_t s)
+{
+    if (s == OCSP_NO_TIME)
+        json_null(j, key);
+    else
+        json_ts(j, key, s * 1000000);
+}
+
+/* The stapled OCSP response as judged (diagnosis.ocsp, ocsp.c). */
+static void
+rs_ocsp(struct json *j, const struct ocsp_verdict *o)
+{
+    json_obj_begin(j, "ocsp");
+    json_uint(j, "length", o->length);
+    json_str(j, "error", o->too_large ? "too_large" : o->error);
+    json_str(j, "status", ocsp_status_str(o->status));
+    json_str(j, "cert_status", ocsp_cert_status_str(o->cert_status));
+    if (o->matches_leaf < 0)
+        json_null(j, "matches_leaf");
+    else
+        json_bool(j, "matches_leaf", o->matches_leaf == 1);
+    json_uint(j, "responses", o->responses);
+    rs_ocsp_time(j, "produced_at", o->produced_at);
+    rs_ocsp_time(j, "this_update", o->this_update);
+    rs_ocsp_time(j, "next_update", o->next_update);
+    rs_ocsp_time(j, "revocation_time", o->revocation_time);
+    json_str(j, "revocation_reason", ocsp_reason_str(o->reason));
+    json_str(j, "responder", o->responder[0] ? o->responder : NULL);
+    json_str(j, "signature", ocsp_signature_str(o->signature));
+    json_str(j, "problem", ocsp_problem_str(o->problem));
+    json_obj_end(j);
+}
+
+static void
+rs_tls(struct json *j, const struct tls_facts *t, const struct diagnosis *dg)
 {
     if (!t->seen) {
         json_null(j, "tls");
@@ -347,6 +381,8 @@ rs_tls(struct json *j, const struct tls_facts *t)
         json_null(j, "ocsp_stapled");
     else
         json_bool(j, "ocsp_stapled", t->ocsp_stapled == TLS_OCSP_STAPLED);
+    if (dg != NULL && dg->ocsp.present)
+        rs_ocsp(j, &dg->ocsp);
     json_bool(j, "hello_retry", t->hello_retry);
     json_str(j, "handshake", rs_outcome(t->handshake));
     json_bool(j, "resumed", t->resumed);
@@ -466,7 +502,7 @@ report_session_json(struct json *j, const struct flow_record *rec, const struct 
     json_str(j, "event", "session");
     rs_transport(j, rec);
     rs_smtp(j, &rec->facts->smtp);
-    rs_tls(j, &rec->facts->tls);
+    rs_tls(j, &rec->facts->tls, dg);
     if (dg)
         rs_diagnosis(j, dg);
     rs_status(j, rec);

@@ -407,6 +407,10 @@ rt_server(FILE *f, const struct agg_server *s)
             f,
             "  OCSP stapled in %u of %u handshake%s whose client asked for it (status_request)\n",
             s->ocsp_stapled, s->ocsp_asked, s->ocsp_asked == 1 ? "" : "s");
+    char ol[160]; /* what the staples said (ocsp.c), judged at each session's time */
+    agg_ocsp_line(s, ol, sizeof(ol));
+    if (ol[0])
+        fprintf(f, "  OCSP staples: %s\n", ol);
     for (unsigned i = 0; i < s->n_alerts; i++) {
         const struct agg_alert *a = &s->alerts[i];
         const char *nm = a->code >= 0 ? tls_alert_str(a->code) : NULL;

@@ -74,6 +74,12 @@ tlsrpt_kind(const char *kind, int alert_code)
         {"dane_tlsa_unusable", TR_TLSA},
         {"tls_handshake_failed", TR_VALIDATION},
         {"server_rejected_client_certificate", TR_VALIDATION},
+        /* a sender that checks the staple (Exim's hosts_require_ocsp):
+         * RFC 8460 §4.3.1's certificate-not-trusted covers certificate
+         * failures beyond the CA and name; a staple it cannot use, the
+         * general validation-failure */
+        {"ocsp_staple_revoked", TR_TRUST},
+        {"ocsp_staple_invalid", TR_VALIDATION},
         /* none for several sessions' pattern (mixed_pool,
          * peer_dependent_certificate, sni_dependent_certificate,
          * certificate_changed): their sessions' own findings carry the type */
@@ -145,6 +151,14 @@ tlsrpt_session(const struct config *cfg, const struct flow_record *rec, const st
                 t = pkix[i].type, w = pkix[i].why;
                 goto out;
             }
+    }
+    /* a client that asked for the staple (status_request) and checks it,
+     * once the chain passed: revoked, or a staple it cannot use */
+    if (d->ocsp.present && d->ocsp.problem != OCSP_PB_NONE) {
+        bool rev = d->ocsp.problem == OCSP_PB_REVOKED;
+        t = rev ? TR_TRUST : TR_VALIDATION;
+        w = rev ? "ocsp_staple_revoked" : "ocsp_staple_invalid";
+        goto out;
     }
     /* the client said why with its alert (its chain not visible, or
      * accepted by smtptap's trust store and not the client's) */

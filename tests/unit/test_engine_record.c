@@ -69,11 +69,39 @@ test_anomalies_dropped_by_event(void **state)
     fctx_destroy(ctx);
 }
 
+/* A stapled OCSP response past tls.ocsp_max is a cap hit (the stats'
+ * cap_hits) without making the session "capped": its handshake was read
+ * whole; a cap of the handshake's own (tls.hs_msg_cap) makes it both. */
+static void
+test_ocsp_cap_hit(void **state)
+{
+    (void)state;
+    struct config cfg;
+    config_defaults(&cfg);
+    mem_init(cfg.memcap);
+    static const char *const names[] = {NULL, "tls.ocsp_cap", "tls.hs_msg_cap"};
+    for (unsigned i = 0; i < 3; i++) {
+        struct flow_ctx *ctx = fctx_new(&cfg, 465);
+        assert_non_null(ctx);
+        if (names[i])
+            fctx_event(ctx, names[i], NULL);
+        static struct flow f;
+        memset(&f, 0, sizeof(f));
+        f.ctx = ctx;
+        static struct flow_record rec;
+        bool hit = engine_record_fill(&f, "fin", false, &rec);
+        assert_int_equal(hit, i > 0);
+        assert_string_equal(rec.status, i == 2 ? "capped" : "complete");
+        fctx_destroy(ctx);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_anomalies_dropped_by_event),
+        cmocka_unit_test(test_ocsp_cap_hit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,6 +83,12 @@ test_tls12_stapled(void **state)
     assert_int_equal(t->certificates, TLS_CERTS_VISIBLE);
     assert_int_equal(t->n_server_chain, 2);
     assert_int_equal(t->handshake, TLS_HS_COMPLETE);
+    /* the response's bytes handed up whole for src/ocsp.c (fctx_ocsp) */
+    assert_non_null(t->ocsp);
+    assert_int_equal(t->ocsp->len, 300);
+    assert_false(t->ocsp->too_large);
+    for (unsigned i = 0; i < 300; i++)
+        assert_int_equal(t->ocsp->der[i], 0x30 + i % 7);
     assert_false(tu_has_event(ctx, "tls.malformed_message"));
     assert_false(tu_has_event(ctx, "tls.truncated_message"));
     tu_fstr_is(&t->hs_history, "C:CH S:SH S:CRT S:CST S:SHD C:CKE C:CCS C:FIN(encrypted) S:CCS "
@@ -94,8 +100,34 @@ test_tls12_stapled(void **state)
     ctx = run(&s, SPLIT_WHOLE, 0, true);
     assert_true(tf(ctx)->status_request);
     assert_int_equal(tf(ctx)->ocsp_stapled, TLS_OCSP_NONE);
+    assert_null(tf(ctx)->ocsp);
     fctx_destroy(ctx);
     check_splits(&s);
+}
+
+/* A response larger than tls.ocsp_max is still a staple, but not kept:
+ * its length and the event tls.ocsp_cap say so (the session is judged
+ * without it); one of exactly the cap is kept. */
+static void
+test_tls12_ocsp_cap(void **state)
+{
+    (void)state;
+    for (unsigned n = 299; n <= 300; n++) {
+        tu_tls_cfg.tls_ocsp_max = 299;
+        static struct buf cs;
+        cs.n = 0;
+        status_ocsp(&cs, n, n);
+        struct script s;
+        tls12_flight(&s, &cs);
+        struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+        const struct tls_facts *t = tf(ctx);
+        assert_int_equal(t->ocsp_stapled, TLS_OCSP_STAPLED);
+        assert_non_null(t->ocsp);
+        assert_int_equal(t->ocsp->len, n);
+        assert_int_equal(t->ocsp->too_large, n > 299);
+        assert_int_equal(tu_has_event(ctx, "tls.ocsp_cap"), n > 299);
+        fctx_destroy(ctx);
+    }
 }
 
 /* Only the server's flight tells: none seen (the capture ends after the
@@ -160,6 +192,11 @@ test_tls12_ocsp_multi(void **state)
         tls12_flight(&s, &cs);
         struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
         assert_int_equal(tf(ctx)->ocsp_stapled, first ? TLS_OCSP_STAPLED : TLS_OCSP_NONE);
+        /* the first response, the leaf's, handed up; never the intermediate's */
+        if (first)
+            assert_int_equal(tf(ctx)->ocsp->der[39], 39);
+        else
+            assert_null(tf(ctx)->ocsp);
         assert_false(tu_has_event(ctx, "tls.malformed_message"));
         fctx_destroy(ctx);
         check_splits(&s);
@@ -220,6 +257,7 @@ test_tls12_malformed(void **state)
         struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
         const struct tls_facts *t = tf(ctx);
         assert_int_equal(t->ocsp_stapled, TLS_OCSP_NONE);
+        assert_null(t->ocsp); /* nothing of a damaged one handed up */
         if (cases[c].event)
             assert_true(tu_has_event(ctx, cases[c].event));
         else
@@ -284,6 +322,7 @@ test_tls13_stapled(void **state)
     assert_int_equal(t->certificates, TLS_CERTS_VISIBLE);
     assert_int_equal(t->n_server_chain, 2);
     assert_int_equal(t->ocsp_stapled, TLS_OCSP_STAPLED);
+    assert_int_equal(t->ocsp->len, 200); /* the leaf entry's, handed up */
     assert_false(tu_has_event(ctx, "tls.malformed_message"));
     fctx_destroy(ctx);
     check_splits(&s);
@@ -365,6 +404,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_tls12_stapled, tu_tls_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tls12_ocsp_cap, tu_tls_setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls12_flight_not_seen, tu_tls_setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls12_ocsp_multi, tu_tls_setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls12_malformed, tu_tls_setup, teardown),
