@@ -121,5 +121,8 @@ enum decode_result decode_datagram(const uint8_t *ip, uint32_t caplen, uint32_t 
                                    struct decode_stats *st);
 
 const char *decode_result_name(enum decode_result r);
+/* A tunnel kind's name in the NDJSON ("vxlan", "erspan_ii", ...: the stats
+ * record's `tunnels` keys); NULL for none or an unknown value. */
+const char *decode_tun_name(unsigned kind);
 
 #endif /* SMTPTAP_DECODE_H */

@@ -97,7 +97,12 @@ tun_enter(struct pkt *pkt, struct decode_stats *st, enum decode_tun kind)
         st->tun_too_deep++;
         return false;
     }
+    if (pkt->tun_depth == 0 && pkt->l3 != NULL) { /* an IP header outside it: its ends */
+        pkt->tun_src = pkt->src;
+        pkt->tun_dst = pkt->dst;
+    }
     pkt->tun_depth++;
+    pkt->tun_inner = (uint8_t)kind;
     st->tun[kind]++;
     return true;
 }

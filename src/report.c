@@ -247,15 +247,8 @@ report_tunnels_json(struct json *j, const struct run_stats *s)
     if (any == 0)
         return;
     json_obj_begin(j, "tunnels");
-    json_uint(j, "vxlan", s->tunnels[DECODE_TUN_VXLAN]);
-    json_uint(j, "geneve", s->tunnels[DECODE_TUN_GENEVE]);
-    json_uint(j, "gre", s->tunnels[DECODE_TUN_GRE]);
-    json_uint(j, "erspan_ii", s->tunnels[DECODE_TUN_ERSPAN2]);
-    json_uint(j, "erspan_iii", s->tunnels[DECODE_TUN_ERSPAN3]);
-    json_uint(j, "ipip", s->tunnels[DECODE_TUN_IPIP]);
-    json_uint(j, "ipv6_in_ip", s->tunnels[DECODE_TUN_IP6]);
-    json_uint(j, "mpls", s->tunnels[DECODE_TUN_MPLS]);
-    json_uint(j, "pppoe", s->tunnels[DECODE_TUN_PPPOE]);
+    for (unsigned k = 1; k < DECODE_TUN_KINDS; k++) /* vxlan, geneve, gre, ... */
+        json_uint(j, decode_tun_name(k), s->tunnels[k]);
     json_uint(j, "truncated", s->tun_truncated);
     json_uint(j, "malformed", s->tun_malformed);
     json_uint(j, "too_deep", s->tun_too_deep);

@@ -207,6 +207,12 @@ test_vxlan(void **state)
     assert_int_equal(st.tun[DECODE_TUN_VXLAN], 1);
     assert_int_equal(p.l3[12], 10); /* the outer source 10.255.0.1 */
     assert_int_equal(p.l3_caplen, n - 14);
+    /* the outer IP header's ends, for the session record's tunnel */
+    assert_int_equal(p.tun_inner, DECODE_TUN_VXLAN);
+    assert_int_equal(p.tun_src.family, 4);
+    assert_memory_equal(p.tun_src.a, ((uint8_t[]){10, 255, 0, 1}), 4);
+    assert_memory_equal(p.tun_dst.a, ((uint8_t[]){10, 255, 0, 2}), 4);
+    assert_memory_equal(p.src.a, ((uint8_t[]){192, 0, 2, 1}), 4);
 
     /* the header cut by the snaplen: truncated, the tunnel's */
     assert_int_equal(dec_cut(14 + 20 + 8 + 4, &p, &st), DECODE_TRUNCATED);
@@ -432,6 +438,8 @@ test_ipip(void **state)
     check_inner4(&p);
     assert_int_equal(st.tun[DECODE_TUN_IPIP], 1);
     assert_int_equal(p.tun_kind, 0);
+    assert_int_equal(p.tun_inner, DECODE_TUN_IPIP); /* no id; the layer's kind */
+    assert_memory_equal(p.tun_dst.a, ((uint8_t[]){10, 255, 0, 2}), 4);
     /* protocol 41: IPv6 in IPv4 */
     eth(0x0800);
     i = ip4(41);
@@ -674,6 +682,8 @@ test_mpls(void **state)
     assert_int_equal(dec(&p, &st), DECODE_OK);
     check_inner4(&p);
     assert_int_equal(st.tun[DECODE_TUN_MPLS], 1);
+    assert_int_equal(p.tun_inner, DECODE_TUN_MPLS);
+    assert_int_equal(p.tun_src.family, 0); /* no IP header outside the tunnel */
     /* IPv6 after the stack: the first nibble says */
     eth(0x8847);
     put32(0x100 | 64);
