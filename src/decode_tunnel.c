@@ -35,12 +35,23 @@
  *     RFC 2473), protocol 41 an IPv6 packet (RFC 4213 §3.5; RFC 2473).
  *   MPLS (RFC 3032 §2.1), Ethertype 0x8847 (unicast), 0x8848 (multicast):
  *     | Label 20b | TC 3b | S 1b | TTL 8 |, repeated until S (bottom of stack);
- *     then no field names the payload: a first nibble of 4 is IPv4, 6 IPv6
- *     (RFC 3032 §2.2's guess, as Wireshark and Suricata make it); 0 the
- *     pseudowire control word (RFC 4385 §3: | 0000 | Flags 4b | FRG 2b |
- *     Length 6b | Sequence 16 |) followed by an Ethernet frame (RFC 4448
- *     §4.4, Ethernet over MPLS); else not IP (an Ethernet pseudowire without
- *     the control word is not told from IP by its first bytes: not followed).
+ *     then no field names the payload (RFC 3032 §2.2); its first nibble
+ *     and a check of what would follow, as Wireshark's packet-mpls.c guesses
+ *     (RFC 4385 §3 gives the control word and the associated channel the
+ *     first nibbles 0 and 1, which no IP packet has; RFC 4928):
+ *       4, 6: IPv4, IPv6, when the IP length fills the rest of the frame
+ *         (up to 4 bytes of padding or FCS after it), or no Ethernet frame
+ *         carrying IP fits either;
+ *       0: the pseudowire control word (RFC 4385 §3: | 0000 | Flags 4b |
+ *         FRG 2b | Length 6b | Sequence 16 |) and an Ethernet frame (RFC
+ *         4448 §4.4, Ethernet over MPLS), unless only an Ethernet frame
+ *         without it fits (a destination address 0x: Wireshark asks its OUI
+ *         table, smtptap what the frame would carry);
+ *       otherwise, or 4 or 6 when only it fits: an Ethernet pseudowire
+ *         without the control word (RFC 4448 §4.4 allows it), when an
+ *         Ethernet frame carrying IP fits: a type 0x0800 followed by
+ *         version 4, 0x86dd by 6, or a VLAN tag (0x8100, 0x88a8);
+ *       else not IP (1 with no such frame: the PW associated channel).
  *   PPPoE session stage (RFC 2516 §4), Ethertype 0x8864:
  *     | Ver 4b (1) | Type 4b (1) | Code 8 (0) | Session ID 16 | Length 16 |
  *     | PPP Protocol 16 (RFC 1661 §2) | payload |; 0x0021 IPv4, 0x0057 IPv6.
@@ -285,6 +296,37 @@ decode_tunnel_ip(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct 
 
 /* ---- Ethertypes: MPLS, PPPoE ---------------------------------------------- */
 
+/* After an MPLS label stack nothing names the payload (RFC 3032 §2.2). Do
+ * the captured bytes `at` into r read as an Ethernet frame carrying IP: a
+ * type of 0x0800 followed by version 4, 0x86dd by version 6, or a VLAN tag
+ * (0x8100, 0x88a8)? False when they were not captured. */
+static bool
+tun_looks_eth(const struct rd *r, size_t at)
+{
+    int t0 = rd_peek(r, at + 12), t1 = rd_peek(r, at + 13), v = rd_peek(r, at + 14);
+    if (t0 < 0 || t1 < 0)
+        return false;
+    unsigned type = (unsigned)t0 << 8 | (unsigned)t1;
+    if (type == 0x8100 || type == 0x88a8)
+        return true;
+    return v >= 0 && ((type == DECODE_ETH_IPV4 && (v >> 4) == 4) ||
+                      (type == DECODE_ETH_IPV6 && (v >> 4) == 6));
+}
+
+/* Does the IP header (version ver) at r's start claim the rest of the layer,
+ * `rest` wire bytes, but for up to 4 bytes of Ethernet padding or FCS after
+ * it (Wireshark's test, packet-mpls.c)? False when not captured. */
+static bool
+tun_looks_ip(const struct rd *r, unsigned ver, uint32_t rest)
+{
+    size_t at = ver == 4 ? 2 : 4; /* IPv4 Total Length; IPv6 Payload Length */
+    int b0 = rd_peek(r, at), b1 = rd_peek(r, at + 1);
+    if (b0 < 0 || b1 < 0)
+        return false;
+    uint32_t len = ((uint32_t)b0 << 8 | (uint32_t)b1) + (ver == 4 ? 0 : 40);
+    return len >= 20 && len <= rest && len + 4 >= rest;
+}
+
 static enum decode_result
 tun_mpls(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struct decode_frag *fr)
 {
@@ -302,14 +344,16 @@ tun_mpls(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struc
     }
     if (!tun_enter(pkt, st, DECODE_TUN_MPLS))
         return DECODE_OTHER_PROTO;
+    uint32_t rest = l->wire - used;
     int v = rd_peek(&l->r, 0);
     if (v < 0)
-        return l->wire > used ? DECODE_TRUNCATED : DECODE_NOT_IP;
-    if ((v >> 4) == 4)
-        return decode_inner_ip(4, &l->r, l->wire - used, pkt, st, fr);
-    if ((v >> 4) == 6)
-        return decode_inner_ip(6, &l->r, l->wire - used, pkt, st, fr);
-    if ((v >> 4) == 0 && l->wire - used >= TUN_PW_CW + 14) {
+        return rest > 0 ? DECODE_TRUNCATED : DECODE_NOT_IP;
+    unsigned nib = (unsigned)v >> 4;
+    /* IP, unless its length does not fit and an Ethernet frame does */
+    if ((nib == 4 || nib == 6) && (tun_looks_ip(&l->r, nib, rest) || !tun_looks_eth(&l->r, 0)))
+        return decode_inner_ip((int)nib, &l->r, rest, pkt, st, fr);
+    if (nib == 0 && rest >= TUN_PW_CW + 14 &&
+        (tun_looks_eth(&l->r, TUN_PW_CW) || !tun_looks_eth(&l->r, 0))) {
         /* a pseudowire's control word (RFC 4385 §3), then an Ethernet frame
          * (RFC 4448 §4.4: Ethernet over MPLS, as carriers mirror it) */
         if (rd_left(&l->r) < TUN_PW_CW)
@@ -317,6 +361,8 @@ tun_mpls(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struc
         rd_skip(&l->r, TUN_PW_CW, "mpls.pw_control_word");
         return tun_eth(l, used + TUN_PW_CW, pkt, st, fr);
     }
+    if (rest >= 14 && tun_looks_eth(&l->r, 0)) /* an Ethernet pseudowire without one */
+        return tun_eth(l, used, pkt, st, fr);
     return DECODE_NOT_IP; /* the PW associated channel (first nibble 1), or no IP */
 }
 

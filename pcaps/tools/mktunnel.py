@@ -19,6 +19,10 @@ allows it for VXLAN over IPv4).
   ipip           IPv4 protocol 4 (RFC 2003): the IPv4 packet
   6in4           IPv4 protocol 41 (RFC 4213): smtp-ipv6.pcap's IPv6 packets
   mpls           Ethertype 0x8847, two labels (RFC 3032): the IPv4 packet
+  mpls-eth       the same labels, then the Ethernet frame without a control word (an
+                 Ethernet pseudowire, RFC 4448 §4.4): destination addresses 1e:.. and 66:..
+  mpls-ethcw     the same labels, the control word (RFC 4385 §3, sequence numbers from 1),
+                 then the Ethernet frame
   pppoe          Ethertype 0x8864, PPPoE session 0x0042 (RFC 2516), PPP 0x0021: the IPv4 packet
   vxlan-gre      GRE 0x0800 carrying IPv4/UDP 4789/VXLAN VNI 7/the Ethernet frame: two layers
   vxlan-innerfrag  UDP 4789, VXLAN VNI 4242, the UDP checksum computed (RFC 768): each INNER
@@ -123,6 +127,13 @@ def wrap(kind, frame, fwd):
     if kind == "mpls":
         labels = struct.pack(">II", (1000 << 12) | 64, (2000 << 12) | 0x100 | 64)
         return eth(0x8847, labels + inner_ip(frame), fwd)
+    if kind == "mpls-eth":
+        labels = struct.pack(">II", (1000 << 12) | 64, (2000 << 12) | 0x100 | 64)
+        return eth(0x8847, labels + frame, fwd)
+    if kind == "mpls-ethcw":
+        labels = struct.pack(">II", (1000 << 12) | 64, (2000 << 12) | 0x100 | 64)
+        gre_seq[0] += 1
+        return eth(0x8847, labels + struct.pack(">I", gre_seq[0] & 0xFFFF) + frame, fwd)
     if kind == "pppoe":
         ip = inner_ip(frame)
         return eth(0x8864, struct.pack(">BBHHH", 0x11, 0, 0x0042, 2 + len(ip), 0x0021) + ip, fwd)
@@ -175,7 +186,7 @@ def main():
     hdr, recs = read_pcap("pcaps/smtp-starttls-tls12-chain.pcap")
     _, recs6 = read_pcap("pcaps/smtp-ipv6.pcap")
     for kind in ("gre-ip", "gre-eth", "erspan2", "erspan3", "geneve", "ipip", "6in4", "mpls",
-                 "pppoe", "vxlan-gre", "vxlan-innerfrag", "vxlan-split"):
+                 "pppoe", "vxlan-gre", "vxlan-innerfrag", "vxlan-split", "mpls-eth", "mpls-ethcw"):
         src = recs6 if kind == "6in4" else recs
         ip_id[0] = 0
         gre_seq[0] = 0

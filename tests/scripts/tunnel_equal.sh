@@ -43,12 +43,12 @@ same() {
   fi
 }
 
-# tunnel_of TUNNELLED CAFILE KIND IDFIELD ADDR: each session's `tunnel` (kind, id,
+# tunnel_of TUNNELLED CAFILE KIND IDFIELD ADDR [TSHARK OPTIONS]: each session's `tunnel` (kind, id,
 # outer_src, outer_dst) against tshark's first TCP frame of each connection and id: the
 # innermost IDFIELD (- : none named, id null) and the outermost ADDR.src/dst (- : none
 # outside the tunnel, null); as many sessions as connections
 tunnel_of() {
-  w=$1 ca=$2 kind=$3 idf=$4 addr=$5
+  w=$1 ca=$2 kind=$3 idf=$4 addr=$5 topts=${6:-}
   run "$w" "$ca" "$tmp/t.json"
   jq -r 'select(.event == "session") |
     "\(.tunnel.kind) \(.tunnel.id) \(.tunnel.outer_src) \(.tunnel.outer_dst)"' "$tmp/t.json" |
@@ -57,7 +57,7 @@ tunnel_of() {
   [ "$idf" != - ] && f="$f -e $idf"
   [ "$addr" != - ] && f="$f -e $addr.src -e $addr.dst"
   # shellcheck disable=SC2086
-  tshark -r "$w" -Y 'tcp' -T fields -E occurrence=a -E separator=' ' $f 2>/dev/null |
+  tshark -r "$w" $topts -Y 'tcp' -T fields -E occurrence=a -E separator=' ' $f 2>/dev/null |
     while read -r st a b c; do
       if [ "$idf" = - ]; then id=null src=$a dst=$b
       else id=$(($(echo "$a" | tr ',' '\n' | tail -1))) src=$b dst=$c; fi
@@ -82,13 +82,15 @@ tunnel_of $T/tls12-chain-erspan3.pcap pcaps/certs/root.pem erspan_iii erspan.spa
 tunnel_of $T/tls12-chain-geneve.pcap pcaps/certs/root.pem geneve geneve.vni ip
 tunnel_of $T/tls12-chain-ipip.pcap pcaps/certs/root.pem ipip - ip
 tunnel_of $T/tls12-chain-mpls.pcap pcaps/certs/root.pem mpls - -
+tunnel_of $T/tls12-chain-mpls-eth.pcap pcaps/certs/root.pem mpls - - '-d mpls.label==2000,pwethnocw'
+tunnel_of $T/tls12-chain-mpls-ethcw.pcap pcaps/certs/root.pem mpls - - '-d mpls.label==2000,pwethcw'
 tunnel_of $T/tls12-chain-pppoe.pcap pcaps/certs/root.pem pppoe - -
 tunnel_of $T/tls12-chain-vxlan-split.pcap pcaps/certs/root.pem vxlan vxlan.vni ip
 tunnel_of $T/tls12-chain-vxlan-innerfrag.pcap pcaps/certs/root.pem vxlan vxlan.vni ip
 tunnel_of $T/ipv6-6in4.pcap pcaps/certs/root.pem ipv6_in_ip - ip
 tunnel_of $T/vxlan-starttls.pcap $T/certs/root.pem vxlan vxlan.vni ip
 tunnel_of $T/vxlan-frag.pcap $T/certs/root.pem vxlan vxlan.vni ip
-for k in vxlan-gre gre-ip gre-eth erspan2 erspan3 geneve ipip mpls pppoe; do
+for k in vxlan-gre gre-ip gre-eth erspan2 erspan3 geneve ipip mpls mpls-eth mpls-ethcw pppoe; do
   same $T/tls12-chain-$k.pcap $O pcaps/certs/root.pem
 done
 same $T/ipv6-6in4.pcap pcaps/smtp-ipv6.pcap pcaps/certs/root.pem
