@@ -70,6 +70,7 @@ struct decode_stats {
     uint64_t tun_truncated;         /* a tunnel header cut by the snaplen (also in truncated) */
     uint64_t tun_malformed; /* a tunnel header that contradicts itself (also in malformed) */
     uint64_t tun_too_deep;  /* frames with more than DECODE_TUNNEL_MAX layers (also other_proto) */
+    uint64_t tun_oam; /* Geneve control packets (O bit, RFC 8926 §3.4): not taken off (UDP) */
 };
 
 /* Returns true if decode_frame() knows the link type. */

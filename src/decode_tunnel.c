@@ -10,7 +10,9 @@
  *   Geneve (RFC 8926 §3.4), UDP destination port 6081:
  *     | Ver 2b | Opt Len 6b | O 1b | C 1b | Rsvd 6b | Protocol Type 16 |
  *     | VNI 24 | Reserved 8 | options (Opt Len * 4 bytes) | payload |
- *     Ver other than 0: no Geneve header, the datagram stays UDP. Protocol
+ *     Ver other than 0: no Geneve header, the datagram stays UDP. O set: a
+ *     control message between the endpoints, whose payload MUST NOT be
+ *     forwarded: not taken off (tun_oam), the datagram stays UDP. Protocol
  *     Type 0x6558: an Ethernet frame; else an Ethertype (0x0800, 0x86dd).
  *   GRE (RFC 2784 §2.1, key and sequence number RFC 2890 §2), IP protocol 47:
  *     | C 1b | R 1b | K 1b | S 1b | Reserved0 9b | Ver 3b | Protocol Type 16 |
@@ -177,6 +179,11 @@ tun_geneve(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, str
     const uint8_t *b = rd_bytes(&l->r, 8, "geneve.header");
     if (b == NULL)
         return tun_bad(st, DECODE_TRUNCATED);
+    if (b[1] & 0x80) { /* O: a control message between the endpoints (RFC 8926 §3.4) */
+        st->tun_oam++;
+        *tunnel = false; /* not the data path: the datagram stays UDP, its payload unread */
+        return DECODE_OK;
+    }
     uint32_t opt = (uint32_t)(b[0] & 0x3f) * 4;
     uint16_t type = rd_blk_be16(b, 2);
     enum decode_result res = decode_need(l, 8, opt);

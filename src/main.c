@@ -143,6 +143,7 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->tun_truncated = run->dstats.tun_truncated;
     st->tun_malformed = run->dstats.tun_malformed;
     st->tun_too_deep = run->dstats.tun_too_deep;
+    st->tun_oam = run->dstats.tun_oam;
     st->certificates_distinct = certcache_count();
     st->certificates_leaves = certcache_leaves();
     st->certificates = certcache_sightings();

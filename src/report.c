@@ -241,7 +241,7 @@ report_filter_none(const struct config *cfg, const struct run_stats *st)
 static void
 report_tunnels_json(struct json *j, const struct run_stats *s)
 {
-    uint64_t any = s->tun_truncated | s->tun_malformed | s->tun_too_deep;
+    uint64_t any = s->tun_truncated | s->tun_malformed | s->tun_too_deep | s->tun_oam;
     for (unsigned k = 1; k < DECODE_TUN_KINDS; k++)
         any |= s->tunnels[k];
     if (any == 0)
@@ -252,6 +252,7 @@ report_tunnels_json(struct json *j, const struct run_stats *s)
     json_uint(j, "truncated", s->tun_truncated);
     json_uint(j, "malformed", s->tun_malformed);
     json_uint(j, "too_deep", s->tun_too_deep);
+    json_uint(j, "oam", s->tun_oam);
     json_obj_end(j);
 }
 

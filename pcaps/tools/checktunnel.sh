@@ -37,12 +37,22 @@ check() { # WRAPPED ORIGINAL ADDR...
     echo "ok   $w ($(wc -l <"$tmp/w") TCP frames as in $o) $chain"
   fi
 }
+# check_sel FILTER WRAPPED ORIGINAL ADDR...: the frames of WRAPPED tshark's FILTER selects, checked
+# as one file; and what it leaves out, counted (Geneve's control packets, O bit: none analysed)
+check_sel() {
+  filter=$1 w=$2; shift 2
+  tshark -r "$w" -Y "$filter" -w "$tmp/sel.pcap" 2>/dev/null
+  left=$(tshark -r "$w" -Y "!($filter)" 2>/dev/null | wc -l)
+  echo "     $w: $left frames not ($filter)"
+  check "$tmp/sel.pcap" "$@"
+}
 T=pcaps/tunnel O=pcaps/smtp-starttls-tls12-chain.pcap
 for k in gre-ip gre-eth erspan2 erspan3 geneve ipip mpls pppoe vxlan-gre vxlan-split; do
   check $T/tls12-chain-$k.pcap $O ip.src ip.dst
 done
 TSHARK_OPTS='-d mpls.label==2000,pwethnocw' check $T/tls12-chain-mpls-eth.pcap $O ip.src ip.dst
 TSHARK_OPTS='-d mpls.label==2000,pwethcw' check $T/tls12-chain-mpls-ethcw.pcap $O ip.src ip.dst
+check_sel 'geneve.flags.oam == 0' $T/tls12-chain-geneve-oam.pcap $O ip.src ip.dst
 check $T/ipv6-6in4.pcap pcaps/smtp-ipv6.pcap ipv6.src ipv6.dst
 check $T/vxlan-starttls.pcap $T/vxlan-inner.pcap ip.src ip.dst
 check $T/vxlan-frag.pcap $T/vxlan-inner.pcap ip.src ip.dst

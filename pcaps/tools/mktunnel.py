@@ -16,6 +16,9 @@ allows it for VXLAN over IPv4).
   erspan3        GRE with a sequence number, 0x22eb, ERSPAN type III (session 200, FT 0)
   geneve         UDP 6081, Geneve (RFC 8926) with one option, protocol 0x0800: the IPv4 packet
                  (as AWS Gateway Load Balancer sends it)
+  geneve-oam     geneve, and before each frame with TCP payload a Geneve control packet (O bit,
+                 RFC 8926 §3.4) carrying the same IPv4 packet with every payload byte 'X': what
+                 an endpoint must not forward, which would replace the session's bytes if read
   ipip           IPv4 protocol 4 (RFC 2003): the IPv4 packet
   6in4           IPv4 protocol 41 (RFC 4213): smtp-ipv6.pcap's IPv6 packets
   mpls           Ethertype 0x8847, two labels (RFC 3032): the IPv4 packet
@@ -120,6 +123,21 @@ def wrap(kind, frame, fwd):
         opt = struct.pack(">HBB", 0x0108, 1, 2) + bytes(range(8))
         hdr = struct.pack(">BBH", 3, 0, 0x0800) + bytes([0x12, 0x34, 0x56, 0]) + opt
         return eth(0x0800, ipv4(17, udp(sport, 6081, hdr + inner_ip(frame)), fwd), fwd)
+    if kind == "geneve-oam":
+        data = wrap("geneve", frame, fwd)
+        ip = inner_ip(frame)
+        tcp_at = (ip[0] & 0x0F) * 4
+        pay_at = tcp_at + (ip[tcp_at + 12] >> 4) * 4
+        if pay_at == len(ip):
+            return data
+        # the same frame, O set (byte 1 of the Geneve header), its TCP payload 'X'
+        oam = bytearray(data)
+        gen = 14 + 20 + 8
+        oam[gen + 1] |= 0x80
+        inner = gen + 8 + 12
+        for k in range(inner + pay_at, inner + len(ip)):
+            oam[k] = ord("X")
+        return [bytes(oam), data]
     if kind == "ipip":
         return eth(0x0800, ipv4(4, inner_ip(frame), fwd), fwd)
     if kind == "6in4":
@@ -186,7 +204,8 @@ def main():
     hdr, recs = read_pcap("pcaps/smtp-starttls-tls12-chain.pcap")
     _, recs6 = read_pcap("pcaps/smtp-ipv6.pcap")
     for kind in ("gre-ip", "gre-eth", "erspan2", "erspan3", "geneve", "ipip", "6in4", "mpls",
-                 "pppoe", "vxlan-gre", "vxlan-innerfrag", "vxlan-split", "mpls-eth", "mpls-ethcw"):
+                 "pppoe", "vxlan-gre", "vxlan-innerfrag", "vxlan-split", "mpls-eth", "mpls-ethcw",
+                 "geneve-oam"):
         src = recs6 if kind == "6in4" else recs
         ip_id[0] = 0
         gre_seq[0] = 0

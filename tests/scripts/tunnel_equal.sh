@@ -1,6 +1,6 @@
 #!/bin/sh
 # Tunnels (src/decode_tunnel.c): each capture of pcaps/tunnel/ (README there) is
-# a capture smtptap reads bare, wrapped in VXLAN, Geneve, GRE, ERSPAN II/III, IP in
+# a capture smtptap reads bare, wrapped in VXLAN, Geneve (and with control packets), GRE, ERSPAN II/III, IP in
 # IP, MPLS, PPPoE; its NDJSON must equal the bare capture's in every record, the
 # stats record's but for the fields that say a tunnel was taken off (tunnels,
 # bytes, memory_peak: a tunnelled connection notes its tunnel; for outer fragments
@@ -93,6 +93,16 @@ tunnel_of $T/vxlan-frag.pcap $T/certs/root.pem vxlan vxlan.vni ip
 for k in vxlan-gre gre-ip gre-eth erspan2 erspan3 geneve ipip mpls mpls-eth mpls-ethcw pppoe; do
   same $T/tls12-chain-$k.pcap $O pcaps/certs/root.pem
 done
+# Geneve control packets (O bit, RFC 8926 §3.4), each before a data frame with its payload
+# replaced: not analysed (the report is the bare capture's), counted as tshark counts them
+same $T/tls12-chain-geneve-oam.pcap $O pcaps/certs/root.pem ', .packets'
+oam=$(jq -r 'select(.event == "stats") | .tunnels.oam' "$tmp/w.json")
+ts=$(tshark -r $T/tls12-chain-geneve-oam.pcap -Y 'geneve.flags.oam == 1' 2>/dev/null | wc -l)
+if [ "$ts" -gt 0 ] && [ "$oam" = "$ts" ]; then
+  echo "ok   $T/tls12-chain-geneve-oam.pcap: $oam control packets counted (tunnels.oam), as tshark"
+else
+  echo "FAIL $T/tls12-chain-geneve-oam.pcap: tunnels.oam '$oam', tshark's O-bit frames $ts"; fail=1
+fi
 same $T/ipv6-6in4.pcap pcaps/smtp-ipv6.pcap pcaps/certs/root.pem
 same $T/tls12-chain-vxlan-innerfrag.pcap $O pcaps/certs/root.pem \
   ', .packets, .fragments, .fragment_datagrams'

@@ -305,7 +305,25 @@ test_geneve(void **state)
     geneve_frame(0x40, 0x0800);
     assert_int_equal(dec(&p, &st), DECODE_OK);
     assert_int_equal(p.dport, 6081);
+    assert_int_equal(st.tun[DECODE_TUN_GENEVE],
+                     0); /* O set (RFC 8926 §3.4): a control message, not the data path: counted,
+                          * not taken off, the datagram stays UDP; with options past the datagram
+                          * too (its payload is not read) */
+    geneve_frame(2, 0x0800);
+    f[14 + 20 + 8 + 1] = 0x80;
+    assert_int_equal(dec(&p, &st), DECODE_OK);
+    assert_int_equal(st.tun_oam, 1);
     assert_int_equal(st.tun[DECODE_TUN_GENEVE], 0);
+    assert_int_equal(p.tun_depth, 0);
+    assert_int_equal(p.ip_proto, 17);
+    assert_int_equal(p.dport, 6081);
+    assert_int_equal(p.src.a[0], 10); /* the outer datagram's */
+    assert_int_equal(st.udp, 1);
+    assert_int_equal(st.tcp, 0);
+    f[14 + 20 + 8] = 0x3f;
+    assert_int_equal(dec(&p, &st), DECODE_OK);
+    assert_int_equal(st.tun_oam, 1);
+    assert_int_equal(st.tun_malformed, 0);
 }
 
 /* ---- GRE, ERSPAN ------------------------------------------------------------ */
