@@ -657,6 +657,14 @@ enum decode_result
 decode_datagram(const uint8_t *ip, uint32_t caplen, uint32_t wirelen, const struct pkt *frag_pkt,
                 struct pkt *pkt, struct decode_stats *st)
 {
+    return decode_datagram_frag(ip, caplen, wirelen, frag_pkt, pkt, st, NULL);
+}
+
+enum decode_result
+decode_datagram_frag(const uint8_t *ip, uint32_t caplen, uint32_t wirelen,
+                     const struct pkt *frag_pkt, struct pkt *pkt, struct decode_stats *st,
+                     struct decode_frag *frag)
+{
     int64_t ts_us = frag_pkt->ts_us;
     uint16_t vlan[2] = {frag_pkt->vlan[0], frag_pkt->vlan[1]};
     uint8_t n_vlan = frag_pkt->n_vlan;
@@ -677,6 +685,8 @@ decode_datagram(const uint8_t *ip, uint32_t caplen, uint32_t wirelen, const stru
     pkt->n_vlan = n_vlan;
     pkt->caplen = caplen;
     pkt->wirelen = wirelen;
+    if (frag != NULL)
+        frag->n_outer = 0;
     static const uint8_t decode_empty[1];
     if (ip == NULL) {
         ip = decode_empty;
@@ -684,7 +694,7 @@ decode_datagram(const uint8_t *ip, uint32_t caplen, uint32_t wirelen, const stru
     }
     struct rd r = rd_init(ip, caplen);
     uint32_t avail = wirelen > caplen ? wirelen : caplen;
-    enum decode_result res = decode_raw_ip(&r, avail, 0, pkt, st, NULL);
+    enum decode_result res = decode_raw_ip(&r, avail, 0, pkt, st, frag);
     if (res != DECODE_OK) {
         pkt->payload = NULL;
         pkt->payload_caplen = 0;

@@ -121,6 +121,12 @@ enum decode_result decode_datagram(const uint8_t *ip, uint32_t caplen, uint32_t 
                                    const struct pkt *frag_pkt, struct pkt *pkt,
                                    struct decode_stats *st);
 
+/* decode_datagram(), and on DECODE_FRAGMENT (a fragment in a tunnel inside
+ * the datagram) fills *frag, its pointers into ip (frag may be NULL). */
+enum decode_result decode_datagram_frag(const uint8_t *ip, uint32_t caplen, uint32_t wirelen,
+                                        const struct pkt *frag_pkt, struct pkt *pkt,
+                                        struct decode_stats *st, struct decode_frag *frag);
+
 const char *decode_result_name(enum decode_result r);
 /* A tunnel kind's name in the NDJSON ("vxlan", "erspan_ii", ...: the stats
  * record's `tunnels` keys); NULL for none or an unknown value. */

@@ -13,6 +13,8 @@ allows it for VXLAN over IPv4).
   gre-ip         GRE (RFC 2784) with a key (RFC 2890 §2.1), 0x0800: the IPv4 packet
   gre-eth        GRE 0x6558 Transparent Ethernet Bridging: the Ethernet frame
   erspan2        GRE with a sequence number, 0x88be, ERSPAN type II (session 100)
+  erspan2-frag   erspan2, each outer IPv4 datagram over 600 bytes sent as two fragments (GRE
+                 in fragments, as a router on a 1500-byte path sends a mirrored full-size frame)
   erspan3        GRE with a sequence number, 0x22eb, ERSPAN type III (session 200, FT 0)
   geneve         UDP 6081, Geneve (RFC 8926) with one option, protocol 0x0800: the IPv4 packet
                  (as AWS Gateway Load Balancer sends it)
@@ -30,6 +32,8 @@ allows it for VXLAN over IPv4).
   vxlan-gre      GRE 0x0800 carrying IPv4/UDP 4789/VXLAN VNI 7/the Ethernet frame: two layers
   vxlan-innerfrag  UDP 4789, VXLAN VNI 4242, the UDP checksum computed (RFC 768): each INNER
                  IPv4 datagram over 600 bytes sent as two fragments, each in its own VXLAN datagram
+  vxlan-nestfrag vxlan-innerfrag's datagrams, each outer IPv4 datagram over 400 bytes then sent
+                 as two fragments: fragments inside a datagram itself reassembled from fragments
   vxlan-split    UDP 4789, VXLAN: the client's frames VNI 101, the server's VNI 102 (one
                  mirror session per direction, as AWS Traffic Mirroring with two sources)
 From pcaps/tunnel/vxlan-starttls.pcap:
@@ -157,6 +161,10 @@ def wrap(kind, frame, fwd):
         return eth(0x8864, struct.pack(">BBHHH", 0x11, 0, 0x0042, 2 + len(ip), 0x0021) + ip, fwd)
     if kind == "vxlan-innerfrag":
         return [vxlan(f, fwd, 4242, checksum=True) for f in fragment(frame)]
+    if kind == "erspan2-frag":
+        return fragment(wrap("erspan2", frame, fwd))
+    if kind == "vxlan-nestfrag":
+        return [o for f in fragment(frame) for o in fragment(vxlan(f, fwd, 4242, checksum=True), 400)]
     if kind == "vxlan-split":
         return vxlan(frame, fwd, 101 if fwd else 102)
     if kind == "vxlan-gre":
@@ -205,7 +213,7 @@ def main():
     _, recs6 = read_pcap("pcaps/smtp-ipv6.pcap")
     for kind in ("gre-ip", "gre-eth", "erspan2", "erspan3", "geneve", "ipip", "6in4", "mpls",
                  "pppoe", "vxlan-gre", "vxlan-innerfrag", "vxlan-split", "mpls-eth", "mpls-ethcw",
-                 "geneve-oam"):
+                 "geneve-oam", "vxlan-nestfrag", "erspan2-frag"):
         src = recs6 if kind == "6in4" else recs
         ip_id[0] = 0
         gre_seq[0] = 0

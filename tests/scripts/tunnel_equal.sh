@@ -87,6 +87,8 @@ tunnel_of $T/tls12-chain-mpls-ethcw.pcap pcaps/certs/root.pem mpls - - '-d mpls.
 tunnel_of $T/tls12-chain-pppoe.pcap pcaps/certs/root.pem pppoe - -
 tunnel_of $T/tls12-chain-vxlan-split.pcap pcaps/certs/root.pem vxlan vxlan.vni ip
 tunnel_of $T/tls12-chain-vxlan-innerfrag.pcap pcaps/certs/root.pem vxlan vxlan.vni ip
+tunnel_of $T/tls12-chain-vxlan-nestfrag.pcap pcaps/certs/root.pem vxlan vxlan.vni ip
+tunnel_of $T/tls12-chain-erspan2-frag.pcap pcaps/certs/root.pem erspan_ii erspan.spanid ip
 tunnel_of $T/ipv6-6in4.pcap pcaps/certs/root.pem ipv6_in_ip - ip
 tunnel_of $T/vxlan-starttls.pcap $T/certs/root.pem vxlan vxlan.vni ip
 tunnel_of $T/vxlan-frag.pcap $T/certs/root.pem vxlan vxlan.vni ip
@@ -105,6 +107,12 @@ else
 fi
 same $T/ipv6-6in4.pcap pcaps/smtp-ipv6.pcap pcaps/certs/root.pem
 same $T/tls12-chain-vxlan-innerfrag.pcap $O pcaps/certs/root.pem \
+  ', .packets, .fragments, .fragment_datagrams'
+# GRE (ERSPAN) in fragments: reassembled, then taken off
+same $T/tls12-chain-erspan2-frag.pcap $O pcaps/certs/root.pem \
+  ', .packets, .fragments, .fragment_datagrams'
+# fragments in VXLAN inside outer datagrams themselves in fragments: both reassembled
+same $T/tls12-chain-vxlan-nestfrag.pcap $O pcaps/certs/root.pem \
   ', .packets, .fragments, .fragment_datagrams'
 same $T/vxlan-starttls.pcap $T/vxlan-inner.pcap $T/certs/root.pem
 same $T/vxlan-frag.pcap $T/vxlan-inner.pcap $T/certs/root.pem \
@@ -128,22 +136,28 @@ fi
 # headers made to carry the whole datagram (src/evidence_outer.c: IPv4 total length and checksum,
 # UDP length and checksum); Wireshark, checksums checked, finds nothing wrong, and the evidence
 # file read back gives the same report
-run $T/tls12-chain-vxlan-innerfrag.pcap pcaps/certs/root.pem "$tmp/a.json" -w "$tmp/ev.pcap"
-run "$tmp/ev.pcap" pcaps/certs/root.pem "$tmp/b.json"
-re=$(jq -r 'select(.event == "stats") | .evidence.reassembled' "$tmp/a.json")
-jq -cS 'select(.event != "stats")' "$tmp/a.json" >"$tmp/a.cmp"
-jq -cS 'select(.event != "stats")' "$tmp/b.json" >"$tmp/b.cmp"
-bad=-
-if command -v tshark >/dev/null 2>&1; then
+# wfrag CAPTURE WHAT
+wfrag() {
+  run "$1" pcaps/certs/root.pem "$tmp/a.json" -w "$tmp/ev.pcap"
+  run "$tmp/ev.pcap" pcaps/certs/root.pem "$tmp/b.json"
+  re=$(jq -r 'select(.event == "stats") | .evidence.reassembled' "$tmp/a.json")
+  nw=$(jq -r 'select(.event == "stats") | .evidence.reassembled_not_written' "$tmp/a.json")
+  jq -cS 'select(.event != "stats")' "$tmp/a.json" >"$tmp/a.cmp"
+  jq -cS 'select(.event != "stats")' "$tmp/b.json" >"$tmp/b.cmp"
   bad=$(tshark -r "$tmp/ev.pcap" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE \
     -Y '_ws.malformed || _ws.expert.severity >= error' 2>/dev/null | wc -l)
-fi
-if [ "${re:-0}" -gt 0 ] && [ "$bad" != "-" ] && [ "$bad" -ne 0 ]; then
-  echo "FAIL -w on fragments in VXLAN: tshark flags $bad frames"; fail=1
-elif [ "${re:-0}" -gt 0 ] && cmp -s "$tmp/a.cmp" "$tmp/b.cmp"; then
-  echo "ok   -w on fragments in VXLAN: $re reassembled frames, tshark errors: $bad; the same report read back"
-else
-  echo "FAIL -w on fragments in VXLAN: $re reassembled; read back differs:"
-  diff "$tmp/a.cmp" "$tmp/b.cmp" | cut -c1-200 | head -4; fail=1
-fi
+  if [ "${re:-0}" -gt 0 ] && [ "$bad" -ne 0 ]; then
+    echo "FAIL -w on $2: tshark flags $bad frames"; fail=1
+  elif [ "${re:-0}" -gt 0 ] && [ "${nw:-0}" = 0 ] && cmp -s "$tmp/a.cmp" "$tmp/b.cmp"; then
+    echo "ok   -w on $2: $re reassembled frames, tshark errors: $bad; the same report read back"
+  else
+    echo "FAIL -w on $2: $re reassembled, $nw not written; read back differs:"
+    diff "$tmp/a.cmp" "$tmp/b.cmp" | cut -c1-200 | head -4; fail=1
+  fi
+}
+wfrag $T/tls12-chain-vxlan-innerfrag.pcap "fragments in VXLAN"
+# and on fragments in VXLAN inside outer datagrams in fragments: the tunnel's headers from the
+# outer datagram reassembled, then the inner datagram, written as one frame
+wfrag $T/tls12-chain-vxlan-nestfrag.pcap "fragments in VXLAN in fragments"
+wfrag $T/tls12-chain-erspan2-frag.pcap "ERSPAN in fragments"
 exit $fail
