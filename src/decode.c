@@ -657,21 +657,36 @@ enum decode_result
 decode_datagram(const uint8_t *ip, uint32_t caplen, uint32_t wirelen, const struct pkt *frag_pkt,
                 struct pkt *pkt, struct decode_stats *st)
 {
+    return decode_datagram_frag(ip, caplen, wirelen, frag_pkt, pkt, st, NULL);
+}
+
+enum decode_result
+decode_datagram_frag(const uint8_t *ip, uint32_t caplen, uint32_t wirelen,
+                     const struct pkt *frag_pkt, struct pkt *pkt, struct decode_stats *st,
+                     struct decode_frag *frag)
+{
     int64_t ts_us = frag_pkt->ts_us;
     uint16_t vlan[2] = {frag_pkt->vlan[0], frag_pkt->vlan[1]};
     uint8_t n_vlan = frag_pkt->n_vlan;
     uint8_t tun_depth = frag_pkt->tun_depth, tun_kind = frag_pkt->tun_kind;
+    uint8_t tun_inner = frag_pkt->tun_inner;
     uint32_t tun_id = frag_pkt->tun_id;
+    struct ipaddr tun_src = frag_pkt->tun_src, tun_dst = frag_pkt->tun_dst;
     memset(pkt, 0, sizeof(*pkt));
     pkt->tun_depth = tun_depth;
     pkt->tun_kind = tun_kind;
+    pkt->tun_inner = tun_inner;
     pkt->tun_id = tun_id;
+    pkt->tun_src = tun_src;
+    pkt->tun_dst = tun_dst;
     pkt->ts_us = ts_us;
     pkt->vlan[0] = vlan[0];
     pkt->vlan[1] = vlan[1];
     pkt->n_vlan = n_vlan;
     pkt->caplen = caplen;
     pkt->wirelen = wirelen;
+    if (frag != NULL)
+        frag->n_outer = 0;
     static const uint8_t decode_empty[1];
     if (ip == NULL) {
         ip = decode_empty;
@@ -679,7 +694,7 @@ decode_datagram(const uint8_t *ip, uint32_t caplen, uint32_t wirelen, const stru
     }
     struct rd r = rd_init(ip, caplen);
     uint32_t avail = wirelen > caplen ? wirelen : caplen;
-    enum decode_result res = decode_raw_ip(&r, avail, 0, pkt, st, NULL);
+    enum decode_result res = decode_raw_ip(&r, avail, 0, pkt, st, frag);
     if (res != DECODE_OK) {
         pkt->payload = NULL;
         pkt->payload_caplen = 0;
@@ -708,4 +723,19 @@ decode_result_name(enum decode_result r)
         return "unsupported_link";
     }
     return "unknown";
+}
+
+const char *
+decode_tun_name(unsigned kind)
+{
+    static const char *const name[DECODE_TUN_KINDS] = {[DECODE_TUN_VXLAN] = "vxlan",
+                                                       [DECODE_TUN_GENEVE] = "geneve",
+                                                       [DECODE_TUN_GRE] = "gre",
+                                                       [DECODE_TUN_ERSPAN2] = "erspan_ii",
+                                                       [DECODE_TUN_ERSPAN3] = "erspan_iii",
+                                                       [DECODE_TUN_IPIP] = "ipip",
+                                                       [DECODE_TUN_IP6] = "ipv6_in_ip",
+                                                       [DECODE_TUN_MPLS] = "mpls",
+                                                       [DECODE_TUN_PPPOE] = "pppoe"};
+    return kind < DECODE_TUN_KINDS ? name[kind] : NULL;
 }

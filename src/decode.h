@@ -70,6 +70,7 @@ struct decode_stats {
     uint64_t tun_truncated;         /* a tunnel header cut by the snaplen (also in truncated) */
     uint64_t tun_malformed; /* a tunnel header that contradicts itself (also in malformed) */
     uint64_t tun_too_deep;  /* frames with more than DECODE_TUNNEL_MAX layers (also other_proto) */
+    uint64_t tun_oam; /* Geneve control packets (O bit, RFC 8926 §3.4): not taken off (UDP) */
 };
 
 /* Returns true if decode_frame() knows the link type. */
@@ -120,6 +121,15 @@ enum decode_result decode_datagram(const uint8_t *ip, uint32_t caplen, uint32_t 
                                    const struct pkt *frag_pkt, struct pkt *pkt,
                                    struct decode_stats *st);
 
+/* decode_datagram(), and on DECODE_FRAGMENT (a fragment in a tunnel inside
+ * the datagram) fills *frag, its pointers into ip (frag may be NULL). */
+enum decode_result decode_datagram_frag(const uint8_t *ip, uint32_t caplen, uint32_t wirelen,
+                                        const struct pkt *frag_pkt, struct pkt *pkt,
+                                        struct decode_stats *st, struct decode_frag *frag);
+
 const char *decode_result_name(enum decode_result r);
+/* A tunnel kind's name in the NDJSON ("vxlan", "erspan_ii", ...: the stats
+ * record's `tunnels` keys); NULL for none or an unknown value. */
+const char *decode_tun_name(unsigned kind);
 
 #endif /* SMTPTAP_DECODE_H */

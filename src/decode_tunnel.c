@@ -10,7 +10,9 @@
  *   Geneve (RFC 8926 §3.4), UDP destination port 6081:
  *     | Ver 2b | Opt Len 6b | O 1b | C 1b | Rsvd 6b | Protocol Type 16 |
  *     | VNI 24 | Reserved 8 | options (Opt Len * 4 bytes) | payload |
- *     Ver other than 0: no Geneve header, the datagram stays UDP. Protocol
+ *     Ver other than 0: no Geneve header, the datagram stays UDP. O set: a
+ *     control message between the endpoints, whose payload MUST NOT be
+ *     forwarded: not taken off (tun_oam), the datagram stays UDP. Protocol
  *     Type 0x6558: an Ethernet frame; else an Ethertype (0x0800, 0x86dd).
  *   GRE (RFC 2784 §2.1, key and sequence number RFC 2890 §2), IP protocol 47:
  *     | C 1b | R 1b | K 1b | S 1b | Reserved0 9b | Ver 3b | Protocol Type 16 |
@@ -35,12 +37,23 @@
  *     RFC 2473), protocol 41 an IPv6 packet (RFC 4213 §3.5; RFC 2473).
  *   MPLS (RFC 3032 §2.1), Ethertype 0x8847 (unicast), 0x8848 (multicast):
  *     | Label 20b | TC 3b | S 1b | TTL 8 |, repeated until S (bottom of stack);
- *     then no field names the payload: a first nibble of 4 is IPv4, 6 IPv6
- *     (RFC 3032 §2.2's guess, as Wireshark and Suricata make it); 0 the
- *     pseudowire control word (RFC 4385 §3: | 0000 | Flags 4b | FRG 2b |
- *     Length 6b | Sequence 16 |) followed by an Ethernet frame (RFC 4448
- *     §4.4, Ethernet over MPLS); else not IP (an Ethernet pseudowire without
- *     the control word is not told from IP by its first bytes: not followed).
+ *     then no field names the payload (RFC 3032 §2.2); its first nibble
+ *     and a check of what would follow, as Wireshark's packet-mpls.c guesses
+ *     (RFC 4385 §3 gives the control word and the associated channel the
+ *     first nibbles 0 and 1, which no IP packet has; RFC 4928):
+ *       4, 6: IPv4, IPv6, when the IP length fills the rest of the frame
+ *         (up to 4 bytes of padding or FCS after it), or no Ethernet frame
+ *         carrying IP fits either;
+ *       0: the pseudowire control word (RFC 4385 §3: | 0000 | Flags 4b |
+ *         FRG 2b | Length 6b | Sequence 16 |) and an Ethernet frame (RFC
+ *         4448 §4.4, Ethernet over MPLS), unless only an Ethernet frame
+ *         without it fits (a destination address 0x: Wireshark asks its OUI
+ *         table, smtptap what the frame would carry);
+ *       otherwise, or 4 or 6 when only it fits: an Ethernet pseudowire
+ *         without the control word (RFC 4448 §4.4 allows it), when an
+ *         Ethernet frame carrying IP fits: a type 0x0800 followed by
+ *         version 4, 0x86dd by 6, or a VLAN tag (0x8100, 0x88a8);
+ *       else not IP (1 with no such frame: the PW associated channel).
  *   PPPoE session stage (RFC 2516 §4), Ethertype 0x8864:
  *     | Ver 4b (1) | Type 4b (1) | Code 8 (0) | Session ID 16 | Length 16 |
  *     | PPP Protocol 16 (RFC 1661 §2) | payload |; 0x0021 IPv4, 0x0057 IPv6.
@@ -97,7 +110,12 @@ tun_enter(struct pkt *pkt, struct decode_stats *st, enum decode_tun kind)
         st->tun_too_deep++;
         return false;
     }
+    if (pkt->tun_depth == 0 && pkt->l3 != NULL) { /* an IP header outside it: its ends */
+        pkt->tun_src = pkt->src;
+        pkt->tun_dst = pkt->dst;
+    }
     pkt->tun_depth++;
+    pkt->tun_inner = (uint8_t)kind;
     st->tun[kind]++;
     return true;
 }
@@ -161,6 +179,11 @@ tun_geneve(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, str
     const uint8_t *b = rd_bytes(&l->r, 8, "geneve.header");
     if (b == NULL)
         return tun_bad(st, DECODE_TRUNCATED);
+    if (b[1] & 0x80) { /* O: a control message between the endpoints (RFC 8926 §3.4) */
+        st->tun_oam++;
+        *tunnel = false; /* not the data path: the datagram stays UDP, its payload unread */
+        return DECODE_OK;
+    }
     uint32_t opt = (uint32_t)(b[0] & 0x3f) * 4;
     uint16_t type = rd_blk_be16(b, 2);
     enum decode_result res = decode_need(l, 8, opt);
@@ -280,6 +303,37 @@ decode_tunnel_ip(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct 
 
 /* ---- Ethertypes: MPLS, PPPoE ---------------------------------------------- */
 
+/* After an MPLS label stack nothing names the payload (RFC 3032 §2.2). Do
+ * the captured bytes `at` into r read as an Ethernet frame carrying IP: a
+ * type of 0x0800 followed by version 4, 0x86dd by version 6, or a VLAN tag
+ * (0x8100, 0x88a8)? False when they were not captured. */
+static bool
+tun_looks_eth(const struct rd *r, size_t at)
+{
+    int t0 = rd_peek(r, at + 12), t1 = rd_peek(r, at + 13), v = rd_peek(r, at + 14);
+    if (t0 < 0 || t1 < 0)
+        return false;
+    unsigned type = (unsigned)t0 << 8 | (unsigned)t1;
+    if (type == 0x8100 || type == 0x88a8)
+        return true;
+    return v >= 0 && ((type == DECODE_ETH_IPV4 && (v >> 4) == 4) ||
+                      (type == DECODE_ETH_IPV6 && (v >> 4) == 6));
+}
+
+/* Does the IP header (version ver) at r's start claim the rest of the layer,
+ * `rest` wire bytes, but for up to 4 bytes of Ethernet padding or FCS after
+ * it (Wireshark's test, packet-mpls.c)? False when not captured. */
+static bool
+tun_looks_ip(const struct rd *r, unsigned ver, uint32_t rest)
+{
+    size_t at = ver == 4 ? 2 : 4; /* IPv4 Total Length; IPv6 Payload Length */
+    int b0 = rd_peek(r, at), b1 = rd_peek(r, at + 1);
+    if (b0 < 0 || b1 < 0)
+        return false;
+    uint32_t len = ((uint32_t)b0 << 8 | (uint32_t)b1) + (ver == 4 ? 0 : 40);
+    return len >= 20 && len <= rest && len + 4 >= rest;
+}
+
 static enum decode_result
 tun_mpls(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struct decode_frag *fr)
 {
@@ -297,14 +351,16 @@ tun_mpls(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struc
     }
     if (!tun_enter(pkt, st, DECODE_TUN_MPLS))
         return DECODE_OTHER_PROTO;
+    uint32_t rest = l->wire - used;
     int v = rd_peek(&l->r, 0);
     if (v < 0)
-        return l->wire > used ? DECODE_TRUNCATED : DECODE_NOT_IP;
-    if ((v >> 4) == 4)
-        return decode_inner_ip(4, &l->r, l->wire - used, pkt, st, fr);
-    if ((v >> 4) == 6)
-        return decode_inner_ip(6, &l->r, l->wire - used, pkt, st, fr);
-    if ((v >> 4) == 0 && l->wire - used >= TUN_PW_CW + 14) {
+        return rest > 0 ? DECODE_TRUNCATED : DECODE_NOT_IP;
+    unsigned nib = (unsigned)v >> 4;
+    /* IP, unless its length does not fit and an Ethernet frame does */
+    if ((nib == 4 || nib == 6) && (tun_looks_ip(&l->r, nib, rest) || !tun_looks_eth(&l->r, 0)))
+        return decode_inner_ip((int)nib, &l->r, rest, pkt, st, fr);
+    if (nib == 0 && rest >= TUN_PW_CW + 14 &&
+        (tun_looks_eth(&l->r, TUN_PW_CW) || !tun_looks_eth(&l->r, 0))) {
         /* a pseudowire's control word (RFC 4385 §3), then an Ethernet frame
          * (RFC 4448 §4.4: Ethernet over MPLS, as carriers mirror it) */
         if (rd_left(&l->r) < TUN_PW_CW)
@@ -312,6 +368,8 @@ tun_mpls(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struc
         rd_skip(&l->r, TUN_PW_CW, "mpls.pw_control_word");
         return tun_eth(l, used + TUN_PW_CW, pkt, st, fr);
     }
+    if (rest >= 14 && tun_looks_eth(&l->r, 0)) /* an Ethernet pseudowire without one */
+        return tun_eth(l, used, pkt, st, fr);
     return DECODE_NOT_IP; /* the PW associated channel (first nibble 1), or no IP */
 }
 

@@ -32,7 +32,10 @@
 #define DEFRAG_BLOCKS       8192   /* 8-byte blocks of the largest datagram */
 #define DEFRAG_BUF_MIN      1024   /* data bytes of a datagram's first buffer */
 #define DEFRAG_PROTO_TCP    6
-#define DEFRAG_PROTO_UDP    17
+#define DEFRAG_PROTO_UDP    17 /* VXLAN and Geneve too */
+#define DEFRAG_PROTO_IPIP   4  /* tunnels decode_tunnel.c takes off (RFC 2003) */
+#define DEFRAG_PROTO_IPV6   41 /* RFC 4213 */
+#define DEFRAG_PROTO_GRE    47 /* RFC 2784: GRE, ERSPAN */
 
 struct defrag_key {
     uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes, the rest zero */
@@ -359,7 +362,9 @@ defrag_add(struct defrag *d, const struct pkt *p, const struct decode_frag *f,
     if (d == NULL)
         return false;
     defrag_expire(d, p->ts_us);
-    if (f->proto != DEFRAG_PROTO_TCP && f->proto != DEFRAG_PROTO_UDP)
+    if (f->proto != DEFRAG_PROTO_TCP && f->proto != DEFRAG_PROTO_UDP &&
+        f->proto != DEFRAG_PROTO_GRE && f->proto != DEFRAG_PROTO_IPIP &&
+        f->proto != DEFRAG_PROTO_IPV6)
         return false; /* not ours to reassemble: counted as a fragment only */
     uint32_t off = f->offset, len = f->data_wirelen;
     uint32_t before = f->family == 4 ? f->hdr_len : f->unfrag_len;
@@ -440,18 +445,57 @@ defrag_add(struct defrag *d, const struct pkt *p, const struct decode_frag *f,
     return false;
 }
 
+static void
+defrag_block_free(void *block, uint32_t len)
+{
+    if (block == NULL)
+        return;
+#ifndef NDEBUG
+    /* debug builds: a packet still borrowing the datagram (main.c's
+     * look-ahead slots hold it until the engine had it) reads garbage */
+    memset(block, 0xa5, len);
+#endif
+    mem_free(block, len);
+}
+
 void
 defrag_release(struct defrag_out *out)
 {
-    if (out->block != NULL) {
-#ifndef NDEBUG
-        /* debug builds: a packet still borrowing the datagram (main.c's
-         * look-ahead slots hold it until the engine had it) reads garbage */
-        memset(out->block, 0xa5, out->blocklen);
-#endif
-        mem_free(out->block, out->blocklen);
-    }
+    defrag_block_free(out->block, out->blocklen);
     memset(out, 0, sizeof(*out));
+}
+
+bool
+defrag_add_inner(struct defrag *d, const struct pkt *p, const struct decode_frag *f,
+                 struct defrag_out *out, uint32_t *inner_at)
+{
+    struct defrag_out in = {0};
+    if (out->block == NULL || f->hdr < out->ip || f->hdr > out->ip + out->caplen ||
+        !defrag_add(d, p, f, &in)) {
+        defrag_release(out);
+        return false;
+    }
+    uint32_t pre = (uint32_t)(f->hdr - out->ip); /* the tunnel's headers */
+    uint32_t n = pre + in.caplen;
+    uint8_t *b = mem_alloc_raw(n > 0 ? n : 1);
+    if (b == NULL) {
+        d->st.dropped++;
+        defrag_release(&in);
+        defrag_release(out);
+        return false;
+    }
+    memcpy(b, out->ip, pre);
+    memcpy(b + pre, in.ip, in.caplen);
+    defrag_block_free(out->block, out->blocklen);
+    out->block = b;
+    out->blocklen = n > 0 ? n : 1;
+    out->ip = b;
+    out->caplen = n;
+    out->wirelen = pre + in.wirelen;
+    out->inner_at = pre;
+    *inner_at = pre;
+    defrag_release(&in);
+    return true;
 }
 
 void

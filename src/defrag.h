@@ -5,7 +5,8 @@
  * files it under its datagram, keyed by (source, destination, protocol,
  * identification, VLAN ids) as Suricata's defrag does (RFC 791 §3.2 names the
  * first four; RFC 8200 §4.5 source, destination and identification, and only
- * TCP and UDP fragments are reassembled, so keying IPv6 on its Next Header
+ * TCP and UDP fragments, and those of the tunnels decode_tunnel.c takes off
+ * (GRE, IP in IP, IPv6 in IP), are reassembled, so keying IPv6 on its Next Header
  * changes nothing but keeps one key for both). Once every byte of a datagram
  * is there, defrag_add() hands it back as one IP datagram in a buffer of its
  * own, which decode_datagram() decodes like any other packet.
@@ -67,6 +68,9 @@ struct defrag_out {
     uint8_t n_outer;
     uint8_t outer_kind[DECODE_OUTER_MAX];
     uint32_t outer_off[DECODE_OUTER_MAX];
+    /* defrag_add_inner(): bytes at ip before the inner datagram (the
+     * tunnel's headers from the outer datagram); 0 otherwise */
+    uint32_t inner_at;
 };
 
 /* A reassembler. Its fields are defrag.c's; the caller only provides the
@@ -107,6 +111,17 @@ void defrag_free(struct defrag *d);
  * its datagram. */
 bool defrag_add(struct defrag *d, const struct pkt *p, const struct decode_frag *f,
                 struct defrag_out *out);
+
+/* A fragment f in a tunnel inside the datagram *out that defrag_add()
+ * handed back (f's pointers are into out->ip, decode_datagram_frag), filed
+ * as defrag_add() files any. When it completes its datagram, *out becomes
+ * one buffer, out's bytes before f->hdr (the tunnel's headers) followed by
+ * that datagram, at *inner_at; main.c's fields of out (link_len, the outer
+ * headers) are kept. Otherwise, or when memory is refused (counted in
+ * dropped), out is released. Returns true when completed. One level: a
+ * fragment in the datagram so made is counted, not reassembled (main.c). */
+bool defrag_add_inner(struct defrag *d, const struct pkt *p, const struct decode_frag *f,
+                      struct defrag_out *out, uint32_t *inner_at);
 
 /* Frees a datagram defrag_add() handed back; out is cleared. */
 void defrag_release(struct defrag_out *out);

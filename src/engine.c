@@ -532,6 +532,8 @@ engine_new_flow(const struct flow_key *k, uint32_t hash, unsigned side, const st
         return NULL;
     }
     eload_open(&eng.load, f, p->tcp_flags, p->ts_us);
+    if (p->tun_depth != 0) /* which tunnel: once a flow, from its first packet */
+        engine_record_tunnel(f, p);
     f->mail_port =
         config_is_mail_port(eng.cfg, k->port[0]) || config_is_mail_port(eng.cfg, k->port[1]);
     bool syn = (p->tcp_flags & TH_SYN) != 0, ack = (p->tcp_flags & TH_ACK) != 0;

@@ -8,6 +8,7 @@
 
 #include "classify.h"
 #include "fctx.h"
+#include "mem.h"
 
 static bool
 engine_is_cap_anomaly(const char *name)
@@ -63,6 +64,24 @@ engine_status(const struct flow *f, const struct flow_record *rec, const char *e
     return "complete";
 }
 
+void
+engine_record_tunnel(struct flow *f, const struct pkt *p)
+{
+    struct record_tunnel *t = mem_alloc(sizeof(*t));
+    if (t == NULL) {
+        flow_anomaly(f, "flow.no_memory", "the tunnel it came through could not be noted",
+                     p->ts_us);
+        return;
+    }
+    t->depth = p->tun_depth;
+    t->has_id = p->tun_kind != 0;
+    t->kind = p->tun_kind != 0 ? p->tun_kind : p->tun_inner;
+    t->id = p->tun_id;
+    t->src = p->tun_src;
+    t->dst = p->tun_dst;
+    f->tunnel = t;
+}
+
 bool
 engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
                    struct flow_record *rec)
@@ -82,6 +101,8 @@ engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
     rec->n_vlan = f->key.n_vlan;
     rec->tun_kind = f->key.tun_kind;
     rec->tun_id = f->key.tun_id;
+    if (f->tunnel != NULL)
+        rec->tunnel = *f->tunnel;
     rec->client_by = f->client_by != NULL ? f->client_by : "first_speaker";
     rec->syn_seen[0] = f->syn_seen[c];
     rec->syn_seen[1] = f->syn_seen[s];

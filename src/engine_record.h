@@ -20,4 +20,11 @@
 bool engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
                         struct flow_record *rec);
 
+/* Notes in f the tunnel of its first packet p (p->tun_depth > 0): the
+ * record's `tunnel`, once per flow, nothing per packet. The kind is the one
+ * that named p's tunnel id (a VNI, GRE key or ERSPAN session: the innermost,
+ * the flow key's), else the innermost layer's; the addresses, the outermost
+ * IP header's. */
+void engine_record_tunnel(struct flow *f, const struct pkt *p);
+
 #endif /* SMTPTAP_ENGINE_RECORD_H */

@@ -133,7 +133,8 @@ evidence_datagram(const struct capture_frame *f, const struct pkt *p, const stru
     o->wirelen = link + wire;
     o->reassembled = true;
     /* in a tunnel, the outer headers made to carry the datagram */
-    return dg->n_outer == 0 || evidence_outer_fix(evidence_buf, link, o->wirelen, keep >= wire, dg);
+    return dg->n_outer == 0 ||
+           evidence_outer_fix(evidence_buf, link + dg->inner_at, o->wirelen, keep >= wire, dg);
 }
 
 /* f as written whole, and where its cut would end (o->cut). */

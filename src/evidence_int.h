@@ -35,7 +35,9 @@ void evidence_hold_drain(void);
  * bytes, its headers in dg->outer) and the datagram reassembled after it,
  * the frame ending at `end` on the wire (whole: all of it in b). Sets the
  * headers' lengths and checksums to carry the datagram. False when they
- * cannot (a length past 16 bits, headers not noted). */
+ * cannot (a length past 16 bits, headers not noted). With fragments inside
+ * an outer datagram that was itself in fragments (defrag_add_inner), link
+ * counts the tunnel's headers taken from it too (dg->inner_at). */
 bool evidence_outer_fix(uint8_t *b, uint32_t link, uint32_t end, bool whole,
                         const struct defrag_out *dg);
 

@@ -297,6 +297,8 @@ flow_remove(struct flow_table *t, struct flow *f)
     else
         t->all_tail = f->all_prev;
     t->count--;
+    if (f->tunnel != NULL)
+        mem_free(f->tunnel, sizeof(*f->tunnel));
     mem_free(f, sizeof(*f));
 }
 

@@ -84,7 +84,10 @@ struct flow {
     bool payload_seen[2];
     bool eof_sent[2];
     bool vlan_split; /* one direction of a connection whose other came under other VLAN tags */
-    enum flow_disp disp;
+    uint8_t disp;    /* enum flow_disp (a byte: with tunnel below, struct flow stays its size) */
+    /* the tunnel of its first packet (engine_record_tunnel); NULL: none. A
+     * block of its own, for tunnelled flows only: the others pay nothing */
+    struct record_tunnel *tunnel;
     uint64_t pkts[2], bytes[2];
     uint64_t truncated_pkts;
     /* The server's frames cut short, [0] at the snapshot length, [1] after

@@ -146,6 +146,7 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->tun_truncated = run->dstats.tun_truncated;
     st->tun_malformed = run->dstats.tun_malformed;
     st->tun_too_deep = run->dstats.tun_too_deep;
+    st->tun_oam = run->dstats.tun_oam;
     st->certificates_distinct = certcache_count();
     st->certificates_leaves = certcache_leaves();
     st->certificates = certcache_sightings();
@@ -216,6 +217,44 @@ main_ring_drain(struct main_run *run)
         main_ring_pop(run);
 }
 
+/* A fragment fr in a tunnel inside the datagram dgram (reassembled from
+ * the frame's fragments): reassembled too, and p, when it completes its
+ * datagram, is that one, behind the tunnel's headers of dgram for -w
+ * (p->l3; their offsets added to dgram's outer headers). One level: a
+ * fragment inside that datagram is counted, not reassembled (there is no
+ * third IP header in a frame but through tunnels in tunnels, and a tunnel
+ * endpoint reassembles what it decapsulates before sending it on). */
+static bool
+main_inner_frag(struct main_run *run, struct pkt *p, const struct decode_frag *fr,
+                struct defrag_out *dgram)
+{
+    uint32_t off[DECODE_OUTER_MAX];
+    uint8_t n = fr->n_outer < DECODE_OUTER_MAX ? fr->n_outer : DECODE_OUTER_MAX;
+    for (unsigned i = 0; i < n; i++)
+        off[i] = dgram->link_len + (uint32_t)(fr->outer[i] - dgram->ip);
+    uint32_t at;
+    if (!defrag_add_inner(&run->defrag, p, fr, dgram, &at))
+        return false;
+    if (dgram->n_outer + fr->n_outer > DECODE_OUTER_MAX) {
+        dgram->n_outer = DECODE_OUTER_MAX + 1; /* not all known: -w does not write it */
+    } else {
+        for (unsigned i = 0; i < n; i++) {
+            dgram->outer_kind[dgram->n_outer] = fr->outer_kind[i];
+            dgram->outer_off[dgram->n_outer++] = off[i];
+        }
+    }
+    if (decode_datagram(dgram->ip + at, dgram->caplen - at, dgram->wirelen - at, p, p,
+                        &run->dstats) != DECODE_OK) {
+        defrag_release(dgram);
+        return false;
+    }
+    p->l3 = dgram->ip; /* -w: the tunnel's headers, then the datagram */
+    p->l3_caplen = dgram->caplen;
+    p->caplen = dgram->caplen;
+    p->wirelen = dgram->wirelen;
+    return true;
+}
+
 /* Decodes a frame into p; a fragment goes to the reassembler, and when it
  * completes a datagram, p is that datagram, which borrows *dgram (released by
  * the caller once the engine has had p). Returns true when p goes to the
@@ -244,8 +283,12 @@ main_decode(struct main_run *run, const struct capture_frame *f, struct pkt *p,
         dgram->outer_kind[i] = fr.outer_kind[i];
         dgram->outer_off[i] = (uint32_t)(fr.outer[i] - f->data);
     }
-    if (decode_datagram(dgram->ip, dgram->caplen, dgram->wirelen, p, p, &run->dstats) == DECODE_OK)
+    enum decode_result r2 =
+        decode_datagram_frag(dgram->ip, dgram->caplen, dgram->wirelen, p, p, &run->dstats, &fr);
+    if (r2 == DECODE_OK)
         return true;
+    if (r2 == DECODE_FRAGMENT)
+        return main_inner_frag(run, p, &fr, dgram);
     defrag_release(dgram);
     return false;
 }

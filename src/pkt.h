@@ -22,8 +22,13 @@ struct pkt {
      * that names a network (a VXLAN or Geneve VNI, a GRE key, an ERSPAN
      * session): a part of the flow key as VLAN ids are */
     uint8_t tun_depth;
-    uint8_t tun_kind; /* enum decode_tun; 0: none */
+    uint8_t tun_kind;  /* enum decode_tun; 0: none */
+    uint8_t tun_inner; /* enum decode_tun of the innermost layer taken off */
     uint32_t tun_id;
+    /* the outermost IP header's addresses when a tunnel was taken off
+     * behind it (the mirror's sender and receiver); family 0: the first
+     * layer came before any IP header (MPLS, PPPoE on the link) */
+    struct ipaddr tun_src, tun_dst;
     struct ipaddr src, dst;
     uint16_t sport, dport;
     /* TCP */

@@ -31,6 +31,16 @@ struct endpoint {
     uint16_t port;
 };
 
+/* The tunnel a connection's first packet came through (pkt.tun_*; the
+ * session record's "tunnel", docs/schema.md). depth 0: none. */
+struct record_tunnel {
+    uint8_t depth;          /* layers taken off */
+    uint8_t kind;           /* enum decode_tun: the one that named id, else the innermost layer */
+    bool has_id;            /* a VNI, GRE key or ERSPAN session was named */
+    uint32_t id;            /* the innermost one (the flow key's, without --ignore-vlan) */
+    struct ipaddr src, dst; /* the outermost IP header's; family 0: none outside it */
+};
+
 struct flow_record {
     uint64_t id;              /* 1, 2, ... in order of first packet */
     int64_t ts_us, ts_end_us; /* first and last packet */
@@ -40,6 +50,7 @@ struct flow_record {
     uint8_t n_vlan;
     uint8_t tun_kind; /* the tunnel id in the flow key (enum decode_tun; 0: none), for vlan_split */
     uint32_t tun_id;
+    struct record_tunnel tunnel;
     const char *client_by;          /* how the client was chosen: "syn", "port", "first_speaker" */
     bool syn_seen[2];               /* SYN from client, SYN-ACK from server */
     bool midstream;                 /* picked up without a handshake */

@@ -251,24 +251,18 @@ report_filter_none(const struct config *cfg, const struct run_stats *st)
 static void
 report_tunnels_json(struct json *j, const struct run_stats *s)
 {
-    uint64_t any = s->tun_truncated | s->tun_malformed | s->tun_too_deep;
+    uint64_t any = s->tun_truncated | s->tun_malformed | s->tun_too_deep | s->tun_oam;
     for (unsigned k = 1; k < DECODE_TUN_KINDS; k++)
         any |= s->tunnels[k];
     if (any == 0)
         return;
     json_obj_begin(j, "tunnels");
-    json_uint(j, "vxlan", s->tunnels[DECODE_TUN_VXLAN]);
-    json_uint(j, "geneve", s->tunnels[DECODE_TUN_GENEVE]);
-    json_uint(j, "gre", s->tunnels[DECODE_TUN_GRE]);
-    json_uint(j, "erspan_ii", s->tunnels[DECODE_TUN_ERSPAN2]);
-    json_uint(j, "erspan_iii", s->tunnels[DECODE_TUN_ERSPAN3]);
-    json_uint(j, "ipip", s->tunnels[DECODE_TUN_IPIP]);
-    json_uint(j, "ipv6_in_ip", s->tunnels[DECODE_TUN_IP6]);
-    json_uint(j, "mpls", s->tunnels[DECODE_TUN_MPLS]);
-    json_uint(j, "pppoe", s->tunnels[DECODE_TUN_PPPOE]);
+    for (unsigned k = 1; k < DECODE_TUN_KINDS; k++) /* vxlan, geneve, gre, ... */
+        json_uint(j, decode_tun_name(k), s->tunnels[k]);
     json_uint(j, "truncated", s->tun_truncated);
     json_uint(j, "malformed", s->tun_malformed);
     json_uint(j, "too_deep", s->tun_too_deep);
+    json_uint(j, "oam", s->tun_oam);
     json_obj_end(j);
 }
 

@@ -39,9 +39,10 @@ struct run_stats {
     uint64_t fragments, not_ip, other_proto;
     uint64_t unsupported_link_frames; /* of a link type decode.c does not know (pcapng) */
     /* tunnels (decode_tunnel.c): layers taken off per kind; tunnel headers
-     * truncated, malformed; frames with too many layers */
+     * truncated, malformed; frames with too many layers; Geneve control
+     * packets not taken off */
     uint64_t tunnels[DECODE_TUN_KINDS];
-    uint64_t tun_truncated, tun_malformed, tun_too_deep;
+    uint64_t tun_truncated, tun_malformed, tun_too_deep, tun_oam;
     /* IP fragment reassembly (defrag.h): datagrams reassembled, abandoned
      * incomplete, dropped at a cap; fragments duplicated, overlapping, malformed */
     uint64_t frag_datagrams, frag_incomplete, frag_dropped;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "certcache.h"
+#include "decode.h"
 #include "report_cert.h"
 #include "strcopy.h"
 #include "tls_names.h"
@@ -100,6 +101,34 @@ rs_words(struct json *j, const char *key, const struct fstr *s)
     json_arr_end(j);
 }
 
+/* "tunnel": which one the connection's first packet came through
+ * (engine_record_tunnel); absent when none, as `vlan` is. */
+static void
+rs_tunnel(struct json *j, const struct record_tunnel *t)
+{
+    if (t->depth == 0)
+        return;
+    const char *kind = decode_tun_name(t->kind);
+    char ip[64];
+    json_obj_begin(j, "tunnel");
+    json_str(j, "kind", kind != NULL ? kind : "unknown");
+    if (t->has_id)
+        json_uint(j, "id", t->id);
+    else
+        json_null(j, "id");
+    json_uint(j, "layers", t->depth);
+    if (t->src.family != 0) {
+        report_ip_str(ip, sizeof(ip), &t->src);
+        json_str(j, "outer_src", ip);
+        report_ip_str(ip, sizeof(ip), &t->dst);
+        json_str(j, "outer_dst", ip);
+    } else {
+        json_null(j, "outer_src");
+        json_null(j, "outer_dst");
+    }
+    json_obj_end(j);
+}
+
 /* The transport part common to "session" and "flow". */
 static void
 rs_transport(struct json *j, const struct flow_record *r)
@@ -115,6 +144,7 @@ rs_transport(struct json *j, const struct flow_record *r)
             json_uint(j, NULL, r->vlan[i]);
         json_arr_end(j);
     }
+    rs_tunnel(j, &r->tunnel);
     json_str(j, "client_by", r->client_by);
     json_bool(j, "midstream", r->midstream);
     json_obj_begin(j, "packets");

@@ -663,7 +663,7 @@ rt_tunnels(FILE *f, const struct run_stats *st)
                                                        [DECODE_TUN_IP6] = "IPv6-in-IP",
                                                        [DECODE_TUN_MPLS] = "MPLS",
                                                        [DECODE_TUN_PPPOE] = "PPPoE"};
-    uint64_t any = st->tun_truncated | st->tun_malformed | st->tun_too_deep;
+    uint64_t any = st->tun_truncated | st->tun_malformed | st->tun_too_deep | st->tun_oam;
     for (int k = 1; k < DECODE_TUN_KINDS; k++)
         any |= st->tunnels[k];
     if (any == 0)
@@ -716,9 +716,14 @@ rt_tunnels(FILE *f, const struct run_stats *st)
                 st->tun_malformed == 1 ? "" : "s");
         sep = "; ";
     }
-    if (st->tun_too_deep)
+    if (st->tun_too_deep) {
         fprintf(f, "%s%" PRIu64 " frame%s in more than %d tunnel layers, not analysed", sep,
                 st->tun_too_deep, st->tun_too_deep == 1 ? "" : "s", DECODE_TUNNEL_MAX);
+        sep = "; ";
+    }
+    if (st->tun_oam) /* RFC 8926 §3.4: a control message, not the data path */
+        fprintf(f, "%s%" PRIu64 " Geneve control packet%s (O bit), not analysed", sep, st->tun_oam,
+                st->tun_oam == 1 ? "" : "s");
     fprintf(f, "\n");
 }
 

@@ -13,16 +13,27 @@ allows it for VXLAN over IPv4).
   gre-ip         GRE (RFC 2784) with a key (RFC 2890 §2.1), 0x0800: the IPv4 packet
   gre-eth        GRE 0x6558 Transparent Ethernet Bridging: the Ethernet frame
   erspan2        GRE with a sequence number, 0x88be, ERSPAN type II (session 100)
+  erspan2-frag   erspan2, each outer IPv4 datagram over 600 bytes sent as two fragments (GRE
+                 in fragments, as a router on a 1500-byte path sends a mirrored full-size frame)
   erspan3        GRE with a sequence number, 0x22eb, ERSPAN type III (session 200, FT 0)
   geneve         UDP 6081, Geneve (RFC 8926) with one option, protocol 0x0800: the IPv4 packet
                  (as AWS Gateway Load Balancer sends it)
+  geneve-oam     geneve, and before each frame with TCP payload a Geneve control packet (O bit,
+                 RFC 8926 §3.4) carrying the same IPv4 packet with every payload byte 'X': what
+                 an endpoint must not forward, which would replace the session's bytes if read
   ipip           IPv4 protocol 4 (RFC 2003): the IPv4 packet
   6in4           IPv4 protocol 41 (RFC 4213): smtp-ipv6.pcap's IPv6 packets
   mpls           Ethertype 0x8847, two labels (RFC 3032): the IPv4 packet
+  mpls-eth       the same labels, then the Ethernet frame without a control word (an
+                 Ethernet pseudowire, RFC 4448 §4.4): destination addresses 1e:.. and 66:..
+  mpls-ethcw     the same labels, the control word (RFC 4385 §3, sequence numbers from 1),
+                 then the Ethernet frame
   pppoe          Ethertype 0x8864, PPPoE session 0x0042 (RFC 2516), PPP 0x0021: the IPv4 packet
   vxlan-gre      GRE 0x0800 carrying IPv4/UDP 4789/VXLAN VNI 7/the Ethernet frame: two layers
   vxlan-innerfrag  UDP 4789, VXLAN VNI 4242, the UDP checksum computed (RFC 768): each INNER
                  IPv4 datagram over 600 bytes sent as two fragments, each in its own VXLAN datagram
+  vxlan-nestfrag vxlan-innerfrag's datagrams, each outer IPv4 datagram over 400 bytes then sent
+                 as two fragments: fragments inside a datagram itself reassembled from fragments
   vxlan-split    UDP 4789, VXLAN: the client's frames VNI 101, the server's VNI 102 (one
                  mirror session per direction, as AWS Traffic Mirroring with two sources)
 From pcaps/tunnel/vxlan-starttls.pcap:
@@ -116,6 +127,21 @@ def wrap(kind, frame, fwd):
         opt = struct.pack(">HBB", 0x0108, 1, 2) + bytes(range(8))
         hdr = struct.pack(">BBH", 3, 0, 0x0800) + bytes([0x12, 0x34, 0x56, 0]) + opt
         return eth(0x0800, ipv4(17, udp(sport, 6081, hdr + inner_ip(frame)), fwd), fwd)
+    if kind == "geneve-oam":
+        data = wrap("geneve", frame, fwd)
+        ip = inner_ip(frame)
+        tcp_at = (ip[0] & 0x0F) * 4
+        pay_at = tcp_at + (ip[tcp_at + 12] >> 4) * 4
+        if pay_at == len(ip):
+            return data
+        # the same frame, O set (byte 1 of the Geneve header), its TCP payload 'X'
+        oam = bytearray(data)
+        gen = 14 + 20 + 8
+        oam[gen + 1] |= 0x80
+        inner = gen + 8 + 12
+        for k in range(inner + pay_at, inner + len(ip)):
+            oam[k] = ord("X")
+        return [bytes(oam), data]
     if kind == "ipip":
         return eth(0x0800, ipv4(4, inner_ip(frame), fwd), fwd)
     if kind == "6in4":
@@ -123,11 +149,22 @@ def wrap(kind, frame, fwd):
     if kind == "mpls":
         labels = struct.pack(">II", (1000 << 12) | 64, (2000 << 12) | 0x100 | 64)
         return eth(0x8847, labels + inner_ip(frame), fwd)
+    if kind == "mpls-eth":
+        labels = struct.pack(">II", (1000 << 12) | 64, (2000 << 12) | 0x100 | 64)
+        return eth(0x8847, labels + frame, fwd)
+    if kind == "mpls-ethcw":
+        labels = struct.pack(">II", (1000 << 12) | 64, (2000 << 12) | 0x100 | 64)
+        gre_seq[0] += 1
+        return eth(0x8847, labels + struct.pack(">I", gre_seq[0] & 0xFFFF) + frame, fwd)
     if kind == "pppoe":
         ip = inner_ip(frame)
         return eth(0x8864, struct.pack(">BBHHH", 0x11, 0, 0x0042, 2 + len(ip), 0x0021) + ip, fwd)
     if kind == "vxlan-innerfrag":
         return [vxlan(f, fwd, 4242, checksum=True) for f in fragment(frame)]
+    if kind == "erspan2-frag":
+        return fragment(wrap("erspan2", frame, fwd))
+    if kind == "vxlan-nestfrag":
+        return [o for f in fragment(frame) for o in fragment(vxlan(f, fwd, 4242, checksum=True), 400)]
     if kind == "vxlan-split":
         return vxlan(frame, fwd, 101 if fwd else 102)
     if kind == "vxlan-gre":
@@ -175,7 +212,8 @@ def main():
     hdr, recs = read_pcap("pcaps/smtp-starttls-tls12-chain.pcap")
     _, recs6 = read_pcap("pcaps/smtp-ipv6.pcap")
     for kind in ("gre-ip", "gre-eth", "erspan2", "erspan3", "geneve", "ipip", "6in4", "mpls",
-                 "pppoe", "vxlan-gre", "vxlan-innerfrag", "vxlan-split"):
+                 "pppoe", "vxlan-gre", "vxlan-innerfrag", "vxlan-split", "mpls-eth", "mpls-ethcw",
+                 "geneve-oam", "vxlan-nestfrag", "erspan2-frag"):
         src = recs6 if kind == "6in4" else recs
         ip_id[0] = 0
         gre_seq[0] = 0

@@ -207,6 +207,11 @@ test_vxlan(void **state)
     assert_int_equal(st.tun[DECODE_TUN_VXLAN], 1);
     assert_int_equal(p.l3[12], 10); /* the outer source 10.255.0.1 */
     assert_int_equal(p.l3_caplen, n - 14);
+    /* the outer IP header's ends, for the session record's tunnel */
+    assert_int_equal(p.tun_inner, DECODE_TUN_VXLAN);
+    assert_memory_equal(p.tun_src.a, ((uint8_t[]){10, 255, 0, 1}), 4);
+    assert_memory_equal(p.tun_dst.a, ((uint8_t[]){10, 255, 0, 2}), 4);
+    assert_memory_equal(p.src.a, ((uint8_t[]){192, 0, 2, 1}), 4);
 
     /* the header cut by the snaplen: truncated, the tunnel's */
     assert_int_equal(dec_cut(14 + 20 + 8 + 4, &p, &st), DECODE_TRUNCATED);
@@ -300,6 +305,21 @@ test_geneve(void **state)
     assert_int_equal(dec(&p, &st), DECODE_OK);
     assert_int_equal(p.dport, 6081);
     assert_int_equal(st.tun[DECODE_TUN_GENEVE], 0);
+    /* O set (RFC 8926 §3.4): a control message: counted, not taken off, UDP */
+    geneve_frame(2, 0x0800);
+    f[14 + 20 + 8 + 1] = 0x80;
+    assert_int_equal(dec(&p, &st), DECODE_OK);
+    assert_int_equal(st.tun_oam, 1);
+    assert_int_equal(st.tun[DECODE_TUN_GENEVE], 0);
+    assert_int_equal(p.tun_depth, 0);
+    assert_int_equal(p.ip_proto, 17);
+    assert_int_equal(p.dport, 6081);
+    assert_int_equal(p.src.a[0], 10); /* the outer datagram's */
+    assert_int_equal(st.udp, 1);
+    f[14 + 20 + 8] = 0x3f; /* options past the datagram: not read */
+    assert_int_equal(dec(&p, &st), DECODE_OK);
+    assert_int_equal(st.tun_oam, 1);
+    assert_int_equal(st.tun_malformed, 0);
 }
 
 /* ---- GRE, ERSPAN ------------------------------------------------------------ */
@@ -432,6 +452,8 @@ test_ipip(void **state)
     check_inner4(&p);
     assert_int_equal(st.tun[DECODE_TUN_IPIP], 1);
     assert_int_equal(p.tun_kind, 0);
+    assert_int_equal(p.tun_inner, DECODE_TUN_IPIP); /* no id; the layer's kind */
+    assert_memory_equal(p.tun_dst.a, ((uint8_t[]){10, 255, 0, 2}), 4);
     /* protocol 41: IPv6 in IPv4 */
     eth(0x0800);
     i = ip4(41);
@@ -674,6 +696,8 @@ test_mpls(void **state)
     assert_int_equal(dec(&p, &st), DECODE_OK);
     check_inner4(&p);
     assert_int_equal(st.tun[DECODE_TUN_MPLS], 1);
+    assert_int_equal(p.tun_inner, DECODE_TUN_MPLS);
+    assert_int_equal(p.tun_src.family, 0); /* no IP header outside the tunnel */
     /* IPv6 after the stack: the first nibble says */
     eth(0x8847);
     put32(0x100 | 64);
@@ -703,6 +727,45 @@ test_mpls(void **state)
     /* the associated channel (first nibble 1, RFC 4385 §3): not IP */
     f[14 + 4] = 0x10;
     assert_int_equal(dec(&p, &st), DECODE_NOT_IP);
+    /* an Ethernet pseudowire without the control word (RFC 4448 §4.4):
+     * destination addresses of first nibble 1 (not the associated
+     * channel's version 0), 6 (no IPv6 length fits), 0 (no frame after a
+     * control word fits) and 4; the frame carries IPv4 */
+    static const uint8_t dst0[] = {0x1e, 0x66, 0x02, 0x45};
+    for (unsigned k = 0; k < sizeof(dst0); k++) {
+        eth(0x8847);
+        put32(0x100 | 64);
+        uint8_t macs[12] = {dst0[k], 0x73, 0x2d, 0x9c, 0x11, 0x38,
+                            0x66,    0xe5, 0xcf, 0x61, 0x97, 0x9d};
+        put(macs, 12);
+        put16(0x0800);
+        put(ip4_tcp, sizeof(ip4_tcp));
+        assert_int_equal(dec(&p, &st), DECODE_OK);
+        check_inner4(&p);
+        assert_int_equal(st.tun[DECODE_TUN_MPLS], 1);
+        /* ... a frame carrying no IP is not followed: not IP; but after 4x
+         * or 6x, where neither reading fits, the IP packet's own outcome */
+        f[14 + 4 + 12] = 0x08;
+        f[14 + 4 + 13] = 0x06; /* ARP */
+        assert_int_equal(dec(&p, &st), (dst0[k] >> 4) == 4 || (dst0[k] >> 4) == 6 ? DECODE_MALFORMED
+                                                                                  : DECODE_NOT_IP);
+    }
+    /* IPv4 with Ethernet padding after it (a 60-byte frame): still IP */
+    eth(0x8847);
+    put32(0x100 | 64);
+    put(ip4_tcp, sizeof(ip4_tcp) - 4); /* 40 bytes: no payload */
+    f[14 + 4 + 3] = 40;
+    put16(0);
+    assert_int_equal(dec(&p, &st), DECODE_OK);
+    assert_int_equal(p.payload_wirelen, 0);
+    /* IPv4 whose length does not fit, where no Ethernet frame fits either:
+     * IP, its own outcome (malformed: past the frame) */
+    eth(0x8847);
+    put32(0x100 | 64);
+    put(ip4_tcp, sizeof(ip4_tcp));
+    f[14 + 4 + 2] = 0x10;
+    assert_int_equal(dec(&p, &st), DECODE_MALFORMED);
+    assert_int_equal(st.tun_malformed, 0);
     /* no bottom of stack in 8 entries: malformed; cut in a label: truncated */
     eth(0x8847);
     for (unsigned k = 0; k < 9; k++)

@@ -11,7 +11,8 @@
  * with errata 3089, as Linux), a missing fragment then the timeout, the caps
  * (defrag.max, defrag.mem_max, the memcap), malformed fragments, a snaplen
  * cut, VLAN ids in the key. IPv6 (RFC 8200 §4.5): out of order behind a
- * Hop-by-Hop header, the key, overlaps.
+ * Hop-by-Hop header, the key, overlaps. Fragments in a tunnel inside an
+ * outer datagram itself in fragments (defrag_add_inner).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -645,6 +646,113 @@ test_ipv6(void **state)
     tf_done(&t);
 }
 
+/* An outer IPv4 header (IP in IP, protocol 4, RFC 2003) 10.255.0.1 ->
+ * 10.255.0.2 carrying bytes [off, off + len) of inner (a datagram of
+ * inner_len bytes), as a fragment of identification id unless whole. */
+static uint32_t
+tf_outer4(uint8_t *f, uint16_t id, const uint8_t *inner, uint32_t inner_len, uint32_t off,
+          uint32_t len)
+{
+    bool more = off + len < inner_len;
+    uint32_t tot = 20 + len;
+    uint16_t fo = (uint16_t)((more ? 0x2000 : 0) | (off / 8));
+    const uint8_t h[20] = {0x45,
+                           0,
+                           (uint8_t)(tot >> 8),
+                           (uint8_t)tot,
+                           (uint8_t)(id >> 8),
+                           (uint8_t)id,
+                           (uint8_t)(fo >> 8),
+                           (uint8_t)fo,
+                           64,
+                           4,
+                           0,
+                           0,
+                           10,
+                           255,
+                           0,
+                           1,
+                           10,
+                           255,
+                           0,
+                           2};
+    memcpy(f, h, 20);
+    memcpy(f + 20, inner + off, len);
+    return tot;
+}
+
+/* Fragments inside an outer datagram that was itself in fragments
+ * (defrag_add_inner): the inner datagram is reassembled too, behind the
+ * outer datagram's headers; a fragment of it in a whole outer datagram
+ * joins it; nothing is left held. */
+static void
+test_inner_fragments(void **state)
+{
+    (void)state;
+    mem_init(0);
+    tf_make_seg(600);
+    struct tf t;
+    tf_init(&t, 16, 1 << 20, false);
+    uint8_t a[2048], b[2048], f[2048];
+    uint32_t na = tf_frag4(a, 9, 6, 0, true, 320);                 /* inner [0, 320) */
+    uint32_t nb = tf_frag4(b, 9, 6, 320, false, tf_seg_len - 320); /* inner [320, end) */
+    /* a in a whole outer datagram: an inner fragment, filed as any */
+    uint32_t n = tf_outer4(f, 1, a, na, 0, na);
+    uint8_t *copy = malloc(n);
+    assert_non_null(copy);
+    memcpy(copy, f, n);
+    struct pkt p;
+    struct decode_frag fr;
+    assert_int_equal(decode_frame_frag(DECODE_DLT_RAW, copy, n, n, TF_SEC, &p, &t.ds, &fr),
+                     DECODE_FRAGMENT);
+    assert_int_equal(p.tun_depth, 1);
+    assert_false(defrag_add(t.d, &p, &fr, &t.out));
+    free(copy);
+    /* b in an outer datagram in two fragments: the outer one completes,
+     * and in it the inner fragment completes the inner datagram */
+    assert_int_equal(tf_feed(&t, f, tf_outer4(f, 2, b, nb, 0, 200), TF_SEC), 0);
+    assert_int_equal(tf_feed(&t, f, tf_outer4(f, 2, b, nb, 200, nb - 200), TF_SEC), 1);
+    assert_int_equal(t.last, DECODE_FRAGMENT); /* decode_datagram: counted, not reassembled */
+    struct pkt z, fp; /* the outer fragment's packet (main.c: decoded from the frame) */
+    memset(&z, 0, sizeof(z));
+    z.ts_us = TF_SEC;
+    assert_int_equal(
+        decode_datagram_frag(t.out.ip, t.out.caplen, t.out.wirelen, &z, &fp, &t.ds, &fr),
+        DECODE_FRAGMENT);
+    assert_ptr_equal(fr.hdr, t.out.ip + 20);
+    assert_int_equal(fr.n_outer, 1); /* the outer IPv4 header */
+    assert_ptr_equal(fr.outer[0], t.out.ip);
+    t.out.link_len = 14; /* main.c's fields are kept */
+    uint32_t at = 0;
+    assert_true(defrag_add_inner(t.d, &fp, &fr, &t.out, &at));
+    assert_int_equal(at, 20);
+    assert_int_equal(t.out.inner_at, 20);
+    assert_int_equal(t.out.link_len, 14);
+    assert_int_equal(t.out.caplen, 20 + 20 + tf_seg_len);
+    assert_int_equal(t.out.ip[9], 4); /* the outer header, then the inner datagram */
+    assert_int_equal(t.out.ip[20] >> 4, 4);
+    t.last =
+        decode_datagram(t.out.ip + at, t.out.caplen - at, t.out.wirelen - at, &fp, &t.p, &t.ds);
+    tf_check_segment(&t, 4);
+    assert_int_equal(t.p.tun_depth, 1);
+    assert_int_equal(defrag_in_progress(t.d), 0);
+    struct defrag_stats st;
+    defrag_stats(t.d, &st);
+    assert_int_equal(st.datagrams, 2);
+    /* a fragment that completes nothing: the outer datagram is released */
+    tf_make_seg(600);
+    nb = tf_frag4(b, 10, 6, 320, false, tf_seg_len - 320);
+    assert_int_equal(tf_feed(&t, f, tf_outer4(f, 3, b, nb, 0, 200), TF_SEC), 0);
+    assert_int_equal(tf_feed(&t, f, tf_outer4(f, 3, b, nb, 200, nb - 200), TF_SEC), 1);
+    assert_int_equal(
+        decode_datagram_frag(t.out.ip, t.out.caplen, t.out.wirelen, &z, &fp, &t.ds, &fr),
+        DECODE_FRAGMENT);
+    assert_false(defrag_add_inner(t.d, &fp, &fr, &t.out, &at));
+    assert_null(t.out.block);
+    assert_int_equal(defrag_in_progress(t.d), 1); /* the inner datagram waits */
+    tf_done(&t);
+}
+
 int
 main(void)
 {
@@ -662,6 +770,7 @@ main(void)
         cmocka_unit_test(test_snaplen_cut),
         cmocka_unit_test(test_vlan_in_key),
         cmocka_unit_test(test_ipv6),
+        cmocka_unit_test(test_inner_fragments),
     };
     return cmocka_run_group_tests_name("defrag", tests, NULL, NULL);
 }

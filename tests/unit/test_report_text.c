@@ -720,11 +720,17 @@ test_tunnels_line(void **state)
     st.tun_truncated = 2;
     st.tun_malformed = 1;
     st.tun_too_deep = 1;
+    st.tun_oam = 2;
     text = tu_agg_text(&st, NULL);
     tu_has(text, "\ntunnels: 84 GRE, 84 ERSPAN III layers taken off (the GRE key or ERSPAN "
                  "session in the connection key; --ignore-vlan leaves them out); 2 tunnel headers "
                  "cut by the snaplen; 1 malformed tunnel header; 1 frame in more than 4 tunnel "
-                 "layers, not analysed\n");
+                 "layers, not analysed; 2 Geneve control packets (O bit), not analysed\n");
+    free(text);
+    memset(&st, 0, sizeof(st));
+    st.tun_oam = 1; /* control packets alone: the line, for them */
+    text = tu_agg_text(&st, NULL);
+    tu_has(text, "\ntunnels: 1 Geneve control packet (O bit), not analysed\n");
     free(text);
     memset(&st, 0, sizeof(st));
     st.tun_malformed = 3;
