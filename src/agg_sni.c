@@ -279,7 +279,11 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
     char ep[80], a[300], peers[200], words[64];
     agg_ep_str(&s->ep, ep, sizeof(ep));
     struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
-    str_add(&b, ep, " chooses its certificate by the name the client asks for (SNI):", NULL);
+    /* no peer sent the values of two groups: its address explains the
+     * split as well, said before anything follows from SNI */
+    str_add(
+        &b, ep, " chooses its certificate by the name the client asks for (SNI)",
+        sp->crossed ? ":" : ", or by the client's address (each peer kept to one group):", NULL);
     for (unsigned g = 0; g < sp->n_comp && b.len + 80 < sizeof(f->summary); g++) {
         uint64_t n;
         struct agg_set ps;

@@ -153,6 +153,10 @@ test_sni_or_peer(void **state)
     assert_null(finding(json, "peer_dependent_certificate"));
     char *f = line(finding(json, "sni_dependent_certificate"));
     tu_has(f, "\"selected_by\":\"sni_or_peer\"");
+    /* the doubt first: the advice that follows may be about the address */
+    tu_has(f,
+           "chooses its certificate by the name the client asks for (SNI), or by the "
+           "client's address (each peer kept to one group): sessions with no SNI get CN=SERVER1");
     tu_has(f, "; no peer sent the SNI of two of these, so its source address may decide instead: "
               "openssl s_client -starttls smtp -servername NAME, then -noservername, from one "
               "address tells\"");
@@ -220,6 +224,10 @@ test_sni_and_pool(void **state)
     char *json = tu_agg_json();
     char *f = line(finding(json, "sni_dependent_certificate"));
     tu_has(f, "\"selected_by\":\"sni_or_peer\"");
+    /* the doubt first: the advice that follows may be about the address */
+    tu_has(f,
+           "chooses its certificate by the name the client asks for (SNI), or by the "
+           "client's address (each peer kept to one group): sessions with no SNI get CN=SERVER1");
     tu_has(
         f,
         "sessions with SNI mail.example.com get C=DE,O=Example Mail,CN=mail.example.com (SHA-1 ");
