@@ -201,23 +201,34 @@ agg_sni_text(const struct agg_server *s, uint32_t chain, char *out, size_t n)
 {
     struct strbuf b = str_buf(out, n);
     const struct agg_snis *x = s->snis;
-    bool first = true;
+    unsigned total = 0, shown = 0;
+    for (uint32_t i = 0; x && i < x->n_u; i++)
+        total += x->u[i].chain == chain;
     for (unsigned k = 0; x && k < x->n; k++)
         for (uint32_t i = 0; i < x->n_u; i++) {
             const struct agg_snu *u = &x->u[i];
             if (u->sni != k || u->chain != chain)
                 continue;
-            char peers[200];
+            /* whole values only: room kept for the count of those left out
+             * (a hosting server's 16 names and their peers do not fit) */
+            char piece[600], peers[200];
+            struct strbuf pb = str_buf(piece, sizeof(piece));
             agg_peers_text(s, &u->peers, peers, sizeof(peers));
-            str_add(&b, first ? "" : "; ", NULL);
             if (x->name[k])
-                str_addn(&b, x->name[k], x->len[k]);
+                str_addn(&pb, x->name[k], x->len[k]);
             else
-                str_add(&b, "none sent", NULL);
-            str_add(&b, " (", NULL);
-            agg_add_sessions(&b, u->sessions);
-            str_add(&b, ": ", peers, ")", NULL);
-            first = false;
+                str_add(&pb, "none sent", NULL);
+            str_add(&pb, " (", NULL);
+            agg_add_sessions(&pb, u->sessions);
+            str_add(&pb, ": ", peers, ")", NULL);
+            if (shown > 0 && b.len + 2 + pb.len + (shown + 1 < total ? 48 : 0) >= n) {
+                str_add(&b, "; and ", NULL);
+                str_add_uint(&b, total - shown);
+                str_add(&b, " more (the server record lists all)", NULL);
+                return;
+            }
+            str_add(&b, shown ? "; " : "", piece, NULL);
+            shown++;
         }
 }
 

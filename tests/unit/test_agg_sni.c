@@ -321,6 +321,37 @@ test_sni_hosting(void **state)
     free(json);
 }
 
+/* A hosting server's many names on one certificate: the terminal's sni
+ * line holds whole values and says how many it left out, never a name cut
+ * in the middle. */
+static void
+test_sni_text_cut(void **state)
+{
+    (void)state;
+    chains();
+    char nm[80];
+    for (unsigned i = 0; i < 16; i++) {
+        snprintf(nm, sizeof(nm), "mx%02u.some-long-hosted-domain-name.example.com", i);
+        session(i + 1, (uint8_t)(10 + i % 3), A, 2, nm, true);
+    }
+    agg_finish();
+    char *t = tu_agg_text(NULL, NULL);
+    const char *l = strstr(t, "    sni        mx00.");
+    assert_non_null(l);
+    char *one = line(l);
+    tu_has(one, "mx00.some-long-hosted-domain-name.example.com (1 session: 198.51.100.10); ");
+    tu_has(one, " more (the server record lists all)");
+    /* what is shown ends with a whole value and its peers */
+    const char *cut = strstr(one, "; and ");
+    assert_non_null(cut);
+    assert_true(cut[-1] == ')');
+    free(one);
+    free(t);
+    char *json = tu_agg_json();
+    tu_has(json, "\"name\":\"mx15.some-long-hosted-domain-name.example.com\"");
+    free(json);
+}
+
 int
 main(void)
 {
@@ -334,6 +365,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_sni_shared_chain, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_unseen, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_hosting, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_sni_text_cut, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
