@@ -121,7 +121,9 @@ agg_sni_split(const struct agg_server *s, const uint32_t *ord, struct agg_sni_sp
 {
     memset(o, 0, sizeof(*o));
     const struct agg_snis *x = s->snis;
-    if (x == NULL || x->dropped || s->n_chains < 2)
+    /* a chain past the cap (certificates_dropped) was served for values
+     * not counted: it may have joined the groups */
+    if (x == NULL || x->dropped || s->chains_dropped || s->n_chains < 2)
         return false;
     /* nodes: the chains, then the SNI values */
     uint8_t up[AGG_CHAINS_MAX + AGG_SNIS_MAX];

@@ -352,6 +352,34 @@ test_sni_text_cut(void **state)
     free(json);
 }
 
+/* Past 16 certificates a server's further chains are not kept, nor their
+ * sessions' SNI: one of them served both to clients without SNI and to
+ * those with SNI joins the groups, so nothing is decided by SNI. */
+static void
+test_sni_chains_dropped(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"leaf",  "cnonly", "expired", "idna",   "inter",   "ipsan",
+                                        "ncbad", "ncgood", "ncinter", "notyet", "nulname", "ointer",
+                                        "oleaf", "oroot",  "revurls", "root",   "sha1"};
+    uint32_t ss[1] = {add("selfsigned")}, one[1];
+    uint64_t id = 1;
+    session(id++, 10, ss, 1, NULL, true);
+    for (unsigned i = 0; i < 15; i++) { /* 16 chains kept with SERVER1's */
+        one[0] = add(names[i]);
+        session(id++, 11, one, 1, "mail.example.com", true);
+    }
+    session(id++, 10, ss, 1, NULL, true);
+    one[0] = add(names[16]); /* the 17th: not kept */
+    session(id++, 10, one, 1, NULL, true);
+    session(id++, 11, one, 1, "mail.example.com", true);
+    agg_finish();
+    char *json = tu_agg_json();
+    tu_has(json, "\"certificates_dropped\":2");
+    assert_null(finding(json, "sni_dependent_certificate"));
+    free(json);
+}
+
 int
 main(void)
 {
@@ -366,6 +394,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_sni_unseen, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_hosting, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_text_cut, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_sni_chains_dropped, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
