@@ -275,7 +275,7 @@ tls_new_session_ticket(struct flow_ctx *ctx, struct rd *r)
  * after session, and formatting ~100 numbers and hashing the result was
  * ~6 % of a dense capture (issue 5). */
 static void
-tls_client_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
+tls_client_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r, bool first)
 {
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     const struct rd start = *r;
@@ -343,18 +343,23 @@ tls_client_hello(struct flow_ctx *ctx, struct tls_state *st, struct rd *r)
     }
     const char *js;
     size_t jn;
+    /* JA4 is the first ClientHello's, as FoxIO's tool takes it (one a
+     * stream): after a HelloRetryRequest the second may add a cookie and
+     * drop early_data (RFC 8446 §4.1.2). JA3 is the last one's. */
+    char ja4_later[JA4_LEN + 1];
+    char *ja4 = first ? t->ja4 : ja4_later;
     if (!rd_ok(r))
         key.ok = false; /* the JA3 of a damaged message is built, not looked up */
-    if (key.ok && ja3_memo_get(key.b, key.n, &js, &jn, t->ja3, t->ja4)) {
+    if (key.ok && ja3_memo_get(key.b, key.n, &js, &jn, t->ja3, ja4)) {
         fctx_setstr(ctx, &t->ja3_string, (const uint8_t *)js, jn, JA3_STR_MAX);
         return;
     }
     struct ja3 j;
     tls_ja3_build(start, &j);
     ja3_md5(&j, t->ja3);
-    ja4_compute(start.p, rd_left(&start), t->ja4);
+    ja4_compute(start.p, rd_left(&start), ja4);
     if (key.ok)
-        ja3_memo_put(key.b, key.n, &j, t->ja3, t->ja4);
+        ja3_memo_put(key.b, key.n, &j, t->ja3, ja4);
     fctx_setstr(ctx, &t->ja3_string, (const uint8_t *)j.s, j.len, JA3_STR_MAX);
 }
 
@@ -596,8 +601,9 @@ tls_hs_message(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
     switch (type) {
     case TLS_HS_CLIENT_HELLO:
         if (d == DIR_TO_SERVER) {
+            bool first = !st->ch_seen;
             st->ch_seen = true;
-            tls_client_hello(ctx, st, &r);
+            tls_client_hello(ctx, st, &r, first);
             tls_other_protocol(ctx, st);
         }
         break;

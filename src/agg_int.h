@@ -546,7 +546,7 @@ void agg_sni_free(struct agg_server *s);
  * parts. True when there are two groups or more: then each group's SNI
  * values got that group's chains only. False when one group holds them
  * all, when a chain was served in no session whose SNI was seen, or when
- * values were past the caps. */
+ * values, pairs or the server's chains were past the caps. */
 struct agg_sni_split {
     uint8_t comp[AGG_CHAINS_MAX];  /* each chain's group, 0.. in order of first sighting */
     uint32_t mask[AGG_CHAINS_MAX]; /* each group's SNI values (bits of agg_snis.name) */

@@ -121,7 +121,9 @@ agg_sni_split(const struct agg_server *s, const uint32_t *ord, struct agg_sni_sp
 {
     memset(o, 0, sizeof(*o));
     const struct agg_snis *x = s->snis;
-    if (x == NULL || x->dropped || s->n_chains < 2)
+    /* a chain past the cap (certificates_dropped) was served for values
+     * not counted: it may have joined the groups */
+    if (x == NULL || x->dropped || s->chains_dropped || s->n_chains < 2)
         return false;
     /* nodes: the chains, then the SNI values */
     uint8_t up[AGG_CHAINS_MAX + AGG_SNIS_MAX];
@@ -201,23 +203,34 @@ agg_sni_text(const struct agg_server *s, uint32_t chain, char *out, size_t n)
 {
     struct strbuf b = str_buf(out, n);
     const struct agg_snis *x = s->snis;
-    bool first = true;
+    unsigned total = 0, shown = 0;
+    for (uint32_t i = 0; x && i < x->n_u; i++)
+        total += x->u[i].chain == chain;
     for (unsigned k = 0; x && k < x->n; k++)
         for (uint32_t i = 0; i < x->n_u; i++) {
             const struct agg_snu *u = &x->u[i];
             if (u->sni != k || u->chain != chain)
                 continue;
-            char peers[200];
+            /* whole values only: room kept for the count of those left out
+             * (a hosting server's 16 names and their peers do not fit) */
+            char piece[600], peers[200];
+            struct strbuf pb = str_buf(piece, sizeof(piece));
             agg_peers_text(s, &u->peers, peers, sizeof(peers));
-            str_add(&b, first ? "" : "; ", NULL);
             if (x->name[k])
-                str_addn(&b, x->name[k], x->len[k]);
+                str_addn(&pb, x->name[k], x->len[k]);
             else
-                str_add(&b, "none sent", NULL);
-            str_add(&b, " (", NULL);
-            agg_add_sessions(&b, u->sessions);
-            str_add(&b, ": ", peers, ")", NULL);
-            first = false;
+                str_add(&pb, "none sent", NULL);
+            str_add(&pb, " (", NULL);
+            agg_add_sessions(&pb, u->sessions);
+            str_add(&pb, ": ", peers, ")", NULL);
+            if (shown > 0 && b.len + 2 + pb.len + (shown + 1 < total ? 48 : 0) >= n) {
+                str_add(&b, "; and ", NULL);
+                str_add_uint(&b, total - shown);
+                str_add(&b, " more (the server record lists all)", NULL);
+                return;
+            }
+            str_add(&b, shown ? "; " : "", piece, NULL);
+            shown++;
         }
 }
 
@@ -279,7 +292,11 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
     char ep[80], a[300], peers[200], words[64];
     agg_ep_str(&s->ep, ep, sizeof(ep));
     struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
-    str_add(&b, ep, " chooses its certificate by the name the client asks for (SNI):", NULL);
+    /* no peer sent the values of two groups: its address explains the
+     * split as well, said before anything follows from SNI */
+    str_add(
+        &b, ep, " chooses its certificate by the name the client asks for (SNI)",
+        sp->crossed ? ":" : ", or by the client's address (each peer kept to one group):", NULL);
     for (unsigned g = 0; g < sp->n_comp && b.len + 80 < sizeof(f->summary); g++) {
         uint64_t n;
         struct agg_set ps;

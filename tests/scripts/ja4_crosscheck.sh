@@ -3,8 +3,8 @@
 # capture (pcaps/**), and every capture in ../shared/pcaps/, each session's
 # tls.ja4 equals the JA4 that an independent implementation (below, in
 # Python, from FoxIO's specification) computes from the ClientHello fields
-# tshark decodes of the same connection (its last ClientHello: after a
-# HelloRetryRequest the second one, as smtptap keeps). Connections tshark
+# tshark decodes of the same connection (its first ClientHello: after a
+# HelloRetryRequest not the second one, as FoxIO's tool). Connections tshark
 # does not decode as TLS (SMTP on ports it does not know) are not compared;
 # at least 40 must be, and none may differ.
 # Skips (77) when tshark, jq or python3 is not installed.
@@ -106,8 +106,9 @@ for line in open(sys.argv[2]):
         if e == 0x000d:
             sig = vals[at:at + n // 2]
         at += n // 2
-    theirs[(f, cl, srv)] = ja4(legacy, nums(cs), nums(ext), alpn.split(';') if alpn else [],
-                               sig, nums(sv))  # the last ClientHello of a connection
+    theirs.setdefault((f, cl, srv), ja4(legacy, nums(cs), nums(ext),
+                                        alpn.split(';') if alpn else [], sig,
+                                        nums(sv)))  # the first ClientHello of a connection
 both = [k for k in ours if k in theirs]
 bad = [k for k in both if ours[k] != theirs[k]]
 for k in bad[:20]:

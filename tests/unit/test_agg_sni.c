@@ -153,6 +153,10 @@ test_sni_or_peer(void **state)
     assert_null(finding(json, "peer_dependent_certificate"));
     char *f = line(finding(json, "sni_dependent_certificate"));
     tu_has(f, "\"selected_by\":\"sni_or_peer\"");
+    /* the doubt first: the advice that follows may be about the address */
+    tu_has(f,
+           "chooses its certificate by the name the client asks for (SNI), or by the "
+           "client's address (each peer kept to one group): sessions with no SNI get CN=SERVER1");
     tu_has(f, "; no peer sent the SNI of two of these, so its source address may decide instead: "
               "openssl s_client -starttls smtp -servername NAME, then -noservername, from one "
               "address tells\"");
@@ -220,6 +224,10 @@ test_sni_and_pool(void **state)
     char *json = tu_agg_json();
     char *f = line(finding(json, "sni_dependent_certificate"));
     tu_has(f, "\"selected_by\":\"sni_or_peer\"");
+    /* the doubt first: the advice that follows may be about the address */
+    tu_has(f,
+           "chooses its certificate by the name the client asks for (SNI), or by the "
+           "client's address (each peer kept to one group): sessions with no SNI get CN=SERVER1");
     tu_has(
         f,
         "sessions with SNI mail.example.com get C=DE,O=Example Mail,CN=mail.example.com (SHA-1 ");
@@ -313,6 +321,65 @@ test_sni_hosting(void **state)
     free(json);
 }
 
+/* A hosting server's many names on one certificate: the terminal's sni
+ * line holds whole values and says how many it left out, never a name cut
+ * in the middle. */
+static void
+test_sni_text_cut(void **state)
+{
+    (void)state;
+    chains();
+    char nm[80];
+    for (unsigned i = 0; i < 16; i++) {
+        snprintf(nm, sizeof(nm), "mx%02u.some-long-hosted-domain-name.example.com", i);
+        session(i + 1, (uint8_t)(10 + i % 3), A, 2, nm, true);
+    }
+    agg_finish();
+    char *t = tu_agg_text(NULL, NULL);
+    const char *l = strstr(t, "    sni        mx00.");
+    assert_non_null(l);
+    char *one = line(l);
+    tu_has(one, "mx00.some-long-hosted-domain-name.example.com (1 session: 198.51.100.10); ");
+    tu_has(one, " more (the server record lists all)");
+    /* what is shown ends with a whole value and its peers */
+    const char *cut = strstr(one, "; and ");
+    assert_non_null(cut);
+    assert_true(cut[-1] == ')');
+    free(one);
+    free(t);
+    char *json = tu_agg_json();
+    tu_has(json, "\"name\":\"mx15.some-long-hosted-domain-name.example.com\"");
+    free(json);
+}
+
+/* Past 16 certificates a server's further chains are not kept, nor their
+ * sessions' SNI: one of them served both to clients without SNI and to
+ * those with SNI joins the groups, so nothing is decided by SNI. */
+static void
+test_sni_chains_dropped(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"leaf",  "cnonly", "expired", "idna",   "inter",   "ipsan",
+                                        "ncbad", "ncgood", "ncinter", "notyet", "nulname", "ointer",
+                                        "oleaf", "oroot",  "revurls", "root",   "sha1"};
+    uint32_t ss[1] = {add("selfsigned")}, one[1];
+    uint64_t id = 1;
+    session(id++, 10, ss, 1, NULL, true);
+    for (unsigned i = 0; i < 15; i++) { /* 16 chains kept with SERVER1's */
+        one[0] = add(names[i]);
+        session(id++, 11, one, 1, "mail.example.com", true);
+    }
+    session(id++, 10, ss, 1, NULL, true);
+    one[0] = add(names[16]); /* the 17th: not kept */
+    session(id++, 10, one, 1, NULL, true);
+    session(id++, 11, one, 1, "mail.example.com", true);
+    agg_finish();
+    char *json = tu_agg_json();
+    tu_has(json, "\"certificates_dropped\":2");
+    assert_null(finding(json, "sni_dependent_certificate"));
+    free(json);
+}
+
 int
 main(void)
 {
@@ -326,6 +393,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_sni_shared_chain, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_unseen, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_hosting, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_sni_text_cut, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_sni_chains_dropped, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "certcache.h"
+#include "ja4.h"
 #include "keylog.h"
 #include "tls_dec.h"
 #include "tu_file.h"
@@ -188,6 +189,39 @@ test_hrr_keylog(void **state)
     check_splits(&s);
 }
 
+/* JA4 is the first ClientHello's, as FoxIO's tool keeps it (one a stream):
+ * after a HelloRetryRequest the second may differ (a cookie added,
+ * early_data dropped; here its ALPN, which JA4 shows and JA3 does not).
+ * The second had been fingerprinted; JA3 stays the last one's. Twice: the
+ * second run reads both from the memo. */
+static void
+test_hrr_ja4_first_hello(void **state)
+{
+    (void)state;
+    for (unsigned pass = 0; pass < 2; pass++) {
+        struct hello_opts o1 = {.sni = "mail.example.com", .tls13 = true, .random = 0x20};
+        struct hello_opts o2 = o1;
+        o2.alpn = "h2";
+        struct script s;
+        s.n = 0;
+        client_hello(next(&s, DIR_TO_SERVER), &o1);
+        hello_retry(next(&s, DIR_TO_CLIENT));
+        client_hello(next(&s, DIR_TO_SERVER), &o2);
+        struct buf *sv = next(&s, DIR_TO_CLIENT);
+        server_hello(sv, true);
+        opaque(sv, 23, 2000);
+        char first[JA4_LEN + 1], second[JA4_LEN + 1];
+        assert_true(ja4_compute(s.seg[0].data.b + 9, s.seg[0].data.n - 9, first));
+        assert_true(ja4_compute(s.seg[2].data.b + 9, s.seg[2].data.n - 9, second));
+        assert_string_not_equal(first, second);
+        struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+        const struct tls_facts *t = tf(ctx);
+        assert_true(t->hello_retry);
+        assert_string_equal(t->ja4, first);
+        fctx_destroy(ctx);
+    }
+}
+
 int
 main(void)
 {
@@ -195,6 +229,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_hrr_compat_ccs, tu_tls_setup, teardown),
         cmocka_unit_test_setup_teardown(test_hrr_client_alert, tu_tls_setup, teardown),
         cmocka_unit_test_setup_teardown(test_hrr_keylog, tu_tls_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hrr_ja4_first_hello, tu_tls_setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
