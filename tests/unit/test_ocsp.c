@@ -229,6 +229,22 @@ test_signatures(void **state)
     assert_int_equal(v.signature, OCSP_SIG_UNAUTHORIZED);
     assert_int_equal(v.problem, OCSP_PB_SIGNATURE);
     assert_string_equal(v.responder, "CN=Stranger");
+    /* signed by the issuer's key, the response carrying another certificate
+     * of the issuer (same name and key, another serial: re-issued or
+     * cross-signed): the issuer's signature, as OpenSSL's client takes it
+     * (the signer is looked for among the chain's certificates first) */
+    time_t nb = (time_t)(T0 - 86400 * 300), na = (time_t)(T0 + 86400 * 400);
+    X509 *ca2 = tu_make_cert("OCSP Test CA", "OCSP Test CA", key, true,
+                             "critical,keyCertSign,cRLSign", nb, na, NULL);
+    ASN1_INTEGER_set(X509_get_serialNumber(ca2), 77);
+    assert_true(X509_sign(ca2, key, EVP_sha256()) > 0);
+    assert_int_not_equal(X509_cmp(ca2, ca), 0);
+    s.signer = ca2;
+    s.signer_key = key;
+    judge(&s, chain, 2, T0, &v);
+    assert_int_equal(v.signature, OCSP_SIG_ISSUER);
+    assert_int_equal(v.problem, OCSP_PB_NONE);
+    X509_free(ca2);
 }
 
 /* responseStatus other than successful: no body (RFC 6960 §4.2.1). */
