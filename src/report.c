@@ -417,9 +417,11 @@ report_text(const struct run_stats *stats)
     agg_write_text(tf, &ts, color);
     if (agg.snapshot)
         fprintf(tf, "=== end of the report so far ===\n");
-    if (fflush(tf) != 0 || ferror(tf)) {
+    int flushed = fflush(tf), e = errno; /* the cause when the flush failed (ENOSPC, EIO) */
+    if (flushed != 0 || ferror(tf)) {
         if (!to_err && !rp.stdout_error_said)
-            term_msg(stderr, "smtptap: standard output: write error\n");
+            term_msg(stderr, "smtptap: standard output: write error%s%s%s\n", flushed ? " (" : "",
+                     flushed ? strerror(e) : "", flushed ? ")" : "");
         rp.stdout_error_said = !to_err;
         rp.write_failed = true;
     }
