@@ -80,8 +80,9 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "stapled OCSP responses that a client checking them rejects (Exim with "
         "hosts_require_ocsp defers its mail): stale, not yet valid, for another certificate, "
         "badly signed, unknown or an OCSP error; have the server fetch a current response for "
-        "the certificate it serves (Exim: tls_ocsp_file, refreshed before nextUpdate) or stop "
-        "stapling",
+        "the certificate it serves (Exim: tls_ocsp_file, refreshed before nextUpdate; Exchange, "
+        "IIS and nginx fetch their own: let the server reach the OCSP URL of its certificate) "
+        "or stop stapling",
     [AF_HANDSHAKE_CAPPED] =
         "had TLS handshakes cut short by a cap of smtptap's own, not by the peers, so they are not "
         "judged failed; raise that cap and run again",

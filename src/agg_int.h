@@ -348,7 +348,7 @@ agg_ocsp_note(struct agg_server *s, const struct tls_facts *t, const struct diag
         s->ocsp_asked++;
         s->ocsp_stapled += t->ocsp_stapled == TLS_OCSP_STAPLED;
     }
-    if (dg->ocsp.present && !dg->ocsp.too_large && dg->ocsp.problem < OCSP_PB_COUNT) {
+    if (ocsp_judged(&dg->ocsp) && dg->ocsp.problem < OCSP_PB_COUNT) {
         s->ocsp_judged++;
         s->ocsp_problems[dg->ocsp.problem]++;
     }

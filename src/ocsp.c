@@ -11,7 +11,8 @@
  * repeated here. Times are judged at the session's time with OCSP_SKEW_S.
  *
  * The memo: ocsp.cache_max slots, each one response's bytes and its last
- * OCSP_MEMOS judgements by (leaf, second certificate sent); a response
+ * OCSP_MEMOS judgements by (leaf, every certificate sent after it: the
+ * issuer is looked for among all of them, not only the second); a response
  * whose hash falls on a taken slot replaces it (direct-mapped: bounded,
  * no eviction walk). Everything is allocated through mem.c (the memcap). */
 #include "ocsp.h"
@@ -33,7 +34,8 @@
 #define OCSP_MEMOS 2
 
 struct ocsp_memo {
-    uint32_t leaf, up; /* the leaf's certificate id, the second certificate's (0 none) */
+    uint32_t leaf; /* the leaf's certificate id */
+    uint64_t rest; /* the ids of the certificates sent after it (oc_chain_key) */
     struct ocsp_verdict v;
 };
 
@@ -249,7 +251,9 @@ oc_decode(const uint8_t *der, size_t len, const uint32_t *chain, unsigned n, str
     oc_responder(bs, o);
     int cnt = OCSP_resp_count(bs);
     o->responses = (uint8_t)(cnt > 255 ? 255 : cnt < 0 ? 0 : cnt);
-    X509 *leaf = n ? certcache_x509(chain[0]) : NULL;
+    X509 *leaf = n && chain[0] ? certcache_x509(chain[0]) : NULL;
+    if (leaf == NULL) /* not kept (certcache.max), not decodable, or the memcap */
+        o->error = mem_cap_hits() != refused ? "no_memory" : "no_leaf";
     X509 *issuer = leaf ? oc_issuer(leaf, chain, n) : NULL;
     int idx = leaf ? oc_find(bs, leaf, issuer) : -1;
     o->matches_leaf = (int8_t)(issuer ? idx >= 0 : -1);
@@ -269,6 +273,11 @@ oc_decode(const uint8_t *der, size_t len, const uint32_t *chain, unsigned n, str
     X509_free(leaf);
     OCSP_BASICRESP_free(bs);
     ERR_clear_error();
+    /* a refusal anywhere (the CertID, the issuer's lookup, the signature's
+     * check) leaves a judgement that says nothing about the server: no
+     * response for the leaf, no signer */
+    if (mem_cap_hits() != refused)
+        o->error = "no_memory";
 }
 
 /* The first problem that applies: what a client that checks the staple
@@ -276,6 +285,8 @@ oc_decode(const uint8_t *der, size_t len, const uint32_t *chain, unsigned n, str
 static uint8_t
 oc_problem(const struct ocsp_verdict *o, int64_t at_s)
 {
+    if (!ocsp_judged(o))
+        return OCSP_PB_NONE; /* nothing said about the staple: no finding */
     if (o->error != NULL)
         return OCSP_PB_MALFORMED;
     if (o->status != OCSP_RESPONSE_STATUS_SUCCESSFUL)
@@ -305,7 +316,7 @@ oc_slot(uint64_t h, const uint8_t *der, size_t len, bool *same)
 }
 
 static void
-oc_remember(uint64_t h, const uint8_t *der, size_t len, uint32_t leaf, uint32_t up,
+oc_remember(uint64_t h, const uint8_t *der, size_t len, uint32_t leaf, uint64_t rest,
             const struct ocsp_verdict *v)
 {
     struct ocsp_entry **s = &oc.slots[h & (oc.n_slots - 1)];
@@ -329,7 +340,7 @@ oc_remember(uint64_t h, const uint8_t *der, size_t len, uint32_t leaf, uint32_t 
     if (e->n_memo == OCSP_MEMOS && m == &e->memo[e->next])
         e->next = (uint8_t)((e->next + 1) % OCSP_MEMOS);
     m->leaf = leaf;
-    m->up = up;
+    m->rest = rest;
     m->v = *v;
 }
 
@@ -339,6 +350,14 @@ oc_unknown(struct ocsp_verdict *o)
     o->status = o->cert_status = o->reason = -1;
     o->matches_leaf = -1;
     o->produced_at = o->this_update = o->next_update = o->revocation_time = OCSP_NO_TIME;
+}
+
+bool
+ocsp_judged(const struct ocsp_verdict *o)
+{
+    return o->present && !o->too_large &&
+           (o->error == NULL ||
+            (strcmp(o->error, "no_memory") != 0 && strcmp(o->error, "no_leaf") != 0));
 }
 
 void
@@ -356,14 +375,15 @@ ocsp_judge(const uint8_t *der, size_t len, const uint32_t *chain, unsigned n, in
            struct ocsp_verdict *out)
 {
     memset(out, 0, sizeof(*out));
-    uint32_t leaf = n ? chain[0] : 0, up = n > 1 ? chain[1] : 0;
+    uint32_t leaf = n ? chain[0] : 0;
+    uint64_t rest = n > 1 ? oc_hash((const uint8_t *)(chain + 1), (n - 1) * sizeof(*chain)) : 0;
     uint64_t h = oc_hash(der, len);
     bool same = false;
     bool memo = len <= UINT32_MAX && oc_table();
     struct ocsp_entry *e = memo ? oc_slot(h, der, len, &same) : NULL;
     bool found = false;
     for (unsigned i = 0; same && i < e->n_memo && !found; i++)
-        if (e->memo[i].leaf == leaf && e->memo[i].up == up) {
+        if (e->memo[i].leaf == leaf && e->memo[i].rest == rest) {
             *out = e->memo[i].v;
             found = true;
             oc.hits++;
@@ -372,10 +392,10 @@ ocsp_judge(const uint8_t *der, size_t len, const uint32_t *chain, unsigned n, in
         oc_unknown(out);
         oc_decode(der, len, chain, n, out);
         oc.decoded++;
+        out->present = true;
         /* a judgement the memcap cut short is made again next time */
-        bool cut = out->error != NULL && strcmp(out->error, "no_memory") == 0;
-        if (memo && !cut)
-            oc_remember(h, der, len, leaf, up, out);
+        if (memo && ocsp_judged(out))
+            oc_remember(h, der, len, leaf, rest, out);
     }
     out->present = true;
     out->length = (uint32_t)len;

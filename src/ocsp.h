@@ -47,7 +47,8 @@ struct ocsp_verdict {
     bool present;        /* a staple was judged */
     bool too_large;      /* larger than tls.ocsp_max: not kept, not judged */
     uint32_t length;     /* its bytes */
-    const char *error;   /* "malformed", "not_basic", "no_memory"; NULL none */
+    const char *error;   /* "malformed", "not_basic"; not judged: "no_memory" (the memcap
+                            refused some of it), "no_leaf" (the leaf not decoded); NULL none */
     int status;          /* responseStatus (0 successful, 1 malformedRequest, 2 internalError,
                             3 tryLater, 5 sigRequired, 6 unauthorized); -1 not decoded */
     int cert_status;     /* the leaf's: 0 good, 1 revoked, 2 unknown; -1 no response for it */
@@ -70,6 +71,11 @@ void ocsp_fini(void);
  * that are no response give error "malformed". */
 void ocsp_judge(const uint8_t *der, size_t len, const uint32_t *chain, unsigned n, int64_t at_s,
                 struct ocsp_verdict *out);
+
+/* True when the verdict says something about the staple: not one larger
+ * than tls.ocsp_max, nor one whose judgement the memcap cut short, nor one
+ * whose leaf was not decoded (its problem is then none: no finding). */
+bool ocsp_judged(const struct ocsp_verdict *o);
 
 /* A staple that was not judged (larger than tls.ocsp_max): present,
  * too_large, its length; every field unknown, no problem. */

@@ -43,7 +43,25 @@ static struct {
     bool broken_pipe;  /* the --json reader went away (report_output_gone) */
     bool error_said;   /* a --json write error was said during the run */
     bool stdout_error_said;
+    FILE *term; /* the terminal report's stdout (report_term), NULL until the first */
 } rp;
+
+/* Standard output for the terminal report through fdwait.h, as --json -:
+ * a descriptor its parent left non-blocking (O_NONBLOCK, shared with a
+ * terminal's stdin) is waited on at EAGAIN, not cut at the pipe's 64 KiB,
+ * and a SIGINT/SIGTERM ends a wait for its reader. stdio's stdout if that
+ * cannot be made. */
+static FILE *
+report_term(void)
+{
+    if (rp.term == NULL) {
+        int fd = dup(STDOUT_FILENO);
+        rp.term = fd >= 0 ? fdwait_fdopen_write(fd, false) : NULL;
+        if (rp.term == NULL)
+            rp.term = stdout;
+    }
+    return rp.term;
+}
 
 /* The aggregation and DNS learning are run-long tables: what a call added
  * to the memory in use since `before` is charged to them (mem.h). */
@@ -390,7 +408,7 @@ report_text(const struct run_stats *stats)
     if (rp.cfg->quiet)
         return;
     bool to_err = rp.out_stdout;
-    FILE *tf = to_err ? stderr : stdout;
+    FILE *tf = to_err ? stderr : report_term();
     bool color =
         rp.cfg->color == 1 || (rp.cfg->color < 0 && isatty(to_err ? STDERR_FILENO : STDOUT_FILENO));
     if (agg.snapshot) {
@@ -411,9 +429,11 @@ report_text(const struct run_stats *stats)
     agg_write_text(tf, &ts, color);
     if (agg.snapshot)
         fprintf(tf, "=== end of the report so far ===\n");
-    if (fflush(tf) != 0 || ferror(tf)) {
+    int flushed = fflush(tf), e = errno; /* the cause when the flush failed (ENOSPC, EIO) */
+    if (flushed != 0 || ferror(tf)) {
         if (!to_err && !rp.stdout_error_said)
-            term_msg(stderr, "smtptap: standard output: write error\n");
+            term_msg(stderr, "smtptap: standard output: write error%s%s%s\n", flushed ? " (" : "",
+                     flushed ? fdwait_strerror(e) : "", flushed ? ")" : "");
         rp.stdout_error_said = !to_err;
         rp.write_failed = true;
     }
@@ -487,6 +507,11 @@ report_finish(const struct run_stats *stats)
         tlsrpt_write(rp.cfg->tlsrpt_path, stats->first_us, stats->last_us) != 0)
         rp.write_failed = true;
     report_text(stats);
+    if (rp.term != NULL && rp.term != stdout && fclose(rp.term) != 0 && !rp.stdout_error_said) {
+        term_msg(stderr, "smtptap: standard output: %s\n", strerror(errno));
+        rp.write_failed = true;
+    }
+    rp.term = NULL;
     if (rp.out_owned && fclose(rp.out) != 0 && !rp.j.error) { /* said above */
         term_msg(stderr, "smtptap: --json %s: %s\n", rp.cfg->json_path, strerror(errno));
         rp.write_failed = true;

@@ -2,7 +2,8 @@
  * judged as the staple of a real chain (tests/data/ocsp/mail-chain.pem,
  * the leaf and intermediate of pcaps/diag/ocsp-staples.pcap, so the seeds,
  * that capture's staples, reach the CertID match and the signature), of
- * the leaf alone (matched by serial) and of no chain; twice, the second
+ * the leaf alone (matched by serial) and of no chain (not judged: no
+ * leaf); twice, the second
  * from the memo; each verdict's names and the findings' evidence made.
  * Memory must be back to zero at the end. */
 #include <openssl/pem.h>
@@ -85,8 +86,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (unsigned k = 0; k <= n; k++) {
             struct ocsp_verdict v;
             ocsp_judge(copy, size, ids, n - k, 1796000000 + round * 86400 * 4000, &v);
+            /* an error is "malformed", or (no leaf, the memcap) not judged: no problem */
             if (!v.present || v.length != size ||
-                (v.error != NULL && v.problem != OCSP_PB_MALFORMED))
+                (v.error != NULL && ocsp_judged(&v) && v.problem != OCSP_PB_MALFORMED) ||
+                (!ocsp_judged(&v) && v.problem != OCSP_PB_NONE))
                 abort();
             t.n_server_chain = (uint8_t)(n - k);
             fuzz_ocsp_names(&v, &t);

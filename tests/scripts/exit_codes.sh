@@ -145,9 +145,16 @@ fi
 # exited 0).
 expect 3 "--json to a full device" -q -r pcaps/smtp-plain.pcap --json /dev/full
 if [ -w /dev/full ]; then
+  # each message says why (errno ENOSPC), once
+  "$bin" -q -r pcaps/smtp-plain.pcap --json /dev/full 2>"$tmp/err"
+  if [ "$(grep -c -- '--json /dev/full: write error (No space left on device)' "$tmp/err")" != 1 ]; then
+    echo "FAIL --json to a full device: the message"
+    sed 's/^/  stderr: /' "$tmp/err"
+    fail=1
+  fi
   "$bin" -r pcaps/smtp-plain.pcap >/dev/full 2>"$tmp/err"
   rc=$?
-  if [ "$rc" -ne 3 ] || ! grep -q "standard output: write error" "$tmp/err"; then
+  if [ "$rc" -ne 3 ] || ! grep -qx "smtptap: standard output: write error (No space left on device)" "$tmp/err"; then
     echo "FAIL report to a full standard output: exit $rc"
     fail=1
   else

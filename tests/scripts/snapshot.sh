@@ -64,15 +64,28 @@ mkfifo "$tmp/in"
   2>"$tmp/err.txt" &
 pid=$!
 exec 3>"$tmp/in"
+# an exited smtptap is a zombie until waited for, which kill -0 still
+# finds: its state (/proc/PID/stat, third field) says so
+state() { sed 's/^.*) \([A-Za-z]\).*/\1/' "/proc/$1/stat" 2>/dev/null; }
 i=0
-while [ $i -lt 300 ] && ! reading_stdin "$pid"; do
-  kill -0 "$pid" 2>/dev/null || break
+while [ $i -lt 600 ] && ! reading_stdin "$pid"; do
+  st=$(state "$pid")
+  [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ] || break
   sleep 0.1
   i=$((i + 1))
 done
 if ! reading_stdin "$pid"; then
-  if [ -r "/proc/$pid/syscall" ]; then
-    echo "FAIL: smtptap never waited on standard input"
+  st=$(state "$pid")
+  if [ "$st" = Z ] || [ -z "$st" ]; then
+    # (a zombie's syscall file is unreadable: not a reason to skip)
+    echo "FAIL: smtptap ended before it read standard input"
+    sed 's/^/  stderr: /' "$tmp/err.txt"
+    exit 1
+  fi
+  if [ -r "/proc/$pid/syscall" ] && cat "/proc/$pid/syscall" >/dev/null 2>&1; then
+    # what it did instead, for the next look at a failure
+    echo "FAIL: smtptap never waited on standard input (60 s; state $st, syscall" \
+      "$(cut -d' ' -f1-4 "/proc/$pid/syscall" 2>&1), wchan $(cat "/proc/$pid/wchan" 2>/dev/null))"
     sed 's/^/  stderr: /' "$tmp/err.txt"
     exit 1
   fi

@@ -229,6 +229,22 @@ test_signatures(void **state)
     assert_int_equal(v.signature, OCSP_SIG_UNAUTHORIZED);
     assert_int_equal(v.problem, OCSP_PB_SIGNATURE);
     assert_string_equal(v.responder, "CN=Stranger");
+    /* signed by the issuer's key, the response carrying another certificate
+     * of the issuer (same name and key, another serial: re-issued or
+     * cross-signed): the issuer's signature, as OpenSSL's client takes it
+     * (the signer is looked for among the chain's certificates first) */
+    time_t nb = (time_t)(T0 - 86400 * 300), na = (time_t)(T0 + 86400 * 400);
+    X509 *ca2 = tu_make_cert("OCSP Test CA", "OCSP Test CA", key, true,
+                             "critical,keyCertSign,cRLSign", nb, na, NULL);
+    ASN1_INTEGER_set(X509_get_serialNumber(ca2), 77);
+    assert_true(X509_sign(ca2, key, EVP_sha256()) > 0);
+    assert_int_not_equal(X509_cmp(ca2, ca), 0);
+    s.signer = ca2;
+    s.signer_key = key;
+    judge(&s, chain, 2, T0, &v);
+    assert_int_equal(v.signature, OCSP_SIG_ISSUER);
+    assert_int_equal(v.problem, OCSP_PB_NONE);
+    X509_free(ca2);
 }
 
 /* responseStatus other than successful: no body (RFC 6960 §4.2.1). */
@@ -326,6 +342,48 @@ test_memo(void **state)
     OPENSSL_free(der);
 }
 
+/* The memo keys on every certificate sent after the leaf: the issuer is
+ * looked for among them all, so [leaf, stranger, CA] and [leaf, stranger]
+ * are judged apart (before: keyed on the second one only, the second
+ * chain got the first's "issuer" signature and matching CertID). */
+static void
+test_memo_whole_chain(void **state)
+{
+    (void)state;
+    struct spec s = {leaf, V_OCSP_CERTSTATUS_GOOD, -1, T0 - 3600, T0 + 86400, NULL, NULL};
+    unsigned char *der;
+    int n = make(&s, &der);
+    uint32_t st = add(stranger);
+    uint32_t with_ca[3] = {chain[0], st, chain[1]}, without[2] = {chain[0], st};
+    struct ocsp_verdict a, b;
+    ocsp_judge(der, (size_t)n, with_ca, 3, T0, &a);
+    assert_int_equal(a.matches_leaf, 1);
+    assert_int_equal(a.signature, OCSP_SIG_ISSUER);
+    ocsp_judge(der, (size_t)n, without, 2, T0, &b);
+    assert_int_equal(b.matches_leaf, -1); /* no issuer sent, none in the store */
+    assert_int_equal(b.signature, OCSP_SIG_UNCHECKED);
+    OPENSSL_free(der);
+}
+
+/* A leaf that is not decoded (not kept: id 0 at certcache.max) says
+ * nothing about the staple: not judged, no problem, never "another
+ * certificate's" (before: other_certificate, ocsp_staple_invalid). */
+static void
+test_no_leaf(void **state)
+{
+    (void)state;
+    struct spec s = {leaf, V_OCSP_CERTSTATUS_GOOD, -1, T0 - 3600, T0 + 86400, NULL, NULL};
+    uint32_t none[2] = {0, chain[1]};
+    struct ocsp_verdict v;
+    judge(&s, none, 2, T0, &v);
+    assert_true(v.present);
+    assert_string_equal(v.error, "no_leaf");
+    assert_int_equal(v.problem, OCSP_PB_NONE);
+    assert_false(ocsp_judged(&v));
+    judge(&s, chain, 2, T0, &v);
+    assert_true(ocsp_judged(&v));
+}
+
 /* TLS-RPT (RFC 8460 §4.3): a revoked staple is certificate-not-trusted,
  * another problem validation-failure, for the findings and for a session
  * on an MTA port whose chain passed; none on 465, none for a good one. */
@@ -369,6 +427,8 @@ main(void)
         cmocka_unit_test(test_error_status),
         cmocka_unit_test(test_truncated_garbage),
         cmocka_unit_test(test_memo),
+        cmocka_unit_test(test_memo_whole_chain),
+        cmocka_unit_test(test_no_leaf),
         cmocka_unit_test(test_tlsrpt),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
