@@ -12,11 +12,12 @@
  *   high      expired, not_yet_valid, self_signed, name_mismatch, missing_intermediate,
  *             untrusted_root, name_constraint_violation, client_rejected_certificate,
  *             tls_handshake_failed, plaintext_after_failed_starttls, auth_before_tls,
- *             implicit_tls_not_served, ocsp_staple_invalid,
+ *             implicit_tls_not_served,
  *             peer_dependent_certificate, mixed_pool and sni_dependent_certificate (agg_sni.c)
  *             when one of the certificates is bad,
  *             vlan_split (the capture hides everything about those connections)
  *   medium    peer_dependent_certificate, mixed_pool, starttls_inconsistent, starttls_rejected,
+ *             ocsp_staple_invalid (few senders check a staple; most fall back to asking),
  *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
  *             server_rejected_client_certificate, expiring_certificate, anonymous_tls,
  *             starttls_not_used
@@ -61,7 +62,7 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_STARTTLS_NOT_USED] = {"starttls_not_used", SEV_MEDIUM},
     [AF_IMPLICIT_TLS_NOT_SERVED] = {"implicit_tls_not_served", SEV_HIGH},
     [AF_OCSP_REVOKED] = {"ocsp_staple_revoked", SEV_CRITICAL},
-    [AF_OCSP_INVALID] = {"ocsp_staple_invalid", SEV_HIGH},
+    [AF_OCSP_INVALID] = {"ocsp_staple_invalid", SEV_MEDIUM},
     /* AF_FALLBACK_*, AF_PLAIN_NOT_OFFERED: no name, read by agg_plain.c */
 };
 
