@@ -206,6 +206,24 @@ agg_vsplit_evidence(const struct flow_record *rec, char *out, size_t n)
     str_add(&b, "; ", c2s ? "server to client" : "client to server", " under other tags", NULL);
 }
 
+/* A finding about every chain of a server (certificate_changed,
+ * sni_dependent_certificate): its chains, sessions and peers, from the
+ * first chain's first session (ord: the chains by first use) to the
+ * server's last. */
+void
+agg_finding_all_chains(struct agg_finding *f, const struct agg_server *s, const uint32_t *ord)
+{
+    for (uint32_t c = 0; c < s->n_chains; c++) {
+        agg_set_add(&f->chains, c);
+        f->sessions += s->chains[c].sessions;
+        agg_ids_merge(f, s->chains[c].sids, s->chains[c].n_sids);
+    }
+    for (uint32_t u = 0; u < s->n_uses; u++)
+        agg_set_add(&f->peers, s->uses[u].peer);
+    f->first = s->chains[ord[0]].first;
+    f->last = s->last;
+}
+
 /* Adds session ids to a finding's list, kept sorted, unique and capped. */
 void
 agg_ids_merge(struct agg_finding *f, const uint64_t *ids, unsigned n)
@@ -414,15 +432,7 @@ agg_cert_findings(uint32_t si)
                 " (", NULL);
         str_add_uint(&sb, s->n_chains);
         str_add(&sb, " certificates in turn)", NULL);
-        for (uint32_t c = 0; c < s->n_chains; c++) {
-            agg_set_add(&f->chains, c);
-            f->sessions += s->chains[c].sessions;
-            agg_ids_merge(f, s->chains[c].sids, s->chains[c].n_sids);
-        }
-        for (uint32_t u = 0; u < s->n_uses; u++)
-            agg_set_add(&f->peers, s->uses[u].peer);
-        f->first = s->chains[ord[0]].first;
-        f->last = s->last;
+        agg_finding_all_chains(f, s, ord);
         return;
     }
     struct agg_sni_split sp;

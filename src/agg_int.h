@@ -446,6 +446,7 @@ agg_set_has(const struct agg_set *s, uint32_t v)
 }
 struct agg_finding *agg_new_finding(uint32_t server, const char *kind, int sev);
 void agg_ids_merge(struct agg_finding *f, const uint64_t *ids, unsigned n);
+void agg_finding_all_chains(struct agg_finding *f, const struct agg_server *s, const uint32_t *ord);
 /* Index of the server endpoint in the sorted agg.servers, or UINT32_MAX. */
 uint32_t agg_server_index(const struct endpoint *ep);
 

@@ -346,13 +346,5 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
                 "instead: openssl s_client -starttls smtp -servername NAME, then -noservername, "
                 "from one address tells",
                 NULL);
-    for (uint32_t c = 0; c < s->n_chains; c++) {
-        agg_set_add(&f->chains, c);
-        f->sessions += s->chains[c].sessions;
-        agg_ids_merge(f, s->chains[c].sids, s->chains[c].n_sids);
-    }
-    for (uint32_t u = 0; u < s->n_uses; u++)
-        agg_set_add(&f->peers, s->uses[u].peer);
-    f->first = s->chains[ord[0]].first;
-    f->last = s->last;
+    agg_finding_all_chains(f, s, ord);
 }
