@@ -130,11 +130,7 @@ test_many_names_wildcard(void **state)
     assert_int_equal(X509_add_ext(x, ext, -1), 1);
     X509_EXTENSION_free(ext);
     assert_true(X509_sign(x, key, EVP_sha256()) > 0);
-    unsigned char *der = NULL;
-    int len = i2d_X509(x, &der);
-    assert_true(len > 0);
-    uint32_t id = certcache_add(der, (size_t)len);
-    OPENSSL_free(der);
+    uint32_t id = tu_cert_add_x509(x);
     X509_free(x);
     EVP_PKEY_free(key);
     feed(1, 10, 25, &id, 1, "x.y.example.test");

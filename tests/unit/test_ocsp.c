@@ -28,18 +28,6 @@ static EVP_PKEY *key, *other_key;
 static X509 *ca, *leaf, *leaf2, *stranger;
 static uint32_t chain[2], chain2[2];
 
-static uint32_t
-add(X509 *x)
-{
-    unsigned char *der = NULL;
-    int n = i2d_X509(x, &der);
-    assert_true(n > 0);
-    uint32_t id = certcache_add(der, (size_t)n);
-    OPENSSL_free(der);
-    assert_true(id > 0);
-    return id;
-}
-
 static int
 setup(void **state)
 {
@@ -60,9 +48,9 @@ setup(void **state)
     ASN1_INTEGER_set(X509_get_serialNumber(leaf2), 3);
     assert_true(X509_sign(leaf2, key, EVP_sha256()) > 0);
     stranger = tu_make_cert("Stranger", "Stranger", other_key, false, ku, nb, na, NULL);
-    chain[0] = add(leaf);
-    chain2[0] = add(leaf2);
-    chain[1] = chain2[1] = add(ca);
+    chain[0] = tu_cert_add_x509(leaf);
+    chain2[0] = tu_cert_add_x509(leaf2);
+    chain[1] = chain2[1] = tu_cert_add_x509(ca);
     return 0;
 }
 
@@ -353,7 +341,7 @@ test_memo_whole_chain(void **state)
     struct spec s = {leaf, V_OCSP_CERTSTATUS_GOOD, -1, T0 - 3600, T0 + 86400, NULL, NULL};
     unsigned char *der;
     int n = make(&s, &der);
-    uint32_t st = add(stranger);
+    uint32_t st = tu_cert_add_x509(stranger);
     uint32_t with_ca[3] = {chain[0], st, chain[1]}, without[2] = {chain[0], st};
     struct ocsp_verdict a, b;
     ocsp_judge(der, (size_t)n, with_ca, 3, T0, &a);

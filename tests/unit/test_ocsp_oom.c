@@ -25,18 +25,6 @@
 
 static const int64_t T0 = 1795478400; /* 2026-11-24T00:00:00Z */
 
-static uint32_t
-add(X509 *x)
-{
-    unsigned char *der = NULL;
-    int n = i2d_X509(x, &der);
-    assert_true(n > 0);
-    uint32_t id = certcache_add(der, (size_t)n);
-    OPENSSL_free(der);
-    assert_true(id > 0);
-    return id;
-}
-
 /* For k = 1, 2, ...: the k-th allocation of a judgement is refused. A
  * judgement that met a refusal says "no_memory" and no problem; the next
  * one is decoded again (not from the memo) and is good. */
@@ -51,7 +39,7 @@ test_refused_allocation(void **state)
                             "critical,keyCertSign,cRLSign", nb, na, NULL);
     X509 *leaf = tu_make_cert("mail.example.test", "OCSP Test CA", key, false,
                               "critical,digitalSignature", nb, na, NULL);
-    uint32_t chain[2] = {add(leaf), add(ca)};
+    uint32_t chain[2] = {tu_cert_add_x509(leaf), tu_cert_add_x509(ca)};
     OCSP_BASICRESP *bs = OCSP_BASICRESP_new();
     OCSP_CERTID *id = OCSP_cert_to_id(EVP_sha1(), leaf, ca);
     ASN1_TIME *tu = ASN1_TIME_set(NULL, (time_t)(T0 - 3600));

@@ -253,11 +253,7 @@ test_root_in_bundle_other_encoding(void **state)
     assert_int_equal(fclose(f), 0);
 
     start(CERT("oroot.pem"), path, true);
-    unsigned char *der = NULL;
-    int n = i2d_X509(inter, &der);
-    assert_true(n > 0);
-    uint32_t id = certcache_add(der, (size_t)n);
-    OPENSSL_free(der);
+    uint32_t id = tu_cert_add_x509(inter);
     struct verify_result r;
     verify_chain(&id, 1, T2026, VERIFY_SERVER, &r);
     assert_int_equal(r.first_error, 20);

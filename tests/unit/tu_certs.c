@@ -40,15 +40,22 @@ tu_cert_load_pem(const char *path)
 }
 
 uint32_t
-tu_cert_add_pem(const char *path)
+tu_cert_add_x509(X509 *x)
 {
-    X509 *x = tu_cert_load_pem(path);
     unsigned char *der = NULL;
     int n = i2d_X509(x, &der);
     assert_true(n > 0);
     uint32_t id = certcache_add(der, (size_t)n);
     assert_true(id > 0);
     OPENSSL_free(der);
+    return id;
+}
+
+uint32_t
+tu_cert_add_pem(const char *path)
+{
+    X509 *x = tu_cert_load_pem(path);
+    uint32_t id = tu_cert_add_x509(x);
     X509_free(x);
     return id;
 }

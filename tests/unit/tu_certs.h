@@ -20,6 +20,10 @@ uint32_t tu_cert_add(const char *path);
  * test when there is none. */
 X509 *tu_cert_load_pem(const char *path);
 
+/* Adds the certificate x (its DER) to the certificate cache; fails the test
+ * when it cannot. Returns the certificate's id; x stays the caller's. */
+uint32_t tu_cert_add_x509(X509 *x);
+
 /* Adds the first certificate of the PEM file at path to the certificate
  * cache; fails the test when it cannot. Returns the certificate's id. */
 uint32_t tu_cert_add_pem(const char *path);
