@@ -153,6 +153,7 @@ struct tls_facts {
     uint16_t cipher;         /* negotiated suite */
     bool cipher_seen;
     struct fstr sni;      /* server_name host_name */
+    bool sni_malformed;   /* a server_name extension whose list did not parse (sni unset) */
     struct fstr alpn;     /* ALPN protocols offered, comma-separated */
     bool status_request;  /* client asked for OCSP stapling */
     uint8_t ocsp_stapled; /* enum tls_ocsp: the server stapled a response */

@@ -57,8 +57,11 @@ tls_ext_sni(struct flow_ctx *ctx, struct rd *e)
             return;
         }
     }
-    if (!rd_ok(&list))
+    if (!rd_ok(&list) || !rd_ok(e)) {
         rd_invalid(e, "sni");
+        /* sent but not read: not "no SNI" (agg_sni.c keeps it apart) */
+        fctx_facts(ctx)->tls.sni_malformed = true;
+    }
 }
 
 static void

@@ -136,6 +136,35 @@ test_tls12_complete(void **state)
     check_splits(&s);
 }
 
+/* A server_name extension whose host name overruns its list: no SNI read,
+ * but sni_malformed (agg_sni.c keeps it apart from none sent), the event,
+ * and the rest of the handshake as usual. */
+static void
+test_sni_malformed(void **state)
+{
+    (void)state;
+    struct script s = {0};
+    struct hello_opts o = {.sni_bad = true};
+    client_hello(next(&s, DIR_TO_SERVER), &o);
+    struct buf *sv = next(&s, DIR_TO_CLIENT);
+    server_hello(sv, false);
+    certificate(sv, chain2, 2, true);
+    tls12_finish(&s);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    const struct tls_facts *t = tf(ctx);
+    assert_null(t->sni.s);
+    assert_true(t->sni_malformed);
+    assert_int_equal(t->client_version, 0x0303);
+    assert_int_equal(t->n_server_chain, 2);
+    assert_true(tu_has_event(ctx, "tls.malformed_message"));
+    fctx_destroy(ctx);
+    /* a well-formed one is not */
+    tls12_full(&s);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_false(tf(ctx)->sni_malformed);
+    fctx_destroy(ctx);
+}
+
 /* A ClientHello's JA3 is remembered by its version, cipher suites,
  * extension types and group and point-format lists: the same fields with
  * another SNI, random and session id give the remembered JA3; a change in
@@ -681,6 +710,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_tls12_complete, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_sni_malformed, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_unrequested_client_certificate, tu_tls_setup,
                                         tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_chain_with_a_hole_not_taken, tu_tls_setup,

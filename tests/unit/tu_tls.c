@@ -159,6 +159,14 @@ client_hello(struct buf *rec, const struct hello_opts *o)
         close_len(&b, l, 2);
         close_len(&b, e, 2);
     }
+    if (o->sni_bad) { /* list of 5 bytes: type 0, a name of 10 bytes, 2 of them there */
+        u16(&b, 0);
+        u16(&b, 7);
+        u16(&b, 5);
+        u8(&b, 0);
+        u16(&b, 10);
+        put(&b, "ab", 2);
+    }
     if (o->alpn_first)
         alpn_ext(&b, o->alpn);
     u16(&b, 5); /* status_request */

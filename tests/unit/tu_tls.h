@@ -66,6 +66,8 @@ struct hello_opts {
     const char *alpn;
     uint8_t sigalgs;
     bool versions_12;
+    /* a server_name extension whose host name overruns its list (instead of sni) */
+    bool sni_bad;
 };
 
 /* A ClientHello record: SNI, status_request, groups, point formats, ALPN
