@@ -271,6 +271,28 @@ agg_pool_difference(struct strbuf *b, unsigned odd, unsigned any, unsigned all, 
         str_add(b, "; fix ", nodes ? "those nodes" : "that node", NULL);
 }
 
+/* A finding about the chains of a server in in (NULL: all), first its
+ * first by sighting: their sessions and peers, from its first session to
+ * the server's last; mask: the SNI values of the group they are (0: all). */
+static void
+agg_finding_chains_in(struct agg_finding *f, const struct agg_server *s, const bool *in,
+                      uint32_t mask, uint32_t first)
+{
+    f->sni_mask = in ? mask : 0;
+    for (uint32_t c = 0; c < s->n_chains; c++) {
+        if (in && !in[c])
+            continue;
+        agg_set_add(&f->chains, c);
+        f->sessions += s->chains[c].sessions;
+        agg_ids_merge(f, s->chains[c].sids, s->chains[c].n_sids);
+    }
+    for (uint32_t u = 0; u < s->n_uses; u++)
+        if (!in || in[s->uses[u].chain])
+            agg_set_add(&f->peers, s->uses[u].peer);
+    f->first = s->chains[first].first;
+    f->last = s->last;
+}
+
 /* The chains of a server that overlap in time: which each peer got. With
  * in NULL all of them; else those of one group that SNI told apart
  * (agg_sni.c), whose SNI values (mask) the finding names: a pool, or a
@@ -375,33 +397,72 @@ agg_peer_pool_finding(uint32_t si, const uint32_t *ord, const bool *in, uint32_t
         str_add(&sb, " sessions", NULL);
         agg_pool_difference(&sb, s->chains[odd].statuses, any, all, others, false);
     }
-    f->sni_mask = in ? mask : 0;
-    for (uint32_t c = 0; c < s->n_chains; c++) {
-        if (in && !in[c])
-            continue;
-        agg_set_add(&f->chains, c);
-        f->sessions += s->chains[c].sessions;
-        agg_ids_merge(f, s->chains[c].sids, s->chains[c].n_sids);
-    }
-    for (uint32_t u = 0; u < s->n_uses; u++)
-        if (!in || in[s->uses[u].chain])
-            agg_set_add(&f->peers, s->uses[u].peer);
-    f->first = s->chains[first].first;
-    f->last = s->last;
+    agg_finding_chains_in(f, s, in, mask, first);
 }
 
-/* Which chains each peer got, and whether the chains' periods overlap:
- * one after the other (certificate_changed); chosen by SNI (agg_sni.c),
- * and within each group of SNI values that got several chains, as without
- * SNI: by the peer, or a pool. */
+/* True when the chains in in (NULL: all) followed each other: each one's
+ * period ends before the next begins (ord: by first sighting). */
+static bool
+agg_chains_disjoint(const struct agg_server *s, const uint32_t *ord, const bool *in)
+{
+    uint32_t prev = UINT32_MAX;
+    for (uint32_t i = 0; i < s->n_chains; i++) {
+        uint32_t c = ord[i];
+        if (in && !in[c])
+            continue;
+        if (prev != UINT32_MAX && s->chains[prev].last >= s->chains[c].first)
+            return false;
+        prev = c;
+    }
+    return true;
+}
+
+/* certificate_changed: the chains in in (NULL: all; else a group of SNI
+ * values, mask) served one after the other, a renewal. */
+static void
+agg_changed_finding(uint32_t si, const uint32_t *ord, const bool *in, uint32_t mask)
+{
+    const struct agg_server *s = agg.servers[si];
+    uint32_t first = UINT32_MAX, last = 0, n = 0;
+    for (uint32_t i = 0; i < s->n_chains; i++)
+        if (!in || in[ord[i]]) {
+            if (first == UINT32_MAX)
+                first = ord[i];
+            last = ord[i];
+            n++;
+        }
+    struct agg_finding *f = agg_new_finding(si, "certificate_changed", SEV_LOW);
+    if (!f)
+        return;
+    const struct agg_chain *old = &s->chains[first], *nw = &s->chains[last];
+    char ep[80], a[300], b[300], t1[32], t2[32];
+    agg_ep_str(&s->ep, ep, sizeof(ep));
+    agg_ts_short(old->last, t1, sizeof(t1));
+    agg_ts_short(nw->first, t2, sizeof(t2));
+    agg_chain_label(old, a, sizeof(a));
+    agg_chain_label(nw, b, sizeof(b));
+    struct strbuf sb = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
+    str_add(&sb, ep, " changed its certificate", NULL);
+    if (in) {
+        str_add(&sb, " for sessions with ", NULL);
+        agg_sni_values_text(&sb, s, mask);
+    }
+    str_add(&sb, ": ", a, " until ", t1, ", then ", b, " from ", t2, " (", NULL);
+    str_add_uint(&sb, n);
+    str_add(&sb, " certificates in turn)", NULL);
+    agg_finding_chains_in(f, s, in, mask, first);
+}
+
+/* Why a server presented several chains: chosen by SNI (agg_sni.c), and
+ * within each group of SNI values that got several chains, as without SNI:
+ * one after the other (certificate_changed, a renewal), else by the peer
+ * or a pool's node (which chains each peer got). */
 static void
 agg_cert_findings(uint32_t si)
 {
     const struct agg_server *s = agg.servers[si];
     if (s->n_chains < 2)
         return;
-    char ep[80];
-    agg_ep_str(&s->ep, ep, sizeof(ep));
     /* Order chains by first sighting. */
     uint32_t ord[AGG_CHAINS_MAX];
     for (uint32_t i = 0; i < s->n_chains; i++)
@@ -412,34 +473,17 @@ agg_cert_findings(uint32_t si)
             ord[k] = ord[k - 1];
             ord[k - 1] = t;
         }
-    bool disjoint = true; /* every chain's period ends before the next begins */
-    for (uint32_t i = 1; i < s->n_chains; i++)
-        if (s->chains[ord[i - 1]].last >= s->chains[ord[i]].first)
-            disjoint = false;
-    char a[300], b[300];
-    if (disjoint) {
-        struct agg_finding *f = agg_new_finding(si, "certificate_changed", SEV_LOW);
-        if (!f)
-            return;
-        const struct agg_chain *old = &s->chains[ord[0]], *nw = &s->chains[ord[s->n_chains - 1]];
-        char t1[32], t2[32];
-        agg_ts_short(old->last, t1, sizeof(t1));
-        agg_ts_short(nw->first, t2, sizeof(t2));
-        agg_chain_label(old, a, sizeof(a));
-        agg_chain_label(nw, b, sizeof(b));
-        struct strbuf sb = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
-        str_add(&sb, ep, " changed its certificate: ", a, " until ", t1, ", then ", b, " from ", t2,
-                " (", NULL);
-        str_add_uint(&sb, s->n_chains);
-        str_add(&sb, " certificates in turn)", NULL);
-        agg_finding_all_chains(f, s, ord);
-        return;
-    }
     struct agg_sni_split sp;
     if (!agg_sni_split(s, ord, &sp)) {
-        agg_peer_pool_finding(si, ord, NULL, 0);
+        if (agg_chains_disjoint(s, ord, NULL))
+            agg_changed_finding(si, ord, NULL, 0);
+        else
+            agg_peer_pool_finding(si, ord, NULL, 0);
         return;
     }
+    /* SNI first: chains served one after the other, each for its own SNI
+     * values (clients without SNI all before those with), are chosen by
+     * SNI, not a renewal; a renewal is one within a group */
     agg_sni_finding(si, &sp, ord);
     for (unsigned g = 0; g < sp.n_comp; g++) {
         bool in[AGG_CHAINS_MAX] = {false};
@@ -449,7 +493,11 @@ agg_cert_findings(uint32_t si)
                 in[c] = true;
                 n++;
             }
-        if (n > 1) /* SNI explains only part of it */
+        if (n < 2) /* SNI explains it all */
+            continue;
+        if (agg_chains_disjoint(s, ord, in))
+            agg_changed_finding(si, ord, in, sp.mask[g]);
+        else
             agg_peer_pool_finding(si, ord, in, sp.mask[g]);
     }
 }
@@ -459,8 +507,15 @@ agg_cert_findings(uint32_t si)
 static bool
 agg_chain_replaced(const struct agg_server *s, uint32_t c)
 {
+    /* a chain chosen for other SNI values (agg_sni.c) replaced nothing */
+    uint32_t ord[AGG_CHAINS_MAX];
+    for (uint32_t i = 0; i < s->n_chains; i++)
+        ord[i] = i;
+    struct agg_sni_split sp;
+    bool split = agg_sni_split(s, ord, &sp);
     for (uint32_t k = 0; k < s->n_chains; k++)
-        if (k != c && s->chains[k].first > s->chains[c].last)
+        if (k != c && s->chains[k].first > s->chains[c].last &&
+            (!split || sp.comp[k] == sp.comp[c]))
             return true;
     return false;
 }

@@ -25,7 +25,9 @@
 #define AGG_FCHAINS_MAX   8  /* certificates listed per finding */
 #define AGG_SNIS_MAX      16 /* distinct SNI values kept per server (sending none is one) */
 #define AGG_SNUS_MAX      32 /* (SNI value, chain) pairs kept per server (agg_sni.c) */
-#define AGG_EVIDS_MAX     6  /* distinct evidences kept per flag and server (agg_evids.c) */
+/* sessions each group of SNI values needs for selected_by "sni" (agg_sni.c) */
+#define AGG_SNI_MIN_SESSIONS 2
+#define AGG_EVIDS_MAX        6 /* distinct evidences kept per flag and server (agg_evids.c) */
 /* client_rejected_certificate's (certificate, alert) pairs kept per server:
  * every certificate of a pool its clients rejected, in the finding's
  * rejected_certificates (docs/schema-server.md) */
@@ -258,6 +260,8 @@ struct agg_snu {
 struct agg_snis {
     char *name[AGG_SNIS_MAX]; /* NULL: no SNI sent; else a copy of the first spelling */
     uint8_t len[AGG_SNIS_MAX];
+    uint32_t malformed; /* bits of the NULL names that are a server_name extension sent but
+                           not parsed (tls_facts.sni_malformed), a value of its own */
     uint8_t n;
     struct agg_snu *u; /* cap_u, grown up to AGG_SNUS_MAX */
     uint32_t n_u, cap_u;
@@ -553,6 +557,7 @@ struct agg_sni_split {
     uint32_t mask[AGG_CHAINS_MAX]; /* each group's SNI values (bits of agg_snis.name) */
     uint8_t n_comp;
     bool crossed; /* a peer sent the values of two groups and got the chains of each */
+    bool thin;    /* a group counts fewer than AGG_SNI_MIN_SESSIONS sessions */
 };
 bool agg_sni_split(const struct agg_server *s, const uint32_t *ord, struct agg_sni_split *o);
 /* sni_dependent_certificate for server si (ord: its chains by first sighting). */
@@ -560,7 +565,8 @@ void agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t
 /* "mail.example.test (3 sessions: 198.51.100.10, 198.51.100.11); no SNI (2
  * sessions: 198.51.100.10)": the SNI values a chain was served for; "" none seen. */
 void agg_sni_text(const struct agg_server *s, uint32_t chain, char *out, size_t n);
-/* "no SNI", "SNI mail.example.test", "SNI a.example, b.example" for the values of mask. */
+/* "no SNI", "a malformed SNI", "SNI mail.example.test", "SNI a.example, b.example"
+ * for the values of mask. */
 void agg_sni_values_text(struct strbuf *b, const struct agg_server *s, uint32_t mask);
 /* The terminal report's DANE line of a server: its TLSA RRset's name,
  * records, DNSSEC and source, and how many sessions matched it or not;

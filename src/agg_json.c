@@ -137,6 +137,8 @@ agg_json_sni(struct json *j, const struct agg_server *s, uint32_t chain)
                 json_strn(j, "name", (const uint8_t *)x->name[k], x->len[k]);
             else
                 json_null(j, "name");
+            if ((x->malformed >> k) & 1u) /* sent, not parsed: apart from none sent */
+                json_bool(j, "malformed", true);
             json_uint(j, "sessions", u->sessions);
             agg_peers_json(j, s, &u->peers);
             json_obj_end(j);
@@ -160,6 +162,8 @@ agg_json_finding_sni(struct json *j, const struct agg_server *s, uint32_t mask)
             json_null(j, NULL);
     }
     json_arr_end(j);
+    if (x && (mask & x->malformed)) /* its null is a malformed SNI, not none sent */
+        json_bool(j, "sni_malformed", true);
 }
 
 static void

@@ -8,7 +8,11 @@
  * split the chains into groups that share no value and no chain, the
  * certificate is chosen by SNI (sni_dependent_certificate), not by the
  * peer's address or by a pool's node, whose findings are then made within
- * a group of several chains only (agg_findings.c). */
+ * a group of several chains only (agg_findings.c), as is certificate_changed
+ * (chains one after the other, each for its own values, are not a renewal).
+ * A server_name extension sent but not parsed is a value of its own. It is
+ * "sni" (proven) when a peer got each group's chain by its SNI and every
+ * group has AGG_SNI_MIN_SESSIONS sessions. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,9 +55,11 @@ agg_sni_note(struct agg_server *s, const struct tls_facts *t, uint32_t chain, ui
     struct agg_snis *x = s->snis;
     const uint8_t *p = t->sni.s;
     size_t n = p ? t->sni.len : 0;
+    /* an extension sent but not parsed is a value apart from none sent */
+    bool bad = p == NULL && t->sni_malformed;
     unsigned k = 0;
-    while (k < x->n &&
-           !(p ? x->name[k] && agg_sni_same(x->name[k], x->len[k], p, n) : x->name[k] == NULL))
+    while (k < x->n && !(p ? x->name[k] && agg_sni_same(x->name[k], x->len[k], p, n)
+                           : x->name[k] == NULL && ((x->malformed >> k) & 1u) == bad))
         k++;
     if (k == x->n) {
         char *c = NULL;
@@ -67,6 +73,7 @@ agg_sni_note(struct agg_server *s, const struct tls_facts *t, uint32_t chain, ui
         }
         x->name[k] = c;
         x->len[k] = (uint8_t)n;
+        x->malformed |= (uint32_t)bad << k;
         x->n++;
     }
     uint32_t i = 0;
@@ -151,8 +158,13 @@ agg_sni_split(const struct agg_server *s, const uint32_t *ord, struct agg_sni_sp
     }
     if (o->n_comp < 2)
         return false;
-    for (uint32_t i = 0; i < x->n_u; i++)
+    uint64_t n[AGG_CHAINS_MAX] = {0}; /* each group's sessions */
+    for (uint32_t i = 0; i < x->n_u; i++) {
         o->mask[o->comp[x->u[i].chain]] |= 1u << x->u[i].sni;
+        n[o->comp[x->u[i].chain]] += x->u[i].sessions;
+    }
+    for (unsigned g = 0; g < o->n_comp; g++)
+        o->thin |= n[g] < AGG_SNI_MIN_SESSIONS;
     /* a peer that sent the values of two groups got the chains of each:
      * its address did not decide */
     for (uint32_t i = 0; i < x->n_u && !o->crossed; i++)
@@ -171,16 +183,20 @@ agg_sni_values_text(struct strbuf *b, const struct agg_server *s, uint32_t mask)
 {
     const struct agg_snis *x = s->snis;
     unsigned shown = 0, total = 0;
-    bool none = false;
+    bool none = false, bad = false;
     for (unsigned k = 0; x && k < x->n; k++)
         if (mask & (1u << k)) {
-            if (x->name[k] == NULL)
+            if (x->name[k] == NULL && ((x->malformed >> k) & 1u))
+                bad = true;
+            else if (x->name[k] == NULL)
                 none = true;
             else
                 total++;
         }
     if (none)
-        str_add(b, "no SNI", total ? ", " : "", NULL);
+        str_add(b, "no SNI", bad || total ? ", " : "", NULL);
+    if (bad)
+        str_add(b, "a malformed SNI", total ? ", " : "", NULL);
     if (total)
         str_add(b, "SNI ", NULL);
     for (unsigned k = 0; x && k < x->n; k++) {
@@ -219,7 +235,7 @@ agg_sni_text(const struct agg_server *s, uint32_t chain, char *out, size_t n)
             if (x->name[k])
                 str_addn(&pb, x->name[k], x->len[k]);
             else
-                str_add(&pb, "none sent", NULL);
+                str_add(&pb, (x->malformed >> k) & 1u ? "malformed" : "none sent", NULL);
             str_add(&pb, " (", NULL);
             agg_add_sessions(&pb, u->sessions);
             str_add(&pb, ": ", peers, ")", NULL);
@@ -266,7 +282,7 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
     const struct agg_snis *x = s->snis;
     int none = -1; /* the value "no SNI" */
     for (unsigned k = 0; k < x->n; k++)
-        if (x->name[k] == NULL)
+        if (x->name[k] == NULL && !((x->malformed >> k) & 1u))
             none = (int)k;
     bool any_bad = false, none_bad = false;
     int named_bad = -1; /* the first group of SNI values alone that is bad */
@@ -288,15 +304,20 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
         agg_new_finding(si, "sni_dependent_certificate", any_bad ? SEV_HIGH : SEV_INFO);
     if (!f)
         return;
-    f->selected_by = sp->crossed ? "sni" : "sni_or_peer";
+    /* a peer got each group's chain by its SNI, in enough sessions of
+     * each group that a pool's node matching the SNI by chance is unlikely */
+    bool proven = sp->crossed && !sp->thin;
+    f->selected_by = proven ? "sni" : "sni_or_peer";
     char ep[80], a[300], peers[200], words[64];
     agg_ep_str(&s->ep, ep, sizeof(ep));
     struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
     /* no peer sent the values of two groups: its address explains the
      * split as well, said before anything follows from SNI */
-    str_add(
-        &b, ep, " chooses its certificate by the name the client asks for (SNI)",
-        sp->crossed ? ":" : ", or by the client's address (each peer kept to one group):", NULL);
+    str_add(&b, ep, " chooses its certificate by the name the client asks for (SNI)",
+            proven        ? ":"
+            : sp->crossed ? ", or by chance (a pool's node; a group has fewer than 2 sessions):"
+                          : ", or by the client's address (each peer kept to one group):",
+            NULL);
     for (unsigned g = 0; g < sp->n_comp && b.len + 80 < sizeof(f->summary); g++) {
         uint64_t n;
         struct agg_set ps;
@@ -340,6 +361,18 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
     }
     if (!any_bad)
         str_add(&b, "; virtual hosting by SNI, nothing to fix", NULL);
+    /* one chain a group, served one after the other: no renewal */
+    bool disjoint = sp->n_comp == s->n_chains;
+    for (uint32_t i = 1; i < s->n_chains; i++)
+        disjoint &= s->chains[ord[i - 1]].last < s->chains[ord[i]].first;
+    if (disjoint) {
+        char t[32];
+        agg_ts_short(s->chains[ord[s->n_chains - 1]].first, t, sizeof(t));
+        str_add(&b,
+                "; served one after the other, but each for its own SNI values: not a renewal "
+                "(unless one coincided with the change of clients at ",
+                t, ")", NULL);
+    }
     if (!sp->crossed)
         str_add(&b,
                 "; no peer sent the SNI of two of these, so its source address may decide "

@@ -53,12 +53,16 @@ chains(void)
 
 /* Session id from 198.51.100.<client> with chain ids (n) and SNI sni (NULL:
  * none); hello false: its ClientHello not seen (picked up after it). */
+static bool sni_bad; /* the next session's server_name extension did not parse */
+
 static void
 session(uint64_t id, uint8_t client, const uint32_t *ids, unsigned n, const char *sni, bool hello)
 {
     static struct session_facts f;
     static uint8_t name[64];
     tu_chain_facts(&f, ids, n, NULL);
+    f.tls.sni_malformed = sni_bad;
+    sni_bad = false;
     if (sni) {
         snprintf((char *)name, sizeof(name), "%s", sni);
         f.tls.sni.s = name;
@@ -267,6 +271,93 @@ test_sni_and_peer(void **state)
     free(json);
 }
 
+/* selected_by "sni" needs AGG_SNI_MIN_SESSIONS (2) sessions in each group:
+ * a peer that got each chain by its SNI once is thin evidence (a pool's
+ * node could have matched it by chance): "sni_or_peer", saying so; one
+ * more session of the thin group makes it "sni". */
+static void
+test_sni_min_sessions(void **state)
+{
+    (void)state;
+    chains();
+    session(1, 10, B, 1, NULL, true);
+    session(2, 10, A, 2, "mail.example.com", true);
+    session(3, 11, A, 2, "mail.example.com", true);
+    agg_finish();
+    char *json = tu_agg_json();
+    char *f = line(finding(json, "sni_dependent_certificate"));
+    tu_has(f, "\"selected_by\":\"sni_or_peer\"");
+    tu_has(f, "chooses its certificate by the name the client asks for (SNI), or by chance (a "
+              "pool's node; a group has fewer than 2 sessions): sessions with no SNI get");
+    assert_null(strstr(f, "no peer sent the SNI of two"));
+    free(f);
+    free(json);
+    tu_agg_teardown(NULL);
+    tu_agg_setup(NULL);
+    chains();
+    session(1, 10, B, 1, NULL, true);
+    session(2, 10, A, 2, "mail.example.com", true);
+    session(3, 11, A, 2, "mail.example.com", true);
+    session(4, 12, B, 1, NULL, true);
+    agg_finish();
+    json = tu_agg_json();
+    f = line(finding(json, "sni_dependent_certificate"));
+    tu_has(f, "\"selected_by\":\"sni\"");
+    tu_has(f, "chooses its certificate by the name the client asks for (SNI): sessions with no");
+    free(f);
+    free(json);
+}
+
+/* A server_name extension that did not parse is a value of its own, not
+ * "no SNI": the clients without SNI get B, the one whose SNI was malformed
+ * A (as a server that reads it otherwise may), so SNI splits them; the
+ * certificate's "sni" entry says malformed, the summary "a malformed SNI". */
+static void
+test_sni_malformed_value(void **state)
+{
+    (void)state;
+    chains();
+    session(1, 10, B, 1, NULL, true);
+    sni_bad = true;
+    session(2, 10, A, 2, NULL, true);
+    session(3, 11, B, 1, NULL, true);
+    sni_bad = true;
+    session(4, 11, A, 2, NULL, true);
+    agg_finish();
+    char *json = tu_agg_json();
+    assert_null(finding(json, "mixed_pool"));
+    char *f = line(finding(json, "sni_dependent_certificate"));
+    tu_has(f, "\"selected_by\":\"sni\"");
+    tu_has(f, "sessions with no SNI get CN=SERVER1");
+    tu_has(f, "sessions with a malformed SNI get C=DE,O=Example Mail,CN=mail.example.com");
+    free(f);
+    tu_has(json, "\"sni\":[{\"name\":null,\"sessions\":2,");
+    tu_has(json, "\"sni\":[{\"name\":null,\"malformed\":true,\"sessions\":2,");
+    free(json);
+}
+
+/* Chains chosen by SNI served one after the other (no SNI first, then
+ * SNI): the later one did not replace the earlier, whose expiry within
+ * --expiry-warn days still counts (expiring_certificate for each). */
+static void
+test_sni_not_replaced(void **state)
+{
+    (void)state;
+    chains();
+    session(1, 10, B, 1, NULL, true);
+    session(2, 11, B, 1, NULL, true);
+    session(3, 10, A, 2, "mail.example.com", true);
+    session(4, 11, A, 2, "mail.example.com", true);
+    tu_agg_cfg.at_us = (int64_t)2019600000 * 1000000; /* 2033-12-31, both expire the next day */
+    agg_finish();
+    char *json = tu_agg_json();
+    assert_null(finding(json, "certificate_changed"));
+    const char *e = finding(json, "expiring_certificate");
+    assert_non_null(e);
+    assert_non_null(finding(e + 1, "expiring_certificate"));
+    free(json);
+}
+
 /* Values that share a chain: no SNI got A and B, SNI only A. A pool that
  * happened to send A to the SNI sessions fits as well: not SNI's. */
 static void
@@ -386,6 +477,9 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sni_default_bad, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_or_peer, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_sni_min_sessions, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_sni_malformed_value, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_sni_not_replaced, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_same_sni_peer, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_same_sni_pool, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_and_pool, tu_agg_setup, tu_agg_teardown),
