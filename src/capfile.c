@@ -95,7 +95,7 @@ struct capfile_win {
 
 struct capfile {
     int fd;        /* -1: in-memory source */
-    bool close_fd; /* not for stdin */
+    bool close_fd; /* ours: a FIFO, or standard input's own (fdwait_own) */
     bool wait;     /* not a regular file: each read(2) waits in fdwait_readable() */
     bool stopped;  /* the stop flag ended a wait: the input ends there */
     const uint8_t *mem;
@@ -334,7 +334,9 @@ capfile_fill(struct capfile *cf, size_t need)
             break;
         }
         ssize_t n = read(cf->fd, cf->buf + cf->tail, room);
-        if (n < 0 && errno == EINTR)
+        /* EAGAIN after poll(2) said readable: another reader of the pipe
+         * took the bytes first (the descriptor is non-blocking: fdwait_own) */
+        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             continue;
         if (n < 0) {
             snprintf(cf->err, sizeof(cf->err), "read error: %s", strerror(errno));
@@ -789,7 +791,13 @@ capfile_open(const char *path, struct capfile **out, char *errbuf, unsigned errl
         return CAPFILE_OPEN_ERROR;
     }
     if (strcmp(path, "-") == 0) {
-        cf->fd = STDIN_FILENO;
+        cf->fd = fdwait_own(STDIN_FILENO, O_RDONLY); /* a pipe's: non-blocking, ours */
+        if (cf->fd < 0) {
+            str_copy(errbuf, errlen, strerror(errno));
+            mem_free(cf, sizeof(*cf));
+            return CAPFILE_OPEN_ERROR;
+        }
+        cf->close_fd = true;
     } else {
         cf->fd = fdwait_open_read(path); /* a FIFO with no writer: SIGINT ends the wait */
         if (cf->fd < 0) {

@@ -58,11 +58,29 @@ fdwait_open_read(const char *path)
             errno = EINTR;
             return -1;
         }
+        return fd; /* kept non-blocking (its description is ours): see fdwait_own() */
     }
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0)
         (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     return fd;
+}
+
+int
+fdwait_own(int fd, int mode)
+{
+    struct stat st;
+    if (fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || (S_ISCHR(st.st_mode) && isatty(fd)))) {
+        char path[32];
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        int own = open(path, mode | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        struct stat os;
+        if (own >= 0 && fstat(own, &os) == 0 && os.st_dev == st.st_dev && os.st_ino == st.st_ino)
+            return own;
+        if (own >= 0)
+            close(own);
+    }
+    return fcntl(fd, F_DUPFD_CLOEXEC, 0);
 }
 
 bool
@@ -77,7 +95,7 @@ fdwait_input(const char *path)
 {
     int fd;
     if (strcmp(path, "-") == 0)
-        fd = dup(STDIN_FILENO);
+        fd = fdwait_own(STDIN_FILENO, O_RDONLY);
     else if (fdwait_stream(path))
         fd = fdwait_open_read(path);
     else
@@ -119,10 +137,10 @@ fdwait_give_up(sig_atomic_t s0)
     return fdwait_gave_up;
 }
 
-int
-fdwait_writable(int fd)
+/* fdwait_writable(), counting the signals since `s0`. */
+static int
+fdwait_writable_since(int fd, sig_atomic_t s0)
 {
-    sig_atomic_t s0 = fdwait_sig_now();
     for (unsigned first = 1;; first = 0) {
         struct pollfd p = {fd, POLLOUT, 0};
         /* the first look does not wait: once given up, no wait at all */
@@ -134,6 +152,12 @@ fdwait_writable(int fd)
             return -1;
         }
     }
+}
+
+int
+fdwait_writable(int fd)
+{
+    return fdwait_writable_since(fd, fdwait_sig_now());
 }
 
 const char *
@@ -157,12 +181,16 @@ fdwait_out_write(void *cookie, const char *buf, size_t n)
 {
     struct fdwait_out *o = cookie;
     size_t done = 0;
+    /* a write(2) that did not take all it was given (EAGAIN after POLLOUT:
+     * another writer filled the pipe first; cut by a signal while a
+     * terminal is paused) is part of the wait: a signal in it counts */
+    sig_atomic_t s0 = fdwait_sig_now();
     while (done < n) {
         if (o->dead) {
             errno = FDWAIT_GAVE_UP;
             break;
         }
-        if (o->wait && fdwait_writable(o->fd) != 0) {
+        if (o->wait && fdwait_writable_since(o->fd, s0) != 0) {
             o->dead = true;
             break;
         }
@@ -170,11 +198,13 @@ fdwait_out_write(void *cookie, const char *buf, size_t n)
         if (o->wait && k > PIPE_BUF)
             k = PIPE_BUF;
         ssize_t w = write(o->fd, buf + done, k);
-        if (w < 0 && (errno == EINTR || errno == EAGAIN))
+        if (w < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             continue;
         if (w <= 0)
             break; /* errno: EPIPE (the reader gone), ENOSPC ... */
         done += (size_t)w;
+        if ((size_t)w == k)
+            s0 = fdwait_sig_now(); /* written: the next wait counts from here */
     }
     return (ssize_t)done; /* 0: an error (fopencookie(3)) */
 }
@@ -231,11 +261,7 @@ fdwait_fopen_write(const char *path, bool append)
     }
     if (fd < 0)
         return NULL;
-    if (fifo) {
-        int fl = fcntl(fd, F_GETFL);
-        if (fl >= 0)
-            (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    }
+    /* a FIFO's descriptor stays non-blocking (ours alone: fdwait_own()) */
     return fdwait_fdopen_write(fd, append);
 }
 

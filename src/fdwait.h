@@ -21,11 +21,24 @@ bool fdwait_stopped(void);
 
 /* Opens path for reading as open(2) with O_RDONLY | O_CLOEXEC would, but a
  * FIFO no writer has opened yet is waited on in poll(2): returns the fd
- * (blocking, as open(2) gives it), or -1 with errno (EINTR: stopped). */
+ * (blocking, as open(2) gives it; a FIFO's non-blocking, see fdwait_own()),
+ * or -1 with errno (EINTR: stopped). */
 int fdwait_open_read(const char *path);
 
+/* A descriptor of fd's pipe, FIFO or terminal (standard input, output or
+ * error) that is smtptap's own: opened anew (/proc/self/fd/N, `mode`
+ * O_RDONLY or O_WRONLY) with O_NONBLOCK, which belongs to that open file
+ * description alone, not to the one shared with the parent or a shell. A
+ * blocking descriptor can block in read(2) or write(2) after poll(2) said
+ * ready (another reader drained the pipe first, another writer filled it, a
+ * terminal paused with XOFF/Ctrl-S): SA_RESTART restarts it and only a
+ * second signal ended smtptap; non-blocking, the call fails with EAGAIN and
+ * the wait goes back to poll(2), which a signal ends. Anything else (a
+ * regular file, a socket, no /proc): dup(fd) (close-on-exec); -1 on error. */
+int fdwait_own(int fd, int mode);
+
 /* -r PATH for a reader that opens its input itself (libpcap): standard
- * input ("-", a dup of fd 0) or a FIFO, opened and waited on until it has
+ * input ("-", fdwait_own() of fd 0) or a FIFO, opened and waited on until it has
  * bytes or its end; FDWAIT_NOT_STREAM for anything else (opened by name);
  * or -1 with errno (EINTR: stopped). */
 #define FDWAIT_NOT_STREAM (-2)

@@ -2,6 +2,7 @@
  * the end-of-run report. The pipeline: capture -> decode -> engine (flows,
  * reassembly, dissectors) -> report. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -75,6 +76,36 @@ struct main_run {
     bool evidence;          /* -w: frames are written (evidence.h) */
     bool ev_gave_up;        /* -w: a FIFO no reader opened before SIGINT/SIGTERM */
 };
+
+/* Messages through fdwait.h as the outputs (unbuffered, as stdio's stderr):
+ * standard error a pipe or terminal gets a non-blocking description of its
+ * own (fdwait_own), so that a message to a terminal paused with XOFF, or to
+ * a pipe whose reader takes nothing, waits in poll(2), which a SIGINT or
+ * SIGTERM ends: the message is lost, smtptap ends with its exit status.
+ * stdio's stderr (blocking: only a second signal ends such a wait) if that
+ * cannot be made. */
+static FILE *main_stdio_stderr; /* stdio's, put back at exit */
+
+static void
+main_stderr_close(void)
+{
+    FILE *f = stderr;
+    stderr = main_stdio_stderr;
+    fclose(f);
+}
+
+static void
+main_stderr(void)
+{
+    int fd = fdwait_own(STDERR_FILENO, O_WRONLY);
+    FILE *f = fd >= 0 ? fdwait_fdopen_write(fd, false) : NULL;
+    if (f != NULL && setvbuf(f, NULL, _IONBF, 0) == 0 && atexit(main_stderr_close) == 0) {
+        main_stdio_stderr = stderr;
+        stderr = f; /* glibc: an ordinary variable */
+    } else if (f != NULL) {
+        fclose(f);
+    }
+}
 
 /* SIGINT/SIGTERM: the first stops the run (the report of what was read is
  * written); a second one, while that report is still being written (an
@@ -754,6 +785,7 @@ main(int argc, char **argv)
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     fdwait_set_signals(&main_signals); /* a signal ends a wait for an output's reader */
+    main_stderr();
 
     struct capture_stats cstats;
     memset(&cstats, 0, sizeof(cstats));

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,13 +50,13 @@ static struct {
 /* Standard output for the terminal report through fdwait.h, as --json -:
  * a descriptor its parent left non-blocking (O_NONBLOCK, shared with a
  * terminal's stdin) is waited on at EAGAIN, not cut at the pipe's 64 KiB,
- * and a SIGINT/SIGTERM ends a wait for its reader. stdio's stdout if that
- * cannot be made. */
+ * and a SIGINT/SIGTERM ends a wait for its reader (a terminal paused with
+ * XOFF too: fdwait_own). stdio's stdout if that cannot be made. */
 static FILE *
 report_term(void)
 {
     if (rp.term == NULL) {
-        int fd = dup(STDOUT_FILENO);
+        int fd = fdwait_own(STDOUT_FILENO, O_WRONLY);
         rp.term = fd >= 0 ? fdwait_fdopen_write(fd, false) : NULL;
         if (rp.term == NULL)
             rp.term = stdout;
@@ -112,7 +113,7 @@ report_open(const struct config *cfg)
         /* through fdwait.h: a SIGINT/SIGTERM ends a wait for its reader */
         rp.out_stdout = strcmp(cfg->json_path, "-") == 0;
         if (rp.out_stdout) {
-            int fd = dup(STDOUT_FILENO);
+            int fd = fdwait_own(STDOUT_FILENO, O_WRONLY);
             rp.out = fd >= 0 ? fdwait_fdopen_write(fd, false) : NULL;
         } else {
             /* a live capture's records are a log: appended to, so that a

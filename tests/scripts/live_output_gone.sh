@@ -16,6 +16,7 @@
 set -u
 bin=$1
 . tests/tools/live_lib.sh
+. tests/tools/wait_lib.sh
 live_setup sog
 
 fail=0
@@ -30,22 +31,14 @@ ip netns exec "$cap" "$bin" -i "vc$$" $opts --no-progress --json "$tmp/j" --tlsr
 pid=$!
 live_wait_listening "$tmp/err"
 grep -q "listening on" "$tmp/err" || { echo "FAIL: no listening line"; cat "$tmp/err"; exit 1; }
-n=0 # the reader has come and gone
-while [ $n -lt 50 ] && kill -0 "$rd" 2>/dev/null; do
-  sleep 0.1
-  n=$((n + 1))
-done
-kill -0 "$rd" 2>/dev/null && { echo "FAIL: the --json reader did not open its FIFO"; kill -KILL "$rd"; exit 1; }
+# the reader has come and gone
+wait_gone "$rd" 50 || { echo "FAIL: the --json reader did not open its FIFO"; kill -KILL "$rd"; exit 1; }
 wait "$rd"
 ip netns exec "$tx" "$inject" "vt$$" pcaps/smtp-starttls-tls12-chain.pcap 2000 >/dev/null ||
   { echo "FAIL: inject"; exit 1; }
 # the session's record is written within a second or two (the tick):
 # EPIPE, the capture stops, and the end waits for --tlsrpt's reader
-n=0
-while [ $n -lt 100 ] && ! grep -q 'write error (Broken pipe): stopping' "$tmp/err"; do
-  sleep 0.1
-  n=$((n + 1))
-done
+wait_grep 100 'write error (Broken pipe): stopping' "$tmp/err"
 if grep -q "^smtptap: --json $tmp/j: write error (Broken pipe): stopping" "$tmp/err"; then
   echo "ok   the --json reader gone: said, the capture stops"
 else
@@ -55,34 +48,11 @@ else
 fi
 # the end of the run: the --json failure said again (report_finish), then
 # --tlsrpt is opened; a signal before that would be a stop, not a give-up
-n=0
-while [ $n -lt 50 ] && ! grep -q "^smtptap: --json $tmp/j: write error (Broken pipe)\$" "$tmp/err"; do
-  sleep 0.1
-  n=$((n + 1))
-done
-# waits (at most 5 s) until smtptap sleeps (the --tlsrpt wait) three looks in a row
-n=0
-seen=0
-while [ $n -lt 100 ] && [ $seen -lt 3 ]; do
-  st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
-  [ "$st" = S ] && seen=$((seen + 1)) || seen=0
-  sleep 0.05
-  n=$((n + 1))
-done
+wait_grep 50 "^smtptap: --json $tmp/j: write error (Broken pipe)\$" "$tmp/err"
+# then smtptap sleeps (the --tlsrpt wait) three looks in a row (at most 5 s)
+wait_settle "$pid"
 kill -TERM "$pid"
-n=0
-while [ $n -lt 20 ] && kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; do
-  sleep 0.1
-  n=$((n + 1))
-done
-if kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
-  kill -KILL "$pid"
-  wait "$pid" 2>/dev/null
-  rc=124
-else
-  wait "$pid"
-  rc=$?
-fi
+wait_end "$pid" 20
 pid=""
 if [ "$rc" -eq 3 ] &&
   grep -q "^smtptap: --tlsrpt $tmp/t: SIGINT/SIGTERM while waiting for a reader" "$tmp/err" &&

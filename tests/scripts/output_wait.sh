@@ -32,6 +32,7 @@ cleanup() {
   [ -n "${KEEP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
+. tests/tools/wait_lib.sh
 fail=0
 ca="--no-system-ca --ca-file pcaps/diag/certs/root.pem"
 ins="-r pcaps/diag/pool-mixed.pcap -r pcaps/diag/nat-peer-dependent.pcap -r pcaps/diag/mutual-tls-rejected.pcap"
@@ -42,34 +43,9 @@ want_pk=$(jq -r 'select(.event=="stats") | .packets' "$tmp/ref.json")
 size=$(wc -c <"$tmp/ref.json")
 [ "$size" -gt 70000 ] || { echo "FAIL: the --json output ($size bytes) must exceed a pipe's 64 KiB"; exit 1; }
 
-# settle PID: waits (at most 5 s) until PID sleeps for three looks in a row
-settle() {
-  n=0
-  seen=0
-  while [ $n -lt 100 ] && [ $seen -lt 3 ]; do
-    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-    [ "$st" = S ] && seen=$((seen + 1)) || seen=0
-    sleep 0.05
-    n=$((n + 1))
-  done
-}
-
 # ended_within TENTHS: rc is smtptap's exit status, or 124 (then killed)
 ended_within() {
-  n=0
-  while [ $n -lt "$1" ] && kill -0 "$pid" 2>/dev/null &&
-    ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; do
-    sleep 0.1
-    n=$((n + 1))
-  done
-  if kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    rc=124
-  else
-    wait "$pid"
-    rc=$?
-  fi
+  wait_end "$pid" "$1"
   pid=""
 }
 
@@ -111,7 +87,7 @@ rm -f "$tmp/j" && mkfifo "$tmp/j"
 # shellcheck disable=SC2086
 "$bin" $ca $ins --json "$tmp/j" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-settle "$pid"
+wait_settle "$pid"
 kill -TERM "$pid"
 ended_within 20
 check "SIGTERM, --json FIFO no reader opens" "$rc" "$tmp/out" - "--json $tmp/j: $gave_up"
@@ -121,7 +97,7 @@ rm -f "$tmp/j" "$tmp/w" && mkfifo "$tmp/j" "$tmp/w"
 # shellcheck disable=SC2086
 "$bin" $ca $ins -w "$tmp/w" --json "$tmp/j" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-settle "$pid"
+wait_settle "$pid"
 kill -INT "$pid"
 ended_within 20
 check "SIGINT, -w and --json FIFOs no reader opens" "$rc" "$tmp/out" - \
@@ -132,12 +108,9 @@ rm -f "$tmp/t" "$tmp/j.json" && mkfifo "$tmp/t"
 # shellcheck disable=SC2086
 "$bin" $ca $ins --json "$tmp/j.json" --tlsrpt "$tmp/t" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-n=0 # the --json stats record is written before the TLS-RPT report
-while [ $n -lt 100 ] && ! grep -q '"event":"stats"' "$tmp/j.json" 2>/dev/null; do
-  sleep 0.1
-  n=$((n + 1))
-done
-settle "$pid"
+# the --json stats record is written before the TLS-RPT report
+wait_grep 100 '"event":"stats"' "$tmp/j.json"
+wait_settle "$pid"
 kill -INT "$pid"
 ended_within 20
 check "SIGINT, --tlsrpt FIFO no reader opens" "$rc" "$tmp/out" "$want_pk" \
@@ -153,7 +126,7 @@ reader=$!
 # shellcheck disable=SC2086
 "$bin" $ca $ins --json "$tmp/j" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-settle "$pid"
+wait_settle "$pid"
 kill -TERM "$pid"
 ended_within 20
 check "SIGTERM, --json FIFO whose reader reads nothing" "$rc" "$tmp/out" "$want_pk" \

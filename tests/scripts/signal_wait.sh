@@ -33,6 +33,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+. tests/tools/wait_lib.sh
 fail=0
 pcap=pcaps/diag/client-alert-46.pcap
 ca="--no-system-ca --ca-file pcaps/diag/certs/root.pem"
@@ -47,38 +48,10 @@ for _ in range(int(sys.argv[2])):
     o += 16 + struct.unpack("<I", d[o + 8:o + 12])[0]
 print(o + 10)' "$pcap" "$half_pk")
 
-# settle PID: waits (at most 5 s) until PID sleeps in the kernel (blocked in
-# open, read or poll) for three looks in a row
-settle() {
-  n=0
-  seen=0
-  while [ $n -lt 100 ] && [ $seen -lt 3 ]; do
-    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-    [ "$st" = S ] && seen=$((seen + 1)) || seen=0
-    sleep 0.05
-    n=$((n + 1))
-  done
-}
-
 # ends PID within 2 s of SIG? sets rc (124: still running, then killed)
 stop_within() {
-  s=$1
-  kill "-$s" "$pid"
-  n=0
-  while [ $n -lt 20 ] && kill -0 "$pid" 2>/dev/null; do
-    # a zombie has ended: wait collects it below
-    grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && break
-    sleep 0.1
-    n=$((n + 1))
-  done
-  if kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    rc=124
-  else
-    wait "$pid"
-    rc=$?
-  fi
+  kill "-$1" "$pid"
+  wait_end "$pid" 20
   pid=""
 }
 
@@ -122,7 +95,7 @@ for sig in TERM INT; do
     # shellcheck disable=SC2086
     "$bin" $ca $rd -r "$tmp/f" --json "$tmp/j.ndjson" >"$tmp/out" 2>"$tmp/err" &
     pid=$!
-    settle "$pid"
+    wait_settle "$pid"
     stop_within "$sig"
     check "SIG$sig, -r FIFO with no writer${rd:+ ($rd)}" "$rc" 0 1
   done
@@ -152,7 +125,7 @@ for part in whole header half; do
   # shellcheck disable=SC2086
   "$bin" $ca $rd -r "$tmp/f" --json "$tmp/j.ndjson" >"$tmp/out" 2>"$tmp/err" &
   pid=$!
-  settle "$pid"
+  wait_settle "$pid"
   stop_within INT
   check "SIGINT, -r FIFO whose writer sent the $part capture, then nothing${rd:+ ($rd)}" "$rc" "$npk" 0
   kill -KILL "$writer" 2>/dev/null && wait "$writer" 2>/dev/null
@@ -167,7 +140,7 @@ writer=$!
 # shellcheck disable=SC2086
 "$bin" $ca -r - --json "$tmp/j.ndjson" <"$tmp/f" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-settle "$pid"
+wait_settle "$pid"
 stop_within TERM
 check "SIGTERM, -r - from a pipe whose writer sends nothing" "$rc" 0 1
 kill -KILL "$writer" 2>/dev/null && wait "$writer" 2>/dev/null
@@ -179,7 +152,7 @@ rm -f "$tmp/f" "$tmp/o" && mkfifo "$tmp/f" "$tmp/o"
 # shellcheck disable=SC2086
 "$bin" $ca -r "$tmp/f" --json "$tmp/o" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-settle "$pid"
+wait_settle "$pid"
 kill -TERM "$pid"
 sleep 0.3
 stop_within TERM
@@ -199,19 +172,7 @@ writer=$!
 # shellcheck disable=SC2086
 "$bin" $ca -r "$tmp/f" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-n=0
-while [ $n -lt 30 ] && kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; do
-  sleep 0.1
-  n=$((n + 1))
-done
-if kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
-  kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  rc=124 # still waiting 3 s later
-else
-  wait "$pid"
-  rc=$?
-fi
+wait_end "$pid" 30 # 124: still waiting 3 s later
 pid=""
 if [ "$rc" -eq 3 ] && grep -q 'unknown file format.*write it to a file' "$tmp/err"; then
   echo "ok   -r FIFO of a form only libpcap reads: refused at once, exit 3"

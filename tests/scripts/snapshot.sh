@@ -12,7 +12,11 @@
 # Waiting for smtptap to have read A is deterministic: A fits in the pipe's
 # buffer; smtptap has read it all once its read(2) count (/proc/PID/io) has
 # grown by A's size and it is blocked reading standard input again
-# (/proc/PID/syscall). Skips (77) where /proc does not show these.
+# (/proc/PID/syscall). Skips (77) where /proc does not show these. SIGUSR1
+# is sent only then, long after its handler is installed (before any input
+# is opened); the files compared are read after smtptap has ended. Every
+# wait is bounded: the writes into the FIFO (timeout 30 s each) and the wait
+# for smtptap's end after its input ends (60 s), which was not.
 # Usage: snapshot.sh SMTPTAP
 set -u
 bin=$1
@@ -37,6 +41,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+. tests/tools/wait_lib.sh
 
 # Captures joined: the records of each after the first's (all little-endian
 # pcap with microseconds, Ethernet).
@@ -47,8 +52,9 @@ trap cleanup EXIT
 # shellcheck disable=SC2086
 "$bin" -q $opts -r "$a" --json "$tmp/a.json" || { echo "FAIL: run on A"; exit 1; }
 
-# blocked in read(2) on fd 0 (x86-64: 0, arm64: 63), or waiting for it to
-# be readable in poll(2) of one fd, 100 ms at a time (src/fdwait.c; x86-64
+# blocked in read(2) on fd 0 (x86-64: 0, arm64: 63), or waiting for
+# standard input (its own descriptor: src/fdwait.h fdwait_own) to be
+# readable in poll(2) of one fd, 100 ms at a time (src/fdwait.c; x86-64
 # poll 7, ppoll 271; arm64 ppoll 73)
 reading_stdin() {
   case "$(cat "/proc/$1/syscall" 2>/dev/null)" in
@@ -94,7 +100,7 @@ if ! reading_stdin "$pid"; then
 fi
 r0=$(rchar "$pid")
 size=$(wc -c <"$a")
-cat "$a" >&3
+timeout 30 cat "$a" >&3 || { echo "FAIL: A not written into the FIFO within 30 s"; exit 1; }
 i=0
 while [ $i -lt 300 ]; do
   r=$(rchar "$pid")
@@ -106,13 +112,12 @@ done
 kill -USR1 "$pid"
 sleep 0.2
 kill -0 "$pid" 2>/dev/null || { echo "FAIL: SIGUSR1 ended the run"; exit 1; }
-tail -c +25 "$b" >&3
+timeout 30 tail -c +25 "$b" >&3 || { echo "FAIL: B not written into the FIFO within 30 s"; exit 1; }
 exec 3>&-
-wait "$pid"
-rc=$?
+wait_end "$pid" 600 # rc: 124 when still running 60 s after its input ended
 pid=""
 fail=0
-[ "$rc" -eq 0 ] || { echo "FAIL: exit $rc"; sed 's/^/  stderr: /' "$tmp/err.txt"; fail=1; }
+[ "$rc" -eq 0 ] || { echo "FAIL: exit $rc (124: did not end)"; sed 's/^/  stderr: /' "$tmp/err.txt"; fail=1; }
 grep -q "Sanitizer" "$tmp/err.txt" && { echo "FAIL: sanitizer report"; fail=1; }
 
 na=$(grep -c '"event":"session"' "$tmp/a.json")
