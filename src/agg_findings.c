@@ -267,6 +267,9 @@ agg_pool_difference(struct strbuf *b, unsigned odd, unsigned any, unsigned all, 
         str_add(b, " - ", them, be, l, ", it is not; fix the other nodes", NULL);
     else if (extra && lack)
         str_add(b, " - it is ", e, ", ", them, be, l, "; fix every node", NULL);
+    else if (others && (odd & all & XS_DATE_INVALID)) /* no node kept a valid one */
+        str_add(b, " - every one of them is DateInvalid; renew the certificate on every node",
+                NULL);
     else
         str_add(b, "; fix ", nodes ? "those nodes" : "that node", NULL);
 }
@@ -536,6 +539,39 @@ agg_leaf_servers(uint32_t leaf)
     return n;
 }
 
+/* expired_certificate_served: who got the expired chain c and when, as
+ * " (peers A, B; FIRST .. LAST)" (case 2: which peers met the node that was
+ * not renewed). */
+static void
+agg_exp_who(struct strbuf *b, const struct agg_server *s, uint32_t c)
+{
+    const struct agg_chain *ch = &s->chains[c];
+    struct agg_set ps;
+    memset(&ps, 0, sizeof(ps));
+    for (uint32_t u = 0; u < s->n_uses; u++)
+        if (s->uses[u].chain == c)
+            agg_set_add(&ps, s->uses[u].peer);
+    char peers[200], t1[32], t2[32];
+    agg_peers_text(s, &ps, peers, sizeof(peers));
+    agg_ts_short(ch->exp_first, t1, sizeof(t1));
+    agg_ts_short(ch->exp_last, t2, sizeof(t2));
+    str_add(b, " (", peers[0] ? "peers " : "", peers, peers[0] ? "; " : "", t1, NULL);
+    if (strcmp(t1, t2) != 0)
+        str_add(b, " .. ", t2, NULL);
+    str_add(b, ")", NULL);
+}
+
+/* Every chain the server presented was served while expired: no node
+ * kept a good one (an --at time past them all, or a pool never renewed). */
+static bool
+agg_all_expired(const struct agg_server *s)
+{
+    for (uint32_t c = 0; c < s->n_chains; c++)
+        if (!s->chains[c].expired_seen)
+            return false;
+    return true;
+}
+
 static void
 agg_expiry_findings(uint32_t si)
 {
@@ -566,6 +602,7 @@ agg_expiry_findings(uint32_t si)
             }
             str_add(&b, " in ", NULL);
             agg_add_sessions(&b, ch->exp_sessions);
+            agg_exp_who(&b, s, c);
             str_add(&b, " until ", t, ", then switched to another certificate", NULL);
         } else if (ch->expired_seen) {
             f = agg_new_finding(si, "expired_certificate_served", SEV_CRITICAL);
@@ -582,6 +619,7 @@ agg_expiry_findings(uint32_t si)
             }
             str_add(&b, " in ", NULL);
             agg_add_sessions(&b, ch->exp_sessions);
+            agg_exp_who(&b, s, c);
             /* by the server addresses seen serving it: one, or each of
              * them (a pool of addresses; a pool behind one address is
              * mixed_pool's, which names the node) */
@@ -590,6 +628,11 @@ agg_expiry_findings(uint32_t si)
                 str_add(&b, "; replace it on every server address that presents it (", NULL);
                 str_add_uint(&b, n_addr);
                 str_add(&b, " in this capture)", NULL);
+            } else if (s->n_chains > 1 && agg_all_expired(s)) {
+                str_add(&b,
+                        "; replace it on every node behind this address (every certificate "
+                        "the address presents is expired)",
+                        NULL);
             } else if (s->n_chains > 1) {
                 str_add(&b,
                         "; replace it on the node behind this address that serves it (the "

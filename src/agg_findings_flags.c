@@ -185,17 +185,58 @@ agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct ag
     }
 }
 
+/* Every peer of the set took TLS only by Exchange's X-ANONYMOUSTLS, the
+ * upgrade Exchange servers use between themselves: they expect Exchange's
+ * self-signed default certificate there and do not judge it by a CA (they
+ * authenticate each other inside TLS, X-EXPS), so a self-signed one is no
+ * fault of the server's. */
+static bool
+agg_all_anontls(const struct agg_server *s, const struct agg_set *peers)
+{
+    if (peers->n == 0 || peers->dropped > 0)
+        return false;
+    for (unsigned i = 0; i < peers->n; i++) {
+        const struct agg_peer *p = &s->peers[peers->v[i]];
+        if (p->anontls == 0 || p->anontls < p->used + p->rejected)
+            return false;
+    }
+    return true;
+}
+
+/* Every peer of the set (none past the cap) sent AUTH before TLS in some
+ * session: auth_before_tls's peers. */
+static bool
+agg_auth_peers(const struct agg_server *s, const struct agg_set *peers)
+{
+    const struct agg_flagstat *auth = s->flags[AF_AUTH_BEFORE_TLS];
+    if (auth == NULL || peers->n == 0 || peers->dropped > 0)
+        return false;
+    for (unsigned i = 0; i < peers->n; i++)
+        if (!agg_set_has(&auth->peers, peers->v[i]))
+            return false;
+    return true;
+}
+
 /* starttls_rejected: what the reply codes its sessions got mean, those
  * alone (all of them when some sessions' codes were not kept). RFC 3207
  * §4: 454 "TLS not available due to temporary reason"; 500/502 come from
  * a server (or a middlebox in its place) that does not know the command. */
 static void
-agg_rejected_codes(struct strbuf *b, const struct agg_flagstat *fs)
+agg_rejected_codes(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
 {
     unsigned seen = 0;
     if (!agg_evids_codes(fs, &seen))
         seen |= 1u | 2u | 4u; /* not all known: every meaning */
-    str_add(b, "refused STARTTLS", NULL);
+    /* the verb the peers sent: Exchange's X-ANONYMOUSTLS in STARTTLS's
+     * place (a peer's count is over all its sessions: "or" when mixed) */
+    bool some_anon = false;
+    for (unsigned i = 0; i < fs->peers.n; i++)
+        some_anon |= s->peers[fs->peers.v[i]].anontls > 0;
+    str_add(b,
+            agg_all_anontls(s, &fs->peers) ? "refused X-ANONYMOUSTLS"
+            : some_anon                    ? "refused STARTTLS (or X-ANONYMOUSTLS)"
+                                           : "refused STARTTLS",
+            NULL);
     const char *sep = ": ";
     if (seen & 1u) {
         str_add(b, sep, "454 means the server's TLS is broken (check its certificate and key)",
@@ -279,11 +320,12 @@ agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs)
 static void
 agg_client_side(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
 {
-    str_add(b, "; ", NULL);
     if (fs->cert_ok < fs->sessions) {
         str_add(b, "in ", NULL);
         str_add_uint(b, fs->cert_ok);
-        str_add(b, " of them ", NULL);
+        str_add(b, " of these ", NULL);
+        str_add_uint(b, fs->sessions);
+        str_add(b, " sessions ", NULL);
     }
     /* the root it verifies up to, named (case 1: "naming the root"): the
      * finding's chains' distinct anchors, at most 2 */
@@ -350,24 +392,6 @@ agg_chains_text(const struct agg_server *s, const struct agg_set *chains, char *
         str_add(&b, " more", NULL);
     }
     return k;
-}
-
-/* Every peer of the set took TLS only by Exchange's X-ANONYMOUSTLS, the
- * upgrade Exchange servers use between themselves: they expect Exchange's
- * self-signed default certificate there and do not judge it by a CA (they
- * authenticate each other inside TLS, X-EXPS), so a self-signed one is no
- * fault of the server's. */
-static bool
-agg_all_anontls(const struct agg_server *s, const struct agg_set *peers)
-{
-    if (peers->n == 0 || peers->dropped > 0)
-        return false;
-    for (unsigned i = 0; i < peers->n; i++) {
-        const struct agg_peer *p = &s->peers[peers->v[i]];
-        if (p->anontls == 0 || p->anontls < p->used + p->rejected)
-            return false;
-    }
-    return true;
 }
 
 /* mutual_tls over several client leaves: each with its sessions (one
@@ -477,11 +501,16 @@ agg_flag_findings(uint32_t si)
         bool tls_port = i == AF_STARTTLS_NOT_USED && !submission &&
                         s->flags[AF_IMPLICIT_TLS_NOT_SERVED] != NULL &&
                         s->flags[AF_IMPLICIT_TLS_NOT_SERVED]->sessions > 0;
+        /* on an MTA port, peers that sent AUTH in plaintext are mail
+         * clients (or scripts) submitting there, no MTA's opportunistic
+         * choice: as severe as on 587 (RFC 8314 section 3.3) */
+        bool auth_clients =
+            i == AF_STARTTLS_NOT_USED && !submission && !tls_port && agg_auth_peers(s, &fs->peers);
         bool xanon = i == AF_SELF_SIGNED && agg_all_anontls(s, &fs->peers);
         struct agg_finding *f = agg_new_finding(si, agg_flags[i].name,
-                                                submission || tls_port ? SEV_HIGH
-                                                : xanon                ? SEV_LOW
-                                                                       : agg_flags[i].severity);
+                                                submission || tls_port || auth_clients ? SEV_HIGH
+                                                : xanon                                ? SEV_LOW
+                                                        : agg_flags[i].severity);
         if (!f)
             return;
         f->peers = fs->peers;
@@ -508,9 +537,12 @@ agg_flag_findings(uint32_t si)
              * "one of those above", inferred_certificates has them) */
             if (!above)
                 agg_evids_inferred_text(&pb, s, fs);
-            if (fs->cert_ok > 0)
-                agg_client_side(&pb, s, fs);
         }
+        /* the conclusion first (case 4: whose side the cause is on) */
+        char side[700];
+        struct strbuf sdb = str_buf(side, sizeof(side));
+        if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
+            agg_client_side(&sdb, s, fs);
         unsigned nm_names = 0;
         bool nm_expect = false;
         if (i == AF_NAME_MISMATCH)
@@ -529,6 +561,14 @@ agg_flag_findings(uint32_t si)
                     "offered STARTTLS to mail clients that submitted mail in plaintext without "
                     "trying it (their connection security set to none); ",
                     agg_plain_advice(s), NULL);
+        } else if (auth_clients) {
+            str_add(&b,
+                    "offered STARTTLS to peers that sent AUTH and mail in plaintext without "
+                    "trying it: mail clients or scripts submitting on an MTA port with their "
+                    "connection security set to none, not MTAs; have them submit on 587 with "
+                    "STARTTLS or on 465 (RFC 8314), and refuse AUTH before STARTTLS here "
+                    "(Postfix: smtpd_tls_auth_only = yes)",
+                    NULL);
         } else if (tls_port) {
             str_add(&b,
                     "offered STARTTLS on an implicit-TLS port to clients that sent mail in "
@@ -562,7 +602,7 @@ agg_flag_findings(uint32_t si)
                                   "peers asked for",
                     "; add the names to the subjectAltName or fix DNS/SNI", NULL);
         } else if (i == AF_STARTTLS_REJECTED) {
-            agg_rejected_codes(&b, fs);
+            agg_rejected_codes(&b, s, fs);
         } else if (i == AF_STARTTLS_NOT_OFFERED) {
             agg_not_offered_text(&b, fs);
         } else if (i == AF_NOT_YET_VALID && agg.cfg->at_us) {
@@ -571,6 +611,8 @@ agg_flag_findings(uint32_t si)
         } else {
             str_add(&b, agg_flag_text[i], NULL);
         }
+        if (side[0])
+            str_add(&b, "; ", side, NULL);
         str_add(&b, " (", NULL);
         agg_add_sessions(&b, fs->sessions);
         str_add(&b, ", peers ", peers,

@@ -187,20 +187,34 @@ agn_cmp(const void *a, const void *b)
     return strcmp((*(struct agn_name *const *)a)->name, (*(struct agn_name *const *)b)->name);
 }
 
-/* One name, several addresses, and the certificates differ by address while
- * no address mixes them itself (that is the per-address mixed_pool). */
+/* The addresses of a set, "A, B" (as many as fit in n). */
+static void
+agn_eps_text(const struct agn_name *x, const struct agg_set *eps, char *out, size_t n)
+{
+    struct strbuf eb = str_buf(out, n);
+    for (unsigned i = 0; i < eps->n && eb.len + 60 < n; i++) {
+        char b[80];
+        agg_ep_str(&x->eps[eps->v[i]], b, sizeof(b));
+        str_add(&eb, i ? ", " : "", b, NULL);
+    }
+}
+
+/* One name, several addresses, and the certificates differ by address.
+ * When an address mixes them itself (a pool behind it: its own
+ * mixed_pool), the name's view is kept (case 2: a pool of servers, one a
+ * load-balanced address): each certificate with the addresses serving it. */
 static void
 agn_finding(const struct agn_name *x)
 {
     if (x->n_chains < 2 || x->n_eps < 2)
         return;
+    bool mixed_ep = false;
     for (uint32_t e = 0; e < x->n_eps; e++) {
         unsigned k = 0;
         for (uint32_t c = 0; c < x->n_chains; c++)
             for (unsigned i = 0; i < x->chains[c].eps.n; i++)
                 k += x->chains[c].eps.v[i] == e;
-        if (k > 1)
-            return;
+        mixed_ep |= k > 1;
     }
     uint32_t odd = 0;
     bool bad = false;
@@ -221,12 +235,7 @@ agn_finding(const struct agn_name *x)
     f->name = x->name;
     char label[300], eps[200];
     agg_leaf_label(oc->ids[0], label, sizeof(label));
-    struct strbuf eb = str_buf(eps, sizeof(eps));
-    for (unsigned i = 0; i < oc->eps.n && eb.len + 60 < sizeof(eps); i++) {
-        char b[80];
-        agg_ep_str(&x->eps[oc->eps.v[i]], b, sizeof(b));
-        str_add(&eb, i ? ", " : "", b, NULL);
-    }
+    agn_eps_text(x, &oc->eps, eps, sizeof(eps));
     unsigned any = 0, all = ~0u, others = 0;
     for (uint32_t c = 0; c < x->n_chains; c++)
         if (c != odd && x->chains[c].verdict[0]) {
@@ -241,9 +250,23 @@ agn_finding(const struct agn_name *x)
     str_add_uint(&sb, x->n_eps);
     str_add(&sb, " addresses with ", NULL);
     str_add_uint(&sb, x->n_chains);
-    str_add(&sb, " different certificates (DNS round robin or a pool of nodes): ", eps,
-            oc->eps.n == 1 ? " serves " : " serve ", label, " while the others serve another",
-            NULL);
+    if (mixed_ep) {
+        str_add(&sb,
+                " different certificates (DNS round robin or a pool of nodes, and a pool behind "
+                "an address that serves several: its own mixed_pool):",
+                NULL);
+        for (uint32_t c = 0; c < x->n_chains && sb.len + 120 < sizeof(f->summary); c++) {
+            char l[300], e[200];
+            agg_leaf_label(x->chains[c].ids[0], l, sizeof(l));
+            agn_eps_text(x, &x->chains[c].eps, e, sizeof(e));
+            str_add(&sb, c ? "; " : " ", l, " at ", e, NULL);
+        }
+        str_add(&sb, "; the odd one out is ", label, NULL);
+    } else {
+        str_add(&sb, " different certificates (DNS round robin or a pool of nodes): ", eps,
+                oc->eps.n == 1 ? " serves " : " serve ", label, " while the others serve another",
+                NULL);
+    }
     agg_pool_difference(&sb, oc->statuses, any, all, others, oc->eps.n > 1);
     f->first = x->first;
     f->last = x->last;

@@ -193,33 +193,62 @@ agg_plain_advice(const struct agg_server *s)
                              : "require TLS for these peers (MTA-STS, DANE or a TLS policy)";
 }
 
+/* How the STARTTLS (or X-ANONYMOUSTLS) of a set of peers went wrong over
+ * the capture: AGG_HOW_STRIPPED, _REFUSED, _FAILED; *anon when one of
+ * them used Exchange's verb in STARTTLS's place. */
+enum { AGG_HOW_STRIPPED = 1, AGG_HOW_REFUSED = 2, AGG_HOW_FAILED = 4 };
+
+static unsigned
+agg_plain_causes(const struct agg_server *s, const struct agg_set *peers, bool *anon)
+{
+    unsigned how = s->unkept_how & 7u;
+    *anon = false;
+    for (unsigned i = 0; i < peers->n; i++) {
+        const struct agg_peer *p = &s->peers[peers->v[i]];
+        how |= (p->stripped > 0 ? AGG_HOW_STRIPPED : 0) | (p->rejected > 0 ? AGG_HOW_REFUSED : 0) |
+               (p->tls_failed > 0 ? AGG_HOW_FAILED : 0);
+        *anon |= p->anontls > 0;
+    }
+    return how;
+}
+
 /* "STARTTLS was stripped", "... refused or failed": what happened to the
  * STARTTLS (or X-ANONYMOUSTLS) of a set of peers (their counts over the
  * capture). */
 static void
-agg_plain_how(struct strbuf *b, const struct agg_server *s, const struct agg_set *peers)
+agg_plain_how(struct strbuf *b, unsigned how, bool anon)
 {
-    bool how[3] = {s->unkept_how & 1, (s->unkept_how & 2) != 0, (s->unkept_how & 4) != 0};
-    bool anon = false;
-    for (unsigned i = 0; i < peers->n; i++) {
-        const struct agg_peer *p = &s->peers[peers->v[i]];
-        how[0] |= p->stripped > 0;
-        how[1] |= p->rejected > 0;
-        how[2] |= p->tls_failed > 0;
-        anon |= p->anontls > 0; /* Exchange's verb in STARTTLS's place */
-    }
     str_add(b, anon ? "STARTTLS (or X-ANONYMOUSTLS) was " : "STARTTLS was ", NULL);
     static const char *const word[3] = {"stripped", "refused", "failed"};
-    unsigned n = how[0] + how[1] + how[2], k = 0;
+    unsigned n = (how & 1u) + ((how >> 1) & 1u) + ((how >> 2) & 1u), k = 0;
     if (n == 0) { /* plaintext_after_failed_starttls with no alert nor refusal */
         str_add(b, "stripped, refused or failed", NULL);
         return;
     }
     for (unsigned i = 0; i < 3; i++)
-        if (how[i]) {
+        if (how & (1u << i)) {
             k++;
             str_add(b, k == 1 ? "" : k == n ? " or " : ", ", word[i], NULL);
         }
+}
+
+/* When the server refused STARTTLS (454: its TLS is broken) or the
+ * handshakes failed, requiring TLS first would turn the fallback into
+ * deferred mail for these peers (RFC 3207 §4, RFC 8461 §5): the cause is
+ * fixed first, its finding named. */
+static void
+agg_plain_fix_first(struct strbuf *b, unsigned how)
+{
+    if (!(how & (AGG_HOW_REFUSED | AGG_HOW_FAILED)))
+        return;
+    bool both = (how & AGG_HOW_REFUSED) && (how & AGG_HOW_FAILED);
+    str_add(b, "; first fix what ",
+            both                      ? "refused or broke their TLS (starttls_rejected, "
+                                        "tls_handshake_failed)"
+            : (how & AGG_HOW_REFUSED) ? "refused their STARTTLS (starttls_rejected)"
+                                      : "broke their TLS handshakes (tls_handshake_failed)",
+            ": requiring TLS while it fails would make these peers defer all their mail; then",
+            NULL);
 }
 
 /* plaintext_fallback: critical when TLS was stripped, refused or failed
@@ -250,11 +279,13 @@ agg_plain_findings(uint32_t si)
         str_copy(p1, sizeof(p1), "peers not listed");
     if (!p2[0])
         str_copy(p2, sizeof(p2), "peers not listed");
+    bool anon = false;
+    unsigned how = agg_plain_causes(s, &broken->peers, &anon);
     struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
     str_add(&b, ep, " received mail in plaintext from ", NULL);
     if (broken->sessions) {
         str_add(&b, p1, " after ", NULL);
-        agg_plain_how(&b, s, &broken->peers);
+        agg_plain_how(&b, how, anon);
         str_add(&b, " for them", before->sessions ? ", and from " : "", NULL);
     }
     if (before->sessions)
@@ -262,7 +293,10 @@ agg_plain_findings(uint32_t si)
                 ", which had used TLS with it before (STARTTLS hidden from them on their path, "
                 "not offered to them that time, or another sender behind the same address)",
                 NULL);
-    str_add(&b, "; ", agg_plain_advice(s), NULL);
+    if (broken->sessions)
+        agg_plain_fix_first(&b, how);
+    str_add(&b, broken->sessions && (how & (AGG_HOW_REFUSED | AGG_HOW_FAILED)) ? " " : "; ",
+            agg_plain_advice(s), NULL);
     for (unsigned k = 0; k < 2; k++) {
         const struct agg_flagstat *fs = k ? before : broken;
         if (!fs->sessions)

@@ -27,8 +27,9 @@ rt_color(bool on, int sev)
 /* A general finding that a more specific one on the same server already
  * tells, for exactly the same sessions: tls_handshake_failed when every
  * failure was a rejection, expired when expired_certificate_served says it.
- * The terminal names them once at the end; --json keeps every finding. */
-static bool
+ * The terminal names them once at the end, with the finding that tells
+ * them; --json keeps every finding. Returns that finding's kind, or NULL. */
+static const char *
 rt_repeats(const struct agg_finding *x)
 {
     static const char *const pairs[][2] = {
@@ -44,10 +45,10 @@ rt_repeats(const struct agg_finding *x)
             if (y->server == x->server && !y->name && strcmp(y->kind, pairs[p][1]) == 0 &&
                 y->sessions == x->sessions && y->n_ids == x->n_ids &&
                 memcmp(y->ids, x->ids, x->n_ids * sizeof(x->ids[0])) == 0)
-                return true;
+                return pairs[p][1];
         }
     }
-    return false;
+    return NULL;
 }
 
 /* certificates_not_visible: each reason on a line of its own with its
@@ -91,12 +92,21 @@ rt_findings(FILE *f, bool color)
         if (strcmp(x->kind, "certificates_not_visible") == 0 && !x->name)
             rt_nv_reasons(f, agg.servers[x->server]);
     }
-    if (repeated) {
+    if (repeated) { /* each (kind, the finding that tells it) once */
         fprintf(f, "  (also");
-        for (uint32_t i = 0, k = 0; i < agg.n_findings; i++)
-            if (rt_repeats(&agg.findings[i]))
-                fprintf(f, "%s %s", k++ ? "," : "", agg.findings[i].kind);
-        fprintf(f, ": the same sessions as a finding above)\n");
+        for (uint32_t i = 0, k = 0; i < agg.n_findings; i++) {
+            const char *by = rt_repeats(&agg.findings[i]);
+            bool again = false;
+            for (uint32_t j = 0; by && j < i && !again; j++) {
+                const char *b2 = rt_repeats(&agg.findings[j]);
+                again = b2 && strcmp(b2, by) == 0 &&
+                        strcmp(agg.findings[j].kind, agg.findings[i].kind) == 0;
+            }
+            if (by && !again)
+                fprintf(f, "%s %s: the same sessions as %s above", k++ ? ";" : "",
+                        agg.findings[i].kind, by);
+        }
+        fprintf(f, ")\n");
     }
     fprintf(f, "\n");
 }

@@ -157,7 +157,12 @@ test_refused_then_plaintext(void **state)
     feed(2, 11, PLAIN_OFFERED);
     char *text = findings();
     tu_has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
-                 "plaintext from 198.51.100.10 after STARTTLS was refused for them; require TLS");
+                 "plaintext from 198.51.100.10 after STARTTLS was refused for them; first fix what "
+                 "refused their STARTTLS (starttls_rejected): requiring TLS while it fails would "
+                 "make these peers defer all their mail; then require TLS for these peers");
+    /* the cause itself, which the fallback sends the reader to */
+    tu_has(text, "starttls_rejected                  [TLS-RPT: starttls-not-supported] "
+                 "203.0.113.25:25 refused STARTTLS: 454 means the server's TLS is broken");
     tu_has(text, "  high     plaintext_after_failed_starttls    ");
     tu_has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS");
     tu_has(text, "(1 session, peers 198.51.100.11)");
@@ -206,6 +211,8 @@ test_anonymoustls_refused(void **state)
     char *text = findings();
     tu_has(text, "received mail in plaintext from 198.51.100.10 after STARTTLS (or X-ANONYMOUSTLS) "
                  "was refused for them;");
+    /* the refusal names the verb its peer sent */
+    tu_has(text, "203.0.113.25:25 refused X-ANONYMOUSTLS: 454 means");
     free(text);
 }
 

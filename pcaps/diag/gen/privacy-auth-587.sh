@@ -15,11 +15,17 @@
 # Test account: carol@example.test / Priv24-secret-pw; bearer token ya29.Priv24BearerToken.
 # Namespaces r24-priv-s and r24-priv-c (a veth pair), deleted at the end.
 #   usage: flock /tmp/s24/netns.lock bash pcaps/diag/gen/privacy-auth-587.sh
+# With PORT=25 the same Postfix listens on the MTA port instead and only the swaks PLAIN and
+# LOGIN messages are sent, into pcaps/diag/auth-port25.pcap: mail clients submitting with AUTH
+# on port 25, STARTTLS offered and never tried (starttls_not_used from peers that sent AUTH).
 #   needs root, iproute2, tcpdump, postfix, sasl2-bin, libsasl2-modules, swaks
 #   (apt-get install -y swaks if missing), openssl, python3
 set -uo pipefail
 GEN=$(cd "$(dirname "$0")" && pwd)
 DIAG=$(dirname "$GEN")
+PORT=${PORT:-587}
+OUT=privacy-auth-587.pcap SERVICE=submission
+[ "$PORT" = 25 ] && OUT=auth-port25.pcap SERVICE=smtp
 T=/tmp/r24-priv-run
 D=$T/pf
 USER_NAME=carol@example.test
@@ -89,8 +95,8 @@ smtpd_sasl_type = cyrus
 smtpd_sasl_path = smtpd
 smtpd_tls_auth_only = no
 EOF
-cat > "$D/etc/master.cf" <<'EOF'
-submission inet n       -       n       -       -       smtpd
+cat > "$D/etc/master.cf" <<EOF
+$SERVICE inet n       -       n       -       -       smtpd
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -110,9 +116,9 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 chown -R postfix "$D/data"
 ip netns exec $S timeout 20 script -qc "postfix -c $D/etc start" /dev/null >"$T/postfix.log" 2>&1
-for i in $(seq 1 100); do ip netns exec $S ss -ltn | grep -q ':587 ' && break; sleep 0.1; done
+for i in $(seq 1 100); do ip netns exec $S ss -ltn | grep -q ":$PORT " && break; sleep 0.1; done
 
-ip netns exec $C tcpdump -i eth0 -U -s 0 -n -w "$T/cap.pcap" 'tcp port 587' 2>"$T/tcpdump.log" &
+ip netns exec $C tcpdump -i eth0 -U -s 0 -n -w "$T/cap.pcap" "tcp port $PORT" 2>"$T/tcpdump.log" &
 TCPDUMP=$!
 for i in $(seq 1 50); do grep -q 'listening on' "$T/tcpdump.log" && break; sleep 0.1; done
 sleep 0.3
@@ -121,7 +127,7 @@ body=$(printf 'Priv24-body-line one\nQUIT\nSTARTTLS\nAUTH PLAIN %s\n.dot-stuffed
   "$(printf '\000%s\000%s' "$USER_NAME" "$USER_PASS" | base64)")
 sw() { # AUTH-TYPE [swaks args...]
   local a=$1; shift
-  timeout 20 ip netns exec $C swaks --server 192.0.2.25 --port 587 --ehlo laptop.example.test \
+  timeout 20 ip netns exec $C swaks --server 192.0.2.25 --port "$PORT" --ehlo laptop.example.test \
     --from "$USER_NAME" --to friend@example.net --h-From "\"Priv24 Display Name\" <$USER_NAME>" \
     --h-Subject "Priv24 Subject Marker $a" --body "$body" --auth "$a" --auth-user "$USER_NAME" \
     --auth-password "$USER_PASS" "$@" >>"$T/clients.log" 2>&1
@@ -129,11 +135,13 @@ sw() { # AUTH-TYPE [swaks args...]
 }
 sw PLAIN --pipeline
 sw LOGIN
-sw CRAM-MD5
-timeout 30 ip netns exec $C python3 "$GEN/privacy-client.py" 192.0.2.25 587 "$USER_NAME" \
-  "$USER_PASS" "$BEARER" 2>>"$T/clients.log"
-sleep 0.5
+if [ "$PORT" != 25 ]; then
+  sw CRAM-MD5
+  timeout 30 ip netns exec $C python3 "$GEN/privacy-client.py" 192.0.2.25 587 "$USER_NAME" \
+    "$USER_PASS" "$BEARER" 2>>"$T/clients.log"
+fi
+sleep 1.5 # tcpdump reads the last packets late: a shorter wait lost a whole connection
 kill -INT $TCPDUMP; wait $TCPDUMP; TCPDUMP=
-cp "$T/cap.pcap" "$DIAG/privacy-auth-587.pcap"
-log "privacy-auth-587.pcap: $(stat -c %s "$DIAG/privacy-auth-587.pcap") bytes"
+cp "$T/cap.pcap" "$DIAG/$OUT"
+log "$OUT: $(stat -c %s "$DIAG/$OUT") bytes"
 grep -E '^ *<- *(235|535|50[0-9]|554|250 2.0.0 Ok: queued)|^S: (235|5)' "$T/clients.log" >&2
