@@ -1,0 +1,163 @@
+/* \summary: unit tests for tunnels taken off a frame (src/decode_tunnel.c): MPLS and PPPoE
+ * (link-layer tunnels).
+ *
+ * Frames are built outer header by outer header around one inner packet
+ * (tu_tun.h: IPv4 192.0.2.1:50000 -> 198.51.100.2:25, TCP PSH|ACK, "EHLO"),
+ * each decoded from an exact-size copy so that ASan sees a read past the
+ * capture. Each kind: decoded to the inner packet, counted, its id in
+ * pkt.tun_id; a tunnel header cut by the snaplen (TRUNCATED) and one that
+ * contradicts its lengths (MALFORMED), both counted as the tunnel's.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "decode.h"
+#include "tu_tun.h"
+
+/* ---- MPLS, PPPoE -------------------------------------------------------------- */
+
+static void
+test_mpls(void **state)
+{
+    (void)state;
+    struct pkt p;
+    struct decode_stats st;
+    tu_eth(0x8847);
+    tu_put32(1000u << 12 | 64);
+    tu_put32(2000u << 12 | 0x100 | 64); /* S: bottom of stack */
+    tu_put(tu_ip4_tcp, sizeof(tu_ip4_tcp));
+    assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+    tu_check_inner4(&p);
+    assert_int_equal(st.tun[DECODE_TUN_MPLS], 1);
+    assert_int_equal(p.tun_inner, DECODE_TUN_MPLS);
+    assert_int_equal(p.tun_src.family, 0); /* no IP header outside the tunnel */
+    /* IPv6 after the stack: the first nibble says */
+    tu_eth(0x8847);
+    tu_put32(0x100 | 64);
+    tu_put(tu_ip6_tcp, sizeof(tu_ip6_tcp));
+    assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+    assert_int_equal(p.src.family, 6);
+    /* a control word, then no Ethernet frame carrying IP: not IP */
+    tu_eth(0x8847);
+    tu_put32(0x100 | 64);
+    tu_put32(0);
+    tu_put(tu_ip4_tcp, sizeof(tu_ip4_tcp));
+    assert_int_equal(tu_dec(&p, &st), DECODE_NOT_IP);
+    /* the pseudowire control word (RFC 4385 §3, sequence 5), then an
+     * Ethernet frame (RFC 4448 §4.4): followed */
+    tu_eth(0x8847);
+    tu_put32(0x100 | 64);
+    tu_put32(5);
+    tu_eth_in(0x0800);
+    tu_put(tu_ip4_tcp, sizeof(tu_ip4_tcp));
+    assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+    tu_check_inner4(&p);
+    assert_int_equal(st.tun[DECODE_TUN_MPLS], 1);
+    assert_int_equal(st.not_ip, 0);
+    /* ... the control word cut by the snaplen: truncated, the tunnel's */
+    assert_int_equal(tu_dec_cut(14 + 4 + 2, &p, &st), DECODE_TRUNCATED);
+    assert_int_equal(st.tun_truncated, 1);
+    /* the associated channel (first nibble 1, RFC 4385 §3): not IP */
+    tu_f[14 + 4] = 0x10;
+    assert_int_equal(tu_dec(&p, &st), DECODE_NOT_IP);
+    /* an Ethernet pseudowire without the control word (RFC 4448 §4.4):
+     * destination addresses of first nibble 1 (not the associated
+     * channel's version 0), 6 (no IPv6 length fits), 0 (no frame after a
+     * control word fits) and 4; the frame carries IPv4 */
+    static const uint8_t dst0[] = {0x1e, 0x66, 0x02, 0x45};
+    for (unsigned k = 0; k < sizeof(dst0); k++) {
+        tu_eth(0x8847);
+        tu_put32(0x100 | 64);
+        uint8_t macs[12] = {dst0[k], 0x73, 0x2d, 0x9c, 0x11, 0x38,
+                            0x66,    0xe5, 0xcf, 0x61, 0x97, 0x9d};
+        tu_put(macs, 12);
+        tu_put16(0x0800);
+        tu_put(tu_ip4_tcp, sizeof(tu_ip4_tcp));
+        assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+        tu_check_inner4(&p);
+        assert_int_equal(st.tun[DECODE_TUN_MPLS], 1);
+        /* ... a frame carrying no IP is not followed: not IP; but after 4x
+         * or 6x, where neither reading fits, the IP packet's own outcome */
+        tu_f[14 + 4 + 12] = 0x08;
+        tu_f[14 + 4 + 13] = 0x06; /* ARP */
+        assert_int_equal(tu_dec(&p, &st), (dst0[k] >> 4) == 4 || (dst0[k] >> 4) == 6
+                                              ? DECODE_MALFORMED
+                                              : DECODE_NOT_IP);
+    }
+    /* IPv4 with Ethernet padding after it (a 60-byte frame): still IP */
+    tu_eth(0x8847);
+    tu_put32(0x100 | 64);
+    tu_put(tu_ip4_tcp, sizeof(tu_ip4_tcp) - 4); /* 40 bytes: no payload */
+    tu_f[14 + 4 + 3] = 40;
+    tu_put16(0);
+    assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+    assert_int_equal(p.payload_wirelen, 0);
+    /* IPv4 whose length does not fit, where no Ethernet frame fits either:
+     * IP, its own outcome (malformed: past the frame) */
+    tu_eth(0x8847);
+    tu_put32(0x100 | 64);
+    tu_put(tu_ip4_tcp, sizeof(tu_ip4_tcp));
+    tu_f[14 + 4 + 2] = 0x10;
+    assert_int_equal(tu_dec(&p, &st), DECODE_MALFORMED);
+    assert_int_equal(st.tun_malformed, 0);
+    /* no bottom of stack in 8 entries: malformed; cut in a label: truncated */
+    tu_eth(0x8847);
+    for (unsigned k = 0; k < 9; k++)
+        tu_put32(64);
+    tu_put(tu_ip4_tcp, sizeof(tu_ip4_tcp));
+    assert_int_equal(tu_dec(&p, &st), DECODE_MALFORMED);
+    assert_int_equal(st.tun_malformed, 1);
+    assert_int_equal(tu_dec_cut(14 + 6, &p, &st), DECODE_TRUNCATED);
+    assert_int_equal(st.tun_truncated, 1);
+}
+
+static void
+pppoe_frame(uint8_t vt, uint16_t proto, const uint8_t *ip, size_t iplen)
+{
+    tu_eth(0x8864);
+    uint8_t h[6] = {vt, 0, 0x00, 0x42, (uint8_t)((iplen + 2) >> 8), (uint8_t)(iplen + 2)};
+    tu_put(h, 6);
+    tu_put16(proto);
+    tu_put(ip, iplen);
+}
+
+static void
+test_pppoe(void **state)
+{
+    (void)state;
+    struct pkt p;
+    struct decode_stats st;
+    pppoe_frame(0x11, 0x0021, tu_ip4_tcp, sizeof(tu_ip4_tcp));
+    assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+    tu_check_inner4(&p);
+    assert_int_equal(st.tun[DECODE_TUN_PPPOE], 1);
+    pppoe_frame(0x11, 0x0057, tu_ip6_tcp, sizeof(tu_ip6_tcp));
+    assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+    assert_int_equal(p.src.family, 6);
+    pppoe_frame(0x11, 0xc021, tu_ip4_tcp, sizeof(tu_ip4_tcp)); /* LCP */
+    assert_int_equal(tu_dec(&p, &st), DECODE_NOT_IP);
+    pppoe_frame(0x21, 0x0021, tu_ip4_tcp, sizeof(tu_ip4_tcp)); /* version 2 */
+    assert_int_equal(tu_dec(&p, &st), DECODE_MALFORMED);
+    assert_int_equal(st.tun_malformed, 1);
+    pppoe_frame(0x11, 0x0021, tu_ip4_tcp, sizeof(tu_ip4_tcp));
+    tu_f[18] = 0x10; /* a length past the frame */
+    assert_int_equal(tu_dec(&p, &st), DECODE_MALFORMED);
+    assert_int_equal(tu_dec_cut(14 + 5, &p, &st), DECODE_TRUNCATED);
+    assert_int_equal(st.tun_truncated, 1);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_mpls, tu_tun_teardown),
+        cmocka_unit_test_teardown(test_pppoe, tu_tun_teardown),
+    };
+    return cmocka_run_group_tests_name("decode_tun_mpls", tests, NULL, NULL);
+}
