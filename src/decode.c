@@ -672,7 +672,9 @@ decode_datagram_frag(const uint8_t *ip, uint32_t caplen, uint32_t wirelen,
     uint8_t tun_inner = frag_pkt->tun_inner;
     uint32_t tun_id = frag_pkt->tun_id;
     struct ipaddr tun_src = frag_pkt->tun_src, tun_dst = frag_pkt->tun_dst;
+    struct pkt_mpls mpls = frag_pkt->mpls;
     memset(pkt, 0, sizeof(*pkt));
+    pkt->mpls = mpls;
     pkt->tun_depth = tun_depth;
     pkt->tun_kind = tun_kind;
     pkt->tun_inner = tun_inner;

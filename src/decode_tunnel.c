@@ -88,8 +88,9 @@
 #define TUN_IPPROTO_IPIP 4
 #define TUN_IPPROTO_IPV6 41
 #define TUN_IPPROTO_GRE  47
-#define TUN_MPLS_MAX     8 /* label stack entries walked before the stack is called malformed */
-#define TUN_PW_CW        4 /* the pseudowire control word (RFC 4385 §3) */
+#define TUN_MPLS_MAX                                                                               \
+    PKT_MPLS_MAX    /* label stack entries walked before the stack is called malformed */
+#define TUN_PW_CW 4 /* the pseudowire control word (RFC 4385 §3) */
 
 /* A tunnel header's outcome, counted as the tunnel's too. */
 static enum decode_result
@@ -338,6 +339,7 @@ static enum decode_result
 tun_mpls(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struct decode_frag *fr)
 {
     uint32_t used = 0;
+    struct pkt_mpls lab = {0};
     for (unsigned n = 0;; n++) {
         if (n == TUN_MPLS_MAX)
             return tun_bad(st, DECODE_MALFORMED);
@@ -346,11 +348,15 @@ tun_mpls(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struc
             return tun_bad(st, res);
         uint32_t e = rd_be32(&l->r, "mpls.label");
         used += 4;
+        lab.label[n] = e >> 12;
+        lab.n = (uint8_t)(n + 1);
         if (e & 0x100) /* S: bottom of stack */
             break;
     }
     if (!tun_enter(pkt, st, DECODE_TUN_MPLS))
         return DECODE_OTHER_PROTO;
+    if (pkt->mpls.n == 0) /* the first MPLS layer's stack: the link's LSP */
+        pkt->mpls = lab;
     uint32_t rest = l->wire - used;
     int v = rd_peek(&l->r, 0);
     if (v < 0)

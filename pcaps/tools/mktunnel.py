@@ -28,6 +28,10 @@ allows it for VXLAN over IPv4).
                  Ethernet pseudowire, RFC 4448 §4.4): destination addresses 1e:.. and 66:..
   mpls-ethcw     the same labels, the control word (RFC 4385 §3, sequence numbers from 1),
                  then the Ethernet frame
+  mpls-lsp       Ethertype 0x8847, a label stack per direction, as an L3VPN's unidirectional
+                 LSPs carry it: the client's frames 16001 (transport), 7 (entropy label
+                 indicator, RFC 6790), 0x5a5a5 (entropy), 24001 (VPN, bottom); the server's
+                 16002, 24002; then the IPv4 packet
   pppoe          Ethertype 0x8864, PPPoE session 0x0042 (RFC 2516), PPP 0x0021: the IPv4 packet
   vxlan-gre      GRE 0x0800 carrying IPv4/UDP 4789/VXLAN VNI 7/the Ethernet frame: two layers
   vxlan-innerfrag  UDP 4789, VXLAN VNI 4242, the UDP checksum computed (RFC 768): each INNER
@@ -156,6 +160,11 @@ def wrap(kind, frame, fwd):
         labels = struct.pack(">II", (1000 << 12) | 64, (2000 << 12) | 0x100 | 64)
         gre_seq[0] += 1
         return eth(0x8847, labels + struct.pack(">I", gre_seq[0] & 0xFFFF) + frame, fwd)
+    if kind == "mpls-lsp":
+        stack = [16001, 7, 0x5A5A5, 24001] if fwd else [16002, 24002]
+        labels = b"".join(struct.pack(">I", (lab << 12) | (0x100 if k == len(stack) - 1 else 0) | 64)
+                          for k, lab in enumerate(stack))
+        return eth(0x8847, labels + inner_ip(frame), fwd)
     if kind == "pppoe":
         ip = inner_ip(frame)
         return eth(0x8864, struct.pack(">BBHHH", 0x11, 0, 0x0042, 2 + len(ip), 0x0021) + ip, fwd)
@@ -213,7 +222,7 @@ def main():
     _, recs6 = read_pcap("pcaps/smtp-ipv6.pcap")
     for kind in ("gre-ip", "gre-eth", "erspan2", "erspan3", "geneve", "ipip", "6in4", "mpls",
                  "pppoe", "vxlan-gre", "vxlan-innerfrag", "vxlan-split", "mpls-eth", "mpls-ethcw",
-                 "geneve-oam", "vxlan-nestfrag", "erspan2-frag"):
+                 "geneve-oam", "vxlan-nestfrag", "erspan2-frag", "mpls-lsp"):
         src = recs6 if kind == "6in4" else recs
         ip_id[0] = 0
         gre_seq[0] = 0

@@ -22,6 +22,80 @@
 
 /* ---- MPLS, PPPoE -------------------------------------------------------------- */
 
+/* The label stack in pkt.mpls (the session record's tunnel.mpls_labels):
+ * the 20-bit labels, outermost first, without TC, S and TTL; the first MPLS
+ * layer's when a tunnel carries another; kept for a datagram reassembled from
+ * fragments that came over it; none without MPLS. */
+static void
+test_mpls_labels(void **state)
+{
+    (void)state;
+    struct pkt p, whole;
+    struct decode_stats st;
+    /* an LSP label, an entropy label indicator (7) and entropy label, the
+     * bottom label 0xfffff (the largest), TC and TTL varied */
+    tu_eth(0x8847);
+    tu_put32(16001u << 12 | 0xa00 | 63);
+    tu_put32(7u << 12 | 255);
+    tu_put32(0x12345u << 12 | 1);
+    tu_put32(0xfffffu << 12 | 0xe00 | 0x100 | 2);
+    tu_put(tu_ip4_tcp, sizeof(tu_ip4_tcp));
+    assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+    tu_check_inner4(&p);
+    assert_int_equal(p.mpls.n, 4);
+    assert_int_equal(p.mpls.label[0], 16001);
+    assert_int_equal(p.mpls.label[1], 7);
+    assert_int_equal(p.mpls.label[2], 0x12345);
+    assert_int_equal(p.mpls.label[3], 0xfffff);
+    /* the deepest stack walked (PKT_MPLS_MAX entries): every label kept */
+    tu_eth(0x8847);
+    for (uint32_t k = 0; k < PKT_MPLS_MAX; k++)
+        tu_put32((100 + k) << 12 | (k + 1 == PKT_MPLS_MAX ? 0x100u : 0) | 64);
+    tu_put(tu_ip4_tcp, sizeof(tu_ip4_tcp));
+    assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+    assert_int_equal(p.mpls.n, PKT_MPLS_MAX);
+    assert_int_equal(p.mpls.label[0], 100);
+    assert_int_equal(p.mpls.label[PKT_MPLS_MAX - 1], 100 + PKT_MPLS_MAX - 1);
+    /* MPLS (label 300) / Ethernet pseudowire with control word / IPv4 / GRE
+     * 0x8847 / MPLS (label 400): the first layer's stack */
+    tu_eth(0x8847);
+    tu_put32(300u << 12 | 0x100 | 64);
+    tu_put32(0);
+    tu_eth_in(0x0800);
+    size_t i = tu_ip4(47);
+    tu_put16(0);
+    tu_put16(0x8847);
+    tu_put32(400u << 12 | 0x100 | 64);
+    tu_put(tu_ip4_tcp, sizeof(tu_ip4_tcp));
+    tu_fix4(i);
+    assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+    tu_check_inner4(&p);
+    assert_int_equal(p.tun_depth, 3);
+    assert_int_equal(p.mpls.n, 1);
+    assert_int_equal(p.mpls.label[0], 300);
+    /* an IPv4 fragment over label 500: the reassembled datagram keeps it */
+    tu_eth(0x8847);
+    tu_put32(500u << 12 | 0x100 | 64);
+    size_t in = tu_n;
+    tu_put(tu_ip4_tcp, sizeof(tu_ip4_tcp));
+    tu_f[in + 6] = 0x20; /* MF */
+    struct decode_frag fr;
+    memset(&st, 0, sizeof(st));
+    assert_int_equal(
+        decode_frame_frag(DECODE_DLT_EN10MB, tu_f, (uint32_t)tu_n, (uint32_t)tu_n, 1, &p, &st, &fr),
+        DECODE_FRAGMENT);
+    assert_int_equal(p.mpls.n, 1);
+    assert_int_equal(
+        decode_datagram(tu_ip4_tcp, sizeof(tu_ip4_tcp), sizeof(tu_ip4_tcp), &p, &whole, &st),
+        DECODE_OK);
+    assert_int_equal(whole.mpls.n, 1);
+    assert_int_equal(whole.mpls.label[0], 500);
+    /* no MPLS: none */
+    tu_vxlan_frame(0x08, 1);
+    assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+    assert_int_equal(p.mpls.n, 0);
+}
+
 static void
 test_mpls(void **state)
 {
@@ -157,6 +231,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_mpls, tu_tun_teardown),
+        cmocka_unit_test_teardown(test_mpls_labels, tu_tun_teardown),
         cmocka_unit_test_teardown(test_pppoe, tu_tun_teardown),
     };
     return cmocka_run_group_tests_name("decode_tun_mpls", tests, NULL, NULL);
