@@ -129,6 +129,23 @@ else
   echo "FAIL $T/tls12-chain-geneve-oam.pcap: tunnels.oam '$oam', tshark's O-bit frames $ts"; fail=1
 fi
 same $T/ipv6-6in4.pcap pcaps/smtp-ipv6.pcap pcaps/certs/root.pem
+# An SRv6 header in the client's packets (no tunnel: docs/capture.md, IPv6 Routing headers): the
+# server is the final destination, as tshark shows it; the report is the bare capture's
+run $T/ipv6-srh.pcap pcaps/certs/root.pem "$tmp/w.json"
+run pcaps/smtp-ipv6.pcap pcaps/certs/root.pem "$tmp/o.json"
+filt='if .event == "stats" then del(.bytes, .memory_peak) else . end'
+jq -cS "$filt" "$tmp/w.json" >"$tmp/w.cmp"
+jq -cS "$filt" "$tmp/o.json" >"$tmp/o.cmp"
+srv=$(jq -r 'select(.event == "session") | .server.ip' "$tmp/w.json" | sort -u)
+tsrv=$(tshark -r $T/ipv6-srh.pcap -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields \
+  -e ipv6.routing.srh.addr 2>/dev/null | sort -u)
+if [ -n "$srv" ] && [ "$srv" = "$tsrv" ] && cmp -s "$tmp/w.cmp" "$tmp/o.cmp"; then
+  echo "ok   $T/ipv6-srh.pcap = pcaps/smtp-ipv6.pcap; server $srv, tshark's Segment List[0]"
+else
+  echo "FAIL $T/ipv6-srh.pcap: server '$srv' (tshark '$tsrv'), or the report differs:"
+  diff "$tmp/o.cmp" "$tmp/w.cmp" | cut -c1-300 | head -6
+  fail=1
+fi
 same $T/tls12-chain-vxlan-innerfrag.pcap $O pcaps/certs/root.pem \
   ', .packets, .fragments, .fragment_datagrams'
 # GRE (ERSPAN) in fragments: reassembled, then taken off
