@@ -328,6 +328,44 @@ decode_ipv4(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
 
 /* IPv6 (RFC 8200 §3, §4) with its extension header chain. A fragment is
  * described in *fr (when not NULL) for reassembly (RFC 8200 §4.5). */
+/* A Routing header (RFC 8200 §4.4) e of len bytes, its first two read (hl:
+ * its length field): while Segments Left is not 0, the Destination Address
+ * is a waypoint, and the connection's end is the final destination, the
+ * address TCP's checksum covers (RFC 8200 §8.1) and the other direction's
+ * packets come from: dst becomes it. Type 0 (RFC 5095, deprecated): the last
+ * address; 2 (Mobile IPv6, RFC 6275 §6.4): the home address; 3 (RPL, RFC
+ * 6554 §3): the last address, its first CmprE bytes the Destination
+ * Address's; 4 (SRv6, RFC 8754 §2): Segment List[0]. Others, Segments Left
+ * 0, or a header too short for the address: dst stays. */
+static void
+decode_ip6_final_dst(struct rd *e, uint32_t len, struct ipaddr *dst)
+{
+    rd_skip(e, 1, "ip6.rh.next");
+    uint32_t hl = rd_u8(e, "ip6.rh.len");
+    uint8_t type = rd_u8(e, "ip6.rh.type"), left = rd_u8(e, "ip6.rh.segleft");
+    uint8_t c = rd_u8(e, "ip6.rh.cmpr"), p = rd_u8(e, "ip6.rh.pad"); /* type 3's */
+    /* the final address: n bytes at `at` from the header's start, after keep */
+    uint32_t at = 8, n = 16, keep = 0;
+    if (left == 0 || e->st != RD_OK)
+        return;
+    if (type == 0 && hl >= 2)
+        at = 8 + (hl / 2 - 1) * 16; /* hl / 2 addresses */
+    else if (type == 3) {
+        keep = c & 0x0fu; /* CmprE */
+        n = 16 - keep;
+        if (len < 8 + (uint32_t)(p >> 4) + n)
+            return;
+        at = len - (uint32_t)(p >> 4) - n; /* the last address, before Pad */
+    } else if (type != 2 && type != 4)
+        return;
+    if (at + n > len || !rd_skip(e, at - 6, "ip6.rh.addresses"))
+        return;
+    uint8_t a[16];
+    memcpy(a, dst->a, 16);
+    if (rd_copy(e, a + keep, n, "ip6.rh.final"))
+        memcpy(dst->a, a, 16);
+}
+
 static enum decode_result
 decode_ipv6(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_stats *st,
             struct decode_frag *fr)
@@ -364,6 +402,7 @@ decode_ipv6(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
     ip.wire = plen;
 
     uint32_t used = 0;
+    bool routed = false;
     enum decode_result res;
     for (unsigned n_ext = 0;; n_ext++) {
         uint32_t len;
@@ -394,6 +433,11 @@ decode_ipv6(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
         if ((res = decode_need(&ip, used, len)) != DECODE_OK)
             return res;
         struct rd e = rd_sub(&ip.r, len, "ip6.ext");
+        if (next == DECODE_IPPROTO_ROUTING && !routed) {
+            struct rd rh = e;
+            decode_ip6_final_dst(&rh, len, &pkt->dst);
+            routed = true; /* one Routing header (RFC 8200 §4.1) */
+        }
         if (next == DECODE_IPPROTO_FRAGMENT) {
             rd_skip(&e, 2, "ip6.frag.next_rsvd");
             uint16_t offm = rd_be16(&e, "ip6.frag.offset");
@@ -672,7 +716,9 @@ decode_datagram_frag(const uint8_t *ip, uint32_t caplen, uint32_t wirelen,
     uint8_t tun_inner = frag_pkt->tun_inner;
     uint32_t tun_id = frag_pkt->tun_id;
     struct ipaddr tun_src = frag_pkt->tun_src, tun_dst = frag_pkt->tun_dst;
+    struct pkt_mpls mpls = frag_pkt->mpls;
     memset(pkt, 0, sizeof(*pkt));
+    pkt->mpls = mpls;
     pkt->tun_depth = tun_depth;
     pkt->tun_kind = tun_kind;
     pkt->tun_inner = tun_inner;

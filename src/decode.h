@@ -114,9 +114,9 @@ enum decode_result decode_frame_frag(int dlt, const uint8_t *data, uint32_t capl
 
 /* Decodes a reassembled IP datagram (defrag.c): ip points at its IPv4 or
  * IPv6 header, caplen bytes are present of wirelen. The time, VLAN and
- * tunnel ids (and the tunnel layers taken off before it) are taken from frag_pkt (the fragment that
- * completed it; may be pkt itself). Counts into st like decode_frame() but for frames. On DECODE_OK
- * pkt borrows ip. */
+ * tunnel ids (and the tunnel layers taken off before it, MPLS labels) are taken from frag_pkt (the
+ * fragment that completed it; may be pkt itself). Counts into st like decode_frame() but for
+ * frames. On DECODE_OK pkt borrows ip. */
 enum decode_result decode_datagram(const uint8_t *ip, uint32_t caplen, uint32_t wirelen,
                                    const struct pkt *frag_pkt, struct pkt *pkt,
                                    struct decode_stats *st);

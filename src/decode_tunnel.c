@@ -41,15 +41,16 @@
  *     and a check of what would follow, as Wireshark's packet-mpls.c guesses
  *     (RFC 4385 §3 gives the control word and the associated channel the
  *     first nibbles 0 and 1, which no IP packet has; RFC 4928):
- *       4, 6: IPv4, IPv6, when the IP length fills the rest of the frame
- *         (up to 4 bytes of padding or FCS after it), or no Ethernet frame
- *         carrying IP fits either;
+ *       4, 6: IPv4, IPv6, or an Ethernet frame to an address beginning
+ *         so, weighed by tun_mpls_is_eth(): the IP length against the
+ *         bytes left (a tail of FCS or a short frame's padding), the IPv4
+ *         header checksum of each reading, a known non-IP Ethertype (ARP);
  *       0: the pseudowire control word (RFC 4385 §3: | 0000 | Flags 4b |
  *         FRG 2b | Length 6b | Sequence 16 |) and an Ethernet frame (RFC
  *         4448 §4.4, Ethernet over MPLS), unless only an Ethernet frame
  *         without it fits (a destination address 0x: Wireshark asks its OUI
  *         table, smtptap what the frame would carry);
- *       otherwise, or 4 or 6 when only it fits: an Ethernet pseudowire
+ *       otherwise: an Ethernet pseudowire
  *         without the control word (RFC 4448 §4.4 allows it), when an
  *         Ethernet frame carrying IP fits: a type 0x0800 followed by
  *         version 4, 0x86dd by 6, or a VLAN tag (0x8100, 0x88a8);
@@ -76,6 +77,7 @@
 #include "cursor.h"
 #include "decode.h"
 #include "decode_int.h"
+#include "inetsum.h"
 
 #define TUN_ETH_TEB      0x6558 /* Transparent Ethernet Bridging (RFC 1701 §3.3) */
 #define TUN_ETH_ERSPAN2  0x88be
@@ -88,8 +90,9 @@
 #define TUN_IPPROTO_IPIP 4
 #define TUN_IPPROTO_IPV6 41
 #define TUN_IPPROTO_GRE  47
-#define TUN_MPLS_MAX     8 /* label stack entries walked before the stack is called malformed */
-#define TUN_PW_CW        4 /* the pseudowire control word (RFC 4385 §3) */
+#define TUN_MPLS_MAX                                                                               \
+    PKT_MPLS_MAX    /* label stack entries walked before the stack is called malformed */
+#define TUN_PW_CW 4 /* the pseudowire control word (RFC 4385 §3) */
 
 /* A tunnel header's outcome, counted as the tunnel's too. */
 static enum decode_result
@@ -303,41 +306,122 @@ decode_tunnel_ip(uint8_t proto, struct decode_layer *l, struct pkt *pkt, struct 
 
 /* ---- Ethertypes: MPLS, PPPoE ---------------------------------------------- */
 
-/* After an MPLS label stack nothing names the payload (RFC 3032 §2.2). Do
- * the captured bytes `at` into r read as an Ethernet frame carrying IP: a
- * type of 0x0800 followed by version 4, 0x86dd by version 6, or a VLAN tag
- * (0x8100, 0x88a8)? False when they were not captured. */
-static bool
-tun_looks_eth(const struct rd *r, size_t at)
+/* After an MPLS label stack nothing names the payload (RFC 3032 §2.2): it
+ * is guessed from what the bytes would be read as (RFC 4928 §2 sees the
+ * ambiguity; Wireshark's packet-mpls.c guesses by the first nibble). */
+
+/* The bytes `at` into r read as an IP header of version ver, in `rest` wire
+ * bytes from there: does its length fit (IPv4: IHL >= 5, Total Length >= the
+ * header); is the tail after it short enough for padding or FCS (<= 4
+ * bytes, or any when `padded`: the frame was short); does the IPv4 header
+ * checksum verify (1), not (-1), or say nothing (0: IPv6, not captured)? */
+struct tun_ipguess {
+    bool fits, exact;
+    int sum;
+};
+
+static struct tun_ipguess
+tun_guess_ip(const struct rd *r, size_t at, unsigned ver, uint32_t rest, bool padded)
 {
-    int t0 = rd_peek(r, at + 12), t1 = rd_peek(r, at + 13), v = rd_peek(r, at + 14);
-    if (t0 < 0 || t1 < 0)
-        return false;
-    unsigned type = (unsigned)t0 << 8 | (unsigned)t1;
-    if (type == 0x8100 || type == 0x88a8)
-        return true;
-    return v >= 0 && ((type == DECODE_ETH_IPV4 && (v >> 4) == 4) ||
-                      (type == DECODE_ETH_IPV6 && (v >> 4) == 6));
+    struct tun_ipguess g = {false, false, 0};
+    int b0 = rd_peek(r, at), l0 = rd_peek(r, at + (ver == 4 ? 2 : 4));
+    int l1 = rd_peek(r, at + (ver == 4 ? 3 : 5));
+    if (b0 < 0 || l0 < 0 || l1 < 0 || (unsigned)b0 >> 4 != ver)
+        return g;
+    uint32_t len = (uint32_t)l0 << 8 | (uint32_t)l1, hlen = 40;
+    if (ver == 4) {
+        hlen = ((uint32_t)b0 & 0x0fu) * 4;
+        if (hlen < 20 || len < hlen)
+            return g;
+    } else {
+        len += 40;
+    }
+    g.fits = len <= rest;
+    g.exact = g.fits && (len + 4 >= rest || padded);
+    struct rd h = *r; /* a copy: r does not move */
+    rd_skip(&h, at, "mpls.guess_ip");
+    const uint8_t *b = ver == 4 ? rd_bytes(&h, hlen, "mpls.guess_ip") : NULL;
+    if (b != NULL)
+        g.sum = inetsum_add(0, b, hlen) == 0xffff ? 1 : -1;
+    return g;
 }
 
-/* Does the IP header (version ver) at r's start claim the rest of the layer,
- * `rest` wire bytes, but for up to 4 bytes of Ethernet padding or FCS after
- * it (Wireshark's test, packet-mpls.c)? False when not captured. */
+/* An Ethertype a frame carries that is not IP but is seen on links
+ * (pseudowires carry whole LANs): ARP, RARP, MPLS, PPPoE, 802.1X, slow
+ * protocols (LACP), LLDP, MACsec, PTP, CFM, FCoE. */
 static bool
-tun_looks_ip(const struct rd *r, unsigned ver, uint32_t rest)
+tun_other_ethertype(unsigned type)
 {
-    size_t at = ver == 4 ? 2 : 4; /* IPv4 Total Length; IPv6 Payload Length */
-    int b0 = rd_peek(r, at), b1 = rd_peek(r, at + 1);
-    if (b0 < 0 || b1 < 0)
+    static const uint16_t known[] = {0x0806, 0x8035, 0x8847, 0x8848, 0x8863, 0x8864, 0x888e,
+                                     0x8809, 0x88cc, 0x88e5, 0x88f7, 0x8902, 0x8906};
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (type == known[i])
+            return true;
+    return false;
+}
+
+/* The bytes `at` into r read as an Ethernet frame (without FCS, RFC 4448
+ * §4.4; kept, 4 bytes more) of `rest` wire bytes: `looks`, a type of
+ * 0x0800 followed by version 4, 0x86dd by version 6, or a VLAN tag (0x8100,
+ * 0x88a8); `in`, that IP packet's guess (a tagged frame's: fits and exact,
+ * no checksum); `other`, a known Ethertype that is not IP. */
+struct tun_ethguess {
+    bool looks, other;
+    struct tun_ipguess in;
+};
+
+static struct tun_ethguess
+tun_guess_eth(const struct rd *r, size_t at, uint32_t rest)
+{
+    struct tun_ethguess g = {false, false, {false, false, 0}};
+    int t0 = rd_peek(r, at + 12), t1 = rd_peek(r, at + 13), v = rd_peek(r, at + 14);
+    if (t0 < 0 || t1 < 0 || rest < 14)
+        return g;
+    unsigned type = (unsigned)t0 << 8 | (unsigned)t1;
+    if (type == 0x8100 || type == 0x88a8) {
+        g.looks = g.in.fits = g.in.exact = true;
+        return g;
+    }
+    g.other = tun_other_ethertype(type);
+    unsigned ver = type == DECODE_ETH_IPV4 ? 4 : type == DECODE_ETH_IPV6 ? 6 : 0;
+    if (ver == 0 || v < 0 || (unsigned)v >> 4 != ver)
+        return g;
+    g.looks = true;
+    /* a short frame was padded to 60 bytes (64 with its FCS) */
+    g.in = tun_guess_ip(r, at + 14, ver, rest - 14, rest <= 64);
+    return g;
+}
+
+/* The payload of the first nibble 4 or 6 (`used` bytes of labels before
+ * it, `rest` after): IP, or an Ethernet pseudowire without the control word
+ * whose destination address begins so? Where one reading's length fits and
+ * the other's does not, it; where both fit, the one whose IPv4 header
+ * checksum verifies, then the one without a tail but padding, then IP; where
+ * neither fits, a frame of a known non-IP Ethertype (ARP) unless the IP
+ * header's checksum verifies, else IP (its own outcome: malformed). */
+static bool
+tun_mpls_is_eth(const struct rd *r, unsigned nib, uint32_t used, uint32_t rest)
+{
+    /* the outer frame padded: its payload (labels on) within 46 bytes + FCS */
+    struct tun_ipguess ip = tun_guess_ip(r, 0, nib, rest, used + rest <= 46 + 4);
+    struct tun_ethguess eth = tun_guess_eth(r, 0, rest);
+    if (eth.looks && eth.in.fits) {
+        if (!ip.fits)
+            return true;
+        if (ip.sum != eth.in.sum)
+            return eth.in.sum > ip.sum;
+        return eth.in.exact && !ip.exact;
+    }
+    if (ip.fits)
         return false;
-    uint32_t len = ((uint32_t)b0 << 8 | (uint32_t)b1) + (ver == 4 ? 0 : 40);
-    return len >= 20 && len <= rest && len + 4 >= rest;
+    return eth.other && ip.sum != 1;
 }
 
 static enum decode_result
 tun_mpls(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struct decode_frag *fr)
 {
     uint32_t used = 0;
+    struct pkt_mpls lab = {0};
     for (unsigned n = 0;; n++) {
         if (n == TUN_MPLS_MAX)
             return tun_bad(st, DECODE_MALFORMED);
@@ -346,21 +430,28 @@ tun_mpls(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struc
             return tun_bad(st, res);
         uint32_t e = rd_be32(&l->r, "mpls.label");
         used += 4;
+        lab.label[n] = e >> 12;
+        lab.n = (uint8_t)(n + 1);
         if (e & 0x100) /* S: bottom of stack */
             break;
     }
     if (!tun_enter(pkt, st, DECODE_TUN_MPLS))
         return DECODE_OTHER_PROTO;
+    if (pkt->mpls.n == 0) /* the first MPLS layer's stack: the link's LSP */
+        pkt->mpls = lab;
     uint32_t rest = l->wire - used;
     int v = rd_peek(&l->r, 0);
     if (v < 0)
         return rest > 0 ? DECODE_TRUNCATED : DECODE_NOT_IP;
     unsigned nib = (unsigned)v >> 4;
-    /* IP, unless its length does not fit and an Ethernet frame does */
-    if ((nib == 4 || nib == 6) && (tun_looks_ip(&l->r, nib, rest) || !tun_looks_eth(&l->r, 0)))
-        return decode_inner_ip((int)nib, &l->r, rest, pkt, st, fr);
+    if (nib == 4 || nib == 6) {
+        if (!tun_mpls_is_eth(&l->r, nib, used, rest))
+            return decode_inner_ip((int)nib, &l->r, rest, pkt, st, fr);
+        return tun_eth(l, used, pkt, st, fr); /* an Ethernet pseudowire without it */
+    }
+    struct tun_ethguess nocw = tun_guess_eth(&l->r, 0, rest);
     if (nib == 0 && rest >= TUN_PW_CW + 14 &&
-        (tun_looks_eth(&l->r, TUN_PW_CW) || !tun_looks_eth(&l->r, 0))) {
+        (tun_guess_eth(&l->r, TUN_PW_CW, rest - TUN_PW_CW).looks || !(nocw.looks || nocw.other))) {
         /* a pseudowire's control word (RFC 4385 §3), then an Ethernet frame
          * (RFC 4448 §4.4: Ethernet over MPLS, as carriers mirror it) */
         if (rd_left(&l->r) < TUN_PW_CW)
@@ -368,7 +459,7 @@ tun_mpls(struct decode_layer *l, struct pkt *pkt, struct decode_stats *st, struc
         rd_skip(&l->r, TUN_PW_CW, "mpls.pw_control_word");
         return tun_eth(l, used + TUN_PW_CW, pkt, st, fr);
     }
-    if (rest >= 14 && tun_looks_eth(&l->r, 0)) /* an Ethernet pseudowire without one */
+    if (nocw.looks) /* an Ethernet pseudowire without one */
         return tun_eth(l, used, pkt, st, fr);
     return DECODE_NOT_IP; /* the PW associated channel (first nibble 1), or no IP */
 }

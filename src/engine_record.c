@@ -79,6 +79,7 @@ engine_record_tunnel(struct flow *f, const struct pkt *p)
     t->id = p->tun_id;
     t->src = p->tun_src;
     t->dst = p->tun_dst;
+    t->mpls = p->mpls;
     f->tunnel = t;
 }
 

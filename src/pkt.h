@@ -11,6 +11,15 @@ struct ipaddr {
     uint8_t a[16];
 };
 
+/* An MPLS label stack (RFC 3032 §2.1): the 20-bit labels, outermost first;
+ * the stack walked is at most PKT_MPLS_MAX entries (decode_tunnel.c: a
+ * deeper one is malformed), so none is left out. */
+#define PKT_MPLS_MAX 8
+struct pkt_mpls {
+    uint8_t n; /* 0: no MPLS layer taken off */
+    uint32_t label[PKT_MPLS_MAX];
+};
+
 struct pkt {
     int64_t ts_us;    /* packet time, microseconds since the epoch */
     uint32_t caplen;  /* bytes captured of the frame */
@@ -29,6 +38,9 @@ struct pkt {
      * behind it (the mirror's sender and receiver); family 0: the first
      * layer came before any IP header (MPLS, PPPoE on the link) */
     struct ipaddr tun_src, tun_dst;
+    /* the first (outermost) MPLS layer's label stack, to tell the LSP or
+     * pseudowire the packet came over */
+    struct pkt_mpls mpls;
     struct ipaddr src, dst;
     uint16_t sport, dport;
     /* TCP */

@@ -39,6 +39,7 @@ struct record_tunnel {
     bool has_id;            /* a VNI, GRE key or ERSPAN session was named */
     uint32_t id;            /* the innermost one (the flow key's, without --ignore-vlan) */
     struct ipaddr src, dst; /* the outermost IP header's; family 0: none outside it */
+    struct pkt_mpls mpls;   /* the first MPLS layer's labels, outermost first; n 0: none */
 };
 
 struct flow_record {

@@ -126,6 +126,12 @@ rs_tunnel(struct json *j, const struct record_tunnel *t)
         json_null(j, "outer_src");
         json_null(j, "outer_dst");
     }
+    if (t->mpls.n > 0) { /* absent when no MPLS layer was taken off */
+        json_arr_begin(j, "mpls_labels");
+        for (unsigned i = 0; i < t->mpls.n && i < PKT_MPLS_MAX; i++)
+            json_uint(j, NULL, t->mpls.label[i]);
+        json_arr_end(j);
+    }
     json_obj_end(j);
 }
 

@@ -47,7 +47,7 @@ check_sel() {
   check "$tmp/sel.pcap" "$@"
 }
 T=pcaps/tunnel O=pcaps/smtp-starttls-tls12-chain.pcap
-for k in gre-ip gre-eth erspan2 erspan3 geneve ipip mpls pppoe vxlan-gre vxlan-split vxlan-nestfrag \
+for k in gre-ip gre-eth erspan2 erspan3 geneve ipip mpls mpls-lsp pppoe vxlan-gre vxlan-split vxlan-nestfrag \
   erspan2-frag; do
   check $T/tls12-chain-$k.pcap $O ip.src ip.dst
 done

@@ -28,6 +28,10 @@ allows it for VXLAN over IPv4).
                  Ethernet pseudowire, RFC 4448 §4.4): destination addresses 1e:.. and 66:..
   mpls-ethcw     the same labels, the control word (RFC 4385 §3, sequence numbers from 1),
                  then the Ethernet frame
+  mpls-lsp       Ethertype 0x8847, a label stack per direction, as an L3VPN's unidirectional
+                 LSPs carry it: the client's frames 16001 (transport), 7 (entropy label
+                 indicator, RFC 6790), 0x5a5a5 (entropy), 24001 (VPN, bottom); the server's
+                 16002, 24002; then the IPv4 packet
   pppoe          Ethertype 0x8864, PPPoE session 0x0042 (RFC 2516), PPP 0x0021: the IPv4 packet
   vxlan-gre      GRE 0x0800 carrying IPv4/UDP 4789/VXLAN VNI 7/the Ethernet frame: two layers
   vxlan-innerfrag  UDP 4789, VXLAN VNI 4242, the UDP checksum computed (RFC 768): each INNER
@@ -36,6 +40,10 @@ allows it for VXLAN over IPv4).
                  as two fragments: fragments inside a datagram itself reassembled from fragments
   vxlan-split    UDP 4789, VXLAN: the client's frames VNI 101, the server's VNI 102 (one
                  mirror session per direction, as AWS Traffic Mirroring with two sources)
+  srh            (ipv6-srh.pcap) smtp-ipv6.pcap with an SRv6 Segment Routing Header (RFC 8754)
+                 in the client's packets: Destination Address the waypoint 2001:db8:ffff::1,
+                 Segments Left 1, Segment List[0] the server (the final destination, which
+                 TCP's checksum covers, RFC 8200 §8.1); the server's replies unchanged
 From pcaps/tunnel/vxlan-starttls.pcap:
   vxlan-inner    the inner Ethernet frames alone (the capture without its tunnel)
   vxlan-frag     each outer IPv4 datagram over 600 bytes sent as two fragments (RFC 791 §3.2)
@@ -50,6 +58,7 @@ from pcaplib import csum, read_pcap, write_pcap  # noqa: E402
 
 MAC_A, MAC_B = bytes.fromhex("020000000001"), bytes.fromhex("020000000002")
 IP_A, IP_B = bytes([10, 255, 0, 1]), bytes([10, 255, 0, 2])
+WAYPOINT = bytes.fromhex("20010db8ffff00000000000000000001")
 ip_id = [0]
 gre_seq = [0]
 
@@ -156,6 +165,22 @@ def wrap(kind, frame, fwd):
         labels = struct.pack(">II", (1000 << 12) | 64, (2000 << 12) | 0x100 | 64)
         gre_seq[0] += 1
         return eth(0x8847, labels + struct.pack(">I", gre_seq[0] & 0xFFFF) + frame, fwd)
+    if kind == "mpls-lsp":
+        stack = [16001, 7, 0x5A5A5, 24001] if fwd else [16002, 24002]
+        labels = b"".join(struct.pack(">I", (lab << 12) | (0x100 if k == len(stack) - 1 else 0) | 64)
+                          for k, lab in enumerate(stack))
+        return eth(0x8847, labels + inner_ip(frame), fwd)
+    if kind == "srh":
+        if not fwd:
+            return frame
+        ip = inner_ip(frame)
+        assert ip[0] >> 4 == 6
+        # Next Header, Hdr Ext Len 2, Routing Type 4, Segments Left 1, Last Entry 0, Flags 0,
+        # Tag 0, Segment List[0]: the final destination
+        srh = struct.pack(">BBBBBBH", ip[6], 2, 4, 1, 0, 0, 0) + ip[24:40]
+        plen = struct.unpack(">H", ip[4:6])[0] + len(srh)
+        hdr = ip[:4] + struct.pack(">HBB", plen, 43, ip[7]) + ip[8:24] + WAYPOINT
+        return frame[:14] + hdr + srh + ip[40:]
     if kind == "pppoe":
         ip = inner_ip(frame)
         return eth(0x8864, struct.pack(">BBHHH", 0x11, 0, 0x0042, 2 + len(ip), 0x0021) + ip, fwd)
@@ -213,8 +238,8 @@ def main():
     _, recs6 = read_pcap("pcaps/smtp-ipv6.pcap")
     for kind in ("gre-ip", "gre-eth", "erspan2", "erspan3", "geneve", "ipip", "6in4", "mpls",
                  "pppoe", "vxlan-gre", "vxlan-innerfrag", "vxlan-split", "mpls-eth", "mpls-ethcw",
-                 "geneve-oam", "vxlan-nestfrag", "erspan2-frag"):
-        src = recs6 if kind == "6in4" else recs
+                 "geneve-oam", "vxlan-nestfrag", "erspan2-frag", "mpls-lsp", "srh"):
+        src = recs6 if kind in ("6in4", "srh") else recs
         ip_id[0] = 0
         gre_seq[0] = 0
         new = []
@@ -223,8 +248,8 @@ def main():
             w = wrap(kind, frame, client_side(frame))
             for part in w if isinstance(w, list) else [w]:
                 new.append([sec, usec, part, len(part)])
-        write_pcap("%s/tls12-chain-%s.pcap" % (out, kind) if kind != "6in4" else
-                   "%s/ipv6-6in4.pcap" % out, hdr, new)
+        names = {"6in4": "ipv6-6in4", "srh": "ipv6-srh"}
+        write_pcap("%s/%s.pcap" % (out, names.get(kind, "tls12-chain-" + kind)), hdr, new)
     vhdr, vrecs = read_pcap("pcaps/tunnel/vxlan-starttls.pcap")
     write_pcap(out + "/vxlan-inner.pcap", vhdr,
                [[s, u, strip_vxlan(f), len(strip_vxlan(f))] for s, u, f, o in vrecs])

@@ -73,6 +73,24 @@ tunnel_of() {
   fi
 }
 
+# labels_of TUNNELLED [TSHARK OPTIONS]: each session's tunnel.mpls_labels (outermost first) against tshark's
+# mpls.label list of its connection's first frame (a stack per direction: the first packet's)
+labels_of() {
+  w=$1 topts=${2:-}
+  run "$w" pcaps/certs/root.pem "$tmp/l.json"
+  jq -r 'select(.event == "session") | .tunnel.mpls_labels | map(tostring) | join(",")' \
+    "$tmp/l.json" | sort >"$tmp/l.got"
+  # shellcheck disable=SC2086
+  tshark -r "$w" $topts -Y tcp -T fields -E occurrence=a -e tcp.stream -e mpls.label 2>/dev/null |
+    awk '!seen[$1]++ { print $2 }' | sort >"$tmp/l.exp"
+  if [ -s "$tmp/l.exp" ] && cmp -s "$tmp/l.got" "$tmp/l.exp"; then
+    echo "ok   $w: mpls_labels $(head -1 "$tmp/l.exp") ($(wc -l <"$tmp/l.exp") sessions), as tshark"
+  else
+    echo "FAIL $w: mpls_labels differ from tshark's:"; diff "$tmp/l.exp" "$tmp/l.got" | head -6
+    fail=1
+  fi
+}
+
 O=pcaps/smtp-starttls-tls12-chain.pcap
 tunnel_of $T/tls12-chain-vxlan-gre.pcap pcaps/certs/root.pem vxlan vxlan.vni ip
 tunnel_of $T/tls12-chain-gre-ip.pcap pcaps/certs/root.pem gre gre.key ip
@@ -84,6 +102,11 @@ tunnel_of $T/tls12-chain-ipip.pcap pcaps/certs/root.pem ipip - ip
 tunnel_of $T/tls12-chain-mpls.pcap pcaps/certs/root.pem mpls - -
 tunnel_of $T/tls12-chain-mpls-eth.pcap pcaps/certs/root.pem mpls - - '-d mpls.label==2000,pwethnocw'
 tunnel_of $T/tls12-chain-mpls-ethcw.pcap pcaps/certs/root.pem mpls - - '-d mpls.label==2000,pwethcw'
+tunnel_of $T/tls12-chain-mpls-lsp.pcap pcaps/certs/root.pem mpls - -
+labels_of $T/tls12-chain-mpls.pcap
+labels_of $T/tls12-chain-mpls-eth.pcap '-d mpls.label==2000,pwethnocw'
+labels_of $T/tls12-chain-mpls-ethcw.pcap '-d mpls.label==2000,pwethcw'
+labels_of $T/tls12-chain-mpls-lsp.pcap
 tunnel_of $T/tls12-chain-pppoe.pcap pcaps/certs/root.pem pppoe - -
 tunnel_of $T/tls12-chain-vxlan-split.pcap pcaps/certs/root.pem vxlan vxlan.vni ip
 tunnel_of $T/tls12-chain-vxlan-innerfrag.pcap pcaps/certs/root.pem vxlan vxlan.vni ip
@@ -92,7 +115,7 @@ tunnel_of $T/tls12-chain-erspan2-frag.pcap pcaps/certs/root.pem erspan_ii erspan
 tunnel_of $T/ipv6-6in4.pcap pcaps/certs/root.pem ipv6_in_ip - ip
 tunnel_of $T/vxlan-starttls.pcap $T/certs/root.pem vxlan vxlan.vni ip
 tunnel_of $T/vxlan-frag.pcap $T/certs/root.pem vxlan vxlan.vni ip
-for k in vxlan-gre gre-ip gre-eth erspan2 erspan3 geneve ipip mpls mpls-eth mpls-ethcw pppoe; do
+for k in vxlan-gre gre-ip gre-eth erspan2 erspan3 geneve ipip mpls mpls-eth mpls-ethcw mpls-lsp pppoe; do
   same $T/tls12-chain-$k.pcap $O pcaps/certs/root.pem
 done
 # Geneve control packets (O bit, RFC 8926 §3.4), each before a data frame with its payload
@@ -106,6 +129,23 @@ else
   echo "FAIL $T/tls12-chain-geneve-oam.pcap: tunnels.oam '$oam', tshark's O-bit frames $ts"; fail=1
 fi
 same $T/ipv6-6in4.pcap pcaps/smtp-ipv6.pcap pcaps/certs/root.pem
+# An SRv6 header in the client's packets (no tunnel: docs/capture.md, IPv6 Routing headers): the
+# server is the final destination, as tshark shows it; the report is the bare capture's
+run $T/ipv6-srh.pcap pcaps/certs/root.pem "$tmp/w.json"
+run pcaps/smtp-ipv6.pcap pcaps/certs/root.pem "$tmp/o.json"
+filt='if .event == "stats" then del(.bytes, .memory_peak) else . end'
+jq -cS "$filt" "$tmp/w.json" >"$tmp/w.cmp"
+jq -cS "$filt" "$tmp/o.json" >"$tmp/o.cmp"
+srv=$(jq -r 'select(.event == "session") | .server.ip' "$tmp/w.json" | sort -u)
+tsrv=$(tshark -r $T/ipv6-srh.pcap -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields \
+  -e ipv6.routing.srh.addr 2>/dev/null | sort -u)
+if [ -n "$srv" ] && [ "$srv" = "$tsrv" ] && cmp -s "$tmp/w.cmp" "$tmp/o.cmp"; then
+  echo "ok   $T/ipv6-srh.pcap = pcaps/smtp-ipv6.pcap; server $srv, tshark's Segment List[0]"
+else
+  echo "FAIL $T/ipv6-srh.pcap: server '$srv' (tshark '$tsrv'), or the report differs:"
+  diff "$tmp/o.cmp" "$tmp/w.cmp" | cut -c1-300 | head -6
+  fail=1
+fi
 same $T/tls12-chain-vxlan-innerfrag.pcap $O pcaps/certs/root.pem \
   ', .packets, .fragments, .fragment_datagrams'
 # GRE (ERSPAN) in fragments: reassembled, then taken off
