@@ -36,6 +36,7 @@ agg_ocsp_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls
     str_add(b, ": its stapled OCSP response ", ocsp_problem_text(o->problem), NULL);
     switch (o->problem) {
     case OCSP_PB_REVOKED:
+    case OCSP_PB_REVOKED_UNVERIFIED:
         str_add(b, ": revoked at ", NULL);
         agg_ocsp_time(b, o->revocation_time);
         if (o->reason >= 0)
@@ -56,6 +57,10 @@ agg_ocsp_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls
         break;
     case OCSP_PB_SIGNATURE:
         str_add(b, ": signature ", ocsp_signature_str(o->signature), NULL);
+        if (o->signature == OCSP_SIG_RESPONDER_NO_EKU)
+            str_add(b, " (the responder's certificate lacks id-kp-OCSPSigning)", NULL);
+        else if (o->signature == OCSP_SIG_RESPONDER_NOT_VALID)
+            str_add(b, " (the responder's certificate was not valid at producedAt)", NULL);
         break;
     case OCSP_PB_STALE:
         str_add(b, ": nextUpdate ", NULL);

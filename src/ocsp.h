@@ -2,9 +2,10 @@
  * status, the single response for the server's leaf (found by CertID with
  * the leaf's issuer from the chain sent, or the trust store), whether its
  * signature is the issuer's or a delegated responder's, and whether it was
- * current when the session's certificates were judged. Judgements are
- * remembered by the response's bytes (ocsp.cache_max), so a response
- * stapled in every session is decoded once. */
+ * current when the session's certificates were judged. A response is
+ * decoded and its signature checked once per issuer (ocsp.cache_max
+ * remembered, least recently used out), so a response stapled in every
+ * session, for one leaf or many, is decoded once. */
 #ifndef SMTPTAP_OCSP_H
 #define SMTPTAP_OCSP_H
 
@@ -30,6 +31,11 @@ enum ocsp_problem {
     OCSP_PB_STALE,         /* nextUpdate before the session's time (less the skew) */
     OCSP_PB_NOT_YET_VALID, /* thisUpdate after the session's time (plus the skew) */
     OCSP_PB_CERT_UNKNOWN,  /* certStatus unknown: the responder does not know the leaf */
+    /* says revoked, but neither its CertID (matched by serial number alone)
+     * nor its signature could be checked: the leaf's issuer is not known
+     * (RFC 6960 §3.2: no client takes it as the CA's word). In the order
+     * of the problems it is where OCSP_PB_REVOKED is */
+    OCSP_PB_REVOKED_UNVERIFIED,
     OCSP_PB_COUNT
 };
 
@@ -40,7 +46,12 @@ enum ocsp_sig {
     OCSP_SIG_DELEGATED,     /* by a responder certificate the issuer issued, id-kp-OCSPSigning */
     OCSP_SIG_BAD,           /* the signature does not verify with its signer's key */
     OCSP_SIG_UNAUTHORIZED,  /* a signer neither the issuer nor a responder it authorised */
-    OCSP_SIG_NO_SIGNER      /* the responder's certificate is neither in it nor in the chain */
+    OCSP_SIG_NO_SIGNER,     /* the responder's certificate is neither in it nor in the chain */
+    /* a responder certificate the issuer issued, but (§4.2.2.2) without
+     * id-kp-OCSPSigning in its extended key usage, or not valid (notBefore,
+     * notAfter) when the response was produced (producedAt) */
+    OCSP_SIG_RESPONDER_NO_EKU,
+    OCSP_SIG_RESPONDER_NOT_VALID
 };
 
 struct ocsp_verdict {
@@ -61,8 +72,8 @@ struct ocsp_verdict {
     char responder[160]; /* ResponderID: byName (RFC 2253) or "key:" and its SHA-1 in hex */
 };
 
-/* The memo of judgements (ocsp.cache_max responses, a slot each by their
- * bytes' hash, a newer one taking an older one's slot). */
+/* The memo of judgements (ocsp.cache_max responses decoded for an issuer,
+ * least recently used out). */
 int ocsp_init(uint32_t max_entries);
 void ocsp_fini(void);
 
@@ -91,5 +102,8 @@ const char *ocsp_problem_text(uint8_t pb);   /* a sentence's words for the findi
 
 /* Judgements made (decoded) and answered from the memo, for tests. */
 void ocsp_counters(uint64_t *decoded, uint64_t *memo_hits);
+/* Judgements of a new (leaf, chain) answered from a response decoded
+ * before for the same issuer, and the responses kept, for tests. */
+void ocsp_counters_response(uint64_t *response_hits, uint32_t *entries);
 
 #endif /* SMTPTAP_OCSP_H */

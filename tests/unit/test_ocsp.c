@@ -4,17 +4,22 @@
  * its reason and time), stale and not yet valid around the skew, for
  * another certificate, badly signed, signed by a stranger, an error
  * status, no issuer known; every prefix of a response and garbage give
- * "malformed", never a crash; the memo answers a response seen again. */
+ * "malformed", never a crash; the memo answers a response seen again, and
+ * a new leaf under a response decoded for its issuer; a revoked answer not
+ * verified is revoked_unverified; a delegated responder's certificate is
+ * checked (issued by the issuer, id-kp-OCSPSigning, valid at producedAt). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "certcache.h"
 #include "mem.h"
@@ -302,7 +307,10 @@ test_truncated_garbage(void **state)
 }
 
 /* A response seen again for the same chain is answered from the memo, its
- * time judged anew; another chain is judged again. */
+ * time judged anew; another leaf under the same issuer (the bench's leaf
+ * variants, issue 5) is answered from the response decoded for that issuer:
+ * not decoded again, its CertID matched by serial number; back to the
+ * first chain, the memo again. */
 static void
 test_memo(void **state)
 {
@@ -310,9 +318,11 @@ test_memo(void **state)
     struct spec s = {leaf, V_OCSP_CERTSTATUS_GOOD, -1, T0 - 3600, T0 + 86400, NULL, NULL};
     unsigned char *der;
     int n = make(&s, &der);
-    uint64_t d0, h0, d1, h1;
+    uint64_t d0, h0, d1, h1, r0, r1;
+    uint32_t entries;
     struct ocsp_verdict a, b;
     ocsp_counters(&d0, &h0);
+    ocsp_counters_response(&r0, &entries);
     ocsp_judge(der, (size_t)n, chain, 2, T0, &a);
     ocsp_judge(der, (size_t)n, chain, 2, T0 + 86400 * 2, &b);
     ocsp_counters(&d1, &h1);
@@ -322,12 +332,149 @@ test_memo(void **state)
     assert_int_equal(b.problem, OCSP_PB_STALE);
     ocsp_judge(der, (size_t)n, chain2, 2, T0, &b);
     assert_int_equal(b.problem, OCSP_PB_OTHER_CERT);
+    assert_int_equal(b.matches_leaf, 0);
+    assert_int_equal(b.signature, OCSP_SIG_ISSUER);
+    ocsp_counters(&d1, &h1);
+    ocsp_counters_response(&r1, &entries);
+    assert_int_equal(d1 - d0, 1); /* the response for this issuer: decoded once */
+    assert_int_equal(r1 - r0, 1);
     ocsp_judge(der, (size_t)n, chain, 2, T0, &b);
     ocsp_counters(&d1, &h1);
-    assert_int_equal(d1 - d0, 2);
+    assert_int_equal(d1 - d0, 1);
     assert_int_equal(h1 - h0, 2);
     assert_int_equal(b.problem, OCSP_PB_NONE);
+    assert_int_equal(b.matches_leaf, 1);
+    /* the same response with no issuer known (the leaf alone): another key */
+    ocsp_judge(der, (size_t)n, chain, 1, T0, &b);
+    ocsp_counters(&d1, &h1);
+    assert_int_equal(d1 - d0, 2);
+    assert_int_equal(b.matches_leaf, -1);
+    assert_int_equal(b.signature, OCSP_SIG_UNCHECKED);
     OPENSSL_free(der);
+}
+
+/* Many leaves (distinct serial numbers) under one issuer, one response
+ * listing them all, and more responses than the memo holds: each verdict
+ * the same as a judgement without the memo (ocsp.cache_max 8, least
+ * recently used out; the count of kept responses never above it). */
+static void
+test_memo_lru(void **state)
+{
+    (void)state;
+    struct ocsp_verdict v;
+    uint32_t entries;
+    uint64_t r;
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 12; i++) {
+            struct spec s = {leaf,
+                             i % 3 ? V_OCSP_CERTSTATUS_GOOD : V_OCSP_CERTSTATUS_REVOKED,
+                             i % 3 ? -1 : 1,
+                             T0 - 3600 - i,
+                             T0 + 86400,
+                             NULL,
+                             NULL};
+            judge(&s, i % 2 ? chain : chain2, 2, T0, &v);
+            if (i % 2 == 0) {
+                assert_int_equal(v.problem, OCSP_PB_OTHER_CERT);
+                assert_int_equal(v.matches_leaf, 0);
+            } else {
+                assert_int_equal(v.matches_leaf, 1);
+                assert_int_equal(v.this_update, T0 - 3600 - i);
+                assert_int_equal(v.problem, i % 3 ? OCSP_PB_NONE : OCSP_PB_REVOKED);
+            }
+            ocsp_counters_response(&r, &entries);
+            assert_true(entries <= 8);
+        }
+}
+
+/* RFC 6960 §3.2: a revoked answer matched by serial number alone, its
+ * signature unchecked (the leaf's issuer neither sent nor in the store),
+ * is not the CA's word: revoked_unverified (ocsp_staple_invalid), its
+ * cert_status still revoked; with the issuer sent, revoked. */
+static void
+test_revoked_unverified(void **state)
+{
+    (void)state;
+    struct spec s = {leaf, V_OCSP_CERTSTATUS_REVOKED, 1, T0 - 3600, T0 + 86400, NULL, NULL};
+    struct ocsp_verdict v;
+    judge(&s, chain, 1, T0, &v);
+    assert_int_equal(v.cert_status, V_OCSP_CERTSTATUS_REVOKED);
+    assert_int_equal(v.matches_leaf, -1);
+    assert_int_equal(v.signature, OCSP_SIG_UNCHECKED);
+    assert_int_equal(v.problem, OCSP_PB_REVOKED_UNVERIFIED);
+    assert_string_equal(ocsp_problem_str(v.problem), "revoked_unverified");
+    assert_non_null(strstr(ocsp_problem_text(v.problem), "unverified"));
+    judge(&s, chain, 2, T0, &v);
+    assert_int_equal(v.problem, OCSP_PB_REVOKED);
+    /* a bad signature still says signature first */
+    unsigned char *der;
+    int n = make(&s, &der);
+    der[n - 1] ^= 0x55;
+    ocsp_judge(der, (size_t)n, chain, 2, T0, &v);
+    assert_int_equal(v.problem, OCSP_PB_SIGNATURE);
+    OPENSSL_free(der);
+}
+
+/* A responder certificate (subject, issuer's name, signed with ikey), EKU
+ * id-kp-OCSPSigning when eku, valid from nb to na. */
+static X509 *
+responder(const char *issuer_cn, EVP_PKEY *rkey, EVP_PKEY *ikey, bool eku, time_t nb, time_t na)
+{
+    X509 *x = tu_make_cert("OCSP Responder", issuer_cn, rkey, false, "critical,digitalSignature",
+                           nb, na, NULL);
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, NULL, x, NULL, NULL, 0);
+    X509_EXTENSION *ext =
+        X509V3_EXT_conf_nid(NULL, &ctx, NID_ext_key_usage, eku ? "OCSPSigning" : "serverAuth");
+    assert_non_null(ext);
+    assert_int_equal(X509_add_ext(x, ext, -1), 1);
+    X509_EXTENSION_free(ext);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 99);
+    assert_true(X509_sign(x, ikey, EVP_sha256()) > 0);
+    return x;
+}
+
+/* RFC 6960 §4.2.2.2: a delegated responder is issued directly by the
+ * leaf's issuer, has id-kp-OCSPSigning, and is valid when the response
+ * was produced (OCSP_basic_sign: producedAt now); each otherwise its own
+ * signature reason, problem signature. */
+static void
+test_delegated(void **state)
+{
+    (void)state;
+    EVP_PKEY *rk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    assert_non_null(rk);
+    time_t now = time(NULL), day = 86400;
+    struct {
+        const char *issuer_cn;
+        EVP_PKEY *ikey;
+        bool eku;
+        time_t nb, na;
+        uint8_t sig;
+    } c[] = {
+        {"OCSP Test CA", key, true, now - day, now + day, OCSP_SIG_DELEGATED},
+        {"OCSP Test CA", key, false, now - day, now + day, OCSP_SIG_RESPONDER_NO_EKU},
+        {"OCSP Test CA", key, true, now - 2 * day, now - day, OCSP_SIG_RESPONDER_NOT_VALID},
+        {"OCSP Test CA", key, true, now + day, now + 2 * day, OCSP_SIG_RESPONDER_NOT_VALID},
+        /* the issuer's name, another key: not issued by the issuer */
+        {"OCSP Test CA", other_key, true, now - day, now + day, OCSP_SIG_UNAUTHORIZED},
+    };
+    for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        X509 *r = responder(c[i].issuer_cn, rk, c[i].ikey, c[i].eku, c[i].nb, c[i].na);
+        struct spec s = {leaf, V_OCSP_CERTSTATUS_REVOKED, 1, T0 - 3600, T0 + 86400, r, rk};
+        struct ocsp_verdict v;
+        judge(&s, chain, 2, T0, &v);
+        assert_int_equal(v.signature, c[i].sig);
+        assert_int_equal(v.problem,
+                         c[i].sig == OCSP_SIG_DELEGATED ? OCSP_PB_REVOKED : OCSP_PB_SIGNATURE);
+        assert_non_null(ocsp_signature_str(v.signature));
+        X509_free(r);
+    }
+    assert_string_equal(ocsp_signature_str(OCSP_SIG_RESPONDER_NO_EKU),
+                        "responder_without_ocsp_signing");
+    assert_string_equal(ocsp_signature_str(OCSP_SIG_RESPONDER_NOT_VALID), "responder_not_valid");
+    EVP_PKEY_free(rk);
 }
 
 /* The memo keys on every certificate sent after the leaf: the issuer is
@@ -416,6 +563,9 @@ main(void)
         cmocka_unit_test(test_truncated_garbage),
         cmocka_unit_test(test_memo),
         cmocka_unit_test(test_memo_whole_chain),
+        cmocka_unit_test(test_memo_lru),
+        cmocka_unit_test(test_revoked_unverified),
+        cmocka_unit_test(test_delegated),
         cmocka_unit_test(test_no_leaf),
         cmocka_unit_test(test_tlsrpt),
     };
