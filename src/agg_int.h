@@ -242,8 +242,10 @@ struct agg_ccert {
     uint64_t sessions;
     int64_t first, last;
     struct agg_set peers;
-    char verdict[32];     /* client_exchange_status of its first session */
-    char verify_text[96]; /* client_verify_error_text of that session */
+    char verdict[32];         /* client_exchange_status of its first session */
+    char verify_text[96];     /* client_verify_error_text of that session */
+    char missing_issuer[160]; /* its client_missing_issuer_subject when nothing showed that
+                                 issuer to be a root (an intermediate the client did not send) */
 };
 
 /* Sessions that sent one SNI value (or none) in their ClientHello and got
@@ -434,6 +436,7 @@ struct agg_state {
      * defrag.mem_max and at the memcap (agg_frag_drops): bytes a session
      * lacks may be theirs, not the capture's loss */
     uint64_t frag_at_max, frag_at_mem, frag_at_memcap;
+    unsigned files_damaged; /* input files cut short or in error (agg_files_damaged) */
 };
 extern struct agg_state agg;
 

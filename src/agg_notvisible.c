@@ -38,6 +38,12 @@ agg_frag_drops(uint64_t at_max, uint64_t at_mem_max, uint64_t at_memcap)
     agg.frag_at_memcap = at_memcap;
 }
 
+void
+agg_files_damaged(unsigned n)
+{
+    agg.files_damaged = n;
+}
+
 static bool
 agg_frag_any(void)
 {
@@ -207,8 +213,14 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
     case DG_NV_ENDED_ANSWER:
     case DG_NV_ENDED_NO_ANSWER:
         str_add(b,
-                "the capture ended during the handshake, before the server's Certificate (the "
-                "end of the file, -c COUNT, or the capture stopped): capture for longer",
+                agg.files_damaged
+                    ? "the capture ended during the handshake, before the server's Certificate "
+                      "(a capture file cut short: damaged, as stderr and files_damaged say; or "
+                      "-c COUNT, or the capture stopped): read the file whole, or capture for "
+                      "longer"
+                    : "the capture ended during the handshake, before the server's Certificate "
+                      "(the end of the file, -c COUNT, or the capture stopped): capture for "
+                      "longer",
                 NULL);
         break;
     case DG_NV_PICKED_UP:

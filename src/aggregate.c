@@ -436,6 +436,9 @@ agg_client_cert(struct agg_server *s, const struct flow_record *rec, const struc
         memcpy(c->ids, t->client_chain, n * sizeof(uint32_t));
         str_copy(c->verdict, sizeof(c->verdict), dg->client_exchange_status);
         str_copy(c->verify_text, sizeof(c->verify_text), dg->client_verify_error_text);
+        if (dg->client_missing_issuer == VERIFY_ISSUER_UNKNOWN)
+            str_copy(c->missing_issuer, sizeof(c->missing_issuer),
+                     dg->client_missing_issuer_subject);
         s->n_ccerts++;
     }
     agg_seen(&s->ccerts[k].first, &s->ccerts[k].last, s->ccerts[k].sessions++ == 0, rec->ts_us);

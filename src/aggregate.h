@@ -40,6 +40,11 @@ void agg_prefetch(const struct endpoint *server);
  * cap for bytes lost (agg_notvisible.c). Before agg_finish or a snapshot. */
 void agg_frag_drops(uint64_t at_max, uint64_t at_mem_max, uint64_t at_memcap);
 
+/* How many input files were damaged (cut short mid-record, or a read
+ * error): a handshake the capture ended in may have been cut there
+ * (agg_notvisible.c). Before the flows still open end (engine_finish). */
+void agg_files_damaged(unsigned n);
+
 /* Computes the findings. */
 void agg_finish(void);
 

@@ -820,6 +820,9 @@ main(int argc, char **argv)
         main_progress(&run, true);
     int exit_code = rc != 0 ? EXIT_INPUT : EXIT_OK;
 
+    /* before the open flows end: a handshake cut by a damaged file's end
+     * says so (agg_notvisible.c) */
+    agg_files_damaged(run.cstats ? run.cstats->files_damaged : 0);
     engine_finish();
     defrag_finish(&run.defrag); /* datagrams still incomplete are counted */
     struct run_stats st;

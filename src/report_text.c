@@ -449,12 +449,21 @@ rt_server(FILE *f, const struct agg_server *s)
             report_hex_upper(sha1, e->sha1, 20);
         bool ok = e != NULL && !e->info.parse_error;
         bool why = c->verdict[0] && strcmp(c->verdict, "Valid") != 0 && c->verify_text[0];
+        /* the issuer not found, as for a server's chain (missing_intermediate):
+         * the client's side to configure, or the verifier's trust store */
+        char miss[300] = "";
+        if (why && c->missing_issuer[0])
+            snprintf(miss, sizeof(miss),
+                     ": its issuer %s is neither sent nor in the trust store: the client does "
+                     "not send its intermediate (configure its full chain), or the trust store "
+                     "lacks that CA",
+                     c->missing_issuer);
         term_msg(f,
                  "  client certificate %s (SHA-1 %.8s, until %.10s), %u certificate%s sent: "
-                 "%s%s%s%s, %llu session%s from %s\n",
+                 "%s%s%s%s%s, %llu session%s from %s\n",
                  ok ? e->info.subject : "(not decoded)", sha1, ok ? e->info.not_after_iso : "?",
                  c->n, c->n == 1 ? "" : "s", c->verdict[0] ? c->verdict : "not judged",
-                 why ? " (" : "", why ? c->verify_text : "", why ? ")" : "",
+                 why ? " (" : "", why ? c->verify_text : "", miss, why ? ")" : "",
                  (unsigned long long)c->sessions, c->sessions == 1 ? "" : "s", who);
     }
     if (s->ccerts_dropped)

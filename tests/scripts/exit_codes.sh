@@ -126,6 +126,16 @@ if ! grep -q '"files_damaged":1' "$tmp/cut.json"; then
   echo "FAIL truncated capture: stats.files_damaged is not 1"
   fail=1
 fi
+# Cut in a handshake (the second session's, before the server's Certificate):
+# the finding blames the damaged file, not a capture that stopped too soon.
+half=$(($(wc -c <pcaps/smtp-starttls-tls12-chain.pcap) / 2))
+head -c "$half" pcaps/smtp-starttls-tls12-chain.pcap >"$tmp/half.pcap"
+expect 0 "capture cut in a handshake" -q -r "$tmp/half.pcap" --json "$tmp/half.json"
+if ! grep '"kind":"certificates_not_visible"' "$tmp/half.json" |
+  grep -q 'a capture file cut short: damaged, as stderr and files_damaged say'; then
+  echo "FAIL capture cut in a handshake: certificates_not_visible does not name the damaged file"
+  fail=1
+fi
 # Below the smallest memcap a run can work in: a usage error, with the
 # minimum in the message (1 and 1K crashed in OpenSSL's start-up, 8M ran out
 # of memory reading the capture in a release build).

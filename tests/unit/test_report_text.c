@@ -28,6 +28,7 @@
 #include "record.h"
 #include "report.h"
 #include "tu_certs.h"
+#include "verify.h"
 #include "tu_text.h"
 
 #define CERT(name) SRCDIR "/tests/data/certs/" name
@@ -588,6 +589,10 @@ test_client_chains_apart(void **state)
         dg.verify_error = dg.client_verify_error = -1;
         strcpy(dg.client_exchange_status, rows[i].status);
         strcpy(dg.client_verify_error_text, rows[i].text);
+        if (rows[i].n == 1) { /* the leaf alone: its intermediate not sent */
+            dg.client_missing_issuer = VERIFY_ISSUER_UNKNOWN;
+            strcpy(dg.client_missing_issuer_subject, "CN=Example Intermediate CA");
+        }
         agg_session(record(&f, i + 1, rows[i].peer, 25), &dg);
     }
     char *text = report_text();
@@ -595,8 +600,10 @@ test_client_chains_apart(void **state)
                             "B9EDF153, until 2034-01-01), ";
     char want[512];
     snprintf(want, sizeof(want), "%s%s", leaf_line,
-             "1 certificate sent: UntrustedRoot (unable to get local issuer certificate), 2 "
-             "sessions from 198.51.100.10\n");
+             "1 certificate sent: UntrustedRoot (unable to get local issuer certificate: its "
+             "issuer CN=Example Intermediate CA is neither sent nor in the trust store: the "
+             "client does not send its intermediate (configure its full chain), or the trust "
+             "store lacks that CA), 2 sessions from 198.51.100.10\n");
     assert_non_null(strstr(text, want));
     snprintf(want, sizeof(want), "%s%s", leaf_line,
              "2 certificates sent: Valid, 1 session from 198.51.100.30\n");
