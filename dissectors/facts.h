@@ -144,6 +144,20 @@ struct tls_alert {
     int64_t ts_us;      /* packet time */
 };
 
+/* The records of one direction after the handshake completed (tls.c
+ * tls_after_data): their headers only, never their contents (nothing is
+ * decrypted, kept or written), the first TLS_AFTER_MAX of them; then the
+ * flow goes to bypass. */
+#define TLS_AFTER_MAX 4
+struct tls_after {
+    uint8_t n;                   /* records read, at most TLS_AFTER_MAX */
+    bool more;                   /* another record began after them (not read) */
+    bool lost;                   /* bytes lost (a gap) or no record header: n may be short */
+    bool ended;                  /* the direction ended (FIN, RST, the capture's end) while read */
+    uint8_t type[TLS_AFTER_MAX]; /* content type as sent (TLS 1.3: 23 for all, RFC 8446 §5.2) */
+    uint16_t len[TLS_AFTER_MAX]; /* the record's length (its header's) */
+};
+
 struct tls_facts {
     bool seen;               /* a TLS record was parsed, or TLS bytes were lost */
     bool gap;                /* TLS bytes were lost (loss, snaplen): the outcome may be unseen */
@@ -189,7 +203,9 @@ struct tls_facts {
     char ja3[33], ja3s[33]; /* MD5 hex, "" = not computed */
     char ja4[37];           /* JA4 (ja4.h), "" = not computed */
     struct fstr ja3_string, ja3s_string;
-    struct fstr hs_history; /* e.g. "C:CH S:SH S:CRT S:SKE S:SHD C:CKE C:CCS S:CCS" (capped) */
+    bool after_read;           /* the handshake completed: after[] holds what came next */
+    struct tls_after after[2]; /* per direction (0 client), tls_after_data */
+    struct fstr hs_history;    /* e.g. "C:CH S:SH S:CRT S:SKE S:SHD C:CKE C:CCS S:CCS" (capped) */
 };
 
 struct session_facts {

@@ -87,8 +87,10 @@ static void
 tls_complete(struct flow_ctx *ctx, struct tls_state *st)
 {
     struct tls_facts *t = &fctx_facts(ctx)->tls;
-    if (t->handshake != TLS_HS_FAILED)
+    if (t->handshake != TLS_HS_FAILED) {
         t->handshake = TLS_HS_COMPLETE;
+        t->after_read = true; /* the records after it: tls_after.c */
+    }
     /* none sent, when the ServerHello was seen (a capture that began
      * after it may have missed them) */
     if (!st->tls13 && st->sh_seen && t->certificates == TLS_CERTS_UNKNOWN)
@@ -591,8 +593,8 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
      * call's, or the one left incomplete at the end of an early call
      * (td->early, at offset 0 now) */
     bool early = tls_server_first(ctx, st, d);
-    if (st->done) /* TLS 1.3 tickets after the handshake, or nothing */
-        return tls13_tickets_data(ctx, st, d, buf, len);
+    if (st->done) /* the records after the handshake (TLS 1.3 tickets), or nothing */
+        return tls_after_data(ctx, st, d, buf, len);
     while (rd_left(&r) > 0 && !st->done) {
         if (td->lost) {
             rd_skip(&r, rd_left(&r), "tls.lost");
@@ -664,7 +666,7 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
     }
     uint32_t used = len - (uint32_t)rd_left(&r);
     if (st->done) {
-        struct dres rest = tls13_tickets_data(ctx, st, d, buf + used, len - used);
+        struct dres rest = tls_after_data(ctx, st, d, buf + used, len - used);
         rest.consumed += used;
         return rest;
     }
@@ -680,6 +682,7 @@ tls_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
     if (tls_pickup_watch_end(st)) /* picked up after the handshake: as tls_unseen */
         st->done = true;
     if (st->done) { /* past the handshake, reading tickets: no more */
+        tls_after_end(ctx, st, d, true);
         tls13_tickets_cut(ctx, st, d, true, 0);
         st->tk = TLS_TK_OVER;
         return;
@@ -726,6 +729,7 @@ tls_eof(struct flow_ctx *ctx, void *vst, enum dir d, uint32_t unconsumed)
     if (tls_pickup_watch_end(st))
         st->done = true;
     if (st->done) { /* a ticket cut by the capture's end is said */
+        tls_after_end(ctx, st, d, false);
         tls13_tickets_cut(ctx, st, d, false, unconsumed);
         return;
     }

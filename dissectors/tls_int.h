@@ -52,11 +52,13 @@ struct tls_dir {
     bool crt_taken;     /* a Certificate message of this side was taken */
     bool alert_half;    /* an alert's level byte ended the last alert record */
     uint8_t alert_level;
-    bool resync;      /* picked up inside a record: waiting for a delivery that
-                         begins with a record header (tls_pickup.c) */
-    bool fin_implied; /* picked up: its application data came, so its
-                         Finished was sent before (tls_pickup.c) */
-    uint8_t sync;     /* after a hole: enum tls_sync (tls_resync.c) */
+    bool resync;         /* picked up inside a record: waiting for a delivery that
+                            begins with a record header (tls_pickup.c) */
+    bool fin_implied;    /* picked up: its application data came, so its
+                            Finished was sent before (tls_pickup.c) */
+    uint8_t sync;        /* after a hole: enum tls_sync (tls_resync.c) */
+    bool after_done;     /* past the handshake: its records after it read (tls_after_data) */
+    uint16_t after_skip; /* bytes of the record whose header was read, still to let go */
 };
 
 /* tls_dir.sync: a direction read again after a hole (tls_resync.c). */
@@ -236,6 +238,22 @@ struct dres tls13_tickets_data(struct flow_ctx *ctx, struct tls_state *st, enum 
  * gap ends it too, unreported for the client. */
 void tls13_tickets_cut(struct flow_ctx *ctx, struct tls_state *st, enum dir d, bool at_gap,
                        uint32_t unconsumed);
+
+/* tls_after.c: bytes of direction d after the handshake ended (st->done):
+ * once it completed, the headers of the records of each direction, the
+ * first TLS_AFTER_MAX (fctx facts tls.after), their contents let go
+ * unread; the TLS 1.3 tickets of tls13_tickets_data read meanwhile. D_DONE
+ * once neither needs more. */
+struct dres tls_after_data(struct flow_ctx *ctx, struct tls_state *st, enum dir d,
+                           const uint8_t *buf, uint32_t len);
+
+/* One record header of d after the handshake (type, its length). */
+void tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
+                    uint16_t len);
+
+/* Direction d ended (at_gap false) or lost bytes (at_gap true) after the
+ * handshake: its records after it are read no more. */
+void tls_after_end(struct flow_ctx *ctx, struct tls_state *st, enum dir d, bool at_gap);
 
 /* Appends "C:XX" / "S:XX" to the handshake history (capped). */
 void tls_history(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const char *what);

@@ -122,6 +122,53 @@ tls_cipher_is_anon(uint16_t c)
     return n != NULL && strstr(n, "_anon_") != NULL;
 }
 
+static bool
+tls_name_ends(const char *n, const char *tail)
+{
+    size_t a = strlen(n), b = strlen(tail);
+    return a >= b && strcmp(n + a - b, tail) == 0;
+}
+
+bool
+tls_plaintext_len(uint16_t version, uint16_t cipher, uint32_t rec_len, uint32_t *lo, uint32_t *hi)
+{
+    uint32_t fixed, pad = 0; /* overhead; padding of 1 .. pad bytes (CBC) */
+    const char *n = tls_cipher_str(cipher);
+    if (version == 0x0304) {
+        fixed = (cipher == 0x1305 ? 8u : 16u) + 1u; /* tag, inner content type */
+    } else if (n == NULL) {
+        return false;
+    } else if (strstr(n, "_GCM_") != NULL || tls_name_ends(n, "_CCM")) {
+        fixed = 8u + 16u; /* explicit nonce, 16-byte tag */
+    } else if (tls_name_ends(n, "_CCM_8")) {
+        fixed = 8u + 8u;
+    } else if (strstr(n, "CHACHA20_POLY1305") != NULL) {
+        fixed = 16u; /* nonce from the sequence number, RFC 7905 §2 */
+    } else {
+        uint32_t mac = tls_name_ends(n, "_SHA384")   ? 48u
+                       : tls_name_ends(n, "_SHA256") ? 32u
+                       : tls_name_ends(n, "_SHA")    ? 20u
+                       : tls_name_ends(n, "_MD5")    ? 16u
+                                                     : 0u;
+        if (mac == 0)
+            return false;
+        fixed = mac;
+        if (strstr(n, "_CBC_") != NULL) {
+            bool small = strstr(n, "DES") != NULL || strstr(n, "IDEA") != NULL;
+            pad = small ? 8u : 16u;
+            if (version >= 0x0302) /* TLS 1.1: explicit IV, RFC 4346 §6.2.3.2 */
+                fixed += pad;
+        } else if (strstr(n, "_RC4_") == NULL && strstr(n, "_NULL_") == NULL) {
+            return false;
+        }
+    }
+    if (rec_len < fixed + (pad ? 1u : 0u))
+        return false;
+    *hi = rec_len - fixed - (pad ? 1u : 0u);
+    *lo = pad == 0 ? *hi : rec_len >= fixed + pad ? rec_len - fixed - pad : 0;
+    return true;
+}
+
 const char *
 tls_alert_str(int code)
 {

@@ -13,6 +13,15 @@ const char *tls_version_str(uint16_t v);
 const char *tls_cipher_str(uint16_t c);
 /* True for anonymous suites (no certificate by design, RFC 5246 §7.4.2). */
 bool tls_cipher_is_anon(uint16_t c);
+/* The plaintext length of a protected record of rec_len bytes under the
+ * negotiated version and suite (RFC 5246 §6.2.3, RFC 8446 §5.2): between
+ * *lo and *hi, equal when exact (AEAD: explicit nonce and tag, RFC 5288
+ * §3, RFC 7905 §2; TLS 1.3: tag and inner content type, no padding
+ * assumed; a stream or NULL suite: its MAC); CBC only roughly (IV, MAC and
+ * 1 to a block of padding, the least a sender adds). False when the suite
+ * is not known or the record is shorter than the overhead. */
+bool tls_plaintext_len(uint16_t version, uint16_t cipher, uint32_t rec_len, uint32_t *lo,
+                       uint32_t *hi);
 /* "certificate_unknown" for 46; NULL when unknown. */
 const char *tls_alert_str(int code);
 /* "client_hello", "certificate" ...; NULL when unknown. */

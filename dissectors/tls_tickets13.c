@@ -292,11 +292,14 @@ tls13_tickets_data(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const
         rd_skip(&h, 3, "tls.type_version");
         uint16_t rlen = rd_be16(&h, "tls.length");
         if (rlen > TLS_DEC_RECORD_MAX) {
+            tls_after_note(ctx, st, d, hdr[0], rlen); /* tls_after.c: its header counted */
             tls13_tickets_end(st);
+            st->dir[d].after_skip = rlen; /* its body let go there */
             break;
         }
         if (rd_left(&r) < rlen)
             return dres_make(D_NEED, at, 5u + rlen);
+        tls_after_note(ctx, st, d, hdr[0], rlen); /* whole: counted once */
         const uint8_t *body = rd_bytes(&r, rlen, "tls.fragment");
         tls13_ticket_record(ctx, st, hdr, body, rlen);
     }

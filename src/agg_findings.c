@@ -12,7 +12,8 @@
  *   high      expired, not_yet_valid, self_signed, name_mismatch, missing_intermediate,
  *             untrusted_root, name_constraint_violation, client_rejected_certificate,
  *             tls_handshake_failed, plaintext_after_failed_starttls, auth_before_tls,
- *             implicit_tls_not_served,
+ *             implicit_tls_not_served, client_quit_after_handshake (medium when
+ *             every chain it met verifies),
  *             peer_dependent_certificate, mixed_pool and sni_dependent_certificate (agg_sni.c)
  *             when one of the certificates is bad,
  *             vlan_split (the capture hides everything about those connections)
@@ -63,6 +64,7 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_IMPLICIT_TLS_NOT_SERVED] = {"implicit_tls_not_served", SEV_HIGH},
     [AF_OCSP_REVOKED] = {"ocsp_staple_revoked", SEV_CRITICAL},
     [AF_OCSP_INVALID] = {"ocsp_staple_invalid", SEV_MEDIUM},
+    [AF_CLIENT_QUIT] = {"client_quit_after_handshake", SEV_HIGH},
     /* AF_FALLBACK_*, AF_PLAIN_NOT_OFFERED: no name, read by agg_plain.c */
 };
 
@@ -762,9 +764,12 @@ agg_compute_findings(void)
         const struct agg_server *s = agg.servers[f->server];
         if (f->name == NULL && tlsrpt_port(agg.cfg, s->ep.port))
             f->tlsrpt =
-                tlsrpt_kind(f->kind, strcmp(f->kind, "client_rejected_certificate") == 0
-                                         ? agg_evids_alert_code(agg_flagstat(s, AF_CLIENT_REJECTED))
-                                         : -2);
+                strcmp(f->kind, "client_quit_after_handshake") == 0
+                    ? agg_flagstat(s, AF_CLIENT_QUIT)->tlsrpt /* its chain's problem's */
+                    : tlsrpt_kind(f->kind,
+                                  strcmp(f->kind, "client_rejected_certificate") == 0
+                                      ? agg_evids_alert_code(agg_flagstat(s, AF_CLIENT_REJECTED))
+                                      : -2);
     }
     if (agg.n_findings)
         qsort(agg.findings, agg.n_findings, sizeof(*agg.findings), agg_cmp_finding);

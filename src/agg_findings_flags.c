@@ -83,6 +83,12 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "the certificate it serves (Exim: tls_ocsp_file, refreshed before nextUpdate; Exchange, "
         "IIS and nginx fetch their own: let the server reach the OCSP URL of its certificate) "
         "or stop stapling",
+    [AF_CLIENT_QUIT] =
+        "had peers end TLS sessions right after the handshake with one short command (a QUIT's "
+        "size) and no alert: verifying MTAs (Postfix at smtp_tls_security_level secure, verify or "
+        "dane: \"Server certificate not verified\"; Exim with tls_verify_hosts: \"certificate "
+        "verification failed\") that refused the certificate and deferred their mail; fix the "
+        "chain's problem named below",
     [AF_HANDSHAKE_CAPPED] =
         "had TLS handshakes cut short by a cap of smtptap's own, not by the peers, so they are not "
         "judged failed; raise that cap and run again",
@@ -507,10 +513,13 @@ agg_flag_findings(uint32_t si)
         bool auth_clients =
             i == AF_STARTTLS_NOT_USED && !submission && !tls_port && agg_auth_peers(s, &fs->peers);
         bool xanon = i == AF_SELF_SIGNED && agg_all_anontls(s, &fs->peers);
+        /* refused though every chain it met verifies: the clients' own policy */
+        bool quit_ok = i == AF_CLIENT_QUIT && fs->cert_ok == fs->sessions;
         struct agg_finding *f = agg_new_finding(si, agg_flags[i].name,
                                                 submission || tls_port || auth_clients ? SEV_HIGH
                                                 : xanon                                ? SEV_LOW
-                                                        : agg_flags[i].severity);
+                                                : quit_ok ? SEV_MEDIUM
+                                                          : agg_flags[i].severity);
         if (!f)
             return;
         f->peers = fs->peers;
@@ -601,6 +610,13 @@ agg_flag_findings(uint32_t si)
                                 : "presented a certificate that does not cover the names its "
                                   "peers asked for",
                     "; add the names to the subjectAltName or fix DNS/SNI", NULL);
+        } else if (quit_ok) {
+            str_add(&b,
+                    "had peers end TLS sessions right after the handshake with one short command "
+                    "(a QUIT's size) and no alert, though the chain verifies here: verifying MTAs "
+                    "whose own policy refused the certificate (DANE/TLSA records, a name they "
+                    "expected, a pinned fingerprint); check that policy against the certificate",
+                    NULL);
         } else if (i == AF_STARTTLS_REJECTED) {
             agg_rejected_codes(&b, s, fs);
         } else if (i == AF_STARTTLS_NOT_OFFERED) {

@@ -69,6 +69,7 @@ enum agg_flag {
      * problem a client that checks it rejects it for */
     AF_OCSP_REVOKED,
     AF_OCSP_INVALID,
+    AF_CLIENT_QUIT, /* client_quit_after_handshake: refused without an alert (diagnose_quit.c) */
     /* DANE (diagnosis.dane): the chain matched none of the TLSA records,
      * or none of them is usable; findings of their own in agg_dane.c */
     AF_DANE_MISMATCH,
@@ -113,6 +114,8 @@ struct agg_flagstat {
     uint8_t ehlo;
     uint32_t cert_ok;         /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
     const char *retired_note; /* first session's diagnosis.retired_root_note (static) */
+    const char *tlsrpt;       /* client_quit_after_handshake: its sessions' TLS-RPT type
+                                 (diagnosis.tlsrpt; validation-failure when they differ) */
     struct agg_evids *evids;  /* the distinct evidences of its sessions (agg_evids.c) */
 };
 

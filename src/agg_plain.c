@@ -101,7 +101,8 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
             p->rejected_code = sm->starttls_reply_code;
         }
         p->plaintext += dg->plaintext_delivery;
-        p->tls_failed += dg->tls_handshake_failed;
+        /* refused after the handshake without an alert: failed too */
+        p->tls_failed += dg->tls_handshake_failed || dg->client_quit_after_handshake;
         if (!(sm->tls_started || sm->implicit_tls || dg->starttls_rejected ||
               dg->tls_handshake_failed || dg->plaintext_delivery)) {
             p->plain_undelivered += sm->plaintext_mail;

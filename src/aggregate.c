@@ -17,6 +17,7 @@
 #include "report_cert.h"
 #include "report_session.h"
 #include "tls_names.h"
+#include "tlsrpt.h"
 #include "verify.h"
 #include "strcopy.h"
 
@@ -537,6 +538,18 @@ agg_evid_kept(int flag)
            flag == AF_HANDSHAKE_CAPPED || flag == AF_OCSP_REVOKED || flag == AF_OCSP_INVALID;
 }
 
+/* client_quit_after_handshake: the TLS-RPT type of its sessions (their
+ * chains' problems, tlsrpt_session), the general one when they differ. */
+static void
+agg_quit_note(struct agg_flagstat *fs, const struct diagnosis *dg)
+{
+    if (fs->sessions <= 1)
+        fs->tlsrpt = dg->tlsrpt;
+    else if (fs->tlsrpt != dg->tlsrpt &&
+             (fs->tlsrpt == NULL || dg->tlsrpt == NULL || strcmp(fs->tlsrpt, dg->tlsrpt) != 0))
+        fs->tlsrpt = tlsrpt_kind("tls_handshake_failed", -2); /* validation-failure */
+}
+
 void
 agg_session(const struct flow_record *rec, const struct diagnosis *dg)
 {
@@ -686,6 +699,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                   dg->ocsp.present && dg->ocsp.problem == OCSP_PB_REVOKED,
                                   dg->ocsp.present && dg->ocsp.problem != OCSP_PB_NONE &&
                                       dg->ocsp.problem != OCSP_PB_REVOKED,
+                                  dg->client_quit_after_handshake,
                                   dg->dane.state == DANE_MISMATCH,
                                   dg->dane.state == DANE_UNUSABLE};
     for (int i = 0; i < AF_COUNT; i++) {
@@ -704,6 +718,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             e = dg->plaintext_refused_what;
         else if (i == AF_VLAN_SPLIT)
             agg_vsplit_evidence(rec, ev, sizeof(ev));
+        else if (i == AF_CLIENT_QUIT && agg_flagstat(s, i)->sessions == 0)
+            diagnose_quit_text(rec, dg, ev, sizeof(ev));
         else if (i == AF_STARTTLS_REJECTED) /* the verb (X-ANONYMOUSTLS too) and the reply */
             agg_reply_evidence(sm, ev, sizeof(ev));
         else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS ||
@@ -733,6 +749,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         }
         if (i == AF_IMPLICIT_TLS_NOT_SERVED && s->flags[i] != NULL)
             agg_implicit_note(s->flags[i], sm, dg);
+        if (i == AF_CLIENT_QUIT && s->flags[i] != NULL)
+            agg_quit_note(s->flags[i], dg);
         if (i == AF_STARTTLS_NOT_OFFERED && s->flags[i] != NULL)
             agg_ehlo_note(s->flags[i], sm);
     }

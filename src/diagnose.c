@@ -737,4 +737,5 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
     }
     if (t->seen && t->n_client_chain > 0)
         dg_client_chain(t, at_us, out);
+    out->client_quit_after_handshake = t->seen && diagnose_client_quit(rec);
 }

@@ -76,6 +76,11 @@ struct diagnosis {
     /* plaintext SMTP on an implicit-TLS port (465, --tls-ports): RFC 8314
      * §3.3 has TLS from the first byte there (smtp.plaintext_on_tls_port) */
     bool implicit_tls_not_served;
+    /* The client ended the session right after a completed handshake with
+     * one short command (a QUIT's size) and no other, then closed: a
+     * verifying MTA that refused the server's certificate without an alert
+     * (diagnose_quit.c) */
+    bool client_quit_after_handshake;
     /* server_rejected_client_certificate: the code of the alert that did
      * it (-1: encrypted, its code hidden) */
     int server_reject_code;
@@ -170,6 +175,13 @@ void diagnose_session(const struct flow_record *rec, const struct expected_name 
  * it is decoded again from its DER should a later check need it). Changes
  * no verdict: both caches give the same answer as a fresh check. */
 void diagnose_prewarm(const struct session_facts *facts, int64_t at_us);
+
+/* diagnose_quit.c: whether rec's session is client_quit_after_handshake
+ * (its TLS facts' records after the handshake), and the finding's evidence
+ * for it (what the client sent, how it closed, the chain's verdict in d). */
+bool diagnose_client_quit(const struct flow_record *rec);
+void diagnose_quit_text(const struct flow_record *rec, const struct diagnosis *d, char *out,
+                        size_t n);
 
 const char *name_source_str(enum name_source s);
 

@@ -625,6 +625,12 @@ engine_tcp(struct flow *f, unsigned side, const struct pkt *p)
         if (f->ctx != NULL) /* made by engine_dispatch, or its client side just told */
             fctx_packet(f->ctx, engine_dir(f, side), seq, p->ack,
                         (fl & (TH_ACK | TH_RST)) == TH_ACK);
+        if (f->disp == FLOW_DISSECT && !ignored && engine_tcp_after_cut(f, p)) {
+            reasm_free(&f->rd[0]); /* records after the handshake cut (-w): bypass */
+            reasm_free(&f->rd[1]);
+            engine_set_disp(f, FLOW_BYPASS);
+            return;
+        }
         if (f->disp == FLOW_DISSECT && !ignored) {
             if (side != f->client_side)
                 engine_tcp_cut(f, seq, p->payload_caplen, wire, p->cut_after);
@@ -820,14 +826,19 @@ engine_packet_ahead(const struct pkt *p, const struct engine_ahead *a)
 
     if (p->tcp_flags & TH_RST) {
         if (!dissected || reasm_rst_ok(&f->rd[side], p->seq)) {
+            if (f->first_close == 0)
+                f->first_close = (uint8_t)((side + 1) | FLOW_CLOSE_RST);
             engine_end(f, "rst");
             return;
         }
         engine_flow_event(f, "tcp.out_of_window", "RST outside the window: ignored (RFC 5961 §3.2)",
                           p->ts_us);
     }
-    if (p->tcp_flags & TH_FIN)
+    if (p->tcp_flags & TH_FIN) {
         f->fin_flag[side] = true;
+        if (f->first_close == 0)
+            f->first_close = (uint8_t)(side + 1);
+    }
     if (f->fin_flag[0] && f->fin_flag[1] &&
         (f->disp != FLOW_DISSECT || (reasm_closed(&f->rd[0]) && reasm_closed(&f->rd[1]))))
         engine_end(f, "fin");

@@ -119,6 +119,12 @@ engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
     rec->truncated_pkts = f->truncated_pkts;
     rec->certs_gap = f->certs_gap;
     rec->ended = ended;
+    if (f->first_close & 3u) {
+        bool client = (unsigned)(f->first_close & 3u) - 1 == c;
+        bool rst = (f->first_close & FLOW_CLOSE_RST) != 0;
+        rec->first_close =
+            client ? (rst ? "client_rst" : "client_fin") : (rst ? "server_rst" : "server_fin");
+    }
     rec->mail_port = f->mail_port;
     rec->vlan_split = f->vlan_split;
     if (classify_on) {

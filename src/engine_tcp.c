@@ -1,5 +1,7 @@
 /* \summary: the engine's TCP bookkeeping (see engine_tcp.h). */
 #include "engine_tcp.h"
+#include "facts.h"
+#include "fctx.h"
 
 #include "reasm.h"
 
@@ -159,4 +161,18 @@ engine_tcp_gap(struct flow *f, uint64_t missing)
     /* a snaplen cut, a hole no frame covers, or one a merged span may hide */
     if (snap || !after || merged || !engine_cut_covers(f, lo, hi))
         f->certs_gap |= FLOW_GAP_OTHER;
+}
+
+bool
+engine_tcp_after_cut(struct flow *f, const struct pkt *p)
+{
+    if (!p->cut_after || f->ctx == NULL)
+        return false;
+    struct tls_facts *t = &fctx_facts(f->ctx)->tls;
+    if (!t->after_read || t->handshake != TLS_HS_COMPLETE)
+        return false;
+    for (unsigned d = 0; d < 2; d++)
+        if (!t->after[d].more && !t->after[d].ended)
+            t->after[d].lost = true;
+    return true;
 }

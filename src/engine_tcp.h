@@ -56,4 +56,14 @@ void engine_tcp_cut(struct flow *f, uint32_t seq, uint32_t caplen, uint32_t wire
  * hole; one a merged span covers may be one, and counts as both. */
 void engine_tcp_gap(struct flow *f, uint64_t missing);
 
+/* A frame cut after capture (pkt.cut_after: a -w evidence file cuts every
+ * frame after the TLS handshake, whose bytes are never written) of a flow
+ * whose TLS handshake completed, while its records after it are read
+ * (facts tls.after, dissectors/tls_after.c): that reading ends, said lost
+ * for the directions still read, and true is returned: the flow goes to
+ * bypass without the frame, as it would have before the reading, so that
+ * the file read back has no hole (status complete) where bytes were not
+ * written on purpose. */
+bool engine_tcp_after_cut(struct flow *f, const struct pkt *p);
+
 #endif /* SMTPTAP_ENGINE_TCP_H */

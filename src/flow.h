@@ -58,6 +58,8 @@ struct flow_cut {
     uint8_t merged; /* bit i: span i was merged over bytes no frame of its kind lacked */
 };
 
+#define FLOW_CLOSE_RST 4u
+
 struct flow {
     struct flow_key key;
     uint32_t hash;
@@ -96,6 +98,9 @@ struct flow {
      * to tell what a gap was. */
     struct flow_cut cut[2];
     uint8_t certs_gap; /* FLOW_GAP_* of the gaps that hid the server's certificates */
+    /* The first FIN or RST of the connection: its key side + 1 in bits 0-1
+     * (0 none), FLOW_CLOSE_RST when a RST (record.first_close) */
+    uint8_t first_close;
     struct reasm_dir rd[2];
     struct flow_ctx *ctx;
     const char *first_dissector;

@@ -60,12 +60,15 @@ struct flow_record {
     uint64_t truncated_pkts;        /* packets cut by the snaplen */
     uint8_t certs_gap;              /* FLOW_GAP_* (flow.h): what hid the server's certificates */
     const char *ended;              /* "fin", "rst", "timeout", "evicted", "reuse", "capture_end" */
-    const char *status;             /* complete, truncated_capture, gap, malformed, capped,
-                                       encrypted_tls13, no_tls, evicted, plaintext, not_smtp */
-    const char *dissector;          /* "smtp", "tls" or NULL */
-    const char *app;                /* nDPI protocol name, or NULL */
-    const char *owner;              /* nDPI owner label of the server (e.g. "Microsoft"), or NULL */
-    bool mail_port;                 /* one end used a configured mail port */
+    /* who closed first and how: "client_fin", "client_rst", "server_fin",
+     * "server_rst" (the first FIN or RST seen), NULL none */
+    const char *first_close;
+    const char *status;    /* complete, truncated_capture, gap, malformed, capped,
+                              encrypted_tls13, no_tls, evicted, plaintext, not_smtp */
+    const char *dissector; /* "smtp", "tls" or NULL */
+    const char *app;       /* nDPI protocol name, or NULL */
+    const char *owner;     /* nDPI owner label of the server (e.g. "Microsoft"), or NULL */
+    bool mail_port;        /* one end used a configured mail port */
     bool vlan_split; /* one direction of a connection whose other came under other VLAN tags */
     uint8_t n_anomalies;
     uint32_t anomalies_dropped; /* events of names beyond RECORD_ANOMALIES_MAX */

@@ -162,6 +162,7 @@ rs_transport(struct json *j, const struct flow_record *r)
     json_uint(j, "server", r->bytes[1]);
     json_obj_end(j);
     json_str(j, "ended", r->ended);
+    json_str(j, "first_close", r->first_close);
     json_str(j, "app", r->app);
     json_str(j, "owner", r->owner);
 }
@@ -384,6 +385,55 @@ rs_ocsp(struct json *j, const struct ocsp_verdict *o)
     json_obj_end(j);
 }
 
+/* The records of one side after the handshake (tls_after.c): headers
+ * only, each with its plaintext length where the suite tells it. */
+static void
+rs_after_side(struct json *j, const char *key, const struct tls_facts *t, const struct tls_after *a)
+{
+    uint64_t bytes = 0;
+    json_obj_begin(j, key);
+    json_uint(j, "count", a->n);
+    json_bool(j, "more", a->more);
+    json_bool(j, "lost", a->lost);
+    json_arr_begin(j, "records");
+    for (unsigned i = 0; i < a->n && i < TLS_AFTER_MAX; i++) {
+        uint32_t lo, hi;
+        bytes += 5u + a->len[i];
+        json_obj_begin(j, NULL);
+        json_str(j, "type",
+                 a->type[i] == 21   ? "alert"
+                 : a->type[i] == 23 ? "application_data"
+                 : a->type[i] == 22 ? "handshake"
+                 : a->type[i] == 20 ? "change_cipher_spec"
+                                    : "heartbeat");
+        json_uint(j, "length", a->len[i]);
+        if (t->cipher_seen && tls_plaintext_len(t->version, t->cipher, a->len[i], &lo, &hi)) {
+            json_uint(j, "plaintext_min", lo);
+            json_uint(j, "plaintext_max", hi);
+        } else {
+            json_null(j, "plaintext_min");
+            json_null(j, "plaintext_max");
+        }
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_uint(j, "bytes", bytes);
+    json_obj_end(j);
+}
+
+static void
+rs_after(struct json *j, const struct tls_facts *t)
+{
+    if (!t->after_read) {
+        json_null(j, "after_handshake");
+        return;
+    }
+    json_obj_begin(j, "after_handshake");
+    rs_after_side(j, "client", t, &t->after[0]);
+    rs_after_side(j, "server", t, &t->after[1]);
+    json_obj_end(j);
+}
+
 static void
 rs_tls(struct json *j, const struct tls_facts *t, const struct diagnosis *dg)
 {
@@ -439,6 +489,7 @@ rs_tls(struct json *j, const struct tls_facts *t, const struct diagnosis *dg)
     rs_fstr(j, "ja3_string", &t->ja3_string);
     rs_fstr(j, "ja3s_string", &t->ja3s_string);
     rs_fstr(j, "handshake_messages", &t->hs_history);
+    rs_after(j, t);
     json_obj_end(j);
 }
 
@@ -485,6 +536,7 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
     json_bool(j, "expiring_soon", d->expiring_soon);
     json_bool(j, "plaintext_refused", d->plaintext_refused);
     json_bool(j, "implicit_tls_not_served", d->implicit_tls_not_served);
+    json_bool(j, "client_quit_after_handshake", d->client_quit_after_handshake);
     json_bool(j, "verified", d->verified);
     if (d->verify_error < 0) {
         json_null(j, "verify_error");

@@ -74,6 +74,9 @@ tlsrpt_kind(const char *kind, int alert_code)
         {"dane_tlsa_unusable", TR_TLSA},
         {"tls_handshake_failed", TR_VALIDATION},
         {"server_rejected_client_certificate", TR_VALIDATION},
+        /* refused without an alert, its chain verifying here (the
+         * finding takes its sessions' types: agg_findings.c) */
+        {"client_quit_after_handshake", TR_VALIDATION},
         /* a sender that checks the staple (Exim's hosts_require_ocsp):
          * RFC 8460 §4.3.1's certificate-not-trusted covers certificate
          * failures beyond the CA and name; a staple it cannot use, the
@@ -164,6 +167,12 @@ tlsrpt_session(const struct config *cfg, const struct flow_record *rec, const st
      * accepted by smtptap's trust store and not the client's) */
     if (d->client_rejected_certificate) {
         t = tlsrpt_alert(d->client_reject_code), w = "client_rejected_certificate";
+        goto out;
+    }
+    /* refused without an alert, by the client's own policy (its chain
+     * verifies here: a problem of the chain's was found above) */
+    if (d->client_quit_after_handshake) {
+        t = TR_VALIDATION, w = "client_quit_after_handshake";
         goto out;
     }
     /* a TLS handshake that failed (RFC 8460 §4.3.1's general type); not

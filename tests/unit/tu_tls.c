@@ -383,6 +383,14 @@ facts_equal(const struct tls_facts *a, const struct tls_facts *b)
     assert_int_equal(a->hs_history.len, b->hs_history.len);
     if (a->hs_history.len)
         assert_memory_equal(a->hs_history.s, b->hs_history.s, a->hs_history.len);
+    assert_int_equal(a->after_read, b->after_read);
+    for (unsigned d = 0; d < 2; d++) { /* the records after the handshake (tls_after.c) */
+        assert_int_equal(a->after[d].n, b->after[d].n);
+        assert_int_equal(a->after[d].more, b->after[d].more);
+        assert_int_equal(a->after[d].lost, b->after[d].lost);
+        assert_memory_equal(a->after[d].type, b->after[d].type, sizeof(a->after[d].type));
+        assert_memory_equal(a->after[d].len, b->after[d].len, sizeof(a->after[d].len));
+    }
 }
 
 /* Whole, byte by byte and 8 random splits give the same facts. */

@@ -1,0 +1,113 @@
+/* \summary: the records after a completed TLS handshake, by their headers
+ * alone (RFC 8446 §5.1, RFC 5246 §6.2.1: type, version, length): the first
+ * TLS_AFTER_MAX of each direction (facts tls.after), then the flow goes to
+ * bypass. What a passive observer can say of a session's end: how many
+ * records each side sent and how long they were, their content types where
+ * the version shows them (TLS 1.2: alert 21 apart from application data
+ * 23; TLS 1.3 sends every one as 23, RFC 8446 §5.2). A verifying MTA that
+ * refuses the server's certificate without an alert (Postfix at
+ * smtp_tls_security_level secure, verify or dane) sends one short record,
+ * its QUIT, then close_notify, and closes (diagnose.c). Nothing of a
+ * record's body is read, decrypted, kept or written (the -w evidence cuts
+ * them too: engine_evidence.c, the handshake complete). */
+#include "tls_int.h"
+
+void
+tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type, uint16_t len)
+{
+    struct tls_after *a = &fctx_facts(ctx)->tls.after[d];
+    if (st->dir[d].after_done)
+        return;
+    if (a->n >= TLS_AFTER_MAX) { /* one past the cap: there were more */
+        a->more = true;
+        st->dir[d].after_done = true;
+        return;
+    }
+    a->type[a->n] = type;
+    a->len[a->n] = len;
+    a->n++;
+}
+
+void
+tls_after_end(struct flow_ctx *ctx, struct tls_state *st, enum dir d, bool at_gap)
+{
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    if (!t->after_read || st->dir[d].after_done)
+        return;
+    if (at_gap)
+        t->after[d].lost = true;
+    else
+        t->after[d].ended = true;
+    st->dir[d].after_done = true;
+}
+
+/* Both directions read as far as wanted, and no TLS 1.3 ticket awaited. */
+static bool
+tls_after_over(const struct tls_state *st)
+{
+    return st->dir[0].after_done && st->dir[1].after_done && st->tk != TLS_TK_READ;
+}
+
+/* The record headers of d in buf[0..len): each noted, its body let go
+ * (across deliveries: after_skip). Returns the bytes used; *need 5 when
+ * a header is cut by the end (kept for the next delivery). */
+static uint32_t
+tls_after_walk(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *buf,
+               uint32_t len, uint32_t *need)
+{
+    struct tls_dir *td = &st->dir[d];
+    struct rd r = rd_init(buf, len);
+    *need = 0;
+    while (rd_left(&r) > 0 && !td->after_done) {
+        if (td->after_skip > 0) {
+            size_t n = rd_left(&r) < td->after_skip ? rd_left(&r) : td->after_skip;
+            rd_skip(&r, n, "tls.after_body");
+            td->after_skip = (uint16_t)(td->after_skip - n);
+            continue;
+        }
+        if (rd_left(&r) < 5) {
+            *need = 5;
+            break;
+        }
+        uint8_t type = rd_u8(&r, "tls.type");
+        uint8_t major = rd_u8(&r, "tls.major");
+        rd_skip(&r, 1, "tls.minor");
+        uint16_t rlen = rd_be16(&r, "tls.length");
+        if (type < TLS_CT_CCS || type > TLS_CT_HEARTBEAT || major != 3 || rlen > TLS_RECORD_MAX) {
+            /* no record header: the framing is lost (not an error of
+             * the handshake's; the counts stop here) */
+            fctx_facts(ctx)->tls.after[d].lost = true;
+            td->after_done = true;
+            break;
+        }
+        tls_after_note(ctx, st, d, type, rlen);
+        td->after_skip = rlen;
+    }
+    if (td->after_done)
+        return len; /* the rest let go */
+    return len - (uint32_t)rd_left(&r);
+}
+
+struct dres
+tls_after_data(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint8_t *buf,
+               uint32_t len)
+{
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    if (t->handshake != TLS_HS_COMPLETE || !t->after_read) /* failed, unseen: nothing read */
+        return tls13_tickets_data(ctx, st, d, buf, len);
+    uint32_t used = 0;
+    if (d == DIR_TO_CLIENT && st->tk == TLS_TK_READ) {
+        /* the server's tickets: tls13_tickets_data notes each header */
+        struct dres tk = tls13_tickets_data(ctx, st, d, buf, len);
+        if (st->tk == TLS_TK_READ || tk.st != D_DONE)
+            return tk.st == D_DONE ? dres_make(D_OK, tk.consumed, 0) : tk;
+        used = tk.consumed; /* the reading ended: the rest by headers */
+    }
+    uint32_t need;
+    used += tls_after_walk(ctx, st, d, buf + used, len - used, &need);
+    if (d == DIR_TO_SERVER && st->tk == TLS_TK_READ) /* counted there, let go */
+        (void)tls13_tickets_data(ctx, st, d, buf, used);
+    if (need > 0)
+        return dres_make(D_NEED, used, need);
+    return dres_make(tls_after_over(st) ? D_DONE : D_OK, used, 0);
+}
