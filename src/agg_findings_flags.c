@@ -518,7 +518,7 @@ agg_flag_findings(uint32_t si)
         struct agg_finding *f = agg_new_finding(si, agg_flags[i].name,
                                                 submission || tls_port || auth_clients ? SEV_HIGH
                                                 : xanon                                ? SEV_LOW
-                                                : quit_ok ? SEV_MEDIUM
+                                                : quit_ok                              ? SEV_MEDIUM
                                                           : agg_flags[i].severity);
         if (!f)
             return;
