@@ -146,12 +146,18 @@ struct tls_alert {
 
 /* The records of one direction after the handshake completed (tls.c
  * tls_after_data): their headers only, never their contents (nothing is
- * decrypted, kept or written), the first TLS_AFTER_MAX of them; then the
- * flow goes to bypass. */
+ * decrypted, kept or written), the first TLS_AFTER_MAX of them, fewer once
+ * the client's show it sent no lone QUIT (tls_after.c); then the flow goes
+ * to bypass. */
 #define TLS_AFTER_MAX 4
+/* The plaintext lengths a QUIT has (RFC 5321 §4.1.1.10): "QUIT" LF (5, a
+ * bare LF), "QUIT" CRLF (6), "QUIT " CRLF (7); the shortest EHLO is 8. */
+#define TLS_QUIT_MIN 5u
+#define TLS_QUIT_MAX 7u
 struct tls_after {
     uint8_t n;                   /* records read, at most TLS_AFTER_MAX */
-    bool more;                   /* another record began after them (not read) */
+    bool more;                   /* reading stopped before the direction ended: the cap, or the
+                                    client's records told no lone QUIT (more may follow) */
     bool lost;                   /* bytes lost (a gap) or no record header: n may be short */
     bool ended;                  /* the direction ended (FIN, RST, the capture's end) while read */
     uint8_t type[TLS_AFTER_MAX]; /* content type as sent (TLS 1.3: 23 for all, RFC 8446 §5.2) */

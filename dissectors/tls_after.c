@@ -7,10 +7,14 @@
  * 23; TLS 1.3 sends every one as 23, RFC 8446 §5.2). A verifying MTA that
  * refuses the server's certificate without an alert (Postfix at
  * smtp_tls_security_level secure, verify or dane) sends one short record,
- * its QUIT, then close_notify, and closes (diagnose.c). Nothing of a
+ * its QUIT, then close_notify, and closes (diagnose.c). The reading stops
+ * at the first record of the client's that does not fit that (an EHLO:
+ * almost every session), so a session that goes on costs one record more
+ * than the handshake (issue 5: bypass after the handshake). Nothing of a
  * record's body is read, decrypted, kept or written (the -w evidence cuts
  * them too: engine_evidence.c, the handshake complete). */
 #include "tls_int.h"
+#include "tls_names.h"
 
 void
 tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type, uint16_t len)
@@ -26,6 +30,16 @@ tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
     a->type[a->n] = type;
     a->len[a->n] = len;
     a->n++;
+    const struct tls_facts *t = &fctx_facts(ctx)->tls;
+    if (d == DIR_TO_SERVER &&
+        (!t->cipher_seen || !tls_after_quit_fits(t->version, t->cipher, a->n - 1u, type, len))) {
+        /* no lone QUIT: nothing more to learn from either side */
+        for (unsigned k = 0; k < 2; k++)
+            if (!st->dir[k].after_done) {
+                fctx_facts(ctx)->tls.after[k].more = true;
+                st->dir[k].after_done = true;
+            }
+    }
 }
 
 void

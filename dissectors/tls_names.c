@@ -1,6 +1,8 @@
 /* \summary: TLS code point names (IANA TLS parameters registries). */
 #include "tls_names.h"
 
+#include "facts.h"
+
 #include <stddef.h>
 #include <string.h>
 
@@ -127,6 +129,19 @@ tls_name_ends(const char *n, const char *tail)
 {
     size_t a = strlen(n), b = strlen(tail);
     return a >= b && strcmp(n + a - b, tail) == 0;
+}
+
+bool
+tls_after_quit_fits(uint16_t version, uint16_t cipher, unsigned i, uint8_t type, uint32_t rec_len)
+{
+    uint32_t lo, hi;
+    if (i == 0)
+        return type == 23 && tls_plaintext_len(version, cipher, rec_len, &lo, &hi) &&
+               hi >= TLS_QUIT_MIN && lo <= TLS_QUIT_MAX;
+    if (type == 21)
+        return version != 0x0304;
+    return version == 0x0304 && type == 23 &&
+           tls_plaintext_len(version, cipher, rec_len, &lo, &hi) && lo <= 2 && hi >= 2;
 }
 
 bool

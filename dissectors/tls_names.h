@@ -22,6 +22,14 @@ bool tls_cipher_is_anon(uint16_t c);
  * is not known or the record is shorter than the overhead. */
 bool tls_plaintext_len(uint16_t version, uint16_t cipher, uint32_t rec_len, uint32_t *lo,
                        uint32_t *hi);
+/* Record i (0 the first) of the client's after the handshake, of content
+ * type `type` and rec_len bytes, fits a client that sent a lone QUIT: the
+ * first a protected record of a QUIT's plaintext length (TLS_QUIT_MIN ..
+ * TLS_QUIT_MAX), every later one an alert (TLS 1.2 and older show its type,
+ * 21; TLS 1.3 hides it in application data: 2 bytes of plaintext, a
+ * close_notify). False when the suite is not known. */
+bool tls_after_quit_fits(uint16_t version, uint16_t cipher, unsigned i, uint8_t type,
+                         uint32_t rec_len);
 /* "certificate_unknown" for 46; NULL when unknown. */
 const char *tls_alert_str(int code);
 /* "client_hello", "certificate" ...; NULL when unknown. */

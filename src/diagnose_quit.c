@@ -15,41 +15,20 @@
 #include "strcopy.h"
 #include "tls_names.h"
 
-/* The plaintext lengths a QUIT has: "QUIT" LF (5, a bare LF), "QUIT" CRLF
- * (6), "QUIT " CRLF (7); the shortest EHLO is 8. */
-#define DG_QUIT_MIN 5u
-#define DG_QUIT_MAX 7u
-
-/* Record i of the client's after the handshake is an alert: TLS 1.2 and
- * older show its type (21); TLS 1.3 one of 2 bytes of plaintext
- * (close_notify), its type hidden in application data. */
-static bool
-dg_quit_alert(const struct tls_facts *t, unsigned i)
-{
-    const struct tls_after *c = &t->after[0];
-    uint32_t lo, hi;
-    if (c->type[i] == 21)
-        return t->version != 0x0304;
-    return t->version == 0x0304 && c->type[i] == 23 &&
-           tls_plaintext_len(t->version, t->cipher, c->len[i], &lo, &hi) && lo <= 2 && hi >= 2;
-}
-
 bool
 diagnose_client_quit(const struct flow_record *rec)
 {
     const struct tls_facts *t = &rec->facts->tls;
     const struct tls_after *c = &t->after[0];
-    uint32_t lo, hi;
     if (!t->seen || !t->after_read || t->handshake != TLS_HS_COMPLETE || !t->cipher_seen)
         return false;
     /* every record of the client's read, and the connection closed */
     if (c->n == 0 || c->more || c->lost || rec->first_close == NULL)
         return false;
-    if (c->type[0] != 23 || !tls_plaintext_len(t->version, t->cipher, c->len[0], &lo, &hi) ||
-        hi < DG_QUIT_MIN || lo > DG_QUIT_MAX)
-        return false;
-    for (unsigned i = 1; i < c->n && i < TLS_AFTER_MAX; i++)
-        if (!dg_quit_alert(t, i))
+    /* a QUIT's size, then alerts alone (tls_after.c stops reading at the
+     * first record that does not fit) */
+    for (unsigned i = 0; i < c->n && i < TLS_AFTER_MAX; i++)
+        if (!tls_after_quit_fits(t->version, t->cipher, i, c->type[i], c->len[i]))
             return false;
     return true;
 }

@@ -49,8 +49,9 @@ test_after_tls12_quit(void **state)
     check_splits(&s);
 }
 
-/* More records than TLS_AFTER_MAX: the first 4 kept, `more` said, the
- * rest let go; a record longer than a delivery is skipped across them. */
+/* More records than TLS_AFTER_MAX, each fitting a lone QUIT (a QUIT, then
+ * alerts): the first 4 kept, `more` said, the rest let go; a record longer
+ * than a delivery is skipped across them. */
 static void
 test_after_cap(void **state)
 {
@@ -59,14 +60,44 @@ test_after_cap(void **state)
     (void)tls12_server_flight(&s, "mail.example.test", NULL);
     tls12_finish(&s);
     struct buf *c = next(&s, DIR_TO_SERVER);
-    for (unsigned i = 0; i < 6; i++)
-        opaque(c, 23, 40 + i * 1000);
+    opaque(c, 23, 30);
+    for (unsigned i = 0; i < 5; i++)
+        opaque(c, 21, 26 + i * 1000);
     struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
     const struct tls_facts *t = tf(ctx);
     assert_int_equal(t->after[0].n, TLS_AFTER_MAX);
     assert_true(t->after[0].more);
-    assert_int_equal(t->after[0].len[3], 3040);
+    assert_int_equal(t->after[0].len[3], 2026);
     assert_int_equal(t->after[1].n, 0);
+    fctx_destroy(ctx);
+    check_splits(&s);
+}
+
+/* A client that goes on (EHLO, 26 bytes of plaintext: 50 under AES-GCM):
+ * no lone QUIT, so the reading stops at that record, for both sides (a
+ * session that goes on costs one record past its handshake); the rule
+ * says no. */
+static void
+test_after_stops(void **state)
+{
+    (void)state;
+    struct script s;
+    (void)tls12_server_flight(&s, "mail.example.test", NULL);
+    tls12_finish(&s);
+    opaque(next(&s, DIR_TO_SERVER), 23, 50);
+    opaque(next(&s, DIR_TO_CLIENT), 23, 164); /* its 250 reply, not read */
+    struct buf *c = next(&s, DIR_TO_SERVER);
+    opaque(c, 23, 30); /* QUIT */
+    opaque(c, 21, 26);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    const struct tls_facts *t = tf(ctx);
+    assert_int_equal(t->after[0].n, 1);
+    assert_int_equal(t->after[0].len[0], 50);
+    assert_true(t->after[0].more);
+    assert_int_equal(t->after[1].n, 0);
+    assert_true(t->after[1].more);
+    assert_false(tls_after_quit_fits(t->version, t->cipher, 0, 23, 50));
+    assert_true(tls_after_quit_fits(t->version, t->cipher, 0, 23, 30));
     fctx_destroy(ctx);
     check_splits(&s);
 }
@@ -266,6 +297,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_after_tls12_quit, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_after_cap, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_after_stops, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_after_failed, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_after_not_tls, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test(test_rule_tls12_aead),
