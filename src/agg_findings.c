@@ -760,9 +760,10 @@ agg_compute_findings(void)
                      strcmp(f->kind, "certificates_not_visible") == 0 ? sizeof(f->evidence)
                                                                       : AGG_EVIDENCE_LEN,
                      f->evidence_cut);
-        /* RFC 8460 §4.3's word for it: MTA to MTA only (tlsrpt_port) */
+        /* RFC 8460 §4.3's word for it: MTA to MTA only (25 and --ports),
+         * a server that served no implicit TLS (a mail client's) */
         const struct agg_server *s = agg.servers[f->server];
-        if (f->name == NULL && tlsrpt_port(agg.cfg, s->ep.port))
+        if (f->name == NULL && tlsrpt_port(agg.cfg, s->ep.port) && s->implicit_served == 0)
             f->tlsrpt =
                 strcmp(f->kind, "client_quit_after_handshake") == 0
                     ? agg_flagstat(s, AF_CLIENT_QUIT)->tlsrpt /* its chain's problem's */

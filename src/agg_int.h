@@ -280,6 +280,7 @@ enum { AGG_NAME_BANNER = 1, AGG_NAME_SNI = 2, AGG_NAME_CERT = 4 };
 struct agg_server {
     struct endpoint ep;
     uint64_t sessions, tls_sessions, implicit;
+    uint64_t implicit_served; /* implicit TLS it served (tlsrpt_implicit): a mail client's */
     int64_t first, last;
     char *names[AGG_NAMES_MAX];
     uint8_t name_len[AGG_NAMES_MAX]; /* strlen(names[i]), at most 255 */

@@ -574,6 +574,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     /* the peer's STARTTLS counts; a plaintext session's class (agg_plain.c) */
     agg_peer_note(s, peer, rec, dg);
     s->implicit += sm->implicit_tls;
+    s->implicit_served += tlsrpt_implicit(rec); /* none has tlsrpt on its findings */
     uint32_t chain = UINT32_MAX;
     uint32_t nm_chain = UINT32_MAX; /* a resumed session's, for its name_mismatch */
     if (t->seen) {

@@ -103,13 +103,14 @@ dg_sni_name(const struct fstr *sni, char *out, size_t n)
 }
 
 /* The name to check, by priority: --expect ADDRESS=NAME, --expect NAME, SNI,
- * an MX host resolved to this address, an A/AAAA name. */
-static void
-dg_pick_name(const struct flow_record *rec, const struct expected_name *exp, unsigned n_exp,
-             struct diagnosis *out)
+ * an MX host resolved to this address, an A/AAAA name (diagnose.h). */
+enum name_source
+diagnose_pick_name(const struct flow_record *rec, const struct expected_name *exp, unsigned n_exp,
+                   char *out, size_t n)
 {
     char ip[64] = ""; /* printed for the first --expect IP=NAME only */
     const char *bare = NULL;
+    out[0] = '\0';
     for (unsigned i = 0; dg_cfg && i < dg_cfg->n_expect; i++) {
         const char *e = dg_cfg->expect[i], *eq = strchr(e, '=');
         if (!eq) {
@@ -121,26 +122,30 @@ dg_pick_name(const struct flow_record *rec, const struct expected_name *exp, uns
             inet_ntop(rec->server.ip.family == 6 ? AF_INET6 : AF_INET, rec->server.ip.a, ip,
                       sizeof(ip));
         if ((size_t)(eq - e) == strlen(ip) && strncmp(e, ip, strlen(ip)) == 0) {
-            str_copy(out->checked_name, sizeof(out->checked_name), eq + 1);
-            out->checked_name_source = NAME_SRC_EXPECT;
-            return;
+            str_copy(out, n, eq + 1);
+            return NAME_SRC_EXPECT;
         }
     }
     if (bare) {
-        str_copy(out->checked_name, sizeof(out->checked_name), bare);
-        out->checked_name_source = NAME_SRC_EXPECT;
-        return;
+        str_copy(out, n, bare);
+        return NAME_SRC_EXPECT;
     }
-    if (dg_sni_name(&rec->facts->tls.sni, out->checked_name, sizeof(out->checked_name))) {
-        out->checked_name_source = NAME_SRC_SNI;
-        return;
-    }
+    if (rec->facts && dg_sni_name(&rec->facts->tls.sni, out, n))
+        return NAME_SRC_SNI;
     for (unsigned i = 0; i < n_exp; i++)
         if (exp[i].name && exp[i].name[0]) {
-            str_copy(out->checked_name, sizeof(out->checked_name), exp[i].name);
-            out->checked_name_source = exp[i].source;
-            return;
+            str_copy(out, n, exp[i].name);
+            return exp[i].source;
         }
+    return NAME_SRC_NONE;
+}
+
+static void
+dg_pick_name(const struct flow_record *rec, const struct expected_name *exp, unsigned n_exp,
+             struct diagnosis *out)
+{
+    out->checked_name_source =
+        diagnose_pick_name(rec, exp, n_exp, out->checked_name, sizeof(out->checked_name));
 }
 
 /* The handshake ended by FIN/RST before it finished. */

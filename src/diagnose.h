@@ -183,6 +183,15 @@ bool diagnose_client_quit(const struct flow_record *rec);
 void diagnose_quit_text(const struct flow_record *rec, const struct diagnosis *d, char *out,
                         size_t n);
 
+/* The name a session's server certificate is (or would be) checked
+ * against, into out (n bytes, "" none), and its source: --expect
+ * ADDRESS=NAME, --expect NAME, the SNI, then the expected names in their
+ * order (DNS: MX hosts, A/AAAA names). diagnosis.checked_name is it for a
+ * session whose chain was seen; --tlsrpt names the policy of any session
+ * by it (tlsrpt.c). */
+enum name_source diagnose_pick_name(const struct flow_record *rec, const struct expected_name *exp,
+                                    unsigned n_exp, char *out, size_t n);
+
 const char *name_source_str(enum name_source s);
 
 /* What showed a missing issuer to be a root (diagnosis.missing_issuer):

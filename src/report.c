@@ -184,7 +184,7 @@ report_flow(const struct flow_record *rec)
     diagnose_session(rec, names, n, &dg);
     dg.tlsrpt = tlsrpt_session(rp.cfg, rec, &dg, NULL); /* RFC 8460 §4.3's word for it */
     if (rp.cfg->tlsrpt_path)
-        tlsrpt_note(rp.cfg, rec, &dg);
+        tlsrpt_note(rp.cfg, rec, &dg, names, n);
     if (rp.out) /* nothing to format without --json */
         report_session_json(&rp.j, rec, &dg);
     uint64_t before = mem_in_use();

@@ -32,7 +32,23 @@ static const char TR_TLSA[] = "tlsa-invalid";
 bool
 tlsrpt_port(const struct config *cfg, uint16_t port)
 {
-    return port != 587 && !(cfg != NULL && config_is_tls_port(cfg, port)) && port != 465;
+    if (port == 25)
+        return true;
+    return cfg != NULL && port != 587 && port != 465 && config_is_mail_port(cfg, port) &&
+           !config_is_tls_port(cfg, port);
+}
+
+bool
+tlsrpt_implicit(const struct flow_record *rec)
+{
+    const struct smtp_facts *s = rec->facts ? &rec->facts->smtp : NULL;
+    return s != NULL && s->implicit_tls && !s->client_tls_to_plaintext;
+}
+
+bool
+tlsrpt_applies(const struct config *cfg, const struct flow_record *rec)
+{
+    return tlsrpt_port(cfg, rec->server.port) && !tlsrpt_implicit(rec);
 }
 
 /* A client's certificate alert (RFC 8446 §6.2) in RFC 8460's words, as
@@ -102,7 +118,7 @@ tlsrpt_session(const struct config *cfg, const struct flow_record *rec, const st
                const char **why)
 {
     const char *w = NULL, *t = NULL;
-    if (!tlsrpt_port(cfg, rec->server.port))
+    if (!tlsrpt_applies(cfg, rec))
         goto out;
     /* what a sender meets first: the EHLO reply and the STARTTLS verb */
     if (d->starttls_stripped) {
@@ -214,6 +230,15 @@ static struct {
     struct tr_detail d[TLSRPT_DETAILS_MAX];
     uint32_t n_d;
     uint64_t not_itemised; /* sessions past the caps: in no policy or detail */
+    /* TLS sessions established whose server chain the capture does not
+     * show (counted in neither), those of them TLS 1.3 without a key log */
+    uint64_t unseen, unseen13;
+    /* SMTP sessions on ports smtptap found by itself (not 25 nor --ports),
+     * in no policy: stderr names up to 4 of their ports */
+    uint64_t other;
+    uint16_t other_port[4];
+    uint32_t n_other_port;
+    bool other_more; /* more ports than other_port holds */
 } tr;
 
 void
@@ -242,7 +267,8 @@ tr_base(const char *owner)
 }
 
 static uint32_t
-tr_policy(const struct flow_record *rec, const struct diagnosis *d)
+tr_policy(const struct flow_record *rec, const struct diagnosis *d, const struct expected_name *exp,
+          unsigned n_exp)
 {
     struct tr_policy want;
     memset(&want, 0, sizeof(want));
@@ -255,6 +281,12 @@ tr_policy(const struct flow_record *rec, const struct diagnosis *d)
         str_copy(want.mx, sizeof(want.mx), tr_base(e->owner));
     } else if (d->checked_name[0]) {
         str_copy(want.mx, sizeof(want.mx), d->checked_name);
+    } else {
+        /* no chain checked (TLS 1.3 without a key log, a resumption, no
+         * TLS): the name it would have been checked against, from the same
+         * sources in the same order (--expect, the SNI, DNS), so that one
+         * server's sessions share one policy whatever the capture showed */
+        (void)diagnose_pick_name(rec, exp, n_exp, want.mx, sizeof(want.mx));
     }
     const char *dom = want.mx[0] ? dnslearn_mx_domain(want.mx) : NULL;
     if (dom != NULL)
@@ -296,21 +328,57 @@ tr_helo(char *out, size_t n, const struct session_facts *f)
     out[f->smtp.banner_host.len] = '\0';
 }
 
+/* A session TLS-RPT does not speak of, on a port smtptap found SMTP on by
+ * itself: counted for stderr's hint (--ports PORT puts an MTA's in). */
+static void
+tr_other(const struct config *cfg, const struct flow_record *rec)
+{
+    const struct smtp_facts *s = &rec->facts->smtp;
+    uint16_t port = rec->server.port;
+    if (!s->seen || tlsrpt_implicit(rec) || config_is_mail_port(cfg, port) ||
+        config_is_tls_port(cfg, port))
+        return;
+    tr.other++;
+    for (uint32_t i = 0; i < tr.n_other_port; i++)
+        if (tr.other_port[i] == port)
+            return;
+    if (tr.n_other_port < sizeof(tr.other_port) / sizeof(tr.other_port[0]))
+        tr.other_port[tr.n_other_port++] = port;
+    else
+        tr.other_more = true;
+}
+
 void
-tlsrpt_note(const struct config *cfg, const struct flow_record *rec, const struct diagnosis *d)
+tlsrpt_note(const struct config *cfg, const struct flow_record *rec, const struct diagnosis *d,
+            const struct expected_name *exp, unsigned n_exp)
 {
     const struct session_facts *f = rec->facts;
-    if (!tlsrpt_port(cfg, rec->server.port))
+    if (f == NULL)
         return;
+    if (!tlsrpt_applies(cfg, rec)) {
+        tr_other(cfg, rec);
+        return;
+    }
     const char *why = NULL;
     const char *type = tlsrpt_session(cfg, rec, d, &why);
-    /* a success is a TLS session established: its handshake seen ending,
-     * or picked up after it (application data under keys) */
-    bool ok = type == NULL && f->tls.seen &&
-              (f->tls.handshake == TLS_HS_COMPLETE || f->tls.handshake == TLS_HS_UNSEEN);
-    if (type == NULL && !ok)
+    /* a success is a TLS session established over a chain the capture
+     * shows and that passed the checks (docs/tlsrpt.md). Not one whose
+     * certificates it does not show: a TLS 1.3 handshake without its key
+     * log, a resumption (no certificate sent), a session picked up after
+     * its handshake: that the client went on says what it accepted (an
+     * opportunistic sender accepts any chain), not what a validating
+     * sender would have met; such a session counts in neither */
+    bool established =
+        f->tls.seen && (f->tls.handshake == TLS_HS_COMPLETE || f->tls.handshake == TLS_HS_UNSEEN);
+    bool ok = type == NULL && established && d->verified;
+    if (type == NULL && !ok) {
+        if (established) {
+            tr.unseen++;
+            tr.unseen13 += f->tls.version == 0x0304 && !f->tls.resumed && !f->tls.decrypted;
+        }
         return; /* no TLS tried, or its outcome not seen: neither */
-    uint32_t pi = tr_policy(rec, d);
+    }
+    uint32_t pi = tr_policy(rec, d, exp, n_exp);
     if (pi == UINT32_MAX) {
         tr.not_itemised++;
         return;
@@ -486,6 +554,29 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
                  "smtptap: --tlsrpt %s: %" PRIu64 " sessions past its %d policies or %d failure "
                  "details are in no policy\n",
                  path, tr.not_itemised, TLSRPT_POLICIES_MAX, TLSRPT_DETAILS_MAX);
+    if (tr.unseen > 0) {
+        char tls13[96] = "";
+        if (tr.unseen13 > 0)
+            snprintf(tls13, sizeof(tls13),
+                     " (%" PRIu64 " TLS 1.3 handshake%s without a key log: --keylog FILE)",
+                     tr.unseen13, tr.unseen13 > 1 ? "s" : "");
+        term_msg(stderr,
+                 "smtptap: --tlsrpt %s: %" PRIu64 " TLS session%s whose server certificates the "
+                 "capture does not show count%s in neither success nor failure%s\n",
+                 path, tr.unseen, tr.unseen > 1 ? "s" : "", tr.unseen > 1 ? "" : "s", tls13);
+    }
+    if (tr.other > 0) {
+        char ports[40] = "";
+        size_t o = 0;
+        for (uint32_t i = 0; i < tr.n_other_port && o < sizeof(ports); i++)
+            o += (size_t)snprintf(ports + o, sizeof(ports) - o, "%s%u", i ? "," : "",
+                                  tr.other_port[i]);
+        term_msg(stderr,
+                 "smtptap: --tlsrpt %s: %" PRIu64 " session%s on port%s %s%s, found without "
+                 "--ports, in no policy: --ports %s if an MTA listens there\n",
+                 path, tr.other, tr.other > 1 ? "s" : "", tr.n_other_port > 1 ? "s" : "", ports,
+                 tr.other_more ? ",..." : "", ports);
+    }
     if (fclose(mf) != 0 || rc != 0) {
         free(pol);
         term_msg(stderr, "smtptap: --tlsrpt %s: out of memory\n", path);

@@ -65,12 +65,22 @@ expect notoffered pcaps/smtp-starttls-not-offered.pcap "$ca" starttls_not_offere
 # no TLS-RPT word: a failure that follows another (plaintext), submission (587)
 expect fallback pcaps/smtp-stripped-starttls.pcap "$ca" plaintext_fallback -
 expect submission pcaps/diag/untrusted-root.pcap "$ca" untrusted_root -
+# MTA to MTA only: STARTTLS smtptap found by itself on 2525 is none until --ports names the
+# port; implicit TLS (a mail client's) none on any port, --ports 4650 too
+expect port2525 pcaps/smtp-nonstandard-port.pcap "" missing_intermediate -
+expect port2525-ports pcaps/smtp-nonstandard-port.pcap "--ports 2525" missing_intermediate validation-failure
+expect implicit4650 pcaps/variants/smtps-4650-no-syn.pcap "" missing_intermediate -
+expect implicit4650-ports pcaps/variants/smtps-4650-no-syn.pcap "--ports 4650" missing_intermediate -
+if jq -se 'any(.[]; .event == "session" and .diagnosis.tlsrpt != null)' "$tmp/implicit4650-ports.json" >/dev/null; then
+  echo "FAIL implicit4650-ports: a session in implicit TLS has a diagnosis.tlsrpt"
+  fail=1
+fi
 
 # --tlsrpt: RFC 8460 §4.4's fields and types
-rpt() { # NAME CAPTURE OPTIONS...
+rpt() { # NAME CAPTURE OPTIONS... (stderr in NAME.err)
   n=$1 c=$2
   shift 2
-  TZ=UTC "$bin" --no-progress -q -r "$c" "$@" --tlsrpt "$tmp/$n.rpt" || { echo "FAIL $n: exit $?"; fail=1; }
+  TZ=UTC "$bin" --no-progress -q -r "$c" "$@" --tlsrpt "$tmp/$n.rpt" 2>"$tmp/$n.err" || { echo "FAIL $n: exit $?"; fail=1; }
 }
 shape='
   def str: type == "string";
@@ -149,6 +159,53 @@ else
   echo "FAIL r-dane: two runs wrote different reports"
   fail=1
 fi
+# one policy for one server's name: a session whose chain was not checked (TLS 1.3
+# without its key log, a TLS 1.3 client's alert) is filed under its SNI, sent in clear;
+# counted in neither when the capture does not show its outcome (TLS 1.3 completed, a
+# resumption), and stderr says how many
+err() { # NAME TEXT WHAT: stderr of rpt NAME holds TEXT
+  if grep -qF -- "$2" "$tmp/$1.err"; then
+    echo "ok   $1: $3"
+  else
+    echo "FAIL $1: $3: stderr lacks '$2'"
+    cat "$tmp/$1.err"
+    fail=1
+  fi
+}
+rpt r-v6 pcaps/smtp-ipv6.pcap
+check r-v6 "$shape" "RFC 8460 section 4.4 shape"
+check r-v6 '[.policies[] | [.policy["policy-domain"], .summary["total-successful-session-count"],
+  .summary["total-failure-session-count"]]] == [["mail.example.test", 0, 1]]' \
+  "one policy (the SNI): the TLS 1.2 failure; the TLS 1.3 session in neither"
+err r-v6 "1 TLS session whose server certificates the capture does not show counts in neither success nor failure (1 TLS 1.3 handshake without a key log" \
+  "stderr: 1 TLS 1.3 session in neither"
+rpt r-alert pcaps/smtp-client-alert.pcap
+check r-alert '[.policies[] | [.policy["policy-domain"], .summary["total-successful-session-count"],
+  .summary["total-failure-session-count"]]] == [["mail.example.test", 0, 4]]' \
+  "one policy: the TLS 1.3 client's alert filed with the TLS 1.2 failures"
+rpt r-resume pcaps/diag/resumption.pcap
+check r-resume '[.policies[] | [.policy["policy-domain"], .summary["total-successful-session-count"],
+  .summary["total-failure-session-count"]]] == [["mail.example.test", 0, 2], ["192.0.2.25", 0, 1]]' \
+  "resumptions of a failing chain: no success (the full handshakes fail); no SNI: the address"
+err r-resume "5 TLS sessions whose server certificates the capture does not show count in neither" \
+  "stderr: 3 resumptions and 2 TLS 1.3 sessions in neither"
+rpt r-13 pcaps/smtp-starttls-tls13.pcap
+check r-13 '.policies == []' "TLS 1.3 without its key log: no outcome shown, no policy"
+err r-13 "(3 TLS 1.3 handshakes without a key log: --keylog FILE)" "stderr: 3 TLS 1.3 handshakes"
+rpt r-13k pcaps/smtp-starttls-tls13.pcap --keylog pcaps/smtp-starttls-tls13.keylog
+check r-13k '[.policies[] | [.policy["policy-domain"], .summary["total-successful-session-count"],
+  .summary["total-failure-session-count"]]] == [["mail.example.test", 0, 2]]' \
+  "--keylog: the decrypted chains counted under the same SNI policy"
+# scope: 2525 found without --ports is in no policy, and stderr says how to put it in
+rpt r-2525 pcaps/smtp-nonstandard-port.pcap
+check r-2525 '.policies == []' "STARTTLS on 2525 without --ports: no policy"
+err r-2525 "2 sessions on port 2525, found without --ports, in no policy: --ports 2525" "stderr: --ports 2525"
+rpt r-2525p pcaps/smtp-nonstandard-port.pcap --ports 2525
+check r-2525p '[.policies[] | [.policy["policy-domain"], .summary["total-failure-session-count"]]] ==
+  [["mail.example.test", 2]]' "--ports 2525: its sessions reported"
+rpt r-4650 pcaps/variants/smtps-4650-no-syn.pcap --ports 4650
+check r-4650 '[.policies[]["failure-details"][]] == []' "implicit TLS on 4650 (--ports 4650): no failure"
+
 # -: refused (the report and --json use standard output)
 if "$bin" -r pcaps/diag/dane.pcap --tlsrpt - >/dev/null 2>&1; then
   echo "FAIL --tlsrpt - accepted"
