@@ -472,6 +472,26 @@ test_expired_one_address(void **state)
            "; replace it and reload the server");
 }
 
+/* A certificate served while valid to 198.51.100.10 (2025), then past its
+ * notAfter (2034-01-01) to 198.51.100.11: expired_certificate_served names
+ * the peers that got it expired, and the times they did, not the one that
+ * got it in time. */
+static void
+test_expired_who(void **state)
+{
+    (void)state;
+    uint32_t chain[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
+    feed(1, 10, 25, chain, 2, "mail.example.com");
+    /* session ids are seconds after 2025-06-01 (tu_agg_record): 2034-01-02 */
+    uint64_t late = (uint64_t)(2019772800 - T2025);
+    feed(late, 11, 25, chain, 2, "mail.example.com");
+    feed(late + 1, 12, 25, chain, 2, "mail.example.com");
+    agg_finish();
+    const char *sum = finding("expired_certificate_served", 25)->summary;
+    tu_has(sum, " in 2 sessions (peers 198.51.100.11, 198.51.100.12; ");
+    assert_null(strstr(sum, "198.51.100.10"));
+}
+
 /* A chain of a leaf and a root outside the trust store whose subject is
  * CN=Long Root CA and n OUs of 49 bytes: their ids in ids, the start of
  * the root's subject as smtptap prints it in subject. */
@@ -605,6 +625,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_rejects_inferred_above, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_expired_addresses, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_expired_one_address, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_expired_who, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_long_root_subject, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
