@@ -543,7 +543,9 @@ agg_leaf_servers(uint32_t leaf)
 
 /* expired_certificate_served: who got the expired chain c and when, as
  * " (peers A, B; FIRST .. LAST)" (case 2: which peers met the node that was
- * not renewed). */
+ * not renewed): the peers it was served to from its first session served
+ * expired on (an expired certificate stays so; with --at every session's
+ * is), not those that got it while valid. */
 static void
 agg_exp_who(struct strbuf *b, const struct agg_server *s, uint32_t c)
 {
@@ -551,7 +553,7 @@ agg_exp_who(struct strbuf *b, const struct agg_server *s, uint32_t c)
     struct agg_set ps;
     memset(&ps, 0, sizeof(ps));
     for (uint32_t u = 0; u < s->n_uses; u++)
-        if (s->uses[u].chain == c)
+        if (s->uses[u].chain == c && s->uses[u].last >= ch->exp_first)
             agg_set_add(&ps, s->uses[u].peer);
     char peers[200], t1[32], t2[32];
     agg_peers_text(s, &ps, peers, sizeof(peers));

@@ -199,23 +199,45 @@ agn_eps_text(const struct agn_name *x, const struct agg_set *eps, char *out, siz
     }
 }
 
+/* Address e of a name has its own mixed_pool (agg_findings.c, made before
+ * the names' findings): a pool of nodes behind it. */
+static bool
+agn_ep_pool(const struct agn_name *x, uint32_t e)
+{
+    uint32_t si = agg_server_index(&x->eps[e]);
+    for (uint32_t i = 0; si != UINT32_MAX && i < agg.n_findings; i++)
+        if (agg.findings[i].server == si && agg.findings[i].name == NULL &&
+            strcmp(agg.findings[i].kind, "mixed_pool") == 0)
+            return true;
+    return false;
+}
+
 /* One name, several addresses, and the certificates differ by address.
  * When an address mixes them itself (a pool behind it: its own
  * mixed_pool), the name's view is kept (case 2: a pool of servers, one a
- * load-balanced address): each certificate with the addresses serving it. */
+ * load-balanced address): each certificate with the addresses serving it.
+ * Not when an address's several certificates are no pool's (renewed, by
+ * peer or SNI: its own finding says so), nor when every address serves
+ * every certificate (they do not differ by address). */
 static void
 agn_finding(const struct agn_name *x)
 {
     if (x->n_chains < 2 || x->n_eps < 2)
         return;
-    bool mixed_ep = false;
+    bool mixed_ep = false, same = true;
     for (uint32_t e = 0; e < x->n_eps; e++) {
         unsigned k = 0;
         for (uint32_t c = 0; c < x->n_chains; c++)
             for (unsigned i = 0; i < x->chains[c].eps.n; i++)
                 k += x->chains[c].eps.v[i] == e;
+        if (k > 1 && !agn_ep_pool(x, e))
+            return;
         mixed_ep |= k > 1;
     }
+    for (uint32_t c = 0; c < x->n_chains; c++)
+        same &= x->chains[c].eps.n == x->n_eps && x->chains[c].eps.dropped == 0;
+    if (same)
+        return;
     uint32_t odd = 0;
     bool bad = false;
     for (uint32_t c = 0; c < x->n_chains; c++) {

@@ -326,8 +326,6 @@ decode_ipv4(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
     return decode_l4(proto, &ip, pkt, st, fr);
 }
 
-/* IPv6 (RFC 8200 §3, §4) with its extension header chain. A fragment is
- * described in *fr (when not NULL) for reassembly (RFC 8200 §4.5). */
 /* A Routing header (RFC 8200 §4.4) e of len bytes, its first two read (hl:
  * its length field): while Segments Left is not 0, the Destination Address
  * is a waypoint, and the connection's end is the final destination, the
@@ -366,6 +364,34 @@ decode_ip6_final_dst(struct rd *e, uint32_t len, struct ipaddr *dst)
         memcpy(dst->a, a, 16);
 }
 
+/* A Destination Options header e (RFC 8200 §4.6) with a Home Address
+ * option (RFC 6275 §6.3: type 201, 16 bytes): a Mobile IPv6 node sends from
+ * its care-of address with its home address there, the source its peer's
+ * TCP sees and its checksum covers (§9.3.1: the peer swaps them), and the
+ * final destination of the other direction's type 2 Routing header: src
+ * becomes it, so the two directions are one connection. Others: src stays. */
+static void
+decode_ip6_home_addr(struct rd *e, struct ipaddr *src)
+{
+    rd_skip(e, 2, "ip6.dstopts.next_len");
+    while (rd_left(e) > 0) {
+        uint8_t type = rd_u8(e, "ip6.opt.type");
+        if (type == 0) /* Pad1 */
+            continue;
+        uint8_t olen = rd_u8(e, "ip6.opt.len");
+        if (type == 0xc9 && olen == 16) {
+            uint8_t a[16];
+            if (rd_copy(e, a, 16, "ip6.opt.home_address"))
+                memcpy(src->a, a, 16);
+            return;
+        }
+        if (!rd_skip(e, olen, "ip6.opt.data"))
+            return;
+    }
+}
+
+/* IPv6 (RFC 8200 §3, §4) with its extension header chain. A fragment is
+ * described in *fr (when not NULL) for reassembly (RFC 8200 §4.5). */
 static enum decode_result
 decode_ipv6(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_stats *st,
             struct decode_frag *fr)
@@ -437,6 +463,10 @@ decode_ipv6(struct rd *r, uint32_t avail_wire, struct pkt *pkt, struct decode_st
             struct rd rh = e;
             decode_ip6_final_dst(&rh, len, &pkt->dst);
             routed = true; /* one Routing header (RFC 8200 §4.1) */
+        }
+        if (next == DECODE_IPPROTO_DSTOPTS) {
+            struct rd dh = e;
+            decode_ip6_home_addr(&dh, &pkt->src);
         }
         if (next == DECODE_IPPROTO_FRAGMENT) {
             rd_skip(&e, 2, "ip6.frag.next_rsvd");

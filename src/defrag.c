@@ -294,6 +294,12 @@ defrag_deliver(struct defrag *d, struct defrag_dgram *g, struct defrag_out *out)
         h[4] = (uint8_t)(g->total >> 8); /* Payload Length (RFC 8200 §3) */
         h[5] = (uint8_t)g->total;
         h[6] = g->k.proto; /* the offset-zero Fragment header's Next Header (§4.5) */
+        /* the unfragmentable part is not kept: its Routing header's final
+         * destination and Home Address option's source (decode.c) would be
+         * lost, so the header gets the fragments' keyed addresses, those
+         * their unfragmented packets are keyed by (RFC 8200 §8.1) */
+        memcpy(h + 8, g->k.src, 16);
+        memcpy(h + 24, g->k.dst, 16);
     }
     out->ip = h;
     out->wirelen = hl + g->total;

@@ -472,6 +472,78 @@ test_expired_one_address(void **state)
            "; replace it and reload the server");
 }
 
+/* A certificate served while valid to 198.51.100.10 (2025), then past its
+ * notAfter (2034-01-01) to 198.51.100.11: expired_certificate_served names
+ * the peers that got it expired, and the times they did, not the one that
+ * got it in time. */
+static void
+test_expired_who(void **state)
+{
+    (void)state;
+    uint32_t chain[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
+    feed(1, 10, 25, chain, 2, "mail.example.com");
+    /* session ids are seconds after 2025-06-01 (tu_agg_record): 2034-01-02 */
+    uint64_t late = (uint64_t)(2019772800 - T2025);
+    feed(late, 11, 25, chain, 2, "mail.example.com");
+    feed(late + 1, 12, 25, chain, 2, "mail.example.com");
+    agg_finish();
+    const char *sum = finding("expired_certificate_served", 25)->summary;
+    tu_has(sum, " in 2 sessions (peers 198.51.100.11, 198.51.100.12; ");
+    assert_null(strstr(sum, "198.51.100.10"));
+}
+
+/* Name-level mixed_pool findings (f->name set) of kind mixed_pool. */
+static unsigned
+named_pools(void)
+{
+    unsigned k = 0;
+    for (uint32_t i = 0; i < agg.n_findings; i++)
+        k += agg.findings[i].name != NULL && strcmp(agg.findings[i].kind, "mixed_pool") == 0;
+    return k;
+}
+
+/* One name at two addresses where an address serves several certificates.
+ * Each a pool (peers got both) serving the same two (DNS round robin over
+ * two load-balanced addresses with the same nodes): each address's own
+ * mixed_pool says it, the certificates do not differ by address: no
+ * name-level one. An address that renewed its certificate (certificate_
+ * changed, no pool) while the other serves the new one: nothing differs by
+ * address either. A pool address serving both and another serving one
+ * (d-name-pool-vip): the name-level one. */
+static void
+test_name_pool_mixed_eps(void **state)
+{
+    (void)state;
+    uint32_t a[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
+    uint32_t b = tu_cert_add(CERT("selfsigned.der"));
+    const char *n = "mail.example.com";
+    for (int round = 0; round < 3; round++) {
+        if (round > 0) {
+            agg_fini();
+            agg_init(&tu_agg_cfg);
+        }
+        if (round == 1) { /* 25 renewed: b, then a; 26 serves a */
+            feed(1, 10, 25, &b, 1, n);
+            feed(2, 11, 25, a, 2, n);
+            feed(3, 12, 26, a, 2, n);
+        } else { /* 25 a pool of a and b */
+            feed(1, 10, 25, a, 2, n);
+            feed(2, 10, 25, &b, 1, n);
+            feed(3, 11, 25, a, 2, n);
+            feed(4, 11, 25, &b, 1, n);
+            feed(5, 12, 26, &b, 1, n);
+            feed(6, 13, 26, &b, 1, n);
+        }
+        if (round == 0) { /* 26 the same pool */
+            feed(7, 12, 26, a, 2, n);
+            feed(8, 13, 26, a, 2, n);
+        }
+        agg_finish();
+        if (named_pools() != (round == 2 ? 1u : 0u))
+            fail_msg("round %d: %u name-level mixed_pool", round, named_pools());
+    }
+}
+
 /* A chain of a leaf and a root outside the trust store whose subject is
  * CN=Long Root CA and n OUs of 49 bytes: their ids in ids, the start of
  * the root's subject as smtptap prints it in subject. */
@@ -605,6 +677,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_rejects_inferred_above, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_expired_addresses, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_expired_one_address, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_expired_who, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_name_pool_mixed_eps, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_long_root_subject, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

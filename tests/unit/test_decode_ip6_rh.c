@@ -4,7 +4,9 @@
  * the connection's server is the final destination, the address the
  * server's replies come from; with Segments Left 0 the header's. Types 0,
  * 2, 3 (RPL, compressed) and 4 (SRv6); an unknown type, a header too short
- * for its address, and the flow key matching the reply's. */
+ * for its address, and the flow key matching the reply's. A Mobile IPv6
+ * node's own packets carry its home address in a Home Address option
+ * (RFC 6275 §6.3), their source then: one connection both ways. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -142,12 +144,70 @@ test_rh_flow_key(void **state)
     assert_int_not_equal(side1, side2);
 }
 
+/* Mobile IPv6 route optimization (RFC 6275 §6.3, §6.4): the correspondent
+ * 2001:db8::1 sends to the mobile node's care-of address 2001:db8::2 with a
+ * type 2 Routing header naming its home address 2001:db8::25; the mobile
+ * node answers from its care-of address with the home address in a
+ * Destination Options header's Home Address option (type 201), which the
+ * correspondent's TCP sees as the source. The two directions are one
+ * connection, keyed by the home address. */
+static void
+test_rh_mobile_reply(void **state)
+{
+    (void)state;
+    struct pkt p;
+    struct decode_stats st;
+    struct flow_key k1, k2;
+    uint8_t side1, side2;
+    static const uint8_t zero[4] = {0};
+    rh_frame(2, 1, zero, fin, 16);
+    assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+    flow_key_from_pkt(&p, &k1, &side1);
+    /* the reply: 2001:db8::2 (care-of) -> 2001:db8::1, Destination Options
+     * (PadN of 4 bytes, then the Home Address option at 8n+6), TCP 25 -> 50000 */
+    for (int form = 0; form < 2; form++) {
+        tu_eth(0x86dd);
+        size_t i = tu_ip6(60);
+        memcpy(tu_f + i + 8, hdr_dst, 16);
+        memcpy(tu_f + i + 24, tu_ip6_tcp + 8, 16);
+        uint8_t opts[8] = {6, 2, 1, 2, 0, 0, 0xc9, 16};
+        if (form == 1) /* Pad1 x4 in PadN's place */
+            opts[2] = opts[3] = opts[4] = opts[5] = 0;
+        tu_put(opts, 8);
+        tu_put(fin, 16);
+        tu_put16(25);
+        tu_put16(50000);
+        tu_put(tu_ip6_tcp + 44, sizeof(tu_ip6_tcp) - 44);
+        tu_fix6(i);
+        assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+        assert_int_equal(p.sport, 25);
+        assert_memory_equal(p.src.a, fin, 16);
+        flow_key_from_pkt(&p, &k2, &side2);
+        assert_memory_equal(&k1, &k2, sizeof(k1));
+        assert_int_not_equal(side1, side2);
+    }
+    /* an option of another type, or a Home Address option of a wrong
+     * length (cut short by the header's end): the source stays */
+    static const uint8_t other[2][8] = {{6, 2, 1, 2, 0, 0, 0xc8, 16}, {6, 2, 1, 2, 0, 0, 0xc9, 18}};
+    for (int k = 0; k < 2; k++) {
+        tu_eth(0x86dd);
+        size_t i = tu_ip6(60);
+        tu_put(other[k], 8);
+        tu_put(fin, 16);
+        tu_put(tu_ip6_tcp + 40, sizeof(tu_ip6_tcp) - 40);
+        tu_fix6(i);
+        assert_int_equal(tu_dec(&p, &st), DECODE_OK);
+        assert_memory_equal(p.src.a, tu_ip6_tcp + 8, 16);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_rh_types, tu_tun_teardown),
         cmocka_unit_test_teardown(test_rh_flow_key, tu_tun_teardown),
+        cmocka_unit_test_teardown(test_rh_mobile_reply, tu_tun_teardown),
     };
     return cmocka_run_group_tests_name("decode_ip6_rh", tests, NULL, NULL);
 }
