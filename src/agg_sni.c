@@ -284,7 +284,10 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
     for (unsigned k = 0; k < x->n; k++)
         if (x->name[k] == NULL && !((x->malformed >> k) & 1u))
             none = (int)k;
-    bool any_bad = false, none_bad = false;
+    /* the values a server answers with its default certificate: no SNI,
+     * and a server_name it cannot parse (SNI maps never see one) */
+    uint32_t dflt = (none >= 0 ? 1u << none : 0u) | x->malformed;
+    bool any_bad = false, none_bad = false, malformed_bad = false;
     int named_bad = -1; /* the first group of SNI values alone that is bad */
     for (unsigned g = 0; g < sp->n_comp; g++) {
         uint64_t n;
@@ -295,9 +298,10 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
         if (!judged || st == 0)
             continue;
         any_bad = true;
-        if (none >= 0 && (sp->mask[g] & (1u << none)))
+        if (sp->mask[g] & dflt) {
             none_bad = true;
-        else if (named_bad < 0)
+            malformed_bad |= (sp->mask[g] & x->malformed) != 0;
+        } else if (named_bad < 0)
             named_bad = (int)g;
     }
     struct agg_finding *f =
@@ -345,8 +349,12 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
     }
     if (none_bad)
         str_add(&b,
-                "; clients that send no SNI (Postfix unless smtp_tls_servername is set) get the "
-                "default certificate: make it one for the MX host name (Postfix "
+                malformed_bad ? "; clients that send no SNI (Postfix unless smtp_tls_servername "
+                                "is set), or one the server cannot parse, get the default "
+                                "certificate:"
+                              : "; clients that send no SNI (Postfix unless smtp_tls_servername "
+                                "is set) get the default certificate:",
+                " make it one for the MX host name (Postfix "
                 "smtpd_tls_chain_files, Exim tls_certificate, Exchange TlsCertificateName), or "
                 "set smtp_tls_servername = hostname on Postfix senders",
                 NULL);

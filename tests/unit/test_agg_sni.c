@@ -336,6 +336,31 @@ test_sni_malformed_value(void **state)
     free(json);
 }
 
+/* A malformed SNI whose certificate is bad: the server fell back to its
+ * default (SNI maps never see a name it cannot parse), so the advice is
+ * the default certificate's, not "the certificate chosen for a malformed
+ * SNI". */
+static void
+test_sni_malformed_bad(void **state)
+{
+    (void)state;
+    chains();
+    session(1, 10, A, 2, "mail.example.com", true);
+    sni_bad = true;
+    session(2, 10, B, 1, NULL, true);
+    session(3, 11, A, 2, "mail.example.com", true);
+    sni_bad = true;
+    session(4, 11, B, 1, NULL, true);
+    agg_finish();
+    char *json = tu_agg_json();
+    char *f = line(finding(json, "sni_dependent_certificate"));
+    tu_has(f, "sessions with a malformed SNI get CN=SERVER1");
+    tu_has(f, "or one the server cannot parse, get the default certificate");
+    assert_null(strstr(f, "fix the certificate chosen for a malformed SNI"));
+    free(f);
+    free(json);
+}
+
 /* Chains chosen by SNI served one after the other (no SNI first, then
  * SNI): the later one did not replace the earlier, whose expiry within
  * --expiry-warn days still counts (expiring_certificate for each). */
@@ -479,6 +504,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_sni_or_peer, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_min_sessions, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_malformed_value, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_sni_malformed_bad, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_not_replaced, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_same_sni_peer, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_same_sni_pool, tu_agg_setup, tu_agg_teardown),
