@@ -462,14 +462,10 @@ agg_changed_finding(uint32_t si, const uint32_t *ord, const bool *in, uint32_t m
  * within each group of SNI values that got several chains, as without SNI:
  * one after the other (certificate_changed, a renewal), else by the peer
  * or a pool's node (which chains each peer got). */
+/* The server's chains by first sighting, into ord. */
 static void
-agg_cert_findings(uint32_t si)
+agg_chains_order(const struct agg_server *s, uint32_t *ord)
 {
-    const struct agg_server *s = agg.servers[si];
-    if (s->n_chains < 2)
-        return;
-    /* Order chains by first sighting. */
-    uint32_t ord[AGG_CHAINS_MAX];
     for (uint32_t i = 0; i < s->n_chains; i++)
         ord[i] = i;
     for (uint32_t i = 1; i < s->n_chains; i++)
@@ -478,8 +474,31 @@ agg_cert_findings(uint32_t si)
             ord[k] = ord[k - 1];
             ord[k - 1] = t;
         }
+}
+
+/* SNI tells the server's chains apart (agg_sni_split into sp), and the
+ * evidence for it beats a renewal's: chains that followed each other in
+ * time, with a group of fewer than AGG_SNI_MIN_SESSIONS sessions and no
+ * peer that sent the values of two groups, are as likely a renewal that
+ * coincided with the change of clients: certificate_changed then. */
+static bool
+agg_sni_decides(const struct agg_server *s, const uint32_t *ord, struct agg_sni_split *sp)
+{
+    if (!agg_sni_split(s, ord, sp))
+        return false;
+    return !(sp->thin && !sp->crossed && agg_chains_disjoint(s, ord, NULL));
+}
+
+static void
+agg_cert_findings(uint32_t si)
+{
+    const struct agg_server *s = agg.servers[si];
+    if (s->n_chains < 2)
+        return;
+    uint32_t ord[AGG_CHAINS_MAX];
+    agg_chains_order(s, ord);
     struct agg_sni_split sp;
-    if (!agg_sni_split(s, ord, &sp)) {
+    if (!agg_sni_decides(s, ord, &sp)) {
         if (agg_chains_disjoint(s, ord, NULL))
             agg_changed_finding(si, ord, NULL, 0);
         else
@@ -512,13 +531,19 @@ agg_cert_findings(uint32_t si)
 static bool
 agg_chain_replaced(const struct agg_server *s, uint32_t c)
 {
-    /* a chain chosen for other SNI values (agg_sni.c) replaced nothing */
+    /* a chain chosen for other SNI values (agg_sni.c) replaced nothing;
+     * the split made only when a later chain could have (its cost is a
+     * server's, per chain) */
+    uint32_t k = 0;
+    while (k < s->n_chains && !(k != c && s->chains[k].first > s->chains[c].last))
+        k++;
+    if (k == s->n_chains)
+        return false;
     uint32_t ord[AGG_CHAINS_MAX];
-    for (uint32_t i = 0; i < s->n_chains; i++)
-        ord[i] = i;
+    agg_chains_order(s, ord);
     struct agg_sni_split sp;
-    bool split = agg_sni_split(s, ord, &sp);
-    for (uint32_t k = 0; k < s->n_chains; k++)
+    bool split = agg_sni_decides(s, ord, &sp);
+    for (k = 0; k < s->n_chains; k++)
         if (k != c && s->chains[k].first > s->chains[c].last &&
             (!split || sp.comp[k] == sp.comp[c]))
             return true;

@@ -308,6 +308,23 @@ test_sni_min_sessions(void **state)
     free(json);
 }
 
+/* One session without SNI got B, then one with SNI got A, from another
+ * peer: too little to tell SNI from a renewal that coincided with the
+ * change of clients, so certificate_changed (and B counts as replaced). */
+static void
+test_sni_thin_renewal(void **state)
+{
+    (void)state;
+    chains();
+    session(1, 10, B, 1, NULL, true);
+    session(2, 11, A, 2, "mail.example.com", true);
+    agg_finish();
+    char *json = tu_agg_json();
+    assert_null(finding(json, "sni_dependent_certificate"));
+    assert_non_null(finding(json, "certificate_changed"));
+    free(json);
+}
+
 /* A server_name extension that did not parse is a value of its own, not
  * "no SNI": the clients without SNI get B, the one whose SNI was malformed
  * A (as a server that reads it otherwise may), so SNI splits them; the
@@ -503,6 +520,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_sni_default_bad, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_or_peer, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_min_sessions, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_sni_thin_renewal, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_malformed_value, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_malformed_bad, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_not_replaced, tu_agg_setup, tu_agg_teardown),
