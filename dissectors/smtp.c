@@ -67,6 +67,27 @@ smtp_body_begin(struct smtp_state *st)
     st->body_crlf = true; /* the DATA line ended in CRLF */
 }
 
+/* A client command that is STARTTLS masked by a middlebox on its way to
+ * the server: "XXXXXXXX", STARTTLS's length in X's and nothing after it, as
+ * Cisco ASA/FTD ESMTP inspection ("no allow-tls", its default) rewrites it,
+ * sent after an EHLO reply that offered STARTTLS. Seen between that
+ * middlebox and the server (where the capability came in clear: the client
+ * saw "250-XXXXXXXA"); the server answers an unknown command (500 5.5.2).
+ * Masking of X-ANONYMOUSTLS is documented nowhere: not taken. */
+static bool
+smtp_masked_starttls(const struct smtp_facts *f, const uint8_t *w, size_t n, const struct rd *lr)
+{
+    if (n != 8 || f->starttls_offered != 1 || f->starttls_command)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (smtp_upper(w[i]) != 'X')
+            return false;
+    for (size_t i = 0; i < rd_left(lr); i++)
+        if (rd_peek(lr, i) != ' ' && rd_peek(lr, i) != '\t')
+            return false;
+    return true;
+}
+
 /* Handles one complete client command line (CR LF removed). */
 static void
 smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
@@ -75,6 +96,10 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
     uint8_t w[SMTP_WORD_MAX];
     size_t n = smtp_word(lr, w, sizeof(w));
     enum smtp_verb v = n <= 15 ? smtp_verb_lookup(w, n) : SMTP_V_OTHER;
+    if (v == SMTP_V_OTHER && smtp_masked_starttls(f, w, n, lr)) {
+        v = SMTP_V_MASKED;
+        f->starttls_masked = true;
+    }
     st->client_cmds++;
     st->tls_may_start = false; /* a command, not a ClientHello, came next */
     st->tls_refused = false;

@@ -69,7 +69,8 @@ enum smtp_verb {
     SMTP_V_BURL,
     SMTP_V_XCLIENT,
     SMTP_V_XFORWARD,
-    SMTP_V_EOM, /* pseudo command: the "." ending a DATA body */
+    SMTP_V_EOM,    /* pseudo command: the "." ending a DATA body */
+    SMTP_V_MASKED, /* pseudo command: a masked STARTTLS, "XXXXXXXX" (smtp_masked_starttls) */
     SMTP_V_COUNT
 };
 

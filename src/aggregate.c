@@ -703,6 +703,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_vsplit_evidence(rec, ev, sizeof(ev));
         else if (i == AF_STARTTLS_REJECTED) /* the verb (X-ANONYMOUSTLS too) and the reply */
             agg_reply_evidence(sm, ev, sizeof(ev));
+        else if (i == AF_STARTTLS_STRIPPED)
+            agg_strip_evidence(sm, ev, sizeof(ev));
         else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS ||
                  i == AF_IMPLICIT_TLS_NOT_SERVED)
             e = NULL;
