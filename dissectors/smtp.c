@@ -208,6 +208,7 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         if (smtp_push(ctx, st, v, false)) {
             st->cmode = SMTP_C_STARTTLS;
             st->inject_noted = false;
+            st->reply_lost = false;
         }
         break;
     default:
@@ -541,6 +542,27 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
     }
     st->began[d] = true;
     while (rd_left(&r) > 0) {
+        if (d == DIR_TO_SERVER && st->cmode == SMTP_C_STARTTLS && st->reply_lost && ln->fresh) {
+            /* The server's reply may be in bytes lost or dropped since
+             * STARTTLS (a short snapshot length cuts the EHLO reply, and
+             * the resync drops the 220 line after it): the client's bytes
+             * prove no injection. A TLS record starts TLS (its 220 not
+             * seen, smtp_tls_check); anything else is dropped unclaimed. */
+            int t = smtp_tls_check(ctx, st, &r);
+            if (t < 0)
+                return dres_make(D_NEED, len - (uint32_t)rd_left(&r), (uint32_t)-t);
+            if (t == 1)
+                return dres_make(D_OK, len - (uint32_t)rd_left(&r), 0);
+        }
+        if (d == DIR_TO_SERVER && st->cmode == SMTP_C_STARTTLS && st->reply_lost) {
+            size_t inj = rd_left(&r);
+            bool whole = inj > 0 && rd_peek(&r, inj - 1) == '\n';
+            rd_skip(&r, inj, "smtp.after_lost_reply");
+            ln->scanned = 0;
+            ln->discard = !whole;
+            ln->fresh = whole;
+            break;
+        }
         if (d == DIR_TO_SERVER && st->cmode == SMTP_C_STARTTLS) {
             /* RFC 3207 §4: the client must wait for the reply. */
             struct smtp_facts *f = &fctx_facts(ctx)->smtp;
@@ -590,6 +612,8 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
         if (lf < 0) {
             size_t have = rd_left(&r);
             if (ln->discard || have > line_max) {
+                if (d == DIR_TO_CLIENT && st->cmode == SMTP_C_STARTTLS)
+                    st->reply_lost = true; /* a reply may be in what is dropped */
                 if (!ln->discard) {
                     struct rd h = r;
                     smtp_line_too_long(ctx, st, d, rd_bytes(&h, line_max, "smtp.head"), line_max);
@@ -611,6 +635,8 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
         rd_skip(&r, 1, "smtp.lf");
         bool crlf = n > 0 && line[n - 1] == '\r';
         if (ln->discard || n > line_max) {
+            if (d == DIR_TO_CLIENT && st->cmode == SMTP_C_STARTTLS)
+                st->reply_lost = true; /* the reply may be the line dropped */
             if (!ln->discard)
                 smtp_line_too_long(ctx, st, d, line, line_max);
             ln->discard = false;
