@@ -47,6 +47,11 @@ struct smtp_facts {
     struct fstr capabilities;        /* EHLO reply keywords, space-separated, in order */
     struct fstr auth_mechanisms;     /* AUTH mechanisms offered, space-separated */
     struct fstr stripped_capability; /* a mangled STARTTLS keyword, e.g. "XXXXXXXA" */
+    /* the client's command arrived masked as "XXXXXXXX" (STARTTLS's length)
+     * after an EHLO reply that offered STARTTLS: a middlebox between the
+     * client and the capture point (Cisco ASA/FTD inspect esmtp) masked it */
+    bool starttls_masked;
+    int16_t starttls_masked_code;    /* the reply to it, 0 = none seen */
     bool starttls_command;           /* client sent STARTTLS or X-ANONYMOUSTLS */
     char starttls_verb[16];          /* which of the two */
     int16_t starttls_reply_code;     /* -1: no reply seen */

@@ -67,6 +67,27 @@ smtp_body_begin(struct smtp_state *st)
     st->body_crlf = true; /* the DATA line ended in CRLF */
 }
 
+/* A client command that is STARTTLS masked by a middlebox on its way to
+ * the server: "XXXXXXXX", STARTTLS's length in X's and nothing after it, as
+ * Cisco ASA/FTD ESMTP inspection ("no allow-tls", its default) rewrites it,
+ * sent after an EHLO reply that offered STARTTLS. Seen between that
+ * middlebox and the server (where the capability came in clear: the client
+ * saw "250-XXXXXXXA"); the server answers an unknown command (500 5.5.2).
+ * Masking of X-ANONYMOUSTLS is documented nowhere: not taken. */
+static bool
+smtp_masked_starttls(const struct smtp_facts *f, const uint8_t *w, size_t n, const struct rd *lr)
+{
+    if (n != 8 || f->starttls_offered != 1 || f->starttls_command)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (smtp_upper(w[i]) != 'X')
+            return false;
+    for (size_t i = 0; i < rd_left(lr); i++)
+        if (rd_peek(lr, i) != ' ' && rd_peek(lr, i) != '\t')
+            return false;
+    return true;
+}
+
 /* Handles one complete client command line (CR LF removed). */
 static void
 smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
@@ -75,6 +96,10 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
     uint8_t w[SMTP_WORD_MAX];
     size_t n = smtp_word(lr, w, sizeof(w));
     enum smtp_verb v = n <= 15 ? smtp_verb_lookup(w, n) : SMTP_V_OTHER;
+    if (v == SMTP_V_OTHER && smtp_masked_starttls(f, w, n, lr)) {
+        v = SMTP_V_MASKED;
+        f->starttls_masked = true;
+    }
     st->client_cmds++;
     st->tls_may_start = false; /* a command, not a ClientHello, came next */
     st->tls_refused = false;
@@ -183,6 +208,7 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         if (smtp_push(ctx, st, v, false)) {
             st->cmode = SMTP_C_STARTTLS;
             st->inject_noted = false;
+            st->reply_lost = false;
         }
         break;
     default:
@@ -516,6 +542,27 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
     }
     st->began[d] = true;
     while (rd_left(&r) > 0) {
+        if (d == DIR_TO_SERVER && st->cmode == SMTP_C_STARTTLS && st->reply_lost && ln->fresh) {
+            /* The server's reply may be in bytes lost or dropped since
+             * STARTTLS (a short snapshot length cuts the EHLO reply, and
+             * the resync drops the 220 line after it): the client's bytes
+             * prove no injection. A TLS record starts TLS (its 220 not
+             * seen, smtp_tls_check); anything else is dropped unclaimed. */
+            int t = smtp_tls_check(ctx, st, &r);
+            if (t < 0)
+                return dres_make(D_NEED, len - (uint32_t)rd_left(&r), (uint32_t)-t);
+            if (t == 1)
+                return dres_make(D_OK, len - (uint32_t)rd_left(&r), 0);
+        }
+        if (d == DIR_TO_SERVER && st->cmode == SMTP_C_STARTTLS && st->reply_lost) {
+            size_t inj = rd_left(&r);
+            bool whole = inj > 0 && rd_peek(&r, inj - 1) == '\n';
+            rd_skip(&r, inj, "smtp.after_lost_reply");
+            ln->scanned = 0;
+            ln->discard = !whole;
+            ln->fresh = whole;
+            break;
+        }
         if (d == DIR_TO_SERVER && st->cmode == SMTP_C_STARTTLS) {
             /* RFC 3207 §4: the client must wait for the reply. */
             struct smtp_facts *f = &fctx_facts(ctx)->smtp;
@@ -565,6 +612,8 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
         if (lf < 0) {
             size_t have = rd_left(&r);
             if (ln->discard || have > line_max) {
+                if (d == DIR_TO_CLIENT && st->cmode == SMTP_C_STARTTLS)
+                    st->reply_lost = true; /* a reply may be in what is dropped */
                 if (!ln->discard) {
                     struct rd h = r;
                     smtp_line_too_long(ctx, st, d, rd_bytes(&h, line_max, "smtp.head"), line_max);
@@ -586,6 +635,8 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
         rd_skip(&r, 1, "smtp.lf");
         bool crlf = n > 0 && line[n - 1] == '\r';
         if (ln->discard || n > line_max) {
+            if (d == DIR_TO_CLIENT && st->cmode == SMTP_C_STARTTLS)
+                st->reply_lost = true; /* the reply may be the line dropped */
             if (!ln->discard)
                 smtp_line_too_long(ctx, st, d, line, line_max);
             ln->discard = false;

@@ -69,7 +69,8 @@ enum smtp_verb {
     SMTP_V_BURL,
     SMTP_V_XCLIENT,
     SMTP_V_XFORWARD,
-    SMTP_V_EOM, /* pseudo command: the "." ending a DATA body */
+    SMTP_V_EOM,    /* pseudo command: the "." ending a DATA body */
+    SMTP_V_MASKED, /* pseudo command: a masked STARTTLS, "XXXXXXXX" (smtp_masked_starttls) */
     SMTP_V_COUNT
 };
 
@@ -93,6 +94,8 @@ struct smtp_state {
     bool body_started;    /* SMTP_C_BODY: a body line was seen */
     bool body_crlf;       /* SMTP_C_BODY: the last line ended in CRLF (the DATA line does) */
     bool inject_noted;    /* SMTP_C_STARTTLS: injected data already reported */
+    bool reply_lost;      /* SMTP_C_STARTTLS: server bytes were lost or dropped since (a gap,
+                             a short snapshot length): its reply may have been among them */
     bool lmtp;            /* the client said LHLO (RFC 2033) */
     uint32_t rcpt_ok;     /* RCPTs of this transaction answered 2xx */
     bool eom_counted;     /* the message of the EOM replies being read was counted */

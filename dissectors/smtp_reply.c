@@ -12,9 +12,9 @@
 #include "smtp_words.h"
 
 const char *const smtp_verb_names[SMTP_V_COUNT] = {
-    "OTHER", "HELO", "EHLO", "LHLO", "MAIL", "RCPT",    "DATA",     "BDAT",
-    "RSET",  "VRFY", "EXPN", "HELP", "NOOP", "QUIT",    "STARTTLS", "X-ANONYMOUSTLS",
-    "AUTH",  "ETRN", "ATRN", "TURN", "BURL", "XCLIENT", "XFORWARD", "EOM"};
+    "OTHER", "HELO", "EHLO", "LHLO",    "MAIL",     "RCPT",     "DATA",           "BDAT", "RSET",
+    "VRFY",  "EXPN", "HELP", "NOOP",    "QUIT",     "STARTTLS", "X-ANONYMOUSTLS", "AUTH", "ETRN",
+    "ATRN",  "TURN", "BURL", "XCLIENT", "XFORWARD", "EOM",      "XXXXXXXX"};
 
 /* ---- facts ---- */
 
@@ -237,6 +237,15 @@ smtp_paired_done(struct flow_ctx *ctx, struct smtp_state *st)
         st->tls_refused = true;
         if (st->cmode == SMTP_C_STARTTLS)
             st->cmode = SMTP_C_COMMAND;
+        break;
+    case SMTP_V_MASKED:
+        /* the server never saw STARTTLS: it answers an unknown command
+         * (500 5.5.2), and a ClientHello the client sends all the same
+         * (openssl s_client does) is answered as one more (smtp_tls_check) */
+        if (f->starttls_masked_code == 0)
+            f->starttls_masked_code = code;
+        st->tls_may_start = false;
+        st->tls_refused = true;
         break;
     case SMTP_V_AUTH:
         if (st->cmode == SMTP_C_SASL)

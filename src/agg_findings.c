@@ -721,7 +721,9 @@ agg_starttls_findings(uint32_t si)
         const struct agg_peer *pe = &s->peers[p];
         if (pe->offered)
             agg_set_add(&yes, p);
-        if (pe->not_offered || pe->stripped)
+        /* a masked command came after STARTTLS was offered in clear: the
+         * server offered it; the middlebox hid it from the client */
+        if (pe->not_offered || pe->stripped > pe->masked)
             agg_set_add(&no, p);
     }
     if (yes.n && no.n) {

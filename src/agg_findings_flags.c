@@ -32,8 +32,9 @@ static const char *const agg_flag_text[AF_COUNT] = {
     [AF_WEAK_SIGNATURE] =
         "presented a certificate signed with MD5 or SHA-1; reissue it with SHA-256",
     [AF_STARTTLS_STRIPPED] =
-        "had its STARTTLS capability replaced on the way (e.g. XXXXXXXA): a middlebox strips TLS; "
-        "disable SMTP inspection (Cisco ASA/FTD: no inspect esmtp)",
+        "had STARTTLS masked on the way (its EHLO keyword, e.g. XXXXXXXA, or the client's "
+        "command, XXXXXXXX): a middlebox strips TLS; disable SMTP inspection (Cisco ASA/FTD: "
+        "no inspect esmtp)",
     [AF_STARTTLS_NOT_OFFERED] = "did not offer STARTTLS in its EHLO reply",
     [AF_STARTTLS_REJECTED] = NULL, /* agg_rejected_codes: the codes seen */
     [AF_PLAINTEXT_AFTER_FAILED] =
@@ -56,8 +57,9 @@ static const char *const agg_flag_text[AF_COUNT] = {
     [AF_STARTTLS_NOT_USED] =
         "offered STARTTLS to peers that sent mail in plaintext without trying it and had not "
         "used TLS with it before: TLS is opportunistic (RFC 3207), so these are senders that do "
-        "not use it (a legacy MTA, a script, a monitoring probe), not a downgrade; configure them "
-        "to use STARTTLS",
+        "not use it (a legacy MTA, a script, a monitoring probe), not a downgrade seen here (a "
+        "middlebox between them and this capture point could hide STARTTLS); configure them to "
+        "use STARTTLS",
     [AF_IMPLICIT_TLS_NOT_SERVED] =
         "served plaintext SMTP on an implicit-TLS port, where RFC 8314 section 3.3 has TLS from "
         "the first byte: clients set for implicit TLS (SSL/TLS) fail against it, the others "

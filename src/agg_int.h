@@ -175,6 +175,10 @@ struct agg_peer {
     uint64_t sessions;
     uint32_t offered, not_offered, stripped, used, rejected, plaintext, tls_failed;
     int16_t rejected_code;
+    /* of stripped, the sessions whose STARTTLS command arrived masked
+     * (XXXXXXXX) after an EHLO reply that offered it (saturates; in the
+     * padding after rejected_code) */
+    uint16_t masked;
     /* sessions with none of used, rejected, tls_failed, plaintext: MAIL
      * sent in plaintext and no message delivered (refused, as a server
      * that requires TLS does, or given up), or no MAIL at all; with them
@@ -505,6 +509,10 @@ void agg_fail_text(struct strbuf *b, const struct agg_server *s, bool peers);
  * later record can change it, else through the server's plainq;
  * plaintext_fallback from those. */
 struct smtp_facts;
+/* starttls_stripped's evidence (agg_plain.c): the EHLO keyword masked
+ * ("XXXXXXXA", the middlebox between the server and the capture point) or
+ * the client's command ("XXXXXXXX", between the client and it). */
+void agg_strip_evidence(const struct smtp_facts *sm, char *ev, size_t n);
 void agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec,
                    const struct diagnosis *dg);
 /* The findings of server s read its plaintext classes with the queued

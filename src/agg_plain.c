@@ -88,12 +88,14 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
     const struct smtp_facts *sm = &rec->facts->smtp;
     struct agg_peer *p = peer != UINT32_MAX ? &s->peers[peer] : NULL;
     bool offered = sm->starttls_offered == 1 || sm->anonymoustls_offered; /* as diagnose */
-    bool stripped = sm->stripped_capability.s != NULL;
+    bool stripped = dg->starttls_stripped; /* its keyword or the client's command masked */
     if (p) {
         p->sessions++;
         p->offered += offered;
         p->not_offered += sm->starttls_offered == 0 && !offered && !stripped;
         p->stripped += stripped;
+        if (sm->starttls_masked && p->masked < UINT16_MAX)
+            p->masked++;
         p->used += sm->tls_started || sm->implicit_tls;
         p->anontls += sm->starttls_command && strcmp(sm->starttls_verb, "X-ANONYMOUSTLS") == 0;
         if (dg->starttls_rejected) {
@@ -355,4 +357,39 @@ agg_ehlo_note(struct agg_flagstat *fs, const struct smtp_facts *sm)
                 : code == 500             ? AGG_EHLO_UNKNOWN_500
                 : code == 502             ? AGG_EHLO_UNKNOWN_502
                                           : AGG_EHLO_REFUSED;
+}
+
+/* starttls_stripped's evidence: what the wire showed at the capture point.
+ * The capability mangled in the EHLO reply ("XXXXXXXA"): the middlebox is
+ * between the server and the capture point; the client's command masked
+ * ("XXXXXXXX", smtp.c smtp_masked_starttls): between the client and it. */
+void
+agg_strip_evidence(const struct smtp_facts *sm, char *ev, size_t n)
+{
+    bool cut = false;
+    struct strbuf b = str_buf_cut(ev, n, &cut);
+    if (sm->starttls_masked) {
+        str_add(&b, "the client's command arrived as XXXXXXXX and ", NULL);
+        if (sm->starttls_masked_code > 0) {
+            str_add(&b, "was answered ", NULL);
+            str_add_uint(&b, (unsigned)sm->starttls_masked_code);
+        } else {
+            str_add(&b, "got no reply", NULL);
+        }
+        str_add(&b, ": a middlebox between the client and this capture point masked STARTTLS",
+                NULL);
+    } else {
+        char w[65]; /* smtp_int.h SMTP_WORD_MAX + 1: the keyword as kept */
+        uint32_t l = sm->stripped_capability.len < 64 ? sm->stripped_capability.len : 64;
+        for (uint32_t i = 0; i < l; i++) { /* wire bytes: printable ASCII only */
+            uint8_t c = sm->stripped_capability.s[i];
+            w[i] = c > 0x20 && c < 0x7f ? (char)c : '?';
+        }
+        w[l] = '\0';
+        str_add(&b, "the EHLO reply offered ", w,
+                " in place of STARTTLS: a middlebox between the server and this capture point "
+                "masked it",
+                NULL);
+    }
+    str_mark_cut(ev, n, cut);
 }

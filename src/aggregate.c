@@ -723,6 +723,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             diagnose_quit_text(rec, dg, ev, sizeof(ev));
         else if (i == AF_STARTTLS_REJECTED) /* the verb (X-ANONYMOUSTLS too) and the reply */
             agg_reply_evidence(sm, ev, sizeof(ev));
+        else if (i == AF_STARTTLS_STRIPPED)
+            agg_strip_evidence(sm, ev, sizeof(ev));
         else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS ||
                  i == AF_IMPLICIT_TLS_NOT_SERVED)
             e = NULL;

@@ -696,7 +696,9 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
     out->judged_at_us = at_us;
 
     /* STARTTLS (RFC 3207) */
-    out->starttls_stripped = s->stripped_capability.s != NULL;
+    /* the capability mangled in the EHLO reply (seen on the client's side
+     * of the middlebox), or the client's command masked (on the server's) */
+    out->starttls_stripped = s->stripped_capability.s != NULL || s->starttls_masked;
     out->starttls_not_offered = s->seen && s->starttls_offered == 0 && !s->implicit_tls &&
                                 !s->anonymoustls_offered && !out->starttls_stripped;
     out->starttls_rejected =

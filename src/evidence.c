@@ -299,8 +299,8 @@ evidence_reply_line(const uint8_t *l, size_t len)
     return len == 3 || l[3] == ' ' || l[3] == '-' || l[3] == '\r';
 }
 
-/* The greeting, STARTTLS and housekeeping commands (RFC 5321 §4.1.1, RFC
- * 3207 §4), text only, a CR only at its end: a server that ends a line at
+/* The greeting, STARTTLS (or its masked form) and housekeeping commands
+ * (RFC 5321 §4.1.1, RFC 3207 §4), text only, a CR only at its end: a server that ends a line at
  * a bare CR (RFC 5321 §2.3.8 forbids it; SMTP smuggling showed some do)
  * reads "EHLO x<CR>AUTH PLAIN ..." as two commands. */
 static bool
@@ -317,7 +317,10 @@ evidence_command_line(const uint8_t *l, size_t len)
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
         if (strlen(ok[i]) == w && strncasecmp((const char *)l, ok[i], w) == 0)
             return true;
-    return false;
+    /* STARTTLS masked by a middlebox on its way to the server ("XXXXXXXX",
+     * smtp.c smtp_masked_starttls): the line alone, nothing after it */
+    return w == 8 && (len == 8 || (len == 9 && l[8] == '\r')) &&
+           strncasecmp((const char *)l, "XXXXXXXX", 8) == 0;
 }
 
 bool

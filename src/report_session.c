@@ -212,6 +212,7 @@ rs_smtp(struct json *j, const struct smtp_facts *s)
     rs_words(j, "capabilities", &s->capabilities);
     rs_words(j, "auth_mechanisms", &s->auth_mechanisms);
     rs_fstr(j, "stripped_capability", &s->stripped_capability);
+    json_bool(j, "starttls_masked", s->starttls_masked);
     json_bool(j, "starttls_command", s->starttls_command);
     json_str(j, "starttls_verb", s->starttls_verb[0] ? s->starttls_verb : NULL);
     if (s->starttls_reply_code < 0 || !s->starttls_command)

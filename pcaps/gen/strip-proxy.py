@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Model of a STARTTLS-stripping middlebox (Cisco ASA/PIX "inspect esmtp").
 
-    strip-proxy.py LISTEN_PORT SERVER_ADDR SERVER_PORT
+    strip-proxy.py LISTEN_PORT SERVER_ADDR SERVER_PORT [--transparent]
 
 Runs in the router namespace behind an iptables REDIRECT, so clients believe
 they talk to the real server. Like the ASA's ESMTP inspection it
@@ -10,6 +10,10 @@ they talk to the real server. Like the ASA's ESMTP inspection it
   * masks a STARTTLS command sent by the client ("XXXXXXXX"), which the server
     then rejects as unknown.
 Everything else is relayed unchanged. Test use only; bounded by a timeout.
+With --transparent it connects to the server from the client's own address
+(IP_TRANSPARENT; the router needs a policy route that delivers the server's
+replies to it locally, pcaps/diag/gen/strip-server-side.sh), as the ASA does:
+a capture on the server's side then shows the clients' addresses.
 """
 import re
 import socket
@@ -17,6 +21,8 @@ import sys
 import threading
 
 LISTEN_PORT, SERVER, SERVER_PORT = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+TRANSPARENT = "--transparent" in sys.argv[4:]
+IP_TRANSPARENT = 19  # linux/in.h
 IDLE = 30  # seconds
 
 
@@ -55,7 +61,14 @@ def from_client(b):
 
 def handle(c):
     c.settimeout(IDLE)
-    s = socket.create_connection((SERVER, SERVER_PORT), timeout=IDLE)
+    if TRANSPARENT:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_IP, IP_TRANSPARENT, 1)
+        s.bind((c.getpeername()[0], 0))
+        s.settimeout(IDLE)
+        s.connect((SERVER, SERVER_PORT))
+    else:
+        s = socket.create_connection((SERVER, SERVER_PORT), timeout=IDLE)
     t1 = threading.Thread(target=pump, args=(s, c, from_server), daemon=True)
     t2 = threading.Thread(target=pump, args=(c, s, from_client), daemon=True)
     t1.start(); t2.start(); t1.join(IDLE * 2); t2.join(IDLE * 2)

@@ -2,8 +2,8 @@
  * plaintext SMTP segment may be written; and its TLS record framing
  * (evidence_tls_walk): which client bytes lie inside well-framed records. A server segment of whole
  * reply lines, none a 334 (AUTH challenge); a client segment of whole EHLO, HELO, LHLO, STARTTLS,
- * X-ANONYMOUSTLS, RSET, NOOP or QUIT lines. Anything else, a line cut by the segment's end
- * included, is cut. */
+ * X-ANONYMOUSTLS, RSET, NOOP or QUIT lines, or a STARTTLS masked to XXXXXXXX. Anything else, a line
+ * cut by the segment's end included, is cut. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,6 +61,7 @@ test_client_commands(void **state)
     assert_true(cli("X-ANONYMOUSTLS\r\n"));
     assert_true(cli("RSET\r\nNOOP\r\nQUIT\r\n"));
     assert_true(cli("HELO x\n"));
+    assert_true(cli("XXXXXXXX\r\n")); /* STARTTLS masked by a middlebox (smtp.c) */
 }
 
 static void
@@ -78,6 +79,8 @@ test_client_cut(void **state)
     assert_false(cli("EHLOX\r\n"));
     assert_false(cli("\r\n"));
     assert_false(cli("STARTTLSX\r\n"));
+    assert_false(cli("XXXXXXXX x\r\n")); /* masked STARTTLS has nothing after it */
+    assert_false(cli("XXXXXXX\r\n"));
     assert_false(cli("dXNlcm5hbWU=\r\n")); /* an AUTH LOGIN response line */
     /* a bare CR ends a line for some servers (SMTP smuggling): the rest
      * would be a command; and no control or 8-bit byte in a command */

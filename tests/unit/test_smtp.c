@@ -209,6 +209,68 @@ test_stripped_starttls(void **state)
     tu_smtp_done(ctx);
 }
 
+/* Seen on the server's side of a Cisco ASA-like middlebox: STARTTLS offered
+ * in clear, the client's command masked to "XXXXXXXX" (answered 500), a
+ * ClientHello sent all the same skipped as one command, then plaintext
+ * mail. Not masked: another length, another letter, an argument, or no
+ * EHLO reply offering STARTTLS before it. */
+static const struct seg t_masked[] = {
+    S("220 mx ESMTP\r\n"),
+    C("EHLO c\r\n"),
+    S("250-mx\r\n250-PIPELINING\r\n250 STARTTLS\r\n"),
+    C("XXXXXXXX\r\n"),
+    S("500 5.5.2 Error: command not recognized\r\n"),
+    C("\x16\x03\x01\x00\x02"
+      "ab"),
+    S("221 2.7.0 Error: I can break rules, too. Goodbye.\r\n"),
+    C("MAIL FROM:<a@b>\r\n"),
+    S("250 ok\r\n"),
+};
+
+static void
+test_masked_starttls(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx = tu_smtp_run(t_masked, NSEG(t_masked), SPLIT_WHOLE, 0, true);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    assert_int_equal(f->starttls_offered, 1);
+    assert_true(f->starttls_masked);
+    assert_int_equal(f->starttls_masked_code, 500);
+    assert_false(f->starttls_command);
+    assert_null(f->stripped_capability.s);
+    const char *const v[] = {"EHLO", "XXXXXXXX", "OTHER", "MAIL"};
+    const int c[] = {250, 500, 221, 250};
+    tu_smtp_dialog_is(ctx, v, c, 4);
+    assert_string_equal(fctx_dissector_name(ctx), "smtp");
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_masked, NSEG(t_masked));
+
+    static const char *const not_masked[] = {"XXXXXXX\r\n", "XXXXXXXXX\r\n", "XXXXXXXA\r\n",
+                                             "XXXXXXXX y\r\n", "XXXXXXXXXXXXXX\r\n"};
+    for (size_t i = 0; i < sizeof(not_masked) / sizeof(not_masked[0]); i++) {
+        struct seg t[] = {t_masked[0],
+                          t_masked[1],
+                          t_masked[2],
+                          {DIR_TO_SERVER, not_masked[i], strlen(not_masked[i])},
+                          t_masked[4]};
+        ctx = tu_smtp_run(t, NSEG(t), SPLIT_WHOLE, 0, true);
+        assert_false(tu_smtp_facts(ctx)->starttls_masked);
+        tu_smtp_done(ctx);
+    }
+    /* STARTTLS not offered (or no EHLO reply yet): no middlebox shown */
+    static const struct seg t_off[] = {S("220 mx\r\n"), C("EHLO c\r\n"),
+                                       S("250-mx\r\n250 SIZE\r\n"), C("XXXXXXXX\r\n"),
+                                       S("500 5.5.2 unknown\r\n")};
+    ctx = tu_smtp_run(t_off, NSEG(t_off), SPLIT_WHOLE, 0, true);
+    assert_int_equal(tu_smtp_facts(ctx)->starttls_offered, 0);
+    assert_false(tu_smtp_facts(ctx)->starttls_masked);
+    tu_smtp_done(ctx);
+    static const struct seg t_noehlo[] = {S("220 mx\r\n"), C("XXXXXXXX\r\n"), S("500 unknown\r\n")};
+    ctx = tu_smtp_run(t_noehlo, NSEG(t_noehlo), SPLIT_WHOLE, 0, true);
+    assert_false(tu_smtp_facts(ctx)->starttls_masked);
+    tu_smtp_done(ctx);
+}
+
 /* Capabilities and AUTH mechanisms are kept once each, compared without
  * case, in the order first seen; those of the first EHLO reply are kept.
  * Words of one length and first and last letter (SIZE, SAFE; PLAIN, PLAYN)
@@ -807,6 +869,7 @@ main(void)
         cmocka_unit_test_setup(test_starttls_refused_then_plaintext, tu_smtp_setup),
         cmocka_unit_test_setup(test_anonymoustls, tu_smtp_setup),
         cmocka_unit_test_setup(test_stripped_starttls, tu_smtp_setup),
+        cmocka_unit_test_setup(test_masked_starttls, tu_smtp_setup),
         cmocka_unit_test_setup(test_auth_before_tls, tu_smtp_setup),
         cmocka_unit_test_setup(test_auth_token_not_kept, tu_smtp_setup),
         cmocka_unit_test_setup(test_starttls_pipelined_data, tu_smtp_setup),

@@ -381,6 +381,37 @@ test_clienthello_then_greeting_split(void **state)
     }
 }
 
+/* A short snapshot length (editcap -s 96) cuts the EHLO reply; the resync
+ * after its gap drops the next server line, the 220 to STARTTLS: the
+ * ClientHello after it is no injection (smtp.starttls_pipelined_data was
+ * claimed), but TLS whose 220 was not seen. Bytes after STARTTLS with no
+ * server line lost since are still claimed. */
+static void
+test_snaplen_starttls_reply_lost(void **state)
+{
+    (void)state;
+    for (int lost = 1; lost >= 0; lost--) {
+        struct flow_ctx *ctx = fctx_new(&tu_smtp_cfg, 25);
+        fctx_attach(ctx, &smtp_dissector);
+        fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"220 mx\r\n", 8, 1);
+        fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"EHLO c\r\n", 8, 2);
+        fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"250-mx\r\n250-PIP", 15, 3);
+        fctx_gap(ctx, DIR_TO_CLIENT, 124, 3);
+        if (!lost) /* the resync done before STARTTLS */
+            fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"250 SIZE\r\n", 10, 4);
+        fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)"STARTTLS\r\n", 10, 5);
+        if (lost)
+            fctx_deliver(ctx, DIR_TO_CLIENT, (const uint8_t *)"220 2.0 go\r\n", 12, 6);
+        fctx_deliver(ctx, DIR_TO_SERVER, (const uint8_t *)CH, sizeof(CH) - 1, 7);
+        const struct smtp_facts *f = tu_smtp_facts(ctx);
+        assert_int_equal(f->starttls_pipelined, !lost);
+        assert_int_equal(tu_has_event(ctx, "smtp.starttls_pipelined_data"), !lost);
+        assert_string_equal(fctx_dissector_name(ctx), lost ? "tls" : "smtp");
+        assert_int_equal(f->tls_started, lost);
+        tu_smtp_done(ctx);
+    }
+}
+
 int
 main(void)
 {
@@ -398,6 +429,7 @@ main(void)
         cmocka_unit_test_setup(test_25_greeting_split_clienthello, tu_smtp_setup),
         cmocka_unit_test_setup(test_other_port_greeting_then_tls, tu_smtp_setup),
         cmocka_unit_test_setup(test_clienthello_then_greeting_split, tu_smtp_setup),
+        cmocka_unit_test_setup(test_snaplen_starttls_reply_lost, tu_smtp_setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,6 +85,8 @@ tu_smtp_facts_equal(const struct flow_ctx *x, const struct flow_ctx *y)
     fstr_equal(&a->capabilities, &b->capabilities);
     fstr_equal(&a->auth_mechanisms, &b->auth_mechanisms);
     fstr_equal(&a->stripped_capability, &b->stripped_capability);
+    assert_int_equal(a->starttls_masked, b->starttls_masked);
+    assert_int_equal(a->starttls_masked_code, b->starttls_masked_code);
     assert_int_equal(a->starttls_command, b->starttls_command);
     assert_string_equal(a->starttls_verb, b->starttls_verb);
     assert_int_equal(a->starttls_reply_code, b->starttls_reply_code);
