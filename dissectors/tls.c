@@ -85,14 +85,15 @@ tls_state_free(struct flow_ctx *ctx, void *vst)
 
 /* TLS 1.3: the server's encrypted flight (EncryptedExtensions .. Finished,
  * RFC 8446 §4.4, where its certificates are) not known to be over: neither
- * its Finished decrypted nor the client's Finished (or alert) seen, which
- * answers it. Bytes of the server's lost or cut now were the flight's. */
+ * its Finished decrypted nor any byte of the client's (its Finished or
+ * alert, which answer it) seen or lost since its first encrypted record.
+ * Bytes of the server's lost or cut now were the flight's. */
 static bool
 tls13_flight_open(const struct tls_state *st, const struct tls_facts *t)
 {
     return st->tls13 && st->sh_seen && t->last_hs[DIR_TO_CLIENT] != TLS_HS_FINISHED &&
            t->handshake != TLS_HS_COMPLETE && t->handshake != TLS_HS_FAILED &&
-           t->handshake != TLS_HS_UNSEEN && st->tk == TLS_TK_OFF &&
+           t->handshake != TLS_HS_UNSEEN && st->tk == TLS_TK_OFF && !st->client_after13 &&
            st->dir[DIR_TO_SERVER].enc_records == 0;
 }
 
@@ -641,6 +642,8 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
     struct rd r = rd_init(buf, len);
     if (d == DIR_TO_SERVER && len > 0)
         st->client_spoke = true;
+    if (d == DIR_TO_SERVER && len > 0 && st->tls13 && st->dir[DIR_TO_CLIENT].enc_records > 0)
+        st->client_after13 = true;
     /* a record is early when its first byte came before the client's: this
      * call's, or the one left incomplete at the end of an early call
      * (td->early, at offset 0 now) */
@@ -749,6 +752,8 @@ tls_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
      * server's answer that follows is no injection (tls_server_first) */
     if (d == DIR_TO_SERVER)
         st->client_spoke = true;
+    if (d == DIR_TO_SERVER && st->tls13 && st->dir[DIR_TO_CLIENT].enc_records > 0)
+        st->client_after13 = true; /* its Finished may have been lost there */
     /* Record boundaries are lost: this direction is read again from a
      * record boundary and a message that begins a record (tls_resync.c),
      * unless it is under keys already. */
