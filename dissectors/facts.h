@@ -86,6 +86,18 @@ enum tls_cert_visibility {
                               server's list is empty: no chain taken from it */
 };
 
+/* The key log and a TLS 1.3 server's encrypted flight (EncryptedExtensions
+ * .. Finished, RFC 8446 §4.4), where its certificates are. */
+enum tls_keylog {
+    TLS_KL_NONE = 0,         /* no key log tried (none given, not TLS 1.3, no record) */
+    TLS_KL_NOT_FOUND,        /* no key log has the connection (its client random) */
+    TLS_KL_NO_SERVER_SECRET, /* it has the connection, not its SERVER_HANDSHAKE_TRAFFIC_SECRET */
+    TLS_KL_MISMATCH,         /* the server's secret did not decrypt its first record */
+    TLS_KL_PARTIAL,          /* decrypting: the certificates (or Finished) not read yet */
+    TLS_KL_CUT,              /* decrypting, the capture lost or cut the flight before them */
+    TLS_KL_DECRYPTED         /* decrypted as far as the certificates (tls.decrypted) */
+};
+
 /* A handshake picked up right after the server's ServerHello (tls_pickup.c):
  * whether it was resumed (no Certificate, RFC 5246 §7.3's abbreviated
  * handshake, RFC 8446 §2.2's PSK) or full could not be told. */
@@ -186,7 +198,11 @@ struct tls_facts {
     bool resumed;         /* abbreviated handshake / PSK accepted */
     bool client_certificate_requested;
     bool anonymous; /* anonymous cipher suite negotiated */
-    bool decrypted; /* TLS 1.3 handshake decrypted with --keylog */
+    /* TLS 1.3 with --keylog: the server's handshake records decrypted as
+     * far as its certificates (its Certificate message read; resumed: its
+     * Finished); keylog says how the key log fared with the server's flight */
+    bool decrypted;
+    uint8_t keylog; /* enum tls_keylog */
     /* A resumed session linked to the chain of the full handshake it
      * resumed (resume.c): its certificate cache ids, the session (flow
      * record id) that presented it and its server port (the same address:

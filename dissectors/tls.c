@@ -83,6 +83,20 @@ tls_state_free(struct flow_ctx *ctx, void *vst)
     fctx_free(ctx, st, sizeof(*st));
 }
 
+/* TLS 1.3: the server's encrypted flight (EncryptedExtensions .. Finished,
+ * RFC 8446 §4.4, where its certificates are) not known to be over: neither
+ * its Finished decrypted nor any byte of the client's (its Finished or
+ * alert, which answer it) seen or lost since its first encrypted record.
+ * Bytes of the server's lost or cut now were the flight's. */
+static bool
+tls13_flight_open(const struct tls_state *st, const struct tls_facts *t)
+{
+    return st->tls13 && st->sh_seen && t->last_hs[DIR_TO_CLIENT] != TLS_HS_FINISHED &&
+           t->handshake != TLS_HS_COMPLETE && t->handshake != TLS_HS_FAILED &&
+           t->handshake != TLS_HS_UNSEEN && st->tk == TLS_TK_OFF && !st->client_after13 &&
+           st->dir[DIR_TO_SERVER].enc_records == 0;
+}
+
 static void
 tls_complete(struct flow_ctx *ctx, struct tls_state *st)
 {
@@ -287,6 +301,30 @@ static void tls_handshake_bytes(struct flow_ctx *ctx, struct tls_state *st, enum
 static bool tls_decrypted13(struct flow_ctx *ctx, struct tls_state *st, enum dir d,
                             const uint8_t *out, uint32_t n, uint8_t inner);
 
+/* The key log gave no key for the server's handshake records (found: its
+ * secret is unusable with the suite: a length of another hash's, AES-CCM,
+ * which is not decrypted); else the connection is in it without
+ * SERVER_HANDSHAKE_TRAFFIC_SECRET (a key log written in part: the server's
+ * Certificate cannot be read), or in no key log. */
+static void
+tls_keylog_failed(struct flow_ctx *ctx, const struct tls_state *st, bool found)
+{
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    if (found) {
+        fctx_event(ctx, "tls.keylog_mismatch",
+                   t->cipher == 0x1304 || t->cipher == 0x1305
+                       ? "server handshake secret unused: AES-CCM is not decrypted"
+                       : "server handshake secret of another length than the suite's hash");
+        t->keylog = TLS_KL_MISMATCH;
+    } else if (keylog_has(st->client_random)) {
+        fctx_event(ctx, "tls.keylog_no_server_secret",
+                   "no SERVER_HANDSHAKE_TRAFFIC_SECRET: the server's Certificate not read");
+        t->keylog = TLS_KL_NO_SERVER_SECRET;
+    } else if (keylog_count() > 0) { /* none given (or TLS 1.2 lines alone): none tried */
+        t->keylog = TLS_KL_NOT_FOUND;
+    }
+}
+
 /* TLS 1.3 handshake epoch with the key log: true when the record was
  * decrypted and handled. */
 static bool
@@ -312,26 +350,34 @@ tls_decrypt13(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const uint
                        "picked up after the ClientHello: the key log holds more connections than "
                        "are tried to find this one's");
         td->dec_failed = rc != 0;
-        if (rc != 0)
+        if (rc != 0) {
+            if (d == DIR_TO_CLIENT && keylog_count() > 0 && t->keylog == TLS_KL_NONE)
+                t->keylog = TLS_KL_NOT_FOUND;
             return false;
+        }
         st->have_random = true;
         return tls_decrypted13(ctx, st, d, out, n, inner);
     }
     if (!td->dec.ready) {
         const uint8_t *secret;
         size_t slen;
-        if (!keylog_find(st->client_random, d == DIR_TO_CLIENT, &secret, &slen) ||
-            tls_dec_init(&td->dec, t->cipher, secret, slen) != 0) {
+        bool found = keylog_find(st->client_random, d == DIR_TO_CLIENT, &secret, &slen);
+        if (!found || tls_dec_init(&td->dec, t->cipher, secret, slen) != 0) {
             td->dec_failed = true;
+            if (d == DIR_TO_CLIENT)
+                tls_keylog_failed(ctx, st, found);
             return false;
         }
     }
     if (tls_dec_record(&td->dec, hdr, p, len, out, &n, &inner) != 0) {
         /* Past this direction's handshake epoch, or a wrong key. */
-        if (td->dec.seq == 1)
+        if (td->dec.seq == 1) {
             fctx_event(ctx, "tls.keylog_mismatch",
                        d == DIR_TO_SERVER ? "client handshake record did not decrypt"
                                           : "server handshake record did not decrypt");
+            if (d == DIR_TO_CLIENT)
+                t->keylog = TLS_KL_MISMATCH;
+        }
         td->dec_done = true;
         return false;
     }
@@ -345,9 +391,18 @@ tls_decrypted13(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const ui
 {
     struct tls_dir *td = &st->dir[d];
     struct tls_facts *t = &fctx_facts(ctx)->tls;
-    t->decrypted = true;
+    if (d == DIR_TO_CLIENT && t->keylog != TLS_KL_DECRYPTED)
+        t->keylog = TLS_KL_PARTIAL;
     if (inner == TLS_CT_HANDSHAKE) {
         tls_handshake_bytes(ctx, st, d, out, n);
+        /* decrypted as far as the server's certificates: its Certificate
+         * read (whatever it held), or, resumed, its Finished */
+        if (d == DIR_TO_CLIENT && t->keylog == TLS_KL_PARTIAL &&
+            (t->last_hs[d] == TLS_HS_FINISHED ||
+             (t->certificates != TLS_CERTS_ENCRYPTED && t->certificates != TLS_CERTS_RESUMED))) {
+            t->keylog = TLS_KL_DECRYPTED;
+            t->decrypted = true;
+        }
         if (t->last_hs[d] == TLS_HS_FINISHED) {
             td->dec_done = true; /* application keys from here */
             if (d == DIR_TO_SERVER)
@@ -589,6 +644,8 @@ tls_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint32
     struct rd r = rd_init(buf, len);
     if (d == DIR_TO_SERVER && len > 0)
         st->client_spoke = true;
+    if (d == DIR_TO_SERVER && len > 0 && st->tls13 && st->dir[DIR_TO_CLIENT].enc_records > 0)
+        st->client_after13 = true;
     /* a record is early when its first byte came before the client's: this
      * call's, or the one left incomplete at the end of an early call
      * (td->early, at offset 0 now) */
@@ -698,6 +755,8 @@ tls_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
      * server's answer that follows is no injection (tls_server_first) */
     if (d == DIR_TO_SERVER)
         st->client_spoke = true;
+    if (d == DIR_TO_SERVER && st->tls13 && st->dir[DIR_TO_CLIENT].enc_records > 0)
+        st->client_after13 = true; /* its Finished may have been lost there */
     /* Record boundaries are lost: this direction is read again from a
      * record boundary and a message that begins a record (tls_resync.c),
      * unless it is under keys already. */
@@ -708,6 +767,13 @@ tls_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
     st->dir[d].early = false;
     if (d == DIR_TO_CLIENT && t->certificates == TLS_CERTS_UNKNOWN)
         t->certificates = TLS_CERTS_GAP;
+    if (d == DIR_TO_CLIENT && tls13_flight_open(st, t)) {
+        /* lost with the bytes, whatever key log: not "encrypted" */
+        if (t->certificates == TLS_CERTS_ENCRYPTED)
+            t->certificates = TLS_CERTS_GAP;
+        if (t->keylog == TLS_KL_PARTIAL)
+            t->keylog = TLS_KL_CUT;
+    }
     if (d == DIR_TO_SERVER && t->client_certificate_requested &&
         t->client_certificates == TLS_CERTS_UNKNOWN)
         t->client_certificates = TLS_CERTS_GAP;
@@ -743,6 +809,12 @@ tls_eof(struct flow_ctx *ctx, void *vst, enum dir d, uint32_t unconsumed)
     if (d == DIR_TO_CLIENT && t->certificates == TLS_CERTS_UNKNOWN && cut &&
         (td->partial_type == TLS_HS_CERTIFICATE || !td->partial))
         t->certificates = TLS_CERTS_TRUNCATED;
+    if (d == DIR_TO_CLIENT && tls13_flight_open(st, t)) {
+        if (cut && t->certificates == TLS_CERTS_ENCRYPTED)
+            t->certificates = TLS_CERTS_TRUNCATED; /* a record of the flight cut */
+        if (t->keylog == TLS_KL_PARTIAL)
+            t->keylog = TLS_KL_CUT; /* the capture ended before its certificates */
+    }
     if (t->seen && t->handshake == TLS_HS_NONE)
         t->handshake = TLS_HS_INCOMPLETE;
 }

@@ -95,6 +95,8 @@ struct tls_state {
     uint8_t pickup_srecs; /* picked up at the server's encrypted records: how many */
     uint16_t pickup_slen; /* and the last one's length (its Finished's?) */
     bool pickup_sack_ok;  /* pickup_sack holds the ACK of the server's CCS packet */
+    bool client_after13;  /* TLS 1.3: client bytes (or a gap) after the server's first
+                             encrypted record: an answer to its flight (tls13_flight_open) */
     uint32_t pickup_sack;
     uint32_t pickup_sseq; /* and that packet's sequence number */
     int16_t last_hs;      /* last handshake type of either side */

@@ -328,6 +328,7 @@ struct agg_server {
     uint32_t nv_why[DG_NV_COUNT];
     struct agg_nv_example *nv_ex; /* DG_NV_COUNT, made at the first such session */
     uint32_t nv_cut[3];           /* DG_NV_GAP's sessions by enum dg_nv_cut */
+    struct agg_nv_kl *nv_kl;      /* made at the first DG_NV_ENCRYPTED session */
     /* Plaintext sessions of peers beyond report.peers_max, whose earlier
      * sessions are not kept: those no class can be given (whether the peer
      * had used TLS before is unknown), those broken in their own connection
@@ -599,6 +600,22 @@ struct agg_nv_example {
     uint8_t handshake;  /* enum tls_outcome */
     uint8_t pickup;     /* enum tls_pickup_undecided */
     uint8_t cut;        /* enum dg_nv_cut */
+    uint8_t keylog;     /* enum tls_keylog (DG_NV_ENCRYPTED with --keylog) */
+};
+
+/* DG_NV_ENCRYPTED's sessions with --keylog by how the key log failed them:
+ * not in it, in it without SERVER_HANDSHAKE_TRAFFIC_SECRET, its secret not
+ * decrypting (enum tls_keylog); the first AGG_NV_KL_IDS ids of each. */
+enum agg_nv_kl_kind {
+    AGG_NV_KL_NOT_FOUND = 0,
+    AGG_NV_KL_NO_SHS,
+    AGG_NV_KL_MISMATCH,
+    AGG_NV_KL_COUNT
+};
+#define AGG_NV_KL_IDS 4
+struct agg_nv_kl {
+    uint32_t n[AGG_NV_KL_COUNT];
+    uint64_t ids[AGG_NV_KL_COUNT][AGG_NV_KL_IDS];
 };
 
 /* certificates_not_visible (agg_notvisible.c): a session's reason counted

@@ -9,6 +9,29 @@
 #include "mem.h"
 #include "strcopy.h"
 
+static unsigned
+agg_nv_kl_of(uint8_t keylog)
+{
+    return keylog == TLS_KL_NO_SERVER_SECRET ? AGG_NV_KL_NO_SHS
+           : keylog == TLS_KL_MISMATCH       ? AGG_NV_KL_MISMATCH
+                                             : AGG_NV_KL_NOT_FOUND;
+}
+
+/* A TLS 1.3 session whose certificates stayed encrypted, counted by how
+ * the key log failed it (with no key log given: not in it). */
+static void
+agg_nv_kl_note(struct agg_server *s, uint64_t id, uint8_t keylog)
+{
+    if (s->nv_kl == NULL && (s->nv_kl = mem_alloc(sizeof(*s->nv_kl))) != NULL)
+        memset(s->nv_kl, 0, sizeof(*s->nv_kl));
+    if (s->nv_kl == NULL)
+        return; /* the memcap refused: the evidence is worded without them */
+    unsigned k = agg_nv_kl_of(keylog);
+    if (s->nv_kl->n[k] < AGG_NV_KL_IDS)
+        s->nv_kl->ids[k][s->nv_kl->n[k]] = id;
+    s->nv_kl->n[k]++;
+}
+
 void
 agg_nv_note(struct agg_server *s, const struct diagnosis *dg, uint64_t id,
             const struct tls_facts *t)
@@ -19,6 +42,8 @@ agg_nv_note(struct agg_server *s, const struct diagnosis *dg, uint64_t id,
     s->nv_why[why]++;
     if (why == DG_NV_GAP && dg->not_visible_cut < 3)
         s->nv_cut[dg->not_visible_cut]++;
+    if (why == DG_NV_ENCRYPTED)
+        agg_nv_kl_note(s, id, t->keylog);
     if (s->nv_ex == NULL && (s->nv_ex = mem_alloc(DG_NV_COUNT * sizeof(*s->nv_ex))) != NULL)
         memset(s->nv_ex, 0, DG_NV_COUNT * sizeof(*s->nv_ex));
     if (s->nv_ex == NULL || s->nv_ex[why].id != 0)
@@ -27,7 +52,8 @@ agg_nv_note(struct agg_server *s, const struct diagnosis *dg, uint64_t id,
                                             .capped = dg->handshake_capped,
                                             .handshake = (uint8_t)t->handshake,
                                             .pickup = t->pickup_undecided,
-                                            .cut = dg->not_visible_cut};
+                                            .cut = dg->not_visible_cut,
+                                            .keylog = t->keylog};
 }
 
 void
@@ -106,6 +132,8 @@ agg_nv_free(struct agg_server *s)
 {
     mem_free(s->nv_ex, DG_NV_COUNT * sizeof(*s->nv_ex));
     s->nv_ex = NULL;
+    mem_free(s->nv_kl, sizeof(*s->nv_kl));
+    s->nv_kl = NULL;
 }
 
 /* DG_NV_GAP's sessions of more than one kind of cut (enum dg_nv_cut). */
@@ -147,6 +175,64 @@ agg_nv_cut_mixed(struct strbuf *b, const struct agg_server *s)
             NULL);
 }
 
+/* DG_NV_ENCRYPTED's evidence for a server's sessions, a key log given:
+ * how it failed each kind of them, with their session ids ("... has no
+ * secrets for the client randoms of these 3 sessions", or of several kinds
+ * "...: has no secrets for the client random of 1 session (session 1);
+ * has 2 sessions (sessions 2, 3) without their ...; its secrets did not
+ * decrypt ..."). */
+static void
+agg_nv_kl_text(struct strbuf *b, const struct agg_server *s)
+{
+    static const char *const pre[AGG_NV_KL_COUNT] = {
+        [AGG_NV_KL_NOT_FOUND] = "has no secrets for the client randoms of ",
+        [AGG_NV_KL_NO_SHS] = "has ",
+        [AGG_NV_KL_MISMATCH] = "has for ",
+    };
+    static const char *const post[AGG_NV_KL_COUNT][2] = {
+        [AGG_NV_KL_NOT_FOUND] = {"", ""},
+        [AGG_NV_KL_NO_SHS] = {" without its SERVER_HANDSHAKE_TRAFFIC_SECRET, which the "
+                              "server's Certificate needs (tls.keylog_no_server_secret)",
+                              " without their SERVER_HANDSHAKE_TRAFFIC_SECRET, which the "
+                              "server's Certificate needs (tls.keylog_no_server_secret)"},
+        [AGG_NV_KL_MISMATCH] = {" secrets that did not decrypt it: not its keys "
+                                "(tls.keylog_mismatch)",
+                                " secrets that did not decrypt them: not their keys "
+                                "(tls.keylog_mismatch)"},
+    };
+    const struct agg_nv_kl *k = s->nv_kl;
+    unsigned kinds = 0;
+    for (unsigned i = 0; k != NULL && i < AGG_NV_KL_COUNT; i++)
+        kinds += k->n[i] > 0;
+    str_add(b, "TLS 1.3 encrypts them, and the key log given (--keylog) ", NULL);
+    if (kinds <= 1 && (k == NULL || k->n[AGG_NV_KL_NOT_FOUND] > 0)) {
+        str_add(b, pre[AGG_NV_KL_NOT_FOUND], "these ", NULL);
+        str_add_uint(b, s->nv_why[DG_NV_ENCRYPTED]);
+        str_add(b,
+                " sessions: log the keys (SSLKEYLOGFILE) on the client or server of each of "
+                "these connections",
+                NULL);
+        return;
+    }
+    for (unsigned i = 0, j = 0; i < AGG_NV_KL_COUNT; i++) {
+        uint32_t n = k->n[i];
+        if (n == 0)
+            continue;
+        str_add(b, j++ ? "; " : "", pre[i], NULL);
+        str_add_uint(b, n);
+        str_add(b, n == 1 ? " session (session " : " sessions (sessions ", NULL);
+        for (unsigned m = 0; m < n && m < AGG_NV_KL_IDS; m++) {
+            str_add(b, m ? ", " : "", NULL);
+            str_add_uint(b, k->ids[i][m]);
+        }
+        str_add(b, n > AGG_NV_KL_IDS ? ", ...)" : ")", post[i][n > 1], NULL);
+    }
+    str_add(b,
+            ": log all the keys (SSLKEYLOGFILE) on the client or server of each of these "
+            "connections",
+            NULL);
+}
+
 /* A reason's evidence, from what its session showed; of the server s's
  * sessions of that reason when they differ (agg_nv_mixed; s NULL: the
  * session's own). */
@@ -165,24 +251,24 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
         break;
     case DG_NV_ENCRYPTED: /* RFC 8446 §2: all after the ServerHello is encrypted */
         if (n_keylogs > 0 && s != NULL && s->nv_why[DG_NV_ENCRYPTED] > 1) {
-            /* of the server's sessions: worded for their count */
-            str_add(b,
-                    "TLS 1.3 encrypts them, and the key log given (--keylog) has no secrets for "
-                    "the client randoms of these ",
-                    NULL);
-            str_add_uint(b, s->nv_why[DG_NV_ENCRYPTED]);
-            str_add(b,
-                    " sessions: log the keys (SSLKEYLOGFILE) on the client or server of each "
-                    "of these connections",
-                    NULL);
+            agg_nv_kl_text(b, s); /* of the server's sessions: worded for their count */
             break;
         }
         str_add(b,
-                n_keylogs > 0
-                    ? "TLS 1.3 encrypts them, and the key log given (--keylog) has no secrets for "
-                      "this session's client random: log the keys (SSLKEYLOGFILE) on the client "
-                      "or server of this connection"
-                    : "TLS 1.3 encrypts them: a key log (--keylog) shows them",
+                n_keylogs == 0 ? "TLS 1.3 encrypts them: a key log (--keylog) shows them"
+                : agg_nv_kl_of(x->keylog) == AGG_NV_KL_NO_SHS
+                    ? "TLS 1.3 encrypts them, and the key log given (--keylog) has this "
+                      "session's client random without its SERVER_HANDSHAKE_TRAFFIC_SECRET, "
+                      "which the server's Certificate needs (tls.keylog_no_server_secret): log "
+                      "all the keys (SSLKEYLOGFILE) on the client or server of this connection"
+                : agg_nv_kl_of(x->keylog) == AGG_NV_KL_MISMATCH
+                    ? "TLS 1.3 encrypts them, and the secrets the key log given (--keylog) has "
+                      "for this session's client random did not decrypt it "
+                      "(tls.keylog_mismatch): not this connection's keys; log them "
+                      "(SSLKEYLOGFILE) on the client or server of this connection"
+                    : "TLS 1.3 encrypts them, and the key log given (--keylog) has no secrets "
+                      "for this session's client random: log the keys (SSLKEYLOGFILE) on the "
+                      "client or server of this connection",
                 NULL);
         break;
     case DG_NV_MALFORMED:
@@ -288,7 +374,8 @@ agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_f
     struct agg_nv_example x = {.capped = dg->handshake_capped,
                                .handshake = (uint8_t)t->handshake,
                                .pickup = t->pickup_undecided,
-                               .cut = dg->not_visible_cut};
+                               .cut = dg->not_visible_cut,
+                               .keylog = t->keylog};
     agg_nv_evidence_of(b, dg->not_visible_why, &x, NULL, n_keylogs);
 }
 

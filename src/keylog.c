@@ -230,6 +230,12 @@ keylog_find(const uint8_t client_random[32], int which, const uint8_t **secret, 
     return true;
 }
 
+bool
+keylog_has(const uint8_t client_random[32])
+{
+    return keylog_slot(client_random, false) != NULL;
+}
+
 void
 keylog_matched(const uint8_t client_random[32])
 {

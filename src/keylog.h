@@ -33,6 +33,11 @@ int keylog_add_line(const char *line);
  * ClientHello.random is client_random. */
 bool keylog_find(const uint8_t client_random[32], int which, const uint8_t **secret, size_t *len);
 
+/* The key log holds the connection whose ClientHello.random is
+ * client_random, with whatever secrets: a connection whose server handshake
+ * secret keylog_find did not give is one the key log has without it. */
+bool keylog_has(const uint8_t client_random[32]);
+
 /* The connections the key log holds, and the i-th's ClientHello.random and
  * secret `which` (enum keylog_secret), in the order
  * the lines came: for a connection picked up after its ClientHello, whose

@@ -38,7 +38,8 @@ static struct {
     bool out_stdout; /* --json -: the terminal report goes to stderr */
     struct json j;
     uint64_t sessions, flows_written, cert_write_errors;
-    uint64_t tls13, tls13_decrypted; /* run_stats tls13_handshakes, tls13_decrypted */
+    uint64_t tls13, tls13_decrypted;         /* run_stats tls13_handshakes, tls13_decrypted */
+    uint64_t tls13_kl[TLS_KL_DECRYPTED + 1]; /* by enum tls_keylog */
     bool cert_error_said;
     bool write_failed; /* an output could not be written in full (report_write_failed) */
     bool broken_pipe;  /* the --json reader went away (report_output_gone) */
@@ -176,6 +177,8 @@ report_flow(const struct flow_record *rec)
     if (f->tls.version == 0x0304) { /* what a key log can match (keylog_file_stats) */
         rp.tls13++;
         rp.tls13_decrypted += f->tls.decrypted;
+        if (f->tls.keylog <= TLS_KL_DECRYPTED)
+            rp.tls13_kl[f->tls.keylog]++;
     }
     agg_prefetch(&rec->server); /* fetched while the session is diagnosed */
     struct expected_name names[REPORT_EXPECTED_MAX];
@@ -255,6 +258,10 @@ report_keylog_json(struct json *j)
     json_arr_end(j);
     json_uint(j, "tls13_handshakes", rp.tls13);
     json_uint(j, "tls13_handshakes_decrypted", rp.tls13_decrypted);
+    /* the others a key log had: why they were not (tls.decrypted false) */
+    json_uint(j, "tls13_handshakes_no_server_secret", rp.tls13_kl[TLS_KL_NO_SERVER_SECRET]);
+    json_uint(j, "tls13_handshakes_secret_mismatch", rp.tls13_kl[TLS_KL_MISMATCH]);
+    json_uint(j, "tls13_handshakes_cut", rp.tls13_kl[TLS_KL_CUT] + rp.tls13_kl[TLS_KL_PARTIAL]);
     json_obj_end(j);
 }
 
@@ -427,6 +434,9 @@ report_text(const struct run_stats *stats)
     ts.sessions = rp.sessions;
     ts.tls13_handshakes = rp.tls13;
     ts.tls13_decrypted = rp.tls13_decrypted;
+    ts.tls13_no_server_secret = rp.tls13_kl[TLS_KL_NO_SERVER_SECRET];
+    ts.tls13_mismatch = rp.tls13_kl[TLS_KL_MISMATCH];
+    ts.tls13_cut = rp.tls13_kl[TLS_KL_CUT] + rp.tls13_kl[TLS_KL_PARTIAL];
     agg_write_text(tf, &ts, color);
     if (agg.snapshot)
         fprintf(tf, "=== end of the report so far ===\n");

@@ -81,6 +81,10 @@ struct run_stats {
     /* the TLS 1.3 handshakes of the session records (negotiated 1.3), and of
      * them those decrypted with --keylog (report.c): the key log's summary */
     uint64_t tls13_handshakes, tls13_decrypted;
+    /* of them, those a key log had and did not decrypt (enum tls_keylog):
+     * without SERVER_HANDSHAKE_TRAFFIC_SECRET, its secret not the
+     * connection's (tls.keylog_mismatch), the flight cut by the capture */
+    uint64_t tls13_no_server_secret, tls13_mismatch, tls13_cut;
 };
 
 /* Opens the outputs named in cfg. Returns 0, or -1 with a message on stderr. */

@@ -597,6 +597,24 @@ rt_filter_none(FILE *f, const struct run_stats *st)
  * negotiated TLS 1.3 ones; a client random counts as matched when a
  * handshake of the capture looked it up (keylog_file_stats). */
 _Static_assert(KEYLOG_FILES_MAX >= CONFIG_MAX_CA, "keylog.c tells every --keylog apart");
+
+/* Why handshakes a key log had were not decrypted (the session records'
+ * tls.keylog_no_server_secret, tls.keylog_mismatch, tls.gap): ": 1 without
+ * SERVER_HANDSHAKE_TRAFFIC_SECRET ...; 2 cut by the capture ...". */
+static void
+rt_keylog_why(FILE *f, const struct run_stats *st)
+{
+    const uint64_t n[3] = {st->tls13_no_server_secret, st->tls13_mismatch, st->tls13_cut};
+    static const char *const why[3] = {
+        " without SERVER_HANDSHAKE_TRAFFIC_SECRET in the key log, which the server's "
+        "Certificate needs (tls.keylog_no_server_secret)",
+        " whose secrets in the key log did not decrypt them (tls.keylog_mismatch)",
+        " cut by the capture before the server's certificates (tls.gap: a snapshot length, "
+        "or bytes lost; capture whole packets, -s 0)"};
+    for (unsigned i = 0, k = 0; i < 3; i++)
+        if (n[i] > 0)
+            fprintf(f, "%s%" PRIu64 "%s", k++ ? "; " : ": ", n[i], why[i]);
+}
 static void
 rt_keylog(FILE *f, const struct run_stats *st)
 {
@@ -630,14 +648,18 @@ rt_keylog(FILE *f, const struct run_stats *st)
                     "%" PRIu32 " of its %" PRIu32 " TLS 1.3 client random%s matched %" PRIu64
                     " of the %" PRIu64 " TLS 1.3 handshakes in the capture",
                     n, m, (m == 1 ? "" : "s"), n < k ? (uint64_t)n : k, k);
-        if (cfg->n_keylogs == 1 && n > 0 && st->tls13_decrypted < n)
-            fprintf(f, "; %" PRIu64 " decrypted (tls.keylog_mismatch: the others' secrets did not)",
-                    st->tls13_decrypted);
+        if (cfg->n_keylogs == 1 && n > 0 && st->tls13_decrypted < n) {
+            fprintf(f, "; %" PRIu64 " decrypted", st->tls13_decrypted);
+            rt_keylog_why(f, st);
+        }
         fprintf(f, "\n");
     }
-    if (cfg->n_keylogs > 1)
-        fprintf(f, "TLS 1.3 handshakes decrypted with the key logs: %" PRIu64 " of %" PRIu64 "\n",
+    if (cfg->n_keylogs > 1) {
+        fprintf(f, "TLS 1.3 handshakes decrypted with the key logs: %" PRIu64 " of %" PRIu64,
                 st->tls13_decrypted, k);
+        rt_keylog_why(f, st);
+        fprintf(f, "\n");
+    }
 }
 
 /* The flow table or the memcap's dissection limit was reached: the peak
