@@ -242,6 +242,18 @@ fdwait_fdopen_write(int fd, bool append)
 }
 
 FILE *
+fdwait_stderr(void)
+{
+    int fd = fdwait_own(STDERR_FILENO, O_WRONLY);
+    FILE *f = fd >= 0 ? fdwait_fdopen_write(fd, false) : NULL;
+    if (f != NULL && setvbuf(f, NULL, _IOLBF, BUFSIZ) != 0) {
+        fclose(f);
+        f = NULL;
+    }
+    return f;
+}
+
+FILE *
 fdwait_fopen_write(const char *path, bool append)
 {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);

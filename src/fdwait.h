@@ -94,4 +94,11 @@ FILE *fdwait_fopen_write(const char *path, bool append);
  * standard output is dup(1)'ed first by the caller. */
 FILE *fdwait_fdopen_write(int fd, bool append);
 
+/* Standard error through the above (fdwait_own(2)), line-buffered: each
+ * line is one poll(2) and one write(2) (at most PIPE_BUF bytes: whole, not
+ * interleaved with another writer's), not one per character as unbuffered
+ * (term_msg writes a character at a time); a line not ended by '\n' (the
+ * progress line) is written by fflush(3). NULL if it cannot be made. */
+FILE *fdwait_stderr(void);
+
 #endif

@@ -29,6 +29,7 @@
 #include "capfile.h"
 #include "fdwait.h"
 #include "mem.h"
+#include "termtext.h"
 
 #define PCAP SRCDIR "/pcaps/diag/client-alert-46.pcap"
 
@@ -264,6 +265,42 @@ test_write_fifo_filled_signal(void **state)
     close(rd);
 }
 
+/* ---- standard error ---------------------------------------------------- */
+
+/* smtptap's stderr (fdwait_stderr) on a pipe: a message is one poll(2) and
+ * one write(2), whole, not one of each per character (term_msg writes a
+ * character at a time: unbuffered, a 60-character line was 60 polls and 60
+ * writes, which another writer of the pipe could come between); a line not
+ * ended (the progress line) is written at fflush(3). */
+static void
+test_stderr_line(void **state)
+{
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(p[1], STDERR_FILENO), STDERR_FILENO);
+    FILE *f = fdwait_stderr();
+    assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+    close(saved);
+    close(p[1]);
+    assert_non_null(f);
+    int before = other.calls;
+    term_msg(f, "smtptap: %s: truncated capture file after %d packets\n", "in\x01.pcap", 12);
+    assert_int_equal(other.calls - before, 1);
+    char got[256] = "";
+    const char *want = "smtptap: in\\x01.pcap: truncated capture file after 12 packets\n";
+    assert_int_equal(read(p[0], got, sizeof(got) - 1), (ssize_t)strlen(want));
+    assert_string_equal(got, want);
+    fprintf(f, "\rsmtptap: %d packets   ", 5);
+    assert_int_equal(fflush(f), 0);
+    memset(got, 0, sizeof(got));
+    assert_int_equal(read(p[0], got, sizeof(got) - 1), (ssize_t)strlen("\rsmtptap: 5 packets   "));
+    assert_int_equal(fclose(f), 0);
+    close(p[0]);
+}
+
 int
 main(void)
 {
@@ -272,6 +309,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_stdio_fifo_drained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fifo_filled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fifo_filled_signal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stderr_line, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
