@@ -844,7 +844,11 @@ main(int argc, char **argv)
         st.ev_from_detection = es.from_detection;
     }
     int worst = report_finish(&st);
-    if (exit_code == EXIT_OK && (report_write_failed() || ev_failed))
+    /* stderr's own stream (main_stderr) in error: a message not written in
+     * full (a terminal paused with XOFF, a wait given up at a signal; its
+     * reader gone), as an output not written in full */
+    bool err_failed = main_stdio_stderr != NULL && ferror(stderr);
+    if (exit_code == EXIT_OK && (report_write_failed() || ev_failed || err_failed))
         exit_code = EXIT_INPUT; /* "an output file could not be written" */
     if (exit_code == EXIT_OK && cfg.fail_on > 0 && worst >= cfg.fail_on)
         exit_code = EXIT_FINDINGS;
