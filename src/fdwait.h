@@ -34,7 +34,9 @@ int fdwait_open_read(const char *path);
  * terminal paused with XOFF/Ctrl-S): SA_RESTART restarts it and only a
  * second signal ended smtptap; non-blocking, the call fails with EAGAIN and
  * the wait goes back to poll(2), which a signal ends. Anything else (a
- * regular file, a socket, no /proc): dup(fd) (close-on-exec); -1 on error. */
+ * regular file, a socket, no /proc; a pseudo-terminal's master, which
+ * opened anew is another terminal's): dup(fd) (close-on-exec); -1 on
+ * error. */
 int fdwait_own(int fd, int mode);
 
 /* -r PATH for a reader that opens its input itself (libpcap): standard

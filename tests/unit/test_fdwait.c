@@ -301,6 +301,33 @@ test_stderr_line(void **state)
     close(p[0]);
 }
 
+/* Standard output a pseudo-terminal's master (a program that feeds a
+ * terminal's input): fdwait_own must not open /proc/self/fd/N, which for a
+ * master is /dev/ptmx, a new pseudo-terminal no one reads: the report was
+ * written there and lost, exit 0. What is written reaches the slave. */
+static void
+test_own_pty_master(void **state)
+{
+    (void)state;
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(m >= 0);
+    assert_int_equal(grantpt(m), 0);
+    assert_int_equal(unlockpt(m), 0);
+    int s = open(ptsname(m), O_RDWR | O_NOCTTY | O_NONBLOCK);
+    assert_true(s >= 0);
+    int own = fdwait_own(m, O_WRONLY);
+    assert_true(own >= 0);
+    assert_int_equal(write(own, "x\n", 2), 2);
+    struct pollfd p = {s, POLLIN, 0};
+    assert_int_equal(__real_poll(&p, 1, 2000), 1);
+    char got[8] = "";
+    assert_true(read(s, got, sizeof(got) - 1) >= 1);
+    assert_int_equal(got[0], 'x');
+    close(own);
+    close(s);
+    close(m);
+}
+
 int
 main(void)
 {
@@ -310,6 +337,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_write_fifo_filled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fifo_filled_signal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stderr_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_own_pty_master, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
