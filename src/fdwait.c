@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,11 +67,21 @@ fdwait_open_read(const char *path)
     return fd;
 }
 
+/* A pseudo-terminal's master (TIOCGPTN answers on a master only): opened
+ * by name (/dev/ptmx) it is a new pseudo-terminal, not this one. */
+static bool
+fdwait_pty_master(int fd)
+{
+    unsigned n;
+    return ioctl(fd, TIOCGPTN, &n) == 0;
+}
+
 int
 fdwait_own(int fd, int mode)
 {
     struct stat st;
-    if (fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || (S_ISCHR(st.st_mode) && isatty(fd)))) {
+    if (fstat(fd, &st) == 0 &&
+        (S_ISFIFO(st.st_mode) || (S_ISCHR(st.st_mode) && isatty(fd) && !fdwait_pty_master(fd)))) {
         char path[32];
         snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
         int own = open(path, mode | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -237,6 +248,18 @@ fdwait_fdopen_write(int fd, bool append)
         int e = errno;
         fdwait_out_close(o);
         errno = e;
+    }
+    return f;
+}
+
+FILE *
+fdwait_stderr(void)
+{
+    int fd = fdwait_own(STDERR_FILENO, O_WRONLY);
+    FILE *f = fd >= 0 ? fdwait_fdopen_write(fd, false) : NULL;
+    if (f != NULL && setvbuf(f, NULL, _IOLBF, BUFSIZ) != 0) {
+        fclose(f);
+        f = NULL;
     }
     return f;
 }

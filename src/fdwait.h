@@ -34,7 +34,9 @@ int fdwait_open_read(const char *path);
  * terminal paused with XOFF/Ctrl-S): SA_RESTART restarts it and only a
  * second signal ended smtptap; non-blocking, the call fails with EAGAIN and
  * the wait goes back to poll(2), which a signal ends. Anything else (a
- * regular file, a socket, no /proc): dup(fd) (close-on-exec); -1 on error. */
+ * regular file, a socket, no /proc; a pseudo-terminal's master, which
+ * opened anew is another terminal's): dup(fd) (close-on-exec); -1 on
+ * error. */
 int fdwait_own(int fd, int mode);
 
 /* -r PATH for a reader that opens its input itself (libpcap): standard
@@ -93,5 +95,12 @@ FILE *fdwait_fopen_write(const char *path, bool append);
 /* The same for an open descriptor (owned from now on: closed on failure too);
  * standard output is dup(1)'ed first by the caller. */
 FILE *fdwait_fdopen_write(int fd, bool append);
+
+/* Standard error through the above (fdwait_own(2)), line-buffered: each
+ * line is one poll(2) and one write(2) (at most PIPE_BUF bytes: whole, not
+ * interleaved with another writer's), not one per character as unbuffered
+ * (term_msg writes a character at a time); a line not ended by '\n' (the
+ * progress line) is written by fflush(3). NULL if it cannot be made. */
+FILE *fdwait_stderr(void);
 
 #endif

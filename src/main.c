@@ -2,7 +2,6 @@
  * the end-of-run report. The pipeline: capture -> decode -> engine (flows,
  * reassembly, dissectors) -> report. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -77,7 +76,7 @@ struct main_run {
     bool ev_gave_up;        /* -w: a FIFO no reader opened before SIGINT/SIGTERM */
 };
 
-/* Messages through fdwait.h as the outputs (unbuffered, as stdio's stderr):
+/* Messages through fdwait.h as the outputs (line-buffered: fdwait_stderr):
  * standard error a pipe or terminal gets a non-blocking description of its
  * own (fdwait_own), so that a message to a terminal paused with XOFF, or to
  * a pipe whose reader takes nothing, waits in poll(2), which a SIGINT or
@@ -97,9 +96,8 @@ main_stderr_close(void)
 static void
 main_stderr(void)
 {
-    int fd = fdwait_own(STDERR_FILENO, O_WRONLY);
-    FILE *f = fd >= 0 ? fdwait_fdopen_write(fd, false) : NULL;
-    if (f != NULL && setvbuf(f, NULL, _IONBF, 0) == 0 && atexit(main_stderr_close) == 0) {
+    FILE *f = fdwait_stderr();
+    if (f != NULL && atexit(main_stderr_close) == 0) {
         main_stdio_stderr = stderr;
         stderr = f; /* glibc: an ordinary variable */
     } else if (f != NULL) {
@@ -142,6 +140,7 @@ main_progress(struct main_run *run, bool final)
     fprintf(stderr, "\rsmtptap: %llu packets, %llu flows, %llu dissected%s",
             (unsigned long long)run->frames, (unsigned long long)st.flows,
             (unsigned long long)st.sessions, final ? "\n" : "   ");
+    fflush(stderr); /* no '\n': written now all the same (stderr is line-buffered) */
 }
 
 /* The run's statistics so far (the stats record, the report's last line). */
@@ -848,7 +847,11 @@ main(int argc, char **argv)
         st.ev_from_detection = es.from_detection;
     }
     int worst = report_finish(&st);
-    if (exit_code == EXIT_OK && (report_write_failed() || ev_failed))
+    /* stderr's own stream (main_stderr) in error: a message not written in
+     * full (a terminal paused with XOFF, a wait given up at a signal; its
+     * reader gone), as an output not written in full */
+    bool err_failed = main_stdio_stderr != NULL && ferror(stderr);
+    if (exit_code == EXIT_OK && (report_write_failed() || ev_failed || err_failed))
         exit_code = EXIT_INPUT; /* "an output file could not be written" */
     if (exit_code == EXIT_OK && cfg.fail_on > 0 && worst >= cfg.fail_on)
         exit_code = EXIT_FINDINGS;

@@ -14,6 +14,9 @@
 #     output: write error (SIGINT/SIGTERM while waiting ...)", exit 3;
 #   - stdout and stderr both on the paused terminal: exit 3 (the report and
 #     the message are lost: nothing can be written there);
+#   - stderr alone on the paused terminal, the report to a file: the
+#     warning of a damaged first capture lost, exit 3 all the same (before:
+#     exit 0, the lost message not counted as an output not written);
 #   - --json - (about 200 KB) onto a terminal whose reader reads nothing
 #     (the pty's buffer fills in the middle of a write), stderr a file:
 #     "--json -: write error (SIGINT/SIGTERM ...)", exit 3.
@@ -42,8 +45,9 @@ if how != "full":
     if p.poll(0):
         print("not-paused")
         sys.exit(0)
-err = s if how == "both" else open(errpath, "wb")
-proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=s, stderr=err)
+err = s if how in ("both", "erronly") else open(errpath, "wb")
+out = open(errpath, "wb") if how == "erronly" else s
+proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
 os.close(s)
 # blocked: in write(2) or poll(2) (/proc/PID/syscall; else: sleeping),
 # three looks in a row, at most 20 s (a sanitized run reads its captures)
@@ -109,6 +113,10 @@ run "the report on a terminal paused with XOFF" paused \
   "smtptap: standard output: write error ($gave_up)" $ca $ins
 # shellcheck disable=SC2086
 run "the report and stderr on a terminal paused with XOFF" both "" $ca $ins
+head -c 3000 pcaps/diag/three-tier.pcap >"$tmp/cut.pcap" # a damaged capture: a warning
+# shellcheck disable=SC2086
+run "stderr alone on a terminal paused with XOFF (a warning lost)" erronly "" \
+  $ca -r "$tmp/cut.pcap" $ins
 # shellcheck disable=SC2086
 run "--json - onto a terminal whose reader reads nothing" full \
   "smtptap: --json -: write error ($gave_up)" -q $ca $ins --json -

@@ -29,6 +29,7 @@
 #include "capfile.h"
 #include "fdwait.h"
 #include "mem.h"
+#include "termtext.h"
 
 #define PCAP SRCDIR "/pcaps/diag/client-alert-46.pcap"
 
@@ -264,6 +265,69 @@ test_write_fifo_filled_signal(void **state)
     close(rd);
 }
 
+/* ---- standard error ---------------------------------------------------- */
+
+/* smtptap's stderr (fdwait_stderr) on a pipe: a message is one poll(2) and
+ * one write(2), whole, not one of each per character (term_msg writes a
+ * character at a time: unbuffered, a 60-character line was 60 polls and 60
+ * writes, which another writer of the pipe could come between); a line not
+ * ended (the progress line) is written at fflush(3). */
+static void
+test_stderr_line(void **state)
+{
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(p[1], STDERR_FILENO), STDERR_FILENO);
+    FILE *f = fdwait_stderr();
+    assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+    close(saved);
+    close(p[1]);
+    assert_non_null(f);
+    int before = other.calls;
+    term_msg(f, "smtptap: %s: truncated capture file after %d packets\n", "in\x01.pcap", 12);
+    assert_int_equal(other.calls - before, 1);
+    char got[256] = "";
+    const char *want = "smtptap: in\\x01.pcap: truncated capture file after 12 packets\n";
+    assert_int_equal(read(p[0], got, sizeof(got) - 1), (ssize_t)strlen(want));
+    assert_string_equal(got, want);
+    fprintf(f, "\rsmtptap: %d packets   ", 5);
+    assert_int_equal(fflush(f), 0);
+    memset(got, 0, sizeof(got));
+    assert_int_equal(read(p[0], got, sizeof(got) - 1), (ssize_t)strlen("\rsmtptap: 5 packets   "));
+    assert_int_equal(fclose(f), 0);
+    close(p[0]);
+}
+
+/* Standard output a pseudo-terminal's master (a program that feeds a
+ * terminal's input): fdwait_own must not open /proc/self/fd/N, which for a
+ * master is /dev/ptmx, a new pseudo-terminal no one reads: the report was
+ * written there and lost, exit 0. What is written reaches the slave. */
+static void
+test_own_pty_master(void **state)
+{
+    (void)state;
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(m >= 0);
+    assert_int_equal(grantpt(m), 0);
+    assert_int_equal(unlockpt(m), 0);
+    int s = open(ptsname(m), O_RDWR | O_NOCTTY | O_NONBLOCK);
+    assert_true(s >= 0);
+    int own = fdwait_own(m, O_WRONLY);
+    assert_true(own >= 0);
+    assert_int_equal(write(own, "x\n", 2), 2);
+    struct pollfd p = {s, POLLIN, 0};
+    assert_int_equal(__real_poll(&p, 1, 2000), 1);
+    char got[8] = "";
+    assert_true(read(s, got, sizeof(got) - 1) >= 1);
+    assert_int_equal(got[0], 'x');
+    close(own);
+    close(s);
+    close(m);
+}
+
 int
 main(void)
 {
@@ -272,6 +336,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_stdio_fifo_drained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fifo_filled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fifo_filled_signal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stderr_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_own_pty_master, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
