@@ -7,7 +7,7 @@
  * store's; by serial number alone when no issuer is known (matches_leaf
  * then unknown). The signature is the issuer's or a delegated responder's
  * (§4.2.2.2: a certificate the issuer issued directly, with
- * id-kp-OCSPSigning, valid at producedAt); a revoked answer is the CA's
+ * id-kp-OCSPSigning, valid at the session's time); a revoked answer is the CA's
  * word only when its CertID and signature were checked (§3.2); the
  * trust in the issuer itself is the chain's verdict (verify.c), not
  * repeated here. Times are judged at the session's time with OCSP_SKEW_S.
@@ -73,6 +73,7 @@ struct ocsp_entry {
     const char *error;
     int status;
     int64_t produced_at;
+    int64_t signer_nb, signer_na; /* a delegated responder's validity, OCSP_NO_TIME unknown */
     uint8_t responses, signature;
     char responder[160];
     uint32_t n_single;
@@ -193,10 +194,11 @@ oc_issuer(X509 *leaf, const uint32_t *chain, unsigned n)
 }
 
 /* RFC 6960 §4.2.2.2: signed by the issuer, or by a responder certificate
- * the issuer issued directly, that has id-kp-OCSPSigning and was valid when
- * the response was produced. */
+ * the issuer issued directly, that has id-kp-OCSPSigning; its validity
+ * (*nb .. *na) is judged per session, at the session's time, as OpenSSL's
+ * OCSP_basic_verify chain check, Exim and GnuTLS do (ocsp_judge). */
 static uint8_t
-oc_signature(OCSP_BASICRESP *bs, X509 *issuer, int64_t produced_at)
+oc_signature(OCSP_BASICRESP *bs, X509 *issuer, int64_t *nb, int64_t *na)
 {
     STACK_OF(X509) *extra = sk_X509_new_null();
     X509 *signer = NULL;
@@ -215,13 +217,10 @@ oc_signature(OCSP_BASICRESP *bs, X509 *issuer, int64_t produced_at)
                          X509_verify(signer, ik) == 1;
         bool eku = (X509_get_extension_flags(signer) & EXFLAG_XKUSAGE) &&
                    (X509_get_extended_key_usage(signer) & XKU_OCSP_SIGN);
-        int64_t nb = oc_time(X509_get0_notBefore(signer));
-        int64_t na = oc_time(X509_get0_notAfter(signer));
-        bool valid = produced_at != OCSP_NO_TIME && nb != OCSP_NO_TIME && na != OCSP_NO_TIME &&
-                     nb <= produced_at && produced_at <= na;
+        *nb = oc_time(X509_get0_notBefore(signer));
+        *na = oc_time(X509_get0_notAfter(signer));
         r = !by_issuer ? OCSP_SIG_UNAUTHORIZED
             : !eku     ? OCSP_SIG_RESPONDER_NO_EKU
-            : !valid   ? OCSP_SIG_RESPONDER_NOT_VALID
                        : OCSP_SIG_DELEGATED;
     }
     sk_X509_free(extra); /* the issuer is the caller's */
@@ -322,7 +321,7 @@ oc_decode(const uint8_t *der, size_t len, X509 *issuer, const X509_NAME *iname,
 {
     uint64_t refused = mem_cap_hits();
     e->status = -1;
-    e->produced_at = OCSP_NO_TIME;
+    e->produced_at = e->signer_nb = e->signer_na = OCSP_NO_TIME;
     const unsigned char *p = der;
     OCSP_RESPONSE *r = len <= LONG_MAX ? d2i_OCSP_RESPONSE(NULL, &p, (long)len) : NULL;
     if (r == NULL) {
@@ -347,7 +346,7 @@ oc_decode(const uint8_t *der, size_t len, X509 *issuer, const X509_NAME *iname,
     e->responses = (uint8_t)(cnt > 255 ? 255 : cnt < 0 ? 0 : cnt);
     bool ok = oc_singles(bs, issuer, iname, e);
     if (ok && issuer)
-        e->signature = oc_signature(bs, issuer, e->produced_at);
+        e->signature = oc_signature(bs, issuer, &e->signer_nb, &e->signer_na);
     OCSP_BASICRESP_free(bs);
     ERR_clear_error();
     /* a refusal anywhere (the CertIDs, the signature's check) leaves a
@@ -391,6 +390,8 @@ oc_verdict(const struct ocsp_entry *e, X509 *leaf, struct ocsp_verdict *o)
         o->next_update = s->next_update;
     }
     o->signature = e->signature;
+    o->signer_not_before = e->signer_nb;
+    o->signer_not_after = e->signer_na;
 }
 
 /* The first problem that applies: what a client that checks the staple
@@ -557,6 +558,7 @@ oc_unknown(struct ocsp_verdict *o)
     o->status = o->cert_status = o->reason = -1;
     o->matches_leaf = -1;
     o->produced_at = o->this_update = o->next_update = o->revocation_time = OCSP_NO_TIME;
+    o->signer_not_before = o->signer_not_after = OCSP_NO_TIME;
 }
 
 bool
@@ -656,6 +658,12 @@ ocsp_judge(const uint8_t *der, size_t len, const uint32_t *chain, unsigned n, in
     }
     out->present = true;
     out->length = (uint32_t)len;
+    /* a delegated responder's certificate at the session's time (the memo
+     * keeps the time-free verdict) */
+    if (out->signature == OCSP_SIG_DELEGATED &&
+        (out->signer_not_before == OCSP_NO_TIME || out->signer_not_after == OCSP_NO_TIME ||
+         out->signer_not_before > at_s + OCSP_SKEW_S || out->signer_not_after < at_s - OCSP_SKEW_S))
+        out->signature = OCSP_SIG_RESPONDER_NOT_VALID;
     out->problem = oc_problem(out, at_s);
 }
 

@@ -46,10 +46,12 @@ enum ocsp_sig {
     OCSP_SIG_DELEGATED,     /* by a responder certificate the issuer issued, id-kp-OCSPSigning */
     OCSP_SIG_BAD,           /* the signature does not verify with its signer's key */
     OCSP_SIG_UNAUTHORIZED,  /* a signer neither the issuer nor a responder it authorised */
-    OCSP_SIG_NO_SIGNER,     /* the responder's certificate is neither in it nor in the chain */
+    OCSP_SIG_NO_SIGNER,     /* the responder's certificate is neither in the response nor the
+                               leaf's issuer */
     /* a responder certificate the issuer issued, but (§4.2.2.2) without
      * id-kp-OCSPSigning in its extended key usage, or not valid (notBefore,
-     * notAfter) when the response was produced (producedAt) */
+     * notAfter) at the session's time, with OCSP_SKEW_S (as the clients
+     * that check it: OpenSSL, Exim, GnuTLS) */
     OCSP_SIG_RESPONDER_NO_EKU,
     OCSP_SIG_RESPONDER_NOT_VALID
 };
@@ -69,6 +71,7 @@ struct ocsp_verdict {
     uint8_t signature;   /* enum ocsp_sig */
     uint8_t problem;     /* enum ocsp_problem */
     int64_t produced_at, this_update, next_update, revocation_time; /* s, OCSP_NO_TIME */
+    int64_t signer_not_before, signer_not_after; /* a delegated responder's, OCSP_NO_TIME */
     char responder[160]; /* ResponderID: byName (RFC 2253) or "key:" and its SHA-1 in hex */
 };
 

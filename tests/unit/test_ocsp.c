@@ -436,9 +436,9 @@ responder(const char *issuer_cn, EVP_PKEY *rkey, EVP_PKEY *ikey, bool eku, time_
 }
 
 /* RFC 6960 §4.2.2.2: a delegated responder is issued directly by the
- * leaf's issuer, has id-kp-OCSPSigning, and is valid when the response
- * was produced (OCSP_basic_sign: producedAt now); each otherwise its own
- * signature reason, problem signature. */
+ * leaf's issuer, has id-kp-OCSPSigning, and is valid at the session's time
+ * (T0; OCSP_basic_sign makes producedAt now, which does not count); each
+ * otherwise its own signature reason, problem signature. */
 static void
 test_delegated(void **state)
 {
@@ -453,12 +453,15 @@ test_delegated(void **state)
         time_t nb, na;
         uint8_t sig;
     } c[] = {
-        {"OCSP Test CA", key, true, now - day, now + day, OCSP_SIG_DELEGATED},
-        {"OCSP Test CA", key, false, now - day, now + day, OCSP_SIG_RESPONDER_NO_EKU},
-        {"OCSP Test CA", key, true, now - 2 * day, now - day, OCSP_SIG_RESPONDER_NOT_VALID},
-        {"OCSP Test CA", key, true, now + day, now + 2 * day, OCSP_SIG_RESPONDER_NOT_VALID},
+        {"OCSP Test CA", key, true, T0 - day, T0 + day, OCSP_SIG_DELEGATED},
+        {"OCSP Test CA", key, false, T0 - day, T0 + day, OCSP_SIG_RESPONDER_NO_EKU},
+        {"OCSP Test CA", key, true, T0 - 2 * day, T0 - day, OCSP_SIG_RESPONDER_NOT_VALID},
+        {"OCSP Test CA", key, true, T0 + day, T0 + 2 * day, OCSP_SIG_RESPONDER_NOT_VALID},
+        /* valid when the response was produced (now), not at the session's
+         * time (T0, a week or more before): clients check it at theirs */
+        {"OCSP Test CA", key, true, now - day, now + day, OCSP_SIG_RESPONDER_NOT_VALID},
         /* the issuer's name, another key: not issued by the issuer */
-        {"OCSP Test CA", other_key, true, now - day, now + day, OCSP_SIG_UNAUTHORIZED},
+        {"OCSP Test CA", other_key, true, T0 - day, T0 + day, OCSP_SIG_UNAUTHORIZED},
     };
     for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
         X509 *r = responder(c[i].issuer_cn, rk, c[i].ikey, c[i].eku, c[i].nb, c[i].na);
