@@ -370,7 +370,6 @@ test_rejected_but_valid(void **state)
                  "root C=DE,O=smtptap Tests,CN=smtptap Test Root CA (SHA-1 3B4D0F8A, until "
                  "2040-01-01), so the client's own trust store lacks that root (or the client "
                  "expects another name): the cause is on the client side (2 sessions, ");
-    /* the general finding of the same sessions named with the one that tells it */
     tu_has(text, "  (also tls_handshake_failed: the same sessions as client_rejected_certificate "
                  "above)\n");
     free(text);
