@@ -80,9 +80,11 @@ check ndpi__http_ipv6.pcap '[.[] | select(.event=="session" and .tls.certificate
 check ndpi__smtp.pcap '[.[] | select(.event=="session" and .smtp.seen)] | length >= 1 and all(.smtp.starttls_command == false)' "plain SMTP session"
 # STARTTLS offered and never sent, mail in plaintext (tshark: "250-STARTTLS" in the EHLO reply,
 # no STARTTLS command): opportunistic TLS unused (RFC 3207), medium, no downgrade.
-for b in zeek__smtp.pcap chrissanders__mail_receiver_server_3.pcapng; do
-  check "$b" '([.[] | select(.event=="finding" and .kind=="plaintext_fallback")] | length == 0) and ([.[] | select(.event=="finding" and .kind=="starttls_not_used" and .severity=="medium")] | length == 1)' "STARTTLS offered, not used: starttls_not_used, no plaintext_fallback"
+# zeek__smtp's peer sent AUTH LOGIN in plaintext: a mail client on port 25, high
+for b in zeek__smtp.pcap:high chrissanders__mail_receiver_server_3.pcapng:medium; do
+  check "${b%:*}" '([.[] | select(.event=="finding" and .kind=="plaintext_fallback")] | length == 0) and ([.[] | select(.event=="finding" and .kind=="starttls_not_used" and .severity=="'"${b#*:}"'")] | length == 1)' "STARTTLS offered, not used: starttls_not_used (${b#*:}), no plaintext_fallback"
 done
+check zeek__smtp.pcap '[.[] | select(.event=="finding" and .kind=="starttls_not_used") | .summary | contains("mail clients or scripts submitting on an MTA port")] == [true]' "AUTH in plaintext on 25: the mail-client advice"
 # Other protocols' STARTTLS are not SMTP.
 for b in zeek__imap-starttls.pcap ndpi__pop3_stls.pcap ndpi__ftp-start-tls.pcap zeek__xmpp-starttls.pcap; do
   check "$b" '[.[] | select(.event=="session" and .smtp.seen)] | length == 0' "not SMTP, yet reported as SMTP"
