@@ -205,6 +205,24 @@ test_stdio_fifo_drained(void **state)
 
 /* ---- writing ----------------------------------------------------------- */
 
+/* The FIFO opened by its reader (*rd), by the other writer, and by
+ * smtptap's output, signals counted in *n; the other writer fills it at
+ * the first poll. */
+static FILE *
+fifo_filled_open(int *rd, volatile sig_atomic_t *n)
+{
+    *rd = open(fifo, O_RDONLY | O_NONBLOCK);
+    assert_true(*rd >= 0);
+    other.fd = open(fifo, O_WRONLY | O_NONBLOCK);
+    assert_true(other.fd >= 0);
+    fdwait_set_signals(n);
+    FILE *f = fdwait_fopen_write(fifo, false);
+    assert_non_null(f);
+    other.job = OTHER_FILL;
+    other.at = 1;
+    return f;
+}
+
 /* --json FIFO: POLLOUT, then the other writer fills the FIFO before
  * smtptap's write; the reader makes room again at the next poll. Every
  * byte is written, in order. */
@@ -212,16 +230,9 @@ static void
 test_write_fifo_filled(void **state)
 {
     (void)state;
-    int rd = open(fifo, O_RDONLY | O_NONBLOCK);
-    assert_true(rd >= 0);
-    other.fd = open(fifo, O_WRONLY | O_NONBLOCK);
-    assert_true(other.fd >= 0);
+    int rd;
     volatile sig_atomic_t n = 0;
-    fdwait_set_signals(&n);
-    FILE *f = fdwait_fopen_write(fifo, false);
-    assert_non_null(f);
-    other.job = OTHER_FILL;
-    other.at = 1;
+    FILE *f = fifo_filled_open(&rd, &n);
     other.room_fd = rd;
     const char *msg = "{\"event\":\"stats\"}\n";
     assert_int_equal(fwrite(msg, 1, strlen(msg), f), strlen(msg));
@@ -244,16 +255,9 @@ static void
 test_write_fifo_filled_signal(void **state)
 {
     (void)state;
-    int rd = open(fifo, O_RDONLY | O_NONBLOCK);
-    assert_true(rd >= 0);
-    other.fd = open(fifo, O_WRONLY | O_NONBLOCK);
-    assert_true(other.fd >= 0);
+    int rd;
     volatile sig_atomic_t n = 0;
-    fdwait_set_signals(&n);
-    FILE *f = fdwait_fopen_write(fifo, false);
-    assert_non_null(f);
-    other.job = OTHER_FILL;
-    other.at = 1;
+    FILE *f = fifo_filled_open(&rd, &n);
     other.signals = &n;
     const char *msg = "{\"event\":\"stats\"}\n";
     (void)fwrite(msg, 1, strlen(msg), f);
