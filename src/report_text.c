@@ -28,27 +28,30 @@ rt_color(bool on, int sev)
  * tells, for exactly the same sessions: tls_handshake_failed when every
  * failure was a rejection, expired when expired_certificate_served says it.
  * The terminal names them once at the end, with the finding that tells
- * them; --json keeps every finding. Returns that finding's kind, or NULL. */
-static const char *
+ * them; --json keeps every finding. Returns the index of that pair in
+ * rt_pairs, or -1. */
+static const char *const rt_pairs[][2] = {
+    {"tls_handshake_failed", "client_rejected_certificate"},
+    {"tls_handshake_failed", "server_rejected_client_certificate"},
+    {"expired", "expired_certificate_served"},
+};
+#define RT_PAIRS (sizeof(rt_pairs) / sizeof(rt_pairs[0]))
+
+static int
 rt_repeats(const struct agg_finding *x)
 {
-    static const char *const pairs[][2] = {
-        {"tls_handshake_failed", "client_rejected_certificate"},
-        {"tls_handshake_failed", "server_rejected_client_certificate"},
-        {"expired", "expired_certificate_served"},
-    };
-    for (unsigned p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
-        if (strcmp(x->kind, pairs[p][0]) != 0)
+    for (unsigned p = 0; p < RT_PAIRS; p++) {
+        if (strcmp(x->kind, rt_pairs[p][0]) != 0)
             continue;
         for (uint32_t i = 0; i < agg.n_findings; i++) {
             const struct agg_finding *y = &agg.findings[i];
-            if (y->server == x->server && !y->name && strcmp(y->kind, pairs[p][1]) == 0 &&
+            if (y->server == x->server && !y->name && strcmp(y->kind, rt_pairs[p][1]) == 0 &&
                 y->sessions == x->sessions && y->n_ids == x->n_ids &&
                 memcmp(y->ids, x->ids, x->n_ids * sizeof(x->ids[0])) == 0)
-                return pairs[p][1];
+                return (int)p;
         }
     }
-    return NULL;
+    return -1;
 }
 
 /* certificates_not_visible: each reason on a line of its own with its
@@ -79,7 +82,7 @@ rt_findings(FILE *f, bool color)
     unsigned repeated = 0;
     for (uint32_t i = 0; i < agg.n_findings; i++) {
         const struct agg_finding *x = &agg.findings[i];
-        if (rt_repeats(x)) {
+        if (rt_repeats(x) >= 0) {
             repeated++;
             continue;
         }
@@ -92,19 +95,17 @@ rt_findings(FILE *f, bool color)
         if (strcmp(x->kind, "certificates_not_visible") == 0 && !x->name)
             rt_nv_reasons(f, agg.servers[x->server]);
     }
-    if (repeated) { /* each (kind, the finding that tells it) once */
+    if (repeated) { /* each pair (kind, the finding that tells it) once, as first met */
+        bool shown[RT_PAIRS] = {false};
+        unsigned k = 0;
         fprintf(f, "  (also");
-        for (uint32_t i = 0, k = 0; i < agg.n_findings; i++) {
-            const char *by = rt_repeats(&agg.findings[i]);
-            bool again = false;
-            for (uint32_t j = 0; by && j < i && !again; j++) {
-                const char *b2 = rt_repeats(&agg.findings[j]);
-                again = b2 && strcmp(b2, by) == 0 &&
-                        strcmp(agg.findings[j].kind, agg.findings[i].kind) == 0;
-            }
-            if (by && !again)
-                fprintf(f, "%s %s: the same sessions as %s above", k++ ? ";" : "",
-                        agg.findings[i].kind, by);
+        for (uint32_t i = 0; i < agg.n_findings && k < RT_PAIRS; i++) {
+            int p = rt_repeats(&agg.findings[i]);
+            if (p < 0 || shown[p])
+                continue;
+            shown[p] = true;
+            fprintf(f, "%s %s: the same sessions as %s above", k++ ? ";" : "", rt_pairs[p][0],
+                    rt_pairs[p][1]);
         }
         fprintf(f, ")\n");
     }
