@@ -5,6 +5,7 @@
 #include "termtext.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -105,7 +106,8 @@ cli_usage(FILE *f)
           "                     stats); - = stdout (the report then goes to stderr)\n"
           "  --certs DIR        write every distinct certificate as DIR/<sha256>.pem\n"
           "  --tlsrpt FILE      an SMTP TLS Reporting (RFC 8460) JSON report of the\n"
-          "                     sessions seen on the wire (not a sender's report)\n"
+          "                     sessions seen on the wire (not a sender's report);\n"
+          "                     - = stdout, with -q\n"
           "  -w, --write FILE   write the mail flows' packets to FILE (pcap) as evidence:\n"
           "                     TLS handshakes whole, EHLO/STARTTLS and the replies\n"
           "                     before the envelope; AUTH, commands from MAIL on and\n"
@@ -259,7 +261,7 @@ cli_parse_severity(const char *s)
 {
     static const char *names[] = {"info", "low", "medium", "high", "critical"};
     for (int i = 0; i < 5; i++)
-        if (strcasecmp(s, names[i]) == 0) /* HIGH as the report prints it, or high */
+        if (strcasecmp(s, names[i]) == 0) /* in any case: high, HIGH */
             return i + 1;
     return -1;
 }
@@ -268,12 +270,37 @@ cli_parse_severity(const char *s)
  * is written in the form the records use (inet_ntop), so that any spelling
  * of it matches, in kept[slot]. Returns the argument to keep, or NULL when
  * it is not one. */
+/* A host name as a certificate names one (RFC 1123 §2.1 labels: letters,
+ * digits, '-', '_' as seen in the wild; RFC 6125 §6.4.3 a leading "*." for a
+ * wildcard), at most 253 characters, an optional final dot. */
+static bool
+cli_host_name(const char *n)
+{
+    size_t len = strlen(n), label = 0;
+    if (len == 0 || len > 254 || n[0] == '-' || n[0] == '.')
+        return false;
+    if (n[0] == '*' && n[1] == '.')
+        n += 2;
+    for (; *n; n++) {
+        if (*n == '.') {
+            if (label == 0 && n[1] != '\0')
+                return false; /* an empty label */
+            label = 0;
+        } else if ((isalnum((unsigned char)*n) || *n == '-' || *n == '_') && ++label <= 63) {
+            continue;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
 static const char *
 cli_expect(const char *arg, unsigned slot)
 {
     static char kept[CONFIG_MAX_EXPECT][INET6_ADDRSTRLEN + 256];
     const char *eq = strchr(arg, '=');
-    if (arg[0] == '\0' || (eq != NULL && eq[1] == '\0'))
+    if (!cli_host_name(eq != NULL ? eq + 1 : arg))
         return NULL;
     if (eq == NULL)
         return arg; /* a name for every server */
@@ -359,12 +386,7 @@ cli_parse(int argc, char **argv, struct config *cfg)
         case OPT_CERTS:
             cfg->certs_dir = optarg;
             break;
-        case OPT_TLSRPT:
-            if (strcmp(optarg, "-") == 0) {
-                fprintf(stderr, "smtptap: --tlsrpt: give a file (the report and --json use "
-                                "standard output)\n");
-                return CLI_ERROR;
-            }
+        case OPT_TLSRPT: /* "-": checked below, once -q and --json are known */
             cfg->tlsrpt_path = optarg;
             break;
         case 'w':
@@ -477,9 +499,11 @@ cli_parse(int argc, char **argv, struct config *cfg)
                 cfg->n_expect < CONFIG_MAX_EXPECT ? cli_expect(optarg, cfg->n_expect) : NULL;
             if (e == NULL) {
                 term_msg(stderr,
-                         "smtptap: --expect %s: expected NAME or ADDRESS=NAME, ADDRESS an IPv4 "
-                         "or IPv6 address (at most %d)\n",
-                         optarg, CONFIG_MAX_EXPECT);
+                         "smtptap: --expect %s: expected NAME or ADDRESS=NAME, NAME a host name "
+                         "(mx.example.org, *.example.org), ADDRESS an IPv4 or IPv6 address (at "
+                         "most %d)%s\n",
+                         optarg, CONFIG_MAX_EXPECT,
+                         optarg[0] == '-' ? "; its NAME is missing before this option" : "");
                 return CLI_ERROR;
             }
             cfg->expect[cfg->n_expect++] = e;
@@ -548,6 +572,16 @@ cli_parse(int argc, char **argv, struct config *cfg)
     if (cfg->n_inputs == 0 && cfg->iface == NULL) {
         fprintf(stderr, "smtptap: nothing to read: give -r FILE or -i INTERFACE\n"
                         "Try 'smtptap --help'.\n");
+        return CLI_ERROR;
+    }
+    bool json_out = cfg->json_path && strcmp(cfg->json_path, "-") == 0;
+    if (cfg->tlsrpt_path && strcmp(cfg->tlsrpt_path, "-") == 0 && (!cfg->quiet || json_out)) {
+        term_msg(stderr,
+                 "smtptap: --tlsrpt -: standard output carries %s; give --tlsrpt a file%s\n",
+                 !cfg->quiet && json_out ? "the report and --json"
+                 : json_out              ? "--json"
+                                         : "the report",
+                 json_out ? "" : ", or add -q");
         return CLI_ERROR;
     }
     if (cfg->n_inputs > 0 && cfg->iface != NULL) {

@@ -4,12 +4,14 @@
 #include "tlsrpt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dnslearn.h"
 #include "fdwait.h"
@@ -239,6 +241,10 @@ static struct {
     uint16_t other_port[4];
     uint32_t n_other_port;
     bool other_more; /* more ports than other_port holds */
+    /* SMTP or TLS sessions on submission (587), implicit TLS (465, a
+     * --tls-ports port) or implicit TLS elsewhere: TLS-RPT is MTA to MTA
+     * (RFC 8460 §1), none of them; stderr says so when no policy is left */
+    uint64_t not_mta;
 } tr;
 
 void
@@ -335,8 +341,11 @@ tr_other(const struct config *cfg, const struct flow_record *rec)
 {
     const struct smtp_facts *s = &rec->facts->smtp;
     uint16_t port = rec->server.port;
-    if (!s->seen || tlsrpt_implicit(rec) || config_is_mail_port(cfg, port) ||
-        config_is_tls_port(cfg, port))
+    if (tlsrpt_implicit(rec) || config_is_mail_port(cfg, port) || config_is_tls_port(cfg, port)) {
+        tr.not_mta += s->seen || rec->facts->tls.seen;
+        return;
+    }
+    if (!s->seen)
         return;
     tr.other++;
     for (uint32_t i = 0; i < tr.n_other_port; i++)
@@ -577,6 +586,17 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
                  path, tr.other, tr.other > 1 ? "s" : "", tr.n_other_port > 1 ? "s" : "", ports,
                  tr.other_more ? ",..." : "", ports);
     }
+    if (tr.n_p == 0 && tr.not_mta > 0)
+        term_msg(stderr,
+                 "smtptap: --tlsrpt %s: no policy to report: %" PRIu64 " session%s on "
+                 "submission or implicit TLS ports, which TLS-RPT (RFC 8460, MTA to MTA) does "
+                 "not cover\n",
+                 path, tr.not_mta, tr.not_mta == 1 ? "" : "s");
+    else if (tr.n_p == 0 && tr.other == 0)
+        term_msg(stderr,
+                 "smtptap: --tlsrpt %s: no policy to report: no SMTP session on port 25 (an "
+                 "MTA on another port: --ports PORT)\n",
+                 path);
     if (fclose(mf) != 0 || rc != 0) {
         free(pol);
         term_msg(stderr, "smtptap: --tlsrpt %s: out of memory\n", path);
@@ -593,7 +613,15 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
     tr_time_compact(sid, sizeof(sid), start);
     tr_time_compact(eid, sizeof(eid), end);
     snprintf(id, sizeof(id), "smtptap-%s-%s-%016" PRIx64, sid, eid, h);
-    FILE *f = fdwait_fopen_write(path, false); /* a FIFO's reader: waited on as fdwait.h says */
+    /* a FIFO's reader: waited on as fdwait.h says; "-" (with -q, cli.c):
+     * standard output, through a descriptor of its own */
+    FILE *f = NULL;
+    if (strcmp(path, "-") == 0) {
+        int fd = fdwait_own(STDOUT_FILENO, O_WRONLY);
+        f = fd >= 0 ? fdwait_fdopen_write(fd, false) : NULL;
+    } else {
+        f = fdwait_fopen_write(path, false);
+    }
     if (f == NULL) {
         free(pol);
         term_msg(stderr, "smtptap: --tlsrpt %s: %s\n", path, fdwait_strerror(errno));

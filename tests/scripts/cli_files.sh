@@ -1,7 +1,8 @@
 #!/bin/sh
 # What the command line told wrong or not at all (a user-level review):
 # an output over an input or over the other output, a -r file given twice,
-# an --expect address never seen, --fail-on in upper case, a filter that
+# an --expect address never seen or NAME no host name, --tlsrpt to standard
+# output and without a policy, --fail-on in upper case, a filter that
 # matched nothing, and the exit-status words of --help, README and the man
 # page. Usage: cli_files.sh SMTPTAP
 set -u
@@ -184,7 +185,30 @@ run 0 "--expect the server's address" -q -r pcaps/diag/nat-peer-dependent.pcap \
   --expect 203.0.113.25=mail.example.test --expect any.example.test
 ! grep -q "was seen" "$tmp/err" || { echo "FAIL --expect the server's address: warned"; fail=1; }
 
-# 4. --fail-on in any case (HIGH is how the report prints it; it was a usage error)
+# an --expect NAME that is no host name: a usage error (--expect -q took -q as
+# the name and checked certificates against it)
+run 2 "--expect followed by an option" -r pcaps/smtp-plain.pcap --expect -q
+said "--expect followed by an option" "its NAME is missing before this option"
+run 2 "--expect a name with a space" -r pcaps/smtp-plain.pcap --expect 'bad name!'
+said "--expect a name with a space" "NAME a host name"
+run 2 "--expect ADDRESS= an empty label" -r pcaps/smtp-plain.pcap --expect 192.0.2.1=mx..example
+run 0 "--expect a wildcard and a final dot" -q -r pcaps/smtp-plain.pcap \
+  --expect '192.0.2.1=*.example.test.' --expect mx_1.example.test
+
+# --tlsrpt: standard output when nothing else uses it (-q, --json to a file);
+# a capture without a policy says why (it wrote "policies":[] without a word)
+run 2 "--tlsrpt - with the report" -r pcaps/diag/untrusted-root.pcap --tlsrpt -
+said "--tlsrpt - with the report" "standard output carries the report; give --tlsrpt a file, or add -q"
+run 2 "--tlsrpt - with --json -" -q -r pcaps/diag/untrusted-root.pcap --json - --tlsrpt -
+said "--tlsrpt - with --json -" "standard output carries --json"
+run 0 "--tlsrpt - with -q" -q -r pcaps/diag/untrusted-root.pcap --tlsrpt - --json "$tmp/j"
+grep -q '"policies":\[\]' "$tmp/out" || { echo "FAIL --tlsrpt -: no report on stdout"; fail=1; }
+said "--tlsrpt on submission only" \
+  "no policy to report: 3 sessions on submission or implicit TLS ports, which TLS-RPT"
+run 0 "--tlsrpt on port 25" -q -r pcaps/smtp-starttls-tls12-chain.pcap --tlsrpt "$tmp/r.json"
+! grep -q "no policy to report" "$tmp/err" || { echo "FAIL --tlsrpt on 25: no policy said"; fail=1; }
+
+# 4. --fail-on in any case (high or HIGH; HIGH was a usage error)
 ca="--no-system-ca --ca-file pcaps/diag/certs/root.pem"
 for sev in HIGH High critical CRITICAL; do
   # shellcheck disable=SC2086
