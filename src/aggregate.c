@@ -725,6 +725,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_reply_evidence(sm, ev, sizeof(ev));
         else if (i == AF_STARTTLS_STRIPPED)
             agg_strip_evidence(sm, ev, sizeof(ev));
+        else if (i == AF_AUTH_BEFORE_TLS && sm->auth_mechanism[0]) /* the name, no payload */
+            snprintf(ev, sizeof(ev), "AUTH %s", sm->auth_mechanism);
         else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS ||
                  i == AF_IMPLICIT_TLS_NOT_SERVED)
             e = NULL;
