@@ -310,6 +310,15 @@ agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs)
                 ", not sent by the server; the system CA bundle holds it as a root, the trust "
                 "store used does not",
                 NULL);
+    else if (fs->missing_issuer == VERIFY_ISSUER_ROOT_RETIRED && fs->retired_note &&
+             fs->retired_then) /* an old capture: the root was current when judged */
+        str_add(b,
+                ", not sent by the server: a public root at the sessions' time, which the CA "
+                "bundles have dropped since (",
+                fs->retired_note,
+                "): judged against today's trust store, the chain was likely trusted by clients "
+                "then; to judge it as they did, give the root with --ca-file",
+                NULL);
     else if (fs->missing_issuer == VERIFY_ISSUER_ROOT_RETIRED && fs->retired_note)
         str_add(b, ", not sent by the server: a public root the CA bundles no longer hold (",
                 fs->retired_note,

@@ -114,6 +114,7 @@ struct agg_flagstat {
     uint8_t ehlo;
     uint32_t cert_ok;         /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
     const char *retired_note; /* first session's diagnosis.retired_root_note (static) */
+    bool retired_then;        /* ... and its retired_root_public_then */
     const char *tlsrpt;       /* client_quit_after_handshake: its sessions' TLS-RPT type
                                  (diagnosis.tlsrpt; validation-failure when they differ) */
     struct agg_evids *evids;  /* the distinct evidences of its sessions (agg_evids.c) */

@@ -368,6 +368,7 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
             agg_evid_copy(fs->evidence, sizeof(fs->evidence), evidence);
         fs->missing_issuer = dg->missing_issuer;
         fs->retired_note = dg->retired_root_note;
+        fs->retired_then = dg->retired_root_public_then;
     }
     agg_fs_add(fs, rec->ts_us, rec->id, peer, chain);
     fs->cert_ok += cert_ok;

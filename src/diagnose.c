@@ -2,6 +2,7 @@
  * the name check (names.c, RFC 6125), STARTTLS (RFC 3207) and alert
  * findings, in the words mail admins search for. */
 #include "diagnose.h"
+#include "retired_roots.h"
 
 #include <arpa/inet.h>
 #include <openssl/x509.h>
@@ -558,6 +559,8 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
         str_copy(out->untrusted_root_subject, sizeof(out->untrusted_root_subject), v.root_subject);
     out->missing_issuer = (uint8_t)v.issuer_missing;
     out->retired_root_note = v.retired_note;
+    int64_t until = retired_root_until(v.retired_note);
+    out->retired_root_public_then = until > 0 && at_us / 1000000 < until;
     if (v.issuer_missing != VERIFY_ISSUER_FOUND)
         str_copy(out->missing_issuer_subject, sizeof(out->missing_issuer_subject), v.root_subject);
     const struct cert_entry *leaf = certcache_get(t->server_chain[0]);

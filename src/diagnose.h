@@ -102,6 +102,7 @@ struct diagnosis {
     char missing_issuer_subject[256];
     uint8_t missing_issuer;
     const char *retired_root_note; /* missing_issuer retired: what became of it (static) */
+    bool retired_root_public_then; /* ... and still a public root when judged (an old capture) */
     int64_t judged_at_us;          /* the time validity was judged at */
     char alert_meaning[192]; /* "the client rejected the server certificate with certificate_unknown
                                 (46)" */

@@ -20,6 +20,8 @@
 #include "retired_roots.h"
 
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #define RR_ATTRS 6
 
@@ -192,6 +194,31 @@ retired_root_note(const X509_NAME *nm)
         if (X509_NAME_cmp(rr_names[i], nm) == 0)
             return rr_roots[i].note;
     return NULL;
+}
+
+int64_t
+retired_root_until(const char *note)
+{
+    const char *p;
+    unsigned y = 0, m = 1, d = 1;
+    if (note == NULL)
+        return 0;
+    if ((p = strstr(note, "expired ")) != NULL) {
+        if (sscanf(p + 8, "%4u-%2u-%2u", &y, &m, &d) != 3)
+            return 0;
+        d++; /* the whole day */
+    } else if ((p = strstr(note, "removed in ")) == NULL || sscanf(p + 11, "%4u", &y) != 1) {
+        return 0;
+    }
+    if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 32)
+        return 0;
+    /* days from the civil date (proleptic Gregorian; d may be one past the
+     * month's end: the next day) */
+    int yy = (int)y - (m <= 2);
+    int era = yy / 400, yoe = yy - era * 400;
+    int doy = (153 * ((int)m + (m > 2 ? -3 : 9)) + 2) / 5 + (int)d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return ((int64_t)era * 146097 + doe - 719468) * 86400;
 }
 
 void

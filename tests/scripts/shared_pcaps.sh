@@ -118,6 +118,9 @@ check wsnotes__smtp-ssl.pcapng '[.[] | select(.event=="session" and .tls.certifi
 # RFC 2253 form, escaped once, as openssl x509 -nameopt RFC2253 prints it
 check ndpi__http_ipv6.pcap '[.[] | select(.event=="session") | .tls.server_chain[]? | select(.subject | contains("O=Facebook\\, Inc."))] | length >= 1' "subject escaped once"
 check zeek__tls-expired-cert.pcap '[.[] | select(.event=="session" and .diagnosis.expired)] | length >= 1' "expired certificate"
+# a 2014 capture's chain up to AddTrust External CA Root (expired 2020): a
+# public root then, not "no longer held" with 2020's cross-sign advice
+check zeek__tls-expired-cert.pcap '[.[] | select(.event=="finding" and .kind=="untrusted_root") | .summary | select(contains("AddTrust External CA Root")) | (contains("a public root at the sessions'"'"' time") and (contains("cross-signed") | not))] | (length == 1 and all)' "a root public at the capture's time"
 
 echo "$n captures read; $fail failures"
 [ "$fail" -eq 0 ]

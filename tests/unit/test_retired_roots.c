@@ -235,12 +235,37 @@ test_each_root(void **state)
     retired_roots_free();
 }
 
+/* Until when a retired root was public, from its note: an old capture's
+ * chain up to it was trusted then (the finding says so, not "no longer
+ * held"). */
+static void
+test_until(void **state)
+{
+    (void)state;
+    /* 2020-05-30 ends at 2020-05-31T00:00:00Z */
+    assert_int_equal(retired_root_until("AddTrust External CA Root, expired 2020-05-30"),
+                     1590883200);
+    assert_int_equal(retired_root_until("DST Root CA X3, expired 2021-09-30"), 1633046400);
+    /* 2015-01-01T00:00:00Z: the year's first day, before which it surely was */
+    assert_int_equal(retired_root_until("VeriSign Class 3 Public Primary Certification "
+                                        "Authority, removed in 2015"),
+                     1420070400);
+    assert_int_equal(retired_root_until("Certum CA, removed from the CA bundles"), 0);
+    assert_int_equal(retired_root_until("x, expired 2020-13-01"), 0);
+    assert_int_equal(retired_root_until("x, expired soon"), 0);
+    assert_int_equal(retired_root_until(NULL), 0);
+    /* a leap day, then the year's last day */
+    assert_int_equal(retired_root_until("x, expired 2024-02-29"), 1709251200);
+    assert_int_equal(retired_root_until("x, expired 2019-12-31"), 1577836800);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_retired),
         cmocka_unit_test(test_each_root),
+        cmocka_unit_test(test_until),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
