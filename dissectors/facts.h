@@ -68,6 +68,8 @@ struct smtp_facts {
     bool plaintext_mail;          /* MAIL/RCPT/DATA in plaintext */
     uint32_t plaintext_messages;  /* DATA/BDAT transfers completed in plaintext */
     bool plaintext_data;          /* message content sent in plaintext (a body line, a chunk) */
+    bool commands_cut; /* client bytes in plaintext command mode not captured (a gap, frames
+                        * cut by the snapshot length or by smtptap -w): what it sent is unknown */
     uint8_t n_dialog;
     bool dialog_truncated;
     struct smtp_exchange dialog[FACTS_DIALOG_MAX];

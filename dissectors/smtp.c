@@ -679,8 +679,10 @@ smtp_gap(struct flow_ctx *ctx, void *vst, enum dir d, uint64_t missing)
             st->cmode = SMTP_C_COMMAND;
         }
         ln->discard = true; /* the partial line is gone: resynchronise at LF */
-        if (st->cmode == SMTP_C_COMMAND)
+        if (st->cmode == SMTP_C_COMMAND) {
             st->tls_may_start = true; /* the lost bytes may have held STARTTLS */
+            fctx_facts(ctx)->smtp.commands_cut = true;
+        }
         return;
     }
     /* Lost replies: pairing cannot be trusted, start over. */

@@ -184,7 +184,7 @@ struct agg_peer {
      * sent in plaintext and no message delivered (refused, as a server
      * that requires TLS does, or given up), or no MAIL at all; with them
      * the terminal report's row accounts for every session */
-    uint32_t plain_undelivered, no_mail;
+    uint32_t plain_undelivered, no_mail, commands_cut; /* no_mail: none, and none cut */
     /* The earliest session by start (record id: the order of first
      * packets) that used or tried TLS (TLS, STARTTLS stripped, refused or
      * failed), and that had it stripped, refused or failed; 0 none. A

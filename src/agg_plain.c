@@ -108,7 +108,9 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
         if (!(sm->tls_started || sm->implicit_tls || dg->starttls_rejected ||
               dg->tls_handshake_failed || dg->plaintext_delivery)) {
             p->plain_undelivered += sm->plaintext_mail;
-            p->no_mail += !sm->plaintext_mail;
+            /* commands not captured may have been mail: unknown, not none */
+            p->no_mail += !sm->plaintext_mail && !sm->commands_cut;
+            p->commands_cut += !sm->plaintext_mail && sm->commands_cut;
         }
         bool broken = stripped || dg->starttls_rejected || dg->tls_handshake_failed;
         bool tls = broken || sm->tls_started || sm->implicit_tls;

@@ -230,6 +230,7 @@ rs_smtp(struct json *j, const struct smtp_facts *s)
     json_bool(j, "plaintext_mail", s->plaintext_mail);
     json_uint(j, "plaintext_messages", s->plaintext_messages);
     json_bool(j, "plaintext_data", s->plaintext_data);
+    json_bool(j, "commands_cut", s->commands_cut);
     json_arr_begin(j, "dialog");
     for (unsigned i = 0; i < s->n_dialog && i < FACTS_DIALOG_MAX; i++) {
         const struct smtp_exchange *x = &s->dialog[i];

@@ -511,6 +511,8 @@ rt_server(FILE *f, const struct agg_server *s)
             fprintf(f, " plaintext-undelivered %u", pe->plain_undelivered);
         if (pe->no_mail && judged)
             fprintf(f, " no-mail %u", pe->no_mail);
+        if (pe->commands_cut && judged) /* mail or not: its commands were not captured */
+            fprintf(f, " commands-cut %u", pe->commands_cut);
         if (pe->anontls) /* Exchange's own verb, in place of STARTTLS */
             fprintf(f, " (%u by X-ANONYMOUSTLS)", pe->anontls);
         if (!judged) /* else an empty row, as if cut */

@@ -37,7 +37,8 @@
 #     none is a handshake's) are never written, those that came before the server's
 #     Finished neither.
 #  9. an evidence file read back tells its frames cut on purpose (shorter than the file's
-#     snapshot length) as cut after capture, not as cut by the snaplen with the advice
+#     snapshot length) as cut after capture (and a session whose mail it cut as
+#     commands-cut, not no-mail), not as cut by the snaplen with the advice
 #     "capture whole packets (-s 0)" (which it gave); a capture cut at its snaplen
 #     (tls12-chain-snap96.pcap) keeps that advice.
 # 12. connections picked up midstream: their server's TLS handshake is written, nothing
@@ -470,6 +471,12 @@ fi
   grep -q ' truncated frames ([0-9]* cut after capture), ' "$tmp/cut.txt" &&
   jq -e 'select(.event=="stats") | .truncated_frames > 0 and .truncated_after_capture == .truncated_frames' "$tmp/cut.json" >/dev/null; } ||
   { echo "FAIL evidence read back: its cut frames not told as cut after capture:"; head -3 "$tmp/cut.txt"; fail=1; }
+# ... and the session whose AUTH and MAIL -w removed is commands-cut, not
+# no-mail (the original's PLAINTEXT-MAIL: what was cut is unknown, not none)
+{ grep -q '198.51.100.140: offered 1 commands-cut 1$' "$tmp/cut.txt" &&
+  ! grep -q 'no-mail' "$tmp/cut.txt" &&
+  jq -e -s 'any(.[]; .event=="session" and .client.ip=="198.51.100.140" and .smtp.commands_cut)' "$tmp/cut.json" >/dev/null; } ||
+  { echo "FAIL evidence read back: the session whose mail -w cut is not commands-cut:"; grep -A3 STARTTLS "$tmp/cut.txt"; fail=1; }
 "$bin" --no-progress --color never --no-system-ca -r pcaps/variants/tls12-chain-snap96.pcap --json "$tmp/snap.json" >"$tmp/snap.txt" 2>&1
 { grep -q '^CAPTURE CUT PACKETS: 48 frames were cut at the capture.s snapshot length: .*capture whole packets (-s 0)$' "$tmp/snap.txt" &&
   ! grep -q 'CUT AFTER CAPTURE' "$tmp/snap.txt" &&
