@@ -506,6 +506,42 @@ test_stderr_line(void **state)
     close(p[0]);
 }
 
+/* The messages' stream set to it (term_set_err, as main.c does), not
+ * assigned to stderr (ISO C: stderr need not be assignable; only glibc let
+ * `stderr = f` build): term_msg(stderr, ...) and term_err() write there,
+ * one poll(2) and one write(2) a line; unset, stdio's stderr again. */
+static void
+test_stderr_set(void **state)
+{
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(p[1], STDERR_FILENO), STDERR_FILENO);
+    FILE *f = fdwait_stderr();
+    assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+    close(saved);
+    close(p[1]);
+    assert_non_null(f);
+    term_set_err(f);
+    assert_ptr_equal(term_err(), f);
+    int before = other.calls;
+    term_msg(stderr, "smtptap: --json %s: reopened\n", "o.json");
+    assert_int_equal(other.calls - before, 1);
+    char got[128] = "";
+    const char *want = "smtptap: --json o.json: reopened\n";
+    assert_int_equal(read(p[0], got, sizeof(got) - 1), (ssize_t)strlen(want));
+    assert_string_equal(got, want);
+    fprintf(term_err(), "\rsmtptap: %d packets\n", 7); /* main_progress's */
+    memset(got, 0, sizeof(got));
+    assert_int_equal(read(p[0], got, sizeof(got) - 1), (ssize_t)strlen("\rsmtptap: 7 packets\n"));
+    term_set_err(NULL);
+    assert_ptr_equal(term_err(), stderr);
+    assert_int_equal(fclose(f), 0);
+    close(p[0]);
+}
+
 /* Standard output a pseudo-terminal's master (a program that feeds a
  * terminal's input): fdwait_own must not open /proc/self/fd/N, which for a
  * master is /dev/ptmx, a new pseudo-terminal no one reads: the report was
@@ -546,6 +582,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_write_stop_pending_stalled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_stop_pending_slow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stderr_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stderr_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_own_pty_master, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
