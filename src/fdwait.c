@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <poll.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -131,26 +132,55 @@ fdwait_set_signals(volatile sig_atomic_t *n)
     fdwait_gave_up = false;
 }
 
-/* The signal count when an output wait begins. */
+/* The signal count now. */
 static sig_atomic_t
 fdwait_sig_now(void)
 {
     return fdwait_signals != NULL ? *fdwait_signals : 0;
 }
 
-/* True once a SIGINT/SIGTERM came since `s0`: this wait, and every later
- * one, is given up. */
-static bool
-fdwait_give_up(sig_atomic_t s0)
+static int64_t
+fdwait_now_ms(void)
 {
-    if (!fdwait_gave_up && fdwait_sig_now() != s0)
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One wait for an output's reader: the signal count when it began (a write
+ * that took all it was given begins the next), when the reader last took
+ * bytes, and the writes in a row that poll(2) said had room and that found
+ * none (EAGAIN). */
+struct fdwait_wait {
+    sig_atomic_t s0;
+    int64_t took_ms;
+    unsigned eagain;
+};
+
+static void
+fdwait_begin(struct fdwait_wait *w)
+{
+    w->s0 = fdwait_sig_now();
+    w->took_ms = fdwait_now_ms();
+    w->eagain = 0;
+}
+
+/* True once a SIGINT/SIGTERM came since the wait began, or, with a stop
+ * already pending when it began (the run stopped while reading or
+ * analysing), once the reader has taken nothing for FDWAIT_STOP_MS: this
+ * wait, and every later one, is given up. */
+static bool
+fdwait_give_up(const struct fdwait_wait *w)
+{
+    if (!fdwait_gave_up && (fdwait_sig_now() != w->s0 ||
+                            (w->s0 != 0 && fdwait_now_ms() - w->took_ms >= FDWAIT_STOP_MS)))
         fdwait_gave_up = true;
     return fdwait_gave_up;
 }
 
-/* fdwait_writable(), counting the signals since `s0`. */
+/* fdwait_writable(), in the wait w. */
 static int
-fdwait_writable_since(int fd, sig_atomic_t s0)
+fdwait_writable_in(int fd, const struct fdwait_wait *w)
 {
     for (unsigned first = 1;; first = 0) {
         struct pollfd p = {fd, POLLOUT, 0};
@@ -158,17 +188,44 @@ fdwait_writable_since(int fd, sig_atomic_t s0)
         int n = poll(&p, 1, first ? 0 : FDWAIT_MS);
         if (n > 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
             return 0; /* room, or an error (POLLERR: no reader) write(2) says */
-        if (fdwait_give_up(s0)) {
+        if (fdwait_give_up(w)) {
             errno = FDWAIT_GAVE_UP;
             return -1;
         }
     }
 }
 
+/* A write(2) that found no room after poll(2) said there was some: the
+ * other writer of a shared pipe or FIFO filled it first, or a device whose
+ * poll(2) says POLLOUT all the same. The first goes back to poll(2); from
+ * the second in a row on, a nap first (1 ms, doubling up to FDWAIT_NAP_MS),
+ * else poll(2) and write(2) would take turns at full speed. nanosleep(2)
+ * is never restarted after a signal handler (signal(7)): a signal ends the
+ * nap, and then the wait. Returns 0, or -1 with errno FDWAIT_GAVE_UP. */
+static int
+fdwait_no_room(struct fdwait_wait *w)
+{
+    if (w->eagain < UINT_MAX)
+        w->eagain++;
+    if (w->eagain >= 2) {
+        unsigned sh = w->eagain - 2;
+        long ms = sh < 5 ? 1L << sh : FDWAIT_NAP_MS; /* 1, 2, 4, 8, 16, then 32 ms */
+        struct timespec ts = {0, ms * 1000000L};
+        (void)nanosleep(&ts, NULL);
+    }
+    if (fdwait_give_up(w)) {
+        errno = FDWAIT_GAVE_UP;
+        return -1;
+    }
+    return 0;
+}
+
 int
 fdwait_writable(int fd)
 {
-    return fdwait_writable_since(fd, fdwait_sig_now());
+    struct fdwait_wait w;
+    fdwait_begin(&w);
+    return fdwait_writable_in(fd, &w);
 }
 
 const char *
@@ -195,13 +252,14 @@ fdwait_out_write(void *cookie, const char *buf, size_t n)
     /* a write(2) that did not take all it was given (EAGAIN after POLLOUT:
      * another writer filled the pipe first; cut by a signal while a
      * terminal is paused) is part of the wait: a signal in it counts */
-    sig_atomic_t s0 = fdwait_sig_now();
+    struct fdwait_wait wt;
+    fdwait_begin(&wt);
     while (done < n) {
         if (o->dead) {
             errno = FDWAIT_GAVE_UP;
             break;
         }
-        if (o->wait && fdwait_writable_since(o->fd, s0) != 0) {
+        if (o->wait && fdwait_writable_in(o->fd, &wt) != 0) {
             o->dead = true;
             break;
         }
@@ -209,13 +267,22 @@ fdwait_out_write(void *cookie, const char *buf, size_t n)
         if (o->wait && k > PIPE_BUF)
             k = PIPE_BUF;
         ssize_t w = write(o->fd, buf + done, k);
-        if (w < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+        if (w < 0 && errno == EINTR)
             continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (fdwait_no_room(&wt) != 0) {
+                o->dead = true;
+                break;
+            }
+            continue;
+        }
         if (w <= 0)
             break; /* errno: EPIPE (the reader gone), ENOSPC ... */
         done += (size_t)w;
+        wt.took_ms = fdwait_now_ms();
+        wt.eagain = 0;
         if ((size_t)w == k)
-            s0 = fdwait_sig_now(); /* written: the next wait counts from here */
+            wt.s0 = fdwait_sig_now(); /* written: the next wait counts from here */
     }
     return (ssize_t)done; /* 0: an error (fopencookie(3)) */
 }
@@ -270,12 +337,13 @@ fdwait_fopen_write(const char *path, bool append)
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
     struct stat st;
     bool fifo = stat(path, &st) == 0 && S_ISFIFO(st.st_mode);
-    sig_atomic_t s0 = fdwait_sig_now();
+    struct fdwait_wait w;
+    fdwait_begin(&w);
     int fd;
     /* O_NONBLOCK: a FIFO no reader has opened fails with ENXIO at once
      * (fifo(7)) rather than blocking in open(2), which SA_RESTART restarts */
     while ((fd = open(path, flags | (fifo ? O_NONBLOCK : 0), 0666)) < 0 && fifo && errno == ENXIO) {
-        if (fdwait_give_up(s0)) {
+        if (fdwait_give_up(&w)) {
             errno = FDWAIT_GAVE_UP;
             return NULL;
         }

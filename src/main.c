@@ -81,16 +81,16 @@ struct main_run {
  * own (fdwait_own), so that a message to a terminal paused with XOFF, or to
  * a pipe whose reader takes nothing, waits in poll(2), which a SIGINT or
  * SIGTERM ends: the message is lost, smtptap ends with its exit status.
- * stdio's stderr (blocking: only a second signal ends such a wait) if that
- * cannot be made. */
-static FILE *main_stdio_stderr; /* stdio's, put back at exit */
+ * It is term_msg()'s stream (term_set_err), not stdio's stderr, which ISO
+ * C does not let a program replace; stdio's stderr (blocking: only a second
+ * signal ends such a wait) if it cannot be made. */
+static FILE *main_err; /* our own, closed at exit */
 
 static void
 main_stderr_close(void)
 {
-    FILE *f = stderr;
-    stderr = main_stdio_stderr;
-    fclose(f);
+    term_set_err(NULL);
+    fclose(main_err);
 }
 
 static void
@@ -98,8 +98,8 @@ main_stderr(void)
 {
     FILE *f = fdwait_stderr();
     if (f != NULL && atexit(main_stderr_close) == 0) {
-        main_stdio_stderr = stderr;
-        stderr = f; /* glibc: an ordinary variable */
+        main_err = f;
+        term_set_err(f);
     } else if (f != NULL) {
         fclose(f);
     }
@@ -137,10 +137,10 @@ main_progress(struct main_run *run, bool final)
     struct run_stats st;
     memset(&st, 0, sizeof(st));
     engine_stats(&st);
-    fprintf(stderr, "\rsmtptap: %llu packets, %llu flows, %llu dissected%s",
+    fprintf(term_err(), "\rsmtptap: %llu packets, %llu flows, %llu dissected%s",
             (unsigned long long)run->frames, (unsigned long long)st.flows,
             (unsigned long long)st.sessions, final ? "\n" : "   ");
-    fflush(stderr); /* no '\n': written now all the same (stderr is line-buffered) */
+    fflush(term_err()); /* no '\n': written now all the same (line-buffered) */
 }
 
 /* The run's statistics so far (the stats record, the report's last line). */
@@ -850,7 +850,7 @@ main(int argc, char **argv)
     /* stderr's own stream (main_stderr) in error: a message not written in
      * full (a terminal paused with XOFF, a wait given up at a signal; its
      * reader gone), as an output not written in full */
-    bool err_failed = main_stdio_stderr != NULL && ferror(stderr);
+    bool err_failed = main_err != NULL && ferror(main_err);
     if (exit_code == EXIT_OK && (report_write_failed() || ev_failed || err_failed))
         exit_code = EXIT_INPUT; /* "an output file could not be written" */
     if (exit_code == EXIT_OK && cfg.fail_on > 0 && worst >= cfg.fail_on)

@@ -416,7 +416,7 @@ report_text(const struct run_stats *stats)
     if (rp.cfg->quiet)
         return;
     bool to_err = rp.out_stdout;
-    FILE *tf = to_err ? stderr : report_term();
+    FILE *tf = to_err ? term_err() : report_term();
     bool color =
         rp.cfg->color == 1 || (rp.cfg->color < 0 && isatty(to_err ? STDERR_FILENO : STDOUT_FILENO));
     if (agg.snapshot) {

@@ -25,9 +25,25 @@ term_text(FILE *f, const char *s)
     }
 }
 
+static FILE *term_err_f; /* term_set_err() */
+
+void
+term_set_err(FILE *f)
+{
+    term_err_f = f;
+}
+
+FILE *
+term_err(void)
+{
+    return term_err_f != NULL ? term_err_f : stderr;
+}
+
 void
 term_msg(FILE *f, const char *fmt, ...)
 {
+    if (f == stderr)
+        f = term_err();
     char small[1024];
     char *buf = small;
     va_list ap;

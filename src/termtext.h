@@ -27,4 +27,13 @@ void term_text(FILE *f, const char *s);
  * arguments (a file name, libpcap's error) may hold anything. */
 void term_msg(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The stream of smtptap's messages: term_msg(stderr, ...) writes to it
+ * once set (main.c: fdwait_stderr(), standard error waited on as an output,
+ * line-buffered), and so does whatever writes to term_err(); stdio's
+ * stderr until then, and after term_set_err(NULL). Set, not assigned to
+ * stderr: ISO C makes stderr a macro, an expression of type FILE * (C11
+ * 7.21.1), which only glibc lets a program assign. */
+void term_set_err(FILE *f);
+FILE *term_err(void);
+
 #endif

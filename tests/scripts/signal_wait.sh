@@ -15,6 +15,7 @@
 #   - -r - from a pipe whose writer sends nothing;
 #   - a second signal while the first one's report cannot be written
 #     (--json onto a FIFO no reader opens) ends it by the signal (143);
+#     with no second signal, that wait is given up 1 s on (exit 3);
 #   - -r FIFO of a form only libpcap reads (pcap magic a1b2cd34): refused at
 #     once (exit 3), as -r - is; before, capfile.c's look at its first bytes
 #     closed the FIFO and libpcap's reopening waited for a writer for good.
@@ -160,6 +161,27 @@ if [ "$rc" -eq 143 ]; then
   echo "ok   a second SIGTERM while the report waits for --json's reader: exit 143 (by the signal)"
 else
   echo "FAIL a second SIGTERM while the report waits: exit $rc, want 143 (killed by SIGTERM)"
+  fail=1
+fi
+# one signal only, the same waits: a stop already pending when the report's
+# wait for --json's reader begins (the signal came while smtptap read) ends
+# it once no reader has come for FDWAIT_STOP_MS (1 s): given up as at a
+# signal during the wait, exit 3, said on stderr, the report printed.
+# Before, it waited for a second signal.
+rm -f "$tmp/f" "$tmp/o" && mkfifo "$tmp/f" "$tmp/o"
+# shellcheck disable=SC2086
+"$bin" $ca -r "$tmp/f" --json "$tmp/o" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+wait_settle "$pid"
+kill -INT "$pid"
+wait_end "$pid" 50 # 124: still waiting 5 s later
+pid=""
+if [ "$rc" -eq 3 ] &&
+  grep -qF -- "--json $tmp/o: SIGINT/SIGTERM while waiting for a reader: not written in full" "$tmp/err" &&
+  grep -q '^0 packets, ' "$tmp/out"; then
+  echo "ok   one SIGINT, then the report waits for --json's reader: given up, exit 3, the report printed"
+else
+  echo "FAIL one SIGINT, then the report waits for --json's reader: exit $rc, want 3 (124: waited for a second signal): $(head -2 "$tmp/err")"
   fail=1
 fi
 # a FIFO whose capture capfile.c leaves to libpcap: its first bytes were

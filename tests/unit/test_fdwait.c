@@ -9,6 +9,10 @@
  * -Wl,--wrap=poll, tests/CMakeLists.txt) and, at a chosen call, drains or
  * fills the FIFO through a descriptor of its own before it returns. A wait
  * that blocks is ended by alarm(2): the test fails rather than hangs.
+ *
+ * write(2) and nanosleep(2) are wrapped too (-Wl,--wrap=write,--wrap=nanosleep):
+ * a descriptor whose write says EAGAIN while poll(2) says POLLOUT (a device,
+ * or a pipe another writer keeps full), and the naps between such tries.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +20,7 @@
 
 #include <cmocka.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -24,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capfile.h"
@@ -49,6 +55,19 @@ static struct {
     volatile sig_atomic_t *signals; /* a "signal" counted when it acts (NULL: none) */
 } other;
 
+/* A descriptor that says POLLOUT and EAGAIN; the naps; a slow reader. */
+static struct {
+    int fd;          /* its writes fail with EAGAIN (-1: none) */
+    unsigned left;   /* this many more times (UINT_MAX: always) */
+    unsigned tries;  /* its writes so far */
+    unsigned naps;   /* nanosleep calls */
+    long nap_ms;     /* their total */
+    unsigned sig_at; /* at this nap a "signal" is counted (0: none) */
+    int stalls;      /* poll(2) calls with a timeout that said "no room" */
+    int drain_every; /* the reader takes the pipe's bytes at every Nth (0: never) */
+    int drain_fd;
+} spin;
+
 int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
 int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);
 
@@ -73,6 +92,11 @@ __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
             other_drain(other.room_fd); /* the other writer's bytes read */
     }
     int r = __real_poll(fds, n, timeout);
+    if (r == 0 && timeout > 0 && n == 1 && (fds[0].events & POLLOUT)) {
+        spin.stalls++; /* a wait for room that found none */
+        if (spin.drain_every > 0 && spin.stalls % spin.drain_every == 0)
+            other_drain(spin.drain_fd); /* a slow reader takes what is there */
+    }
     if (r > 0 && !other.acted && other.calls >= other.at && other.job != OTHER_NONE) {
         other.acted = true;
         if (other.job == OTHER_DRAIN) {
@@ -91,6 +115,48 @@ __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
     return r;
 }
 
+/* ---- a descriptor that says POLLOUT and EAGAIN, and the naps ----------- */
+
+ssize_t __real_write(int fd, const void *buf, size_t n);
+ssize_t __wrap_write(int fd, const void *buf, size_t n);
+int __real_nanosleep(const struct timespec *req, struct timespec *rem);
+int __wrap_nanosleep(const struct timespec *req, struct timespec *rem);
+
+ssize_t
+__wrap_write(int fd, const void *buf, size_t n)
+{
+    if (spin.fd >= 0 && fd == spin.fd) {
+        /* bounded: without naps the loop comes back at once, for good */
+        if (++spin.tries > 100000)
+            fail_msg("write tried %u times with no room: a busy loop", spin.tries);
+        if (spin.left > 0) {
+            if (spin.left != UINT_MAX)
+                spin.left--;
+            errno = EAGAIN;
+            return -1;
+        }
+    }
+    return __real_write(fd, buf, n);
+}
+
+int
+__wrap_nanosleep(const struct timespec *req, struct timespec *rem)
+{
+    spin.naps++;
+    spin.nap_ms += (long)req->tv_sec * 1000 + req->tv_nsec / 1000000;
+    if (spin.sig_at != 0 && spin.naps == spin.sig_at && other.signals != NULL)
+        (*other.signals)++; /* a SIGINT/SIGTERM during the nap */
+    return __real_nanosleep(req, rem);
+}
+
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* ---- set-up ------------------------------------------------------------ */
 
 static char dir[64], fifo[96];
@@ -103,6 +169,9 @@ setup(void **state)
     (void)state;
     memset(&other, 0, sizeof(other));
     other.fd = -1;
+    memset(&spin, 0, sizeof(spin));
+    spin.fd = -1;
+    spin.drain_fd = -1;
     snprintf(dir, sizeof(dir), "/tmp/test_fdwait.XXXXXX");
     assert_non_null(mkdtemp(dir));
     snprintf(fifo, sizeof(fifo), "%s/f", dir);
@@ -269,6 +338,138 @@ test_write_fifo_filled_signal(void **state)
     close(rd);
 }
 
+/* smtptap's output on a pipe with room (p[1]), its writes failing with
+ * EAGAIN as spin says; signals counted in *n. */
+static FILE *
+spin_open(int p[2], volatile sig_atomic_t *n)
+{
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+    fdwait_set_signals(n);
+    spin.fd = fcntl(p[1], F_DUPFD_CLOEXEC, 0);
+    assert_true(spin.fd >= 0);
+    FILE *f = fdwait_fdopen_write(spin.fd, false);
+    assert_non_null(f);
+    return f;
+}
+
+/* poll(2) says POLLOUT and write(2) says EAGAIN, ten times in a row: the
+ * second try on nap first, 1 ms doubling up to FDWAIT_NAP_MS, and the line
+ * is written whole once write(2) takes it. Before, poll(2) and write(2)
+ * took turns with no pause (a core at 100 % for as long as it lasted). */
+static void
+test_write_eagain_naps(void **state)
+{
+    (void)state;
+    int p[2];
+    volatile sig_atomic_t n = 0;
+    FILE *f = spin_open(p, &n);
+    spin.left = 10;
+    const char *msg = "{\"event\":\"stats\"}\n";
+    assert_int_equal(fwrite(msg, 1, strlen(msg), f), strlen(msg));
+    assert_int_equal(fflush(f), 0);
+    assert_int_equal(spin.tries, 11);
+    assert_int_equal(spin.naps, 9);                                        /* the 2nd to the 10th */
+    assert_int_equal(spin.nap_ms, 1 + 2 + 4 + 8 + 16 + 4 * FDWAIT_NAP_MS); /* bounded */
+    char got[64] = "";
+    assert_int_equal(read(p[0], got, sizeof(got) - 1), (ssize_t)strlen(msg));
+    assert_string_equal(got, msg);
+    spin.fd = -1;
+    fclose(f);
+    close(p[0]);
+    close(p[1]);
+}
+
+/* The same for good (EAGAIN at every try): naps of at most FDWAIT_NAP_MS,
+ * and a SIGINT/SIGTERM counted during one ends the wait (FDWAIT_GAVE_UP),
+ * as it ends a wait in poll(2). Before, poll(2) said ready and the count
+ * was never looked at: a busy loop that no first signal ended. */
+static void
+test_write_eagain_signal(void **state)
+{
+    (void)state;
+    int p[2];
+    volatile sig_atomic_t n = 0;
+    FILE *f = spin_open(p, &n);
+    spin.left = UINT_MAX;
+    other.signals = &n;
+    spin.sig_at = 12;
+    const char *msg = "{\"event\":\"stats\"}\n";
+    (void)fwrite(msg, 1, strlen(msg), f);
+    errno = 0;
+    assert_int_not_equal(fflush(f), 0);
+    assert_int_equal(errno, FDWAIT_GAVE_UP);
+    assert_int_equal(spin.naps, 12);
+    assert_true(spin.nap_ms <= 12L * FDWAIT_NAP_MS);
+    spin.fd = -1;
+    fclose(f);
+    close(p[0]);
+    close(p[1]);
+}
+
+/* A stop pending (a SIGINT/SIGTERM before the wait began: the run stopped
+ * while it read or analysed) and a reader that takes nothing: the wait ends
+ * FDWAIT_STOP_MS after it began, given up as at a signal during it, with no
+ * second signal. Before, it waited until a second signal (the handler then
+ * ended smtptap by the signal). */
+static void
+test_write_stop_pending_stalled(void **state)
+{
+    (void)state;
+    int p[2];
+    volatile sig_atomic_t n = 1;
+    FILE *f = spin_open(p, &n);
+    spin.fd = -1; /* the real pipe: filled, never read */
+    assert_int_equal(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+    uint8_t junk[4096];
+    memset(junk, 'x', sizeof(junk));
+    while (write(p[1], junk, sizeof(junk)) > 0)
+        ;
+    while (write(p[1], junk, 1) > 0)
+        ;
+    const char *msg = "{\"event\":\"stats\"}\n";
+    (void)fwrite(msg, 1, strlen(msg), f);
+    int64_t t0 = now_ms();
+    errno = 0;
+    assert_int_not_equal(fflush(f), 0);
+    assert_int_equal(errno, FDWAIT_GAVE_UP);
+    int64_t took = now_ms() - t0;
+    assert_true(took >= FDWAIT_STOP_MS - 50 && took < FDWAIT_STOP_MS + 2000);
+    /* given up: every later wait at once */
+    FILE *g = fdwait_fopen_write(fifo, false);
+    assert_null(g);
+    assert_int_equal(errno, FDWAIT_GAVE_UP);
+    fclose(f);
+    close(p[0]);
+    close(p[1]);
+}
+
+/* A stop pending and a slow reader that takes the pipe's bytes every 0.3
+ * s (less than FDWAIT_STOP_MS): everything is written, nothing given up:
+ * the report after a stop still reaches a reader that keeps reading. */
+static void
+test_write_stop_pending_slow(void **state)
+{
+    (void)state;
+    int p[2];
+    volatile sig_atomic_t n = 1;
+    FILE *f = spin_open(p, &n);
+    spin.fd = -1;
+    spin.drain_every = 3; /* the waits for room are 100 ms each (FDWAIT_MS) */
+    spin.drain_fd = p[0];
+    size_t len = 3 * 65536;
+    uint8_t *big = malloc(len);
+    assert_non_null(big);
+    memset(big, 'y', len);
+    assert_int_equal(fwrite(big, 1, len, f), len);
+    assert_int_equal(fflush(f), 0);
+    assert_true(spin.stalls >= 3); /* the reader was waited for */
+    free(big);
+    fclose(f);
+    close(p[0]);
+    close(p[1]);
+}
+
 /* ---- standard error ---------------------------------------------------- */
 
 /* smtptap's stderr (fdwait_stderr) on a pipe: a message is one poll(2) and
@@ -301,6 +502,42 @@ test_stderr_line(void **state)
     assert_int_equal(fflush(f), 0);
     memset(got, 0, sizeof(got));
     assert_int_equal(read(p[0], got, sizeof(got) - 1), (ssize_t)strlen("\rsmtptap: 5 packets   "));
+    assert_int_equal(fclose(f), 0);
+    close(p[0]);
+}
+
+/* The messages' stream set to it (term_set_err, as main.c does), not
+ * assigned to stderr (ISO C: stderr need not be assignable; only glibc let
+ * `stderr = f` build): term_msg(stderr, ...) and term_err() write there,
+ * one poll(2) and one write(2) a line; unset, stdio's stderr again. */
+static void
+test_stderr_set(void **state)
+{
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(p[1], STDERR_FILENO), STDERR_FILENO);
+    FILE *f = fdwait_stderr();
+    assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+    close(saved);
+    close(p[1]);
+    assert_non_null(f);
+    term_set_err(f);
+    assert_ptr_equal(term_err(), f);
+    int before = other.calls;
+    term_msg(stderr, "smtptap: --json %s: reopened\n", "o.json");
+    assert_int_equal(other.calls - before, 1);
+    char got[128] = "";
+    const char *want = "smtptap: --json o.json: reopened\n";
+    assert_int_equal(read(p[0], got, sizeof(got) - 1), (ssize_t)strlen(want));
+    assert_string_equal(got, want);
+    fprintf(term_err(), "\rsmtptap: %d packets\n", 7); /* main_progress's */
+    memset(got, 0, sizeof(got));
+    assert_int_equal(read(p[0], got, sizeof(got) - 1), (ssize_t)strlen("\rsmtptap: 7 packets\n"));
+    term_set_err(NULL);
+    assert_ptr_equal(term_err(), stderr);
     assert_int_equal(fclose(f), 0);
     close(p[0]);
 }
@@ -340,7 +577,12 @@ main(void)
         cmocka_unit_test_setup_teardown(test_stdio_fifo_drained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fifo_filled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fifo_filled_signal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_eagain_naps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_eagain_signal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_stop_pending_stalled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_stop_pending_slow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stderr_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stderr_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_own_pty_master, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
