@@ -123,7 +123,9 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
     if (dg->starttls_stripped || dg->plaintext_after_failed_starttls)
         kind = AF_FALLBACK_BROKEN; /* in this very connection: final */
     else if (offered && !sm->starttls_command)
-        kind = AF_STARTTLS_NOT_USED;
+        /* by the session's own AUTH, not its address's: a mail client and
+         * an MTA behind one NAT address keep their own classes */
+        kind = dg->auth_before_tls ? AF_NOT_USED_AUTH : AF_STARTTLS_NOT_USED;
     else if (sm->starttls_offered == 0 && !offered)
         kind = AF_PLAIN_NOT_OFFERED;
     if (p == NULL && kind != AF_FALLBACK_BROKEN) {
