@@ -239,10 +239,12 @@ agg_plain_how(struct strbuf *b, unsigned how, bool anon)
 
 /* When the server refused STARTTLS (454: its TLS is broken) or the
  * handshakes failed, requiring TLS first would turn the fallback into
- * deferred mail for these peers (RFC 3207 §4, RFC 8461 §5): the cause is
- * fixed first, its finding named. */
+ * deferred mail for these peers (MTAs: RFC 3207 §4, RFC 8461 §5), or, on
+ * the submission port, into mail clients that cannot send at all (no
+ * queue behind them to defer to: their users see the errors): the cause
+ * is fixed first, its finding named. */
 static void
-agg_plain_fix_first(struct strbuf *b, unsigned how)
+agg_plain_fix_first(struct strbuf *b, const struct agg_server *s, unsigned how)
 {
     if (!(how & (AGG_HOW_REFUSED | AGG_HOW_FAILED)))
         return;
@@ -252,7 +254,10 @@ agg_plain_fix_first(struct strbuf *b, unsigned how)
                                         "tls_handshake_failed)"
             : (how & AGG_HOW_REFUSED) ? "refused their STARTTLS (starttls_rejected)"
                                       : "broke their TLS handshakes (tls_handshake_failed)",
-            ": requiring TLS while it fails would make these peers defer all their mail; then",
+            s->ep.port == 587 ? ": requiring TLS while it fails would leave these mail clients "
+                                "unable to send at all (their users would see errors); then"
+                              : ": requiring TLS while it fails would make these peers defer all "
+                                "their mail; then",
             NULL);
 }
 
@@ -299,7 +304,7 @@ agg_plain_findings(uint32_t si)
                 "not offered to them that time, or another sender behind the same address)",
                 NULL);
     if (broken->sessions)
-        agg_plain_fix_first(&b, how);
+        agg_plain_fix_first(&b, s, how);
     str_add(&b, broken->sessions && (how & (AGG_HOW_REFUSED | AGG_HOW_FAILED)) ? " " : "; ",
             agg_plain_advice(s), NULL);
     for (unsigned k = 0; k < 2; k++) {

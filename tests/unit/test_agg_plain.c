@@ -492,6 +492,23 @@ test_auth_submission_one(void **state)
     free(text);
 }
 
+/* On the submission port the peers are mail clients: requiring TLS while
+ * the server refuses it leaves them unable to send (no queue to defer to),
+ * pcaps/diag/submission-454.pcap; an MTA port keeps the deferral. */
+static void
+test_refused_submission(void **state)
+{
+    (void)state;
+    feed_port = 587;
+    feed(1, 45, PLAIN_REFUSED);
+    char *text = findings();
+    tu_has(text, "first fix what refused their STARTTLS (starttls_rejected): requiring TLS while "
+                 "it fails would leave these mail clients unable to send at all (their users "
+                 "would see errors); then require TLS on this submission port");
+    tu_lacks(text, "defer");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -515,6 +532,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_auth_by_session, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_other_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_submission_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_submission, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
