@@ -76,8 +76,8 @@ enum agg_flag {
     AF_DANE_UNUSABLE,
     /* A plaintext_delivery session by what its peer had done with this
      * server's TLS in the sessions that began before it (agg_plain.c: by
-     * start, not end): the first and the last are findings of their own
-     * (starttls_not_used both); the other three have no name,
+     * start, not end): the first and AF_NOT_USED_AUTH are findings of
+     * their own (starttls_not_used both); the others have no name,
      * plaintext_fallback and starttls_inconsistent read them. */
     AF_STARTTLS_NOT_USED,   /* STARTTLS offered, not tried, no TLS before */
     AF_FALLBACK_BROKEN,     /* STARTTLS stripped, refused or failed, then or before */
@@ -87,6 +87,11 @@ enum agg_flag {
      * plaintext: a mail client's (or a script's), whatever the other
      * sessions of its address did (an MTA behind the same NAT) */
     AF_NOT_USED_AUTH,
+    /* as AF_STARTTLS_NOT_USED or AF_NOT_USED_AUTH, from a peer whose
+     * STARTTLS arrived masked (XXXXXXXX) in a later session: a middlebox
+     * between it and the capture point strips STARTTLS, which this one,
+     * offered in clear, probably had hidden too (plaintext_fallback) */
+    AF_FALLBACK_MASKED_LATER,
     AF_COUNT
 };
 
@@ -510,7 +515,7 @@ void agg_fail_text(struct strbuf *b, const struct agg_server *s, bool peers);
 
 /* Plaintext per peer (agg_plain.c): counts a session in its peer's
  * STARTTLS counts (peer UINT32_MAX: not kept), and a plaintext_delivery
- * session in its class (AF_STARTTLS_NOT_USED .. AF_NOT_USED_AUTH) by
+ * session in its class (AF_STARTTLS_NOT_USED .. AF_FALLBACK_MASKED_LATER) by
  * what the peer did in the sessions that began before it: at once when no
  * later record can change it, else through the server's plainq;
  * plaintext_fallback from those. */

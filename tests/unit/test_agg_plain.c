@@ -59,7 +59,10 @@ enum how {
     TLS_USED,           /* STARTTLS 220, TLS */
     PLAIN_MAIL_REFUSED, /* STARTTLS offered, not tried, MAIL in plaintext refused (451 5.7.3) */
     NO_MAIL,            /* STARTTLS offered, not tried, no MAIL (EHLO, QUIT) */
-    PLAIN_OFFERED_AUTH  /* as PLAIN_OFFERED, with AUTH sent in plaintext first */
+    PLAIN_OFFERED_AUTH, /* as PLAIN_OFFERED, with AUTH sent in plaintext first */
+    MASKED_PLAIN,       /* STARTTLS offered, the command arrived masked (XXXXXXXX) and got
+                           500, then a message in plaintext */
+    MASKED_NO_MAIL      /* the same, then no mail (openssl s_client gives up) */
 };
 
 /* One session of 198.51.100.<client> to 203.0.113.25:25, diagnosed and
@@ -83,6 +86,12 @@ feed_ehlo(uint64_t id, uint8_t client, enum how how, int16_t ehlo_code)
     f.smtp.plaintext_data = sent;
     f.smtp.plaintext_mail = sent || how == PLAIN_MAIL_REFUSED;
     f.smtp.auth_before_tls = how == PLAIN_OFFERED_AUTH;
+    f.smtp.starttls_masked = how == MASKED_PLAIN || how == MASKED_NO_MAIL;
+    f.smtp.starttls_masked_code = f.smtp.starttls_masked ? 500 : 0;
+    if (how == MASKED_NO_MAIL) {
+        f.smtp.plaintext_messages = 0;
+        f.smtp.plaintext_data = f.smtp.plaintext_mail = false;
+    }
     tu_agg_feed(tu_agg_record(&f, id, client, 25, feed_port));
 }
 
@@ -509,6 +518,43 @@ test_refused_submission(void **state)
     free(text);
 }
 
+/* A peer's STARTTLS masked (XXXXXXXX: stripping seen from the server's
+ * side) reclasses its earlier plaintext sessions with this server, where
+ * STARTTLS was offered and not tried: probably stripped too, under
+ * plaintext_fallback, not starttls_not_used; another peer's stay. */
+static void
+test_masked_later(void **state)
+{
+    (void)state;
+    feed(1, 50, PLAIN_OFFERED);
+    feed(2, 51, PLAIN_OFFERED);
+    feed(3, 50, MASKED_NO_MAIL);
+    char *text = findings();
+    tu_has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
+                 "plaintext from 198.51.100.50 in sessions before one of theirs had its STARTTLS "
+                 "command masked (XXXXXXXX): STARTTLS offered to them and not tried, probably "
+                 "stripped too (the same peer, the same server); require TLS for these peers");
+    tu_has(text, "configure them to use STARTTLS (1 session, peers 198.51.100.51)\n");
+    free(text);
+}
+
+/* Before and after the masked one: both under the stripping, each said
+ * as the capture shows it. */
+static void
+test_masked_between(void **state)
+{
+    (void)state;
+    feed(1, 52, PLAIN_OFFERED_AUTH);
+    feed(2, 52, MASKED_PLAIN);
+    feed(3, 52, PLAIN_OFFERED);
+    char *text = findings();
+    tu_has(text, "203.0.113.25:25 received mail in plaintext from 198.51.100.52 after STARTTLS "
+                 "was stripped for them, and from 198.51.100.52 in sessions before one of theirs "
+                 "had its STARTTLS command masked (XXXXXXXX): ");
+    tu_lacks(text, "starttls_not_used");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -533,6 +579,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_auth_other_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_submission_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_submission, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_masked_later, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_masked_between, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
