@@ -61,6 +61,7 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_VLAN_SPLIT] = {"vlan_split", SEV_HIGH},
     [AF_HANDSHAKE_CAPPED] = {"handshake_capped", SEV_LOW},
     [AF_STARTTLS_NOT_USED] = {"starttls_not_used", SEV_MEDIUM},
+    [AF_NOT_USED_AUTH] = {"starttls_not_used", SEV_HIGH}, /* its sessions sent AUTH */
     [AF_IMPLICIT_TLS_NOT_SERVED] = {"implicit_tls_not_served", SEV_HIGH},
     [AF_OCSP_REVOKED] = {"ocsp_staple_revoked", SEV_CRITICAL},
     [AF_OCSP_INVALID] = {"ocsp_staple_invalid", SEV_MEDIUM},

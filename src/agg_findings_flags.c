@@ -211,18 +211,44 @@ agg_all_anontls(const struct agg_server *s, const struct agg_set *peers)
     return true;
 }
 
-/* Every peer of the set (none past the cap) sent AUTH before TLS in some
- * session: auth_before_tls's peers. */
-static bool
-agg_auth_peers(const struct agg_server *s, const struct agg_set *peers)
+/* The sessions of src counted in dst too (their span, number, peers):
+ * starttls_not_used's two classes made one finding where both have the
+ * same advice. The ids go to the finding (agg_ids_merge). */
+static void
+agg_fs_join(struct agg_flagstat *dst, const struct agg_flagstat *src)
 {
-    const struct agg_flagstat *auth = s->flags[AF_AUTH_BEFORE_TLS];
-    if (auth == NULL || peers->n == 0 || peers->dropped > 0)
-        return false;
-    for (unsigned i = 0; i < peers->n; i++)
-        if (!agg_set_has(&auth->peers, peers->v[i]))
-            return false;
-    return true;
+    if (src->sessions == 0)
+        return;
+    if (dst->sessions == 0 || src->first < dst->first)
+        dst->first = src->first;
+    if (dst->sessions == 0 || src->last > dst->last)
+        dst->last = src->last;
+    dst->sessions += src->sessions;
+    for (unsigned k = 0; k < src->peers.n; k++)
+        agg_set_add(&dst->peers, src->peers.v[k]);
+    dst->peers.dropped += src->peers.dropped;
+}
+
+/* starttls_not_used of sessions without AUTH whose peers sent AUTH in
+ * plaintext in other sessions (the high starttls_not_used): "; 198.51.100.140
+ * sent AUTH in plaintext in its other sessions (...)". */
+static void
+agg_auth_elsewhere(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
+{
+    const struct agg_flagstat *auth = agg_flagstat(s, AF_NOT_USED_AUTH);
+    struct agg_set both;
+    memset(&both, 0, sizeof(both));
+    for (unsigned k = 0; k < fs->peers.n; k++)
+        if (agg_set_has(&auth->peers, fs->peers.v[k]))
+            agg_set_add(&both, fs->peers.v[k]);
+    if (both.n == 0)
+        return;
+    char p[300];
+    agg_peers_text(s, &both, p, sizeof(p));
+    str_add(b, "; ", p,
+            " sent AUTH in plaintext in other sessions (the high starttls_not_used): a mail "
+            "client and an MTA behind the same address, each with its own advice",
+            NULL);
 }
 
 /* starttls_rejected: what the reply codes its sessions got mean, those
@@ -505,24 +531,37 @@ agg_flag_findings(uint32_t si)
     agg_ep_str(&s->ep, ep, sizeof(ep));
     for (int i = 0; i < AF_COUNT; i++) {
         const struct agg_flagstat *fs = agg_flagstat(s, i);
-        if (!fs->sessions || !agg_flags[i].name)
-            continue;
+        bool unused = i == AF_STARTTLS_NOT_USED || i == AF_NOT_USED_AUTH;
         /* on the submission port, plaintext is no sender's opportunistic
          * choice but a mail client set to "no security" (RFC 8314 §3.3) */
-        bool submission = i == AF_STARTTLS_NOT_USED && s->ep.port == 587;
+        bool submission = unused && s->ep.port == 587;
         /* on an implicit-TLS port (465) that served plaintext SMTP, the
          * senders are clients that expected TLS from the first byte (RFC
          * 8314 section 3.3), not MTAs using opportunistic STARTTLS: 465 is
          * message submission too, its plaintext credentials and mail in
          * clear, as severe as 587's */
-        bool tls_port = i == AF_STARTTLS_NOT_USED && !submission &&
-                        s->flags[AF_IMPLICIT_TLS_NOT_SERVED] != NULL &&
+        bool tls_port = unused && !submission && s->flags[AF_IMPLICIT_TLS_NOT_SERVED] != NULL &&
                         s->flags[AF_IMPLICIT_TLS_NOT_SERVED]->sessions > 0;
-        /* on an MTA port, peers that sent AUTH in plaintext are mail
-         * clients (or scripts) submitting there, no MTA's opportunistic
-         * choice: as severe as on 587 (RFC 8314 section 3.3) */
-        bool auth_clients =
-            i == AF_STARTTLS_NOT_USED && !submission && !tls_port && agg_auth_peers(s, &fs->peers);
+        /* there, sessions with AUTH and without have the same advice: one
+         * finding of both */
+        struct agg_flagstat joined;
+        const struct agg_flagstat *also = NULL;
+        if (unused && (submission || tls_port)) {
+            if (i == AF_NOT_USED_AUTH)
+                continue;
+            also = agg_flagstat(s, AF_NOT_USED_AUTH);
+            joined = *fs;
+            agg_fs_join(&joined, also);
+            fs = &joined;
+        }
+        if (!fs->sessions || !agg_flags[i].name)
+            continue;
+        /* on an MTA port, sessions that sent AUTH in plaintext are mail
+         * clients' (or scripts') submitting there, no MTA's opportunistic
+         * choice: as severe as on 587 (RFC 8314 section 3.3). By session,
+         * not by peer: behind one NAT address an MTA's sessions keep the
+         * MTA advice */
+        bool auth_clients = i == AF_NOT_USED_AUTH;
         bool xanon = i == AF_SELF_SIGNED && agg_all_anontls(s, &fs->peers);
         /* refused though every chain it met verifies: the clients' own policy */
         bool quit_ok = i == AF_CLIENT_QUIT && fs->cert_ok == fs->sessions;
@@ -537,6 +576,8 @@ agg_flag_findings(uint32_t si)
         f->chains = fs->chains;
         f->sessions = fs->sessions;
         agg_ids_merge(f, fs->ids, fs->n_ids); /* gathered as sessions ended: sorted here */
+        if (also)
+            agg_ids_merge(f, also->ids, also->n_ids);
         f->first = fs->first;
         f->last = fs->last;
         str_copy(f->evidence, sizeof(f->evidence), fs->evidence);
@@ -688,6 +729,8 @@ agg_flag_findings(uint32_t si)
         } else {
             str_add(&b, fs->evidence[0] ? ": " : "", fs->evidence, NULL);
         }
+        if (i == AF_STARTTLS_NOT_USED && !also)
+            agg_auth_elsewhere(&b, s, fs);
         if (i == AF_PLAINTEXT_DELIVERY && s->plain_unkept > 0) {
             /* agg_plain.c: neither starttls_not_used nor plaintext_fallback */
             str_add(&b, "; ", NULL);

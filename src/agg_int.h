@@ -76,12 +76,22 @@ enum agg_flag {
     AF_DANE_UNUSABLE,
     /* A plaintext_delivery session by what its peer had done with this
      * server's TLS in the sessions that began before it (agg_plain.c: by
-     * start, not end): the first is a finding of its own; the other three
-     * have no name, plaintext_fallback and starttls_inconsistent read them. */
+     * start, not end): the first and AF_NOT_USED_AUTH are findings of
+     * their own (starttls_not_used both); the others have no name,
+     * plaintext_fallback and starttls_inconsistent read them. */
     AF_STARTTLS_NOT_USED,   /* STARTTLS offered, not tried, no TLS before */
     AF_FALLBACK_BROKEN,     /* STARTTLS stripped, refused or failed, then or before */
     AF_FALLBACK_TLS_BEFORE, /* the peer had used TLS with this server before */
     AF_PLAIN_NOT_OFFERED,   /* STARTTLS not offered to the peer, no TLS before */
+    /* as AF_STARTTLS_NOT_USED, and the session itself sent AUTH in
+     * plaintext: a mail client's (or a script's), whatever the other
+     * sessions of its address did (an MTA behind the same NAT) */
+    AF_NOT_USED_AUTH,
+    /* as AF_STARTTLS_NOT_USED or AF_NOT_USED_AUTH, from a peer whose
+     * STARTTLS arrived masked (XXXXXXXX) in a later session: a middlebox
+     * between it and the capture point strips STARTTLS, which this one,
+     * offered in clear, probably had hidden too (plaintext_fallback) */
+    AF_FALLBACK_MASKED_LATER,
     AF_COUNT
 };
 
@@ -202,7 +212,7 @@ struct agg_plainq {
     int64_t ts;
     uint32_t peer;
     int8_t kind; /* its class with no TLS before it: AF_STARTTLS_NOT_USED,
-                    AF_PLAIN_NOT_OFFERED, or -1 */
+                    AF_NOT_USED_AUTH, AF_PLAIN_NOT_OFFERED, or -1 */
 };
 
 struct agg_alert {
@@ -506,7 +516,7 @@ void agg_fail_text(struct strbuf *b, const struct agg_server *s, bool peers);
 
 /* Plaintext per peer (agg_plain.c): counts a session in its peer's
  * STARTTLS counts (peer UINT32_MAX: not kept), and a plaintext_delivery
- * session in its class (AF_STARTTLS_NOT_USED .. AF_PLAIN_NOT_OFFERED) by
+ * session in its class (AF_STARTTLS_NOT_USED .. AF_FALLBACK_MASKED_LATER) by
  * what the peer did in the sessions that began before it: at once when no
  * later record can change it, else through the server's plainq;
  * plaintext_fallback from those. */

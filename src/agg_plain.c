@@ -23,14 +23,19 @@
 
 /* A plaintext session's class: broken (its own STARTTLS stripped or
  * failed, or a session of its peer that began before it had it stripped,
- * refused or failed); TLS before (one that began before it used TLS);
- * else kind (what it is alone). Record ids number sessions by their first
- * packet (record.h): a lower id began earlier. */
+ * refused or failed); masked later (STARTTLS offered to it and not tried,
+ * and a later session of its peer had its STARTTLS command masked: the
+ * middlebox that masks the command hides the offer from the client too,
+ * so this one was probably stripped as well); TLS before (one that began
+ * before it used TLS); else kind (what it is alone). Record ids number
+ * sessions by their first packet (record.h): a lower id began earlier. */
 static int
 agg_plain_class(const struct agg_peer *p, uint64_t id, int kind)
 {
     if (p && p->broken_id != 0 && p->broken_id < id)
         return AF_FALLBACK_BROKEN;
+    if (p && p->masked > 0 && (kind == AF_STARTTLS_NOT_USED || kind == AF_NOT_USED_AUTH))
+        return AF_FALLBACK_MASKED_LATER;
     if (p && p->tls_id != 0 && p->tls_id < id)
         return AF_FALLBACK_TLS_BEFORE;
     return kind;
@@ -125,7 +130,9 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
     if (dg->starttls_stripped || dg->plaintext_after_failed_starttls)
         kind = AF_FALLBACK_BROKEN; /* in this very connection: final */
     else if (offered && !sm->starttls_command)
-        kind = AF_STARTTLS_NOT_USED;
+        /* by the session's own AUTH, not its address's: a mail client and
+         * an MTA behind one NAT address keep their own classes */
+        kind = dg->auth_before_tls ? AF_NOT_USED_AUTH : AF_STARTTLS_NOT_USED;
     else if (sm->starttls_offered == 0 && !offered)
         kind = AF_PLAIN_NOT_OFFERED;
     if (p == NULL && kind != AF_FALLBACK_BROKEN) {
@@ -239,10 +246,12 @@ agg_plain_how(struct strbuf *b, unsigned how, bool anon)
 
 /* When the server refused STARTTLS (454: its TLS is broken) or the
  * handshakes failed, requiring TLS first would turn the fallback into
- * deferred mail for these peers (RFC 3207 §4, RFC 8461 §5): the cause is
- * fixed first, its finding named. */
+ * deferred mail for these peers (MTAs: RFC 3207 §4, RFC 8461 §5), or, on
+ * the submission port, into mail clients that cannot send at all (no
+ * queue behind them to defer to: their users see the errors): the cause
+ * is fixed first, its finding named. */
 static void
-agg_plain_fix_first(struct strbuf *b, unsigned how)
+agg_plain_fix_first(struct strbuf *b, const struct agg_server *s, unsigned how)
 {
     if (!(how & (AGG_HOW_REFUSED | AGG_HOW_FAILED)))
         return;
@@ -252,31 +261,38 @@ agg_plain_fix_first(struct strbuf *b, unsigned how)
                                         "tls_handshake_failed)"
             : (how & AGG_HOW_REFUSED) ? "refused their STARTTLS (starttls_rejected)"
                                       : "broke their TLS handshakes (tls_handshake_failed)",
-            ": requiring TLS while it fails would make these peers defer all their mail; then",
+            s->ep.port == 587 ? ": requiring TLS while it fails would leave these mail clients "
+                                "unable to send at all (their users would see errors); then"
+                              : ": requiring TLS while it fails would make these peers defer all "
+                                "their mail; then",
             NULL);
 }
 
 /* plaintext_fallback: critical when TLS was stripped, refused or failed
  * for the peer (in that connection or an earlier one) and the mail went
- * anyway; high when the only sign is that the peer had used TLS with this
- * server before (STARTTLS hidden from it past the capture point, not
- * offered that time, or another sender behind the same address). */
+ * anyway, or when a later session of the peer had its STARTTLS masked
+ * (the earlier ones probably stripped too); high when the only sign is that the peer had used TLS
+ * with this server before (STARTTLS hidden from it past the capture point, not offered that time,
+ * or another sender behind the same address). */
 void
 agg_plain_findings(uint32_t si)
 {
     const struct agg_server *s = agg.servers[si];
     const struct agg_flagstat *broken = agg_flagstat(s, AF_FALLBACK_BROKEN);
+    const struct agg_flagstat *masked = agg_flagstat(s, AF_FALLBACK_MASKED_LATER);
     const struct agg_flagstat *before = agg_flagstat(s, AF_FALLBACK_TLS_BEFORE);
-    if (!broken->sessions && !before->sessions)
+    if (!broken->sessions && !masked->sessions && !before->sessions)
         return;
+    bool critical = broken->sessions || masked->sessions;
     struct agg_finding *f =
-        agg_new_finding(si, "plaintext_fallback", broken->sessions ? SEV_CRITICAL : SEV_HIGH);
+        agg_new_finding(si, "plaintext_fallback", critical ? SEV_CRITICAL : SEV_HIGH);
     if (!f)
         return;
-    char ep[80], p1[300], p2[300];
+    char ep[80], p1[300], p2[300], p3[300];
     agg_ep_str(&s->ep, ep, sizeof(ep));
     agg_peers_text(s, &broken->peers, p1, sizeof(p1));
     agg_peers_text(s, &before->peers, p2, sizeof(p2));
+    agg_peers_text(s, &masked->peers, p3, sizeof(p3));
     if (s->broken_unkept) /* classed by their own connection alone */
         str_copy(p1 + strlen(p1), sizeof(p1) - strlen(p1),
                  p1[0] ? " and peers beyond report.peers_max" : "peers beyond report.peers_max");
@@ -284,6 +300,8 @@ agg_plain_findings(uint32_t si)
         str_copy(p1, sizeof(p1), "peers not listed");
     if (!p2[0])
         str_copy(p2, sizeof(p2), "peers not listed");
+    if (!p3[0])
+        str_copy(p3, sizeof(p3), "peers not listed");
     bool anon = false;
     unsigned how = agg_plain_causes(s, &broken->peers, &anon);
     struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
@@ -291,19 +309,25 @@ agg_plain_findings(uint32_t si)
     if (broken->sessions) {
         str_add(&b, p1, " after ", NULL);
         agg_plain_how(&b, how, anon);
-        str_add(&b, " for them", before->sessions ? ", and from " : "", NULL);
+        str_add(&b, " for them", masked->sessions || before->sessions ? ", and from " : "", NULL);
     }
+    if (masked->sessions) /* what the capture shows, no more: STARTTLS offered in clear */
+        str_add(&b, p3,
+                " in sessions before one of theirs had its STARTTLS command masked (XXXXXXXX): "
+                "STARTTLS offered to them and not tried, probably stripped too (the same peer, "
+                "the same server)",
+                before->sessions ? ", and from " : "", NULL);
     if (before->sessions)
         str_add(&b, p2,
                 ", which had used TLS with it before (STARTTLS hidden from them on their path, "
                 "not offered to them that time, or another sender behind the same address)",
                 NULL);
     if (broken->sessions)
-        agg_plain_fix_first(&b, how);
+        agg_plain_fix_first(&b, s, how);
     str_add(&b, broken->sessions && (how & (AGG_HOW_REFUSED | AGG_HOW_FAILED)) ? " " : "; ",
             agg_plain_advice(s), NULL);
-    for (unsigned k = 0; k < 2; k++) {
-        const struct agg_flagstat *fs = k ? before : broken;
+    for (unsigned k = 0; k < 3; k++) {
+        const struct agg_flagstat *fs = k == 0 ? broken : k == 1 ? masked : before;
         if (!fs->sessions)
             continue;
         for (unsigned i = 0; i < fs->peers.n; i++)

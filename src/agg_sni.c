@@ -275,6 +275,55 @@ agg_sni_group(const struct agg_server *s, const struct agg_sni_split *sp, unsign
     }
 }
 
+/* sni_dependent_certificate's end: what to fix, or nothing; chains served
+ * one after the other, each for its own values, are no renewal; no peer
+ * that crossed groups: its address may decide instead. */
+static void
+agg_sni_tail(struct strbuf *b, const struct agg_server *s, const struct agg_sni_split *sp,
+             const uint32_t *ord, bool none_bad, bool malformed_bad, int named_bad, bool any_bad)
+{
+    if (none_bad)
+        str_add(b,
+                malformed_bad ? "; clients that send no SNI (Postfix unless smtp_tls_servername "
+                                "is set), or one the server cannot parse, get the default "
+                                "certificate:"
+                              : "; clients that send no SNI (Postfix unless smtp_tls_servername "
+                                "is set) get the default certificate:",
+                " make it one for the MX host name (Postfix "
+                "smtpd_tls_chain_files, Exim tls_certificate, Exchange TlsCertificateName), or "
+                "set smtp_tls_servername = hostname on Postfix senders",
+                NULL);
+    if (named_bad >= 0) {
+        str_add(b,
+                none_bad ? "; and fix the certificate chosen for "
+                         : "; fix the certificate "
+                           "chosen for ",
+                NULL);
+        agg_sni_values_text(b, s, sp->mask[named_bad]);
+        str_add(b, " (Postfix tls_server_sni_maps, Exim tls_certificate by ${tls_in_sni})", NULL);
+    }
+    if (!any_bad)
+        str_add(b, "; virtual hosting by SNI, nothing to fix", NULL);
+    /* one chain a group, served one after the other: no renewal */
+    bool disjoint = sp->n_comp == s->n_chains;
+    for (uint32_t i = 1; i < s->n_chains; i++)
+        disjoint &= s->chains[ord[i - 1]].last < s->chains[ord[i]].first;
+    if (disjoint) {
+        char t[32];
+        agg_ts_short(s->chains[ord[s->n_chains - 1]].first, t, sizeof(t));
+        str_add(b,
+                "; served one after the other, but each for its own SNI values: not a renewal "
+                "(unless one coincided with the change of clients at ",
+                t, ")", NULL);
+    }
+    if (!sp->crossed)
+        str_add(b,
+                "; no peer sent the SNI of two of these, so its source address may decide "
+                "instead: openssl s_client -starttls smtp -servername NAME, then -noservername, "
+                "from one address tells",
+                NULL);
+}
+
 void
 agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord)
 {
@@ -314,7 +363,16 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
     f->selected_by = proven ? "sni" : "sni_or_peer";
     char ep[80], a[300], peers[200], words[64];
     agg_ep_str(&s->ep, ep, sizeof(ep));
-    struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
+    /* the advice and the conclusions, made first: the groups listed
+     * before them give way ("..."), never these (the renewal that is
+     * none, what to fix, what may decide instead of SNI) */
+    char tail[640];
+    bool tail_cut = false;
+    struct strbuf t = str_buf_cut(tail, sizeof(tail), &tail_cut);
+    agg_sni_tail(&t, s, sp, ord, none_bad, malformed_bad, named_bad, any_bad);
+    size_t room = sizeof(f->summary) - t.len;
+    bool head_cut = false;
+    struct strbuf b = str_buf_cut(f->summary, room, &head_cut);
     /* no peer sent the values of two groups: its address explains the
      * split as well, said before anything follows from SNI */
     str_add(&b, ep, " chooses its certificate by the name the client asks for (SNI)",
@@ -322,7 +380,8 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
             : sp->crossed ? ", or by chance (a pool's node; a group has fewer than 2 sessions):"
                           : ", or by the client's address (each peer kept to one group):",
             NULL);
-    for (unsigned g = 0; g < sp->n_comp && b.len + 80 < sizeof(f->summary); g++) {
+    unsigned g = 0;
+    for (; g < sp->n_comp && b.len + 80 < room; g++) {
         uint64_t n;
         struct agg_set ps;
         unsigned st;
@@ -347,45 +406,14 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
         agg_add_sessions(&b, n);
         str_add(&b, ")", NULL);
     }
-    if (none_bad)
-        str_add(&b,
-                malformed_bad ? "; clients that send no SNI (Postfix unless smtp_tls_servername "
-                                "is set), or one the server cannot parse, get the default "
-                                "certificate:"
-                              : "; clients that send no SNI (Postfix unless smtp_tls_servername "
-                                "is set) get the default certificate:",
-                " make it one for the MX host name (Postfix "
-                "smtpd_tls_chain_files, Exim tls_certificate, Exchange TlsCertificateName), or "
-                "set smtp_tls_servername = hostname on Postfix senders",
-                NULL);
-    if (named_bad >= 0) {
-        str_add(&b,
-                none_bad ? "; and fix the certificate chosen for "
-                         : "; fix the certificate "
-                           "chosen for ",
-                NULL);
-        agg_sni_values_text(&b, s, sp->mask[named_bad]);
-        str_add(&b, " (Postfix tls_server_sni_maps, Exim tls_certificate by ${tls_in_sni})", NULL);
+    if (g < sp->n_comp) { /* the groups left out: said, in the room there is */
+        str_add(&b, "; and ", NULL);
+        str_add_uint(&b, sp->n_comp - g);
+        str_add(&b, sp->n_comp - g == 1 ? " more group" : " more groups", NULL);
     }
-    if (!any_bad)
-        str_add(&b, "; virtual hosting by SNI, nothing to fix", NULL);
-    /* one chain a group, served one after the other: no renewal */
-    bool disjoint = sp->n_comp == s->n_chains;
-    for (uint32_t i = 1; i < s->n_chains; i++)
-        disjoint &= s->chains[ord[i - 1]].last < s->chains[ord[i]].first;
-    if (disjoint) {
-        char t[32];
-        agg_ts_short(s->chains[ord[s->n_chains - 1]].first, t, sizeof(t));
-        str_add(&b,
-                "; served one after the other, but each for its own SNI values: not a renewal "
-                "(unless one coincided with the change of clients at ",
-                t, ")", NULL);
-    }
-    if (!sp->crossed)
-        str_add(&b,
-                "; no peer sent the SNI of two of these, so its source address may decide "
-                "instead: openssl s_client -starttls smtp -servername NAME, then -noservername, "
-                "from one address tells",
-                NULL);
+    str_mark_cut(f->summary, room, head_cut);
+    struct strbuf all = {f->summary, sizeof(f->summary), strlen(f->summary), &f->summary_cut};
+    f->summary_cut = tail_cut;
+    str_add(&all, tail, NULL);
     agg_finding_all_chains(f, s, ord);
 }

@@ -31,12 +31,14 @@
 #include "tu_text.h"
 
 static struct config cfg;
+static uint16_t feed_port = 25; /* the server's port of the sessions fed */
 
 static int
 setup(void **state)
 {
     (void)state;
     tu_agg_start(&cfg, NULL);
+    feed_port = 25;
     return 0;
 }
 
@@ -56,7 +58,11 @@ enum how {
     PLAIN_ANON_REFUSED, /* X-ANONYMOUSTLS answered 454, then a message in plaintext */
     TLS_USED,           /* STARTTLS 220, TLS */
     PLAIN_MAIL_REFUSED, /* STARTTLS offered, not tried, MAIL in plaintext refused (451 5.7.3) */
-    NO_MAIL             /* STARTTLS offered, not tried, no MAIL (EHLO, QUIT) */
+    NO_MAIL,            /* STARTTLS offered, not tried, no MAIL (EHLO, QUIT) */
+    PLAIN_OFFERED_AUTH, /* as PLAIN_OFFERED, with AUTH sent in plaintext first */
+    MASKED_PLAIN,       /* STARTTLS offered, the command arrived masked (XXXXXXXX) and got
+                           500, then a message in plaintext */
+    MASKED_NO_MAIL      /* the same, then no mail (openssl s_client gives up) */
 };
 
 /* One session of 198.51.100.<client> to 203.0.113.25:25, diagnosed and
@@ -79,7 +85,14 @@ feed_ehlo(uint64_t id, uint8_t client, enum how how, int16_t ehlo_code)
     f.smtp.plaintext_messages = sent ? 1 : 0;
     f.smtp.plaintext_data = sent;
     f.smtp.plaintext_mail = sent || how == PLAIN_MAIL_REFUSED;
-    tu_agg_feed(tu_agg_record(&f, id, client, 25, 25));
+    f.smtp.auth_before_tls = how == PLAIN_OFFERED_AUTH;
+    f.smtp.starttls_masked = how == MASKED_PLAIN || how == MASKED_NO_MAIL;
+    f.smtp.starttls_masked_code = f.smtp.starttls_masked ? 500 : 0;
+    if (how == MASKED_NO_MAIL) {
+        f.smtp.plaintext_messages = 0;
+        f.smtp.plaintext_data = f.smtp.plaintext_mail = false;
+    }
+    tu_agg_feed(tu_agg_record(&f, id, client, 25, feed_port));
 }
 
 static void
@@ -431,6 +444,117 @@ test_peer_row_every_session(void **state)
     free(text);
 }
 
+/* A mail client (AUTH in plaintext) and an MTA (none) behind one NAT
+ * address on port 25: each session keeps its own advice, the client's
+ * high "mail clients or scripts", the MTA's the medium opportunistic one,
+ * which says the address sent AUTH in other sessions. */
+static void
+test_auth_by_session(void **state)
+{
+    (void)state;
+    feed(1, 40, PLAIN_OFFERED_AUTH);
+    feed(2, 40, PLAIN_OFFERED);
+    feed(3, 40, PLAIN_OFFERED);
+    char *text = findings();
+    tu_has(text, "  high     starttls_not_used                  203.0.113.25:25 offered STARTTLS "
+                 "to peers that sent AUTH and mail in plaintext without trying it: mail clients "
+                 "or scripts submitting on an MTA port");
+    tu_has(text, "(Postfix: smtpd_tls_auth_only = yes) (1 session, peers 198.51.100.40)\n");
+    tu_has(text, "  medium   starttls_not_used                  203.0.113.25:25 offered STARTTLS "
+                 "to peers that sent mail in plaintext without trying it and had not used TLS ");
+    tu_has(text, "configure them to use STARTTLS (2 sessions, peers 198.51.100.40); 198.51.100.40 "
+                 "sent AUTH in plaintext in other sessions (the high starttls_not_used): a mail "
+                 "client and an MTA behind the same address, each with its own advice\n");
+    free(text);
+}
+
+/* Another address's AUTH makes no MTA a mail client: the MTA's finding
+ * stays medium, with no word of AUTH. */
+static void
+test_auth_other_peer(void **state)
+{
+    (void)state;
+    feed(1, 41, PLAIN_OFFERED_AUTH);
+    feed(2, 42, PLAIN_OFFERED);
+    char *text = findings();
+    tu_has(text, "(Postfix: smtpd_tls_auth_only = yes) (1 session, peers 198.51.100.41)\n");
+    tu_has(text, "configure them to use STARTTLS (1 session, peers 198.51.100.42)\n");
+    free(text);
+}
+
+/* On 587 every plaintext session is a mail client's: one finding, AUTH or
+ * not, with the submission advice. */
+static void
+test_auth_submission_one(void **state)
+{
+    (void)state;
+    feed_port = 587;
+    feed(1, 43, PLAIN_OFFERED_AUTH);
+    feed(2, 44, PLAIN_OFFERED);
+    char *text = findings();
+    tu_has(text, "  high     starttls_not_used                  203.0.113.25:587 offered STARTTLS "
+                 "to mail clients that submitted mail in plaintext without trying it");
+    tu_has(text, "(RFC 8314) (2 sessions, peers 198.51.100.43, 198.51.100.44)\n");
+    const char *first = strstr(text, "starttls_not_used");
+    assert_non_null(first);
+    assert_null(strstr(first + 1, "starttls_not_used"));
+    free(text);
+}
+
+/* On the submission port the peers are mail clients: requiring TLS while
+ * the server refuses it leaves them unable to send (no queue to defer to),
+ * pcaps/diag/submission-454.pcap; an MTA port keeps the deferral. */
+static void
+test_refused_submission(void **state)
+{
+    (void)state;
+    feed_port = 587;
+    feed(1, 45, PLAIN_REFUSED);
+    char *text = findings();
+    tu_has(text, "first fix what refused their STARTTLS (starttls_rejected): requiring TLS while "
+                 "it fails would leave these mail clients unable to send at all (their users "
+                 "would see errors); then require TLS on this submission port");
+    tu_lacks(text, "defer");
+    free(text);
+}
+
+/* A peer's STARTTLS masked (XXXXXXXX: stripping seen from the server's
+ * side) reclasses its earlier plaintext sessions with this server, where
+ * STARTTLS was offered and not tried: probably stripped too, under
+ * plaintext_fallback, not starttls_not_used; another peer's stay. */
+static void
+test_masked_later(void **state)
+{
+    (void)state;
+    feed(1, 50, PLAIN_OFFERED);
+    feed(2, 51, PLAIN_OFFERED);
+    feed(3, 50, MASKED_NO_MAIL);
+    char *text = findings();
+    tu_has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
+                 "plaintext from 198.51.100.50 in sessions before one of theirs had its STARTTLS "
+                 "command masked (XXXXXXXX): STARTTLS offered to them and not tried, probably "
+                 "stripped too (the same peer, the same server); require TLS for these peers");
+    tu_has(text, "configure them to use STARTTLS (1 session, peers 198.51.100.51)\n");
+    free(text);
+}
+
+/* Before and after the masked one: both under the stripping, each said
+ * as the capture shows it. */
+static void
+test_masked_between(void **state)
+{
+    (void)state;
+    feed(1, 52, PLAIN_OFFERED_AUTH);
+    feed(2, 52, MASKED_PLAIN);
+    feed(3, 52, PLAIN_OFFERED);
+    char *text = findings();
+    tu_has(text, "203.0.113.25:25 received mail in plaintext from 198.51.100.52 after STARTTLS "
+                 "was stripped for them, and from 198.51.100.52 in sessions before one of theirs "
+                 "had its STARTTLS command masked (XXXXXXXX): ");
+    tu_lacks(text, "starttls_not_used");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -451,6 +575,12 @@ main(void)
         cmocka_unit_test_setup_teardown(test_peer_not_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ehlo_unrecognized, setup, teardown),
         cmocka_unit_test_setup_teardown(test_peer_row_every_session, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_auth_by_session, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_auth_other_peer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_auth_submission_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_submission, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_masked_later, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_masked_between, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

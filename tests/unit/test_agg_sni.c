@@ -513,11 +513,42 @@ test_sni_chains_dropped(void **state)
     free(json);
 }
 
+/* Chains served one after the other, each for its own SNI values, in a
+ * summary too long for its room: the groups listed give way ("and 6 more
+ * groups"), never the conclusion that this is no renewal, nor the advice. */
+static void
+test_sni_sequence_long(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"leaf",  "cnonly", "expired", "idna",
+                                        "ipsan", "ncgood", "notyet",  "sha1"};
+    char nm[96];
+    uint64_t id = 1;
+    for (unsigned c = 0; c < 8; c++) {
+        uint32_t one[1] = {add(names[c])};
+        for (unsigned k = 0; k < 2; k++) { /* two values, two sessions each: proven */
+            snprintf(nm, sizeof(nm), "mx%u-%u.a-rather-long-hosted-domain-name.example.com", c, k);
+            session(id++, (uint8_t)(10 + k), one, 1, nm, true);
+            session(id++, (uint8_t)(11 - k), one, 1, nm, true);
+        }
+    }
+    agg_finish();
+    char *json = tu_agg_json();
+    char *one = line(finding(json, "sni_dependent_certificate"));
+    tu_has(one, " more groups; fix the certificate chosen for SNI mx0-0.");
+    tu_has(one, "(Postfix tls_server_sni_maps, Exim tls_certificate by ${tls_in_sni}); served one "
+                "after the other, but each for its own SNI values: not a renewal (unless one "
+                "coincided with the change of clients at 2025-06-01 00:00:29)\",");
+    free(one);
+    free(json);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sni_default_bad, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_sni_sequence_long, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_or_peer, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_min_sessions, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_sni_thin_renewal, tu_agg_setup, tu_agg_teardown),
