@@ -168,8 +168,22 @@ struct agg_chain {
     uint16_t else_port[AGG_ELSEWHERE_MAX];
     uint64_t else_sessions[AGG_ELSEWHERE_MAX];
     uint8_t n_else;
-    uint16_t verdict_from; /* that port, 0: the verdict is this server's own; its
-                              SubjectMismatch is this server's (rnames) */
+    uint16_t verdict_from;  /* that port, 0: the verdict is this server's own; its
+                               SubjectMismatch is this server's (rnames) */
+    struct agg_cocsp *ocsp; /* made at its first session whose client asked for a staple or
+                               that got one (agg_ocsp.c): its line in the terminal report */
+};
+
+/* The stapled OCSP responses of one chain's sessions (agg_ocsp.c). */
+struct agg_cocsp {
+    uint32_t problems[OCSP_PB_COUNT]; /* judged staples by problem (OCSP_PB_NONE: good) */
+    uint32_t unstapled;               /* its client asked (status_request), none stapled */
+    uint32_t unjudged;                /* stapled, not judged (too large, no memory, no leaf) */
+    const char *unjudged_why;         /* the last such staple's: "too_large", "no_memory" ... */
+    int reason;                       /* the last revoked staple's CRLReason, -1 none */
+    /* the last judged staple: its times and the time it was judged at (s) */
+    uint8_t problem;
+    int64_t produced_at, next_update, judged_s;
 };
 
 /* Sessions of one peer that received one chain. */
@@ -386,6 +400,13 @@ struct strbuf;
 void agg_ocsp_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_facts *t);
 /* The terminal report's line of a server's judged staples ("" none). */
 void agg_ocsp_line(const struct agg_server *s, char *out, size_t n);
+/* A chain's staples (its sessions'), and a chain's line in the terminal
+ * report: what its staples said, "" when nothing to say (agg_ocsp.c). */
+void agg_ocsp_chain_note(struct agg_chain *c, const struct tls_facts *t,
+                         const struct diagnosis *dg);
+void agg_ocsp_chain_line(const struct agg_server *s, const struct agg_chain *c, char *out,
+                         size_t n);
+void agg_ocsp_free(struct agg_server *s);
 
 void agg_vcount_note(struct agg_vcount *v, const struct diagnosis *dg);
 /* Whether the sessions differ in some status. */

@@ -20,6 +20,7 @@
 #define AGN_EPS_MAX    16 /* addresses kept per name */
 #define AGN_CHAINS_MAX 16 /* distinct chains kept per name */
 #define AGN_PEERS_MAX  32 /* peers kept per name */
+#define AGN_SNIS_MAX   16 /* SNI values kept per name (none sent and malformed are values) */
 
 struct agn_chain {
     uint32_t ids[FACTS_CHAIN_MAX];
@@ -31,7 +32,9 @@ struct agn_chain {
     struct agg_set eps, peers; /* indices into the name's eps[] and peers[] */
     uint64_t sids[AGG_SESSIONS_MAX];
     uint8_t n_sids;
-    struct agg_vcount vc; /* every session's statuses */
+    struct agg_vcount vc;       /* every session's statuses */
+    uint32_t sni[AGN_SNIS_MAX]; /* its sessions under each of the name's SNI values */
+    uint32_t sni_dropped;       /* its sessions under values past the name's first 16 */
 };
 
 struct agn_name {
@@ -49,6 +52,12 @@ struct agn_name {
     struct agn_chain chains[AGN_CHAINS_MAX];
     uint8_t n_chains;
     uint32_t chains_dropped;
+    /* the SNI values its sessions sent, in the order first seen: NULL for
+     * none sent, or (malformed's bit) for an extension that did not parse */
+    char *sni[AGN_SNIS_MAX];
+    uint8_t sni_len[AGN_SNIS_MAX];
+    uint16_t sni_malformed;
+    uint8_t n_sni;
 };
 
 static struct {
@@ -148,6 +157,50 @@ agn_chain(struct agn_name *x, const struct tls_facts *t)
     return c;
 }
 
+static unsigned
+agn_lower(unsigned c)
+{
+    return c - 'A' < 26u ? c + 32u : c;
+}
+
+/* The index of the session's SNI value among the name's (compared without
+ * regard to ASCII case, RFC 4343, as agg_sni.c does), added when new;
+ * UINT32_MAX past AGN_SNIS_MAX or for a ClientHello not seen. */
+static uint32_t
+agn_sni(struct agn_name *x, const struct tls_facts *t)
+{
+    if (t->client_version == 0 && !t->sslv2_hello) /* picked up after it: not known */
+        return UINT32_MAX;
+    const uint8_t *p = t->sni.s;
+    size_t n = p ? t->sni.len : 0;
+    bool bad = p == NULL && t->sni_malformed;
+    for (uint32_t k = 0; k < x->n_sni; k++) {
+        if (p == NULL) {
+            if (x->sni[k] == NULL && ((x->sni_malformed >> k) & 1u) == bad)
+                return k;
+            continue;
+        }
+        if (x->sni[k] == NULL || x->sni_len[k] != n)
+            continue;
+        size_t i = 0;
+        while (i < n && agn_lower((uint8_t)x->sni[k][i]) == agn_lower(p[i]))
+            i++;
+        if (i == n)
+            return k;
+    }
+    char *c = NULL;
+    if (x->n_sni >= AGN_SNIS_MAX || n > 255 || (p && (c = mem_alloc(n + 1)) == NULL))
+        return UINT32_MAX;
+    if (c) {
+        memcpy(c, p, n);
+        c[n] = '\0';
+    }
+    x->sni[x->n_sni] = c;
+    x->sni_len[x->n_sni] = (uint8_t)n;
+    x->sni_malformed |= (uint16_t)((unsigned)bad << x->n_sni);
+    return x->n_sni++;
+}
+
 void
 agn_session(const struct flow_record *rec, const struct diagnosis *dg)
 {
@@ -179,6 +232,11 @@ agn_session(const struct flow_record *rec, const struct diagnosis *dg)
         c->peers.dropped++; /* a peer past the name's first AGN_PEERS_MAX: counted */
     if (c->n_sids < AGG_SESSIONS_MAX)
         c->sids[c->n_sids++] = rec->id;
+    uint32_t k = agn_sni(x, t);
+    if (k != UINT32_MAX)
+        c->sni[k]++;
+    else if (t->client_version != 0 || t->sslv2_hello) /* a value past the first 16 */
+        c->sni_dropped++;
 }
 
 static int
@@ -371,6 +429,23 @@ agn_json(struct json *j, const struct agn_name *x)
         }
         json_arr_end(j);
         json_uint(j, "peers_dropped", ch->peers.dropped);
+        /* the SNI values it was served under, in the order the name saw them */
+        json_arr_begin(j, "sni");
+        for (uint32_t v = 0; v < x->n_sni; v++) {
+            if (ch->sni[v] == 0)
+                continue;
+            json_obj_begin(j, NULL);
+            if (x->sni[v])
+                json_strn(j, "name", (const uint8_t *)x->sni[v], x->sni_len[v]);
+            else
+                json_null(j, "name");
+            if ((x->sni_malformed >> v) & 1u) /* sent, not parsed: apart from none sent */
+                json_bool(j, "malformed", true);
+            json_uint(j, "sessions", ch->sni[v]);
+            json_obj_end(j);
+        }
+        json_arr_end(j);
+        json_uint(j, "sni_dropped", ch->sni_dropped);
         json_obj_end(j);
     }
     json_arr_end(j);
@@ -384,6 +459,43 @@ agn_write_json(struct json *j)
 {
     for (uint32_t i = 0; i < agn.n; i++)
         agn_json(j, agn.v[i]);
+}
+
+/* Whether the SNI values say more than the name: other values than the
+ * name itself (a name from --expect or DNS), none sent or malformed. */
+static bool
+agn_sni_told(const struct agn_name *x)
+{
+    if (x->n_sni == 0)
+        return false;
+    if (x->n_sni > 1 || x->sni[0] == NULL || x->sni_len[0] != strlen(x->name))
+        return true;
+    for (size_t i = 0; i < x->sni_len[0]; i++)
+        if (agn_lower((uint8_t)x->sni[0][i]) != (uint8_t)x->name[i])
+            return true;
+    return false;
+}
+
+/* "; sni a (2), none sent (1)": the SNI values a certificate of the name
+ * was served under, as the JSON's certificates[].sni */
+static void
+agn_sni_text(FILE *f, const struct agn_name *x, const struct agn_chain *ch)
+{
+    unsigned shown = 0;
+    for (uint32_t k = 0; k < x->n_sni; k++) {
+        if (ch->sni[k] == 0)
+            continue;
+        fputs(shown++ ? ", " : "; sni ", f);
+        if (x->sni[k])
+            term_text(f, x->sni[k]); /* a client's SNI: its bytes (termtext.h) */
+        else
+            fputs((x->sni_malformed >> k) & 1u ? "malformed" : "none sent", f);
+        fprintf(f, " (%lu)", (unsigned long)ch->sni[k]);
+    }
+    if (ch->sni_dropped)
+        fprintf(f, "%s%lu session%s under further values",
+                shown ? ", " : "; sni: ", (unsigned long)ch->sni_dropped,
+                ch->sni_dropped == 1 ? "" : "s");
 }
 
 /* The terminal report: names served by several addresses. */
@@ -416,6 +528,8 @@ agn_write_text(FILE *f)
                 agg_ep_str(&x->eps[ch->eps.v[k]], b, sizeof(b));
                 fprintf(f, " %s", b);
             }
+            if (agn_sni_told(x))
+                agn_sni_text(f, x, ch);
             fprintf(f, "\n");
         }
         fprintf(f, "\n");
@@ -451,6 +565,9 @@ void
 agn_fini(void)
 {
     for (uint32_t i = 0; i < agn.n; i++) {
+        for (uint32_t k = 0; k < agn.v[i]->n_sni; k++)
+            if (agn.v[i]->sni[k])
+                mem_free(agn.v[i]->sni[k], (size_t)agn.v[i]->sni_len[k] + 1);
         mem_free(agn.v[i]->name, strlen(agn.v[i]->name) + 1);
         mem_free(agn.v[i], sizeof(*agn.v[i]));
     }

@@ -7,6 +7,7 @@
 
 #include "agg_int.h"
 #include "certcache.h"
+#include "mem.h"
 #include "strcopy.h"
 
 /* "2026-01-08T00:00:00Z"; "(none)" for OCSP_NO_TIME. */
@@ -98,4 +99,134 @@ agg_ocsp_line(const struct agg_server *s, char *out, size_t n)
         str_add_uint(&b, s->ocsp_problems[pb]);
         str_add(&b, " ", pb == OCSP_PB_NONE ? "good" : ocsp_problem_str((uint8_t)pb), NULL);
     }
+}
+
+void
+agg_ocsp_chain_note(struct agg_chain *c, const struct tls_facts *t, const struct diagnosis *dg)
+{
+    const struct ocsp_verdict *o = &dg->ocsp;
+    bool unstapled = t->status_request && t->ocsp_stapled == TLS_OCSP_NONE;
+    if (!unstapled && !o->present)
+        return;
+    if (c->ocsp == NULL) {
+        if ((c->ocsp = mem_alloc(sizeof(*c->ocsp))) == NULL)
+            return; /* memcap: counted there */
+        c->ocsp->reason = -1;
+    }
+    struct agg_cocsp *x = c->ocsp;
+    if (unstapled) {
+        x->unstapled++;
+        return;
+    }
+    if (!ocsp_judged(o) || o->problem >= OCSP_PB_COUNT) {
+        x->unjudged++;
+        x->unjudged_why = o->too_large ? "too_large" : o->error ? o->error : "not decoded";
+        return;
+    }
+    x->problems[o->problem]++;
+    if (o->problem == OCSP_PB_REVOKED || o->problem == OCSP_PB_REVOKED_UNVERIFIED)
+        x->reason = o->reason;
+    x->problem = o->problem;
+    x->produced_at = o->produced_at;
+    x->next_update = o->next_update;
+    x->judged_s = dg->judged_at_us / 1000000;
+}
+
+void
+agg_ocsp_free(struct agg_server *s)
+{
+    for (uint32_t i = 0; i < s->n_chains; i++)
+        mem_free(s->chains[i].ocsp, sizeof(*s->chains[i].ocsp));
+}
+
+/* "6d 22h", "1h 5m", "4m 10s", "12s": a span of d seconds, its two
+ * largest units */
+static void
+agg_ocsp_span(struct strbuf *b, int64_t d)
+{
+    uint64_t v = d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d;
+    static const struct {
+        uint64_t s;
+        const char *u;
+    } un[] = {{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
+    for (unsigned i = 0; i < 4; i++) {
+        if (v < un[i].s && i < 3)
+            continue;
+        str_add_uint(b, v / un[i].s);
+        str_add(b, un[i].u, NULL);
+        if (i < 3) {
+            str_add(b, " ", NULL);
+            str_add_uint(b, v % un[i].s / un[i + 1].s);
+            str_add(b, un[i + 1].u, NULL);
+        }
+        return;
+    }
+}
+
+/* "2 good, 1 invalid: stale, 1 not stapled (its client asked); last:
+ * produced 1h 5m before its session, nextUpdate 6d 22h after" */
+void
+agg_ocsp_chain_line(const struct agg_server *s, const struct agg_chain *c, char *out, size_t n)
+{
+    struct strbuf b = str_buf(out, n);
+    if (n)
+        out[0] = '\0';
+    const struct agg_cocsp *x = c->ocsp;
+    if (x == NULL)
+        return;
+    uint32_t judged = 0;
+    for (unsigned pb = 0; pb < OCSP_PB_COUNT; pb++)
+        judged += x->problems[pb];
+    /* no staple is worth a line where the server stapled in other sessions
+     * whose client asked: one node, or one certificate, without its file */
+    bool mixed = s->ocsp_stapled > 0 && s->ocsp_stapled < s->ocsp_asked && x->unstapled > 0;
+    if (judged == 0 && x->unjudged == 0 && !mixed)
+        return;
+    /* good, revoked, unknown, then the problems that make it invalid */
+    static const uint8_t order[] = {
+        OCSP_PB_NONE,      OCSP_PB_REVOKED,      OCSP_PB_REVOKED_UNVERIFIED, OCSP_PB_CERT_UNKNOWN,
+        OCSP_PB_MALFORMED, OCSP_PB_STATUS,       OCSP_PB_OTHER_CERT,         OCSP_PB_SIGNATURE,
+        OCSP_PB_STALE,     OCSP_PB_NOT_YET_VALID};
+    for (unsigned i = 0; i < sizeof(order); i++) {
+        uint8_t pb = order[i];
+        if (x->problems[pb] == 0)
+            continue;
+        str_add(&b, b.len ? ", " : "", NULL);
+        str_add_uint(&b, x->problems[pb]);
+        if (pb == OCSP_PB_NONE)
+            str_add(&b, " good", NULL);
+        else if (pb == OCSP_PB_REVOKED || pb == OCSP_PB_REVOKED_UNVERIFIED) {
+            str_add(&b, " revoked", NULL);
+            if (x->reason >= 0)
+                str_add(&b, " (", ocsp_reason_str(x->reason), ")", NULL);
+            if (pb == OCSP_PB_REVOKED_UNVERIFIED)
+                str_add(&b, " unverified (its issuer not known)", NULL);
+        } else if (pb == OCSP_PB_CERT_UNKNOWN)
+            str_add(&b, " unknown", NULL);
+        else
+            str_add(&b, " invalid: ", ocsp_problem_str(pb), NULL);
+    }
+    if (x->unjudged) {
+        str_add(&b, b.len ? ", " : "", NULL);
+        str_add_uint(&b, x->unjudged);
+        str_add(&b, " not judged (", x->unjudged_why, ")", NULL);
+    }
+    if (mixed) {
+        str_add(&b, b.len ? ", " : "", NULL);
+        str_add_uint(&b, x->unstapled);
+        str_add(&b, " no staple (asked for)", NULL);
+    }
+    if (judged == 0 || x->produced_at == OCSP_NO_TIME)
+        return;
+    str_add(&b, "; last: produced ", NULL);
+    agg_ocsp_span(&b, x->judged_s - x->produced_at);
+    str_add(&b, x->produced_at <= x->judged_s ? " before its session, " : " after its session, ",
+            NULL);
+    if (x->next_update == OCSP_NO_TIME) {
+        str_add(&b, "no nextUpdate", NULL);
+        return;
+    }
+    str_add(&b, "nextUpdate ", NULL);
+    agg_ocsp_span(&b, x->next_update - x->judged_s);
+    str_add(&b, x->next_update >= x->judged_s ? " after" : " before", NULL);
 }

@@ -38,6 +38,7 @@ agg_server_free(struct agg_server *s)
     mem_free(s->peers, (size_t)s->cap_peers * sizeof(*s->peers));
     idxtab_free(&s->peer_index);
     mem_free(s->uses, (size_t)s->cap_uses * sizeof(*s->uses));
+    agg_ocsp_free(s);
     mem_free(s->chains, (size_t)s->cap_chains * sizeof(*s->chains));
     for (unsigned i = 0; i < AF_COUNT; i++) {
         if (s->flags[i] != NULL)
@@ -623,6 +624,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 if (peer != UINT32_MAX)
                     agg_use(s, peer, chain, rec->ts_us);
                 agg_sni_note(s, t, chain, peer, dg);
+                agg_ocsp_chain_note(c, t, dg);
             }
         } else if (t->n_resumed_chain > 0) {
             /* a resumed session, linked to the chain its full handshake

@@ -311,6 +311,10 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
     agg_sni_text(s, c, sni, sizeof(sni)); /* names from the wire: term_msg */
     if (sni[0])
         term_msg(f, "    sni        %s\n", sni);
+    char ol[200]; /* what its staples said (agg_ocsp.c) */
+    agg_ocsp_chain_line(s, ch, ol, sizeof(ol));
+    if (ol[0])
+        fprintf(f, "    ocsp       %s\n", ol);
 }
 
 /* An alert's level as a word: every alert has one (RFC 8446 §6). */

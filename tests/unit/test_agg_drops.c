@@ -121,10 +121,11 @@ test_name_peers_dropped(void **state)
     char *json = tu_agg_json();
     const char *name = strstr(json, "\"event\":\"name\"");
     assert_non_null(name);
+    /* (no ClientHello in the facts: no SNI value known, "sni" empty) */
     /* the first chain: 34 peers, the last two (.1.76, .1.77) past the 32;
      * the second's one peer is the name's 35th */
-    tu_has(name, "\"198.51.1.75\"],\"peers_dropped\":3}");
-    tu_has(name, "\"peers\":[],\"peers_dropped\":1}");
+    tu_has(name, "\"198.51.1.75\"],\"peers_dropped\":3,\"sni\":[],\"sni_dropped\":0}");
+    tu_has(name, "\"peers\":[],\"peers_dropped\":1,\"sni\":[],\"sni_dropped\":0}");
     const char *pool = strstr(json, "\"kind\":\"mixed_pool\"");
     assert_non_null(pool);
     tu_has(pool, "\"198.51.1.75\"],\"peers_not_listed\":4,");
