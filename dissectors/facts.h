@@ -58,7 +58,12 @@ struct smtp_facts {
     struct fstr starttls_reply_text; /* text of that reply */
     bool starttls_pipelined;         /* client bytes after STARTTLS before the reply */
     bool tls_started;                /* the flow was handed to TLS (220 to STARTTLS) */
-    bool implicit_tls;               /* TLS from the first byte (465 or detected) */
+    /* ... followed from the server's side alone: no byte of the client's
+     * captured, its STARTTLS inferred from the server's 220 after an EHLO
+     * reply offering it (or saying TLS) and a TLS record next
+     * (smtp_server_tls_check); tls.c then takes the server's flight first */
+    bool tls_server_side;
+    bool implicit_tls; /* TLS from the first byte (465 or detected) */
     /* plaintext SMTP on an implicit-TLS port (465, --tls-ports): a server
      * greeting or reply, or client commands, in clear (RFC 8314 §3.3) */
     bool plaintext_on_tls_port;

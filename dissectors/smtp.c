@@ -208,7 +208,11 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         if (smtp_push(ctx, st, v, false)) {
             st->cmode = SMTP_C_STARTTLS;
             st->inject_noted = false;
-            st->reply_lost = false;
+            /* no byte of the server's captured, not even its greeting (a
+             * capture of the client's side alone): its reply is not in
+             * the capture, and the client's next bytes prove no injection
+             * (dropped unclaimed in smtp_data, a TLS record too) */
+            st->reply_lost = !st->began[DIR_TO_CLIENT] && !st->no_text;
         }
         break;
     default:
@@ -449,6 +453,41 @@ smtp_midstream_tls(struct flow_ctx *ctx, struct smtp_state *st, enum dir d, cons
     return 1;
 }
 
+/* The server's bytes after a 220 that answers a STARTTLS the capture did
+ * not hold (srv_tls_next: the client's direction not captured, the 220
+ * after an EHLO reply offering STARTTLS or saying TLS): a TLS handshake
+ * record header (RFC 8446 §5.1: content type 22, version 3.x, a length
+ * TLS allows, RFC 5246 §6.2.3) starts TLS on the server's side, which is
+ * read as usual (its ServerHello, certificates, alerts); anything else is
+ * read on as lines. Returns 1 = handed to TLS, 0 = not TLS, -n = need n
+ * bytes. */
+static int
+smtp_server_tls_check(struct flow_ctx *ctx, struct smtp_state *st, const struct rd *r)
+{
+    if (rd_peek(r, 0) != 22 || (rd_left(r) >= 2 && rd_peek(r, 1) != 0x03))
+        goto no;
+    if (rd_left(r) < 5)
+        return -5;
+    uint32_t rlen = (uint32_t)rd_peek(r, 3) << 8 | (uint32_t)rd_peek(r, 4);
+    if (rd_peek(r, 2) > 0x04 || rlen == 0 || rlen > 16384 + 2048)
+        goto no;
+    struct smtp_facts *f = &fctx_facts(ctx)->smtp;
+    f->tls_started = true;
+    f->tls_server_side = true;
+    f->starttls_reply_code = 220;
+    if (!st->no_text)
+        smtp_commit(ctx, &f->starttls_reply_text, st->text, st->text_len, st->text_cut,
+                    SMTP_TEXT_MAX);
+    fctx_event(ctx, "smtp.starttls_server_side",
+               "client direction not captured: TLS taken from the server's 220 and record");
+    st->srv_tls_next = false;
+    fctx_upgrade(ctx, &tls_dissector);
+    return 1;
+no:
+    st->srv_tls_next = false;
+    return 0;
+}
+
 /* Bytes no SMTP line holds: a control character other than TAB, CR and LF
  * (RFC 5321 §4.1.1, §4.5.2: replies and commands are text; a message's
  * lines are text too but for BINARYMIME, RFC 3030 §3) among the first 64. */
@@ -542,12 +581,16 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
     }
     st->began[d] = true;
     while (rd_left(&r) > 0) {
-        if (d == DIR_TO_SERVER && st->cmode == SMTP_C_STARTTLS && st->reply_lost && ln->fresh) {
+        if (d == DIR_TO_SERVER && st->cmode == SMTP_C_STARTTLS && st->reply_lost && ln->fresh &&
+            st->began[DIR_TO_CLIENT]) {
             /* The server's reply may be in bytes lost or dropped since
              * STARTTLS (a short snapshot length cuts the EHLO reply, and
              * the resync drops the 220 line after it): the client's bytes
              * prove no injection. A TLS record starts TLS (its 220 not
              * seen, smtp_tls_check); anything else is dropped unclaimed. */
+            /* (none of the server's bytes captured at all: TLS is not
+             * followed from the client's side alone, whose handshake
+             * could not be judged, only dropped unclaimed below) */
             int t = smtp_tls_check(ctx, st, &r);
             if (t < 0)
                 return dres_make(D_NEED, len - (uint32_t)rd_left(&r), (uint32_t)-t);
@@ -578,6 +621,13 @@ smtp_data(struct flow_ctx *ctx, void *vst, enum dir d, const uint8_t *buf, uint3
             ln->discard = !whole; /* the rest of a cut line is dropped too (a 454 resumes SMTP) */
             ln->fresh = whole;
             break;
+        }
+        if (d == DIR_TO_CLIENT && st->srv_tls_next && ln->fresh && !ln->discard) {
+            int t = smtp_server_tls_check(ctx, st, &r);
+            if (t < 0)
+                return dres_make(D_NEED, len - (uint32_t)rd_left(&r), (uint32_t)-t);
+            if (t > 0)
+                return dres_make(D_OK, len - (uint32_t)rd_left(&r), 0);
         }
         if (d == DIR_TO_SERVER && st->cmode == SMTP_C_SKIP) {
             size_t n = rd_left(&r);

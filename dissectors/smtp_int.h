@@ -91,12 +91,19 @@ struct smtp_line {
 struct smtp_state {
     struct smtp_line ln[2];
     enum smtp_cmode cmode;
-    bool body_started;    /* SMTP_C_BODY: a body line was seen */
-    bool body_crlf;       /* SMTP_C_BODY: the last line ended in CRLF (the DATA line does) */
-    bool inject_noted;    /* SMTP_C_STARTTLS: injected data already reported */
-    bool reply_lost;      /* SMTP_C_STARTTLS: server bytes were lost or dropped since (a gap,
-                             a short snapshot length): its reply may have been among them */
-    bool lmtp;            /* the client said LHLO (RFC 2033) */
+    bool body_started; /* SMTP_C_BODY: a body line was seen */
+    bool body_crlf;    /* SMTP_C_BODY: the last line ended in CRLF (the DATA line does) */
+    bool inject_noted; /* SMTP_C_STARTTLS: injected data already reported */
+    bool reply_lost;   /* SMTP_C_STARTTLS: server bytes were lost or dropped since (a gap,
+                          a short snapshot length): its reply may have been among them */
+    bool lmtp;         /* the client said LHLO (RFC 2033) */
+    /* The client's direction not captured (smtp_client_unseen): the
+     * server's replies alone are read. srv_starttls: an unsolicited
+     * multi-line 250 (its EHLO reply) offered STARTTLS; srv_tls_next: a
+     * 220 then came that answers a STARTTLS (after that offer, or saying
+     * TLS): the server's next bytes start TLS if they are a TLS record */
+    bool srv_starttls, srv_tls_next;
+    bool r_ehlo_inferred; /* the reply being read is taken as the EHLO reply */
     uint32_t rcpt_ok;     /* RCPTs of this transaction answered 2xx */
     bool eom_counted;     /* the message of the EOM replies being read was counted */
     uint64_t skip_left;   /* SMTP_C_SKIP: bytes still to skip */
@@ -164,6 +171,15 @@ void smtp_flush_pending(struct flow_ctx *ctx, struct smtp_state *st);
 /* One complete server line (CR LF removed). Returns true when the flow was
  * handed to TLS. */
 bool smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr);
+
+/* No byte of the client's direction delivered, no command read: the
+ * capture holds the server's side alone (a tap or span port that sees one
+ * direction, a filter on the server's address as source). */
+static inline bool
+smtp_client_unseen(const struct smtp_state *st)
+{
+    return !st->began[DIR_TO_SERVER] && st->client_cmds == 0;
+}
 
 /* ---- smtp.c ---- */
 

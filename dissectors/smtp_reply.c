@@ -178,6 +178,70 @@ smtp_greeting_done(struct flow_ctx *ctx, struct smtp_state *st)
         fctx_setstr(ctx, &f->banner_host, st->text + a, b - a, SMTP_EHLO_MAX);
 }
 
+/* The last line of the reply to EHLO, LHLO or HELO (helo: no keywords). */
+static void
+smtp_ehlo_done(struct flow_ctx *ctx, struct smtp_state *st, int16_t code, bool helo)
+{
+    struct smtp_facts *f = &fctx_facts(ctx)->smtp;
+    if (!st->greet_replied) {
+        st->greet_replied = true;
+        f->ehlo_reply_code = code;
+    }
+    if (helo)
+        return;
+    if (st->r_starttls)
+        f->starttls_offered = 1;
+    else if (f->starttls_offered < 0)
+        f->starttls_offered = 0;
+    if (st->r_anontls)
+        f->anonymoustls_offered = true;
+    if (!st->caps_done && code >= 200 && code < 300 && !st->no_text) {
+        st->caps_done = true;
+        smtp_commit(ctx, &f->capabilities, st->caps, st->caps_len, st->caps_cut, SMTP_CAPS_MAX);
+        if (st->auths_len > 0)
+            smtp_commit(ctx, &f->auth_mechanisms, st->auths, st->auths_len, st->auths_cut,
+                        SMTP_AUTHS_MAX);
+    }
+}
+
+/* The reply text read (a 220's) holds the word TLS, as replies to STARTTLS
+ * do ("2.0.0 Ready to start TLS" Postfix, "TLS go ahead" Exim). */
+static bool
+smtp_text_says_tls(const struct smtp_state *st)
+{
+    struct rd t = rd_init(st->text, st->text_len);
+    for (size_t i = 0; i + 3 <= rd_left(&t); i++) {
+        if (smtp_upper((uint8_t)rd_peek(&t, i)) != 'T' ||
+            smtp_upper((uint8_t)rd_peek(&t, i + 1)) != 'L' ||
+            smtp_upper((uint8_t)rd_peek(&t, i + 2)) != 'S')
+            continue;
+        int b = i > 0 ? smtp_upper((uint8_t)rd_peek(&t, i - 1)) : ' ';
+        int a = rd_peek(&t, i + 3) >= 0 ? smtp_upper((uint8_t)rd_peek(&t, i + 3)) : ' ';
+        bool word_b = (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+        bool word_a = (a >= 'A' && a <= 'Z') || (a >= '0' && a <= '9');
+        if (!word_b && !word_a)
+            return true;
+    }
+    return false;
+}
+
+/* A reply no command of which was seen, while the client's direction is
+ * not captured at all (smtp_client_unseen): the server's side alone. A
+ * multi-line 250 right after the greeting is its EHLO reply (RFC 5321 §4.1.1.1:
+ * the only command answered so, its keywords read), and a 220 after an
+ * EHLO reply offering STARTTLS, or saying TLS, answers a STARTTLS (RFC
+ * 3207 §4): its next bytes, if a TLS record, start TLS (smtp.c). */
+static void
+smtp_unseen_client_done(struct flow_ctx *ctx, struct smtp_state *st, int16_t code)
+{
+    if (st->r_ehlo_inferred) {
+        smtp_ehlo_done(ctx, st, code, false);
+        st->srv_starttls = st->r_starttls || st->r_anontls;
+    }
+    if (code == 220 && smtp_client_unseen(st) && (st->srv_starttls || smtp_text_says_tls(st)))
+        st->srv_tls_next = true;
+}
+
 /* The final line of a reply to the command at the FIFO head. Returns true
  * when the flow was handed to TLS. */
 static bool
@@ -198,25 +262,7 @@ smtp_paired_done(struct flow_ctx *ctx, struct smtp_state *st)
     case SMTP_V_HELO:
     case SMTP_V_EHLO:
     case SMTP_V_LHLO:
-        if (!st->greet_replied) {
-            st->greet_replied = true;
-            f->ehlo_reply_code = code;
-        }
-        if (c.verb == SMTP_V_HELO)
-            break;
-        if (st->r_starttls)
-            f->starttls_offered = 1;
-        else if (f->starttls_offered < 0)
-            f->starttls_offered = 0;
-        if (st->r_anontls)
-            f->anonymoustls_offered = true;
-        if (!st->caps_done && code >= 200 && code < 300 && !st->no_text) {
-            st->caps_done = true;
-            smtp_commit(ctx, &f->capabilities, st->caps, st->caps_len, st->caps_cut, SMTP_CAPS_MAX);
-            if (st->auths_len > 0)
-                smtp_commit(ctx, &f->auth_mechanisms, st->auths, st->auths_len, st->auths_cut,
-                            SMTP_AUTHS_MAX);
-        }
+        smtp_ehlo_done(ctx, st, code, c.verb == SMTP_V_HELO);
         break;
     case SMTP_V_STARTTLS:
     case SMTP_V_ANONTLS:
@@ -329,7 +375,9 @@ smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
     }
     int16_t code = (int16_t)((d0 - '0') * 100 + (d1 - '0') * 10 + (d2 - '0'));
     rd_skip(lr, sep == -1 ? 3 : 4, "smtp.reply_code");
+    st->srv_tls_next = false; /* a line came, not a TLS record */
     if (st->smode == SMTP_S_START) {
+        bool greeted = st->greeting_seen;
         struct smtp_cmd *head = st->fifo_n ? &st->fifo[st->fifo_head] : NULL;
         bool tls_head =
             head != NULL && (head->verb == SMTP_V_STARTTLS || head->verb == SMTP_V_ANONTLS);
@@ -354,14 +402,21 @@ smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         st->caps_cut = st->auths_cut = false;
         st->caps_seen = st->auths_seen = 0;
         st->r_starttls = st->r_anontls = false;
+        /* the first reply after the greeting (RFC 5321 §4.1.4: EHLO comes
+         * first), not a later multi-line 250 (EXPN's list) */
+        st->r_ehlo_inferred = st->rctx == SMTP_R_UNSOLICITED && greeted && code == 250 &&
+                              sep == '-' && !st->caps_done && smtp_client_unseen(st) &&
+                              fctx_facts(ctx)->smtp.n_dialog == 0;
     } else if (code != st->rcode) {
         fctx_event(ctx, "smtp.reply_code_mismatch", "multi-line reply changed its code");
     }
-    bool ehlo = st->rctx == SMTP_R_PAIRED &&
-                (st->rverb == SMTP_V_EHLO || st->rverb == SMTP_V_LHLO) && code != 334;
+    bool ehlo = (st->rctx == SMTP_R_PAIRED &&
+                 (st->rverb == SMTP_V_EHLO || st->rverb == SMTP_V_LHLO) && code != 334) ||
+                st->r_ehlo_inferred;
     bool keep_text = st->rctx == SMTP_R_GREETING ||
                      (st->rctx == SMTP_R_PAIRED && !st->no_text &&
-                      (st->rverb == SMTP_V_STARTTLS || st->rverb == SMTP_V_ANONTLS));
+                      (st->rverb == SMTP_V_STARTTLS || st->rverb == SMTP_V_ANONTLS)) ||
+                     (st->rctx == SMTP_R_UNSOLICITED && code == 220 && smtp_client_unseen(st));
     if (keep_text)
         smtp_text_add(st, lr);
     else if (ehlo && st->rlines > 0)
@@ -383,6 +438,7 @@ smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
             st->cmode = SMTP_C_COMMAND; /* AUTH lost (gap or cap): its answer came */
         if (code == 354 && st->cmode == SMTP_C_COMMAND)
             smtp_body_begin(st); /* DATA lost (a gap): the message comes next all the same */
+        smtp_unseen_client_done(ctx, st, code);
         return false;
     case SMTP_R_PAIRED:
         return smtp_paired_done(ctx, st);

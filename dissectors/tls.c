@@ -603,7 +603,8 @@ static bool
 tls_server_first(struct flow_ctx *ctx, const struct tls_state *st, enum dir d)
 {
     const struct session_facts *sf = fctx_facts(ctx);
-    return d == DIR_TO_CLIENT && !st->client_spoke && sf->smtp.tls_started && !sf->midstream;
+    return d == DIR_TO_CLIENT && !st->client_spoke && sf->smtp.tls_started && !sf->midstream &&
+           !sf->smtp.tls_server_side; /* the client's side not captured: its flight first */
 }
 
 /* Plaintext SMTP where implicit TLS's first record was expected (at least

@@ -72,8 +72,8 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "was seen in connections whose two directions came under different VLAN tags or tunnel "
         "ids (a span port or tap that tags one direction only, or each with its own VLAN or "
         "mirror session): each became two "
-        "one-way halves, so their STARTTLS, certificates and alerts cannot be judged; run "
-        "smtptap again with --ignore-vlan",
+        "one-way halves, judged apart (the client's commands, SNI and alerts apart from the "
+        "server's replies, certificates and alerts); run smtptap again with --ignore-vlan",
     [AF_OCSP_REVOKED] =
         "stapled an OCSP response that says its certificate is revoked: clients that check "
         "revocation (Outlook and other Windows Schannel clients, Exim with hosts_require_ocsp) "

@@ -195,6 +195,10 @@ struct agg_use {
 
 struct agg_peer {
     struct ipaddr ip;
+    /* sessions of which the capture holds one direction only (record.h
+     * flow_record_missing_dir): the client's missing, the server's
+     * (saturate at 255; in the padding after ip; totals: agg.one_way) */
+    uint8_t client_unseen, server_unseen;
     uint32_t anontls; /* sessions whose upgrade command was Exchange's X-ANONYMOUSTLS (in
                          the padding after ip: the struct stays 64 bytes a peer) */
     uint64_t sessions;
@@ -467,6 +471,9 @@ struct agg_state {
     const struct config *cfg;
     struct agg_server **servers; /* sorted by address and port after agg_finish */
     uint32_t n_servers, cap_servers, servers_dropped;
+    /* sessions whose client's direction, server's, was not captured
+     * (report_onedir.c; a vlan_split's halves not counted) */
+    uint64_t one_way[2];
     struct idxtab index; /* ip:port -> server index (until agg_finish sorts) */
     struct agg_finding *findings;
     uint32_t n_findings, cap_findings;
@@ -804,5 +811,8 @@ void agg_ts_short(int64_t us, char *out, size_t n);
  * by several (addresses of a name). */
 void agg_pool_difference(struct strbuf *b, unsigned odd, unsigned any, unsigned all,
                          unsigned others, bool nodes);
+
+/* report_onedir.c: the terminal report's ONE DIRECTION CAPTURED lines. */
+void agg_one_direction_text(FILE *f);
 
 #endif /* SMTPTAP_AGG_INT_H */

@@ -575,6 +575,17 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     uint32_t peer = agg_peer(s, &rec->client.ip);
     /* the peer's STARTTLS counts; a plaintext session's class (agg_plain.c) */
     agg_peer_note(s, peer, rec, dg);
+    if (peer != UINT32_MAX && !rec->vlan_split) { /* one direction captured: said on its row
+                                                     (a VLAN split's halves: vlan_split's) */
+        int miss = flow_record_missing_dir(rec);
+        struct agg_peer *pe = &s->peers[peer];
+        if (miss == 0 && pe->client_unseen < UINT8_MAX)
+            pe->client_unseen++;
+        if (miss == 1 && pe->server_unseen < UINT8_MAX)
+            pe->server_unseen++;
+    }
+    if (!rec->vlan_split && flow_record_missing_dir(rec) >= 0)
+        agg.one_way[flow_record_missing_dir(rec)]++;
     s->implicit += sm->implicit_tls;
     s->implicit_served += tlsrpt_implicit(rec); /* none has tlsrpt on its findings */
     uint32_t chain = UINT32_MAX;

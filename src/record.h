@@ -76,6 +76,21 @@ struct flow_record {
     const struct session_facts *facts; /* NULL when no dissector ran */
 };
 
+/* The direction the capture holds nothing of (a tap or span port that sees
+ * one direction, asymmetric routing, a filter on one address as source): 0
+ * the client's, 1 the server's, -1 neither. Missing: no payload byte of it
+ * while the other carried some, and either no packet of it at all or its
+ * peer acknowledged bytes of it that never came (a gap). A client that
+ * connects and sends nothing, its ACKs seen, misses nothing. */
+static inline int
+flow_record_missing_dir(const struct flow_record *r)
+{
+    for (int d = 0; d < 2; d++)
+        if (r->bytes[d] == 0 && r->bytes[!d] > 0 && (r->pkts[d] == 0 || r->gap_bytes[d] > 0))
+            return d;
+    return -1;
+}
+
 /* When the session's certificates are judged (unless --at): when the
  * server's chain was presented, else the session's first packet. */
 static inline int64_t

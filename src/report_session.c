@@ -153,6 +153,9 @@ rs_transport(struct json *j, const struct flow_record *r)
     rs_tunnel(j, &r->tunnel);
     json_str(j, "client_by", r->client_by);
     json_bool(j, "midstream", r->midstream);
+    int miss = flow_record_missing_dir(r); /* absent when both were captured */
+    if (miss >= 0)
+        json_str(j, "direction_missing", miss == 0 ? "client" : "server");
     json_obj_begin(j, "packets");
     json_uint(j, "client", r->pkts[0]);
     json_uint(j, "server", r->pkts[1]);
@@ -215,7 +218,7 @@ rs_smtp(struct json *j, const struct smtp_facts *s)
     json_bool(j, "starttls_masked", s->starttls_masked);
     json_bool(j, "starttls_command", s->starttls_command);
     json_str(j, "starttls_verb", s->starttls_verb[0] ? s->starttls_verb : NULL);
-    if (s->starttls_reply_code < 0 || !s->starttls_command)
+    if (s->starttls_reply_code < 0 || !(s->starttls_command || s->tls_server_side))
         json_null(j, "starttls_reply_code");
     else
         json_int(j, "starttls_reply_code", s->starttls_reply_code);

@@ -519,11 +519,21 @@ rt_server(FILE *f, const struct agg_server *s)
             fprintf(f, " commands-cut %u", pe->commands_cut);
         if (pe->anontls) /* Exchange's own verb, in place of STARTTLS */
             fprintf(f, " (%u by X-ANONYMOUSTLS)", pe->anontls);
-        if (!judged) /* else an empty row, as if cut */
+        if (!judged && pe->server_unseen) /* the client's side alone: nothing to judge */
+            fprintf(f, " server direction missing (%u%s session%s): capture both directions",
+                    pe->server_unseen, pe->server_unseen == UINT8_MAX ? "+" : "",
+                    pe->server_unseen == 1 ? "" : "s");
+        else if (!judged) /* else an empty row, as if cut */
             fprintf(f,
                     " nothing judged (%llu session%s: no EHLO reply, STARTTLS or TLS read in %s)",
                     (unsigned long long)pe->sessions, pe->sessions == 1 ? "" : "s",
                     pe->sessions == 1 ? "it" : "them");
+        else if (pe->server_unseen)
+            fprintf(f, " (server direction missing in %u%s: capture both directions)",
+                    pe->server_unseen, pe->server_unseen == UINT8_MAX ? "+" : "");
+        if (pe->client_unseen) /* the server's side alone: what the client sent is unknown */
+            fprintf(f, " (client direction not captured in %u%s)", pe->client_unseen,
+                    pe->client_unseen == UINT8_MAX ? "+" : "");
     }
     free(ord);
     if (s->implicit > 0 && !implicit)
@@ -779,6 +789,7 @@ void
 agg_write_text(FILE *f, const struct run_stats *st, bool color)
 {
     rt_capture_loss(f, st);
+    agg_one_direction_text(f);
     rt_findings(f, color);
     for (uint32_t i = 0; i < agg.n_servers; i++)
         rt_server(f, agg.servers[i]);

@@ -99,4 +99,19 @@ nv="-r pcaps/smtp-starttls-tls13.pcap --no-system-ca --ca-file pcaps/certs/root.
 expect nv-reasons "$nv -c 73" "      - TLS 1.3 encrypted them (2 sessions, e.g. session 1): TLS 1.3 encrypts them: a key log (--keylog) shows them"
 expect nv-reasons "$nv -c 73" "      - the capture ended before the server answered (1 session, e.g. session 3): the capture ended during the handshake, before the server's Certificate (the end of the file, -c COUNT, or the capture stopped): capture for longer"
 expect nv-one "$nv" "      - TLS 1.3 encrypted them (3 sessions, e.g. session 1)"
+# one direction captured (docs/report.md): said before the findings and on the peers' rows;
+# with the server's side alone STARTTLS is followed (its 220, then a TLS record)
+ow="-r pcaps/smtp-starttls-tls12-chain.pcap --no-system-ca --ca-file pcaps/certs/root.pem"
+expect ow-server "$ow tcp src port 25" "ONE DIRECTION CAPTURED: 3 sessions hold the server's direction only: what the client sent (its commands, SNI, ClientHello, client certificate and alerts) is unknown, the server's replies, certificates and alerts are read (STARTTLS from its 220 and the TLS record after it); capture both directions"
+expect ow-server "$ow tcp src port 25" "  STARTTLS   198.51.100.10: offered 1 tls 1 (client direction not captured in 1)"
+expect ow-server "$ow tcp src port 25" "  certificate 1 of 1: Valid, 3 sessions, 2026-11-24 06:26:13 .. 2026-11-24 06:26:17"
+expect ow-client "$ow tcp dst port 25" "ONE DIRECTION CAPTURED: 3 sessions hold the client's direction only: the server's (its replies, certificates and alerts) is missing and nothing of it is judged; capture both directions"
+expect ow-client "$ow tcp dst port 25" "  STARTTLS   198.51.100.10: server direction missing (1 session): capture both directions"
+expect ow-client "$ow tcp dst port 25" "No findings."
+# both directions: no such line
+# shellcheck disable=SC2086
+if TZ=UTC "$bin" --no-progress $ow 2>&1 | grep -q 'ONE DIRECTION\|direction not captured\|direction missing'; then
+  echo "FAIL ow-both: a one-direction line for a capture of both directions"
+  fail=1
+fi
 exit $fail

@@ -647,8 +647,9 @@ test_vlan_split(void **state)
                  "connections whose two directions came under different VLAN tags or tunnel ids (a "
                  "span port or tap that tags one direction only, or each with its own VLAN or "
                  "mirror session): each became two "
-                 "one-way halves, so their STARTTLS, certificates and alerts cannot be judged; run "
-                 "smtptap again with --ignore-vlan (2 sessions, peers 198.51.100.10): server to "
+                 "one-way halves, judged apart (the client's commands, SNI and alerts apart from "
+                 "the server's replies, certificates and alerts); run smtptap again with "
+                 "--ignore-vlan (2 sessions, peers 198.51.100.10): server to "
                  "client only, untagged; client to server under other tags\n");
     tu_has(text, "\n  (2 of these sessions are one-way halves of connections whose directions came "
                  "under different VLAN tags or tunnel ids: --ignore-vlan joins them)\n");
