@@ -92,6 +92,7 @@ agg_new_finding(uint32_t server, const char *kind, int sev)
     f->server = server;
     f->kind = kind;
     f->severity = sev;
+    f->seq = agg.n_findings - 1; /* the last tie-break of agg_cmp_finding */
     if (sev > agg.max_severity)
         agg.max_severity = sev;
     return f;
@@ -753,17 +754,6 @@ agg_starttls_findings(uint32_t si)
                       agg_flagstat(s, AF_STARTTLS_STRIPPED)->n_ids);
     }
     agg_plain_findings(si);
-}
-
-static int
-agg_cmp_finding(const void *a, const void *b)
-{
-    const struct agg_finding *x = a, *y = b;
-    if (x->severity != y->severity)
-        return y->severity - x->severity;
-    if (x->server != y->server)
-        return x->server < y->server ? -1 : 1;
-    return strcmp(x->kind, y->kind);
 }
 
 void

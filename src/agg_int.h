@@ -428,6 +428,7 @@ struct agg_finding {
      * agg_snis.name), written as the finding's "sni" */
     const char *selected_by;
     uint32_t sni_mask;
+    uint32_t seq; /* made as the agg.findings[seq]: agg_cmp_finding's last tie-break */
 };
 
 /* The state, owned by aggregate.c. */
@@ -461,6 +462,11 @@ agg_set_has(const struct agg_set *s, uint32_t v)
     return false;
 }
 struct agg_finding *agg_new_finding(uint32_t server, const char *kind, int sev);
+/* The order of the findings (agg_order.c): severity, server, then cause
+ * before symptom by the kind's rank (agg_kind_rank: its place in that
+ * order, the number of kinds listed for one not listed), kind, name. */
+unsigned agg_kind_rank(const char *kind);
+int agg_cmp_finding(const void *a, const void *b);
 void agg_ids_merge(struct agg_finding *f, const uint64_t *ids, unsigned n);
 void agg_finding_all_chains(struct agg_finding *f, const struct agg_server *s, const uint32_t *ord);
 /* Index of the server endpoint in the sorted agg.servers, or UINT32_MAX. */
