@@ -258,7 +258,7 @@ agg_pool_difference(struct strbuf *b, unsigned odd, unsigned any, unsigned all, 
                     bool nodes)
 {
     unsigned extra = others ? odd & ~any : 0, lack = others ? all & ~odd : 0;
-    char e[64], l[64];
+    char e[96], l[96];
     diagnose_statuses_text(extra, e, sizeof(e));
     diagnose_statuses_text(lack, l, sizeof(l));
     const char *them = others == 1 ? "the other certificate" : "the other certificates";
@@ -358,7 +358,7 @@ agg_peer_pool_finding(uint32_t si, const uint32_t *ord, const bool *in, uint32_t
             agg_peers_text(s, &ps, peers, sizeof(peers));
             agg_chain_label(&s->chains[c], a, sizeof(a));
             bool bad = agg_chain_bad(&s->chains[c]);
-            char words[64];
+            char words[96];
             diagnose_statuses_text(s->chains[c].statuses, words, sizeof(words));
             str_add(&sb, k++ ? "; " : " ", peers, " always get ", a, bad ? " - " : "",
                     bad ? words : "", NULL);

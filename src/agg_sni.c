@@ -312,7 +312,7 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
      * each group that a pool's node matching the SNI by chance is unlikely */
     bool proven = sp->crossed && !sp->thin;
     f->selected_by = proven ? "sni" : "sni_or_peer";
-    char ep[80], a[300], peers[200], words[64];
+    char ep[80], a[300], peers[200], words[96];
     agg_ep_str(&s->ep, ep, sizeof(ep));
     struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
     /* no peer sent the values of two groups: its address explains the
