@@ -766,6 +766,7 @@ agg_compute_findings(void)
         agg_expiry_findings(i);
         agg_starttls_findings(i);
         agg_flag_findings(i);
+        agg_ccert_findings(i);
         agg_dane_findings(i, first);
     }
     agg_plain_resolve(NULL);

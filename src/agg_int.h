@@ -249,10 +249,14 @@ struct agg_ccert {
     uint64_t sessions;
     int64_t first, last;
     struct agg_set peers;
-    char verdict[32];         /* client_exchange_status of its first session */
-    char verify_text[96];     /* client_verify_error_text of that session */
-    char missing_issuer[160]; /* its client_missing_issuer_subject when nothing showed that
-                                 issuer to be a root (an intermediate the client did not send) */
+    char verdict[32];                /* client_exchange_status of its first session */
+    char verify_text[96];            /* client_verify_error_text of that session */
+    char missing_issuer[160];        /* its client_missing_issuer_subject when nothing showed that
+                                        issuer to be a root (an intermediate the client did not send) */
+    uint64_t sids[AGG_SESSIONS_MAX]; /* its first sessions (client_certificate_untrusted) */
+    uint8_t n_sids;
+    uint64_t rejected; /* of its sessions, those the server ended with a fatal alert
+                          (server_rejected_client_certificate) */
 };
 
 /* Sessions that sent one SNI value (or none) in their ClientHello and got
@@ -467,6 +471,9 @@ struct agg_finding *agg_new_finding(uint32_t server, const char *kind, int sev);
  * order, the number of kinds listed for one not listed), kind, name. */
 unsigned agg_kind_rank(const char *kind);
 int agg_cmp_finding(const void *a, const void *b);
+/* client_certificate_untrusted: the server's client chains (mutual TLS)
+ * that do not verify, with why and what to fix (agg_ccert_findings.c). */
+void agg_ccert_findings(uint32_t si);
 void agg_ids_merge(struct agg_finding *f, const uint64_t *ids, unsigned n);
 void agg_finding_all_chains(struct agg_finding *f, const struct agg_server *s, const uint32_t *ord);
 /* Index of the server endpoint in the sorted agg.servers, or UINT32_MAX. */

@@ -44,6 +44,8 @@ static const char *const agg_order_kinds[] = {
     "weak_signature",
     "obsolete_tls_version",
     "anonymous_tls",
+    /* the client's certificate (mutual TLS): the cause of the server's rejection */
+    "client_certificate_untrusted",
     /* several sessions: which peers got which certificate, and when */
     "mixed_pool",
     "peer_dependent_certificate",

@@ -442,9 +442,14 @@ agg_client_cert(struct agg_server *s, const struct flow_record *rec, const struc
                      dg->client_missing_issuer_subject);
         s->n_ccerts++;
     }
-    agg_seen(&s->ccerts[k].first, &s->ccerts[k].last, s->ccerts[k].sessions++ == 0, rec->ts_us);
+    struct agg_ccert *c = &s->ccerts[k];
+    agg_seen(&c->first, &c->last, c->sessions++ == 0, rec->ts_us);
     if (peer != UINT32_MAX)
-        agg_set_add(&s->ccerts[k].peers, peer);
+        agg_set_add(&c->peers, peer);
+    if (c->n_sids < AGG_SESSIONS_MAX)
+        c->sids[c->n_sids++] = rec->id;
+    if (dg->server_rejected_client_certificate)
+        c->rejected++;
 }
 
 /* The first chain certificate that fails test, or NULL. */

@@ -62,6 +62,22 @@ same_order dp
 run ss pcaps/diag/submission-alert-46.pcap pcaps/diag/certs/root.pem
 before ss self_signed client_rejected_certificate
 same_order ss
+# a client certificate that does not verify (mutual TLS) is a finding of
+# its own, before the server's rejection it causes: medium when the server
+# accepted it (smtp-mutual-tls.pcap), high when it then rejected it
+run mt pcaps/smtp-mutual-tls.pcap pcaps/certs/root.pem
+first_is mt client_certificate_untrusted
+same_order mt
+check_line() { # NAME TEXT: a FINDINGS line holds TEXT
+  if sed -n '/^FINDINGS/,/^$/p' "$tmp/$1.txt" | grep -qF -- "$2"; then echo "ok   $1: $2"; else
+    echo "FAIL $1: no finding line with: $2"; fail=1; fi
+}
+check_line mt "medium   client_certificate_untrusted       203.0.113.25:25 was presented client certificates"
+check_line mt "CN=relay.client.test,O=Client Relay (SHA-1 F61D8458, until 2027-06-01), 1 certificate sent, from 198.51.100.10 (1 session): PartialChain (unable to get local issuer certificate): its issuer CN=smtptap Test Intermediate CA,O=smtptap test is neither sent nor in the trust store: the client must send its intermediate (configure its full chain), or the server's trust store lacks that CA"
+run mr pcaps/diag/mutual-tls-rejected.pcap pcaps/diag/certs/root.pem
+first_is mr client_certificate_untrusted
+check_line mr "high     client_certificate_untrusted       192.0.2.26:25 was presented client certificates (mutual TLS) whose chains do not verify for a TLS client against smtptap's trust store, and ended 1 session of them with a fatal alert (server_rejected_client_certificate)"
+same_order mr
 # client_quit_after_handshake in every golden: no direction, and each kind
 # named is a finding of that server there
 n=0

@@ -71,6 +71,11 @@ test_cause_first(void **state)
     const char *const w4[] = {"starttls_not_offered", "starttls_inconsistent",
                               "plaintext_delivery"};
     sort_expect(3, w4);
+    /* mutual TLS: the client's chain before the server's rejection of it */
+    mk(0, SEV_HIGH, 0, "server_rejected_client_certificate", NULL);
+    mk(1, SEV_HIGH, 0, "client_certificate_untrusted", NULL);
+    const char *const w5[] = {"client_certificate_untrusted", "server_rejected_client_certificate"};
+    sort_expect(2, w5);
 }
 
 /* severity first, then the server: a symptom of a worse severity or of an
@@ -126,10 +131,10 @@ test_every_kind_ranked(void **state)
         if (agg_flags[i].name)
             assert_true(agg_kind_rank(agg_flags[i].name) < none);
     static const char *const others[] = {
-        "certificate_changed",        "dane_tlsa_mismatch",   "dane_tlsa_unusable",
-        "expired_certificate_served", "expiring_certificate", "mixed_pool",
-        "peer_dependent_certificate", "plaintext_fallback",   "sni_dependent_certificate",
-        "starttls_inconsistent",
+        "certificate_changed",        "dane_tlsa_mismatch",           "dane_tlsa_unusable",
+        "expired_certificate_served", "expiring_certificate",         "mixed_pool",
+        "peer_dependent_certificate", "plaintext_fallback",           "sni_dependent_certificate",
+        "starttls_inconsistent",      "client_certificate_untrusted",
     };
     for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++)
         assert_true(agg_kind_rank(others[i]) < none);
