@@ -16,7 +16,9 @@
  *             every chain it met verifies),
  *             peer_dependent_certificate, mixed_pool and sni_dependent_certificate (agg_sni.c)
  *             when one of the certificates is bad,
- *             vlan_split (the capture hides everything about those connections)
+ *             vlan_split (the capture hides everything about those connections),
+ *             client_certificate_untrusted when the server rejected those sessions
+ *             (agg_ccert_findings.c; else medium)
  *   medium    peer_dependent_certificate, mixed_pool, starttls_inconsistent, starttls_rejected,
  *             ocsp_staple_invalid (few senders check a staple; most fall back to asking),
  *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
