@@ -16,7 +16,9 @@
  *             every chain it met verifies),
  *             peer_dependent_certificate, mixed_pool and sni_dependent_certificate (agg_sni.c)
  *             when one of the certificates is bad,
- *             vlan_split (the capture hides everything about those connections)
+ *             vlan_split (the capture hides everything about those connections),
+ *             client_certificate_untrusted when the server rejected those sessions
+ *             (agg_ccert_findings.c; else medium)
  *   medium    peer_dependent_certificate, mixed_pool, starttls_inconsistent, starttls_rejected,
  *             ocsp_staple_invalid (few senders check a staple; most fall back to asking),
  *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
@@ -93,6 +95,7 @@ agg_new_finding(uint32_t server, const char *kind, int sev)
     f->server = server;
     f->kind = kind;
     f->severity = sev;
+    f->seq = agg.n_findings - 1; /* the last tie-break of agg_cmp_finding */
     if (sev > agg.max_severity)
         agg.max_severity = sev;
     return f;
@@ -258,7 +261,7 @@ agg_pool_difference(struct strbuf *b, unsigned odd, unsigned any, unsigned all, 
                     bool nodes)
 {
     unsigned extra = others ? odd & ~any : 0, lack = others ? all & ~odd : 0;
-    char e[64], l[64];
+    char e[96], l[96];
     diagnose_statuses_text(extra, e, sizeof(e));
     diagnose_statuses_text(lack, l, sizeof(l));
     const char *them = others == 1 ? "the other certificate" : "the other certificates";
@@ -358,7 +361,7 @@ agg_peer_pool_finding(uint32_t si, const uint32_t *ord, const bool *in, uint32_t
             agg_peers_text(s, &ps, peers, sizeof(peers));
             agg_chain_label(&s->chains[c], a, sizeof(a));
             bool bad = agg_chain_bad(&s->chains[c]);
-            char words[64];
+            char words[96];
             diagnose_statuses_text(s->chains[c].statuses, words, sizeof(words));
             str_add(&sb, k++ ? "; " : " ", peers, " always get ", a, bad ? " - " : "",
                     bad ? words : "", NULL);
@@ -756,17 +759,6 @@ agg_starttls_findings(uint32_t si)
     agg_plain_findings(si);
 }
 
-static int
-agg_cmp_finding(const void *a, const void *b)
-{
-    const struct agg_finding *x = a, *y = b;
-    if (x->severity != y->severity)
-        return y->severity - x->severity;
-    if (x->server != y->server)
-        return x->server < y->server ? -1 : 1;
-    return strcmp(x->kind, y->kind);
-}
-
 void
 agg_compute_findings(void)
 {
@@ -777,6 +769,7 @@ agg_compute_findings(void)
         agg_expiry_findings(i);
         agg_starttls_findings(i);
         agg_flag_findings(i);
+        agg_ccert_findings(i);
         agg_dane_findings(i, first);
     }
     agg_plain_resolve(NULL);

@@ -90,11 +90,53 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "size) and no alert: verifying MTAs (Postfix at smtp_tls_security_level secure, verify or "
         "dane: \"Server certificate not verified\"; Exim with tls_verify_hosts: \"certificate "
         "verification failed\") that refused the certificate and deferred their mail; fix the "
-        "chain's problem named below",
+        "chain's problem",
     [AF_HANDSHAKE_CAPPED] =
         "had TLS handshakes cut short by a cap of smtptap's own, not by the peers, so they are not "
         "judged failed; raise that cap and run again",
 };
+
+/* client_quit_after_handshake: the findings of the chain's problems its
+ * sessions' chains have on this server, by kind ("its finding:
+ * dane_tlsa_mismatch, missing_intermediate"), whatever order the report
+ * lists them in; else where the likely cause is said. */
+static void
+agg_quit_causes(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
+{
+    static const struct {
+        int flag;
+        const char *kind;
+    } causes[] = {
+        {AF_EXPIRED, "expired"},
+        {AF_NOT_YET_VALID, "not_yet_valid"},
+        {AF_UNTRUSTED_ROOT, "untrusted_root"},
+        {AF_MISSING_INTERMEDIATE, "missing_intermediate"},
+        {AF_SELF_SIGNED, "self_signed"},
+        {AF_NAME_CONSTRAINT, "name_constraint_violation"},
+        {AF_NAME_MISMATCH, "name_mismatch"},
+        {AF_DANE_MISMATCH, "dane_tlsa_mismatch"},
+        {AF_WEAK_KEY, "weak_key"},
+        {AF_WEAK_SIGNATURE, "weak_signature"},
+    };
+    const char *kinds[sizeof(causes) / sizeof(causes[0])];
+    unsigned n = 0;
+    for (unsigned k = 0; k < sizeof(causes) / sizeof(causes[0]); k++) {
+        const struct agg_flagstat *c = agg_flagstat(s, causes[k].flag);
+        bool shared = false;
+        for (unsigned j = 0; c->sessions && j < fs->chains.n && !shared; j++)
+            shared = agg_set_has(&c->chains, fs->chains.v[j]);
+        if (shared)
+            kinds[n++] = causes[k].kind;
+    }
+    if (n == 0) {
+        str_add(b, " (its likely cause is given after the colon)", NULL);
+        return;
+    }
+    str_add(b, n == 1 ? " (its finding: " : " (their findings: ", NULL);
+    for (unsigned k = 0; k < n; k++)
+        str_add(b, k ? ", " : "", kinds[k], NULL);
+    str_add(b, ")", NULL);
+}
 
 /* The top certificate sent: from the leaf up through the certificates sent
  * whose subject is the issuer of the one below; NULL when not decoded. */
@@ -678,6 +720,8 @@ agg_flag_findings(uint32_t si)
             str_add(&b, " (its validity begins later); check the certificate dates", NULL);
         } else {
             str_add(&b, agg_flag_text[i], NULL);
+            if (i == AF_CLIENT_QUIT)
+                agg_quit_causes(&b, s, fs);
         }
         if (side[0])
             str_add(&b, "; ", side, NULL);

@@ -278,10 +278,14 @@ struct agg_ccert {
     uint64_t sessions;
     int64_t first, last;
     struct agg_set peers;
-    char verdict[32];         /* client_exchange_status of its first session */
-    char verify_text[96];     /* client_verify_error_text of that session */
-    char missing_issuer[160]; /* its client_missing_issuer_subject when nothing showed that
-                                 issuer to be a root (an intermediate the client did not send) */
+    char verdict[32];                /* client_exchange_status of its first session */
+    char verify_text[96];            /* client_verify_error_text of that session */
+    char missing_issuer[160];        /* its client_missing_issuer_subject when nothing showed that
+                                        issuer to be a root (an intermediate the client did not send) */
+    uint64_t sids[AGG_SESSIONS_MAX]; /* its first sessions (client_certificate_untrusted) */
+    uint8_t n_sids;
+    uint64_t rejected; /* of its sessions, those the server ended with a fatal alert
+                          (server_rejected_client_certificate) */
 };
 
 /* Sessions that sent one SNI value (or none) in their ClientHello and got
@@ -464,6 +468,7 @@ struct agg_finding {
      * agg_snis.name), written as the finding's "sni" */
     const char *selected_by;
     uint32_t sni_mask;
+    uint32_t seq; /* made as the agg.findings[seq]: agg_cmp_finding's last tie-break */
 };
 
 /* The state, owned by aggregate.c. */
@@ -500,6 +505,14 @@ agg_set_has(const struct agg_set *s, uint32_t v)
     return false;
 }
 struct agg_finding *agg_new_finding(uint32_t server, const char *kind, int sev);
+/* The order of the findings (agg_order.c): severity, server, then cause
+ * before symptom by the kind's rank (agg_kind_rank: its place in that
+ * order, the number of kinds listed for one not listed), kind, name. */
+unsigned agg_kind_rank(const char *kind);
+int agg_cmp_finding(const void *a, const void *b);
+/* client_certificate_untrusted: the server's client chains (mutual TLS)
+ * that do not verify, with why and what to fix (agg_ccert_findings.c). */
+void agg_ccert_findings(uint32_t si);
 void agg_ids_merge(struct agg_finding *f, const uint64_t *ids, unsigned n);
 void agg_finding_all_chains(struct agg_finding *f, const struct agg_server *s, const uint32_t *ord);
 /* Index of the server endpoint in the sorted agg.servers, or UINT32_MAX. */
@@ -775,6 +788,15 @@ void agg_leaf_names(struct strbuf *b, uint32_t leaf_id, size_t max);
  * covers one label only (RFC 6125 §6.4.3): x.y.b.example has two there").
  * Whether a flag's kept evidences carry a name checked. */
 void agg_nm_text(struct strbuf *b, const char *name, int source, uint32_t leaf);
+
+/* agg_evids.c, for agg_session: the leaf a session's name was checked
+ * against (its chain's, or the resumed handshake's; UINT32_MAX); what a
+ * certificate flag's finding quotes from its first session; the server's
+ * reply to STARTTLS ("STARTTLS answered 454 ..."). */
+uint32_t agg_leaf_id(const struct tls_facts *t);
+void agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_facts *t,
+                  char *ev, size_t n);
+void agg_reply_evidence(const struct smtp_facts *sm, char *ev, size_t n);
 bool agg_evids_named(const struct agg_flagstat *fs);
 /* starttls_rejected: whether the reply codes its sessions got ("STARTTLS
  * answered 454 ...", agg_reply_evidence) are all known, and which: bit 0 a

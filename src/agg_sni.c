@@ -361,7 +361,7 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
      * each group that a pool's node matching the SNI by chance is unlikely */
     bool proven = sp->crossed && !sp->thin;
     f->selected_by = proven ? "sni" : "sni_or_peer";
-    char ep[80], a[300], peers[200], words[64];
+    char ep[80], a[300], peers[200], words[96];
     agg_ep_str(&s->ep, ep, sizeof(ep));
     /* the advice and the conclusions, made first: the groups listed
      * before them give way ("..."), never these (the renewal that is

@@ -444,87 +444,14 @@ agg_client_cert(struct agg_server *s, const struct flow_record *rec, const struc
                      dg->client_missing_issuer_subject);
         s->n_ccerts++;
     }
-    agg_seen(&s->ccerts[k].first, &s->ccerts[k].last, s->ccerts[k].sessions++ == 0, rec->ts_us);
+    struct agg_ccert *c = &s->ccerts[k];
+    agg_seen(&c->first, &c->last, c->sessions++ == 0, rec->ts_us);
     if (peer != UINT32_MAX)
-        agg_set_add(&s->ccerts[k].peers, peer);
-}
-
-/* The first chain certificate that fails test, or NULL. */
-static const struct x509_info *
-agg_chain_find(const struct tls_facts *t, bool (*test)(const struct x509_info *))
-{
-    for (unsigned i = 0; i < t->n_server_chain && i < FACTS_CHAIN_MAX; i++) {
-        const struct cert_entry *e = certcache_get(t->server_chain[i]);
-        if (e && !e->info.parse_error && test(&e->info))
-            return &e->info;
-    }
-    return NULL;
-}
-
-/* The leaf a session's name was checked against: its chain's, or a
- * resumed session's, the chain of the handshake it resumed; UINT32_MAX. */
-static uint32_t
-agg_leaf_id(const struct tls_facts *t)
-{
-    return t->n_server_chain    ? t->server_chain[0]
-           : t->n_resumed_chain ? t->resumed_chain[0]
-                                : UINT32_MAX;
-}
-
-/* What a certificate flag's finding quotes from its first session: the
- * certificate and the property at fault, or the name and the names the
- * leaf covers, else the verification's own text. */
-static void
-agg_evidence(enum agg_flag flag, const struct diagnosis *dg, const struct tls_facts *t, char *ev,
-             size_t n)
-{
-    bool cut = false; /* a text cut to fit ends in "..." */
-    struct strbuf b = str_buf_cut(ev, n, &cut);
-    const struct x509_info *x = NULL;
-    if (flag == AF_WEAK_KEY && (x = agg_chain_find(t, verify_key_weak)) != NULL) {
-        str_add(&b, x->subject, NULL); /* whole: 100 bytes of it read as the whole */
-        str_add(&b, ": ", x->key_type, " key of ", NULL);
-        str_add_uint(&b, x->key_bits > 0 ? (unsigned)x->key_bits : 0);
-        str_add(&b, " bits", NULL);
-    } else if (flag == AF_WEAK_SIGNATURE && (x = agg_chain_find(t, verify_sig_weak)) != NULL) {
-        str_add(&b, x->subject, NULL);
-        str_add(&b, ": signed with ", x->sig_alg, NULL);
-    } else if (flag == AF_NAME_MISMATCH && dg->checked_name[0]) {
-        agg_nm_text(&b, dg->checked_name, (int)dg->checked_name_source, agg_leaf_id(t));
-    } else if (flag == AF_OBSOLETE_TLS) {
-        const char *c = t->cipher_seen ? tls_cipher_str(t->cipher) : NULL;
-        str_add(&b, tls_version_str(t->version), c ? " with " : "", c ? c : "", NULL);
-    } else if (flag == AF_HANDSHAKE_CAPPED) {
-        str_add(&b, dg->handshake_capped, " reached before the handshake's end (--cap ",
-                dg->handshake_capped, "=VALUE)", NULL);
-    } else if (flag == AF_OCSP_REVOKED || flag == AF_OCSP_INVALID) {
-        agg_ocsp_evidence(&b, dg, t);
-    } else if (flag == AF_NOT_VISIBLE) {
-        agg_nv_evidence(&b, dg, t, agg.cfg ? agg.cfg->n_keylogs : 0);
-    } else if (flag == AF_MUTUAL_TLS && t->n_client_chain > 0) {
-        const struct cert_entry *c = certcache_get(t->client_chain[0]);
-        str_add(&b, "client certificate ",
-                c && !c->info.parse_error ? c->info.subject : "(not decoded)", NULL);
-    } else {
-        str_add(&b, dg->verify_error_text, NULL);
-    }
-    str_mark_cut(ev, n, cut);
-}
-
-/* "STARTTLS answered 454 4.7.0 TLS not available ...": the server's reply
- * to the upgrade command (its text is the server's, never the client's). */
-static void
-agg_reply_evidence(const struct smtp_facts *sm, char *ev, size_t n)
-{
-    bool cut = false;
-    struct strbuf b = str_buf_cut(ev, n, &cut);
-    str_add(&b, sm->starttls_verb[0] ? sm->starttls_verb : "STARTTLS", " answered ", NULL);
-    str_add_uint(&b, (unsigned)sm->starttls_reply_code);
-    if (sm->starttls_reply_text.len > 0) {
-        str_add(&b, " ", NULL);
-        str_addn(&b, (const char *)sm->starttls_reply_text.s, sm->starttls_reply_text.len);
-    }
-    str_mark_cut(ev, n, cut);
+        agg_set_add(&c->peers, peer);
+    if (c->n_sids < AGG_SESSIONS_MAX)
+        c->sids[c->n_sids++] = rec->id;
+    if (dg->server_rejected_client_certificate)
+        c->rejected++;
 }
 
 /* The flags whose findings list every distinct evidence of their sessions

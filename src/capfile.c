@@ -110,6 +110,7 @@ struct capfile {
     uint64_t frames;   /* frames handed out */
     struct capfile_win old[CAPFILE_OLD_WINDOWS]; /* earlier windows, still mapped */
     uint64_t map_off, file_size;
+    uint64_t buf_base; /* read(2) and in-memory sources: input offset of buf[0] */
     bool eof;
     bool map_mode;
     bool ng;          /* pcapng */
@@ -312,6 +313,7 @@ capfile_fill(struct capfile *cf, size_t need)
     }
     if (cf->head > 0) {
         memmove(cf->buf, cf->buf + cf->head, have);
+        cf->buf_base += cf->head;
         cf->head = 0;
         cf->tail = have;
     }
@@ -852,6 +854,12 @@ const char *
 capfile_error(const struct capfile *cf)
 {
     return cf->err;
+}
+
+uint64_t
+capfile_offset(const struct capfile *cf)
+{
+    return (cf->map_mode ? cf->map_off : cf->buf_base) + cf->head;
 }
 
 void

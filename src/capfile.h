@@ -61,6 +61,10 @@ enum capfile_next_rc capfile_next(struct capfile *cf, struct capfile_frame *f);
  * (capture_check_file): CAPFILE_FRAME, CAPFILE_EOF or what went wrong. */
 enum capfile_next_rc capfile_probe(struct capfile *cf);
 const char *capfile_error(const struct capfile *cf);
+/* The byte offset in the input of the next record to read: after
+ * CAPFILE_TRUNCATED or CAPFILE_MALFORMED, where the record or block that is
+ * cut or damaged starts. */
+uint64_t capfile_offset(const struct capfile *cf);
 void capfile_close(struct capfile *cf);
 
 /* The same reader over a buffer already in memory (fuzzing, unit tests). */

@@ -529,6 +529,7 @@ capture_deliver(capture_cb cb, void *user, struct capture_stats *st, const struc
     (*n_here)++;
     st->frames++;
     st->bytes += f->caplen;
+    st->last_ts_us = f->ts_us;
     return cb(user, f) != 0 ? CAPTURE_END_STOP : CAPTURE_END_EOF;
 }
 
@@ -587,9 +588,8 @@ capture_loop_frames(struct capture_src *s, const struct config *cfg, capture_cb 
             return CAPTURE_END_FATAL;
         }
         if (rc != CAPFILE_FRAME) {
-            term_msg(stderr, "smtptap: %s: %s capture file after %llu packet%s: %s\n", s->name,
-                     rc == CAPFILE_TRUNCATED ? "truncated" : "damaged", (unsigned long long)n_here,
-                     n_here == 1 ? "" : "s", capfile_error(s->cf));
+            capture_damage_note(st, s->name, n_here, (int64_t)capfile_offset(s->cf),
+                                rc == CAPFILE_TRUNCATED, capfile_error(s->cf), "");
             return CAPTURE_END_DAMAGED;
         }
         n_read++;
@@ -672,9 +672,8 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
                 capture_none_read(s, pe, errbuf, errlen);
                 return CAPTURE_END_FATAL;
             }
-            term_msg(stderr, "smtptap: %s: %s capture file after %llu packet%s: %s%s\n", s->name,
-                     strstr(pe, "truncated") != NULL ? "truncated" : "damaged",
-                     (unsigned long long)n_here, n_here == 1 ? "" : "s", pe, capture_pcap_hint(pe));
+            capture_damage_note(st, s->name, n_here, -1, strstr(pe, "truncated") != NULL, pe,
+                                capture_pcap_hint(pe)); /* -1: libpcap reads through stdio */
             return CAPTURE_END_DAMAGED;
         }
 

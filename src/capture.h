@@ -48,9 +48,33 @@ void capture_set_tick(capture_tick_cb fn, void *user);
 typedef int (*capture_start_cb)(void *user);
 void capture_set_start(capture_start_cb fn, void *user);
 
+/* A -r input damaged after its first packet (capture_run reads up to
+ * there): what the report's CAPTURE FILE CUT / DAMAGED heading and the
+ * stats record's damaged_files say. */
+#define CAPTURE_DAMAGED_MAX 4
+struct capture_damage {
+    char file[256];     /* the input as given ("-": standard input) */
+    uint64_t packets;   /* packets read from it before the damage (as stderr says) */
+    int64_t last_ts_us; /* the time stamp of the last of them; 0: none */
+    int64_t offset;     /* byte offset of the damaged or cut record; -1: not known (libpcap) */
+    bool truncated;     /* the file ends inside that record; else malformed there */
+    char error[200];    /* the reader's message, as on stderr */
+};
+
+struct capture_stats;
+/* A -r input damaged after `packets` packets (the last at st->last_ts_us): says
+ * so on stderr ("smtptap: NAME: truncated capture file after N packets:
+ * MSG HINT"; "damaged" when not truncated) and notes it in st->damaged
+ * (the first CAPTURE_DAMAGED_MAX; st->files_damaged is counted after).
+ * offset: of the cut or damaged record, -1 when not known.
+ * capture_damage.c. */
+void capture_damage_note(struct capture_stats *st, const char *name, uint64_t packets,
+                         int64_t offset, bool truncated, const char *msg, const char *hint);
+
 struct capture_stats {
     uint64_t frames;
     uint64_t bytes;                       /* captured bytes */
+    int64_t last_ts_us;                   /* the last frame's time stamp */
     uint64_t ps_recv, ps_drop, ps_ifdrop; /* pcap_stats (live only) */
     /* records read from files, the filter's too (smtptap's reader only:
      * libpcap's passes over those its filter drops unseen, and sets
@@ -59,6 +83,7 @@ struct capture_stats {
     bool records_uncounted;
     unsigned files_read;    /* -r inputs read from their first packet on */
     unsigned files_damaged; /* of them, those that ended mid-record or in error */
+    struct capture_damage damaged[CAPTURE_DAMAGED_MAX]; /* the first of them */
     /* -r inputs not read: one that could not be opened or gave not one
      * packet (the run's capture error) and those after it, or those after
      * -c or a signal stopped reading */

@@ -474,12 +474,14 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
 /* The client chain's verdict in the words Exchange's certificate status
  * uses (no name is checked; the server's is diagnose_exchange_status). */
 static const char *
-dg_client_status(bool date, bool trust, bool other)
+dg_client_status(bool date, bool trust, bool partial, bool other)
 {
     if (date)
         return "DateInvalid";
     if (trust)
         return "UntrustedRoot";
+    if (partial)
+        return "PartialChain";
     return other ? "Invalid" : "Valid";
 }
 
@@ -491,6 +493,8 @@ diagnose_status_word(unsigned bit)
         return "DateInvalid";
     case XS_UNTRUSTED_ROOT:
         return "UntrustedRoot";
+    case XS_PARTIAL_CHAIN:
+        return "PartialChain";
     case XS_SUBJECT_MISMATCH:
         return "SubjectMismatch";
     case XS_INVALID:
@@ -577,14 +581,21 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
         out->name_mismatch = !dg_name_matches(leaf, out->checked_name);
     out->certificate_ok = v.first_error == 0 && !out->name_mismatch && !out->self_signed;
     bool date = out->expired || out->not_yet_valid;
-    bool trust = out->untrusted_root || out->self_signed || out->missing_intermediate;
+    /* Windows (X509ChainStatusFlags, the words Exchange logs): a chain that
+     * reaches a self-signed root it does not trust is UntrustedRoot; one
+     * it cannot build up to a root, an issuer neither sent nor in its
+     * store, PartialChain (CERT_TRUST_IS_PARTIAL_CHAIN) */
+    bool trust = out->untrusted_root || out->self_signed;
+    bool partial = out->missing_intermediate;
     /* every word that applies; the first is the session's exchange
      * status (diagnose_exchange_status): DateInvalid, UntrustedRoot,
-     * SubjectMismatch, then Invalid for an error of no kind above */
-    bool invalid =
-        v.other_error || v.name_constraint_violation || (v.first_error != 0 && !date && !trust);
+     * PartialChain, SubjectMismatch, then Invalid for an error of no kind
+     * above */
+    bool invalid = v.other_error || v.name_constraint_violation ||
+                   (v.first_error != 0 && !date && !trust && !partial);
     out->exchange_statuses =
         (uint8_t)((date ? XS_DATE_INVALID : 0) | (trust ? XS_UNTRUSTED_ROOT : 0) |
+                  (partial ? XS_PARTIAL_CHAIN : 0) |
                   (out->name_mismatch ? XS_SUBJECT_MISMATCH : 0) | (invalid ? XS_INVALID : 0));
 }
 
@@ -600,9 +611,8 @@ dg_client_chain(const struct tls_facts *t, int64_t at_us, struct diagnosis *out)
     str_copy(out->client_verify_error_text, sizeof(out->client_verify_error_text),
              v.first_error ? v.first_error_text : "ok");
     str_copy(out->client_exchange_status, sizeof(out->client_exchange_status),
-             dg_client_status(v.expired || v.not_yet_valid,
-                              v.untrusted_root || v.self_signed || v.missing_intermediate,
-                              v.first_error != 0));
+             dg_client_status(v.expired || v.not_yet_valid, v.untrusted_root || v.self_signed,
+                              v.missing_intermediate && !v.self_signed, v.first_error != 0));
     if (v.untrusted_root)
         str_copy(out->client_untrusted_root_subject, sizeof(out->client_untrusted_root_subject),
                  v.root_subject);

@@ -112,7 +112,8 @@ struct diagnosis {
      * client sent no chain. */
     int client_verify_error;
     char client_verify_error_text[96];
-    char client_exchange_status[32]; /* "Valid", "UntrustedRoot", "DateInvalid", "Invalid" */
+    char client_exchange_status[32]; /* "Valid", "UntrustedRoot", "PartialChain", "DateInvalid",
+                                        "Invalid" */
     char client_untrusted_root_subject[256];
     char client_missing_issuer_subject[256]; /* as missing_issuer_subject, the client's */
     uint8_t client_missing_issuer;
@@ -132,24 +133,28 @@ struct diagnosis {
     const char *tlsrpt;
 };
 
-/* Exchange's status words as bits, in the order diagnose_exchange_status
- * picks them: a session's chain may be both untrusted and for another
- * name (case 3: the NDR says SubjectMismatch where the first word is
- * UntrustedRoot). None, for a verified chain, is Valid. */
+/* Exchange's status words as bits (Windows' X509ChainStatusFlags, which
+ * Exchange logs), in the order diagnose_exchange_status picks them: a
+ * session's chain may be both untrusted and for another name (case 3: the
+ * NDR says SubjectMismatch where the first word is UntrustedRoot). None,
+ * for a verified chain, is Valid. */
 enum {
-    XS_DATE_INVALID = 1,     /* expired or not yet valid */
-    XS_UNTRUSTED_ROOT = 2,   /* untrusted root, self-signed, missing intermediate */
-    XS_SUBJECT_MISMATCH = 4, /* the name checked is not in the leaf */
-    XS_INVALID = 8,          /* another verification error */
-    XS_COUNT = 4
+    XS_DATE_INVALID = 1,     /* expired or not yet valid (NotTimeValid) */
+    XS_UNTRUSTED_ROOT = 2,   /* a self-signed root or leaf not trusted */
+    XS_PARTIAL_CHAIN = 4,    /* not built up to a root: an issuer neither sent nor
+                                in the trust store, not known to be a root
+                                (missing_intermediate; CERT_TRUST_IS_PARTIAL_CHAIN) */
+    XS_SUBJECT_MISMATCH = 8, /* the name checked is not in the leaf */
+    XS_INVALID = 16,         /* another verification error */
+    XS_COUNT = 5
 };
 /* The word of one XS_ bit ("DateInvalid" ...). */
 const char *diagnose_status_word(unsigned bit);
 /* "UntrustedRoot, SubjectMismatch"; "Valid" for none. */
 void diagnose_statuses_text(unsigned statuses, char *out, size_t n);
 /* A session's Exchange status: the word of the first of its
- * exchange_statuses ("DateInvalid", "UntrustedRoot", "SubjectMismatch",
- * "Invalid"), "Valid" for none, "" when its chain was not verified. */
+ * exchange_statuses ("DateInvalid", "UntrustedRoot", "PartialChain",
+ * "SubjectMismatch", "Invalid"), "Valid" for none, "" when its chain was not verified. */
 const char *diagnose_exchange_status(const struct diagnosis *d);
 
 /* Loads the trust store named by cfg (system bundle unless --no-system-ca,

@@ -183,6 +183,7 @@ main_stats(const struct main_run *run, struct run_stats *st)
     st->certificate_parse_errors = certcache_parse_errors();
     st->files_read = cs->files_read;
     st->files_damaged = cs->files_damaged;
+    st->damaged = cs->files_damaged ? cs->damaged : NULL;
     st->files_unread = cs->files_unread;
     st->records_read = cs->records;
     st->records_uncounted = cs->records_uncounted;

@@ -311,6 +311,29 @@ report_stats_json(struct json *j, const struct run_stats *s)
     json_uint(j, "files_damaged", s->files_damaged);
     if (s->files_unread) /* only when some -r input was not read */
         json_uint(j, "files_unread", s->files_unread);
+    if (s->files_damaged && s->damaged) { /* where each was cut: what came after is unknown */
+        json_arr_begin(j, "damaged_files");
+        unsigned n =
+            s->files_damaged < CAPTURE_DAMAGED_MAX ? s->files_damaged : CAPTURE_DAMAGED_MAX;
+        for (unsigned i = 0; i < n; i++) {
+            const struct capture_damage *d = &s->damaged[i];
+            json_obj_begin(j, NULL);
+            json_str(j, "file", d->file);
+            json_str(j, "damage", d->truncated ? "truncated" : "malformed");
+            json_uint(j, "packets", d->packets);
+            if (d->last_ts_us)
+                json_ts(j, "last_packet", d->last_ts_us);
+            else
+                json_null(j, "last_packet");
+            if (d->offset >= 0)
+                json_uint(j, "offset", (uint64_t)d->offset);
+            else
+                json_null(j, "offset");
+            json_str(j, "error", d->error);
+            json_obj_end(j);
+        }
+        json_arr_end(j);
+    }
     json_uint(j, "packets", s->packets);
     json_uint(j, "bytes", s->bytes);
     json_uint(j, "drops", s->drops);

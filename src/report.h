@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "capture.h"
 #include "config.h"
 #include "decode.h"
 #include "record.h"
@@ -61,6 +62,9 @@ struct run_stats {
     uint64_t memory_peak;           /* accounted bytes, high-water mark */
     uint64_t cap_hits;              /* times any cap was hit */
     unsigned files_read, files_damaged, files_unread; /* capture.h */
+    /* the first damaged files (capture.h: files_damaged of them, at most
+     * CAPTURE_DAMAGED_MAX); NULL when none */
+    const struct capture_damage *damaged;
     /* records read from -r files before the filter (capture.h): none passed
      * it of records_read, or of a number not known (records_uncounted) */
     uint64_t records_read;
@@ -95,6 +99,9 @@ int report_open(const struct config *cfg);
  * the report's last count line and the stats record's filter_matched_none
  * say so, or "0 packets" reads as a capture with no mail in it. */
 bool report_filter_none(const struct config *cfg, const struct run_stats *st);
+/* The terminal report's lines on what the capture lost (report_loss.c),
+ * each followed by an empty line; none when it lost nothing. */
+void report_capture_loss(FILE *f, const struct run_stats *st);
 
 /* A flow ended. Writes its "session" record (when it carried SMTP or TLS)
  * and its "flow" record (when on a mail port), and feeds the aggregation. The

@@ -542,54 +542,6 @@ rt_server(FILE *f, const struct agg_server *s)
     fprintf(f, "\n\n");
 }
 
-/* What the capture itself lost, before the findings: a report of a capture
- * that dropped most packets, or cut them at a short snapshot length, may
- * say "No findings." of sessions it never saw whole (Zeek's capture_loss,
- * tcpdump's "packets dropped by kernel"). */
-static void
-rt_capture_loss(FILE *f, const struct run_stats *st)
-{
-    /* a live capture whose interface went away (libpcap: "The interface
-     * disappeared"), or an input unreadable midway: what was seen stands,
-     * what came after is not in the report */
-    if (st->capture_error != NULL) { /* a file name or libpcap's words: escaped */
-        term_msg(f,
-                 "CAPTURE FAILED: %s: the capture stopped there; this report holds what was "
-                 "captured before\n",
-                 st->capture_error);
-        fputc('\n', f);
-    }
-    uint64_t lost = st->drops + st->ifdrops;
-    if (lost) {
-        uint64_t all = st->packets + lost;
-        unsigned pm = (unsigned)(lost * 1000 / all); /* per mille, rounded down */
-        fprintf(f,
-                "CAPTURE LOST PACKETS: %" PRIu64 " of %" PRIu64 " (%u.%u %%) dropped (%" PRIu64
-                " by the kernel, %" PRIu64
-                " by the interface): sessions and certificates are missing from this report; "
-                "capture with a larger buffer (-B), a narrower filter (tcp port 25 or tcp port "
-                "587 or tcp port 465), or on a less busy host\n\n",
-                lost, all, pm / 10, pm % 10, st->drops, st->ifdrops);
-    }
-    /* frames shorter than their file's snapshot length were cut after
-     * capture (smtptap -w, editcap): -s 0 would not bring their bytes back */
-    uint64_t after = st->truncated_after_capture;
-    uint64_t snap = st->truncated_frames > after ? st->truncated_frames - after : 0;
-    if (snap)
-        fprintf(f,
-                "CAPTURE CUT PACKETS: %" PRIu64 " frame%s cut at the capture's snapshot length: "
-                "the bytes past it (SMTP replies, TLS handshakes, certificates) are missing; "
-                "capture whole packets (-s 0)\n\n",
-                snap, snap == 1 ? " was" : "s were");
-    if (after)
-        fprintf(f,
-                "FRAMES CUT AFTER CAPTURE: %" PRIu64 " frame%s cut after capture, below the "
-                "file's snapshot length (by smtptap -w or editcap): their removed bytes cannot "
-                "be analysed; that is expected for an evidence file, whose mail and application "
-                "data smtptap -w removes on purpose\n\n",
-                after, after == 1 ? " was" : "s were");
-}
-
 /* A filter that passed no packet of the -r files, which had some: said, or
  * "0 packets" reads as a capture with no mail in it (tcpdump says nothing
  * either, but prints no report). smtptap's reader counts the records before
@@ -788,7 +740,7 @@ rt_tunnels(FILE *f, const struct run_stats *st)
 void
 agg_write_text(FILE *f, const struct run_stats *st, bool color)
 {
-    rt_capture_loss(f, st);
+    report_capture_loss(f, st);
     agg_one_direction_text(f);
     rt_findings(f, color);
     for (uint32_t i = 0; i < agg.n_servers; i++)

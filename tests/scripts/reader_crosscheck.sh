@@ -3,7 +3,9 @@
 # (--libpcap-reader) give the same report: every bundled capture, the
 # captures of ../shared/pcaps when that directory exists, a capture on
 # standard input and the captures cut at several offsets (same frames, same
-# damage reported). Only memory_peak may differ (the reader's buffer). This
+# damage reported). Only memory_peak may differ (the reader's buffer), and
+# a damaged file's offset (damaged_files: libpcap's reader, reading through
+# stdio, gives none: null). This
 # also compares main.c's look-ahead pipeline (frames of mapped files: flow
 # lookups fetched two packets ahead, engine_ahead()) with packets handed to
 # the engine one at a time (libpcap's frames).
@@ -20,7 +22,7 @@ run() {
   out=$1
   shift
   TZ=UTC "$bin" -q --no-system-ca --ca-file pcaps/certs/root.pem --json - "$@" 2>"$out.err" |
-    sed 's/,"memory_peak":[0-9]*//' >"$out"
+    sed -e 's/,"memory_peak":[0-9]*//' -e 's/"offset":[0-9]*,"error"/"offset":null,"error"/g' >"$out"
   echo "rc=$?" >>"$out"
 }
 

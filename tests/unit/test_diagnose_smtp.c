@@ -132,21 +132,31 @@ test_plaintext_refused(void **state)
 }
 
 /* diagnose_exchange_status: the word of the first status bit (in the
- * order DateInvalid, UntrustedRoot, SubjectMismatch, Invalid), the first
- * word diagnose_statuses_text lists; "Valid" for none; "" unverified. */
+ * order DateInvalid, UntrustedRoot, PartialChain, SubjectMismatch,
+ * Invalid: Windows' X509ChainStatusFlags names), the first word
+ * diagnose_statuses_text lists; "Valid" for none; "" unverified. */
 static void
 test_exchange_status_word(void **state)
 {
     (void)state;
-    static const char *const first[16] = {
-        "Valid",           "DateInvalid", "UntrustedRoot", "DateInvalid",
-        "SubjectMismatch", "DateInvalid", "UntrustedRoot", "DateInvalid",
-        "Invalid",         "DateInvalid", "UntrustedRoot", "DateInvalid",
-        "SubjectMismatch", "DateInvalid", "UntrustedRoot", "DateInvalid",
-    };
+    static const char *const order[] = {"DateInvalid", "UntrustedRoot", "PartialChain",
+                                        "SubjectMismatch", "Invalid"};
+    static const unsigned bit[] = {XS_DATE_INVALID, XS_UNTRUSTED_ROOT, XS_PARTIAL_CHAIN,
+                                   XS_SUBJECT_MISMATCH, XS_INVALID};
+    assert_int_equal(XS_COUNT, 5);
+    char all[96];
+    diagnose_statuses_text(31, all, sizeof(all));
+    assert_string_equal(all, "DateInvalid, UntrustedRoot, PartialChain, SubjectMismatch, Invalid");
+    const char *first[32];
+    for (unsigned bits = 0; bits < 32; bits++) {
+        first[bits] = "Valid";
+        for (unsigned i = 5; i-- > 0;)
+            if (bits & bit[i])
+                first[bits] = order[i];
+    }
     struct diagnosis d;
     memset(&d, 0, sizeof(d));
-    for (unsigned bits = 0; bits < 16; bits++) {
+    for (unsigned bits = 0; bits < 32; bits++) {
         d.exchange_statuses = (uint8_t)bits;
         d.verified = false;
         assert_string_equal(diagnose_exchange_status(&d), "");

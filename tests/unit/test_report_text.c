@@ -571,9 +571,9 @@ test_client_chains_apart(void **state)
         uint8_t peer, n;
         const char *status, *text;
     } rows[] = {
-        {10, 1, "UntrustedRoot", "unable to get local issuer certificate"},
+        {10, 1, "PartialChain", "unable to get local issuer certificate"},
         {30, 2, "Valid", "ok"},
-        {10, 1, "UntrustedRoot", "unable to get local issuer certificate"},
+        {10, 1, "PartialChain", "unable to get local issuer certificate"},
     };
     for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         static struct session_facts f;
@@ -599,7 +599,7 @@ test_client_chains_apart(void **state)
                             "B9EDF153, until 2034-01-01), ";
     char want[512];
     snprintf(want, sizeof(want), "%s%s", leaf_line,
-             "1 certificate sent: UntrustedRoot (unable to get local issuer certificate: its "
+             "1 certificate sent: PartialChain (unable to get local issuer certificate: its "
              "issuer CN=Example Intermediate CA is neither sent nor in the trust store: the "
              "client does not send its intermediate (configure its full chain), or the trust "
              "store lacks that CA), 2 sessions from 198.51.100.10\n");
