@@ -366,7 +366,7 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
     /* the advice and the conclusions, made first: the groups listed
      * before them give way ("..."), never these (the renewal that is
      * none, what to fix, what may decide instead of SNI) */
-    char tail[640];
+    char tail[sizeof(f->summary) - 240]; /* the headline and a group keep 240 bytes */
     bool tail_cut = false;
     struct strbuf t = str_buf_cut(tail, sizeof(tail), &tail_cut);
     agg_sni_tail(&t, s, sp, ord, none_bad, malformed_bad, named_bad, any_bad);

@@ -276,18 +276,24 @@ cli_parse_severity(const char *s)
 static bool
 cli_host_name(const char *n)
 {
-    size_t len = strlen(n), label = 0;
-    if (len == 0 || len > 254 || n[0] == '-' || n[0] == '.')
+    size_t len = strlen(n);
+    if (len > 0 && n[len - 1] == '.')
+        len--; /* the root's dot */
+    if (len == 0 || len > 253)
         return false;
-    if (n[0] == '*' && n[1] == '.')
+    if (len > 2 && n[0] == '*' && n[1] == '.') {
         n += 2;
-    for (; *n; n++) {
-        if (*n == '.') {
-            if (label == 0 && n[1] != '\0')
-                return false; /* an empty label */
+        len -= 2;
+    }
+    size_t label = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i == len || n[i] == '.') { /* a label ends: not empty, no '-' at either end */
+            if (label == 0 || n[i - 1] == '-')
+                return false;
             label = 0;
-        } else if ((isalnum((unsigned char)*n) || *n == '-' || *n == '_') && ++label <= 63) {
-            continue;
+        } else if (isalnum((unsigned char)n[i]) || n[i] == '_' || (n[i] == '-' && label > 0)) {
+            if (++label > 63)
+                return false;
         } else {
             return false;
         }

@@ -154,26 +154,36 @@ fdwait_now_ms(void)
 struct fdwait_wait {
     sig_atomic_t s0;
     int64_t took_ms;
+    int64_t stop_ms; /* a stop pending: how long a reader may take nothing */
     unsigned eagain;
 };
+
+static int64_t fdwait_stop_ms = FDWAIT_STOP_MS;
+
+void
+fdwait_set_stop_ms(int64_t ms)
+{
+    fdwait_stop_ms = ms > 0 ? ms : FDWAIT_STOP_MS;
+}
 
 static void
 fdwait_begin(struct fdwait_wait *w)
 {
     w->s0 = fdwait_sig_now();
     w->took_ms = fdwait_now_ms();
+    w->stop_ms = fdwait_stop_ms;
     w->eagain = 0;
 }
 
 /* True once a SIGINT/SIGTERM came since the wait began, or, with a stop
  * already pending when it began (the run stopped while reading or
- * analysing), once the reader has taken nothing for FDWAIT_STOP_MS: this
+ * analysing), once the reader has taken nothing for w->stop_ms: this
  * wait, and every later one, is given up. */
 static bool
 fdwait_give_up(const struct fdwait_wait *w)
 {
-    if (!fdwait_gave_up && (fdwait_sig_now() != w->s0 ||
-                            (w->s0 != 0 && fdwait_now_ms() - w->took_ms >= FDWAIT_STOP_MS)))
+    if (!fdwait_gave_up &&
+        (fdwait_sig_now() != w->s0 || (w->s0 != 0 && fdwait_now_ms() - w->took_ms >= w->stop_ms)))
         fdwait_gave_up = true;
     return fdwait_gave_up;
 }
@@ -339,6 +349,7 @@ fdwait_fopen_write(const char *path, bool append)
     bool fifo = stat(path, &st) == 0 && S_ISFIFO(st.st_mode);
     struct fdwait_wait w;
     fdwait_begin(&w);
+    w.stop_ms = FDWAIT_STOP_OPEN_MS; /* no reader at all: no page being read either */
     int fd;
     /* O_NONBLOCK: a FIFO no reader has opened fails with ENXIO at once
      * (fifo(7)) rather than blocking in open(2), which SA_RESTART restarts */

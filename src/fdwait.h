@@ -70,21 +70,27 @@ int fdwait_readable(int fd);
  * wait for a reader in the run is given up at once (the user has said not
  * to wait for them). A signal that came before the wait began (the run
  * stopped while reading or analysing: a stop pending) ends it once the
- * reader has taken nothing for FDWAIT_STOP_MS: a slow reader still gets the
- * report, a stalled one (a FIFO no reader opens, a paused terminal) needs
- * no second signal, which the handler still ends smtptap at. A write(2)
+ * reader has taken nothing for FDWAIT_STOP_MS (60 s: a reader paging the
+ * report, `| less`, still gets it whole), or, a FIFO no reader has opened,
+ * for FDWAIT_STOP_OPEN_MS (1 s): a stalled reader needs no second signal,
+ * which the handler still ends smtptap at. A write(2)
  * that finds no room after poll(2) said there was some, again and again
  * (a pipe shared with another writer, a device whose poll says POLLOUT all
  * the same), naps between tries (1 ms doubling up to FDWAIT_NAP_MS): the
  * wait takes no CPU, and a signal ends it as it ends poll(2). */
 #define FDWAIT_GAVE_UP ECANCELED
-#define FDWAIT_OPEN_MS 10   /* a FIFO no reader has opened: tried again this often */
-#define FDWAIT_STOP_MS 1000 /* a stop pending: a reader that took nothing this long is given up */
-#define FDWAIT_NAP_MS  32   /* the longest nap between writes that found no room */
+#define FDWAIT_OPEN_MS 10    /* a FIFO no reader has opened: tried again this often */
+#define FDWAIT_STOP_MS 60000 /* a stop pending: a reader that took nothing this long is given up   \
+                              */
+#define FDWAIT_STOP_OPEN_MS 1000 /* ... a FIFO that no reader opened this long */
+#define FDWAIT_NAP_MS       32   /* the longest nap between writes that found no room */
 
 /* The handler's count of SIGINT/SIGTERM (NULL: nothing ends a wait); clears
  * "given up". */
 void fdwait_set_signals(volatile sig_atomic_t *n);
+
+/* FDWAIT_STOP_MS in place of its default (tests: a stalled reader in 1 s). */
+void fdwait_set_stop_ms(int64_t ms);
 
 /* strerror(e), with FDWAIT_GAVE_UP said as what it is. */
 const char *fdwait_strerror(int e);

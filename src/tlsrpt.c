@@ -245,6 +245,7 @@ static struct {
      * --tls-ports port) or implicit TLS elsewhere: TLS-RPT is MTA to MTA
      * (RFC 8460 §1), none of them; stderr says so when no policy is left */
     uint64_t not_mta;
+    uint64_t mta; /* sessions TLS-RPT speaks of (tlsrpt_applies): with no policy, none tried TLS */
 } tr;
 
 void
@@ -368,6 +369,7 @@ tlsrpt_note(const struct config *cfg, const struct flow_record *rec, const struc
         tr_other(cfg, rec);
         return;
     }
+    tr.mta++;
     const char *why = NULL;
     const char *type = tlsrpt_session(cfg, rec, d, &why);
     /* a success is a TLS session established over a chain the capture
@@ -586,7 +588,12 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
                  path, tr.other, tr.other > 1 ? "s" : "", tr.n_other_port > 1 ? "s" : "", ports,
                  tr.other_more ? ",..." : "", ports);
     }
-    if (tr.n_p == 0 && tr.not_mta > 0)
+    if (tr.n_p == 0 && tr.mta > 0)
+        term_msg(stderr,
+                 "smtptap: --tlsrpt %s: no policy to report: none of the %" PRIu64 " session%s "
+                 "on MTA ports tried TLS with an outcome the capture shows\n",
+                 path, tr.mta, tr.mta == 1 ? "" : "s");
+    else if (tr.n_p == 0 && tr.not_mta > 0)
         term_msg(stderr,
                  "smtptap: --tlsrpt %s: no policy to report: %" PRIu64 " session%s on "
                  "submission or implicit TLS ports, which TLS-RPT (RFC 8460, MTA to MTA) does "

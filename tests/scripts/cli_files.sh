@@ -192,6 +192,9 @@ said "--expect followed by an option" "its NAME is missing before this option"
 run 2 "--expect a name with a space" -r pcaps/smtp-plain.pcap --expect 'bad name!'
 said "--expect a name with a space" "NAME a host name"
 run 2 "--expect ADDRESS= an empty label" -r pcaps/smtp-plain.pcap --expect 192.0.2.1=mx..example
+for bad in 'mail..example.test' '*.' 'a.-b.test' 'b-.test' "$(printf 'a%.0s' $(seq 1 254))"; do
+  run 2 "--expect a bad host name" -r pcaps/smtp-plain.pcap --expect "$bad"
+done
 run 0 "--expect a wildcard and a final dot" -q -r pcaps/smtp-plain.pcap \
   --expect '192.0.2.1=*.example.test.' --expect mx_1.example.test
 
@@ -207,6 +210,12 @@ said "--tlsrpt on submission only" \
   "no policy to report: 3 sessions on submission or implicit TLS ports, which TLS-RPT"
 run 0 "--tlsrpt on port 25" -q -r pcaps/smtp-starttls-tls12-chain.pcap --tlsrpt "$tmp/r.json"
 ! grep -q "no policy to report" "$tmp/err" || { echo "FAIL --tlsrpt on 25: no policy said"; fail=1; }
+# sessions on port 25 that tried no TLS (STARTTLS offered, not used): not
+# "no SMTP session on port 25"
+run 0 "--tlsrpt on 25 without TLS" -q -r pcaps/diag/auth-port25.pcap --tlsrpt "$tmp/r.json"
+said "--tlsrpt on 25 without TLS" "no policy to report: none of the 2 sessions on MTA ports tried TLS"
+! grep -q "no SMTP session on port 25" "$tmp/err" || { echo "FAIL --tlsrpt on 25 without TLS: no session said"; fail=1; }
+run 0 "--tlsrpt with -q, no --json" -q -r pcaps/diag/untrusted-root.pcap --tlsrpt -
 
 # 4. --fail-on in any case (high or HIGH; HIGH was a usage error)
 ca="--no-system-ca --ca-file pcaps/diag/certs/root.pem"

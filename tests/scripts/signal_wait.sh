@@ -15,7 +15,8 @@
 #   - -r - from a pipe whose writer sends nothing;
 #   - a second signal while the first one's report cannot be written
 #     (--json onto a FIFO no reader opens) ends it by the signal (143);
-#     with no second signal, that wait is given up 1 s on (exit 3);
+#     with no second signal, that wait is given up 1 s on (exit 3,
+#     FDWAIT_STOP_OPEN_MS; a reader that opened and stalls: 60 s);
 #   - -r FIFO of a form only libpcap reads (pcap magic a1b2cd34): refused at
 #     once (exit 3), as -r - is; before, capfile.c's look at its first bytes
 #     closed the FIFO and libpcap's reopening waited for a writer for good.
@@ -165,7 +166,7 @@ else
 fi
 # one signal only, the same waits: a stop already pending when the report's
 # wait for --json's reader begins (the signal came while smtptap read) ends
-# it once no reader has come for FDWAIT_STOP_MS (1 s): given up as at a
+# it once no reader has come for FDWAIT_STOP_OPEN_MS (1 s): given up as at a
 # signal during the wait, exit 3, said on stderr, the report printed.
 # Before, it waited for a second signal.
 rm -f "$tmp/f" "$tmp/o" && mkfifo "$tmp/f" "$tmp/o"
