@@ -244,28 +244,42 @@ agg_plain_how(struct strbuf *b, unsigned how, bool anon)
         }
 }
 
-/* When the server refused STARTTLS (454: its TLS is broken) or the
- * handshakes failed, requiring TLS first would turn the fallback into
- * deferred mail for these peers (MTAs: RFC 3207 §4, RFC 8461 §5), or, on
- * the submission port, into mail clients that cannot send at all (no
- * queue behind them to defer to: their users see the errors): the cause
- * is fixed first, its finding named. */
-static void
+/* When a middlebox strips STARTTLS (starttls_stripped), the server
+ * refused it (454: its TLS is broken) or the handshakes failed, requiring
+ * TLS first would turn the fallback into deferred mail for these peers
+ * (MTAs: RFC 3207 §4, RFC 8461 §5), or, on the submission port, into mail
+ * clients that cannot send at all (no queue behind them to defer to: their
+ * users see the errors): the cause is fixed first, its finding named. A
+ * middlebox's 500 to a STARTTLS sent anyway is the stripping's (diagnose),
+ * so it points at the middlebox, not at the server. False: nothing to fix
+ * first. */
+static bool
 agg_plain_fix_first(struct strbuf *b, const struct agg_server *s, unsigned how)
 {
-    if (!(how & (AGG_HOW_REFUSED | AGG_HOW_FAILED)))
-        return;
+    if (!(how & (AGG_HOW_STRIPPED | AGG_HOW_REFUSED | AGG_HOW_FAILED)))
+        return false;
     bool both = (how & AGG_HOW_REFUSED) && (how & AGG_HOW_FAILED);
-    str_add(b, "; first fix what ",
-            both                      ? "refused or broke their TLS (starttls_rejected, "
-                                        "tls_handshake_failed)"
-            : (how & AGG_HOW_REFUSED) ? "refused their STARTTLS (starttls_rejected)"
-                                      : "broke their TLS handshakes (tls_handshake_failed)",
-            s->ep.port == 587 ? ": requiring TLS while it fails would leave these mail clients "
-                                "unable to send at all (their users would see errors); then"
-                              : ": requiring TLS while it fails would make these peers defer all "
-                                "their mail; then",
+    str_add(b, "; first ", NULL);
+    if (how & AGG_HOW_STRIPPED)
+        str_add(b,
+                "disable the SMTP inspection that strips their STARTTLS (starttls_stripped; "
+                "Cisco ASA/FTD: no inspect esmtp)",
+                how & (AGG_HOW_REFUSED | AGG_HOW_FAILED) ? " and " : "", NULL);
+    if (how & (AGG_HOW_REFUSED | AGG_HOW_FAILED))
+        str_add(b, "fix what ",
+                both                      ? "refused or broke their TLS (starttls_rejected, "
+                                            "tls_handshake_failed)"
+                : (how & AGG_HOW_REFUSED) ? "refused their STARTTLS (starttls_rejected)"
+                                          : "broke their TLS handshakes (tls_handshake_failed)",
+                NULL);
+    str_add(b,
+            how == AGG_HOW_STRIPPED ? ": requiring TLS while it strips"
+                                    : ": requiring TLS while it fails",
+            s->ep.port == 587 ? " would leave these mail clients unable to send at all (their "
+                                "users would see errors); then"
+                              : " would make these peers defer all their mail; then",
             NULL);
+    return true;
 }
 
 /* plaintext_fallback: critical when TLS was stripped, refused or failed
@@ -322,10 +336,11 @@ agg_plain_findings(uint32_t si)
                 ", which had used TLS with it before (STARTTLS hidden from them on their path, "
                 "not offered to them that time, or another sender behind the same address)",
                 NULL);
-    if (broken->sessions)
-        agg_plain_fix_first(&b, s, how);
-    str_add(&b, broken->sessions && (how & (AGG_HOW_REFUSED | AGG_HOW_FAILED)) ? " " : "; ",
-            agg_plain_advice(s), NULL);
+    /* the masked-later peers' STARTTLS was stripped too (the same
+     * middlebox): it is fixed first for them as well */
+    unsigned first = (broken->sessions ? how : 0) | (masked->sessions ? AGG_HOW_STRIPPED : 0);
+    bool fixed_first = agg_plain_fix_first(&b, s, first);
+    str_add(&b, fixed_first ? " " : "; ", agg_plain_advice(s), NULL);
     for (unsigned k = 0; k < 3; k++) {
         const struct agg_flagstat *fs = k == 0 ? broken : k == 1 ? masked : before;
         if (!fs->sessions)
@@ -418,4 +433,24 @@ agg_strip_evidence(const struct smtp_facts *sm, char *ev, size_t n)
                 NULL);
     }
     str_mark_cut(ev, n, cut);
+}
+
+void
+agg_strip_note(struct agg_flagstat *fs, const struct smtp_facts *sm)
+{
+    int code = sm->starttls_reply_code;
+    if (sm->stripped_capability.s == NULL || !sm->starttls_command || (code != 500 && code != 502))
+        return;
+    char what[200];
+    struct strbuf w = str_buf(what, sizeof(what));
+    str_add(&w, "a client sent STARTTLS anyway and got ", NULL);
+    str_add_uint(&w, (unsigned)code);
+    str_add(&w,
+            ", the middlebox's answer (no SMTP server that offers STARTTLS says it does not know "
+            "it), not the server's refusal",
+            NULL);
+    if (strstr(fs->evidence, what) != NULL)
+        return;
+    struct strbuf b = {fs->evidence, sizeof(fs->evidence), strlen(fs->evidence), NULL};
+    str_add(&b, b.len ? "; " : "", what, NULL);
 }
