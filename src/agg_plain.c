@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "agg_int.h"
+#include "config.h"
 #include "mem.h"
 #include "strcopy.h"
 
@@ -193,16 +194,31 @@ agg_plain_resolved(const struct agg_server *s, int flag)
     return &resolved.fs[flag - AF_STARTTLS_NOT_USED];
 }
 
-/* What to change. On the submission port (587, RFC 6409) the peers are
- * mail clients, which follow no MTA-STS (RFC 8461) or DANE (RFC 7672)
- * policy: the server itself must refuse AUTH and MAIL before TLS, or the
- * clients move to implicit TLS on 465 (RFC 8314 §3.3). */
+/* Whether the peers of s are mail clients, not MTAs: on the submission
+ * port (587, RFC 6409), and on an implicit-TLS port (465, --tls-ports),
+ * message submission too (RFC 8314 §3.3), where a plaintext session is a
+ * client's that expected TLS or got none. */
+static bool
+agg_plain_clients(const struct agg_server *s)
+{
+    return s->ep.port == 587 || config_is_tls_port(agg.cfg, s->ep.port);
+}
+
+/* What to change. Mail clients follow no MTA-STS (RFC 8461) or DANE (RFC
+ * 7672) policy: on 587 the server itself must refuse AUTH and MAIL before
+ * TLS, or the clients move to implicit TLS on 465 (RFC 8314 §3.3); on an
+ * implicit-TLS port the server must serve TLS from the first byte
+ * (implicit_tls_not_served), or at least refuse them before STARTTLS. */
 const char *
 agg_plain_advice(const struct agg_server *s)
 {
-    return s->ep.port == 587 ? "require TLS on this submission port before AUTH and MAIL, or "
-                               "have the clients use implicit TLS on port 465 (RFC 8314)"
-                             : "require TLS for these peers (MTA-STS, DANE or a TLS policy)";
+    if (s->ep.port == 587)
+        return "require TLS on this submission port before AUTH and MAIL, or have the clients "
+               "use implicit TLS on port 465 (RFC 8314)";
+    if (agg_plain_clients(s))
+        return "serve TLS on this implicit-TLS port (implicit_tls_not_served), or refuse AUTH and "
+               "MAIL before STARTTLS here";
+    return "require TLS for these peers (MTA-STS, DANE or a TLS policy)";
 }
 
 /* How the STARTTLS (or X-ANONYMOUSTLS) of a set of peers went wrong over
@@ -275,9 +291,9 @@ agg_plain_fix_first(struct strbuf *b, const struct agg_server *s, unsigned how)
     str_add(b,
             how == AGG_HOW_STRIPPED ? ": requiring TLS while it strips"
                                     : ": requiring TLS while it fails",
-            s->ep.port == 587 ? " would leave these mail clients unable to send at all (their "
-                                "users would see errors); then"
-                              : " would make these peers defer all their mail; then",
+            agg_plain_clients(s) ? " would leave these mail clients unable to send at all (their "
+                                   "users would see errors); then"
+                                 : " would make these peers defer all their mail; then",
             NULL);
     return true;
 }

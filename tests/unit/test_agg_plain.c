@@ -532,6 +532,36 @@ test_refused_submission(void **state)
     free(text);
 }
 
+/* On an implicit-TLS port that served plaintext (465, a --tls-ports port)
+ * the peers are mail clients too (RFC 8314 section 3.3): the 587 wording,
+ * no deferral, and the advice to serve TLS there. */
+static void
+test_refused_tls_port(void **state)
+{
+    (void)state;
+    cfg.tls_ports[cfg.n_tls_ports++] = 4650;
+    for (unsigned k = 0; k < 2; k++) {
+        feed_port = k == 0 ? 465 : 4650;
+        feed(1 + k, 46, PLAIN_REFUSED);
+    }
+    char *text = findings();
+    for (unsigned k = 0; k < 2; k++) {
+        char want[400];
+        snprintf(want, sizeof(want),
+                 "203.0.113.25:%u received mail in plaintext from 198.51.100.46 after STARTTLS "
+                 "was refused for them; first fix what refused their STARTTLS "
+                 "(starttls_rejected): requiring TLS while it fails would leave these mail "
+                 "clients unable to send at all (their users would see errors); then serve TLS "
+                 "on this implicit-TLS port (implicit_tls_not_served), or refuse AUTH and MAIL "
+                 "before STARTTLS here",
+                 k == 0 ? 465u : 4650u);
+        tu_has(text, want);
+    }
+    tu_lacks(text, "defer");
+    tu_lacks(text, "MTA-STS");
+    free(text);
+}
+
 /* A peer's STARTTLS masked (XXXXXXXX: stripping seen from the server's
  * side) reclasses its earlier plaintext sessions with this server, where
  * STARTTLS was offered and not tried: probably stripped too, under
@@ -626,6 +656,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_auth_other_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_submission_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_submission, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_tls_port, setup, teardown),
         cmocka_unit_test_setup_teardown(test_masked_later, setup, teardown),
         cmocka_unit_test_setup_teardown(test_masked_between, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keyword_500_stripped, setup, teardown),
