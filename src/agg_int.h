@@ -566,6 +566,10 @@ struct smtp_facts;
  * ("XXXXXXXA", the middlebox between the server and the capture point) or
  * the client's command ("XXXXXXXX", between the client and it). */
 void agg_strip_evidence(const struct smtp_facts *sm, char *ev, size_t n);
+/* The STARTTLS a client sent anyway after such an EHLO reply, answered
+ * 500 or 502 by the middlebox (diagnose: no starttls_rejected), added to
+ * starttls_stripped's evidence once each code. */
+void agg_strip_note(struct agg_flagstat *fs, const struct smtp_facts *sm);
 void agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec,
                    const struct diagnosis *dg);
 /* The findings of server s read its plaintext classes with the queued

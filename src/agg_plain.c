@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "agg_int.h"
+#include "config.h"
 #include "mem.h"
 #include "strcopy.h"
 
@@ -193,16 +194,31 @@ agg_plain_resolved(const struct agg_server *s, int flag)
     return &resolved.fs[flag - AF_STARTTLS_NOT_USED];
 }
 
-/* What to change. On the submission port (587, RFC 6409) the peers are
- * mail clients, which follow no MTA-STS (RFC 8461) or DANE (RFC 7672)
- * policy: the server itself must refuse AUTH and MAIL before TLS, or the
- * clients move to implicit TLS on 465 (RFC 8314 §3.3). */
+/* Whether the peers of s are mail clients, not MTAs: on the submission
+ * port (587, RFC 6409), and on an implicit-TLS port (465, --tls-ports),
+ * message submission too (RFC 8314 §3.3), where a plaintext session is a
+ * client's that expected TLS or got none. */
+static bool
+agg_plain_clients(const struct agg_server *s)
+{
+    return s->ep.port == 587 || config_is_tls_port(agg.cfg, s->ep.port);
+}
+
+/* What to change. Mail clients follow no MTA-STS (RFC 8461) or DANE (RFC
+ * 7672) policy: on 587 the server itself must refuse AUTH and MAIL before
+ * TLS, or the clients move to implicit TLS on 465 (RFC 8314 §3.3); on an
+ * implicit-TLS port the server must serve TLS from the first byte
+ * (implicit_tls_not_served), or at least refuse them before STARTTLS. */
 const char *
 agg_plain_advice(const struct agg_server *s)
 {
-    return s->ep.port == 587 ? "require TLS on this submission port before AUTH and MAIL, or "
-                               "have the clients use implicit TLS on port 465 (RFC 8314)"
-                             : "require TLS for these peers (MTA-STS, DANE or a TLS policy)";
+    if (s->ep.port == 587)
+        return "require TLS on this submission port before AUTH and MAIL, or have the clients "
+               "use implicit TLS on port 465 (RFC 8314)";
+    if (agg_plain_clients(s))
+        return "serve TLS on this implicit-TLS port (implicit_tls_not_served), or refuse AUTH and "
+               "MAIL before STARTTLS here";
+    return "require TLS for these peers (MTA-STS, DANE or a TLS policy)";
 }
 
 /* How the STARTTLS (or X-ANONYMOUSTLS) of a set of peers went wrong over
@@ -244,28 +260,42 @@ agg_plain_how(struct strbuf *b, unsigned how, bool anon)
         }
 }
 
-/* When the server refused STARTTLS (454: its TLS is broken) or the
- * handshakes failed, requiring TLS first would turn the fallback into
- * deferred mail for these peers (MTAs: RFC 3207 §4, RFC 8461 §5), or, on
- * the submission port, into mail clients that cannot send at all (no
- * queue behind them to defer to: their users see the errors): the cause
- * is fixed first, its finding named. */
-static void
+/* When a middlebox strips STARTTLS (starttls_stripped), the server
+ * refused it (454: its TLS is broken) or the handshakes failed, requiring
+ * TLS first would turn the fallback into deferred mail for these peers
+ * (MTAs: RFC 3207 §4, RFC 8461 §5), or, on the submission port, into mail
+ * clients that cannot send at all (no queue behind them to defer to: their
+ * users see the errors): the cause is fixed first, its finding named. A
+ * middlebox's 500 to a STARTTLS sent anyway is the stripping's (diagnose),
+ * so it points at the middlebox, not at the server. False: nothing to fix
+ * first. */
+static bool
 agg_plain_fix_first(struct strbuf *b, const struct agg_server *s, unsigned how)
 {
-    if (!(how & (AGG_HOW_REFUSED | AGG_HOW_FAILED)))
-        return;
+    if (!(how & (AGG_HOW_STRIPPED | AGG_HOW_REFUSED | AGG_HOW_FAILED)))
+        return false;
     bool both = (how & AGG_HOW_REFUSED) && (how & AGG_HOW_FAILED);
-    str_add(b, "; first fix what ",
-            both                      ? "refused or broke their TLS (starttls_rejected, "
-                                        "tls_handshake_failed)"
-            : (how & AGG_HOW_REFUSED) ? "refused their STARTTLS (starttls_rejected)"
-                                      : "broke their TLS handshakes (tls_handshake_failed)",
-            s->ep.port == 587 ? ": requiring TLS while it fails would leave these mail clients "
-                                "unable to send at all (their users would see errors); then"
-                              : ": requiring TLS while it fails would make these peers defer all "
-                                "their mail; then",
+    str_add(b, "; first ", NULL);
+    if (how & AGG_HOW_STRIPPED)
+        str_add(b,
+                "disable the SMTP inspection that strips their STARTTLS (starttls_stripped; "
+                "Cisco ASA/FTD: no inspect esmtp)",
+                how & (AGG_HOW_REFUSED | AGG_HOW_FAILED) ? " and " : "", NULL);
+    if (how & (AGG_HOW_REFUSED | AGG_HOW_FAILED))
+        str_add(b, "fix what ",
+                both                      ? "refused or broke their TLS (starttls_rejected, "
+                                            "tls_handshake_failed)"
+                : (how & AGG_HOW_REFUSED) ? "refused their STARTTLS (starttls_rejected)"
+                                          : "broke their TLS handshakes (tls_handshake_failed)",
+                NULL);
+    str_add(b,
+            how == AGG_HOW_STRIPPED ? ": requiring TLS while it strips"
+                                    : ": requiring TLS while it fails",
+            agg_plain_clients(s) ? " would leave these mail clients unable to send at all (their "
+                                   "users would see errors); then"
+                                 : " would make these peers defer all their mail; then",
             NULL);
+    return true;
 }
 
 /* plaintext_fallback: critical when TLS was stripped, refused or failed
@@ -322,10 +352,11 @@ agg_plain_findings(uint32_t si)
                 ", which had used TLS with it before (STARTTLS hidden from them on their path, "
                 "not offered to them that time, or another sender behind the same address)",
                 NULL);
-    if (broken->sessions)
-        agg_plain_fix_first(&b, s, how);
-    str_add(&b, broken->sessions && (how & (AGG_HOW_REFUSED | AGG_HOW_FAILED)) ? " " : "; ",
-            agg_plain_advice(s), NULL);
+    /* the masked-later peers' STARTTLS was stripped too (the same
+     * middlebox): it is fixed first for them as well */
+    unsigned first = (broken->sessions ? how : 0) | (masked->sessions ? AGG_HOW_STRIPPED : 0);
+    bool fixed_first = agg_plain_fix_first(&b, s, first);
+    str_add(&b, fixed_first ? " " : "; ", agg_plain_advice(s), NULL);
     for (unsigned k = 0; k < 3; k++) {
         const struct agg_flagstat *fs = k == 0 ? broken : k == 1 ? masked : before;
         if (!fs->sessions)
@@ -418,4 +449,24 @@ agg_strip_evidence(const struct smtp_facts *sm, char *ev, size_t n)
                 NULL);
     }
     str_mark_cut(ev, n, cut);
+}
+
+void
+agg_strip_note(struct agg_flagstat *fs, const struct smtp_facts *sm)
+{
+    int code = sm->starttls_reply_code;
+    if (sm->stripped_capability.s == NULL || !sm->starttls_command || (code != 500 && code != 502))
+        return;
+    char what[200];
+    struct strbuf w = str_buf(what, sizeof(what));
+    str_add(&w, "a client sent STARTTLS anyway and got ", NULL);
+    str_add_uint(&w, (unsigned)code);
+    str_add(&w,
+            ", the middlebox's answer (no SMTP server that offers STARTTLS says it does not know "
+            "it), not the server's refusal",
+            NULL);
+    if (strstr(fs->evidence, what) != NULL)
+        return;
+    struct strbuf b = {fs->evidence, sizeof(fs->evidence), strlen(fs->evidence), NULL};
+    str_add(&b, b.len ? "; " : "", what, NULL);
 }

@@ -699,6 +699,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_quit_note(s->flags[i], dg);
         if (i == AF_STARTTLS_NOT_OFFERED && s->flags[i] != NULL)
             agg_ehlo_note(s->flags[i], sm);
+        if (i == AF_STARTTLS_STRIPPED && s->flags[i] != NULL)
+            agg_strip_note(s->flags[i], sm);
     }
 }
 

@@ -331,13 +331,15 @@ capfile_fill(struct capfile *cf, size_t need)
             cf->eof = n == 0;
             continue;
         }
-        if (cf->wait && fdwait_readable(cf->fd) != 0) {
+        /* a stream waits in poll(2) (EAGAIN after it said readable:
+         * another reader of the pipe took the bytes first, the descriptor
+         * being non-blocking, fdwait_own: waited on again, with naps) */
+        ssize_t n = cf->wait ? fdwait_read(cf->fd, cf->buf + cf->tail, room)
+                             : read(cf->fd, cf->buf + cf->tail, room);
+        if (n < 0 && cf->wait && errno == EINTR) {
             cf->stopped = cf->eof = true; /* SIGINT/SIGTERM while the writer sends nothing */
             break;
         }
-        ssize_t n = read(cf->fd, cf->buf + cf->tail, room);
-        /* EAGAIN after poll(2) said readable: another reader of the pipe
-         * took the bytes first (the descriptor is non-blocking: fdwait_own) */
         if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             continue;
         if (n < 0) {

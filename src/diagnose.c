@@ -714,8 +714,14 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
     out->starttls_stripped = s->stripped_capability.s != NULL || s->starttls_masked;
     out->starttls_not_offered = s->seen && s->starttls_offered == 0 && !s->implicit_tls &&
                                 !s->anonymoustls_offered && !out->starttls_stripped;
-    out->starttls_rejected =
-        s->starttls_command && s->starttls_reply_code > 0 && s->starttls_reply_code != 220;
+    /* A STARTTLS answered 500/502 after an EHLO reply whose keyword was
+     * masked is the middlebox's own answer (no SMTP server that offers
+     * STARTTLS says it does not know it): part of the stripping, whose
+     * evidence says so (agg_strip_note), not the server's refusal */
+    bool strip_answer =
+        out->starttls_stripped && (s->starttls_reply_code == 500 || s->starttls_reply_code == 502);
+    out->starttls_rejected = s->starttls_command && s->starttls_reply_code > 0 &&
+                             s->starttls_reply_code != 220 && !strip_answer;
     out->auth_before_tls = s->auth_before_tls;
     dg_plaintext_refused(s, out);
     /* Message content crossed in plaintext: a body line or chunk, or a

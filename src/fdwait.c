@@ -205,24 +205,33 @@ fdwait_writable_in(int fd, const struct fdwait_wait *w)
     }
 }
 
+/* The nap before the next try after the eagain-th call in a row that
+ * found nothing (EAGAIN) although poll(2) said ready: none after the
+ * first, then 1 ms doubling up to FDWAIT_NAP_MS; else poll(2) and the call
+ * would take turns at full speed. nanosleep(2) is never restarted after a
+ * signal handler (signal(7)): a signal ends the nap, and then the wait. */
+static void
+fdwait_nap(unsigned eagain)
+{
+    if (eagain < 2)
+        return;
+    unsigned sh = eagain - 2;
+    long ms = sh < 5 ? 1L << sh : FDWAIT_NAP_MS; /* 1, 2, 4, 8, 16, then 32 ms */
+    struct timespec ts = {0, ms * 1000000L};
+    (void)nanosleep(&ts, NULL);
+}
+
 /* A write(2) that found no room after poll(2) said there was some: the
  * other writer of a shared pipe or FIFO filled it first, or a device whose
  * poll(2) says POLLOUT all the same. The first goes back to poll(2); from
- * the second in a row on, a nap first (1 ms, doubling up to FDWAIT_NAP_MS),
- * else poll(2) and write(2) would take turns at full speed. nanosleep(2)
- * is never restarted after a signal handler (signal(7)): a signal ends the
- * nap, and then the wait. Returns 0, or -1 with errno FDWAIT_GAVE_UP. */
+ * the second in a row on, a nap first (fdwait_nap). Returns 0, or -1 with
+ * errno FDWAIT_GAVE_UP. */
 static int
 fdwait_no_room(struct fdwait_wait *w)
 {
     if (w->eagain < UINT_MAX)
         w->eagain++;
-    if (w->eagain >= 2) {
-        unsigned sh = w->eagain - 2;
-        long ms = sh < 5 ? 1L << sh : FDWAIT_NAP_MS; /* 1, 2, 4, 8, 16, then 32 ms */
-        struct timespec ts = {0, ms * 1000000L};
-        (void)nanosleep(&ts, NULL);
-    }
+    fdwait_nap(w->eagain);
     if (fdwait_give_up(w)) {
         errno = FDWAIT_GAVE_UP;
         return -1;
@@ -367,23 +376,33 @@ fdwait_fopen_write(const char *path, bool append)
     return fdwait_fdopen_write(fd, append);
 }
 
-/* A stream read by stdio (libpcap's reader): each refill of stdio's buffer
- * waits in fdwait_readable() first, so the stop flag ends a wait inside
- * libpcap's fread(3); EAGAIN (a descriptor left non-blocking) is waited on
- * the same way. */
-static ssize_t
-fdwait_in_read(void *cookie, char *buf, size_t n)
+ssize_t
+fdwait_read(int fd, void *buf, size_t n)
 {
-    int fd = *(int *)cookie;
+    unsigned eagain = 0; /* reads in a row that found nothing after POLLIN */
     for (;;) {
         if (fdwait_readable(fd) != 0) {
             errno = EINTR;
-            return -1; /* stdio's error flag: libpcap's read error */
+            return -1;
         }
         ssize_t r = read(fd, buf, n);
         if (r >= 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
             return r;
+        if (errno != EINTR) { /* found nothing after POLLIN: a nap from the second */
+            if (eagain < UINT_MAX)
+                eagain++;
+            fdwait_nap(eagain);
+        }
     }
+}
+
+/* A stream read by stdio (libpcap's reader): each refill of stdio's buffer
+ * is an fdwait_read(), so the stop flag ends a wait inside libpcap's
+ * fread(3) (stdio's error flag: libpcap's read error). */
+static ssize_t
+fdwait_in_read(void *cookie, char *buf, size_t n)
+{
+    return fdwait_read(*(int *)cookie, buf, n);
 }
 
 static int

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define FDWAIT_MS 100 /* the longest a stop can go unseen (a signal just before poll) */
 
@@ -61,6 +62,16 @@ FILE *fdwait_fdopen_read(int fd);
 /* Waits until a read(2) of fd would not block (data, end of file or an
  * error to report). Returns 0, or -1 when the stop flag is set. */
 int fdwait_readable(int fd);
+
+/* read(2) of a pipe, FIFO or terminal, each try waited for in
+ * fdwait_readable(): EINTR and EAGAIN (a non-blocking descriptor whose
+ * bytes another reader of the pipe took first, after poll(2) said
+ * readable) are tried again, and from the second EAGAIN in a row on after
+ * a nap (1 ms doubling up to FDWAIT_NAP_MS), so that poll(2) and read(2)
+ * do not take turns at full speed; a signal ends the nap. Returns what
+ * read(2) returned, or -1 with errno EINTR when the stop flag ended the
+ * wait. */
+ssize_t fdwait_read(int fd, void *buf, size_t n);
 
 /* Outputs. A FIFO no reader opens, or a pipe, FIFO, socket or terminal whose
  * reader takes nothing, would block open(2) or write(2), which SA_RESTART

@@ -60,7 +60,9 @@ expect mtls pcaps/diag/mutual-tls-rejected.pcap "$ca" server_rejected_client_cer
 expect dane pcaps/diag/dane.pcap "--no-system-ca --ca-file pcaps/diag/certs/dane-root.pem" dane_tlsa_mismatch certificate-not-trusted
 expect unusable pcaps/diag/dns-mx.pcap "$ca --tlsa tests/data/tlsa/pkix-only.tlsa" dane_tlsa_unusable tlsa-invalid
 expect stripped pcaps/smtp-stripped-starttls.pcap "$ca" starttls_stripped starttls-not-supported
-expect refused pcaps/smtp-stripped-starttls.pcap "$ca" starttls_rejected starttls-not-supported
+# a server's refusal (454); the 500 the stripping middlebox gave in smtp-stripped-starttls is
+# starttls_stripped's (its session's type the same, starttls-not-supported)
+expect refused pcaps/smtp-starttls-rejected-454.pcap "$ca" starttls_rejected starttls-not-supported
 expect notoffered pcaps/smtp-starttls-not-offered.pcap "$ca" starttls_not_offered starttls-not-supported
 # no TLS-RPT word: a failure that follows another (plaintext), submission (587)
 expect fallback pcaps/smtp-stripped-starttls.pcap "$ca" plaintext_fallback -

@@ -62,7 +62,11 @@ enum how {
     PLAIN_OFFERED_AUTH, /* as PLAIN_OFFERED, with AUTH sent in plaintext first */
     MASKED_PLAIN,       /* STARTTLS offered, the command arrived masked (XXXXXXXX) and got
                            500, then a message in plaintext */
-    MASKED_NO_MAIL      /* the same, then no mail (openssl s_client gives up) */
+    MASKED_NO_MAIL,     /* the same, then no mail (openssl s_client gives up) */
+    KEYWORD_PLAIN,      /* the EHLO reply's keyword masked (XXXXXXXA), a message in plaintext */
+    KEYWORD_500,        /* the same, STARTTLS sent anyway and answered 500 (the middlebox), no
+                           mail */
+    REFUSED_500         /* STARTTLS offered in clear, answered 500, no mail: the server's */
 };
 
 /* One session of 198.51.100.<client> to 203.0.113.25:25, diagnosed and
@@ -88,7 +92,17 @@ feed_ehlo(uint64_t id, uint8_t client, enum how how, int16_t ehlo_code)
     f.smtp.auth_before_tls = how == PLAIN_OFFERED_AUTH;
     f.smtp.starttls_masked = how == MASKED_PLAIN || how == MASKED_NO_MAIL;
     f.smtp.starttls_masked_code = f.smtp.starttls_masked ? 500 : 0;
-    if (how == MASKED_NO_MAIL) {
+    static uint8_t keyword[] = "XXXXXXXA";
+    if (how == KEYWORD_PLAIN || how == KEYWORD_500) {
+        f.smtp.starttls_offered = 0;
+        f.smtp.stripped_capability.s = keyword;
+        f.smtp.stripped_capability.len = 8;
+    }
+    if (how == KEYWORD_500 || how == REFUSED_500) {
+        f.smtp.starttls_command = true;
+        f.smtp.starttls_reply_code = 500;
+    }
+    if (how == MASKED_NO_MAIL || how == KEYWORD_500 || how == REFUSED_500) {
         f.smtp.plaintext_messages = 0;
         f.smtp.plaintext_data = f.smtp.plaintext_mail = false;
     }
@@ -518,6 +532,36 @@ test_refused_submission(void **state)
     free(text);
 }
 
+/* On an implicit-TLS port that served plaintext (465, a --tls-ports port)
+ * the peers are mail clients too (RFC 8314 section 3.3): the 587 wording,
+ * no deferral, and the advice to serve TLS there. */
+static void
+test_refused_tls_port(void **state)
+{
+    (void)state;
+    cfg.tls_ports[cfg.n_tls_ports++] = 4650;
+    for (unsigned k = 0; k < 2; k++) {
+        feed_port = k == 0 ? 465 : 4650;
+        feed(1 + k, 46, PLAIN_REFUSED);
+    }
+    char *text = findings();
+    for (unsigned k = 0; k < 2; k++) {
+        char want[400];
+        snprintf(want, sizeof(want),
+                 "203.0.113.25:%u received mail in plaintext from 198.51.100.46 after STARTTLS "
+                 "was refused for them; first fix what refused their STARTTLS "
+                 "(starttls_rejected): requiring TLS while it fails would leave these mail "
+                 "clients unable to send at all (their users would see errors); then serve TLS "
+                 "on this implicit-TLS port (implicit_tls_not_served), or refuse AUTH and MAIL "
+                 "before STARTTLS here",
+                 k == 0 ? 465u : 4650u);
+        tu_has(text, want);
+    }
+    tu_lacks(text, "defer");
+    tu_lacks(text, "MTA-STS");
+    free(text);
+}
+
 /* A peer's STARTTLS masked (XXXXXXXX: stripping seen from the server's
  * side) reclasses its earlier plaintext sessions with this server, where
  * STARTTLS was offered and not tried: probably stripped too, under
@@ -533,7 +577,10 @@ test_masked_later(void **state)
     tu_has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
                  "plaintext from 198.51.100.50 in sessions before one of theirs had its STARTTLS "
                  "command masked (XXXXXXXX): STARTTLS offered to them and not tried, probably "
-                 "stripped too (the same peer, the same server); require TLS for these peers");
+                 "stripped too (the same peer, the same server); first disable the SMTP "
+                 "inspection that strips their STARTTLS (starttls_stripped; Cisco ASA/FTD: no "
+                 "inspect esmtp): requiring TLS while it strips would make these peers defer all "
+                 "their mail; then require TLS for these peers");
     tu_has(text, "configure them to use STARTTLS (1 session, peers 198.51.100.51)\n");
     free(text);
 }
@@ -552,6 +599,36 @@ test_masked_between(void **state)
                  "was stripped for them, and from 198.51.100.52 in sessions before one of theirs "
                  "had its STARTTLS command masked (XXXXXXXX): ");
     tu_lacks(text, "starttls_not_used");
+    free(text);
+}
+
+/* pcaps/smtp-stripped-starttls.pcap: after an EHLO reply whose STARTTLS
+ * was masked (XXXXXXXA), a client sent STARTTLS anyway and got 500 from the
+ * middlebox: part of the stripping (its evidence says so), no
+ * starttls_rejected, and the fallback's advice points at the middlebox,
+ * not at "what refused their STARTTLS". A 500 without masking stays the
+ * server's refusal. */
+static void
+test_keyword_500_stripped(void **state)
+{
+    (void)state;
+    feed(1, 60, KEYWORD_PLAIN);
+    feed(2, 61, KEYWORD_PLAIN);
+    feed(3, 60, KEYWORD_500);
+    feed(4, 62, REFUSED_500);
+    char *text = findings();
+    tu_has(text, "  critical plaintext_fallback                 203.0.113.25:25 received mail in "
+                 "plaintext from 198.51.100.60, 198.51.100.61 after STARTTLS was stripped for "
+                 "them; first disable the SMTP inspection that strips their STARTTLS "
+                 "(starttls_stripped; Cisco ASA/FTD: no inspect esmtp): requiring TLS while it "
+                 "strips would make these peers defer all their mail; then require TLS");
+    tu_has(text, "(3 sessions, peers 198.51.100.60, 198.51.100.61): the EHLO reply offered "
+                 "XXXXXXXA in place of STARTTLS: a middlebox between the server and this capture "
+                 "point masked it; a client sent STARTTLS anyway and got 500, the middlebox's "
+                 "answer");
+    tu_lacks(text, "first fix what refused");
+    /* the unmasked 500 alone is refused, its peer's alone */
+    tu_has(text, "(1 session, peers 198.51.100.62): STARTTLS answered 500\n");
     free(text);
 }
 
@@ -579,8 +656,10 @@ main(void)
         cmocka_unit_test_setup_teardown(test_auth_other_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_submission_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_submission, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_tls_port, setup, teardown),
         cmocka_unit_test_setup_teardown(test_masked_later, setup, teardown),
         cmocka_unit_test_setup_teardown(test_masked_between, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keyword_500_stripped, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,8 @@
  * write(2) and nanosleep(2) are wrapped too (-Wl,--wrap=write,--wrap=nanosleep):
  * a descriptor whose write says EAGAIN while poll(2) says POLLOUT (a device,
  * or a pipe another writer keeps full), and the naps between such tries.
+ * So is read(2) (--wrap=read): a FIFO whose reads say EAGAIN while poll(2)
+ * says POLLIN (another reader takes the bytes first, again and again).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -66,6 +68,10 @@ static struct {
     int stalls;      /* poll(2) calls with a timeout that said "no room" */
     int drain_every; /* the reader takes the pipe's bytes at every Nth (0: never) */
     int drain_fd;
+    ino_t read_ino;      /* reads of this FIFO fail with EAGAIN (0: none) */
+    unsigned read_left;  /* this many more times (UINT_MAX: always) */
+    unsigned read_tries; /* its reads so far */
+    volatile int *stop;  /* set at nap sig_at (the stop flag, fdwait_set_stop) */
 } spin;
 
 int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
@@ -139,6 +145,27 @@ __wrap_write(int fd, const void *buf, size_t n)
     return __real_write(fd, buf, n);
 }
 
+ssize_t __real_read(int fd, void *buf, size_t n);
+ssize_t __wrap_read(int fd, void *buf, size_t n);
+
+ssize_t
+__wrap_read(int fd, void *buf, size_t n)
+{
+    struct stat st;
+    if (spin.read_ino != 0 && fstat(fd, &st) == 0 && st.st_ino == spin.read_ino) {
+        /* bounded: without naps the loop comes back at once, for good */
+        if (++spin.read_tries > 100000)
+            fail_msg("read tried %u times with nothing: a busy loop", spin.read_tries);
+        if (spin.read_left > 0) {
+            if (spin.read_left != UINT_MAX)
+                spin.read_left--;
+            errno = EAGAIN;
+            return -1;
+        }
+    }
+    return __real_read(fd, buf, n);
+}
+
 int
 __wrap_nanosleep(const struct timespec *req, struct timespec *rem)
 {
@@ -146,6 +173,8 @@ __wrap_nanosleep(const struct timespec *req, struct timespec *rem)
     spin.nap_ms += (long)req->tv_sec * 1000 + req->tv_nsec / 1000000;
     if (spin.sig_at != 0 && spin.naps == spin.sig_at && other.signals != NULL)
         (*other.signals)++; /* a SIGINT/SIGTERM during the nap */
+    if (spin.sig_at != 0 && spin.naps == spin.sig_at && spin.stop != NULL)
+        *spin.stop = 1; /* the handler's stop flag, during the nap */
     return __real_nanosleep(req, rem);
 }
 
@@ -198,6 +227,7 @@ teardown(void **state)
     rmdir(dir);
     free(file);
     fdwait_set_signals(NULL);
+    fdwait_set_stop(NULL);
     return 0;
 }
 
@@ -269,6 +299,75 @@ test_stdio_fifo_drained(void **state)
     assert_true(other.acted && other.done);
     assert_memory_equal(got, file, file_len);
     free(got);
+    fclose(f);
+}
+
+/* The FIFO with the capture in it and a writer that stays (other.fd), its
+ * reads by smtptap failing with EAGAIN `left` times although poll(2) says
+ * POLLIN (another reader that takes the bytes first, again and again). */
+static void
+read_spin_open(unsigned left)
+{
+    other.fd = open(fifo, O_RDWR | O_NONBLOCK);
+    assert_true(other.fd >= 0);
+    assert_int_equal(write(other.fd, file, file_len), (ssize_t)file_len);
+    struct stat st;
+    assert_int_equal(stat(fifo, &st), 0);
+    spin.read_ino = st.st_ino;
+    spin.read_left = left;
+}
+
+/* smtptap's reader (capfile.c) of -r FIFO: read(2) says EAGAIN after POLLIN
+ * ten times in a row: from the second try on a nap first, 1 ms doubling up
+ * to FDWAIT_NAP_MS, as the output side does, and every frame is read once
+ * the bytes come. Before, poll(2) and read(2) took turns with no pause. */
+static void
+test_read_eagain_naps(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    struct capfile *ref = NULL;
+    assert_int_equal(capfile_open_mem(file, file_len, &ref, err, sizeof(err)), CAPFILE_OPEN_OK);
+    int want = frames(ref);
+    capfile_close(ref);
+    read_spin_open(10);
+    struct capfile *cf = NULL;
+    assert_int_equal(capfile_open(fifo, &cf, err, sizeof(err)), CAPFILE_OPEN_OK);
+    assert_int_equal(spin.read_left, 0);
+    assert_int_equal(spin.naps, 9);                                        /* the 2nd to the 10th */
+    assert_int_equal(spin.nap_ms, 1 + 2 + 4 + 8 + 16 + 4 * FDWAIT_NAP_MS); /* bounded */
+    close(other.fd); /* the writer's end: the reader's end of file */
+    other.fd = -1;
+    assert_int_equal(frames(cf), want);
+    capfile_close(cf);
+}
+
+/* libpcap's reader (fdwait_fdopen_read): EAGAIN after POLLIN for good:
+ * naps of at most FDWAIT_NAP_MS, and the stop flag set during one (a
+ * SIGINT/SIGTERM) ends the wait, a read error with errno EINTR. Before, a
+ * busy loop that no signal's nap slowed. */
+static void
+test_read_eagain_stop(void **state)
+{
+    (void)state;
+    volatile int stop = 0;
+    fdwait_set_stop(&stop);
+    read_spin_open(UINT_MAX);
+    spin.stop = &stop;
+    spin.sig_at = 12;
+    int fd = fdwait_input(fifo);
+    assert_true(fd >= 0);
+    FILE *f = fdwait_fdopen_read(fd);
+    assert_non_null(f);
+    uint8_t got[64];
+    errno = 0;
+    assert_int_equal(fread(got, 1, sizeof(got), f), 0);
+    assert_true(ferror(f));
+    assert_int_equal(errno, EINTR);
+    assert_true(fdwait_stopped());
+    assert_int_equal(spin.naps, 12);
+    assert_true(spin.nap_ms <= 12L * FDWAIT_NAP_MS);
+    spin.read_ino = 0;
     fclose(f);
 }
 
@@ -577,6 +676,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_capfile_fifo_drained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stdio_fifo_drained, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_eagain_naps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_eagain_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fifo_filled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fifo_filled_signal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_eagain_naps, setup, teardown),
