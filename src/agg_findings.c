@@ -96,6 +96,7 @@ agg_new_finding(uint32_t server, const char *kind, int sev)
     f->kind = kind;
     f->severity = sev;
     f->seq = agg.n_findings - 1; /* the last tie-break of agg_cmp_finding */
+    f->rank = agg_kind_rank(kind);
     if (sev > agg.max_severity)
         agg.max_severity = sev;
     return f;

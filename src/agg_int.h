@@ -468,7 +468,8 @@ struct agg_finding {
      * agg_snis.name), written as the finding's "sni" */
     const char *selected_by;
     uint32_t sni_mask;
-    uint32_t seq; /* made as the agg.findings[seq]: agg_cmp_finding's last tie-break */
+    uint32_t seq;  /* made as the agg.findings[seq]: agg_cmp_finding's last tie-break */
+    unsigned rank; /* agg_kind_rank(kind), looked up once: the sort compares it */
 };
 
 /* The state, owned by aggregate.c. */

@@ -89,9 +89,8 @@ agg_cmp_finding(const void *a, const void *b)
         return y->severity - x->severity;
     if (x->server != y->server)
         return x->server < y->server ? -1 : 1;
-    unsigned rx = agg_kind_rank(x->kind), ry = agg_kind_rank(y->kind);
-    if (rx != ry)
-        return rx < ry ? -1 : 1;
+    if (x->rank != y->rank) /* agg_kind_rank, at agg_new_finding */
+        return x->rank < y->rank ? -1 : 1;
     int c = strcmp(x->kind, y->kind);
     if (c)
         return c;

@@ -89,12 +89,11 @@ ssize_t fdwait_read(int fd, void *buf, size_t n);
  * (a pipe shared with another writer, a device whose poll says POLLOUT all
  * the same), naps between tries (1 ms doubling up to FDWAIT_NAP_MS): the
  * wait takes no CPU, and a signal ends it as it ends poll(2). */
-#define FDWAIT_GAVE_UP ECANCELED
-#define FDWAIT_OPEN_MS 10    /* a FIFO no reader has opened: tried again this often */
-#define FDWAIT_STOP_MS 60000 /* a stop pending: a reader that took nothing this long is given up   \
-                              */
-#define FDWAIT_STOP_OPEN_MS 1000 /* ... a FIFO that no reader opened this long */
-#define FDWAIT_NAP_MS       32   /* the longest nap between writes that found no room */
+#define FDWAIT_GAVE_UP      ECANCELED
+#define FDWAIT_OPEN_MS      10    /* a FIFO no reader has opened: tried again this often */
+#define FDWAIT_STOP_MS      60000 /* a stop pending: a reader taking nothing this long is given up */
+#define FDWAIT_STOP_OPEN_MS 1000  /* ... a FIFO that no reader opened this long */
+#define FDWAIT_NAP_MS       32    /* the longest nap between writes that found no room */
 
 /* The handler's count of SIGINT/SIGTERM (NULL: nothing ends a wait); clears
  * "given up". */

@@ -28,6 +28,7 @@ mk(unsigned i, int sev, uint32_t server, const char *kind, const char *name)
     fs[i].kind = kind;
     fs[i].name = name;
     fs[i].seq = i;
+    fs[i].rank = agg_kind_rank(kind); /* as agg_new_finding sets it */
 }
 
 static void
