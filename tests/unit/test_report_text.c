@@ -277,10 +277,9 @@ test_revocation_cut(void **state)
     assert_non_null(k);
     X509 *x = tu_make_cert("cut.example.com", "Cut CA", k, false, "digitalSignature",
                            (time_t)T2025 - 86400, (time_t)T2025 + 86400, NULL);
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(
-        NULL, NULL, NID_crl_distribution_points,
-        "URI:http://a/1.crl,URI:http://b/2.crl,URI:http://c/3.crl,URI:http://d/4.crl,"
-        "URI:http://e/5.crl");
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, NULL, NID_crl_distribution_points,
+                                            "URI:http://a/1.crl,URI:http://b/2.crl,URI:http://c/"
+                                            "3.crl,URI:http://d/4.crl,URI:http://e/5.crl");
     assert_non_null(e);
     assert_int_equal(X509_add_ext(x, e, -1), 1);
     X509_EXTENSION_free(e);
