@@ -396,6 +396,15 @@ fdwait_read(int fd, void *buf, size_t n)
     }
 }
 
+FILE *
+fdwait_open_output(const char *path, bool append)
+{
+    if (strcmp(path, "-") != 0)
+        return fdwait_fopen_write(path, append);
+    int fd = fdwait_own(STDOUT_FILENO, O_WRONLY);
+    return fd >= 0 ? fdwait_fdopen_write(fd, append) : NULL;
+}
+
 /* A stream read by stdio (libpcap's reader): each refill of stdio's buffer
  * is an fdwait_read(), so the stop flag ends a wait inside libpcap's
  * fread(3) (stdio's error flag: libpcap's read error). */

@@ -120,6 +120,10 @@ FILE *fdwait_fopen_write(const char *path, bool append);
  * standard output is dup(1)'ed first by the caller. */
 FILE *fdwait_fdopen_write(int fd, bool append);
 
+/* An output option's path: "-" is standard output, through a descriptor of
+ * its own (fdwait_own), else fdwait_fopen_write(path, append). */
+FILE *fdwait_open_output(const char *path, bool append);
+
 /* Standard error through the above (fdwait_own(2)), line-buffered: each
  * line is one poll(2) and one write(2) (at most PIPE_BUF bytes: whole, not
  * interleaved with another writer's), not one per character as unbuffered

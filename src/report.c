@@ -5,7 +5,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +56,7 @@ static FILE *
 report_term(void)
 {
     if (rp.term == NULL) {
-        int fd = fdwait_own(STDOUT_FILENO, O_WRONLY);
-        rp.term = fd >= 0 ? fdwait_fdopen_write(fd, false) : NULL;
+        rp.term = fdwait_open_output("-", false);
         if (rp.term == NULL)
             rp.term = stdout;
     }
@@ -113,15 +111,10 @@ report_open(const struct config *cfg)
     if (cfg->json_path) {
         /* through fdwait.h: a SIGINT/SIGTERM ends a wait for its reader */
         rp.out_stdout = strcmp(cfg->json_path, "-") == 0;
-        if (rp.out_stdout) {
-            int fd = fdwait_own(STDOUT_FILENO, O_WRONLY);
-            rp.out = fd >= 0 ? fdwait_fdopen_write(fd, false) : NULL;
-        } else {
-            /* a live capture's records are a log: appended to, so that a
-             * restart keeps what an earlier run wrote (and a rotation
-             * tool's truncation leaves no hole); a file run's are its own */
-            rp.out = fdwait_fopen_write(cfg->json_path, cfg->iface != NULL);
-        }
+        /* a live capture's records to a file are a log: appended to, so
+         * that a restart keeps what an earlier run wrote (and a rotation
+         * tool's truncation leaves no hole); a file run's are its own */
+        rp.out = fdwait_open_output(cfg->json_path, !rp.out_stdout && cfg->iface != NULL);
         if (!rp.out) {
             int e = errno;
             term_msg(stderr, "smtptap: --json %s: %s\n", cfg->json_path, fdwait_strerror(e));

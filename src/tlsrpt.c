@@ -4,14 +4,12 @@
 #include "tlsrpt.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "dnslearn.h"
 #include "fdwait.h"
@@ -621,14 +619,8 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
     tr_time_compact(eid, sizeof(eid), end);
     snprintf(id, sizeof(id), "smtptap-%s-%s-%016" PRIx64, sid, eid, h);
     /* a FIFO's reader: waited on as fdwait.h says; "-" (with -q, cli.c):
-     * standard output, through a descriptor of its own */
-    FILE *f = NULL;
-    if (strcmp(path, "-") == 0) {
-        int fd = fdwait_own(STDOUT_FILENO, O_WRONLY);
-        f = fd >= 0 ? fdwait_fdopen_write(fd, false) : NULL;
-    } else {
-        f = fdwait_fopen_write(path, false);
-    }
+     * standard output */
+    FILE *f = fdwait_open_output(path, false);
     if (f == NULL) {
         free(pol);
         term_msg(stderr, "smtptap: --tlsrpt %s: %s\n", path, fdwait_strerror(errno));
