@@ -285,6 +285,56 @@ test_plain_strings_any_room(void **state)
     free(want);
 }
 
+/* Members of every kind, many times over, in one record that outgrows the
+ * writer's buffer (each member's room is checked once, for its comma, key
+ * and value together): the same bytes as written one at a time. */
+static void
+write_mixed(struct json *j, void *arg)
+{
+    (void)arg;
+    json_obj_begin(j, NULL);
+    for (unsigned r = 0; r < 6000; r++) {
+        json_bool(j, "b", r & 1);
+        json_uint(j, "u", (uint64_t)r * 1000003u);
+        json_int(j, "i", -(int64_t)r);
+        json_null(j, "n");
+        json_ts(j, "t", 1795510861123456LL + r);
+        json_arr_begin(j, "a");
+        json_bool(j, NULL, !(r & 1));
+        json_obj_begin(j, NULL);
+        json_obj_end(j);
+        json_arr_end(j);
+        json_raw(j, "r", "[1,2]", 5);
+    }
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+static void
+test_mixed_members_any_room(void **state)
+{
+    (void)state;
+    size_t cap = 4u << 20, n = 0;
+    char *want = malloc(cap);
+    assert_non_null(want);
+    want[n++] = '{';
+    for (unsigned r = 0; r < 6000; r++)
+        n += (size_t)snprintf(
+            want + n, cap - n,
+            "%s\"b\":%s,\"u\":%llu,\"i\":%lld,\"n\":null,"
+            "\"t\":\"2026-11-24T09:01:%02u.%06uZ\",\"a\":[%s,{}],\"r\":[1,2]",
+            r ? "," : "", r & 1 ? "true" : "false", (unsigned long long)r * 1000003u, -(long long)r,
+            1 + (123456 + r) / 1000000, (123456 + r) % 1000000, r & 1 ? "false" : "true");
+    assert_true(n + 3 < cap);
+    want[n++] = '}';
+    want[n++] = '\n';
+    want[n] = '\0';
+    char *got = tu_json_capture(write_mixed, NULL);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+}
+
 int
 main(void)
 {
@@ -298,6 +348,7 @@ main(void)
         cmocka_unit_test(test_null_stream_discards),
         cmocka_unit_test(test_large_output_in_order),
         cmocka_unit_test(test_plain_strings_any_room),
+        cmocka_unit_test(test_mixed_members_any_room),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
