@@ -86,8 +86,8 @@ struct diagnosis {
     /* client_rejected_certificate: the code of the client's alert that did
      * it (-1: encrypted, its code hidden), for the finding's list of codes */
     int client_reject_code;
-    bool verified;              /* a verdict on the chain was possible (certificates visible) */
-    int verify_error;           /* OpenSSL X509_V_ERR_* (0 = ok, -1 = not verified) */
+    bool verified;    /* a verdict on the chain was possible (certificates visible) */
+    int verify_error; /* OpenSSL X509_V_ERR_* (0 = ok, -1 = not verified) */
     /* every Exchange status that applies (XS_*); its first word, the
      * session's exchange_status, is diagnose_exchange_status() */
     uint8_t exchange_statuses;
@@ -122,9 +122,9 @@ struct diagnosis {
      * and clears only the first byte of each (dg_clear: strings, read up
      * to their terminator), not their 1.7 KiB (issue 5). A text added
      * here is cleared there too. */
-    char plaintext_refused_what[24]; /* plaintext_refused's first exchange, "MAIL 451" */
-    char verify_error_text[96];      /* X509_verify_cert_error_string() */
-    char checked_name[256];          /* the name checked against the certificate, "" none */
+    char plaintext_refused_what[24];  /* plaintext_refused's first exchange, "MAIL 451" */
+    char verify_error_text[96];       /* X509_verify_cert_error_string() */
+    char checked_name[256];           /* the name checked against the certificate, "" none */
     char untrusted_root_subject[256]; /* the root the chain ends in, when untrusted */
     /* The issuer of the top certificate sent, when it was neither sent nor
      * in the trust store ("" none; missing_issuer says what showed it to be
