@@ -255,17 +255,42 @@ write_plain(struct json *j, void *arg)
     json_record_end(j);
 }
 
+#define BIG_CAP (4u << 20) /* a record of the *_any_room tests */
+
+/* A big record's expected text begun: '{' in a block of BIG_CAP bytes. */
+static char *
+big_begin(size_t *n)
+{
+    char *want = malloc(BIG_CAP);
+    assert_non_null(want);
+    want[0] = '{';
+    *n = 1;
+    return want;
+}
+
+/* The record's end put after want[0..n), then compared with what fn writes. */
+static void
+big_check(char *want, size_t n, void (*fn)(struct json *j, void *arg))
+{
+    assert_true(n + 3 < BIG_CAP);
+    memcpy(want + n, "}\n", 3);
+    n += 2;
+    char *got = tu_json_capture(fn, NULL);
+    assert_int_equal(strlen(got), n);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+}
+
 static void
 test_plain_strings_any_room(void **state)
 {
     (void)state;
-    size_t cap = 4u << 20, n = 0;
-    char *want = malloc(cap);
-    assert_non_null(want);
-    want[n++] = '{';
+    size_t n;
+    char *want = big_begin(&n);
     for (unsigned r = 0; r < 2000; r++)
         for (unsigned k = 0; k <= 40; k++) {
-            assert_true(n + 64 < cap);
+            assert_true(n + 64 < BIG_CAP);
             if (n > 1)
                 want[n++] = ',';
             memcpy(want + n, "\"k\":\"", 5);
@@ -274,15 +299,7 @@ test_plain_strings_any_room(void **state)
             n += k;
             want[n++] = '"';
         }
-    want[n++] = '}';
-    want[n++] = '\n';
-    assert_true(n < cap);
-    want[n] = '\0';
-    char *got = tu_json_capture(write_plain, NULL);
-    assert_int_equal(strlen(got), n);
-    assert_string_equal(got, want);
-    free(got);
-    free(want);
+    big_check(want, n, write_plain);
 }
 
 /* What json_strn writes for s[0..n), one byte at a time (the reference). */
@@ -411,25 +428,16 @@ static void
 test_mixed_members_any_room(void **state)
 {
     (void)state;
-    size_t cap = 4u << 20, n = 0;
-    char *want = malloc(cap);
-    assert_non_null(want);
-    want[n++] = '{';
+    size_t n;
+    char *want = big_begin(&n);
     for (unsigned r = 0; r < 6000; r++)
         n += (size_t)snprintf(
-            want + n, cap - n,
+            want + n, BIG_CAP - n,
             "%s\"b\":%s,\"u\":%llu,\"i\":%lld,\"n\":null,"
             "\"t\":\"2026-11-24T09:01:%02u.%06uZ\",\"a\":[%s,{}],\"r\":[1,2]",
             r ? "," : "", r & 1 ? "true" : "false", (unsigned long long)r * 1000003u, -(long long)r,
             1 + (123456 + r) / 1000000, (123456 + r) % 1000000, r & 1 ? "false" : "true");
-    assert_true(n + 3 < cap);
-    want[n++] = '}';
-    want[n++] = '\n';
-    want[n] = '\0';
-    char *got = tu_json_capture(write_mixed, NULL);
-    assert_string_equal(got, want);
-    free(got);
-    free(want);
+    big_check(want, n, write_mixed);
 }
 
 int
