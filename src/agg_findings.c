@@ -26,6 +26,7 @@
  *             starttls_not_used
  *   low       certificate_changed, certificates_not_visible, dane_tlsa_unusable
  *   info      mutual_tls, sni_dependent_certificate (virtual hosting: none bad) */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +92,10 @@ agg_new_finding(uint32_t server, const char *kind, int sev)
         agg.cap_findings = nc;
     }
     struct agg_finding *f = &agg.findings[agg.n_findings++];
-    memset(f, 0, sizeof(*f));
+    /* the members before the texts; of the texts, their first byte */
+    memset(f, 0, offsetof(struct agg_finding, summary));
+    f->summary[0] = '\0';
+    f->evidence[0] = '\0';
     f->server = server;
     f->kind = kind;
     f->severity = sev;

@@ -447,11 +447,6 @@ struct agg_finding {
     uint64_t ids[AGG_SESSIONS_MAX];
     uint8_t n_ids;
     int64_t first, last;
-    char summary[1024];
-    /* AGG_EVIDENCE_LEN doubled: certificates_not_visible's of several
-     * reasons holds each reason's (agg_nv_evidence_all); every other
-     * finding's is written in its first AGG_EVIDENCE_LEN bytes */
-    char evidence[2 * AGG_EVIDENCE_LEN];
     bool summary_cut, evidence_cut; /* text cut to fit (str_buf_cut): ends in "..." */
     /* Findings on a server name (agg_names.c): the name, the leaves by
      * certificate id, and peers as indices into peer_ips. */
@@ -470,6 +465,14 @@ struct agg_finding {
     uint32_t sni_mask;
     uint32_t seq;  /* made as the agg.findings[seq]: agg_cmp_finding's last tie-break */
     unsigned rank; /* agg_kind_rank(kind), looked up once: the sort compares it */
+    /* The texts come last: agg_new_finding zeroes the members before them
+     * and only the first byte of each text (strings, read up to their
+     * terminator), not their 2 KiB (issue 5). */
+    char summary[1024];
+    /* AGG_EVIDENCE_LEN doubled: certificates_not_visible's of several
+     * reasons holds each reason's (agg_nv_evidence_all); every other
+     * finding's is written in its first AGG_EVIDENCE_LEN bytes */
+    char evidence[2 * AGG_EVIDENCE_LEN];
 };
 
 /* The state, owned by aggregate.c. */

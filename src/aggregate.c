@@ -780,8 +780,8 @@ agg_leaf_label(uint32_t leaf_id, char *out, size_t n)
         str_copy(out, n, "(certificate not cached)");
         return;
     }
-    char h[41];
-    report_hex_upper(h, e->sha1, 20);
+    char h[9]; /* the SHA-1's first 4 bytes: the 8 digits shown */
+    report_hex_upper(h, e->sha1, 4);
     struct strbuf b = str_buf(out, n);
     if (e->info.parse_error) {
         str_add(&b, "unparsable certificate (SHA-1 ", NULL);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dhash.h"
 #include "mem.h"
 #include "x509_decode.h"
 
@@ -91,44 +92,6 @@ certcache_free(void)
     EVP_MD_free(cc.sha1);
     memset(&cc, 0, sizeof(cc));
     x509_decode_shutdown();
-}
-
-static uint64_t
-cc_lane(uint64_t h, const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    h ^= v * 0xc4ceb9fe1a85ec53ull;
-    return (h << 31 | h >> 33) * 0x9e3779b97f4a7c15ull;
-}
-
-/* 64-bit hash of the whole DER (a multiply-xorshift mix), 32 bytes a step
- * in four independent lanes: one lane's chain of multiplies made the hash
- * of every certificate sighting cost ~1 us (issue 5). Not cryptographic: a
- * match is always confirmed with memcmp. */
-static uint64_t
-cc_hash(const uint8_t *p, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
-    uint64_t l1 = h ^ 1, l2 = h ^ 2, l3 = h ^ 3;
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        h = cc_lane(h, p + i);
-        l1 = cc_lane(l1, p + i + 8);
-        l2 = cc_lane(l2, p + i + 16);
-        l3 = cc_lane(l3, p + i + 24);
-    }
-    h ^= (l1 << 17 | l1 >> 47) ^ (l2 << 34 | l2 >> 30) ^ (l3 << 51 | l3 >> 13);
-    for (; i + 8 <= n; i += 8)
-        h = cc_lane(h, p + i);
-    uint64_t t = 0;
-    for (size_t k = 0; i < n; i++, k++)
-        t |= (uint64_t)p[i] << (8 * k);
-    h ^= t * 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 32;
-    return h;
 }
 
 static void
@@ -260,7 +223,7 @@ certcache_add(const uint8_t *der, size_t len)
     if (!cc.slots && !(cc.slots = mem_alloc((size_t)cc.n_slots * sizeof(*cc.slots))))
         return 0;
     cc.sightings++;
-    uint64_t h = cc_hash(der, len);
+    uint64_t h = dhash(der, len);
     uint32_t mask = cc.n_slots - 1;
     for (uint32_t i = (uint32_t)h & mask, probes = 0; probes < cc.n_slots;
          i = (i + 1) & mask, probes++) {

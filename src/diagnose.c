@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <openssl/x509.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -694,11 +695,31 @@ diagnose_prewarm(const struct session_facts *facts, int64_t chain_us)
     certcache_session_done(t->server_chain, t->n_server_chain);
 }
 
+/* A diagnosis as zeroed, for what is read of it: the members before the
+ * texts zeroed, each text emptied (its first byte). A memset of the whole
+ * (2.2 KiB) was 1.7 % of the dense slice in callgrind, most of it for
+ * texts that stay empty (issue 5). */
+static void
+dg_clear(struct diagnosis *d)
+{
+    memset(d, 0, offsetof(struct diagnosis, plaintext_refused_what));
+    d->plaintext_refused_what[0] = '\0';
+    d->verify_error_text[0] = '\0';
+    d->checked_name[0] = '\0';
+    d->untrusted_root_subject[0] = '\0';
+    d->missing_issuer_subject[0] = '\0';
+    d->alert_meaning[0] = '\0';
+    d->client_verify_error_text[0] = '\0';
+    d->client_exchange_status[0] = '\0';
+    d->client_untrusted_root_subject[0] = '\0';
+    d->client_missing_issuer_subject[0] = '\0';
+}
+
 void
 diagnose_session(const struct flow_record *rec, const struct expected_name *expected,
                  unsigned n_expected, struct diagnosis *out)
 {
-    memset(out, 0, sizeof(*out));
+    dg_clear(out);
     out->verify_error = -1;
     out->client_verify_error = -1;
     if (!rec->facts)

@@ -72,7 +72,6 @@ struct diagnosis {
      * TLS refuses it (dg_plaintext_refused); plaintext_refused_what is the
      * first such exchange, "MAIL 451". */
     bool plaintext_refused;
-    char plaintext_refused_what[24];
     /* plaintext SMTP on an implicit-TLS port (465, --tls-ports): RFC 8314
      * §3.3 has TLS from the first byte there (smtp.plaintext_on_tls_port) */
     bool implicit_tls_not_served;
@@ -87,35 +86,23 @@ struct diagnosis {
     /* client_rejected_certificate: the code of the client's alert that did
      * it (-1: encrypted, its code hidden), for the finding's list of codes */
     int client_reject_code;
-    bool verified;              /* a verdict on the chain was possible (certificates visible) */
-    int verify_error;           /* OpenSSL X509_V_ERR_* (0 = ok, -1 = not verified) */
-    char verify_error_text[96]; /* X509_verify_cert_error_string() */
+    bool verified;    /* a verdict on the chain was possible (certificates visible) */
+    int verify_error; /* OpenSSL X509_V_ERR_* (0 = ok, -1 = not verified) */
     /* every Exchange status that applies (XS_*); its first word, the
      * session's exchange_status, is diagnose_exchange_status() */
     uint8_t exchange_statuses;
-    char checked_name[256]; /* the name checked against the certificate, "" none */
     enum name_source checked_name_source;
-    char untrusted_root_subject[256]; /* the root the chain ends in, when untrusted */
-    /* The issuer of the top certificate sent, when it was neither sent nor
-     * in the trust store ("" none), and what showed it to be a root
-     * (enum verify_issuer: VERIFY_ISSUER_UNKNOWN when nothing did) */
-    char missing_issuer_subject[256];
+    /* what showed missing_issuer_subject to be a root (enum verify_issuer:
+     * VERIFY_ISSUER_UNKNOWN when nothing did) */
     uint8_t missing_issuer;
     const char *retired_root_note; /* missing_issuer retired: what became of it (static) */
     bool retired_root_public_then; /* ... and still a public root when judged (an old capture) */
     int64_t judged_at_us;          /* the time validity was judged at */
-    char alert_meaning[192]; /* "the client rejected the server certificate with certificate_unknown
-                                (46)" */
     /* The client's chain (mutual TLS), as sent, verified for a TLS client
      * (verify.h VERIFY_CLIENT; no name check) at judged_at: the same kinds
      * of verdict as the server's chain. client_verify_error is -1 when the
      * client sent no chain. */
     int client_verify_error;
-    char client_verify_error_text[96];
-    char client_exchange_status[32]; /* "Valid", "UntrustedRoot", "PartialChain", "DateInvalid",
-                                        "Invalid" */
-    char client_untrusted_root_subject[256];
-    char client_missing_issuer_subject[256]; /* as missing_issuer_subject, the client's */
     uint8_t client_missing_issuer;
     /* DANE (RFC 7672): the server chain against the TLSA RRset of
      * _PORT._tcp.NAME, NAME the checked name or a name learned from DNS for
@@ -131,6 +118,25 @@ struct diagnosis {
      * this session ("certificate-expired"), NULL none (tlsrpt.c; set by
      * report.c after the diagnosis) */
     const char *tlsrpt;
+    /* The texts, last: diagnose_session zeroes the members before them
+     * and clears only the first byte of each (dg_clear: strings, read up
+     * to their terminator), not their 1.7 KiB (issue 5). A text added
+     * here is cleared there too. */
+    char plaintext_refused_what[24];  /* plaintext_refused's first exchange, "MAIL 451" */
+    char verify_error_text[96];       /* X509_verify_cert_error_string() */
+    char checked_name[256];           /* the name checked against the certificate, "" none */
+    char untrusted_root_subject[256]; /* the root the chain ends in, when untrusted */
+    /* The issuer of the top certificate sent, when it was neither sent nor
+     * in the trust store ("" none; missing_issuer says what showed it to be
+     * a root) */
+    char missing_issuer_subject[256];
+    char alert_meaning[192]; /* "the client rejected the server certificate with certificate_unknown
+                                (46)" */
+    char client_verify_error_text[96];
+    char client_exchange_status[32]; /* "Valid", "UntrustedRoot", "PartialChain", "DateInvalid",
+                                        "Invalid" */
+    char client_untrusted_root_subject[256];
+    char client_missing_issuer_subject[256]; /* as missing_issuer_subject, the client's */
 };
 
 /* Exchange's status words as bits (Windows' X509ChainStatusFlags, which

@@ -4,6 +4,7 @@
  */
 #include "engine_record.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "classify.h"
@@ -88,7 +89,7 @@ engine_record_fill(const struct flow *f, const char *ended, bool classify_on,
                    struct flow_record *rec)
 {
     unsigned c = f->client_side, s = !c;
-    memset(rec, 0, sizeof(*rec));
+    memset(rec, 0, offsetof(struct flow_record, anomalies)); /* the slots as they are filled */
     rec->id = f->id;
     rec->ts_us = f->first_us;
     rec->chain_us = f->chain_us;

@@ -16,6 +16,15 @@
 
 #define JSON_FLUSH_AT (64 * 1024)
 
+/* The slow paths (growing the buffer) out of line: inline, their calls made
+ * every writer save and restore registers on its fast path too, ~13
+ * instructions per member (issue 5). */
+#if defined(__GNUC__)
+#define JSON_COLD __attribute__((noinline, cold))
+#else
+#define JSON_COLD
+#endif
+
 void
 json_init(struct json *j, FILE *f)
 {
@@ -53,10 +62,13 @@ json_free(struct json *j)
     j->len = j->cap = 0;
 }
 
-/* Grows the buffer for n more bytes; false when out of memory. */
-static bool
+/* Grows the buffer for n more bytes; false when writes are discarded (no
+ * file) or out of memory. */
+static JSON_COLD bool
 json_grow(struct json *j, size_t n)
 {
+    if (!j->f)
+        return false;
     size_t cap = j->cap ? j->cap : JSON_FLUSH_AT * 2;
     while (cap < j->len + n)
         cap *= 2;
@@ -102,7 +114,7 @@ json_copy(char *d, const void *src, size_t n)
 static inline void
 json_put(struct json *j, const char *s, size_t n)
 {
-    if (j->len + n > j->cap && (!j->f || !json_grow(j, n)))
+    if (j->len + n > j->cap && !json_grow(j, n))
         return;
     json_copy(j->buf + j->len, s, n);
     j->len += n;
@@ -116,12 +128,44 @@ json_needs_escape(uint8_t c)
     return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
 }
 
+/* The bytes of the 8 in w that need escaping, each as its top bit (0x80)
+ * set, exactly: no carry or borrow crosses a byte (the low 7 bits are
+ * added to at most 0x7f + 0x7f), so unlike the classic zero-byte test a hit
+ * marks no byte above it, and any of the marks may be trusted. */
+static inline uint64_t
+json_swar(uint64_t w)
+{
+    const uint64_t low = 0x7f7f7f7f7f7f7f7full, ones = 0x0101010101010101ull;
+    uint64_t l = w & low;
+    uint64_t ctl = ~(l + ones * (0x80 - 0x20)); /* low 7 bits below 0x20 */
+    uint64_t q = l ^ (ones * '"'), b = l ^ (ones * '\\'), d = l ^ (ones * 0x7f);
+    /* a byte of q, b or d is 0 exactly when (x + 0x7f) leaves its top bit clear */
+    uint64_t eq = ~((q + low) & (b + low) & (d + low));
+    return (ctl | eq | w) & ~low; /* w: bytes >= 0x80 */
+}
+
+/* The index in its word of the first byte json_swar marked (h != 0): the
+ * lowest-addressed, the least significant on a little-endian CPU. */
+static inline size_t
+json_first(uint64_t h)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (size_t)__builtin_clzll(h) / 8;
+#else
+    return (size_t)__builtin_ctzll(h) / 8;
+#endif
+}
+
 /* The index of the first byte at or after i that needs escaping, or n.
  * Plain text is skipped 16 bytes per step with SSE2 (every x86-64 CPU has
  * it): a byte below 0x20 or at or above 0x80 (signed, both are "less than
- * 0x20"), DEL, '"' or '\\'; then (and without SSE2) 8 bytes per step with
- * the classic zero-byte test. Both are exact: no false positives. Record strings are
- * mostly plain, and scanning them was 4 % of the dense capture (issue 5). */
+ * 0x20"), DEL, '"' or '\\'. What is left (under 16 bytes), and short strings,
+ * are checked at most 8 bytes at a time with json_swar, two words that may
+ * overlap covering 8-16 bytes, two 4-byte halves 4-7, so no byte is tested
+ * alone but the last 1-3 of a string under 4 bytes. Record strings are
+ * mostly plain and short: scanning them was 7 % of the dense slice in
+ * callgrind, over half of it the bytes after the last 16-byte step, one at
+ * a time (issue 5). */
 static size_t
 json_scan(const uint8_t *s, size_t i, size_t n)
 {
@@ -138,16 +182,38 @@ json_scan(const uint8_t *s, size_t i, size_t n)
         i += 16;
     }
 #endif
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    while (i + 8 <= n) {
+    while (i + 16 <= n) { /* without SSE2 */
         uint64_t w;
         memcpy(&w, s + i, 8);
-        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\'), d = w ^ (ones * 0x7f);
-        uint64_t c = (w - ones * 0x20) & ~w;
-        uint64_t hit = c | ((q - ones) & ~q) | ((b - ones) & ~b) | ((d - ones) & ~d) | w;
-        if ((hit & high) != 0)
-            break; /* the byte is found below */
+        uint64_t h = json_swar(w);
+        if (h != 0)
+            return i + json_first(h);
         i += 8;
+    }
+    size_t left = n - i;
+    if (left >= 8) { /* s[i, i+8) and s[n-8, n): n-8 >= i, so no byte before i */
+        uint64_t a, b;
+        memcpy(&a, s + i, 8);
+        memcpy(&b, s + n - 8, 8);
+        uint64_t h = json_swar(a);
+        if (h != 0)
+            return i + json_first(h);
+        h = json_swar(b);
+        return h != 0 ? n - 8 + json_first(h) : n;
+    }
+    if (left >= 4) { /* s[i, i+4) as the low half, s[n-4, n) as the high */
+        uint32_t a, b;
+        memcpy(&a, s + i, 4);
+        memcpy(&b, s + n - 4, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        uint64_t h = json_swar((uint64_t)a << 32 | b);
+#else
+        uint64_t h = json_swar((uint64_t)a | (uint64_t)b << 32);
+#endif
+        if (h == 0)
+            return n;
+        size_t k = json_first(h);
+        return k < 4 ? i + k : n - 8 + k;
     }
     while (i < n && !json_needs_escape(s[i]))
         i++;
@@ -189,20 +255,25 @@ json_escape_run(struct json *j, const uint8_t *s, size_t n, size_t i)
     json_put(j, (const char *)s + run, n - run);
 }
 
+static inline char *json_member_room(struct json *j, const char *key, size_t n, size_t vmax);
+static inline void json_end(struct json *j, char *o);
+
+/* A member whose value is s[0..n) as a JSON string. */
 static void
-json_escaped(struct json *j, const uint8_t *s, size_t n)
+json_member_escaped(struct json *j, const char *key, size_t kn, const uint8_t *s, size_t n)
 {
     size_t i = json_scan(s, 0, n);
-    if (i == n && j->len + n + 2 <= j->cap) {
-        /* nothing to escape (most strings): quotes and text in one go */
-        char *o = j->buf + j->len;
-        o[0] = '"';
-        json_copy(o + 1, s, n);
-        o[n + 1] = '"';
-        j->len += n + 2;
+    char *o = json_member_room(j, key, kn, i == n ? n + 2 : 1);
+    if (!o)
+        return;
+    *o++ = '"';
+    if (i == n) { /* nothing to escape (most strings): text and quotes in one go */
+        json_copy(o, s, n);
+        o[n] = '"';
+        json_end(j, o + n + 1);
         return;
     }
-    json_put(j, "\"", 1);
+    json_end(j, o);
     json_escape_run(j, s, n, i);
     json_put(j, "\"", 1);
 }
@@ -223,46 +294,71 @@ json_u16(struct json *j, uint32_t u)
     json_put(j, e, 6);
 }
 
-/* Comma and key before a member. */
-static void
-json_member(struct json *j, const char *key, size_t n)
+/* Whether a comma goes before the next member at j's depth (there is one
+ * before it), which it then has. */
+static inline bool
+json_comma(struct json *j)
 {
     int d = j->depth < JSON_DEPTH_MAX ? j->depth : JSON_DEPTH_MAX - 1;
     bool comma = !j->first[d];
     j->first[d] = false;
-    if (!key) {
-        if (comma)
-            json_put(j, ",", 1);
-        return;
-    }
-    /* Keys are our own ASCII identifiers: written as they are, in one go
-     * when the buffer has room (it almost always has). Their length comes
-     * from the caller (json.h: folded for literals). */
-    if (j->len + n + 4 <= j->cap) {
-        char *o = j->buf + j->len;
-        if (comma)
-            *o++ = ',';
+    return comma;
+}
+
+/* Comma and key before a member (key NULL: the comma only) with room for
+ * vmax more bytes of its value, checked once for all of them: where to
+ * write the value (then json_end), or NULL when nothing is written (no
+ * file, or out of memory). Keys are our own ASCII identifiers, written as
+ * they are; their length comes from the caller (json.h: folded for
+ * literals). */
+static inline char *
+json_member_room(struct json *j, const char *key, size_t n, size_t vmax)
+{
+    bool comma = json_comma(j);
+    size_t need = n + 4 + vmax;
+    if (j->len + need > j->cap && !json_grow(j, need))
+        return NULL;
+    char *o = j->buf + j->len;
+    *o = ',';
+    o += comma;
+    if (key) {
         *o++ = '"';
         json_copy(o, key, n);
         o += n;
         *o++ = '"';
         *o++ = ':';
-        j->len = (size_t)(o - j->buf);
-        return;
     }
-    if (comma)
-        json_put(j, ",", 1);
-    json_put(j, "\"", 1);
-    json_put(j, key, n);
-    json_put(j, "\":", 2);
+    return o;
+}
+
+/* The bytes written up to o (from json_member_room) are j's. */
+static inline void
+json_end(struct json *j, char *o)
+{
+    j->len = (size_t)(o - j->buf);
+}
+
+/* Comma and key before a member whose value the caller writes. */
+static void
+json_member(struct json *j, const char *key, size_t n)
+{
+    char *o = json_member_room(j, key, n, 0);
+    if (o)
+        json_end(j, o);
 }
 
 static void
 json_open(struct json *j, const char *key, size_t kn, char c)
 {
-    if (j->depth > 0)
-        json_member(j, key, kn);
-    json_put(j, &c, 1);
+    if (j->depth > 0) {
+        char *o = json_member_room(j, key, kn, 1);
+        if (o) {
+            *o++ = c;
+            json_end(j, o);
+        }
+    } else {
+        json_put(j, &c, 1);
+    }
     j->depth++;
     if (j->depth < JSON_DEPTH_MAX)
         j->first[j->depth] = true;
@@ -273,7 +369,8 @@ json_close(struct json *j, char c)
 {
     if (j->depth > 0)
         j->depth--;
-    json_put(j, &c, 1);
+    if (j->len < j->cap || json_grow(j, 1))
+        j->buf[j->len++] = c;
 }
 
 void
@@ -296,8 +393,11 @@ json_data(const struct json *j)
 void
 json_raw_k(struct json *j, const char *key, size_t kn, const char *s, size_t n)
 {
-    json_member(j, key, kn);
-    json_put(j, s, n);
+    char *o = json_member_room(j, key, kn, n);
+    if (o) {
+        json_copy(o, s, n);
+        json_end(j, o + n);
+    }
 }
 
 void
@@ -336,8 +436,7 @@ json_str_k(struct json *j, const char *key, size_t kn, const char *s)
         json_null_k(j, key, kn);
         return;
     }
-    json_member(j, key, kn);
-    json_escaped(j, (const uint8_t *)s, strlen(s));
+    json_member_escaped(j, key, kn, (const uint8_t *)s, strlen(s));
 }
 
 void
@@ -379,45 +478,58 @@ json_strn_k(struct json *j, const char *key, size_t kn, const uint8_t *s, size_t
         json_null_k(j, key, kn);
         return;
     }
-    json_member(j, key, kn);
-    json_escaped(j, s, n);
+    json_member_escaped(j, key, kn, s, n);
+}
+
+/* A member whose value is the n (at most 24) bytes at p. */
+static inline void
+json_member_short(struct json *j, const char *key, size_t kn, const char *p, size_t n)
+{
+    char *o = json_member_room(j, key, kn, 24);
+    if (o) {
+        json_copy(o, p, n);
+        json_end(j, o + n);
+    }
 }
 
 void
 json_int_k(struct json *j, const char *key, size_t kn, int64_t v)
 {
     char b[24];
-    json_member(j, key, kn);
     char *p = str_utoa(b + sizeof(b), v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
     if (v < 0)
         *--p = '-';
-    json_put(j, p, (size_t)(b + sizeof(b) - p));
+    json_member_short(j, key, kn, p, (size_t)(b + sizeof(b) - p));
 }
 
 void
 json_uint_k(struct json *j, const char *key, size_t kn, uint64_t v)
 {
     char b[24];
-    json_member(j, key, kn);
     char *p = str_utoa(b + sizeof(b), v);
-    json_put(j, p, (size_t)(b + sizeof(b) - p));
+    json_member_short(j, key, kn, p, (size_t)(b + sizeof(b) - p));
 }
 
 void
 json_bool_k(struct json *j, const char *key, size_t kn, bool v)
 {
-    json_member(j, key, kn);
-    if (v)
-        json_put(j, "true", 4);
-    else
-        json_put(j, "false", 5);
+    /* 8 bytes stored at once (room made for them), 4 or 5 of them kept */
+    static const char t[2][8] = {"false", "true"};
+    char *o = json_member_room(j, key, kn, 8);
+    if (o) {
+        memcpy(o, t[v], 8);
+        json_end(j, o + (v ? 4 : 5));
+    }
 }
 
 void
 json_null_k(struct json *j, const char *key, size_t kn)
 {
-    json_member(j, key, kn);
-    json_put(j, "null", 4);
+    char *o = json_member_room(j, key, kn, 4);
+    if (o) {
+        memcpy(o, "null", 4);
+        json_end(j, o + 4);
+    }
 }
 
 void
@@ -457,11 +569,14 @@ json_fmt_ts(char *out, size_t n, int64_t us)
 void
 json_ts_k(struct json *j, const char *key, size_t kn, int64_t us)
 {
-    char b[40];
-    json_fmt_ts(b, sizeof(b), us);
-    /* Digits, '-', ':', 'T', '.', 'Z' or "invalid": nothing to escape. */
-    json_member(j, key, kn);
-    json_put(j, "\"", 1);
-    json_put(j, b, strlen(b));
-    json_put(j, "\"", 1);
+    /* Digits, '-', ':', 'T', '.', 'Z' or "invalid": nothing to escape;
+     * formatted in place (at most 27 bytes and the terminator) */
+    char *o = json_member_room(j, key, kn, 32);
+    if (o) {
+        *o++ = '"';
+        json_fmt_ts(o, 30, us);
+        o += strlen(o);
+        *o++ = '"';
+        json_end(j, o);
+    }
 }

@@ -71,9 +71,12 @@ struct flow_record {
     bool mail_port;        /* one end used a configured mail port */
     bool vlan_split; /* one direction of a connection whose other came under other VLAN tags */
     uint8_t n_anomalies;
-    uint32_t anomalies_dropped; /* events of names beyond RECORD_ANOMALIES_MAX */
-    struct anomaly anomalies[RECORD_ANOMALIES_MAX];
+    uint32_t anomalies_dropped;        /* events of names beyond RECORD_ANOMALIES_MAX */
     const struct session_facts *facts; /* NULL when no dissector ran */
+    /* Last: only the first n_anomalies are set and read, so a record is
+     * zeroed up to here (engine_record_fill), not through its ~2 KiB of
+     * slots (issue 5). */
+    struct anomaly anomalies[RECORD_ANOMALIES_MAX];
 };
 
 /* The direction the capture holds nothing of (a tap or span port that sees

@@ -7,27 +7,52 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
-void
-report_hex(char *out, const uint8_t *b, size_t n)
+/* Hex of n bytes into out (2n + 1 bytes): a digit d is '0' + d, plus adj
+ * above 9 (39 makes 'a'-'f', 7 'A'-'F'). SSE2 converts 16 bytes a step
+ * (the nibbles split and interleaved, compared with 9, adj added where
+ * greater), the bytes left one at a time. Chains' SHA-256 in
+ * hex were ~2.6 % of the dense slice in callgrind at ~10 instructions a
+ * byte (issue 5). */
+static void
+report_hex_case(char *out, const uint8_t *b, size_t n, char adj)
 {
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[b[i] >> 4];
-        out[2 * i + 1] = hex[b[i] & 15];
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i m0f = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9);
+    const __m128i zero = _mm_set1_epi8('0'), letter = _mm_set1_epi8(adj);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), m0f), lo = _mm_and_si128(v, m0f);
+        __m128i x[2] = {_mm_unpacklo_epi8(hi, lo), _mm_unpackhi_epi8(hi, lo)};
+        for (unsigned k = 0; k < 2; k++) {
+            __m128i a = _mm_and_si128(_mm_cmpgt_epi8(x[k], nine), letter);
+            _mm_storeu_si128((__m128i *)(void *)(out + 2 * i + 16 * k),
+                             _mm_add_epi8(x[k], _mm_add_epi8(zero, a)));
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned h = b[i] >> 4, l = b[i] & 15;
+        out[2 * i] = (char)('0' + h + (h > 9 ? adj : 0));
+        out[2 * i + 1] = (char)('0' + l + (l > 9 ? adj : 0));
     }
     out[2 * n] = '\0';
 }
 
 void
+report_hex(char *out, const uint8_t *b, size_t n)
+{
+    report_hex_case(out, b, n, 'a' - '0' - 10);
+}
+
+void
 report_hex_upper(char *out, const uint8_t *b, size_t n)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[b[i] >> 4];
-        out[2 * i + 1] = hex[b[i] & 15];
-    }
-    out[2 * n] = '\0';
+    report_hex_case(out, b, n, 'A' - '0' - 10);
 }
 
 void

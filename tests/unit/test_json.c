@@ -255,17 +255,42 @@ write_plain(struct json *j, void *arg)
     json_record_end(j);
 }
 
+#define BIG_CAP (4u << 20) /* a record of the *_any_room tests */
+
+/* A big record's expected text begun: '{' in a block of BIG_CAP bytes. */
+static char *
+big_begin(size_t *n)
+{
+    char *want = malloc(BIG_CAP);
+    assert_non_null(want);
+    want[0] = '{';
+    *n = 1;
+    return want;
+}
+
+/* The record's end put after want[0..n), then compared with what fn writes. */
+static void
+big_check(char *want, size_t n, void (*fn)(struct json *j, void *arg))
+{
+    assert_true(n + 3 < BIG_CAP);
+    memcpy(want + n, "}\n", 3);
+    n += 2;
+    char *got = tu_json_capture(fn, NULL);
+    assert_int_equal(strlen(got), n);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+}
+
 static void
 test_plain_strings_any_room(void **state)
 {
     (void)state;
-    size_t cap = 4u << 20, n = 0;
-    char *want = malloc(cap);
-    assert_non_null(want);
-    want[n++] = '{';
+    size_t n;
+    char *want = big_begin(&n);
     for (unsigned r = 0; r < 2000; r++)
         for (unsigned k = 0; k <= 40; k++) {
-            assert_true(n + 64 < cap);
+            assert_true(n + 64 < BIG_CAP);
             if (n > 1)
                 want[n++] = ',';
             memcpy(want + n, "\"k\":\"", 5);
@@ -274,15 +299,145 @@ test_plain_strings_any_room(void **state)
             n += k;
             want[n++] = '"';
         }
-    want[n++] = '}';
-    want[n++] = '\n';
-    assert_true(n < cap);
-    want[n] = '\0';
-    char *got = tu_json_capture(write_plain, NULL);
-    assert_int_equal(strlen(got), n);
+    big_check(want, n, write_plain);
+}
+
+/* What json_strn writes for s[0..n), one byte at a time (the reference). */
+static void
+ref_escaped(const uint8_t *s, size_t n, char *out)
+{
+    *out++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = s[i];
+        if (c == '"' || c == '\\') {
+            *out++ = '\\';
+            *out++ = (char)c;
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            *out++ = '\\';
+            *out++ = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        } else if (c < 0x20 || c >= 0x7f) {
+            out += sprintf(out, "\\u%04x", c);
+        } else {
+            *out++ = (char)c;
+        }
+    }
+    *out++ = '"';
+    *out = '\0';
+}
+
+struct scan_case {
+    const uint8_t *s;
+    size_t n;
+};
+
+static void
+write_case(struct json *j, void *arg)
+{
+    const struct scan_case *c = arg;
+    json_strn(j, NULL, c->s, c->n);
+}
+
+/* s[0..n) in a block of exactly n bytes (ASan: no read past it), written
+ * as json_strn writes it, against the reference. */
+static void
+check_scan(const uint8_t *s, size_t n)
+{
+    uint8_t *copy = malloc(n ? n : 1);
+    assert_non_null(copy);
+    memcpy(copy, s, n);
+    struct scan_case c = {copy, n};
+    char want[6 * 64 + 3];
+    ref_escaped(copy, n, want);
+    char *got = tu_json_capture(write_case, &c);
     assert_string_equal(got, want);
     free(got);
-    free(want);
+    free(copy);
+}
+
+/* The bytes on each side of every test of the scan: controls and the
+ * first plain byte, '"' and its neighbours, '\\' and its, DEL and the
+ * bytes around it, the last byte. */
+static const uint8_t edge[] = {0x00, 0x09, 0x1f, 0x20, '!',  '"',  '#',  '[',
+                               '\\', ']',  0x7e, 0x7f, 0x80, 0xa2, 0xdc, 0xff};
+
+/* Strings of every length 0-40 (the 16-byte steps, then two 8-byte words
+ * that may overlap, two 4-byte halves, the last 1-3 bytes alone) with each
+ * edge byte at each position: the first byte to escape is found exactly
+ * whatever the length, and a plain edge byte is never taken for one. */
+static void
+test_scan_every_length(void **state)
+{
+    (void)state;
+    uint8_t s[40];
+    for (size_t n = 0; n <= sizeof(s); n++) {
+        check_scan((const uint8_t *)"abcdefghijklmnopqrstuvwxyz0123456789ABCD", n);
+        for (size_t pos = 0; pos < n; pos++)
+            for (size_t e = 0; e < sizeof(edge); e++) {
+                memset(s, 'q', n);
+                s[pos] = edge[e];
+                check_scan(s, n);
+            }
+    }
+}
+
+/* A byte to escape then an edge byte after it, at every pair of positions
+ * of every length: the scan starts again just after the first, where the
+ * bytes before its start (the one escaped) are in the words it reads. */
+static void
+test_scan_after_an_escape(void **state)
+{
+    (void)state;
+    static const uint8_t first[] = {'"', '\\', '\n', 0x01, 0x7f, 0xc3};
+    uint8_t s[40];
+    for (size_t n = 2; n <= sizeof(s); n++)
+        for (size_t a = 0; a < n; a++)
+            for (size_t b = a + 1; b < n; b++) {
+                memset(s, ' ', n);
+                s[a] = first[(a + b) % sizeof(first)];
+                s[b] = edge[(a * 7 + b) % sizeof(edge)];
+                check_scan(s, n);
+            }
+}
+
+/* Members of every kind, many times over, in one record that outgrows the
+ * writer's buffer (each member's room is checked once, for its comma, key
+ * and value together): the same bytes as written one at a time. */
+static void
+write_mixed(struct json *j, void *arg)
+{
+    (void)arg;
+    json_obj_begin(j, NULL);
+    for (unsigned r = 0; r < 6000; r++) {
+        json_bool(j, "b", r & 1);
+        json_uint(j, "u", (uint64_t)r * 1000003u);
+        json_int(j, "i", -(int64_t)r);
+        json_null(j, "n");
+        json_ts(j, "t", 1795510861123456LL + r);
+        json_arr_begin(j, "a");
+        json_bool(j, NULL, !(r & 1));
+        json_obj_begin(j, NULL);
+        json_obj_end(j);
+        json_arr_end(j);
+        json_raw(j, "r", "[1,2]", 5);
+    }
+    json_obj_end(j);
+    json_record_end(j);
+}
+
+static void
+test_mixed_members_any_room(void **state)
+{
+    (void)state;
+    size_t n;
+    char *want = big_begin(&n);
+    for (unsigned r = 0; r < 6000; r++)
+        n += (size_t)snprintf(
+            want + n, BIG_CAP - n,
+            "%s\"b\":%s,\"u\":%llu,\"i\":%lld,\"n\":null,"
+            "\"t\":\"2026-11-24T09:01:%02u.%06uZ\",\"a\":[%s,{}],\"r\":[1,2]",
+            r ? "," : "", r & 1 ? "true" : "false", (unsigned long long)r * 1000003u, -(long long)r,
+            1 + (123456 + r) / 1000000, (123456 + r) % 1000000, r & 1 ? "false" : "true");
+    big_check(want, n, write_mixed);
 }
 
 int
@@ -298,6 +453,9 @@ main(void)
         cmocka_unit_test(test_null_stream_discards),
         cmocka_unit_test(test_large_output_in_order),
         cmocka_unit_test(test_plain_strings_any_room),
+        cmocka_unit_test(test_scan_every_length),
+        cmocka_unit_test(test_scan_after_an_escape),
+        cmocka_unit_test(test_mixed_members_any_room),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
