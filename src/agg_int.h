@@ -391,6 +391,15 @@ struct agg_server {
     struct agg_snis *snis; /* made at the first session with a chain and a ClientHello seen */
 };
 
+/* The distinct peers of s past those itemised (report.peers_max): at least
+ * 1 when it had sessions of them, though none could be counted (memcap). */
+static inline uint32_t
+agg_unlisted_peers(const struct agg_server *s)
+{
+    uint32_t n = agg_pcount_n(s->unlisted);
+    return n == 0 && s->peer_sessions_dropped ? 1 : n;
+}
+
 /* OCSP stapling on a server (the terminal report): a session whose client
  * asked for it (status_request, RFC 6066 §8) and whose server certificate
  * flight was seen, and whether the server stapled a response. */

@@ -223,7 +223,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
     json_arr_end(j);
     free(sorted);
     /* the distinct client addresses past those listed, and their sessions */
-    json_uint(j, "peers_dropped", agg_pcount_n(s->unlisted));
+    json_uint(j, "peers_dropped", agg_unlisted_peers(s));
     if (s->peer_sessions_dropped) {
         if (agg_pcount_at_least(s->unlisted)) /* addresses past what the count keeps */
             json_bool(j, "peers_dropped_at_least", true);

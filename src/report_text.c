@@ -407,14 +407,14 @@ rt_server(FILE *f, const struct agg_server *s)
                 told || s->hs_unseen ? "; " : ": ",
                 (unsigned long long)(s->tls_sessions - told - s->hs_unseen));
     /* every distinct client address, those past report.peers_max too */
-    uint32_t un = agg_pcount_n(s->unlisted), un_sessions = s->peer_sessions_dropped;
+    uint32_t un = agg_unlisted_peers(s), un_sessions = s->peer_sessions_dropped;
     const char *least = un_sessions && agg_pcount_at_least(s->unlisted) ? "at least " : "";
     uint64_t n_peers = (uint64_t)s->n_peers + un;
     fprintf(f, ") from %s%llu peer%s, %s .. %s\n", least, (unsigned long long)n_peers,
-            n_peers == 1 && !least[0] ? "" : "s", t1, t2);
+            n_peers == 1 ? "" : "s", t1, t2);
     if (un_sessions) { /* the rows below and the certificates' peers lack them */
         fprintf(f, "  (%s%u further peer%s, in %u session%s, not itemised: ", least, un,
-                un == 1 && !least[0] ? "" : "s", un_sessions, un_sessions == 1 ? "" : "s");
+                un == 1 ? "" : "s", un_sessions, un_sessions == 1 ? "" : "s");
         uint32_t max = agg.cfg ? agg.cfg->report_peers_max : 0;
         if (s->n_peers < max) /* the memcap refused their rows */
             fprintf(f, "the memcap)\n");
