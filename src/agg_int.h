@@ -344,7 +344,7 @@ struct agg_server {
     struct agg_ccert *ccerts; /* AGG_CCERTS_MAX, made at the first client certificate */
     uint8_t n_ccerts;
     uint32_t ccerts_dropped;
-    struct agg_reject *rejects; /* AGG_REJECTS_MAX, made at the first rejected client */
+    struct agg_reject *rejects;            /* AGG_REJECTS_MAX, made at the first rejected client */
     struct agg_pcount *unlisted;           /* see peer_sessions_dropped */
     struct agg_fail *fails;                /* AGG_FAILS_MAX, made at the first failed handshake */
     uint32_t fails_dropped;                /* sessions of further reasons */

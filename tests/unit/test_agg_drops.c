@@ -200,7 +200,8 @@ test_server_peers_past_cap(void **state)
                  "and 6 sessions of peers not listed\n");
     tu_has(text, "(10 sessions, peers 198.51.0.10, 198.51.0.11, 198.51.0.12, 198.51.0.13, and 6 "
                  "sessions of peers not listed; ");
-    tu_has(text, "close_notify (0) before any handshake message x10 (198.51.0.10, 198.51.0.11, 198.51.0.12, 198.51.0.13, and 6 "
+    tu_has(text, "close_notify (0) before any handshake message x10 (198.51.0.10, 198.51.0.11, "
+                 "198.51.0.12, 198.51.0.13, and 6 "
                  "sessions of peers not listed)");
     free(text);
     char *json = tu_agg_json();
@@ -222,7 +223,8 @@ test_server_peers_at_least(void **state)
     feed_past_cap(true);
     char *text = tu_agg_text(NULL, NULL);
     tu_has(text, " from at least 5 peers, ");
-    tu_has(text, "\n  (at least 1 further peer, in 6 sessions, not itemised: report.peers_max 4)\n");
+    tu_has(text,
+           "\n  (at least 1 further peer, in 6 sessions, not itemised: report.peers_max 4)\n");
     free(text);
     char *json = tu_agg_json();
     tu_has(json, "\"peers_dropped\":1,\"peers_dropped_at_least\":true,"
