@@ -123,8 +123,7 @@ agg_evid_add(struct agg_flagstat *fs, const char *text, const char *name, int so
     }
     e->v[k].sessions++;
     e->v[k].resumed += rport != 0;
-    if (peer != UINT32_MAX)
-        agg_set_add(&e->v[k].peers, peer);
+    agg_set_add_peer(&e->v[k].peers, peer);
 }
 
 void

@@ -155,8 +155,10 @@ agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out,
             break;
         }
     }
-    /* past the set's cap only sessions are counted: a peer may have several */
-    if (set->dropped && b.len + 48 < n) {
+    /* past the set's cap (and past report.peers_max) only sessions are
+     * counted: a peer may have several. None listed: nothing (each caller
+     * says "not listed" its own way) */
+    if (set->n > 0 && set->dropped && b.len + 48 < n) {
         str_add(&b, set->dropped == 1 ? ", and 1 session" : ", and ", NULL);
         if (set->dropped > 1) {
             str_add_uint(&b, set->dropped);

@@ -624,7 +624,7 @@ agg_flag_findings(uint32_t si)
         f->last = fs->last;
         str_copy(f->evidence, sizeof(f->evidence), fs->evidence);
         agg_peers_text(s, &fs->peers, peers, sizeof(peers));
-        if (!peers[0] && s->peers_dropped) /* all of them past the cap */
+        if (!peers[0] && fs->peers.dropped) /* all of them past report.peers_max */
             str_copy(peers, sizeof(peers), "beyond report.peers_max, not listed");
         char cert[700];
         unsigned n_certs = agg_chains_text(s, &fs->chains, cert, sizeof(cert));

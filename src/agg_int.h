@@ -13,6 +13,7 @@
 #include "json.h"
 #include "record.h"
 #include "facts.h"
+#include "agg_pcount.h"
 #include "idxtab.h"
 #include "pkt.h"
 
@@ -324,7 +325,10 @@ struct agg_server {
     uint8_t name_src[AGG_NAMES_MAX]; /* AGG_NAME_* where each was seen */
     uint8_t n_names;
     struct agg_peer *peers; /* cap_peers, grown up to report.peers_max */
-    uint32_t n_peers, cap_peers, peers_dropped;
+    /* the sessions of peers past those (or refused by the memcap): not
+     * itemised, counted; their addresses in unlisted (agg_pcount.c), made
+     * at the first */
+    uint32_t n_peers, cap_peers, peer_sessions_dropped;
     struct idxtab peer_index; /* peers by address: a server sees many (an MX, the world) */
     struct agg_chain *chains; /* cap_chains, grown up to AGG_CHAINS_MAX */
     uint8_t n_chains;
@@ -335,12 +339,13 @@ struct agg_server {
     struct agg_alert *alerts; /* AGG_ALERTS_MAX, made at the server's first alert */
     uint8_t n_alerts;
     uint8_t n_rejects;
+    uint8_t n_fails;
     uint32_t alerts_dropped;  /* alerts of kinds past AGG_ALERTS_MAX (each, as count is) */
     struct agg_ccert *ccerts; /* AGG_CCERTS_MAX, made at the first client certificate */
     uint8_t n_ccerts;
     uint32_t ccerts_dropped;
-    struct agg_reject *rejects; /* AGG_REJECTS_MAX, made at the first rejected client */
-    uint8_t n_fails;
+    struct agg_reject *rejects;            /* AGG_REJECTS_MAX, made at the first rejected client */
+    struct agg_pcount *unlisted;           /* see peer_sessions_dropped */
     struct agg_fail *fails;                /* AGG_FAILS_MAX, made at the first failed handshake */
     uint32_t fails_dropped;                /* sessions of further reasons */
     uint32_t versions[5];                  /* SSLv3, TLS 1.0 .. 1.3 */
@@ -385,6 +390,15 @@ struct agg_server {
     struct agg_dane *dane; /* made at the first session with a TLSA RRset (agg_dane.c) */
     struct agg_snis *snis; /* made at the first session with a chain and a ClientHello seen */
 };
+
+/* The distinct peers of s past those itemised (report.peers_max): at least
+ * 1 when it had sessions of them, though none could be counted (memcap). */
+static inline uint32_t
+agg_unlisted_peers(const struct agg_server *s)
+{
+    uint32_t n = agg_pcount_n(s->unlisted);
+    return n == 0 && s->peer_sessions_dropped ? 1 : n;
+}
 
 /* OCSP stapling on a server (the terminal report): a session whose client
  * asked for it (status_request, RFC 6066 §8) and whose server certificate
@@ -498,6 +512,10 @@ struct agg_state {
 extern struct agg_state agg;
 
 void agg_set_add(struct agg_set *s, uint32_t v);
+/* A session's peer added to a set of peers: UINT32_MAX (a peer past the
+ * server's report.peers_max, not itemised) is a session of a peer not
+ * listed, counted in dropped as those past the set's cap are. */
+void agg_set_add_peer(struct agg_set *s, uint32_t peer);
 
 /* True when v is in s. */
 static inline bool

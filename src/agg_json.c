@@ -222,7 +222,13 @@ agg_json_server(struct json *j, const struct agg_server *s)
     }
     json_arr_end(j);
     free(sorted);
-    json_uint(j, "peers_dropped", s->peers_dropped);
+    /* the distinct client addresses past those listed, and their sessions */
+    json_uint(j, "peers_dropped", agg_unlisted_peers(s));
+    if (s->peer_sessions_dropped) {
+        if (agg_pcount_at_least(s->unlisted)) /* addresses past what the count keeps */
+            json_bool(j, "peers_dropped_at_least", true);
+        json_uint(j, "peer_sessions_dropped", s->peer_sessions_dropped);
+    }
     json_arr_begin(j, "certificates");
     for (uint32_t c = 0; c < s->n_chains; c++) {
         const struct agg_chain *ch = &s->chains[c];

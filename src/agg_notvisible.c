@@ -618,7 +618,7 @@ agg_nv_reason_line(struct strbuf *b, const struct agg_server *s, unsigned k, uns
 static void
 agg_nv_rpeers(struct strbuf *b, const struct agg_server *s, const struct agg_set *p)
 {
-    if (p == NULL || p->n + p->dropped == 0)
+    if (p == NULL || p->n == 0) /* none listed: the sessions are counted beside */
         return;
     char list[400];
     agg_peers_text(s, p, list, sizeof(list));

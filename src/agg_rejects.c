@@ -35,8 +35,7 @@ agg_reject_note(struct agg_server *s, const struct tls_facts *t, int code, uint3
         s->rejects[k].code = (int16_t)code;
         s->n_rejects++;
     }
-    if (peer != UINT32_MAX)
-        agg_set_add(&s->rejects[k].peers, peer);
+    agg_set_add_peer(&s->rejects[k].peers, peer);
 }
 
 /* "198.51.100.10 sent CN=client.other (SHA-1 6867BCB0, until 2028-01-01),

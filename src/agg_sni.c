@@ -91,10 +91,7 @@ agg_sni_note(struct agg_server *s, const struct tls_facts *t, uint32_t chain, ui
     }
     struct agg_snu *u = &x->u[i];
     u->sessions++;
-    if (peer != UINT32_MAX)
-        agg_set_add(&u->peers, peer);
-    else
-        u->peers.dropped++;
+    agg_set_add_peer(&u->peers, peer);
     if (t->n_server_chain > 0 && dg->verified) { /* its own chain, judged in it */
         u->judged = true;
         u->statuses |= dg->exchange_statuses;
@@ -238,7 +235,7 @@ agg_sni_text(const struct agg_server *s, uint32_t chain, char *out, size_t n)
                 str_add(&pb, (x->malformed >> k) & 1u ? "malformed" : "none sent", NULL);
             str_add(&pb, " (", NULL);
             agg_add_sessions(&pb, u->sessions);
-            str_add(&pb, ": ", peers, ")", NULL);
+            str_add(&pb, peers[0] ? ": " : "", peers, ")", NULL);
             if (shown > 0 && b.len + 2 + pb.len + (shown + 1 < total ? 48 : 0) >= n) {
                 str_add(&b, "; and ", NULL);
                 str_add_uint(&b, total - shown);

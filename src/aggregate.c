@@ -37,6 +37,7 @@ agg_server_free(struct agg_server *s)
         free(s->names[i]);
     mem_free(s->peers, (size_t)s->cap_peers * sizeof(*s->peers));
     idxtab_free(&s->peer_index);
+    agg_pcount_free(s->unlisted);
     mem_free(s->uses, (size_t)s->cap_uses * sizeof(*s->uses));
     agg_ocsp_free(s);
     mem_free(s->chains, (size_t)s->cap_chains * sizeof(*s->chains));
@@ -88,6 +89,15 @@ agg_set_add(struct agg_set *s, uint32_t v)
         s->v[s->n++] = v;
     else
         s->dropped++;
+}
+
+void
+agg_set_add_peer(struct agg_set *s, uint32_t peer)
+{
+    if (peer == UINT32_MAX)
+        s->dropped++;
+    else
+        agg_set_add(s, peer);
 }
 
 static bool
@@ -229,7 +239,11 @@ agg_peer(struct agg_server *s, const struct ipaddr *ip)
                          agg.cfg->report_peers_max) &&
                 idxtab_reserve(&s->peer_index, s->n_peers, agg_peer_hash_of, s);
     if (!room) {
-        s->peers_dropped++;
+        s->peer_sessions_dropped++;
+        if (s->unlisted == NULL)
+            s->unlisted = mem_alloc(sizeof(*s->unlisted)); /* zeroed: none counted */
+        if (s->unlisted != NULL)
+            agg_pcount_add(s->unlisted, ip);
         return UINT32_MAX;
     }
     memset(&s->peers[s->n_peers], 0, sizeof(s->peers[0]));
@@ -339,8 +353,7 @@ agg_fs_add(struct agg_flagstat *fs, int64_t ts, uint64_t id, uint32_t peer, uint
 {
     agg_seen(&fs->first, &fs->last, fs->sessions == 0, ts);
     fs->sessions++;
-    if (peer != UINT32_MAX)
-        agg_set_add(&fs->peers, peer);
+    agg_set_add_peer(&fs->peers, peer);
     if (chain != UINT32_MAX)
         agg_set_add(&fs->chains, chain);
     if (fs->n_ids < AGG_SESSIONS_MAX)
@@ -406,8 +419,7 @@ agg_alerts(struct agg_server *s, const struct tls_facts *t, const struct diagnos
             s->n_alerts++;
         }
         s->alerts[k].count++;
-        if (peer != UINT32_MAX)
-            agg_set_add(&s->alerts[k].peers, peer);
+        agg_set_add_peer(&s->alerts[k].peers, peer);
     }
 }
 
@@ -446,8 +458,7 @@ agg_client_cert(struct agg_server *s, const struct flow_record *rec, const struc
     }
     struct agg_ccert *c = &s->ccerts[k];
     agg_seen(&c->first, &c->last, c->sessions++ == 0, rec->ts_us);
-    if (peer != UINT32_MAX)
-        agg_set_add(&c->peers, peer);
+    agg_set_add_peer(&c->peers, peer);
     if (c->n_sids < AGG_SESSIONS_MAX)
         c->sids[c->n_sids++] = rec->id;
     if (dg->server_rejected_client_certificate)
@@ -598,10 +609,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             struct agg_set *rp = s->rpeers == NULL      ? NULL
                                  : t->version == 0x0304 ? &s->rpeers->p13
                                                         : &s->rpeers->p12;
-            if (rp && peer != UINT32_MAX)
-                agg_set_add(rp, peer);
-            else if (rp)
-                rp->dropped++;
+            if (rp)
+                agg_set_add_peer(rp, peer);
         }
         agg_alerts(s, t, dg, peer);
         agg_client_cert(s, rec, dg, peer);
@@ -826,6 +835,6 @@ agg_dropped(struct agg_drops *out)
     out->peers = 0;
     for (uint32_t i = 0; i < agg.n_servers; i++) {
         out->uses += agg.servers[i]->uses_dropped;
-        out->peers += agg.servers[i]->peers_dropped;
+        out->peers += agg.servers[i]->peer_sessions_dropped;
     }
 }

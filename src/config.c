@@ -35,7 +35,8 @@ const struct config_cap_desc config_caps[] = {
     {"x509.chain_max", "certificates kept per chain"},
     {"certcache.max", "distinct certificates kept"},
     {"report.servers_max", "servers aggregated in the report"},
-    {"report.peers_max", "peers listed per certificate in the report"},
+    {"report.peers_max", "client addresses itemised per server (its peer rows, the peers its "
+                         "certificates and findings name); further ones are counted, not listed"},
     {NULL, NULL},
 };
 

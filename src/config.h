@@ -87,7 +87,7 @@ struct config {
     uint32_t x509_chain_max;     /* x509.chain_max: certificates per chain */
     uint32_t cert_cache_max;     /* certcache.max: distinct certificates kept */
     uint32_t report_servers_max; /* report.servers_max */
-    uint32_t report_peers_max;   /* report.peers_max: peers listed per certificate */
+    uint32_t report_peers_max;   /* report.peers_max: peers itemised per server */
     uint32_t hash_seed;          /* --seed (0 = random); tests fix it */
 };
 

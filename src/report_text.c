@@ -293,9 +293,13 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
     }
     fprintf(f, "    peers     ");
     uint32_t *v = s->n_uses ? malloc(s->n_uses * sizeof(*v)) : NULL, n = 0;
+    uint64_t listed = 0; /* its sessions from the peers listed */
     for (uint32_t u = 0; u < s->n_uses; u++)
-        if (v != NULL && s->uses[u].chain == c)
-            v[n++] = s->uses[u].peer;
+        if (s->uses[u].chain == c) {
+            if (v != NULL)
+                v[n++] = s->uses[u].peer;
+            listed += s->uses[u].sessions;
+        }
     agg_peers_sorted(s, v, n); /* by address, as every list of peers */
     for (uint32_t i = 0; i < n; i++)
         for (uint32_t u = 0; u < s->n_uses; u++) {
@@ -305,6 +309,11 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
             agg_peer_str(s, s->uses[u].peer, ip, sizeof(ip));
             fprintf(f, " %s (%llu)", ip, (unsigned long long)s->uses[u].sessions);
         }
+    /* peers past report.peers_max (or pairs past the memcap): their sessions */
+    uint64_t all = ch->sessions + ch->resumed;
+    if (all > listed)
+        fprintf(f, "%s%llu session%s of peers not listed", n ? ", and " : " ",
+                (unsigned long long)(all - listed), all - listed == 1 ? "" : "s");
     free(v);
     fprintf(f, "\n");
     char sni[600];
@@ -397,10 +406,21 @@ rt_server(FILE *f, const struct agg_server *s)
         fprintf(f, "%s%llu with no ServerHello read (version unknown)",
                 told || s->hs_unseen ? "; " : ": ",
                 (unsigned long long)(s->tls_sessions - told - s->hs_unseen));
-    fprintf(f, ") from %u peer%s, %s .. %s\n", s->n_peers, s->n_peers == 1 ? "" : "s", t1, t2);
-    if (s->peers_dropped)
-        fprintf(f, "  (%u further peer sessions not itemised: report.peers_max)\n",
-                s->peers_dropped);
+    /* every distinct client address, those past report.peers_max too */
+    uint32_t un = agg_unlisted_peers(s), un_sessions = s->peer_sessions_dropped;
+    const char *least = un_sessions && agg_pcount_at_least(s->unlisted) ? "at least " : "";
+    uint64_t n_peers = (uint64_t)s->n_peers + un;
+    fprintf(f, ") from %s%llu peer%s, %s .. %s\n", least, (unsigned long long)n_peers,
+            n_peers == 1 ? "" : "s", t1, t2);
+    if (un_sessions) { /* the rows below and the certificates' peers lack them */
+        fprintf(f, "  (%s%u further peer%s, in %u session%s, not itemised: ", least, un,
+                un == 1 ? "" : "s", un_sessions, un_sessions == 1 ? "" : "s");
+        uint32_t max = agg.cfg ? agg.cfg->report_peers_max : 0;
+        if (s->n_peers < max) /* the memcap refused their rows */
+            fprintf(f, "the memcap)\n");
+        else
+            fprintf(f, "report.peers_max %u)\n", max);
+    }
     uint64_t split = agg_flagstat(s, AF_VLAN_SPLIT)->sessions;
     if (split) /* what the rows below lack: the finding vlan_split */
         fprintf(f,

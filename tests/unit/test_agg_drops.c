@@ -5,9 +5,14 @@
  * counts the sessions of peers past the name's first 32 (peers_dropped),
  * and its mixed_pool finding says them in peers_not_listed; an alert's
  * peers past 32 are counted (peers_not_listed); a server finding's summary
- * says those as sessions, not as more peers. Nothing is dropped without a
- * count. */
+ * says those as sessions, not as more peers. A server's peers past
+ * report.peers_max are counted, each address once (the server line, its
+ * peers_dropped) with their sessions (peer_sessions_dropped), and their
+ * sessions are among a finding's, an alert's and a certificate's peers not
+ * listed; a count the memcap cut short says "at least". Nothing is dropped
+ * without a count. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -157,6 +162,76 @@ test_finding_peers_not_listed(void **state)
     free(json);
 }
 
+/* report.peers_max 4: 10 sessions of 7 peers, the last 3 (.14 thrice, .15
+ * twice, .16) past the cap; every session sends the leaf alone
+ * (missing_intermediate) and a warning alert. refuse: the run-long tables
+ * full from the first peer past the cap (as under a small memcap). */
+static void
+feed_past_cap(bool refuse)
+{
+    tu_agg_cfg.report_peers_max = 4;
+    agg_init(&tu_agg_cfg);
+    uint32_t leaf[1] = {add("leaf")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    static const unsigned clients[] = {10, 11, 12, 13, 14, 15, 14, 16, 15, 14};
+    for (unsigned i = 0; i < sizeof(clients) / sizeof(clients[0]); i++) {
+        if (i == 4 && refuse)
+            mem_tables_charge((int64_t)tu_agg_cfg.memcap); /* no table grows from here */
+        tu_chain_facts(&f, leaf, 1, sni);
+        f.smtp.seen = true;
+        f.tls.alerts[0] = (struct tls_alert){.from = 1, .level = 1, .code = 0, .after = -1};
+        f.tls.n_alerts = 1;
+        feed(&f, i + 1, clients[i], 25);
+    }
+    agg_finish();
+}
+
+/* 7 peers, 3 of them past the cap in 6 sessions: each count says so. */
+static void
+test_server_peers_past_cap(void **state)
+{
+    (void)state;
+    feed_past_cap(false);
+    char *text = tu_agg_text(NULL, NULL);
+    tu_has(text, "(version unknown)) from 7 peers, ");
+    tu_has(text, "\n  (3 further peers, in 6 sessions, not itemised: report.peers_max 4)\n");
+    tu_has(text, "    peers      198.51.0.10 (1) 198.51.0.11 (1) 198.51.0.12 (1) 198.51.0.13 (1), "
+                 "and 6 sessions of peers not listed\n");
+    tu_has(text, "(10 sessions, peers 198.51.0.10, 198.51.0.11, 198.51.0.12, 198.51.0.13, and 6 "
+                 "sessions of peers not listed; ");
+    tu_has(text, "close_notify (0) before any handshake message x10 (198.51.0.10, 198.51.0.11, "
+                 "198.51.0.12, 198.51.0.13, and 6 "
+                 "sessions of peers not listed)");
+    free(text);
+    char *json = tu_agg_json();
+    tu_has(json, "\"peers_dropped\":3,\"peer_sessions_dropped\":6,\"certificates\":");
+    tu_lacks(json, "peers_dropped_at_least");
+    tu_has(json, "\"198.51.0.13\"],\"peers_not_listed\":6,\"meaning\":null}]"); /* the alert */
+    const char *fnd = strstr(json, "\"kind\":\"missing_intermediate\"");
+    assert_non_null(fnd);
+    tu_has(fnd, "\"198.51.0.13\"],\"peers_not_listed\":6,");
+    free(json);
+}
+
+/* The count refused (the run-long tables full, as under a small memcap):
+ * the peers past the cap are at least 1, and said so. */
+static void
+test_server_peers_at_least(void **state)
+{
+    (void)state;
+    feed_past_cap(true);
+    char *text = tu_agg_text(NULL, NULL);
+    tu_has(text, " from at least 5 peers, ");
+    tu_has(text,
+           "\n  (at least 1 further peer, in 6 sessions, not itemised: report.peers_max 4)\n");
+    free(text);
+    char *json = tu_agg_json();
+    tu_has(json, "\"peers_dropped\":1,\"peers_dropped_at_least\":true,"
+                 "\"peer_sessions_dropped\":6,");
+    free(json);
+}
+
 int
 main(void)
 {
@@ -166,6 +241,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_name_peers_dropped, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_finding_peers_not_listed, tu_agg_setup,
                                         tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_server_peers_past_cap, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_server_peers_at_least, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
