@@ -24,7 +24,9 @@
  *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
  *             server_rejected_client_certificate, expiring_certificate, anonymous_tls,
  *             starttls_not_used
- *   low       certificate_changed, certificates_not_visible, dane_tlsa_unusable
+ *   low       certificate_changed, certificates_not_visible, dane_tlsa_unusable,
+ *             untrusted_root to a root public at the sessions' time, judged against
+ *             the system bundle (agg_retired.c; high against the user's own store)
  *   info      mutual_tls, sni_dependent_certificate (virtual hosting: none bad) */
 #include <stdlib.h>
 #include <string.h>

@@ -719,6 +719,19 @@ void agg_json_resumed_unlinked(struct json *j, const struct agg_server *s);
 /* One finding per session diagnosis flag raised on server si
  * (agg_findings_flags.c). */
 void agg_flag_findings(uint32_t si);
+/* The trust store's kind (agg_retired.c): the system bundle (with any
+ * --ca-file or --ca-path added), empty (--no-system-ca alone), or the
+ * user's own (--no-system-ca with --ca-file or --ca-path). */
+enum agg_store_kind { AGG_STORE_SYSTEM, AGG_STORE_EMPTY, AGG_STORE_OWN };
+enum agg_store_kind agg_store_kind(const struct config *cfg);
+/* untrusted_root's sessions end in a root that was public at their time
+ * (retired_roots.c) and the store is not the user's own: likely trusted
+ * then, low. */
+bool agg_retired_then(const struct agg_flagstat *fs, const struct config *cfg);
+/* untrusted_root's headline when agg_retired_then. */
+void agg_retired_headline(struct strbuf *b);
+/* untrusted_root for a root that was not sent: what showed it is a root. */
+void agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs, const struct config *cfg);
 /* "1 session" / "N sessions"; what with " at the --at time T" (agg_findings.c). */
 void agg_add_sessions(struct strbuf *b, unsigned long long n);
 void agg_add_at(struct strbuf *b, const char *what);
