@@ -719,6 +719,10 @@ void agg_json_resumed_unlinked(struct json *j, const struct agg_server *s);
 /* One finding per session diagnosis flag raised on server si
  * (agg_findings_flags.c). */
 void agg_flag_findings(uint32_t si);
+/* auth_before_tls's evidence (agg_auth.c): the session's AUTH mechanisms
+ * (smtp_facts.auth_used) added to the flag's list, each once ("AUTH PLAIN,
+ * AUTH LOGIN"); never what followed the mechanism. */
+void agg_auth_note(struct agg_flagstat *fs, const struct smtp_facts *sm);
 /* The trust store's kind (agg_retired.c): the system bundle (with any
  * --ca-file or --ca-path added), empty (--no-system-ca alone), or the
  * user's own (--no-system-ca with --ca-file or --ca-path). */

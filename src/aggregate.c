@@ -666,8 +666,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_reply_evidence(sm, ev, sizeof(ev));
         else if (i == AF_STARTTLS_STRIPPED)
             agg_strip_evidence(sm, ev, sizeof(ev));
-        else if (i == AF_AUTH_BEFORE_TLS && sm->auth_mechanism[0]) /* the name, no payload */
-            snprintf(ev, sizeof(ev), "AUTH %s", sm->auth_mechanism);
+        else if (i == AF_AUTH_BEFORE_TLS) /* every session's, by agg_auth_note below */
+            e = "";
         else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS ||
                  i == AF_IMPLICIT_TLS_NOT_SERVED)
             e = NULL;
@@ -695,6 +695,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         }
         if (i == AF_IMPLICIT_TLS_NOT_SERVED && s->flags[i] != NULL)
             agg_implicit_note(s->flags[i], sm, dg);
+        if (i == AF_AUTH_BEFORE_TLS && s->flags[i] != NULL)
+            agg_auth_note(s->flags[i], sm);
         if (i == AF_CLIENT_QUIT && s->flags[i] != NULL)
             agg_quit_note(s->flags[i], dg);
         if (i == AF_STARTTLS_NOT_OFFERED && s->flags[i] != NULL)
