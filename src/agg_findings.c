@@ -787,9 +787,11 @@ agg_compute_findings(void)
                                                                       : AGG_EVIDENCE_LEN,
                      f->evidence_cut);
         /* RFC 8460 §4.3's word for it: MTA to MTA only (25 and --ports),
-         * a server that served no implicit TLS (a mail client's) */
+         * a server that served no implicit TLS (a mail client's), sessions
+         * not all Exchange's X-ANONYMOUSTLS (RFC 8460 section 3) */
         const struct agg_server *s = agg.servers[f->server];
-        if (f->name == NULL && tlsrpt_port(agg.cfg, s->ep.port) && s->implicit_served == 0)
+        if (f->name == NULL && tlsrpt_port(agg.cfg, s->ep.port) && s->implicit_served == 0 &&
+            !f->anontls_only)
             f->tlsrpt =
                 strcmp(f->kind, "client_quit_after_handshake") == 0
                     ? agg_flagstat(s, AF_CLIENT_QUIT)->tlsrpt /* its chain's problem's */

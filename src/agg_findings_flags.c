@@ -266,6 +266,7 @@ agg_fs_join(struct agg_flagstat *dst, const struct agg_flagstat *src)
     if (dst->sessions == 0 || src->last > dst->last)
         dst->last = src->last;
     dst->sessions += src->sessions;
+    dst->anontls += src->anontls;
     for (unsigned k = 0; k < src->peers.n; k++)
         agg_set_add(&dst->peers, src->peers.v[k]);
     dst->peers.dropped += src->peers.dropped;
@@ -588,6 +589,7 @@ agg_flag_findings(uint32_t si)
         f->peers = fs->peers;
         f->chains = fs->chains;
         f->sessions = fs->sessions;
+        f->anontls_only = fs->anontls == fs->sessions;
         agg_ids_merge(f, fs->ids, fs->n_ids); /* gathered as sessions ended: sorted here */
         if (also)
             agg_ids_merge(f, also->ids, also->n_ids);

@@ -123,6 +123,7 @@ struct agg_flagstat {
      * bits (agg_ehlo_note): one without STARTTLS, or EHLO refused */
     uint8_t ehlo;
     uint32_t cert_ok;         /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
+    uint32_t anontls; /* sessions upgraded by X-ANONYMOUSTLS (tlsrpt_anontls): all, no TLS-RPT */
     const char *retired_note; /* first session's diagnosis.retired_root_note (static) */
     bool retired_then;        /* ... and its retired_root_public_then */
     const char *tlsrpt;       /* client_quit_after_handshake: its sessions' TLS-RPT type
@@ -462,6 +463,9 @@ struct agg_finding {
     /* The RFC 8460 §4.3 result type of the finding ("certificate-expired",
      * tlsrpt.c), NULL when none applies */
     const char *tlsrpt;
+    /* its sessions were all upgraded by Exchange's X-ANONYMOUSTLS, which
+     * TLS-RPT does not speak of (tlsrpt_anontls): no tlsrpt */
+    bool anontls_only;
     /* Certificates chosen by SNI (agg_sni.c): sni_dependent_certificate's
      * "sni" or "sni_or_peer"; a peer_dependent_certificate or mixed_pool
      * among the sessions of some SNI values only: those values (bits of

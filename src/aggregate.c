@@ -373,6 +373,7 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
     }
     agg_fs_add(fs, rec->ts_us, rec->id, peer, chain);
     fs->cert_ok += cert_ok;
+    fs->anontls += tlsrpt_anontls(rec);
 }
 
 static void
