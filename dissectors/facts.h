@@ -77,9 +77,9 @@ struct smtp_facts {
      * fit sets auth_used_more */
     char auth_used[FACTS_AUTH_USED];
     bool auth_used_more;
-    bool plaintext_mail;          /* MAIL/RCPT/DATA in plaintext */
-    uint32_t plaintext_messages;  /* DATA/BDAT transfers completed in plaintext */
-    bool plaintext_data;          /* message content sent in plaintext (a body line, a chunk) */
+    bool plaintext_mail;         /* MAIL/RCPT/DATA in plaintext */
+    uint32_t plaintext_messages; /* DATA/BDAT transfers completed in plaintext */
+    bool plaintext_data;         /* message content sent in plaintext (a body line, a chunk) */
     bool commands_cut; /* client bytes in plaintext command mode not captured (a gap, frames
                         * cut by the snapshot length or by smtptap -w): what it sent is unknown */
     uint8_t n_dialog;

@@ -122,7 +122,7 @@ struct agg_flagstat {
     /* starttls_not_offered: the EHLO replies of its sessions, AGG_EHLO_*
      * bits (agg_ehlo_note): one without STARTTLS, or EHLO refused */
     uint8_t ehlo;
-    uint32_t cert_ok;         /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
+    uint32_t cert_ok; /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
     uint32_t anontls; /* sessions upgraded by X-ANONYMOUSTLS (tlsrpt_anontls): all, no TLS-RPT */
     const char *retired_note; /* first session's diagnosis.retired_root_note (static) */
     bool retired_then;        /* ... and its retired_root_public_then */

@@ -29,37 +29,41 @@
 
 /* PLAIN, LOGIN, AUTH alone, PLAIN again, each refused */
 static const struct seg t_several[] = {
-    S("220 mx ESMTP\r\n"),  C("EHLO c\r\n"),        S("250-mx\r\n250 AUTH PLAIN LOGIN\r\n"),
-    C("AUTH PLAIN\r\n"),    S("334 \r\n"),          C("*\r\n"),
-    S("501 cancelled\r\n"), C("AUTH login\r\n"),    S("334 VXNlcm5hbWU6\r\n"),
-    C("*\r\n"),             S("501 cancelled\r\n"), C("AUTH\r\n"),
-    S("501 syntax\r\n"),    C("AUTH PLAIN\r\n"),    S("334 \r\n"),
-    C("*\r\n"),             S("501 cancelled\r\n"),
+    S("220 mx ESMTP\r\n"),
+    C("EHLO c\r\n"),
+    S("250-mx\r\n250 AUTH PLAIN LOGIN\r\n"),
+    C("AUTH PLAIN\r\n"),
+    S("334 \r\n"),
+    C("*\r\n"),
+    S("501 cancelled\r\n"),
+    C("AUTH login\r\n"),
+    S("334 VXNlcm5hbWU6\r\n"),
+    C("*\r\n"),
+    S("501 cancelled\r\n"),
+    C("AUTH\r\n"),
+    S("501 syntax\r\n"),
+    C("AUTH PLAIN\r\n"),
+    S("334 \r\n"),
+    C("*\r\n"),
+    S("501 cancelled\r\n"),
 };
 
 /* a credential where the mechanism belongs, then CRAM-MD5 */
 static const struct seg t_token[] = {
-    S("220 mx ESMTP\r\n"),     C("EHLO c\r\n"),           S("250-mx\r\n250 AUTH PLAIN\r\n"),
-    C("AUTH " CRED_B64 "\r\n"), S("504 5.5.4 no\r\n"),     C("AUTH CRAM-MD5\r\n"),
+    S("220 mx ESMTP\r\n"),      C("EHLO c\r\n"),       S("250-mx\r\n250 AUTH PLAIN\r\n"),
+    C("AUTH " CRED_B64 "\r\n"), S("504 5.5.4 no\r\n"), C("AUTH CRAM-MD5\r\n"),
     S("504 5.5.4 no\r\n"),
 };
 
 /* six registered names: the sixth past auth_used's room */
 static const struct seg t_many[] = {
-    S("220 mx ESMTP\r\n"),
-    C("EHLO c\r\n"),
-    S("250 mx\r\n"),
-    C("AUTH SCRAM-SHA-256-PLUS\r\n"),
-    S("504 no\r\n"),
-    C("AUTH SCRAM-SHA-512-PLUS\r\n"),
-    S("504 no\r\n"),
-    C("AUTH DIGEST-MD5\r\n"),
-    S("504 no\r\n"),
-    C("AUTH CRAM-MD5\r\n"),
-    S("504 no\r\n"),
-    C("AUTH ECDH-X25519-CHALLENGE\r\n"),
-    S("504 no\r\n"),
-    C("AUTH GSSAPI\r\n"),
+    S("220 mx ESMTP\r\n"), C("EHLO c\r\n"),
+    S("250 mx\r\n"),       C("AUTH SCRAM-SHA-256-PLUS\r\n"),
+    S("504 no\r\n"),       C("AUTH SCRAM-SHA-512-PLUS\r\n"),
+    S("504 no\r\n"),       C("AUTH DIGEST-MD5\r\n"),
+    S("504 no\r\n"),       C("AUTH CRAM-MD5\r\n"),
+    S("504 no\r\n"),       C("AUTH ECDH-X25519-CHALLENGE\r\n"),
+    S("504 no\r\n"),       C("AUTH GSSAPI\r\n"),
     S("504 no\r\n"),
 };
 

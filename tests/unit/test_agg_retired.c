@@ -142,10 +142,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_store_kind),
-        cmocka_unit_test(test_own_store_high),
-        cmocka_unit_test(test_system_store_low),
-        cmocka_unit_test(test_empty_store_low),
+        cmocka_unit_test(test_store_kind),       cmocka_unit_test(test_own_store_high),
+        cmocka_unit_test(test_system_store_low), cmocka_unit_test(test_empty_store_low),
         cmocka_unit_test(test_after_end_high),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
