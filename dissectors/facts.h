@@ -20,6 +20,7 @@ struct fstr {
 #define FACTS_DIALOG_MAX 32 /* command/reply pairs kept per session */
 #define FACTS_ALERTS_MAX 16 /* TLS alerts kept per session */
 #define FACTS_CHAIN_MAX  10 /* certificates kept per chain (x509.chain_max) */
+#define FACTS_AUTH_USED  80 /* auth_used: room for 3 names of 20 at least (RFC 4422 §3.1) */
 
 /* One SMTP command and the reply it got: verbs and codes only, never
  * arguments (no addresses, no credentials, no content). */
@@ -70,9 +71,15 @@ struct smtp_facts {
     bool client_tls_to_plaintext; /* ... and the client sent TLS (its ClientHello) to it */
     bool auth_before_tls;         /* AUTH sent in plaintext */
     char auth_mechanism[32];      /* its mechanism name only */
-    bool plaintext_mail;          /* MAIL/RCPT/DATA in plaintext */
-    uint32_t plaintext_messages;  /* DATA/BDAT transfers completed in plaintext */
-    bool plaintext_data;          /* message content sent in plaintext (a body line, a chunk) */
+    /* every AUTH's, in order, each once, space-separated: the name, "?" for
+     * a word neither registered nor offered (maybe a credential: never
+     * written), "-" for none after AUTH (the command cut); one that does not
+     * fit sets auth_used_more */
+    char auth_used[FACTS_AUTH_USED];
+    bool auth_used_more;
+    bool plaintext_mail;         /* MAIL/RCPT/DATA in plaintext */
+    uint32_t plaintext_messages; /* DATA/BDAT transfers completed in plaintext */
+    bool plaintext_data;         /* message content sent in plaintext (a body line, a chunk) */
     bool commands_cut; /* client bytes in plaintext command mode not captured (a gap, frames
                         * cut by the snapshot length or by smtptap -w): what it sent is unknown */
     uint8_t n_dialog;

@@ -88,6 +88,48 @@ smtp_masked_starttls(const struct smtp_facts *f, const uint8_t *w, size_t n, con
     return true;
 }
 
+/* Whether w[0..n), the word after AUTH, may be written as its mechanism:
+ * the RFC 4422 §3.1 charset, and one the server offered or a registered
+ * one. "AUTH <token>" with the mechanism left out puts a credential here,
+ * and base64 passes the charset: a client's own word is never written. */
+static bool
+smtp_auth_word_ok(const struct smtp_state *st, const struct smtp_facts *f, const uint8_t *w,
+                  size_t n)
+{
+    bool ok = n > 0 && n <= SMTP_MECH_MAX;
+    for (size_t i = 0; ok && i < n; i++) {
+        uint8_t c = smtp_upper(w[i]);
+        ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    }
+    return ok && (smtp_sasl_known(w, n) || smtp_list_has(st->auths, st->auths_len, w, n) ||
+                  smtp_list_has(f->auth_mechanisms.s, f->auth_mechanisms.len, w, n));
+}
+
+/* Adds an AUTH's mechanism (upper-cased), "?" or "-" to f->auth_used
+ * unless already there; one that does not fit sets auth_used_more. */
+static void
+smtp_auth_used(struct smtp_facts *f, const uint8_t *w, size_t n)
+{
+    char tok[SMTP_MECH_MAX + 1];
+    for (size_t i = 0; i < n; i++)
+        tok[i] = (char)smtp_upper(w[i]);
+    tok[n] = '\0';
+    size_t len = strlen(f->auth_used);
+    for (const char *p = f->auth_used; *p != '\0';) {
+        size_t k = strcspn(p, " ");
+        if (k == n && memcmp(p, tok, n) == 0)
+            return;
+        p += k + (p[k] == ' ');
+    }
+    if (len + (len > 0) + n + 1 > sizeof(f->auth_used)) {
+        f->auth_used_more = true;
+        return;
+    }
+    if (len > 0)
+        f->auth_used[len++] = ' ';
+    memcpy(f->auth_used + len, tok, n + 1);
+}
+
 /* Handles one complete client command line (CR LF removed). */
 static void
 smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
@@ -175,18 +217,11 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
          * skipped over, never looked at. */
         smtp_skip_sp(lr);
         bool ir = rd_left(lr) > 0;
+        /* The mechanism name only, and only one the server offered or a
+         * registered one (smtp_auth_word_ok); "?" gives way to a later
+         * AUTH's name */
+        bool ok = smtp_auth_word_ok(st, f, w, n);
         if (f->auth_mechanism[0] == '\0' || f->auth_mechanism[0] == '?') {
-            /* The mechanism name only (RFC 4422 §3.1 charset), and only one
-             * the server offered or a registered one: "AUTH <token>" with
-             * the mechanism left out puts a credential here, and base64
-             * passes the charset (a client's own word is never written). */
-            bool ok = n > 0 && n <= SMTP_MECH_MAX;
-            for (size_t i = 0; ok && i < n; i++) {
-                uint8_t c = smtp_upper(w[i]);
-                ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-            }
-            ok = ok && (smtp_sasl_known(w, n) || smtp_list_has(st->auths, st->auths_len, w, n) ||
-                        smtp_list_has(f->auth_mechanisms.s, f->auth_mechanisms.len, w, n));
             if (ok) {
                 for (size_t i = 0; i < n; i++)
                     f->auth_mechanism[i] = (char)smtp_upper(w[i]);
@@ -195,6 +230,7 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
                 memcpy(f->auth_mechanism, "?", 2);
             }
         }
+        smtp_auth_used(f, ok ? w : (const uint8_t *)(n > 0 ? "?" : "-"), ok ? n : 1);
         bool pushed = smtp_push(ctx, st, v, false);
         if (!ir || !pushed) /* even uncounted: responses are never read as commands */
             st->cmode = SMTP_C_SASL;

@@ -24,7 +24,9 @@
  *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
  *             server_rejected_client_certificate, expiring_certificate, anonymous_tls,
  *             starttls_not_used
- *   low       certificate_changed, certificates_not_visible, dane_tlsa_unusable
+ *   low       certificate_changed, certificates_not_visible, dane_tlsa_unusable,
+ *             untrusted_root to a root public at the sessions' time, judged against
+ *             the system bundle (agg_retired.c; high against the user's own store)
  *   info      mutual_tls, sni_dependent_certificate (virtual hosting: none bad) */
 #include <stddef.h>
 #include <stdlib.h>
@@ -791,9 +793,11 @@ agg_compute_findings(void)
                                                                       : AGG_EVIDENCE_LEN,
                      f->evidence_cut);
         /* RFC 8460 §4.3's word for it: MTA to MTA only (25 and --ports),
-         * a server that served no implicit TLS (a mail client's) */
+         * a server that served no implicit TLS (a mail client's), sessions
+         * not all Exchange's X-ANONYMOUSTLS (RFC 8460 section 3) */
         const struct agg_server *s = agg.servers[f->server];
-        if (f->name == NULL && tlsrpt_port(agg.cfg, s->ep.port) && s->implicit_served == 0)
+        if (f->name == NULL && tlsrpt_port(agg.cfg, s->ep.port) && s->implicit_served == 0 &&
+            !f->anontls_only)
             f->tlsrpt =
                 strcmp(f->kind, "client_quit_after_handshake") == 0
                     ? agg_flagstat(s, AF_CLIENT_QUIT)->tlsrpt /* its chain's problem's */

@@ -266,6 +266,7 @@ agg_fs_join(struct agg_flagstat *dst, const struct agg_flagstat *src)
     if (dst->sessions == 0 || src->last > dst->last)
         dst->last = src->last;
     dst->sessions += src->sessions;
+    dst->anontls += src->anontls;
     for (unsigned k = 0; k < src->peers.n; k++)
         agg_set_add(&dst->peers, src->peers.v[k]);
     dst->peers.dropped += src->peers.dropped;
@@ -367,37 +368,6 @@ agg_not_offered_text(struct strbuf *b, const struct agg_flagstat *fs)
                 "back to HELO); run a mail server that supports EHLO and STARTTLS",
                 NULL);
     }
-}
-
-/* untrusted_root for a root that was not sent: what showed it is a root. */
-static void
-agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs)
-{
-    if (fs->missing_issuer == VERIFY_ISSUER_ROOT_BUNDLE)
-        str_add(b,
-                ", not sent by the server; the system CA bundle holds it as a root, the trust "
-                "store used does not",
-                NULL);
-    else if (fs->missing_issuer == VERIFY_ISSUER_ROOT_RETIRED && fs->retired_note &&
-             fs->retired_then) /* an old capture: the root was current when judged */
-        str_add(b,
-                ", not sent by the server: a public root at the sessions' time, which the CA "
-                "bundles have dropped since (",
-                fs->retired_note,
-                "): judged against today's trust store, the chain was likely trusted by clients "
-                "then; to judge it as they did, give the root with --ca-file",
-                NULL);
-    else if (fs->missing_issuer == VERIFY_ISSUER_ROOT_RETIRED && fs->retired_note)
-        str_add(b, ", not sent by the server: a public root the CA bundles no longer hold (",
-                fs->retired_note,
-                "), so a client without it fails; have the server send a chain that leads to a "
-                "current root (leave out the cross-signed intermediate that leads to this one)",
-                NULL);
-    else if (fs->missing_issuer == VERIFY_ISSUER_ROOT_SAME_NAME)
-        str_add(b,
-                ", not sent by the server; the trust store holds a root of that name, but not "
-                "the one that signed this chain (a renewed or re-keyed root)",
-                NULL);
 }
 
 /* A rejection of a chain that smtptap's own verification accepts: the
@@ -607,9 +577,11 @@ agg_flag_findings(uint32_t si)
         bool xanon = i == AF_SELF_SIGNED && agg_all_anontls(s, &fs->peers);
         /* refused though every chain it met verifies: the clients' own policy */
         bool quit_ok = i == AF_CLIENT_QUIT && fs->cert_ok == fs->sessions;
+        /* a root public then, judged against today's bundle (agg_retired.c) */
+        bool retired_then = i == AF_UNTRUSTED_ROOT && agg_retired_then(fs, agg.cfg);
         struct agg_finding *f = agg_new_finding(si, agg_flags[i].name,
                                                 submission || tls_port || auth_clients ? SEV_HIGH
-                                                : xanon                                ? SEV_LOW
+                                                : xanon || retired_then                ? SEV_LOW
                                                 : quit_ok                              ? SEV_MEDIUM
                                                           : agg_flags[i].severity);
         if (!f)
@@ -617,6 +589,7 @@ agg_flag_findings(uint32_t si)
         f->peers = fs->peers;
         f->chains = fs->chains;
         f->sessions = fs->sessions;
+        f->anontls_only = fs->anontls == fs->sessions;
         agg_ids_merge(f, fs->ids, fs->n_ids); /* gathered as sessions ended: sorted here */
         if (also)
             agg_ids_merge(f, also->ids, also->n_ids);
@@ -715,6 +688,8 @@ agg_flag_findings(uint32_t si)
             agg_rejected_codes(&b, s, fs);
         } else if (i == AF_STARTTLS_NOT_OFFERED) {
             agg_not_offered_text(&b, fs);
+        } else if (retired_then) {
+            agg_retired_headline(&b);
         } else if (i == AF_NOT_YET_VALID && agg.cfg->at_us) {
             agg_add_at(&b, "presented a certificate that is not yet valid");
             str_add(&b, " (its validity begins later); check the certificate dates", NULL);
@@ -792,6 +767,6 @@ agg_flag_findings(uint32_t si)
         }
         str_add(&b, post, NULL); /* client_rejected_certificate's */
         if (i == AF_UNTRUSTED_ROOT)
-            agg_root_evidence(&b, fs);
+            agg_root_evidence(&b, fs, agg.cfg);
     }
 }

@@ -123,7 +123,8 @@ struct agg_flagstat {
     /* starttls_not_offered: the EHLO replies of its sessions, AGG_EHLO_*
      * bits (agg_ehlo_note): one without STARTTLS, or EHLO refused */
     uint8_t ehlo;
-    uint32_t cert_ok;         /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
+    uint32_t cert_ok; /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
+    uint32_t anontls; /* sessions upgraded by X-ANONYMOUSTLS (tlsrpt_anontls): all, no TLS-RPT */
     const char *retired_note; /* first session's diagnosis.retired_root_note (static) */
     bool retired_then;        /* ... and its retired_root_public_then */
     const char *tlsrpt;       /* client_quit_after_handshake: its sessions' TLS-RPT type
@@ -471,6 +472,9 @@ struct agg_finding {
     /* The RFC 8460 §4.3 result type of the finding ("certificate-expired",
      * tlsrpt.c), NULL when none applies */
     const char *tlsrpt;
+    /* its sessions were all upgraded by Exchange's X-ANONYMOUSTLS, which
+     * TLS-RPT does not speak of (tlsrpt_anontls): no tlsrpt */
+    bool anontls_only;
     /* Certificates chosen by SNI (agg_sni.c): sni_dependent_certificate's
      * "sni" or "sni_or_peer"; a peer_dependent_certificate or mixed_pool
      * among the sessions of some SNI values only: those values (bits of
@@ -740,6 +744,23 @@ void agg_json_resumed_unlinked(struct json *j, const struct agg_server *s);
 /* One finding per session diagnosis flag raised on server si
  * (agg_findings_flags.c). */
 void agg_flag_findings(uint32_t si);
+/* auth_before_tls's evidence (agg_auth.c): the session's AUTH mechanisms
+ * (smtp_facts.auth_used) added to the flag's list, each once ("AUTH PLAIN,
+ * AUTH LOGIN"); never what followed the mechanism. */
+void agg_auth_note(struct agg_flagstat *fs, const struct smtp_facts *sm);
+/* The trust store's kind (agg_retired.c): the system bundle (with any
+ * --ca-file or --ca-path added), empty (--no-system-ca alone), or the
+ * user's own (--no-system-ca with --ca-file or --ca-path). */
+enum agg_store_kind { AGG_STORE_SYSTEM, AGG_STORE_EMPTY, AGG_STORE_OWN };
+enum agg_store_kind agg_store_kind(const struct config *cfg);
+/* untrusted_root's sessions end in a root that was public at their time
+ * (retired_roots.c) and the store is not the user's own: likely trusted
+ * then, low. */
+bool agg_retired_then(const struct agg_flagstat *fs, const struct config *cfg);
+/* untrusted_root's headline when agg_retired_then. */
+void agg_retired_headline(struct strbuf *b);
+/* untrusted_root for a root that was not sent: what showed it is a root. */
+void agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs, const struct config *cfg);
 /* "1 session" / "N sessions"; what with " at the --at time T" (agg_findings.c). */
 void agg_add_sessions(struct strbuf *b, unsigned long long n);
 void agg_add_at(struct strbuf *b, const char *what);

@@ -386,6 +386,7 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
     }
     agg_fs_add(fs, rec->ts_us, rec->id, peer, chain);
     fs->cert_ok += cert_ok;
+    fs->anontls += tlsrpt_anontls(rec);
 }
 
 static void
@@ -675,8 +676,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_reply_evidence(sm, ev, sizeof(ev));
         else if (i == AF_STARTTLS_STRIPPED)
             agg_strip_evidence(sm, ev, sizeof(ev));
-        else if (i == AF_AUTH_BEFORE_TLS && sm->auth_mechanism[0]) /* the name, no payload */
-            snprintf(ev, sizeof(ev), "AUTH %s", sm->auth_mechanism);
+        else if (i == AF_AUTH_BEFORE_TLS) /* every session's, by agg_auth_note below */
+            e = "";
         else if ((i >= AF_STARTTLS_STRIPPED && i <= AF_AUTH_BEFORE_TLS) || i == AF_ANONYMOUS ||
                  i == AF_IMPLICIT_TLS_NOT_SERVED)
             e = NULL;
@@ -704,6 +705,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         }
         if (i == AF_IMPLICIT_TLS_NOT_SERVED && s->flags[i] != NULL)
             agg_implicit_note(s->flags[i], sm, dg);
+        if (i == AF_AUTH_BEFORE_TLS && s->flags[i] != NULL)
+            agg_auth_note(s->flags[i], sm);
         if (i == AF_CLIENT_QUIT && s->flags[i] != NULL)
             agg_quit_note(s->flags[i], dg);
         if (i == AF_STARTTLS_NOT_OFFERED && s->flags[i] != NULL)

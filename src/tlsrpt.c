@@ -46,9 +46,16 @@ tlsrpt_implicit(const struct flow_record *rec)
 }
 
 bool
+tlsrpt_anontls(const struct flow_record *rec)
+{
+    const struct smtp_facts *s = rec->facts ? &rec->facts->smtp : NULL;
+    return s != NULL && s->starttls_command && strcmp(s->starttls_verb, "X-ANONYMOUSTLS") == 0;
+}
+
+bool
 tlsrpt_applies(const struct config *cfg, const struct flow_record *rec)
 {
-    return tlsrpt_port(cfg, rec->server.port) && !tlsrpt_implicit(rec);
+    return tlsrpt_port(cfg, rec->server.port) && !tlsrpt_implicit(rec) && !tlsrpt_anontls(rec);
 }
 
 /* A client's certificate alert (RFC 8446 §6.2) in RFC 8460's words, as
@@ -244,6 +251,9 @@ static struct {
      * (RFC 8460 §1), none of them; stderr says so when no policy is left */
     uint64_t not_mta;
     uint64_t mta; /* sessions TLS-RPT speaks of (tlsrpt_applies): with no policy, none tried TLS */
+    /* sessions on MTA ports upgraded by Exchange's X-ANONYMOUSTLS, in no
+     * policy (RFC 8460 section 3): stderr says so */
+    uint64_t anontls;
 } tr;
 
 void
@@ -364,7 +374,10 @@ tlsrpt_note(const struct config *cfg, const struct flow_record *rec, const struc
     if (f == NULL)
         return;
     if (!tlsrpt_applies(cfg, rec)) {
-        tr_other(cfg, rec);
+        if (tlsrpt_port(cfg, rec->server.port) && !tlsrpt_implicit(rec) && tlsrpt_anontls(rec))
+            tr.anontls++;
+        else
+            tr_other(cfg, rec);
         return;
     }
     tr.mta++;
@@ -586,7 +599,19 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
                  path, tr.other, tr.other > 1 ? "s" : "", tr.n_other_port > 1 ? "s" : "", ports,
                  tr.other_more ? ",..." : "", ports);
     }
-    if (tr.n_p == 0 && tr.mta > 0)
+    /* X-ANONYMOUSTLS sessions: said once; when they are all there is,
+     * instead of "no policy to report" */
+    bool all_anon = tr.anontls > 0 && tr.mta == 0 && tr.not_mta == 0 && tr.other == 0;
+    if (tr.anontls > 0)
+        term_msg(stderr,
+                 "smtptap: --tlsrpt %s: %s %" PRIu64 " session%s upgraded by X-ANONYMOUSTLS, "
+                 "Exchange's anonymous TLS between its own servers, not STARTTLS to an MX under "
+                 "an MTA-STS or DANE policy (RFC 8460 section 3): left out%s\n",
+                 path, all_anon ? "all" : "the", tr.anontls, tr.anontls == 1 ? "" : "s",
+                 all_anon ? ", nothing to report" : "");
+    if (all_anon)
+        ; /* said above */
+    else if (tr.n_p == 0 && tr.mta > 0)
         term_msg(stderr,
                  "smtptap: --tlsrpt %s: no policy to report: none of the %" PRIu64 " session%s "
                  "on MTA ports tried TLS with an outcome the capture shows\n",

@@ -27,8 +27,14 @@ bool tlsrpt_port(const struct config *cfg, uint16_t port);
 /* Whether TLS-RPT speaks of this session: on a tlsrpt_port, and not TLS
  * from the first byte (implicit TLS, RFC 8314: a mail client's, whatever
  * the port); a client's ClientHello sent to a plaintext greeting is its
- * own failure and stays in (smtp.client_tls_to_plaintext). */
+ * own failure and stays in (smtp.client_tls_to_plaintext). Nor Exchange's
+ * X-ANONYMOUSTLS (tlsrpt_anontls). */
 bool tlsrpt_applies(const struct config *cfg, const struct flow_record *rec);
+
+/* The session's upgrade command was Exchange's X-ANONYMOUSTLS: anonymous
+ * TLS between Exchange servers, not STARTTLS to an MX under an MTA-STS or
+ * DANE policy, which a TLS-RPT report is about (RFC 8460 section 3). */
+bool tlsrpt_anontls(const struct flow_record *rec);
 
 /* The session was implicit TLS the server served (TLS from the first
  * byte, not a ClientHello sent to a plaintext greeting): a mail client's.

@@ -162,6 +162,8 @@ cmp -s "$tmp/ends" "$tmp/ends-doc" || bad "ended: src/engine.c ends flows as $(t
   grep -q 'AF_STARTTLS_NOT_USED && s->ep.port == 587' src/agg_findings*.c && echo "starttls_not_used HIGH"
   # self_signed is low when its peers used X-ANONYMOUSTLS only (agg_all_anontls)
   grep -q 'AF_SELF_SIGNED && agg_all_anontls' src/agg_findings*.c && echo "self_signed LOW"
+  # untrusted_root is low to a root public then, judged against the system bundle (agg_retired.c)
+  grep -q 'AF_UNTRUSTED_ROOT && agg_retired_then' src/agg_findings*.c && echo "untrusted_root LOW"
   # client_quit_after_handshake is medium when every chain it met verifies (quit_ok)
   grep -q 'AF_CLIENT_QUIT && fs->cert_ok == fs->sessions' src/agg_findings*.c &&
     echo "client_quit_after_handshake MEDIUM"

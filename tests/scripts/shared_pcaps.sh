@@ -121,6 +121,18 @@ check zeek__tls-expired-cert.pcap '[.[] | select(.event=="session" and .diagnosi
 # a 2014 capture's chain up to AddTrust External CA Root (expired 2020): a
 # public root then, not "no longer held" with 2020's cross-sign advice
 check zeek__tls-expired-cert.pcap '[.[] | select(.event=="finding" and .kind=="untrusted_root") | .summary | select(contains("AddTrust External CA Root")) | (contains("a public root at the sessions'"'"' time") and (contains("cross-signed") | not))] | (length == 1 and all)' "a root public at the capture's time"
+# the 2014 Equifax chain judged against today's system bundle: likely
+# trusted then, low; against a store of the user's own (--no-system-ca
+# --ca-file), exactly what they chose: a verifier with it fails, high
+check zeek__smtp-starttls.pcap '[.[] | select(.event=="finding" and .kind=="untrusted_root") | (.severity == "low" and (.summary | contains("likely trusted by clients then")))] == [true]' "retired root, system store: low, likely trusted then"
+if [ -f "$dir/zeek__smtp-starttls.pcap" ]; then
+  "$bin" -q --seed 1 --no-system-ca --ca-file pcaps/certs/root.pem -r "$dir/zeek__smtp-starttls.pcap" \
+    --json "$tmp/own-store.json" 2>/dev/null
+  jq -e -s '[.[] | select(.event=="finding" and .kind=="untrusted_root") | (.severity == "high"
+    and (.summary | contains("a verifier with that store fails on this chain"))
+    and (.summary | contains("likely trusted") | not))] == [true]' "$tmp/own-store.json" >/dev/null ||
+    bad zeek__smtp-starttls.pcap "retired root, own store (--no-system-ca --ca-file): not high, or no 'a verifier with that store fails'"
+fi
 
 echo "$n captures read; $fail failures"
 [ "$fail" -eq 0 ]

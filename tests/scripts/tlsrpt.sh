@@ -208,6 +208,31 @@ check r-2525p '[.policies[] | [.policy["policy-domain"], .summary["total-failure
 rpt r-4650 pcaps/variants/smtps-4650-no-syn.pcap --ports 4650
 check r-4650 '[.policies[]["failure-details"][]] == []' "implicit TLS on 4650 (--ports 4650): no failure"
 
+# Exchange's X-ANONYMOUSTLS (anonymous TLS between Exchange servers) is not
+# STARTTLS to an MX under a policy (RFC 8460 section 3): its sessions are in
+# no policy, stderr says so once (not "no policy to report"), and neither
+# their findings nor their sessions' diagnoses carry a result type
+rpt r-xanon pcaps/diag/x-anonymoustls.pcap $ca
+check r-xanon "$shape and .policies == []" "X-ANONYMOUSTLS only: no policy"
+err r-xanon "all 4 sessions upgraded by X-ANONYMOUSTLS, Exchange's anonymous TLS between its own servers" \
+  "stderr: every session X-ANONYMOUSTLS"
+if [ "$(grep -c 'X-ANONYMOUSTLS' "$tmp/r-xanon.err")" != 1 ] || grep -q 'no policy' "$tmp/r-xanon.err"; then
+  echo "FAIL r-xanon: stderr says it other than once, or says 'no policy'"
+  fail=1
+fi
+expect xanon-ss pcaps/diag/x-anonymoustls.pcap "$ca" self_signed -
+expect xanon-454 pcaps/diag/x-anonymoustls.pcap "$ca" starttls_rejected -
+if ! jq -se '[.[] | select(.event == "session") | .diagnosis.tlsrpt] | length == 4 and all(. == null)' \
+  "$tmp/xanon-ss.json" >/dev/null; then
+  echo "FAIL xanon: an X-ANONYMOUSTLS session's diagnosis has a TLS-RPT type"
+  fail=1
+fi
+# a capture without it: nothing said of it, its policies as before
+if grep -q 'X-ANONYMOUSTLS' "$tmp/r-dane.err"; then
+  echo "FAIL r-dane: stderr speaks of X-ANONYMOUSTLS"
+  fail=1
+fi
+
 # -: refused (the report and --json use standard output)
 if "$bin" -r pcaps/diag/dane.pcap --tlsrpt - >/dev/null 2>&1; then
   echo "FAIL --tlsrpt - accepted"

@@ -426,6 +426,8 @@ test_auth_token_not_kept(void **state)
     const struct smtp_facts *f = tu_smtp_facts(ctx);
     assert_true(f->auth_before_tls);
     assert_string_equal(f->auth_mechanism, "ECDH-X25519-CHALLENGE"); /* "?" gave way */
+    /* every AUTH's, each once: the token as "?", never itself */
+    assert_string_equal(f->auth_used, "? ECDH-X25519-CHALLENGE");
     assert_nowhere(ctx, CRED_B64_3);
     assert_nowhere(ctx, "AHVZZXIACGFZCW"); /* upper-cased, as names are kept */
     tu_smtp_done(ctx);
@@ -434,6 +436,7 @@ test_auth_token_not_kept(void **state)
     /* A mechanism outside the registry that the server offered is kept. */
     ctx = tu_smtp_run(t_auth_offered, NSEG(t_auth_offered), SPLIT_WHOLE, 0, true);
     assert_string_equal(tu_smtp_facts(ctx)->auth_mechanism, "X-CORP-SSO");
+    assert_string_equal(tu_smtp_facts(ctx)->auth_used, "X-CORP-SSO");
     assert_nowhere(ctx, "dG9rZW4");
     tu_smtp_done(ctx);
     tu_smtp_check_splits(t_auth_offered, NSEG(t_auth_offered));

@@ -96,6 +96,8 @@ tu_smtp_facts_equal(const struct flow_ctx *x, const struct flow_ctx *y)
     assert_int_equal(a->implicit_tls, b->implicit_tls);
     assert_int_equal(a->auth_before_tls, b->auth_before_tls);
     assert_string_equal(a->auth_mechanism, b->auth_mechanism);
+    assert_string_equal(a->auth_used, b->auth_used);
+    assert_int_equal(a->auth_used_more, b->auth_used_more);
     assert_int_equal(a->plaintext_mail, b->plaintext_mail);
     assert_int_equal(a->plaintext_messages, b->plaintext_messages);
     assert_int_equal(a->plaintext_data, b->plaintext_data);
