@@ -848,5 +848,8 @@ void agg_pool_difference(struct strbuf *b, unsigned odd, unsigned any, unsigned 
 
 /* report_onedir.c: the terminal report's ONE DIRECTION CAPTURED lines. */
 void agg_one_direction_text(FILE *f);
+/* report_onedir.c: every session of the run held the client's direction
+ * only (none of the server's captured): no finding can be made. */
+bool agg_one_direction_client_only(void);
 
 #endif /* SMTPTAP_AGG_INT_H */

@@ -75,7 +75,11 @@ static void
 rt_findings(FILE *f, bool color)
 {
     if (agg.n_findings == 0) {
-        fprintf(f, "No findings.\n\n");
+        if (agg_one_direction_client_only()) /* ONE DIRECTION CAPTURED, the client's */
+            fprintf(f, "No findings can be made: the server's direction of these sessions was "
+                       "not captured (its replies, certificates and alerts)\n\n");
+        else
+            fprintf(f, "No findings.\n\n");
         return;
     }
     fprintf(f, "FINDINGS (%u, worst first)\n", agg.n_findings);
