@@ -45,7 +45,7 @@ test_onedir_counts_exact(void **state)
         f.smtp.seen = true;
         struct flow_record *rec = tu_agg_record(&f, id, 20, 25, 25);
         f.smtp.starttls_offered = -1; /* its EHLO reply not seen */
-        rec->bytes[0] = 27; /* the client's EHLO; no packet of the server's */
+        rec->bytes[0] = 27;           /* the client's EHLO; no packet of the server's */
         rec->pkts[0] = 2;
         tu_agg_feed(rec);
     }
