@@ -197,12 +197,8 @@ struct agg_use {
 
 struct agg_peer {
     struct ipaddr ip;
-    /* sessions of which the capture holds one direction only (record.h
-     * flow_record_missing_dir): the client's missing, the server's
-     * (saturate at 255; in the padding after ip; totals: agg.one_way) */
-    uint8_t client_unseen, server_unseen;
     uint32_t anontls; /* sessions whose upgrade command was Exchange's X-ANONYMOUSTLS (in
-                         the padding after ip: the struct stays 64 bytes a peer) */
+                         the padding after ip) */
     uint64_t sessions;
     uint32_t offered, not_offered, stripped, used, rejected, plaintext, tls_failed;
     int16_t rejected_code;
@@ -215,6 +211,12 @@ struct agg_peer {
      * that requires TLS does, or given up), or no MAIL at all; with them
      * the terminal report's row accounts for every session */
     uint32_t plain_undelivered, no_mail, commands_cut; /* no_mail: none, and none cut */
+    /* sessions of which the capture holds one direction only (record.h
+     * flow_record_missing_dir): the client's missing, the server's; exact,
+     * as the other counts (totals: agg.one_way). The first in the padding
+     * after commands_cut: 8 bytes a peer more than the 8-bit counts in the
+     * padding after ip, which saturated at 255 (AGG_PEER_SIZE) */
+    uint32_t client_unseen, server_unseen;
     /* The earliest session by start (record id: the order of first
      * packets) that used or tried TLS (TLS, STARTTLS stripped, refused or
      * failed), and that had it stripped, refused or failed; 0 none. A
@@ -222,6 +224,11 @@ struct agg_peer {
      * (agg_plain.c): records come as sessions end, not as they begin. */
     uint64_t tls_id, broken_id;
 };
+
+/* A server keeps at most report.peers_max peers (64 by default): their
+ * size is the aggregation's per server, kept in sight. */
+#define AGG_PEER_SIZE 104
+_Static_assert(sizeof(struct agg_peer) == AGG_PEER_SIZE, "struct agg_peer grew: on purpose?");
 
 /* A plaintext_delivery session whose class (agg_plain.c) a record still to
  * come could change: one of the same peer that began before it and ends
@@ -883,5 +890,8 @@ void agg_pool_difference(struct strbuf *b, unsigned odd, unsigned any, unsigned 
 
 /* report_onedir.c: the terminal report's ONE DIRECTION CAPTURED lines. */
 void agg_one_direction_text(FILE *f);
+/* report_onedir.c: every session of the run held the client's direction
+ * only (none of the server's captured): no finding can be made. */
+bool agg_one_direction_client_only(void);
 
 #endif /* SMTPTAP_AGG_INT_H */

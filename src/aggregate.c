@@ -518,9 +518,9 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                                      (a VLAN split's halves: vlan_split's) */
         int miss = flow_record_missing_dir(rec);
         struct agg_peer *pe = &s->peers[peer];
-        if (miss == 0 && pe->client_unseen < UINT8_MAX)
+        if (miss == 0)
             pe->client_unseen++;
-        if (miss == 1 && pe->server_unseen < UINT8_MAX)
+        if (miss == 1)
             pe->server_unseen++;
     }
     if (!rec->vlan_split && flow_record_missing_dir(rec) >= 0)

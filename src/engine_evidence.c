@@ -308,6 +308,8 @@ engev_judge(struct flow *f, unsigned side, const struct pkt *p, bool *in_order, 
         return EVIDENCE_WHOLE;
     if (mailed)
         return EVIDENCE_CUT;
+    if (engev_oneway_server(f, p)) /* the client's direction not captured */
+        return EVIDENCE_WHOLE;
     /* Reply lines say what they are, in any order; but a reply may repeat
      * the client bytes it acknowledges: none of them may be one not seen,
      * or not written. */
@@ -416,7 +418,7 @@ engev_server_held_tls(struct flow *f, const struct pkt *p, bool flight)
         return false;
     /* application_data as a TLS 1.3 flight, as in order: when it came the
      * handshake was not complete, and the version is not below 1.3 */
-    bool appdata = flight && engev_server_appdata(f) && f->ev_srs == 0;
+    bool appdata = flight && engev_server_appdata(f) && f->ev_srs == 0 && engev_oneway_flight(f, p);
     if (f->ev_stls_on && seq == f->ev_stls_seq)
         return engev_server_framing(f, p, false, appdata);
     if (engev_server_judged(f, seq, p->payload_wirelen))

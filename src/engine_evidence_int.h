@@ -29,6 +29,11 @@
 #define ENGEV_SRS_TRY   2u
 #define ENGEV_SRS_FOUND 3u
 
+/* flow.ev_ow, besides its step (evidence.h EVIDENCE_OW_*): the server's
+ * TLS framing started after the replies of a capture of its side alone,
+ * in a segment whose acknowledgment number is flow.ev_ow_ack. */
+#define ENGEV_OW_FRAMED 16u
+
 /* A sequence number's order against another's (RFC 9293 §3.4). */
 static inline bool
 engev_before(uint32_t a, uint32_t b)
@@ -47,5 +52,7 @@ void engev_server_lost(struct flow *f);
 enum evidence_verdict engev_server_resync(struct flow *f, const struct pkt *p, bool can_hold);
 enum evidence_verdict engev_server_try(struct flow *f, const struct pkt *p, bool can_hold);
 void engev_server_hole(struct flow *f);
+bool engev_oneway_server(struct flow *f, const struct pkt *p);
+bool engev_oneway_flight(const struct flow *f, const struct pkt *p);
 
 #endif /* SMTPTAP_ENGINE_EVIDENCE_INT_H */

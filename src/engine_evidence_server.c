@@ -85,7 +85,7 @@ engev_server_tls(struct flow *f, const struct pkt *p)
     const uint8_t *b = p->payload;
     uint32_t n = p->payload_caplen;
     uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
-    bool appdata = engev_server_appdata(f) && f->ev_srs == 0;
+    bool appdata = engev_server_appdata(f) && f->ev_srs == 0 && engev_oneway_flight(f, p);
     if (f->ev_stls_on && seq == f->ev_stls_seq)
         return engev_server_framing(f, p, false, appdata);
     if (engev_server_judged(f, seq, p->payload_wirelen))
@@ -247,4 +247,55 @@ engev_server_hole(struct flow *f)
         if (h->side != f->client_side && h->seq + ((h->tcp_flags & TH_SYN) != 0) == f->ev_stls_seq)
             return;
     engev_server_lost(f);
+}
+
+/* The client's direction not captured so far (no payload byte of it: a
+ * tap or span port that sees one direction, a filter on the server's
+ * address as source), so that every reply of the server's acknowledges
+ * client bytes never seen: its segment p, in order and whole, is written
+ * when it holds the next of the replies the one-direction reading uses
+ * (evidence_oneway_replies: the greeting, the EHLO reply, the 220 to
+ * STARTTLS), or, after that 220, a handshake record that starts its TLS
+ * framing (dissectors/smtp.c smtp_server_tls_check hands the flow to TLS
+ * on it; the records that follow are then judged as in any flow). A
+ * segment out of order, cut, or anything else ends it for good; a
+ * retransmission changes nothing. False: judged by the rules of any flow. */
+bool
+engev_oneway_server(struct flow *f, const struct pkt *p)
+{
+    const struct reasm_dir *sd = &f->rd[1 - f->client_side];
+    uint32_t seq = p->seq + ((p->tcp_flags & TH_SYN) != 0);
+    unsigned step = f->ev_ow & EVIDENCE_OW_STEP;
+    if (f->bytes[f->client_side] != 0 || step == EVIDENCE_OW_DONE || !sd->have_seq ||
+        engev_before(seq, sd->next_seq))
+        return false;
+    if (seq != sd->next_seq || p->payload_caplen < p->payload_wirelen) {
+        f->ev_ow = EVIDENCE_OW_DONE;
+        return false;
+    }
+    if (step != EVIDENCE_OW_TLS)
+        return evidence_oneway_replies(&f->ev_ow, p->payload, p->payload_caplen);
+    /* RFC 3207 §4: the server's next bytes after its 220, a handshake
+     * record (its ServerHello, or an alert refusing the ClientHello) */
+    f->ev_ow = EVIDENCE_OW_DONE;
+    if (f->ctx == NULL || p->payload_caplen < 5 || (p->payload[0] != 21 && p->payload[0] != 22) ||
+        !engev_server_framing(f, p, true, engev_server_appdata(f)))
+        return false;
+    f->ev_ow |= ENGEV_OW_FRAMED;
+    f->ev_ow_ack = p->ack;
+    return true;
+}
+
+/* The server's application_data records in p may be its TLS 1.3 flight
+ * (RFC 8446 §5.2, engev_server_appdata) as far as the client's side alone
+ * tells: always when both sides were captured; after the replies of a
+ * capture of the server's side alone, only while p acknowledges what the
+ * segment that started the framing did (the ClientHello's end). The
+ * client's Finished, then its commands, move the acknowledgment on
+ * (RFC 9293 §3.4): what the server sends after them is application data
+ * (its replies, encrypted), which is not written. */
+bool
+engev_oneway_flight(const struct flow *f, const struct pkt *p)
+{
+    return (f->ev_ow & ENGEV_OW_FRAMED) == 0 || p->ack == f->ev_ow_ack;
 }

@@ -190,6 +190,30 @@ void evidence_hold_expire(int64_t now_us);
 bool evidence_server_lines_ok(const uint8_t *b, uint32_t n);
 bool evidence_client_lines_ok(const uint8_t *b, uint32_t n);
 
+/* A capture of the server's side alone (the client's direction not
+ * captured: a tap or span port that sees one direction, record.h
+ * flow_record_missing_dir): its replies acknowledge client bytes never
+ * seen, so the rule above cuts them all. Those the one-direction reading
+ * uses (dissectors/smtp_reply.c smtp_unseen_client_done) are written
+ * instead, in this order only: the greeting (220), the EHLO reply (a
+ * multi-line 250: its keywords, STARTTLS among them), the 220 to STARTTLS
+ * (straight after the greeting too), then TLS records (the engine's:
+ * engine_evidence_server.c). None of them repeats a command's argument but
+ * the EHLO's host name; any other reply (one to MAIL or RCPT may repeat an
+ * address) ends it. *state (0 at the connection's start) is the step
+ * (EVIDENCE_OW_STEP) and whether a multi-line reply goes on
+ * (EVIDENCE_OW_MORE). True when every line of b[0..n) is a whole reply
+ * line of the step's reply; else *state becomes EVIDENCE_OW_DONE (for
+ * good). Pure; unit-tested. */
+#define EVIDENCE_OW_GREETING 0u
+#define EVIDENCE_OW_EHLO     1u
+#define EVIDENCE_OW_220      2u
+#define EVIDENCE_OW_TLS      3u /* a TLS handshake record expected next */
+#define EVIDENCE_OW_DONE     4u /* past the replies, or given up */
+#define EVIDENCE_OW_STEP     7u
+#define EVIDENCE_OW_MORE     8u
+bool evidence_oneway_replies(uint8_t *state, const uint8_t *b, uint32_t n);
+
 /* TLS record framing (RFC 8446 §5.1, RFC 5246 §6.2.1), followed over a
  * side's bytes segment by segment: every record header has a content type
  * 20 (change_cipher_spec), 21 (alert), 22 (handshake), or 23

@@ -101,6 +101,12 @@ struct flow {
     /* The first FIN or RST of the connection: its key side + 1 in bits 0-1
      * (0 none), FLOW_CLOSE_RST when a RST (record.first_close) */
     uint8_t first_close;
+    /* -w, the client's direction not captured: the server's replies written
+     * so far (evidence.h evidence_oneway_replies), and ENGEV_OW_FRAMED when
+     * its TLS framing started after them; ev_ow_ack, the acknowledgment
+     * number of the segment it started in (engine_evidence_server.c) */
+    uint8_t ev_ow;
+    uint32_t ev_ow_ack;
     struct reasm_dir rd[2];
     struct flow_ctx *ctx;
     const char *first_dissector;

@@ -31,3 +31,16 @@ agg_one_direction_text(FILE *f)
                 "of it is judged; capture both directions\n\n",
                 sv, sv == 1 ? "" : "s", sv == 1 ? "s" : "");
 }
+
+/* Every session aggregated held the client's direction only: the server's
+ * replies, certificates and alerts, on which every finding rests, were not
+ * captured, so "No findings." would say more than the capture can. Not when
+ * one session held the server's side (its findings, or none, stand). */
+bool
+agg_one_direction_client_only(void)
+{
+    uint64_t sessions = 0;
+    for (uint32_t i = 0; i < agg.n_servers; i++)
+        sessions += agg.servers[i]->sessions;
+    return agg.one_way[1] > 0 && agg.one_way[1] >= sessions;
+}

@@ -75,7 +75,11 @@ static void
 rt_findings(FILE *f, bool color)
 {
     if (agg.n_findings == 0) {
-        fprintf(f, "No findings.\n\n");
+        if (agg_one_direction_client_only()) /* ONE DIRECTION CAPTURED, the client's */
+            fprintf(f, "No findings can be made: the server's direction of these sessions was "
+                       "not captured (its replies, certificates and alerts)\n\n");
+        else
+            fprintf(f, "No findings.\n\n");
         return;
     }
     fprintf(f, "FINDINGS (%u, worst first)\n", agg.n_findings);
@@ -540,20 +544,18 @@ rt_server(FILE *f, const struct agg_server *s)
         if (pe->anontls) /* Exchange's own verb, in place of STARTTLS */
             fprintf(f, " (%u by X-ANONYMOUSTLS)", pe->anontls);
         if (!judged && pe->server_unseen) /* the client's side alone: nothing to judge */
-            fprintf(f, " server direction missing (%u%s session%s): capture both directions",
-                    pe->server_unseen, pe->server_unseen == UINT8_MAX ? "+" : "",
-                    pe->server_unseen == 1 ? "" : "s");
+            fprintf(f, " server direction missing (%" PRIu32 " session%s): capture both directions",
+                    pe->server_unseen, pe->server_unseen == 1 ? "" : "s");
         else if (!judged) /* else an empty row, as if cut */
             fprintf(f,
                     " nothing judged (%llu session%s: no EHLO reply, STARTTLS or TLS read in %s)",
                     (unsigned long long)pe->sessions, pe->sessions == 1 ? "" : "s",
                     pe->sessions == 1 ? "it" : "them");
         else if (pe->server_unseen)
-            fprintf(f, " (server direction missing in %u%s: capture both directions)",
-                    pe->server_unseen, pe->server_unseen == UINT8_MAX ? "+" : "");
+            fprintf(f, " (server direction missing in %" PRIu32 ": capture both directions)",
+                    pe->server_unseen);
         if (pe->client_unseen) /* the server's side alone: what the client sent is unknown */
-            fprintf(f, " (client direction not captured in %u%s)", pe->client_unseen,
-                    pe->client_unseen == UINT8_MAX ? "+" : "");
+            fprintf(f, " (client direction not captured in %" PRIu32 ")", pe->client_unseen);
     }
     free(ord);
     if (s->implicit > 0 && !implicit)

@@ -107,7 +107,21 @@ expect ow-server "$ow tcp src port 25" "  STARTTLS   198.51.100.10: offered 1 tl
 expect ow-server "$ow tcp src port 25" "  certificate 1 of 1: Valid, 3 sessions, 2026-11-24 06:26:13 .. 2026-11-24 06:26:17"
 expect ow-client "$ow tcp dst port 25" "ONE DIRECTION CAPTURED: 3 sessions hold the client's direction only: the server's (its replies, certificates and alerts) is missing and nothing of it is judged; capture both directions"
 expect ow-client "$ow tcp dst port 25" "  STARTTLS   198.51.100.10: server direction missing (1 session): capture both directions"
-expect ow-client "$ow tcp dst port 25" "No findings."
+# with the client's side alone no finding can be made: not "No findings." (nothing was judged);
+# "No findings." stands when one session held the server's side (mixed), or both were captured
+nofind="No findings can be made: the server's direction of these sessions was not captured (its replies, certificates and alerts)"
+expect ow-client "$ow tcp dst port 25" "$nofind"
+if grep -qxF "No findings." "$tmp/ow-client.txt"; then
+  echo "FAIL ow-client: \"No findings.\" with the client's direction alone"
+  fail=1
+fi
+expect ow-server "$ow tcp src port 25" "No findings."
+expect ow-mixed "$ow tcp dst port 25 or host 198.51.100.10" "No findings."
+expect ow-both "$ow" "No findings."
+if grep -qF "No findings can be made" "$tmp/ow-mixed.txt" "$tmp/ow-both.txt" "$tmp/ow-server.txt"; then
+  echo "FAIL ow: \"No findings can be made\" where a server's side was captured"
+  fail=1
+fi
 # both directions: no such line
 # shellcheck disable=SC2086
 if TZ=UTC "$bin" --no-progress $ow 2>&1 | grep -q 'ONE DIRECTION\|direction not captured\|direction missing'; then
