@@ -151,6 +151,12 @@ agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out,
             break;
         }
     }
+    if (set->dropped && set->peers_exact && b.len + 48 < n) { /* agg_fpeers_exact */
+        str_add(&b, ", and ", NULL);
+        str_add_uint(&b, set->dropped);
+        str_add(&b, set->dropped == 1 ? " peer not listed" : " peers not listed", NULL);
+        return;
+    }
     /* past the set's cap only sessions are counted: a peer may have several */
     if (set->dropped && b.len + 48 < n) {
         str_add(&b, set->dropped == 1 ? ", and 1 session" : ", and ", NULL);

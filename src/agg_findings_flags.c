@@ -615,6 +615,8 @@ agg_flag_findings(uint32_t si)
         if (!f)
             return;
         f->peers = fs->peers;
+        /* its peers past the list, each once: with a join's two classes too */
+        agg_fpeers_exact(s, (1ull << i) | (also ? 1ull << AF_NOT_USED_AUTH : 0), &f->peers);
         f->chains = fs->chains;
         f->sessions = fs->sessions;
         agg_ids_merge(f, fs->ids, fs->n_ids); /* gathered as sessions ended: sorted here */
@@ -623,7 +625,7 @@ agg_flag_findings(uint32_t si)
         f->first = fs->first;
         f->last = fs->last;
         str_copy(f->evidence, sizeof(f->evidence), fs->evidence);
-        agg_peers_text(s, &fs->peers, peers, sizeof(peers));
+        agg_peers_text(s, &f->peers, peers, sizeof(peers));
         if (!peers[0] && s->peers_dropped) /* all of them past the cap */
             str_copy(peers, sizeof(peers), "beyond report.peers_max, not listed");
         char cert[700];

@@ -101,10 +101,13 @@ struct agg_flag_info {
 };
 extern const struct agg_flag_info agg_flags[AF_COUNT];
 
-/* A set of small indices (peers, chains) with a cap and an overflow count. */
+/* A set of small indices (peers, chains) with a cap and an overflow count:
+ * the sessions past the cap, or (peers_exact) the distinct peers past it
+ * (agg_fpeers_exact). */
 struct agg_set {
     uint32_t v[AGG_FPEERS_MAX];
     uint8_t n;
+    bool peers_exact;
     uint32_t dropped;
 };
 
@@ -325,6 +328,11 @@ struct agg_server {
     uint8_t n_names;
     struct agg_peer *peers; /* cap_peers, grown up to report.peers_max */
     uint32_t n_peers, cap_peers, peers_dropped;
+    /* per peer (cap_pflags, grown with peers), a bit (1 << enum agg_flag)
+     * per flag it had a session counted in: a finding's peers past its
+     * list counted each once (agg_fpeers.c) */
+    uint64_t *pflags;
+    uint32_t cap_pflags;
     struct idxtab peer_index; /* peers by address: a server sees many (an MX, the world) */
     struct agg_chain *chains; /* cap_chains, grown up to AGG_CHAINS_MAX */
     uint8_t n_chains;
@@ -584,6 +592,19 @@ void agg_fs_add(struct agg_flagstat *fs, int64_t ts, uint64_t id, uint32_t peer,
 struct agg_flagstat *agg_flag_count(struct agg_server *s, int flag, int64_t ts, uint64_t id,
                                     uint32_t peer);
 void agg_plain_findings(uint32_t si);
+/* Marks in bits (a bit per peer of s) the peers of s's queued plaintext
+ * sessions whose class, as agg_plain_resolve classes them, is in mask
+ * (1 << enum agg_flag). */
+void agg_plain_queued_peers(const struct agg_server *s, uint64_t mask, uint8_t *bits);
+/* Sets the peers past a finding's list exact (agg_fpeers.c): set->dropped
+ * becomes the number of distinct peers of s, not in set, with a session
+ * in one of the flags of mask (1 << enum agg_flag), however many sessions
+ * each had and in however many of those flags (a finding joining two or
+ * three classes counts a peer once); set->peers_exact says so. */
+void agg_fpeers_exact(const struct agg_server *s, uint64_t mask, struct agg_set *set);
+/* Notes that peer (an index of s, or UINT32_MAX: none kept) had a session
+ * counted in flag. */
+void agg_fpeers_note(struct agg_server *s, int flag, uint32_t peer);
 const char *agg_plain_advice(const struct agg_server *s);
 /* implicit_tls_not_served: what this session's client did on the port (a
  * ClientHello answered in plaintext, STARTTLS, mail in plaintext), added to

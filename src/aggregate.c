@@ -36,6 +36,7 @@ agg_server_free(struct agg_server *s)
     for (unsigned i = 0; i < s->n_names; i++)
         free(s->names[i]);
     mem_free(s->peers, (size_t)s->cap_peers * sizeof(*s->peers));
+    mem_free(s->pflags, (size_t)s->cap_pflags * sizeof(*s->pflags));
     idxtab_free(&s->peer_index);
     mem_free(s->uses, (size_t)s->cap_uses * sizeof(*s->uses));
     agg_ocsp_free(s);
@@ -227,12 +228,15 @@ agg_peer(struct agg_server *s, const struct ipaddr *ip)
     bool room = s->n_peers < agg.cfg->report_peers_max &&
                 mem_grow((void **)&s->peers, s->n_peers, &s->cap_peers, sizeof(*s->peers), 4,
                          agg.cfg->report_peers_max) &&
+                mem_grow((void **)&s->pflags, s->n_peers, &s->cap_pflags, sizeof(*s->pflags), 4,
+                         agg.cfg->report_peers_max) &&
                 idxtab_reserve(&s->peer_index, s->n_peers, agg_peer_hash_of, s);
     if (!room) {
         s->peers_dropped++;
         return UINT32_MAX;
     }
     memset(&s->peers[s->n_peers], 0, sizeof(s->peers[0]));
+    s->pflags[s->n_peers] = 0;
     s->peers[s->n_peers].ip = *ip;
     idxtab_insert(&s->peer_index, h, s->n_peers);
     return s->n_peers++;
@@ -353,6 +357,7 @@ agg_flag_count(struct agg_server *s, int flag, int64_t ts, uint64_t id, uint32_t
     if (s->flags[flag] == NULL && (s->flags[flag] = mem_alloc(sizeof(*s->flags[flag]))) == NULL)
         return NULL; /* memcap: counted there */
     agg_fs_add(s->flags[flag], ts, id, peer, UINT32_MAX);
+    agg_fpeers_note(s, flag, peer);
     return s->flags[flag];
 }
 
@@ -372,6 +377,7 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
         fs->retired_then = dg->retired_root_public_then;
     }
     agg_fs_add(fs, rec->ts_us, rec->id, peer, chain);
+    agg_fpeers_note(s, f, peer);
     fs->cert_ok += cert_ok;
 }
 
