@@ -682,8 +682,8 @@ agg_dane_findings(uint32_t si, uint32_t first_finding)
     struct agg_finding *f = NULL;
     if (fs->sessions > 0) /* critical: validated records; high: not known to be */
         f = agg_dane_fill(
-            agg_new_finding(si, "dane_tlsa_mismatch", d->shown.dnssec ? SEV_CRITICAL : SEV_HIGH),
-            s, AF_DANE_MISMATCH);
+            agg_new_finding(si, "dane_tlsa_mismatch", d->shown.dnssec ? SEV_CRITICAL : SEV_HIGH), s,
+            AF_DANE_MISMATCH);
     if (f != NULL) {
         struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
         if (d->shown.why != 0)
@@ -737,8 +737,7 @@ agg_dane_findings(uint32_t si, uint32_t first_finding)
     fs = agg_flagstat(s, AF_DANE_UNUSABLE);
     f = NULL;
     if (fs->sessions > 0)
-        f = agg_dane_fill(agg_new_finding(si, "dane_tlsa_unusable", SEV_LOW), s,
-                          AF_DANE_UNUSABLE);
+        f = agg_dane_fill(agg_new_finding(si, "dane_tlsa_unusable", SEV_LOW), s, AF_DANE_UNUSABLE);
     if (f != NULL) {
         struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
         str_add(&b, ep, " has TLSA records at ", owner,

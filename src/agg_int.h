@@ -423,6 +423,8 @@ void agg_ocsp_chain_note(struct agg_chain *c, const struct tls_facts *t,
 void agg_ocsp_chain_line(const struct agg_server *s, const struct agg_chain *c, char *out,
                          size_t n);
 void agg_ocsp_free(struct agg_server *s);
+/* "ocsp_staples" of a chain in the server record (agg_ocsp.c). */
+void agg_ocsp_chain_json(struct json *j, const struct agg_server *s, const struct agg_chain *c);
 
 void agg_vcount_note(struct agg_vcount *v, const struct diagnosis *dg);
 /* Whether the sessions differ in some status. */
