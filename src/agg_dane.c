@@ -622,6 +622,7 @@ agg_dane_fill(struct agg_finding *f, const struct agg_server *s, int flag)
     agg_fpeers_exact(s, 1ull << flag, &f->peers);
     f->chains = fs->chains;
     f->sessions = fs->sessions;
+    f->implicit_only = fs->implicit == fs->sessions;
     agg_ids_merge(f, fs->ids, fs->n_ids);
     f->first = fs->first;
     f->last = fs->last;

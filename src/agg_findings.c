@@ -707,6 +707,7 @@ agg_expiry_findings(uint32_t si)
                 agg_set_add(&f->peers, s->uses[u].peer);
         if (ch->expired_seen) {
             f->sessions = ch->exp_sessions;
+            f->implicit_only = ch->exp_implicit == ch->exp_sessions;
             f->first = ch->exp_first;
             f->last = ch->exp_last;
             agg_ids_merge(f, ch->exp_sids, ch->n_exp_sids);
@@ -791,9 +792,10 @@ agg_compute_findings(void)
                                                                       : AGG_EVIDENCE_LEN,
                      f->evidence_cut);
         /* RFC 8460 §4.3's word for it: MTA to MTA only (25 and --ports),
-         * a server that served no implicit TLS (a mail client's) */
+         * of a session that was not implicit TLS (a mail client's): by
+         * session, so a port that served both keeps its STARTTLS ones' */
         const struct agg_server *s = agg.servers[f->server];
-        if (f->name == NULL && tlsrpt_port(agg.cfg, s->ep.port) && s->implicit_served == 0)
+        if (f->name == NULL && tlsrpt_port(agg.cfg, s->ep.port) && !f->implicit_only)
             f->tlsrpt =
                 strcmp(f->kind, "client_quit_after_handshake") == 0
                     ? agg_flagstat(s, AF_CLIENT_QUIT)->tlsrpt /* its chain's problem's */

@@ -619,6 +619,8 @@ agg_flag_findings(uint32_t si)
         agg_fpeers_exact(s, (1ull << i) | (also ? 1ull << AF_NOT_USED_AUTH : 0), &f->peers);
         f->chains = fs->chains;
         f->sessions = fs->sessions;
+        f->implicit_only =
+            fs->implicit == fs->sessions && (!also || also->implicit == also->sessions);
         agg_ids_merge(f, fs->ids, fs->n_ids); /* gathered as sessions ended: sorted here */
         if (also)
             agg_ids_merge(f, also->ids, also->n_ids);

@@ -114,6 +114,9 @@ struct agg_set {
 /* What one flag gathered on one server. */
 struct agg_flagstat {
     uint64_t sessions;
+    /* of them, implicit TLS (tlsrpt_implicit: a mail client's, of which
+     * TLS-RPT does not speak); per session, not per port */
+    uint64_t implicit;
     int64_t first, last;
     struct agg_set peers, chains;
     uint64_t ids[AGG_SESSIONS_MAX];
@@ -160,6 +163,7 @@ struct agg_chain {
     uint64_t sids[AGG_SESSIONS_MAX]; /* first sessions that got it */
     uint8_t n_sids;
     uint64_t exp_sessions; /* sessions in which it was expired */
+    uint64_t exp_implicit; /* of them, implicit TLS (tlsrpt_implicit) */
     int64_t exp_first, exp_last;
     uint64_t exp_sids[AGG_SESSIONS_MAX];
     uint8_t n_exp_sids;
@@ -320,7 +324,6 @@ enum { AGG_NAME_BANNER = 1, AGG_NAME_SNI = 2, AGG_NAME_CERT = 4 };
 struct agg_server {
     struct endpoint ep;
     uint64_t sessions, tls_sessions, implicit;
-    uint64_t implicit_served; /* implicit TLS it served (tlsrpt_implicit): a mail client's */
     int64_t first, last;
     char *names[AGG_NAMES_MAX];
     uint8_t name_len[AGG_NAMES_MAX]; /* strlen(names[i]), at most 255 */
@@ -472,6 +475,9 @@ struct agg_finding {
     /* The RFC 8460 §4.3 result type of the finding ("certificate-expired",
      * tlsrpt.c), NULL when none applies */
     const char *tlsrpt;
+    /* every session of it was implicit TLS (tlsrpt_implicit): no TLS-RPT
+     * type, whatever the port's other sessions were */
+    bool implicit_only;
     /* Certificates chosen by SNI (agg_sni.c): sni_dependent_certificate's
      * "sni" or "sni_or_peer"; a peer_dependent_certificate or mixed_pool
      * among the sessions of some SNI values only: those values (bits of

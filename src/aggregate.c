@@ -378,6 +378,7 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
     }
     agg_fs_add(fs, rec->ts_us, rec->id, peer, chain);
     agg_fpeers_note(s, f, peer);
+    fs->implicit += tlsrpt_implicit(rec);
     fs->cert_ok += cert_ok;
 }
 
@@ -520,7 +521,6 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     if (!rec->vlan_split && flow_record_missing_dir(rec) >= 0)
         agg.one_way[flow_record_missing_dir(rec)]++;
     s->implicit += sm->implicit_tls;
-    s->implicit_served += tlsrpt_implicit(rec); /* none has tlsrpt on its findings */
     uint32_t chain = UINT32_MAX;
     uint32_t nm_chain = UINT32_MAX; /* a resumed session's, for its name_mismatch */
     if (t->seen) {
@@ -557,6 +557,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                     c->sids[c->n_sids++] = rec->id;
                 if (dg->expired) {
                     agg_seen(&c->exp_first, &c->exp_last, c->exp_sessions++ == 0, rec->ts_us);
+                    c->exp_implicit += tlsrpt_implicit(rec);
                     if (c->n_exp_sids < AGG_SESSIONS_MAX)
                         c->exp_sids[c->n_exp_sids++] = rec->id;
                 }
