@@ -610,15 +610,19 @@ agg_dane_add_sessions(struct strbuf *b, uint64_t n)
     str_add(b, n == 1 ? " session" : " sessions", NULL);
 }
 
-/* A finding's sessions, peers, chains and span: the flag's. */
+/* A finding's sessions, peers, chains and span: the flag's (its peers past
+ * the list counted each once). */
 static struct agg_finding *
-agg_dane_fill(struct agg_finding *f, const struct agg_flagstat *fs)
+agg_dane_fill(struct agg_finding *f, const struct agg_server *s, int flag)
 {
     if (f == NULL)
         return NULL;
+    const struct agg_flagstat *fs = agg_flagstat(s, flag);
     f->peers = fs->peers;
+    agg_fpeers_exact(s, 1ull << flag, &f->peers);
     f->chains = fs->chains;
     f->sessions = fs->sessions;
+    f->implicit_only = fs->implicit == fs->sessions;
     agg_ids_merge(f, fs->ids, fs->n_ids);
     f->first = fs->first;
     f->last = fs->last;
@@ -679,8 +683,8 @@ agg_dane_findings(uint32_t si, uint32_t first_finding)
     struct agg_finding *f = NULL;
     if (fs->sessions > 0) /* critical: validated records; high: not known to be */
         f = agg_dane_fill(
-            agg_new_finding(si, "dane_tlsa_mismatch", d->shown.dnssec ? SEV_CRITICAL : SEV_HIGH),
-            fs);
+            agg_new_finding(si, "dane_tlsa_mismatch", d->shown.dnssec ? SEV_CRITICAL : SEV_HIGH), s,
+            AF_DANE_MISMATCH);
     if (f != NULL) {
         struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
         if (d->shown.why != 0)
@@ -734,7 +738,7 @@ agg_dane_findings(uint32_t si, uint32_t first_finding)
     fs = agg_flagstat(s, AF_DANE_UNUSABLE);
     f = NULL;
     if (fs->sessions > 0)
-        f = agg_dane_fill(agg_new_finding(si, "dane_tlsa_unusable", SEV_LOW), fs);
+        f = agg_dane_fill(agg_new_finding(si, "dane_tlsa_unusable", SEV_LOW), s, AF_DANE_UNUSABLE);
     if (f != NULL) {
         struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
         str_add(&b, ep, " has TLSA records at ", owner,

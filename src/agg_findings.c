@@ -157,9 +157,27 @@ agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out,
             break;
         }
     }
+    /* agg_fpeers_exact: the peers past the list each once; the sessions of
+     * peers past report.peers_max (never itemised, so not told apart) as
+     * sessions. None listed: nothing (each caller says "not listed" its own
+     * way) */
+    if (set->n > 0 && set->dropped && set->peers_exact && b.len + 64 < n) {
+        uint32_t np = set->dropped - set->past_cap;
+        if (np) {
+            str_add(&b, ", and ", NULL);
+            str_add_uint(&b, np);
+            str_add(&b, np == 1 ? " peer not listed" : " peers not listed", NULL);
+        }
+        if (set->past_cap) {
+            str_add(&b, ", and ", NULL);
+            str_add_uint(&b, set->past_cap);
+            str_add(&b, set->past_cap == 1 ? " session" : " sessions", NULL);
+            str_add(&b, " of peers past report.peers_max", NULL);
+        }
+        return;
+    }
     /* past the set's cap (and past report.peers_max) only sessions are
-     * counted: a peer may have several. None listed: nothing (each caller
-     * says "not listed" its own way) */
+     * counted: a peer may have several */
     if (set->n > 0 && set->dropped && b.len + 48 < n) {
         str_add(&b, set->dropped == 1 ? ", and 1 session" : ", and ", NULL);
         if (set->dropped > 1) {
@@ -709,6 +727,7 @@ agg_expiry_findings(uint32_t si)
                 agg_set_add(&f->peers, s->uses[u].peer);
         if (ch->expired_seen) {
             f->sessions = ch->exp_sessions;
+            f->implicit_only = ch->exp_implicit == ch->exp_sessions;
             f->first = ch->exp_first;
             f->last = ch->exp_last;
             agg_ids_merge(f, ch->exp_sids, ch->n_exp_sids);
@@ -793,10 +812,11 @@ agg_compute_findings(void)
                                                                       : AGG_EVIDENCE_LEN,
                      f->evidence_cut);
         /* RFC 8460 §4.3's word for it: MTA to MTA only (25 and --ports),
-         * a server that served no implicit TLS (a mail client's), sessions
-         * not all Exchange's X-ANONYMOUSTLS (RFC 8460 section 3) */
+         * of a session that was not implicit TLS (a mail client's): by
+         * session, so a port that served both keeps its STARTTLS ones';
+         * sessions not all Exchange's X-ANONYMOUSTLS (RFC 8460 section 3) */
         const struct agg_server *s = agg.servers[f->server];
-        if (f->name == NULL && tlsrpt_port(agg.cfg, s->ep.port) && s->implicit_served == 0 &&
+        if (f->name == NULL && tlsrpt_port(agg.cfg, s->ep.port) && !f->implicit_only &&
             !f->anontls_only)
             f->tlsrpt =
                 strcmp(f->kind, "client_quit_after_handshake") == 0

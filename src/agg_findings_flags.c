@@ -267,9 +267,11 @@ agg_fs_join(struct agg_flagstat *dst, const struct agg_flagstat *src)
         dst->last = src->last;
     dst->sessions += src->sessions;
     dst->anontls += src->anontls;
+    dst->implicit += src->implicit;
     for (unsigned k = 0; k < src->peers.n; k++)
         agg_set_add(&dst->peers, src->peers.v[k]);
     dst->peers.dropped += src->peers.dropped;
+    dst->peers.past_cap += src->peers.past_cap;
 }
 
 /* starttls_not_used of sessions without AUTH whose peers sent AUTH in
@@ -587,17 +589,20 @@ agg_flag_findings(uint32_t si)
         if (!f)
             return;
         f->peers = fs->peers;
+        /* its peers past the list, each once: with a join's two classes too */
+        agg_fpeers_exact(s, (1ull << i) | (also ? 1ull << AF_NOT_USED_AUTH : 0), &f->peers);
         f->chains = fs->chains;
         f->sessions = fs->sessions;
         f->anontls_only = fs->anontls == fs->sessions;
+        f->implicit_only = fs->implicit == fs->sessions;
         agg_ids_merge(f, fs->ids, fs->n_ids); /* gathered as sessions ended: sorted here */
         if (also)
             agg_ids_merge(f, also->ids, also->n_ids);
         f->first = fs->first;
         f->last = fs->last;
         str_copy(f->evidence, sizeof(f->evidence), fs->evidence);
-        agg_peers_text(s, &fs->peers, peers, sizeof(peers));
-        if (!peers[0] && fs->peers.dropped) /* all of them past report.peers_max */
+        agg_peers_text(s, &f->peers, peers, sizeof(peers));
+        if (!peers[0] && f->peers.dropped) /* all of them past report.peers_max */
             str_copy(peers, sizeof(peers), "beyond report.peers_max, not listed");
         char cert[700];
         unsigned n_certs = agg_chains_text(s, &fs->chains, cert, sizeof(cert));

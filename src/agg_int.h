@@ -102,16 +102,26 @@ struct agg_flag_info {
 };
 extern const struct agg_flag_info agg_flags[AF_COUNT];
 
-/* A set of small indices (peers, chains) with a cap and an overflow count. */
+/* A set of small indices (peers, chains) with a cap and an overflow count:
+ * the sessions past the cap, or (peers_exact) the distinct peers past it
+ * (agg_fpeers_exact). */
 struct agg_set {
     uint32_t v[AGG_FPEERS_MAX];
     uint8_t n;
+    bool peers_exact;
     uint32_t dropped;
+    /* of dropped, the sessions of peers past report.peers_max (peer
+     * UINT32_MAX): never itemised, so agg_fpeers_exact keeps them as
+     * sessions */
+    uint32_t past_cap;
 };
 
 /* What one flag gathered on one server. */
 struct agg_flagstat {
     uint64_t sessions;
+    /* of them, implicit TLS (tlsrpt_implicit: a mail client's, of which
+     * TLS-RPT does not speak); per session, not per port */
+    uint64_t implicit;
     int64_t first, last;
     struct agg_set peers, chains;
     uint64_t ids[AGG_SESSIONS_MAX];
@@ -159,6 +169,7 @@ struct agg_chain {
     uint64_t sids[AGG_SESSIONS_MAX]; /* first sessions that got it */
     uint8_t n_sids;
     uint64_t exp_sessions; /* sessions in which it was expired */
+    uint64_t exp_implicit; /* of them, implicit TLS (tlsrpt_implicit) */
     int64_t exp_first, exp_last;
     uint64_t exp_sids[AGG_SESSIONS_MAX];
     uint8_t n_exp_sids;
@@ -326,7 +337,6 @@ enum { AGG_NAME_BANNER = 1, AGG_NAME_SNI = 2, AGG_NAME_CERT = 4 };
 struct agg_server {
     struct endpoint ep;
     uint64_t sessions, tls_sessions, implicit;
-    uint64_t implicit_served; /* implicit TLS it served (tlsrpt_implicit): a mail client's */
     int64_t first, last;
     char *names[AGG_NAMES_MAX];
     uint8_t name_len[AGG_NAMES_MAX]; /* strlen(names[i]), at most 255 */
@@ -337,6 +347,11 @@ struct agg_server {
      * itemised, counted; their addresses in unlisted (agg_pcount.c), made
      * at the first */
     uint32_t n_peers, cap_peers, peer_sessions_dropped;
+    /* per peer (cap_pflags, grown with peers), a bit (1 << enum agg_flag)
+     * per flag it had a session counted in: a finding's peers past its
+     * list counted each once (agg_fpeers.c) */
+    uint64_t *pflags;
+    uint32_t cap_pflags;
     struct idxtab peer_index; /* peers by address: a server sees many (an MX, the world) */
     struct agg_chain *chains; /* cap_chains, grown up to AGG_CHAINS_MAX */
     uint8_t n_chains;
@@ -437,6 +452,8 @@ void agg_ocsp_chain_note(struct agg_chain *c, const struct tls_facts *t,
 void agg_ocsp_chain_line(const struct agg_server *s, const struct agg_chain *c, char *out,
                          size_t n);
 void agg_ocsp_free(struct agg_server *s);
+/* "ocsp_staples" of a chain in the server record (agg_ocsp.c). */
+void agg_ocsp_chain_json(struct json *j, const struct agg_server *s, const struct agg_chain *c);
 
 void agg_vcount_note(struct agg_vcount *v, const struct diagnosis *dg);
 /* Whether the sessions differ in some status. */
@@ -482,6 +499,9 @@ struct agg_finding {
     /* its sessions were all upgraded by Exchange's X-ANONYMOUSTLS, which
      * TLS-RPT does not speak of (tlsrpt_anontls): no tlsrpt */
     bool anontls_only;
+    /* every session of it was implicit TLS (tlsrpt_implicit): no TLS-RPT
+     * type, whatever the port's other sessions were */
+    bool implicit_only;
     /* Certificates chosen by SNI (agg_sni.c): sni_dependent_certificate's
      * "sni" or "sni_or_peer"; a peer_dependent_certificate or mixed_pool
      * among the sessions of some SNI values only: those values (bits of
@@ -616,6 +636,19 @@ void agg_fs_add(struct agg_flagstat *fs, int64_t ts, uint64_t id, uint32_t peer,
 struct agg_flagstat *agg_flag_count(struct agg_server *s, int flag, int64_t ts, uint64_t id,
                                     uint32_t peer);
 void agg_plain_findings(uint32_t si);
+/* Marks in bits (a bit per peer of s) the peers of s's queued plaintext
+ * sessions whose class, as agg_plain_resolve classes them, is in mask
+ * (1 << enum agg_flag). */
+void agg_plain_queued_peers(const struct agg_server *s, uint64_t mask, uint8_t *bits);
+/* Sets the peers past a finding's list exact (agg_fpeers.c): set->dropped
+ * becomes the number of distinct peers of s, not in set, with a session
+ * in one of the flags of mask (1 << enum agg_flag), however many sessions
+ * each had and in however many of those flags (a finding joining two or
+ * three classes counts a peer once); set->peers_exact says so. */
+void agg_fpeers_exact(const struct agg_server *s, uint64_t mask, struct agg_set *set);
+/* Notes that peer (an index of s, or UINT32_MAX: none kept) had a session
+ * counted in flag. */
+void agg_fpeers_note(struct agg_server *s, int flag, uint32_t peer);
 const char *agg_plain_advice(const struct agg_server *s);
 /* implicit_tls_not_served: what this session's client did on the port (a
  * ClientHello answered in plaintext, STARTTLS, mail in plaintext), added to

@@ -265,6 +265,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
         json_arr_end(j);
         free(sorted);
         agg_json_sni(j, s, c);
+        agg_ocsp_chain_json(j, s, ch);
         json_obj_end(j);
     }
     json_arr_end(j);

@@ -7,6 +7,7 @@
 
 #include "agg_int.h"
 #include "certcache.h"
+#include "json.h"
 #include "mem.h"
 #include "strcopy.h"
 
@@ -229,4 +230,59 @@ agg_ocsp_chain_line(const struct agg_server *s, const struct agg_chain *c, char 
     str_add(&b, "nextUpdate ", NULL);
     agg_ocsp_span(&b, x->next_update - x->judged_s);
     str_add(&b, x->next_update >= x->judged_s ? " after" : " before", NULL);
+}
+
+/* A time of a staple (seconds), null when it has none. */
+static void
+agg_ocsp_time_json(struct json *j, const char *key, int64_t s)
+{
+    if (s == OCSP_NO_TIME)
+        json_null(j, key);
+    else
+        json_ts(j, key, s * 1000000);
+}
+
+/* "ocsp_staples" of one chain in the server record: the facts of its
+ * "ocsp" line in the terminal report (agg_ocsp_chain_line), each counted
+ * whether the line would say it or not; absent when no session of the
+ * chain asked for a staple (status_request, RFC 6066 §8) nor got one. */
+void
+agg_ocsp_chain_json(struct json *j, const struct agg_server *s, const struct agg_chain *c)
+{
+    const struct agg_cocsp *x = c->ocsp;
+    if (x == NULL)
+        return;
+    uint32_t judged = 0;
+    for (unsigned pb = 0; pb < OCSP_PB_COUNT; pb++)
+        judged += x->problems[pb];
+    json_obj_begin(j, "ocsp_staples");
+    json_uint(j, "sessions", judged);
+    for (uint8_t pb = 0; pb < OCSP_PB_COUNT; pb++) /* the server's ocsp_staples keys */
+        json_uint(j, pb == OCSP_PB_NONE ? "good" : ocsp_problem_str(pb), x->problems[pb]);
+    json_str(j, "revocation_reason",
+             x->reason >= 0 &&
+                     (x->problems[OCSP_PB_REVOKED] || x->problems[OCSP_PB_REVOKED_UNVERIFIED])
+                 ? ocsp_reason_str(x->reason)
+                 : NULL);
+    json_uint(j, "not_judged", x->unjudged);
+    json_str(j, "not_judged_why", x->unjudged ? x->unjudged_why : NULL);
+    json_uint(j, "not_stapled", x->unstapled);
+    /* the terminal's "no staple (asked for)": the server stapled for others */
+    json_bool(j, "stapled_for_others",
+              x->unstapled > 0 && s->ocsp_stapled > 0 && s->ocsp_stapled < s->ocsp_asked);
+    if (judged == 0) {
+        json_null(j, "last");
+    } else {
+        json_obj_begin(j, "last");
+        json_str(j, "problem", x->problem == OCSP_PB_NONE ? "good" : ocsp_problem_str(x->problem));
+        json_ts(j, "judged_at", x->judged_s * 1000000);
+        agg_ocsp_time_json(j, "produced_at", x->produced_at);
+        if (x->produced_at == OCSP_NO_TIME)
+            json_null(j, "age_s");
+        else
+            json_int(j, "age_s", x->judged_s - x->produced_at);
+        agg_ocsp_time_json(j, "next_update", x->next_update);
+        json_obj_end(j);
+    }
+    json_obj_end(j);
 }

@@ -186,6 +186,17 @@ agg_plain_resolve(const struct agg_server *s)
     }
 }
 
+void
+agg_plain_queued_peers(const struct agg_server *s, uint64_t mask, uint8_t *bits)
+{
+    for (uint32_t i = 0; i < s->n_plainq; i++) {
+        const struct agg_plainq *e = &s->plainq[(s->head_plainq + i) % s->cap_plainq];
+        int cls = agg_plain_class(&s->peers[e->peer], e->id, e->kind);
+        if (cls >= 0 && (mask & (1ull << cls)))
+            bits[e->peer / 8] |= (uint8_t)(1u << (e->peer % 8));
+    }
+}
+
 const struct agg_flagstat *
 agg_plain_resolved(const struct agg_server *s, int flag)
 {
@@ -364,6 +375,7 @@ agg_plain_findings(uint32_t si)
         for (unsigned i = 0; i < fs->peers.n; i++)
             agg_set_add(&f->peers, fs->peers.v[i]);
         f->peers.dropped += fs->peers.dropped;
+        f->peers.past_cap += fs->peers.past_cap;
         if (f->sessions == 0 || fs->first < f->first)
             f->first = fs->first;
         if (f->sessions == 0 || fs->last > f->last)
@@ -371,6 +383,11 @@ agg_plain_findings(uint32_t si)
         f->sessions += fs->sessions;
         agg_ids_merge(f, fs->ids, fs->n_ids);
     }
+    /* a peer in two of the classes, past the list: counted once */
+    agg_fpeers_exact(s,
+                     (1ull << AF_FALLBACK_BROKEN) | (1ull << AF_FALLBACK_MASKED_LATER) |
+                         (1ull << AF_FALLBACK_TLS_BEFORE),
+                     &f->peers);
 }
 
 void

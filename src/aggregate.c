@@ -36,6 +36,7 @@ agg_server_free(struct agg_server *s)
     for (unsigned i = 0; i < s->n_names; i++)
         free(s->names[i]);
     mem_free(s->peers, (size_t)s->cap_peers * sizeof(*s->peers));
+    mem_free(s->pflags, (size_t)s->cap_pflags * sizeof(*s->pflags));
     idxtab_free(&s->peer_index);
     agg_pcount_free(s->unlisted);
     mem_free(s->uses, (size_t)s->cap_uses * sizeof(*s->uses));
@@ -94,9 +95,10 @@ agg_set_add(struct agg_set *s, uint32_t v)
 void
 agg_set_add_peer(struct agg_set *s, uint32_t peer)
 {
-    if (peer == UINT32_MAX)
+    if (peer == UINT32_MAX) {
         s->dropped++;
-    else
+        s->past_cap++;
+    } else
         agg_set_add(s, peer);
 }
 
@@ -237,6 +239,8 @@ agg_peer(struct agg_server *s, const struct ipaddr *ip)
     bool room = s->n_peers < agg.cfg->report_peers_max &&
                 mem_grow((void **)&s->peers, s->n_peers, &s->cap_peers, sizeof(*s->peers), 4,
                          agg.cfg->report_peers_max) &&
+                mem_grow((void **)&s->pflags, s->n_peers, &s->cap_pflags, sizeof(*s->pflags), 4,
+                         agg.cfg->report_peers_max) &&
                 idxtab_reserve(&s->peer_index, s->n_peers, agg_peer_hash_of, s);
     if (!room) {
         s->peer_sessions_dropped++;
@@ -247,6 +251,7 @@ agg_peer(struct agg_server *s, const struct ipaddr *ip)
         return UINT32_MAX;
     }
     memset(&s->peers[s->n_peers], 0, sizeof(s->peers[0]));
+    s->pflags[s->n_peers] = 0;
     s->peers[s->n_peers].ip = *ip;
     idxtab_insert(&s->peer_index, h, s->n_peers);
     return s->n_peers++;
@@ -366,6 +371,7 @@ agg_flag_count(struct agg_server *s, int flag, int64_t ts, uint64_t id, uint32_t
     if (s->flags[flag] == NULL && (s->flags[flag] = mem_alloc(sizeof(*s->flags[flag]))) == NULL)
         return NULL; /* memcap: counted there */
     agg_fs_add(s->flags[flag], ts, id, peer, UINT32_MAX);
+    agg_fpeers_note(s, flag, peer);
     return s->flags[flag];
 }
 
@@ -385,6 +391,8 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
         fs->retired_then = dg->retired_root_public_then;
     }
     agg_fs_add(fs, rec->ts_us, rec->id, peer, chain);
+    agg_fpeers_note(s, f, peer);
+    fs->implicit += tlsrpt_implicit(rec);
     fs->cert_ok += cert_ok;
     fs->anontls += tlsrpt_anontls(rec);
 }
@@ -526,7 +534,6 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
     if (!rec->vlan_split && flow_record_missing_dir(rec) >= 0)
         agg.one_way[flow_record_missing_dir(rec)]++;
     s->implicit += sm->implicit_tls;
-    s->implicit_served += tlsrpt_implicit(rec); /* none has tlsrpt on its findings */
     uint32_t chain = UINT32_MAX;
     uint32_t nm_chain = UINT32_MAX; /* a resumed session's, for its name_mismatch */
     if (t->seen) {
@@ -563,6 +570,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                     c->sids[c->n_sids++] = rec->id;
                 if (dg->expired) {
                     agg_seen(&c->exp_first, &c->exp_last, c->exp_sessions++ == 0, rec->ts_us);
+                    c->exp_implicit += tlsrpt_implicit(rec);
                     if (c->n_exp_sids < AGG_SESSIONS_MAX)
                         c->exp_sids[c->n_exp_sids++] = rec->id;
                 }

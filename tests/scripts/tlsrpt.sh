@@ -77,6 +77,18 @@ if jq -se 'any(.[]; .event == "session" and .diagnosis.tlsrpt != null)' "$tmp/im
   echo "FAIL implicit4650-ports: a session in implicit TLS has a diagnosis.tlsrpt"
   fail=1
 fi
+# implicit TLS and STARTTLS on one --ports port (pcaps/variants/mixed-2526.pcap): decided per
+# session, so the STARTTLS sessions' findings keep their types, the implicit TLS one's has none
+mix="pcaps/variants/mixed-2526.pcap"
+expect mix-implicit "$mix" "--no-system-ca --ports 2526" missing_intermediate -
+expect mix-selfsigned "$mix" "--no-system-ca --ports 2526" self_signed validation-failure
+expect mix-mismatch "$mix" "--no-system-ca --ports 2526" name_mismatch certificate-host-mismatch validation-failure
+expect mix-quit "$mix" "--no-system-ca --ports 2526" client_quit_after_handshake validation-failure
+if jq -se 'any(.[]; .event == "session" and .smtp.implicit_tls and .diagnosis.tlsrpt != null)' \
+  "$tmp/mix-implicit.json" >/dev/null; then
+  echo "FAIL mix-implicit: a session in implicit TLS has a diagnosis.tlsrpt"
+  fail=1
+fi
 
 # --tlsrpt: RFC 8460 §4.4's fields and types
 rpt() { # NAME CAPTURE OPTIONS... (stderr in NAME.err)

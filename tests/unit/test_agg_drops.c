@@ -4,13 +4,14 @@
  * "(and N more alerts ...)" in the terminal report); a name's certificate
  * counts the sessions of peers past the name's first 32 (peers_dropped),
  * and its mixed_pool finding says them in peers_not_listed; an alert's
- * peers past 32 are counted (peers_not_listed); a server finding's summary
- * says those as sessions, not as more peers. A server's peers past
- * report.peers_max are counted, each address once (the server line, its
- * peers_dropped) with their sessions (peer_sessions_dropped), and their
- * sessions are among a finding's, an alert's and a certificate's peers not
- * listed; a count the memcap cut short says "at least". Nothing is dropped
- * without a count. */
+ * peers past 32 are counted (peers_not_listed); a server finding's peers
+ * past 32 are counted each once, however many sessions each had. A
+ * server's peers past report.peers_max are counted, each address once (the
+ * server line, its peers_dropped) with their sessions
+ * (peer_sessions_dropped), and their sessions are among a finding's, an
+ * alert's and a certificate's peers not listed (a flag finding says them as
+ * sessions of peers past report.peers_max); a count the memcap cut short
+ * says "at least". Nothing is dropped without a count. */
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -138,8 +139,9 @@ test_name_peers_dropped(void **state)
 }
 
 /* A server's finding (missing_intermediate: the leaf sent alone) from 35
- * peers: 32 listed, 6 named in the summary; past the 32 only sessions are
- * counted, and the summary says so rather than adding them to the peers. */
+ * peers, the last three with two sessions each: 32 listed, 6 named in the
+ * summary; past the 32 each peer is counted once (3, not its 6 sessions),
+ * and the summary says them as peers (agg_fpeers_exact). */
 static void
 test_finding_peers_not_listed(void **state)
 {
@@ -147,18 +149,18 @@ test_finding_peers_not_listed(void **state)
     uint32_t leaf[1] = {add("leaf")};
     static struct session_facts f;
     uint8_t sni[] = "smtp.example.com";
-    for (unsigned i = 0; i < 35; i++) {
+    for (unsigned i = 0; i < 38; i++) {
         tu_chain_facts(&f, leaf, 1, sni);
         f.smtp.seen = true;
-        feed(&f, i + 1, 500 + i, 25);
+        feed(&f, i + 1, 500 + (i < 35 ? i : i - 3), 25);
     }
     agg_finish();
     char *json = tu_agg_json();
     const char *fnd = strstr(json, "\"kind\":\"missing_intermediate\"");
     assert_non_null(fnd);
-    tu_has(fnd, "(35 sessions, peers 198.51.1.244, 198.51.1.245, 198.51.1.246, 198.51.1.247, "
-                "198.51.1.248, 198.51.1.249 and 26 more, and 3 sessions of peers not listed; ");
-    tu_has(fnd, "\"peers_not_listed\":3");
+    tu_has(fnd, "(38 sessions, peers 198.51.1.244, 198.51.1.245, 198.51.1.246, 198.51.1.247, "
+                "198.51.1.248, 198.51.1.249 and 26 more, and 3 peers not listed; ");
+    tu_has(fnd, "\"peers_not_listed\":3,");
     free(json);
 }
 
@@ -198,8 +200,10 @@ test_server_peers_past_cap(void **state)
     tu_has(text, "\n  (3 further peers, in 6 sessions, not itemised: report.peers_max 4)\n");
     tu_has(text, "    peers      198.51.0.10 (1) 198.51.0.11 (1) 198.51.0.12 (1) 198.51.0.13 (1), "
                  "and 6 sessions of peers not listed\n");
+    /* a flag's finding: its itemised peers each once, those past the cap as
+     * sessions (agg_fpeers_exact) */
     tu_has(text, "(10 sessions, peers 198.51.0.10, 198.51.0.11, 198.51.0.12, 198.51.0.13, and 6 "
-                 "sessions of peers not listed; ");
+                 "sessions of peers past report.peers_max; ");
     tu_has(text, "close_notify (0) before any handshake message x10 (198.51.0.10, 198.51.0.11, "
                  "198.51.0.12, 198.51.0.13, and 6 "
                  "sessions of peers not listed)");

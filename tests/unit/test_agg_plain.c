@@ -106,6 +106,7 @@ feed_ehlo(uint64_t id, uint8_t client, enum how how, int16_t ehlo_code)
         f.smtp.plaintext_messages = 0;
         f.smtp.plaintext_data = f.smtp.plaintext_mail = false;
     }
+    f.smtp.plaintext_on_tls_port = feed_port == 465; /* as engine.c says it */
     tu_agg_feed(tu_agg_record(&f, id, client, 25, feed_port));
 }
 
@@ -515,6 +516,51 @@ test_auth_submission_one(void **state)
     free(text);
 }
 
+/* On 587 and on 465 (plaintext served on an implicit-TLS port) the
+ * sessions with AUTH and without make one starttls_not_used: 40 peers sent
+ * AUTH, 40 did not, 20 of them both (60 peers), four sessions each kind, so
+ * that the oldest leave the queue (report.peers_max * 4) and are counted.
+ * 32 peers listed; the 28 others counted once each, whatever the join of
+ * the two classes and the sessions (not 36: each class's sessions past its
+ * own list plus the other's listed peers that did not fit). */
+static void
+test_joined_peers_not_listed(void **state)
+{
+    (void)state;
+    static const uint16_t ports[2] = {587, 465};
+    uint64_t id = 1;
+    for (unsigned k = 0; k < 2; k++) {
+        feed_port = ports[k];
+        for (unsigned r = 0; r < 4; r++) {
+            for (uint8_t c = 1; c <= 40; c++)
+                feed(id++, c, PLAIN_OFFERED_AUTH);
+            for (uint8_t c = 21; c <= 60; c++)
+                feed(id++, c, PLAIN_OFFERED);
+        }
+    }
+    agg_finish();
+    char *json = tu_agg_json();
+    for (unsigned k = 0; k < 2; k++) {
+        char server[80];
+        snprintf(server, sizeof(server),
+                 "\"kind\":\"starttls_not_used\",\"server\":{\"ip\":\"203.0.113.25\","
+                 "\"port\":%u}",
+                 (unsigned)ports[k]);
+        const char *f = strstr(json, server);
+        assert_non_null(f);
+        const char *end = strchr(f, '\n');
+        assert_non_null(end);
+        char *one = strndup(f, (size_t)(end - f));
+        tu_has(one, "\"peers_not_listed\":28,");
+        tu_has(one, "\"session_count\":320,");
+        tu_has(one, " and 26 more, and 28 peers not listed)");
+        free(one);
+        /* one finding of both kinds on each port */
+        assert_null(strstr(end, server));
+    }
+    free(json);
+}
+
 /* On the submission port the peers are mail clients: requiring TLS while
  * the server refuses it leaves them unable to send (no queue to defer to),
  * pcaps/diag/submission-454.pcap; an MTA port keeps the deferral. */
@@ -655,6 +701,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_auth_by_session, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_other_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_submission_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_joined_peers_not_listed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_submission, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_tls_port, setup, teardown),
         cmocka_unit_test_setup_teardown(test_masked_later, setup, teardown),
