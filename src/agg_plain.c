@@ -371,6 +371,7 @@ agg_plain_findings(uint32_t si)
         f->sessions += fs->sessions;
         agg_ids_merge(f, fs->ids, fs->n_ids);
     }
+    agg_add_who(&b, f);
 }
 
 void
