@@ -490,7 +490,8 @@ struct agg_state {
      * defrag.mem_max and at the memcap (agg_frag_drops): bytes a session
      * lacks may be theirs, not the capture's loss */
     uint64_t frag_at_max, frag_at_mem, frag_at_memcap;
-    unsigned files_damaged; /* input files cut short or in error (agg_files_damaged) */
+    uint64_t frag_incomplete; /* datagrams that lacked fragments (agg_frag_incomplete) */
+    unsigned files_damaged;   /* input files cut short or in error (agg_files_damaged) */
 };
 extern struct agg_state agg;
 
