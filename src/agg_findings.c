@@ -108,86 +108,6 @@ agg_new_finding(uint32_t server, const char *kind, int sev)
     return f;
 }
 
-/* Peers in texts are listed by address (IPv4 before IPv6), everywhere:
- * findings, alert and client certificate lines, the report's peer lines. */
-int
-agg_cmp_peer(const void *a, const void *b)
-{
-    const struct agg_pkey *x = a, *y = b;
-    if (x->ip.family != y->ip.family)
-        return x->ip.family - y->ip.family;
-    int c = memcmp(x->ip.a, y->ip.a, sizeof(x->ip.a));
-    return c ? c : x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-void
-agg_peers_sorted(const struct agg_server *s, uint32_t *v, unsigned n)
-{
-    struct agg_pkey small[64], *k = n <= 64 ? small : malloc(n * sizeof(*k));
-    if (k == NULL)
-        return; /* out of memory: left in first-session order */
-    for (unsigned i = 0; i < n; i++) {
-        memset(&k[i], 0, sizeof(k[i]));
-        if (v[i] < s->n_peers)
-            k[i].ip = s->peers[v[i]].ip;
-        k[i].idx = v[i];
-    }
-    qsort(k, n, sizeof(*k), agg_cmp_peer);
-    for (unsigned i = 0; i < n; i++)
-        v[i] = k[i].idx;
-    if (k != small)
-        free(k);
-}
-
-void
-agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n)
-{
-    struct strbuf b = str_buf(out, n);
-    uint32_t v[AGG_FPEERS_MAX];
-    memcpy(v, set->v, set->n * sizeof(v[0]));
-    agg_peers_sorted(s, v, set->n);
-    for (unsigned i = 0; i < set->n && b.len + 48 < n; i++) {
-        char ip[64];
-        agg_peer_str(s, v[i], ip, sizeof(ip));
-        str_add(&b, i ? ", " : "", ip, NULL);
-        if (i == 5 && set->n > 7) {
-            str_add(&b, " and ", NULL);
-            str_add_uint(&b, set->n - 6);
-            str_add(&b, " more", NULL);
-            break;
-        }
-    }
-    /* agg_fpeers_exact: the peers past the list each once; the sessions of
-     * peers past report.peers_max (never itemised, so not told apart) as
-     * sessions. None listed: nothing (each caller says "not listed" its own
-     * way) */
-    if (set->n > 0 && set->dropped && set->peers_exact && b.len + 64 < n) {
-        uint32_t np = set->dropped - set->past_cap;
-        if (np) {
-            str_add(&b, ", and ", NULL);
-            str_add_uint(&b, np);
-            str_add(&b, np == 1 ? " peer not listed" : " peers not listed", NULL);
-        }
-        if (set->past_cap) {
-            str_add(&b, ", and ", NULL);
-            str_add_uint(&b, set->past_cap);
-            str_add(&b, set->past_cap == 1 ? " session" : " sessions", NULL);
-            str_add(&b, " of peers past report.peers_max", NULL);
-        }
-        return;
-    }
-    /* past the set's cap (and past report.peers_max) only sessions are
-     * counted: a peer may have several */
-    if (set->n > 0 && set->dropped && b.len + 48 < n) {
-        str_add(&b, set->dropped == 1 ? ", and 1 session" : ", and ", NULL);
-        if (set->dropped > 1) {
-            str_add_uint(&b, set->dropped);
-            str_add(&b, " sessions", NULL);
-        }
-        str_add(&b, " of peers not listed", NULL);
-    }
-}
-
 /* Appends "1 session" or "N sessions". */
 void
 agg_add_sessions(struct strbuf *b, unsigned long long n)
@@ -434,6 +354,7 @@ agg_peer_pool_finding(uint32_t si, const uint32_t *ord, const bool *in, uint32_t
         agg_pool_difference(&sb, s->chains[odd].statuses, any, all, others, false);
     }
     agg_finding_chains_in(f, s, in, mask, first);
+    agg_add_who(&sb, f);
 }
 
 /* True when the chains in in (NULL: all) followed each other: each one's
@@ -483,10 +404,11 @@ agg_changed_finding(uint32_t si, const uint32_t *ord, const bool *in, uint32_t m
         str_add(&sb, " for sessions with ", NULL);
         agg_sni_values_text(&sb, s, mask);
     }
-    str_add(&sb, ": ", a, " until ", t1, ", then ", b, " from ", t2, " (", NULL);
+    str_add(&sb, ": ", a, " until ", t1, ", then ", b, " from ", t2, ", ", NULL);
     str_add_uint(&sb, n);
-    str_add(&sb, " certificates in turn)", NULL);
+    str_add(&sb, " certificates in turn", NULL);
     agg_finding_chains_in(f, s, in, mask, first);
+    agg_add_who(&sb, f);
 }
 
 /* Why a server presented several chains: chosen by SNI (agg_sni.c), and
@@ -597,25 +519,44 @@ agg_leaf_servers(uint32_t leaf)
     return n;
 }
 
-/* expired_certificate_served: who got the expired chain c and when, as
- * " (peers A, B; FIRST .. LAST)" (case 2: which peers met the node that was
- * not renewed): the peers it was served to from its first session served
+/* expired_certificate_served's and expiring_certificate's chain c, its
+ * sessions and peers: those it was served to from its first session served
  * expired on (an expired certificate stays so; with --at every session's
- * is), not those that got it while valid. */
+ * is), not those that got it while valid; expiring, all of them. */
 static void
-agg_exp_who(struct strbuf *b, const struct agg_server *s, uint32_t c)
+agg_exp_fill(struct agg_finding *f, const struct agg_server *s, uint32_t c)
 {
     const struct agg_chain *ch = &s->chains[c];
-    struct agg_set ps;
-    memset(&ps, 0, sizeof(ps));
+    agg_set_add(&f->chains, c);
     for (uint32_t u = 0; u < s->n_uses; u++)
-        if (s->uses[u].chain == c && s->uses[u].last >= ch->exp_first)
-            agg_set_add(&ps, s->uses[u].peer);
-    char peers[200], t1[32], t2[32];
-    agg_peers_text(s, &ps, peers, sizeof(peers));
-    agg_ts_short(ch->exp_first, t1, sizeof(t1));
-    agg_ts_short(ch->exp_last, t2, sizeof(t2));
-    str_add(b, " (", peers[0] ? "peers " : "", peers, peers[0] ? "; " : "", t1, NULL);
+        if (s->uses[u].chain == c && (!ch->expired_seen || s->uses[u].last >= ch->exp_first))
+            agg_set_add(&f->peers, s->uses[u].peer);
+    if (ch->expired_seen) {
+        f->sessions = ch->exp_sessions;
+        f->implicit_only = ch->exp_implicit == ch->exp_sessions;
+        f->first = ch->exp_first;
+        f->last = ch->exp_last;
+        agg_ids_merge(f, ch->exp_sids, ch->n_exp_sids);
+    } else {
+        f->sessions = ch->sessions;
+        f->first = ch->first;
+        f->last = ch->last;
+        agg_ids_merge(f, ch->sids, ch->n_sids);
+    }
+}
+
+/* expired_certificate_served: who got the expired chain and when, as
+ * " (N sessions, peers A, B; FIRST .. LAST)" (case 2: which peers met the
+ * node that was not renewed). */
+static void
+agg_exp_who(struct strbuf *b, const struct agg_finding *f)
+{
+    char t1[32], t2[32];
+    agg_ts_short(f->first, t1, sizeof(t1));
+    agg_ts_short(f->last, t2, sizeof(t2));
+    str_add(b, " (", NULL);
+    agg_who_text(b, f);
+    str_add(b, "; ", t1, NULL);
     if (strcmp(t1, t2) != 0)
         str_add(b, " .. ", t2, NULL);
     str_add(b, ")", NULL);
@@ -632,6 +573,20 @@ agg_all_expired(const struct agg_server *s)
     return true;
 }
 
+/* "served the expired certificate A", with --at "served the certificate
+ * A, which is expired at the --at time T": verb is "served" or "still
+ * serves". */
+static void
+agg_exp_served(struct strbuf *b, const char *ep, const char *verb, const char *a)
+{
+    if (agg.cfg->at_us) {
+        str_add(b, ep, " ", verb, " the certificate ", a, NULL);
+        agg_add_at(b, ", which is expired");
+    } else {
+        str_add(b, ep, " ", verb, " the expired certificate ", a, NULL);
+    }
+}
+
 static void
 agg_expiry_findings(uint32_t si)
 {
@@ -643,43 +598,29 @@ agg_expiry_findings(uint32_t si)
     for (uint32_t c = 0; c < s->n_chains; c++) {
         const struct agg_chain *ch = &s->chains[c];
         const struct cert_entry *e = certcache_get(ch->ids[0]);
-        struct agg_finding *f = NULL;
+        struct agg_finding *f;
         if (ch->expired_seen && agg_chain_replaced(s, c)) {
             /* Served expired, then another certificate took over. */
             f = agg_new_finding(si, "expired_certificate_served", SEV_HIGH);
             if (!f)
                 return;
+            agg_exp_fill(f, s, c);
             agg_chain_label(ch, a, sizeof(a));
             char t[32];
             agg_ts_short(ch->exp_last, t, sizeof(t));
             struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
-            if (agg.cfg->at_us) {
-                str_add(&b, ep, " served the certificate ", a, NULL);
-                agg_add_at(&b, ", which is expired");
-                str_add(&b, ",", NULL);
-            } else {
-                str_add(&b, ep, " served the expired certificate ", a, NULL);
-            }
-            str_add(&b, " in ", NULL);
-            agg_add_sessions(&b, ch->exp_sessions);
-            agg_exp_who(&b, s, c);
+            agg_exp_served(&b, ep, "served", a);
+            agg_exp_who(&b, f);
             str_add(&b, " until ", t, ", then switched to another certificate", NULL);
         } else if (ch->expired_seen) {
             f = agg_new_finding(si, "expired_certificate_served", SEV_CRITICAL);
             if (!f)
                 return;
+            agg_exp_fill(f, s, c);
             agg_chain_label(ch, a, sizeof(a));
             struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
-            if (agg.cfg->at_us) {
-                str_add(&b, ep, " still serves the certificate ", a, NULL);
-                agg_add_at(&b, ", which is expired");
-                str_add(&b, ",", NULL);
-            } else {
-                str_add(&b, ep, " still serves the expired certificate ", a, NULL);
-            }
-            str_add(&b, " in ", NULL);
-            agg_add_sessions(&b, ch->exp_sessions);
-            agg_exp_who(&b, s, c);
+            agg_exp_served(&b, ep, "still serves", a);
+            agg_exp_who(&b, f);
             /* by the server addresses seen serving it: one, or each of
              * them (a pool of addresses; a pool behind one address is
              * mixed_pool's, which names the node) */
@@ -706,6 +647,7 @@ agg_expiry_findings(uint32_t si)
             f = agg_new_finding(si, "expiring_certificate", SEV_MEDIUM);
             if (!f)
                 return;
+            agg_exp_fill(f, s, c);
             agg_chain_label(ch, a, sizeof(a));
             struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
             str_add(&b, ep, " serves ", a, ", which expires on ", e->info.not_after_iso,
@@ -718,24 +660,7 @@ agg_expiry_findings(uint32_t si)
                 str_add(&b, " of the --at time ", t, NULL);
             }
             str_add(&b, "; renew it", NULL);
-        }
-        if (!f)
-            continue;
-        agg_set_add(&f->chains, c);
-        for (uint32_t u = 0; u < s->n_uses; u++)
-            if (s->uses[u].chain == c)
-                agg_set_add(&f->peers, s->uses[u].peer);
-        if (ch->expired_seen) {
-            f->sessions = ch->exp_sessions;
-            f->implicit_only = ch->exp_implicit == ch->exp_sessions;
-            f->first = ch->exp_first;
-            f->last = ch->exp_last;
-            agg_ids_merge(f, ch->exp_sids, ch->n_exp_sids);
-        } else {
-            f->sessions = ch->sessions;
-            f->first = ch->first;
-            f->last = ch->last;
-            agg_ids_merge(f, ch->sids, ch->n_sids);
+            agg_add_who(&b, f);
         }
     }
 }
@@ -783,6 +708,7 @@ agg_starttls_findings(uint32_t si)
                       agg_flagstat(s, AF_STARTTLS_NOT_OFFERED)->n_ids);
         agg_ids_merge(f, agg_flagstat(s, AF_STARTTLS_STRIPPED)->ids,
                       agg_flagstat(s, AF_STARTTLS_STRIPPED)->n_ids);
+        agg_add_who(&b, f);
     }
     agg_plain_findings(si);
 }

@@ -602,7 +602,7 @@ agg_flag_findings(uint32_t si)
         f->last = fs->last;
         str_copy(f->evidence, sizeof(f->evidence), fs->evidence);
         agg_peers_text(s, &f->peers, peers, sizeof(peers));
-        if (!peers[0] && f->peers.dropped) /* all of them past report.peers_max */
+        if (f->peers.n == 0 && f->peers.dropped) /* all of them past report.peers_max */
             str_copy(peers, sizeof(peers), "beyond report.peers_max, not listed");
         char cert[700];
         unsigned n_certs = agg_chains_text(s, &fs->chains, cert, sizeof(cert));

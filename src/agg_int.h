@@ -538,7 +538,8 @@ struct agg_state {
      * defrag.mem_max and at the memcap (agg_frag_drops): bytes a session
      * lacks may be theirs, not the capture's loss */
     uint64_t frag_at_max, frag_at_mem, frag_at_memcap;
-    unsigned files_damaged; /* input files cut short or in error (agg_files_damaged) */
+    uint64_t frag_incomplete; /* datagrams that lacked fragments (agg_frag_incomplete) */
+    unsigned files_damaged;   /* input files cut short or in error (agg_files_damaged) */
 };
 extern struct agg_state agg;
 
@@ -893,10 +894,20 @@ bool agg_evids_codes(const struct agg_flagstat *fs, unsigned *seen);
  * got (-1 encrypted), -2 when they differ or some were not kept. */
 int agg_evids_alert_code(const struct agg_flagstat *fs);
 
-/* "198.51.100.10, 198.51.100.11 and 2 more", sorted by address (agg_findings.c). */
+/* "198.51.100.10, 198.51.100.11 and 2 more", sorted by address (agg_who.c). */
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);
 /* Sorts peer indices of s by address, the order of every text's peers. */
 void agg_peers_sorted(const struct agg_server *s, uint32_t *v, unsigned n);
+/* The same for indices into the addresses ips (a name's peers, agg_names.c). */
+void agg_ips_sorted(const struct ipaddr *ips, uint32_t *v, unsigned n);
+/* A finding's peers as agg_peers_text writes them: its server's, or its
+ * name's (peer_ips). */
+void agg_finding_peers_text(const struct agg_finding *f, char *out, size_t n);
+/* "N sessions, peers A, B" of a finding (its sessions and peers), and
+ * " (N sessions, peers A, B)": the tail every finding's sentence gives
+ * them, after what happened and what to change. */
+void agg_who_text(struct strbuf *b, const struct agg_finding *f);
+void agg_add_who(struct strbuf *b, const struct agg_finding *f);
 /* A peer's address and an index that breaks ties (its order of first
  * sighting), compared by address: qsort's order of every list of peers. */
 struct agg_pkey {

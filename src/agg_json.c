@@ -360,8 +360,10 @@ agg_json_finding(struct json *j, const struct agg_finding *f)
     json_arr_begin(j, "peers");
     uint32_t pv[AGG_FPEERS_MAX];
     memcpy(pv, f->peers.v, f->peers.n * sizeof(pv[0]));
-    if (!f->peer_ips)
-        agg_peers_sorted(s, pv, f->peers.n); /* by address, as its summary lists them */
+    if (f->peer_ips) /* by address, as its summary lists them: a name's peers */
+        agg_ips_sorted(f->peer_ips, pv, f->peers.n);
+    else /* or its server's */
+        agg_peers_sorted(s, pv, f->peers.n);
     for (unsigned i = 0; i < f->peers.n; i++) {
         if (f->peer_ips)
             report_ip_str(b, sizeof(b), &f->peer_ips[pv[i]]);

@@ -363,6 +363,7 @@ agn_finding(const struct agn_name *x)
         agg_set_add(&f->peers, p);
     f->peers.dropped += x->peers_dropped; /* sessions of peers past the name's first 32 */
     f->peer_ips = x->peers;
+    agg_add_who(&sb, f);
 }
 
 void

@@ -65,6 +65,12 @@ agg_frag_drops(uint64_t at_max, uint64_t at_mem_max, uint64_t at_memcap)
 }
 
 void
+agg_frag_incomplete(uint64_t n)
+{
+    agg.frag_incomplete = n;
+}
+
+void
 agg_files_damaged(unsigned n)
 {
     agg.files_damaged = n;
@@ -83,10 +89,19 @@ agg_nv_frag(const struct agg_server *s)
            s->nv_cut[DG_NV_CUT_WIRE] + s->nv_cut[DG_NV_CUT_BOTH] > 0;
 }
 
+/* Bytes lost on the wire in a run where fragmented datagrams stayed
+ * incomplete: a port filter's likely doing, known only at the end */
+static bool
+agg_nv_frag_lost(const struct agg_server *s)
+{
+    return agg.frag_incomplete > 0 && s->nv_why[DG_NV_GAP] > 0 &&
+           s->nv_cut[DG_NV_CUT_WIRE] + s->nv_cut[DG_NV_CUT_BOTH] > 0;
+}
+
 bool
 agg_nv_rebuilt(const struct agg_server *s, unsigned n_keylogs)
 {
-    return agg_nv_reasons(s) > 1 || agg_nv_mixed(s) || agg_nv_frag(s) ||
+    return agg_nv_reasons(s) > 1 || agg_nv_mixed(s) || agg_nv_frag(s) || agg_nv_frag_lost(s) ||
            (n_keylogs > 0 && s->nv_why[DG_NV_ENCRYPTED] > 1);
 }
 
@@ -288,8 +303,14 @@ agg_nv_evidence_of(struct strbuf *b, unsigned why, const struct agg_nv_example *
                       "file's snapshot length: by smtptap -w or editcap), and others at the "
                       "capture's snapshot length or lost: read the capture the file was cut "
                       "from, captured whole (-s 0) without drops"
-                : agg_frag_any()
-                    ? ""
+                : agg_frag_any() ? ""
+                : agg.frag_incomplete
+                    ? "the capture lacks their bytes: fragmented IP datagrams lacked their "
+                      "later fragments (the stats' fragment_datagrams_incomplete), which a "
+                      "capture filter on ports drops: capture with 'port 25 or (ip[6:2] & 0x1fff "
+                      "!= 0)'; or "
+                      "cut by its snapshot length, or packets lost: capture whole packets (-s 0) "
+                      "without drops"
                     : "the capture lacks their bytes (cut by its snapshot length, or packets "
                       "lost): capture whole packets (-s 0) without drops",
                 NULL);

@@ -388,6 +388,7 @@ agg_plain_findings(uint32_t si)
                      (1ull << AF_FALLBACK_BROKEN) | (1ull << AF_FALLBACK_MASKED_LATER) |
                          (1ull << AF_FALLBACK_TLS_BEFORE),
                      &f->peers);
+    agg_add_who(&b, f);
 }
 
 void

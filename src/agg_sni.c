@@ -367,6 +367,8 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
     bool tail_cut = false;
     struct strbuf t = str_buf_cut(tail, sizeof(tail), &tail_cut);
     agg_sni_tail(&t, s, sp, ord, none_bad, malformed_bad, named_bad, any_bad);
+    agg_finding_all_chains(f, s, ord);
+    agg_add_who(&t, f);
     size_t room = sizeof(f->summary) - t.len;
     bool head_cut = false;
     struct strbuf b = str_buf_cut(f->summary, room, &head_cut);
@@ -378,30 +380,37 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
                           : ", or by the client's address (each peer kept to one group):",
             NULL);
     unsigned g = 0;
-    for (; g < sp->n_comp && b.len + 80 < room; g++) {
+    for (; g < sp->n_comp; g++) {
         uint64_t n;
         struct agg_set ps;
         unsigned st;
         bool judged;
         agg_sni_group(s, sp, g, &n, &ps, &st, &judged);
-        str_add(&b, g ? "; sessions with " : " sessions with ", NULL);
-        agg_sni_values_text(&b, s, sp->mask[g]);
-        str_add(&b, " get ", NULL);
+        /* a group whole, with room left for "; and N more groups"; the
+         * first one cut ("...") if it must be */
+        char piece[sizeof(f->summary)];
+        struct strbuf pb = str_buf(piece, sizeof(piece));
+        str_add(&pb, g ? "; sessions with " : " sessions with ", NULL);
+        agg_sni_values_text(&pb, s, sp->mask[g]);
+        str_add(&pb, " get ", NULL);
         unsigned listed = 0;
         for (uint32_t i = 0; i < s->n_chains; i++) {
             if (sp->comp[ord[i]] != g)
                 continue;
             agg_chain_label(&s->chains[ord[i]], a, sizeof(a));
-            str_add(&b, listed++ ? " or " : "", a, NULL);
+            str_add(&pb, listed++ ? " or " : "", a, NULL);
         }
         if (judged && st) {
             diagnose_statuses_text(st, words, sizeof(words));
-            str_add(&b, " - ", words, NULL);
+            str_add(&pb, " - ", words, NULL);
         }
         agg_peers_text(s, &ps, peers, sizeof(peers));
-        str_add(&b, " (", peers, "; ", NULL);
-        agg_add_sessions(&b, n);
-        str_add(&b, ")", NULL);
+        str_add(&pb, " (", NULL); /* as the finding's own, at its end */
+        agg_add_sessions(&pb, n);
+        str_add(&pb, ", peers ", ps.n ? peers : "not listed", ")", NULL);
+        if (g > 0 && b.len + pb.len + (g + 1 < sp->n_comp ? 24 : 0) >= room)
+            break;
+        str_add(&b, piece, NULL);
     }
     if (g < sp->n_comp) { /* the groups left out: said, in the room there is */
         str_add(&b, "; and ", NULL);
@@ -412,5 +421,4 @@ agg_sni_finding(uint32_t si, const struct agg_sni_split *sp, const uint32_t *ord
     struct strbuf all = {f->summary, sizeof(f->summary), strlen(f->summary), &f->summary_cut};
     f->summary_cut = tail_cut;
     str_add(&all, tail, NULL);
-    agg_finding_all_chains(f, s, ord);
 }

@@ -39,6 +39,10 @@ void agg_prefetch(const struct endpoint *server);
  * defrag.mem_max and the memcap: certificates_not_visible then names the
  * cap for bytes lost (agg_notvisible.c). Before agg_finish or a snapshot. */
 void agg_frag_drops(uint64_t at_max, uint64_t at_mem_max, uint64_t at_memcap);
+/* The IP datagrams that stayed incomplete, fragments after the first
+ * never seen (a capture filter on ports): certificates_not_visible names
+ * that cause for bytes lost. */
+void agg_frag_incomplete(uint64_t n);
 
 /* How many input files were damaged (cut short mid-record, or a read
  * error): a handshake the capture ended in may have been cut there

@@ -473,6 +473,7 @@ report_agg_stats(const struct run_stats *st)
     uint64_t caps = st->frag_cap_max + st->frag_cap_mem;
     agg_frag_drops(st->frag_cap_max, st->frag_cap_mem,
                    st->frag_dropped > caps ? st->frag_dropped - caps : 0);
+    agg_frag_incomplete(st->frag_incomplete);
 }
 
 void

@@ -2,7 +2,8 @@
  * what the capture itself lost, before the findings, since a report can
  * only speak of what was captured: CAPTURE FAILED, CAPTURE FILE CUT or
  * DAMAGED (a -r file read up to a cut or damaged record), CAPTURE LOST
- * PACKETS, CAPTURE CUT PACKETS, FRAMES CUT AFTER CAPTURE. */
+ * PACKETS, CAPTURE CUT PACKETS, IP FRAGMENTS INCOMPLETE, FRAMES CUT AFTER
+ * CAPTURE. */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -84,6 +85,17 @@ report_capture_loss(FILE *f, const struct run_stats *st)
                 "the bytes past it (SMTP replies, TLS handshakes, certificates) are missing; "
                 "capture whole packets (-s 0)\n\n",
                 snap, snap == 1 ? " was" : "s were");
+    /* IP datagrams whose first fragment came and the others never did: a
+     * capture filter on ports matches the first fragment only (the later
+     * ones carry no TCP header, RFC 791), so their TLS records never
+     * complete (agg_notvisible.c names this cause too) */
+    if (st->frag_incomplete)
+        fprintf(f,
+                "IP FRAGMENTS INCOMPLETE: %" PRIu64 " fragmented IP datagram%s lacked fragments: "
+                "the bytes they carried (TLS records, certificates) are missing; a capture "
+                "filter on ports drops every fragment but the first: capture with 'port 25 or "
+                "(ip[6:2] & 0x1fff != 0)' (IPv6: 'or ip6[6] == 44'), or by host\n\n",
+                st->frag_incomplete, st->frag_incomplete == 1 ? "" : "s");
     if (after)
         fprintf(f,
                 "FRAMES CUT AFTER CAPTURE: %" PRIu64 " frame%s cut after capture, below the "

@@ -475,7 +475,7 @@ test_expired_one_address(void **state)
 /* A certificate served while valid to 198.51.100.10 (2025), then past its
  * notAfter (2034-01-01) to 198.51.100.11: expired_certificate_served names
  * the peers that got it expired, and the times they did, not the one that
- * got it in time. */
+ * got it in time, in its sentence and its peers alike. */
 static void
 test_expired_who(void **state)
 {
@@ -487,9 +487,12 @@ test_expired_who(void **state)
     feed(late, 11, 25, chain, 2, "mail.example.com");
     feed(late + 1, 12, 25, chain, 2, "mail.example.com");
     agg_finish();
-    const char *sum = finding("expired_certificate_served", 25)->summary;
-    tu_has(sum, " in 2 sessions (peers 198.51.100.11, 198.51.100.12; ");
-    assert_null(strstr(sum, "198.51.100.10"));
+    const struct agg_finding *f = finding("expired_certificate_served", 25);
+    tu_has(f->summary, " (2 sessions, peers 198.51.100.11, 198.51.100.12; ");
+    assert_null(strstr(f->summary, "198.51.100.10"));
+    /* the finding's peers (the JSON's) are the same two */
+    assert_int_equal(f->peers.n, 2);
+    assert_int_equal(f->sessions, 2);
 }
 
 /* Name-level mixed_pool findings (f->name set) of kind mixed_pool. */
@@ -542,6 +545,35 @@ test_name_pool_mixed_eps(void **state)
         if (named_pools() != (round == 2 ? 1u : 0u))
             fail_msg("round %d: %u name-level mixed_pool", round, named_pools());
     }
+}
+
+/* A name's mixed_pool lists its peers by address, as a server's finding
+ * does, in its summary's tail and its JSON peers: first seen .140, then
+ * .10 and .11 (a name keeps its peers in the order it met them). */
+static void
+test_name_pool_peers_sorted(void **state)
+{
+    (void)state;
+    uint32_t a[2] = {tu_cert_add(CERT("leaf.der")), tu_cert_add(CERT("inter.der"))};
+    uint32_t b = tu_cert_add(CERT("selfsigned.der"));
+    const char *n = "mail.example.com";
+    feed(1, 140, 25, a, 2, n);
+    feed(2, 10, 25, a, 2, n);
+    feed(3, 11, 26, &b, 1, n);
+    agg_finish();
+    assert_int_equal(named_pools(), 1);
+    const struct agg_finding *f = NULL;
+    for (uint32_t i = 0; i < agg.n_findings; i++)
+        if (agg.findings[i].name != NULL)
+            f = &agg.findings[i];
+    assert_non_null(f);
+    tu_has(f->summary, " (3 sessions, peers 198.51.100.10, 198.51.100.11, 198.51.100.140)");
+    char *json = tu_agg_json();
+    const char *pool = strstr(json, "\"kind\":\"mixed_pool\"");
+    assert_non_null(pool);
+    tu_has(pool, "\"name\":\"mail.example.com\",\"peers\":[\"198.51.100.10\",\"198.51.100.11\","
+                 "\"198.51.100.140\"],");
+    free(json);
 }
 
 /* A chain of a leaf and a root outside the trust store whose subject is
@@ -679,6 +711,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_expired_one_address, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_expired_who, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_name_pool_mixed_eps, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_name_pool_peers_sorted, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_long_root_subject, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -211,7 +211,8 @@ test_not_offered(void **state)
     tu_lacks(text, "starttls_not_used");
     tu_has(text, "starttls_inconsistent              203.0.113.25:25 offers STARTTLS to "
                  "198.51.100.10 but not to 198.51.100.140 (policy by source address, or a "
-                 "middlebox on their path); of these, 198.51.100.140 sent mail in plaintext\n");
+                 "middlebox on their path); of these, 198.51.100.140 sent mail in plaintext (1 "
+                 "session, peers 198.51.100.140)\n");
     free(text);
 }
 
