@@ -164,6 +164,24 @@ agg_ocsp_span(struct strbuf *b, int64_t d)
     }
 }
 
+/* The staples of a chain that were judged, whatever they said. */
+static uint32_t
+agg_cocsp_judged(const struct agg_cocsp *x)
+{
+    uint32_t judged = 0;
+    for (unsigned pb = 0; pb < OCSP_PB_COUNT; pb++)
+        judged += x->problems[pb];
+    return judged;
+}
+
+/* No staple is worth saying where the server stapled in other sessions
+ * whose client asked: one node, or one certificate, without its file. */
+static bool
+agg_cocsp_mixed(const struct agg_server *s, const struct agg_cocsp *x)
+{
+    return s->ocsp_stapled > 0 && s->ocsp_stapled < s->ocsp_asked && x->unstapled > 0;
+}
+
 /* "2 good, 1 invalid: stale, 1 not stapled (its client asked); last:
  * produced 1h 5m before its session, nextUpdate 6d 22h after" */
 void
@@ -175,12 +193,8 @@ agg_ocsp_chain_line(const struct agg_server *s, const struct agg_chain *c, char 
     const struct agg_cocsp *x = c->ocsp;
     if (x == NULL)
         return;
-    uint32_t judged = 0;
-    for (unsigned pb = 0; pb < OCSP_PB_COUNT; pb++)
-        judged += x->problems[pb];
-    /* no staple is worth a line where the server stapled in other sessions
-     * whose client asked: one node, or one certificate, without its file */
-    bool mixed = s->ocsp_stapled > 0 && s->ocsp_stapled < s->ocsp_asked && x->unstapled > 0;
+    uint32_t judged = agg_cocsp_judged(x);
+    bool mixed = agg_cocsp_mixed(s, x);
     if (judged == 0 && x->unjudged == 0 && !mixed)
         return;
     /* good, revoked, unknown, then the problems that make it invalid */
@@ -252,9 +266,7 @@ agg_ocsp_chain_json(struct json *j, const struct agg_server *s, const struct agg
     const struct agg_cocsp *x = c->ocsp;
     if (x == NULL)
         return;
-    uint32_t judged = 0;
-    for (unsigned pb = 0; pb < OCSP_PB_COUNT; pb++)
-        judged += x->problems[pb];
+    uint32_t judged = agg_cocsp_judged(x);
     json_obj_begin(j, "ocsp_staples");
     json_uint(j, "sessions", judged);
     for (uint8_t pb = 0; pb < OCSP_PB_COUNT; pb++) /* the server's ocsp_staples keys */
@@ -268,8 +280,7 @@ agg_ocsp_chain_json(struct json *j, const struct agg_server *s, const struct agg
     json_str(j, "not_judged_why", x->unjudged ? x->unjudged_why : NULL);
     json_uint(j, "not_stapled", x->unstapled);
     /* the terminal's "no staple (asked for)": the server stapled for others */
-    json_bool(j, "stapled_for_others",
-              x->unstapled > 0 && s->ocsp_stapled > 0 && s->ocsp_stapled < s->ocsp_asked);
+    json_bool(j, "stapled_for_others", agg_cocsp_mixed(s, x));
     if (judged == 0) {
         json_null(j, "last");
     } else {
