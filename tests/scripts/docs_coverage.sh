@@ -14,7 +14,9 @@
 #    of them); every kind findings.md lists is one the code makes; every
 #    diagnosis flag of the goldens is documented;
 #  - every anomaly name the code records is in docs/schema.md, and every
-#    name listed there is one the code records.
+#    name listed there is one the code records;
+#  - docs/ARCHITECTURE.md's file map names every C file of src/ and
+#    dissectors/, and only files that exist.
 # jq is required (scripts/deps.sh test). Usage: docs_coverage.sh SMTPTAP
 set -u
 bin=$1
@@ -227,5 +229,15 @@ while read -r a; do
   grep -qx "$a" "$tmp/code-anoms" || bad "src/engine_record.c looks up the anomaly $a, which src/ never records"
 done <"$tmp/looked-up"
 
-[ $fail = 0 ] && echo "ok: options, caps, schema keys and values, findings and anomalies are documented"
+# ---- file map ----
+# docs/ARCHITECTURE.md's file map lists every C file, and only files that exist
+for f in src/*.c dissectors/*.c; do
+  grep -qF -- "- \`$f\`: " docs/ARCHITECTURE.md || bad "docs/ARCHITECTURE.md's file map lacks $f"
+done
+sed -n 's/^- `\([a-z]*\/[a-z0-9_]*\.c\)`: .*/\1/p' docs/ARCHITECTURE.md | while read -r f; do
+  [ -f "$f" ] || echo "$f"
+done >"$tmp/gone"
+while read -r f; do bad "docs/ARCHITECTURE.md's file map names $f, which does not exist"; done <"$tmp/gone"
+
+[ $fail = 0 ] && echo "ok: options, caps, schema keys and values, findings, anomalies and the file map are documented"
 exit $fail
