@@ -42,12 +42,23 @@ for f in $(sh tests/tools/captures.sh all); do
   "$bin" -q --seed 1 --tls-ports 443 $karg $oarg -r "$f" --json "$tmp/out.json" >/dev/null \
     2>"$tmp/err" || true
   ports=$(jq -r 'select(.event=="session") | .server.port' "$tmp/out.json" | sort -un)
+  # tshark decodes a port one way: implicit TLS on another port as tls, STARTTLS as
+  # smtp; a port smtptap saw both on (pcaps/variants/mixed-2526.pcap) is read a second
+  # time as tls (dargs2) and the two readings' certificates are put together
   dargs="$toarg"
+  dargs2=""
   for p in $ports; do
     # a port FILE.tshark decodes already (implicit TLS on another port: its -d would lose
     # to a later one)
     case " $toarg " in *" tcp.port==$p,"*) continue ;; esac
-    case $p in 25|587|465|443) ;; *) dargs="$dargs -d tcp.port==$p,smtp" ;; esac
+    case $p in 25|587|465|443) continue ;; esac
+    kinds=$(jq -r --argjson p "$p" 'select(.event=="session" and .server.port == $p) |
+             if .smtp.implicit_tls == true then "tls" else "smtp" end' "$tmp/out.json" | sort -u | tr '\n' ' ')
+    case $kinds in
+      "tls ") dargs="$dargs -d tcp.port==$p,tls" ;;
+      "smtp tls ") dargs="$dargs -d tcp.port==$p,smtp" dargs2="$dargs2 -d tcp.port==$p,tls" ;;
+      *) dargs="$dargs -d tcp.port==$p,smtp" ;;
+    esac
   done
   # ours: "client|server|dir|sha256,sha256" per connection and direction
   jq -r 'select(.event=="session" and .tls != null) |
@@ -75,12 +86,15 @@ for f in $(sh tests/tools/captures.sh all); do
   tshark -n -r "$tf" $dargs -Y 'imap || pop || ftp || xmpp' -T fields -e tcp.stream 2>/dev/null |
     sort -u > "$tmp/other"
   # tshark: one line per Certificate message; the sender decides the direction.
-  # shellcheck disable=SC2086
-  tshark -n -r "$tf" $dargs $targ -o tls.desegment_ssl_records:TRUE -o tcp.desegment_tcp_streams:TRUE \
-    -Y 'tls.handshake.type == 11' -T fields -E separator='|' -e tcp.stream \
-    -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport \
-    -e _ws.col.Source -e _ws.col.Destination \
-    -e tls.handshake.certificate 2>/dev/null > "$tmp/ts.raw"
+  : > "$tmp/ts.raw"
+  for da in "$dargs" ${dargs2:+"$dargs2"}; do
+    # shellcheck disable=SC2086
+    tshark -n -r "$tf" $da $targ -o tls.desegment_ssl_records:TRUE -o tcp.desegment_tcp_streams:TRUE \
+      -Y 'tls.handshake.type == 11' -T fields -E separator='|' -e tcp.stream \
+      -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport \
+      -e _ws.col.Source -e _ws.col.Destination \
+      -e tls.handshake.certificate 2>/dev/null >> "$tmp/ts.raw"
+  done
   : > "$tmp/theirs.all"
   while IFS='|' read -r stream s4 s6 sp d4 d6 dp cs cd certs; do
     [ -n "$certs" ] || continue
@@ -114,9 +128,11 @@ for f in $(sh tests/tools/captures.sh all); do
   rm -f "$tmp/theirs.all"
   # the OCSP responses a server stapled, one line per connection (the
   # sender is the server)
-  # shellcheck disable=SC2086
-  tshark -n -r "$tf" $dargs $targ -Y 'tls.handshake.ocsp_response_len > 0' -T fields -E separator='|' \
-    -e tcp.stream -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport 2>/dev/null |
+  for da in "$dargs" ${dargs2:+"$dargs2"}; do
+    # shellcheck disable=SC2086
+    tshark -n -r "$tf" $da $targ -Y 'tls.handshake.ocsp_response_len > 0' -T fields -E separator='|' \
+      -e tcp.stream -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport 2>/dev/null
+  done |
     while IFS='|' read -r stream s4 s6 sp d4 d6 dp; do
       grep -qx "$stream" "$tmp/other" || echo "${d4:-$d6}.$dp|${s4:-$s6}.$sp|ocsp"
     done >> "$tmp/theirs"
