@@ -181,8 +181,12 @@ struct agg_chain {
     uint16_t else_port[AGG_ELSEWHERE_MAX];
     uint64_t else_sessions[AGG_ELSEWHERE_MAX];
     uint8_t n_else;
-    uint16_t verdict_from;  /* that port, 0: the verdict is this server's own; its
-                               SubjectMismatch is this server's (rnames) */
+    uint16_t verdict_from; /* that port, 0: the verdict is this server's own; its
+                              SubjectMismatch is this server's (rnames) */
+    /* its sessions (full and resumed) whose name was not checked, none
+     * being known (diagnosis.name_check DG_NAME_NO_NAME; agg_namecheck.c;
+     * in the padding before ocsp: the struct's size unchanged) */
+    uint32_t name_unchecked;
     struct agg_cocsp *ocsp; /* made at its first session whose client asked for a staple or
                                that got one (agg_ocsp.c): its line in the terminal report */
 };
@@ -357,6 +361,9 @@ struct agg_server {
     uint8_t n_chains;
     uint32_t cap_chains;
     uint32_t chains_dropped;
+    /* sessions with a leaf (sent, or linked when resumed) and no name to
+     * check it for (agg_namecheck.c; in the padding after chains_dropped) */
+    uint32_t name_unchecked;
     struct agg_use *uses;
     uint32_t n_uses, cap_uses, uses_dropped;
     struct agg_alert *alerts; /* AGG_ALERTS_MAX, made at the server's first alert */
@@ -454,6 +461,12 @@ void agg_ocsp_chain_line(const struct agg_server *s, const struct agg_chain *c, 
 void agg_ocsp_free(struct agg_server *s);
 /* "ocsp_staples" of a chain in the server record (agg_ocsp.c). */
 void agg_ocsp_chain_json(struct json *j, const struct agg_server *s, const struct agg_chain *c);
+
+/* A session whose leaf was seen (or linked) and no name known to check it
+ * for: counted on s and on its chain c (UINT32_MAX: none kept); the line
+ * of chain ch in the terminal report, "" none (agg_namecheck.c). */
+void agg_nc_note(struct agg_server *s, uint32_t c, const struct diagnosis *dg);
+void agg_nc_line(const struct agg_chain *ch, char *out, size_t n);
 
 void agg_vcount_note(struct agg_vcount *v, const struct diagnosis *dg);
 /* Whether the sessions differ in some status. */

@@ -242,6 +242,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
             json_arr_end(j);
         }
         agg_vcount_json(j, &ch->vc);
+        json_uint(j, "name_not_checked", ch->name_unchecked); /* no name known: agg_namecheck.c */
         json_str(j, "verify_error_text", ch->verify_text);
         json_uint(j, "sessions", ch->sessions);
         json_uint(j, "resumed_sessions", ch->resumed);
@@ -325,6 +326,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
     json_obj_end(j);
     json_uint(j, "implicit_tls_sessions", s->implicit);
     json_uint(j, "handshakes_unseen", s->hs_unseen);
+    json_uint(j, "name_not_checked", s->name_unchecked);
     if (s->ocsp_judged) { /* what its stapled OCSP responses said (ocsp.c) */
         json_obj_begin(j, "ocsp_staples");
         json_uint(j, "sessions", s->ocsp_judged);

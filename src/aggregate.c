@@ -628,6 +628,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
         if (dg->tls_handshake_failed)
             agg_fail_note(s, dg->alert_meaning, peer);
         agg_dane_note(s, &rec->client.ip, t, dg);
+        agg_nc_note(s, chain != UINT32_MAX ? chain : nm_chain, dg);
     }
     char ev[AGG_EVIDENCE_LEN]; /* the evidence of a flag's first session: made only then */
     const bool flags[AF_COUNT] = {dg->expired,

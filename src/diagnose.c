@@ -150,6 +150,23 @@ dg_pick_name(const struct flow_record *rec, const struct expected_name *exp, uns
         diagnose_pick_name(rec, exp, n_exp, out->checked_name, sizeof(out->checked_name));
 }
 
+/* Checks the name against the leaf (RFC 6125), when there is a name and a
+ * decoded leaf; name_check says whether it was, and if not why. A leaf
+ * not decoded claims no mismatch, nor does a leaf with no name to check:
+ * certificate_ok then says nothing of the name (name_checked false). */
+static void
+dg_check_name(const struct cert_entry *leaf, struct diagnosis *out)
+{
+    if (!leaf || leaf->info.parse_error) {
+        out->name_check = DG_NAME_LEAF_UNDECODED;
+    } else if (out->checked_name[0] == '\0') {
+        out->name_check = DG_NAME_NO_NAME;
+    } else {
+        out->name_check = DG_NAME_CHECKED;
+        out->name_mismatch = !dg_name_matches(leaf, out->checked_name);
+    }
+}
+
 /* The handshake ended by FIN/RST before it finished. */
 static bool
 dg_aborted(const struct flow_record *rec)
@@ -578,8 +595,7 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
         int64_t at = at_us / 1000000;
         out->expiring_soon = leaf->info.not_after >= at && leaf->info.not_after - at < warn;
     }
-    if (out->checked_name[0] && leaf && !leaf->info.parse_error)
-        out->name_mismatch = !dg_name_matches(leaf, out->checked_name);
+    dg_check_name(leaf, out);
     out->certificate_ok = v.first_error == 0 && !out->name_mismatch && !out->self_signed;
     bool date = out->expired || out->not_yet_valid;
     /* Windows (X509ChainStatusFlags, the words Exchange logs): a chain that
@@ -659,9 +675,7 @@ dg_resumed_name(const struct flow_record *rec, const struct expected_name *exp, 
 {
     const struct tls_facts *t = &rec->facts->tls;
     dg_pick_name(rec, exp, n_exp, out);
-    const struct cert_entry *leaf = certcache_get(t->resumed_chain[0]);
-    if (out->checked_name[0] && leaf && !leaf->info.parse_error)
-        out->name_mismatch = !dg_name_matches(leaf, out->checked_name);
+    dg_check_name(certcache_get(t->resumed_chain[0]), out);
 }
 
 /* The leaf's stapled OCSP response (ocsp.c), at the time the chain is

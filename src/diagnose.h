@@ -22,6 +22,16 @@ enum name_source {
     NAME_SRC_DNS_A   /* an A/AAAA name that resolved to this address */
 };
 
+/* Whether the name was checked against the server's leaf (diagnosis.
+ * name_check; session JSON name_checked): a chain verified with no name to
+ * check it for is no proof the name matched. */
+enum dg_name_check {
+    DG_NAME_NO_LEAF = 0,    /* no leaf to check it against (none seen, none linked) */
+    DG_NAME_CHECKED,        /* checked_name compared with the leaf: name_mismatch says */
+    DG_NAME_NO_NAME,        /* a leaf, and no name known: no --expect, no SNI, no DNS answer */
+    DG_NAME_LEAF_UNDECODED, /* a name, and a leaf that could not be decoded */
+};
+
 /* Why the server's certificates could not be seen (certificates_not_visible),
  * one reason a session: the finding's headline and evidence say it
  * (agg_notvisible.c; docs/findings.md lists them). */
@@ -92,6 +102,7 @@ struct diagnosis {
      * session's exchange_status, is diagnose_exchange_status() */
     uint8_t exchange_statuses;
     enum name_source checked_name_source;
+    uint8_t name_check; /* enum dg_name_check */
     /* what showed missing_issuer_subject to be a root (enum verify_issuer:
      * VERIFY_ISSUER_UNKNOWN when nothing did) */
     uint8_t missing_issuer;

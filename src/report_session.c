@@ -560,6 +560,13 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
     json_str(j, "checked_name_source",
              d->checked_name_source == NAME_SRC_NONE ? NULL
                                                      : name_source_str(d->checked_name_source));
+    /* whether it was checked: null with no leaf to check it against; false
+     * with one (the chain may be Valid: no word on the name), checked_name
+     * null when no name was known, else its leaf not decoded */
+    if (d->name_check == DG_NAME_NO_LEAF)
+        json_null(j, "name_checked");
+    else
+        json_bool(j, "name_checked", d->name_check == DG_NAME_CHECKED);
     json_str(j, "untrusted_root_subject",
              d->untrusted_root_subject[0] ? d->untrusted_root_subject : NULL);
     rs_missing_issuer(j, d->missing_issuer_subject, d->missing_issuer);

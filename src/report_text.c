@@ -254,6 +254,10 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
                  ch->verdict[0] ? words : "not verified", (unsigned long long)ch->sessions,
                  ch->sessions == 1 ? "" : "s", resumed, t1, t2);
     }
+    char nc[200]; /* under its verdict: a Valid chain whose name nothing checked */
+    agg_nc_line(ch, nc, sizeof(nc));
+    if (nc[0])
+        fprintf(f, "    %s\n", nc);
     if (e && !e->info.parse_error) {
         char sha256[65];
         report_hex(sha256, e->sha256, 32);
