@@ -53,16 +53,9 @@ tlsrpt_anontls(const struct flow_record *rec)
 }
 
 bool
-tlsrpt_test_client(const struct flow_record *rec)
-{
-    return diagnose_test_client(rec) != DG_TC_NONE;
-}
-
-bool
 tlsrpt_applies(const struct config *cfg, const struct flow_record *rec)
 {
-    return tlsrpt_port(cfg, rec->server.port) && !tlsrpt_implicit(rec) && !tlsrpt_anontls(rec) &&
-           !tlsrpt_test_client(rec);
+    return tlsrpt_port(cfg, rec->server.port) && !tlsrpt_implicit(rec) && !tlsrpt_anontls(rec);
 }
 
 /* A client's certificate alert (RFC 8446 §6.2) in RFC 8460's words, as
@@ -261,9 +254,6 @@ static struct {
     /* sessions on MTA ports upgraded by Exchange's X-ANONYMOUSTLS, in no
      * policy (RFC 8460 section 3): stderr says so */
     uint64_t anontls;
-    /* sessions on MTA ports of test tools run by hand (tlsrpt_test_client),
-     * in no policy: stderr says so */
-    uint64_t test_client;
 } tr;
 
 void
@@ -384,11 +374,8 @@ tlsrpt_note(const struct config *cfg, const struct flow_record *rec, const struc
     if (f == NULL)
         return;
     if (!tlsrpt_applies(cfg, rec)) {
-        bool mta_port = tlsrpt_port(cfg, rec->server.port) && !tlsrpt_implicit(rec);
-        if (mta_port && tlsrpt_anontls(rec))
+        if (tlsrpt_port(cfg, rec->server.port) && !tlsrpt_implicit(rec) && tlsrpt_anontls(rec))
             tr.anontls++;
-        else if (mta_port && tlsrpt_test_client(rec))
-            tr.test_client += f->smtp.seen || f->tls.seen;
         else
             tr_other(cfg, rec);
         return;
@@ -614,14 +601,7 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
     }
     /* X-ANONYMOUSTLS sessions: said once; when they are all there is,
      * instead of "no policy to report" */
-    if (tr.test_client > 0)
-        term_msg(stderr,
-                 "smtptap: --tlsrpt %s: %" PRIu64 " session%s of test tools run by hand (their "
-                 "EHLO name: openssl s_client's mail.example.com, or the server's own name or "
-                 "address as gnutls-cli sends), not a sending MTA's: left out\n",
-                 path, tr.test_client, tr.test_client == 1 ? "" : "s");
-    bool all_anon = tr.anontls > 0 && tr.mta == 0 && tr.not_mta == 0 && tr.other == 0 &&
-                    tr.test_client == 0;
+    bool all_anon = tr.anontls > 0 && tr.mta == 0 && tr.not_mta == 0 && tr.other == 0;
     if (tr.anontls > 0)
         term_msg(stderr,
                  "smtptap: --tlsrpt %s: %s %" PRIu64 " session%s upgraded by X-ANONYMOUSTLS, "
@@ -642,7 +622,7 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
                  "submission or implicit TLS ports, which TLS-RPT (RFC 8460, MTA to MTA) does "
                  "not cover\n",
                  path, tr.not_mta, tr.not_mta == 1 ? "" : "s");
-    else if (tr.n_p == 0 && tr.other == 0 && tr.test_client == 0)
+    else if (tr.n_p == 0 && tr.other == 0)
         term_msg(stderr,
                  "smtptap: --tlsrpt %s: no policy to report: no SMTP session on port 25 (an "
                  "MTA on another port: --ports PORT)\n",

@@ -28,14 +28,8 @@ bool tlsrpt_port(const struct config *cfg, uint16_t port);
  * from the first byte (implicit TLS, RFC 8314: a mail client's, whatever
  * the port); a client's ClientHello sent to a plaintext greeting is its
  * own failure and stays in (smtp.client_tls_to_plaintext). Nor Exchange's
- * X-ANONYMOUSTLS (tlsrpt_anontls), nor a test tool run by hand
- * (tlsrpt_test_client). */
+ * X-ANONYMOUSTLS (tlsrpt_anontls). */
 bool tlsrpt_applies(const struct config *cfg, const struct flow_record *rec);
-
-/* The session's client is a test tool run by a person, told by its EHLO
- * name (diagnose_test_client: openssl s_client, gnutls-cli), not a
- * sending MTA, whose sessions a TLS-RPT report counts (RFC 8460 §1). */
-bool tlsrpt_test_client(const struct flow_record *rec);
 
 /* The session's upgrade command was Exchange's X-ANONYMOUSTLS: anonymous
  * TLS between Exchange servers, not STARTTLS to an MX under an MTA-STS or
