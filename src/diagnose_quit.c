@@ -111,7 +111,8 @@ static bool
 tc_eq(const struct fstr *fs, const char *a)
 {
     size_t n = strlen(a);
-    return fs->s != NULL && !fs->truncated && fs->len == n && strncasecmp((const char *)fs->s, a, n) == 0;
+    return fs->s != NULL && !fs->truncated && fs->len == n &&
+           strncasecmp((const char *)fs->s, a, n) == 0;
 }
 
 /* The server's address as text into out: "192.0.2.25", "2001:db8::25" */
@@ -184,8 +185,7 @@ diagnose_probe_text(const struct flow_record *rec, const struct diagnosis *d, ch
         bool by_ip = tc_ehlo_is_server_ip(rec, &rec->facts->smtp.ehlo);
         str_add(&b, "EHLO ", NULL);
         str_addn(&b, (const char *)rec->facts->smtp.ehlo.s, rec->facts->smtp.ehlo.len);
-        str_add(&b,
-                by_ip ? " (the server's own address" : " (the name the client asked for in SNI",
+        str_add(&b, by_ip ? " (the server's own address" : " (the name the client asked for in SNI",
                 ", as gnutls-cli --starttls-proto=smtp names the host it connects to; an MTA "
                 "names itself); ",
                 NULL);
