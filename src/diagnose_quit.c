@@ -180,8 +180,6 @@ diagnose_probe_text(const struct flow_record *rec, const struct diagnosis *d, ch
     if (d->test_client == DG_TC_S_CLIENT) {
         str_add(&b, "EHLO mail.example.com (openssl s_client's default -name); ", NULL);
     } else {
-        char ip[64];
-        tc_server_ip(rec, ip, sizeof(ip));
         bool by_ip = tc_ehlo_is_server_ip(rec, &rec->facts->smtp.ehlo);
         str_add(&b, "EHLO ", NULL);
         str_addn(&b, (const char *)rec->facts->smtp.ehlo.s, rec->facts->smtp.ehlo.len);
