@@ -27,7 +27,8 @@
  *   low       certificate_changed, certificates_not_visible, dane_tlsa_unusable,
  *             untrusted_root to a root public at the sessions' time, judged against
  *             the system bundle (agg_retired.c; high against the user's own store)
- *   info      mutual_tls, sni_dependent_certificate (virtual hosting: none bad) */
+ *   info      mutual_tls, sni_dependent_certificate (virtual hosting: none bad),
+ *             manual_tls_probe (a person's test ended as a refusal would: no refusal) */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,7 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_OCSP_REVOKED] = {"ocsp_staple_revoked", SEV_CRITICAL},
     [AF_OCSP_INVALID] = {"ocsp_staple_invalid", SEV_MEDIUM},
     [AF_CLIENT_QUIT] = {"client_quit_after_handshake", SEV_HIGH},
+    [AF_MANUAL_PROBE] = {"manual_tls_probe", SEV_INFO},
     /* AF_FALLBACK_*, AF_PLAIN_NOT_OFFERED: no name, read by agg_plain.c */
 };
 

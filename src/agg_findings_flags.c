@@ -91,6 +91,11 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "dane: \"Server certificate not verified\"; Exim with tls_verify_hosts: \"certificate "
         "verification failed\") that refused the certificate and deferred their mail; fix the "
         "chain's problem",
+    [AF_MANUAL_PROBE] =
+        "was tested by hand: sessions that ended right after the handshake with a QUIT came "
+        "from test tools, told by their EHLO name (openssl s_client's default mail.example.com; "
+        "gnutls-cli's, the server's own name or address), not from MTAs refusing the "
+        "certificate (client_quit_after_handshake): not counted as failed nor as TLS-RPT failures",
     [AF_HANDSHAKE_CAPPED] =
         "had TLS handshakes cut short by a cap of smtptap's own, not by the peers, so they are not "
         "judged failed; raise that cap and run again",

@@ -75,6 +75,9 @@ enum agg_flag {
      * or none of them is usable; findings of their own in agg_dane.c */
     AF_DANE_MISMATCH,
     AF_DANE_UNUSABLE,
+    /* manual_tls_probe: a test tool's session of client_quit_after_handshake's
+     * shape, told by its EHLO name (diagnose_quit.c): no refusal */
+    AF_MANUAL_PROBE,
     /* A plaintext_delivery session by what its peer had done with this
      * server's TLS in the sessions that began before it (agg_plain.c: by
      * start, not end): the first and AF_NOT_USED_AUTH are findings of

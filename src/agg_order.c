@@ -69,6 +69,7 @@ static const char *const agg_order_kinds[] = {
     "plaintext_delivery",
     /* information */
     "mutual_tls",
+    "manual_tls_probe",
 };
 #define AGG_ORDER_N (sizeof(agg_order_kinds) / sizeof(agg_order_kinds[0]))
 

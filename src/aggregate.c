@@ -662,7 +662,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                       dg->ocsp.problem != OCSP_PB_REVOKED,
                                   dg->client_quit_after_handshake,
                                   dg->dane.state == DANE_MISMATCH,
-                                  dg->dane.state == DANE_UNUSABLE};
+                                  dg->dane.state == DANE_UNUSABLE,
+                                  dg->manual_tls_probe};
     for (int i = 0; i < AF_COUNT; i++) {
         if (!flags[i])
             continue;
@@ -681,6 +682,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_vsplit_evidence(rec, ev, sizeof(ev));
         else if (i == AF_CLIENT_QUIT && agg_flagstat(s, i)->sessions == 0)
             diagnose_quit_text(rec, dg, ev, sizeof(ev));
+        else if (i == AF_MANUAL_PROBE && agg_flagstat(s, i)->sessions == 0)
+            diagnose_probe_text(rec, dg, ev, sizeof(ev));
         else if (i == AF_STARTTLS_REJECTED) /* the verb (X-ANONYMOUSTLS too) and the reply */
             agg_reply_evidence(sm, ev, sizeof(ev));
         else if (i == AF_STARTTLS_STRIPPED)

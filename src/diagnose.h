@@ -32,6 +32,20 @@ enum dg_name_check {
     DG_NAME_LEAF_UNDECODED, /* a name, and a leaf that could not be decoded */
 };
 
+/* A client told by its EHLO name to be a test tool run by a person, not an
+ * MTA (diagnose_quit.c; docs/findings.md): diagnosis.test_client. */
+enum dg_test_client {
+    DG_TC_NONE = 0,
+    /* "EHLO mail.example.com": openssl s_client -starttls smtp without
+     * -name (its default, apps/s_client.c) */
+    DG_TC_S_CLIENT,
+    /* the EHLO name is the server's own address or the name the client
+     * asked for in its SNI: gnutls-cli --starttls-proto=smtp HOST sends
+     * "EHLO HOST" (src/socket.c); an MTA names itself (RFC 5321
+     * §4.1.1.1) */
+    DG_TC_EHLO_SERVER
+};
+
 /* Why the server's certificates could not be seen (certificates_not_visible),
  * one reason a session: the finding's headline and evidence say it
  * (agg_notvisible.c; docs/findings.md lists them). */
@@ -90,6 +104,11 @@ struct diagnosis {
      * verifying MTA that refused the server's certificate without an alert
      * (diagnose_quit.c) */
     bool client_quit_after_handshake;
+    /* The client is a test tool (test_client); manual_tls_probe: it ended
+     * the session as client_quit_after_handshake describes, which from a
+     * person's probe is no refusal, so that flag stays false */
+    enum dg_test_client test_client;
+    bool manual_tls_probe;
     /* server_rejected_client_certificate: the code of the alert that did
      * it (-1: encrypted, its code hidden) */
     int server_reject_code;
@@ -205,6 +224,14 @@ void diagnose_prewarm(const struct session_facts *facts, int64_t at_us);
 bool diagnose_client_quit(const struct flow_record *rec);
 void diagnose_quit_text(const struct flow_record *rec, const struct diagnosis *d, char *out,
                         size_t n);
+/* The test tool rec's client is, by its EHLO name (DG_TC_NONE: none told);
+ * its contract name ("openssl_s_client", "ehlo_names_server"; NULL for
+ * none); manual_tls_probe's evidence: the EHLO name, what it tells, what
+ * the client sent after the handshake. */
+enum dg_test_client diagnose_test_client(const struct flow_record *rec);
+const char *diagnose_test_client_str(enum dg_test_client tc);
+void diagnose_probe_text(const struct flow_record *rec, const struct diagnosis *d, char *out,
+                         size_t n);
 
 /* The name a session's server certificate is (or would be) checked
  * against, into out (n bytes, "" none), and its source: --expect

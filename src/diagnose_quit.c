@@ -8,8 +8,30 @@
  * tls_verify_hosts the same ("certificate verification failed"). After
  * STARTTLS a client that goes on sends EHLO first (RFC 3207 §4.2), of 8
  * bytes at least ("EHLO a" CRLF); QUIT is 6 ("QUIT" CRLF, RFC 5321 §4.1.1.10).
- * A client that sent EHLO and then QUIT sent two commands: not this. */
+ * A client that sent EHLO and then QUIT sent two commands: not this.
+ *
+ * A person testing a server by hand does the same: `openssl s_client
+ * -starttls smtp` fed "QUIT" with -quiet (without it "Q" is s_client's
+ * own command letter: close_notify, no QUIT), gnutls-cli
+ * --starttls-proto=smtp, swaks --tls --quit-after TLS. Such a probe is no
+ * refusal (manual_tls_probe, pcaps/diag/manual-probe.pcap). The tools are
+ * told by the EHLO name they send before STARTTLS, never by their
+ * ClientHello: s_client's JA3/JA4 is OpenSSL's, as Postfix's and Exim's
+ * are, and changes with the library's version and cipher list.
+ * - s_client: "EHLO mail.example.com" unless -name is given (apps/s_client.c,
+ *   PROTO_SMTP: BIO_printf(fbio, "EHLO %s\r\n", ehlo), ehlo defaulting to
+ *   "mail.example.com"; openssl-s_client(1), -name). example.com is
+ *   reserved (RFC 2606 §3): no MTA that delivers mail is named so.
+ * - gnutls-cli: "EHLO HOST", HOST as given on its command line (src/socket.c,
+ *   socket_starttls: "EHLO %s\r\n", socket->hostname), the server's own
+ *   address or name, the latter also its SNI. An MTA's EHLO names the MTA
+ *   itself (RFC 5321 §4.1.1.1), never the host it connects to.
+ * - swaks: the local host's name (get_hostname), its ClientHello Net::SSLeay's
+ *   (OpenSSL): nothing on the wire tells it from an MTA, and its probe stays
+ *   client_quit_after_handshake (docs/findings.md says so). */
+#include <arpa/inet.h>
 #include <string.h>
+#include <strings.h>
 
 #include "diagnose.h"
 #include "strcopy.h"
@@ -33,28 +55,36 @@ diagnose_client_quit(const struct flow_record *rec)
     return true;
 }
 
-void
-diagnose_quit_text(const struct flow_record *rec, const struct diagnosis *d, char *out, size_t n)
+/* "the client's only command after the handshake was 6 bytes (a QUIT's
+ * size; no EHLO), then close_notify; it closed with a FIN" */
+static void
+quit_shape(struct strbuf *b, const struct flow_record *rec)
 {
     const struct tls_facts *t = &rec->facts->tls;
     const struct tls_after *c = &t->after[0];
     uint32_t lo = 0, hi = 0;
-    bool cut = false;
-    struct strbuf b = str_buf_cut(out, n, &cut);
     (void)tls_plaintext_len(t->version, t->cipher, c->len[0], &lo, &hi);
-    str_add(&b, "the client's only command after the handshake was ", NULL);
-    str_add_uint(&b, lo);
+    str_add(b, "the client's only command after the handshake was ", NULL);
+    str_add_uint(b, lo);
     if (hi != lo) {
-        str_add(&b, "-", NULL);
-        str_add_uint(&b, hi);
+        str_add(b, "-", NULL);
+        str_add_uint(b, hi);
     }
-    str_add(&b, " bytes (a QUIT's size; no EHLO)", c->n > 1 ? ", then close_notify" : "",
+    str_add(b, " bytes (a QUIT's size; no EHLO)", c->n > 1 ? ", then close_notify" : "",
             "; it closed with ",
             strcmp(rec->first_close, "client_fin") == 0   ? "a FIN"
             : strcmp(rec->first_close, "client_rst") == 0 ? "a RST"
             : strcmp(rec->first_close, "server_fin") == 0 ? "the server's FIN after it"
                                                           : "the server's RST after it",
             NULL);
+}
+
+void
+diagnose_quit_text(const struct flow_record *rec, const struct diagnosis *d, char *out, size_t n)
+{
+    bool cut = false;
+    struct strbuf b = str_buf_cut(out, n, &cut);
+    quit_shape(&b, rec);
     if (d->verified && d->verify_error > 0)
         str_add(&b, "; likely cause: ", d->verify_error_text, NULL);
     else if (d->verified && d->name_mismatch)
@@ -73,5 +103,91 @@ diagnose_quit_text(const struct flow_record *rec, const struct diagnosis *d, cha
                 NULL);
     else
         str_add(&b, "; the chain was not visible (TLS 1.3 or resumed)", NULL);
+    str_mark_cut(out, n, cut);
+}
+
+/* fs equals the text a (case aside) */
+static bool
+tc_eq(const struct fstr *fs, const char *a)
+{
+    size_t n = strlen(a);
+    return fs->s != NULL && !fs->truncated && fs->len == n &&
+           strncasecmp((const char *)fs->s, a, n) == 0;
+}
+
+/* The server's address as text into out: "192.0.2.25", "2001:db8::25" */
+static void
+tc_server_ip(const struct flow_record *rec, char *out, size_t n)
+{
+    const struct ipaddr *ip = &rec->server.ip;
+    out[0] = '\0';
+    if (inet_ntop(ip->family == 6 ? AF_INET6 : AF_INET, ip->a, out, (socklen_t)n) == NULL)
+        out[0] = '\0';
+}
+
+/* The EHLO name is the server's address, bare or as an address literal
+ * (RFC 5321 §4.1.3: "[192.0.2.25]", "[IPv6:2001:db8::25]") */
+static bool
+tc_ehlo_is_server_ip(const struct flow_record *rec, const struct fstr *ehlo)
+{
+    char ip[64], lit[80];
+    tc_server_ip(rec, ip, sizeof(ip));
+    if (ip[0] == '\0')
+        return false;
+    struct strbuf b = str_buf(lit, sizeof(lit));
+    str_add(&b, "[", rec->server.ip.family == 6 ? "IPv6:" : "", ip, "]", NULL);
+    return tc_eq(ehlo, ip) || tc_eq(ehlo, lit);
+}
+
+enum dg_test_client
+diagnose_test_client(const struct flow_record *rec)
+{
+    if (rec->facts == NULL)
+        return DG_TC_NONE;
+    const struct fstr *ehlo = &rec->facts->smtp.ehlo;
+    const struct fstr *sni = &rec->facts->tls.sni;
+    if (ehlo->s == NULL || ehlo->len == 0)
+        return DG_TC_NONE;
+    if (tc_eq(ehlo, "mail.example.com"))
+        return DG_TC_S_CLIENT;
+    if (tc_ehlo_is_server_ip(rec, ehlo))
+        return DG_TC_EHLO_SERVER;
+    if (sni->s != NULL && !sni->truncated && sni->len > 0 && ehlo->len == sni->len &&
+        !ehlo->truncated && strncasecmp((const char *)ehlo->s, (const char *)sni->s, sni->len) == 0)
+        return DG_TC_EHLO_SERVER;
+    return DG_TC_NONE;
+}
+
+const char *
+diagnose_test_client_str(enum dg_test_client tc)
+{
+    switch (tc) {
+    case DG_TC_S_CLIENT:
+        return "openssl_s_client";
+    case DG_TC_EHLO_SERVER:
+        return "ehlo_names_server";
+    case DG_TC_NONE:
+        break;
+    }
+    return NULL;
+}
+
+void
+diagnose_probe_text(const struct flow_record *rec, const struct diagnosis *d, char *out, size_t n)
+{
+    bool cut = false;
+    struct strbuf b = str_buf_cut(out, n, &cut);
+    if (d->test_client == DG_TC_S_CLIENT) {
+        str_add(&b, "EHLO mail.example.com (openssl s_client's default -name); ", NULL);
+    } else {
+        bool by_ip = tc_ehlo_is_server_ip(rec, &rec->facts->smtp.ehlo);
+        str_add(&b, "EHLO ", NULL);
+        str_addn(&b, (const char *)rec->facts->smtp.ehlo.s, rec->facts->smtp.ehlo.len);
+        str_add(&b, by_ip ? " (the server's own address" : " (the name the client asked for in SNI",
+                ", as gnutls-cli --starttls-proto=smtp names the host it connects to; an MTA "
+                "names itself); ",
+                NULL);
+    }
+    quit_shape(&b, rec);
     str_mark_cut(out, n, cut);
 }

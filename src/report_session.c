@@ -542,6 +542,8 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
     json_bool(j, "plaintext_refused", d->plaintext_refused);
     json_bool(j, "implicit_tls_not_served", d->implicit_tls_not_served);
     json_bool(j, "client_quit_after_handshake", d->client_quit_after_handshake);
+    json_str(j, "test_client", diagnose_test_client_str(d->test_client));
+    json_bool(j, "manual_tls_probe", d->manual_tls_probe);
     json_bool(j, "verified", d->verified);
     if (d->verify_error < 0) {
         json_null(j, "verify_error");

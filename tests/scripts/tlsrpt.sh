@@ -90,6 +90,18 @@ if jq -se 'any(.[]; .event == "session" and .smtp.implicit_tls and .diagnosis.tl
   fail=1
 fi
 
+# a person's probes (openssl s_client, gnutls-cli, told by their EHLO name) that end as a
+# refusal does: manual_tls_probe, no TLS-RPT type; the Postfix refusal and swaks's probe (no
+# name tells it) beside them stay client_quit_after_handshake, validation-failure
+probe="--no-system-ca --ca-file pcaps/diag/certs/manual-probe-root.pem"
+expect probe pcaps/diag/manual-probe.pcap "$probe" manual_tls_probe -
+expect probe-quit pcaps/diag/manual-probe.pcap "$probe" client_quit_after_handshake validation-failure
+if jq -se 'any(.[]; .event == "session" and .diagnosis.manual_tls_probe and .diagnosis.tlsrpt != null)' \
+  "$tmp/probe.json" >/dev/null; then
+  echo "FAIL probe: a manual_tls_probe session has a diagnosis.tlsrpt"
+  fail=1
+fi
+
 # --tlsrpt: RFC 8460 §4.4's fields and types
 rpt() { # NAME CAPTURE OPTIONS... (stderr in NAME.err)
   n=$1 c=$2
@@ -162,6 +174,15 @@ rpt r-stripped pcaps/smtp-stripped-starttls.pcap $ca
 check r-stripped "$shape" "RFC 8460 section 4.4 shape"
 check r-stripped '([.policies[]["failure-details"][]["result-type"]] | unique) == ["starttls-not-supported"]' \
   "starttls-not-supported"
+# the probes: no failure; the chains they met verify (TLS 1.2: s_client sessions 1, 3 and 5 on
+# the address's policy, gnutls-cli's session 8 on mail.example.test's); the failures are the
+# Postfix refusal's and swaks's alone
+rpt r-probe pcaps/diag/manual-probe.pcap $probe
+check r-probe "$shape" "RFC 8460 section 4.4 shape"
+check r-probe '[.policies[].summary["total-failure-session-count"]] | add == 2' "2 failures"
+check r-probe '[.policies[].summary["total-successful-session-count"]] | add == 4' "4 successes"
+check r-probe '[.policies[]["failure-details"][]["sending-mta-ip"]] | sort == ["198.51.100.12", "198.51.100.13"]' \
+  "the failures: swaks (.12) and Postfix (.13), no probe of .10 or .11"
 # submission alone: no policy at all
 rpt r-587 pcaps/diag/untrusted-root.pcap $ca
 check r-587 "$shape and .policies == []" "submission (587): no policy"
