@@ -2,8 +2,9 @@
  * (src/aggregate.c, src/agg_names.c, src/agg_json.c, src/report_text.c):
  * a server's alerts past the 16 kinds listed are counted (alerts_dropped,
  * "(and N more alerts ...)" in the terminal report); a name's certificate
- * counts the sessions of peers past the name's first 32 (peers_dropped),
- * and its mixed_pool finding says them in peers_not_listed; an alert's
+ * counts the peers past the name's first 32, each once (peers_dropped), and
+ * their sessions (peer_sessions_dropped), and its mixed_pool finding counts
+ * those peers in peers_not_listed; an alert's
  * peers past 32 are counted (peers_not_listed); a server finding's peers
  * past 32 are counted each once, however many sessions each had. A
  * server's peers past report.peers_max are counted, each address once (the
@@ -109,8 +110,10 @@ test_alert_peers_not_listed(void **state)
 
 /* mail.example.com from two addresses, each with its own chain: 35
  * sessions from 34 peers to .25, one from another to .26. The name's
- * certificates list its first 32 peers and count the sessions of the
- * others (3 and 1); the mixed_pool finding lists the 32 and counts the 4. */
+ * certificates list its first 32 peers and count the others, each once (2
+ * and 1; peers_dropped counted their 3 and 1 sessions), with their
+ * sessions; the mixed_pool finding lists the 32 and counts the other 3
+ * peers (it counted 4 sessions). */
 static void
 test_name_peers_dropped(void **state)
 {
@@ -134,11 +137,15 @@ test_name_peers_dropped(void **state)
     /* (no ClientHello in the facts: no SNI value known, "sni" empty) */
     /* the first chain: 34 peers, the last two (.1.76, .1.77) past the 32;
      * the second's one peer is the name's 35th */
-    tu_has(name, "\"198.51.1.75\"],\"peers_dropped\":3,\"sni\":[],\"sni_dropped\":0}");
-    tu_has(name, "\"peers\":[],\"peers_dropped\":1,\"sni\":[],\"sni_dropped\":0}");
+    tu_has(name, "\"198.51.1.75\"],\"peers_dropped\":2,\"peer_sessions_dropped\":3,\"sni\":[],"
+                 "\"sni_dropped\":0}");
+    tu_has(name, "\"peers\":[],\"peers_dropped\":1,\"peer_sessions_dropped\":1,\"sni\":[],"
+                 "\"sni_dropped\":0}");
+    tu_lacks(name, "peers_dropped_at_least");
     const char *pool = strstr(json, "\"kind\":\"mixed_pool\"");
     assert_non_null(pool);
-    tu_has(pool, "\"198.51.1.75\"],\"peers_not_listed\":4,");
+    tu_has(pool, "\"198.51.1.75\"],\"peers_not_listed\":3,");
+    tu_has(pool, " and 26 more, and 3 peers not listed)");
     free(json);
 }
 
