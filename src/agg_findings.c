@@ -531,11 +531,13 @@ agg_exp_fill(struct agg_finding *f, const struct agg_server *s, uint32_t c)
     if (ch->expired_seen) {
         f->sessions = ch->exp_sessions;
         f->implicit_only = ch->exp_implicit == ch->exp_sessions;
+        f->anontls_only = ch->exp_anontls == ch->exp_sessions;
         f->first = ch->exp_first;
         f->last = ch->exp_last;
         agg_ids_merge(f, ch->exp_sids, ch->n_exp_sids);
     } else {
         f->sessions = ch->sessions;
+        f->anontls_only = ch->sessions > 0 && ch->anontls == ch->sessions;
         f->first = ch->first;
         f->last = ch->last;
         agg_ids_merge(f, ch->sids, ch->n_sids);

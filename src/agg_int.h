@@ -174,6 +174,9 @@ struct agg_chain {
     uint8_t n_sids;
     uint64_t exp_sessions; /* sessions in which it was expired */
     uint64_t exp_implicit; /* of them, implicit TLS (tlsrpt_implicit) */
+    /* of its sessions, and of exp_sessions, those upgraded by Exchange's
+     * X-ANONYMOUSTLS (tlsrpt_anontls): all of them, no TLS-RPT type */
+    uint32_t anontls, exp_anontls;
     int64_t exp_first, exp_last;
     uint64_t exp_sids[AGG_SESSIONS_MAX];
     uint8_t n_exp_sids;

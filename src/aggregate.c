@@ -580,9 +580,11 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 agg_vcount_note(&c->vc, dg);
                 if (c->n_sids < AGG_SESSIONS_MAX)
                     c->sids[c->n_sids++] = rec->id;
+                c->anontls += tlsrpt_anontls(rec);
                 if (dg->expired) {
                     agg_seen(&c->exp_first, &c->exp_last, c->exp_sessions++ == 0, rec->ts_us);
                     c->exp_implicit += tlsrpt_implicit(rec);
+                    c->exp_anontls += tlsrpt_anontls(rec);
                     if (c->n_exp_sids < AGG_SESSIONS_MAX)
                         c->exp_sids[c->n_exp_sids++] = rec->id;
                 }

@@ -239,6 +239,24 @@ if ! jq -se '[.[] | select(.event == "session") | .diagnosis.tlsrpt] | length ==
   echo "FAIL xanon: an X-ANONYMOUSTLS session's diagnosis has a TLS-RPT type"
   fail=1
 fi
+# every kind's type dropped for them, not the flags' alone: the certificate expired (--at:
+# expired_certificate_served, made from the chain's sessions) and DANE (dane_tlsa_mismatch,
+# dane_tlsa_unusable, from TLSA records for the SNI SERVER1.example.org) had kept theirs
+zero=0000000000000000000000000000000000000000000000000000000000000000
+printf '_25._tcp.SERVER1.example.org. IN TLSA 3 1 1 %s\n' "$zero" >"$tmp/xanon-m.tlsa"
+printf '_25._tcp.SERVER1.example.org. IN TLSA 1 1 1 %s\n' "$zero" >"$tmp/xanon-u.tlsa"
+expect xanon-exp pcaps/diag/x-anonymoustls.pcap "$ca --at 2032-01-01" expired_certificate_served -
+expect xanon-dane pcaps/diag/x-anonymoustls.pcap "$ca --tlsa $tmp/xanon-m.tlsa" dane_tlsa_mismatch -
+expect xanon-unusable pcaps/diag/x-anonymoustls.pcap "$ca --tlsa $tmp/xanon-u.tlsa" dane_tlsa_unusable -
+for n in xanon-ss xanon-exp xanon-dane xanon-unusable; do
+  if jq -se 'any(.[]; .event == "finding" and .tlsrpt != null)' "$tmp/$n.json" >/dev/null ||
+    grep -q 'TLS-RPT' "$tmp/$n.txt"; then
+    echo "FAIL $n: a finding of X-ANONYMOUSTLS sessions has a TLS-RPT type"
+    fail=1
+  else
+    echo "ok   $n: no finding with a TLS-RPT type"
+  fi
+done
 # a capture without it: nothing said of it, its policies as before
 if grep -q 'X-ANONYMOUSTLS' "$tmp/r-dane.err"; then
   echo "FAIL r-dane: stderr speaks of X-ANONYMOUSTLS"
