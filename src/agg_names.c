@@ -554,9 +554,9 @@ agn_write_text(FILE *f)
             continue;
         fputs("NAME ", f);
         term_text(f, x->name); /* a client's SNI: its bytes (termtext.h) */
-        fprintf(f, " (from %s): %u addresses, %u certificate%s, %llu sessions\n", x->source,
-                x->n_eps, x->n_chains, x->n_chains == 1 ? "" : "s",
-                (unsigned long long)x->sessions);
+        fprintf(f, " (from %s): %u addresses, %u certificate%s, %llu session%s\n", x->source,
+                x->n_eps, x->n_chains, x->n_chains == 1 ? "" : "s", (unsigned long long)x->sessions,
+                x->sessions == 1 ? "" : "s");
         for (uint32_t c = 0; c < x->n_chains; c++) {
             const struct agn_chain *ch = &x->chains[c];
             char label[300];
@@ -567,8 +567,8 @@ agn_write_text(FILE *f)
                 agg_vcount_text(&ch->vc, words, sizeof(words));
             fputs("  ", f);
             term_text(f, label); /* a certificate's subject */
-            fprintf(f, ", %s, %llu sessions, at", ch->verdict[0] ? words : "not verified",
-                    (unsigned long long)ch->sessions);
+            fprintf(f, ", %s, %llu session%s, at", ch->verdict[0] ? words : "not verified",
+                    (unsigned long long)ch->sessions, ch->sessions == 1 ? "" : "s");
             for (unsigned k = 0; k < ch->eps.n; k++) {
                 char b[80];
                 agg_ep_str(&x->eps[ch->eps.v[k]], b, sizeof(b));

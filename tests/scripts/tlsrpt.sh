@@ -257,6 +257,21 @@ for n in xanon-ss xanon-exp xanon-dane xanon-unusable; do
     echo "ok   $n: no finding with a TLS-RPT type"
   fi
 done
+# one such session alone: "the only session", not "all 1 session" (the refused one, to
+# 192.0.2.26, cut out of the capture with pcaps/tools/pcaplib.py)
+if command -v python3 >/dev/null 2>&1; then
+  python3 -c '
+import sys
+sys.path.insert(0, "pcaps/tools")
+from pcaplib import read_pcap, write_pcap
+hdr, recs = read_pcap("pcaps/diag/x-anonymoustls.pcap")
+ip = bytes([192, 0, 2, 26])
+write_pcap(sys.argv[1], hdr, [r for r in recs if ip in (r[2][26:30], r[2][30:34])])
+' "$tmp/xanon1.pcap"
+  rpt r-xanon1 "$tmp/xanon1.pcap" $ca
+  err r-xanon1 "--tlsrpt $tmp/r-xanon1.rpt: the only session upgraded by X-ANONYMOUSTLS, " \
+    "stderr: one X-ANONYMOUSTLS session, said in the singular"
+fi
 # a capture without it: nothing said of it, its policies as before
 if grep -q 'X-ANONYMOUSTLS' "$tmp/r-dane.err"; then
   echo "FAIL r-dane: stderr speaks of X-ANONYMOUSTLS"
