@@ -223,13 +223,15 @@ agg_plain_clients(const struct agg_server *s)
 const char *
 agg_plain_advice(const struct agg_server *s)
 {
+    /* no parentheses at its end: the finding's " (N sessions, peers ...)"
+     * follows it (agg_add_who), one group, not two side by side */
     if (s->ep.port == 587)
         return "require TLS on this submission port before AUTH and MAIL, or have the clients "
-               "use implicit TLS on port 465 (RFC 8314)";
+               "use implicit TLS on port 465 as RFC 8314 recommends";
     if (agg_plain_clients(s))
         return "serve TLS on this implicit-TLS port (implicit_tls_not_served), or refuse AUTH and "
                "MAIL before STARTTLS here";
-    return "require TLS for these peers (MTA-STS, DANE or a TLS policy)";
+    return "require TLS for these peers by MTA-STS, DANE or a TLS policy";
 }
 
 /* How the STARTTLS (or X-ANONYMOUSTLS) of a set of peers went wrong over
