@@ -240,6 +240,11 @@ struct agg_peer {
      * after commands_cut: 8 bytes a peer more than the 8-bit counts in the
      * padding after ip, which saturated at 255 (AGG_PEER_SIZE) */
     uint32_t client_unseen, server_unseen;
+    /* sessions with none of used, rejected, tls_failed, plaintext, no MAIL
+     * read and none cut, whose client direction was not captured at all:
+     * whether they sent mail is unknown, not none (not in no_mail; in the
+     * padding after server_unseen) */
+    uint32_t mail_unknown;
     /* The earliest session by start (record id: the order of first
      * packets) that used or tried TLS (TLS, STARTTLS stripped, refused or
      * failed), and that had it stripped, refused or failed; 0 none. A

@@ -114,9 +114,15 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
         if (!(sm->tls_started || sm->implicit_tls || dg->starttls_rejected ||
               dg->tls_handshake_failed || dg->plaintext_delivery)) {
             p->plain_undelivered += sm->plaintext_mail;
-            /* commands not captured may have been mail: unknown, not none */
-            p->no_mail += !sm->plaintext_mail && !sm->commands_cut;
+            /* commands not captured may have been mail: unknown, not none;
+             * so with the client's direction not captured at all (a
+             * server-only capture, flow_record_missing_dir), where no
+             * command could be read nor found cut */
+            bool unknown =
+                !sm->plaintext_mail && !sm->commands_cut && flow_record_missing_dir(rec) == 0;
+            p->no_mail += !sm->plaintext_mail && !sm->commands_cut && !unknown;
             p->commands_cut += !sm->plaintext_mail && sm->commands_cut;
+            p->mail_unknown += unknown;
         }
         bool broken = stripped || dg->starttls_rejected || dg->tls_handshake_failed;
         bool tls = broken || sm->tls_started || sm->implicit_tls;

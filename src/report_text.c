@@ -543,6 +543,8 @@ rt_server(FILE *f, const struct agg_server *s)
             fprintf(f, " no-mail %u", pe->no_mail);
         if (pe->commands_cut && judged) /* mail or not: its commands were not captured */
             fprintf(f, " commands-cut %u", pe->commands_cut);
+        if (pe->mail_unknown && judged) /* mail or not: its client's side not captured */
+            fprintf(f, " mail-unknown %u", pe->mail_unknown);
         if (pe->anontls) /* Exchange's own verb, in place of STARTTLS */
             fprintf(f, " (%u by X-ANONYMOUSTLS)", pe->anontls);
         if (!judged && pe->server_unseen) /* the client's side alone: nothing to judge */
