@@ -70,10 +70,14 @@ struct smtp_facts {
     bool plaintext_on_tls_port;
     bool client_tls_to_plaintext; /* ... and the client sent TLS (its ClientHello) to it */
     bool auth_before_tls;         /* AUTH sent in plaintext */
-    char auth_mechanism[32];      /* its mechanism name only */
-    /* every AUTH's, in order, each once, space-separated: the name, "?" for
-     * a word neither registered nor offered (maybe a credential: never
-     * written), "-" for none after AUTH (the command cut); one that does not
+    /* its mechanism: a name in IANA's SASL registry only; "unregistered"
+     * for one the server offered outside it (a word from the wire, not
+     * written), "?" for a word neither (maybe a credential: never written) */
+    char auth_mechanism[32];
+    /* every AUTH's, in order, each once, space-separated: the registered
+     * name, "+" for one offered outside the registry, "?" for a word
+     * neither registered nor offered (maybe a credential: never written),
+     * "-" for none after AUTH (the command cut); one that does not
      * fit sets auth_used_more */
     char auth_used[FACTS_AUTH_USED];
     bool auth_used_more;

@@ -88,24 +88,31 @@ smtp_masked_starttls(const struct smtp_facts *f, const uint8_t *w, size_t n, con
     return true;
 }
 
-/* Whether w[0..n), the word after AUTH, may be written as its mechanism:
- * the RFC 4422 §3.1 charset, and one the server offered or a registered
- * one. "AUTH <token>" with the mechanism left out puts a credential here,
- * and base64 passes the charset: a client's own word is never written. */
-static bool
-smtp_auth_word_ok(const struct smtp_state *st, const struct smtp_facts *f, const uint8_t *w,
-                  size_t n)
+/* What w[0..n), the word after AUTH, is: a mechanism in IANA's SASL
+ * registry, written by its name; one the server offered outside it, a
+ * mechanism, but a word from the wire, so not written ("unregistered");
+ * else none ("?"): "AUTH <token>" with the mechanism left out puts a
+ * credential here, and base64 passes the RFC 4422 §3.1 charset. A client's
+ * own word is never written. */
+enum smtp_auth_word { SMTP_AUTH_NONE, SMTP_AUTH_UNREGISTERED, SMTP_AUTH_REGISTERED };
+
+static enum smtp_auth_word
+smtp_auth_word(const struct smtp_state *st, const struct smtp_facts *f, const uint8_t *w, size_t n)
 {
     bool ok = n > 0 && n <= SMTP_MECH_MAX;
     for (size_t i = 0; ok && i < n; i++) {
         uint8_t c = smtp_upper(w[i]);
         ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     }
-    return ok && (smtp_sasl_known(w, n) || smtp_list_has(st->auths, st->auths_len, w, n) ||
-                  smtp_list_has(f->auth_mechanisms.s, f->auth_mechanisms.len, w, n));
+    if (ok && smtp_sasl_known(w, n))
+        return SMTP_AUTH_REGISTERED;
+    if (ok && (smtp_list_has(st->auths, st->auths_len, w, n) ||
+               smtp_list_has(f->auth_mechanisms.s, f->auth_mechanisms.len, w, n)))
+        return SMTP_AUTH_UNREGISTERED;
+    return SMTP_AUTH_NONE;
 }
 
-/* Adds an AUTH's mechanism (upper-cased), "?" or "-" to f->auth_used
+/* Adds an AUTH's mechanism (upper-cased), "+", "?" or "-" to f->auth_used
  * unless already there; one that does not fit sets auth_used_more. */
 static void
 smtp_auth_used(struct smtp_facts *f, const uint8_t *w, size_t n)
@@ -217,20 +224,27 @@ smtp_client_command(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
          * skipped over, never looked at. */
         smtp_skip_sp(lr);
         bool ir = rd_left(lr) > 0;
-        /* The mechanism name only, and only one the server offered or a
-         * registered one (smtp_auth_word_ok); "?" gives way to a later
-         * AUTH's name */
-        bool ok = smtp_auth_word_ok(st, f, w, n);
+        /* The mechanism name only, and only a registered one
+         * (smtp_auth_word); "?" gives way to a later AUTH's mechanism */
+        enum smtp_auth_word kind = smtp_auth_word(st, f, w, n);
         if (f->auth_mechanism[0] == '\0' || f->auth_mechanism[0] == '?') {
-            if (ok) {
+            if (kind == SMTP_AUTH_REGISTERED) {
                 for (size_t i = 0; i < n; i++)
                     f->auth_mechanism[i] = (char)smtp_upper(w[i]);
                 f->auth_mechanism[n] = '\0';
             } else {
-                memcpy(f->auth_mechanism, "?", 2);
+                const char *m = kind == SMTP_AUTH_UNREGISTERED ? "unregistered" : "?";
+                memcpy(f->auth_mechanism, m, strlen(m) + 1); /* < sizeof(auth_mechanism) */
             }
         }
-        smtp_auth_used(f, ok ? w : (const uint8_t *)(n > 0 ? "?" : "-"), ok ? n : 1);
+        if (kind == SMTP_AUTH_REGISTERED)
+            smtp_auth_used(f, w, n);
+        else
+            smtp_auth_used(f,
+                           (const uint8_t *)(kind == SMTP_AUTH_UNREGISTERED ? "+"
+                                             : n > 0                        ? "?"
+                                                                            : "-"),
+                           1);
         bool pushed = smtp_push(ctx, st, v, false);
         if (!ir || !pushed) /* even uncounted: responses are never read as commands */
             st->cmode = SMTP_C_SASL;

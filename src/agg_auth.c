@@ -1,10 +1,12 @@
 /* \summary: auth_before_tls's evidence (RFC 4954 §4, RFC 8314 §3.3): every
  * AUTH mechanism its sessions used in plaintext, each once, in the order
  * first seen ("AUTH PLAIN, AUTH LOGIN"), not only the first session's. The
- * mechanism's name only, never what follows it: a word that is neither a
- * registered SASL mechanism nor one the server offered may be a credential
- * (a client that left the mechanism out), and is "AUTH (an unknown
- * mechanism)"; an AUTH with no word after it, "AUTH (mechanism not seen)". */
+ * mechanism's name only, never what follows it, and only a name in IANA's
+ * SASL registry: one the server offered outside it is a word from the
+ * wire, "AUTH (an unregistered mechanism)"; a word that is neither may be a
+ * credential (a client that left the mechanism out), and is "AUTH (an
+ * unknown mechanism)"; an AUTH with no word after it, "AUTH (mechanism not
+ * seen)". */
 #include <string.h>
 
 #include "agg_int.h"
@@ -17,6 +19,8 @@ agg_auth_item(char *out, size_t n, const char *tok, size_t len)
     struct strbuf b = str_buf(out, n);
     if (len == 1 && tok[0] == '?')
         str_add(&b, "AUTH (an unknown mechanism)", NULL);
+    else if (len == 1 && tok[0] == '+') /* offered, outside IANA's registry: not written */
+        str_add(&b, "AUTH (an unregistered mechanism)", NULL);
     else if (len == 1 && tok[0] == '-')
         str_add(&b, "AUTH (mechanism not seen)", NULL);
     else {

@@ -93,6 +93,10 @@ agg_ccert_findings(uint32_t si)
         const struct agg_ccert *c = &s->ccerts[bad[i]];
         for (unsigned p = 0; p < c->peers.n; p++)
             agg_set_add(&f->peers, c->peers.v[p]);
+        /* the sessions of its peers past its list, past report.peers_max
+         * among them: counted, as the chain's own line has them */
+        f->peers.dropped += c->peers.dropped;
+        f->peers.past_cap += c->peers.past_cap;
         f->sessions += c->sessions;
         agg_ids_merge(f, c->sids, c->n_sids);
         if (i == 0 || c->first < f->first)

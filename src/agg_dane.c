@@ -623,6 +623,7 @@ agg_dane_fill(struct agg_finding *f, const struct agg_server *s, int flag)
     f->chains = fs->chains;
     f->sessions = fs->sessions;
     f->implicit_only = fs->implicit == fs->sessions;
+    f->anontls_only = fs->anontls == fs->sessions; /* Exchange's X-ANONYMOUSTLS: no TLS-RPT */
     agg_ids_merge(f, fs->ids, fs->n_ids);
     f->first = fs->first;
     f->last = fs->last;

@@ -173,8 +173,7 @@ agg_finding_all_chains(struct agg_finding *f, const struct agg_server *s, const 
         f->sessions += s->chains[c].sessions;
         agg_ids_merge(f, s->chains[c].sids, s->chains[c].n_sids);
     }
-    for (uint32_t u = 0; u < s->n_uses; u++)
-        agg_set_add(&f->peers, s->uses[u].peer);
+    agg_fpeers_uses(s, NULL, false, &f->peers);
     f->first = s->chains[ord[0]].first;
     f->last = s->last;
 }
@@ -244,9 +243,7 @@ agg_finding_chains_in(struct agg_finding *f, const struct agg_server *s, const b
         f->sessions += s->chains[c].sessions;
         agg_ids_merge(f, s->chains[c].sids, s->chains[c].n_sids);
     }
-    for (uint32_t u = 0; u < s->n_uses; u++)
-        if (!in || in[s->uses[u].chain])
-            agg_set_add(&f->peers, s->uses[u].peer);
+    agg_fpeers_uses(s, in, false, &f->peers);
     f->first = s->chains[first].first;
     f->last = s->last;
 }
@@ -303,9 +300,9 @@ agg_peer_pool_finding(uint32_t si, const uint32_t *ord, const bool *in, uint32_t
                 continue;
             struct agg_set ps;
             memset(&ps, 0, sizeof(ps));
-            for (uint32_t u = 0; u < s->n_uses; u++)
-                if (s->uses[u].chain == c)
-                    agg_set_add(&ps, s->uses[u].peer);
+            bool one[AGG_CHAINS_MAX] = {false};
+            one[c] = true;
+            agg_fpeers_uses(s, one, false, &ps);
             char peers[200];
             agg_peers_text(s, &ps, peers, sizeof(peers));
             agg_chain_label(&s->chains[c], a, sizeof(a));
@@ -530,17 +527,19 @@ agg_exp_fill(struct agg_finding *f, const struct agg_server *s, uint32_t c)
 {
     const struct agg_chain *ch = &s->chains[c];
     agg_set_add(&f->chains, c);
-    for (uint32_t u = 0; u < s->n_uses; u++)
-        if (s->uses[u].chain == c && (!ch->expired_seen || s->uses[u].last >= ch->exp_first))
-            agg_set_add(&f->peers, s->uses[u].peer);
+    bool one[AGG_CHAINS_MAX] = {false};
+    one[c] = true;
+    agg_fpeers_uses(s, one, true, &f->peers);
     if (ch->expired_seen) {
         f->sessions = ch->exp_sessions;
         f->implicit_only = ch->exp_implicit == ch->exp_sessions;
+        f->anontls_only = ch->exp_anontls == ch->exp_sessions;
         f->first = ch->exp_first;
         f->last = ch->exp_last;
         agg_ids_merge(f, ch->exp_sids, ch->n_exp_sids);
     } else {
         f->sessions = ch->sessions;
+        f->anontls_only = ch->sessions > 0 && ch->anontls == ch->sessions;
         f->first = ch->first;
         f->last = ch->last;
         agg_ids_merge(f, ch->sids, ch->n_sids);

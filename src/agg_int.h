@@ -117,6 +117,10 @@ struct agg_set {
      * UINT32_MAX): never itemised, so agg_fpeers_exact keeps them as
      * sessions */
     uint32_t past_cap;
+    /* of dropped, the sessions of itemised peers whose (peer, certificate)
+     * pair the server's table could not keep (agg_use: report.peers_max x
+     * 4 pairs, or the memcap): their peers unknown, kept as sessions */
+    uint32_t unpaired;
 };
 
 /* What one flag gathered on one server. */
@@ -173,9 +177,17 @@ struct agg_chain {
     uint8_t n_sids;
     uint64_t exp_sessions; /* sessions in which it was expired */
     uint64_t exp_implicit; /* of them, implicit TLS (tlsrpt_implicit) */
+    /* of its sessions, and of exp_sessions, those upgraded by Exchange's
+     * X-ANONYMOUSTLS (tlsrpt_anontls): all of them, no TLS-RPT type */
+    uint32_t anontls, exp_anontls;
     int64_t exp_first, exp_last;
     uint64_t exp_sids[AGG_SESSIONS_MAX];
     uint8_t n_exp_sids;
+    /* its sessions (full or resumed) linked to no peer in uses: of peers
+     * past report.peers_max, and of pairs past the uses table; and of
+     * each, those after it was first served expired (exp_: the expired
+     * findings' part, agg_fpeers_uses) */
+    uint32_t past_cap, unpaired, exp_past_cap, exp_unpaired;
     struct agg_vcount vc; /* every session's statuses */
     /* resumed sessions here whose full handshake was on another port of this
      * address (Postfix's smtpd services share one session cache, tlsmgr(8)):
@@ -235,6 +247,11 @@ struct agg_peer {
      * after commands_cut: 8 bytes a peer more than the 8-bit counts in the
      * padding after ip, which saturated at 255 (AGG_PEER_SIZE) */
     uint32_t client_unseen, server_unseen;
+    /* sessions with none of used, rejected, tls_failed, plaintext, no MAIL
+     * read and none cut, whose client direction was not captured at all:
+     * whether they sent mail is unknown, not none (not in no_mail; in the
+     * padding after server_unseen) */
+    uint32_t mail_unknown;
     /* The earliest session by start (record id: the order of first
      * packets) that used or tried TLS (TLS, STARTTLS stripped, refused or
      * failed), and that had it stripped, refused or failed; 0 none. A
@@ -663,6 +680,14 @@ void agg_plain_queued_peers(const struct agg_server *s, uint64_t mask, uint8_t *
  * each had and in however many of those flags (a finding joining two or
  * three classes counts a peer once); set->peers_exact says so. */
 void agg_fpeers_exact(const struct agg_server *s, uint64_t mask, struct agg_set *set);
+/* The peers of a finding built from s's (peer, chain) pairs (its uses):
+ * those of the chains in in (NULL: all; expired: the part of each chain
+ * served expired, agg_exp_fill's), into set (empty): the first
+ * AGG_FPEERS_MAX listed, the further ones counted each once, and the
+ * sessions linked to no peer (agg_chain.past_cap, .unpaired) counted as
+ * sessions in set->past_cap and set->unpaired; peers_exact set. Out of
+ * memory, the sessions of the further peers are counted instead. */
+void agg_fpeers_uses(const struct agg_server *s, const bool *in, bool expired, struct agg_set *set);
 /* Notes that peer (an index of s, or UINT32_MAX: none kept) had a session
  * counted in flag. */
 void agg_fpeers_note(struct agg_server *s, int flag, uint32_t peer);

@@ -35,6 +35,10 @@ struct agn_chain {
     struct agg_vcount vc;       /* every session's statuses */
     uint32_t sni[AGN_SNIS_MAX]; /* its sessions under each of the name's SNI values */
     uint32_t sni_dropped;       /* its sessions under values past the name's first 16 */
+    /* its sessions of peers past the name's first AGN_PEERS_MAX, and
+     * their addresses, each once (made at the first; agn_unlisted) */
+    uint32_t peer_sessions_dropped;
+    struct agg_pcount *unlisted;
 };
 
 struct agn_name {
@@ -48,7 +52,9 @@ struct agn_name {
     uint32_t eps_dropped;
     struct ipaddr peers[AGN_PEERS_MAX];
     uint8_t n_peers;
-    uint32_t peers_dropped;
+    /* the sessions of peers past those, and their addresses (as a chain's) */
+    uint32_t peer_sessions_dropped;
+    struct agg_pcount *unlisted;
     struct agn_chain chains[AGN_CHAINS_MAX];
     uint8_t n_chains;
     uint32_t chains_dropped;
@@ -131,12 +137,33 @@ agn_peer(struct agn_name *x, const struct ipaddr *ip)
     for (uint32_t i = 0; i < x->n_peers; i++)
         if (x->peers[i].family == ip->family && memcmp(x->peers[i].a, ip->a, 16) == 0)
             return i;
-    if (x->n_peers == AGN_PEERS_MAX) {
-        x->peers_dropped++;
+    if (x->n_peers == AGN_PEERS_MAX)
         return UINT32_MAX;
-    }
     x->peers[x->n_peers] = *ip;
     return x->n_peers++;
+}
+
+/* A session of a peer (ip) past a name's first AGN_PEERS_MAX, of the name
+ * or of one of its chains: the session counted, and the address, each
+ * once, in *pc (made at the first; the memcap refusing it, the count is
+ * "at least", as a server's peers past report.peers_max, agg_pcount.h). */
+static void
+agn_unlisted(struct agg_pcount **pc, uint32_t *sessions, const struct ipaddr *ip)
+{
+    (*sessions)++;
+    if (*pc == NULL)
+        *pc = mem_alloc(sizeof(**pc)); /* zeroed: none counted */
+    if (*pc != NULL)
+        agg_pcount_add(*pc, ip);
+}
+
+/* The addresses counted past the name's first peers: at least 1 when
+ * there were sessions of them, though none could be counted (memcap). */
+static uint32_t
+agn_unlisted_n(const struct agg_pcount *pc, uint32_t sessions)
+{
+    uint32_t n = agg_pcount_n(pc);
+    return n == 0 && sessions ? 1 : n;
 }
 
 static struct agn_chain *
@@ -215,6 +242,8 @@ agn_session(const struct flow_record *rec, const struct diagnosis *dg)
     if (e != UINT32_MAX)
         x->ep_sessions[e]++;
     uint32_t p = agn_peer(x, &rec->client.ip);
+    if (p == UINT32_MAX)
+        agn_unlisted(&x->unlisted, &x->peer_sessions_dropped, &rec->client.ip);
     struct agn_chain *c = agn_chain(x, t);
     if (!c)
         return;
@@ -228,8 +257,8 @@ agn_session(const struct flow_record *rec, const struct diagnosis *dg)
         agg_set_add(&c->eps, e);
     if (p != UINT32_MAX)
         agg_set_add(&c->peers, p);
-    else
-        c->peers.dropped++; /* a peer past the name's first AGN_PEERS_MAX: counted */
+    else /* a peer past the name's first AGN_PEERS_MAX: counted */
+        agn_unlisted(&c->unlisted, &c->peer_sessions_dropped, &rec->client.ip);
     if (c->n_sids < AGG_SESSIONS_MAX)
         c->sids[c->n_sids++] = rec->id;
     uint32_t k = agn_sni(x, t);
@@ -361,7 +390,15 @@ agn_finding(const struct agn_name *x)
     }
     for (uint32_t p = 0; p < x->n_peers; p++)
         agg_set_add(&f->peers, p);
-    f->peers.dropped += x->peers_dropped; /* sessions of peers past the name's first 32 */
+    /* the peers past the name's first 32, each once (agg_who.c: "and N
+     * peers not listed"); their sessions when the count is only a lower
+     * bound (memcap) */
+    if (x->peer_sessions_dropped && !agg_pcount_at_least(x->unlisted)) {
+        f->peers.dropped = agn_unlisted_n(x->unlisted, x->peer_sessions_dropped);
+        f->peers.peers_exact = true;
+    } else {
+        f->peers.dropped = x->peer_sessions_dropped;
+    }
     f->peer_ips = x->peers;
     agg_add_who(&sb, f);
 }
@@ -429,7 +466,15 @@ agn_json(struct json *j, const struct agn_name *x)
             json_str(j, NULL, b);
         }
         json_arr_end(j);
-        json_uint(j, "peers_dropped", ch->peers.dropped);
+        /* the peers past the name's first 32, each once, and their
+         * sessions (as the server record's peers_dropped and
+         * peer_sessions_dropped) */
+        json_uint(j, "peers_dropped", agn_unlisted_n(ch->unlisted, ch->peer_sessions_dropped));
+        if (ch->peer_sessions_dropped) {
+            if (agg_pcount_at_least(ch->unlisted))
+                json_bool(j, "peers_dropped_at_least", true);
+            json_uint(j, "peer_sessions_dropped", ch->peer_sessions_dropped);
+        }
         /* the SNI values it was served under, in the order the name saw them */
         json_arr_begin(j, "sni");
         for (uint32_t v = 0; v < x->n_sni; v++) {
@@ -509,9 +554,9 @@ agn_write_text(FILE *f)
             continue;
         fputs("NAME ", f);
         term_text(f, x->name); /* a client's SNI: its bytes (termtext.h) */
-        fprintf(f, " (from %s): %u addresses, %u certificate%s, %llu sessions\n", x->source,
-                x->n_eps, x->n_chains, x->n_chains == 1 ? "" : "s",
-                (unsigned long long)x->sessions);
+        fprintf(f, " (from %s): %u addresses, %u certificate%s, %llu session%s\n", x->source,
+                x->n_eps, x->n_chains, x->n_chains == 1 ? "" : "s", (unsigned long long)x->sessions,
+                x->sessions == 1 ? "" : "s");
         for (uint32_t c = 0; c < x->n_chains; c++) {
             const struct agn_chain *ch = &x->chains[c];
             char label[300];
@@ -522,8 +567,8 @@ agn_write_text(FILE *f)
                 agg_vcount_text(&ch->vc, words, sizeof(words));
             fputs("  ", f);
             term_text(f, label); /* a certificate's subject */
-            fprintf(f, ", %s, %llu sessions, at", ch->verdict[0] ? words : "not verified",
-                    (unsigned long long)ch->sessions);
+            fprintf(f, ", %s, %llu session%s, at", ch->verdict[0] ? words : "not verified",
+                    (unsigned long long)ch->sessions, ch->sessions == 1 ? "" : "s");
             for (unsigned k = 0; k < ch->eps.n; k++) {
                 char b[80];
                 agg_ep_str(&x->eps[ch->eps.v[k]], b, sizeof(b));
@@ -566,6 +611,9 @@ void
 agn_fini(void)
 {
     for (uint32_t i = 0; i < agn.n; i++) {
+        for (uint32_t c = 0; c < agn.v[i]->n_chains; c++)
+            agg_pcount_free(agn.v[i]->chains[c].unlisted);
+        agg_pcount_free(agn.v[i]->unlisted);
         for (uint32_t k = 0; k < agn.v[i]->n_sni; k++)
             if (agn.v[i]->sni[k])
                 mem_free(agn.v[i]->sni[k], (size_t)agn.v[i]->sni_len[k] + 1);

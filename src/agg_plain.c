@@ -114,9 +114,15 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
         if (!(sm->tls_started || sm->implicit_tls || dg->starttls_rejected ||
               dg->tls_handshake_failed || dg->plaintext_delivery)) {
             p->plain_undelivered += sm->plaintext_mail;
-            /* commands not captured may have been mail: unknown, not none */
-            p->no_mail += !sm->plaintext_mail && !sm->commands_cut;
+            /* commands not captured may have been mail: unknown, not none;
+             * so with the client's direction not captured at all (a
+             * server-only capture, flow_record_missing_dir), where no
+             * command could be read nor found cut */
+            bool unknown =
+                !sm->plaintext_mail && !sm->commands_cut && flow_record_missing_dir(rec) == 0;
+            p->no_mail += !sm->plaintext_mail && !sm->commands_cut && !unknown;
             p->commands_cut += !sm->plaintext_mail && sm->commands_cut;
+            p->mail_unknown += unknown;
         }
         bool broken = stripped || dg->starttls_rejected || dg->tls_handshake_failed;
         bool tls = broken || sm->tls_started || sm->implicit_tls;
@@ -223,13 +229,15 @@ agg_plain_clients(const struct agg_server *s)
 const char *
 agg_plain_advice(const struct agg_server *s)
 {
+    /* no parentheses at its end: the finding's " (N sessions, peers ...)"
+     * follows it (agg_add_who), one group, not two side by side */
     if (s->ep.port == 587)
         return "require TLS on this submission port before AUTH and MAIL, or have the clients "
-               "use implicit TLS on port 465 (RFC 8314)";
+               "use implicit TLS on port 465 as RFC 8314 recommends";
     if (agg_plain_clients(s))
         return "serve TLS on this implicit-TLS port (implicit_tls_not_served), or refuse AUTH and "
                "MAIL before STARTTLS here";
-    return "require TLS for these peers (MTA-STS, DANE or a TLS policy)";
+    return "require TLS for these peers by MTA-STS, DANE or a TLS policy";
 }
 
 /* How the STARTTLS (or X-ANONYMOUSTLS) of a set of peers went wrong over

@@ -81,30 +81,35 @@ agg_set_text(const struct agg_server *s, const struct ipaddr *ips, const struct 
             break;
         }
     }
-    /* agg_fpeers_exact: the peers past the list each once; the sessions of
-     * peers past report.peers_max (never itemised, so not told apart) as
-     * sessions. None listed: nothing (each caller says "not listed" its own
-     * way) */
-    if (set->n > 0 && set->dropped && set->peers_exact && b.len + 64 < n) {
-        uint32_t np = set->dropped - set->past_cap;
-        if (np) {
-            str_add(&b, b.len ? ", and " : "", NULL);
-            str_add_uint(&b, np);
-            str_add(&b, np == 1 ? " peer not listed" : " peers not listed", NULL);
-        }
-        if (set->past_cap) {
-            str_add(&b, b.len ? ", and " : "", NULL);
-            agg_add_sessions(&b, set->past_cap);
-            str_add(&b, " of peers past report.peers_max", NULL);
-        }
+    /* agg_fpeers_exact, agg_fpeers_uses: the peers past the list each
+     * once; else past the set's cap only sessions are counted (a peer may
+     * have several). Either way the sessions of peers past
+     * report.peers_max (never itemised, so not told apart) and those no
+     * (peer, certificate) pair holds, as sessions. None listed: nothing
+     * (each caller says "not listed" its own way) */
+    if (set->n == 0 || set->dropped == 0 || b.len + (set->peers_exact ? 64 : 48) >= n)
         return;
-    }
-    /* past the set's cap (and past report.peers_max) only sessions are
-     * counted: a peer may have several */
-    if (set->n > 0 && set->dropped && b.len + 48 < n) {
+    uint32_t apart = set->past_cap + set->unpaired;
+    uint32_t rest = set->dropped > apart ? set->dropped - apart : 0;
+    if (rest) {
         str_add(&b, b.len ? ", and " : "", NULL);
-        agg_add_sessions(&b, set->dropped);
-        str_add(&b, " of peers not listed", NULL);
+        if (set->peers_exact) {
+            str_add_uint(&b, rest);
+            str_add(&b, rest == 1 ? " peer not listed" : " peers not listed", NULL);
+        } else {
+            agg_add_sessions(&b, rest);
+            str_add(&b, " of peers not listed", NULL);
+        }
+    }
+    if (set->past_cap && b.len + 64 < n) {
+        str_add(&b, b.len ? ", and " : "", NULL);
+        agg_add_sessions(&b, set->past_cap);
+        str_add(&b, " of peers past report.peers_max", NULL);
+    }
+    if (set->unpaired && b.len + 64 < n) {
+        str_add(&b, b.len ? ", and " : "", NULL);
+        agg_add_sessions(&b, set->unpaired);
+        str_add(&b, " of peers past the (peer, certificate) table", NULL);
     }
 }
 

@@ -334,9 +334,19 @@ agg_elsewhere(struct agg_server *s, struct agg_chain *c, uint16_t port)
     }
 }
 
+/* A session of chain c from peer (UINT32_MAX: past report.peers_max),
+ * expired or not, under the (peer, chain) pair of uses; a session no pair
+ * can take (a peer not itemised, or the table full) counted in the chain,
+ * where the findings made from the pairs find it (agg_fpeers_uses). */
 static void
-agg_use(struct agg_server *s, uint32_t peer, uint32_t chain, int64_t ts)
+agg_use(struct agg_server *s, uint32_t peer, uint32_t chain, bool expired, int64_t ts)
 {
+    struct agg_chain *c = &s->chains[chain];
+    if (peer == UINT32_MAX) {
+        c->past_cap++;
+        c->exp_past_cap += expired;
+        return;
+    }
     for (uint32_t i = 0; i < s->n_uses; i++) {
         struct agg_use *u = &s->uses[i];
         if (u->peer == peer && u->chain == chain) {
@@ -348,6 +358,8 @@ agg_use(struct agg_server *s, uint32_t peer, uint32_t chain, int64_t ts)
     if (!mem_grow((void **)&s->uses, s->n_uses, &s->cap_uses, sizeof(*s->uses), 8,
                   agg.cfg->report_peers_max * 4u)) {
         s->uses_dropped++;
+        c->unpaired++;
+        c->exp_unpaired += expired;
         return;
     }
     s->uses[s->n_uses++] = (struct agg_use){peer, chain, 1, ts, ts};
@@ -568,9 +580,11 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 agg_vcount_note(&c->vc, dg);
                 if (c->n_sids < AGG_SESSIONS_MAX)
                     c->sids[c->n_sids++] = rec->id;
+                c->anontls += tlsrpt_anontls(rec);
                 if (dg->expired) {
                     agg_seen(&c->exp_first, &c->exp_last, c->exp_sessions++ == 0, rec->ts_us);
                     c->exp_implicit += tlsrpt_implicit(rec);
+                    c->exp_anontls += tlsrpt_anontls(rec);
                     if (c->n_exp_sids < AGG_SESSIONS_MAX)
                         c->exp_sids[c->n_exp_sids++] = rec->id;
                 }
@@ -579,8 +593,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 if (leaf && leaf->info.subject_cn)
                     agg_add_name(s, (const uint8_t *)leaf->info.subject_cn,
                                  strlen(leaf->info.subject_cn), AGG_NAME_CERT);
-                if (peer != UINT32_MAX)
-                    agg_use(s, peer, chain, rec->ts_us);
+                agg_use(s, peer, chain, dg->expired, rec->ts_us);
                 agg_sni_note(s, t, chain, peer, dg);
                 agg_ocsp_chain_note(c, t, dg);
             }
@@ -602,8 +615,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 nm_chain = rc;
                 if (t->resumed_port != rec->server.port)
                     agg_elsewhere(s, c, t->resumed_port);
-                if (peer != UINT32_MAX)
-                    agg_use(s, peer, rc, rec->ts_us);
+                /* served expired before: expired still (agg_exp_fill) */
+                agg_use(s, peer, rc, c->expired_seen, rec->ts_us);
                 agg_sni_note(s, t, rc, peer, dg);
             }
         } else if (t->resumed) {

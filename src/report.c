@@ -440,9 +440,9 @@ report_text(const struct run_stats *stats)
         if (stats->last_us)
             agg_ts_short(stats->last_us, t, sizeof(t));
         fprintf(tf,
-                "=== report so far: the %" PRIu64 " sessions ended up to %s UTC; connections "
+                "=== report so far: the %" PRIu64 " session%s ended up to %s UTC; connections "
                 "still open are not in it ===\n",
-                rp.sessions, t);
+                rp.sessions, rp.sessions == 1 ? "" : "s", t);
     }
     /* the sessions counted are the session records (the stats record's
      * "sessions"), not the flows handed to a dissector */

@@ -440,7 +440,8 @@ rt_server(FILE *f, const struct agg_server *s)
     for (uint32_t c = 0; c < s->n_chains; c++)
         rt_cert(f, s, c);
     if (s->chains_dropped)
-        fprintf(f, "  (%u sessions with further certificates not itemised)\n", s->chains_dropped);
+        fprintf(f, "  (%u session%s with further certificates not itemised)\n", s->chains_dropped,
+                s->chains_dropped == 1 ? "" : "s");
     char rl[640]; /* resumed sessions whose chain is not known: beside the chains */
     struct strbuf rb = str_buf(rl, sizeof(rl));
     if (agg_nv_resumed(&rb, s, agg.cfg ? agg.cfg->n_keylogs : 0))
@@ -500,7 +501,8 @@ rt_server(FILE *f, const struct agg_server *s)
                  (unsigned long long)c->sessions, c->sessions == 1 ? "" : "s", who);
     }
     if (s->ccerts_dropped)
-        fprintf(f, "  (%u sessions with further client chains not itemised)\n", s->ccerts_dropped);
+        fprintf(f, "  (%u session%s with further client chains not itemised)\n", s->ccerts_dropped,
+                s->ccerts_dropped == 1 ? "" : "s");
     char dane[AGG_DANE_TEXT_MAX];
     struct strbuf db = str_buf(dane, sizeof(dane));
     agg_dane_text(&db, s);
@@ -545,6 +547,8 @@ rt_server(FILE *f, const struct agg_server *s)
             fprintf(f, " no-mail %u", pe->no_mail);
         if (pe->commands_cut && judged) /* mail or not: its commands were not captured */
             fprintf(f, " commands-cut %u", pe->commands_cut);
+        if (pe->mail_unknown && judged) /* mail or not: its client's side not captured */
+            fprintf(f, " mail-unknown %u", pe->mail_unknown);
         if (pe->anontls) /* Exchange's own verb, in place of STARTTLS */
             fprintf(f, " (%u by X-ANONYMOUSTLS)", pe->anontls);
         if (!judged && pe->server_unseen) /* the client's side alone: nothing to judge */
@@ -772,8 +776,8 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
     for (uint32_t i = 0; i < agg.n_servers; i++)
         rt_server(f, agg.servers[i]);
     if (agg.servers_dropped)
-        fprintf(f, "(%u sessions to further servers not itemised: report.servers_max)\n",
-                agg.servers_dropped);
+        fprintf(f, "(%u session%s to further servers not itemised: report.servers_max)\n",
+                agg.servers_dropped, agg.servers_dropped == 1 ? "" : "s");
     agn_write_text(f);
 #define RT_S(n) ((n) == 1 ? "" : "s") /* "1 flow", "2 flows" */
     char after[48] = "";              /* of the truncated frames, those cut after capture */

@@ -573,9 +573,10 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
     json_free(&pj);
     if (tr.not_itemised > 0)
         term_msg(stderr,
-                 "smtptap: --tlsrpt %s: %" PRIu64 " sessions past its %d policies or %d failure "
-                 "details are in no policy\n",
-                 path, tr.not_itemised, TLSRPT_POLICIES_MAX, TLSRPT_DETAILS_MAX);
+                 "smtptap: --tlsrpt %s: %" PRIu64 " session%s past its %d policies or %d failure "
+                 "details %s in no policy\n",
+                 path, tr.not_itemised, tr.not_itemised == 1 ? "" : "s", TLSRPT_POLICIES_MAX,
+                 TLSRPT_DETAILS_MAX, tr.not_itemised == 1 ? "is" : "are");
     if (tr.unseen > 0) {
         char tls13[96] = "";
         if (tr.unseen13 > 0)
@@ -600,15 +601,22 @@ tlsrpt_write(const char *path, int64_t first_us, int64_t last_us)
                  tr.other_more ? ",..." : "", ports);
     }
     /* X-ANONYMOUSTLS sessions: said once; when they are all there is,
-     * instead of "no policy to report" */
+     * instead of "no policy to report" ("all 4 sessions", "the only
+     * session"; else "1 session", "2 sessions") */
     bool all_anon = tr.anontls > 0 && tr.mta == 0 && tr.not_mta == 0 && tr.other == 0;
-    if (tr.anontls > 0)
+    if (tr.anontls > 0) {
+        char who[48];
+        if (all_anon && tr.anontls == 1)
+            snprintf(who, sizeof(who), "the only session");
+        else
+            snprintf(who, sizeof(who), "%s%" PRIu64 " session%s", all_anon ? "all " : "",
+                     tr.anontls, tr.anontls == 1 ? "" : "s");
         term_msg(stderr,
-                 "smtptap: --tlsrpt %s: %s %" PRIu64 " session%s upgraded by X-ANONYMOUSTLS, "
-                 "Exchange's anonymous TLS between its own servers, not STARTTLS to an MX under "
-                 "an MTA-STS or DANE policy (RFC 8460 section 3): left out%s\n",
-                 path, all_anon ? "all" : "the", tr.anontls, tr.anontls == 1 ? "" : "s",
-                 all_anon ? ", nothing to report" : "");
+                 "smtptap: --tlsrpt %s: %s upgraded by X-ANONYMOUSTLS, Exchange's anonymous TLS "
+                 "between its own servers, not STARTTLS to an MX under an MTA-STS or DANE policy "
+                 "(RFC 8460 section 3): left out%s\n",
+                 path, who, all_anon ? ", nothing to report" : "");
+    }
     if (all_anon)
         ; /* said above */
     else if (tr.n_p == 0 && tr.mta > 0)

@@ -14,8 +14,15 @@ start, the recording's 0.21 s fitting in it): copy k of peer i from
 (a connection of its own); IPv4 header and TCP checksums made anew;
 payloads, sequence numbers and the server side as recorded.
 
+CONN (0-based, by first SYN; default 0, the first) picks the connections of
+SRC replayed, each in turn: every peer's copies of the first one given, then
+every peer's of the next, each copy INTERVAL_US after the one before, so
+that two connections that got two certificates (pcaps/smtp-cert-renewal.pcap
+1 3: the expired one, then the renewed one, both swaks from 198.51.100.20)
+make a renewal seen by every peer.
+
 Usage (from the repo root):
-    python3 pcaps/tools/mkpeers.py OUT.pcap PEERS [SESSIONS [SRC]]
+    python3 pcaps/tools/mkpeers.py OUT.pcap PEERS [SESSIONS [SRC [CONN...]]]
 """
 import struct
 import sys
@@ -36,16 +43,19 @@ def tcp_of(frame):
     return ihl, sport, dport
 
 
-def first_session(recs):
-    """The records of the first TCP connection (by its first frame's ports),
-    and its client (address, port): the side that sent the first SYN."""
+def first_session(recs, conn=0):
+    """The records of TCP connection conn (0: the first, by the SYNs without
+    ACK), and its client (address, port): the side that sent that SYN."""
+    syns = 0
     for r in recs:
         ihl, sport, dport = tcp_of(r[2])
         if r[2][14 + ihl + 13] & 0x12 == 0x02:  # SYN without ACK
-            client = (bytes(r[2][26:30]), sport)
-            break
+            if syns == conn:
+                client = (bytes(r[2][26:30]), sport)
+                break
+            syns += 1
     else:
-        raise SystemExit("no SYN in the capture")
+        raise SystemExit("no SYN %d in the capture" % conn)
     out = []
     for r in recs:
         ihl, sport, dport = tcp_of(r[2])
@@ -77,25 +87,30 @@ def moved(frame, client, addr, port):
 
 
 def main(argv):
-    if len(argv) < 3 or len(argv) > 5:
+    if len(argv) < 3:
         raise SystemExit(__doc__)
     out_path, peers = argv[1], int(argv[2])
     sessions = int(argv[3]) if len(argv) > 3 else 1
     src = argv[4] if len(argv) > 4 else SRC
     if not 1 <= peers <= 100000 or not 1 <= sessions <= 100:
         raise SystemExit("PEERS 1..100000, SESSIONS 1..100")
+    conns = [int(c) for c in argv[5:]] or [0]
     hdr, recs = read_pcap(src)
-    sess, client = first_session(recs)
     out = []
     n = 0
-    for i in range(peers):
-        addr = struct.pack(">I", BASE + i + 1)
-        for k in range(sessions):
-            port = client[1] + k
-            for r in sess:
-                t = r[0] * 1000000 + r[1] + n * INTERVAL_US
-                out.append([t // 1000000, t % 1000000, moved(r[2], client, addr, port), r[3]])
-            n += 1
+    base = None  # the first connection's start: every copy timed from it
+    for conn in conns:
+        sess, client = first_session(recs, conn)
+        start = sess[0][0] * 1000000 + sess[0][1]
+        base = start if base is None else base
+        for i in range(peers):
+            addr = struct.pack(">I", BASE + i + 1)
+            for k in range(sessions):
+                port = client[1] + k
+                for r in sess:
+                    t = r[0] * 1000000 + r[1] - start + base + n * INTERVAL_US
+                    out.append([t // 1000000, t % 1000000, moved(r[2], client, addr, port), r[3]])
+                n += 1
     write_pcap(out_path, hdr, out)
 
 

@@ -13,7 +13,12 @@
 #  2. the server's TLS 1.3 application data after its flight (its replies
 #     after the client's Finished, encrypted: they acknowledge client bytes
 #     past the flight's) is cut, as with both sides captured;
-#  3. nothing the client sent is in the file, nor any reply after the 220.
+#  3. nothing the client sent is in the file, nor any reply after the 220;
+#  4. the terminal report's STARTTLS row of a server-only capture: a session
+#     with no TLS and no mail read, whose client direction was not captured,
+#     is mail-unknown (what the client sent cannot be read), not no-mail
+#     (pcaps/variants/evidence-leaks.pcap, its server's side: one such
+#     session; it read "no-mail 1"); each session in one count.
 # Usage: evidence_onedir.sh SMTPTAP
 set -u
 bin=$1
@@ -86,6 +91,16 @@ if ! awk -F'\t' '$6 ~ /^16/ && !($1 in hello) { hello[$1] = $3 }
     END { n = 0; for (s in hello) n++; exit !(bad == 0 && cut > 0 && n == 3) }' \
   "$tmp/tls13.frames"; then
   echo "FAIL tls13: the server's application data after its flight written whole"
+  fail=1
+fi
+
+# 4. no-mail only where the client's side was captured
+TZ=UTC "$bin" --no-progress --color never --no-system-ca -r pcaps/variants/evidence-leaks.pcap \
+  'tcp src port 25' >"$tmp/leaks.txt" 2>/dev/null
+row=$(grep '^  STARTTLS ' "$tmp/leaks.txt")
+want="  STARTTLS   192.0.2.10: offered 16 tls 1 commands-cut 17 mail-unknown 1 (client direction not captured in 19)"
+if [ "$row" != "$want" ]; then
+  echo "FAIL server-only row: want '$want', got '$row'"
   fail=1
 fi
 

@@ -9,7 +9,9 @@
 #   and others: each FINDINGS line holds the tail, none "((";
 # - the JSON of the same runs and of every golden (tests/golden/expected,
 #   which the golden tests hold the binary to): each summary holds the tail
-#   made of its session_count and its first peers, and peers are sorted.
+#   made of its session_count and its first peers, and peers are sorted;
+# - plaintext_fallback's summaries in the goldens: its advice and the tail
+#   make one sentence, not two parenthesised groups side by side.
 # Usage: finding_tails.sh SMTPTAP
 set -u
 bin=$1
@@ -69,4 +71,21 @@ for g in tests/golden/expected/*.ndjson; do
   n=$((n + 1))
 done
 echo "checked the findings of $n goldens"
+# plaintext_fallback's advice ends its sentence without a parenthesis of its own: the tail
+# is the one group there ("... by MTA-STS, DANE or a TLS policy (2 sessions, peers ...)"),
+# not two side by side ("(MTA-STS, DANE or a TLS policy) (2 sessions, ..."); its goldens
+# (stripped, d-strip-server, v-strip-early, d-submission-454 ...) hold every advice
+pf=$(cat tests/golden/expected/*.ndjson | jq -r 'select(.event == "finding" and
+  .kind == "plaintext_fallback") | .summary' | sort -u)
+two=$(printf '%s\n' "$pf" | grep -E '\) \([0-9]+ sessions?, peers ')
+if [ -z "$pf" ]; then
+  echo "FAIL: no plaintext_fallback in the goldens"
+  fail=1
+elif [ -n "$two" ]; then
+  echo "FAIL plaintext_fallback: two parenthesised groups side by side:"
+  printf '%s\n' "$two"
+  fail=1
+else
+  echo "ok   plaintext_fallback: $(printf '%s\n' "$pf" | wc -l) summaries, one group at the end"
+fi
 exit $fail

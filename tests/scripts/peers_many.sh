@@ -16,6 +16,14 @@
 #     session): the finding lists 32 peers and counts the 1968 sessions of
 #     the others in peers_not_listed (it counted the 32 of peers 33-64 and
 #     left out those past report.peers_max).
+#  4. a renewal seen by 100 peers (pcaps/smtp-cert-renewal.pcap's swaks
+#     sessions 1 and 3, the expired certificate then the renewed one, each
+#     from every peer), report.peers_max 10: certificate_changed and
+#     expired_certificate_served, built from (peer, certificate) pairs, say
+#     the sessions of the 90 peers past the cap as the flags' findings do
+#     (they left them out: 10 peers, no peers_not_listed); and as pool
+#     (sessions 1, 3, 1: mixed_pool) with 40 peers, all itemised: the 8 past
+#     the 32 listed counted each once.
 # Usage: peers_many.sh SMTPTAP
 set -u
 bin=$1
@@ -73,4 +81,27 @@ check "finding" '["missing_intermediate",2000,32,1968]' \
 check "finding summary" \
   "198.18.0.6 and 26 more, and 32 peers not listed, and 1936 sessions of peers past report.peers_max;" \
   "$(grep -o '198.18.0.6 and 26 more, and [^;]*;' "$tmp/noca.txt")"
+python3 pcaps/tools/mkpeers.py "$tmp/ren.pcap" 100 1 pcaps/smtp-cert-renewal.pcap 1 3 || exit 1
+run ren "$tmp/ren.pcap" "--ca-file pcaps/certs/root.pem --cap report.peers_max=10"
+findings() { # NAME: [kind, sessions, peers listed, peers_not_listed] of each
+  jq -c 'select(.event == "finding") | [.kind, .session_count, (.peers | length),
+      .peers_not_listed]' "$tmp/$1.json" | tr '\n' ' '
+}
+check "renewal: findings" \
+  '["expired_certificate_served",100,10,90] ["expired",100,10,90] ["certificate_changed",200,10,180] ' \
+  "$(findings ren)"
+check "renewal: certificate_changed summary" \
+  "198.18.0.6 and 4 more, and 180 sessions of peers past report.peers_max)" \
+  "$(grep certificate_changed "$tmp/ren.txt" | grep -o '198.18.0.6 and 4 more, and [^)]*)')"
+check "renewal: expired_certificate_served summary" \
+  "198.18.0.6 and 4 more, and 90 sessions of peers past report.peers_max;" \
+  "$(grep 'expired_certificate_served ' "$tmp/ren.txt" | grep -o '198.18.0.6 and 4 more, and [^;]*;')"
+
+python3 pcaps/tools/mkpeers.py "$tmp/pool.pcap" 40 1 pcaps/smtp-cert-renewal.pcap 1 3 1 || exit 1
+run pool "$tmp/pool.pcap" "--ca-file pcaps/certs/root.pem"
+check "pool: findings" \
+  '["expired_certificate_served",80,32,8] ["expired",80,32,8] ["mixed_pool",120,32,8] ' \
+  "$(findings pool)"
+check "pool: mixed_pool summary" "198.18.0.6 and 26 more, and 8 peers not listed)" \
+  "$(grep mixed_pool "$tmp/pool.txt" | grep -o '198.18.0.6 and 26 more, and [^)]*)')"
 exit $fail

@@ -260,6 +260,39 @@ if ! jq -se '[.[] | select(.event == "session") | .diagnosis.tlsrpt] | length ==
   echo "FAIL xanon: an X-ANONYMOUSTLS session's diagnosis has a TLS-RPT type"
   fail=1
 fi
+# every kind's type dropped for them, not the flags' alone: the certificate expired (--at:
+# expired_certificate_served, made from the chain's sessions) and DANE (dane_tlsa_mismatch,
+# dane_tlsa_unusable, from TLSA records for the SNI SERVER1.example.org) had kept theirs
+zero=0000000000000000000000000000000000000000000000000000000000000000
+printf '_25._tcp.SERVER1.example.org. IN TLSA 3 1 1 %s\n' "$zero" >"$tmp/xanon-m.tlsa"
+printf '_25._tcp.SERVER1.example.org. IN TLSA 1 1 1 %s\n' "$zero" >"$tmp/xanon-u.tlsa"
+expect xanon-exp pcaps/diag/x-anonymoustls.pcap "$ca --at 2032-01-01" expired_certificate_served -
+expect xanon-dane pcaps/diag/x-anonymoustls.pcap "$ca --tlsa $tmp/xanon-m.tlsa" dane_tlsa_mismatch -
+expect xanon-unusable pcaps/diag/x-anonymoustls.pcap "$ca --tlsa $tmp/xanon-u.tlsa" dane_tlsa_unusable -
+for n in xanon-ss xanon-exp xanon-dane xanon-unusable; do
+  if jq -se 'any(.[]; .event == "finding" and .tlsrpt != null)' "$tmp/$n.json" >/dev/null ||
+    grep -q 'TLS-RPT' "$tmp/$n.txt"; then
+    echo "FAIL $n: a finding of X-ANONYMOUSTLS sessions has a TLS-RPT type"
+    fail=1
+  else
+    echo "ok   $n: no finding with a TLS-RPT type"
+  fi
+done
+# one such session alone: "the only session", not "all 1 session" (the refused one, to
+# 192.0.2.26, cut out of the capture with pcaps/tools/pcaplib.py)
+if command -v python3 >/dev/null 2>&1; then
+  python3 -c '
+import sys
+sys.path.insert(0, "pcaps/tools")
+from pcaplib import read_pcap, write_pcap
+hdr, recs = read_pcap("pcaps/diag/x-anonymoustls.pcap")
+ip = bytes([192, 0, 2, 26])
+write_pcap(sys.argv[1], hdr, [r for r in recs if ip in (r[2][26:30], r[2][30:34])])
+' "$tmp/xanon1.pcap"
+  rpt r-xanon1 "$tmp/xanon1.pcap" $ca
+  err r-xanon1 "--tlsrpt $tmp/r-xanon1.rpt: the only session upgraded by X-ANONYMOUSTLS, " \
+    "stderr: one X-ANONYMOUSTLS session, said in the singular"
+fi
 # a capture without it: nothing said of it, its policies as before
 if grep -q 'X-ANONYMOUSTLS' "$tmp/r-dane.err"; then
   echo "FAIL r-dane: stderr speaks of X-ANONYMOUSTLS"

@@ -3,7 +3,9 @@
  * a session that tried PLAIN, then LOGIN, then AUTH with no word, then PLAIN
  * again is "AUTH PLAIN, AUTH LOGIN, AUTH (mechanism not seen)", each once, in
  * order; a word neither registered nor offered (a credential where the
- * mechanism belongs) is "AUTH (an unknown mechanism)", never the word; two
+ * mechanism belongs) is "AUTH (an unknown mechanism)", never the word; one
+ * the server offered outside IANA's registry, "AUTH (an unregistered
+ * mechanism)", never its name (a word from the wire); two
  * sessions' mechanisms are joined in one finding; a session's mechanisms
  * past the room smtp_facts keeps are counted, not kept, and the list ends in
  * "...". */
@@ -55,6 +57,13 @@ static const struct seg t_token[] = {
     S("504 5.5.4 no\r\n"),
 };
 
+/* a mechanism the server offered outside IANA's registry, then LOGIN */
+static const struct seg t_unregistered[] = {
+    S("220 mx ESMTP\r\n"),    C("EHLO c\r\n"),       S("250-mx\r\n250 AUTH X-CORP-SSO LOGIN\r\n"),
+    C("AUTH x-corp-sso\r\n"), S("504 5.5.4 no\r\n"), C("AUTH LOGIN\r\n"),
+    S("504 5.5.4 no\r\n"),
+};
+
 /* six registered names: the sixth past auth_used's room */
 static const struct seg t_many[] = {
     S("220 mx ESMTP\r\n"), C("EHLO c\r\n"),
@@ -84,6 +93,12 @@ test_dissected(void **state)
     assert_string_equal(tu_smtp_facts(ctx)->auth_used, "? CRAM-MD5");
     tu_smtp_done(ctx);
     tu_smtp_check_splits(t_token, NSEG(t_token));
+
+    ctx = tu_smtp_run(t_unregistered, NSEG(t_unregistered), SPLIT_WHOLE, 0, true);
+    assert_string_equal(tu_smtp_facts(ctx)->auth_mechanism, "unregistered");
+    assert_string_equal(tu_smtp_facts(ctx)->auth_used, "+ LOGIN");
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_unregistered, NSEG(t_unregistered));
 
     ctx = tu_smtp_run(t_many, NSEG(t_many), SPLIT_WHOLE, 0, true);
     f = tu_smtp_facts(ctx);
@@ -151,6 +166,27 @@ test_finding_sessions_joined(void **state)
     tu_agg_stop();
 }
 
+/* A mechanism the server offered outside the registry: said as one, its
+ * name written nowhere (the finding, the session's auth_mechanism). */
+static void
+test_finding_unregistered(void **state)
+{
+    (void)state;
+    tu_agg_start(&cfg, NULL);
+    config_defaults(&tu_smtp_cfg);
+    feed(t_unregistered, NSEG(t_unregistered), 1, 10);
+    agg_finish();
+    char *json = tu_agg_json();
+    tu_has(json, "\"evidence\":\"AUTH (an unregistered mechanism), AUTH LOGIN\"");
+    tu_lacks(json, "X-CORP-SSO");
+    char *text = tu_agg_text(NULL, NULL);
+    tu_has(text, "(1 session, peers 198.51.100.10): AUTH (an unregistered mechanism), AUTH LOGIN");
+    tu_lacks(text, "X-CORP-SSO");
+    free(text);
+    free(json);
+    tu_agg_stop();
+}
+
 int
 main(void)
 {
@@ -158,6 +194,7 @@ main(void)
         cmocka_unit_test_setup(test_dissected, tu_smtp_setup),
         cmocka_unit_test(test_finding_one_session),
         cmocka_unit_test(test_finding_sessions_joined),
+        cmocka_unit_test(test_finding_unregistered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,8 +2,9 @@
  * (src/aggregate.c, src/agg_names.c, src/agg_json.c, src/report_text.c):
  * a server's alerts past the 16 kinds listed are counted (alerts_dropped,
  * "(and N more alerts ...)" in the terminal report); a name's certificate
- * counts the sessions of peers past the name's first 32 (peers_dropped),
- * and its mixed_pool finding says them in peers_not_listed; an alert's
+ * counts the peers past the name's first 32, each once (peers_dropped), and
+ * their sessions (peer_sessions_dropped), and its mixed_pool finding counts
+ * those peers in peers_not_listed; an alert's
  * peers past 32 are counted (peers_not_listed); a server finding's peers
  * past 32 are counted each once, however many sessions each had. A
  * server's peers past report.peers_max are counted, each address once (the
@@ -11,7 +12,11 @@
  * (peer_sessions_dropped), and their sessions are among a finding's, an
  * alert's and a certificate's peers not listed (a flag finding says them as
  * sessions of peers past report.peers_max); a count the memcap cut short
- * says "at least". Nothing is dropped without a count. */
+ * says "at least". The findings built from (peer, certificate) pairs
+ * (certificate_changed, peer_dependent_certificate, mixed_pool) count their
+ * peers past the list each once and say the sessions no pair holds (peers
+ * past report.peers_max, pairs past the table) as a flag's finding does.
+ * Nothing is dropped without a count. */
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -105,8 +110,10 @@ test_alert_peers_not_listed(void **state)
 
 /* mail.example.com from two addresses, each with its own chain: 35
  * sessions from 34 peers to .25, one from another to .26. The name's
- * certificates list its first 32 peers and count the sessions of the
- * others (3 and 1); the mixed_pool finding lists the 32 and counts the 4. */
+ * certificates list its first 32 peers and count the others, each once (2
+ * and 1; peers_dropped counted their 3 and 1 sessions), with their
+ * sessions; the mixed_pool finding lists the 32 and counts the other 3
+ * peers (it counted 4 sessions). */
 static void
 test_name_peers_dropped(void **state)
 {
@@ -130,11 +137,15 @@ test_name_peers_dropped(void **state)
     /* (no ClientHello in the facts: no SNI value known, "sni" empty) */
     /* the first chain: 34 peers, the last two (.1.76, .1.77) past the 32;
      * the second's one peer is the name's 35th */
-    tu_has(name, "\"198.51.1.75\"],\"peers_dropped\":3,\"sni\":[],\"sni_dropped\":0}");
-    tu_has(name, "\"peers\":[],\"peers_dropped\":1,\"sni\":[],\"sni_dropped\":0}");
+    tu_has(name, "\"198.51.1.75\"],\"peers_dropped\":2,\"peer_sessions_dropped\":3,\"sni\":[],"
+                 "\"sni_dropped\":0}");
+    tu_has(name, "\"peers\":[],\"peers_dropped\":1,\"peer_sessions_dropped\":1,\"sni\":[],"
+                 "\"sni_dropped\":0}");
+    tu_lacks(name, "peers_dropped_at_least");
     const char *pool = strstr(json, "\"kind\":\"mixed_pool\"");
     assert_non_null(pool);
-    tu_has(pool, "\"198.51.1.75\"],\"peers_not_listed\":4,");
+    tu_has(pool, "\"198.51.1.75\"],\"peers_not_listed\":3,");
+    tu_has(pool, " and 26 more, and 3 peers not listed)");
     free(json);
 }
 
@@ -204,9 +215,10 @@ test_server_peers_past_cap(void **state)
      * sessions (agg_fpeers_exact) */
     tu_has(text, "(10 sessions, peers 198.51.0.10, 198.51.0.11, 198.51.0.12, 198.51.0.13, and 6 "
                  "sessions of peers past report.peers_max; ");
+    /* an alert's: as the finding's, those past the cap told apart */
     tu_has(text, "close_notify (0) before any handshake message x10 (198.51.0.10, 198.51.0.11, "
                  "198.51.0.12, 198.51.0.13, and 6 "
-                 "sessions of peers not listed)");
+                 "sessions of peers past report.peers_max)");
     free(text);
     char *json = tu_agg_json();
     tu_has(json, "\"peers_dropped\":3,\"peer_sessions_dropped\":6,\"certificates\":");
@@ -236,6 +248,120 @@ test_server_peers_at_least(void **state)
     free(json);
 }
 
+/* report.peers_max 4: a certificate renewed (the leaf alone, then with
+ * its intermediate: two chains one after the other, certificate_changed)
+ * while 6 peers came, .14 and .15 (2 sessions each) past the cap. The finding built from
+ * the (peer, certificate) pairs says the sessions it could not pair, as a
+ * flag's does; before, they were left out of it. */
+static void
+test_pairs_past_cap(void **state)
+{
+    (void)state;
+    tu_agg_cfg.report_peers_max = 4;
+    agg_init(&tu_agg_cfg);
+    uint32_t two[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    static const unsigned clients[] = {10, 11, 12, 13, 14, 15, 10, 14, 15};
+    for (unsigned i = 0; i < sizeof(clients) / sizeof(clients[0]); i++) {
+        tu_chain_facts(&f, two, i < 5 ? 1 : 2, sni);
+        f.smtp.seen = true;
+        feed(&f, i + 1, clients[i], 25);
+    }
+    agg_finish();
+    char *json = tu_agg_json();
+    const char *fnd = strstr(json, "\"kind\":\"certificate_changed\"");
+    assert_non_null(fnd);
+    tu_has(fnd, "(9 sessions, peers 198.51.0.10, 198.51.0.11, 198.51.0.12, 198.51.0.13, and 4 "
+                "sessions of peers past report.peers_max)");
+    tu_has(fnd, "\"198.51.0.13\"],\"peers_not_listed\":4,");
+    free(json);
+}
+
+/* report.peers_max 1: one peer meets 6 certificates in turn, and the
+ * (peer, certificate) table keeps 4 pairs (report.peers_max x 4): the
+ * sessions of the 2 further pairs are said, not left out. */
+static void
+test_pairs_past_table(void **state)
+{
+    (void)state;
+    tu_agg_cfg.report_peers_max = 1;
+    agg_init(&tu_agg_cfg);
+    static const char *const certs[][2] = {{"leaf", NULL},  {"leaf", "inter"},
+                                           {"oleaf", NULL}, {"oleaf", "ointer"},
+                                           {"ipsan", NULL}, {"wildcard", NULL}};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    for (unsigned i = 0; i < 6; i++) {
+        uint32_t ids[2] = {add(certs[i][0]), certs[i][1] ? add(certs[i][1]) : 0};
+        tu_chain_facts(&f, ids, certs[i][1] ? 2 : 1, sni);
+        f.smtp.seen = true;
+        feed(&f, i + 1, 10, 25);
+    }
+    agg_finish();
+    char *json = tu_agg_json();
+    const char *fnd = strstr(json, "\"kind\":\"certificate_changed\"");
+    assert_non_null(fnd);
+    tu_has(fnd, "6 certificates in turn (6 sessions, peers 198.51.0.10, and 2 sessions of peers "
+                "past the (peer, certificate) table)");
+    tu_has(fnd, "\"198.51.0.10\"],\"peers_not_listed\":2,");
+    free(json);
+}
+
+/* report.peers_max 4: .10 and .11 always get the leaf alone, .12 and .13
+ * leaf and intermediate, in sessions that interleave
+ * (peer_dependent_certificate); .14, past the cap, the leaf alone: said
+ * with that certificate's peers and the finding's. */
+static void
+test_pairs_by_peer_past_cap(void **state)
+{
+    (void)state;
+    tu_agg_cfg.report_peers_max = 4;
+    agg_init(&tu_agg_cfg);
+    uint32_t two[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    static const unsigned clients[] = {10, 12, 11, 13, 14, 10, 12};
+    for (unsigned i = 0; i < sizeof(clients) / sizeof(clients[0]); i++) {
+        tu_chain_facts(&f, two, clients[i] == 12 || clients[i] == 13 ? 2 : 1, sni);
+        f.smtp.seen = true;
+        feed(&f, i + 1, clients[i], 25);
+    }
+    agg_finish();
+    char *json = tu_agg_json();
+    const char *fnd = strstr(json, "\"kind\":\"peer_dependent_certificate\"");
+    assert_non_null(fnd);
+    tu_has(fnd, ": 198.51.0.10, 198.51.0.11, and 1 session of peers past report.peers_max "
+                "always get ");
+    tu_has(fnd, "; 198.51.0.12, 198.51.0.13 always get ");
+    tu_has(fnd, "(7 sessions, peers 198.51.0.10, 198.51.0.11, 198.51.0.12, 198.51.0.13, and 1 "
+                "session of peers past report.peers_max)");
+    free(json);
+}
+
+/* 34 peers alternate between two certificates (mixed_pool): past the 32
+ * listed each peer is counted once, not once a certificate. */
+static void
+test_pairs_peers_once(void **state)
+{
+    (void)state;
+    uint32_t two[2] = {add("leaf"), add("inter")};
+    static struct session_facts f;
+    uint8_t sni[] = "smtp.example.com";
+    for (unsigned i = 0; i < 68; i++) {
+        tu_chain_facts(&f, two, i % 2 ? 1 : 2, sni);
+        f.smtp.seen = true;
+        feed(&f, i + 1, 600 + i / 2, 25);
+    }
+    agg_finish();
+    char *json = tu_agg_json();
+    const char *fnd = strstr(json, "\"kind\":\"mixed_pool\"");
+    assert_non_null(fnd);
+    tu_has(fnd, " and 26 more, and 2 peers not listed)");
+    tu_has(fnd, "\"peers_not_listed\":2,");
+    free(json);
+}
+
 int
 main(void)
 {
@@ -247,6 +373,10 @@ main(void)
                                         tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_server_peers_past_cap, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_server_peers_at_least, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_pairs_past_cap, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_pairs_past_table, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_pairs_peers_once, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_pairs_by_peer_past_cap, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
