@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "der.h"
 
 #define BR_ROOTS_MAX  1024      /* root names kept */
 #define BR_BLOCKS_MAX 8192      /* PEM blocks read */
@@ -47,37 +48,6 @@ br_mix32(uint64_t h, uint32_t v)
     for (int i = 24; i >= 0; i -= 8)
         h = br_mix(h, (uint8_t)(v >> i));
     return h;
-}
-
-/* One DER element (X.690 §8.1.2, §8.1.3: a low tag number, a definite
- * length of at most four bytes): its tag (0 when malformed), its contents
- * as a child reader and, when whole is given, the element with its header. */
-static uint8_t
-br_element(struct rd *r, struct rd *contents, struct rd *whole)
-{
-    struct rd mark = *r;
-    uint8_t tag = rd_u8(r, "der.tag");
-    uint8_t b = rd_u8(r, "der.length");
-    size_t len = b, hdr = 2;
-    if (b & 0x80) {
-        unsigned n = b & 0x7f;
-        if (n == 0 || n > 4) {
-            rd_invalid(r, "der.length");
-            return 0;
-        }
-        len = 0;
-        for (unsigned i = 0; i < n; i++)
-            len = len << 8 | rd_u8(r, "der.length");
-        hdr += n;
-    }
-    if ((tag & 0x1f) == 0x1f) {
-        rd_invalid(r, "der.tag");
-        return 0;
-    }
-    *contents = rd_sub(r, len, "der.contents");
-    if (whole)
-        *whole = rd_sub(&mark, hdr + len, "der.element");
-    return rd_ok(r) ? tag : 0;
 }
 
 /* The canonical form of one attribute value, hashed as it is made: OpenSSL's
@@ -234,13 +204,13 @@ br_name_key(struct rd name, uint64_t *key)
         struct rd set, atv, oid, val;
         uint64_t k[BR_RDN_MAX];
         unsigned n = 0;
-        if (br_element(&name, &set, NULL) != 0x31)
+        if (der_element(&name, &set, NULL) != 0x31)
             return false;
         while (rd_left(&set) > 0) {
-            if (n == BR_RDN_MAX || br_element(&set, &atv, NULL) != 0x30 ||
-                br_element(&atv, &oid, NULL) != 0x06)
+            if (n == BR_RDN_MAX || der_element(&set, &atv, NULL) != 0x30 ||
+                der_element(&atv, &oid, NULL) != 0x06)
                 return false;
-            uint8_t tag = br_element(&atv, &val, NULL);
+            uint8_t tag = der_element(&atv, &val, NULL);
             if (tag == 0 || rd_left(&atv) != 0 || !br_attr_key(oid, tag, val, &k[n]))
                 return false;
             for (unsigned i = n++; i > 0 && k[i - 1] > k[i]; i--) { /* insertion sort */
@@ -268,15 +238,15 @@ static bool
 br_root_key(const uint8_t *der, size_t n, uint64_t *key)
 {
     struct rd r = rd_init(der, n), cert, tbs, x, issuer, subject, wi, ws;
-    if (br_element(&r, &cert, NULL) != 0x30 || br_element(&cert, &tbs, NULL) != 0x30)
+    if (der_element(&r, &cert, NULL) != 0x30 || der_element(&cert, &tbs, NULL) != 0x30)
         return false;
-    if (rd_peek(&tbs, 0) == 0xa0 && br_element(&tbs, &x, NULL) != 0xa0) /* version */
+    if (rd_peek(&tbs, 0) == 0xa0 && der_element(&tbs, &x, NULL) != 0xa0) /* version */
         return false;
-    if (br_element(&tbs, &x, NULL) != 0x02 ||     /* serialNumber */
-        br_element(&tbs, &x, NULL) != 0x30 ||     /* signature */
-        br_element(&tbs, &issuer, &wi) != 0x30 || /* issuer */
-        br_element(&tbs, &x, NULL) != 0x30 ||     /* validity */
-        br_element(&tbs, &subject, &ws) != 0x30)  /* subject */
+    if (der_element(&tbs, &x, NULL) != 0x02 ||     /* serialNumber */
+        der_element(&tbs, &x, NULL) != 0x30 ||     /* signature */
+        der_element(&tbs, &issuer, &wi) != 0x30 || /* issuer */
+        der_element(&tbs, &x, NULL) != 0x30 ||     /* validity */
+        der_element(&tbs, &subject, &ws) != 0x30)  /* subject */
         return false;
     uint64_t ki;
     if (!br_name_key(subject, key))
@@ -365,7 +335,7 @@ bool
 bundleroots_name_key(const uint8_t *name, size_t len, uint64_t *key)
 {
     struct rd r = rd_init(name, len), contents;
-    return br_element(&r, &contents, NULL) == 0x30 && rd_left(&r) == 0 &&
+    return der_element(&r, &contents, NULL) == 0x30 && rd_left(&r) == 0 &&
            br_name_key(contents, key);
 }
 

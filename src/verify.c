@@ -30,6 +30,7 @@
 #include "verify_sig.h"
 #include "x509.h"
 #include "x509_decode.h"
+#include "x509_sigcheck.h"
 
 #define VERIFY_CACHE_SLOTS 4096
 #define VERIFY_CACHE_WAYS  8
@@ -478,11 +479,25 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, enum verify_purpose 
     uint64_t cap_hits = mem_cap_hits();
     X509 *leaf = certcache_x509(ids[0]); /* a reference, released below */
     STACK_OF(X509) *untrusted = sk_X509_new_null();
-    for (unsigned i = 1; i < n && untrusted; i++) {
-        X509 *x = certcache_x509(ids[i]);
-        if (x && !sk_X509_push(untrusted, x))
+    /* the DER of each, for the signature checks (x509_sigcheck.c) */
+    X509 *held[FACTS_CHAIN_MAX];
+    const uint8_t *der[FACTS_CHAIN_MAX];
+    uint32_t der_len[FACTS_CHAIN_MAX];
+    unsigned n_held = 0;
+    for (unsigned i = 0; i < n && untrusted; i++) {
+        X509 *x = i == 0 ? leaf : certcache_x509(ids[i]);
+        if (i > 0 && x && !sk_X509_push(untrusted, x)) {
             X509_free(x);
+            x = NULL;
+        }
+        if (x) {
+            const struct cert_entry *e = certcache_get(ids[i]);
+            held[n_held] = x;
+            der[n_held] = e->der;
+            der_len[n_held++] = e->der_len;
+        }
     }
+    x509_sigcheck_chain(held, der, der_len, n_held);
     X509_STORE_CTX *ctx = leaf ? X509_STORE_CTX_new() : NULL;
     /* each chain as its peer verifies it: libssl's "ssl_server" purpose for
      * a server's (id-kp-serverAuth), "ssl_client" for a client's
@@ -507,6 +522,7 @@ verify_chain(const uint32_t *ids, unsigned n, int64_t at_s, enum verify_purpose 
                  "verification could not run");
         out->other_error = true;
     }
+    x509_sigcheck_chain(NULL, NULL, NULL, 0);
     X509_free(vf.top);
     vf.top = NULL;
     X509_STORE_CTX_free(ctx);

@@ -467,6 +467,50 @@ test_switch_there_and_back(void **state)
     assert_int_equal(mem_in_use(), 0);
 }
 
+/* A context made in a block a finished flow left behind (mem.c keeps freed
+ * blocks for the next allocation of their size) starts as a new one: every
+ * fact empty or at its "not seen" value, its counts 0, whatever the block
+ * held. fctx_new zeroes all but the dialogue's and the alerts' entries,
+ * which are read only up to those counts. */
+static void
+test_new_on_reused_block(void **state)
+{
+    (void)state;
+    struct flow_ctx *old = fctx_new(&cfg, 25);
+    assert_non_null(old);
+    struct session_facts *of = fctx_facts(old);
+    memset(of, 0xA5, sizeof(*of));
+    fctx_destroy(old);
+    struct flow_ctx *ctx = fctx_new(&cfg, 587);
+    assert_ptr_equal(ctx, old); /* the same block, handed out again */
+    struct session_facts f;
+    memcpy(&f, fctx_facts(ctx), sizeof(f)); /* padding too */
+    assert_int_equal(f.smtp.n_dialog, 0);
+    assert_int_equal(f.tls.n_alerts, 0);
+    assert_int_equal(f.smtp.starttls_offered, -1);
+    assert_int_equal(f.smtp.starttls_reply_code, -1);
+    assert_int_equal(f.tls.last_hs[0], -1);
+    assert_int_equal(f.tls.last_hs[1], -1);
+    /* the rest is zero: what a zeroed struct with those four set holds */
+    memset(f.smtp.dialog, 0, sizeof(f.smtp.dialog));
+    memset(f.tls.alerts, 0, sizeof(f.tls.alerts));
+    struct session_facts want;
+    memset(&want, 0, sizeof(want));
+    want.smtp.starttls_offered = -1;
+    want.smtp.starttls_reply_code = -1;
+    want.tls.last_hs[0] = want.tls.last_hs[1] = -1;
+    assert_memory_equal(&f, &want, sizeof(f));
+    assert_int_equal(fctx_status(ctx), FCTX_STOPPED);
+    assert_null(fctx_dissector_name(ctx));
+    assert_int_equal(fctx_mem(ctx), 0);
+    struct flow_record rec;
+    memset(&rec, 0xA5, sizeof(rec));
+    fctx_fill_record(ctx, &rec);
+    assert_int_equal(rec.n_anomalies, 0);
+    fctx_destroy(ctx);
+    assert_int_equal(mem_in_use(), 0);
+}
+
 int
 main(void)
 {
@@ -482,6 +526,7 @@ main(void)
         cmocka_unit_test_setup(test_event_dedup_and_overflow, setup),
         cmocka_unit_test_setup(test_switch_loop_bounded, setup),
         cmocka_unit_test_setup(test_switch_there_and_back, setup),
+        cmocka_unit_test_setup(test_new_on_reused_block, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

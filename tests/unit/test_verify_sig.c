@@ -4,8 +4,10 @@
  * second untrusted hierarchy), at several times and with the verification
  * flags that change the pass, the callback must see exactly what it sees
  * with OpenSSL's own pass: the same calls, errors, depths and certificates,
- * in the same order, and X509_verify_cert the same result. The memo must
- * answer for repeated CA signatures and never for a tampered one. */
+ * in the same order, and X509_verify_cert the same result, with every
+ * certificate's DER at hand as verify.c gives it (x509_sigcheck.c's kept
+ * contexts check the signatures). The memo must answer for repeated CA
+ * signatures and never for a tampered one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +28,7 @@
 #include "tu_certs.h"
 #include "tu_file.h"
 #include "verify_sig.h"
+#include "x509_sigcheck.h"
 
 static const time_t T2025 = 1748736000; /* 2025-06-01T00:00:00Z */
 
@@ -108,6 +111,8 @@ static const char *const names[NCERTS] = {
     [NCINTER] = "ncinter",   [OINTER] = "ointer",         [ROOT] = "root",
     [OROOT] = "oroot"};
 static X509 *certs[NCERTS];
+static uint8_t *ders[NCERTS]; /* each one's DER (i2d: the bytes it was decoded from) */
+static uint32_t der_lens[NCERTS];
 
 static X509_STORE *store;
 
@@ -140,6 +145,13 @@ setup(void **state)
     certs[BADMONTH] =
         tu_make_cert("bm.example.com", "Gen CA", key, false, sig, y2020, y2040, "301301000000Z");
     EVP_PKEY_free(key);
+    for (int i = 0; i < NCERTS; i++) {
+        unsigned char *d = NULL;
+        int n = i2d_X509(certs[i], &d);
+        assert_true(n > 0);
+        ders[i] = d;
+        der_lens[i] = (uint32_t)n;
+    }
     store = X509_STORE_new();
     assert_non_null(store);
     assert_int_equal(X509_STORE_add_cert(store, certs[ROOT]), 1);
@@ -155,8 +167,10 @@ teardown(void **state)
     (void)state;
     verify_sig_fini();
     X509_STORE_free(store);
-    for (int i = 0; i < NCERTS; i++)
+    for (int i = 0; i < NCERTS; i++) {
         X509_free(certs[i]);
+        OPENSSL_free(ders[i]);
+    }
     return 0;
 }
 
@@ -177,10 +191,13 @@ run(bool mine, int leaf, const int *sent, unsigned nsent, time_t t, unsigned lon
         X509_VERIFY_PARAM_set_time(p, t);
     X509_VERIFY_PARAM_set_flags(p, flags);
     X509_STORE_CTX_set_verify_cb(ctx, record_cb);
-    if (mine)
+    if (mine) {
         verify_sig_attach(ctx);
+        x509_sigcheck_chain(certs, (const uint8_t *const *)ders, der_lens, NCERTS);
+    }
     rec.n = 0;
     int rc = X509_verify_cert(ctx);
+    x509_sigcheck_chain(NULL, NULL, NULL, 0);
     X509_STORE_CTX_free(ctx);
     sk_X509_free(untrusted);
     ERR_clear_error();
@@ -252,9 +269,11 @@ test_same_as_openssl(void **state)
                     }
     /* The set covers both outcomes, and the memo answered for some. */
     assert_true(failing > 0 && failing < chains);
-    uint64_t checked, remembered;
+    uint64_t checked, remembered, fast, made;
     verify_sig_counters(&checked, &remembered);
     assert_true(remembered > 0);
+    x509_sigcheck_counters(&fast, &made);
+    assert_true(fast > 0 && made > 0 && made < fast);
 }
 
 /* Two leaves under one intermediate: the second chain checks its own leaf's
