@@ -106,13 +106,19 @@ diagnose_quit_text(const struct flow_record *rec, const struct diagnosis *d, cha
     str_mark_cut(out, n, cut);
 }
 
+/* fs equals the n bytes of a (case aside) */
+static bool
+tc_eqn(const struct fstr *fs, const char *a, size_t n)
+{
+    return fs->s != NULL && !fs->truncated && fs->len == n &&
+           strncasecmp((const char *)fs->s, a, n) == 0;
+}
+
 /* fs equals the text a (case aside) */
 static bool
 tc_eq(const struct fstr *fs, const char *a)
 {
-    size_t n = strlen(a);
-    return fs->s != NULL && !fs->truncated && fs->len == n &&
-           strncasecmp((const char *)fs->s, a, n) == 0;
+    return tc_eqn(fs, a, strlen(a));
 }
 
 /* The server's address as text into out: "192.0.2.25", "2001:db8::25" */
@@ -152,8 +158,8 @@ diagnose_test_client(const struct flow_record *rec)
         return DG_TC_S_CLIENT;
     if (tc_ehlo_is_server_ip(rec, ehlo))
         return DG_TC_EHLO_SERVER;
-    if (sni->s != NULL && !sni->truncated && sni->len > 0 && ehlo->len == sni->len &&
-        !ehlo->truncated && strncasecmp((const char *)ehlo->s, (const char *)sni->s, sni->len) == 0)
+    if (sni->s != NULL && !sni->truncated && sni->len > 0 &&
+        tc_eqn(ehlo, (const char *)sni->s, sni->len))
         return DG_TC_EHLO_SERVER;
     return DG_TC_NONE;
 }
