@@ -147,22 +147,20 @@ agg_evids_many(const struct agg_flagstat *fs)
 }
 
 void
-agg_evids_names(const struct agg_flagstat *fs, unsigned *names, bool *all_expect)
+agg_evids_names(const struct agg_flagstat *fs, unsigned *names, unsigned *sources)
 {
     *names = 0;
-    *all_expect = true;
+    *sources = 0;
     const struct agg_evids *e = fs->evids;
     for (uint32_t i = 0; e != NULL && i < e->n; i++) {
         if (!e->v[i].name[0])
             continue;
-        *all_expect &= e->v[i].source == NAME_SRC_EXPECT;
+        *sources |= 1u << e->v[i].source;
         uint32_t j = 0;
         while (j < i && strcmp(e->v[j].name, e->v[i].name) != 0)
             j++;
         *names += j == i;
     }
-    if (*names == 0)
-        *all_expect = false;
 }
 
 /* The room left in b, the terminator apart. */

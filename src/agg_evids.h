@@ -64,9 +64,10 @@ void agg_evids_text(struct strbuf *b, const struct agg_server *s, const struct a
 void agg_evids_alerts_text(struct strbuf *b, const struct agg_server *s,
                            const struct agg_flagstat *fs, bool peers, size_t reserve, bool above);
 void agg_evids_free(struct agg_flagstat *fs);
-/* name_mismatch: how many distinct names its sessions checked, and whether
- * every one was given with --expect (false when none is known). */
-void agg_evids_names(const struct agg_flagstat *fs, unsigned *names, bool *all_expect);
+/* name_mismatch: how many distinct names its sessions checked, and where
+ * they came from: a bit (1u << enum name_source) per source seen (0 when
+ * no name is known). */
+void agg_evids_names(const struct agg_flagstat *fs, unsigned *names, unsigned *sources);
 void agg_leaf_names(struct strbuf *b, uint32_t leaf_id, size_t max);
 /* name_mismatch's evidence of one name on one leaf: "name checked: NAME
  * (from SOURCE); the certificate is for a, b, and 3 more" and, when a

@@ -496,6 +496,44 @@ agg_ccerts_text(struct strbuf *b, const struct agg_server *s)
     return n;
 }
 
+/* name_mismatch whose names all came from the capture's DNS answers (an MX
+ * host, or an A/AAAA name, resolving to the server: diagnose_pick_name): no
+ * peer asked for them; the first session's evidence says so when no
+ * evidence was kept per session. */
+static bool
+agg_nm_from_dns(const struct agg_flagstat *fs, unsigned src)
+{
+    const unsigned dns = 1u << NAME_SRC_DNS_MX | 1u << NAME_SRC_DNS_A;
+    if (src != 0)
+        return (src & ~dns) == 0;
+    return fs->evids == NULL &&
+           (strstr(fs->evidence, " (from dns_mx)") || strstr(fs->evidence, " (from dns_a)"));
+}
+
+/* name_mismatch's headline when the names came from DNS: the MX host name
+ * is what a sender that verifies the name checks (RFC 7672 section 3.2.2
+ * for DANE, RFC 8461 section 4.1 for MTA-STS); an A/AAAA name is the one
+ * the capture's DNS answers give for the address. */
+static void
+agg_nm_dns_headline(struct strbuf *b, unsigned src, unsigned names, unsigned n_certs)
+{
+    str_add(b,
+            n_certs > 1 ? "presented certificates that do not cover "
+                        : "presented a certificate that does not cover ",
+            NULL);
+    if (src == 1u << NAME_SRC_DNS_MX)
+        str_add(b, names > 1 ? "its MX host names" : "its MX host name",
+                " (from the capture's DNS answers: the name senders that verify check, by DANE, "
+                "MTA-STS or Postfix's smtp_tls_security_level verify); add ",
+                names > 1 ? "the names" : "the name",
+                " to the subjectAltName, or point the MX record at a name the certificate has",
+                NULL);
+    else
+        str_add(b, names > 1 ? "the names" : "the name",
+                " the capture's DNS answers give for its address; add ", names > 1 ? "them" : "it",
+                " to the subjectAltName or fix DNS", NULL);
+}
+
 /* name_mismatch with resumed sessions: no certificate was presented in
  * them, the one of the session they resumed (sent on another port of the
  * address, or earlier on this one: a session cache shared by the ports,
@@ -629,10 +667,12 @@ agg_flag_findings(uint32_t si)
         struct strbuf sdb = str_buf(side, sizeof(side));
         if (i == AF_CLIENT_REJECTED && fs->cert_ok > 0)
             agg_client_side(&sdb, s, fs);
-        unsigned nm_names = 0;
-        bool nm_expect = false;
+        unsigned nm_names = 0, nm_src = 0;
         if (i == AF_NAME_MISMATCH)
-            agg_evids_names(fs, &nm_names, &nm_expect);
+            agg_evids_names(fs, &nm_names, &nm_src);
+        bool nm_expect = nm_src == 1u << NAME_SRC_EXPECT;
+        /* every name from the capture's DNS answers: no peer asked for it */
+        bool nm_dns = agg_nm_from_dns(fs, nm_src);
         if (i != AF_NOT_VISIBLE)
             str_add(&b, ep, " ", NULL);
         if (i == AF_NOT_VISIBLE) { /* the server inside its sentence, true of every reason */
@@ -678,6 +718,8 @@ agg_flag_findings(uint32_t si)
                     "presented a certificate that does not cover the name given with --expect; "
                     "add the name to the subjectAltName, or check that the peers use that name",
                     NULL);
+        } else if (i == AF_NAME_MISMATCH && nm_dns) {
+            agg_nm_dns_headline(&b, nm_src, nm_names, n_certs);
         } else if (i == AF_NAME_MISMATCH && nm_names > 1) {
             /* its sessions checked several names (peers asking for
              * different ones): the first session's words would speak of one */
@@ -686,6 +728,7 @@ agg_flag_findings(uint32_t si)
                                   "asked for (which name met which certificate: below)"
                                 : "presented a certificate that does not cover the names its "
                                   "peers asked for",
+                    nm_src & ~(1u << NAME_SRC_SNI) ? " or the capture's DNS answers give" : "",
                     "; add the names to the subjectAltName or fix DNS/SNI", NULL);
         } else if (quit_ok) {
             str_add(&b,

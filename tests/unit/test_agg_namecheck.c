@@ -148,6 +148,45 @@ test_source_dns(void **state)
     want_unchecked_json(0, 0);
 }
 
+/* name_mismatch's headline says where the name came from: no peer asked
+ * for a name the capture's DNS answers gave (an MX host, an A name) */
+static void
+test_mismatch_dns_headline(void **state)
+{
+    (void)state;
+    chain_add("leaf");
+    const struct expected_name mx[] = {{"mx.other.example", NAME_SRC_DNS_MX}};
+    want_checked(feed(1, NULL, false, mx, 1), "mx.other.example", "dns_mx", true);
+    agg_finish();
+    char *text = tu_agg_text(NULL, NULL);
+    tu_has(text, "does not cover its MX host name (from the capture's DNS answers");
+    tu_lacks(text, "the name the peer asked for");
+    free(text);
+}
+
+static void
+test_mismatch_dns_a_and_sni(void **state)
+{
+    (void)state;
+    chain_add("leaf");
+    const struct expected_name a[] = {{"a.other.example", NAME_SRC_DNS_A}};
+    want_checked(feed(1, NULL, false, a, 1), "a.other.example", "dns_a", true);
+    agg_finish();
+    char *text = tu_agg_text(NULL, NULL);
+    tu_has(text, "does not cover the name the capture's DNS answers give for its address");
+    free(text);
+    /* with a peer's SNI among them, peers asked for names too */
+    tu_agg_teardown(NULL);
+    tu_agg_setup(NULL);
+    chain_add("leaf");
+    want_checked(feed(1, NULL, false, a, 1), "a.other.example", "dns_a", true);
+    want_checked(feed(2, "sni.other.example", false, NULL, 0), "sni.other.example", "sni", true);
+    agg_finish();
+    text = tu_agg_text(NULL, NULL);
+    tu_has(text, "the names its peers asked for or the capture's DNS answers give");
+    free(text);
+}
+
 /* No SNI, no --expect, no DNS answer: the chain verifies (Valid,
  * certificate_ok) and the name was not checked: the session says so, the
  * server and the certificate count it, the report says it under the
@@ -230,6 +269,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_source_sni, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_source_expect, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_source_dns, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_mismatch_dns_headline, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_mismatch_dns_a_and_sni, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_none, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_resumed, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_no_leaf_or_undecoded, tu_agg_setup, tu_agg_teardown),
