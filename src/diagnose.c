@@ -509,6 +509,8 @@ diagnose_status_word(unsigned bit)
     switch (bit) {
     case XS_DATE_INVALID:
         return "DateInvalid";
+    case XS_REVOKED:
+        return "Revoked";
     case XS_UNTRUSTED_ROOT:
         return "UntrustedRoot";
     case XS_PARTIAL_CHAIN:
@@ -605,9 +607,9 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
     bool trust = out->untrusted_root || out->self_signed;
     bool partial = out->missing_intermediate;
     /* every word that applies; the first is the session's exchange
-     * status (diagnose_exchange_status): DateInvalid, UntrustedRoot,
-     * PartialChain, SubjectMismatch, then Invalid for an error of no kind
-     * above */
+     * status (diagnose_exchange_status): DateInvalid, (Revoked: a staple's,
+     * dg_revoked), UntrustedRoot, PartialChain, SubjectMismatch, then
+     * Invalid for an error of no kind above */
     bool invalid = v.other_error || v.name_constraint_violation ||
                    (v.first_error != 0 && !date && !trust && !partial);
     out->exchange_statuses =
@@ -690,6 +692,22 @@ dg_ocsp(const struct tls_facts *t, int64_t at_us, struct diagnosis *out)
     else
         ocsp_judge(t->ocsp->der, t->ocsp->len, t->server_chain, t->n_server_chain, at_us / 1000000,
                    &out->ocsp);
+}
+
+/* A staple of this session that the issuer (or the responder it
+ * authorised) signed for this leaf says revoked (OCSP_PB_REVOKED, judged
+ * at the session's time): a client that checks revocation refuses the
+ * chain, as Windows does with CERT_TRUST_IS_REVOKED, which Exchange logs
+ * as Revoked. The chain is then not ok, whatever OpenSSL (which checks no
+ * revocation here) said of it. Only this session's staple counts: another
+ * session's good staple, or one after a renewal, leaves its own Valid. */
+static void
+dg_revoked(struct diagnosis *out)
+{
+    if (!out->ocsp.present || out->ocsp.problem != OCSP_PB_REVOKED)
+        return;
+    out->exchange_statuses |= XS_REVOKED;
+    out->certificate_ok = false;
 }
 
 void
@@ -791,6 +809,7 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
         dg_chain(rec, at_us, out);
         if (t->ocsp_stapled == TLS_OCSP_STAPLED)
             dg_ocsp(t, at_us, out);
+        dg_revoked(out);
         if (tlsa_count() > 0)
             dg_dane(rec, expected, n_expected, at_us, out);
     } else if (t->seen && t->n_resumed_chain > 0) {
