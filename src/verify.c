@@ -213,8 +213,12 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
         break;
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
         r->untrusted_root = true;
-        if (cur)
+        if (cur) {
             verify_subject(cur, r->root_subject, sizeof(r->root_subject));
+            /* a retired public root the server sent: judged as one it
+             * left out (verify_issuer_evidence), by when it was public */
+            r->retired_note = retired_root_note(X509_get_subject_name(cur));
+        }
         break;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:

@@ -42,7 +42,10 @@ struct verify_result {
      * trust store (OpenSSL's "unable to get local issuer certificate"),
      * and what shows whether it is a root (verify_issuer_evidence). */
     enum verify_issuer issuer_missing;
-    const char *retired_note; /* VERIFY_ISSUER_ROOT_RETIRED: what became of it (static) */
+    /* The untrusted root is a public root the CA bundles have dropped
+     * (retired_roots.c), sent (untrusted_root, issuer_missing FOUND) or not
+     * (VERIFY_ISSUER_ROOT_RETIRED): what became of it (static), else NULL */
+    const char *retired_note;
     /* The untrusted root (untrusted_root); else the issuer not found
      * (issuer_missing) */
     char root_subject[256];
