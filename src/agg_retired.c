@@ -1,4 +1,6 @@
-/* \summary: untrusted_root's evidence (split from agg_findings_flags.c):
+/* \summary: findings judged at the sessions' time (split from
+ * agg_findings_flags.c): weak_signature's headline, and untrusted_root's
+ * evidence:
  * for a root that was not sent, what showed it is a root; for a public root
  * the CA bundles have dropped since (src/retired_roots.c), sent or not (one
  * judgement: was it a public root at the session's time), what the trust
@@ -73,4 +75,20 @@ agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs, const struct 
                 ", not sent by the server; the trust store holds a root of that name, but not "
                 "the one that signed this chain (a renewed or re-keyed root)",
                 NULL);
+}
+
+void
+agg_weak_sig_headline(struct strbuf *b, const struct agg_flagstat *fs, bool then)
+{
+    const char *h = verify_weak_hash_name(fs->sig_hashes);
+    str_add(b, "presented a certificate signed with ", h ? h : "a digest OpenSSL finds too weak",
+            NULL);
+    if (then) /* every one SHA-1, issued before 2016 and judged before 2017 */
+        str_add(b,
+                ", which clients accepted at the sessions' time (CAs issued SHA-1 TLS "
+                "certificates until 2016-01-01, browsers distrusted them in January 2017); "
+                "today's clients refuse it: a certificate served now needs SHA-256",
+                NULL);
+    else
+        str_add(b, "; reissue it with SHA-256", NULL);
 }

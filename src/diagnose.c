@@ -561,6 +561,26 @@ diagnose_statuses_text(unsigned statuses, char *out, size_t n)
             str_add(&b, b.len ? ", " : "", diagnose_status_word(1u << i), NULL);
 }
 
+/* The weak signatures of the chain sent: their digests, and whether the
+ * session's time accepted every one (a SHA-1 chain of 2014 was the norm
+ * then; judged by today's rules it is a finding it was not). */
+static void
+dg_weak_signature(const struct tls_facts *t, int64_t at_s, struct diagnosis *out)
+{
+    unsigned hashes = 0;
+    bool then = true;
+    for (unsigned i = 0; i < t->n_server_chain; i++) {
+        const struct cert_entry *e = certcache_get(t->server_chain[i]);
+        if (!e || e->info.parse_error)
+            continue;
+        unsigned h = verify_sig_weak_hash(&e->info);
+        hashes |= h;
+        then &= h == 0 || verify_sha1_accepted_at(&e->info, at_s);
+    }
+    out->weak_signature_hashes = (uint8_t)hashes;
+    out->weak_signature_accepted_then = hashes != 0 && then;
+}
+
 static void
 dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
 {
@@ -598,6 +618,8 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
         out->expiring_soon = leaf->info.not_after >= at && leaf->info.not_after - at < warn;
     }
     dg_check_name(leaf, out);
+    if (v.weak_signature)
+        dg_weak_signature(t, at_us / 1000000, out);
     out->certificate_ok = v.first_error == 0 && !out->name_mismatch && !out->self_signed;
     bool date = out->expired || out->not_yet_valid;
     /* Windows (X509ChainStatusFlags, the words Exchange logs): a chain that

@@ -88,6 +88,12 @@ struct diagnosis {
     uint8_t not_visible_why; /* enum dg_not_visible: certificates_not_visible's reason */
     uint8_t not_visible_cut; /* DG_NV_GAP: enum dg_nv_cut, how the frames were cut */
     bool expiring_soon;      /* leaf expires within --expiry-warn days of the capture end */
+    /* weak_signature: the digests of the weak signatures of the chain sent
+     * (VERIFY_WEAK_MD5, VERIFY_WEAK_SHA1 bits; 0: OpenSSL's word alone), and
+     * whether every one was accepted at judged_at (SHA-1 before the CA/B
+     * Forum's sunset, verify_sha1_accepted_at) */
+    uint8_t weak_signature_hashes;
+    bool weak_signature_accepted_then;
     /* The cap of smtptap's own (its --cap name: "reasm.depth") that cut the
      * TLS bytes before the handshake's end, NULL: the handshake is then not
      * judged failed (dg_capped), and the finding handshake_capped names it. */

@@ -336,13 +336,45 @@ verify_key_weak(const struct x509_info *x)
            (!strcmp(x->key_type, "EC") && x->key_bits < 224);
 }
 
+unsigned
+verify_sig_weak_hash(const struct x509_info *x)
+{
+    if (x->self_signed)
+        return 0;
+    if (strstr(x->sig_alg, "md5") || strstr(x->sig_alg, "MD5"))
+        return VERIFY_WEAK_MD5;
+    if (strstr(x->sig_alg, "sha1With") || !strcmp(x->sig_alg, "dsaWithSHA1") ||
+        !strcmp(x->sig_alg, "ecdsa-with-SHA1"))
+        return VERIFY_WEAK_SHA1;
+    return 0;
+}
+
 bool
 verify_sig_weak(const struct x509_info *x)
 {
-    return !x->self_signed &&
-           (strstr(x->sig_alg, "md5") || strstr(x->sig_alg, "MD5") ||
-            strstr(x->sig_alg, "sha1With") || !strcmp(x->sig_alg, "dsaWithSHA1") ||
-            !strcmp(x->sig_alg, "ecdsa-with-SHA1"));
+    return verify_sig_weak_hash(x) != 0;
+}
+
+const char *
+verify_weak_hash_name(unsigned hashes)
+{
+    switch (hashes & (VERIFY_WEAK_MD5 | VERIFY_WEAK_SHA1)) {
+    case VERIFY_WEAK_MD5:
+        return "MD5";
+    case VERIFY_WEAK_SHA1:
+        return "SHA-1";
+    case VERIFY_WEAK_MD5 | VERIFY_WEAK_SHA1:
+        return "MD5 and SHA-1";
+    default:
+        return NULL;
+    }
+}
+
+bool
+verify_sha1_accepted_at(const struct x509_info *x, int64_t at_s)
+{
+    return verify_sig_weak_hash(x) == VERIFY_WEAK_SHA1 &&
+           x->not_before < VERIFY_SHA1_ISSUED_UNTIL && at_s < VERIFY_SHA1_TRUSTED_UNTIL;
 }
 
 static void
