@@ -29,8 +29,7 @@ static const char *const agg_flag_text[AF_COUNT] = {
                            "reissue it under a CA permitted for that name",
     [AF_WEAK_KEY] =
         "presented a certificate with a weak key; reissue it with RSA 2048+ or ECDSA P-256+",
-    [AF_WEAK_SIGNATURE] =
-        "presented a certificate signed with MD5 or SHA-1; reissue it with SHA-256",
+    [AF_WEAK_SIGNATURE] = NULL, /* agg_weak_sig_headline: it names the digest */
     [AF_STARTTLS_STRIPPED] =
         "had STARTTLS masked on the way (its EHLO keyword, e.g. XXXXXXXA, or the client's "
         "command, XXXXXXXX): a middlebox strips TLS; disable SMTP inspection (Cisco ASA/FTD: "

@@ -4,7 +4,8 @@
  * before the others, and certificate_ok false; judged per session at its
  * time, so a good staple for the same leaf in another session, a renewed
  * leaf's good staple, a revoked answer not verified, and no staple at all
- * leave the chain Valid. */
+ * leave the chain Valid; a client's quit after it is put down to the
+ * staple. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -169,6 +170,34 @@ test_revoked_staple(void **state)
     assert_string_equal(words, "Revoked");
 }
 
+/* A client that quit after the handshake with the revoked chain: the
+ * likely cause is the staple's word, not "the chain's verdict (ok)". */
+static void
+test_quit_cause(void **state)
+{
+    (void)state;
+    struct session_facts facts;
+    uint8_t sni[] = "mail.example.test";
+    tu_chain_facts(&facts, chain, 2, sni);
+    facts.tls.version = 0x0303;
+    facts.tls.handshake = TLS_HS_COMPLETE;
+    facts.tls.ocsp_stapled = TLS_OCSP_STAPLED;
+    facts.tls.ocsp = staple(leaf, V_OCSP_CERTSTATUS_REVOKED, true);
+    struct flow_record rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.ts_us = T0 * 1000000;
+    rec.facts = &facts;
+    rec.first_close = "client_fin";
+    struct diagnosis dg;
+    diagnose_session(&rec, NULL, 0, &dg);
+    char text[512];
+    diagnose_quit_text(&rec, &dg, text, sizeof(text));
+    free(facts.tls.ocsp);
+    assert_non_null(strstr(text, "; likely cause: its stapled OCSP response says the certificate "
+                                 "is revoked (ocsp_staple_revoked)"));
+    assert_null(strstr(text, "the chain's verdict"));
+}
+
 /* Each session's own staple: the same leaf with a good staple (another
  * session), the renewed leaf with its good staple, the revoked leaf with
  * no staple, and a "revoked" the CA did not sign (revoked_unverified: no
@@ -216,6 +245,7 @@ main(void)
         cmocka_unit_test(test_revoked_staple),
         cmocka_unit_test(test_other_sessions_valid),
         cmocka_unit_test(test_order),
+        cmocka_unit_test(test_quit_cause),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
