@@ -29,8 +29,7 @@ static const char *const agg_flag_text[AF_COUNT] = {
                            "reissue it under a CA permitted for that name",
     [AF_WEAK_KEY] =
         "presented a certificate with a weak key; reissue it with RSA 2048+ or ECDSA P-256+",
-    [AF_WEAK_SIGNATURE] =
-        "presented a certificate signed with MD5 or SHA-1; reissue it with SHA-256",
+    [AF_WEAK_SIGNATURE] = NULL, /* agg_weak_sig_headline: it names the digest */
     [AF_STARTTLS_STRIPPED] =
         "had STARTTLS masked on the way (its EHLO keyword, e.g. XXXXXXXA, or the client's "
         "command, XXXXXXXX): a middlebox strips TLS; disable SMTP inspection (Cisco ASA/FTD: "
@@ -624,9 +623,11 @@ agg_flag_findings(uint32_t si)
         bool quit_ok = i == AF_CLIENT_QUIT && fs->cert_ok == fs->sessions;
         /* a root public then, judged against today's bundle (agg_retired.c) */
         bool retired_then = i == AF_UNTRUSTED_ROOT && agg_retired_then(fs, agg.cfg);
+        /* SHA-1 signatures every client accepted at the sessions' time */
+        bool sig_then = i == AF_WEAK_SIGNATURE && fs->sig_then == fs->sessions;
         struct agg_finding *f = agg_new_finding(si, agg_flags[i].name,
                                                 submission || tls_port || auth_clients ? SEV_HIGH
-                                                : xanon || retired_then                ? SEV_LOW
+                                                : xanon || retired_then || sig_then    ? SEV_LOW
                                                 : quit_ok                              ? SEV_MEDIUM
                                                           : agg_flags[i].severity);
         if (!f)
@@ -743,6 +744,8 @@ agg_flag_findings(uint32_t si)
             agg_not_offered_text(&b, fs);
         } else if (retired_then) {
             agg_retired_headline(&b);
+        } else if (i == AF_WEAK_SIGNATURE) {
+            agg_weak_sig_headline(&b, fs, sig_then);
         } else if (i == AF_NOT_YET_VALID && agg.cfg->at_us) {
             agg_add_at(&b, "presented a certificate that is not yet valid");
             str_add(&b, " (its validity begins later); check the certificate dates", NULL);

@@ -140,8 +140,10 @@ struct agg_flagstat {
     /* starttls_not_offered: the EHLO replies of its sessions, AGG_EHLO_*
      * bits (agg_ehlo_note): one without STARTTLS, or EHLO refused */
     uint8_t ehlo;
-    uint32_t cert_ok; /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
-    uint32_t anontls; /* sessions upgraded by X-ANONYMOUSTLS (tlsrpt_anontls): all, no TLS-RPT */
+    uint32_t cert_ok;   /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
+    uint32_t anontls;   /* sessions upgraded by X-ANONYMOUSTLS (tlsrpt_anontls): all, no TLS-RPT */
+    uint8_t sig_hashes; /* weak_signature: its sessions' digests (VERIFY_WEAK_ bits) */
+    uint32_t sig_then;  /* ... its sessions weak_signature_accepted_then */
     const char *retired_note; /* first session's diagnosis.retired_root_note (static) */
     bool retired_then;        /* ... and its retired_root_public_then */
     const char *tlsrpt;       /* client_quit_after_handshake: its sessions' TLS-RPT type
@@ -841,6 +843,8 @@ enum agg_store_kind agg_store_kind(const struct config *cfg);
 bool agg_retired_then(const struct agg_flagstat *fs, const struct config *cfg);
 /* untrusted_root's headline when agg_retired_then. */
 void agg_retired_headline(struct strbuf *b);
+/* weak_signature's headline: the digests named; then (low): clients took them then. */
+void agg_weak_sig_headline(struct strbuf *b, const struct agg_flagstat *fs, bool then);
 /* untrusted_root for a root that was not sent: what showed it is a root. */
 void agg_root_evidence(struct strbuf *b, const struct agg_flagstat *fs, const struct config *cfg);
 /* "1 session" / "N sessions"; what with " at the --at time T" (agg_findings.c). */

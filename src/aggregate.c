@@ -407,6 +407,8 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
     fs->implicit += tlsrpt_implicit(rec);
     fs->cert_ok += cert_ok;
     fs->anontls += tlsrpt_anontls(rec);
+    fs->sig_hashes |= dg->weak_signature_hashes;
+    fs->sig_then += dg->weak_signature_accepted_then;
 }
 
 static void

@@ -509,6 +509,8 @@ diagnose_status_word(unsigned bit)
     switch (bit) {
     case XS_DATE_INVALID:
         return "DateInvalid";
+    case XS_REVOKED:
+        return "Revoked";
     case XS_UNTRUSTED_ROOT:
         return "UntrustedRoot";
     case XS_PARTIAL_CHAIN:
@@ -559,6 +561,26 @@ diagnose_statuses_text(unsigned statuses, char *out, size_t n)
             str_add(&b, b.len ? ", " : "", diagnose_status_word(1u << i), NULL);
 }
 
+/* The weak signatures of the chain sent: their digests, and whether the
+ * session's time accepted every one (a SHA-1 chain of 2014 was the norm
+ * then; judged by today's rules it is a finding it was not). */
+static void
+dg_weak_signature(const struct tls_facts *t, int64_t at_s, struct diagnosis *out)
+{
+    unsigned hashes = 0;
+    bool then = true;
+    for (unsigned i = 0; i < t->n_server_chain; i++) {
+        const struct cert_entry *e = certcache_get(t->server_chain[i]);
+        if (!e || e->info.parse_error)
+            continue;
+        unsigned h = verify_sig_weak_hash(&e->info);
+        hashes |= h;
+        then &= h == 0 || verify_sha1_accepted_at(&e->info, at_s);
+    }
+    out->weak_signature_hashes = (uint8_t)hashes;
+    out->weak_signature_accepted_then = hashes != 0 && then;
+}
+
 static void
 dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
 {
@@ -596,6 +618,8 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
         out->expiring_soon = leaf->info.not_after >= at && leaf->info.not_after - at < warn;
     }
     dg_check_name(leaf, out);
+    if (v.weak_signature)
+        dg_weak_signature(t, at_us / 1000000, out);
     out->certificate_ok = v.first_error == 0 && !out->name_mismatch && !out->self_signed;
     bool date = out->expired || out->not_yet_valid;
     /* Windows (X509ChainStatusFlags, the words Exchange logs): a chain that
@@ -605,9 +629,9 @@ dg_chain(const struct flow_record *rec, int64_t at_us, struct diagnosis *out)
     bool trust = out->untrusted_root || out->self_signed;
     bool partial = out->missing_intermediate;
     /* every word that applies; the first is the session's exchange
-     * status (diagnose_exchange_status): DateInvalid, UntrustedRoot,
-     * PartialChain, SubjectMismatch, then Invalid for an error of no kind
-     * above */
+     * status (diagnose_exchange_status): DateInvalid, (Revoked: a staple's,
+     * dg_revoked), UntrustedRoot, PartialChain, SubjectMismatch, then
+     * Invalid for an error of no kind above */
     bool invalid = v.other_error || v.name_constraint_violation ||
                    (v.first_error != 0 && !date && !trust && !partial);
     out->exchange_statuses =
@@ -690,6 +714,22 @@ dg_ocsp(const struct tls_facts *t, int64_t at_us, struct diagnosis *out)
     else
         ocsp_judge(t->ocsp->der, t->ocsp->len, t->server_chain, t->n_server_chain, at_us / 1000000,
                    &out->ocsp);
+}
+
+/* A staple of this session that the issuer (or the responder it
+ * authorised) signed for this leaf says revoked (OCSP_PB_REVOKED, judged
+ * at the session's time): a client that checks revocation refuses the
+ * chain, as Windows does with CERT_TRUST_IS_REVOKED, which Exchange logs
+ * as Revoked. The chain is then not ok, whatever OpenSSL (which checks no
+ * revocation here) said of it. Only this session's staple counts: another
+ * session's good staple, or one after a renewal, leaves its own Valid. */
+static void
+dg_revoked(struct diagnosis *out)
+{
+    if (!out->ocsp.present || out->ocsp.problem != OCSP_PB_REVOKED)
+        return;
+    out->exchange_statuses |= XS_REVOKED;
+    out->certificate_ok = false;
 }
 
 void
@@ -791,6 +831,7 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
         dg_chain(rec, at_us, out);
         if (t->ocsp_stapled == TLS_OCSP_STAPLED)
             dg_ocsp(t, at_us, out);
+        dg_revoked(out);
         if (tlsa_count() > 0)
             dg_dane(rec, expected, n_expected, at_us, out);
     } else if (t->seen && t->n_resumed_chain > 0) {

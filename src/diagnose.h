@@ -88,6 +88,12 @@ struct diagnosis {
     uint8_t not_visible_why; /* enum dg_not_visible: certificates_not_visible's reason */
     uint8_t not_visible_cut; /* DG_NV_GAP: enum dg_nv_cut, how the frames were cut */
     bool expiring_soon;      /* leaf expires within --expiry-warn days of the capture end */
+    /* weak_signature: the digests of the weak signatures of the chain sent
+     * (VERIFY_WEAK_MD5, VERIFY_WEAK_SHA1 bits; 0: OpenSSL's word alone), and
+     * whether every one was accepted at judged_at (SHA-1 before the CA/B
+     * Forum's sunset, verify_sha1_accepted_at) */
+    uint8_t weak_signature_hashes;
+    bool weak_signature_accepted_then;
     /* The cap of smtptap's own (its --cap name: "reasm.depth") that cut the
      * TLS bytes before the handshake's end, NULL: the handshake is then not
      * judged failed (dg_capped), and the finding handshake_capped names it. */
@@ -125,7 +131,9 @@ struct diagnosis {
     /* what showed missing_issuer_subject to be a root (enum verify_issuer:
      * VERIFY_ISSUER_UNKNOWN when nothing did) */
     uint8_t missing_issuer;
-    const char *retired_root_note; /* missing_issuer retired: what became of it (static) */
+    /* The untrusted root, sent or not (missing_issuer retired), is a public
+     * root the CA bundles have dropped: what became of it (static), NULL */
+    const char *retired_root_note;
     bool retired_root_public_then; /* ... and still a public root when judged (an old capture) */
     int64_t judged_at_us;          /* the time validity was judged at */
     /* The client's chain (mutual TLS), as sent, verified for a TLS client
@@ -170,26 +178,30 @@ struct diagnosis {
 };
 
 /* Exchange's status words as bits (Windows' X509ChainStatusFlags, which
- * Exchange logs), in the order diagnose_exchange_status picks them: a
+ * Exchange logs; NotTimeValid, Revoked, UntrustedRoot and PartialChain in
+ * that enum's order), in the order diagnose_exchange_status picks them: a
  * session's chain may be both untrusted and for another name (case 3: the
  * NDR says SubjectMismatch where the first word is UntrustedRoot). None,
  * for a verified chain, is Valid. */
 enum {
-    XS_DATE_INVALID = 1,     /* expired or not yet valid (NotTimeValid) */
-    XS_UNTRUSTED_ROOT = 2,   /* a self-signed root or leaf not trusted */
-    XS_PARTIAL_CHAIN = 4,    /* not built up to a root: an issuer neither sent nor
-                                in the trust store, not known to be a root
-                                (missing_intermediate; CERT_TRUST_IS_PARTIAL_CHAIN) */
-    XS_SUBJECT_MISMATCH = 8, /* the name checked is not in the leaf */
-    XS_INVALID = 16,         /* another verification error */
-    XS_COUNT = 5
+    XS_DATE_INVALID = 1,      /* expired or not yet valid (NotTimeValid) */
+    XS_REVOKED = 2,           /* the OCSP response the server stapled in this session,
+                                 signed by the issuer or its responder, says the leaf is
+                                 revoked (Revoked; RFC 6960 §2.2) */
+    XS_UNTRUSTED_ROOT = 4,    /* a self-signed root or leaf not trusted */
+    XS_PARTIAL_CHAIN = 8,     /* not built up to a root: an issuer neither sent nor
+                                 in the trust store, not known to be a root
+                                 (missing_intermediate; CERT_TRUST_IS_PARTIAL_CHAIN) */
+    XS_SUBJECT_MISMATCH = 16, /* the name checked is not in the leaf */
+    XS_INVALID = 32,          /* another verification error */
+    XS_COUNT = 6
 };
 /* The word of one XS_ bit ("DateInvalid" ...). */
 const char *diagnose_status_word(unsigned bit);
 /* "UntrustedRoot, SubjectMismatch"; "Valid" for none. */
 void diagnose_statuses_text(unsigned statuses, char *out, size_t n);
 /* A session's Exchange status: the word of the first of its
- * exchange_statuses ("DateInvalid", "UntrustedRoot", "PartialChain",
+ * exchange_statuses ("DateInvalid", "Revoked", "UntrustedRoot", "PartialChain",
  * "SubjectMismatch", "Invalid"), "Valid" for none, "" when its chain was not verified. */
 const char *diagnose_exchange_status(const struct diagnosis *d);
 

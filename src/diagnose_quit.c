@@ -92,6 +92,11 @@ diagnose_quit_text(const struct flow_record *rec, const struct diagnosis *d, cha
                 d->checked_name[0] ? d->checked_name : "checked", " (name_mismatch)", NULL);
     else if (d->verified && d->dane.state == DANE_MISMATCH)
         str_add(&b, "; likely cause: no TLSA record matches the chain (dane_tlsa_mismatch)", NULL);
+    else if (d->verified && (d->exchange_statuses & XS_REVOKED))
+        str_add(&b,
+                "; likely cause: its stapled OCSP response says the certificate is revoked "
+                "(ocsp_staple_revoked)",
+                NULL);
     else if (d->verified && (d->weak_key || d->weak_signature))
         str_add(&b, "; likely cause: a weak ", d->weak_key ? "key" : "signature", NULL);
     else if (d->verified && !d->certificate_ok)

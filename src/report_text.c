@@ -283,9 +283,11 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
     /* OpenSSL's "ok" beside a failed verdict is the chain's alone (the
      * name is what failed): said so, not read as "certificate ok" */
     if (ch->verdict[0] && strcmp(ch->verdict, "Valid") != 0)
-        term_msg(f, "; %s",
+        term_msg(f, "; %s%s",
                  strcmp(ch->verify_text, "ok") == 0 ? "chain verified (OpenSSL: ok)"
-                                                    : ch->verify_text);
+                                                    : ch->verify_text,
+                 /* Revoked is the staple's word (ocsp line below), not OpenSSL's */
+                 ch->statuses & XS_REVOKED ? "; revoked by its stapled OCSP response" : "");
     rt_issuer_url(f, s, c);
     fprintf(f, "\n");
     for (unsigned i = 1; i < ch->n; i++) {

@@ -1,10 +1,14 @@
 /* \summary: public roots the CA bundles have dropped, by name (see
  * retired_roots.h). The names are those the roots' own certificates carry,
- * in their order; the dates are their notAfter, or when Mozilla's root
- * program removed them. None is in Debian 12's ca-certificates
- * (20230311+deb12u1, /etc/ssl/certs/ca-certificates.crt; Baltimore
- * CyberTrust Root, SecureTrust CA, Secure Global CA and XRamp still are,
- * so they are not here).
+ * in their order; each entry's date is a field of its own (not read from
+ * its note): the root's notAfter (RR_EXPIRED), the release of NSS whose
+ * certdata.txt (Mozilla's bundle, which the distributions' ca-certificates
+ * follow) no longer held it (RR_REMOVED; a year alone when only the year
+ * is known), or, when the removal's date is not known, the last date a
+ * cited bundle is known to hold it (RR_LISTED). None is in Debian 12's
+ * ca-certificates (20230311+deb12u1, /etc/ssl/certs/ca-certificates.crt;
+ * Baltimore CyberTrust Root, SecureTrust CA, Secure Global CA and XRamp
+ * still are, so they are not here).
  *
  * Sources of the names added after the first six (each DN decoded from the
  * DER the source holds, not typed from a listing):
@@ -16,7 +20,13 @@
  *         composer-setup.php), notAfter from the same certificates;
  *   [rq]  psf/requests requests/cacert.pem (72d69d7), "# Subject:" and PEM.
  * UTN-USERFirst-Hardware's notAfter: 2019-07-09, as listed with its
- * subject in public expired-root lists (and its [ev] entry). */
+ * subject in public expired-root lists (and its [ev] entry).
+ * Removals: NSS 3.56 (2020-08-21) dropped VeriSign Class 3 Public Primary
+ * Certification Authority - G3 (with AddTrust External CA Root, expired);
+ * NSS 3.63 (2021-03-18) the other GeoTrust, thawte and VeriSign roots of
+ * Symantec's (Mozilla bug 1670769); NSS 3.89 (2023-03-09) Network
+ * Solutions Certificate Authority (node's root-certificate updates list
+ * them, each from that NSS's certdata.txt). */
 #include "retired_roots.h"
 
 #include <stddef.h>
@@ -25,47 +35,73 @@
 
 #define RR_ATTRS 6
 
-struct rr_root {
-    const char *attrs[RR_ATTRS][2]; /* (type, value) in the certificate's order */
-    const char *note;
+/* What the date of an entry is. */
+enum rr_how {
+    RR_EXPIRED, /* its notAfter: public through that day */
+    RR_REMOVED, /* the NSS release without it: public before that day (m 0: in
+                   that year, public before its first day) */
+    RR_LISTED   /* removed on a date not known; a bundle held it that day */
 };
 
-#define RR_SYMANTEC "distrusted with Symantec's roots"
+struct rr_root {
+    const char *attrs[RR_ATTRS][2]; /* (type, value) in the certificate's order */
+    const char *name;               /* as the notes say it */
+    struct rr_date {
+        uint8_t how; /* enum rr_how */
+        uint16_t year;
+        uint8_t month, day; /* 0, 0 with RR_REMOVED: the year alone is known */
+        const char *with;   /* removed with others: whose ("Symantec's roots"), NULL */
+    } date;
+};
+
+/* removed by NSS 3.63 with Symantec's other roots (bug 1670769) */
+#define RR_SYMANTEC_NSS363 RR_REMOVED, 2021, 3, 18, "Symantec's roots"
+/* removed on a date not known: in [mk], Mozilla's bundle of 2015-10-28 */
+#define RR_LISTED_MK RR_LISTED, 2015, 10, 28, NULL
 
 static const struct rr_root rr_roots[] = {
     {{{"C", "SE"},
       {"O", "AddTrust AB"},
       {"OU", "AddTrust External TTP Network"},
       {"CN", "AddTrust External CA Root"}},
-     "AddTrust External CA Root, expired 2020-05-30"},
+     "AddTrust External CA Root",
+     {RR_EXPIRED, 2020, 5, 30, NULL}},
     {{{"C", "US"}, {"O", "Equifax"}, {"OU", "Equifax Secure Certificate Authority"}},
-     "Equifax Secure Certificate Authority, expired 2018-08-22"},
+     "Equifax Secure Certificate Authority",
+     {RR_EXPIRED, 2018, 8, 22, NULL}},
     {{{"O", "Digital Signature Trust Co."}, {"CN", "DST Root CA X3"}},
-     "DST Root CA X3, expired 2021-09-30"},
+     "DST Root CA X3",
+     {RR_EXPIRED, 2021, 9, 30, NULL}},
     {{{"OU", "GlobalSign Root CA - R2"}, {"O", "GlobalSign"}, {"CN", "GlobalSign"}},
-     "GlobalSign Root CA - R2, expired 2021-12-15"},
+     "GlobalSign Root CA - R2",
+     {RR_EXPIRED, 2021, 12, 15, NULL}},
     {{{"C", "US"}, {"O", "GeoTrust Inc."}, {"CN", "GeoTrust Global CA"}},
-     "GeoTrust Global CA, removed with Symantec's roots in 2020"},
+     "GeoTrust Global CA",
+     {RR_SYMANTEC_NSS363}},
     {{{"C", "US"},
       {"O", "VeriSign, Inc."},
       {"OU", "Class 3 Public Primary Certification Authority"}},
-     "VeriSign Class 3 Public Primary Certification Authority, removed in 2015"},
+     "VeriSign Class 3 Public Primary Certification Authority",
+     {RR_REMOVED, 2015, 0, 0, NULL}},
     /* AddTrust's other roots [mk][rq] */
     {{{"C", "SE"},
       {"O", "AddTrust AB"},
       {"OU", "AddTrust TTP Network"},
       {"CN", "AddTrust Class 1 CA Root"}},
-     "AddTrust Class 1 CA Root, expired 2020-05-30"},
+     "AddTrust Class 1 CA Root",
+     {RR_EXPIRED, 2020, 5, 30, NULL}},
     {{{"C", "SE"},
       {"O", "AddTrust AB"},
       {"OU", "AddTrust TTP Network"},
       {"CN", "AddTrust Public CA Root"}},
-     "AddTrust Public CA Root, expired 2020-05-30"},
+     "AddTrust Public CA Root",
+     {RR_EXPIRED, 2020, 5, 30, NULL}},
     {{{"C", "SE"},
       {"O", "AddTrust AB"},
       {"OU", "AddTrust TTP Network"},
       {"CN", "AddTrust Qualified CA Root"}},
-     "AddTrust Qualified CA Root, expired 2020-05-30"},
+     "AddTrust Qualified CA Root",
+     {RR_EXPIRED, 2020, 5, 30, NULL}},
     /* Comodo/Sectigo's older roots [ev][mk] */
     {{{"C", "US"},
       {"ST", "UT"},
@@ -73,93 +109,131 @@ static const struct rr_root rr_roots[] = {
       {"O", "The USERTRUST Network"},
       {"OU", "http://www.usertrust.com"},
       {"CN", "UTN-USERFirst-Hardware"}},
-     "UTN-USERFirst-Hardware, expired 2019-07-09"},
+     "UTN-USERFirst-Hardware",
+     {RR_EXPIRED, 2019, 7, 9, NULL}},
     {{{"C", "GB"},
       {"ST", "Greater Manchester"},
       {"L", "Salford"},
       {"O", "Comodo CA Limited"},
       {"CN", "Secure Certificate Services"}},
-     "Comodo Secure Certificate Services, removed from the CA bundles"},
+     "Comodo Secure Certificate Services",
+     {RR_LISTED_MK}},
     {{{"C", "GB"},
       {"ST", "Greater Manchester"},
       {"L", "Salford"},
       {"O", "Comodo CA Limited"},
       {"CN", "Trusted Certificate Services"}},
-     "Comodo Trusted Certificate Services, removed from the CA bundles"},
+     "Comodo Trusted Certificate Services",
+     {RR_LISTED_MK}},
     {{{"C", "US"},
       {"O", "Network Solutions L.L.C."},
       {"CN", "Network Solutions Certificate Authority"}},
-     "Network Solutions Certificate Authority, removed from the CA bundles"},
+     "Network Solutions Certificate Authority",
+     {RR_REMOVED, 2023, 3, 9, NULL}},
     /* Symantec's (VeriSign, GeoTrust, thawte) [ev][mk][rq] */
     {{{"C", "US"},
       {"O", "VeriSign, Inc."},
       {"OU", "VeriSign Trust Network"},
       {"OU", "(c) 1999 VeriSign, Inc. - For authorized use only"},
       {"CN", "VeriSign Class 3 Public Primary Certification Authority - G3"}},
-     "VeriSign Class 3 Public Primary Certification Authority - G3, " RR_SYMANTEC},
+     "VeriSign Class 3 Public Primary Certification Authority - G3",
+     {RR_REMOVED, 2020, 8, 21, NULL}},
     {{{"C", "US"},
       {"O", "VeriSign, Inc."},
       {"OU", "VeriSign Trust Network"},
       {"OU", "(c) 2007 VeriSign, Inc. - For authorized use only"},
       {"CN", "VeriSign Class 3 Public Primary Certification Authority - G4"}},
-     "VeriSign Class 3 Public Primary Certification Authority - G4, " RR_SYMANTEC},
+     "VeriSign Class 3 Public Primary Certification Authority - G4",
+     {RR_SYMANTEC_NSS363}},
     {{{"C", "US"},
       {"O", "VeriSign, Inc."},
       {"OU", "VeriSign Trust Network"},
       {"OU", "(c) 2006 VeriSign, Inc. - For authorized use only"},
       {"CN", "VeriSign Class 3 Public Primary Certification Authority - G5"}},
-     "VeriSign Class 3 Public Primary Certification Authority - G5, " RR_SYMANTEC},
+     "VeriSign Class 3 Public Primary Certification Authority - G5",
+     {RR_SYMANTEC_NSS363}},
     {{{"C", "US"},
       {"O", "VeriSign, Inc."},
       {"OU", "VeriSign Trust Network"},
       {"OU", "(c) 2008 VeriSign, Inc. - For authorized use only"},
       {"CN", "VeriSign Universal Root Certification Authority"}},
-     "VeriSign Universal Root Certification Authority, " RR_SYMANTEC},
+     "VeriSign Universal Root Certification Authority",
+     {RR_SYMANTEC_NSS363}},
     {{{"C", "US"}, {"O", "GeoTrust Inc."}, {"CN", "GeoTrust Global CA 2"}},
-     "GeoTrust Global CA 2, expired 2019-03-04"},
+     "GeoTrust Global CA 2",
+     {RR_EXPIRED, 2019, 3, 4, NULL}},
     {{{"C", "US"}, {"O", "GeoTrust Inc."}, {"CN", "GeoTrust Universal CA"}},
-     "GeoTrust Universal CA, " RR_SYMANTEC},
+     "GeoTrust Universal CA",
+     {RR_SYMANTEC_NSS363}},
     {{{"C", "US"}, {"O", "GeoTrust Inc."}, {"CN", "GeoTrust Universal CA 2"}},
-     "GeoTrust Universal CA 2, " RR_SYMANTEC},
+     "GeoTrust Universal CA 2",
+     {RR_SYMANTEC_NSS363}},
     {{{"C", "US"}, {"O", "GeoTrust Inc."}, {"CN", "GeoTrust Primary Certification Authority"}},
-     "GeoTrust Primary Certification Authority, " RR_SYMANTEC},
+     "GeoTrust Primary Certification Authority",
+     {RR_SYMANTEC_NSS363}},
     {{{"C", "US"},
       {"O", "GeoTrust Inc."},
       {"OU", "(c) 2008 GeoTrust Inc. - For authorized use only"},
       {"CN", "GeoTrust Primary Certification Authority - G3"}},
-     "GeoTrust Primary Certification Authority - G3, " RR_SYMANTEC},
+     "GeoTrust Primary Certification Authority - G3",
+     {RR_SYMANTEC_NSS363}},
     {{{"C", "US"},
       {"O", "thawte, Inc."},
       {"OU", "Certification Services Division"},
       {"OU", "(c) 2006 thawte, Inc. - For authorized use only"},
       {"CN", "thawte Primary Root CA"}},
-     "thawte Primary Root CA, " RR_SYMANTEC},
+     "thawte Primary Root CA",
+     {RR_SYMANTEC_NSS363}},
     {{{"C", "US"},
       {"O", "thawte, Inc."},
       {"OU", "Certification Services Division"},
       {"OU", "(c) 2008 thawte, Inc. - For authorized use only"},
       {"CN", "thawte Primary Root CA - G3"}},
-     "thawte Primary Root CA - G3, " RR_SYMANTEC},
+     "thawte Primary Root CA - G3",
+     {RR_SYMANTEC_NSS363}},
     /* others [ev][mk] */
     {{{"O", "Cybertrust, Inc"}, {"CN", "Cybertrust Global Root"}},
-     "Cybertrust Global Root, removed from the CA bundles"},
+     "Cybertrust Global Root",
+     {RR_EXPIRED, 2021, 12, 15, NULL}},
     {{{"C", "FI"}, {"O", "Sonera"}, {"CN", "Sonera Class2 CA"}},
-     "Sonera Class2 CA, expired 2021-04-06"},
+     "Sonera Class2 CA",
+     {RR_EXPIRED, 2021, 4, 6, NULL}},
     {{{"C", "BM"},
       {"O", "QuoVadis Limited"},
       {"OU", "Root Certification Authority"},
       {"CN", "QuoVadis Root Certification Authority"}},
-     "QuoVadis Root Certification Authority, expired 2021-03-17"},
-    {{{"C", "PL"}, {"O", "Unizeto Sp. z o.o."}, {"CN", "Certum CA"}},
-     "Certum CA, removed from the CA bundles"},
+     "QuoVadis Root Certification Authority",
+     {RR_EXPIRED, 2021, 3, 17, NULL}},
+    {{{"C", "PL"}, {"O", "Unizeto Sp. z o.o."}, {"CN", "Certum CA"}}, "Certum CA", {RR_LISTED_MK}},
     {{{"C", "FR"}, {"O", "Certplus"}, {"CN", "Class 2 Primary CA"}},
-     "Certplus Class 2 Primary CA, removed from the CA bundles"},
+     "Certplus Class 2 Primary CA",
+     {RR_EXPIRED, 2019, 7, 6, NULL}},
 };
 
 #define RR_N (sizeof(rr_roots) / sizeof(rr_roots[0]))
 
 static X509_NAME *rr_names[RR_N];
-static int rr_built; /* 0 not yet, 1 built, -1 failed (out of memory) */
+static char rr_notes[RR_N][160]; /* each entry's note, made from its fields */
+static int rr_built;             /* 0 not yet, 1 built, -1 failed (out of memory) */
+
+/* An entry's note: "AddTrust External CA Root, expired 2020-05-30". */
+static void
+rr_note(const struct rr_root *r, char *out, size_t n)
+{
+    if (r->date.how == RR_EXPIRED)
+        snprintf(out, n, "%s, expired %04u-%02u-%02u", r->name, r->date.year, r->date.month,
+                 r->date.day);
+    else if (r->date.how == RR_REMOVED && r->date.month == 0)
+        snprintf(out, n, "%s, removed from the CA bundles in %04u", r->name, r->date.year);
+    else if (r->date.how == RR_REMOVED)
+        snprintf(out, n, "%s, removed from the CA bundles %04u-%02u-%02u%s%s", r->name,
+                 r->date.year, r->date.month, r->date.day, r->date.with ? " with " : "",
+                 r->date.with ? r->date.with : "");
+    else
+        snprintf(out, n,
+                 "%s, removed from the CA bundles (held there until at least %04u-%02u-%02u)",
+                 r->name, r->date.year, r->date.month, r->date.day);
+}
 
 static int
 rr_build(void)
@@ -179,6 +253,7 @@ rr_build(void)
             return -1;
         }
         rr_names[i] = nm;
+        rr_note(&rr_roots[i], rr_notes[i], sizeof(rr_notes[i]));
     }
     return 1;
 }
@@ -192,33 +267,44 @@ retired_root_note(const X509_NAME *nm)
         rr_built = rr_build();
     for (size_t i = 0; rr_built == 1 && i < RR_N; i++)
         if (X509_NAME_cmp(rr_names[i], nm) == 0)
-            return rr_roots[i].note;
+            return rr_notes[i];
     return NULL;
 }
 
-int64_t
-retired_root_until(const char *note)
+/* Seconds since the epoch of y-m-d 00:00:00Z (proleptic Gregorian; d may
+ * be one past the month's end: the next day). */
+static int64_t
+rr_days(unsigned y, unsigned m, unsigned d)
 {
-    const char *p;
-    unsigned y = 0, m = 1, d = 1;
-    if (note == NULL)
-        return 0;
-    if ((p = strstr(note, "expired ")) != NULL) {
-        if (sscanf(p + 8, "%4u-%2u-%2u", &y, &m, &d) != 3)
-            return 0;
-        d++; /* the whole day */
-    } else if ((p = strstr(note, "removed in ")) == NULL || sscanf(p + 11, "%4u", &y) != 1) {
-        return 0;
-    }
-    if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 32)
-        return 0;
-    /* days from the civil date (proleptic Gregorian; d may be one past the
-     * month's end: the next day) */
     int yy = (int)y - (m <= 2);
     int era = yy / 400, yoe = yy - era * 400;
     int doy = (153 * ((int)m + (m > 2 ? -3 : 9)) + 2) / 5 + (int)d - 1;
     int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return ((int64_t)era * 146097 + doe - 719468) * 86400;
+}
+
+int64_t
+retired_root_until(const char *note)
+{
+    for (size_t i = 0; note != NULL && rr_built == 1 && i < RR_N; i++) {
+        if (note != rr_notes[i])
+            continue;
+        const struct rr_root *r = &rr_roots[i];
+        if (r->date.how == RR_REMOVED && r->date.month == 0)
+            return rr_days(r->date.year, 1, 1);
+        /* expired or listed that day: through it; removed: before it */
+        return rr_days(r->date.year, r->date.month,
+                       r->date.day + (r->date.how == RR_REMOVED ? 0 : 1));
+    }
+    return 0;
+}
+
+const char *
+retired_root_entry(size_t i)
+{
+    if (rr_built == 0)
+        rr_built = rr_build();
+    return rr_built == 1 && i < RR_N ? rr_notes[i] : NULL;
 }
 
 void

@@ -213,8 +213,12 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
         break;
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
         r->untrusted_root = true;
-        if (cur)
+        if (cur) {
             verify_subject(cur, r->root_subject, sizeof(r->root_subject));
+            /* a retired public root the server sent: judged as one it
+             * left out (verify_issuer_evidence), by when it was public */
+            r->retired_note = retired_root_note(X509_get_subject_name(cur));
+        }
         break;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
@@ -332,13 +336,45 @@ verify_key_weak(const struct x509_info *x)
            (!strcmp(x->key_type, "EC") && x->key_bits < 224);
 }
 
+unsigned
+verify_sig_weak_hash(const struct x509_info *x)
+{
+    if (x->self_signed)
+        return 0;
+    if (strstr(x->sig_alg, "md5") || strstr(x->sig_alg, "MD5"))
+        return VERIFY_WEAK_MD5;
+    if (strstr(x->sig_alg, "sha1With") || !strcmp(x->sig_alg, "dsaWithSHA1") ||
+        !strcmp(x->sig_alg, "ecdsa-with-SHA1"))
+        return VERIFY_WEAK_SHA1;
+    return 0;
+}
+
 bool
 verify_sig_weak(const struct x509_info *x)
 {
-    return !x->self_signed &&
-           (strstr(x->sig_alg, "md5") || strstr(x->sig_alg, "MD5") ||
-            strstr(x->sig_alg, "sha1With") || !strcmp(x->sig_alg, "dsaWithSHA1") ||
-            !strcmp(x->sig_alg, "ecdsa-with-SHA1"));
+    return verify_sig_weak_hash(x) != 0;
+}
+
+const char *
+verify_weak_hash_name(unsigned hashes)
+{
+    switch (hashes & (VERIFY_WEAK_MD5 | VERIFY_WEAK_SHA1)) {
+    case VERIFY_WEAK_MD5:
+        return "MD5";
+    case VERIFY_WEAK_SHA1:
+        return "SHA-1";
+    case VERIFY_WEAK_MD5 | VERIFY_WEAK_SHA1:
+        return "MD5 and SHA-1";
+    default:
+        return NULL;
+    }
+}
+
+bool
+verify_sha1_accepted_at(const struct x509_info *x, int64_t at_s)
+{
+    return verify_sig_weak_hash(x) == VERIFY_WEAK_SHA1 &&
+           x->not_before < VERIFY_SHA1_ISSUED_UNTIL && at_s < VERIFY_SHA1_TRUSTED_UNTIL;
 }
 
 static void

@@ -42,7 +42,10 @@ struct verify_result {
      * trust store (OpenSSL's "unable to get local issuer certificate"),
      * and what shows whether it is a root (verify_issuer_evidence). */
     enum verify_issuer issuer_missing;
-    const char *retired_note; /* VERIFY_ISSUER_ROOT_RETIRED: what became of it (static) */
+    /* The untrusted root is a public root the CA bundles have dropped
+     * (retired_roots.c), sent (untrusted_root, issuer_missing FOUND) or not
+     * (VERIFY_ISSUER_ROOT_RETIRED): what became of it (static), else NULL */
+    const char *retired_note;
     /* The untrusted root (untrusted_root); else the issuer not found
      * (issuer_missing) */
     char root_subject[256];
@@ -89,5 +92,23 @@ void verify_counters(uint64_t *computed, uint64_t *cached);
 struct x509_info;
 bool verify_key_weak(const struct x509_info *x);
 bool verify_sig_weak(const struct x509_info *x);
+
+/* The digest of a weak signature (verify_sig_weak): VERIFY_WEAK_MD5 or
+ * VERIFY_WEAK_SHA1, 0 for a signature that is not weak. */
+enum { VERIFY_WEAK_MD5 = 1, VERIFY_WEAK_SHA1 = 2 };
+unsigned verify_sig_weak_hash(const struct x509_info *x);
+/* "MD5", "SHA-1", "MD5 and SHA-1" for a set of VERIFY_WEAK_ bits; NULL for
+ * none (a digest OpenSSL found too weak that neither names). */
+const char *verify_weak_hash_name(unsigned hashes);
+
+/* Whether a certificate signed with SHA-1 was accepted at at_s (seconds
+ * since the epoch), as the CA/Browser Forum's Baseline Requirements and the
+ * browsers had it then: issued before 2016-01-01 (BR 7.1.3: no SHA-1
+ * subscriber certificate after 2015), and judged before 2017-01-01 (Chrome
+ * 56 and Firefox 51 distrusted SHA-1 certificates in January 2017). MD5 was
+ * never accepted so late: false for it, and for a signature not weak. */
+bool verify_sha1_accepted_at(const struct x509_info *x, int64_t at_s);
+#define VERIFY_SHA1_ISSUED_UNTIL  1451606400 /* 2016-01-01T00:00:00Z */
+#define VERIFY_SHA1_TRUSTED_UNTIL 1483228800 /* 2017-01-01T00:00:00Z */
 
 #endif /* SMTPTAP_VERIFY_H */

@@ -166,6 +166,8 @@ cmp -s "$tmp/ends" "$tmp/ends-doc" || bad "ended: src/engine.c ends flows as $(t
   grep -q 'AF_SELF_SIGNED && agg_all_anontls' src/agg_findings*.c && echo "self_signed LOW"
   # untrusted_root is low to a root public then, judged against the system bundle (agg_retired.c)
   grep -q 'AF_UNTRUSTED_ROOT && agg_retired_then' src/agg_findings*.c && echo "untrusted_root LOW"
+  # weak_signature is low for SHA-1 certificates accepted at the sessions' time (agg_retired.c)
+  grep -q 'AF_WEAK_SIGNATURE && fs->sig_then == fs->sessions' src/agg_findings*.c && echo "weak_signature LOW"
   # client_quit_after_handshake is medium when every chain it met verifies (quit_ok)
   grep -q 'AF_CLIENT_QUIT && fs->cert_ok == fs->sessions' src/agg_findings*.c &&
     echo "client_quit_after_handshake MEDIUM"

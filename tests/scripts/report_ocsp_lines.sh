@@ -40,6 +40,10 @@ has staples "    ocsp       1 good; last: produced 1s before its session, nextUp
 has staples "    ocsp       1 revoked (keyCompromise); last: produced 2s before its session, nextUpdate 3649d 23h after"
 has staples "    ocsp       1 invalid: stale; last: produced 3s before its session, nextUpdate 327d 0h before"
 has staples "    ocsp       1 invalid: other_certificate; last: produced 3s before its session, no nextUpdate"
+# the revoked staple is the chain's verdict too (Windows' Revoked), the others' stay Valid
+has staples "  certificate 1 of 1: Revoked, 1 session, 2026-12-01 00:10:12 .. 2026-12-01 00:10:12"
+has staples "    chain      2 certificates sent; chain verified (OpenSSL: ok); revoked by its stapled OCSP response"
+count staples '^  certificate 1 of 1: Valid, ' 3
 # a staple past tls.ocsp_max: stapled, not judged
 run cap "-r pcaps/diag/ocsp-staples.pcap --no-system-ca --ca-file pcaps/diag/certs/ocsp-staples-root.pem --cap tls.ocsp_max=1340"
 count cap '^    ocsp       1 not judged \(too_large\)$' 3
@@ -76,6 +80,16 @@ jhas() { # NAME JQ WANT: the jq filter JQ (-c, over the server records' certific
 oc='[.leaf.subject, (.ocsp_staples | if . == null then null else [.sessions, .good, .revoked, .stale, .other_certificate, .revocation_reason, .not_judged, .not_judged_why, .not_stapled, .stapled_for_others, (.last | if . == null then null else [.problem, .age_s, .produced_at, .next_update] end)] end)]'
 jrun staples "-r pcaps/diag/ocsp-staples.pcap --no-system-ca --ca-file pcaps/diag/certs/ocsp-staples-root.pem"
 jhas staples "$oc" '["CN=mail.example.test",[1,1,0,0,0,null,0,null,0,false,["good",1,"2026-12-01T00:10:10.000000Z","2036-11-28T00:10:10.000000Z"]]] ["CN=revoked.example.test",[1,0,1,0,0,"keyCompromise",0,null,0,false,["revoked",2,"2026-12-01T00:10:10.000000Z","2036-11-28T00:10:10.000000Z"]]] ["CN=stale.example.test",[1,0,0,1,0,null,0,null,0,false,["stale",3,"2026-12-01T00:10:10.000000Z","2026-01-08T00:00:00.000000Z"]]] ["CN=renewed.example.test",[1,0,0,0,1,null,0,null,0,false,["other_certificate",3,"2026-12-01T00:10:10.000000Z",null]]]'
+# the chains' verdicts and the sessions' statuses: Revoked for the revoked staple's, not Valid
+jhas staples '[.leaf.subject, .verdict, .verdicts]' '["CN=mail.example.test","Valid",["Valid"]] ["CN=revoked.example.test","Revoked",["Revoked"]] ["CN=stale.example.test","Valid",["Valid"]] ["CN=renewed.example.test","Valid",["Valid"]]'
+got=$(jq -c 'select(.event=="session") | [.server.ip, .diagnosis.certificate_ok, .diagnosis.exchange_status, .diagnosis.exchange_statuses]' "$tmp/staples.json" | tr '\n' ' ')
+want='["192.0.2.25",true,"Valid",["Valid"]] ["192.0.2.26",false,"Revoked",["Revoked"]] ["192.0.2.27",true,"Valid",["Valid"]] ["192.0.2.28",true,"Valid",["Valid"]] '
+if [ "$got" = "$want" ]; then
+  echo "ok   staples json: sessions' certificate_ok and exchange_statuses"
+else
+  echo "FAIL staples json: sessions gave: $got, not: $want"
+  fail=1
+fi
 jhas staples '.ocsp_staples.last.judged_at' '"2026-12-01T00:10:11.000000Z" "2026-12-01T00:10:12.000000Z" "2026-12-01T00:10:13.000000Z" "2026-12-01T00:10:13.000000Z"'
 jrun cap "-r pcaps/diag/ocsp-staples.pcap --no-system-ca --ca-file pcaps/diag/certs/ocsp-staples-root.pem --cap tls.ocsp_max=1340"
 jhas cap '[.ocsp_staples.sessions, .ocsp_staples.not_judged, .ocsp_staples.not_judged_why]' '[0,1,"too_large"] [0,1,"too_large"] [1,0,null] [0,1,"too_large"]'

@@ -121,6 +121,20 @@ check zeek__tls-expired-cert.pcap '[.[] | select(.event=="session" and .diagnosi
 # a 2014 capture's chain up to AddTrust External CA Root (expired 2020): a
 # public root then, not "no longer held" with 2020's cross-sign advice
 check zeek__tls-expired-cert.pcap '[.[] | select(.event=="finding" and .kind=="untrusted_root") | .summary | select(contains("AddTrust External CA Root")) | (contains("a public root at the sessions'"'"' time") and (contains("cross-signed") | not))] | (length == 1 and all)' "a root public at the capture's time"
+# Apple's 2015 chain up to GeoTrust Global CA, removed from the CA bundles
+# with Symantec's roots in 2021 (the entry's date, not its note's words): a
+# public root then, low, like the others
+check zeek__smtp.pcap '[.[] | select(.event=="finding" and .kind=="untrusted_root") | (.severity == "low" and (.summary | contains("CN=GeoTrust Global CA")) and (.summary | contains("a public root at the sessions'"'"' time")))] == [true]' "GeoTrust Global CA in 2015: a public root then, low"
+# the same AddTrust root sent by the server (2013): one judgement whether
+# sent or not, a public root at the session's time, low, not "the trust
+# store does not contain" high
+check zeek__tls1.2.pcap '[.[] | select(.event=="finding" and .kind=="untrusted_root") | (.severity == "low" and (.summary | contains("AddTrust External CA Root,OU=AddTrust External TTP Network,O=AddTrust AB,C=SE, sent by the server: the CA bundles have dropped it since")))] == [true]' "AddTrust root sent in 2013: a public root then, low"
+# SHA-1 leaves of 2013 and 2014, issued before the CA/B Forum's sunset
+# (2016-01-01) and judged before the browsers' distrust (2017): accepted
+# then, weak_signature low and saying so, the digest named (not "MD5 or SHA-1")
+for b in zeek__tls1.2.pcap arkime__openssl-tls1_2.pcap; do
+  check "$b" '[.[] | select(.event=="finding" and .kind=="weak_signature") | (.severity == "low" and (.summary | contains("signed with SHA-1, which clients accepted at the sessions'"'"' time")) and (.summary | contains("MD5") | not))] | (length >= 1 and all)' "SHA-1 leaf before 2017: weak_signature low, accepted then"
+done
 # the 2014 Equifax chain judged against today's system bundle: likely
 # trusted then, low; against a store of the user's own (--no-system-ca
 # --ca-file), exactly what they chose: a verifier with it fails, high

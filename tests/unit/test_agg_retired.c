@@ -49,8 +49,17 @@ test_store_kind(void **state)
 /* One TLS session whose chain ends in the retired Equifax root, not sent;
  * public_then: judged before the root's end (an old capture). Aggregated,
  * the findings made; the terminal report returned (free() it). */
+static char *report_sent(bool public_then, bool sent);
+
 static char *
 report_of(bool public_then)
+{
+    return report_sent(public_then, false);
+}
+
+/* The same, the root sent by the server (sent) or not. */
+static char *
+report_sent(bool public_then, bool sent)
 {
     static struct session_facts f;
     memset(&f, 0, sizeof(f));
@@ -61,7 +70,7 @@ report_of(bool public_then)
     memset(&dg, 0, sizeof(dg));
     dg.verified = true;
     dg.untrusted_root = true;
-    dg.missing_issuer = VERIFY_ISSUER_ROOT_RETIRED;
+    dg.missing_issuer = sent ? VERIFY_ISSUER_FOUND : VERIFY_ISSUER_ROOT_RETIRED;
     dg.retired_root_note = "Equifax Secure Certificate Authority, expired 2018-08-22";
     dg.retired_root_public_then = public_then;
     strcpy(dg.untrusted_root_subject, "OU=Equifax Secure Certificate Authority,O=Equifax,C=US");
@@ -138,13 +147,41 @@ test_after_end_high(void **state)
     }
 }
 
+/* The root sent by the server: the same judgement, by when it was public
+ * (a 2013 chain with AddTrust's root in it was trusted then), its words
+ * "sent by the server"; after its end, high with the advice. */
+static void
+test_sent_root(void **state)
+{
+    (void)state;
+    tu_agg_start(&cfg, NULL);
+    cfg.no_system_ca = false;
+    char *text = report_sent(true, true);
+    tu_has(text, "low      untrusted_root");
+    tu_has(text, ", sent by the server: the CA bundles have dropped it since (Equifax Secure "
+                 "Certificate Authority, expired 2018-08-22), so the chain was likely trusted by "
+                 "clients then");
+    tu_lacks(text, "not sent by the server");
+    assert_int_equal(agg_max_severity(), SEV_LOW);
+    free(text);
+    tu_agg_stop();
+    tu_agg_start(&cfg, NULL);
+    cfg.no_system_ca = false;
+    text = report_sent(false, true);
+    tu_has(text, "high     untrusted_root");
+    tu_has(text, ", sent by the server: a public root the CA bundles no longer hold");
+    tu_lacks(text, "cross-signed intermediate");
+    free(text);
+    tu_agg_stop();
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_kind),       cmocka_unit_test(test_own_store_high),
         cmocka_unit_test(test_system_store_low), cmocka_unit_test(test_empty_store_low),
-        cmocka_unit_test(test_after_end_high),
+        cmocka_unit_test(test_after_end_high),   cmocka_unit_test(test_sent_root),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -132,31 +132,32 @@ test_plaintext_refused(void **state)
 }
 
 /* diagnose_exchange_status: the word of the first status bit (in the
- * order DateInvalid, UntrustedRoot, PartialChain, SubjectMismatch,
+ * order DateInvalid, Revoked, UntrustedRoot, PartialChain, SubjectMismatch,
  * Invalid: Windows' X509ChainStatusFlags names), the first word
  * diagnose_statuses_text lists; "Valid" for none; "" unverified. */
 static void
 test_exchange_status_word(void **state)
 {
     (void)state;
-    static const char *const order[] = {"DateInvalid", "UntrustedRoot", "PartialChain",
-                                        "SubjectMismatch", "Invalid"};
-    static const unsigned bit[] = {XS_DATE_INVALID, XS_UNTRUSTED_ROOT, XS_PARTIAL_CHAIN,
-                                   XS_SUBJECT_MISMATCH, XS_INVALID};
-    assert_int_equal(XS_COUNT, 5);
+    static const char *const order[] = {"DateInvalid",  "Revoked",         "UntrustedRoot",
+                                        "PartialChain", "SubjectMismatch", "Invalid"};
+    static const unsigned bit[] = {XS_DATE_INVALID,  XS_REVOKED,          XS_UNTRUSTED_ROOT,
+                                   XS_PARTIAL_CHAIN, XS_SUBJECT_MISMATCH, XS_INVALID};
+    assert_int_equal(XS_COUNT, 6);
     char all[96];
-    diagnose_statuses_text(31, all, sizeof(all));
-    assert_string_equal(all, "DateInvalid, UntrustedRoot, PartialChain, SubjectMismatch, Invalid");
-    const char *first[32];
-    for (unsigned bits = 0; bits < 32; bits++) {
+    diagnose_statuses_text(63, all, sizeof(all));
+    assert_string_equal(
+        all, "DateInvalid, Revoked, UntrustedRoot, PartialChain, SubjectMismatch, Invalid");
+    const char *first[64];
+    for (unsigned bits = 0; bits < 64; bits++) {
         first[bits] = "Valid";
-        for (unsigned i = 5; i-- > 0;)
+        for (unsigned i = 6; i-- > 0;)
             if (bits & bit[i])
                 first[bits] = order[i];
     }
     struct diagnosis d;
     memset(&d, 0, sizeof(d));
-    for (unsigned bits = 0; bits < 32; bits++) {
+    for (unsigned bits = 0; bits < 64; bits++) {
         d.exchange_statuses = (uint8_t)bits;
         d.verified = false;
         assert_string_equal(diagnose_exchange_status(&d), "");
