@@ -18,7 +18,8 @@
 #include "pkt.h"
 
 #define AGG_CHAINS_MAX    16 /* distinct chains kept per server */
-#define AGG_NAMES_MAX     8  /* names kept per server */
+#define AGG_NAMES_MAX     8  /* names kept per server from greetings and SNI */
+#define AGG_CNAMES_MAX    8  /* and from its certificates (agg_srvnames.c) */
 #define AGG_ALERTS_MAX    16 /* distinct (sender, level, code, step) kept per server */
 #define AGG_SESSIONS_MAX  16 /* session ids listed per finding */
 #define AGG_ELSEWHERE_MAX 4  /* other ports a chain's resumed sessions were presented on */
@@ -355,18 +356,19 @@ struct agg_snis {
 };
 
 /* Where a server's name was seen: its greeting, a peer's SNI (a name asked
- * for, which the server need not hold), its leaf's subject CN. */
+ * for, which the server need not hold), a certificate it presented (its
+ * leaf's names as a client checks them, or covered by one: agg_srvnames.c). */
 enum { AGG_NAME_BANNER = 1, AGG_NAME_SNI = 2, AGG_NAME_CERT = 4 };
 
 struct agg_server {
     struct endpoint ep;
     uint64_t sessions, tls_sessions, implicit;
     int64_t first, last;
-    char *names[AGG_NAMES_MAX];
-    uint8_t name_len[AGG_NAMES_MAX]; /* strlen(names[i]), at most 255 */
-    uint8_t name_src[AGG_NAMES_MAX]; /* AGG_NAME_* where each was seen */
-    uint8_t n_names;
-    struct agg_peer *peers; /* cap_peers, grown up to report.peers_max */
+    char *names[AGG_NAMES_MAX + AGG_CNAMES_MAX];
+    uint8_t name_len[AGG_NAMES_MAX + AGG_CNAMES_MAX]; /* strlen(names[i]), at most 255 */
+    uint8_t name_src[AGG_NAMES_MAX + AGG_CNAMES_MAX]; /* AGG_NAME_* where each was seen */
+    uint8_t n_names, n_cnames; /* of n_names, those first seen in a certificate */
+    struct agg_peer *peers;    /* cap_peers, grown up to report.peers_max */
     /* the sessions of peers past those (or refused by the memcap): not
      * itemised, counted; their addresses in unlisted (agg_pcount.c), made
      * at the first */
@@ -874,6 +876,15 @@ int agg_cmp_peer(const void *a, const void *b);
 void agg_ep_str(const struct endpoint *ep, char *out, size_t n);
 /* "CN=mail.example.test (SHA-1 3A4F…)" for a chain's leaf. */
 void agg_chain_label(const struct agg_chain *c, char *out, size_t n);
+
+/* A server's names (agg_srvnames.c): p (n bytes) seen where src says; a
+ * name first seen in a greeting or SNI counts as a certificate's too when
+ * a leaf the server presented in full covers it. */
+void agg_add_name(struct agg_server *s, const uint8_t *p, size_t n, uint8_t src);
+/* The names of chain c's leaf, presented in full for the first time: its
+ * subjectAltName dNSNames (its CN only without dNSName and iPAddress SANs,
+ * RFC 6125 §6.4.4) added, and the server's names they cover marked. */
+void agg_cert_names(struct agg_server *s, const struct agg_chain *c);
 void agg_leaf_label(uint32_t leaf_id, char *out, size_t n);
 /* "leaf" (the certificate object) and "chain_sha256" of a chain. */
 void agg_json_chain(struct json *j, const uint32_t *ids, unsigned n);

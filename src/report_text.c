@@ -71,13 +71,38 @@ rt_nv_reasons(FILE *f, const struct agg_server *s)
     }
 }
 
+/* No SMTP/TLS session at all: not "No findings.", which reads as mail
+ * judged and found sound (an HTTPS-only capture, IMAP's STARTTLS); TLS of
+ * other protocols left out is named with the option that takes it in. */
 static void
-rt_findings(FILE *f, bool color)
+rt_no_mail(FILE *f, const struct run_stats *st)
+{
+    fprintf(f, "No SMTP or mail TLS seen: nothing to judge.\n");
+    const struct report_ports *p = &st->tls_other_ports;
+    if (st->tls_other && p->n) {
+        fprintf(f,
+                "%" PRIu64 " TLS connection%s of other protocols (HTTPS and the like) left out, "
+                "on port%s ",
+                st->tls_other, st->tls_other == 1 ? "" : "s", p->n > 1 || p->more ? "s" : "");
+        for (unsigned i = 0; i < p->n; i++)
+            fprintf(f, "%s%u", i ? ", " : "", p->port[i]);
+        fprintf(f, "%s: --tls-ports ", p->more ? " and others" : "");
+        for (unsigned i = 0; i < p->n; i++)
+            fprintf(f, "%s%u", i ? "," : "", p->port[i]);
+        fprintf(f, "%s includes %s.\n", p->more ? ",..." : "", st->tls_other == 1 ? "it" : "them");
+    }
+    fprintf(f, "\n");
+}
+
+static void
+rt_findings(FILE *f, const struct run_stats *st, bool color)
 {
     if (agg.n_findings == 0) {
         if (agg_one_direction_client_only()) /* ONE DIRECTION CAPTURED, the client's */
             fprintf(f, "No findings can be made: the server's direction of these sessions was "
                        "not captured (its replies, certificates and alerts)\n\n");
+        else if (st->sessions == 0)
+            rt_no_mail(f, st);
         else
             fprintf(f, "No findings.\n\n");
         return;
@@ -772,7 +797,7 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
 {
     report_capture_loss(f, st);
     agg_one_direction_text(f);
-    rt_findings(f, color);
+    rt_findings(f, st, color);
     for (uint32_t i = 0; i < agg.n_servers; i++)
         rt_server(f, agg.servers[i]);
     if (agg.servers_dropped)
