@@ -14,12 +14,11 @@
 #include "record.h"
 #include "facts.h"
 #include "agg_pcount.h"
+#include "agg_srvnames.h"
 #include "idxtab.h"
 #include "pkt.h"
 
 #define AGG_CHAINS_MAX    16 /* distinct chains kept per server */
-#define AGG_NAMES_MAX     8  /* names kept per server from greetings and SNI */
-#define AGG_CNAMES_MAX    8  /* and from its certificates (agg_srvnames.c) */
 #define AGG_ALERTS_MAX    16 /* distinct (sender, level, code, step) kept per server */
 #define AGG_SESSIONS_MAX  16 /* session ids listed per finding */
 #define AGG_ELSEWHERE_MAX 4  /* other ports a chain's resumed sessions were presented on */
@@ -253,6 +252,10 @@ struct agg_peer {
      * whether they sent mail is unknown, not none (not in no_mail; in the
      * padding after server_unseen) */
     uint32_t mail_unknown;
+    /* of sessions, used and tls_failed, those in TLS from the first byte:
+     * their own row in the terminal report (report_starttls.c); 8 bytes a
+     * peer more, so that a server with both kinds adds up */
+    uint32_t implicit, implicit_failed;
     /* The earliest session by start (record id: the order of first
      * packets) that used or tried TLS (TLS, STARTTLS stripped, refused or
      * failed), and that had it stripped, refused or failed; 0 none. A
@@ -263,7 +266,7 @@ struct agg_peer {
 
 /* A server keeps at most report.peers_max peers (64 by default): their
  * size is the aggregation's per server, kept in sight. */
-#define AGG_PEER_SIZE 104
+#define AGG_PEER_SIZE 112
 _Static_assert(sizeof(struct agg_peer) == AGG_PEER_SIZE, "struct agg_peer grew: on purpose?");
 
 /* A plaintext_delivery session whose class (agg_plain.c) a record still to
@@ -354,11 +357,6 @@ struct agg_snis {
     uint32_t n_u, cap_u;
     uint32_t dropped; /* sessions of values or pairs past the caps (or the memcap) */
 };
-
-/* Where a server's name was seen: its greeting, a peer's SNI (a name asked
- * for, which the server need not hold), a certificate it presented (its
- * leaf's names as a client checks them, or covered by one: agg_srvnames.c). */
-enum { AGG_NAME_BANNER = 1, AGG_NAME_SNI = 2, AGG_NAME_CERT = 4 };
 
 struct agg_server {
     struct endpoint ep;
@@ -855,6 +853,9 @@ void agg_add_at(struct strbuf *b, const char *what);
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);
 /* Sorts peer indices of s by address, the order of every text's peers. */
 void agg_peers_sorted(const struct agg_server *s, uint32_t *v, unsigned n);
+/* The terminal report's STARTTLS and implicit TLS rows of s, one per peer
+ * (report_starttls.c). */
+void agg_starttls_rows(FILE *f, const struct agg_server *s);
 /* The same for indices into the addresses ips (a name's peers, agg_names.c). */
 void agg_ips_sorted(const struct ipaddr *ips, uint32_t *v, unsigned n);
 /* A finding's peers as agg_peers_text writes them: its server's, or its
@@ -876,15 +877,6 @@ int agg_cmp_peer(const void *a, const void *b);
 void agg_ep_str(const struct endpoint *ep, char *out, size_t n);
 /* "CN=mail.example.test (SHA-1 3A4F…)" for a chain's leaf. */
 void agg_chain_label(const struct agg_chain *c, char *out, size_t n);
-
-/* A server's names (agg_srvnames.c): p (n bytes) seen where src says; a
- * name first seen in a greeting or SNI counts as a certificate's too when
- * a leaf the server presented in full covers it. */
-void agg_add_name(struct agg_server *s, const uint8_t *p, size_t n, uint8_t src);
-/* The names of chain c's leaf, presented in full for the first time: its
- * subjectAltName dNSNames (its CN only without dNSName and iPAddress SANs,
- * RFC 6125 §6.4.4) added, and the server's names they cover marked. */
-void agg_cert_names(struct agg_server *s, const struct agg_chain *c);
 void agg_leaf_label(uint32_t leaf_id, char *out, size_t n);
 /* "leaf" (the certificate object) and "chain_sha256" of a chain. */
 void agg_json_chain(struct json *j, const uint32_t *ids, unsigned n);
