@@ -133,6 +133,8 @@ if [ -f "$dir/zeek__smtp-starttls.pcap" ]; then
     and (.summary | contains("likely trusted") | not))] == [true]' "$tmp/own-store.json" >/dev/null ||
     bad zeek__smtp-starttls.pcap "retired root, own store (--no-system-ca --ca-file): not high, or no 'a verifier with that store fails'"
 fi
+# a certificate expiring about a day after the capture: the time left, and high
+check zeek__tls-expired-cert.pcap '[.[] | select(.event=="finding" and .kind=="expiring_certificate") | (.severity == "high" and (.summary | contains("which expires on 2014-03-14T23:59:59Z: 1 day left at the end of the capture; renew it now")))] == [true]' "expiring in a day: not high, or the time left not said"
 # a name asked for (SNI) that the certificate's subjectAltName holds is the
 # certificate's, not "only asked for" (RFC 6125 section 6.4.4: the SAN, not the CN)
 check ndpi__http_ipv6.pcap '[.[] | select(.event=="server") | .name_sources[] | select(.name=="s-static.ak.facebook.com") | .from] == [["sni","certificate"]]' "SNI name in the SAN: not the certificate's"
