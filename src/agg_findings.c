@@ -22,8 +22,8 @@
  *   medium    peer_dependent_certificate, mixed_pool, starttls_inconsistent, starttls_rejected,
  *             ocsp_staple_invalid (few senders check a staple; most fall back to asking),
  *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
- *             server_rejected_client_certificate, expiring_certificate, anonymous_tls,
- *             starttls_not_used
+ *             server_rejected_client_certificate, expiring_certificate (high with
+ *             less than 7 days left), anonymous_tls, starttls_not_used
  *   low       certificate_changed, certificates_not_visible, dane_tlsa_unusable,
  *             untrusted_root to a root public at the sessions' time, judged against
  *             the system bundle (agg_retired.c; high against the user's own store)
@@ -588,6 +588,26 @@ agg_exp_served(struct strbuf *b, const char *ep, const char *verb, const char *a
     }
 }
 
+/* An expiring certificate is high when it has less than a week left. */
+#define AGG_EXPIRY_HIGH_DAYS 7
+
+/* "12 days", "1 day", "5 hours" (under a day), "less than an hour": the
+ * whole days or hours of left seconds, never rounded up. */
+static void
+agg_time_left(struct strbuf *b, int64_t left)
+{
+    int64_t n = left >= 86400 ? left / 86400 : left / 3600;
+    if (n == 0) {
+        str_add(b, "less than an hour", NULL);
+        return;
+    }
+    str_add_uint(b, (uint64_t)n);
+    if (left >= 86400)
+        str_add(b, n == 1 ? " day" : " days", NULL);
+    else
+        str_add(b, n == 1 ? " hour" : " hours", NULL);
+}
+
 static void
 agg_expiry_findings(uint32_t si)
 {
@@ -645,22 +665,27 @@ agg_expiry_findings(uint32_t si)
             }
         } else if (e && !e->info.parse_error && e->info.not_after >= end / 1000000 &&
                    e->info.not_after - end / 1000000 < warn && !agg_chain_replaced(s, c)) {
-            f = agg_new_finding(si, "expiring_certificate", SEV_MEDIUM);
+            /* the time left at the capture's end (or --at): under a week,
+             * senders refuse it within days (high), else medium */
+            int64_t left = e->info.not_after - end / 1000000;
+            bool soon = left < AGG_EXPIRY_HIGH_DAYS * 86400;
+            f = agg_new_finding(si, "expiring_certificate", soon ? SEV_HIGH : SEV_MEDIUM);
             if (!f)
                 return;
             agg_exp_fill(f, s, c);
             agg_chain_label(ch, a, sizeof(a));
             struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
-            str_add(&b, ep, " serves ", a, ", which expires on ", e->info.not_after_iso,
-                    ", within ", NULL);
-            str_add_uint(&b, (unsigned)agg.cfg->expiry_warn_days);
-            str_add(&b, " days", NULL);
+            str_add(&b, ep, " serves ", a, ", which expires on ", e->info.not_after_iso, ": ",
+                    NULL);
+            agg_time_left(&b, left);
             if (agg.cfg->at_us) {
                 char t[32];
                 agg_ts_short(agg.cfg->at_us, t, sizeof(t));
-                str_add(&b, " of the --at time ", t, NULL);
+                str_add(&b, " left at the --at time ", t, NULL);
+            } else {
+                str_add(&b, " left at the end of the capture", NULL);
             }
-            str_add(&b, "; renew it", NULL);
+            str_add(&b, f->severity == SEV_HIGH ? "; renew it now" : "; renew it", NULL);
             agg_add_who(&b, f);
         }
     }

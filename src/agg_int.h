@@ -14,11 +14,11 @@
 #include "record.h"
 #include "facts.h"
 #include "agg_pcount.h"
+#include "agg_srvnames.h"
 #include "idxtab.h"
 #include "pkt.h"
 
 #define AGG_CHAINS_MAX    16 /* distinct chains kept per server */
-#define AGG_NAMES_MAX     8  /* names kept per server */
 #define AGG_ALERTS_MAX    16 /* distinct (sender, level, code, step) kept per server */
 #define AGG_SESSIONS_MAX  16 /* session ids listed per finding */
 #define AGG_ELSEWHERE_MAX 4  /* other ports a chain's resumed sessions were presented on */
@@ -254,6 +254,10 @@ struct agg_peer {
      * whether they sent mail is unknown, not none (not in no_mail; in the
      * padding after server_unseen) */
     uint32_t mail_unknown;
+    /* of sessions, used and tls_failed, those in TLS from the first byte:
+     * their own row in the terminal report (report_starttls.c); 8 bytes a
+     * peer more, so that a server with both kinds adds up */
+    uint32_t implicit, implicit_failed;
     /* The earliest session by start (record id: the order of first
      * packets) that used or tried TLS (TLS, STARTTLS stripped, refused or
      * failed), and that had it stripped, refused or failed; 0 none. A
@@ -264,7 +268,7 @@ struct agg_peer {
 
 /* A server keeps at most report.peers_max peers (64 by default): their
  * size is the aggregation's per server, kept in sight. */
-#define AGG_PEER_SIZE 104
+#define AGG_PEER_SIZE 112
 _Static_assert(sizeof(struct agg_peer) == AGG_PEER_SIZE, "struct agg_peer grew: on purpose?");
 
 /* A plaintext_delivery session whose class (agg_plain.c) a record still to
@@ -356,19 +360,15 @@ struct agg_snis {
     uint32_t dropped; /* sessions of values or pairs past the caps (or the memcap) */
 };
 
-/* Where a server's name was seen: its greeting, a peer's SNI (a name asked
- * for, which the server need not hold), its leaf's subject CN. */
-enum { AGG_NAME_BANNER = 1, AGG_NAME_SNI = 2, AGG_NAME_CERT = 4 };
-
 struct agg_server {
     struct endpoint ep;
     uint64_t sessions, tls_sessions, implicit;
     int64_t first, last;
-    char *names[AGG_NAMES_MAX];
-    uint8_t name_len[AGG_NAMES_MAX]; /* strlen(names[i]), at most 255 */
-    uint8_t name_src[AGG_NAMES_MAX]; /* AGG_NAME_* where each was seen */
-    uint8_t n_names;
-    struct agg_peer *peers; /* cap_peers, grown up to report.peers_max */
+    char *names[AGG_NAMES_MAX + AGG_CNAMES_MAX];
+    uint8_t name_len[AGG_NAMES_MAX + AGG_CNAMES_MAX]; /* strlen(names[i]), at most 255 */
+    uint8_t name_src[AGG_NAMES_MAX + AGG_CNAMES_MAX]; /* AGG_NAME_* where each was seen */
+    uint8_t n_names, n_cnames; /* of n_names, those first seen in a certificate */
+    struct agg_peer *peers;    /* cap_peers, grown up to report.peers_max */
     /* the sessions of peers past those (or refused by the memcap): not
      * itemised, counted; their addresses in unlisted (agg_pcount.c), made
      * at the first */
@@ -857,6 +857,9 @@ void agg_add_at(struct strbuf *b, const char *what);
 void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);
 /* Sorts peer indices of s by address, the order of every text's peers. */
 void agg_peers_sorted(const struct agg_server *s, uint32_t *v, unsigned n);
+/* The terminal report's STARTTLS and implicit TLS rows of s, one per peer
+ * (report_starttls.c). */
+void agg_starttls_rows(FILE *f, const struct agg_server *s);
 /* The same for indices into the addresses ips (a name's peers, agg_names.c). */
 void agg_ips_sorted(const struct ipaddr *ips, uint32_t *v, unsigned n);
 /* A finding's peers as agg_peers_text writes them: its server's, or its

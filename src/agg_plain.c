@@ -111,6 +111,9 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
         p->plaintext += dg->plaintext_delivery;
         /* refused after the handshake without an alert: failed too */
         p->tls_failed += dg->tls_handshake_failed || dg->client_quit_after_handshake;
+        p->implicit += sm->implicit_tls;
+        p->implicit_failed +=
+            sm->implicit_tls && (dg->tls_handshake_failed || dg->client_quit_after_handshake);
         if (!(sm->tls_started || sm->implicit_tls || dg->starttls_rejected ||
               dg->tls_handshake_failed || dg->plaintext_delivery)) {
             p->plain_undelivered += sm->plaintext_mail;

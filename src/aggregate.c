@@ -177,28 +177,6 @@ agg_server_get(const struct endpoint *ep)
     return s;
 }
 
-static void
-agg_add_name(struct agg_server *s, const uint8_t *p, size_t n, uint8_t src)
-{
-    if (!p || n == 0 || n > 255 || memchr(p, '\0', n))
-        return;
-    for (unsigned i = 0; i < s->n_names; i++)
-        if (s->name_len[i] == n && memcmp(s->names[i], p, n) == 0) {
-            s->name_src[i] |= src;
-            return;
-        }
-    if (s->n_names >= AGG_NAMES_MAX)
-        return;
-    char *c = malloc(n + 1);
-    if (!c)
-        return;
-    memcpy(c, p, n);
-    c[n] = '\0';
-    s->name_len[s->n_names] = (uint8_t)n;
-    s->name_src[s->n_names] = src;
-    s->names[s->n_names++] = c;
-}
-
 static uint64_t
 agg_ip_hash(const struct ipaddr *ip)
 {
@@ -573,6 +551,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                 struct agg_chain *c = &s->chains[chain];
                 agg_seen(&c->first, &c->last, c->sessions + c->resumed == 0, rec->ts_us);
                 if (c->sessions == 0) { /* its own verdict, not another port's */
+                    agg_cert_names(s, c);
                     str_copy(c->verdict, sizeof(c->verdict), diagnose_exchange_status(dg));
                     c->statuses = dg->exchange_statuses;
                     str_copy(c->verify_text, sizeof(c->verify_text), dg->verify_error_text);
@@ -591,10 +570,6 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                         c->exp_sids[c->n_exp_sids++] = rec->id;
                 }
                 c->expired_seen |= dg->expired;
-                const struct cert_entry *leaf = certcache_get(c->ids[0]);
-                if (leaf && leaf->info.subject_cn)
-                    agg_add_name(s, (const uint8_t *)leaf->info.subject_cn,
-                                 strlen(leaf->info.subject_cn), AGG_NAME_CERT);
                 agg_use(s, peer, chain, dg->expired, rec->ts_us);
                 agg_sni_note(s, t, chain, peer, dg);
                 agg_ocsp_chain_note(c, t, dg);

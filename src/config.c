@@ -193,6 +193,21 @@ config_is_tls_port(const struct config *c, uint16_t port)
     return false;
 }
 
+/* Ports of other protocols over implicit TLS (IANA service names): TLS
+ * found there by its first bytes is not mail. https 443, 8443; imaps 993,
+ * pop3s 995; ldaps 636; domain-s 853 (RFC 7858); ftps 989, 990; sips 5061;
+ * ircs 6697; amqps 5671; secure-mqtt 8883; Apple push 5223. */
+bool
+config_other_tls_port(uint16_t port)
+{
+    static const uint16_t other[] = {443,  636,  853,  989,  990,  993, 995,
+                                     5061, 5223, 5671, 6697, 8443, 8883};
+    for (unsigned i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+        if (other[i] == port)
+            return true;
+    return false;
+}
+
 bool
 config_env_off(const char *name)
 {

@@ -107,6 +107,9 @@ extern const struct config_cap_desc config_caps[];
 
 bool config_is_mail_port(const struct config *c, uint16_t port);
 bool config_is_tls_port(const struct config *c, uint16_t port);
+/* A port of another protocol over implicit TLS (443, 993...): TLS there
+ * is not mail unless --tls-ports names it (engine.c). */
+bool config_other_tls_port(uint16_t port);
 
 /* True when the environment variable name is set to "off": the switches
  * that turn a shortcut off (SMTPTAP_SIGNATURE_MEMO, SMTPTAP_EARLY_VERIFY;

@@ -42,8 +42,9 @@ static struct {
     int64_t next_expire_us;
     struct eclock clock; /* the time packets are taken at (engine_clock.h) */
     uint64_t flows, mail_flows, sessions, evictions, timeouts, cap_hits, untracked;
-    uint64_t tls_other; /* TLS of another protocol on another port: not reported */
-    struct eload load;  /* open and dissected at once (engine_load.h) */
+    uint64_t tls_other;                  /* TLS of another protocol on another port: not reported */
+    struct report_ports tls_other_ports; /* their server ports, the first few */
+    struct eload load;                   /* open and dissected at once (engine_load.h) */
 } eng;
 
 /* Moves f to disposition d, counting the flows being dissected. */
@@ -268,6 +269,7 @@ engine_end(struct flow *f, const char *ended)
         eng.mail_flows++;
     if (f->ctx != NULL && fctx_facts(f->ctx)->other_protocol) {
         eng.tls_other++; /* HTTPS and the like (the TLS dissector's ALPN rule) */
+        report_port_note(&eng.tls_other_ports, f->key.port[!f->client_side]);
     } else if (f->mail_port || f->ctx != NULL) {
         struct flow_record rec;
         if (engine_record_fill(f, ended, eng.classify_on, &rec))
@@ -406,21 +408,6 @@ engine_start_known(const struct flow *f)
 }
 
 /* Decides on the first payload of either side (bounded: no waiting). */
-/* Ports of other protocols over implicit TLS (IANA service names): TLS
- * found there by its first bytes is not mail. https 443, 8443; imaps 993,
- * pop3s 995; ldaps 636; domain-s 853 (RFC 7858); ftps 989, 990; sips 5061;
- * ircs 6697; amqps 5671; secure-mqtt 8883; Apple push 5223. */
-static bool
-engine_other_tls_port(uint16_t port)
-{
-    static const uint16_t other[] = {443,  636,  853,  989,  990,  993, 995,
-                                     5061, 5223, 5671, 6697, 8443, 8883};
-    for (unsigned i = 0; i < sizeof(other) / sizeof(other[0]); i++)
-        if (other[i] == port)
-            return true;
-    return false;
-}
-
 static void
 engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
 {
@@ -445,9 +432,10 @@ engine_dispatch(struct flow *f, unsigned side, const struct pkt *p)
         implicit =
             config_is_tls_port(eng.cfg, server_port) || !f->mail_port || engine_start_known(f);
         if (!f->mail_port && !config_is_tls_port(eng.cfg, server_port) &&
-            engine_other_tls_port(server_port)) {
+            config_other_tls_port(server_port)) {
             d = NULL; /* HTTPS and the like: not mail (--tls-ports takes a port back) */
             eng.tls_other++;
+            report_port_note(&eng.tls_other_ports, server_port);
         }
     } else if (f->mail_port) {
         d = engine_smtp;
@@ -870,6 +858,7 @@ engine_stats(struct run_stats *out)
     out->timeouts = eng.timeouts;
     out->untracked_packets = eng.untracked;
     out->tls_other = eng.tls_other;
+    out->tls_other_ports = eng.tls_other_ports;
     out->ts_outliers = eng.clock.outliers;
     out->vlan_split = engine_vsplit_pairs();
     out->first_us = eng.clock.span_lo;

@@ -258,6 +258,25 @@ report_keylog_json(struct json *j)
     json_obj_end(j);
 }
 
+void
+report_port_note(struct report_ports *p, uint16_t port)
+{
+    unsigned i = 0;
+    while (i < p->n && p->port[i] < port)
+        i++;
+    if (i < p->n && p->port[i] == port)
+        return;
+    if (p->n == REPORT_PORTS_MAX) { /* the lowest kept: the same whatever the order */
+        p->more = true;
+        if (i == p->n)
+            return;
+        p->n--;
+    }
+    memmove(&p->port[i + 1], &p->port[i], (p->n - i) * sizeof(p->port[0]));
+    p->port[i] = port;
+    p->n++;
+}
+
 bool
 report_filter_none(const struct config *cfg, const struct run_stats *st)
 {

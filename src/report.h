@@ -15,6 +15,16 @@
 #include "decode.h"
 #include "record.h"
 
+/* The first REPORT_PORTS_MAX distinct ports of a kind of connection, in
+ * ascending order, and whether further ones were left out. */
+#define REPORT_PORTS_MAX 8
+struct report_ports {
+    uint16_t port[REPORT_PORTS_MAX];
+    uint8_t n;
+    bool more;
+};
+void report_port_note(struct report_ports *p, uint16_t port);
+
 struct run_stats {
     uint64_t packets, bytes; /* frames read and their captured bytes */
     uint64_t flows, mail_flows, sessions;
@@ -30,7 +40,9 @@ struct run_stats {
     int64_t flows_open_peak_us;
     uint64_t flow_max, flows_dissected_max, evictions_for_memory;
     uint64_t flows_open_now, flows_dissected_now;
-    uint64_t tls_other;        /* TLS connections of another protocol (HTTPS...): skipped */
+    uint64_t tls_other; /* TLS connections of another protocol (HTTPS...): skipped */
+    struct report_ports tls_other_ports; /* their server ports (the text report's
+                                            --tls-ports advice; in no JSON key) */
     uint64_t ts_outliers;      /* TCP packets stamped far from the rest: taken at the clock */
     uint64_t vlan_split;       /* connections seen as two one-way flows (engine_vsplit.h) */
     uint64_t drops, ifdrops;   /* pcap_stats (live) */

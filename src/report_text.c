@@ -71,13 +71,38 @@ rt_nv_reasons(FILE *f, const struct agg_server *s)
     }
 }
 
+/* No SMTP/TLS session at all: not "No findings.", which reads as mail
+ * judged and found sound (an HTTPS-only capture, IMAP's STARTTLS); TLS of
+ * other protocols left out is named with the option that takes it in. */
 static void
-rt_findings(FILE *f, bool color)
+rt_no_mail(FILE *f, const struct run_stats *st)
+{
+    fprintf(f, "No SMTP or mail TLS seen: nothing to judge.\n");
+    const struct report_ports *p = &st->tls_other_ports;
+    if (st->tls_other && p->n) {
+        fprintf(f,
+                "%" PRIu64 " TLS connection%s of other protocols (HTTPS and the like) left out, "
+                "on port%s ",
+                st->tls_other, st->tls_other == 1 ? "" : "s", p->n > 1 || p->more ? "s" : "");
+        for (unsigned i = 0; i < p->n; i++)
+            fprintf(f, "%s%u", i ? ", " : "", p->port[i]);
+        fprintf(f, "%s: --tls-ports ", p->more ? " and others" : "");
+        for (unsigned i = 0; i < p->n; i++)
+            fprintf(f, "%s%u", i ? "," : "", p->port[i]);
+        fprintf(f, "%s includes %s.\n", p->more ? ",..." : "", st->tls_other == 1 ? "it" : "them");
+    }
+    fprintf(f, "\n");
+}
+
+static void
+rt_findings(FILE *f, const struct run_stats *st, bool color)
 {
     if (agg.n_findings == 0) {
         if (agg_one_direction_client_only()) /* ONE DIRECTION CAPTURED, the client's */
             fprintf(f, "No findings can be made: the server's direction of these sessions was "
                        "not captured (its replies, certificates and alerts)\n\n");
+        else if (st->sessions == 0)
+            rt_no_mail(f, st);
         else
             fprintf(f, "No findings.\n\n");
         return;
@@ -377,7 +402,7 @@ rt_step(char *out, size_t n, int after, int after_from)
 static void
 rt_server(FILE *f, const struct agg_server *s)
 {
-    char ep[80], ip[64], t1[32], t2[32];
+    char ep[80], t1[32], t2[32];
     agg_ep_str(&s->ep, ep, sizeof(ep));
     agg_ts_short(s->first, t1, sizeof(t1));
     agg_ts_short(s->last, t2, sizeof(t2));
@@ -510,68 +535,7 @@ rt_server(FILE *f, const struct agg_server *s)
     agg_dane_text(&db, s);
     if (dane[0])
         term_msg(f, "  DANE       %s\n", dane);
-    /* port 465 (RFC 8314) or TLS found from the first byte: no STARTTLS */
-    bool implicit = s->implicit > 0 && s->implicit == s->sessions;
-    const char *label = implicit ? "implicit TLS " : "STARTTLS   ";
-    fprintf(f, "  %s", label);
-    uint32_t *ord = s->n_peers ? malloc(s->n_peers * sizeof(*ord)) : NULL;
-    for (uint32_t p = 0; ord && p < s->n_peers; p++)
-        ord[p] = p;
-    if (ord)
-        agg_peers_sorted(s, ord, s->n_peers); /* by address, as every list of peers */
-    for (uint32_t i = 0; i < s->n_peers; i++) {
-        uint32_t p = ord ? ord[i] : i;
-        const struct agg_peer *pe = &s->peers[p];
-        agg_peer_str(s, p, ip, sizeof(ip));
-        fprintf(f, "%s%*s%s:", i ? "\n  " : "", i ? (int)strlen(label) : 0, "", ip);
-        if (pe->offered)
-            fprintf(f, " offered %u", pe->offered);
-        if (pe->not_offered)
-            fprintf(f, " not-offered %u", pe->not_offered);
-        if (pe->stripped)
-            fprintf(f, " STRIPPED %u", pe->stripped);
-        if (pe->used)
-            fprintf(f, " tls %u", pe->used);
-        if (pe->rejected)
-            fprintf(f, " refused(%d) %u", pe->rejected_code, pe->rejected);
-        if (pe->tls_failed)
-            fprintf(f, " failed %u", pe->tls_failed);
-        if (pe->plaintext)
-            fprintf(f, " PLAINTEXT-MAIL %u", pe->plaintext);
-        bool judged = pe->offered || pe->not_offered || pe->stripped || pe->used || pe->rejected ||
-                      pe->tls_failed || pe->plaintext || pe->plain_undelivered;
-        /* the sessions that neither went into TLS nor delivered mail, so
-         * that the row accounts for every session (a MAIL refused in
-         * plaintext, 451 5.7.3, was in none of the counts above) */
-        if (pe->plain_undelivered)
-            fprintf(f, " plaintext-undelivered %u", pe->plain_undelivered);
-        if (pe->no_mail && judged)
-            fprintf(f, " no-mail %u", pe->no_mail);
-        if (pe->commands_cut && judged) /* mail or not: its commands were not captured */
-            fprintf(f, " commands-cut %u", pe->commands_cut);
-        if (pe->mail_unknown && judged) /* mail or not: its client's side not captured */
-            fprintf(f, " mail-unknown %u", pe->mail_unknown);
-        if (pe->anontls) /* Exchange's own verb, in place of STARTTLS */
-            fprintf(f, " (%u by X-ANONYMOUSTLS)", pe->anontls);
-        if (!judged && pe->server_unseen) /* the client's side alone: nothing to judge */
-            fprintf(f, " server direction missing (%" PRIu32 " session%s): capture both directions",
-                    pe->server_unseen, pe->server_unseen == 1 ? "" : "s");
-        else if (!judged) /* else an empty row, as if cut */
-            fprintf(f,
-                    " nothing judged (%llu session%s: no EHLO reply, STARTTLS or TLS read in %s)",
-                    (unsigned long long)pe->sessions, pe->sessions == 1 ? "" : "s",
-                    pe->sessions == 1 ? "it" : "them");
-        else if (pe->server_unseen)
-            fprintf(f, " (server direction missing in %" PRIu32 ": capture both directions)",
-                    pe->server_unseen);
-        if (pe->client_unseen) /* the server's side alone: what the client sent is unknown */
-            fprintf(f, " (client direction not captured in %" PRIu32 ")", pe->client_unseen);
-    }
-    free(ord);
-    if (s->implicit > 0 && !implicit)
-        fprintf(f, "\n  (%llu of these sessions %s implicit TLS, from the first byte)",
-                (unsigned long long)s->implicit, s->implicit == 1 ? "was" : "were");
-    fprintf(f, "\n\n");
+    agg_starttls_rows(f, s); /* one row per peer, STARTTLS and implicit TLS apart */
 }
 
 /* A filter that passed no packet of the -r files, which had some: said, or
@@ -774,7 +738,7 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
 {
     report_capture_loss(f, st);
     agg_one_direction_text(f);
-    rt_findings(f, color);
+    rt_findings(f, st, color);
     for (uint32_t i = 0; i < agg.n_servers; i++)
         rt_server(f, agg.servers[i]);
     if (agg.servers_dropped)

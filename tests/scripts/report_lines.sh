@@ -37,6 +37,12 @@ fi
 # tunnels: what was taken off, and the ids in the connection key (docs/report.md)
 expect tunnel "-r pcaps/tunnel/vxlan-starttls.pcap" "tunnels: 31 VXLAN packets decapsulated (the VNI in the connection key; --ignore-vlan leaves it out)"
 expect tunnel-ign "-r pcaps/tunnel/tls12-chain-erspan3.pcap --ignore-vlan" "tunnels: 84 GRE, 84 ERSPAN III layers taken off (the GRE key or ERSPAN session left out of the connection key: --ignore-vlan)"
+# implicit TLS and STARTTLS on one port: each kind on its own rows, so that each adds up
+mix="-r pcaps/variants/mixed-2526.pcap --no-system-ca --ports 2526"
+expect mix2526 "$mix" "  STARTTLS   198.51.100.10: offered 1 tls 1"
+expect mix2526 "$mix" "             198.51.100.30: offered 1 tls 1 failed 1"
+expect mix2526 "$mix" "  implicit TLS 198.51.100.10: tls 1"
+expect mix2526 "$mix" "               198.51.100.20: tls 1"
 # TLS resumption: resumed sessions counted under the chain they resumed
 res="-r pcaps/diag/resumption.pcap --no-system-ca --ca-file pcaps/diag/certs/resumption-root.pem"
 TZ=UTC "$bin" --no-progress --color never $res >"$tmp/res.txt" 2>&1

@@ -147,6 +147,32 @@ if [ -f "$dir/zeek__smtp-starttls.pcap" ]; then
     and (.summary | contains("likely trusted") | not))] == [true]' "$tmp/own-store.json" >/dev/null ||
     bad zeek__smtp-starttls.pcap "retired root, own store (--no-system-ca --ca-file): not high, or no 'a verifier with that store fails'"
 fi
+# a certificate expiring about a day after the capture: the time left, and high
+check zeek__tls-expired-cert.pcap '[.[] | select(.event=="finding" and .kind=="expiring_certificate") | (.severity == "high" and (.summary | contains("which expires on 2014-03-14T23:59:59Z: 1 day left at the end of the capture; renew it now")))] == [true]' "expiring in a day: not high, or the time left not said"
+# a name asked for (SNI) that the certificate's subjectAltName holds is the
+# certificate's, not "only asked for" (RFC 6125 section 6.4.4: the SAN, not the CN)
+check ndpi__http_ipv6.pcap '[.[] | select(.event=="server") | .name_sources[] | select(.name=="s-static.ak.facebook.com") | .from] == [["sni","certificate"]]' "SNI name in the SAN: not the certificate's"
+if [ -f "$dir/ndpi__http_ipv6.pcap" ] &&
+  "$bin" --no-progress --tls-ports 443 -r "$dir/ndpi__http_ipv6.pcap" 2>/dev/null | grep -q "only asked for (SNI): s-static.ak.facebook.com"; then
+  bad ndpi__http_ipv6.pcap "a name of the certificate's SAN listed as only asked for (SNI)"
+fi
+# no SMTP or mail TLS at all: not "No findings."; HTTPS left out: the option that includes it
+# report_has FILE "OPTIONS" LINE: the terminal report holds LINE whole
+report_has() {
+  [ -f "$dir/$1" ] || return 0
+  # shellcheck disable=SC2086
+  "$bin" --no-progress --color never $2 -r "$dir/$1" >"$tmp/$1.txt" 2>/dev/null
+  grep -qxF -- "$3" "$tmp/$1.txt" || bad "$1" "no line: $3"
+  ! grep -qx "No findings." "$tmp/$1.txt" || bad "$1" "\"No findings.\" without a mail session"
+}
+report_has zeek__missing-intermediate.pcap "" "No SMTP or mail TLS seen: nothing to judge."
+report_has zeek__missing-intermediate.pcap "" "3 TLS connections of other protocols (HTTPS and the like) left out, on port 443: --tls-ports 443 includes them."
+for b in zeek__imap-starttls.pcap ndpi__pop3_stls.pcap zeek__xmpp-starttls.pcap; do
+  report_has "$b" "" "No SMTP or mail TLS seen: nothing to judge."
+  if [ -f "$dir/$b" ] && grep -q -- "--tls-ports" "$tmp/$b.txt"; then
+    bad "$b" "advice about --tls-ports without TLS left out"
+  fi
+done
 
 echo "$n captures read; $fail failures"
 [ "$fail" -eq 0 ]
