@@ -78,12 +78,11 @@ enum agg_flag {
     /* manual_tls_probe: a test tool's session of client_quit_after_handshake's
      * shape, told by its EHLO name (diagnose_quit.c): no refusal */
     AF_MANUAL_PROBE,
-    /* A plaintext_delivery session by what its peer had done with this
-     * server's TLS in the sessions that began before it (agg_plain.c: by
-     * start, not end): the first and AF_NOT_USED_AUTH are findings of
-     * their own (starttls_not_used both); the others have no name,
+    /* A plaintext_delivery session by what its peer did with this server's
+     * TLS in its other sessions (agg_plain.c: by start, not end): the first
+     * and AF_NOT_USED_AUTH are starttls_not_used; the others have no name,
      * plaintext_fallback and starttls_inconsistent read them. */
-    AF_STARTTLS_NOT_USED,   /* STARTTLS offered, not tried, no TLS before */
+    AF_STARTTLS_NOT_USED,   /* STARTTLS offered, not tried, no TLS in the capture */
     AF_FALLBACK_BROKEN,     /* STARTTLS stripped, refused or failed, then or before */
     AF_FALLBACK_TLS_BEFORE, /* the peer had used TLS with this server before */
     AF_PLAIN_NOT_OFFERED,   /* STARTTLS not offered to the peer, no TLS before */
@@ -96,6 +95,9 @@ enum agg_flag {
      * between it and the capture point strips STARTTLS, which this one,
      * offered in clear, probably had hidden too (plaintext_fallback) */
     AF_FALLBACK_MASKED_LATER,
+    /* as AF_STARTTLS_NOT_USED or AF_NOT_USED_AUTH, from a peer that used TLS
+     * here in a later session: no non-TLS sender (plaintext_fallback) */
+    AF_FALLBACK_TLS_LATER,
     AF_COUNT
 };
 
@@ -252,11 +254,10 @@ struct agg_peer {
      * whether they sent mail is unknown, not none (not in no_mail; in the
      * padding after server_unseen) */
     uint32_t mail_unknown;
-    /* The earliest session by start (record id: the order of first
-     * packets) that used or tried TLS (TLS, STARTTLS stripped, refused or
-     * failed), and that had it stripped, refused or failed; 0 none. A
-     * plaintext session's class compares its own start with these
-     * (agg_plain.c): records come as sessions end, not as they begin. */
+    /* The earliest session by start (record id) that used or tried TLS (TLS,
+     * STARTTLS stripped, refused or failed), and that had it stripped,
+     * refused or failed; 0 none. A plaintext session's class compares its
+     * start with these (agg_plain.c): records come as sessions end. */
     uint64_t tls_id, broken_id;
 };
 
@@ -423,6 +424,9 @@ struct agg_server {
      * (plaintext_fallback), and how (1 stripped, 2 refused, 4 failed). */
     uint32_t plain_unkept, broken_unkept;
     uint8_t unkept_how;
+    /* sessions of peers beyond report.peers_max offered STARTTLS, and not
+     * (agg_peer_no_offer): starttls_inconsistent counts them as sessions */
+    uint32_t unkept_offered, unkept_no_offer;
     uint32_t resumed12_unlinked; /* TLS 1.0-1.2: not linked by a session ID or ticket seen */
     /* the peers of those (resumed13_unlinked, resumed12_unlinked): made at
      * the first; a session whose peer is past report.peers_max is counted
