@@ -186,9 +186,9 @@ struct agg_chain {
     uint64_t exp_sids[AGG_SESSIONS_MAX];
     uint8_t n_exp_sids;
     /* its sessions (full or resumed) linked to no peer in uses: of peers
-     * past report.peers_max, and of pairs past the uses table; and of
-     * each, those after it was first served expired (exp_: the expired
-     * findings' part, agg_fpeers_uses) */
+     * past report.peers_max (their addresses in unlisted), and of pairs
+     * past the uses table; and of each, those after it was first served
+     * expired (exp_: the expired findings' part, agg_fpeers_uses) */
     uint32_t past_cap, unpaired, exp_past_cap, exp_unpaired;
     struct agg_vcount vc; /* every session's statuses */
     /* resumed sessions here whose full handshake was on another port of this
@@ -200,12 +200,12 @@ struct agg_chain {
     uint8_t n_else;
     uint16_t verdict_from; /* that port, 0: the verdict is this server's own; its
                               SubjectMismatch is this server's (rnames) */
-    /* its sessions (full and resumed) whose name was not checked, none
-     * being known (diagnosis.name_check DG_NAME_NO_NAME; agg_namecheck.c;
-     * in the padding before ocsp: the struct's size unchanged) */
+    /* its sessions (full and resumed) whose name was not checked, none known
+     * (diagnosis.name_check DG_NAME_NO_NAME; agg_namecheck.c; in padding) */
     uint32_t name_unchecked;
-    struct agg_cocsp *ocsp; /* made at its first session whose client asked for a staple or
-                               that got one (agg_ocsp.c): its line in the terminal report */
+    struct agg_cocsp *ocsp;      /* made at its first session whose client asked for a staple or
+                                    that got one (agg_ocsp.c): its line in the terminal report */
+    struct agg_pcount *unlisted; /* made at the first of past_cap's sessions */
 };
 
 /* The stapled OCSP responses of one chain's sessions (agg_ocsp.c). */

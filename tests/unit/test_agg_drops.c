@@ -17,7 +17,10 @@
  * peers past the list each once and say the sessions no pair holds (peers
  * past report.peers_max, pairs past the table) as a flag's finding does;
  * starttls_inconsistent counts the sessions of peers past report.peers_max
- * offered STARTTLS and not. Nothing is dropped without a count. */
+ * offered STARTTLS and not; a server certificate's peers count those past
+ * report.peers_max (peers_dropped, peer_sessions_dropped) and the sessions
+ * of pairs past the table (pair_sessions_dropped). Nothing is dropped
+ * without a count. */
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -228,6 +231,17 @@ test_server_peers_past_cap(void **state)
     const char *fnd = strstr(json, "\"kind\":\"missing_intermediate\"");
     assert_non_null(fnd);
     tu_has(fnd, "\"198.51.0.13\"],\"peers_not_listed\":6,");
+    /* the certificate's peers: 4 listed, 1 session each, and the 3 past
+     * the cap each once with their 6 sessions: 10, its sessions (it had
+     * no count of them) */
+    const char *cert = strstr(json, "\"certificates\":[{");
+    assert_non_null(cert);
+    const char *peers = strstr(cert, "\"peers\":[{\"ip\":\"198.51.0.10\",\"sessions\":1,");
+    assert_non_null(peers);
+    tu_has(peers, "\"ip\":\"198.51.0.13\",\"sessions\":1,");
+    tu_has(peers, "}],\"peers_dropped\":3,\"peer_sessions_dropped\":6,\"sni\":");
+    tu_has(cert, "\"sessions\":10,\"resumed_sessions\":0,");
+    tu_lacks(cert, "pair_sessions_dropped");
     free(json);
 }
 
@@ -306,6 +320,9 @@ test_pairs_past_table(void **state)
     tu_has(fnd, "6 certificates in turn (6 sessions, peers 198.51.0.10, and 2 sessions of peers "
                 "past the (peer, certificate) table)");
     tu_has(fnd, "\"198.51.0.10\"],\"peers_not_listed\":2,");
+    /* the two certificates whose pair the table could not keep: no peer
+     * listed, their session counted (their peers' sessions add up) */
+    tu_has(json, "\"peers\":[],\"peers_dropped\":0,\"pair_sessions_dropped\":1,\"sni\":");
     free(json);
 }
 
