@@ -157,7 +157,7 @@ struct agg_vcount {
     uint32_t judged, valid, bit[XS_COUNT];
 };
 
-enum { AGG_RN_MISMATCH = 1, AGG_RN_UNCHECKED = 2 };
+enum { AGG_RN_MISMATCH = 1, AGG_RN_UNCHECKED = 2, AGG_RN_NO_NAME = 4 };
 
 struct agg_chain {
     uint32_t ids[FACTS_CHAIN_MAX];
@@ -165,7 +165,8 @@ struct agg_chain {
     uint8_t statuses; /* exchange_statuses of its first session */
     /* its resumed sessions' names, checked against its leaf (diagnose.c,
      * RFC 8446 §4.6.1): AGG_RN_MISMATCH, one is not the leaf's;
-     * AGG_RN_UNCHECKED, one's could not be (its leaf not decoded). With
+     * AGG_RN_UNCHECKED, one's could not be (its leaf not decoded);
+     * AGG_RN_NO_NAME, one had no name to check (name_unchecked). With
      * verdict_from, they make the SubjectMismatch of its verdict (in the
      * padding: the struct's size unchanged) */
     uint8_t rnames;

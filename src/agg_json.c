@@ -88,9 +88,11 @@ agg_json_elsewhere(struct json *j, const struct agg_server *s, const struct agg_
         agg_ep_str(&ep, b, sizeof(b));
         json_str(j, "verdict_from", b);
         /* its SubjectMismatch: the names asked here, checked against its
-         * leaf (agg_else_verdict), or not all of them */
+         * leaf (agg_else_verdict), or not all of them: a leaf not decoded,
+         * or a session resumed here with no name known (name_not_checked) */
         json_str(j, "verdict_names",
-                 ch->rnames & AGG_RN_UNCHECKED ? "not_all_checked" : "rechecked");
+                 ch->rnames & (AGG_RN_UNCHECKED | AGG_RN_NO_NAME) ? "not_all_checked"
+                                                                  : "rechecked");
     }
 }
 

@@ -620,6 +620,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                     c->rnames |= AGG_RN_MISMATCH;
                 else if (dg->checked_name[0] && (!leaf || leaf->info.parse_error))
                     c->rnames |= AGG_RN_UNCHECKED;
+                else if (dg->name_check == DG_NAME_NO_NAME) /* nothing to check: not "rechecked" */
+                    c->rnames |= AGG_RN_NO_NAME;
                 nm_chain = rc;
                 if (t->resumed_port != rec->server.port)
                     agg_elsewhere(s, c, t->resumed_port);
