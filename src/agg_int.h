@@ -167,8 +167,7 @@ struct agg_chain {
      * RFC 8446 §4.6.1): AGG_RN_MISMATCH, one is not the leaf's;
      * AGG_RN_UNCHECKED, one's could not be (its leaf not decoded);
      * AGG_RN_NO_NAME, one had no name to check (name_unchecked). With
-     * verdict_from, they make the SubjectMismatch of its verdict (in the
-     * padding: the struct's size unchanged) */
+     * verdict_from, they make the SubjectMismatch of its verdict (padding) */
     uint8_t rnames;
     uint64_t sessions; /* full handshakes that presented it */
     uint64_t resumed;  /* sessions that resumed one of them (sent no certificate: resume.c) */
