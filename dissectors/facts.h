@@ -62,7 +62,9 @@ struct smtp_facts {
     /* ... followed from the server's side alone: no byte of the client's
      * captured, its STARTTLS inferred from the server's 220 after an EHLO
      * reply offering it (or saying TLS) and a TLS record next
-     * (smtp_server_tls_check); tls.c then takes the server's flight first */
+     * (smtp_server_tls_check); tls.c then takes the server's flight first.
+     * Also, tls_started false, a STARTTLS refused: a 454 naming TLS right
+     * after that EHLO reply (smtp_reply.c smtp_unseen_client_done) */
     bool tls_server_side;
     bool implicit_tls; /* TLS from the first byte (465 or detected) */
     /* plaintext SMTP on an implicit-TLS port (465, --tls-ports): a server

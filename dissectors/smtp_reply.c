@@ -204,7 +204,7 @@ smtp_ehlo_done(struct flow_ctx *ctx, struct smtp_state *st, int16_t code, bool h
     }
 }
 
-/* The reply text read (a 220's) holds the word TLS, as replies to STARTTLS
+/* The reply text read (a 220's, a 454's) holds the word TLS, as replies to STARTTLS
  * do ("2.0.0 Ready to start TLS" Postfix, "TLS go ahead" Exim). */
 static bool
 smtp_text_says_tls(const struct smtp_state *st)
@@ -225,12 +225,32 @@ smtp_text_says_tls(const struct smtp_state *st)
     return false;
 }
 
+/* The reply text read holds "AUTH" anywhere ("authentication" too). */
+static bool
+smtp_text_says_auth(const struct smtp_state *st)
+{
+    struct rd t = rd_init(st->text, st->text_len);
+    for (size_t i = 0; i + 4 <= rd_left(&t); i++)
+        if (smtp_upper((uint8_t)rd_peek(&t, i)) == 'A' &&
+            smtp_upper((uint8_t)rd_peek(&t, i + 1)) == 'U' &&
+            smtp_upper((uint8_t)rd_peek(&t, i + 2)) == 'T' &&
+            smtp_upper((uint8_t)rd_peek(&t, i + 3)) == 'H')
+            return true;
+    return false;
+}
+
 /* A reply no command of which was seen, while the client's direction is
  * not captured at all (smtp_client_unseen): the server's side alone. A
  * multi-line 250 right after the greeting is its EHLO reply (RFC 5321 §4.1.1.1:
  * the only command answered so, its keywords read), and a 220 after an
  * EHLO reply offering STARTTLS, or saying TLS, answers a STARTTLS (RFC
- * 3207 §4): its next bytes, if a TLS record, start TLS (smtp.c). */
+ * 3207 §4): its next bytes, if a TLS record, start TLS (smtp.c). A 454
+ * right after an EHLO reply offering STARTTLS whose text names TLS ("454
+ * 4.7.0 TLS not available due to local problem") is RFC 3207 §4's refusal
+ * of it: no other command is answered 454 there but AUTH (RFC 4954 §6,
+ * "454 4.7.0 Temporary authentication failure"), whose text names no TLS,
+ * and a text that says AUTH is left alone; RCPT's 454 (Postfix's "Relay
+ * access denied") comes after MAIL's reply, never right after EHLO's. */
 static void
 smtp_unseen_client_done(struct flow_ctx *ctx, struct smtp_state *st, int16_t code)
 {
@@ -240,6 +260,19 @@ smtp_unseen_client_done(struct flow_ctx *ctx, struct smtp_state *st, int16_t cod
     }
     if (code == 220 && smtp_client_unseen(st) && (st->srv_starttls || smtp_text_says_tls(st)))
         st->srv_tls_next = true;
+    struct smtp_facts *f = &fctx_facts(ctx)->smtp;
+    /* the EHLO reply the first of the dialogue (r_ehlo_inferred), this
+     * one the second */
+    if (code == 454 && smtp_client_unseen(st) && st->srv_starttls && f->n_dialog == 2 &&
+        !st->no_text && smtp_text_says_tls(st) && !smtp_text_says_auth(st)) {
+        f->tls_server_side = true;
+        f->starttls_reply_code = 454;
+        smtp_commit(ctx, &f->starttls_reply_text, st->text, st->text_len, st->text_cut,
+                    SMTP_TEXT_MAX);
+        fctx_event(ctx, "smtp.starttls_rejected",
+                   "client direction not captured: STARTTLS taken from the server's 454 after "
+                   "its EHLO reply");
+    }
 }
 
 /* The final line of a reply to the command at the FIFO head. Returns true
@@ -413,10 +446,11 @@ smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
     bool ehlo = (st->rctx == SMTP_R_PAIRED &&
                  (st->rverb == SMTP_V_EHLO || st->rverb == SMTP_V_LHLO) && code != 334) ||
                 st->r_ehlo_inferred;
-    bool keep_text = st->rctx == SMTP_R_GREETING ||
-                     (st->rctx == SMTP_R_PAIRED && !st->no_text &&
-                      (st->rverb == SMTP_V_STARTTLS || st->rverb == SMTP_V_ANONTLS)) ||
-                     (st->rctx == SMTP_R_UNSOLICITED && code == 220 && smtp_client_unseen(st));
+    bool keep_text =
+        st->rctx == SMTP_R_GREETING ||
+        (st->rctx == SMTP_R_PAIRED && !st->no_text &&
+         (st->rverb == SMTP_V_STARTTLS || st->rverb == SMTP_V_ANONTLS)) ||
+        (st->rctx == SMTP_R_UNSOLICITED && (code == 220 || code == 454) && smtp_client_unseen(st));
     if (keep_text)
         smtp_text_add(st, lr);
     else if (ehlo && st->rlines > 0)

@@ -691,51 +691,131 @@ agg_expiry_findings(uint32_t si)
     }
 }
 
+/* The sessions of a peer that were not offered STARTTLS at the capture
+ * point: no STARTTLS in the EHLO reply, or its keyword masked (a masked
+ * command came after STARTTLS was offered in clear: the server offered
+ * it; the middlebox hid it from the client). */
+static uint32_t
+agg_peer_no_offer(const struct agg_peer *pe)
+{
+    return pe->not_offered + (pe->stripped > pe->masked ? pe->stripped - pe->masked : 0);
+}
+
+/* starttls_inconsistent: STARTTLS offered to some peers (or sessions) and
+ * not to others. A peer in both sets is said by its sessions ("to P in N
+ * sessions but not in M"); peers past report.peers_max (not itemised)
+ * count by their sessions (agg_server.unkept_offered, unkept_no_offer). */
 static void
 agg_starttls_findings(uint32_t si)
 {
     const struct agg_server *s = agg.servers[si];
-    char ep[80], p1[300], p2[300];
+    char ep[80], p1[300], p2[300], when[32] = "";
     agg_ep_str(&s->ep, ep, sizeof(ep));
-    struct agg_set yes, no;
+    struct agg_set yes, no, both, no_only;
     memset(&yes, 0, sizeof(yes));
     memset(&no, 0, sizeof(no));
+    memset(&both, 0, sizeof(both));
+    memset(&no_only, 0, sizeof(no_only));
+    uint64_t n_yes = 0, n_no = 0; /* the sessions of the peers in both */
     for (uint32_t p = 0; p < s->n_peers; p++) {
         const struct agg_peer *pe = &s->peers[p];
-        if (pe->offered)
+        uint32_t nn = agg_peer_no_offer(pe);
+        if (pe->offered && !nn)
             agg_set_add(&yes, p);
-        /* a masked command came after STARTTLS was offered in clear: the
-         * server offered it; the middlebox hid it from the client */
-        if (pe->not_offered || pe->stripped > pe->masked)
+        if (nn)
             agg_set_add(&no, p);
-    }
-    if (yes.n && no.n) {
-        struct agg_finding *f = agg_new_finding(si, "starttls_inconsistent", SEV_MEDIUM);
-        if (!f)
-            return;
-        agg_peers_text(s, &yes, p1, sizeof(p1));
-        agg_peers_text(s, &no, p2, sizeof(p2));
-        f->peers = no;
-        struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
-        str_add(&b, ep, " offers STARTTLS to ", p1, " but not to ", p2,
-                " (policy by source address, or a middlebox on their path)", NULL);
-        /* the peers that then sent mail in plaintext, never having used TLS
-         * here (those that had are plaintext_fallback's) */
-        const struct agg_flagstat *pn = agg_flagstat(s, AF_PLAIN_NOT_OFFERED);
-        if (pn->sessions) {
-            agg_peers_text(s, &pn->peers, p2, sizeof(p2));
-            str_add(&b, "; of these, ", p2, " sent mail in plaintext", NULL);
+        if (pe->offered && nn) {
+            agg_set_add(&both, p);
+            n_yes += pe->offered;
+            n_no += nn;
+        } else if (nn) {
+            agg_set_add(&no_only, p);
         }
-        f->first = s->first;
-        f->last = s->last;
-        f->sessions = agg_flagstat(s, AF_STARTTLS_NOT_OFFERED)->sessions +
-                      agg_flagstat(s, AF_STARTTLS_STRIPPED)->sessions;
-        agg_ids_merge(f, agg_flagstat(s, AF_STARTTLS_NOT_OFFERED)->ids,
-                      agg_flagstat(s, AF_STARTTLS_NOT_OFFERED)->n_ids);
-        agg_ids_merge(f, agg_flagstat(s, AF_STARTTLS_STRIPPED)->ids,
-                      agg_flagstat(s, AF_STARTTLS_STRIPPED)->n_ids);
-        agg_add_who(&b, f);
     }
+    /* each peer added once: dropped counts peers; those past
+     * report.peers_max by their sessions */
+    yes.peers_exact = no.peers_exact = both.peers_exact = no_only.peers_exact = true;
+    yes.past_cap = s->unkept_offered;
+    yes.dropped += yes.past_cap;
+    no.past_cap = no_only.past_cap = s->unkept_no_offer;
+    no.dropped += no.past_cap;
+    no_only.dropped += no_only.past_cap;
+    bool offered = yes.n || both.n || yes.dropped;
+    bool not_offered = no.n || no.dropped;
+    if (!offered || !not_offered) {
+        agg_plain_findings(si);
+        return;
+    }
+    struct agg_finding *f = agg_new_finding(si, "starttls_inconsistent", SEV_MEDIUM);
+    if (!f)
+        return;
+    f->peers = no;
+    struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
+    str_add(&b, ep, " offers STARTTLS", NULL);
+    bool some_yes = yes.n || yes.dropped;
+    if (some_yes) {
+        agg_peers_text(s, &yes, p1, sizeof(p1));
+        if (yes.n) {
+            str_add(&b, " to ", p1, NULL);
+        } else { /* only sessions of peers past the cap */
+            str_add(&b, " in ", NULL);
+            agg_add_sessions(&b, yes.past_cap);
+            str_add(&b, " of peers past report.peers_max", NULL);
+        }
+    }
+    if (both.n) {
+        const struct agg_flagstat *fno = agg_flagstat(s, AF_STARTTLS_NOT_OFFERED);
+        const struct agg_flagstat *fst = agg_flagstat(s, AF_STARTTLS_STRIPPED);
+        agg_peers_text(s, &both, p1, sizeof(p1));
+        str_add(&b, some_yes ? ", and to " : " to ", p1, " in ", NULL);
+        agg_add_sessions(&b, n_yes);
+        str_add(&b, " but not in ", NULL);
+        str_add_uint(&b, n_no);
+        /* the first of those sessions, when they are all these peers' */
+        if (!no_only.n && !no_only.dropped && !fno->peers.dropped && !fst->peers.dropped &&
+            (fno->sessions || fst->sessions)) {
+            int64_t first = !fno->sessions                              ? fst->first
+                            : !fst->sessions || fno->first < fst->first ? fno->first
+                                                                        : fst->first;
+            agg_ts_short(first, when, sizeof(when));
+        }
+    }
+    if (no_only.n || no_only.dropped) {
+        agg_peers_text(s, &no_only, p2, sizeof(p2));
+        str_add(&b, both.n ? ", and not at all" : " but not", NULL);
+        if (no_only.n) {
+            str_add(&b, " to ", p2, NULL);
+        } else {
+            str_add(&b, " in ", NULL);
+            agg_add_sessions(&b, no_only.past_cap);
+            str_add(&b, " of peers past report.peers_max", NULL);
+        }
+    }
+    /* one address offered it in some sessions and not in others: no
+     * policy by source address, but the path or the node; one sentence
+     * with the "(N sessions, peers ...)" that ends it */
+    if (both.n && !no_only.n && !no_only.dropped)
+        str_add(&b, when[0] ? ", the first at " : "", when,
+                ": a middlebox on their path, or nodes behind this address set up differently",
+                NULL);
+    else
+        str_add(&b, " (policy by source address, or a middlebox on their path)", NULL);
+    /* the peers that then sent mail in plaintext, never having used TLS
+     * here (those that had are plaintext_fallback's) */
+    const struct agg_flagstat *pn = agg_flagstat(s, AF_PLAIN_NOT_OFFERED);
+    if (pn->sessions && pn->peers.n) {
+        agg_peers_text(s, &pn->peers, p2, sizeof(p2));
+        str_add(&b, "; of these, ", p2, " sent mail in plaintext", NULL);
+    }
+    f->first = s->first;
+    f->last = s->last;
+    f->sessions = agg_flagstat(s, AF_STARTTLS_NOT_OFFERED)->sessions +
+                  agg_flagstat(s, AF_STARTTLS_STRIPPED)->sessions;
+    agg_ids_merge(f, agg_flagstat(s, AF_STARTTLS_NOT_OFFERED)->ids,
+                  agg_flagstat(s, AF_STARTTLS_NOT_OFFERED)->n_ids);
+    agg_ids_merge(f, agg_flagstat(s, AF_STARTTLS_STRIPPED)->ids,
+                  agg_flagstat(s, AF_STARTTLS_STRIPPED)->n_ids);
+    agg_add_who(&b, f);
     agg_plain_findings(si);
 }
 

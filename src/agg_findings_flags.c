@@ -54,8 +54,9 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "530 as RFC 3207 section 4 has it, or a refusal after STARTTLS was offered "
         "and not used); configure those peers to use STARTTLS",
     [AF_STARTTLS_NOT_USED] =
-        "offered STARTTLS to peers that sent mail in plaintext without trying it and had not "
-        "used TLS with it before: TLS is opportunistic (RFC 3207), so these are senders that do "
+        "offered STARTTLS to peers that sent mail in plaintext without trying it and did not "
+        "use TLS with it in this capture: TLS is opportunistic (RFC 3207), so these are senders "
+        "that do "
         "not use it (a legacy MTA, a script, a monitoring probe), not a downgrade seen here (a "
         "middlebox between them and this capture point could hide STARTTLS); configure them to "
         "use STARTTLS",

@@ -78,12 +78,11 @@ enum agg_flag {
     /* manual_tls_probe: a test tool's session of client_quit_after_handshake's
      * shape, told by its EHLO name (diagnose_quit.c): no refusal */
     AF_MANUAL_PROBE,
-    /* A plaintext_delivery session by what its peer had done with this
-     * server's TLS in the sessions that began before it (agg_plain.c: by
-     * start, not end): the first and AF_NOT_USED_AUTH are findings of
-     * their own (starttls_not_used both); the others have no name,
+    /* A plaintext_delivery session by what its peer did with this server's
+     * TLS in its other sessions (agg_plain.c: by start, not end): the first
+     * and AF_NOT_USED_AUTH are starttls_not_used; the others have no name,
      * plaintext_fallback and starttls_inconsistent read them. */
-    AF_STARTTLS_NOT_USED,   /* STARTTLS offered, not tried, no TLS before */
+    AF_STARTTLS_NOT_USED,   /* STARTTLS offered, not tried, no TLS in the capture */
     AF_FALLBACK_BROKEN,     /* STARTTLS stripped, refused or failed, then or before */
     AF_FALLBACK_TLS_BEFORE, /* the peer had used TLS with this server before */
     AF_PLAIN_NOT_OFFERED,   /* STARTTLS not offered to the peer, no TLS before */
@@ -96,6 +95,9 @@ enum agg_flag {
      * between it and the capture point strips STARTTLS, which this one,
      * offered in clear, probably had hidden too (plaintext_fallback) */
     AF_FALLBACK_MASKED_LATER,
+    /* as AF_STARTTLS_NOT_USED or AF_NOT_USED_AUTH, from a peer that used TLS
+     * here in a later session: no non-TLS sender (plaintext_fallback) */
+    AF_FALLBACK_TLS_LATER,
     AF_COUNT
 };
 
@@ -157,7 +159,7 @@ struct agg_vcount {
     uint32_t judged, valid, bit[XS_COUNT];
 };
 
-enum { AGG_RN_MISMATCH = 1, AGG_RN_UNCHECKED = 2 };
+enum { AGG_RN_MISMATCH = 1, AGG_RN_UNCHECKED = 2, AGG_RN_NO_NAME = 4 };
 
 struct agg_chain {
     uint32_t ids[FACTS_CHAIN_MAX];
@@ -165,9 +167,9 @@ struct agg_chain {
     uint8_t statuses; /* exchange_statuses of its first session */
     /* its resumed sessions' names, checked against its leaf (diagnose.c,
      * RFC 8446 §4.6.1): AGG_RN_MISMATCH, one is not the leaf's;
-     * AGG_RN_UNCHECKED, one's could not be (its leaf not decoded). With
-     * verdict_from, they make the SubjectMismatch of its verdict (in the
-     * padding: the struct's size unchanged) */
+     * AGG_RN_UNCHECKED, one's could not be (its leaf not decoded);
+     * AGG_RN_NO_NAME, one had no name to check (name_unchecked). With
+     * verdict_from, they make the SubjectMismatch of its verdict (padding) */
     uint8_t rnames;
     uint64_t sessions; /* full handshakes that presented it */
     uint64_t resumed;  /* sessions that resumed one of them (sent no certificate: resume.c) */
@@ -186,9 +188,9 @@ struct agg_chain {
     uint64_t exp_sids[AGG_SESSIONS_MAX];
     uint8_t n_exp_sids;
     /* its sessions (full or resumed) linked to no peer in uses: of peers
-     * past report.peers_max, and of pairs past the uses table; and of
-     * each, those after it was first served expired (exp_: the expired
-     * findings' part, agg_fpeers_uses) */
+     * past report.peers_max (their addresses in unlisted), and of pairs
+     * past the uses table; and of each, those after it was first served
+     * expired (exp_: the expired findings' part, agg_fpeers_uses) */
     uint32_t past_cap, unpaired, exp_past_cap, exp_unpaired;
     struct agg_vcount vc; /* every session's statuses */
     /* resumed sessions here whose full handshake was on another port of this
@@ -200,12 +202,12 @@ struct agg_chain {
     uint8_t n_else;
     uint16_t verdict_from; /* that port, 0: the verdict is this server's own; its
                               SubjectMismatch is this server's (rnames) */
-    /* its sessions (full and resumed) whose name was not checked, none
-     * being known (diagnosis.name_check DG_NAME_NO_NAME; agg_namecheck.c;
-     * in the padding before ocsp: the struct's size unchanged) */
+    /* its sessions (full and resumed) whose name was not checked, none known
+     * (diagnosis.name_check DG_NAME_NO_NAME; agg_namecheck.c; in padding) */
     uint32_t name_unchecked;
-    struct agg_cocsp *ocsp; /* made at its first session whose client asked for a staple or
-                               that got one (agg_ocsp.c): its line in the terminal report */
+    struct agg_cocsp *ocsp;      /* made at its first session whose client asked for a staple or
+                                    that got one (agg_ocsp.c): its line in the terminal report */
+    struct agg_pcount *unlisted; /* made at the first of past_cap's sessions */
 };
 
 /* The stapled OCSP responses of one chain's sessions (agg_ocsp.c). */
@@ -255,14 +257,12 @@ struct agg_peer {
      * padding after server_unseen) */
     uint32_t mail_unknown;
     /* of sessions, used and tls_failed, those in TLS from the first byte:
-     * their own row in the terminal report (report_starttls.c); 8 bytes a
-     * peer more, so that a server with both kinds adds up */
+     * their own terminal report row (report_starttls.c) */
     uint32_t implicit, implicit_failed;
-    /* The earliest session by start (record id: the order of first
-     * packets) that used or tried TLS (TLS, STARTTLS stripped, refused or
-     * failed), and that had it stripped, refused or failed; 0 none. A
-     * plaintext session's class compares its own start with these
-     * (agg_plain.c): records come as sessions end, not as they begin. */
+    /* The earliest session by start (record id) that used or tried TLS (TLS,
+     * STARTTLS stripped, refused or failed), and that had it stripped,
+     * refused or failed; 0 none. A plaintext session's class compares its
+     * start with these (agg_plain.c): records come as sessions end. */
     uint64_t tls_id, broken_id;
 };
 
@@ -425,6 +425,9 @@ struct agg_server {
      * (plaintext_fallback), and how (1 stripped, 2 refused, 4 failed). */
     uint32_t plain_unkept, broken_unkept;
     uint8_t unkept_how;
+    /* sessions of peers beyond report.peers_max offered STARTTLS, and not
+     * (agg_peer_no_offer): starttls_inconsistent counts them as sessions */
+    uint32_t unkept_offered, unkept_no_offer;
     uint32_t resumed12_unlinked; /* TLS 1.0-1.2: not linked by a session ID or ticket seen */
     /* the peers of those (resumed13_unlinked, resumed12_unlinked): made at
      * the first; a session whose peer is past report.peers_max is counted
@@ -853,30 +856,10 @@ void agg_add_at(struct strbuf *b, const char *what);
 
 #include "agg_evids.h" /* needs the types above */
 
-/* "198.51.100.10, 198.51.100.11 and 2 more", sorted by address (agg_who.c). */
-void agg_peers_text(const struct agg_server *s, const struct agg_set *set, char *out, size_t n);
-/* Sorts peer indices of s by address, the order of every text's peers. */
-void agg_peers_sorted(const struct agg_server *s, uint32_t *v, unsigned n);
 /* The terminal report's STARTTLS and implicit TLS rows of s, one per peer
  * (report_starttls.c). */
 void agg_starttls_rows(FILE *f, const struct agg_server *s);
-/* The same for indices into the addresses ips (a name's peers, agg_names.c). */
-void agg_ips_sorted(const struct ipaddr *ips, uint32_t *v, unsigned n);
-/* A finding's peers as agg_peers_text writes them: its server's, or its
- * name's (peer_ips). */
-void agg_finding_peers_text(const struct agg_finding *f, char *out, size_t n);
-/* "N sessions, peers A, B" of a finding (its sessions and peers), and
- * " (N sessions, peers A, B)": the tail every finding's sentence gives
- * them, after what happened and what to change. */
-void agg_who_text(struct strbuf *b, const struct agg_finding *f);
-void agg_add_who(struct strbuf *b, const struct agg_finding *f);
-/* A peer's address and an index that breaks ties (its order of first
- * sighting), compared by address: qsort's order of every list of peers. */
-struct agg_pkey {
-    struct ipaddr ip;
-    uint32_t idx;
-};
-int agg_cmp_peer(const void *a, const void *b);
+#include "agg_who.h" /* who a finding concerns (agg_who.c) */
 /* "192.0.2.1:25", "[2001:db8::1]:25" */
 void agg_ep_str(const struct endpoint *ep, char *out, size_t n);
 /* "CN=mail.example.test (SHA-1 3A4F…)" for a chain's leaf. */

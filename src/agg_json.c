@@ -88,9 +88,11 @@ agg_json_elsewhere(struct json *j, const struct agg_server *s, const struct agg_
         agg_ep_str(&ep, b, sizeof(b));
         json_str(j, "verdict_from", b);
         /* its SubjectMismatch: the names asked here, checked against its
-         * leaf (agg_else_verdict), or not all of them */
+         * leaf (agg_else_verdict), or not all of them: a leaf not decoded,
+         * or a session resumed here with no name known (name_not_checked) */
         json_str(j, "verdict_names",
-                 ch->rnames & AGG_RN_UNCHECKED ? "not_all_checked" : "rechecked");
+                 ch->rnames & (AGG_RN_UNCHECKED | AGG_RN_NO_NAME) ? "not_all_checked"
+                                                                  : "rechecked");
     }
 }
 
@@ -265,6 +267,21 @@ agg_json_server(struct json *j, const struct agg_server *s)
         }
         json_arr_end(j);
         free(sorted);
+        /* its sessions no listed peer holds, so that the peers' sessions,
+         * these and pair_sessions_dropped add up to sessions and
+         * resumed_sessions: the peers past report.peers_max, each once
+         * (as the server's peers_dropped), and their sessions; the
+         * sessions of listed peers whose (peer, certificate) pair the
+         * server's table could not keep */
+        json_uint(j, "peers_dropped",
+                  agg_pcount_n(ch->unlisted) == 0 && ch->past_cap ? 1 : agg_pcount_n(ch->unlisted));
+        if (ch->past_cap) {
+            if (agg_pcount_at_least(ch->unlisted))
+                json_bool(j, "peers_dropped_at_least", true);
+            json_uint(j, "peer_sessions_dropped", ch->past_cap);
+        }
+        if (ch->unpaired)
+            json_uint(j, "pair_sessions_dropped", ch->unpaired);
         agg_json_sni(j, s, c);
         agg_ocsp_chain_json(j, s, ch);
         json_obj_end(j);

@@ -9,12 +9,14 @@
  * went anyway; or a peer that had used TLS with this server did not this
  * time. Each plaintext_delivery session is put in one class by what its
  * peer had done with this server in the sessions that began before it, so
- * the classes follow the order sessions start in: plaintext first and TLS
- * later is no downgrade. Records come as sessions end: a long TLS session
- * that began before a short plaintext one ends after it, and its record
- * comes later. So a session whose class such a record could still change
- * waits in the server's plainq, and the findings class it (agg_plain_resolve):
- * the order of ends, the teardown's timing, decide nothing. */
+ * the classes follow the order sessions start in; but a peer that was
+ * offered STARTTLS and did not try it, and used TLS here later, is no
+ * sender that does not use TLS either (a capture window is arbitrary):
+ * plaintext_fallback, as if it had used TLS before. Records come as sessions end: a long TLS
+ * session that began before a short plaintext one ends after it, and its record comes later. So a
+ * session whose class such a record could still change waits in the server's plainq, and the
+ * findings class it (agg_plain_resolve): the order of ends, the teardown's timing, decide nothing.
+ */
 #include <string.h>
 
 #include "agg_int.h"
@@ -28,7 +30,8 @@
  * and a later session of its peer had its STARTTLS command masked: the
  * middlebox that masks the command hides the offer from the client too,
  * so this one was probably stripped as well); TLS before (one that began
- * before it used TLS); else kind (what it is alone). Record ids number
+ * before it used TLS); TLS later (STARTTLS offered to it and not tried,
+ * and a later session used TLS); else kind (what it is alone). Record ids number
  * sessions by their first packet (record.h): a lower id began earlier. */
 static int
 agg_plain_class(const struct agg_peer *p, uint64_t id, int kind)
@@ -39,6 +42,12 @@ agg_plain_class(const struct agg_peer *p, uint64_t id, int kind)
         return AF_FALLBACK_MASKED_LATER;
     if (p && p->tls_id != 0 && p->tls_id < id)
         return AF_FALLBACK_TLS_BEFORE;
+    /* STARTTLS offered and not tried, by a peer that used TLS with this
+     * server later (none before: tls_id; tried and refused is no use): a capture window is
+     * arbitrary, so that peer is no sender that does not use TLS (starttls_not_used), whatever the
+     * order */
+    if (p && p->used > 0 && (kind == AF_STARTTLS_NOT_USED || kind == AF_NOT_USED_AUTH))
+        return AF_FALLBACK_TLS_LATER;
     return kind;
 }
 
@@ -95,6 +104,12 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
     struct agg_peer *p = peer != UINT32_MAX ? &s->peers[peer] : NULL;
     bool offered = sm->starttls_offered == 1 || sm->anonymoustls_offered; /* as diagnose */
     bool stripped = dg->starttls_stripped; /* its keyword or the client's command masked */
+    if (p == NULL) {
+        s->unkept_offered += offered;
+        /* as agg_peer_no_offer (agg_findings.c) reads a peer's counts */
+        s->unkept_no_offer += (sm->starttls_offered == 0 && !offered && !stripped) ||
+                              (stripped && !sm->starttls_masked);
+    }
     if (p) {
         p->sessions++;
         p->offered += offered;
@@ -262,24 +277,28 @@ agg_plain_causes(const struct agg_server *s, const struct agg_set *peers, bool *
     return how;
 }
 
-/* "STARTTLS was stripped", "... refused or failed": what happened to the
- * STARTTLS (or X-ANONYMOUSTLS) of a set of peers (their counts over the
- * capture). */
+/* "STARTTLS was stripped for them", "STARTTLS was refused for them, or
+ * their TLS handshakes failed": what happened to the STARTTLS (or
+ * X-ANONYMOUSTLS) of a set of peers (their counts over the capture). A
+ * handshake fails; STARTTLS is not "failed". */
 static void
 agg_plain_how(struct strbuf *b, unsigned how, bool anon)
 {
-    str_add(b, anon ? "STARTTLS (or X-ANONYMOUSTLS) was " : "STARTTLS was ", NULL);
-    static const char *const word[3] = {"stripped", "refused", "failed"};
-    unsigned n = (how & 1u) + ((how >> 1) & 1u) + ((how >> 2) & 1u), k = 0;
-    if (n == 0) { /* plaintext_after_failed_starttls with no alert nor refusal */
-        str_add(b, "stripped, refused or failed", NULL);
-        return;
+    if ((how & 7u) == 0) /* plaintext_after_failed_starttls with no alert nor refusal */
+        how = AGG_HOW_STRIPPED | AGG_HOW_REFUSED | AGG_HOW_FAILED;
+    unsigned sr = how & (AGG_HOW_STRIPPED | AGG_HOW_REFUSED);
+    if (sr) {
+        str_add(b, anon ? "STARTTLS (or X-ANONYMOUSTLS) was " : "STARTTLS was ",
+                sr == AGG_HOW_STRIPPED  ? "stripped"
+                : sr == AGG_HOW_REFUSED ? "refused"
+                                        : "stripped or refused",
+                " for them", NULL);
     }
-    for (unsigned i = 0; i < 3; i++)
-        if (how & (1u << i)) {
-            k++;
-            str_add(b, k == 1 ? "" : k == n ? " or " : ", ", word[i], NULL);
-        }
+    if (how & AGG_HOW_FAILED)
+        str_add(b, sr ? ", or " : "",
+                anon ? "their TLS handshakes (after STARTTLS or X-ANONYMOUSTLS) failed"
+                     : "their TLS handshakes failed",
+                NULL);
 }
 
 /* When a middlebox strips STARTTLS (starttls_stripped), the server
@@ -323,9 +342,10 @@ agg_plain_fix_first(struct strbuf *b, const struct agg_server *s, unsigned how)
 /* plaintext_fallback: critical when TLS was stripped, refused or failed
  * for the peer (in that connection or an earlier one) and the mail went
  * anyway, or when a later session of the peer had its STARTTLS masked
- * (the earlier ones probably stripped too); high when the only sign is that the peer had used TLS
- * with this server before (STARTTLS hidden from it past the capture point, not offered that time,
- * or another sender behind the same address). */
+ * (the earlier ones probably stripped too); high when the only sign is that the peer used TLS
+ * with this server in another session: before (STARTTLS hidden from it past the capture point, not
+ * offered that time, or another sender behind the same address), or, STARTTLS offered and not
+ * tried, later (a capture window is arbitrary: no sender that does not use TLS). */
 void
 agg_plain_findings(uint32_t si)
 {
@@ -333,18 +353,20 @@ agg_plain_findings(uint32_t si)
     const struct agg_flagstat *broken = agg_flagstat(s, AF_FALLBACK_BROKEN);
     const struct agg_flagstat *masked = agg_flagstat(s, AF_FALLBACK_MASKED_LATER);
     const struct agg_flagstat *before = agg_flagstat(s, AF_FALLBACK_TLS_BEFORE);
-    if (!broken->sessions && !masked->sessions && !before->sessions)
+    const struct agg_flagstat *later = agg_flagstat(s, AF_FALLBACK_TLS_LATER);
+    if (!broken->sessions && !masked->sessions && !before->sessions && !later->sessions)
         return;
     bool critical = broken->sessions || masked->sessions;
     struct agg_finding *f =
         agg_new_finding(si, "plaintext_fallback", critical ? SEV_CRITICAL : SEV_HIGH);
     if (!f)
         return;
-    char ep[80], p1[300], p2[300], p3[300];
+    char ep[80], p1[300], p2[300], p3[300], p4[300];
     agg_ep_str(&s->ep, ep, sizeof(ep));
     agg_peers_text(s, &broken->peers, p1, sizeof(p1));
     agg_peers_text(s, &before->peers, p2, sizeof(p2));
     agg_peers_text(s, &masked->peers, p3, sizeof(p3));
+    agg_peers_text(s, &later->peers, p4, sizeof(p4));
     if (s->broken_unkept) /* classed by their own connection alone */
         str_copy(p1 + strlen(p1), sizeof(p1) - strlen(p1),
                  p1[0] ? " and peers beyond report.peers_max" : "peers beyond report.peers_max");
@@ -354,6 +376,8 @@ agg_plain_findings(uint32_t si)
         str_copy(p2, sizeof(p2), "peers not listed");
     if (!p3[0])
         str_copy(p3, sizeof(p3), "peers not listed");
+    if (!p4[0])
+        str_copy(p4, sizeof(p4), "peers not listed");
     bool anon = false;
     unsigned how = agg_plain_causes(s, &broken->peers, &anon);
     struct strbuf b = str_buf_cut(f->summary, sizeof(f->summary), &f->summary_cut);
@@ -361,26 +385,35 @@ agg_plain_findings(uint32_t si)
     if (broken->sessions) {
         str_add(&b, p1, " after ", NULL);
         agg_plain_how(&b, how, anon);
-        str_add(&b, " for them", masked->sessions || before->sessions ? ", and from " : "", NULL);
+        str_add(&b, masked->sessions || before->sessions || later->sessions ? ", and from " : "",
+                NULL);
     }
     if (masked->sessions) /* what the capture shows, no more: STARTTLS offered in clear */
         str_add(&b, p3,
                 " in sessions before one of theirs had its STARTTLS command masked (XXXXXXXX): "
                 "STARTTLS offered to them and not tried, probably stripped too (the same peer, "
                 "the same server)",
-                before->sessions ? ", and from " : "", NULL);
+                before->sessions || later->sessions ? ", and from " : "", NULL);
     if (before->sessions)
         str_add(&b, p2,
                 ", which had used TLS with it before (STARTTLS hidden from them on their path, "
                 "not offered to them that time, or another sender behind the same address)",
+                later->sessions ? ", and from " : "", NULL);
+    /* the order in a capture window is chance: a peer that uses TLS with
+     * this server is no sender that does not use it */
+    if (later->sessions)
+        str_add(&b, p4,
+                " without trying the STARTTLS offered, though they used TLS with it in a later "
+                "session (STARTTLS hidden from them on their path, or another sender behind the "
+                "same address)",
                 NULL);
     /* the masked-later peers' STARTTLS was stripped too (the same
      * middlebox): it is fixed first for them as well */
     unsigned first = (broken->sessions ? how : 0) | (masked->sessions ? AGG_HOW_STRIPPED : 0);
     bool fixed_first = agg_plain_fix_first(&b, s, first);
     str_add(&b, fixed_first ? " " : "; ", agg_plain_advice(s), NULL);
-    for (unsigned k = 0; k < 3; k++) {
-        const struct agg_flagstat *fs = k == 0 ? broken : k == 1 ? masked : before;
+    for (unsigned k = 0; k < 4; k++) {
+        const struct agg_flagstat *fs = k == 0 ? broken : k == 1 ? masked : k == 2 ? before : later;
         if (!fs->sessions)
             continue;
         for (unsigned i = 0; i < fs->peers.n; i++)
@@ -397,7 +430,7 @@ agg_plain_findings(uint32_t si)
     /* a peer in two of the classes, past the list: counted once */
     agg_fpeers_exact(s,
                      (1ull << AF_FALLBACK_BROKEN) | (1ull << AF_FALLBACK_MASKED_LATER) |
-                         (1ull << AF_FALLBACK_TLS_BEFORE),
+                         (1ull << AF_FALLBACK_TLS_BEFORE) | (1ull << AF_FALLBACK_TLS_LATER),
                      &f->peers);
     agg_add_who(&b, f);
 }

@@ -41,6 +41,8 @@ agg_server_free(struct agg_server *s)
     agg_pcount_free(s->unlisted);
     mem_free(s->uses, (size_t)s->cap_uses * sizeof(*s->uses));
     agg_ocsp_free(s);
+    for (uint32_t c = 0; c < s->n_chains; c++)
+        agg_pcount_free(s->chains[c].unlisted);
     mem_free(s->chains, (size_t)s->cap_chains * sizeof(*s->chains));
     for (unsigned i = 0; i < AF_COUNT; i++) {
         if (s->flags[i] != NULL)
@@ -317,12 +319,18 @@ agg_elsewhere(struct agg_server *s, struct agg_chain *c, uint16_t port)
  * can take (a peer not itemised, or the table full) counted in the chain,
  * where the findings made from the pairs find it (agg_fpeers_uses). */
 static void
-agg_use(struct agg_server *s, uint32_t peer, uint32_t chain, bool expired, int64_t ts)
+agg_use(struct agg_server *s, uint32_t peer, uint32_t chain, bool expired, int64_t ts,
+        const struct ipaddr *ip)
 {
     struct agg_chain *c = &s->chains[chain];
     if (peer == UINT32_MAX) {
         c->past_cap++;
         c->exp_past_cap += expired;
+        /* their addresses, each once: the certificate's peers_dropped */
+        if (c->unlisted == NULL)
+            c->unlisted = mem_alloc(sizeof(*c->unlisted)); /* zeroed: none counted */
+        if (c->unlisted != NULL)
+            agg_pcount_add(c->unlisted, ip);
         return;
     }
     for (uint32_t i = 0; i < s->n_uses; i++) {
@@ -570,7 +578,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                         c->exp_sids[c->n_exp_sids++] = rec->id;
                 }
                 c->expired_seen |= dg->expired;
-                agg_use(s, peer, chain, dg->expired, rec->ts_us);
+                agg_use(s, peer, chain, dg->expired, rec->ts_us, &rec->client.ip);
                 agg_sni_note(s, t, chain, peer, dg);
                 agg_ocsp_chain_note(c, t, dg);
             }
@@ -589,11 +597,13 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                     c->rnames |= AGG_RN_MISMATCH;
                 else if (dg->checked_name[0] && (!leaf || leaf->info.parse_error))
                     c->rnames |= AGG_RN_UNCHECKED;
+                else if (dg->name_check == DG_NAME_NO_NAME) /* nothing to check: not "rechecked" */
+                    c->rnames |= AGG_RN_NO_NAME;
                 nm_chain = rc;
                 if (t->resumed_port != rec->server.port)
                     agg_elsewhere(s, c, t->resumed_port);
                 /* served expired before: expired still (agg_exp_fill) */
-                agg_use(s, peer, rc, c->expired_seen, rec->ts_us);
+                agg_use(s, peer, rc, c->expired_seen, rec->ts_us, &rec->client.ip);
                 agg_sni_note(s, t, rc, peer, dg);
             }
         } else if (t->resumed) {

@@ -795,8 +795,10 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
      * evidence says so (agg_strip_note), not the server's refusal */
     bool strip_answer =
         out->starttls_stripped && (s->starttls_reply_code == 500 || s->starttls_reply_code == 502);
-    out->starttls_rejected = s->starttls_command && s->starttls_reply_code > 0 &&
-                             s->starttls_reply_code != 220 && !strip_answer;
+    /* a server-only capture's STARTTLS refusal: from the 454 (tls_server_side) */
+    out->starttls_rejected = (s->starttls_command || s->tls_server_side) &&
+                             s->starttls_reply_code > 0 && s->starttls_reply_code != 220 &&
+                             !strip_answer;
     out->auth_before_tls = s->auth_before_tls;
     dg_plaintext_refused(s, out);
     /* Message content crossed in plaintext: a body line or chunk, or a

@@ -259,6 +259,8 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
             at = str_cat(words, sizeof(words), at, vf, sizeof(vf));
             const char *nm = ch->rnames & AGG_RN_UNCHECKED
                                  ? "; names asked here not all checked: its leaf not decoded)"
+                             : ch->rnames & AGG_RN_NO_NAME
+                                 ? "; names asked here not all checked: sessions with no name)"
                                  : ", names asked here)";
             str_cat(words, sizeof(words), at, nm, strlen(nm));
         }

@@ -15,8 +15,12 @@
  * says "at least". The findings built from (peer, certificate) pairs
  * (certificate_changed, peer_dependent_certificate, mixed_pool) count their
  * peers past the list each once and say the sessions no pair holds (peers
- * past report.peers_max, pairs past the table) as a flag's finding does.
- * Nothing is dropped without a count. */
+ * past report.peers_max, pairs past the table) as a flag's finding does;
+ * starttls_inconsistent counts the sessions of peers past report.peers_max
+ * offered STARTTLS and not; a server certificate's peers count those past
+ * report.peers_max (peers_dropped, peer_sessions_dropped) and the sessions
+ * of pairs past the table (pair_sessions_dropped). Nothing is dropped
+ * without a count. */
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -227,6 +231,17 @@ test_server_peers_past_cap(void **state)
     const char *fnd = strstr(json, "\"kind\":\"missing_intermediate\"");
     assert_non_null(fnd);
     tu_has(fnd, "\"198.51.0.13\"],\"peers_not_listed\":6,");
+    /* the certificate's peers: 4 listed, 1 session each, and the 3 past
+     * the cap each once with their 6 sessions: 10, its sessions (it had
+     * no count of them) */
+    const char *cert = strstr(json, "\"certificates\":[{");
+    assert_non_null(cert);
+    const char *peers = strstr(cert, "\"peers\":[{\"ip\":\"198.51.0.10\",\"sessions\":1,");
+    assert_non_null(peers);
+    tu_has(peers, "\"ip\":\"198.51.0.13\",\"sessions\":1,");
+    tu_has(peers, "}],\"peers_dropped\":3,\"peer_sessions_dropped\":6,\"sni\":");
+    tu_has(cert, "\"sessions\":10,\"resumed_sessions\":0,");
+    tu_lacks(cert, "pair_sessions_dropped");
     free(json);
 }
 
@@ -305,6 +320,9 @@ test_pairs_past_table(void **state)
     tu_has(fnd, "6 certificates in turn (6 sessions, peers 198.51.0.10, and 2 sessions of peers "
                 "past the (peer, certificate) table)");
     tu_has(fnd, "\"198.51.0.10\"],\"peers_not_listed\":2,");
+    /* the two certificates whose pair the table could not keep: no peer
+     * listed, their session counted (their peers' sessions add up) */
+    tu_has(json, "\"peers\":[],\"peers_dropped\":0,\"pair_sessions_dropped\":1,\"sni\":");
     free(json);
 }
 
@@ -362,6 +380,66 @@ test_pairs_peers_once(void **state)
     free(json);
 }
 
+/* report.peers_max 2: .10 and .11 offered STARTTLS, and the 3 sessions of
+ * .12 .. .14, past the cap, not: starttls_inconsistent counts them (it
+ * read only the itemised peers, all offered it: no finding); then the
+ * other way round, the cap's peers offered it, an itemised one not. */
+static void
+feed_offer(uint64_t id, unsigned client, bool offered)
+{
+    static struct session_facts f;
+    memset(&f, 0, sizeof(f));
+    f.smtp.seen = true;
+    f.smtp.ehlo_reply_code = 250;
+    f.smtp.starttls_offered = offered ? 1 : 0;
+    feed(&f, id, client, 25);
+}
+
+static void
+test_inconsistent_past_cap(void **state)
+{
+    (void)state;
+    tu_agg_cfg.report_peers_max = 2;
+    agg_init(&tu_agg_cfg);
+    feed_offer(1, 10, true);
+    feed_offer(2, 11, true);
+    feed_offer(3, 12, false);
+    feed_offer(4, 13, false);
+    feed_offer(5, 14, false);
+    agg_finish();
+    char *text = tu_agg_text(NULL, NULL);
+    tu_has(text, "starttls_inconsistent              203.0.113.25:25 offers STARTTLS to "
+                 "198.51.0.10, 198.51.0.11 but not in 3 sessions of peers past report.peers_max "
+                 "(policy by source address, or a middlebox on their path) (3 sessions, peers "
+                 "not listed)\n");
+    free(text);
+    char *json = tu_agg_json();
+    const char *fnd = strstr(json, "\"kind\":\"starttls_inconsistent\"");
+    assert_non_null(fnd);
+    tu_has(fnd, "\"session_count\":3,");
+    tu_has(fnd, "\"peers\":[],\"peers_not_listed\":3,");
+    free(json);
+}
+
+static void
+test_inconsistent_past_cap_offered(void **state)
+{
+    (void)state;
+    tu_agg_cfg.report_peers_max = 2;
+    agg_init(&tu_agg_cfg);
+    feed_offer(1, 10, false);
+    feed_offer(2, 11, false);
+    feed_offer(3, 12, true);
+    feed_offer(4, 13, true);
+    agg_finish();
+    char *text = tu_agg_text(NULL, NULL);
+    tu_has(text, "starttls_inconsistent              203.0.113.25:25 offers STARTTLS in 2 "
+                 "sessions of peers past report.peers_max but not to 198.51.0.10, 198.51.0.11 "
+                 "(policy by source address, or a middlebox on their path) (2 "
+                 "sessions, peers 198.51.0.10, 198.51.0.11)\n");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -377,6 +455,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_pairs_past_table, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_pairs_peers_once, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_pairs_by_peer_past_cap, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_inconsistent_past_cap, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_inconsistent_past_cap_offered, tu_agg_setup,
+                                        tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

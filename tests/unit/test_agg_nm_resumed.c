@@ -7,7 +7,8 @@
  * another port of the address (a session cache shared by 25 and 587) or
  * earlier on the same one. The finding says so, not "presented a
  * certificate"; with full handshakes too, both; a leaf that could not be
- * decoded leaves the name unchecked (verdict_names "not_all_checked"). */
+ * decoded leaves the name unchecked (verdict_names "not_all_checked"), and
+ * so does a session resumed with no name known. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -143,6 +144,31 @@ test_leaf_not_decoded(void **state)
     free(json);
 }
 
+/* Sessions resumed on 587 that asked for no name (no SNI, no --expect, no
+ * DNS answer): nothing was checked against the leaf, so its verdict's
+ * names are not "rechecked" (it said so, with no name checked at all);
+ * the certificate's name_not_checked counts them, and the terminal report
+ * says why. One that asked for a covered name beside them: still not all. */
+static void
+test_resumed_no_name(void **state)
+{
+    (void)state;
+    chain_add("leaf");
+    feed(1, 10, 25, "smtp.example.com", 0);
+    feed(2, 10, 587, "", 25);
+    feed(3, 11, 587, "smtp.example.com", 25);
+    agg_finish();
+    char *json = tu_agg_json();
+    tu_has(json, "\"verdict_from\":\"203.0.113.25:25\",\"verdict_names\":\"not_all_checked\"");
+    tu_lacks(json, "\"verdict_names\":\"rechecked\"");
+    free(json);
+    char *text = tu_agg_text(NULL, NULL);
+    tu_has(text, "(chain verified on 203.0.113.25:25; names asked here not all checked: sessions "
+                 "with no name)");
+    tu_has(text, "name not checked in 1 of 2 sessions");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -151,6 +177,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_resumed_mixed, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_full_only, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_leaf_not_decoded, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_resumed_no_name, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,7 +66,9 @@ enum how {
     KEYWORD_PLAIN,      /* the EHLO reply's keyword masked (XXXXXXXA), a message in plaintext */
     KEYWORD_500,        /* the same, STARTTLS sent anyway and answered 500 (the middlebox), no
                            mail */
-    REFUSED_500         /* STARTTLS offered in clear, answered 500, no mail: the server's */
+    REFUSED_500,        /* STARTTLS offered in clear, answered 500, no mail: the server's */
+    FAILED_PLAIN        /* STARTTLS 220, the handshake ended by a fatal alert, then a message
+                           in plaintext */
 };
 
 /* One session of 198.51.100.<client> to 203.0.113.25:25, diagnosed and
@@ -106,6 +108,12 @@ feed_ehlo(uint64_t id, uint8_t client, enum how how, int16_t ehlo_code)
         f.smtp.plaintext_messages = 0;
         f.smtp.plaintext_data = f.smtp.plaintext_mail = false;
     }
+    if (how == FAILED_PLAIN) {
+        f.smtp.starttls_command = f.smtp.tls_started = true;
+        f.smtp.starttls_reply_code = 220;
+        f.tls.seen = true;
+        f.tls.handshake = TLS_HS_FAILED;
+    }
     f.smtp.plaintext_on_tls_port = feed_port == 465; /* as engine.c says it */
     tu_agg_feed(tu_agg_record(&f, id, client, 25, feed_port));
 }
@@ -138,8 +146,8 @@ test_offered_not_used(void **state)
     feed(1, 10, PLAIN_OFFERED);
     char *text = findings();
     tu_has(text, "  medium   starttls_not_used                  203.0.113.25:25 offered STARTTLS "
-                 "to peers that sent mail in plaintext without trying it and had not used TLS "
-                 "with it before: ");
+                 "to peers that sent mail in plaintext without trying it and did not use TLS "
+                 "with it in this capture: ");
     tu_has(text, " (1 session, peers 198.51.100.10)\n");
     tu_lacks(text, "plaintext_fallback");
     assert_int_equal(agg_max_severity(), SEV_MEDIUM);
@@ -161,7 +169,11 @@ test_tls_then_plaintext(void **state)
     free(text);
 }
 
-/* Plaintext first, TLS later: the peer took TLS up, it did not fall back. */
+/* Plaintext with STARTTLS offered first, TLS later (pcaps/diag/
+ * starttls-unused.pcap's 198.51.100.11): a capture window is arbitrary, so
+ * a peer that uses TLS with the server is no sender that does not use it
+ * (starttls_not_used said "a legacy MTA, a script"): as a peer that had
+ * used TLS before, a high plaintext_fallback, said as it happened. */
 static void
 test_plaintext_then_tls(void **state)
 {
@@ -169,8 +181,31 @@ test_plaintext_then_tls(void **state)
     feed(1, 10, PLAIN_OFFERED);
     feed(2, 10, TLS_USED);
     char *text = findings();
-    tu_has(text, "starttls_not_used");
-    tu_lacks(text, "plaintext_fallback");
+    tu_lacks(text, "starttls_not_used");
+    tu_has(text, "  high     plaintext_fallback                 203.0.113.25:25 received mail in "
+                 "plaintext from 198.51.100.10 without trying the STARTTLS offered, though they "
+                 "used TLS with it in a later session (STARTTLS hidden from them on their path, "
+                 "or another sender behind the same address); require TLS for these peers by "
+                 "MTA-STS, DANE or a TLS policy (1 session, peers 198.51.100.10)\n");
+    assert_int_equal(agg_max_severity(), SEV_HIGH);
+    free(text);
+}
+
+/* STARTTLS tried later and refused is no TLS used: the earlier plaintext
+ * session stays starttls_not_used; and a later plaintext session with no
+ * STARTTLS offered is not made a fallback by a TLS session after it. */
+static void
+test_later_refused_not_used(void **state)
+{
+    (void)state;
+    feed(1, 10, PLAIN_OFFERED);
+    feed(2, 10, PLAIN_REFUSED);
+    feed(3, 11, PLAIN_NOT_OFFERED);
+    feed(4, 11, TLS_USED);
+    char *text = findings();
+    tu_has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS");
+    tu_has(text, "configure them to use STARTTLS (1 session, peers 198.51.100.10)");
+    tu_lacks(text, "in a later session");
     free(text);
 }
 
@@ -213,6 +248,61 @@ test_not_offered(void **state)
                  "198.51.100.10 but not to 198.51.100.140 (policy by source address, or a "
                  "middlebox on their path); of these, 198.51.100.140 sent mail in plaintext (1 "
                  "session, peers 198.51.100.140)\n");
+    free(text);
+}
+
+/* One peer offered STARTTLS in some sessions and not in others
+ * (pcaps/variants/evidence-leaks.pcap): said by its sessions, not as a
+ * peer offered it and not offered it ("to 192.0.2.10 but not to
+ * 192.0.2.10"); nor a policy by source address (one address). */
+static void
+test_inconsistent_same_peer(void **state)
+{
+    (void)state;
+    feed(1, 10, TLS_USED);
+    feed(2, 10, TLS_USED);
+    feed(3, 10, PLAIN_NOT_OFFERED);
+    char *text = findings();
+    tu_has(text, "starttls_inconsistent              203.0.113.25:25 offers STARTTLS to "
+                 "198.51.100.10 in 2 sessions but not in 1, the first at 2025-06-01 00:00:03: a "
+                 "middlebox on their path, or nodes behind this address set up differently (1 "
+                 "session, peers 198.51.100.10)\n");
+    tu_lacks(text, "but not to 198.51.100.10");
+    free(text);
+}
+
+/* Peers offered it always (11), sometimes (10) and never (12). */
+static void
+test_inconsistent_mixed(void **state)
+{
+    (void)state;
+    feed(1, 10, TLS_USED);
+    feed(2, 10, PLAIN_NOT_OFFERED);
+    feed(3, 11, TLS_USED);
+    feed(4, 12, PLAIN_NOT_OFFERED);
+    feed(5, 12, PLAIN_NOT_OFFERED);
+    char *text = findings();
+    tu_has(text, "starttls_inconsistent              203.0.113.25:25 offers STARTTLS to "
+                 "198.51.100.11, and to 198.51.100.10 in 1 session but not in 1, and not at all "
+                 "to 198.51.100.12 (policy by source address, or a middlebox on their path)");
+    tu_has(text, "(3 sessions, peers 198.51.100.10, 198.51.100.12)\n");
+    free(text);
+}
+
+/* A handshake fails; STARTTLS is not "failed" (it read "after STARTTLS was
+ * failed for them"); with a refusal too, both said. */
+static void
+test_failed_wording(void **state)
+{
+    (void)state;
+    feed(1, 10, FAILED_PLAIN);
+    feed(2, 11, FAILED_PLAIN);
+    feed(3, 11, PLAIN_REFUSED);
+    char *text = findings();
+    tu_has(text, "received mail in plaintext from 198.51.100.10, 198.51.100.11 after STARTTLS was "
+                 "refused for them, or their TLS handshakes failed; first fix what refused or "
+                 "broke their TLS");
+    tu_lacks(text, "was failed");
     free(text);
 }
 
@@ -279,7 +369,8 @@ test_tls_began_before_ended_after(void **state)
 }
 
 /* The other way round: plaintext (1) began first and ended last, TLS (2)
- * began inside it: no downgrade (it read plaintext_fallback). */
+ * began inside it: TLS came later (by start), not before (it read "had
+ * used TLS with it before"). */
 static void
 test_plaintext_began_before_ended_after(void **state)
 {
@@ -287,8 +378,10 @@ test_plaintext_began_before_ended_after(void **state)
     feed(2, 10, TLS_USED);
     feed(1, 10, PLAIN_OFFERED);
     char *text = findings();
-    tu_has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS");
-    tu_lacks(text, "plaintext_fallback");
+    tu_has(text, "from 198.51.100.10 without trying the STARTTLS offered, though they used TLS "
+                 "with it in a later session");
+    tu_lacks(text, "before");
+    tu_lacks(text, "starttls_not_used");
     free(text);
 }
 
@@ -310,8 +403,8 @@ test_refused_began_before_ended_after(void **state)
     tu_has(text, "plaintext_delivery                 203.0.113.25:25 received mail in plaintext "
                  "(4 sessions, ");
     tu_has(text, "starttls_not_used                  203.0.113.25:25 offered STARTTLS to peers "
-                 "that sent mail in plaintext without trying it and had not used TLS with it "
-                 "before: ");
+                 "that sent mail in plaintext without trying it and did not use TLS with it in "
+                 "this capture: ");
     tu_has(text, "(1 session, peers 198.51.100.10)\n"); /* 4 alone: 5, 6 and 7 fell back */
     free(text);
 }
@@ -477,7 +570,7 @@ test_auth_by_session(void **state)
                  "or scripts submitting on an MTA port");
     tu_has(text, "(Postfix: smtpd_tls_auth_only = yes) (1 session, peers 198.51.100.40)\n");
     tu_has(text, "  medium   starttls_not_used                  203.0.113.25:25 offered STARTTLS "
-                 "to peers that sent mail in plaintext without trying it and had not used TLS ");
+                 "to peers that sent mail in plaintext without trying it and did not use TLS ");
     tu_has(text, "configure them to use STARTTLS (2 sessions, peers 198.51.100.40); 198.51.100.40 "
                  "sent AUTH in plaintext in other sessions (the high starttls_not_used): a mail "
                  "client and an MTA behind the same address, each with its own advice\n");
@@ -686,8 +779,12 @@ main(void)
         cmocka_unit_test_setup_teardown(test_offered_not_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls_then_plaintext, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plaintext_then_tls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_later_refused_not_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_then_plaintext, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_offered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_inconsistent_same_peer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_inconsistent_mixed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_wording, setup, teardown),
         cmocka_unit_test_setup_teardown(test_span_by_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_anonymoustls_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_anonymoustls_refused, setup, teardown),

@@ -167,6 +167,69 @@ test_client_only(void **state)
     tu_smtp_check_splits(t_client_only, NSEG(t_client_only));
 }
 
+/* pcaps/diag/submission-454.pcap's server side: STARTTLS refused with 454
+ * (RFC 3207 section 4) right after the EHLO reply, then the message in
+ * plaintext; the client's command not captured. The 454 names TLS: the
+ * STARTTLS refusal (it read as commands cut, no refusal). */
+static const struct seg t_server_only_454[] = {
+    S("220 mail.example.test ESMTP\r\n"),
+    S("250-mail.example.test\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 CHUNKING\r\n"),
+    S("454 4.7.0 TLS not available due to local problem\r\n"),
+    S("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"),
+    S("250 2.0.0 Ok: queued as 1\r\n221 2.0.0 Bye\r\n"),
+};
+
+static void
+test_server_only_454(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx =
+        tu_smtp_run(t_server_only_454, NSEG(t_server_only_454), SPLIT_WHOLE, 0, false);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    assert_false(f->tls_started);
+    assert_true(f->tls_server_side);
+    assert_false(f->starttls_command); /* the client's command was not seen */
+    assert_int_equal(f->starttls_reply_code, 454);
+    tu_fstr_is(&f->starttls_reply_text, "4.7.0 TLS not available due to local problem");
+    assert_true(tu_has_event(ctx, "smtp.starttls_rejected"));
+    tu_smtp_done(ctx);
+    tu_smtp_check_splits(t_server_only_454, NSEG(t_server_only_454));
+}
+
+/* AUTH's 454 (RFC 4954 section 6) right after the EHLO reply, and a 454
+ * naming TLS later in the dialogue (not right after the EHLO reply), and
+ * one that names TLS and AUTH: none is taken for a STARTTLS refusal. */
+static const struct seg t_server_only_auth454[] = {
+    S("220 mail.example.test ESMTP\r\n"),
+    S("250-mail.example.test\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n"),
+    S("454 4.7.0 Temporary authentication failure\r\n"),
+    S("454 4.7.0 TLS not available due to local problem\r\n"),
+};
+static const struct seg t_server_only_tlsauth454[] = {
+    S("220 mail.example.test ESMTP\r\n"),
+    S("250-mail.example.test\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n"),
+    S("454 4.7.0 AUTH needs TLS, which is not available\r\n"),
+};
+
+static void
+test_server_only_auth_454(void **state)
+{
+    (void)state;
+    struct flow_ctx *ctx =
+        tu_smtp_run(t_server_only_auth454, NSEG(t_server_only_auth454), SPLIT_WHOLE, 0, false);
+    const struct smtp_facts *f = tu_smtp_facts(ctx);
+    assert_false(f->tls_server_side);
+    assert_int_equal(f->starttls_reply_code, -1);
+    assert_false(tu_has_event(ctx, "smtp.starttls_rejected"));
+    tu_smtp_done(ctx);
+    ctx = tu_smtp_run(t_server_only_tlsauth454, NSEG(t_server_only_tlsauth454), SPLIT_WHOLE, 0,
+                      false);
+    f = tu_smtp_facts(ctx);
+    assert_false(f->tls_server_side);
+    assert_false(tu_has_event(ctx, "smtp.starttls_rejected"));
+    tu_smtp_done(ctx);
+}
+
 int
 main(void)
 {
@@ -174,6 +237,8 @@ main(void)
         cmocka_unit_test_setup(test_server_only_starttls, tu_smtp_setup),
         cmocka_unit_test_setup(test_server_only_text_says_tls, tu_smtp_setup),
         cmocka_unit_test_setup(test_server_only_no_tls, tu_smtp_setup),
+        cmocka_unit_test_setup(test_server_only_454, tu_smtp_setup),
+        cmocka_unit_test_setup(test_server_only_auth_454, tu_smtp_setup),
         cmocka_unit_test_setup(test_client_only, tu_smtp_setup),
     };
     return cmocka_run_group_tests_name("smtp_oneway", tests, NULL, NULL);
