@@ -833,6 +833,7 @@ agg_compute_findings(void)
         agg_dane_findings(i, first);
     }
     agg_plain_resolve(NULL);
+    agg_issuer_done(); /* the index of sent certificates, made for missing_intermediate */
     agn_finish();
     for (uint32_t i = 0; i < agg.n_findings; i++) { /* a text cut to fit ends in "..." */
         struct agg_finding *f = &agg.findings[i];

@@ -174,13 +174,23 @@ agg_top_cert(const struct agg_chain *c)
  * it) look the same (case 4): both are said, the issuer named, and the
  * certificate it issued when that is not the leaf (a 3-tier chain missing
  * its middle CA), with where that certificate says its issuer is published
- * (caIssuers, RFC 5280 §4.2.2.1). */
+ * (caIssuers, RFC 5280 §4.2.2.1). When another chain of the capture sent
+ * the issuer's certificate (agg_issuer.c), that settles it: an
+ * intermediate that, with this chain, leads to a trusted root is the
+ * server's to send (the hedge dropped); one that leads to none is still
+ * named as the intermediate to add; a self-signed one is a root the trust
+ * store lacks. */
 static void
-agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct agg_flagstat *fs)
+agg_missing_issuer(struct strbuf *b, uint32_t si, const struct agg_flagstat *fs,
+                   struct agg_finding *f)
 {
+    const struct agg_server *s = agg.servers[si];
     const struct agg_chain *c = fs->chains.n ? &s->chains[fs->chains.v[0]] : NULL;
     const struct cert_entry *top = c ? agg_top_cert(c) : NULL;
     bool below_leaf = top && top != certcache_get(c->ids[0]);
+    char root[300];
+    bool seen = agg_issuer_find(c, top, &f->iseen, root, sizeof(root));
+    bool settled = seen && f->iseen.trusted; /* an intermediate up to a trusted root */
     if (below_leaf) {
         str_add(b, "sent a chain that ends at ", NULL);
         str_addn(b, top->info.subject, 160);
@@ -194,13 +204,13 @@ agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct ag
         str_add(b, "(not decoded)", NULL);
     /* the finding's other chains may lack another issuer: each named once
      * (the first chain's alone spoke for all) */
-    const char *seen[3] = {top ? top->info.issuer : ""};
+    const char *seen_iss[3] = {top ? top->info.issuer : ""};
     unsigned n_seen = 1;
     bool more = false;
     for (unsigned i = 1; i < fs->chains.n; i++) {
         const struct cert_entry *t = agg_top_cert(&s->chains[fs->chains.v[i]]);
         unsigned k = 0;
-        while (t && k < n_seen && strcmp(seen[k], t->info.issuer) != 0)
+        while (t && k < n_seen && strcmp(seen_iss[k], t->info.issuer) != 0)
             k++;
         if (t == NULL || k < n_seen)
             continue;
@@ -210,15 +220,38 @@ agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct ag
         }
         str_add(b, n_seen == 1 ? " (in other chains also " : ", ", NULL);
         str_addn(b, t->info.issuer, 160);
-        seen[n_seen++] = t->info.issuer;
+        seen_iss[n_seen++] = t->info.issuer;
     }
     if (more)
         str_add(b, " and more", NULL);
     if (n_seen > 1)
         str_add(b, ")", NULL);
-    if (truststore_known() && truststore_count() == 0) {
+    char label[300];
+    if (seen)
+        agg_leaf_label(f->iseen.cert, label, sizeof(label));
+    const char *sha = seen ? strstr(label, " (SHA-1 ") : NULL; /* "(SHA-1 .., until ..)" */
+    if (settled) {
+        str_add(b, ", is not sent: the server does not send ",
+                below_leaf ? "that intermediate" : "its intermediate",
+                ", whose certificate was sent by ", NULL);
+        agg_issuer_sender(b, &f->iseen, si);
+        str_add(b, " in this capture", sha ? sha : "", " and leads to the trusted root ", root,
+                "; add it to the chain this server sends (configure the full chain: leaf + "
+                "intermediates)",
+                NULL);
+    } else if (seen && f->iseen.self_signed) {
+        str_add(b,
+                ", is neither sent nor in smtptap's trust store: it is a root (self-signed), "
+                "whose certificate was sent by ",
+                NULL);
+        agg_issuer_sender(b, &f->iseen, si);
+        str_add(b, " in this capture", sha ? sha : "",
+                ", that the trust store lacks: add it to the trust store of the verifiers that "
+                "are to trust this server, or use a certificate from a CA they trust",
+                NULL);
+    } else if (truststore_known() && truststore_count() == 0) {
         /* case 4's setting, here in smtptap's own: nothing to tell a
-         * missing intermediate from a root the store lacks */
+         * missing intermediate from a root */
         str_add(b,
                 ", is not sent, and smtptap's trust store is empty (--no-system-ca without "
                 "--ca-file or --ca-path), so it cannot tell a missing intermediate from a root: "
@@ -231,6 +264,13 @@ agg_missing_issuer(struct strbuf *b, const struct agg_server *s, const struct ag
                 " (configure the full chain: leaf + intermediates), or the verifier's trust store "
                 "lacks that CA (it may be a root: add it there)",
                 NULL);
+    }
+    if (seen && !settled && !f->iseen.self_signed) {
+        /* an intermediate, though not one that leads to a root trusted here */
+        str_add(b, "; its certificate was sent by ", NULL);
+        agg_issuer_sender(b, &f->iseen, si);
+        str_add(b, " in this capture", sha ? sha : "",
+                ": it is an intermediate, add it to the chain this server sends", NULL);
     }
     unsigned n = 0;
     char *const *u = top ? x509_urls(&top->info, X509_URL_CA_ISSUERS, &n) : NULL;
@@ -680,7 +720,7 @@ agg_flag_findings(uint32_t si)
         if (i == AF_NOT_VISIBLE) { /* the server inside its sentence, true of every reason */
             agg_nv_headline(&b, s, ep);
         } else if (i == AF_MISSING_INTERMEDIATE) {
-            agg_missing_issuer(&b, s, fs);
+            agg_missing_issuer(&b, si, fs, f);
         } else if (i == AF_EXPIRED && agg.cfg->at_us) {
             agg_add_at(&b, "presented a certificate that is expired");
             str_add(&b, "; renew it and reload the server", NULL);

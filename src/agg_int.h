@@ -15,6 +15,7 @@
 #include "facts.h"
 #include "agg_pcount.h"
 #include "agg_srvnames.h"
+#include "agg_issuer.h"
 #include "idxtab.h"
 #include "pkt.h"
 
@@ -546,8 +547,9 @@ struct agg_finding {
      * agg_snis.name), written as the finding's "sni" */
     const char *selected_by;
     uint32_t sni_mask;
-    uint32_t seq;  /* made as the agg.findings[seq]: agg_cmp_finding's last tie-break */
-    unsigned rank; /* agg_kind_rank(kind), looked up once: the sort compares it */
+    struct agg_iseen iseen; /* missing_intermediate: its issuer sent elsewhere (agg_issuer.c) */
+    uint32_t seq;           /* made as the agg.findings[seq]: agg_cmp_finding's last tie-break */
+    unsigned rank;          /* agg_kind_rank(kind), looked up once: the sort compares it */
     /* The texts come last: agg_new_finding zeroes the members before them
      * and only the first byte of each text (strings, read up to their
      * terminator), not their 2 KiB (issue 5). */

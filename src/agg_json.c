@@ -413,6 +413,8 @@ agg_json_finding(struct json *j, const struct agg_finding *f)
         agg_evids_rejects_json(j, s, agg_flagstat(s, AF_CLIENT_REJECTED));
     if (f->name == NULL && strcmp(f->kind, "certificates_not_visible") == 0)
         agg_nv_json(j, s, agg.cfg ? agg.cfg->n_keylogs : 0);
+    if (f->iseen.cert != 0) /* missing_intermediate: its issuer sent in the capture */
+        agg_issuer_json(j, &f->iseen);
     json_obj_end(j);
     json_record_end(j);
 }

@@ -173,6 +173,14 @@ for b in zeek__imap-starttls.pcap ndpi__pop3_stls.pcap zeek__xmpp-starttls.pcap;
     bad "$b" "advice about --tls-ports without TLS left out"
   fi
 done
+# 128.32.169.140 sends its leaf alone; 72.167.102.91 sends the leaf of
+# another site with the Starfield G2 intermediate that issued it, and its
+# chain verifies: the missing issuer's certificate was in the capture, so
+# missing_intermediate names its sender and certificate (SHA-1 7EDC376D),
+# says the server must send it, and drops the either/or (src/agg_issuer.c)
+mi='[.[] | select(.event=="finding" and .kind=="missing_intermediate" and .server.ip=="128.32.169.140")]'
+check zeek__missing-intermediate.pcap "($mi | length) == 1 and ($mi[0].issuer_seen | .sent_by == \"72.167.102.91:443\" and .sent_as == \"server\" and .sha1 == \"7edc376dcfd45e6ddf082c160df6ac21835b95d4\" and .self_signed == false and .trusted_root == true) and ($mi[0].summary | contains(\"whose certificate was sent by 72.167.102.91:443 in this capture (SHA-1 7EDC376D, until 2031-05-03)\") and contains(\"add it to the chain this server sends\") and (contains(\"either the server\") | not))" "missing_intermediate on 128.32.169.140:443 names the G2 intermediate 72.167.102.91:443 sent"
+check zeek__missing-intermediate.pcap '[.[] | select(.event=="server" and .server.ip=="72.167.102.91") | .certificates[] | .verdict] == ["Valid"] and ([.[] | select(.event=="finding" and .server.ip=="72.167.102.91" and .kind=="missing_intermediate")] | length == 0)' "72.167.102.91:443's chain valid"
 
 echo "$n captures read; $fail failures"
 [ "$fail" -eq 0 ]
