@@ -19,14 +19,17 @@
  *         the certificates' PEM (as embedded in ilikeido/woodtServer
  *         composer-setup.php), notAfter from the same certificates;
  *   [rq]  psf/requests requests/cacert.pem (72d69d7), "# Subject:" and PEM.
- * UTN-USERFirst-Hardware's notAfter: 2019-07-09, as listed with its
- * subject in public expired-root lists (and its [ev] entry).
+ * UTN-USERFirst-Hardware's notAfter 2019-07-09T18:19:22Z and GeoTrust
+ * Global CA 2's 2019-03-04T05:00:00Z: public expired-root lists give them
+ * with each certificate's SHA-1 (04:83:ED:33..., A9:E9:78:08...).
  * Removals: NSS 3.56 (2020-08-21) dropped VeriSign Class 3 Public Primary
  * Certification Authority - G3 (with AddTrust External CA Root, expired);
  * NSS 3.63 (2021-03-18) the other GeoTrust, thawte and VeriSign roots of
- * Symantec's (Mozilla bug 1670769); NSS 3.89 (2023-03-09) Network
- * Solutions Certificate Authority (node's root-certificate updates list
- * them, each from that NSS's certdata.txt). */
+ * Symantec's (Mozilla bugs 1670769 and 1686854: certdata.txt lost them on
+ * NSS's trunk by 2021-02-01, after NSS 3.62 branched, and 3.62 changed no
+ * root, so 3.63 is the first release without them); NSS 3.89 (2023-03-09)
+ * Network Solutions Certificate Authority (node's root-certificate updates
+ * list them, each from that NSS's certdata.txt). */
 #include "retired_roots.h"
 
 #include <stddef.h>
