@@ -822,6 +822,7 @@ agg_starttls_findings(uint32_t si)
 void
 agg_compute_findings(void)
 {
+    agg_issuer_forget(); /* the last computation's issuers found: made anew */
     for (uint32_t i = 0; i < agg.n_servers; i++) {
         agg_plain_resolve(agg.servers[i]);
         uint32_t first = agg.n_findings; /* the server's: the DANE-EE word goes in them */

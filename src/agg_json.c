@@ -415,6 +415,8 @@ agg_json_finding(struct json *j, const struct agg_finding *f)
         agg_nv_json(j, s, agg.cfg ? agg.cfg->n_keylogs : 0);
     if (f->iseen.cert != 0) /* missing_intermediate: its issuer sent in the capture */
         agg_issuer_json(j, &f->iseen);
+    if (f->name == NULL && strcmp(f->kind, "missing_intermediate") == 0)
+        agg_issuer_json_chains(j, f->server, &f->chains); /* each chain's, when it has several */
     json_obj_end(j);
     json_record_end(j);
 }
