@@ -213,6 +213,8 @@ agg_json_server(struct json *j, const struct agg_server *s)
         json_uint(j, "starttls_not_offered", p->not_offered);
         json_uint(j, "starttls_stripped", p->stripped);
         json_uint(j, "tls_used", p->used);
+        if (p->implicit) /* of tls_used, TLS from the first byte (RFC 8314 §3.3) */
+            json_uint(j, "implicit_tls", p->implicit);
         if (p->anontls)
             json_uint(j, "anonymoustls_command", p->anontls);
         json_uint(j, "starttls_rejected", p->rejected);
