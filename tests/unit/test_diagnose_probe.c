@@ -99,6 +99,21 @@ test_ehlo_names_server(void **state)
     assert_int_equal(diagnose_test_client(&pr), DG_TC_EHLO_SERVER);
     probe_facts("[IPv6:2001:db8::25]", NULL, 6);
     assert_int_equal(diagnose_test_client(&pr), DG_TC_EHLO_SERVER);
+    /* the names are told apart before the address is formatted (only
+     * hex digits, dots and colons, or a literal's "[", can match): every
+     * form of an address still matches, case aside */
+    probe_facts("2001:db8::25", NULL, 6);
+    assert_int_equal(diagnose_test_client(&pr), DG_TC_EHLO_SERVER);
+    probe_facts("2001:DB8::25", NULL, 6);
+    assert_int_equal(diagnose_test_client(&pr), DG_TC_EHLO_SERVER);
+    probe_facts("[ipv6:2001:DB8::25]", NULL, 6);
+    assert_int_equal(diagnose_test_client(&pr), DG_TC_EHLO_SERVER);
+    probe_facts("2001:db8::26", NULL, 6);
+    assert_int_equal(diagnose_test_client(&pr), DG_TC_NONE);
+    probe_facts("192.0.2.25.", NULL, 4);
+    assert_int_equal(diagnose_test_client(&pr), DG_TC_NONE);
+    probe_facts("cafe.beef", NULL, 4);
+    assert_int_equal(diagnose_test_client(&pr), DG_TC_NONE);
     /* an MTA's own address literal: another address */
     probe_facts("[192.0.2.26]", NULL, 4);
     assert_int_equal(diagnose_test_client(&pr), DG_TC_NONE);
