@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "aggregate.h"
+#include "capmagic.h"
 #include "capture.h"
 #include "certcache.h"
 #include "classify.h"
@@ -545,31 +546,18 @@ main_release(struct config *cfg)
 }
 
 /* Why the regular file at path cannot be a capture, from its first bytes, or
- * NULL: it starts with a magic number libpcap 1.10 reads (pcap: a1b2c3d4,
- * a1b23c4d for nanoseconds, a1b2cd34 for the modified form, in either byte
- * order; pcapng: the Section Header Block type 0a0d0d0a). gzip (RFC 1952
- * §2.3.1: 1f 8b) gets the way out. Anything else would only fail once the
- * report and --json had been started. */
+ * NULL (capmagic.c): a compressed file gets the way out. Anything else would
+ * only fail once the report and --json had been started. */
 static const char *
 main_not_capture(const char *path)
 {
-    unsigned char m[4] = {0, 0, 0, 0};
+    unsigned char m[8];
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return NULL; /* the reader says why */
     size_t n = fread(m, 1, sizeof(m), f);
     fclose(f);
-    if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
-        return "gzip-compressed: decompress it first (zcat FILE | smtptap -r -)";
-    if (n < 4)
-        return NULL; /* too short: the reader's "truncated" message */
-    uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
-    uint32_t le = (uint32_t)m[3] << 24 | (uint32_t)m[2] << 16 | (uint32_t)m[1] << 8 | m[0];
-    static const uint32_t magics[] = {0xA1B2C3D4u, 0xA1B23C4Du, 0xA1B2CD34u, 0x0A0D0D0Au};
-    for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
-        if (be == magics[i] || le == magics[i])
-            return NULL;
-    return "not a pcap or pcapng capture (unknown file format)";
+    return capmagic_why(m, n);
 }
 
 /* A filter that does not compile and has a word naming a file: the words
