@@ -138,9 +138,10 @@ main_progress(struct main_run *run, bool final)
     struct run_stats st;
     memset(&st, 0, sizeof(st));
     engine_stats(&st);
-    fprintf(term_err(), "\rsmtptap: %llu packets, %llu flows, %llu dissected%s",
-            (unsigned long long)run->frames, (unsigned long long)st.flows,
-            (unsigned long long)st.sessions, final ? "\n" : "   ");
+    /* the words of the report's last line: sessions begun so far (flows are
+     * counted only as they end, so a count of them lagged behind) */
+    fprintf(term_err(), "\rsmtptap: %llu packets, %llu SMTP/TLS sessions%s",
+            (unsigned long long)run->frames, (unsigned long long)st.sessions, final ? "\n" : "   ");
     fflush(term_err()); /* no '\n': written now all the same (line-buffered) */
 }
 
