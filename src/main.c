@@ -524,7 +524,19 @@ main_help_caps(const struct config *cfg)
                        dflt.report_peers_max};
     for (unsigned i = 0; config_caps[i].name != NULL && i < sizeof(vals) / sizeof(vals[0]); i++) {
         snprintf(line, sizeof(line), "%s=%llu", config_caps[i].name, (unsigned long long)vals[i]);
-        printf("  %-32s %s\n", line, config_caps[i].help);
+        printf("  %-26s ", line);
+        /* the text wrapped at word ends to 80 columns, under its first line */
+        const char *t = config_caps[i].help;
+        while (strlen(t) > 80 - 29) {
+            int cut = 80 - 29;
+            while (cut > 0 && t[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                break; /* one word longer than the column: as it is */
+            printf("%.*s\n%29s", cut, t, "");
+            t += cut + 1;
+        }
+        printf("%s\n", t);
     }
 }
 

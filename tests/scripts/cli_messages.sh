@@ -51,4 +51,21 @@ if [ -n "$first" ]; then
 else
   echo "skip -i N: -D lists no interface here"
 fi
+
+# --help says how a live capture ends (a tcpdump user looks for it under -i),
+# and every line of it fits an 80-column terminal
+# (--help-caps too: its longer texts ran to 230 columns)
+"$bin" --help >"$tmp/help" 2>&1
+said "--help: how -i ends" "Ctrl-C (SIGINT) or SIGTERM ends it with the report" "$tmp/help"
+"$bin" --help-caps >"$tmp/help-caps" 2>&1
+said "--help-caps: a wrapped text goes on under its first line" \
+  "^                             session to the chain it was given" "$tmp/help-caps"
+for h in help help-caps; do
+  if awk 'length($0) > 80 { bad = 1 } END { exit !bad }' "$tmp/$h"; then
+    echo "FAIL --$h: a line wider than 80 columns"
+    fail=1
+  else
+    echo "ok   --$h: every line within 80 columns"
+  fi
+done
 exit $fail
