@@ -661,8 +661,14 @@ main_on_start(void *user)
         run->evidence = erc == 0;
         run->ev_gave_up = erc > 0; /* the report goes on, exit 3 */
     }
-    if (report_open(run->cfg) != 0)
+    if (report_open(run->cfg) != 0) {
+        if (run->evidence) { /* opened above: closed, not left to the exit */
+            char err[512];
+            (void)evidence_close(err, sizeof(err));
+            run->evidence = false;
+        }
         return -1;
+    }
     run->started = true;
     return 0;
 }
@@ -701,7 +707,8 @@ main(int argc, char **argv)
     char err[512];
     /* the same file twice: before anything is read or opened */
     if (paths_dedup_inputs(&cfg, err, sizeof(err)) != 0 ||
-        paths_check_outputs(&cfg, err, sizeof(err)) != 0) {
+        paths_check_outputs(&cfg, err, sizeof(err)) != 0 ||
+        paths_check_writable(&cfg, err, sizeof(err)) != 0) {
         term_msg(stderr, "smtptap: %s\n", err);
         free((char *)cfg.bpf);
         return EXIT_INPUT;
