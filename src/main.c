@@ -609,6 +609,12 @@ main_check_inputs(const struct config *cfg, char *err, size_t errlen)
 {
     for (unsigned i = 0; i < cfg->n_inputs; i++) {
         const char *path = cfg->inputs[i];
+        if (strcmp(path, "-") == 0 && isatty(STDIN_FILENO)) { /* it would wait for typing */
+            snprintf(err, errlen,
+                     "-r -: standard input is a terminal: pipe a capture into it "
+                     "(zcat p.pcap.gz | smtptap -r -)");
+            return -1;
+        }
         if (strcmp(path, "-") == 0)
             continue;
         const char *why = NULL;
