@@ -8,7 +8,8 @@
  * the end of a block is moved. Everything read from the file goes through the
  * bounds-checked cursor (cursor.h).
  *
- * Formats (what capfile_open accepts; anything else is CAPFILE_OPEN_FOREIGN
+ * Formats (what capfile_open accepts; a compressed file or one of no form
+ * libpcap reads is refused, capmagic.c; anything else is CAPFILE_OPEN_FOREIGN
  * and capture.c lets libpcap open it):
  *   pcap, draft-ietf-opsawg-pcap §4 (file header) and §5 (record header):
  *     magic a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), in either
@@ -53,6 +54,7 @@
 #include <pcap/dlt.h>
 
 #include "capfile.h"
+#include "capmagic.h"
 #include "cursor.h"
 #include "fdwait.h"
 #include "mem.h"
@@ -726,8 +728,13 @@ capfile_header(struct capfile *cf, char *errbuf, unsigned errlen)
         cf->be = true;
     else if (magic == 0xD4C3B2A1u || magic == 0x4D3CB2A1u)
         cf->be = false;
-    else
-        return CAPFILE_OPEN_FOREIGN;
+    else { /* a compressed file, or no capture libpcap reads: said now (a pipe is read once) */
+        (void)capfile_fill(cf, 8); /* xz's magic is 6 bytes; a shorter input keeps its own */
+        const char *why = capmagic_why(cf->view + cf->head, cf->tail - cf->head);
+        if (why != NULL)
+            str_copy(errbuf, errlen, why);
+        return why != NULL ? CAPFILE_OPEN_ERROR : CAPFILE_OPEN_FOREIGN;
+    }
     cf->nsec = magic == 0xA1B23C4Du || magic == 0x4D3CB2A1u;
     if ((f = capfile_fill(cf, CAPFILE_PCAP_HDR)) != 0) {
         if (f < 0)

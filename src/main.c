@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "aggregate.h"
+#include "capmagic.h"
 #include "capture.h"
 #include "certcache.h"
 #include "classify.h"
@@ -137,9 +138,10 @@ main_progress(struct main_run *run, bool final)
     struct run_stats st;
     memset(&st, 0, sizeof(st));
     engine_stats(&st);
-    fprintf(term_err(), "\rsmtptap: %llu packets, %llu flows, %llu dissected%s",
-            (unsigned long long)run->frames, (unsigned long long)st.flows,
-            (unsigned long long)st.sessions, final ? "\n" : "   ");
+    /* the words of the report's last line: sessions begun so far (flows are
+     * counted only as they end, so a count of them lagged behind) */
+    fprintf(term_err(), "\rsmtptap: %llu packets, %llu SMTP/TLS sessions%s",
+            (unsigned long long)run->frames, (unsigned long long)st.sessions, final ? "\n" : "   ");
     fflush(term_err()); /* no '\n': written now all the same (line-buffered) */
 }
 
@@ -522,7 +524,19 @@ main_help_caps(const struct config *cfg)
                        dflt.report_peers_max};
     for (unsigned i = 0; config_caps[i].name != NULL && i < sizeof(vals) / sizeof(vals[0]); i++) {
         snprintf(line, sizeof(line), "%s=%llu", config_caps[i].name, (unsigned long long)vals[i]);
-        printf("  %-32s %s\n", line, config_caps[i].help);
+        printf("  %-26s ", line);
+        /* the text wrapped at word ends to 80 columns, under its first line */
+        const char *t = config_caps[i].help;
+        while (strlen(t) > 80 - 29) {
+            int cut = 80 - 29;
+            while (cut > 0 && t[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                break; /* one word longer than the column: as it is */
+            printf("%.*s\n%29s", cut, t, "");
+            t += cut + 1;
+        }
+        printf("%s\n", t);
     }
 }
 
@@ -545,31 +559,18 @@ main_release(struct config *cfg)
 }
 
 /* Why the regular file at path cannot be a capture, from its first bytes, or
- * NULL: it starts with a magic number libpcap 1.10 reads (pcap: a1b2c3d4,
- * a1b23c4d for nanoseconds, a1b2cd34 for the modified form, in either byte
- * order; pcapng: the Section Header Block type 0a0d0d0a). gzip (RFC 1952
- * §2.3.1: 1f 8b) gets the way out. Anything else would only fail once the
- * report and --json had been started. */
+ * NULL (capmagic.c): a compressed file gets the way out. Anything else would
+ * only fail once the report and --json had been started. */
 static const char *
 main_not_capture(const char *path)
 {
-    unsigned char m[4] = {0, 0, 0, 0};
+    unsigned char m[8];
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return NULL; /* the reader says why */
     size_t n = fread(m, 1, sizeof(m), f);
     fclose(f);
-    if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
-        return "gzip-compressed: decompress it first (zcat FILE | smtptap -r -)";
-    if (n < 4)
-        return NULL; /* too short: the reader's "truncated" message */
-    uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
-    uint32_t le = (uint32_t)m[3] << 24 | (uint32_t)m[2] << 16 | (uint32_t)m[1] << 8 | m[0];
-    static const uint32_t magics[] = {0xA1B2C3D4u, 0xA1B23C4Du, 0xA1B2CD34u, 0x0A0D0D0Au};
-    for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
-        if (be == magics[i] || le == magics[i])
-            return NULL;
-    return "not a pcap or pcapng capture (unknown file format)";
+    return capmagic_why(m, n);
 }
 
 /* A filter that does not compile and has a word naming a file: the words
@@ -608,6 +609,12 @@ main_check_inputs(const struct config *cfg, char *err, size_t errlen)
 {
     for (unsigned i = 0; i < cfg->n_inputs; i++) {
         const char *path = cfg->inputs[i];
+        if (strcmp(path, "-") == 0 && isatty(STDIN_FILENO)) { /* it would wait for typing */
+            snprintf(err, errlen,
+                     "-r -: standard input is a terminal: pipe a capture into it "
+                     "(zcat p.pcap.gz | smtptap -r -)");
+            return -1;
+        }
         if (strcmp(path, "-") == 0)
             continue;
         const char *why = NULL;
@@ -660,8 +667,14 @@ main_on_start(void *user)
         run->evidence = erc == 0;
         run->ev_gave_up = erc > 0; /* the report goes on, exit 3 */
     }
-    if (report_open(run->cfg) != 0)
+    if (report_open(run->cfg) != 0) {
+        if (run->evidence) { /* opened above: closed, not left to the exit */
+            char err[512];
+            (void)evidence_close(err, sizeof(err));
+            run->evidence = false;
+        }
         return -1;
+    }
     run->started = true;
     return 0;
 }
@@ -700,7 +713,8 @@ main(int argc, char **argv)
     char err[512];
     /* the same file twice: before anything is read or opened */
     if (paths_dedup_inputs(&cfg, err, sizeof(err)) != 0 ||
-        paths_check_outputs(&cfg, err, sizeof(err)) != 0) {
+        paths_check_outputs(&cfg, err, sizeof(err)) != 0 ||
+        paths_check_writable(&cfg, err, sizeof(err)) != 0) {
         term_msg(stderr, "smtptap: %s\n", err);
         free((char *)cfg.bpf);
         return EXIT_INPUT;

@@ -4,6 +4,7 @@
  * that does not exist yet is known by its directory's and its own name. */
 #include "paths.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -183,5 +184,55 @@ paths_dedup_inputs(struct config *cfg, char *err, size_t errlen)
         cfg->inputs[kept++] = path;
     }
     cfg->n_inputs = kept;
+    return 0;
+}
+
+/* Why path cannot be written as an output, in the words its open(2) would
+ * give, or NULL: an existing file must be writable and no directory; a new
+ * one's directory must exist and let files be created in it. */
+static const char *
+paths_unwritable(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode))
+            return strerror(EISDIR);
+        return access(path, W_OK) != 0 ? strerror(errno) : NULL;
+    }
+    if (errno != ENOENT)
+        return strerror(errno);
+    char dir[4096];
+    str_copy(dir, sizeof(dir), path);
+    const char *d = dirname(dir);
+    if (stat(d, &sb) != 0)
+        return strerror(errno);
+    if (!S_ISDIR(sb.st_mode))
+        return strerror(ENOTDIR);
+    return access(d, W_OK | X_OK) != 0 ? strerror(errno) : NULL;
+}
+
+int
+paths_check_writable(const struct config *cfg, char *err, size_t errlen)
+{
+    const char *names[3] = {cfg->json_path, cfg->write_path, cfg->tlsrpt_path};
+    const char *opts[3] = {"--json", "-w", "--tlsrpt"};
+    for (unsigned o = 0; o < 3; o++) {
+        const char *why =
+            names[o] != NULL && strcmp(names[o], "-") != 0 ? paths_unwritable(names[o]) : NULL;
+        if (why != NULL) {
+            snprintf(err, errlen, "%s %s: %s", opts[o], names[o], why);
+            return -1;
+        }
+    }
+    struct stat sb; /* as report.c says it, where it is checked again */
+    if (cfg->certs_dir != NULL &&
+        (stat(cfg->certs_dir, &sb) != 0 || access(cfg->certs_dir, W_OK) != 0)) {
+        snprintf(err, errlen, "--certs %s: %s", cfg->certs_dir, strerror(errno));
+        return -1;
+    }
+    if (cfg->certs_dir != NULL && !S_ISDIR(sb.st_mode)) {
+        snprintf(err, errlen, "--certs %s: not a directory", cfg->certs_dir);
+        return -1;
+    }
     return 0;
 }

@@ -26,4 +26,11 @@ int paths_check_outputs(const struct config *cfg, char *err, size_t errlen);
  * (by two paths, or by a path and standard input). */
 int paths_dedup_inputs(struct config *cfg, char *err, size_t errlen);
 
+/* 0 when each output (--json, -w, --tlsrpt; not "-") can be opened for
+ * writing and --certs is a writable directory; else -1 with one line in err
+ * ("--json /nonexistent/j.json: No such file or directory"). Checked before
+ * any output is opened, so that one refused leaves the others alone (a -w
+ * file was emptied when --json then failed). open(2) has the last word. */
+int paths_check_writable(const struct config *cfg, char *err, size_t errlen);
+
 #endif /* SMTPTAP_PATHS_H */

@@ -51,4 +51,34 @@ if [ -n "$first" ]; then
 else
   echo "skip -i N: -D lists no interface here"
 fi
+
+# -r - with standard input a terminal (no pipe: a user who left it out) is
+# refused at once; before, smtptap sat waiting for a capture to be typed
+if command -v script >/dev/null 2>&1; then
+  script -qec "$bin -q -r -" /dev/null </dev/null >"$tmp/tty.out" 2>&1
+  rc=$?
+  said "-r - on a terminal: refused, the way to pipe said" \
+    "standard input is a terminal: pipe a capture into it" "$tmp/tty.out"
+  [ "$rc" -eq 3 ] || { echo "FAIL -r - on a terminal: exit $rc, want 3"; fail=1; }
+  unsaid "-r - on a terminal: not read as empty input" "standard input was empty" "$tmp/tty.out"
+else
+  echo "skip -r - on a terminal: script(1) not installed"
+fi
+
+# --help says how a live capture ends (a tcpdump user looks for it under -i),
+# and every line of it fits an 80-column terminal
+# (--help-caps too: its longer texts ran to 230 columns)
+"$bin" --help >"$tmp/help" 2>&1
+said "--help: how -i ends" "Ctrl-C (SIGINT) or SIGTERM ends it with the report" "$tmp/help"
+"$bin" --help-caps >"$tmp/help-caps" 2>&1
+said "--help-caps: a wrapped text goes on under its first line" \
+  "^                             session to the chain it was given" "$tmp/help-caps"
+for h in help help-caps; do
+  if awk 'length($0) > 80 { bad = 1 } END { exit !bad }' "$tmp/$h"; then
+    echo "FAIL --$h: a line wider than 80 columns"
+    fail=1
+  else
+    echo "ok   --$h: every line within 80 columns"
+  fi
+done
 exit $fail

@@ -543,7 +543,13 @@ test_foreign_and_unreadable(void **state)
     w.b[6] = 3;
     assert_int_equal(capfile_open_mem(w.b, w.n, &cf, e, sizeof(e)), CAPFILE_OPEN_FOREIGN);
     static const uint8_t junk[] = "GET / HTTP/1.1\r\n\r\n";
-    assert_int_equal(capfile_open_mem(junk, sizeof(junk), &cf, e, sizeof(e)), CAPFILE_OPEN_FOREIGN);
+    /* a magic libpcap reads neither: refused here, said (a pipe cannot be read again) */
+    assert_int_equal(capfile_open_mem(junk, sizeof(junk), &cf, e, sizeof(e)), CAPFILE_OPEN_ERROR);
+    assert_string_equal(e, "not a pcap or pcapng capture (unknown file format)");
+    assert_null(cf);
+    static const uint8_t gz[] = {0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3};
+    assert_int_equal(capfile_open_mem(gz, sizeof(gz), &cf, e, sizeof(e)), CAPFILE_OPEN_ERROR);
+    assert_string_equal(e, "gzip-compressed: decompress it first (zcat FILE | smtptap -r -)");
     /* shorter than any magic: libpcap's words, from either source */
     assert_int_equal(capfile_open_mem(junk, 3, &cf, e, sizeof(e)), CAPFILE_OPEN_ERROR);
     assert_string_equal(e, "truncated dump file; tried to read 4 file header bytes, only got 3");
