@@ -622,7 +622,7 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
     uint64_t n_here = 0;
     double now = capture_now();
     double next_stats = now + CAPTURE_STATS_INTERVAL_S, next_tick = now + CAPTURE_TICK_S;
-    uint64_t drops_seen = 0;
+    struct capture_said said = {0};
     if (!s->live)
         st->records_uncounted = true; /* libpcap's filter drops records unseen */
 
@@ -634,12 +634,11 @@ capture_loop(struct capture_src *s, const struct config *cfg, capture_cb cb, voi
             next_tick = now + CAPTURE_TICK_S;
         }
         if (s->live && now >= next_stats) {
-            /* periodic line: always unless -q, and under -q when drops grew */
+            /* the counts line when they moved (an idle link: one line, not
+             * one every interval), under -q when drops grew */
             capture_live_stats(s, st, 0);
-            uint64_t drops = st->ps_drop + st->ps_ifdrop;
-            if (!cfg->quiet || drops > drops_seen)
+            if (capture_stats_due(&said, st, cfg->quiet))
                 capture_live_stats(s, st, 1);
-            drops_seen = drops;
             next_stats = capture_now() + CAPTURE_STATS_INTERVAL_S;
         }
 

@@ -90,6 +90,30 @@ struct capture_stats {
     unsigned files_unread;
 };
 
+/* The live capture's periodic counts line (every CAPTURE_STATS_INTERVAL_S):
+ * said when a count moved since the last line said, so that an idle link
+ * does not repeat one line every interval for hours (tcpdump prints none);
+ * under -q only when drops grew. Updates `said` when it says true. */
+struct capture_said {
+    uint64_t frames, recv, drops;
+    bool any; /* a line said yet */
+};
+
+static inline bool
+capture_stats_due(struct capture_said *said, const struct capture_stats *st, bool quiet)
+{
+    uint64_t drops = st->ps_drop + st->ps_ifdrop;
+    bool grew = drops > said->drops;
+    bool moved = !said->any || st->frames != said->frames || st->ps_recv != said->recv || grew;
+    if (quiet ? !grew : !moved)
+        return false;
+    said->frames = st->frames;
+    said->recv = st->ps_recv;
+    said->drops = drops;
+    said->any = true;
+    return true;
+}
+
 /* Reads every -r input in order as one timeline, or captures from -i, with
  * the BPF filter applied. Returns 0 on success; on a fatal error (unreadable
  * file, a file of which not one packet can be read, unknown link type, bad
