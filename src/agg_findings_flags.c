@@ -96,6 +96,13 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "from test tools, told by their EHLO name (openssl s_client's default mail.example.com; "
         "gnutls-cli's, the server's own name or address), not from MTAs refusing the "
         "certificate (client_quit_after_handshake): not counted as failed nor as TLS-RPT failures",
+    [AF_CLIENT_CLOSED] =
+        "had sessions closed by the client right after the handshake without mail (no command "
+        "over TLS, or a lone QUIT after a chain with no problem seen: it verifies, or TLS 1.3 hid "
+        "it): probes and checks such as swaks --quit-after TLS, openssl s_client </dev/null, "
+        "monitoring plugins; no refusal, not counted as failed nor as TLS-RPT failures (a sender "
+        "whose own trust store or policy refused a chain that verifies here quits the same way: "
+        "its log says \"Server certificate not verified\")",
     [AF_HANDSHAKE_CAPPED] =
         "had TLS handshakes cut short by a cap of smtptap's own, not by the peers, so they are not "
         "judged failed; raise that cap and run again",

@@ -79,6 +79,10 @@ enum agg_flag {
     /* manual_tls_probe: a test tool's session of client_quit_after_handshake's
      * shape, told by its EHLO name (diagnose_quit.c): no refusal */
     AF_MANUAL_PROBE,
+    /* client_closed_after_handshake: a probe or check that closed right
+     * after the handshake without mail, no test tool's QUIT (those are
+     * AF_MANUAL_PROBE): no refusal (diagnose_quit.c) */
+    AF_CLIENT_CLOSED,
     /* A plaintext_delivery session by what its peer did with this server's
      * TLS in its other sessions (agg_plain.c: by start, not end): the first
      * and AF_NOT_USED_AUTH are starttls_not_used; the others have no name,
@@ -260,6 +264,10 @@ struct agg_peer {
     /* of sessions, used and tls_failed, those in TLS from the first byte:
      * their own terminal report row (report_starttls.c) */
     uint32_t implicit, implicit_failed;
+    /* of used, the sessions whose client closed right after the handshake
+     * without mail (diagnosis.client_closed_after_handshake: probes and
+     * checks), and of those the implicit ones */
+    uint32_t closed, implicit_closed;
     /* The earliest session by start (record id) that used or tried TLS (TLS,
      * STARTTLS stripped, refused or failed), and that had it stripped,
      * refused or failed; 0 none. A plaintext session's class compares its
@@ -269,7 +277,7 @@ struct agg_peer {
 
 /* A server keeps at most report.peers_max peers (64 by default): their
  * size is the aggregation's per server, kept in sight. */
-#define AGG_PEER_SIZE 112
+#define AGG_PEER_SIZE 120
 _Static_assert(sizeof(struct agg_peer) == AGG_PEER_SIZE, "struct agg_peer grew: on purpose?");
 
 /* A plaintext_delivery session whose class (agg_plain.c) a record still to

@@ -663,7 +663,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                   dg->client_quit_after_handshake,
                                   dg->dane.state == DANE_MISMATCH,
                                   dg->dane.state == DANE_UNUSABLE,
-                                  dg->manual_tls_probe};
+                                  dg->manual_tls_probe,
+                                  dg->client_closed_after_handshake && !dg->manual_tls_probe};
     for (int i = 0; i < AF_COUNT; i++) {
         if (!flags[i])
             continue;
@@ -684,6 +685,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             diagnose_quit_text(rec, dg, ev, sizeof(ev));
         else if (i == AF_MANUAL_PROBE && agg_flagstat(s, i)->sessions == 0)
             diagnose_probe_text(rec, dg, ev, sizeof(ev));
+        else if (i == AF_CLIENT_CLOSED && agg_flagstat(s, i)->sessions == 0)
+            diagnose_closed_text(rec, dg, ev, sizeof(ev));
         else if (i == AF_STARTTLS_REJECTED) /* the verb (X-ANONYMOUSTLS too) and the reply */
             agg_reply_evidence(sm, ev, sizeof(ev));
         else if (i == AF_STARTTLS_STRIPPED)
