@@ -793,15 +793,16 @@ agg_starttls_findings(uint32_t si)
             str_add(&b, " of peers past report.peers_max", NULL);
         }
     }
-    /* one address offered it in some sessions and not in others: no
-     * policy by source address, but the path or the node; one sentence
-     * with the "(N sessions, peers ...)" that ends it */
+    /* the likely causes after a colon, so that the sentence has one
+     * parenthesis, the "(N sessions, peers ...)" that ends it: one
+     * address offered it in some sessions and not in others, no policy by
+     * source address but the path or the node */
     if (both.n && !no_only.n && !no_only.dropped)
         str_add(&b, when[0] ? ", the first at " : "", when,
                 ": a middlebox on their path, or nodes behind this address set up differently",
                 NULL);
     else
-        str_add(&b, " (policy by source address, or a middlebox on their path)", NULL);
+        str_add(&b, ": a policy by source address, or a middlebox on their path", NULL);
     /* the peers that then sent mail in plaintext, never having used TLS
      * here (those that had are plaintext_fallback's) */
     const struct agg_flagstat *pn = agg_flagstat(s, AF_PLAIN_NOT_OFFERED);
@@ -824,6 +825,7 @@ agg_starttls_findings(uint32_t si)
 void
 agg_compute_findings(void)
 {
+    agg_issuer_forget(); /* the last computation's issuers found: made anew */
     for (uint32_t i = 0; i < agg.n_servers; i++) {
         agg_plain_resolve(agg.servers[i]);
         uint32_t first = agg.n_findings; /* the server's: the DANE-EE word goes in them */

@@ -150,30 +150,6 @@ agg_quit_causes(struct strbuf *b, const struct agg_server *s, const struct agg_f
     str_add(b, ")", NULL);
 }
 
-/* The top certificate sent: from the leaf up through the certificates sent
- * whose subject is the issuer of the one below; NULL when not decoded. */
-static const struct cert_entry *
-agg_top_cert(const struct agg_chain *c)
-{
-    const struct cert_entry *cur = certcache_get(c->ids[0]);
-    bool used[FACTS_CHAIN_MAX] = {true};
-    for (unsigned step = 1; cur && !cur->info.parse_error && step < c->n; step++) {
-        const struct cert_entry *up = NULL;
-        for (unsigned i = 1; i < c->n && !up; i++) {
-            const struct cert_entry *e = certcache_get(c->ids[i]);
-            if (!used[i] && e && !e->info.parse_error &&
-                strcmp(e->info.subject, cur->info.issuer) == 0) {
-                used[i] = true;
-                up = e;
-            }
-        }
-        if (!up)
-            break;
-        cur = up;
-    }
-    return cur && !cur->info.parse_error ? cur : NULL;
-}
-
 /* missing_intermediate: an issuer that is neither sent nor in smtptap's
  * trust store, and not known to be a root. From the wire, a server that did
  * not send its intermediate and a verifier whose store lacks that CA
@@ -186,7 +162,9 @@ agg_top_cert(const struct agg_chain *c)
  * intermediate that, with this chain, leads to a trusted root is the
  * server's to send (the hedge dropped); one that leads to none is still
  * named as the intermediate to add; a self-signed one is a root the trust
- * store lacks. */
+ * store lacks. Each of the finding's chains is looked up (its top
+ * certificate may have another issuer): the first's issuer is the
+ * summary's subject, the others' found are named after it. */
 static void
 agg_missing_issuer(struct strbuf *b, uint32_t si, const struct agg_flagstat *fs,
                    struct agg_finding *f)
@@ -197,7 +175,8 @@ agg_missing_issuer(struct strbuf *b, uint32_t si, const struct agg_flagstat *fs,
     bool below_leaf = top && top != certcache_get(c->ids[0]);
     char root[300];
     bool seen = agg_issuer_find(c, top, &f->iseen, root, sizeof(root));
-    bool settled = seen && f->iseen.trusted; /* an intermediate up to a trusted root */
+    agg_issuer_chains(si, &fs->chains, &f->iseen); /* each chain's own, for all to say */
+    bool settled = seen && f->iseen.trusted;       /* an intermediate up to a trusted root */
     if (below_leaf) {
         str_add(b, "sent a chain that ends at ", NULL);
         str_addn(b, top->info.subject, 160);
@@ -285,6 +264,7 @@ agg_missing_issuer(struct strbuf *b, uint32_t si, const struct agg_flagstat *fs,
         str_add(b, "; the issuer's certificate is published at ", NULL);
         str_addn(b, u[0], 120);
     }
+    agg_issuer_others(b, si, &fs->chains); /* the issuers other chains lack, found */
 }
 
 /* Every peer of the set took TLS only by Exchange's X-ANONYMOUSTLS, the

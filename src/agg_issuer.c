@@ -14,7 +14,13 @@
  * under its key (§6.1.3 (a)(1), x509_sigcheck). The certificates are the
  * cache's decoded objects (certcache_x509), never decoded here. The index
  * of sent certificates is made once per computation of the findings, at
- * the first lookup, and let go with agg_issuer_done. */
+ * the first lookup, and let go with agg_issuer_done.
+ *
+ * A finding covers every chain of its server that lacks an issuer, and
+ * each is looked up (agg_issuer_chains): the first's answer is the
+ * finding's issuer_seen; every chain's found is kept here until the next
+ * computation (agg_issuer_of: its chain line in the terminal report) and,
+ * with several chains, listed in issuers_seen. */
 #include "agg_issuer.h"
 
 #include <openssl/err.h>
@@ -208,6 +214,28 @@ iss_trusted(const struct agg_chain *c, const struct ise *e, char *root, size_t r
     return verify_anchor(ids, n, c->last / 1000000, root, rn);
 }
 
+const struct cert_entry *
+agg_top_cert(const struct agg_chain *c)
+{
+    const struct cert_entry *cur = certcache_get(c->ids[0]);
+    bool used[FACTS_CHAIN_MAX] = {true};
+    for (unsigned step = 1; cur && !cur->info.parse_error && step < c->n; step++) {
+        const struct cert_entry *up = NULL;
+        for (unsigned i = 1; i < c->n && !up; i++) {
+            const struct cert_entry *e = certcache_get(c->ids[i]);
+            if (!used[i] && e && !e->info.parse_error &&
+                strcmp(e->info.subject, cur->info.issuer) == 0) {
+                used[i] = true;
+                up = e;
+            }
+        }
+        if (!up)
+            break;
+        cur = up;
+    }
+    return cur && !cur->info.parse_error ? cur : NULL;
+}
+
 bool
 agg_issuer_find(const struct agg_chain *c, const struct cert_entry *top, struct agg_iseen *out,
                 char *root, size_t rn)
@@ -269,13 +297,122 @@ agg_issuer_sender(struct strbuf *b, const struct agg_iseen *is, uint32_t si)
     }
 }
 
+/* Each chain's issuer found (cert not 0) in this computation of the
+ * findings, in the order looked up: by server, as agg_compute_findings
+ * takes them, so that agg_issuer_of finds a server's by binary search. */
+struct iss_hit {
+    uint32_t server, chain;
+    struct agg_iseen is;
+};
+
+static struct {
+    struct iss_hit *v;
+    uint32_t n, cap;
+} hits;
+
 void
-agg_issuer_json(struct json *j, const struct agg_iseen *is)
+agg_issuer_forget(void)
+{
+    mem_free(hits.v, (size_t)hits.cap * sizeof(*hits.v));
+    memset(&hits, 0, sizeof(hits));
+}
+
+/* Kept for the report; a hit the memcap refused room for is left out. */
+static void
+iss_keep(uint32_t si, uint32_t chain, const struct agg_iseen *is)
+{
+    if (hits.n == hits.cap) {
+        uint32_t nc = hits.cap ? hits.cap * 2 : 16;
+        struct iss_hit *v =
+            mem_realloc(hits.v, (size_t)hits.cap * sizeof(*v), (size_t)nc * sizeof(*v));
+        if (v == NULL)
+            return;
+        hits.v = v;
+        hits.cap = nc;
+    }
+    hits.v[hits.n++] = (struct iss_hit){si, chain, *is};
+}
+
+void
+agg_issuer_chains(uint32_t si, const struct agg_set *chains, const struct agg_iseen *first)
+{
+    const struct agg_server *s = agg.servers[si];
+    char root[8];
+    for (unsigned i = 0; i < chains->n; i++) {
+        const struct agg_chain *c = &s->chains[chains->v[i]];
+        struct agg_iseen is = *first;
+        if (i > 0)
+            agg_issuer_find(c, agg_top_cert(c), &is, root, sizeof(root));
+        if (is.cert != 0)
+            iss_keep(si, chains->v[i], &is);
+    }
+}
+
+const struct agg_iseen *
+agg_issuer_of(uint32_t si, uint32_t chain)
+{
+    uint32_t lo = 0, hi = hits.n;
+    while (lo < hi) { /* the server's first hit */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (hits.v[mid].server < si)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t i = lo; i < hits.n && hits.v[i].server == si; i++)
+        if (hits.v[i].chain == chain)
+            return &hits.v[i].is;
+    return NULL;
+}
+
+/* Chain i of server si's chains has an issuer found that no chain before
+ * it, the first included, had: that issuer, else NULL. */
+static const struct agg_iseen *
+iss_new(uint32_t si, const struct agg_set *chains, unsigned i)
+{
+    const struct agg_iseen *is = agg_issuer_of(si, chains->v[i]);
+    for (unsigned k = 0; is != NULL && k < i; k++) {
+        const struct agg_iseen *o = agg_issuer_of(si, chains->v[k]);
+        if (o != NULL && o->cert == is->cert)
+            return NULL;
+    }
+    return is;
+}
+
+void
+agg_issuer_others(struct strbuf *b, uint32_t si, const struct agg_set *chains)
+{
+    unsigned said = 0;
+    bool more = false;
+    for (unsigned i = 1; i < chains->n; i++) {
+        const struct agg_iseen *is = iss_new(si, chains, i);
+        if (is == NULL)
+            continue;
+        if (said == 2) {
+            more = true;
+            break;
+        }
+        const struct cert_entry *e = certcache_get(is->cert);
+        char label[300];
+        agg_leaf_label(is->cert, label, sizeof(label));
+        const char *sha = strstr(label, " (SHA-1 "); /* " (SHA-1 .., until ..)" */
+        str_add(b, said ? ", and " : "; of the other chains' issuers, this capture holds ", NULL);
+        str_addn(b, e && !e->info.parse_error ? e->info.subject : "(not decoded)", 160);
+        str_add(b, sha ? sha : "", ", sent by ", NULL);
+        agg_issuer_sender(b, is, si);
+        said++;
+    }
+    if (more)
+        str_add(b, ", and more", NULL);
+}
+
+/* issuer_seen's keys, in the object begun. */
+static void
+iss_json_keys(struct json *j, const struct agg_iseen *is)
 {
     const struct cert_entry *e = certcache_get(is->cert);
     const struct agg_server *s = agg.servers[is->server];
     char h[41], by[80];
-    json_obj_begin(j, "issuer_seen");
     report_cert_sha256_json(j, "sha256", is->cert);
     if (e != NULL)
         report_hex(h, e->sha1, 20);
@@ -291,5 +428,33 @@ agg_issuer_json(struct json *j, const struct agg_iseen *is)
     json_ts(j, "first_seen", is->first);
     json_bool(j, "self_signed", is->self_signed);
     json_bool(j, "trusted_root", is->trusted);
+}
+
+void
+agg_issuer_json(struct json *j, const struct agg_iseen *is)
+{
+    json_obj_begin(j, "issuer_seen");
+    iss_json_keys(j, is);
     json_obj_end(j);
+}
+
+void
+agg_issuer_json_chains(struct json *j, uint32_t si, const struct agg_set *chains)
+{
+    unsigned found = 0;
+    for (unsigned i = 0; i < chains->n; i++)
+        found += agg_issuer_of(si, chains->v[i]) != NULL;
+    if (chains->n < 2 || found == 0)
+        return;
+    json_arr_begin(j, "issuers_seen");
+    for (unsigned i = 0; i < chains->n; i++) {
+        const struct agg_iseen *is = agg_issuer_of(si, chains->v[i]);
+        if (is == NULL)
+            continue;
+        json_obj_begin(j, NULL);
+        report_cert_sha256_json(j, "certificate", agg.servers[si]->chains[chains->v[i]].ids[0]);
+        iss_json_keys(j, is);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
 }

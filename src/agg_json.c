@@ -213,6 +213,8 @@ agg_json_server(struct json *j, const struct agg_server *s)
         json_uint(j, "starttls_not_offered", p->not_offered);
         json_uint(j, "starttls_stripped", p->stripped);
         json_uint(j, "tls_used", p->used);
+        if (p->implicit) /* of tls_used, TLS from the first byte (RFC 8314 §3.3) */
+            json_uint(j, "implicit_tls", p->implicit);
         if (p->anontls)
             json_uint(j, "anonymoustls_command", p->anontls);
         json_uint(j, "starttls_rejected", p->rejected);
@@ -416,6 +418,8 @@ agg_json_finding(struct json *j, const struct agg_finding *f)
         agg_nv_json(j, s, agg.cfg ? agg.cfg->n_keylogs : 0);
     if (f->iseen.cert != 0) /* missing_intermediate: its issuer sent in the capture */
         agg_issuer_json(j, &f->iseen);
+    if (f->name == NULL && strcmp(f->kind, "missing_intermediate") == 0)
+        agg_issuer_json_chains(j, f->server, &f->chains); /* each chain's, when it has several */
     json_obj_end(j);
     json_record_end(j);
 }

@@ -53,6 +53,7 @@ agg_snapshot_end(void)
     mem_free(agg.findings, (size_t)agg.cap_findings * sizeof(*agg.findings));
     agg.findings = NULL;
     agg.n_findings = agg.cap_findings = 0;
+    agg_issuer_forget(); /* found on the sorted copy: its server indices */
     agn_snapshot_end();
     mem_free(agg.servers, (size_t)agg.n_servers * sizeof(*agg.servers));
     agg.servers = snap.servers;

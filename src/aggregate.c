@@ -79,6 +79,7 @@ agg_fini(void)
     mem_free(agg.servers, (size_t)agg.cap_servers * sizeof(*agg.servers));
     idxtab_free(&agg.index);
     mem_free(agg.findings, (size_t)agg.cap_findings * sizeof(*agg.findings));
+    agg_issuer_forget(); /* missing_intermediate's issuers found */
     agn_fini();
     memset(&agg, 0, sizeof(agg));
 }

@@ -203,16 +203,29 @@ rt_revocation(FILE *f, const char *indent, const struct x509_info *x, bool leaf)
 /* For a chain whose issuer is missing (missing_intermediate), where the
  * top certificate sent says its issuer's certificate is published
  * (caIssuers, RFC 5280 §4.2.2.1): a client that fetches it (Windows does)
- * completes the chain, OpenSSL-based ones do not. */
+ * completes the chain, OpenSSL-based ones do not. And when the capture
+ * holds that issuer all the same (agg_issuer.c: another server's chain,
+ * this server's in other sessions, a client's), which certificate it is
+ * and who sent it, as the finding's issuer_seen says. */
 static void
-rt_issuer_url(FILE *f, const struct agg_server *s, uint32_t c)
+rt_issuer_url(FILE *f, uint32_t si, uint32_t c)
 {
+    const struct agg_server *s = agg.servers[si];
     const struct agg_chain *ch = &s->chains[c];
     bool missing = agg_set_has(&agg_flagstat(s, AF_MISSING_INTERMEDIATE)->chains, c);
     const struct cert_entry *top = ch->n ? certcache_get(ch->ids[ch->n - 1]) : NULL;
-    if (!missing || !top || top->info.parse_error)
+    if (missing && top && !top->info.parse_error)
+        rt_urls(f, &top->info, X509_URL_CA_ISSUERS, "; its issuer's certificate is at");
+    const struct agg_iseen *is = missing ? agg_issuer_of(si, c) : NULL;
+    const struct cert_entry *e = is ? certcache_get(is->cert) : NULL;
+    if (e == NULL || e->info.parse_error)
         return;
-    rt_urls(f, &top->info, X509_URL_CA_ISSUERS, "; its issuer's certificate is at");
+    char sha1[41], by[200];
+    struct strbuf b = str_buf(by, sizeof(by));
+    report_hex_upper(sha1, e->sha1, 20);
+    agg_issuer_sender(&b, is, si);
+    term_msg(f, "; its issuer was seen in this capture: %s (SHA-1 %s%s), sent by %s",
+             e->info.subject, sha1, is->self_signed ? ", self-signed" : "", by);
 }
 
 /* The other ports of s's address where the full handshakes of sessions
@@ -234,8 +247,9 @@ rt_elsewhere(const struct agg_server *s, const struct agg_chain *ch, char *out, 
 }
 
 static void
-rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
+rt_cert(FILE *f, uint32_t si, uint32_t c)
 {
+    const struct agg_server *s = agg.servers[si];
     const struct agg_chain *ch = &s->chains[c];
     const struct cert_entry *e = certcache_get(ch->ids[0]);
     char t1[32], t2[32], words[224];
@@ -315,7 +329,7 @@ rt_cert(FILE *f, const struct agg_server *s, uint32_t c)
                                                     : ch->verify_text,
                  /* Revoked is the staple's word (ocsp line below), not OpenSSL's */
                  ch->statuses & XS_REVOKED ? "; revoked by its stapled OCSP response" : "");
-    rt_issuer_url(f, s, c);
+    rt_issuer_url(f, si, c);
     fprintf(f, "\n");
     for (unsigned i = 1; i < ch->n; i++) {
         const struct cert_entry *x = certcache_get(ch->ids[i]);
@@ -402,8 +416,9 @@ rt_step(char *out, size_t n, int after, int after_from)
 }
 
 static void
-rt_server(FILE *f, const struct agg_server *s)
+rt_server(FILE *f, uint32_t si)
 {
+    const struct agg_server *s = agg.servers[si];
     char ep[80], t1[32], t2[32];
     agg_ep_str(&s->ep, ep, sizeof(ep));
     agg_ts_short(s->first, t1, sizeof(t1));
@@ -467,7 +482,7 @@ rt_server(FILE *f, const struct agg_server *s)
                 split == 1 ? "is a one-way half of a connection"
                            : "are one-way halves of connections");
     for (uint32_t c = 0; c < s->n_chains; c++)
-        rt_cert(f, s, c);
+        rt_cert(f, si, c);
     if (s->chains_dropped)
         fprintf(f, "  (%u session%s with further certificates not itemised)\n", s->chains_dropped,
                 s->chains_dropped == 1 ? "" : "s");
@@ -742,7 +757,7 @@ agg_write_text(FILE *f, const struct run_stats *st, bool color)
     agg_one_direction_text(f);
     rt_findings(f, st, color);
     for (uint32_t i = 0; i < agg.n_servers; i++)
-        rt_server(f, agg.servers[i]);
+        rt_server(f, i);
     if (agg.servers_dropped)
         fprintf(f, "(%u session%s to further servers not itemised: report.servers_max)\n",
                 agg.servers_dropped, agg.servers_dropped == 1 ? "" : "s");

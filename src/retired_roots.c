@@ -19,14 +19,17 @@
  *         the certificates' PEM (as embedded in ilikeido/woodtServer
  *         composer-setup.php), notAfter from the same certificates;
  *   [rq]  psf/requests requests/cacert.pem (72d69d7), "# Subject:" and PEM.
- * UTN-USERFirst-Hardware's notAfter: 2019-07-09, as listed with its
- * subject in public expired-root lists (and its [ev] entry).
+ * UTN-USERFirst-Hardware's notAfter 2019-07-09T18:19:22Z and GeoTrust
+ * Global CA 2's 2019-03-04T05:00:00Z: public expired-root lists give them
+ * with each certificate's SHA-1 (04:83:ED:33..., A9:E9:78:08...).
  * Removals: NSS 3.56 (2020-08-21) dropped VeriSign Class 3 Public Primary
  * Certification Authority - G3 (with AddTrust External CA Root, expired);
  * NSS 3.63 (2021-03-18) the other GeoTrust, thawte and VeriSign roots of
- * Symantec's (Mozilla bug 1670769); NSS 3.89 (2023-03-09) Network
- * Solutions Certificate Authority (node's root-certificate updates list
- * them, each from that NSS's certdata.txt). */
+ * Symantec's (Mozilla bugs 1670769 and 1686854: certdata.txt lost them on
+ * NSS's trunk by 2021-02-01, after NSS 3.62 branched, and 3.62 changed no
+ * root, so 3.63 is the first release without them); NSS 3.89 (2023-03-09)
+ * Network Solutions Certificate Authority (node's root-certificate updates
+ * list them, each from that NSS's certdata.txt). */
 #include "retired_roots.h"
 
 #include <stddef.h>
@@ -56,8 +59,14 @@ struct rr_root {
 
 /* removed by NSS 3.63 with Symantec's other roots (bug 1670769) */
 #define RR_SYMANTEC_NSS363 RR_REMOVED, 2021, 3, 18, "Symantec's roots"
-/* removed on a date not known: in [mk], Mozilla's bundle of 2015-10-28 */
-#define RR_LISTED_MK RR_LISTED, 2015, 10, 28, NULL
+/* Removed on a date not known, the last date Mozilla's certdata.txt is known
+ * to have held them: Comodo's Secure and Trusted Certificate Services on
+ * 2017-07-12 (gwatts/rootcerts, generated from Mozilla's certdata.txt, held
+ * them that day and lost Secure Certificate Services by 2017-10-01; curl's
+ * bundle of 2018-01-17 lost both: chef/omnibus-software PR 910); Certum CA
+ * ("Certum Root CA" there) on 2018-08-01 (the same generated list). */
+#define RR_LISTED_COMODO RR_LISTED, 2017, 7, 12, NULL
+#define RR_LISTED_CERTUM RR_LISTED, 2018, 8, 1, NULL
 
 static const struct rr_root rr_roots[] = {
     {{{"C", "SE"},
@@ -117,14 +126,14 @@ static const struct rr_root rr_roots[] = {
       {"O", "Comodo CA Limited"},
       {"CN", "Secure Certificate Services"}},
      "Comodo Secure Certificate Services",
-     {RR_LISTED_MK}},
+     {RR_LISTED_COMODO}},
     {{{"C", "GB"},
       {"ST", "Greater Manchester"},
       {"L", "Salford"},
       {"O", "Comodo CA Limited"},
       {"CN", "Trusted Certificate Services"}},
      "Comodo Trusted Certificate Services",
-     {RR_LISTED_MK}},
+     {RR_LISTED_COMODO}},
     {{{"C", "US"},
       {"O", "Network Solutions L.L.C."},
       {"CN", "Network Solutions Certificate Authority"}},
@@ -204,7 +213,9 @@ static const struct rr_root rr_roots[] = {
       {"CN", "QuoVadis Root Certification Authority"}},
      "QuoVadis Root Certification Authority",
      {RR_EXPIRED, 2021, 3, 17, NULL}},
-    {{{"C", "PL"}, {"O", "Unizeto Sp. z o.o."}, {"CN", "Certum CA"}}, "Certum CA", {RR_LISTED_MK}},
+    {{{"C", "PL"}, {"O", "Unizeto Sp. z o.o."}, {"CN", "Certum CA"}},
+     "Certum CA",
+     {RR_LISTED_CERTUM}},
     {{{"C", "FR"}, {"O", "Certplus"}, {"CN", "Class 2 Primary CA"}},
      "Certplus Class 2 Primary CA",
      {RR_EXPIRED, 2019, 7, 6, NULL}},

@@ -10,8 +10,9 @@
 # - the JSON of the same runs and of every golden (tests/golden/expected,
 #   which the golden tests hold the binary to): each summary holds the tail
 #   made of its session_count and its first peers, and peers are sorted;
-# - plaintext_fallback's summaries in the goldens: its advice and the tail
-#   make one sentence, not two parenthesised groups side by side.
+# - plaintext_fallback's and starttls_inconsistent's summaries in the goldens:
+#   their advice or causes and the tail make one sentence, not two
+#   parenthesised groups.
 # Usage: finding_tails.sh SMTPTAP
 set -u
 bin=$1
@@ -71,21 +72,30 @@ for g in tests/golden/expected/*.ndjson; do
   n=$((n + 1))
 done
 echo "checked the findings of $n goldens"
-# plaintext_fallback's advice ends its sentence without a parenthesis of its own: the tail
-# is the one group there ("... by MTA-STS, DANE or a TLS policy (2 sessions, peers ...)"),
-# not two side by side ("(MTA-STS, DANE or a TLS policy) (2 sessions, ..."); its goldens
-# (stripped, d-strip-server, v-strip-early, d-submission-454 ...) hold every advice
-pf=$(cat tests/golden/expected/*.ndjson | jq -r 'select(.event == "finding" and
-  .kind == "plaintext_fallback") | .summary' | sort -u)
-two=$(printf '%s\n' "$pf" | grep -E '\) \([0-9]+ sessions?, peers ')
-if [ -z "$pf" ]; then
-  echo "FAIL: no plaintext_fallback in the goldens"
-  fail=1
-elif [ -n "$two" ]; then
-  echo "FAIL plaintext_fallback: two parenthesised groups side by side:"
-  printf '%s\n' "$two"
-  fail=1
-else
-  echo "ok   plaintext_fallback: $(printf '%s\n' "$pf" | wc -l) summaries, one group at the end"
-fi
+# plaintext_fallback's advice and starttls_inconsistent's causes end their sentence without a
+# parenthesis of their own: the tail is the one group there ("... by MTA-STS, DANE or a TLS
+# policy (2 sessions, peers ...)", "...: a policy by source address, or a middlebox on their
+# path (3 sessions, ..."), not two side by side ("(MTA-STS, DANE or a TLS policy) (2 sessions,
+# ..."); their goldens (stripped, d-strip-server, v-strip-early, d-submission-454,
+# d-inconsistent ...) hold every advice. starttls_inconsistent's has no other parenthesis
+# at all (its causes once were one, before "; of these, ... sent mail in plaintext").
+for kind in plaintext_fallback starttls_inconsistent; do
+  pf=$(cat tests/golden/expected/*.ndjson | jq -r --arg k "$kind" 'select(.event == "finding" and
+    .kind == $k) | .summary' | sort -u)
+  if [ "$kind" = starttls_inconsistent ]; then
+    two=$(printf '%s\n' "$pf" | grep -E '\(.*\([0-9]+ sessions?, peers ')
+  else
+    two=$(printf '%s\n' "$pf" | grep -E '\) \([0-9]+ sessions?, peers ')
+  fi
+  if [ -z "$pf" ]; then
+    echo "FAIL: no $kind in the goldens"
+    fail=1
+  elif [ -n "$two" ]; then
+    echo "FAIL $kind: two parenthesised groups:"
+    printf '%s\n' "$two"
+    fail=1
+  else
+    echo "ok   $kind: $(printf '%s\n' "$pf" | wc -l) summaries, one group at the end"
+  fi
+done
 exit $fail

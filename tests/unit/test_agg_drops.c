@@ -409,8 +409,8 @@ test_inconsistent_past_cap(void **state)
     agg_finish();
     char *text = tu_agg_text(NULL, NULL);
     tu_has(text, "starttls_inconsistent              203.0.113.25:25 offers STARTTLS to "
-                 "198.51.0.10, 198.51.0.11 but not in 3 sessions of peers past report.peers_max "
-                 "(policy by source address, or a middlebox on their path) (3 sessions, peers "
+                 "198.51.0.10, 198.51.0.11 but not in 3 sessions of peers past report.peers_max: "
+                 "a policy by source address, or a middlebox on their path (3 sessions, peers "
                  "not listed)\n");
     free(text);
     char *json = tu_agg_json();
@@ -434,8 +434,8 @@ test_inconsistent_past_cap_offered(void **state)
     agg_finish();
     char *text = tu_agg_text(NULL, NULL);
     tu_has(text, "starttls_inconsistent              203.0.113.25:25 offers STARTTLS in 2 "
-                 "sessions of peers past report.peers_max but not to 198.51.0.10, 198.51.0.11 "
-                 "(policy by source address, or a middlebox on their path) (2 "
+                 "sessions of peers past report.peers_max but not to 198.51.0.10, 198.51.0.11: "
+                 "a policy by source address, or a middlebox on their path (2 "
                  "sessions, peers 198.51.0.10, 198.51.0.11)\n");
     free(text);
 }

@@ -10,7 +10,11 @@
  * self-signed issuer is a root the store lacks. A certificate of the same
  * name whose key did not sign the chain is no issuer; nothing sent: the
  * finding as before. Of several issuers of the same name and key, one not
- * self-signed is named before a root, then the first sent. */
+ * self-signed is named before a root, then the first sent. Each chain of
+ * a finding is looked up: with several, issuers_seen lists each chain's
+ * issuer found and the summary names those the first's is not; the
+ * terminal report's chain line of each says which certificate the capture
+ * holds and who sent it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -119,6 +123,18 @@ test_sent_elsewhere_trusted(void **state)
     tu_has(f,
            "\"sent_by\":\"203.0.113.27:25\",\"sent_as\":\"server\",\"first_seen\":\"2025-06-01T00:"
            "00:02.000000Z\",\"self_signed\":false,\"trusted_root\":true}");
+    tu_lacks(f, "issuers_seen"); /* one chain: issuer_seen alone */
+    tu_lacks(f, "of the other chains' issuers");
+    /* the server block's chain line: the certificate and its sender */
+    char full[41];
+    report_hex_upper(full, certcache_get(inter)->sha1, 20);
+    snprintf(
+        want, sizeof(want),
+        "    chain      1 certificate sent; unable to get local issuer certificate; its issuer "
+        "was seen in this capture: C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA "
+        "(SHA-1 %s), sent by 203.0.113.27:25\n",
+        full);
+    tu_has(text, want);
     free(f);
     free(text);
     free(json);
@@ -319,6 +335,130 @@ test_choice(void **state)
     free(json);
 }
 
+/* The chain line of the terminal report under the certificate whose leaf
+ * has SHA-256 sha256 (the first "    chain" line after its "sha256"
+ * line), a malloc'd copy with its newline. */
+static char *
+chain_block(const char *text, const char *sha256)
+{
+    char key[96];
+    snprintf(key, sizeof(key), "    sha256     %s\n", sha256);
+    const char *p = strstr(text, key);
+    assert_non_null(p);
+    p = strstr(p, "\n    chain      ");
+    assert_non_null(p);
+    const char *end = strchr(p + 1, '\n');
+    assert_non_null(end);
+    return strndup(p + 1, (size_t)(end - p));
+}
+
+/* 203.0.113.25 sends two leaves alone, each of another CA: leaf (session
+ * 1, Intermediate CA, sent by .26 in session 3) and oleaf (session 2,
+ * Other Intermediate, sent by .27 in session 4). One finding of both
+ * chains: issuer_seen is the first chain's; issuers_seen has each chain's,
+ * with its leaf; the summary names the second issuer too, and each chain
+ * line of the terminal report its own. */
+static void
+test_each_chain(void **state)
+{
+    (void)state;
+    uint32_t leaf = tu_cert_add(CERTS "leaf.der"), inter = tu_cert_add(CERTS "inter.der");
+    uint32_t oleaf = tu_cert_add(CERTS "oleaf.der"), ointer = tu_cert_add(CERTS "ointer.der");
+    uint32_t wild = tu_cert_add(CERTS "wildcard.der");
+    feed(1, 25, (uint32_t[]){leaf}, 1, NULL, 0);
+    feed(2, 25, (uint32_t[]){oleaf}, 1, NULL, 0);
+    feed(3, 26, (uint32_t[]){wild, inter}, 2, NULL, 0);
+    feed(4, 27, (uint32_t[]){oleaf, ointer}, 2, NULL, 0);
+    agg_finish();
+    char *text = tu_agg_text(NULL, NULL), *json = tu_agg_json();
+    char iref[64], isha1[41], isha256[65], oref[64], osha1[41], osha256[65];
+    char lref[64], lsha1[41], lsha256[65], olref[64], olsha1[41], olsha256[65], want[768];
+    cert_refs(inter, iref, sizeof(iref), isha1, isha256);
+    cert_refs(ointer, oref, sizeof(oref), osha1, osha256);
+    cert_refs(leaf, lref, sizeof(lref), lsha1, lsha256);
+    cert_refs(oleaf, olref, sizeof(olref), olsha1, olsha256);
+    char *f = finding_of_25(json);
+    /* the first chain's, as with one */
+    snprintf(want, sizeof(want), "\"issuer_seen\":{\"sha256\":\"%s\"", isha256);
+    tu_has(f, want);
+    snprintf(want, sizeof(want),
+             "\"issuers_seen\":[{\"certificate\":\"%s\",\"sha256\":\"%s\",\"sha1\":\"%s\","
+             "\"subject\":\"C=DE,O=smtptap Tests,CN=smtptap Test Intermediate CA\",",
+             lsha256, isha256, isha1);
+    tu_has(f, want);
+    tu_has(f,
+           "\"sent_by\":\"203.0.113.26:25\",\"sent_as\":\"server\",\"first_seen\":\"2025-06-"
+           "01T00:00:03.000000Z\",\"self_signed\":false,\"trusted_root\":true},{\"certificate\":");
+    snprintf(want, sizeof(want), "{\"certificate\":\"%s\",\"sha256\":\"%s\",\"sha1\":\"%s\",",
+             olsha256, osha256, osha1);
+    tu_has(f, want);
+    tu_has(f, "\"sent_by\":\"203.0.113.27:25\",\"sent_as\":\"server\",\"first_seen\":\"2025-06-"
+              "01T00:00:04.000000Z\",\"self_signed\":false,\"trusted_root\":false}]");
+    /* the summary: the first chain's issuer settled, then the other's */
+    const struct cert_entry *oi = certcache_get(ointer);
+    snprintf(want, sizeof(want),
+             "; of the other chains' issuers, this capture holds %s %s, sent by 203.0.113.27:25 (2 "
+             "sessions,",
+             oi->info.subject, oref);
+    tu_has(f, want);
+    tu_has(text, want);
+    /* each chain line its own issuer */
+    char full[41];
+    char *b1 = chain_block(text, lsha256), *b2 = chain_block(text, olsha256);
+    report_hex_upper(full, certcache_get(inter)->sha1, 20);
+    snprintf(want, sizeof(want),
+             "; its issuer was seen in this capture: C=DE,O=smtptap Tests,CN=smtptap Test "
+             "Intermediate CA (SHA-1 %s), sent by 203.0.113.26:25\n",
+             full);
+    tu_has(b1, want);
+    report_hex_upper(full, oi->sha1, 20);
+    snprintf(want, sizeof(want),
+             "; its issuer was seen in this capture: %s (SHA-1 %s), sent by "
+             "203.0.113.27:25\n",
+             oi->info.subject, full);
+    tu_has(b2, want);
+    tu_lacks(b2, "203.0.113.26:25");
+    free(b1);
+    free(b2);
+    free(f);
+    free(text);
+    free(json);
+}
+
+/* The first chain's issuer (leaf's, session 1) was sent by none; the
+ * second's (oleaf's, session 2) by 203.0.113.27: no issuer_seen (the first
+ * chain's), issuers_seen with that one alone; the summary keeps its
+ * either/or and names the second's issuer. */
+static void
+test_first_chain_none(void **state)
+{
+    (void)state;
+    uint32_t leaf = tu_cert_add(CERTS "leaf.der"), oleaf = tu_cert_add(CERTS "oleaf.der");
+    uint32_t ointer = tu_cert_add(CERTS "ointer.der");
+    feed(1, 25, (uint32_t[]){leaf}, 1, NULL, 0);
+    feed(2, 25, (uint32_t[]){oleaf}, 1, NULL, 0);
+    feed(3, 27, (uint32_t[]){oleaf, ointer}, 2, NULL, 0);
+    agg_finish();
+    char *json = tu_agg_json();
+    char oref[64], osha1[41], osha256[65], lref[64], lsha1[41], lsha256[65], want[512];
+    cert_refs(ointer, oref, sizeof(oref), osha1, osha256);
+    cert_refs(oleaf, lref, sizeof(lref), lsha1, lsha256);
+    char *f = finding_of_25(json);
+    tu_lacks(f, "\"issuer_seen\"");
+    snprintf(want, sizeof(want), "\"issuers_seen\":[{\"certificate\":\"%s\",\"sha256\":\"%s\",",
+             lsha256, osha256);
+    tu_has(f, want);
+    tu_has(f, "\"trusted_root\":false}]}"); /* that one alone */
+    tu_has(f, "either the server does not send its intermediate");
+    snprintf(want, sizeof(want),
+             "; of the other chains' issuers, this capture holds %s %s, sent by "
+             "203.0.113.27:25 (2 sessions,",
+             certcache_get(ointer)->info.subject, oref);
+    tu_has(f, want);
+    free(f);
+    free(json);
+}
+
 int
 main(void)
 {
@@ -329,6 +469,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_sent_by_client, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_root_sent, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_choice, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_each_chain, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_first_chain_none, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

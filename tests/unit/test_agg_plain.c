@@ -245,8 +245,8 @@ test_not_offered(void **state)
     tu_lacks(text, "plaintext_fallback");
     tu_lacks(text, "starttls_not_used");
     tu_has(text, "starttls_inconsistent              203.0.113.25:25 offers STARTTLS to "
-                 "198.51.100.10 but not to 198.51.100.140 (policy by source address, or a "
-                 "middlebox on their path); of these, 198.51.100.140 sent mail in plaintext (1 "
+                 "198.51.100.10 but not to 198.51.100.140: a policy by source address, or a "
+                 "middlebox on their path; of these, 198.51.100.140 sent mail in plaintext (1 "
                  "session, peers 198.51.100.140)\n");
     free(text);
 }
@@ -284,7 +284,7 @@ test_inconsistent_mixed(void **state)
     char *text = findings();
     tu_has(text, "starttls_inconsistent              203.0.113.25:25 offers STARTTLS to "
                  "198.51.100.11, and to 198.51.100.10 in 1 session but not in 1, and not at all "
-                 "to 198.51.100.12 (policy by source address, or a middlebox on their path)");
+                 "to 198.51.100.12: a policy by source address, or a middlebox on their path;");
     tu_has(text, "(3 sessions, peers 198.51.100.10, 198.51.100.12)\n");
     free(text);
 }

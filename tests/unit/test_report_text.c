@@ -460,7 +460,8 @@ test_rejected_clients_per_peer(void **state)
 }
 
 /* A server whose sessions are all implicit TLS (port 465, RFC 8314) has its per-peer
- * rows labelled so; one with both, both rows, each of its own sessions. */
+ * rows labelled so; one with both, both rows, each of its own sessions; in
+ * the JSON, a peer's tls_used counts both and implicit_tls the latter. */
 static void
 test_implicit_tls_rows(void **state)
 {
@@ -490,6 +491,18 @@ test_implicit_tls_rows(void **state)
     tu_has(text, "\n  implicit TLS 198.51.100.10: tls 1\n"
                  "               198.51.100.11: tls 1\n\n");
     free(text);
+    /* the JSON's peers: tls_used counts both kinds, implicit_tls the
+     * implicit ones (absent when 0: .11 on 465 and 25, .10 on 465) */
+    char *json = tu_agg_json();
+    const char *p25 = strstr(json, "\"server\":{\"ip\":\"203.0.113.25\",\"port\":25}");
+    assert_non_null(p25);
+    tu_has(p25, "{\"ip\":\"198.51.100.10\",\"sessions\":2,\"starttls_offered\":1,"
+                "\"starttls_not_offered\":0,\"starttls_stripped\":0,\"tls_used\":2,"
+                "\"implicit_tls\":1,\"starttls_rejected\":0,");
+    tu_has(p25, "{\"ip\":\"198.51.100.11\",\"sessions\":1,\"starttls_offered\":0,"
+                "\"starttls_not_offered\":0,\"starttls_stripped\":0,\"tls_used\":1,"
+                "\"implicit_tls\":1,");
+    free(json);
 }
 
 /* Exchange's X-ANONYMOUSTLS in place of STARTTLS (x-anonymoustls.pcap):

@@ -125,7 +125,7 @@ test_each_root(void **state)
           {"CN", "Secure Certificate Services"}},
          5,
          "Comodo Secure Certificate Services, removed from the CA bundles (held there until at "
-         "least 2015-10-28)"},
+         "least 2017-07-12)"},
         {{{"C", "GB"},
           {"ST", "Greater Manchester"},
           {"L", "Salford"},
@@ -133,7 +133,7 @@ test_each_root(void **state)
           {"CN", "Trusted Certificate Services"}},
          5,
          "Comodo Trusted Certificate Services, removed from the CA bundles (held there until at "
-         "least 2015-10-28)"},
+         "least 2017-07-12)"},
         {{{"C", "US"},
           {"O", "Network Solutions L.L.C."},
           {"CN", "Network Solutions Certificate Authority"}},
@@ -214,7 +214,7 @@ test_each_root(void **state)
          "QuoVadis Root Certification Authority, expired 2021-03-17"},
         {{{"C", "PL"}, {"O", "Unizeto Sp. z o.o."}, {"CN", "Certum CA"}},
          3,
-         "Certum CA, removed from the CA bundles (held there until at least 2015-10-28)"},
+         "Certum CA, removed from the CA bundles (held there until at least 2018-08-01)"},
         {{{"C", "FR"}, {"O", "Certplus"}, {"CN", "Class 2 Primary CA"}},
          3,
          "Certplus Class 2 Primary CA, expired 2019-07-06"},
@@ -294,7 +294,7 @@ test_until(void **state)
     /* a removal of unknown date: through the last day a bundle held it */
     static const char *const certum[][2] = {
         {"C", "PL"}, {"O", "Unizeto Sp. z o.o."}, {"CN", "Certum CA"}};
-    assert_int_equal(retired_root_until(note_of(certum, 3)), 1446076800); /* 2015-10-29 */
+    assert_int_equal(retired_root_until(note_of(certum, 3)), 1533168000); /* 2018-08-02 */
     /* every entry has its date, one of the years roots left the bundles */
     size_t i = 0;
     for (const char *n; (n = retired_root_entry(i)) != NULL; i++) {
