@@ -29,7 +29,8 @@
  *             the system bundle (agg_retired.c; high against the user's own store)
  *   info      mutual_tls, sni_dependent_certificate (virtual hosting: none bad),
  *             manual_tls_probe (a person's test ended as a refusal would: no refusal),
- *             client_closed_after_handshake (probes and checks: no refusal) */
+ *             client_closed_after_handshake (probes and checks: no refusal; low when a
+ *             peer sent a lone QUIT and never went further over TLS here, agg_closed.c) */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

@@ -393,6 +393,8 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
     agg_fpeers_note(s, f, peer);
     fs->implicit += tlsrpt_implicit(rec);
     fs->cert_ok += cert_ok;
+    if (f == AF_CLIENT_CLOSED) /* a lone QUIT, not a close alone (agg_closed.c) */
+        fs->quits += diagnose_client_quit(rec);
     fs->anontls += tlsrpt_anontls(rec);
     fs->sig_hashes |= dg->weak_signature_hashes;
     fs->sig_then += dg->weak_signature_accepted_then;
