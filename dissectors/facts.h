@@ -192,9 +192,10 @@ struct tls_alert {
 #define TLS_QUIT_MIN 5u
 #define TLS_QUIT_MAX 7u
 struct tls_after {
-    uint8_t n;                   /* records read, at most TLS_AFTER_MAX */
-    bool more;                   /* reading stopped before the direction ended: the cap, or the
-                                    client's records told no lone QUIT (more may follow) */
+    uint8_t n; /* records read, at most TLS_AFTER_MAX */
+    /* reading stopped before the direction ended: the cap, or the client's
+     * records told no lone QUIT nor a close without a command (more may follow) */
+    bool more;
     bool lost;                   /* bytes lost (a gap) or no record header: n may be short */
     bool ended;                  /* the direction ended (FIN, RST, the capture's end) while read */
     uint8_t type[TLS_AFTER_MAX]; /* content type as sent (TLS 1.3: 23 for all, RFC 8446 §5.2) */

@@ -7,8 +7,10 @@
  * 23; TLS 1.3 sends every one as 23, RFC 8446 §5.2). A verifying MTA that
  * refuses the server's certificate without an alert (Postfix at
  * smtp_tls_security_level secure, verify or dane) sends one short record,
- * its QUIT, then close_notify, and closes (diagnose.c). The reading stops
- * at the first record of the client's that does not fit that (an EHLO:
+ * its QUIT, then close_notify, and closes (diagnose.c); a probe that
+ * checks the certificate and leaves (openssl s_client </dev/null) sends
+ * close_notify alone, or nothing. The reading stops at the first record
+ * of the client's that fits neither (an EHLO:
  * almost every session), so a session that goes on costs one record more
  * than the handshake (issue 5: bypass after the handshake). Nothing of a
  * record's body is read, decrypted, kept or written (the -w evidence cuts
@@ -31,9 +33,14 @@ tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
     a->len[a->n] = len;
     a->n++;
     const struct tls_facts *t = &fctx_facts(ctx)->tls;
+    /* a lone QUIT then alerts, or alerts alone (close_notify: no command,
+     * tls_after_quit_fits takes only alerts after the first record) */
     if (d == DIR_TO_SERVER &&
-        (!t->cipher_seen || !tls_after_quit_fits(t->version, t->cipher, a->n - 1u, type, len))) {
-        /* no lone QUIT: nothing more to learn from either side */
+        (!t->cipher_seen ||
+         (!tls_after_quit_fits(t->version, t->cipher, a->n - 1u, type, len) &&
+          !(a->n == 1 && tls_after_alert_fits(t->version, t->cipher, type, len))))) {
+        /* no lone QUIT, no close without a command: nothing more to learn
+         * from either side */
         for (unsigned k = 0; k < 2; k++)
             if (!st->dir[k].after_done) {
                 fctx_facts(ctx)->tls.after[k].more = true;

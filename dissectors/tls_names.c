@@ -138,6 +138,13 @@ tls_after_quit_fits(uint16_t version, uint16_t cipher, unsigned i, uint8_t type,
     if (i == 0)
         return type == 23 && tls_plaintext_len(version, cipher, rec_len, &lo, &hi) &&
                hi >= TLS_QUIT_MIN && lo <= TLS_QUIT_MAX;
+    return tls_after_alert_fits(version, cipher, type, rec_len);
+}
+
+bool
+tls_after_alert_fits(uint16_t version, uint16_t cipher, uint8_t type, uint32_t rec_len)
+{
+    uint32_t lo, hi;
     if (type == 21)
         return version != 0x0304;
     return version == 0x0304 && type == 23 &&

@@ -30,6 +30,11 @@ bool tls_plaintext_len(uint16_t version, uint16_t cipher, uint32_t rec_len, uint
  * close_notify). False when the suite is not known. */
 bool tls_after_quit_fits(uint16_t version, uint16_t cipher, unsigned i, uint8_t type,
                          uint32_t rec_len);
+/* A record of the client's after the handshake is an alert (TLS 1.2 and
+ * older: content type 21; TLS 1.3: application data of 2 bytes of
+ * plaintext, RFC 8446 §5.2, §6): a client that closes with close_notify
+ * without any command. False when the suite is not known. */
+bool tls_after_alert_fits(uint16_t version, uint16_t cipher, uint8_t type, uint32_t rec_len);
 /* "certificate_unknown" for 46; NULL when unknown. */
 const char *tls_alert_str(int code);
 /* "client_hello", "certificate" ...; NULL when unknown. */

@@ -13,7 +13,7 @@
  *             untrusted_root, name_constraint_violation, client_rejected_certificate,
  *             tls_handshake_failed, plaintext_after_failed_starttls, auth_before_tls,
  *             implicit_tls_not_served, client_quit_after_handshake (medium when
- *             every chain it met verifies),
+ *             every chain it met verifies: a TLSA mismatch alone),
  *             peer_dependent_certificate, mixed_pool and sni_dependent_certificate (agg_sni.c)
  *             when one of the certificates is bad,
  *             vlan_split (the capture hides everything about those connections),
@@ -28,7 +28,9 @@
  *             untrusted_root to a root public at the sessions' time, judged against
  *             the system bundle (agg_retired.c; high against the user's own store)
  *   info      mutual_tls, sni_dependent_certificate (virtual hosting: none bad),
- *             manual_tls_probe (a person's test ended as a refusal would: no refusal) */
+ *             manual_tls_probe (a person's test ended as a refusal would: no refusal),
+ *             client_closed_after_handshake (probes and checks: no refusal; low when a
+ *             peer sent a lone QUIT and never went further over TLS here, agg_closed.c) */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,7 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_OCSP_INVALID] = {"ocsp_staple_invalid", SEV_MEDIUM},
     [AF_CLIENT_QUIT] = {"client_quit_after_handshake", SEV_HIGH},
     [AF_MANUAL_PROBE] = {"manual_tls_probe", SEV_INFO},
+    [AF_CLIENT_CLOSED] = {"client_closed_after_handshake", SEV_INFO},
     /* AF_FALLBACK_*, AF_PLAIN_NOT_OFFERED: no name, read by agg_plain.c */
 };
 

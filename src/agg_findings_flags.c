@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agg_int.h"
+#include "agg_closed.h"
 #include "certcache.h"
 #include "report_cert.h"
 #include "strcopy.h"
@@ -96,6 +97,7 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "from test tools, told by their EHLO name (openssl s_client's default mail.example.com; "
         "gnutls-cli's, the server's own name or address), not from MTAs refusing the "
         "certificate (client_quit_after_handshake): not counted as failed nor as TLS-RPT failures",
+    [AF_CLIENT_CLOSED] = NULL, /* agg_closed_headline: by what its peers did over TLS */
     [AF_HANDSHAKE_CAPPED] =
         "had TLS handshakes cut short by a cap of smtptap's own, not by the peers, so they are not "
         "judged failed; raise that cap and run again",
@@ -650,7 +652,8 @@ agg_flag_findings(uint32_t si)
                                                 submission || tls_port || auth_clients ? SEV_HIGH
                                                 : xanon || retired_then || sig_then    ? SEV_LOW
                                                 : quit_ok                              ? SEV_MEDIUM
-                                                          : agg_flags[i].severity);
+                                                : i == AF_CLIENT_CLOSED ? agg_closed_severity(s, fs)
+                                                                        : agg_flags[i].severity);
         if (!f)
             return;
         f->peers = fs->peers;
@@ -759,6 +762,8 @@ agg_flag_findings(uint32_t si)
                     "whose own policy refused the certificate (DANE/TLSA records, a name they "
                     "expected, a pinned fingerprint); check that policy against the certificate",
                     NULL);
+        } else if (i == AF_CLIENT_CLOSED) {
+            agg_closed_headline(&b, s, fs);
         } else if (i == AF_STARTTLS_REJECTED) {
             agg_rejected_codes(&b, s, fs);
         } else if (i == AF_STARTTLS_NOT_OFFERED) {

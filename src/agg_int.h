@@ -79,6 +79,10 @@ enum agg_flag {
     /* manual_tls_probe: a test tool's session of client_quit_after_handshake's
      * shape, told by its EHLO name (diagnose_quit.c): no refusal */
     AF_MANUAL_PROBE,
+    /* client_closed_after_handshake: a probe or check that closed right
+     * after the handshake without mail, no test tool's QUIT (those are
+     * AF_MANUAL_PROBE): no refusal (diagnose_quit.c) */
+    AF_CLIENT_CLOSED,
     /* A plaintext_delivery session by what its peer did with this server's
      * TLS in its other sessions (agg_plain.c: by start, not end): the first
      * and AF_NOT_USED_AUTH are starttls_not_used; the others have no name,
@@ -143,6 +147,7 @@ struct agg_flagstat {
     /* starttls_not_offered: the EHLO replies of its sessions, AGG_EHLO_*
      * bits (agg_ehlo_note): one without STARTTLS, or EHLO refused */
     uint8_t ehlo;
+    uint32_t quits;     /* client_closed_after_handshake: of sessions, the lone QUITs */
     uint32_t cert_ok;   /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
     uint32_t anontls;   /* sessions upgraded by X-ANONYMOUSTLS (tlsrpt_anontls): all, no TLS-RPT */
     uint8_t sig_hashes; /* weak_signature: its sessions' digests (VERIFY_WEAK_ bits) */
@@ -232,6 +237,13 @@ struct agg_use {
 
 struct agg_peer {
     struct ipaddr ip;
+    /* client_closed_after_handshake by peer (agg_closed.c), in the 3 bytes
+     * of padding after ip so a peer stays AGG_PEER_SIZE (report.peers_max
+     * of them a server): a TLS session went further (the client sent more
+     * than a lone QUIT or alerts after the handshake: EHLO), and of closed,
+     * the lone QUITs (not a test tool's; saturates: exact below 65535) */
+    uint8_t further;
+    uint16_t closed_quit;
     uint32_t anontls; /* sessions whose upgrade command was Exchange's X-ANONYMOUSTLS (in
                          the padding after ip) */
     uint64_t sessions;
@@ -247,10 +259,8 @@ struct agg_peer {
      * the terminal report's row accounts for every session */
     uint32_t plain_undelivered, no_mail, commands_cut; /* no_mail: none, and none cut */
     /* sessions of which the capture holds one direction only (record.h
-     * flow_record_missing_dir): the client's missing, the server's; exact,
-     * as the other counts (totals: agg.one_way). The first in the padding
-     * after commands_cut: 8 bytes a peer more than the 8-bit counts in the
-     * padding after ip, which saturated at 255 (AGG_PEER_SIZE) */
+     * flow_record_missing_dir): the client's missing, the server's; exact
+     * (totals: agg.one_way) */
     uint32_t client_unseen, server_unseen;
     /* sessions with none of used, rejected, tls_failed, plaintext, no MAIL
      * read and none cut, whose client direction was not captured at all:
@@ -260,6 +270,9 @@ struct agg_peer {
     /* of sessions, used and tls_failed, those in TLS from the first byte:
      * their own terminal report row (report_starttls.c) */
     uint32_t implicit, implicit_failed;
+    /* of used, those closed right after the handshake without mail
+     * (diagnosis.client_closed_after_handshake), and of them the implicit */
+    uint32_t closed, implicit_closed;
     /* The earliest session by start (record id) that used or tried TLS (TLS,
      * STARTTLS stripped, refused or failed), and that had it stripped,
      * refused or failed; 0 none. A plaintext session's class compares its
@@ -269,7 +282,7 @@ struct agg_peer {
 
 /* A server keeps at most report.peers_max peers (64 by default): their
  * size is the aggregation's per server, kept in sight. */
-#define AGG_PEER_SIZE 112
+#define AGG_PEER_SIZE 120
 _Static_assert(sizeof(struct agg_peer) == AGG_PEER_SIZE, "struct agg_peer grew: on purpose?");
 
 /* A plaintext_delivery session whose class (agg_plain.c) a record still to
@@ -626,8 +639,7 @@ void agn_write_text(FILE *f);
 void agn_fini(void);
 uint32_t agn_dropped(void); /* names not aggregated (report.servers_max, memory) */
 void agg_compute_findings(void);
-/* vlan_split's evidence from a half's record (agg_findings.c): "client to
- * server only, VLAN 100; server to client under other tags". */
+/* vlan_split's evidence from a half's record (agg_findings.c) */
 void agg_vsplit_evidence(const struct flow_record *rec, char *out, size_t n);
 void agg_peer_str(const struct agg_server *s, uint32_t peer, char *out, size_t n);
 

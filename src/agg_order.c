@@ -70,6 +70,7 @@ static const char *const agg_order_kinds[] = {
     /* information */
     "mutual_tls",
     "manual_tls_probe",
+    "client_closed_after_handshake",
 };
 #define AGG_ORDER_N (sizeof(agg_order_kinds) / sizeof(agg_order_kinds[0]))
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "agg_int.h"
+#include "agg_closed.h"
 #include "config.h"
 #include "mem.h"
 #include "strcopy.h"
@@ -127,6 +128,9 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
         /* refused after the handshake without an alert: failed too */
         p->tls_failed += dg->tls_handshake_failed || dg->client_quit_after_handshake;
         p->implicit += sm->implicit_tls;
+        p->closed += dg->client_closed_after_handshake;
+        p->implicit_closed += sm->implicit_tls && dg->client_closed_after_handshake;
+        agg_closed_note(p, rec, dg);
         p->implicit_failed +=
             sm->implicit_tls && (dg->tls_handshake_failed || dg->client_quit_after_handshake);
         if (!(sm->tls_started || sm->implicit_tls || dg->starttls_rejected ||

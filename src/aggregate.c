@@ -393,6 +393,8 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
     agg_fpeers_note(s, f, peer);
     fs->implicit += tlsrpt_implicit(rec);
     fs->cert_ok += cert_ok;
+    if (f == AF_CLIENT_CLOSED) /* a lone QUIT, not a close alone (agg_closed.c) */
+        fs->quits += diagnose_client_quit(rec);
     fs->anontls += tlsrpt_anontls(rec);
     fs->sig_hashes |= dg->weak_signature_hashes;
     fs->sig_then += dg->weak_signature_accepted_then;
@@ -664,7 +666,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                   dg->client_quit_after_handshake,
                                   dg->dane.state == DANE_MISMATCH,
                                   dg->dane.state == DANE_UNUSABLE,
-                                  dg->manual_tls_probe};
+                                  dg->manual_tls_probe,
+                                  dg->client_closed_after_handshake && !dg->manual_tls_probe};
     for (int i = 0; i < AF_COUNT; i++) {
         if (!flags[i])
             continue;
@@ -685,6 +688,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             diagnose_quit_text(rec, dg, ev, sizeof(ev));
         else if (i == AF_MANUAL_PROBE && agg_flagstat(s, i)->sessions == 0)
             diagnose_probe_text(rec, dg, ev, sizeof(ev));
+        else if (i == AF_CLIENT_CLOSED && agg_flagstat(s, i)->sessions == 0)
+            diagnose_closed_text(rec, dg, ev, sizeof(ev));
         else if (i == AF_STARTTLS_REJECTED) /* the verb (X-ANONYMOUSTLS too) and the reply */
             agg_reply_evidence(sm, ev, sizeof(ev));
         else if (i == AF_STARTTLS_STRIPPED)

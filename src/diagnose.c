@@ -844,6 +844,9 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
     /* a person's probe that ends as a refusal does is not one (diagnose_quit.c) */
     out->test_client = diagnose_test_client(rec);
     bool quit = t->seen && diagnose_client_quit(rec);
-    out->client_quit_after_handshake = quit && out->test_client == DG_TC_NONE;
+    out->client_quit_after_handshake =
+        quit && out->test_client == DG_TC_NONE && diagnose_quit_explained(out);
     out->manual_tls_probe = quit && out->test_client != DG_TC_NONE;
+    out->client_closed_after_handshake =
+        (quit && !out->client_quit_after_handshake) || (t->seen && diagnose_client_closed(rec));
 }

@@ -106,15 +106,22 @@ struct diagnosis {
      * §3.3 has TLS from the first byte there (smtp.plaintext_on_tls_port) */
     bool implicit_tls_not_served;
     /* The client ended the session right after a completed handshake with
-     * one short command (a QUIT's size) and no other, then closed: a
-     * verifying MTA that refused the server's certificate without an alert
-     * (diagnose_quit.c) */
+     * one short command (a QUIT's size) and no other, then closed, after a
+     * chain with a problem a verifying client refuses: a verifying MTA that
+     * refused the server's certificate without an alert (diagnose_quit.c) */
     bool client_quit_after_handshake;
     /* The client is a test tool (test_client); manual_tls_probe: it ended
      * the session as client_quit_after_handshake describes, which from a
      * person's probe is no refusal, so that flag stays false */
     enum dg_test_client test_client;
     bool manual_tls_probe;
+    /* The client ended the session right after a completed handshake
+     * without mail and without refusing: no command over TLS
+     * (close_notify, a FIN or RST), or a lone QUIT that is no
+     * client_quit_after_handshake (a test tool's, or after a chain with no
+     * problem seen: it verifies, or was not visible). Probes and checks:
+     * swaks --quit-after TLS, openssl s_client </dev/null (diagnose_quit.c) */
+    bool client_closed_after_handshake;
     /* server_rejected_client_certificate: the code of the alert that did
      * it (-1: encrypted, its code hidden) */
     int server_reject_code;
@@ -236,6 +243,17 @@ void diagnose_prewarm(const struct session_facts *facts, int64_t at_us);
 bool diagnose_client_quit(const struct flow_record *rec);
 void diagnose_quit_text(const struct flow_record *rec, const struct diagnosis *d, char *out,
                         size_t n);
+/* The client ended the session right after a completed handshake without
+ * any command: alerts alone (close_notify), or its FIN or RST with nothing
+ * (client_closed_after_handshake, with a lone QUIT that nothing in d
+ * explains as a refusal). diagnose_quit_explained: d's chain has a problem
+ * a verifying client refuses (it was visible and does not verify, its name
+ * does not match, no TLSA record matches, a revoked staple, a weak key or
+ * signature); the evidence of client_closed_after_handshake. */
+bool diagnose_client_closed(const struct flow_record *rec);
+bool diagnose_quit_explained(const struct diagnosis *d);
+void diagnose_closed_text(const struct flow_record *rec, const struct diagnosis *d, char *out,
+                          size_t n);
 /* The test tool rec's client is, by its EHLO name (DG_TC_NONE: none told);
  * its contract name ("openssl_s_client", "ehlo_names_server"; NULL for
  * none); manual_tls_probe's evidence: the EHLO name, what it tells, what

@@ -27,8 +27,20 @@
  *   address or name, the latter also its SNI. An MTA's EHLO names the MTA
  *   itself (RFC 5321 §4.1.1.1), never the host it connects to.
  * - swaks: the local host's name (get_hostname), its ClientHello Net::SSLeay's
- *   (OpenSSL): nothing on the wire tells it from an MTA, and its probe stays
- *   client_quit_after_handshake (docs/findings.md says so). */
+ *   (OpenSSL): nothing on the wire tells it from an MTA.
+ *
+ * So a refusal is claimed only where the chain gives the client a reason:
+ * a lone QUIT after a chain this session shows a problem in (it does not
+ * verify, its name does not match, no TLSA record matches, a revoked
+ * staple, a weak key or signature: diagnose_quit_explained). A lone QUIT
+ * after a chain that verifies here or that was not visible (TLS 1.3), and
+ * a close without any command (close_notify alone, or a FIN or RST:
+ * `openssl s_client -starttls smtp </dev/null`), are what probes and
+ * checks do (`swaks --quit-after TLS`, monitoring plugins):
+ * client_closed_after_handshake, no refusal (pcaps/diag/handshake-probes.pcap).
+ * A sender whose own policy refused a chain that verifies here (a trust
+ * store without its root, an expected name) looks the same, which the
+ * finding says. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdint.h>
@@ -57,6 +69,44 @@ diagnose_client_quit(const struct flow_record *rec)
     return true;
 }
 
+bool
+diagnose_client_closed(const struct flow_record *rec)
+{
+    const struct tls_facts *t = &rec->facts->tls;
+    const struct tls_after *c = &t->after[0];
+    if (!t->seen || !t->after_read || t->handshake != TLS_HS_COMPLETE || !t->cipher_seen)
+        return false;
+    if (c->more || c->lost || rec->first_close == NULL)
+        return false;
+    /* nothing at all: the client's own FIN or RST ended it, not the server */
+    if (c->n == 0)
+        return strncmp(rec->first_close, "client_", 7) == 0;
+    /* alerts alone (close_notify; TLS 1.3 hides the type, 2 bytes of
+     * plaintext: RFC 8446 §6.1) */
+    for (unsigned i = 0; i < c->n && i < TLS_AFTER_MAX; i++)
+        if (!tls_after_alert_fits(t->version, t->cipher, c->type[i], c->len[i]))
+            return false;
+    return true;
+}
+
+bool
+diagnose_quit_explained(const struct diagnosis *d)
+{
+    return d->verified && (d->verify_error > 0 || !d->certificate_ok || d->name_mismatch ||
+                           d->dane.state == DANE_MISMATCH || (d->exchange_statuses & XS_REVOKED) ||
+                           d->weak_key || d->weak_signature);
+}
+
+/* how the connection's end began, from record.first_close */
+static const char *
+close_str(const char *first_close)
+{
+    return strcmp(first_close, "client_fin") == 0   ? "a FIN"
+           : strcmp(first_close, "client_rst") == 0 ? "a RST"
+           : strcmp(first_close, "server_fin") == 0 ? "the server's FIN after it"
+                                                    : "the server's RST after it";
+}
+
 /* "the client's only command after the handshake was 6 bytes (a QUIT's
  * size; no EHLO), then close_notify; it closed with a FIN" */
 static void
@@ -73,12 +123,7 @@ quit_shape(struct strbuf *b, const struct flow_record *rec)
         str_add_uint(b, hi);
     }
     str_add(b, " bytes (a QUIT's size; no EHLO)", c->n > 1 ? ", then close_notify" : "",
-            "; it closed with ",
-            strcmp(rec->first_close, "client_fin") == 0   ? "a FIN"
-            : strcmp(rec->first_close, "client_rst") == 0 ? "a RST"
-            : strcmp(rec->first_close, "server_fin") == 0 ? "the server's FIN after it"
-                                                          : "the server's RST after it",
-            NULL);
+            "; it closed with ", close_str(rec->first_close), NULL);
 }
 
 void
@@ -103,13 +148,7 @@ diagnose_quit_text(const struct flow_record *rec, const struct diagnosis *d, cha
         str_add(&b, "; likely cause: a weak ", d->weak_key ? "key" : "signature", NULL);
     else if (d->verified && !d->certificate_ok)
         str_add(&b, "; likely cause: the chain's verdict (", d->verify_error_text, ")", NULL);
-    else if (d->verified)
-        str_add(&b,
-                "; the chain verifies here: the client's own policy refused it (DANE/TLSA "
-                "records, a name it expected, a pinned fingerprint)",
-                NULL);
-    else
-        str_add(&b, "; the chain was not visible (TLS 1.3 or resumed)", NULL);
+    /* no other: a chain with no problem seen makes client_closed_after_handshake */
     str_mark_cut(out, n, cut);
 }
 
@@ -214,5 +253,29 @@ diagnose_probe_text(const struct flow_record *rec, const struct diagnosis *d, ch
                 NULL);
     }
     quit_shape(&b, rec);
+    str_mark_cut(out, n, cut);
+}
+
+void
+diagnose_closed_text(const struct flow_record *rec, const struct diagnosis *d, char *out, size_t n)
+{
+    bool cut = false;
+    struct strbuf b = str_buf_cut(out, n, &cut);
+    const struct tls_after *c = &rec->facts->tls.after[0];
+    if (c->n > 0 && tls_after_alert_fits(rec->facts->tls.version, rec->facts->tls.cipher,
+                                         c->type[0], c->len[0])) {
+        str_add(&b, "the client sent no command after the handshake: close_notify",
+                c->n > 1 ? " and another alert" : "", "; it closed with ",
+                close_str(rec->first_close), NULL);
+    } else if (c->n == 0) {
+        str_add(&b, "the client sent nothing after the handshake and closed with ",
+                close_str(rec->first_close), NULL);
+    } else {
+        quit_shape(&b, rec);
+    }
+    if (d->verified)
+        str_add(&b, "; the chain verifies here", NULL);
+    else
+        str_add(&b, "; the chain was not visible (TLS 1.3 or resumed)", NULL);
     str_mark_cut(out, n, cut);
 }

@@ -544,6 +544,7 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
     json_bool(j, "client_quit_after_handshake", d->client_quit_after_handshake);
     json_str(j, "test_client", diagnose_test_client_str(d->test_client));
     json_bool(j, "manual_tls_probe", d->manual_tls_probe);
+    json_bool(j, "client_closed_after_handshake", d->client_closed_after_handshake);
     json_bool(j, "verified", d->verified);
     if (d->verify_error < 0) {
         json_null(j, "verify_error");

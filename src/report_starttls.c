@@ -18,14 +18,16 @@ static void
 rs_counts(FILE *f, const struct agg_peer *pe, enum rs_part part)
 {
     /* the implicit sessions in used and tls_failed: under their own row */
-    uint32_t used = pe->used, failed = pe->tls_failed;
+    uint32_t used = pe->used, failed = pe->tls_failed, closed = pe->closed;
     uint64_t sessions = pe->sessions;
     if (part == RS_IMPLICIT) {
         used = pe->implicit;
         failed = pe->implicit_failed;
+        closed = pe->implicit_closed;
     } else if (part == RS_STARTTLS) {
         used -= pe->implicit;
         failed -= pe->implicit_failed;
+        closed -= pe->implicit_closed;
         sessions -= pe->implicit;
     }
     bool rest = part != RS_IMPLICIT; /* what only a session in plaintext first has */
@@ -37,6 +39,10 @@ rs_counts(FILE *f, const struct agg_peer *pe, enum rs_part part)
         fprintf(f, " STRIPPED %u", pe->stripped);
     if (used)
         fprintf(f, " tls %u", used);
+    /* of tls: closed by the client right after the handshake, no mail
+     * (probes and checks: client_closed_after_handshake) */
+    if (closed)
+        fprintf(f, " (closed-after-handshake %u)", closed);
     if (rest && pe->rejected)
         fprintf(f, " refused(%d) %u", pe->rejected_code, pe->rejected);
     if (failed)

@@ -171,6 +171,9 @@ cmp -s "$tmp/ends" "$tmp/ends-doc" || bad "ended: src/engine.c ends flows as $(t
   # client_quit_after_handshake is medium when every chain it met verifies (quit_ok)
   grep -q 'AF_CLIENT_QUIT && fs->cert_ok == fs->sessions' src/agg_findings*.c &&
     echo "client_quit_after_handshake MEDIUM"
+  # client_closed_after_handshake is low when a peer never went further over TLS (agg_closed.c)
+  grep -q 'AF_CLIENT_CLOSED ? agg_closed_severity(s, fs)' src/agg_findings_flags.c &&
+    grep -q 'return SEV_LOW;' src/agg_closed.c && echo "client_closed_after_handshake LOW"
 } | tr '[:upper:]' '[:lower:]' | sort -u >"$tmp/code-sev"
 cut -d' ' -f1 "$tmp/code-sev" | sort -u >"$tmp/code-kinds"
 [ "$(wc -l <"$tmp/code-kinds")" -ge 30 ] || bad "cannot read the finding kinds of src/"

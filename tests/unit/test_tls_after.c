@@ -102,6 +102,48 @@ test_after_stops(void **state)
     check_splits(&s);
 }
 
+/* openssl s_client -starttls smtp </dev/null: close_notify alone (26), no
+ * command; read to the direction's end, the server's records too
+ * (client_closed_after_handshake, pcaps/diag/handshake-probes.pcap). A
+ * record after the alert that is no alert stops the reading: no such shape. */
+static void
+test_after_close_notify(void **state)
+{
+    (void)state;
+    struct script s;
+    (void)tls12_server_flight(&s, "mail.example.test", NULL);
+    tls12_finish(&s);
+    opaque(next(&s, DIR_TO_SERVER), 21, 26);
+    opaque(next(&s, DIR_TO_CLIENT), 21, 26);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    const struct tls_facts *t = tf(ctx);
+    assert_int_equal(t->after[0].n, 1);
+    assert_int_equal(t->after[0].type[0], 21);
+    assert_false(t->after[0].more);
+    assert_int_equal(t->after[1].n, 1);
+    assert_false(t->after[1].more);
+    fctx_destroy(ctx);
+    check_splits(&s);
+}
+
+static void
+test_after_alert_then_data(void **state)
+{
+    (void)state;
+    struct script s;
+    (void)tls12_server_flight(&s, "mail.example.test", NULL);
+    tls12_finish(&s);
+    struct buf *c = next(&s, DIR_TO_SERVER);
+    opaque(c, 21, 26);
+    opaque(c, 23, 50); /* data after the alert */
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    const struct tls_facts *t = tf(ctx);
+    assert_int_equal(t->after[0].n, 2);
+    assert_true(t->after[0].more);
+    fctx_destroy(ctx);
+    check_splits(&s);
+}
+
 /* A failed handshake (a fatal alert): nothing after it is read. */
 static void
 test_after_failed(void **state)
@@ -298,6 +340,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_after_tls12_quit, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_after_cap, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_after_stops, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_after_close_notify, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_after_alert_then_data, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_after_failed, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_after_not_tls, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test(test_rule_tls12_aead),
