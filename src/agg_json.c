@@ -221,6 +221,8 @@ agg_json_server(struct json *j, const struct agg_server *s)
         if (p->rejected)
             json_int(j, "starttls_rejected_code", p->rejected_code);
         json_uint(j, "tls_failed", p->tls_failed);
+        if (p->implicit_failed) /* of tls_failed, those in TLS from the first byte */
+            json_uint(j, "implicit_tls_failed", p->implicit_failed);
         json_uint(j, "tls_closed_after_handshake", p->closed);
         json_uint(j, "plaintext_delivery", p->plaintext);
         json_obj_end(j);
