@@ -668,6 +668,10 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                   dg->dane.state == DANE_UNUSABLE,
                                   dg->manual_tls_probe,
                                   dg->client_closed_after_handshake && !dg->manual_tls_probe};
+    /* this session is the server's first closed-after-handshake one that
+     * was a lone QUIT */
+    bool quit1 = flags[AF_CLIENT_CLOSED] && agg_flagstat(s, AF_CLIENT_CLOSED)->quits == 0 &&
+                 diagnose_client_quit(rec);
     for (int i = 0; i < AF_COUNT; i++) {
         if (!flags[i])
             continue;
@@ -688,7 +692,7 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             diagnose_quit_text(rec, dg, ev, sizeof(ev));
         else if (i == AF_MANUAL_PROBE && agg_flagstat(s, i)->sessions == 0)
             diagnose_probe_text(rec, dg, ev, sizeof(ev));
-        else if (i == AF_CLIENT_CLOSED && agg_flagstat(s, i)->sessions == 0)
+        else if (i == AF_CLIENT_CLOSED && (agg_flagstat(s, i)->sessions == 0 || quit1))
             diagnose_closed_text(rec, dg, ev, sizeof(ev));
         else if (i == AF_STARTTLS_REJECTED) /* the verb (X-ANONYMOUSTLS too) and the reply */
             agg_reply_evidence(sm, ev, sizeof(ev));
@@ -727,6 +731,10 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             agg_auth_note(s->flags[i], sm);
         if (i == AF_CLIENT_QUIT && s->flags[i] != NULL)
             agg_quit_note(s->flags[i], dg);
+        /* the first lone QUIT's shape, not a close's, where the headline
+         * speaks of lone QUITs (agg_closed.c) */
+        if (i == AF_CLIENT_CLOSED && quit1 && s->flags[i] != NULL && s->flags[i]->sessions > 1)
+            agg_evid_copy(s->flags[i]->evidence, sizeof(s->flags[i]->evidence), ev);
         if (i == AF_STARTTLS_NOT_OFFERED && s->flags[i] != NULL)
             agg_ehlo_note(s->flags[i], sm);
         if (i == AF_STARTTLS_STRIPPED && s->flags[i] != NULL)

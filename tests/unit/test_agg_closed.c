@@ -109,11 +109,39 @@ test_closed_by_peer(void **state)
     free(text);
 }
 
+/* The finding's evidence: a lone QUIT's shape where the headline speaks of
+ * lone QUITs, even when a close without a command came first on that
+ * server (d-manual-probe); a close's where there was no lone QUIT. */
+static void
+test_evidence_of_lone_quit(void **state)
+{
+    (void)state;
+    closed_session(1, 16, 6, CLOSE_NOTIFY);
+    closed_session(2, 17, 6, LONE_QUIT);
+    closed_session(3, 16, 7, CLOSE_NOTIFY);
+    closed_session(4, 17, 7, CLOSE_NOTIFY);
+    agg_finish();
+    char *text = tu_agg_text(NULL, NULL);
+    const char *six = strstr(text, "client_closed_after_handshake      203.0.113.6:25");
+    const char *seven = strstr(text, "client_closed_after_handshake      203.0.113.7:25");
+    assert_non_null(six);
+    assert_non_null(seven);
+    const char *six_end = strchr(six, '\n'), *seven_end = strchr(seven, '\n');
+    const char *q = strstr(six, "): the client's only command after the handshake was ");
+    assert_true(q != NULL && q < six_end);
+    q = strstr(six, "): the client sent no command after the handshake: close_notify");
+    assert_true(q == NULL || q > six_end);
+    q = strstr(seven, "): the client sent no command after the handshake: close_notify");
+    assert_true(q != NULL && q < seven_end);
+    free(text);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_closed_by_peer, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_evidence_of_lone_quit, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
