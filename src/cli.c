@@ -177,6 +177,16 @@ cli_usage(FILE *f)
           f);
 }
 
+/* An output option given twice: the last is used, as getopt programs do
+ * (tcpdump -w), said on stderr so that the first file's absence is no
+ * surprise. */
+static void
+cli_again(const char *opt, const char *was, const char *now)
+{
+    if (was != NULL && strcmp(was, now) != 0)
+        term_msg(stderr, "smtptap: %s given twice: writing %s, not %s\n", opt, now, was);
+}
+
 static int
 cli_port_list(const char *s, uint16_t *ports, unsigned *n, const char *opt)
 {
@@ -390,12 +400,15 @@ cli_parse(int argc, char **argv, struct config *cfg)
             cfg->quiet = true;
             break;
         case OPT_JSON:
+            cli_again("--json", cfg->json_path, optarg);
             cfg->json_path = optarg;
             break;
         case OPT_CERTS:
+            cli_again("--certs", cfg->certs_dir, optarg);
             cfg->certs_dir = optarg;
             break;
         case OPT_TLSRPT: /* "-": checked below, once -q and --json are known */
+            cli_again("--tlsrpt", cfg->tlsrpt_path, optarg);
             cfg->tlsrpt_path = optarg;
             break;
         case 'w':
@@ -404,6 +417,7 @@ cli_parse(int argc, char **argv, struct config *cfg)
                                  "output)\n");
                 return CLI_ERROR;
             }
+            cli_again("-w", cfg->write_path, optarg);
             cfg->write_path = optarg;
             break;
         case OPT_PORTS:

@@ -81,4 +81,11 @@ for h in help help-caps; do
     echo "ok   --$h: every line within 80 columns"
   fi
 done
+# an output option given twice: the last is written, as tcpdump -w does,
+# and said (the first file's absence was silent)
+"$bin" -q -r pcaps/smtp-plain.pcap --json "$tmp/a.json" --json "$tmp/b.json" 2>"$tmp/err"
+said "--json twice: said" "smtptap: --json given twice: writing $tmp/b.json, not $tmp/a.json" "$tmp/err"
+[ -s "$tmp/b.json" ] && [ ! -e "$tmp/a.json" ] || { echo "FAIL --json twice: not the last written"; fail=1; }
+"$bin" -q -r pcaps/smtp-plain.pcap --json "$tmp/b.json" --json "$tmp/b.json" 2>"$tmp/err"
+unsaid "--json twice, the same file: not said" "given twice" "$tmp/err"
 exit $fail
