@@ -10,8 +10,9 @@
  * the server's trust store lacks the root (UntrustedRoot); renew it
  * (DateInvalid); reissue it (Invalid: purpose, signature ...). High when the
  * server then ended sessions with a fatal alert
- * (server_rejected_client_certificate), else medium: accepted here, refused
- * by a server that checks client certificates. */
+ * (server_rejected_client_certificate), else medium: no alert here (which
+ * is no proof of acceptance: a refusal inside TLS is not seen), refused by a
+ * server that checks client certificates. */
 #include <string.h>
 
 #include "agg_int.h"
@@ -120,10 +121,16 @@ agg_ccert_findings(uint32_t si)
                 "why",
                 NULL);
     } else {
+        /* no alert is no acceptance: Postfix with smtpd_tls_req_ccert
+         * completes the handshake and refuses inside TLS (421 4.7.1, then
+         * its FIN), which a capture cannot read (pcaps/diag
+         * mutual-tls-rejected.pcap, 192.0.2.25) */
         str_add(&b,
-                "; this server accepted them, a server that checks client certificates "
+                "; this server ended none of them with a TLS alert (it may still refuse them "
+                "inside TLS after the handshake, unseen here: Postfix with smtpd_tls_req_ccert "
+                "answers 421 4.7.1 and closes); a server that checks client certificates "
                 "(Exchange Online's inbound connector from on-premises, a domain-secured "
-                "receive connector, Postfix with smtpd_tls_req_ccert) refuses them",
+                "receive connector) refuses them",
                 NULL);
     }
     str_add(&b, " (", NULL);

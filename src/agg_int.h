@@ -801,11 +801,10 @@ struct agg_nv_kl {
     uint64_t ids[AGG_NV_KL_COUNT][AGG_NV_KL_IDS];
 };
 
-/* certificates_not_visible (agg_notvisible.c): a session's reason counted
- * on its server (and, for the first of each reason, its example); the
- * first session's evidence; the finding's headline, true of every reason
- * counted, the server's name (ep) inside it; the finding record's
- * "reasons", one object per reason with its own example session. */
+/* certificates_not_visible (agg_notvisible.c): a session's reason counted on
+ * its server (and, for the first of each reason, its example); the first
+ * session's evidence; the finding's headline, true of every reason counted,
+ * the server's name (ep) inside it; the record's "reasons", one a reason. */
 void agg_nv_note(struct agg_server *s, const struct diagnosis *dg, uint64_t id,
                  const struct tls_facts *t);
 void agg_nv_free(struct agg_server *s);
@@ -813,11 +812,12 @@ void agg_nv_json(struct json *j, const struct agg_server *s, unsigned n_keylogs)
 void agg_nv_evidence(struct strbuf *b, const struct diagnosis *dg, const struct tls_facts *t,
                      unsigned n_keylogs);
 void agg_nv_headline(struct strbuf *b, const struct agg_server *s, const char *ep);
-/* How many reasons s has; of several, the finding's evidence: each
- * reason's with its example session (agg_nv_evidence_all). agg_nv_mixed:
- * a reason whose sessions differ in what their evidence says (bytes cut
- * after capture in some, lost or cut by the snaplen in others), so that
- * no one session's speaks for it: then agg_nv_evidence_all too. */
+/* The reasons' few words, each with its count when several (server block) */
+void agg_nv_short_list(struct strbuf *b, const struct agg_server *s);
+/* How many reasons s has; of several, the finding's evidence: each reason's
+ * with its example session (agg_nv_evidence_all). agg_nv_mixed: a reason
+ * whose sessions differ in what their evidence says (bytes cut after capture
+ * in some, lost or cut by the snaplen in others): agg_nv_evidence_all too. */
 unsigned agg_nv_reasons(const struct agg_server *s);
 bool agg_nv_mixed(const struct agg_server *s);
 /* s has sessions whose handshake bytes were lost (not cut after capture)

@@ -560,6 +560,22 @@ agg_nv_json(struct json *j, const struct agg_server *s, unsigned n_keylogs)
     json_arr_end(j);
 }
 
+void
+agg_nv_short_list(struct strbuf *b, const struct agg_server *s)
+{
+    unsigned reasons = agg_nv_reasons(s);
+    for (unsigned w = DG_NV_NONE + 1, k = 0; w < DG_NV_COUNT; w++) {
+        if (s->nv_why[w] == 0)
+            continue;
+        str_add(b, k++ ? "; " : "", agg_nv_short_of(s, w), NULL);
+        if (reasons > 1) { /* of one reason, the line's count is its own */
+            str_add(b, " (", NULL);
+            agg_add_sessions(b, s->nv_why[w]);
+            str_add(b, ")", NULL);
+        }
+    }
+}
+
 unsigned
 agg_nv_reasons(const struct agg_server *s)
 {

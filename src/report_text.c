@@ -415,6 +415,27 @@ rt_step(char *out, size_t n, int after, int after_from)
     }
 }
 
+/* The sessions whose certificates could not be seen, beside those seen, so
+ * that the server's sessions add up under it too: its finding
+ * certificates_not_visible's count, peers and reasons. */
+static void
+rt_nv_line(FILE *f, uint32_t si)
+{
+    for (uint32_t i = 0; i < agg.n_findings; i++) {
+        const struct agg_finding *x = &agg.findings[i];
+        if (x->server != si || x->name || strcmp(x->kind, "certificates_not_visible") != 0)
+            continue;
+        char who[160], why[400];
+        struct strbuf b = str_buf(why, sizeof(why));
+        agg_peers_text(agg.servers[si], &x->peers, who, sizeof(who));
+        agg_nv_short_list(&b, agg.servers[si]);
+        term_msg(f, "  certificates not visible in %llu session%s%s%s%s: %s\n",
+                 (unsigned long long)x->sessions, x->sessions == 1 ? "" : "s", who[0] ? " (" : "",
+                 who, who[0] ? ")" : "", why);
+        return;
+    }
+}
+
 static void
 rt_server(FILE *f, uint32_t si)
 {
@@ -486,6 +507,7 @@ rt_server(FILE *f, uint32_t si)
     if (s->chains_dropped)
         fprintf(f, "  (%u session%s with further certificates not itemised)\n", s->chains_dropped,
                 s->chains_dropped == 1 ? "" : "s");
+    rt_nv_line(f, si);
     char rl[640]; /* resumed sessions whose chain is not known: beside the chains */
     struct strbuf rb = str_buf(rl, sizeof(rl));
     if (agg_nv_resumed(&rb, s, agg.cfg ? agg.cfg->n_keylogs : 0))
@@ -528,14 +550,20 @@ rt_server(FILE *f, uint32_t si)
         bool ok = e != NULL && !e->info.parse_error;
         bool why = c->verdict[0] && strcmp(c->verdict, "Valid") != 0 && c->verify_text[0];
         /* the issuer not found, as for a server's chain (missing_intermediate):
-         * the client's side to configure, or the verifier's trust store */
-        char miss[300] = "";
+         * the client's side to configure, or the verifier's trust store. With
+         * the leaf alone sent, that issuer is its intermediate; with more, the
+         * client did send one and the issuer of its top may as well be the
+         * root, as client_certificate_untrusted says (agg_ccert_findings.c) */
+        char miss[400] = "";
         if (why && c->missing_issuer[0])
             snprintf(miss, sizeof(miss),
-                     ": its issuer %s is neither sent nor in the trust store: the client does "
-                     "not send its intermediate (configure its full chain), or the trust store "
-                     "lacks that CA",
-                     c->missing_issuer);
+                     ": its issuer %s is neither sent nor in the trust store: %s",
+                     c->missing_issuer,
+                     c->n == 1 ? "the client does not send its intermediate (configure its full "
+                                 "chain), or the trust store lacks that CA"
+                               : "the client must send that CA too if it is an intermediate "
+                                 "(configure its full chain), or the trust store lacks it (the "
+                                 "root of that chain)");
         term_msg(f,
                  "  client certificate %s (SHA-1 %.8s, until %.10s), %u certificate%s sent: "
                  "%s%s%s%s%s, %llu session%s from %s\n",
