@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "certcache.h"
 #include "json.h"
@@ -28,6 +29,11 @@ void report_hex_upper(char *out, const uint8_t *b, size_t n);
 
 /* "RSA 2048", "EC 256 (prime256v1)", "Ed25519" into out. */
 void report_key_str(char *out, size_t n, const struct x509_info *info);
+
+/* The terminal report's block of certificate c of server si (the
+ * aggregation's agg.servers[si]->chains[c]): its "certificate N of M"
+ * line, leaf, chain sent, peers, SNI and OCSP lines (report_certline.c). */
+void report_cert_text(FILE *f, uint32_t si, uint32_t c);
 
 /* Frees the cache of rendered certificate objects. */
 void report_cert_cache_free(void);
