@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg_expiry.h"
 #include "agg_int.h"
 #include "certcache.h"
 #include "decode.h"
@@ -594,9 +595,7 @@ agg_exp_served(struct strbuf *b, const char *ep, const char *verb, const char *a
 /* An expiring certificate is high when it has less than a week left. */
 #define AGG_EXPIRY_HIGH_DAYS 7
 
-/* "12 days", "1 day", "5 hours" (under a day), "less than an hour": the
- * whole days or hours of left seconds, never rounded up. */
-static void
+void
 agg_time_left(struct strbuf *b, int64_t left)
 {
     int64_t n = left >= 86400 ? left / 86400 : left / 3600;
@@ -611,14 +610,31 @@ agg_time_left(struct strbuf *b, int64_t left)
         str_add(b, n == 1 ? " hour" : " hours", NULL);
 }
 
+int64_t
+agg_expiry_ref(void)
+{
+    return (agg.cfg->at_us ? agg.cfg->at_us : agg.last_ts) / 1000000;
+}
+
+bool
+agg_expiring(const struct cert_entry *e, int64_t *left)
+{
+    int64_t end = agg_expiry_ref();
+    int64_t warn = (int64_t)agg.cfg->expiry_warn_days * 86400;
+    if (e == NULL || e->info.parse_error || e->info.not_after < end ||
+        e->info.not_after - end >= warn)
+        return false;
+    *left = e->info.not_after - end;
+    return true;
+}
+
 static void
 agg_expiry_findings(uint32_t si)
 {
     const struct agg_server *s = agg.servers[si];
     char ep[80], a[300];
     agg_ep_str(&s->ep, ep, sizeof(ep));
-    int64_t end = agg.cfg->at_us ? agg.cfg->at_us : agg.last_ts;
-    int64_t warn = (int64_t)agg.cfg->expiry_warn_days * 86400;
+    int64_t left = 0;
     for (uint32_t c = 0; c < s->n_chains; c++) {
         const struct agg_chain *ch = &s->chains[c];
         const struct cert_entry *e = certcache_get(ch->ids[0]);
@@ -666,11 +682,9 @@ agg_expiry_findings(uint32_t si)
             } else {
                 str_add(&b, "; replace it and reload the server", NULL);
             }
-        } else if (e && !e->info.parse_error && e->info.not_after >= end / 1000000 &&
-                   e->info.not_after - end / 1000000 < warn && !agg_chain_replaced(s, c)) {
+        } else if (agg_expiring(e, &left) && !agg_chain_replaced(s, c)) {
             /* the time left at the capture's end (or --at): under a week,
              * senders refuse it within days (high), else medium */
-            int64_t left = e->info.not_after - end / 1000000;
             bool soon = left < AGG_EXPIRY_HIGH_DAYS * 86400;
             f = agg_new_finding(si, "expiring_certificate", soon ? SEV_HIGH : SEV_MEDIUM);
             if (!f)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg_expiry.h"
 #include "agg_int.h"
 #include "certcache.h"
 #include "report_cert.h"
@@ -118,6 +119,32 @@ rt_elsewhere(const struct agg_server *s, const struct agg_chain *ch, char *out, 
     return k;
 }
 
+/* Beside a certificate's verdict, its end when that is near: within
+ * expiring_certificate's window (agg_expiry.h: --expiry-warn days of the
+ * capture's end or the --at time) " (expires 2026-12-10, 16 days after the
+ * capture's end)", said even when no finding names it (another certificate
+ * took over); one valid in its sessions that expired after them
+ * " (expired 2026-12-10, before the capture's end)". One served expired
+ * says so in its verdict (DateInvalid). */
+static void
+rt_expiry(const struct agg_chain *ch, const struct cert_entry *e, char *out, size_t n)
+{
+    struct strbuf b = str_buf(out, n);
+    const char *ref = agg.cfg->at_us ? " the --at time)" : " the capture's end)";
+    char day[11];
+    int64_t left;
+    if (e == NULL || e->info.parse_error)
+        return;
+    str_copy(day, sizeof(day), e->info.not_after_iso); /* the date of its end */
+    if (agg_expiring(e, &left)) {
+        str_add(&b, " (expires ", day, ", ", NULL);
+        agg_time_left(&b, left);
+        str_add(&b, " after", ref, NULL);
+    } else if (!ch->expired_seen && e->info.not_after < agg_expiry_ref()) {
+        str_add(&b, " (expired ", day, ", before", ref, NULL);
+    }
+}
+
 void
 report_cert_text(FILE *f, uint32_t si, uint32_t c)
 {
@@ -130,7 +157,8 @@ report_cert_text(FILE *f, uint32_t si, uint32_t c)
     diagnose_statuses_text(ch->statuses, words, sizeof(words)); /* every status that applies */
     if (agg_vcount_mixed(&ch->vc)) /* sessions differ: each status with its sessions */
         agg_vcount_text(&ch->vc, words, sizeof(words));
-    char resumed[256] = "", where[200];
+    char resumed[256] = "", where[200], ends[96];
+    rt_expiry(ch, e, ends, sizeof(ends));
     uint64_t k = rt_elsewhere(s, ch, where, sizeof(where));
     unsigned long long r = ch->resumed;
     if (ch->sessions == 0 && k > 0) {
@@ -150,11 +178,11 @@ report_cert_text(FILE *f, uint32_t si, uint32_t c)
                                  : ", names asked here)";
             str_cat(words, sizeof(words), at, nm, strlen(nm));
         }
-        term_msg(
-            f,
-            "  certificate %u of %u: %s, not sent here: %llu session%s resumed from %s, %s .. %s\n",
-            c + 1, s->n_chains, ch->verdict[0] ? words : "not verified", r, r == 1 ? "" : "s",
-            where, t1, t2);
+        term_msg(f,
+                 "  certificate %u of %u: %s%s, not sent here: %llu session%s resumed from %s, %s "
+                 ".. %s\n",
+                 c + 1, s->n_chains, ch->verdict[0] ? words : "not verified", ends, r,
+                 r == 1 ? "" : "s", where, t1, t2);
     } else {
         if (r > 0 && k == 0) /* sessions that resumed it: no certificate sent */
             snprintf(resumed, sizeof(resumed), " (+%llu resumed)", r);
@@ -163,9 +191,9 @@ report_cert_text(FILE *f, uint32_t si, uint32_t c)
         else if (r > 0)
             snprintf(resumed, sizeof(resumed), " (+%llu resumed, %llu from %s)", r,
                      (unsigned long long)k, where);
-        term_msg(f, "  certificate %u of %u: %s, %llu session%s%s, %s .. %s\n", c + 1, s->n_chains,
-                 ch->verdict[0] ? words : "not verified", (unsigned long long)ch->sessions,
-                 ch->sessions == 1 ? "" : "s", resumed, t1, t2);
+        term_msg(f, "  certificate %u of %u: %s%s, %llu session%s%s, %s .. %s\n", c + 1,
+                 s->n_chains, ch->verdict[0] ? words : "not verified", ends,
+                 (unsigned long long)ch->sessions, ch->sessions == 1 ? "" : "s", resumed, t1, t2);
     }
     char nc[200]; /* under its verdict: a Valid chain whose name nothing checked */
     agg_nc_line(ch, nc, sizeof(nc));

@@ -1,10 +1,13 @@
 /* \summary: unit tests for the server block of the terminal report
- * (src/report_text.c): sessions whose certificates could not be seen have a
+ * (src/report_text.c, src/report_certline.c): sessions whose certificates could not be seen have a
  * line of their own beside the certificates that were (the block had none:
  * "3 TLS" sessions above a certificate of 2, the third nowhere); a client
  * chain sent with its intermediate whose top's issuer is missing is not
  * told "the client does not send its intermediate" (it did: that issuer may
- * be the root), as client_certificate_untrusted says it. */
+ * be the root), as client_certificate_untrusted says it. A certificate
+ * within expiring_certificate's window (--expiry-warn days of the capture's
+ * end or --at) says how long it has left beside its verdict, even when a
+ * renewed one took over and no finding names it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -142,6 +145,83 @@ test_client_chain_issuer(void **state)
     free(text);
 }
 
+/* Session id to 203.0.113.25:25 presenting a self-made certificate valid
+ * until na (its time: TU_AGG_T2025 + id). */
+static void
+serve_until(uint64_t id, time_t na)
+{
+    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    assert_non_null(key);
+    X509 *x = tu_make_cert("mail.example.com", "mail.example.com", key, false,
+                           "critical,digitalSignature", TU_AGG_T2025 - 86400 * 300, na, NULL);
+    uint32_t ids[1] = {tu_cert_add_x509(x)};
+    X509_free(x);
+    EVP_PKEY_free(key);
+    static struct session_facts f;
+    tu_chain_facts(&f, ids, 1, NULL);
+    f.smtp.seen = true;
+    f.tls.handshake = TLS_HS_COMPLETE;
+    tu_agg_feed(tu_agg_record(&f, id, 10, 25, 25));
+}
+
+/* The capture ends at TU_AGG_T2025 + 2 (2025-06-01). Certificate 1 ends
+ * 16 days and 1 hour later, then a renewed one takes over: no
+ * expiring_certificate (judged on the current certificate), but its line
+ * says so; the renewed one, a year away, says nothing. */
+static void
+test_expires_soon(void **state)
+{
+    (void)state;
+    serve_until(1, TU_AGG_T2025 + 2 + 16 * 86400 + 3600);
+    serve_until(2, TU_AGG_T2025 + 365 * 86400);
+    char *text = report_text();
+    tu_has(text, "  certificate 1 of 2: UntrustedRoot (expires 2025-06-17, 16 days after the "
+                 "capture's end), 1 session, ");
+    tu_has(text, "  certificate 2 of 2: UntrustedRoot, 1 session, ");
+    tu_lacks(text, "expiring_certificate");
+    free(text);
+}
+
+/* The same window as expiring_certificate: --expiry-warn 16 leaves 16 days
+ * out; --at is the time reference, hours under a day. */
+static void
+test_expires_window_at(void **state)
+{
+    (void)state;
+    tu_agg_cfg.expiry_warn_days = 16;
+    tu_agg_cfg.at_us = (int64_t)(TU_AGG_T2025 + 16 * 86400 - 5 * 3600) * 1000000;
+    serve_until(1, TU_AGG_T2025 + 16 * 86400 + 3600);
+    serve_until(2, TU_AGG_T2025 + 2 + 16 * 86400 + 3600);
+    char *text = report_text();
+    tu_has(text, "  certificate 1 of 2: UntrustedRoot (expires 2025-06-17, 6 hours after the --at "
+                 "time), 1 session, ");
+    tu_has(text, "  certificate 2 of 2: UntrustedRoot (expires 2025-06-17, 6 hours after the --at "
+                 "time), 1 session, ");
+    tu_has(text, ": 6 hours left at the --at time 2025-06-16 19:00:00; renew it now");
+    free(text);
+    tu_agg_stop();
+    tu_agg_start(&tu_agg_cfg, SRCDIR "/tests/data/certs/root.pem"); /* --at unset */
+    tu_agg_cfg.expiry_warn_days = 16;
+    serve_until(1, TU_AGG_T2025 + 2 + 16 * 86400 + 3600); /* 16 days: past --expiry-warn 16 */
+    text = report_text();
+    tu_has(text, "  certificate 1 of 1: UntrustedRoot, 1 session, ");
+    free(text);
+}
+
+/* Valid when served, expired before the capture's end: said, not left as
+ * a bare verdict. */
+static void
+test_expired_after_sessions(void **state)
+{
+    (void)state;
+    serve_until(1, TU_AGG_T2025 + 2);
+    serve_until(3, TU_AGG_T2025 + 365 * 86400);
+    char *text = report_text();
+    tu_has(text, "  certificate 1 of 2: UntrustedRoot (expired 2025-06-01, before the capture's "
+                 "end), 1 session, ");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -150,6 +230,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_not_visible_reasons, chain_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_all_visible, chain_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_client_chain_issuer, chain_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_expires_soon, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_expires_window_at, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_expired_after_sessions, tu_agg_setup, tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
