@@ -132,7 +132,7 @@ rt_expiry(const struct agg_chain *ch, const struct cert_entry *e, char *out, siz
     struct strbuf b = str_buf(out, n);
     const char *ref = agg.cfg->at_us ? " the --at time)" : " the capture's end)";
     char day[11];
-    int64_t left;
+    int64_t left = 0;
     if (e == NULL || e->info.parse_error)
         return;
     str_copy(day, sizeof(day), e->info.not_after_iso); /* the date of its end */
