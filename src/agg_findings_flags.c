@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "agg_int.h"
+#include "agg_auth.h"
 #include "agg_closed.h"
+#include "agg_notoffered.h"
 #include "certcache.h"
 #include "report_cert.h"
 #include "strcopy.h"
@@ -35,12 +37,12 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "had STARTTLS masked on the way (its EHLO keyword, e.g. XXXXXXXA, or the client's "
         "command, XXXXXXXX): a middlebox strips TLS; disable SMTP inspection (Cisco ASA/FTD: "
         "no inspect esmtp)",
-    [AF_STARTTLS_NOT_OFFERED] = "did not offer STARTTLS in its EHLO reply",
-    [AF_STARTTLS_REJECTED] = NULL, /* agg_rejected_codes: the codes seen */
+    [AF_STARTTLS_NOT_OFFERED] = NULL, /* agg_not_offered_text: how EHLO was answered, to whom */
+    [AF_STARTTLS_REJECTED] = NULL,    /* agg_rejected_codes: the codes seen */
     [AF_PLAINTEXT_AFTER_FAILED] =
         "received mail in plaintext after STARTTLS failed in the same connection",
     [AF_PLAINTEXT_DELIVERY] = "received mail in plaintext",
-    [AF_AUTH_BEFORE_TLS] = "received AUTH before TLS: credentials crossed the network in plaintext",
+    [AF_AUTH_BEFORE_TLS] = NULL, /* agg_auth_headline: what its mechanisms sent */
     [AF_TLS_FAILED] = "had TLS handshakes fail",
     [AF_CLIENT_REJECTED] = "had its certificate rejected by peers with a fatal alert",
     [AF_SERVER_REJECTED_CLIENT] =
@@ -362,41 +364,6 @@ agg_rejected_codes(struct strbuf *b, const struct agg_server *s, const struct ag
     }
     if (seen == 8u)
         str_add(b, " (the server's reply says why)", NULL);
-}
-
-/* starttls_not_offered by how its sessions' EHLO was answered (agg_ehlo_note):
- * a server that rejects EHLO itself (500 or 502, RFC 5321 §4.1.1.1) speaks
- * RFC 821 SMTP only, with no extension to offer, STARTTLS included; "in its
- * EHLO reply" would say it had one. */
-static void
-agg_not_offered_text(struct strbuf *b, const struct agg_flagstat *fs)
-{
-    unsigned e = fs->ehlo;
-    unsigned unk = e & (AGG_EHLO_UNKNOWN_500 | AGG_EHLO_UNKNOWN_502);
-    if ((e & ~(unsigned)AGG_EHLO_NO_STARTTLS) == 0) {
-        str_add(b, agg_flag_text[AF_STARTTLS_NOT_OFFERED], NULL);
-        return;
-    }
-    str_add(b, "did not offer STARTTLS", NULL);
-    const char *sep = ": ";
-    if (e & AGG_EHLO_NO_STARTTLS) {
-        str_add(b, sep, "its EHLO reply lacked it", NULL);
-        sep = "; in other sessions, ";
-    }
-    if (e & AGG_EHLO_REFUSED) {
-        str_add(b, sep, "it refused EHLO (a reply neither 2xx nor 500/502)", NULL);
-        sep = "; in other sessions, ";
-    }
-    if (unk) {
-        str_add(b, sep, "it answered EHLO with ",
-                unk == AGG_EHLO_UNKNOWN_500   ? "500 (command unrecognized)"
-                : unk == AGG_EHLO_UNKNOWN_502 ? "502 (command not implemented)"
-                                              : "500 or 502 (EHLO unknown to it)",
-                ", as an RFC 821-only server does: one with no SMTP extension at all, "
-                "STARTTLS included (RFC 5321 sections 4.1.1.1 and 3.2: a client then falls "
-                "back to HELO); run a mail server that supports EHLO and STARTTLS",
-                NULL);
-    }
 }
 
 /* A rejection of a chain that smtptap's own verification accepts: the
@@ -767,7 +734,9 @@ agg_flag_findings(uint32_t si)
         } else if (i == AF_STARTTLS_REJECTED) {
             agg_rejected_codes(&b, s, fs);
         } else if (i == AF_STARTTLS_NOT_OFFERED) {
-            agg_not_offered_text(&b, fs);
+            agg_not_offered_text(&b, s, fs);
+        } else if (i == AF_AUTH_BEFORE_TLS) {
+            agg_auth_headline(&b, fs);
         } else if (retired_then) {
             agg_retired_headline(&b);
         } else if (i == AF_WEAK_SIGNATURE) {

@@ -147,6 +147,7 @@ struct agg_flagstat {
     /* starttls_not_offered: the EHLO replies of its sessions, AGG_EHLO_*
      * bits (agg_ehlo_note): one without STARTTLS, or EHLO refused */
     uint8_t ehlo;
+    uint8_t auth_kinds; /* auth_before_tls: what its sessions' mechanisms sent (agg_auth.h) */
     uint32_t quits;     /* client_closed_after_handshake: of sessions, the lone QUITs */
     uint32_t cert_ok;   /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
     uint32_t anontls;   /* sessions upgraded by X-ANONYMOUSTLS (tlsrpt_anontls): all, no TLS-RPT */
@@ -845,10 +846,6 @@ void agg_json_resumed_unlinked(struct json *j, const struct agg_server *s);
 /* One finding per session diagnosis flag raised on server si
  * (agg_findings_flags.c). */
 void agg_flag_findings(uint32_t si);
-/* auth_before_tls's evidence (agg_auth.c): the session's AUTH mechanisms
- * (smtp_facts.auth_used) added to the flag's list, each once ("AUTH PLAIN,
- * AUTH LOGIN"); never what followed the mechanism. */
-void agg_auth_note(struct agg_flagstat *fs, const struct smtp_facts *sm);
 /* The trust store's kind (agg_retired.c): the system bundle (with any
  * --ca-file or --ca-path added), empty (--no-system-ca alone), or the
  * user's own (--no-system-ca with --ca-file or --ca-path). */

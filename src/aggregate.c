@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "agg_auth.h"
 #include "certcache.h"
 #include "diagnose.h"
 #include "json.h"

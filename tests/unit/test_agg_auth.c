@@ -134,8 +134,11 @@ test_finding_one_session(void **state)
     char *json = tu_agg_json();
     tu_has(json, "\"evidence\":\"AUTH PLAIN, AUTH LOGIN, AUTH (mechanism not seen)\"");
     char *text = tu_agg_text(NULL, NULL);
-    tu_has(text, "credentials crossed the network in plaintext (1 session, peers 198.51.100.10): "
-                 "AUTH PLAIN, AUTH LOGIN, AUTH (mechanism not seen)");
+    tu_has(text,
+           "received AUTH before TLS: the password crossed the network in plaintext with AUTH "
+           "PLAIN and LOGIN, whose base64 is no encryption (1 session, peers 198.51.100.10): "
+           "AUTH PLAIN, AUTH LOGIN, AUTH (mechanism not seen)");
+    tu_lacks(text, "credentials crossed");
     free(text);
     free(json);
     tu_agg_stop();
@@ -161,8 +164,138 @@ test_finding_sessions_joined(void **state)
     tu_has(text, "(3 sessions, peers 198.51.100.10, 198.51.100.20, 198.51.100.30): AUTH (an "
                  "unknown mechanism), AUTH CRAM-MD5, AUTH PLAIN");
     tu_lacks(text, CRED_B64);
+    /* the worst said: PLAIN and LOGIN send the password */
+    tu_has(text,
+           "received AUTH before TLS: the password crossed the network in plaintext with AUTH "
+           "PLAIN and LOGIN, whose base64 is no encryption (3 sessions,");
     free(text);
     free(json);
+    tu_agg_stop();
+}
+
+/* One session's "AUTH <mech>" refused, aggregated alone (client) or with
+ * the sessions before it on the same server. */
+static void
+feed_mech(const char *line, size_t len, uint64_t id, uint8_t client)
+{
+    const struct seg segs[] = {
+        S("220 mx ESMTP\r\n"),      C("EHLO c\r\n"),       S("250-mx\r\n250 AUTH PLAIN\r\n"),
+        {DIR_TO_SERVER, line, len}, S("504 5.5.4 no\r\n"),
+    };
+    feed(segs, NSEG(segs), id, client);
+}
+
+#define MECH(l) l "\r\n", sizeof(l "\r\n") - 1
+
+/* The headline by what the mechanism sends (RFC 4954, and each one's RFC),
+ * not "credentials crossed the network in plaintext" for all. */
+static void
+test_headline_by_mechanism(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        size_t len;
+        const char *says;
+    } cases[] = {
+        {MECH("AUTH CRAM-MD5"),
+         "received AUTH before TLS: a challenge-response crossed the network in plaintext with "
+         "AUTH CRAM-MD5: not the password but a hash keyed with it over the server's challenge, "
+         "which an eavesdropper can crack offline (a dictionary attack on the password) (1 "
+         "session, peers 198.51.100.10): AUTH CRAM-MD5\n"},
+        {MECH("AUTH digest-md5"), "a challenge-response crossed the network in plaintext with "
+                                  "AUTH DIGEST-MD5: not the password"},
+        {MECH("AUTH NTLM TlRMTVNTUAABAAAA"), "a challenge-response crossed the network in "
+                                             "plaintext with AUTH NTLM: not the password"},
+        {MECH("AUTH SCRAM-SHA-256 biwsbj11c2VyLHI9"),
+         "received AUTH before TLS: a salted, iterated challenge-response crossed the network "
+         "in plaintext with AUTH SCRAM-SHA-256: offline cracking is harder but possible; mail "
+         "sent in these sessions is readable anyway (1 session,"},
+        {MECH("AUTH XOAUTH2 dXNlcj11c2VyAWF1dGg9QmVhcmVy"),
+         "received AUTH before TLS: a bearer token crossed the network in plaintext with AUTH "
+         "XOAUTH2: as good as a password to whoever captured it, until it expires (1 session,"},
+        {MECH("AUTH OAUTHBEARER"), "a bearer token crossed the network in plaintext with AUTH "
+                                   "OAUTHBEARER: "},
+        {MECH("AUTH GSSAPI"), "received AUTH before TLS: Kerberos tickets crossed the network "
+                              "outside TLS with AUTH GSSAPI, not the password; mail sent in "
+                              "these sessions is readable anyway (1 session,"},
+        {MECH("AUTH EXTERNAL ="), "received AUTH before TLS: no secret crossed the network with "
+                                  "AUTH EXTERNAL; mail sent in these sessions is readable "
+                                  "anyway (1 session,"},
+        {MECH("AUTH LOGIN"), "received AUTH before TLS: the password crossed the network in "
+                             "plaintext with AUTH LOGIN, whose base64 is no encryption (1 "
+                             "session,"},
+        /* not judged: a word that may be a credential, one not in the table */
+        {MECH("AUTH " CRED_B64), "received AUTH before TLS: credentials crossed the network in "
+                                 "plaintext (1 session,"},
+        {MECH("AUTH ECDH-X25519-CHALLENGE"), "received AUTH before TLS: credentials crossed the "
+                                             "network in plaintext (1 session,"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        tu_agg_start(&cfg, NULL);
+        config_defaults(&tu_smtp_cfg);
+        feed_mech(cases[i].line, cases[i].len, 1, 10);
+        agg_finish();
+        char *text = tu_agg_text(NULL, NULL);
+        tu_has(text, cases[i].says);
+        tu_lacks(text, CRED_B64);
+        tu_lacks(text, "dXNlcj11");
+        free(text);
+        tu_agg_stop();
+    }
+}
+
+/* Several mechanisms on one server: the worst said, with its mechanisms
+ * alone; a mechanism not judged (a credential's place, or one past the
+ * room kept) is worse than all but PLAIN and LOGIN. */
+static void
+test_headline_worst(void **state)
+{
+    (void)state;
+    tu_agg_start(&cfg, NULL);
+    config_defaults(&tu_smtp_cfg);
+    feed_mech(MECH("AUTH SCRAM-SHA-1"), 1, 10);
+    feed_mech(MECH("AUTH CRAM-MD5"), 2, 20);
+    feed_mech(MECH("AUTH EXTERNAL"), 3, 20);
+    feed_mech(MECH("AUTH NTLM"), 4, 20);
+    agg_finish();
+    char *text = tu_agg_text(NULL, NULL);
+    tu_has(text, "received AUTH before TLS: a challenge-response crossed the network in plaintext "
+                 "with AUTH CRAM-MD5 and NTLM: not the password");
+    free(text);
+    tu_agg_stop();
+
+    tu_agg_start(&cfg, NULL);
+    config_defaults(&tu_smtp_cfg);
+    feed_mech(MECH("AUTH XOAUTH2"), 1, 10);
+    feed(t_token, NSEG(t_token), 2, 20); /* "?" then CRAM-MD5 */
+    agg_finish();
+    text = tu_agg_text(NULL, NULL);
+    tu_has(text, "received AUTH before TLS: credentials crossed the network in plaintext (2 "
+                 "sessions,");
+    free(text);
+    tu_agg_stop();
+
+    tu_agg_start(&cfg, NULL);
+    config_defaults(&tu_smtp_cfg);
+    feed(t_many, NSEG(t_many), 1, 10); /* GSSAPI past the room: not known */
+    agg_finish();
+    text = tu_agg_text(NULL, NULL);
+    tu_has(text, "received AUTH before TLS: credentials crossed the network in plaintext (1 "
+                 "session,");
+    free(text);
+    tu_agg_stop();
+
+    tu_agg_start(&cfg, NULL);
+    config_defaults(&tu_smtp_cfg);
+    feed_mech(MECH("AUTH XOAUTH2"), 1, 10);
+    feed_mech(MECH("AUTH PLAIN"), 2, 10);
+    agg_finish();
+    text = tu_agg_text(NULL, NULL);
+    tu_has(text,
+           "received AUTH before TLS: the password crossed the network in plaintext with AUTH "
+           "PLAIN, whose base64 is no encryption (2 sessions,");
+    free(text);
     tu_agg_stop();
 }
 
@@ -195,6 +328,8 @@ main(void)
         cmocka_unit_test(test_finding_one_session),
         cmocka_unit_test(test_finding_sessions_joined),
         cmocka_unit_test(test_finding_unregistered),
+        cmocka_unit_test(test_headline_by_mechanism),
+        cmocka_unit_test(test_headline_worst),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -248,6 +248,21 @@ test_not_offered(void **state)
                  "198.51.100.10 but not to 198.51.100.140: a policy by source address, or a "
                  "middlebox on their path; of these, 198.51.100.140 sent mail in plaintext (1 "
                  "session, peers 198.51.100.140)\n");
+    /* starttls_not_offered: to that peer, not "in its EHLO reply" alone as
+     * if the server had no STARTTLS (RFC 3207 section 4: per EHLO reply) */
+    tu_has(text, "203.0.113.25:25 did not offer STARTTLS to these peers in its EHLO reply, "
+                 "though it offered it to other peers in this capture, as starttls_inconsistent "
+                 "says: a policy by source address, or a middlebox on their path (1 session, "
+                 "peers 198.51.100.140)\n");
+    free(text);
+    /* a server that never offered it: as before */
+    agg_fini();
+    agg_init(&cfg);
+    feed(1, 10, PLAIN_NOT_OFFERED);
+    feed(2, 140, PLAIN_NOT_OFFERED);
+    text = findings();
+    tu_has(text, "203.0.113.25:25 did not offer STARTTLS in its EHLO reply (2 sessions, ");
+    tu_lacks(text, "starttls_inconsistent");
     free(text);
 }
 
@@ -268,6 +283,10 @@ test_inconsistent_same_peer(void **state)
                  "middlebox on their path, or nodes behind this address set up differently (1 "
                  "session, peers 198.51.100.10)\n");
     tu_lacks(text, "but not to 198.51.100.10");
+    tu_has(text, "203.0.113.25:25 did not offer STARTTLS in these sessions' EHLO replies, though "
+                 "it offered it in other sessions in this capture, as starttls_inconsistent says: "
+                 "a middlebox on their path, or nodes behind this address set up differently (1 "
+                 "session, peers 198.51.100.10)\n");
     free(text);
 }
 
@@ -286,6 +305,10 @@ test_inconsistent_mixed(void **state)
                  "198.51.100.11, and to 198.51.100.10 in 1 session but not in 1, and not at all "
                  "to 198.51.100.12: a policy by source address, or a middlebox on their path;");
     tu_has(text, "(3 sessions, peers 198.51.100.10, 198.51.100.12)\n");
+    /* 198.51.100.10 got it in another session: not "to these peers" */
+    tu_has(text, "203.0.113.25:25 did not offer STARTTLS in these sessions' EHLO replies, though "
+                 "it offered it in other sessions in this capture, as starttls_inconsistent says: "
+                 "a policy by source address, or a middlebox on their path (3 sessions, ");
     free(text);
 }
 
@@ -510,6 +533,18 @@ test_ehlo_unrecognized(void **state)
                  "mail server that supports EHLO and STARTTLS (1 session, peers "
                  "198.51.100.10)\n");
     tu_lacks(text, "in its EHLO reply");
+    free(text);
+    /* the same, on a server that offered STARTTLS to another peer */
+    agg_fini();
+    agg_init(&cfg);
+    feed(1, 11, TLS_USED);
+    feed_ehlo(2, 10, PLAIN_NOT_OFFERED, 500);
+    text = findings();
+    tu_has(text, "203.0.113.25:25 did not offer STARTTLS to these peers: it answered EHLO with 500 "
+                 "(command unrecognized), as an RFC 821-only server does: ");
+    tu_has(text, "run a mail server that supports EHLO and STARTTLS; but it offered it to other "
+                 "peers in this capture, as starttls_inconsistent says: a policy by source "
+                 "address, or a middlebox on their path (1 session, peers 198.51.100.10)\n");
     free(text);
     /* a 250 reply without STARTTLS: as before */
     agg_fini();
