@@ -179,6 +179,24 @@ rt_step(char *out, size_t n, int after, int after_from)
     }
 }
 
+/* Some leaf the server sent names an OCSP responder (RFC 5280 section
+ * 4.2.2.1): stapling one is then possible, and its absence worth a line; a
+ * self-signed or private certificate without one has nothing to staple. */
+static bool
+rt_ocsp_named(const struct agg_server *s)
+{
+    for (uint32_t c = 0; c < s->n_chains; c++) {
+        const struct agg_chain *ch = &s->chains[c];
+        const struct cert_entry *e = ch->n ? certcache_get(ch->ids[0]) : NULL;
+        unsigned n = 0;
+        if (e != NULL && !e->info.parse_error)
+            x509_urls(&e->info, X509_URL_OCSP, &n);
+        if (n > 0 || (e != NULL && (e->info.urls_truncated & (1u << X509_URL_OCSP))))
+            return true;
+    }
+    return false;
+}
+
 /* The sessions whose certificates could not be seen, beside those seen, so
  * that the server's sessions add up under it too: its finding
  * certificates_not_visible's count, peers and reasons. */
@@ -276,7 +294,7 @@ rt_server(FILE *f, uint32_t si)
     struct strbuf rb = str_buf(rl, sizeof(rl));
     if (agg_nv_resumed(&rb, s, agg.cfg ? agg.cfg->n_keylogs : 0))
         term_msg(f, "  certificate not linked: %s\n", rl);
-    if (s->ocsp_asked) /* the client's status_request; Windows clients send it */
+    if (s->ocsp_asked && (s->ocsp_stapled || rt_ocsp_named(s))) /* status_request */
         fprintf(
             f,
             "  OCSP stapled in %u of %u handshake%s whose client asked for it (status_request)\n",

@@ -222,6 +222,39 @@ test_expired_after_sessions(void **state)
     free(text);
 }
 
+/* The OCSP stapling line: a server whose leaf names no OCSP responder (the
+ * test leaf) has nothing to staple, no line though its client asked
+ * (status_request); one whose leaf names one (revurls) gets the line. */
+static void
+test_ocsp_line_where_possible(void **state)
+{
+    (void)state;
+    uint32_t revurls[1] = {tu_cert_add(SRCDIR "/tests/data/certs/revurls.der")};
+    static struct session_facts f;
+    static uint8_t sni[] = "smtp.example.com";
+    for (int k = 0; k < 2; k++) {
+        tu_chain_facts(&f, k == 0 ? chain : revurls, k == 0 ? 2 : 1, sni);
+        f.tls.version = 0x0303;
+        f.tls.cipher = 0xc030;
+        f.tls.cipher_seen = true;
+        f.tls.handshake = TLS_HS_COMPLETE;
+        f.tls.status_request = true;
+        f.tls.ocsp_stapled = TLS_OCSP_NONE;
+        tu_agg_feed(tu_agg_record(&f, (uint64_t)k + 1, 10, 25, k == 0 ? 25 : 587));
+    }
+    char *text = report_text();
+    const char *s25 = strstr(text, "SERVER 203.0.113.25:25");
+    const char *s587 = strstr(text, "SERVER 203.0.113.25:587");
+    assert_non_null(s25);
+    assert_non_null(s587);
+    const char *line = "  OCSP stapled in 0 of 1 handshake whose client asked for it";
+    const char *at = strstr(text, line);
+    assert_non_null(at); /* once, in :587's block */
+    assert_null(strstr(at + 1, line));
+    assert_true(s587 < s25 ? at > s587 && at < s25 : at > s587);
+    free(text);
+}
+
 int
 main(void)
 {
@@ -233,6 +266,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_expires_soon, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_expires_window_at, tu_agg_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_expired_after_sessions, tu_agg_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_ocsp_line_where_possible, chain_setup,
+                                        tu_agg_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
