@@ -51,15 +51,27 @@
 #include "strcopy.h"
 #include "tls_names.h"
 
-bool
-diagnose_client_quit(const struct flow_record *rec)
+/* The client's records after a completed handshake, every one read (no
+ * more, no gap) and the connection closed: what both shapes below judge;
+ * NULL otherwise. */
+static const struct tls_after *
+dq_after_closed(const struct flow_record *rec)
 {
     const struct tls_facts *t = &rec->facts->tls;
     const struct tls_after *c = &t->after[0];
     if (!t->seen || !t->after_read || t->handshake != TLS_HS_COMPLETE || !t->cipher_seen)
-        return false;
-    /* every record of the client's read, and the connection closed */
-    if (c->n == 0 || c->more || c->lost || rec->first_close == NULL)
+        return NULL;
+    if (c->more || c->lost || rec->first_close == NULL)
+        return NULL;
+    return c;
+}
+
+bool
+diagnose_client_quit(const struct flow_record *rec)
+{
+    const struct tls_facts *t = &rec->facts->tls;
+    const struct tls_after *c = dq_after_closed(rec);
+    if (c == NULL || c->n == 0)
         return false;
     /* a QUIT's size, then alerts alone (tls_after.c stops reading at the
      * first record that does not fit) */
@@ -73,10 +85,8 @@ bool
 diagnose_client_closed(const struct flow_record *rec)
 {
     const struct tls_facts *t = &rec->facts->tls;
-    const struct tls_after *c = &t->after[0];
-    if (!t->seen || !t->after_read || t->handshake != TLS_HS_COMPLETE || !t->cipher_seen)
-        return false;
-    if (c->more || c->lost || rec->first_close == NULL)
+    const struct tls_after *c = dq_after_closed(rec);
+    if (c == NULL)
         return false;
     /* nothing at all: the client's own FIN or RST ended it, not the server */
     if (c->n == 0)
