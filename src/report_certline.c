@@ -57,10 +57,7 @@ rt_urls(FILE *f, const struct x509_info *x, enum x509_url_kind kind, const char 
 static void
 rt_revocation(FILE *f, const char *indent, const struct x509_info *x, bool leaf)
 {
-    unsigned nc, no;
-    x509_urls(x, X509_URL_CRL, &nc);
-    x509_urls(x, X509_URL_OCSP, &no);
-    bool any = nc || no || (x->urls_truncated & (1u << X509_URL_CRL | 1u << X509_URL_OCSP));
+    bool any = x509_names_url(x, X509_URL_CRL) || x509_names_url(x, X509_URL_OCSP);
     if (!any && x->self_signed)
         return;
     fprintf(f, "%srevocation ", indent);

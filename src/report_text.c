@@ -188,10 +188,7 @@ rt_ocsp_named(const struct agg_server *s)
     for (uint32_t c = 0; c < s->n_chains; c++) {
         const struct agg_chain *ch = &s->chains[c];
         const struct cert_entry *e = ch->n ? certcache_get(ch->ids[0]) : NULL;
-        unsigned n = 0;
-        if (e != NULL && !e->info.parse_error)
-            x509_urls(&e->info, X509_URL_OCSP, &n);
-        if (n > 0 || (e != NULL && (e->info.urls_truncated & (1u << X509_URL_OCSP))))
+        if (e != NULL && !e->info.parse_error && x509_names_url(&e->info, X509_URL_OCSP))
             return true;
     }
     return false;

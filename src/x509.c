@@ -356,6 +356,14 @@ x509_urls(const struct x509_info *info, enum x509_url_kind kind, unsigned *n)
     return info->urls + at;
 }
 
+bool
+x509_names_url(const struct x509_info *info, enum x509_url_kind kind)
+{
+    unsigned n;
+    (void)x509_urls(info, kind, &n);
+    return n > 0 || (info->urls_truncated & (1u << kind)) != 0;
+}
+
 static char *
 x509_cn(X509 *x)
 {

@@ -61,6 +61,9 @@ void x509_info_free(struct x509_info *info);
 
 /* The URLs of one kind (x509_url_kind): *n of them (0 when none). */
 char *const *x509_urls(const struct x509_info *info, enum x509_url_kind kind, unsigned *n);
+/* The certificate names a URL of that kind: one kept, or one past the room
+ * kept (urls_truncated). */
+bool x509_names_url(const struct x509_info *info, enum x509_url_kind kind);
 
 /* The same from an already decoded certificate (OpenSSL X509 *); the
  * certificate cache decodes once and keeps the object for verification. */
