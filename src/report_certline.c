@@ -121,13 +121,20 @@ rt_elsewhere(const struct agg_server *s, const struct agg_chain *ch, char *out, 
  * capture's end or the --at time) " (expires 2026-12-10, 16 days after the
  * capture's end)", said even when no finding names it (another certificate
  * took over); one valid in its sessions that expired after them
- * " (expired 2026-12-10, before the capture's end)". One served expired
+ * " (expired 2026-12-10, before the capture's end)". With --at, that time
+ * is named as the findings name it (agg_add_at): " after the --at time
+ * 2026-11-24 00:00:00)", so the line stands alone. One served expired
  * says so in its verdict (DateInvalid). */
 static void
 rt_expiry(const struct agg_chain *ch, const struct cert_entry *e, char *out, size_t n)
 {
     struct strbuf b = str_buf(out, n);
-    const char *ref = agg.cfg->at_us ? " the --at time)" : " the capture's end)";
+    char ref[64] = " the capture's end)", t[32];
+    if (agg.cfg->at_us) {
+        struct strbuf r = str_buf(ref, sizeof(ref));
+        agg_ts_short(agg.cfg->at_us, t, sizeof(t));
+        str_add(&r, " the --at time ", t, ")", NULL);
+    }
     char day[11];
     int64_t left = 0;
     if (e == NULL || e->info.parse_error)
@@ -154,7 +161,7 @@ report_cert_text(FILE *f, uint32_t si, uint32_t c)
     diagnose_statuses_text(ch->statuses, words, sizeof(words)); /* every status that applies */
     if (agg_vcount_mixed(&ch->vc)) /* sessions differ: each status with its sessions */
         agg_vcount_text(&ch->vc, words, sizeof(words));
-    char resumed[256] = "", where[200], ends[96];
+    char resumed[256] = "", where[200], ends[128];
     rt_expiry(ch, e, ends, sizeof(ends));
     uint64_t k = rt_elsewhere(s, ch, where, sizeof(where));
     unsigned long long r = ch->resumed;

@@ -183,7 +183,7 @@ test_expires_soon(void **state)
 }
 
 /* The same window as expiring_certificate: --expiry-warn 16 leaves 16 days
- * out; --at is the time reference, hours under a day. */
+ * out; --at is the time reference, named, hours under a day. */
 static void
 test_expires_window_at(void **state)
 {
@@ -193,10 +193,11 @@ test_expires_window_at(void **state)
     serve_until(1, TU_AGG_T2025 + 16 * 86400 + 3600);
     serve_until(2, TU_AGG_T2025 + 2 + 16 * 86400 + 3600);
     char *text = report_text();
+    /* the --at time named, so the line stands alone */
     tu_has(text, "  certificate 1 of 2: UntrustedRoot (expires 2025-06-17, 6 hours after the --at "
-                 "time), 1 session, ");
+                 "time 2025-06-16 19:00:00), 1 session, ");
     tu_has(text, "  certificate 2 of 2: UntrustedRoot (expires 2025-06-17, 6 hours after the --at "
-                 "time), 1 session, ");
+                 "time 2025-06-16 19:00:00), 1 session, ");
     tu_has(text, ": 6 hours left at the --at time 2025-06-16 19:00:00; renew it now");
     free(text);
     tu_agg_stop();
