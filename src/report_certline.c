@@ -48,21 +48,45 @@ rt_urls(FILE *f, const struct x509_info *x, enum x509_url_kind kind, const char 
     return true;
 }
 
+/* Whether certificate x names neither a CRL nor an OCSP responder and is
+ * not self-signed: its line says "none given". */
+static bool
+rt_none_given(const struct x509_info *x)
+{
+    return !x509_names_url(x, X509_URL_CRL) && !x509_names_url(x, X509_URL_OCSP) && !x->self_signed;
+}
+
+/* Whether a leaf before chain c of server s (printed above it) names no
+ * revocation: the server block has said what that means already. */
+static bool
+rt_none_said(const struct agg_server *s, uint32_t c)
+{
+    for (uint32_t i = 0; i < c; i++) {
+        const struct agg_chain *ch = &s->chains[i];
+        const struct cert_entry *e = ch->n ? certcache_get(ch->ids[0]) : NULL;
+        if (e && !e->info.parse_error && rt_none_given(&e->info))
+            return true;
+    }
+    return false;
+}
+
 /* Where a client checks the certificate's revocation: its CRL Distribution
  * Points and OCSP responder (Authority Information Access). A client that
  * checks revocation, as SChannel does for Exchange, fails when it cannot
- * reach them ("revocation checks failing offline") or when the certificate
- * names none. A self-signed certificate naming none gets no line: a root
- * is not checked. */
+ * reach them ("revocation checks failing offline") or when the leaf names
+ * none: said once per server, at its first leaf naming none (explain), a
+ * CA certificate's and a later leaf's line just "none given". A
+ * self-signed certificate naming none gets no line: a root is not
+ * checked. */
 static void
-rt_revocation(FILE *f, const char *indent, const struct x509_info *x, bool leaf)
+rt_revocation(FILE *f, const char *indent, const struct x509_info *x, bool explain)
 {
     bool any = x509_names_url(x, X509_URL_CRL) || x509_names_url(x, X509_URL_OCSP);
     if (!any && x->self_signed)
         return;
     fprintf(f, "%srevocation ", indent);
     if (!any) {
-        fprintf(f, "none given%s\n", leaf ? ": SChannel's revocation check cannot succeed" : "");
+        fprintf(f, "none given%s\n", explain ? ": SChannel's revocation check cannot succeed" : "");
         return;
     }
     bool crl = rt_urls(f, x, X509_URL_CRL, "CRL");
@@ -216,7 +240,7 @@ report_cert_text(FILE *f, uint32_t si, uint32_t c)
         fprintf(f, "    sha256     %s\n", sha256);
         if (e->info.exchange_name) /* characters, filtered by utf8_shown() (x509_winname.c) */
             fprintf(f, "    exchange   %s\n", e->info.exchange_name);
-        rt_revocation(f, "    ", &e->info, true);
+        rt_revocation(f, "    ", &e->info, !rt_none_said(s, c));
     } else {
         term_msg(f, "    %s\n", e ? e->info.parse_error : "not cached");
     }

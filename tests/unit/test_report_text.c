@@ -2,7 +2,8 @@
  * finding summaries it shows: bytes of the wire in a server's names (an SNI,
  * a greeting's host) and in the findings that quote them are written as
  * \xNN, never as themselves, so a peer cannot drive the reader's terminal
- * with escape sequences; alerts with their level and handshake step; each
+ * with escape sequences; alerts with their level and handshake step; a leaf
+ * without revocation URLs explained once per server; each
  * client chain (mutual TLS) with its own verdict and peers; connections
  * split in two by VLAN tags (vlan_split), their peers' STARTTLS rows not
  * left empty; a finding's session ids in
@@ -225,6 +226,48 @@ test_chain_thumbprints(void **state)
     tu_has(text,
            "    revocation none given: SChannel's revocation check cannot succeed\n    chain ");
     assert_null(strstr(text, "OCSP stapled")); /* no client asked */
+    free(text);
+}
+
+/* How often text from..to holds want. */
+static unsigned
+count_in(const char *from, const char *to, const char *want)
+{
+    unsigned n = 0;
+    for (const char *p = from; (p = strstr(p, want)) != NULL && p < to; p += strlen(want))
+        n++;
+    return n;
+}
+
+/* A leaf naming no CRL or OCSP responder: what that means for SChannel is
+ * said once per server block, at its first such leaf; a renewed leaf of
+ * the same server and the intermediates say "none given" alone. Another
+ * server's block says it again (each block stands alone). */
+static void
+test_revocation_explained_once(void **state)
+{
+    (void)state;
+    static struct session_facts f;
+    uint32_t other[2] = {add("cnonly"), chain[1]};
+    sent_chain(&f);
+    feed(&f, 1, 10, 25);
+    feed(&f, 2, 10, 587);
+    tu_chain_facts(&f, other, 2, NULL);
+    feed(&f, 3, 11, 25); /* a second certificate of :25 */
+    char *text = report_text();
+    const char *why = "revocation none given: SChannel's revocation check cannot succeed\n";
+    const char *s25 = strstr(text, "SERVER 203.0.113.25:25 ");
+    const char *s587 = strstr(text, "SERVER 203.0.113.25:587 ");
+    assert_true(s25 && s587 && s25 < s587);
+    const char *end = text + strlen(text);
+    assert_int_equal(count_in(s25, s587, why), 1);
+    assert_int_equal(count_in(s587, end, why), 1);
+    const char *c2 = strstr(s25, "  certificate 2 of 2: ");
+    assert_true(c2 && c2 < s587 && strstr(s25, why) < c2);
+    tu_has(c2, "    subject    CN=cnonly.example.com");
+    const char *r2 = strstr(c2, "    revocation none given\n    chain ");
+    assert_true(r2 && r2 < s587);
+    assert_int_equal(count_in(s25, s587, "          revocation none given\n"), 2);
     free(text);
 }
 
@@ -780,6 +823,7 @@ main(void)
         CHAIN_TEST(test_alert_level_and_step),
         CHAIN_TEST(test_chain_thumbprints),
         AGG_TEST(test_revocation_lines),
+        CHAIN_TEST(test_revocation_explained_once),
         AGG_TEST(test_revocation_cut),
         AGG_TEST(test_every_status),
         CHAIN_TEST(test_chain_ok_name_fails),
