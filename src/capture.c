@@ -34,7 +34,7 @@
  * pcap_get_selectable_fd() itself for at most 1000 ms: the `stop` flag
  * (SIGINT/SIGTERM) is seen within a second, no pcap_breakloop() from signal
  * context. A FIFO or stdin waits in poll(2) too (fdwait.h), 100 ms at most,
- * libpcap's fread(3) of one too (each refill: fdwait_fdopen_read).
+ * libpcap's fread(3) of one too (each refill: fdwait_fdopen_peek).
  * pcap_stats() goes to stderr every CAPTURE_STATS_INTERVAL_S seconds and
  * into struct capture_stats at the end. Messages in errbuf carry no
  * "smtptap: " prefix (the caller adds it); lines printed here do. */
@@ -49,6 +49,7 @@
 #include <pcap/pcap.h>
 
 #include "capfile.h"
+#include "capmagic.h"
 #include "capture.h"
 #include "decode.h"
 #include "fdwait.h"
@@ -160,8 +161,9 @@ capture_empty_what(const char *name)
                : "empty: no capture came";
 }
 
-/* Opens one -r input ("-" = stdin) with libpcap. Returns NULL with errbuf
- * filled, or untouched when the stop flag ended the wait for its first bytes. */
+/* Opens one -r input ("-" = stdin) with libpcap; a stream empty or compressed is said so as
+ * capfile.c says it (capmagic.c), not by libpcap ("truncated", "unknown file format"). Returns
+ * NULL with errbuf filled, or untouched when the stop flag ended the wait for its first bytes. */
 static pcap_t *
 capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
 {
@@ -171,22 +173,23 @@ capture_open_pcap(const char *path, char *errbuf, unsigned errlen)
     if (fd < 0 && errno == EINTR && fdwait_stopped())
         return NULL;
     if (fd != FDWAIT_NOT_STREAM) {
-        FILE *f = fd >= 0 ? fdwait_fdopen_read(fd) : NULL;
+        unsigned char m[8]; /* its first bytes, read again by libpcap: empty, compressed? */
+        size_t got = 0;
+        FILE *f = fd >= 0 ? fdwait_fdopen_peek(fd, m, sizeof(m), &got) : NULL;
         if (f == NULL) {
-            capture_err(errbuf, errlen, path,
-                        path[0] == '-' && path[1] == '\0' ? "cannot read standard input"
-                                                          : "cannot read capture",
-                        strerror(errno));
-            return NULL;
-        }
-        int c = getc(f); /* libpcap calls an empty input a truncated dump file */
-        if (c == EOF) {
-            fclose(f);
             if (!fdwait_stopped()) /* stopped: nothing to say */
-                capture_err(errbuf, errlen, path, capture_empty_what(path), NULL);
+                capture_err(errbuf, errlen, path,
+                            path[0] == '-' && path[1] == '\0' ? "cannot read standard input"
+                                                              : "cannot read capture",
+                            strerror(errno));
             return NULL;
         }
-        ungetc(c, f);
+        const char *why = got == 0 ? capture_empty_what(path) : capmagic_why(m, got);
+        if (why != NULL) {
+            fclose(f);
+            capture_err(errbuf, errlen, path, got ? "cannot read capture" : why, got ? why : NULL);
+            return NULL;
+        }
         p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, pe);
         if (p == NULL)
             fclose(f);

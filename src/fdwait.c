@@ -407,30 +407,63 @@ fdwait_open_output(const char *path, bool append)
 
 /* A stream read by stdio (libpcap's reader): each refill of stdio's buffer
  * is an fdwait_read(), so the stop flag ends a wait inside libpcap's
- * fread(3) (stdio's error flag: libpcap's read error). */
+ * fread(3) (stdio's error flag: libpcap's read error). The bytes
+ * fdwait_fdopen_peek() looked at come first, from head. */
+struct fdwait_in {
+    int fd;
+    size_t n_head, at; /* head[at .. n_head) not yet read */
+    unsigned char head[FDWAIT_PEEK_MAX];
+};
+
 static ssize_t
 fdwait_in_read(void *cookie, char *buf, size_t n)
 {
-    return fdwait_read(*(int *)cookie, buf, n);
+    struct fdwait_in *c = cookie;
+    if (c->at < c->n_head) {
+        size_t k = c->n_head - c->at < n ? c->n_head - c->at : n;
+        memcpy(buf, c->head + c->at, k);
+        c->at += k;
+        return (ssize_t)k;
+    }
+    return fdwait_read(c->fd, buf, n);
 }
 
 static int
 fdwait_in_close(void *cookie)
 {
-    int rc = close(*(int *)cookie);
-    free(cookie);
+    struct fdwait_in *c = cookie;
+    int rc = close(c->fd);
+    free(c);
     return rc;
 }
 
 FILE *
-fdwait_fdopen_read(int fd)
+fdwait_fdopen_peek(int fd, unsigned char *m, size_t n, size_t *got)
 {
-    int *c = malloc(sizeof(*c));
+    struct fdwait_in *c = calloc(1, sizeof(*c));
+    *got = 0;
     if (c == NULL) {
         close(fd);
         return NULL;
     }
-    *c = fd;
+    c->fd = fd;
+    if (n > sizeof(c->head))
+        n = sizeof(c->head);
+    while (c->n_head < n) { /* each turn reads a byte or ends: n turns at most */
+        ssize_t r = fdwait_read(fd, c->head + c->n_head, n - c->n_head);
+        if (r < 0) {
+            int e = errno;
+            fdwait_in_close(c);
+            errno = e;
+            return NULL;
+        }
+        if (r == 0)
+            break; /* the end of the input */
+        c->n_head += (size_t)r;
+    }
+    if (c->n_head > 0)
+        memcpy(m, c->head, c->n_head);
+    *got = c->n_head;
     cookie_io_functions_t io = {fdwait_in_read, NULL, NULL, fdwait_in_close};
     FILE *f = fopencookie(c, "r", io);
     if (f == NULL) {
@@ -439,4 +472,11 @@ fdwait_fdopen_read(int fd)
         errno = e;
     }
     return f;
+}
+
+FILE *
+fdwait_fdopen_read(int fd)
+{
+    size_t got;
+    return fdwait_fdopen_peek(fd, NULL, 0, &got);
 }

@@ -59,6 +59,16 @@ bool fdwait_stream(const char *path);
  * too). */
 FILE *fdwait_fdopen_read(int fd);
 
+/* fdwait_fdopen_read() after a look at fd's first bytes (what the input
+ * is, capmagic.h): reads up to n of them (FDWAIT_PEEK_MAX at most; fewer
+ * only at the end of the input) into m, *got their count, each read waited
+ * for as fdwait_read() waits; the stream returned reads them again first,
+ * then the rest of fd, so the look takes nothing from its reader (stdio's
+ * ungetc(3) gives back one byte only). NULL with errno on failure (EINTR:
+ * the stop flag ended a wait), fd closed. */
+#define FDWAIT_PEEK_MAX 16
+FILE *fdwait_fdopen_peek(int fd, unsigned char *m, size_t n, size_t *got);
+
 /* Waits until a read(2) of fd would not block (data, end of file or an
  * error to report). Returns 0, or -1 when the stop flag is set. */
 int fdwait_readable(int fd);

@@ -4,7 +4,9 @@
 # command that decompresses it, no report and the --json file left alone;
 # standard input that is no capture at all says so (it said "write it to a
 # file, or use --libpcap-reader", which reads neither). The same capture
-# decompressed through a pipe is read. src/capmagic.c.
+# decompressed through a pipe is read. So with --libpcap-reader on standard
+# input or a FIFO (it said libpcap's "unknown file format"): capture.c looks
+# at the first bytes before libpcap reads them again. src/capmagic.c.
 # Usage: compressed_input.sh SMTPTAP
 set -u
 bin=$1
@@ -60,20 +62,46 @@ for z in gz:zcat xz:xzcat bz2:bzcat zst:zstdcat lz4:lz4cat; do
   cp "$tmp/p.pcap.$ext" "$tmp/in"
   check "p.pcap.$ext piped into -r -" "-: cannot read capture: " -r -
   grep -qF "($cmd FILE | smtptap -r -)" "$tmp/err" || { echo "FAIL p.pcap.$ext on stdin: no $cmd"; fail=1; }
+  # libpcap's reader said "unknown file format": the same words now
+  check "p.pcap.$ext piped into --libpcap-reader -r -" "-: cannot read capture: " \
+    --libpcap-reader -r -
+  grep -qF "compressed: decompress it first ($cmd FILE | smtptap -r -)" "$tmp/err" ||
+    { echo "FAIL p.pcap.$ext on stdin, --libpcap-reader: no $cmd"; fail=1; }
 done
 cp "$tmp/text.pcap" "$tmp/in"
 check "a text file piped into -r -" "-: cannot read capture: not a pcap or pcapng capture (unknown file format)" -r -
+check "a text file piped into --libpcap-reader -r -" \
+  "-: cannot read capture: not a pcap or pcapng capture (unknown file format)" --libpcap-reader -r -
+# a FIFO is read as standard input is: its first bytes looked at too
+mkfifo "$tmp/fifo"
+cat "$tmp/p.pcap.gz" >"$tmp/fifo" &
+writer=$!
+: >"$tmp/in"
+check "p.pcap.gz from a FIFO, --libpcap-reader" "fifo: cannot read capture: gzip-compressed" \
+  --libpcap-reader -r "$tmp/fifo"
+wait "$writer" 2>/dev/null
 : >"$tmp/in"
 check "-r text.pcap" "text.pcap: not a pcap or pcapng capture (unknown file format)" -r "$tmp/text.pcap"
 
-# the way out the message gives works
-gzip -dc "$tmp/p.pcap.gz" | "$bin" -q -r - --json "$tmp/ok.json" 2>"$tmp/err"
-rc=$?
-if [ "$rc" -ne 0 ] || [ "$(grep -c '"event":"session"' "$tmp/ok.json")" -lt 1 ]; then
-  echo "FAIL zcat FILE | smtptap -r -: exit $rc, or no session read"
-  sed 's/^/  stderr: /' "$tmp/err" | head -5
+# the way out the message gives works, with either reader (libpcap's gets
+# back the bytes looked at: the same sessions)
+for r in "" --libpcap-reader; do
+  gzip -dc "$tmp/p.pcap.gz" | "$bin" $r -q -r - --json "$tmp/ok$r.json" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -ne 0 ] || [ "$(grep -c '"event":"session"' "$tmp/ok$r.json")" -lt 1 ]; then
+    echo "FAIL zcat FILE | smtptap $r -r -: exit $rc, or no session read"
+    sed 's/^/  stderr: /' "$tmp/err" | head -5
+    fail=1
+  else
+    echo "ok   zcat FILE | smtptap $r -r -: read"
+  fi
+done
+# the same records (memory_peak aside: the reader's buffer)
+for r in "" --libpcap-reader; do
+  sed 's/,"memory_peak":[0-9]*//' "$tmp/ok$r.json" >"$tmp/ok$r.cmp"
+done
+if ! cmp -s "$tmp/ok.cmp" "$tmp/ok--libpcap-reader.cmp"; then
+  echo "FAIL zcat FILE | smtptap --libpcap-reader -r -: not the records of smtptap's reader"
   fail=1
-else
-  echo "ok   zcat FILE | smtptap -r -: read"
 fi
 exit $fail

@@ -15,6 +15,9 @@
  * or a pipe another writer keeps full), and the naps between such tries.
  * So is read(2) (--wrap=read): a FIFO whose reads say EAGAIN while poll(2)
  * says POLLIN (another reader takes the bytes first, again and again).
+ * A pipe whose writer sends a few bytes before each poll(2) (trickle):
+ * fdwait_fdopen_peek's look at the first bytes spans reads, and its stream
+ * gives them back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -74,6 +77,15 @@ static struct {
     volatile int *stop;  /* set at nap sig_at (the stop flag, fdwait_set_stop) */
 } spin;
 
+/* A writer that sends a few bytes at a time: before each poll(2) on the
+ * pipe's read end rfd, the next `chunk` bytes go in at wfd, and once none
+ * are left wfd is closed (the reader's end of file). */
+static struct {
+    int rfd, wfd; /* -1: none */
+    const uint8_t *p;
+    size_t left, chunk, sent;
+} trickle;
+
 int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
 int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);
 
@@ -96,6 +108,18 @@ __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
                              (ssize_t)other.refill_len);
         else if (other.job == OTHER_FILL && other.signals == NULL)
             other_drain(other.room_fd); /* the other writer's bytes read */
+    }
+    if (trickle.wfd >= 0 && n == 1 && fds[0].fd == trickle.rfd) {
+        size_t k = trickle.left < trickle.chunk ? trickle.left : trickle.chunk;
+        if (k > 0) {
+            assert_int_equal(write(trickle.wfd, trickle.p, k), (ssize_t)k);
+            trickle.p += k;
+            trickle.left -= k;
+            trickle.sent += k;
+        } else {
+            close(trickle.wfd);
+            trickle.wfd = -1;
+        }
     }
     int r = __real_poll(fds, n, timeout);
     if (r == 0 && timeout > 0 && n == 1 && (fds[0].events & POLLOUT)) {
@@ -201,6 +225,8 @@ setup(void **state)
     memset(&spin, 0, sizeof(spin));
     spin.fd = -1;
     spin.drain_fd = -1;
+    memset(&trickle, 0, sizeof(trickle));
+    trickle.rfd = trickle.wfd = -1;
     snprintf(dir, sizeof(dir), "/tmp/test_fdwait.XXXXXX");
     assert_non_null(mkdtemp(dir));
     snprintf(fifo, sizeof(fifo), "%s/f", dir);
@@ -223,6 +249,8 @@ teardown(void **state)
     alarm(0);
     if (other.fd >= 0)
         close(other.fd);
+    if (trickle.wfd >= 0)
+        close(trickle.wfd);
     unlink(fifo);
     rmdir(dir);
     free(file);
@@ -300,6 +328,67 @@ test_stdio_fifo_drained(void **state)
     assert_memory_equal(got, file, file_len);
     free(got);
     fclose(f);
+}
+
+/* A pipe whose writer sends `chunk` bytes at a time: n bytes peeked by
+ * fdwait_fdopen_peek (into m, *got; peek_sent: the bytes sent by then),
+ * then the whole input read through the stream returned into out (its
+ * length returned, EOF after it). */
+static size_t peek_sent;
+
+static size_t
+peek_pipe(const uint8_t *in, size_t len, size_t chunk, unsigned char *m, size_t n, size_t *got,
+          uint8_t *out, size_t out_max)
+{
+    int pfd[2];
+    assert_int_equal(pipe(pfd), 0);
+    trickle.rfd = pfd[0];
+    trickle.wfd = pfd[1];
+    trickle.p = in;
+    trickle.left = len;
+    trickle.chunk = chunk;
+    trickle.sent = 0;
+    FILE *f = fdwait_fdopen_peek(pfd[0], m, n, got);
+    assert_non_null(f);
+    peek_sent = trickle.sent;
+    size_t k = fread(out, 1, out_max, f);
+    assert_false(ferror(f));
+    assert_int_equal(fgetc(f), EOF);
+    fclose(f);
+    assert_int_equal(trickle.wfd, -1); /* read to its end */
+    return k;
+}
+
+/* libpcap's reader of standard input looks at the first bytes first
+ * (capture.c: a compressed input said so, not "unknown file format"):
+ * fdwait_fdopen_peek reads them across reads of a few bytes each, and the
+ * stream it returns gives every byte again, the looked-at ones first (stdio's
+ * ungetc(3) gives back one). An input shorter than the look: what there is,
+ * then the end. */
+static void
+test_peek_gives_back(void **state)
+{
+    (void)state;
+    unsigned char m[FDWAIT_PEEK_MAX];
+    size_t got = 0;
+    uint8_t *out = malloc(file_len + 16);
+    assert_non_null(out);
+    size_t k = peek_pipe(file, file_len, 3, m, 8, &got, out, file_len + 16);
+    assert_int_equal(got, 8);
+    assert_int_equal(peek_sent, 9); /* three reads of 3 bytes: no more read than needed */
+    assert_memory_equal(m, file, 8);
+    assert_int_equal(k, file_len);
+    assert_memory_equal(out, file, file_len);
+    static const uint8_t gz[2] = {0x1f, 0x8b};
+    k = peek_pipe(gz, sizeof(gz), 1, m, 8, &got, out, file_len + 16);
+    assert_int_equal(got, 2); /* the end of the input came first */
+    assert_memory_equal(m, gz, 2);
+    assert_int_equal(k, 2);
+    assert_memory_equal(out, gz, 2);
+    k = peek_pipe(gz, 0, 1, m, 8, &got, out, file_len + 16);
+    assert_int_equal(got, 0); /* empty */
+    assert_int_equal(k, 0);
+    free(out);
 }
 
 /* The FIFO with the capture in it and a writer that stays (other.fd), its
@@ -676,6 +765,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_capfile_fifo_drained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stdio_fifo_drained, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_peek_gives_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_eagain_naps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_eagain_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fifo_filled, setup, teardown),
