@@ -878,6 +878,5 @@ agg_compute_findings(void)
                                       ? agg_evids_alert_code(agg_flagstat(s, AF_CLIENT_REJECTED))
                                       : -2);
     }
-    if (agg.n_findings)
-        qsort(agg.findings, agg.n_findings, sizeof(*agg.findings), agg_cmp_finding);
+    agg_sort_findings();
 }

@@ -618,6 +618,8 @@ struct agg_finding *agg_new_finding(uint32_t server, const char *kind, int sev);
  * order, the number of kinds listed for one not listed), kind, name. */
 unsigned agg_kind_rank(const char *kind);
 int agg_cmp_finding(const void *a, const void *b);
+/* Sorts agg.findings by agg_cmp_finding (agg_order.c). */
+void agg_sort_findings(void);
 /* client_certificate_untrusted: the server's client chains (mutual TLS)
  * that do not verify, with why and what to fix (agg_ccert_findings.c). */
 void agg_ccert_findings(uint32_t si);

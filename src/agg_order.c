@@ -3,9 +3,12 @@
  * symptom, by an explicit rank per kind (docs/findings.md "Order of the
  * findings"), then by kind name, the server name of a name finding, and the
  * order they were made in: deterministic, whatever qsort does with ties. */
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agg_int.h"
+#include "mem.h"
 
 /* Cause first: what the capture hid, then what took TLS away (stripping,
  * STARTTLS not offered or refused), then the certificate's own problems
@@ -101,4 +104,59 @@ agg_cmp_finding(const void *a, const void *b)
     if (x->name && (c = strcmp(x->name, y->name)) != 0)
         return c;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+agg_cmp_finding_p(const void *a, const void *b)
+{
+    return agg_cmp_finding(*(const struct agg_finding *const *)a,
+                           *(const struct agg_finding *const *)b);
+}
+
+/* One finding moved: the members before the texts, and of each text the
+ * bytes up to its terminator (read no further: agg_new_finding). */
+static void
+agg_finding_move(struct agg_finding *dst, const struct agg_finding *src)
+{
+    memcpy(dst, src, offsetof(struct agg_finding, summary));
+    memcpy(dst->summary, src->summary, strlen(src->summary) + 1);
+    memcpy(dst->evidence, src->evidence, strlen(src->evidence) + 1);
+}
+
+void
+agg_sort_findings(void)
+{
+    uint32_t n = agg.n_findings;
+    struct agg_finding *base = agg.findings;
+    if (n < 2)
+        return;
+    /* qsort of the ~2.3 KiB findings moved whole elements, their texts'
+     * bytes past the terminator too, never written before (agg_new_finding):
+     * cold memory, a third of a dense slice's last-level misses. The
+     * pointers are sorted instead, and each finding moved once along its
+     * permutation's cycle. */
+    struct agg_finding **p = mem_alloc((size_t)n * sizeof(*p));
+    if (p == NULL) {
+        qsort(base, n, sizeof(*base), agg_cmp_finding);
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        p[i] = &base[i];
+    qsort(p, n, sizeof(*p), agg_cmp_finding_p);
+    struct agg_finding tmp;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t s = (uint32_t)(p[i] - base), j = i;
+        if (s == i)
+            continue;
+        agg_finding_move(&tmp, &base[i]);
+        while (s != i) { /* position j takes the finding sorted there, from s */
+            agg_finding_move(&base[j], &base[s]);
+            p[j] = &base[j];
+            j = s;
+            s = (uint32_t)(p[j] - base);
+        }
+        agg_finding_move(&base[j], &tmp);
+        p[j] = &base[j];
+    }
+    mem_free(p, (size_t)n * sizeof(*p));
 }

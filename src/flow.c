@@ -165,7 +165,8 @@ flow_prefetch_chain(const struct flow_table *t, uint32_t hash)
             return;
         if (s->hash != hash)
             continue;
-        /* key, LRU links and times; then the engine's counters and state */
+        /* key, context, LRU links, times and counters; the engine's state and
+         * the start of the reassembly (flow.h: the per-packet lines first) */
         const char *c = (const char *)s->f;
         __builtin_prefetch(c);
         __builtin_prefetch(c + 64);

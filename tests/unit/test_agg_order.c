@@ -5,11 +5,12 @@
  * before plaintext_fallback, a chain's problem before
  * client_quit_after_handshake), then kind, name and the order made in:
  * deterministic whatever qsort does with ties. Every finding kind smtptap
- * makes has a rank. */
+ * makes has a rank. agg_sort_findings sorts as qsort of whole findings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +142,71 @@ test_every_kind_ranked(void **state)
         assert_true(agg_kind_rank(others[i]) < none);
 }
 
+/* agg_sort_findings (what agg_compute_findings sorts with) leaves the
+ * findings in agg_cmp_finding's order, each with its own members and texts
+ * (moved along the permutation's cycles, texts up to their terminator):
+ * the same as qsort of the whole elements */
+static void
+test_sort_moves_whole_findings(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    static const char *const kinds[] = {"mixed_pool", "untrusted_root", "expiring_certificate",
+                                        "client_rejected_certificate", "zz_unranked"};
+    static const char *const names[] = {NULL, "mx1.example.test", "mx2.example.test"};
+    struct agg_finding *a = calloc(N, sizeof(*a)), *want = calloc(N, sizeof(*want));
+    assert_non_null(a);
+    assert_non_null(want);
+    uint32_t x = 12345;
+    for (unsigned i = 0; i < N; i++) {
+        x = x * 1103515245u + 12345u;
+        struct agg_finding *f = &a[i];
+        f->severity = (int)(x >> 16) % 4;
+        f->server = (x >> 20) % 7;
+        f->kind = kinds[(x >> 8) % 5];
+        f->name = names[(x >> 4) % 3];
+        f->rank = agg_kind_rank(f->kind);
+        f->seq = i;
+        f->sessions = 1000 + i;
+        f->n_ids = (uint8_t)(i % AGG_SESSIONS_MAX);
+        f->ids[AGG_SESSIONS_MAX - 1] = i;
+        f->summary_cut = i % 2;
+        snprintf(f->summary, sizeof(f->summary), "summary of finding %u", i);
+        /* texts of every length up to the whole room */
+        memset(f->evidence, 'a' + (char)(i % 26), (i * 7) % sizeof(f->evidence));
+        f->evidence[(i * 7) % sizeof(f->evidence)] = '\0';
+    }
+    memcpy(want, a, N * sizeof(*a));
+    qsort(want, N, sizeof(*want), agg_cmp_finding);
+    struct agg_finding *saved = agg.findings;
+    uint32_t saved_n = agg.n_findings;
+    agg.findings = a;
+    agg.n_findings = N;
+    agg_sort_findings();
+    agg.findings = saved;
+    agg.n_findings = saved_n;
+    unsigned moved = 0;
+    for (unsigned i = 0; i < N; i++) {
+        assert_int_equal(a[i].seq, want[i].seq);
+        assert_int_equal(a[i].severity, want[i].severity);
+        assert_int_equal(a[i].server, want[i].server);
+        assert_ptr_equal(a[i].kind, want[i].kind);
+        assert_ptr_equal(a[i].name, want[i].name);
+        assert_int_equal(a[i].sessions, 1000 + a[i].seq);
+        assert_int_equal(a[i].n_ids, want[i].n_ids);
+        assert_int_equal(a[i].ids[AGG_SESSIONS_MAX - 1], a[i].seq);
+        assert_int_equal(a[i].summary_cut, want[i].summary_cut);
+        assert_string_equal(a[i].summary, want[i].summary);
+        assert_string_equal(a[i].evidence, want[i].evidence);
+        if (i > 0)
+            assert_true(agg_cmp_finding(&a[i - 1], &a[i]) < 0);
+        moved += a[i].seq != i;
+    }
+    assert_true(moved > N / 2); /* the order was not the sorted one already */
+    free(a);
+    free(want);
+}
+
 int
 main(void)
 {
@@ -149,6 +215,7 @@ main(void)
         cmocka_unit_test(test_severity_server),
         cmocka_unit_test(test_ties),
         cmocka_unit_test(test_every_kind_ranked),
+        cmocka_unit_test(test_sort_moves_whole_findings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
