@@ -83,6 +83,10 @@ enum agg_flag {
      * after the handshake without mail, no test tool's QUIT (those are
      * AF_MANUAL_PROBE): no refusal (diagnose_quit.c) */
     AF_CLIENT_CLOSED,
+    /* server_refused_after_handshake: the server ended the session with
+     * its first reply over TLS (diagnosis.server_closed_after_first_reply,
+     * diagnose_refused.c; agg_refused.c) */
+    AF_SERVER_REFUSED,
     /* A plaintext_delivery session by what its peer did with this server's
      * TLS in its other sessions (agg_plain.c: by start, not end): the first
      * and AF_NOT_USED_AUTH are starttls_not_used; the others have no name,
@@ -149,6 +153,10 @@ struct agg_flagstat {
     uint8_t ehlo;
     uint8_t auth_kinds; /* auth_before_tls: what its sessions' mechanisms sent (agg_auth.h) */
     uint32_t quits;     /* client_closed_after_handshake: of sessions, the lone QUITs */
+    /* server_refused_after_handshake: of sessions, those whose client's
+     * certificate does not verify here, and those whose client sent none
+     * when asked (diagnosis.refused_why) */
+    uint32_t refused_untrusted, refused_none;
     uint32_t cert_ok;   /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
     uint32_t anontls;   /* sessions upgraded by X-ANONYMOUSTLS (tlsrpt_anontls): all, no TLS-RPT */
     uint8_t sig_hashes; /* weak_signature: its sessions' digests (VERIFY_WEAK_ bits) */
@@ -274,6 +282,9 @@ struct agg_peer {
     /* of used, those closed right after the handshake without mail
      * (diagnosis.client_closed_after_handshake), and of them the implicit */
     uint32_t closed, implicit_closed;
+    /* of used, those the server ended with its first reply over TLS
+     * (diagnosis.server_closed_after_first_reply), and of them the implicit */
+    uint32_t refused, implicit_refused;
     /* The earliest session by start (record id) that used or tried TLS (TLS,
      * STARTTLS stripped, refused or failed), and that had it stripped,
      * refused or failed; 0 none. A plaintext session's class compares its
@@ -283,7 +294,7 @@ struct agg_peer {
 
 /* A server keeps at most report.peers_max peers (64 by default): their
  * size is the aggregation's per server, kept in sight. */
-#define AGG_PEER_SIZE 120
+#define AGG_PEER_SIZE 128
 _Static_assert(sizeof(struct agg_peer) == AGG_PEER_SIZE, "struct agg_peer grew: on purpose?");
 
 /* A plaintext_delivery session whose class (agg_plain.c) a record still to
@@ -351,6 +362,8 @@ struct agg_ccert {
     uint8_t n_sids;
     uint64_t rejected; /* of its sessions, those the server ended with a fatal alert
                           (server_rejected_client_certificate) */
+    uint64_t refused;  /* ... and those it ended with its first reply over TLS
+                          (server_closed_after_first_reply: a 421) */
 };
 
 /* Sessions that sent one SNI value (or none) in their ClientHello and got
