@@ -84,14 +84,15 @@ tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
         st->dir[d].after_done = true;
         return;
     }
-    if (d != DIR_TO_SERVER || !t->cipher_seen)
+    if (d != DIR_TO_SERVER)
         return;
     /* a lone QUIT then alerts, or alerts alone (close_notify: no command,
-     * tls_after_quit_fits takes only alerts after the first record) */
-    if (tls_after_quit_fits(t->version, t->cipher, a->n - 1u, type, len) ||
-        (a->n == 1 && tls_after_alert_fits(t->version, t->cipher, type, len)))
+     * tls_after_quit_fits takes only alerts after the first record); no
+     * suite seen, no size told: nothing to learn */
+    if (t->cipher_seen && (tls_after_quit_fits(t->version, t->cipher, a->n - 1u, type, len) ||
+                           (a->n == 1 && tls_after_alert_fits(t->version, t->cipher, type, len))))
         return;
-    if (a->n == 1 && type == TLS_CT_APPDATA) {
+    if (t->cipher_seen && a->n == 1 && type == TLS_CT_APPDATA) {
         /* its first command (EHLO, RFC 3207 §4.2): the server's answer is
          * read (tls_after_reply) */
         t->reply = TLS_REPLY_OPEN;

@@ -88,8 +88,9 @@ agg_ccert_findings(uint32_t si)
     }
     if (n == 0)
         return;
-    struct agg_finding *f = agg_new_finding(si, "client_certificate_untrusted",
-                                            rejected || refused ? SEV_HIGH : SEV_MEDIUM);
+    bool why = rejected || refused; /* the server refused them: the cause is known */
+    struct agg_finding *f =
+        agg_new_finding(si, "client_certificate_untrusted", why ? SEV_HIGH : SEV_MEDIUM);
     if (f == NULL)
         return;
     for (unsigned i = 0; i < n; i++) {
@@ -134,7 +135,7 @@ agg_ccert_findings(uint32_t si)
                 "421 4.7.1 and closes)",
                 NULL);
     }
-    if (rejected || refused) {
+    if (why) {
         str_add(&b, ": this is why", NULL);
     } else {
         str_add(&b,

@@ -157,7 +157,8 @@ struct agg_flagstat {
      * certificate does not verify here, and those whose client sent none
      * when asked (diagnosis.refused_why) */
     uint32_t refused_untrusted, refused_none;
-    uint32_t cert_ok;   /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
+    uint32_t refused_hidden; /* ... and those whose handshake hid it (TLS 1.3, no key log) */
+    uint32_t cert_ok;        /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
     uint32_t anontls;   /* sessions upgraded by X-ANONYMOUSTLS (tlsrpt_anontls): all, no TLS-RPT */
     uint8_t sig_hashes; /* weak_signature: its sessions' digests (VERIFY_WEAK_ bits) */
     uint32_t sig_then;  /* ... its sessions weak_signature_accepted_then */

@@ -27,6 +27,26 @@ agg_refused_severity(const struct agg_flagstat *fs)
     return fs->refused_untrusted + fs->refused_none > 0 ? SEV_HIGH : SEV_MEDIUM;
 }
 
+/* ", 3 sessions whose handshake was encrypted (...)" and the rest's */
+static void
+agg_refused_others(struct strbuf *b, const struct agg_flagstat *fs, uint64_t ccert)
+{
+    uint64_t other = fs->sessions - ccert - fs->refused_hidden;
+    if (fs->refused_hidden) {
+        str_add(b, ccert ? ", " : "", NULL);
+        agg_add_sessions(b, fs->refused_hidden);
+        str_add(b,
+                " over TLS 1.3 not decrypted (no key log had its keys), which hides whether a "
+                "client certificate was asked for or sent (--keylog shows it)",
+                NULL);
+    }
+    if (other && (ccert || fs->refused_hidden)) {
+        str_add(b, ", ", NULL);
+        agg_add_sessions(b, other);
+        str_add(b, " with no such cause shown", NULL);
+    }
+}
+
 void
 agg_refused_headline(struct strbuf *b, const struct agg_flagstat *fs)
 {
@@ -39,10 +59,15 @@ agg_refused_headline(struct strbuf *b, const struct agg_flagstat *fs)
     if (ccert == 0) {
         str_add(b,
                 ": a 421 (RFC 5321 section 3.8: the one reply with which a server closes a "
-                "session on its own; its text is encrypted): it refused these clients (by "
-                "address, rate or policy), or was shutting down or overloaded; its log says "
-                "which",
+                "session on its own; its text is encrypted): it refused these clients (a client "
+                "certificate it requires, their address, rate or policy), or was shutting down "
+                "or overloaded; its log says which",
                 NULL);
+        if (fs->refused_hidden) {
+            str_add(b, " (", NULL);
+            agg_refused_others(b, fs, 0);
+            str_add(b, ")", NULL);
+        }
         return;
     }
     str_add(b,
@@ -62,11 +87,7 @@ agg_refused_headline(struct strbuf *b, const struct agg_flagstat *fs)
         agg_add_sessions(b, fs->refused_none);
         str_add(b, " without one, though the server asked (CertificateRequest)", NULL);
     }
-    if (ccert < fs->sessions) {
-        str_add(b, ", ", NULL);
-        agg_add_sessions(b, fs->sessions - ccert);
-        str_add(b, " with no such cause shown (a 421 of another cause)", NULL);
-    }
+    agg_refused_others(b, fs, ccert);
     str_add(b,
             "; give those clients a certificate from a CA the server trusts (Postfix: "
             "smtpd_tls_CAfile), or add their CA there",

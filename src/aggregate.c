@@ -398,6 +398,7 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
         fs->quits += diagnose_client_quit(rec);
     fs->refused_untrusted += f == AF_SERVER_REFUSED && dg->refused_why == DG_RF_CCERT_UNTRUSTED;
     fs->refused_none += f == AF_SERVER_REFUSED && dg->refused_why == DG_RF_CCERT_NONE;
+    fs->refused_hidden += f == AF_SERVER_REFUSED && dg->refused_why == DG_RF_HIDDEN;
     fs->anontls += tlsrpt_anontls(rec);
     fs->sig_hashes |= dg->weak_signature_hashes;
     fs->sig_then += dg->weak_signature_accepted_then;

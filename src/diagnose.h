@@ -40,7 +40,9 @@ enum dg_name_check {
 enum dg_refused_why {
     DG_RF_NONE = 0,        /* nothing in the handshake tells (a 421 of another cause) */
     DG_RF_CCERT_UNTRUSTED, /* the client's certificate does not verify here */
-    DG_RF_CCERT_NONE       /* the server asked for one (CertificateRequest), none was sent */
+    DG_RF_CCERT_NONE,      /* the server asked for one (CertificateRequest), none was sent */
+    DG_RF_HIDDEN           /* TLS 1.3 without the key: whether one was asked for or sent is
+                              encrypted (RFC 8446 §4.3.2, §4.4.2) */
 };
 
 enum dg_test_client {

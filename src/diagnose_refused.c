@@ -51,6 +51,10 @@ diagnose_refused_why(const struct flow_record *rec, const struct diagnosis *d)
     if (t->client_certificate_requested && t->n_client_chain == 0 &&
         t->client_certificates == TLS_CERTS_NONE)
         return DG_RF_CCERT_NONE;
+    /* TLS 1.3: the CertificateRequest and the client's Certificate are in
+     * the encrypted flights, read only with a key log (tls_dec.c) */
+    if (t->version == 0x0304 && !t->client_certificate_requested && t->n_client_chain == 0)
+        return DG_RF_HIDDEN;
     return DG_RF_NONE;
 }
 

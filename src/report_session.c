@@ -557,6 +557,7 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
              !d->server_closed_after_first_reply       ? NULL
              : d->refused_why == DG_RF_CCERT_UNTRUSTED ? "client_certificate_untrusted"
              : d->refused_why == DG_RF_CCERT_NONE      ? "client_certificate_not_sent"
+             : d->refused_why == DG_RF_HIDDEN          ? "encrypted_tls13"
                                                        : "not_shown");
     json_bool(j, "verified", d->verified);
     if (d->verify_error < 0) {
