@@ -276,10 +276,12 @@ struct tls_facts {
     bool after_read;           /* the handshake completed: after[] holds what came next */
     struct tls_after after[2]; /* per direction (0 client), tls_after_data */
     /* How the server answered the client's first command over TLS (enum
-     * tls_reply, tls_after.c), and its records after that command, alerts
-     * aside (reply_records, at most TLS_REPLY_RECORDS_MAX) */
+     * tls_reply, tls_after.c), its records after that command, alerts
+     * aside (reply_records, at most TLS_REPLY_RECORDS_MAX; not kept in
+     * after[]), and the first one's length (its header's) */
     uint8_t reply;
     uint8_t reply_records;
+    uint16_t reply_len;
     struct fstr hs_history; /* e.g. "C:CH S:SH S:CRT S:SKE S:SHD C:CKE C:CCS S:CCS" (capped) */
 };
 

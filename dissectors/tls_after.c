@@ -20,7 +20,9 @@
  * reading stops at the client's second record, at the server's alert, at
  * a side's end, or past the records one reply takes (TLS_REPLY_RECORDS_MAX),
  * so a session that goes on costs two records of the client's and one of
- * the server's past the handshake (issue 5: bypass after the handshake).
+ * the server's past the handshake (issue 5: bypass after the handshake);
+ * those read after the command are counted (tls.reply_records, the first
+ * one's length), not kept in tls.after.
  * Nothing of a record's body is read, decrypted, kept or written (the -w
  * evidence cuts them too: engine_evidence.c, the handshake complete). */
 #include "tls_int.h"
@@ -50,6 +52,11 @@ tls_after_reply(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t 
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     if (d == DIR_TO_SERVER) {
         t->reply = TLS_REPLY_CLIENT_ON;
+    } else if (t->reply_records == 0 && type == TLS_CT_APPDATA &&
+               !tls_after_alert_fits(t->version, t->cipher, type, len)) {
+        t->reply_records = 1; /* the reply's first record, its length kept */
+        t->reply_len = len;
+        return;
     } else if (tls_after_alert_fits(t->version, t->cipher, type, len)) {
         t->reply = TLS_REPLY_SERVER_CLOSE;
     } else if (type != TLS_CT_APPDATA || t->reply_records >= TLS_REPLY_RECORDS_MAX) {
@@ -68,6 +75,10 @@ tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
     struct tls_after *a = &t->after[d];
     if (st->dir[d].after_done)
         return;
+    if (t->reply == TLS_REPLY_OPEN) { /* counted there, not kept in after[] */
+        tls_after_reply(ctx, st, d, type, len);
+        return;
+    }
     bool kept = a->n < TLS_AFTER_MAX;
     if (kept) {
         a->type[a->n] = type;
@@ -75,10 +86,6 @@ tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
         a->n++;
     } else {
         a->more = true; /* one past the cap: there were more */
-    }
-    if (t->reply == TLS_REPLY_OPEN) { /* its count goes on past the cap */
-        tls_after_reply(ctx, st, d, type, len);
-        return;
     }
     if (!kept) {
         st->dir[d].after_done = true;

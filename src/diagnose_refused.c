@@ -58,12 +58,12 @@ diagnose_refused_why(const struct flow_record *rec, const struct diagnosis *d)
     return DG_RF_NONE;
 }
 
-/* " of 67 bytes" (a range for CBC), the plaintext of record i of a */
+/* " of 67 bytes" (a range for CBC): the plaintext of a record of len */
 static void
-rf_size(struct strbuf *b, const struct tls_facts *t, const struct tls_after *a, int i)
+rf_size(struct strbuf *b, const struct tls_facts *t, uint32_t len)
 {
     uint32_t lo, hi;
-    if (i < 0 || i >= a->n || !tls_plaintext_len(t->version, t->cipher, a->len[i], &lo, &hi))
+    if (!tls_plaintext_len(t->version, t->cipher, len, &lo, &hi))
         return;
     str_add(b, " of ", NULL);
     str_add_uint(b, lo);
@@ -84,7 +84,6 @@ diagnose_refused_text(const struct flow_record *rec, const struct diagnosis *d, 
     bool cut = false;
     struct strbuf b = str_buf_cut(out, n, &cut);
     const struct tls_facts *t = &rec->facts->tls;
-    const struct tls_after *s = &t->after[1];
     bool alert = t->reply == TLS_REPLY_SERVER_CLOSE;
     str_add(&b, "the client's first command over TLS (", NULL);
     uint32_t lo, hi;
@@ -101,17 +100,11 @@ diagnose_refused_text(const struct flow_record *rec, const struct diagnosis *d, 
     }
     if (t->reply_records == 1) {
         str_add(&b, "one record", NULL);
-        /* the reply's record: the last kept, before the alert; not told
-         * once the records filled what is kept (one may have been let go) */
-        int last = (int)s->n - 1 - (alert ? 1 : 0);
-        if (s->n < TLS_AFTER_MAX &&
-            (!alert ||
-             (last + 1 < (int)s->n &&
-              tls_after_alert_fits(t->version, t->cipher, s->type[last + 1], s->len[last + 1]))))
-            rf_size(&b, t, s, last);
+        rf_size(&b, t, t->reply_len);
     } else {
         str_add_uint(&b, t->reply_records);
-        str_add(&b, " records (a TLS 1.3 ticket may be one)", NULL);
+        str_add(&b, t->version == 0x0304 ? " records (a TLS 1.3 ticket may be one)" : " records",
+                NULL);
     }
     const char *fc = rec->first_close ? rec->first_close : "";
     str_add(&b, ", then the server's ",

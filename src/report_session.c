@@ -441,6 +441,7 @@ rs_after(struct json *j, const struct tls_facts *t)
     rs_after_side(j, "server", t, &t->after[1]);
     json_str(j, "first_reply",
              t->reply < sizeof(reply) / sizeof(reply[0]) ? reply[t->reply] : NULL);
+    /* (the first one's length: in server_refused_after_handshake's evidence) */
     json_uint(j, "first_reply_records", t->reply_records);
     json_obj_end(j);
 }

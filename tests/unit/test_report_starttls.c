@@ -133,11 +133,9 @@ test_refused_rows(void **state)
         f.tls.after[0].n = 1; /* its EHLO (26 bytes) */
         f.tls.after[0].type[0] = 23;
         f.tls.after[0].len[0] = 50;
-        f.tls.after[1].n = 1; /* the reply */
-        f.tls.after[1].type[0] = 23;
-        f.tls.after[1].len[0] = 91;
         f.tls.reply = s[i].reply;
-        f.tls.reply_records = 1;
+        f.tls.reply_records = 1; /* the reply */
+        f.tls.reply_len = 91;
         struct flow_record *rec = tu_agg_record(&f, i + 1, s[i].client, 25, 25);
         rec->first_close = s[i].first_close;
         const struct diagnosis *dg = tu_agg_feed(rec);

@@ -393,6 +393,7 @@ facts_equal(const struct tls_facts *a, const struct tls_facts *b)
     }
     assert_int_equal(a->reply, b->reply); /* the server's answer to the first command */
     assert_int_equal(a->reply_records, b->reply_records);
+    assert_int_equal(a->reply_len, b->reply_len);
 }
 
 /* Whole, byte by byte and 8 random splits give the same facts. */
