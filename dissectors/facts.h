@@ -184,17 +184,39 @@ struct tls_alert {
 /* The records of one direction after the handshake completed (tls.c
  * tls_after_data): their headers only, never their contents (nothing is
  * decrypted, kept or written), the first TLS_AFTER_MAX of them, fewer once
- * the client's show it sent no lone QUIT (tls_after.c); then the flow goes
- * to bypass. */
+ * the client's show it sent no lone QUIT and the server's answer to its
+ * first command is told (tls_after.c, reply); then the flow goes to
+ * bypass. */
 #define TLS_AFTER_MAX 4
 /* The plaintext lengths a QUIT has (RFC 5321 §4.1.1.10): "QUIT" LF (5, a
  * bare LF), "QUIT" CRLF (6), "QUIT " CRLF (7); the shortest EHLO is 8. */
 #define TLS_QUIT_MIN 5u
 #define TLS_QUIT_MAX 7u
+/* The server's answer to the client's first command after the handshake
+ * (tls_after.c), read by the records' headers only: a session that goes on
+ * has the client's next command after the reply; a server that refuses
+ * ends the session with its first reply (421, RFC 5321 §3.8) before the
+ * client sends anything more. */
+enum tls_reply {
+    TLS_REPLY_NONE = 0,     /* no command read (none sent, a lone QUIT, or reading stopped) */
+    TLS_REPLY_OPEN,         /* the command read; the reading ended (a gap, the capture's end)
+                               before anything told */
+    TLS_REPLY_CLIENT_ON,    /* the client sent another record first: the session went on */
+    TLS_REPLY_SERVER_ON,    /* the server sent more records than one reply takes */
+    TLS_REPLY_SERVER_CLOSE, /* the server sent an alert (close_notify) before the client sent
+                               anything more */
+    TLS_REPLY_ENDED         /* a side's stream ended (FIN, RST, the capture's end; whose:
+                               record.first_close) before the client sent anything more */
+};
+/* The server's records after the client's first command that one reply
+ * takes, TLS 1.3 tickets sent meanwhile included: one more is no reply
+ * alone (the reading stops). */
+#define TLS_REPLY_RECORDS_MAX 4u
 struct tls_after {
     uint8_t n; /* records read, at most TLS_AFTER_MAX */
-    /* reading stopped before the direction ended: the cap, or the client's
-     * records told no lone QUIT nor a close without a command (more may follow) */
+    /* reading stopped before the direction ended: the cap, or the records
+     * told what they could (no lone QUIT nor a close without a command, the
+     * server's answer to the first command: reply); more may follow */
     bool more;
     bool lost;                   /* bytes lost (a gap) or no record header: n may be short */
     bool ended;                  /* the direction ended (FIN, RST, the capture's end) while read */
@@ -253,7 +275,14 @@ struct tls_facts {
     struct fstr ja3_string, ja3s_string;
     bool after_read;           /* the handshake completed: after[] holds what came next */
     struct tls_after after[2]; /* per direction (0 client), tls_after_data */
-    struct fstr hs_history;    /* e.g. "C:CH S:SH S:CRT S:SKE S:SHD C:CKE C:CCS S:CCS" (capped) */
+    /* How the server answered the client's first command over TLS (enum
+     * tls_reply, tls_after.c), its records after that command, alerts
+     * aside (reply_records, at most TLS_REPLY_RECORDS_MAX; not kept in
+     * after[]), and the first one's length (its header's) */
+    uint8_t reply;
+    uint8_t reply_records;
+    uint16_t reply_len;
+    struct fstr hs_history; /* e.g. "C:CH S:SH S:CRT S:SKE S:SHD C:CKE C:CCS S:CCS" (capped) */
 };
 
 struct session_facts {

@@ -421,6 +421,35 @@ tls_decrypted13(struct flow_ctx *ctx, struct tls_state *st, enum dir d, const ui
     return true;
 }
 
+/* TLS 1.3, no key: whether the client's encrypted record of len bytes
+ * before its Finished is one of the messages that answer a
+ * CertificateRequest (RFC 8446 §4.4.2-4.4.3), which the server's encrypted
+ * flight hid: not a Finished by its length (4 + the suite's hash length,
+ * §4.4.4, + the inner type and the tag, §5.2), and first a Certificate,
+ * empty (8 bytes: no context, no entry) or holding a certificate (200
+ * bytes or more), then, after a certificate, its CertificateVerify.
+ * OpenSSL's and Postfix's clients send each message in a record of its
+ * own; a client that joins them in one record has its Finished read one
+ * or two records late. Counts them in st->dir[0].auth13; returns the
+ * message's name for the handshake history, NULL for none of them. */
+static const char *
+tls13_client_auth(struct tls_state *st, uint16_t cipher, uint32_t len)
+{
+    struct tls_dir *td = &st->dir[DIR_TO_SERVER];
+    uint32_t tag = cipher == 0x1305 ? 8u : 16u, hash = cipher == 0x1302 ? 48u : 32u;
+    if (len == 4u + hash + 1u + tag || len <= 1u + tag || td->auth13 >= 2)
+        return NULL;
+    uint32_t plain = len - 1u - tag;
+    if (td->auth13 == 1) {
+        td->auth13 = 2;
+        return "CV(encrypted)";
+    }
+    if (plain != 8u && plain < 200u)
+        return NULL; /* no Certificate's size: a Finished padded (§5.4), or data */
+    td->auth13 = plain == 8u ? 2u : 1u; /* empty: no CertificateVerify follows */
+    return "CRT(encrypted)";
+}
+
 static void
 tls_encrypted_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type,
                      const uint8_t *hdr, const uint8_t *p, uint32_t len)
@@ -438,11 +467,16 @@ tls_encrypted_record(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uin
         return;
     }
     if (st->tls13) {
-        if (d == DIR_TO_SERVER && td->enc_records == 1) {
+        if (d == DIR_TO_SERVER) { /* before its Finished: st->done after it */
             uint16_t cipher = fctx_facts(ctx)->tls.cipher;
             uint32_t alert_len = cipher == 0x1305 ? 11 : 19;
-            if (len == alert_len) {
+            if (td->enc_records == 1 && len == alert_len) {
                 tls_alert(ctx, st, d, -1, -1, true);
+                return;
+            }
+            const char *auth = tls13_client_auth(st, cipher, len);
+            if (auth != NULL) {
+                tls_history(ctx, st, d, auth);
                 return;
             }
             tls_history(ctx, st, d, "FIN(encrypted)");

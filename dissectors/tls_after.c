@@ -9,44 +9,103 @@
  * smtp_tls_security_level secure, verify or dane) sends one short record,
  * its QUIT, then close_notify, and closes (diagnose.c); a probe that
  * checks the certificate and leaves (openssl s_client </dev/null) sends
- * close_notify alone, or nothing. The reading stops at the first record
- * of the client's that fits neither (an EHLO:
- * almost every session), so a session that goes on costs one record more
- * than the handshake (issue 5: bypass after the handshake). Nothing of a
- * record's body is read, decrypted, kept or written (the -w evidence cuts
- * them too: engine_evidence.c, the handshake complete). */
+ * close_notify alone, or nothing. At the client's first record that fits
+ * neither (its first command: an EHLO, RFC 3207 §4.2) the reading goes on
+ * only until the server's answer is told (facts tls.reply): a server that
+ * refuses the client ends the session with its first reply (a 421, RFC
+ * 5321 §3.8: Postfix with smtpd_tls_req_ccert refusing a client
+ * certificate, "421 4.7.1 ... Client certificate not trusted") by its
+ * close_notify, FIN or RST before the client sends anything more; a
+ * session that goes on has the client's next command after the reply. The
+ * reading stops at the client's second record, at the server's alert, at
+ * a side's end, or past the records one reply takes (TLS_REPLY_RECORDS_MAX),
+ * so a session that goes on costs two records of the client's and one of
+ * the server's past the handshake (issue 5: bypass after the handshake);
+ * those read after the command are counted (tls.reply_records, the first
+ * one's length), not kept in tls.after.
+ * Nothing of a record's body is read, decrypted, kept or written (the -w
+ * evidence cuts them too: engine_evidence.c, the handshake complete). */
 #include "tls_int.h"
 #include "tls_names.h"
+
+/* Reading stops on both sides (those still read: more may follow). */
+static void
+tls_after_stop(struct flow_ctx *ctx, struct tls_state *st)
+{
+    for (unsigned k = 0; k < 2; k++)
+        if (!st->dir[k].after_done) {
+            fctx_facts(ctx)->tls.after[k].more = true;
+            st->dir[k].after_done = true;
+        }
+}
+
+/* A record of d while the server's answer to the client's first command
+ * is read (reply TLS_REPLY_OPEN): the client's next record (its next
+ * command, or its own close) says the session went on; the server's alert
+ * (close_notify; TLS 1.3: 2 bytes of plaintext in an application_data
+ * record, RFC 8446 §6.1) says it ended the session first; its records
+ * past what one reply takes say it went on. Each stops the reading: one
+ * reply and one record of the client's past a session that goes on. */
+static void
+tls_after_reply(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type, uint16_t len)
+{
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    if (d == DIR_TO_SERVER) {
+        t->reply = TLS_REPLY_CLIENT_ON;
+    } else if (t->reply_records == 0 && type == TLS_CT_APPDATA &&
+               !tls_after_alert_fits(t->version, t->cipher, type, len)) {
+        t->reply_records = 1; /* the reply's first record, its length kept */
+        t->reply_len = len;
+        return;
+    } else if (tls_after_alert_fits(t->version, t->cipher, type, len)) {
+        t->reply = TLS_REPLY_SERVER_CLOSE;
+    } else if (type != TLS_CT_APPDATA || t->reply_records >= TLS_REPLY_RECORDS_MAX) {
+        t->reply = TLS_REPLY_SERVER_ON; /* a handshake (renegotiation), or more than a reply */
+    } else {
+        t->reply_records++; /* the reply, or a TLS 1.3 ticket sent meanwhile */
+        return;
+    }
+    tls_after_stop(ctx, st);
+}
 
 void
 tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type, uint16_t len)
 {
-    struct tls_after *a = &fctx_facts(ctx)->tls.after[d];
+    struct tls_facts *t = &fctx_facts(ctx)->tls;
+    struct tls_after *a = &t->after[d];
     if (st->dir[d].after_done)
         return;
-    if (a->n >= TLS_AFTER_MAX) { /* one past the cap: there were more */
-        a->more = true;
+    if (t->reply == TLS_REPLY_OPEN) { /* counted there, not kept in after[] */
+        tls_after_reply(ctx, st, d, type, len);
+        return;
+    }
+    bool kept = a->n < TLS_AFTER_MAX;
+    if (kept) {
+        a->type[a->n] = type;
+        a->len[a->n] = len;
+        a->n++;
+    } else {
+        a->more = true; /* one past the cap: there were more */
+    }
+    if (!kept) {
         st->dir[d].after_done = true;
         return;
     }
-    a->type[a->n] = type;
-    a->len[a->n] = len;
-    a->n++;
-    const struct tls_facts *t = &fctx_facts(ctx)->tls;
+    if (d != DIR_TO_SERVER)
+        return;
     /* a lone QUIT then alerts, or alerts alone (close_notify: no command,
-     * tls_after_quit_fits takes only alerts after the first record) */
-    if (d == DIR_TO_SERVER &&
-        (!t->cipher_seen ||
-         (!tls_after_quit_fits(t->version, t->cipher, a->n - 1u, type, len) &&
-          !(a->n == 1 && tls_after_alert_fits(t->version, t->cipher, type, len))))) {
-        /* no lone QUIT, no close without a command: nothing more to learn
-         * from either side */
-        for (unsigned k = 0; k < 2; k++)
-            if (!st->dir[k].after_done) {
-                fctx_facts(ctx)->tls.after[k].more = true;
-                st->dir[k].after_done = true;
-            }
+     * tls_after_quit_fits takes only alerts after the first record); no
+     * suite seen, no size told: nothing to learn */
+    if (t->cipher_seen && (tls_after_quit_fits(t->version, t->cipher, a->n - 1u, type, len) ||
+                           (a->n == 1 && tls_after_alert_fits(t->version, t->cipher, type, len))))
+        return;
+    if (t->cipher_seen && a->n == 1 && type == TLS_CT_APPDATA) {
+        /* its first command (EHLO, RFC 3207 §4.2): the server's answer is
+         * read (tls_after_reply) */
+        t->reply = TLS_REPLY_OPEN;
+        return;
     }
+    tls_after_stop(ctx, st); /* no shape of these: nothing more to learn */
 }
 
 void
@@ -60,6 +119,13 @@ tls_after_end(struct flow_ctx *ctx, struct tls_state *st, enum dir d, bool at_ga
     else
         t->after[d].ended = true;
     st->dir[d].after_done = true;
+    if (t->reply == TLS_REPLY_OPEN) {
+        /* a side's end while the answer was read, before the client sent
+         * anything more (whose: record.first_close); a gap tells nothing */
+        if (!at_gap)
+            t->reply = TLS_REPLY_ENDED;
+        tls_after_stop(ctx, st);
+    }
 }
 
 /* Both directions read as far as wanted, and no TLS 1.3 ticket awaited. */

@@ -59,6 +59,8 @@ struct tls_dir {
     uint8_t sync;        /* after a hole: enum tls_sync (tls_resync.c) */
     bool after_done;     /* past the handshake: its records after it read (tls_after_data) */
     uint16_t after_skip; /* bytes of the record whose header was read, still to let go */
+    uint8_t auth13;      /* TLS 1.3, no key: the client's Certificate (1; empty: 2) and
+                            CertificateVerify (2) read before its Finished (tls.c) */
 };
 
 /* tls_dir.sync: a direction read again after a hole (tls_resync.c). */
@@ -244,8 +246,9 @@ void tls13_tickets_cut(struct flow_ctx *ctx, struct tls_state *st, enum dir d, b
 /* tls_after.c: bytes of direction d after the handshake ended (st->done):
  * once it completed, the headers of the records of each direction, the
  * first TLS_AFTER_MAX (fctx facts tls.after), their contents let go
- * unread; the TLS 1.3 tickets of tls13_tickets_data read meanwhile. D_DONE
- * once neither needs more. */
+ * unread, as far as the client's first command's answer (facts tls.reply);
+ * the TLS 1.3 tickets of tls13_tickets_data read meanwhile. D_DONE once
+ * neither needs more. */
 struct dres tls_after_data(struct flow_ctx *ctx, struct tls_state *st, enum dir d,
                            const uint8_t *buf, uint32_t len);
 

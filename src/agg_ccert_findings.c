@@ -10,9 +10,10 @@
  * the server's trust store lacks the root (UntrustedRoot); renew it
  * (DateInvalid); reissue it (Invalid: purpose, signature ...). High when the
  * server then ended sessions with a fatal alert
- * (server_rejected_client_certificate), else medium: no alert here (which
- * is no proof of acceptance: a refusal inside TLS is not seen), refused by a
- * server that checks client certificates. */
+ * (server_rejected_client_certificate) or with its first reply over TLS
+ * (server_refused_after_handshake: a 421 right after the handshake), else
+ * medium: neither seen here, refused by a server that checks client
+ * certificates. */
 #include <string.h>
 
 #include "agg_int.h"
@@ -76,18 +77,20 @@ agg_ccert_findings(uint32_t si)
 {
     const struct agg_server *s = agg.servers[si];
     unsigned bad[AGG_CCERTS_MAX], n = 0;
-    uint64_t rejected = 0;
+    uint64_t rejected = 0, refused = 0;
     for (unsigned k = 0; k < s->n_ccerts && k < AGG_CCERTS_MAX; k++) {
         const struct agg_ccert *c = &s->ccerts[k];
         if (c->verdict[0] && strcmp(c->verdict, "Valid") != 0) {
             bad[n++] = k;
             rejected += c->rejected;
+            refused += c->refused;
         }
     }
     if (n == 0)
         return;
+    bool why = rejected || refused; /* the server refused them: the cause is known */
     struct agg_finding *f =
-        agg_new_finding(si, "client_certificate_untrusted", rejected ? SEV_HIGH : SEV_MEDIUM);
+        agg_new_finding(si, "client_certificate_untrusted", why ? SEV_HIGH : SEV_MEDIUM);
     if (f == NULL)
         return;
     for (unsigned i = 0; i < n; i++) {
@@ -116,21 +119,30 @@ agg_ccert_findings(uint32_t si)
     if (rejected) {
         str_add(&b, ", and ended ", NULL);
         agg_add_sessions(&b, rejected);
-        str_add(&b,
-                " of them with a fatal alert (server_rejected_client_certificate): this is "
-                "why",
-                NULL);
-    } else {
+        str_add(&b, " of them with a fatal alert (server_rejected_client_certificate)", NULL);
+    }
+    if (refused) {
         /* no alert is no acceptance: Postfix with smtpd_tls_req_ccert
          * completes the handshake and refuses inside TLS (421 4.7.1, then
-         * its FIN), which a capture cannot read (pcaps/diag
-         * mutual-tls-rejected.pcap, 192.0.2.25) */
+         * its close_notify and FIN), read from the records' sizes and
+         * order (diagnose_refused.c; pcaps/diag mutual-tls-rejected.pcap,
+         * 192.0.2.25; ccert-refused.pcap) */
+        str_add(&b, rejected ? " and " : ", and ", "refused ", NULL);
+        agg_add_sessions(&b, refused);
         str_add(&b,
-                "; this server ended none of them with a TLS alert (it may still refuse them "
-                "inside TLS after the handshake, unseen here: Postfix with smtpd_tls_req_ccert "
-                "answers 421 4.7.1 and closes); a server that checks client certificates "
-                "(Exchange Online's inbound connector from on-premises, a domain-secured "
-                "receive connector) refuses them",
+                " of them inside TLS right after the handshake, with its first reply "
+                "(server_refused_after_handshake: Postfix with smtpd_tls_req_ccert answers "
+                "421 4.7.1 and closes)",
+                NULL);
+    }
+    if (why) {
+        str_add(&b, ": this is why", NULL);
+    } else {
+        str_add(&b,
+                "; this server ended none of them with a TLS alert nor with its first reply "
+                "over TLS (server_refused_after_handshake); a server that checks client "
+                "certificates (Exchange Online's inbound connector from on-premises, a "
+                "domain-secured receive connector) refuses them",
                 NULL);
     }
     str_add(&b, " (", NULL);

@@ -24,8 +24,9 @@ agg_closed_note(struct agg_peer *p, const struct flow_record *rec, const struct 
 {
     const struct tls_facts *t = &rec->facts->tls;
     /* tls_after.c: the client's records past the handshake fit no lone
-     * QUIT nor a close (an EHLO), or were more than those */
-    if (t->after_read && t->cipher_seen && t->after[0].more)
+     * QUIT nor a close (an EHLO: the server's answer to it read, reply),
+     * or were more than those */
+    if (t->after_read && t->cipher_seen && (t->after[0].more || t->reply != TLS_REPLY_NONE))
         p->further = 1;
     if (dg->client_closed_after_handshake && !dg->manual_tls_probe && diagnose_client_quit(rec) &&
         p->closed_quit < UINT16_MAX)

@@ -18,7 +18,8 @@
  *             when one of the certificates is bad,
  *             vlan_split (the capture hides everything about those connections),
  *             client_certificate_untrusted when the server rejected those sessions
- *             (agg_ccert_findings.c; else medium)
+ *             (agg_ccert_findings.c; else medium), server_refused_after_handshake
+ *             when the client's certificate explains it (agg_refused.c; else medium)
  *   medium    peer_dependent_certificate, mixed_pool, starttls_inconsistent, starttls_rejected,
  *             ocsp_staple_invalid (few senders check a staple; most fall back to asking),
  *             starttls_not_offered, plaintext_delivery, weak_key, weak_signature,
@@ -77,6 +78,7 @@ const struct agg_flag_info agg_flags[AF_COUNT] = {
     [AF_CLIENT_QUIT] = {"client_quit_after_handshake", SEV_HIGH},
     [AF_MANUAL_PROBE] = {"manual_tls_probe", SEV_INFO},
     [AF_CLIENT_CLOSED] = {"client_closed_after_handshake", SEV_INFO},
+    [AF_SERVER_REFUSED] = {"server_refused_after_handshake", SEV_MEDIUM},
     /* AF_FALLBACK_*, AF_PLAIN_NOT_OFFERED: no name, read by agg_plain.c */
 };
 

@@ -9,6 +9,7 @@
 #include "agg_auth.h"
 #include "agg_closed.h"
 #include "agg_notoffered.h"
+#include "agg_refused.h"
 #include "certcache.h"
 #include "report_cert.h"
 #include "strcopy.h"
@@ -99,7 +100,8 @@ static const char *const agg_flag_text[AF_COUNT] = {
         "from test tools, told by their EHLO name (openssl s_client's default mail.example.com; "
         "gnutls-cli's, the server's own name or address), not from MTAs refusing the "
         "certificate (client_quit_after_handshake): not counted as failed nor as TLS-RPT failures",
-    [AF_CLIENT_CLOSED] = NULL, /* agg_closed_headline: by what its peers did over TLS */
+    [AF_CLIENT_CLOSED] = NULL,  /* agg_closed_headline: by what its peers did over TLS */
+    [AF_SERVER_REFUSED] = NULL, /* agg_refused_headline: the client certificate's part */
     [AF_HANDSHAKE_CAPPED] =
         "had TLS handshakes cut short by a cap of smtptap's own, not by the peers, so they are not "
         "judged failed; raise that cap and run again",
@@ -620,7 +622,8 @@ agg_flag_findings(uint32_t si)
                                                 : xanon || retired_then || sig_then    ? SEV_LOW
                                                 : quit_ok                              ? SEV_MEDIUM
                                                 : i == AF_CLIENT_CLOSED ? agg_closed_severity(s, fs)
-                                                                        : agg_flags[i].severity);
+                                                : i == AF_SERVER_REFUSED ? agg_refused_severity(fs)
+                                                                         : agg_flags[i].severity);
         if (!f)
             return;
         f->peers = fs->peers;
@@ -731,6 +734,8 @@ agg_flag_findings(uint32_t si)
                     NULL);
         } else if (i == AF_CLIENT_CLOSED) {
             agg_closed_headline(&b, s, fs);
+        } else if (i == AF_SERVER_REFUSED) {
+            agg_refused_headline(&b, fs);
         } else if (i == AF_STARTTLS_REJECTED) {
             agg_rejected_codes(&b, s, fs);
         } else if (i == AF_STARTTLS_NOT_OFFERED) {

@@ -224,6 +224,7 @@ agg_json_server(struct json *j, const struct agg_server *s)
         if (p->implicit_failed) /* of tls_failed, those in TLS from the first byte */
             json_uint(j, "implicit_tls_failed", p->implicit_failed);
         json_uint(j, "tls_closed_after_handshake", p->closed);
+        json_uint(j, "tls_refused_after_handshake", p->refused);
         json_uint(j, "plaintext_delivery", p->plaintext);
         json_obj_end(j);
     }

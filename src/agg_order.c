@@ -62,6 +62,7 @@ static const char *const agg_order_kinds[] = {
     "client_rejected_certificate",
     "client_quit_after_handshake",
     "server_rejected_client_certificate",
+    "server_refused_after_handshake",
     "tls_handshake_failed",
     /* the plaintext that followed */
     "plaintext_fallback",

@@ -130,6 +130,8 @@ agg_peer_note(struct agg_server *s, uint32_t peer, const struct flow_record *rec
         p->implicit += sm->implicit_tls;
         p->closed += dg->client_closed_after_handshake;
         p->implicit_closed += sm->implicit_tls && dg->client_closed_after_handshake;
+        p->refused += dg->server_closed_after_first_reply;
+        p->implicit_refused += sm->implicit_tls && dg->server_closed_after_first_reply;
         agg_closed_note(p, rec, dg);
         p->implicit_failed +=
             sm->implicit_tls && (dg->tls_handshake_failed || dg->client_quit_after_handshake);

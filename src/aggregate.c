@@ -396,6 +396,9 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
     fs->cert_ok += cert_ok;
     if (f == AF_CLIENT_CLOSED) /* a lone QUIT, not a close alone (agg_closed.c) */
         fs->quits += diagnose_client_quit(rec);
+    fs->refused_untrusted += f == AF_SERVER_REFUSED && dg->refused_why == DG_RF_CCERT_UNTRUSTED;
+    fs->refused_none += f == AF_SERVER_REFUSED && dg->refused_why == DG_RF_CCERT_NONE;
+    fs->refused_hidden += f == AF_SERVER_REFUSED && dg->refused_why == DG_RF_HIDDEN;
     fs->anontls += tlsrpt_anontls(rec);
     fs->sig_hashes |= dg->weak_signature_hashes;
     fs->sig_then += dg->weak_signature_accepted_then;
@@ -476,6 +479,7 @@ agg_client_cert(struct agg_server *s, const struct flow_record *rec, const struc
         c->sids[c->n_sids++] = rec->id;
     if (dg->server_rejected_client_certificate)
         c->rejected++;
+    c->refused += dg->server_closed_after_first_reply;
 }
 
 /* The flags whose findings list every distinct evidence of their sessions
@@ -668,7 +672,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
                                   dg->dane.state == DANE_MISMATCH,
                                   dg->dane.state == DANE_UNUSABLE,
                                   dg->manual_tls_probe,
-                                  dg->client_closed_after_handshake && !dg->manual_tls_probe};
+                                  dg->client_closed_after_handshake && !dg->manual_tls_probe,
+                                  dg->server_closed_after_first_reply};
     /* this session is the server's first closed-after-handshake one that
      * was a lone QUIT */
     bool quit1 = flags[AF_CLIENT_CLOSED] && agg_flagstat(s, AF_CLIENT_CLOSED)->quits == 0 &&
@@ -695,6 +700,8 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             diagnose_probe_text(rec, dg, ev, sizeof(ev));
         else if (i == AF_CLIENT_CLOSED && (agg_flagstat(s, i)->sessions == 0 || quit1))
             diagnose_closed_text(rec, dg, ev, sizeof(ev));
+        else if (i == AF_SERVER_REFUSED && agg_flagstat(s, i)->sessions == 0)
+            diagnose_refused_text(rec, dg, ev, sizeof(ev));
         else if (i == AF_STARTTLS_REJECTED) /* the verb (X-ANONYMOUSTLS too) and the reply */
             agg_reply_evidence(sm, ev, sizeof(ev));
         else if (i == AF_STARTTLS_STRIPPED)
@@ -706,10 +713,10 @@ agg_session(const struct flow_record *rec, const struct diagnosis *dg)
             e = NULL;
         else if (agg_flagstat(s, i)->sessions == 0 || agg_evid_kept(i))
             agg_evidence((enum agg_flag)i, dg, t, ev, sizeof(ev));
-        /* the client's certificate is the subject of these two, not the
-         * server's; of plaintext on 465, none */
-        bool no_chain =
-            i == AF_SERVER_REJECTED_CLIENT || i == AF_MUTUAL_TLS || i == AF_IMPLICIT_TLS_NOT_SERVED;
+        /* the client (its certificate) is the subject of these, not the
+         * server's certificate; of plaintext on 465, none */
+        bool no_chain = i == AF_SERVER_REJECTED_CLIENT || i == AF_MUTUAL_TLS ||
+                        i == AF_IMPLICIT_TLS_NOT_SERVED || i == AF_SERVER_REFUSED;
         uint32_t fc = i == AF_NAME_MISMATCH && chain == UINT32_MAX ? nm_chain : chain;
         agg_flag(s, (enum agg_flag)i, rec, peer, no_chain ? UINT32_MAX : fc, e, dg);
         if (agg_evid_kept(i) && s->flags[i] != NULL) { /* every session's, not the first's */

@@ -849,4 +849,7 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
     out->manual_tls_probe = quit && out->test_client != DG_TC_NONE;
     out->client_closed_after_handshake =
         (quit && !out->client_quit_after_handshake) || (t->seen && diagnose_client_closed(rec));
+    out->server_closed_after_first_reply = t->seen && diagnose_server_refused(rec);
+    if (out->server_closed_after_first_reply)
+        out->refused_why = (uint8_t)diagnose_refused_why(rec, out);
 }

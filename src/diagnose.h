@@ -34,6 +34,17 @@ enum dg_name_check {
 
 /* A client told by its EHLO name to be a test tool run by a person, not an
  * MTA (diagnose_quit.c; docs/findings.md): diagnosis.test_client. */
+/* Why a server refused its client right after the handshake
+ * (server_closed_after_first_reply, diagnose_refused.c), as far as the
+ * handshake shows: diagnosis.refused_why. */
+enum dg_refused_why {
+    DG_RF_NONE = 0,        /* nothing in the handshake tells (a 421 of another cause) */
+    DG_RF_CCERT_UNTRUSTED, /* the client's certificate does not verify here */
+    DG_RF_CCERT_NONE,      /* the server asked for one (CertificateRequest), none was sent */
+    DG_RF_HIDDEN           /* TLS 1.3 without the key: whether one was asked for or sent is
+                              encrypted (RFC 8446 §4.3.2, §4.4.2) */
+};
+
 enum dg_test_client {
     DG_TC_NONE = 0,
     /* "EHLO mail.example.com": openssl s_client -starttls smtp without
@@ -122,6 +133,15 @@ struct diagnosis {
      * problem seen: it verifies, or was not visible). Probes and checks:
      * swaks --quit-after TLS, openssl s_client </dev/null (diagnose_quit.c) */
     bool client_closed_after_handshake;
+    /* The server ended the session with its first reply over TLS: the
+     * client's first command after the handshake (its EHLO) was answered
+     * with a few records, then the server's close_notify, FIN or RST
+     * before the client sent anything more. In SMTP only a 421 (RFC 5321
+     * §3.8) or the reply to QUIT ends a session from the server's side:
+     * a refusal inside TLS (diagnose_refused.c), with what the handshake
+     * tells of why (refused_why, enum dg_refused_why). */
+    bool server_closed_after_first_reply;
+    uint8_t refused_why;
     /* server_rejected_client_certificate: the code of the alert that did
      * it (-1: encrypted, its code hidden) */
     int server_reject_code;
@@ -254,6 +274,15 @@ bool diagnose_client_closed(const struct flow_record *rec);
 bool diagnose_quit_explained(const struct diagnosis *d);
 void diagnose_closed_text(const struct flow_record *rec, const struct diagnosis *d, char *out,
                           size_t n);
+/* diagnose_refused.c: whether rec's session is
+ * server_closed_after_first_reply (its TLS facts' reply and the
+ * connection's first close); why, from d's client chain (DG_RF_*); and
+ * the finding's evidence (the records' sizes, how the session ended,
+ * the client's certificate). */
+bool diagnose_server_refused(const struct flow_record *rec);
+enum dg_refused_why diagnose_refused_why(const struct flow_record *rec, const struct diagnosis *d);
+void diagnose_refused_text(const struct flow_record *rec, const struct diagnosis *d, char *out,
+                           size_t n);
 /* The test tool rec's client is, by its EHLO name (DG_TC_NONE: none told);
  * its contract name ("openssl_s_client", "ehlo_names_server"; NULL for
  * none); manual_tls_probe's evidence: the EHLO name, what it tells, what

@@ -433,9 +433,16 @@ rs_after(struct json *j, const struct tls_facts *t)
         json_null(j, "after_handshake");
         return;
     }
+    /* the server's answer to the client's first command (enum tls_reply) */
+    static const char *const reply[] = {NULL,           "open", "client_went_on", "server_went_on",
+                                        "server_alert", "ended"};
     json_obj_begin(j, "after_handshake");
     rs_after_side(j, "client", t, &t->after[0]);
     rs_after_side(j, "server", t, &t->after[1]);
+    json_str(j, "first_reply",
+             t->reply < sizeof(reply) / sizeof(reply[0]) ? reply[t->reply] : NULL);
+    /* (the first one's length: in server_refused_after_handshake's evidence) */
+    json_uint(j, "first_reply_records", t->reply_records);
     json_obj_end(j);
 }
 
@@ -545,6 +552,14 @@ rs_diagnosis(struct json *j, const struct diagnosis *d)
     json_str(j, "test_client", diagnose_test_client_str(d->test_client));
     json_bool(j, "manual_tls_probe", d->manual_tls_probe);
     json_bool(j, "client_closed_after_handshake", d->client_closed_after_handshake);
+    json_bool(j, "server_closed_after_first_reply", d->server_closed_after_first_reply);
+    /* what the handshake tells of why (enum dg_refused_why), null: not refused */
+    json_str(j, "server_refused_why",
+             !d->server_closed_after_first_reply       ? NULL
+             : d->refused_why == DG_RF_CCERT_UNTRUSTED ? "client_certificate_untrusted"
+             : d->refused_why == DG_RF_CCERT_NONE      ? "client_certificate_not_sent"
+             : d->refused_why == DG_RF_HIDDEN          ? "encrypted_tls13"
+                                                       : "not_shown");
     json_bool(j, "verified", d->verified);
     if (d->verify_error < 0) {
         json_null(j, "verify_error");

@@ -18,16 +18,18 @@ static void
 rs_counts(FILE *f, const struct agg_peer *pe, enum rs_part part)
 {
     /* the implicit sessions in used and tls_failed: under their own row */
-    uint32_t used = pe->used, failed = pe->tls_failed, closed = pe->closed;
+    uint32_t used = pe->used, failed = pe->tls_failed, closed = pe->closed, refused = pe->refused;
     uint64_t sessions = pe->sessions;
     if (part == RS_IMPLICIT) {
         used = pe->implicit;
         failed = pe->implicit_failed;
         closed = pe->implicit_closed;
+        refused = pe->implicit_refused;
     } else if (part == RS_STARTTLS) {
         used -= pe->implicit;
         failed -= pe->implicit_failed;
         closed -= pe->implicit_closed;
+        refused -= pe->implicit_refused;
         sessions -= pe->implicit;
     }
     bool rest = part != RS_IMPLICIT; /* what only a session in plaintext first has */
@@ -43,6 +45,10 @@ rs_counts(FILE *f, const struct agg_peer *pe, enum rs_part part)
      * (probes and checks: client_closed_after_handshake) */
     if (closed)
         fprintf(f, " (closed-after-handshake %u)", closed);
+    /* of tls: ended by the server with its first reply, a 421
+     * (server_refused_after_handshake) */
+    if (refused)
+        fprintf(f, " (refused-after-handshake %u)", refused);
     if (rest && pe->rejected)
         fprintf(f, " refused(%d) %u", pe->rejected_code, pe->rejected);
     if (failed)

@@ -106,7 +106,12 @@ tlsrpt_kind(const char *kind, int alert_code)
          * general validation-failure */
         {"ocsp_staple_revoked", TR_TRUST},
         {"ocsp_staple_invalid", TR_VALIDATION},
-        /* none for several sessions' pattern (mixed_pool,
+        /* none for server_refused_after_handshake (a 421 right after the
+         * handshake, agg_refused.c): the result types are a sender's
+         * failures to negotiate TLS or to validate the receiving server's
+         * certificate and policy (RFC 8460 §4.3); there both succeeded, and a
+         * client certificate is the sender's own, which it does not report
+         * on. None for several sessions' pattern (mixed_pool,
          * peer_dependent_certificate, sni_dependent_certificate,
          * certificate_changed): their sessions' own findings carry the type */
     };

@@ -27,7 +27,7 @@ for flag in certificate_ok expired not_yet_valid self_signed name_mismatch missi
   auth_before_tls tls_handshake_failed client_rejected_certificate \
   server_rejected_client_certificate mutual_tls certificates_not_visible plaintext_refused \
   implicit_tls_not_served expiring_soon verified client_quit_after_handshake name_checked \
-  manual_tls_probe client_closed_after_handshake; do
+  manual_tls_probe client_closed_after_handshake server_closed_after_first_reply; do
   t=$(jq -c "select(.event==\"session\") | select(.diagnosis.$flag==true) | .id" "$tmp/all" | wc -l)
   f=$(jq -c "select(.event==\"session\") | select(.diagnosis.$flag==false) | .id" "$tmp/all" | wc -l)
   if [ "$t" -eq 0 ] || [ "$f" -eq 0 ]; then

@@ -174,6 +174,9 @@ cmp -s "$tmp/ends" "$tmp/ends-doc" || bad "ended: src/engine.c ends flows as $(t
   # client_closed_after_handshake is low when a peer never went further over TLS (agg_closed.c)
   grep -q 'AF_CLIENT_CLOSED ? agg_closed_severity(s, fs)' src/agg_findings_flags.c &&
     grep -q 'return SEV_LOW;' src/agg_closed.c && echo "client_closed_after_handshake LOW"
+  # server_refused_after_handshake is high when the client's certificate explains it (agg_refused.c)
+  grep -q 'AF_SERVER_REFUSED ? agg_refused_severity(fs)' src/agg_findings_flags.c &&
+    grep -q '? SEV_HIGH : SEV_MEDIUM' src/agg_refused.c && echo "server_refused_after_handshake HIGH"
 } | tr '[:upper:]' '[:lower:]' | sort -u >"$tmp/code-sev"
 cut -d' ' -f1 "$tmp/code-sev" | sort -u >"$tmp/code-kinds"
 [ "$(wc -l <"$tmp/code-kinds")" -ge 30 ] || bad "cannot read the finding kinds of src/"

@@ -104,6 +104,56 @@ test_implicit_tls_rows(void **state)
     free(json);
 }
 
+/* A server that ended a session with its first reply over TLS (a 421
+ * right after the handshake: server_closed_after_first_reply): the peer's
+ * row says so after tls, not as failed; the JSON's peer counts it; a
+ * session that went on (the client's next command) is not counted, nor a
+ * session whose client closed first (FIN) while the answer was read. */
+static void
+test_refused_rows(void **state)
+{
+    (void)state;
+    static struct session_facts f;
+    static const struct {
+        uint8_t client, reply;
+        const char *first_close;
+    } s[] = {{10, TLS_REPLY_SERVER_CLOSE, "server_fin"},
+             {10, TLS_REPLY_CLIENT_ON, "client_fin"},
+             {11, TLS_REPLY_ENDED, "client_fin"},
+             {11, TLS_REPLY_ENDED, "server_rst"}};
+    for (unsigned i = 0; i < 4; i++) {
+        sent_chain(&f);
+        f.smtp.seen = f.smtp.tls_started = f.smtp.starttls_command = true;
+        f.smtp.starttls_offered = 1;
+        f.smtp.starttls_reply_code = 220;
+        f.tls.version = 0x0303;
+        f.tls.cipher = 0xC030;
+        f.tls.cipher_seen = f.tls.after_read = true;
+        f.tls.handshake = TLS_HS_COMPLETE;
+        f.tls.after[0].n = 1; /* its EHLO (26 bytes) */
+        f.tls.after[0].type[0] = 23;
+        f.tls.after[0].len[0] = 50;
+        f.tls.reply = s[i].reply;
+        f.tls.reply_records = 1; /* the reply */
+        f.tls.reply_len = 91;
+        struct flow_record *rec = tu_agg_record(&f, i + 1, s[i].client, 25, 25);
+        rec->first_close = s[i].first_close;
+        const struct diagnosis *dg = tu_agg_feed(rec);
+        assert_int_equal(dg->server_closed_after_first_reply, i == 0 || i == 3);
+    }
+    char *text = report_text();
+    tu_has(text, "\n  STARTTLS   198.51.100.10: offered 2 tls 2 (refused-after-handshake 1)\n"
+                 "             198.51.100.11: offered 2 tls 2 (refused-after-handshake 1)\n");
+    /* a 421 of no cause the handshake shows (a certificate chain that verifies here, none
+     * asked for): medium */
+    tu_has(text, "  medium   server_refused_after_handshake     203.0.113.25:25 ended TLS sessions "
+                 "with its first reply right after the handshake, before any mail");
+    free(text);
+    char *json = tu_agg_json();
+    tu_has(json, "\"tls_closed_after_handshake\":0,\"tls_refused_after_handshake\":1,");
+    free(json);
+}
+
 /* Exchange's X-ANONYMOUSTLS in place of STARTTLS (x-anonymoustls.pcap):
  * each peer's row and its server record say by how many sessions, the
  * refused one too; a STARTTLS session is not counted. */
@@ -175,6 +225,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_implicit_tls_rows, chain_setup, tu_agg_teardown),
+        cmocka_unit_test_setup_teardown(test_refused_rows, chain_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_anonymoustls_rows, chain_setup, tu_agg_teardown),
         cmocka_unit_test_setup_teardown(test_rejected_codes_seen, tu_agg_setup, tu_agg_teardown),
     };

@@ -391,6 +391,9 @@ facts_equal(const struct tls_facts *a, const struct tls_facts *b)
         assert_memory_equal(a->after[d].type, b->after[d].type, sizeof(a->after[d].type));
         assert_memory_equal(a->after[d].len, b->after[d].len, sizeof(a->after[d].len));
     }
+    assert_int_equal(a->reply, b->reply); /* the server's answer to the first command */
+    assert_int_equal(a->reply_records, b->reply_records);
+    assert_int_equal(a->reply_len, b->reply_len);
 }
 
 /* Whole, byte by byte and 8 random splits give the same facts. */
