@@ -43,6 +43,10 @@ struct smtp_facts {
     char ehlo_verb[8];               /* "EHLO", "HELO" or "LHLO" of the first greeting command */
     struct fstr ehlo;                /* its argument (the client's name) */
     int16_t ehlo_reply_code;         /* 0 = not seen */
+    /* the bytes of the last 2xx EHLO reply in clear but its STARTTLS line
+     * (lines counted with CRLF, RFC 5321 §2.3.8): about the size of its
+     * EHLO reply over TLS (tls_after.c, reply); 0 = none seen */
+    uint16_t ehlo_reply_bytes;
     int8_t starttls_offered;         /* -1: EHLO reply not seen; 0 / 1 */
     bool anonymoustls_offered;       /* X-ANONYMOUSTLS in the EHLO reply */
     struct fstr capabilities;        /* EHLO reply keywords, space-separated, in order */
@@ -205,9 +209,23 @@ enum tls_reply {
     TLS_REPLY_SERVER_ON,    /* the server sent more records than one reply takes */
     TLS_REPLY_SERVER_CLOSE, /* the server sent an alert (close_notify) before the client sent
                                anything more */
-    TLS_REPLY_ENDED         /* a side's stream ended (FIN, RST, the capture's end; whose:
+    TLS_REPLY_ENDED,        /* a side's stream ended (FIN, RST, the capture's end; whose:
                                record.first_close) before the client sent anything more */
+    TLS_REPLY_SERVER_EHLO,  /* the reply is as long as the server's EHLO reply (250): it
+                               answered the EHLO, whatever came next (a pipelined QUIT's 221) */
+    TLS_REPLY_SERVER_IDLE   /* the server's next record or its end came TLS_REPLY_IDLE_US or
+                               more after its reply, the client silent: an idle timeout's 421 */
 };
+/* A refusal's close follows its reply at once (one write, then close);
+ * the server's next record this long after its reply, with the client
+ * silent, is no part of it (Postfix's smtpd_timeout, 300 s, 10 s under
+ * stress: "421 4.4.2 ... Error: timeout exceeded"). */
+#define TLS_REPLY_IDLE_US 1000000
+/* The least size of an EHLO reply in clear (but its STARTTLS line) taken
+ * as telling an EHLO reply over TLS from a 421 (a line of some 40 to 100
+ * bytes: Postfix's "421 4.7.1 <host>: Client certificate not trusted" is
+ * 61): a shorter one (a bare "250 host") tells nothing. */
+#define TLS_REPLY_EHLO_MIN 96u
 /* The server's records after the client's first command that one reply
  * takes, TLS 1.3 tickets sent meanwhile included: one more is no reply
  * alone (the reading stops). */

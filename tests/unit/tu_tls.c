@@ -333,6 +333,7 @@ next(struct script *s, enum dir d)
     assert_true(s->n < 12);
     s->seg[s->n].d = d;
     s->seg[s->n].data.n = 0;
+    s->seg[s->n].pause_us = 0;
     return &s->seg[s->n++].data;
 }
 
@@ -345,8 +346,10 @@ run(const struct script *s, enum split_mode mode, uint32_t seed, bool eof)
     fctx_facts(ctx)->smtp.tls_started = tu_tls_starttls;
     fctx_attach(ctx, &tls_dissector);
     int64_t t = 1000;
-    for (unsigned i = 0; i < s->n; i++)
+    for (unsigned i = 0; i < s->n; i++) {
+        t += s->seg[i].pause_us;
         tu_deliver(ctx, s->seg[i].d, s->seg[i].data.b, s->seg[i].data.n, mode, &seed, 600, &t);
+    }
     if (eof) {
         fctx_eof(ctx, DIR_TO_SERVER, t);
         fctx_eof(ctx, DIR_TO_CLIENT, t);

@@ -96,6 +96,7 @@ void ccs(struct buf *rec);
 struct seg {
     enum dir d;
     struct buf data;
+    int64_t pause_us; /* time passed before it is delivered (0: 1 µs per delivery) */
 };
 
 struct script {
