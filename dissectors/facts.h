@@ -213,8 +213,11 @@ enum tls_reply {
                                record.first_close) before the client sent anything more */
     TLS_REPLY_SERVER_EHLO,  /* the reply is as long as the server's EHLO reply (250): it
                                answered the EHLO, whatever came next (a pipelined QUIT's 221) */
-    TLS_REPLY_SERVER_IDLE   /* the server's next record or its end came TLS_REPLY_IDLE_US or
+    TLS_REPLY_SERVER_IDLE,  /* the server's next record or its end came TLS_REPLY_IDLE_US or
                                more after its reply, the client silent: an idle timeout's 421 */
+    TLS_REPLY_SERVER_ALERT_FIRST /* no command: the server's alert came before any record or
+                                    end of the client's after the handshake (Exim refusing a
+                                    client certificate after its Finished) */
 };
 /* A refusal's close follows its reply at once (one write, then close);
  * the server's next record this long after its reply, with the client

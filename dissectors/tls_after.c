@@ -137,6 +137,13 @@ tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
         tls_after_reply(ctx, st, d, type, len);
         return;
     }
+    /* the server's alert (close_notify or a refusal: TLS 1.3 and TLS 1.2
+     * after its Finished hide which) before the client sent or ended
+     * anything after the handshake: the server ended the session first */
+    if (d == DIR_TO_CLIENT && t->reply == TLS_REPLY_NONE && t->cipher_seen &&
+        t->after[0].n == 0 && !t->after[0].ended && !t->after[0].lost &&
+        tls_after_alert_fits(t->version, t->cipher, type, len))
+        t->reply = TLS_REPLY_SERVER_ALERT_FIRST;
     bool kept = a->n < TLS_AFTER_MAX;
     if (kept) {
         a->type[a->n] = type;
@@ -157,7 +164,7 @@ tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
     if (t->cipher_seen && (tls_after_quit_fits(t->version, t->cipher, a->n - 1u, type, len) ||
                            (a->n == 1 && tls_after_alert_fits(t->version, t->cipher, type, len))))
         return;
-    if (t->cipher_seen && a->n == 1 && type == TLS_CT_APPDATA) {
+    if (t->cipher_seen && a->n == 1 && type == TLS_CT_APPDATA && t->reply == TLS_REPLY_NONE) {
         /* its first command (EHLO, RFC 3207 §4.2): the server's answer is
          * read (tls_after_reply) */
         t->reply = TLS_REPLY_OPEN;
