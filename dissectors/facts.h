@@ -36,13 +36,13 @@ struct smtp_exchange {
 };
 
 struct smtp_facts {
-    bool seen;                       /* an SMTP dialogue was recognised */
-    int16_t banner_code;             /* code of the greeting (220, 421, 554), 0 = not seen */
-    struct fstr banner;              /* greeting text, lines joined with '\n' */
-    struct fstr banner_host;         /* first word of the greeting */
-    char ehlo_verb[8];               /* "EHLO", "HELO" or "LHLO" of the first greeting command */
-    struct fstr ehlo;                /* its argument (the client's name) */
-    int16_t ehlo_reply_code;         /* 0 = not seen */
+    bool seen;               /* an SMTP dialogue was recognised */
+    int16_t banner_code;     /* code of the greeting (220, 421, 554), 0 = not seen */
+    struct fstr banner;      /* greeting text, lines joined with '\n' */
+    struct fstr banner_host; /* first word of the greeting */
+    char ehlo_verb[8];       /* "EHLO", "HELO" or "LHLO" of the first greeting command */
+    struct fstr ehlo;        /* its argument (the client's name) */
+    int16_t ehlo_reply_code; /* 0 = not seen */
     /* the bytes of the last 2xx EHLO reply in clear but its STARTTLS line
      * (lines counted with CRLF, RFC 5321 §2.3.8): about the size of its
      * EHLO reply over TLS (tls_after.c, reply); 0 = none seen */
@@ -202,19 +202,19 @@ struct tls_alert {
  * ends the session with its first reply (421, RFC 5321 §3.8) before the
  * client sends anything more. */
 enum tls_reply {
-    TLS_REPLY_NONE = 0,     /* no command read (none sent, a lone QUIT, or reading stopped) */
-    TLS_REPLY_OPEN,         /* the command read; the reading ended (a gap, the capture's end)
-                               before anything told */
-    TLS_REPLY_CLIENT_ON,    /* the client sent another record first: the session went on */
-    TLS_REPLY_SERVER_ON,    /* the server sent more records than one reply takes */
-    TLS_REPLY_SERVER_CLOSE, /* the server sent an alert (close_notify) before the client sent
-                               anything more */
-    TLS_REPLY_ENDED,        /* a side's stream ended (FIN, RST, the capture's end; whose:
-                               record.first_close) before the client sent anything more */
-    TLS_REPLY_SERVER_EHLO,  /* the reply is as long as the server's EHLO reply (250): it
-                               answered the EHLO, whatever came next (a pipelined QUIT's 221) */
-    TLS_REPLY_SERVER_IDLE,  /* the server's next record or its end came TLS_REPLY_IDLE_US or
-                               more after its reply, the client silent: an idle timeout's 421 */
+    TLS_REPLY_NONE = 0,          /* no command read (none sent, a lone QUIT, or reading stopped) */
+    TLS_REPLY_OPEN,              /* the command read; the reading ended (a gap, the capture's end)
+                                    before anything told */
+    TLS_REPLY_CLIENT_ON,         /* the client sent another record first: the session went on */
+    TLS_REPLY_SERVER_ON,         /* the server sent more records than one reply takes */
+    TLS_REPLY_SERVER_CLOSE,      /* the server sent an alert (close_notify) before the client sent
+                                    anything more */
+    TLS_REPLY_ENDED,             /* a side's stream ended (FIN, RST, the capture's end; whose:
+                                    record.first_close) before the client sent anything more */
+    TLS_REPLY_SERVER_EHLO,       /* the reply is as long as the server's EHLO reply (250): it
+                                    answered the EHLO, whatever came next (a pipelined QUIT's 221) */
+    TLS_REPLY_SERVER_IDLE,       /* the server's next record or its end came TLS_REPLY_IDLE_US or
+                                    more after its reply, the client silent: an idle timeout's 421 */
     TLS_REPLY_SERVER_ALERT_FIRST /* no command: the server's alert came before any record or
                                     end of the client's after the handshake (Exim refusing a
                                     client certificate after its Finished) */

@@ -22,7 +22,13 @@
  * so a session that goes on costs two records of the client's and one of
  * the server's past the handshake (issue 5: bypass after the handshake);
  * those read after the command are counted (tls.reply_records, the first
- * one's length), not kept in tls.after.
+ * one's length), not kept in tls.after. Not a refusal's close: a first reply as long
+ * as the server's EHLO reply in clear (a 250; a QUIT pipelined after the
+ * EHLO gets its 221 and the close: SERVER_EHLO, TLS 1.2 reads no further),
+ * or the server's next record or end a second or more after its reply (an
+ * idle timeout: SERVER_IDLE). The server's alert before anything of the
+ * client's (SERVER_ALERT_FIRST) is Exim's refusal of a client certificate
+ * after its Finished, no close of the client's.
  * Nothing of a record's body is read, decrypted, kept or written (the -w
  * evidence cuts them too: engine_evidence.c, the handshake complete). */
 #include "tls_int.h"
@@ -140,8 +146,8 @@ tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
     /* the server's alert (close_notify or a refusal: TLS 1.3 and TLS 1.2
      * after its Finished hide which) before the client sent or ended
      * anything after the handshake: the server ended the session first */
-    if (d == DIR_TO_CLIENT && t->reply == TLS_REPLY_NONE && t->cipher_seen &&
-        t->after[0].n == 0 && !t->after[0].ended && !t->after[0].lost &&
+    if (d == DIR_TO_CLIENT && t->reply == TLS_REPLY_NONE && t->cipher_seen && t->after[0].n == 0 &&
+        !t->after[0].ended && !t->after[0].lost &&
         tls_after_alert_fits(t->version, t->cipher, type, len))
         t->reply = TLS_REPLY_SERVER_ALERT_FIRST;
     bool kept = a->n < TLS_AFTER_MAX;

@@ -384,6 +384,52 @@ test_reply_idle_timeout(void **state)
     fctx_destroy(ctx);
 }
 
+/* Exim (GnuTLS) with tls_verify_hosts = * refusing the client's
+ * certificate after its own Finished (pcaps/diag/exim-ccert.pcap session
+ * 3): TLS 1.2 done, the server's encrypted alert (26), then the client's
+ * FIN without a word: SERVER_ALERT_FIRST. The client's close_notify
+ * first, then the server's: the client closed, as before (NONE). */
+static void
+test_reply_server_alert_first(void **state)
+{
+    (void)state;
+    struct script s;
+    (void)tls12_server_flight(&s, "mail.example.test", NULL);
+    tls12_finish(&s);
+    opaque(next(&s, DIR_TO_CLIENT), 21, 26);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    const struct tls_facts *t = tf(ctx);
+    assert_int_equal(t->reply, TLS_REPLY_SERVER_ALERT_FIRST);
+    assert_int_equal(t->after[0].n, 0);
+    assert_int_equal(t->after[1].n, 1);
+    fctx_destroy(ctx);
+    check_splits(&s);
+    s.seg[s.n - 1].d = DIR_TO_SERVER; /* the client's close_notify */
+    opaque(next(&s, DIR_TO_CLIENT), 21, 26);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_NONE);
+    assert_int_equal(tf(ctx)->after[0].n, 1);
+    fctx_destroy(ctx);
+    /* a record of the server's before its alert (a 421 unasked, a TLS 1.3
+     * ticket), the client silent: the alert still came first */
+    s.seg[s.n - 2].d = DIR_TO_CLIENT;
+    s.seg[s.n - 2].data.n = 0;
+    opaque(&s.seg[s.n - 2].data, 23, 91);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_ALERT_FIRST);
+    fctx_destroy(ctx);
+    /* the client's FIN before the server's alert: the client ended first */
+    s.n--;
+    ctx = run(&s, SPLIT_WHOLE, 0, false);
+    fctx_eof(ctx, DIR_TO_SERVER, 900000);
+    struct buf a;
+    a.n = 0;
+    opaque(&a, 21, 26);
+    fctx_deliver(ctx, DIR_TO_CLIENT, a.b, (uint32_t)a.n, 900001);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_NONE);
+    fctx_destroy(ctx);
+}
+
 /* ---- the rule, on facts made here ---- */
 
 static struct session_facts rf;
@@ -452,6 +498,45 @@ test_rule_refused(void **state)
     refused_facts(TLS_REPLY_SERVER_CLOSE, 1, "server_fin");
     rf.tls.handshake = TLS_HS_FAILED;
     assert_false(diagnose_server_refused(&rr));
+}
+
+/* diagnose_server_alert_first: the server's alert before anything of the
+ * client's, after a CertificateRequest (TLS 1.2), a client chain, or TLS
+ * 1.3's client Certificate told by its length: a rejection of the client
+ * certificate (its code encrypted: -1); without any of them, none. The
+ * client that went without a word is no client close. */
+static void
+test_rule_alert_first(void **state)
+{
+    (void)state;
+    refused_facts(TLS_REPLY_SERVER_ALERT_FIRST, 0, "client_fin");
+    rf.tls.after[0].n = 0;
+    rf.tls.after[1].n = 1;
+    rf.tls.after[1].type[0] = 21;
+    rf.tls.after[1].len[0] = 26;
+    assert_false(diagnose_server_alert_first(&rr, &rd));
+    assert_false(rd.server_rejected_client_certificate);
+    assert_false(diagnose_client_closed(&rr));
+    rf.tls.client_certificate_requested = true;
+    rf.tls.client_certificates = TLS_CERTS_NONE;
+    assert_true(diagnose_server_alert_first(&rr, &rd));
+    assert_true(rd.server_rejected_client_certificate);
+    assert_int_equal(rd.server_reject_code, -1);
+    assert_non_null(strstr(rd.alert_meaning, "the client sent none"));
+    /* TLS 1.3, no key: the client's Certificate and CertificateVerify */
+    refused_facts(TLS_REPLY_SERVER_ALERT_FIRST, 0, "client_fin");
+    rf.tls.version = 0x0304;
+    rf.tls.cipher = 0x1302;
+    static uint8_t hist[] = "C:CH S:SH S:CCS S:EE..FIN(encrypted) C:CCS C:CRT(encrypted) "
+                            "C:CV(encrypted) C:FIN(encrypted)";
+    rf.tls.hs_history.s = hist;
+    rf.tls.hs_history.len = (uint32_t)strlen((const char *)hist);
+    assert_true(diagnose_server_alert_first(&rr, &rd));
+    assert_non_null(strstr(rd.alert_meaning, "rejected the client certificate"));
+    /* the server's alert no first: nothing */
+    refused_facts(TLS_REPLY_NONE, 0, "client_fin");
+    rf.tls.client_certificate_requested = true;
+    assert_false(diagnose_server_alert_first(&rr, &rd));
 }
 
 static void
@@ -538,10 +623,12 @@ main(void)
         cmocka_unit_test_setup_teardown(test_reply_tls13_client_auth, tu_tls_setup,
                                         tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_reply_ehlo_sized, tu_tls_setup, tu_tls_teardown),
-        cmocka_unit_test_setup_teardown(test_reply_ehlo_sized_tls13, tu_tls_setup,
-                                        tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_reply_ehlo_sized_tls13, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_reply_idle_timeout, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_reply_server_alert_first, tu_tls_setup,
+                                        tu_tls_teardown),
         cmocka_unit_test(test_rule_refused),
+        cmocka_unit_test(test_rule_alert_first),
         cmocka_unit_test(test_rule_why_and_text),
         cmocka_unit_test(test_finding_headline),
     };
