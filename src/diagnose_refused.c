@@ -149,8 +149,11 @@ bool
 diagnose_server_alert_first(const struct flow_record *rec, struct diagnosis *d)
 {
     const struct tls_facts *t = &rec->facts->tls;
-    if (!t->seen || !t->after_read || t->handshake != TLS_HS_COMPLETE ||
-        t->reply != TLS_REPLY_SERVER_ALERT_FIRST ||
+    /* or its alert answered the client's first command (sent before the
+     * alert came: a client that speaks at once after its Finished) */
+    bool first = t->reply == TLS_REPLY_SERVER_ALERT_FIRST ||
+                 (t->reply == TLS_REPLY_SERVER_CLOSE && t->reply_records == 0);
+    if (!t->seen || !t->after_read || t->handshake != TLS_HS_COMPLETE || !first ||
         !(t->client_certificate_requested || t->n_client_chain > 0 || rf_client_cert_sent(t)))
         return false;
     d->server_rejected_client_certificate = true;
@@ -166,6 +169,6 @@ diagnose_server_alert_first(const struct flow_record *rec, struct diagnosis *d)
              none ? "the server required a client certificate and the client sent none; it "
                     "ended the session right after the handshake with an encrypted alert"
                   : "the server rejected the client certificate right after the handshake, "
-                    "before any command, with an encrypted alert");
+                    "before answering any command, with an encrypted alert");
     return true;
 }

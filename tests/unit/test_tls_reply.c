@@ -533,6 +533,15 @@ test_rule_alert_first(void **state)
     rf.tls.hs_history.len = (uint32_t)strlen((const char *)hist);
     assert_true(diagnose_server_alert_first(&rr, &rd));
     assert_non_null(strstr(rd.alert_meaning, "rejected the client certificate"));
+    /* the client's EHLO sent before the alert came, unanswered: the same */
+    refused_facts(TLS_REPLY_SERVER_CLOSE, 0, "client_fin");
+    rf.tls.client_certificate_requested = true;
+    assert_true(diagnose_server_alert_first(&rr, &rd));
+    assert_false(diagnose_server_refused(&rr));
+    /* answered first (a 421, then close_notify): server_refused_after_handshake's */
+    refused_facts(TLS_REPLY_SERVER_CLOSE, 1, "client_fin");
+    rf.tls.client_certificate_requested = true;
+    assert_false(diagnose_server_alert_first(&rr, &rd));
     /* the server's alert no first: nothing */
     refused_facts(TLS_REPLY_NONE, 0, "client_fin");
     rf.tls.client_certificate_requested = true;

@@ -12,7 +12,8 @@
 #   198.51.100.20  openssl s_client: (1) -tls1_2 and (2) -tls1_3 without a certificate;
 #                  (3) -tls1_2 and (4) -tls1_3 with client.other.example.test (Other
 #                  Intermediate CA, not trusted); (5) -tls1_3 with client.example.test (trusted):
-#                  EHLO, QUIT
+#                  EHLO, QUIT; (6) -tls1_3 without a certificate, its EHLO sent at once (before
+#                  the alert comes)
 # Exim's .debs are unpacked (apt-get download, dpkg -x) into /tmp/r33e-exim, not installed (exim4
 # conflicts with postfix); the compile-time user Debian-exim is given to it through a private
 # mount namespace (copies of /etc/passwd and /etc/group bind-mounted), as pcaps/gen/lib.sh does.
@@ -83,9 +84,9 @@ ip netns exec r33e-xc-s1 unshare -m sh -c "mount --bind $D/etc/passwd /etc/passw
 ST4_PIDS+=($!)
 wait_port r33e-xc-s1 25 || { cat $ST4_TMP/exim.out >&2; exit 1; }
 
-sc() { # VERSION [s_client args]: EHLO, a pause, QUIT
+sc() { # VERSION [s_client args]: EHLO (after $PAUSE s, 0.5 unless set), a pause, QUIT
   local v=$1; shift
-  { sleep 0.5; printf 'EHLO client.example.test\n'; sleep 0.8; printf 'QUIT\n'; sleep 0.3; } |
+  { sleep "${PAUSE:-0.5}"; printf 'EHLO client.example.test\n'; sleep 0.8; printf 'QUIT\n'; sleep 0.3; } |
     timeout 15 ip netns exec r33e-xc-c1 openssl s_client -starttls smtp -connect 192.0.2.26:25 \
       -name client.example.test -CAfile "$PKI/root.pem" -crlf -quiet -ign_eof "$v" "$@" \
       >>"$ST4_TMP/clients.log" 2>&1 || true
@@ -100,6 +101,7 @@ sc -tls1_3                # 2
 sc -tls1_2 "${OTHER[@]}"  # 3
 sc -tls1_3 "${OTHER[@]}"  # 4
 sc -tls1_3 "${OK[@]}"     # 5
+PAUSE=0 sc -tls1_3        # 6
 sleep 1
 capture_stop
 cp "$ST4_TMP/cap.pcap" "${OUT:-$DIAG/exim-ccert.pcap}"
