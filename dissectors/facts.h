@@ -36,13 +36,17 @@ struct smtp_exchange {
 };
 
 struct smtp_facts {
-    bool seen;                       /* an SMTP dialogue was recognised */
-    int16_t banner_code;             /* code of the greeting (220, 421, 554), 0 = not seen */
-    struct fstr banner;              /* greeting text, lines joined with '\n' */
-    struct fstr banner_host;         /* first word of the greeting */
-    char ehlo_verb[8];               /* "EHLO", "HELO" or "LHLO" of the first greeting command */
-    struct fstr ehlo;                /* its argument (the client's name) */
-    int16_t ehlo_reply_code;         /* 0 = not seen */
+    bool seen;               /* an SMTP dialogue was recognised */
+    int16_t banner_code;     /* code of the greeting (220, 421, 554), 0 = not seen */
+    struct fstr banner;      /* greeting text, lines joined with '\n' */
+    struct fstr banner_host; /* first word of the greeting */
+    char ehlo_verb[8];       /* "EHLO", "HELO" or "LHLO" of the first greeting command */
+    struct fstr ehlo;        /* its argument (the client's name) */
+    int16_t ehlo_reply_code; /* 0 = not seen */
+    /* the bytes of the last 2xx EHLO reply in clear but its STARTTLS line
+     * (lines counted with CRLF, RFC 5321 §2.3.8): about the size of its
+     * EHLO reply over TLS (tls_after.c, reply); 0 = none seen */
+    uint16_t ehlo_reply_bytes;
     int8_t starttls_offered;         /* -1: EHLO reply not seen; 0 / 1 */
     bool anonymoustls_offered;       /* X-ANONYMOUSTLS in the EHLO reply */
     struct fstr capabilities;        /* EHLO reply keywords, space-separated, in order */
@@ -198,16 +202,33 @@ struct tls_alert {
  * ends the session with its first reply (421, RFC 5321 §3.8) before the
  * client sends anything more. */
 enum tls_reply {
-    TLS_REPLY_NONE = 0,     /* no command read (none sent, a lone QUIT, or reading stopped) */
-    TLS_REPLY_OPEN,         /* the command read; the reading ended (a gap, the capture's end)
-                               before anything told */
-    TLS_REPLY_CLIENT_ON,    /* the client sent another record first: the session went on */
-    TLS_REPLY_SERVER_ON,    /* the server sent more records than one reply takes */
-    TLS_REPLY_SERVER_CLOSE, /* the server sent an alert (close_notify) before the client sent
-                               anything more */
-    TLS_REPLY_ENDED         /* a side's stream ended (FIN, RST, the capture's end; whose:
-                               record.first_close) before the client sent anything more */
+    TLS_REPLY_NONE = 0,          /* no command read (none sent, a lone QUIT, or reading stopped) */
+    TLS_REPLY_OPEN,              /* the command read; the reading ended (a gap, the capture's end)
+                                    before anything told */
+    TLS_REPLY_CLIENT_ON,         /* the client sent another record first: the session went on */
+    TLS_REPLY_SERVER_ON,         /* the server sent more records than one reply takes */
+    TLS_REPLY_SERVER_CLOSE,      /* the server sent an alert (close_notify) before the client sent
+                                    anything more */
+    TLS_REPLY_ENDED,             /* a side's stream ended (FIN, RST, the capture's end; whose:
+                                    record.first_close) before the client sent anything more */
+    TLS_REPLY_SERVER_EHLO,       /* the reply is as long as the server's EHLO reply (250): it
+                                    answered the EHLO, whatever came next (a pipelined QUIT's 221) */
+    TLS_REPLY_SERVER_IDLE,       /* the server's next record or its end came TLS_REPLY_IDLE_US or
+                                    more after its reply, the client silent: an idle timeout's 421 */
+    TLS_REPLY_SERVER_ALERT_FIRST /* no command: the server's alert came before any record or
+                                    end of the client's after the handshake (Exim refusing a
+                                    client certificate after its Finished) */
 };
+/* A refusal's close follows its reply at once (one write, then close);
+ * the server's next record this long after its reply, with the client
+ * silent, is no part of it (Postfix's smtpd_timeout, 300 s, 10 s under
+ * stress: "421 4.4.2 ... Error: timeout exceeded"). */
+#define TLS_REPLY_IDLE_US 1000000
+/* The least size of an EHLO reply in clear (but its STARTTLS line) taken
+ * as telling an EHLO reply over TLS from a 421 (a line of some 40 to 100
+ * bytes: Postfix's "421 4.7.1 <host>: Client certificate not trusted" is
+ * 61): a shorter one (a bare "250 host") tells nothing. */
+#define TLS_REPLY_EHLO_MIN 96u
 /* The server's records after the client's first command that one reply
  * takes, TLS 1.3 tickets sent meanwhile included: one more is no reply
  * alone (the reading stops). */

@@ -124,6 +124,7 @@ struct smtp_state {
     int16_t resc_detail; /* none) and subject, then detail */
     uint32_t rlines;
     bool r_starttls, r_anontls; /* EHLO reply: keywords seen in this reply */
+    uint32_t r_bytes;           /* its lines' bytes (CRLF counted), the STARTTLS line aside */
     bool greeting_seen;
     bool reply_begun;   /* the server's first line, not yet complete, opens a reply
                            ("220 mail.exa"): it greets in plaintext (smtp_tls_check) */

@@ -195,6 +195,8 @@ smtp_ehlo_done(struct flow_ctx *ctx, struct smtp_state *st, int16_t code, bool h
         f->starttls_offered = 0;
     if (st->r_anontls)
         f->anonymoustls_offered = true;
+    if (code >= 200 && code < 300 && !st->no_text) /* the last one in clear */
+        f->ehlo_reply_bytes = (uint16_t)(st->r_bytes < UINT16_MAX ? st->r_bytes : UINT16_MAX);
     if (!st->caps_done && code >= 200 && code < 300 && !st->no_text) {
         st->caps_done = true;
         smtp_commit(ctx, &f->capabilities, st->caps, st->caps_len, st->caps_cut, SMTP_CAPS_MAX);
@@ -407,6 +409,7 @@ smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         return false;
     }
     int16_t code = (int16_t)((d0 - '0') * 100 + (d1 - '0') * 10 + (d2 - '0'));
+    uint32_t line_bytes = (uint32_t)rd_left(lr) + 2u; /* with its CRLF */
     rd_skip(lr, sep == -1 ? 3 : 4, "smtp.reply_code");
     st->srv_tls_next = false; /* a line came, not a TLS record */
     if (st->smode == SMTP_S_START) {
@@ -435,6 +438,7 @@ smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         st->caps_cut = st->auths_cut = false;
         st->caps_seen = st->auths_seen = 0;
         st->r_starttls = st->r_anontls = false;
+        st->r_bytes = 0;
         /* the first reply after the greeting (RFC 5321 §4.1.4: EHLO comes
          * first), not a later multi-line 250 (EXPN's list) */
         st->r_ehlo_inferred = st->rctx == SMTP_R_UNSOLICITED && greeted && code == 250 &&
@@ -453,8 +457,11 @@ smtp_server_line(struct flow_ctx *ctx, struct smtp_state *st, struct rd *lr)
         (st->rctx == SMTP_R_UNSOLICITED && (code == 220 || code == 454) && smtp_client_unseen(st));
     if (keep_text)
         smtp_text_add(st, lr);
-    else if (ehlo && st->rlines > 0)
+    bool had_tls = st->r_starttls;
+    if (!keep_text && ehlo && st->rlines > 0)
         smtp_ehlo_line(ctx, st, lr);
+    if (ehlo && st->r_starttls == had_tls) /* the STARTTLS line left out */
+        st->r_bytes += line_bytes;
     st->rlines++;
     if (sep == '-') {
         st->smode = SMTP_S_CONT;

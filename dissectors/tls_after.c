@@ -22,7 +22,13 @@
  * so a session that goes on costs two records of the client's and one of
  * the server's past the handshake (issue 5: bypass after the handshake);
  * those read after the command are counted (tls.reply_records, the first
- * one's length), not kept in tls.after.
+ * one's length), not kept in tls.after. Not a refusal's close: a first reply as long
+ * as the server's EHLO reply in clear (a 250; a QUIT pipelined after the
+ * EHLO gets its 221 and the close: SERVER_EHLO, TLS 1.2 reads no further),
+ * or the server's next record or end a second or more after its reply (an
+ * idle timeout: SERVER_IDLE). The server's alert before anything of the
+ * client's (SERVER_ALERT_FIRST) is Exim's refusal of a client certificate
+ * after its Finished, no close of the client's.
  * Nothing of a record's body is read, decrypted, kept or written (the -w
  * evidence cuts them too: engine_evidence.c, the handshake complete). */
 #include "tls_int.h"
@@ -39,26 +45,84 @@ tls_after_stop(struct flow_ctx *ctx, struct tls_state *st)
         }
 }
 
+/* The packet time in 1/16 s, modulo 2^16 (tls_state.reply_t16). */
+static uint16_t
+tls_after_t16(const struct flow_ctx *ctx)
+{
+    return (uint16_t)((uint64_t)fctx_now_us(ctx) / 62500u);
+}
+
+/* TLS_REPLY_IDLE_US or more since the server's reply began (a gap of
+ * 4096 s or more may be taken for its remainder: an idle timeout then
+ * still, or a refusal's close 68 minutes after its reply). */
+static bool
+tls_after_idle(const struct flow_ctx *ctx, const struct tls_state *st)
+{
+    return (uint16_t)(tls_after_t16(ctx) - st->reply_t16) >= TLS_REPLY_IDLE_US / 62500u;
+}
+
+/* The server's first record after the command (len) is as long as its
+ * EHLO reply in clear less the STARTTLS line (smtp.ehlo_reply_bytes) and
+ * the client's name there (Exim's first line repeats it; the name over TLS
+ * may differ): a 250 EHLO reply, no 421 (a line of some 40 to 100 bytes).
+ * Implicit TLS, or a reply in clear too short to tell: never. */
+static bool
+tls_after_ehlo_fits(struct flow_ctx *ctx, const struct tls_facts *t, uint16_t len)
+{
+    const struct smtp_facts *sm = &fctx_facts(ctx)->smtp;
+    uint32_t lo, hi;
+    if (sm->ehlo_reply_bytes < sm->ehlo.len + TLS_REPLY_EHLO_MIN ||
+        !tls_plaintext_len(t->version, t->cipher, len, &lo, &hi))
+        return false;
+    return lo >= sm->ehlo_reply_bytes - sm->ehlo.len;
+}
+
+/* What ends the reading of the reply (close: SERVER_CLOSE, or ENDED by
+ * a FIN or RST of the server's when server_end), told better: a close
+ * TLS_REPLY_IDLE_US or more after the reply began is an idle timeout's
+ * (SERVER_IDLE); TLS 1.3's lone record as long as an EHLO reply was one
+ * (SERVER_EHLO; with more, the first may be a ticket: tls13_tickets.c). */
+static uint8_t
+tls_after_reply_end(struct flow_ctx *ctx, const struct tls_state *st, uint8_t close,
+                    bool server_end)
+{
+    const struct tls_facts *t = &fctx_facts(ctx)->tls;
+    if (t->reply_records > 0 && server_end && tls_after_idle(ctx, st))
+        return TLS_REPLY_SERVER_IDLE;
+    if (t->reply_records == 1 && t->version == 0x0304 && tls_after_ehlo_fits(ctx, t, t->reply_len))
+        return TLS_REPLY_SERVER_EHLO;
+    return close;
+}
+
 /* A record of d while the server's answer to the client's first command
  * is read (reply TLS_REPLY_OPEN): the client's next record (its next
  * command, or its own close) says the session went on; the server's alert
  * (close_notify; TLS 1.3: 2 bytes of plaintext in an application_data
  * record, RFC 8446 §6.1) says it ended the session first; its records
  * past what one reply takes say it went on. Each stops the reading: one
- * reply and one record of the client's past a session that goes on. */
+ * reply and one record of the client's past a session that goes on. Not a
+ * refusal's: a first record as long as an EHLO reply (TLS 1.2, no tickets
+ * after the handshake: it is the reply; SERVER_EHLO, the reading stops
+ * there), and a record TLS_REPLY_IDLE_US or more after the reply began
+ * (SERVER_IDLE: the client went silent, the server timed out). */
 static void
 tls_after_reply(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t type, uint16_t len)
 {
     struct tls_facts *t = &fctx_facts(ctx)->tls;
     if (d == DIR_TO_SERVER) {
         t->reply = TLS_REPLY_CLIENT_ON;
+    } else if (t->reply_records > 0 && tls_after_idle(ctx, st)) {
+        t->reply = TLS_REPLY_SERVER_IDLE;
     } else if (t->reply_records == 0 && type == TLS_CT_APPDATA &&
                !tls_after_alert_fits(t->version, t->cipher, type, len)) {
         t->reply_records = 1; /* the reply's first record, its length kept */
         t->reply_len = len;
-        return;
+        st->reply_t16 = tls_after_t16(ctx);
+        if (t->version > 0x0303 || !tls_after_ehlo_fits(ctx, t, len))
+            return;
+        t->reply = TLS_REPLY_SERVER_EHLO;
     } else if (tls_after_alert_fits(t->version, t->cipher, type, len)) {
-        t->reply = TLS_REPLY_SERVER_CLOSE;
+        t->reply = tls_after_reply_end(ctx, st, TLS_REPLY_SERVER_CLOSE, true);
     } else if (type != TLS_CT_APPDATA || t->reply_records >= TLS_REPLY_RECORDS_MAX) {
         t->reply = TLS_REPLY_SERVER_ON; /* a handshake (renegotiation), or more than a reply */
     } else {
@@ -79,6 +143,13 @@ tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
         tls_after_reply(ctx, st, d, type, len);
         return;
     }
+    /* the server's alert (close_notify or a refusal: TLS 1.3 and TLS 1.2
+     * after its Finished hide which) before the client sent or ended
+     * anything after the handshake: the server ended the session first */
+    if (d == DIR_TO_CLIENT && t->reply == TLS_REPLY_NONE && t->cipher_seen && t->after[0].n == 0 &&
+        !t->after[0].ended && !t->after[0].lost &&
+        tls_after_alert_fits(t->version, t->cipher, type, len))
+        t->reply = TLS_REPLY_SERVER_ALERT_FIRST;
     bool kept = a->n < TLS_AFTER_MAX;
     if (kept) {
         a->type[a->n] = type;
@@ -99,7 +170,7 @@ tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
     if (t->cipher_seen && (tls_after_quit_fits(t->version, t->cipher, a->n - 1u, type, len) ||
                            (a->n == 1 && tls_after_alert_fits(t->version, t->cipher, type, len))))
         return;
-    if (t->cipher_seen && a->n == 1 && type == TLS_CT_APPDATA) {
+    if (t->cipher_seen && a->n == 1 && type == TLS_CT_APPDATA && t->reply == TLS_REPLY_NONE) {
         /* its first command (EHLO, RFC 3207 §4.2): the server's answer is
          * read (tls_after_reply) */
         t->reply = TLS_REPLY_OPEN;
@@ -123,7 +194,7 @@ tls_after_end(struct flow_ctx *ctx, struct tls_state *st, enum dir d, bool at_ga
         /* a side's end while the answer was read, before the client sent
          * anything more (whose: record.first_close); a gap tells nothing */
         if (!at_gap)
-            t->reply = TLS_REPLY_ENDED;
+            t->reply = tls_after_reply_end(ctx, st, TLS_REPLY_ENDED, d == DIR_TO_CLIENT);
         tls_after_stop(ctx, st);
     }
 }

@@ -122,11 +122,15 @@ struct tls_state {
     uint8_t n_psk;
     uint8_t tk;
     uint8_t tk_records;
+    bool hist_full; /* hist: the history was cut (here: in tk_records' padding) */
     uint32_t tk_client;
     uint8_t psk_key[TLS_PSK_MAX][TLS_TICKET_KEY_LEN];
     char hist[192]; /* handshake history being built */
     uint16_t hist_len;
-    bool hist_full;
+    /* when the server's reply to the first command over TLS began, in
+     * 1/16 s modulo 2^16 (a gap told to 68 minutes: tls_after_idle), in
+     * the padding after hist_len */
+    uint16_t reply_t16;
 };
 
 /* A handshake message of type `type` from d: its abbreviation in the

@@ -439,9 +439,12 @@ dg_alerts(const struct flow_record *rec, struct diagnosis *out)
                            e && !e->info.parse_error ? e->info.subject : NULL, what);
             }
         } else if (a->from == 1 && after_client_cert &&
-                   (cert_alert || a->code == 116 || (a->code == 40 && t->n_client_chain == 0))) {
+                   (cert_alert || a->code == 116 || (a->code == 40 && t->n_client_chain == 0) ||
+                    (a->code == 50 && t->client_certificates == TLS_CERTS_NONE))) {
             /* a certificate alert, certificate_required (116, RFC 8446 §4.4.2.4),
-             * or handshake_failure for a Certificate sent empty */
+             * or handshake_failure for a Certificate sent empty; decode_error
+             * (50) for one sent empty is GnuTLS's (Exim's tls_verify_hosts:
+             * "No certificate was found", pcaps/diag/exim-ccert.pcap) */
             if (!out->server_rejected_client_certificate)
                 out->server_reject_code = a->code;
             out->server_rejected_client_certificate = true;
@@ -828,6 +831,8 @@ diagnose_session(const struct flow_record *rec, const struct expected_name *expe
         out->not_visible_cut = (rec->certs_gap & FLOW_GAP_OTHER) ? DG_NV_CUT_BOTH : DG_NV_CUT_AFTER;
     out->certificates_not_visible = out->not_visible_why != DG_NV_NONE;
     dg_alerts(rec, out);
+    if (!out->server_rejected_client_certificate)
+        (void)diagnose_server_alert_first(rec, out);
     if (t->seen && t->n_server_chain > 0) {
         dg_pick_name(rec, expected, n_expected, out);
         dg_chain(rec, at_us, out);

@@ -280,6 +280,13 @@ void diagnose_closed_text(const struct flow_record *rec, const struct diagnosis 
  * the finding's evidence (the records' sizes, how the session ended,
  * the client's certificate). */
 bool diagnose_server_refused(const struct flow_record *rec);
+/* The server's alert right after a completed handshake, before anything of
+ * the client's (tls.reply TLS_REPLY_SERVER_ALERT_FIRST), the client having
+ * answered a CertificateRequest: its certificate (or its lack) refused
+ * after the server's Finished (Exim, GnuTLS). Sets d's
+ * server_rejected_client_certificate, its code (-1: encrypted) and
+ * alert_meaning; false when not so (diagnose_refused.c). */
+bool diagnose_server_alert_first(const struct flow_record *rec, struct diagnosis *d);
 enum dg_refused_why diagnose_refused_why(const struct flow_record *rec, const struct diagnosis *d);
 void diagnose_refused_text(const struct flow_record *rec, const struct diagnosis *d, char *out,
                            size_t n);

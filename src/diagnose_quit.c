@@ -88,9 +88,12 @@ diagnose_client_closed(const struct flow_record *rec)
     const struct tls_after *c = dq_after_closed(rec);
     if (c == NULL)
         return false;
-    /* nothing at all: the client's own FIN or RST ended it, not the server */
+    /* nothing at all: the client's own FIN or RST ended it, not the server;
+     * not after the server's alert (diagnose_server_alert_first: Exim
+     * refusing a client certificate, its client gone without a word) */
     if (c->n == 0)
-        return strncmp(rec->first_close, "client_", 7) == 0;
+        return t->reply != TLS_REPLY_SERVER_ALERT_FIRST &&
+               strncmp(rec->first_close, "client_", 7) == 0;
     /* alerts alone (close_notify; TLS 1.3 hides the type, 2 bytes of
      * plaintext: RFC 8446 §6.1) */
     for (unsigned i = 0; i < c->n && i < TLS_AFTER_MAX; i++)

@@ -122,3 +122,53 @@ diagnose_refused_text(const struct flow_record *rec, const struct diagnosis *d, 
                 NULL);
     str_mark_cut(out, n, cut);
 }
+
+/* The handshake history holds the client's Certificate: "C:CRT" (TLS 1.2,
+ * or TLS 1.3 decrypted) or "C:CRT(encrypted)" (TLS 1.3 told by lengths,
+ * tls.c tls13_client_auth): an answer to a CertificateRequest (RFC 8446
+ * §4.4.2: only then does a client send one). */
+static bool
+rf_client_cert_sent(const struct tls_facts *t)
+{
+    static const char want[] = "C:CRT";
+    const uint8_t *h = t->hs_history.s;
+    for (uint32_t i = 0; h != NULL && i + sizeof(want) - 1 <= t->hs_history.len; i++)
+        if (memcmp(h + i, want, sizeof(want) - 1) == 0)
+            return true;
+    return false;
+}
+
+/* Exim with tls_verify_hosts (GnuTLS) completes the handshake, then checks
+ * the client's certificate and ends the session with an alert before
+ * reading anything: bad_certificate (42) for one it does not trust ("TLS
+ * error ... (certificate verification failed): certificate invalid"),
+ * certificate_required (116) for none in TLS 1.3 ("Certificate is
+ * required"), encrypted after its Finished so their codes are not seen
+ * (pcaps/diag/exim-ccert.pcap). */
+bool
+diagnose_server_alert_first(const struct flow_record *rec, struct diagnosis *d)
+{
+    const struct tls_facts *t = &rec->facts->tls;
+    /* or its alert answered the client's first command (sent before the
+     * alert came: a client that speaks at once after its Finished) */
+    bool first = t->reply == TLS_REPLY_SERVER_ALERT_FIRST ||
+                 (t->reply == TLS_REPLY_SERVER_CLOSE && t->reply_records == 0);
+    if (!t->seen || !t->after_read || t->handshake != TLS_HS_COMPLETE || !first ||
+        !(t->client_certificate_requested || t->n_client_chain > 0 || rf_client_cert_sent(t)))
+        return false;
+    d->server_rejected_client_certificate = true;
+    d->server_reject_code = -1;
+    if (d->alert_meaning[0])
+        return true;
+    /* an empty Certificate: TLS 1.2's, or TLS 1.3's 8 bytes ("C:CRT(encrypted)
+     * C:FIN": no CertificateVerify after it) */
+    bool none = t->client_certificates == TLS_CERTS_NONE ||
+                (t->n_client_chain == 0 && t->version == 0x0304 && t->hs_history.s != NULL &&
+                 strstr((const char *)t->hs_history.s, "C:CRT(encrypted) C:FIN") != NULL);
+    str_copy(d->alert_meaning, sizeof(d->alert_meaning),
+             none ? "the server required a client certificate and the client sent none; it "
+                    "ended the session right after the handshake with an encrypted alert"
+                  : "the server rejected the client certificate right after the handshake, "
+                    "before answering any command, with an encrypted alert");
+    return true;
+}

@@ -434,8 +434,15 @@ rs_after(struct json *j, const struct tls_facts *t)
         return;
     }
     /* the server's answer to the client's first command (enum tls_reply) */
-    static const char *const reply[] = {NULL,           "open", "client_went_on", "server_went_on",
-                                        "server_alert", "ended"};
+    static const char *const reply[] = {NULL,
+                                        "open",
+                                        "client_went_on",
+                                        "server_went_on",
+                                        "server_alert",
+                                        "ended",
+                                        "server_ehlo_reply",
+                                        "server_after_idle",
+                                        "server_alert_first"};
     json_obj_begin(j, "after_handshake");
     rs_after_side(j, "client", t, &t->after[0]);
     rs_after_side(j, "server", t, &t->after[1]);

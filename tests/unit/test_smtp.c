@@ -47,6 +47,7 @@ test_plain_session(void **state)
     assert_int_equal(f->starttls_offered, 0);
     assert_false(f->anonymoustls_offered);
     tu_fstr_is(&f->capabilities, "PIPELINING SIZE AUTH 8BITMIME DSN");
+    assert_int_equal(f->ehlo_reply_bytes, 122); /* every line, CRLF counted */
     tu_fstr_is(&f->auth_mechanisms, "PLAIN LOGIN");
     tu_fstr_is(&f->stripped_capability, NULL);
     assert_false(f->starttls_command);
@@ -78,6 +79,8 @@ test_starttls_accepted(void **state)
     const struct smtp_facts *f = tu_smtp_facts(ctx);
     assert_int_equal(f->starttls_offered, 1);
     tu_fstr_is(&f->capabilities, "STARTTLS SIZE");
+    /* 26 + 15: the STARTTLS line (14) left out, as over TLS */
+    assert_int_equal(f->ehlo_reply_bytes, 41);
     tu_fstr_is(&f->auth_mechanisms, NULL);
     assert_true(f->starttls_command);
     assert_string_equal(f->starttls_verb, "STARTTLS");

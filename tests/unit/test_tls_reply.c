@@ -227,6 +227,209 @@ test_reply_tls13_client_auth(void **state)
     fctx_destroy(ctx);
 }
 
+/* TLS 1.2 after Postfix's EHLO reply in clear (168 bytes, its STARTTLS
+ * line 14 of them: 154; the client's name client.example.test): a first
+ * reply as long as that EHLO reply less the name (135) is a 250, whatever
+ * comes next. Pipelined EHLO + QUIT (32 bytes: 56) answered 250 + 221 in
+ * one record (169: 193) and close_notify, as `printf 'EHLO x\nQUIT\n' |
+ * openssl s_client -starttls smtp` does: no refusal, the reading stops at
+ * the reply. Postfix's 421 4.7.1 (67: 91) stays one. */
+static void
+test_reply_ehlo_sized(void **state)
+{
+    (void)state;
+    tu_tls_ehlo_reply_bytes = 154;
+    tu_tls_ehlo = "client.example.test";
+    struct script s;
+    (void)tls12_server_flight(&s, "mail.example.test", NULL);
+    tls12_finish(&s);
+    opaque(next(&s, DIR_TO_SERVER), 23, 56);
+    struct buf *sv = next(&s, DIR_TO_CLIENT);
+    opaque(sv, 23, 193);
+    opaque(sv, 21, 26);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    const struct tls_facts *t = tf(ctx);
+    assert_int_equal(t->reply, TLS_REPLY_SERVER_EHLO);
+    assert_int_equal(t->reply_records, 1);
+    assert_int_equal(t->reply_len, 193);
+    assert_true(t->after[1].more); /* the close_notify not read */
+    assert_false(t->after[1].ended);
+    fctx_destroy(ctx);
+    check_splits(&s);
+    /* the least that is taken: 135 bytes (159), one less is not */
+    s.seg[s.n - 1].data.n = 0;
+    opaque(&s.seg[s.n - 1].data, 23, 159);
+    opaque(&s.seg[s.n - 1].data, 21, 26);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_EHLO);
+    fctx_destroy(ctx);
+    s.seg[s.n - 1].data.n = 0;
+    opaque(&s.seg[s.n - 1].data, 23, 158);
+    opaque(&s.seg[s.n - 1].data, 21, 26);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_CLOSE);
+    fctx_destroy(ctx);
+    /* the 421 after the same EHLO reply in clear: a refusal */
+    s.seg[s.n - 1].data.n = 0;
+    opaque(&s.seg[s.n - 1].data, 23, 91);
+    opaque(&s.seg[s.n - 1].data, 21, 26);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_CLOSE);
+    assert_int_equal(tf(ctx)->reply_len, 91);
+    fctx_destroy(ctx);
+    /* an EHLO reply in clear too short to tell (the name + 95 bytes):
+     * the long record is taken for a reply that ends the session */
+    tu_tls_ehlo_reply_bytes = 19 + TLS_REPLY_EHLO_MIN - 1;
+    s.seg[s.n - 1].data.n = 0;
+    opaque(&s.seg[s.n - 1].data, 23, 193);
+    opaque(&s.seg[s.n - 1].data, 21, 26);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_CLOSE);
+    fctx_destroy(ctx);
+    /* implicit TLS: no EHLO in clear */
+    tu_tls_ehlo_reply_bytes = 0;
+    tu_tls_ehlo = NULL;
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_CLOSE);
+    fctx_destroy(ctx);
+}
+
+/* TLS 1.3 (tls13_run: the client's EHLO 43, the server's records 84 and
+ * close_notify 19): a lone record as long as the EHLO reply in clear is
+ * a 250 (SERVER_EHLO); with two records the first may be a ticket sent
+ * after the command (OpenSSL's are 233 bytes and more): a refusal all the
+ * same. */
+static void
+test_reply_ehlo_sized_tls13(void **state)
+{
+    (void)state;
+    tu_tls_ehlo_reply_bytes = 154;
+    tu_tls_ehlo = "client.example.test";
+    struct script s;
+    struct flow_ctx *ctx = tls13_run(&s, (const size_t[]){53}, 1);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_CLOSE); /* 84: 67 bytes, a 421 */
+    fctx_destroy(ctx);
+    struct buf *sv = &s.seg[s.n - 1].data;
+    sv->n = 0;
+    opaque(sv, 23, 171); /* 154 bytes */
+    opaque(sv, 23, 19);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_EHLO);
+    assert_int_equal(tf(ctx)->reply_records, 1);
+    fctx_destroy(ctx);
+    check_splits(&s);
+    /* its FIN instead of close_notify: the same */
+    sv->n = 0;
+    opaque(sv, 23, 171);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_EHLO);
+    fctx_destroy(ctx);
+    /* a ticket (250: 233 bytes), then the 421 */
+    sv->n = 0;
+    opaque(sv, 23, 250);
+    opaque(sv, 23, 84);
+    opaque(sv, 23, 19);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_CLOSE);
+    assert_int_equal(tf(ctx)->reply_records, 2);
+    fctx_destroy(ctx);
+}
+
+/* The client's EHLO answered (TLS 1.2, a reply of no EHLO reply's size:
+ * none known here), then the client silent past the server's timeout
+ * (Postfix smtpd_timeout = 5s: "421 4.4.2 ... Error: timeout exceeded",
+ * close_notify, FIN): the server's record 5 s after its reply is no part
+ * of it (SERVER_IDLE), no refusal; the reading stops there. */
+static void
+test_reply_idle_timeout(void **state)
+{
+    (void)state;
+    struct script s;
+    (void)tls12_server_flight(&s, "mail.example.test", NULL);
+    tls12_finish(&s);
+    opaque(next(&s, DIR_TO_SERVER), 23, 50);
+    opaque(next(&s, DIR_TO_CLIENT), 23, 178);
+    struct buf *sv = next(&s, DIR_TO_CLIENT);
+    s.seg[s.n - 1].pause_us = 5000000;
+    opaque(sv, 23, 77);
+    opaque(sv, 21, 26);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    const struct tls_facts *t = tf(ctx);
+    assert_int_equal(t->reply, TLS_REPLY_SERVER_IDLE);
+    assert_int_equal(t->reply_records, 1);
+    assert_int_equal(t->reply_len, 178);
+    fctx_destroy(ctx);
+    check_splits(&s);
+    /* the same without the pause: the 421 part of the reply, a refusal */
+    s.seg[s.n - 1].pause_us = 0;
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_CLOSE);
+    assert_int_equal(tf(ctx)->reply_records, 2);
+    fctx_destroy(ctx);
+    /* just under the bound (0.9 s): still one reply */
+    s.seg[s.n - 1].pause_us = 900000;
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_CLOSE);
+    fctx_destroy(ctx);
+    /* the server's FIN alone 5 s after its reply: idle too */
+    s.n--;
+    ctx = run(&s, SPLIT_WHOLE, 0, false);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_OPEN);
+    fctx_eof(ctx, DIR_TO_CLIENT, 6000000);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_IDLE);
+    fctx_destroy(ctx);
+    /* and at once after it: ENDED, the rule's (by whose FIN) */
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_ENDED);
+    fctx_destroy(ctx);
+}
+
+/* Exim (GnuTLS) with tls_verify_hosts = * refusing the client's
+ * certificate after its own Finished (pcaps/diag/exim-ccert.pcap session
+ * 3): TLS 1.2 done, the server's encrypted alert (26), then the client's
+ * FIN without a word: SERVER_ALERT_FIRST. The client's close_notify
+ * first, then the server's: the client closed, as before (NONE). */
+static void
+test_reply_server_alert_first(void **state)
+{
+    (void)state;
+    struct script s;
+    (void)tls12_server_flight(&s, "mail.example.test", NULL);
+    tls12_finish(&s);
+    opaque(next(&s, DIR_TO_CLIENT), 21, 26);
+    struct flow_ctx *ctx = run(&s, SPLIT_WHOLE, 0, true);
+    const struct tls_facts *t = tf(ctx);
+    assert_int_equal(t->reply, TLS_REPLY_SERVER_ALERT_FIRST);
+    assert_int_equal(t->after[0].n, 0);
+    assert_int_equal(t->after[1].n, 1);
+    fctx_destroy(ctx);
+    check_splits(&s);
+    s.seg[s.n - 1].d = DIR_TO_SERVER; /* the client's close_notify */
+    opaque(next(&s, DIR_TO_CLIENT), 21, 26);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_NONE);
+    assert_int_equal(tf(ctx)->after[0].n, 1);
+    fctx_destroy(ctx);
+    /* a record of the server's before its alert (a 421 unasked, a TLS 1.3
+     * ticket), the client silent: the alert still came first */
+    s.seg[s.n - 2].d = DIR_TO_CLIENT;
+    s.seg[s.n - 2].data.n = 0;
+    opaque(&s.seg[s.n - 2].data, 23, 91);
+    ctx = run(&s, SPLIT_WHOLE, 0, true);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_SERVER_ALERT_FIRST);
+    fctx_destroy(ctx);
+    /* the client's FIN before the server's alert: the client ended first */
+    s.n--;
+    ctx = run(&s, SPLIT_WHOLE, 0, false);
+    fctx_eof(ctx, DIR_TO_SERVER, 900000);
+    struct buf a;
+    a.n = 0;
+    opaque(&a, 21, 26);
+    fctx_deliver(ctx, DIR_TO_CLIENT, a.b, (uint32_t)a.n, 900001);
+    assert_int_equal(tf(ctx)->reply, TLS_REPLY_NONE);
+    fctx_destroy(ctx);
+}
+
 /* ---- the rule, on facts made here ---- */
 
 static struct session_facts rf;
@@ -286,10 +489,63 @@ test_rule_refused(void **state)
     assert_false(diagnose_server_refused(&rr));
     refused_facts(TLS_REPLY_NONE, 0, "server_fin"); /* a lone QUIT's 221 */
     assert_false(diagnose_server_refused(&rr));
+    /* an EHLO reply (a pipelined QUIT's 221 after it), an idle timeout */
+    refused_facts(TLS_REPLY_SERVER_EHLO, 1, "server_fin");
+    assert_false(diagnose_server_refused(&rr));
+    refused_facts(TLS_REPLY_SERVER_IDLE, 1, "server_fin");
+    assert_false(diagnose_server_refused(&rr));
     /* a handshake that failed */
     refused_facts(TLS_REPLY_SERVER_CLOSE, 1, "server_fin");
     rf.tls.handshake = TLS_HS_FAILED;
     assert_false(diagnose_server_refused(&rr));
+}
+
+/* diagnose_server_alert_first: the server's alert before anything of the
+ * client's, after a CertificateRequest (TLS 1.2), a client chain, or TLS
+ * 1.3's client Certificate told by its length: a rejection of the client
+ * certificate (its code encrypted: -1); without any of them, none. The
+ * client that went without a word is no client close. */
+static void
+test_rule_alert_first(void **state)
+{
+    (void)state;
+    refused_facts(TLS_REPLY_SERVER_ALERT_FIRST, 0, "client_fin");
+    rf.tls.after[0].n = 0;
+    rf.tls.after[1].n = 1;
+    rf.tls.after[1].type[0] = 21;
+    rf.tls.after[1].len[0] = 26;
+    assert_false(diagnose_server_alert_first(&rr, &rd));
+    assert_false(rd.server_rejected_client_certificate);
+    assert_false(diagnose_client_closed(&rr));
+    rf.tls.client_certificate_requested = true;
+    rf.tls.client_certificates = TLS_CERTS_NONE;
+    assert_true(diagnose_server_alert_first(&rr, &rd));
+    assert_true(rd.server_rejected_client_certificate);
+    assert_int_equal(rd.server_reject_code, -1);
+    assert_non_null(strstr(rd.alert_meaning, "the client sent none"));
+    /* TLS 1.3, no key: the client's Certificate and CertificateVerify */
+    refused_facts(TLS_REPLY_SERVER_ALERT_FIRST, 0, "client_fin");
+    rf.tls.version = 0x0304;
+    rf.tls.cipher = 0x1302;
+    static uint8_t hist[] = "C:CH S:SH S:CCS S:EE..FIN(encrypted) C:CCS C:CRT(encrypted) "
+                            "C:CV(encrypted) C:FIN(encrypted)";
+    rf.tls.hs_history.s = hist;
+    rf.tls.hs_history.len = (uint32_t)strlen((const char *)hist);
+    assert_true(diagnose_server_alert_first(&rr, &rd));
+    assert_non_null(strstr(rd.alert_meaning, "rejected the client certificate"));
+    /* the client's EHLO sent before the alert came, unanswered: the same */
+    refused_facts(TLS_REPLY_SERVER_CLOSE, 0, "client_fin");
+    rf.tls.client_certificate_requested = true;
+    assert_true(diagnose_server_alert_first(&rr, &rd));
+    assert_false(diagnose_server_refused(&rr));
+    /* answered first (a 421, then close_notify): server_refused_after_handshake's */
+    refused_facts(TLS_REPLY_SERVER_CLOSE, 1, "client_fin");
+    rf.tls.client_certificate_requested = true;
+    assert_false(diagnose_server_alert_first(&rr, &rd));
+    /* the server's alert no first: nothing */
+    refused_facts(TLS_REPLY_NONE, 0, "client_fin");
+    rf.tls.client_certificate_requested = true;
+    assert_false(diagnose_server_alert_first(&rr, &rd));
 }
 
 static void
@@ -375,7 +631,13 @@ main(void)
         cmocka_unit_test_setup_teardown(test_reply_quit_first, tu_tls_setup, tu_tls_teardown),
         cmocka_unit_test_setup_teardown(test_reply_tls13_client_auth, tu_tls_setup,
                                         tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_reply_ehlo_sized, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_reply_ehlo_sized_tls13, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_reply_idle_timeout, tu_tls_setup, tu_tls_teardown),
+        cmocka_unit_test_setup_teardown(test_reply_server_alert_first, tu_tls_setup,
+                                        tu_tls_teardown),
         cmocka_unit_test(test_rule_refused),
+        cmocka_unit_test(test_rule_alert_first),
         cmocka_unit_test(test_rule_why_and_text),
         cmocka_unit_test(test_finding_headline),
     };

@@ -422,11 +422,13 @@ test_client_alert_kinds(void **state)
     }
     /* The server's side: after a CertificateRequest and the client's empty
      * Certificate, handshake_failure (40) is a rejection ("sent none");
-     * bad_record_mac (20) after the client's Finished is not. */
+     * bad_record_mac (20) after the client's Finished is not; decode_error
+     * (50) after the client's Finished is GnuTLS's for the empty Certificate
+     * (Exim with tls_verify_hosts: "No certificate was found"). */
     static const struct {
         int16_t code, after;
         bool rejected;
-    } srv[] = {{40, 11, true}, {116, 11, true}, {20, 20, false}};
+    } srv[] = {{40, 11, true}, {116, 11, true}, {20, 20, false}, {50, 20, true}};
     for (size_t i = 0; i < sizeof(srv) / sizeof(srv[0]); i++) {
         tu_chain_facts(&facts, ids, 2, sni);
         facts.tls.version = 0x0303;
@@ -441,6 +443,18 @@ test_client_alert_kinds(void **state)
         if (srv[i].rejected)
             assert_non_null(strstr(dg.alert_meaning, "the client sent none"));
     }
+    /* decode_error (50) after a client certificate sent: not this (a
+     * malformed message of the client's) */
+    tu_chain_facts(&facts, ids, 2, sni);
+    facts.tls.version = 0x0303;
+    facts.tls.client_certificate_requested = true;
+    facts.tls.client_certificates = TLS_CERTS_VISIBLE;
+    facts.tls.n_alerts = 1;
+    facts.tls.alerts[0] =
+        (struct tls_alert){.from = 1, .level = 2, .code = 50, .after = 20, .after_from = 0};
+    struct diagnosis dg50;
+    diag_at_t2025(&facts, &dg50);
+    assert_false(dg50.server_rejected_client_certificate);
 }
 
 /* A session's Exchange status is the word of the first of its

@@ -21,6 +21,8 @@
 struct config tu_tls_cfg;
 bool tu_tls_midstream;
 bool tu_tls_starttls;
+uint16_t tu_tls_ehlo_reply_bytes;
+const char *tu_tls_ehlo;
 uint16_t tu_tls_port;
 
 int
@@ -32,6 +34,8 @@ tu_tls_setup(void **state)
     certcache_init(100);
     tu_tls_midstream = false;
     tu_tls_starttls = false;
+    tu_tls_ehlo_reply_bytes = 0;
+    tu_tls_ehlo = NULL;
     tu_tls_port = 465;
     return 0;
 }
@@ -333,6 +337,7 @@ next(struct script *s, enum dir d)
     assert_true(s->n < 12);
     s->seg[s->n].d = d;
     s->seg[s->n].data.n = 0;
+    s->seg[s->n].pause_us = 0;
     return &s->seg[s->n++].data;
 }
 
@@ -343,10 +348,16 @@ run(const struct script *s, enum split_mode mode, uint32_t seed, bool eof)
     assert_non_null(ctx);
     fctx_facts(ctx)->midstream = tu_tls_midstream;
     fctx_facts(ctx)->smtp.tls_started = tu_tls_starttls;
+    fctx_facts(ctx)->smtp.ehlo_reply_bytes = tu_tls_ehlo_reply_bytes;
+    if (tu_tls_ehlo != NULL)
+        assert_true(fctx_setstr(ctx, &fctx_facts(ctx)->smtp.ehlo, (const uint8_t *)tu_tls_ehlo,
+                                strlen(tu_tls_ehlo), 255));
     fctx_attach(ctx, &tls_dissector);
     int64_t t = 1000;
-    for (unsigned i = 0; i < s->n; i++)
+    for (unsigned i = 0; i < s->n; i++) {
+        t += s->seg[i].pause_us;
         tu_deliver(ctx, s->seg[i].d, s->seg[i].data.b, s->seg[i].data.n, mode, &seed, 600, &t);
+    }
     if (eof) {
         fctx_eof(ctx, DIR_TO_SERVER, t);
         fctx_eof(ctx, DIR_TO_CLIENT, t);

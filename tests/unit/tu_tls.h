@@ -24,6 +24,13 @@ extern bool tu_tls_midstream;
  * implicit TLS. The setup clears it. */
 extern bool tu_tls_starttls;
 
+/* The SMTP facts of what came before TLS, for run()'s flows: the size of
+ * the EHLO reply in clear less its STARTTLS line (smtp.ehlo_reply_bytes)
+ * and the client's EHLO name (smtp.ehlo); 0 and NULL: none (the setup
+ * clears them). */
+extern uint16_t tu_tls_ehlo_reply_bytes;
+extern const char *tu_tls_ehlo;
+
 /* The server port of run()'s flows (tu_tls_setup sets 465). */
 extern uint16_t tu_tls_port;
 
@@ -96,6 +103,7 @@ void ccs(struct buf *rec);
 struct seg {
     enum dir d;
     struct buf data;
+    int64_t pause_us; /* time passed before it is delivered (0: 1 µs per delivery) */
 };
 
 struct script {
