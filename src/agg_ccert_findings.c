@@ -131,8 +131,7 @@ agg_ccert_findings(uint32_t si)
         agg_add_sessions(&b, refused);
         str_add(&b,
                 " of them inside TLS right after the handshake, with its first reply "
-                "(server_refused_after_handshake: Postfix with smtpd_tls_req_ccert answers "
-                "421 4.7.1 and closes)",
+                "(server_refused_after_handshake: the 421)",
                 NULL);
     }
     if (why) {

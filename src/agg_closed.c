@@ -54,7 +54,7 @@ agg_closed_severity(const struct agg_server *s, const struct agg_flagstat *fs)
     return SEV_INFO;
 }
 
-/* "198.51.100.13 (3 sessions, each a lone QUIT after the handshake)" */
+/* "198.51.100.13 (3 sessions, each a lone QUIT)" */
 static void
 agg_closed_peer(struct strbuf *b, const struct agg_server *s, uint32_t i)
 {
@@ -65,16 +65,15 @@ agg_closed_peer(struct strbuf *b, const struct agg_server *s, uint32_t i)
     bool sat = p->closed_quit == UINT16_MAX;
     if (!sat && p->closed_quit == p->used) {
         agg_add_sessions(b, p->used);
-        str_add(b, p->used == 1 ? ", a lone QUIT" : ", each a lone QUIT", " after the handshake)",
-                NULL);
+        str_add(b, p->used == 1 ? ", a lone QUIT)" : ", each a lone QUIT)", NULL);
         return;
     }
     str_add_uint(b, p->used);
     str_add(b, " TLS sessions, ", NULL);
     str_add_uint(b, p->closed_quit);
     str_add(b, sat ? " or more" : "",
-            " of them a lone QUIT after the handshake, the others closed right after it too "
-            "or failed)",
+            " of them a lone QUIT, the others closed right after the handshake too or "
+            "failed)",
             NULL);
 }
 
@@ -158,6 +157,17 @@ agg_closed_headline(struct strbuf *b, const struct agg_server *s, const struct a
                 ", compare its trust store (a root it lacks) and its expected name",
                 hidden ? ", and give smtptap a key log (--keylog) to see the chain" : "",
                 "; not counted as failed nor as TLS-RPT failures", NULL);
+        /* the finding's other sessions, which the peers named do not
+         * account for: closes without a command, no MTA's refusal */
+        if (fs->sessions > fs->quits) {
+            uint64_t other = fs->sessions - fs->quits;
+            str_add(b, "; ", NULL);
+            str_add_uint(b, other);
+            str_add(b, other == 1 ? " other session" : " other sessions",
+                    " closed with no command over TLS (close_notify, a FIN or RST): probes "
+                    "such as openssl s_client </dev/null",
+                    NULL);
+        }
     }
     if (further > 0) {
         str_add(b, "; ", NULL);

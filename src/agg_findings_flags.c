@@ -368,6 +368,24 @@ agg_rejected_codes(struct strbuf *b, const struct agg_server *s, const struct ag
         str_add(b, " (the server's reply says why)", NULL);
 }
 
+/* Rejections that all came from test tools (diagnosis.test_client, by the
+ * EHLO name: openssl s_client's default, gnutls-cli's server name): a
+ * person's check with the tool's trust store, not a sending MTA's. Said
+ * only then: among MTAs' rejections it would push their alerts out of the
+ * summary, and the sessions' JSON has test_client. */
+static void
+agg_client_tools(struct strbuf *b, const struct agg_flagstat *fs)
+{
+    if (fs->tools == 0 || fs->tools != fs->sessions)
+        return;
+    str_add(b,
+            fs->sessions == 1 ? "; the rejecting client was a test tool"
+                              : "; the rejecting clients were test tools",
+            ", by the EHLO name (openssl s_client's mail.example.com, gnutls-cli's server "
+            "name): a person's check with the tool's trust store, not a sending MTA's",
+            NULL);
+}
+
 /* A rejection of a chain that smtptap's own verification accepts: the
  * cause is on the client's side (case 4), which smtptap cannot see. */
 static void
@@ -406,6 +424,7 @@ agg_client_side(struct strbuf *b, const struct agg_server *s, const struct agg_f
                 "store lacks its root (or the client expects another name): the cause is on the "
                 "client side",
                 NULL);
+        agg_client_tools(b, fs);
         return;
     }
     str_add(b, "the chain verifies against smtptap's trust store up to the root ", roots[0], NULL);
@@ -414,6 +433,7 @@ agg_client_side(struct strbuf *b, const struct agg_server *s, const struct agg_f
     str_add(b, ", so the client's own trust store lacks ",
             n_roots > 1 ? "those roots" : "that root",
             " (or the client expects another name): the cause is on the client side", NULL);
+    agg_client_tools(b, fs);
 }
 
 /* The leaves of a finding's chains, each once (a leaf sent alone and with

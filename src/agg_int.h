@@ -146,8 +146,8 @@ struct agg_flagstat {
     /* starttls_not_offered: the EHLO replies of its sessions, AGG_EHLO_*
      * bits (agg_ehlo_note): one without STARTTLS, or EHLO refused */
     uint8_t ehlo;
-    uint8_t auth_kinds; /* auth_before_tls: what its sessions' mechanisms sent (agg_auth.h) */
-    uint32_t quits;     /* client_closed_after_handshake: of sessions, the lone QUITs */
+    uint8_t auth_kinds;    /* auth_before_tls: what its sessions' mechanisms sent (agg_auth.h) */
+    uint32_t quits, tools; /* client_closed_after_handshake: lone QUITs; rejected: test_client */
     uint32_t refused_untrusted, refused_none, refused_hidden; /* by diagnosis.refused_why */
     uint32_t cert_ok;   /* sessions whose chain smtptap accepts (certificate_ok, not weak) */
     uint32_t anontls;   /* sessions upgraded by X-ANONYMOUSTLS (tlsrpt_anontls): all, no TLS-RPT */

@@ -36,8 +36,8 @@ agg_refused_others(struct strbuf *b, const struct agg_flagstat *fs, uint64_t cce
         str_add(b, ccert ? ", " : "", NULL);
         agg_add_sessions(b, fs->refused_hidden);
         str_add(b,
-                " over TLS 1.3 not decrypted (no key log had its keys), which hides whether a "
-                "client certificate was asked for or sent (--keylog shows it)",
+                " over TLS 1.3 not decrypted, which hides whether a client certificate was asked "
+                "for or sent",
                 NULL);
     }
     if (other && (ccert || fs->refused_hidden)) {
@@ -51,10 +51,7 @@ void
 agg_refused_headline(struct strbuf *b, const struct agg_flagstat *fs)
 {
     uint64_t ccert = (uint64_t)fs->refused_untrusted + fs->refused_none;
-    str_add(b,
-            "ended TLS sessions with its first reply right after the handshake, before any "
-            "mail (the client's first command answered, then the server's close_notify, FIN or "
-            "RST)",
+    str_add(b, "ended TLS sessions with its first reply right after the handshake, before any mail",
             NULL);
     if (ccert == 0) {
         str_add(b,
@@ -71,9 +68,9 @@ agg_refused_headline(struct strbuf *b, const struct agg_flagstat *fs)
         return;
     }
     str_add(b,
-            ": the client-certificate refusal (Postfix with smtpd_tls_req_ccert = yes answers "
-            "the EHLO with \"421 4.7.1 ... Client certificate not trusted\", or \"not "
-            "provided\", and closes, with no TLS alert): ",
+            ": the client-certificate refusal (Postfix with smtpd_tls_req_ccert = yes: \"421 "
+            "4.7.1 ... Client certificate not trusted\" or \"not provided\" to the EHLO, no "
+            "TLS alert): ",
             NULL);
     if (fs->refused_untrusted) {
         agg_add_sessions(b, fs->refused_untrusted);

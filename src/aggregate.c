@@ -396,6 +396,7 @@ agg_flag(struct agg_server *s, enum agg_flag f, const struct flow_record *rec, u
     fs->cert_ok += cert_ok;
     if (f == AF_CLIENT_CLOSED) /* a lone QUIT, not a close alone (agg_closed.c) */
         fs->quits += diagnose_client_quit(rec);
+    fs->tools += f == AF_CLIENT_REJECTED && dg->test_client != DG_TC_NONE;
     fs->refused_untrusted += f == AF_SERVER_REFUSED && dg->refused_why == DG_RF_CCERT_UNTRUSTED;
     fs->refused_none += f == AF_SERVER_REFUSED && dg->refused_why == DG_RF_CCERT_NONE;
     fs->refused_hidden += f == AF_SERVER_REFUSED && dg->refused_why == DG_RF_HIDDEN;

@@ -85,11 +85,16 @@ test_closed_by_peer(void **state)
     char *text = tu_agg_text(NULL, NULL);
     tu_has(text, "  low      client_closed_after_handshake      203.0.113.1:25 had sessions closed "
                  "by the client right after the handshake without mail; 198.51.100.10 (3 "
-                 "sessions, each a lone QUIT after the handshake) never went further over TLS "
-                 "here: a check such as swaks --quit-after TLS, or a mail server whose own trust "
-                 "store or policy refuses this chain, which TLS 1.3 hid here (Postfix logs "
-                 "\"Server certificate not verified\" and defers its mail): if it is a mail "
-                 "server, compare its trust store (a root it lacks) and its expected name");
+                 "sessions, each a lone QUIT) never went further over TLS here: a check such as "
+                 "swaks --quit-after TLS, or a mail server whose own trust store or policy "
+                 "refuses this chain, which TLS 1.3 hid here (Postfix logs \"Server certificate "
+                 "not verified\" and defers its mail): if it is a mail server, compare its trust "
+                 "store (a root it lacks) and its expected name");
+    /* .11's close_notify, in the finding's sessions and peers, is said
+     * too: not named among the lone QUITs, but counted as a probe's */
+    tu_has(text, "; not counted as failed nor as TLS-RPT failures; 1 other session closed with no "
+                 "command over TLS (close_notify, a FIN or RST): probes such as openssl s_client "
+                 "</dev/null (4 sessions, peers 198.51.100.10, 198.51.100.11)");
     tu_lacks(text, "198.51.100.11 (");
     tu_has(text, "  info     client_closed_after_handshake      203.0.113.2:25 had sessions closed "
                  "by the client right after the handshake without mail (no command over TLS, or "
@@ -103,8 +108,13 @@ test_closed_by_peer(void **state)
                  "by the client right after the handshake without mail (no command");
     tu_has(text, "  low      client_closed_after_handshake      203.0.113.5:25 had sessions closed "
                  "by the client right after the handshake without mail; 198.51.100.14 (2 TLS "
-                 "sessions, 1 of them a lone QUIT after the handshake, the others closed right "
-                 "after it too or failed) never went further");
+                 "sessions, 1 of them a lone QUIT, the others closed right after the handshake "
+                 "too or failed) never went further");
+    /* its close_notify is .14's own, the peer named: still said, as the
+     * finding's sessions count it */
+    tu_has(text, "; 1 other session closed with no command over TLS (close_notify, a FIN or "
+                 "RST): probes such as openssl s_client </dev/null (2 sessions, peers "
+                 "198.51.100.14)");
     tu_lacks(text, "198.51.100.15 went further");
     free(text);
 }

@@ -428,6 +428,36 @@ test_rejected_but_valid(void **state)
     }
     text = report_text();
     tu_has(text, "; in 1 of these 2 sessions the chain verifies against smtptap's trust store");
+    tu_lacks(text, "test tool");
+    free(text);
+    agg_fini();
+    agg_init(&tu_agg_cfg);
+
+    /* a person's openssl s_client (its default EHLO mail.example.com)
+     * rejected the chain on port 25, in both sessions: said, not as an
+     * MTA's; on port 587 in one of two: not said (the MTA's
+     * rejection stands, its alerts keep the summary's room) */
+    static uint8_t s_client[] = "mail.example.com";
+    for (uint64_t id = 1; id <= 4; id++) {
+        sent_chain(&f);
+        f.tls.handshake = TLS_HS_FAILED;
+        add_alert(&f.tls, 0, 2, 48, 14, 1);
+        if (id != 4) {
+            f.smtp.ehlo.s = s_client;
+            f.smtp.ehlo.len = sizeof(s_client) - 1;
+        }
+        feed(&f, id, 10, id <= 2 ? 25 : 587);
+    }
+    text = report_text();
+    tu_has(text, "203.0.113.25:25 had its certificate rejected");
+    tu_has(text, "the cause is on the client side; the rejecting clients were test tools, by the "
+                 "EHLO name (openssl s_client's mail.example.com, gnutls-cli's server name): a "
+                 "person's check with the tool's trust store, not a sending MTA's (2 sessions, ");
+    const char *p587 = strstr(text, "203.0.113.25:587 had its certificate rejected");
+    assert_non_null(p587);
+    const char *tool = strstr(p587, "test tool");
+    const char *eol = strchr(p587, '\n');
+    assert_true(tool == NULL || tool > eol);
     free(text);
 }
 
