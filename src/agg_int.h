@@ -1,6 +1,5 @@
 /* \summary: aggregation internals shared by aggregate.c (collection, server
- * records), agg_findings.c and agg_findings_flags.c (findings) and report_text.c (terminal report).
- */
+ * records), agg_findings*.c (findings) and report_text.c (terminal report). */
 #ifndef SMTPTAP_AGG_INT_H
 #define SMTPTAP_AGG_INT_H
 
