@@ -123,19 +123,15 @@ diagnose_refused_text(const struct flow_record *rec, const struct diagnosis *d, 
     str_mark_cut(out, n, cut);
 }
 
-/* The handshake history holds the client's Certificate: "C:CRT" (TLS 1.2,
- * or TLS 1.3 decrypted) or "C:CRT(encrypted)" (TLS 1.3 told by lengths,
- * tls.c tls13_client_auth): an answer to a CertificateRequest (RFC 8446
- * §4.4.2: only then does a client send one). */
+/* Whether the handshake history (tls.hs_history, NUL-terminated: struct
+ * fstr) holds s: "C:CRT" is the client's Certificate (TLS 1.2, or TLS 1.3
+ * decrypted) or "C:CRT(encrypted)" (TLS 1.3 told by lengths, tls.c
+ * tls13_client_auth), an answer to a CertificateRequest (RFC 8446 §4.4.2:
+ * only then does a client send one). */
 static bool
-rf_client_cert_sent(const struct tls_facts *t)
+rf_history_has(const struct tls_facts *t, const char *s)
 {
-    static const char want[] = "C:CRT";
-    const uint8_t *h = t->hs_history.s;
-    for (uint32_t i = 0; h != NULL && i + sizeof(want) - 1 <= t->hs_history.len; i++)
-        if (memcmp(h + i, want, sizeof(want) - 1) == 0)
-            return true;
-    return false;
+    return t->hs_history.s != NULL && strstr((const char *)t->hs_history.s, s) != NULL;
 }
 
 /* Exim with tls_verify_hosts (GnuTLS) completes the handshake, then checks
@@ -154,7 +150,7 @@ diagnose_server_alert_first(const struct flow_record *rec, struct diagnosis *d)
     bool first = t->reply == TLS_REPLY_SERVER_ALERT_FIRST ||
                  (t->reply == TLS_REPLY_SERVER_CLOSE && t->reply_records == 0);
     if (!t->seen || !t->after_read || t->handshake != TLS_HS_COMPLETE || !first ||
-        !(t->client_certificate_requested || t->n_client_chain > 0 || rf_client_cert_sent(t)))
+        !(t->client_certificate_requested || t->n_client_chain > 0 || rf_history_has(t, "C:CRT")))
         return false;
     d->server_rejected_client_certificate = true;
     d->server_reject_code = -1;
@@ -163,8 +159,8 @@ diagnose_server_alert_first(const struct flow_record *rec, struct diagnosis *d)
     /* an empty Certificate: TLS 1.2's, or TLS 1.3's 8 bytes ("C:CRT(encrypted)
      * C:FIN": no CertificateVerify after it) */
     bool none = t->client_certificates == TLS_CERTS_NONE ||
-                (t->n_client_chain == 0 && t->version == 0x0304 && t->hs_history.s != NULL &&
-                 strstr((const char *)t->hs_history.s, "C:CRT(encrypted) C:FIN") != NULL);
+                (t->n_client_chain == 0 && t->version == 0x0304 &&
+                 rf_history_has(t, "C:CRT(encrypted) C:FIN"));
     str_copy(d->alert_meaning, sizeof(d->alert_meaning),
              none ? "the server required a client certificate and the client sent none; it "
                     "ended the session right after the handshake with an encrypted alert"
