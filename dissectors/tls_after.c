@@ -150,18 +150,14 @@ tls_after_note(struct flow_ctx *ctx, struct tls_state *st, enum dir d, uint8_t t
         !t->after[0].ended && !t->after[0].lost &&
         tls_after_alert_fits(t->version, t->cipher, type, len))
         t->reply = TLS_REPLY_SERVER_ALERT_FIRST;
-    bool kept = a->n < TLS_AFTER_MAX;
-    if (kept) {
-        a->type[a->n] = type;
-        a->len[a->n] = len;
-        a->n++;
-    } else {
-        a->more = true; /* one past the cap: there were more */
-    }
-    if (!kept) {
+    if (a->n >= TLS_AFTER_MAX) { /* one past the cap: there were more */
+        a->more = true;
         st->dir[d].after_done = true;
         return;
     }
+    a->type[a->n] = type;
+    a->len[a->n] = len;
+    a->n++;
     if (d != DIR_TO_SERVER)
         return;
     /* a lone QUIT then alerts, or alerts alone (close_notify: no command,
